@@ -1,0 +1,16 @@
+// `fleetcap capacity` as a table, JSON (fleetcap.capacity/v1) or CSV.
+#pragma once
+
+#include "fleetcap/figures/capacity.hpp"
+#include "fleetcap/render/output.hpp"
+
+#include <string>
+
+namespace fleetcap {
+
+// Columns --sort accepts besides the figures: name, region, provider, sku, state.
+bool capacity_sort_key_valid(std::string_view key);
+
+std::string render_capacity(const CapacityReport& report, const Snapshot& snap, const RenderOptions& o);
+
+} // namespace fleetcap

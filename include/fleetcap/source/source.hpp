@@ -1,0 +1,48 @@
+// Where a snapshot comes from: the fleet API over HTTP(S) or a saved directory (SPEC §3).
+// The only layer that does network or file input; libcurl stays inside src/source/.
+#pragma once
+
+#include "fleetcap/model/model.hpp"
+
+#include <array>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fleetcap {
+
+struct SourceOptions {
+  std::string source;                // http(s) base URL or snapshot directory
+  std::vector<std::string> clusters; // ?cluster= filter hints
+  std::optional<std::string> token;  // bearer token; never printed
+  std::string cacert;                // extra CA bundle
+  double connect_timeout = 10;       // seconds
+  double timeout = 60;               // seconds, per request
+  std::int64_t max_response_mb = 2048;
+  int retry_base_ms = 250;           // first backoff step; doubles per retry
+  bool allow_insecure_token = false; // send the token over plain http to a non-loopback host
+  std::function<void(const std::string&)> log; // --verbose lines; nullptr = quiet
+};
+
+// Each resource's items as saved verbatim: the text inside "items": [ ... ] of every page.
+using RawItems = std::array<std::vector<std::string>, kResources.size()>;
+
+// Fetches (concurrently) or reads all resources, parses and validates them. Throws
+// RuntimeError for I/O and HTTP failures, DataError with every violation for bad data,
+// InterruptedError after request_interrupt(). With `raw`, keeps each page's items text.
+Snapshot load_snapshot(const SourceOptions& options, RawItems* raw = nullptr);
+
+bool is_url(std::string_view source);
+
+// The source as it may be shown: user:password@ removed from URLs.
+std::string display_source(std::string_view source);
+
+// Writes a snapshot directory (SPEC §3) atomically: into a temporary sibling, then renamed.
+void save_snapshot(const std::string& dir, const RawItems& raw, Time taken_at, const std::string& source, bool force);
+
+// Async-signal-safe: ends transfers in progress and makes load_snapshot throw InterruptedError.
+void request_interrupt() noexcept;
+bool interrupt_requested() noexcept;
+
+} // namespace fleetcap

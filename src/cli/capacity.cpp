@@ -1,0 +1,59 @@
+// `fleetcap capacity` (SPEC §4, §7).
+#include "context.hpp"
+
+#include "fleetcap/error.hpp"
+#include "fleetcap/figures/capacity.hpp"
+#include "fleetcap/render/capacity.hpp"
+
+#include <fmt/format.h>
+
+#include <memory>
+
+namespace fleetcap::cli {
+
+namespace {
+struct CapacityOptions {
+  std::string by;
+  std::string sort;
+  bool wide = false;
+};
+
+std::string run_capacity(Context& ctx, const CapacityOptions& opts) {
+  if (!opts.sort.empty() && !capacity_sort_key_valid(opts.sort))
+    throw UsageError(fmt::format("--sort \"{}\" is not a column; use a figure name such as flex_free or unbacked, "
+                                 "or name, region, sku, provider, state",
+                                 opts.sort));
+  const Selection sel = ctx.selection();
+  const GroupBy by = opts.by == "region" ? GroupBy::region
+                     : opts.by == "sku"  ? GroupBy::sku
+                     : opts.by == "provider" ? GroupBy::provider
+                                             : GroupBy::none;
+  Snapshot snap = ctx.load();
+  const Time at = ctx.at(snap);
+  const FleetAt fleet = evaluate(snap, at);
+  const CapacityReport report = capacity(snap, fleet, sel, by);
+  RenderOptions ro = ctx.render_options(snap, at);
+  ro.wide = opts.wide;
+  ro.sort = opts.sort;
+  return render_capacity(report, snap, ro);
+}
+} // namespace
+
+void setup_capacity(CLI::App& cmd, Context& ctx) {
+  auto opts = std::make_shared<CapacityOptions>();
+  cmd.add_option("--by", opts->by, "Group clusters by region, sku or provider")
+      ->check(CLI::IsMember({"region", "sku", "provider"}));
+  cmd.add_option("--sort", opts->sort, "Sort by a column: a figure (largest first) or name, region, sku, provider");
+  cmd.add_flag("-w,--wide", opts->wide, "Show every figure, not the readable subset");
+  cmd.footer(R"(Examples:
+  fleetcap capacity                         production clusters, one row each, and a TOTAL row
+  fleetcap capacity --wide --sort unbacked  every figure, most unbacked quota first
+  fleetcap capacity --by sku --state all    one row per GPU SKU over every lifecycle state
+  fleetcap capacity --format csv > cap.csv  for a spreadsheet)");
+  // A nested command (capacity flex) sets its action first; keep it.
+  cmd.callback([&ctx, opts] {
+    if (!ctx.action) ctx.action = [opts](Context& c) { return run_capacity(c, *opts); };
+  });
+}
+
+} // namespace fleetcap::cli

@@ -1,0 +1,129 @@
+#include "context.hpp"
+
+#include "fleetcap/error.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace fleetcap::cli {
+
+void Context::warn(const std::string& message) const {
+  if (!global.quiet) *err << "fleetcap: warning: " << message << '\n';
+}
+
+namespace {
+std::string read_token_file(const std::string& path, const Context& ctx) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw RuntimeError(fmt::format("cannot read --token-file {}", path));
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)))
+    ctx.warn(fmt::format("--token-file {} is readable by group or others; chmod 600 it", path));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  std::string token = ss.str();
+  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
+  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.front()))) token.erase(token.begin());
+  if (token.empty()) throw UsageError(fmt::format("--token-file {} is empty", path));
+  return token;
+}
+} // namespace
+
+SourceOptions Context::source_options() const {
+  SourceOptions o;
+  o.source = global.source;
+  if (o.source.empty())
+    throw UsageError("no fleet source: pass --source URL|DIR, set FLEETCAP_SOURCE, or put source = ... in the config "
+                     "file");
+  o.clusters = global.clusters;
+  if (!global.token_file.empty()) {
+    o.token = read_token_file(global.token_file, *this);
+  } else if (const char* env = std::getenv("FLEETCAP_TOKEN"); env && *env) {
+    o.token = env;
+  }
+  o.cacert = global.cacert;
+  o.connect_timeout = global.connect_timeout;
+  o.timeout = global.timeout;
+  o.max_response_mb = global.max_response_mb;
+  o.allow_insecure_token = global.allow_insecure_token;
+  if (global.verbose) {
+    auto mutex = std::make_shared<std::mutex>();
+    std::ostream* out = err;
+    o.log = [mutex, out](const std::string& line) {
+      std::lock_guard lock(*mutex);
+      *out << "fleetcap: " << line << '\n';
+    };
+  }
+  return o;
+}
+
+Snapshot Context::load(RawItems* raw) const {
+  Snapshot snap = load_snapshot(source_options(), raw);
+  for (const auto& w : snap.warnings) warn(w);
+  return snap;
+}
+
+Time Context::at(const Snapshot& snap) const {
+  if (!global.at.empty() && global.at != "now") {
+    auto t = parse_rfc3339(global.at);
+    if (!t) throw UsageError(fmt::format("--at \"{}\" is not an RFC 3339 time like 2026-11-20T12:00:00Z", global.at));
+    return *t;
+  }
+  if (global.at.empty() && snap.taken_at) return *snap.taken_at;
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+Selection Context::selection() const {
+  Selection s;
+  s.clusters = global.clusters;
+  s.regions = global.regions;
+  s.skus = global.skus;
+  if (!global.states.empty()) {
+    s.states.clear();
+    for (const auto& name : global.states) {
+      if (name == "all") {
+        s.all_states = true;
+        continue;
+      }
+      auto st = cluster_state_from(name);
+      if (!st)
+        throw UsageError(fmt::format("--state \"{}\" is not one of planned, provisioning, provisioned, production, "
+                                     "decommissioned, all",
+                                     name));
+      s.states.push_back(*st);
+    }
+  }
+  return s;
+}
+
+RenderOptions Context::render_options(const Snapshot& snap, Time at) const {
+  RenderOptions o;
+  o.format = global.json ? Format::json : global.format == "json" ? Format::json
+                                      : global.format == "csv"  ? Format::csv
+                                                                : Format::table;
+  const ColorMode mode = global.color == "always" ? ColorMode::always
+                         : global.color == "never" ? ColorMode::never
+                                                   : ColorMode::automatic;
+  o.style = detect_style(mode, STDOUT_FILENO);
+  o.generated_at =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  o.at = at;
+  o.source = snap.source;
+  return o;
+}
+
+CLI::Option* add_list_option(CLI::App& app, const std::string& name, std::vector<std::string>& into,
+                             const std::string& help) {
+  return app.add_option(name, into, help)
+      ->type_size(1)
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->delimiter(',');
+}
+
+} // namespace fleetcap::cli

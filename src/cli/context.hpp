@@ -1,0 +1,69 @@
+// What every subcommand shares: the global options and the loaded snapshot. Private to cli/.
+#pragma once
+
+#include "fleetcap/figures/select.hpp"
+#include "fleetcap/model/model.hpp"
+#include "fleetcap/render/output.hpp"
+#include "fleetcap/source/source.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace fleetcap::cli {
+
+struct GlobalOptions {
+  std::string source;
+  bool json = false;
+  std::string format = "table";
+  std::string color = "auto";
+  std::string at;
+  std::vector<std::string> clusters, regions, skus, states;
+  bool quiet = false;
+  bool verbose = false;
+  std::string token_file, cacert;
+  double connect_timeout = 10;
+  double timeout = 60;
+  std::int64_t max_response_mb = 2048;
+  bool allow_insecure_token = false;
+};
+
+struct Context {
+  GlobalOptions global;
+  std::ostream* err = nullptr;
+  // Set by the chosen subcommand's parse callback; returns the text for stdout.
+  std::function<std::string(Context&)> action;
+
+  void warn(const std::string& message) const;
+  SourceOptions source_options() const;
+  // Loads, validates and prints the snapshot's warnings; `raw` as in load_snapshot().
+  Snapshot load(RawItems* raw = nullptr) const;
+  // --at, else the snapshot's taken_at, else the clock.
+  Time at(const Snapshot& snap) const;
+  Selection selection() const;
+  // Format, colour and width for stdout, plus the run's metadata.
+  RenderOptions render_options(const Snapshot& snap, Time at) const;
+};
+
+// One row of the command registry: every subcommand exists here once (STYLE §3).
+struct CommandSpec {
+  std::string_view name;
+  std::string_view help;
+  void (*setup)(CLI::App& command, Context& ctx);
+};
+const std::vector<CommandSpec>& commands();
+
+// Adds "--flag VALUE" for a repeatable filter taking one value per use (commas split too).
+CLI::Option* add_list_option(CLI::App& app, const std::string& name, std::vector<std::string>& into,
+                             const std::string& help);
+
+// Each command's file provides its setup.
+void setup_capacity(CLI::App& command, Context& ctx);
+void setup_snapshot(CLI::App& command, Context& ctx);
+void setup_version(CLI::App& command, Context& ctx);
+void setup_introspect(CLI::App& command, Context& ctx);
+
+} // namespace fleetcap::cli

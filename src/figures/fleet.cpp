@@ -1,0 +1,115 @@
+// SPEC §2 (schedulable) and §4 (cluster figures, largest remainder).
+#include "fleetcap/figures/fleet.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+namespace fleetcap {
+
+ClusterFigures ClusterFigures::from(Gpus total, Gpus healthy, Gpus assigned, Gpus inquota_used, Gpus flex_used,
+                                   Gpus largest_free_block) {
+  ClusterFigures f;
+  f.total = total;
+  f.healthy = healthy;
+  f.assigned = assigned;
+  f.inquota_used = inquota_used;
+  f.inquota_free = std::max<Gpus>(0, std::min(assigned, healthy) - inquota_used);
+  f.flex_used = flex_used;
+  f.flex_free = std::max<Gpus>(0, healthy - inquota_used - flex_used);
+  f.flex_stable_free = std::min(f.flex_free, std::max<Gpus>(0, std::max<Gpus>(0, healthy - assigned) - flex_used));
+  f.flex_reclaimable_free = f.flex_free - f.flex_stable_free;
+  f.unbacked = std::max<Gpus>(0, assigned - healthy);
+  f.buffer = std::max<Gpus>(0, healthy - assigned);
+  f.largest_free_block = largest_free_block;
+  return f;
+}
+
+void ClusterFigures::add(const ClusterFigures& b) {
+  total += b.total;
+  healthy += b.healthy;
+  assigned += b.assigned;
+  inquota_used += b.inquota_used;
+  inquota_free += b.inquota_free;
+  flex_used += b.flex_used;
+  flex_free += b.flex_free;
+  flex_stable_free += b.flex_stable_free;
+  flex_reclaimable_free += b.flex_reclaimable_free;
+  unbacked += b.unbacked;
+  buffer += b.buffer;
+  largest_free_block = std::max(largest_free_block, b.largest_free_block);
+}
+
+std::vector<std::uint8_t> schedulable_nodes(const Snapshot& snap, Time at) {
+  std::vector<std::uint8_t> ok(snap.nodes.size());
+  for (std::size_t i = 0; i < snap.nodes.size(); ++i) ok[i] = snap.nodes[i].healthy && !snap.nodes[i].cordoned;
+  for (const auto& e : snap.maintenance) {
+    if (!e.active_at(at) || e.cluster_index == kNone) continue;
+    if (e.nodes.empty()) {
+      for (auto n : snap.index.cluster_nodes[e.cluster_index]) ok[n] = 0;
+    } else {
+      for (auto n : e.node_indices) ok[n] = 0;
+    }
+  }
+  return ok;
+}
+
+FleetAt evaluate(const Snapshot& snap, Time at) {
+  FleetAt f;
+  f.at = at;
+  f.schedulable = schedulable_nodes(snap, at);
+  f.occupied.assign(snap.nodes.size(), 0);
+  for (std::size_t n = 0; n < snap.nodes.size(); ++n) f.occupied[n] = !snap.index.node_jobs[n].empty();
+
+  f.island_free.assign(snap.index.islands.size(), 0);
+  const std::size_t nc = snap.clusters.size();
+  std::vector<Gpus> total(nc), healthy(nc), assigned(nc), uq(nc), uf(nc), block(nc);
+  for (std::size_t n = 0; n < snap.nodes.size(); ++n) {
+    const Node& node = snap.nodes[n];
+    if (node.cluster_index == kNone) continue;
+    total[node.cluster_index] += node.gpus;
+    if (!f.schedulable[n]) continue;
+    healthy[node.cluster_index] += node.gpus;
+    if (!f.occupied[n]) f.island_free[node.island_index] += node.gpus;
+  }
+  for (std::size_t i = 0; i < f.island_free.size(); ++i) {
+    const auto c = snap.index.islands[i].cluster_index;
+    block[c] = std::max(block[c], f.island_free[i]);
+  }
+  for (const auto& q : snap.quotas)
+    if (q.leaf && q.cluster_index != kNone) assigned[q.cluster_index] += q.gpus;
+  for (const auto& j : snap.jobs) {
+    if (!j.running() || j.cluster_index == kNone) continue;
+    (j.flex ? uf : uq)[j.cluster_index] += j.gpus;
+  }
+  f.clusters.resize(nc);
+  for (std::size_t c = 0; c < nc; ++c)
+    f.clusters[c] = ClusterFigures::from(total[c], healthy[c], assigned[c], uq[c], uf[c], block[c]);
+  return f;
+}
+
+std::vector<Gpus> split_largest_remainder(Gpus total, const std::vector<Gpus>& weights,
+                                          const std::vector<std::string_view>& names) {
+  const std::size_t n = weights.size();
+  std::vector<Gpus> parts(n, 0);
+  const Gpus sum = std::accumulate(weights.begin(), weights.end(), Gpus{0});
+  if (sum <= 0 || total <= 0) return parts;
+  std::vector<Gpus> remainder(n);
+  Gpus given = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    // total × weight stays far below 2^63 for any fleet (both are GPU counts).
+    const Gpus exact = total * weights[i];
+    parts[i] = static_cast<Gpus>(exact / sum);
+    remainder[i] = static_cast<Gpus>(exact % sum);
+    given += parts[i];
+  }
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    if (remainder[a] != remainder[b]) return remainder[a] > remainder[b];
+    return names[a] < names[b];
+  });
+  for (std::size_t k = 0; k < order.size() && given < total; ++k, ++given) ++parts[order[k]];
+  return parts;
+}
+
+} // namespace fleetcap

@@ -1,0 +1,536 @@
+// SPEC §3.1 envelopes and §3.2 item fields, read with simdjson On Demand in one pass: no DOM is
+// built and copied (see docs/design.md for the measurements behind that choice).
+#include "fleetcap/model/parse.hpp"
+
+#include "fleetcap/error.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <array>
+
+namespace fleetcap {
+namespace od = simdjson::ondemand;
+
+std::string describe_offset(std::string_view text, std::size_t offset) {
+  offset = std::min(offset, text.size());
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return fmt::format("line {}, column {}", line, column);
+}
+
+namespace {
+
+// A name or raw token as it appears in an error, quoted and cut short.
+std::string shown(std::string_view text, std::size_t limit = 60) {
+  std::string out;
+  for (char ch : text.substr(0, limit)) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (u < 0x20 || u == 0x7f)
+      out += fmt::format("\\x{:02x}", u);
+    else
+      out += ch;
+  }
+  if (text.size() > limit) out += "...";
+  return out;
+}
+
+std::string got(od::value& v) {
+  od::json_type type;
+  if (v.type().get(type)) return "invalid JSON";
+  if (type == od::json_type::object) return "an object";
+  if (type == od::json_type::array) return "an array";
+  std::string_view raw = v.raw_json_token();
+  while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' || raw.back() == '\t'))
+    raw.remove_suffix(1);
+  return shown(raw);
+}
+
+// Collects one item's problems, then reports them with its index and name.
+class Item {
+public:
+  Item(std::string_view resource, std::size_t index, std::vector<std::string>& errors)
+      : resource_(resource), index_(index), errors_(errors) {}
+
+  void fail(std::string_view field, const std::string& what) {
+    problems_.push_back(fmt::format("field \"{}\" {}", field, what));
+  }
+  void problem(const std::string& what) { problems_.push_back(what); }
+  void set_name(std::string_view name) { name_ = name; }
+
+  void finish() {
+    for (const auto& p : problems_) {
+      if (name_.empty())
+        errors_.push_back(fmt::format("{}[{}]: {}", resource_, index_, p));
+      else
+        errors_.push_back(fmt::format("{}[{}] \"{}\": {}", resource_, index_, shown(name_), p));
+    }
+  }
+
+  bool string(od::value v, std::string_view field, std::string& out) {
+    if (v.type() != od::json_type::string) {
+      fail(field, fmt::format("must be a string, got {}", got(v)));
+      return false;
+    }
+    std::string_view s = v.get_string();
+    out.assign(s);
+    return true;
+  }
+
+  bool nullable_string(od::value v, std::string_view field, std::optional<std::string>& out) {
+    if (v.type() == od::json_type::null) {
+      out.reset();
+      return true;
+    }
+    std::string s;
+    if (!string(v, field, s)) return false;
+    out = std::move(s);
+    return true;
+  }
+
+  bool boolean(od::value v, std::string_view field, bool& out) {
+    if (v.type() != od::json_type::boolean) {
+      fail(field, fmt::format("must be true or false, got {}", got(v)));
+      return false;
+    }
+    out = v.get_bool();
+    return true;
+  }
+
+  // An integer >= minimum; "non-negative" or "positive" says which in the message.
+  bool integer(od::value v, std::string_view field, std::int64_t minimum, std::int64_t& out) {
+    const char* what = minimum > 0 ? "a positive integer" : "a non-negative integer";
+    bool ok = false;
+    if (v.type() == od::json_type::number) {
+      od::number_type nt;
+      if (!v.get_number_type().get(nt)) {
+        if (nt == od::number_type::signed_integer) {
+          ok = !v.get_int64().get(out);
+        } else if (nt == od::number_type::unsigned_integer) {
+          std::uint64_t u;
+          ok = !v.get_uint64().get(u) && u <= static_cast<std::uint64_t>(INT64_MAX);
+          out = static_cast<std::int64_t>(u);
+        }
+      }
+    }
+    if (!ok || out < minimum) {
+      fail(field, fmt::format("must be {}, got {}", what, got(v)));
+      return false;
+    }
+    return true;
+  }
+
+  bool time(od::value v, std::string_view field, Time& out) {
+    std::string s;
+    if (v.type() != od::json_type::string) {
+      fail(field, fmt::format("must be an RFC 3339 time, got {}", got(v)));
+      return false;
+    }
+    std::string_view text = v.get_string();
+    if (auto t = parse_rfc3339(text)) {
+      out = *t;
+      return true;
+    }
+    fail(field, fmt::format("must be an RFC 3339 time, got \"{}\"", shown(text)));
+    return false;
+  }
+
+  template <class E>
+  bool choice(od::value v, std::string_view field, std::optional<E> (*from)(std::string_view), std::string_view allowed,
+              E& out) {
+    if (v.type() == od::json_type::string) {
+      std::string_view s = v.get_string();
+      if (auto e = from(s)) {
+        out = *e;
+        return true;
+      }
+      fail(field, fmt::format("must be one of {}, got \"{}\"", allowed, shown(s)));
+      return false;
+    }
+    fail(field, fmt::format("must be one of {}, got {}", allowed, got(v)));
+    return false;
+  }
+
+  bool strings(od::value v, std::string_view field, std::vector<std::string>& out) {
+    if (v.type() != od::json_type::array) {
+      fail(field, fmt::format("must be an array of strings, got {}", got(v)));
+      return false;
+    }
+    out.clear();
+    std::size_t i = 0;
+    for (auto element : v.get_array()) {
+      od::value e = element.value();
+      if (e.type() != od::json_type::string) {
+        fail(field, fmt::format("must be an array of strings, got {} at position {}", got(e), i));
+        return false;
+      }
+      std::string_view s = e.get_string();
+      out.emplace_back(s);
+      ++i;
+    }
+    return true;
+  }
+
+  void require(bool seen, std::string_view field) {
+    if (!seen) problems_.push_back(fmt::format("field \"{}\" is missing", field));
+  }
+
+private:
+  std::string_view resource_;
+  std::size_t index_;
+  std::vector<std::string>& errors_;
+  std::vector<std::string> problems_;
+  std::string name_;
+};
+
+// Required fields of one resource: a field present with a bad value was reported already, so
+// only absent ones are reported here.
+template <std::size_t N>
+class Required {
+public:
+  explicit constexpr Required(const std::array<std::string_view, N>& names) : names_(names) {}
+  void note(std::string_view key) {
+    for (std::size_t i = 0; i < N; ++i)
+      if (key == names_[i]) bits_ |= 1u << i;
+  }
+  void check(Item& it) const {
+    for (std::size_t i = 0; i < N; ++i)
+      if (!(bits_ & (1u << i))) it.problem(fmt::format("field \"{}\" is missing", names_[i]));
+  }
+
+private:
+  const std::array<std::string_view, N>& names_;
+  std::uint32_t bits_ = 0;
+};
+
+constexpr std::string_view kClusterStates = "planned, provisioning, provisioned, production, decommissioned";
+constexpr std::string_view kPriorities = "critical, high, mid, low";
+constexpr std::string_view kJobStates = "running, pending";
+constexpr std::string_view kEventStates = "scheduled, in_progress, completed, cancelled";
+constexpr std::string_view kIssuePriorities = "p0, p1, p2, p3";
+
+constexpr std::array<std::string_view, 5> kClusterRequired = {"name", "region", "provider", "sku", "state"};
+constexpr std::array<std::string_view, 5> kNodeRequired = {"name", "cluster", "island", "gpus", "health"};
+constexpr std::array<std::string_view, 1> kQuotaRequired = {"name"};
+constexpr std::array<std::string_view, 6> kJobRequired = {"name", "namespace", "quota", "priority", "gpus", "state"};
+constexpr std::array<std::string_view, 6> kEventRequired = {"id", "cluster", "priority", "start", "end", "state"};
+constexpr std::array<std::string_view, 4> kSampleRequired = {"cluster", "at", "healthy_gpus", "total_gpus"};
+
+bool is_null(od::value& v) { return v.type() == od::json_type::null; }
+
+void read_cluster(od::object obj, Item& it, Cluster& c) {
+  Required required(kClusterRequired);
+  for (auto field : obj) {
+    std::string_view key = field.unescaped_key();
+    od::value v = field.value();
+    required.note(key);
+    if (key == "name") {
+      if (it.string(v, key, c.name)) it.set_name(c.name);
+    } else if (key == "region") {
+      it.string(v, key, c.region);
+    } else if (key == "provider") {
+      it.string(v, key, c.provider);
+    } else if (key == "sku") {
+      it.string(v, key, c.sku);
+    } else if (key == "state") {
+      it.choice(v, key, cluster_state_from, kClusterStates, c.state);
+    }
+  }
+  required.check(it);
+}
+
+void read_issue(od::value v, Item& it, NodeIssue& issue, std::size_t i) {
+  if (v.type() != od::json_type::object) {
+    it.fail(fmt::format("issues[{}]", i), fmt::format("must be an object, got {}", got(v)));
+    return;
+  }
+  for (auto f : v.get_object()) {
+    std::string_view key = f.unescaped_key();
+    od::value x = f.value();
+    const std::string name = fmt::format("issues[{}].{}", i, key);
+    if (key == "type") {
+      it.string(x, name, issue.type);
+    } else if (key == "detail") {
+      it.string(x, name, issue.detail);
+    } else if (key == "detected_at") {
+      Time t;
+      if (it.time(x, name, t)) issue.detected_at = t;
+    } else if (key == "priority") {
+      it.choice(x, name, issue_priority_from, kIssuePriorities, issue.priority);
+    }
+  }
+}
+
+void read_node(od::object obj, Item& it, Node& n) {
+  Required required(kNodeRequired);
+  for (auto field : obj) {
+    std::string_view key = field.unescaped_key();
+    od::value v = field.value();
+    required.note(key);
+    if (key == "name") {
+      if (it.string(v, key, n.name)) it.set_name(n.name);
+    } else if (key == "cluster") {
+      it.string(v, key, n.cluster);
+    } else if (key == "island") {
+      it.string(v, key, n.island);
+    } else if (key == "gpus") {
+      it.integer(v, key, 0, n.gpus);
+    } else if (key == "health") {
+      it.string(v, key, n.health);
+    } else if (key == "cordoned") {
+      if (!is_null(v)) it.boolean(v, key, n.cordoned);
+    } else if (key == "issues") {
+      if (is_null(v)) continue;
+      if (v.type() != od::json_type::array) {
+        it.fail(key, fmt::format("must be an array, got {}", got(v)));
+        continue;
+      }
+      std::size_t i = 0;
+      for (auto element : v.get_array()) read_issue(element.value(), it, n.issues.emplace_back(), i++);
+    }
+  }
+  required.check(it);
+}
+
+void read_quota(od::object obj, Item& it, Quota& q) {
+  Required required(kQuotaRequired);
+  for (auto field : obj) {
+    std::string_view key = field.unescaped_key();
+    od::value v = field.value();
+    required.note(key);
+    if (key == "name") {
+      if (it.string(v, key, q.name)) it.set_name(q.name);
+    } else if (key == "parent") {
+      it.nullable_string(v, key, q.parent);
+    } else if (key == "cluster") {
+      it.nullable_string(v, key, q.cluster);
+    } else if (key == "gpus") {
+      if (is_null(v)) continue;
+      q.gpus_given = true;
+      it.integer(v, key, 0, q.gpus);
+    } else if (key == "access") {
+      if (is_null(v)) continue;
+      std::vector<std::string> access;
+      if (it.strings(v, key, access)) q.access = std::move(access);
+    }
+  }
+  required.check(it);
+}
+
+void read_job(od::object obj, Item& it, Job& j) {
+  Required required(kJobRequired);
+  for (auto field : obj) {
+    std::string_view key = field.unescaped_key();
+    od::value v = field.value();
+    required.note(key);
+    if (key == "name") {
+      if (it.string(v, key, j.name)) it.set_name(j.name);
+    } else if (key == "namespace") {
+      it.string(v, key, j.ns);
+    } else if (key == "quota") {
+      it.string(v, key, j.quota);
+    } else if (key == "priority") {
+      it.choice(v, key, priority_from, kPriorities, j.priority);
+    } else if (key == "gpus") {
+      it.integer(v, key, 1, j.gpus);
+    } else if (key == "state") {
+      it.choice(v, key, job_state_from, kJobStates, j.state);
+    } else if (key == "cluster") {
+      it.nullable_string(v, key, j.cluster);
+    } else if (key == "nodes") {
+      if (!is_null(v)) it.strings(v, key, j.nodes);
+    } else if (key == "idle") {
+      if (!is_null(v)) it.boolean(v, key, j.idle);
+    } else if (key == "started_at") {
+      if (is_null(v)) continue;
+      Time t;
+      if (it.time(v, key, t)) j.started_at = t;
+    }
+  }
+  required.check(it);
+  j.flex = j.quota == "flex";
+}
+
+void read_event(od::object obj, Item& it, MaintenanceEvent& e) {
+  Required required(kEventRequired);
+  for (auto field : obj) {
+    std::string_view key = field.unescaped_key();
+    od::value v = field.value();
+    required.note(key);
+    if (key == "id") {
+      if (it.string(v, key, e.id)) it.set_name(e.id);
+    } else if (key == "cluster") {
+      it.string(v, key, e.cluster);
+    } else if (key == "nodes") {
+      if (!is_null(v)) it.strings(v, key, e.nodes);
+    } else if (key == "kind") {
+      if (!is_null(v)) it.string(v, key, e.kind);
+    } else if (key == "reason") {
+      if (!is_null(v)) it.string(v, key, e.reason);
+    } else if (key == "priority") {
+      it.choice(v, key, issue_priority_from, kIssuePriorities, e.priority);
+    } else if (key == "start") {
+      it.time(v, key, e.start);
+    } else if (key == "end") {
+      it.time(v, key, e.end);
+    } else if (key == "hard_start") {
+      if (!is_null(v)) it.boolean(v, key, e.hard_start);
+    } else if (key == "state") {
+      it.choice(v, key, event_state_from, kEventStates, e.state);
+    }
+  }
+  required.check(it);
+}
+
+void read_sample(od::object obj, Item& it, HealthSample& h) {
+  Required required(kSampleRequired);
+  for (auto field : obj) {
+    std::string_view key = field.unescaped_key();
+    od::value v = field.value();
+    required.note(key);
+    if (key == "cluster") {
+      if (it.string(v, key, h.cluster)) it.set_name(h.cluster);
+    } else if (key == "at") {
+      it.time(v, key, h.at);
+    } else if (key == "healthy_gpus") {
+      it.integer(v, key, 0, h.healthy_gpus);
+    } else if (key == "total_gpus") {
+      it.integer(v, key, 0, h.total_gpus);
+    }
+  }
+  required.check(it);
+}
+
+template <class T, class Read>
+void read_items(od::array items, std::string_view resource, std::vector<T>& out, std::vector<std::string>& errors,
+                Read read) {
+  for (auto element : items) {
+    const std::size_t index = out.size();
+    T& item = out.emplace_back();
+    Item it(resource, index, errors);
+    od::value v = element.value();
+    if (v.type() != od::json_type::object) {
+      it.problem(fmt::format("must be an object, got {}", got(v)));
+    } else {
+      read(v.get_object(), it, item);
+    }
+    it.finish();
+  }
+}
+
+// Where simdjson stopped, as nlohmann's strict parser sees it (only on the error path).
+std::string locate_syntax_error(std::string_view text, std::string_view fallback) {
+  try {
+    const auto whole = nlohmann::json::parse(text.begin(), text.end());
+    (void)whole;
+  } catch (const nlohmann::json::parse_error& e) {
+    std::string what = e.what();
+    // "[json.exception.parse_error.101] parse error at line 3, column 5: syntax error ..."
+    if (auto colon = what.find(": ", what.find("column")); colon != std::string::npos) what = what.substr(colon + 2);
+    return fmt::format("{}: {}", describe_offset(text, e.byte == 0 ? 0 : e.byte - 1), what);
+  }
+  return std::string(fallback);
+}
+
+void pad(std::string& bytes) { bytes.reserve(bytes.size() + simdjson::SIMDJSON_PADDING); }
+
+} // namespace
+
+PageResult parse_page(Resource resource, std::string_view label, std::string& bytes, Snapshot& snap,
+                      std::vector<std::string>& errors) {
+  PageResult result;
+  const std::string_view name = to_string(resource);
+  pad(bytes);
+  thread_local od::parser parser;
+  try {
+    od::document doc = parser.iterate(simdjson::padded_string_view(bytes.data(), bytes.size(), bytes.capacity()));
+    if (doc.type() != od::json_type::object) {
+      errors.push_back(fmt::format("{}: {} is not a JSON object with \"items\"", name, label));
+      return result;
+    }
+    bool saw_items = false;
+    for (auto field : doc.get_object()) {
+      std::string_view key = field.unescaped_key();
+      od::value v = field.value();
+      if (key == "api_version") {
+        std::string_view version;
+        if (v.get_string().get(version) || version != "v1")
+          errors.push_back(fmt::format("{}: {} has api_version {}, fleetcap reads \"v1\"", name, label, got(v)));
+      } else if (key == "next_page_token") {
+        if (v.type() == od::json_type::string) result.next_page_token = std::string(std::string_view(v.get_string()));
+      } else if (key == "items") {
+        if (v.type() != od::json_type::array) {
+          errors.push_back(fmt::format("{}: {} has \"items\" that is not an array, got {}", name, label, got(v)));
+          continue;
+        }
+        saw_items = true;
+        od::array items = v.get_array();
+        switch (resource) {
+        case Resource::clusters: read_items(items, name, snap.clusters, errors, read_cluster); break;
+        case Resource::nodes: read_items(items, name, snap.nodes, errors, read_node); break;
+        case Resource::quotas: read_items(items, name, snap.quotas, errors, read_quota); break;
+        case Resource::jobs: read_items(items, name, snap.jobs, errors, read_job); break;
+        case Resource::maintenance: read_items(items, name, snap.maintenance, errors, read_event); break;
+        case Resource::health_history: read_items(items, name, snap.health_history, errors, read_sample); break;
+        }
+      }
+    }
+    if (!saw_items) errors.push_back(fmt::format("{}: {} has no \"items\" array", name, label));
+  } catch (const simdjson::simdjson_error& e) {
+    errors.push_back(
+        fmt::format("{}: invalid JSON in {} at {}", name, label, locate_syntax_error(bytes, simdjson::error_message(e.error()))));
+    result.next_page_token.clear();
+    result.json_ok = false;
+  }
+  return result;
+}
+
+SnapshotMeta parse_snapshot_meta(std::string_view label, std::string& bytes) {
+  SnapshotMeta meta;
+  pad(bytes);
+  od::parser parser;
+  try {
+    od::document doc = parser.iterate(simdjson::padded_string_view(bytes.data(), bytes.size(), bytes.capacity()));
+    for (auto field : doc.get_object()) {
+      std::string_view key = field.unescaped_key();
+      od::value v = field.value();
+      if (key == "taken_at") {
+        std::string_view text;
+        auto t = v.get_string().get(text) ? std::nullopt : parse_rfc3339(text);
+        if (!t) throw DataError({fmt::format("{}: field \"taken_at\" must be an RFC 3339 time, got {}", label, got(v))});
+        meta.taken_at = t;
+      } else if (key == "source") {
+        std::string_view text;
+        if (!v.get_string().get(text)) meta.source = std::string(text);
+      }
+    }
+  } catch (const simdjson::simdjson_error& e) {
+    throw DataError({fmt::format("invalid JSON in {} at {}", label, locate_syntax_error(bytes, simdjson::error_message(e.error())))});
+  }
+  return meta;
+}
+
+std::string items_text(std::string_view label, std::string& bytes) {
+  pad(bytes);
+  od::parser parser;
+  try {
+    od::document doc = parser.iterate(simdjson::padded_string_view(bytes.data(), bytes.size(), bytes.capacity()));
+    od::array items = doc["items"].get_array();
+    std::string_view raw = items.raw_json();
+    const auto open = raw.find('['), close = raw.rfind(']');
+    return std::string(raw.substr(open + 1, close - open - 1));
+  } catch (const simdjson::simdjson_error& e) {
+    throw DataError({fmt::format("invalid JSON in {} at {}", label, locate_syntax_error(bytes, simdjson::error_message(e.error())))});
+  }
+}
+
+} // namespace fleetcap

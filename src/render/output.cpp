@@ -1,0 +1,53 @@
+#include "fleetcap/render/output.hpp"
+
+#include "json_out.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace fleetcap {
+
+namespace {
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           const auto fold = [](char c) { return c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+           return fold(x) == fold(y);
+         });
+}
+} // namespace
+
+const FigureColumn* find_figure_column(std::string_view name) {
+  for (const auto& c : kClusterFigureColumns)
+    if (same_name(c.key, name) || same_name(c.header, name)) return &c;
+  return nullptr;
+}
+
+std::string csv_field(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+namespace json_out {
+
+Json envelope(std::string_view command, const RenderOptions& o) {
+  Json doc;
+  doc["schema"] = "fleetcap." + std::string(command) + "/v1";
+  doc["generated_at"] = format_rfc3339(o.generated_at);
+  doc["at"] = format_rfc3339(o.at);
+  doc["source"] = o.source;
+  return doc;
+}
+
+void put_figures(Json& into, const ClusterFigures& f) {
+  for (const auto& c : kClusterFigureColumns) into[std::string(c.key)] = f.*(c.field);
+}
+
+std::string dump(const Json& doc) { return doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n"; }
+
+} // namespace json_out
+} // namespace fleetcap

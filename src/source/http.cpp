@@ -1,0 +1,230 @@
+// libcurl lives here and nowhere else.
+#include "http.hpp"
+
+#include "fleetcap/error.hpp"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <thread>
+
+namespace fleetcap {
+namespace {
+std::atomic<bool> g_interrupted{false};
+} // namespace
+
+void request_interrupt() noexcept { g_interrupted.store(true); }
+bool interrupt_requested() noexcept { return g_interrupted.load(); }
+
+namespace http {
+namespace {
+
+constexpr int kMaxRetries = 3;
+constexpr long kRetryAfterCap = 30;
+
+struct Transfer {
+  std::string body;
+  std::int64_t limit = 0;
+  bool too_large = false;
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+size_t on_body(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const size_t n = size * count;
+  if (static_cast<std::int64_t>(t->body.size() + n) > t->limit) {
+    t->too_large = true;
+    return 0; // aborts the transfer with CURLE_WRITE_ERROR
+  }
+  t->body.append(data, n);
+  return n;
+}
+
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* t = static_cast<Transfer*>(user);
+  return (g_interrupted.load() || t->cancel->load()) ? 1 : 0;
+}
+
+bool retry_status(long status) {
+  return status == 408 || status == 429 || status == 502 || status == 503 || status == 504;
+}
+
+bool retry_code(CURLcode code) {
+  switch (code) {
+  case CURLE_COULDNT_CONNECT:
+  case CURLE_SEND_ERROR:
+  case CURLE_RECV_ERROR:
+  case CURLE_GOT_NOTHING:
+  case CURLE_PARTIAL_FILE:
+    return true;
+  default:
+    return false;
+  }
+}
+
+// System CAs plus the user's, so --cacert adds to the trust store rather than replacing it.
+std::string ca_bundle(const std::string& cacert) {
+  std::string blob;
+  for (const char* path : {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"}) {
+    std::ifstream in(path, std::ios::binary);
+    if (in) {
+      std::ostringstream ss;
+      ss << in.rdbuf();
+      blob = ss.str();
+      break;
+    }
+  }
+  std::ifstream in(cacert, std::ios::binary);
+  if (!in) throw RuntimeError(fmt::format("cannot read --cacert file \"{}\"", cacert));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (!blob.empty() && blob.back() != '\n') blob += '\n';
+  return blob + ss.str();
+}
+
+// Sleeps in small steps so Ctrl-C and a sibling's failure cut it short.
+void pause_for(std::chrono::milliseconds total, const std::atomic<bool>& cancel) {
+  const auto until = std::chrono::steady_clock::now() + total;
+  while (std::chrono::steady_clock::now() < until) {
+    if (g_interrupted.load()) throw InterruptedError();
+    if (cancel.load()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+using Easy = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
+using Headers = std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)>;
+
+} // namespace
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::string escape(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("%{:02X}", c);
+  }
+  return out;
+}
+
+Response get(const std::string& url, const SourceOptions& options, const std::atomic<bool>& cancel) {
+  global_init();
+  Easy easy(curl_easy_init(), &curl_easy_cleanup);
+  if (!easy) throw RuntimeError("cannot start libcurl");
+  CURL* h = easy.get();
+
+  Headers headers(nullptr, &curl_slist_free_all);
+  auto add_header = [&](const std::string& line) {
+    curl_slist* next = curl_slist_append(headers.get(), line.c_str());
+    if (!next) throw RuntimeError("out of memory building request headers");
+    headers.release();
+    headers.reset(next);
+  };
+  add_header("Accept: application/json");
+  if (options.token) add_header("Authorization: Bearer " + *options.token);
+
+  std::string blob;
+  if (!options.cacert.empty()) blob = ca_bundle(options.cacert);
+
+  Transfer t;
+  t.limit = options.max_response_mb * 1024 * 1024;
+  t.cancel = &cancel;
+  char error_buffer[CURL_ERROR_SIZE];
+
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(h, CURLOPT_USERAGENT, "fleetcap/" FLEETCAP_VERSION);
+  curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, ""); // every encoding libcurl decodes: gzip, deflate
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L); // never send the token to another host
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout * 1000));
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout * 1000));
+  curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(t.limit));
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
+  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+  curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!blob.empty()) {
+    curl_blob ca{blob.data(), blob.size(), CURL_BLOB_NOCOPY};
+    curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &ca);
+  }
+
+  std::mt19937 rng(std::random_device{}());
+  for (int attempt = 0;; ++attempt) {
+    t.body.clear();
+    t.too_large = false;
+    error_buffer[0] = '\0';
+    const auto started = std::chrono::steady_clock::now();
+    const CURLcode code = curl_easy_perform(h);
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+    if (g_interrupted.load()) throw InterruptedError();
+    if (cancel.load()) throw RuntimeError("cancelled");
+
+    long status = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    if (options.log) {
+      if (code == CURLE_OK)
+        options.log(fmt::format("GET {} -> {} ({} bytes, {} ms)", url, status, t.body.size(), ms));
+      else
+        options.log(fmt::format("GET {} -> {} ({} ms)", url, curl_easy_strerror(code), ms));
+    }
+    if (t.too_large || code == CURLE_FILESIZE_EXCEEDED)
+      throw RuntimeError(fmt::format("GET {}: response is larger than --max-response-mb {} MB", url,
+                                     options.max_response_mb));
+
+    // A timeout before the connection was made is a connection failure; one after is not retried,
+    // so a stalled server costs one --timeout, not four.
+    curl_off_t connected_us = 0;
+    curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connected_us);
+    const bool retry = code == CURLE_OK                      ? retry_status(status)
+                       : code == CURLE_OPERATION_TIMEDOUT ? connected_us == 0
+                                                          : retry_code(code);
+    if (!retry || attempt == kMaxRetries) {
+      if (code != CURLE_OK) {
+        std::string why = error_buffer[0] ? error_buffer : curl_easy_strerror(code);
+        if (code == CURLE_OPERATION_TIMEDOUT)
+          why = fmt::format("no complete response within --timeout {} s ({})", options.timeout, why);
+        throw RuntimeError(fmt::format("GET {}: {}{}", url, why,
+                                       attempt ? fmt::format(" (after {} retries)", attempt) : std::string()));
+      }
+      Response r;
+      r.status = status;
+      r.body = std::move(t.body);
+      const char* ct = nullptr;
+      if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct) r.content_type = ct;
+      return r;
+    }
+    // Exponential backoff with jitter; Retry-After wins when the server gives one.
+    const long base = static_cast<long>(options.retry_base_ms) << attempt;
+    long wait_ms = base / 2 + static_cast<long>(rng() % static_cast<unsigned long>(base / 2 + 1));
+    curl_off_t retry_after = 0;
+    if (code == CURLE_OK && curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
+      wait_ms = static_cast<long>(std::min<curl_off_t>(retry_after, kRetryAfterCap)) * 1000;
+    if (options.log)
+      options.log(fmt::format("retrying GET {} in {} ms ({} of {})", url, wait_ms, attempt + 1, kMaxRetries));
+    pause_for(std::chrono::milliseconds(wait_ms), cancel);
+  }
+}
+
+} // namespace http
+} // namespace fleetcap

@@ -1,0 +1,173 @@
+// Loading a whole snapshot: one worker per resource, each fetching its pages and parsing them
+// as they arrive, so parsing overlaps the network (SPEC §3.1 "fetched concurrently").
+#include "fleetcap/error.hpp"
+#include "fleetcap/model/parse.hpp"
+#include "fleetcap/model/validate.hpp"
+#include "fleetcap/source/source.hpp"
+#include "http.hpp"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace fleetcap {
+namespace fs = std::filesystem;
+
+bool is_url(std::string_view s) { return s.starts_with("http://") || s.starts_with("https://"); }
+
+std::string display_source(std::string_view s) {
+  if (!is_url(s)) return std::string(s);
+  const auto scheme_end = s.find("://") + 3;
+  const auto host_end = s.find_first_of("/?#", scheme_end);
+  const auto at = s.rfind('@', host_end == std::string_view::npos ? s.size() : host_end);
+  if (at == std::string_view::npos || at < scheme_end) return std::string(s);
+  return std::string(s.substr(0, scheme_end)) + std::string(s.substr(at + 1));
+}
+
+namespace {
+
+// What one resource's worker produced.
+struct Outcome {
+  std::vector<std::string> errors;   // SPEC §3.3 data errors
+  std::optional<std::string> failed; // an I/O or HTTP failure: the whole run fails with it
+  bool interrupted = false;
+  bool json_ok = true;
+  std::optional<std::string> warning;
+};
+
+std::optional<std::string> read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return std::nullopt;
+  return ss.str();
+}
+
+std::string first_bytes(std::string_view body) {
+  std::string out;
+  for (char c : body.substr(0, 200)) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? ' ' : c;
+  return out;
+}
+
+bool loopback_host(std::string_view url) {
+  const auto start = url.find("://") + 3;
+  auto host = url.substr(start, url.find_first_of("/?#", start) - start);
+  if (auto at = host.rfind('@'); at != std::string_view::npos) host = host.substr(at + 1);
+  if (host.starts_with("[::1]")) return true;
+  host = host.substr(0, host.find(':'));
+  return host == "localhost" || host.starts_with("127.");
+}
+
+void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vector<std::string>* raw, Outcome& out,
+                    std::atomic<bool>& cancel) {
+  std::string base = o.source;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  std::string query;
+  for (const auto& c : o.clusters) query += (query.empty() ? "?" : "&") + ("cluster=" + http::escape(c));
+  std::string token;
+  std::size_t pages = 0;
+  try {
+    do {
+      std::string url = fmt::format("{}/v1/{}{}", base, to_string(r), query);
+      if (!token.empty()) url += (query.empty() ? "?" : "&") + ("page_token=" + http::escape(token));
+      if (++pages > 100000) throw RuntimeError(fmt::format("GET {}: more than 100000 pages; giving up", url));
+      http::Response resp = http::get(url, o, cancel);
+      if (resp.status == 404 && optional_resource(r)) {
+        out.warning = fmt::format("{} answered 404 for {}; taking it as none", display_source(url), to_string(r));
+        return;
+      }
+      if (resp.status < 200 || resp.status > 299)
+        throw RuntimeError(fmt::format("GET {}: HTTP {}: {}", display_source(url), resp.status, first_bytes(resp.body)));
+      const PageResult page = parse_page(r, fmt::format("GET {}", display_source(url)), resp.body, snap, out.errors);
+      if (raw && out.errors.empty()) raw->push_back(items_text(url, resp.body));
+      out.json_ok = out.json_ok && page.json_ok;
+      token = page.next_page_token;
+    } while (!token.empty());
+  } catch (const InterruptedError&) {
+    out.interrupted = true;
+    cancel.store(true);
+  } catch (const RuntimeError& e) {
+    if (!cancel.load()) out.failed = e.what();
+    cancel.store(true);
+  }
+}
+
+void read_resource(Resource r, const fs::path& dir, Snapshot& snap, std::vector<std::string>* raw, Outcome& out) {
+  const fs::path path = dir / fmt::format("{}.json", to_string(r));
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    if (optional_resource(r))
+      out.warning = fmt::format("{} has no {}; taking it as none", dir.string(), path.filename().string());
+    else
+      out.failed = fmt::format("snapshot directory {} has no {}", dir.string(), path.filename().string());
+    return;
+  }
+  auto bytes = read_file(path);
+  if (!bytes) {
+    out.failed = fmt::format("cannot read {}", path.string());
+    return;
+  }
+  out.json_ok = parse_page(r, path.string(), *bytes, snap, out.errors).json_ok;
+  if (raw && out.errors.empty()) raw->push_back(items_text(path.string(), *bytes));
+}
+
+} // namespace
+
+Snapshot load_snapshot(const SourceOptions& o, RawItems* raw) {
+  Snapshot snap;
+  snap.source = display_source(o.source);
+  std::array<Outcome, kResources.size()> outcomes;
+  const bool url = is_url(o.source);
+  if (url) {
+    if (o.token && o.source.starts_with("http://") && !loopback_host(o.source) && !o.allow_insecure_token)
+      throw UsageError(fmt::format("refusing to send the token over plain http to {}; use https, or pass "
+                                   "--allow-insecure-token",
+                                   display_source(o.source)));
+    http::global_init();
+    std::atomic<bool> cancel{false};
+    std::vector<std::thread> workers;
+    for (std::size_t i = 0; i < kResources.size(); ++i)
+      workers.emplace_back(fetch_resource, kResources[i], std::cref(o), std::ref(snap), raw ? &(*raw)[i] : nullptr,
+                           std::ref(outcomes[i]), std::ref(cancel));
+    for (auto& w : workers) w.join();
+  } else {
+    const fs::path dir(o.source);
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+      if (o.source.find("://") != std::string::npos)
+        throw UsageError(fmt::format("--source \"{}\" is neither an http(s) URL nor a directory", o.source));
+      throw RuntimeError(fmt::format("--source {}: no such directory", o.source));
+    }
+    if (auto meta_bytes = read_file(dir / "snapshot.json")) {
+      SnapshotMeta meta = parse_snapshot_meta((dir / "snapshot.json").string(), *meta_bytes);
+      snap.taken_at = meta.taken_at;
+    }
+    for (std::size_t i = 0; i < kResources.size(); ++i)
+      read_resource(kResources[i], dir, snap, raw ? &(*raw)[i] : nullptr, outcomes[i]);
+  }
+
+  for (auto& out : outcomes)
+    if (out.interrupted || interrupt_requested()) throw InterruptedError();
+  for (auto& out : outcomes)
+    if (out.failed) throw RuntimeError(*out.failed);
+  std::vector<std::string> errors;
+  bool json_ok = true;
+  for (auto& out : outcomes) {
+    if (out.warning) snap.warnings.push_back(*out.warning);
+    errors.insert(errors.end(), out.errors.begin(), out.errors.end());
+    json_ok = json_ok && out.json_ok;
+  }
+  // Cross-item rules only make sense over whole documents; a broken one would make every
+  // reference into it look unknown.
+  if (!json_ok) throw DataError(std::move(errors));
+  link(snap, errors);
+  if (!errors.empty()) throw DataError(std::move(errors));
+  return snap;
+}
+
+} // namespace fleetcap
