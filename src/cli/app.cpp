@@ -16,7 +16,9 @@ const std::vector<CommandSpec>& commands() {
       {"capacity", "Per-cluster capacity: healthy, assigned, in-quota and flex use, unbacked quota", setup_capacity},
       {"snapshot", "Save the fleet to a directory usable as --source", setup_snapshot},
       {"version", "Print fleetcap's version", setup_version},
+      // Hidden helpers for tests and shell completion (empty help hides them).
       {"__commands", "", setup_introspect},
+      {"__complete", "", setup_complete},
   };
   return table;
 }

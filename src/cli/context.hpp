@@ -65,5 +65,6 @@ void setup_capacity(CLI::App& command, Context& ctx);
 void setup_snapshot(CLI::App& command, Context& ctx);
 void setup_version(CLI::App& command, Context& ctx);
 void setup_introspect(CLI::App& command, Context& ctx);
+void setup_complete(CLI::App& command, Context& ctx);
 
 } // namespace fleetcap::cli
