@@ -22,7 +22,18 @@ nlohmann::ordered_json describe(const CLI::App& app) {
     for (const auto& l : opt->get_lnames()) o["names"].push_back("--" + l);
     for (const auto& s : opt->get_snames()) o["names"].push_back("-" + s);
     if (opt->get_positional() && opt->get_lnames().empty()) o["positional"] = opt->get_name();
-    o["takes_value"] = opt->get_type_size() != 0;
+    o["takes_value"] = opt->get_items_expected_max() > 0 && opt->get_type_size_max() > 0;
+    // CLI::IsMember shows its choices in the type name: "TEXT:{table,json,csv}".
+    const std::string type = opt->get_type_name();
+    if (auto open = type.find('{'), close = type.find('}'); open != std::string::npos && close > open) {
+      auto& choices = o["choices"] = nlohmann::ordered_json::array();
+      std::string list = type.substr(open + 1, close - open - 1);
+      for (std::size_t at = 0; at <= list.size();) {
+        const auto comma = std::min(list.find(',', at), list.size());
+        choices.push_back(list.substr(at, comma - at));
+        at = comma + 1;
+      }
+    }
     o["help"] = opt->get_description();
     o["global"] = opt->get_group() == "Global options";
     options.push_back(std::move(o));

@@ -1,0 +1,88 @@
+"""Shared helpers for the end-to-end suites: run the real fleetcap binary as a user would,
+and start the loopback fleet API (fleet_server.py) for tests that fetch.
+
+ctest passes FLEETCAP_BINARY and FLEETCAP_SOURCE_DIR; by hand:
+    FLEETCAP_BINARY=build/fleetcap python3 tests/e2e/test_capacity.py
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+ROOT = os.environ.get("FLEETCAP_SOURCE_DIR") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BINARY = os.environ.get("FLEETCAP_BINARY") or os.path.join(ROOT, "build", "fleetcap")
+WORKED = os.path.join(ROOT, "examples", "fleet", "worked")
+DEMO = os.path.join(ROOT, "examples", "fleet", "demo")
+SERVER = os.path.join(ROOT, "tests", "e2e", "fleet_server.py")
+DATA = os.path.join(ROOT, "tests", "data")
+
+
+class Result:
+    def __init__(self, code, out, err):
+        self.code, self.out, self.err = code, out, err
+
+    def json(self):
+        return json.loads(self.out)
+
+    def __repr__(self):
+        return f"exit {self.code}\n--- stdout\n{self.out}\n--- stderr\n{self.err}"
+
+
+def clean_env(**extra):
+    """A scrubbed environment: no user config, colour or token leaks into a test."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("FLEETCAP_") and k not in ("NO_COLOR", "CLICOLOR_FORCE", "COLUMNS")}
+    env["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="fleetcap-cfg-")
+    env["TERM"] = "dumb"
+    env.update({k: v for k, v in extra.items() if v is not None})
+    return env
+
+
+def run(*args, env=None, timeout=60, stdin=None):
+    """Runs fleetcap with `args`; returns Result(code, stdout, stderr)."""
+    p = subprocess.run([BINARY, *args], capture_output=True, text=True, timeout=timeout,
+                       env=env if env is not None else clean_env(), stdin=stdin or subprocess.DEVNULL)
+    return Result(p.returncode, p.stdout, p.stderr)
+
+
+class Server:
+    """The loopback fleet API serving a snapshot directory; use as a context manager.
+
+        with Server(WORKED, "--page-size", "3", "--gzip") as s:
+            run("--source", s.url, "capacity")
+    """
+
+    def __init__(self, snapshot_dir, *args):
+        self.snapshot_dir, self.args = snapshot_dir, list(args)
+        self.log = tempfile.NamedTemporaryFile(prefix="fleet-server-", suffix=".log", delete=False).name
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(
+            [sys.executable, SERVER, self.snapshot_dir, "--log", self.log, "--max-seconds", "120", *self.args],
+            stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if not line.startswith("PORT "):
+            self.proc.kill()
+            raise RuntimeError(f"fleet_server.py did not start: {line!r}")
+        self.port = int(line.split()[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.proc.stdout.close()
+
+    def requests(self):
+        """Every request the server saw, as dicts (see tests/e2e/README.md)."""
+        with open(self.log) as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+
+def main():
+    unittest.main(verbosity=2)
