@@ -377,10 +377,12 @@ std::string day_of(Time t) { return format_rfc3339(t).substr(0, 10); }
 
 // The two lines above the tables: what R is, which buffer, which policy.
 std::string preamble(const OverallocReport& r, const HistorySourceInfo& h, bool show_buffer) {
-  std::string from = h.kind == "snapshots" ? fmt::format("{} snapshots in {}", h.snapshots, h.dir) : "health_history";
+  const std::string from =
+      h.kind == "snapshots" ? fmt::format("{} snapshots in {}", h.snapshots, h.dir) : "health_history";
   std::string out;
   if (!any_history(r)) {
-    out += fmt::format("Reference: healthy GPUs now (no samples in {} for the {} up to {}).\n", from,
+    out += fmt::format("Reference: healthy GPUs now ({} has no samples in the {} up to {}).\n",
+                       h.kind == "snapshots" ? "--history " + h.dir : std::string("health_history"),
                        format_duration(r.window.length), format_rfc3339(r.window.to));
   } else {
     std::size_t lo = SIZE_MAX, hi = 0;
@@ -560,7 +562,8 @@ std::string render_overalloc_sweep(const std::vector<OverallocReport>& reports, 
     for (const auto& r : reports) {
       Json row;
       row["buffer_bp"] = r.buffer.bp;
-      for (auto& [key, value] : summary_json(r.summary).items()) row[key] = value;
+      const Json summary = summary_json(r.summary);
+      for (const auto& [key, value] : summary.items()) row[key] = value;
       list.push_back(std::move(row));
     }
     doc["buffers"] = std::move(list);
