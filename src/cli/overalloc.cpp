@@ -259,7 +259,7 @@ void setup_overalloc(CLI::App& cmd, Context& ctx) {
   auto ro = std::make_shared<ReportOptions>();
   add_buffer(*report, ro->buffer);
   add_common(*report, ro->common);
-  report->add_option("--phase", ro->phase, "Show only this rollout phase (1-4)")->check(CLI::Range(1, 4));
+  report->add_option("--phase", ro->phase, "Show only this rollout phase (1-4)")->check(CLI::IsMember({1, 2, 3, 4}));
   report->add_option("--by", ro->by, "Only one table: per cluster, per affected quota, or per tree (team)")
       ->check(CLI::IsMember({"cluster", "quota", "tree"}));
   report->add_flag("--jobs", ro->jobs, "Also list the jobs that would be preempted");
@@ -290,7 +290,7 @@ void setup_overalloc(CLI::App& cmd, Context& ctx) {
   add_buffer(*plan, po->buffer);
   add_common(*plan, po->common);
   plan->add_option("--phase", po->phase, "Apply only corrections up to this rollout phase (1-4)")
-      ->check(CLI::Range(1, 4));
+      ->check(CLI::IsMember({1, 2, 3, 4}));
   plan->footer(R"(Examples:
   fleetcap overalloc plan --json > plan.json             every leaf: old_gpus, gpus, cut, phase
   fleetcap overalloc plan --json --phase 2               only cuts nobody's jobs feel
