@@ -155,13 +155,15 @@ void check_buffer_for(const Snapshot& snap, const BufferChoice& b) {
 void warn_history(const Context& ctx, const Loaded& l, const BufferChoice& b) {
   std::size_t with = 0;
   std::string thin, none;
-  std::size_t thin_n = 0;
+  std::size_t thin_n = 0, none_n = 0;
+  constexpr std::size_t kListed = 10; // a warning names the first few, then counts
   for (const auto& c : l.basis.clusters) {
     with += c.history.samples > 0;
     if (c.history.samples >= 7) continue;
-    ++thin_n;
-    thin += fmt::format("{}{} ({})", thin.empty() ? "" : ", ", l.snap.clusters[c.cluster].name, c.history.samples);
-    if (c.history.samples == 0) none += fmt::format("{}{}", none.empty() ? "" : ", ", l.snap.clusters[c.cluster].name);
+    if (++thin_n <= kListed)
+      thin += fmt::format("{}{} ({})", thin.empty() ? "" : ", ", l.snap.clusters[c.cluster].name, c.history.samples);
+    if (c.history.samples == 0 && ++none_n <= kListed)
+      none += fmt::format("{}{}", none.empty() ? "" : ", ", l.snap.clusters[c.cluster].name);
   }
   const std::string where = l.history.kind == "snapshots" ? fmt::format("--history {}", l.history.dir) : "health_history";
   if (b.automatic && with == 0)
@@ -169,6 +171,8 @@ void warn_history(const Context& ctx, const Loaded& l, const BufferChoice& b) {
                                  "in the {} up to {}; pass --history DIR, a longer --window, or a fixed --buffer",
                                  where, format_duration(l.basis.window.length), format_rfc3339(l.basis.window.to)));
   if (with == 0) return;
+  if (thin_n > kListed) thin += fmt::format(" and {} more", thin_n - kListed);
+  if (none_n > kListed) none += fmt::format(" and {} more", none_n - kListed);
   if (thin_n)
     ctx.warn(fmt::format("{} {} fewer than 7 health samples in the {} window ({}): {}", thin_n,
                          thin_n == 1 ? "cluster has" : "clusters have", format_duration(l.basis.window.length), where,
