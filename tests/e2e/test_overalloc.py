@@ -19,6 +19,7 @@ import harness
 from harness import DATA, ROOT, WORKED, run
 
 GOLDEN = os.path.join(DATA, "golden")
+AT = "2026-11-20T12:00:00Z"  # the worked example's taken_at
 GEN_FLEET = os.path.join(ROOT, "scripts", "gen-fleet")
 
 
@@ -294,6 +295,24 @@ class History(unittest.TestCase):
         self.assertIn("Reference: median healthy GPUs of 7 samples per cluster from health_history, "
                       "2026-11-14 to 2026-11-20 (window 28d up to 2026-11-20T12:00:00Z).", table)
         self.assertIn("SAMPLES", table.splitlines()[3])
+
+    def test_from_the_fleet_api(self):
+        # health_history over paged HTTP gives what the directory gives; a 404 for it is "none".
+        # An API has no taken_at: --at pins "now" to the worked example's time.
+        samples = [{"cluster": "tiger", "at": at, "healthy_gpus": t, "total_gpus": 96}
+                   for (at, _), t in zip(HISTORY_DAYS, HISTORY_TIGER)]
+        src = os.path.join(self.tmp, "served")
+        copy_worked(src, health_history=samples)
+        want = run("--source", src, "-q", "overalloc", "report", "--json").json()
+        with harness.Server(src, "--page-size", "3", "--gzip") as server:
+            got = run("--source", server.url, "--at", AT, "-q", "overalloc", "report", "--json").json()
+        self.assertEqual(got["clusters"], want["clusters"])
+        self.assertEqual(by_name(got["clusters"])["tiger"]["reference"], 80)
+        with harness.Server(src, "--fault", "health_history:404") as server:
+            r = run("--source", server.url, "--at", AT, "overalloc", "report", "--json")
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("taking it as none", r.err)
+        self.assertEqual(by_name(r.json()["clusters"])["tiger"]["cut"], 27)  # back to R = H = 72
 
     def test_auto_buffer(self):
         # tiger dips (80 − 64) / 80 = 20%: clamped to 15% by default, 20% within 5%..25%
