@@ -218,7 +218,7 @@ std::string run_sweep(Context& ctx, const SweepOptions& opts) {
     b.bp = bp;
     reports.push_back(overalloc(l.basis, l.snap, b, parse_cut(opts.common.cut)));
   }
-  return render_overalloc_sweep(reports, l.snap, l.history, ctx.render_options(l.snap, l.at));
+  return render_overalloc_sweep(reports, l.history, ctx.render_options(l.snap, l.at));
 }
 
 std::string run_plan(Context& ctx, const PlanOptions& opts) {

@@ -444,10 +444,14 @@ std::string render_overalloc_report(const OverallocReport& r, const Snapshot& sn
     quotas.push_back({&snap, &q});
     for (auto j : q.preempted) jobs.push_back({&snap, &q, j});
   }
+  // Like a cluster, a tree is in phase N when one of its quotas' cuts is (phase 1: no cut).
+  std::vector<std::uint8_t> tree_in_phase(snap.quotas.size(), 0);
+  for (const auto& q : r.quotas)
+    if (q.cut > 0 && q.phase == v.phase) tree_in_phase[snap.quotas[q.quota].tree_index] = 1;
   const std::vector<OverallocTree> tree_list = overalloc_trees(r, snap);
   std::vector<TreeRow> trees;
   for (const auto& t : tree_list)
-    if (v.phase == 0 || (t.cut > 0 && t.phase == v.phase) || (v.phase == 1 && t.cut == 0)) trees.push_back({&snap, &t});
+    if (v.phase == 0 || tree_in_phase[t.tree] || (v.phase == 1 && t.cut == 0)) trees.push_back({&snap, &t});
 
   if (o.format == Format::json) {
     Json doc = json_out::envelope("overalloc.report", o);
@@ -544,9 +548,8 @@ std::string render_overalloc_report(const OverallocReport& r, const Snapshot& sn
   return out;
 }
 
-std::string render_overalloc_sweep(const std::vector<OverallocReport>& reports, const Snapshot& snap,
-                                   const HistorySourceInfo& history, const RenderOptions& o) {
-  (void)snap;
+std::string render_overalloc_sweep(const std::vector<OverallocReport>& reports, const HistorySourceInfo& history,
+                                   const RenderOptions& o) {
   std::vector<SweepRow> rows;
   for (const auto& r : reports) rows.push_back({&r});
   if (o.format == Format::json) {

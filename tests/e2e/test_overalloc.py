@@ -161,6 +161,11 @@ class WorkedExample(unittest.TestCase):
         self.assertEqual([c["name"] for c in doc["clusters"]], ["tiger"])
         self.assertEqual([q["name"] for q in doc["quotas"]], ["applied/chat-tiger"])
         self.assertEqual(doc["summary"]["cut"], 27)  # the summary always covers every phase
+        self.assertEqual([t["name"] for t in doc["trees"]], ["applied"])
+        doc = run("--source", WORKED, "overalloc", "report", "--json", "--phase", "2").json()
+        self.assertEqual([t["name"] for t in doc["trees"]], ["research"])  # pretrain 15, evals 7
+        self.assertEqual([q["name"] for q in doc["quotas"]], ["research/pretrain", "research/evals"])
+        self.assertEqual(doc["preempted_jobs"], [])
         doc = run("--source", WORKED, "overalloc", "report", "--json", "--phase", "1").json()
         self.assertEqual([c["name"] for c in doc["clusters"]], ["lion"])
         self.assertEqual(doc["quotas"], [])

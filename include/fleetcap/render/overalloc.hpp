@@ -37,8 +37,8 @@ std::string render_overalloc_report(const OverallocReport& r, const Snapshot& sn
                                     const RenderOptions& o);
 
 // One report per buffer, in sweep order.
-std::string render_overalloc_sweep(const std::vector<OverallocReport>& rows, const Snapshot& snap,
-                                   const HistorySourceInfo& history, const RenderOptions& o);
+std::string render_overalloc_sweep(const std::vector<OverallocReport>& rows, const HistorySourceInfo& history,
+                                   const RenderOptions& o);
 
 // Every leaf's new gpus; `phase` 2..4 applies only corrections up to that phase, 0 = all.
 std::string render_overalloc_plan(const OverallocReport& r, const Snapshot& snap, int phase,
