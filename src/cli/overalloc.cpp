@@ -129,9 +129,17 @@ std::vector<HealthSample> history_from_dir(const Context& ctx, const std::string
   return samples;
 }
 
-Loaded load(Context& ctx, const CommonOptions& common, Duration window) {
+void check_buffer_for(const Snapshot& snap, const BufferChoice& b) {
+  for (const auto& [name, bp] : b.per_cluster)
+    if (snap.find_cluster(name) == kNone)
+      throw UsageError(fmt::format("--buffer-for {}: no cluster named \"{}\" in {}", name, name, snap.source));
+}
+
+// The snapshot, then (once --buffer-for is known to name real clusters) the history.
+Loaded load(Context& ctx, const CommonOptions& common, Duration window, const BufferChoice& buffer) {
   const Selection sel = ctx.selection();
   Loaded l{ctx.load(), {}, {}, 0};
+  check_buffer_for(l.snap, buffer);
   l.at = ctx.at(l.snap);
   const FleetAt fleet = evaluate(l.snap, l.at);
   std::vector<HealthSample> history;
@@ -144,11 +152,6 @@ Loaded load(Context& ctx, const CommonOptions& common, Duration window) {
   return l;
 }
 
-void check_buffer_for(const Snapshot& snap, const BufferChoice& b) {
-  for (const auto& [name, bp] : b.per_cluster)
-    if (snap.find_cluster(name) == kNone)
-      throw UsageError(fmt::format("--buffer-for {}: no cluster named \"{}\" in {}", name, name, snap.source));
-}
 
 // Warnings about thin history; silent when there is no history at all (R is then H now, and
 // the table's first line says so).
@@ -185,8 +188,7 @@ void warn_history(const Context& ctx, const Loaded& l, const BufferChoice& b) {
 std::string run_report(Context& ctx, const ReportOptions& opts) {
   const BufferChoice buffer = parse_buffer(opts.buffer, opts.common.buffer_for);
   const Duration window = parse_window(opts.common.window);
-  Loaded l = load(ctx, opts.common, window);
-  check_buffer_for(l.snap, buffer);
+  Loaded l = load(ctx, opts.common, window, buffer);
   warn_history(ctx, l, buffer);
   const OverallocReport report = overalloc(l.basis, l.snap, buffer, parse_cut(opts.common.cut));
   OverallocView v;
@@ -209,8 +211,7 @@ std::string run_sweep(Context& ctx, const SweepOptions& opts) {
   if (from > to) throw UsageError(fmt::format("--from {} is above --to {}", opts.from, opts.to));
   const BufferChoice pinned = parse_buffer("0%", opts.common.buffer_for);
   const Duration window = parse_window(opts.common.window);
-  Loaded l = load(ctx, opts.common, window);
-  check_buffer_for(l.snap, pinned);
+  Loaded l = load(ctx, opts.common, window, pinned);
   warn_history(ctx, l, pinned);
   std::vector<OverallocReport> reports;
   for (BasisPoints bp = from; bp <= to; bp += step) {
@@ -224,8 +225,7 @@ std::string run_sweep(Context& ctx, const SweepOptions& opts) {
 std::string run_plan(Context& ctx, const PlanOptions& opts) {
   const BufferChoice buffer = parse_buffer(opts.buffer, opts.common.buffer_for);
   const Duration window = parse_window(opts.common.window);
-  Loaded l = load(ctx, opts.common, window);
-  check_buffer_for(l.snap, buffer);
+  Loaded l = load(ctx, opts.common, window, buffer);
   warn_history(ctx, l, buffer);
   const OverallocReport report = overalloc(l.basis, l.snap, buffer, parse_cut(opts.common.cut));
   return render_overalloc_plan(report, l.snap, opts.phase, l.history, ctx.render_options(l.snap, l.at));
