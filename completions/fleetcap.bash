@@ -60,7 +60,7 @@ _fleetcap_options() {
     '') echo '--help -h --version --source --json --format --color --at --cluster --region --sku --state --quiet -q --verbose -v --token-file --cacert --connect-timeout --timeout --max-response-mb --allow-insecure-token --config' ;;
     'capacity') echo '--help -h --by --sort --wide -w' ;;
     'overalloc') echo '--help -h' ;;
-    'overalloc report') echo '--help -h --buffer --buffer-for --cut --window --history --phase --by --jobs --wide -w' ;;
+    'overalloc report') echo '--help -h --buffer --buffer-for --cut --window --history --phase --by --jobs --wide -w --sort' ;;
     'overalloc sweep') echo '--help -h --from --to --step --buffer-for --cut --window --history' ;;
     'overalloc plan') echo '--help -h --buffer --buffer-for --cut --window --history --phase' ;;
     'snapshot') echo '--help -h' ;;
@@ -107,6 +107,7 @@ _fleetcap_takes_value() {
     'overalloc report|--history') echo 1 ;;
     'overalloc report|--phase') echo 1 ;;
     'overalloc report|--by') echo 1 ;;
+    'overalloc report|--sort') echo 1 ;;
     'overalloc sweep|--from') echo 1 ;;
     'overalloc sweep|--to') echo 1 ;;
     'overalloc sweep|--step') echo 1 ;;
@@ -147,6 +148,7 @@ _fleetcap_value_kind() {
     'overalloc report|--history') echo 'file' ;;
     'overalloc report|--phase') echo '1 2 3 4' ;;
     'overalloc report|--by') echo 'cluster quota tree' ;;
+    'overalloc report|--sort') echo 'none' ;;
     'overalloc sweep|--from') echo 'none' ;;
     'overalloc sweep|--to') echo 'none' ;;
     'overalloc sweep|--step') echo 'none' ;;

@@ -49,6 +49,7 @@ complete -c fleetcap -n '__fish_seen_subcommand_from overalloc; and __fish_seen_
 complete -c fleetcap -n '__fish_seen_subcommand_from overalloc; and __fish_seen_subcommand_from report' -l by -x -a 'cluster quota tree' -d 'Only one table: per cluster, per affected quota, or per tree (team)'
 complete -c fleetcap -n '__fish_seen_subcommand_from overalloc; and __fish_seen_subcommand_from report' -l jobs -d 'Also list the jobs that would be preempted'
 complete -c fleetcap -n '__fish_seen_subcommand_from overalloc; and __fish_seen_subcommand_from report' -l wide -s w -d 'Show every column'
+complete -c fleetcap -n '__fish_seen_subcommand_from overalloc; and __fish_seen_subcommand_from report' -l sort -x -d 'Sort each table by a column: a figure (largest first, e.g. cut) or name (A to Z)'
 complete -c fleetcap -n '__fish_seen_subcommand_from overalloc; and __fish_seen_subcommand_from sweep' -l help -s h -d 'Print this help message and exit'
 complete -c fleetcap -n '__fish_seen_subcommand_from overalloc; and __fish_seen_subcommand_from sweep' -l from -x -d 'Smallest buffer (default 5%)'
 complete -c fleetcap -n '__fish_seen_subcommand_from overalloc; and __fish_seen_subcommand_from sweep' -l to -x -d 'Largest buffer (default 20%)'

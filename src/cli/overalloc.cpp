@@ -30,6 +30,7 @@ struct ReportOptions {
   std::string by;
   bool jobs = false;
   bool wide = false;
+  std::string sort;
 };
 
 struct SweepOptions {
@@ -186,6 +187,10 @@ void warn_history(const Context& ctx, const Loaded& l, const BufferChoice& b) {
 }
 
 std::string run_report(Context& ctx, const ReportOptions& opts) {
+  if (!opts.sort.empty() && !overalloc_sort_key_valid(opts.sort))
+    throw UsageError(fmt::format("--sort \"{}\" is not a column; use a figure such as cut, cut_from_running or "
+                                 "gpus_preempted, or name",
+                                 opts.sort));
   const BufferChoice buffer = parse_buffer(opts.buffer, opts.common.buffer_for);
   const Duration window = parse_window(opts.common.window);
   Loaded l = load(ctx, opts.common, window, buffer);
@@ -200,7 +205,10 @@ std::string run_report(Context& ctx, const ReportOptions& opts) {
   v.wide = opts.wide;
   v.phase = opts.phase;
   v.history = l.history;
-  return render_overalloc_report(report, l.snap, v, ctx.render_options(l.snap, l.at));
+  RenderOptions ro = ctx.render_options(l.snap, l.at);
+  ro.sort = opts.sort;
+  ro.wide = opts.wide;
+  return render_overalloc_report(report, l.snap, v, ro);
 }
 
 std::string run_sweep(Context& ctx, const SweepOptions& opts) {
@@ -268,12 +276,15 @@ void setup_overalloc(CLI::App& cmd, Context& ctx) {
       ->check(CLI::IsMember({"cluster", "quota", "tree"}));
   report->add_flag("--jobs", ro->jobs, "Also list the jobs that would be preempted");
   report->add_flag("-w,--wide", ro->wide, "Show every column");
+  report->add_option("--sort", ro->sort,
+                     "Sort each table by a column: a figure (largest first, e.g. cut) or name (A to Z)");
   report->footer(R"(Examples:
   fleetcap overalloc report                              15% of healthy GPUs kept out of quota
   fleetcap overalloc report --cut least-disruptive --jobs
   fleetcap overalloc report --buffer 10% --buffer-for tiger=5%
   fleetcap overalloc report --buffer auto:5%..20% --history ./snapshots --window 8w
   fleetcap overalloc report --by tree --phase 4          which teams lose running jobs
+  fleetcap overalloc report --by quota --sort cut        the biggest haircuts first
   fleetcap overalloc report --json | jq .summary.text    the sentence for the doc)");
   report->callback([&ctx, ro] { ctx.action = [ro](Context& c) { return run_report(c, *ro); }; });
 

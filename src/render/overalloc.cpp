@@ -151,6 +151,26 @@ template <class Row> std::string csv_of(std::span<const Column<Row>> cols, const
   return out;
 }
 
+// --sort: a column by JSON key or header; numbers largest first, text A to Z, ties keep
+// the report's order. Table-only columns (CUT%) are not sort keys: sort by cut instead.
+template <class Row> const Column<Row>* find_column(std::span<const Column<Row>> cols, std::string_view name) {
+  for (const auto& c : cols)
+    if (!c.key.empty() && (same_column_name(c.key, name) || (!c.header.empty() && same_column_name(c.header, name))))
+      return &c;
+  return nullptr;
+}
+
+template <class Row> void sort_rows(std::span<const Column<Row>> cols, std::vector<Row>& rows, std::string_view name) {
+  const Column<Row>* c = name.empty() ? nullptr : find_column(cols, name);
+  if (!c) return;
+  std::stable_sort(rows.begin(), rows.end(), [c](const Row& a, const Row& b) {
+    const Value x = c->get(a), y = c->get(b);
+    if (x.kind != y.kind) return x.kind < y.kind; // numbers, then text, then nothing
+    if (x.kind == Value::Kind::number) return x.number > y.number;
+    return x.text < y.text;
+  });
+}
+
 Tone phase_tone(int phase) { return phase == 4 ? Tone::bad : phase == 3 ? Tone::warn : Tone::plain; }
 Tone cut_tone(Gpus cut) { return cut > 0 ? Tone::warn : Tone::plain; }
 
@@ -432,6 +452,11 @@ bool cluster_in_phase(const OverallocReport& r, const OverallocCluster& c, int w
 
 } // namespace
 
+bool overalloc_sort_key_valid(std::string_view name) {
+  return find_column<ClusterRow>(kClusterColumns, name) || find_column<QuotaRow>(kQuotaColumns, name) ||
+         find_column<TreeRow>(kTreeColumns, name) || find_column<JobRow>(kJobColumns, name);
+}
+
 std::string render_overalloc_report(const OverallocReport& r, const Snapshot& snap, const OverallocView& v,
                                     const RenderOptions& o) {
   std::vector<ClusterRow> clusters;
@@ -452,6 +477,11 @@ std::string render_overalloc_report(const OverallocReport& r, const Snapshot& sn
   std::vector<TreeRow> trees;
   for (const auto& t : tree_list)
     if (v.phase == 0 || tree_in_phase[t.tree] || (v.phase == 1 && t.cut == 0)) trees.push_back({&snap, &t});
+
+  sort_rows<ClusterRow>(kClusterColumns, clusters, o.sort);
+  sort_rows<QuotaRow>(kQuotaColumns, quotas, o.sort);
+  sort_rows<TreeRow>(kTreeColumns, trees, o.sort);
+  sort_rows<JobRow>(kJobColumns, jobs, o.sort);
 
   if (o.format == Format::json) {
     Json doc = json_out::envelope("overalloc.report", o);

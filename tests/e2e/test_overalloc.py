@@ -179,6 +179,16 @@ class WorkedExample(unittest.TestCase):
         self.assertEqual((rows["research"]["assigned"], rows["research"]["cut"], rows["research"]["clusters"]),
                          ("104", "22", "2"))
 
+    def test_sort(self):
+        doc = run("--source", WORKED, "overalloc", "report", "--json", "--sort", "cut").json()
+        self.assertEqual([q["name"] for q in doc["quotas"]],
+                         ["research/pretrain", "research/evals", "applied/chat-tiger"])  # 15, 7, 5
+        doc = run("--source", WORKED, "overalloc", "report", "--json", "--sort", "NAME").json()
+        self.assertEqual([c["name"] for c in doc["clusters"]], ["lion", "tiger"])
+        self.assertEqual([q["name"] for q in doc["quotas"]],
+                         ["applied/chat-tiger", "research/evals", "research/pretrain"])
+        self.assertEqual(run("--source", WORKED, "overalloc", "report", "--sort", "bogus").code, 2)
+
     def test_buffer_for(self):
         # lion at 50%: target 32, cut 16 → research/lion 8, lion-evals 3, chat-lion 5 (pro-rata).
         doc = run("--source", WORKED, "overalloc", "report", "--json", "--buffer-for", "lion=50%").json()

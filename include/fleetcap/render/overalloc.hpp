@@ -33,6 +33,9 @@ std::string format_share(Gpus part, Gpus whole);
 // The summary as one sentence a TPM can paste (no trailing newline).
 std::string summary_sentence(const OverallocSummary& s);
 
+// --sort accepts a JSON key or header of the cluster, quota, tree or job rows.
+bool overalloc_sort_key_valid(std::string_view name);
+
 std::string render_overalloc_report(const OverallocReport& r, const Snapshot& snap, const OverallocView& v,
                                     const RenderOptions& o);
 
