@@ -395,7 +395,8 @@ TEST_CASE("preemption order: lowest priority, latest start, no start = oldest, n
         std::vector<std::string>{"a-low-new", "x-low-new", "y-low-old", "z-low-none", "m-mid", "c-crit"});
   // 35%: target 52, cut 28 ≤ free 24 + idle 8: phase 3, nothing preempted.
   b.bp = 3500;
-  const auto& q3 = quota(run(snap, b, CutPolicy::pro_rata), snap, "team/a");
+  const OverallocReport r3 = run(snap, b, CutPolicy::pro_rata);
+  const auto& q3 = quota(r3, snap, "team/a");
   CHECK(q3.phase == 3);
   CHECK(q3.preempted.empty());
 }
