@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <limits>
 #include <optional>
+#include <unordered_map>
 #include <numeric>
 
 namespace fleetcap {
@@ -362,8 +363,17 @@ MovePlan plan_moves(const Snapshot& snap, const Selection& sel, const Maintenanc
     for (auto n : fi.nodes) fi.free += snap.nodes[n].gpus;
   }
   std::vector<std::vector<std::uint32_t>> cluster_islands(snap.clusters.size());
-  for (std::size_t i = 0; i < ix.islands.size(); ++i)
-    if (ix.islands[i].cluster_index != kNone) cluster_islands[ix.islands[i].cluster_index].push_back(static_cast<std::uint32_t>(i));
+  std::vector<Gpus> cluster_free(snap.clusters.size(), 0);
+  for (std::size_t i = 0; i < ix.islands.size(); ++i) {
+    const auto c = ix.islands[i].cluster_index;
+    if (c == kNone) continue;
+    cluster_islands[c].push_back(static_cast<std::uint32_t>(i));
+    cluster_free[c] += islands[i].free;
+  }
+  // Destinations keep the SKU: look only at clusters of the job's SKU.
+  std::unordered_map<std::string_view, std::vector<std::uint32_t>> clusters_of_sku;
+  for (std::size_t c = 0; c < snap.clusters.size(); ++c)
+    clusters_of_sku[snap.clusters[c].sku].push_back(static_cast<std::uint32_t>(c));
 
   auto scope_of = [&](std::uint32_t from, std::uint32_t to) -> std::optional<MoveScope> {
     if (from == to) return MoveScope::cluster;
@@ -379,8 +389,9 @@ MovePlan plan_moves(const Snapshot& snap, const Selection& sel, const Maintenanc
     // Best fit per scope, nearest scope first: the island with the fewest free GPUs that
     // still hold the job, so large blocks stay whole for the jobs that need them.
     std::uint32_t best[3] = {kNone, kNone, kNone};
-    for (std::size_t c = 0; c < snap.clusters.size(); ++c) {
-      const auto scope = scope_of(job.cluster_index, static_cast<std::uint32_t>(c));
+    for (auto c : clusters_of_sku[snap.clusters[job.cluster_index].sku]) {
+      if (cluster_free[c] == 0) continue;
+      const auto scope = scope_of(job.cluster_index, c);
       if (!scope) continue;
       auto& b = best[static_cast<int>(*scope)];
       for (auto i : cluster_islands[c]) {
@@ -412,6 +423,7 @@ MovePlan plan_moves(const Snapshot& snap, const Selection& sel, const Maintenanc
       pj.node_gpus += snap.nodes[fi.nodes[k]].gpus;
     }
     fi.free -= pj.node_gpus;
+    cluster_free[pj.cluster] -= pj.node_gpus;
     pj.best_block = 0;
     pj.best_island = kNone;
 

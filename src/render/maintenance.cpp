@@ -485,9 +485,9 @@ std::string unplaced_reason(const PlanJob& pj, const MovePlan& plan, const Snaps
   const Cluster& c = snap.clusters[job.cluster_index];
   const std::string where = plan.same_region ? fmt::format("in {} or {} {}", c.name, c.provider, c.region)
                                              : std::string("in the fleet");
-  if (pj.best_island == kNone) return fmt::format("no free {} node {}", c.sku, where);
+  if (pj.best_island == kNone) return fmt::format("no {} node left free {}", c.sku, where);
   const Island& isl = snap.index.islands[pj.best_island];
-  return fmt::format("no island {} has {} free {} GPUs; the largest free block is {} ({} in {})", where, job.gpus,
+  return fmt::format("no island {} has {} free {} GPUs; the largest free block left is {} ({} in {})", where, job.gpus,
                      c.sku, pj.best_block, isl.name, snap.clusters[isl.cluster_index].name);
 }
 
