@@ -398,7 +398,7 @@ std::string impact_table(const ImpactReport& r, const Snapshot& snap, const Rend
   Table t({{"CLUSTER", Align::left, 0},
            {"SKU", Align::left, 6},
            {"EVENTS", Align::right, 5},
-           {"HEALTHY", Align::right, 0},
+           {"HEALTHY", Align::right, 7},
            {"MIN-HEALTHY", Align::right, 0},
            {"MIN-AT", Align::left, 1},
            {"ASSIGNED", Align::right, 4},
@@ -614,8 +614,8 @@ std::string render_impact_timeline(const ImpactReport& r, const Snapshot& snap, 
   auto slots = [&] { return static_cast<std::size_t>((h.window + slot - 1) / slot); };
   while (width > 0 && indent + slots() > static_cast<std::size_t>(width) && slot < h.window) slot *= 2;
 
-  std::string out = fmt::format("Schedulable GPUs from {} to {}, one character per {} (█ = the cluster's peak in "
-                                "the window, lower = fewer):\n",
+  std::string out = fmt::format("Schedulable GPUs from {} to {}, one character per {}\n"
+                                "(█ = the cluster's peak in the window, lower = fewer; day of month, UTC):\n",
                                 short_time(h.at), short_time(h.end()), human_duration(slot));
   // Day-of-month labels (UTC) over the slots that hold a midnight.
   std::string axis(indent, ' ');
