@@ -125,7 +125,8 @@ void setup_maintenance(CLI::App& cmd, Context& ctx) {
     add_lead(*list, *o);
     add_list_option(*list, "--event-state", o->event_states,
                     "Event states to show: scheduled, in_progress, completed, cancelled, all (repeatable; default "
-                    "scheduled and in_progress)");
+                    "scheduled and in_progress)")
+        ->check(CLI::IsMember({"scheduled", "in_progress", "completed", "cancelled", "all"}));
     list->add_flag("--hard", o->hard, "Only events whose start date is hard");
     list->footer(R"(Examples:
   fleetcap maintenance list                            scheduled and in-progress events, next 14 days
