@@ -605,6 +605,7 @@ std::string plan_csv(const MovePlan& plan, const Snapshot& snap) {
 std::string render_impact_timeline(const ImpactReport& r, const Snapshot& snap, int width) {
   static constexpr std::string_view kLevels[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇"};
   static constexpr std::string_view kPeak = "█";
+  static constexpr std::size_t kMaxSlots = 240;
   const MaintenanceHorizon& h = r.horizon;
   if (r.clusters.empty() || h.window <= 0) return {};
   std::size_t name_width = 0;
@@ -612,7 +613,9 @@ std::string render_impact_timeline(const ImpactReport& r, const Snapshot& snap, 
   const std::size_t indent = name_width + 2;
   Duration slot = 6 * 3600;
   auto slots = [&] { return static_cast<std::size_t>((h.window + slot - 1) / slot); };
-  while (width > 0 && indent + slots() > static_cast<std::size_t>(width) && slot < h.window) slot *= 2;
+  // Off a terminal there is no width to fit; still keep a long --window to a readable line.
+  const std::size_t room = width > 0 ? static_cast<std::size_t>(width) : indent + kMaxSlots;
+  while (indent + slots() > room && slot < h.window) slot *= 2;
 
   std::string out = fmt::format("Schedulable GPUs from {} to {}, one character per {}\n"
                                 "(█ = the cluster's peak in the window, lower = fewer; day of month, UTC):\n",

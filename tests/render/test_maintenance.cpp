@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "fleetcap/render/maintenance.hpp"
+#include "fleetcap/render/table.hpp"
 #include "fleetcap/source/source.hpp"
 
 using namespace fleetcap;
@@ -37,4 +38,10 @@ TEST_CASE("impact timeline: levels, day labels, width", "[maintenance]") {
         "tiger  ▇▇▇▇█▆▆█\n");
   // Seven columns for the name and two spaces leave 4 for slots at width 11: 12 h each.
   CHECK(render_impact_timeline(r, snap, 11).find("tiger  ▇▇▆▆\n") != std::string::npos);
+  // Off a terminal a long window still makes a line of at most 240 slots: 90 days of 6 h is
+  // 360, so 12 h (180).
+  h.window = 90 * 86400;
+  const std::string long_window = render_impact_timeline(maintenance_impact(snap, tiger, h), snap, 0);
+  CHECK(long_window.find("one character per 12h") != std::string::npos);
+  CHECK(display_width(long_window.substr(long_window.rfind("tiger  "))) == 7 + 180 + 1);
 }

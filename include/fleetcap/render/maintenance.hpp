@@ -14,7 +14,8 @@ std::string render_impact(const ImpactReport& report, const Snapshot& snap, cons
 std::string render_move_plan(const MovePlan& plan, const Snapshot& snap, const RenderOptions& o);
 
 // The impact timeline: one line per cluster, one character per slot (6 hours, doubled until
-// the line fits `width`; 0 = no limit), lower blocks where schedulable GPUs dip.
+// the line fits `width`, or has at most 240 slots when `width` is 0), lower blocks where
+// schedulable GPUs dip.
 std::string render_impact_timeline(const ImpactReport& report, const Snapshot& snap, int width);
 
 // "2026-11-21T06:00Z" (seconds shown only when not zero): times in tables.
