@@ -48,6 +48,9 @@ struct Context {
   RenderOptions render_options(const Snapshot& snap, Time at) const;
 };
 
+// Seconds since the epoch, from the system clock.
+Time wall_clock_now();
+
 // One row of the command registry: every subcommand exists here once (STYLE §3).
 struct CommandSpec {
   std::string_view name;
