@@ -137,9 +137,9 @@ QuotaReport quota_tree(const Snapshot& snap, const FleetAt& fleet, const Selecti
       row.ns_flex_used = it->second.flex_used;
       row.flex_within_share = std::min(row.flex_free, std::max<Gpus>(0, row.fair_share - row.ns_flex_used));
       const Gpus available = row.figures.available;
-      row.serve = row.flex_within_share > available ? QuotaRow::Serve::flex
-                  : available > 0                   ? QuotaRow::Serve::quota
-                                                    : QuotaRow::Serve::none;
+      row.serve = available > 0                ? QuotaRow::Serve::quota
+                  : row.flex_within_share > 0 ? QuotaRow::Serve::flex
+                                              : QuotaRow::Serve::none;
     }
   }
   for (const auto& row : r.rows)
@@ -181,6 +181,7 @@ QuotaDetail quota_detail(const Snapshot& snap, const FleetAt& fleet, std::uint32
         d.tree.add(figures[other]);
         if (other != quota) d.siblings.push_back(QuotaRow{other, 0, true, 1, figures[other]});
       }
+      d.tree_unused = std::max<Gpus>(0, d.tree.assigned - d.tree.used);
       d.cluster = fleet.clusters[c];
       d.cluster_leaves = snap.index.cluster_leaves[c].size();
       d.down = not_schedulable(snap, fleet, c);

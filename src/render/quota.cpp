@@ -288,7 +288,8 @@ std::string detail_table(const QuotaDetail& d, const Snapshot& snap, const Style
     for (const auto& s : d.siblings)
       t.add_row({snap.quotas[s.quota].name, num(s.figures.assigned), num(s.figures.used), num(s.figures.free),
                  num(s.figures.borrowed)});
-    t.set_total({fmt::format("TREE {}", where), num(d.tree.assigned), num(d.tree.used), num(d.tree.free),
+    // The tree row lends what its leaves leave unused in all, P − U, not the sum of their free.
+    t.set_total({fmt::format("TREE {}", where), num(d.tree.assigned), num(d.tree.used), num(d.tree_unused),
                  num(d.tree.borrowed)});
     out += t.render(style);
   }
@@ -327,9 +328,11 @@ std::string detail_json(const QuotaDetail& d, const Snapshot& snap, const Render
   Json siblings = Json::array();
   for (const auto& s : d.siblings) siblings.push_back(quota_json(s, snap, false));
   doc["siblings"] = std::move(siblings);
-  Json tree = sums_json(d.tree);
+  Json tree;
   tree["tree"] = snap.quotas[q.tree_index].name;
   tree["cluster"] = cluster_of(q);
+  tree.update(sums_json(d.tree));
+  tree["unused"] = d.tree_unused;
   doc["tree_in_cluster"] = std::move(tree);
   if (q.cluster_index != kNone) {
     const Cluster& cl = snap.clusters[q.cluster_index];

@@ -45,7 +45,8 @@ struct QuotaRow {
   // flex use there, and what it could start on flex and stay within its fair share,
   // min(flex_free, max(0, fair_share − ns_flex_used)).
   Gpus flex_free = 0, flex_stable_free = 0, fair_share = 0, ns_flex_used = 0, flex_within_share = 0;
-  // Which serves a job submitted now better: in-quota (available), or flex within its share.
+  // Where a job of the namespace submitted now would run: in-quota when anything is available
+  // (flex jobs never preempt it), else flex within its fair share, else nowhere yet.
   enum class Serve { none, quota, flex } serve = Serve::none;
 };
 
@@ -79,6 +80,7 @@ struct QuotaDetail {
   // (P, U, B of SPEC §4 are its assigned, used, borrowed).
   std::vector<QuotaRow> siblings;
   QuotaFigures tree;
+  Gpus tree_unused = 0; // max(0, P − U): what the tree's leaves there may still use
   ClusterFigures cluster;          // the leaf's cluster: healthy vs assigned is why it is unbacked
   std::size_t cluster_leaves = 0; // leaves sharing the cluster's unbacked
   NotSchedulable down;
