@@ -69,7 +69,7 @@ std::string clusters_table(const FlexReport& r, const Snapshot& snap, const Rend
     cols.push_back({header(c.key), Align::right, c.drop});
   }
   if (with_ns) {
-    cols.push_back({"NS-USED", Align::right, 0});
+    cols.push_back({"NS-FLEX", Align::right, 0});
     cols.push_back({"FAIR-SHARE", Align::right, 0});
     cols.push_back({"OVER", Align::right, 0});
   }
