@@ -157,7 +157,8 @@ class GeneratedFleets(unittest.TestCase):
                 self.assertEqual([n["namespace"] for n in c["namespaces"]], names, name)
                 for n in c["namespaces"]:
                     used = sum(j["gpus"] for j in jobs if j["namespace"] == n["namespace"] and j["state"] == "running")
-                    self.assertEqual(n["flex_used"], used)
+                    pending = sum(j["gpus"] for j in jobs if j["namespace"] == n["namespace"] and j["state"] == "pending")
+                    self.assertEqual((n["flex_used"], n["flex_pending"]), (used, pending))
                     self.assertEqual(n["fair_share"], c["flex_pool"] // len(names))
                     self.assertLessEqual(n["fair_share"] * len(names), c["flex_pool"])
                     self.assertEqual(n["over_share"], used > n["fair_share"])
