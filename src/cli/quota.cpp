@@ -41,7 +41,8 @@ std::string run_show(Context& ctx, const QuotaOptions& opts) {
 void setup_quota(CLI::App& cmd, Context& ctx) {
   auto opts = std::make_shared<QuotaOptions>();
   cmd.add_option("--namespace", opts->ns,
-                 "Only the quotas this namespace may target, with what a job could get now in-quota and on flex");
+                 "Only the quotas this namespace may target, with what a job could get now in-quota and on flex")
+      ->type_name("NS");
   cmd.footer(R"(Examples:
   fleetcap quota                              the quota tree, groups with the sums of their leaves
   fleetcap quota --namespace evals            what evals may target, and where flex serves better
