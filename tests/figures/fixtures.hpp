@@ -10,7 +10,9 @@
 namespace fleetcap::test {
 
 inline Snapshot load_fixture(const std::string& relative) {
-  return load_snapshot(SourceOptions{.source = std::string(FLEETCAP_SOURCE_DIR) + "/" + relative});
+  SourceOptions o; // not a designated initializer: -Wmissing-field-initializers
+  o.source = std::string(FLEETCAP_SOURCE_DIR) + "/" + relative;
+  return load_snapshot(o);
 }
 inline Snapshot worked() { return load_fixture("examples/fleet/worked"); }
 inline Snapshot small() { return load_fixture("tests/data/fleets/small"); }
