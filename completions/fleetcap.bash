@@ -44,8 +44,12 @@ _fleetcap() {
 }
 _fleetcap_subs() {
   case $1 in
-    '') echo 'capacity snapshot version' ;;
-    'capacity') echo '' ;;
+    '') echo 'capacity flex quota snapshot version' ;;
+    'capacity') echo 'flex' ;;
+    'capacity flex') echo '' ;;
+    'flex') echo '' ;;
+    'quota') echo 'show' ;;
+    'quota show') echo '' ;;
     'snapshot') echo 'save' ;;
     'snapshot save') echo '' ;;
     'version') echo '' ;;
@@ -55,6 +59,10 @@ _fleetcap_options() {
   case $1 in
     '') echo '--help -h --version --source --json --format --color --at --cluster --region --sku --state --quiet -q --verbose -v --token-file --cacert --connect-timeout --timeout --max-response-mb --allow-insecure-token --config' ;;
     'capacity') echo '--help -h --by --sort --wide -w' ;;
+    'capacity flex') echo '--help -h --namespace --gpus --contiguous --stable --wide -w' ;;
+    'flex') echo '--help -h --namespace --gpus --contiguous --stable --wide -w' ;;
+    'quota') echo '--help -h --namespace' ;;
+    'quota show') echo '--help -h' ;;
     'snapshot') echo '--help -h' ;;
     'snapshot save') echo '--help -h --force -f' ;;
     'version') echo '--help -h' ;;
@@ -64,6 +72,10 @@ _fleetcap_positional_kind() {
   case $1 in
     '') echo '' ;;
     'capacity') echo '' ;;
+    'capacity flex') echo '' ;;
+    'flex') echo '' ;;
+    'quota') echo '' ;;
+    'quota show') echo 'dyn:quotas' ;;
     'snapshot') echo '' ;;
     'snapshot save') echo 'file' ;;
     'version') echo '' ;;
@@ -88,6 +100,11 @@ _fleetcap_takes_value() {
     '|--config') echo 1 ;;
     'capacity|--by') echo 1 ;;
     'capacity|--sort') echo 1 ;;
+    'capacity flex|--namespace') echo 1 ;;
+    'capacity flex|--gpus') echo 1 ;;
+    'flex|--namespace') echo 1 ;;
+    'flex|--gpus') echo 1 ;;
+    'quota|--namespace') echo 1 ;;
   esac
 }
 _fleetcap_value_kind() {
@@ -108,6 +125,11 @@ _fleetcap_value_kind() {
     *'|--config') echo 'file' ;;
     'capacity|--by') echo 'region sku provider' ;;
     'capacity|--sort') echo 'none' ;;
+    'capacity flex|--namespace') echo 'dyn:namespaces' ;;
+    'capacity flex|--gpus') echo 'none' ;;
+    'flex|--namespace') echo 'dyn:namespaces' ;;
+    'flex|--gpus') echo 'none' ;;
+    'quota|--namespace') echo 'dyn:namespaces' ;;
   esac
 }
 complete -F _fleetcap fleetcap

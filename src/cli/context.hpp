@@ -65,6 +65,8 @@ CLI::Option* add_list_option(CLI::App& app, const std::string& name, std::vector
 
 // Each command's file provides its setup.
 void setup_capacity(CLI::App& command, Context& ctx);
+void setup_flex(CLI::App& command, Context& ctx);
+void setup_quota(CLI::App& command, Context& ctx);
 void setup_snapshot(CLI::App& command, Context& ctx);
 void setup_version(CLI::App& command, Context& ctx);
 void setup_introspect(CLI::App& command, Context& ctx);
