@@ -44,8 +44,12 @@ _fleetcap() {
 }
 _fleetcap_subs() {
   case $1 in
-    '') echo 'capacity maintenance snapshot version' ;;
-    'capacity') echo '' ;;
+    '') echo 'capacity flex quota maintenance snapshot version' ;;
+    'capacity') echo 'flex' ;;
+    'capacity flex') echo '' ;;
+    'flex') echo '' ;;
+    'quota') echo 'show' ;;
+    'quota show') echo '' ;;
     'maintenance') echo 'list node impact plan' ;;
     'maintenance list') echo '' ;;
     'maintenance node') echo '' ;;
@@ -60,6 +64,10 @@ _fleetcap_options() {
   case $1 in
     '') echo '--help -h --version --source --json --format --color --at --cluster --region --sku --state --quiet -q --verbose -v --token-file --cacert --connect-timeout --timeout --max-response-mb --allow-insecure-token --config' ;;
     'capacity') echo '--help -h --by --sort --wide -w' ;;
+    'capacity flex') echo '--help -h --namespace --gpus --contiguous --stable --wide -w' ;;
+    'flex') echo '--help -h --namespace --gpus --contiguous --stable --wide -w' ;;
+    'quota') echo '--help -h --namespace' ;;
+    'quota show') echo '--help -h' ;;
     'maintenance') echo '--help -h' ;;
     'maintenance list') echo '--help -h --window --lead --event-state --hard' ;;
     'maintenance node') echo '--help -h --lead' ;;
@@ -74,6 +82,10 @@ _fleetcap_positional_kind() {
   case $1 in
     '') echo '' ;;
     'capacity') echo '' ;;
+    'capacity flex') echo '' ;;
+    'flex') echo '' ;;
+    'quota') echo '' ;;
+    'quota show') echo 'dyn:quotas' ;;
     'maintenance') echo '' ;;
     'maintenance list') echo '' ;;
     'maintenance node') echo 'dyn:nodes' ;;
@@ -103,6 +115,11 @@ _fleetcap_takes_value() {
     '|--config') echo 1 ;;
     'capacity|--by') echo 1 ;;
     'capacity|--sort') echo 1 ;;
+    'capacity flex|--namespace') echo 1 ;;
+    'capacity flex|--gpus') echo 1 ;;
+    'flex|--namespace') echo 1 ;;
+    'flex|--gpus') echo 1 ;;
+    'quota|--namespace') echo 1 ;;
     'maintenance list|--window') echo 1 ;;
     'maintenance list|--lead') echo 1 ;;
     'maintenance list|--event-state') echo 1 ;;
@@ -130,6 +147,11 @@ _fleetcap_value_kind() {
     *'|--config') echo 'file' ;;
     'capacity|--by') echo 'region sku provider' ;;
     'capacity|--sort') echo 'none' ;;
+    'capacity flex|--namespace') echo 'dyn:namespaces' ;;
+    'capacity flex|--gpus') echo 'none' ;;
+    'flex|--namespace') echo 'dyn:namespaces' ;;
+    'flex|--gpus') echo 'none' ;;
+    'quota|--namespace') echo 'dyn:namespaces' ;;
     'maintenance list|--window') echo 'none' ;;
     'maintenance list|--lead') echo 'none' ;;
     'maintenance list|--event-state') echo 'scheduled in_progress completed cancelled all' ;;

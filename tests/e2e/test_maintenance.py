@@ -2,21 +2,19 @@
 
 Golden tables were checked by hand against SPEC §6/§8 and tests/data/maintenance/edge
 (see the comments in tests/figures/test_maintenance.cpp for the arithmetic). The property
-tests generate small fleets with scripts/gen-fleet and recompute what they check in Python.
+tests use the small generated fleets of fleetgen.py and recompute what they check in Python.
 """
 import csv
 import datetime as dt
 import io
-import json
 import os
 import subprocess
-import sys
-import tempfile
 import unittest
 from collections import defaultdict
 
+import fleetgen
 import harness
-from harness import DATA, ROOT, WORKED, run
+from harness import DATA, WORKED, run
 
 EDGE = os.path.join(DATA, "maintenance", "edge")
 GOLDEN = os.path.join(DATA, "golden")
@@ -30,14 +28,6 @@ def golden(name):
 
 def t(s):
     return dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
-
-
-def load_fleet(d):
-    out = {}
-    for r in ("clusters", "nodes", "quotas", "jobs", "maintenance"):
-        with open(os.path.join(d, r + ".json")) as f:
-            out[r] = json.load(f)["items"]
-    return out
 
 
 def run_tty(args, cols):
@@ -309,18 +299,9 @@ def expected(fleet, at, window, lead):
 
 
 class Generated(unittest.TestCase):
-    SEEDS = (3, 11)
-
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="fleetcap-maint-")
-        cls.fleets = {}
-        for seed in cls.SEEDS:
-            d = os.path.join(cls.tmp, f"s{seed}")
-            subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen-fleet"), "--out", d, "--clusters",
-                            "14", "--nodes-per-cluster", "40", "--seed", str(seed)], check=True,
-                           capture_output=True)
-            cls.fleets[seed] = (d, load_fleet(d))
+        cls.fleets = {os.path.basename(d): (d, data) for d, data in fleetgen.generated()}
 
     def check_plan(self, d, fleet, same_region, window="14d", lead="12h"):
         args = ["--source", d, "maintenance", "plan", "--json", "--window", window, "--lead", lead]
@@ -378,8 +359,8 @@ class Generated(unittest.TestCase):
         return doc
 
     def test_plan_properties(self):
-        for seed, (d, fleet) in self.fleets.items():
-            with self.subTest(seed=seed):
+        for name, (d, fleet) in self.fleets.items():
+            with self.subTest(fleet=name):
                 a = self.check_plan(d, fleet, same_region=False)
                 b = self.check_plan(d, fleet, same_region=True)
                 self.assertGreater(a["summary"]["jobs"], 0)
@@ -387,8 +368,8 @@ class Generated(unittest.TestCase):
                 self.check_plan(d, fleet, same_region=False, window="2d", lead="36h")
 
     def test_list_properties(self):
-        for seed, (d, fleet) in self.fleets.items():
-            with self.subTest(seed=seed):
+        for name, (d, fleet) in self.fleets.items():
+            with self.subTest(fleet=name):
                 doc = run("--source", d, "maintenance", "list", "--json", "--state", "all").json()
                 at, end = t(doc["at"]), t(doc["until"])
                 nodes = {n["name"]: n for n in fleet["nodes"]}
@@ -415,8 +396,8 @@ class Generated(unittest.TestCase):
 
     def test_impact_properties(self):
         """Every step, and the value at every event boundary, recomputed from scratch."""
-        for seed, (d, fleet) in self.fleets.items():
-            with self.subTest(seed=seed):
+        for name, (d, fleet) in self.fleets.items():
+            with self.subTest(fleet=name):
                 doc = run("--source", d, "maintenance", "impact", "--json", "--state", "all").json()
                 at, end = t(doc["at"]), t(doc["until"])
                 nodes = {n["name"]: n for n in fleet["nodes"]}
