@@ -2,6 +2,8 @@
 // the jobs to preempt. Everything in integers; percentages are basis points.
 #include "fleetcap/figures/overalloc.hpp"
 
+#include "fleetcap/figures/quota.hpp"
+
 #include <algorithm>
 #include <map>
 #include <numeric>
@@ -105,17 +107,6 @@ void add_sources(CutSources& into, const CutSources& s) {
   into.running += s.running;
 }
 
-// Preemption order (SPEC §5 phase 4): lowest priority first, then the latest started_at (a
-// job without one counts as oldest), then name.
-bool preempt_before(const Job& a, const Job& b) {
-  if (a.priority != b.priority) return a.priority < b.priority;
-  if (a.started_at != b.started_at) {
-    if (!a.started_at || !b.started_at) return a.started_at.has_value();
-    return *a.started_at > *b.started_at;
-  }
-  return a.name < b.name;
-}
-
 } // namespace
 
 OverallocBasis overalloc_basis(const Snapshot& snap, const FleetAt& fleet, const Selection& sel,
@@ -124,6 +115,7 @@ OverallocBasis overalloc_basis(const Snapshot& snap, const FleetAt& fleet, const
   b.at = fleet.at;
   b.window = history_window(fleet.at, window);
   const std::vector<HistoryStats> stats = cluster_history(snap, history, b.window);
+  const std::vector<QuotaFigures> quota = leaf_quota_figures(snap, fleet); // SPEC §4 used, free
   for (auto c : select_clusters(snap, sel)) {
     OverallocBasis::ClusterBasis cb;
     cb.cluster = c;
@@ -134,19 +126,19 @@ OverallocBasis overalloc_basis(const Snapshot& snap, const FleetAt& fleet, const
     for (auto q : snap.index.cluster_leaves[c]) {
       OverallocBasis::Leaf leaf;
       leaf.quota = q;
-      leaf.assigned = snap.quotas[q].gpus;
+      leaf.assigned = quota[q].assigned;
+      leaf.used = quota[q].used;
+      leaf.free = quota[q].free;
       for (auto j : snap.index.quota_jobs[q]) {
         const Job& job = snap.jobs[j];
         if (!job.running()) continue;
-        leaf.used += job.gpus;
         if (job.idle)
           leaf.idle += job.gpus;
         else
           leaf.preemptible.push_back(j);
       }
-      leaf.free = std::max<Gpus>(0, leaf.assigned - leaf.used);
       std::sort(leaf.preemptible.begin(), leaf.preemptible.end(),
-                [&](std::uint32_t x, std::uint32_t y) { return preempt_before(snap.jobs[x], snap.jobs[y]); });
+                [&](std::uint32_t x, std::uint32_t y) { return preempts_before(snap.jobs[x], snap.jobs[y]); });
       cb.leaves.push_back(std::move(leaf));
     }
     b.clusters.push_back(std::move(cb));

@@ -4,23 +4,20 @@ Expected numbers were worked out by hand from the SPEC formulas; the working is 
 comments. Generated fleets are checked against invariants and against a small independent
 Python implementation of SPEC §5 (`oracle_cuts`).
 """
-import copy
 import csv
 import io
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import unittest
 
+import fleetgen
 import harness
-from harness import DATA, ROOT, WORKED, run
+from harness import DATA, WORKED, run
 
 GOLDEN = os.path.join(DATA, "golden")
 AT = "2026-11-20T12:00:00Z"  # the worked example's taken_at
-GEN_FLEET = os.path.join(ROOT, "scripts", "gen-fleet")
 
 
 def golden(name):
@@ -405,10 +402,10 @@ def largest_remainder(total, weights, names):
     return parts
 
 
-def oracle_cuts(fleet_dir, report, policy):
-    """Per leaf quota: (cut, phase), from the fleet files and the report's per-cluster target."""
-    quotas = read_items(fleet_dir, "quotas")
-    jobs = [j for j in read_items(fleet_dir, "jobs") if j["state"] == "running" and j["quota"] != "flex"]
+def oracle_cuts(data, report, policy):
+    """Per leaf quota: (cut, phase), from the fleet's items and the report's per-cluster target."""
+    quotas = data["quotas"]
+    jobs = [j for j in data["jobs"] if j["state"] == "running" and j["quota"] != "flex"]
     out = {}
     for c in report["clusters"]:
         leaves = [q for q in quotas if q.get("cluster") == c["name"] and "gpus" in q]
@@ -434,43 +431,33 @@ def oracle_cuts(fleet_dir, report, policy):
     return out
 
 
-def lower_median_reference(fleet_dir, at, window_days=28):
-    """Per cluster: the lower median of healthy_gpus over (at − window, at], from the files."""
+def lower_median_reference(data, at, window_days=28):
+    """Per cluster: the lower median of healthy_gpus over (at − window, at], from the items."""
     import datetime as dt
     parse = lambda s: dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
     end = parse(at)
     start = end - dt.timedelta(days=window_days)
     samples = {}
-    for h in read_items(fleet_dir, "health_history"):
+    for h in data["health_history"]:
         if start < parse(h["at"]) <= end:
             samples.setdefault(h["cluster"], []).append(h["healthy_gpus"])
     return {c: sorted(v)[(len(v) - 1) // 2] for c, v in samples.items()}
 
 
 class GeneratedFleets(unittest.TestCase):
-    SEEDS = (1, 2, 3, 4, 5)
+    """The shared generated fleets of fleetgen.py, at several buffers and both policies."""
     BUFFERS = ("5%", "15%", "30%", "50%")
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="fleetcap-overalloc-gen-")
-        cls.fleets = {}
-        for seed in cls.SEEDS:
-            d = os.path.join(cls.tmp, f"seed{seed}")
-            subprocess.run([sys.executable, GEN_FLEET, "--out", d, "--clusters", "6", "--nodes-per-cluster", "40",
-                            "--seed", str(seed)], check=True, capture_output=True)
-            cls.fleets[seed] = d
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        cls.fleets = fleetgen.generated()
 
     def doc(self, d, *args):
         r = run("--source", d, "-q", "overalloc", *args, "--json")
         self.assertEqual(r.code, 0, r)
         return r.json()
 
-    def check_report(self, d, report, plan, policy):
+    def check_report(self, data, report, plan, policy):
         clusters = by_name(report["clusters"])
         leaves = by_name(plan["quotas"])
         affected = by_name(report["quotas"])
@@ -504,18 +491,18 @@ class GeneratedFleets(unittest.TestCase):
         self.assertEqual(report["summary"]["cut_by_phase"], cut_by_phase)
         self.assertEqual(sum(cut_by_phase.values()), report["summary"]["cut"])
         # An independent computation of the split agrees, quota by quota.
-        oracle = oracle_cuts(d, report, policy)
+        oracle = oracle_cuts(data, report, policy)
         for name, q in leaves.items():
             self.assertEqual((q["old_gpus"] - q["final_gpus"], q["phase"]), oracle[name], name)
 
     def test_invariants(self):
-        for seed, d in self.fleets.items():
+        for d, data in self.fleets:
             for buffer in self.BUFFERS:
-                with self.subTest(seed=seed, buffer=buffer):
+                with self.subTest(fleet=os.path.basename(d), buffer=buffer):
                     pr = self.doc(d, "report", "--buffer", buffer)
                     ld = self.doc(d, "report", "--buffer", buffer, "--cut", "least-disruptive")
-                    self.check_report(d, pr, self.doc(d, "plan", "--buffer", buffer), "pro-rata")
-                    self.check_report(d, ld, self.doc(d, "plan", "--buffer", buffer, "--cut", "least-disruptive"),
+                    self.check_report(data, pr, self.doc(d, "plan", "--buffer", buffer), "pro-rata")
+                    self.check_report(data, ld, self.doc(d, "plan", "--buffer", buffer, "--cut", "least-disruptive"),
                                       "least-disruptive")
                     # The same clusters and cuts either way; only the split differs.
                     self.assertEqual([(c["name"], c["cut"]) for c in pr["clusters"]],
@@ -528,16 +515,22 @@ class GeneratedFleets(unittest.TestCase):
                         self.assertLessEqual(a["cut_from_running"], b["cut_from_running"], a["name"])
 
     def test_reference_is_the_lower_median_of_the_window(self):
-        for seed, d in self.fleets.items():
-            with self.subTest(seed=seed):
-                report = self.doc(d, "report")
-                want = lower_median_reference(d, report["at"])
+        for d, data in self.fleets:
+            with self.subTest(fleet=os.path.basename(d)):
+                report = self.doc(d, "report", "--buffer", "50%")
+                want = lower_median_reference(data, report["at"])
+                clusters, quotas = fleetgen.reference_figures(d)  # scripts/check-fleet, SPEC §4
                 for c in report["clusters"]:
+                    self.assertEqual(c["healthy"], clusters[c["name"]]["healthy"], c["name"])
+                    self.assertEqual(c["assigned"], clusters[c["name"]]["assigned"], c["name"])
                     self.assertEqual(c["reference"], want.get(c["name"], c["healthy"]), c["name"])
                     self.assertEqual(c["history_samples"] > 0, c["name"] in want)
+                for q in report["quotas"]:
+                    ref = quotas[q["name"]]
+                    self.assertEqual((q["assigned"], q["used"], q["free"]), (ref["assigned"], ref["used"], ref["free"]))
 
     def test_plan_phases_are_ordered(self):
-        d = self.fleets[1]
+        d = self.fleets[1][0]  # at 30% it has cuts in phases 2, 3 and 4
         applied = []
         for phase in ("1", "2", "3", "4"):
             plan = self.doc(d, "plan", "--phase", phase, "--buffer", "30%")
@@ -547,13 +540,14 @@ class GeneratedFleets(unittest.TestCase):
         summary = self.doc(d, "report", "--buffer", "30%")["summary"]
         totals = [sum(a.values()) for a in applied]
         byp = summary["cut_by_phase"]
+        self.assertTrue(all(byp.values()), byp)  # otherwise this test proves less than it says
         self.assertEqual(totals, [0, byp["2"], byp["2"] + byp["3"], summary["cut"]])
         for earlier, later in zip(applied, applied[1:]):
             for name, cut in earlier.items():
                 self.assertTrue(cut == 0 or later[name] == cut, name)  # once applied, a cut stays
 
     def test_sweep_rows_equal_reports(self):
-        d = self.fleets[2]
+        d = self.fleets[2][0]
         sweep = self.doc(d, "sweep", "--from", "0", "--to", "40%", "--step", "10%")
         self.assertEqual([b["buffer_bp"] for b in sweep["buffers"]], [0, 1000, 2000, 3000, 4000])
         cuts = [b["cut"] for b in sweep["buffers"]]
