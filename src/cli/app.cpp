@@ -16,6 +16,8 @@ const std::vector<CommandSpec>& commands() {
       {"capacity", "Per-cluster capacity: healthy, assigned, in-quota and flex use, unbacked quota", setup_capacity},
       {"flex", "Where free flex GPUs are, how much stays free, and each namespace's fair share", setup_flex},
       {"quota", "The quota tree: what each quota gives now, borrowing, unbacked share, access", setup_quota},
+      {"overalloc", "What a quota buffer would cut, from whom, in which rollout phase: report, sweep, plan",
+       setup_overalloc},
       {"maintenance", "Maintenance: events and their action-by times, one node, impact on capacity, a move plan",
        setup_maintenance},
       {"snapshot", "Save the fleet to a directory usable as --source", setup_snapshot},

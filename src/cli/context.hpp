@@ -67,6 +67,7 @@ CLI::Option* add_list_option(CLI::App& app, const std::string& name, std::vector
 void setup_capacity(CLI::App& command, Context& ctx);
 void setup_flex(CLI::App& command, Context& ctx);
 void setup_quota(CLI::App& command, Context& ctx);
+void setup_overalloc(CLI::App& command, Context& ctx);
 void setup_maintenance(CLI::App& command, Context& ctx);
 void setup_snapshot(CLI::App& command, Context& ctx);
 void setup_version(CLI::App& command, Context& ctx);
