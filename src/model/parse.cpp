@@ -468,11 +468,11 @@ PageResult parse_page(Resource resource, std::string_view label, std::string& by
       } else if (key == "next_page_token") {
         if (v.type() == od::json_type::string) result.next_page_token = std::string(std::string_view(v.get_string()));
       } else if (key == "items") {
+        saw_items = true;
         if (v.type() != od::json_type::array) {
           errors.push_back(fmt::format("{}: {} has \"items\" that is not an array, got {}", name, label, got(v)));
           continue;
         }
-        saw_items = true;
         od::array items = v.get_array();
         switch (resource) {
         case Resource::clusters: read_items(items, name, snap.clusters, errors, read_cluster); break;
