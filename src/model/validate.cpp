@@ -36,7 +36,7 @@ void link_nodes(Snapshot& s, std::vector<std::string>& errors) {
   for (std::size_t i = 0; i < s.nodes.size(); ++i) {
     Node& n = s.nodes[i];
     n.healthy = n.health == "healthy";
-    if (!n.healthy && n.health != "unhealthy" && !n.health.empty()) ++odd_health[n.health];
+    if (!n.healthy && n.health != "unhealthy") ++odd_health[n.health];
     if (n.cluster.empty()) continue;
     n.cluster_index = s.find_cluster(n.cluster);
     if (n.cluster_index == kNone) {
