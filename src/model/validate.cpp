@@ -51,9 +51,8 @@ void link_nodes(Snapshot& s, std::vector<std::string>& errors) {
     ix.islands[n.island_index].nodes.push_back(static_cast<std::uint32_t>(i));
   }
   for (const auto& [value, count] : odd_health)
-    s.warnings.push_back(fmt::format("nodes: health \"{}\" is neither \"healthy\" nor \"unhealthy\"; {} node{} with it "
-                                     "count as not healthy",
-                                     value, count, count == 1 ? "" : "s"));
+    s.warnings.push_back(fmt::format("nodes: health \"{}\" is neither \"healthy\" nor \"unhealthy\"; {} {} as not healthy",
+                                     value, count, count == 1 ? "node with it counts" : "nodes with it count"));
 }
 
 void link_quotas(Snapshot& s, std::vector<std::string>& errors) {
