@@ -221,7 +221,14 @@ void link(Snapshot& s, std::vector<std::string>& errors) {
   link_quotas(s, errors);
   link_jobs(s, errors);
   link_events(s, errors);
-  for (auto& h : s.health_history) h.cluster_index = s.find_cluster(h.cluster);
+  for (std::size_t i = 0; i < s.health_history.size(); ++i) {
+    HealthSample& h = s.health_history[i];
+    if (h.cluster.empty()) continue; // reported as missing when parsed
+    h.cluster_index = s.find_cluster(h.cluster);
+    if (h.cluster_index == kNone)
+      errors.push_back(fmt::format("{}: field \"cluster\" names unknown cluster \"{}\"", item("health_history", i, h.cluster),
+                                   h.cluster));
+  }
 }
 
 } // namespace fleetcap
