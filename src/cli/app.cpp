@@ -40,6 +40,21 @@ constexpr const char* kFooter = R"(Examples:
 Global options work before or after the command. Exit status: 0 ok, 1 runtime failure,
 2 usage, 3 invalid data. See fleetcap(1).)";
 
+// A number > 0 and <= max. CLI::PositiveNumber accepts any size, so "--timeout 1e300" or a huge
+// --max-response-mb overflowed the conversions to milliseconds and bytes, and its message
+// printed DBL_MAX in full.
+CLI::Validator positive_up_to(double max) {
+  return CLI::Validator(
+      [max](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (text.empty() || *end != '\0' || !(v > 0) || v > max)
+          return fmt::format("must be a number above 0 and at most {}, got \"{}\"", max, text);
+        return {};
+      },
+      "POSITIVE");
+}
+
 void add_global_options(CLI::App& app, GlobalOptions& g) {
   const std::string group = "Global options";
   app.add_option("--source", g.source, "Fleet API base URL (http/https) or saved snapshot directory")
@@ -66,11 +81,11 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
       ->group(group);
   app.add_option("--cacert", g.cacert, "Also trust the CA certificates in FILE (PEM)")->group(group);
   app.add_option("--connect-timeout", g.connect_timeout, "Seconds to wait for a connection (default 10)")
-      ->check(CLI::PositiveNumber)
+      ->check(positive_up_to(86400))
       ->group(group);
-  app.add_option("--timeout", g.timeout, "Seconds per request (default 60)")->check(CLI::PositiveNumber)->group(group);
+  app.add_option("--timeout", g.timeout, "Seconds per request (default 60)")->check(positive_up_to(86400))->group(group);
   app.add_option("--max-response-mb", g.max_response_mb, "Refuse responses larger than this (default 2048)")
-      ->check(CLI::PositiveNumber)
+      ->check(positive_up_to(1 << 20))
       ->group(group);
   app.add_flag("--allow-insecure-token", g.allow_insecure_token,
                "Send the token over plain http to a host other than loopback")
