@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <sstream>
 
@@ -125,6 +126,18 @@ std::string run(int argc, const char* const* argv, std::ostream& err) {
     app.exit(e, out, out);
     return out.str();
   } catch (const CLI::ParseError& e) {
+    // CLI11 says "A subcommand is required" for `fleetcap nosuch`; name the word instead.
+    const CLI::App* at = &app;
+    std::string path = "fleetcap";
+    while (!at->get_subcommands().empty()) {
+      at = at->get_subcommands().front();
+      path += " " + at->get_name();
+    }
+    // A word a subcommand does not know falls through to its parent, so look at them all.
+    const auto left = app.remaining(true);
+    const auto word = std::find_if(left.begin(), left.end(), [](const std::string& w) { return !w.starts_with("-"); });
+    if (at->get_require_subcommand_min() > 0 && word != left.end())
+      throw UsageError(fmt::format("unknown command \"{}\" for \"{}\"\nRun '{} --help' for usage.", *word, path, path));
     throw UsageError(fmt::format("{}\nRun 'fleetcap --help' for usage.", e.what()));
   }
   if (!ctx.action) throw UsageError("no command given; run 'fleetcap --help'");
