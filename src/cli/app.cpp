@@ -3,6 +3,7 @@
 
 #include "fleetcap/cli/run.hpp"
 #include "fleetcap/error.hpp"
+#include "fleetcap/model/time.hpp"
 
 #include <fmt/format.h>
 
@@ -68,7 +69,12 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("--color", g.color, "Colour: auto (terminal and no NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->group(group);
+  // Checked while parsing, so a bad --at is a usage error before any fetch.
   app.add_option("--at", g.at, "Compute figures at this RFC 3339 time (default: snapshot time, else now)")
+      ->check([](const std::string& text) -> std::string {
+        if (text == "now" || parse_rfc3339(text)) return {};
+        return fmt::format("\"{}\" is not an RFC 3339 time like 2026-11-20T12:00:00Z, or now", text);
+      })
       ->group(group);
   add_list_option(app, "--cluster", g.clusters, "Only this cluster (repeatable)")->group(group);
   add_list_option(app, "--region", g.regions, "Only clusters in this region (repeatable)")->group(group);
