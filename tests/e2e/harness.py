@@ -4,8 +4,10 @@ and start the loopback fleet API (fleet_server.py) for tests that fetch.
 ctest passes FLEETCAP_BINARY and FLEETCAP_SOURCE_DIR; by hand:
     FLEETCAP_BINARY=build/fleetcap python3 tests/e2e/test_capacity.py
 """
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,11 +32,23 @@ class Result:
         return f"exit {self.code}\n--- stdout\n{self.out}\n--- stderr\n{self.err}"
 
 
+_EMPTY_CONFIG = None
+
+
+def empty_config_home():
+    """One empty XDG_CONFIG_HOME per test process, removed at exit (not one per run)."""
+    global _EMPTY_CONFIG
+    if _EMPTY_CONFIG is None:
+        _EMPTY_CONFIG = tempfile.mkdtemp(prefix="fleetcap-cfg-")
+        atexit.register(shutil.rmtree, _EMPTY_CONFIG, True)
+    return _EMPTY_CONFIG
+
+
 def clean_env(**extra):
     """A scrubbed environment: no user config, colour or token leaks into a test."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("FLEETCAP_") and k not in ("NO_COLOR", "CLICOLOR_FORCE", "COLUMNS")}
-    env["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="fleetcap-cfg-")
+    env["XDG_CONFIG_HOME"] = empty_config_home()
     env["TERM"] = "dumb"
     env.update({k: v for k, v in extra.items() if v is not None})
     return env
@@ -57,6 +71,7 @@ class Server:
     def __init__(self, snapshot_dir, *args):
         self.snapshot_dir, self.args = snapshot_dir, list(args)
         self.log = tempfile.NamedTemporaryFile(prefix="fleet-server-", suffix=".log", delete=False).name
+        atexit.register(lambda path=self.log: os.path.exists(path) and os.remove(path))
 
     def __enter__(self):
         self.proc = subprocess.Popen(
