@@ -75,7 +75,7 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
     do {
       std::string url = fmt::format("{}/v1/{}{}", base, to_string(r), query);
       if (!token.empty()) url += (query.empty() ? "?" : "&") + ("page_token=" + http::escape(token));
-      if (++pages > 100000) throw RuntimeError(fmt::format("GET {}: more than 100000 pages; giving up", url));
+      if (++pages > 100000) throw RuntimeError(fmt::format("GET {}: more than 100000 pages; giving up", display_source(url)));
       http::Response resp = http::get(url, o, cancel);
       if (resp.status == 404 && optional_resource(r)) {
         out.warning = fmt::format("{} answered 404 for {}; taking it as none", display_source(url), to_string(r));
@@ -84,7 +84,7 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
       if (resp.status < 200 || resp.status > 299)
         throw RuntimeError(fmt::format("GET {}: HTTP {}: {}", display_source(url), resp.status, first_bytes(resp.body)));
       const PageResult page = parse_page(r, fmt::format("GET {}", display_source(url)), resp.body, snap, out.errors);
-      if (raw && out.errors.empty()) raw->push_back(items_text(url, resp.body));
+      if (raw && out.errors.empty()) raw->push_back(items_text(display_source(url), resp.body));
       out.json_ok = out.json_ok && page.json_ok;
       token = page.next_page_token;
     } while (!token.empty());
