@@ -51,6 +51,7 @@ std::optional<std::string> read_file(const fs::path& path) {
 std::string first_bytes(std::string_view body) {
   std::string out;
   for (char c : body.substr(0, 200)) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? ' ' : c;
+  while (!out.empty() && out.back() == ' ') out.pop_back(); // a body's final newline
   return out;
 }
 
