@@ -15,6 +15,7 @@ struct SaveOptions {
 };
 
 std::string run_save(Context& ctx, const SaveOptions& opts) {
+  check_snapshot_target(opts.dir, opts.force); // before a fetch that may take minutes
   RawItems raw;
   Snapshot snap = ctx.load(&raw);
   // A snapshot of a live API is taken now; re-saving a saved one keeps its time.
