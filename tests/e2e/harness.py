@@ -14,7 +14,7 @@ import tempfile
 import unittest
 
 ROOT = os.environ.get("FLEETCAP_SOURCE_DIR") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BINARY = os.environ.get("FLEETCAP_BINARY") or os.path.join(ROOT, "build", "fleetcap")
+BINARY = os.path.abspath(os.environ.get("FLEETCAP_BINARY") or os.path.join(ROOT, "build", "fleetcap"))
 WORKED = os.path.join(ROOT, "examples", "fleet", "worked")
 DEMO = os.path.join(ROOT, "examples", "fleet", "demo")
 SERVER = os.path.join(ROOT, "tests", "e2e", "fleet_server.py")
@@ -54,9 +54,9 @@ def clean_env(**extra):
     return env
 
 
-def run(*args, env=None, timeout=60, stdin=None):
+def run(*args, env=None, timeout=60, stdin=None, cwd=None):
     """Runs fleetcap with `args`; returns Result(code, stdout, stderr)."""
-    p = subprocess.run([BINARY, *args], capture_output=True, text=True, timeout=timeout,
+    p = subprocess.run([BINARY, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd,
                        env=env if env is not None else clean_env(), stdin=stdin or subprocess.DEVNULL)
     return Result(p.returncode, p.stdout, p.stderr)
 
