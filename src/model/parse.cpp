@@ -464,6 +464,7 @@ PageResult parse_page(Resource resource, std::string_view label, std::string& by
     od::document doc = parser.iterate(simdjson::padded_string_view(bytes.data(), bytes.size(), bytes.capacity()));
     if (doc.type() != od::json_type::object) {
       errors.push_back(fmt::format("{}: {} is not a JSON object with \"items\"", name, label));
+      result.json_ok = false;
       return result;
     }
     bool saw_items = false;
@@ -480,6 +481,7 @@ PageResult parse_page(Resource resource, std::string_view label, std::string& by
         saw_items = true;
         if (v.type() != od::json_type::array) {
           errors.push_back(fmt::format("{}: {} has \"items\" that is not an array, got {}", name, label, got(v)));
+          result.json_ok = false;
           continue;
         }
         od::array items = v.get_array();
@@ -493,7 +495,10 @@ PageResult parse_page(Resource resource, std::string_view label, std::string& by
         }
       }
     }
-    if (!saw_items) errors.push_back(fmt::format("{}: {} has no \"items\" array", name, label));
+    if (!saw_items) {
+      errors.push_back(fmt::format("{}: {} has no \"items\" array", name, label));
+      result.json_ok = false;
+    }
   } catch (const simdjson::simdjson_error& e) {
     errors.push_back(
         fmt::format("{}: invalid JSON in {} at {}", name, label, locate_syntax_error(bytes, simdjson::error_message(e.error()))));
