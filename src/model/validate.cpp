@@ -134,8 +134,10 @@ void link_node_list(const Snapshot& s, const std::vector<std::string>& names, st
     if (node == kNone) {
       errors.push_back(fmt::format("{}: field \"nodes\" names unknown node \"{}\"", who, name));
     } else if (cluster != kNone && s.nodes[node].cluster_index != cluster) {
-      errors.push_back(fmt::format("{}: field \"nodes\" names node \"{}\" of cluster \"{}\", not \"{}\"", who, name,
-                                   s.nodes[node].cluster, s.clusters[cluster].name));
+      // A node of an unknown cluster was reported already; a second error would only echo it.
+      if (s.nodes[node].cluster_index != kNone)
+        errors.push_back(fmt::format("{}: field \"nodes\" names node \"{}\" of cluster \"{}\", not \"{}\"", who, name,
+                                     s.nodes[node].cluster, s.clusters[cluster].name));
     } else {
       out.push_back(node);
     }

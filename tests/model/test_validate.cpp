@@ -117,6 +117,14 @@ TEST_CASE("unknown clusters") {
         Errors{R"(health_history[1] "puma": field "cluster" names unknown cluster "puma")"});
 }
 
+TEST_CASE("a node of an unknown cluster is reported once, not again by the jobs on it") {
+  Fleet f;
+  f.set(Resource::nodes, R"({"name": "t01", "cluster": "tigre", "island": "tiger-ib1", "gpus": 8, "health": "healthy"},
+                            {"name": "t02", "cluster": "tiger", "island": "tiger-ib2", "gpus": 8, "health": "healthy"},
+                            {"name": "l01", "cluster": "lion", "island": "lion-ib1", "gpus": 8, "health": "healthy"})");
+  CHECK(link_errors(f) == Errors{R"(nodes[0] "t01": field "cluster" names unknown cluster "tigre")"});
+}
+
 TEST_CASE("duplicate names") {
   CHECK(link_errors(Fleet{}.add(Resource::clusters, R"({"name": "tiger", "region": "r", "provider": "p",
                                                         "sku": "s", "state": "planned"})")) ==
