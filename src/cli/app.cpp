@@ -115,6 +115,7 @@ std::string run(int argc, const char* const* argv, std::ostream& err) {
   add_global_options(app, ctx.global);
   for (const auto& spec : commands()) {
     CLI::App* sub = app.add_subcommand(std::string(spec.name), std::string(spec.help));
+    sub->footer(""); // CLI11 copies the parent's footer: each command shows its own examples, not fleetcap's
     if (spec.help.empty()) sub->group(""); // hidden
     spec.setup(*sub, ctx);
   }

@@ -27,6 +27,8 @@ std::string run_save(Context& ctx, const SaveOptions& opts) {
 
 void setup_snapshot(CLI::App& cmd, Context& ctx) {
   cmd.require_subcommand(1);
+  cmd.footer(R"(Examples:
+  fleetcap --source https://fleet.example/api snapshot save ./fleet-2026-11-20)");
   CLI::App* save = cmd.add_subcommand("save", "Fetch every resource and write them to DIR as a snapshot");
   auto opts = std::make_shared<SaveOptions>();
   save->add_option("DIR", opts->dir, "Directory to create (must not exist unless --force)")->required();
