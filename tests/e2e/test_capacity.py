@@ -170,6 +170,31 @@ class CommandLine(unittest.TestCase):
         r = run("capacity", env=harness.clean_env(FLEETCAP_SOURCE=WORKED))
         self.assertEqual((r.code, r.out), (0, golden("capacity_worked.txt")), r)
 
+    def test_config_file(self):
+        home = tempfile.mkdtemp(prefix="fleetcap-home-")
+        try:
+            os.makedirs(os.path.join(home, "fleetcap"))
+            with open(os.path.join(home, "fleetcap", "config.toml"), "w") as f:
+                f.write(f'source = "{WORKED}"\ncluster = ["lion"]\n[capacity]\nwide = true\n')
+            env = harness.clean_env(XDG_CONFIG_HOME=home)
+            r = run("capacity", "--format", "csv", env=env)
+            self.assertEqual((r.code, r.err), (0, ""), r)
+            self.assertEqual([line.split(",")[0] for line in r.out.splitlines()], ["name", "lion"])
+            self.assertIn("STABLE", run("capacity", env=env).out)  # [capacity] wide = true
+            # The command line wins over the file.
+            r = run("capacity", "--format", "csv", "--cluster", "tiger", env=env)
+            self.assertEqual([line.split(",")[0] for line in r.out.splitlines()], ["name", "tiger"])
+            # --config names another file.
+            other = os.path.join(home, "other.toml")
+            with open(other, "w") as f:
+                f.write(f'source = "{WORKED}"\n')
+            r = run("--config", other, "capacity", env=harness.clean_env())
+            self.assertEqual(r.out, golden("capacity_worked.txt"))
+            r = run("--config", os.path.join(home, "missing.toml"), "capacity")
+            self.assertEqual((r.code, r.out), (2, ""), r)
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
+
     def test_usage_errors_exit_2_with_nothing_on_stdout(self):
         cases = [
             (["capacity", "--bogus"], "--bogus"),

@@ -154,6 +154,24 @@ class Tokens(HttpTest):
             self.assertTrue(all(e["auth_ok"] for e in s.requests()))
             self.assertEqual(len(s.requests()), 6)
 
+    def test_token_file_readable_by_others_warns(self):
+        os.chmod(self.good, 0o644)
+        with Server(WORKED, "--token-file", self.good) as s:
+            r = self.cap(s, "--token-file", self.good)
+        self.assertEqual((r.code, r.out), (0, golden("capacity_worked.txt")), r)
+        self.assertRegex(r.err, r"^fleetcap: warning: --token-file .* is readable by group or others; chmod 600 it\n$")
+        self.assertNotIn(TOKEN, r.err)
+
+    def test_unreadable_or_empty_token_file(self):
+        r = run("--source", "http://127.0.0.1:9", "--token-file", self.good + ".missing", "capacity")
+        self.assertEqual((r.code, r.out), (1, ""), r)
+        self.assertIn("cannot read --token-file", r.err)
+        with open(self.good, "w") as f:
+            f.write("  \n")
+        r = run("--source", "http://127.0.0.1:9", "--token-file", self.good, "capacity")
+        self.assertEqual((r.code, r.out), (2, ""), r)
+        self.assertIn("is empty", r.err)
+
     def test_token_file_wins_over_the_environment(self):
         with Server(WORKED, "--token-file", self.good) as s:
             self.assert_ok(self.cap(s, "--token-file", self.good, env=clean_env(FLEETCAP_TOKEN="stale")))
