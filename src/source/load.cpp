@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <unordered_set>
 
 namespace fleetcap {
 namespace fs = std::filesystem;
@@ -72,6 +73,7 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
   for (const auto& c : o.clusters) query += (query.empty() ? "?" : "&") + ("cluster=" + http::escape(c));
   std::string token;
   std::size_t pages = 0;
+  std::unordered_set<std::string> seen_tokens; // a server that repeats a token would loop forever
   try {
     do {
       std::string url = fmt::format("{}/v1/{}{}", base, to_string(r), query);
@@ -88,6 +90,9 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
       if (raw && out.errors.empty()) raw->push_back(items_text(display_source(url), resp.body));
       out.json_ok = out.json_ok && page.json_ok;
       token = page.next_page_token;
+      if (!token.empty() && !seen_tokens.insert(token).second)
+        throw RuntimeError(fmt::format("GET {}: next_page_token repeats an earlier page's; the listing would never end",
+                                       display_source(url)));
     } while (!token.empty());
   } catch (const InterruptedError&) {
     out.interrupted = true;
