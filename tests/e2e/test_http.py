@@ -1,10 +1,13 @@
 """The fleet API over HTTP (SPEC §3.1), end to end: the real binary against fleet_server.py on
 127.0.0.1 serving examples/fleet/worked, with pagination, gzip, bearer tokens and injected
 faults. Every failure case checks the exit status, the stderr message and an empty stdout."""
+import json
 import os
 import tempfile
+import threading
 import time
 import unittest
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import harness
 from harness import WORKED, Server, clean_env, run
@@ -321,6 +324,90 @@ class Faults(HttpTest):
         r = run("--source", url, "capacity")
         self.assert_fails(r, 1, url)
         self.assertLess(time.monotonic() - started, 10)
+
+
+class Inline:
+    """A tiny loopback server for what fleet_server.py cannot do; `answer(handler, resource)`
+    returns (status, headers, body) and may look at handler.headers. Records every request."""
+
+    def __init__(self, answer):
+        outer = self
+        self.seen = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                resource = self.path.split("?")[0].rsplit("/", 1)[-1]
+                outer.seen.append((self.path, self.headers.get("Authorization")))
+                status, headers, body = answer(self, resource)
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def worked_file(resource):
+    with open(os.path.join(WORKED, resource + ".json"), "rb") as f:
+        return f.read()
+
+
+class Protocol(HttpTest):
+    def test_a_repeated_page_token_ends_the_run(self):
+        def answer(handler, resource):
+            if resource == "nodes":  # always "more", always the same token
+                return 200, {}, json.dumps({"api_version": "v1", "items": [], "next_page_token": "again"}).encode()
+            return 200, {}, worked_file(resource)
+        server = Inline(answer)
+        try:
+            started = time.monotonic()
+            r = run("--source", f"http://127.0.0.1:{server.port}", "capacity")
+            self.assertLess(time.monotonic() - started, 10)
+        finally:
+            server.close()
+        self.assert_fails(r, 1, "/v1/nodes", "next_page_token repeats")
+        self.assertLessEqual(sum(1 for path, _ in server.seen if "/v1/nodes" in path), 3)
+
+    def test_token_not_sent_to_another_host_on_redirect(self):
+        target = Inline(lambda handler, resource: (200, {}, worked_file(resource)))
+
+        def redirect(handler, resource):
+            return 302, {"Location": f"http://localhost:{target.port}/v1/{resource}"}, b""
+        origin = Inline(redirect)
+        try:
+            r = run("--source", f"http://127.0.0.1:{origin.port}", "capacity", "--at", WORKED_AT,
+                    env=clean_env(FLEETCAP_TOKEN=TOKEN))
+        finally:
+            origin.close()
+            target.close()
+        self.assert_ok(r)
+        self.assertEqual(len(origin.seen), 6)
+        self.assertTrue(all(auth == "Bearer " + TOKEN for _, auth in origin.seen), origin.seen)
+        self.assertEqual(len(target.seen), 6)
+        self.assertTrue(all(auth is None for _, auth in target.seen), target.seen)
+
+    def test_html_with_status_200_is_invalid_data(self):
+        def answer(handler, resource):
+            if resource == "quotas":
+                return 200, {"Content-Type": "text/html"}, b"<html>\n<body>Sign in</body></html>\n"
+            return 200, {}, worked_file(resource)
+        server = Inline(answer)
+        try:
+            r = run("--source", f"http://127.0.0.1:{server.port}", "capacity")
+        finally:
+            server.close()
+        self.assert_fails(r, 3, "quotas: invalid JSON in GET", "/v1/quotas", "line 1, column 1")
 
 
 if __name__ == "__main__":
