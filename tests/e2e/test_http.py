@@ -317,6 +317,19 @@ class Faults(HttpTest):
         with Server(WORKED) as s:
             self.assert_ok(self.cap(s, "--max-response-mb", "1"))
 
+    def test_ctrl_c_during_a_fetch(self):
+        import signal
+        import subprocess
+        with Server(WORKED, "--fault", "nodes:slow:20") as s:
+            p = subprocess.Popen([harness.BINARY, "--source", s.url, "capacity"], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True, env=clean_env())
+            time.sleep(0.5)
+            started = time.monotonic()
+            p.send_signal(signal.SIGINT)
+            out, err = p.communicate(timeout=15)
+        self.assertLess(time.monotonic() - started, 5)
+        self.assertEqual((p.returncode, out, err), (130, "", "fleetcap: interrupted\n"))
+
     def test_connection_refused(self):
         with Server(WORKED) as s:
             url = s.url
