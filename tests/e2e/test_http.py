@@ -3,6 +3,9 @@
 faults. Every failure case checks the exit status, the stderr message and an empty stdout."""
 import json
 import os
+import shutil
+import ssl
+import subprocess
 import tempfile
 import threading
 import time
@@ -341,9 +344,10 @@ class Faults(HttpTest):
 
 class Inline:
     """A tiny loopback server for what fleet_server.py cannot do; `answer(handler, resource)`
-    returns (status, headers, body) and may look at handler.headers. Records every request."""
+    returns (status, headers, body) and may look at handler.headers. Records every request.
+    With `tls` (an ssl.SSLContext) it speaks https."""
 
-    def __init__(self, answer):
+    def __init__(self, answer, tls=None):
         outer = self
         self.seen = []
 
@@ -363,6 +367,8 @@ class Inline:
                 self.wfile.write(body)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -409,6 +415,35 @@ class Protocol(HttpTest):
         self.assertTrue(all(auth == "Bearer " + TOKEN for _, auth in origin.seen), origin.seen)
         self.assertEqual(len(target.seen), 6)
         self.assertTrue(all(auth is None for _, auth in target.seen), target.seen)
+
+    @unittest.skipUnless(shutil.which("openssl"), "needs openssl to make a certificate")
+    def test_tls_is_verified_and_cacert_adds_a_ca(self):
+        tmp = tempfile.mkdtemp(prefix="fleetcap-tls-")
+        try:
+            cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                            "-days", "2", "-subj", "/CN=fleet-test", "-addext",
+                            "subjectAltName=IP:127.0.0.1,DNS:localhost"], check=True, capture_output=True)
+            tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            tls.load_cert_chain(cert, key)
+            server = Inline(lambda handler, resource: (200, {}, worked_file(resource)), tls=tls)
+            url = f"https://127.0.0.1:{server.port}"
+            try:
+                # A self-signed certificate is refused...
+                r = run("--source", url, "capacity", "--at", WORKED_AT)
+                self.assert_fails(r, 1, url)
+                self.assertRegex(r.err.lower(), "certificate|ssl")
+                # ...unless --cacert trusts it, on top of the system's CAs.
+                self.assert_ok(run("--source", url, "--cacert", cert, "capacity", "--at", WORKED_AT))
+                # A --cacert that does not hold it changes nothing.
+                other = tempfile.NamedTemporaryFile(suffix=".pem", dir=tmp, delete=False).name
+                self.assert_fails(run("--source", url, "--cacert", other, "capacity"), 1, url)
+            finally:
+                server.close()
+            r = run("--source", url, "--cacert", os.path.join(tmp, "missing.pem"), "capacity")
+            self.assert_fails(r, 1, "--cacert")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     def test_html_with_status_200_is_invalid_data(self):
         def answer(handler, resource):
