@@ -11,6 +11,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <new>
 #include <sstream>
 #include <thread>
 #include <unordered_set>
@@ -99,6 +100,13 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
     cancel.store(true);
   } catch (const RuntimeError& e) {
     if (!cancel.load()) out.failed = e.what();
+    cancel.store(true);
+  } catch (const std::bad_alloc&) {
+    // Anything escaping a std::thread ends the process with std::terminate (abort, core).
+    if (!cancel.load()) out.failed = fmt::format("out of memory while reading {}", to_string(r));
+    cancel.store(true);
+  } catch (const std::exception& e) {
+    if (!cancel.load()) out.failed = fmt::format("{}: {}", to_string(r), e.what());
     cancel.store(true);
   }
 }
