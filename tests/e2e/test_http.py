@@ -316,6 +316,21 @@ class Faults(HttpTest):
                 r = self.cap(s, "--max-response-mb", "1")
             self.assert_fails(r, 1, "/v1/nodes", "--max-response-mb 1")
 
+    def test_out_of_memory_is_an_error_not_a_crash(self):
+        with open(harness.BINARY, "rb") as f:
+            if b"__asan_init" in f.read():
+                self.skipTest("AddressSanitizer reserves more address space than the limit allows")
+        import resource
+        import subprocess
+
+        def limit():
+            resource.setrlimit(resource.RLIMIT_AS, (300 << 20, 300 << 20))
+        with Server(WORKED, "--fault", "nodes:huge:400") as s:
+            p = subprocess.run([harness.BINARY, "--source", s.url, "--max-response-mb", "1000", "capacity"],
+                               capture_output=True, text=True, env=clean_env(), preexec_fn=limit, timeout=60)
+        self.assertEqual((p.returncode, p.stdout), (1, ""), p)
+        self.assertEqual(p.stderr, "fleetcap: error: out of memory while reading nodes\n")
+
     def test_below_the_size_cap(self):
         with Server(WORKED) as s:
             self.assert_ok(self.cap(s, "--max-response-mb", "1"))
