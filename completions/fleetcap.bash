@@ -44,8 +44,17 @@ _fleetcap() {
 }
 _fleetcap_subs() {
   case $1 in
-    '') echo 'capacity snapshot version' ;;
-    'capacity') echo '' ;;
+    '') echo 'capacity flex quota maintenance snapshot version' ;;
+    'capacity') echo 'flex' ;;
+    'capacity flex') echo '' ;;
+    'flex') echo '' ;;
+    'quota') echo 'show' ;;
+    'quota show') echo '' ;;
+    'maintenance') echo 'list node impact plan' ;;
+    'maintenance list') echo '' ;;
+    'maintenance node') echo '' ;;
+    'maintenance impact') echo '' ;;
+    'maintenance plan') echo '' ;;
     'snapshot') echo 'save' ;;
     'snapshot save') echo '' ;;
     'version') echo '' ;;
@@ -55,6 +64,15 @@ _fleetcap_options() {
   case $1 in
     '') echo '--help -h --version --source --json --format --color --at --cluster --region --sku --state --quiet -q --verbose -v --token-file --cacert --connect-timeout --timeout --max-response-mb --allow-insecure-token --config' ;;
     'capacity') echo '--help -h --by --sort --wide -w' ;;
+    'capacity flex') echo '--help -h --namespace --gpus --contiguous --stable --wide -w' ;;
+    'flex') echo '--help -h --namespace --gpus --contiguous --stable --wide -w' ;;
+    'quota') echo '--help -h --namespace' ;;
+    'quota show') echo '--help -h' ;;
+    'maintenance') echo '--help -h' ;;
+    'maintenance list') echo '--help -h --window --lead --event-state --hard' ;;
+    'maintenance node') echo '--help -h --lead' ;;
+    'maintenance impact') echo '--help -h --window' ;;
+    'maintenance plan') echo '--help -h --window --lead --same-region' ;;
     'snapshot') echo '--help -h' ;;
     'snapshot save') echo '--help -h --force -f' ;;
     'version') echo '--help -h' ;;
@@ -64,6 +82,15 @@ _fleetcap_positional_kind() {
   case $1 in
     '') echo '' ;;
     'capacity') echo '' ;;
+    'capacity flex') echo '' ;;
+    'flex') echo '' ;;
+    'quota') echo '' ;;
+    'quota show') echo 'dyn:quotas' ;;
+    'maintenance') echo '' ;;
+    'maintenance list') echo '' ;;
+    'maintenance node') echo 'dyn:nodes' ;;
+    'maintenance impact') echo '' ;;
+    'maintenance plan') echo '' ;;
     'snapshot') echo '' ;;
     'snapshot save') echo 'file' ;;
     'version') echo '' ;;
@@ -88,6 +115,18 @@ _fleetcap_takes_value() {
     '|--config') echo 1 ;;
     'capacity|--by') echo 1 ;;
     'capacity|--sort') echo 1 ;;
+    'capacity flex|--namespace') echo 1 ;;
+    'capacity flex|--gpus') echo 1 ;;
+    'flex|--namespace') echo 1 ;;
+    'flex|--gpus') echo 1 ;;
+    'quota|--namespace') echo 1 ;;
+    'maintenance list|--window') echo 1 ;;
+    'maintenance list|--lead') echo 1 ;;
+    'maintenance list|--event-state') echo 1 ;;
+    'maintenance node|--lead') echo 1 ;;
+    'maintenance impact|--window') echo 1 ;;
+    'maintenance plan|--window') echo 1 ;;
+    'maintenance plan|--lead') echo 1 ;;
   esac
 }
 _fleetcap_value_kind() {
@@ -108,6 +147,18 @@ _fleetcap_value_kind() {
     *'|--config') echo 'file' ;;
     'capacity|--by') echo 'region sku provider' ;;
     'capacity|--sort') echo 'none' ;;
+    'capacity flex|--namespace') echo 'dyn:namespaces' ;;
+    'capacity flex|--gpus') echo 'none' ;;
+    'flex|--namespace') echo 'dyn:namespaces' ;;
+    'flex|--gpus') echo 'none' ;;
+    'quota|--namespace') echo 'dyn:namespaces' ;;
+    'maintenance list|--window') echo 'none' ;;
+    'maintenance list|--lead') echo 'none' ;;
+    'maintenance list|--event-state') echo 'scheduled in_progress completed cancelled all' ;;
+    'maintenance node|--lead') echo 'none' ;;
+    'maintenance impact|--window') echo 'none' ;;
+    'maintenance plan|--window') echo 'none' ;;
+    'maintenance plan|--lead') echo 'none' ;;
   esac
 }
 complete -F _fleetcap fleetcap

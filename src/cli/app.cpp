@@ -16,6 +16,10 @@ namespace fleetcap::cli {
 const std::vector<CommandSpec>& commands() {
   static const std::vector<CommandSpec> table = {
       {"capacity", "Per-cluster capacity: healthy, assigned, in-quota and flex use, unbacked quota", setup_capacity},
+      {"flex", "Where free flex GPUs are, how much stays free, and each namespace's fair share", setup_flex},
+      {"quota", "The quota tree: what each quota gives now, borrowing, unbacked share, access", setup_quota},
+      {"maintenance", "Maintenance: events and their action-by times, one node, impact on capacity, a move plan",
+       setup_maintenance},
       {"snapshot", "Save the fleet to a directory usable as --source", setup_snapshot},
       {"version", "Print fleetcap's version", setup_version},
       // Hidden helpers for tests and shell completion (empty help hides them).

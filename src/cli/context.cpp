@@ -75,6 +75,10 @@ Time Context::at(const Snapshot& snap) const {
     return *t;
   }
   if (global.at.empty() && snap.taken_at) return *snap.taken_at;
+  return wall_clock_now();
+}
+
+Time wall_clock_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
@@ -110,8 +114,7 @@ RenderOptions Context::render_options(const Snapshot& snap, Time at) const {
                          : global.color == "never" ? ColorMode::never
                                                    : ColorMode::automatic;
   o.style = detect_style(mode, STDOUT_FILENO);
-  o.generated_at =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  o.generated_at = wall_clock_now();
   o.at = at;
   o.source = snap.source;
   return o;

@@ -18,8 +18,9 @@ std::string run_save(Context& ctx, const SaveOptions& opts) {
   check_snapshot_target(opts.dir, opts.force); // before a fetch that may take minutes
   RawItems raw;
   Snapshot snap = ctx.load(&raw);
-  // A snapshot of a live API is taken now; re-saving a saved one keeps its time.
-  const Time taken_at = ctx.at(snap);
+  // A snapshot of a live API is taken now (--at is about figures, not about when data was
+  // fetched); re-saving a saved one keeps its time.
+  const Time taken_at = snap.taken_at.value_or(wall_clock_now());
   save_snapshot(opts.dir, raw, taken_at, ctx.global.source, opts.force);
   return render_snapshot_saved(snap, opts.dir, taken_at, ctx.render_options(snap, taken_at));
 }
