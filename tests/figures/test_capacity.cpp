@@ -32,7 +32,7 @@ const V kLion{64, 64, 48, 48, 0, 8, 8, 8, 0, 0, 16, 8};
 } // namespace
 
 TEST_CASE("SPEC §8 through load_snapshot -> evaluate -> capacity") {
-  const Snapshot snap = test::load_worked();
+  const Snapshot snap = test::worked();
   REQUIRE(snap.taken_at == test::worked_at()); // snapshot.json's taken_at is "now"
   CHECK(snap.warnings.empty());
   const FleetAt fleet = evaluate(snap, *snap.taken_at);
@@ -48,7 +48,7 @@ TEST_CASE("SPEC §8 through load_snapshot -> evaluate -> capacity") {
 }
 
 TEST_CASE("capacity: state and cluster/region/sku filters") {
-  const Snapshot snap = test::load_worked();
+  const Snapshot snap = test::worked();
   const FleetAt fleet = evaluate(snap, test::worked_at());
   Selection all;
   all.all_states = true;
@@ -83,7 +83,7 @@ TEST_CASE("capacity: state and cluster/region/sku filters") {
 }
 
 TEST_CASE("capacity --by groups clusters, sorted by key") {
-  const Snapshot snap = test::load_worked();
+  const Snapshot snap = test::worked();
   const FleetAt fleet = evaluate(snap, test::worked_at());
   Selection all;
   all.all_states = true;

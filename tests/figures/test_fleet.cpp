@@ -43,7 +43,7 @@ std::string event(const std::string& id, const std::string& cluster, const std::
 } // namespace
 
 TEST_CASE("SPEC §8: the worked example's cluster figures") {
-  const Snapshot snap = test::load_worked();
+  const Snapshot snap = test::worked();
   const FleetAt fleet = evaluate(snap, test::worked_at());
   // tiger: 12 nodes × 8 = 96; t05 unhealthy, t11 in m1, t12 cordoned: H = 9 × 8 = 72;
   // A = 48 + 24 + 16 = 88; Uq = j1 32 + j2 8 + j3 16 = 56; Uf = j4 8;
@@ -61,7 +61,7 @@ TEST_CASE("SPEC §8: the worked example's cluster figures") {
 }
 
 TEST_CASE("the worked example around m1 and m2: boundaries are start <= t < end") {
-  const Snapshot snap = test::load_worked();
+  const Snapshot snap = test::worked();
   const auto tiger = snap.find_cluster("tiger");
   const auto t11 = snap.find_node("t11");
   // m1 (t11) runs 2026-11-20T10:00Z -> 2026-11-21T10:00Z.

@@ -22,7 +22,7 @@ std::string golden(const std::string& name) {
 }
 
 struct Worked {
-  Snapshot snap = test::load_worked();
+  Snapshot snap = test::worked();
   FleetAt fleet = evaluate(snap, test::worked_at());
 
   std::string render(RenderOptions o, Selection sel = {}, GroupBy by = GroupBy::none) {

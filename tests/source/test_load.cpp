@@ -32,7 +32,7 @@ TEST_CASE("display_source drops credentials from URLs only") {
 }
 
 TEST_CASE("load_snapshot: a directory, its snapshot.json and missing files") {
-  const Snapshot snap = test::load_worked();
+  const Snapshot snap = test::worked();
   CHECK(snap.clusters.size() == 3);
   CHECK(snap.nodes.size() == 20);
   CHECK(snap.quotas.size() == 8);

@@ -1,7 +1,9 @@
-// Snapshots for unit tests: the SPEC §8 worked example from examples/fleet/worked, and small
-// fleets written inline as one JSON items list per resource.
+// More for unit tests, beside figures/fixtures.hpp (the worked example and the small fleet):
+// the worked example's instant, times, and small fleets written inline, one JSON items list
+// per resource.
 #pragma once
 
+#include "figures/fixtures.hpp"
 #include "fleetcap/model/parse.hpp"
 #include "fleetcap/model/validate.hpp"
 #include "fleetcap/source/source.hpp"
@@ -13,12 +15,6 @@
 #include <vector>
 
 namespace fleetcap::test {
-
-inline Snapshot load_worked() {
-  SourceOptions o;
-  o.source = FLEETCAP_SOURCE_DIR "/examples/fleet/worked";
-  return load_snapshot(o);
-}
 
 // 2026-11-20T12:00:00Z, the worked example's taken_at.
 inline Time worked_at() { return *parse_rfc3339("2026-11-20T12:00:00Z"); }
