@@ -122,9 +122,12 @@ RenderOptions Context::render_options(const Snapshot& snap, Time at) const {
 
 CLI::Option* add_list_option(CLI::App& app, const std::string& name, std::vector<std::string>& into,
                              const std::string& help) {
+  // expected(1) alone leaves a vector option's allow_extra_args on, so "--cluster lion tiger"
+  // took tiger as a second cluster and "snapshot save --cluster lion DIR" took DIR.
   return app.add_option(name, into, help)
       ->type_size(1)
       ->expected(1)
+      ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->delimiter(',');
 }

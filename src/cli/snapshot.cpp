@@ -15,6 +15,7 @@ struct SaveOptions {
 };
 
 std::string run_save(Context& ctx, const SaveOptions& opts) {
+  check_snapshot_target(opts.dir, opts.force); // before a fetch that may take minutes
   RawItems raw;
   Snapshot snap = ctx.load(&raw);
   // A snapshot of a live API is taken now (--at is about figures, not about when data was
@@ -27,6 +28,8 @@ std::string run_save(Context& ctx, const SaveOptions& opts) {
 
 void setup_snapshot(CLI::App& cmd, Context& ctx) {
   cmd.require_subcommand(1);
+  cmd.footer(R"(Examples:
+  fleetcap --source https://fleet.example/api snapshot save ./fleet-2026-11-20)");
   CLI::App* save = cmd.add_subcommand("save", "Fetch every resource and write them to DIR as a snapshot");
   auto opts = std::make_shared<SaveOptions>();
   save->add_option("DIR", opts->dir, "Directory to create (must not exist unless --force)")->required();

@@ -86,13 +86,22 @@ public:
     return true;
   }
 
-  bool nullable_string(od::value v, std::string_view field, std::optional<std::string>& out) {
+  // Names and references: "" would name nothing, and would slip past the lookups that
+  // report unknown names.
+  bool name(od::value v, std::string_view field, std::string& out) {
+    if (!string(v, field, out)) return false;
+    if (!out.empty()) return true;
+    fail(field, "must be a non-empty string, got \"\"");
+    return false;
+  }
+
+  bool nullable_name(od::value v, std::string_view field, std::optional<std::string>& out) {
     if (v.type() == od::json_type::null) {
       out.reset();
       return true;
     }
     std::string s;
-    if (!string(v, field, s)) return false;
+    if (!name(v, field, s)) return false;
     out = std::move(s);
     return true;
   }
@@ -234,7 +243,7 @@ void read_cluster(od::object obj, Item& it, Cluster& c) {
     od::value v = field.value();
     required.note(key);
     if (key == "name") {
-      if (it.string(v, key, c.name)) it.set_name(c.name);
+      if (it.name(v, key, c.name)) it.set_name(c.name);
     } else if (key == "region") {
       it.string(v, key, c.region);
     } else if (key == "provider") {
@@ -277,11 +286,11 @@ void read_node(od::object obj, Item& it, Node& n) {
     od::value v = field.value();
     required.note(key);
     if (key == "name") {
-      if (it.string(v, key, n.name)) it.set_name(n.name);
+      if (it.name(v, key, n.name)) it.set_name(n.name);
     } else if (key == "cluster") {
-      it.string(v, key, n.cluster);
+      it.name(v, key, n.cluster);
     } else if (key == "island") {
-      it.string(v, key, n.island);
+      it.name(v, key, n.island);
     } else if (key == "gpus") {
       it.integer(v, key, 0, n.gpus);
     } else if (key == "health") {
@@ -308,11 +317,11 @@ void read_quota(od::object obj, Item& it, Quota& q) {
     od::value v = field.value();
     required.note(key);
     if (key == "name") {
-      if (it.string(v, key, q.name)) it.set_name(q.name);
+      if (it.name(v, key, q.name)) it.set_name(q.name);
     } else if (key == "parent") {
-      it.nullable_string(v, key, q.parent);
+      it.nullable_name(v, key, q.parent);
     } else if (key == "cluster") {
-      it.nullable_string(v, key, q.cluster);
+      it.nullable_name(v, key, q.cluster);
     } else if (key == "gpus") {
       if (is_null(v)) continue;
       q.gpus_given = true;
@@ -333,11 +342,11 @@ void read_job(od::object obj, Item& it, Job& j) {
     od::value v = field.value();
     required.note(key);
     if (key == "name") {
-      if (it.string(v, key, j.name)) it.set_name(j.name);
+      if (it.name(v, key, j.name)) it.set_name(j.name);
     } else if (key == "namespace") {
-      it.string(v, key, j.ns);
+      it.name(v, key, j.ns);
     } else if (key == "quota") {
-      it.string(v, key, j.quota);
+      it.name(v, key, j.quota);
     } else if (key == "priority") {
       it.choice(v, key, priority_from, kPriorities, j.priority);
     } else if (key == "gpus") {
@@ -345,7 +354,7 @@ void read_job(od::object obj, Item& it, Job& j) {
     } else if (key == "state") {
       it.choice(v, key, job_state_from, kJobStates, j.state);
     } else if (key == "cluster") {
-      it.nullable_string(v, key, j.cluster);
+      it.nullable_name(v, key, j.cluster);
     } else if (key == "nodes") {
       if (!is_null(v)) it.strings(v, key, j.nodes);
     } else if (key == "idle") {
@@ -367,9 +376,9 @@ void read_event(od::object obj, Item& it, MaintenanceEvent& e) {
     od::value v = field.value();
     required.note(key);
     if (key == "id") {
-      if (it.string(v, key, e.id)) it.set_name(e.id);
+      if (it.name(v, key, e.id)) it.set_name(e.id);
     } else if (key == "cluster") {
-      it.string(v, key, e.cluster);
+      it.name(v, key, e.cluster);
     } else if (key == "nodes") {
       if (!is_null(v)) it.strings(v, key, e.nodes);
     } else if (key == "kind") {
@@ -398,7 +407,7 @@ void read_sample(od::object obj, Item& it, HealthSample& h) {
     od::value v = field.value();
     required.note(key);
     if (key == "cluster") {
-      if (it.string(v, key, h.cluster)) it.set_name(h.cluster);
+      if (it.name(v, key, h.cluster)) it.set_name(h.cluster);
     } else if (key == "at") {
       it.time(v, key, h.at);
     } else if (key == "healthy_gpus") {
@@ -455,6 +464,7 @@ PageResult parse_page(Resource resource, std::string_view label, std::string& by
     od::document doc = parser.iterate(simdjson::padded_string_view(bytes.data(), bytes.size(), bytes.capacity()));
     if (doc.type() != od::json_type::object) {
       errors.push_back(fmt::format("{}: {} is not a JSON object with \"items\"", name, label));
+      result.json_ok = false;
       return result;
     }
     bool saw_items = false;
@@ -468,11 +478,12 @@ PageResult parse_page(Resource resource, std::string_view label, std::string& by
       } else if (key == "next_page_token") {
         if (v.type() == od::json_type::string) result.next_page_token = std::string(std::string_view(v.get_string()));
       } else if (key == "items") {
+        saw_items = true;
         if (v.type() != od::json_type::array) {
           errors.push_back(fmt::format("{}: {} has \"items\" that is not an array, got {}", name, label, got(v)));
+          result.json_ok = false;
           continue;
         }
-        saw_items = true;
         od::array items = v.get_array();
         switch (resource) {
         case Resource::clusters: read_items(items, name, snap.clusters, errors, read_cluster); break;
@@ -484,7 +495,10 @@ PageResult parse_page(Resource resource, std::string_view label, std::string& by
         }
       }
     }
-    if (!saw_items) errors.push_back(fmt::format("{}: {} has no \"items\" array", name, label));
+    if (!saw_items) {
+      errors.push_back(fmt::format("{}: {} has no \"items\" array", name, label));
+      result.json_ok = false;
+    }
   } catch (const simdjson::simdjson_error& e) {
     errors.push_back(
         fmt::format("{}: invalid JSON in {} at {}", name, label, locate_syntax_error(bytes, simdjson::error_message(e.error()))));

@@ -36,7 +36,7 @@ void link_nodes(Snapshot& s, std::vector<std::string>& errors) {
   for (std::size_t i = 0; i < s.nodes.size(); ++i) {
     Node& n = s.nodes[i];
     n.healthy = n.health == "healthy";
-    if (!n.healthy && n.health != "unhealthy" && !n.health.empty()) ++odd_health[n.health];
+    if (!n.healthy && n.health != "unhealthy") ++odd_health[n.health];
     if (n.cluster.empty()) continue;
     n.cluster_index = s.find_cluster(n.cluster);
     if (n.cluster_index == kNone) {
@@ -51,9 +51,8 @@ void link_nodes(Snapshot& s, std::vector<std::string>& errors) {
     ix.islands[n.island_index].nodes.push_back(static_cast<std::uint32_t>(i));
   }
   for (const auto& [value, count] : odd_health)
-    s.warnings.push_back(fmt::format("nodes: health \"{}\" is neither \"healthy\" nor \"unhealthy\"; {} node{} with it "
-                                     "count as not healthy",
-                                     value, count, count == 1 ? "" : "s"));
+    s.warnings.push_back(fmt::format("nodes: health \"{}\" is neither \"healthy\" nor \"unhealthy\"; {} {} as not healthy",
+                                     value, count, count == 1 ? "node with it counts" : "nodes with it count"));
 }
 
 void link_quotas(Snapshot& s, std::vector<std::string>& errors) {
@@ -135,8 +134,10 @@ void link_node_list(const Snapshot& s, const std::vector<std::string>& names, st
     if (node == kNone) {
       errors.push_back(fmt::format("{}: field \"nodes\" names unknown node \"{}\"", who, name));
     } else if (cluster != kNone && s.nodes[node].cluster_index != cluster) {
-      errors.push_back(fmt::format("{}: field \"nodes\" names node \"{}\" of cluster \"{}\", not \"{}\"", who, name,
-                                   s.nodes[node].cluster, s.clusters[cluster].name));
+      // A node of an unknown cluster was reported already; a second error would only echo it.
+      if (s.nodes[node].cluster_index != kNone)
+        errors.push_back(fmt::format("{}: field \"nodes\" names node \"{}\" of cluster \"{}\", not \"{}\"", who, name,
+                                     s.nodes[node].cluster, s.clusters[cluster].name));
     } else {
       out.push_back(node);
     }
@@ -222,7 +223,14 @@ void link(Snapshot& s, std::vector<std::string>& errors) {
   link_quotas(s, errors);
   link_jobs(s, errors);
   link_events(s, errors);
-  for (auto& h : s.health_history) h.cluster_index = s.find_cluster(h.cluster);
+  for (std::size_t i = 0; i < s.health_history.size(); ++i) {
+    HealthSample& h = s.health_history[i];
+    if (h.cluster.empty()) continue; // reported as missing when parsed
+    h.cluster_index = s.find_cluster(h.cluster);
+    if (h.cluster_index == kNone)
+      errors.push_back(fmt::format("{}: field \"cluster\" names unknown cluster \"{}\"", item("health_history", i, h.cluster),
+                                   h.cluster));
+  }
 }
 
 } // namespace fleetcap
