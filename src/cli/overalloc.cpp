@@ -307,10 +307,9 @@ void setup_overalloc(CLI::App& cmd, Context& ctx) {
   plan->add_option("--phase", po->phase, "Apply only corrections up to this rollout phase (1-4)")
       ->check(CLI::IsMember({1, 2, 3, 4}));
   plan->footer(R"(Examples:
-  fleetcap overalloc plan --json > plan.json             every leaf: old_gpus, gpus, cut, phase
-  fleetcap overalloc plan --json --phase 2               only cuts nobody's jobs feel
-  fleetcap --source ./fleet-1120 overalloc plan --json --phase 3
-                                                         the next phase, from the same snapshot)");
+  fleetcap overalloc plan --json > plan.json           every leaf: old_gpus, gpus, cut, phase
+  fleetcap overalloc plan --json --phase 2             only cuts nobody's jobs feel
+  fleetcap --source ./snap overalloc plan --json --phase 3   the next phase, same snapshot)");
   plan->callback([&ctx, po] { ctx.action = [po](Context& c) { return run_plan(c, *po); }; });
 }
 
