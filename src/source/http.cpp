@@ -97,6 +97,24 @@ void pause_for(std::chrono::milliseconds total, const std::atomic<bool>& cancel)
   }
 }
 
+// libcurl's messages are one line already; make sure of it, so an error stays one line.
+std::string one_line(std::string text) {
+  for (char& c : text)
+    if (c == '\n' || c == '\r') c = ' ';
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
+// " (redirected to URL)" when libcurl followed a redirect, so a failure names where it happened.
+std::string redirected_note(CURL* h, [[maybe_unused]] const std::string& url) {
+  long redirects = 0;
+  const char* effective = nullptr;
+  if (curl_easy_getinfo(h, CURLINFO_REDIRECT_COUNT, &redirects) != CURLE_OK || redirects == 0 ||
+      curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &effective) != CURLE_OK || !effective || url == effective)
+    return {};
+  return fmt::format(" (redirected to {})", display_source(effective));
+}
+
 using Easy = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
 using Headers = std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)>;
 
@@ -150,7 +168,10 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
   curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
   curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L); // never send the token to another host
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  // A redirect never downgrades https to http (the token stays off the wire either way, as
+  // libcurl drops it on a change of host, port or scheme; the data must not be tampered with).
+  const bool secure = url.starts_with("https://");
+  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, secure ? "https" : "http,https");
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout * 1000));
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout * 1000));
@@ -168,6 +189,7 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
     curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &ca);
   }
 
+  const std::string shown = display_source(url); // never user:password@
   std::mt19937 rng(std::random_device{}());
   for (int attempt = 0;; ++attempt) {
     t.body.clear();
@@ -184,12 +206,13 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     if (options.log) {
       if (code == CURLE_OK)
-        options.log(fmt::format("GET {} -> {} ({} bytes, {} ms)", url, status, t.body.size(), ms));
+        options.log(fmt::format("GET {} -> {} ({} bytes, {} ms{})", shown, status, t.body.size(), ms,
+                                redirected_note(h, url)));
       else
-        options.log(fmt::format("GET {} -> {} ({} ms)", url, curl_easy_strerror(code), ms));
+        options.log(fmt::format("GET {} -> {} ({} ms{})", shown, curl_easy_strerror(code), ms, redirected_note(h, url)));
     }
     if (t.too_large || code == CURLE_FILESIZE_EXCEEDED)
-      throw RuntimeError(fmt::format("GET {}: response is larger than --max-response-mb {} MB", url,
+      throw RuntimeError(fmt::format("GET {}: response is larger than --max-response-mb {} MB", shown,
                                      options.max_response_mb));
 
     // A timeout before the connection was made is a connection failure; one after is not retried,
@@ -204,11 +227,18 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
         std::string why = error_buffer[0] ? error_buffer : curl_easy_strerror(code);
         if (code == CURLE_OPERATION_TIMEDOUT)
           why = fmt::format("no complete response within --timeout {} s ({})", options.timeout, why);
-        throw RuntimeError(fmt::format("GET {}: {}{}", url, why,
+        else if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE)
+          why += "; pass --cacert FILE to trust the server's CA";
+        else if (code == CURLE_UNSUPPORTED_PROTOCOL && secure)
+          why = "refusing a redirect from https to another scheme";
+        else if (code == CURLE_TOO_MANY_REDIRECTS)
+          why = "more than 5 redirects (a redirect loop?)";
+        throw RuntimeError(fmt::format("GET {}: {}{}{}", shown, one_line(why), redirected_note(h, url),
                                        attempt ? fmt::format(" (after {} retries)", attempt) : std::string()));
       }
       Response r;
       r.status = status;
+      r.redirected = redirected_note(h, url);
       r.body = std::move(t.body);
       const char* ct = nullptr;
       if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct) r.content_type = ct;
@@ -221,7 +251,7 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
     if (code == CURLE_OK && curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
       wait_ms = static_cast<long>(std::min<curl_off_t>(retry_after, kRetryAfterCap)) * 1000;
     if (options.log)
-      options.log(fmt::format("retrying GET {} in {} ms ({} of {})", url, wait_ms, attempt + 1, kMaxRetries));
+      options.log(fmt::format("retrying GET {} in {} ms ({} of {})", shown, wait_ms, attempt + 1, kMaxRetries));
     pause_for(std::chrono::milliseconds(wait_ms), cancel);
   }
 }
