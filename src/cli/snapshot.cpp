@@ -4,6 +4,7 @@
 #include "fleetcap/error.hpp"
 #include "fleetcap/render/snapshot.hpp"
 
+#include <filesystem>
 #include <memory>
 
 namespace fleetcap::cli {
@@ -15,6 +16,10 @@ struct SaveOptions {
 };
 
 std::string run_save(Context& ctx, const SaveOptions& opts) {
+  // Refuse before fetching anything; save_snapshot checks again, in case DIR appeared meanwhile.
+  std::error_code ec;
+  if (!opts.force && std::filesystem::exists(opts.dir, ec))
+    throw RuntimeError(opts.dir + " already exists; pass --force to replace it");
   RawItems raw;
   Snapshot snap = ctx.load(&raw);
   // A snapshot of a live API is taken now (--at is about figures, not about when data was
