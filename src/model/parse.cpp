@@ -126,6 +126,10 @@ public:
       fail(field, fmt::format("must be {}, got {}", what, got(v)));
       return false;
     }
+    if (out > kMaxGpus) {
+      fail(field, fmt::format("must be at most {}, got {}", kMaxGpus, got(v)));
+      return false;
+    }
     return true;
   }
 
