@@ -412,6 +412,11 @@ class Server(ThreadingHTTPServer):
                 return
         super().finish_request(request, client_address)
 
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, TimeoutError)):
+            return  # a client that hung up (as fleetcap does on a size cap or timeout) is no error
+        super().handle_error(request, client_address)
+
     def log(self, entry):
         if self.log_file:
             with self.log_lock:
