@@ -105,14 +105,20 @@ std::string one_line(std::string text) {
   return text;
 }
 
-// " (redirected to URL)" when libcurl followed a redirect, so a failure names where it happened.
-std::string redirected_note(CURL* h, [[maybe_unused]] const std::string& url) {
+// Where libcurl's redirects led, credentials removed; empty when none was followed.
+std::string redirect_target(CURL* h) {
   long redirects = 0;
   const char* effective = nullptr;
   if (curl_easy_getinfo(h, CURLINFO_REDIRECT_COUNT, &redirects) != CURLE_OK || redirects == 0 ||
-      curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &effective) != CURLE_OK || !effective || url == effective)
+      curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &effective) != CURLE_OK || !effective)
     return {};
-  return fmt::format(" (redirected to {})", display_source(effective));
+  return display_source(effective);
+}
+
+// " (redirected to URL)", so a failure names where it happened.
+std::string redirected_note(CURL* h) {
+  const std::string target = redirect_target(h);
+  return target.empty() ? target : fmt::format(" (redirected to {})", target);
 }
 
 using Easy = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
@@ -207,9 +213,9 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
     if (options.log) {
       if (code == CURLE_OK)
         options.log(fmt::format("GET {} -> {} ({} bytes, {} ms{})", shown, status, t.body.size(), ms,
-                                redirected_note(h, url)));
+                                redirected_note(h)));
       else
-        options.log(fmt::format("GET {} -> {} ({} ms{})", shown, curl_easy_strerror(code), ms, redirected_note(h, url)));
+        options.log(fmt::format("GET {} -> {} ({} ms{})", shown, curl_easy_strerror(code), ms, redirected_note(h)));
     }
     if (t.too_large || code == CURLE_FILESIZE_EXCEEDED)
       throw RuntimeError(fmt::format("GET {}: response is larger than --max-response-mb {} MB", shown,
@@ -229,16 +235,19 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
           why = fmt::format("no complete response within --timeout {} s ({})", options.timeout, why);
         else if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE)
           why += "; pass --cacert FILE to trust the server's CA";
-        else if (code == CURLE_UNSUPPORTED_PROTOCOL && secure)
-          why = "refusing a redirect from https to another scheme";
         else if (code == CURLE_TOO_MANY_REDIRECTS)
           why = "more than 5 redirects (a redirect loop?)";
-        throw RuntimeError(fmt::format("GET {}: {}{}{}", shown, one_line(why), redirected_note(h, url),
+        std::string note = redirected_note(h);
+        if (const std::string target = redirect_target(h); code == CURLE_UNSUPPORTED_PROTOCOL && secure && !target.empty()) {
+          why = fmt::format("refusing the redirect to {}: an https source is never followed to another scheme", target);
+          note.clear();
+        }
+        throw RuntimeError(fmt::format("GET {}: {}{}{}", shown, one_line(why), note,
                                        attempt ? fmt::format(" (after {} retries)", attempt) : std::string()));
       }
       Response r;
       r.status = status;
-      r.redirected = redirected_note(h, url);
+      r.redirected = redirected_note(h);
       r.body = std::move(t.body);
       const char* ct = nullptr;
       if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct) r.content_type = ct;
