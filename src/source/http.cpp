@@ -105,19 +105,19 @@ std::string one_line(std::string text) {
   return text;
 }
 
-// Where libcurl's redirects led, credentials removed; empty when none was followed.
-std::string redirect_target(CURL* h) {
+// Where libcurl's redirects led, credentials removed; empty when none was followed or it led back to `url`.
+std::string redirect_target(CURL* h, const std::string& url) {
   long redirects = 0;
   const char* effective = nullptr;
   if (curl_easy_getinfo(h, CURLINFO_REDIRECT_COUNT, &redirects) != CURLE_OK || redirects == 0 ||
-      curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &effective) != CURLE_OK || !effective)
+      curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &effective) != CURLE_OK || !effective || url == effective)
     return {};
   return display_source(effective);
 }
 
 // " (redirected to URL)", so a failure names where it happened.
-std::string redirected_note(CURL* h) {
-  const std::string target = redirect_target(h);
+std::string redirected_note(CURL* h, const std::string& url) {
+  const std::string target = redirect_target(h, url);
   return target.empty() ? target : fmt::format(" (redirected to {})", target);
 }
 
@@ -213,9 +213,9 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
     if (options.log) {
       if (code == CURLE_OK)
         options.log(fmt::format("GET {} -> {} ({} bytes, {} ms{})", shown, status, t.body.size(), ms,
-                                redirected_note(h)));
+                                redirected_note(h, url)));
       else
-        options.log(fmt::format("GET {} -> {} ({} ms{})", shown, curl_easy_strerror(code), ms, redirected_note(h)));
+        options.log(fmt::format("GET {} -> {} ({} ms{})", shown, curl_easy_strerror(code), ms, redirected_note(h, url)));
     }
     if (t.too_large || code == CURLE_FILESIZE_EXCEEDED)
       throw RuntimeError(fmt::format("GET {}: response is larger than --max-response-mb {} MB", shown,
@@ -237,8 +237,8 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
           why += "; pass --cacert FILE to trust the server's CA";
         else if (code == CURLE_TOO_MANY_REDIRECTS)
           why = "more than 5 redirects (a redirect loop?)";
-        std::string note = redirected_note(h);
-        if (const std::string target = redirect_target(h); code == CURLE_UNSUPPORTED_PROTOCOL && secure && !target.empty()) {
+        std::string note = redirected_note(h, url);
+        if (const std::string target = redirect_target(h, url); code == CURLE_UNSUPPORTED_PROTOCOL && secure && !target.empty()) {
           why = fmt::format("refusing the redirect to {}: an https source is never followed to another scheme", target);
           note.clear();
         }
@@ -247,7 +247,7 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
       }
       Response r;
       r.status = status;
-      r.redirected = redirected_note(h);
+      r.redirected = redirected_note(h, url);
       r.body = std::move(t.body);
       const char* ct = nullptr;
       if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct) r.content_type = ct;
