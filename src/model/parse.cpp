@@ -482,7 +482,11 @@ std::string locate_syntax_error(std::string_view text, std::string_view fallback
   if (what.starts_with("parse error")) {
     if (auto colon = what.find(": "); colon != std::string::npos) what = what.substr(colon + 2);
   }
-  return fmt::format("{}: {}", describe_offset(text, finder.byte == 0 ? 0 : finder.byte - 1), shown(what, 200));
+  // nlohmann quotes the bytes it read, which may not be UTF-8: show those as \xNN.
+  std::string ascii;
+  for (char ch : what)
+    ascii += static_cast<unsigned char>(ch) >= 0x80 ? fmt::format("\\x{:02x}", static_cast<unsigned char>(ch)) : std::string(1, ch);
+  return fmt::format("{}: {}", describe_offset(text, finder.byte == 0 ? 0 : finder.byte - 1), shown(ascii, 200));
 }
 
 void pad(std::string& bytes) { bytes.reserve(bytes.size() + simdjson::SIMDJSON_PADDING); }
@@ -512,11 +516,11 @@ PageResult parse_page(Resource resource, std::string_view label, std::string& by
       } else if (key == "next_page_token") {
         if (v.type() == od::json_type::string) result.next_page_token = std::string(std::string_view(v.get_string()));
       } else if (key == "items") {
+        saw_items = true; // present; a wrong type is reported below, not as missing too
         if (v.type() != od::json_type::array) {
           errors.push_back(fmt::format("{}: {} has \"items\" that is not an array, got {}", name, label, got(v)));
           continue;
         }
-        saw_items = true;
         od::array items = v.get_array();
         switch (resource) {
         case Resource::clusters: read_items(items, name, snap.clusters, errors, read_cluster); break;
