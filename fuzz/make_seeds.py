@@ -9,7 +9,6 @@ Deterministic: rerun after changing it and commit the result.
 """
 import json
 import os
-import shutil
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "fuzz", "corpus")
@@ -147,8 +146,11 @@ if os.path.isdir(corpus):
                     replace[r] = f.read()
         seed(f"corpus-{case}", snapshot(replace))
 
-shutil.rmtree(OUT, ignore_errors=True)
-os.makedirs(OUT)
+# Findings (finding-*: inputs that once crashed, kept as regression tests) stay; seeds are rewritten.
+os.makedirs(OUT, exist_ok=True)
+for name in os.listdir(OUT):
+    if not name.startswith("finding-"):
+        os.remove(os.path.join(OUT, name))
 for name, data in sorted(seeds.items()):
     with open(os.path.join(OUT, name), "wb") as f:
         f.write(data)
