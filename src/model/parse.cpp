@@ -469,7 +469,8 @@ std::string locate_syntax_error(std::string_view text, std::string_view fallback
   SyntaxErrorFinder finder;
   for (int round = 0;; ++round) {
     finder = SyntaxErrorFinder();
-    if (nlohmann::json::sax_parse(doc.begin(), doc.end(), &finder) || finder.what.empty()) return std::string(fallback);
+    if (nlohmann::json::sax_parse(doc.begin(), doc.end(), &finder) || finder.what.empty())
+      return std::string(fallback);
     const std::size_t n = finder.overflow.size();
     if (n == 0 || round == 8 || finder.byte < n || doc.substr(finder.byte - n, n) != finder.overflow) break;
     if (copy.empty()) copy.assign(text);
@@ -485,7 +486,8 @@ std::string locate_syntax_error(std::string_view text, std::string_view fallback
   // nlohmann quotes the bytes it read, which may not be UTF-8: show those as \xNN.
   std::string ascii;
   for (char ch : what)
-    ascii += static_cast<unsigned char>(ch) >= 0x80 ? fmt::format("\\x{:02x}", static_cast<unsigned char>(ch)) : std::string(1, ch);
+    ascii += static_cast<unsigned char>(ch) >= 0x80 ? fmt::format("\\x{:02x}", static_cast<unsigned char>(ch))
+                                                    : std::string(1, ch);
   return fmt::format("{}: {}", describe_offset(text, finder.byte == 0 ? 0 : finder.byte - 1), shown(ascii, 200));
 }
 

@@ -105,7 +105,8 @@ std::string one_line(std::string text) {
   return text;
 }
 
-// Where libcurl's redirects led, credentials removed; empty when none was followed or it led back to `url`.
+// Where libcurl's redirects led, credentials removed; empty when none was followed or it led
+// back to `url`.
 std::string redirect_target(CURL* h, const std::string& url) {
   long redirects = 0;
   const char* effective = nullptr;
@@ -201,8 +202,8 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
   curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
   curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L); // never send the token to another host
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  // A redirect never downgrades https to http (the token stays off the wire either way, as
-  // libcurl drops it on a change of host, port or scheme; the data must not be tampered with).
+  // A redirect from https never goes to http: the token would not follow (libcurl drops it on a
+  // change of scheme, host or port), but the fleet's data would cross the network in the clear.
   const bool secure = url.starts_with("https://");
   curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, secure ? "https" : "http,https");
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -242,7 +243,8 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
         options.log(fmt::format("GET {} -> {} ({} bytes, {} ms{})", shown, status, t.body.size(), ms,
                                 redirected_note(h, url)));
       else
-        options.log(fmt::format("GET {} -> {} ({} ms{})", shown, curl_easy_strerror(code), ms, redirected_note(h, url)));
+        options.log(
+            fmt::format("GET {} -> {} ({} ms{})", shown, curl_easy_strerror(code), ms, redirected_note(h, url)));
     }
     if (t.too_large || code == CURLE_FILESIZE_EXCEEDED)
       throw RuntimeError(fmt::format("GET {}: response is larger than --max-response-mb {} MB", shown,
@@ -265,7 +267,8 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
         else if (code == CURLE_TOO_MANY_REDIRECTS)
           why = "more than 5 redirects (a redirect loop?)";
         std::string note = redirected_note(h, url);
-        if (const std::string target = redirect_target(h, url); code == CURLE_UNSUPPORTED_PROTOCOL && secure && !target.empty()) {
+        const std::string target = redirect_target(h, url);
+        if (code == CURLE_UNSUPPORTED_PROTOCOL && secure && !target.empty()) {
           why = fmt::format("refusing the redirect to {}: an https source is never followed to another scheme", target);
           note.clear();
         }
