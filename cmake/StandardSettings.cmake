@@ -10,3 +10,12 @@ if(FLEETCAP_SANITIZE)
     -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   target_link_options(fleetcap_settings INTERFACE -fsanitize=address,undefined)
 endif()
+if(FLEETCAP_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "FLEETCAP_FUZZ needs clang: -DCMAKE_CXX_COMPILER=clang++ (scripts/fuzz does this)")
+  endif()
+  # Coverage instrumentation for everything; libFuzzer's main is linked into the target only.
+  target_compile_options(fleetcap_settings INTERFACE
+    -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  target_link_options(fleetcap_settings INTERFACE -fsanitize=address,undefined)
+endif()

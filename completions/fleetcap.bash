@@ -9,7 +9,7 @@ _fleetcap_complete_names() {
 }
 _fleetcap() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} path='' i w
-  local globals_with_value=' --source --format --color --at --cluster --region --sku --state --token-file --cacert --connect-timeout --timeout --max-response-mb --config '
+  local globals_with_value=' --source --format --color --at --cluster --region --sku --state --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --config '
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=${COMP_WORDS[i]}
     if [[ $w == -* ]]; then
@@ -66,7 +66,7 @@ _fleetcap_subs() {
 }
 _fleetcap_options() {
   case $1 in
-    '') echo '--help -h --version --source --json --format --color --at --cluster --region --sku --state --quiet -q --verbose -v --token-file --cacert --connect-timeout --timeout --max-response-mb --allow-insecure-token --config' ;;
+    '') echo '--help -h --version --source --json --format --color --at --cluster --region --sku --state --quiet -q --verbose -v --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --allow-insecure-token --config' ;;
     'capacity') echo '--help -h --by --sort --wide -w' ;;
     'capacity flex') echo '--help -h --namespace --gpus --contiguous --stable --wide -w' ;;
     'flex') echo '--help -h --namespace --gpus --contiguous --stable --wide -w' ;;
@@ -124,6 +124,7 @@ _fleetcap_takes_value() {
     '|--connect-timeout') echo 1 ;;
     '|--timeout') echo 1 ;;
     '|--max-response-mb') echo 1 ;;
+    '|--max-pages') echo 1 ;;
     '|--config') echo 1 ;;
     'capacity|--by') echo 1 ;;
     'capacity|--sort') echo 1 ;;
@@ -177,6 +178,7 @@ _fleetcap_value_kind() {
     *'|--connect-timeout') echo 'none' ;;
     *'|--timeout') echo 'none' ;;
     *'|--max-response-mb') echo 'none' ;;
+    *'|--max-pages') echo 'none' ;;
     *'|--config') echo 'file' ;;
     'capacity|--by') echo 'region sku provider' ;;
     'capacity|--sort') echo 'none' ;;

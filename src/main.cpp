@@ -14,10 +14,12 @@
 namespace {
 
 constexpr std::size_t kShownErrors = 20;
+volatile std::sig_atomic_t g_signal = SIGINT;
 
-void on_interrupt(int) {
+void on_interrupt(int sig) {
+  g_signal = sig;
   fleetcap::request_interrupt();
-  std::signal(SIGINT, SIG_DFL); // a second Ctrl-C ends at once
+  std::signal(sig, SIG_DFL); // a second Ctrl-C ends at once
 }
 
 // Writes all of `text`; a closed pipe ends quietly (SPEC §7), other failures are I/O errors.
@@ -56,8 +58,9 @@ int main(int argc, char** argv) {
                 << messages.size() << " in all)\n";
     return static_cast<int>(ExitCode::invalid_data);
   } catch (const fleetcap::InterruptedError&) {
-    std::cerr << "fleetcap: interrupted\n";
-    return static_cast<int>(ExitCode::interrupted);
+    // The shell's convention: 128 + the signal (130 for Ctrl-C, 143 for SIGTERM).
+    std::cerr << (g_signal == SIGTERM ? "fleetcap: terminated\n" : "fleetcap: interrupted\n");
+    return 128 + static_cast<int>(g_signal);
   } catch (const fleetcap::Error& e) {
     std::cerr << "fleetcap: error: " << e.what() << '\n';
     return static_cast<int>(e.code());

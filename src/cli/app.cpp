@@ -100,6 +100,9 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("--max-response-mb", g.max_response_mb, "Refuse responses larger than this (default 2048)")
       ->check(positive_up_to(1 << 20))
       ->group(group);
+  app.add_option("--max-pages", g.max_pages, "Give up on a resource after this many pages (default 10000)")
+      ->check(CLI::PositiveNumber)
+      ->group(group);
   app.add_flag("--allow-insecure-token", g.allow_insecure_token,
                "Send the token over plain http to a host other than loopback")
       ->group(group);

@@ -32,6 +32,15 @@ std::string read_token_file(const std::string& path, const Context& ctx) {
   if (token.empty()) throw UsageError(fmt::format("--token-file {} is empty", path));
   return token;
 }
+
+// A token goes into a header line: a control character would end the line and smuggle in
+// another header, so refuse it (without showing it).
+void check_token(const std::string& token, const char* where) {
+  for (unsigned char c : token)
+    if (c < 0x20 || c == 0x7f)
+      throw UsageError(fmt::format("the token from {} contains a control character (a line break?); fix {}", where,
+                                   where));
+}
 } // namespace
 
 SourceOptions Context::source_options() const {
@@ -43,14 +52,21 @@ SourceOptions Context::source_options() const {
   o.clusters = global.clusters;
   if (!global.token_file.empty()) {
     o.token = read_token_file(global.token_file, *this);
+    check_token(*o.token, "--token-file");
   } else if (const char* env = std::getenv("FLEETCAP_TOKEN"); env && *env) {
     o.token = env;
+    check_token(*o.token, "FLEETCAP_TOKEN");
   }
   o.cacert = global.cacert;
   o.connect_timeout = global.connect_timeout;
   o.timeout = global.timeout;
   o.max_response_mb = global.max_response_mb;
   o.allow_insecure_token = global.allow_insecure_token;
+  o.max_pages = global.max_pages;
+  if (o.token && o.allow_insecure_token && token_in_clear(o.source))
+    warn(fmt::format("sending the token over plain http to {} (--allow-insecure-token): anyone on the path can read "
+                     "it",
+                     display_source(o.source)));
   if (global.verbose) {
     auto mutex = std::make_shared<std::mutex>();
     std::ostream* out = err;

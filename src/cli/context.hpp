@@ -28,6 +28,7 @@ struct GlobalOptions {
   double connect_timeout = 10;
   double timeout = 60;
   std::int64_t max_response_mb = 2048;
+  std::int64_t max_pages = 10000;
   bool allow_insecure_token = false;
 };
 

@@ -4,6 +4,7 @@
 #include "fleetcap/error.hpp"
 #include "fleetcap/render/snapshot.hpp"
 
+#include <filesystem>
 #include <memory>
 
 namespace fleetcap::cli {

@@ -96,8 +96,9 @@ std::vector<Gpus> split_largest_remainder(Gpus total, const std::vector<Gpus>& w
   std::vector<Gpus> remainder(n);
   Gpus given = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    // total × weight stays far below 2^63 for any fleet (both are GPU counts).
-    const Gpus exact = total * weights[i];
+    // total × weight can pass 2^63 for a fleet of large quotas; 128 bits cannot overflow.
+    __extension__ using Wide = __int128;
+    const Wide exact = static_cast<Wide>(total) * weights[i];
     parts[i] = static_cast<Gpus>(exact / sum);
     remainder[i] = static_cast<Gpus>(exact % sum);
     given += parts[i];

@@ -135,6 +135,10 @@ public:
       fail(field, fmt::format("must be {}, got {}", what, got(v)));
       return false;
     }
+    if (out > kMaxGpus) {
+      fail(field, fmt::format("must be at most {}, got {}", kMaxGpus, got(v)));
+      return false;
+    }
     return true;
   }
 
@@ -436,18 +440,64 @@ void read_items(od::array items, std::string_view resource, std::vector<T>& out,
   }
 }
 
-// Where simdjson stopped, as nlohmann's strict parser sees it (only on the error path).
-std::string locate_syntax_error(std::string_view text, std::string_view fallback) {
-  try {
-    const auto whole = nlohmann::json::parse(text.begin(), text.end());
-    (void)whole;
-  } catch (const nlohmann::json::parse_error& e) {
-    std::string what = e.what();
-    // "[json.exception.parse_error.101] parse error at line 3, column 5: syntax error ..."
-    if (auto colon = what.find(": ", what.find("column")); colon != std::string::npos) what = what.substr(colon + 2);
-    return fmt::format("{}: {}", describe_offset(text, e.byte == 0 ? 0 : e.byte - 1), what);
+// Where simdjson stopped, as nlohmann's strict parser sees it (only on the error path). A SAX
+// parse: no document is built, nesting depth costs no stack, and nothing is thrown (a number
+// too large for a double is an out_of_range error, not a parse_error, and must not escape).
+class SyntaxErrorFinder : public nlohmann::json_sax<nlohmann::json> {
+public:
+  std::size_t byte = 0;
+  std::string what;
+
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return true; }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t position, const std::string& last_token, const nlohmann::json::exception& e) override {
+    byte = position;
+    what = e.what();
+    overflow = e.id == 406 ? last_token : std::string(); // a number beyond a double: valid JSON
+    return false;
   }
-  return std::string(fallback);
+  std::string overflow;
+};
+
+std::string locate_syntax_error(std::string_view text, std::string_view fallback) {
+  // nlohmann stops at a number too large for a double, which the JSON grammar allows (and which
+  // the item readers report as a bad value). Blank such numbers out, keeping every offset, and
+  // look again; a few rounds, so a document full of them stays cheap.
+  std::string copy;
+  std::string_view doc = text;
+  SyntaxErrorFinder finder;
+  for (int round = 0;; ++round) {
+    finder = SyntaxErrorFinder();
+    if (nlohmann::json::sax_parse(doc.begin(), doc.end(), &finder) || finder.what.empty())
+      return std::string(fallback);
+    const std::size_t n = finder.overflow.size();
+    if (n == 0 || round == 8 || finder.byte < n || doc.substr(finder.byte - n, n) != finder.overflow) break;
+    if (copy.empty()) copy.assign(text);
+    copy.replace(finder.byte - n, n, "0" + std::string(n - 1, ' '));
+    doc = copy;
+  }
+  // "[json.exception.parse_error.101] parse error at line 3, column 5: syntax error ..." -> "syntax error ..."
+  std::string what = finder.what;
+  if (what.starts_with("[json.exception.")) what = what.substr(std::min(what.find("] ") + 2, what.size()));
+  if (what.starts_with("parse error")) {
+    if (auto colon = what.find(": "); colon != std::string::npos) what = what.substr(colon + 2);
+  }
+  // nlohmann quotes the bytes it read, which may not be UTF-8: show those as \xNN.
+  std::string ascii;
+  for (char ch : what)
+    ascii += static_cast<unsigned char>(ch) >= 0x80 ? fmt::format("\\x{:02x}", static_cast<unsigned char>(ch))
+                                                    : std::string(1, ch);
+  return fmt::format("{}: {}", describe_offset(text, finder.byte == 0 ? 0 : finder.byte - 1), shown(ascii, 200));
 }
 
 void pad(std::string& bytes) { bytes.reserve(bytes.size() + simdjson::SIMDJSON_PADDING); }
@@ -478,7 +528,7 @@ PageResult parse_page(Resource resource, std::string_view label, std::string& by
       } else if (key == "next_page_token") {
         if (v.type() == od::json_type::string) result.next_page_token = std::string(std::string_view(v.get_string()));
       } else if (key == "items") {
-        saw_items = true;
+        saw_items = true; // present; a wrong type is reported below, not as missing too
         if (v.type() != od::json_type::array) {
           errors.push_back(fmt::format("{}: {} has \"items\" that is not an array, got {}", name, label, got(v)));
           result.json_ok = false;

@@ -97,6 +97,58 @@ void pause_for(std::chrono::milliseconds total, const std::atomic<bool>& cancel)
   }
 }
 
+// libcurl's messages are one line already; make sure of it, so an error stays one line.
+std::string one_line(std::string text) {
+  for (char& c : text)
+    if (c == '\n' || c == '\r') c = ' ';
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
+// Where libcurl's redirects led, credentials removed; empty when none was followed or it led
+// back to `url`.
+std::string redirect_target(CURL* h, const std::string& url) {
+  long redirects = 0;
+  const char* effective = nullptr;
+  if (curl_easy_getinfo(h, CURLINFO_REDIRECT_COUNT, &redirects) != CURLE_OK || redirects == 0 ||
+      curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &effective) != CURLE_OK || !effective || url == effective)
+    return {};
+  return display_source(effective);
+}
+
+// " (redirected to URL)", so a failure names where it happened.
+std::string redirected_note(CURL* h, const std::string& url) {
+  const std::string target = redirect_target(h, url);
+  return target.empty() ? target : fmt::format(" (redirected to {})", target);
+}
+
+// curl_easy_perform through a multi handle, so Ctrl-C and a sibling's failure are noticed within
+// 50 ms even while the server sends nothing (the progress callback runs only once a second then).
+CURLcode perform(CURL* h, const std::atomic<bool>& cancel) {
+  std::unique_ptr<CURLM, decltype(&curl_multi_cleanup)> multi(curl_multi_init(), &curl_multi_cleanup);
+  if (!multi || curl_multi_add_handle(multi.get(), h) != CURLM_OK) return CURLE_OUT_OF_MEMORY;
+  CURLcode result = CURLE_ABORTED_BY_CALLBACK;
+  for (;;) {
+    int running = 0;
+    if (curl_multi_perform(multi.get(), &running) != CURLM_OK) {
+      result = CURLE_OUT_OF_MEMORY;
+      break;
+    }
+    int queued = 0;
+    bool done = false;
+    while (CURLMsg* msg = curl_multi_info_read(multi.get(), &queued))
+      if (msg->msg == CURLMSG_DONE && msg->easy_handle == h) {
+        result = msg->data.result;
+        done = true;
+      }
+    if (done || running == 0) break;
+    if (g_interrupted.load() || cancel.load()) break;
+    curl_multi_poll(multi.get(), nullptr, 0, 50, nullptr);
+  }
+  curl_multi_remove_handle(multi.get(), h);
+  return result;
+}
+
 using Easy = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
 using Headers = std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)>;
 
@@ -151,7 +203,10 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
   curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
   curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L); // never send the token to another host
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  // A redirect from https never goes to http: the token would not follow (libcurl drops it on a
+  // change of scheme, host or port), but the fleet's data would cross the network in the clear.
+  const bool secure = url.starts_with("https://");
+  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, secure ? "https" : "http,https");
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout * 1000));
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout * 1000));
@@ -175,7 +230,7 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
     t.too_large = false;
     error_buffer[0] = '\0';
     const auto started = std::chrono::steady_clock::now();
-    const CURLcode code = curl_easy_perform(h);
+    const CURLcode code = perform(h, cancel);
     const auto ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
     if (g_interrupted.load()) throw InterruptedError();
@@ -185,9 +240,11 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     if (options.log) {
       if (code == CURLE_OK)
-        options.log(fmt::format("GET {} -> {} ({} bytes, {} ms)", shown, status, t.body.size(), ms));
+        options.log(fmt::format("GET {} -> {} ({} bytes, {} ms{})", shown, status, t.body.size(), ms,
+                                redirected_note(h, url)));
       else
-        options.log(fmt::format("GET {} -> {} ({} ms)", shown, curl_easy_strerror(code), ms));
+        options.log(
+            fmt::format("GET {} -> {} ({} ms{})", shown, curl_easy_strerror(code), ms, redirected_note(h, url)));
     }
     if (t.too_large || code == CURLE_FILESIZE_EXCEEDED)
       throw RuntimeError(fmt::format("GET {}: response is larger than --max-response-mb {} MB", shown,
@@ -205,11 +262,22 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
         std::string why = error_buffer[0] ? error_buffer : curl_easy_strerror(code);
         if (code == CURLE_OPERATION_TIMEDOUT)
           why = fmt::format("no complete response within --timeout {} s ({})", options.timeout, why);
-        throw RuntimeError(fmt::format("GET {}: {}{}", shown, why,
+        else if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE)
+          why += "; pass --cacert FILE to trust the server's CA";
+        else if (code == CURLE_TOO_MANY_REDIRECTS)
+          why = "more than 5 redirects (a redirect loop?)";
+        std::string note = redirected_note(h, url);
+        const std::string target = redirect_target(h, url);
+        if (code == CURLE_UNSUPPORTED_PROTOCOL && secure && !target.empty()) {
+          why = fmt::format("refusing the redirect to {}: an https source is never followed to another scheme", target);
+          note.clear();
+        }
+        throw RuntimeError(fmt::format("GET {}: {}{}{}", shown, one_line(why), note,
                                        attempt ? fmt::format(" (after {} retries)", attempt) : std::string()));
       }
       Response r;
       r.status = status;
+      r.redirected = redirected_note(h, url);
       r.body = std::move(t.body);
       const char* ct = nullptr;
       if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct) r.content_type = ct;

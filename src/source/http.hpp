@@ -12,6 +12,7 @@ struct Response {
   long status = 0;
   std::string body;
   std::string content_type;
+  std::string redirected; // " (redirected to URL)" when a redirect was followed, else empty
 };
 
 // GET `url` with fleetcap's headers, retrying connection failures, 408, 429, 502, 503, 504

@@ -31,6 +31,12 @@ std::string display_source(std::string_view s) {
 }
 
 namespace {
+bool loopback_host(std::string_view url);
+} // namespace
+
+bool token_in_clear(std::string_view source) { return source.starts_with("http://") && !loopback_host(source); }
+
+namespace {
 
 // What one resource's worker produced.
 struct Outcome {
@@ -50,11 +56,32 @@ std::optional<std::string> read_file(const fs::path& path) {
   return ss.str();
 }
 
+// The first 200 bytes of a body for an error line: control characters and runs of blanks become
+// one space, so the message stays one readable line.
 std::string first_bytes(std::string_view body) {
   std::string out;
-  for (char c : body.substr(0, 200)) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? ' ' : c;
-  while (!out.empty() && out.back() == ' ') out.pop_back(); // a body's final newline
+  for (char c : body.substr(0, 200)) {
+    const bool blank = static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
+    if (blank && (out.empty() || out.back() == ' ')) continue;
+    out += blank ? ' ' : c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
   return out;
+}
+
+// A JSON media type: application/json, text/json, or any */*+json (RFC 6839), parameters
+// ignored. A server that names no type at all is given the benefit of the doubt.
+bool json_content_type(std::string_view type) {
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  while (!type.empty() && type.front() == ' ') type.remove_prefix(1);
+  std::string lower;
+  for (char c : type) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower.empty()) return true;
+  const auto slash = lower.find('/');
+  if (slash == std::string::npos) return false;
+  const std::string_view subtype = std::string_view(lower).substr(slash + 1);
+  return subtype == "json" || subtype.ends_with("+json");
 }
 
 bool loopback_host(std::string_view url) {
@@ -73,27 +100,34 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
   std::string query;
   for (const auto& c : o.clusters) query += (query.empty() ? "?" : "&") + ("cluster=" + http::escape(c));
   std::string token;
-  std::size_t pages = 0;
-  std::unordered_set<std::string> seen_tokens; // a server that repeats a token would loop forever
+  std::unordered_set<std::string> seen_tokens; // a server that hands out a token twice would loop forever
+  std::int64_t pages = 0;
   try {
     do {
       std::string url = fmt::format("{}/v1/{}{}", base, to_string(r), query);
       if (!token.empty()) url += (query.empty() ? "?" : "&") + ("page_token=" + http::escape(token));
-      if (++pages > 100000) throw RuntimeError(fmt::format("GET {}: more than 100000 pages; giving up", display_source(url)));
+      if (++pages > o.max_pages)
+        throw RuntimeError(fmt::format("GET {}: {} has more than --max-pages {} pages; giving up", display_source(url),
+                                       to_string(r), o.max_pages));
       http::Response resp = http::get(url, o, cancel);
       if (resp.status == 404 && optional_resource(r)) {
         out.warning = fmt::format("{} answered 404 for {}; taking it as none", display_source(url), to_string(r));
         return;
       }
       if (resp.status < 200 || resp.status > 299)
-        throw RuntimeError(fmt::format("GET {}: HTTP {}: {}", display_source(url), resp.status, first_bytes(resp.body)));
+        throw RuntimeError(fmt::format("GET {}: HTTP {}{}: {}", display_source(url), resp.status, resp.redirected,
+                                       first_bytes(resp.body)));
+      if (!json_content_type(resp.content_type))
+        throw RuntimeError(fmt::format("GET {}: expected JSON, got Content-Type \"{}\"{}: {}", display_source(url),
+                                       first_bytes(resp.content_type), resp.redirected, first_bytes(resp.body)));
       const PageResult page = parse_page(r, fmt::format("GET {}", display_source(url)), resp.body, snap, out.errors);
       if (raw && out.errors.empty()) raw->push_back(items_text(display_source(url), resp.body));
       out.json_ok = out.json_ok && page.json_ok;
       token = page.next_page_token;
       if (!token.empty() && !seen_tokens.insert(token).second)
-        throw RuntimeError(fmt::format("GET {}: next_page_token repeats an earlier page's; the listing would never end",
-                                       display_source(url)));
+        throw RuntimeError(fmt::format("GET {}: the server sent a next_page_token it had sent before for {}; the "
+                                       "pages would never end",
+                                       display_source(url), to_string(r)));
     } while (!token.empty());
   } catch (const InterruptedError&) {
     out.interrupted = true;
@@ -138,7 +172,7 @@ Snapshot load_snapshot(const SourceOptions& o, RawItems* raw) {
   std::array<Outcome, kResources.size()> outcomes;
   const bool url = is_url(o.source);
   if (url) {
-    if (o.token && o.source.starts_with("http://") && !loopback_host(o.source) && !o.allow_insecure_token)
+    if (o.token && token_in_clear(o.source) && !o.allow_insecure_token)
       throw UsageError(fmt::format("refusing to send the token over plain http to {}; use https, or pass "
                                    "--allow-insecure-token",
                                    display_source(o.source)));

@@ -5,20 +5,62 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
 #include <filesystem>
-#include <fstream>
 #include <unistd.h>
 
 namespace fleetcap {
 namespace fs = std::filesystem;
 
 namespace {
+
+// Writes and flushes to disk, so the rename below never publishes a file whose data is not there.
 void write_file(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) throw RuntimeError(fmt::format("cannot write {}", path.string()));
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw RuntimeError(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int e = errno;
+      ::close(fd);
+      throw RuntimeError(fmt::format("cannot write {}: {}", path.string(), std::strerror(e)));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0)
+    throw RuntimeError(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
 }
+
+void sync_dir(const fs::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+std::string temp_prefix(const fs::path& target) { return fmt::format(".{}.tmp-", target.filename().string()); }
+
+// A save killed with SIGKILL leaves its hidden temporary folder behind; the next save of the same
+// DIR removes those whose process is gone.
+void remove_stale_temps(const fs::path& parent, const fs::path& target) {
+  const std::string prefix = temp_prefix(target);
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(parent, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with(prefix)) continue;
+    const std::string pid_text = name.substr(prefix.size());
+    if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+    const long pid = std::strtol(pid_text.c_str(), nullptr, 10);
+    if (pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)) fs::remove_all(entry.path(), ec);
+  }
+}
+
 } // namespace
 
 namespace {
@@ -63,8 +105,8 @@ void save_snapshot(const std::string& dir, const RawItems& raw, Time taken_at, c
   const fs::path parent = target.parent_path();
   std::error_code ec;
   fs::create_directories(parent, ec);
-  const fs::path tmp = parent / fmt::format(".{}.tmp-{}", target.filename().string(), ::getpid());
-  const fs::path old = parent / fmt::format(".{}.old-{}", target.filename().string(), ::getpid());
+  remove_stale_temps(parent, target);
+  const fs::path tmp = parent / fmt::format("{}{}", temp_prefix(target), ::getpid());
   fs::remove_all(tmp, ec);
   if (!fs::create_directory(tmp, ec)) throw RuntimeError(fmt::format("cannot create {}: {}", tmp.string(), ec.message()));
   try {
@@ -82,20 +124,20 @@ void save_snapshot(const std::string& dir, const RawItems& raw, Time taken_at, c
     }
     nlohmann::ordered_json meta = {{"taken_at", format_rfc3339(taken_at)}, {"source", display_source(source)}};
     write_file(tmp / "snapshot.json", meta.dump(2) + "\n");
-    // Move the old snapshot aside rather than deleting it first: a failed rename leaves it in place.
-    const bool replacing = fs::exists(target, ec);
-    if (replacing) {
-      fs::remove_all(old, ec);
-      fs::rename(target, old, ec);
-      if (ec) throw RuntimeError(fmt::format("cannot move {} aside: {}", dir, ec.message()));
+    sync_dir(tmp);
+    // Ctrl-C while writing: leave nothing rather than a snapshot the user was told was interrupted.
+    if (interrupt_requested()) throw InterruptedError();
+    if (fs::exists(target, ec)) {
+      // Swap the new folder with the old in one step, so DIR is always a whole snapshot, then drop
+      // the old one (now at the temporary name).
+      if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0)
+        throw RuntimeError(fmt::format("cannot replace {}: {}", dir, std::strerror(errno)));
+      fs::remove_all(tmp, ec);
+    } else {
+      fs::rename(tmp, target, ec);
+      if (ec) throw RuntimeError(fmt::format("cannot rename {} to {}: {}", tmp.string(), dir, ec.message()));
     }
-    fs::rename(tmp, target, ec);
-    if (ec) {
-      const std::string why = ec.message();
-      if (replacing) fs::rename(old, target, ec);
-      throw RuntimeError(fmt::format("cannot rename {} to {}: {}", tmp.string(), dir, why));
-    }
-    if (replacing) fs::remove_all(old, ec);
+    sync_dir(parent);
   } catch (...) {
     fs::remove_all(tmp, ec);
     throw;

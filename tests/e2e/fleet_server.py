@@ -24,6 +24,16 @@ Fault SPEC (repeatable --fault): RESOURCE[@PAGE]:KIND[:ARG]
             huge-chunked:MB  the same, chunked (no Content-Length)
             huge-gzip:MB     gzip-encoded, chunked; decodes to MB MiB
             reset        close the connection (TCP RST) without any response
+            reset-body   headers + first half of the body, then TCP RST
+            stall-headers:S  headers (full Content-Length), sleep S, then the body
+            hang         read the request, never answer (until the server exits)
+            endless      200, chunked, a body that never ends
+            content-type:TYPE  200 with the normal body but Content-Type TYPE
+            no-content-type    200 with the normal body and no Content-Type
+            redirect-loop      302 to the same URL, every time
+            redirect:URL       302 to URL + the request's path and query
+            endless-pages      next_page_token is a new token on every page
+            repeat-token       next_page_token is the same token on every page
   Any KIND but the status codes may end in xN (e.g. truncatex1, resetx2) to hit
   only the first N matching requests; without it they hit every one.
 """
@@ -37,6 +47,7 @@ import os
 import re
 import signal
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -53,16 +64,23 @@ HTML_500 = (b"<html><body><h1>Internal Server Error</h1>"
 
 class Fault:
     ALWAYS = ("404", "status", "slow", "stall-body", "invalid-json", "truncate",
-              "huge", "huge-chunked", "huge-gzip", "reset")
+              "huge", "huge-chunked", "huge-gzip", "reset", "reset-body", "stall-headers", "hang",
+              "endless", "content-type", "no-content-type", "redirect-loop", "redirect",
+              "endless-pages", "repeat-token")
+    TEXT_ARG = ("content-type", "redirect")
 
     def __init__(self, spec):
-        m = re.fullmatch(r"([a-z_]+|\*)(?:@(\d+|\*))?:([a-z0-9-]+?)(?:x(\d+))?(?::(\d+(?:\.\d+)?))?", spec)
+        m = re.fullmatch(r"([a-z_]+|\*)(?:@(\d+|\*))?:([a-z0-9-]+?)(?:x(\d+))?(?::(.+))?", spec)
         if not m or (m.group(1) not in RESOURCES and m.group(1) != "*"):
             raise ValueError(spec)
         self.spec = spec
         self.resource, page, self.kind, n, arg = m.groups()
         self.page = 0 if page == "*" else int(page or 1)
-        self.arg = float(arg) if arg else None
+        if arg is not None and self.kind not in self.TEXT_ARG:
+            if not re.fullmatch(r"\d+(?:\.\d+)?", arg):
+                raise ValueError(spec + " (ARG must be a number)")
+            arg = float(arg)
+        self.arg = arg
         self.limit = int(n) if n else None
         if re.fullmatch(r"[1-5]\d\d", self.kind) and self.kind != "404":
             if self.kind == "429" and self.limit is None:
@@ -71,7 +89,8 @@ class Fault:
                 raise ValueError(spec + " (a status code needs xN)")
         elif self.kind not in self.ALWAYS:
             raise ValueError(spec)
-        needs_arg = ("status", "slow", "stall-body", "huge", "huge-chunked", "huge-gzip")
+        needs_arg = ("status", "slow", "stall-body", "huge", "huge-chunked", "huge-gzip", "stall-headers",
+                     "content-type", "redirect")
         if self.arg is None and (self.kind in needs_arg or (self.kind == "429" and not n)):
             raise ValueError(spec + " (needs :ARG)")
         self.seen = 0
@@ -235,7 +254,8 @@ class Handler(BaseHTTPRequestHandler):
         entry.update(status=status, encoding=enc or "identity", bytes=len(body))
         self.server.log(entry)
         self.send_response(status)
-        self.send_header("Content-Type", ctype)
+        if ctype is not None:
+            self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         if enc:
             self.send_header("Content-Encoding", enc)
@@ -246,12 +266,20 @@ class Handler(BaseHTTPRequestHandler):
         if partial is None:
             self.wfile.write(body)
             return
+        if isinstance(partial, tuple):  # ("headers", S): nothing of the body for S seconds
+            self.wfile.flush()
+            self.server.stopping.wait(partial[1])
+            self.wfile.write(body)
+            return
         half = len(body) // 2
         self.wfile.write(body[:half])
         self.wfile.flush()
         if partial == "truncate":
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_WR)
+            return
+        if partial == "reset":
+            self.rst()
             return
         time.sleep(partial)
         self.wfile.write(body[half:])
@@ -261,10 +289,32 @@ class Handler(BaseHTTPRequestHandler):
         if k == "reset":
             entry.update(status=None, bytes=0)
             self.server.log(entry)
-            self.close_connection = True
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            os.close(self.connection.detach())  # linger 0 + close = RST, no FIN first
+            self.rst()
             return
+        if k == "reset-body":
+            return self.reply(entry, 200, self.page_body(res, offset, clusters), partial="reset")
+        if k == "stall-headers":
+            return self.reply(entry, 200, self.page_body(res, offset, clusters), partial=("headers", f.arg))
+        if k == "hang":
+            entry.update(status=None, bytes=0)
+            self.server.log(entry)
+            self.server.stopping.wait()
+            self.close_connection = True
+            return
+        if k == "endless":
+            return self.endless(entry)
+        if k == "content-type":
+            return self.reply(entry, 200, self.page_body(res, offset, clusters), ctype=f.arg)
+        if k == "no-content-type":
+            return self.reply(entry, 200, self.page_body(res, offset, clusters), ctype=None)
+        if k in ("redirect-loop", "redirect"):
+            target = self.path if k == "redirect-loop" else f.arg.rstrip("/") + self.path
+            return self.reply(entry, 302, {"error": "moved"}, {"Location": target})
+        if k in ("endless-pages", "repeat-token"):
+            items = self.server.store.get_items(res)
+            nxt = 10**9 + (f.seen if k == "endless-pages" else 0)
+            return self.reply(entry, 200, {"api_version": "v1", "items": items[offset:] if offset < len(items) else [],
+                                           "next_page_token": make_token(res, nxt, clusters)})
         if k == "404":
             return self.reply(entry, 404, {"error": "not found"})
         if k == "status":
@@ -281,6 +331,26 @@ class Handler(BaseHTTPRequestHandler):
         if code == 500:
             return self.reply(entry, 500, HTML_500, hdrs, ctype="text/html")
         return self.reply(entry, code, {"error": f"injected {code}"}, hdrs)
+
+    def rst(self):
+        """Linger 0 + close = RST, no FIN first."""
+        self.close_connection = True
+        self.wfile.flush()
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        os.close(self.connection.detach())
+
+    def endless(self, entry):
+        entry.update(status=200, encoding="identity", bytes=None)
+        self.server.log(entry)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.send_chunk(b'{"api_version":"v1","items":[\n', False)
+        block = (b'{"name":"pad","gpus":8,"pad":"' + b"x" * 980 + b'"},\n') * 256
+        while not self.server.stopping.is_set():
+            self.send_chunk(block, False)  # until the client hangs up (BrokenPipe ends it)
+        self.close_connection = True
 
     def huge(self, entry, kind, mb):
         size = huge_size(mb)
@@ -317,7 +387,12 @@ class Server(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, opts):
-        super().__init__(("127.0.0.1", opts.port), Handler)
+        super().__init__((opts.bind, opts.port), Handler)
+        self.stopping = threading.Event()
+        self.tls = None
+        if opts.tls_cert:
+            self.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.tls.load_cert_chain(opts.tls_cert, opts.tls_key)
         self.opts, self.store = opts, Store(opts.dir)
         self.faults = [Fault(s) for s in opts.fault]
         self.token = None
@@ -326,6 +401,21 @@ class Server(ThreadingHTTPServer):
                 self.token = f.read().strip()
         self.log_lock = threading.Lock()
         self.log_file = open(opts.log, "a", encoding="utf-8") if opts.log else None
+
+    def finish_request(self, request, client_address):
+        if self.tls:  # the handshake happens on the request's thread, not in the accept loop
+            try:
+                request = self.tls.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError) as e:
+                self.log({"time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
+                          "tls_error": str(e)})
+                return
+        super().finish_request(request, client_address)
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, TimeoutError)):
+            return  # a client that hung up (as fleetcap does on a size cap or timeout) is no error
+        super().handle_error(request, client_address)
 
     def log(self, entry):
         if self.log_file:
@@ -338,7 +428,10 @@ def main():
     ap = argparse.ArgumentParser(prog="fleet_server.py", description=__doc__.split("\n\n")[1],
                                  epilog=__doc__.split("\n\n", 2)[2], formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dir", help="snapshot directory holding RESOURCE.json files (missing file = 404)")
-    ap.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default 0 = any free port)")
+    ap.add_argument("--port", type=int, default=0, help="port (default 0 = any free port)")
+    ap.add_argument("--bind", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)")
+    ap.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (needs --tls-key)")
+    ap.add_argument("--tls-key", help="PEM private key for --tls-cert")
     ap.add_argument("--prefix", default="", help="path prefix before /v1 (e.g. /api); default none")
     ap.add_argument("--page-size", type=int, default=0, help="items per page (default 0 = one page)")
     ap.add_argument("--honour-cluster-filter", action="store_true",
@@ -351,6 +444,10 @@ def main():
     ap.add_argument("--max-seconds", type=float, default=120, help="exit after this long (default 120; 0 = never)")
     ap.add_argument("--verbose", action="store_true", help="access log on stderr")
     opts = ap.parse_args()
+    if not opts.bind.startswith("127.") and opts.bind not in ("::1", "localhost"):
+        ap.error("--bind takes a loopback address only")
+    if bool(opts.tls_cert) != bool(opts.tls_key):
+        ap.error("--tls-cert and --tls-key go together")
     if not os.path.isdir(opts.dir):
         ap.error(f"not a directory: {opts.dir}")
     try:
@@ -365,6 +462,7 @@ def main():
     deadline = time.monotonic() + opts.max_seconds if opts.max_seconds > 0 else float("inf")
     while not stop.wait(0.2) and time.monotonic() < deadline:
         pass
+    srv.stopping.set()
     srv.shutdown()
     srv.server_close()
     if not stop.is_set():

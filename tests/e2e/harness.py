@@ -54,10 +54,28 @@ def clean_env(**extra):
     return env
 
 
+def tokens_of(args, env):
+    """The bearer tokens a run was given (FLEETCAP_TOKEN, --token-file), to check none leaks."""
+    tokens = [env.get("FLEETCAP_TOKEN") or ""]
+    for i, a in enumerate(args):
+        path = args[i + 1] if a == "--token-file" and i + 1 < len(args) else a[13:] if a.startswith("--token-file=") else None
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                tokens.append(f.read().strip())
+        except (TypeError, OSError):
+            pass
+    return [t for t in tokens if len(t) >= 6]
+
+
 def run(*args, env=None, timeout=60, stdin=None, cwd=None):
-    """Runs fleetcap with `args`; returns Result(code, stdout, stderr)."""
+    """Runs fleetcap with `args`; returns Result(code, stdout, stderr). Every run of every suite
+    fails if the token it was given shows up on stdout or stderr (SPEC §3.1)."""
+    env = env if env is not None else clean_env()
     p = subprocess.run([BINARY, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd,
-                       env=env if env is not None else clean_env(), stdin=stdin or subprocess.DEVNULL)
+                       env=env, stdin=stdin or subprocess.DEVNULL, errors="replace")
+    for token in tokens_of(args, env):
+        if token in p.stdout or token in p.stderr:
+            raise AssertionError(f"the token leaked into the output of fleetcap {' '.join(args)}")
     return Result(p.returncode, p.stdout, p.stderr)
 
 

@@ -410,7 +410,7 @@ class Protocol(HttpTest):
             self.assertLess(time.monotonic() - started, 10)
         finally:
             server.close()
-        self.assert_fails(r, 1, "/v1/nodes", "next_page_token repeats")
+        self.assert_fails(r, 1, "/v1/nodes", "sent a next_page_token it had sent before for nodes")
         self.assertLessEqual(sum(1 for path, _ in server.seen if "/v1/nodes" in path), 3)
 
     def test_token_not_sent_to_another_host_on_redirect(self):
@@ -460,7 +460,9 @@ class Protocol(HttpTest):
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
-    def test_html_with_status_200_is_invalid_data(self):
+    def test_html_with_status_200_is_refused_by_content_type(self):
+        # A login page served with 200 is not the fleet: refused for its Content-Type (a runtime
+        # failure, exit 1) before any attempt to read it as JSON (docs/reliability.md).
         def answer(handler, resource):
             if resource == "quotas":
                 return 200, {"Content-Type": "text/html"}, b"<html>\n<body>Sign in</body></html>\n"
@@ -470,7 +472,7 @@ class Protocol(HttpTest):
             r = run("--source", f"http://127.0.0.1:{server.port}", "capacity")
         finally:
             server.close()
-        self.assert_fails(r, 3, "quotas: invalid JSON in GET", "/v1/quotas", "line 1, column 1")
+        self.assert_fails(r, 1, "/v1/quotas", 'expected JSON, got Content-Type "text/html"', "Sign in")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,9 @@
 namespace fleetcap {
 
 using Gpus = std::int64_t;
+// The largest GPU count one item may hold. Far above any real node, quota or job, and low
+// enough that sums over any snapshot that fits in memory stay inside 64 bits.
+inline constexpr Gpus kMaxGpus = 1'000'000'000;
 inline constexpr std::uint32_t kNone = UINT32_MAX;
 
 enum class ClusterState : std::uint8_t { planned, provisioning, provisioned, production, decommissioned };

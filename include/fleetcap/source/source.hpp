@@ -20,6 +20,7 @@ struct SourceOptions {
   double connect_timeout = 10;       // seconds
   double timeout = 60;               // seconds, per request
   std::int64_t max_response_mb = 2048;
+  std::int64_t max_pages = 10000;    // per resource; a server whose pages never end fails
   int retry_base_ms = 250;           // first backoff step; doubles per retry
   bool allow_insecure_token = false; // send the token over plain http to a non-loopback host
   std::function<void(const std::string&)> log; // --verbose lines; nullptr = quiet
@@ -34,6 +35,10 @@ using RawItems = std::array<std::vector<std::string>, kResources.size()>;
 Snapshot load_snapshot(const SourceOptions& options, RawItems* raw = nullptr);
 
 bool is_url(std::string_view source);
+
+// True when a token sent to `source` would cross the network unencrypted: plain http to a
+// host other than loopback.
+bool token_in_clear(std::string_view source);
 
 // The source as it may be shown: user:password@ removed from URLs.
 std::string display_source(std::string_view source);

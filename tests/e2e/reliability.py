@@ -1,0 +1,96 @@
+"""Helpers shared by the test_reliability_*.py suites (see docs/reliability.md)."""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+import harness
+
+# Valgrind (scripts/valgrind-e2e) makes everything ~30x slower; time bounds stretch by this much.
+SLACK = float(os.environ.get("FLEETCAP_TIME_SLACK", "1"))
+
+# A distinctive token: if any output of any run contains it, it leaked.
+TOKEN = "fct-SECRET-7f3a9c21e4b84d0e"
+
+
+def token_file(token=TOKEN, mode=0o600):
+    """A token file with `mode`, in a fresh temporary folder."""
+    d = tempfile.mkdtemp(prefix="fleetcap-token-")
+    path = os.path.join(d, "token")
+    with open(path, "w") as f:
+        f.write(token + "\n")
+    os.chmod(path, mode)
+    return path
+
+
+def timed_run(*args, env=None, timeout=60):
+    """harness.run, plus the wall-clock seconds it took."""
+    start = time.monotonic()
+    r = harness.run(*args, env=env, timeout=timeout)
+    r.seconds = time.monotonic() - start
+    return r
+
+
+def assert_one_error(test, r, code, pattern):
+    """Exit `code`, nothing on stdout, exactly one stderr line `fleetcap: error: ...` matching `pattern`."""
+    test.assertEqual(r.code, code, r)
+    test.assertEqual(r.out, "", r)
+    lines = r.err.splitlines()
+    test.assertEqual(len(lines), 1, r)
+    test.assertTrue(lines[0].startswith("fleetcap: error: "), r)
+    test.assertRegex(lines[0], pattern)
+    return lines[0]
+
+
+def free_port(host="127.0.0.1"):
+    """A port nobody listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class SilentListener:
+    """A TCP socket that listens and never accepts: the kernel completes the handshake, then
+    nothing is ever read or written. Use as a context manager; `url` is its base URL."""
+
+    def __enter__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        return self
+
+    def __exit__(self, *exc):
+        self.sock.close()
+
+
+def other_host(server):
+    """Base URL of a Server started with --bind 127.0.0.2."""
+    return f"http://127.0.0.2:{server.port}"
+
+
+def make_cert(folder, cn="127.0.0.1", san="IP:127.0.0.1,DNS:localhost"):
+    """A self-signed certificate and key made with openssl at test time: (cert, key)."""
+    cert, key = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "2", "-subj", f"/CN={cn}", "-addext", f"subjectAltName={san}"],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+def fleet_copy(case_dir=None):
+    """A temporary copy of the worked example, with a corpus case's files laid over it."""
+    d = tempfile.mkdtemp(prefix="fleetcap-fleet-")
+    shutil.copytree(harness.WORKED, d, dirs_exist_ok=True)
+    if case_dir:
+        for name in os.listdir(case_dir):
+            if name.endswith(".json"):
+                shutil.copy(os.path.join(case_dir, name), os.path.join(d, name))
+    return d
+
+
+def strip_port(text):
+    return re.sub(r"127\.0\.0\.(\d+):\d+", r"127.0.0.\1:PORT", text)
