@@ -441,6 +441,8 @@ std::string locate_syntax_error(std::string_view text, std::string_view fallback
   return std::string(fallback);
 }
 
+static_assert(kParsePadding >= simdjson::SIMDJSON_PADDING);
+
 void pad(std::string& bytes) { bytes.reserve(bytes.size() + simdjson::SIMDJSON_PADDING); }
 
 } // namespace

@@ -2,6 +2,7 @@
 #include "http.hpp"
 
 #include "fleetcap/error.hpp"
+#include "fleetcap/model/parse.hpp"
 
 #include <curl/curl.h>
 #include <fmt/format.h>
@@ -28,6 +29,7 @@ constexpr int kMaxRetries = 3;
 constexpr long kRetryAfterCap = 30;
 
 struct Transfer {
+  CURL* handle = nullptr;
   std::string body;
   std::int64_t limit = 0;
   bool too_large = false;
@@ -40,6 +42,14 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   if (static_cast<std::int64_t>(t->body.size() + n) > t->limit) {
     t->too_large = true;
     return 0; // aborts the transfer with CURLE_WRITE_ERROR
+  }
+  if (t->body.empty()) {
+    // Room for the whole body and the parser's padding at once: no regrowth, no copy to pad.
+    // A compressed body's Content-Length is only a lower bound; growth takes over past it.
+    curl_off_t length = -1;
+    if (curl_easy_getinfo(t->handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK && length > 0 &&
+        length <= t->limit)
+      t->body.reserve(static_cast<std::size_t>(length) + kParsePadding);
   }
   t->body.append(data, n);
   return n;
@@ -138,6 +148,7 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
   if (!options.cacert.empty()) blob = ca_bundle(options.cacert);
 
   Transfer t;
+  t.handle = h;
   t.limit = options.max_response_mb * 1024 * 1024;
   t.cancel = &cancel;
   char error_buffer[CURL_ERROR_SIZE];

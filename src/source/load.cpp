@@ -8,11 +8,16 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <fcntl.h>
+#include <exception>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <mutex>
+#include <sys/stat.h>
 #include <thread>
+#include <unistd.h>
 
 namespace fleetcap {
 namespace fs = std::filesystem;
@@ -39,13 +44,34 @@ struct Outcome {
   std::optional<std::string> warning;
 };
 
+// The whole file in one buffer with room for the parser's padding, read straight into place
+// (no stream buffers, no second copy, no regrowth when the parser pads it).
 std::optional<std::string> read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  return ss.str();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat st {};
+  std::string bytes;
+  std::size_t size = ::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<std::size_t>(st.st_size) : 0;
+  bytes.reserve(size + kParsePadding);
+  bytes.resize(size);
+  std::size_t done = 0;
+  for (;;) {
+    if (done == bytes.size()) { // the file grew, or its size was unknown
+      bytes.reserve(bytes.size() * 2 + 65536 + kParsePadding);
+      bytes.resize(bytes.capacity() - kParsePadding);
+    }
+    const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  bytes.resize(done);
+  return bytes;
 }
 
 std::string first_bytes(std::string_view body) {
@@ -147,8 +173,38 @@ Snapshot load_snapshot(const SourceOptions& o, RawItems* raw) {
       SnapshotMeta meta = parse_snapshot_meta((dir / "snapshot.json").string(), *meta_bytes);
       snap.taken_at = meta.taken_at;
     }
-    for (std::size_t i = 0; i < kResources.size(); ++i)
-      read_resource(kResources[i], dir, snap, raw ? &(*raw)[i] : nullptr, outcomes[i]);
+    // Files are parsed concurrently, as many at once as there are cores, largest first so the
+    // big ones (jobs, nodes) overlap; each resource still fills only its own vector.
+    std::array<std::size_t, kResources.size()> order;
+    std::array<std::uintmax_t, kResources.size()> sizes{};
+    for (std::size_t i = 0; i < kResources.size(); ++i) {
+      order[i] = i;
+      std::error_code size_ec;
+      const auto size = fs::file_size(dir / fmt::format("{}.json", to_string(kResources[i])), size_ec);
+      sizes[i] = size_ec ? 0 : size;
+    }
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return sizes[a] > sizes[b]; });
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr crashed; // e.g. bad_alloc: rethrown here as the sequential code would
+    std::mutex crashed_mutex;
+    auto work = [&] {
+      try {
+        for (std::size_t k; (k = next.fetch_add(1)) < order.size();) {
+          const std::size_t i = order[k];
+          read_resource(kResources[i], dir, snap, raw ? &(*raw)[i] : nullptr, outcomes[i]);
+        }
+      } catch (...) {
+        std::lock_guard lock(crashed_mutex);
+        if (!crashed) crashed = std::current_exception();
+        next.store(order.size());
+      }
+    };
+    const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, kResources.size());
+    std::vector<std::thread> workers;
+    for (std::size_t t = 1; t < threads; ++t) workers.emplace_back(work);
+    work();
+    for (auto& w : workers) w.join();
+    if (crashed) std::rethrow_exception(crashed);
   }
 
   for (auto& out : outcomes)

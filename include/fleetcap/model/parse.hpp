@@ -9,6 +9,10 @@
 
 namespace fleetcap {
 
+// Spare bytes the parser needs after a page's text: reserve them in the buffer that receives
+// it, so parse_page never has to copy it to pad it.
+inline constexpr std::size_t kParsePadding = 64;
+
 // What parsing one page found besides its items.
 struct PageResult {
   std::string next_page_token; // empty on the last page
