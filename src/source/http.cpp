@@ -49,7 +49,7 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
     curl_off_t length = -1;
     if (curl_easy_getinfo(t->handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK && length > 0 &&
         length <= t->limit)
-      t->body.reserve(static_cast<std::size_t>(length) + kParsePadding);
+      reserve_page(t->body, static_cast<std::size_t>(length));
   }
   t->body.append(data, n);
   return n;

@@ -52,7 +52,7 @@ std::optional<std::string> read_file(const fs::path& path) {
   struct stat st {};
   std::string bytes;
   std::size_t size = ::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<std::size_t>(st.st_size) : 0;
-  bytes.reserve(size + kParsePadding);
+  reserve_page(bytes, size);
   bytes.resize(size);
   std::size_t done = 0;
   for (;;) {
