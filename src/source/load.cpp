@@ -142,6 +142,10 @@ void read_resource(Resource r, const fs::path& dir, Snapshot& snap, std::vector<
   if (raw && out.errors.empty()) raw->push_back(items_text(path.string(), *bytes));
 }
 
+bool wanted(const SourceOptions& o, Resource r) {
+  return o.only.empty() || std::find(o.only.begin(), o.only.end(), r) != o.only.end();
+}
+
 } // namespace
 
 Snapshot load_snapshot(const SourceOptions& o, RawItems* raw) {
@@ -158,7 +162,8 @@ Snapshot load_snapshot(const SourceOptions& o, RawItems* raw) {
     std::atomic<bool> cancel{false};
     std::vector<std::thread> workers;
     for (std::size_t i = 0; i < kResources.size(); ++i)
-      workers.emplace_back(fetch_resource, kResources[i], std::cref(o), std::ref(snap), raw ? &(*raw)[i] : nullptr,
+      if (wanted(o, kResources[i]))
+        workers.emplace_back(fetch_resource, kResources[i], std::cref(o), std::ref(snap), raw ? &(*raw)[i] : nullptr,
                            std::ref(outcomes[i]), std::ref(cancel));
     for (auto& w : workers) w.join();
   } else {
@@ -179,6 +184,7 @@ Snapshot load_snapshot(const SourceOptions& o, RawItems* raw) {
     std::array<std::uintmax_t, kResources.size()> sizes{};
     for (std::size_t i = 0; i < kResources.size(); ++i) {
       order[i] = i;
+      if (!wanted(o, kResources[i])) continue;
       std::error_code size_ec;
       const auto size = fs::file_size(dir / fmt::format("{}.json", to_string(kResources[i])), size_ec);
       sizes[i] = size_ec ? 0 : size;
@@ -191,6 +197,7 @@ Snapshot load_snapshot(const SourceOptions& o, RawItems* raw) {
       try {
         for (std::size_t k; (k = next.fetch_add(1)) < order.size();) {
           const std::size_t i = order[k];
+          if (!wanted(o, kResources[i])) continue;
           read_resource(kResources[i], dir, snap, raw ? &(*raw)[i] : nullptr, outcomes[i]);
         }
       } catch (...) {
@@ -221,7 +228,7 @@ Snapshot load_snapshot(const SourceOptions& o, RawItems* raw) {
   // Cross-item rules only make sense over whole documents; a broken one would make every
   // reference into it look unknown.
   if (!json_ok) throw DataError(std::move(errors));
-  link(snap, errors);
+  if (o.only.empty()) link(snap, errors);
   if (!errors.empty()) throw DataError(std::move(errors));
   return snap;
 }

@@ -23,6 +23,9 @@ struct SourceOptions {
   int retry_base_ms = 250;           // first backoff step; doubles per retry
   bool allow_insecure_token = false; // send the token over plain http to a non-loopback host
   std::function<void(const std::string&)> log; // --verbose lines; nullptr = quiet
+  // Empty: every resource, validated and linked. Otherwise only these, parsed and checked item
+  // by item but not linked (for `__load`, which times one resource alone).
+  std::vector<Resource> only;
 };
 
 // Each resource's items as saved verbatim: the text inside "items": [ ... ] of every page.
