@@ -103,8 +103,12 @@ public:
     }
   }
 
-  // Into the resource's arena, for the items a fleet has many of.
-  bool string(od::value v, std::string_view field, TextArena& text, std::string_view& out) {
+  // Into the resource's arena, for the items a fleet has many of. With `previous` (the value
+  // this field had in the item before), an equal value shares its copy: items come grouped by
+  // cluster and island, so a node's cluster, island and health, or a job's namespace, quota
+  // and cluster, are stored once per run of equal values rather than once per item.
+  bool string(od::value v, std::string_view field, TextArena& text, std::string_view& out,
+              std::string_view* previous = nullptr) {
     std::string_view s;
     if (!plain_string(v, s)) {
       if (v.type() != od::json_type::string) {
@@ -113,17 +117,23 @@ public:
       }
       s = v.get_string();
     }
-    out = text.store(s);
+    if (previous && *previous == s) {
+      out = *previous;
+    } else {
+      out = text.store(s);
+      if (previous) *previous = out;
+    }
     return true;
   }
 
-  bool nullable_string(od::value v, std::string_view field, TextArena& text, std::optional<std::string_view>& out) {
+  bool nullable_string(od::value v, std::string_view field, TextArena& text, std::optional<std::string_view>& out,
+                       std::string_view* previous = nullptr) {
     if (v.type() == od::json_type::null) {
       out.reset();
       return true;
     }
     std::string_view s;
-    if (!string(v, field, text, s)) return false;
+    if (!string(v, field, text, s, previous)) return false;
     out = s;
     return true;
   }
@@ -362,7 +372,12 @@ void read_issue(od::value v, Item& it, NodeIssue& issue, std::size_t i) {
   }
 }
 
-void read_node(od::object obj, Item& it, Node& n, TextArena& text) {
+// The values the previous item of a page had, for Item::string's `previous`.
+struct Previous {
+  std::string_view cluster, island, health, ns, quota;
+};
+
+void read_node(od::object obj, Item& it, Node& n, TextArena& text, Previous& previous) {
   // kNodeRequired: name, cluster, island, gpus, health
   Required required(kNodeRequired);
   for (auto field : obj) {
@@ -373,16 +388,16 @@ void read_node(od::object obj, Item& it, Node& n, TextArena& text) {
       if (it.string(v, key, text, n.name)) it.set_name(n.name);
     } else if (key == "cluster") {
       required.seen(1);
-      it.string(v, key, text, n.cluster);
+      it.string(v, key, text, n.cluster, &previous.cluster);
     } else if (key == "island") {
       required.seen(2);
-      it.string(v, key, text, n.island);
+      it.string(v, key, text, n.island, &previous.island);
     } else if (key == "gpus") {
       required.seen(3);
       it.integer(v, key, 0, n.gpus);
     } else if (key == "health") {
       required.seen(4);
-      it.string(v, key, text, n.health);
+      it.string(v, key, text, n.health, &previous.health);
     } else if (key == "cordoned") {
       if (!is_null(v)) it.boolean(v, key, n.cordoned);
     } else if (key == "issues") {
@@ -423,7 +438,7 @@ void read_quota(od::object obj, Item& it, Quota& q) {
   required.check(it);
 }
 
-void read_job(od::object obj, Item& it, Job& j, TextArena& text) {
+void read_job(od::object obj, Item& it, Job& j, TextArena& text, Previous& previous) {
   // kJobRequired: name, namespace, quota, priority, gpus, state
   Required required(kJobRequired);
   for (auto field : obj) {
@@ -434,10 +449,10 @@ void read_job(od::object obj, Item& it, Job& j, TextArena& text) {
       if (it.string(v, key, text, j.name)) it.set_name(j.name);
     } else if (key == "namespace") {
       required.seen(1);
-      it.string(v, key, text, j.ns);
+      it.string(v, key, text, j.ns, &previous.ns);
     } else if (key == "quota") {
       required.seen(2);
-      it.string(v, key, text, j.quota);
+      it.string(v, key, text, j.quota, &previous.quota);
     } else if (key == "priority") {
       required.seen(3);
       it.choice(v, key, priority_from, kPriorities, j.priority);
@@ -448,7 +463,7 @@ void read_job(od::object obj, Item& it, Job& j, TextArena& text) {
       required.seen(5);
       it.choice(v, key, job_state_from, kJobStates, j.state);
     } else if (key == "cluster") {
-      it.nullable_string(v, key, text, j.cluster);
+      it.nullable_string(v, key, text, j.cluster, &previous.cluster);
     } else if (key == "nodes") {
       if (!is_null(v)) it.strings(v, key, text, j.nodes);
     } else if (key == "idle") {
@@ -524,6 +539,7 @@ void read_items(od::array items, std::size_t page_bytes, std::string_view resour
     out.reserve(std::max(most, out.capacity() * 2));
     if (out.capacity() * sizeof(T) >= (std::size_t{4} << 20)) advise_huge_pages(out.data(), out.capacity() * sizeof(T));
   }
+  Previous previous;
   for (auto element : items) {
     const std::size_t index = out.size();
     T& item = out.emplace_back();
@@ -531,8 +547,8 @@ void read_items(od::array items, std::size_t page_bytes, std::string_view resour
     od::value v = element.value();
     if (v.type() != od::json_type::object) {
       it.problem(fmt::format("must be an object, got {}", got(v)));
-    } else if constexpr (std::is_invocable_v<Read, od::object, Item&, T&, TextArena&>) {
-      read(v.get_object(), it, item, text);
+    } else if constexpr (std::is_invocable_v<Read, od::object, Item&, T&, TextArena&, Previous&>) {
+      read(v.get_object(), it, item, text, previous);
     } else {
       read(v.get_object(), it, item);
     }
