@@ -4,6 +4,9 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
 #include <map>
 #include <span>
 
@@ -81,7 +84,7 @@ ResolvedNodes resolve_nodes(const Snapshot& s, const std::vector<T>& items) {
   return r;
 }
 
-void link_nodes(Snapshot& s, std::vector<std::string>& errors) {
+void link_nodes(Snapshot& s, std::vector<std::string>& errors, std::vector<std::string>& warnings) {
   auto& ix = s.index;
   Groups::Builder cluster_nodes(s.clusters.size());
   std::vector<NameIndex> island_by_name(s.clusters.size()); // per cluster: island name -> island
@@ -114,7 +117,7 @@ void link_nodes(Snapshot& s, std::vector<std::string>& errors) {
   }
   ix.cluster_nodes = std::move(cluster_nodes).build();
   for (const auto& [value, count] : odd_health)
-    s.warnings.push_back(fmt::format("nodes: health \"{}\" is neither \"healthy\" nor \"unhealthy\"; {} node{} with it "
+    warnings.push_back(fmt::format("nodes: health \"{}\" is neither \"healthy\" nor \"unhealthy\"; {} node{} with it "
                                      "count as not healthy",
                                      value, count, count == 1 ? "" : "s"));
 }
@@ -210,18 +213,31 @@ void link_node_list(const Snapshot& s, const std::vector<Name>& names, std::span
   }
 }
 
+// Job names are unique (nothing else needs them indexed): a stage of its own, so it can run on
+// one core while link_jobs runs on the other.
+void check_job_names(const Snapshot& s, std::vector<std::string>& errors) {
+  NameIndex names;
+  index_names(s.jobs, "jobs", [](const Job& j) -> std::string_view { return j.name; }, names, "name", errors);
+}
+
 void link_jobs(Snapshot& s, std::vector<std::string>& errors) {
   auto& ix = s.index;
   Groups::Builder quota_jobs(s.quotas.size()), cluster_jobs(s.clusters.size()), node_jobs(s.nodes.size());
-  NameIndex names;
-  index_names(s.jobs, "jobs", [](const Job& j) -> std::string_view { return j.name; }, names, "name", errors);
   const ResolvedNodes resolved = resolve_nodes(s, s.jobs);
+  const Job* previous = nullptr; // jobs come grouped: equal quota or cluster, same lookup
+  const auto same = [](std::string_view a, std::string_view b) { return a.data() == b.data() && a.size() == b.size(); };
   for (std::size_t i = 0; i < s.jobs.size(); ++i) {
     Job& j = s.jobs[i];
+    // Checking a job's nodes reads each node: fetch the nodes of the job 8 ahead meanwhile.
+    if (i + 8 < s.jobs.size())
+      for (auto node : resolved.of(i + 8))
+        if (node != kNone) __builtin_prefetch(&s.nodes[node].cluster_index);
     const auto who = [&] { return item("jobs", i, j.name); }; // formatted only for an error
     std::uint32_t want_cluster = kNone; // the leaf quota's cluster
     if (!j.flex && !j.quota.empty()) {
-      j.quota_index = s.find_quota(j.quota);
+      j.quota_index = previous && same(previous->quota, j.quota) && previous->quota_index != kNone
+                          ? previous->quota_index
+                          : s.find_quota(j.quota);
       if (j.quota_index == kNone) {
         errors.push_back(fmt::format("{}: field \"quota\" names unknown quota \"{}\" (a leaf quota or \"flex\")", who(), j.quota));
       } else if (!s.quotas[j.quota_index].leaf) {
@@ -232,7 +248,10 @@ void link_jobs(Snapshot& s, std::vector<std::string>& errors) {
       }
     }
     if (j.cluster) {
-      j.cluster_index = s.find_cluster(*j.cluster);
+      j.cluster_index = previous && previous->cluster && same(*previous->cluster, *j.cluster) &&
+                                previous->cluster_index != kNone
+                            ? previous->cluster_index
+                            : s.find_cluster(*j.cluster);
       if (j.cluster_index == kNone)
         errors.push_back(fmt::format("{}: field \"cluster\" names unknown cluster \"{}\"", who(), *j.cluster));
       else if (want_cluster != kNone && j.cluster_index != want_cluster)
@@ -248,6 +267,7 @@ void link_jobs(Snapshot& s, std::vector<std::string>& errors) {
     if (j.cluster_index != kNone) cluster_jobs.add(j.cluster_index, static_cast<std::uint32_t>(i));
     if (j.running())
       for (auto node : j.node_indices) node_jobs.add(node, static_cast<std::uint32_t>(i));
+    previous = &j;
   }
   ix.quota_jobs = std::move(quota_jobs).build();
   ix.cluster_jobs = std::move(cluster_jobs).build();
@@ -263,6 +283,9 @@ void link_events(Snapshot& s, std::vector<std::string>& errors) {
   const ResolvedNodes resolved = resolve_nodes(s, s.maintenance);
   for (std::size_t i = 0; i < s.maintenance.size(); ++i) {
     MaintenanceEvent& e = s.maintenance[i];
+    if (i + 8 < s.maintenance.size())
+      for (auto node : resolved.of(i + 8))
+        if (node != kNone) __builtin_prefetch(&s.nodes[node].cluster_index);
     const auto who = [&] { return item("maintenance", i, e.id); }; // formatted only for an error
     if (!e.cluster.empty()) {
       e.cluster_index = s.find_cluster(e.cluster);
@@ -280,20 +303,128 @@ void link_events(Snapshot& s, std::vector<std::string>& errors) {
   ix.node_events = std::move(node_events).build();
 }
 
+// The stages of link(), in the order their messages are reported, with what each needs.
+enum Stage : std::size_t { kClusterNames, kNodes, kQuotas, kJobNames, kJobs, kEvents, kHealth, kStages };
+
+constexpr std::uint32_t bit(Resource r) { return 1u << static_cast<std::uint32_t>(r); }
+constexpr std::uint32_t kNeedsResources[kStages] = {
+    bit(Resource::clusters),    bit(Resource::nodes),       bit(Resource::quotas),         bit(Resource::jobs),
+    bit(Resource::jobs),        bit(Resource::maintenance), bit(Resource::health_history)};
+constexpr std::uint32_t kNeedsStages[kStages] = {
+    0, 1u << kClusterNames, 1u << kClusterNames, 0, (1u << kNodes) | (1u << kQuotas), 1u << kNodes, 1u << kClusterNames};
+
+void run_stage(Snapshot& s, Stage stage, std::vector<std::string>& errors, std::vector<std::string>& warnings) {
+  auto& ix = s.index;
+  switch (stage) {
+  case kClusterNames:
+    index_names(s.clusters, "clusters", [](const Cluster& c) -> std::string_view { return c.name; }, ix.cluster_by_name,
+                "name", errors);
+    break;
+  case kNodes:
+    index_names(s.nodes, "nodes", [](const Node& n) -> std::string_view { return n.name; }, ix.node_by_name, "name",
+                errors);
+    link_nodes(s, errors, warnings);
+    break;
+  case kQuotas:
+    index_names(s.quotas, "quotas", [](const Quota& q) -> std::string_view { return q.name; }, ix.quota_by_name, "name",
+                errors);
+    link_quotas(s, errors);
+    break;
+  case kJobNames: check_job_names(s, errors); break;
+  case kJobs: link_jobs(s, errors); break;
+  case kEvents: link_events(s, errors); break;
+  case kHealth:
+    for (auto& h : s.health_history) h.cluster_index = s.find_cluster(h.cluster);
+    break;
+  case kStages: break;
+  }
+}
+
 } // namespace
 
+struct Linker::State {
+  Snapshot& snap;
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::uint32_t parsed = 0, finished = 0; // resources: parsed fine / done either way
+  std::uint32_t started = 0, done = 0;    // stages
+  std::array<std::vector<std::string>, kStages> errors, warnings;
+  std::exception_ptr crashed;
+
+  explicit State(Snapshot& s) : snap(s) {}
+
+  // A stage whose resources are parsed and whose earlier stages are done; kStages if none.
+  std::size_t ready() const {
+    for (std::size_t i = 0; i < kStages; ++i)
+      if (!(started & (1u << i)) && (parsed & kNeedsResources[i]) == kNeedsResources[i] &&
+          (done & kNeedsStages[i]) == kNeedsStages[i])
+        return i;
+    return kStages;
+  }
+  bool settled() const { // nothing runs and nothing more can start
+    return started == done && (ready() == kStages) &&
+           (finished == (1u << kResources.size()) - 1 || done == (1u << kStages) - 1);
+  }
+
+  // Runs ready stages on the calling thread; with `wait`, also waits for more until settled.
+  void drain(bool wait) {
+    std::unique_lock lock(mutex);
+    for (;;) {
+      const std::size_t stage = ready();
+      if (stage == kStages) {
+        if (!wait || settled() || crashed) return;
+        changed.wait(lock);
+        continue;
+      }
+      started |= 1u << stage;
+      lock.unlock();
+      try {
+        run_stage(snap, static_cast<Stage>(stage), errors[stage], warnings[stage]);
+      } catch (...) {
+        lock.lock();
+        if (!crashed) crashed = std::current_exception();
+        done |= 1u << stage;
+        changed.notify_all();
+        return;
+      }
+      lock.lock();
+      done |= 1u << stage;
+      changed.notify_all();
+    }
+  }
+};
+
+Linker::Linker(Snapshot& snap) : state_(std::make_unique<State>(snap)) {}
+Linker::~Linker() = default;
+
+void Linker::parsed(Resource r, bool ok) {
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->finished |= bit(r);
+    if (ok) state_->parsed |= bit(r);
+    state_->changed.notify_all();
+  }
+  state_->drain(false);
+}
+
+void Linker::run_until_done() { state_->drain(true); }
+
+bool Linker::complete() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->done == (1u << kStages) - 1;
+}
+
+void Linker::take(std::vector<std::string>& errors, std::vector<std::string>& warnings) {
+  std::lock_guard lock(state_->mutex);
+  if (state_->crashed) std::rethrow_exception(state_->crashed);
+  for (auto& e : state_->errors) errors.insert(errors.end(), e.begin(), e.end());
+  for (auto& w : state_->warnings) warnings.insert(warnings.end(), w.begin(), w.end());
+}
+
 void link(Snapshot& s, std::vector<std::string>& errors) {
-  auto& ix = s.index;
-  index_names(s.clusters, "clusters", [](const Cluster& c) -> std::string_view { return c.name; }, ix.cluster_by_name,
-              "name", errors);
-  index_names(s.nodes, "nodes", [](const Node& n) -> std::string_view { return n.name; }, ix.node_by_name, "name", errors);
-  link_nodes(s, errors);
-  index_names(s.quotas, "quotas", [](const Quota& q) -> std::string_view { return q.name; }, ix.quota_by_name, "name",
-              errors);
-  link_quotas(s, errors);
-  link_jobs(s, errors);
-  link_events(s, errors);
-  for (auto& h : s.health_history) h.cluster_index = s.find_cluster(h.cluster);
+  std::vector<std::string> warnings;
+  for (std::size_t stage = 0; stage < kStages; ++stage) run_stage(s, static_cast<Stage>(stage), errors, warnings);
+  s.warnings.insert(s.warnings.end(), warnings.begin(), warnings.end());
 }
 
 } // namespace fleetcap

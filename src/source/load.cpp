@@ -15,6 +15,8 @@
 #include <exception>
 #include <filesystem>
 #include <mutex>
+#include <optional>
+#include <stdexcept>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
@@ -153,6 +155,13 @@ Snapshot load_snapshot(const SourceOptions& o, RawItems* raw) {
   snap.source = display_source(o.source);
   std::array<Outcome, kResources.size()> outcomes;
   const bool url = is_url(o.source);
+  // Linking starts as soon as the resources each stage needs are parsed (validate.hpp).
+  std::optional<Linker> linker;
+  if (o.only.empty()) linker.emplace(snap);
+  auto report = [&](std::size_t i) {
+    const Outcome& out = outcomes[i];
+    if (linker) linker->parsed(kResources[i], !out.failed && !out.interrupted && out.json_ok);
+  };
   if (url) {
     if (o.token && o.source.starts_with("http://") && !loopback_host(o.source) && !o.allow_insecure_token)
       throw UsageError(fmt::format("refusing to send the token over plain http to {}; use https, or pass "
@@ -163,8 +172,11 @@ Snapshot load_snapshot(const SourceOptions& o, RawItems* raw) {
     std::vector<std::thread> workers;
     for (std::size_t i = 0; i < kResources.size(); ++i)
       if (wanted(o, kResources[i]))
-        workers.emplace_back(fetch_resource, kResources[i], std::cref(o), std::ref(snap), raw ? &(*raw)[i] : nullptr,
-                           std::ref(outcomes[i]), std::ref(cancel));
+        workers.emplace_back([&, i] {
+          fetch_resource(kResources[i], o, snap, raw ? &(*raw)[i] : nullptr, outcomes[i], cancel);
+          report(i);
+        });
+    if (linker) linker->run_until_done(); // this thread links too, while the fetches go on
     for (auto& w : workers) w.join();
   } else {
     const fs::path dir(o.source);
@@ -194,22 +206,35 @@ Snapshot load_snapshot(const SourceOptions& o, RawItems* raw) {
     std::exception_ptr crashed; // e.g. bad_alloc: rethrown here as the sequential code would
     std::mutex crashed_mutex;
     auto work = [&] {
+      std::size_t i = kResources.size();
       try {
         for (std::size_t k; (k = next.fetch_add(1)) < order.size();) {
-          const std::size_t i = order[k];
+          i = order[k];
           if (!wanted(o, kResources[i])) continue;
           read_resource(kResources[i], dir, snap, raw ? &(*raw)[i] : nullptr, outcomes[i]);
+          report(i);
+          i = kResources.size();
         }
       } catch (...) {
-        std::lock_guard lock(crashed_mutex);
-        if (!crashed) crashed = std::current_exception();
-        next.store(order.size());
+        {
+          std::lock_guard lock(crashed_mutex);
+          if (!crashed) crashed = std::current_exception();
+        }
+        // Whatever was not read will not be: tell the linker, so nobody waits for it.
+        auto give_up = [&](std::size_t r) {
+          outcomes[r].failed = "not read";
+          report(r);
+        };
+        if (i < kResources.size()) give_up(i);
+        for (std::size_t k = next.exchange(order.size()); k < order.size(); ++k)
+          if (wanted(o, kResources[order[k]])) give_up(order[k]);
       }
     };
     const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, kResources.size());
     std::vector<std::thread> workers;
     for (std::size_t t = 1; t < threads; ++t) workers.emplace_back(work);
     work();
+    if (linker) linker->run_until_done(); // link what is parsed while the other thread still parses
     for (auto& w : workers) w.join();
     if (crashed) std::rethrow_exception(crashed);
   }
@@ -228,7 +253,12 @@ Snapshot load_snapshot(const SourceOptions& o, RawItems* raw) {
   // Cross-item rules only make sense over whole documents; a broken one would make every
   // reference into it look unknown.
   if (!json_ok) throw DataError(std::move(errors));
-  if (o.only.empty()) link(snap, errors);
+  if (linker) {
+    std::vector<std::string> warnings;
+    linker->take(errors, warnings); // rethrows what a stage threw
+    if (!linker->complete()) throw std::logic_error("the snapshot was parsed but not every link stage ran");
+    snap.warnings.insert(snap.warnings.end(), warnings.begin(), warnings.end());
+  }
   if (!errors.empty()) throw DataError(std::move(errors));
   return snap;
 }
