@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <fcntl.h>
 #include <exception>
@@ -158,8 +159,12 @@ Snapshot load_snapshot(const SourceOptions& o, RawItems* raw) {
   // Linking starts as soon as the resources each stage needs are parsed (validate.hpp).
   std::optional<Linker> linker;
   if (o.only.empty()) linker.emplace(snap);
+  const auto started = std::chrono::steady_clock::now();
   auto report = [&](std::size_t i) {
     const Outcome& out = outcomes[i];
+    if (o.on_parsed)
+      o.on_parsed(kResources[i],
+                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
     if (linker) linker->parsed(kResources[i], !out.failed && !out.interrupted && out.json_ok);
   };
   if (url) {
