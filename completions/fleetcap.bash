@@ -44,8 +44,21 @@ _fleetcap() {
 }
 _fleetcap_subs() {
   case $1 in
-    '') echo 'capacity snapshot version' ;;
-    'capacity') echo '' ;;
+    '') echo 'capacity flex quota overalloc maintenance snapshot version' ;;
+    'capacity') echo 'flex' ;;
+    'capacity flex') echo '' ;;
+    'flex') echo '' ;;
+    'quota') echo 'show' ;;
+    'quota show') echo '' ;;
+    'overalloc') echo 'report sweep plan' ;;
+    'overalloc report') echo '' ;;
+    'overalloc sweep') echo '' ;;
+    'overalloc plan') echo '' ;;
+    'maintenance') echo 'list node impact plan' ;;
+    'maintenance list') echo '' ;;
+    'maintenance node') echo '' ;;
+    'maintenance impact') echo '' ;;
+    'maintenance plan') echo '' ;;
     'snapshot') echo 'save' ;;
     'snapshot save') echo '' ;;
     'version') echo '' ;;
@@ -55,6 +68,19 @@ _fleetcap_options() {
   case $1 in
     '') echo '--help -h --version --source --json --format --color --at --cluster --region --sku --state --quiet -q --verbose -v --token-file --cacert --connect-timeout --timeout --max-response-mb --allow-insecure-token --config' ;;
     'capacity') echo '--help -h --by --sort --wide -w' ;;
+    'capacity flex') echo '--help -h --namespace --gpus --contiguous --stable --wide -w' ;;
+    'flex') echo '--help -h --namespace --gpus --contiguous --stable --wide -w' ;;
+    'quota') echo '--help -h --namespace' ;;
+    'quota show') echo '--help -h' ;;
+    'overalloc') echo '--help -h' ;;
+    'overalloc report') echo '--help -h --buffer --buffer-for --cut --window --history --phase --by --jobs --wide -w --sort' ;;
+    'overalloc sweep') echo '--help -h --from --to --step --buffer-for --cut --window --history' ;;
+    'overalloc plan') echo '--help -h --buffer --buffer-for --cut --window --history --phase' ;;
+    'maintenance') echo '--help -h' ;;
+    'maintenance list') echo '--help -h --window --lead --event-state --hard' ;;
+    'maintenance node') echo '--help -h --lead' ;;
+    'maintenance impact') echo '--help -h --window' ;;
+    'maintenance plan') echo '--help -h --window --lead --same-region' ;;
     'snapshot') echo '--help -h' ;;
     'snapshot save') echo '--help -h --force -f' ;;
     'version') echo '--help -h' ;;
@@ -64,6 +90,19 @@ _fleetcap_positional_kind() {
   case $1 in
     '') echo '' ;;
     'capacity') echo '' ;;
+    'capacity flex') echo '' ;;
+    'flex') echo '' ;;
+    'quota') echo '' ;;
+    'quota show') echo 'dyn:quotas' ;;
+    'overalloc') echo '' ;;
+    'overalloc report') echo '' ;;
+    'overalloc sweep') echo '' ;;
+    'overalloc plan') echo '' ;;
+    'maintenance') echo '' ;;
+    'maintenance list') echo '' ;;
+    'maintenance node') echo 'dyn:nodes' ;;
+    'maintenance impact') echo '' ;;
+    'maintenance plan') echo '' ;;
     'snapshot') echo '' ;;
     'snapshot save') echo 'file' ;;
     'version') echo '' ;;
@@ -88,6 +127,39 @@ _fleetcap_takes_value() {
     '|--config') echo 1 ;;
     'capacity|--by') echo 1 ;;
     'capacity|--sort') echo 1 ;;
+    'capacity flex|--namespace') echo 1 ;;
+    'capacity flex|--gpus') echo 1 ;;
+    'flex|--namespace') echo 1 ;;
+    'flex|--gpus') echo 1 ;;
+    'quota|--namespace') echo 1 ;;
+    'overalloc report|--buffer') echo 1 ;;
+    'overalloc report|--buffer-for') echo 1 ;;
+    'overalloc report|--cut') echo 1 ;;
+    'overalloc report|--window') echo 1 ;;
+    'overalloc report|--history') echo 1 ;;
+    'overalloc report|--phase') echo 1 ;;
+    'overalloc report|--by') echo 1 ;;
+    'overalloc report|--sort') echo 1 ;;
+    'overalloc sweep|--from') echo 1 ;;
+    'overalloc sweep|--to') echo 1 ;;
+    'overalloc sweep|--step') echo 1 ;;
+    'overalloc sweep|--buffer-for') echo 1 ;;
+    'overalloc sweep|--cut') echo 1 ;;
+    'overalloc sweep|--window') echo 1 ;;
+    'overalloc sweep|--history') echo 1 ;;
+    'overalloc plan|--buffer') echo 1 ;;
+    'overalloc plan|--buffer-for') echo 1 ;;
+    'overalloc plan|--cut') echo 1 ;;
+    'overalloc plan|--window') echo 1 ;;
+    'overalloc plan|--history') echo 1 ;;
+    'overalloc plan|--phase') echo 1 ;;
+    'maintenance list|--window') echo 1 ;;
+    'maintenance list|--lead') echo 1 ;;
+    'maintenance list|--event-state') echo 1 ;;
+    'maintenance node|--lead') echo 1 ;;
+    'maintenance impact|--window') echo 1 ;;
+    'maintenance plan|--window') echo 1 ;;
+    'maintenance plan|--lead') echo 1 ;;
   esac
 }
 _fleetcap_value_kind() {
@@ -108,6 +180,39 @@ _fleetcap_value_kind() {
     *'|--config') echo 'file' ;;
     'capacity|--by') echo 'region sku provider' ;;
     'capacity|--sort') echo 'none' ;;
+    'capacity flex|--namespace') echo 'dyn:namespaces' ;;
+    'capacity flex|--gpus') echo 'none' ;;
+    'flex|--namespace') echo 'dyn:namespaces' ;;
+    'flex|--gpus') echo 'none' ;;
+    'quota|--namespace') echo 'dyn:namespaces' ;;
+    'overalloc report|--buffer') echo 'none' ;;
+    'overalloc report|--buffer-for') echo 'dyn:clusters' ;;
+    'overalloc report|--cut') echo 'pro-rata least-disruptive' ;;
+    'overalloc report|--window') echo 'none' ;;
+    'overalloc report|--history') echo 'file' ;;
+    'overalloc report|--phase') echo '1 2 3 4' ;;
+    'overalloc report|--by') echo 'cluster quota tree' ;;
+    'overalloc report|--sort') echo 'none' ;;
+    'overalloc sweep|--from') echo 'none' ;;
+    'overalloc sweep|--to') echo 'none' ;;
+    'overalloc sweep|--step') echo 'none' ;;
+    'overalloc sweep|--buffer-for') echo 'dyn:clusters' ;;
+    'overalloc sweep|--cut') echo 'pro-rata least-disruptive' ;;
+    'overalloc sweep|--window') echo 'none' ;;
+    'overalloc sweep|--history') echo 'file' ;;
+    'overalloc plan|--buffer') echo 'none' ;;
+    'overalloc plan|--buffer-for') echo 'dyn:clusters' ;;
+    'overalloc plan|--cut') echo 'pro-rata least-disruptive' ;;
+    'overalloc plan|--window') echo 'none' ;;
+    'overalloc plan|--history') echo 'file' ;;
+    'overalloc plan|--phase') echo '1 2 3 4' ;;
+    'maintenance list|--window') echo 'none' ;;
+    'maintenance list|--lead') echo 'none' ;;
+    'maintenance list|--event-state') echo 'scheduled in_progress completed cancelled all' ;;
+    'maintenance node|--lead') echo 'none' ;;
+    'maintenance impact|--window') echo 'none' ;;
+    'maintenance plan|--window') echo 'none' ;;
+    'maintenance plan|--lead') echo 'none' ;;
   esac
 }
 complete -F _fleetcap fleetcap

@@ -3,9 +3,11 @@
 
 #include "fleetcap/cli/run.hpp"
 #include "fleetcap/error.hpp"
+#include "fleetcap/model/time.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <sstream>
 
@@ -14,6 +16,12 @@ namespace fleetcap::cli {
 const std::vector<CommandSpec>& commands() {
   static const std::vector<CommandSpec> table = {
       {"capacity", "Per-cluster capacity: healthy, assigned, in-quota and flex use, unbacked quota", setup_capacity},
+      {"flex", "Where free flex GPUs are, how much stays free, and each namespace's fair share", setup_flex},
+      {"quota", "The quota tree: what each quota gives now, borrowing, unbacked share, access", setup_quota},
+      {"overalloc", "What a quota buffer would cut, from whom, in which rollout phase: report, sweep, plan",
+       setup_overalloc},
+      {"maintenance", "Maintenance: events and their action-by times, one node, impact on capacity, a move plan",
+       setup_maintenance},
       {"snapshot", "Save the fleet to a directory usable as --source", setup_snapshot},
       {"version", "Print fleetcap's version", setup_version},
       // Hidden helpers for tests and shell completion (empty help hides them).
@@ -41,6 +49,21 @@ constexpr const char* kFooter = R"(Examples:
 Global options work before or after the command. Exit status: 0 ok, 1 runtime failure,
 2 usage, 3 invalid data. See fleetcap(1).)";
 
+// A number > 0 and <= max. CLI::PositiveNumber accepts any size, so "--timeout 1e300" or a huge
+// --max-response-mb overflowed the conversions to milliseconds and bytes, and its message
+// printed DBL_MAX in full.
+CLI::Validator positive_up_to(double max) {
+  return CLI::Validator(
+      [max](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (text.empty() || *end != '\0' || !(v > 0) || v > max)
+          return fmt::format("must be a number above 0 and at most {}, got \"{}\"", max, text);
+        return {};
+      },
+      "POSITIVE");
+}
+
 void add_global_options(CLI::App& app, GlobalOptions& g) {
   const std::string group = "Global options";
   app.add_option("--source", g.source, "Fleet API base URL (http/https) or saved snapshot directory")
@@ -53,7 +76,12 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("--color", g.color, "Colour: auto (terminal and no NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->group(group);
+  // Checked while parsing, so a bad --at is a usage error before any fetch.
   app.add_option("--at", g.at, "Compute figures at this RFC 3339 time (default: snapshot time, else now)")
+      ->check([](const std::string& text) -> std::string {
+        if (text == "now" || parse_rfc3339(text)) return {};
+        return fmt::format("\"{}\" is not an RFC 3339 time like 2026-11-20T12:00:00Z, or now", text);
+      })
       ->group(group);
   add_list_option(app, "--cluster", g.clusters, "Only this cluster (repeatable)")->group(group);
   add_list_option(app, "--region", g.regions, "Only clusters in this region (repeatable)")->group(group);
@@ -67,11 +95,11 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
       ->group(group);
   app.add_option("--cacert", g.cacert, "Also trust the CA certificates in FILE (PEM)")->group(group);
   app.add_option("--connect-timeout", g.connect_timeout, "Seconds to wait for a connection (default 10)")
-      ->check(CLI::PositiveNumber)
+      ->check(positive_up_to(86400))
       ->group(group);
-  app.add_option("--timeout", g.timeout, "Seconds per request (default 60)")->check(CLI::PositiveNumber)->group(group);
+  app.add_option("--timeout", g.timeout, "Seconds per request (default 60)")->check(positive_up_to(86400))->group(group);
   app.add_option("--max-response-mb", g.max_response_mb, "Refuse responses larger than this (default 2048)")
-      ->check(CLI::PositiveNumber)
+      ->check(positive_up_to(1 << 20))
       ->group(group);
   app.add_flag("--allow-insecure-token", g.allow_insecure_token,
                "Send the token over plain http to a host other than loopback")
@@ -94,6 +122,7 @@ std::string run(int argc, const char* const* argv, std::ostream& err) {
   add_global_options(app, ctx.global);
   for (const auto& spec : commands()) {
     CLI::App* sub = app.add_subcommand(std::string(spec.name), std::string(spec.help));
+    sub->footer(""); // CLI11 copies the parent's footer: each command shows its own examples, not fleetcap's
     if (spec.help.empty()) sub->group(""); // hidden
     spec.setup(*sub, ctx);
   }
@@ -111,6 +140,18 @@ std::string run(int argc, const char* const* argv, std::ostream& err) {
     app.exit(e, out, out);
     return out.str();
   } catch (const CLI::ParseError& e) {
+    // CLI11 says "A subcommand is required" for `fleetcap nosuch`; name the word instead.
+    const CLI::App* at = &app;
+    std::string path = "fleetcap";
+    while (!at->get_subcommands().empty()) {
+      at = at->get_subcommands().front();
+      path += " " + at->get_name();
+    }
+    // A word a subcommand does not know falls through to its parent, so look at them all.
+    const auto left = app.remaining(true);
+    const auto word = std::find_if(left.begin(), left.end(), [](const std::string& w) { return !w.starts_with("-"); });
+    if (at->get_require_subcommand_min() > 0 && word != left.end())
+      throw UsageError(fmt::format("unknown command \"{}\" for \"{}\"\nRun '{} --help' for usage.", *word, path, path));
     throw UsageError(fmt::format("{}\nRun 'fleetcap --help' for usage.", e.what()));
   }
   if (!ctx.action) throw UsageError("no command given; run 'fleetcap --help'");

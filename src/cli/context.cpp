@@ -76,6 +76,10 @@ Time Context::at(const Snapshot& snap) const {
     return *t;
   }
   if (global.at.empty() && snap.taken_at) return *snap.taken_at;
+  return wall_clock_now();
+}
+
+Time wall_clock_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
@@ -111,8 +115,7 @@ RenderOptions Context::render_options(const Snapshot& snap, Time at) const {
                          : global.color == "never" ? ColorMode::never
                                                    : ColorMode::automatic;
   o.style = detect_style(mode, STDOUT_FILENO);
-  o.generated_at =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  o.generated_at = wall_clock_now();
   o.at = at;
   o.source = snap.source;
   return o;
@@ -120,9 +123,12 @@ RenderOptions Context::render_options(const Snapshot& snap, Time at) const {
 
 CLI::Option* add_list_option(CLI::App& app, const std::string& name, std::vector<std::string>& into,
                              const std::string& help) {
+  // expected(1) alone leaves a vector option's allow_extra_args on, so "--cluster lion tiger"
+  // took tiger as a second cluster and "snapshot save --cluster lion DIR" took DIR.
   return app.add_option(name, into, help)
       ->type_size(1)
       ->expected(1)
+      ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->delimiter(',');
 }

@@ -48,6 +48,9 @@ struct Context {
   RenderOptions render_options(const Snapshot& snap, Time at) const;
 };
 
+// Seconds since the epoch, from the system clock.
+Time wall_clock_now();
+
 // One row of the command registry: every subcommand exists here once (STYLE §3).
 struct CommandSpec {
   std::string_view name;
@@ -62,6 +65,10 @@ CLI::Option* add_list_option(CLI::App& app, const std::string& name, std::vector
 
 // Each command's file provides its setup.
 void setup_capacity(CLI::App& command, Context& ctx);
+void setup_flex(CLI::App& command, Context& ctx);
+void setup_quota(CLI::App& command, Context& ctx);
+void setup_overalloc(CLI::App& command, Context& ctx);
+void setup_maintenance(CLI::App& command, Context& ctx);
 void setup_snapshot(CLI::App& command, Context& ctx);
 void setup_version(CLI::App& command, Context& ctx);
 void setup_introspect(CLI::App& command, Context& ctx);

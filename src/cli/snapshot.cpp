@@ -15,10 +15,12 @@ struct SaveOptions {
 };
 
 std::string run_save(Context& ctx, const SaveOptions& opts) {
+  check_snapshot_target(opts.dir, opts.force); // before a fetch that may take minutes
   RawItems raw;
   Snapshot snap = ctx.load(&raw);
-  // A snapshot of a live API is taken now; re-saving a saved one keeps its time.
-  const Time taken_at = ctx.at(snap);
+  // A snapshot of a live API is taken now (--at is about figures, not about when data was
+  // fetched); re-saving a saved one keeps its time.
+  const Time taken_at = snap.taken_at.value_or(wall_clock_now());
   save_snapshot(opts.dir, raw, taken_at, ctx.global.source, opts.force);
   return render_snapshot_saved(snap, opts.dir, taken_at, ctx.render_options(snap, taken_at));
 }
@@ -26,6 +28,8 @@ std::string run_save(Context& ctx, const SaveOptions& opts) {
 
 void setup_snapshot(CLI::App& cmd, Context& ctx) {
   cmd.require_subcommand(1);
+  cmd.footer(R"(Examples:
+  fleetcap --source https://fleet.example/api snapshot save ./fleet-2026-11-20)");
   CLI::App* save = cmd.add_subcommand("save", "Fetch every resource and write them to DIR as a snapshot");
   auto opts = std::make_shared<SaveOptions>();
   save->add_option("DIR", opts->dir, "Directory to create (must not exist unless --force)")->required();

@@ -5,6 +5,9 @@
 namespace fleetcap::cli {
 
 void setup_version(CLI::App& cmd, Context& ctx) {
+  cmd.footer(R"(Examples:
+  fleetcap version
+  fleetcap version --json    {"schema": "fleetcap.version/v1", "version": "..."})");
   cmd.callback([&ctx] {
     ctx.action = [](Context& c) { return render_version(c.render_options(Snapshot{}, 0)); };
   });

@@ -148,14 +148,44 @@ public:
     return true;
   }
 
-  bool nullable_string(od::value v, std::string_view field, std::optional<std::string>& out) {
+  // Names and references: "" would name nothing, and would slip past the lookups that
+  // report unknown names.
+  bool name(od::value v, std::string_view field, std::string& out) {
+    if (!string(v, field, out)) return false;
+    if (!out.empty()) return true;
+    fail(field, "must be a non-empty string, got \"\"");
+    return false;
+  }
+
+  bool nullable_name(od::value v, std::string_view field, std::optional<std::string>& out) {
     if (v.type() == od::json_type::null) {
       out.reset();
       return true;
     }
     std::string s;
-    if (!string(v, field, s)) return false;
+    if (!name(v, field, s)) return false;
     out = std::move(s);
+    return true;
+  }
+
+  // Names and references into the resource's arena (Node, Job), as name() above.
+  bool name(od::value v, std::string_view field, TextArena& text, std::string_view& out,
+            std::string_view* previous = nullptr) {
+    if (!string(v, field, text, out, previous)) return false;
+    if (!out.empty()) return true;
+    fail(field, "must be a non-empty string, got \"\"");
+    return false;
+  }
+
+  bool nullable_name(od::value v, std::string_view field, TextArena& text, std::optional<std::string_view>& out,
+                     std::string_view* previous = nullptr) {
+    if (v.type() == od::json_type::null) {
+      out.reset();
+      return true;
+    }
+    std::string_view s;
+    if (!name(v, field, text, s, previous)) return false;
+    out = s;
     return true;
   }
 
@@ -336,7 +366,7 @@ void read_cluster(od::object obj, Item& it, Cluster& c) {
     od::value v = field.value();
     required.note(key);
     if (key == "name") {
-      if (it.string(v, key, c.name)) it.set_name(c.name);
+      if (it.name(v, key, c.name)) it.set_name(c.name);
     } else if (key == "region") {
       it.string(v, key, c.region);
     } else if (key == "provider") {
@@ -385,13 +415,13 @@ void read_node(od::object obj, Item& it, Node& n, TextArena& text, Previous& pre
     od::value v = field.value();
     if (key == "name") {
       required.seen(0);
-      if (it.string(v, key, text, n.name)) it.set_name(n.name);
+      if (it.name(v, key, text, n.name)) it.set_name(n.name);
     } else if (key == "cluster") {
       required.seen(1);
-      it.string(v, key, text, n.cluster, &previous.cluster);
+      it.name(v, key, text, n.cluster, &previous.cluster);
     } else if (key == "island") {
       required.seen(2);
-      it.string(v, key, text, n.island, &previous.island);
+      it.name(v, key, text, n.island, &previous.island);
     } else if (key == "gpus") {
       required.seen(3);
       it.integer(v, key, 0, n.gpus);
@@ -420,11 +450,11 @@ void read_quota(od::object obj, Item& it, Quota& q) {
     od::value v = field.value();
     required.note(key);
     if (key == "name") {
-      if (it.string(v, key, q.name)) it.set_name(q.name);
+      if (it.name(v, key, q.name)) it.set_name(q.name);
     } else if (key == "parent") {
-      it.nullable_string(v, key, q.parent);
+      it.nullable_name(v, key, q.parent);
     } else if (key == "cluster") {
-      it.nullable_string(v, key, q.cluster);
+      it.nullable_name(v, key, q.cluster);
     } else if (key == "gpus") {
       if (is_null(v)) continue;
       q.gpus_given = true;
@@ -446,13 +476,13 @@ void read_job(od::object obj, Item& it, Job& j, TextArena& text, Previous& previ
     od::value v = field.value();
     if (key == "name") {
       required.seen(0);
-      if (it.string(v, key, text, j.name)) it.set_name(j.name);
+      if (it.name(v, key, text, j.name)) it.set_name(j.name);
     } else if (key == "namespace") {
       required.seen(1);
-      it.string(v, key, text, j.ns, &previous.ns);
+      it.name(v, key, text, j.ns, &previous.ns);
     } else if (key == "quota") {
       required.seen(2);
-      it.string(v, key, text, j.quota, &previous.quota);
+      it.name(v, key, text, j.quota, &previous.quota);
     } else if (key == "priority") {
       required.seen(3);
       it.choice(v, key, priority_from, kPriorities, j.priority);
@@ -463,7 +493,7 @@ void read_job(od::object obj, Item& it, Job& j, TextArena& text, Previous& previ
       required.seen(5);
       it.choice(v, key, job_state_from, kJobStates, j.state);
     } else if (key == "cluster") {
-      it.nullable_string(v, key, text, j.cluster, &previous.cluster);
+      it.nullable_name(v, key, text, j.cluster, &previous.cluster);
     } else if (key == "nodes") {
       if (!is_null(v)) it.strings(v, key, text, j.nodes);
     } else if (key == "idle") {
@@ -485,9 +515,9 @@ void read_event(od::object obj, Item& it, MaintenanceEvent& e) {
     od::value v = field.value();
     required.note(key);
     if (key == "id") {
-      if (it.string(v, key, e.id)) it.set_name(e.id);
+      if (it.name(v, key, e.id)) it.set_name(e.id);
     } else if (key == "cluster") {
-      it.string(v, key, e.cluster);
+      it.name(v, key, e.cluster);
     } else if (key == "nodes") {
       if (!is_null(v)) it.strings(v, key, e.nodes);
     } else if (key == "kind") {
@@ -516,7 +546,7 @@ void read_sample(od::object obj, Item& it, HealthSample& h) {
     od::value v = field.value();
     required.note(key);
     if (key == "cluster") {
-      if (it.string(v, key, h.cluster)) it.set_name(h.cluster);
+      if (it.name(v, key, h.cluster)) it.set_name(h.cluster);
     } else if (key == "at") {
       it.time(v, key, h.at);
     } else if (key == "healthy_gpus") {
@@ -596,6 +626,7 @@ PageResult parse_page(Resource resource, std::string_view label, std::string& by
     od::document doc = parser.iterate(simdjson::padded_string_view(bytes.data(), bytes.size(), bytes.capacity()));
     if (doc.type() != od::json_type::object) {
       errors.push_back(fmt::format("{}: {} is not a JSON object with \"items\"", name, label));
+      result.json_ok = false;
       return result;
     }
     bool saw_items = false;
@@ -609,11 +640,12 @@ PageResult parse_page(Resource resource, std::string_view label, std::string& by
       } else if (key == "next_page_token") {
         if (v.type() == od::json_type::string) result.next_page_token = std::string(std::string_view(v.get_string()));
       } else if (key == "items") {
+        saw_items = true;
         if (v.type() != od::json_type::array) {
           errors.push_back(fmt::format("{}: {} has \"items\" that is not an array, got {}", name, label, got(v)));
+          result.json_ok = false;
           continue;
         }
-        saw_items = true;
         od::array items = v.get_array();
         TextArena& text = snap.text[static_cast<std::size_t>(resource)];
         switch (resource) {
@@ -626,7 +658,10 @@ PageResult parse_page(Resource resource, std::string_view label, std::string& by
         }
       }
     }
-    if (!saw_items) errors.push_back(fmt::format("{}: {} has no \"items\" array", name, label));
+    if (!saw_items) {
+      errors.push_back(fmt::format("{}: {} has no \"items\" array", name, label));
+      result.json_ok = false;
+    }
   } catch (const simdjson::simdjson_error& e) {
     errors.push_back(
         fmt::format("{}: invalid JSON in {} at {}", name, label, locate_syntax_error(bytes, simdjson::error_message(e.error()))));

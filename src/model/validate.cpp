@@ -93,7 +93,7 @@ void link_nodes(Snapshot& s, std::vector<std::string>& errors, std::vector<std::
   for (std::size_t i = 0; i < s.nodes.size(); ++i) {
     Node& n = s.nodes[i];
     n.healthy = n.health == "healthy";
-    if (!n.healthy && n.health != "unhealthy" && !n.health.empty()) {
+    if (!n.healthy && n.health != "unhealthy") {
       auto it = odd_health.find(n.health);
       if (it == odd_health.end()) it = odd_health.emplace(std::string(n.health), 0).first;
       ++it->second;
@@ -117,9 +117,8 @@ void link_nodes(Snapshot& s, std::vector<std::string>& errors, std::vector<std::
   }
   ix.cluster_nodes = std::move(cluster_nodes).build();
   for (const auto& [value, count] : odd_health)
-    warnings.push_back(fmt::format("nodes: health \"{}\" is neither \"healthy\" nor \"unhealthy\"; {} node{} with it "
-                                     "count as not healthy",
-                                     value, count, count == 1 ? "" : "s"));
+    warnings.push_back(fmt::format("nodes: health \"{}\" is neither \"healthy\" nor \"unhealthy\"; {} {} as not healthy",
+                                   value, count, count == 1 ? "node with it counts" : "nodes with it count"));
 }
 
 void link_quotas(Snapshot& s, std::vector<std::string>& errors) {
@@ -205,8 +204,10 @@ void link_node_list(const Snapshot& s, const std::vector<Name>& names, std::span
     if (node == kNone) {
       errors.push_back(fmt::format("{}: field \"nodes\" names unknown node \"{}\"", who(), name));
     } else if (cluster != kNone && s.nodes[node].cluster_index != cluster) {
-      errors.push_back(fmt::format("{}: field \"nodes\" names node \"{}\" of cluster \"{}\", not \"{}\"", who(), name,
-                                   s.nodes[node].cluster, s.clusters[cluster].name));
+      // A node of an unknown cluster was reported already; a second error would only echo it.
+      if (s.nodes[node].cluster_index != kNone)
+        errors.push_back(fmt::format("{}: field \"nodes\" names node \"{}\" of cluster \"{}\", not \"{}\"", who(), name,
+                                     s.nodes[node].cluster, s.clusters[cluster].name));
     } else {
       out.push_back(node);
     }
@@ -334,7 +335,14 @@ void run_stage(Snapshot& s, Stage stage, std::vector<std::string>& errors, std::
   case kJobs: link_jobs(s, errors); break;
   case kEvents: link_events(s, errors); break;
   case kHealth:
-    for (auto& h : s.health_history) h.cluster_index = s.find_cluster(h.cluster);
+    for (std::size_t i = 0; i < s.health_history.size(); ++i) {
+      HealthSample& h = s.health_history[i];
+      if (h.cluster.empty()) continue; // reported as missing when parsed
+      h.cluster_index = s.find_cluster(h.cluster);
+      if (h.cluster_index == kNone)
+        errors.push_back(fmt::format("{}: field \"cluster\" names unknown cluster \"{}\"",
+                                     item("health_history", i, h.cluster), h.cluster));
+    }
     break;
   case kStages: break;
   }

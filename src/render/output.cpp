@@ -7,18 +7,16 @@
 
 namespace fleetcap {
 
-namespace {
-bool same_name(std::string_view a, std::string_view b) {
+bool same_column_name(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            const auto fold = [](char c) { return c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
            return fold(x) == fold(y);
          });
 }
-} // namespace
 
 const FigureColumn* find_figure_column(std::string_view name) {
   for (const auto& c : kClusterFigureColumns)
-    if (same_name(c.key, name) || same_name(c.header, name)) return &c;
+    if (same_column_name(c.key, name) || same_column_name(c.header, name)) return &c;
   return nullptr;
 }
 

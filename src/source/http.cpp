@@ -151,6 +151,7 @@ std::string escape(std::string_view text) {
 
 Response get(const std::string& url, const SourceOptions& options, const std::atomic<bool>& cancel) {
   global_init();
+  const std::string shown = display_source(url); // without user:password@, for logs and errors
   Easy easy(curl_easy_init(), &curl_easy_cleanup);
   if (!easy) throw RuntimeError("cannot start libcurl");
   CURL* h = easy.get();
@@ -220,12 +221,12 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     if (options.log) {
       if (code == CURLE_OK)
-        options.log(fmt::format("GET {} -> {} ({} bytes, {} ms)", url, status, t.body.size(), ms));
+        options.log(fmt::format("GET {} -> {} ({} bytes, {} ms)", shown, status, t.body.size(), ms));
       else
-        options.log(fmt::format("GET {} -> {} ({} ms)", url, curl_easy_strerror(code), ms));
+        options.log(fmt::format("GET {} -> {} ({} ms)", shown, curl_easy_strerror(code), ms));
     }
     if (t.too_large || code == CURLE_FILESIZE_EXCEEDED)
-      throw RuntimeError(fmt::format("GET {}: response is larger than --max-response-mb {} MB", url,
+      throw RuntimeError(fmt::format("GET {}: response is larger than --max-response-mb {} MB", shown,
                                      options.max_response_mb));
 
     // A timeout before the connection was made is a connection failure; one after is not retried,
@@ -240,7 +241,7 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
         std::string why = error_buffer[0] ? error_buffer : curl_easy_strerror(code);
         if (code == CURLE_OPERATION_TIMEDOUT)
           why = fmt::format("no complete response within --timeout {} s ({})", options.timeout, why);
-        throw RuntimeError(fmt::format("GET {}: {}{}", url, why,
+        throw RuntimeError(fmt::format("GET {}: {}{}", shown, why,
                                        attempt ? fmt::format(" (after {} retries)", attempt) : std::string()));
       }
       Response r;
@@ -257,7 +258,7 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
     if (code == CURLE_OK && curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
       wait_ms = static_cast<long>(std::min<curl_off_t>(retry_after, kRetryAfterCap)) * 1000;
     if (options.log)
-      options.log(fmt::format("retrying GET {} in {} ms ({} of {})", url, wait_ms, attempt + 1, kMaxRetries));
+      options.log(fmt::format("retrying GET {} in {} ms ({} of {})", shown, wait_ms, attempt + 1, kMaxRetries));
     pause_for(std::chrono::milliseconds(wait_ms), cancel);
   }
 }

@@ -16,11 +16,13 @@
 #include <exception>
 #include <filesystem>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <stdexcept>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
+#include <unordered_set>
 
 namespace fleetcap {
 namespace fs = std::filesystem;
@@ -80,6 +82,7 @@ std::optional<std::string> read_file(const fs::path& path) {
 std::string first_bytes(std::string_view body) {
   std::string out;
   for (char c : body.substr(0, 200)) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? ' ' : c;
+  while (!out.empty() && out.back() == ' ') out.pop_back(); // a body's final newline
   return out;
 }
 
@@ -100,11 +103,12 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
   for (const auto& c : o.clusters) query += (query.empty() ? "?" : "&") + ("cluster=" + http::escape(c));
   std::string token;
   std::size_t pages = 0;
+  std::unordered_set<std::string> seen_tokens; // a server that repeats a token would loop forever
   try {
     do {
       std::string url = fmt::format("{}/v1/{}{}", base, to_string(r), query);
       if (!token.empty()) url += (query.empty() ? "?" : "&") + ("page_token=" + http::escape(token));
-      if (++pages > 100000) throw RuntimeError(fmt::format("GET {}: more than 100000 pages; giving up", url));
+      if (++pages > 100000) throw RuntimeError(fmt::format("GET {}: more than 100000 pages; giving up", display_source(url)));
       http::Response resp = http::get(url, o, cancel);
       if (resp.status == 404 && optional_resource(r)) {
         out.warning = fmt::format("{} answered 404 for {}; taking it as none", display_source(url), to_string(r));
@@ -113,15 +117,25 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
       if (resp.status < 200 || resp.status > 299)
         throw RuntimeError(fmt::format("GET {}: HTTP {}: {}", display_source(url), resp.status, first_bytes(resp.body)));
       const PageResult page = parse_page(r, fmt::format("GET {}", display_source(url)), resp.body, snap, out.errors);
-      if (raw && out.errors.empty()) raw->push_back(items_text(url, resp.body));
+      if (raw && out.errors.empty()) raw->push_back(items_text(display_source(url), resp.body));
       out.json_ok = out.json_ok && page.json_ok;
       token = page.next_page_token;
+      if (!token.empty() && !seen_tokens.insert(token).second)
+        throw RuntimeError(fmt::format("GET {}: next_page_token repeats an earlier page's; the listing would never end",
+                                       display_source(url)));
     } while (!token.empty());
   } catch (const InterruptedError&) {
     out.interrupted = true;
     cancel.store(true);
   } catch (const RuntimeError& e) {
     if (!cancel.load()) out.failed = e.what();
+    cancel.store(true);
+  } catch (const std::bad_alloc&) {
+    // Anything escaping a std::thread ends the process with std::terminate (abort, core).
+    if (!cancel.load()) out.failed = fmt::format("out of memory while reading {}", to_string(r));
+    cancel.store(true);
+  } catch (const std::exception& e) {
+    if (!cancel.load()) out.failed = fmt::format("{}: {}", to_string(r), e.what());
     cancel.store(true);
   }
 }

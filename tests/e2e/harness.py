@@ -4,15 +4,17 @@ and start the loopback fleet API (fleet_server.py) for tests that fetch.
 ctest passes FLEETCAP_BINARY and FLEETCAP_SOURCE_DIR; by hand:
     FLEETCAP_BINARY=build/fleetcap python3 tests/e2e/test_capacity.py
 """
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import unittest
 
 ROOT = os.environ.get("FLEETCAP_SOURCE_DIR") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BINARY = os.environ.get("FLEETCAP_BINARY") or os.path.join(ROOT, "build", "fleetcap")
+BINARY = os.path.abspath(os.environ.get("FLEETCAP_BINARY") or os.path.join(ROOT, "build", "fleetcap"))
 WORKED = os.path.join(ROOT, "examples", "fleet", "worked")
 DEMO = os.path.join(ROOT, "examples", "fleet", "demo")
 SERVER = os.path.join(ROOT, "tests", "e2e", "fleet_server.py")
@@ -30,19 +32,31 @@ class Result:
         return f"exit {self.code}\n--- stdout\n{self.out}\n--- stderr\n{self.err}"
 
 
+_EMPTY_CONFIG = None
+
+
+def empty_config_home():
+    """One empty XDG_CONFIG_HOME per test process, removed at exit (not one per run)."""
+    global _EMPTY_CONFIG
+    if _EMPTY_CONFIG is None:
+        _EMPTY_CONFIG = tempfile.mkdtemp(prefix="fleetcap-cfg-")
+        atexit.register(shutil.rmtree, _EMPTY_CONFIG, True)
+    return _EMPTY_CONFIG
+
+
 def clean_env(**extra):
     """A scrubbed environment: no user config, colour or token leaks into a test."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("FLEETCAP_") and k not in ("NO_COLOR", "CLICOLOR_FORCE", "COLUMNS")}
-    env["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="fleetcap-cfg-")
+    env["XDG_CONFIG_HOME"] = empty_config_home()
     env["TERM"] = "dumb"
     env.update({k: v for k, v in extra.items() if v is not None})
     return env
 
 
-def run(*args, env=None, timeout=60, stdin=None):
+def run(*args, env=None, timeout=60, stdin=None, cwd=None):
     """Runs fleetcap with `args`; returns Result(code, stdout, stderr)."""
-    p = subprocess.run([BINARY, *args], capture_output=True, text=True, timeout=timeout,
+    p = subprocess.run([BINARY, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd,
                        env=env if env is not None else clean_env(), stdin=stdin or subprocess.DEVNULL)
     return Result(p.returncode, p.stdout, p.stderr)
 
@@ -57,6 +71,7 @@ class Server:
     def __init__(self, snapshot_dir, *args):
         self.snapshot_dir, self.args = snapshot_dir, list(args)
         self.log = tempfile.NamedTemporaryFile(prefix="fleet-server-", suffix=".log", delete=False).name
+        atexit.register(lambda path=self.log: os.path.exists(path) and os.remove(path))
 
     def __enter__(self):
         self.proc = subprocess.Popen(
@@ -71,11 +86,10 @@ class Server:
         return self
 
     def __exit__(self, *exc):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        # SIGKILL, not SIGTERM: a graceful stop polls for up to 0.3 s, which adds up over a
+        # suite's dozens of servers, and the log is flushed line by line before each response.
+        self.proc.kill()
+        self.proc.wait(timeout=5)
         self.proc.stdout.close()
 
     def requests(self):

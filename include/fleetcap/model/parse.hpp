@@ -20,7 +20,7 @@ void reserve_page(std::string& bytes, std::size_t size);
 // What parsing one page found besides its items.
 struct PageResult {
   std::string next_page_token; // empty on the last page
-  bool json_ok = true;         // false: the page was not valid JSON, its items are partial
+  bool json_ok = true;         // false: not valid JSON, or no "items" array: its items are partial
 };
 
 // Parses one page of `resource` (an API response or a saved <resource>.json), appending its

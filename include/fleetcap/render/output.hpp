@@ -49,6 +49,9 @@ inline constexpr std::array<FigureColumn, 12> kClusterFigureColumns = {{
 
 const FigureColumn* find_figure_column(std::string_view key_or_header);
 
+// A --sort name matches a column's JSON key or table header: case-insensitive, '-' = '_'.
+bool same_column_name(std::string_view a, std::string_view b);
+
 // Quotes a CSV field when it needs it (RFC 4180).
 std::string csv_field(std::string_view text);
 

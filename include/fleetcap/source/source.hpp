@@ -44,6 +44,10 @@ bool is_url(std::string_view source);
 // The source as it may be shown: user:password@ removed from URLs.
 std::string display_source(std::string_view source);
 
+// Throws RuntimeError unless `dir` may be written: it does not exist, or `force` is set and it
+// is a snapshot directory holding only files a save writes. Checked before fetching, too.
+void check_snapshot_target(const std::string& dir, bool force);
+
 // Writes a snapshot directory (SPEC §3) atomically: into a temporary sibling, then renamed.
 void save_snapshot(const std::string& dir, const RawItems& raw, Time taken_at, const std::string& source, bool force);
 

@@ -1,0 +1,77 @@
+// `fleetcap flex`: where free flex GPUs are, whether they stay, and each namespace's fair
+// share of them (SPEC §2 Flex, §4). Pure: no I/O.
+#pragma once
+
+#include "fleetcap/figures/fleet.hpp"
+#include "fleetcap/figures/select.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fleetcap {
+
+// The GPUs flex namespaces share in a cluster: max(0, H − Uq), the healthy GPUs in-quota jobs
+// do not use (SPEC §4 fair share numerator; also what quota `available` may still take).
+Gpus flex_pool(const ClusterFigures& f);
+
+// One namespace's flex in one cluster.
+struct NamespaceFlex {
+  std::string ns;
+  Gpus flex_used = 0;    // GPUs of its running flex jobs in the cluster
+  Gpus flex_pending = 0; // GPUs its pending flex jobs in the cluster ask for
+  Gpus fair_share = 0;   // floor(flex_pool / N) (SPEC §4)
+
+  // Beyond its share, a namespace's flex jobs are the first to be preempted.
+  bool over_share() const { return flex_used > fair_share; }
+};
+
+// Namespaces with a running or pending flex job in `cluster`, by name, each with its fair share.
+std::vector<NamespaceFlex> flex_namespaces(const Snapshot& snap, const FleetAt& fleet, std::uint32_t cluster);
+
+// `ns` in `cluster` given that cluster's flex_namespaces(): N counts `ns` too when it has no
+// flex job there yet (SPEC §4).
+NamespaceFlex namespace_flex(const std::vector<NamespaceFlex>& namespaces, const ClusterFigures& f,
+                             const std::string& ns);
+
+struct FlexQuery {
+  std::optional<std::string> ns; // --namespace
+  Gpus gpus = 0;                 // --gpus N; 0 = no size asked
+  bool contiguous = false;       // --contiguous: N on whole free nodes of one island
+  bool stable = false;           // --stable: only capacity in-quota jobs can never reclaim
+};
+
+struct FlexCluster {
+  std::uint32_t cluster = kNone;
+  ClusterFigures figures;
+  Gpus flex_pool = 0;
+  std::vector<NamespaceFlex> namespaces;
+  std::optional<NamespaceFlex> selected; // the --namespace one
+};
+
+// An island with a free block: GPUs on its schedulable nodes that no running job lists.
+struct FlexIsland {
+  std::uint32_t island = kNone;  // index into snap.index.islands
+  std::uint32_t cluster = kNone;
+  Gpus free_block = 0;
+  std::size_t free_nodes = 0;
+};
+
+struct FlexReport {
+  Time at = 0;
+  FlexQuery query;
+  // Clusters that answer the query: by flex_free (with --stable, flex_stable_free), most first,
+  // then the other of the two, then name. With --contiguous, the clusters of `islands`.
+  std::vector<FlexCluster> clusters;
+  // With --contiguous: islands with free_block >= gpus, largest block first, then name.
+  std::vector<FlexIsland> islands;
+  // Over every selected cluster, whatever the query: what the "no" answer quotes.
+  std::size_t selected_clusters = 0;
+  Gpus selected_free = 0;          // Σ flex_free (with --stable, Σ flex_stable_free)
+  std::optional<FlexIsland> best;  // the largest free block of any selected island
+  std::optional<FlexCluster> most; // the selected cluster with the most free (stable) flex
+};
+
+FlexReport flex(const Snapshot& snap, const FleetAt& fleet, const Selection& sel, const FlexQuery& query);
+
+} // namespace fleetcap

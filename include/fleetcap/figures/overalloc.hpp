@@ -1,0 +1,150 @@
+// `fleetcap overalloc`: what a quota buffer would cut, from whom, in which rollout phase
+// (SPEC §5). Pure: integers in, integers out; percentages are basis points.
+#pragma once
+
+#include "fleetcap/figures/fleet.hpp"
+#include "fleetcap/figures/history.hpp"
+#include "fleetcap/figures/select.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace fleetcap {
+
+using BasisPoints = std::int64_t; // 1% = 100 bp
+inline constexpr BasisPoints kWholeBp = 10000;
+
+// "15%" → 1500, "2.5%" → 250, "15" → 1500 (a bare number is percent), "0.01%" → 1.
+// Exact: at most two decimals, 0%..100%; anything else is nullopt.
+std::optional<BasisPoints> parse_percent(std::string_view text);
+
+// target = floor((10000 − bp) × R / 10000), in integers, so 15% of 80 keeps exactly 68.
+Gpus buffer_target(Gpus reference, BasisPoints bp);
+
+// --buffer auto: clamp(ceil(10000 × (median − p10) / median), lo, hi). A zero median (no
+// healthy GPUs to buffer) takes `hi`.
+BasisPoints auto_buffer(Gpus median, Gpus p10, BasisPoints lo, BasisPoints hi);
+
+enum class CutPolicy { pro_rata, least_disruptive };
+std::string_view to_string(CutPolicy p);
+
+// One leaf quota of a cluster, as the cut split sees it.
+struct CutInput {
+  std::string_view name; // ties of the largest remainder go to the name that sorts first
+  Gpus assigned = 0;
+  Gpus free = 0; // max(0, assigned − used)
+  Gpus idle = 0; // Σ GPUs of its running idle jobs
+};
+
+// Splits a cluster's cut over its leaves (SPEC §5 --cut). `cut` ≤ Σ assigned.
+std::vector<Gpus> split_cut(Gpus cut, const std::vector<CutInput>& leaves, CutPolicy policy);
+
+// Rollout phase of one quota's cut: 1 when nothing is cut, 2 when cut ≤ free, 3 when
+// cut ≤ free + idle, else 4.
+int cut_phase(Gpus cut, Gpus free, Gpus idle);
+
+// Where a quota's cut comes from: unscheduled quota first, then idle jobs, then running jobs.
+struct CutSources {
+  Gpus unscheduled = 0, idle = 0, running = 0;
+};
+CutSources cut_sources(Gpus cut, Gpus free, Gpus idle);
+
+// How each cluster's buffer is chosen.
+struct BufferChoice {
+  bool automatic = false;
+  BasisPoints bp = 1500;                                      // --buffer PCT (when not automatic)
+  BasisPoints auto_min = 500, auto_max = 1500;                // --buffer auto[:MIN..MAX]
+  std::vector<std::pair<std::string, BasisPoints>> per_cluster; // --buffer-for, last one wins
+};
+
+enum class BufferSource { fixed, per_cluster, automatic, automatic_no_history };
+std::string_view to_string(BufferSource s);
+
+// What does not depend on the buffer or the policy, computed once (a sweep reuses it).
+struct OverallocBasis {
+  struct Leaf {
+    std::uint32_t quota = kNone;
+    Gpus assigned = 0, used = 0, free = 0, idle = 0;
+    std::vector<std::uint32_t> preemptible; // running, not idle, in preemption order (SPEC §5 phase 4)
+  };
+  struct ClusterBasis {
+    std::uint32_t cluster = kNone;
+    Gpus healthy = 0;  // H now
+    HistoryStats history;
+    Gpus reference = 0; // R: the history's median, else H
+    Gpus assigned = 0;
+    std::vector<Leaf> leaves; // snapshot order
+  };
+  Time at = 0;
+  HistoryWindow window;
+  std::vector<ClusterBasis> clusters; // selected clusters, snapshot order
+};
+
+OverallocBasis overalloc_basis(const Snapshot& snap, const FleetAt& fleet, const Selection& sel,
+                               const std::vector<HealthSample>& history, Duration window);
+
+struct OverallocQuota {
+  std::uint32_t quota = kNone, cluster = kNone; // snapshot indices
+  Gpus assigned = 0, used = 0, free = 0, idle = 0;
+  Gpus cut = 0;
+  CutSources from;
+  int phase = 1;
+  std::vector<std::uint32_t> preempted; // jobs, in preemption order
+  Gpus gpus_preempted = 0;
+};
+
+struct OverallocCluster {
+  std::uint32_t cluster = kNone;
+  Gpus healthy = 0;
+  HistoryStats history;
+  Gpus reference = 0;
+  BasisPoints buffer_bp = 0;
+  BufferSource buffer_source = BufferSource::fixed;
+  Gpus buffer_gpus = 0; // reference − target
+  Gpus target = 0, assigned = 0, cut = 0;
+  CutSources from;
+  int phase = 1;
+  std::size_t quotas_affected = 0, jobs_preempted = 0;
+  Gpus gpus_preempted = 0;
+  std::size_t first_quota = 0, quota_count = 0; // its leaves in OverallocReport::quotas
+};
+
+struct OverallocSummary {
+  std::size_t clusters = 0, clusters_over_target = 0;
+  Gpus assigned = 0, cut = 0;
+  CutSources from;
+  Gpus cut_by_phase[5] = {}; // [2], [3], [4] are used
+  std::size_t quotas_affected = 0, jobs_preempted = 0;
+  Gpus gpus_preempted = 0;
+};
+
+struct OverallocReport {
+  Time at = 0;
+  HistoryWindow window;
+  CutPolicy policy = CutPolicy::pro_rata;
+  BufferChoice buffer;
+  std::vector<OverallocCluster> clusters;
+  std::vector<OverallocQuota> quotas; // every leaf of the selected clusters, cluster by cluster
+  OverallocSummary summary;
+};
+
+OverallocReport overalloc(const OverallocBasis& basis, const Snapshot& snap, const BufferChoice& buffer,
+                          CutPolicy policy);
+
+// A team's view: the leaves of one quota tree summed over the selected clusters.
+struct OverallocTree {
+  std::uint32_t tree = kNone;
+  std::size_t clusters = 0, quotas = 0, quotas_affected = 0;
+  Gpus assigned = 0, free = 0, idle = 0, cut = 0;
+  CutSources from;
+  int phase = 1; // the highest of its quotas'
+  std::size_t jobs_preempted = 0;
+  Gpus gpus_preempted = 0;
+};
+// Trees with a leaf in the report, by name.
+std::vector<OverallocTree> overalloc_trees(const OverallocReport& report, const Snapshot& snap);
+
+} // namespace fleetcap

@@ -1,0 +1,60 @@
+// `fleetcap flex` and `fleetcap capacity flex` (SPEC §1, §4, §7).
+#include "context.hpp"
+
+#include "fleetcap/error.hpp"
+#include "fleetcap/figures/flex.hpp"
+#include "fleetcap/render/flex.hpp"
+
+#include <memory>
+
+namespace fleetcap::cli {
+
+namespace {
+struct FlexOptions {
+  std::string ns;
+  Gpus gpus = 0;
+  bool contiguous = false;
+  bool stable = false;
+  bool wide = false;
+};
+
+std::string run_flex(Context& ctx, const FlexOptions& opts) {
+  if (opts.contiguous && opts.gpus <= 0)
+    throw UsageError("--contiguous needs --gpus N: the size of the block that must fit in one island");
+  const Selection sel = ctx.selection();
+  FlexQuery q;
+  if (!opts.ns.empty()) q.ns = opts.ns;
+  q.gpus = opts.gpus;
+  q.contiguous = opts.contiguous;
+  q.stable = opts.stable;
+  Snapshot snap = ctx.load();
+  const Time at = ctx.at(snap);
+  const FleetAt fleet = evaluate(snap, at);
+  const FlexReport report = flex(snap, fleet, sel, q);
+  RenderOptions ro = ctx.render_options(snap, at);
+  ro.wide = opts.wide;
+  return render_flex(report, snap, ro);
+}
+} // namespace
+
+void setup_flex(CLI::App& cmd, Context& ctx) {
+  auto opts = std::make_shared<FlexOptions>();
+  cmd.add_option("--namespace", opts->ns, "Add this namespace's flex use and fair share; flag clusters where it is over")
+      ->type_name("NS");
+  cmd.add_option("--gpus", opts->gpus, "Only clusters with N free flex GPUs now (with --contiguous: islands)")
+      ->type_name("N")
+      ->check(CLI::PositiveNumber);
+  cmd.add_flag("--contiguous", opts->contiguous,
+               "With --gpus N: only islands with a free block of N GPUs on whole free nodes, one row per island");
+  cmd.add_flag("--stable", opts->stable, "Only stable capacity: free flex GPUs in-quota jobs can never reclaim");
+  cmd.add_flag("-w,--wide", opts->wide, "Also show healthy, assigned, in-quota used and the flex pool");
+  cmd.footer(R"(Examples:
+  fleetcap flex                               clusters by free flex GPUs, most first
+  fleetcap flex --namespace evals             with evals' flex use and fair share per cluster
+  fleetcap flex --gpus 352 --contiguous       islands with 352 GPUs free on whole nodes
+  fleetcap flex --stable --sku h200           free flex that will not be reclaimed, on H200s
+  fleetcap flex --json | jq '.clusters[0].name')");
+  cmd.callback([&ctx, opts] { ctx.action = [opts](Context& c) { return run_flex(c, *opts); }; });
+}
+
+} // namespace fleetcap::cli

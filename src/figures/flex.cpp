@@ -1,0 +1,116 @@
+// SPEC §2 (Flex) and §4 (flex figures, fair share, largest free block).
+#include "fleetcap/figures/flex.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace fleetcap {
+
+Gpus flex_pool(const ClusterFigures& f) { return std::max<Gpus>(0, f.healthy - f.inquota_used); }
+
+std::vector<NamespaceFlex> flex_namespaces(const Snapshot& snap, const FleetAt& fleet, std::uint32_t cluster) {
+  std::map<std::string_view, NamespaceFlex> by_name; // sorted by byte order
+  for (auto j : snap.index.cluster_jobs[cluster]) {
+    const Job& job = snap.jobs[j];
+    if (!job.flex) continue;
+    NamespaceFlex& n = by_name[job.ns];
+    n.ns = job.ns;
+    (job.running() ? n.flex_used : n.flex_pending) += job.gpus;
+  }
+  const Gpus pool = flex_pool(fleet.clusters[cluster]);
+  std::vector<NamespaceFlex> out;
+  out.reserve(by_name.size());
+  for (auto& [name, n] : by_name) {
+    n.fair_share = pool / static_cast<Gpus>(by_name.size());
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
+NamespaceFlex namespace_flex(const std::vector<NamespaceFlex>& namespaces, const ClusterFigures& f,
+                             const std::string& ns) {
+  for (const auto& n : namespaces)
+    if (n.ns == ns) return n;
+  NamespaceFlex n;
+  n.ns = ns;
+  n.fair_share = flex_pool(f) / static_cast<Gpus>(namespaces.size() + 1);
+  return n;
+}
+
+namespace {
+
+FlexCluster flex_cluster(const Snapshot& snap, const FleetAt& fleet, std::uint32_t c, const FlexQuery& q) {
+  FlexCluster fc;
+  fc.cluster = c;
+  fc.figures = fleet.clusters[c];
+  fc.flex_pool = flex_pool(fc.figures);
+  fc.namespaces = flex_namespaces(snap, fleet, c);
+  if (q.ns) fc.selected = namespace_flex(fc.namespaces, fc.figures, *q.ns);
+  return fc;
+}
+
+Gpus free_of(const FlexCluster& c, bool stable) {
+  return stable ? c.figures.flex_stable_free : c.figures.flex_free;
+}
+
+} // namespace
+
+FlexReport flex(const Snapshot& snap, const FleetAt& fleet, const Selection& sel, const FlexQuery& q) {
+  FlexReport r;
+  r.at = fleet.at;
+  r.query = q;
+  const auto selected = select_clusters(snap, sel);
+  r.selected_clusters = selected.size();
+
+  std::vector<FlexCluster> all;
+  all.reserve(selected.size());
+  for (auto c : selected) all.push_back(flex_cluster(snap, fleet, c, q));
+  const auto by_name = [&](std::uint32_t a, std::uint32_t b) { return snap.clusters[a].name < snap.clusters[b].name; };
+  std::sort(all.begin(), all.end(), [&](const FlexCluster& a, const FlexCluster& b) {
+    if (free_of(a, q.stable) != free_of(b, q.stable)) return free_of(a, q.stable) > free_of(b, q.stable);
+    if (free_of(a, !q.stable) != free_of(b, !q.stable)) return free_of(a, !q.stable) > free_of(b, !q.stable);
+    return by_name(a.cluster, b.cluster);
+  });
+  for (const auto& c : all) r.selected_free += free_of(c, q.stable);
+  if (!all.empty()) r.most = all.front();
+
+  // Islands of the selected clusters, each with its block of whole free nodes.
+  std::vector<std::uint8_t> chosen(snap.clusters.size(), 0);
+  for (auto c : selected) chosen[c] = 1;
+  std::vector<FlexIsland> islands;
+  for (std::size_t i = 0; i < snap.index.islands.size(); ++i) {
+    const Island& isl = snap.index.islands[i];
+    if (!chosen[isl.cluster_index]) continue;
+    FlexIsland fi{static_cast<std::uint32_t>(i), isl.cluster_index, fleet.island_free[i], 0};
+    for (auto n : isl.nodes) fi.free_nodes += fleet.schedulable[n] && !fleet.occupied[n];
+    islands.push_back(fi);
+  }
+  const auto island_order = [&](const FlexIsland& a, const FlexIsland& b) {
+    if (a.free_block != b.free_block) return a.free_block > b.free_block;
+    if (a.cluster != b.cluster) return by_name(a.cluster, b.cluster);
+    return snap.index.islands[a.island].name < snap.index.islands[b.island].name;
+  };
+  std::sort(islands.begin(), islands.end(), island_order);
+  if (!islands.empty()) r.best = islands.front();
+
+  if (!q.contiguous) {
+    for (auto& c : all)
+      if (free_of(c, q.stable) >= std::max<Gpus>(q.gpus, q.stable ? 1 : 0)) r.clusters.push_back(std::move(c));
+    return r;
+  }
+  // --contiguous: a block of N in one island; with --stable the cluster's stable free must cover N
+  // too (stable capacity is a cluster figure, not tied to particular nodes).
+  std::vector<std::uint8_t> listed(snap.clusters.size(), 0);
+  for (const auto& fi : islands) {
+    if (fi.free_block < q.gpus) continue;
+    const auto it = std::find_if(all.begin(), all.end(), [&](const FlexCluster& c) { return c.cluster == fi.cluster; });
+    if (q.stable && it->figures.flex_stable_free < q.gpus) continue;
+    r.islands.push_back(fi);
+    listed[fi.cluster] = 1;
+  }
+  for (auto& c : all)
+    if (listed[c.cluster]) r.clusters.push_back(std::move(c));
+  return r;
+}
+
+} // namespace fleetcap

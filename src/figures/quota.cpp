@@ -1,0 +1,208 @@
+// SPEC §4 (leaf quota figures) and §2 (quota trees, sibling borrowing, access).
+#include "fleetcap/figures/quota.hpp"
+
+#include "fleetcap/figures/flex.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+
+namespace fleetcap {
+
+void QuotaFigures::add(const QuotaFigures& leaf) {
+  assigned += leaf.assigned;
+  used += leaf.used;
+  free += leaf.free;
+  borrowed += leaf.borrowed;
+  unbacked += leaf.unbacked;
+}
+
+std::vector<QuotaFigures> leaf_quota_figures(const Snapshot& snap, const FleetAt& fleet) {
+  std::vector<QuotaFigures> out(snap.quotas.size());
+  for (std::size_t c = 0; c < snap.clusters.size(); ++c) {
+    const auto& leaves = snap.index.cluster_leaves[c];
+    // P, U, B of SPEC §4: sums over the leaves of one tree in this cluster.
+    struct TreeSums {
+      Gpus assigned = 0, used = 0, borrowed = 0;
+    };
+    std::map<std::uint32_t, TreeSums> trees;
+    for (auto q : leaves) {
+      QuotaFigures& f = out[q];
+      f.assigned = snap.quotas[q].gpus;
+      for (auto j : snap.index.quota_jobs[q])
+        if (snap.jobs[j].running()) f.used += snap.jobs[j].gpus;
+      f.free = std::max<Gpus>(0, f.assigned - f.used);
+      f.borrowed = std::max<Gpus>(0, f.used - f.assigned);
+      TreeSums& t = trees[snap.quotas[q].tree_index];
+      t.assigned += f.assigned;
+      t.used += f.used;
+      t.borrowed += f.borrowed;
+    }
+    const Gpus pool = flex_pool(fleet.clusters[c]); // max(0, H − Uq)
+    std::vector<Gpus> weights;
+    std::vector<std::string_view> names;
+    for (auto q : leaves) {
+      QuotaFigures& f = out[q];
+      const TreeSums& t = trees[snap.quotas[q].tree_index];
+      f.borrowable = std::max<Gpus>(0, std::max<Gpus>(0, t.assigned - t.used) - f.free);
+      f.available = std::min(f.free + f.borrowable, pool + std::min(f.free, t.borrowed));
+      weights.push_back(f.assigned);
+      names.push_back(snap.quotas[q].name);
+    }
+    const auto unbacked = split_largest_remainder(fleet.clusters[c].unbacked, weights, names);
+    for (std::size_t i = 0; i < leaves.size(); ++i) out[leaves[i]].unbacked = unbacked[i];
+  }
+  return out;
+}
+
+bool preempts_before(const Job& a, const Job& b) {
+  if (a.priority != b.priority) return a.priority < b.priority;
+  if (a.running() != b.running()) return !a.running();
+  if (a.started_at != b.started_at) {
+    if (!a.started_at || !b.started_at) return a.started_at.has_value(); // none = oldest = last
+    return *a.started_at > *b.started_at;
+  }
+  return a.name < b.name;
+}
+
+namespace {
+
+std::vector<std::uint32_t> by_name(const Snapshot& snap, std::span<const std::uint32_t> group) {
+  std::vector<std::uint32_t> quotas(group.begin(), group.end());
+  std::sort(quotas.begin(), quotas.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return snap.quotas[a].name < snap.quotas[b].name; });
+  return quotas;
+}
+
+// Appends `q` and what lies below it in tree order, keeping the leaves `keep` accepts and the
+// groups above them. Returns whether anything was kept.
+bool walk(const Snapshot& snap, const std::vector<QuotaFigures>& figures, std::uint32_t q, int depth,
+          const std::function<bool(std::uint32_t)>& keep, std::vector<QuotaRow>& rows) {
+  const Quota& quota = snap.quotas[q];
+  if (quota.leaf) {
+    if (!keep(q)) return false;
+    rows.push_back(QuotaRow{q, depth, true, 1, figures[q]});
+    return true;
+  }
+  const std::size_t at = rows.size();
+  rows.push_back(QuotaRow{q, depth, false, 0, {}});
+  bool any = false;
+  for (auto child : by_name(snap, snap.index.quota_children[q])) any |= walk(snap, figures, child, depth + 1, keep, rows);
+  if (!any) {
+    rows.resize(at);
+    return false;
+  }
+  for (std::size_t i = at + 1; i < rows.size(); ++i) {
+    if (!rows[i].leaf) continue;
+    rows[at].figures.add(rows[i].figures);
+    ++rows[at].leaves;
+  }
+  return true;
+}
+
+std::vector<std::uint32_t> roots(const Snapshot& snap) {
+  std::vector<std::uint32_t> out;
+  for (std::size_t q = 0; q < snap.quotas.size(); ++q)
+    if (snap.quotas[q].parent_index == kNone) out.push_back(static_cast<std::uint32_t>(q));
+  return by_name(snap, std::move(out));
+}
+
+} // namespace
+
+QuotaReport quota_tree(const Snapshot& snap, const FleetAt& fleet, const Selection& sel,
+                       const std::optional<std::string>& ns) {
+  QuotaReport r;
+  r.at = fleet.at;
+  r.ns = ns;
+  const auto figures = leaf_quota_figures(snap, fleet);
+  std::vector<std::uint8_t> chosen(snap.clusters.size(), 0);
+  for (auto c : select_clusters(snap, sel)) chosen[c] = 1;
+  const auto keep = [&](std::uint32_t q) {
+    const Quota& quota = snap.quotas[q];
+    return quota.cluster_index != kNone && chosen[quota.cluster_index] && (!ns || quota.allows(*ns));
+  };
+  for (auto root : roots(snap)) walk(snap, figures, root, 0, keep, r.rows);
+  if (ns) {
+    // A flat list of what the namespace may target, and the flex beside each.
+    std::erase_if(r.rows, [](const QuotaRow& row) { return !row.leaf; });
+    std::map<std::uint32_t, NamespaceFlex> flex_of;
+    for (auto& row : r.rows) {
+      row.depth = 0;
+      const auto c = snap.quotas[row.quota].cluster_index;
+      auto it = flex_of.find(c);
+      if (it == flex_of.end())
+        it = flex_of.emplace(c, namespace_flex(flex_namespaces(snap, fleet, c), fleet.clusters[c], *ns)).first;
+      row.flex_free = fleet.clusters[c].flex_free;
+      row.flex_stable_free = fleet.clusters[c].flex_stable_free;
+      row.fair_share = it->second.fair_share;
+      row.ns_flex_used = it->second.flex_used;
+      row.flex_within_share = std::min(row.flex_free, std::max<Gpus>(0, row.fair_share - row.ns_flex_used));
+      const Gpus available = row.figures.available;
+      row.serve = available > 0                ? QuotaRow::Serve::quota
+                  : row.flex_within_share > 0 ? QuotaRow::Serve::flex
+                                              : QuotaRow::Serve::none;
+    }
+  }
+  for (const auto& row : r.rows)
+    if (row.leaf) r.totals.add(row.figures);
+  return r;
+}
+
+NotSchedulable not_schedulable(const Snapshot& snap, const FleetAt& fleet, std::uint32_t cluster) {
+  NotSchedulable d;
+  for (auto n : snap.index.cluster_nodes[cluster]) {
+    if (fleet.schedulable[n]) continue;
+    const Node& node = snap.nodes[n];
+    if (!node.healthy) {
+      d.unhealthy += node.gpus;
+      ++d.unhealthy_nodes;
+    } else if (node.cordoned) {
+      d.cordoned += node.gpus;
+      ++d.cordoned_nodes;
+    } else {
+      d.maintenance += node.gpus;
+      ++d.maintenance_nodes;
+    }
+  }
+  return d;
+}
+
+QuotaDetail quota_detail(const Snapshot& snap, const FleetAt& fleet, std::uint32_t quota) {
+  QuotaDetail d;
+  const auto figures = leaf_quota_figures(snap, fleet);
+  const Quota& q = snap.quotas[quota];
+  std::vector<std::uint32_t> leaves;
+  if (q.leaf) {
+    d.row = QuotaRow{quota, 0, true, 1, figures[quota]};
+    leaves.push_back(quota);
+    const auto c = q.cluster_index;
+    if (c != kNone) {
+      for (auto other : by_name(snap, snap.index.cluster_leaves[c])) {
+        if (snap.quotas[other].tree_index != q.tree_index) continue;
+        d.tree.add(figures[other]);
+        if (other != quota) d.siblings.push_back(QuotaRow{other, 0, true, 1, figures[other]});
+      }
+      d.tree_unused = std::max<Gpus>(0, d.tree.assigned - d.tree.used);
+      d.cluster = fleet.clusters[c];
+      d.cluster_leaves = snap.index.cluster_leaves[c].size();
+      d.down = not_schedulable(snap, fleet, c);
+    }
+  } else {
+    walk(snap, figures, quota, 0, [](std::uint32_t) { return true; }, d.subtree);
+    if (!d.subtree.empty()) {
+      d.row = d.subtree.front();
+      d.subtree.erase(d.subtree.begin());
+    } else {
+      d.row = QuotaRow{quota, 0, false, 0, {}};
+    }
+    for (const auto& row : d.subtree)
+      if (row.leaf) leaves.push_back(row.quota);
+  }
+  for (auto leaf : leaves)
+    for (auto j : snap.index.quota_jobs[leaf]) d.jobs.push_back(j);
+  std::sort(d.jobs.begin(), d.jobs.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return preempts_before(snap.jobs[a], snap.jobs[b]); });
+  return d;
+}
+
+} // namespace fleetcap

@@ -1,0 +1,687 @@
+#include "fleetcap/render/maintenance.hpp"
+
+#include "fleetcap/render/table.hpp"
+#include "json_out.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace fleetcap {
+
+using json_out::Json;
+
+std::string short_time(Time t) {
+  std::string s = format_rfc3339(t); // 2026-11-21T06:00:00Z
+  if (s.size() == 20 && s.compare(16, 4, ":00Z") == 0) s.replace(16, 4, "Z");
+  return s;
+}
+
+std::string human_duration(Duration d) {
+  if (d < 0) d = -d;
+  if (d >= 86400) return d % 86400 / 3600 ? fmt::format("{}d{}h", d / 86400, d % 86400 / 3600) : fmt::format("{}d", d / 86400);
+  if (d >= 3600) return d % 3600 / 60 ? fmt::format("{}h{}m", d / 3600, d % 3600 / 60) : fmt::format("{}h", d / 3600);
+  if (d >= 60) return fmt::format("{}m", d / 60);
+  return fmt::format("{}s", d);
+}
+
+namespace {
+
+// "a,b,c" or "a,b,c +5": long lists stay readable in a table cell.
+template <class Names> std::string short_list(const Names& names, std::size_t show = 3) {
+  std::string out;
+  std::size_t k = 0;
+  for (const auto& n : names) {
+    if (k == show) return out + fmt::format(" +{}", names.size() - show);
+    if (k++) out += ',';
+    out += n;
+  }
+  return out.empty() ? "-" : out;
+}
+
+std::vector<std::string_view> node_names(const Snapshot& snap, const std::vector<std::uint32_t>& nodes) {
+  std::vector<std::string_view> out;
+  for (auto n : nodes) out.push_back(snap.nodes[n].name);
+  return out;
+}
+
+std::vector<std::string_view> job_names(const Snapshot& snap, const std::vector<std::uint32_t>& jobs) {
+  std::vector<std::string_view> out;
+  for (auto j : jobs) out.push_back(snap.jobs[j].name);
+  return out;
+}
+
+std::string event_nodes_cell(const Snapshot& snap, const MaintenanceEvent& e) {
+  if (e.nodes.empty()) return fmt::format("all ({})", event_nodes(snap, e).size());
+  return short_list(e.nodes);
+}
+
+Json string_array(const std::vector<std::string_view>& names) {
+  Json a = Json::array();
+  for (auto n : names) a.push_back(n);
+  return a;
+}
+
+std::string joined(const std::vector<std::string_view>& names, char sep = ' ') {
+  std::string out;
+  for (auto n : names) {
+    if (!out.empty()) out += sep;
+    out += n;
+  }
+  return out;
+}
+
+void put_horizon(Json& doc, const MaintenanceHorizon& h, bool lead = true) {
+  doc["window"] = format_duration(h.window);
+  doc["until"] = format_rfc3339(h.end());
+  if (lead) doc["lead"] = format_duration(h.lead);
+}
+
+std::string_view yes_no(bool b) { return b ? "yes" : "no"; }
+
+// ---- list
+
+TableCell due_cell(const EventRow& row, const MaintenanceEvent& e, Time at) {
+  if (row.overdue) return {"OVERDUE", Tone::bad};
+  if (!e.open()) return {"-", Tone::dim};
+  if (row.action_by > at) return {"in " + human_duration(row.action_by - at)};
+  return {"passed", Tone::dim};
+}
+
+std::string list_table(const EventList& list, const Snapshot& snap, const RenderOptions& o) {
+  if (list.rows.empty())
+    return fmt::format("No maintenance events from {} to {}.\n", short_time(list.horizon.at),
+                       short_time(list.horizon.end()));
+  Table t({{"ID", Align::left, 0},
+           {"CLUSTER", Align::left, 0},
+           {"NODES", Align::left, 3},
+           {"GPUS", Align::right, 0},
+           {"START", Align::left, 2},
+           {"END", Align::left, 4},
+           {"HARD", Align::left, 5},
+           {"ACTION-BY", Align::left, 1},
+           {"JOBS", Align::left, 0},
+           {"STATE", Align::left, 6},
+           {"DUE", Align::left, 0}});
+  for (const auto& row : list.rows) {
+    const MaintenanceEvent& e = snap.maintenance[row.event];
+    t.add_row({e.id, e.cluster, event_nodes_cell(snap, e), fmt::format("{}", row.gpus), short_time(e.start),
+               short_time(e.end), std::string(yes_no(e.hard_start)), short_time(row.action_by),
+               short_list(job_names(snap, row.jobs)), std::string(to_string(e.state)),
+               due_cell(row, e, list.horizon.at)});
+  }
+  return t.render(o.style);
+}
+
+std::string list_json(const EventList& list, const Snapshot& snap, const RenderOptions& o) {
+  Json doc = json_out::envelope("maintenance.list", o);
+  put_horizon(doc, list.horizon);
+  Json events = Json::array();
+  std::size_t overdue = 0;
+  for (const auto& row : list.rows) {
+    const MaintenanceEvent& e = snap.maintenance[row.event];
+    Json item;
+    item["id"] = e.id;
+    item["cluster"] = e.cluster;
+    item["nodes"] = string_array(std::vector<std::string_view>(e.nodes.begin(), e.nodes.end()));
+    item["whole_cluster"] = e.nodes.empty();
+    item["gpus"] = row.gpus;
+    item["start"] = format_rfc3339(e.start);
+    item["end"] = format_rfc3339(e.end);
+    item["hard_start"] = e.hard_start;
+    item["action_by"] = format_rfc3339(row.action_by);
+    item["jobs"] = string_array(job_names(snap, row.jobs));
+    item["state"] = to_string(e.state);
+    item["overdue"] = row.overdue;
+    item["kind"] = e.kind;
+    item["reason"] = e.reason;
+    item["priority"] = fmt::format("p{}", e.priority);
+    overdue += row.overdue;
+    events.push_back(std::move(item));
+  }
+  doc["events"] = std::move(events);
+  doc["summary"] = {{"events", list.rows.size()}, {"overdue", overdue}};
+  return json_out::dump(doc);
+}
+
+std::string list_csv(const EventList& list, const Snapshot& snap) {
+  std::string out = "id,cluster,nodes,whole_cluster,gpus,start,end,hard_start,action_by,jobs,state,overdue,kind,reason,"
+                    "priority\n";
+  for (const auto& row : list.rows) {
+    const MaintenanceEvent& e = snap.maintenance[row.event];
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},p{}\n", csv_field(e.id), csv_field(e.cluster),
+                       csv_field(joined(std::vector<std::string_view>(e.nodes.begin(), e.nodes.end()))),
+                       e.nodes.empty(), row.gpus, format_rfc3339(e.start), format_rfc3339(e.end), e.hard_start,
+                       format_rfc3339(row.action_by), csv_field(joined(job_names(snap, row.jobs))),
+                       to_string(e.state), row.overdue, csv_field(e.kind), csv_field(e.reason), e.priority);
+  }
+  return out;
+}
+
+// ---- node
+
+std::string schedulable_text(const NodeCard& card, const Snapshot& snap) {
+  if (card.schedulable) return "yes";
+  const Node& n = snap.nodes[card.node];
+  std::vector<std::string> why;
+  if (!n.healthy) why.emplace_back(n.health.empty() ? "not healthy" : n.health);
+  if (n.cordoned) why.emplace_back("cordoned");
+  for (auto e : card.active_events) why.push_back("maintenance " + snap.maintenance[e].id);
+  std::string out = "no (";
+  for (std::size_t i = 0; i < why.size(); ++i) out += (i ? ", " : "") + why[i];
+  return out + ")";
+}
+
+std::string cluster_text(const Snapshot& snap, const Node& n) {
+  if (n.cluster_index == kNone) return std::string(n.cluster);
+  const Cluster& c = snap.clusters[n.cluster_index];
+  return fmt::format("{} ({}, {}, {}, {})", c.name, c.sku, c.region, c.provider, to_string(c.state));
+}
+
+// A labelled section: "Label:  none" or "Label:" and the table indented two spaces.
+void section(std::string& out, std::string_view label, const Table& t, const Style& style) {
+  if (t.empty()) {
+    out += fmt::format("{:<14}none\n", std::string(label) + ":");
+    return;
+  }
+  out += fmt::format("{}:\n", label);
+  Style inner = style;
+  if (inner.width > 2) inner.width -= 2;
+  const std::string body = t.render(inner);
+  std::size_t at = 0;
+  while (at < body.size()) {
+    const auto nl = body.find('\n', at);
+    out += "  " + body.substr(at, nl - at + 1);
+    at = nl + 1;
+  }
+}
+
+std::string quota_name(const Snapshot& snap, std::uint32_t q) { return q == kNone ? "flex" : snap.quotas[q].name; }
+
+std::string node_table(const NodeCard& card, const Snapshot& snap, const RenderOptions& o) {
+  const Node& n = snap.nodes[card.node];
+  const Palette& p = Palette::of(o.style);
+  std::string out;
+  auto field = [&](std::string_view label, std::string_view value, Tone tone = Tone::plain) {
+    const std::string_view colour = tone == Tone::bad ? p.bad : std::string_view{};
+    out += fmt::format("{:<14}{}{}{}\n", std::string(label) + ":", colour, value, colour.empty() ? "" : p.reset);
+  };
+  field("Name", n.name);
+  field("Cluster", cluster_text(snap, n));
+  field("Island", n.island);
+  field("GPUs", fmt::format("{}", n.gpus));
+  field("Health", n.health, n.healthy ? Tone::plain : Tone::bad);
+  field("Cordoned", std::string(yes_no(n.cordoned)));
+  field("Schedulable", schedulable_text(card, snap), card.schedulable ? Tone::plain : Tone::bad);
+
+  Table issues({{"PRIORITY", Align::left, 0}, {"TYPE", Align::left, 0}, {"DETECTED", Align::left, 1},
+                {"DETAIL", Align::left, 2}});
+  for (auto i : card.issues) {
+    const NodeIssue& is = n.issues[i];
+    issues.add_row({{fmt::format("p{}", is.priority), is.priority <= 1 ? Tone::bad : Tone::plain}, is.type,
+                    is.detected_at ? short_time(*is.detected_at) : "-", is.detail.empty() ? "-" : is.detail});
+  }
+  section(out, "Issues", issues, o.style);
+
+  Table events({{"ID", Align::left, 0},      {"WHEN", Align::left, 0},      {"STATE", Align::left, 3},
+                {"START", Align::left, 0},   {"END", Align::left, 1},       {"HARD", Align::left, 4},
+                {"ACTION-BY", Align::left, 2}, {"NODES", Align::left, 6},   {"KIND", Align::left, 5},
+                {"REASON", Align::left, 7}});
+  for (const auto& row : card.events) {
+    const MaintenanceEvent& e = snap.maintenance[row.event];
+    events.add_row({e.id, {std::string(to_string(row.when)), row.when == EventTiming::current ? Tone::warn : Tone::plain},
+                    std::string(to_string(e.state)), short_time(e.start), short_time(e.end),
+                    std::string(yes_no(e.hard_start)), short_time(row.action_by), event_nodes_cell(snap, e), e.kind,
+                    e.reason.empty() ? "-" : e.reason});
+  }
+  section(out, "Maintenance", events, o.style);
+
+  Table jobs({{"NAME", Align::left, 0},     {"NAMESPACE", Align::left, 3}, {"QUOTA", Align::left, 0},
+              {"PRIORITY", Align::left, 2}, {"GPUS", Align::right, 0},     {"NODES", Align::left, 4},
+              {"IDLE", Align::left, 5},     {"STARTED", Align::left, 6}});
+  for (auto j : card.jobs) {
+    const Job& job = snap.jobs[j];
+    jobs.add_row({job.name, job.ns, job.quota, std::string(to_string(job.priority)), fmt::format("{}", job.gpus),
+                  short_list(job.nodes), std::string(yes_no(job.idle)),
+                  job.started_at ? short_time(*job.started_at) : "-"});
+  }
+  section(out, "Jobs", jobs, o.style);
+
+  Table quotas({{"NAME", Align::left, 0}, {"TREE", Align::left, 1}, {"CLUSTER", Align::left, 2},
+                {"ASSIGNED", Align::right, 0}, {"ACCESS", Align::left, 3}});
+  for (auto q : card.quotas) {
+    const Quota& quota = snap.quotas[q];
+    quotas.add_row({quota.name, quota.tree_index == kNone ? "-" : snap.quotas[quota.tree_index].name,
+                    quota.cluster.value_or("-"), fmt::format("{}", quota.gpus),
+                    quota.access ? short_list(*quota.access) : "any"});
+  }
+  section(out, "Quotas", quotas, o.style);
+  return out;
+}
+
+std::string node_json(const NodeCard& card, const Snapshot& snap, const RenderOptions& o) {
+  const Node& n = snap.nodes[card.node];
+  Json doc = json_out::envelope("maintenance.node", o);
+  Json node;
+  node["name"] = n.name;
+  node["cluster"] = n.cluster;
+  if (n.cluster_index != kNone) {
+    const Cluster& c = snap.clusters[n.cluster_index];
+    node["region"] = c.region;
+    node["provider"] = c.provider;
+    node["sku"] = c.sku;
+    node["cluster_state"] = to_string(c.state);
+  }
+  node["island"] = n.island;
+  node["gpus"] = n.gpus;
+  node["health"] = n.health;
+  node["healthy"] = n.healthy;
+  node["cordoned"] = n.cordoned;
+  node["schedulable"] = card.schedulable;
+  Json active = Json::array();
+  for (auto e : card.active_events) active.push_back(snap.maintenance[e].id);
+  node["active_events"] = std::move(active);
+  doc["node"] = std::move(node);
+
+  Json issues = Json::array();
+  for (auto i : card.issues) {
+    const NodeIssue& is = n.issues[i];
+    issues.push_back({{"type", is.type},
+                      {"priority", fmt::format("p{}", is.priority)},
+                      {"detected_at", is.detected_at ? Json(format_rfc3339(*is.detected_at)) : Json(nullptr)},
+                      {"detail", is.detail}});
+  }
+  doc["issues"] = std::move(issues);
+
+  Json events = Json::array();
+  for (const auto& row : card.events) {
+    const MaintenanceEvent& e = snap.maintenance[row.event];
+    Json item;
+    item["id"] = e.id;
+    item["when"] = to_string(row.when);
+    item["state"] = to_string(e.state);
+    item["start"] = format_rfc3339(e.start);
+    item["end"] = format_rfc3339(e.end);
+    item["hard_start"] = e.hard_start;
+    item["action_by"] = format_rfc3339(row.action_by);
+    item["whole_cluster"] = row.whole_cluster;
+    item["kind"] = e.kind;
+    item["reason"] = e.reason;
+    item["priority"] = fmt::format("p{}", e.priority);
+    events.push_back(std::move(item));
+  }
+  doc["events"] = std::move(events);
+
+  Json jobs = Json::array();
+  for (auto j : card.jobs) {
+    const Job& job = snap.jobs[j];
+    Json item;
+    item["name"] = job.name;
+    item["namespace"] = job.ns;
+    item["quota"] = job.quota;
+    item["priority"] = to_string(job.priority);
+    item["gpus"] = job.gpus;
+    item["nodes"] = string_array(std::vector<std::string_view>(job.nodes.begin(), job.nodes.end()));
+    item["idle"] = job.idle;
+    item["started_at"] = job.started_at ? Json(format_rfc3339(*job.started_at)) : Json(nullptr);
+    jobs.push_back(std::move(item));
+  }
+  doc["jobs"] = std::move(jobs);
+
+  Json quotas = Json::array();
+  for (auto q : card.quotas) {
+    const Quota& quota = snap.quotas[q];
+    Json item;
+    item["name"] = quota.name;
+    item["tree"] = quota.tree_index == kNone ? Json(nullptr) : Json(snap.quotas[quota.tree_index].name);
+    item["cluster"] = quota.cluster ? Json(*quota.cluster) : Json(nullptr);
+    item["assigned"] = quota.gpus;
+    if (quota.access) {
+      Json access = Json::array();
+      for (const auto& a : *quota.access) access.push_back(a);
+      item["access"] = std::move(access);
+    } else {
+      item["access"] = nullptr;
+    }
+    quotas.push_back(std::move(item));
+  }
+  doc["quotas"] = std::move(quotas);
+  return json_out::dump(doc);
+}
+
+// One row per fact (section, item, field, value): a card has no single row shape.
+std::string node_csv(const NodeCard& card, const Snapshot& snap) {
+  const Node& n = snap.nodes[card.node];
+  std::string out = "section,item,field,value\n";
+  auto put = [&](std::string_view section, std::string_view item, std::string_view field, std::string_view value) {
+    out += fmt::format("{},{},{},{}\n", section, csv_field(item), field, csv_field(value));
+  };
+  put("node", n.name, "cluster", n.cluster);
+  put("node", n.name, "island", n.island);
+  put("node", n.name, "gpus", fmt::format("{}", n.gpus));
+  put("node", n.name, "health", n.health);
+  put("node", n.name, "cordoned", n.cordoned ? "true" : "false");
+  put("node", n.name, "schedulable", card.schedulable ? "true" : "false");
+  for (std::size_t k = 0; k < card.issues.size(); ++k) {
+    const NodeIssue& is = n.issues[card.issues[k]];
+    const std::string item = fmt::format("{}", k);
+    put("issue", item, "type", is.type);
+    put("issue", item, "priority", fmt::format("p{}", is.priority));
+    put("issue", item, "detected_at", is.detected_at ? format_rfc3339(*is.detected_at) : "");
+    put("issue", item, "detail", is.detail);
+  }
+  for (const auto& row : card.events) {
+    const MaintenanceEvent& e = snap.maintenance[row.event];
+    put("event", e.id, "when", to_string(row.when));
+    put("event", e.id, "state", to_string(e.state));
+    put("event", e.id, "start", format_rfc3339(e.start));
+    put("event", e.id, "end", format_rfc3339(e.end));
+    put("event", e.id, "hard_start", e.hard_start ? "true" : "false");
+    put("event", e.id, "action_by", format_rfc3339(row.action_by));
+    put("event", e.id, "whole_cluster", row.whole_cluster ? "true" : "false");
+  }
+  for (auto j : card.jobs) {
+    const Job& job = snap.jobs[j];
+    put("job", job.name, "namespace", job.ns);
+    put("job", job.name, "quota", job.quota);
+    put("job", job.name, "priority", to_string(job.priority));
+    put("job", job.name, "gpus", fmt::format("{}", job.gpus));
+  }
+  for (auto q : card.quotas) put("quota", snap.quotas[q].name, "assigned", fmt::format("{}", snap.quotas[q].gpus));
+  return out;
+}
+
+// ---- impact
+
+std::string impact_table(const ImpactReport& r, const Snapshot& snap, const RenderOptions& o) {
+  if (r.clusters.empty()) return "No clusters match.\n";
+  Table t({{"CLUSTER", Align::left, 0},
+           {"SKU", Align::left, 6},
+           {"EVENTS", Align::right, 5},
+           {"HEALTHY", Align::right, 7},
+           {"MIN-HEALTHY", Align::right, 0},
+           {"MIN-AT", Align::left, 1},
+           {"ASSIGNED", Align::right, 4},
+           {"WORST-UNBACKED", Align::right, 0},
+           {"MIN-BLOCK", Align::right, 2},
+           {"MIN-BLOCK-AT", Align::left, 3}});
+  for (const auto& c : r.clusters) {
+    const Cluster& cl = snap.clusters[c.cluster];
+    const ImpactStep& now = c.steps.front();
+    t.add_row({cl.name, cl.sku, fmt::format("{}", c.events), fmt::format("{}", now.healthy),
+               {fmt::format("{}", c.min_healthy), c.min_healthy < now.healthy ? Tone::warn : Tone::plain},
+               short_time(c.min_healthy_at), fmt::format("{}", c.assigned),
+               {fmt::format("{}", c.worst_unbacked), c.worst_unbacked > 0 ? Tone::bad : Tone::plain},
+               fmt::format("{}", c.min_largest_free_block), short_time(c.min_largest_free_block_at)});
+  }
+  return t.render(o.style) + "\n" + render_impact_timeline(r, snap, o.style.width);
+}
+
+Json steps_json(const std::vector<ImpactStep>& steps) {
+  Json a = Json::array();
+  for (const auto& s : steps)
+    a.push_back({{"at", format_rfc3339(s.at)},
+                 {"healthy", s.healthy},
+                 {"unbacked", s.unbacked},
+                 {"largest_free_block", s.largest_free_block}});
+  return a;
+}
+
+std::string impact_json(const ImpactReport& r, const Snapshot& snap, const RenderOptions& o) {
+  Json doc = json_out::envelope("maintenance.impact", o);
+  put_horizon(doc, r.horizon, false);
+  Json clusters = Json::array();
+  for (const auto& c : r.clusters) {
+    const Cluster& cl = snap.clusters[c.cluster];
+    Json item;
+    item["name"] = cl.name;
+    item["region"] = cl.region;
+    item["provider"] = cl.provider;
+    item["sku"] = cl.sku;
+    item["state"] = to_string(cl.state);
+    item["total"] = c.total;
+    item["assigned"] = c.assigned;
+    item["events"] = c.events;
+    item["healthy"] = c.steps.front().healthy;
+    item["largest_free_block"] = c.steps.front().largest_free_block;
+    item["min_healthy"] = c.min_healthy;
+    item["min_healthy_at"] = format_rfc3339(c.min_healthy_at);
+    item["max_healthy"] = c.max_healthy;
+    item["worst_unbacked"] = c.worst_unbacked;
+    item["min_largest_free_block"] = c.min_largest_free_block;
+    item["min_largest_free_block_at"] = format_rfc3339(c.min_largest_free_block_at);
+    item["steps"] = steps_json(c.steps);
+    clusters.push_back(std::move(item));
+  }
+  doc["clusters"] = std::move(clusters);
+  return json_out::dump(doc);
+}
+
+std::string impact_csv(const ImpactReport& r, const Snapshot& snap) {
+  std::string out = "name,region,provider,sku,state,total,assigned,events,healthy,largest_free_block,min_healthy,"
+                    "min_healthy_at,max_healthy,worst_unbacked,min_largest_free_block,min_largest_free_block_at\n";
+  for (const auto& c : r.clusters) {
+    const Cluster& cl = snap.clusters[c.cluster];
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(cl.name), csv_field(cl.region),
+                       csv_field(cl.provider), csv_field(cl.sku), to_string(cl.state), c.total, c.assigned, c.events,
+                       c.steps.front().healthy, c.steps.front().largest_free_block, c.min_healthy,
+                       format_rfc3339(c.min_healthy_at), c.max_healthy, c.worst_unbacked, c.min_largest_free_block,
+                       format_rfc3339(c.min_largest_free_block_at));
+  }
+  return out;
+}
+
+// ---- plan
+
+std::string why_text(const PlanJob& pj, const Snapshot& snap) {
+  std::vector<std::string_view> why;
+  if (pj.unhealthy) why.push_back("unhealthy");
+  for (auto e : pj.events) why.push_back(snap.maintenance[e].id);
+  return short_list(why, 2);
+}
+
+std::string unplaced_reason(const PlanJob& pj, const MovePlan& plan, const Snapshot& snap) {
+  const Job& job = snap.jobs[pj.job];
+  const Cluster& c = snap.clusters[job.cluster_index];
+  const std::string where = plan.same_region ? fmt::format("in {} or {} {}", c.name, c.provider, c.region)
+                                             : std::string("in the fleet");
+  if (pj.best_island == kNone) return fmt::format("no {} node left free {}", c.sku, where);
+  const Island& isl = snap.index.islands[pj.best_island];
+  return fmt::format("no island {} has {} free {} GPUs; the largest free block left is {} ({} in {})", where, job.gpus,
+                     c.sku, pj.best_block, isl.name, snap.clusters[isl.cluster_index].name);
+}
+
+std::string plan_table(const MovePlan& plan, const Snapshot& snap, const RenderOptions& o) {
+  const MaintenanceHorizon& h = plan.horizon;
+  if (plan.jobs.empty())
+    return fmt::format("No jobs must move: no running job lists an unhealthy node or a node of an event to act on "
+                       "before {} (window {}, lead {}).\n",
+                       short_time(h.end()), format_duration(h.window), format_duration(h.lead));
+  Table t({{"JOB", Align::left, 0},
+           {"NAMESPACE", Align::left, 7},
+           {"PRIORITY", Align::left, 4},
+           {"GPUS", Align::right, 0},
+           {"FROM", Align::left, 0},
+           {"NODES", Align::left, 5},
+           {"WHY", Align::left, 3},
+           {"MOVE-BY", Align::left, 2},
+           {"TO", Align::left, 0},
+           {"TO-NODES", Align::left, 6},
+           {"QUOTA-AFTER", Align::left, 8}});
+  for (const auto& pj : plan.jobs) {
+    const Job& job = snap.jobs[pj.job];
+    TableCell move_by = pj.move_by == h.at ? TableCell("now") : TableCell(short_time(pj.move_by));
+    if (pj.move_by < h.at) move_by.tone = Tone::bad;
+    TableCell to = pj.placed ? TableCell(snap.clusters[pj.cluster].name) : TableCell("UNPLACED", Tone::bad);
+    t.add_row({job.name, job.ns, std::string(to_string(job.priority)), fmt::format("{}", job.gpus),
+               snap.clusters[job.cluster_index].name, short_list(job.nodes), why_text(pj, snap), move_by, to,
+               pj.placed ? short_list(node_names(snap, pj.nodes)) : "-",
+               pj.placed ? quota_name(snap, pj.quota_after) : "-"});
+  }
+  const PlanSummary& s = plan.summary;
+  std::string out = t.render(o.style);
+  out += fmt::format("\n{} job{} ({} GPUs) must move: {} placed ({} to another cluster), {} cannot be placed.\n",
+                     s.jobs, s.jobs == 1 ? "" : "s", s.gpus, s.placed, s.out_of_cluster, s.unplaced);
+  for (const auto& pj : plan.jobs)
+    if (!pj.placed) out += fmt::format("  {}: {}\n", snap.jobs[pj.job].name, unplaced_reason(pj, plan, snap));
+  return out;
+}
+
+Json plan_job_json(const PlanJob& pj, const MovePlan& plan, const Snapshot& snap) {
+  const Job& job = snap.jobs[pj.job];
+  Json item;
+  item["name"] = job.name;
+  item["namespace"] = job.ns;
+  item["quota"] = job.quota;
+  item["cluster"] = snap.clusters[job.cluster_index].name;
+  item["priority"] = to_string(job.priority);
+  item["gpus"] = job.gpus;
+  item["nodes"] = string_array(std::vector<std::string_view>(job.nodes.begin(), job.nodes.end()));
+  item["unhealthy"] = pj.unhealthy;
+  Json events = Json::array();
+  for (auto e : pj.events) events.push_back(snap.maintenance[e].id);
+  item["events"] = std::move(events);
+  item["move_by"] = format_rfc3339(pj.move_by);
+  item["overdue"] = pj.move_by < plan.horizon.at;
+  if (pj.placed) {
+    const Island& isl = snap.index.islands[pj.island];
+    item["destination"] = {{"cluster", snap.clusters[pj.cluster].name},
+                           {"island", isl.name},
+                           {"nodes", string_array(node_names(snap, pj.nodes))},
+                           {"gpus", pj.node_gpus},
+                           {"scope", to_string(pj.scope)},
+                           {"quota", quota_name(snap, pj.quota_after)}};
+  } else {
+    item["reason"] = unplaced_reason(pj, plan, snap);
+    item["largest_free_block"] = pj.best_block;
+    item["largest_free_block_island"] =
+        pj.best_island == kNone ? Json(nullptr) : Json(snap.index.islands[pj.best_island].name);
+  }
+  return item;
+}
+
+std::string plan_json(const MovePlan& plan, const Snapshot& snap, const RenderOptions& o) {
+  Json doc = json_out::envelope("maintenance.plan", o);
+  put_horizon(doc, plan.horizon);
+  doc["same_region"] = plan.same_region;
+  Json moves = Json::array(), unplaced = Json::array();
+  for (const auto& pj : plan.jobs) (pj.placed ? moves : unplaced).push_back(plan_job_json(pj, plan, snap));
+  doc["moves"] = std::move(moves);
+  doc["unplaced"] = std::move(unplaced);
+  const PlanSummary& s = plan.summary;
+  doc["summary"] = {{"jobs", s.jobs},         {"gpus", s.gpus},
+                    {"placed", s.placed},     {"gpus_placed", s.gpus_placed},
+                    {"unplaced", s.unplaced}, {"gpus_unplaced", s.gpus_unplaced},
+                    {"out_of_cluster", s.out_of_cluster}};
+  return json_out::dump(doc);
+}
+
+std::string plan_csv(const MovePlan& plan, const Snapshot& snap) {
+  std::string out = "name,namespace,quota,cluster,priority,gpus,nodes,unhealthy,events,move_by,placed,to_cluster,"
+                    "to_island,to_nodes,scope,quota_after,reason\n";
+  for (const auto& pj : plan.jobs) {
+    const Job& job = snap.jobs[pj.job];
+    std::vector<std::string_view> events;
+    for (auto e : pj.events) events.push_back(snap.maintenance[e].id);
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},", csv_field(job.name), csv_field(job.ns),
+                       csv_field(job.quota), csv_field(snap.clusters[job.cluster_index].name),
+                       to_string(job.priority), job.gpus,
+                       csv_field(joined(std::vector<std::string_view>(job.nodes.begin(), job.nodes.end()))),
+                       pj.unhealthy, csv_field(joined(events)), format_rfc3339(pj.move_by), pj.placed);
+    if (pj.placed)
+      out += fmt::format("{},{},{},{},{},\n", csv_field(snap.clusters[pj.cluster].name),
+                         csv_field(snap.index.islands[pj.island].name), csv_field(joined(node_names(snap, pj.nodes))),
+                         to_string(pj.scope), csv_field(quota_name(snap, pj.quota_after)));
+    else
+      out += fmt::format(",,,,,{}\n", csv_field(unplaced_reason(pj, plan, snap)));
+  }
+  return out;
+}
+
+} // namespace
+
+// ---- timeline
+
+std::string render_impact_timeline(const ImpactReport& r, const Snapshot& snap, int width) {
+  static constexpr std::string_view kLevels[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇"};
+  static constexpr std::string_view kPeak = "█";
+  static constexpr std::size_t kMaxSlots = 240;
+  const MaintenanceHorizon& h = r.horizon;
+  if (r.clusters.empty() || h.window <= 0) return {};
+  std::size_t name_width = 0;
+  for (const auto& c : r.clusters) name_width = std::max(name_width, display_width(snap.clusters[c.cluster].name));
+  const std::size_t indent = name_width + 2;
+  Duration slot = 6 * 3600;
+  auto slots = [&] { return static_cast<std::size_t>((h.window + slot - 1) / slot); };
+  // Off a terminal there is no width to fit; still keep a long --window to a readable line.
+  const std::size_t room = width > 0 ? static_cast<std::size_t>(width) : indent + kMaxSlots;
+  while (indent + slots() > room && slot < h.window) slot *= 2;
+
+  std::string out = fmt::format("Schedulable GPUs from {} to {}, one character per {}\n"
+                                "(█ = the cluster's peak in the window, lower = fewer; day of month, UTC):\n",
+                                short_time(h.at), short_time(h.end()), human_duration(slot));
+  // Day-of-month labels (UTC) over the slots that hold a midnight.
+  std::string axis(indent, ' ');
+  std::size_t free_from = 0;
+  for (std::size_t k = 0; k < slots(); ++k) {
+    const Time s = h.at + static_cast<Time>(k) * slot;
+    const Time e = std::min(h.end(), s + slot);
+    const Time midnight = (s + 86399) / 86400 * 86400; // first midnight at or after s
+    if (s < 0 || midnight >= e || k < free_from) continue;
+    const std::string day = format_rfc3339(midnight).substr(8, 2);
+    axis.resize(indent + k, ' ');
+    axis += day;
+    free_from = k + day.size() + 1;
+  }
+  out += axis + "\n";
+  for (const auto& c : r.clusters) {
+    const std::string& name = snap.clusters[c.cluster].name;
+    std::string line = name + std::string(indent - display_width(name), ' ');
+    for (Gpus v : slot_minimum(c.steps, h.at, h.end(), slot)) {
+      if (v >= c.max_healthy && c.max_healthy > 0)
+        line += kPeak;
+      else
+        line += kLevels[c.max_healthy > 0 ? static_cast<std::size_t>(v * 7 / c.max_healthy) : 0];
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string render_event_list(const EventList& list, const Snapshot& snap, const RenderOptions& o) {
+  switch (o.format) {
+  case Format::json: return list_json(list, snap, o);
+  case Format::csv: return list_csv(list, snap);
+  case Format::table: break;
+  }
+  return list_table(list, snap, o);
+}
+
+std::string render_node_card(const NodeCard& card, const Snapshot& snap, const RenderOptions& o) {
+  switch (o.format) {
+  case Format::json: return node_json(card, snap, o);
+  case Format::csv: return node_csv(card, snap);
+  case Format::table: break;
+  }
+  return node_table(card, snap, o);
+}
+
+std::string render_impact(const ImpactReport& report, const Snapshot& snap, const RenderOptions& o) {
+  switch (o.format) {
+  case Format::json: return impact_json(report, snap, o);
+  case Format::csv: return impact_csv(report, snap);
+  case Format::table: break;
+  }
+  return impact_table(report, snap, o);
+}
+
+std::string render_move_plan(const MovePlan& plan, const Snapshot& snap, const RenderOptions& o) {
+  switch (o.format) {
+  case Format::json: return plan_json(plan, snap, o);
+  case Format::csv: return plan_csv(plan, snap);
+  case Format::table: break;
+  }
+  return plan_table(plan, snap, o);
+}
+
+} // namespace fleetcap

@@ -1,0 +1,445 @@
+"""End-to-end tests of `fleetcap maintenance list|node|impact|plan` (SPEC §6).
+
+Golden tables were checked by hand against SPEC §6/§8 and tests/data/maintenance/edge
+(see the comments in tests/figures/test_maintenance.cpp for the arithmetic). The property
+tests use the small generated fleets of fleetgen.py and recompute what they check in Python.
+"""
+import csv
+import datetime as dt
+import io
+import os
+import subprocess
+import unittest
+from collections import defaultdict
+
+import fleetgen
+import harness
+from harness import DATA, WORKED, run
+
+EDGE = os.path.join(DATA, "maintenance", "edge")
+GOLDEN = os.path.join(DATA, "golden")
+PRIOS = {"low": 0, "mid": 1, "high": 2, "critical": 3}
+
+
+def golden(name):
+    with open(os.path.join(GOLDEN, name), encoding="utf-8") as f:
+        return f.read()
+
+
+def t(s):
+    return dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
+
+
+def run_tty(args, cols):
+    """Runs fleetcap with stdout on a pseudo-terminal `cols` wide; returns what it printed."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, cols, 0, 0))
+    env = harness.clean_env(TERM="xterm", NO_COLOR="1")
+    p = subprocess.Popen([harness.BINARY, *args], stdout=slave, stderr=subprocess.DEVNULL,
+                         stdin=subprocess.DEVNULL, env=env)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO once the child has closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    p.wait(timeout=30)
+    os.close(master)
+    return out.decode().replace("\r\n", "\n")
+
+
+class Worked(unittest.TestCase):
+    def ok(self, *args, source=WORKED):
+        r = run("--source", source, *args)
+        self.assertEqual(r.code, 0, r)
+        self.assertEqual(r.err, "", r)
+        return r
+
+    def test_list_table(self):
+        self.assertEqual(self.ok("maintenance", "list").out, golden("maintenance_list_worked.txt"))
+
+    def test_list_json(self):
+        doc = self.ok("maintenance", "list", "--json").json()
+        self.assertEqual(doc["schema"], "fleetcap.maintenance.list/v1")
+        self.assertEqual(doc["at"], "2026-11-20T12:00:00Z")
+        self.assertEqual((doc["window"], doc["lead"], doc["until"]), ("14d", "12h", "2026-12-04T12:00:00Z"))
+        ev = {e["id"]: e for e in doc["events"]}
+        self.assertEqual([e["id"] for e in doc["events"]], ["m1", "m2", "m3"])
+        for e in doc["events"]:  # the SPEC §7 minimum
+            for key in ("id", "cluster", "nodes", "gpus", "start", "end", "hard_start", "action_by", "jobs",
+                        "state", "overdue"):
+                self.assertIn(key, e)
+        self.assertEqual(ev["m2"]["nodes"], ["t07", "t08"])
+        self.assertEqual(ev["m2"]["gpus"], 16)
+        self.assertEqual(ev["m2"]["action_by"], "2026-11-21T06:00:00Z")
+        self.assertEqual(ev["m2"]["jobs"], ["j3"])
+        self.assertEqual(ev["m1"]["state"], "in_progress")
+        self.assertEqual(ev["m1"]["jobs"], [])
+        self.assertEqual(ev["m3"]["hard_start"], False)
+        self.assertEqual(ev["m3"]["jobs"], ["k3"])
+        self.assertFalse(any(e["overdue"] for e in doc["events"]))
+        self.assertEqual(doc["summary"], {"events": 3, "overdue": 0})
+
+    def test_overdue_at_action_by(self):
+        doc = self.ok("maintenance", "list", "--json", "--at", "2026-11-21T06:00:00Z").json()
+        self.assertEqual({e["id"]: e["overdue"] for e in doc["events"]}, {"m1": False, "m2": True, "m3": False})
+        out = self.ok("maintenance", "list", "--at", "2026-11-21T06:00:00Z").out
+        self.assertRegex(out, r"(?m)^m2 .* OVERDUE$")
+        doc = self.ok("maintenance", "list", "--json", "--at", "2026-11-21T05:59:59Z").json()
+        self.assertFalse(any(e["overdue"] for e in doc["events"]))
+
+    def test_event_ending_at_at_is_not_listed(self):
+        doc = self.ok("maintenance", "list", "--json", "--at", "2026-11-21T10:00:00Z").json()
+        self.assertEqual([e["id"] for e in doc["events"]], ["m2", "m3"])  # m1 ends exactly then
+
+    def test_filters(self):
+        ids = lambda *a: [e["id"] for e in self.ok("maintenance", "list", "--json", *a).json()["events"]]
+        self.assertEqual(ids("--hard"), ["m1", "m2"])
+        self.assertEqual(ids("--cluster", "lion"), ["m3"])
+        self.assertEqual(ids("--event-state", "scheduled"), ["m2", "m3"])
+        self.assertEqual(ids("--event-state", "in_progress,completed"), ["m1"])
+        # m2 starts 30 h after --at; the window is half-open.
+        self.assertEqual(ids("--window", "1d"), ["m1"])
+        self.assertEqual(ids("--window", "30h"), ["m1"])
+        self.assertEqual(ids("--window", "30h1m"), ["m1", "m2"])
+        self.assertEqual(ids("--state", "provisioning"), [])  # --state stays the cluster filter
+        lead = self.ok("maintenance", "list", "--json", "--lead", "2d").json()
+        self.assertEqual(lead["events"][1]["action_by"], "2026-11-19T18:00:00Z")
+        self.assertTrue(lead["events"][1]["overdue"])
+
+    def test_global_options_after_the_command(self):
+        a = self.ok("--json", "maintenance", "list").json()
+        b = self.ok("maintenance", "list", "--json").json()
+        a.pop("generated_at"), b.pop("generated_at")
+        self.assertEqual(a, b)
+
+    def test_list_csv(self):
+        rows = list(csv.DictReader(io.StringIO(self.ok("maintenance", "list", "--format", "csv").out)))
+        self.assertEqual([r["id"] for r in rows], ["m1", "m2", "m3"])
+        self.assertEqual(rows[1]["nodes"], "t07 t08")
+        self.assertEqual(rows[1]["jobs"], "j3")
+        self.assertEqual(rows[1]["overdue"], "false")
+
+    def test_bad_options_are_usage_errors(self):
+        for args in (["--window", "0"], ["--window", "two weeks"], ["--lead", "-1h"], ["--event-state", "done"]):
+            r = run("--source", WORKED, "maintenance", "list", *args)
+            self.assertEqual(r.code, 2, r)
+            self.assertEqual(r.out, "", r)
+            self.assertIn("fleetcap: error:", r.err)
+        r = run("--source", WORKED, "maintenance")
+        self.assertEqual(r.code, 2, r)
+
+    def test_node(self):
+        self.assertEqual(self.ok("maintenance", "node", "t07").out, golden("maintenance_node_t07_worked.txt"))
+        doc = self.ok("maintenance", "node", "t05", "--json").json()
+        self.assertEqual(doc["schema"], "fleetcap.maintenance.node/v1")
+        self.assertEqual(doc["node"]["cluster"], "tiger")
+        self.assertEqual(doc["node"]["island"], "tiger-ib1")
+        self.assertEqual(doc["node"]["health"], "unhealthy")
+        self.assertFalse(doc["node"]["schedulable"])
+        self.assertEqual(doc["issues"], [{"type": "xid-79", "priority": "p0", "detected_at": "2026-11-19T22:14:00Z",
+                                          "detail": "GPU fell off the bus"}])
+        t11 = self.ok("maintenance", "node", "t11", "--json").json()
+        self.assertEqual(t11["node"]["active_events"], ["m1"])
+        self.assertEqual([(e["id"], e["when"]) for e in t11["events"]], [("m1", "current")])
+        # After m1 it is past and t11 is schedulable again.
+        later = self.ok("maintenance", "node", "t11", "--json", "--at", "2026-11-21T10:00:00Z").json()
+        self.assertEqual([(e["id"], e["when"]) for e in later["events"]], [("m1", "past")])
+        self.assertTrue(later["node"]["schedulable"])
+        l01 = self.ok("maintenance", "node", "l01", "--json").json()
+        self.assertEqual([j["name"] for j in l01["jobs"]], ["k1"])
+        self.assertEqual([(q["name"], q["assigned"], q["tree"]) for q in l01["quotas"]],
+                         [("applied/chat-lion", 16, "applied")])
+
+    def test_node_ignores_cluster_filters(self):
+        # A node name is unique fleet-wide; puma is provisioning but l01's card is still shown.
+        self.ok("maintenance", "node", "l01", "--cluster", "tiger")
+
+    def test_unknown_node_suggests_names(self):
+        r = run("--source", WORKED, "maintenance", "node", "t5")
+        self.assertEqual(r.code, 2, r)
+        self.assertEqual(r.out, "")
+        self.assertEqual(r.err, 'fleetcap: error: no node named "t5"; did you mean t05, l05, t01?\n')
+
+    def test_impact(self):
+        self.assertEqual(self.ok("maintenance", "impact").out, golden("maintenance_impact_worked.txt"))
+        doc = self.ok("maintenance", "impact", "--json").json()
+        self.assertEqual(doc["schema"], "fleetcap.maintenance.impact/v1")
+        tiger = doc["clusters"][0]
+        self.assertEqual(tiger["name"], "tiger")
+        self.assertEqual([(s["at"], s["healthy"], s["unbacked"], s["largest_free_block"]) for s in tiger["steps"]], [
+            ("2026-11-20T12:00:00Z", 72, 16, 8),
+            ("2026-11-21T10:00:00Z", 80, 8, 16),
+            ("2026-11-21T18:00:00Z", 64, 24, 16),
+            ("2026-11-22T06:00:00Z", 80, 8, 16),
+        ])
+        self.assertEqual((tiger["min_healthy"], tiger["min_healthy_at"], tiger["worst_unbacked"],
+                          tiger["min_largest_free_block"]), (64, "2026-11-21T18:00:00Z", 24, 8))
+
+    def test_impact_timeline_fits_the_terminal(self):
+        # One character per 6 h over 14 days is 56; on a 40-column terminal it doubles to 12 h (28):
+        # tiger is 72 until 21T10 (▇), 64 from 21T18 to 22T06 (▆), then 80, its peak (█).
+        out = self.ok("maintenance", "impact").out
+        self.assertIn("one character per 6h", out)
+        self.assertEqual(len(out.splitlines()[-2]), len("tiger  ") + 56)
+        out = run_tty(["--source", WORKED, "maintenance", "impact"], cols=40)
+        self.assertIn("one character per 12h", out)
+        self.assertEqual(out.splitlines()[-2], "tiger  ▇▇▆▆████████████████████████")
+        self.assertTrue(all(len(l) <= 40 for l in out.splitlines() if not l.startswith(("Schedulable", "(█"))), out)
+
+    def test_plan(self):
+        self.assertEqual(self.ok("maintenance", "plan").out, golden("maintenance_plan_worked.txt"))
+        doc = self.ok("maintenance", "plan", "--json").json()
+        self.assertEqual(doc["schema"], "fleetcap.maintenance.plan/v1")
+        self.assertEqual([m["name"] for m in doc["moves"]], ["k3"])
+        self.assertEqual(doc["moves"][0]["destination"],
+                         {"cluster": "lion", "island": "lion-ib1", "nodes": ["l08"], "gpus": 8, "scope": "cluster",
+                          "quota": "flex"})
+        self.assertEqual([u["name"] for u in doc["unplaced"]], ["j3"])
+        self.assertEqual(doc["unplaced"][0]["events"], ["m2"])
+        self.assertEqual(doc["unplaced"][0]["largest_free_block"], 8)
+        self.assertEqual(doc["summary"], {"jobs": 2, "gpus": 24, "placed": 1, "gpus_placed": 8, "unplaced": 1,
+                                          "gpus_unplaced": 16, "out_of_cluster": 0})
+
+
+class Edge(unittest.TestCase):
+    """tests/data/maintenance/edge: boundaries, overlapping and whole-cluster events."""
+
+    def ok(self, *args):
+        r = run("--source", EDGE, *args)
+        self.assertEqual(r.code, 0, r)
+        return r
+
+    def test_goldens(self):
+        self.assertEqual(self.ok("maintenance", "list", "--event-state", "all").out,
+                         golden("maintenance_list_edge_all.txt"))
+        self.assertEqual(self.ok("maintenance", "impact").out, golden("maintenance_impact_edge.txt"))
+        self.assertEqual(self.ok("maintenance", "plan", "--same-region").out,
+                         golden("maintenance_plan_edge_same_region.txt"))
+        self.assertEqual(self.ok("maintenance", "node", "a01").out, golden("maintenance_node_a01_edge.txt"))
+
+    def test_plan_never_moves_what_need_not_move(self):
+        doc = self.ok("maintenance", "plan", "--json").json()
+        moved = [m["name"] for m in doc["moves"]] + [u["name"] for u in doc["unplaced"]]
+        self.assertEqual(moved, ["ja1", "jb1", "ja2"])  # not ja3, jd1 (event ended at --at), jx (no nodes)
+        dest = {m["name"]: (m["destination"]["cluster"], m["destination"]["nodes"], m["destination"]["scope"],
+                            m["destination"]["quota"]) for m in doc["moves"]}
+        self.assertEqual(dest, {"ja1": ("gamma", ["g01", "g02"], "fleet", "team/gamma-b"),
+                                "jb1": ("alpha", ["a06"], "region", "flex"),
+                                "ja2": ("gamma", ["g03"], "fleet", "team/gamma-b")})
+
+    def test_csv(self):
+        rows = list(csv.DictReader(io.StringIO(self.ok("maintenance", "plan", "--format", "csv").out)))
+        self.assertEqual([(r["name"], r["to_cluster"], r["to_nodes"]) for r in rows],
+                         [("ja1", "gamma", "g01 g02"), ("jb1", "alpha", "a06"), ("ja2", "gamma", "g03")])
+        rows = list(csv.DictReader(io.StringIO(self.ok("maintenance", "impact", "--format", "csv").out)))
+        self.assertEqual([(r["name"], r["min_healthy"], r["worst_unbacked"]) for r in rows],
+                         [("alpha", "24", "8"), ("beta", "0", "24"), ("gamma", "32", "0"), ("delta", "16", "0")])
+        rows = list(csv.reader(io.StringIO(self.ok("maintenance", "node", "b02", "--format", "csv").out)))
+        self.assertEqual(rows[0], ["section", "item", "field", "value"])
+        self.assertIn(["event", "e-whole", "whole_cluster", "true"], rows)
+
+
+class OverHttp(unittest.TestCase):
+    def test_plan_loads_the_whole_fleet_list_sends_the_cluster_hint(self):
+        with harness.Server(WORKED, "--honour-cluster-filter") as s:
+            r = run("--source", s.url, "maintenance", "list", "--cluster", "lion", "--json")
+            self.assertEqual(r.code, 0, r)
+            self.assertEqual([e["id"] for e in r.json()["events"]], ["m3"])
+            list_queries = [q.get("query", {}) for q in s.requests()]
+            self.assertTrue(all(q.get("cluster") == ["lion"] for q in list_queries), list_queries)
+            n = len(list_queries)
+            r = run("--source", s.url, "maintenance", "plan", "--cluster", "lion", "--json")
+            self.assertEqual(r.code, 0, r)
+            self.assertEqual([m["name"] for m in r.json()["moves"]], ["k3"])
+            self.assertTrue(all("cluster" not in q.get("query", {}) for q in s.requests()[n:]))
+
+
+# ---- properties on generated fleets
+
+def expected(fleet, at, window, lead):
+    """Independent reading of SPEC §2/§6 and the documented choices, in Python."""
+    nodes = {n["name"]: n for n in fleet["nodes"]}
+    clusters = {c["name"]: c for c in fleet["clusters"]}
+    by_cluster = defaultdict(list)
+    for n in fleet["nodes"]:
+        by_cluster[n["cluster"]].append(n["name"])
+    end = at + window
+
+    def covered(e):
+        return e["nodes"] or by_cluster[e["cluster"]]
+
+    def open_(e):
+        return e["state"] not in ("completed", "cancelled")
+
+    act = [e for e in fleet["maintenance"]
+           if open_(e) and t(e["start"]) - lead < end and t(e["end"]) > at]
+    affected = {n for e in act for n in covered(e)}
+    busy = {n for j in fleet["jobs"] if j["state"] == "running" for n in j.get("nodes", [])}
+    active_now = {n for e in fleet["maintenance"] if open_(e) and t(e["start"]) <= at < t(e["end"])
+                  for n in covered(e)}
+    sched = {n for n, x in nodes.items()
+             if x["health"] == "healthy" and not x.get("cordoned", False) and n not in active_now}
+    free = {n for n in sched if n not in busy and n not in affected and nodes[n]["gpus"] > 0}
+    must = set()
+    for j in fleet["jobs"]:
+        if j["state"] != "running" or not j.get("nodes") or clusters[j["cluster"]]["state"] != "production":
+            continue
+        if any(nodes[n]["health"] != "healthy" or n in affected for n in j["nodes"]):
+            must.add(j["name"])
+    return nodes, clusters, free, must, by_cluster
+
+
+class Generated(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.fleets = {os.path.basename(d): (d, data) for d, data in fleetgen.generated()}
+
+    def check_plan(self, d, fleet, same_region, window="14d", lead="12h"):
+        args = ["--source", d, "maintenance", "plan", "--json", "--window", window, "--lead", lead]
+        if same_region:
+            args.append("--same-region")
+        r = run(*args)
+        self.assertEqual(r.code, 0, r)
+        doc = r.json()
+        at = t(doc["at"])
+        secs = lambda s: int(s[:-1]) * {"d": 86400, "h": 3600}[s[-1]]
+        nodes, clusters, free, must, _ = expected(fleet, at, dt.timedelta(seconds=secs(window)),
+                                                  dt.timedelta(seconds=secs(lead)))
+        jobs = {j["name"]: j for j in fleet["jobs"]}
+        listed = [m["name"] for m in doc["moves"]] + [u["name"] for u in doc["unplaced"]]
+        self.assertEqual(len(listed), len(set(listed)))
+        self.assertEqual(set(listed), must)  # never moves a job that need not move, misses none
+        self.assertEqual(doc["summary"]["jobs"], len(must))
+        used = set()
+        for m in doc["moves"]:
+            dst, job = m["destination"], jobs[m["name"]]
+            src_c, dst_c = clusters[job["cluster"]], clusters[dst["cluster"]]
+            for n in dst["nodes"]:
+                self.assertNotIn(n, used, f"{n} given twice")  # never two jobs on the same GPUs
+                used.add(n)
+                self.assertIn(n, free, f"{m['name']} -> {n} is not free")
+                self.assertEqual(nodes[n]["cluster"], dst["cluster"])
+            self.assertEqual({nodes[n]["island"] for n in dst["nodes"]}, {dst["island"]})  # one island
+            self.assertGreaterEqual(sum(nodes[n]["gpus"] for n in dst["nodes"]), job["gpus"])
+            self.assertEqual(dst_c["sku"], src_c["sku"])
+            self.assertTrue(dst["cluster"] == job["cluster"] or dst_c["state"] == "production")
+            same = (dst_c["region"], dst_c["provider"]) == (src_c["region"], src_c["provider"])
+            self.assertEqual(dst["scope"], "cluster" if dst["cluster"] == job["cluster"] else
+                             "region" if same else "fleet")
+            if same_region:
+                self.assertTrue(same or dst["cluster"] == job["cluster"])
+        # Placement order: priority, then GPUs, largest first.
+        order = [(PRIOS[jobs[n]["priority"]], jobs[n]["gpus"]) for n in
+                 [x["name"] for x in doc["moves"]]]
+        self.assertEqual(order, sorted(order, key=lambda k: (-k[0], -k[1])))
+        # An unplaced job had no island it may use with enough GPUs left, even at the end.
+        left = defaultdict(int)
+        for n in free - used:
+            left[(nodes[n]["cluster"], nodes[n]["island"])] += nodes[n]["gpus"]
+        for u in doc["unplaced"]:
+            job = jobs[u["name"]]
+            src_c = clusters[job["cluster"]]
+            for (c, _), g in left.items():
+                cc = clusters[c]
+                if cc["sku"] != src_c["sku"] or (c != job["cluster"] and cc["state"] != "production"):
+                    continue
+                if same_region and c != job["cluster"] and (cc["region"], cc["provider"]) != (
+                        src_c["region"], src_c["provider"]):
+                    continue
+                self.assertLess(g, job["gpus"], f"{u['name']} could have gone to {c}")
+        return doc
+
+    def test_plan_properties(self):
+        for name, (d, fleet) in self.fleets.items():
+            with self.subTest(fleet=name):
+                a = self.check_plan(d, fleet, same_region=False)
+                b = self.check_plan(d, fleet, same_region=True)
+                self.assertGreater(a["summary"]["jobs"], 0)
+                self.assertGreaterEqual(a["summary"]["placed"], b["summary"]["placed"])
+                self.check_plan(d, fleet, same_region=False, window="2d", lead="36h")
+
+    def test_list_properties(self):
+        for name, (d, fleet) in self.fleets.items():
+            with self.subTest(fleet=name):
+                doc = run("--source", d, "maintenance", "list", "--json", "--state", "all").json()
+                at, end = t(doc["at"]), t(doc["until"])
+                nodes = {n["name"]: n for n in fleet["nodes"]}
+                by_cluster = defaultdict(list)
+                for n in fleet["nodes"]:
+                    by_cluster[n["cluster"]].append(n["name"])
+                want = [e for e in fleet["maintenance"] if e["state"] in ("scheduled", "in_progress")
+                        and t(e["start"]) < end and t(e["end"]) > at]
+                want.sort(key=lambda e: (t(e["start"]), e["id"]))
+                self.assertEqual([e["id"] for e in doc["events"]], [e["id"] for e in want])
+                run_on = defaultdict(list)
+                for j in fleet["jobs"]:
+                    if j["state"] == "running":
+                        for n in j.get("nodes", []):
+                            run_on[n].append(j["name"])
+                for got, e in zip(doc["events"], want):
+                    covered = e["nodes"] or by_cluster[e["cluster"]]
+                    self.assertEqual(got["gpus"], sum(nodes[n]["gpus"] for n in covered))
+                    jobs = {j for n in covered for j in run_on[n]}
+                    self.assertEqual(set(got["jobs"]), jobs)
+                    action_by = t(e["start"]) - dt.timedelta(hours=12)
+                    self.assertEqual(t(got["action_by"]), action_by)
+                    self.assertEqual(got["overdue"], bool(jobs) and action_by <= at < t(e["end"]))
+
+    def test_impact_properties(self):
+        """Every step, and the value at every event boundary, recomputed from scratch."""
+        for name, (d, fleet) in self.fleets.items():
+            with self.subTest(fleet=name):
+                doc = run("--source", d, "maintenance", "impact", "--json", "--state", "all").json()
+                at, end = t(doc["at"]), t(doc["until"])
+                nodes = {n["name"]: n for n in fleet["nodes"]}
+                by_cluster = defaultdict(list)
+                for n in fleet["nodes"]:
+                    by_cluster[n["cluster"]].append(n["name"])
+                busy = {n for j in fleet["jobs"] if j["state"] == "running" for n in j.get("nodes", [])}
+                assigned = defaultdict(int)
+                for q in fleet["quotas"]:
+                    if q.get("cluster"):
+                        assigned[q["cluster"]] += q.get("gpus", 0)
+                opened = [e for e in fleet["maintenance"] if e["state"] not in ("completed", "cancelled")]
+
+                def figures(c, when):
+                    down = {n for e in opened if e["cluster"] == c and t(e["start"]) <= when < t(e["end"])
+                            for n in (e["nodes"] or by_cluster[c])}
+                    sched = [n for n in by_cluster[c] if nodes[n]["health"] == "healthy"
+                             and not nodes[n].get("cordoned", False) and n not in down]
+                    isl = defaultdict(int)
+                    for n in sched:
+                        if n not in busy:
+                            isl[nodes[n]["island"]] += nodes[n]["gpus"]
+                    h = sum(nodes[n]["gpus"] for n in sched)
+                    return h, max(0, assigned[c] - h), max(isl.values(), default=0)
+
+                checked = 0
+                for c in doc["clusters"]:
+                    steps = [(t(s["at"]), (s["healthy"], s["unbacked"], s["largest_free_block"])) for s in c["steps"]]
+                    times = {at} | {t(e[k]) for e in opened if e["cluster"] == c["name"] for k in ("start", "end")
+                                    if at < t(e[k]) < end}
+                    for when in sorted(times):
+                        in_force = [v for s, v in steps if s <= when][-1]
+                        self.assertEqual(in_force, figures(c["name"], when), f"{c['name']} at {when}")
+                        checked += 1
+                    self.assertEqual(c["min_healthy"], min(v[0] for _, v in steps))
+                    self.assertEqual(c["worst_unbacked"], max(v[1] for _, v in steps))
+                    self.assertEqual(c["min_largest_free_block"], min(v[2] for _, v in steps))
+                    # Steps are only where something changes.
+                    for (_, a), (_, b) in zip(steps, steps[1:]):
+                        self.assertNotEqual((a[0], a[2]), (b[0], b[2]))
+                self.assertGreater(checked, 20)
+
+
+if __name__ == "__main__":
+    harness.main()

@@ -1,0 +1,440 @@
+// SPEC §6 maintenance figures. Expected values are worked out by hand in the comments from
+// the fixtures: examples/fleet/worked (SPEC §8) and tests/data/maintenance/edge (README there).
+#include <catch2/catch.hpp>
+
+#include "fleetcap/figures/maintenance.hpp"
+#include "fleetcap/source/source.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+using namespace fleetcap;
+
+namespace {
+Snapshot load(const char* dir) {
+  SourceOptions o;
+  o.source = std::string(FLEETCAP_SOURCE_DIR) + "/" + dir;
+  return load_snapshot(o);
+}
+Time T(const char* s) { return *parse_rfc3339(s); }
+MaintenanceHorizon at(const char* s) {
+  MaintenanceHorizon h;
+  h.at = T(s);
+  return h;
+}
+const Snapshot& worked() {
+  static const Snapshot snap = load("examples/fleet/worked");
+  return snap;
+}
+const Snapshot& edge() {
+  static const Snapshot snap = load("tests/data/maintenance/edge");
+  return snap;
+}
+std::vector<std::string> ids(const Snapshot& snap, const EventList& l) {
+  std::vector<std::string> out;
+  for (const auto& r : l.rows) out.push_back(snap.maintenance[r.event].id);
+  return out;
+}
+std::vector<std::string> names(const Snapshot& snap, const std::vector<std::uint32_t>& jobs) {
+  std::vector<std::string> out;
+  for (auto j : jobs) out.emplace_back(snap.jobs[j].name);
+  return out;
+}
+Selection all_states() {
+  Selection s;
+  s.all_states = true;
+  return s;
+}
+const ClusterImpact& impact_of(const Snapshot& snap, const ImpactReport& r, const char* name) {
+  for (const auto& c : r.clusters)
+    if (snap.clusters[c.cluster].name == name) return c;
+  FAIL("no cluster " << name);
+  throw;
+}
+} // namespace
+
+TEST_CASE("maintenance list on the SPEC §8 fleet", "[maintenance]") {
+  const Snapshot& snap = worked();
+  const EventList l = list_events(snap, Selection{}, at("2026-11-20T12:00:00Z"), EventFilter{});
+  // m1 in progress (started 10:00), m2 and m3 scheduled; ordered by start.
+  REQUIRE(ids(snap, l) == std::vector<std::string>{"m1", "m2", "m3"});
+  CHECK(l.rows[0].gpus == 8);
+  CHECK(l.rows[1].gpus == 16);
+  CHECK(l.rows[2].gpus == 8);
+  // action-by = start - 12 h.
+  CHECK(l.rows[0].action_by == T("2026-11-19T22:00:00Z"));
+  CHECK(l.rows[1].action_by == T("2026-11-21T06:00:00Z"));
+  CHECK(l.rows[2].action_by == T("2026-11-23T12:00:00Z"));
+  // Jobs still on the nodes: none on t11, j3 on t07+t08, k3 on l07.
+  CHECK(l.rows[0].jobs.empty());
+  CHECK(names(snap, l.rows[1].jobs) == std::vector<std::string>{"j3"});
+  CHECK(names(snap, l.rows[2].jobs) == std::vector<std::string>{"k3"});
+  // m1's action-by has passed but no job remains: not overdue.
+  for (const auto& r : l.rows) CHECK_FALSE(r.overdue);
+}
+
+TEST_CASE("overdue flips exactly at action-by", "[maintenance]") {
+  const Snapshot& snap = worked();
+  // m2's action-by is 2026-11-21T06:00Z and j3 still runs on t07+t08.
+  auto m2 = [&](const char* t) {
+    for (const auto& r : list_events(snap, Selection{}, at(t), EventFilter{}).rows)
+      if (snap.maintenance[r.event].id == "m2") return r.overdue;
+    FAIL("m2 not listed at " << t);
+    return false;
+  };
+  CHECK_FALSE(m2("2026-11-21T05:59:59Z"));
+  CHECK(m2("2026-11-21T06:00:00Z"));
+  CHECK(m2("2026-11-22T05:59:59Z")); // still running, still overdue
+  // A longer lead moves action-by earlier: 24 h before 18:00 is 2026-11-20T18:00Z.
+  MaintenanceHorizon h = at("2026-11-20T18:00:00Z");
+  h.lead = 24 * 3600;
+  const auto l = list_events(snap, Selection{}, h, EventFilter{});
+  CHECK(l.rows[1].action_by == T("2026-11-20T18:00:00Z"));
+  CHECK(l.rows[1].overdue);
+}
+
+TEST_CASE("an event ending exactly at --at is over", "[maintenance]") {
+  const Snapshot& snap = worked();
+  // m2 ends 2026-11-22T06:00Z; m1 ended 2026-11-21T10:00Z.
+  const auto l = list_events(snap, Selection{}, at("2026-11-22T06:00:00Z"), EventFilter{});
+  CHECK(ids(snap, l) == std::vector<std::string>{"m3"});
+  const auto one_second_before = list_events(snap, Selection{}, at("2026-11-22T05:59:59Z"), EventFilter{});
+  CHECK(ids(snap, one_second_before) == std::vector<std::string>{"m2", "m3"});
+  // The edge fleet's e-end-at (delta, d01) ends at its taken_at: not listed, not active.
+  const Snapshot& e = edge();
+  EventFilter every;
+  every.states = {EventState::scheduled, EventState::in_progress, EventState::completed, EventState::cancelled};
+  const auto le = ids(e, list_events(e, Selection{}, at("2026-11-20T12:00:00Z"), every));
+  CHECK(std::count(le.begin(), le.end(), "e-end-at") == 0);
+  CHECK(schedulable_nodes(e, T("2026-11-20T12:00:00Z"))[e.find_node("d01")] == 1);
+  CHECK(schedulable_nodes(e, T("2026-11-20T11:59:59Z"))[e.find_node("d01")] == 0);
+}
+
+TEST_CASE("list filters: window, states, hard start, cluster selection", "[maintenance]") {
+  const Snapshot& snap = edge();
+  MaintenanceHorizon h = at("2026-11-20T12:00:00Z");
+  // Default: scheduled and in-progress events overlapping 14 days; e-far starts 2026-12-10.
+  CHECK(ids(snap, list_events(snap, Selection{}, h, EventFilter{})) ==
+        std::vector<std::string>{"e-over1", "e-over2", "e-whole"});
+  EventFilter every;
+  every.states = {EventState::scheduled, EventState::in_progress, EventState::completed, EventState::cancelled};
+  CHECK(ids(snap, list_events(snap, Selection{}, h, every)) ==
+        std::vector<std::string>{"e-done", "e-over1", "e-over2", "e-cancel", "e-whole"});
+  EventFilter hard;
+  hard.hard_only = true;
+  CHECK(ids(snap, list_events(snap, Selection{}, h, hard)) == std::vector<std::string>{"e-over1", "e-whole"});
+  Selection beta;
+  beta.clusters = {"beta"};
+  const auto lb = list_events(snap, beta, h, EventFilter{});
+  REQUIRE(ids(snap, lb) == std::vector<std::string>{"e-whole"});
+  // A whole-cluster event covers all three beta nodes and the job on b01.
+  CHECK(lb.rows[0].gpus == 24);
+  CHECK(names(snap, lb.rows[0].jobs) == std::vector<std::string>{"jb1"});
+  // The window is half-open: a 1-day window ends exactly when e-over2 starts (2026-11-21T12:00Z).
+  h.window = 86400;
+  CHECK(ids(snap, list_events(snap, Selection{}, h, EventFilter{})) == std::vector<std::string>{"e-over1"});
+  h.window = 86400 + 1;
+  CHECK(ids(snap, list_events(snap, Selection{}, h, EventFilter{})) == std::vector<std::string>{"e-over1", "e-over2"});
+  // e-over1's action-by (2026-11-21T00:00Z - 12 h) is the horizon's start: overdue, ja2 remains.
+  auto over1 = [&](const char* t) {
+    for (const auto& r : list_events(snap, Selection{}, at(t), EventFilter{}).rows)
+      if (snap.maintenance[r.event].id == "e-over1") return r.overdue;
+    FAIL("e-over1 not listed at " << t);
+    return false;
+  };
+  CHECK(over1("2026-11-20T12:00:00Z"));
+  CHECK_FALSE(over1("2026-11-20T11:59:59Z"));
+  // One second earlier e-end-at (ends 12:00) is still on, past its action-by, with jd1 on d01.
+  const auto early = list_events(snap, Selection{}, at("2026-11-20T11:59:59Z"), EventFilter{});
+  REQUIRE(snap.maintenance[early.rows[0].event].id == "e-end-at");
+  CHECK(early.rows[0].overdue);
+}
+
+TEST_CASE("node card", "[maintenance]") {
+  const Snapshot& snap = edge();
+  const Time t = T("2026-11-20T12:00:00Z");
+  const NodeCard a01 = node_card(snap, snap.find_node("a01"), t, kDefaultActionLead);
+  CHECK_FALSE(a01.schedulable);
+  // p0 before p2, whatever the input order.
+  REQUIRE(a01.issues.size() == 2);
+  CHECK(snap.nodes[a01.node].issues[a01.issues[0]].type == "xid-48");
+  CHECK(names(snap, a01.jobs) == std::vector<std::string>{"ja1"});
+  REQUIRE(a01.quotas.size() == 1);
+  CHECK(snap.quotas[a01.quotas[0]].name == "team/alpha");
+
+  // a03: two overlapping coming events, by start.
+  const NodeCard a03 = node_card(snap, snap.find_node("a03"), t, kDefaultActionLead);
+  REQUIRE(a03.events.size() == 2);
+  CHECK(snap.maintenance[a03.events[0].event].id == "e-over1");
+  CHECK(snap.maintenance[a03.events[1].event].id == "e-over2");
+  CHECK(a03.events[0].when == EventTiming::coming);
+  CHECK(a03.events[0].action_by == T("2026-11-20T12:00:00Z"));
+
+  // b02 has no event of its own; the whole-cluster e-whole covers it.
+  const NodeCard b02 = node_card(snap, snap.find_node("b02"), t, kDefaultActionLead);
+  REQUIRE(b02.events.size() == 1);
+  CHECK(b02.events[0].whole_cluster);
+  CHECK(b02.jobs.empty());
+
+  // d01: e-end-at ended exactly now: past, and d01 is schedulable.
+  const NodeCard d01 = node_card(snap, snap.find_node("d01"), t, kDefaultActionLead);
+  REQUIRE(d01.events.size() == 1);
+  CHECK(d01.events[0].when == EventTiming::past);
+  CHECK(d01.schedulable);
+  CHECK(d01.active_events.empty());
+
+  // SPEC §8: t11 is in maintenance m1 now.
+  const Snapshot& w = worked();
+  const NodeCard t11 = node_card(w, w.find_node("t11"), T("2026-11-20T12:00:00Z"), kDefaultActionLead);
+  CHECK_FALSE(t11.schedulable);
+  REQUIRE(t11.active_events.size() == 1);
+  CHECK(w.maintenance[t11.active_events[0]].id == "m1");
+  CHECK(t11.events[0].when == EventTiming::current);
+}
+
+TEST_CASE("closest node names", "[maintenance]") {
+  CHECK(edit_distance("kitten", "sitting") == 3);
+  CHECK(edit_distance("", "abc") == 3);
+  CHECK(edit_distance("t05", "t05") == 0);
+  // t5 -> t05 (1 insertion); then distance 2, ties by name: l05 before t01.
+  CHECK(closest_node_names(worked(), "t5") == std::vector<std::string>{"t05", "l05", "t01"});
+  CHECK(closest_node_names(worked(), "t1", 1) == std::vector<std::string>{"t01"});
+}
+
+TEST_CASE("impact on the SPEC §8 fleet", "[maintenance]") {
+  const Snapshot& snap = worked();
+  const ImpactReport r = maintenance_impact(snap, Selection{}, at("2026-11-20T12:00:00Z"));
+  REQUIRE(r.clusters.size() == 2); // puma is provisioning
+  // tiger: H = 72 now (t05 unhealthy, t11 in m1, t12 cordoned); m1 ends 21T10 (t11 back: 80,
+  // block t10+t11 = 16); m2 takes t07+t08 from 21T18 (64; both busy, so the block stays 16);
+  // m2 ends 22T06 (80). A = 88.
+  const ClusterImpact& tiger = impact_of(snap, r, "tiger");
+  CHECK(tiger.events == 2);
+  CHECK(tiger.total == 96);
+  CHECK(tiger.assigned == 88);
+  REQUIRE(tiger.steps.size() == 4);
+  const std::vector<std::tuple<const char*, Gpus, Gpus, Gpus>> want = {
+      {"2026-11-20T12:00:00Z", 72, 16, 8},
+      {"2026-11-21T10:00:00Z", 80, 8, 16},
+      {"2026-11-21T18:00:00Z", 64, 24, 16},
+      {"2026-11-22T06:00:00Z", 80, 8, 16},
+  };
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    CHECK(tiger.steps[i].at == T(std::get<0>(want[i])));
+    CHECK(tiger.steps[i].healthy == std::get<1>(want[i]));
+    CHECK(tiger.steps[i].unbacked == std::get<2>(want[i]));
+    CHECK(tiger.steps[i].largest_free_block == std::get<3>(want[i]));
+  }
+  CHECK(tiger.min_healthy == 64);
+  CHECK(tiger.min_healthy_at == T("2026-11-21T18:00:00Z"));
+  CHECK(tiger.max_healthy == 80);
+  CHECK(tiger.worst_unbacked == 24);
+  CHECK(tiger.min_largest_free_block == 8);
+  CHECK(tiger.min_largest_free_block_at == T("2026-11-20T12:00:00Z"));
+  // lion: m3 takes l07 (k3's, so the block l08 = 8 stays) from 24T00 to 24T12.
+  const ClusterImpact& lion = impact_of(snap, r, "lion");
+  REQUIRE(lion.steps.size() == 3);
+  CHECK(lion.steps[1].at == T("2026-11-24T00:00:00Z"));
+  CHECK(lion.steps[1].healthy == 56);
+  CHECK(lion.steps[2].healthy == 64);
+  CHECK(lion.min_healthy == 56);
+  CHECK(lion.worst_unbacked == 0);
+  CHECK(lion.min_largest_free_block == 8);
+}
+
+TEST_CASE("impact: overlapping events, whole-cluster events, events outside the window", "[maintenance]") {
+  const Snapshot& snap = edge();
+  const ImpactReport r = maintenance_impact(snap, Selection{}, at("2026-11-20T12:00:00Z"));
+  // alpha: a01 unhealthy; a02-a04 busy; a05, a06 free in alpha-ib2. e-over1 takes a03 21T00-22T00,
+  // e-over2 takes a03+a05 21T12-23T00: a03 stays down at 22T00 (no step), both back at 23T00.
+  // e-done is completed: never counts.
+  const ClusterImpact& alpha = impact_of(snap, r, "alpha");
+  CHECK(alpha.events == 2);
+  REQUIRE(alpha.steps.size() == 4);
+  CHECK(alpha.steps[0].healthy == 40);
+  CHECK(alpha.steps[0].largest_free_block == 16);
+  CHECK(alpha.steps[1].at == T("2026-11-21T00:00:00Z"));
+  CHECK(alpha.steps[1].healthy == 32);
+  CHECK(alpha.steps[2].at == T("2026-11-21T12:00:00Z"));
+  CHECK(alpha.steps[2].healthy == 24);
+  CHECK(alpha.steps[2].unbacked == 8);
+  CHECK(alpha.steps[2].largest_free_block == 8);
+  CHECK(alpha.steps[3].at == T("2026-11-23T00:00:00Z"));
+  CHECK(alpha.steps[3].healthy == 40);
+  CHECK(alpha.worst_unbacked == 8);
+  // beta: the whole-cluster event (nodes: []) leaves nothing schedulable for 6 hours.
+  const ClusterImpact& beta = impact_of(snap, r, "beta");
+  REQUIRE(beta.steps.size() == 3);
+  CHECK(beta.steps[1].at == T("2026-11-25T00:00:00Z"));
+  CHECK(beta.steps[1].healthy == 0);
+  CHECK(beta.steps[1].largest_free_block == 0);
+  CHECK(beta.steps[1].unbacked == 24);
+  CHECK(beta.steps[2].healthy == 24);
+  CHECK(beta.min_largest_free_block == 0);
+  // gamma: e-cancel is cancelled and e-far starts after the window; delta: e-end-at ended at --at.
+  CHECK(impact_of(snap, r, "gamma").steps.size() == 1);
+  CHECK(impact_of(snap, r, "gamma").events == 0);
+  CHECK(impact_of(snap, r, "delta").steps.size() == 1);
+  CHECK(impact_of(snap, r, "delta").steps[0].healthy == 16);
+}
+
+TEST_CASE("impact steps agree with evaluate() at every event boundary of the demo fleet", "[maintenance]") {
+  const Snapshot snap = load("examples/fleet/demo");
+  const MaintenanceHorizon h = at("2026-11-20T12:00:00Z");
+  const ImpactReport r = maintenance_impact(snap, all_states(), h);
+  REQUIRE(r.clusters.size() == snap.clusters.size());
+  std::set<Time> times{h.at};
+  for (const auto& e : snap.maintenance) {
+    if (e.start > h.at && e.start < h.end()) times.insert(e.start);
+    if (e.end > h.at && e.end < h.end()) times.insert(e.end);
+  }
+  std::size_t checked = 0;
+  for (Time t : times) {
+    const FleetAt f = evaluate(snap, t);
+    for (const auto& c : r.clusters) {
+      // The step in force at t: the last one at or before it.
+      auto it = std::upper_bound(c.steps.begin(), c.steps.end(), t,
+                                 [](Time x, const ImpactStep& s) { return x < s.at; });
+      REQUIRE(it != c.steps.begin());
+      --it;
+      INFO(snap.clusters[c.cluster].name << " at " << format_rfc3339(t));
+      CHECK(it->healthy == f.clusters[c.cluster].healthy);
+      CHECK(it->unbacked == f.clusters[c.cluster].unbacked);
+      CHECK(it->largest_free_block == f.clusters[c.cluster].largest_free_block);
+      ++checked;
+    }
+  }
+  CHECK(checked > 500);
+}
+
+TEST_CASE("slot minimum", "[maintenance]") {
+  // 100 until t=10, 40 from 10 to 12, 100 again from 12; slots of 6 s from 0 to 20.
+  const std::vector<ImpactStep> steps = {{0, 100, 0, 0}, {10, 40, 0, 0}, {12, 100, 0, 0}};
+  CHECK(slot_minimum(steps, 0, 20, 6) == std::vector<Gpus>{100, 40, 100, 100});
+  // A dip inside a slot shows; a step exactly at a slot's end belongs to the next slot; the
+  // last slot is cut at `until`.
+  CHECK(slot_minimum(steps, 0, 20, 8) == std::vector<Gpus>{100, 40, 100});
+  CHECK(slot_minimum(steps, 0, 12, 5) == std::vector<Gpus>{100, 100, 40});
+  CHECK(slot_minimum(steps, 0, 10, 5) == std::vector<Gpus>{100, 100});
+}
+
+TEST_CASE("plan on the SPEC §8 fleet", "[maintenance]") {
+  const Snapshot& snap = worked();
+  const MovePlan p = plan_moves(snap, Selection{}, at("2026-11-20T12:00:00Z"), false);
+  // m2 (action-by 21T06) hits j3; m3 (action-by 23T12) hits k3. t05 is unhealthy but carries
+  // no job; m1 carries none. j3 is critical, so it is placed first.
+  REQUIRE(p.jobs.size() == 2);
+  const PlanJob& j3 = p.jobs[0];
+  CHECK(snap.jobs[j3.job].name == "j3");
+  CHECK(j3.move_by == T("2026-11-21T06:00:00Z"));
+  CHECK_FALSE(j3.unhealthy);
+  // Free h100 nodes: only t10 (t11 in m1, t12 cordoned, t05 unhealthy); no other h100 cluster.
+  CHECK_FALSE(j3.placed);
+  CHECK(j3.best_block == 8);
+  CHECK(snap.index.islands[j3.best_island].name == "tiger-ib2");
+  const PlanJob& k3 = p.jobs[1];
+  CHECK(snap.jobs[k3.job].name == "k3");
+  REQUIRE(k3.placed);
+  CHECK(k3.scope == MoveScope::cluster);
+  REQUIRE(k3.nodes.size() == 1);
+  CHECK(snap.nodes[k3.nodes[0]].name == "l08");
+  CHECK(k3.quota_after == kNone); // flex stays flex
+  CHECK(p.summary.jobs == 2);
+  CHECK(p.summary.gpus == 24);
+  CHECK(p.summary.placed == 1);
+  CHECK(p.summary.unplaced == 1);
+  // Later, after m2 ends, only k3 is left to move.
+  const MovePlan later = plan_moves(snap, Selection{}, at("2026-11-22T06:00:00Z"), false);
+  REQUIRE(later.jobs.size() == 1);
+  CHECK(snap.jobs[later.jobs[0].job].name == "k3");
+}
+
+TEST_CASE("plan: scopes, quotas after the move, --same-region", "[maintenance]") {
+  const Snapshot& snap = edge();
+  const MovePlan p = plan_moves(snap, Selection{}, at("2026-11-20T12:00:00Z"), false);
+  // Must move: ja1 (a01 unhealthy), jb1 (beta's whole-cluster event), ja2 (e-over1, e-over2).
+  // Not: ja3 (a04 untouched), jd1 (e-end-at ended at --at), jx (runs with no nodes listed).
+  // Free: a06 (e-done is completed), g01-g04 (e-cancel is cancelled; e-far beyond the horizon);
+  // not a05 (e-over2), not beta (e-whole), not delta (a100).
+  REQUIRE(p.jobs.size() == 3);
+  std::map<std::string, const PlanJob*> by;
+  for (const auto& pj : p.jobs) by[std::string(snap.jobs[pj.job].name)] = &pj;
+  CHECK(snap.jobs[p.jobs[0].job].name == "ja1"); // critical
+  CHECK(snap.jobs[p.jobs[1].job].name == "jb1"); // mid
+  CHECK(snap.jobs[p.jobs[2].job].name == "ja2"); // low
+
+  // ja1 (16): alpha-ib2 has 8, beta nothing: gamma, another region; the first leaf of tree
+  // "team" in gamma admitting ns-a is team/gamma-b (team/gamma admits only "other").
+  const PlanJob& ja1 = *by["ja1"];
+  CHECK(ja1.unhealthy);
+  CHECK(ja1.move_by == T("2026-11-20T12:00:00Z"));
+  REQUIRE(ja1.placed);
+  CHECK(ja1.scope == MoveScope::fleet);
+  CHECK(snap.clusters[ja1.cluster].name == "gamma");
+  REQUIRE(ja1.nodes.size() == 2);
+  CHECK(snap.nodes[ja1.nodes[0]].name == "g01");
+  CHECK(snap.nodes[ja1.nodes[1]].name == "g02");
+  CHECK(snap.quotas[ja1.quota_after].name == "team/gamma-b");
+  // jb1 (8): beta is all down; alpha is the same region and provider: a06.
+  const PlanJob& jb1 = *by["jb1"];
+  REQUIRE(jb1.placed);
+  CHECK(jb1.scope == MoveScope::region);
+  CHECK(snap.nodes[jb1.nodes[0]].name == "a06");
+  CHECK(jb1.quota_after == kNone);
+  CHECK(jb1.move_by == T("2026-11-24T12:00:00Z"));
+  // ja2 (8): a06 is taken now; gamma's g03.
+  const PlanJob& ja2 = *by["ja2"];
+  REQUIRE(ja2.placed);
+  CHECK(ja2.scope == MoveScope::fleet);
+  CHECK(snap.nodes[ja2.nodes[0]].name == "g03");
+  REQUIRE(ja2.events.size() == 2);
+  CHECK(snap.maintenance[ja2.events[0]].id == "e-over1"); // earlier action-by first
+  CHECK(ja2.move_by == T("2026-11-20T12:00:00Z"));
+  CHECK(p.summary.out_of_cluster == 3);
+
+  // --same-region: gamma is out of reach. jb1 still gets a06; ja1 and ja2 cannot be placed.
+  const MovePlan s = plan_moves(snap, Selection{}, at("2026-11-20T12:00:00Z"), true);
+  REQUIRE(s.jobs.size() == 3);
+  CHECK_FALSE(s.jobs[0].placed);
+  CHECK(s.jobs[0].best_block == 8); // a06 was still free when ja1 was tried
+  CHECK(s.jobs[1].placed);
+  CHECK(snap.nodes[s.jobs[1].nodes[0]].name == "a06");
+  CHECK_FALSE(s.jobs[2].placed);
+  CHECK(s.jobs[2].best_block == 0);
+  CHECK(s.jobs[2].best_island == kNone);
+
+  // Selection picks whose jobs move, not where they may go: only beta's job, still to alpha.
+  Selection beta;
+  beta.clusters = {"beta"};
+  const MovePlan b = plan_moves(snap, beta, at("2026-11-20T12:00:00Z"), false);
+  REQUIRE(b.jobs.size() == 1);
+  CHECK(snap.jobs[b.jobs[0].job].name == "jb1");
+  CHECK(snap.nodes[b.jobs[0].nodes[0]].name == "a06");
+}
+
+TEST_CASE("plan invariants on the demo fleet", "[maintenance]") {
+  const Snapshot snap = load("examples/fleet/demo");
+  const MaintenanceHorizon h = at("2026-11-20T12:00:00Z");
+  const MovePlan p = plan_moves(snap, Selection{}, h, false);
+  REQUIRE(p.summary.jobs > 0);
+  REQUIRE(p.summary.placed > 0);
+  std::set<std::uint32_t> used;
+  const auto sched = schedulable_nodes(snap, h.at);
+  for (std::size_t k = 0; k < p.jobs.size(); ++k) {
+    const PlanJob& pj = p.jobs[k];
+    const Job& job = snap.jobs[pj.job];
+    if (k > 0) CHECK(snap.jobs[p.jobs[k - 1].job].priority >= job.priority);
+    if (!pj.placed) continue;
+    Gpus g = 0;
+    for (auto n : pj.nodes) {
+      CHECK(used.insert(n).second); // never two jobs on one node
+      CHECK(snap.nodes[n].island_index == pj.island);
+      CHECK(snap.index.node_jobs[n].empty());
+      CHECK(sched[n] == 1);
+      g += snap.nodes[n].gpus;
+    }
+    CHECK(g >= job.gpus);
+    CHECK(snap.clusters[pj.cluster].sku == snap.clusters[job.cluster_index].sku);
+  }
+}
