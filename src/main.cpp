@@ -1,6 +1,7 @@
 // fleetcap's entry point: run the command, print its output, map errors to exit codes.
 #include "fleetcap/cli/run.hpp"
 #include "fleetcap/error.hpp"
+#include "fleetcap/model/model.hpp"
 #include "fleetcap/source/source.hpp"
 
 #include <cerrno>
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
+  fleetcap::keep_snapshots_until_exit();
   try {
     std::string out = fleetcap::cli::run(argc, argv, std::cerr);
     if (fleetcap::interrupt_requested()) throw fleetcap::InterruptedError();

@@ -27,6 +27,7 @@ const std::vector<CommandSpec>& commands() {
       // Hidden helpers for tests and shell completion (empty help hides them).
       {"__commands", "", setup_introspect},
       {"__complete", "", setup_complete},
+      {"__load", "", setup_load},
   };
   return table;
 }

@@ -21,11 +21,11 @@ std::string complete(Context& ctx, const std::string& kind) {
       if (kind == "skus") names.insert(c.sku);
     }
     if (kind == "nodes")
-      for (const auto& n : snap.nodes) names.insert(n.name);
+      for (const auto& n : snap.nodes) names.emplace(n.name);
     if (kind == "quotas")
       for (const auto& q : snap.quotas) names.insert(q.name);
     if (kind == "namespaces")
-      for (const auto& j : snap.jobs) names.insert(j.ns);
+      for (const auto& j : snap.jobs) names.emplace(j.ns);
     if (kind == "events")
       for (const auto& e : snap.maintenance) names.insert(e.id);
   } catch (const std::exception&) {

@@ -80,6 +80,7 @@ SourceOptions Context::source_options() const {
 
 Snapshot Context::load(RawItems* raw) const {
   Snapshot snap = load_snapshot(source_options(), raw);
+  snap.keep_at_exit = true; // the run's own snapshot: freed by the process exiting (model.hpp)
   for (const auto& w : snap.warnings) warn(w);
   return snap;
 }

@@ -74,5 +74,6 @@ void setup_snapshot(CLI::App& command, Context& ctx);
 void setup_version(CLI::App& command, Context& ctx);
 void setup_introspect(CLI::App& command, Context& ctx);
 void setup_complete(CLI::App& command, Context& ctx);
+void setup_load(CLI::App& command, Context& ctx); // hidden, for bench/run
 
 } // namespace fleetcap::cli

@@ -27,10 +27,9 @@ std::string_view to_string(MoveScope s) {
   return "fleet";
 }
 
-const std::vector<std::uint32_t>& event_nodes(const Snapshot& snap, const MaintenanceEvent& e) {
-  static const std::vector<std::uint32_t> none;
+std::span<const std::uint32_t> event_nodes(const Snapshot& snap, const MaintenanceEvent& e) {
   if (!e.nodes.empty()) return e.node_indices;
-  return e.cluster_index == kNone ? none : snap.index.cluster_nodes[e.cluster_index];
+  return e.cluster_index == kNone ? std::span<const std::uint32_t>() : snap.index.cluster_nodes[e.cluster_index];
 }
 
 Gpus event_gpus(const Snapshot& snap, const MaintenanceEvent& e) {
@@ -99,7 +98,7 @@ NodeCard node_card(const Snapshot& snap, std::uint32_t node, Time at, Duration l
     return tx < ty;
   });
 
-  std::vector<std::uint32_t> events = snap.index.node_events[node];
+  std::vector<std::uint32_t> events(snap.index.node_events[node].begin(), snap.index.node_events[node].end());
   if (n.cluster_index != kNone)
     for (auto e : snap.index.cluster_events[n.cluster_index])
       if (snap.maintenance[e].nodes.empty()) events.push_back(e);
@@ -118,7 +117,7 @@ NodeCard node_card(const Snapshot& snap, std::uint32_t node, Time at, Duration l
     if (e.active_at(at)) card.active_events.push_back(i);
   }
 
-  card.jobs = snap.index.node_jobs[node];
+  card.jobs.assign(snap.index.node_jobs[node].begin(), snap.index.node_jobs[node].end());
   std::sort(card.jobs.begin(), card.jobs.end());
   card.jobs.erase(std::unique(card.jobs.begin(), card.jobs.end()), card.jobs.end());
   for (auto j : card.jobs)

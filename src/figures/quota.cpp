@@ -67,7 +67,8 @@ bool preempts_before(const Job& a, const Job& b) {
 
 namespace {
 
-std::vector<std::uint32_t> by_name(const Snapshot& snap, std::vector<std::uint32_t> quotas) {
+std::vector<std::uint32_t> by_name(const Snapshot& snap, std::span<const std::uint32_t> group) {
+  std::vector<std::uint32_t> quotas(group.begin(), group.end());
   std::sort(quotas.begin(), quotas.end(),
             [&](std::uint32_t a, std::uint32_t b) { return snap.quotas[a].name < snap.quotas[b].name; });
   return quotas;

@@ -3,6 +3,10 @@
 #include "fleetcap/error.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <cstring>
+#include <sys/mman.h>
 
 namespace fleetcap {
 
@@ -45,15 +49,137 @@ bool Quota::allows(std::string_view ns) const {
   return !access || std::find(access->begin(), access->end(), ns) != access->end();
 }
 
-namespace {
-std::uint32_t find_in(const std::unordered_map<std::string_view, std::uint32_t>& map, std::string_view name) {
-  auto it = map.find(name);
-  return it == map.end() ? kNone : it->second;
+void advise_huge_pages(void* data, std::size_t size) {
+  // Only whole 2 MiB pages inside the range; the kernel ignores the advice where THP is off.
+  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+  const auto begin = (reinterpret_cast<std::uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
+  const auto end = (reinterpret_cast<std::uintptr_t>(data) + size) & ~(kHuge - 1);
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
 }
+
+std::string_view TextArena::store(std::string_view text) {
+  if (text.empty()) return {};
+  if (text.size() > left_) {
+    // Blocks grow with the arena (64 KiB to 4 MiB): few allocations, little slack at the end.
+    const std::size_t size = std::max(text.size(), std::size_t{65536} << std::min<std::size_t>(blocks_.size(), 6));
+    blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));
+    advise_huge_pages(blocks_.back().get(), size);
+    at_ = blocks_.back().get();
+    left_ = size;
+  }
+  char* out = at_;
+  std::memcpy(out, text.data(), text.size());
+  at_ += text.size();
+  left_ -= text.size();
+  return {out, text.size()};
+}
+
+Groups Groups::Builder::build() && {
+  // Counting sort by owner; members keep the order they were added in.
+  Groups g;
+  g.starts_.assign(owners_ + 1, 0);
+  for (const auto& [owner, member] : pairs_) ++g.starts_[owner + 1];
+  for (std::size_t i = 0; i < owners_; ++i) g.starts_[i + 1] += g.starts_[i];
+  g.members_.resize(pairs_.size());
+  std::vector<std::uint32_t> next(g.starts_.begin(), g.starts_.end() - 1);
+  for (const auto& [owner, member] : pairs_) g.members_[next[owner]++] = member;
+  pairs_.clear();
+  pairs_.shrink_to_fit();
+  return g;
+}
+
+// A short-string hash (8 bytes a step, then a strong final mix), cheaper than std::hash for
+// the 10-30 byte names of a fleet and as well spread over them.
+std::uint64_t NameIndex::hash(std::string_view s) {
+  constexpr std::uint64_t k = 0x9E3779B97F4A7C15ull;
+  std::uint64_t h = s.size() * k;
+  const char* p = s.data();
+  std::size_t n = s.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * k;
+    h ^= h >> 29;
+  }
+  if (n) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    h = (h ^ w) * k;
+  }
+  h ^= h >> 32;
+  h *= 0xD6E8FEB86659FD93ull;
+  h ^= h >> 32;
+  return h;
+}
+
+void NameIndex::reserve(std::size_t names) {
+  std::size_t want = 16;
+  while (want < names * 2) want *= 2; // load factor at most 1/2
+  if (want <= slots_.size()) return;
+  std::vector<Slot> old = std::exchange(slots_, std::vector<Slot>(want));
+  const std::size_t mask = want - 1;
+  for (const Slot& slot : old) {
+    if (slot.index == kNone) continue;
+    std::size_t i = hash({slot.data, slot.length}) & mask;
+    while (slots_[i].index != kNone) i = (i + 1) & mask;
+    slots_[i] = slot;
+  }
+}
+
+std::size_t NameIndex::slot_of(std::string_view name, std::uint64_t hash) const {
+  const std::size_t mask = slots_.size() - 1;
+  const auto tag = static_cast<std::uint32_t>(hash >> 32);
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Slot& slot = slots_[i];
+    if (slot.index == kNone ||
+        (slot.tag == tag && slot.length == name.size() && std::memcmp(slot.data, name.data(), name.size()) == 0))
+      return i;
+  }
+}
+
+std::uint32_t NameIndex::insert(std::string_view name, std::uint32_t index, std::uint64_t hash) {
+  if ((size_ + 1) * 2 > slots_.size()) reserve(std::max<std::size_t>(8, (size_ + 1) * 2));
+  Slot& slot = slots_[slot_of(name, hash)];
+  if (slot.index != kNone) return slot.index;
+  slot = Slot{name.data(), static_cast<std::uint32_t>(name.size()), index, static_cast<std::uint32_t>(hash >> 32)};
+  ++size_;
+  return index;
+}
+
+std::uint32_t NameIndex::find(std::string_view name, std::uint64_t hash) const {
+  if (slots_.empty()) return kNone;
+  return slots_[slot_of(name, hash)].index;
+}
+
+void NameIndex::prefetch_slot(std::uint64_t hash) const {
+  if (!slots_.empty()) __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
+}
+
+void NameIndex::prefetch_name(std::uint64_t hash) const {
+  if (slots_.empty()) return;
+  const Slot& slot = slots_[hash & (slots_.size() - 1)];
+  if (slot.data) __builtin_prefetch(slot.data);
+}
+
+namespace {
+std::atomic<bool> g_keep_snapshots{false};
+std::mutex g_kept_mutex;
+std::vector<Snapshot*>* g_kept = nullptr; // never freed: the process is about to exit
 } // namespace
 
-std::uint32_t Snapshot::find_cluster(std::string_view name) const { return find_in(index.cluster_by_name, name); }
-std::uint32_t Snapshot::find_node(std::string_view name) const { return find_in(index.node_by_name, name); }
-std::uint32_t Snapshot::find_quota(std::string_view name) const { return find_in(index.quota_by_name, name); }
+void keep_snapshots_until_exit() { g_keep_snapshots.store(true); }
+
+Snapshot::~Snapshot() {
+  if (!keep_at_exit || !g_keep_snapshots.load()) return;
+  keep_at_exit = false;
+  auto* kept = new Snapshot(std::move(*this)); // the members left here are empty: nothing to free
+  std::lock_guard lock(g_kept_mutex);
+  if (!g_kept) g_kept = new std::vector<Snapshot*>;
+  g_kept->push_back(kept);
+}
+
+std::uint32_t Snapshot::find_cluster(std::string_view name) const { return index.cluster_by_name.find(name); }
+std::uint32_t Snapshot::find_node(std::string_view name) const { return index.node_by_name.find(name); }
+std::uint32_t Snapshot::find_quota(std::string_view name) const { return index.quota_by_name.find(name); }
 
 } // namespace fleetcap

@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
+#include <type_traits>
 
 namespace fleetcap {
 namespace od = simdjson::ondemand;
@@ -55,6 +57,30 @@ std::string got(od::value& v) {
   return shown(raw);
 }
 
+// The text of a string value as a view of the input when it holds no escape (the usual case):
+// no unescaping into the parser's buffer. The input was validated as UTF-8 and for control
+// characters when it was indexed. False when the value is not a string or has escapes.
+bool plain_string(od::value& v, std::string_view& out) {
+  const std::string_view token = v.raw_json_token();
+  if (token.empty() || token.front() != '"') return false;
+  const char* begin = token.data() + 1;
+  const char* end = begin;
+  while (*end != '"' && *end != '\\') ++end; // the string ends before the next structural
+  if (*end != '"') return false;
+  out = std::string_view(begin, static_cast<std::size_t>(end - begin));
+  return true;
+}
+
+// A field's key, read in place unless it has escapes.
+template <class Field> // od::field, or simdjson_result<od::field> as object iteration gives it
+std::string_view key_of(Field& field) {
+  const char* begin = field.key().raw();
+  const char* end = begin;
+  while (*end != '"' && *end != '\\') ++end;
+  if (*end == '"') return std::string_view(begin, static_cast<std::size_t>(end - begin));
+  return field.unescaped_key();
+}
+
 // Collects one item's problems, then reports them with its index and name.
 class Item {
 public:
@@ -65,6 +91,7 @@ public:
     problems_.push_back(fmt::format("field \"{}\" {}", field, what));
   }
   void problem(const std::string& what) { problems_.push_back(what); }
+  // `name` must outlive finish(): it views the item's own field.
   void set_name(std::string_view name) { name_ = name; }
 
   void finish() {
@@ -74,6 +101,41 @@ public:
       else
         errors_.push_back(fmt::format("{}[{}] \"{}\": {}", resource_, index_, shown(name_), p));
     }
+  }
+
+  // Into the resource's arena, for the items a fleet has many of. With `previous` (the value
+  // this field had in the item before), an equal value shares its copy: items come grouped by
+  // cluster and island, so a node's cluster, island and health, or a job's namespace, quota
+  // and cluster, are stored once per run of equal values rather than once per item.
+  bool string(od::value v, std::string_view field, TextArena& text, std::string_view& out,
+              std::string_view* previous = nullptr) {
+    std::string_view s;
+    if (!plain_string(v, s)) {
+      if (v.type() != od::json_type::string) {
+        fail(field, fmt::format("must be a string, got {}", got(v)));
+        return false;
+      }
+      s = v.get_string();
+    }
+    if (previous && *previous == s) {
+      out = *previous;
+    } else {
+      out = text.store(s);
+      if (previous) *previous = out;
+    }
+    return true;
+  }
+
+  bool nullable_string(od::value v, std::string_view field, TextArena& text, std::optional<std::string_view>& out,
+                       std::string_view* previous = nullptr) {
+    if (v.type() == od::json_type::null) {
+      out.reset();
+      return true;
+    }
+    std::string_view s;
+    if (!string(v, field, text, s, previous)) return false;
+    out = s;
+    return true;
   }
 
   bool string(od::value v, std::string_view field, std::string& out) {
@@ -106,6 +168,27 @@ public:
     return true;
   }
 
+  // Names and references into the resource's arena (Node, Job), as name() above.
+  bool name(od::value v, std::string_view field, TextArena& text, std::string_view& out,
+            std::string_view* previous = nullptr) {
+    if (!string(v, field, text, out, previous)) return false;
+    if (!out.empty()) return true;
+    fail(field, "must be a non-empty string, got \"\"");
+    return false;
+  }
+
+  bool nullable_name(od::value v, std::string_view field, TextArena& text, std::optional<std::string_view>& out,
+                     std::string_view* previous = nullptr) {
+    if (v.type() == od::json_type::null) {
+      out.reset();
+      return true;
+    }
+    std::string_view s;
+    if (!name(v, field, text, s, previous)) return false;
+    out = s;
+    return true;
+  }
+
   bool boolean(od::value v, std::string_view field, bool& out) {
     if (v.type() != od::json_type::boolean) {
       fail(field, fmt::format("must be true or false, got {}", got(v)));
@@ -117,6 +200,10 @@ public:
 
   // An integer >= minimum; "non-negative" or "positive" says which in the message.
   bool integer(od::value v, std::string_view field, std::int64_t minimum, std::int64_t& out) {
+    if (std::int64_t x; !v.get_int64().get(x) && x >= minimum && x <= kMaxGpus) { // the usual case, first
+      out = x;
+      return true;
+    }
     const char* what = minimum > 0 ? "a positive integer" : "a non-negative integer";
     bool ok = false;
     if (v.type() == od::json_type::number) {
@@ -143,7 +230,12 @@ public:
   }
 
   bool time(od::value v, std::string_view field, Time& out) {
-    std::string s;
+    if (std::string_view text; plain_string(v, text)) {
+      if (auto t = parse_rfc3339(text)) {
+        out = *t;
+        return true;
+      }
+    }
     if (v.type() != od::json_type::string) {
       fail(field, fmt::format("must be an RFC 3339 time, got {}", got(v)));
       return false;
@@ -160,6 +252,12 @@ public:
   template <class E>
   bool choice(od::value v, std::string_view field, std::optional<E> (*from)(std::string_view), std::string_view allowed,
               E& out) {
+    if (std::string_view s; plain_string(v, s)) {
+      if (auto e = from(s)) {
+        out = *e;
+        return true;
+      }
+    }
     if (v.type() == od::json_type::string) {
       std::string_view s = v.get_string();
       if (auto e = from(s)) {
@@ -171,6 +269,29 @@ public:
     }
     fail(field, fmt::format("must be one of {}, got {}", allowed, got(v)));
     return false;
+  }
+
+  bool strings(od::value v, std::string_view field, TextArena& text, std::vector<std::string_view>& out) {
+    if (v.type() != od::json_type::array) {
+      fail(field, fmt::format("must be an array of strings, got {}", got(v)));
+      return false;
+    }
+    out.clear();
+    std::size_t i = 0;
+    for (auto element : v.get_array()) {
+      od::value e = element.value();
+      std::string_view s;
+      if (!plain_string(e, s)) {
+        if (e.type() != od::json_type::string) {
+          fail(field, fmt::format("must be an array of strings, got {} at position {}", got(e), i));
+          return false;
+        }
+        s = e.get_string();
+      }
+      out.push_back(text.store(s));
+      ++i;
+    }
+    return true;
   }
 
   bool strings(od::value v, std::string_view field, std::vector<std::string>& out) {
@@ -202,7 +323,7 @@ private:
   std::size_t index_;
   std::vector<std::string>& errors_;
   std::vector<std::string> problems_;
-  std::string name_;
+  std::string_view name_;
 };
 
 // Required fields of one resource: a field present with a bad value was reported already, so
@@ -215,6 +336,8 @@ public:
     for (std::size_t i = 0; i < N; ++i)
       if (key == names_[i]) bits_ |= 1u << i;
   }
+  // The field names_[i] was seen (for readers that already know which key they matched).
+  void seen(std::size_t i) { bits_ |= 1u << i; }
   void check(Item& it) const {
     for (std::size_t i = 0; i < N; ++i)
       if (!(bits_ & (1u << i))) it.problem(fmt::format("field \"{}\" is missing", names_[i]));
@@ -243,7 +366,7 @@ bool is_null(od::value& v) { return v.type() == od::json_type::null; }
 void read_cluster(od::object obj, Item& it, Cluster& c) {
   Required required(kClusterRequired);
   for (auto field : obj) {
-    std::string_view key = field.unescaped_key();
+    std::string_view key = key_of(field);
     od::value v = field.value();
     required.note(key);
     if (key == "name") {
@@ -267,7 +390,7 @@ void read_issue(od::value v, Item& it, NodeIssue& issue, std::size_t i) {
     return;
   }
   for (auto f : v.get_object()) {
-    std::string_view key = f.unescaped_key();
+    std::string_view key = key_of(f);
     od::value x = f.value();
     const std::string name = fmt::format("issues[{}].{}", i, key);
     if (key == "type") {
@@ -283,22 +406,32 @@ void read_issue(od::value v, Item& it, NodeIssue& issue, std::size_t i) {
   }
 }
 
-void read_node(od::object obj, Item& it, Node& n) {
+// The values the previous item of a page had, for Item::string's `previous`.
+struct Previous {
+  std::string_view cluster, island, health, ns, quota;
+};
+
+void read_node(od::object obj, Item& it, Node& n, TextArena& text, Previous& previous) {
+  // kNodeRequired: name, cluster, island, gpus, health
   Required required(kNodeRequired);
   for (auto field : obj) {
-    std::string_view key = field.unescaped_key();
+    std::string_view key = key_of(field);
     od::value v = field.value();
-    required.note(key);
     if (key == "name") {
-      if (it.name(v, key, n.name)) it.set_name(n.name);
+      required.seen(0);
+      if (it.name(v, key, text, n.name)) it.set_name(n.name);
     } else if (key == "cluster") {
-      it.name(v, key, n.cluster);
+      required.seen(1);
+      it.name(v, key, text, n.cluster, &previous.cluster);
     } else if (key == "island") {
-      it.name(v, key, n.island);
+      required.seen(2);
+      it.name(v, key, text, n.island, &previous.island);
     } else if (key == "gpus") {
+      required.seen(3);
       it.integer(v, key, 0, n.gpus);
     } else if (key == "health") {
-      it.string(v, key, n.health);
+      required.seen(4);
+      it.string(v, key, text, n.health, &previous.health);
     } else if (key == "cordoned") {
       if (!is_null(v)) it.boolean(v, key, n.cordoned);
     } else if (key == "issues") {
@@ -317,7 +450,7 @@ void read_node(od::object obj, Item& it, Node& n) {
 void read_quota(od::object obj, Item& it, Quota& q) {
   Required required(kQuotaRequired);
   for (auto field : obj) {
-    std::string_view key = field.unescaped_key();
+    std::string_view key = key_of(field);
     od::value v = field.value();
     required.note(key);
     if (key == "name") {
@@ -339,28 +472,34 @@ void read_quota(od::object obj, Item& it, Quota& q) {
   required.check(it);
 }
 
-void read_job(od::object obj, Item& it, Job& j) {
+void read_job(od::object obj, Item& it, Job& j, TextArena& text, Previous& previous) {
+  // kJobRequired: name, namespace, quota, priority, gpus, state
   Required required(kJobRequired);
   for (auto field : obj) {
-    std::string_view key = field.unescaped_key();
+    std::string_view key = key_of(field);
     od::value v = field.value();
-    required.note(key);
     if (key == "name") {
-      if (it.name(v, key, j.name)) it.set_name(j.name);
+      required.seen(0);
+      if (it.name(v, key, text, j.name)) it.set_name(j.name);
     } else if (key == "namespace") {
-      it.name(v, key, j.ns);
+      required.seen(1);
+      it.name(v, key, text, j.ns, &previous.ns);
     } else if (key == "quota") {
-      it.name(v, key, j.quota);
+      required.seen(2);
+      it.name(v, key, text, j.quota, &previous.quota);
     } else if (key == "priority") {
+      required.seen(3);
       it.choice(v, key, priority_from, kPriorities, j.priority);
     } else if (key == "gpus") {
+      required.seen(4);
       it.integer(v, key, 1, j.gpus);
     } else if (key == "state") {
+      required.seen(5);
       it.choice(v, key, job_state_from, kJobStates, j.state);
     } else if (key == "cluster") {
-      it.nullable_name(v, key, j.cluster);
+      it.nullable_name(v, key, text, j.cluster, &previous.cluster);
     } else if (key == "nodes") {
-      if (!is_null(v)) it.strings(v, key, j.nodes);
+      if (!is_null(v)) it.strings(v, key, text, j.nodes);
     } else if (key == "idle") {
       if (!is_null(v)) it.boolean(v, key, j.idle);
     } else if (key == "started_at") {
@@ -376,7 +515,7 @@ void read_job(od::object obj, Item& it, Job& j) {
 void read_event(od::object obj, Item& it, MaintenanceEvent& e) {
   Required required(kEventRequired);
   for (auto field : obj) {
-    std::string_view key = field.unescaped_key();
+    std::string_view key = key_of(field);
     od::value v = field.value();
     required.note(key);
     if (key == "id") {
@@ -407,7 +546,7 @@ void read_event(od::object obj, Item& it, MaintenanceEvent& e) {
 void read_sample(od::object obj, Item& it, HealthSample& h) {
   Required required(kSampleRequired);
   for (auto field : obj) {
-    std::string_view key = field.unescaped_key();
+    std::string_view key = key_of(field);
     od::value v = field.value();
     required.note(key);
     if (key == "cluster") {
@@ -424,8 +563,17 @@ void read_sample(od::object obj, Item& it, HealthSample& h) {
 }
 
 template <class T, class Read>
-void read_items(od::array items, std::string_view resource, std::vector<T>& out, std::vector<std::string>& errors,
-                Read read) {
+void read_items(od::array items, std::size_t page_bytes, std::string_view resource, std::vector<T>& out,
+                std::vector<std::string>& errors, TextArena& text, Read read) {
+  // Room for as many items as the page could hold at 48 bytes each (fewer than any real
+  // item): the vector is never regrown and copied, and capacity the items do not use is never
+  // touched, so it costs address space, not memory.
+  const std::size_t most = out.size() + page_bytes / 48 + 16;
+  if (most > out.capacity()) {
+    out.reserve(std::max(most, out.capacity() * 2));
+    if (out.capacity() * sizeof(T) >= (std::size_t{4} << 20)) advise_huge_pages(out.data(), out.capacity() * sizeof(T));
+  }
+  Previous previous;
   for (auto element : items) {
     const std::size_t index = out.size();
     T& item = out.emplace_back();
@@ -433,6 +581,8 @@ void read_items(od::array items, std::string_view resource, std::vector<T>& out,
     od::value v = element.value();
     if (v.type() != od::json_type::object) {
       it.problem(fmt::format("must be an object, got {}", got(v)));
+    } else if constexpr (std::is_invocable_v<Read, od::object, Item&, T&, TextArena&, Previous&>) {
+      read(v.get_object(), it, item, text, previous);
     } else {
       read(v.get_object(), it, item);
     }
@@ -500,16 +650,28 @@ std::string locate_syntax_error(std::string_view text, std::string_view fallback
   return fmt::format("{}: {}", describe_offset(text, finder.byte == 0 ? 0 : finder.byte - 1), shown(ascii, 200));
 }
 
+static_assert(kParsePadding >= simdjson::SIMDJSON_PADDING);
+
 void pad(std::string& bytes) { bytes.reserve(bytes.size() + simdjson::SIMDJSON_PADDING); }
 
 } // namespace
+
+void reserve_page(std::string& bytes, std::size_t size) {
+  bytes.reserve(size + kParsePadding);
+  if (size >= (std::size_t{4} << 20)) advise_huge_pages(bytes.data(), bytes.capacity());
+}
 
 PageResult parse_page(Resource resource, std::string_view label, std::string& bytes, Snapshot& snap,
                       std::vector<std::string>& errors) {
   PageResult result;
   const std::string_view name = to_string(resource);
   pad(bytes);
-  thread_local od::parser parser;
+  // The parser's index holds 4 bytes per JSON token, as much memory as the page itself: a
+  // large page gets a parser of its own, freed as soon as the page is read; small pages (API
+  // pagination) reuse the thread's.
+  thread_local od::parser reused;
+  std::optional<od::parser> own;
+  od::parser& parser = bytes.size() > (std::size_t{1} << 20) ? own.emplace() : reused;
   try {
     od::document doc = parser.iterate(simdjson::padded_string_view(bytes.data(), bytes.size(), bytes.capacity()));
     if (doc.type() != od::json_type::object) {
@@ -535,13 +697,14 @@ PageResult parse_page(Resource resource, std::string_view label, std::string& by
           continue;
         }
         od::array items = v.get_array();
+        TextArena& text = snap.text[static_cast<std::size_t>(resource)];
         switch (resource) {
-        case Resource::clusters: read_items(items, name, snap.clusters, errors, read_cluster); break;
-        case Resource::nodes: read_items(items, name, snap.nodes, errors, read_node); break;
-        case Resource::quotas: read_items(items, name, snap.quotas, errors, read_quota); break;
-        case Resource::jobs: read_items(items, name, snap.jobs, errors, read_job); break;
-        case Resource::maintenance: read_items(items, name, snap.maintenance, errors, read_event); break;
-        case Resource::health_history: read_items(items, name, snap.health_history, errors, read_sample); break;
+        case Resource::clusters: read_items(items, bytes.size(), name, snap.clusters, errors, text, read_cluster); break;
+        case Resource::nodes: read_items(items, bytes.size(), name, snap.nodes, errors, text, read_node); break;
+        case Resource::quotas: read_items(items, bytes.size(), name, snap.quotas, errors, text, read_quota); break;
+        case Resource::jobs: read_items(items, bytes.size(), name, snap.jobs, errors, text, read_job); break;
+        case Resource::maintenance: read_items(items, bytes.size(), name, snap.maintenance, errors, text, read_event); break;
+        case Resource::health_history: read_items(items, bytes.size(), name, snap.health_history, errors, text, read_sample); break;
         }
       }
     }

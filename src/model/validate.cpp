@@ -3,8 +3,12 @@
 
 #include <fmt/format.h>
 
+#include <array>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
 #include <map>
-#include <unordered_map>
+#include <span>
 
 namespace fleetcap {
 namespace {
@@ -13,53 +17,114 @@ std::string item(std::string_view resource, std::size_t i, std::string_view name
   return name.empty() ? fmt::format("{}[{}]", resource, i) : fmt::format("{}[{}] \"{}\"", resource, i, name);
 }
 
-// Names -> index; duplicates reported against the first holder.
-template <class T, class Name>
-void index_names(const std::vector<T>& items, std::string_view resource, Name name,
-                 std::unordered_map<std::string_view, std::uint32_t>& map, std::string_view field,
-                 std::vector<std::string>& errors) {
-  map.reserve(items.size());
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    std::string_view n = name(items[i]);
-    if (n.empty()) continue; // reported as missing when parsed
-    auto [it, fresh] = map.emplace(n, static_cast<std::uint32_t>(i));
-    if (!fresh)
-      errors.push_back(fmt::format("{}: field \"{}\" duplicates {}[{}]", item(resource, i, n), field, resource, it->second));
+// Calls visit(i, hash of name_at(i)) for i = 0 .. count-1 in order, prefetching the table slot
+// of the name 16 places ahead and the name in the slot 8 places ahead. The tables of a large
+// fleet do not fit in the caches: one lookup at a time waits for each miss in turn (that was
+// a quarter of the run time; docs/design.md), this keeps several misses in flight.
+template <class NameAt, class Visit>
+void for_each_hashed(const NameIndex& table, std::size_t count, NameAt name_at, Visit visit) {
+  constexpr std::size_t kSlotAhead = 16, kNameAhead = 8;
+  std::array<std::uint64_t, kSlotAhead> ring{};
+  for (std::size_t i = 0; i < std::min(count, kSlotAhead); ++i) {
+    ring[i] = NameIndex::hash(name_at(i));
+    table.prefetch_slot(ring[i]);
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::uint64_t hash = ring[i % kSlotAhead];
+    if (i + kNameAhead < count) table.prefetch_name(ring[(i + kNameAhead) % kSlotAhead]);
+    if (i + kSlotAhead < count) {
+      ring[i % kSlotAhead] = NameIndex::hash(name_at(i + kSlotAhead));
+      table.prefetch_slot(ring[i % kSlotAhead]);
+    }
+    visit(i, hash);
   }
 }
 
-void link_nodes(Snapshot& s, std::vector<std::string>& errors) {
+// Names -> index; duplicates reported against the first holder.
+template <class T, class Name>
+void index_names(const std::vector<T>& items, std::string_view resource, Name name, NameIndex& map,
+                 std::string_view field, std::vector<std::string>& errors) {
+  map.reserve(items.size());
+  for_each_hashed(
+      map, items.size(), [&](std::size_t i) { return std::string_view(name(items[i])); },
+      [&](std::size_t i, std::uint64_t hash) {
+        std::string_view n = name(items[i]);
+        if (n.empty()) return; // reported as missing when parsed
+        const std::uint32_t holder = map.insert(n, static_cast<std::uint32_t>(i), hash);
+        if (holder != i)
+          errors.push_back(
+              fmt::format("{}: field \"{}\" duplicates {}[{}]", item(resource, i, n), field, resource, holder));
+      });
+}
+
+// Every node name that items list (jobs' or events' `nodes`), resolved in one pass so the
+// lookups overlap (see for_each_hashed): resolved[starts[i] + k] is item i's k-th node or kNone.
+struct ResolvedNodes {
+  std::vector<std::uint32_t> starts{0};
+  std::vector<std::uint32_t> nodes;
+  std::span<const std::uint32_t> of(std::size_t item) const {
+    return {nodes.data() + starts[item], nodes.data() + starts[item + 1]};
+  }
+};
+
+template <class T>
+ResolvedNodes resolve_nodes(const Snapshot& s, const std::vector<T>& items) {
+  ResolvedNodes r;
+  std::vector<std::string_view> names;
+  r.starts.reserve(items.size() + 1);
+  for (const auto& it : items) {
+    for (const auto& n : it.nodes) names.emplace_back(n);
+    r.starts.push_back(static_cast<std::uint32_t>(names.size()));
+  }
+  r.nodes.resize(names.size());
+  const NameIndex& table = s.index.node_by_name;
+  for_each_hashed(
+      table, names.size(), [&](std::size_t i) { return names[i]; },
+      [&](std::size_t i, std::uint64_t hash) { r.nodes[i] = table.find(names[i], hash); });
+  return r;
+}
+
+void link_nodes(Snapshot& s, std::vector<std::string>& errors, std::vector<std::string>& warnings) {
   auto& ix = s.index;
-  ix.cluster_nodes.assign(s.clusters.size(), {});
-  std::unordered_map<std::string, std::uint32_t> island_by_key;
-  std::map<std::string, std::size_t> odd_health; // value -> count, sorted for stable warnings
+  Groups::Builder cluster_nodes(s.clusters.size());
+  std::vector<NameIndex> island_by_name(s.clusters.size()); // per cluster: island name -> island
+  std::map<std::string, std::size_t, std::less<>> odd_health; // value -> count, sorted for stable warnings
+  const Node* previous = nullptr; // nodes usually come island by island: skip the lookup then
   for (std::size_t i = 0; i < s.nodes.size(); ++i) {
     Node& n = s.nodes[i];
     n.healthy = n.health == "healthy";
-    if (!n.healthy && n.health != "unhealthy") ++odd_health[n.health];
+    if (!n.healthy && n.health != "unhealthy") {
+      auto it = odd_health.find(n.health);
+      if (it == odd_health.end()) it = odd_health.emplace(std::string(n.health), 0).first;
+      ++it->second;
+    }
     if (n.cluster.empty()) continue;
-    n.cluster_index = s.find_cluster(n.cluster);
+    n.cluster_index = previous && previous->cluster == n.cluster ? previous->cluster_index : s.find_cluster(n.cluster);
     if (n.cluster_index == kNone) {
       errors.push_back(fmt::format("{}: field \"cluster\" names unknown cluster \"{}\"", item("nodes", i, n.name), n.cluster));
       continue;
     }
-    ix.cluster_nodes[n.cluster_index].push_back(static_cast<std::uint32_t>(i));
-    std::string key = fmt::format("{}\n{}", n.cluster_index, n.island);
-    auto [it, fresh] = island_by_key.emplace(std::move(key), static_cast<std::uint32_t>(ix.islands.size()));
-    if (fresh) ix.islands.push_back(Island{n.island, n.cluster_index, {}});
-    n.island_index = it->second;
+    cluster_nodes.add(n.cluster_index, static_cast<std::uint32_t>(i));
+    if (previous && previous->cluster_index == n.cluster_index && previous->island == n.island) {
+      n.island_index = previous->island_index;
+    } else {
+      const auto fresh = static_cast<std::uint32_t>(ix.islands.size());
+      n.island_index = island_by_name[n.cluster_index].insert(n.island, fresh);
+      if (n.island_index == fresh) ix.islands.push_back(Island{std::string(n.island), n.cluster_index, {}});
+    }
     ix.islands[n.island_index].nodes.push_back(static_cast<std::uint32_t>(i));
+    previous = &n;
   }
+  ix.cluster_nodes = std::move(cluster_nodes).build();
   for (const auto& [value, count] : odd_health)
-    s.warnings.push_back(fmt::format("nodes: health \"{}\" is neither \"healthy\" nor \"unhealthy\"; {} {} as not healthy",
-                                     value, count, count == 1 ? "node with it counts" : "nodes with it count"));
+    warnings.push_back(fmt::format("nodes: health \"{}\" is neither \"healthy\" nor \"unhealthy\"; {} {} as not healthy",
+                                   value, count, count == 1 ? "node with it counts" : "nodes with it count"));
 }
 
 void link_quotas(Snapshot& s, std::vector<std::string>& errors) {
   auto& ix = s.index;
   const std::size_t n = s.quotas.size();
-  ix.quota_children.assign(n, {});
-  ix.cluster_leaves.assign(s.clusters.size(), {});
+  Groups::Builder children(n), cluster_leaves(s.clusters.size());
   for (std::size_t i = 0; i < n; ++i) {
     Quota& q = s.quotas[i];
     if (!q.parent) continue;
@@ -67,8 +132,9 @@ void link_quotas(Snapshot& s, std::vector<std::string>& errors) {
     if (q.parent_index == kNone)
       errors.push_back(fmt::format("{}: field \"parent\" names unknown quota \"{}\"", item("quotas", i, q.name), *q.parent));
     else
-      ix.quota_children[q.parent_index].push_back(static_cast<std::uint32_t>(i));
+      children.add(q.parent_index, static_cast<std::uint32_t>(i));
   }
+  ix.quota_children = std::move(children).build();
   // Cycles: walk up from each quota; colour 1 = on the current path, 2 = done.
   std::vector<std::uint8_t> colour(n, 0);
   for (std::size_t start = 0; start < n; ++start) {
@@ -120,23 +186,27 @@ void link_quotas(Snapshot& s, std::vector<std::string>& errors) {
       errors.push_back(fmt::format("{}: field \"cluster\" names unknown cluster \"{}\"", who, *q.cluster));
     if (!q.gpus_given) errors.push_back(fmt::format("{}: field \"gpus\" is missing", who));
     q.leaf = true;
-    if (q.cluster_index != kNone) ix.cluster_leaves[q.cluster_index].push_back(static_cast<std::uint32_t>(i));
+    if (q.cluster_index != kNone) cluster_leaves.add(q.cluster_index, static_cast<std::uint32_t>(i));
   }
+  ix.cluster_leaves = std::move(cluster_leaves).build();
 }
 
-// Node names of a job or event: each must exist and lie in `cluster`.
-void link_node_list(const Snapshot& s, const std::vector<std::string>& names, std::uint32_t cluster,
-                    std::string_view who, std::vector<std::uint32_t>& out, std::vector<std::string>& errors) {
+// Node names of a job or event (`resolved` as resolve_nodes found them): each must exist and
+// lie in `cluster`.
+template <class Name, class Who>
+void link_node_list(const Snapshot& s, const std::vector<Name>& names, std::span<const std::uint32_t> resolved,
+                    std::uint32_t cluster, Who who, std::vector<std::uint32_t>& out, std::vector<std::string>& errors) {
   out.clear();
   out.reserve(names.size());
-  for (const auto& name : names) {
-    const std::uint32_t node = s.find_node(name);
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    const auto& name = names[k];
+    const std::uint32_t node = resolved[k];
     if (node == kNone) {
-      errors.push_back(fmt::format("{}: field \"nodes\" names unknown node \"{}\"", who, name));
+      errors.push_back(fmt::format("{}: field \"nodes\" names unknown node \"{}\"", who(), name));
     } else if (cluster != kNone && s.nodes[node].cluster_index != cluster) {
       // A node of an unknown cluster was reported already; a second error would only echo it.
       if (s.nodes[node].cluster_index != kNone)
-        errors.push_back(fmt::format("{}: field \"nodes\" names node \"{}\" of cluster \"{}\", not \"{}\"", who, name,
+        errors.push_back(fmt::format("{}: field \"nodes\" names node \"{}\" of cluster \"{}\", not \"{}\"", who(), name,
                                      s.nodes[node].cluster, s.clusters[cluster].name));
     } else {
       out.push_back(node);
@@ -144,93 +214,225 @@ void link_node_list(const Snapshot& s, const std::vector<std::string>& names, st
   }
 }
 
+// Job names are unique (nothing else needs them indexed): a stage of its own, so it can run on
+// one core while link_jobs runs on the other.
+void check_job_names(const Snapshot& s, std::vector<std::string>& errors) {
+  NameIndex names;
+  index_names(s.jobs, "jobs", [](const Job& j) -> std::string_view { return j.name; }, names, "name", errors);
+}
+
 void link_jobs(Snapshot& s, std::vector<std::string>& errors) {
   auto& ix = s.index;
-  ix.quota_jobs.assign(s.quotas.size(), {});
-  ix.cluster_jobs.assign(s.clusters.size(), {});
-  ix.node_jobs.assign(s.nodes.size(), {});
-  std::unordered_map<std::string_view, std::uint32_t> names;
-  index_names(s.jobs, "jobs", [](const Job& j) -> std::string_view { return j.name; }, names, "name", errors);
+  Groups::Builder quota_jobs(s.quotas.size()), cluster_jobs(s.clusters.size()), node_jobs(s.nodes.size());
+  const ResolvedNodes resolved = resolve_nodes(s, s.jobs);
+  const Job* previous = nullptr; // jobs come grouped: equal quota or cluster, same lookup
+  const auto same = [](std::string_view a, std::string_view b) { return a.data() == b.data() && a.size() == b.size(); };
   for (std::size_t i = 0; i < s.jobs.size(); ++i) {
     Job& j = s.jobs[i];
-    const std::string who = item("jobs", i, j.name);
+    // Checking a job's nodes reads each node: fetch the nodes of the job 8 ahead meanwhile.
+    if (i + 8 < s.jobs.size())
+      for (auto node : resolved.of(i + 8))
+        if (node != kNone) __builtin_prefetch(&s.nodes[node].cluster_index);
+    const auto who = [&] { return item("jobs", i, j.name); }; // formatted only for an error
     std::uint32_t want_cluster = kNone; // the leaf quota's cluster
     if (!j.flex && !j.quota.empty()) {
-      j.quota_index = s.find_quota(j.quota);
+      j.quota_index = previous && same(previous->quota, j.quota) && previous->quota_index != kNone
+                          ? previous->quota_index
+                          : s.find_quota(j.quota);
       if (j.quota_index == kNone) {
-        errors.push_back(fmt::format("{}: field \"quota\" names unknown quota \"{}\" (a leaf quota or \"flex\")", who, j.quota));
+        errors.push_back(fmt::format("{}: field \"quota\" names unknown quota \"{}\" (a leaf quota or \"flex\")", who(), j.quota));
       } else if (!s.quotas[j.quota_index].leaf) {
-        errors.push_back(fmt::format("{}: field \"quota\" names \"{}\", which is not a leaf quota with a cluster", who, j.quota));
+        errors.push_back(fmt::format("{}: field \"quota\" names \"{}\", which is not a leaf quota with a cluster", who(), j.quota));
         j.quota_index = kNone;
       } else {
         want_cluster = s.quotas[j.quota_index].cluster_index;
       }
     }
     if (j.cluster) {
-      j.cluster_index = s.find_cluster(*j.cluster);
+      j.cluster_index = previous && previous->cluster && same(*previous->cluster, *j.cluster) &&
+                                previous->cluster_index != kNone
+                            ? previous->cluster_index
+                            : s.find_cluster(*j.cluster);
       if (j.cluster_index == kNone)
-        errors.push_back(fmt::format("{}: field \"cluster\" names unknown cluster \"{}\"", who, *j.cluster));
+        errors.push_back(fmt::format("{}: field \"cluster\" names unknown cluster \"{}\"", who(), *j.cluster));
       else if (want_cluster != kNone && j.cluster_index != want_cluster)
-        errors.push_back(fmt::format("{}: field \"cluster\" is \"{}\" but quota \"{}\" is in cluster \"{}\"", who, *j.cluster,
+        errors.push_back(fmt::format("{}: field \"cluster\" is \"{}\" but quota \"{}\" is in cluster \"{}\"", who(), *j.cluster,
                                      j.quota, s.clusters[want_cluster].name));
     } else if (j.running()) {
-      errors.push_back(fmt::format("{}: field \"cluster\" is missing; a running job must name its cluster", who));
+      errors.push_back(fmt::format("{}: field \"cluster\" is missing; a running job must name its cluster", who()));
     } else {
       j.cluster_index = want_cluster;
     }
-    link_node_list(s, j.nodes, j.cluster_index, who, j.node_indices, errors);
-    if (j.quota_index != kNone) ix.quota_jobs[j.quota_index].push_back(static_cast<std::uint32_t>(i));
-    if (j.cluster_index != kNone) ix.cluster_jobs[j.cluster_index].push_back(static_cast<std::uint32_t>(i));
+    link_node_list(s, j.nodes, resolved.of(i), j.cluster_index, who, j.node_indices, errors);
+    if (j.quota_index != kNone) quota_jobs.add(j.quota_index, static_cast<std::uint32_t>(i));
+    if (j.cluster_index != kNone) cluster_jobs.add(j.cluster_index, static_cast<std::uint32_t>(i));
     if (j.running())
-      for (auto node : j.node_indices) ix.node_jobs[node].push_back(static_cast<std::uint32_t>(i));
+      for (auto node : j.node_indices) node_jobs.add(node, static_cast<std::uint32_t>(i));
+    previous = &j;
   }
+  ix.quota_jobs = std::move(quota_jobs).build();
+  ix.cluster_jobs = std::move(cluster_jobs).build();
+  ix.node_jobs = std::move(node_jobs).build();
 }
 
 void link_events(Snapshot& s, std::vector<std::string>& errors) {
   auto& ix = s.index;
-  ix.cluster_events.assign(s.clusters.size(), {});
-  ix.node_events.assign(s.nodes.size(), {});
-  std::unordered_map<std::string_view, std::uint32_t> ids;
+  Groups::Builder cluster_events(s.clusters.size()), node_events(s.nodes.size());
+  NameIndex ids;
   index_names(s.maintenance, "maintenance", [](const MaintenanceEvent& e) -> std::string_view { return e.id; }, ids, "id",
               errors);
+  const ResolvedNodes resolved = resolve_nodes(s, s.maintenance);
   for (std::size_t i = 0; i < s.maintenance.size(); ++i) {
     MaintenanceEvent& e = s.maintenance[i];
-    const std::string who = item("maintenance", i, e.id);
+    if (i + 8 < s.maintenance.size())
+      for (auto node : resolved.of(i + 8))
+        if (node != kNone) __builtin_prefetch(&s.nodes[node].cluster_index);
+    const auto who = [&] { return item("maintenance", i, e.id); }; // formatted only for an error
     if (!e.cluster.empty()) {
       e.cluster_index = s.find_cluster(e.cluster);
       if (e.cluster_index == kNone)
-        errors.push_back(fmt::format("{}: field \"cluster\" names unknown cluster \"{}\"", who, e.cluster));
+        errors.push_back(fmt::format("{}: field \"cluster\" names unknown cluster \"{}\"", who(), e.cluster));
     }
     if (e.start != 0 && e.end != 0 && !(e.start < e.end))
-      errors.push_back(fmt::format("{}: field \"end\" ({}) must be after \"start\" ({})", who, format_rfc3339(e.end),
+      errors.push_back(fmt::format("{}: field \"end\" ({}) must be after \"start\" ({})", who(), format_rfc3339(e.end),
                                    format_rfc3339(e.start)));
-    link_node_list(s, e.nodes, e.cluster_index, who, e.node_indices, errors);
-    if (e.cluster_index != kNone) ix.cluster_events[e.cluster_index].push_back(static_cast<std::uint32_t>(i));
-    for (auto node : e.node_indices) ix.node_events[node].push_back(static_cast<std::uint32_t>(i));
+    link_node_list(s, e.nodes, resolved.of(i), e.cluster_index, who, e.node_indices, errors);
+    if (e.cluster_index != kNone) cluster_events.add(e.cluster_index, static_cast<std::uint32_t>(i));
+    for (auto node : e.node_indices) node_events.add(node, static_cast<std::uint32_t>(i));
+  }
+  ix.cluster_events = std::move(cluster_events).build();
+  ix.node_events = std::move(node_events).build();
+}
+
+// The stages of link(), in the order their messages are reported, with what each needs.
+enum Stage : std::size_t { kClusterNames, kNodes, kQuotas, kJobNames, kJobs, kEvents, kHealth, kStages };
+
+constexpr std::uint32_t bit(Resource r) { return 1u << static_cast<std::uint32_t>(r); }
+constexpr std::uint32_t kNeedsResources[kStages] = {
+    bit(Resource::clusters),    bit(Resource::nodes),       bit(Resource::quotas),         bit(Resource::jobs),
+    bit(Resource::jobs),        bit(Resource::maintenance), bit(Resource::health_history)};
+constexpr std::uint32_t kNeedsStages[kStages] = {
+    0, 1u << kClusterNames, 1u << kClusterNames, 0, (1u << kNodes) | (1u << kQuotas), 1u << kNodes, 1u << kClusterNames};
+
+void run_stage(Snapshot& s, Stage stage, std::vector<std::string>& errors, std::vector<std::string>& warnings) {
+  auto& ix = s.index;
+  switch (stage) {
+  case kClusterNames:
+    index_names(s.clusters, "clusters", [](const Cluster& c) -> std::string_view { return c.name; }, ix.cluster_by_name,
+                "name", errors);
+    break;
+  case kNodes:
+    index_names(s.nodes, "nodes", [](const Node& n) -> std::string_view { return n.name; }, ix.node_by_name, "name",
+                errors);
+    link_nodes(s, errors, warnings);
+    break;
+  case kQuotas:
+    index_names(s.quotas, "quotas", [](const Quota& q) -> std::string_view { return q.name; }, ix.quota_by_name, "name",
+                errors);
+    link_quotas(s, errors);
+    break;
+  case kJobNames: check_job_names(s, errors); break;
+  case kJobs: link_jobs(s, errors); break;
+  case kEvents: link_events(s, errors); break;
+  case kHealth:
+    for (std::size_t i = 0; i < s.health_history.size(); ++i) {
+      HealthSample& h = s.health_history[i];
+      if (h.cluster.empty()) continue; // reported as missing when parsed
+      h.cluster_index = s.find_cluster(h.cluster);
+      if (h.cluster_index == kNone)
+        errors.push_back(fmt::format("{}: field \"cluster\" names unknown cluster \"{}\"",
+                                     item("health_history", i, h.cluster), h.cluster));
+    }
+    break;
+  case kStages: break;
   }
 }
 
 } // namespace
 
-void link(Snapshot& s, std::vector<std::string>& errors) {
-  auto& ix = s.index;
-  index_names(s.clusters, "clusters", [](const Cluster& c) -> std::string_view { return c.name; }, ix.cluster_by_name,
-              "name", errors);
-  index_names(s.nodes, "nodes", [](const Node& n) -> std::string_view { return n.name; }, ix.node_by_name, "name", errors);
-  link_nodes(s, errors);
-  index_names(s.quotas, "quotas", [](const Quota& q) -> std::string_view { return q.name; }, ix.quota_by_name, "name",
-              errors);
-  link_quotas(s, errors);
-  link_jobs(s, errors);
-  link_events(s, errors);
-  for (std::size_t i = 0; i < s.health_history.size(); ++i) {
-    HealthSample& h = s.health_history[i];
-    if (h.cluster.empty()) continue; // reported as missing when parsed
-    h.cluster_index = s.find_cluster(h.cluster);
-    if (h.cluster_index == kNone)
-      errors.push_back(fmt::format("{}: field \"cluster\" names unknown cluster \"{}\"", item("health_history", i, h.cluster),
-                                   h.cluster));
+struct Linker::State {
+  Snapshot& snap;
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::uint32_t parsed = 0, finished = 0; // resources: parsed fine / done either way
+  std::uint32_t started = 0, done = 0;    // stages
+  std::array<std::vector<std::string>, kStages> errors, warnings;
+  std::exception_ptr crashed;
+
+  explicit State(Snapshot& s) : snap(s) {}
+
+  // A stage whose resources are parsed and whose earlier stages are done; kStages if none.
+  std::size_t ready() const {
+    for (std::size_t i = 0; i < kStages; ++i)
+      if (!(started & (1u << i)) && (parsed & kNeedsResources[i]) == kNeedsResources[i] &&
+          (done & kNeedsStages[i]) == kNeedsStages[i])
+        return i;
+    return kStages;
   }
+  bool settled() const { // nothing runs and nothing more can start
+    return started == done && (ready() == kStages) &&
+           (finished == (1u << kResources.size()) - 1 || done == (1u << kStages) - 1);
+  }
+
+  // Runs ready stages on the calling thread; with `wait`, also waits for more until settled.
+  void drain(bool wait) {
+    std::unique_lock lock(mutex);
+    for (;;) {
+      const std::size_t stage = ready();
+      if (stage == kStages) {
+        if (!wait || settled() || crashed) return;
+        changed.wait(lock);
+        continue;
+      }
+      started |= 1u << stage;
+      lock.unlock();
+      try {
+        run_stage(snap, static_cast<Stage>(stage), errors[stage], warnings[stage]);
+      } catch (...) {
+        lock.lock();
+        if (!crashed) crashed = std::current_exception();
+        done |= 1u << stage;
+        changed.notify_all();
+        return;
+      }
+      lock.lock();
+      done |= 1u << stage;
+      changed.notify_all();
+    }
+  }
+};
+
+Linker::Linker(Snapshot& snap) : state_(std::make_unique<State>(snap)) {}
+Linker::~Linker() = default;
+
+void Linker::parsed(Resource r, bool ok) {
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->finished |= bit(r);
+    if (ok) state_->parsed |= bit(r);
+    state_->changed.notify_all();
+  }
+  state_->drain(false);
+}
+
+void Linker::run_until_done() { state_->drain(true); }
+
+bool Linker::complete() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->done == (1u << kStages) - 1;
+}
+
+void Linker::take(std::vector<std::string>& errors, std::vector<std::string>& warnings) {
+  std::lock_guard lock(state_->mutex);
+  if (state_->crashed) std::rethrow_exception(state_->crashed);
+  for (auto& e : state_->errors) errors.insert(errors.end(), e.begin(), e.end());
+  for (auto& w : state_->warnings) warnings.insert(warnings.end(), w.begin(), w.end());
+}
+
+void link(Snapshot& s, std::vector<std::string>& errors) {
+  std::vector<std::string> warnings;
+  for (std::size_t stage = 0; stage < kStages; ++stage) run_stage(s, static_cast<Stage>(stage), errors, warnings);
+  s.warnings.insert(s.warnings.end(), warnings.begin(), warnings.end());
 }
 
 } // namespace fleetcap

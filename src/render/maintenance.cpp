@@ -173,7 +173,7 @@ std::string schedulable_text(const NodeCard& card, const Snapshot& snap) {
 }
 
 std::string cluster_text(const Snapshot& snap, const Node& n) {
-  if (n.cluster_index == kNone) return n.cluster;
+  if (n.cluster_index == kNone) return std::string(n.cluster);
   const Cluster& c = snap.clusters[n.cluster_index];
   return fmt::format("{} ({}, {}, {}, {})", c.name, c.sku, c.region, c.provider, to_string(c.state));
 }
@@ -202,7 +202,7 @@ std::string node_table(const NodeCard& card, const Snapshot& snap, const RenderO
   const Node& n = snap.nodes[card.node];
   const Palette& p = Palette::of(o.style);
   std::string out;
-  auto field = [&](std::string_view label, const std::string& value, Tone tone = Tone::plain) {
+  auto field = [&](std::string_view label, std::string_view value, Tone tone = Tone::plain) {
     const std::string_view colour = tone == Tone::bad ? p.bad : std::string_view{};
     out += fmt::format("{:<14}{}{}{}\n", std::string(label) + ":", colour, value, colour.empty() ? "" : p.reset);
   };

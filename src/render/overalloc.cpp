@@ -52,6 +52,8 @@ Value num(Gpus n, Tone tone = Tone::plain, std::string shown = {}) {
 }
 Value num(std::size_t n) { return num(static_cast<Gpus>(n)); }
 Value txt(std::string s, Tone tone = Tone::plain) { return Value{Value::Kind::text, 0, std::move(s), tone}; }
+Value txt(std::string_view s, Tone tone = Tone::plain) { return txt(std::string(s), tone); }
+Value txt(const char* s, Tone tone = Tone::plain) { return txt(std::string(s), tone); }
 Value none() { return Value{}; }
 Value time_or_none(bool present, Time t) { return present ? txt(format_rfc3339(t)) : none(); }
 

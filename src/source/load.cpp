@@ -8,12 +8,20 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cerrno>
+#include <fcntl.h>
+#include <exception>
 #include <filesystem>
-#include <fstream>
+#include <mutex>
 #include <new>
-#include <sstream>
+#include <optional>
+#include <stdexcept>
+#include <sys/stat.h>
 #include <thread>
+#include <unistd.h>
 #include <unordered_set>
 
 namespace fleetcap {
@@ -47,13 +55,34 @@ struct Outcome {
   std::optional<std::string> warning;
 };
 
+// The whole file in one buffer with room for the parser's padding, read straight into place
+// (no stream buffers, no second copy, no regrowth when the parser pads it).
 std::optional<std::string> read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  return ss.str();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat st {};
+  std::string bytes;
+  std::size_t size = ::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<std::size_t>(st.st_size) : 0;
+  reserve_page(bytes, size);
+  bytes.resize(size);
+  std::size_t done = 0;
+  for (;;) {
+    if (done == bytes.size()) { // the file grew, or its size was unknown
+      bytes.reserve(bytes.size() * 2 + 65536 + kParsePadding);
+      bytes.resize(bytes.capacity() - kParsePadding);
+    }
+    const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  bytes.resize(done);
+  return bytes;
 }
 
 // The first 200 bytes of a body for an error line: control characters and runs of blanks become
@@ -164,6 +193,10 @@ void read_resource(Resource r, const fs::path& dir, Snapshot& snap, std::vector<
   if (raw && out.errors.empty()) raw->push_back(items_text(path.string(), *bytes));
 }
 
+bool wanted(const SourceOptions& o, Resource r) {
+  return o.only.empty() || std::find(o.only.begin(), o.only.end(), r) != o.only.end();
+}
+
 } // namespace
 
 Snapshot load_snapshot(const SourceOptions& o, RawItems* raw) {
@@ -171,6 +204,17 @@ Snapshot load_snapshot(const SourceOptions& o, RawItems* raw) {
   snap.source = display_source(o.source);
   std::array<Outcome, kResources.size()> outcomes;
   const bool url = is_url(o.source);
+  // Linking starts as soon as the resources each stage needs are parsed (validate.hpp).
+  std::optional<Linker> linker;
+  if (o.only.empty()) linker.emplace(snap);
+  const auto started = std::chrono::steady_clock::now();
+  auto report = [&](std::size_t i) {
+    const Outcome& out = outcomes[i];
+    if (o.on_parsed)
+      o.on_parsed(kResources[i],
+                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+    if (linker) linker->parsed(kResources[i], !out.failed && !out.interrupted && out.json_ok);
+  };
   if (url) {
     if (o.token && token_in_clear(o.source) && !o.allow_insecure_token)
       throw UsageError(fmt::format("refusing to send the token over plain http to {}; use https, or pass "
@@ -180,8 +224,12 @@ Snapshot load_snapshot(const SourceOptions& o, RawItems* raw) {
     std::atomic<bool> cancel{false};
     std::vector<std::thread> workers;
     for (std::size_t i = 0; i < kResources.size(); ++i)
-      workers.emplace_back(fetch_resource, kResources[i], std::cref(o), std::ref(snap), raw ? &(*raw)[i] : nullptr,
-                           std::ref(outcomes[i]), std::ref(cancel));
+      if (wanted(o, kResources[i]))
+        workers.emplace_back([&, i] {
+          fetch_resource(kResources[i], o, snap, raw ? &(*raw)[i] : nullptr, outcomes[i], cancel);
+          report(i);
+        });
+    if (linker) linker->run_until_done(); // this thread links too, while the fetches go on
     for (auto& w : workers) w.join();
   } else {
     const fs::path dir(o.source);
@@ -195,8 +243,53 @@ Snapshot load_snapshot(const SourceOptions& o, RawItems* raw) {
       SnapshotMeta meta = parse_snapshot_meta((dir / "snapshot.json").string(), *meta_bytes);
       snap.taken_at = meta.taken_at;
     }
-    for (std::size_t i = 0; i < kResources.size(); ++i)
-      read_resource(kResources[i], dir, snap, raw ? &(*raw)[i] : nullptr, outcomes[i]);
+    // Files are parsed concurrently, as many at once as there are cores, largest first so the
+    // big ones (jobs, nodes) overlap; each resource still fills only its own vector.
+    std::array<std::size_t, kResources.size()> order;
+    std::array<std::uintmax_t, kResources.size()> sizes{};
+    for (std::size_t i = 0; i < kResources.size(); ++i) {
+      order[i] = i;
+      if (!wanted(o, kResources[i])) continue;
+      std::error_code size_ec;
+      const auto size = fs::file_size(dir / fmt::format("{}.json", to_string(kResources[i])), size_ec);
+      sizes[i] = size_ec ? 0 : size;
+    }
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return sizes[a] > sizes[b]; });
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr crashed; // e.g. bad_alloc: rethrown here as the sequential code would
+    std::mutex crashed_mutex;
+    auto work = [&] {
+      std::size_t i = kResources.size();
+      try {
+        for (std::size_t k; (k = next.fetch_add(1)) < order.size();) {
+          i = order[k];
+          if (!wanted(o, kResources[i])) continue;
+          read_resource(kResources[i], dir, snap, raw ? &(*raw)[i] : nullptr, outcomes[i]);
+          report(i);
+          i = kResources.size();
+        }
+      } catch (...) {
+        {
+          std::lock_guard lock(crashed_mutex);
+          if (!crashed) crashed = std::current_exception();
+        }
+        // Whatever was not read will not be: tell the linker, so nobody waits for it.
+        auto give_up = [&](std::size_t r) {
+          outcomes[r].failed = "not read";
+          report(r);
+        };
+        if (i < kResources.size()) give_up(i);
+        for (std::size_t k = next.exchange(order.size()); k < order.size(); ++k)
+          if (wanted(o, kResources[order[k]])) give_up(order[k]);
+      }
+    };
+    const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, kResources.size());
+    std::vector<std::thread> workers;
+    for (std::size_t t = 1; t < threads; ++t) workers.emplace_back(work);
+    work();
+    if (linker) linker->run_until_done(); // link what is parsed while the other thread still parses
+    for (auto& w : workers) w.join();
+    if (crashed) std::rethrow_exception(crashed);
   }
 
   for (auto& out : outcomes)
@@ -213,7 +306,12 @@ Snapshot load_snapshot(const SourceOptions& o, RawItems* raw) {
   // Cross-item rules only make sense over whole documents; a broken one would make every
   // reference into it look unknown.
   if (!json_ok) throw DataError(std::move(errors));
-  link(snap, errors);
+  if (linker) {
+    std::vector<std::string> warnings;
+    linker->take(errors, warnings); // rethrows what a stage threw
+    if (!linker->complete()) throw std::logic_error("the snapshot was parsed but not every link stage ran");
+    snap.warnings.insert(snap.warnings.end(), warnings.begin(), warnings.end());
+  }
   if (!errors.empty()) throw DataError(std::move(errors));
   return snap;
 }

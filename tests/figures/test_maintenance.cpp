@@ -38,7 +38,7 @@ std::vector<std::string> ids(const Snapshot& snap, const EventList& l) {
 }
 std::vector<std::string> names(const Snapshot& snap, const std::vector<std::uint32_t>& jobs) {
   std::vector<std::string> out;
-  for (auto j : jobs) out.push_back(snap.jobs[j].name);
+  for (auto j : jobs) out.emplace_back(snap.jobs[j].name);
   return out;
 }
 Selection all_states() {
@@ -359,7 +359,7 @@ TEST_CASE("plan: scopes, quotas after the move, --same-region", "[maintenance]")
   // not a05 (e-over2), not beta (e-whole), not delta (a100).
   REQUIRE(p.jobs.size() == 3);
   std::map<std::string, const PlanJob*> by;
-  for (const auto& pj : p.jobs) by[snap.jobs[pj.job].name] = &pj;
+  for (const auto& pj : p.jobs) by[std::string(snap.jobs[pj.job].name)] = &pj;
   CHECK(snap.jobs[p.jobs[0].job].name == "ja1"); // critical
   CHECK(snap.jobs[p.jobs[1].job].name == "jb1"); // mid
   CHECK(snap.jobs[p.jobs[2].job].name == "ja2"); // low

@@ -32,7 +32,7 @@ const OverallocCluster& cluster(const OverallocReport& r, const Snapshot& snap, 
 
 std::vector<std::string> job_names(const Snapshot& snap, const std::vector<std::uint32_t>& jobs) {
   std::vector<std::string> out;
-  for (auto j : jobs) out.push_back(snap.jobs[j].name);
+  for (auto j : jobs) out.emplace_back(snap.jobs[j].name);
   return out;
 }
 
@@ -326,7 +326,8 @@ Snapshot preempt_fleet() {
   s.clusters.push_back(Cluster{"c", "r", "p", "h100", ClusterState::production});
   for (int i = 0; i < 10; ++i) {
     Node n;
-    n.name = "n" + std::to_string(i);
+    // Node and job names are views: keep their text in the snapshot's arena.
+    n.name = s.text[static_cast<std::size_t>(Resource::nodes)].store("n" + std::to_string(i));
     n.cluster = "c";
     n.island = "ib";
     n.health = "healthy";
@@ -345,7 +346,7 @@ Snapshot preempt_fleet() {
   s.quotas.push_back(a);
   auto job = [&](std::string name, Priority p, const char* started, bool idle = false) {
     Job j;
-    j.name = std::move(name);
+    j.name = s.text[static_cast<std::size_t>(Resource::jobs)].store(name);
     j.ns = "team";
     j.quota = "team/a";
     j.cluster = "c";

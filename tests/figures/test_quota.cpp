@@ -134,7 +134,7 @@ TEST_CASE("preemption order: lowest priority, pending before running, newest fir
   const Snapshot snap = test::small();
   const QuotaDetail d = quota_detail(snap, test::at_snapshot(snap), snap.find_quota("lab/vision/elk"));
   std::vector<std::string> names;
-  for (auto j : d.jobs) names.push_back(snap.jobs[j].name);
+  for (auto j : d.jobs) names.emplace_back(snap.jobs[j].name);
   CHECK(names == std::vector<std::string>{"v3", "v2", "v4", "v1"});
 }
 

@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <span>
 #include <vector>
 
 namespace fleetcap {
@@ -23,7 +24,7 @@ struct MaintenanceHorizon {
 };
 
 // The nodes an event covers: its list, or every node of its cluster when the list is empty.
-const std::vector<std::uint32_t>& event_nodes(const Snapshot& snap, const MaintenanceEvent& e);
+std::span<const std::uint32_t> event_nodes(const Snapshot& snap, const MaintenanceEvent& e);
 // Σ gpus of the event's nodes.
 Gpus event_gpus(const Snapshot& snap, const MaintenanceEvent& e);
 // Running jobs listing any of the event's nodes, in snapshot order, each once.

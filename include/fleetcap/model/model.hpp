@@ -5,13 +5,43 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace fleetcap {
+
+// Asks the kernel to back [data, data + size) with transparent huge pages where it can: a large
+// fleet's buffers are touched once, front to back, and 4 KiB page faults were a tenth of the
+// run time (docs/design.md). A hint only; harmless where THP is off.
+void advise_huge_pages(void* data, std::size_t size);
+
+// Storage for the text of the items a fleet has by the hundred thousand (nodes, jobs): their
+// string fields are views into it, so parsing copies each name once into a few large blocks
+// instead of allocating a std::string per field, and a snapshot frees them in a few calls.
+// Views stay valid for the arena's life, across moves. Not thread-safe: one per resource.
+class TextArena {
+public:
+  TextArena() = default;
+  TextArena(TextArena&& other) noexcept { *this = std::move(other); }
+  TextArena& operator=(TextArena&& other) noexcept {
+    blocks_ = std::move(other.blocks_);
+    at_ = std::exchange(other.at_, nullptr);
+    left_ = std::exchange(other.left_, 0);
+    return *this;
+  }
+
+  std::string_view store(std::string_view text);
+
+private:
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  char* at_ = nullptr;
+  std::size_t left_ = 0;
+};
 
 using Gpus = std::int64_t;
 // The largest GPU count one item may hold. Far above any real node, quota or job, and low
@@ -47,8 +77,9 @@ struct NodeIssue {
   std::string detail;
 };
 
+// String fields view Snapshot::text (see TextArena).
 struct Node {
-  std::string name, cluster, island, health;
+  std::string_view name, cluster, island, health;
   Gpus gpus = 0;
   bool cordoned = false;
   std::vector<NodeIssue> issues;
@@ -73,13 +104,14 @@ struct Quota {
   bool allows(std::string_view ns) const;
 };
 
+// String fields view Snapshot::text (see TextArena).
 struct Job {
-  std::string name, ns, quota;
-  std::optional<std::string> cluster;
+  std::string_view name, ns, quota;
+  std::optional<std::string_view> cluster;
   Priority priority = Priority::low;
   Gpus gpus = 0;
   JobState state = JobState::pending;
-  std::vector<std::string> nodes;
+  std::vector<std::string_view> nodes;
   bool idle = false;
   std::optional<Time> started_at;
   // linked
@@ -131,19 +163,79 @@ struct Island {
   std::vector<std::uint32_t> nodes;
 };
 
+// Item indices grouped by an owner (nodes per cluster, jobs per node, ...), in item order, in
+// two flat arrays: groups[i] is a span, so `for (auto n : groups[i])`, `.empty()` and `.size()`
+// read as they would on a vector of vectors, without one allocation per owner.
+class Groups {
+public:
+  std::span<const std::uint32_t> operator[](std::size_t owner) const {
+    return {members_.data() + starts_[owner], members_.data() + starts_[owner + 1]};
+  }
+  std::size_t size() const { return starts_.empty() ? 0 : starts_.size() - 1; }
+
+  // Builds from (owner, member) pairs given in member order; owners >= `owners` are skipped.
+  class Builder {
+  public:
+    explicit Builder(std::size_t owners) : owners_(owners) {}
+    void add(std::uint32_t owner, std::uint32_t member) {
+      if (owner < owners_) pairs_.push_back({owner, member});
+    }
+    Groups build() &&;
+
+  private:
+    std::size_t owners_;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs_;
+  };
+
+private:
+  std::vector<std::uint32_t> starts_{0};
+  std::vector<std::uint32_t> members_;
+};
+
+// Name -> item index: an open-addressing table over views of the items' own names. With a
+// hundred thousand names it outgrows the caches, so each lookup costs a cache miss or two;
+// callers with many names overlap those misses with for_each_hashed() (see validate.cpp).
+class NameIndex {
+public:
+  static std::uint64_t hash(std::string_view name);
+
+  void reserve(std::size_t names);
+  // Adds `name` -> `index` unless the name is there; returns the index that holds it.
+  std::uint32_t insert(std::string_view name, std::uint32_t index) { return insert(name, index, hash(name)); }
+  std::uint32_t insert(std::string_view name, std::uint32_t index, std::uint64_t hash);
+  std::uint32_t find(std::string_view name) const { return find(name, hash(name)); } // kNone when absent
+  std::uint32_t find(std::string_view name, std::uint64_t hash) const;
+  bool contains(std::string_view name) const { return find(name) != kNone; }
+  std::size_t size() const { return size_; }
+  // Cache hints for a lookup soon: the name's home slot, then the name that slot holds.
+  void prefetch_slot(std::uint64_t hash) const;
+  void prefetch_name(std::uint64_t hash) const;
+
+private:
+  struct Slot {
+    const char* data = nullptr;
+    std::uint32_t length = 0;
+    std::uint32_t index = kNone;
+    std::uint32_t tag = 0; // high hash bits: most mismatches are told apart without the name
+  };
+  std::size_t slot_of(std::string_view name, std::uint64_t hash) const;
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0;
+};
+
 // Derived lookups, built by link() once the items are valid.
 struct FleetIndex {
-  std::vector<std::vector<std::uint32_t>> cluster_nodes;  // per cluster
-  std::vector<std::vector<std::uint32_t>> cluster_leaves; // leaf quotas per cluster
-  std::vector<std::vector<std::uint32_t>> cluster_jobs;   // jobs (running or pending) per cluster
-  std::vector<std::vector<std::uint32_t>> cluster_events; // maintenance events per cluster
-  std::vector<std::vector<std::uint32_t>> node_jobs;      // running jobs listing each node
-  std::vector<std::vector<std::uint32_t>> node_events;    // events naming each node (not whole-cluster)
-  std::vector<std::vector<std::uint32_t>> quota_children; // per quota
-  std::vector<std::vector<std::uint32_t>> quota_jobs;     // jobs targeting each leaf
+  Groups cluster_nodes;  // per cluster
+  Groups cluster_leaves; // leaf quotas per cluster
+  Groups cluster_jobs;   // jobs (running or pending) per cluster
+  Groups cluster_events; // maintenance events per cluster
+  Groups node_jobs;      // running jobs listing each node
+  Groups node_events;    // events naming each node (not whole-cluster)
+  Groups quota_children; // per quota
+  Groups quota_jobs;     // jobs targeting each leaf
   std::vector<Island> islands;
-  // Keys view the names stored in the snapshot's own vectors.
-  std::unordered_map<std::string_view, std::uint32_t> cluster_by_name, node_by_name, quota_by_name;
+  // Keys view the names stored in the snapshot's own items.
+  NameIndex cluster_by_name, node_by_name, quota_by_name;
 };
 
 // Move-only: the index holds views into the item vectors.
@@ -153,6 +245,7 @@ struct Snapshot {
   Snapshot& operator=(Snapshot&&) = default;
   Snapshot(const Snapshot&) = delete;
   Snapshot& operator=(const Snapshot&) = delete;
+  ~Snapshot(); // see keep_at_exit
 
   std::vector<Cluster> clusters;
   std::vector<Node> nodes;
@@ -164,10 +257,19 @@ struct Snapshot {
   std::string source;           // what the user named, without credentials
   std::vector<std::string> warnings;
   FleetIndex index;
+  std::array<TextArena, kResources.size()> text; // per resource, so resources parse concurrently
+  // Set on the snapshot a command runs on: after keep_snapshots_until_exit(), destroying it
+  // hands its memory to the process instead of freeing it piece by piece (tens of ms for a
+  // large fleet, just before the process exits and the kernel takes it back anyway).
+  bool keep_at_exit = false;
 
   std::uint32_t find_cluster(std::string_view name) const;
   std::uint32_t find_node(std::string_view name) const;
   std::uint32_t find_quota(std::string_view name) const;
 };
+
+// Called by main only: from now on a Snapshot with keep_at_exit set is not freed when destroyed
+// but kept, reachable, until the process exits (so leak checkers do not report it).
+void keep_snapshots_until_exit();
 
 } // namespace fleetcap

@@ -9,6 +9,14 @@
 
 namespace fleetcap {
 
+// Spare bytes the parser needs after a page's text: reserve them in the buffer that receives
+// it, so parse_page never has to copy it to pad it.
+inline constexpr std::size_t kParsePadding = 64;
+
+// Makes `bytes` (empty) ready to receive a page of `size` bytes: capacity for it and the
+// padding, in huge pages where the kernel allows.
+void reserve_page(std::string& bytes, std::size_t size);
+
 // What parsing one page found besides its items.
 struct PageResult {
   std::string next_page_token; // empty on the last page

@@ -22,7 +22,8 @@ struct TableCell {
   std::string text;
   Tone tone = Tone::plain;
   TableCell(std::string t = {}, Tone tone_ = Tone::plain) : text(std::move(t)), tone(tone_) {}
-  TableCell(const char* t) : text(t) {}
+  TableCell(const char* t, Tone tone_ = Tone::plain) : text(t), tone(tone_) {}
+  TableCell(std::string_view t, Tone tone_ = Tone::plain) : text(t), tone(tone_) {} // node and job fields
 };
 
 class Table {

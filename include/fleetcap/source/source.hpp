@@ -24,6 +24,12 @@ struct SourceOptions {
   int retry_base_ms = 250;           // first backoff step; doubles per retry
   bool allow_insecure_token = false; // send the token over plain http to a non-loopback host
   std::function<void(const std::string&)> log; // --verbose lines; nullptr = quiet
+  // Empty: every resource, validated and linked. Otherwise only these, parsed and checked item
+  // by item but not linked (for `__load`, which times one resource alone).
+  std::vector<Resource> only;
+  // Called from the loader's threads as each resource is fetched (or read) and parsed, with
+  // the milliseconds since load_snapshot started (for `__load`'s timings); may be empty.
+  std::function<void(Resource, double)> on_parsed;
 };
 
 // Each resource's items as saved verbatim: the text inside "items": [ ... ] of every page.

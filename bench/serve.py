@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Loopback fleet API for bench/run: serves a snapshot directory as SPEC §3.1 pages.
+
+    serve.py DIR [--gzip] [--max-seconds S]
+
+Unlike tests/e2e/fleet_server.py (built for fault injection, it re-encodes every
+response), every body here is prepared once at start-up: the file's bytes, and with
+--gzip the same bytes gzip-compressed (level 6, what a web server's static gzip
+would hold). So a benchmark measures the client, not Python compressing 20 MB per
+request. Binds 127.0.0.1 on a free port, prints "PORT <n>" once it listens, and
+exits on SIGTERM or after --max-seconds (default 1800).
+"""
+import argparse
+import gzip
+import os
+import signal
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+RESOURCES = ("clusters", "nodes", "quotas", "jobs", "maintenance", "health_history")
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        path = urlsplit(self.path).path
+        name = path.rsplit("/", 1)[-1]
+        bodies = self.server.bodies.get(name) if path == "/v1/" + name else None
+        if bodies is None:
+            body, enc, status = b'{"error":"not found"}\n', None, 404
+        else:
+            accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+            body, enc, status = (bodies[1], "gzip", 200) if accepts and bodies[1] else (bodies[0], None, 200)
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        if enc:
+            self.send_header("Content-Encoding", enc)
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("dir")
+    ap.add_argument("--gzip", action="store_true", help="serve gzip bodies to clients that accept them")
+    ap.add_argument("--max-seconds", type=float, default=1800)
+    opts = ap.parse_args()
+    bodies = {}
+    for res in RESOURCES:
+        p = os.path.join(opts.dir, res + ".json")
+        if os.path.isfile(p):
+            with open(p, "rb") as f:
+                raw = f.read()
+            bodies[res] = (raw, gzip.compress(raw, compresslevel=6, mtime=0) if opts.gzip else None)
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv.daemon_threads = True
+    srv.bodies = bodies
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+    print(f"PORT {srv.server_address[1]}", flush=True)
+    stop.wait(opts.max_seconds)
+    srv.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
