@@ -3,6 +3,7 @@
 #include "fleetcap/model/parse.hpp"
 
 #include "fleetcap/error.hpp"
+#include "split.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -564,7 +565,7 @@ void read_sample(od::object obj, Item& it, HealthSample& h) {
 
 template <class T, class Read>
 void read_items(od::array items, std::size_t page_bytes, std::string_view resource, std::vector<T>& out,
-                std::vector<std::string>& errors, TextArena& text, Read read) {
+                std::vector<std::string>& errors, TextArena& text, Previous& previous, Read read) {
   // Room for as many items as the page could hold at 48 bytes each (fewer than any real
   // item): the vector is never regrown and copied, and capacity the items do not use is never
   // touched, so it costs address space, not memory.
@@ -573,7 +574,6 @@ void read_items(od::array items, std::size_t page_bytes, std::string_view resour
     out.reserve(std::max(most, out.capacity() * 2));
     if (out.capacity() * sizeof(T) >= (std::size_t{4} << 20)) advise_huge_pages(out.data(), out.capacity() * sizeof(T));
   }
-  Previous previous;
   for (auto element : items) {
     const std::size_t index = out.size();
     T& item = out.emplace_back();
@@ -587,6 +587,48 @@ void read_items(od::array items, std::size_t page_bytes, std::string_view resour
       read(v.get_object(), it, item);
     }
     it.finish();
+  }
+}
+
+// Appends the items of `items` to the vector of `resource` in `snap`.
+void read_resource_items(Resource resource, od::array items, std::size_t page_bytes, Snapshot& snap,
+                         std::vector<std::string>& errors, Previous& previous) {
+  const std::string_view name = to_string(resource);
+  TextArena& text = snap.text[static_cast<std::size_t>(resource)];
+  switch (resource) {
+  case Resource::clusters: read_items(items, page_bytes, name, snap.clusters, errors, text, previous, read_cluster); break;
+  case Resource::nodes: read_items(items, page_bytes, name, snap.nodes, errors, text, previous, read_node); break;
+  case Resource::quotas: read_items(items, page_bytes, name, snap.quotas, errors, text, previous, read_quota); break;
+  case Resource::jobs: read_items(items, page_bytes, name, snap.jobs, errors, text, previous, read_job); break;
+  case Resource::maintenance: read_items(items, page_bytes, name, snap.maintenance, errors, text, previous, read_event); break;
+  case Resource::health_history:
+    read_items(items, page_bytes, name, snap.health_history, errors, text, previous, read_sample);
+    break;
+  }
+}
+
+// How many items `snap` holds of `resource`; and dropping those past `count`.
+std::size_t item_count(const Snapshot& snap, Resource resource) {
+  switch (resource) {
+  case Resource::clusters: return snap.clusters.size();
+  case Resource::nodes: return snap.nodes.size();
+  case Resource::quotas: return snap.quotas.size();
+  case Resource::jobs: return snap.jobs.size();
+  case Resource::maintenance: return snap.maintenance.size();
+  case Resource::health_history: return snap.health_history.size();
+  }
+  return 0;
+}
+
+void truncate_items(Snapshot& snap, Resource resource, std::size_t count) {
+  auto cut = [count](auto& items) { items.erase(items.begin() + static_cast<std::ptrdiff_t>(count), items.end()); };
+  switch (resource) {
+  case Resource::clusters: cut(snap.clusters); break;
+  case Resource::nodes: cut(snap.nodes); break;
+  case Resource::quotas: cut(snap.quotas); break;
+  case Resource::jobs: cut(snap.jobs); break;
+  case Resource::maintenance: cut(snap.maintenance); break;
+  case Resource::health_history: cut(snap.health_history); break;
   }
 }
 
@@ -696,16 +738,8 @@ PageResult parse_page(Resource resource, std::string_view label, std::string& by
           result.json_ok = false;
           continue;
         }
-        od::array items = v.get_array();
-        TextArena& text = snap.text[static_cast<std::size_t>(resource)];
-        switch (resource) {
-        case Resource::clusters: read_items(items, bytes.size(), name, snap.clusters, errors, text, read_cluster); break;
-        case Resource::nodes: read_items(items, bytes.size(), name, snap.nodes, errors, text, read_node); break;
-        case Resource::quotas: read_items(items, bytes.size(), name, snap.quotas, errors, text, read_quota); break;
-        case Resource::jobs: read_items(items, bytes.size(), name, snap.jobs, errors, text, read_job); break;
-        case Resource::maintenance: read_items(items, bytes.size(), name, snap.maintenance, errors, text, read_event); break;
-        case Resource::health_history: read_items(items, bytes.size(), name, snap.health_history, errors, text, read_sample); break;
-        }
+        Previous previous;
+        read_resource_items(resource, v.get_array(), bytes.size(), snap, errors, previous);
       }
     }
     if (!saw_items) {
@@ -757,6 +791,198 @@ std::string items_text(std::string_view label, std::string& bytes) {
     return std::string(raw.substr(open + 1, close - open - 1));
   } catch (const simdjson::simdjson_error& e) {
     throw DataError({fmt::format("invalid JSON in {} at {}", label, locate_syntax_error(bytes, simdjson::error_message(e.error())))});
+  }
+}
+
+} // namespace fleetcap
+
+// ---- PageStream
+
+namespace fleetcap {
+
+struct PageStream::State {
+  State(Resource r, Snapshot& s, std::vector<std::string>& e, std::size_t expected_bytes)
+      : resource(r), snap(s), errors(e), expected(expected_bytes), items_start(item_count(s, r)),
+        errors_start(e.size()) {}
+
+  Resource resource;
+  Snapshot& snap;
+  std::vector<std::string>& errors;
+  std::size_t expected;
+  std::size_t items_start, errors_start; // what to keep when giving up
+
+  enum class Phase { prefix, items, tail, gave_up } phase = Phase::prefix;
+  std::string prefix;          // the page up to and including the items' `[`
+  std::size_t items_begin = 0; // page offset just past that `[`
+  split::ItemScanner scanner;
+  std::size_t scanned = 0;   // page offset the scanner has reached
+  std::size_t run_begin = 0; // page offset of the next run's first byte: the `[`, then just past the last item parsed
+  std::size_t item_end = 0;  // page offset just past the last item found (0: none yet)
+  std::size_t tail_done = 0; // page offset up to which `tail` holds the page
+  std::string tail;          // the page from the items' `]` on
+  std::string scratch;       // a run copied out of a buffer without room for the parser's padding
+  bool first_run = true;
+  Previous previous;
+  od::parser parser;
+
+  std::size_t keep_from(std::size_t end) const {
+    switch (phase) {
+    case Phase::prefix: return 0;
+    case Phase::items: return run_begin;
+    case Phase::tail:
+    case Phase::gave_up: break;
+    }
+    return end;
+  }
+
+  void give_up() {
+    truncate_items(snap, resource, items_start);
+    errors.resize(errors_start);
+    phase = Phase::gave_up;
+    prefix = std::string();
+    tail = std::string();
+    scratch = std::string();
+  }
+
+  void start(std::string& buf) {
+    const split::Prefix p = split::find_items(buf);
+    if (p.kind == split::Prefix::Kind::need_more) {
+      if (buf.size() > 4096) give_up(); // blanks without end: not a page this handles
+      return;
+    }
+    if (p.kind == split::Prefix::Kind::unsupported) return give_up();
+    prefix.assign(buf, 0, p.items_begin);
+    items_begin = scanned = p.items_begin;
+    run_begin = p.items_begin - 1;
+    phase = Phase::items;
+  }
+
+  // Finds the items in what arrived, and parses the complete ones (all of them when `last`).
+  void scan(std::string& buf, std::size_t base, bool last) {
+    const std::size_t end = base + buf.size();
+    std::size_t usable = item_end < end ? item_end : 0; // an item end with a byte after it
+    const std::size_t n = scanner.scan(buf.data() + (scanned - base), end - scanned, last, [&](std::size_t offset) {
+      item_end = items_begin + offset;
+      if (item_end < end) usable = item_end;
+    });
+    scanned += n;
+    if (scanner.broken()) return give_up();
+    if (scanner.closed()) {
+      const std::size_t close = items_begin + scanner.array_end();
+      run(buf, base, close, true);
+      if (phase == Phase::gave_up) return;
+      phase = Phase::tail;
+      tail_done = close;
+      return;
+    }
+    if (last) return give_up(); // the array never closed
+    if (usable > run_begin) run(buf, base, usable, false);
+  }
+
+  // Parses the page's bytes [run_begin, end] as one array: its first byte (the `[`, or the comma
+  // after the last item parsed) becomes `[`, the byte at `end` (after an item, or the items'
+  // `]` when `last`) becomes `]`; both are put back.
+  void run(std::string& buf, std::size_t base, std::size_t end, bool last) {
+    char* p = buf.data() + (run_begin - base);
+    std::size_t len = end - run_begin + 1;
+    auto blank = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
+    if (!first_run) {
+      std::size_t k = 0;
+      while (k < len && blank(p[k])) ++k;
+      if (last && k == len - 1) { // nothing after the last item parsed
+        run_begin = end;
+        return;
+      }
+      if (p[k] != ',') return give_up();
+      std::size_t v = k + 1;
+      while (v < len && blank(p[v])) ++v;
+      if (v == len - 1) return give_up(); // a comma and then the `]`
+      p += k;
+      len -= k;
+    }
+    const char open = p[0], close = p[len - 1];
+    p[0] = '[';
+    p[len - 1] = ']';
+    const char* text = p;
+    std::size_t capacity = buf.capacity() - static_cast<std::size_t>(p - buf.data());
+    if (capacity < len + simdjson::SIMDJSON_PADDING) {
+      scratch.assign(p, len);
+      pad(scratch);
+      text = scratch.data();
+      capacity = scratch.capacity();
+    }
+    bool ok = true;
+    try {
+      od::document doc = parser.iterate(text, len, capacity);
+      read_resource_items(resource, doc.get_array(), first_run ? expected : 0, snap, errors, previous);
+    } catch (const simdjson::simdjson_error&) {
+      ok = false;
+    }
+    p[0] = open;
+    p[len - 1] = close;
+    if (!ok) return give_up();
+    first_run = false;
+    run_begin = end;
+  }
+
+  void copy_tail(const std::string& buf, std::size_t base) {
+    const std::size_t end = base + buf.size();
+    if (end > tail_done) tail.append(buf, tail_done - base, end - tail_done);
+    tail_done = end;
+  }
+};
+
+PageStream::PageStream(Resource resource, Snapshot& snap, std::vector<std::string>& errors, std::size_t expected_bytes)
+    : s_(std::make_unique<State>(resource, snap, errors, expected_bytes)) {}
+
+PageStream::~PageStream() = default;
+
+bool PageStream::gave_up() const { return s_->phase == State::Phase::gave_up; }
+
+void PageStream::restart() {
+  State& st = *s_;
+  st.give_up();
+  s_ = std::make_unique<State>(st.resource, st.snap, st.errors, st.expected);
+}
+
+std::size_t PageStream::feed(std::string& buf, std::size_t base) {
+  State& st = *s_;
+  try {
+    if (st.phase == State::Phase::prefix) st.start(buf);
+    if (st.phase == State::Phase::items) st.scan(buf, base, false);
+    if (st.phase == State::Phase::tail) st.copy_tail(buf, base);
+  } catch (...) { // out of memory, say: the whole-page parser will meet it too, and say so
+    st.give_up();
+  }
+  return st.keep_from(base + buf.size());
+}
+
+std::optional<PageResult> PageStream::finish(std::string_view label, std::string& buf, std::size_t base) {
+  State& st = *s_;
+  try {
+    if (st.phase == State::Phase::prefix) {
+      st.start(buf);
+      if (st.phase == State::Phase::prefix) st.give_up();
+    }
+    if (st.phase == State::Phase::items) st.scan(buf, base, true);
+    if (st.phase != State::Phase::tail) {
+      st.give_up();
+      return std::nullopt;
+    }
+    st.copy_tail(buf, base);
+    // The page without its items: api_version, next_page_token, and anything after the items.
+    std::string rest = std::move(st.prefix);
+    rest += st.tail;
+    PageResult result = parse_page(st.resource, label, rest, st.snap, st.errors);
+    if (!result.json_ok) {
+      st.give_up();
+      return std::nullopt;
+    }
+    st.tail = std::string();
+    return result;
+  } catch (...) {
+    st.give_up();
+    return std::nullopt;
   }
 }
 

@@ -37,6 +37,7 @@ struct Transfer {
   bool too_large = false;
   bool compressed = false; // the response has a Content-Encoding (libcurl decodes it)
   const std::atomic<bool>* cancel = nullptr;
+  BodyObserver* observer = nullptr;
 };
 
 size_t on_header(char* data, size_t size, size_t count, void* user) {
@@ -73,6 +74,11 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
     }
   }
   t->body.append(data, n);
+  if (t->observer) {
+    long status = 0;
+    curl_easy_getinfo(t->handle, CURLINFO_RESPONSE_CODE, &status);
+    if (status >= 200 && status <= 299) t->observer->grew(t->body);
+  }
   return n;
 }
 
@@ -201,7 +207,8 @@ std::string escape(std::string_view text) {
   return out;
 }
 
-Response get(const std::string& url, const SourceOptions& options, const std::atomic<bool>& cancel) {
+Response get(const std::string& url, const SourceOptions& options, const std::atomic<bool>& cancel,
+             BodyObserver* observer) {
   global_init();
   const std::string shown = display_source(url); // without user:password@, for logs and errors
   Easy easy(curl_easy_init(), &curl_easy_cleanup);
@@ -261,7 +268,9 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
   }
 
   std::mt19937 rng(std::random_device{}());
+  t.observer = observer;
   for (int attempt = 0;; ++attempt) {
+    if (attempt > 0 && observer) observer->restart();
     t.body.clear();
     t.too_large = false;
     error_buffer[0] = '\0';

@@ -15,11 +15,21 @@ struct Response {
   std::string redirected; // " (redirected to URL)" when a redirect was followed, else empty
 };
 
+// Sees a successful (2xx) response's body as it arrives, so it can be parsed while the rest is
+// still on the way.
+struct BodyObserver {
+  virtual ~BodyObserver() = default;
+  virtual void grew(std::string& body) = 0; // the body so far; called on libcurl's thread
+  virtual void restart() = 0;               // a retry: what it saw is void
+};
+
 // GET `url` with fleetcap's headers, retrying connection failures, 408, 429, 502, 503, 504
 // up to 3 times with exponential backoff and jitter, honouring Retry-After (capped at 30 s).
 // Returns the final response whatever its status; throws RuntimeError when no response came,
 // InterruptedError when interrupted, and stops early when `cancel` is set by another fetch.
-Response get(const std::string& url, const SourceOptions& options, const std::atomic<bool>& cancel);
+// `observer`, when given, sees each 2xx body grow (it must not throw).
+Response get(const std::string& url, const SourceOptions& options, const std::atomic<bool>& cancel,
+             BodyObserver* observer = nullptr);
 
 void global_init();
 std::string escape(std::string_view text);

@@ -85,6 +85,50 @@ std::optional<std::string> read_file(const fs::path& path) {
   return bytes;
 }
 
+// A large file parsed as it is read, through a window of a few MiB (PageStream), so neither the
+// whole file nor a parser index for all of it is in memory. Nothing when the file is small, or
+// cannot be read, or the stream gave up (invalid JSON, say): the caller reads and parses it
+// whole, which also words the error.
+std::optional<PageResult> stream_file(Resource r, const fs::path& path, Snapshot& snap,
+                                      std::vector<std::string>& errors) {
+  constexpr std::size_t kRead = std::size_t{1} << 20;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || static_cast<std::size_t>(st.st_size) < kRead) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  PageStream stream(r, snap, errors, static_cast<std::size_t>(st.st_size));
+  std::string window; // bytes [base, base + window.size()) of the file
+  std::size_t base = 0;
+  window.reserve(2 * kRead + kParsePadding);
+  for (;;) {
+    if (window.capacity() - window.size() < kRead + kParsePadding) // an item larger than the window
+      window.reserve(window.size() + kRead + kParsePadding);
+    const std::size_t had = window.size();
+    window.resize(had + kRead);
+    const ssize_t n = ::read(fd, window.data() + had, kRead);
+    if (n < 0 && errno == EINTR) {
+      window.resize(had);
+      continue;
+    }
+    window.resize(had + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+    if (n < 0) {
+      ::close(fd);
+      stream.restart(); // takes its items back
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    const std::size_t keep = stream.feed(window, base);
+    if (stream.gave_up()) break;
+    window.erase(0, keep - base);
+    base = keep;
+  }
+  ::close(fd);
+  return stream.finish(path.string(), window, base);
+}
+
 // The first 200 bytes of a body for an error line: control characters and runs of blanks become
 // one space, so the message stays one readable line.
 std::string first_bytes(std::string_view body) {
@@ -122,6 +166,33 @@ bool loopback_host(std::string_view url) {
   return host == "localhost" || host.starts_with("127.");
 }
 
+// Feeds a PageStream from a body that has reached 1 MiB; the body itself is kept whole, so when
+// the stream gives up the page is parsed again in one piece and its error worded as usual.
+class StreamingBody : public http::BodyObserver {
+public:
+  StreamingBody(Resource r, Snapshot& snap, std::vector<std::string>& errors) : r_(r), snap_(snap), errors_(errors) {}
+  void grew(std::string& body) override {
+    if (!stream_ && body.size() >= (std::size_t{1} << 20)) stream_.emplace(r_, snap_, errors_, body.capacity());
+    if (stream_ && !stream_->gave_up()) stream_->feed(body, 0);
+  }
+  void restart() override {
+    if (stream_) stream_->restart();
+    stream_.reset();
+  }
+  std::optional<PageResult> finish(std::string_view label, std::string& body) {
+    if (!stream_) return std::nullopt;
+    auto result = stream_->finish(label, body, 0);
+    stream_.reset();
+    return result;
+  }
+
+private:
+  Resource r_;
+  Snapshot& snap_;
+  std::vector<std::string>& errors_;
+  std::optional<PageStream> stream_;
+};
+
 void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vector<std::string>* raw, Outcome& out,
                     std::atomic<bool>& cancel) {
   std::string base = o.source;
@@ -138,7 +209,9 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
       if (++pages > o.max_pages)
         throw RuntimeError(fmt::format("GET {}: {} has more than --max-pages {} pages; giving up", display_source(url),
                                        to_string(r), o.max_pages));
-      http::Response resp = http::get(url, o, cancel);
+      // A large body is parsed while it arrives; a small one (API pagination) when it is in.
+      StreamingBody streaming(r, snap, out.errors);
+      http::Response resp = http::get(url, o, cancel, raw ? nullptr : &streaming);
       if (resp.status == 404 && optional_resource(r)) {
         out.warning = fmt::format("{} answered 404 for {}; taking it as none", display_source(url), to_string(r));
         return;
@@ -149,7 +222,9 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
       if (!json_content_type(resp.content_type))
         throw RuntimeError(fmt::format("GET {}: expected JSON, got Content-Type \"{}\"{}: {}", display_source(url),
                                        first_bytes(resp.content_type), resp.redirected, first_bytes(resp.body)));
-      const PageResult page = parse_page(r, fmt::format("GET {}", display_source(url)), resp.body, snap, out.errors);
+      const std::string label = fmt::format("GET {}", display_source(url));
+      std::optional<PageResult> streamed = streaming.finish(label, resp.body);
+      const PageResult page = streamed ? *streamed : parse_page(r, label, resp.body, snap, out.errors);
       if (raw && out.errors.empty()) raw->push_back(items_text(display_source(url), resp.body));
       out.json_ok = out.json_ok && page.json_ok;
       token = page.next_page_token;
@@ -183,6 +258,12 @@ void read_resource(Resource r, const fs::path& dir, Snapshot& snap, std::vector<
     else
       out.failed = fmt::format("snapshot directory {} has no {}", dir.string(), path.filename().string());
     return;
+  }
+  if (!raw) {
+    if (auto page = stream_file(r, path, snap, out.errors)) {
+      out.json_ok = page->json_ok;
+      return;
+    }
   }
   auto bytes = read_file(path);
   if (!bytes) {

@@ -3,6 +3,7 @@ they match bench/reference.py's independent Python computation of SPEC §4. Also
 `__load` bench/run uses."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -70,6 +71,86 @@ class LoadTest(unittest.TestCase):
         bad = run("--source", self.fleet, "__load", "widgets")
         self.assertEqual(bad.code, 2, bad)
         self.assertIn('"widgets" is not a resource', bad.err)
+
+
+class LargePages(unittest.TestCase):
+    """Pages over 1 MiB are parsed while they arrive (docs/design.md, "Streaming"): the same
+    figures as small pages and the independent reference, a retried body counted once, and a
+    break deep inside a large page worded as for a small one."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="fleetcap-large-")
+        cls.fleet = os.path.join(cls.tmp.name, "fleet")
+        generate(cls.fleet, clusters=40, nodes=400, seed=4)
+        for r in ("jobs", "nodes"):
+            assert os.path.getsize(os.path.join(cls.fleet, r + ".json")) > 1_500_000, r
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_streamed_pages_agree_with_small_pages_and_the_reference(self):
+        from_dir = figures(run("--source", self.fleet, "--at", AT, "capacity", "--json"))
+        with Server(self.fleet) as s:
+            whole = figures(run("--source", s.url, "--at", AT, "capacity", "--json"))
+            ref = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "reference.py"), s.url, AT],
+                                 capture_output=True, text=True, check=True)
+        with Server(self.fleet, "--gzip") as s:
+            gz = figures(run("--source", s.url, "--at", AT, "capacity", "--json"))
+        with Server(self.fleet, "--page-size", "500") as s:
+            paged = figures(run("--source", s.url, "--at", AT, "capacity", "--json"))
+        self.assertEqual(whole, paged)
+        self.assertEqual(gz, paged)
+        self.assertEqual(from_dir, paged)
+        reference = {c["name"]: c for c in json.loads(ref.stdout)["clusters"]}
+        self.assertEqual(set(reference), set(paged))
+        for name, want in reference.items():
+            self.assertEqual({k: paged[name][k] for k in want}, want, name)
+        counts = run("--source", self.fleet, "__load").json()["items"]
+        with open(os.path.join(self.fleet, "jobs.json")) as f:
+            self.assertEqual(counts["jobs"], len(json.load(f)["items"]))
+
+    def test_a_body_cut_off_and_retried_is_counted_once(self):
+        want = run("--source", self.fleet, "__load").json()["items"]
+        with Server(self.fleet, "--fault", "jobs:truncatex1", "--fault", "nodes:resetx1") as s:
+            got = run("--source", s.url, "__load")
+            statuses = [r["status"] for r in s.requests() if r["resource"] == "jobs"]
+        self.assertEqual(got.code, 0, got)
+        self.assertEqual(got.json()["items"], want)
+        self.assertEqual(len(statuses), 2, statuses)
+
+    def test_a_break_deep_in_a_large_page_is_located_as_in_a_small_one(self):
+        broken = os.path.join(self.tmp.name, "broken")
+        shutil.copytree(self.fleet, broken)
+        path = os.path.join(broken, "jobs.json")
+        with open(path) as f:
+            lines = f.read().split("\n")
+        line = len(lines) * 3 // 4
+        cut = lines[line].index('"gpus":') + len('"gpus":')
+        lines[line] = lines[line][:cut] + " 8 8" + lines[line][cut + 2:]
+        with open(path, "w") as f:
+            f.write("\n".join(lines))
+        where = f"at line {line + 1}, column"
+        r = run("--source", broken, "capacity")
+        self.assertEqual(r.code, 3, r)
+        self.assertEqual(r.out, "")
+        self.assertIn(f"invalid JSON in {path} {where}", r.err)
+        with Server(broken) as s:
+            r2 = run("--source", s.url, "capacity")
+        self.assertEqual(r2.code, 3, r2)
+        self.assertEqual(r2.out, "")
+        self.assertIn(f"invalid JSON in GET {s.url}/v1/jobs {where}", r2.err)
+        self.assertEqual(r.err.split(where)[1], r2.err.split(where)[1])
+        # The same break in a small page (one item) reads the same after the location.
+        small = os.path.join(self.tmp.name, "small")
+        shutil.copytree(self.fleet, small)
+        with open(os.path.join(small, "jobs.json"), "w") as f:
+            f.write('{"api_version":"v1","items":[\n' + lines[line] + "\n]}")
+        r3 = run("--source", small, "capacity")
+        self.assertEqual(r3.code, 3, r3)
+        self.assertIn("at line 2, column", r3.err)
+        self.assertEqual(r3.err.split("column")[1].split("\n")[0], r.err.split("column")[1].split("\n")[0])
 
 
 if __name__ == "__main__":

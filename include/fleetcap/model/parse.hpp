@@ -3,6 +3,8 @@
 
 #include "fleetcap/model/model.hpp"
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +32,37 @@ struct PageResult {
 // `label`, line and column. `bytes` gets simdjson's padding added to its capacity.
 PageResult parse_page(Resource resource, std::string_view label, std::string& bytes, Snapshot& snap,
                       std::vector<std::string>& errors);
+
+// Parses one page while its bytes arrive, a run of whole items at a time (every run that is
+// complete when feed() is called), so neither the whole page nor a parser index for all of it
+// has to be in memory at once. Items and errors come out exactly as parse_page gives them. It
+// handles pages that start the usual way (`{"api_version": "v1", "items": [`); for anything
+// else, or when the JSON turns out invalid, it gives up: it takes back every item and error it
+// added and finish() returns nothing, and the caller parses the whole page with parse_page,
+// which words the error (docs/design.md, "Streaming").
+class PageStream {
+public:
+  // `expected_bytes`: the page's size when known (the item vector is sized for it), else 0.
+  PageStream(Resource resource, Snapshot& snap, std::vector<std::string>& errors, std::size_t expected_bytes = 0);
+  ~PageStream();
+  PageStream(const PageStream&) = delete;
+  PageStream& operator=(const PageStream&) = delete;
+
+  // `buf` holds bytes [base, base + buf.size()) of the page, and everything from the offset
+  // the previous call returned. Parses what it can; returns the page offset before which bytes
+  // are no longer needed. May write into `buf` while parsing (it puts each byte back).
+  std::size_t feed(std::string& buf, std::size_t base);
+  // The page has ended with `buf`'s bytes: parse the rest. The page's result, or nothing when it
+  // gave up (see above).
+  std::optional<PageResult> finish(std::string_view label, std::string& buf, std::size_t base);
+  // Takes back everything and starts over: the page is coming again (an HTTP retry).
+  void restart();
+  bool gave_up() const;
+
+private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
 
 // snapshot.json of a saved snapshot directory.
 struct SnapshotMeta {

@@ -1,0 +1,129 @@
+#include "split.hpp"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace fleetcap::split {
+namespace {
+
+bool blank(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+// Matches `literal` at `pos` after blanks; false with `pos` at text's end when it ran out.
+enum class Match { yes, no, short_text };
+Match expect(std::string_view text, std::size_t& pos, std::string_view literal) {
+  while (pos < text.size() && blank(text[pos])) ++pos;
+  for (char c : literal) {
+    if (pos == text.size()) return Match::short_text;
+    if (text[pos] != c) return Match::no;
+    ++pos;
+  }
+  return Match::yes;
+}
+
+// Bit i set where each byte of the 64 equals `c`.
+#if defined(__SSE2__)
+struct Block {
+  __m128i v[4];
+  explicit Block(const char* p) {
+    for (int k = 0; k < 4; ++k) v[k] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+  }
+  std::uint64_t eq(char c, char fold = 0) const {
+    const __m128i want = _mm_set1_epi8(c), or_mask = _mm_set1_epi8(fold);
+    std::uint64_t bits = 0;
+    for (int k = 0; k < 4; ++k) {
+      const __m128i x = fold ? _mm_or_si128(v[k], or_mask) : v[k];
+      bits |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, want))))
+              << (16 * k);
+    }
+    return bits;
+  }
+};
+#else
+struct Block {
+  const char* p;
+  explicit Block(const char* q) : p(q) {}
+  std::uint64_t eq(char c, char fold = 0) const {
+    std::uint64_t bits = 0;
+    for (int i = 0; i < 64; ++i)
+      if (static_cast<char>(p[i] | fold) == c) bits |= std::uint64_t{1} << i;
+    return bits;
+  }
+};
+#endif
+
+// Bit i set when an odd number of bits at or below i are set.
+std::uint64_t prefix_xor(std::uint64_t x) {
+  x ^= x << 1;
+  x ^= x << 2;
+  x ^= x << 4;
+  x ^= x << 8;
+  x ^= x << 16;
+  x ^= x << 32;
+  return x;
+}
+
+} // namespace
+
+Prefix find_items(std::string_view text) {
+  std::size_t pos = 0;
+  auto step = [&](std::string_view literal) { return expect(text, pos, literal); };
+  Prefix out;
+  auto verdict = [&](Match m) {
+    out.kind = m == Match::short_text ? Prefix::Kind::need_more : Prefix::Kind::unsupported;
+    return out;
+  };
+  if (Match m = step("{"); m != Match::yes) return verdict(m);
+  std::size_t key = pos;
+  if (Match m = step("\"api_version\""); m == Match::short_text) return verdict(m);
+  else if (m == Match::yes) {
+    for (std::string_view literal : {":", "\"v1\"", ","})
+      if (Match m2 = step(literal); m2 != Match::yes) return verdict(m2);
+  } else {
+    pos = key;
+  }
+  for (std::string_view literal : {"\"items\"", ":", "["})
+    if (Match m = step(literal); m != Match::yes) return verdict(m);
+  out.kind = Prefix::Kind::found;
+  out.items_begin = pos;
+  return out;
+}
+
+ItemScanner::Brackets ItemScanner::block_scalar(const char* p) {
+  Brackets b;
+  for (int i = 0; i < 64; ++i) {
+    const char c = p[i];
+    if (escaped_) {
+      escaped_ = false;
+    } else if (in_string_) {
+      if (c == '\\')
+        escaped_ = true;
+      else if (c == '"')
+        in_string_ = false;
+    } else if (c == '"') {
+      in_string_ = true;
+    } else if (c == '{' || c == '[') {
+      b.open |= std::uint64_t{1} << i;
+    } else if (c == '}' || c == ']') {
+      b.close |= std::uint64_t{1} << i;
+    }
+  }
+  return b;
+}
+
+ItemScanner::Brackets ItemScanner::block(const char* p) {
+  const Block v(p);
+  // Backslashes are rare in fleet data: a block with one (or starting escaped) is read byte by
+  // byte; every other block finds its strings from its quotes alone.
+  if (escaped_ || v.eq('\\')) return block_scalar(p);
+  const std::uint64_t quotes = v.eq('"');
+  // Set from each opening quote up to (not including) its closing quote.
+  const std::uint64_t strings = prefix_xor(quotes) ^ (in_string_ ? ~std::uint64_t{0} : 0);
+  in_string_ = (strings >> 63) != 0;
+  Brackets b;
+  b.open = v.eq('{', 0x20) & ~strings;  // '[' | 0x20 == '{'
+  b.close = v.eq('}', 0x20) & ~strings; // ']' | 0x20 == '}'
+  return b;
+}
+
+} // namespace fleetcap::split
