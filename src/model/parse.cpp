@@ -206,27 +206,31 @@ public:
       return true;
     }
     const char* what = minimum > 0 ? "a positive integer" : "a non-negative integer";
+    // `out` is only written once the value is known good: an item with a bad count keeps
+    // its default, so every reader of the page (whole or streamed) holds the same item.
     bool ok = false;
+    std::int64_t value = 0;
     if (v.type() == od::json_type::number) {
       od::number_type nt;
       if (!v.get_number_type().get(nt)) {
         if (nt == od::number_type::signed_integer) {
-          ok = !v.get_int64().get(out);
+          ok = !v.get_int64().get(value);
         } else if (nt == od::number_type::unsigned_integer) {
-          std::uint64_t u;
+          std::uint64_t u = 0;
           ok = !v.get_uint64().get(u) && u <= static_cast<std::uint64_t>(INT64_MAX);
-          out = static_cast<std::int64_t>(u);
+          value = ok ? static_cast<std::int64_t>(u) : 0;
         }
       }
     }
-    if (!ok || out < minimum) {
+    if (!ok || value < minimum) {
       fail(field, fmt::format("must be {}, got {}", what, got(v)));
       return false;
     }
-    if (out > kMaxGpus) {
+    if (value > kMaxGpus) {
       fail(field, fmt::format("must be at most {}, got {}", kMaxGpus, got(v)));
       return false;
     }
+    out = value;
     return true;
   }
 
