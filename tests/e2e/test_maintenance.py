@@ -18,6 +18,7 @@ from harness import DATA, WORKED, run
 
 EDGE = os.path.join(DATA, "maintenance", "edge")
 GOLDEN = os.path.join(DATA, "golden")
+WORKED_AT = "2026-11-20T12:00:00Z"  # examples/fleet/worked/snapshot.json taken_at
 PRIOS = {"low": 0, "mid": 1, "high": 2, "critical": 3}
 
 
@@ -251,13 +252,14 @@ class Edge(unittest.TestCase):
 class OverHttp(unittest.TestCase):
     def test_plan_loads_the_whole_fleet_list_sends_the_cluster_hint(self):
         with harness.Server(WORKED, "--honour-cluster-filter") as s:
-            r = run("--source", s.url, "maintenance", "list", "--cluster", "lion", "--json")
+            # Over HTTP there is no snapshot.json, so "now" is the clock: pin it to the example's.
+            r = run("--source", s.url, "--at", WORKED_AT, "maintenance", "list", "--cluster", "lion", "--json")
             self.assertEqual(r.code, 0, r)
             self.assertEqual([e["id"] for e in r.json()["events"]], ["m3"])
             list_queries = [q.get("query", {}) for q in s.requests()]
             self.assertTrue(all(q.get("cluster") == ["lion"] for q in list_queries), list_queries)
             n = len(list_queries)
-            r = run("--source", s.url, "maintenance", "plan", "--cluster", "lion", "--json")
+            r = run("--source", s.url, "--at", WORKED_AT, "maintenance", "plan", "--cluster", "lion", "--json")
             self.assertEqual(r.code, 0, r)
             self.assertEqual([m["name"] for m in r.json()["moves"]], ["k3"])
             self.assertTrue(all("cluster" not in q.get("query", {}) for q in s.requests()[n:]))
