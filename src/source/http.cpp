@@ -28,11 +28,18 @@ namespace http {
 namespace {
 
 constexpr int kMaxRetries = 3;
+constexpr std::size_t kHeadBytes = 256;
+// What an observed body is reserved for: a window larger than one curl read (CURLOPT_BUFFERSIZE)
+// plus the 1 MiB a stream waits for before it starts (load.cpp).
+constexpr std::size_t kObservedWindow = std::size_t{2} << 20;
 constexpr long kRetryAfterCap = 30;
 
 struct Transfer {
   CURL* handle = nullptr;
-  std::string body;
+  std::string body;          // what arrived, less what the observer dropped
+  std::string head;          // the first kHeadBytes of the body
+  std::int64_t received = 0; // the whole body's length so far
+  std::size_t expected = 0;  // the body's likely length, from Content-Length (0: unknown)
   std::int64_t limit = 0;
   bool too_large = false;
   bool compressed = false; // the response has a Content-Encoding (libcurl decodes it)
@@ -57,27 +64,35 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const size_t n = size * count;
-  if (static_cast<std::int64_t>(t->body.size() + n) > t->limit) {
+  if (t->received + static_cast<std::int64_t>(n) > t->limit) {
     t->too_large = true;
     return 0; // aborts the transfer with CURLE_WRITE_ERROR
   }
-  if (t->body.empty()) {
+  if (t->received == 0) {
     // Room for the whole body and the parser's padding at once: no regrowth, no copy to pad.
     // A compressed body's Content-Length is the compressed size: JSON inflates about tenfold,
     // so reserve 16 times it (capacity never written costs address space, not memory), and
-    // past that, growth takes over.
+    // past that, growth takes over. An observed body only ever holds a window of it.
     curl_off_t length = -1;
     if (curl_easy_getinfo(t->handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK && length > 0) {
       std::int64_t want = length;
       if (t->compressed) want = std::min<std::int64_t>(length * 16, t->limit);
-      if (want <= t->limit) reserve_page(t->body, static_cast<std::size_t>(want));
+      if (want <= t->limit) {
+        t->expected = static_cast<std::size_t>(want);
+        reserve_page(t->body, t->observer ? std::min(t->expected, kObservedWindow) : t->expected);
+      }
     }
   }
+  if (t->head.size() < kHeadBytes) t->head.append(data, std::min(n, kHeadBytes - t->head.size()));
+  t->received += static_cast<std::int64_t>(n);
   t->body.append(data, n);
   if (t->observer) {
     long status = 0;
     curl_easy_getinfo(t->handle, CURLINFO_RESPONSE_CODE, &status);
-    if (status >= 200 && status <= 299) t->observer->grew(t->body);
+    if (status >= 200 && status <= 299) {
+      const std::size_t done = t->observer->grew(t->body, t->expected);
+      if (done > 0) t->body.erase(0, std::min(done, t->body.size()));
+    }
   }
   return n;
 }
@@ -272,6 +287,9 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
   for (int attempt = 0;; ++attempt) {
     if (attempt > 0 && observer) observer->restart();
     t.body.clear();
+    t.head.clear();
+    t.received = 0;
+    t.expected = 0;
     t.too_large = false;
     error_buffer[0] = '\0';
     const auto started = std::chrono::steady_clock::now();
@@ -285,7 +303,7 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     if (options.log) {
       if (code == CURLE_OK)
-        options.log(fmt::format("GET {} -> {} ({} bytes, {} ms{})", shown, status, t.body.size(), ms,
+        options.log(fmt::format("GET {} -> {} ({} bytes, {} ms{})", shown, status, t.received, ms,
                                 redirected_note(h, url)));
       else
         options.log(
@@ -324,6 +342,7 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
       r.status = status;
       r.redirected = redirected_note(h, url);
       r.body = std::move(t.body);
+      r.head = std::move(t.head);
       const char* ct = nullptr;
       if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct) r.content_type = ct;
       return r;

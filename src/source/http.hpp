@@ -4,30 +4,37 @@
 #include "fleetcap/source/source.hpp"
 
 #include <atomic>
+#include <cstddef>
 #include <string>
 
 namespace fleetcap::http {
 
 struct Response {
   long status = 0;
-  std::string body;
+  std::string body;       // the whole body, unless an observer let go of its start (BodyObserver)
+  std::string head;       // the body's first bytes, for error messages, whatever the observer did
   std::string content_type;
   std::string redirected; // " (redirected to URL)" when a redirect was followed, else empty
 };
 
 // Sees a successful (2xx) response's body as it arrives, so it can be parsed while the rest is
-// still on the way.
+// still on the way, and lets go of what it has parsed, so a large body never has to be held
+// whole (docs/design.md, "Streaming").
 struct BodyObserver {
   virtual ~BodyObserver() = default;
-  virtual void grew(std::string& body) = 0; // the body so far; called on libcurl's thread
-  virtual void restart() = 0;               // a retry: what it saw is void
+  // `body` holds what arrived and was not let go of; `expected` is the body's likely length (0:
+  // unknown). Returns how many bytes at the front of `body` it no longer needs: they are dropped.
+  // Called on libcurl's thread.
+  virtual std::size_t grew(std::string& body, std::size_t expected) = 0;
+  virtual void restart() = 0; // a retry: what it saw is void
 };
 
 // GET `url` with fleetcap's headers, retrying connection failures, 408, 429, 502, 503, 504
 // up to 3 times with exponential backoff and jitter, honouring Retry-After (capped at 30 s).
 // Returns the final response whatever its status; throws RuntimeError when no response came,
 // InterruptedError when interrupted, and stops early when `cancel` is set by another fetch.
-// `observer`, when given, sees each 2xx body grow (it must not throw).
+// `observer`, when given, sees each 2xx body grow (it must not throw); what it drops is not in
+// Response::body.
 Response get(const std::string& url, const SourceOptions& options, const std::atomic<bool>& cancel,
              BodyObserver* observer = nullptr);
 

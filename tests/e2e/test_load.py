@@ -94,6 +94,8 @@ class LargePages(unittest.TestCase):
         from_dir = figures(run("--source", self.fleet, "--at", AT, "capacity", "--json"))
         with Server(self.fleet) as s:
             whole = figures(run("--source", s.url, "--at", AT, "capacity", "--json"))
+            self.assertEqual(sorted(q["resource"] for q in s.requests()),
+                             sorted(("clusters", "nodes", "quotas", "jobs", "maintenance", "health_history")))
             ref = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "reference.py"), s.url, AT],
                                  capture_output=True, text=True, check=True)
         with Server(self.fleet, "--gzip") as s:
@@ -138,6 +140,10 @@ class LargePages(unittest.TestCase):
         self.assertIn(f"invalid JSON in {path} {where}", r.err)
         with Server(broken) as s:
             r2 = run("--source", s.url, "capacity")
+            jobs_gets = [q for q in s.requests() if q["resource"] == "jobs"]
+        # The stream let go of the page's start before it met the break, so the page was fetched
+        # again, whole, to be located (docs/design.md, "Streaming").
+        self.assertEqual(len(jobs_gets), 2, jobs_gets)
         self.assertEqual(r2.code, 3, r2)
         self.assertEqual(r2.out, "")
         self.assertIn(f"invalid JSON in GET {s.url}/v1/jobs {where}", r2.err)
