@@ -276,12 +276,13 @@ public:
     return false;
   }
 
-  bool strings(od::value v, std::string_view field, TextArena& text, std::vector<std::string_view>& out) {
+  bool strings(od::value v, std::string_view field, TextArena& text, std::span<const std::string_view>& out) {
     if (v.type() != od::json_type::array) {
       fail(field, fmt::format("must be an array of strings, got {}", got(v)));
       return false;
     }
-    out.clear();
+    thread_local std::vector<std::string_view> names; // one list at a time, then kept in `text`
+    names.clear();
     std::size_t i = 0;
     for (auto element : v.get_array()) {
       od::value e = element.value();
@@ -293,9 +294,10 @@ public:
         }
         s = e.get_string();
       }
-      out.push_back(text.store(s));
+      names.push_back(text.store(s));
       ++i;
     }
+    out = text.store_list(names);
     return true;
   }
 

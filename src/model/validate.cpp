@@ -193,8 +193,8 @@ void link_quotas(Snapshot& s, std::vector<std::string>& errors) {
 
 // Node names of a job or event (`resolved` as resolve_nodes found them): each must exist and
 // lie in `cluster`.
-template <class Name, class Who>
-void link_node_list(const Snapshot& s, const std::vector<Name>& names, std::span<const std::uint32_t> resolved,
+template <class Names, class Who>
+void link_node_list(const Snapshot& s, const Names& names, std::span<const std::uint32_t> resolved,
                     std::uint32_t cluster, Who who, std::vector<std::uint32_t>& out, std::vector<std::string>& errors) {
   out.clear();
   out.reserve(names.size());
@@ -225,6 +225,7 @@ void link_jobs(Snapshot& s, std::vector<std::string>& errors) {
   auto& ix = s.index;
   Groups::Builder quota_jobs(s.quotas.size()), cluster_jobs(s.clusters.size()), node_jobs(s.nodes.size());
   const ResolvedNodes resolved = resolve_nodes(s, s.jobs);
+  std::vector<std::uint32_t> nodes; // one job's, then kept in s.job_node_indices
   const Job* previous = nullptr; // jobs come grouped: equal quota or cluster, same lookup
   const auto same = [](std::string_view a, std::string_view b) { return a.data() == b.data() && a.size() == b.size(); };
   for (std::size_t i = 0; i < s.jobs.size(); ++i) {
@@ -263,7 +264,8 @@ void link_jobs(Snapshot& s, std::vector<std::string>& errors) {
     } else {
       j.cluster_index = want_cluster;
     }
-    link_node_list(s, j.nodes, resolved.of(i), j.cluster_index, who, j.node_indices, errors);
+    link_node_list(s, j.nodes, resolved.of(i), j.cluster_index, who, nodes, errors);
+    j.node_indices = s.job_node_indices.store(nodes);
     if (j.quota_index != kNone) quota_jobs.add(j.quota_index, static_cast<std::uint32_t>(i));
     if (j.cluster_index != kNone) cluster_jobs.add(j.cluster_index, static_cast<std::uint32_t>(i));
     if (j.running())

@@ -308,7 +308,7 @@ Json job_json(std::size_t order, const Job& job) {
   j["gpus"] = job.gpus;
   j["idle"] = job.idle;
   j["started_at"] = job.started_at ? Json(format_rfc3339(*job.started_at)) : Json(nullptr);
-  j["nodes"] = job.nodes;
+  j["nodes"] = std::vector<std::string_view>(job.nodes.begin(), job.nodes.end());
   return j;
 }
 

@@ -1,8 +1,9 @@
-// The model's storage and lookup types: TextArena, NameIndex, Groups.
+// The model's storage and lookup types: ArrayArena, TextArena, NameIndex, Groups.
 #include "fleetcap/model/model.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,41 @@ TEST_CASE("TextArena keeps every stored view valid, across block growth and a mo
   (void)moved.store("after the move");
   for (std::size_t i = 0; i < views.size(); ++i) REQUIRE(views[i] == originals[i]);
   CHECK(moved.store("").empty());
+}
+
+TEST_CASE("ArrayArena keeps every stored span valid and contiguous, across growth and moves") {
+  ArrayArena<std::uint32_t> arena;
+  std::vector<std::vector<std::uint32_t>> originals;
+  std::vector<std::span<const std::uint32_t>> spans;
+  for (std::uint32_t i = 0; i < 30000; ++i) { // about 1.2 MB: several blocks
+    originals.emplace_back(i % 13, i);
+    spans.push_back(arena.store(originals.back()));
+  }
+  originals.emplace_back(100000, 7u); // larger than a block
+  spans.push_back(arena.store(originals.back()));
+  ArrayArena<std::uint32_t> moved = std::move(arena);
+  // The moved-from arena starts afresh: it must not write into the blocks `moved` now owns.
+  const std::vector<std::uint32_t> later(50, 42u), other(50, 43u);
+  const auto a = moved.store(later);
+  const auto b = arena.store(other);
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    REQUIRE(spans[i].size() == originals[i].size());
+    REQUIRE(std::equal(spans[i].begin(), spans[i].end(), originals[i].begin()));
+  }
+  CHECK(std::vector<std::uint32_t>(a.begin(), a.end()) == later);
+  CHECK(std::vector<std::uint32_t>(b.begin(), b.end()) == other);
+  CHECK(moved.store({}).empty());
+}
+
+TEST_CASE("TextArena keeps lists of names beside the names") {
+  TextArena arena;
+  const std::vector<std::string_view> names = {arena.store("t01"), arena.store("t02"), arena.store("t03")};
+  const auto list = arena.store_list(names);
+  REQUIRE(list.size() == 3);
+  CHECK(list[0] == "t01");
+  CHECK(list[2] == "t03");
+  CHECK(list.data() != names.data());
+  CHECK(arena.store_list({}).empty());
 }
 
 TEST_CASE("NameIndex finds what it holds, keeps the first holder of a name, grows") {

@@ -3,6 +3,7 @@
 
 #include "fleetcap/model/time.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -20,27 +21,60 @@ namespace fleetcap {
 // run time (docs/design.md). A hint only; harmless where THP is off.
 void advise_huge_pages(void* data, std::size_t size);
 
-// Storage for the text of the items a fleet has by the hundred thousand (nodes, jobs): their
-// string fields are views into it, so parsing copies each name once into a few large blocks
-// instead of allocating a std::string per field, and a snapshot frees them in a few calls.
-// Views stay valid for the arena's life, across moves. Not thread-safe: one per resource.
-class TextArena {
+// Storage for arrays of small values that items hold by the hundred thousand (a job's node names,
+// its node indices): each array is copied once into a few large blocks instead of a heap
+// allocation of its own, and a snapshot frees them in a few calls. Spans stay valid for the
+// arena's life, across moves. Not thread-safe: one per writer.
+template <class T> class ArrayArena {
 public:
-  TextArena() = default;
-  TextArena(TextArena&& other) noexcept { *this = std::move(other); }
-  TextArena& operator=(TextArena&& other) noexcept {
+  ArrayArena() = default;
+  ArrayArena(ArrayArena&& other) noexcept { *this = std::move(other); }
+  ArrayArena& operator=(ArrayArena&& other) noexcept {
     blocks_ = std::move(other.blocks_);
-    at_ = std::exchange(other.at_, nullptr);
+    at_ = std::exchange(other.at_, nullptr); // the moved-from arena must not write into these blocks
     left_ = std::exchange(other.left_, 0);
     return *this;
   }
 
-  std::string_view store(std::string_view text);
+  std::span<const T> store(std::span<const T> values) {
+    if (values.empty()) return {};
+    if (values.size() > left_) {
+      // Blocks grow with the arena (64 KiB to 4 MiB): few allocations, little slack at the end.
+      const std::size_t size =
+          std::max(values.size(), (std::size_t{65536} << std::min<std::size_t>(blocks_.size(), 6)) / sizeof(T));
+      blocks_.push_back(std::make_unique_for_overwrite<T[]>(size));
+      advise_huge_pages(blocks_.back().get(), size * sizeof(T));
+      at_ = blocks_.back().get();
+      left_ = size;
+    }
+    T* out = at_;
+    std::copy(values.begin(), values.end(), out);
+    at_ += values.size();
+    left_ -= values.size();
+    return {out, values.size()};
+  }
 
 private:
-  std::vector<std::unique_ptr<char[]>> blocks_;
-  char* at_ = nullptr;
+  std::vector<std::unique_ptr<T[]>> blocks_; // moving the vector keeps every block where it is
+  T* at_ = nullptr;
   std::size_t left_ = 0;
+};
+
+// Storage for the text of the items a fleet has by the hundred thousand (nodes, jobs): their
+// string fields are views into it, so parsing copies each name once into a few large blocks
+// instead of allocating a std::string per field; lists of names (a job's nodes) are kept the
+// same way. One per resource, so resources parse concurrently.
+class TextArena {
+public:
+  std::string_view store(std::string_view text) {
+    const auto kept = chars_.store({text.data(), text.size()});
+    return {kept.data(), kept.size()};
+  }
+  std::span<const std::string_view> store_list(std::span<const std::string_view> names) { return lists_.store(names); }
+
+private:
+  ArrayArena<char> chars_;
+  ArrayArena<std::string_view> lists_;
 };
 
 using Gpus = std::int64_t;
@@ -108,17 +142,17 @@ struct Quota {
 struct Job {
   std::string_view name, ns, quota;
   std::optional<std::string_view> cluster;
-  Priority priority = Priority::low;
+  std::span<const std::string_view> nodes; // in Snapshot::text (TextArena::store_list)
   Gpus gpus = 0;
-  JobState state = JobState::pending;
-  std::vector<std::string_view> nodes;
-  bool idle = false;
   std::optional<Time> started_at;
+  Priority priority = Priority::low;
+  JobState state = JobState::pending;
+  bool idle = false;
   // linked
   bool flex = false;
-  std::uint32_t quota_index = kNone;   // leaf quota, kNone for flex
-  std::uint32_t cluster_index = kNone; // kNone for a pending job with no cluster
-  std::vector<std::uint32_t> node_indices;
+  std::uint32_t quota_index = kNone;        // leaf quota, kNone for flex
+  std::uint32_t cluster_index = kNone;      // kNone for a pending job with no cluster
+  std::span<const std::uint32_t> node_indices; // in Snapshot::job_node_indices
 
   bool running() const { return state == JobState::running; }
 };
@@ -258,6 +292,7 @@ struct Snapshot {
   std::vector<std::string> warnings;
   FleetIndex index;
   std::array<TextArena, kResources.size()> text; // per resource, so resources parse concurrently
+  ArrayArena<std::uint32_t> job_node_indices;    // written by linking only
   // Set on the snapshot a command runs on: after keep_snapshots_until_exit(), destroying it
   // hands its memory to the process instead of freeing it piece by piece (tens of ms for a
   // large fleet, just before the process exits and the kernel takes it back anyway).
