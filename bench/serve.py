@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Loopback fleet API for bench/run: serves a snapshot directory as SPEC §3.1 pages.
 
-    serve.py DIR [--gzip] [--max-seconds S]
+    serve.py DIR [--gzip] [--rate MB_PER_S] [--max-seconds S]
 
 Unlike tests/e2e/fleet_server.py (built for fault injection, it re-encodes every
 response), every body here is prepared once at start-up: the file's bytes, and with
 --gzip the same bytes gzip-compressed (level 6, what a web server's static gzip
 would hold). So a benchmark measures the client, not Python compressing 20 MB per
-request. Binds 127.0.0.1 on a free port, prints "PORT <n>" once it listens, and
-exits on SIGTERM or after --max-seconds (default 1800).
+request. --rate paces each response at that many MB/s, the way an API across a network or one
+that builds its pages as it sends them would: then a resource takes time to arrive whatever the
+client's CPU, and what bar 6 of issue 6 measures is whether the client overlaps them. Binds
+127.0.0.1 on a free port, prints "PORT <n>" once it listens, and exits on SIGTERM or after
+--max-seconds (default 1800).
 """
 import argparse
 import gzip
@@ -16,6 +19,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -44,7 +48,16 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Encoding", enc)
         self.end_headers()
         try:
-            self.wfile.write(body)
+            rate = self.server.rate
+            if not rate:
+                self.wfile.write(body)
+                return
+            start, chunk = time.monotonic(), 256 * 1024
+            for at in range(0, len(body), chunk):
+                self.wfile.write(body[at:at + chunk])
+                ahead = start + (at + chunk) / rate - time.monotonic()
+                if ahead > 0:
+                    time.sleep(ahead)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
@@ -53,6 +66,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("dir")
     ap.add_argument("--gzip", action="store_true", help="serve gzip bodies to clients that accept them")
+    ap.add_argument("--rate", type=float, default=0, help="pace each response at this many MB/s (default: no pacing)")
     ap.add_argument("--max-seconds", type=float, default=1800)
     opts = ap.parse_args()
     bodies = {}
@@ -65,6 +79,7 @@ def main():
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     srv.bodies = bodies
+    srv.rate = opts.rate * 1e6
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
