@@ -339,9 +339,15 @@ MovePlan plan_moves(const Snapshot& snap, const Selection& sel, const Maintenanc
   // Nodes that events touch within the horizon: jobs must leave them, none may arrive.
   std::vector<std::uint8_t> affected(snap.nodes.size(), 0);
   std::vector<std::vector<std::uint32_t>> whole_cluster_events(snap.clusters.size());
+  // Nodes a job on them must leave: not healthy, or named by an event that needs action. With
+  // these in one small array, only the jobs that must move read their nodes and events.
+  std::vector<std::uint8_t> leave(snap.nodes.size());
+  for (std::size_t n = 0; n < snap.nodes.size(); ++n) leave[n] = !snap.nodes[n].healthy;
   for (std::size_t i = 0; i < snap.maintenance.size(); ++i) {
     const MaintenanceEvent& e = snap.maintenance[i];
-    if (!requires_action(e, h) || e.cluster_index == kNone) continue;
+    if (!requires_action(e, h)) continue;
+    for (auto n : e.node_indices) leave[n] = 1;
+    if (e.cluster_index == kNone) continue;
     for (auto n : event_nodes(snap, e)) affected[n] = 1;
     if (e.nodes.empty()) whole_cluster_events[e.cluster_index].push_back(static_cast<std::uint32_t>(i));
   }
@@ -352,6 +358,9 @@ MovePlan plan_moves(const Snapshot& snap, const Selection& sel, const Maintenanc
   for (std::size_t j = 0; j < snap.jobs.size(); ++j) {
     const Job& job = snap.jobs[j];
     if (!job.running() || job.cluster_index == kNone || !selected[job.cluster_index] || job.node_indices.empty())
+      continue;
+    if (whole_cluster_events[job.cluster_index].empty() &&
+        std::none_of(job.node_indices.begin(), job.node_indices.end(), [&](auto n) { return leave[n]; }))
       continue;
     PlanJob pj;
     pj.job = static_cast<std::uint32_t>(j);
@@ -372,12 +381,29 @@ MovePlan plan_moves(const Snapshot& snap, const Selection& sel, const Maintenanc
     if (!pj.events.empty()) pj.move_by = std::min(pj.move_by, action_by(snap.maintenance[pj.events.front()], h.lead));
     plan.jobs.push_back(std::move(pj));
   }
-  std::sort(plan.jobs.begin(), plan.jobs.end(), [&](const PlanJob& a, const PlanJob& b) {
-    const Job &x = snap.jobs[a.job], &y = snap.jobs[b.job];
-    if (x.priority != y.priority) return x.priority > y.priority;
-    if (x.gpus != y.gpus) return x.gpus > y.gpus;
-    return x.name < y.name;
+  // Placement order: priority, then GPUs (largest first), then name. Sorted as small keys side
+  // by side, where comparing PlanJobs would fetch two Jobs from anywhere in memory each time.
+  struct Order {
+    Priority priority;
+    Gpus gpus;
+    std::string_view name;
+    std::size_t at; // in plan.jobs
+  };
+  std::vector<Order> order;
+  order.reserve(plan.jobs.size());
+  for (std::size_t k = 0; k < plan.jobs.size(); ++k) {
+    const Job& job = snap.jobs[plan.jobs[k].job];
+    order.push_back({job.priority, job.gpus, job.name, k});
+  }
+  std::sort(order.begin(), order.end(), [](const Order& a, const Order& b) {
+    if (a.priority != b.priority) return a.priority > b.priority;
+    if (a.gpus != b.gpus) return a.gpus > b.gpus;
+    return a.name < b.name;
   });
+  std::vector<PlanJob> sorted;
+  sorted.reserve(order.size());
+  for (const auto& o : order) sorted.push_back(std::move(plan.jobs[o.at]));
+  plan.jobs = std::move(sorted);
 
   // Free whole nodes: schedulable now, listed by no running job, untouched by events.
   const auto schedulable = schedulable_nodes(snap, h.at);
