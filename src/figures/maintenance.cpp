@@ -339,10 +339,11 @@ MovePlan plan_moves(const Snapshot& snap, const Selection& sel, const Maintenanc
   // Nodes that events touch within the horizon: jobs must leave them, none may arrive.
   std::vector<std::uint8_t> affected(snap.nodes.size(), 0);
   std::vector<std::vector<std::uint32_t>> whole_cluster_events(snap.clusters.size());
-  // Nodes a job on them must leave: not healthy, or named by an event that needs action. With
-  // these in one small array, only the jobs that must move read their nodes and events.
-  std::vector<std::uint8_t> leave(snap.nodes.size());
-  for (std::size_t n = 0; n < snap.nodes.size(); ++n) leave[n] = !snap.nodes[n].healthy;
+  // Per node: not healthy; and a job on it must leave (not healthy, or named by an event that
+  // needs action). In small arrays, so that jobs need not read their nodes, and only the jobs
+  // that must move read their events.
+  std::vector<std::uint8_t> unhealthy(snap.nodes.size()), leave(snap.nodes.size());
+  for (std::size_t n = 0; n < snap.nodes.size(); ++n) unhealthy[n] = leave[n] = !snap.nodes[n].healthy;
   for (std::size_t i = 0; i < snap.maintenance.size(); ++i) {
     const MaintenanceEvent& e = snap.maintenance[i];
     if (!requires_action(e, h)) continue;
@@ -365,7 +366,7 @@ MovePlan plan_moves(const Snapshot& snap, const Selection& sel, const Maintenanc
     PlanJob pj;
     pj.job = static_cast<std::uint32_t>(j);
     for (auto n : job.node_indices) {
-      if (!snap.nodes[n].healthy) pj.unhealthy = true;
+      if (unhealthy[n]) pj.unhealthy = true;
       for (auto ev : ix.node_events[n])
         if (requires_action(snap.maintenance[ev], h)) pj.events.push_back(ev);
     }
