@@ -10,6 +10,7 @@
 #include <array>
 #include <concepts>
 #include <cstddef>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,6 +50,8 @@ public:
   }
   template <class Range> JsonWriter& array_field(std::string_view k, const Range& items) { return key(k).array(items); }
 
+  // A hint: about how long the document will be, so the text need not be copied as it grows.
+  void reserve(std::size_t bytes) { buf_.reserve(len_ + bytes); }
   // The finished document with its trailing newline; the writer is empty afterwards.
   std::string finish();
 
@@ -59,14 +62,28 @@ private:
   template <std::unsigned_integral T> JsonWriter& integer(T n) { return integer(static_cast<unsigned long long>(n)); }
 
   void before_value();
-  void newline_indent(std::size_t depth);
   void end_container(char close);
+  void quoted(std::string_view s);
+  // Room for `n` more bytes after the text; the pointer is valid until the next call.
+  char* room(std::size_t n) {
+    if (buf_.size() - len_ < n) grow(n);
+    return buf_.data() + len_;
+  }
+  void grow(std::size_t n);
+  void put(std::string_view s) {
+    std::memcpy(room(s.size()), s.data(), s.size());
+    len_ += s.size();
+  }
+  void newline(std::size_t depth, bool comma);
 
   struct Open {
     char close;          // '}' or ']'
     std::size_t members; // written so far
   };
-  std::string out_;
+  // The text is buf_[0, len_). buf_ is kept a little longer than the text, so that each piece
+  // written costs one size check and a copy, not a check per byte.
+  std::string buf_;
+  std::size_t len_ = 0;
   std::vector<Open> open_;  // the containers begun and not yet ended, outermost first
   bool after_key_ = false;  // key() was written; its value comes next
 };
