@@ -88,6 +88,16 @@ TEST_CASE("json writer: every escape, as nlohmann writes it", "[json_writer]") {
   }
 }
 
+TEST_CASE("json writer: an escape anywhere in a long string", "[json_writer]") {
+  // Each kind of byte at every offset of a long string, whatever the scan's stride.
+  for (const std::string special : {"\"", "\\", "\n", "\x01", "\x1f", " ", "\x7f", "\xc3\xa9", "\xff", "\x80"})
+    for (std::size_t at = 0; at < 24; ++at) {
+      const std::string s = std::string(at, 'a') + special + std::string(at % 9, 'b');
+      INFO(s);
+      CHECK(one_string(s) == nlohmann_string(s));
+    }
+}
+
 TEST_CASE("json writer: text that is not UTF-8 is nlohmann's to replace", "[json_writer]") {
   const std::vector<std::string> bad = {
       "\xff", "a\xfe" "b", "\xc3", "x\xc3", "\xc0\xaf",             // stray, truncated, overlong
