@@ -100,14 +100,18 @@ void JsonWriter::quoted(std::string_view s) {
 // lines are shallow: their indent is one fixed-size copy, of which only `depth` levels count.
 void JsonWriter::newline(std::size_t depth, bool comma) {
   static constexpr std::size_t kShallow = 16; // levels
-  static constexpr char kSpaces[2 * kShallow + 1] = "                                ";
+  static constexpr auto kSpaces = [] {
+    std::array<char, 2 * kShallow> spaces{};
+    spaces.fill(' ');
+    return spaces;
+  }();
   const std::size_t indent = 2 * depth;
-  char* out = room(2 + std::max(indent, sizeof kSpaces));
+  char* out = room(2 + std::max(indent, kSpaces.size()));
   const char* const start = out;
   if (comma) *out++ = ',';
   *out++ = '\n';
   if (depth <= kShallow)
-    std::memcpy(out, kSpaces, sizeof kSpaces);
+    std::memcpy(out, kSpaces.data(), kSpaces.size());
   else
     std::memset(out, ' ', indent);
   len_ += static_cast<std::size_t>(out - start) + indent;

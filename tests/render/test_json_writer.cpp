@@ -65,6 +65,25 @@ TEST_CASE("json writer: layout of nested and empty containers", "[json_writer]")
   CHECK(again.begin_object().end_object().finish() == "{}\n");
 }
 
+TEST_CASE("json writer: deep nesting", "[json_writer]") {
+  // Shallow lines are indented by a fixed-size copy, deeper ones otherwise: cross the line.
+  JsonWriter w;
+  Json doc = Json::array();
+  Json* at = &doc;
+  for (int depth = 0; depth < 20; ++depth) {
+    w.begin_array().value(depth);
+    if (depth > 0) {
+      at->push_back(Json::array());
+      at = &at->back();
+    }
+    at->push_back(depth);
+  }
+  w.begin_object().field("deepest", true).end_object();
+  at->push_back(Json{{"deepest", true}});
+  for (int depth = 0; depth < 20; ++depth) w.end_array();
+  CHECK(w.finish() == json_out::dump(doc));
+}
+
 TEST_CASE("json writer: integers at their limits", "[json_writer]") {
   JsonWriter w;
   w.begin_array();
