@@ -179,7 +179,7 @@ template <class Row> void sort_rows(std::span<const Column<Row>> cols, std::vect
   if (!c) return;
   std::stable_sort(rows.begin(), rows.end(), [c](const Row& a, const Row& b) {
     const Value x = c->get(a), y = c->get(b);
-    if (x.kind != y.kind) return x.kind < y.kind; // numbers, then text, then nothing
+    if (x.kind != y.kind) return x.kind < y.kind; // numbers, text, yes/no, then nothing
     if (x.kind == Value::Kind::number) return x.number > y.number;
     return x.text < y.text;
   });
