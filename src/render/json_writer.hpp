@@ -88,6 +88,11 @@ private:
   bool after_key_ = false;  // key() was written; its value comes next
 };
 
+// A time as JSON: RFC 3339, or null when there is none.
+inline std::optional<std::string> rfc3339_or_null(const std::optional<Time>& t) {
+  return t ? std::optional(format_rfc3339(*t)) : std::nullopt;
+}
+
 // The fields every JSON document starts with, in order (SPEC §7): schema
 // ("fleetcap.<command>/v1"), generated_at, at, source. Both writers take them from here.
 std::array<std::pair<std::string_view, std::string>, 4> envelope_fields(std::string_view command,

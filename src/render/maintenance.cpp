@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <optional>
 
 namespace fleetcap {
 
@@ -256,10 +255,6 @@ std::string node_table(const NodeCard& card, const Snapshot& snap, const RenderO
   return out;
 }
 
-std::optional<std::string> time_or_null(const std::optional<Time>& t) {
-  return t ? std::optional(format_rfc3339(*t)) : std::nullopt;
-}
-
 std::string node_json(const NodeCard& card, const Snapshot& snap, const RenderOptions& o) {
   const Node& n = snap.nodes[card.node];
   JsonWriter w;
@@ -291,7 +286,7 @@ std::string node_json(const NodeCard& card, const Snapshot& snap, const RenderOp
     w.begin_object();
     w.field("type", is.type);
     w.field("priority", fmt::format("p{}", is.priority));
-    w.field("detected_at", time_or_null(is.detected_at));
+    w.field("detected_at", json_out::rfc3339_or_null(is.detected_at));
     w.field("detail", is.detail);
     w.end_object();
   }
@@ -327,7 +322,7 @@ std::string node_json(const NodeCard& card, const Snapshot& snap, const RenderOp
     w.field("gpus", job.gpus);
     w.array_field("nodes", job.nodes);
     w.field("idle", job.idle);
-    w.field("started_at", time_or_null(job.started_at));
+    w.field("started_at", json_out::rfc3339_or_null(job.started_at));
     w.end_object();
   }
   w.end_array();

@@ -5,8 +5,6 @@
 
 #include <fmt/format.h>
 
-#include <optional>
-
 namespace fleetcap {
 namespace {
 
@@ -311,7 +309,7 @@ void job_json(JsonWriter& w, std::size_t order, const Job& job) {
   w.field("state", to_string(job.state));
   w.field("gpus", job.gpus);
   w.field("idle", job.idle);
-  w.field("started_at", job.started_at ? std::optional(format_rfc3339(*job.started_at)) : std::nullopt);
+  w.field("started_at", json_out::rfc3339_or_null(job.started_at));
   w.array_field("nodes", job.nodes);
   w.end_object();
 }
