@@ -2,10 +2,12 @@
 #include "fleetcap/figures/maintenance.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
-#include <optional>
-#include <unordered_map>
+#include <map>
 #include <numeric>
+#include <set>
+#include <tuple>
 
 namespace fleetcap {
 
@@ -292,12 +294,40 @@ std::vector<Gpus> slot_minimum(const std::vector<ImpactStep>& steps, Time from, 
 // ---- plan
 
 namespace {
-// An island's free nodes, largest first, and what is left of them.
+// An island's free nodes, largest first. Jobs take them from the front, so the ones before
+// `next` are taken and the rest are free.
 struct FreeIsland {
   std::vector<std::uint32_t> nodes;
-  std::vector<std::uint8_t> taken;
+  std::size_t next = 0;
   Gpus free = 0;
 };
+
+// An island with free GPUs, as a destination (one with none holds no job: a job has at least
+// one GPU). Ordered by free GPUs, then (cluster, island) index: the first one at or above a
+// job's GPUs is the best fit, with ties going to the island that comes first in the snapshot.
+struct Candidate {
+  Gpus free = 0;
+  std::uint32_t cluster = kNone, island = kNone;
+  auto operator<=>(const Candidate&) const = default;
+};
+using Candidates = std::set<Candidate>;
+
+// The island with the fewest free GPUs that still hold `gpus`, or null.
+const Candidate* best_fit(const Candidates& c, Gpus gpus) {
+  const auto it = c.lower_bound({gpus, 0, 0});
+  return it == c.end() ? nullptr : &*it;
+}
+
+// The island with the most free GPUs, the first in the snapshot among equals; or null.
+const Candidate* largest(const Candidates& c) {
+  return c.empty() ? nullptr : &*c.lower_bound({std::prev(c.end())->free, 0, 0});
+}
+
+const Candidate* larger(const Candidate* a, const Candidate* b) {
+  if (!a || !b) return a ? a : b;
+  if (a->free != b->free) return a->free > b->free ? a : b;
+  return std::tie(a->cluster, a->island) < std::tie(b->cluster, b->island) ? a : b;
+}
 } // namespace
 
 MovePlan plan_moves(const Snapshot& snap, const Selection& sel, const MaintenanceHorizon& h, bool same_region) {
@@ -309,9 +339,16 @@ MovePlan plan_moves(const Snapshot& snap, const Selection& sel, const Maintenanc
   // Nodes that events touch within the horizon: jobs must leave them, none may arrive.
   std::vector<std::uint8_t> affected(snap.nodes.size(), 0);
   std::vector<std::vector<std::uint32_t>> whole_cluster_events(snap.clusters.size());
+  // Per node: not healthy; and a job on it must leave (not healthy, or named by an event that
+  // needs action). In small arrays, so that jobs need not read their nodes, and only the jobs
+  // that must move read their events.
+  std::vector<std::uint8_t> unhealthy(snap.nodes.size()), leave(snap.nodes.size());
+  for (std::size_t n = 0; n < snap.nodes.size(); ++n) unhealthy[n] = leave[n] = !snap.nodes[n].healthy;
   for (std::size_t i = 0; i < snap.maintenance.size(); ++i) {
     const MaintenanceEvent& e = snap.maintenance[i];
-    if (!requires_action(e, h) || e.cluster_index == kNone) continue;
+    if (!requires_action(e, h)) continue;
+    for (auto n : e.node_indices) leave[n] = 1;
+    if (e.cluster_index == kNone) continue;
     for (auto n : event_nodes(snap, e)) affected[n] = 1;
     if (e.nodes.empty()) whole_cluster_events[e.cluster_index].push_back(static_cast<std::uint32_t>(i));
   }
@@ -323,10 +360,13 @@ MovePlan plan_moves(const Snapshot& snap, const Selection& sel, const Maintenanc
     const Job& job = snap.jobs[j];
     if (!job.running() || job.cluster_index == kNone || !selected[job.cluster_index] || job.node_indices.empty())
       continue;
+    if (whole_cluster_events[job.cluster_index].empty() &&
+        std::none_of(job.node_indices.begin(), job.node_indices.end(), [&](auto n) { return leave[n]; }))
+      continue;
     PlanJob pj;
     pj.job = static_cast<std::uint32_t>(j);
     for (auto n : job.node_indices) {
-      if (!snap.nodes[n].healthy) pj.unhealthy = true;
+      if (unhealthy[n]) pj.unhealthy = true;
       for (auto ev : ix.node_events[n])
         if (requires_action(snap.maintenance[ev], h)) pj.events.push_back(ev);
     }
@@ -342,12 +382,29 @@ MovePlan plan_moves(const Snapshot& snap, const Selection& sel, const Maintenanc
     if (!pj.events.empty()) pj.move_by = std::min(pj.move_by, action_by(snap.maintenance[pj.events.front()], h.lead));
     plan.jobs.push_back(std::move(pj));
   }
-  std::sort(plan.jobs.begin(), plan.jobs.end(), [&](const PlanJob& a, const PlanJob& b) {
-    const Job &x = snap.jobs[a.job], &y = snap.jobs[b.job];
-    if (x.priority != y.priority) return x.priority > y.priority;
-    if (x.gpus != y.gpus) return x.gpus > y.gpus;
-    return x.name < y.name;
+  // Placement order: priority, then GPUs (largest first), then name. Sorted as small keys side
+  // by side, where comparing PlanJobs would fetch two Jobs from anywhere in memory each time.
+  struct Order {
+    Priority priority;
+    Gpus gpus;
+    std::string_view name;
+    std::size_t at; // in plan.jobs
+  };
+  std::vector<Order> order;
+  order.reserve(plan.jobs.size());
+  for (std::size_t k = 0; k < plan.jobs.size(); ++k) {
+    const Job& job = snap.jobs[plan.jobs[k].job];
+    order.push_back({job.priority, job.gpus, job.name, k});
+  }
+  std::sort(order.begin(), order.end(), [](const Order& a, const Order& b) {
+    if (a.priority != b.priority) return a.priority > b.priority;
+    if (a.gpus != b.gpus) return a.gpus > b.gpus;
+    return a.name < b.name;
   });
+  std::vector<PlanJob> sorted;
+  sorted.reserve(order.size());
+  for (const auto& o : order) sorted.push_back(std::move(plan.jobs[o.at]));
+  plan.jobs = std::move(sorted);
 
   // Free whole nodes: schedulable now, listed by no running job, untouched by events.
   const auto schedulable = schedulable_nodes(snap, h.at);
@@ -358,73 +415,70 @@ MovePlan plan_moves(const Snapshot& snap, const Selection& sel, const Maintenanc
       if (schedulable[n] && ix.node_jobs[n].empty() && !affected[n] && snap.nodes[n].gpus > 0) fi.nodes.push_back(n);
     std::stable_sort(fi.nodes.begin(), fi.nodes.end(),
                      [&](auto a, auto b) { return snap.nodes[a].gpus > snap.nodes[b].gpus; });
-    fi.taken.assign(fi.nodes.size(), 0);
     for (auto n : fi.nodes) fi.free += snap.nodes[n].gpus;
   }
-  std::vector<std::vector<std::uint32_t>> cluster_islands(snap.clusters.size());
-  std::vector<Gpus> cluster_free(snap.clusters.size(), 0);
-  for (std::size_t i = 0; i < ix.islands.size(); ++i) {
-    const auto c = ix.islands[i].cluster_index;
-    if (c == kNone) continue;
-    cluster_islands[c].push_back(static_cast<std::uint32_t>(i));
-    cluster_free[c] += islands[i].free;
+  // Where a job may go, kept up to date as islands fill: islands with free GPUs per cluster
+  // (its own cluster counts whatever its state), and per (SKU, region, provider) and per SKU
+  // over production clusters. Each job then costs a few set operations, not a scan of every
+  // island of its SKU.
+  std::vector<std::uint32_t> region_of(snap.clusters.size()), sku_of(snap.clusters.size());
+  std::map<std::tuple<std::string_view, std::string_view, std::string_view>, std::uint32_t> regions;
+  std::map<std::string_view, std::uint32_t> skus;
+  for (std::size_t c = 0; c < snap.clusters.size(); ++c) {
+    const Cluster& cl = snap.clusters[c];
+    region_of[c] = regions.try_emplace({cl.sku, cl.region, cl.provider}, regions.size()).first->second;
+    sku_of[c] = skus.try_emplace(cl.sku, skus.size()).first->second;
   }
-  // Destinations keep the SKU: look only at clusters of the job's SKU.
-  std::unordered_map<std::string_view, std::vector<std::uint32_t>> clusters_of_sku;
-  for (std::size_t c = 0; c < snap.clusters.size(); ++c)
-    clusters_of_sku[snap.clusters[c].sku].push_back(static_cast<std::uint32_t>(c));
-
-  auto scope_of = [&](std::uint32_t from, std::uint32_t to) -> std::optional<MoveScope> {
-    if (from == to) return MoveScope::cluster;
-    const Cluster &a = snap.clusters[from], &b = snap.clusters[to];
-    if (b.state != ClusterState::production || a.sku != b.sku) return std::nullopt;
-    if (a.region == b.region && a.provider == b.provider) return MoveScope::region;
-    if (same_region) return std::nullopt;
-    return MoveScope::fleet;
+  std::vector<Candidates> in_cluster(snap.clusters.size()), in_region(regions.size()), in_sku(skus.size());
+  // Island i of cluster c had `was` free GPUs and now has `now`.
+  auto set_free = [&](std::uint32_t c, std::uint32_t i, Gpus was, Gpus now) {
+    Candidates* sets[3] = {&in_cluster[c], nullptr, nullptr};
+    if (snap.clusters[c].state == ClusterState::production) {
+      sets[1] = &in_region[region_of[c]];
+      sets[2] = &in_sku[sku_of[c]];
+    }
+    for (auto* set : sets) {
+      if (!set) continue;
+      if (was > 0) set->erase({was, c, i});
+      if (now > 0) set->insert({now, c, i});
+    }
   };
+  for (std::size_t i = 0; i < ix.islands.size(); ++i)
+    if (ix.islands[i].cluster_index != kNone)
+      set_free(ix.islands[i].cluster_index, static_cast<std::uint32_t>(i), 0, islands[i].free);
 
   for (auto& pj : plan.jobs) {
     const Job& job = snap.jobs[pj.job];
-    // Best fit per scope, nearest scope first: the island with the fewest free GPUs that
-    // still hold the job, so large blocks stay whole for the jobs that need them.
-    std::uint32_t best[3] = {kNone, kNone, kNone};
-    for (auto c : clusters_of_sku[snap.clusters[job.cluster_index].sku]) {
-      if (cluster_free[c] == 0) continue;
-      const auto scope = scope_of(job.cluster_index, c);
-      if (!scope) continue;
-      auto& b = best[static_cast<int>(*scope)];
-      for (auto i : cluster_islands[c]) {
-        const Gpus free = islands[i].free;
-        if (free > pj.best_block) {
-          pj.best_block = free;
-          pj.best_island = i;
-        }
-        if (free < job.gpus) continue;
-        if (b == kNone || free < islands[b].free) b = i;
+    const std::uint32_t own = job.cluster_index;
+    // Best fit in the nearest scope that has one, so large blocks stay whole for the jobs
+    // that need them. A scope's set may hold islands of a nearer scope too, but only ones
+    // too small for the job, or the nearer scope would have won.
+    const Candidates* scopes[3] = {&in_cluster[own], &in_region[region_of[own]],
+                                   same_region ? nullptr : &in_sku[sku_of[own]]};
+    const Candidate* fit = nullptr;
+    for (int s = 0; s < 3 && !fit; ++s)
+      if (scopes[s] && (fit = best_fit(*scopes[s], job.gpus))) pj.scope = static_cast<MoveScope>(s);
+    if (!fit) {
+      // The largest block the job was allowed to use, for the reason it stays unplaced.
+      const Candidates& wider = same_region ? in_region[region_of[own]] : in_sku[sku_of[own]];
+      if (const Candidate* big = larger(largest(in_cluster[own]), largest(wider))) {
+        pj.best_block = big->free;
+        pj.best_island = big->island;
       }
+      continue;
     }
-    std::uint32_t island = kNone;
-    for (int s = 0; s < 3 && island == kNone; ++s)
-      if (best[s] != kNone) {
-        island = best[s];
-        pj.scope = static_cast<MoveScope>(s);
-      }
-    if (island == kNone) continue;
 
-    FreeIsland& fi = islands[island];
     pj.placed = true;
-    pj.island = island;
-    pj.cluster = ix.islands[island].cluster_index;
-    for (std::size_t k = 0; k < fi.nodes.size() && pj.node_gpus < job.gpus; ++k) {
-      if (fi.taken[k]) continue;
-      fi.taken[k] = 1;
-      pj.nodes.push_back(fi.nodes[k]);
-      pj.node_gpus += snap.nodes[fi.nodes[k]].gpus;
+    pj.island = fit->island;
+    pj.cluster = fit->cluster;
+    FreeIsland& fi = islands[pj.island];
+    while (pj.node_gpus < job.gpus && fi.next < fi.nodes.size()) {
+      const auto n = fi.nodes[fi.next++];
+      pj.nodes.push_back(n);
+      pj.node_gpus += snap.nodes[n].gpus;
     }
+    set_free(pj.cluster, pj.island, fi.free, fi.free - pj.node_gpus); // `fit` is gone after this
     fi.free -= pj.node_gpus;
-    cluster_free[pj.cluster] -= pj.node_gpus;
-    pj.best_block = 0;
-    pj.best_island = kNone;
 
     // The quota it can target at the destination: its own in its cluster; elsewhere the
     // first leaf (by name) of the same tree there that admits its namespace, else flex.

@@ -1,7 +1,9 @@
-// JSON output helpers, private to the render layer: nlohmann never leaves it.
+// JSON output helpers, private to the render layer: nlohmann never leaves it. Small documents
+// are built as an nlohmann tree here; the large ones stream through json_writer.hpp.
 #pragma once
 
 #include "fleetcap/render/output.hpp"
+#include "json_writer.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -9,7 +11,7 @@ namespace fleetcap::json_out {
 
 using Json = nlohmann::ordered_json;
 
-// {"schema": "fleetcap.<command>/v1", "generated_at", "at", "source"} (SPEC §7).
+// A document holding only the envelope_fields().
 Json envelope(std::string_view command, const RenderOptions& o);
 
 // Every SPEC §4 cluster figure into `into`, in column order.

@@ -1,7 +1,7 @@
 #include "fleetcap/render/maintenance.hpp"
 
 #include "fleetcap/render/table.hpp"
-#include "json_out.hpp"
+#include "json_writer.hpp"
 
 #include <fmt/format.h>
 
@@ -9,7 +9,7 @@
 
 namespace fleetcap {
 
-using json_out::Json;
+using json_out::JsonWriter;
 
 std::string short_time(Time t) {
   std::string s = format_rfc3339(t); // 2026-11-21T06:00:00Z
@@ -56,12 +56,6 @@ std::string event_nodes_cell(const Snapshot& snap, const MaintenanceEvent& e) {
   return short_list(e.nodes);
 }
 
-Json string_array(const std::vector<std::string_view>& names) {
-  Json a = Json::array();
-  for (auto n : names) a.push_back(n);
-  return a;
-}
-
 std::string joined(const std::vector<std::string_view>& names, char sep = ' ') {
   std::string out;
   for (auto n : names) {
@@ -71,10 +65,10 @@ std::string joined(const std::vector<std::string_view>& names, char sep = ' ') {
   return out;
 }
 
-void put_horizon(Json& doc, const MaintenanceHorizon& h, bool lead = true) {
-  doc["window"] = format_duration(h.window);
-  doc["until"] = format_rfc3339(h.end());
-  if (lead) doc["lead"] = format_duration(h.lead);
+void put_horizon(JsonWriter& w, const MaintenanceHorizon& h, bool lead = true) {
+  w.field("window", format_duration(h.window));
+  w.field("until", format_rfc3339(h.end()));
+  if (lead) w.field("lead", format_duration(h.lead));
 }
 
 std::string_view yes_no(bool b) { return b ? "yes" : "no"; }
@@ -114,34 +108,36 @@ std::string list_table(const EventList& list, const Snapshot& snap, const Render
 }
 
 std::string list_json(const EventList& list, const Snapshot& snap, const RenderOptions& o) {
-  Json doc = json_out::envelope("maintenance.list", o);
-  put_horizon(doc, list.horizon);
-  Json events = Json::array();
+  JsonWriter w;
+  w.reserve(list.rows.size() * 768); // an event is 600-700 bytes at a million GPUs
+  json_out::begin_document(w, "maintenance.list", o);
+  put_horizon(w, list.horizon);
+  w.key("events").begin_array();
   std::size_t overdue = 0;
   for (const auto& row : list.rows) {
     const MaintenanceEvent& e = snap.maintenance[row.event];
-    Json item;
-    item["id"] = e.id;
-    item["cluster"] = e.cluster;
-    item["nodes"] = string_array(std::vector<std::string_view>(e.nodes.begin(), e.nodes.end()));
-    item["whole_cluster"] = e.nodes.empty();
-    item["gpus"] = row.gpus;
-    item["start"] = format_rfc3339(e.start);
-    item["end"] = format_rfc3339(e.end);
-    item["hard_start"] = e.hard_start;
-    item["action_by"] = format_rfc3339(row.action_by);
-    item["jobs"] = string_array(job_names(snap, row.jobs));
-    item["state"] = to_string(e.state);
-    item["overdue"] = row.overdue;
-    item["kind"] = e.kind;
-    item["reason"] = e.reason;
-    item["priority"] = fmt::format("p{}", e.priority);
+    w.begin_object();
+    w.field("id", e.id);
+    w.field("cluster", e.cluster);
+    w.array_field("nodes", e.nodes);
+    w.field("whole_cluster", e.nodes.empty());
+    w.field("gpus", row.gpus);
+    w.field("start", format_rfc3339(e.start));
+    w.field("end", format_rfc3339(e.end));
+    w.field("hard_start", e.hard_start);
+    w.field("action_by", format_rfc3339(row.action_by));
+    w.array_field("jobs", job_names(snap, row.jobs));
+    w.field("state", to_string(e.state));
+    w.field("overdue", row.overdue);
+    w.field("kind", e.kind);
+    w.field("reason", e.reason);
+    w.field("priority", fmt::format("p{}", e.priority));
+    w.end_object();
     overdue += row.overdue;
-    events.push_back(std::move(item));
   }
-  doc["events"] = std::move(events);
-  doc["summary"] = {{"events", list.rows.size()}, {"overdue", overdue}};
-  return json_out::dump(doc);
+  w.end_array();
+  w.key("summary").begin_object().field("events", list.rows.size()).field("overdue", overdue).end_object();
+  return w.end_object().finish();
 }
 
 std::string list_csv(const EventList& list, const Snapshot& snap) {
@@ -261,92 +257,97 @@ std::string node_table(const NodeCard& card, const Snapshot& snap, const RenderO
 
 std::string node_json(const NodeCard& card, const Snapshot& snap, const RenderOptions& o) {
   const Node& n = snap.nodes[card.node];
-  Json doc = json_out::envelope("maintenance.node", o);
-  Json node;
-  node["name"] = n.name;
-  node["cluster"] = n.cluster;
+  JsonWriter w;
+  json_out::begin_document(w, "maintenance.node", o);
+  w.key("node").begin_object();
+  w.field("name", n.name);
+  w.field("cluster", n.cluster);
   if (n.cluster_index != kNone) {
     const Cluster& c = snap.clusters[n.cluster_index];
-    node["region"] = c.region;
-    node["provider"] = c.provider;
-    node["sku"] = c.sku;
-    node["cluster_state"] = to_string(c.state);
+    w.field("region", c.region);
+    w.field("provider", c.provider);
+    w.field("sku", c.sku);
+    w.field("cluster_state", to_string(c.state));
   }
-  node["island"] = n.island;
-  node["gpus"] = n.gpus;
-  node["health"] = n.health;
-  node["healthy"] = n.healthy;
-  node["cordoned"] = n.cordoned;
-  node["schedulable"] = card.schedulable;
-  Json active = Json::array();
-  for (auto e : card.active_events) active.push_back(snap.maintenance[e].id);
-  node["active_events"] = std::move(active);
-  doc["node"] = std::move(node);
+  w.field("island", n.island);
+  w.field("gpus", n.gpus);
+  w.field("health", n.health);
+  w.field("healthy", n.healthy);
+  w.field("cordoned", n.cordoned);
+  w.field("schedulable", card.schedulable);
+  w.key("active_events").begin_array();
+  for (auto e : card.active_events) w.value(snap.maintenance[e].id);
+  w.end_array();
+  w.end_object();
 
-  Json issues = Json::array();
+  w.key("issues").begin_array();
   for (auto i : card.issues) {
     const NodeIssue& is = n.issues[i];
-    issues.push_back({{"type", is.type},
-                      {"priority", fmt::format("p{}", is.priority)},
-                      {"detected_at", is.detected_at ? Json(format_rfc3339(*is.detected_at)) : Json(nullptr)},
-                      {"detail", is.detail}});
+    w.begin_object();
+    w.field("type", is.type);
+    w.field("priority", fmt::format("p{}", is.priority));
+    w.field("detected_at", json_out::rfc3339_or_null(is.detected_at));
+    w.field("detail", is.detail);
+    w.end_object();
   }
-  doc["issues"] = std::move(issues);
+  w.end_array();
 
-  Json events = Json::array();
+  w.key("events").begin_array();
   for (const auto& row : card.events) {
     const MaintenanceEvent& e = snap.maintenance[row.event];
-    Json item;
-    item["id"] = e.id;
-    item["when"] = to_string(row.when);
-    item["state"] = to_string(e.state);
-    item["start"] = format_rfc3339(e.start);
-    item["end"] = format_rfc3339(e.end);
-    item["hard_start"] = e.hard_start;
-    item["action_by"] = format_rfc3339(row.action_by);
-    item["whole_cluster"] = row.whole_cluster;
-    item["kind"] = e.kind;
-    item["reason"] = e.reason;
-    item["priority"] = fmt::format("p{}", e.priority);
-    events.push_back(std::move(item));
+    w.begin_object();
+    w.field("id", e.id);
+    w.field("when", to_string(row.when));
+    w.field("state", to_string(e.state));
+    w.field("start", format_rfc3339(e.start));
+    w.field("end", format_rfc3339(e.end));
+    w.field("hard_start", e.hard_start);
+    w.field("action_by", format_rfc3339(row.action_by));
+    w.field("whole_cluster", row.whole_cluster);
+    w.field("kind", e.kind);
+    w.field("reason", e.reason);
+    w.field("priority", fmt::format("p{}", e.priority));
+    w.end_object();
   }
-  doc["events"] = std::move(events);
+  w.end_array();
 
-  Json jobs = Json::array();
+  w.key("jobs").begin_array();
   for (auto j : card.jobs) {
     const Job& job = snap.jobs[j];
-    Json item;
-    item["name"] = job.name;
-    item["namespace"] = job.ns;
-    item["quota"] = job.quota;
-    item["priority"] = to_string(job.priority);
-    item["gpus"] = job.gpus;
-    item["nodes"] = string_array(std::vector<std::string_view>(job.nodes.begin(), job.nodes.end()));
-    item["idle"] = job.idle;
-    item["started_at"] = job.started_at ? Json(format_rfc3339(*job.started_at)) : Json(nullptr);
-    jobs.push_back(std::move(item));
+    w.begin_object();
+    w.field("name", job.name);
+    w.field("namespace", job.ns);
+    w.field("quota", job.quota);
+    w.field("priority", to_string(job.priority));
+    w.field("gpus", job.gpus);
+    w.array_field("nodes", job.nodes);
+    w.field("idle", job.idle);
+    w.field("started_at", json_out::rfc3339_or_null(job.started_at));
+    w.end_object();
   }
-  doc["jobs"] = std::move(jobs);
+  w.end_array();
 
-  Json quotas = Json::array();
+  w.key("quotas").begin_array();
   for (auto q : card.quotas) {
     const Quota& quota = snap.quotas[q];
-    Json item;
-    item["name"] = quota.name;
-    item["tree"] = quota.tree_index == kNone ? Json(nullptr) : Json(snap.quotas[quota.tree_index].name);
-    item["cluster"] = quota.cluster ? Json(*quota.cluster) : Json(nullptr);
-    item["assigned"] = quota.gpus;
-    if (quota.access) {
-      Json access = Json::array();
-      for (const auto& a : *quota.access) access.push_back(a);
-      item["access"] = std::move(access);
-    } else {
-      item["access"] = nullptr;
-    }
-    quotas.push_back(std::move(item));
+    w.begin_object();
+    w.field("name", quota.name);
+    w.key("tree");
+    if (quota.tree_index == kNone)
+      w.value(nullptr);
+    else
+      w.value(snap.quotas[quota.tree_index].name);
+    w.field("cluster", quota.cluster);
+    w.field("assigned", quota.gpus);
+    w.key("access");
+    if (quota.access)
+      w.array(*quota.access);
+    else
+      w.value(nullptr);
+    w.end_object();
   }
-  doc["quotas"] = std::move(quotas);
-  return json_out::dump(doc);
+  w.end_array();
+  return w.end_object().finish();
 }
 
 // One row per fact (section, item, field, value): a card has no single row shape.
@@ -417,44 +418,44 @@ std::string impact_table(const ImpactReport& r, const Snapshot& snap, const Rend
   return t.render(o.style) + "\n" + render_impact_timeline(r, snap, o.style.width);
 }
 
-Json steps_json(const std::vector<ImpactStep>& steps) {
-  Json a = Json::array();
-  for (const auto& s : steps)
-    a.push_back({{"at", format_rfc3339(s.at)},
-                 {"healthy", s.healthy},
-                 {"unbacked", s.unbacked},
-                 {"largest_free_block", s.largest_free_block}});
-  return a;
-}
-
 std::string impact_json(const ImpactReport& r, const Snapshot& snap, const RenderOptions& o) {
-  Json doc = json_out::envelope("maintenance.impact", o);
-  put_horizon(doc, r.horizon, false);
-  Json clusters = Json::array();
+  JsonWriter w;
+  json_out::begin_document(w, "maintenance.impact", o);
+  put_horizon(w, r.horizon, false);
+  w.key("clusters").begin_array();
   for (const auto& c : r.clusters) {
     const Cluster& cl = snap.clusters[c.cluster];
-    Json item;
-    item["name"] = cl.name;
-    item["region"] = cl.region;
-    item["provider"] = cl.provider;
-    item["sku"] = cl.sku;
-    item["state"] = to_string(cl.state);
-    item["total"] = c.total;
-    item["assigned"] = c.assigned;
-    item["events"] = c.events;
-    item["healthy"] = c.steps.front().healthy;
-    item["largest_free_block"] = c.steps.front().largest_free_block;
-    item["min_healthy"] = c.min_healthy;
-    item["min_healthy_at"] = format_rfc3339(c.min_healthy_at);
-    item["max_healthy"] = c.max_healthy;
-    item["worst_unbacked"] = c.worst_unbacked;
-    item["min_largest_free_block"] = c.min_largest_free_block;
-    item["min_largest_free_block_at"] = format_rfc3339(c.min_largest_free_block_at);
-    item["steps"] = steps_json(c.steps);
-    clusters.push_back(std::move(item));
+    w.begin_object();
+    w.field("name", cl.name);
+    w.field("region", cl.region);
+    w.field("provider", cl.provider);
+    w.field("sku", cl.sku);
+    w.field("state", to_string(cl.state));
+    w.field("total", c.total);
+    w.field("assigned", c.assigned);
+    w.field("events", c.events);
+    w.field("healthy", c.steps.front().healthy);
+    w.field("largest_free_block", c.steps.front().largest_free_block);
+    w.field("min_healthy", c.min_healthy);
+    w.field("min_healthy_at", format_rfc3339(c.min_healthy_at));
+    w.field("max_healthy", c.max_healthy);
+    w.field("worst_unbacked", c.worst_unbacked);
+    w.field("min_largest_free_block", c.min_largest_free_block);
+    w.field("min_largest_free_block_at", format_rfc3339(c.min_largest_free_block_at));
+    w.key("steps").begin_array();
+    for (const auto& s : c.steps) {
+      w.begin_object();
+      w.field("at", format_rfc3339(s.at));
+      w.field("healthy", s.healthy);
+      w.field("unbacked", s.unbacked);
+      w.field("largest_free_block", s.largest_free_block);
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
   }
-  doc["clusters"] = std::move(clusters);
-  return json_out::dump(doc);
+  w.end_array();
+  return w.end_object().finish();
 }
 
 std::string impact_csv(const ImpactReport& r, const Snapshot& snap) {
@@ -527,53 +528,63 @@ std::string plan_table(const MovePlan& plan, const Snapshot& snap, const RenderO
   return out;
 }
 
-Json plan_job_json(const PlanJob& pj, const MovePlan& plan, const Snapshot& snap) {
+void plan_job_json(JsonWriter& w, const PlanJob& pj, const MovePlan& plan, const Snapshot& snap) {
   const Job& job = snap.jobs[pj.job];
-  Json item;
-  item["name"] = job.name;
-  item["namespace"] = job.ns;
-  item["quota"] = job.quota;
-  item["cluster"] = snap.clusters[job.cluster_index].name;
-  item["priority"] = to_string(job.priority);
-  item["gpus"] = job.gpus;
-  item["nodes"] = string_array(std::vector<std::string_view>(job.nodes.begin(), job.nodes.end()));
-  item["unhealthy"] = pj.unhealthy;
-  Json events = Json::array();
-  for (auto e : pj.events) events.push_back(snap.maintenance[e].id);
-  item["events"] = std::move(events);
-  item["move_by"] = format_rfc3339(pj.move_by);
-  item["overdue"] = pj.move_by < plan.horizon.at;
+  w.begin_object();
+  w.field("name", job.name);
+  w.field("namespace", job.ns);
+  w.field("quota", job.quota);
+  w.field("cluster", snap.clusters[job.cluster_index].name);
+  w.field("priority", to_string(job.priority));
+  w.field("gpus", job.gpus);
+  w.array_field("nodes", job.nodes);
+  w.field("unhealthy", pj.unhealthy);
+  w.key("events").begin_array();
+  for (auto e : pj.events) w.value(snap.maintenance[e].id);
+  w.end_array();
+  w.field("move_by", format_rfc3339(pj.move_by));
+  w.field("overdue", pj.move_by < plan.horizon.at);
   if (pj.placed) {
-    const Island& isl = snap.index.islands[pj.island];
-    item["destination"] = {{"cluster", snap.clusters[pj.cluster].name},
-                           {"island", isl.name},
-                           {"nodes", string_array(node_names(snap, pj.nodes))},
-                           {"gpus", pj.node_gpus},
-                           {"scope", to_string(pj.scope)},
-                           {"quota", quota_name(snap, pj.quota_after)}};
+    w.key("destination").begin_object();
+    w.field("cluster", snap.clusters[pj.cluster].name);
+    w.field("island", snap.index.islands[pj.island].name);
+    w.array_field("nodes", node_names(snap, pj.nodes));
+    w.field("gpus", pj.node_gpus);
+    w.field("scope", to_string(pj.scope));
+    w.field("quota", quota_name(snap, pj.quota_after));
+    w.end_object();
   } else {
-    item["reason"] = unplaced_reason(pj, plan, snap);
-    item["largest_free_block"] = pj.best_block;
-    item["largest_free_block_island"] =
-        pj.best_island == kNone ? Json(nullptr) : Json(snap.index.islands[pj.best_island].name);
+    w.field("reason", unplaced_reason(pj, plan, snap));
+    w.field("largest_free_block", pj.best_block);
+    w.key("largest_free_block_island");
+    if (pj.best_island == kNone)
+      w.value(nullptr);
+    else
+      w.value(snap.index.islands[pj.best_island].name);
   }
-  return item;
+  w.end_object();
 }
 
 std::string plan_json(const MovePlan& plan, const Snapshot& snap, const RenderOptions& o) {
-  Json doc = json_out::envelope("maintenance.plan", o);
-  put_horizon(doc, plan.horizon);
-  doc["same_region"] = plan.same_region;
-  Json moves = Json::array(), unplaced = Json::array();
-  for (const auto& pj : plan.jobs) (pj.placed ? moves : unplaced).push_back(plan_job_json(pj, plan, snap));
-  doc["moves"] = std::move(moves);
-  doc["unplaced"] = std::move(unplaced);
+  JsonWriter w;
+  w.reserve(plan.jobs.size() * 768); // a job is 550-700 bytes at a million GPUs
+  json_out::begin_document(w, "maintenance.plan", o);
+  put_horizon(w, plan.horizon);
+  w.field("same_region", plan.same_region);
+  for (const bool placed : {true, false}) {
+    w.key(placed ? "moves" : "unplaced").begin_array();
+    for (const auto& pj : plan.jobs)
+      if (pj.placed == placed) plan_job_json(w, pj, plan, snap);
+    w.end_array();
+  }
   const PlanSummary& s = plan.summary;
-  doc["summary"] = {{"jobs", s.jobs},         {"gpus", s.gpus},
-                    {"placed", s.placed},     {"gpus_placed", s.gpus_placed},
-                    {"unplaced", s.unplaced}, {"gpus_unplaced", s.gpus_unplaced},
-                    {"out_of_cluster", s.out_of_cluster}};
-  return json_out::dump(doc);
+  w.key("summary").begin_object();
+  w.field("jobs", s.jobs).field("gpus", s.gpus);
+  w.field("placed", s.placed).field("gpus_placed", s.gpus_placed);
+  w.field("unplaced", s.unplaced).field("gpus_unplaced", s.gpus_unplaced);
+  w.field("out_of_cluster", s.out_of_cluster);
+  w.end_object();
+  return w.end_object().finish();
 }
 
 std::string plan_csv(const MovePlan& plan, const Snapshot& snap) {

@@ -34,10 +34,7 @@ namespace json_out {
 
 Json envelope(std::string_view command, const RenderOptions& o) {
   Json doc;
-  doc["schema"] = "fleetcap." + std::string(command) + "/v1";
-  doc["generated_at"] = format_rfc3339(o.generated_at);
-  doc["at"] = format_rfc3339(o.at);
-  doc["source"] = o.source;
+  for (auto& [key, value] : envelope_fields(command, o)) doc[std::string(key)] = std::move(value);
   return doc;
 }
 

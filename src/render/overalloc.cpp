@@ -3,11 +3,12 @@
 #include "fleetcap/render/overalloc.hpp"
 
 #include "fleetcap/render/table.hpp"
-#include "json_out.hpp"
+#include "json_writer.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <span>
 
 namespace fleetcap {
@@ -37,11 +38,12 @@ std::string summary_sentence(const OverallocSummary& s) {
 
 namespace {
 
-using json_out::Json;
+using json_out::JsonWriter;
 
-// One cell: a number (maybe shown differently in the table), a text, or nothing.
+// One cell: a number (maybe shown differently in the table), a text, a yes/no (true or false
+// in every format; a boolean in JSON), or nothing.
 struct Value {
-  enum class Kind { number, text, null };
+  enum class Kind { number, text, flag, null };
   Kind kind = Kind::null;
   Gpus number = 0;
   std::string text; // the text, or the table's rendering of a number (empty: the digits)
@@ -54,6 +56,7 @@ Value num(std::size_t n) { return num(static_cast<Gpus>(n)); }
 Value txt(std::string s, Tone tone = Tone::plain) { return Value{Value::Kind::text, 0, std::move(s), tone}; }
 Value txt(std::string_view s, Tone tone = Tone::plain) { return txt(std::string(s), tone); }
 Value txt(const char* s, Tone tone = Tone::plain) { return txt(std::string(s), tone); }
+Value flag(bool b) { return Value{Value::Kind::flag, b, b ? "true" : "false"}; }
 Value none() { return Value{}; }
 Value time_or_none(bool present, Time t) { return present ? txt(format_rfc3339(t)) : none(); }
 
@@ -74,7 +77,8 @@ struct TableWhen {
 std::string cell_text(const Value& v) {
   switch (v.kind) {
   case Value::Kind::number: return v.text.empty() ? fmt::format("{}", v.number) : v.text;
-  case Value::Kind::text: return v.text;
+  case Value::Kind::text:
+  case Value::Kind::flag: return v.text;
   case Value::Kind::null: break;
   }
   return "-";
@@ -112,19 +116,27 @@ std::string table_of(std::span<const Column<Row>> cols, const std::vector<Row>& 
   return t.render(style);
 }
 
-template <class Row> Json json_of(std::span<const Column<Row>> cols, const Row& row) {
-  Json j = Json::object();
+template <class Row> void json_of(JsonWriter& w, std::span<const Column<Row>> cols, const Row& row) {
+  w.begin_object();
   for (const auto& c : cols) {
     if (c.key.empty()) continue;
     const Value v = c.get(row);
-    if (v.kind == Value::Kind::number)
-      j[std::string(c.key)] = v.number;
-    else if (v.kind == Value::Kind::text)
-      j[std::string(c.key)] = v.text;
-    else
-      j[std::string(c.key)] = nullptr;
+    w.key(c.key);
+    switch (v.kind) {
+    case Value::Kind::number: w.value(v.number); break;
+    case Value::Kind::text: w.value(v.text); break;
+    case Value::Kind::flag: w.value(v.number != 0); break;
+    case Value::Kind::null: w.value(nullptr); break;
+    }
   }
-  return j;
+  w.end_object();
+}
+
+template <class Row>
+void json_list(JsonWriter& w, std::string_view key, std::span<const Column<Row>> cols, const std::vector<Row>& rows) {
+  w.key(key).begin_array();
+  for (const auto& row : rows) json_of<Row>(w, cols, row);
+  w.end_array();
 }
 
 template <class Row> std::string csv_of(std::span<const Column<Row>> cols, const std::vector<Row>& rows) {
@@ -145,7 +157,7 @@ template <class Row> std::string csv_of(std::span<const Column<Row>> cols, const
       first = false;
       if (v.kind == Value::Kind::number)
         out += fmt::format("{}", v.number);
-      else if (v.kind == Value::Kind::text)
+      else if (v.kind == Value::Kind::text || v.kind == Value::Kind::flag)
         out += csv_field(v.text);
     }
     out += '\n';
@@ -167,7 +179,7 @@ template <class Row> void sort_rows(std::span<const Column<Row>> cols, std::vect
   if (!c) return;
   std::stable_sort(rows.begin(), rows.end(), [c](const Row& a, const Row& b) {
     const Value x = c->get(a), y = c->get(b);
-    if (x.kind != y.kind) return x.kind < y.kind; // numbers, then text, then nothing
+    if (x.kind != y.kind) return x.kind < y.kind; // numbers, text, yes/no, then nothing
     if (x.kind == Value::Kind::number) return x.number > y.number;
     return x.text < y.text;
   });
@@ -203,6 +215,8 @@ struct PlanRow {
   const OverallocQuota* q;
   int up_to; // 0 = every phase
   bool applied() const { return up_to == 0 || q->phase <= up_to; }
+  // The quota's gpus after the plan: cut when its phase is applied, as it is otherwise.
+  Gpus gpus() const { return applied() ? q->assigned - q->cut : q->assigned; }
 };
 
 const Column<ClusterRow> kClusterColumns[] = {
@@ -328,67 +342,84 @@ const Column<PlanRow> kPlanColumns[] = {
     {"cluster", "CLUSTER", Align::left, 0, false, false, [](const PlanRow& r) { return txt(r.snap->clusters[r.q->cluster].name); }},
     {"old_gpus", "OLD", Align::right, 0, false, false, [](const PlanRow& r) { return num(r.q->assigned); }},
     {"gpus", "GPUS", Align::right, 0, false, false, [](const PlanRow& r) {
-       return num(r.applied() ? r.q->assigned - r.q->cut : r.q->assigned, r.applied() ? cut_tone(r.q->cut) : Tone::plain);
+       return num(r.gpus(), r.applied() ? cut_tone(r.q->cut) : Tone::plain);
      }},
     {"cut", "CUT", Align::right, 0, false, false, [](const PlanRow& r) { return num(r.applied() ? r.q->cut : 0); }},
     {"phase", "PHASE", Align::right, 0, false, false, [](const PlanRow& r) { return num(r.q->phase, phase_tone(r.q->phase)); }},
     {"final_gpus", "FINAL", Align::right, 1, false, false, [](const PlanRow& r) { return num(r.q->assigned - r.q->cut); }},
-    {"deferred", "", Align::left, 0, false, false, [](const PlanRow& r) { return txt(r.applied() ? "false" : "true"); }},
+    {"deferred", "", Align::left, 0, false, false, [](const PlanRow& r) { return flag(!r.applied()); }},
 };
-
-// JSON has true booleans where CSV and the table have words.
-void fix_booleans(Json& row, std::string_view key) {
-  auto it = row.find(std::string(key));
-  if (it != row.end() && it->is_string()) *it = (it->get<std::string>() == "true");
-}
 
 // ---- shared pieces ----------------------------------------------------------------------
 
-Json summary_json(const OverallocSummary& s) {
-  Json j;
-  j["clusters"] = s.clusters;
-  j["clusters_over_target"] = s.clusters_over_target;
-  j["assigned"] = s.assigned;
-  j["cut"] = s.cut;
-  j["cut_from_unscheduled"] = s.from.unscheduled;
-  j["cut_from_idle"] = s.from.idle;
-  j["cut_from_running"] = s.from.running;
-  j["cut_by_phase"] = {{"2", s.cut_by_phase[2]}, {"3", s.cut_by_phase[3]}, {"4", s.cut_by_phase[4]}};
-  j["quotas_affected"] = s.quotas_affected;
-  j["jobs_preempted"] = s.jobs_preempted;
-  j["gpus_preempted"] = s.gpus_preempted;
-  return j;
+// The summary's fields, into the object being written.
+void summary_fields(JsonWriter& w, const OverallocSummary& s) {
+  w.field("clusters", s.clusters);
+  w.field("clusters_over_target", s.clusters_over_target);
+  w.field("assigned", s.assigned);
+  w.field("cut", s.cut);
+  w.field("cut_from_unscheduled", s.from.unscheduled);
+  w.field("cut_from_idle", s.from.idle);
+  w.field("cut_from_running", s.from.running);
+  w.key("cut_by_phase").begin_object();
+  w.field("2", s.cut_by_phase[2]).field("3", s.cut_by_phase[3]).field("4", s.cut_by_phase[4]);
+  w.end_object();
+  w.field("quotas_affected", s.quotas_affected);
+  w.field("jobs_preempted", s.jobs_preempted);
+  w.field("gpus_preempted", s.gpus_preempted);
 }
 
-Json buffer_json(const BufferChoice& b) {
-  Json j;
-  j["mode"] = b.automatic ? "auto" : "fixed";
-  j["bp"] = b.automatic ? Json(nullptr) : Json(b.bp);
-  j["auto_min_bp"] = b.automatic ? Json(b.auto_min) : Json(nullptr);
-  j["auto_max_bp"] = b.automatic ? Json(b.auto_max) : Json(nullptr);
-  Json per = Json::object();
-  for (const auto& [name, bp] : b.per_cluster) per[name] = bp;
-  j["per_cluster"] = std::move(per);
-  return j;
+// --buffer-for as an object. The last value given for a cluster wins (figures/overalloc.cpp);
+// it is written where the cluster was first named.
+void per_cluster_json(JsonWriter& w, const std::vector<std::pair<std::string, BasisPoints>>& per) {
+  w.begin_object();
+  for (auto it = per.begin(); it != per.end(); ++it) {
+    const auto named = [&](const auto& p) { return p.first == it->first; };
+    if (std::any_of(per.begin(), it, named)) continue;
+    w.field(it->first, std::find_if(per.rbegin(), per.rend(), named)->second);
+  }
+  w.end_object();
 }
 
-Json history_json(const OverallocReport& r, const HistorySourceInfo& h) {
-  Json j;
+void buffer_json(JsonWriter& w, const BufferChoice& b) {
+  const auto when = [](bool present, BasisPoints bp) { return present ? std::optional(bp) : std::nullopt; };
+  w.begin_object();
+  w.field("mode", b.automatic ? "auto" : "fixed");
+  w.field("bp", when(!b.automatic, b.bp));
+  w.field("auto_min_bp", when(b.automatic, b.auto_min));
+  w.field("auto_max_bp", when(b.automatic, b.auto_max));
+  w.key("per_cluster");
+  per_cluster_json(w, b.per_cluster);
+  w.end_object();
+}
+
+void history_json(JsonWriter& w, const OverallocReport& r, const HistorySourceInfo& h) {
   std::size_t samples = 0, with = 0;
   for (const auto& c : r.clusters) {
     samples += c.history.samples;
     with += c.history.samples > 0;
   }
-  j["source"] = h.kind;
-  j["dir"] = h.dir.empty() ? Json(nullptr) : Json(h.dir);
-  j["snapshots"] = h.kind == "snapshots" ? Json(h.snapshots) : Json(nullptr);
-  j["window"] = format_duration(r.window.length);
-  j["window_seconds"] = r.window.length;
-  j["from"] = format_rfc3339(r.window.from);
-  j["to"] = format_rfc3339(r.window.to);
-  j["samples"] = samples;
-  j["clusters_with_history"] = with;
-  return j;
+  w.begin_object();
+  w.field("source", h.kind);
+  w.field("dir", h.dir.empty() ? std::nullopt : std::optional(h.dir));
+  w.field("snapshots", h.kind == "snapshots" ? std::optional(h.snapshots) : std::nullopt);
+  w.field("window", format_duration(r.window.length));
+  w.field("window_seconds", r.window.length);
+  w.field("from", format_rfc3339(r.window.from));
+  w.field("to", format_rfc3339(r.window.to));
+  w.field("samples", samples);
+  w.field("clusters_with_history", with);
+  w.end_object();
+}
+
+// The fields report and plan start with, after the envelope.
+void policy_fields(JsonWriter& w, const OverallocReport& r, int phase, const HistorySourceInfo& h) {
+  w.field("cut_policy", to_string(r.policy));
+  w.key("buffer");
+  buffer_json(w, r.buffer);
+  w.field("phase", phase ? std::optional(phase) : std::nullopt);
+  w.key("history");
+  history_json(w, r, h);
 }
 
 bool any_history(const OverallocReport& r) {
@@ -486,27 +517,18 @@ std::string render_overalloc_report(const OverallocReport& r, const Snapshot& sn
   sort_rows<JobRow>(kJobColumns, jobs, o.sort);
 
   if (o.format == Format::json) {
-    Json doc = json_out::envelope("overalloc.report", o);
-    doc["cut_policy"] = to_string(r.policy);
-    doc["buffer"] = buffer_json(r.buffer);
-    doc["phase"] = v.phase ? Json(v.phase) : Json(nullptr);
-    doc["history"] = history_json(r, v.history);
-    Json list = Json::array();
-    for (const auto& row : clusters) list.push_back(json_of<ClusterRow>(kClusterColumns, row));
-    doc["clusters"] = std::move(list);
-    list = Json::array();
-    for (const auto& row : quotas) list.push_back(json_of<QuotaRow>(kQuotaColumns, row));
-    doc["quotas"] = std::move(list);
-    list = Json::array();
-    for (const auto& row : trees) list.push_back(json_of<TreeRow>(kTreeColumns, row));
-    doc["trees"] = std::move(list);
-    list = Json::array();
-    for (const auto& row : jobs) list.push_back(json_of<JobRow>(kJobColumns, row));
-    doc["preempted_jobs"] = std::move(list);
-    Json summary = summary_json(r.summary);
-    summary["text"] = summary_sentence(r.summary);
-    doc["summary"] = std::move(summary);
-    return json_out::dump(doc);
+    JsonWriter w;
+    json_out::begin_document(w, "overalloc.report", o);
+    policy_fields(w, r, v.phase, v.history);
+    json_list<ClusterRow>(w, "clusters", kClusterColumns, clusters);
+    json_list<QuotaRow>(w, "quotas", kQuotaColumns, quotas);
+    json_list<TreeRow>(w, "trees", kTreeColumns, trees);
+    json_list<JobRow>(w, "preempted_jobs", kJobColumns, jobs);
+    w.key("summary").begin_object();
+    summary_fields(w, r.summary);
+    w.field("text", summary_sentence(r.summary));
+    w.end_object();
+    return w.end_object().finish();
   }
   if (o.format == Format::csv) {
     if (v.jobs) return csv_of<JobRow>(kJobColumns, jobs);
@@ -585,24 +607,24 @@ std::string render_overalloc_sweep(const std::vector<OverallocReport>& reports, 
   std::vector<SweepRow> rows;
   for (const auto& r : reports) rows.push_back({&r});
   if (o.format == Format::json) {
-    Json doc = json_out::envelope("overalloc.sweep", o);
+    JsonWriter w;
+    json_out::begin_document(w, "overalloc.sweep", o);
     if (!reports.empty()) {
-      doc["cut_policy"] = to_string(reports.front().policy);
-      Json per = Json::object();
-      for (const auto& [name, bp] : reports.front().buffer.per_cluster) per[name] = bp;
-      doc["buffer_for"] = std::move(per);
-      doc["history"] = history_json(reports.front(), history);
+      w.field("cut_policy", to_string(reports.front().policy));
+      w.key("buffer_for");
+      per_cluster_json(w, reports.front().buffer.per_cluster);
+      w.key("history");
+      history_json(w, reports.front(), history);
     }
-    Json list = Json::array();
+    w.key("buffers").begin_array();
     for (const auto& r : reports) {
-      Json row;
-      row["buffer_bp"] = r.buffer.bp;
-      const Json summary = summary_json(r.summary);
-      for (const auto& [key, value] : summary.items()) row[key] = value;
-      list.push_back(std::move(row));
+      w.begin_object();
+      w.field("buffer_bp", r.buffer.bp);
+      summary_fields(w, r.summary);
+      w.end_object();
     }
-    doc["buffers"] = std::move(list);
-    return json_out::dump(doc);
+    w.end_array();
+    return w.end_object().finish();
   }
   // CSV flattens cut_by_phase into cut_phase_2..4; JSON nests it as the report's summary does.
   if (o.format == Format::csv) return csv_of<SweepRow>(kSweepColumns, rows);
@@ -624,23 +646,19 @@ std::string render_overalloc_plan(const OverallocReport& r, const Snapshot& snap
   std::vector<PlanRow> rows;
   for (const auto& q : r.quotas) rows.push_back({&snap, &q, phase});
   if (o.format == Format::json) {
-    Json doc = json_out::envelope("overalloc.plan", o);
-    doc["cut_policy"] = to_string(r.policy);
-    doc["buffer"] = buffer_json(r.buffer);
-    doc["phase"] = phase ? Json(phase) : Json(nullptr);
-    doc["history"] = history_json(r, history);
-    Json list = Json::array();
+    JsonWriter w;
+    json_out::begin_document(w, "overalloc.plan", o);
+    policy_fields(w, r, phase, history);
+    json_list<PlanRow>(w, "quotas", kPlanColumns, rows);
     Gpus old_total = 0, new_total = 0;
     for (const auto& row : rows) {
-      Json item = json_of<PlanRow>(kPlanColumns, row);
-      fix_booleans(item, "deferred");
       old_total += row.q->assigned;
-      new_total += item["gpus"].get<Gpus>();
-      list.push_back(std::move(item));
+      new_total += row.gpus();
     }
-    doc["quotas"] = std::move(list);
-    doc["totals"] = {{"old_gpus", old_total}, {"gpus", new_total}, {"cut", old_total - new_total}};
-    return json_out::dump(doc);
+    w.key("totals").begin_object();
+    w.field("old_gpus", old_total).field("gpus", new_total).field("cut", old_total - new_total);
+    w.end_object();
+    return w.end_object().finish();
   }
   if (o.format == Format::csv) return csv_of<PlanRow>(kPlanColumns, rows);
   if (r.clusters.empty()) return "No clusters match.\n";

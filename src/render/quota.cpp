@@ -1,7 +1,7 @@
 #include "fleetcap/render/quota.hpp"
 
 #include "fleetcap/render/table.hpp"
-#include "json_out.hpp"
+#include "json_writer.hpp"
 
 #include <fmt/format.h>
 
@@ -104,51 +104,52 @@ std::string tree_table(const std::vector<QuotaRow>& rows, const QuotaFigures* to
   return t.render(style);
 }
 
-using json_out::Json;
+using json_out::JsonWriter;
 
-Json names_or_null(const Quota& q) {
-  if (!q.access) return nullptr;
-  Json list = Json::array();
-  for (const auto& ns : *q.access) list.push_back(ns);
-  return list;
-}
-
-// One quota as JSON: a leaf carries every figure; a group its sums (QuotaFigures::add).
-Json quota_json(const QuotaRow& row, const Snapshot& snap, bool with_ns) {
+// One quota's fields: a leaf carries every figure; a group its sums (QuotaFigures::add).
+void quota_fields(JsonWriter& w, const QuotaRow& row, const Snapshot& snap, bool with_ns) {
   const Quota& q = snap.quotas[row.quota];
-  Json j;
-  j["name"] = q.name;
-  j["parent"] = q.parent ? Json(*q.parent) : Json(nullptr);
-  j["tree"] = snap.quotas[q.tree_index].name;
-  j["depth"] = row.depth;
+  w.field("name", q.name);
+  w.field("parent", q.parent);
+  w.field("tree", snap.quotas[q.tree_index].name);
+  w.field("depth", row.depth);
   if (row.leaf) {
-    j["cluster"] = cluster_of(q);
+    w.field("cluster", cluster_of(q));
   } else {
-    j["leaves"] = row.leaves;
+    w.field("leaves", row.leaves);
   }
   for (const auto& c : kQuotaColumns)
-    if (row.leaf || c.summed) j[std::string(c.key)] = row.figures.*(c.field);
-  j["access"] = names_or_null(q);
+    if (row.leaf || c.summed) w.field(c.key, row.figures.*(c.field));
+  w.key("access");
+  if (q.access)
+    w.array(*q.access);
+  else
+    w.value(nullptr);
   if (with_ns && row.leaf) {
-    for (const auto& c : kNamespaceColumns) j[std::string(c.key)] = row.*(c.field);
-    j["serve"] = serve_name(row.serve);
+    for (const auto& c : kNamespaceColumns) w.field(c.key, row.*(c.field));
+    w.field("serve", serve_name(row.serve));
   }
-  return j;
 }
 
-Json sums_json(const QuotaFigures& f) {
-  Json j;
+void quota_json(JsonWriter& w, const QuotaRow& row, const Snapshot& snap, bool with_ns) {
+  w.begin_object();
+  quota_fields(w, row, snap, with_ns);
+  w.end_object();
+}
+
+void sum_fields(JsonWriter& w, const QuotaFigures& f) {
   for (const auto& c : kQuotaColumns)
-    if (c.summed) j[std::string(c.key)] = f.*(c.field);
-  return j;
+    if (c.summed) w.field(c.key, f.*(c.field));
 }
 
 // Leaves under "quotas" (every figure, so summing a key never counts a GPU twice), groups apart.
-void put_rows(Json& doc, const std::vector<QuotaRow>& rows, const Snapshot& snap, bool with_ns) {
-  Json leaves = Json::array(), groups = Json::array();
-  for (const auto& row : rows) (row.leaf ? leaves : groups).push_back(quota_json(row, snap, with_ns));
-  doc["quotas"] = std::move(leaves);
-  doc["groups"] = std::move(groups);
+void put_rows(JsonWriter& w, const std::vector<QuotaRow>& rows, const Snapshot& snap, bool with_ns) {
+  for (const bool leaf : {true, false}) {
+    w.key(leaf ? "quotas" : "groups").begin_array();
+    for (const auto& row : rows)
+      if (row.leaf == leaf) quota_json(w, row, snap, with_ns);
+    w.end_array();
+  }
 }
 
 std::string csv_rows(const std::vector<QuotaRow>& rows, const Snapshot& snap, bool with_ns) {
@@ -293,67 +294,70 @@ std::string detail_table(const QuotaDetail& d, const Snapshot& snap, const Style
                  num(d.tree.borrowed)});
     out += t.render(style);
   }
-  out += "\n" + backing_text(d, snap);
+  out += '\n';
+  out += backing_text(d, snap);
   return out;
 }
 
-Json job_json(std::size_t order, const Job& job) {
-  Json j;
-  j["order"] = order;
-  j["name"] = job.name;
-  j["namespace"] = job.ns;
-  j["quota"] = job.quota;
-  j["priority"] = to_string(job.priority);
-  j["state"] = to_string(job.state);
-  j["gpus"] = job.gpus;
-  j["idle"] = job.idle;
-  j["started_at"] = job.started_at ? Json(format_rfc3339(*job.started_at)) : Json(nullptr);
-  j["nodes"] = std::vector<std::string_view>(job.nodes.begin(), job.nodes.end());
-  return j;
+void job_json(JsonWriter& w, std::size_t order, const Job& job) {
+  w.begin_object();
+  w.field("order", order);
+  w.field("name", job.name);
+  w.field("namespace", job.ns);
+  w.field("quota", job.quota);
+  w.field("priority", to_string(job.priority));
+  w.field("state", to_string(job.state));
+  w.field("gpus", job.gpus);
+  w.field("idle", job.idle);
+  w.field("started_at", json_out::rfc3339_or_null(job.started_at));
+  w.array_field("nodes", job.nodes);
+  w.end_object();
 }
 
 std::string detail_json(const QuotaDetail& d, const Snapshot& snap, const RenderOptions& o) {
-  Json doc = json_out::envelope("quota.show", o);
-  Json self = quota_json(d.row, snap, false);
-  self["leaf"] = d.row.leaf;
-  doc["quota"] = std::move(self);
-  Json jobs = Json::array();
-  for (std::size_t i = 0; i < d.jobs.size(); ++i) jobs.push_back(job_json(i + 1, snap.jobs[d.jobs[i]]));
-  doc["jobs"] = std::move(jobs);
+  JsonWriter w;
+  json_out::begin_document(w, "quota.show", o);
+  w.key("quota").begin_object();
+  quota_fields(w, d.row, snap, false);
+  w.field("leaf", d.row.leaf);
+  w.end_object();
+  w.key("jobs").begin_array();
+  for (std::size_t i = 0; i < d.jobs.size(); ++i) job_json(w, i + 1, snap.jobs[d.jobs[i]]);
+  w.end_array();
   const Quota& q = snap.quotas[d.row.quota];
   if (!d.row.leaf) {
-    put_rows(doc, d.subtree, snap, false);
-    return json_out::dump(doc);
+    put_rows(w, d.subtree, snap, false);
+    return w.end_object().finish();
   }
-  Json siblings = Json::array();
-  for (const auto& s : d.siblings) siblings.push_back(quota_json(s, snap, false));
-  doc["siblings"] = std::move(siblings);
-  Json tree;
-  tree["tree"] = snap.quotas[q.tree_index].name;
-  tree["cluster"] = cluster_of(q);
-  tree.update(sums_json(d.tree));
-  tree["unused"] = d.tree_unused;
-  doc["tree_in_cluster"] = std::move(tree);
+  w.key("siblings").begin_array();
+  for (const auto& s : d.siblings) quota_json(w, s, snap, false);
+  w.end_array();
+  w.key("tree_in_cluster").begin_object();
+  w.field("tree", snap.quotas[q.tree_index].name);
+  w.field("cluster", cluster_of(q));
+  sum_fields(w, d.tree);
+  w.field("unused", d.tree_unused);
+  w.end_object();
   if (q.cluster_index != kNone) {
     const Cluster& cl = snap.clusters[q.cluster_index];
-    Json c;
-    c["name"] = cl.name;
-    c["total"] = d.cluster.total;
-    c["healthy"] = d.cluster.healthy;
-    c["assigned"] = d.cluster.assigned;
-    c["unbacked"] = d.cluster.unbacked;
-    c["leaf_quotas"] = d.cluster_leaves;
-    Json down;
-    down["unhealthy"] = d.down.unhealthy;
-    down["unhealthy_nodes"] = d.down.unhealthy_nodes;
-    down["cordoned"] = d.down.cordoned;
-    down["cordoned_nodes"] = d.down.cordoned_nodes;
-    down["maintenance"] = d.down.maintenance;
-    down["maintenance_nodes"] = d.down.maintenance_nodes;
-    c["not_schedulable"] = std::move(down);
-    doc["cluster"] = std::move(c);
+    w.key("cluster").begin_object();
+    w.field("name", cl.name);
+    w.field("total", d.cluster.total);
+    w.field("healthy", d.cluster.healthy);
+    w.field("assigned", d.cluster.assigned);
+    w.field("unbacked", d.cluster.unbacked);
+    w.field("leaf_quotas", d.cluster_leaves);
+    w.key("not_schedulable").begin_object();
+    w.field("unhealthy", d.down.unhealthy);
+    w.field("unhealthy_nodes", d.down.unhealthy_nodes);
+    w.field("cordoned", d.down.cordoned);
+    w.field("cordoned_nodes", d.down.cordoned_nodes);
+    w.field("maintenance", d.down.maintenance);
+    w.field("maintenance_nodes", d.down.maintenance_nodes);
+    w.end_object();
+    w.end_object();
   }
-  return json_out::dump(doc);
+  return w.end_object().finish();
 }
 
 std::string detail_csv(const QuotaDetail& d, const Snapshot& snap) {
@@ -373,11 +377,14 @@ std::string render_quota(const QuotaReport& r, const Snapshot& snap, const Rende
   const bool with_ns = r.ns.has_value();
   switch (o.format) {
   case Format::json: {
-    Json doc = json_out::envelope("quota", o);
-    doc["namespace"] = r.ns ? Json(*r.ns) : Json(nullptr);
-    put_rows(doc, r.rows, snap, with_ns);
-    doc["totals"] = sums_json(r.totals);
-    return json_out::dump(doc);
+    JsonWriter w;
+    json_out::begin_document(w, "quota", o);
+    w.field("namespace", r.ns);
+    put_rows(w, r.rows, snap, with_ns);
+    w.key("totals").begin_object();
+    sum_fields(w, r.totals);
+    w.end_object();
+    return w.end_object().finish();
   }
   case Format::csv: return csv_rows(r.rows, snap, with_ns);
   case Format::table: break;
