@@ -4,12 +4,19 @@
 #include "fleetcap/model/model.hpp"
 #include "fleetcap/source/source.hpp"
 
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <iostream>
+#include <mutex>
 #include <new>
+#include <streambuf>
+#include <string>
+#include <thread>
 #include <unistd.h>
 
 namespace {
@@ -23,21 +30,98 @@ void on_interrupt(int sig) {
   std::signal(sig, SIG_DFL); // a second Ctrl-C ends at once
 }
 
-// Writes all of `text`; a closed pipe ends quietly (SPEC §7), other failures are I/O errors.
-int write_stdout(const std::string& text) {
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(STDOUT_FILENO, text.data() + done, text.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EPIPE) return 0;
-      std::cerr << "fleetcap: error: cannot write output: " << std::strerror(errno) << '\n';
-      return static_cast<int>(fleetcap::ExitCode::runtime);
-    }
-    done += static_cast<std::size_t>(n);
+// stdout for the command's output. What it is given goes out in pieces of about 1 MiB on a
+// thread of its own, so a long output (maintenance plan --json: 18 MB at a million GPUs) is
+// written to a file or pipe while the rest is still being rendered; nothing goes out before
+// the first piece is full or finish() is called, and a run that fails before then prints
+// nothing. A closed pipe ends quietly (SPEC §7).
+class StdoutSink : public std::streambuf {
+public:
+  // Without finish() (an error, an interrupt), what is still queued is dropped.
+  ~StdoutSink() override {
+    discard_ = true;
+    stop();
   }
-  return 0;
-}
+
+  // Writes what is left and waits for it: 0, or the exit status of a write error (reported).
+  int finish() {
+    stop();
+    if (error_ == 0) write_all(pending_);
+    pending_.clear();
+    if (error_ == 0 || error_ == EPIPE) return 0;
+    std::cerr << "fleetcap: error: cannot write output: " << std::strerror(error_) << '\n';
+    return static_cast<int>(fleetcap::ExitCode::runtime);
+  }
+
+protected:
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    pending_.append(s, static_cast<std::size_t>(n));
+    if (pending_.size() >= kPiece) hand_over();
+    return n;
+  }
+  int_type overflow(int_type c) override {
+    if (!traits_type::eq_int_type(c, traits_type::eof())) {
+      const char ch = traits_type::to_char_type(c);
+      xsputn(&ch, 1);
+    }
+    return traits_type::not_eof(c);
+  }
+
+private:
+  static constexpr std::size_t kPiece = std::size_t{1} << 20;
+  static constexpr std::size_t kQueued = 4; // pieces waiting at most: memory stays small
+
+  void hand_over() {
+    std::unique_lock lock(mutex_);
+    if (!writer_.joinable()) writer_ = std::thread([this] { drain(); });
+    changed_.wait(lock, [this] { return queue_.size() < kQueued; });
+    queue_.push_back(std::move(pending_));
+    pending_ = std::string();
+    changed_.notify_all();
+  }
+
+  void drain() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      changed_.wait(lock, [this] { return !queue_.empty() || done_; });
+      if (queue_.empty()) return;
+      std::string piece = std::move(queue_.front());
+      lock.unlock();
+      if (error_ == 0 && !discard_) write_all(piece);
+      lock.lock();
+      queue_.pop_front();
+      changed_.notify_all();
+    }
+  }
+
+  // Called by one thread at a time: the writer while it runs, then finish().
+  void write_all(const std::string& text) {
+    std::size_t done = 0;
+    while (done < text.size() && error_ == 0) {
+      const ssize_t n = ::write(STDOUT_FILENO, text.data() + done, text.size() - done);
+      if (n < 0 && errno != EINTR) error_ = errno;
+      if (n > 0) done += static_cast<std::size_t>(n);
+    }
+  }
+
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+      changed_.notify_all();
+    }
+    if (writer_.joinable()) writer_.join();
+  }
+
+  std::string pending_;
+  std::deque<std::string> queue_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::thread writer_;
+  bool done_ = false;
+  std::atomic<bool> discard_{false};
+  std::atomic<int> error_{0};
+};
 
 } // namespace
 
@@ -47,10 +131,12 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
   fleetcap::keep_snapshots_until_exit();
+  StdoutSink sink;
   try {
-    std::string out = fleetcap::cli::run(argc, argv, std::cerr);
+    std::ostream out(&sink);
+    fleetcap::cli::run(argc, argv, out, std::cerr);
     if (fleetcap::interrupt_requested()) throw fleetcap::InterruptedError();
-    return write_stdout(out);
+    return sink.finish();
   } catch (const fleetcap::DataError& e) {
     const auto& messages = e.messages();
     for (std::size_t i = 0; i < messages.size() && i < kShownErrors; ++i)

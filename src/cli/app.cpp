@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <sstream>
 
 namespace fleetcap::cli {
 
@@ -114,8 +113,9 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
 
 } // namespace
 
-std::string run(int argc, const char* const* argv, std::ostream& err) {
+void run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   Context ctx;
+  ctx.out = &out;
   ctx.err = &err;
   CLI::App app("fleetcap: what GPU capacity really exists in a shared fleet.", "fleetcap");
   app.fallthrough();
@@ -130,18 +130,17 @@ std::string run(int argc, const char* const* argv, std::ostream& err) {
     spec.setup(*sub, ctx);
   }
 
-  std::ostringstream out;
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     app.exit(e, out, out);
-    return out.str();
+    return;
   } catch (const CLI::CallForAllHelp& e) {
     app.exit(e, out, out);
-    return out.str();
+    return;
   } catch (const CLI::CallForVersion& e) {
     app.exit(e, out, out);
-    return out.str();
+    return;
   } catch (const CLI::ParseError& e) {
     // CLI11 says "A subcommand is required" for `fleetcap nosuch`; name the word instead.
     const CLI::App* at = &app;
@@ -158,7 +157,7 @@ std::string run(int argc, const char* const* argv, std::ostream& err) {
     throw UsageError(fmt::format("{}\nRun 'fleetcap --help' for usage.", e.what()));
   }
   if (!ctx.action) throw UsageError("no command given; run 'fleetcap --help'");
-  return ctx.action(ctx);
+  out << ctx.action(ctx);
 }
 
 } // namespace fleetcap::cli

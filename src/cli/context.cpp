@@ -69,10 +69,10 @@ SourceOptions Context::source_options() const {
                      display_source(o.source)));
   if (global.verbose) {
     auto mutex = std::make_shared<std::mutex>();
-    std::ostream* out = err;
-    o.log = [mutex, out](const std::string& line) {
+    std::ostream* log = err;
+    o.log = [mutex, log](const std::string& line) {
       std::lock_guard lock(*mutex);
-      *out << "fleetcap: " << line << '\n';
+      *log << "fleetcap: " << line << '\n';
     };
   }
   return o;

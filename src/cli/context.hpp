@@ -34,8 +34,11 @@ struct GlobalOptions {
 
 struct Context {
   GlobalOptions global;
+  std::ostream* out = nullptr;
   std::ostream* err = nullptr;
-  // Set by the chosen subcommand's parse callback; returns the text for stdout.
+  // Set by the chosen subcommand's parse callback; returns the text for stdout, made whole
+  // before any of it is written. An action whose output grows with the fleet may write to
+  // `out` itself instead, once nothing can fail but writing (maintenance plan).
   std::function<std::string(Context&)> action;
 
   void warn(const std::string& message) const;

@@ -99,7 +99,9 @@ std::string run_plan(Context& ctx, const MaintenanceOptions& opts) {
   const Selection sel = ctx.selection();
   Snapshot snap = load_whole_fleet(ctx);
   h.at = ctx.at(snap);
-  return render_move_plan(plan_moves(snap, sel, h, opts.same_region), snap, ctx.render_options(snap, h.at));
+  // Every check has passed by now: the plan may stream to stdout (render_move_plan).
+  render_move_plan(plan_moves(snap, sel, h, opts.same_region), snap, ctx.render_options(snap, h.at), *ctx.out);
+  return {};
 }
 
 void add_window(CLI::App& cmd, MaintenanceOptions& o) {

@@ -39,6 +39,12 @@ constexpr std::array<bool, 256> kPlain = [] {
 // capacity that doubles; capacity beyond the text is never touched.
 void JsonWriter::grow(std::size_t n) {
   static constexpr std::size_t kStep = 64 * 1024;
+  static constexpr std::size_t kFlushAt = std::size_t{1} << 20;
+  if (sink_ && len_ >= kFlushAt) { // the text so far is final: hand it over and reuse the buffer
+    sink_->write(buf_.data(), static_cast<std::streamsize>(len_));
+    len_ = 0;
+    if (buf_.size() >= n) return;
+  }
   const std::size_t size = len_ + std::max(n, kStep);
   if (size > buf_.capacity()) buf_.reserve(std::max(size, 2 * buf_.capacity()));
   buf_.resize(size);
@@ -205,6 +211,10 @@ JsonWriter& JsonWriter::integer(unsigned long long n) {
 std::string JsonWriter::finish() {
   assert(open_.empty() && !after_key_ && "finish() before the document is closed");
   put("\n");
+  if (sink_) {
+    sink_->write(buf_.data(), static_cast<std::streamsize>(std::exchange(len_, 0)));
+    return {};
+  }
   buf_.resize(std::exchange(len_, 0));
   return std::exchange(buf_, {});
 }

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstring>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,6 +24,11 @@ namespace fleetcap::json_out {
 // inside an array. Misuse (a key in an array, a missing end) is caught by assertions.
 class JsonWriter {
 public:
+  JsonWriter() = default;
+  // Hands the text to `sink` a piece at a time (about 1 MiB) instead of keeping it whole, so a
+  // document of tens of MB is written while the rest is still being made.
+  explicit JsonWriter(std::ostream& sink) : sink_(&sink) {}
+
   JsonWriter& begin_object();
   JsonWriter& end_object();
   JsonWriter& begin_array();
@@ -52,7 +58,8 @@ public:
 
   // A hint: about how long the document will be, so the text need not be copied as it grows.
   void reserve(std::size_t bytes) { buf_.reserve(len_ + bytes); }
-  // The finished document with its trailing newline; the writer is empty afterwards.
+  // The finished document with its trailing newline; the writer is empty afterwards. With a
+  // sink, the rest of the document goes there and the result is empty.
   std::string finish();
 
 private:
@@ -84,6 +91,7 @@ private:
   // written costs one size check and a copy, not a check per byte.
   std::string buf_;
   std::size_t len_ = 0;
+  std::ostream* sink_ = nullptr;
   std::vector<Open> open_;  // the containers begun and not yet ended, outermost first
   bool after_key_ = false;  // key() was written; its value comes next
 };

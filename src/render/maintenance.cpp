@@ -565,9 +565,8 @@ void plan_job_json(JsonWriter& w, const PlanJob& pj, const MovePlan& plan, const
   w.end_object();
 }
 
-std::string plan_json(const MovePlan& plan, const Snapshot& snap, const RenderOptions& o) {
-  JsonWriter w;
-  w.reserve(plan.jobs.size() * 768); // a job is 550-700 bytes at a million GPUs
+void plan_json(const MovePlan& plan, const Snapshot& snap, const RenderOptions& o, std::ostream& out) {
+  JsonWriter w(out);
   json_out::begin_document(w, "maintenance.plan", o);
   put_horizon(w, plan.horizon);
   w.field("same_region", plan.same_region);
@@ -584,7 +583,7 @@ std::string plan_json(const MovePlan& plan, const Snapshot& snap, const RenderOp
   w.field("unplaced", s.unplaced).field("gpus_unplaced", s.gpus_unplaced);
   w.field("out_of_cluster", s.out_of_cluster);
   w.end_object();
-  return w.end_object().finish();
+  w.end_object().finish();
 }
 
 std::string plan_csv(const MovePlan& plan, const Snapshot& snap) {
@@ -686,13 +685,13 @@ std::string render_impact(const ImpactReport& report, const Snapshot& snap, cons
   return impact_table(report, snap, o);
 }
 
-std::string render_move_plan(const MovePlan& plan, const Snapshot& snap, const RenderOptions& o) {
+void render_move_plan(const MovePlan& plan, const Snapshot& snap, const RenderOptions& o, std::ostream& out) {
   switch (o.format) {
-  case Format::json: return plan_json(plan, snap, o);
-  case Format::csv: return plan_csv(plan, snap);
+  case Format::json: plan_json(plan, snap, o, out); return;
+  case Format::csv: out << plan_csv(plan, snap); return;
   case Format::table: break;
   }
-  return plan_table(plan, snap, o);
+  out << plan_table(plan, snap, o);
 }
 
 } // namespace fleetcap

@@ -7,8 +7,11 @@ tests use the small generated fleets of fleetgen.py and recompute what they chec
 import csv
 import datetime as dt
 import io
+import json
 import os
 import subprocess
+import sys
+import tempfile
 import unittest
 from collections import defaultdict
 
@@ -263,6 +266,50 @@ class OverHttp(unittest.TestCase):
             self.assertEqual(r.code, 0, r)
             self.assertEqual([m["name"] for m in r.json()["moves"]], ["k3"])
             self.assertTrue(all("cluster" not in q.get("query", {}) for q in s.requests()[n:]))
+
+
+class StreamedPlan(unittest.TestCase):
+    """`maintenance plan --json` goes to stdout in pieces while it is rendered (main.cpp's
+    StdoutSink): on a fleet whose plan is several MB, the text is whole and the same whether
+    stdout is a file or a pipe, and a reader that goes away early ends it quietly."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="fleetcap-plan-")
+        cls.fleet = os.path.join(cls.tmp.name, "fleet")
+        subprocess.run([sys.executable, os.path.join(harness.ROOT, "scripts", "gen-fleet"), "--out", cls.fleet,
+                        "--gpus", "200000", "--seed", "5"], check=True, stdout=subprocess.DEVNULL)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def plan(self, stdout):
+        return subprocess.run([harness.BINARY, "--source", self.fleet, "maintenance", "plan", "--json"], stdout=stdout,
+                              stderr=subprocess.PIPE, env=harness.clean_env(), timeout=120)
+
+    def test_the_same_whole_document_to_a_file_and_to_a_pipe(self):
+        piped = self.plan(subprocess.PIPE)
+        self.assertEqual((piped.returncode, piped.stderr), (0, b""))
+        self.assertGreater(len(piped.stdout), 3 << 20)  # several of the sink's 1 MiB pieces
+        with tempfile.TemporaryFile() as f:
+            to_file = self.plan(f)
+            f.seek(0)
+            written = f.read()
+        self.assertEqual((to_file.returncode, to_file.stderr), (0, b""))
+        strip = lambda b: b"\n".join(l for l in b.split(b"\n") if b'"generated_at"' not in l)
+        self.assertEqual(strip(written), strip(piped.stdout))
+        doc = json.loads(piped.stdout)
+        self.assertEqual(doc["summary"]["placed"], len(doc["moves"]))
+        self.assertEqual(doc["summary"]["unplaced"], len(doc["unplaced"]))
+        self.assertTrue(piped.stdout.endswith(b"}\n"))
+
+    def test_head_1_ends_quietly(self):
+        script = f'"{harness.BINARY}" --source "{self.fleet}" maintenance plan --json | head -1; ' \
+                 'echo "status=${PIPESTATUS[0]}"'
+        p = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=harness.clean_env(), timeout=120)
+        self.assertEqual(p.stdout.splitlines(), ["{", "status=0"], p)
+        self.assertEqual(p.stderr, "")
 
 
 # ---- properties on generated fleets

@@ -6,8 +6,10 @@
 
 namespace fleetcap::cli {
 
-// Warnings and --verbose lines go to `err` as they happen; the command's output is returned
-// whole, so nothing reaches stdout when a later step fails. Throws fleetcap::Error.
-std::string run(int argc, const char* const* argv, std::ostream& err);
+// Warnings and --verbose lines go to `err` as they happen. The command's output goes to `out`,
+// only once everything it needs is loaded, checked and computed, so nothing reaches `out` when
+// a step fails: in one piece, or for `maintenance plan` as it is rendered. Throws
+// fleetcap::Error.
+void run(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
 
 } // namespace fleetcap::cli

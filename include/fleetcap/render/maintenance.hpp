@@ -4,6 +4,7 @@
 #include "fleetcap/figures/maintenance.hpp"
 #include "fleetcap/render/output.hpp"
 
+#include <ostream>
 #include <string>
 
 namespace fleetcap {
@@ -11,7 +12,9 @@ namespace fleetcap {
 std::string render_event_list(const EventList& list, const Snapshot& snap, const RenderOptions& o);
 std::string render_node_card(const NodeCard& card, const Snapshot& snap, const RenderOptions& o);
 std::string render_impact(const ImpactReport& report, const Snapshot& snap, const RenderOptions& o);
-std::string render_move_plan(const MovePlan& plan, const Snapshot& snap, const RenderOptions& o);
+// The plan's JSON runs to tens of MB at a million GPUs (a job and its destination per move):
+// it goes to `out` while it is written, so that writing it overlaps making it.
+void render_move_plan(const MovePlan& plan, const Snapshot& snap, const RenderOptions& o, std::ostream& out);
 
 // The impact timeline: one line per cluster, one character per slot (6 hours, doubled until
 // the line fits `width`, or has at most 240 slots when `width` is 0), lower blocks where
