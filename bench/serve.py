@@ -2,6 +2,7 @@
 """Loopback fleet API for bench/run: serves a snapshot directory as SPEC §3.1 pages.
 
     serve.py DIR [--gzip] [--rate MB_PER_S] [--max-seconds S]
+    serve.py --slurm DIR     # DIR from bench/gen-slurm-fleet: slurmrestd's paths, as it answers
 
 Unlike tests/e2e/fleet_server.py (built for fault injection, it re-encodes every
 response), every body here is prepared once at start-up: the file's bytes, and with
@@ -24,6 +25,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 RESOURCES = ("clusters", "nodes", "quotas", "jobs", "maintenance", "health_history")
+# --slurm: slurmrestd 22.05's paths (data parser v0.0.38) -> the file holding the body
+SLURM_PATHS = {"/openapi/v3": "openapi-v3", "/slurm/v0.0.38/ping": "ping", "/slurm/v0.0.38/nodes": "nodes",
+               "/slurm/v0.0.38/jobs": "jobs", "/slurm/v0.0.38/reservations": "reservations",
+               "/slurm/v0.0.38/partitions": "partitions", "/slurmdb/v0.0.38/associations": "associations",
+               "/slurmdb/v0.0.38/qos": "qos"}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -34,6 +40,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         path = urlsplit(self.path).path
+        if self.server.slurm:
+            return self.slurm(path)
         name = path.rsplit("/", 1)[-1]
         bodies = self.server.bodies.get(name) if path == "/v1/" + name else None
         if bodies is None:
@@ -62,15 +70,35 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
 
+    def slurm(self, path):
+        """As slurmrestd answers: no gzip, a 401 without the JWT headers, 404 text elsewhere."""
+        name = SLURM_PATHS.get(path)
+        if not self.headers.get("X-SLURM-USER-TOKEN"):
+            body, ctype, status = b"Authentication failure", "text/plain", 401
+        elif name is None or name not in self.server.bodies:
+            body, ctype, status = b"Unable find requested URL. Please view /openapi/v3 for API reference.", "text/plain", 404
+        else:
+            body, ctype, status = self.server.bodies[name][0], "application/json", 200
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("dir")
     ap.add_argument("--gzip", action="store_true", help="serve gzip bodies to clients that accept them")
     ap.add_argument("--rate", type=float, default=0, help="pace each response at this many MB/s (default: no pacing)")
     ap.add_argument("--max-seconds", type=float, default=1800)
+    ap.add_argument("--slurm", action="store_true", help="DIR holds slurmrestd bodies (bench/gen-slurm-fleet)")
     opts = ap.parse_args()
     bodies = {}
-    for res in RESOURCES:
+    for res in (SLURM_PATHS.values() if opts.slurm else RESOURCES):
         p = os.path.join(opts.dir, res + ".json")
         if os.path.isfile(p):
             with open(p, "rb") as f:
@@ -79,6 +107,7 @@ def main():
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     srv.bodies = bodies
+    srv.slurm = opts.slurm
     srv.rate = opts.rate * 1e6
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
