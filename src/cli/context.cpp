@@ -1,6 +1,7 @@
 #include "context.hpp"
 
 #include "fleetcap/error.hpp"
+#include "fleetcap/secrets.hpp"
 
 #include <fmt/format.h>
 
@@ -52,9 +53,11 @@ SourceOptions Context::source_options() const {
   o.clusters = global.clusters;
   if (!global.token_file.empty()) {
     o.token = read_token_file(global.token_file, *this);
+    add_secret(*o.token);
     check_token(*o.token, "--token-file");
   } else if (const char* env = std::getenv("FLEETCAP_TOKEN"); env && *env) {
     o.token = env;
+    add_secret(*o.token);
     check_token(*o.token, "FLEETCAP_TOKEN");
   }
   o.cacert = global.cacert;
