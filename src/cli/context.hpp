@@ -30,6 +30,10 @@ struct GlobalOptions {
   std::int64_t max_response_mb = 2048;
   std::int64_t max_pages = 10000;
   bool allow_insecure_token = false;
+  // Slurm (ADAPTERS.md §A); the config file's [slurm] tables are read by Context::source_options.
+  std::string slurm_user, slurm_quota, island_feature_prefix, island_map;
+  std::vector<std::string> flex_qos;
+  std::string config_file; // the config file in use, if any
 };
 
 struct Context {

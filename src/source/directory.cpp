@@ -1,0 +1,195 @@
+// A saved snapshot directory (SPEC §3): one <resource>.json per resource, parsed concurrently,
+// large files through a window as they are read.
+#include "fleetcap/error.hpp"
+#include "fleetcap/model/parse.hpp"
+#include "loader.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <exception>
+#include <fcntl.h>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+namespace fleetcap::source {
+namespace fs = std::filesystem;
+namespace {
+
+// The whole file in one buffer with room for the parser's padding, read straight into place
+// (no stream buffers, no second copy, no regrowth when the parser pads it).
+std::optional<std::string> read_file(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat st {};
+  std::string bytes;
+  std::size_t size = ::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<std::size_t>(st.st_size) : 0;
+  reserve_page(bytes, size);
+  bytes.resize(size);
+  std::size_t done = 0;
+  for (;;) {
+    if (done == bytes.size()) { // the file grew, or its size was unknown
+      bytes.reserve(bytes.size() * 2 + 65536 + kParsePadding);
+      bytes.resize(bytes.capacity() - kParsePadding);
+    }
+    const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  bytes.resize(done);
+  return bytes;
+}
+
+// A large file parsed as it is read, through a window of a few MiB (PageStream), so neither the
+// whole file nor a parser index for all of it is in memory. Nothing when the file is small, or
+// cannot be read, or the stream gave up (invalid JSON, say): the caller reads and parses it
+// whole, which also words the error.
+std::optional<PageResult> stream_file(Resource r, const fs::path& path, Snapshot& snap,
+                                      std::vector<std::string>& errors) {
+  constexpr std::size_t kRead = std::size_t{1} << 20;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || static_cast<std::size_t>(st.st_size) < kRead) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  PageStream stream(r, snap, errors, static_cast<std::size_t>(st.st_size));
+  std::string window; // bytes [base, base + window.size()) of the file
+  std::size_t base = 0;
+  window.reserve(2 * kRead + kParsePadding);
+  for (;;) {
+    if (window.capacity() - window.size() < kRead + kParsePadding) // an item larger than the window
+      window.reserve(window.size() + kRead + kParsePadding);
+    const std::size_t had = window.size();
+    window.resize(had + kRead);
+    const ssize_t n = ::read(fd, window.data() + had, kRead);
+    if (n < 0 && errno == EINTR) {
+      window.resize(had);
+      continue;
+    }
+    window.resize(had + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+    if (n < 0) {
+      ::close(fd);
+      stream.restart(); // takes its items back
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    const std::size_t keep = stream.feed(window, base);
+    if (stream.gave_up()) break;
+    window.erase(0, keep - base);
+    base = keep;
+  }
+  ::close(fd);
+  return stream.finish(path.string(), window, base);
+}
+
+void read_resource(Resource r, const fs::path& dir, Snapshot& snap, std::vector<std::string>* raw, Outcome& out) {
+  const fs::path path = dir / fmt::format("{}.json", to_string(r));
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    if (optional_resource(r))
+      out.warning = fmt::format("{} has no {}; taking it as none", dir.string(), path.filename().string());
+    else
+      out.failed = fmt::format("snapshot directory {} has no {}", dir.string(), path.filename().string());
+    return;
+  }
+  if (!raw) {
+    if (auto page = stream_file(r, path, snap, out.errors)) {
+      out.json_ok = page->json_ok;
+      return;
+    }
+  }
+  auto bytes = read_file(path);
+  if (!bytes) {
+    out.failed = fmt::format("cannot read {}", path.string());
+    return;
+  }
+  out.json_ok = parse_page(r, path.string(), *bytes, snap, out.errors).json_ok;
+  if (raw && out.errors.empty()) raw->push_back(items_text(path.string(), *bytes));
+}
+
+class DirectorySource : public Source {
+public:
+  void load(Loader& loader) override {
+    const SourceOptions& o = loader.options();
+    Snapshot& snap = loader.snapshot();
+    const fs::path dir(o.source);
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+      if (o.source.find("://") != std::string::npos)
+        throw UsageError(fmt::format("--source \"{}\" is neither an http(s) URL nor a directory", o.source));
+      throw RuntimeError(fmt::format("--source {}: no such directory", o.source));
+    }
+    if (auto meta_bytes = read_file(dir / "snapshot.json")) {
+      SnapshotMeta meta = parse_snapshot_meta((dir / "snapshot.json").string(), *meta_bytes);
+      snap.taken_at = meta.taken_at;
+    }
+    // Files are parsed concurrently, as many at once as there are cores, largest first so the
+    // big ones (jobs, nodes) overlap; each resource still fills only its own vector.
+    std::array<std::size_t, kResources.size()> order;
+    std::array<std::uintmax_t, kResources.size()> sizes{};
+    for (std::size_t i = 0; i < kResources.size(); ++i) {
+      order[i] = i;
+      if (!loader.wanted(kResources[i])) continue;
+      std::error_code size_ec;
+      const auto size = fs::file_size(dir / fmt::format("{}.json", to_string(kResources[i])), size_ec);
+      sizes[i] = size_ec ? 0 : size;
+    }
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return sizes[a] > sizes[b]; });
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr crashed; // e.g. bad_alloc: rethrown here as the sequential code would
+    std::mutex crashed_mutex;
+    auto work = [&] {
+      std::size_t i = kResources.size();
+      try {
+        for (std::size_t k; (k = next.fetch_add(1)) < order.size();) {
+          i = order[k];
+          const Resource r = kResources[i];
+          if (!loader.wanted(r)) continue;
+          read_resource(r, dir, snap, loader.raw(r), loader.outcome(r));
+          loader.done(r);
+          i = kResources.size();
+        }
+      } catch (...) {
+        {
+          std::lock_guard lock(crashed_mutex);
+          if (!crashed) crashed = std::current_exception();
+        }
+        // Whatever was not read will not be: tell the linker, so nobody waits for it.
+        auto give_up = [&](std::size_t r) {
+          loader.outcome(kResources[r]).failed = "not read";
+          loader.done(kResources[r]);
+        };
+        if (i < kResources.size()) give_up(i);
+        for (std::size_t k = next.exchange(order.size()); k < order.size(); ++k)
+          if (loader.wanted(kResources[order[k]])) give_up(order[k]);
+      }
+    };
+    const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, kResources.size());
+    std::vector<std::thread> workers;
+    for (std::size_t t = 1; t < threads; ++t) workers.emplace_back(work);
+    work();
+    loader.link_while_waiting(); // link what is parsed while the other thread still parses
+    for (auto& w : workers) w.join();
+    if (crashed) std::rethrow_exception(crashed);
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Source> make_directory_source(const SourceOptions&) { return std::make_unique<DirectorySource>(); }
+
+} // namespace fleetcap::source

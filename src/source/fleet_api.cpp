@@ -1,0 +1,155 @@
+// The fleet API over HTTP(S) (SPEC §3.1): one worker per resource, each fetching its pages and
+// parsing them as they arrive, so parsing overlaps the network ("fetched concurrently").
+#include "fleetcap/error.hpp"
+#include "fleetcap/model/parse.hpp"
+#include "http.hpp"
+#include "loader.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <new>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <unordered_set>
+
+namespace fleetcap::source {
+namespace {
+
+// Feeds a PageStream from a body that has reached 1 MiB, and lets go of each run of items once
+// it is parsed, so only a window of a large page is ever in memory. When the stream gives up
+// (invalid JSON, an unusual page), the page must be parsed whole to word the error: if its start
+// was already let go of, the caller fetches it again (windowed()).
+class StreamingBody : public http::BodyObserver {
+public:
+  StreamingBody(Resource r, Snapshot& snap, std::vector<std::string>& errors) : r_(r), snap_(snap), errors_(errors) {}
+  std::size_t grew(std::string& body, std::size_t expected) override {
+    if (!stream_ && base_ == 0 && body.size() >= (std::size_t{1} << 20))
+      stream_.emplace(r_, snap_, errors_, std::max(expected, body.size()));
+    if (!stream_ || stream_->gave_up()) return 0;
+    const std::size_t keep = stream_->feed(body, base_);
+    if (stream_->gave_up()) return 0; // keep what is left: the whole page, unless windowed()
+    const std::size_t done = keep - base_;
+    base_ = keep;
+    return done;
+  }
+  void restart() override {
+    if (stream_) stream_->restart();
+    stream_.reset();
+    base_ = 0;
+  }
+  std::optional<PageResult> finish(std::string_view label, std::string& body) {
+    if (!stream_) return std::nullopt;
+    auto result = stream_->finish(label, body, base_);
+    stream_.reset();
+    return result;
+  }
+  // Some of the page was let go of: the body the caller holds is not the whole page.
+  bool windowed() const { return base_ > 0; }
+
+private:
+  Resource r_;
+  Snapshot& snap_;
+  std::vector<std::string>& errors_;
+  std::optional<PageStream> stream_;
+  std::size_t base_ = 0; // page offset of the body's first byte
+};
+
+void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vector<std::string>* raw, Outcome& out,
+                    std::atomic<bool>& cancel) {
+  std::string base = o.source;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  std::string query;
+  for (const auto& c : o.clusters) query += fmt::format("{}cluster={}", query.empty() ? '?' : '&', http::escape(c));
+  std::string token;
+  std::unordered_set<std::string> seen_tokens; // a server that hands out a token twice would loop forever
+  std::int64_t pages = 0;
+  try {
+    do {
+      std::string url = fmt::format("{}/v1/{}{}", base, to_string(r), query);
+      if (!token.empty()) url += fmt::format("{}page_token={}", query.empty() ? '?' : '&', http::escape(token));
+      if (++pages > o.max_pages)
+        throw RuntimeError(fmt::format("GET {}: {} has more than --max-pages {} pages; giving up", display_source(url),
+                                       to_string(r), o.max_pages));
+      const std::string label = fmt::format("GET {}", display_source(url));
+      // The response's status and type, before its body is read as a page; false: a 404 for an
+      // optional resource, which means none.
+      auto usable = [&](const http::Response& resp) {
+        if (resp.status == 404 && optional_resource(r)) {
+          out.warning = fmt::format("{} answered 404 for {}; taking it as none", display_source(url), to_string(r));
+          return false;
+        }
+        if (resp.status < 200 || resp.status > 299)
+          throw RuntimeError(fmt::format("GET {}: HTTP {}{}: {}", display_source(url), resp.status, resp.redirected,
+                                         first_bytes(resp.head)));
+        if (!json_content_type(resp.content_type))
+          throw RuntimeError(fmt::format("GET {}: expected JSON, got Content-Type \"{}\"{}: {}", display_source(url),
+                                         first_bytes(resp.content_type), resp.redirected, first_bytes(resp.head)));
+        return true;
+      };
+      // A large body is parsed while it arrives; a small one (API pagination) when it is in.
+      StreamingBody streaming(r, snap, out.errors);
+      http::Response resp = http::get(url, o, cancel, raw ? nullptr : &streaming);
+      if (!usable(resp)) return;
+      std::optional<PageResult> streamed = streaming.finish(label, resp.body);
+      if (!streamed && streaming.windowed()) {
+        // Invalid data deep in a large page: fetch it again, whole, so that parse_page words the
+        // error with its line and column (SPEC §3.3). Only bad pages pay for this.
+        resp = http::get(url, o, cancel);
+        if (!usable(resp)) return;
+      }
+      const PageResult page = streamed ? *streamed : parse_page(r, label, resp.body, snap, out.errors);
+      if (raw && out.errors.empty()) raw->push_back(items_text(display_source(url), resp.body));
+      out.json_ok = out.json_ok && page.json_ok;
+      token = page.next_page_token;
+      if (!token.empty() && !seen_tokens.insert(token).second)
+        throw RuntimeError(fmt::format("GET {}: the server sent a next_page_token it had sent before for {}; the "
+                                       "pages would never end",
+                                       display_source(url), to_string(r)));
+    } while (!token.empty());
+  } catch (const InterruptedError&) {
+    out.interrupted = true;
+    cancel.store(true);
+  } catch (const RuntimeError& e) {
+    if (!cancel.load()) out.failed = e.what();
+    cancel.store(true);
+  } catch (const std::bad_alloc&) {
+    // Anything escaping a std::thread ends the process with std::terminate (abort, core).
+    if (!cancel.load()) out.failed = fmt::format("out of memory while reading {}", to_string(r));
+    cancel.store(true);
+  } catch (const std::exception& e) {
+    if (!cancel.load()) out.failed = fmt::format("{}: {}", to_string(r), e.what());
+    cancel.store(true);
+  }
+}
+
+class FleetApiSource : public Source {
+public:
+  void load(Loader& loader) override {
+    const SourceOptions& o = loader.options();
+    if (o.token && token_in_clear(o.source) && !o.allow_insecure_token)
+      throw UsageError(fmt::format("refusing to send the token over plain http to {}; use https, or pass "
+                                   "--allow-insecure-token",
+                                   display_source(o.source)));
+    http::global_init();
+    std::atomic<bool> cancel{false};
+    std::vector<std::thread> workers;
+    for (Resource r : kResources)
+      if (loader.wanted(r))
+        workers.emplace_back([&, r] {
+          fetch_resource(r, o, loader.snapshot(), loader.raw(r), loader.outcome(r), cancel);
+          loader.done(r);
+        });
+    loader.link_while_waiting(); // this thread links too, while the fetches go on
+    for (auto& w : workers) w.join();
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Source> make_fleet_api_source(const SourceOptions&) { return std::make_unique<FleetApiSource>(); }
+
+} // namespace fleetcap::source
