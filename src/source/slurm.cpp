@@ -48,12 +48,17 @@ std::string advice(std::size_t e, long status, const std::string& said) {
            "the user it was made for with --slurm-user or SLURM_USER";
   std::string lower;
   for (char c : said) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const bool auth = lower.find("authentication") != std::string::npos || lower.find("[error 1007]") != std::string::npos;
+  if (auth)
+    return "Slurm rejected the credentials: make sure SLURM_JWT is a valid token (scontrol token) for the user given "
+           "by --slurm-user or SLURM_USER";
   if (slurmdb(e))
     return "is slurmdbd running and reachable from slurmrestd (sacctmgr ping)? Or pass --slurm-quota none to go "
            "without quota";
-  if (lower.find("controller") != std::string::npos || lower.find("slurmctld") != std::string::npos ||
-      lower.find("connection refused") != std::string::npos || status == 500 || status == 503)
-    return "is slurmctld running and answering (scontrol ping)?";
+  if (status >= 500)
+    // Slurm 22.05 answers "Unspecified error" both when slurmctld is down and when it rejects the JWT.
+    return "is slurmctld running and answering (scontrol ping)? If it is, the JWT may be invalid or expired: make a "
+           "new one with scontrol token";
   return "check slurmrestd's log";
 }
 
@@ -80,6 +85,10 @@ public:
     for (std::size_t e = 0; e < kEndpoints; ++e) {
       labels[e] = fmt::format("GET {}{}", shown_, fmt::format(fmt::runtime(kPaths[e]), version));
       if (!want[e]) continue;
+      if (slurmdb(e) && no_slurmdb_) {
+        absent[e] = true;
+        continue;
+      }
       workers.emplace_back([&, e] {
         try {
           const std::string url = base_ + fmt::format(fmt::runtime(kPaths[e]), version);
@@ -203,6 +212,7 @@ private:
       for (auto v = kVersions.rbegin(); v != kVersions.rend(); ++v)
         if (r.body.find(fmt::format("/slurm/{}/nodes", *v)) != std::string::npos) {
           how_ = "from GET /openapi/v3" + (how_.empty() ? "" : ", " + how_);
+          no_slurmdb_ = r.body.find(fmt::format("/slurmdb/{}/", *v)) == std::string::npos;
           return std::string(*v);
         }
     }
@@ -228,6 +238,7 @@ private:
   SourceOptions req_;
   std::string base_, shown_, how_;
   std::unordered_map<std::string, std::string> island_map_;
+  bool no_slurmdb_ = false; // the OpenAPI document lists no slurmdb endpoints: no slurmdbd
 };
 
 } // namespace

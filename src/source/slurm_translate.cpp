@@ -182,7 +182,7 @@ void read_response(std::string& body, std::string_view label, std::string_view k
     od::document doc = parser.iterate(simdjson::padded_string_view(body.data(), body.size(), body.capacity()));
     for (auto field : doc.get_object()) {
       std::string_view k = field.unescaped_key();
-      if (k == key) {
+      if (k == key || (key == "qos" && k == "QOS")) { // v0.0.38 lists QOS under "QOS"
         od::value v = field.value();
         if (v.type() != od::json_type::array) {
           errors.push_back(fmt::format("{}: field \"{}\" must be an array, got {}", label, key, got(v)));

@@ -12,6 +12,13 @@ import harness
 from harness import run
 
 DATA = os.path.join(harness.ROOT, "tests", "data", "slurm", "slurmweb")
+# slurmrestd 22.05's real failure bodies, captured from scripts/slurm-lab (README.md there).
+ERRORS = os.path.join(harness.ROOT, "tests", "data", "slurm", "lab-v0.0.38", "errors")
+
+
+def captured(name):
+    with open(os.path.join(ERRORS, name)) as f:
+        return f.read()
 JWT = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LWp3dA.sig"
 
 
@@ -19,6 +26,7 @@ class Fake:
     """What the fake slurmrestd serves; tests change it."""
     version = "v0.0.44"
     openapi = True
+    slurmdb = True   # the OpenAPI document lists the slurmdb endpoints
     status = {}      # path suffix -> (status, body)
     seen = []
 
@@ -46,7 +54,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.path == "/openapi/v3":
             if not Fake.openapi:
                 return self.send(404, "{}")
-            return self.send(200, json.dumps({"paths": {f"/slurm/{v}/nodes": {}, f"/slurm/{v}/ping": {}}}))
+            paths = {f"/slurm/{v}/nodes": {}, f"/slurm/{v}/ping": {}}
+            if Fake.slurmdb:
+                paths.update({f"/slurmdb/{v}/associations": {}, f"/slurmdb/{v}/qos": {}})
+            return self.send(200, json.dumps({"paths": paths}))
         files = {f"/slurm/{v}/nodes": "nodes", f"/slurm/{v}/jobs": "jobs",
                  f"/slurm/{v}/reservations": "reservations",
                  f"/slurmdb/{v}/associations": "associations", f"/slurmdb/{v}/qos": "qos"}
@@ -72,7 +83,7 @@ class SlurmFaults(unittest.TestCase):
         cls.server.server_close()
 
     def setUp(self):
-        Fake.version, Fake.openapi, Fake.status, Fake.seen = "v0.0.44", True, {}, []
+        Fake.version, Fake.openapi, Fake.slurmdb, Fake.status, Fake.seen = "v0.0.44", True, True, {}, []
 
     def fleetcap(self, *args, jwt=JWT):
         env = harness.clean_env(SLURM_JWT=jwt, SLURM_USER="alice") if jwt else harness.clean_env()
@@ -120,28 +131,43 @@ class SlurmFaults(unittest.TestCase):
         self.assertIn("serves none of the data parser versions", r.err)
 
     def test_slurmctld_not_answering(self):
-        Fake.status = {"/jobs": (500, json.dumps({"errors": [{"description": "Unable to contact slurm controller",
-                                                               "error_number": 1007, "error": "Protocol authentication error"}]}))}
+        # Slurm 22.05 says only "Unspecified error" (also for a JWT slurmctld rejects).
+        Fake.status = {"/nodes": (500, captured("slurmctld-down-nodes.json"))}
         r = self.fleetcap("capacity")
         self.assertEqual(r.code, 1)
         self.assertEqual(r.out, "")
-        self.assertIn("/slurm/v0.0.44/jobs: HTTP 500", r.err)
-        self.assertIn("Unable to contact slurm controller", r.err)
+        self.assertIn("/slurm/v0.0.44/nodes: HTTP 500", r.err)
+        self.assertIn("Unspecified error", r.err)
         self.assertIn("scontrol ping", r.err)
+        self.assertIn("scontrol token", r.err)
+
+    def test_rejected_jwt_on_slurmdb(self):
+        Fake.status = {"/associations": (500, captured("bad-token-associations.json"))}
+        r = self.fleetcap("capacity")
+        self.assertEqual(r.code, 1)
+        self.assertEqual(r.out, "")
+        self.assertIn("Protocol authentication error [error 1007]", r.err)
+        self.assertIn("SLURM_JWT", r.err)
 
     def test_slurmdbd_down(self):
-        Fake.status = {"/associations": (500, json.dumps({"errors": [{"error": "Unable to connect to database",
-                                                                      "error_number": 7000}]}))}
+        Fake.status = {"/associations": (500, captured("slurmdbd-down-associations.json"))}
         r = self.fleetcap("capacity")
         self.assertEqual(r.code, 1)
         self.assertEqual(r.out, "")
         self.assertIn("/slurmdb/v0.0.44/associations: HTTP 500", r.err)
+        self.assertIn("Unable to connect to database (Failed connecting to slurmdbd) [error 7000]", r.err)
         self.assertIn("--slurm-quota none", r.err)
         r = self.fleetcap("--slurm-quota", "none", "capacity")
         self.assertEqual(r.code, 0, r.err)
 
     def test_no_slurmdbd_means_no_quota_with_a_warning(self):
-        Fake.status = {"/associations": (404, "{}")}
+        Fake.slurmdb = False  # not in the OpenAPI document: not asked for
+        r = self.fleetcap("capacity")
+        self.assertEqual(r.code, 0, r.err)
+        self.assertIn("no slurmdbd", r.err)
+        self.assertFalse([p for p, _, _ in Fake.seen if "slurmdb" in p])
+        Fake.slurmdb, Fake.openapi = True, False
+        Fake.status = {"/associations": (404, "Unable find requested URL.")}  # probed: a 404
         r = self.fleetcap("capacity")
         self.assertEqual(r.code, 0, r.err)
         self.assertIn("no slurmdbd", r.err)

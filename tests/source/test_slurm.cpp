@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -311,4 +312,75 @@ TEST_CASE("slurm: malformed objects name the endpoint, index, name and field") {
   in = responses("edge-v0.0.38", "v0.0.38");
   in.jobs = "{\"jobs\": [";
   CHECK_THROWS_AS(translate(in, {}, 0), DataError);
+}
+
+TEST_CASE("slurm: the lab's real v0.0.38 capture (Slurm 22.05), figures worked by hand") {
+  // tests/data/slurm/lab-v0.0.38/README.md describes the scenario; "now" is its capture time.
+  const Time now = 1796189954 + 60;
+  Responses in = responses("lab-v0.0.38", "v0.0.38");
+  SlurmOptions o;
+  o.island_feature_prefix = "ib-";
+  Translation t = translate(in, o, now);
+  const fs::path dir = fs::temp_directory_path() / ("fleetcap-slurm-lab-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  for (std::size_t i = 0; i < kResources.size(); ++i)
+    std::ofstream(dir / (std::string(to_string(kResources[i])) + ".json")) << t.pages[i];
+  SourceOptions so;
+  so.source = dir.string();
+  const Snapshot snap = load_snapshot(so);
+  fs::remove_all(dir);
+  CHECK(t.cluster == "lab");
+  REQUIRE(snap.clusters.size() == 2);
+  CHECK(snap.clusters[0].name == "lab/h100");
+  CHECK(snap.clusters[1].name == "lab/h200");
+  // Quotas: pretrain h100 40; evals typed h100 16 and h200 8 (two leaves); chat's untyped 24 goes
+  // to h200, where its running jobs use most GPUs (chat-a 8 there, chat-b 2 on h100).
+  std::map<std::string, std::pair<std::string, Gpus>> quotas;
+  for (const auto& q : snap.quotas) quotas[q.name] = {q.cluster.value_or(""), q.gpus};
+  CHECK(quotas == std::map<std::string, std::pair<std::string, Gpus>>{{"pretrain", {"lab/h100", 40}},
+                                                                       {"evals/h100", {"lab/h100", 16}},
+                                                                       {"evals/h200", {"lab/h200", 8}},
+                                                                       {"chat", {"lab/h200", 24}}});
+  std::map<std::string, std::string> target;
+  for (const auto& j : snap.jobs) target[std::string(j.name)] = std::string(j.quota);
+  // 7 (no GPUs) and 10 (completed) are left out; chat-b runs on h100, where chat has no quota: flex.
+  CHECK(target == std::map<std::string, std::string>{{"1", "pretrain"},   {"2", "pretrain"}, {"3", "evals/h100"},
+                                                     {"4", "evals/h200"}, {"5", "chat"},     {"6", "flex"},
+                                                     {"8", "flex"},       {"9", "flex"},     {"11", "flex"},
+                                                     {"12", "evals/h100"}});
+  const CapacityReport r = capacity(snap, evaluate(snap, now), Selection{}, GroupBy::none);
+  REQUIRE(r.rows.size() == 2);
+  // h100: 64 GPUs; h100-06 drained and h100-08 not responding: H = 48. A = 40 + 16 = 56.
+  // Uq = 16 (1) + 8 (2) + 4 (3) = 28; Uf = 2 (6) + 2 (9) = 4. inquota_free = min(56, 48) - 28 = 20;
+  // flex_free = 48 - 28 - 4 = 16; unbacked = 56 - 48 = 8; buffer 0; stable = 0.
+  const ClusterFigures& h100 = r.rows[0].figures;
+  CHECK((h100.total == 64 && h100.healthy == 48 && h100.assigned == 56 && h100.inquota_used == 28));
+  CHECK((h100.flex_used == 4 && h100.inquota_free == 20 && h100.flex_free == 16 && h100.unbacked == 8));
+  CHECK((h100.buffer == 0 && h100.flex_stable_free == 0 && h100.flex_reclaimable_free == 16));
+  // h200: 64; h200-07 down, h200-08 failed, h200-03 in maint-now: H = 40. A = 8 + 24 = 32.
+  // Uq = 2 (4) + 8 (5) = 10; Uf = 16 (8). inquota_free = 32 - 10 = 22; flex_free = 40 - 10 - 16
+  // = 14; buffer = 40 - 32 = 8; stable = min(14, 8 - 16 -> 0) = 0.
+  const ClusterFigures& h200 = r.rows[1].figures;
+  CHECK((h200.total == 64 && h200.healthy == 40 && h200.assigned == 32 && h200.inquota_used == 10));
+  CHECK((h200.flex_used == 16 && h200.inquota_free == 22 && h200.flex_free == 14 && h200.unbacked == 0));
+  CHECK((h200.buffer == 8 && h200.flex_stable_free == 0));
+  // Maintenance: maint-now (h200-03) and maint-later (h100-[01-02]); evals-demo is not MAINT.
+  REQUIRE(snap.maintenance.size() == 2);
+  CHECK(snap.maintenance[0].id == "maint-now");
+  CHECK(snap.maintenance[0].state == EventState::in_progress);
+  CHECK(snap.maintenance[1].id == "maint-later");
+  CHECK(snap.maintenance[1].nodes == std::vector<std::string>{"h100-01", "h100-02"});
+  CHECK(snap.maintenance[1].state == EventState::scheduled);
+
+  // QOS quotas: capped (gres/gpu:h200=16) is the only leaf; capped-a and capped-b target it.
+  o.quota = "qos";
+  in = responses("lab-v0.0.38", "v0.0.38");
+  Items it = translated(in, o, now);
+  REQUIRE(it.quotas.size() == 1);
+  CHECK(it.quotas[0]["name"] == "capped");
+  CHECK(it.quotas[0]["cluster"] == "lab/h200");
+  CHECK((*find(it.jobs, "name", "8"))["quota"] == "capped");
+  CHECK((*find(it.jobs, "name", "11"))["quota"] == "capped");
+  CHECK((*find(it.jobs, "name", "11"))["gpus"] == 4);
+  CHECK((*find(it.jobs, "name", "9"))["quota"] == "flex"); // scavenger
 }
