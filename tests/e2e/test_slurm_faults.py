@@ -5,6 +5,7 @@ what a healthy lab cannot show."""
 import http.server
 import json
 import os
+import socketserver
 import threading
 import unittest
 
@@ -43,9 +44,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    local = False  # over the unix socket: rest_auth/local, no token
+
     def do_GET(self):
         Fake.seen.append((self.path, self.headers.get("X-SLURM-USER-NAME"), self.headers.get("X-SLURM-USER-TOKEN")))
-        if self.headers.get("X-SLURM-USER-TOKEN") != JWT:
+        if not self.local and self.headers.get("X-SLURM-USER-TOKEN") != JWT:
             return self.send(401, "Authentication failure")
         v = Fake.version
         for suffix, (code, body) in Fake.status.items():
@@ -67,6 +70,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with open(os.path.join(DATA, v, files[self.path] + ".json"), "rb") as f:
                 return self.send(200, f.read())
         self.send(404, '{"errors": [{"error": "Unable to find query", "error_number": 9003}]}')
+
+
+class LocalHandler(Handler):
+    local = True
+
+    def address_string(self):
+        return "unix"
+
+
+class UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
 
 
 class SlurmFaults(unittest.TestCase):
@@ -108,6 +122,21 @@ class SlurmFaults(unittest.TestCase):
             self.assertIn(f"data parser {version} (from GET /openapi/v3", r.err)
             self.assertNotIn(JWT, r.err)
         self.assertIn(("/openapi/v3", "alice", JWT), Fake.seen)
+
+    def test_unix_socket_sends_no_token(self):
+        path = os.path.join(harness.empty_config_home(), "slurmrestd.socket")
+        server = UnixServer(path, LocalHandler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            env = harness.clean_env(SLURM_JWT=JWT)
+            r = run("--source", "slurm+unix://" + path, "--json", "capacity", env=env)
+            self.assertEqual(r.code, 0, r.err)
+            self.assertEqual(len(r.json()["clusters"]), 2)
+            self.assertTrue(Fake.seen)
+            self.assertEqual({(name, token) for _, name, token in Fake.seen}, {(None, None)})
+        finally:
+            server.shutdown()
+            server.server_close()
 
     def test_version_by_probing_ping(self):
         Fake.openapi, Fake.version = False, "v0.0.42"

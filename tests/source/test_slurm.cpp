@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <map>
 #include <fstream>
-#include <iostream>
 #include <sstream>
 #include <unistd.h>
 
@@ -73,17 +72,6 @@ const json* find(const json& items, const std::string& key, const std::string& n
   return nullptr;
 }
 } // namespace
-
-TEST_CASE("slurm: dump", "[.dump]") {
-  for (const char* v : {"v0.0.38"}) {
-    SlurmOptions o;
-    o.island_feature_prefix = "ib-";
-    Items it = translated(responses(std::string("edge-") + v, v), o);
-    std::cout << "== " << v << " cluster " << it.cluster << "\n" << it.clusters.dump() << "\n" << it.nodes.dump() << "\n"
-              << it.quotas.dump() << "\n" << it.jobs.dump() << "\n" << it.maintenance.dump() << "\n";
-    for (auto& w : it.warnings) std::cout << "W: " << w << "\n";
-  }
-}
 
 TEST_CASE("slurm: hostlists expand with zero padding kept") {
   CHECK(expand_hostlist("cn[001-003,7],gpu1").value() == std::vector<std::string>{"cn001", "cn002", "cn003", "cn7", "gpu1"});
