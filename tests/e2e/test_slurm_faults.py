@@ -5,6 +5,7 @@ what a healthy lab cannot show."""
 import http.server
 import json
 import os
+import socketserver
 import threading
 import unittest
 
@@ -12,6 +13,13 @@ import harness
 from harness import run
 
 DATA = os.path.join(harness.ROOT, "tests", "data", "slurm", "slurmweb")
+# slurmrestd 22.05's real failure bodies, captured from scripts/slurm-lab (README.md there).
+ERRORS = os.path.join(harness.ROOT, "tests", "data", "slurm", "lab-v0.0.38", "errors")
+
+
+def captured(name):
+    with open(os.path.join(ERRORS, name)) as f:
+        return f.read()
 JWT = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LWp3dA.sig"
 
 
@@ -19,6 +27,7 @@ class Fake:
     """What the fake slurmrestd serves; tests change it."""
     version = "v0.0.44"
     openapi = True
+    slurmdb = True   # the OpenAPI document lists the slurmdb endpoints
     status = {}      # path suffix -> (status, body)
     seen = []
 
@@ -35,9 +44,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    local = False  # over the unix socket: rest_auth/local, no token
+
     def do_GET(self):
         Fake.seen.append((self.path, self.headers.get("X-SLURM-USER-NAME"), self.headers.get("X-SLURM-USER-TOKEN")))
-        if self.headers.get("X-SLURM-USER-TOKEN") != JWT:
+        if not self.local and self.headers.get("X-SLURM-USER-TOKEN") != JWT:
             return self.send(401, "Authentication failure")
         v = Fake.version
         for suffix, (code, body) in Fake.status.items():
@@ -46,7 +57,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.path == "/openapi/v3":
             if not Fake.openapi:
                 return self.send(404, "{}")
-            return self.send(200, json.dumps({"paths": {f"/slurm/{v}/nodes": {}, f"/slurm/{v}/ping": {}}}))
+            paths = {f"/slurm/{v}/nodes": {}, f"/slurm/{v}/ping": {}}
+            if Fake.slurmdb:
+                paths.update({f"/slurmdb/{v}/associations": {}, f"/slurmdb/{v}/qos": {}})
+            return self.send(200, json.dumps({"paths": paths}))
         files = {f"/slurm/{v}/nodes": "nodes", f"/slurm/{v}/jobs": "jobs",
                  f"/slurm/{v}/reservations": "reservations",
                  f"/slurmdb/{v}/associations": "associations", f"/slurmdb/{v}/qos": "qos"}
@@ -56,6 +70,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with open(os.path.join(DATA, v, files[self.path] + ".json"), "rb") as f:
                 return self.send(200, f.read())
         self.send(404, '{"errors": [{"error": "Unable to find query", "error_number": 9003}]}')
+
+
+class LocalHandler(Handler):
+    local = True
+
+    def address_string(self):
+        return "unix"
+
+
+class UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
 
 
 class SlurmFaults(unittest.TestCase):
@@ -72,7 +97,7 @@ class SlurmFaults(unittest.TestCase):
         cls.server.server_close()
 
     def setUp(self):
-        Fake.version, Fake.openapi, Fake.status, Fake.seen = "v0.0.44", True, {}, []
+        Fake.version, Fake.openapi, Fake.slurmdb, Fake.status, Fake.seen = "v0.0.44", True, True, {}, []
 
     def fleetcap(self, *args, jwt=JWT):
         env = harness.clean_env(SLURM_JWT=jwt, SLURM_USER="alice") if jwt else harness.clean_env()
@@ -98,6 +123,21 @@ class SlurmFaults(unittest.TestCase):
             self.assertNotIn(JWT, r.err)
         self.assertIn(("/openapi/v3", "alice", JWT), Fake.seen)
 
+    def test_unix_socket_sends_no_token(self):
+        path = os.path.join(harness.empty_config_home(), "slurmrestd.socket")
+        server = UnixServer(path, LocalHandler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            env = harness.clean_env(SLURM_JWT=JWT)
+            r = run("--source", "slurm+unix://" + path, "--json", "capacity", env=env)
+            self.assertEqual(r.code, 0, r.err)
+            self.assertEqual(len(r.json()["clusters"]), 2)
+            self.assertTrue(Fake.seen)
+            self.assertEqual({(name, token) for _, name, token in Fake.seen}, {(None, None)})
+        finally:
+            server.shutdown()
+            server.server_close()
+
     def test_version_by_probing_ping(self):
         Fake.openapi, Fake.version = False, "v0.0.42"
         r = self.fleetcap("-v", "capacity")
@@ -120,28 +160,43 @@ class SlurmFaults(unittest.TestCase):
         self.assertIn("serves none of the data parser versions", r.err)
 
     def test_slurmctld_not_answering(self):
-        Fake.status = {"/jobs": (500, json.dumps({"errors": [{"description": "Unable to contact slurm controller",
-                                                               "error_number": 1007, "error": "Protocol authentication error"}]}))}
+        # Slurm 22.05 says only "Unspecified error" (also for a JWT slurmctld rejects).
+        Fake.status = {"/nodes": (500, captured("slurmctld-down-nodes.json"))}
         r = self.fleetcap("capacity")
         self.assertEqual(r.code, 1)
         self.assertEqual(r.out, "")
-        self.assertIn("/slurm/v0.0.44/jobs: HTTP 500", r.err)
-        self.assertIn("Unable to contact slurm controller", r.err)
+        self.assertIn("/slurm/v0.0.44/nodes: HTTP 500", r.err)
+        self.assertIn("Unspecified error", r.err)
         self.assertIn("scontrol ping", r.err)
+        self.assertIn("scontrol token", r.err)
+
+    def test_rejected_jwt_on_slurmdb(self):
+        Fake.status = {"/associations": (500, captured("bad-token-associations.json"))}
+        r = self.fleetcap("capacity")
+        self.assertEqual(r.code, 1)
+        self.assertEqual(r.out, "")
+        self.assertIn("Protocol authentication error [error 1007]", r.err)
+        self.assertIn("SLURM_JWT", r.err)
 
     def test_slurmdbd_down(self):
-        Fake.status = {"/associations": (500, json.dumps({"errors": [{"error": "Unable to connect to database",
-                                                                      "error_number": 7000}]}))}
+        Fake.status = {"/associations": (500, captured("slurmdbd-down-associations.json"))}
         r = self.fleetcap("capacity")
         self.assertEqual(r.code, 1)
         self.assertEqual(r.out, "")
         self.assertIn("/slurmdb/v0.0.44/associations: HTTP 500", r.err)
+        self.assertIn("Unable to connect to database (Failed connecting to slurmdbd) [error 7000]", r.err)
         self.assertIn("--slurm-quota none", r.err)
         r = self.fleetcap("--slurm-quota", "none", "capacity")
         self.assertEqual(r.code, 0, r.err)
 
     def test_no_slurmdbd_means_no_quota_with_a_warning(self):
-        Fake.status = {"/associations": (404, "{}")}
+        Fake.slurmdb = False  # not in the OpenAPI document: not asked for
+        r = self.fleetcap("capacity")
+        self.assertEqual(r.code, 0, r.err)
+        self.assertIn("no slurmdbd", r.err)
+        self.assertFalse([p for p, _, _ in Fake.seen if "slurmdb" in p])
+        Fake.slurmdb, Fake.openapi = True, False
+        Fake.status = {"/associations": (404, "Unable find requested URL.")}  # probed: a 404
         r = self.fleetcap("capacity")
         self.assertEqual(r.code, 0, r.err)
         self.assertIn("no slurmdbd", r.err)

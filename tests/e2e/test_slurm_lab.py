@@ -495,7 +495,7 @@ class ZFaults(unittest.TestCase):
         self.assertEqual(r.code, 1, r)
         self.assertEqual(r.out, "")
         self.assertRegex(r.err, r"/slurm(db)?/v0\.0\.38/\w+: HTTP (500|401)")  # names the endpoint
-        self.assertIn("SLURM_JWT", r.err)                                      # and what to do
+        self.assertIn("JWT", r.err)                                            # and what to do
         self.assertNotIn(bad, r.err)
 
     def test_slurmdbd_down(self):
