@@ -39,6 +39,7 @@ QOS capped GrpTRES gres/gpu:h200=16; scavenger is a flex QOS (ADAPTERS.md defaul
 
 Every expected figure below is worked out by hand from that table, with the arithmetic beside it.
 """
+import atexit
 import json
 import os
 import re
@@ -85,6 +86,7 @@ HTTP = ENV["FLEETCAP_SOURCE"]      # slurm+http://127.0.0.1:PORT (JWT)
 UNIX = ENV["SLURM_LAB_UNIX"]       # slurm+unix:///…/slurmrestd.socket (no token)
 JOB = STATE["jobs"]                # job name -> Slurm job id = fleetcap job name (ADAPTERS.md §A)
 CFG_DIR = tempfile.mkdtemp(prefix="fleetcap-slurm-lab-test-")
+atexit.register(shutil.rmtree, CFG_DIR, True)
 CONFIG_FILE = os.path.join(CFG_DIR, "config.toml")
 with open(CONFIG_FILE, "w") as f:
     f.write(CONFIG)
