@@ -146,6 +146,7 @@ SourceOptions Context::source_options() const {
     read_slurm_config(global.config_file, s, quota_given, *this);
     if (!global.flex_qos.empty()) s.flex_qos = global.flex_qos;
   }
+  if (!global.at.empty() && global.at != "now") o.now = parse_rfc3339(global.at);
   o.cacert = global.cacert;
   o.connect_timeout = global.connect_timeout;
   o.timeout = global.timeout;

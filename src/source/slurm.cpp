@@ -133,7 +133,7 @@ public:
 
     const Time now =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    slurm::Translation tr = slurm::translate(in, o_.slurm, now);
+    slurm::Translation tr = slurm::translate(in, o_.slurm, o_.now.value_or(now));
     for (auto& w : tr.warnings) loader.snapshot().warnings.push_back(std::move(w));
     log(fmt::format("Slurm cluster {}", tr.cluster));
 

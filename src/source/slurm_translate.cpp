@@ -2,12 +2,14 @@
 // Every choice ADAPTERS.md leaves open is in docs/slurm.md. Read with simdjson On Demand: no DOM,
 // strings stay views into the response or the parser's buffer until the pages are written.
 #include "fleetcap/error.hpp"
+#include "model/split.hpp"
 #include "slurm.hpp"
 
 #include <fmt/format.h>
 #include <simdjson.h>
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <set>
 #include <span>
@@ -126,6 +128,48 @@ bool read_string(od::value v, std::string_view& out) {
   return true;
 }
 
+// A string that stays valid after the parser moves on (runs of a large body reuse its buffers): a
+// view of the body itself when it has no escapes, else a copy kept in `kept`.
+bool read_stable(od::value v, std::string_view& out, std::deque<std::string>& kept) {
+  const od::json_type t = v.type();
+  if (t == od::json_type::null) {
+    out = {};
+    return true;
+  }
+  if (t != od::json_type::string) return false;
+  const std::string_view token = v.raw_json_token();
+  const char* begin = token.data() + 1;
+  const char* end = begin;
+  while (*end != '"' && *end != '\\') ++end;
+  if (*end == '"') {
+    out = std::string_view(begin, static_cast<std::size_t>(end - begin));
+    return true;
+  }
+  kept.emplace_back(std::string_view(v.get_string()));
+  out = kept.back();
+  return true;
+}
+
+// The same for a string or an array of strings.
+bool read_words_stable(od::value v, std::vector<std::string_view>& out, std::deque<std::string>& kept) {
+  const od::json_type t = v.type();
+  if (t == od::json_type::null) return true;
+  if (t == od::json_type::string) {
+    std::string_view s;
+    read_stable(v, s, kept);
+    out.push_back(s);
+    return true;
+  }
+  if (t != od::json_type::array) return false;
+  for (auto e : v.get_array()) {
+    od::value ev = e.value();
+    std::string_view s;
+    if (!read_stable(ev, s, kept) || ev.type() == od::json_type::null) return false;
+    out.push_back(s);
+  }
+  return true;
+}
+
 // A string, or an array of strings (state flags, features, job states): appended to `out`.
 bool read_words(od::value v, std::vector<std::string_view>& out) {
   const od::json_type t = v.type();
@@ -171,12 +215,70 @@ std::string errors_text(od::value errs) {
   return out;
 }
 
+// Where the array under top-level `key` opens: the offset just past its `[`, or npos. Reads the
+// top-level object's keys and skips the values before it (meta, errors: small).
+std::size_t find_array(std::string_view body, std::string_view key) {
+  std::size_t i = 0;
+  auto blank = [&] {
+    while (i < body.size() && (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t')) ++i;
+  };
+  auto skip_string = [&]() -> bool { // at '"'
+    for (++i; i < body.size(); ++i) {
+      if (body[i] == '\\') ++i;
+      else if (body[i] == '"') {
+        ++i;
+        return true;
+      }
+    }
+    return false;
+  };
+  blank();
+  if (i >= body.size() || body[i] != '{') return std::string_view::npos;
+  ++i;
+  for (;;) {
+    blank();
+    if (i >= body.size() || body[i] != '"') return std::string_view::npos;
+    const std::size_t k0 = i + 1;
+    if (!skip_string()) return std::string_view::npos;
+    const std::string_view k = body.substr(k0, i - 1 - k0);
+    blank();
+    if (i >= body.size() || body[i] != ':') return std::string_view::npos;
+    ++i;
+    blank();
+    if (i >= body.size()) return std::string_view::npos;
+    if ((k == key || (key == "qos" && k == "QOS")) && body[i] == '[') return i + 1;
+    // Skip the value.
+    if (body[i] == '"') {
+      if (!skip_string()) return std::string_view::npos;
+    } else if (body[i] == '{' || body[i] == '[') {
+      long depth = 0;
+      while (i < body.size()) {
+        const char c = body[i];
+        if (c == '"') {
+          if (!skip_string()) return std::string_view::npos;
+          continue;
+        }
+        ++i;
+        if (c == '{' || c == '[') ++depth;
+        else if ((c == '}' || c == ']') && --depth == 0) break;
+      }
+      if (depth != 0) return std::string_view::npos;
+    } else {
+      while (i < body.size() && body[i] != ',' && body[i] != '}') ++i; // a number, true, false, null
+    }
+    blank();
+    if (i >= body.size() || body[i] != ',') return std::string_view::npos;
+    ++i;
+  }
+}
+
 // A response's top level: the array under `key` is handed to `each`; `errors[]` collected.
 template <class Each, class Meta>
-void read_response(std::string& body, std::string_view label, std::string_view key, od::parser& parser,
-                   std::vector<std::string>& errors, Each&& each, Meta&& meta) {
+void read_whole(std::string& body, std::string_view label, std::string_view key, od::parser& parser,
+                std::vector<std::string>& errors, Each&& each, Meta&& meta, std::size_t first_index = 0,
+                bool array_seen = false) {
   if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING) body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
-  bool found = false;
+  bool found = array_seen;
   std::string slurm_errs;
   try {
     od::document doc = parser.iterate(simdjson::padded_string_view(body.data(), body.size(), body.capacity()));
@@ -189,7 +291,7 @@ void read_response(std::string& body, std::string_view label, std::string_view k
           return;
         }
         found = true;
-        std::size_t index = 0;
+        std::size_t index = first_index;
         for (auto item : v.get_array()) {
           od::value iv = item.value();
           if (iv.type() != od::json_type::object) {
@@ -214,6 +316,71 @@ void read_response(std::string& body, std::string_view label, std::string_view k
     if (!slurm_errs.empty()) throw RuntimeError(fmt::format("{}: slurmrestd answered with errors: {}", label, slurm_errs));
     errors.push_back(fmt::format("{}: the response has no \"{}\" array", label, key));
   }
+}
+
+// A large body's array is parsed a run of objects at a time (docs/design.md, "Parser memory"):
+// simdjson's index then covers a few MiB, not the 200 MB a big cluster's jobs take. The rest of
+// the document (meta, errors) is parsed on its own. Anything odd: the whole body, as before.
+template <class Each, class Meta>
+void read_response(std::string& body, std::string_view label, std::string_view key, od::parser& parser,
+                   std::vector<std::string>& errors, Each&& each, Meta&& meta) {
+  constexpr std::size_t kRun = std::size_t{4} << 20;
+  const std::size_t begin = body.size() >= 2 * kRun ? find_array(body, key) : std::string_view::npos;
+  if (begin == std::string_view::npos) return read_whole(body, label, key, parser, errors, each, meta);
+  split::ItemScanner scanner;
+  std::vector<std::size_t> ends;
+  scanner.scan(body.data() + begin, body.size() - begin, true, [&](std::size_t end) { ends.push_back(begin + end); });
+  if (!scanner.closed()) return read_whole(body, label, key, parser, errors, each, meta);
+  const std::size_t array_end = begin + scanner.array_end();
+  body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+  std::size_t index = 0, from = begin - 1; // `[` of the first run, then the comma before each run
+  const std::size_t errors_before = errors.size();
+  for (std::size_t k = 0; k < ends.size();) {
+    std::size_t last = k;
+    while (last + 1 < ends.size() && ends[last + 1] - from < kRun) ++last;
+    const std::size_t to = ends[last]; // the byte just past the run's last object
+    const char open = body[from], close = body[to];
+    body[from] = '[';
+    body[to] = ']';
+    std::size_t in_run = 0;
+    try {
+      od::document doc = parser.iterate(simdjson::padded_string_view(body.data() + from, to + 1 - from,
+                                                                     body.capacity() - from));
+      for (auto item : doc.get_array()) {
+        od::value iv = item.value();
+        if (iv.type() != od::json_type::object)
+          errors.push_back(fmt::format("{}: {}[{}]: must be an object, got {}", label, key, index, got(iv)));
+        else
+          each(iv.get_object(), index);
+        ++index;
+        ++in_run;
+      }
+    } catch (const simdjson::simdjson_error&) {
+      body[from] = open;
+      body[to] = close;
+      errors.resize(errors_before);
+      // Re-parse whole to word the error; objects already handed over would be handed twice,
+      // so only the errors of the whole parse count (the caller throws them).
+      std::vector<std::string> whole;
+      auto none = [](od::object, std::size_t) {};
+      read_whole(body, label, key, parser, whole, none, meta);
+      if (whole.empty()) whole.push_back(fmt::format("{}: invalid JSON in {}[{}..]", label, key, index));
+      errors.insert(errors.end(), whole.begin(), whole.end());
+      return;
+    }
+    body[from] = open;
+    body[to] = close;
+    // The next run starts at the comma after this one.
+    from = to;
+    while (from < array_end && body[from] != ',') ++from;
+    k = last + 1;
+    (void)in_run;
+  }
+  // meta, errors and the rest, with the array emptied.
+  std::string rest = body.substr(0, begin);
+  rest.append(body, array_end, std::string::npos);
+  auto none = [](od::object, std::size_t) {};
+  read_whole(rest, label, key, parser, errors, none, meta, index, true);
 }
 
 struct SNode {
@@ -410,6 +577,7 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
   // ---- jobs
   od::parser job_parser;
   std::vector<SJob> jobs;
+  std::deque<std::string> kept; // job strings with escapes (the others view the body)
   {
     Objects objs(in.jobs_label, "jobs", errors);
     read_response(in.jobs, in.jobs_label, "jobs", job_parser, errors, [&](od::object obj, std::size_t i) {
@@ -419,14 +587,14 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
         std::string_view k = f.unescaped_key();
         od::value v = f.value();
         auto str = [&](std::string_view& out) {
-          if (!read_string(v, out)) problems.push_back({k, "must be a string, got " + got(v)});
+          if (!read_stable(v, out, kept)) problems.push_back({k, "must be a string, got " + got(v)});
         };
         if (k == "job_id") {
           auto num = read_number(v);
           if (!num || !num->set) problems.push_back({"job_id", "must be a number, got " + got(v)});
           else j.id = num->value;
         } else if (k == "job_state") {
-          if (!read_words(v, j.states)) problems.push_back({"job_state", "must be a string or an array, got " + got(v)});
+          if (!read_words_stable(v, j.states, kept)) problems.push_back({"job_state", "must be a string or an array, got " + got(v)});
         } else if (k == "account") str(j.account);
         else if (k == "qos") str(j.qos);
         else if (k == "nodes") str(j.nodes);
@@ -435,7 +603,7 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
         else if (k == "tres_per_node") str(j.per_node);
         else if (k == "tres_per_task") str(j.per_task);
         else if (k == "gres_detail") {
-          if (!read_words(v, j.gres_detail)) problems.push_back({"gres_detail", "must be an array of strings, got " + got(v)});
+          if (!read_words_stable(v, j.gres_detail, kept)) problems.push_back({"gres_detail", "must be an array of strings, got " + got(v)});
         } else if (k == "node_count" || k == "tasks") {
           auto num = read_number(v);
           if (!num) problems.push_back({k, "must be a number, got " + got(v)});
@@ -1027,6 +1195,8 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
     bool first = true;
     auto event = [&](const std::string& id, std::size_t cluster, const std::vector<std::string>& names, std::string_view reason,
                      Time start, Time end) {
+      // Slurm lists a reservation until it ends, so its state is from `now` (the --at time, else
+      // the clock); activity at another --at follows from start and end (SPEC §2).
       const char* state = now < start ? "scheduled" : now < end ? "in_progress" : "completed";
       p += first ? "\n{" : ",\n{";
       first = false;

@@ -49,6 +49,9 @@ struct SourceOptions {
   // the milliseconds since load_snapshot started (for `__load`'s timings); may be empty.
   std::function<void(Resource, double)> on_parsed;
   SlurmOptions slurm;
+  // The time the figures are for (--at), when given as a time: an adapter derives states that
+  // depend on it (a reservation in progress or coming) from it, else from the clock.
+  std::optional<Time> now;
   // Set by an adapter for its own requests, not by the command line: header lines added to each
   // request (may hold a secret, like the token), and a unix socket to connect through.
   std::vector<std::string> headers;
