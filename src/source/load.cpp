@@ -5,6 +5,8 @@
 #include "fleetcap/model/validate.hpp"
 #include "fleetcap/source/source.hpp"
 #include "http.hpp"
+#include "fleetcap/source/local_file.hpp"
+#include "url.hpp"
 
 #include <fmt/format.h>
 
@@ -38,11 +40,17 @@ std::string display_source(std::string_view s) {
   return std::string(s.substr(0, scheme_end)) + std::string(s.substr(at + 1));
 }
 
-namespace {
-bool loopback_host(std::string_view url);
-} // namespace
+// From the strict parse (url.hpp): a literal loopback address or `localhost`, never a prefix.
+bool token_in_clear(std::string_view source) {
+  const url::Parsed p = url::parse(source);
+  if (!p.url) return source.starts_with("http://");
+  return p.url->scheme == "http" && !url::loopback_host(p.url->host);
+}
 
-bool token_in_clear(std::string_view source) { return source.starts_with("http://") && !loopback_host(source); }
+void check_source_url(std::string_view source) {
+  const url::Parsed p = url::parse(source);
+  if (!p.url) throw UsageError(fmt::format("--source \"{}\" is not a usable URL: {}", display_source(source), p.why));
+}
 
 namespace {
 
@@ -55,44 +63,19 @@ struct Outcome {
   std::optional<std::string> warning;
 };
 
-// The whole file in one buffer with room for the parser's padding, read straight into place
-// (no stream buffers, no second copy, no regrowth when the parser pads it).
-std::optional<std::string> read_file(const fs::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  struct stat st {};
-  std::string bytes;
-  std::size_t size = ::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<std::size_t>(st.st_size) : 0;
-  reserve_page(bytes, size);
-  bytes.resize(size);
-  std::size_t done = 0;
-  for (;;) {
-    if (done == bytes.size()) { // the file grew, or its size was unknown
-      bytes.reserve(bytes.size() * 2 + 65536 + kParsePadding);
-      bytes.resize(bytes.capacity() - kParsePadding);
-    }
-    const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ::close(fd);
-      return std::nullopt;
-    }
-    if (n == 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
-  bytes.resize(done);
-  return bytes;
-}
+// What a local file may hold: the same cap as a response (--max-response-mb).
+std::uint64_t file_limit(const SourceOptions& o) { return static_cast<std::uint64_t>(o.max_response_mb) << 20; }
+std::string file_limit_name(const SourceOptions& o) { return fmt::format("--max-response-mb {} MiB", o.max_response_mb); }
 
 // A large file parsed as it is read, through a window of a few MiB (PageStream), so neither the
 // whole file nor a parser index for all of it is in memory. Nothing when the file is small, or
 // cannot be read, or the stream gave up (invalid JSON, say): the caller reads and parses it
 // whole, which also words the error.
 std::optional<PageResult> stream_file(Resource r, const fs::path& path, Snapshot& snap,
-                                      std::vector<std::string>& errors) {
+                                      std::vector<std::string>& errors, std::uint64_t limit) {
   constexpr std::size_t kRead = std::size_t{1} << 20;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  std::string why;
+  const int fd = open_local_file(path.string(), limit, "", why); // read_local_file words a refusal
   if (fd < 0) return std::nullopt;
   struct stat st {};
   if (::fstat(fd, &st) != 0 || static_cast<std::size_t>(st.st_size) < kRead) {
@@ -120,6 +103,11 @@ std::optional<PageResult> stream_file(Resource r, const fs::path& path, Snapshot
       return std::nullopt;
     }
     if (n == 0) break;
+    if (base + window.size() > limit) { // the file grew past the cap while read
+      ::close(fd);
+      stream.restart();
+      return std::nullopt;
+    }
     const std::size_t keep = stream.feed(window, base);
     if (stream.gave_up()) break;
     window.erase(0, keep - base);
@@ -155,15 +143,6 @@ bool json_content_type(std::string_view type) {
   if (slash == std::string::npos) return false;
   const std::string_view subtype = std::string_view(lower).substr(slash + 1);
   return subtype == "json" || subtype.ends_with("+json");
-}
-
-bool loopback_host(std::string_view url) {
-  const auto start = url.find("://") + 3;
-  auto host = url.substr(start, url.find_first_of("/?#", start) - start);
-  if (auto at = host.rfind('@'); at != std::string_view::npos) host = host.substr(at + 1);
-  if (host.starts_with("[::1]")) return true;
-  host = host.substr(0, host.find(':'));
-  return host == "localhost" || host.starts_with("127.");
 }
 
 // Feeds a PageStream from a body that has reached 1 MiB, and lets go of each run of items once
@@ -251,6 +230,12 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
       const PageResult page = streamed ? *streamed : parse_page(r, label, resp.body, snap, out.errors);
       if (raw && out.errors.empty()) raw->push_back(items_text(display_source(url), resp.body));
       out.json_ok = out.json_ok && page.json_ok;
+      if (!page.json_ok) {
+        // Invalid data decides the run (exit 3), as a 404 does: stop the other fetches rather
+        // than wait out a sibling that hangs until --timeout.
+        cancel.store(true);
+        return;
+      }
       token = page.next_page_token;
       if (!token.empty() && !seen_tokens.insert(token).second)
         throw RuntimeError(fmt::format("GET {}: the server sent a next_page_token it had sent before for {}; the "
@@ -273,7 +258,8 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
   }
 }
 
-void read_resource(Resource r, const fs::path& dir, Snapshot& snap, std::vector<std::string>* raw, Outcome& out) {
+void read_resource(Resource r, const fs::path& dir, const SourceOptions& o, Snapshot& snap,
+                   std::vector<std::string>* raw, Outcome& out) {
   const fs::path path = dir / fmt::format("{}.json", to_string(r));
   std::error_code ec;
   if (!fs::exists(path, ec)) {
@@ -284,16 +270,17 @@ void read_resource(Resource r, const fs::path& dir, Snapshot& snap, std::vector<
     return;
   }
   if (!raw) {
-    if (auto page = stream_file(r, path, snap, out.errors)) {
+    if (auto page = stream_file(r, path, snap, out.errors, file_limit(o))) {
       out.json_ok = page->json_ok;
       return;
     }
   }
-  auto bytes = read_file(path);
-  if (!bytes) {
-    out.failed = fmt::format("cannot read {}", path.string());
+  LocalRead read = read_local_file(path.string(), file_limit(o), file_limit_name(o));
+  if (!read.bytes) {
+    out.failed = read.error;
     return;
   }
+  std::string* bytes = &*read.bytes;
   out.json_ok = parse_page(r, path.string(), *bytes, snap, out.errors).json_ok;
   if (raw && out.errors.empty()) raw->push_back(items_text(path.string(), *bytes));
 }
@@ -321,6 +308,7 @@ Snapshot load_snapshot(const SourceOptions& o, RawItems* raw) {
     if (linker) linker->parsed(kResources[i], !out.failed && !out.interrupted && out.json_ok);
   };
   if (url) {
+    check_source_url(o.source);
     if (o.token && token_in_clear(o.source) && !o.allow_insecure_token)
       throw UsageError(fmt::format("refusing to send the token over plain http to {}; use https, or pass "
                                    "--allow-insecure-token",
@@ -344,9 +332,12 @@ Snapshot load_snapshot(const SourceOptions& o, RawItems* raw) {
         throw UsageError(fmt::format("--source \"{}\" is neither an http(s) URL nor a directory", o.source));
       throw RuntimeError(fmt::format("--source {}: no such directory", o.source));
     }
-    if (auto meta_bytes = read_file(dir / "snapshot.json")) {
-      SnapshotMeta meta = parse_snapshot_meta((dir / "snapshot.json").string(), *meta_bytes);
+    LocalRead meta_read = read_local_file((dir / "snapshot.json").string(), file_limit(o), file_limit_name(o));
+    if (meta_read.bytes) {
+      SnapshotMeta meta = parse_snapshot_meta((dir / "snapshot.json").string(), *meta_read.bytes);
       snap.taken_at = meta.taken_at;
+    } else if (!meta_read.missing) {
+      throw RuntimeError(meta_read.error);
     }
     // Files are parsed concurrently, as many at once as there are cores, largest first so the
     // big ones (jobs, nodes) overlap; each resource still fills only its own vector.
@@ -369,7 +360,7 @@ Snapshot load_snapshot(const SourceOptions& o, RawItems* raw) {
         for (std::size_t k; (k = next.fetch_add(1)) < order.size();) {
           i = order[k];
           if (!wanted(o, kResources[i])) continue;
-          read_resource(kResources[i], dir, snap, raw ? &(*raw)[i] : nullptr, outcomes[i]);
+          read_resource(kResources[i], dir, o, snap, raw ? &(*raw)[i] : nullptr, outcomes[i]);
           report(i);
           i = kResources.size();
         }
