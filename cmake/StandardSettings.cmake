@@ -5,6 +5,13 @@ target_compile_options(fleetcap_settings INTERFACE
 if(FLEETCAP_WERROR)
   target_compile_options(fleetcap_settings INTERFACE -Werror)
 endif()
+if(FLEETCAP_TSAN)
+  if(FLEETCAP_SANITIZE)
+    message(FATAL_ERROR "FLEETCAP_TSAN and FLEETCAP_SANITIZE cannot be combined")
+  endif()
+  target_compile_options(fleetcap_settings INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+  target_link_options(fleetcap_settings INTERFACE -fsanitize=thread)
+endif()
 if(FLEETCAP_SANITIZE)
   target_compile_options(fleetcap_settings INTERFACE
     -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)

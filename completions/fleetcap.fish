@@ -31,7 +31,7 @@ complete -c fleetcap -l token-file -r -F -d 'Read the bearer token from FILE (el
 complete -c fleetcap -l cacert -r -F -d 'Also trust the CA certificates in FILE (PEM)'
 complete -c fleetcap -l connect-timeout -x -d 'Seconds to wait for a connection (default 10)'
 complete -c fleetcap -l timeout -x -d 'Seconds per request (default 60)'
-complete -c fleetcap -l max-response-mb -x -d 'Refuse responses larger than this (default 2048)'
+complete -c fleetcap -l max-response-mb -x -d 'Refuse responses and snapshot files larger than this many MiB (default 2048)'
 complete -c fleetcap -l max-pages -x -d 'Give up on a resource after this many pages (default 10000)'
 complete -c fleetcap -l allow-insecure-token -d 'Send the token over plain http to a host other than loopback'
 complete -c fleetcap -l slurm-user -x -d 'Slurm user the JWT belongs to (else $SLURM_USER, else the login name)'

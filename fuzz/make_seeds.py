@@ -131,6 +131,39 @@ for i, doc in enumerate([b"", b" ", b"null", b"[]", b"1", b'"items"', b"{}", b'{
                          b"\xef\xbb\xbf{\"items\":[]}", b'{"items":[]}\x00']):
     seed(f"envelope-{i:02d}", doc)
 
+# Issue 16's shapes, each in a whole snapshot so the rest links: a second document after the
+# first, page tokens of other types, maintenance nodes null or missing, a byte order mark,
+# snapshot.json of the wrong type, times at and past the year bounds, a deep quota chain.
+maint = json.loads(worked("maintenance"))["items"]
+quota_items = json.loads(worked("quotas"))["items"]
+for i, tail in enumerate([b'{"api_version":"v1","items":[]}', b"[]", b"1", b'"x"', b"null", b"{}"]):
+    seed(f"second-document-{i}", snapshot({"quotas": worked("quotas") + b"\n" + tail}))
+for i, tok in enumerate([b"5", b"true", b"[]", b"{}", b'""', b"-0", b"1e400"]):
+    seed(f"page-token-{i}", snapshot({"nodes": worked("nodes").replace(b'"next_page_token": null',
+                                                                       b'"next_page_token": ' + tok)}))
+for i, nodes_value in enumerate([None, "missing", [], [None], "t11"]):
+    items = [dict(e) for e in maint]
+    if nodes_value == "missing":
+        del items[0]["nodes"]
+    else:
+        items[0]["nodes"] = nodes_value
+    seed(f"maintenance-nodes-{i}", snapshot({"maintenance": page(items)}))
+seed("bom-nodes", snapshot({"nodes": b"\xef\xbb\xbf" + worked("nodes")}))
+for i, meta in enumerate([b"[]", b'"2026-11-20T12:00:00Z"', b"5", b"null", b"\xef\xbb\xbf{}",
+                          b'{"taken_at":"2026-11-20T12:00:00Z"} {}', b'{"taken_at":"0000-01-01T00:00:00Z"}']):
+    seed(f"snapshot-meta-{i}", SEP.join([worked(r) for r in RESOURCES] + [meta]))
+for i, (start, end) in enumerate([("0000-01-01T00:00:00Z", "2026-11-21T00:00:00Z"),
+                                  ("1000-01-01T00:00:00Z", "8999-12-31T23:59:59Z"),
+                                  ("2026-11-20T00:00:00Z", "9999-12-31T23:59:59Z"),
+                                  ("0999-12-31T23:59:59Z", "1000-01-01T00:00:00Z")]):
+    items = [dict(e) for e in maint]
+    items[0]["start"], items[0]["end"] = start, end
+    seed(f"time-bounds-{i}", snapshot({"maintenance": page(items)}))
+leaf = next(q for q in quota_items if q.get("cluster"))
+chain = [{"name": "c0", "parent": None}] + [{"name": f"c{i}", "parent": f"c{i - 1}"} for i in range(1, 3000)]
+chain.append({"name": "chain-leaf", "parent": "c2999", "cluster": leaf["cluster"], "gpus": 8})
+seed("quota-chain-3000", snapshot({"quotas": page(quota_items + chain)}))
+
 # The bad-input corpus of tests/data/corpus, each as a whole snapshot.
 corpus = os.path.join(ROOT, "tests", "data", "corpus")
 if os.path.isdir(corpus):

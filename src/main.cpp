@@ -1,7 +1,9 @@
 // fleetcap's entry point: run the command, print its output, map errors to exit codes.
 #include "fleetcap/cli/run.hpp"
 #include "fleetcap/error.hpp"
+#include "fleetcap/interrupt.hpp"
 #include "fleetcap/model/model.hpp"
+#include "fleetcap/secrets.hpp"
 #include "fleetcap/source/source.hpp"
 
 #include <atomic>
@@ -24,10 +26,20 @@ namespace {
 constexpr std::size_t kShownErrors = 20;
 volatile std::sig_atomic_t g_signal = SIGINT;
 
+const char* signal_message(int sig) {
+  return sig == SIGTERM ? "fleetcap: terminated\n" : sig == SIGHUP ? "fleetcap: hangup\n" : "fleetcap: interrupted\n";
+}
+
+// Ends the run at once (exit 128 + the signal), unless code that must clean up first holds a
+// DeferInterrupts (fleetcap/interrupt.hpp): then it sees interrupt_requested() and stops.
 void on_interrupt(int sig) {
   g_signal = sig;
   fleetcap::request_interrupt();
   std::signal(sig, SIG_DFL); // a second Ctrl-C ends at once
+  if (fleetcap::interrupts_deferred()) return;
+  const char* text = signal_message(sig);
+  [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, text, std::strlen(text));
+  ::_exit(128 + sig);
 }
 
 // stdout for the command's output. What it is given goes out in pieces of about 1 MiB on a
@@ -46,7 +58,11 @@ public:
   // Writes what is left and waits for it: 0, or the exit status of a write error (reported).
   int finish() {
     stop();
-    if (error_ == 0) write_all(pending_);
+    if (error_ == 0) {
+      std::string last = filter_.feed(pending_); // before finish(): the order matters
+      last += filter_.finish();
+      write_all(last);
+    }
     pending_.clear();
     if (error_ == 0 || error_ == EPIPE) return 0;
     std::cerr << "fleetcap: error: cannot write output: " << std::strerror(error_) << '\n';
@@ -75,7 +91,7 @@ private:
     std::unique_lock lock(mutex_);
     if (!writer_.joinable()) writer_ = std::thread([this] { drain(); });
     changed_.wait(lock, [this] { return queue_.size() < kQueued; });
-    queue_.push_back(std::move(pending_));
+    queue_.push_back(filter_.feed(pending_)); // redacted: no secret goes out (fleetcap/secrets.hpp)
     pending_ = std::string();
     changed_.notify_all();
   }
@@ -114,6 +130,7 @@ private:
   }
 
   std::string pending_;
+  fleetcap::SecretFilter filter_;
   std::deque<std::string> queue_;
   std::mutex mutex_;
   std::condition_variable changed_;
@@ -123,6 +140,43 @@ private:
   std::atomic<int> error_{0};
 };
 
+// stderr, line by line through redact(): every message, warning and --verbose line, whatever
+// it quotes. Lines are written whole with one write(2), so lines from several threads never mix.
+class StderrSink : public std::streambuf {
+public:
+protected:
+  int sync() override { return 0; } // a line goes out when it is whole
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    std::lock_guard lock(mutex_);
+    line_.append(s, static_cast<std::size_t>(n));
+    for (std::size_t nl; (nl = line_.find('\n')) != std::string::npos;) {
+      write_line(fleetcap::redact(std::string_view(line_).substr(0, nl + 1)));
+      line_.erase(0, nl + 1);
+    }
+    return n;
+  }
+  int_type overflow(int_type c) override {
+    if (!traits_type::eq_int_type(c, traits_type::eof())) {
+      const char ch = traits_type::to_char_type(c);
+      xsputn(&ch, 1);
+    }
+    return traits_type::not_eof(c);
+  }
+
+private:
+  static void write_line(const std::string& text) {
+    std::size_t done = 0;
+    while (done < text.size()) {
+      const ssize_t n = ::write(STDERR_FILENO, text.data() + done, text.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;
+      done += static_cast<std::size_t>(n);
+    }
+  }
+  std::mutex mutex_;
+  std::string line_;
+};
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -130,7 +184,10 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
+  std::signal(SIGHUP, on_interrupt); // a closed terminal: snapshot save still removes its temporary folder
   fleetcap::keep_snapshots_until_exit();
+  // Never destroyed: std::cerr may be flushed after main returns.
+  std::cerr.rdbuf(new StderrSink);
   StdoutSink sink;
   try {
     std::ostream out(&sink);
@@ -147,7 +204,7 @@ int main(int argc, char** argv) {
     return static_cast<int>(ExitCode::invalid_data);
   } catch (const fleetcap::InterruptedError&) {
     // The shell's convention: 128 + the signal (130 for Ctrl-C, 143 for SIGTERM).
-    std::cerr << (g_signal == SIGTERM ? "fleetcap: terminated\n" : "fleetcap: interrupted\n");
+    std::cerr << signal_message(g_signal);
     return 128 + static_cast<int>(g_signal);
   } catch (const fleetcap::Error& e) {
     std::cerr << "fleetcap: error: " << e.what() << '\n';

@@ -4,11 +4,14 @@
 #include "fleetcap/cli/run.hpp"
 #include "fleetcap/error.hpp"
 #include "fleetcap/model/time.hpp"
+#include "fleetcap/source/local_file.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
+#include <sys/stat.h>
 
 namespace fleetcap::cli {
 
@@ -63,6 +66,97 @@ CLI::Validator positive_up_to(double max) {
       "POSITIVE");
 }
 
+// The config file CLI11 will read: --config FILE (or --config=FILE) on the command line, else
+// the default path when it exists.
+std::string config_path(int argc, const char* const* argv) {
+  std::string path;
+  bool given = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--") break;
+    if (a == "--config" && i + 1 < argc) {
+      path = argv[++i];
+      given = true;
+    } else if (a.starts_with("--config=")) {
+      path = std::string(a.substr(9));
+      given = true;
+    }
+  }
+  if (given) return path;
+  path = default_config_path();
+  struct stat st {};
+  return !path.empty() && ::lstat(path.c_str(), &st) == 0 ? path : std::string();
+}
+
+// A line's value: a quoted string, an array on one line, or a bare word
+// (number, boolean, date), then at most a comment. Returns false when it is none of these.
+bool toml_value(std::string_view v) {
+  auto rest_ok = [](std::string_view r) {
+    r.remove_prefix(std::min(r.find_first_not_of(" \t"), r.size()));
+    return r.empty() || r.front() == '#';
+  };
+  if (v.empty()) return false;
+  if (v.front() == '"' || v.front() == '\'') {
+    const char q = v.front();
+    for (std::size_t i = 1; i < v.size(); ++i) {
+      if (q == '"' && v[i] == '\\') {
+        ++i;
+        continue;
+      }
+      if (v[i] == q) return rest_ok(v.substr(i + 1));
+    }
+    return false;
+  }
+  if (v.front() == '[') return v.find(']') != std::string_view::npos; // CLI11 reads an array on one line
+  std::size_t i = 0;
+  while (i < v.size() && (std::isalnum(static_cast<unsigned char>(v[i])) || std::string_view("_.:+-").find(v[i]) !=
+                                                                                 std::string_view::npos))
+    ++i;
+  return i > 0 && rest_ok(v.substr(i));
+}
+
+// CLI11 reads a config file leniently (a line of garbage is skipped, or taken as a flag): check
+// it first, so a broken file is a usage error naming it and the line.
+void check_config_file(const std::string& path) {
+  if (path.empty()) return;
+  LocalRead read = read_local_file(path, std::uint64_t{1} << 20, "1 MiB, too large for a config file");
+  if (!read.bytes) throw UsageError(fmt::format("--config {}", read.error));
+  const std::string& text = *read.bytes;
+  std::size_t line_no = 0;
+  for (std::size_t pos = 0; pos < text.size();) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    auto bad = [&](std::string_view why) {
+      std::string shown;
+      for (unsigned char c : line.substr(0, 60)) shown += c < 0x20 || c >= 0x7f ? '?' : static_cast<char>(c);
+      return UsageError(fmt::format("--config {}: line {}: {}: \"{}\"", path, line_no, why, shown));
+    };
+    for (unsigned char c : line)
+      if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) throw bad("not text (a control character)");
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+    line.remove_prefix(std::min(line.find_first_not_of(" \t"), line.size()));
+    if (line.empty() || line.front() == '#') continue;
+    if (line.front() == '[') {
+      if (line.back() != ']' && line.find("]") == std::string_view::npos) throw bad("a [section] without its ]");
+      continue;
+    }
+    const auto eq = line.find('=');
+    if (eq == std::string_view::npos) throw bad("not a TOML line like key = value");
+    std::string_view key = line.substr(0, eq), value = line.substr(eq + 1);
+    while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.remove_suffix(1);
+    value.remove_prefix(std::min(value.find_first_not_of(" \t"), value.size()));
+    const bool key_ok = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == '"';
+    });
+    if (!key_ok) throw bad("not a TOML key");
+    if (!toml_value(value))
+      throw bad("not a TOML value (a quoted string, number, true/false, or an array on one line)");
+  }
+}
+
 void add_global_options(CLI::App& app, GlobalOptions& g) {
   const std::string group = "Global options";
   app.add_option("--source", g.source, "Fleet API base URL (http/https) or saved snapshot directory")
@@ -97,11 +191,12 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
       ->check(positive_up_to(86400))
       ->group(group);
   app.add_option("--timeout", g.timeout, "Seconds per request (default 60)")->check(positive_up_to(86400))->group(group);
-  app.add_option("--max-response-mb", g.max_response_mb, "Refuse responses larger than this (default 2048)")
+  app.add_option("--max-response-mb", g.max_response_mb,
+                 "Refuse responses and snapshot files larger than this many MiB (default 2048)")
       ->check(positive_up_to(1 << 20))
       ->group(group);
   app.add_option("--max-pages", g.max_pages, "Give up on a resource after this many pages (default 10000)")
-      ->check(CLI::PositiveNumber)
+      ->check(positive_integer_up_to(1000000000))
       ->group(group);
   app.add_flag("--allow-insecure-token", g.allow_insecure_token,
                "Send the token over plain http to a host other than loopback")
@@ -145,6 +240,7 @@ void run(int argc, const char* const* argv, std::ostream& out, std::ostream& err
     spec.setup(*sub, ctx);
   }
 
+  check_config_file(config_path(argc, argv));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -2,12 +2,14 @@
 
 #include "fleetcap/error.hpp"
 #include "fleetcap/secrets.hpp"
+#include "fleetcap/source/local_file.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <filesystem>
 
+#include <charconv>
 #include <chrono>
 #include <fstream>
 #include <mutex>
@@ -22,15 +24,18 @@ void Context::warn(const std::string& message) const {
 }
 
 namespace {
+// One rule for the token file: whatever keeps it from giving a token (missing, unreadable, not
+// a regular file, too large, empty) is a usage error, exit 2: the command line names a file
+// that cannot be used, and nothing was tried yet.
+constexpr std::uint64_t kTokenFileLimit = 64 * 1024;
+
 std::string read_token_file(const std::string& path, const Context& ctx) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw RuntimeError(fmt::format("cannot read --token-file {}", path));
+  LocalRead read = read_local_file(path, kTokenFileLimit, "64 KiB, too large for a token");
+  if (!read.bytes) throw UsageError(fmt::format("--token-file {}", read.error));
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)))
     ctx.warn(fmt::format("--token-file {} is readable by group or others; chmod 600 it", path));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string token = ss.str();
+  std::string token = std::move(*read.bytes);
   while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
   while (!token.empty() && std::isspace(static_cast<unsigned char>(token.front()))) token.erase(token.begin());
   if (token.empty()) throw UsageError(fmt::format("--token-file {} is empty", path));
@@ -124,7 +129,7 @@ SourceOptions Context::source_options() const {
   o.clusters = global.clusters;
   if (!global.token_file.empty()) {
     o.token = read_token_file(global.token_file, *this);
-    add_secret(*o.token);
+    add_secret(*o.token); // before anything can quote it (fleetcap/secrets.hpp)
     check_token(*o.token, "--token-file");
   } else if (const char* env = std::getenv("FLEETCAP_TOKEN"); env && *env) {
     o.token = env;
@@ -225,6 +230,19 @@ RenderOptions Context::render_options(const Snapshot& snap, Time at) const {
   o.at = at;
   o.source = snap.source;
   return o;
+}
+
+CLI::Validator positive_integer_up_to(std::int64_t max) {
+  return CLI::Validator(
+      [max](std::string& text) -> std::string {
+        std::int64_t v = 0;
+        const char* end = text.data() + text.size();
+        const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+        if (text.empty() || ec != std::errc() || ptr != end || v < 1 || v > max)
+          return fmt::format("must be a whole number from 1 to {}, got \"{}\"", max, text.substr(0, 40));
+        return {};
+      },
+      "POSITIVE");
 }
 
 CLI::Option* add_list_option(CLI::App& app, const std::string& name, std::vector<std::string>& into,

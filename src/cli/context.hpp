@@ -67,6 +67,10 @@ struct CommandSpec {
 };
 const std::vector<CommandSpec>& commands();
 
+// A whole number from 1 to `max`, with a message that names the range (CLI11's
+// PositiveNumber printed a 309-digit bound).
+CLI::Validator positive_integer_up_to(std::int64_t max);
+
 // Adds "--flag VALUE" for a repeatable filter taking one value per use (commas split too).
 CLI::Option* add_list_option(CLI::App& app, const std::string& name, std::vector<std::string>& into,
                              const std::string& help);

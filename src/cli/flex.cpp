@@ -43,7 +43,7 @@ void setup_flex(CLI::App& cmd, Context& ctx) {
       ->type_name("NS");
   cmd.add_option("--gpus", opts->gpus, "Only clusters with N free flex GPUs now (with --contiguous: islands)")
       ->type_name("N")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_integer_up_to(1000000000));
   cmd.add_flag("--contiguous", opts->contiguous,
                "With --gpus N: only islands with a free block of N GPUs on whole free nodes, one row per island");
   cmd.add_flag("--stable", opts->stable, "Only stable capacity: free flex GPUs in-quota jobs can never reclaim");

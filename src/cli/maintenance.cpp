@@ -24,8 +24,9 @@ struct MaintenanceOptions {
 Duration duration_option(const std::string& name, const std::string& text, bool allow_zero) {
   const auto d = parse_duration(text);
   if (!d || (!allow_zero && *d == 0))
-    throw UsageError(fmt::format("{} \"{}\" is not a{} duration like 14d, 12h, 90m or 1d12h", name, text,
-                                 allow_zero ? "" : " positive"));
+    throw UsageError(fmt::format("{} \"{}\" is not a{} duration like 14d, 12h, 90m or 1d12h, at most 36500d (100 "
+                                 "years)",
+                                 name, text.substr(0, 40), allow_zero ? "" : " positive"));
   return *d;
 }
 

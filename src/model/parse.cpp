@@ -250,7 +250,11 @@ public:
       out = *t;
       return true;
     }
-    fail(field, fmt::format("must be an RFC 3339 time, got \"{}\"", shown(text)));
+    if (rfc3339_out_of_range(text))
+      fail(field, fmt::format("must be an RFC 3339 time in the years {} to {}, got \"{}\"", kMinYear, kMaxYear,
+                              shown(text)));
+    else
+      fail(field, fmt::format("must be an RFC 3339 time, got \"{}\"", shown(text)));
     return false;
   }
 
@@ -365,7 +369,10 @@ constexpr std::array<std::string_view, 5> kClusterRequired = {"name", "region", 
 constexpr std::array<std::string_view, 5> kNodeRequired = {"name", "cluster", "island", "gpus", "health"};
 constexpr std::array<std::string_view, 1> kQuotaRequired = {"name"};
 constexpr std::array<std::string_view, 6> kJobRequired = {"name", "namespace", "quota", "priority", "gpus", "state"};
-constexpr std::array<std::string_view, 6> kEventRequired = {"id", "cluster", "priority", "start", "end", "state"};
+// "nodes" too: SPEC §3.2 says [string], empty = the whole cluster; null or missing would be
+// taken as the whole cluster silently (issue 16).
+constexpr std::array<std::string_view, 7> kEventRequired = {"id", "cluster", "nodes", "priority", "start", "end",
+                                                            "state"};
 constexpr std::array<std::string_view, 4> kSampleRequired = {"cluster", "at", "healthy_gpus", "total_gpus"};
 
 bool is_null(od::value& v) { return v.type() == od::json_type::null; }
@@ -530,7 +537,7 @@ void read_event(od::object obj, Item& it, MaintenanceEvent& e) {
     } else if (key == "cluster") {
       it.name(v, key, e.cluster);
     } else if (key == "nodes") {
-      if (!is_null(v)) it.strings(v, key, e.nodes);
+      it.strings(v, key, e.nodes); // null is an error: an empty list means the whole cluster
     } else if (key == "kind") {
       if (!is_null(v)) it.string(v, key, e.kind);
     } else if (key == "reason") {
@@ -668,6 +675,10 @@ public:
 };
 
 std::string locate_syntax_error(std::string_view text, std::string_view fallback) {
+  // nlohmann skips a byte order mark, simdjson does not; JSON (RFC 8259) does not allow one.
+  if (text.starts_with("\xEF\xBB\xBF"))
+    return "line 1, column 1: the file starts with a UTF-8 byte order mark (BOM), which JSON does not allow; save it "
+           "without one";
   // nlohmann stops at a number too large for a double, which the JSON grammar allows (and which
   // the item readers report as a bad value). Blank such numbers out, keeping every offset, and
   // look again; a few rounds, so a document full of them stays cheap.
@@ -696,6 +707,25 @@ std::string locate_syntax_error(std::string_view text, std::string_view fallback
     ascii += static_cast<unsigned char>(ch) >= 0x80 ? fmt::format("\\x{:02x}", static_cast<unsigned char>(ch))
                                                     : std::string(1, ch);
   return fmt::format("{}: {}", describe_offset(text, finder.byte == 0 ? 0 : finder.byte - 1), shown(ascii, 200));
+}
+
+// Something follows the document just read (simdjson 3.0's document has no at_end()).
+bool more_after(od::document& doc) {
+  const char* at = nullptr;
+  return !doc.current_location().get(at);
+}
+
+// Where a second document (or anything) follows the first: one resource is one JSON document.
+std::string after_document(od::document& doc, std::string_view text) {
+  std::size_t offset = text.size();
+  const char* at = nullptr;
+  if (!doc.current_location().get(at) && at >= text.data() && at <= text.data() + text.size())
+    offset = static_cast<std::size_t>(at - text.data());
+  while (offset < text.size() && (text[offset] == ' ' || text[offset] == '\n' || text[offset] == '\r' ||
+                                  text[offset] == '\t'))
+    ++offset;
+  return fmt::format("{}: more JSON after the end of the document (one resource is one JSON object)",
+                     describe_offset(text, offset));
 }
 
 static_assert(kParsePadding >= simdjson::SIMDJSON_PADDING);
@@ -736,7 +766,15 @@ PageResult parse_page(Resource resource, std::string_view label, std::string& by
         if (v.get_string().get(version) || version != "v1")
           errors.push_back(fmt::format("{}: {} has api_version {}, fleetcap reads \"v1\"", name, label, got(v)));
       } else if (key == "next_page_token") {
-        if (v.type() == od::json_type::string) result.next_page_token = std::string(std::string_view(v.get_string()));
+        // A token of another type would end paging silently and pass a partial resource as whole.
+        const od::json_type type = v.type();
+        if (type == od::json_type::string) {
+          result.next_page_token = std::string(std::string_view(v.get_string()));
+        } else if (type != od::json_type::null) {
+          errors.push_back(fmt::format("{}: {} has \"next_page_token\" that is not a string or null, got {}", name,
+                                       label, got(v)));
+          result.json_ok = false;
+        }
       } else if (key == "items") {
         saw_items = true; // present; a wrong type is reported below, not as missing too
         if (v.type() != od::json_type::array) {
@@ -750,6 +788,10 @@ PageResult parse_page(Resource resource, std::string_view label, std::string& by
     }
     if (!saw_items) {
       errors.push_back(fmt::format("{}: {} has no \"items\" array", name, label));
+      result.json_ok = false;
+    }
+    if (more_after(doc)) {
+      errors.push_back(fmt::format("{}: invalid JSON in {} at {}", name, label, after_document(doc, bytes)));
       result.json_ok = false;
     }
   } catch (const simdjson::simdjson_error& e) {
@@ -767,6 +809,16 @@ SnapshotMeta parse_snapshot_meta(std::string_view label, std::string& bytes) {
   od::parser parser;
   try {
     od::document doc = parser.iterate(simdjson::padded_string_view(bytes.data(), bytes.size(), bytes.capacity()));
+    if (doc.type() != od::json_type::object) {
+      od::json_type type = doc.type();
+      throw DataError({fmt::format("{}: {}: expected a JSON object with \"taken_at\", got {}", label,
+                                   describe_offset(bytes, std::min(bytes.find_first_not_of(" \t\r\n"), bytes.size())),
+                                   type == od::json_type::array    ? "an array"
+                                   : type == od::json_type::string ? "a string"
+                                   : type == od::json_type::number ? "a number"
+                                   : type == od::json_type::boolean ? "a boolean"
+                                                                    : "null")});
+    }
     for (auto field : doc.get_object()) {
       std::string_view key = field.unescaped_key();
       od::value v = field.value();
@@ -780,6 +832,7 @@ SnapshotMeta parse_snapshot_meta(std::string_view label, std::string& bytes) {
         if (!v.get_string().get(text)) meta.source = std::string(text);
       }
     }
+    if (more_after(doc)) throw DataError({fmt::format("invalid JSON in {} at {}", label, after_document(doc, bytes))});
   } catch (const simdjson::simdjson_error& e) {
     throw DataError({fmt::format("invalid JSON in {} at {}", label, locate_syntax_error(bytes, simdjson::error_message(e.error())))});
   }

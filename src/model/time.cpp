@@ -1,5 +1,6 @@
 #include "fleetcap/model/time.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fmt/format.h>
 
@@ -42,7 +43,24 @@ bool leap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 } // namespace
 
+namespace {
+std::optional<Time> parse_any_year(std::string_view s, int* year_out);
+} // namespace
+
 std::optional<Time> parse_rfc3339(std::string_view s) {
+  int year = 0;
+  auto t = parse_any_year(s, &year);
+  if (!t || year < kMinYear || year > kMaxYear) return std::nullopt;
+  return t;
+}
+
+bool rfc3339_out_of_range(std::string_view s) {
+  int year = 0;
+  return parse_any_year(s, &year) && (year < kMinYear || year > kMaxYear);
+}
+
+namespace {
+std::optional<Time> parse_any_year(std::string_view s, int* year_out) {
   int year, mon, day, hour, min, sec;
   if (!digits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !digits(s, 5, 2, mon) || s[7] != '-' ||
       !digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, hour) ||
@@ -74,11 +92,16 @@ std::optional<Time> parse_rfc3339(std::string_view s) {
     return std::nullopt;
   }
   if (pos != s.size()) return std::nullopt;
+  *year_out = year;
   const std::int64_t days = days_from_civil(year, static_cast<unsigned>(mon), static_cast<unsigned>(day));
   return days * 86400 + hour * 3600 + min * 60 + std::min(sec, 59) - offset;
 }
+} // namespace
 
 std::string format_rfc3339(Time t) {
+  constexpr Time kFirst = -62167219200; // 0000-01-01T00:00:00Z
+  constexpr Time kLast = 253402300799;  // 9999-12-31T23:59:59Z
+  t = std::clamp(t, kFirst, kLast);
   std::int64_t days = t / 86400, rem = t % 86400;
   if (rem < 0) {
     rem += 86400;
@@ -115,6 +138,7 @@ std::optional<Duration> parse_duration(std::string_view s) {
     }
     if (n > INT64_MAX / unit / 2) return std::nullopt;
     total += n * unit;
+    if (total > kMaxDuration) return std::nullopt;
   }
   return total;
 }

@@ -158,12 +158,24 @@ void link_quotas(Snapshot& s, std::vector<std::string>& errors) {
     }
     for (auto p : path) colour[p] = 2;
   }
+  // Each quota's root, each chain walked once: walking up from every quota cost quadratic time
+  // on a deep chain (200,000 quotas: over a minute). Cycles are broken above, so this ends.
+  std::vector<std::uint32_t> root_of(n, kNone);
+  std::vector<std::uint32_t> chain;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint32_t at = static_cast<std::uint32_t>(i);
+    chain.clear();
+    while (root_of[at] == kNone && s.quotas[at].parent_index != kNone) {
+      chain.push_back(at);
+      at = s.quotas[at].parent_index;
+    }
+    const std::uint32_t root = root_of[at] != kNone ? root_of[at] : at;
+    root_of[at] = root;
+    for (auto c : chain) root_of[c] = root;
+  }
   for (std::size_t i = 0; i < n; ++i) {
     Quota& q = s.quotas[i];
-    std::uint32_t root = static_cast<std::uint32_t>(i);
-    for (std::size_t steps = 0; s.quotas[root].parent_index != kNone && steps <= n; ++steps)
-      root = s.quotas[root].parent_index;
-    q.tree_index = root;
+    q.tree_index = root_of[i];
     const bool has_children = !ix.quota_children[i].empty();
     const std::string who = item("quotas", i, q.name);
     if (has_children) {

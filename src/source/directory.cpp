@@ -2,6 +2,7 @@
 // large files through a window as they are read.
 #include "fleetcap/error.hpp"
 #include "fleetcap/model/parse.hpp"
+#include "fleetcap/source/local_file.hpp"
 #include "loader.hpp"
 
 #include <fmt/format.h>
@@ -22,44 +23,19 @@ namespace fleetcap::source {
 namespace fs = std::filesystem;
 namespace {
 
-// The whole file in one buffer with room for the parser's padding, read straight into place
-// (no stream buffers, no second copy, no regrowth when the parser pads it).
-std::optional<std::string> read_file(const fs::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  struct stat st {};
-  std::string bytes;
-  std::size_t size = ::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<std::size_t>(st.st_size) : 0;
-  reserve_page(bytes, size);
-  bytes.resize(size);
-  std::size_t done = 0;
-  for (;;) {
-    if (done == bytes.size()) { // the file grew, or its size was unknown
-      bytes.reserve(bytes.size() * 2 + 65536 + kParsePadding);
-      bytes.resize(bytes.capacity() - kParsePadding);
-    }
-    const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ::close(fd);
-      return std::nullopt;
-    }
-    if (n == 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
-  bytes.resize(done);
-  return bytes;
-}
+// What a local file may hold: the same cap as a response (--max-response-mb).
+std::uint64_t file_limit(const SourceOptions& o) { return static_cast<std::uint64_t>(o.max_response_mb) << 20; }
+std::string file_limit_name(const SourceOptions& o) { return fmt::format("--max-response-mb {} MiB", o.max_response_mb); }
 
 // A large file parsed as it is read, through a window of a few MiB (PageStream), so neither the
 // whole file nor a parser index for all of it is in memory. Nothing when the file is small, or
 // cannot be read, or the stream gave up (invalid JSON, say): the caller reads and parses it
 // whole, which also words the error.
 std::optional<PageResult> stream_file(Resource r, const fs::path& path, Snapshot& snap,
-                                      std::vector<std::string>& errors) {
+                                      std::vector<std::string>& errors, std::uint64_t limit) {
   constexpr std::size_t kRead = std::size_t{1} << 20;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  std::string why;
+  const int fd = open_local_file(path.string(), limit, "", why); // read_local_file words a refusal
   if (fd < 0) return std::nullopt;
   struct stat st {};
   if (::fstat(fd, &st) != 0 || static_cast<std::size_t>(st.st_size) < kRead) {
@@ -87,6 +63,11 @@ std::optional<PageResult> stream_file(Resource r, const fs::path& path, Snapshot
       return std::nullopt;
     }
     if (n == 0) break;
+    if (base + window.size() > limit) { // the file grew past the cap while read
+      ::close(fd);
+      stream.restart();
+      return std::nullopt;
+    }
     const std::size_t keep = stream.feed(window, base);
     if (stream.gave_up()) break;
     window.erase(0, keep - base);
@@ -96,7 +77,8 @@ std::optional<PageResult> stream_file(Resource r, const fs::path& path, Snapshot
   return stream.finish(path.string(), window, base);
 }
 
-void read_resource(Resource r, const fs::path& dir, Snapshot& snap, std::vector<std::string>* raw, Outcome& out) {
+void read_resource(Resource r, const fs::path& dir, const SourceOptions& o, Snapshot& snap,
+                   std::vector<std::string>* raw, Outcome& out) {
   const fs::path path = dir / fmt::format("{}.json", to_string(r));
   std::error_code ec;
   if (!fs::exists(path, ec)) {
@@ -107,16 +89,17 @@ void read_resource(Resource r, const fs::path& dir, Snapshot& snap, std::vector<
     return;
   }
   if (!raw) {
-    if (auto page = stream_file(r, path, snap, out.errors)) {
+    if (auto page = stream_file(r, path, snap, out.errors, file_limit(o))) {
       out.json_ok = page->json_ok;
       return;
     }
   }
-  auto bytes = read_file(path);
-  if (!bytes) {
-    out.failed = fmt::format("cannot read {}", path.string());
+  LocalRead read = read_local_file(path.string(), file_limit(o), file_limit_name(o));
+  if (!read.bytes) {
+    out.failed = read.error;
     return;
   }
+  std::string* bytes = &*read.bytes;
   out.json_ok = parse_page(r, path.string(), *bytes, snap, out.errors).json_ok;
   if (raw && out.errors.empty()) raw->push_back(items_text(path.string(), *bytes));
 }
@@ -133,9 +116,12 @@ public:
         throw UsageError(fmt::format("--source \"{}\" is neither an http(s) URL nor a directory", o.source));
       throw RuntimeError(fmt::format("--source {}: no such directory", o.source));
     }
-    if (auto meta_bytes = read_file(dir / "snapshot.json")) {
-      SnapshotMeta meta = parse_snapshot_meta((dir / "snapshot.json").string(), *meta_bytes);
+    LocalRead meta_read = read_local_file((dir / "snapshot.json").string(), file_limit(o), file_limit_name(o));
+    if (meta_read.bytes) {
+      SnapshotMeta meta = parse_snapshot_meta((dir / "snapshot.json").string(), *meta_read.bytes);
       snap.taken_at = meta.taken_at;
+    } else if (!meta_read.missing) {
+      throw RuntimeError(meta_read.error);
     }
     // Files are parsed concurrently, as many at once as there are cores, largest first so the
     // big ones (jobs, nodes) overlap; each resource still fills only its own vector.
@@ -159,7 +145,7 @@ public:
           i = order[k];
           const Resource r = kResources[i];
           if (!loader.wanted(r)) continue;
-          read_resource(r, dir, snap, loader.raw(r), loader.outcome(r));
+          read_resource(r, dir, o, snap, loader.raw(r), loader.outcome(r));
           loader.done(r);
           i = kResources.size();
         }

@@ -104,6 +104,12 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
       const PageResult page = streamed ? *streamed : parse_page(r, label, resp.body, snap, out.errors);
       if (raw && out.errors.empty()) raw->push_back(items_text(display_source(url), resp.body));
       out.json_ok = out.json_ok && page.json_ok;
+      if (!page.json_ok) {
+        // Invalid data decides the run (exit 3), as a 404 does: stop the other fetches rather
+        // than wait out a sibling that hangs until --timeout.
+        cancel.store(true);
+        return;
+      }
       token = page.next_page_token;
       if (!token.empty() && !seen_tokens.insert(token).second)
         throw RuntimeError(fmt::format("GET {}: the server sent a next_page_token it had sent before for {}; the "
@@ -130,6 +136,7 @@ class FleetApiSource : public Source {
 public:
   void load(Loader& loader) override {
     const SourceOptions& o = loader.options();
+    check_source_url(o.source);
     if (o.token && token_in_clear(o.source) && !o.allow_insecure_token)
       throw UsageError(fmt::format("refusing to send the token over plain http to {}; use https, or pass "
                                    "--allow-insecure-token",

@@ -2,6 +2,7 @@
 
 #include "fleetcap/error.hpp"
 #include "fleetcap/model/parse.hpp"
+#include "fleetcap/source/local_file.hpp"
 
 #include <fmt/format.h>
 
@@ -12,6 +13,9 @@
 
 namespace fleetcap {
 namespace fs = std::filesystem;
+namespace {
+constexpr std::uint64_t kMetaLimit = std::uint64_t{1} << 20;
+} // namespace
 
 std::vector<std::string> snapshot_dirs(const std::string& dir) {
   std::error_code ec;
@@ -27,12 +31,10 @@ std::vector<std::string> snapshot_dirs(const std::string& dir) {
 
 std::optional<Time> snapshot_taken_at(const std::string& dir) {
   const fs::path path = fs::path(dir) / "snapshot.json";
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string bytes = ss.str();
-  return parse_snapshot_meta(path.string(), bytes).taken_at;
+  LocalRead read = read_local_file(path.string(), kMetaLimit, "1 MiB, too large for a snapshot.json");
+  if (read.missing) return std::nullopt;
+  if (!read.bytes) throw RuntimeError(fmt::format("--history: {}", read.error));
+  return parse_snapshot_meta(path.string(), *read.bytes).taken_at;
 }
 
 } // namespace fleetcap

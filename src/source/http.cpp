@@ -3,6 +3,8 @@
 
 #include "fleetcap/error.hpp"
 #include "fleetcap/model/parse.hpp"
+#include "fleetcap/source/local_file.hpp"
+#include "url.hpp"
 
 #include <curl/curl.h>
 #include <fmt/format.h>
@@ -42,6 +44,7 @@ struct Transfer {
   std::size_t expected = 0;  // the body's likely length, from Content-Length (0: unknown)
   std::int64_t limit = 0;
   bool too_large = false;
+  bool error_body_cut = false; // a non-2xx body was cut after kHeadBytes: only that much is quoted
   bool compressed = false; // the response has a Content-Encoding (libcurl decodes it)
   const std::atomic<bool>* cancel = nullptr;
   BodyObserver* observer = nullptr;
@@ -61,9 +64,34 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+// Room for `n` more bytes. Doubling a large body would hold the old copy and the new one at once
+// (twice --max-response-mb at the peak, a gzip bomb's 4 GB): past kGrowStep, reserve the
+// whole cap once instead, which costs address space, not memory, until it is written.
+constexpr std::size_t kGrowStep = std::size_t{64} << 20;
+void make_room(Transfer& t, std::size_t n) {
+  const std::size_t need = t.body.size() + n + kParsePadding;
+  if (need <= t.body.capacity()) return;
+  const std::size_t cap = static_cast<std::size_t>(t.limit);
+  if (need <= kGrowStep)
+    t.body.reserve(std::min(std::max(need, 2 * t.body.capacity()), kGrowStep) + kParsePadding);
+  else
+    reserve_page(t.body, std::max(cap, need));
+}
+
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const size_t n = size * count;
+  long status = 0;
+  curl_easy_getinfo(t->handle, CURLINFO_RESPONSE_CODE, &status);
+  if (status < 200 || status > 299) {
+    // An error status: only its first bytes are ever quoted, so read no more than that (an
+    // endless error body must not cost the whole --max-response-mb, nor hide the status).
+    if (t->head.size() < kHeadBytes) t->head.append(data, std::min(n, kHeadBytes - t->head.size()));
+    t->received += static_cast<std::int64_t>(n);
+    if (t->head.size() < kHeadBytes) return n;
+    t->error_body_cut = true;
+    return 0; // ends the transfer; get() reports the status
+  }
   if (t->received + static_cast<std::int64_t>(n) > t->limit) {
     t->too_large = true;
     return 0; // aborts the transfer with CURLE_WRITE_ERROR
@@ -85,14 +113,11 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   }
   if (t->head.size() < kHeadBytes) t->head.append(data, std::min(n, kHeadBytes - t->head.size()));
   t->received += static_cast<std::int64_t>(n);
+  make_room(*t, n);
   t->body.append(data, n);
   if (t->observer) {
-    long status = 0;
-    curl_easy_getinfo(t->handle, CURLINFO_RESPONSE_CODE, &status);
-    if (status >= 200 && status <= 299) {
-      const std::size_t done = t->observer->grew(t->body, t->expected);
-      if (done > 0) t->body.erase(0, std::min(done, t->body.size()));
-    }
+    const std::size_t done = t->observer->grew(t->body, t->expected);
+    if (done > 0) t->body.erase(0, std::min(done, t->body.size()));
   }
   return n;
 }
@@ -121,22 +146,20 @@ bool retry_code(CURLcode code) {
 
 // System CAs plus the user's, so --cacert adds to the trust store rather than replacing it.
 std::string ca_bundle(const std::string& cacert) {
+  constexpr std::uint64_t kLimit = std::uint64_t{64} << 20;
   std::string blob;
   for (const char* path : {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"}) {
-    std::ifstream in(path, std::ios::binary);
-    if (in) {
-      std::ostringstream ss;
-      ss << in.rdbuf();
-      blob = ss.str();
+    LocalRead system = read_local_file(path, kLimit, "64 MiB");
+    if (system.bytes) {
+      blob = std::move(*system.bytes);
       break;
     }
   }
-  std::ifstream in(cacert, std::ios::binary);
-  if (!in) throw RuntimeError(fmt::format("cannot read --cacert file \"{}\"", cacert));
-  std::ostringstream ss;
-  ss << in.rdbuf();
+  LocalRead user = read_local_file(cacert, kLimit, "64 MiB, too large for a CA bundle");
+  if (user.missing) throw RuntimeError(fmt::format("cannot read --cacert file \"{}\"", cacert));
+  if (!user.bytes) throw RuntimeError(fmt::format("--cacert: {}", user.error));
   if (!blob.empty() && blob.back() != '\n') blob += '\n';
-  return blob + ss.str();
+  return blob + *user.bytes;
 }
 
 // Sleeps in small steps so Ctrl-C and a sibling's failure cut it short.
@@ -199,6 +222,35 @@ CURLcode perform(CURL* h, const std::atomic<bool>& cancel) {
   }
   curl_multi_remove_handle(multi.get(), h);
   return result;
+}
+
+// Before each request goes out on a connection: a token bound for plain http is sent only to
+// a loopback address, checked on the address actually connected to (the host name was
+// checked by its strict parse; this catches a `localhost` that resolves elsewhere).
+struct Guard {
+  CURL* handle = nullptr;
+  std::string host; // the source's host: libcurl sends the Authorization header only there
+  std::string refused;
+};
+
+std::string lower_host(std::string_view text) {
+  const url::Parsed p = url::parse(text);
+  std::string host = p.url ? p.url->host : std::string();
+  for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return host;
+}
+
+int on_prereq(void* user, char* conn_primary_ip, char*, int, int) {
+  auto* g = static_cast<Guard*>(user);
+  const char* effective = nullptr;
+  if (curl_easy_getinfo(g->handle, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK && effective &&
+      lower_host(effective) != g->host)
+    return CURL_PREREQFUNC_OK; // a redirect to another host: the token does not go there
+  if (!conn_primary_ip || !url::loopback_address(conn_primary_ip)) {
+    g->refused = conn_primary_ip ? conn_primary_ip : "an unknown address";
+    return CURL_PREREQFUNC_ABORT;
+  }
+  return CURL_PREREQFUNC_OK;
 }
 
 using Easy = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
@@ -277,6 +329,17 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
   curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
   if (!options.unix_socket.empty()) curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, options.unix_socket.c_str());
+  // Headers of a source's own (the Slurm JWT) are credentials too: libcurl would send them to any
+  // host a redirect names, so such requests follow no redirect (slurmrestd sends none).
+  if (!options.headers.empty()) curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+  Guard guard;
+  guard.handle = h;
+  guard.host = lower_host(url);
+  if ((options.token || !options.headers.empty()) && !options.allow_insecure_token && !secure &&
+      options.unix_socket.empty()) {
+    curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_prereq);
+    curl_easy_setopt(h, CURLOPT_PREREQDATA, &guard);
+  }
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
   if (!blob.empty()) {
@@ -293,9 +356,15 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
     t.received = 0;
     t.expected = 0;
     t.too_large = false;
+    t.error_body_cut = false;
     error_buffer[0] = '\0';
     const auto started = std::chrono::steady_clock::now();
-    const CURLcode code = perform(h, cancel);
+    CURLcode code = perform(h, cancel);
+    if (code == CURLE_WRITE_ERROR && t.error_body_cut) code = CURLE_OK; // the status is the answer
+    if (!guard.refused.empty())
+      throw RuntimeError(fmt::format("refusing to send the token over plain http to {}: it connected to {}, which is not "
+                                   "a loopback address; use https, or pass --allow-insecure-token",
+                                   shown, guard.refused));
     const auto ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
     if (g_interrupted.load()) throw InterruptedError();
@@ -312,7 +381,7 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
             fmt::format("GET {} -> {} ({} ms{})", shown, curl_easy_strerror(code), ms, redirected_note(h, url)));
     }
     if (t.too_large || code == CURLE_FILESIZE_EXCEEDED)
-      throw RuntimeError(fmt::format("GET {}: response is larger than --max-response-mb {} MB", shown,
+      throw RuntimeError(fmt::format("GET {}: response is larger than --max-response-mb {} MiB", shown,
                                      options.max_response_mb));
 
     // A timeout before the connection was made is a connection failure; one after is not retried,

@@ -5,6 +5,7 @@
 #include "fleetcap/model/validate.hpp"
 #include "fleetcap/source/source.hpp"
 #include "loader.hpp"
+#include "url.hpp"
 
 #include <fmt/format.h>
 
@@ -28,9 +29,18 @@ std::string display_source(std::string_view s) {
   return std::string(s.substr(0, scheme_end)) + std::string(s.substr(at + 1));
 }
 
+// From the strict parse (url.hpp): a literal loopback address or `localhost`, never a prefix.
 bool token_in_clear(std::string_view source) {
   if (source.starts_with("slurm+")) source.remove_prefix(6);
-  return source.starts_with("http://") && !source::loopback_host(source);
+  const url::Parsed p = url::parse(source);
+  if (!p.url) return source.starts_with("http://");
+  return p.url->scheme == "http" && !url::loopback_host(p.url->host);
+}
+
+void check_source_url(std::string_view source) {
+  if (source.starts_with("slurm+")) source.remove_prefix(6);
+  const url::Parsed p = url::parse(source);
+  if (!p.url) throw UsageError(fmt::format("--source \"{}\" is not a usable URL: {}", display_source(source), p.why));
 }
 
 namespace source {
@@ -62,16 +72,6 @@ bool json_content_type(std::string_view type) {
   const std::string_view subtype = std::string_view(lower).substr(slash + 1);
   return subtype == "json" || subtype.ends_with("+json");
 }
-
-bool loopback_host(std::string_view url) {
-  const auto start = url.find("://") + 3;
-  auto host = url.substr(start, url.find_first_of("/?#", start) - start);
-  if (auto at = host.rfind('@'); at != std::string_view::npos) host = host.substr(at + 1);
-  if (host.starts_with("[::1]")) return true;
-  host = host.substr(0, host.find(':'));
-  return host == "localhost" || host.starts_with("127.");
-}
-
 
 Loader::Loader(const SourceOptions& options, Snapshot& snap, RawItems* raw)
     : options_(options), snap_(snap), raw_(raw), started_(std::chrono::steady_clock::now()) {

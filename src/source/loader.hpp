@@ -90,6 +90,5 @@ std::unique_ptr<Source> make_slurm_source(const SourceOptions& options);     // 
 std::string first_bytes(std::string_view body);
 // A JSON media type (or none given).
 bool json_content_type(std::string_view type);
-bool loopback_host(std::string_view url);
 
 } // namespace fleetcap::source

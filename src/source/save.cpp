@@ -1,5 +1,6 @@
 // `snapshot save DIR`: a directory a later run can use as --source (SPEC §3).
 #include "fleetcap/error.hpp"
+#include "fleetcap/interrupt.hpp"
 #include "fleetcap/source/source.hpp"
 
 #include <fmt/format.h>
@@ -82,6 +83,7 @@ bool snapshot_file(const std::string& name) {
 // --force replaces only what a save wrote: a directory holding snapshot.json and resource files,
 // nothing else. `snapshot save --force .` or `--force ~` must never empty a directory.
 void check_snapshot_target(const std::string& dir, bool force) {
+  if (dir.empty()) throw UsageError("snapshot save: DIR is empty; name the directory to write, like ./fleet-2026-11-20");
   const fs::path target = target_path(dir);
   std::error_code ec;
   if (!fs::exists(fs::symlink_status(target, ec))) return;
@@ -107,10 +109,15 @@ void save_snapshot(const std::string& dir, const RawItems& raw, Time taken_at, c
   fs::create_directories(parent, ec);
   remove_stale_temps(parent, target);
   const fs::path tmp = parent / fmt::format("{}{}", temp_prefix(target), ::getpid());
+  // From here until DIR is in place, a signal does not end the process at once: the loop below
+  // sees it and the catch removes the temporary folder (Ctrl-C, SIGTERM, SIGHUP).
+  const DeferInterrupts defer;
+  if (interrupt_requested()) throw InterruptedError();
   fs::remove_all(tmp, ec);
   if (!fs::create_directory(tmp, ec)) throw RuntimeError(fmt::format("cannot create {}: {}", tmp.string(), ec.message()));
   try {
     for (std::size_t i = 0; i < kResources.size(); ++i) {
+      if (interrupt_requested()) throw InterruptedError();
       std::string text = "{\"api_version\": \"v1\", \"items\": [";
       bool first = true;
       for (const auto& page : raw[i]) {

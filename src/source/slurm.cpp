@@ -3,6 +3,7 @@
 // version the server serves, fetches its endpoints concurrently through the shared HTTP client,
 // translates them (slurm_translate.cpp) and hands the pages to the loader like any source.
 #include "fleetcap/error.hpp"
+#include "fleetcap/source/local_file.hpp"
 #include "http.hpp"
 #include "loader.hpp"
 #include "slurm.hpp"
@@ -190,11 +191,13 @@ private:
                                    shown_));
     }
     if (!o_.slurm.island_map.empty()) {
-      std::ifstream in(o_.slurm.island_map, std::ios::binary);
-      if (!in) throw RuntimeError(fmt::format("cannot read --island-map {}: {}", o_.slurm.island_map, std::strerror(errno)));
-      std::ostringstream ss;
-      ss << in.rdbuf();
-      island_map_ = slurm::parse_island_map(ss.str(), o_.slurm.island_map);
+      // A map is a few lines per island: 16 MiB is far beyond any real one.
+      LocalRead read = read_local_file(o_.slurm.island_map, std::uint64_t{16} << 20, "16 MiB for --island-map");
+      if (!read.bytes)
+        throw RuntimeError(read.missing ? fmt::format("cannot read --island-map {}: no such file", o_.slurm.island_map)
+                                        : fmt::format("--island-map: {}", read.error));
+      const std::string text = std::move(*read.bytes);
+      island_map_ = slurm::parse_island_map(text, o_.slurm.island_map);
     }
   }
 

@@ -169,9 +169,10 @@ class Tokens(HttpTest):
         self.assertNotIn(TOKEN, r.err)
 
     def test_unreadable_or_empty_token_file(self):
+        # One rule (issue 16): a token file that gives no token is a usage error, missing or empty.
         r = run("--source", "http://127.0.0.1:9", "--token-file", self.good + ".missing", "capacity")
-        self.assertEqual((r.code, r.out), (1, ""), r)
-        self.assertIn("cannot read --token-file", r.err)
+        self.assertEqual((r.code, r.out), (2, ""), r)
+        self.assertIn(".missing: no such file", r.err)
         with open(self.good, "w") as f:
             f.write("  \n")
         r = run("--source", "http://127.0.0.1:9", "--token-file", self.good, "capacity")

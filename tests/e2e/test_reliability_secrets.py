@@ -74,7 +74,7 @@ class NeverPrinted(unittest.TestCase):
                 f.write('{"api_version":"v1","items":[{"name":"x"}]}')
             self.go("--source", d, "capacity", code=1)  # no clusters.json
         self.go("--source", WORKED, "--format", "xml", "capacity", code=2)
-        self.go("--source", WORKED, "--token-file", "/nonexistent/token", "capacity", code=1)
+        self.go("--source", WORKED, "--token-file", "/nonexistent/token", "capacity", code=2)
         self.go("--source", "http://fleet.example", "capacity", code=2)
         self.go("--source", "ftp://fleet.example", "capacity", code=2)
 

@@ -78,7 +78,7 @@ class Hangs(unittest.TestCase):
 
 
 class SizeCap(unittest.TestCase):
-    LIMIT = r"nodes: response is larger than --max-response-mb 2 MB$"
+    LIMIT = r"nodes: response is larger than --max-response-mb 2 MiB$"
 
     def test_endless_body(self):
         with Server(WORKED, "--fault", "nodes:endless") as s:

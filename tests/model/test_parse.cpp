@@ -137,7 +137,7 @@ TEST_CASE("missing required fields are reported, optional ones take their defaul
                R"(jobs[0] "j": field "priority" is missing)", R"(jobs[0] "j": field "gpus" is missing)",
                R"(jobs[0] "j": field "state" is missing)"});
   CHECK(errors_of(Resource::maintenance, R"({"id": "m"})") ==
-        Errors{R"(maintenance[0] "m": field "cluster" is missing)", R"(maintenance[0] "m": field "priority" is missing)",
+        Errors{R"(maintenance[0] "m": field "cluster" is missing)", R"(maintenance[0] "m": field "nodes" is missing)", R"(maintenance[0] "m": field "priority" is missing)",
                R"(maintenance[0] "m": field "start" is missing)", R"(maintenance[0] "m": field "end" is missing)",
                R"(maintenance[0] "m": field "state" is missing)"});
   CHECK(errors_of(Resource::health_history, R"({"cluster": "tiger"})") ==
@@ -163,7 +163,7 @@ TEST_CASE("identifying strings must not be empty") {
         Errors{R"(nodes[0]: field "name" must be a non-empty string, got "")"});
   CHECK(errors_of(Resource::nodes, node("t01", R"("gpus": 8, "health": "healthy", "cluster": "")")) ==
         Errors{R"(nodes[0] "t01": field "cluster" must be a non-empty string, got "")"});
-  CHECK(errors_of(Resource::maintenance, R"({"id": "", "cluster": "tiger", "priority": "p1", "state": "scheduled",
+  CHECK(errors_of(Resource::maintenance, R"({"id": "", "cluster": "tiger", "nodes": [], "priority": "p1", "state": "scheduled",
         "start": "2026-11-20T10:00:00Z", "end": "2026-11-21T10:00:00Z"})") ==
         Errors{R"(maintenance[0]: field "id" must be a non-empty string, got "")"});
 }

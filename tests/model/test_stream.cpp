@@ -300,3 +300,38 @@ TEST_CASE("every saved page in the repository reads the same in pieces") {
   }
   CHECK(pages > 100);
 }
+
+TEST_CASE("issue 16: a second document, a page token of another type, and maintenance nodes null or missing are "
+          "refused alike in pieces and whole") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {nodes_page(500) + R"({"api_version": "v1", "items": []})", "more JSON after the end of the document"},
+      {nodes_page(500) + "\n[]\n", ""},
+      {nodes_page(500, R"(, "next_page_token": 5)"), R"(has "next_page_token" that is not a string or null, got 5)"},
+      {nodes_page(500, R"(, "next_page_token": {"a": 1})"), R"("next_page_token" that is not a string or null)"},
+  };
+  for (const auto& [page, message] : cases) {
+    const Outcome want = whole(Resource::nodes, page);
+    CHECK_FALSE(want.json_ok);
+    REQUIRE(want.errors.size() == 1);
+    if (!message.empty()) CHECK_THAT(want.errors[0], Catch::Contains(message));
+    for (std::size_t step : {65536u, 4097u, 61u})
+      for (bool window : {false, true}) {
+        INFO("step " << step << " window " << window);
+        same(streamed(Resource::nodes, page, step, window), want);
+      }
+  }
+  auto event = [](int i, const std::string& nodes) {
+    return R"({"id": "m)" + std::to_string(i) + R"(", "cluster": "c", )" + nodes +
+           R"("priority": "p1", "state": "scheduled", "start": "2026-11-20T10:00:00Z", "end": "2026-11-21T10:00:00Z"})";
+  };
+  for (const std::string& nodes : {std::string(R"("nodes": null, )"), std::string()}) {
+    std::string items;
+    for (int i = 0; i < 800; ++i) items += (i ? "," : "") + event(i, i == 400 ? nodes : R"("nodes": [], )");
+    const std::string page = R"({"api_version": "v1", "items": [)" + items + R"(], "next_page_token": null})";
+    const Outcome want = whole(Resource::maintenance, page);
+    REQUIRE(want.errors.size() == 1);
+    CHECK_THAT(want.errors[0], Catch::Contains(nodes.empty() ? R"(maintenance[400] "m400": field "nodes" is missing)"
+                                                             : R"(field "nodes" must be an array of strings, got null)"));
+    for (bool window : {false, true}) same(streamed(Resource::maintenance, page, 4097, window), want);
+  }
+}

@@ -100,3 +100,18 @@ TEST_CASE("format_duration uses the largest whole unit") {
   for (Duration d : {Duration{0}, Duration{61}, Duration{5400}, Duration{43200}, Duration{1209600}})
     CHECK(parse_duration(format_duration(d)) == d);
 }
+
+TEST_CASE("issue 16: times read stay in four-digit years, durations at most 100 years, output always RFC 3339") {
+  CHECK_FALSE(parse_rfc3339("0000-01-01T00:00:00Z"));
+  CHECK(rfc3339_out_of_range("0000-01-01T00:00:00Z"));
+  CHECK(rfc3339_out_of_range("9999-12-31T23:59:59Z"));
+  CHECK_FALSE(rfc3339_out_of_range("2026-13-01T00:00:00Z")); // not RFC 3339 at all
+  CHECK(parse_rfc3339("1000-01-01T00:00:00Z"));
+  CHECK(parse_rfc3339("8999-12-31T23:59:59Z"));
+  CHECK_FALSE(parse_duration("99999999999d"));
+  CHECK_FALSE(parse_duration("36501d"));
+  CHECK(parse_duration("36500d") == 36500LL * 86400);
+  CHECK(format_rfc3339(*parse_rfc3339("1000-01-01T00:00:00Z") - kMaxDuration) == "0900-01-25T00:00:00Z");
+  CHECK(format_rfc3339(INT64_MIN) == "0000-01-01T00:00:00Z");
+  CHECK(format_rfc3339(INT64_MAX) == "9999-12-31T23:59:59Z");
+}

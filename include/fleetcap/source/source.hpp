@@ -72,6 +72,9 @@ bool is_url(std::string_view source);
 // host other than loopback.
 bool token_in_clear(std::string_view source);
 
+// Throws UsageError naming the URL unless it is a usable base URL (src/source/url.hpp).
+void check_source_url(std::string_view source);
+
 // The source as it may be shown: user:password@ removed from URLs.
 std::string display_source(std::string_view source);
 

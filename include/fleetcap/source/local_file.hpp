@@ -1,0 +1,30 @@
+// Every local read fleetcap makes (snapshot files, --token-file, --cacert, --history folders,
+// the config file) goes through here: a regular file only, never more than a limit, and never
+// blocking. A FIFO would block the open and then the read forever; /dev/zero never ends.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace fleetcap {
+
+struct LocalRead {
+  std::optional<std::string> bytes; // the whole file, with room for the parser's padding
+  bool missing = false;             // no such file (the caller may take that as "none")
+  std::string error;                // else why not, naming the path: "F is a FIFO, not a regular file"
+};
+
+// Reads `path` whole: refuses anything but a regular file, and a file larger than `limit` bytes
+// (`limit_name` says which limit, e.g. "--max-response-mb 2048 MiB").
+LocalRead read_local_file(const std::string& path, std::uint64_t limit, const std::string& limit_name);
+
+// Opens `path` for reading without blocking: the descriptor, or -1 with `error` set (and
+// `missing` for ENOENT). Refuses what is not a regular file or is larger than `limit`.
+int open_local_file(const std::string& path, std::uint64_t limit, const std::string& limit_name, std::string& error,
+                    bool* missing = nullptr);
+
+// A human name for a file type ("a FIFO", "a character device", "a directory", ...).
+std::string file_kind(unsigned mode);
+
+} // namespace fleetcap

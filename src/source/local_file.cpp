@@ -1,0 +1,100 @@
+#include "fleetcap/source/local_file.hpp"
+
+#include "fleetcap/model/parse.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace fleetcap {
+
+std::string file_kind(unsigned mode) {
+  switch (mode & S_IFMT) {
+  case S_IFREG: return "a regular file";
+  case S_IFDIR: return "a directory";
+  case S_IFIFO: return "a FIFO";
+  case S_IFCHR: return "a character device";
+  case S_IFBLK: return "a block device";
+  case S_IFSOCK: return "a socket";
+  default: return "not a regular file";
+  }
+}
+
+int open_local_file(const std::string& path, std::uint64_t limit, const std::string& limit_name, std::string& error,
+                    bool* missing) {
+  // O_NONBLOCK: opening a FIFO with no writer would wait for one; it is refused below anyway.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    const int e = errno;
+    if (missing) *missing = e == ENOENT;
+    error = e == ENOENT ? fmt::format("{}: no such file", path) : fmt::format("cannot read {}: {}", path, std::strerror(e));
+    return -1;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    error = fmt::format("cannot read {}: {}", path, std::strerror(errno));
+    ::close(fd);
+    return -1;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    error = fmt::format("{} is {}, not a regular file", path, file_kind(st.st_mode));
+    ::close(fd);
+    return -1;
+  }
+  if (static_cast<std::uint64_t>(st.st_size) > limit) {
+    error = fmt::format("{} is larger than {} ({} bytes)", path, limit_name, st.st_size);
+    ::close(fd);
+    return -1;
+  }
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  return fd;
+}
+
+LocalRead read_local_file(const std::string& path, std::uint64_t limit, const std::string& limit_name) {
+  LocalRead r;
+  const int fd = open_local_file(path, limit, limit_name, r.error, &r.missing);
+  if (fd < 0) return r;
+  struct stat st {};
+  const std::size_t size = ::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<std::size_t>(st.st_size) : 0;
+  std::string bytes;
+  reserve_page(bytes, size);
+  bytes.resize(size);
+  std::size_t done = 0;
+  for (;;) {
+    if (done == bytes.size()) { // the file grew, or its size was unknown (/proc): grow, up to the limit + 1
+      if (done > limit) {
+        ::close(fd);
+        r.error = fmt::format("{} is larger than {}", path, limit_name);
+        return r;
+      }
+      const std::size_t want = std::min<std::uint64_t>(limit + 1, bytes.size() * 2 + 65536);
+      bytes.reserve(want + kParsePadding);
+      bytes.resize(want);
+    }
+    const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int e = errno;
+      ::close(fd);
+      r.error = fmt::format("cannot read {}: {}", path, std::strerror(e));
+      return r;
+    }
+    if (n == 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  if (done > limit) {
+    r.error = fmt::format("{} is larger than {}", path, limit_name);
+    return r;
+  }
+  bytes.resize(done);
+  r.bytes = std::move(bytes);
+  return r;
+}
+
+} // namespace fleetcap

@@ -1,0 +1,156 @@
+#include "url.hpp"
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+namespace fleetcap::url {
+namespace {
+
+bool host_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Four decimal parts 0-255, no leading zeros beyond "0": what inet_pton(AF_INET) accepts.
+bool ipv4_literal(std::string_view host, unsigned char out[4]) {
+  const std::string text(host);
+  in_addr a{};
+  if (::inet_pton(AF_INET, text.c_str(), &a) != 1) return false;
+  std::memcpy(out, &a, 4);
+  return true;
+}
+
+bool ipv6_literal(std::string_view host, in6_addr& a) {
+  const std::string text(host);
+  return ::inet_pton(AF_INET6, text.c_str(), &a) == 1;
+}
+
+bool ipv6_loopback(const in6_addr& a) {
+  static const unsigned char kOne[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  if (std::memcmp(a.s6_addr, kOne, 16) == 0) return true;
+  // ::ffff:127.x.y.z, an IPv4-mapped loopback address
+  static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  return std::memcmp(a.s6_addr, kMapped, 12) == 0 && a.s6_addr[12] == 127;
+}
+
+} // namespace
+
+Parsed parse(std::string_view text) {
+  Parsed p;
+  for (unsigned char c : text)
+    if (c <= 0x20 || c == 0x7f) {
+      p.why = c == ' ' ? "it contains a space" : "it contains a control character";
+      return p;
+    }
+  Url u;
+  const auto sep = text.find("://");
+  if (sep == std::string_view::npos) {
+    p.why = "it does not start with http:// or https://";
+    return p;
+  }
+  u.scheme = lower(text.substr(0, sep));
+  if (u.scheme != "http" && u.scheme != "https") {
+    p.why = "it does not start with http:// or https://";
+    return p;
+  }
+  std::string_view rest = text.substr(sep + 3);
+  if (rest.find_first_of("?#") != std::string_view::npos) {
+    p.why = "a base URL takes no query (?) or fragment (#): fleetcap appends /v1/RESOURCE to it";
+    return p;
+  }
+  const auto slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  if (slash != std::string_view::npos) u.path = std::string(rest.substr(slash));
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    u.userinfo = std::string(authority.substr(0, at));
+    authority = authority.substr(at + 1);
+  }
+  std::string_view port;
+  if (authority.starts_with('[')) {
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) {
+      p.why = "its IPv6 address has no closing ]";
+      return p;
+    }
+    in6_addr a{};
+    if (!ipv6_literal(authority.substr(1, close - 1), a)) {
+      p.why = fmt::format("{} is not an IPv6 address", authority.substr(0, close + 1));
+      return p;
+    }
+    u.host = std::string(authority.substr(0, close + 1));
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':') {
+        p.why = "unexpected text after the IPv6 address";
+        return p;
+      }
+      port = after.substr(1);
+      if (port.empty()) {
+        p.why = "the port after ':' is empty";
+        return p;
+      }
+    }
+  } else {
+    const auto colon = authority.find(':');
+    u.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) {
+      port = authority.substr(colon + 1);
+      if (port.empty()) {
+        p.why = "the port after ':' is empty";
+        return p;
+      }
+    }
+    if (u.host.empty()) {
+      p.why = "it has no host";
+      return p;
+    }
+    if (!std::all_of(u.host.begin(), u.host.end(), host_char) || u.host.starts_with('.') ||
+        u.host.find("..") != std::string::npos) {
+      p.why = fmt::format("host \"{}\" is not a host name or address", u.host);
+      return p;
+    }
+  }
+  if (!port.empty()) {
+    if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      p.why = fmt::format("port \"{}\" is not a number between 1 and 65535", port.substr(0, 20));
+      return p;
+    }
+    int n = 0;
+    for (char c : port) n = n * 10 + (c - '0');
+    if (n < 1 || n > 65535) {
+      p.why = fmt::format("port {} is not between 1 and 65535", port);
+      return p;
+    }
+    u.port = n;
+  }
+  p.url = std::move(u);
+  return p;
+}
+
+bool loopback_host(std::string_view host) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    in6_addr a{};
+    return ipv6_literal(host.substr(1, host.size() - 2), a) && ipv6_loopback(a);
+  }
+  if (lower(host) == "localhost") return true;
+  unsigned char v4[4];
+  return ipv4_literal(host, v4) && v4[0] == 127;
+}
+
+bool loopback_address(std::string_view address) {
+  unsigned char v4[4];
+  if (ipv4_literal(address, v4)) return v4[0] == 127;
+  in6_addr a{};
+  return ipv6_literal(address, a) && ipv6_loopback(a);
+}
+
+} // namespace fleetcap::url
