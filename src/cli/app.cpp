@@ -65,7 +65,7 @@ CLI::Validator positive_up_to(double max) {
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
   const std::string group = "Global options";
-  app.add_option("--source", g.source, "Fleet API base URL (http/https) or saved snapshot directory")
+  app.add_option("--source", g.source, "Fleet API base URL (http/https), saved snapshot directory, or kube[:CONTEXT]")
       ->envname("FLEETCAP_SOURCE")
       ->group(group);
   app.add_flag("--json", g.json, "Print JSON (same as --format json)")->group(group);
@@ -105,6 +105,17 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
       ->group(group);
   app.add_flag("--allow-insecure-token", g.allow_insecure_token,
                "Send the token over plain http to a host other than loopback")
+      ->group(group);
+  app.add_option("--kubeconfig", g.kubeconfig, "With --source kube: read this kubeconfig (else $KUBECONFIG, ~/.kube/config)")
+      ->group(group);
+  app.add_option("--island-label", g.island_label, "With --source kube: the node label that names a node's island")
+      ->group(group);
+  app.add_option("--maintenance-duration", g.maintenance_duration,
+                 "With --source kube: how long a cloud maintenance event lasts, e.g. 4h, 90m (default 4h)")
+      ->check([](const std::string& text) -> std::string {
+        if (duration_hours(text)) return {};
+        return fmt::format("\"{}\" is not a duration like 4h, 90m or 3600s", text);
+      })
       ->group(group);
   app.set_config("--config", default_config_path(),
                  "Read options from this TOML file (keys are long option names)")

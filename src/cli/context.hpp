@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -30,7 +31,12 @@ struct GlobalOptions {
   std::int64_t max_response_mb = 2048;
   std::int64_t max_pages = 10000;
   bool allow_insecure_token = false;
+  std::string kubeconfig, island_label;   // --source kube (ADAPTERS.md §B)
+  std::string maintenance_duration = "4h";
 };
+
+// "4h", "90m", "3600s" (a bare number is hours) as hours; nullopt when it is none of these.
+std::optional<double> duration_hours(const std::string& text);
 
 struct Context {
   GlobalOptions global;
