@@ -64,8 +64,9 @@ class KubeServer:
     """`lists`: {path: (kind, apiVersion, items)}. `tokens`: accepted bearer tokens. `forbidden`:
     paths answering 403. `expire`: paths whose first continue token is answered 410 once."""
 
-    def __init__(self, pki, lists, tokens=(), forbidden=(), expire=(), port=0):
+    def __init__(self, pki, lists, tokens=(), forbidden=(), expire=(), port=0, cache=False):
         self.lists, self.tokens, self.forbidden = lists, set(tokens), set(forbidden)
+        self.cache = {} if cache else None  # (path, start, limit) -> body: bench/kube.py keeps its own cost out
         self.expire = set(expire)
         self.requests = []  # (method, path with query, who)
         self.lock = threading.Lock()
@@ -77,8 +78,12 @@ class KubeServer:
             def log_message(self, *args):
                 pass
 
-            def send_json(self, code, body):
-                data = json.dumps(body).encode()
+            def send_json(self, code, body, key=None):
+                data = server.cache.get(key) if key is not None and server.cache is not None else None
+                if data is None:
+                    data = json.dumps(body).encode()
+                    if key is not None and server.cache is not None:
+                        server.cache[key] = data
                 self.send_response(code)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
@@ -123,14 +128,20 @@ class KubeServer:
                             server.expire.discard(path)
                             return self.send_json(410, status(410, "Expired", EXPIRED))
                 end = len(items) if limit <= 0 else min(len(items), start + limit)
+                key = (path, start, limit)
+                if server.cache is not None and key in server.cache:
+                    return self.send_json(200, None, key)
                 meta = {"resourceVersion": "12345"}
                 if end < len(items):
                     meta["continue"] = base64.b64encode(json.dumps({"rv": 12345, "start": end}).encode()).decode()
                     meta["remainingItemCount"] = len(items) - end
                 self.send_json(200, {"kind": kind, "apiVersion": api_version, "metadata": meta,
-                                     "items": items[start:end]})
+                                     "items": items[start:end]}, key)
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        class Server(http.server.ThreadingHTTPServer):
+            request_queue_size = 128  # fleetcap opens a connection per list at once; 5 would drop SYNs
+
+        self.httpd = Server(("127.0.0.1", port), Handler)
         self.httpd.daemon_threads = True
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(pki["server.crt"], pki["server.key"])
