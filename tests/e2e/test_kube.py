@@ -212,6 +212,40 @@ class Lab(KubeCase):
         self.assertFails(bad, 2, "--maintenance-duration")
 
 
+def as_v1beta2(lists):
+    """The lab's Kueue objects as Kueue v1beta2 serves them: every kind under v1beta2,
+    spec.cohort -> spec.cohortName, Cohort spec.parent -> spec.parentName."""
+    out = {}
+    for path, (kind, api, items) in lists.items():
+        if "kueue.x-k8s.io" in path:
+            path = path.replace("v1beta1", "v1beta2").replace("v1alpha1", "v1beta2")
+            api = "kueue.x-k8s.io/v1beta2"
+            items = json.loads(json.dumps(items))
+            for it in items:
+                spec = it.get("spec", {})
+                if "cohort" in spec:
+                    spec["cohortName"] = spec.pop("cohort")
+                if "parent" in spec:
+                    spec["parentName"] = spec.pop("parent")
+        out[path] = (kind, api, items)
+    return out
+
+
+class LabV1beta2(KubeCase):
+    """The same cluster with Kueue v1beta2 (cohortName, parentName): the same quota tree."""
+    lists = staticmethod(lambda: as_v1beta2(fx.lab_lists()))
+
+    def test_v1beta2_names(self):
+        kc = self.kubeconfig("v2.yaml", {"alice": {"token": TOKEN}}, {"lab": "alice"}, "lab")
+        d = os.path.join(self.tmp, "v2-snap")
+        r = self.run_kube("--source", "kube", "--kubeconfig", kc, "snapshot", "save", d)
+        self.assertEqual(r.code, 0, r)
+        quotas = {q["name"]: q["parent"] for q in items_of(d, "quotas")}
+        self.assertEqual(quotas, {"org": None, "research": "org", "team-a/h100": "research",
+                                  "team-a/a100": "research", "team-b": "research"})
+        self.assertFalse(any("v1beta1" in p or "v1alpha1" in p for _, p, _ in self.server.requests))
+
+
 class Small(KubeCase):
     """Context "small": no Kueue (ResourceQuotas), one GPU product; auth, faults and kubectl."""
     lists = staticmethod(fx.small_lists)
