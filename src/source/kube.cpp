@@ -61,13 +61,14 @@ struct Pod {
   std::string name, ns, node, started;
   std::optional<Owner> owner; // the controlling owner
   std::int64_t gpus = 0;
+  bool prioritised = false; // spec.priority is set and not 0
 };
 
 struct Workload {
   std::string name, ns, queue, cluster_queue, admitted_at;
   std::vector<std::string> owner_uids;
   std::vector<std::string> flavors; // the GPU flavors of its pod set assignments
-  bool admitted = false, finished = false;
+  bool admitted = false, finished = false, prioritised = false;
   std::int64_t admitted_gpus = 0, requested_gpus = 0;
 };
 
@@ -212,12 +213,13 @@ std::int64_t containers_gpus(od::value v, bool init) {
 }
 
 // A pod spec's GPUs as the scheduler counts them: max(sum of containers, largest init container).
-std::int64_t spec_gpus(od::value spec, std::string* node = nullptr) {
+std::int64_t spec_gpus(od::value spec, std::string* node = nullptr, bool* prioritised = nullptr) {
   std::int64_t app = 0, init = 0;
   each_field(spec, [&](const std::string& k, od::value x) {
     if (k == "containers") app = containers_gpus(x, false);
     else if (k == "initContainers") init = containers_gpus(x, true);
     else if (node && k == "nodeName") *node = text(x);
+    else if (prioritised && k == "priority") *prioritised = text(x) != "0" && !text(x).empty();
   });
   return std::max(app, init);
 }
@@ -293,7 +295,7 @@ void read_pod(od::value v, Objects& o) {
   std::string phase;
   each_field(v, [&](const std::string& k, od::value x) {
     if (k == "metadata") m = meta_of(x, false);
-    else if (k == "spec") p.gpus = spec_gpus(x, &p.node);
+    else if (k == "spec") p.gpus = spec_gpus(x, &p.node, &p.prioritised);
     else if (k == "status")
       each_field(x, [&](const std::string& f, od::value y) {
         if (f == "phase") phase = text(y);
@@ -477,6 +479,7 @@ void read_workload(od::value v, Objects& o) {
     } else if (k == "spec")
       each_field(x, [&](const std::string& f, od::value y) {
         if (f == "queueName") w.queue = text(y);
+        else if (f == "priority") w.prioritised = text(y) != "0" && !text(y).empty();
         else if (f == "podSets")
           each_item(y, [&](od::value ps) {
             std::int64_t count = 1, per_pod = 0;
@@ -1094,6 +1097,12 @@ struct Translation {
     if (off_fleet)
       warn(fmt::format("{} GPU pod(s) of context \"{}\" run on nodes with no nvidia.com/gpu capacity; left out",
                        off_fleet, context));
+    bool prioritised = std::any_of(o.workloads.begin(), o.workloads.end(), [](auto& w) { return w.prioritised; }) ||
+                       std::any_of(o.pods.begin(), o.pods.end(), [](auto& p) { return p.prioritised; });
+    if (prioritised)
+      warn(fmt::format("context \"{}\": Workload and pod priorities are not mapped yet (docs/kubernetes.md); every "
+                       "job's priority is mid",
+                       context));
   }
 
   void check_usage() {

@@ -132,6 +132,7 @@ class Lab(KubeCase):
         self.assertIn("flavorsUsage differs", r.err)       # team-b: Kueue 4, fleetcap 0
         self.assertIn("team-b (Kueue 4, fleetcap 0)", r.err)
         self.assertIn("each cluster is one island", r.err)  # the A100 node has no topology label
+        self.assertIn("priorities are not mapped", r.err)   # train-llm's Workload has priority 100
 
     def test_quota_and_jobs_from_kueue(self):
         r = self.cmd("quota", "--json")
