@@ -404,6 +404,10 @@ class Small(KubeCase):
         kc = self.config({"exec": {"apiVersion": "client.authentication.k8s.io/v1beta1", "command": garbage}})
         self.assertFails(self.run_kube("--source", "kube", "--kubeconfig", kc, "capacity"), 1, "garbage.py",
                          "ExecCredential")
+        slow = self.plugin("slow.py", "import time\ntime.sleep(30)\n")
+        kc = self.config({"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": slow}})
+        self.assertFails(self.run_kube("--source", "kube", "--kubeconfig", kc, "--timeout", "1", "capacity"), 1,
+                         "slow.py", "did not finish within 1 s")
         kc = self.config({"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": "no-such-plugin-x",
                                    "installHint": "install it with: apt-get install no-such-plugin-x"}})
         self.assertFails(self.run_kube("--source", "kube", "--kubeconfig", kc, "capacity"), 1, "apt-get install")
