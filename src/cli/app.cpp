@@ -65,7 +65,7 @@ CLI::Validator positive_up_to(double max) {
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
   const std::string group = "Global options";
-  app.add_option("--source", g.source, "Fleet API base URL (http/https), saved snapshot directory, or kube[:CONTEXT]")
+  app.add_option("--source", g.source, "Fleet API base URL (http/https), saved snapshot directory, slurm+http(s)://HOST:PORT, or kube[:CONTEXT]")
       ->envname("FLEETCAP_SOURCE")
       ->group(group);
   app.add_flag("--json", g.json, "Print JSON (same as --format json)")->group(group);
@@ -117,6 +117,21 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
         return fmt::format("\"{}\" is not a duration like 4h, 90m or 3600s", text);
       })
       ->group(group);
+  const std::string slurm = "Slurm source options";
+  app.add_option("--slurm-user", g.slurm_user, "Slurm user the JWT belongs to (else $SLURM_USER, else the login name)")
+      ->group(slurm);
+  app.add_option("--slurm-quota", g.slurm_quota,
+                 "Quota from Slurm associations (default), qos (QOS GrpTRES), or none")
+      ->check(CLI::IsMember({"associations", "qos", "none"}))
+      ->group(slurm);
+  app.add_option("--island-feature-prefix", g.island_feature_prefix,
+                 "A node's island is its first feature starting with this (e.g. ib-)")
+      ->group(slurm);
+  app.add_option("--island-map", g.island_map, "File of \"HOSTLIST ISLAND\" lines naming each node's island")
+      ->group(slurm);
+  add_list_option(app, "--flex-qos", g.flex_qos,
+                  "QOS whose jobs always run on flex (default scavenger,preemptible,flex)")
+      ->group(slurm);
   app.set_config("--config", default_config_path(),
                  "Read options from this TOML file (keys are long option names)")
       ->group(group);
@@ -167,6 +182,8 @@ void run(int argc, const char* const* argv, std::ostream& out, std::ostream& err
       throw UsageError(fmt::format("unknown command \"{}\" for \"{}\"\nRun '{} --help' for usage.", *word, path, path));
     throw UsageError(fmt::format("{}\nRun 'fleetcap --help' for usage.", e.what()));
   }
+  if (const CLI::Option* config = app.get_config_ptr())
+    ctx.global.config_file = config->count() ? config->as<std::string>() : default_config_path();
   if (!ctx.action) throw UsageError("no command given; run 'fleetcap --help'");
   out << ctx.action(ctx);
 }

@@ -4,6 +4,9 @@
 #include "fleetcap/secrets.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <filesystem>
 
 #include <chrono>
 #include <fstream>
@@ -42,6 +45,74 @@ void check_token(const std::string& token, const char* where) {
       throw UsageError(fmt::format("the token from {} contains a control character (a line break?); fix {}", where,
                                    where));
 }
+// The config file's [slurm], [slurm.priority] and [slurm.quota-sku] tables (docs/slurm.md), read
+// with CLI11's TOML reader, the one that reads the rest of the file. Command-line options win.
+void read_slurm_config(const std::string& path, SlurmOptions& s, bool& quota_given, const Context& ctx) {
+  std::error_code ec;
+  if (path.empty() || !std::filesystem::is_regular_file(path, ec)) return;
+  std::vector<CLI::ConfigItem> items;
+  try {
+    items = CLI::ConfigTOML().from_file(path);
+  } catch (const CLI::Error& e) {
+    throw UsageError(fmt::format("config file {}: {}", path, e.what()));
+  }
+  auto value = [](const CLI::ConfigItem& item) {
+    std::string v = item.inputs.empty() ? std::string() : item.inputs.front();
+    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) v = v.substr(1, v.size() - 2);
+    return v;
+  };
+  auto boolean = [&](const CLI::ConfigItem& item) {
+    const std::string v = value(item);
+    if (v == "true") return true;
+    if (v == "false") return false;
+    throw UsageError(fmt::format("config file {}: [slurm] {} must be true or false, got \"{}\"", path, item.name, v));
+  };
+  for (const auto& item : items) {
+    if (item.parents.empty() || item.parents.front() != "slurm" || item.name == "++" || item.name == "--") continue;
+    if (item.parents.size() == 1) {
+      const std::string& k = item.name;
+      if (k == "region") s.region = value(item);
+      else if (k == "provider") s.provider = value(item);
+      else if (k == "cluster") s.cluster = value(item);
+      else if (k == "borrowing") s.borrowing = boolean(item);
+      else if (k == "hard-start" || k == "hard_start") s.hard_start = boolean(item);
+      else if ((k == "island-feature-prefix" || k == "island_feature_prefix") && s.island_feature_prefix.empty())
+        s.island_feature_prefix = value(item);
+      else if ((k == "island-map" || k == "island_map") && s.island_map.empty()) s.island_map = value(item);
+      else if ((k == "quota" || k == "slurm-quota") && !quota_given) {
+        s.quota = value(item);
+        if (s.quota != "associations" && s.quota != "qos" && s.quota != "none")
+          throw UsageError(fmt::format("config file {}: [slurm] quota must be associations, qos or none, got \"{}\"",
+                                       path, s.quota));
+        quota_given = true;
+      } else if (k == "user" && s.user.empty()) s.user = value(item);
+      else if (k == "flex-qos" || k == "flex_qos") {
+        s.flex_qos.clear();
+        for (const auto& in : item.inputs) {
+          std::string v = in;
+          if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+          for (std::size_t a = 0; a <= v.size();) {
+            auto b = v.find(',', a);
+            if (b == std::string::npos) b = v.size();
+            if (b > a) s.flex_qos.push_back(v.substr(a, b - a));
+            a = b + 1;
+          }
+        }
+      } else
+        ctx.warn(fmt::format("config file {}: unknown key [slurm] {}", path, k));
+    } else if (item.parents.size() == 2 && item.parents[1] == "priority") {
+      const std::string p = value(item);
+      if (!priority_from(p))
+        throw UsageError(fmt::format("config file {}: [slurm.priority] {} = \"{}\" is not one of critical, high, mid, low",
+                                     path, item.name, p));
+      s.priority.emplace_back(item.name, p);
+    } else if (item.parents.size() == 2 && item.parents[1] == "quota-sku") {
+      s.quota_sku.emplace_back(item.name, value(item));
+    } else {
+      ctx.warn(fmt::format("config file {}: unknown table [{}]", path, fmt::join(item.parents, ".")));
+    }
+  }
+}
 } // namespace
 
 SourceOptions Context::source_options() const {
@@ -60,6 +131,22 @@ SourceOptions Context::source_options() const {
     add_secret(*o.token);
     check_token(*o.token, "FLEETCAP_TOKEN");
   }
+  if (o.source.starts_with("slurm+")) {
+    SlurmOptions& s = o.slurm;
+    if (const char* jwt = std::getenv("SLURM_JWT"); jwt && *jwt) {
+      s.jwt = jwt;
+      add_secret(*s.jwt);
+      check_token(*s.jwt, "SLURM_JWT");
+    }
+    s.user = global.slurm_user;
+    s.island_feature_prefix = global.island_feature_prefix;
+    s.island_map = global.island_map;
+    bool quota_given = !global.slurm_quota.empty();
+    if (quota_given) s.quota = global.slurm_quota;
+    read_slurm_config(global.config_file, s, quota_given, *this);
+    if (!global.flex_qos.empty()) s.flex_qos = global.flex_qos;
+  }
+  if (!global.at.empty() && global.at != "now") o.now = parse_rfc3339(global.at);
   o.cacert = global.cacert;
   o.connect_timeout = global.connect_timeout;
   o.timeout = global.timeout;

@@ -239,6 +239,7 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
   };
   add_header("Accept: application/json");
   if (options.token) add_header("Authorization: Bearer " + *options.token);
+  for (const auto& line : options.headers) add_header(line);
 
   std::string blob;
   if (!options.cacert.empty()) blob = ca_bundle(options.cacert);
@@ -275,6 +276,7 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
   curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
   curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
+  if (!options.unix_socket.empty()) curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, options.unix_socket.c_str());
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
   if (!options.ca_pem.empty()) blob = options.ca_pem + "\n" + blob; // a kubeconfig's CA (+ --cacert)

@@ -1,13 +1,248 @@
-// Slurm through slurmrestd (ADAPTERS.md §A). Not yet written.
+// Slurm through slurmrestd (ADAPTERS.md §A, docs/slurm.md): `--source slurm+http://HOST:PORT`,
+// `slurm+https://...` or `slurm+unix:///PATH/TO/slurmrestd.socket`. Finds the newest data parser
+// version the server serves, fetches its endpoints concurrently through the shared HTTP client,
+// translates them (slurm_translate.cpp) and hands the pages to the loader like any source.
 #include "fleetcap/error.hpp"
+#include "http.hpp"
 #include "loader.hpp"
+#include "slurm.hpp"
 
 #include <fmt/format.h>
 
-namespace fleetcap::source {
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <pwd.h>
+#include <sstream>
+#include <thread>
+#include <unistd.h>
 
-std::unique_ptr<Source> make_slurm_source(const SourceOptions& o) {
-  throw UsageError(fmt::format("--source {}: Slurm sources are not supported yet", display_source(o.source)));
+namespace fleetcap::source {
+namespace {
+
+using slurm::kVersions;
+
+enum Endpoint : std::size_t { kNodes, kJobs, kReservations, kAssociations, kQos, kEndpoints };
+constexpr std::array<std::string_view, kEndpoints> kPaths = {"/slurm/{}/nodes", "/slurm/{}/jobs",
+                                                             "/slurm/{}/reservations", "/slurmdb/{}/associations",
+                                                             "/slurmdb/{}/qos"};
+bool slurmdb(std::size_t e) { return e == kAssociations || e == kQos; }
+
+std::string login_name() {
+  if (const char* u = std::getenv("SLURM_USER"); u && *u) return u;
+  struct passwd pw {};
+  struct passwd* found = nullptr;
+  std::array<char, 4096> buf{};
+  if (::getpwuid_r(::getuid(), &pw, buf.data(), buf.size(), &found) == 0 && found) return found->pw_name;
+  if (const char* u = std::getenv("USER"); u && *u) return u;
+  return {};
 }
+
+// What to do about a failed request, by endpoint and what slurmrestd said.
+std::string advice(std::size_t e, long status, const std::string& said) {
+  if (status == 401 || status == 403)
+    return "slurmrestd refused the credentials: set SLURM_JWT to a fresh token (scontrol token lifespan=3600) and "
+           "the user it was made for with --slurm-user or SLURM_USER";
+  std::string lower;
+  for (char c : said) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const bool auth = lower.find("authentication") != std::string::npos || lower.find("[error 1007]") != std::string::npos;
+  if (auth)
+    return "Slurm rejected the credentials: make sure SLURM_JWT is a valid token (scontrol token) for the user given "
+           "by --slurm-user or SLURM_USER";
+  if (slurmdb(e))
+    return "is slurmdbd running and reachable from slurmrestd (sacctmgr ping)? Or pass --slurm-quota none to go "
+           "without quota";
+  if (status >= 500)
+    // Slurm 22.05 answers "Unspecified error" both when slurmctld is down and when it rejects the JWT.
+    return "is slurmctld running and answering (scontrol ping)? If it is, the JWT may be invalid or expired: make a "
+           "new one with scontrol token";
+  return "check slurmrestd's log";
+}
+
+class SlurmSource : public Source {
+public:
+  explicit SlurmSource(const SourceOptions& o) : o_(o) {}
+
+  void load(Loader& loader) override {
+    setup();
+    http::global_init();
+    std::atomic<bool> cancel{false};
+    const std::string version = discover(cancel);
+    log(fmt::format("slurmrestd {}: data parser {} ({})", shown_, version, how_));
+
+    // The endpoints, fetched concurrently.
+    slurm::Responses in;
+    in.version = version;
+    const std::string& quota = o_.slurm.quota;
+    std::array<bool, kEndpoints> want = {true, true, true, quota == "associations", quota == "qos"};
+    std::array<std::optional<std::string>, kEndpoints> bodies;
+    std::array<std::string, kEndpoints> labels, failures;
+    std::array<bool, kEndpoints> absent{};
+    std::vector<std::thread> workers;
+    for (std::size_t e = 0; e < kEndpoints; ++e) {
+      labels[e] = fmt::format("GET {}{}", shown_, fmt::format(fmt::runtime(kPaths[e]), version));
+      if (!want[e]) continue;
+      if (slurmdb(e) && no_slurmdb_) {
+        absent[e] = true;
+        continue;
+      }
+      workers.emplace_back([&, e] {
+        try {
+          const std::string url = base_ + fmt::format(fmt::runtime(kPaths[e]), version);
+          http::Response r = http::get(url, req_, cancel);
+          if (r.status == 404 && slurmdb(e)) {
+            absent[e] = true;
+            return;
+          }
+          if (r.status < 200 || r.status > 299) {
+            const std::string said = slurm::slurm_errors(r.body);
+            failures[e] = fmt::format("{}: HTTP {}{}: {}; {}", labels[e], r.status, r.redirected,
+                                      said.empty() ? first_bytes(r.head) : "slurmrestd says: " + said,
+                                      advice(e, r.status, said));
+            cancel.store(true);
+            return;
+          }
+          bodies[e] = std::move(r.body);
+        } catch (const InterruptedError&) {
+          failures[e] = "interrupted";
+          cancel.store(true);
+        } catch (const std::exception& ex) {
+          if (!cancel.load()) failures[e] = fmt::format("{}; is slurmrestd running at {}?", ex.what(), shown_);
+          cancel.store(true);
+        }
+      });
+    }
+    for (auto& w : workers) w.join();
+    if (interrupt_requested()) throw InterruptedError();
+    for (const auto& f : failures)
+      if (!f.empty() && f != "interrupted") throw RuntimeError(f);
+    in.nodes = std::move(*bodies[kNodes]);
+    in.jobs = std::move(*bodies[kJobs]);
+    in.reservations = std::move(*bodies[kReservations]);
+    in.associations = std::move(bodies[kAssociations]);
+    in.qos = std::move(bodies[kQos]);
+    in.nodes_label = labels[kNodes];
+    in.jobs_label = labels[kJobs];
+    in.reservations_label = labels[kReservations];
+    in.associations_label = labels[kAssociations];
+    in.qos_label = labels[kQos];
+    in.island_map = island_map_;
+
+    const Time now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    slurm::Translation tr = slurm::translate(in, o_.slurm, o_.now.value_or(now));
+    for (auto& w : tr.warnings) loader.snapshot().warnings.push_back(std::move(w));
+    log(fmt::format("Slurm cluster {}", tr.cluster));
+
+    // The pages go through the loader like any source's; nodes and jobs, the big ones, in parallel.
+    auto parse = [&](Resource r) {
+      const std::size_t i = static_cast<std::size_t>(r);
+      if (loader.wanted(r))
+        loader.parse_built_page(r, fmt::format("{} ({} from Slurm)", shown_, to_string(r)), tr.pages[i]);
+    };
+    std::thread jobs_thread([&] { parse(Resource::jobs); });
+    for (Resource r : kResources)
+      if (r != Resource::jobs) parse(r);
+    loader.link_while_waiting();
+    jobs_thread.join();
+  }
+
+private:
+  void log(const std::string& line) const {
+    if (o_.log) o_.log(line);
+  }
+
+  // Where to send requests, and how to authenticate (ADAPTERS.md §A "Auth").
+  void setup() {
+    std::string_view s = o_.source;
+    s.remove_prefix(6); // slurm+
+    req_ = o_;
+    req_.token.reset(); // slurmrestd takes no Authorization header: its own, below
+    req_.headers.clear();
+    shown_ = display_source(o_.source);
+    if (s.starts_with("unix://")) {
+      req_.unix_socket = std::string(s.substr(7));
+      if (req_.unix_socket.empty() || req_.unix_socket.front() != '/')
+        throw UsageError(fmt::format("--source {}: expected slurm+unix:///PATH/TO/slurmrestd.socket", o_.source));
+      base_ = "http://localhost";
+      how_ = "unix socket, local auth";
+    } else if (s.starts_with("http://") || s.starts_with("https://")) {
+      base_ = std::string(s);
+      while (!base_.empty() && base_.back() == '/') base_.pop_back();
+      const std::optional<std::string>& jwt = o_.slurm.jwt ? o_.slurm.jwt : o_.token;
+      std::string user = o_.slurm.user.empty() ? login_name() : o_.slurm.user;
+      for (unsigned char c : user)
+        if (c < 0x20 || c == 0x7f) throw UsageError("the Slurm user name contains a control character");
+      if (jwt) {
+        if (token_in_clear(o_.source) && !o_.allow_insecure_token)
+          throw UsageError(fmt::format("refusing to send the Slurm JWT over plain http to {}; use slurm+https, the "
+                                       "unix socket, or pass --allow-insecure-token",
+                                       shown_));
+        req_.headers.push_back("X-SLURM-USER-NAME: " + user);
+        req_.headers.push_back("X-SLURM-USER-TOKEN: " + *jwt);
+      }
+    } else {
+      throw UsageError(fmt::format("--source {}: expected slurm+http://HOST:PORT, slurm+https://HOST:PORT or "
+                                   "slurm+unix:///PATH/TO/slurmrestd.socket",
+                                   shown_));
+    }
+    if (!o_.slurm.island_map.empty()) {
+      std::ifstream in(o_.slurm.island_map, std::ios::binary);
+      if (!in) throw RuntimeError(fmt::format("cannot read --island-map {}: {}", o_.slurm.island_map, std::strerror(errno)));
+      std::ostringstream ss;
+      ss << in.rdbuf();
+      island_map_ = slurm::parse_island_map(ss.str(), o_.slurm.island_map);
+    }
+  }
+
+  // The newest data parser version the server serves: from its OpenAPI document, else by
+  // probing each version's ping, newest first.
+  std::string discover(std::atomic<bool>& cancel) {
+    auto fail_auth = [&](const std::string& url, const http::Response& r) {
+      throw RuntimeError(fmt::format("GET {}: HTTP {}: {}; {}", display_source(url), r.status, first_bytes(r.head),
+                                     advice(kNodes, r.status, "")));
+    };
+    const std::string openapi = base_ + "/openapi/v3";
+    http::Response r = http::get(openapi, req_, cancel);
+    if (r.status == 401 || r.status == 403) fail_auth(openapi, r);
+    if (r.status >= 200 && r.status <= 299) {
+      for (auto v = kVersions.rbegin(); v != kVersions.rend(); ++v)
+        if (r.body.find(fmt::format("/slurm/{}/nodes", *v)) != std::string::npos) {
+          how_ = "from GET /openapi/v3" + (how_.empty() ? "" : ", " + how_);
+          no_slurmdb_ = r.body.find(fmt::format("/slurmdb/{}/", *v)) == std::string::npos;
+          return std::string(*v);
+        }
+    }
+    std::string tried;
+    for (auto v = kVersions.rbegin(); v != kVersions.rend(); ++v) {
+      const std::string ping = fmt::format("{}/slurm/{}/ping", base_, *v);
+      http::Response p = http::get(ping, req_, cancel);
+      if (p.status == 401 || p.status == 403) fail_auth(ping, p);
+      if (p.status >= 200 && p.status <= 299) {
+        how_ = "by probing ping" + (how_.empty() ? "" : ", " + how_);
+        return std::string(*v);
+      }
+      if (!tried.empty()) tried += ", ";
+      tried += fmt::format("{} -> HTTP {}", *v, p.status);
+    }
+    throw RuntimeError(fmt::format("slurmrestd at {} serves none of the data parser versions fleetcap reads (v0.0.38 to "
+                                   "v0.0.44): GET /openapi/v3 -> HTTP {}, ping {}; start slurmrestd with one of them "
+                                   "(slurmrestd -d v0.0.40, say)",
+                                   shown_, r.status, tried));
+  }
+
+  const SourceOptions& o_;
+  SourceOptions req_;
+  std::string base_, shown_, how_;
+  std::unordered_map<std::string, std::string> island_map_;
+  bool no_slurmdb_ = false; // the OpenAPI document lists no slurmdb endpoints: no slurmdbd
+};
+
+} // namespace
+
+std::unique_ptr<Source> make_slurm_source(const SourceOptions& o) { return std::make_unique<SlurmSource>(o); }
 
 } // namespace fleetcap::source

@@ -8,12 +8,30 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace fleetcap {
 
+// How a Slurm cluster's objects become fleet items (ADAPTERS.md §A, docs/slurm.md): the
+// --slurm-* options and the config file's [slurm], [slurm.priority] and [slurm.quota-sku].
+struct SlurmOptions {
+  std::optional<std::string> jwt;     // SLURM_JWT (else SourceOptions::token); never printed
+  std::string user;                   // X-SLURM-USER-NAME: --slurm-user, $SLURM_USER, else the login name
+  std::string quota = "associations"; // associations | qos | none
+  std::string island_feature_prefix;  // e.g. "ib-": the node feature naming its island
+  std::string island_map;             // file of "HOSTLIST ISLAND" lines
+  std::vector<std::string> flex_qos = {"scavenger", "preemptible", "flex"};
+  std::string cluster;                // the Slurm cluster's name when slurmrestd does not say it
+  std::string region, provider;
+  bool borrowing = false;             // accounts of one tree may borrow (quota groups kept)
+  bool hard_start = true;             // maintenance reservations cannot move
+  std::vector<std::pair<std::string, std::string>> priority;  // QOS -> critical|high|mid|low
+  std::vector<std::pair<std::string, std::string>> quota_sku; // account or QOS -> GPU type
+};
+
 struct SourceOptions {
-  std::string source;                // http(s) base URL or snapshot directory
+  std::string source;                // http(s) base URL, snapshot directory, or slurm+http(s)|unix URL
   std::vector<std::string> clusters; // ?cluster= filter hints
   std::optional<std::string> token;  // bearer token; never printed
   std::string cacert;                // extra CA bundle
@@ -39,6 +57,14 @@ struct SourceOptions {
   // Called from the loader's threads as each resource is fetched (or read) and parsed, with
   // the milliseconds since load_snapshot started (for `__load`'s timings); may be empty.
   std::function<void(Resource, double)> on_parsed;
+  SlurmOptions slurm;
+  // The time the figures are for (--at), when given as a time: an adapter derives states that
+  // depend on it (a reservation in progress or coming) from it, else from the clock.
+  std::optional<Time> now;
+  // Set by an adapter for its own requests, not by the command line: header lines added to each
+  // request (may hold a secret, like the token), and a unix socket to connect through.
+  std::vector<std::string> headers;
+  std::string unix_socket;
 };
 
 // Each resource's items as saved verbatim: the text inside "items": [ ... ] of every page.

@@ -1,0 +1,80 @@
+// The Slurm adapter's pure parts (ADAPTERS.md §A, docs/slurm.md): Slurm's text forms and the
+// translation of slurmrestd responses into fleet API pages. Private to src/source/; the
+// fetching is in slurm.cpp.
+#pragma once
+
+#include "fleetcap/model/model.hpp"
+#include "fleetcap/source/source.hpp"
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace fleetcap::source::slurm {
+
+// Data parser versions this adapter reads, oldest first.
+inline constexpr std::array<std::string_view, 7> kVersions = {"v0.0.38", "v0.0.39", "v0.0.40", "v0.0.41",
+                                                              "v0.0.42", "v0.0.43", "v0.0.44"};
+
+// "cn[001-003,7],gpu1" -> cn001 cn002 cn003 cn7 gpu1 (zero padding kept; several bracket groups
+// in one name multiply). Nothing for an empty list or "(null)"; nullopt when malformed.
+std::optional<std::vector<std::string>> expand_hostlist(std::string_view list);
+
+// The GPUs of a GRES string (`gres`, `gres_used`, a `gres_detail` entry): entries separated by
+// commas outside parentheses, each `gpu[:TYPE][:COUNT][(...)]`; other GRES are skipped. Per
+// type ("" = untyped), in order of first appearance. nullopt when a gpu entry is malformed.
+struct TypedGpus {
+  std::string type;
+  Gpus count = 0;
+};
+std::optional<std::vector<TypedGpus>> parse_gres(std::string_view gres);
+
+// The GPUs a TRES request names (`tres_per_job`/`_node`/`_task`): `gres/gpu:8`, `gres/gpu=8`,
+// `gres:gpu:8`, `gres/gpu:h100:2`, `gpu:8`, in a comma list; the total over types, and the
+// first type named (empty when untyped). nullopt when malformed.
+struct GpuRequest {
+  Gpus count = 0;
+  std::string type;
+};
+std::optional<GpuRequest> parse_tres_request(std::string_view tres);
+
+// `gres/gpu=N` of a `tres_alloc_str` (nullopt when absent), and its first typed entry's type.
+std::optional<GpuRequest> parse_tres_alloc(std::string_view tres);
+
+// The island a node's `topology` names: `TOPO:BLOCK` -> BLOCK, `TOPO:ROOT:SW:...:LEAF` -> SW
+// (the switch just below the root). Empty when there is none.
+std::string island_from_topology(std::string_view topology);
+
+// What one run read from slurmrestd, each body as received (with room for simdjson's padding).
+struct Responses {
+  std::string version;         // the data parser version, e.g. "v0.0.40"
+  std::string nodes_label;     // "GET URL" lines naming each endpoint in errors
+  std::string jobs_label, reservations_label, associations_label, qos_label;
+  std::string nodes, jobs, reservations;
+  std::optional<std::string> associations, qos; // absent: not fetched (no slurmdbd, or not needed)
+  std::unordered_map<std::string, std::string> island_map; // node -> island (--island-map)
+};
+
+// Fleet API pages (SPEC §3.1) for every resource, and the warnings of lossy choices (one each).
+struct Translation {
+  std::array<std::string, kResources.size()> pages;
+  std::vector<std::string> warnings;
+  std::string cluster; // the Slurm cluster's name
+};
+
+// Throws DataError (SPEC §3.3 lines naming the endpoint, index, name and field) for malformed
+// objects or invalid JSON, RuntimeError for a response that carries only slurmrestd errors.
+// `now` decides the state of maintenance reservations.
+Translation translate(Responses& in, const SlurmOptions& options, Time now);
+
+// slurmrestd's `errors[]` (description, error, error_number) of an error body, on one line;
+// empty when the body has none.
+std::string slurm_errors(std::string_view body);
+
+// The island map file's text -> node -> island. Throws UsageError naming the line.
+std::unordered_map<std::string, std::string> parse_island_map(std::string_view text, std::string_view path);
+
+} // namespace fleetcap::source::slurm

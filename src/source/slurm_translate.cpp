@@ -1,0 +1,1271 @@
+// slurmrestd responses (data parser v0.0.38 to v0.0.44) -> fleet API pages, per ADAPTERS.md §A.
+// Every choice ADAPTERS.md leaves open is in docs/slurm.md. Read with simdjson On Demand: no DOM,
+// strings stay views into the response or the parser's buffer until the pages are written.
+#include "fleetcap/error.hpp"
+#include "model/split.hpp"
+#include "slurm.hpp"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <set>
+#include <span>
+#include <unordered_set>
+
+namespace fleetcap::source::slurm {
+namespace od = simdjson::ondemand;
+namespace {
+
+constexpr Time kOpenEnd = 253402300799; // 9999-12-31T23:59:59Z: an end Slurm calls infinite
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+void json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20) {
+      out += fmt::format("\\u{:04x}", u);
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
+std::string shown(std::string_view s) {
+  std::string out;
+  for (char c : s.substr(0, 60)) out += (static_cast<unsigned char>(c) < 0x20) ? '?' : c;
+  if (s.size() > 60) out += "...";
+  return out;
+}
+
+// A number as slurmrestd writes it: plain (<= v0.0.39) or {"set", "infinite", "number"}.
+struct Number {
+  bool set = false;
+  bool infinite = false;
+  std::int64_t value = 0;
+};
+
+std::optional<Number> read_number(od::value v) {
+  od::json_type t = v.type();
+  Number n;
+  if (t == od::json_type::number) {
+    double d = v.get_double();
+    if (d >= 4294967294.0 && d <= 4294967295.0) n.infinite = true; // Slurm's INFINITE (NO_VAL below it)
+    else if (d >= 1.8e19) n.infinite = true;                      // INFINITE64
+    n.set = !n.infinite;
+    n.value = static_cast<std::int64_t>(d);
+    return n;
+  }
+  if (t == od::json_type::null) return n;
+  if (t != od::json_type::object) return std::nullopt;
+  for (auto field : v.get_object()) {
+    std::string_view k = field.unescaped_key();
+    od::value f = field.value();
+    if (k == "set") n.set = f.get_bool();
+    else if (k == "infinite") n.infinite = f.get_bool();
+    else if (k == "number") {
+      if (f.type() != od::json_type::number) return std::nullopt;
+      n.value = static_cast<std::int64_t>(f.get_double());
+    }
+  }
+  return n;
+}
+
+std::string got(od::value v) {
+  switch (v.type()) {
+  case od::json_type::object: return "an object";
+  case od::json_type::array: return "an array";
+  default: {
+    std::string_view raw = v.raw_json_token();
+    while (!raw.empty() && std::isspace(static_cast<unsigned char>(raw.back()))) raw.remove_suffix(1);
+    return shown(raw);
+  }
+  }
+}
+
+// One endpoint's objects: their problems become SPEC §3.3 lines naming the endpoint.
+class Objects {
+public:
+  Objects(std::string_view label, std::string_view kind, std::vector<std::string>& errors)
+      : label_(label), kind_(kind), errors_(errors) {}
+  void fail(std::size_t index, std::string_view name, std::string_view field, const std::string& what) {
+    if (name.empty())
+      errors_.push_back(fmt::format("{}: {}[{}]: field \"{}\" {}", label_, kind_, index, field, what));
+    else
+      errors_.push_back(fmt::format("{}: {}[{}] \"{}\": field \"{}\" {}", label_, kind_, index, shown(name), field, what));
+  }
+
+private:
+  std::string_view label_, kind_;
+  std::vector<std::string>& errors_;
+};
+
+// A string field: false (and an error) when it is not a string.
+bool read_string(od::value v, std::string_view& out) {
+  if (v.type() == od::json_type::null) {
+    out = {};
+    return true;
+  }
+  if (v.type() != od::json_type::string) return false;
+  out = v.get_string();
+  return true;
+}
+
+// A string that stays valid after the parser moves on (runs of a large body reuse its buffers): a
+// view of the body itself when it has no escapes, else a copy kept in `kept`.
+bool read_stable(od::value v, std::string_view& out, std::deque<std::string>& kept) {
+  const od::json_type t = v.type();
+  if (t == od::json_type::null) {
+    out = {};
+    return true;
+  }
+  if (t != od::json_type::string) return false;
+  const std::string_view token = v.raw_json_token();
+  const char* begin = token.data() + 1;
+  const char* end = begin;
+  while (*end != '"' && *end != '\\') ++end;
+  if (*end == '"') {
+    out = std::string_view(begin, static_cast<std::size_t>(end - begin));
+    return true;
+  }
+  kept.emplace_back(std::string_view(v.get_string()));
+  out = kept.back();
+  return true;
+}
+
+// The same for a string or an array of strings.
+bool read_words_stable(od::value v, std::vector<std::string_view>& out, std::deque<std::string>& kept) {
+  const od::json_type t = v.type();
+  if (t == od::json_type::null) return true;
+  if (t == od::json_type::string) {
+    std::string_view s;
+    read_stable(v, s, kept);
+    out.push_back(s);
+    return true;
+  }
+  if (t != od::json_type::array) return false;
+  for (auto e : v.get_array()) {
+    od::value ev = e.value();
+    std::string_view s;
+    if (!read_stable(ev, s, kept) || ev.type() == od::json_type::null) return false;
+    out.push_back(s);
+  }
+  return true;
+}
+
+// A string, or an array of strings (state flags, features, job states): appended to `out`.
+bool read_words(od::value v, std::vector<std::string_view>& out) {
+  const od::json_type t = v.type();
+  if (t == od::json_type::null) return true;
+  if (t == od::json_type::string) {
+    out.push_back(v.get_string());
+    return true;
+  }
+  if (t != od::json_type::array) return false;
+  for (auto e : v.get_array()) {
+    od::value ev = e.value();
+    if (ev.type() != od::json_type::string) return false;
+    out.push_back(ev.get_string());
+  }
+  return true;
+}
+
+// slurmrestd's errors[] on one line.
+std::string errors_text(od::value errs) {
+  std::string out;
+  if (errs.type() != od::json_type::array) return out;
+  for (auto e : errs.get_array()) {
+    od::value ev = e.value();
+    if (ev.type() != od::json_type::object) continue;
+    std::string_view description, error;
+    std::int64_t number = 0;
+    for (auto f : ev.get_object()) {
+      std::string_view k = f.unescaped_key();
+      od::value fv = f.value();
+      if (k == "description") read_string(fv, description);
+      else if (k == "error") read_string(fv, error);
+      else if (k == "error_number" || k == "errno") {
+        if (fv.type() == od::json_type::number) number = fv.get_int64();
+      }
+    }
+    std::string one = std::string(error.empty() ? description : error);
+    if (!description.empty() && !error.empty() && description != error) one += fmt::format(" ({})", description);
+    if (number) one += fmt::format(" [error {}]", number);
+    if (one.empty()) continue;
+    if (!out.empty()) out += "; ";
+    out += one;
+  }
+  return out;
+}
+
+// Where the array under top-level `key` opens: the offset just past its `[`, or npos. Reads the
+// top-level object's keys and skips the values before it (meta, errors: small).
+std::size_t find_array(std::string_view body, std::string_view key) {
+  std::size_t i = 0;
+  auto blank = [&] {
+    while (i < body.size() && (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t')) ++i;
+  };
+  auto skip_string = [&]() -> bool { // at '"'
+    for (++i; i < body.size(); ++i) {
+      if (body[i] == '\\') ++i;
+      else if (body[i] == '"') {
+        ++i;
+        return true;
+      }
+    }
+    return false;
+  };
+  blank();
+  if (i >= body.size() || body[i] != '{') return std::string_view::npos;
+  ++i;
+  for (;;) {
+    blank();
+    if (i >= body.size() || body[i] != '"') return std::string_view::npos;
+    const std::size_t k0 = i + 1;
+    if (!skip_string()) return std::string_view::npos;
+    const std::string_view k = body.substr(k0, i - 1 - k0);
+    blank();
+    if (i >= body.size() || body[i] != ':') return std::string_view::npos;
+    ++i;
+    blank();
+    if (i >= body.size()) return std::string_view::npos;
+    if ((k == key || (key == "qos" && k == "QOS")) && body[i] == '[') return i + 1;
+    // Skip the value.
+    if (body[i] == '"') {
+      if (!skip_string()) return std::string_view::npos;
+    } else if (body[i] == '{' || body[i] == '[') {
+      long depth = 0;
+      while (i < body.size()) {
+        const char c = body[i];
+        if (c == '"') {
+          if (!skip_string()) return std::string_view::npos;
+          continue;
+        }
+        ++i;
+        if (c == '{' || c == '[') ++depth;
+        else if ((c == '}' || c == ']') && --depth == 0) break;
+      }
+      if (depth != 0) return std::string_view::npos;
+    } else {
+      while (i < body.size() && body[i] != ',' && body[i] != '}') ++i; // a number, true, false, null
+    }
+    blank();
+    if (i >= body.size() || body[i] != ',') return std::string_view::npos;
+    ++i;
+  }
+}
+
+// A response's top level: the array under `key` is handed to `each`; `errors[]` collected.
+template <class Each, class Meta>
+void read_whole(std::string& body, std::string_view label, std::string_view key, od::parser& parser,
+                std::vector<std::string>& errors, Each&& each, Meta&& meta, std::size_t first_index = 0,
+                bool array_seen = false) {
+  if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING) body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+  bool found = array_seen;
+  std::string slurm_errs;
+  try {
+    od::document doc = parser.iterate(simdjson::padded_string_view(body.data(), body.size(), body.capacity()));
+    for (auto field : doc.get_object()) {
+      std::string_view k = field.unescaped_key();
+      if (k == key || (key == "qos" && k == "QOS")) { // v0.0.38 lists QOS under "QOS"
+        od::value v = field.value();
+        if (v.type() != od::json_type::array) {
+          errors.push_back(fmt::format("{}: field \"{}\" must be an array, got {}", label, key, got(v)));
+          return;
+        }
+        found = true;
+        std::size_t index = first_index;
+        for (auto item : v.get_array()) {
+          od::value iv = item.value();
+          if (iv.type() != od::json_type::object) {
+            errors.push_back(fmt::format("{}: {}[{}]: must be an object, got {}", label, key, index, got(iv)));
+            ++index;
+            continue;
+          }
+          each(iv.get_object(), index++);
+        }
+      } else if (k == "meta") {
+        od::value v = field.value();
+        if (v.type() == od::json_type::object) meta(v.get_object());
+      } else if (k == "errors") {
+        slurm_errs = errors_text(field.value());
+      }
+    }
+  } catch (const simdjson::simdjson_error& e) {
+    errors.push_back(fmt::format("{}: invalid JSON ({})", label, e.what()));
+    return;
+  }
+  if (!found) {
+    if (!slurm_errs.empty()) throw RuntimeError(fmt::format("{}: slurmrestd answered with errors: {}", label, slurm_errs));
+    errors.push_back(fmt::format("{}: the response has no \"{}\" array", label, key));
+  }
+}
+
+// A large body's array is parsed a run of objects at a time (docs/design.md, "Parser memory"):
+// simdjson's index then covers a few MiB, not the 200 MB a big cluster's jobs take. The rest of
+// the document (meta, errors) is parsed on its own. Anything odd: the whole body, as before.
+template <class Each, class Meta>
+void read_response(std::string& body, std::string_view label, std::string_view key, od::parser& parser,
+                   std::vector<std::string>& errors, Each&& each, Meta&& meta) {
+  constexpr std::size_t kRun = std::size_t{4} << 20;
+  const std::size_t begin = body.size() >= 2 * kRun ? find_array(body, key) : std::string_view::npos;
+  if (begin == std::string_view::npos) return read_whole(body, label, key, parser, errors, each, meta);
+  split::ItemScanner scanner;
+  std::vector<std::size_t> ends;
+  scanner.scan(body.data() + begin, body.size() - begin, true, [&](std::size_t end) { ends.push_back(begin + end); });
+  if (!scanner.closed()) return read_whole(body, label, key, parser, errors, each, meta);
+  const std::size_t array_end = begin + scanner.array_end();
+  body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+  std::size_t index = 0, from = begin - 1; // `[` of the first run, then the comma before each run
+  const std::size_t errors_before = errors.size();
+  for (std::size_t k = 0; k < ends.size();) {
+    std::size_t last = k;
+    while (last + 1 < ends.size() && ends[last + 1] - from < kRun) ++last;
+    const std::size_t to = ends[last]; // the byte just past the run's last object
+    const char open = body[from], close = body[to];
+    body[from] = '[';
+    body[to] = ']';
+    std::size_t in_run = 0;
+    try {
+      od::document doc = parser.iterate(simdjson::padded_string_view(body.data() + from, to + 1 - from,
+                                                                     body.capacity() - from));
+      for (auto item : doc.get_array()) {
+        od::value iv = item.value();
+        if (iv.type() != od::json_type::object)
+          errors.push_back(fmt::format("{}: {}[{}]: must be an object, got {}", label, key, index, got(iv)));
+        else
+          each(iv.get_object(), index);
+        ++index;
+        ++in_run;
+      }
+    } catch (const simdjson::simdjson_error&) {
+      body[from] = open;
+      body[to] = close;
+      errors.resize(errors_before);
+      // Re-parse whole to word the error; objects already handed over would be handed twice,
+      // so only the errors of the whole parse count (the caller throws them).
+      std::vector<std::string> whole;
+      auto none = [](od::object, std::size_t) {};
+      read_whole(body, label, key, parser, whole, none, meta);
+      if (whole.empty()) whole.push_back(fmt::format("{}: invalid JSON in {}[{}..]", label, key, index));
+      errors.insert(errors.end(), whole.begin(), whole.end());
+      return;
+    }
+    body[from] = open;
+    body[to] = close;
+    // The next run starts at the comma after this one.
+    from = to;
+    while (from < array_end && body[from] != ',') ++from;
+    k = last + 1;
+    (void)in_run;
+  }
+  // meta, errors and the rest, with the array emptied.
+  std::string rest = body.substr(0, begin);
+  rest.append(body, array_end, std::string::npos);
+  auto none = [](od::object, std::size_t) {};
+  read_whole(rest, label, key, parser, errors, none, meta, index, true);
+}
+
+struct SNode {
+  std::string name;
+  std::vector<TypedGpus> gpus;
+  std::vector<std::string> words; // state and flags, upper case
+  std::string reason, reason_by;
+  std::optional<Time> reason_at;
+  std::vector<std::string> features;
+  std::string topology;
+  // derived
+  Gpus total = 0;
+  std::string type;
+  std::uint32_t cluster = 0;
+};
+
+struct SJob {
+  std::int64_t id = -1;
+  std::string_view account, qos, nodes, alloc, per_job, per_node, per_task;
+  std::vector<std::string_view> gres_detail;
+  std::vector<std::string_view> states;
+  std::int64_t node_count = 1, tasks = 1;
+  std::optional<Time> start;
+};
+
+struct SRes {
+  std::string name, node_list, comment;
+  std::vector<std::string> flags;
+  std::optional<Time> start, end;
+  bool open_end = false;
+};
+
+struct Limit {
+  std::string type; // "" untyped
+  Gpus count = 0;
+};
+struct SAssoc {
+  std::string account, parent;
+  std::vector<Limit> limits;
+};
+
+// GPU limits of a TRES list (max.tres.total): entries of type gres named gpu or gpu:TYPE.
+std::optional<std::vector<Limit>> read_tres_limits(od::value v) {
+  std::vector<Limit> out;
+  if (v.type() == od::json_type::null) return out;
+  if (v.type() != od::json_type::array) return std::nullopt;
+  for (auto e : v.get_array()) {
+    od::value ev = e.value();
+    if (ev.type() != od::json_type::object) return std::nullopt;
+    std::string_view type, name;
+    std::optional<Number> count;
+    for (auto f : ev.get_object()) {
+      std::string_view k = f.unescaped_key();
+      if (k == "type") read_string(f.value(), type);
+      else if (k == "name") read_string(f.value(), name);
+      else if (k == "count") count = read_number(f.value());
+    }
+    if (type != "gres" || (name != "gpu" && !name.starts_with("gpu:"))) continue;
+    if (!count) return std::nullopt;
+    if (!count->set || count->infinite || count->value < 0) continue; // no limit
+    out.push_back({name == "gpu" ? std::string() : std::string(name.substr(4)), count->value});
+  }
+  return out;
+}
+
+// Finds `path` (keys) inside an object value and calls `at` with its value.
+template <class At> void at_path(od::object obj, std::span<const std::string_view> path, At&& at) {
+  for (auto f : obj) {
+    if (std::string_view(f.unescaped_key()) == path.front()) {
+      od::value v = f.value();
+      if (path.size() == 1) {
+        at(v);
+        return;
+      }
+      if (v.type() != od::json_type::object) return;
+      at_path(v.get_object(), path.subspan(1), at);
+      return;
+    }
+  }
+}
+constexpr std::string_view kQosLimits[] = {"max", "tres", "total"};
+constexpr std::string_view kAssocLimits[] = {"tres", "total"};
+
+const std::set<std::string, std::less<>> kUnhealthy = {"DOWN",         "FAIL",          "NOT_RESPONDING", "ERROR",
+                                                       "INVALID",      "INVALID_REG",   "UNKNOWN",        "FUTURE",
+                                                       "POWERED_DOWN", "POWERING_DOWN", "POWER_DOWN",     "REBOOT_ISSUED"};
+const std::set<std::string, std::less<>> kCordon = {"DRAIN", "DRAINED", "DRAINING", "REBOOT_REQUESTED", "POWER_DRAIN"};
+
+} // namespace
+
+std::string slurm_errors(std::string_view body) {
+  try {
+    od::parser parser;
+    simdjson::padded_string padded(body);
+    od::document doc = parser.iterate(padded);
+    for (auto f : doc.get_object())
+      if (std::string_view(f.unescaped_key()) == "errors") return errors_text(f.value());
+  } catch (const simdjson::simdjson_error&) {
+  }
+  return {};
+}
+
+Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
+  Translation tr;
+  std::vector<std::string> errors;
+  std::set<std::string> warned; // one warning per kind
+  auto warn = [&](const std::string& key, const std::string& text) {
+    if (warned.insert(key).second) tr.warnings.push_back(text);
+  };
+  std::string slurm_cluster = opt.cluster;
+  auto meta_cluster = [&](od::object obj) { // meta.slurm.cluster (>= v0.0.39), meta.Slurm (v0.0.38)
+    for (auto f : obj) {
+      std::string_view k = f.unescaped_key();
+      if (k == "slurm" || k == "Slurm") {
+        od::value s = f.value();
+        if (s.type() != od::json_type::object) return;
+        for (auto g : s.get_object())
+          if (std::string_view(g.unescaped_key()) == "cluster") {
+            std::string_view c;
+            if (read_string(g.value(), c) && !c.empty() && slurm_cluster.empty()) slurm_cluster = std::string(c);
+          }
+      }
+    }
+  };
+
+  // ---- nodes
+  od::parser node_parser;
+  std::vector<SNode> nodes;
+  {
+    Objects objs(in.nodes_label, "nodes", errors);
+    read_response(in.nodes, in.nodes_label, "nodes", node_parser, errors, [&](od::object obj, std::size_t i) {
+      SNode n;
+      std::string_view gres;
+      bool bad = false;
+      std::vector<std::string> problems;
+      auto fail = [&](std::string_view field, const std::string& what) {
+        objs.fail(i, n.name, field, what);
+        bad = true;
+      };
+      std::vector<std::pair<std::string_view, std::string>> later; // failures before the name was known
+      for (auto f : obj) {
+        std::string_view k = f.unescaped_key();
+        od::value v = f.value();
+        if (k == "name") {
+          std::string_view s;
+          if (!read_string(v, s)) later.push_back({"name", "must be a string, got " + got(v)});
+          n.name = std::string(s);
+        } else if (k == "state" || k == "state_flags") {
+          std::vector<std::string_view> w;
+          if (!read_words(v, w)) later.push_back({k, "must be a string or an array of strings, got " + got(v)});
+          for (auto s : w) n.words.push_back(upper(s));
+        } else if (k == "gres") {
+          if (!read_string(v, gres)) later.push_back({"gres", "must be a string, got " + got(v)});
+          else gres = std::string_view(gres);
+          if (!gres.empty()) {
+            auto g = parse_gres(gres);
+            if (!g) later.push_back({"gres", fmt::format("is not a GRES list like gpu:h100:8, got \"{}\"", shown(gres))});
+            else n.gpus = std::move(*g);
+          }
+        } else if (k == "reason") {
+          std::string_view s;
+          if (read_string(v, s)) n.reason = std::string(s);
+        } else if (k == "reason_set_by_user") {
+          std::string_view s;
+          if (read_string(v, s)) n.reason_by = std::string(s);
+        } else if (k == "reason_changed_at") {
+          auto num = read_number(v);
+          if (!num) later.push_back({"reason_changed_at", "must be a number, got " + got(v)});
+          else if (num->set && num->value > 0) n.reason_at = num->value;
+        } else if (k == "features" || k == "active_features") {
+          std::vector<std::string_view> w;
+          if (!read_words(v, w)) later.push_back({k, "must be a string or an array of strings, got " + got(v)});
+          for (auto s : w) // v0.0.38: one comma-separated string
+            for (std::size_t a = 0; a <= s.size();) {
+              auto b = s.find(',', a);
+              if (b == std::string_view::npos) b = s.size();
+              if (b > a) n.features.emplace_back(s.substr(a, b - a));
+              a = b + 1;
+            }
+        } else if (k == "topology") {
+          std::string_view s;
+          if (read_string(v, s)) n.topology = std::string(s);
+        } else if (k == "cluster_name") {
+          std::string_view s;
+          if (read_string(v, s) && !s.empty() && slurm_cluster.empty()) slurm_cluster = std::string(s);
+        }
+      }
+      if (n.name.empty() && later.empty()) later.push_back({"name", "is missing"});
+      for (auto& [field, what] : later) fail(field, what);
+      if (n.words.empty() && !bad) fail("state", "is missing");
+      if (!bad) nodes.push_back(std::move(n));
+    }, meta_cluster);
+  }
+  // ---- jobs
+  od::parser job_parser;
+  std::vector<SJob> jobs;
+  std::deque<std::string> kept; // job strings with escapes (the others view the body)
+  {
+    Objects objs(in.jobs_label, "jobs", errors);
+    read_response(in.jobs, in.jobs_label, "jobs", job_parser, errors, [&](od::object obj, std::size_t i) {
+      SJob j;
+      std::vector<std::pair<std::string_view, std::string>> problems;
+      for (auto f : obj) {
+        std::string_view k = f.unescaped_key();
+        od::value v = f.value();
+        auto str = [&](std::string_view& out) {
+          if (!read_stable(v, out, kept)) problems.push_back({k, "must be a string, got " + got(v)});
+        };
+        if (k == "job_id") {
+          auto num = read_number(v);
+          if (!num || !num->set) problems.push_back({"job_id", "must be a number, got " + got(v)});
+          else j.id = num->value;
+        } else if (k == "job_state") {
+          if (!read_words_stable(v, j.states, kept)) problems.push_back({"job_state", "must be a string or an array, got " + got(v)});
+        } else if (k == "account") str(j.account);
+        else if (k == "qos") str(j.qos);
+        else if (k == "nodes") str(j.nodes);
+        else if (k == "tres_alloc_str") str(j.alloc);
+        else if (k == "tres_per_job") str(j.per_job);
+        else if (k == "tres_per_node") str(j.per_node);
+        else if (k == "tres_per_task") str(j.per_task);
+        else if (k == "gres_detail") {
+          if (!read_words_stable(v, j.gres_detail, kept)) problems.push_back({"gres_detail", "must be an array of strings, got " + got(v)});
+        } else if (k == "node_count" || k == "tasks") {
+          auto num = read_number(v);
+          if (!num) problems.push_back({k, "must be a number, got " + got(v)});
+          else if (num->set) (k == "tasks" ? j.tasks : j.node_count) = num->value;
+        } else if (k == "start_time") {
+          auto num = read_number(v);
+          if (!num) problems.push_back({k, "must be a number, got " + got(v)});
+          else if (num->set && num->value > 0) j.start = num->value;
+        } else if (k == "cluster") {
+          std::string_view c;
+          if (read_string(v, c) && !c.empty() && slurm_cluster.empty()) slurm_cluster = std::string(c);
+        }
+      }
+      const std::string name = j.id >= 0 ? std::to_string(j.id) : std::string();
+      if (j.id < 0 && problems.empty()) problems.push_back({"job_id", "is missing"});
+      if (j.states.empty() && problems.empty()) problems.push_back({"job_state", "is missing"});
+      for (auto& [field, what] : problems) objs.fail(i, name, field, what);
+      if (problems.empty()) jobs.push_back(j);
+    }, meta_cluster);
+  }
+
+  // ---- reservations
+  od::parser res_parser;
+  std::vector<SRes> reservations;
+  {
+    Objects objs(in.reservations_label, "reservations", errors);
+    read_response(in.reservations, in.reservations_label, "reservations", res_parser, errors,
+                  [&](od::object obj, std::size_t i) {
+                    SRes r;
+                    std::vector<std::pair<std::string_view, std::string>> problems;
+                    for (auto f : obj) {
+                      std::string_view k = f.unescaped_key();
+                      od::value v = f.value();
+                      std::string_view s;
+                      if (k == "name") {
+                        if (!read_string(v, s)) problems.push_back({k, "must be a string, got " + got(v)});
+                        r.name = std::string(s);
+                      } else if (k == "node_list") {
+                        if (!read_string(v, s)) problems.push_back({k, "must be a string, got " + got(v)});
+                        r.node_list = std::string(s);
+                      } else if (k == "comment") {
+                        if (read_string(v, s)) r.comment = std::string(s);
+                      } else if (k == "flags") {
+                        std::vector<std::string_view> w;
+                        if (!read_words(v, w)) problems.push_back({k, "must be an array of strings, got " + got(v)});
+                        for (auto x : w)
+                          for (std::size_t a = 0; a <= x.size();) { // a comma list in old versions
+                            auto b = x.find(',', a);
+                            if (b == std::string_view::npos) b = x.size();
+                            r.flags.push_back(upper(x.substr(a, b - a)));
+                            a = b + 1;
+                          }
+                      } else if (k == "start_time" || k == "end_time") {
+                        auto num = read_number(v);
+                        if (!num) problems.push_back({k, "must be a number, got " + got(v)});
+                        else if (k == "start_time" && num->set) r.start = num->value;
+                        else if (k == "end_time") {
+                          if (num->infinite) r.open_end = true;
+                          else if (num->set) r.end = num->value;
+                        }
+                      }
+                    }
+                    if (r.name.empty() && problems.empty()) problems.push_back({"name", "is missing"});
+                    const bool maint = std::find(r.flags.begin(), r.flags.end(), "MAINT") != r.flags.end();
+                    if (maint && !r.start && problems.empty()) problems.push_back({"start_time", "is missing"});
+                    for (auto& [field, what] : problems) objs.fail(i, r.name, field, what);
+                    if (problems.empty() && maint) reservations.push_back(std::move(r));
+                  }, meta_cluster);
+  }
+
+  // ---- associations / QOS (quota)
+  od::parser quota_parser;
+  std::vector<SAssoc> assocs; // account associations, or QOS (parent empty)
+  const bool by_qos = opt.quota == "qos";
+  std::optional<std::string>& quota_body = by_qos ? in.qos : in.associations;
+  const std::string& quota_label = by_qos ? in.qos_label : in.associations_label;
+  if (opt.quota != "none" && quota_body) {
+    Objects objs(quota_label, by_qos ? "qos" : "associations", errors);
+    read_response(*quota_body, quota_label, by_qos ? "qos" : "associations", quota_parser, errors,
+                  [&](od::object obj, std::size_t i) {
+                    SAssoc a;
+                    std::string_view user, cluster;
+                    bool bad = false;
+                    for (auto f : obj) {
+                      std::string_view k = f.unescaped_key();
+                      od::value v = f.value();
+                      std::string_view s;
+                      if (k == (by_qos ? "name" : "account")) {
+                        if (!read_string(v, s)) {
+                          objs.fail(i, {}, k, "must be a string, got " + got(v));
+                          bad = true;
+                        }
+                        a.account = std::string(s);
+                      } else if (!by_qos && k == "parent_account") {
+                        if (read_string(v, s)) a.parent = std::string(s);
+                      } else if (!by_qos && k == "user") {
+                        read_string(v, user);
+                      } else if (!by_qos && k == "cluster") {
+                        read_string(v, cluster);
+                      } else if (k == (by_qos ? "limits" : "max")) {
+                        if (v.type() != od::json_type::object) continue;
+                        auto limits_at = [&](od::value lv) {
+                          auto l = read_tres_limits(lv);
+                          if (!l) {
+                            objs.fail(i, a.account, by_qos ? "limits.max.tres.total" : "max.tres.total",
+                                      "must be a list of TRES {type, name, count}");
+                            bad = true;
+                          } else {
+                            a.limits = std::move(*l);
+                          }
+                        };
+                        if (by_qos) at_path(v.get_object(), kQosLimits, limits_at);
+                        else at_path(v.get_object(), kAssocLimits, limits_at);
+                      }
+                    }
+                    if (bad || !user.empty()) return; // user associations carry no account limit here
+                    if (!cluster.empty() && !slurm_cluster.empty() && cluster != slurm_cluster) return;
+                    if (a.account.empty()) return;
+                    assocs.push_back(std::move(a));
+                  }, meta_cluster);
+  }
+  if (!errors.empty()) throw DataError(std::move(errors));
+
+  if (slurm_cluster.empty()) {
+    slurm_cluster = "slurm";
+    warn("cluster", "slurmrestd did not name its Slurm cluster; calling it \"slurm\" (set [slurm] cluster = \"NAME\" "
+                    "in the config file)");
+  }
+  tr.cluster = slurm_cluster;
+
+  // ---- clusters: one per GPU type
+  std::map<std::string, Gpus> type_gpus; // GPU type -> GPUs (sku; "gpu" = untyped)
+  std::vector<SNode> gpu_nodes;
+  for (auto& n : nodes) {
+    Gpus total = 0;
+    const TypedGpus* larger = nullptr;
+    for (const auto& g : n.gpus) {
+      total += g.count;
+      if (!larger || g.count > larger->count) larger = &g;
+    }
+    if (total == 0) continue;
+    if (n.gpus.size() > 1) {
+      std::string list;
+      for (const auto& g : n.gpus) list += fmt::format("{}{}:{}", list.empty() ? "" : ", ", g.type.empty() ? "gpu" : g.type, g.count);
+      warn("two-types", fmt::format("node {} has several GPU types ({}); all its {} GPUs are counted in its larger "
+                                    "type's cluster (and so for every such node)",
+                                    n.name, list, total));
+    }
+    n.total = total;
+    n.type = larger->type.empty() ? "gpu" : larger->type;
+    type_gpus[n.type] += total;
+    gpu_nodes.push_back(std::move(n));
+  }
+  std::vector<std::string> type_names; // sorted
+  for (auto& [t, g] : type_gpus) type_names.push_back(t);
+  auto cluster_name = [&](std::size_t t) {
+    return type_names.size() == 1 ? slurm_cluster : fmt::format("{}/{}", slurm_cluster, type_names[t]);
+  };
+  auto type_index = [&](std::string_view type) -> std::optional<std::size_t> {
+    if (type.empty()) type = "gpu";
+    auto it = std::lower_bound(type_names.begin(), type_names.end(), type);
+    if (it == type_names.end() || *it != type) return std::nullopt;
+    return static_cast<std::size_t>(it - type_names.begin());
+  };
+  std::unordered_map<std::string_view, std::uint32_t> node_at; // name -> gpu_nodes index
+  for (std::uint32_t i = 0; i < gpu_nodes.size(); ++i) {
+    gpu_nodes[i].cluster = static_cast<std::uint32_t>(*type_index(gpu_nodes[i].type));
+    node_at.emplace(gpu_nodes[i].name, i);
+  }
+  {
+    std::string& p = tr.pages[static_cast<std::size_t>(Resource::clusters)];
+    p = R"({"api_version": "v1", "items": [)";
+    for (std::size_t t = 0; t < type_names.size(); ++t) {
+      p += t ? ",\n{" : "\n{";
+      p += "\"name\": ";
+      json_string(p, cluster_name(t));
+      p += ", \"region\": ";
+      json_string(p, opt.region);
+      p += ", \"provider\": ";
+      json_string(p, opt.provider);
+      p += ", \"sku\": ";
+      json_string(p, type_names[t]);
+      p += ", \"state\": \"production\"}";
+    }
+    p += "\n]}\n";
+  }
+  if (opt.region.empty() || opt.provider.empty())
+    warn("region", "Slurm does not know a cluster's region or provider; they are empty (set [slurm] region = ... and "
+                   "provider = ... in the config file)");
+
+  // ---- nodes
+  std::unordered_set<std::string> in_maint_res; // filled below, before node events
+  std::size_t islands_defaulted = 0;
+  {
+    std::string& p = tr.pages[static_cast<std::size_t>(Resource::nodes)];
+    p.reserve(gpu_nodes.size() * 160 + 64);
+    p = R"({"api_version": "v1", "items": [)";
+    bool first = true;
+    for (auto& n : gpu_nodes) {
+      std::string health = "healthy", word;
+      bool cordoned = false;
+      for (const auto& w : n.words) {
+        if (kUnhealthy.count(w) && health == "healthy") health = lower(w);
+        if (kCordon.count(w)) cordoned = true;
+      }
+      // The issue's type: the state word that explains it (unhealthy, else cordon, else the base state).
+      if (health != "healthy") word = health;
+      else
+        for (const auto& w : n.words)
+          if (kCordon.count(w)) {
+            word = lower(w);
+            break;
+          }
+      if (word.empty() && !n.words.empty()) word = lower(n.words.front());
+      std::string island = island_from_topology(n.topology);
+      if (island.empty() && !opt.island_feature_prefix.empty())
+        for (const auto& f : n.features)
+          if (f.starts_with(opt.island_feature_prefix)) {
+            island = f;
+            break;
+          }
+      if (island.empty())
+        if (auto it = in.island_map.find(n.name); it != in.island_map.end()) island = it->second;
+      if (island.empty()) {
+        island = cluster_name(n.cluster);
+        ++islands_defaulted;
+      }
+      p += first ? "\n{" : ",\n{";
+      first = false;
+      p += "\"name\": ";
+      json_string(p, n.name);
+      p += ", \"cluster\": ";
+      json_string(p, cluster_name(n.cluster));
+      p += ", \"island\": ";
+      json_string(p, island);
+      fmt::format_to(std::back_inserter(p), ", \"gpus\": {}, \"health\": ", n.total);
+      json_string(p, health);
+      p += cordoned ? ", \"cordoned\": true, \"issues\": [" : ", \"cordoned\": false, \"issues\": [";
+      if (!n.reason.empty()) {
+        const bool p1 = std::any_of(n.words.begin(), n.words.end(), [](const std::string& w) {
+          return w == "DOWN" || w == "FAIL" || w == "FAILING";
+        });
+        p += "{\"type\": ";
+        json_string(p, word);
+        if (n.reason_at) {
+          p += ", \"detected_at\": ";
+          json_string(p, format_rfc3339(*n.reason_at));
+        }
+        p += p1 ? ", \"priority\": \"p1\", \"detail\": " : ", \"priority\": \"p2\", \"detail\": ";
+        json_string(p, n.reason_by.empty() ? n.reason : fmt::format("{} (set by {})", n.reason, n.reason_by));
+        p += "}";
+      }
+      p += "]}";
+    }
+    p += "\n]}\n";
+  }
+  if (islands_defaulted)
+    warn("islands", fmt::format("{} GPU nodes have no island (no topology, no feature starting with "
+                                "--island-feature-prefix, not in --island-map): one island per cluster, named after it",
+                                islands_defaulted));
+
+  // ---- jobs: state, GPUs, nodes, cluster (quota comes after the quotas)
+  struct JobOut {
+    const SJob* job;
+    bool running;
+    Gpus gpus;
+    std::optional<std::size_t> cluster; // type index
+    std::string req_type;
+    std::vector<std::string> nodes;
+  };
+  std::vector<JobOut> outs;
+  outs.reserve(jobs.size());
+  std::size_t no_cluster = 0;
+  for (const auto& j : jobs) {
+    bool running = false, pending = false;
+    for (auto s : j.states) {
+      const std::string w = upper(s);
+      if (w == "RUNNING" || w == "CONFIGURING" || w == "COMPLETING" || w == "SUSPENDED") running = true;
+      else if (w == "PENDING" || w == "REQUEUED") pending = true;
+    }
+    if (!running && !pending) continue;
+    JobOut o{&j, running, 0, std::nullopt, {}, {}};
+    std::optional<GpuRequest> alloc;
+    if (running) {
+      alloc = parse_tres_alloc(j.alloc);
+      if (alloc) {
+        o.gpus = alloc->count;
+        o.req_type = alloc->type;
+      } else {
+        for (auto d : j.gres_detail)
+          if (auto g = parse_gres(d))
+            for (auto& t : *g) {
+              o.gpus += t.count;
+              if (o.req_type.empty()) o.req_type = t.type;
+            }
+      }
+    }
+    if (o.gpus == 0) { // pending, or a running job that shows only its request
+      const Gpus nodes_n = std::max<std::int64_t>(1, j.node_count), tasks_n = std::max<std::int64_t>(1, j.tasks);
+      for (auto [tres, times] : {std::pair{j.per_job, Gpus{1}}, std::pair{j.per_node, nodes_n}, std::pair{j.per_task, tasks_n}}) {
+        if (auto r = parse_tres_request(tres); r && r->count > 0) {
+          o.gpus = std::min<Gpus>(kMaxGpus, r->count * times);
+          if (o.req_type.empty()) o.req_type = r->type;
+          break;
+        }
+      }
+    }
+    if (o.gpus <= 0) continue; // no GPUs: not fleetcap's business
+    if (running) {
+      auto names = expand_hostlist(j.nodes);
+      std::vector<std::size_t> per_type(type_names.size());
+      if (names)
+        for (auto& name : *names)
+          if (auto it = node_at.find(name); it != node_at.end()) ++per_type[gpu_nodes[it->second].cluster];
+      if (!type_names.empty()) {
+        auto best = std::max_element(per_type.begin(), per_type.end());
+        if (*best > 0) o.cluster = static_cast<std::size_t>(best - per_type.begin());
+      }
+      if (o.cluster && names)
+        for (auto& name : *names)
+          if (auto it = node_at.find(name); it != node_at.end() && gpu_nodes[it->second].cluster == *o.cluster)
+            o.nodes.push_back(std::move(name));
+    }
+    if (!o.cluster) {
+      if (auto t = type_index(o.req_type); t && !o.req_type.empty()) o.cluster = t;
+      else if (type_names.size() == 1) o.cluster = 0;
+    }
+    if (running && !o.cluster) {
+      ++no_cluster;
+      continue;
+    }
+    outs.push_back(std::move(o));
+  }
+  if (no_cluster)
+    warn("job-cluster", fmt::format("{} running GPU jobs are on no GPU node this source knows; left out", no_cluster));
+
+  // ---- quotas
+  struct Leaf {
+    std::string name, account;
+    std::size_t type;
+    Gpus gpus;
+  };
+  std::vector<Leaf> leaves;
+  std::map<std::string, std::string> parent_of; // account -> parent account
+  std::map<std::string, std::vector<std::string>> children;
+  for (const auto& a : assocs)
+    if (!by_qos) {
+      parent_of[a.account] = a.parent;
+      if (!a.parent.empty()) children[a.parent].push_back(a.account);
+    }
+  auto ancestors_of = [&](std::string account) {
+    std::vector<std::string> chain;
+    std::set<std::string> seen;
+    while (!account.empty() && seen.insert(account).second) {
+      chain.push_back(account);
+      auto it = parent_of.find(account);
+      account = it == parent_of.end() ? std::string() : it->second;
+    }
+    return chain;
+  };
+  std::set<std::string> limited;
+  for (const auto& a : assocs)
+    if (!a.limits.empty()) limited.insert(a.account);
+  // An account with a limit above another limited account: the deeper ones are the leaves.
+  std::set<std::string> shadowed;
+  if (!by_qos)
+    for (const auto& acc : limited) {
+      auto chain = ancestors_of(acc);
+      for (std::size_t k = 1; k < chain.size(); ++k)
+        if (limited.count(chain[k])) shadowed.insert(chain[k]);
+    }
+  for (const auto& s : shadowed)
+    warn("shadowed:" + s, fmt::format("account {} has a GPU limit and so do accounts below it; the accounts below are "
+                                      "the quotas, and {}'s own limit is not shown",
+                                      s, s));
+  std::map<std::string, std::string> sku_config(opt.quota_sku.begin(), opt.quota_sku.end());
+  if (opt.quota != "none" && !quota_body)
+    warn("no-slurmdbd", "slurmrestd serves no slurmdb endpoints (no slurmdbd): there is no quota; every GPU job is flex");
+  for (const auto& a : assocs) {
+    if (a.limits.empty() || shadowed.count(a.account)) continue;
+    std::vector<Limit> typed, untyped;
+    for (const auto& l : a.limits) (l.type.empty() ? untyped : typed).push_back(l);
+    if (!typed.empty() && !untyped.empty())
+      warn("typed+untyped:" + a.account, fmt::format("{} {} has typed GPU limits and an untyped one; the typed ones are "
+                                                     "used, the untyped gpu={} is ignored",
+                                                     by_qos ? "QOS" : "account", a.account, untyped.front().count));
+    std::vector<std::pair<std::size_t, Gpus>> placed;
+    for (const auto& l : typed) {
+      auto t = type_index(l.type);
+      if (!t) {
+        warn("no-type:" + a.account + l.type, fmt::format("{} {} limits gpu:{} but no node has that GPU type; ignored",
+                                                          by_qos ? "QOS" : "account", a.account, l.type));
+        continue;
+      }
+      placed.push_back({*t, l.count});
+    }
+    if (typed.empty() && !untyped.empty() && !type_names.empty()) {
+      std::size_t t = 0;
+      if (type_names.size() > 1) {
+        std::string why;
+        if (auto it = sku_config.find(a.account); it != sku_config.end() && type_index(it->second)) {
+          t = *type_index(it->second);
+          why = "[slurm.quota-sku]";
+        } else {
+          // The type whose cluster the account's running jobs use most; else the type with most GPUs.
+          std::vector<Gpus> use(type_names.size());
+          for (const auto& o : outs) {
+            if (!o.running || !o.cluster) continue;
+            bool mine = false;
+            if (by_qos) mine = o.job->qos == a.account;
+            else
+              for (auto& anc : ancestors_of(std::string(o.job->account)))
+                if (anc == a.account) mine = true;
+            if (mine) use[*o.cluster] += o.gpus;
+          }
+          auto best = std::max_element(use.begin(), use.end());
+          if (*best > 0) {
+            t = static_cast<std::size_t>(best - use.begin());
+            why = "where its running jobs use most GPUs";
+          } else {
+            Gpus most = -1;
+            for (std::size_t k = 0; k < type_names.size(); ++k)
+              if (type_gpus[type_names[k]] > most) {
+                most = type_gpus[type_names[k]];
+                t = k;
+              }
+            why = "the type with most GPUs, as it runs no jobs";
+          }
+          if (!sku_config.empty() || true)
+            warn("untyped:" + a.account,
+                 fmt::format("{} {} has an untyped GPU limit (gpu={}) in a cluster with several GPU types; placed in {} "
+                             "({}); set [slurm.quota-sku] {} = \"TYPE\" to choose",
+                             by_qos ? "QOS" : "account", a.account, untyped.front().count, cluster_name(t), why,
+                             a.account));
+        }
+      }
+      placed.push_back({t, untyped.front().count});
+    }
+    for (auto& [t, g] : placed)
+      leaves.push_back({placed.size() > 1 ? fmt::format("{}/{}", a.account, type_names[t]) : a.account, a.account, t, g});
+  }
+  // Groups: the accounts above leaves, when borrowing is allowed (Slurm's "root" is left out, so
+  // each of its children heads a tree of its own).
+  std::set<std::string> groups;
+  if (!by_qos && opt.borrowing)
+    for (const auto& l : leaves) {
+      auto chain = ancestors_of(l.account);
+      for (std::size_t k = 1; k < chain.size(); ++k)
+        if (chain[k] != "root") groups.insert(chain[k]);
+    }
+  if (!by_qos && !opt.borrowing && !leaves.empty())
+    warn("borrowing", "Slurm GPU limits are caps: each account's limit is a quota of its own, without its parent "
+                      "accounts as quota groups, so borrowable is 0 (set [slurm] borrowing = true to keep the account "
+                      "tree and let its accounts borrow)");
+  std::set<std::string> leaf_accounts;
+  for (const auto& l : leaves) leaf_accounts.insert(l.account);
+  auto group_parent = [&](const std::string& account) -> std::string {
+    if (!opt.borrowing || by_qos) return {};
+    auto it = parent_of.find(account);
+    if (it == parent_of.end() || it->second.empty() || it->second == "root") return {};
+    return it->second;
+  };
+  auto sub_accounts = [&](const std::string& account) {
+    std::vector<std::string> out{account};
+    for (std::size_t k = 0; k < out.size(); ++k)
+      if (auto it = children.find(out[k]); it != children.end())
+        for (auto& c : it->second)
+          if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  {
+    std::string& p = tr.pages[static_cast<std::size_t>(Resource::quotas)];
+    p = R"({"api_version": "v1", "items": [)";
+    bool first = true;
+    for (const auto& g : groups) {
+      if (leaf_accounts.count(g)) continue; // cannot be both (shadowed above)
+      p += first ? "\n{" : ",\n{";
+      first = false;
+      p += "\"name\": ";
+      json_string(p, g);
+      p += ", \"parent\": ";
+      if (auto par = group_parent(g); par.empty()) p += "null";
+      else json_string(p, par);
+      p += ", \"cluster\": null}";
+    }
+    for (const auto& l : leaves) {
+      p += first ? "\n{" : ",\n{";
+      first = false;
+      p += "\"name\": ";
+      json_string(p, l.name);
+      p += ", \"parent\": ";
+      if (auto par = group_parent(l.account); par.empty()) p += "null";
+      else json_string(p, par);
+      p += ", \"cluster\": ";
+      json_string(p, cluster_name(l.type));
+      fmt::format_to(std::back_inserter(p), ", \"gpus\": {}", l.gpus);
+      if (!by_qos) {
+        p += ", \"access\": [";
+        bool f2 = true;
+        for (auto& acc : sub_accounts(l.account)) {
+          if (!f2) p += ", ";
+          f2 = false;
+          json_string(p, acc);
+        }
+        p += "]";
+      }
+      p += "}";
+    }
+    p += "\n]}\n";
+  }
+
+  // ---- jobs page
+  std::map<std::string, std::string> prio(opt.priority.begin(), opt.priority.end());
+  std::set<std::string, std::less<>> flex_qos(opt.flex_qos.begin(), opt.flex_qos.end());
+  std::multimap<std::string, std::size_t> leaves_of; // account or QOS -> leaves
+  for (std::size_t k = 0; k < leaves.size(); ++k) leaves_of.emplace(leaves[k].account, k);
+  std::size_t no_account = 0;
+  {
+    std::string& p = tr.pages[static_cast<std::size_t>(Resource::jobs)];
+    p.reserve(outs.size() * 200 + 64);
+    p = R"({"api_version": "v1", "items": [)";
+    bool first = true;
+    for (auto& o : outs) {
+      const SJob& j = *o.job;
+      const Leaf* target = nullptr;
+      if (!flex_qos.count(j.qos)) {
+        std::vector<std::string> holders;
+        if (by_qos) holders = {std::string(j.qos)};
+        else holders = ancestors_of(std::string(j.account));
+        for (const auto& h : holders) {
+          auto [b, e] = leaves_of.equal_range(h);
+          if (b == e) continue;
+          // The holder of the nearest limit: its leaf in the job's cluster, else none (flex).
+          for (auto it = b; it != e; ++it) {
+            const Leaf& l = leaves[it->second];
+            if (o.cluster ? l.type == *o.cluster : (std::distance(b, e) == 1 || (!o.req_type.empty() && type_index(o.req_type) == l.type))) {
+              target = &l;
+              break;
+            }
+          }
+          break;
+        }
+      }
+      if (target) o.cluster = target->type;
+      std::string_view ns = j.account;
+      if (ns.empty()) {
+        ns = "none";
+        ++no_account;
+      }
+      p += first ? "\n{" : ",\n{";
+      first = false;
+      fmt::format_to(std::back_inserter(p), "\"name\": \"{}\", \"namespace\": ", j.id);
+      json_string(p, ns);
+      p += ", \"quota\": ";
+      json_string(p, target ? std::string_view(target->name) : std::string_view("flex"));
+      if (o.cluster) {
+        p += ", \"cluster\": ";
+        json_string(p, cluster_name(*o.cluster));
+      }
+      p += ", \"priority\": ";
+      auto pr = prio.find(std::string(j.qos));
+      json_string(p, pr == prio.end() ? std::string_view("mid") : std::string_view(pr->second));
+      fmt::format_to(std::back_inserter(p), ", \"gpus\": {}, \"state\": \"{}\"", o.gpus, o.running ? "running" : "pending");
+      if (o.running) {
+        p += ", \"nodes\": [";
+        for (std::size_t k = 0; k < o.nodes.size(); ++k) {
+          if (k) p += ", ";
+          json_string(p, o.nodes[k]);
+        }
+        p += "]";
+        if (j.start) {
+          p += ", \"started_at\": ";
+          json_string(p, format_rfc3339(*j.start));
+        }
+      }
+      p += "}";
+    }
+    p += "\n]}\n";
+  }
+  if (no_account)
+    warn("no-account", fmt::format("{} GPU jobs have no account; their namespace is \"none\"", no_account));
+  warn("idle", "Slurm cannot tell which running jobs are idle: no job is marked idle");
+
+  // ---- maintenance
+  {
+    std::string& p = tr.pages[static_cast<std::size_t>(Resource::maintenance)];
+    p = R"({"api_version": "v1", "items": [)";
+    bool first = true;
+    auto event = [&](const std::string& id, std::size_t cluster, const std::vector<std::string>& names, std::string_view reason,
+                     Time start, Time end) {
+      // Slurm lists a reservation until it ends, so its state is from `now` (the --at time, else
+      // the clock); activity at another --at follows from start and end (SPEC §2).
+      const char* state = now < start ? "scheduled" : now < end ? "in_progress" : "completed";
+      p += first ? "\n{" : ",\n{";
+      first = false;
+      p += "\"id\": ";
+      json_string(p, id);
+      p += ", \"cluster\": ";
+      json_string(p, cluster_name(cluster));
+      p += ", \"nodes\": [";
+      for (std::size_t k = 0; k < names.size(); ++k) {
+        if (k) p += ", ";
+        json_string(p, names[k]);
+      }
+      p += "], \"kind\": \"maintenance\", \"reason\": ";
+      json_string(p, reason);
+      p += ", \"priority\": \"p2\", \"start\": ";
+      json_string(p, format_rfc3339(start));
+      p += ", \"end\": ";
+      json_string(p, format_rfc3339(end));
+      fmt::format_to(std::back_inserter(p), ", \"hard_start\": {}, \"state\": \"{}\"}}", opt.hard_start ? "true" : "false",
+                     state);
+    };
+    bool open_ended = false;
+    for (const auto& r : reservations) {
+      const bool all = r.node_list.empty() ||
+                       std::find(r.flags.begin(), r.flags.end(), "ALL_NODES") != r.flags.end();
+      std::vector<std::vector<std::string>> per_type(type_names.size());
+      std::vector<bool> touched(type_names.size(), all);
+      if (!all) {
+        auto names = expand_hostlist(r.node_list);
+        if (!names) {
+          errors.push_back(fmt::format("{}: reservations \"{}\": field \"node_list\" is not a hostlist, got \"{}\"",
+                                       in.reservations_label, shown(r.name), shown(r.node_list)));
+          continue;
+        }
+        for (auto& name : *names)
+          if (auto it = node_at.find(name); it != node_at.end()) {
+            const auto c = gpu_nodes[it->second].cluster;
+            in_maint_res.insert(name);
+            per_type[c].push_back(std::move(name));
+            touched[c] = true;
+          }
+      } else {
+        for (const auto& n : gpu_nodes) in_maint_res.insert(n.name);
+      }
+      Time end = r.open_end || !r.end ? kOpenEnd : *r.end;
+      if (end == kOpenEnd) open_ended = true;
+      const Time start = *r.start;
+      if (end <= start) end = start + 1;
+      const std::string reason = r.comment.empty() ? fmt::format("Slurm reservation {}", r.name) : r.comment;
+      std::size_t count = static_cast<std::size_t>(std::count(touched.begin(), touched.end(), true));
+      for (std::size_t t = 0; t < type_names.size(); ++t)
+        if (touched[t]) event(count > 1 ? fmt::format("{}/{}", r.name, type_names[t]) : r.name, t, per_type[t], reason, start, end);
+    }
+    for (const auto& n : gpu_nodes) {
+      if (std::find(n.words.begin(), n.words.end(), "MAINTENANCE") == n.words.end() || in_maint_res.count(n.name)) continue;
+      open_ended = true;
+      const Time start = std::min(now, n.reason_at.value_or(now));
+      event(fmt::format("{}/maintenance", n.name), n.cluster, {n.name},
+            n.reason.empty() ? std::string("node flagged MAINTENANCE") : n.reason, start, kOpenEnd);
+    }
+    if (open_ended)
+      warn("open-end", "maintenance without an end (an infinite reservation, or a node flagged MAINTENANCE) ends at "
+                       "9999-12-31T23:59:59Z: open-ended");
+    p += "\n]}\n";
+  }
+  if (!errors.empty()) throw DataError(std::move(errors));
+  tr.pages[static_cast<std::size_t>(Resource::health_history)] = R"({"api_version": "v1", "items": []})"
+                                                                 "\n";
+  return tr;
+}
+
+} // namespace fleetcap::source::slurm

@@ -1,0 +1,374 @@
+// The Slurm adapter's translation (src/source/slurm*.cpp) against recorded slurmrestd responses of
+// every data parser version, and hand-made edge shapes (tests/data/slurm/).
+#include "fleetcap/error.hpp"
+#include "fleetcap/figures/capacity.hpp"
+#include "fleetcap/source/source.hpp"
+#include "source/slurm.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <map>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+using namespace fleetcap;
+using namespace fleetcap::source::slurm;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+const std::string kData = FLEETCAP_SOURCE_DIR "/tests/data/slurm/";
+
+std::optional<std::string> read(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Responses responses(const std::string& dir, const std::string& version) {
+  Responses in;
+  in.version = version;
+  const fs::path d = kData + dir;
+  in.nodes = read(d / "nodes.json").value();
+  in.jobs = read(d / "jobs.json").value();
+  in.reservations = read(d / "reservations.json").value_or(R"({"reservations": []})");
+  in.associations = read(d / "associations.json");
+  in.qos = read(d / "qos.json");
+  in.nodes_label = "GET /slurm/" + version + "/nodes";
+  in.jobs_label = "GET /slurm/" + version + "/jobs";
+  in.reservations_label = "GET /slurm/" + version + "/reservations";
+  in.associations_label = "GET /slurmdb/" + version + "/associations";
+  in.qos_label = "GET /slurmdb/" + version + "/qos";
+  return in;
+}
+
+struct Items {
+  json clusters, nodes, quotas, jobs, maintenance;
+  std::vector<std::string> warnings;
+  std::string cluster;
+};
+
+Items translated(Responses in, const SlurmOptions& o = {}, Time now = 1763400000) {
+  Translation t = translate(in, o, now);
+  Items it;
+  it.clusters = json::parse(t.pages[0])["items"];
+  it.nodes = json::parse(t.pages[1])["items"];
+  it.quotas = json::parse(t.pages[2])["items"];
+  it.jobs = json::parse(t.pages[3])["items"];
+  it.maintenance = json::parse(t.pages[4])["items"];
+  it.warnings = t.warnings;
+  it.cluster = t.cluster;
+  return it;
+}
+
+const json* find(const json& items, const std::string& key, const std::string& name) {
+  for (const auto& i : items)
+    if (i.value(key, "") == name) return &i;
+  return nullptr;
+}
+} // namespace
+
+TEST_CASE("slurm: hostlists expand with zero padding kept") {
+  CHECK(expand_hostlist("cn[001-003,7],gpu1").value() == std::vector<std::string>{"cn001", "cn002", "cn003", "cn7", "gpu1"});
+  CHECK(expand_hostlist("cn[001-080,101-532]").value().size() == 80 + 432);
+  CHECK(expand_hostlist("cn[001-080,101-532]").value()[80] == "cn101");
+  CHECK(expand_hostlist("r[1-2]n[01-02]").value() == std::vector<std::string>{"r1n01", "r1n02", "r2n01", "r2n02"});
+  CHECK(expand_hostlist("").value().empty());
+  CHECK(expand_hostlist("(null)").value().empty());
+  CHECK_FALSE(expand_hostlist("cn[3-1]"));
+  CHECK_FALSE(expand_hostlist("cn[01"));
+}
+
+TEST_CASE("slurm: GRES and TRES strings") {
+  auto g = parse_gres("gpu:h100:4(S:0-1),gpu:a100:2(S:2-3),shard:8").value();
+  REQUIRE(g.size() == 2);
+  CHECK((g[0].type == "h100" && g[0].count == 4 && g[1].type == "a100" && g[1].count == 2));
+  g = parse_gres("gpu:4").value();
+  REQUIRE(g.size() == 1);
+  CHECK((g[0].type.empty() && g[0].count == 4));
+  g = parse_gres("gpu:h100:2(IDX:0-1),gpu:h100:1(IDX:3)").value(); // gres_used, gres_detail
+  CHECK((g.size() == 1 && g[0].count == 3));
+  CHECK(parse_gres("gpu:a100_3g.20gb:7").value()[0].type == "a100_3g.20gb");
+  CHECK(parse_gres("").value().empty());
+  for (const char* spelling : {"gres:gpu:8", "gres/gpu:8", "gres/gpu=8", "gpu:8"})
+    CHECK(parse_tres_request(spelling).value().count == 8);
+  auto r = parse_tres_request("gres/gpu:h100:2,gres/shard:4").value();
+  CHECK((r.count == 2 && r.type == "h100"));
+  auto a = parse_tres_alloc("cpu=64,mem=1G,node=2,billing=64,gres/gpu=16,gres/gpu:h100=16").value();
+  CHECK((a.count == 16 && a.type == "h100"));
+  CHECK_FALSE(parse_tres_alloc("cpu=1,mem=512M,node=1"));
+  CHECK(island_from_topology("default:block3") == "block3");
+  CHECK(island_from_topology("tree:core:spine2:leaf7") == "spine2");
+  CHECK(island_from_topology("").empty());
+}
+
+TEST_CASE("slurm: every recorded data parser version, v0.0.39 to v0.0.44") {
+  // v0.0.39 (23.02) and v0.0.40 (23.11): CPU-only clusters: nothing with GPUs, read without error.
+  for (const char* v : {"v0.0.39", "v0.0.40"}) {
+    Items it = translated(responses(std::string("slurmweb/") + v, v));
+    CHECK(it.cluster == "hpc");
+    CHECK(it.clusters.empty());
+    CHECK(it.nodes.empty());
+    CHECK(it.jobs.empty());
+  }
+  // 25.11 serving v0.0.41..v0.0.44: gpu1, gpu2 "gpu:h100:4", gpu3, gpu4 untyped "gpu:4" -> two
+  // clusters hpc/gpu and hpc/h100 of 8 GPUs; five GPU jobs whatever the version.
+  for (const char* v : {"v0.0.41", "v0.0.42", "v0.0.43", "v0.0.44"}) {
+    INFO(v);
+    Items it = translated(responses(std::string("slurmweb/") + v, v));
+    REQUIRE(it.clusters.size() == 2);
+    CHECK(it.clusters[0]["name"] == "hpc/gpu");
+    CHECK(it.clusters[0]["sku"] == "gpu");
+    CHECK(it.clusters[1]["name"] == "hpc/h100");
+    REQUIRE(it.nodes.size() == 4);
+    for (const auto& n : it.nodes) CHECK(n["gpus"] == 4);
+    CHECK(it.nodes[0]["cluster"] == "hpc/h100");
+    CHECK(it.nodes[2]["cluster"] == "hpc/gpu");
+    // GPUs: 1 (gres_detail gpu:h100:1), 4 (gres_detail, not tres_per_task 2 x 2 tasks... also 4),
+    // 4 pending (tres_per_job gres/gpu:4), 8 on two nodes (gres_detail 4 + 4), 4.
+    REQUIRE(it.jobs.size() == 5);
+    std::vector<int> gpus;
+    for (const auto& j : it.jobs) gpus.push_back(j["gpus"].get<int>());
+    CHECK(gpus == std::vector<int>{1, 4, 4, 8, 4});
+    CHECK(it.jobs[2]["state"] == "pending");
+    CHECK(it.jobs[3]["nodes"] == json::array({"gpu1", "gpu2"}));
+    CHECK(it.jobs[0]["quota"] == "flex"); // the accounts have no GPU limits
+    CHECK(it.quotas.empty());
+  }
+}
+
+TEST_CASE("slurm: v0.0.38 shapes and the edge cases, worked by hand") {
+  SlurmOptions o;
+  o.island_feature_prefix = "ib-";
+  o.priority = {{"high", "high"}};
+  Items it = translated(responses("edge-v0.0.38", "v0.0.38"), o, 1763400000);
+  CHECK(it.cluster == "lab"); // v0.0.38 has no meta.slurm.cluster: the jobs' "cluster"
+  // Clusters per GPU type, sorted: a01 "gpu:a100:4,gpu:h100:2" goes to a100 (its larger type).
+  REQUIRE(it.clusters.size() == 3);
+  CHECK(it.clusters[0]["name"] == "lab/a100");
+  CHECK(it.clusters[1]["name"] == "lab/gpu");
+  CHECK(it.clusters[2]["name"] == "lab/h100");
+  REQUIRE(it.nodes.size() == 7); // c01 has no GPUs
+  const json& a01 = *find(it.nodes, "name", "a01");
+  CHECK(a01["cluster"] == "lab/a100");
+  CHECK(a01["gpus"] == 6);
+  CHECK(a01["island"] == "ib-3");
+  const json& g03 = *find(it.nodes, "name", "g03");
+  CHECK(g03["health"] == "down");
+  CHECK(g03["cordoned"] == false);
+  CHECK(g03["issues"][0]["type"] == "down");
+  CHECK(g03["issues"][0]["priority"] == "p1");
+  CHECK(g03["issues"][0]["detected_at"] == "2025-11-16T13:33:20Z");
+  CHECK(g03["issues"][0]["detail"] == "node unresponsive (set by slurm)");
+  const json& g04 = *find(it.nodes, "name", "g04");
+  CHECK(g04["health"] == "healthy");
+  CHECK(g04["cordoned"] == true);
+  CHECK(g04["issues"][0]["type"] == "drain");
+  CHECK(g04["issues"][0]["priority"] == "p2");
+  CHECK((*find(it.nodes, "name", "a02"))["island"] == "lab/a100"); // no ib- feature: the cluster
+
+  // Quotas: physics's untyped 24 is shadowed by optics's a100 8; bio's typed h100 8 wins over
+  // its untyped 4; chem's untyped 8 goes where its running jobs are (job 107 on g01: h100).
+  REQUIRE(it.quotas.size() == 3);
+  const json& optics = *find(it.quotas, "name", "optics");
+  CHECK(optics["cluster"] == "lab/a100");
+  CHECK(optics["gpus"] == 8);
+  CHECK(optics["parent"].is_null()); // no borrowing: no account tree
+  CHECK(optics["access"] == json::array({"optics"}));
+  CHECK((*find(it.quotas, "name", "bio"))["cluster"] == "lab/h100");
+  CHECK((*find(it.quotas, "name", "bio"))["gpus"] == 8);
+  CHECK((*find(it.quotas, "name", "chem"))["cluster"] == "lab/h100");
+
+  // Jobs: 105 completed and 106 GPU-less are left out.
+  REQUIRE(it.jobs.size() == 5);
+  const json& j101 = *find(it.jobs, "name", "101");
+  CHECK(j101["gpus"] == 16);
+  CHECK(j101["nodes"] == json::array({"g01", "g02"}));
+  CHECK(j101["quota"] == "flex"); // physics's own limit is shadowed
+  CHECK(j101["started_at"] == "2025-11-17T14:33:20Z");
+  const json& j102 = *find(it.jobs, "name", "102");
+  CHECK(j102["quota"] == "optics");
+  CHECK(j102["priority"] == "high");
+  const json& j103 = *find(it.jobs, "name", "103");
+  CHECK(j103["state"] == "pending");
+  CHECK(j103["gpus"] == 4); // gres:gpu:h100:2 per node x 2 nodes
+  CHECK(j103["cluster"] == "lab/h100");
+  CHECK(j103["quota"] == "flex"); // optics's limit is for a100
+  CHECK((*find(it.jobs, "name", "104"))["quota"] == "flex"); // QOS scavenger
+  CHECK((*find(it.jobs, "name", "107"))["gpus"] == 2);      // from gres_detail
+  CHECK((*find(it.jobs, "name", "107"))["quota"] == "chem");
+  CHECK((*find(it.jobs, "name", "107"))["priority"] == "mid");
+
+  // Maintenance: maint_now in progress on g03, g04; maint_later in 6 h on a01; "users" is not
+  // MAINT; "forever" has an infinite end; a02 is flagged MAINTENANCE with no reservation.
+  REQUIRE(it.maintenance.size() == 4);
+  const json& now = *find(it.maintenance, "id", "maint_now");
+  CHECK(now["state"] == "in_progress");
+  CHECK(now["nodes"] == json::array({"g03", "g04"}));
+  CHECK(now["hard_start"] == true);
+  CHECK((*find(it.maintenance, "id", "maint_later"))["state"] == "scheduled");
+  CHECK((*find(it.maintenance, "id", "forever"))["end"] == "9999-12-31T23:59:59Z");
+  CHECK((*find(it.maintenance, "id", "a02/maintenance"))["state"] == "in_progress");
+
+  auto warned = [&](const std::string& text) {
+    return std::any_of(it.warnings.begin(), it.warnings.end(),
+                       [&](const std::string& w) { return w.find(text) != std::string::npos; });
+  };
+  CHECK(warned("node a01 has several GPU types"));
+  CHECK(warned("account physics has a GPU limit and so do accounts below it"));
+  CHECK(warned("account bio has typed GPU limits and an untyped one"));
+  CHECK(warned("account chem has an untyped GPU limit (gpu=8)"));
+  CHECK(warned("1 GPU nodes have no island"));
+  CHECK(warned("open-ended"));
+}
+
+TEST_CASE("slurm: the edge fleet's capacity figures, through the loader") {
+  // Each page goes through the same loader as a directory would (snapshot save's format).
+  SlurmOptions o;
+  o.island_feature_prefix = "ib-";
+  Responses in = responses("edge-v0.0.38", "v0.0.38");
+  Translation t = translate(in, o, 1763400000);
+  const fs::path dir = fs::temp_directory_path() / ("fleetcap-slurm-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  for (std::size_t i = 0; i < kResources.size(); ++i)
+    std::ofstream(dir / (std::string(to_string(kResources[i])) + ".json")) << t.pages[i];
+  SourceOptions so;
+  so.source = dir.string();
+  const Snapshot snap = load_snapshot(so);
+  fs::remove_all(dir);
+  const CapacityReport r = capacity(snap, evaluate(snap, 1763400000), Selection{}, GroupBy::none);
+  REQUIRE(r.rows.size() == 3);
+  // lab/a100: a01 6 + a02 4 = 10; a02 is in maintenance (its MAINTENANCE flag): H = 6. A = 8
+  // (optics), Uq = 4 (job 102): inquota_free = min(8, 6) - 4 = 2, flex_free = 6 - 4 = 2,
+  // unbacked = 8 - 6 = 2.
+  const ClusterFigures& a100 = r.rows[0].figures;
+  CHECK(r.rows[0].key == "lab/a100");
+  CHECK((a100.total == 10 && a100.healthy == 6 && a100.assigned == 8 && a100.inquota_used == 4));
+  CHECK((a100.inquota_free == 2 && a100.flex_free == 2 && a100.unbacked == 2));
+  // lab/gpu: u01 4, healthy; flex job 104 uses 2.
+  const ClusterFigures& gpu = r.rows[1].figures;
+  CHECK((gpu.total == 4 && gpu.healthy == 4 && gpu.flex_used == 2 && gpu.flex_free == 2));
+  // lab/h100: g01-g04 = 32; g03 down, g04 drained (and in maint_now): H = 16. A = bio 8 + chem 8
+  // = 16; Uq = 2 (107), Uf = 16 (101): inquota_free = 16 - 2 = 14, flex_free = 16 - 2 - 16 -> 0.
+  const ClusterFigures& h100 = r.rows[2].figures;
+  CHECK((h100.total == 32 && h100.healthy == 16 && h100.assigned == 16));
+  CHECK((h100.inquota_used == 2 && h100.flex_used == 16 && h100.inquota_free == 14 && h100.flex_free == 0));
+  CHECK(h100.unbacked == 0);
+}
+
+TEST_CASE("slurm: borrowing keeps the account tree; QOS quotas") {
+  SlurmOptions o;
+  o.borrowing = true;
+  Items it = translated(responses("edge-v0.0.38", "v0.0.38"), o);
+  // physics (shadowed) becomes optics's group; root is left out.
+  REQUIRE(find(it.quotas, "name", "physics"));
+  CHECK((*find(it.quotas, "name", "physics"))["cluster"].is_null());
+  CHECK((*find(it.quotas, "name", "optics"))["parent"] == "physics");
+  CHECK((*find(it.quotas, "name", "bio"))["parent"].is_null());
+
+  o = {};
+  o.quota = "qos";
+  it = translated(responses("edge-v0.0.38", "v0.0.38"), o);
+  REQUIRE(it.quotas.size() == 1); // QOS big: gpu:h100 16
+  CHECK(it.quotas[0]["name"] == "big");
+  CHECK(it.quotas[0]["cluster"] == "lab/h100");
+  CHECK_FALSE(it.quotas[0].contains("access"));
+}
+
+TEST_CASE("slurm: malformed objects name the endpoint, index, name and field") {
+  Responses in = responses("edge-v0.0.38", "v0.0.38");
+  auto nodes = json::parse(in.nodes);
+  nodes["nodes"][2]["state"] = 5;
+  in.nodes = nodes.dump();
+  auto jobs = json::parse(in.jobs);
+  jobs["jobs"][1].erase("job_state");
+  in.jobs = jobs.dump();
+  try {
+    translate(in, {}, 0);
+    FAIL("no error");
+  } catch (const DataError& e) {
+    REQUIRE(e.messages().size() == 2);
+    CHECK(e.messages()[0] ==
+          "GET /slurm/v0.0.38/nodes: nodes[2] \"g03\": field \"state\" must be a string or an array of strings, got 5");
+    CHECK(e.messages()[1] == "GET /slurm/v0.0.38/jobs: jobs[1] \"102\": field \"job_state\" is missing");
+  }
+  in = responses("edge-v0.0.38", "v0.0.38");
+  in.jobs = "{\"jobs\": [";
+  CHECK_THROWS_AS(translate(in, {}, 0), DataError);
+}
+
+TEST_CASE("slurm: the lab's real v0.0.38 capture (Slurm 22.05), figures worked by hand") {
+  // tests/data/slurm/lab-v0.0.38/README.md describes the scenario; "now" is its capture time.
+  const Time now = 1796189954 + 60;
+  Responses in = responses("lab-v0.0.38", "v0.0.38");
+  SlurmOptions o;
+  o.island_feature_prefix = "ib-";
+  Translation t = translate(in, o, now);
+  const fs::path dir = fs::temp_directory_path() / ("fleetcap-slurm-lab-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  for (std::size_t i = 0; i < kResources.size(); ++i)
+    std::ofstream(dir / (std::string(to_string(kResources[i])) + ".json")) << t.pages[i];
+  SourceOptions so;
+  so.source = dir.string();
+  const Snapshot snap = load_snapshot(so);
+  fs::remove_all(dir);
+  CHECK(t.cluster == "lab");
+  REQUIRE(snap.clusters.size() == 2);
+  CHECK(snap.clusters[0].name == "lab/h100");
+  CHECK(snap.clusters[1].name == "lab/h200");
+  // Quotas: pretrain h100 40; evals typed h100 16 and h200 8 (two leaves); chat's untyped 24 goes
+  // to h200, where its running jobs use most GPUs (chat-a 8 there, chat-b 2 on h100).
+  std::map<std::string, std::pair<std::string, Gpus>> quotas;
+  for (const auto& q : snap.quotas) quotas[q.name] = {q.cluster.value_or(""), q.gpus};
+  CHECK(quotas == std::map<std::string, std::pair<std::string, Gpus>>{{"pretrain", {"lab/h100", 40}},
+                                                                       {"evals/h100", {"lab/h100", 16}},
+                                                                       {"evals/h200", {"lab/h200", 8}},
+                                                                       {"chat", {"lab/h200", 24}}});
+  std::map<std::string, std::string> target;
+  for (const auto& j : snap.jobs) target[std::string(j.name)] = std::string(j.quota);
+  // 7 (no GPUs) and 10 (completed) are left out; chat-b runs on h100, where chat has no quota: flex.
+  CHECK(target == std::map<std::string, std::string>{{"1", "pretrain"},   {"2", "pretrain"}, {"3", "evals/h100"},
+                                                     {"4", "evals/h200"}, {"5", "chat"},     {"6", "flex"},
+                                                     {"8", "flex"},       {"9", "flex"},     {"11", "flex"},
+                                                     {"12", "evals/h100"}});
+  const CapacityReport r = capacity(snap, evaluate(snap, now), Selection{}, GroupBy::none);
+  REQUIRE(r.rows.size() == 2);
+  // h100: 64 GPUs; h100-06 drained and h100-08 not responding: H = 48. A = 40 + 16 = 56.
+  // Uq = 16 (1) + 8 (2) + 4 (3) = 28; Uf = 2 (6) + 2 (9) = 4. inquota_free = min(56, 48) - 28 = 20;
+  // flex_free = 48 - 28 - 4 = 16; unbacked = 56 - 48 = 8; buffer 0; stable = 0.
+  const ClusterFigures& h100 = r.rows[0].figures;
+  CHECK((h100.total == 64 && h100.healthy == 48 && h100.assigned == 56 && h100.inquota_used == 28));
+  CHECK((h100.flex_used == 4 && h100.inquota_free == 20 && h100.flex_free == 16 && h100.unbacked == 8));
+  CHECK((h100.buffer == 0 && h100.flex_stable_free == 0 && h100.flex_reclaimable_free == 16));
+  // h200: 64; h200-07 down, h200-08 failed, h200-03 in maint-now: H = 40. A = 8 + 24 = 32.
+  // Uq = 2 (4) + 8 (5) = 10; Uf = 16 (8). inquota_free = 32 - 10 = 22; flex_free = 40 - 10 - 16
+  // = 14; buffer = 40 - 32 = 8; stable = min(14, 8 - 16 -> 0) = 0.
+  const ClusterFigures& h200 = r.rows[1].figures;
+  CHECK((h200.total == 64 && h200.healthy == 40 && h200.assigned == 32 && h200.inquota_used == 10));
+  CHECK((h200.flex_used == 16 && h200.inquota_free == 22 && h200.flex_free == 14 && h200.unbacked == 0));
+  CHECK((h200.buffer == 8 && h200.flex_stable_free == 0));
+  // Maintenance: maint-now (h200-03) and maint-later (h100-[01-02]); evals-demo is not MAINT.
+  REQUIRE(snap.maintenance.size() == 2);
+  CHECK(snap.maintenance[0].id == "maint-now");
+  CHECK(snap.maintenance[0].state == EventState::in_progress);
+  CHECK(snap.maintenance[1].id == "maint-later");
+  CHECK(snap.maintenance[1].nodes == std::vector<std::string>{"h100-01", "h100-02"});
+  CHECK(snap.maintenance[1].state == EventState::scheduled);
+
+  // QOS quotas: capped (gres/gpu:h200=16) is the only leaf; capped-a and capped-b target it.
+  o.quota = "qos";
+  in = responses("lab-v0.0.38", "v0.0.38");
+  Items it = translated(in, o, now);
+  REQUIRE(it.quotas.size() == 1);
+  CHECK(it.quotas[0]["name"] == "capped");
+  CHECK(it.quotas[0]["cluster"] == "lab/h200");
+  CHECK((*find(it.jobs, "name", "8"))["quota"] == "capped");
+  CHECK((*find(it.jobs, "name", "11"))["quota"] == "capped");
+  CHECK((*find(it.jobs, "name", "11"))["gpus"] == 4);
+  CHECK((*find(it.jobs, "name", "9"))["quota"] == "flex"); // scavenger
+}
