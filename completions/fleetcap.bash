@@ -9,7 +9,7 @@ _fleetcap_complete_names() {
 }
 _fleetcap() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} path='' i w
-  local globals_with_value=' --source --format --color --at --cluster --region --sku --state --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --slurm-user --slurm-quota --island-feature-prefix --island-map --flex-qos --config '
+  local globals_with_value=' --source --format --color --at --cluster --region --sku --state --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --kubeconfig --island-label --maintenance-duration --slurm-user --slurm-quota --island-feature-prefix --island-map --flex-qos --config '
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=${COMP_WORDS[i]}
     if [[ $w == -* ]]; then
@@ -66,7 +66,7 @@ _fleetcap_subs() {
 }
 _fleetcap_options() {
   case $1 in
-    '') echo '--help -h --version --source --json --format --color --at --cluster --region --sku --state --quiet -q --verbose -v --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --allow-insecure-token --slurm-user --slurm-quota --island-feature-prefix --island-map --flex-qos --config' ;;
+    '') echo '--help -h --version --source --json --format --color --at --cluster --region --sku --state --quiet -q --verbose -v --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --allow-insecure-token --kubeconfig --island-label --maintenance-duration --slurm-user --slurm-quota --island-feature-prefix --island-map --flex-qos --config' ;;
     'capacity') echo '--help -h --by --sort --wide -w' ;;
     'capacity flex') echo '--help -h --namespace --gpus --contiguous --stable --wide -w' ;;
     'flex') echo '--help -h --namespace --gpus --contiguous --stable --wide -w' ;;
@@ -125,6 +125,9 @@ _fleetcap_takes_value() {
     '|--timeout') echo 1 ;;
     '|--max-response-mb') echo 1 ;;
     '|--max-pages') echo 1 ;;
+    '|--kubeconfig') echo 1 ;;
+    '|--island-label') echo 1 ;;
+    '|--maintenance-duration') echo 1 ;;
     '|--slurm-user') echo 1 ;;
     '|--slurm-quota') echo 1 ;;
     '|--island-feature-prefix') echo 1 ;;
@@ -184,6 +187,9 @@ _fleetcap_value_kind() {
     *'|--timeout') echo 'none' ;;
     *'|--max-response-mb') echo 'none' ;;
     *'|--max-pages') echo 'none' ;;
+    *'|--kubeconfig') echo 'none' ;;
+    *'|--island-label') echo 'none' ;;
+    *'|--maintenance-duration') echo 'none' ;;
     *'|--slurm-user') echo 'none' ;;
     *'|--slurm-quota') echo 'associations qos none' ;;
     *'|--island-feature-prefix') echo 'none' ;;

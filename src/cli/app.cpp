@@ -159,7 +159,7 @@ void check_config_file(const std::string& path) {
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
   const std::string group = "Global options";
-  app.add_option("--source", g.source, "Fleet API base URL (http/https) or saved snapshot directory")
+  app.add_option("--source", g.source, "Fleet API base URL (http/https), saved snapshot directory, slurm+http(s)://HOST:PORT, or kube[:CONTEXT]")
       ->envname("FLEETCAP_SOURCE")
       ->group(group);
   app.add_flag("--json", g.json, "Print JSON (same as --format json)")->group(group);
@@ -200,6 +200,17 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
       ->group(group);
   app.add_flag("--allow-insecure-token", g.allow_insecure_token,
                "Send the token over plain http to a host other than loopback")
+      ->group(group);
+  app.add_option("--kubeconfig", g.kubeconfig, "With --source kube: read this kubeconfig (else $KUBECONFIG, ~/.kube/config)")
+      ->group(group);
+  app.add_option("--island-label", g.island_label, "With --source kube: the node label that names a node's island")
+      ->group(group);
+  app.add_option("--maintenance-duration", g.maintenance_duration,
+                 "With --source kube: how long a cloud maintenance event lasts, e.g. 4h, 90m (default 4h)")
+      ->check([](const std::string& text) -> std::string {
+        if (duration_hours(text)) return {};
+        return fmt::format("\"{}\" is not a duration like 4h, 90m or 3600s", text);
+      })
       ->group(group);
   const std::string slurm = "Slurm source options";
   app.add_option("--slurm-user", g.slurm_user, "Slurm user the JWT belongs to (else $SLURM_USER, else the login name)")

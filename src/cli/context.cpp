@@ -158,6 +158,9 @@ SourceOptions Context::source_options() const {
   o.max_response_mb = global.max_response_mb;
   o.allow_insecure_token = global.allow_insecure_token;
   o.max_pages = global.max_pages;
+  o.kubeconfig = global.kubeconfig;
+  o.island_label = global.island_label;
+  o.maintenance_hours = duration_hours(global.maintenance_duration).value_or(4);
   if (o.token && o.allow_insecure_token && token_in_clear(o.source))
     warn(fmt::format("sending the token over plain http to {} (--allow-insecure-token): anyone on the path can read "
                      "it",
@@ -188,6 +191,21 @@ Time Context::at(const Snapshot& snap) const {
   }
   if (global.at.empty() && snap.taken_at) return *snap.taken_at;
   return wall_clock_now();
+}
+
+std::optional<double> duration_hours(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  std::size_t used = 0;
+  double n = 0;
+  try {
+    n = std::stod(text, &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  const std::string unit = text.substr(used);
+  const double per_hour = unit == "h" || unit.empty() ? 1 : unit == "m" ? 60 : unit == "s" ? 3600 : 0;
+  if (per_hour == 0 || !(n > 0) || n / per_hour > 24 * 366) return std::nullopt;
+  return n / per_hour;
 }
 
 Time wall_clock_now() {

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -30,11 +31,16 @@ struct GlobalOptions {
   std::int64_t max_response_mb = 2048;
   std::int64_t max_pages = 10000;
   bool allow_insecure_token = false;
+  std::string kubeconfig, island_label;   // --source kube (ADAPTERS.md §B)
+  std::string maintenance_duration = "4h";
   // Slurm (ADAPTERS.md §A); the config file's [slurm] tables are read by Context::source_options.
   std::string slurm_user, slurm_quota, island_feature_prefix, island_map;
   std::vector<std::string> flex_qos;
   std::string config_file; // the config file in use, if any
 };
+
+// "4h", "90m", "3600s" (a bare number is hours) as hours; nullopt when it is none of these.
+std::optional<double> duration_hours(const std::string& text);
 
 struct Context {
   GlobalOptions global;

@@ -342,9 +342,24 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
   }
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!options.ca_pem.empty()) blob = options.ca_pem + "\n" + blob; // a kubeconfig's CA (+ --cacert)
   if (!blob.empty()) {
     curl_blob ca{blob.data(), blob.size(), CURL_BLOB_NOCOPY};
     curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &ca);
+  }
+  if (!options.client_cert_pem.empty()) {
+    curl_blob cert{const_cast<char*>(options.client_cert_pem.data()), options.client_cert_pem.size(), CURL_BLOB_COPY};
+    curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &cert);
+    curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+  }
+  if (!options.client_key_pem.empty()) {
+    curl_blob key{const_cast<char*>(options.client_key_pem.data()), options.client_key_pem.size(), CURL_BLOB_COPY};
+    curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &key);
+    curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+  }
+  if (options.insecure_skip_verify) { // kubeconfig insecure-skip-tls-verify; warned about by the caller
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
   }
 
   std::mt19937 rng(std::random_device{}());

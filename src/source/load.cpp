@@ -129,6 +129,7 @@ void Loader::finish() {
 std::unique_ptr<Source> make_source(const SourceOptions& o) {
   const std::string_view s = o.source;
   if (s.starts_with("slurm+")) return make_slurm_source(o);
+  if (s == "kube" || s.starts_with("kube:")) return make_kube_source(o);
   if (is_url(s)) return make_fleet_api_source(o);
   return make_directory_source(o);
 }

@@ -35,6 +35,15 @@ struct SourceOptions {
   std::vector<std::string> clusters; // ?cluster= filter hints
   std::optional<std::string> token;  // bearer token; never printed
   std::string cacert;                // extra CA bundle
+  // TLS from a kubeconfig (src/source/kube.cpp); empty or false when not given.
+  std::string ca_pem;                // trust these CAs (PEM) instead of the system's
+  std::string client_cert_pem;       // client certificate (PEM), with its key:
+  std::string client_key_pem;        // never printed
+  bool insecure_skip_verify = false; // kubeconfig insecure-skip-tls-verify
+  // Kubernetes (`--source kube[:CONTEXT]`, ADAPTERS.md §B).
+  std::string kubeconfig;            // --kubeconfig FILE; empty: KUBECONFIG, ~/.kube/config, service account
+  std::string island_label;          // --island-label KEY
+  double maintenance_hours = 4;      // --maintenance-duration
   double connect_timeout = 10;       // seconds
   double timeout = 60;               // seconds, per request
   std::int64_t max_response_mb = 2048;

@@ -1,0 +1,33 @@
+// Where a Kubernetes API server is and how to log in to it, from a kubeconfig as kubectl reads
+// it, or from a pod's service account (ADAPTERS.md §B). Private to src/source/; the only file
+// that includes yaml-cpp is kubeconfig.cpp.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fleetcap::kube {
+
+struct Access {
+  std::string context;  // the context's name, or "in-cluster"
+  std::string origin;   // the kubeconfig file(s) it came from, for messages
+  std::string server;   // https://host:port[/path], no trailing slash
+  std::string ca_pem;   // empty: the system's CAs
+  std::string cert_pem; // client certificate and key (PEM), or empty
+  std::string key_pem;
+  std::optional<std::string> token; // bearer token
+  bool insecure = false;            // insecure-skip-tls-verify
+  std::vector<std::string> warnings;
+};
+
+// `context` empty: the current context. `kubeconfig` empty: $KUBECONFIG, else ~/.kube/config,
+// else the service account when running in a pod. Runs exec credential plugins (bounded by
+// `timeout` seconds). Every credential read is registered with add_secret() at once. Throws
+// RuntimeError naming the file, context or plugin and what to do.
+Access load_access(const std::string& context, const std::string& kubeconfig, double timeout);
+
+// Standard base64 (kubeconfig's *-data fields); nullopt when it is not base64.
+std::optional<std::string> base64_decode(std::string_view text);
+
+} // namespace fleetcap::kube

@@ -1,0 +1,191 @@
+"""A loopback HTTPS server that speaks the Kubernetes list API as kube-apiserver does, for the
+Kubernetes source's tests (ADAPTERS.md §B, §C):
+
+- lists are `{"kind": "NodeList", "apiVersion": "v1", "metadata": {"resourceVersion", "continue"},
+  "items": [...]}` with `limit` and `continue`; a continue token marked expired answers
+  `410 Gone` with the `Status` kube-apiserver sends (reason Expired);
+- 401, 403 and 404 answer `Status` objects worded as kube-apiserver words them;
+- bearer tokens and client certificates (signed by a CA the test makes with openssl) are the
+  two ways to log in;
+- legacy discovery (/api, /api/v1, /apis, /version), so that a real kubectl can list the same
+  objects.
+
+Objects come from a dict {list path: (list kind, group version, items)}.
+"""
+import base64
+import http.server
+import json
+import os
+import ssl
+import subprocess
+import threading
+import urllib.parse
+
+STATUS_MESSAGES = {
+    401: ("Unauthorized", "Unauthorized"),
+    404: ("NotFound", "the server could not find the requested resource"),
+}
+
+EXPIRED = ("The provided continue parameter is too old to display a consistent list result. You can start a "
+           "new list without the continue parameter, or use the continue token in this response to retrieve the "
+           "remainder of the results. Continuing with the provided token results in an inconsistent list - objects "
+           "that were created, modified, or deleted between the time the first chunk was returned and now may show "
+           "up in the list.")
+
+
+def status(code, reason, message, details=None):
+    body = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": message,
+            "reason": reason, "code": code}
+    if details is not None:
+        body["details"] = details
+    return body
+
+
+def make_pki(directory):
+    """A CA, a server certificate for 127.0.0.1 and a client certificate (CN=alice), with openssl."""
+    def run(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=directory)
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
+        "-subj", "/CN=fleetcap-test-ca")
+    with open(os.path.join(directory, "san.cnf"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1")
+    run("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out",
+        "server.crt", "-days", "2", "-extfile", "san.cnf")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "client.key", "-out", "client.csr",
+        "-subj", "/O=system:masters/CN=alice")
+    run("x509", "-req", "-in", "client.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out",
+        "client.crt", "-days", "2")
+    return {name: os.path.join(directory, name) for name in
+            ("ca.crt", "server.crt", "server.key", "client.crt", "client.key")}
+
+
+class KubeServer:
+    """`lists`: {path: (kind, apiVersion, items)}. `tokens`: accepted bearer tokens. `forbidden`:
+    paths answering 403. `expire`: paths whose first continue token is answered 410 once."""
+
+    def __init__(self, pki, lists, tokens=(), forbidden=(), expire=(), port=0, cache=False):
+        self.lists, self.tokens, self.forbidden = lists, set(tokens), set(forbidden)
+        self.cache = {} if cache else None  # (path, start, limit) -> body: bench/kube.py keeps its own cost out
+        self.expire = set(expire)
+        self.requests = []  # (method, path with query, who)
+        self.lock = threading.Lock()
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def send_json(self, code, body, key=None):
+                data = server.cache.get(key) if key is not None and server.cache is not None else None
+                if data is None:
+                    data = json.dumps(body).encode()
+                    if key is not None and server.cache is not None:
+                        server.cache[key] = data
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                try:
+                    self.answer()
+                except (ssl.SSLError, BrokenPipeError, ConnectionResetError):
+                    pass  # the client went away (fleetcap cancels its other lists after a failure)
+
+            def answer(self):
+                who = server.authenticate(self)
+                with server.lock:
+                    server.requests.append(("GET", self.path, who))
+                if who is None:
+                    return self.send_json(401, status(401, *STATUS_MESSAGES[401]))
+                url = urllib.parse.urlsplit(self.path)
+                query = urllib.parse.parse_qs(url.query)
+                path = url.path.rstrip("/")
+                if path in server.forbidden:
+                    resource = path.rsplit("/", 1)[-1]
+                    group = path.split("/")[2] if path.startswith("/apis/") else ""
+                    return self.send_json(403, status(
+                        403, "Forbidden",
+                        f'{resource} is forbidden: User "{who}" cannot list resource "{resource}" in API group '
+                        f'"{group}" at the cluster scope', {"kind": resource, "group": group}))
+                discovery = server.discovery(path)
+                if discovery is not None:
+                    return self.send_json(200, discovery)
+                if path not in server.lists:
+                    return self.send_json(404, status(404, *STATUS_MESSAGES[404]))
+                kind, api_version, items = server.lists[path]
+                limit = int(query.get("limit", ["0"])[0] or 0)
+                start = 0
+                if "continue" in query:
+                    token = json.loads(base64.b64decode(query["continue"][0]))
+                    start = token["start"]
+                    with server.lock:
+                        if path in server.expire:
+                            server.expire.discard(path)
+                            return self.send_json(410, status(410, "Expired", EXPIRED))
+                end = len(items) if limit <= 0 else min(len(items), start + limit)
+                key = (path, start, limit)
+                if server.cache is not None and key in server.cache:
+                    return self.send_json(200, None, key)
+                meta = {"resourceVersion": "12345"}
+                if end < len(items):
+                    meta["continue"] = base64.b64encode(json.dumps({"rv": 12345, "start": end}).encode()).decode()
+                    meta["remainingItemCount"] = len(items) - end
+                self.send_json(200, {"kind": kind, "apiVersion": api_version, "metadata": meta,
+                                     "items": items[start:end]}, key)
+
+        class Server(http.server.ThreadingHTTPServer):
+            request_queue_size = 128  # fleetcap opens a connection per list at once; 5 would drop SYNs
+
+        self.httpd = Server(("127.0.0.1", port), Handler)
+        self.httpd.daemon_threads = True
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(pki["server.crt"], pki["server.key"])
+        ctx.load_verify_locations(pki["ca.crt"])
+        ctx.verify_mode = ssl.CERT_OPTIONAL
+        self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
+        self.port = self.httpd.server_address[1]
+        self.url = f"https://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def authenticate(self, handler):
+        cert = handler.connection.getpeercert()
+        if cert:
+            for rdn in cert.get("subject", ()):
+                for key, value in rdn:
+                    if key == "commonName":
+                        return value
+        auth = handler.headers.get("Authorization", "")
+        if auth.startswith("Bearer ") and auth[7:] in self.tokens:
+            return "token-user"
+        return None
+
+    def discovery(self, path):
+        if path == "/version":
+            return {"major": "1", "minor": "30", "gitVersion": "v1.30.0", "platform": "linux/amd64"}
+        if path == "/api":
+            return {"kind": "APIVersions", "versions": ["v1"],
+                    "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": f"127.0.0.1:{self.port}"}]}
+        if path == "/api/v1":
+            return {"kind": "APIResourceList", "groupVersion": "v1", "resources": [
+                {"name": "nodes", "singularName": "node", "namespaced": False, "kind": "Node",
+                 "verbs": ["get", "list", "watch"], "shortNames": ["no"]},
+                {"name": "pods", "singularName": "pod", "namespaced": True, "kind": "Pod",
+                 "verbs": ["get", "list", "watch"], "shortNames": ["po"]},
+                {"name": "resourcequotas", "singularName": "resourcequota", "namespaced": True,
+                 "kind": "ResourceQuota", "verbs": ["get", "list", "watch"], "shortNames": ["quota"]}]}
+        if path == "/apis":
+            return {"kind": "APIGroupList", "apiVersion": "v1", "groups": []}
+        return None
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()

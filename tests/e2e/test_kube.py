@@ -1,0 +1,440 @@
+"""`--source kube[:CONTEXT]` (ADAPTERS.md §B, §C) against kube_server.py, a loopback HTTPS server
+that speaks the Kubernetes list API, with the real binary; and a real kubectl against the same
+server, so the server cannot drift from what Kubernetes serves.
+
+The figures below are worked by hand from kube_fixtures.py (arithmetic in the comments).
+"""
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
+import kube_fixtures as fx  # noqa: E402
+from kube_server import KubeServer, make_pki  # noqa: E402
+
+TOKEN = "s3cr3t-lab-token-9f8e7d"
+EXEC_TOKEN = "exec-issued-token-4b5c6d"
+KEY_MARK = "PRIVATE KEY"
+
+
+def kube_env(**extra):
+    """clean_env without the caller's kubeconfig or pod environment leaking in."""
+    env = harness.clean_env()
+    for k in ("KUBECONFIG", "KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT", "KUBERNETES_SERVICE_PORT_HTTPS"):
+        env.pop(k, None)
+    env.update(extra)
+    return env
+
+
+def items_of(directory, resource):
+    with open(os.path.join(directory, f"{resource}.json")) as f:
+        return json.load(f)["items"]
+
+
+def b64(path):
+    with open(path, "rb") as f:
+        return base64.b64encode(f.read()).decode()
+
+
+class KubeCase(unittest.TestCase):
+    lists = None
+    forbidden = ()
+    expire = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="fleetcap-kube-")
+        cls.pki = make_pki(cls.tmp)
+        cls.server = KubeServer(cls.pki, cls.lists(), tokens=[TOKEN, EXEC_TOKEN], forbidden=cls.forbidden,
+                                expire=cls.expire)
+        cls.server.__enter__()
+        with open(cls.pki["client.key"]) as f:
+            cls.client_key = f.read()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__(None, None, None)
+        shutil.rmtree(cls.tmp, True)
+
+    def kubeconfig(self, name, users, contexts, current, cluster_extra=None):
+        cluster = {"server": self.server.url, "certificate-authority": self.pki["ca.crt"]}
+        cluster.update(cluster_extra or {})
+        lines = ["apiVersion: v1", "kind: Config", f"current-context: {current}" if current else "",
+                 "clusters:", "- name: test", "  cluster:"]
+        lines += [f"    {k}: {json.dumps(v)}" for k, v in cluster.items()]
+        lines.append("users:")
+        for uname, body in users.items():
+            lines += [f"- name: {uname}", "  user:"]
+            lines += ["    " + l for l in json.dumps(body, indent=2).splitlines()] if body else ["    {}"]
+        lines.append("contexts:")
+        for cname, user in contexts.items():
+            lines += [f"- name: {cname}", "  context:", "    cluster: test", f"    user: {user}"]
+        path = os.path.join(self.tmp, name)
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        return path
+
+    def run_kube(self, *args, env=None, **kw):
+        r = harness.run(*args, env=env or kube_env(HOME=self.tmp), **kw)
+        for secret in (TOKEN, EXEC_TOKEN, "MII", KEY_MARK):
+            self.assertNotIn(secret, r.out + r.err, f"a secret leaked: {r}")
+        return r
+
+    def assertFails(self, r, code, *words):
+        self.assertEqual(r.code, code, r)
+        self.assertEqual(r.out, "", r)
+        for w in words:
+            self.assertIn(w, r.err, r)
+
+
+class Lab(KubeCase):
+    """Context "lab": Kueue (v1beta1, Cohort/Topology v1alpha1), two GPU products."""
+    # 1,100 CPU pods make the pod list three pages of 500; its first continue token expires.
+    lists = staticmethod(lambda: dict(fx.lab_lists(), **{"/api/v1/pods": (
+        "PodList", "v1", fx.lab_pods() + [fx.pod(f"cpu-{i}", "batch", "cpu-0") for i in range(1100)])}))
+    expire = ("/api/v1/pods",)
+
+    def setUp(self):
+        self.kc = self.kubeconfig("lab.yaml", {"alice": {"token": TOKEN}}, {"lab": "alice"}, "lab")
+
+    def cmd(self, *args):
+        r = self.run_kube("--source", "kube", "--kubeconfig", self.kc, *args)
+        self.assertEqual(r.code, 0, r)
+        return r
+
+    def test_capacity(self):
+        r = self.cmd("capacity", "--json")
+        rows = {c["name"]: c for c in r.json()["clusters"]}
+        h = rows["lab/" + fx.H100]
+        # Nodes: 8 x 8 GPUs (h100-4 is time-sliced: 32 replicas / 4 = gpu.count 8) = 64.
+        # Schedulable: h100-0, -4, -6, -7 (h100-1 degraded, -2 NotReady, -3 cordoned, -5 GPUHealthy=False) = 32.
+        # Assigned: team-a/h100 24 + team-b 16 = 40. In quota: Workload train-llm 16 (admitted).
+        # Flex: notebook 2 (limits only) + infer-abc 1+1 + prep max(1, init 2) = 6.
+        self.assertEqual(h["total"], 64)
+        self.assertEqual(h["healthy"], 32)
+        self.assertEqual(h["assigned"], 40)
+        self.assertEqual(h["inquota_used"], 16)
+        self.assertEqual(h["inquota_free"], 16)   # min(40, 32) - 16
+        self.assertEqual(h["flex_used"], 6)
+        self.assertEqual(h["flex_free"], 10)      # 32 - 16 - 6
+        self.assertEqual(h["unbacked"], 8)        # 40 - 32
+        # Free blocks: block-1 holds h100-7 (8, no job); block-2's schedulable h100-4 runs notebook.
+        self.assertEqual(h["largest_free_block"], 8)
+        a = rows["lab/" + fx.A100]
+        # MIG node: gpu.count 2; quota team-a/a100 2, nothing running.
+        self.assertEqual((a["total"], a["healthy"], a["assigned"], a["flex_free"]), (2, 2, 2, 2))
+        self.assertIn("flavorsUsage differs", r.err)       # team-b: Kueue 4, fleetcap 0
+        self.assertIn("team-b (Kueue 4, fleetcap 0)", r.err)
+        self.assertIn("each cluster is one island", r.err)  # the A100 node has no topology label
+        self.assertIn("priorities are not mapped", r.err)   # train-llm's Workload has priority 100
+
+    def test_quota_and_jobs_from_kueue(self):
+        r = self.cmd("quota", "--json")
+        text = json.dumps(r.json())
+        for leaf in ("team-a/h100", "team-a/a100", "team-b"):
+            self.assertIn(f'"{leaf}"', text)
+        self.assertNotIn("cpu-only", text)  # no GPU quota
+        self.assertNotIn("unused", text)    # a Cohort with no GPU leaf below it
+        d = tempfile.mkdtemp(dir=self.tmp)
+        shutil.rmtree(d)
+        self.cmd("snapshot", "save", d)
+        items = {res: items_of(d, res)
+                 for res in ("clusters", "nodes", "quotas", "jobs", "maintenance")}
+        quotas = {q["name"]: q for q in items["quotas"]}
+        self.assertEqual(quotas["research"]["parent"], "org")
+        self.assertIsNone(quotas["org"]["parent"])
+        self.assertEqual(quotas["team-a/h100"]["access"], ["team-a", "team-a2"])
+        self.assertEqual(quotas["team-a/h100"]["kueue"]["borrowing_limit"], 8)
+        self.assertEqual(quotas["team-a/a100"]["kueue"]["lending_limit"], 1)
+        jobs = {j["name"]: j for j in items["jobs"]}
+        self.assertEqual(jobs["team-a/job-train-llm-1a2b3"]["nodes"], ["h100-0", "h100-1"])
+        self.assertEqual(jobs["team-a/job-train-llm-1a2b3"]["started_at"], "2026-11-30T06:00:01Z")
+        self.assertEqual((jobs["team-b/job-sweep-9x8y7"]["state"], jobs["team-b/job-sweep-9x8y7"]["gpus"]),
+                         ("pending", 8))  # 2 pods x 4
+        self.assertEqual(jobs["research/infer-abc"]["gpus"], 2)
+        self.assertEqual(jobs["tools/prep"]["gpus"], 2)
+        self.assertNotIn("team-b/job-old-000", jobs)  # Finished
+        self.assertFalse(any("done" in n or "crashed" in n or "waiting" in n for n in jobs))
+        nodes = {n["name"]: n for n in items["nodes"]}
+        self.assertEqual(nodes["h100-1"]["health"], "degraded")
+        self.assertIn("1 of 8 GPUs unhealthy", json.dumps(nodes["h100-1"]["issues"]))
+        self.assertEqual(nodes["h100-2"]["health"], "unhealthy")
+        self.assertEqual(nodes["h100-5"]["health"], "unhealthy")
+        self.assertTrue(nodes["h100-3"]["cordoned"])
+        self.assertEqual(nodes["h100-0"]["island"], "block-1")  # Kueue Topology, not the spine label
+        self.assertNotIn("cpu-0", nodes)
+        events = {e["id"]: e for e in items["maintenance"]}
+        self.assertEqual(set(events), {"lab/h100-3", "lab/h100-6", "lab/h100-7"})
+        gke = events["lab/h100-3"]
+        # 1764748800 = 2025-12-03T08:00:00Z; + 4 h default duration.
+        self.assertEqual((gke["start"], gke["end"], gke["state"]), ("2025-12-03T08:00:00Z", "2025-12-03T12:00:00Z",
+                                                                     "scheduled"))
+        self.assertEqual(events["lab/h100-6"]["start"], "2026-12-03T02:00:00Z")
+        self.assertEqual(events["lab/h100-7"]["kind"], "aks-vm-event")
+
+        # Read back as a directory, every command answers the same (at the same --at).
+        at = ("--at", "2026-12-01T00:00:00Z")
+        for args in (["capacity", "--json"], ["quota", "--json"], ["flex", "--json"], ["maintenance", "list", "--json"]):
+            live = self.cmd(*at, *args).json()
+            saved = harness.run("--source", d, *at, *args, env=harness.clean_env(HOME=self.tmp))
+            self.assertEqual(saved.code, 0, saved)
+            saved = saved.json()
+            for doc in (live, saved):
+                for k in ("generated_at", "source"):
+                    doc.pop(k, None)
+            self.assertEqual(live, saved, args)
+
+    def test_pagination_and_410(self):
+        self.server.expire.add("/api/v1/pods")
+        self.server.requests.clear()
+        self.cmd("capacity", "--json")
+        pods = [p for _, p, _ in self.server.requests if p.startswith("/api/v1/pods")]
+        # First page, a continue answered 410, the list again from the start: 3 pages of 500.
+        self.assertEqual(len(pods), 5, pods)
+        self.assertTrue(all("limit=500" in p for p in pods))
+        self.assertIn("continue=", pods[1])
+        self.assertNotIn("continue=", pods[2])
+        # Kueue v1beta2 answered 404 and v1beta1 was used.
+        paths = [p for _, p, _ in self.server.requests]
+        self.assertTrue(any(p.startswith("/apis/kueue.x-k8s.io/v1beta2/clusterqueues") for p in paths))
+        self.assertTrue(any(p.startswith("/apis/kueue.x-k8s.io/v1alpha1/cohorts") for p in paths))
+
+    def test_options(self):
+        r = self.cmd("maintenance", "list", "--json", "--maintenance-duration", "90m", "--island-label",
+                     "network.topology.nvidia.com/spine")
+        self.assertIn("have no label network.topology.nvidia.com/spine", r.err)  # the A100 node
+        bad = self.run_kube("--source", "kube", "--kubeconfig", self.kc, "--maintenance-duration", "soon", "capacity")
+        self.assertFails(bad, 2, "--maintenance-duration")
+
+
+def as_v1beta2(lists):
+    """The lab's Kueue objects as Kueue v1beta2 serves them: every kind under v1beta2,
+    spec.cohort -> spec.cohortName, Cohort spec.parent -> spec.parentName."""
+    out = {}
+    for path, (kind, api, items) in lists.items():
+        if "kueue.x-k8s.io" in path:
+            path = path.replace("v1beta1", "v1beta2").replace("v1alpha1", "v1beta2")
+            api = "kueue.x-k8s.io/v1beta2"
+            items = json.loads(json.dumps(items))
+            for it in items:
+                spec = it.get("spec", {})
+                if "cohort" in spec:
+                    spec["cohortName"] = spec.pop("cohort")
+                if "parent" in spec:
+                    spec["parentName"] = spec.pop("parent")
+        out[path] = (kind, api, items)
+    return out
+
+
+class LabV1beta2(KubeCase):
+    """The same cluster with Kueue v1beta2 (cohortName, parentName): the same quota tree."""
+    lists = staticmethod(lambda: as_v1beta2(fx.lab_lists()))
+
+    def test_v1beta2_names(self):
+        kc = self.kubeconfig("v2.yaml", {"alice": {"token": TOKEN}}, {"lab": "alice"}, "lab")
+        d = os.path.join(self.tmp, "v2-snap")
+        r = self.run_kube("--source", "kube", "--kubeconfig", kc, "snapshot", "save", d)
+        self.assertEqual(r.code, 0, r)
+        quotas = {q["name"]: q["parent"] for q in items_of(d, "quotas")}
+        self.assertEqual(quotas, {"org": None, "research": "org", "team-a/h100": "research",
+                                  "team-a/a100": "research", "team-b": "research"})
+        self.assertFalse(any("v1beta1" in p or "v1alpha1" in p for _, p, _ in self.server.requests))
+
+
+class Small(KubeCase):
+    """Context "small": no Kueue (ResourceQuotas), one GPU product; auth, faults and kubectl."""
+    lists = staticmethod(fx.small_lists)
+    forbidden = ("/api/v1/resourcequotas",)
+
+    def config(self, user, **kw):
+        return self.kubeconfig("small.yaml", {"u": user}, {"small": "u", "other": "u"}, "small", **kw)
+
+    def test_resource_quota_fallback_and_client_cert_files(self):
+        self.server.forbidden.clear()
+        try:
+            kc = self.config({"client-certificate": self.pki["client.crt"], "client-key": self.pki["client.key"]})
+            r = self.run_kube("--source", "kube:small", "--kubeconfig", kc, "quota", "--json")
+            self.assertEqual(r.code, 0, r)
+            self.assertIn("has no Kueue", r.err)
+            d = os.path.join(self.tmp, "small-snap")
+            shutil.rmtree(d, True)
+            r = self.run_kube("--source", "kube:small", "--kubeconfig", kc, "snapshot", "save", d)
+            self.assertEqual(r.code, 0, r)
+            quotas = {q["name"]: q for q in items_of(d, "quotas")}
+            # ml has two ResourceQuotas (6 and 4): the tighter one binds. web: 2.
+            self.assertEqual({k: (q["gpus"], q["access"], q["cluster"]) for k, q in quotas.items()},
+                             {"ml": (4, ["ml"], "small"), "web": (2, ["web"], "small")})
+            clusters = items_of(d, "clusters")
+            self.assertEqual([(c["name"], c["sku"], c["provider"]) for c in clusters], [("small", "nvidia-l4", "gce")])
+            self.assertIn(("GET", "/api/v1/nodes?limit=500", "alice"), self.server.requests)
+            nodes = items_of(d, "nodes")
+            self.assertEqual({n["island"] for n in nodes}, {"b1"})  # cloud.google.com/gce-topology-block
+        finally:
+            self.server.forbidden.add("/api/v1/resourcequotas")
+
+    def test_kubectl_lists_the_same_nodes(self):
+        kubectl = shutil.which("kubectl")
+        if not kubectl:
+            self.skipTest("no kubectl (Debian: apt-get install kubernetes-client; scripts/install-deps does it)")
+        self.server.forbidden.clear()
+        try:
+            kc = self.config({"client-certificate-data": b64(self.pki["client.crt"]),
+                              "client-key-data": b64(self.pki["client.key"])})
+            k = subprocess.run([kubectl, "--kubeconfig", kc, "--cache-dir", os.path.join(self.tmp, "kcache"),
+                                "get", "nodes", "-o", "json", "--chunk-size", "2"],
+                               capture_output=True, text=True, timeout=60, env=dict(os.environ, HOME=self.tmp))
+            self.assertEqual(k.returncode, 0, k.stderr)
+            listed = json.loads(k.stdout)
+            self.assertEqual(listed["kind"], "List")
+            seen = sorted(n["metadata"]["name"] for n in listed["items"])
+            # kubectl paged with limit=2 and continue, as fleetcap does with 500.
+            self.assertTrue(any("continue=" in p and "limit=2" in p for _, p, _ in self.server.requests))
+            d = os.path.join(self.tmp, "kubectl-snap")
+            shutil.rmtree(d, True)
+            r = self.run_kube("--source", "kube", "--kubeconfig", kc, "snapshot", "save", d)
+            self.assertEqual(r.code, 0, r)
+            ours = sorted(n["name"] for n in items_of(d, "nodes"))
+            self.assertEqual(seen, ours)
+            self.assertEqual(ours, ["l4-0", "l4-1", "l4-2"])
+        finally:
+            self.server.forbidden.add("/api/v1/resourcequotas")
+
+    def plugin(self, name, body):
+        path = os.path.join(self.tmp, name)
+        with open(path, "w") as f:
+            f.write("#!/usr/bin/env python3\n" + body)
+        os.chmod(path, 0o755)
+        return path
+
+    def test_exec_plugin(self):
+        self.server.forbidden.clear()
+        try:
+            for version in ("client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1"):
+                p = self.plugin("cred.py", "import json, os, sys\n"
+                                "info = json.loads(os.environ['KUBERNETES_EXEC_INFO'])\n"
+                                "assert sys.argv[1:] == ['get-token', '--cluster', 'small'], sys.argv\n"
+                                "print(json.dumps({'apiVersion': info['apiVersion'], 'kind': 'ExecCredential',\n"
+                                "  'status': {'token': os.environ['TOKEN_FROM_ENV']}}))\n")
+                kc = self.config({"exec": {"apiVersion": version, "command": p,
+                                           "args": ["get-token", "--cluster", "small"],
+                                           "env": [{"name": "TOKEN_FROM_ENV", "value": EXEC_TOKEN}],
+                                           "interactiveMode": "Never"}})
+                r = self.run_kube("--source", "kube", "--kubeconfig", kc, "capacity", "--json")
+                self.assertEqual(r.code, 0, r)
+                # 3 L4 nodes x 4 GPUs; flex pods 2 + 4 = 6.
+                self.assertEqual(r.json()["clusters"][0]["total"], 12)
+                self.assertEqual(r.json()["clusters"][0]["flex_used"], 6)
+        finally:
+            self.server.forbidden.add("/api/v1/resourcequotas")
+
+    def test_insecure_skip_tls_verify_warns(self):
+        self.server.forbidden.clear()
+        try:
+            kc = self.kubeconfig("insecure.yaml", {"u": {"token": TOKEN}}, {"small": "u"}, "small")
+            with open(kc) as f:
+                text = f.read().replace(f'certificate-authority: "{self.pki["ca.crt"]}"',
+                                        "insecure-skip-tls-verify: true")
+            with open(kc, "w") as f:
+                f.write(text)
+            r = self.run_kube("--source", "kube", "--kubeconfig", kc, "capacity", "--json")
+            self.assertEqual(r.code, 0, r)
+            self.assertIn("insecure-skip-tls-verify", r.err)
+        finally:
+            self.server.forbidden.add("/api/v1/resourcequotas")
+
+    def test_service_account_in_a_pod(self):
+        self.server.forbidden.clear()
+        try:
+            sa = os.path.join(self.tmp, "serviceaccount")
+            os.makedirs(sa, exist_ok=True)
+            with open(os.path.join(sa, "token"), "w") as f:
+                f.write(TOKEN + "\n")
+            shutil.copy(self.pki["ca.crt"], os.path.join(sa, "ca.crt"))
+            home = os.path.join(self.tmp, "empty-home")
+            os.makedirs(home, exist_ok=True)
+            env = kube_env(HOME=home, KUBERNETES_SERVICE_HOST="127.0.0.1",
+                                    KUBERNETES_SERVICE_PORT_HTTPS=str(self.server.port), FLEETCAP_SERVICEACCOUNT_DIR=sa)
+            r = self.run_kube("--source", "kube", "capacity", "--json", env=env)
+            self.assertEqual(r.code, 0, r)
+            self.assertEqual(r.json()["clusters"][0]["name"], "in-cluster")
+        finally:
+            self.server.forbidden.add("/api/v1/resourcequotas")
+
+    # Faults: exit 1 (2 for a wrong option, 3 for malformed objects), nothing on stdout, no secret.
+    def test_missing_and_malformed_kubeconfig(self):
+        missing = os.path.join(self.tmp, "nope.yaml")
+        self.assertFails(self.run_kube("--source", "kube", "--kubeconfig", missing, "capacity"), 1, missing)
+        self.assertFails(self.run_kube("--source", "kube", "capacity"), 1, "no kubeconfig", ".kube/config")
+        bad = os.path.join(self.tmp, "bad.yaml")
+        with open(bad, "w") as f:
+            f.write(f"apiVersion: v1\nusers:\n- name: u\n  user: {{token: {TOKEN}\n")
+        self.assertFails(self.run_kube("--source", "kube", "--kubeconfig", bad, "capacity"), 1, bad, "line")
+        env = kube_env(HOME=self.tmp, KUBECONFIG=f"{missing}:{bad}")
+        self.assertFails(self.run_kube("--source", "kube", "capacity", env=env), 1, bad)
+
+    def test_kubeconfig_env_merges_first_wins(self):
+        self.server.forbidden.clear()
+        try:
+            good = self.kubeconfig("first.yaml", {"u": {"token": TOKEN}}, {"small": "u"}, "small")
+            second = self.kubeconfig("second.yaml", {"u": {"token": "wrong-token-123"}}, {"small": "u", "x": "u"}, "x")
+            env = kube_env(HOME=self.tmp, KUBECONFIG=f"{good}:{second}")
+            r = self.run_kube("--source", "kube", "capacity", "--json", env=env)
+            self.assertEqual(r.code, 0, r)  # first file's user and current-context win
+            self.assertEqual(r.json()["clusters"][0]["name"], "small")
+        finally:
+            self.server.forbidden.add("/api/v1/resourcequotas")
+
+    def test_unknown_context(self):
+        kc = self.config({"token": TOKEN})
+        self.assertFails(self.run_kube("--source", "kube:prod-east", "--kubeconfig", kc, "capacity"), 1,
+                         '"prod-east"', kc, "other, small")
+
+    def test_exec_plugin_fails_or_prints_garbage(self):
+        fails = self.plugin("fails.py", f"import sys\nprint('token {TOKEN} expired', file=sys.stderr)\nsys.exit(3)\n")
+        kc = self.config({"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": fails}})
+        self.assertFails(self.run_kube("--source", "kube", "--kubeconfig", kc, "capacity"), 1, "fails.py",
+                         "exit status 3")
+        garbage = self.plugin("garbage.py", "print('<html>login</html>')\n")
+        kc = self.config({"exec": {"apiVersion": "client.authentication.k8s.io/v1beta1", "command": garbage}})
+        self.assertFails(self.run_kube("--source", "kube", "--kubeconfig", kc, "capacity"), 1, "garbage.py",
+                         "ExecCredential")
+        slow = self.plugin("slow.py", "import time\ntime.sleep(30)\n")
+        kc = self.config({"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": slow}})
+        self.assertFails(self.run_kube("--source", "kube", "--kubeconfig", kc, "--timeout", "1", "capacity"), 1,
+                         "slow.py", "did not finish within 1 s")
+        kc = self.config({"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": "no-such-plugin-x",
+                                   "installHint": "install it with: apt-get install no-such-plugin-x"}})
+        self.assertFails(self.run_kube("--source", "kube", "--kubeconfig", kc, "capacity"), 1, "apt-get install")
+
+    def test_expired_token_401(self):
+        kc = self.config({"token": "expired-token-abcdef"})
+        self.assertFails(self.run_kube("--source", "kube", "--kubeconfig", kc, "capacity"), 1, "401", '"small"',
+                         "log in again")
+
+    def test_403_on_one_resource(self):
+        kc = self.config({"token": TOKEN})
+        self.assertFails(self.run_kube("--source", "kube", "--kubeconfig", kc, "capacity"), 1, "403",
+                         "resourcequotas", "kubectl auth can-i list resourcequotas")
+
+
+class Malformed(KubeCase):
+    """Objects that are not what Kubernetes serves: exit 3, naming the list and the object."""
+    lists = staticmethod(lambda: {
+        "/api/v1/nodes": ("NodeList", "v1", [fx.node("bad-0", "eight")]),
+        "/api/v1/pods": ("PodList", "v1", []),
+        "/api/v1/resourcequotas": ("ResourceQuotaList", "v1", [])})
+
+    def test_bad_quantity(self):
+        kc = self.kubeconfig("m.yaml", {"u": {"token": TOKEN}}, {"m": "u"}, "m")
+        self.assertFails(self.run_kube("--source", "kube", "--kubeconfig", kc, "capacity"), 3, "/api/v1/nodes",
+                         "nodes[0]", '"eight"')
+
+
+if __name__ == "__main__":
+    unittest.main()
