@@ -662,6 +662,7 @@ std::string render_event_list(const EventList& list, const Snapshot& snap, const
   switch (o.format) {
   case Format::json: return list_json(list, snap, o);
   case Format::csv: return list_csv(list, snap);
+  case Format::name:
   case Format::table: break;
   }
   return list_table(list, snap, o);
@@ -671,6 +672,7 @@ std::string render_node_card(const NodeCard& card, const Snapshot& snap, const R
   switch (o.format) {
   case Format::json: return node_json(card, snap, o);
   case Format::csv: return node_csv(card, snap);
+  case Format::name:
   case Format::table: break;
   }
   return node_table(card, snap, o);
@@ -680,6 +682,7 @@ std::string render_impact(const ImpactReport& report, const Snapshot& snap, cons
   switch (o.format) {
   case Format::json: return impact_json(report, snap, o);
   case Format::csv: return impact_csv(report, snap);
+  case Format::name:
   case Format::table: break;
   }
   return impact_table(report, snap, o);
@@ -689,6 +692,7 @@ void render_move_plan(const MovePlan& plan, const Snapshot& snap, const RenderOp
   switch (o.format) {
   case Format::json: plan_json(plan, snap, o, out); return;
   case Format::csv: out << plan_csv(plan, snap); return;
+  case Format::name:
   case Format::table: break;
   }
   out << plan_table(plan, snap, o);
