@@ -25,27 +25,38 @@ namespace fleetcap::cols {
 struct Value {
   enum class Kind { number, text, flag, list, null };
   Kind kind = Kind::null;
-  Gpus number = 0;
-  std::string text; // the text, or the table's rendering of a number (empty: the digits)
+  Gpus number = 0;  // a number; 1/0 for a flag; a list's length
+  std::string text; // a text (JSON and CSV)
   std::vector<std::string> items;
   Tone tone = Tone::plain;
+  std::string shown; // the table's rendering when it is not the plain value ("15%", a short time)
 };
 
 inline Value num(Gpus n, Tone tone = Tone::plain, std::string shown = {}) {
-  return Value{Value::Kind::number, n, std::move(shown), {}, tone};
+  return Value{Value::Kind::number, n, {}, {}, tone, std::move(shown)};
 }
 inline Value num(std::size_t n, Tone tone = Tone::plain) { return num(static_cast<Gpus>(n), tone); }
 inline Value num(int n, Tone tone = Tone::plain) { return num(static_cast<Gpus>(n), tone); }
-inline Value txt(std::string s, Tone tone = Tone::plain) { return Value{Value::Kind::text, 0, std::move(s), {}, tone}; }
+inline Value txt(std::string s, Tone tone = Tone::plain, std::string shown = {}) {
+  return Value{Value::Kind::text, 0, std::move(s), {}, tone, std::move(shown)};
+}
 inline Value txt(std::string_view s, Tone tone = Tone::plain) { return txt(std::string(s), tone); }
 inline Value txt(const char* s, Tone tone = Tone::plain) { return txt(std::string(s), tone); }
+// A yes/no: true or false in JSON and CSV, yes or no in the table.
 inline Value flag(bool b, Tone tone = Tone::plain) {
-  return Value{Value::Kind::flag, b ? 1 : 0, b ? "true" : "false", {}, tone};
+  return Value{Value::Kind::flag, b ? 1 : 0, b ? "true" : "false", {}, tone, b ? "yes" : "no"};
 }
-inline Value list(std::vector<std::string> items, Tone tone = Tone::plain) {
-  return Value{Value::Kind::list, static_cast<Gpus>(items.size()), {}, std::move(items), tone};
+inline Value list(std::vector<std::string> items, Tone tone = Tone::plain, std::string shown = {}) {
+  const auto n = static_cast<Gpus>(items.size());
+  return Value{Value::Kind::list, n, {}, std::move(items), tone, std::move(shown)};
 }
-inline Value none() { return Value{}; }
+template <class Names> Value list_of(const Names& names, std::string shown = {}) {
+  std::vector<std::string> items;
+  items.reserve(names.size());
+  for (const auto& n : names) items.emplace_back(n);
+  return list(std::move(items), Tone::plain, std::move(shown));
+}
+inline Value none(std::string shown = {}) { return Value{Value::Kind::null, 0, {}, {}, Tone::plain, std::move(shown)}; }
 inline Value time_or_none(bool present, Time t) { return present ? txt(format_rfc3339(t)) : none(); }
 inline Value time_or_none(const std::optional<Time>& t) { return t ? txt(format_rfc3339(*t)) : none(); }
 
@@ -76,10 +87,11 @@ template <class Row> struct Column {
 inline constexpr unsigned kHistory = 1; // some cluster has health history
 
 inline std::string cell_text(const Value& v) {
+  if (!v.shown.empty()) return v.shown;
   switch (v.kind) {
-  case Value::Kind::number: return v.text.empty() ? fmt::format("{}", v.number) : v.text;
-  case Value::Kind::text:
-  case Value::Kind::flag: return v.text;
+  case Value::Kind::number: return fmt::format("{}", v.number);
+  case Value::Kind::text: return v.text;
+  case Value::Kind::flag: return v.number ? "yes" : "no";
   case Value::Kind::list: {
     if (v.items.empty()) return "-";
     std::string out;
@@ -121,8 +133,8 @@ std::vector<const Column<Row>*> table_columns(std::span<const Column<Row>> cols,
 
 template <class Row> TableCell table_cell(const Column<Row>& c, const Value& v) {
   TableCell cell(cell_text(v), v.tone);
-  if (v.kind == Value::Kind::list && v.items.size() > 1)
-    cell.count = fmt::format("{} {}{}", v.items.size(), c.unit.empty() ? "item" : c.unit, v.items.size() == 1 ? "" : "s");
+  if (v.kind == Value::Kind::list && v.number > 1)
+    cell.count = fmt::format("{} {}{}", v.number, c.unit.empty() ? "item" : c.unit, v.number == 1 ? "" : "s");
   return cell;
 }
 
@@ -217,8 +229,8 @@ std::string csv_of(std::span<const Column<Row>> cols, const std::vector<Row>& ro
       const Value v = shown[i]->get(row);
       switch (v.kind) {
       case Value::Kind::number: out += fmt::format("{}", v.number); break;
-      case Value::Kind::text:
-      case Value::Kind::flag: out += csv_field(v.text); break;
+      case Value::Kind::text: out += csv_field(v.text); break;
+      case Value::Kind::flag: out += v.number ? "true" : "false"; break;
       case Value::Kind::list: {
         std::string joined;
         for (const auto& item : v.items) joined += (joined.empty() ? "" : " ") + item;
@@ -258,8 +270,8 @@ template <class Row> void sort_rows(std::span<const Column<Row>> cols, std::vect
   std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
     const Value &x = a.first, &y = b.first;
     if (x.kind != y.kind) return x.kind < y.kind; // numbers, text, yes/no, lists, then nothing
-    if (x.kind == Value::Kind::number || x.kind == Value::Kind::list) return x.number > y.number;
-    return x.text < y.text;
+    if (x.kind == Value::Kind::text) return x.text < y.text;
+    return x.number > y.number; // numbers and list lengths largest first, yes before no
   });
   std::vector<Row> sorted;
   sorted.reserve(rows.size());
