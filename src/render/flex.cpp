@@ -54,7 +54,7 @@ const Column<Row> kClusterColumns[] = {
      .get = [](const Row& r) { return num(r.c->selected->fair_share); }},
     {.key = "over_share", .header = "", .only_with = kNamespace,
      .get = [](const Row& r) { return flag(r.c->selected->over_share()); }},
-    {.key = "", .header = "OVER", .priority = 1, .only_with = kNamespace, .get = [](const Row& r) {
+    {.key = "", .header = "OVER-SHARE", .priority = 1, .only_with = kNamespace, .get = [](const Row& r) {
        const NamespaceFlex& n = *r.c->selected;
        return n.over_share() ? txt(fmt::format("+{}", n.flex_used - n.fair_share), Tone::bad) : txt("");
      }},
