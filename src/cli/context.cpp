@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <chrono>
 #include <fstream>
 #include <mutex>
@@ -46,6 +47,36 @@ void check_token(const std::string& token, const char* where) {
 }
 } // namespace
 
+struct FetchProgress {
+  std::mutex mutex;
+  std::ostream* err = nullptr;
+  std::array<std::pair<std::int64_t, std::uint64_t>, kResources.size()> seen{}; // pages, bytes
+  std::chrono::steady_clock::time_point last{};
+  bool shown = false;
+
+  void page(Resource r, std::int64_t pages, std::uint64_t bytes) {
+    std::lock_guard lock(mutex);
+    seen[static_cast<std::size_t>(r)] = {pages, bytes};
+    const auto now = std::chrono::steady_clock::now();
+    if (shown && now - last < std::chrono::milliseconds(100)) return;
+    last = now;
+    std::string line = "fleetcap: fetching";
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+      if (seen[i].first == 0) continue;
+      line += fmt::format(" {} {} {} {:.1f} MB;", to_string(kResources[i]), seen[i].first,
+                          seen[i].first == 1 ? "page" : "pages", static_cast<double>(seen[i].second) / 1e6);
+    }
+    line.pop_back();
+    *err << "\r\x1b[K" << line << std::flush;
+    shown = true;
+  }
+  void clear() {
+    std::lock_guard lock(mutex);
+    if (shown) *err << "\r\x1b[K" << std::flush;
+    shown = false;
+  }
+};
+
 SourceOptions Context::source_options() const {
   SourceOptions o;
   o.source = global.source;
@@ -70,6 +101,11 @@ SourceOptions Context::source_options() const {
     warn(fmt::format("sending the token over plain http to {} (--allow-insecure-token): anyone on the path can read "
                      "it",
                      display_source(o.source)));
+  if (!global.quiet && !global.verbose && ::isatty(STDERR_FILENO) == 1) {
+    progress = std::make_shared<FetchProgress>();
+    progress->err = err;
+    o.progress = [p = progress](Resource r, std::int64_t pages, std::uint64_t bytes) { p->page(r, pages, bytes); };
+  }
   if (global.verbose) {
     auto mutex = std::make_shared<std::mutex>();
     std::ostream* log = err;
@@ -82,7 +118,15 @@ SourceOptions Context::source_options() const {
 }
 
 Snapshot Context::load(RawItems* raw) const {
-  Snapshot snap = load_snapshot(source_options(), raw);
+  const SourceOptions options = source_options();
+  Snapshot snap;
+  try {
+    snap = load_snapshot(options, raw);
+  } catch (...) {
+    if (progress) progress->clear();
+    throw;
+  }
+  if (progress) progress->clear();
   snap.keep_at_exit = true; // the run's own snapshot: freed by the process exiting (model.hpp)
   for (const auto& w : snap.warnings) warn(w);
   check_names(snap);

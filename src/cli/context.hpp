@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -37,6 +38,9 @@ struct GlobalOptions {
   bool allow_insecure_token = false;
 };
 
+// Progress of a fetch on stderr (SPEC §7), kept on one line that is cleared at the end.
+struct FetchProgress;
+
 struct Context {
   GlobalOptions global;
   std::string command; // the command run, as the column registry names it ("overalloc report")
@@ -46,6 +50,8 @@ struct Context {
   // before any of it is written. An action whose output grows with the fleet may write to
   // `out` itself instead, once nothing can fail but writing (maintenance plan).
   std::function<std::string(Context&)> action;
+  // Set by source_options() when stderr is a terminal (and not --quiet or --verbose).
+  mutable std::shared_ptr<FetchProgress> progress;
 
   void warn(const std::string& message) const;
   SourceOptions source_options() const;

@@ -183,6 +183,8 @@ public:
     base_ = keep;
     return done;
   }
+  // Bytes of the page let go of so far (the body keeps the rest).
+  std::size_t dropped() const { return base_; }
   void restart() override {
     if (stream_) stream_->restart();
     stream_.reset();
@@ -214,6 +216,7 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
   std::string token;
   std::unordered_set<std::string> seen_tokens; // a server that hands out a token twice would loop forever
   std::int64_t pages = 0;
+  std::uint64_t bytes = 0;
   try {
     do {
       std::string url = fmt::format("{}/v1/{}{}", base, to_string(r), query);
@@ -251,6 +254,8 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
       const PageResult page = streamed ? *streamed : parse_page(r, label, resp.body, snap, out.errors);
       if (raw && out.errors.empty()) raw->push_back(items_text(display_source(url), resp.body));
       out.json_ok = out.json_ok && page.json_ok;
+      bytes += streaming.dropped() + resp.body.size();
+      if (o.progress) o.progress(r, pages, bytes);
       token = page.next_page_token;
       if (!token.empty() && !seen_tokens.insert(token).second)
         throw RuntimeError(fmt::format("GET {}: the server sent a next_page_token it had sent before for {}; the "

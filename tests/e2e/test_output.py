@@ -129,6 +129,40 @@ class OutputOptions(unittest.TestCase):
         self.assertEqual(earlier["at"], "2026-11-17T12:00:00Z")
 
 
+class Progress(unittest.TestCase):
+    def test_progress_on_a_terminal_only(self):
+        import pty
+        import subprocess
+        with harness.Server(WORKED, "--page-size", "2") as s:
+            # stderr on a pipe: nothing but what went wrong (nothing here).
+            r = run("--source", s.url, "capacity", "-o", "name")
+            self.assertEqual((r.code, r.err), (0, ""), r)
+            # stderr on a terminal: one line per page, cleared at the end; stdout untouched.
+            master, slave = pty.openpty()
+            proc = subprocess.Popen([harness.BINARY, "--source", s.url, "capacity", "-o", "name"],
+                                    stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL,
+                                    env=harness.clean_env())
+            os.close(slave)
+            out = proc.stdout.read().decode()
+            proc.stdout.close()
+            self.assertEqual(proc.wait(timeout=60), 0)
+            err = b""
+            while True:
+                try:
+                    chunk = os.read(master, 1 << 16)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                err += chunk
+            os.close(master)
+            self.assertEqual(out, "tiger\nlion\n")
+            text = err.decode()
+            self.assertIn("fleetcap: fetching", text)
+            self.assertIn("page", text)
+            self.assertTrue(text.endswith("\r\x1b[K"), repr(text[-40:]))
+
+
 class Hostile(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="fleetcap-out-")

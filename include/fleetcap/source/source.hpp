@@ -30,6 +30,9 @@ struct SourceOptions {
   // Called from the loader's threads as each resource is fetched (or read) and parsed, with
   // the milliseconds since load_snapshot started (for `__load`'s timings); may be empty.
   std::function<void(Resource, double)> on_parsed;
+  // Called from the loader's threads after each page fetched over HTTP, with the resource's
+  // pages and bytes so far (for progress on a terminal); may be empty.
+  std::function<void(Resource, std::int64_t pages, std::uint64_t bytes)> progress;
 };
 
 // Each resource's items as saved verbatim: the text inside "items": [ ... ] of every page.
