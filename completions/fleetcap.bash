@@ -9,7 +9,7 @@ _fleetcap_complete_names() {
 }
 _fleetcap() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} path='' i w
-  local globals_with_value=' --source --format --color --at --cluster --region --sku --state --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --kubeconfig --island-label --maintenance-duration --slurm-user --slurm-quota --island-feature-prefix --island-map --flex-qos --config '
+  local globals_with_value=' --source --output -o --format --columns --sort --color --at --cluster --region --sku --state --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --kubeconfig --island-label --maintenance-duration --slurm-user --slurm-quota --island-feature-prefix --island-map --flex-qos --config '
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=${COMP_WORDS[i]}
     if [[ $w == -* ]]; then
@@ -66,14 +66,14 @@ _fleetcap_subs() {
 }
 _fleetcap_options() {
   case $1 in
-    '') echo '--help -h --version --source --json --format --color --at --cluster --region --sku --state --quiet -q --verbose -v --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --allow-insecure-token --kubeconfig --island-label --maintenance-duration --slurm-user --slurm-quota --island-feature-prefix --island-map --flex-qos --config' ;;
-    'capacity') echo '--help -h --by --sort --wide -w' ;;
-    'capacity flex') echo '--help -h --namespace --gpus --contiguous --stable --wide -w' ;;
-    'flex') echo '--help -h --namespace --gpus --contiguous --stable --wide -w' ;;
+    '') echo '--help -h --version --source --output -o --json --format --wide -w --no-headers --columns --sort --color --at --cluster --region --sku --state --quiet -q --verbose -v --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --allow-insecure-token --kubeconfig --island-label --maintenance-duration --slurm-user --slurm-quota --island-feature-prefix --island-map --flex-qos --config' ;;
+    'capacity') echo '--help -h --by' ;;
+    'capacity flex') echo '--help -h --namespace --gpus --contiguous --stable' ;;
+    'flex') echo '--help -h --namespace --gpus --contiguous --stable' ;;
     'quota') echo '--help -h --namespace' ;;
     'quota show') echo '--help -h' ;;
     'overalloc') echo '--help -h' ;;
-    'overalloc report') echo '--help -h --buffer --buffer-for --cut --window --history --phase --by --jobs --wide -w --sort' ;;
+    'overalloc report') echo '--help -h --buffer --buffer-for --cut --window --history --phase --by --jobs' ;;
     'overalloc sweep') echo '--help -h --from --to --step --buffer-for --cut --window --history' ;;
     'overalloc plan') echo '--help -h --buffer --buffer-for --cut --window --history --phase' ;;
     'maintenance') echo '--help -h' ;;
@@ -112,7 +112,11 @@ _fleetcap_is_sub() { [[ " $(_fleetcap_subs "$1") " == *" $2 "* ]]; }
 _fleetcap_takes_value() {
   case "$1|$2" in
     '|--source') echo 1 ;;
+    '|--output') echo 1 ;;
+    '|-o') echo 1 ;;
     '|--format') echo 1 ;;
+    '|--columns') echo 1 ;;
+    '|--sort') echo 1 ;;
     '|--color') echo 1 ;;
     '|--at') echo 1 ;;
     '|--cluster') echo 1 ;;
@@ -135,7 +139,6 @@ _fleetcap_takes_value() {
     '|--flex-qos') echo 1 ;;
     '|--config') echo 1 ;;
     'capacity|--by') echo 1 ;;
-    'capacity|--sort') echo 1 ;;
     'capacity flex|--namespace') echo 1 ;;
     'capacity flex|--gpus') echo 1 ;;
     'flex|--namespace') echo 1 ;;
@@ -148,7 +151,6 @@ _fleetcap_takes_value() {
     'overalloc report|--history') echo 1 ;;
     'overalloc report|--phase') echo 1 ;;
     'overalloc report|--by') echo 1 ;;
-    'overalloc report|--sort') echo 1 ;;
     'overalloc sweep|--from') echo 1 ;;
     'overalloc sweep|--to') echo 1 ;;
     'overalloc sweep|--step') echo 1 ;;
@@ -174,7 +176,11 @@ _fleetcap_takes_value() {
 _fleetcap_value_kind() {
   case "$1|$2" in
     *'|--source') echo 'file' ;;
+    *'|--output') echo 'table wide json csv name' ;;
+    *'|-o') echo 'table wide json csv name' ;;
     *'|--format') echo 'table json csv' ;;
+    *'|--columns') echo 'none' ;;
+    *'|--sort') echo 'none' ;;
     *'|--color') echo 'auto always never' ;;
     *'|--at') echo 'none' ;;
     *'|--cluster') echo 'dyn:clusters' ;;
@@ -197,7 +203,6 @@ _fleetcap_value_kind() {
     *'|--flex-qos') echo 'none' ;;
     *'|--config') echo 'file' ;;
     'capacity|--by') echo 'region sku provider' ;;
-    'capacity|--sort') echo 'none' ;;
     'capacity flex|--namespace') echo 'dyn:namespaces' ;;
     'capacity flex|--gpus') echo 'none' ;;
     'flex|--namespace') echo 'dyn:namespaces' ;;
@@ -210,7 +215,6 @@ _fleetcap_value_kind() {
     'overalloc report|--history') echo 'file' ;;
     'overalloc report|--phase') echo '1 2 3 4' ;;
     'overalloc report|--by') echo 'cluster quota tree' ;;
-    'overalloc report|--sort') echo 'none' ;;
     'overalloc sweep|--from') echo 'none' ;;
     'overalloc sweep|--to') echo 'none' ;;
     'overalloc sweep|--step') echo 'none' ;;

@@ -29,8 +29,6 @@ struct ReportOptions {
   int phase = 0;
   std::string by;
   bool jobs = false;
-  bool wide = false;
-  std::string sort;
 };
 
 struct SweepOptions {
@@ -45,6 +43,15 @@ struct PlanOptions {
 };
 
 BasisPoints percent_option(std::string_view option, const std::string& text) {
+  // "0.15" is 15% written as a fraction far more often than 0.15%: ask which was meant.
+  if (!text.empty() && text.find('%') == std::string::npos) {
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (*end == '\0' && v > 0 && v < 1)
+      throw UsageError(fmt::format("{} \"{}\" is ambiguous: write {}% for a fraction of {} (or {}% if you meant "
+                                   "that)",
+                                   option, text, fmt::format("{:g}", v * 100), text, text));
+  }
   auto bp = parse_percent(text);
   if (!bp)
     throw UsageError(fmt::format("{} \"{}\" is not a percentage from 0% to 100% with at most two decimals, such as "
@@ -84,11 +91,7 @@ CutPolicy parse_cut(const std::string& text) {
   return text == "least-disruptive" ? CutPolicy::least_disruptive : CutPolicy::pro_rata;
 }
 
-Duration parse_window(const std::string& text) {
-  auto d = parse_duration(text);
-  if (!d || *d <= 0) throw UsageError(fmt::format("--window \"{}\" is not a positive duration such as 28d or 4w", text));
-  return *d;
-}
+Duration parse_window(const std::string& text) { return duration_option("--window", text); }
 
 // Everything a run needs once the options are valid.
 struct Loaded {
@@ -163,7 +166,7 @@ void warn_history(const Context& ctx, const Loaded& l, const BufferChoice& b) {
   constexpr std::size_t kListed = 10; // a warning names the first few, then counts
   for (const auto& c : l.basis.clusters) {
     with += c.history.samples > 0;
-    if (c.history.samples >= 7) continue;
+    if (c.history.samples >= kThinHistorySamples) continue;
     if (++thin_n <= kListed)
       thin += fmt::format("{}{} ({})", thin.empty() ? "" : ", ", l.snap.clusters[c.cluster].name, c.history.samples);
     if (c.history.samples == 0 && ++none_n <= kListed)
@@ -178,8 +181,8 @@ void warn_history(const Context& ctx, const Loaded& l, const BufferChoice& b) {
   if (thin_n > kListed) thin += fmt::format(" and {} more", thin_n - kListed);
   if (none_n > kListed) none += fmt::format(" and {} more", none_n - kListed);
   if (thin_n)
-    ctx.warn(fmt::format("{} {} fewer than 7 health samples in the {} window ({}): {}", thin_n,
-                         thin_n == 1 ? "cluster has" : "clusters have", format_duration(l.basis.window.length), where,
+    ctx.warn(fmt::format("{} {} fewer than {} health samples in the {} window ({}): {}", thin_n,
+                         thin_n == 1 ? "cluster has" : "clusters have", kThinHistorySamples, format_duration(l.basis.window.length), where,
                          thin));
   if (!none.empty())
     ctx.warn(fmt::format("no health samples for {}: the reference capacity there is healthy GPUs now{}", none,
@@ -187,10 +190,6 @@ void warn_history(const Context& ctx, const Loaded& l, const BufferChoice& b) {
 }
 
 std::string run_report(Context& ctx, const ReportOptions& opts) {
-  if (!opts.sort.empty() && !overalloc_sort_key_valid(opts.sort))
-    throw UsageError(fmt::format("--sort \"{}\" is not a column; use a figure such as cut, cut_from_running or "
-                                 "gpus_preempted, or name",
-                                 opts.sort));
   const BufferChoice buffer = parse_buffer(opts.buffer, opts.common.buffer_for);
   const Duration window = parse_window(opts.common.window);
   Loaded l = load(ctx, opts.common, window, buffer);
@@ -202,12 +201,9 @@ std::string run_report(Context& ctx, const ReportOptions& opts) {
          : opts.by == "tree"  ? OverallocBy::tree
                               : OverallocBy::all;
   v.jobs = opts.jobs;
-  v.wide = opts.wide;
   v.phase = opts.phase;
   v.history = l.history;
   RenderOptions ro = ctx.render_options(l.snap, l.at);
-  ro.sort = opts.sort;
-  ro.wide = opts.wide;
   return render_overalloc_report(report, l.snap, v, ro);
 }
 
@@ -258,10 +254,7 @@ void add_buffer(CLI::App& cmd, std::string& buffer) {
 } // namespace
 
 void setup_overalloc(CLI::App& cmd, Context& ctx) {
-  // Children set the action first; alone, `overalloc` names what it wants.
-  cmd.callback([&ctx] {
-    if (!ctx.action) throw UsageError("overalloc needs a command: report, sweep or plan; see 'fleetcap overalloc --help'");
-  });
+  // Alone, `overalloc` prints its help (cli/app.cpp), as every command group does.
   cmd.footer(R"(Examples:
   fleetcap overalloc report                        what a 15% buffer cuts, per cluster and quota
   fleetcap overalloc sweep --from 5% --to 20%      one summary row per buffer
@@ -275,9 +268,6 @@ void setup_overalloc(CLI::App& cmd, Context& ctx) {
   report->add_option("--by", ro->by, "Only one table: per cluster, per affected quota, or per tree (team)")
       ->check(CLI::IsMember({"cluster", "quota", "tree"}));
   report->add_flag("--jobs", ro->jobs, "Also list the jobs that would be preempted");
-  report->add_flag("-w,--wide", ro->wide, "Show every column");
-  report->add_option("--sort", ro->sort,
-                     "Sort each table by a column: a figure (largest first, e.g. cut) or name (A to Z)");
   report->footer(R"(Examples:
   fleetcap overalloc report                              15% of healthy GPUs kept out of quota
   fleetcap overalloc report --cut least-disruptive --jobs

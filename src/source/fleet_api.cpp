@@ -36,6 +36,8 @@ public:
     base_ = keep;
     return done;
   }
+  // Bytes of the page let go of so far (the body keeps the rest).
+  std::size_t dropped() const { return base_; }
   void restart() override {
     if (stream_) stream_->restart();
     stream_.reset();
@@ -67,6 +69,7 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
   std::string token;
   std::unordered_set<std::string> seen_tokens; // a server that hands out a token twice would loop forever
   std::int64_t pages = 0;
+  std::uint64_t bytes = 0;
   try {
     do {
       std::string url = fmt::format("{}/v1/{}{}", base, to_string(r), query);
@@ -104,6 +107,8 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
       const PageResult page = streamed ? *streamed : parse_page(r, label, resp.body, snap, out.errors);
       if (raw && out.errors.empty()) raw->push_back(items_text(display_source(url), resp.body));
       out.json_ok = out.json_ok && page.json_ok;
+      bytes += streaming.dropped() + resp.body.size();
+      if (o.progress) o.progress(r, pages, bytes);
       if (!page.json_ok) {
         // Invalid data decides the run (exit 3), as a 404 does: stop the other fetches rather
         // than wait out a sibling that hangs until --timeout.

@@ -1190,7 +1190,7 @@ struct Translation {
 Items read_cluster(const SourceOptions& options) {
   const std::string wanted = options.source.size() > 5 ? options.source.substr(5) : std::string();
   Access access = load_access(wanted, options.kubeconfig, options.timeout);
-  if (access.token && access.server.starts_with("http://") && !source::loopback_host(access.server) &&
+  if (access.token && token_in_clear(access.server) &&
       !options.allow_insecure_token)
     throw UsageError(fmt::format("context \"{}\": refusing to send its token over plain http to {}; use https, or "
                                  "pass --allow-insecure-token",

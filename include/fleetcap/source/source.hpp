@@ -65,6 +65,9 @@ struct SourceOptions {
   // request (may hold a secret, like the token), and a unix socket to connect through.
   std::vector<std::string> headers;
   std::string unix_socket;
+  // Called from the loader's threads after each page fetched over HTTP, with the resource's
+  // pages and bytes so far (for progress on a terminal); may be empty.
+  std::function<void(Resource, std::int64_t pages, std::uint64_t bytes)> progress;
 };
 
 // Each resource's items as saved verbatim: the text inside "items": [ ... ] of every page.
