@@ -481,15 +481,66 @@ std::string why_text(const PlanJob& pj, const Snapshot& snap) {
   return short_list(why, 2);
 }
 
+std::string_view outcome_name(MoveOutcome o) {
+  switch (o) {
+  case MoveOutcome::placed: return "placed";
+  case MoveOutcome::unplaced: return "unplaced";
+  case MoveOutcome::preempted: break;
+  }
+  return "preempted";
+}
+
+// Where a job could look, in words: its cluster, and its region and provider or the fleet.
+std::string plan_where(const MovePlan& plan, const Cluster& c) {
+  return plan.same_region ? fmt::format("in {} or other {} clusters of {} {}", c.name, c.sku, c.provider, c.region)
+                          : fmt::format("in {} or any {} cluster", c.name, c.sku);
+}
+
+// Why a job was not placed, in terms an operator can act on: the largest block left and where,
+// and what would make room in its own cluster.
 std::string unplaced_reason(const PlanJob& pj, const MovePlan& plan, const Snapshot& snap) {
   const Job& job = snap.jobs[pj.job];
   const Cluster& c = snap.clusters[job.cluster_index];
-  const std::string where = plan.same_region ? fmt::format("in {} or {} {}", c.name, c.provider, c.region)
-                                             : std::string("in the fleet");
-  if (pj.best_island == kNone) return fmt::format("no {} node left free {}", c.sku, where);
-  const Island& isl = snap.index.islands[pj.best_island];
-  return fmt::format("no island {} has {} free {} GPUs; the largest free block left is {} ({} in {})", where, job.gpus,
-                     c.sku, pj.best_block, isl.name, snap.clusters[isl.cluster_index].name);
+  const bool single = job.node_indices.size() == 1;
+  const std::string when = short_time(pj.move_at);
+  std::string out;
+  if (pj.outcome == MoveOutcome::preempted && pj.preempted_by != kNone)
+    return fmt::format("preempted at {} to make room for {}", when, snap.jobs[plan.jobs[pj.preempted_by].job].name);
+  out = single ? fmt::format("no {} node with {} free GPUs {} at {}", c.sku, job.gpus, plan_where(plan, c), when)
+               : fmt::format("no island with {} free {} GPUs {} at {}", job.gpus, c.sku, plan_where(plan, c), when);
+  if (!job.flex) out += " (flex jobs in " + c.name + " preempted too)";
+  if (pj.best_island == kNone) {
+    out += fmt::format("; no {} GPU is free there", c.sku);
+  } else {
+    const Island& isl = snap.index.islands[pj.best_island];
+    if (single)
+      out += fmt::format("; the most free on one node is {} on {} ({}, {})", pj.best_block,
+                         snap.nodes[pj.best_node].name, isl.name, snap.clusters[isl.cluster_index].name);
+    else
+      out += fmt::format("; the largest free block is {} in {} ({})", pj.best_block, isl.name,
+                         snap.clusters[isl.cluster_index].name);
+  }
+  if (pj.hint_island != kNone) {
+    const std::string& island = snap.index.islands[pj.hint_island].name;
+    if (pj.hint_event != kNone) {
+      const MaintenanceEvent& e = snap.maintenance[pj.hint_event];
+      out += fmt::format("; it would fit in {} ({} GPUs) if event {} ({} to {}) ended by {} or started after {}",
+                         island, pj.hint_gpus, e.id, short_time(e.start), short_time(e.end), when,
+                         short_time(plan.horizon.end()));
+    } else if (pj.hint_job != kNone) {
+      const Job& other = snap.jobs[pj.hint_job];
+      out += fmt::format("; it would fit in {} ({} GPUs) if flex job {} ({}, {}) moved", island, pj.hint_gpus,
+                         other.name, other.ns, to_string(other.priority));
+    }
+  }
+  if (job.flex && pj.outcome == MoveOutcome::preempted) out.insert(0, "a flex job takes free GPUs only: ");
+  return out;
+}
+
+TableCell move_by_cell(const PlanJob& pj, Time at) {
+  if (pj.move_by < at) return {short_time(pj.move_by) + " OVERDUE", Tone::bad};
+  if (pj.move_by == at) return TableCell("now");
+  return TableCell(short_time(pj.move_by));
 }
 
 std::string plan_table(const MovePlan& plan, const Snapshot& snap, const RenderOptions& o) {
@@ -498,34 +549,84 @@ std::string plan_table(const MovePlan& plan, const Snapshot& snap, const RenderO
     return fmt::format("No jobs must move: no running job lists an unhealthy node or a node of an event to act on "
                        "before {} (window {}, lead {}).\n",
                        short_time(h.end()), format_duration(h.window), format_duration(h.lead));
-  Table t({{"JOB", Align::left, 0},
+  Table t({{"MOVE-BY", Align::left, 0},
+           {"JOB", Align::left, 0},
            {"NAMESPACE", Align::left, 7},
            {"PRIORITY", Align::left, 4},
            {"GPUS", Align::right, 0},
            {"FROM", Align::left, 0},
            {"NODES", Align::left, 5},
            {"WHY", Align::left, 3},
-           {"MOVE-BY", Align::left, 2},
+           {"ACTION", Align::left, 0},
            {"TO", Align::left, 0},
            {"TO-NODES", Align::left, 6},
            {"QUOTA-AFTER", Align::left, 8}});
+  auto victim_row = [&](std::uint32_t v, const PlanJob& by) {
+    const Job& job = snap.jobs[v];
+    t.add_row({move_by_cell(by, h.at), job.name, job.ns, std::string(to_string(job.priority)),
+               fmt::format("{}", job.gpus), snap.clusters[job.cluster_index].name, short_list(job.nodes),
+               fmt::format("for {}", snap.jobs[by.job].name), TableCell("PREEMPTED", Tone::warn), "-", "-", "-"});
+  };
   for (const auto& pj : plan.jobs) {
+    if (pj.preempted_by != kNone) continue; // shown under the move that preempted it
     const Job& job = snap.jobs[pj.job];
-    TableCell move_by = pj.move_by == h.at ? TableCell("now") : TableCell(short_time(pj.move_by));
-    if (pj.move_by < h.at) move_by.tone = Tone::bad;
-    TableCell to = pj.placed ? TableCell(snap.clusters[pj.cluster].name) : TableCell("UNPLACED", Tone::bad);
-    t.add_row({job.name, job.ns, std::string(to_string(job.priority)), fmt::format("{}", job.gpus),
-               snap.clusters[job.cluster_index].name, short_list(job.nodes), why_text(pj, snap), move_by, to,
+    TableCell action = pj.outcome == MoveOutcome::placed     ? TableCell("move")
+                       : pj.outcome == MoveOutcome::unplaced ? TableCell("UNPLACED", Tone::bad)
+                                                             : TableCell("PREEMPTED", Tone::warn);
+    t.add_row({move_by_cell(pj, h.at), job.name, job.ns, std::string(to_string(job.priority)),
+               fmt::format("{}", job.gpus), snap.clusters[job.cluster_index].name, short_list(job.nodes),
+               why_text(pj, snap), action, pj.placed ? TableCell(snap.clusters[pj.cluster].name) : TableCell("-"),
                pj.placed ? short_list(node_names(snap, pj.nodes)) : "-",
                pj.placed ? quota_name(snap, pj.quota_after) : "-"});
+    for (auto v : pj.preempts) victim_row(v, pj);
   }
   const PlanSummary& s = plan.summary;
   std::string out = t.render(o.style);
-  out += fmt::format("\n{} job{} ({} GPUs) must move: {} placed ({} to another cluster), {} cannot be placed.\n",
-                     s.jobs, s.jobs == 1 ? "" : "s", s.gpus, s.placed, s.out_of_cluster, s.unplaced);
+
+  Table days({{"MOVE-BY-DAY", Align::left, 0},
+              {"TO-MOVE", Align::right, 0},
+              {"GPUS", Align::right, 0},
+              {"PLACED", Align::right, 0},
+              {"GPUS", Align::right, 0},
+              {"PREEMPTED", Align::right, 0},
+              {"GPUS", Align::right, 0},
+              {"UNPLACED", Align::right, 0},
+              {"GPUS", Align::right, 0}});
+  auto counts = [](std::string label, const PlanCounts& c) {
+    return std::vector<TableCell>{std::move(label),
+                                  fmt::format("{}", c.jobs),
+                                  fmt::format("{}", c.gpus),
+                                  fmt::format("{}", c.placed),
+                                  fmt::format("{}", c.gpus_placed),
+                                  fmt::format("{}", c.preempted),
+                                  fmt::format("{}", c.gpus_preempted),
+                                  TableCell(fmt::format("{}", c.unplaced), c.unplaced ? Tone::bad : Tone::plain),
+                                  fmt::format("{}", c.gpus_unplaced)};
+  };
+  for (const auto& d : s.days) days.add_row(counts(format_rfc3339(d.day).substr(0, 10), d.counts));
+  days.set_total(counts("TOTAL", s));
+  out += '\n';
+  out += days.render(o.style);
+
+  std::size_t overdue = 0;
+  for (const auto& pj : plan.jobs) overdue += pj.move_by < h.at ? 1 : 0;
+  out += fmt::format("\n{} job{} ({} GPUs) must move: {} placed ({} to another cluster), {} flex job{} preempted, {} "
+                     "cannot be placed{}.\n",
+                     s.jobs, s.jobs == 1 ? "" : "s", s.gpus, s.placed, s.out_of_cluster, s.preempted,
+                     s.preempted == 1 ? "" : "s", s.unplaced,
+                     overdue ? fmt::format("; {} OVERDUE (move-by already passed)", overdue) : std::string());
   for (const auto& pj : plan.jobs)
-    if (!pj.placed) out += fmt::format("  {}: {}\n", snap.jobs[pj.job].name, unplaced_reason(pj, plan, snap));
+    if (!pj.placed && pj.preempted_by == kNone)
+      out += fmt::format("  {}: {}\n", snap.jobs[pj.job].name, unplaced_reason(pj, plan, snap));
   return out;
+}
+
+void put_counts(JsonWriter& w, const PlanCounts& c) {
+  w.field("jobs", c.jobs).field("gpus", c.gpus);
+  w.field("placed", c.placed).field("gpus_placed", c.gpus_placed);
+  w.field("preempted", c.preempted).field("gpus_preempted", c.gpus_preempted);
+  w.field("unplaced", c.unplaced).field("gpus_unplaced", c.gpus_unplaced);
+  w.field("out_of_cluster", c.out_of_cluster);
 }
 
 void plan_job_json(JsonWriter& w, const PlanJob& pj, const MovePlan& plan, const Snapshot& snap) {
@@ -543,17 +644,30 @@ void plan_job_json(JsonWriter& w, const PlanJob& pj, const MovePlan& plan, const
   for (auto e : pj.events) w.value(snap.maintenance[e].id);
   w.end_array();
   w.field("move_by", format_rfc3339(pj.move_by));
+  w.field("move_at", format_rfc3339(pj.move_at));
   w.field("overdue", pj.move_by < plan.horizon.at);
+  w.field("outcome", outcome_name(pj.outcome));
   if (pj.placed) {
     w.key("destination").begin_object();
     w.field("cluster", snap.clusters[pj.cluster].name);
     w.field("island", snap.index.islands[pj.island].name);
     w.array_field("nodes", node_names(snap, pj.nodes));
-    w.field("gpus", pj.node_gpus);
+    w.key("node_gpus").begin_array();
+    for (auto g : pj.node_gpus) w.value(g);
+    w.end_array();
+    w.field("gpus", pj.gpus_moved());
     w.field("scope", to_string(pj.scope));
     w.field("quota", quota_name(snap, pj.quota_after));
     w.end_object();
+    w.key("preempts").begin_array();
+    for (auto v : pj.preempts) w.value(snap.jobs[v].name);
+    w.end_array();
   } else {
+    w.key("preempted_by");
+    if (pj.preempted_by == kNone)
+      w.value(nullptr);
+    else
+      w.value(snap.jobs[plan.jobs[pj.preempted_by].job].name);
     w.field("reason", unplaced_reason(pj, plan, snap));
     w.field("largest_free_block", pj.best_block);
     w.key("largest_free_block_island");
@@ -561,6 +675,30 @@ void plan_job_json(JsonWriter& w, const PlanJob& pj, const MovePlan& plan, const
       w.value(nullptr);
     else
       w.value(snap.index.islands[pj.best_island].name);
+    w.key("largest_free_block_node");
+    if (pj.best_node == kNone)
+      w.value(nullptr);
+    else
+      w.value(snap.nodes[pj.best_node].name);
+    w.key("fits_if");
+    if (pj.hint_island == kNone) {
+      w.value(nullptr);
+    } else {
+      w.begin_object();
+      w.field("island", snap.index.islands[pj.hint_island].name);
+      w.field("gpus", pj.hint_gpus);
+      w.key("event");
+      if (pj.hint_event == kNone)
+        w.value(nullptr);
+      else
+        w.value(snap.maintenance[pj.hint_event].id);
+      w.key("flex_job");
+      if (pj.hint_job == kNone)
+        w.value(nullptr);
+      else
+        w.value(snap.jobs[pj.hint_job].name);
+      w.end_object();
+    }
   }
   w.end_object();
 }
@@ -570,40 +708,88 @@ void plan_json(const MovePlan& plan, const Snapshot& snap, const RenderOptions& 
   json_out::begin_document(w, "maintenance.plan", o);
   put_horizon(w, plan.horizon);
   w.field("same_region", plan.same_region);
-  for (const bool placed : {true, false}) {
-    w.key(placed ? "moves" : "unplaced").begin_array();
-    for (const auto& pj : plan.jobs)
-      if (pj.placed == placed) plan_job_json(w, pj, plan, snap);
-    w.end_array();
+  w.key("moves").begin_array();
+  for (const auto& pj : plan.jobs)
+    if (pj.placed) plan_job_json(w, pj, plan, snap);
+  w.end_array();
+  w.key("unplaced").begin_array();
+  for (const auto& pj : plan.jobs)
+    if (pj.outcome == MoveOutcome::unplaced) plan_job_json(w, pj, plan, snap);
+  w.end_array();
+  // Every flex job preempted: to make room for a move (`by`), or a flex job that had to move
+  // and found no free GPUs (`by` null; its row in `jobs_preempted` says why).
+  w.key("preempted").begin_array();
+  for (const auto& p : plan.preempted) {
+    const Job& job = snap.jobs[p.job];
+    const PlanJob& by = plan.jobs[p.by];
+    w.begin_object();
+    w.field("name", job.name).field("namespace", job.ns).field("cluster", snap.clusters[job.cluster_index].name);
+    w.field("priority", to_string(job.priority)).field("gpus", job.gpus);
+    w.array_field("nodes", job.nodes);
+    w.field("by", snap.jobs[by.job].name);
+    w.field("at", format_rfc3339(by.move_at));
+    w.field("must_move", p.must_move);
+    w.end_object();
   }
+  for (const auto& pj : plan.jobs) {
+    if (pj.outcome != MoveOutcome::preempted || pj.preempted_by != kNone) continue;
+    const Job& job = snap.jobs[pj.job];
+    w.begin_object();
+    w.field("name", job.name).field("namespace", job.ns).field("cluster", snap.clusters[job.cluster_index].name);
+    w.field("priority", to_string(job.priority)).field("gpus", job.gpus);
+    w.array_field("nodes", job.nodes);
+    w.key("by").value(nullptr);
+    w.field("at", format_rfc3339(pj.move_at));
+    w.field("move_by", format_rfc3339(pj.move_by));
+    w.field("must_move", true);
+    w.field("reason", unplaced_reason(pj, plan, snap));
+    w.end_object();
+  }
+  w.end_array();
   const PlanSummary& s = plan.summary;
   w.key("summary").begin_object();
-  w.field("jobs", s.jobs).field("gpus", s.gpus);
-  w.field("placed", s.placed).field("gpus_placed", s.gpus_placed);
-  w.field("unplaced", s.unplaced).field("gpus_unplaced", s.gpus_unplaced);
-  w.field("out_of_cluster", s.out_of_cluster);
+  put_counts(w, s);
+  w.key("days").begin_array();
+  for (const auto& d : s.days) {
+    w.begin_object();
+    w.field("day", format_rfc3339(d.day).substr(0, 10));
+    put_counts(w, d.counts);
+    w.end_object();
+  }
+  w.end_array();
   w.end_object();
   w.end_object().finish();
 }
 
+// One row per job the plan acts on, in the order the table shows them.
 std::string plan_csv(const MovePlan& plan, const Snapshot& snap) {
-  std::string out = "name,namespace,quota,cluster,priority,gpus,nodes,unhealthy,events,move_by,placed,to_cluster,"
-                    "to_island,to_nodes,scope,quota_after,reason\n";
-  for (const auto& pj : plan.jobs) {
-    const Job& job = snap.jobs[pj.job];
+  std::string out = "name,namespace,quota,cluster,priority,gpus,nodes,unhealthy,events,move_by,overdue,outcome,"
+                    "to_cluster,to_island,to_nodes,scope,quota_after,preempted_by,reason\n";
+  auto common = [&](const Job& job, const PlanJob* pj, Time move_by, std::string_view outcome) {
     std::vector<std::string_view> events;
-    for (auto e : pj.events) events.push_back(snap.maintenance[e].id);
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},", csv_field(job.name), csv_field(job.ns),
+    if (pj)
+      for (auto e : pj->events) events.push_back(snap.maintenance[e].id);
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},", csv_field(job.name), csv_field(job.ns),
                        csv_field(job.quota), csv_field(snap.clusters[job.cluster_index].name),
                        to_string(job.priority), job.gpus,
                        csv_field(joined(std::vector<std::string_view>(job.nodes.begin(), job.nodes.end()))),
-                       pj.unhealthy, csv_field(joined(events)), format_rfc3339(pj.move_by), pj.placed);
+                       pj ? pj->unhealthy : false, csv_field(joined(events)), format_rfc3339(move_by),
+                       move_by < plan.horizon.at, outcome);
+  };
+  for (const auto& pj : plan.jobs) {
+    if (pj.preempted_by != kNone) continue;
+    const Job& job = snap.jobs[pj.job];
+    common(job, &pj, pj.move_by, outcome_name(pj.outcome));
     if (pj.placed)
-      out += fmt::format("{},{},{},{},{},\n", csv_field(snap.clusters[pj.cluster].name),
+      out += fmt::format("{},{},{},{},{},,\n", csv_field(snap.clusters[pj.cluster].name),
                          csv_field(snap.index.islands[pj.island].name), csv_field(joined(node_names(snap, pj.nodes))),
                          to_string(pj.scope), csv_field(quota_name(snap, pj.quota_after)));
     else
-      out += fmt::format(",,,,,{}\n", csv_field(unplaced_reason(pj, plan, snap)));
+      out += fmt::format(",,,,,,{}\n", csv_field(unplaced_reason(pj, plan, snap)));
+    for (auto v : pj.preempts) {
+      common(snap.jobs[v], nullptr, pj.move_by, "preempted");
+      out += fmt::format(",,,,,{},\n", csv_field(job.name));
+    }
   }
   return out;
 }
