@@ -68,8 +68,8 @@ _fleetcap_options() {
   case $1 in
     '') echo '--help -h --version --source --json --format --color --at --cluster --region --sku --state --quiet -q --verbose -v --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --allow-insecure-token --config' ;;
     'capacity') echo '--help -h --by --sort --wide -w' ;;
-    'capacity flex') echo '--help -h --namespace --gpus --contiguous --stable --wide -w' ;;
-    'flex') echo '--help -h --namespace --gpus --contiguous --stable --wide -w' ;;
+    'capacity flex') echo '--help -h --namespace --gpus --contiguous --for --stable --wide -w' ;;
+    'flex') echo '--help -h --namespace --gpus --contiguous --for --stable --wide -w' ;;
     'quota') echo '--help -h --namespace' ;;
     'quota show') echo '--help -h' ;;
     'overalloc') echo '--help -h' ;;
@@ -130,8 +130,10 @@ _fleetcap_takes_value() {
     'capacity|--sort') echo 1 ;;
     'capacity flex|--namespace') echo 1 ;;
     'capacity flex|--gpus') echo 1 ;;
+    'capacity flex|--for') echo 1 ;;
     'flex|--namespace') echo 1 ;;
     'flex|--gpus') echo 1 ;;
+    'flex|--for') echo 1 ;;
     'quota|--namespace') echo 1 ;;
     'overalloc report|--buffer') echo 1 ;;
     'overalloc report|--buffer-for') echo 1 ;;
@@ -184,8 +186,10 @@ _fleetcap_value_kind() {
     'capacity|--sort') echo 'none' ;;
     'capacity flex|--namespace') echo 'dyn:namespaces' ;;
     'capacity flex|--gpus') echo 'none' ;;
+    'capacity flex|--for') echo 'none' ;;
     'flex|--namespace') echo 'dyn:namespaces' ;;
     'flex|--gpus') echo 'none' ;;
+    'flex|--for') echo 'none' ;;
     'quota|--namespace') echo 'dyn:namespaces' ;;
     'overalloc report|--buffer') echo 'none' ;;
     'overalloc report|--buffer-for') echo 'dyn:clusters' ;;

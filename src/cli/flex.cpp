@@ -5,6 +5,8 @@
 #include "fleetcap/figures/flex.hpp"
 #include "fleetcap/render/flex.hpp"
 
+#include <fmt/format.h>
+
 #include <memory>
 
 namespace fleetcap::cli {
@@ -16,6 +18,7 @@ struct FlexOptions {
   bool contiguous = false;
   bool stable = false;
   bool wide = false;
+  std::string stay;
 };
 
 std::string run_flex(Context& ctx, const FlexOptions& opts) {
@@ -27,6 +30,15 @@ std::string run_flex(Context& ctx, const FlexOptions& opts) {
   q.gpus = opts.gpus;
   q.contiguous = opts.contiguous;
   q.stable = opts.stable;
+  if (!opts.stay.empty()) {
+    if (!opts.contiguous) throw UsageError("--for needs --contiguous: how long the block in one island must stay free");
+    if (opts.stay.find_first_not_of("0123456789") == std::string::npos)
+      throw UsageError(fmt::format("--for \"{}\" needs a unit: {}d? {}h?", opts.stay, opts.stay, opts.stay));
+    const auto d = parse_duration(opts.stay);
+    if (!d || *d == 0)
+      throw UsageError(fmt::format("--for \"{}\" is not a positive duration like 24h, 3d or 1d12h", opts.stay));
+    q.stay = *d;
+  }
   Snapshot snap = ctx.load();
   const Time at = ctx.at(snap);
   const FleetAt fleet = evaluate(snap, at);
@@ -46,12 +58,16 @@ void setup_flex(CLI::App& cmd, Context& ctx) {
       ->check(CLI::PositiveNumber);
   cmd.add_flag("--contiguous", opts->contiguous,
                "With --gpus N: only islands with a free block of N GPUs on whole free nodes, one row per island");
+  cmd.add_option("--for", opts->stay,
+                 "With --contiguous: leave out nodes that maintenance covers within this long from now (default 24h)")
+      ->type_name("DURATION");
   cmd.add_flag("--stable", opts->stable, "Only stable capacity: free flex GPUs in-quota jobs can never reclaim");
   cmd.add_flag("-w,--wide", opts->wide, "Also show healthy, assigned, in-quota used and the flex pool");
   cmd.footer(R"(Examples:
   fleetcap flex                               clusters by free flex GPUs, most first
   fleetcap flex --namespace evals             with evals' flex use and fair share per cluster
-  fleetcap flex --gpus 352 --contiguous       islands with 352 GPUs free on whole nodes
+  fleetcap flex --gpus 352 --contiguous       islands with 352 GPUs free on whole nodes for 24h
+  fleetcap flex --gpus 96 --contiguous --for 3d --namespace evals   free for 3 days; over evals' share?
   fleetcap flex --stable --sku h200           free flex that will not be reclaimed, on H200s
   fleetcap flex --json | jq '.clusters[0].name')");
   cmd.callback([&ctx, opts] { ctx.action = [opts](Context& c) { return run_flex(c, *opts); }; });

@@ -1,9 +1,13 @@
 #include "fleetcap/render/flex.hpp"
 
+#include "fleetcap/render/maintenance.hpp"
 #include "fleetcap/render/table.hpp"
 #include "json_out.hpp"
 
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
 
 namespace fleetcap {
 namespace {
@@ -46,12 +50,34 @@ std::string no_answer_text(const FlexReport& r, const Snapshot& snap) {
   if (!q.contiguous)
     return fmt::format("No: no cluster has {} {} now; the most is {} in {}.\n", wanted, kind, most_free,
                        snap.clusters[most.cluster].name);
-  std::string out = fmt::format("No: no island has a free block of {} GPUs on whole free nodes", wanted);
-  if (r.best) {
-    const Island& isl = snap.index.islands[r.best->island];
-    out += fmt::format("; the largest is {} in {} ({})", r.best->free_block, isl.name, snap.clusters[isl.cluster_index].name);
+  const std::string stay = format_duration(q.stay);
+  std::string out = fmt::format("No: no island has a free block of {} GPUs on whole free nodes that stays free for {}{}",
+                                wanted, stay, q.stable ? " in a cluster whose stable flex covers it" : "");
+  if (r.largest_block) {
+    const FlexIsland& b = *r.largest_block;
+    const Island& isl = snap.index.islands[b.island];
+    out += fmt::format("; the largest such block is {} in {} ({})", b.block, isl.name, snap.clusters[b.cluster].name);
+    if (q.stable && b.block >= wanted && !b.stable) {
+      // The --stable bug: a block larger than N, excluded only because its cluster's stable
+      // flex is smaller; say so instead of quoting it as if it were too small.
+      out += fmt::format(", but it is not stable: in-quota jobs may reclaim it");
+    }
+    if (b.free_block > b.block) out += fmt::format(" ({} free now, less what maintenance takes within {})", b.free_block, stay);
   }
   out += ".\n";
+  if (!r.later.empty()) {
+    out += "It would fit once coming maintenance ends:\n";
+    std::size_t shown = 0;
+    for (const auto& fi : r.later) {
+      if (shown++ == 5) {
+        out += fmt::format("  and {} more island{} (-o json lists them)\n", r.later.size() - 5,
+                           r.later.size() - 5 == 1 ? "" : "s");
+        break;
+      }
+      out += fmt::format("  {} ({}): {} GPUs from {}\n", snap.index.islands[fi.island].name,
+                         snap.clusters[fi.cluster].name, fi.block_later, short_time(fi.fits_at));
+    }
+  }
   if (r.selected_free >= wanted)
     out += fmt::format("In all, {} {} are free across the {} selected cluster{}, but not {} in one island.\n",
                        r.selected_free, q.stable ? "stable flex GPUs" : "flex GPUs", r.selected_clusters,
@@ -114,24 +140,40 @@ std::string clusters_table(const FlexReport& r, const Snapshot& snap, const Rend
   return out;
 }
 
+const FlexCluster& cluster_of(const FlexReport& r, std::uint32_t c) {
+  return *std::find_if(r.clusters.begin(), r.clusters.end(), [&](const FlexCluster& x) { return x.cluster == c; });
+}
+
 std::string islands_table(const FlexReport& r, const Snapshot& snap, const RenderOptions& o) {
-  Table t({{"CLUSTER", Align::left, 0},
-           {"ISLAND", Align::left, 0},
-           {"SKU", Align::left, 11},
-           {"REGION", Align::left, 12},
-           {"FREE-BLOCK", Align::right, 0},
-           {"FREE-NODES", Align::right, 5},
-           {"FLEX-FREE", Align::right, 4},
-           {"STABLE", Align::right, 3}});
+  const bool ns = r.query.ns.has_value();
+  std::vector<TableColumn> cols{{"CLUSTER", Align::left, 0},   {"ISLAND", Align::left, 0},
+                                {"SKU", Align::left, 11},      {"REGION", Align::left, 12},
+                                {"BLOCK", Align::right, 0},    {"FREE-BLOCK", Align::right, 6},
+                                {"FREE-NODES", Align::right, 5}, {"FLEX-FREE", Align::right, 4},
+                                {"STABLE", Align::right, 3},   {"STAYS", Align::left, 0}};
+  if (ns) {
+    cols.push_back({"FAIR-SHARE", Align::right, 2});
+    cols.push_back({"OVER-SHARE", Align::left, 0});
+  }
+  Table t(std::move(cols));
   for (const auto& fi : r.islands) {
     const Cluster& cl = snap.clusters[fi.cluster];
-    const FlexCluster* c = nullptr;
-    for (const auto& x : r.clusters)
-      if (x.cluster == fi.cluster) c = &x;
-    t.add_row({cl.name, snap.index.islands[fi.island].name, cl.sku, cl.region, num(fi.free_block),
-               num(static_cast<Gpus>(fi.free_nodes)), num(c->figures.flex_free), num(c->figures.flex_stable_free)});
+    const FlexCluster& c = cluster_of(r, fi.cluster);
+    std::vector<TableCell> row{cl.name, snap.index.islands[fi.island].name, cl.sku, cl.region, num(fi.block),
+                               num(fi.free_block), num(static_cast<Gpus>(fi.free_nodes)), num(c.figures.flex_free),
+                               num(c.figures.flex_stable_free),
+                               fi.stable ? TableCell("stable") : TableCell("reclaimable", Tone::warn)};
+    if (ns) {
+      row.push_back(num(fi.fair_share));
+      row.push_back(fi.over_share ? TableCell("yes: first preempted", Tone::warn) : TableCell("no"));
+    }
+    t.add_row(std::move(row));
   }
-  return t.render(o.style);
+  std::string out = t.render(o.style);
+  out += fmt::format("\nBLOCK: GPUs on whole free nodes of the island that no maintenance covers within {}; best "
+                     "first (stable, then the block closest to {}).\n",
+                     format_duration(r.query.stay), r.query.gpus);
+  return out;
 }
 
 using json_out::Json;
@@ -179,19 +221,37 @@ std::string json(const FlexReport& r, const Snapshot& snap, const RenderOptions&
   }
   doc["clusters"] = std::move(clusters);
   if (r.query.contiguous) {
-    Json islands = Json::array();
-    for (const auto& fi : r.islands) {
+    auto island_json = [&](const FlexIsland& fi) {
       const Cluster& cl = snap.clusters[fi.cluster];
       Json item;
       item["cluster"] = cl.name;
       item["island"] = snap.index.islands[fi.island].name;
       item["region"] = cl.region;
       item["sku"] = cl.sku;
+      item["block"] = fi.block;
+      item["block_nodes"] = fi.block_nodes;
       item["free_block"] = fi.free_block;
       item["free_nodes"] = fi.free_nodes;
-      islands.push_back(std::move(item));
-    }
+      item["stable"] = fi.stable;
+      if (r.query.ns) {
+        item["fair_share"] = fi.fair_share;
+        item["over_share"] = fi.over_share;
+      }
+      if (fi.block < r.query.gpus) {
+        item["block_later"] = fi.block_later;
+        item["fits_at"] = fi.fits_at == std::numeric_limits<Time>::max() ? Json(nullptr) : Json(format_rfc3339(fi.fits_at));
+      }
+      return item;
+    };
+    doc["query"]["for"] = format_duration(r.query.stay);
+    doc["fits"] = r.fits();
+    Json islands = Json::array();
+    for (const auto& fi : r.islands) islands.push_back(island_json(fi));
     doc["islands"] = std::move(islands);
+    doc["largest_block"] = r.largest_block ? island_json(*r.largest_block) : Json(nullptr);
+    Json later = Json::array();
+    for (const auto& fi : r.later) later.push_back(island_json(fi));
+    doc["fits_after_maintenance"] = std::move(later);
   }
   doc["totals"] = std::move(totals);
   return json_out::dump(doc);
@@ -200,12 +260,19 @@ std::string json(const FlexReport& r, const Snapshot& snap, const RenderOptions&
 std::string csv(const FlexReport& r, const Snapshot& snap) {
   std::string out;
   if (r.query.contiguous) {
-    out = "cluster,island,region,sku,free_block,free_nodes\n";
-    for (const auto& fi : r.islands) {
+    // The islands that fit (fits=true), then those that would once maintenance ends (fits_at).
+    out = "cluster,island,region,sku,block,free_block,free_nodes,stable,fair_share,over_share,fits,block_later,fits_at\n";
+    auto row = [&](const FlexIsland& fi, bool fits) {
       const Cluster& cl = snap.clusters[fi.cluster];
-      out += fmt::format("{},{},{},{},{},{}\n", csv_field(cl.name), csv_field(snap.index.islands[fi.island].name),
-                         csv_field(cl.region), csv_field(cl.sku), fi.free_block, fi.free_nodes);
-    }
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(cl.name),
+                         csv_field(snap.index.islands[fi.island].name), csv_field(cl.region), csv_field(cl.sku),
+                         fi.block, fi.free_block, fi.free_nodes, fi.stable,
+                         r.query.ns ? fmt::format("{}", fi.fair_share) : std::string(),
+                         r.query.ns ? (fi.over_share ? "true" : "false") : "", fits, fits ? "" : num(fi.block_later),
+                         fits || fi.fits_at == std::numeric_limits<Time>::max() ? std::string() : format_rfc3339(fi.fits_at));
+    };
+    for (const auto& fi : r.islands) row(fi, true);
+    for (const auto& fi : r.later) row(fi, false);
     return out;
   }
   out = "name,region,provider,sku,state";
