@@ -84,7 +84,7 @@ class WorkedExample(unittest.TestCase):
         # The "no" answer still says where the largest block is, and what fits once m1 ends:
         # tiger-ib2 has t10 free and t11 (healthy, no job) back from m1 at 21T10.
         self.assertIs(doc["fits"], False)
-        self.assertEqual((doc["largest_block"]["island"], doc["largest_block"]["block"]), ("lion-ib1", 8))
+        self.assertEqual((doc["largest_block"]["island"], doc["largest_block"]["lasting_block"]), ("lion-ib1", 8))
         self.assertEqual([(i["island"], i["block_later"], i["fits_at"]) for i in doc["fits_after_maintenance"]],
                          [("tiger-ib2", 16, "2026-11-21T10:00:00Z")])
         r = run("--source", WORKED, "flex", "--gpus", "16", "--contiguous")
@@ -135,7 +135,7 @@ class Contiguous(unittest.TestCase):
         self.assertEqual(doc["query"], {"namespace": None, "gpus": 24, "contiguous": True, "stable": False,
                                         "for": "1d"})
         self.assertIs(doc["fits"], False)
-        self.assertEqual((doc["largest_block"]["island"], doc["largest_block"]["block"]), ("owl-a", 16))
+        self.assertEqual((doc["largest_block"]["island"], doc["largest_block"]["lasting_block"]), ("owl-a", 16))
         # Not contiguous, the same cluster answers yes.
         doc = run("--source", SMALL, "--cluster", "owl", "flex", "--gpus", "24", "--json").json()
         self.assertEqual([c["name"] for c in doc["clusters"]], ["owl"])
