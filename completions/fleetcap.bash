@@ -44,7 +44,7 @@ _fleetcap() {
 }
 _fleetcap_subs() {
   case $1 in
-    '') echo 'capacity flex quota overalloc maintenance snapshot version' ;;
+    '') echo 'capacity flex quota overalloc maintenance nodes snapshot version' ;;
     'capacity') echo 'flex' ;;
     'capacity flex') echo '' ;;
     'flex') echo '' ;;
@@ -59,6 +59,7 @@ _fleetcap_subs() {
     'maintenance node') echo '' ;;
     'maintenance impact') echo '' ;;
     'maintenance plan') echo '' ;;
+    'nodes') echo '' ;;
     'snapshot') echo 'save' ;;
     'snapshot save') echo '' ;;
     'version') echo '' ;;
@@ -81,6 +82,7 @@ _fleetcap_options() {
     'maintenance node') echo '--help -h --lead' ;;
     'maintenance impact') echo '--help -h --window' ;;
     'maintenance plan') echo '--help -h --window --lead --same-region' ;;
+    'nodes') echo '--help -h --all --by --island --window --sort' ;;
     'snapshot') echo '--help -h' ;;
     'snapshot save') echo '--help -h --force -f' ;;
     'version') echo '--help -h' ;;
@@ -103,6 +105,7 @@ _fleetcap_positional_kind() {
     'maintenance node') echo 'dyn:nodes' ;;
     'maintenance impact') echo '' ;;
     'maintenance plan') echo '' ;;
+    'nodes') echo '' ;;
     'snapshot') echo '' ;;
     'snapshot save') echo 'file' ;;
     'version') echo '' ;;
@@ -163,6 +166,10 @@ _fleetcap_takes_value() {
     'maintenance impact|--window') echo 1 ;;
     'maintenance plan|--window') echo 1 ;;
     'maintenance plan|--lead') echo 1 ;;
+    'nodes|--by') echo 1 ;;
+    'nodes|--island') echo 1 ;;
+    'nodes|--window') echo 1 ;;
+    'nodes|--sort') echo 1 ;;
   esac
 }
 _fleetcap_value_kind() {
@@ -219,6 +226,10 @@ _fleetcap_value_kind() {
     'maintenance impact|--window') echo 'none' ;;
     'maintenance plan|--window') echo 'none' ;;
     'maintenance plan|--lead') echo 'none' ;;
+    'nodes|--by') echo 'island' ;;
+    'nodes|--island') echo 'none' ;;
+    'nodes|--window') echo 'none' ;;
+    'nodes|--sort') echo 'none' ;;
   esac
 }
 complete -F _fleetcap fleetcap
