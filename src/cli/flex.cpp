@@ -17,7 +17,6 @@ struct FlexOptions {
   Gpus gpus = 0;
   bool contiguous = false;
   bool stable = false;
-  bool wide = false;
   std::string stay;
 };
 
@@ -32,19 +31,13 @@ std::string run_flex(Context& ctx, const FlexOptions& opts) {
   q.stable = opts.stable;
   if (!opts.stay.empty()) {
     if (!opts.contiguous) throw UsageError("--for needs --contiguous: how long the block in one island must stay free");
-    if (opts.stay.find_first_not_of("0123456789") == std::string::npos)
-      throw UsageError(fmt::format("--for \"{}\" needs a unit: {}d? {}h?", opts.stay, opts.stay, opts.stay));
-    const auto d = parse_duration(opts.stay);
-    if (!d || *d == 0)
-      throw UsageError(fmt::format("--for \"{}\" is not a positive duration like 24h, 3d or 1d12h", opts.stay));
-    q.stay = *d;
+    q.stay = duration_option("--for", opts.stay);
   }
   Snapshot snap = ctx.load();
   const Time at = ctx.at(snap);
   const FleetAt fleet = evaluate(snap, at);
   const FlexReport report = flex(snap, fleet, sel, q);
   RenderOptions ro = ctx.render_options(snap, at);
-  ro.wide = opts.wide;
   return render_flex(report, snap, ro);
 }
 } // namespace
@@ -62,7 +55,6 @@ void setup_flex(CLI::App& cmd, Context& ctx) {
                  "With --contiguous: leave out nodes that maintenance covers within this long from now (default 24h)")
       ->type_name("DURATION");
   cmd.add_flag("--stable", opts->stable, "Only stable capacity: free flex GPUs in-quota jobs can never reclaim");
-  cmd.add_flag("-w,--wide", opts->wide, "Also show healthy, assigned, in-quota used and the flex pool");
   cmd.footer(R"(Examples:
   fleetcap flex                               clusters by free flex GPUs, most first
   fleetcap flex --namespace evals             with evals' flex use and fair share per cluster

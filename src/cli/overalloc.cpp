@@ -3,7 +3,6 @@
 
 #include "fleetcap/error.hpp"
 #include "fleetcap/figures/overalloc.hpp"
-#include "fleetcap/render/columns.hpp"
 #include "fleetcap/render/overalloc.hpp"
 #include "fleetcap/source/history.hpp"
 
@@ -30,8 +29,6 @@ struct ReportOptions {
   int phase = 0;
   std::string by;
   bool jobs = false;
-  bool wide = false;
-  std::string sort;
 };
 
 struct SweepOptions {
@@ -46,6 +43,15 @@ struct PlanOptions {
 };
 
 BasisPoints percent_option(std::string_view option, const std::string& text) {
+  // "0.15" is 15% written as a fraction far more often than 0.15%: ask which was meant.
+  if (!text.empty() && text.find('%') == std::string::npos) {
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (*end == '\0' && v > 0 && v < 1)
+      throw UsageError(fmt::format("{} \"{}\" is ambiguous: write {}% for a fraction of {} (or {}% if you meant "
+                                   "that)",
+                                   option, text, fmt::format("{:g}", v * 100), text, text));
+  }
   auto bp = parse_percent(text);
   if (!bp)
     throw UsageError(fmt::format("{} \"{}\" is not a percentage from 0% to 100% with at most two decimals, such as "
@@ -85,11 +91,7 @@ CutPolicy parse_cut(const std::string& text) {
   return text == "least-disruptive" ? CutPolicy::least_disruptive : CutPolicy::pro_rata;
 }
 
-Duration parse_window(const std::string& text) {
-  auto d = parse_duration(text);
-  if (!d || *d <= 0) throw UsageError(fmt::format("--window \"{}\" is not a positive duration such as 28d or 4w", text));
-  return *d;
-}
+Duration parse_window(const std::string& text) { return duration_option("--window", text); }
 
 // Everything a run needs once the options are valid.
 struct Loaded {
@@ -188,10 +190,6 @@ void warn_history(const Context& ctx, const Loaded& l, const BufferChoice& b) {
 }
 
 std::string run_report(Context& ctx, const ReportOptions& opts) {
-  if (!opts.sort.empty() && !is_column_name("overalloc report", opts.sort))
-    throw UsageError(fmt::format("--sort \"{}\" is not a column; use a figure such as cut, cut_from_running or "
-                                 "gpus_preempted, or name",
-                                 opts.sort));
   const BufferChoice buffer = parse_buffer(opts.buffer, opts.common.buffer_for);
   const Duration window = parse_window(opts.common.window);
   Loaded l = load(ctx, opts.common, window, buffer);
@@ -206,8 +204,6 @@ std::string run_report(Context& ctx, const ReportOptions& opts) {
   v.phase = opts.phase;
   v.history = l.history;
   RenderOptions ro = ctx.render_options(l.snap, l.at);
-  ro.sort = opts.sort;
-  ro.wide = opts.wide;
   return render_overalloc_report(report, l.snap, v, ro);
 }
 
@@ -275,9 +271,6 @@ void setup_overalloc(CLI::App& cmd, Context& ctx) {
   report->add_option("--by", ro->by, "Only one table: per cluster, per affected quota, or per tree (team)")
       ->check(CLI::IsMember({"cluster", "quota", "tree"}));
   report->add_flag("--jobs", ro->jobs, "Also list the jobs that would be preempted");
-  report->add_flag("-w,--wide", ro->wide, "Show every column");
-  report->add_option("--sort", ro->sort,
-                     "Sort each table by a column: a figure (largest first, e.g. cut) or name (A to Z)");
   report->footer(R"(Examples:
   fleetcap overalloc report                              15% of healthy GPUs kept out of quota
   fleetcap overalloc report --cut least-disruptive --jobs

@@ -72,7 +72,7 @@ class Worked(unittest.TestCase):
             self.assertEqual(r.out, "")
             self.assertIn("fleetcap: error:", r.err)
         r = run("--source", WORKED, "nodes", "--island", "tiger-ib9")
-        self.assertIn("did you mean tiger-ib1", r.err)
+        self.assertIn("did you mean \"tiger-ib1\"", r.err)
 
 
 class Generated(unittest.TestCase):
