@@ -248,6 +248,9 @@ void run(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   ctx.err = &err;
   CLI::App app("fleetcap: what GPU capacity really exists in a shared fleet.", "fleetcap");
   app.fallthrough();
+  // One command per run: once it is named, a word like "nodes" after it (`__load jobs nodes`) is
+  // that command's argument, not a second command (CLI11 looks for commands in the parents).
+  app.require_subcommand(0, 1);
   app.footer(kFooter);
   app.set_version_flag("--version", std::string("fleetcap ") + FLEETCAP_VERSION);
   add_global_options(app, ctx.global);
