@@ -142,6 +142,19 @@ void Context::check_names(const Snapshot& snap) const {
   check("--sku", global.skus, &Cluster::sku);
 }
 
+void check_namespace(const Snapshot& snap, const std::string& ns) {
+  std::vector<std::string_view> known;
+  for (const auto& j : snap.jobs) known.push_back(j.ns);
+  for (const auto& q : snap.quotas)
+    if (q.access)
+      for (const auto& a : *q.access) known.push_back(a);
+  std::sort(known.begin(), known.end());
+  known.erase(std::unique(known.begin(), known.end()), known.end());
+  if (!std::binary_search(known.begin(), known.end(), std::string_view(ns)))
+    unknown_name("--namespace: no job or quota access list names namespace", ns,
+                 fmt::format(" in {}", display_source(snap.source)), known);
+}
+
 Time wall_clock_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }

@@ -67,6 +67,10 @@ struct Context {
 [[noreturn]] void unknown_name(std::string_view lead, std::string_view word, std::string_view tail,
                                const std::vector<std::string_view>& known, std::string_view hint = {});
 
+// --namespace names a namespace the snapshot knows: one with a job, or one a quota's access
+// list names (SPEC §7: a namespace that exists nowhere is a usage error).
+void check_namespace(const Snapshot& snap, const std::string& ns);
+
 // A duration option: a number with a unit (2d, 36h, 90m, 4w); a bare number is a usage error
 // that suggests the units, never seconds by surprise (SPEC §7).
 Duration duration_option(std::string_view option, const std::string& text, bool allow_zero = false);

@@ -34,6 +34,7 @@ std::string run_flex(Context& ctx, const FlexOptions& opts) {
     q.stay = duration_option("--for", opts.stay);
   }
   Snapshot snap = ctx.load();
+  if (q.ns) check_namespace(snap, *q.ns);
   const Time at = ctx.at(snap);
   const FleetAt fleet = evaluate(snap, at);
   const FlexReport report = flex(snap, fleet, sel, q);

@@ -58,7 +58,7 @@ const Column<Row> kClusterColumns[] = {
      .get = [](const Row& r) { return num(r.c->selected->fair_share); }},
     {.key = "over_share", .header = "", .only_with = kNamespace,
      .get = [](const Row& r) { return flag(r.c->selected->over_share()); }},
-    {.key = "", .header = "OVER", .priority = 1, .only_with = kNamespace, .get = [](const Row& r) {
+    {.key = "", .header = "OVER-SHARE", .priority = 1, .only_with = kNamespace, .get = [](const Row& r) {
        const NamespaceFlex& n = *r.c->selected;
        return n.over_share() ? txt(fmt::format("+{}", n.flex_used - n.fair_share), Tone::bad) : txt("");
      }},
@@ -102,7 +102,7 @@ const Column<IslandRow> kIslandColumns[] = {
      }},
     {.key = "fair_share", .header = "FAIR-SHARE", .priority = 2, .only_with = kNamespace,
      .get = [](const IslandRow& r) { return num(r.i->fair_share); }},
-    {.key = "over_share", .header = "OVER-SHARE", .align = Align::left, .priority = 1, .only_with = kNamespace,
+    {.key = "over_share", .header = "EXCEEDS-SHARE", .align = Align::left, .priority = 1, .only_with = kNamespace,
      .get = [](const IslandRow& r) {
        Value v = flag(r.i->over_share, r.i->over_share ? Tone::warn : Tone::plain);
        if (r.i->over_share) v.shown = "yes: first preempted";

@@ -80,8 +80,10 @@ Value due_value(const ListRow& r) {
 Value time_value(Time t, Tone tone = Tone::plain) { return txt(format_rfc3339(t), tone, short_time(t)); }
 Value time_value(const std::optional<Time>& t) { return t ? time_value(*t) : none(); }
 
-// A list of names: every one in JSON and CSV; the first three and "+N" in the table.
-template <class Names> Value names_value(const Names& names) { return list_of(names, short_list(names)); }
+// A list of names: every one in JSON and CSV; the first `show` and "+N" in the table.
+template <class Names> Value names_value(const Names& names, std::size_t show = 3) {
+  return list_of(names, short_list(names, show));
+}
 
 // An event's nodes; a whole-cluster event (no nodes listed) shows "all (N)" in the table.
 Value event_nodes_value(const Snapshot& snap, const MaintenanceEvent& e) {
@@ -224,7 +226,7 @@ const Column<CardEventRow> kCardEventColumns[] = {
     {.key = "action_by", .header = "ACTION-BY", .align = Align::left, .identifying = true,
      .get = [](const CardEventRow& r) { return time_value(r.row->action_by); }},
     {.key = "whole_cluster", .header = "", .get = [](const CardEventRow& r) { return flag(r.row->whole_cluster); }},
-    {.key = "", .header = "NODES", .align = Align::left, .priority = 7, .unit = "node",
+    {.key = "nodes", .header = "NODES", .align = Align::left, .priority = 7, .unit = "node", .table_only = true,
      .get = [](const CardEventRow& r) { return event_nodes_value(*r.snap, r.event()); }},
     {.key = "kind", .header = "KIND", .align = Align::left, .priority = 6,
      .get = [](const CardEventRow& r) { return txt(r.event().kind); }},
@@ -543,7 +545,7 @@ const Column<PlanRow> kPlanColumns[] = {
      .get = [](const PlanRow& r) { return txt(to_string(r.job().priority)); }},
     {.key = "gpus", .header = "GPUS", .priority = 1, .get = [](const PlanRow& r) { return num(r.job().gpus); }},
     {.key = "nodes", .header = "NODES", .align = Align::left, .priority = 6, .unit = "node",
-     .get = [](const PlanRow& r) { return names_value(r.job().nodes); }},
+     .get = [](const PlanRow& r) { return names_value(r.job().nodes, 2); }},
     {.key = "unhealthy", .header = "", .get = [](const PlanRow& r) { return flag(r.pj && r.pj->unhealthy); }},
     {.key = "events", .header = "", .get = [](const PlanRow& r) {
        std::vector<std::string_view> ids;
@@ -556,12 +558,12 @@ const Column<PlanRow> kPlanColumns[] = {
      }},
     {.key = "move_by", .header = "MOVE-BY", .align = Align::left, .identifying = true, .get = [](const PlanRow& r) {
        const Time at = r.plan->horizon.at, t = r.acting().move_by;
-       if (t < at) return txt(format_rfc3339(t), Tone::bad, short_time(t) + " OVERDUE");
+       if (t < at) return txt(format_rfc3339(t), Tone::bad, short_time(t) + "!"); // overdue: the closing line says so
        return txt(format_rfc3339(t), Tone::plain, t == at ? "now" : short_time(t));
      }},
     {.key = "move_at", .header = "", .get = [](const PlanRow& r) { return txt(format_rfc3339(r.acting().move_at)); }},
     {.key = "overdue", .header = "", .get = [](const PlanRow& r) { return flag(r.acting().move_by < r.plan->horizon.at); }},
-    {.key = "outcome", .header = "ACTION", .align = Align::left, .identifying = true, .get = [](const PlanRow& r) {
+    {.key = "outcome", .header = "ACTION", .align = Align::left, .priority = 2, .get = [](const PlanRow& r) {
        if (r.victim()) return txt("preempted", Tone::warn, "PREEMPTED");
        switch (r.pj->outcome) {
        case MoveOutcome::placed: return txt("placed", Tone::plain, "move");
@@ -571,13 +573,15 @@ const Column<PlanRow> kPlanColumns[] = {
        return txt("preempted", Tone::warn, "PREEMPTED");
      }},
     {.key = "to_cluster", .header = "TO", .align = Align::left, .identifying = true, .get = [](const PlanRow& r) {
-       return r.placed() ? txt(r.snap->clusters[r.pj->cluster].name) : none();
+       // Not placed: what became of it, here too, since ACTION may go on a narrow terminal.
+       if (r.placed()) return txt(r.snap->clusters[r.pj->cluster].name);
+       return none(r.victim() || r.pj->outcome == MoveOutcome::preempted ? "PREEMPTED" : "UNPLACED");
      }},
     {.key = "to_island", .header = "TO-ISLAND", .align = Align::left, .priority = 7, .wide = true, .get = [](const PlanRow& r) {
        return r.placed() ? txt(r.snap->index.islands[r.pj->island].name) : none();
      }},
     {.key = "to_nodes", .header = "TO-NODES", .align = Align::left, .identifying = true, .unit = "node",
-     .get = [](const PlanRow& r) { return r.placed() ? names_value(node_names(*r.snap, r.pj->nodes)) : none(); }},
+     .get = [](const PlanRow& r) { return r.placed() ? names_value(node_names(*r.snap, r.pj->nodes), 2) : none(); }},
     {.key = "scope", .header = "SCOPE", .align = Align::left, .priority = 7, .wide = true,
      .get = [](const PlanRow& r) { return r.placed() ? txt(to_string(r.pj->scope)) : none(); }},
     {.key = "quota_after", .header = "QUOTA-AFTER", .align = Align::left, .priority = 5, .get = [](const PlanRow& r) {
@@ -624,9 +628,9 @@ const Column<PlanDayRow> kPlanDayColumns[] = {
     {.key = "placed", .header = "PLACED", .total = Total::value, .get = [](const PlanDayRow& r) { return num(r.c->placed); }},
     {.key = "gpus_placed", .header = "PLACED-GPUS", .total = Total::value,
      .get = [](const PlanDayRow& r) { return num(r.c->gpus_placed); }},
-    {.key = "preempted", .header = "PREEMPTED", .total = Total::value,
+    {.key = "preempted", .header = "FLEX-PREEMPTED", .total = Total::value,
      .get = [](const PlanDayRow& r) { return num(r.c->preempted, r.c->preempted ? Tone::warn : Tone::plain); }},
-    {.key = "gpus_preempted", .header = "PREEMPTED-GPUS", .total = Total::value,
+    {.key = "gpus_preempted", .header = "FLEX-PREEMPTED-GPUS", .total = Total::value,
      .get = [](const PlanDayRow& r) { return num(r.c->gpus_preempted); }},
     {.key = "unplaced", .header = "UNPLACED", .total = Total::value,
      .get = [](const PlanDayRow& r) { return num(r.c->unplaced, r.c->unplaced ? Tone::bad : Tone::plain); }},
@@ -661,7 +665,7 @@ std::string plan_table(const MovePlan& plan, const Snapshot& snap, const RenderO
                                   "preempted, {} cannot be placed{}.\n",
                                   s.jobs, s.jobs == 1 ? "" : "s", s.gpus, s.placed, s.out_of_cluster, s.preempted,
                                   s.preempted == 1 ? "" : "s", s.unplaced,
-                                  overdue ? fmt::format("; {} OVERDUE (move-by already passed)", overdue) : std::string());
+                                  overdue ? fmt::format("; {} OVERDUE (move-by already passed, marked !)", overdue) : std::string());
   for (const auto& pj : plan.jobs)
     if (!pj.placed && pj.preempted_by == kNone)
       prose += fmt::format("  - {}: {}\n", escape_control(snap.jobs[pj.job].name), unplaced_reason(pj, plan, snap));

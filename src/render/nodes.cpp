@@ -48,7 +48,7 @@ const Column<NodeView> kNodeColumns[] = {
      .get = [](const NodeView& r) { return r.issue() ? txt(fmt::format("p{}", r.issue()->priority)) : none(); }},
     {.key = "worst_issue_detected_at", .header = "",
      .get = [](const NodeView& r) { return r.issue() ? time_or_none(r.issue()->detected_at) : none(); }},
-    {.key = "worst_issue_detail", .header = "DETAIL", .align = Align::left, .priority = 9, .wide = true,
+    {.key = "worst_issue_detail", .header = "ISSUE-DETAIL", .align = Align::left, .priority = 9, .wide = true,
      .get = [](const NodeView& r) { return r.issue() ? txt(r.issue()->detail) : none(); }},
     {.key = "next_event", .header = "NEXT-EVENT", .align = Align::left, .priority = 1, .get = [](const NodeView& r) {
        const MaintenanceEvent* e = r.event();
