@@ -44,7 +44,7 @@ _fleetcap() {
 }
 _fleetcap_subs() {
   case $1 in
-    '') echo 'capacity flex quota overalloc maintenance snapshot version' ;;
+    '') echo 'capacity flex quota overalloc maintenance nodes snapshot version' ;;
     'capacity') echo 'flex' ;;
     'capacity flex') echo '' ;;
     'flex') echo '' ;;
@@ -59,6 +59,7 @@ _fleetcap_subs() {
     'maintenance node') echo '' ;;
     'maintenance impact') echo '' ;;
     'maintenance plan') echo '' ;;
+    'nodes') echo '' ;;
     'snapshot') echo 'save' ;;
     'snapshot save') echo '' ;;
     'version') echo '' ;;
@@ -68,8 +69,8 @@ _fleetcap_options() {
   case $1 in
     '') echo '--help -h --version --source --output -o --json --format --wide -w --no-headers --columns --sort --color --at --cluster --region --sku --state --quiet -q --verbose -v --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --allow-insecure-token --kubeconfig --island-label --maintenance-duration --slurm-user --slurm-quota --island-feature-prefix --island-map --flex-qos --config' ;;
     'capacity') echo '--help -h --by' ;;
-    'capacity flex') echo '--help -h --namespace --gpus --contiguous --stable' ;;
-    'flex') echo '--help -h --namespace --gpus --contiguous --stable' ;;
+    'capacity flex') echo '--help -h --namespace --gpus --contiguous --for --stable' ;;
+    'flex') echo '--help -h --namespace --gpus --contiguous --for --stable' ;;
     'quota') echo '--help -h --namespace' ;;
     'quota show') echo '--help -h' ;;
     'overalloc') echo '--help -h' ;;
@@ -81,6 +82,7 @@ _fleetcap_options() {
     'maintenance node') echo '--help -h --lead' ;;
     'maintenance impact') echo '--help -h --window' ;;
     'maintenance plan') echo '--help -h --window --lead --same-region' ;;
+    'nodes') echo '--help -h --all --by --island --window' ;;
     'snapshot') echo '--help -h' ;;
     'snapshot save') echo '--help -h --force -f' ;;
     'version') echo '--help -h' ;;
@@ -103,6 +105,7 @@ _fleetcap_positional_kind() {
     'maintenance node') echo 'dyn:nodes' ;;
     'maintenance impact') echo '' ;;
     'maintenance plan') echo '' ;;
+    'nodes') echo '' ;;
     'snapshot') echo '' ;;
     'snapshot save') echo 'file' ;;
     'version') echo '' ;;
@@ -141,8 +144,10 @@ _fleetcap_takes_value() {
     'capacity|--by') echo 1 ;;
     'capacity flex|--namespace') echo 1 ;;
     'capacity flex|--gpus') echo 1 ;;
+    'capacity flex|--for') echo 1 ;;
     'flex|--namespace') echo 1 ;;
     'flex|--gpus') echo 1 ;;
+    'flex|--for') echo 1 ;;
     'quota|--namespace') echo 1 ;;
     'overalloc report|--buffer') echo 1 ;;
     'overalloc report|--buffer-for') echo 1 ;;
@@ -171,6 +176,9 @@ _fleetcap_takes_value() {
     'maintenance impact|--window') echo 1 ;;
     'maintenance plan|--window') echo 1 ;;
     'maintenance plan|--lead') echo 1 ;;
+    'nodes|--by') echo 1 ;;
+    'nodes|--island') echo 1 ;;
+    'nodes|--window') echo 1 ;;
   esac
 }
 _fleetcap_value_kind() {
@@ -205,8 +213,10 @@ _fleetcap_value_kind() {
     'capacity|--by') echo 'region sku provider' ;;
     'capacity flex|--namespace') echo 'dyn:namespaces' ;;
     'capacity flex|--gpus') echo 'none' ;;
+    'capacity flex|--for') echo 'none' ;;
     'flex|--namespace') echo 'dyn:namespaces' ;;
     'flex|--gpus') echo 'none' ;;
+    'flex|--for') echo 'none' ;;
     'quota|--namespace') echo 'dyn:namespaces' ;;
     'overalloc report|--buffer') echo 'none' ;;
     'overalloc report|--buffer-for') echo 'dyn:clusters' ;;
@@ -235,6 +245,9 @@ _fleetcap_value_kind() {
     'maintenance impact|--window') echo 'none' ;;
     'maintenance plan|--window') echo 'none' ;;
     'maintenance plan|--lead') echo 'none' ;;
+    'nodes|--by') echo 'island' ;;
+    'nodes|--island') echo 'none' ;;
+    'nodes|--window') echo 'none' ;;
   esac
 }
 complete -F _fleetcap fleetcap

@@ -29,6 +29,7 @@ const std::vector<CommandSpec>& commands() {
        setup_overalloc},
       {"maintenance", "Maintenance: events and their action-by times, one node, impact on capacity, a move plan",
        setup_maintenance},
+      {"nodes", "Nodes like sinfo -R: not schedulable, with issues or maintenance coming; per island", setup_nodes},
       {"snapshot", "Save the fleet to a directory usable as --source", setup_snapshot},
       {"version", "Print fleetcap's version", setup_version},
       // Hidden helpers for tests and shell completion (empty help hides them).
@@ -371,6 +372,9 @@ void run(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   ctx.err = &err;
   CLI::App app("fleetcap: what GPU capacity really exists in a shared fleet.", "fleetcap");
   app.fallthrough();
+  // One command per run: once it is named, a word like "nodes" after it (`__load jobs nodes`) is
+  // that command's argument, not a second command (CLI11 looks for commands in the parents).
+  app.require_subcommand(0, 1);
   app.footer(kFooter);
   app.set_version_flag("--version", std::string("fleetcap ") + FLEETCAP_VERSION);
   add_global_options(app, ctx.global);

@@ -5,6 +5,8 @@
 #include "fleetcap/figures/flex.hpp"
 #include "fleetcap/render/flex.hpp"
 
+#include <fmt/format.h>
+
 #include <memory>
 
 namespace fleetcap::cli {
@@ -15,6 +17,7 @@ struct FlexOptions {
   Gpus gpus = 0;
   bool contiguous = false;
   bool stable = false;
+  std::string stay;
 };
 
 std::string run_flex(Context& ctx, const FlexOptions& opts) {
@@ -26,6 +29,10 @@ std::string run_flex(Context& ctx, const FlexOptions& opts) {
   q.gpus = opts.gpus;
   q.contiguous = opts.contiguous;
   q.stable = opts.stable;
+  if (!opts.stay.empty()) {
+    if (!opts.contiguous) throw UsageError("--for needs --contiguous: how long the block in one island must stay free");
+    q.stay = duration_option("--for", opts.stay);
+  }
   Snapshot snap = ctx.load();
   if (q.ns) check_namespace(snap, *q.ns);
   const Time at = ctx.at(snap);
@@ -45,11 +52,15 @@ void setup_flex(CLI::App& cmd, Context& ctx) {
       ->check(positive_integer_up_to(1000000000));
   cmd.add_flag("--contiguous", opts->contiguous,
                "With --gpus N: only islands with a free block of N GPUs on whole free nodes, one row per island");
+  cmd.add_option("--for", opts->stay,
+                 "With --contiguous: leave out nodes that maintenance covers within this long from now (default 24h)")
+      ->type_name("DURATION");
   cmd.add_flag("--stable", opts->stable, "Only stable capacity: free flex GPUs in-quota jobs can never reclaim");
   cmd.footer(R"(Examples:
   fleetcap flex                               clusters by free flex GPUs, most first
   fleetcap flex --namespace evals             with evals' flex use and fair share per cluster
-  fleetcap flex --gpus 352 --contiguous       islands with 352 GPUs free on whole nodes
+  fleetcap flex --gpus 352 --contiguous       islands with 352 GPUs free on whole nodes for 24h
+  fleetcap flex --gpus 96 --contiguous --for 3d --namespace evals   free for 3 days; over evals' share?
   fleetcap flex --stable --sku h200           free flex that will not be reclaimed, on H200s
   fleetcap flex --json | jq '.clusters[0].name')");
   cmd.callback([&ctx, opts] { ctx.action = [opts](Context& c) { return run_flex(c, *opts); }; });

@@ -2,6 +2,7 @@
 #include "fleetcap/figures/flex.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 namespace fleetcap {
@@ -114,16 +115,71 @@ FlexReport flex(const Snapshot& snap, const FleetAt& fleet, const Selection& sel
     add_totals(r);
     return r;
   }
-  // --contiguous: a block of N in one island; with --stable the cluster's stable free must cover N
-  // too (stable capacity is a cluster figure, not tied to particular nodes).
+  // --contiguous (SPEC §4): per island, the free block leaving out nodes an open event covers at
+  // any time in [at, at + stay); such a node, if healthy, not cordoned and listed by no job,
+  // comes back at the end of the last such event.
+  const Time until = fleet.at + q.stay;
+  std::vector<Time> back(snap.nodes.size(), 0); // 0 = not held by coming maintenance
+  for (auto c : selected)
+    for (auto ev : snap.index.cluster_events[c]) {
+      const MaintenanceEvent& e = snap.maintenance[ev];
+      if (!e.open() || e.start >= until || e.end <= fleet.at) continue;
+      const auto nodes = e.nodes.empty() ? snap.index.cluster_nodes[c] : std::span<const std::uint32_t>(e.node_indices);
+      for (auto n : nodes) back[n] = std::max(back[n], e.end);
+    }
+  const auto cluster_of = [&](std::uint32_t c) -> const FlexCluster& {
+    return *std::find_if(all.begin(), all.end(), [&](const FlexCluster& x) { return x.cluster == c; });
+  };
   std::vector<std::uint8_t> listed(snap.clusters.size(), 0);
-  for (const auto& fi : islands) {
-    if (fi.free_block < q.gpus) continue;
-    const auto it = std::find_if(all.begin(), all.end(), [&](const FlexCluster& c) { return c.cluster == fi.cluster; });
-    if (q.stable && it->figures.flex_stable_free < q.gpus) continue;
-    r.islands.push_back(fi);
-    listed[fi.cluster] = 1;
+  for (auto& fi : islands) {
+    const FlexCluster& fc = cluster_of(fi.cluster);
+    std::vector<std::pair<Time, Gpus>> held; // (back at, GPUs) of free-but-for-maintenance nodes
+    for (auto n : snap.index.islands[fi.island].nodes) {
+      const Node& node = snap.nodes[n];
+      if (fleet.occupied[n] || !node.healthy || node.cordoned || node.gpus == 0) continue;
+      if (back[n] != 0) {
+        held.emplace_back(back[n], node.gpus);
+      } else if (fleet.schedulable[n]) {
+        fi.block += node.gpus;
+        ++fi.block_nodes;
+      }
+    }
+    fi.stable = fc.figures.flex_stable_free >= q.gpus;
+    if (fc.selected) {
+      fi.fair_share = fc.selected->fair_share;
+      fi.over_share = q.gpus > fc.selected->fair_share;
+    }
+    fi.block_later = fi.block;
+    fi.fits_at = fi.block >= q.gpus ? fleet.at : std::numeric_limits<Time>::max();
+    std::sort(held.begin(), held.end());
+    for (const auto& [t, g] : held) {
+      if (fi.block_later >= q.gpus) break;
+      fi.block_later += g;
+      if (fi.block_later >= q.gpus) fi.fits_at = t;
+    }
+    if (!r.largest_block || fi.block > r.largest_block->block) r.largest_block = fi; // islands are in order
+    if (q.stable && !fi.stable) continue;
+    if (fi.block >= q.gpus) {
+      r.islands.push_back(fi);
+      listed[fi.cluster] = 1;
+    } else if (fi.fits_at != std::numeric_limits<Time>::max()) {
+      r.later.push_back(fi);
+    }
   }
+  const auto name_order = [&](const FlexIsland& a, const FlexIsland& b) {
+    if (a.cluster != b.cluster) return by_name(a.cluster, b.cluster);
+    return snap.index.islands[a.island].name < snap.index.islands[b.island].name;
+  };
+  std::sort(r.islands.begin(), r.islands.end(), [&](const FlexIsland& a, const FlexIsland& b) {
+    if (a.stable != b.stable) return a.stable;
+    if (a.block != b.block) return a.block < b.block; // all hold N: the closest to N first
+    return name_order(a, b);
+  });
+  std::sort(r.later.begin(), r.later.end(), [&](const FlexIsland& a, const FlexIsland& b) {
+    if (a.fits_at != b.fits_at) return a.fits_at < b.fits_at;
+    if (a.stable != b.stable) return a.stable;
+    return name_order(a, b);
+  });
   for (auto& c : all)
     if (listed[c.cluster]) r.clusters.push_back(std::move(c));
   add_totals(r);

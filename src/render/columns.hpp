@@ -304,5 +304,6 @@ std::vector<ColumnList> flex_column_lists();
 std::vector<ColumnList> quota_column_lists();
 std::vector<ColumnList> overalloc_column_lists();
 std::vector<ColumnList> maintenance_column_lists();
+std::vector<ColumnList> nodes_column_lists();
 
 } // namespace fleetcap::cols

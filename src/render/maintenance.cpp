@@ -470,25 +470,68 @@ std::string why_text(const PlanJob& pj, const Snapshot& snap) {
   return short_list(why, 2);
 }
 
+// Where a job could look, in words: its cluster, and its region and provider or the fleet.
+std::string plan_where(const MovePlan& plan, const Cluster& c) {
+  return plan.same_region ? fmt::format("in {} or other {} clusters of {} {}", c.name, c.sku, c.provider, c.region)
+                          : fmt::format("in {} or any {} cluster", c.name, c.sku);
+}
+
+// Why a job was not placed, in terms an operator can act on: the largest block left and where,
+// and what would make room in its own cluster.
 std::string unplaced_reason(const PlanJob& pj, const MovePlan& plan, const Snapshot& snap) {
   const Job& job = snap.jobs[pj.job];
   const Cluster& c = snap.clusters[job.cluster_index];
-  const std::string where = plan.same_region ? fmt::format("in {} or {} {}", c.name, c.provider, c.region)
-                                             : std::string("in the fleet");
-  if (pj.best_island == kNone) return fmt::format("no {} node left free {}", c.sku, where);
-  const Island& isl = snap.index.islands[pj.best_island];
-  return fmt::format("no island {} has {} free {} GPUs; the largest free block left is {} ({} in {})", where, job.gpus,
-                     c.sku, pj.best_block, isl.name, snap.clusters[isl.cluster_index].name);
+  const bool single = job.node_indices.size() == 1;
+  const std::string when = short_time(pj.move_at);
+  if (pj.outcome == MoveOutcome::preempted && pj.preempted_by != kNone)
+    return fmt::format("preempted at {} to make room for {}", when, snap.jobs[plan.jobs[pj.preempted_by].job].name);
+  std::string out = single
+                        ? fmt::format("no {} node with {} free GPUs {} at {}", c.sku, job.gpus, plan_where(plan, c), when)
+                        : fmt::format("no island with {} free {} GPUs {} at {}", job.gpus, c.sku, plan_where(plan, c), when);
+  if (!job.flex) out += " (flex jobs in " + c.name + " preempted too)";
+  if (pj.best_island == kNone) {
+    out += fmt::format("; no {} GPU is free there", c.sku);
+  } else {
+    const Island& isl = snap.index.islands[pj.best_island];
+    if (single)
+      out += fmt::format("; the most free on one node is {} on {} ({}, {})", pj.best_block,
+                         snap.nodes[pj.best_node].name, isl.name, snap.clusters[isl.cluster_index].name);
+    else
+      out += fmt::format("; the largest free block is {} in {} ({})", pj.best_block, isl.name,
+                         snap.clusters[isl.cluster_index].name);
+  }
+  if (pj.hint_island != kNone) {
+    const std::string& island = snap.index.islands[pj.hint_island].name;
+    if (pj.hint_event != kNone) {
+      const MaintenanceEvent& e = snap.maintenance[pj.hint_event];
+      out += fmt::format("; it would fit in {} ({} GPUs) if event {} ({} to {}) ended by {} or started after {}",
+                         island, pj.hint_gpus, e.id, short_time(e.start), short_time(e.end), when,
+                         short_time(plan.horizon.end()));
+    } else if (pj.hint_job != kNone) {
+      const Job& other = snap.jobs[pj.hint_job];
+      out += fmt::format("; it would fit in {} ({} GPUs) if flex job {} ({}, {}) moved", island, pj.hint_gpus,
+                         other.name, other.ns, to_string(other.priority));
+    }
+  }
+  if (job.flex && pj.outcome == MoveOutcome::preempted) out.insert(0, "a flex job takes free GPUs only: ");
+  return out;
 }
 
+// A row of the plan: a job to move (pj), or a flex job preempted to make room for `by`, shown
+// right under it (pj is its own PlanJob when it was itself to move, else null).
 struct PlanRow {
   const Snapshot* snap;
   const MovePlan* plan;
   const PlanJob* pj;
-  const Job& job() const { return snap->jobs[pj->job]; }
+  std::uint32_t job_index;
+  const PlanJob* by = nullptr;
+  const Job& job() const { return snap->jobs[job_index]; }
+  bool victim() const { return by != nullptr; }
+  bool placed() const { return !victim() && pj->placed; }
+  const PlanJob& acting() const { return victim() ? *by : *pj; } // whose move-by the row goes by
 };
 
-// The keys before "overdue" are the JSON's per-job fields; the destination follows as an
+// The keys before "to_cluster" are the JSON's per-job fields; the destination follows as an
 // object in JSON and as to_* columns in CSV.
 const Column<PlanRow> kPlanColumns[] = {
     {.key = "name", .header = "JOB", .align = Align::left, .identifying = true, .get = [](const PlanRow& r) { return txt(r.job().name); }},
@@ -503,45 +546,102 @@ const Column<PlanRow> kPlanColumns[] = {
     {.key = "gpus", .header = "GPUS", .priority = 1, .get = [](const PlanRow& r) { return num(r.job().gpus); }},
     {.key = "nodes", .header = "NODES", .align = Align::left, .priority = 6, .unit = "node",
      .get = [](const PlanRow& r) { return names_value(r.job().nodes, 2); }},
-    {.key = "unhealthy", .header = "", .get = [](const PlanRow& r) { return flag(r.pj->unhealthy); }},
+    {.key = "unhealthy", .header = "", .get = [](const PlanRow& r) { return flag(r.pj && r.pj->unhealthy); }},
     {.key = "events", .header = "", .get = [](const PlanRow& r) {
        std::vector<std::string_view> ids;
-       for (auto e : r.pj->events) ids.push_back(r.snap->maintenance[e].id);
+       if (r.pj)
+         for (auto e : r.pj->events) ids.push_back(r.snap->maintenance[e].id);
        return list_of(ids);
      }},
-    {.key = "", .header = "WHY", .align = Align::left, .priority = 3,
-     .get = [](const PlanRow& r) { return txt(why_text(*r.pj, *r.snap)); }},
-    {.key = "move_by", .header = "MOVE-BY", .align = Align::left, .identifying = true, .get = [](const PlanRow& r) {
-       const Time at = r.plan->horizon.at;
-       return txt(format_rfc3339(r.pj->move_by), r.pj->move_by < at ? Tone::bad : Tone::plain,
-                  r.pj->move_by == at ? "now" : short_time(r.pj->move_by));
+    {.key = "", .header = "WHY", .align = Align::left, .priority = 3, .get = [](const PlanRow& r) {
+       return r.victim() ? txt("for " + std::string(r.snap->jobs[r.by->job].name)) : txt(why_text(*r.pj, *r.snap));
      }},
-    {.key = "overdue", .header = "", .get = [](const PlanRow& r) { return flag(r.pj->move_by < r.plan->horizon.at); }},
-    {.key = "placed", .header = "", .get = [](const PlanRow& r) { return flag(r.pj->placed); }},
+    {.key = "move_by", .header = "MOVE-BY", .align = Align::left, .identifying = true, .get = [](const PlanRow& r) {
+       const Time at = r.plan->horizon.at, t = r.acting().move_by;
+       if (t < at) return txt(format_rfc3339(t), Tone::bad, short_time(t) + "!"); // overdue: the closing line says so
+       return txt(format_rfc3339(t), Tone::plain, t == at ? "now" : short_time(t));
+     }},
+    {.key = "move_at", .header = "", .get = [](const PlanRow& r) { return txt(format_rfc3339(r.acting().move_at)); }},
+    {.key = "overdue", .header = "", .get = [](const PlanRow& r) { return flag(r.acting().move_by < r.plan->horizon.at); }},
+    {.key = "outcome", .header = "ACTION", .align = Align::left, .priority = 2, .get = [](const PlanRow& r) {
+       if (r.victim()) return txt("preempted", Tone::warn, "PREEMPTED");
+       switch (r.pj->outcome) {
+       case MoveOutcome::placed: return txt("placed", Tone::plain, "move");
+       case MoveOutcome::unplaced: return txt("unplaced", Tone::bad, "UNPLACED");
+       case MoveOutcome::preempted: break;
+       }
+       return txt("preempted", Tone::warn, "PREEMPTED");
+     }},
     {.key = "to_cluster", .header = "TO", .align = Align::left, .identifying = true, .get = [](const PlanRow& r) {
-       return r.pj->placed ? txt(r.snap->clusters[r.pj->cluster].name) : none("UNPLACED");
+       // Not placed: what became of it, here too, since ACTION may go on a narrow terminal.
+       if (r.placed()) return txt(r.snap->clusters[r.pj->cluster].name);
+       return none(r.victim() || r.pj->outcome == MoveOutcome::preempted ? "PREEMPTED" : "UNPLACED");
      }},
     {.key = "to_island", .header = "TO-ISLAND", .align = Align::left, .priority = 7, .wide = true, .get = [](const PlanRow& r) {
-       return r.pj->placed ? txt(r.snap->index.islands[r.pj->island].name) : none();
+       return r.placed() ? txt(r.snap->index.islands[r.pj->island].name) : none();
      }},
     {.key = "to_nodes", .header = "TO-NODES", .align = Align::left, .identifying = true, .unit = "node",
-     .get = [](const PlanRow& r) { return r.pj->placed ? names_value(node_names(*r.snap, r.pj->nodes), 2) : none(); }},
+     .get = [](const PlanRow& r) { return r.placed() ? names_value(node_names(*r.snap, r.pj->nodes), 2) : none(); }},
     {.key = "scope", .header = "SCOPE", .align = Align::left, .priority = 7, .wide = true,
-     .get = [](const PlanRow& r) { return r.pj->placed ? txt(to_string(r.pj->scope)) : none(); }},
+     .get = [](const PlanRow& r) { return r.placed() ? txt(to_string(r.pj->scope)) : none(); }},
     {.key = "quota_after", .header = "QUOTA-AFTER", .align = Align::left, .priority = 5, .get = [](const PlanRow& r) {
-       return r.pj->placed ? txt(quota_name(*r.snap, r.pj->quota_after)) : none();
+       return r.placed() ? txt(quota_name(*r.snap, r.pj->quota_after)) : none();
+     }},
+    {.key = "preempted_by", .header = "", .get = [](const PlanRow& r) {
+       if (r.victim()) return txt(r.snap->jobs[r.by->job].name);
+       return r.pj->preempted_by != kNone ? txt(r.snap->jobs[r.plan->jobs[r.pj->preempted_by].job].name) : none();
      }},
     {.key = "reason", .header = "", .get = [](const PlanRow& r) {
-       return r.pj->placed ? none() : txt(unplaced_reason(*r.pj, *r.plan, *r.snap));
+       return r.victim() || r.pj->placed ? none() : txt(unplaced_reason(*r.pj, *r.plan, *r.snap));
      }},
 };
-constexpr std::size_t kPlanJsonColumns = 12; // name .. overdue
+constexpr std::size_t kPlanJsonColumns = 14; // name .. outcome
 
+// In move order, each preempted flex job right under the move that preempted it.
 std::vector<PlanRow> plan_rows(const MovePlan& plan, const Snapshot& snap, const RenderOptions& o) {
   std::vector<PlanRow> rows;
-  rows.reserve(plan.jobs.size());
-  for (const auto& pj : plan.jobs) rows.push_back({&snap, &plan, &pj});
+  rows.reserve(plan.jobs.size() + plan.preempted.size());
+  std::vector<const PlanJob*> mover_of;
+  if (!plan.preempted.empty()) {
+    mover_of.assign(snap.jobs.size(), nullptr);
+    for (const auto& pj : plan.jobs) mover_of[pj.job] = &pj;
+  }
+  for (const auto& pj : plan.jobs) {
+    if (pj.preempted_by != kNone) continue; // shown under the move that preempted it
+    rows.push_back({&snap, &plan, &pj, pj.job});
+    for (auto v : pj.preempts) rows.push_back({&snap, &plan, mover_of[v], v, &pj});
+  }
   sort_rows<PlanRow>(kPlanColumns, rows, o.sort);
+  return rows;
+}
+
+// The summary per move-by day, and its TOTAL.
+struct PlanDayRow {
+  std::string day;
+  const PlanCounts* c;
+};
+const Column<PlanDayRow> kPlanDayColumns[] = {
+    {.key = "day", .header = "MOVE-BY-DAY", .align = Align::left, .identifying = true, .total = Total::label,
+     .get = [](const PlanDayRow& r) { return txt(r.day); }},
+    {.key = "jobs", .header = "TO-MOVE", .total = Total::value, .get = [](const PlanDayRow& r) { return num(r.c->jobs); }},
+    {.key = "gpus", .header = "TO-MOVE-GPUS", .total = Total::value, .get = [](const PlanDayRow& r) { return num(r.c->gpus); }},
+    {.key = "placed", .header = "PLACED", .total = Total::value, .get = [](const PlanDayRow& r) { return num(r.c->placed); }},
+    {.key = "gpus_placed", .header = "PLACED-GPUS", .total = Total::value,
+     .get = [](const PlanDayRow& r) { return num(r.c->gpus_placed); }},
+    {.key = "preempted", .header = "FLEX-PREEMPTED", .total = Total::value,
+     .get = [](const PlanDayRow& r) { return num(r.c->preempted, r.c->preempted ? Tone::warn : Tone::plain); }},
+    {.key = "gpus_preempted", .header = "FLEX-PREEMPTED-GPUS", .total = Total::value,
+     .get = [](const PlanDayRow& r) { return num(r.c->gpus_preempted); }},
+    {.key = "unplaced", .header = "UNPLACED", .total = Total::value,
+     .get = [](const PlanDayRow& r) { return num(r.c->unplaced, r.c->unplaced ? Tone::bad : Tone::plain); }},
+    {.key = "gpus_unplaced", .header = "UNPLACED-GPUS", .total = Total::value,
+     .get = [](const PlanDayRow& r) { return num(r.c->gpus_unplaced); }},
+    {.key = "out_of_cluster", .header = "", .get = [](const PlanDayRow& r) { return num(r.c->out_of_cluster); }},
+};
+
+std::vector<PlanDayRow> plan_day_rows(const PlanSummary& s) {
+  std::vector<PlanDayRow> rows;
+  for (const auto& d : s.days) rows.push_back({format_rfc3339(d.day).substr(0, 10), &d.counts});
   return rows;
 }
 
@@ -554,11 +654,20 @@ std::string plan_table(const MovePlan& plan, const Snapshot& snap, const RenderO
                       o.style.width);
   std::string out = table_of<PlanRow>(kPlanColumns, plan_rows(plan, snap, o), o);
   const PlanSummary& s = plan.summary;
-  std::string prose = fmt::format("\n{} job{} ({} GPUs) must move: {} placed ({} to another cluster), {} cannot be "
-                                  "placed.\n",
-                                  s.jobs, s.jobs == 1 ? "" : "s", s.gpus, s.placed, s.out_of_cluster, s.unplaced);
+  RenderOptions days_o = o;
+  days_o.columns.clear(); // --columns and --sort name the plan's own columns
+  const PlanDayRow total{"TOTAL", &s};
+  out += '\n';
+  out += table_of<PlanDayRow>(kPlanDayColumns, plan_day_rows(s), days_o, &total);
+  std::size_t overdue = 0;
+  for (const auto& pj : plan.jobs) overdue += pj.move_by < h.at ? 1 : 0;
+  std::string prose = fmt::format("\n{} job{} ({} GPUs) must move: {} placed ({} to another cluster), {} flex job{} "
+                                  "preempted, {} cannot be placed{}.\n",
+                                  s.jobs, s.jobs == 1 ? "" : "s", s.gpus, s.placed, s.out_of_cluster, s.preempted,
+                                  s.preempted == 1 ? "" : "s", s.unplaced,
+                                  overdue ? fmt::format("; {} OVERDUE (move-by already passed, marked !)", overdue) : std::string());
   for (const auto& pj : plan.jobs)
-    if (!pj.placed)
+    if (!pj.placed && pj.preempted_by == kNone)
       prose += fmt::format("  - {}: {}\n", escape_control(snap.jobs[pj.job].name), unplaced_reason(pj, plan, snap));
   return out + wrap_prose(prose, o.style.width);
 }
@@ -569,12 +678,18 @@ void plan_json(const MovePlan& plan, const Snapshot& snap, const RenderOptions& 
   put_horizon(w, plan.horizon);
   w.field("same_region", plan.same_region);
   const std::span<const Column<PlanRow>> fields = std::span<const Column<PlanRow>>(kPlanColumns).first(kPlanJsonColumns);
-  const std::vector<PlanRow> rows = plan_rows(plan, snap, o);
-  for (const bool placed : {true, false}) {
-    w.key(placed ? "moves" : "unplaced").begin_array();
-    for (const auto& row : rows) {
-      const PlanJob& pj = *row.pj;
-      if (pj.placed != placed) continue;
+  auto optional_name = [&](std::string_view key, bool present, std::string_view name) {
+    w.key(key);
+    if (present)
+      w.value(name);
+    else
+      w.value(nullptr);
+  };
+  for (const MoveOutcome outcome : {MoveOutcome::placed, MoveOutcome::unplaced}) {
+    w.key(outcome == MoveOutcome::placed ? "moves" : "unplaced").begin_array();
+    for (const auto& pj : plan.jobs) {
+      if (pj.outcome != outcome) continue;
+      const PlanRow row{&snap, &plan, &pj, pj.job};
       w.begin_object();
       json_fields<PlanRow>(w, fields, row);
       if (pj.placed) {
@@ -582,29 +697,75 @@ void plan_json(const MovePlan& plan, const Snapshot& snap, const RenderOptions& 
         w.field("cluster", snap.clusters[pj.cluster].name);
         w.field("island", snap.index.islands[pj.island].name);
         w.array_field("nodes", node_names(snap, pj.nodes));
-        w.field("gpus", pj.node_gpus);
+        w.key("node_gpus").begin_array();
+        for (auto g : pj.node_gpus) w.value(g);
+        w.end_array();
+        w.field("gpus", pj.gpus_moved());
         w.field("scope", to_string(pj.scope));
         w.field("quota", quota_name(snap, pj.quota_after));
         w.end_object();
+        w.key("preempts").begin_array();
+        for (auto v : pj.preempts) w.value(snap.jobs[v].name);
+        w.end_array();
       } else {
+        w.key("preempted_by").value(nullptr);
         w.field("reason", unplaced_reason(pj, plan, snap));
         w.field("largest_free_block", pj.best_block);
-        w.key("largest_free_block_island");
-        if (pj.best_island == kNone)
+        optional_name("largest_free_block_island", pj.best_island != kNone,
+                      pj.best_island != kNone ? std::string_view(snap.index.islands[pj.best_island].name) : "");
+        optional_name("largest_free_block_node", pj.best_node != kNone,
+                      pj.best_node != kNone ? snap.nodes[pj.best_node].name : "");
+        w.key("fits_if");
+        if (pj.hint_island == kNone) {
           w.value(nullptr);
-        else
-          w.value(snap.index.islands[pj.best_island].name);
+        } else {
+          w.begin_object();
+          w.field("island", snap.index.islands[pj.hint_island].name);
+          w.field("gpus", pj.hint_gpus);
+          optional_name("event", pj.hint_event != kNone,
+                        pj.hint_event != kNone ? std::string_view(snap.maintenance[pj.hint_event].id) : "");
+          optional_name("flex_job", pj.hint_job != kNone, pj.hint_job != kNone ? snap.jobs[pj.hint_job].name : "");
+          w.end_object();
+        }
       }
       w.end_object();
     }
     w.end_array();
   }
+  // Every flex job preempted: to make room for a move (`by`), or a flex job that had to move and
+  // found no free GPUs (`by` null, with its move-by and the reason).
+  w.key("preempted").begin_array();
+  auto preempted_fields = [&](const Job& job) {
+    w.field("name", job.name).field("namespace", job.ns).field("cluster", snap.clusters[job.cluster_index].name);
+    w.field("priority", to_string(job.priority)).field("gpus", job.gpus);
+    w.array_field("nodes", job.nodes);
+  };
+  for (const auto& p : plan.preempted) {
+    const PlanJob& by = plan.jobs[p.by];
+    w.begin_object();
+    preempted_fields(snap.jobs[p.job]);
+    w.field("by", snap.jobs[by.job].name);
+    w.field("at", format_rfc3339(by.move_at));
+    w.field("must_move", p.must_move);
+    w.end_object();
+  }
+  for (const auto& pj : plan.jobs) {
+    if (pj.outcome != MoveOutcome::preempted || pj.preempted_by != kNone) continue;
+    w.begin_object();
+    preempted_fields(snap.jobs[pj.job]);
+    w.key("by").value(nullptr);
+    w.field("at", format_rfc3339(pj.move_at));
+    w.field("must_move", true);
+    w.field("move_by", format_rfc3339(pj.move_by));
+    w.field("reason", unplaced_reason(pj, plan, snap));
+    w.end_object();
+  }
+  w.end_array();
   const PlanSummary& s = plan.summary;
   w.key("summary").begin_object();
-  w.field("jobs", s.jobs).field("gpus", s.gpus);
-  w.field("placed", s.placed).field("gpus_placed", s.gpus_placed);
-  w.field("unplaced", s.unplaced).field("gpus_unplaced", s.gpus_unplaced);
-  w.field("out_of_cluster", s.out_of_cluster);
+  const PlanDayRow total{"", &s};
+  json_fields<PlanDayRow>(w, std::span<const Column<PlanDayRow>>(kPlanDayColumns).subspan(1), total);
+  json_list<PlanDayRow>(w, "days", kPlanDayColumns, plan_day_rows(s));
   w.end_object();
   w.end_object().finish();
 }
@@ -619,7 +780,8 @@ std::vector<ColumnList> maintenance_column_lists() {
           describe<CardJobRow>("maintenance node", "jobs", kCardJobColumns),
           describe<CardQuotaRow>("maintenance node", "quotas", kCardQuotaColumns),
           describe<ImpactRow>("maintenance impact", "clusters", kImpactColumns),
-          describe<PlanRow>("maintenance plan", "moves", kPlanColumns)};
+          describe<PlanRow>("maintenance plan", "moves", kPlanColumns),
+          describe<PlanDayRow>("maintenance plan", "days", kPlanDayColumns)};
 }
 } // namespace cols
 

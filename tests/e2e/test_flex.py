@@ -1,4 +1,6 @@
 """`fleetcap flex`: SPEC §8 tables, contiguous blocks, fair shares, and invariants on generated fleets."""
+import csv
+import io
 import os
 import unittest
 
@@ -76,8 +78,30 @@ class WorkedExample(unittest.TestCase):
         self.assertEqual(r.out, golden("flex-worked-contiguous-8.txt"))
         r = run("--source", WORKED, "flex", "--gpus", "16", "--contiguous", "--json")
         self.assertEqual(r.code, 0, r)
-        self.assertEqual(r.json()["islands"], [])
-        self.assertEqual(r.json()["clusters"], [])
+        doc = r.json()
+        self.assertEqual(doc["islands"], [])
+        self.assertEqual(doc["clusters"], [])
+        # The "no" answer still says where the largest block is, and what fits once m1 ends:
+        # tiger-ib2 has t10 free and t11 (healthy, no job) back from m1 at 21T10.
+        self.assertIs(doc["fits"], False)
+        self.assertEqual((doc["largest_block"]["island"], doc["largest_block"]["lasting_block"]), ("lion-ib1", 8))
+        self.assertEqual([(i["island"], i["block_later"], i["fits_at"]) for i in doc["fits_after_maintenance"]],
+                         [("tiger-ib2", 16, "2026-11-21T10:00:00Z")])
+        r = run("--source", WORKED, "flex", "--gpus", "16", "--contiguous")
+        self.assertIn("It would fit once coming maintenance ends:\n  tiger-ib2 (tiger): 16 GPUs from 2026-11-21T10:00Z",
+                      r.out)
+        rows = list(csv.DictReader(io.StringIO(run("--source", WORKED, "flex", "--gpus", "16", "--contiguous",
+                                                   "--format", "csv").out)))
+        self.assertEqual([(x["island"], x["fits"], x["fits_at"]) for x in rows],
+                         [("tiger-ib2", "false", "2026-11-21T10:00:00Z")])
+
+    def test_for_needs_contiguous_and_a_duration(self):
+        for args in (["--for", "2d"], ["--gpus", "8", "--contiguous", "--for", "2"],
+                     ["--gpus", "8", "--contiguous", "--for", "0h"]):
+            r = run("--source", WORKED, "flex", *args)
+            self.assertEqual(r.code, 2, (args, r))
+            self.assertEqual(r.out, "")
+            self.assertIn("--for", r.err)
 
     def test_csv(self):
         r = run("--source", WORKED, "flex", "--format", "csv")
@@ -108,7 +132,10 @@ class Contiguous(unittest.TestCase):
         self.assertEqual(r.out, golden("flex-small-contiguous-no.txt"))
         doc = run("--source", SMALL, "--cluster", "owl", "flex", "--gpus", "24", "--contiguous", "--json").json()
         self.assertEqual(doc["islands"], [])
-        self.assertEqual(doc["query"], {"namespace": None, "gpus": 24, "contiguous": True, "stable": False})
+        self.assertEqual(doc["query"], {"namespace": None, "gpus": 24, "contiguous": True, "stable": False,
+                                        "for": "1d"})
+        self.assertIs(doc["fits"], False)
+        self.assertEqual((doc["largest_block"]["island"], doc["largest_block"]["lasting_block"]), ("owl-a", 16))
         # Not contiguous, the same cluster answers yes.
         doc = run("--source", SMALL, "--cluster", "owl", "flex", "--gpus", "24", "--json").json()
         self.assertEqual([c["name"] for c in doc["clusters"]], ["owl"])
@@ -118,12 +145,19 @@ class Contiguous(unittest.TestCase):
         self.assertEqual(r.out, golden("flex-small-contiguous-24.txt"))
         doc = run("--source", SMALL, "flex", "--gpus", "16", "--contiguous", "--json").json()
         self.assertEqual([(i["cluster"], i["island"], i["free_block"], i["free_nodes"]) for i in doc["islands"]],
-                         [("emu", "emu-a", 32, 4), ("owl", "owl-a", 16, 2), ("owl", "owl-b", 16, 2)])
+                         [("owl", "owl-a", 16, 2), ("owl", "owl-b", 16, 2), ("emu", "emu-a", 32, 4)])
         self.assertEqual([c["name"] for c in doc["clusters"]], ["owl", "emu"])
 
     def test_stable_contiguous_needs_stable_capacity_too(self):
         doc = run("--source", SMALL, "flex", "--gpus", "32", "--contiguous", "--stable", "--json").json()
         self.assertEqual([i["island"] for i in doc["islands"]], ["emu-a"])
+
+    def test_stable_no_answer_does_not_quote_a_block_as_too_small(self):
+        # tiger-ib2's block of 8 holds 8, but none of tiger's free flex is stable: the answer is
+        # no, and says why, instead of "no block of 8 ... the largest is 8".
+        r = run("--source", WORKED, "--cluster", "tiger", "flex", "--gpus", "8", "--contiguous", "--stable")
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("the largest such block is 8 in tiger-ib2 (tiger), but it is not stable", r.out)
 
     def test_namespace_over_its_share_is_flagged(self):
         r = run("--source", SMALL, "flex", "--namespace", "ml")

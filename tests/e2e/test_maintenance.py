@@ -206,15 +206,23 @@ class Worked(unittest.TestCase):
         self.assertEqual(self.ok("maintenance", "plan").out, golden("maintenance_plan_worked.txt"))
         doc = self.ok("maintenance", "plan", "--json").json()
         self.assertEqual(doc["schema"], "fleetcap.maintenance.plan/v1")
-        self.assertEqual([m["name"] for m in doc["moves"]], ["k3"])
+        # SPEC §8's j3 (critical, in quota, 16 GPUs) preempts the low flex j4 and takes t09+t10.
+        self.assertEqual([m["name"] for m in doc["moves"]], ["j3", "k3"])
         self.assertEqual(doc["moves"][0]["destination"],
-                         {"cluster": "lion", "island": "lion-ib1", "nodes": ["l08"], "gpus": 8, "scope": "cluster",
-                          "quota": "flex"})
-        self.assertEqual([u["name"] for u in doc["unplaced"]], ["j3"])
-        self.assertEqual(doc["unplaced"][0]["events"], ["m2"])
-        self.assertEqual(doc["unplaced"][0]["largest_free_block"], 8)
-        self.assertEqual(doc["summary"], {"jobs": 2, "gpus": 24, "placed": 1, "gpus_placed": 8, "unplaced": 1,
-                                          "gpus_unplaced": 16, "out_of_cluster": 0})
+                         {"cluster": "tiger", "island": "tiger-ib2", "nodes": ["t09", "t10"], "node_gpus": [8, 8],
+                          "gpus": 16, "scope": "cluster", "quota": "applied/chat-tiger"})
+        self.assertEqual(doc["moves"][0]["preempts"], ["j4"])
+        self.assertEqual(doc["moves"][1]["destination"],
+                         {"cluster": "lion", "island": "lion-ib1", "nodes": ["l08"], "node_gpus": [8], "gpus": 8,
+                          "scope": "cluster", "quota": "flex"})
+        self.assertEqual(doc["unplaced"], [])
+        self.assertEqual([(p["name"], p["by"], p["must_move"]) for p in doc["preempted"]], [("j4", "j3", False)])
+        summary = dict(doc["summary"])
+        days = summary.pop("days")
+        self.assertEqual(summary, {"jobs": 2, "gpus": 24, "placed": 2, "gpus_placed": 24, "preempted": 1,
+                                   "gpus_preempted": 8, "unplaced": 0, "gpus_unplaced": 0, "out_of_cluster": 0})
+        self.assertEqual([(d["day"], d["jobs"], d["placed"], d["preempted"]) for d in days],
+                         [("2026-11-21", 1, 1, 1), ("2026-11-23", 1, 1, 0)])
 
 
 class Edge(unittest.TestCase):
@@ -236,17 +244,19 @@ class Edge(unittest.TestCase):
     def test_plan_never_moves_what_need_not_move(self):
         doc = self.ok("maintenance", "plan", "--json").json()
         moved = [m["name"] for m in doc["moves"]] + [u["name"] for u in doc["unplaced"]]
-        self.assertEqual(moved, ["ja1", "jb1", "ja2"])  # not ja3, jd1 (event ended at --at), jx (no nodes)
+        self.assertEqual(moved, ["ja1", "ja2", "jb1"])  # not ja3, jd1 (event ended at --at), jx (no nodes)
         dest = {m["name"]: (m["destination"]["cluster"], m["destination"]["nodes"], m["destination"]["scope"],
                             m["destination"]["quota"]) for m in doc["moves"]}
+        # ja2 takes a02, which ja1 left; jb1 (at 24T12) a03, back from e-over1/2 and left by ja2.
         self.assertEqual(dest, {"ja1": ("gamma", ["g01", "g02"], "fleet", "team/gamma-b"),
-                                "jb1": ("alpha", ["a06"], "region", "flex"),
-                                "ja2": ("gamma", ["g03"], "fleet", "team/gamma-b")})
+                                "ja2": ("alpha", ["a02"], "cluster", "team/alpha"),
+                                "jb1": ("alpha", ["a03"], "region", "flex")})
 
     def test_csv(self):
         rows = list(csv.DictReader(io.StringIO(self.ok("maintenance", "plan", "--format", "csv").out)))
-        self.assertEqual([(r["name"], r["to_cluster"], r["to_nodes"]) for r in rows],
-                         [("ja1", "gamma", "g01 g02"), ("jb1", "alpha", "a06"), ("ja2", "gamma", "g03")])
+        self.assertEqual([(r["name"], r["outcome"], r["to_cluster"], r["to_nodes"]) for r in rows],
+                         [("ja1", "placed", "gamma", "g01 g02"), ("ja2", "placed", "alpha", "a02"),
+                          ("jb1", "placed", "alpha", "a03")])
         rows = list(csv.DictReader(io.StringIO(self.ok("maintenance", "impact", "--format", "csv").out)))
         self.assertEqual([(r["name"], r["min_healthy"], r["worst_unbacked"]) for r in rows],
                          [("alpha", "24", "8"), ("beta", "0", "24"), ("gamma", "32", "0"), ("delta", "16", "0")])
@@ -364,24 +374,76 @@ class Generated(unittest.TestCase):
         doc = r.json()
         at = t(doc["at"])
         secs = lambda s: int(s[:-1]) * {"d": 86400, "h": 3600}[s[-1]]
-        nodes, clusters, free, must, _ = expected(fleet, at, dt.timedelta(seconds=secs(window)),
-                                                  dt.timedelta(seconds=secs(lead)))
+        nodes, clusters, _, must, by_cluster = expected(fleet, at, dt.timedelta(seconds=secs(window)),
+                                                        dt.timedelta(seconds=secs(lead)))
+        end = at + dt.timedelta(seconds=secs(window))
         jobs = {j["name"]: j for j in fleet["jobs"]}
-        listed = [m["name"] for m in doc["moves"]] + [u["name"] for u in doc["unplaced"]]
+        preempted_movers = [p for p in doc["preempted"] if p["must_move"]]
+        listed = [m["name"] for m in doc["moves"]] + [u["name"] for u in doc["unplaced"]] + \
+                 [p["name"] for p in preempted_movers]
         self.assertEqual(len(listed), len(set(listed)))
         self.assertEqual(set(listed), must)  # never moves a job that need not move, misses none
         self.assertEqual(doc["summary"]["jobs"], len(must))
-        used = set()
-        for m in doc["moves"]:
-            dst, job = m["destination"], jobs[m["name"]]
+
+        def shares(job):
+            names = job.get("nodes") or []
+            each, extra = divmod(job["gpus"], len(names)) if names else (0, 0)
+            return [(n, each + (1 if k < extra else 0)) for k, n in enumerate(names)]
+
+        def can_receive(n, when):
+            x = nodes[n]
+            if x["health"] != "healthy" or x.get("cordoned", False):
+                return False
+            for e in fleet["maintenance"]:
+                if e["state"] in ("completed", "cancelled") or e["cluster"] != x["cluster"]:
+                    continue
+                if n in (e["nodes"] or by_cluster[e["cluster"]]) and t(e["start"]) < end and t(e["end"]) > when:
+                    return False
+            return True
+
+        # Replay the plan in move order: no node over its GPUs at any moment.
+        used = defaultdict(int)
+        for j in fleet["jobs"]:
+            if j["state"] == "running":
+                for n, g in shares(j):
+                    used[n] += g
+        rows = {x["name"]: x for x in doc["moves"] + doc["unplaced"]}
+        for p in doc["preempted"]:
+            if p["by"] is None:
+                rows[p["name"]] = p
+        key = lambda name: (t(rows[name].get("move_by") or rows[name]["at"]), -PRIOS[jobs[name]["priority"]],
+                            -jobs[name]["gpus"], name)
+        released = set()
+
+        def release(name):
+            self.assertNotIn(name, released)
+            released.add(name)
+            for n, g in shares(jobs[name]):
+                used[n] -= g
+
+        for name in sorted(rows, key=key):
+            row, job = rows[name], jobs[name]
+            if "destination" not in row:
+                if row.get("by", "x") is None:  # a flex job with no free GPUs to go to
+                    self.assertEqual(job["quota"], "flex")
+                    release(name)
+                else:
+                    self.assertNotEqual(job["quota"], "flex")  # unplaced: in-quota only
+                continue
+            for v in row["preempts"]:
+                self.assertEqual(jobs[v]["quota"], "flex")
+                self.assertEqual(jobs[v]["cluster"], job["cluster"])
+                release(v)
+            dst = row["destination"]
             src_c, dst_c = clusters[job["cluster"]], clusters[dst["cluster"]]
-            for n in dst["nodes"]:
-                self.assertNotIn(n, used, f"{n} given twice")  # never two jobs on the same GPUs
-                used.add(n)
-                self.assertIn(n, free, f"{m['name']} -> {n} is not free")
+            when = t(row["move_at"])
+            self.assertEqual(sum(dst["node_gpus"]), job["gpus"])
+            for n, g in zip(dst["nodes"], dst["node_gpus"]):
+                self.assertTrue(can_receive(n, when), f"{name} -> {n} at {when}")
                 self.assertEqual(nodes[n]["cluster"], dst["cluster"])
+                used[n] += g
+                self.assertLessEqual(used[n], nodes[n]["gpus"], f"{name} -> {n}: over its GPUs")
             self.assertEqual({nodes[n]["island"] for n in dst["nodes"]}, {dst["island"]})  # one island
-            self.assertGreaterEqual(sum(nodes[n]["gpus"] for n in dst["nodes"]), job["gpus"])
             self.assertEqual(dst_c["sku"], src_c["sku"])
             self.assertTrue(dst["cluster"] == job["cluster"] or dst_c["state"] == "production")
             same = (dst_c["region"], dst_c["provider"]) == (src_c["region"], src_c["provider"])
@@ -389,25 +451,10 @@ class Generated(unittest.TestCase):
                              "region" if same else "fleet")
             if same_region:
                 self.assertTrue(same or dst["cluster"] == job["cluster"])
-        # Placement order: priority, then GPUs, largest first.
-        order = [(PRIOS[jobs[n]["priority"]], jobs[n]["gpus"]) for n in
-                 [x["name"] for x in doc["moves"]]]
-        self.assertEqual(order, sorted(order, key=lambda k: (-k[0], -k[1])))
-        # An unplaced job had no island it may use with enough GPUs left, even at the end.
-        left = defaultdict(int)
-        for n in free - used:
-            left[(nodes[n]["cluster"], nodes[n]["island"])] += nodes[n]["gpus"]
-        for u in doc["unplaced"]:
-            job = jobs[u["name"]]
-            src_c = clusters[job["cluster"]]
-            for (c, _), g in left.items():
-                cc = clusters[c]
-                if cc["sku"] != src_c["sku"] or (c != job["cluster"] and cc["state"] != "production"):
-                    continue
-                if same_region and c != job["cluster"] and (cc["region"], cc["provider"]) != (
-                        src_c["region"], src_c["provider"]):
-                    continue
-                self.assertLess(g, job["gpus"], f"{u['name']} could have gone to {c}")
+            release(name)
+        # Moves are listed in move order: move-by, then priority, GPUs (most first), name.
+        names = [x["name"] for x in doc["moves"]]
+        self.assertEqual(names, sorted(names, key=key))
         return doc
 
     def test_plan_properties(self):

@@ -1,8 +1,11 @@
 #include "figures/fixtures.hpp"
+#include "support/fixtures.hpp"
 
 #include "fleetcap/figures/flex.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <fmt/format.h>
 
 #include <algorithm>
 
@@ -150,9 +153,10 @@ TEST_CASE("flex --contiguous names the islands that hold the block", "[flex][con
   REQUIRE(r.clusters.size() == 1);
   CHECK(snap.clusters[r.clusters[0].cluster].name == "emu");
 
+  // Every cluster's stable flex covers 16: best first is the block closest to N.
   q.gpus = 16;
   r = flex(snap, fleet, Selection{}, q);
-  CHECK(island_names(snap, r) == std::vector<std::string>{"emu-a", "owl-a", "owl-b"});
+  CHECK(island_names(snap, r) == std::vector<std::string>{"owl-a", "owl-b", "emu-a"});
 
   q.gpus = 33;
   r = flex(snap, fleet, Selection{}, q);
@@ -165,7 +169,7 @@ TEST_CASE("flex --contiguous names the islands that hold the block", "[flex][con
   CHECK(island_names(snap, r) == std::vector<std::string>{"emu-a"});
   q.gpus = 16;
   r = flex(snap, fleet, Selection{}, q);
-  CHECK(island_names(snap, r) == std::vector<std::string>{"emu-a", "owl-a", "owl-b"});
+  CHECK(island_names(snap, r) == std::vector<std::string>{"owl-a", "owl-b", "emu-a"});
 }
 
 TEST_CASE("flex --contiguous in the worked example: 8 in tiger-ib2 and lion-ib1, never 16", "[flex][contiguous]") {
@@ -179,4 +183,66 @@ TEST_CASE("flex --contiguous in the worked example: 8 in tiger-ib2 and lion-ib1,
   const FlexReport r = flex(snap, fleet, Selection{}, q);
   CHECK(r.islands.empty());
   CHECK(r.selected_free == 16); // 8 + 8, in two clusters
+}
+
+// One cluster, two islands: i1 free (n1-n4, 32 GPUs), n4 under maintenance from 10 h after --at
+// for 20 h; i2 runs 1-GPU flex jobs of namespaces a, b, c. Flex pool 48, three namespaces: a's
+// fair share is 16.
+Snapshot staying_fleet() {
+  std::string nodes;
+  for (int n = 1; n <= 6; ++n)
+    nodes += fmt::format(R"({}{{"name": "n{}", "cluster": "c", "island": "{}", "gpus": 8, "health": "healthy"}})",
+                         n > 1 ? "," : "", n, n <= 4 ? "i1" : "i2");
+  return test::snapshot_of(
+      {{Resource::clusters, R"({"name": "c", "region": "r", "provider": "p", "sku": "h100", "state": "production"})"},
+       {Resource::nodes, nodes},
+       {Resource::quotas, R"({"name": "q", "parent": null, "cluster": "c", "gpus": 0})"},
+       {Resource::jobs,
+        R"({"name": "ja", "namespace": "a", "quota": "flex", "cluster": "c", "priority": "low", "gpus": 1, "state": "running", "nodes": ["n5"]},
+           {"name": "jb", "namespace": "b", "quota": "flex", "cluster": "c", "priority": "low", "gpus": 1, "state": "running", "nodes": ["n5"]},
+           {"name": "jc", "namespace": "c", "quota": "flex", "cluster": "c", "priority": "low", "gpus": 1, "state": "running", "nodes": ["n6"]})"},
+       {Resource::maintenance,
+        R"({"id": "m", "cluster": "c", "nodes": ["n4"], "kind": "os", "reason": "", "priority": "p2", "start": "2026-11-20T22:00:00Z", "end": "2026-11-21T18:00:00Z", "hard_start": true, "state": "scheduled"})"}});
+}
+
+TEST_CASE("flex --contiguous --for: the block leaves out nodes maintenance takes; fair share; later", "[flex][contiguous]") {
+  const Snapshot snap = staying_fleet();
+  const FleetAt fleet = evaluate(snap, test::at("2026-11-20T12:00:00Z"));
+  FlexQuery q;
+  q.contiguous = true;
+  q.gpus = 24;
+  q.ns = "a";
+  FlexReport r = flex(snap, fleet, Selection{}, q);
+  REQUIRE(island_names(snap, r) == std::vector<std::string>{"i1"});
+  CHECK(r.islands[0].free_block == 32);
+  CHECK(r.islands[0].block == 24); // n4 goes in 10 h, within the default 24 h
+  CHECK(r.islands[0].block_nodes == 3);
+  CHECK(r.islands[0].fair_share == 16);
+  CHECK(r.islands[0].over_share); // 24 > 16: first in line to be preempted
+  CHECK(r.islands[0].stable);     // no quota: all flex is stable
+  CHECK(r.fits());
+
+  q.gpus = 16;
+  CHECK_FALSE(flex(snap, fleet, Selection{}, q).islands.at(0).over_share);
+
+  // 32 fits now only if the job need not outlast 10 h.
+  q.gpus = 32;
+  q.stay = 6 * 3600;
+  r = flex(snap, fleet, Selection{}, q);
+  REQUIRE(r.fits());
+  CHECK(r.islands[0].block == 32);
+  q.stay = 24 * 3600;
+  r = flex(snap, fleet, Selection{}, q);
+  CHECK_FALSE(r.fits());
+  REQUIRE(r.largest_block);
+  CHECK(snap.index.islands[r.largest_block->island].name == "i1");
+  CHECK(r.largest_block->block == 24);
+  // ... and once m ends, i1 holds 32 again.
+  REQUIRE(r.later.size() == 1);
+  CHECK(snap.index.islands[r.later[0].island].name == "i1");
+  CHECK(r.later[0].block_later == 32);
+  CHECK(r.later[0].fits_at == test::at("2026-11-21T18:00:00Z"));
+  // Too big for i1 even then: not listed.
+  q.gpus = 40;
+  CHECK(flex(snap, fleet, Selection{}, q).later.empty());
 }

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 using namespace fleetcap;
 
@@ -323,16 +324,32 @@ TEST_CASE("plan on the SPEC §8 fleet", "[maintenance]") {
   const Snapshot& snap = worked();
   const MovePlan p = plan_moves(snap, Selection{}, at("2026-11-20T12:00:00Z"), false);
   // m2 (action-by 21T06) hits j3; m3 (action-by 23T12) hits k3. t05 is unhealthy but carries
-  // no job; m1 carries none. j3 is critical, so it is placed first.
+  // no job; m1 carries none. Moves go by move-by: j3 first.
   REQUIRE(p.jobs.size() == 2);
   const PlanJob& j3 = p.jobs[0];
   CHECK(snap.jobs[j3.job].name == "j3");
   CHECK(j3.move_by == T("2026-11-21T06:00:00Z"));
+  CHECK(j3.move_at == j3.move_by);
   CHECK_FALSE(j3.unhealthy);
-  // Free h100 nodes: only t10 (t11 in m1, t12 cordoned, t05 unhealthy); no other h100 cluster.
-  CHECK_FALSE(j3.placed);
-  CHECK(j3.best_block == 8);
-  CHECK(snap.index.islands[j3.best_island].name == "tiger-ib2");
+  // No free h100 block of 16 anywhere at 21T06: t10 is free, t09 holds the low flex job j4,
+  // t11 is in m1 until 21T10, t12 cordoned, t05 unhealthy, tiger-ib1 full of in-quota jobs, and
+  // no other h100 cluster. So the critical in-quota j3 preempts j4 and takes t09+t10.
+  REQUIRE(j3.placed);
+  CHECK(j3.outcome == MoveOutcome::placed);
+  CHECK(j3.scope == MoveScope::cluster);
+  CHECK(snap.index.islands[j3.island].name == "tiger-ib2");
+  REQUIRE(j3.nodes.size() == 2);
+  CHECK(snap.nodes[j3.nodes[0]].name == "t09");
+  CHECK(snap.nodes[j3.nodes[1]].name == "t10");
+  CHECK(j3.node_gpus == std::vector<Gpus>{8, 8});
+  CHECK(snap.quotas[j3.quota_after].name == "applied/chat-tiger");
+  REQUIRE(j3.preempts.size() == 1);
+  CHECK(snap.jobs[j3.preempts[0]].name == "j4");
+  REQUIRE(p.preempted.size() == 1);
+  CHECK(snap.jobs[p.preempted[0].job].name == "j4");
+  CHECK(p.preempted[0].by == 0);
+  CHECK_FALSE(p.preempted[0].must_move);
+  // k3 (flex, free GPUs only): l08 is free.
   const PlanJob& k3 = p.jobs[1];
   CHECK(snap.jobs[k3.job].name == "k3");
   REQUIRE(k3.placed);
@@ -340,33 +357,40 @@ TEST_CASE("plan on the SPEC §8 fleet", "[maintenance]") {
   REQUIRE(k3.nodes.size() == 1);
   CHECK(snap.nodes[k3.nodes[0]].name == "l08");
   CHECK(k3.quota_after == kNone); // flex stays flex
-  CHECK(p.summary.jobs == 2);
-  CHECK(p.summary.gpus == 24);
-  CHECK(p.summary.placed == 1);
-  CHECK(p.summary.unplaced == 1);
+  CHECK(k3.preempts.empty());
+  const PlanSummary& s = p.summary;
+  CHECK(std::tie(s.jobs, s.gpus, s.placed, s.gpus_placed, s.preempted, s.gpus_preempted, s.unplaced) ==
+        std::make_tuple(2u, Gpus{24}, 2u, Gpus{24}, 1u, Gpus{8}, 0u));
+  REQUIRE(s.days.size() == 2);
+  CHECK(s.days[0].day == T("2026-11-21T00:00:00Z"));
+  CHECK(std::tie(s.days[0].counts.jobs, s.days[0].counts.placed, s.days[0].counts.preempted) ==
+        std::make_tuple(1u, 1u, 1u));
+  CHECK(s.days[1].day == T("2026-11-23T00:00:00Z"));
+  CHECK(std::tie(s.days[1].counts.jobs, s.days[1].counts.placed, s.days[1].counts.preempted) ==
+        std::make_tuple(1u, 1u, 0u));
   // Later, after m2 ends, only k3 is left to move.
   const MovePlan later = plan_moves(snap, Selection{}, at("2026-11-22T06:00:00Z"), false);
   REQUIRE(later.jobs.size() == 1);
   CHECK(snap.jobs[later.jobs[0].job].name == "k3");
 }
 
-TEST_CASE("plan: scopes, quotas after the move, --same-region", "[maintenance]") {
+TEST_CASE("plan: scopes, quotas after the move, time, --same-region", "[maintenance]") {
   const Snapshot& snap = edge();
   const MovePlan p = plan_moves(snap, Selection{}, at("2026-11-20T12:00:00Z"), false);
-  // Must move: ja1 (a01 unhealthy), jb1 (beta's whole-cluster event), ja2 (e-over1, e-over2).
+  // Must move: ja1 (a01 unhealthy), ja2 (e-over1, e-over2), jb1 (beta's whole-cluster event).
   // Not: ja3 (a04 untouched), jd1 (e-end-at ended at --at), jx (runs with no nodes listed).
-  // Free: a06 (e-done is completed), g01-g04 (e-cancel is cancelled; e-far beyond the horizon);
-  // not a05 (e-over2), not beta (e-whole), not delta (a100).
+  // Receivers now: a02 (healthy, its only job is ja1), a06 (e-done is completed), g01-g04
+  // (e-cancel is cancelled; e-far beyond the horizon); not a03/a05 (e-over1/2, until 23T00),
+  // not beta (e-whole), not delta (a100).
   REQUIRE(p.jobs.size() == 3);
-  std::map<std::string, const PlanJob*> by;
-  for (const auto& pj : p.jobs) by[std::string(snap.jobs[pj.job].name)] = &pj;
-  CHECK(snap.jobs[p.jobs[0].job].name == "ja1"); // critical
-  CHECK(snap.jobs[p.jobs[1].job].name == "jb1"); // mid
-  CHECK(snap.jobs[p.jobs[2].job].name == "ja2"); // low
+  CHECK(snap.jobs[p.jobs[0].job].name == "ja1"); // move-by now, critical
+  CHECK(snap.jobs[p.jobs[1].job].name == "ja2"); // move-by now (overdue), low
+  CHECK(snap.jobs[p.jobs[2].job].name == "jb1"); // move-by 24T12
 
-  // ja1 (16): alpha-ib2 has 8, beta nothing: gamma, another region; the first leaf of tree
-  // "team" in gamma admitting ns-a is team/gamma-b (team/gamma admits only "other").
-  const PlanJob& ja1 = *by["ja1"];
+  // ja1 (16 over a01,a02): alpha has a block of 8 per island (a02 holds ja1 itself, a06), beta
+  // nothing: gamma, another region; the first leaf of tree "team" in gamma admitting ns-a is
+  // team/gamma-b (team/gamma admits only "other"). Two whole nodes, the first ones.
+  const PlanJob& ja1 = p.jobs[0];
   CHECK(ja1.unhealthy);
   CHECK(ja1.move_by == T("2026-11-20T12:00:00Z"));
   REQUIRE(ja1.placed);
@@ -376,65 +400,46 @@ TEST_CASE("plan: scopes, quotas after the move, --same-region", "[maintenance]")
   CHECK(snap.nodes[ja1.nodes[0]].name == "g01");
   CHECK(snap.nodes[ja1.nodes[1]].name == "g02");
   CHECK(snap.quotas[ja1.quota_after].name == "team/gamma-b");
-  // jb1 (8): beta is all down; alpha is the same region and provider: a06.
-  const PlanJob& jb1 = *by["jb1"];
-  REQUIRE(jb1.placed);
-  CHECK(jb1.scope == MoveScope::region);
-  CHECK(snap.nodes[jb1.nodes[0]].name == "a06");
-  CHECK(jb1.quota_after == kNone);
-  CHECK(jb1.move_by == T("2026-11-24T12:00:00Z"));
-  // ja2 (8): a06 is taken now; gamma's g03.
-  const PlanJob& ja2 = *by["ja2"];
+  // ja2 (8): ja1 has left a02, which stays healthy: a02, in its own cluster.
+  const PlanJob& ja2 = p.jobs[1];
   REQUIRE(ja2.placed);
-  CHECK(ja2.scope == MoveScope::fleet);
-  CHECK(snap.nodes[ja2.nodes[0]].name == "g03");
+  CHECK(ja2.scope == MoveScope::cluster);
+  CHECK(snap.nodes[ja2.nodes[0]].name == "a02");
   REQUIRE(ja2.events.size() == 2);
   CHECK(snap.maintenance[ja2.events[0]].id == "e-over1"); // earlier action-by first
   CHECK(ja2.move_by == T("2026-11-20T12:00:00Z"));
-  CHECK(p.summary.out_of_cluster == 3);
+  // jb1 (8, flex) at 24T12: beta is all down; a03 is back from e-over1/2 since 23T00 and ja2 left
+  // it. A node back from maintenance before the move counts; same region and provider.
+  const PlanJob& jb1 = p.jobs[2];
+  REQUIRE(jb1.placed);
+  CHECK(jb1.scope == MoveScope::region);
+  CHECK(jb1.move_at == T("2026-11-24T12:00:00Z"));
+  CHECK(snap.nodes[jb1.nodes[0]].name == "a03");
+  CHECK(jb1.quota_after == kNone);
+  CHECK(p.summary.out_of_cluster == 2);
 
-  // --same-region: gamma is out of reach. jb1 still gets a06; ja1 and ja2 cannot be placed.
+  // --same-region: gamma is out of reach. ja1 fits nowhere; a06 is the largest block left, and
+  // alpha-ib2 would hold it if e-over2 (a05's only event) were out of the way.
   const MovePlan s = plan_moves(snap, Selection{}, at("2026-11-20T12:00:00Z"), true);
   REQUIRE(s.jobs.size() == 3);
-  CHECK_FALSE(s.jobs[0].placed);
-  CHECK(s.jobs[0].best_block == 8); // a06 was still free when ja1 was tried
-  CHECK(s.jobs[1].placed);
+  const PlanJob& sa1 = s.jobs[0];
+  CHECK(sa1.outcome == MoveOutcome::unplaced);
+  CHECK(sa1.best_block == 8);
+  CHECK(snap.index.islands[sa1.best_island].name == "alpha-ib2");
+  CHECK(snap.index.islands[sa1.hint_island].name == "alpha-ib2");
+  CHECK(snap.maintenance[sa1.hint_event].id == "e-over2");
+  CHECK(sa1.hint_gpus == 16);
+  CHECK(s.jobs[1].placed); // ja2: a06 (ja1 did not leave a02)
   CHECK(snap.nodes[s.jobs[1].nodes[0]].name == "a06");
-  CHECK_FALSE(s.jobs[2].placed);
-  CHECK(s.jobs[2].best_block == 0);
-  CHECK(s.jobs[2].best_island == kNone);
+  CHECK(s.jobs[2].placed); // jb1: a03 again
+  CHECK(snap.nodes[s.jobs[2].nodes[0]].name == "a03");
 
-  // Selection picks whose jobs move, not where they may go: only beta's job, still to alpha.
+  // Selection picks whose jobs move, not where they may go: only beta's job, to alpha, where
+  // at 24T12 a03 is back but ja2 still on it, a02 is ja1's, and a05 is back from e-over2.
   Selection beta;
   beta.clusters = {"beta"};
   const MovePlan b = plan_moves(snap, beta, at("2026-11-20T12:00:00Z"), false);
   REQUIRE(b.jobs.size() == 1);
   CHECK(snap.jobs[b.jobs[0].job].name == "jb1");
-  CHECK(snap.nodes[b.jobs[0].nodes[0]].name == "a06");
-}
-
-TEST_CASE("plan invariants on the demo fleet", "[maintenance]") {
-  const Snapshot snap = load("examples/fleet/demo");
-  const MaintenanceHorizon h = at("2026-11-20T12:00:00Z");
-  const MovePlan p = plan_moves(snap, Selection{}, h, false);
-  REQUIRE(p.summary.jobs > 0);
-  REQUIRE(p.summary.placed > 0);
-  std::set<std::uint32_t> used;
-  const auto sched = schedulable_nodes(snap, h.at);
-  for (std::size_t k = 0; k < p.jobs.size(); ++k) {
-    const PlanJob& pj = p.jobs[k];
-    const Job& job = snap.jobs[pj.job];
-    if (k > 0) CHECK(snap.jobs[p.jobs[k - 1].job].priority >= job.priority);
-    if (!pj.placed) continue;
-    Gpus g = 0;
-    for (auto n : pj.nodes) {
-      CHECK(used.insert(n).second); // never two jobs on one node
-      CHECK(snap.nodes[n].island_index == pj.island);
-      CHECK(snap.index.node_jobs[n].empty());
-      CHECK(sched[n] == 1);
-      g += snap.nodes[n].gpus;
-    }
-    CHECK(g >= job.gpus);
-    CHECK(snap.clusters[pj.cluster].sku == snap.clusters[job.cluster_index].sku);
-  }
+  CHECK(snap.nodes[b.jobs[0].nodes[0]].name == "a05");
 }

@@ -45,8 +45,10 @@ TEST_CASE("flex --contiguous answers per island, or says no and why", "[render][
   Selection owl;
   owl.clusters = {"owl"};
   CHECK(render(snap, q, Format::table, {}, owl) == test::golden("flex-small-contiguous-no.txt"));
-  CHECK(render(snap, q, Format::csv, {}, owl) == "cluster,island,region,sku,free_block,free_nodes\n");
-  CHECK(render(snap, q, Format::csv) == "cluster,island,region,sku,free_block,free_nodes\nemu,emu-a,eu-west,h200,32,4\n");
+  const std::string head =
+      "cluster,island,region,sku,lasting_block,lasting_nodes,free_block,free_nodes,stable,fits,block_later,fits_at\n";
+  CHECK(render(snap, q, Format::csv, {}, owl) == head);
+  CHECK(render(snap, q, Format::csv) == head + "emu,emu-a,eu-west,h200,32,4,32,4,true,true,,\n");
 }
 
 TEST_CASE("flex CSV: one header, one row per cluster, every figure", "[render][flex]") {

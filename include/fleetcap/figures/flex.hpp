@@ -39,6 +39,7 @@ struct FlexQuery {
   Gpus gpus = 0;                 // --gpus N; 0 = no size asked
   bool contiguous = false;       // --contiguous: N on whole free nodes of one island
   bool stable = false;           // --stable: only capacity in-quota jobs can never reclaim
+  Duration stay = 24 * 3600;     // --for: with --contiguous, the block must stay free this long
 };
 
 struct FlexCluster {
@@ -53,8 +54,19 @@ struct FlexCluster {
 struct FlexIsland {
   std::uint32_t island = kNone;  // index into snap.index.islands
   std::uint32_t cluster = kNone;
-  Gpus free_block = 0;
+  Gpus free_block = 0;           // now (largest_free_block's per-island figure)
   std::size_t free_nodes = 0;
+  // With --contiguous (SPEC §4): the free block leaving out nodes an open event covers at any
+  // time in [at, at + stay), and those nodes' count.
+  Gpus block = 0;
+  std::size_t block_nodes = 0;
+  bool stable = false;     // the cluster's flex_stable_free covers N: in-quota jobs cannot reclaim it
+  bool over_share = false; // with --namespace: N exceeds its fair share in the cluster
+  Gpus fair_share = 0;     // with --namespace
+  // When the block is short of N: the block once the coming maintenance on its free nodes ends,
+  // and when (kNever when it never reaches N).
+  Gpus block_later = 0;
+  Time fits_at = 0;
 };
 
 struct FlexReport {
@@ -63,8 +75,14 @@ struct FlexReport {
   // Clusters that answer the query: by flex_free (with --stable, flex_stable_free), most first,
   // then the other of the two, then name. With --contiguous, the clusters of `islands`.
   std::vector<FlexCluster> clusters;
-  // With --contiguous: islands with free_block >= gpus, largest block first, then name.
+  // With --contiguous: islands whose block holds N (and with --stable, whose cluster's stable
+  // free does), best first: stable, then block closest to N, then cluster and island name.
   std::vector<FlexIsland> islands;
+  // With --contiguous and no island fitting: the islands that would once the coming maintenance
+  // on their free nodes ends, soonest first; and the largest block (by `block`) of any island.
+  std::vector<FlexIsland> later;
+  std::optional<FlexIsland> largest_block;
+  bool fits() const { return !islands.empty(); }
   // The TOTAL row of `clusters`: figures summed as ClusterFigures::add does (largest_free_block
   // the largest), flex_pool summed, and with --namespace its flex_used summed.
   FlexCluster totals;

@@ -128,41 +128,85 @@ std::vector<Gpus> slot_minimum(const std::vector<ImpactStep>& steps, Time from, 
 
 // ---- maintenance plan
 enum class MoveScope { cluster, region, fleet }; // same cluster; same region and provider; any
+// What became of a job that must move: a destination; none (an in-quota job the operator must
+// act on); or preempted (a flex job with no free GPUs to go to, or one an earlier move
+// preempted to make room).
+enum class MoveOutcome { placed, unplaced, preempted };
 
 struct PlanJob {
   std::uint32_t job = kNone;
   bool unhealthy = false;            // a node it lists is not healthy
   std::vector<std::uint32_t> events; // events requiring action on its nodes, by action-by
   Time move_by = 0;                  // earliest action-by; `at` for an unhealthy node
-  bool placed = false;
-  // Destination, when placed.
+  Time move_at = 0;                  // when the plan moves it: max(move_by, at)
+  MoveOutcome outcome = MoveOutcome::unplaced;
+  bool placed = false;               // outcome == placed
+  // Destination, when placed: nodes of one island and the GPUs the job takes on each.
   MoveScope scope = MoveScope::cluster;
   std::uint32_t cluster = kNone, island = kNone;
   std::vector<std::uint32_t> nodes;
-  Gpus node_gpus = 0;
+  std::vector<Gpus> node_gpus;       // per destination node
   std::uint32_t quota_after = kNone; // the leaf it can target there; kNone = flex
-  // When not placed: the largest free block it was allowed to use, and where.
+  std::vector<std::uint32_t> preempts; // flex jobs this move preempted, in the order preempted
+  // When preempted by an earlier move: that move, as an index into MovePlan::jobs.
+  std::uint32_t preempted_by = kNone;
+  // When not placed: the largest block it was allowed to use at move_at (free GPUs on one node
+  // for a single-node job, in one island otherwise) and where; and, in its own cluster, what
+  // would make room: an event (of another job) ending before move_at, or one flex job leaving.
   Gpus best_block = 0;
-  std::uint32_t best_island = kNone;
+  std::uint32_t best_island = kNone, best_node = kNone;
+  std::uint32_t hint_island = kNone, hint_event = kNone, hint_job = kNone;
+  Gpus hint_gpus = 0; // the block in hint_island once the hint's event or job is out of the way
+
+  Gpus gpus_moved() const; // Σ node_gpus
 };
 
-struct PlanSummary {
-  std::size_t jobs = 0, placed = 0, unplaced = 0, out_of_cluster = 0;
-  Gpus gpus = 0, gpus_placed = 0, gpus_unplaced = 0;
+// A flex job preempted to make room for a move, with that move (an index into MovePlan::jobs).
+struct Preemption {
+  std::uint32_t job = kNone;
+  std::uint32_t by = kNone;
+  bool must_move = false; // it was itself among the jobs to move (then also in MovePlan::jobs)
+};
+
+// Jobs and GPUs, per outcome; per move-by day (UTC) and in all.
+struct PlanCounts {
+  std::size_t jobs = 0, placed = 0, unplaced = 0, preempted = 0, out_of_cluster = 0;
+  Gpus gpus = 0, gpus_placed = 0, gpus_unplaced = 0, gpus_preempted = 0;
+};
+struct PlanDay {
+  Time day = 0; // midnight UTC of the move-by times it counts
+  PlanCounts counts;
+};
+struct PlanSummary : PlanCounts {
+  std::vector<PlanDay> days; // by day
 };
 
 struct MovePlan {
   MaintenanceHorizon horizon;
   bool same_region = false;
-  std::vector<PlanJob> jobs; // in placement order: priority, then GPUs (largest first), then name
-  PlanSummary summary;
+  // In the order moves are made: move-by, then priority (critical first), then GPUs (most
+  // first), then name.
+  std::vector<PlanJob> jobs;
+  std::vector<Preemption> preempted; // in the order preempted
+  PlanSummary summary;               // jobs = to move; preempted counts every preempted flex job
 };
 
-// Jobs of the selected clusters that must move, and a destination for each (greedy, see
-// docs/maintenance.md): whole free nodes of the same SKU in one island, best fit, in the
-// job's cluster, then production clusters of its region and provider, then (unless
-// same_region) any production cluster. Jobs that need not move are never moved.
+// Jobs of the selected clusters that must move, and a destination for each (SPEC §6; greedy in
+// move order, see docs/maintenance.md): in GPUs and in time, best fit, in the job's cluster,
+// then production clusters of its SKU, region and provider, then (unless same_region) of its
+// SKU anywhere; an in-quota job that fits nowhere on free GPUs preempts flex jobs in its own
+// cluster. Jobs that need not move are never moved. Per job O(log n) but for the GPUs and
+// islands it touches.
 MovePlan plan_moves(const Snapshot& snap, const Selection& sel, const MaintenanceHorizon& h, bool same_region);
+
+// Each running job's GPUs spread over its listed nodes (SPEC §6): `gpus / n` each, the
+// remainder one each to the first nodes listed. Calls f(node, gpus) per listed node.
+template <class F> void for_each_share(const Job& job, F&& f) {
+  const auto& nodes = job.node_indices;
+  if (nodes.empty()) return;
+  const Gpus n = static_cast<Gpus>(nodes.size()), each = job.gpus / n, extra = job.gpus % n;
+  for (std::size_t k = 0; k < nodes.size(); ++k) f(nodes[k], each + (static_cast<Gpus>(k) < extra ? 1 : 0));
+}
 
 std::string_view to_string(EventTiming t);
 std::string_view to_string(MoveScope s);

@@ -1,0 +1,50 @@
+// `fleetcap nodes` (SPEC §6): a node listing like `sinfo -R`: the nodes that are not
+// schedulable now, have an open issue or a coming event in the window (or every node), and
+// the same summed per island. Pure: no I/O.
+#pragma once
+
+#include "fleetcap/figures/maintenance.hpp"
+
+#include <string>
+#include <vector>
+
+namespace fleetcap {
+
+struct NodesQuery {
+  bool all = false;                 // --all: every node of the selected clusters
+  std::vector<std::string> islands; // --island (names); empty = every island
+};
+
+struct NodeRow {
+  std::uint32_t node = kNone;
+  Gpus gpus_used = 0;       // Σ of the running jobs' shares on it (SPEC §6: spread evenly)
+  bool schedulable = false; // now (SPEC §2)
+  int worst_issue = -1;     // index into Node::issues: the lowest priority number, then the earliest detected
+  // The open event covering it that is active now (the one ending last), else the next one to
+  // start in the window; kNone when none.
+  std::uint32_t next_event = kNone;
+  bool event_active = false;
+  std::vector<std::uint32_t> jobs; // running jobs listing it, in snapshot order
+};
+
+// Sums over the listed nodes of one island (or all of them, for the totals).
+struct IslandNodes {
+  std::uint32_t island = kNone;
+  std::size_t nodes = 0, unschedulable = 0, unhealthy = 0, cordoned = 0, with_issues = 0, with_events = 0;
+  std::size_t running_jobs = 0; // distinct running jobs on its listed nodes
+  Gpus gpus = 0, gpus_used = 0, schedulable_gpus = 0;
+};
+
+struct NodesReport {
+  MaintenanceHorizon horizon;
+  bool all = false;
+  std::vector<NodeRow> rows;        // by cluster, island, node name
+  std::vector<IslandNodes> islands; // islands with a listed node, by cluster and island name
+  IslandNodes totals;
+};
+
+// Why a node is listed without --all: not schedulable now, an open issue, or an open event
+// that overlaps the window.
+NodesReport list_nodes(const Snapshot& snap, const Selection& sel, const MaintenanceHorizon& h, const NodesQuery& q);
+
+} // namespace fleetcap

@@ -1,0 +1,65 @@
+// `fleetcap nodes` (SPEC §6, §7): like `sinfo -R`.
+#include "context.hpp"
+
+#include "fleetcap/error.hpp"
+#include "fleetcap/figures/nodes.hpp"
+#include "fleetcap/render/nodes.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+
+namespace fleetcap::cli {
+
+namespace {
+struct NodesOptions {
+  bool all = false;
+  std::string by;
+  std::vector<std::string> islands;
+  std::string window = "14d";
+};
+
+std::string run_nodes(Context& ctx, const NodesOptions& opts) {
+  const Duration window = duration_option("--window", opts.window);
+  const Selection sel = ctx.selection();
+  Snapshot snap = ctx.load();
+  // An island name the snapshot does not hold is a usage error, with the nearest names.
+  for (const auto& name : opts.islands) {
+    const auto& islands = snap.index.islands;
+    if (std::any_of(islands.begin(), islands.end(), [&](const Island& i) { return i.name == name; })) continue;
+    std::vector<std::string_view> known;
+    for (const auto& i : islands) known.push_back(i.name);
+    unknown_name("--island: no island named", name, "", known);
+  }
+  MaintenanceHorizon h;
+  h.at = ctx.at(snap);
+  h.window = window;
+  NodesQuery q;
+  q.all = opts.all;
+  q.islands = opts.islands;
+  RenderOptions ro = ctx.render_options(snap, h.at);
+  return render_nodes(list_nodes(snap, sel, h, q), snap, ro, opts.by == "island");
+}
+} // namespace
+
+void setup_nodes(CLI::App& cmd, Context& ctx) {
+  auto opts = std::make_shared<NodesOptions>();
+  cmd.add_flag("--all", opts->all, "Every node, not only those not schedulable, with issues or with maintenance coming");
+  cmd.add_option("--by", opts->by, "Sum the listed nodes per island")->check(CLI::IsMember({"island"}));
+  add_list_option(cmd, "--island", opts->islands, "Only nodes of this island (repeatable)");
+  cmd.add_option("--window", opts->window, "Maintenance this far ahead from --at counts as coming (default 14d)");
+  cmd.footer(R"(Examples:
+  fleetcap nodes                              nodes down, cordoned, with issues or maintenance coming
+  fleetcap nodes --by island                  the same summed per island
+  fleetcap nodes --all --island tiger-ib2     every node of one island
+  fleetcap nodes --json | jq '.nodes[] | select(.schedulable | not) | .name'
+
+A node is listed when it is not schedulable now (unhealthy, cordoned, or in maintenance),
+has an open issue, or an open maintenance event overlaps the window. ISSUE is its worst
+open issue (p0 first, then earliest detected); NEXT-EVENT the event it is in now, else
+the next one to start.)");
+  cmd.callback([&ctx, opts] { ctx.action = [opts](Context& c) { return run_nodes(c, *opts); }; });
+}
+
+} // namespace fleetcap::cli

@@ -1,0 +1,107 @@
+"""End-to-end tests of `fleetcap nodes` (SPEC §6): like `sinfo -R`.
+
+The goldens were checked by hand against SPEC §8: t05 unhealthy (p0 xid-79), t11 in m1 until
+21T10, t12 cordoned, t07/t08 with m2 coming, l07 with m3, t09 with a p3 issue; 136 schedulable
+GPUs over all nodes (72 + 64, SPEC §8's healthy). The property test recomputes, in Python, which
+nodes a generated fleet lists.
+"""
+import csv
+import datetime as dt
+import io
+import os
+import unittest
+
+import fleetgen
+from harness import DATA, WORKED, run
+
+GOLDEN = os.path.join(DATA, "golden")
+
+
+def golden(name):
+    with open(os.path.join(GOLDEN, name), encoding="utf-8") as f:
+        return f.read()
+
+
+def t(s):
+    return dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
+
+
+class Worked(unittest.TestCase):
+    def ok(self, *args):
+        r = run("--source", WORKED, "nodes", *args)
+        self.assertEqual(r.code, 0, r)
+        return r
+
+    def test_goldens(self):
+        self.assertEqual(self.ok().out, golden("nodes_worked.txt"))
+        self.assertEqual(self.ok("--by", "island").out, golden("nodes_worked_by_island.txt"))
+
+    def test_json(self):
+        doc = self.ok("--json").json()
+        self.assertEqual(doc["schema"], "fleetcap.nodes/v1")
+        self.assertEqual([n["name"] for n in doc["nodes"]], ["l07", "t05", "t07", "t08", "t09", "t11", "t12"])
+        t05 = doc["nodes"][1]
+        self.assertEqual((t05["health"], t05["schedulable"], t05["worst_issue"], t05["worst_issue_priority"]),
+                         ("unhealthy", False, "xid-79", "p0"))
+        t11 = doc["nodes"][5]
+        self.assertEqual((t11["next_event"], t11["next_event_active"], t11["next_event_end"]),
+                         ("m1", True, "2026-11-21T10:00:00Z"))
+        self.assertEqual(doc["nodes"][2]["jobs"], ["j3"])
+        every = self.ok("--all", "--json").json()
+        self.assertEqual(len(every["nodes"]), 20)
+        self.assertEqual((every["totals"]["schedulable_gpus"], every["totals"]["gpus_used"]), (136, 120))
+        islands = self.ok("--by", "island", "--all", "--json").json()["islands"]
+        self.assertEqual([(i["island"], i["nodes"], i["unschedulable_nodes"]) for i in islands],
+                         [("lion-ib1", 8, 0), ("tiger-ib1", 6, 1), ("tiger-ib2", 6, 2)])
+
+    def test_csv_and_filters(self):
+        rows = list(csv.DictReader(io.StringIO(self.ok("--format", "csv", "--island", "tiger-ib2").out)))
+        self.assertEqual([(r["name"], r["schedulable"], r["next_event"]) for r in rows],
+                         [("t07", "true", "m2"), ("t08", "true", "m2"), ("t09", "true", ""), ("t11", "false", "m1"),
+                          ("t12", "false", "")])
+        doc = run("--source", WORKED, "--cluster", "lion", "nodes", "--json").json()
+        self.assertEqual([n["name"] for n in doc["nodes"]], ["l07"])
+        # m3 (24T00) is beyond a 3-day window: l07 is not listed then.
+        doc = self.ok("--window", "3d", "--json").json()
+        self.assertNotIn("l07", [n["name"] for n in doc["nodes"]])
+
+    def test_usage_errors_exit_2_with_nothing_on_stdout(self):
+        for args in (["--island", "tiger-ib9"], ["--by", "cluster"], ["--window", "2"], ["--sort", "nope"]):
+            r = run("--source", WORKED, "nodes", *args)
+            self.assertEqual(r.code, 2, (args, r))
+            self.assertEqual(r.out, "")
+            self.assertIn("fleetcap: error:", r.err)
+        r = run("--source", WORKED, "nodes", "--island", "tiger-ib9")
+        self.assertIn("did you mean \"tiger-ib1\"", r.err)
+
+
+class Generated(unittest.TestCase):
+    def test_listed_nodes_are_those_the_spec_names(self):
+        for d, fleet in fleetgen.generated():
+            with self.subTest(fleet=os.path.basename(d)):
+                r = run("--source", d, "nodes", "--json", "--state", "all")
+                self.assertEqual(r.code, 0, r)
+                doc = r.json()
+                at, end = t(doc["at"]), t(doc["until"])
+                by_cluster = {}
+                for n in fleet["nodes"]:
+                    by_cluster.setdefault(n["cluster"], []).append(n["name"])
+                open_ = [e for e in fleet["maintenance"] if e["state"] not in ("completed", "cancelled")]
+                want = set()
+                used = {}
+                for j in fleet["jobs"]:
+                    if j["state"] == "running" and j.get("nodes"):
+                        each, extra = divmod(j["gpus"], len(j["nodes"]))
+                        for k, n in enumerate(j["nodes"]):
+                            used[n] = used.get(n, 0) + each + (1 if k < extra else 0)
+                for n in fleet["nodes"]:
+                    covering = [e for e in open_ if n["name"] in (e["nodes"] or by_cluster[e["cluster"]])]
+                    active = any(t(e["start"]) <= at < t(e["end"]) for e in covering)
+                    coming = any(t(e["start"]) < end and t(e["end"]) > at for e in covering)
+                    sched = n["health"] == "healthy" and not n.get("cordoned", False) and not active
+                    if not sched or n.get("issues") or coming:
+                        want.add(n["name"])
+                got = {x["name"]: x for x in doc["nodes"]}
+                self.assertEqual(set(got), want)
+                for name, x in got.items():
+                    self.assertEqual(x["gpus_used"], used.get(name, 0))

@@ -1,0 +1,75 @@
+// SPEC §6 `nodes` on the SPEC §8 fleet: which nodes are listed, and what each row says.
+#include <catch2/catch.hpp>
+
+#include "fleetcap/figures/nodes.hpp"
+#include "support/fixtures.hpp"
+
+#include <string>
+#include <vector>
+
+using namespace fleetcap;
+
+namespace {
+std::vector<std::string> names(const Snapshot& snap, const NodesReport& r) {
+  std::vector<std::string> out;
+  for (const auto& row : r.rows) out.emplace_back(snap.nodes[row.node].name);
+  return out;
+}
+MaintenanceHorizon horizon(Duration window = kDefaultMaintenanceWindow) {
+  MaintenanceHorizon h;
+  h.at = test::worked_at();
+  h.window = window;
+  return h;
+}
+} // namespace
+
+TEST_CASE("nodes lists what is down, has issues or has maintenance coming", "[nodes]") {
+  const Snapshot snap = test::worked();
+  const NodesReport r = list_nodes(snap, Selection{}, horizon(), NodesQuery{});
+  // t05 unhealthy (p0), t11 in m1, t12 cordoned; t07, t08 (m2) and l07 (m3) coming; t09 a p3 issue.
+  REQUIRE(names(snap, r) == std::vector<std::string>{"l07", "t05", "t07", "t08", "t09", "t11", "t12"});
+  const NodeRow& t05 = r.rows[1];
+  CHECK_FALSE(t05.schedulable);
+  CHECK(t05.worst_issue == 0);
+  CHECK(t05.next_event == kNone);
+  CHECK(t05.gpus_used == 0);
+  const NodeRow& t07 = r.rows[2];
+  CHECK(t07.schedulable);
+  CHECK(snap.maintenance[t07.next_event].id == "m2");
+  CHECK_FALSE(t07.event_active);
+  CHECK(t07.gpus_used == 8); // j3's 16 over t07, t08
+  REQUIRE(t07.jobs.size() == 1);
+  CHECK(snap.jobs[t07.jobs[0]].name == "j3");
+  const NodeRow& t11 = r.rows[5];
+  CHECK(snap.maintenance[t11.next_event].id == "m1");
+  CHECK(t11.event_active);
+  // Per island and in all.
+  REQUIRE(r.islands.size() == 3);
+  CHECK(snap.index.islands[r.islands[2].island].name == "tiger-ib2");
+  CHECK(r.islands[2].nodes == 5);
+  CHECK(r.islands[2].unschedulable == 2); // t11, t12
+  CHECK(r.islands[2].running_jobs == 2);  // j3, j4
+  CHECK(r.totals.nodes == 7);
+  CHECK(r.totals.with_events == 4);
+  CHECK(r.totals.with_issues == 2);
+}
+
+TEST_CASE("nodes --all, --island, the window and the cluster filter", "[nodes]") {
+  const Snapshot snap = test::worked();
+  NodesQuery all;
+  all.all = true;
+  const NodesReport every = list_nodes(snap, Selection{}, horizon(), all);
+  CHECK(every.rows.size() == 20);
+  CHECK(every.totals.schedulable_gpus == 136); // SPEC §8: healthy 72 + 64
+  CHECK(every.totals.gpus_used == 120);        // in quota 104 + flex 16
+  CHECK(every.totals.running_jobs == 7);
+  NodesQuery island = all;
+  island.islands = {"tiger-ib1"};
+  CHECK(list_nodes(snap, Selection{}, horizon(), island).rows.size() == 6);
+  // m3 starts 24T00, beyond a 3-day window: l07 is no longer listed.
+  const NodesReport near = list_nodes(snap, Selection{}, horizon(3 * 86400), NodesQuery{});
+  CHECK(names(snap, near) == std::vector<std::string>{"t05", "t07", "t08", "t09", "t11", "t12"});
+  Selection lion;
+  lion.clusters = {"lion"};
+  CHECK(names(snap, list_nodes(snap, lion, horizon(), NodesQuery{})) == std::vector<std::string>{"l07"});
+}
