@@ -44,7 +44,7 @@ _fleetcap() {
 }
 _fleetcap_subs() {
   case $1 in
-    '') echo 'capacity flex quota overalloc maintenance snapshot version' ;;
+    '') echo 'capacity flex quota overalloc maintenance report snapshot version' ;;
     'capacity') echo 'flex' ;;
     'capacity flex') echo '' ;;
     'flex') echo '' ;;
@@ -59,6 +59,7 @@ _fleetcap_subs() {
     'maintenance node') echo '' ;;
     'maintenance impact') echo '' ;;
     'maintenance plan') echo '' ;;
+    'report') echo '' ;;
     'snapshot') echo 'save' ;;
     'snapshot save') echo '' ;;
     'version') echo '' ;;
@@ -81,6 +82,7 @@ _fleetcap_options() {
     'maintenance node') echo '--help -h --lead' ;;
     'maintenance impact') echo '--help -h --window' ;;
     'maintenance plan') echo '--help -h --window --lead --same-region' ;;
+    'report') echo '--help -h --html --buffer --cut --from --to --step --window' ;;
     'snapshot') echo '--help -h' ;;
     'snapshot save') echo '--help -h --force -f' ;;
     'version') echo '--help -h' ;;
@@ -103,6 +105,7 @@ _fleetcap_positional_kind() {
     'maintenance node') echo 'dyn:nodes' ;;
     'maintenance impact') echo '' ;;
     'maintenance plan') echo '' ;;
+    'report') echo '' ;;
     'snapshot') echo '' ;;
     'snapshot save') echo 'file' ;;
     'version') echo '' ;;
@@ -161,6 +164,13 @@ _fleetcap_takes_value() {
     'maintenance impact|--window') echo 1 ;;
     'maintenance plan|--window') echo 1 ;;
     'maintenance plan|--lead') echo 1 ;;
+    'report|--html') echo 1 ;;
+    'report|--buffer') echo 1 ;;
+    'report|--cut') echo 1 ;;
+    'report|--from') echo 1 ;;
+    'report|--to') echo 1 ;;
+    'report|--step') echo 1 ;;
+    'report|--window') echo 1 ;;
   esac
 }
 _fleetcap_value_kind() {
@@ -215,6 +225,13 @@ _fleetcap_value_kind() {
     'maintenance impact|--window') echo 'none' ;;
     'maintenance plan|--window') echo 'none' ;;
     'maintenance plan|--lead') echo 'none' ;;
+    'report|--html') echo 'none' ;;
+    'report|--buffer') echo 'none' ;;
+    'report|--cut') echo 'pro-rata least-disruptive' ;;
+    'report|--from') echo 'none' ;;
+    'report|--to') echo 'none' ;;
+    'report|--step') echo 'none' ;;
+    'report|--window') echo 'none' ;;
   esac
 }
 complete -F _fleetcap fleetcap

@@ -21,6 +21,7 @@ const std::vector<CommandSpec>& commands() {
        setup_overalloc},
       {"maintenance", "Maintenance: events and their action-by times, one node, impact on capacity, a move plan",
        setup_maintenance},
+      {"report", "One self-contained HTML page: capacity, buffer sweep, cuts, maintenance impact", setup_report},
       {"snapshot", "Save the fleet to a directory usable as --source", setup_snapshot},
       {"version", "Print fleetcap's version", setup_version},
       // Hidden helpers for tests and shell completion (empty help hides them).

@@ -73,6 +73,7 @@ void setup_flex(CLI::App& command, Context& ctx);
 void setup_quota(CLI::App& command, Context& ctx);
 void setup_overalloc(CLI::App& command, Context& ctx);
 void setup_maintenance(CLI::App& command, Context& ctx);
+void setup_report(CLI::App& command, Context& ctx);
 void setup_snapshot(CLI::App& command, Context& ctx);
 void setup_version(CLI::App& command, Context& ctx);
 void setup_introspect(CLI::App& command, Context& ctx);
