@@ -176,7 +176,7 @@ _fleetcap_takes_value() {
 _fleetcap_value_kind() {
   case "$1|$2" in
     *'|--source') echo 'file' ;;
-    *'|--format') echo 'table json csv' ;;
+    *'|--format') echo 'table json csv prometheus' ;;
     *'|--color') echo 'auto always never' ;;
     *'|--at') echo 'none' ;;
     *'|--cluster') echo 'dyn:clusters' ;;

@@ -70,8 +70,8 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
       ->envname("FLEETCAP_SOURCE")
       ->group(group);
   app.add_flag("--json", g.json, "Print JSON (same as --format json)")->group(group);
-  app.add_option("--format", g.format, "Output format")
-      ->check(CLI::IsMember({"table", "json", "csv"}))
+  app.add_option("--format", g.format, "Output format (prometheus: capacity, quota and overalloc report only)")
+      ->check(CLI::IsMember({"table", "json", "csv", "prometheus"}))
       ->group(group);
   app.add_option("--color", g.color, "Colour: auto (terminal and no NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
@@ -158,6 +158,15 @@ void run(int argc, const char* const* argv, std::ostream& out, std::ostream& err
     throw UsageError(fmt::format("{}\nRun 'fleetcap --help' for usage.", e.what()));
   }
   if (!ctx.action) throw UsageError("no command given; run 'fleetcap --help'");
+  if (ctx.prometheus()) {
+    std::string path;
+    for (const CLI::App* at = &app; !at->get_subcommands().empty();) {
+      at = at->get_subcommands().front();
+      path += (path.empty() ? "" : " ") + at->get_name();
+    }
+    if (path != "capacity" && path != "quota" && path != "overalloc report")
+      throw UsageError(fmt::format("--format prometheus is for capacity, quota and overalloc report, not {}", path));
+  }
   out << ctx.action(ctx);
 }
 

@@ -48,6 +48,8 @@ struct Context {
   // --at, else the snapshot's taken_at, else the clock.
   Time at(const Snapshot& snap) const;
   Selection selection() const;
+  // --format prometheus (and no --json): the command renders render/prometheus.hpp's text.
+  bool prometheus() const { return !global.json && global.format == "prometheus"; }
   // Format, colour and width for stdout, plus the run's metadata.
   RenderOptions render_options(const Snapshot& snap, Time at) const;
 };

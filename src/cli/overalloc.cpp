@@ -4,6 +4,7 @@
 #include "fleetcap/error.hpp"
 #include "fleetcap/figures/overalloc.hpp"
 #include "fleetcap/render/overalloc.hpp"
+#include "fleetcap/render/prometheus.hpp"
 #include "fleetcap/source/history.hpp"
 
 #include <fmt/format.h>
@@ -196,6 +197,7 @@ std::string run_report(Context& ctx, const ReportOptions& opts) {
   Loaded l = load(ctx, opts.common, window, buffer);
   warn_history(ctx, l, buffer);
   const OverallocReport report = overalloc(l.basis, l.snap, buffer, parse_cut(opts.common.cut));
+  if (ctx.prometheus()) return render_overalloc_prometheus(report, l.snap, ctx.render_options(l.snap, l.at));
   OverallocView v;
   v.by = opts.by == "cluster" ? OverallocBy::cluster
          : opts.by == "quota" ? OverallocBy::quota

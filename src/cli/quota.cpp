@@ -3,6 +3,7 @@
 
 #include "fleetcap/error.hpp"
 #include "fleetcap/figures/quota.hpp"
+#include "fleetcap/render/prometheus.hpp"
 #include "fleetcap/render/quota.hpp"
 
 #include <fmt/format.h>
@@ -24,6 +25,7 @@ std::string run_quota(Context& ctx, const QuotaOptions& opts) {
   const FleetAt fleet = evaluate(snap, at);
   std::optional<std::string> ns;
   if (!opts.ns.empty()) ns = opts.ns;
+  if (ctx.prometheus()) return render_quota_prometheus(quota_tree(snap, fleet, sel, ns), snap, ctx.render_options(snap, at));
   return render_quota(quota_tree(snap, fleet, sel, ns), snap, ctx.render_options(snap, at));
 }
 
