@@ -4,6 +4,7 @@
 #include "fleetcap/error.hpp"
 #include "fleetcap/figures/capacity.hpp"
 #include "fleetcap/render/capacity.hpp"
+#include "fleetcap/render/columns.hpp"
 #include "fleetcap/render/prometheus.hpp"
 
 #include <fmt/format.h>
@@ -20,7 +21,7 @@ struct CapacityOptions {
 };
 
 std::string run_capacity(Context& ctx, const CapacityOptions& opts) {
-  if (!opts.sort.empty() && !capacity_sort_key_valid(opts.sort))
+  if (!opts.sort.empty() && !is_column_name("capacity", opts.sort))
     throw UsageError(fmt::format("--sort \"{}\" is not a column; use a figure name such as flex_free or unbacked, "
                                  "or name, region, sku, provider, state",
                                  opts.sort));

@@ -3,6 +3,7 @@
 
 #include "fleetcap/error.hpp"
 #include "fleetcap/figures/overalloc.hpp"
+#include "fleetcap/render/columns.hpp"
 #include "fleetcap/render/overalloc.hpp"
 #include "fleetcap/render/prometheus.hpp"
 #include "fleetcap/source/history.hpp"
@@ -164,7 +165,7 @@ void warn_history(const Context& ctx, const Loaded& l, const BufferChoice& b) {
   constexpr std::size_t kListed = 10; // a warning names the first few, then counts
   for (const auto& c : l.basis.clusters) {
     with += c.history.samples > 0;
-    if (c.history.samples >= 7) continue;
+    if (c.history.samples >= kThinHistorySamples) continue;
     if (++thin_n <= kListed)
       thin += fmt::format("{}{} ({})", thin.empty() ? "" : ", ", l.snap.clusters[c.cluster].name, c.history.samples);
     if (c.history.samples == 0 && ++none_n <= kListed)
@@ -179,8 +180,8 @@ void warn_history(const Context& ctx, const Loaded& l, const BufferChoice& b) {
   if (thin_n > kListed) thin += fmt::format(" and {} more", thin_n - kListed);
   if (none_n > kListed) none += fmt::format(" and {} more", none_n - kListed);
   if (thin_n)
-    ctx.warn(fmt::format("{} {} fewer than 7 health samples in the {} window ({}): {}", thin_n,
-                         thin_n == 1 ? "cluster has" : "clusters have", format_duration(l.basis.window.length), where,
+    ctx.warn(fmt::format("{} {} fewer than {} health samples in the {} window ({}): {}", thin_n,
+                         thin_n == 1 ? "cluster has" : "clusters have", kThinHistorySamples, format_duration(l.basis.window.length), where,
                          thin));
   if (!none.empty())
     ctx.warn(fmt::format("no health samples for {}: the reference capacity there is healthy GPUs now{}", none,
@@ -188,7 +189,7 @@ void warn_history(const Context& ctx, const Loaded& l, const BufferChoice& b) {
 }
 
 std::string run_report(Context& ctx, const ReportOptions& opts) {
-  if (!opts.sort.empty() && !overalloc_sort_key_valid(opts.sort))
+  if (!opts.sort.empty() && !is_column_name("overalloc report", opts.sort))
     throw UsageError(fmt::format("--sort \"{}\" is not a column; use a figure such as cut, cut_from_running or "
                                  "gpus_preempted, or name",
                                  opts.sort));
@@ -204,7 +205,6 @@ std::string run_report(Context& ctx, const ReportOptions& opts) {
          : opts.by == "tree"  ? OverallocBy::tree
                               : OverallocBy::all;
   v.jobs = opts.jobs;
-  v.wide = opts.wide;
   v.phase = opts.phase;
   v.history = l.history;
   RenderOptions ro = ctx.render_options(l.snap, l.at);

@@ -13,6 +13,7 @@ CapacityReport capacity(const Snapshot& snap, const FleetAt& fleet, const Select
     const Cluster& cl = snap.clusters[c];
     const ClusterFigures& f = fleet.clusters[c];
     r.totals.add(f);
+    ++r.clusters;
     if (by == GroupBy::none) {
       r.rows.push_back(CapacityRow{cl.name, c, 1, f});
       continue;

@@ -263,4 +263,24 @@ std::vector<OverallocTree> overalloc_trees(const OverallocReport& report, const 
   return out;
 }
 
+OverallocCluster overalloc_cluster_totals(const std::vector<const OverallocCluster*>& clusters) {
+  OverallocCluster t;
+  t.phase = 0;
+  for (const auto* c : clusters) {
+    t.healthy += c->healthy;
+    t.reference += c->reference;
+    t.buffer_gpus += c->buffer_gpus;
+    t.target += c->target;
+    t.assigned += c->assigned;
+    t.cut += c->cut;
+    t.from.unscheduled += c->from.unscheduled;
+    t.from.idle += c->from.idle;
+    t.from.running += c->from.running;
+    t.quotas_affected += c->quotas_affected;
+    t.jobs_preempted += c->jobs_preempted;
+    t.gpus_preempted += c->gpus_preempted;
+  }
+  return t;
+}
+
 } // namespace fleetcap

@@ -233,6 +233,7 @@ std::string render_flex(const FlexReport& r, const Snapshot& snap, const RenderO
   switch (o.format) {
   case Format::json: return json(r, snap, o);
   case Format::csv: return csv(r, snap);
+  case Format::name:
   case Format::table: break;
   }
   if (r.clusters.empty() || (r.query.contiguous && r.islands.empty())) return no_answer_text(r, snap);

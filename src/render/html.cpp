@@ -501,6 +501,8 @@ std::string render_html_report(const HtmlReport& r, const Snapshot& snap, const 
   jo.format = Format::json;
   jo.sort.clear();
   jo.wide = false;
+  jo.columns.clear();
+  jo.no_headers = false;
   if (r.capacity) embed(b, "fleetcap-capacity", render_capacity(*r.capacity, snap, jo));
   if (r.overalloc) {
     OverallocView v;

@@ -1,7 +1,6 @@
 #include "fleetcap/render/maintenance.hpp"
 
-#include "fleetcap/render/table.hpp"
-#include "json_writer.hpp"
+#include "columns.hpp"
 
 #include <fmt/format.h>
 
@@ -10,6 +9,7 @@
 namespace fleetcap {
 
 using json_out::JsonWriter;
+using namespace cols;
 
 std::string short_time(Time t) {
   std::string s = format_rfc3339(t); // 2026-11-21T06:00:00Z
@@ -51,20 +51,6 @@ std::vector<std::string_view> job_names(const Snapshot& snap, const std::vector<
   return out;
 }
 
-std::string event_nodes_cell(const Snapshot& snap, const MaintenanceEvent& e) {
-  if (e.nodes.empty()) return fmt::format("all ({})", event_nodes(snap, e).size());
-  return short_list(e.nodes);
-}
-
-std::string joined(const std::vector<std::string_view>& names, char sep = ' ') {
-  std::string out;
-  for (auto n : names) {
-    if (!out.empty()) out += sep;
-    out += n;
-  }
-  return out;
-}
-
 void put_horizon(JsonWriter& w, const MaintenanceHorizon& h, bool lead = true) {
   w.field("window", format_duration(h.window));
   w.field("until", format_rfc3339(h.end()));
@@ -75,36 +61,77 @@ std::string_view yes_no(bool b) { return b ? "yes" : "no"; }
 
 // ---- list
 
-TableCell due_cell(const EventRow& row, const MaintenanceEvent& e, Time at) {
-  if (row.overdue) return {"OVERDUE", Tone::bad};
-  if (!e.open()) return {"-", Tone::dim};
-  if (row.action_by > at) return {"in " + human_duration(row.action_by - at)};
-  return {"passed", Tone::dim};
+struct ListRow {
+  const Snapshot* snap;
+  const EventRow* row;
+  Time at;
+  const MaintenanceEvent& event() const { return snap->maintenance[row->event]; }
+};
+
+Value due_value(const ListRow& r) {
+  const MaintenanceEvent& e = r.event();
+  if (r.row->overdue) return txt("OVERDUE", Tone::bad);
+  if (!e.open()) return txt("-", Tone::dim);
+  if (r.row->action_by > r.at) return txt("in " + human_duration(r.row->action_by - r.at));
+  return txt("passed", Tone::dim);
+}
+
+// A time: RFC 3339 in JSON and CSV, short in the table.
+Value time_value(Time t, Tone tone = Tone::plain) { return txt(format_rfc3339(t), tone, short_time(t)); }
+Value time_value(const std::optional<Time>& t) { return t ? time_value(*t) : none(); }
+
+// A list of names: every one in JSON and CSV; the first three and "+N" in the table.
+template <class Names> Value names_value(const Names& names) { return list_of(names, short_list(names)); }
+
+// An event's nodes; a whole-cluster event (no nodes listed) shows "all (N)" in the table.
+Value event_nodes_value(const Snapshot& snap, const MaintenanceEvent& e) {
+  if (e.nodes.empty()) return list({}, Tone::plain, fmt::format("all ({})", event_nodes(snap, e).size()));
+  return names_value(e.nodes);
+}
+
+const Column<ListRow> kListColumns[] = {
+    {.key = "id", .header = "ID", .align = Align::left, .identifying = true, .get = [](const ListRow& r) { return txt(r.event().id); }},
+    {.key = "cluster", .header = "CLUSTER", .align = Align::left, .priority = 1,
+     .get = [](const ListRow& r) { return txt(r.event().cluster); }},
+    {.key = "nodes", .header = "NODES", .align = Align::left, .priority = 6, .unit = "node",
+     .get = [](const ListRow& r) { return event_nodes_value(*r.snap, r.event()); }},
+    {.key = "whole_cluster", .header = "", .get = [](const ListRow& r) { return flag(r.event().nodes.empty()); }},
+    {.key = "gpus", .header = "GPUS", .priority = 2, .get = [](const ListRow& r) { return num(r.row->gpus); }},
+    {.key = "start", .header = "START", .align = Align::left, .priority = 4,
+     .get = [](const ListRow& r) { return time_value(r.event().start); }},
+    {.key = "end", .header = "END", .align = Align::left, .priority = 7,
+     .get = [](const ListRow& r) { return time_value(r.event().end); }},
+    {.key = "hard_start", .header = "HARD", .align = Align::left, .priority = 8,
+     .get = [](const ListRow& r) { return flag(r.event().hard_start); }},
+    {.key = "action_by", .header = "ACTION-BY", .align = Align::left, .identifying = true,
+     .get = [](const ListRow& r) { return time_value(r.row->action_by); }},
+    {.key = "jobs", .header = "JOBS", .align = Align::left, .priority = 3, .unit = "job",
+     .get = [](const ListRow& r) { return names_value(job_names(*r.snap, r.row->jobs)); }},
+    {.key = "state", .header = "STATE", .align = Align::left, .priority = 5,
+     .get = [](const ListRow& r) { return txt(to_string(r.event().state)); }},
+    {.key = "overdue", .header = "", .get = [](const ListRow& r) { return flag(r.row->overdue); }},
+    {.key = "", .header = "DUE", .align = Align::left, .priority = 1, .get = due_value},
+    {.key = "kind", .header = "KIND", .align = Align::left, .priority = 9, .wide = true,
+     .get = [](const ListRow& r) { return txt(r.event().kind); }},
+    {.key = "reason", .header = "REASON", .align = Align::left, .priority = 10, .wide = true,
+     .get = [](const ListRow& r) { return txt(r.event().reason); }},
+    {.key = "priority", .header = "PRIORITY", .align = Align::left, .priority = 9, .wide = true,
+     .get = [](const ListRow& r) { return txt(fmt::format("p{}", r.event().priority)); }},
+};
+
+std::vector<ListRow> list_rows(const EventList& list, const Snapshot& snap, const RenderOptions& o) {
+  std::vector<ListRow> rows;
+  rows.reserve(list.rows.size());
+  for (const auto& row : list.rows) rows.push_back({&snap, &row, list.horizon.at});
+  sort_rows<ListRow>(kListColumns, rows, o.sort);
+  return rows;
 }
 
 std::string list_table(const EventList& list, const Snapshot& snap, const RenderOptions& o) {
   if (list.rows.empty())
     return fmt::format("No maintenance events from {} to {}.\n", short_time(list.horizon.at),
                        short_time(list.horizon.end()));
-  Table t({{"ID", Align::left, 0},
-           {"CLUSTER", Align::left, 0},
-           {"NODES", Align::left, 3},
-           {"GPUS", Align::right, 0},
-           {"START", Align::left, 2},
-           {"END", Align::left, 4},
-           {"HARD", Align::left, 5},
-           {"ACTION-BY", Align::left, 1},
-           {"JOBS", Align::left, 0},
-           {"STATE", Align::left, 6},
-           {"DUE", Align::left, 0}});
-  for (const auto& row : list.rows) {
-    const MaintenanceEvent& e = snap.maintenance[row.event];
-    t.add_row({e.id, e.cluster, event_nodes_cell(snap, e), fmt::format("{}", row.gpus), short_time(e.start),
-               short_time(e.end), std::string(yes_no(e.hard_start)), short_time(row.action_by),
-               short_list(job_names(snap, row.jobs)), std::string(to_string(e.state)),
-               due_cell(row, e, list.horizon.at)});
-  }
-  return t.render(o.style);
+  return table_of<ListRow>(kListColumns, list_rows(list, snap, o), o);
 }
 
 std::string list_json(const EventList& list, const Snapshot& snap, const RenderOptions& o) {
@@ -112,46 +139,11 @@ std::string list_json(const EventList& list, const Snapshot& snap, const RenderO
   w.reserve(list.rows.size() * 768); // an event is 600-700 bytes at a million GPUs
   json_out::begin_document(w, "maintenance.list", o);
   put_horizon(w, list.horizon);
-  w.key("events").begin_array();
+  json_list<ListRow>(w, "events", kListColumns, list_rows(list, snap, o));
   std::size_t overdue = 0;
-  for (const auto& row : list.rows) {
-    const MaintenanceEvent& e = snap.maintenance[row.event];
-    w.begin_object();
-    w.field("id", e.id);
-    w.field("cluster", e.cluster);
-    w.array_field("nodes", e.nodes);
-    w.field("whole_cluster", e.nodes.empty());
-    w.field("gpus", row.gpus);
-    w.field("start", format_rfc3339(e.start));
-    w.field("end", format_rfc3339(e.end));
-    w.field("hard_start", e.hard_start);
-    w.field("action_by", format_rfc3339(row.action_by));
-    w.array_field("jobs", job_names(snap, row.jobs));
-    w.field("state", to_string(e.state));
-    w.field("overdue", row.overdue);
-    w.field("kind", e.kind);
-    w.field("reason", e.reason);
-    w.field("priority", fmt::format("p{}", e.priority));
-    w.end_object();
-    overdue += row.overdue;
-  }
-  w.end_array();
+  for (const auto& row : list.rows) overdue += row.overdue;
   w.key("summary").begin_object().field("events", list.rows.size()).field("overdue", overdue).end_object();
   return w.end_object().finish();
-}
-
-std::string list_csv(const EventList& list, const Snapshot& snap) {
-  std::string out = "id,cluster,nodes,whole_cluster,gpus,start,end,hard_start,action_by,jobs,state,overdue,kind,reason,"
-                    "priority\n";
-  for (const auto& row : list.rows) {
-    const MaintenanceEvent& e = snap.maintenance[row.event];
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},p{}\n", csv_field(e.id), csv_field(e.cluster),
-                       csv_field(joined(std::vector<std::string_view>(e.nodes.begin(), e.nodes.end()))),
-                       e.nodes.empty(), row.gpus, format_rfc3339(e.start), format_rfc3339(e.end), e.hard_start,
-                       format_rfc3339(row.action_by), csv_field(joined(job_names(snap, row.jobs))),
-                       to_string(e.state), row.overdue, csv_field(e.kind), csv_field(e.reason), e.priority);
-  }
-  return out;
 }
 
 // ---- node
@@ -175,15 +167,17 @@ std::string cluster_text(const Snapshot& snap, const Node& n) {
 }
 
 // A labelled section: "Label:  none" or "Label:" and the table indented two spaces.
-void section(std::string& out, std::string_view label, const Table& t, const Style& style) {
-  if (t.empty()) {
+template <class Row>
+void section(std::string& out, std::string_view label, std::span<const Column<Row>> cols, const std::vector<Row>& rows,
+             const RenderOptions& o) {
+  if (rows.empty()) {
     out += fmt::format("{:<14}none\n", std::string(label) + ":");
     return;
   }
   out += fmt::format("{}:\n", label);
-  Style inner = style;
-  if (inner.width > 2) inner.width -= 2;
-  const std::string body = t.render(inner);
+  RenderOptions inner = o;
+  if (inner.style.width > 2) inner.style.width -= 2;
+  const std::string body = table_of<Row>(cols, rows, inner);
   std::size_t at = 0;
   while (at < body.size()) {
     const auto nl = body.find('\n', at);
@@ -194,13 +188,110 @@ void section(std::string& out, std::string_view label, const Table& t, const Sty
 
 std::string quota_name(const Snapshot& snap, std::uint32_t q) { return q == kNone ? "flex" : snap.quotas[q].name; }
 
+struct IssueRow {
+  const NodeIssue* issue;
+};
+const Column<IssueRow> kIssueColumns[] = {
+    {.key = "type", .header = "TYPE", .align = Align::left, .identifying = true, .get = [](const IssueRow& r) { return txt(r.issue->type); }},
+    {.key = "priority", .header = "PRIORITY", .align = Align::left, .identifying = true, .get = [](const IssueRow& r) {
+       return txt(fmt::format("p{}", r.issue->priority), r.issue->priority <= 1 ? Tone::bad : Tone::plain);
+     }},
+    {.key = "detected_at", .header = "DETECTED", .align = Align::left, .priority = 1,
+     .get = [](const IssueRow& r) { return time_value(r.issue->detected_at); }},
+    {.key = "detail", .header = "DETAIL", .align = Align::left, .priority = 2, .get = [](const IssueRow& r) {
+       return r.issue->detail.empty() ? txt("", Tone::plain, "-") : txt(r.issue->detail);
+     }},
+};
+
+struct CardEventRow {
+  const Snapshot* snap;
+  const NodeEventRow* row;
+  const MaintenanceEvent& event() const { return snap->maintenance[row->event]; }
+};
+const Column<CardEventRow> kCardEventColumns[] = {
+    {.key = "id", .header = "ID", .align = Align::left, .identifying = true, .get = [](const CardEventRow& r) { return txt(r.event().id); }},
+    {.key = "when", .header = "WHEN", .align = Align::left, .identifying = true, .get = [](const CardEventRow& r) {
+       return txt(to_string(r.row->when), r.row->when == EventTiming::current ? Tone::warn : Tone::plain);
+     }},
+    {.key = "state", .header = "STATE", .align = Align::left, .priority = 4,
+     .get = [](const CardEventRow& r) { return txt(to_string(r.event().state)); }},
+    {.key = "start", .header = "START", .align = Align::left, .identifying = true,
+     .get = [](const CardEventRow& r) { return time_value(r.event().start); }},
+    {.key = "end", .header = "END", .align = Align::left, .priority = 2,
+     .get = [](const CardEventRow& r) { return time_value(r.event().end); }},
+    {.key = "hard_start", .header = "HARD", .align = Align::left, .priority = 5,
+     .get = [](const CardEventRow& r) { return flag(r.event().hard_start); }},
+    {.key = "action_by", .header = "ACTION-BY", .align = Align::left, .identifying = true,
+     .get = [](const CardEventRow& r) { return time_value(r.row->action_by); }},
+    {.key = "whole_cluster", .header = "", .get = [](const CardEventRow& r) { return flag(r.row->whole_cluster); }},
+    {.key = "", .header = "NODES", .align = Align::left, .priority = 7, .unit = "node",
+     .get = [](const CardEventRow& r) { return event_nodes_value(*r.snap, r.event()); }},
+    {.key = "kind", .header = "KIND", .align = Align::left, .priority = 6,
+     .get = [](const CardEventRow& r) { return txt(r.event().kind); }},
+    {.key = "reason", .header = "REASON", .align = Align::left, .priority = 8, .get = [](const CardEventRow& r) {
+       return r.event().reason.empty() ? txt("", Tone::plain, "-") : txt(r.event().reason);
+     }},
+    {.key = "priority", .header = "", .get = [](const CardEventRow& r) { return txt(fmt::format("p{}", r.event().priority)); }},
+};
+
+struct CardJobRow {
+  const Job* job;
+};
+const Column<CardJobRow> kCardJobColumns[] = {
+    {.key = "name", .header = "JOB", .align = Align::left, .identifying = true, .get = [](const CardJobRow& r) { return txt(r.job->name); }},
+    {.key = "namespace", .header = "NAMESPACE", .align = Align::left, .priority = 3,
+     .get = [](const CardJobRow& r) { return txt(r.job->ns); }},
+    {.key = "quota", .header = "QUOTA", .align = Align::left, .identifying = true, .get = [](const CardJobRow& r) { return txt(r.job->quota); }},
+    {.key = "priority", .header = "PRIORITY", .align = Align::left, .priority = 2,
+     .get = [](const CardJobRow& r) { return txt(to_string(r.job->priority)); }},
+    {.key = "gpus", .header = "GPUS", .priority = 1, .get = [](const CardJobRow& r) { return num(r.job->gpus); }},
+    {.key = "nodes", .header = "NODES", .align = Align::left, .priority = 4, .unit = "node",
+     .get = [](const CardJobRow& r) { return names_value(r.job->nodes); }},
+    {.key = "idle", .header = "IDLE", .align = Align::left, .priority = 5, .get = [](const CardJobRow& r) { return flag(r.job->idle); }},
+    {.key = "started_at", .header = "STARTED", .align = Align::left, .priority = 6,
+     .get = [](const CardJobRow& r) { return time_value(r.job->started_at); }},
+};
+
+struct CardQuotaRow {
+  const Snapshot* snap;
+  const Quota* quota;
+};
+const Column<CardQuotaRow> kCardQuotaColumns[] = {
+    {.key = "name", .header = "QUOTA", .align = Align::left, .identifying = true, .get = [](const CardQuotaRow& r) { return txt(r.quota->name); }},
+    {.key = "tree", .header = "TREE", .align = Align::left, .priority = 1, .get = [](const CardQuotaRow& r) {
+       return r.quota->tree_index == kNone ? none() : txt(r.snap->quotas[r.quota->tree_index].name);
+     }},
+    {.key = "cluster", .header = "CLUSTER", .align = Align::left, .priority = 2,
+     .get = [](const CardQuotaRow& r) { return r.quota->cluster ? txt(*r.quota->cluster) : none(); }},
+    {.key = "assigned", .header = "ASSIGNED", .priority = 1, .get = [](const CardQuotaRow& r) { return num(r.quota->gpus); }},
+    {.key = "access", .header = "ACCESS", .align = Align::left, .priority = 3, .unit = "namespace",
+     .get = [](const CardQuotaRow& r) { return r.quota->access ? names_value(*r.quota->access) : none("any"); }},
+};
+
+struct CardRows {
+  std::vector<IssueRow> issues;
+  std::vector<CardEventRow> events;
+  std::vector<CardJobRow> jobs;
+  std::vector<CardQuotaRow> quotas;
+};
+CardRows card_rows(const NodeCard& card, const Snapshot& snap) {
+  CardRows r;
+  const Node& n = snap.nodes[card.node];
+  for (auto i : card.issues) r.issues.push_back({&n.issues[i]});
+  for (const auto& row : card.events) r.events.push_back({&snap, &row});
+  for (auto j : card.jobs) r.jobs.push_back({&snap.jobs[j]});
+  for (auto q : card.quotas) r.quotas.push_back({&snap, &snap.quotas[q]});
+  return r;
+}
+
 std::string node_table(const NodeCard& card, const Snapshot& snap, const RenderOptions& o) {
   const Node& n = snap.nodes[card.node];
   const Palette& p = Palette::of(o.style);
   std::string out;
   auto field = [&](std::string_view label, std::string_view value, Tone tone = Tone::plain) {
     const std::string_view colour = tone == Tone::bad ? p.bad : std::string_view{};
-    out += fmt::format("{:<14}{}{}{}\n", std::string(label) + ":", colour, value, colour.empty() ? "" : p.reset);
+    out += fmt::format("{:<14}{}{}{}\n", std::string(label) + ":", colour, escape_control(value),
+                       colour.empty() ? "" : p.reset);
   };
   field("Name", n.name);
   field("Cluster", cluster_text(snap, n));
@@ -209,49 +300,11 @@ std::string node_table(const NodeCard& card, const Snapshot& snap, const RenderO
   field("Health", n.health, n.healthy ? Tone::plain : Tone::bad);
   field("Cordoned", std::string(yes_no(n.cordoned)));
   field("Schedulable", schedulable_text(card, snap), card.schedulable ? Tone::plain : Tone::bad);
-
-  Table issues({{"PRIORITY", Align::left, 0}, {"TYPE", Align::left, 0}, {"DETECTED", Align::left, 1},
-                {"DETAIL", Align::left, 2}});
-  for (auto i : card.issues) {
-    const NodeIssue& is = n.issues[i];
-    issues.add_row({{fmt::format("p{}", is.priority), is.priority <= 1 ? Tone::bad : Tone::plain}, is.type,
-                    is.detected_at ? short_time(*is.detected_at) : "-", is.detail.empty() ? "-" : is.detail});
-  }
-  section(out, "Issues", issues, o.style);
-
-  Table events({{"ID", Align::left, 0},      {"WHEN", Align::left, 0},      {"STATE", Align::left, 3},
-                {"START", Align::left, 0},   {"END", Align::left, 1},       {"HARD", Align::left, 4},
-                {"ACTION-BY", Align::left, 2}, {"NODES", Align::left, 6},   {"KIND", Align::left, 5},
-                {"REASON", Align::left, 7}});
-  for (const auto& row : card.events) {
-    const MaintenanceEvent& e = snap.maintenance[row.event];
-    events.add_row({e.id, {std::string(to_string(row.when)), row.when == EventTiming::current ? Tone::warn : Tone::plain},
-                    std::string(to_string(e.state)), short_time(e.start), short_time(e.end),
-                    std::string(yes_no(e.hard_start)), short_time(row.action_by), event_nodes_cell(snap, e), e.kind,
-                    e.reason.empty() ? "-" : e.reason});
-  }
-  section(out, "Maintenance", events, o.style);
-
-  Table jobs({{"NAME", Align::left, 0},     {"NAMESPACE", Align::left, 3}, {"QUOTA", Align::left, 0},
-              {"PRIORITY", Align::left, 2}, {"GPUS", Align::right, 0},     {"NODES", Align::left, 4},
-              {"IDLE", Align::left, 5},     {"STARTED", Align::left, 6}});
-  for (auto j : card.jobs) {
-    const Job& job = snap.jobs[j];
-    jobs.add_row({job.name, job.ns, job.quota, std::string(to_string(job.priority)), fmt::format("{}", job.gpus),
-                  short_list(job.nodes), std::string(yes_no(job.idle)),
-                  job.started_at ? short_time(*job.started_at) : "-"});
-  }
-  section(out, "Jobs", jobs, o.style);
-
-  Table quotas({{"NAME", Align::left, 0}, {"TREE", Align::left, 1}, {"CLUSTER", Align::left, 2},
-                {"ASSIGNED", Align::right, 0}, {"ACCESS", Align::left, 3}});
-  for (auto q : card.quotas) {
-    const Quota& quota = snap.quotas[q];
-    quotas.add_row({quota.name, quota.tree_index == kNone ? "-" : snap.quotas[quota.tree_index].name,
-                    quota.cluster.value_or("-"), fmt::format("{}", quota.gpus),
-                    quota.access ? short_list(*quota.access) : "any"});
-  }
-  section(out, "Quotas", quotas, o.style);
+  const CardRows rows = card_rows(card, snap);
+  section<IssueRow>(out, "Issues", kIssueColumns, rows.issues, o);
+  section<CardEventRow>(out, "Maintenance", kCardEventColumns, rows.events, o);
+  section<CardJobRow>(out, "Jobs", kCardJobColumns, rows.jobs, o);
+  section<CardQuotaRow>(out, "Quotas", kCardQuotaColumns, rows.quotas, o);
   return out;
 }
 
@@ -279,74 +332,11 @@ std::string node_json(const NodeCard& card, const Snapshot& snap, const RenderOp
   for (auto e : card.active_events) w.value(snap.maintenance[e].id);
   w.end_array();
   w.end_object();
-
-  w.key("issues").begin_array();
-  for (auto i : card.issues) {
-    const NodeIssue& is = n.issues[i];
-    w.begin_object();
-    w.field("type", is.type);
-    w.field("priority", fmt::format("p{}", is.priority));
-    w.field("detected_at", json_out::rfc3339_or_null(is.detected_at));
-    w.field("detail", is.detail);
-    w.end_object();
-  }
-  w.end_array();
-
-  w.key("events").begin_array();
-  for (const auto& row : card.events) {
-    const MaintenanceEvent& e = snap.maintenance[row.event];
-    w.begin_object();
-    w.field("id", e.id);
-    w.field("when", to_string(row.when));
-    w.field("state", to_string(e.state));
-    w.field("start", format_rfc3339(e.start));
-    w.field("end", format_rfc3339(e.end));
-    w.field("hard_start", e.hard_start);
-    w.field("action_by", format_rfc3339(row.action_by));
-    w.field("whole_cluster", row.whole_cluster);
-    w.field("kind", e.kind);
-    w.field("reason", e.reason);
-    w.field("priority", fmt::format("p{}", e.priority));
-    w.end_object();
-  }
-  w.end_array();
-
-  w.key("jobs").begin_array();
-  for (auto j : card.jobs) {
-    const Job& job = snap.jobs[j];
-    w.begin_object();
-    w.field("name", job.name);
-    w.field("namespace", job.ns);
-    w.field("quota", job.quota);
-    w.field("priority", to_string(job.priority));
-    w.field("gpus", job.gpus);
-    w.array_field("nodes", job.nodes);
-    w.field("idle", job.idle);
-    w.field("started_at", json_out::rfc3339_or_null(job.started_at));
-    w.end_object();
-  }
-  w.end_array();
-
-  w.key("quotas").begin_array();
-  for (auto q : card.quotas) {
-    const Quota& quota = snap.quotas[q];
-    w.begin_object();
-    w.field("name", quota.name);
-    w.key("tree");
-    if (quota.tree_index == kNone)
-      w.value(nullptr);
-    else
-      w.value(snap.quotas[quota.tree_index].name);
-    w.field("cluster", quota.cluster);
-    w.field("assigned", quota.gpus);
-    w.key("access");
-    if (quota.access)
-      w.array(*quota.access);
-    else
-      w.value(nullptr);
-    w.end_object();
-  }
-  w.end_array();
+  const CardRows rows = card_rows(card, snap);
+  json_list<IssueRow>(w, "issues", kIssueColumns, rows.issues);
+  json_list<CardEventRow>(w, "events", kCardEventColumns, rows.events);
+  json_list<CardJobRow>(w, "jobs", kCardJobColumns, rows.jobs);
+  json_list<CardQuotaRow>(w, "quotas", kCardQuotaColumns, rows.quotas);
   return w.end_object().finish();
 }
 
@@ -394,28 +384,55 @@ std::string node_csv(const NodeCard& card, const Snapshot& snap) {
 
 // ---- impact
 
+struct ImpactRow {
+  const Snapshot* snap;
+  const ClusterImpact* c;
+  const Cluster& cluster() const { return snap->clusters[c->cluster]; }
+};
+
+const Column<ImpactRow> kImpactColumns[] = {
+    {.key = "name", .header = "CLUSTER", .align = Align::left, .identifying = true,
+     .get = [](const ImpactRow& r) { return txt(r.cluster().name); }},
+    {.key = "region", .header = "REGION", .align = Align::left, .priority = 8, .wide = true,
+     .get = [](const ImpactRow& r) { return txt(r.cluster().region); }},
+    {.key = "provider", .header = "PROVIDER", .align = Align::left, .priority = 9, .wide = true,
+     .get = [](const ImpactRow& r) { return txt(r.cluster().provider); }},
+    {.key = "sku", .header = "SKU", .align = Align::left, .priority = 6, .get = [](const ImpactRow& r) { return txt(r.cluster().sku); }},
+    {.key = "state", .header = "STATE", .align = Align::left, .priority = 10, .wide = true,
+     .get = [](const ImpactRow& r) { return txt(to_string(r.cluster().state)); }},
+    {.key = "total", .header = "TOTAL", .priority = 9, .wide = true, .get = [](const ImpactRow& r) { return num(r.c->total); }},
+    {.key = "assigned", .header = "ASSIGNED", .priority = 4, .get = [](const ImpactRow& r) { return num(r.c->assigned); }},
+    {.key = "events", .header = "EVENTS", .priority = 5, .get = [](const ImpactRow& r) { return num(r.c->events); }},
+    {.key = "healthy", .header = "HEALTHY", .priority = 7, .get = [](const ImpactRow& r) { return num(r.c->steps.front().healthy); }},
+    {.key = "largest_free_block", .header = "BLOCK", .priority = 9, .wide = true,
+     .get = [](const ImpactRow& r) { return num(r.c->steps.front().largest_free_block); }},
+    {.key = "min_healthy", .header = "MIN-HEALTHY", .priority = 1, .get = [](const ImpactRow& r) {
+       return num(r.c->min_healthy, r.c->min_healthy < r.c->steps.front().healthy ? Tone::warn : Tone::plain);
+     }},
+    {.key = "min_healthy_at", .header = "MIN-AT", .align = Align::left, .priority = 2,
+     .get = [](const ImpactRow& r) { return time_value(r.c->min_healthy_at); }},
+    {.key = "max_healthy", .header = "MAX-HEALTHY", .priority = 9, .wide = true,
+     .get = [](const ImpactRow& r) { return num(r.c->max_healthy); }},
+    {.key = "worst_unbacked", .header = "WORST-UNBACKED", .priority = 1, .get = [](const ImpactRow& r) {
+       return num(r.c->worst_unbacked, r.c->worst_unbacked > 0 ? Tone::bad : Tone::plain);
+     }},
+    {.key = "min_largest_free_block", .header = "MIN-BLOCK", .priority = 2,
+     .get = [](const ImpactRow& r) { return num(r.c->min_largest_free_block); }},
+    {.key = "min_largest_free_block_at", .header = "MIN-BLOCK-AT", .align = Align::left, .priority = 3,
+     .get = [](const ImpactRow& r) { return time_value(r.c->min_largest_free_block_at); }},
+};
+
+std::vector<ImpactRow> impact_rows(const ImpactReport& r, const Snapshot& snap, const RenderOptions& o) {
+  std::vector<ImpactRow> rows;
+  for (const auto& c : r.clusters) rows.push_back({&snap, &c});
+  sort_rows<ImpactRow>(kImpactColumns, rows, o.sort);
+  return rows;
+}
+
 std::string impact_table(const ImpactReport& r, const Snapshot& snap, const RenderOptions& o) {
   if (r.clusters.empty()) return "No clusters match.\n";
-  Table t({{"CLUSTER", Align::left, 0},
-           {"SKU", Align::left, 6},
-           {"EVENTS", Align::right, 5},
-           {"HEALTHY", Align::right, 7},
-           {"MIN-HEALTHY", Align::right, 0},
-           {"MIN-AT", Align::left, 1},
-           {"ASSIGNED", Align::right, 4},
-           {"WORST-UNBACKED", Align::right, 0},
-           {"MIN-BLOCK", Align::right, 2},
-           {"MIN-BLOCK-AT", Align::left, 3}});
-  for (const auto& c : r.clusters) {
-    const Cluster& cl = snap.clusters[c.cluster];
-    const ImpactStep& now = c.steps.front();
-    t.add_row({cl.name, cl.sku, fmt::format("{}", c.events), fmt::format("{}", now.healthy),
-               {fmt::format("{}", c.min_healthy), c.min_healthy < now.healthy ? Tone::warn : Tone::plain},
-               short_time(c.min_healthy_at), fmt::format("{}", c.assigned),
-               {fmt::format("{}", c.worst_unbacked), c.worst_unbacked > 0 ? Tone::bad : Tone::plain},
-               fmt::format("{}", c.min_largest_free_block), short_time(c.min_largest_free_block_at)});
-  }
-  return t.render(o.style) + "\n" + render_impact_timeline(r, snap, o.style.width);
+  return table_of<ImpactRow>(kImpactColumns, impact_rows(r, snap, o), o) + "\n" +
+         render_impact_timeline(r, snap, o.style.width);
 }
 
 std::string impact_json(const ImpactReport& r, const Snapshot& snap, const RenderOptions& o) {
@@ -423,27 +440,11 @@ std::string impact_json(const ImpactReport& r, const Snapshot& snap, const Rende
   json_out::begin_document(w, "maintenance.impact", o);
   put_horizon(w, r.horizon, false);
   w.key("clusters").begin_array();
-  for (const auto& c : r.clusters) {
-    const Cluster& cl = snap.clusters[c.cluster];
+  for (const auto& row : impact_rows(r, snap, o)) {
     w.begin_object();
-    w.field("name", cl.name);
-    w.field("region", cl.region);
-    w.field("provider", cl.provider);
-    w.field("sku", cl.sku);
-    w.field("state", to_string(cl.state));
-    w.field("total", c.total);
-    w.field("assigned", c.assigned);
-    w.field("events", c.events);
-    w.field("healthy", c.steps.front().healthy);
-    w.field("largest_free_block", c.steps.front().largest_free_block);
-    w.field("min_healthy", c.min_healthy);
-    w.field("min_healthy_at", format_rfc3339(c.min_healthy_at));
-    w.field("max_healthy", c.max_healthy);
-    w.field("worst_unbacked", c.worst_unbacked);
-    w.field("min_largest_free_block", c.min_largest_free_block);
-    w.field("min_largest_free_block_at", format_rfc3339(c.min_largest_free_block_at));
+    json_fields<ImpactRow>(w, kImpactColumns, row);
     w.key("steps").begin_array();
-    for (const auto& s : c.steps) {
+    for (const auto& s : row.c->steps) {
       w.begin_object();
       w.field("at", format_rfc3339(s.at));
       w.field("healthy", s.healthy);
@@ -456,20 +457,6 @@ std::string impact_json(const ImpactReport& r, const Snapshot& snap, const Rende
   }
   w.end_array();
   return w.end_object().finish();
-}
-
-std::string impact_csv(const ImpactReport& r, const Snapshot& snap) {
-  std::string out = "name,region,provider,sku,state,total,assigned,events,healthy,largest_free_block,min_healthy,"
-                    "min_healthy_at,max_healthy,worst_unbacked,min_largest_free_block,min_largest_free_block_at\n";
-  for (const auto& c : r.clusters) {
-    const Cluster& cl = snap.clusters[c.cluster];
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(cl.name), csv_field(cl.region),
-                       csv_field(cl.provider), csv_field(cl.sku), to_string(cl.state), c.total, c.assigned, c.events,
-                       c.steps.front().healthy, c.steps.front().largest_free_block, c.min_healthy,
-                       format_rfc3339(c.min_healthy_at), c.max_healthy, c.worst_unbacked, c.min_largest_free_block,
-                       format_rfc3339(c.min_largest_free_block_at));
-  }
-  return out;
 }
 
 // ---- plan
@@ -492,77 +479,86 @@ std::string unplaced_reason(const PlanJob& pj, const MovePlan& plan, const Snaps
                      c.sku, pj.best_block, isl.name, snap.clusters[isl.cluster_index].name);
 }
 
+struct PlanRow {
+  const Snapshot* snap;
+  const MovePlan* plan;
+  const PlanJob* pj;
+  const Job& job() const { return snap->jobs[pj->job]; }
+};
+
+// The keys before "overdue" are the JSON's per-job fields; the destination follows as an
+// object in JSON and as to_* columns in CSV.
+const Column<PlanRow> kPlanColumns[] = {
+    {.key = "name", .header = "JOB", .align = Align::left, .identifying = true, .get = [](const PlanRow& r) { return txt(r.job().name); }},
+    {.key = "namespace", .header = "NAMESPACE", .align = Align::left, .priority = 8,
+     .get = [](const PlanRow& r) { return txt(r.job().ns); }},
+    {.key = "quota", .header = "QUOTA", .align = Align::left, .priority = 9, .wide = true,
+     .get = [](const PlanRow& r) { return txt(r.job().quota); }},
+    {.key = "cluster", .header = "FROM", .align = Align::left, .priority = 1,
+     .get = [](const PlanRow& r) { return txt(r.snap->clusters[r.job().cluster_index].name); }},
+    {.key = "priority", .header = "PRIORITY", .align = Align::left, .priority = 4,
+     .get = [](const PlanRow& r) { return txt(to_string(r.job().priority)); }},
+    {.key = "gpus", .header = "GPUS", .priority = 1, .get = [](const PlanRow& r) { return num(r.job().gpus); }},
+    {.key = "nodes", .header = "NODES", .align = Align::left, .priority = 6, .unit = "node",
+     .get = [](const PlanRow& r) { return names_value(r.job().nodes); }},
+    {.key = "unhealthy", .header = "", .get = [](const PlanRow& r) { return flag(r.pj->unhealthy); }},
+    {.key = "events", .header = "", .get = [](const PlanRow& r) {
+       std::vector<std::string_view> ids;
+       for (auto e : r.pj->events) ids.push_back(r.snap->maintenance[e].id);
+       return list_of(ids);
+     }},
+    {.key = "", .header = "WHY", .align = Align::left, .priority = 3,
+     .get = [](const PlanRow& r) { return txt(why_text(*r.pj, *r.snap)); }},
+    {.key = "move_by", .header = "MOVE-BY", .align = Align::left, .identifying = true, .get = [](const PlanRow& r) {
+       const Time at = r.plan->horizon.at;
+       return txt(format_rfc3339(r.pj->move_by), r.pj->move_by < at ? Tone::bad : Tone::plain,
+                  r.pj->move_by == at ? "now" : short_time(r.pj->move_by));
+     }},
+    {.key = "overdue", .header = "", .get = [](const PlanRow& r) { return flag(r.pj->move_by < r.plan->horizon.at); }},
+    {.key = "placed", .header = "", .get = [](const PlanRow& r) { return flag(r.pj->placed); }},
+    {.key = "to_cluster", .header = "TO", .align = Align::left, .identifying = true, .get = [](const PlanRow& r) {
+       return r.pj->placed ? txt(r.snap->clusters[r.pj->cluster].name) : none("UNPLACED");
+     }},
+    {.key = "to_island", .header = "TO-ISLAND", .align = Align::left, .priority = 7, .wide = true, .get = [](const PlanRow& r) {
+       return r.pj->placed ? txt(r.snap->index.islands[r.pj->island].name) : none();
+     }},
+    {.key = "to_nodes", .header = "TO-NODES", .align = Align::left, .identifying = true, .unit = "node",
+     .get = [](const PlanRow& r) { return r.pj->placed ? names_value(node_names(*r.snap, r.pj->nodes)) : none(); }},
+    {.key = "scope", .header = "SCOPE", .align = Align::left, .priority = 7, .wide = true,
+     .get = [](const PlanRow& r) { return r.pj->placed ? txt(to_string(r.pj->scope)) : none(); }},
+    {.key = "quota_after", .header = "QUOTA-AFTER", .align = Align::left, .priority = 5, .get = [](const PlanRow& r) {
+       return r.pj->placed ? txt(quota_name(*r.snap, r.pj->quota_after)) : none();
+     }},
+    {.key = "reason", .header = "", .get = [](const PlanRow& r) {
+       return r.pj->placed ? none() : txt(unplaced_reason(*r.pj, *r.plan, *r.snap));
+     }},
+};
+constexpr std::size_t kPlanJsonColumns = 12; // name .. overdue
+
+std::vector<PlanRow> plan_rows(const MovePlan& plan, const Snapshot& snap, const RenderOptions& o) {
+  std::vector<PlanRow> rows;
+  rows.reserve(plan.jobs.size());
+  for (const auto& pj : plan.jobs) rows.push_back({&snap, &plan, &pj});
+  sort_rows<PlanRow>(kPlanColumns, rows, o.sort);
+  return rows;
+}
+
 std::string plan_table(const MovePlan& plan, const Snapshot& snap, const RenderOptions& o) {
   const MaintenanceHorizon& h = plan.horizon;
   if (plan.jobs.empty())
-    return fmt::format("No jobs must move: no running job lists an unhealthy node or a node of an event to act on "
-                       "before {} (window {}, lead {}).\n",
-                       short_time(h.end()), format_duration(h.window), format_duration(h.lead));
-  Table t({{"JOB", Align::left, 0},
-           {"NAMESPACE", Align::left, 7},
-           {"PRIORITY", Align::left, 4},
-           {"GPUS", Align::right, 0},
-           {"FROM", Align::left, 0},
-           {"NODES", Align::left, 5},
-           {"WHY", Align::left, 3},
-           {"MOVE-BY", Align::left, 2},
-           {"TO", Align::left, 0},
-           {"TO-NODES", Align::left, 6},
-           {"QUOTA-AFTER", Align::left, 8}});
-  for (const auto& pj : plan.jobs) {
-    const Job& job = snap.jobs[pj.job];
-    TableCell move_by = pj.move_by == h.at ? TableCell("now") : TableCell(short_time(pj.move_by));
-    if (pj.move_by < h.at) move_by.tone = Tone::bad;
-    TableCell to = pj.placed ? TableCell(snap.clusters[pj.cluster].name) : TableCell("UNPLACED", Tone::bad);
-    t.add_row({job.name, job.ns, std::string(to_string(job.priority)), fmt::format("{}", job.gpus),
-               snap.clusters[job.cluster_index].name, short_list(job.nodes), why_text(pj, snap), move_by, to,
-               pj.placed ? short_list(node_names(snap, pj.nodes)) : "-",
-               pj.placed ? quota_name(snap, pj.quota_after) : "-"});
-  }
+    return wrap_prose(fmt::format("No jobs must move: no running job lists an unhealthy node or a node of an event to "
+                                  "act on before {} (window {}, lead {}).\n",
+                                  short_time(h.end()), format_duration(h.window), format_duration(h.lead)),
+                      o.style.width);
+  std::string out = table_of<PlanRow>(kPlanColumns, plan_rows(plan, snap, o), o);
   const PlanSummary& s = plan.summary;
-  std::string out = t.render(o.style);
-  out += fmt::format("\n{} job{} ({} GPUs) must move: {} placed ({} to another cluster), {} cannot be placed.\n",
-                     s.jobs, s.jobs == 1 ? "" : "s", s.gpus, s.placed, s.out_of_cluster, s.unplaced);
+  std::string prose = fmt::format("\n{} job{} ({} GPUs) must move: {} placed ({} to another cluster), {} cannot be "
+                                  "placed.\n",
+                                  s.jobs, s.jobs == 1 ? "" : "s", s.gpus, s.placed, s.out_of_cluster, s.unplaced);
   for (const auto& pj : plan.jobs)
-    if (!pj.placed) out += fmt::format("  {}: {}\n", snap.jobs[pj.job].name, unplaced_reason(pj, plan, snap));
-  return out;
-}
-
-void plan_job_json(JsonWriter& w, const PlanJob& pj, const MovePlan& plan, const Snapshot& snap) {
-  const Job& job = snap.jobs[pj.job];
-  w.begin_object();
-  w.field("name", job.name);
-  w.field("namespace", job.ns);
-  w.field("quota", job.quota);
-  w.field("cluster", snap.clusters[job.cluster_index].name);
-  w.field("priority", to_string(job.priority));
-  w.field("gpus", job.gpus);
-  w.array_field("nodes", job.nodes);
-  w.field("unhealthy", pj.unhealthy);
-  w.key("events").begin_array();
-  for (auto e : pj.events) w.value(snap.maintenance[e].id);
-  w.end_array();
-  w.field("move_by", format_rfc3339(pj.move_by));
-  w.field("overdue", pj.move_by < plan.horizon.at);
-  if (pj.placed) {
-    w.key("destination").begin_object();
-    w.field("cluster", snap.clusters[pj.cluster].name);
-    w.field("island", snap.index.islands[pj.island].name);
-    w.array_field("nodes", node_names(snap, pj.nodes));
-    w.field("gpus", pj.node_gpus);
-    w.field("scope", to_string(pj.scope));
-    w.field("quota", quota_name(snap, pj.quota_after));
-    w.end_object();
-  } else {
-    w.field("reason", unplaced_reason(pj, plan, snap));
-    w.field("largest_free_block", pj.best_block);
-    w.key("largest_free_block_island");
-    if (pj.best_island == kNone)
-      w.value(nullptr);
-    else
-      w.value(snap.index.islands[pj.best_island].name);
-  }
-  w.end_object();
+    if (!pj.placed)
+      prose += fmt::format("  - {}: {}\n", escape_control(snap.jobs[pj.job].name), unplaced_reason(pj, plan, snap));
+  return out + wrap_prose(prose, o.style.width);
 }
 
 void plan_json(const MovePlan& plan, const Snapshot& snap, const RenderOptions& o, std::ostream& out) {
@@ -570,10 +566,35 @@ void plan_json(const MovePlan& plan, const Snapshot& snap, const RenderOptions& 
   json_out::begin_document(w, "maintenance.plan", o);
   put_horizon(w, plan.horizon);
   w.field("same_region", plan.same_region);
+  const std::span<const Column<PlanRow>> fields = std::span<const Column<PlanRow>>(kPlanColumns).first(kPlanJsonColumns);
+  const std::vector<PlanRow> rows = plan_rows(plan, snap, o);
   for (const bool placed : {true, false}) {
     w.key(placed ? "moves" : "unplaced").begin_array();
-    for (const auto& pj : plan.jobs)
-      if (pj.placed == placed) plan_job_json(w, pj, plan, snap);
+    for (const auto& row : rows) {
+      const PlanJob& pj = *row.pj;
+      if (pj.placed != placed) continue;
+      w.begin_object();
+      json_fields<PlanRow>(w, fields, row);
+      if (pj.placed) {
+        w.key("destination").begin_object();
+        w.field("cluster", snap.clusters[pj.cluster].name);
+        w.field("island", snap.index.islands[pj.island].name);
+        w.array_field("nodes", node_names(snap, pj.nodes));
+        w.field("gpus", pj.node_gpus);
+        w.field("scope", to_string(pj.scope));
+        w.field("quota", quota_name(snap, pj.quota_after));
+        w.end_object();
+      } else {
+        w.field("reason", unplaced_reason(pj, plan, snap));
+        w.field("largest_free_block", pj.best_block);
+        w.key("largest_free_block_island");
+        if (pj.best_island == kNone)
+          w.value(nullptr);
+        else
+          w.value(snap.index.islands[pj.best_island].name);
+      }
+      w.end_object();
+    }
     w.end_array();
   }
   const PlanSummary& s = plan.summary;
@@ -586,29 +607,19 @@ void plan_json(const MovePlan& plan, const Snapshot& snap, const RenderOptions& 
   w.end_object().finish();
 }
 
-std::string plan_csv(const MovePlan& plan, const Snapshot& snap) {
-  std::string out = "name,namespace,quota,cluster,priority,gpus,nodes,unhealthy,events,move_by,placed,to_cluster,"
-                    "to_island,to_nodes,scope,quota_after,reason\n";
-  for (const auto& pj : plan.jobs) {
-    const Job& job = snap.jobs[pj.job];
-    std::vector<std::string_view> events;
-    for (auto e : pj.events) events.push_back(snap.maintenance[e].id);
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},", csv_field(job.name), csv_field(job.ns),
-                       csv_field(job.quota), csv_field(snap.clusters[job.cluster_index].name),
-                       to_string(job.priority), job.gpus,
-                       csv_field(joined(std::vector<std::string_view>(job.nodes.begin(), job.nodes.end()))),
-                       pj.unhealthy, csv_field(joined(events)), format_rfc3339(pj.move_by), pj.placed);
-    if (pj.placed)
-      out += fmt::format("{},{},{},{},{},\n", csv_field(snap.clusters[pj.cluster].name),
-                         csv_field(snap.index.islands[pj.island].name), csv_field(joined(node_names(snap, pj.nodes))),
-                         to_string(pj.scope), csv_field(quota_name(snap, pj.quota_after)));
-    else
-      out += fmt::format(",,,,,{}\n", csv_field(unplaced_reason(pj, plan, snap)));
-  }
-  return out;
-}
-
 } // namespace
+
+namespace cols {
+std::vector<ColumnList> maintenance_column_lists() {
+  return {describe<ListRow>("maintenance list", "events", kListColumns),
+          describe<IssueRow>("maintenance node", "issues", kIssueColumns),
+          describe<CardEventRow>("maintenance node", "events", kCardEventColumns),
+          describe<CardJobRow>("maintenance node", "jobs", kCardJobColumns),
+          describe<CardQuotaRow>("maintenance node", "quotas", kCardQuotaColumns),
+          describe<ImpactRow>("maintenance impact", "clusters", kImpactColumns),
+          describe<PlanRow>("maintenance plan", "moves", kPlanColumns)};
+}
+} // namespace cols
 
 // ---- timeline
 
@@ -661,7 +672,8 @@ std::string render_impact_timeline(const ImpactReport& r, const Snapshot& snap, 
 std::string render_event_list(const EventList& list, const Snapshot& snap, const RenderOptions& o) {
   switch (o.format) {
   case Format::json: return list_json(list, snap, o);
-  case Format::csv: return list_csv(list, snap);
+  case Format::csv: return csv_of<ListRow>(kListColumns, list_rows(list, snap, o), o);
+  case Format::name: return names_of<ListRow>(kListColumns, list_rows(list, snap, o));
   case Format::table: break;
   }
   return list_table(list, snap, o);
@@ -671,6 +683,7 @@ std::string render_node_card(const NodeCard& card, const Snapshot& snap, const R
   switch (o.format) {
   case Format::json: return node_json(card, snap, o);
   case Format::csv: return node_csv(card, snap);
+  case Format::name: return escape_control(snap.nodes[card.node].name) + "\n";
   case Format::table: break;
   }
   return node_table(card, snap, o);
@@ -679,7 +692,8 @@ std::string render_node_card(const NodeCard& card, const Snapshot& snap, const R
 std::string render_impact(const ImpactReport& report, const Snapshot& snap, const RenderOptions& o) {
   switch (o.format) {
   case Format::json: return impact_json(report, snap, o);
-  case Format::csv: return impact_csv(report, snap);
+  case Format::csv: return csv_of<ImpactRow>(kImpactColumns, impact_rows(report, snap, o), o);
+  case Format::name: return names_of<ImpactRow>(kImpactColumns, impact_rows(report, snap, o));
   case Format::table: break;
   }
   return impact_table(report, snap, o);
@@ -688,7 +702,8 @@ std::string render_impact(const ImpactReport& report, const Snapshot& snap, cons
 void render_move_plan(const MovePlan& plan, const Snapshot& snap, const RenderOptions& o, std::ostream& out) {
   switch (o.format) {
   case Format::json: plan_json(plan, snap, o, out); return;
-  case Format::csv: out << plan_csv(plan, snap); return;
+  case Format::csv: out << csv_of<PlanRow>(kPlanColumns, plan_rows(plan, snap, o), o); return;
+  case Format::name: out << names_of<PlanRow>(kPlanColumns, plan_rows(plan, snap, o)); return;
   case Format::table: break;
   }
   out << plan_table(plan, snap, o);

@@ -2,8 +2,7 @@
 // (header), JSON (key) and CSV (key); percentages exist only here, at render time.
 #include "fleetcap/render/overalloc.hpp"
 
-#include "fleetcap/render/table.hpp"
-#include "json_writer.hpp"
+#include "columns.hpp"
 
 #include <fmt/format.h>
 
@@ -40,149 +39,11 @@ namespace {
 
 using json_out::JsonWriter;
 
-// One cell: a number (maybe shown differently in the table), a text, a yes/no (true or false
-// in every format; a boolean in JSON), or nothing.
-struct Value {
-  enum class Kind { number, text, flag, null };
-  Kind kind = Kind::null;
-  Gpus number = 0;
-  std::string text; // the text, or the table's rendering of a number (empty: the digits)
-  Tone tone = Tone::plain;
-};
-Value num(Gpus n, Tone tone = Tone::plain, std::string shown = {}) {
-  return Value{Value::Kind::number, n, std::move(shown), tone};
-}
-Value num(std::size_t n) { return num(static_cast<Gpus>(n)); }
-Value txt(std::string s, Tone tone = Tone::plain) { return Value{Value::Kind::text, 0, std::move(s), tone}; }
-Value txt(std::string_view s, Tone tone = Tone::plain) { return txt(std::string(s), tone); }
-Value txt(const char* s, Tone tone = Tone::plain) { return txt(std::string(s), tone); }
-Value flag(bool b) { return Value{Value::Kind::flag, b, b ? "true" : "false"}; }
-Value none() { return Value{}; }
-Value time_or_none(bool present, Time t) { return present ? txt(format_rfc3339(t)) : none(); }
+using namespace cols;
 
-template <class Row> struct Column {
-  std::string_view key;    // JSON key and CSV header; empty: the table only
-  std::string_view header; // table header; empty: not in the table
-  Align align = Align::right;
-  int drop = 0;             // narrow terminals drop the highest ranks first
-  bool wide = false;        // in the table only with --wide
-  bool history = false;     // in the table only when some cluster has history
-  Value (*get)(const Row&) = nullptr;
-};
-
-struct TableWhen {
-  bool wide = false, history = false;
-};
-
-std::string cell_text(const Value& v) {
-  switch (v.kind) {
-  case Value::Kind::number: return v.text.empty() ? fmt::format("{}", v.number) : v.text;
-  case Value::Kind::text:
-  case Value::Kind::flag: return v.text;
-  case Value::Kind::null: break;
-  }
-  return "-";
-}
-
-template <class Row>
-std::string table_of(std::span<const Column<Row>> cols, const std::vector<Row>& rows, TableWhen when,
-                     const Style& style, const std::vector<TableCell>* total = nullptr) {
-  std::vector<const Column<Row>*> shown;
-  std::vector<TableColumn> tcols;
-  for (const auto& c : cols) {
-    if (c.header.empty() || (c.wide && !when.wide) || (c.history && !when.history)) continue;
-    shown.push_back(&c);
-    tcols.push_back({std::string(c.header), c.align, c.drop});
-  }
-  Table t(tcols);
-  for (const auto& row : rows) {
-    std::vector<TableCell> cells;
-    for (auto* c : shown) {
-      const Value v = c->get(row);
-      cells.emplace_back(cell_text(v), v.tone);
-    }
-    t.add_row(std::move(cells));
-  }
-  if (total) {
-    // `total` holds one cell per column of the full list; keep the shown ones.
-    std::vector<TableCell> cells;
-    for (std::size_t i = 0; i < cols.size(); ++i) {
-      const auto& c = cols[i];
-      if (c.header.empty() || (c.wide && !when.wide) || (c.history && !when.history)) continue;
-      cells.push_back(i < total->size() ? (*total)[i] : TableCell{});
-    }
-    t.set_total(std::move(cells));
-  }
-  return t.render(style);
-}
-
-template <class Row> void json_of(JsonWriter& w, std::span<const Column<Row>> cols, const Row& row) {
-  w.begin_object();
-  for (const auto& c : cols) {
-    if (c.key.empty()) continue;
-    const Value v = c.get(row);
-    w.key(c.key);
-    switch (v.kind) {
-    case Value::Kind::number: w.value(v.number); break;
-    case Value::Kind::text: w.value(v.text); break;
-    case Value::Kind::flag: w.value(v.number != 0); break;
-    case Value::Kind::null: w.value(nullptr); break;
-    }
-  }
-  w.end_object();
-}
-
-template <class Row>
-void json_list(JsonWriter& w, std::string_view key, std::span<const Column<Row>> cols, const std::vector<Row>& rows) {
-  w.key(key).begin_array();
-  for (const auto& row : rows) json_of<Row>(w, cols, row);
-  w.end_array();
-}
-
-template <class Row> std::string csv_of(std::span<const Column<Row>> cols, const std::vector<Row>& rows) {
-  std::string out;
-  bool first = true;
-  for (const auto& c : cols) {
-    if (c.key.empty()) continue;
-    out += fmt::format("{}{}", first ? "" : ",", c.key);
-    first = false;
-  }
-  out += '\n';
-  for (const auto& row : rows) {
-    first = true;
-    for (const auto& c : cols) {
-      if (c.key.empty()) continue;
-      const Value v = c.get(row);
-      if (!first) out += ',';
-      first = false;
-      if (v.kind == Value::Kind::number)
-        out += fmt::format("{}", v.number);
-      else if (v.kind == Value::Kind::text || v.kind == Value::Kind::flag)
-        out += csv_field(v.text);
-    }
-    out += '\n';
-  }
-  return out;
-}
-
-// --sort: a column by JSON key or header; numbers largest first, text A to Z, ties keep
-// the report's order. Table-only columns (CUT%) are not sort keys: sort by cut instead.
-template <class Row> const Column<Row>* find_column(std::span<const Column<Row>> cols, std::string_view name) {
-  for (const auto& c : cols)
-    if (!c.key.empty() && (same_column_name(c.key, name) || (!c.header.empty() && same_column_name(c.header, name))))
-      return &c;
-  return nullptr;
-}
-
-template <class Row> void sort_rows(std::span<const Column<Row>> cols, std::vector<Row>& rows, std::string_view name) {
-  const Column<Row>* c = name.empty() ? nullptr : find_column(cols, name);
-  if (!c) return;
-  std::stable_sort(rows.begin(), rows.end(), [c](const Row& a, const Row& b) {
-    const Value x = c->get(a), y = c->get(b);
-    if (x.kind != y.kind) return x.kind < y.kind; // numbers, text, yes/no, then nothing
-    if (x.kind == Value::Kind::number) return x.number > y.number;
-    return x.text < y.text;
-  });
+// A percentage cell: sorts by the ratio, shows format_share().
+Value share(Gpus part, Gpus whole) {
+  return num(whole > 0 ? part * 1000000 / whole : -1, Tone::plain, format_share(part, whole));
 }
 
 Tone phase_tone(int phase) { return phase == 4 ? Tone::bad : phase == 3 ? Tone::warn : Tone::plain; }
@@ -220,134 +81,118 @@ struct PlanRow {
 };
 
 const Column<ClusterRow> kClusterColumns[] = {
-    {"name", "CLUSTER", Align::left, 0, false, false, [](const ClusterRow& r) { return txt(r.snap->clusters[r.c->cluster].name); }},
-    {"region", "REGION", Align::left, 20, true, false, [](const ClusterRow& r) { return txt(r.snap->clusters[r.c->cluster].region); }},
-    {"sku", "SKU", Align::left, 21, true, false, [](const ClusterRow& r) { return txt(r.snap->clusters[r.c->cluster].sku); }},
-    {"healthy", "HEALTHY", Align::right, 0, false, false, [](const ClusterRow& r) { return num(r.c->healthy); }},
-    {"reference", "REFERENCE", Align::right, 0, false, true, [](const ClusterRow& r) { return num(r.c->reference); }},
-    {"reference_source", "", Align::left, 0, false, false,
-     [](const ClusterRow& r) { return txt(r.c->history.samples > 0 ? "history" : "healthy"); }},
-    {"history_samples", "SAMPLES", Align::right, 6, false, true,
-     [](const ClusterRow& r) { return num(r.c->history.samples, r.c->history.samples < 7 ? Tone::warn : Tone::plain); }},
-    {"history_first", "", Align::left, 0, false, false,
-     [](const ClusterRow& r) { return time_or_none(r.c->history.samples > 0, r.c->history.first); }},
-    {"history_last", "", Align::left, 0, false, false,
-     [](const ClusterRow& r) { return time_or_none(r.c->history.samples > 0, r.c->history.last); }},
-    {"history_median", "", Align::right, 0, false, false,
-     [](const ClusterRow& r) { return r.c->history.samples > 0 ? num(r.c->history.median) : none(); }},
-    {"history_p10", "P10", Align::right, 22, true, true,
-     [](const ClusterRow& r) { return r.c->history.samples > 0 ? num(r.c->history.p10) : none(); }},
-    {"history_min", "MIN", Align::right, 23, true, true,
-     [](const ClusterRow& r) { return r.c->history.samples > 0 ? num(r.c->history.min) : none(); }},
-    {"history_max", "MAX", Align::right, 24, true, true,
-     [](const ClusterRow& r) { return r.c->history.samples > 0 ? num(r.c->history.max) : none(); }},
-    {"buffer_bp", "BUFFER", Align::right, 0, false, false,
-     [](const ClusterRow& r) { return num(r.c->buffer_bp, Tone::plain, format_bp(r.c->buffer_bp)); }},
-    {"buffer_source", "", Align::left, 0, false, false, [](const ClusterRow& r) { return txt(std::string(to_string(r.c->buffer_source))); }},
-    {"buffer_gpus", "BUF-GPUS", Align::right, 7, true, false, [](const ClusterRow& r) { return num(r.c->buffer_gpus); }},
-    {"target", "TARGET", Align::right, 0, false, false, [](const ClusterRow& r) { return num(r.c->target); }},
-    {"assigned", "ASSIGNED", Align::right, 0, false, false, [](const ClusterRow& r) { return num(r.c->assigned); }},
-    {"cut", "CUT", Align::right, 0, false, false, [](const ClusterRow& r) { return num(r.c->cut, cut_tone(r.c->cut)); }},
-    {"", "CUT%", Align::right, 2, false, false, [](const ClusterRow& r) { return txt(format_share(r.c->cut, r.c->assigned)); }},
-    {"cut_from_unscheduled", "UNSCHED", Align::right, 8, true, false, [](const ClusterRow& r) { return num(r.c->from.unscheduled); }},
-    {"cut_from_idle", "IDLE", Align::right, 9, true, false, [](const ClusterRow& r) { return num(r.c->from.idle); }},
-    {"cut_from_running", "RUNNING", Align::right, 10, true, false, [](const ClusterRow& r) { return num(r.c->from.running); }},
-    {"phase", "PHASE", Align::right, 0, false, false, [](const ClusterRow& r) { return num(r.c->phase, phase_tone(r.c->phase)); }},
-    {"quotas_affected", "QUOTAS", Align::right, 5, false, false, [](const ClusterRow& r) { return num(r.c->quotas_affected); }},
-    {"jobs_preempted", "JOBS", Align::right, 4, false, false, [](const ClusterRow& r) { return num(r.c->jobs_preempted); }},
-    {"gpus_preempted", "PREEMPTED", Align::right, 3, false, false, [](const ClusterRow& r) { return num(r.c->gpus_preempted); }},
+    {.key = "name", .header = "CLUSTER", .align = Align::left, .identifying = true, .total = Total::label, .get = [](const ClusterRow& r) { return txt(r.snap->clusters[r.c->cluster].name); }},
+    {.key = "region", .header = "REGION", .align = Align::left, .priority = 21, .wide = true, .get = [](const ClusterRow& r) { return txt(r.snap->clusters[r.c->cluster].region); }},
+    {.key = "sku", .header = "SKU", .align = Align::left, .priority = 22, .wide = true, .get = [](const ClusterRow& r) { return txt(r.snap->clusters[r.c->cluster].sku); }},
+    {.key = "healthy", .header = "HEALTHY", .align = Align::right, .priority = 1, .total = Total::value, .get = [](const ClusterRow& r) { return num(r.c->healthy); }},
+    {.key = "reference", .header = "REFERENCE", .align = Align::right, .priority = 1, .total = Total::value, .needs = kHistory, .get = [](const ClusterRow& r) { return num(r.c->reference); }},
+    {.key = "reference_source", .header = "", .align = Align::left, .identifying = true, .get = [](const ClusterRow& r) { return txt(r.c->history.samples > 0 ? "history" : "healthy"); }},
+    {.key = "history_samples", .header = "SAMPLES", .align = Align::right, .priority = 7, .needs = kHistory, .get = [](const ClusterRow& r) { return num(r.c->history.samples, r.c->history.thin() ? Tone::warn : Tone::plain); }},
+    {.key = "history_first", .header = "", .align = Align::left, .identifying = true, .get = [](const ClusterRow& r) { return time_or_none(r.c->history.samples > 0, r.c->history.first); }},
+    {.key = "history_last", .header = "", .align = Align::left, .identifying = true, .get = [](const ClusterRow& r) { return time_or_none(r.c->history.samples > 0, r.c->history.last); }},
+    {.key = "history_median", .header = "", .align = Align::right, .priority = 1, .get = [](const ClusterRow& r) { return r.c->history.samples > 0 ? num(r.c->history.median) : none(); }},
+    {.key = "history_p10", .header = "P10", .align = Align::right, .priority = 23, .wide = true, .needs = kHistory, .get = [](const ClusterRow& r) { return r.c->history.samples > 0 ? num(r.c->history.p10) : none(); }},
+    {.key = "history_min", .header = "MIN", .align = Align::right, .priority = 24, .wide = true, .needs = kHistory, .get = [](const ClusterRow& r) { return r.c->history.samples > 0 ? num(r.c->history.min) : none(); }},
+    {.key = "history_max", .header = "MAX", .align = Align::right, .priority = 25, .wide = true, .needs = kHistory, .get = [](const ClusterRow& r) { return r.c->history.samples > 0 ? num(r.c->history.max) : none(); }},
+    {.key = "buffer_bp", .header = "BUFFER%", .align = Align::right, .priority = 1, .get = [](const ClusterRow& r) { return num(r.c->buffer_bp, Tone::plain, format_bp(r.c->buffer_bp)); }},
+    {.key = "buffer_source", .header = "", .align = Align::left, .identifying = true, .get = [](const ClusterRow& r) { return txt(std::string(to_string(r.c->buffer_source))); }},
+    {.key = "buffer_gpus", .header = "BUF-GPUS", .align = Align::right, .priority = 8, .wide = true, .total = Total::value, .get = [](const ClusterRow& r) { return num(r.c->buffer_gpus); }},
+    {.key = "target", .header = "TARGET", .align = Align::right, .priority = 1, .total = Total::value, .get = [](const ClusterRow& r) { return num(r.c->target); }},
+    {.key = "assigned", .header = "ASSIGNED", .align = Align::right, .priority = 1, .total = Total::value, .get = [](const ClusterRow& r) { return num(r.c->assigned); }},
+    {.key = "cut", .header = "CUT", .align = Align::right, .priority = 1, .total = Total::value, .get = [](const ClusterRow& r) { return num(r.c->cut, cut_tone(r.c->cut)); }},
+    {.key = "", .header = "CUT%", .align = Align::right, .priority = 3, .total = Total::value, .get = [](const ClusterRow& r) { return share(r.c->cut, r.c->assigned); }},
+    {.key = "cut_from_unscheduled", .header = "UNSCHED", .align = Align::right, .priority = 9, .wide = true, .total = Total::value, .get = [](const ClusterRow& r) { return num(r.c->from.unscheduled); }},
+    {.key = "cut_from_idle", .header = "FROM-IDLE", .align = Align::right, .priority = 10, .wide = true, .total = Total::value, .get = [](const ClusterRow& r) { return num(r.c->from.idle); }},
+    {.key = "cut_from_running", .header = "RUNNING", .align = Align::right, .priority = 11, .wide = true, .total = Total::value, .get = [](const ClusterRow& r) { return num(r.c->from.running); }},
+    {.key = "phase", .header = "PHASE", .align = Align::right, .priority = 1, .get = [](const ClusterRow& r) { return num(r.c->phase, phase_tone(r.c->phase)); }},
+    {.key = "quotas_affected", .header = "AFFECTED", .align = Align::right, .priority = 6, .total = Total::value, .get = [](const ClusterRow& r) { return num(r.c->quotas_affected); }},
+    {.key = "jobs_preempted", .header = "JOBS-PREEMPTED", .align = Align::right, .priority = 5, .total = Total::value, .get = [](const ClusterRow& r) { return num(r.c->jobs_preempted); }},
+    {.key = "gpus_preempted", .header = "PREEMPTED", .align = Align::right, .priority = 4, .total = Total::value, .get = [](const ClusterRow& r) { return num(r.c->gpus_preempted); }},
 };
 
 const Column<QuotaRow> kQuotaColumns[] = {
-    {"name", "QUOTA", Align::left, 0, false, false, [](const QuotaRow& r) { return txt(r.snap->quotas[r.q->quota].name); }},
-    {"tree", "TREE", Align::left, 20, true, false,
-     [](const QuotaRow& r) { return txt(r.snap->quotas[r.snap->quotas[r.q->quota].tree_index].name); }},
-    {"cluster", "CLUSTER", Align::left, 0, false, false, [](const QuotaRow& r) { return txt(r.snap->clusters[r.q->cluster].name); }},
-    {"assigned", "ASSIGNED", Align::right, 0, false, false, [](const QuotaRow& r) { return num(r.q->assigned); }},
-    {"used", "USED", Align::right, 21, true, false, [](const QuotaRow& r) { return num(r.q->used); }},
-    {"free", "FREE", Align::right, 0, false, false, [](const QuotaRow& r) { return num(r.q->free); }},
-    {"idle", "IDLE", Align::right, 0, false, false, [](const QuotaRow& r) { return num(r.q->idle); }},
-    {"cut", "CUT", Align::right, 0, false, false, [](const QuotaRow& r) { return num(r.q->cut, cut_tone(r.q->cut)); }},
-    {"", "CUT%", Align::right, 3, false, false, [](const QuotaRow& r) { return txt(format_share(r.q->cut, r.q->assigned)); }},
-    {"new_gpus", "NEW", Align::right, 2, false, false, [](const QuotaRow& r) { return num(r.q->assigned - r.q->cut); }},
-    {"cut_from_unscheduled", "UNSCHED", Align::right, 8, true, false, [](const QuotaRow& r) { return num(r.q->from.unscheduled); }},
-    {"cut_from_idle", "FROM-IDLE", Align::right, 9, true, false, [](const QuotaRow& r) { return num(r.q->from.idle); }},
-    {"cut_from_running", "RUNNING", Align::right, 10, true, false, [](const QuotaRow& r) { return num(r.q->from.running); }},
-    {"phase", "PHASE", Align::right, 0, false, false, [](const QuotaRow& r) { return num(r.q->phase, phase_tone(r.q->phase)); }},
-    {"jobs_preempted", "JOBS", Align::right, 4, false, false, [](const QuotaRow& r) { return num(r.q->preempted.size()); }},
-    {"gpus_preempted", "PREEMPTED", Align::right, 4, false, false, [](const QuotaRow& r) { return num(r.q->gpus_preempted); }},
+    {.key = "name", .header = "QUOTA", .align = Align::left, .identifying = true, .get = [](const QuotaRow& r) { return txt(r.snap->quotas[r.q->quota].name); }},
+    {.key = "tree", .header = "TREE", .align = Align::left, .priority = 21, .wide = true, .get = [](const QuotaRow& r) { return txt(r.snap->quotas[r.snap->quotas[r.q->quota].tree_index].name); }},
+    {.key = "cluster", .header = "CLUSTER", .align = Align::left, .identifying = true, .get = [](const QuotaRow& r) { return txt(r.snap->clusters[r.q->cluster].name); }},
+    {.key = "assigned", .header = "ASSIGNED", .align = Align::right, .priority = 1, .get = [](const QuotaRow& r) { return num(r.q->assigned); }},
+    {.key = "used", .header = "USED", .align = Align::right, .priority = 22, .wide = true, .get = [](const QuotaRow& r) { return num(r.q->used); }},
+    {.key = "free", .header = "FREE", .align = Align::right, .priority = 1, .get = [](const QuotaRow& r) { return num(r.q->free); }},
+    {.key = "idle", .header = "IDLE", .align = Align::right, .priority = 1, .get = [](const QuotaRow& r) { return num(r.q->idle); }},
+    {.key = "cut", .header = "CUT", .align = Align::right, .priority = 1, .get = [](const QuotaRow& r) { return num(r.q->cut, cut_tone(r.q->cut)); }},
+    {.key = "", .header = "CUT%", .align = Align::right, .priority = 4, .get = [](const QuotaRow& r) { return share(r.q->cut, r.q->assigned); }},
+    {.key = "new_gpus", .header = "NEW", .align = Align::right, .priority = 3, .get = [](const QuotaRow& r) { return num(r.q->assigned - r.q->cut); }},
+    {.key = "cut_from_unscheduled", .header = "UNSCHED", .align = Align::right, .priority = 9, .wide = true, .get = [](const QuotaRow& r) { return num(r.q->from.unscheduled); }},
+    {.key = "cut_from_idle", .header = "FROM-IDLE", .align = Align::right, .priority = 10, .wide = true, .get = [](const QuotaRow& r) { return num(r.q->from.idle); }},
+    {.key = "cut_from_running", .header = "RUNNING", .align = Align::right, .priority = 11, .wide = true, .get = [](const QuotaRow& r) { return num(r.q->from.running); }},
+    {.key = "phase", .header = "PHASE", .align = Align::right, .priority = 1, .get = [](const QuotaRow& r) { return num(r.q->phase, phase_tone(r.q->phase)); }},
+    {.key = "jobs_preempted", .header = "JOBS-PREEMPTED", .align = Align::right, .priority = 5, .get = [](const QuotaRow& r) { return num(r.q->preempted.size()); }},
+    {.key = "gpus_preempted", .header = "PREEMPTED", .align = Align::right, .priority = 5, .get = [](const QuotaRow& r) { return num(r.q->gpus_preempted); }},
 };
 
 const Column<TreeRow> kTreeColumns[] = {
-    {"name", "TREE", Align::left, 0, false, false, [](const TreeRow& r) { return txt(r.snap->quotas[r.t->tree].name); }},
-    {"clusters", "CLUSTERS", Align::right, 6, false, false, [](const TreeRow& r) { return num(r.t->clusters); }},
-    {"quotas", "QUOTAS", Align::right, 7, false, false, [](const TreeRow& r) { return num(r.t->quotas); }},
-    {"quotas_affected", "AFFECTED", Align::right, 5, false, false, [](const TreeRow& r) { return num(r.t->quotas_affected); }},
-    {"assigned", "ASSIGNED", Align::right, 0, false, false, [](const TreeRow& r) { return num(r.t->assigned); }},
-    {"free", "FREE", Align::right, 0, false, false, [](const TreeRow& r) { return num(r.t->free); }},
-    {"idle", "IDLE", Align::right, 0, false, false, [](const TreeRow& r) { return num(r.t->idle); }},
-    {"cut", "CUT", Align::right, 0, false, false, [](const TreeRow& r) { return num(r.t->cut, cut_tone(r.t->cut)); }},
-    {"", "CUT%", Align::right, 2, false, false, [](const TreeRow& r) { return txt(format_share(r.t->cut, r.t->assigned)); }},
-    {"cut_from_unscheduled", "UNSCHED", Align::right, 8, true, false, [](const TreeRow& r) { return num(r.t->from.unscheduled); }},
-    {"cut_from_idle", "FROM-IDLE", Align::right, 9, true, false, [](const TreeRow& r) { return num(r.t->from.idle); }},
-    {"cut_from_running", "RUNNING", Align::right, 10, true, false, [](const TreeRow& r) { return num(r.t->from.running); }},
-    {"phase", "PHASE", Align::right, 0, false, false, [](const TreeRow& r) { return num(r.t->phase, phase_tone(r.t->phase)); }},
-    {"jobs_preempted", "JOBS", Align::right, 4, false, false, [](const TreeRow& r) { return num(r.t->jobs_preempted); }},
-    {"gpus_preempted", "PREEMPTED", Align::right, 3, false, false, [](const TreeRow& r) { return num(r.t->gpus_preempted); }},
+    {.key = "name", .header = "TREE", .align = Align::left, .identifying = true, .get = [](const TreeRow& r) { return txt(r.snap->quotas[r.t->tree].name); }},
+    {.key = "clusters", .header = "CLUSTERS", .align = Align::right, .priority = 7, .get = [](const TreeRow& r) { return num(r.t->clusters); }},
+    {.key = "quotas", .header = "QUOTAS", .align = Align::right, .priority = 8, .get = [](const TreeRow& r) { return num(r.t->quotas); }},
+    {.key = "quotas_affected", .header = "AFFECTED", .align = Align::right, .priority = 6, .get = [](const TreeRow& r) { return num(r.t->quotas_affected); }},
+    {.key = "assigned", .header = "ASSIGNED", .align = Align::right, .priority = 1, .get = [](const TreeRow& r) { return num(r.t->assigned); }},
+    {.key = "free", .header = "FREE", .align = Align::right, .priority = 1, .get = [](const TreeRow& r) { return num(r.t->free); }},
+    {.key = "idle", .header = "IDLE", .align = Align::right, .priority = 1, .get = [](const TreeRow& r) { return num(r.t->idle); }},
+    {.key = "cut", .header = "CUT", .align = Align::right, .priority = 1, .get = [](const TreeRow& r) { return num(r.t->cut, cut_tone(r.t->cut)); }},
+    {.key = "", .header = "CUT%", .align = Align::right, .priority = 3, .get = [](const TreeRow& r) { return share(r.t->cut, r.t->assigned); }},
+    {.key = "cut_from_unscheduled", .header = "UNSCHED", .align = Align::right, .priority = 9, .wide = true, .get = [](const TreeRow& r) { return num(r.t->from.unscheduled); }},
+    {.key = "cut_from_idle", .header = "FROM-IDLE", .align = Align::right, .priority = 10, .wide = true, .get = [](const TreeRow& r) { return num(r.t->from.idle); }},
+    {.key = "cut_from_running", .header = "RUNNING", .align = Align::right, .priority = 11, .wide = true, .get = [](const TreeRow& r) { return num(r.t->from.running); }},
+    {.key = "phase", .header = "PHASE", .align = Align::right, .priority = 1, .get = [](const TreeRow& r) { return num(r.t->phase, phase_tone(r.t->phase)); }},
+    {.key = "jobs_preempted", .header = "JOBS-PREEMPTED", .align = Align::right, .priority = 5, .get = [](const TreeRow& r) { return num(r.t->jobs_preempted); }},
+    {.key = "gpus_preempted", .header = "PREEMPTED", .align = Align::right, .priority = 4, .get = [](const TreeRow& r) { return num(r.t->gpus_preempted); }},
 };
 
 const Column<JobRow> kJobColumns[] = {
-    {"name", "JOB", Align::left, 0, false, false, [](const JobRow& r) { return txt(r.snap->jobs[r.job].name); }},
-    {"namespace", "NAMESPACE", Align::left, 3, false, false, [](const JobRow& r) { return txt(r.snap->jobs[r.job].ns); }},
-    {"quota", "QUOTA", Align::left, 0, false, false, [](const JobRow& r) { return txt(r.snap->jobs[r.job].quota); }},
-    {"cluster", "CLUSTER", Align::left, 2, false, false, [](const JobRow& r) { return txt(r.snap->clusters[r.q->cluster].name); }},
-    {"priority", "PRIORITY", Align::left, 0, false, false,
-     [](const JobRow& r) { return txt(std::string(to_string(r.snap->jobs[r.job].priority))); }},
-    {"gpus", "GPUS", Align::right, 0, false, false, [](const JobRow& r) { return num(r.snap->jobs[r.job].gpus); }},
-    {"started_at", "STARTED", Align::left, 1, false, false, [](const JobRow& r) {
+    {.key = "name", .header = "JOB", .align = Align::left, .identifying = true, .get = [](const JobRow& r) { return txt(r.snap->jobs[r.job].name); }},
+    {.key = "namespace", .header = "NAMESPACE", .align = Align::left, .priority = 4, .get = [](const JobRow& r) { return txt(r.snap->jobs[r.job].ns); }},
+    {.key = "quota", .header = "QUOTA", .align = Align::left, .identifying = true, .get = [](const JobRow& r) { return txt(r.snap->jobs[r.job].quota); }},
+    {.key = "cluster", .header = "CLUSTER", .align = Align::left, .priority = 3, .get = [](const JobRow& r) { return txt(r.snap->clusters[r.q->cluster].name); }},
+    {.key = "priority", .header = "PRIORITY", .align = Align::left, .priority = 2, .get = [](const JobRow& r) { return txt(std::string(to_string(r.snap->jobs[r.job].priority))); }},
+    {.key = "gpus", .header = "GPUS", .align = Align::right, .priority = 1, .get = [](const JobRow& r) { return num(r.snap->jobs[r.job].gpus); }},
+    {.key = "started_at", .header = "STARTED", .align = Align::left, .priority = 2, .get = [](const JobRow& r) {
        const Job& j = r.snap->jobs[r.job];
        return time_or_none(j.started_at.has_value(), j.started_at.value_or(0));
      }},
 };
 
 const Column<SweepRow> kSweepColumns[] = {
-    {"buffer_bp", "BUFFER", Align::right, 0, false, false,
-     [](const SweepRow& r) { return num(r.r->buffer.bp, Tone::plain, format_bp(r.r->buffer.bp)); }},
-    {"clusters", "CLUSTERS", Align::right, 9, false, false, [](const SweepRow& r) { return num(r.r->summary.clusters); }},
-    {"clusters_over_target", "OVER", Align::right, 0, false, false,
-     [](const SweepRow& r) { return num(r.r->summary.clusters_over_target); }},
-    {"", "OVER%", Align::right, 6, false, false, [](const SweepRow& r) {
-       return txt(format_share(static_cast<Gpus>(r.r->summary.clusters_over_target), static_cast<Gpus>(r.r->summary.clusters)));
+    {.key = "buffer_bp", .header = "BUFFER%", .align = Align::right, .priority = 1, .get = [](const SweepRow& r) { return num(r.r->buffer.bp, Tone::plain, format_bp(r.r->buffer.bp)); }},
+    {.key = "clusters", .header = "CLUSTERS", .align = Align::right, .priority = 10, .get = [](const SweepRow& r) { return num(r.r->summary.clusters); }},
+    {.key = "clusters_over_target", .header = "OVER", .align = Align::right, .priority = 1, .get = [](const SweepRow& r) { return num(r.r->summary.clusters_over_target); }},
+    {.key = "", .header = "OVER%", .align = Align::right, .priority = 7, .get = [](const SweepRow& r) {
+       return share(static_cast<Gpus>(r.r->summary.clusters_over_target), static_cast<Gpus>(r.r->summary.clusters));
      }},
-    {"assigned", "ASSIGNED", Align::right, 8, false, false, [](const SweepRow& r) { return num(r.r->summary.assigned); }},
-    {"cut", "CUT", Align::right, 0, false, false, [](const SweepRow& r) { return num(r.r->summary.cut, cut_tone(r.r->summary.cut)); }},
-    {"", "CUT%", Align::right, 0, false, false,
-     [](const SweepRow& r) { return txt(format_share(r.r->summary.cut, r.r->summary.assigned)); }},
-    {"cut_from_unscheduled", "UNSCHED", Align::right, 0, false, false,
-     [](const SweepRow& r) { return num(r.r->summary.from.unscheduled); }},
-    {"cut_from_idle", "IDLE", Align::right, 0, false, false, [](const SweepRow& r) { return num(r.r->summary.from.idle); }},
-    {"cut_from_running", "RUNNING", Align::right, 0, false, false, [](const SweepRow& r) { return num(r.r->summary.from.running); }},
-    {"cut_phase_2", "PHASE2", Align::right, 5, false, false, [](const SweepRow& r) { return num(r.r->summary.cut_by_phase[2]); }},
-    {"cut_phase_3", "PHASE3", Align::right, 5, false, false, [](const SweepRow& r) { return num(r.r->summary.cut_by_phase[3]); }},
-    {"cut_phase_4", "PHASE4", Align::right, 5, false, false, [](const SweepRow& r) { return num(r.r->summary.cut_by_phase[4]); }},
-    {"quotas_affected", "QUOTAS", Align::right, 4, false, false, [](const SweepRow& r) { return num(r.r->summary.quotas_affected); }},
-    {"jobs_preempted", "JOBS", Align::right, 0, false, false, [](const SweepRow& r) { return num(r.r->summary.jobs_preempted); }},
-    {"gpus_preempted", "PREEMPTED", Align::right, 3, false, false, [](const SweepRow& r) { return num(r.r->summary.gpus_preempted); }},
+    {.key = "assigned", .header = "ASSIGNED", .align = Align::right, .priority = 9, .get = [](const SweepRow& r) { return num(r.r->summary.assigned); }},
+    {.key = "cut", .header = "CUT", .align = Align::right, .priority = 1, .get = [](const SweepRow& r) { return num(r.r->summary.cut, cut_tone(r.r->summary.cut)); }},
+    {.key = "", .header = "CUT%", .align = Align::right, .priority = 1, .get = [](const SweepRow& r) { return share(r.r->summary.cut, r.r->summary.assigned); }},
+    {.key = "cut_from_unscheduled", .header = "UNSCHED", .align = Align::right, .priority = 1, .get = [](const SweepRow& r) { return num(r.r->summary.from.unscheduled); }},
+    {.key = "cut_from_idle", .header = "FROM-IDLE", .align = Align::right, .priority = 1, .get = [](const SweepRow& r) { return num(r.r->summary.from.idle); }},
+    {.key = "cut_from_running", .header = "RUNNING", .align = Align::right, .priority = 1, .get = [](const SweepRow& r) { return num(r.r->summary.from.running); }},
+    {.key = "cut_phase_2", .header = "PHASE2", .align = Align::right, .priority = 6, .get = [](const SweepRow& r) { return num(r.r->summary.cut_by_phase[2]); }},
+    {.key = "cut_phase_3", .header = "PHASE3", .align = Align::right, .priority = 6, .get = [](const SweepRow& r) { return num(r.r->summary.cut_by_phase[3]); }},
+    {.key = "cut_phase_4", .header = "PHASE4", .align = Align::right, .priority = 6, .get = [](const SweepRow& r) { return num(r.r->summary.cut_by_phase[4]); }},
+    {.key = "quotas_affected", .header = "AFFECTED", .align = Align::right, .priority = 5, .get = [](const SweepRow& r) { return num(r.r->summary.quotas_affected); }},
+    {.key = "jobs_preempted", .header = "JOBS-PREEMPTED", .align = Align::right, .priority = 1, .get = [](const SweepRow& r) { return num(r.r->summary.jobs_preempted); }},
+    {.key = "gpus_preempted", .header = "PREEMPTED", .align = Align::right, .priority = 4, .get = [](const SweepRow& r) { return num(r.r->summary.gpus_preempted); }},
 };
 
 const Column<PlanRow> kPlanColumns[] = {
-    {"name", "QUOTA", Align::left, 0, false, false, [](const PlanRow& r) { return txt(r.snap->quotas[r.q->quota].name); }},
-    {"tree", "", Align::left, 0, false, false,
-     [](const PlanRow& r) { return txt(r.snap->quotas[r.snap->quotas[r.q->quota].tree_index].name); }},
-    {"cluster", "CLUSTER", Align::left, 0, false, false, [](const PlanRow& r) { return txt(r.snap->clusters[r.q->cluster].name); }},
-    {"old_gpus", "OLD", Align::right, 0, false, false, [](const PlanRow& r) { return num(r.q->assigned); }},
-    {"gpus", "GPUS", Align::right, 0, false, false, [](const PlanRow& r) {
+    {.key = "name", .header = "QUOTA", .align = Align::left, .identifying = true, .get = [](const PlanRow& r) { return txt(r.snap->quotas[r.q->quota].name); }},
+    {.key = "tree", .header = "", .align = Align::left, .identifying = true, .get = [](const PlanRow& r) { return txt(r.snap->quotas[r.snap->quotas[r.q->quota].tree_index].name); }},
+    {.key = "cluster", .header = "CLUSTER", .align = Align::left, .identifying = true, .get = [](const PlanRow& r) { return txt(r.snap->clusters[r.q->cluster].name); }},
+    {.key = "old_gpus", .header = "OLD", .align = Align::right, .priority = 1, .get = [](const PlanRow& r) { return num(r.q->assigned); }},
+    {.key = "gpus", .header = "GPUS", .align = Align::right, .priority = 1, .get = [](const PlanRow& r) {
        return num(r.gpus(), r.applied() ? cut_tone(r.q->cut) : Tone::plain);
      }},
-    {"cut", "CUT", Align::right, 0, false, false, [](const PlanRow& r) { return num(r.applied() ? r.q->cut : 0); }},
-    {"phase", "PHASE", Align::right, 0, false, false, [](const PlanRow& r) { return num(r.q->phase, phase_tone(r.q->phase)); }},
-    {"final_gpus", "FINAL", Align::right, 1, false, false, [](const PlanRow& r) { return num(r.q->assigned - r.q->cut); }},
-    {"deferred", "", Align::left, 0, false, false, [](const PlanRow& r) { return flag(!r.applied()); }},
+    {.key = "cut", .header = "CUT", .align = Align::right, .priority = 1, .get = [](const PlanRow& r) { return num(r.applied() ? r.q->cut : 0); }},
+    {.key = "phase", .header = "PHASE", .align = Align::right, .priority = 1, .get = [](const PlanRow& r) { return num(r.q->phase, phase_tone(r.q->phase)); }},
+    {.key = "final_gpus", .header = "FINAL", .align = Align::right, .priority = 2, .get = [](const PlanRow& r) { return num(r.q->assigned - r.q->cut); }},
+    {.key = "deferred", .header = "", .align = Align::left, .identifying = true, .get = [](const PlanRow& r) { return flag(!r.applied()); }},
 };
 
 // ---- shared pieces ----------------------------------------------------------------------
@@ -485,10 +330,16 @@ bool cluster_in_phase(const OverallocReport& r, const OverallocCluster& c, int w
 
 } // namespace
 
-bool overalloc_sort_key_valid(std::string_view name) {
-  return find_column<ClusterRow>(kClusterColumns, name) || find_column<QuotaRow>(kQuotaColumns, name) ||
-         find_column<TreeRow>(kTreeColumns, name) || find_column<JobRow>(kJobColumns, name);
+namespace cols {
+std::vector<ColumnList> overalloc_column_lists() {
+  return {describe<ClusterRow>("overalloc report", "clusters", kClusterColumns),
+          describe<QuotaRow>("overalloc report", "quotas", kQuotaColumns),
+          describe<TreeRow>("overalloc report", "trees", kTreeColumns),
+          describe<JobRow>("overalloc report", "preempted_jobs", kJobColumns),
+          describe<SweepRow>("overalloc sweep", "buffers", kSweepColumns),
+          describe<PlanRow>("overalloc plan", "quotas", kPlanColumns)};
 }
+} // namespace cols
 
 std::string render_overalloc_report(const OverallocReport& r, const Snapshot& snap, const OverallocView& v,
                                     const RenderOptions& o) {
@@ -530,75 +381,55 @@ std::string render_overalloc_report(const OverallocReport& r, const Snapshot& sn
     w.end_object();
     return w.end_object().finish();
   }
-  if (o.format == Format::csv) {
-    if (v.jobs) return csv_of<JobRow>(kJobColumns, jobs);
+  // CSV and -o name: the one table the view asks for (clusters by default).
+  if (o.format == Format::csv || o.format == Format::name) {
+    const bool csv = o.format == Format::csv;
+    if (v.jobs) return csv ? csv_of<JobRow>(kJobColumns, jobs, o) : names_of<JobRow>(kJobColumns, jobs);
     switch (v.by) {
-    case OverallocBy::quota: return csv_of<QuotaRow>(kQuotaColumns, quotas);
-    case OverallocBy::tree: return csv_of<TreeRow>(kTreeColumns, trees);
+    case OverallocBy::quota: return csv ? csv_of<QuotaRow>(kQuotaColumns, quotas, o) : names_of<QuotaRow>(kQuotaColumns, quotas);
+    case OverallocBy::tree: return csv ? csv_of<TreeRow>(kTreeColumns, trees, o) : names_of<TreeRow>(kTreeColumns, trees);
     case OverallocBy::cluster:
     case OverallocBy::all: break;
     }
-    return csv_of<ClusterRow>(kClusterColumns, clusters);
+    return csv ? csv_of<ClusterRow>(kClusterColumns, clusters, o) : names_of<ClusterRow>(kClusterColumns, clusters);
   }
 
   if (r.clusters.empty()) return "No clusters match.\n";
-  const TableWhen when{v.wide, any_history(r)};
+  const unsigned have = any_history(r) ? kHistory : 0;
   std::string out = preamble(r, v.history, true);
   if (v.phase) out += fmt::format("Showing rollout phase {} only; the summary covers every phase.\n", v.phase);
+  out = wrap_prose(out, o.style.width);
   out += '\n';
   if (v.by == OverallocBy::all || v.by == OverallocBy::cluster) {
     if (clusters.empty()) {
       out += fmt::format("No cluster is in phase {}.\n", v.phase);
     } else {
-      // TOTAL: sums where they make sense, one cell per column of kClusterColumns.
-      Gpus healthy = 0, reference = 0, target = 0, assigned = 0, cut = 0, buf = 0, un = 0, idle = 0, run = 0, pre = 0;
-      std::size_t affected = 0, njobs = 0;
-      for (const auto& row : clusters) {
-        const auto& c = *row.c;
-        healthy += c.healthy, reference += c.reference, target += c.target, assigned += c.assigned, cut += c.cut;
-        buf += c.buffer_gpus, un += c.from.unscheduled, idle += c.from.idle, run += c.from.running;
-        pre += c.gpus_preempted, affected += c.quotas_affected, njobs += c.jobs_preempted;
-      }
-      std::vector<TableCell> total(std::size(kClusterColumns));
-      for (std::size_t i = 0; i < std::size(kClusterColumns); ++i) {
-        const std::string_view h = kClusterColumns[i].header;
-        auto put = [&](auto value) { total[i] = TableCell(fmt::format("{}", value)); };
-        if (h == "CLUSTER") total[i] = TableCell("TOTAL");
-        else if (h == "HEALTHY") put(healthy);
-        else if (h == "REFERENCE") put(reference);
-        else if (h == "BUF-GPUS") put(buf);
-        else if (h == "TARGET") put(target);
-        else if (h == "ASSIGNED") put(assigned);
-        else if (h == "CUT") put(cut);
-        else if (h == "CUT%") total[i] = TableCell(format_share(cut, assigned));
-        else if (h == "UNSCHED") put(un);
-        else if (h == "IDLE") put(idle);
-        else if (h == "RUNNING") put(run);
-        else if (h == "QUOTAS") put(affected);
-        else if (h == "JOBS") put(njobs);
-        else if (h == "PREEMPTED") put(pre);
-      }
-      out += table_of<ClusterRow>(kClusterColumns, clusters, when, o.style, &total);
+      std::vector<const OverallocCluster*> shown;
+      for (const auto& row : clusters) shown.push_back(row.c);
+      const OverallocCluster totals = overalloc_cluster_totals(shown);
+      const ClusterRow total{&snap, &totals};
+      out += table_of<ClusterRow>(kClusterColumns, clusters, o, &total, have);
     }
   }
   if (v.by == OverallocBy::all || v.by == OverallocBy::quota) {
     if (v.by == OverallocBy::all) out += '\n';
     out += quotas.empty() ? std::string("No quota would be cut.\n")
-                          : table_of<QuotaRow>(kQuotaColumns, quotas, when, o.style);
+                          : table_of<QuotaRow>(kQuotaColumns, quotas, o, nullptr, have);
   }
   if (v.by == OverallocBy::tree)
-    out += trees.empty() ? std::string("No tree would be cut.\n") : table_of<TreeRow>(kTreeColumns, trees, when, o.style);
+    out += trees.empty() ? std::string("No tree would be cut.\n") : table_of<TreeRow>(kTreeColumns, trees, o, nullptr, have);
   if (v.jobs) {
     out += '\n';
-    out += jobs.empty() ? std::string("No job would be preempted.\n") : table_of<JobRow>(kJobColumns, jobs, when, o.style);
+    out += jobs.empty() ? std::string("No job would be preempted.\n") : table_of<JobRow>(kJobColumns, jobs, o, nullptr, have);
   }
   const OverallocSummary& s = r.summary;
   out += '\n';
-  out += summary_sentence(s) + ".\n";
-  out += fmt::format("By rollout phase: 2 (unscheduled quota only) {}, 3 (up to idle jobs) {}, 4 (preempting) {} GPUs; "
-                     "{} {} preempted with {} GPUs.\n",
-                     s.cut_by_phase[2], s.cut_by_phase[3], s.cut_by_phase[4], s.jobs_preempted,
-                     s.jobs_preempted == 1 ? "job" : "jobs", s.gpus_preempted);
+  out += wrap_prose(summary_sentence(s) + ".\n" +
+                        fmt::format("By rollout phase: 2 (unscheduled quota only) {}, 3 (up to idle jobs) {}, 4 "
+                                    "(preempting) {} GPUs; {} {} preempted with {} GPUs.\n",
+                                    s.cut_by_phase[2], s.cut_by_phase[3], s.cut_by_phase[4], s.jobs_preempted,
+                                    s.jobs_preempted == 1 ? "job" : "jobs", s.gpus_preempted),
+                    o.style.width);
   return out;
 }
 
@@ -627,7 +458,8 @@ std::string render_overalloc_sweep(const std::vector<OverallocReport>& reports, 
     return w.end_object().finish();
   }
   // CSV flattens cut_by_phase into cut_phase_2..4; JSON nests it as the report's summary does.
-  if (o.format == Format::csv) return csv_of<SweepRow>(kSweepColumns, rows);
+  if (o.format == Format::csv) return csv_of<SweepRow>(kSweepColumns, rows, o);
+  if (o.format == Format::name) return names_of<SweepRow>(kSweepColumns, rows);
   if (reports.empty() || reports.front().clusters.empty()) return "No clusters match.\n";
   std::string out = preamble(reports.front(), history, false);
   if (!reports.front().buffer.per_cluster.empty()) {
@@ -636,8 +468,9 @@ std::string render_overalloc_sweep(const std::vector<OverallocReport>& reports, 
       pinned += fmt::format("{}{} {}", pinned.empty() ? "" : ", ", name, format_bp(bp));
     out += fmt::format("Pinned by --buffer-for: {}.\n", pinned);
   }
+  out = wrap_prose(out, o.style.width);
   out += '\n';
-  out += table_of<SweepRow>(kSweepColumns, rows, TableWhen{true, false}, o.style);
+  out += table_of<SweepRow>(kSweepColumns, rows, o);
   return out;
 }
 
@@ -660,12 +493,14 @@ std::string render_overalloc_plan(const OverallocReport& r, const Snapshot& snap
     w.end_object();
     return w.end_object().finish();
   }
-  if (o.format == Format::csv) return csv_of<PlanRow>(kPlanColumns, rows);
+  if (o.format == Format::csv) return csv_of<PlanRow>(kPlanColumns, rows, o);
+  if (o.format == Format::name) return names_of<PlanRow>(kPlanColumns, rows);
   if (r.clusters.empty()) return "No clusters match.\n";
   std::string out = preamble(r, history, true);
   if (phase) out += fmt::format("Applying corrections up to phase {}; later ones keep their gpus (FINAL shows them).\n", phase);
+  out = wrap_prose(out, o.style.width);
   out += '\n';
-  out += table_of<PlanRow>(kPlanColumns, rows, TableWhen{true, any_history(r)}, o.style);
+  out += table_of<PlanRow>(kPlanColumns, rows, o, nullptr, any_history(r) ? kHistory : 0);
   return out;
 }
 

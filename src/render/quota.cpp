@@ -387,6 +387,7 @@ std::string render_quota(const QuotaReport& r, const Snapshot& snap, const Rende
     return w.end_object().finish();
   }
   case Format::csv: return csv_rows(r.rows, snap, with_ns);
+  case Format::name:
   case Format::table: break;
   }
   if (r.rows.empty())
@@ -399,6 +400,7 @@ std::string render_quota_detail(const QuotaDetail& d, const Snapshot& snap, cons
   switch (o.format) {
   case Format::json: return detail_json(d, snap, o);
   case Format::csv: return detail_csv(d, snap);
+  case Format::name:
   case Format::table: break;
   }
   return detail_table(d, snap, o.style);

@@ -353,8 +353,11 @@ class Colour(unittest.TestCase):
         self.assertEqual(code, 0)
         self.assertTrue(all(len(line) <= 80 for line in out.splitlines()), out)
         self.assertEqual(out.splitlines()[0].split(),
-                         ["CLUSTER", "TOTAL", "HEALTHY", "ASSIGNED", "INQ-FREE", "FLEX-FREE", "UNBACKED", "BLOCK"])
-        self.assertEqual(out.splitlines()[1].split(), ["tiger", "96", "72", "88", "16", "8", "16", "8"])
+                         ["CLUSTER", "REGION", "SKU", "TOTAL", "HEALTHY", "ASSIGNED", "INQ-FREE", "FLEX-FREE",
+                          "UNBACKED"])
+        self.assertEqual(out.splitlines()[1].split(), ["tiger", "us-south", "h100", "96", "72", "88", "16", "8", "16"])
+        # The last line says what went and how to see it.
+        self.assertIn("INQ-USED, FLEX-USED, BLOCK hidden to fit 80 columns; -o wide shows all", out)
 
 
 class At(unittest.TestCase):

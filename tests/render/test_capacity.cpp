@@ -1,6 +1,7 @@
 // `capacity` rendered (src/render/capacity.cpp) for the SPEC §8 worked example: the table
 // (golden text, checked by hand against SPEC §8), JSON keys and values, CSV, sorting, grouping.
 #include "fleetcap/render/capacity.hpp"
+#include "fleetcap/render/columns.hpp"
 
 #include "support/fixtures.hpp"
 
@@ -58,14 +59,19 @@ TEST_CASE("capacity table: the worked example, exactly") {
   CHECK(w.render(wide) == golden("capacity_worked_wide.txt"));
 }
 
-TEST_CASE("capacity table: a narrow terminal drops region and sku, then the least important figures") {
+TEST_CASE("capacity table: a narrow terminal drops the least important figures first, and says so") {
   Worked w;
   RenderOptions o;
   o.style.width = 80; // the full table is 108 wide
-  CHECK(w.render(o) == "CLUSTER  TOTAL  HEALTHY  ASSIGNED  INQ-FREE  FLEX-FREE  UNBACKED  BLOCK\n"
-                       "tiger       96       72        88        16          8        16      8\n"
-                       "lion        64       64        48         0          8         0      8\n"
-                       "TOTAL      160      136       136        16         16        16      8\n");
+  CHECK(w.render(o) == "CLUSTER  REGION    SKU   TOTAL  HEALTHY  ASSIGNED  INQ-FREE  FLEX-FREE  UNBACKED\n"
+                       "tiger    us-south  h100     96       72        88        16          8        16\n"
+                       "lion     us-west   h200     64       64        48         0          8         0\n"
+                       "TOTAL                      160      136       136        16         16        16\n"
+                       "(INQ-USED, FLEX-USED, BLOCK hidden to fit 80 columns; -o wide shows all,\n"
+                       "--columns picks)\n");
+  // -o wide: every column, whatever the width.
+  o.wide = true;
+  CHECK(w.render(o) == golden("capacity_worked_wide.txt"));
 }
 
 TEST_CASE("capacity table: unbacked quota in red only with colour") {
@@ -102,12 +108,12 @@ TEST_CASE("capacity --sort: figures largest first, text A to Z, ties in snapshot
   CHECK(first_column(w.render(Format::table, "region")) == Names{"CLUSTER", "tiger", "lion", "TOTAL"});
   CHECK(first_column(w.render(Format::table, "flex_free")) == Names{"CLUSTER", "tiger", "lion", "TOTAL"}); // 8 = 8
   CHECK(first_column(w.render(Format::csv, "healthy")) == Names{"name", "tiger", "lion"});
-  CHECK(capacity_sort_key_valid("flex_free"));
-  CHECK(capacity_sort_key_valid("FLEX-FREE"));
-  CHECK(capacity_sort_key_valid("Name"));
-  CHECK(capacity_sort_key_valid("provider"));
-  CHECK_FALSE(capacity_sort_key_valid("gpus"));
-  CHECK_FALSE(capacity_sort_key_valid(""));
+  CHECK(is_column_name("capacity", "flex_free"));
+  CHECK(is_column_name("capacity", "FLEX-FREE"));
+  CHECK(is_column_name("capacity", "Name"));
+  CHECK(is_column_name("capacity", "provider"));
+  CHECK_FALSE(is_column_name("capacity", "gpus"));
+  CHECK_FALSE(is_column_name("capacity", ""));
 }
 
 TEST_CASE("capacity JSON: envelope, every figure by its SPEC name, totals") {

@@ -24,6 +24,7 @@ struct CapacityReport {
   GroupBy by = GroupBy::none;
   std::vector<CapacityRow> rows;
   ClusterFigures totals;
+  std::size_t clusters = 0; // selected clusters, the TOTAL row's CLUSTERS
 };
 
 CapacityReport capacity(const Snapshot& snap, const FleetAt& fleet, const Selection& sel, GroupBy by);

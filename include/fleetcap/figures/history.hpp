@@ -21,10 +21,14 @@ Gpus lower_median(const std::vector<Gpus>& sorted);
 // Nearest rank: the sample at rank ceil(0.10 × n), 1-based. `sorted` must not be empty.
 Gpus p10(const std::vector<Gpus>& sorted);
 
+// Fewer samples than this make a thin history: the median is shaky, so the report warns.
+inline constexpr std::size_t kThinHistorySamples = 7;
+
 struct HistoryStats {
   std::size_t samples = 0; // 0: no history for the cluster; the other fields are 0
   Time first = 0, last = 0;
   Gpus median = 0, p10 = 0, min = 0, max = 0;
+  bool thin() const { return samples > 0 && samples < kThinHistorySamples; }
 };
 
 // Per cluster of `snap` (by name), the samples in `window`. Samples naming clusters that

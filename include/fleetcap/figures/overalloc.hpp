@@ -134,6 +134,11 @@ struct OverallocReport {
 OverallocReport overalloc(const OverallocBasis& basis, const Snapshot& snap, const BufferChoice& buffer,
                           CutPolicy policy);
 
+// The TOTAL row of the cluster table: the sums of `clusters` where sums make sense (healthy,
+// reference, buffer GPUs, target, assigned, cut and its sources, quotas affected, jobs and
+// GPUs preempted); the rest stays 0 (cluster kNone, no history, phase 0).
+OverallocCluster overalloc_cluster_totals(const std::vector<const OverallocCluster*>& clusters);
+
 // A team's view: the leaves of one quota tree summed over the selected clusters.
 struct OverallocTree {
   std::uint32_t tree = kNone;

@@ -8,9 +8,6 @@
 
 namespace fleetcap {
 
-// Columns --sort accepts besides the figures: name, region, provider, sku, state.
-bool capacity_sort_key_valid(std::string_view key);
-
 std::string render_capacity(const CapacityReport& report, const Snapshot& snap, const RenderOptions& o);
 
 } // namespace fleetcap

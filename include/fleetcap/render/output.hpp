@@ -8,15 +8,19 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace fleetcap {
 
-enum class Format { table, json, csv };
+// -o table|wide|json|csv|name (wide is table with RenderOptions::wide).
+enum class Format { table, json, csv, name };
 
 struct RenderOptions {
   Format format = Format::table;
   Style style;
-  bool wide = false;
+  bool wide = false;       // -o wide: every column, whatever the width
+  bool no_headers = false; // --no-headers: no header row (table) or header line (CSV)
+  std::vector<std::string> columns; // --columns: these, in this order (table and CSV)
   std::string sort; // a column key ("flex_free") or header; empty = the command's order
   Time generated_at = 0;
   Time at = 0;

@@ -21,7 +21,6 @@ enum class OverallocBy { all, cluster, quota, tree };
 struct OverallocView {
   OverallocBy by = OverallocBy::all; // which tables: all = clusters and affected quotas
   bool jobs = false;                 // also the preempted jobs table (JSON always has them)
-  bool wide = false;                 // every column in the table
   int phase = 0;                     // 1..4: only that rollout phase; 0 = every phase
   HistorySourceInfo history;
 };
@@ -32,9 +31,6 @@ std::string format_bp(BasisPoints bp);
 std::string format_share(Gpus part, Gpus whole);
 // The summary as one sentence a TPM can paste (no trailing newline).
 std::string summary_sentence(const OverallocSummary& s);
-
-// --sort accepts a JSON key or header of the cluster, quota, tree or job rows.
-bool overalloc_sort_key_valid(std::string_view name);
 
 std::string render_overalloc_report(const OverallocReport& r, const Snapshot& snap, const OverallocView& v,
                                     const RenderOptions& o);

@@ -1,5 +1,6 @@
 // Text tables: a header row, numbers right-aligned, an optional TOTAL row, fitted to a width
-// by dropping the least important columns first. Renders to a string; the caller prints it.
+// (SPEC §7): list cells shrink to counts first, then the least important columns go, and a
+// last line says what was hidden. Renders to a string; the caller prints it.
 #pragma once
 
 #include "fleetcap/render/terminal.hpp"
@@ -15,12 +16,14 @@ enum class Tone { plain, bad, warn, good, dim };
 struct TableColumn {
   std::string header;
   Align align = Align::left;
-  int drop = 0; // 0 = always shown; when too wide, the highest drop rank goes first
+  int drop = 0;      // 0 = identifying, never dropped; when too wide, the highest drop rank goes first
+  bool list = false; // its cells have a shorter count form ("3 jobs") used before any column goes
 };
 
 struct TableCell {
   std::string text;
   Tone tone = Tone::plain;
+  std::string count; // a list cell's short form; empty: the text
   TableCell(std::string t = {}, Tone tone_ = Tone::plain) : text(std::move(t)), tone(tone_) {}
   TableCell(const char* t, Tone tone_ = Tone::plain) : text(t), tone(tone_) {}
   TableCell(std::string_view t, Tone tone_ = Tone::plain) : text(t), tone(tone_) {} // node and job fields
@@ -29,8 +32,12 @@ struct TableCell {
 class Table {
 public:
   explicit Table(std::vector<TableColumn> columns) : columns_(std::move(columns)) {}
-  void add_row(std::vector<TableCell> cells) { rows_.push_back(std::move(cells)); }
-  void set_total(std::vector<TableCell> cells) { total_ = std::move(cells); }
+  void add_row(std::vector<TableCell> cells);
+  void set_total(std::vector<TableCell> cells);
+  // No header row (--no-headers).
+  void set_no_headers(bool on) { no_headers_ = on; }
+  // Print every column whatever the width (-o wide, --columns): nothing is fitted.
+  void set_fit(bool on) { fit_ = on; }
   std::string render(const Style& style) const;
   bool empty() const { return rows_.empty(); }
 
@@ -38,9 +45,20 @@ private:
   std::vector<TableColumn> columns_;
   std::vector<std::vector<TableCell>> rows_;
   std::vector<TableCell> total_;
+  bool no_headers_ = false;
+  bool fit_ = true;
 };
 
 // Display width of UTF-8 text (code points; fleet names are ASCII in practice).
 std::size_t display_width(std::string_view text);
+
+// Control characters (ESC, CR, LF, ...) as \xNN, so a name cannot repaint the terminal or
+// forge a row; the text itself when it has none.
+std::string escape_control(std::string_view text);
+bool has_control(std::string_view text);
+
+// Prose wrapped at `width` columns (0: as it is) at spaces, never inside a word; a wrapped
+// line keeps the indent of the line it continues (plus two spaces for a list line "- ").
+std::string wrap_prose(std::string_view text, int width);
 
 } // namespace fleetcap
