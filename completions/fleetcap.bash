@@ -74,7 +74,7 @@ _fleetcap_options() {
     'quota') echo '--help -h --namespace' ;;
     'quota show') echo '--help -h' ;;
     'overalloc') echo '--help -h' ;;
-    'overalloc report') echo '--help -h --buffer --buffer-for --cut --window --history --phase --by --jobs --wide -w --sort' ;;
+    'overalloc report') echo '--help -h --buffer --buffer-for --cut --window --history --phase --by --jobs --summary --compare-cuts --wide -w --sort' ;;
     'overalloc sweep') echo '--help -h --from --to --step --buffer-for --cut --window --history' ;;
     'overalloc plan') echo '--help -h --buffer --buffer-for --cut --window --history --phase' ;;
     'maintenance') echo '--help -h' ;;

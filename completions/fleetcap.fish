@@ -71,6 +71,8 @@ complete -c fleetcap -n '__fish_seen_subcommand_from overalloc; and __fish_seen_
 complete -c fleetcap -n '__fish_seen_subcommand_from overalloc; and __fish_seen_subcommand_from report' -l phase -x -a '1 2 3 4' -d 'Show only this rollout phase (1-4)'
 complete -c fleetcap -n '__fish_seen_subcommand_from overalloc; and __fish_seen_subcommand_from report' -l by -x -a 'cluster quota tree' -d 'Only one table: per cluster, per affected quota, or per tree (team)'
 complete -c fleetcap -n '__fish_seen_subcommand_from overalloc; and __fish_seen_subcommand_from report' -l jobs -d 'Also list the jobs that would be preempted'
+complete -c fleetcap -n '__fish_seen_subcommand_from overalloc; and __fish_seen_subcommand_from report' -l summary -d 'Only the one-screen brief: per rollout phase, the cut, already unbacked, from whom, jobs preempted'
+complete -c fleetcap -n '__fish_seen_subcommand_from overalloc; and __fish_seen_subcommand_from report' -l compare-cuts -d 'The brief for pro-rata and least-disruptive side by side'
 complete -c fleetcap -n '__fish_seen_subcommand_from overalloc; and __fish_seen_subcommand_from report' -l wide -s w -d 'Show every column'
 complete -c fleetcap -n '__fish_seen_subcommand_from overalloc; and __fish_seen_subcommand_from report' -l sort -x -d 'Sort each table by a column: a figure (largest first, e.g. cut) or name (A to Z)'
 complete -c fleetcap -n '__fish_seen_subcommand_from overalloc; and __fish_seen_subcommand_from sweep' -l help -s h -d 'Print this help message and exit'
