@@ -9,7 +9,7 @@ _fleetcap_complete_names() {
 }
 _fleetcap() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} path='' i w
-  local globals_with_value=' --source --format --color --at --cluster --region --sku --state --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --config '
+  local globals_with_value=' --source --output -o --format --columns --sort --color --at --cluster --region --sku --state --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --config '
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=${COMP_WORDS[i]}
     if [[ $w == -* ]]; then
@@ -67,14 +67,14 @@ _fleetcap_subs() {
 }
 _fleetcap_options() {
   case $1 in
-    '') echo '--help -h --version --source --json --format --color --at --cluster --region --sku --state --quiet -q --verbose -v --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --allow-insecure-token --config' ;;
-    'capacity') echo '--help -h --by --sort --wide -w' ;;
-    'capacity flex') echo '--help -h --namespace --gpus --contiguous --stable --wide -w' ;;
-    'flex') echo '--help -h --namespace --gpus --contiguous --stable --wide -w' ;;
+    '') echo '--help -h --version --source --output -o --json --format --wide -w --no-headers --columns --sort --color --at --cluster --region --sku --state --quiet -q --verbose -v --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --allow-insecure-token --config' ;;
+    'capacity') echo '--help -h --by' ;;
+    'capacity flex') echo '--help -h --namespace --gpus --contiguous --stable' ;;
+    'flex') echo '--help -h --namespace --gpus --contiguous --stable' ;;
     'quota') echo '--help -h --namespace' ;;
     'quota show') echo '--help -h' ;;
     'overalloc') echo '--help -h' ;;
-    'overalloc report') echo '--help -h --buffer --buffer-for --cut --window --history --phase --by --jobs --summary --compare-cuts --wide -w --sort' ;;
+    'overalloc report') echo '--help -h --buffer --buffer-for --cut --window --history --phase --by --jobs --summary --compare-cuts' ;;
     'overalloc sweep') echo '--help -h --from --to --step --buffer-for --cut --window --history' ;;
     'overalloc plan') echo '--help -h --buffer --buffer-for --cut --window --history --phase' ;;
     'maintenance') echo '--help -h' ;;
@@ -115,7 +115,11 @@ _fleetcap_is_sub() { [[ " $(_fleetcap_subs "$1") " == *" $2 "* ]]; }
 _fleetcap_takes_value() {
   case "$1|$2" in
     '|--source') echo 1 ;;
+    '|--output') echo 1 ;;
+    '|-o') echo 1 ;;
     '|--format') echo 1 ;;
+    '|--columns') echo 1 ;;
+    '|--sort') echo 1 ;;
     '|--color') echo 1 ;;
     '|--at') echo 1 ;;
     '|--cluster') echo 1 ;;
@@ -130,7 +134,6 @@ _fleetcap_takes_value() {
     '|--max-pages') echo 1 ;;
     '|--config') echo 1 ;;
     'capacity|--by') echo 1 ;;
-    'capacity|--sort') echo 1 ;;
     'capacity flex|--namespace') echo 1 ;;
     'capacity flex|--gpus') echo 1 ;;
     'flex|--namespace') echo 1 ;;
@@ -143,7 +146,6 @@ _fleetcap_takes_value() {
     'overalloc report|--history') echo 1 ;;
     'overalloc report|--phase') echo 1 ;;
     'overalloc report|--by') echo 1 ;;
-    'overalloc report|--sort') echo 1 ;;
     'overalloc sweep|--from') echo 1 ;;
     'overalloc sweep|--to') echo 1 ;;
     'overalloc sweep|--step') echo 1 ;;
@@ -176,7 +178,11 @@ _fleetcap_takes_value() {
 _fleetcap_value_kind() {
   case "$1|$2" in
     *'|--source') echo 'file' ;;
+    *'|--output') echo 'table wide json csv name prometheus' ;;
+    *'|-o') echo 'table wide json csv name prometheus' ;;
     *'|--format') echo 'table json csv prometheus' ;;
+    *'|--columns') echo 'none' ;;
+    *'|--sort') echo 'none' ;;
     *'|--color') echo 'auto always never' ;;
     *'|--at') echo 'none' ;;
     *'|--cluster') echo 'dyn:clusters' ;;
@@ -191,7 +197,6 @@ _fleetcap_value_kind() {
     *'|--max-pages') echo 'none' ;;
     *'|--config') echo 'file' ;;
     'capacity|--by') echo 'region sku provider' ;;
-    'capacity|--sort') echo 'none' ;;
     'capacity flex|--namespace') echo 'dyn:namespaces' ;;
     'capacity flex|--gpus') echo 'none' ;;
     'flex|--namespace') echo 'dyn:namespaces' ;;
@@ -204,7 +209,6 @@ _fleetcap_value_kind() {
     'overalloc report|--history') echo 'file' ;;
     'overalloc report|--phase') echo '1 2 3 4' ;;
     'overalloc report|--by') echo 'cluster quota tree' ;;
-    'overalloc report|--sort') echo 'none' ;;
     'overalloc sweep|--from') echo 'none' ;;
     'overalloc sweep|--to') echo 'none' ;;
     'overalloc sweep|--step') echo 'none' ;;

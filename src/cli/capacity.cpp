@@ -4,7 +4,6 @@
 #include "fleetcap/error.hpp"
 #include "fleetcap/figures/capacity.hpp"
 #include "fleetcap/render/capacity.hpp"
-#include "fleetcap/render/columns.hpp"
 #include "fleetcap/render/prometheus.hpp"
 
 #include <fmt/format.h>
@@ -16,15 +15,9 @@ namespace fleetcap::cli {
 namespace {
 struct CapacityOptions {
   std::string by;
-  std::string sort;
-  bool wide = false;
 };
 
 std::string run_capacity(Context& ctx, const CapacityOptions& opts) {
-  if (!opts.sort.empty() && !is_column_name("capacity", opts.sort))
-    throw UsageError(fmt::format("--sort \"{}\" is not a column; use a figure name such as flex_free or unbacked, "
-                                 "or name, region, sku, provider, state",
-                                 opts.sort));
   const Selection sel = ctx.selection();
   const GroupBy by = opts.by == "region" ? GroupBy::region
                      : opts.by == "sku"  ? GroupBy::sku
@@ -36,8 +29,6 @@ std::string run_capacity(Context& ctx, const CapacityOptions& opts) {
   const CapacityReport report = capacity(snap, fleet, sel, by);
   RenderOptions ro = ctx.render_options(snap, at);
   if (ctx.prometheus()) return render_capacity_prometheus(report, snap, ro);
-  ro.wide = opts.wide;
-  ro.sort = opts.sort;
   return render_capacity(report, snap, ro);
 }
 } // namespace
@@ -46,8 +37,6 @@ void setup_capacity(CLI::App& cmd, Context& ctx) {
   auto opts = std::make_shared<CapacityOptions>();
   cmd.add_option("--by", opts->by, "Group clusters by region, sku or provider")
       ->check(CLI::IsMember({"region", "sku", "provider"}));
-  cmd.add_option("--sort", opts->sort, "Sort by a column: a figure (largest first) or name, region, sku, provider");
-  cmd.add_flag("-w,--wide", opts->wide, "Show every figure, not the readable subset");
   cmd.footer(R"(Examples:
   fleetcap capacity                         production clusters, one row each, and a TOTAL row
   fleetcap capacity --wide --sort unbacked  every figure, most unbacked quota first

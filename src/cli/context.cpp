@@ -1,6 +1,9 @@
 #include "context.hpp"
 
 #include "fleetcap/error.hpp"
+#include "fleetcap/model/suggest.hpp"
+#include "fleetcap/render/columns.hpp"
+#include "fleetcap/render/table.hpp"
 
 #include <fmt/format.h>
 
@@ -82,10 +85,17 @@ Snapshot Context::load(RawItems* raw) const {
   Snapshot snap = load_snapshot(source_options(), raw);
   snap.keep_at_exit = true; // the run's own snapshot: freed by the process exiting (model.hpp)
   for (const auto& w : snap.warnings) warn(w);
+  check_names(snap);
   return snap;
 }
 
 Time Context::at(const Snapshot& snap) const {
+  // +12h / -3d: relative to the snapshot's now (its taken_at, else the clock).
+  if (global.at.size() > 1 && (global.at.front() == '+' || global.at.front() == '-')) {
+    const Duration d = duration_option("--at", global.at.substr(1), true);
+    const Time now = snap.taken_at ? *snap.taken_at : wall_clock_now();
+    return global.at.front() == '+' ? now + d : now - d;
+  }
   if (!global.at.empty() && global.at != "now") {
     auto t = parse_rfc3339(global.at);
     if (!t) throw UsageError(fmt::format("--at \"{}\" is not an RFC 3339 time like 2026-11-20T12:00:00Z", global.at));
@@ -93,6 +103,56 @@ Time Context::at(const Snapshot& snap) const {
   }
   if (global.at.empty() && snap.taken_at) return *snap.taken_at;
   return wall_clock_now();
+}
+
+void unknown_name(std::string_view lead, std::string_view word, std::string_view tail,
+                  const std::vector<std::string_view>& known, std::string_view hint) {
+  const std::string shown = escape_control(word.substr(0, 80)) + (word.size() > 80 ? "..." : "");
+  const std::string suggestion = did_you_mean(closest_names(word, known));
+  throw UsageError(fmt::format("{} \"{}\"{}{}", lead, shown, tail,
+                               !suggestion.empty() ? suggestion
+                               : hint.empty()      ? std::string()
+                                                   : fmt::format(" ({})", hint)));
+}
+
+Duration duration_option(std::string_view option, const std::string& text, bool allow_zero) {
+  const bool bare = !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); }) &&
+                    !(allow_zero && text == "0");
+  if (bare)
+    throw UsageError(fmt::format("{} \"{}\" needs a unit: {}d? {}h? (d, h, m, s, w)", option, text, text, text));
+  auto d = text == "0" && allow_zero ? std::optional<Duration>(0) : parse_duration(text);
+  if (!d || *d < 0 || (*d == 0 && !allow_zero))
+    throw UsageError(fmt::format("{} \"{}\" is not a{} duration such as 14d, 36h or 1d12h", option,
+                                 escape_control(text), allow_zero ? "" : " positive"));
+  return *d;
+}
+
+void Context::check_names(const Snapshot& snap) const {
+  auto check = [&](std::string_view option, const std::vector<std::string>& wanted, auto field) {
+    if (wanted.empty()) return;
+    std::vector<std::string_view> known;
+    for (const auto& c : snap.clusters) known.push_back(c.*field);
+    for (const auto& w : wanted)
+      if (std::find(known.begin(), known.end(), w) == known.end())
+        unknown_name(fmt::format("{}: no {} named", option, option.substr(2)), w,
+                     fmt::format(" in {}", display_source(snap.source)), known);
+  };
+  check("--cluster", global.clusters, &Cluster::name);
+  check("--region", global.regions, &Cluster::region);
+  check("--sku", global.skus, &Cluster::sku);
+}
+
+void check_namespace(const Snapshot& snap, const std::string& ns) {
+  std::vector<std::string_view> known;
+  for (const auto& j : snap.jobs) known.push_back(j.ns);
+  for (const auto& q : snap.quotas)
+    if (q.access)
+      for (const auto& a : *q.access) known.push_back(a);
+  std::sort(known.begin(), known.end());
+  known.erase(std::unique(known.begin(), known.end()), known.end());
+  if (!std::binary_search(known.begin(), known.end(), std::string_view(ns)))
+    unknown_name("--namespace: no job or quota access list names namespace", ns,
+                 fmt::format(" in {}", display_source(snap.source)), known);
 }
 
 Time wall_clock_now() {
@@ -122,11 +182,56 @@ Selection Context::selection() const {
   return s;
 }
 
+namespace {
+// The one format the output options ask for: -o, --format and --json are one choice.
+std::string chosen_format(const GlobalOptions& g) {
+  std::vector<std::pair<std::string, std::string>> said; // option, format
+  if (!g.output.empty()) said.emplace_back("-o " + g.output, g.output);
+  if (!g.format.empty()) said.emplace_back("--format " + g.format, g.format);
+  if (g.json) said.emplace_back("--json", "json");
+  std::string format = said.empty() ? "table" : said.front().second;
+  for (const auto& [option, f] : said) {
+    const bool same = f == format || (f == "table" && format == "wide") || (f == "wide" && format == "table");
+    if (!same)
+      throw UsageError(fmt::format("{} and {} ask for different outputs; give one of them", said.front().first, option));
+    if (f == "wide") format = "wide";
+  }
+  // --wide only widens a table (JSON and CSV have every column anyway), so a config file's
+  // wide = true does not stand in the way of --format csv.
+  if (g.wide && format == "table") format = "wide";
+  if (g.no_headers && (format == "json" || format == "name"))
+    throw UsageError(fmt::format("--no-headers is for tables and CSV, but the output is {}", format));
+  if (!g.columns.empty() && (format == "json" || format == "name"))
+    throw UsageError(fmt::format("--columns is for tables and CSV, but the output is {} (JSON has every field)", format));
+  return format;
+}
+} // namespace
+
+void Context::check_output_options() const {
+  chosen_format(global);
+  if (global.sort.empty() && global.columns.empty()) return;
+  std::vector<std::string_view> names;
+  for (auto n : column_names(command)) // a column's key, then its header unless that is the same word
+    if (std::none_of(names.begin(), names.end(), [&](auto k) { return same_column_name(k, n); })) names.push_back(n);
+  if (names.empty())
+    throw UsageError(fmt::format("'fleetcap {}' prints no table: --sort and --columns do not apply", command));
+  auto check = [&](std::string_view option, const std::string& name) {
+    if (!is_column_name(command, name))
+      unknown_name(fmt::format("{}: 'fleetcap {}' has no column", option, command), name, "", names,
+                   "name a column by its table header or its JSON key");
+  };
+  if (!global.sort.empty()) check("--sort", global.sort);
+  for (const auto& c : global.columns) check("--columns", c);
+}
+
 RenderOptions Context::render_options(const Snapshot& snap, Time at) const {
   RenderOptions o;
-  o.format = global.json ? Format::json : global.format == "json" ? Format::json
-                                      : global.format == "csv"  ? Format::csv
-                                                                : Format::table;
+  const std::string format = chosen_format(global);
+  o.format = format == "json" ? Format::json : format == "csv" ? Format::csv : format == "name" ? Format::name : Format::table;
+  o.wide = format == "wide";
+  o.no_headers = global.no_headers;
+  o.columns = global.columns;
+  o.sort = global.sort;
   const ColorMode mode = global.color == "always" ? ColorMode::always
                          : global.color == "never" ? ColorMode::never
                                                    : ColorMode::automatic;

@@ -18,7 +18,12 @@ namespace fleetcap::cli {
 struct GlobalOptions {
   std::string source;
   bool json = false;
-  std::string format = "table";
+  std::string format; // --format; empty: not given
+  std::string output; // -o; empty: not given
+  bool wide = false;
+  bool no_headers = false;
+  std::vector<std::string> columns;
+  std::string sort;
   std::string color = "auto";
   std::string at;
   std::vector<std::string> clusters, regions, skus, states;
@@ -34,6 +39,7 @@ struct GlobalOptions {
 
 struct Context {
   GlobalOptions global;
+  std::string command; // the command run, as the column registry names it ("overalloc report")
   std::ostream* out = nullptr;
   std::ostream* err = nullptr;
   // Set by the chosen subcommand's parse callback; returns the text for stdout, made whole
@@ -48,11 +54,29 @@ struct Context {
   // --at, else the snapshot's taken_at, else the clock.
   Time at(const Snapshot& snap) const;
   Selection selection() const;
-  // --format prometheus (and no --json): the command renders render/prometheus.hpp's text.
-  bool prometheus() const { return !global.json && global.format == "prometheus"; }
+  // -o prometheus (or --format prometheus): the command renders render/prometheus.hpp's text.
+  // check_output_options() has refused it beside --json or another output.
+  bool prometheus() const { return global.output == "prometheus" || global.format == "prometheus"; }
   // Format, colour and width for stdout, plus the run's metadata.
   RenderOptions render_options(const Snapshot& snap, Time at) const;
+  // The output options agree with each other and name columns `command` has (before any fetch).
+  void check_output_options() const;
+  // --cluster, --region and --sku name things the snapshot holds (SPEC §7).
+  void check_names(const Snapshot& snap) const;
 };
+
+// The usage error `<lead> "word"<tail>; did you mean "a" or "b"?` for a word that is not one of
+// `known`; without a near name, `hint` in brackets instead.
+[[noreturn]] void unknown_name(std::string_view lead, std::string_view word, std::string_view tail,
+                               const std::vector<std::string_view>& known, std::string_view hint = {});
+
+// --namespace names a namespace the snapshot knows: one with a job, or one a quota's access
+// list names (SPEC §7: a namespace that exists nowhere is a usage error).
+void check_namespace(const Snapshot& snap, const std::string& ns);
+
+// A duration option: a number with a unit (2d, 36h, 90m, 4w); a bare number is a usage error
+// that suggests the units, never seconds by surprise (SPEC §7).
+Duration duration_option(std::string_view option, const std::string& text, bool allow_zero = false);
 
 // Seconds since the epoch, from the system clock.
 Time wall_clock_now();

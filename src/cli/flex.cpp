@@ -15,7 +15,6 @@ struct FlexOptions {
   Gpus gpus = 0;
   bool contiguous = false;
   bool stable = false;
-  bool wide = false;
 };
 
 std::string run_flex(Context& ctx, const FlexOptions& opts) {
@@ -28,11 +27,11 @@ std::string run_flex(Context& ctx, const FlexOptions& opts) {
   q.contiguous = opts.contiguous;
   q.stable = opts.stable;
   Snapshot snap = ctx.load();
+  if (q.ns) check_namespace(snap, *q.ns);
   const Time at = ctx.at(snap);
   const FleetAt fleet = evaluate(snap, at);
   const FlexReport report = flex(snap, fleet, sel, q);
   RenderOptions ro = ctx.render_options(snap, at);
-  ro.wide = opts.wide;
   return render_flex(report, snap, ro);
 }
 } // namespace
@@ -47,7 +46,6 @@ void setup_flex(CLI::App& cmd, Context& ctx) {
   cmd.add_flag("--contiguous", opts->contiguous,
                "With --gpus N: only islands with a free block of N GPUs on whole free nodes, one row per island");
   cmd.add_flag("--stable", opts->stable, "Only stable capacity: free flex GPUs in-quota jobs can never reclaim");
-  cmd.add_flag("-w,--wide", opts->wide, "Also show healthy, assigned, in-quota used and the flex pool");
   cmd.footer(R"(Examples:
   fleetcap flex                               clusters by free flex GPUs, most first
   fleetcap flex --namespace evals             with evals' flex use and fair share per cluster

@@ -21,14 +21,6 @@ struct MaintenanceOptions {
   std::string node;
 };
 
-Duration duration_option(const std::string& name, const std::string& text, bool allow_zero) {
-  const auto d = parse_duration(text);
-  if (!d || (!allow_zero && *d == 0))
-    throw UsageError(fmt::format("{} \"{}\" is not a{} duration like 14d, 12h, 90m or 1d12h", name, text,
-                                 allow_zero ? "" : " positive"));
-  return *d;
-}
-
 MaintenanceHorizon horizon(const MaintenanceOptions& o) {
   MaintenanceHorizon h;
   h.window = duration_option("--window", o.window, false);
@@ -78,10 +70,10 @@ std::string run_node(Context& ctx, const MaintenanceOptions& opts) {
   const Time at = ctx.at(snap);
   const std::uint32_t node = snap.find_node(opts.node);
   if (node == kNone) {
-    std::string msg = fmt::format("no node named \"{}\"", opts.node);
-    const auto close = closest_node_names(snap, opts.node);
-    for (std::size_t i = 0; i < close.size(); ++i) msg += (i ? ", " : "; did you mean ") + close[i];
-    throw UsageError(close.empty() ? msg : msg + "?");
+    std::vector<std::string_view> names;
+    names.reserve(snap.nodes.size());
+    for (const auto& n : snap.nodes) names.push_back(n.name);
+    unknown_name("no node named", opts.node, fmt::format(" in {}", display_source(snap.source)), names);
   }
   return render_node_card(node_card(snap, node, at, lead), snap, ctx.render_options(snap, at));
 }

@@ -3,7 +3,6 @@
 
 #include "fleetcap/error.hpp"
 #include "fleetcap/figures/overalloc.hpp"
-#include "fleetcap/render/columns.hpp"
 #include "fleetcap/render/overalloc.hpp"
 #include "fleetcap/render/overalloc_brief.hpp"
 #include "fleetcap/render/prometheus.hpp"
@@ -32,8 +31,6 @@ struct ReportOptions {
   int phase = 0;
   std::string by;
   bool jobs = false;
-  bool wide = false;
-  std::string sort;
   bool summary = false;      // --summary: the leadership brief only
   bool compare_cuts = false; // --compare-cuts: the brief of both policies side by side
 };
@@ -50,6 +47,15 @@ struct PlanOptions {
 };
 
 BasisPoints percent_option(std::string_view option, const std::string& text) {
+  // "0.15" is 15% written as a fraction far more often than 0.15%: ask which was meant.
+  if (!text.empty() && text.find('%') == std::string::npos) {
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (*end == '\0' && v > 0 && v < 1)
+      throw UsageError(fmt::format("{} \"{}\" is ambiguous: write {}% for a fraction of {} (or {}% if you meant "
+                                   "that)",
+                                   option, text, fmt::format("{:g}", v * 100), text, text));
+  }
   auto bp = parse_percent(text);
   if (!bp)
     throw UsageError(fmt::format("{} \"{}\" is not a percentage from 0% to 100% with at most two decimals, such as "
@@ -89,11 +95,7 @@ CutPolicy parse_cut(const std::string& text) {
   return text == "least-disruptive" ? CutPolicy::least_disruptive : CutPolicy::pro_rata;
 }
 
-Duration parse_window(const std::string& text) {
-  auto d = parse_duration(text);
-  if (!d || *d <= 0) throw UsageError(fmt::format("--window \"{}\" is not a positive duration such as 28d or 4w", text));
-  return *d;
-}
+Duration parse_window(const std::string& text) { return duration_option("--window", text); }
 
 // Everything a run needs once the options are valid.
 struct Loaded {
@@ -192,10 +194,6 @@ void warn_history(const Context& ctx, const Loaded& l, const BufferChoice& b) {
 }
 
 std::string run_report(Context& ctx, const ReportOptions& opts) {
-  if (!opts.sort.empty() && !is_column_name("overalloc report", opts.sort))
-    throw UsageError(fmt::format("--sort \"{}\" is not a column; use a figure such as cut, cut_from_running or "
-                                 "gpus_preempted, or name",
-                                 opts.sort));
   const BufferChoice buffer = parse_buffer(opts.buffer, opts.common.buffer_for);
   const Duration window = parse_window(opts.common.window);
   Loaded l = load(ctx, opts.common, window, buffer);
@@ -207,14 +205,11 @@ std::string run_report(Context& ctx, const ReportOptions& opts) {
     const OverallocReport second = overalloc(l.basis, l.snap, buffer, other);
     const OverallocReport& pr = report.policy == CutPolicy::pro_rata ? report : second;
     const OverallocReport& ld = report.policy == CutPolicy::pro_rata ? second : report;
-    RenderOptions ro = ctx.render_options(l.snap, l.at);
-    ro.wide = opts.wide;
-    return render_overalloc_compare(pr, overalloc_brief(pr, l.snap), ld, overalloc_brief(ld, l.snap), ro);
+    return render_overalloc_compare(pr, overalloc_brief(pr, l.snap), ld, overalloc_brief(ld, l.snap),
+                                    ctx.render_options(l.snap, l.at));
   }
   if (opts.summary) {
-    RenderOptions ro = ctx.render_options(l.snap, l.at);
-    ro.wide = opts.wide;
-    return render_overalloc_brief(report, overalloc_brief(report, l.snap), ro);
+    return render_overalloc_brief(report, overalloc_brief(report, l.snap), ctx.render_options(l.snap, l.at));
   }
   OverallocView v;
   v.by = opts.by == "cluster" ? OverallocBy::cluster
@@ -225,8 +220,6 @@ std::string run_report(Context& ctx, const ReportOptions& opts) {
   v.phase = opts.phase;
   v.history = l.history;
   RenderOptions ro = ctx.render_options(l.snap, l.at);
-  ro.sort = opts.sort;
-  ro.wide = opts.wide;
   return render_overalloc_report(report, l.snap, v, ro);
 }
 
@@ -297,9 +290,6 @@ void setup_overalloc(CLI::App& cmd, Context& ctx) {
   report->add_flag("--summary", ro->summary,
                    "Only the one-screen brief: per rollout phase, the cut, already unbacked, from whom, jobs preempted");
   report->add_flag("--compare-cuts", ro->compare_cuts, "The brief for pro-rata and least-disruptive side by side");
-  report->add_flag("-w,--wide", ro->wide, "Show every column");
-  report->add_option("--sort", ro->sort,
-                     "Sort each table by a column: a figure (largest first, e.g. cut) or name (A to Z)");
   report->footer(R"(Examples:
   fleetcap overalloc report                              15% of healthy GPUs kept out of quota
   fleetcap overalloc report --cut least-disruptive --jobs

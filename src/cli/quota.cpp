@@ -24,7 +24,10 @@ std::string run_quota(Context& ctx, const QuotaOptions& opts) {
   const Time at = ctx.at(snap);
   const FleetAt fleet = evaluate(snap, at);
   std::optional<std::string> ns;
-  if (!opts.ns.empty()) ns = opts.ns;
+  if (!opts.ns.empty()) {
+    check_namespace(snap, opts.ns);
+    ns = opts.ns;
+  }
   if (ctx.prometheus()) return render_quota_prometheus(quota_tree(snap, fleet, sel, ns), snap, ctx.render_options(snap, at));
   return render_quota(quota_tree(snap, fleet, sel, ns), snap, ctx.render_options(snap, at));
 }
@@ -32,8 +35,12 @@ std::string run_quota(Context& ctx, const QuotaOptions& opts) {
 std::string run_show(Context& ctx, const QuotaOptions& opts) {
   Snapshot snap = ctx.load();
   const std::uint32_t q = snap.find_quota(opts.name);
-  if (q == kNone)
-    throw UsageError(fmt::format("no quota named \"{}\"; 'fleetcap quota' lists them", opts.name));
+  if (q == kNone) {
+    std::vector<std::string_view> names;
+    for (const auto& quota : snap.quotas) names.push_back(quota.name);
+    unknown_name("no quota named", opts.name, fmt::format(" in {}", display_source(snap.source)), names,
+                 "'fleetcap quota' lists them");
+  }
   const Time at = ctx.at(snap);
   const FleetAt fleet = evaluate(snap, at);
   return render_quota_detail(quota_detail(snap, fleet, q), snap, ctx.render_options(snap, at));

@@ -55,6 +55,21 @@ Gpus free_of(const FlexCluster& c, bool stable) {
 
 } // namespace
 
+namespace {
+void add_totals(FlexReport& r) {
+  FlexCluster& t = r.totals;
+  if (r.query.ns) t.selected = NamespaceFlex{*r.query.ns, 0, 0, 0};
+  for (const auto& c : r.clusters) {
+    t.figures.add(c.figures);
+    t.flex_pool += c.flex_pool;
+    if (t.selected && c.selected) {
+      t.selected->flex_used += c.selected->flex_used;
+      t.selected->flex_pending += c.selected->flex_pending;
+    }
+  }
+}
+} // namespace
+
 FlexReport flex(const Snapshot& snap, const FleetAt& fleet, const Selection& sel, const FlexQuery& q) {
   FlexReport r;
   r.at = fleet.at;
@@ -96,6 +111,7 @@ FlexReport flex(const Snapshot& snap, const FleetAt& fleet, const Selection& sel
   if (!q.contiguous) {
     for (auto& c : all)
       if (free_of(c, q.stable) >= std::max<Gpus>(q.gpus, q.stable ? 1 : 0)) r.clusters.push_back(std::move(c));
+    add_totals(r);
     return r;
   }
   // --contiguous: a block of N in one island; with --stable the cluster's stable free must cover N
@@ -110,6 +126,7 @@ FlexReport flex(const Snapshot& snap, const FleetAt& fleet, const Selection& sel
   }
   for (auto& c : all)
     if (listed[c.cluster]) r.clusters.push_back(std::move(c));
+  add_totals(r);
   return r;
 }
 

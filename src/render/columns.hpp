@@ -79,12 +79,19 @@ template <class Row> struct Column {
   Total total = Total::none;  // what the TOTAL row shows
   std::string_view unit = {}; // a list column's items ("job": its count form is "3 jobs")
   unsigned needs = 0;         // in the table only when the report has all these conditions
+  unsigned only_with = 0;     // in every format only when the report has all these conditions
+  bool table_only = false;    // the key names it for --sort and --columns, but JSON and CSV leave it out
   std::string_view csv = {};  // the CSV header when it is not the key (capacity --by: "sku" for "key")
   Value (*get)(const Row&) = nullptr;
 };
 
 // Conditions a column may need (Column::needs).
-inline constexpr unsigned kHistory = 1; // some cluster has health history
+inline constexpr unsigned kHistory = 1;   // some cluster has health history
+inline constexpr unsigned kNamespace = 2; // a --namespace was asked about
+
+template <class Row> bool in_data(const Column<Row>& c, unsigned have) {
+  return !c.key.empty() && !c.table_only && (c.only_with & ~have) == 0;
+}
 
 inline std::string cell_text(const Value& v) {
   if (!v.shown.empty()) return v.shown;
@@ -124,10 +131,11 @@ std::vector<const Column<Row>*> table_columns(std::span<const Column<Row>> cols,
                                               unsigned have) {
   std::vector<const Column<Row>*> out;
   for (const auto& name : o.columns)
-    if (const auto* c = find_column(cols, name); c && !c->header.empty()) out.push_back(c);
+    if (const auto* c = find_column(cols, name); c && !c->header.empty() && (c->only_with & ~have) == 0)
+      out.push_back(c);
   if (!out.empty()) return out;
   for (const auto& c : cols)
-    if (!c.header.empty() && (o.wide || !c.wide) && (c.needs & ~have) == 0) out.push_back(&c);
+    if (!c.header.empty() && (o.wide || !c.wide) && ((c.needs | c.only_with) & ~have) == 0) out.push_back(&c);
   return out;
 }
 
@@ -183,38 +191,41 @@ inline void json_value(json_out::JsonWriter& w, const Value& v) {
 }
 
 // The row's keyed columns as fields of the object being written.
-template <class Row> void json_fields(json_out::JsonWriter& w, std::span<const Column<Row>> cols, const Row& row) {
+template <class Row>
+void json_fields(json_out::JsonWriter& w, std::span<const Column<Row>> cols, const Row& row, unsigned have = 0) {
   for (const auto& c : cols) {
-    if (c.key.empty()) continue;
+    if (!in_data(c, have)) continue;
     w.key(c.key);
     json_value(w, c.get(row));
   }
 }
 
-template <class Row> void json_row(json_out::JsonWriter& w, std::span<const Column<Row>> cols, const Row& row) {
+template <class Row>
+void json_row(json_out::JsonWriter& w, std::span<const Column<Row>> cols, const Row& row, unsigned have = 0) {
   w.begin_object();
-  json_fields(w, cols, row);
+  json_fields(w, cols, row, have);
   w.end_object();
 }
 
 template <class Row>
 void json_list(json_out::JsonWriter& w, std::string_view key, std::span<const Column<Row>> cols,
-               const std::vector<Row>& rows) {
+               const std::vector<Row>& rows, unsigned have = 0) {
   w.key(key).begin_array();
-  for (const auto& row : rows) json_row<Row>(w, cols, row);
+  for (const auto& row : rows) json_row<Row>(w, cols, row, have);
   w.end_array();
 }
 
 // CSV: a header of JSON keys, then one line per row; --columns picks (keyed columns only).
 // Lists are joined with spaces, nothing is an empty field.
 template <class Row>
-std::string csv_of(std::span<const Column<Row>> cols, const std::vector<Row>& rows, const RenderOptions& o) {
+std::string csv_of(std::span<const Column<Row>> cols, const std::vector<Row>& rows, const RenderOptions& o,
+                   unsigned have = 0) {
   std::vector<const Column<Row>*> shown;
   for (const auto& name : o.columns)
-    if (const auto* c = find_column(cols, name); c && !c->key.empty()) shown.push_back(c);
+    if (const auto* c = find_column(cols, name); c && in_data(*c, have)) shown.push_back(c);
   if (shown.empty())
     for (const auto& c : cols)
-      if (!c.key.empty()) shown.push_back(&c);
+      if (in_data(c, have)) shown.push_back(&c);
   std::string out;
   if (!o.no_headers) {
     for (std::size_t i = 0; i < shown.size(); ++i) {

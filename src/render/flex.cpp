@@ -1,38 +1,89 @@
 #include "fleetcap/render/flex.hpp"
 
-#include "fleetcap/render/table.hpp"
-#include "json_out.hpp"
-
-#include <fmt/format.h>
+#include "columns.hpp"
 
 namespace fleetcap {
 namespace {
 
-// The per-cluster figures of `flex`, in order: one list for table, JSON and CSV. Headers and
-// fields of SPEC §4 figures come from kClusterFigureColumns; flex_pool is flex's own.
-struct FlexColumn {
-  std::string_view key;
-  bool table; // in the terminal table without --wide
-  int drop;   // when the terminal is narrow, higher ranks are dropped first
+using namespace cols;
+using json_out::JsonWriter;
+
+struct Row {
+  const Snapshot* snap;
+  const FlexCluster* c;
+  const Cluster& cluster() const { return snap->clusters[c->cluster]; }
 };
 
-constexpr FlexColumn kFlexColumns[] = {
-    {"healthy", false, 9},          {"assigned", false, 9},         {"inquota_used", false, 9},
-    {"flex_pool", false, 9},        {"flex_free", true, 0},         {"flex_stable_free", true, 0},
-    {"flex_reclaimable_free", true, 5}, {"flex_used", true, 6},     {"largest_free_block", true, 4},
+template <Gpus ClusterFigures::*F> Value figure(const Row& r) { return num(r.c->figures.*F); }
+
+// The per-cluster figures of `flex`, in JSON order; with --namespace, that namespace's flex.
+const Column<Row> kClusterColumns[] = {
+    {.key = "name", .header = "CLUSTER", .align = Align::left, .identifying = true, .total = Total::label,
+     .get = [](const Row& r) { return txt(r.cluster().name); }},
+    {.key = "region", .header = "REGION", .align = Align::left, .priority = 8,
+     .get = [](const Row& r) { return txt(r.cluster().region); }},
+    {.key = "provider", .header = "PROVIDER", .align = Align::left, .priority = 10, .wide = true,
+     .get = [](const Row& r) { return txt(r.cluster().provider); }},
+    {.key = "sku", .header = "SKU", .align = Align::left, .priority = 7, .get = [](const Row& r) { return txt(r.cluster().sku); }},
+    {.key = "state", .header = "STATE", .align = Align::left, .priority = 10, .wide = true,
+     .get = [](const Row& r) { return txt(to_string(r.cluster().state)); }},
+    {.key = "healthy", .header = "HEALTHY", .priority = 9, .wide = true, .total = Total::value,
+     .get = figure<&ClusterFigures::healthy>},
+    {.key = "assigned", .header = "ASSIGNED", .priority = 9, .wide = true, .total = Total::value,
+     .get = figure<&ClusterFigures::assigned>},
+    {.key = "inquota_used", .header = "INQ-USED", .priority = 9, .wide = true, .total = Total::value,
+     .get = figure<&ClusterFigures::inquota_used>},
+    {.key = "flex_pool", .header = "POOL", .priority = 9, .wide = true, .total = Total::value,
+     .get = [](const Row& r) { return num(r.c->flex_pool); }},
+    {.key = "flex_free", .header = "FLEX-FREE", .priority = 1, .total = Total::value, .get = figure<&ClusterFigures::flex_free>},
+    {.key = "flex_stable_free", .header = "STABLE", .priority = 1, .total = Total::value,
+     .get = figure<&ClusterFigures::flex_stable_free>},
+    {.key = "flex_reclaimable_free", .header = "RECLAIMABLE", .priority = 5, .total = Total::value,
+     .get = figure<&ClusterFigures::flex_reclaimable_free>},
+    {.key = "flex_used", .header = "FLEX-USED", .priority = 6, .total = Total::value, .get = figure<&ClusterFigures::flex_used>},
+    {.key = "largest_free_block", .header = "BLOCK", .priority = 4, .total = Total::value,
+     .get = figure<&ClusterFigures::largest_free_block>},
+    // CSV only: JSON lists the namespaces themselves.
+    {.key = "flex_namespaces", .header = "", .get = [](const Row& r) { return num(r.c->namespaces.size()); }},
+    {.key = "namespace", .header = "", .only_with = kNamespace, .get = [](const Row& r) { return txt(r.c->selected->ns); }},
+    {.key = "namespace_flex_used", .header = "NS-FLEX", .priority = 1, .total = Total::value, .only_with = kNamespace,
+     .get = [](const Row& r) { return num(r.c->selected->flex_used); }},
+    {.key = "namespace_flex_pending", .header = "", .only_with = kNamespace,
+     .get = [](const Row& r) { return num(r.c->selected->flex_pending); }},
+    {.key = "fair_share", .header = "FAIR-SHARE", .priority = 1, .only_with = kNamespace,
+     .get = [](const Row& r) { return num(r.c->selected->fair_share); }},
+    {.key = "over_share", .header = "", .only_with = kNamespace,
+     .get = [](const Row& r) { return flag(r.c->selected->over_share()); }},
+    {.key = "", .header = "OVER-SHARE", .priority = 1, .only_with = kNamespace, .get = [](const Row& r) {
+       const NamespaceFlex& n = *r.c->selected;
+       return n.over_share() ? txt(fmt::format("+{}", n.flex_used - n.fair_share), Tone::bad) : txt("");
+     }},
+};
+constexpr std::size_t kFirstFigure = 5, kFigures = 9; // healthy .. largest_free_block: JSON's totals
+
+struct IslandRow {
+  const Snapshot* snap;
+  const FlexIsland* i;
+  const FlexCluster* c;
+  const Cluster& cluster() const { return snap->clusters[i->cluster]; }
 };
 
-Gpus value(const FlexCluster& c, std::string_view key) {
-  if (key == "flex_pool") return c.flex_pool;
-  return c.figures.*(find_figure_column(key)->field);
-}
-
-std::string header(std::string_view key) {
-  if (key == "flex_pool") return "POOL";
-  return std::string(find_figure_column(key)->header);
-}
-
-std::string num(Gpus v) { return fmt::format("{}", v); }
+const Column<IslandRow> kIslandColumns[] = {
+    {.key = "cluster", .header = "CLUSTER", .align = Align::left, .identifying = true,
+     .get = [](const IslandRow& r) { return txt(r.cluster().name); }},
+    {.key = "island", .header = "ISLAND", .align = Align::left, .identifying = true,
+     .get = [](const IslandRow& r) { return txt(r.snap->index.islands[r.i->island].name); }},
+    {.key = "region", .header = "REGION", .align = Align::left, .priority = 7,
+     .get = [](const IslandRow& r) { return txt(r.cluster().region); }},
+    {.key = "sku", .header = "SKU", .align = Align::left, .priority = 6, .get = [](const IslandRow& r) { return txt(r.cluster().sku); }},
+    {.key = "free_block", .header = "FREE-BLOCK", .priority = 1, .get = [](const IslandRow& r) { return num(r.i->free_block); }},
+    {.key = "free_nodes", .header = "FREE-NODES", .priority = 5, .get = [](const IslandRow& r) { return num(r.i->free_nodes); }},
+    // The island's cluster's figures, beside it in the table.
+    {.key = "flex_free", .header = "FLEX-FREE", .priority = 4, .table_only = true,
+     .get = [](const IslandRow& r) { return num(r.c->figures.flex_free); }},
+    {.key = "flex_stable_free", .header = "STABLE", .priority = 3, .table_only = true,
+     .get = [](const IslandRow& r) { return num(r.c->figures.flex_stable_free); }},
+};
 
 // Why nothing answers the query, in the table's place.
 std::string no_answer_text(const FlexReport& r, const Snapshot& snap) {
@@ -59,185 +110,106 @@ std::string no_answer_text(const FlexReport& r, const Snapshot& snap) {
   return out;
 }
 
-std::string clusters_table(const FlexReport& r, const Snapshot& snap, const RenderOptions& o) {
-  const bool with_ns = r.query.ns.has_value();
-  std::vector<TableColumn> cols{{"CLUSTER", Align::left, 0}, {"SKU", Align::left, 11}, {"REGION", Align::left, 12}};
-  std::vector<const FlexColumn*> shown;
-  for (const auto& c : kFlexColumns) {
-    if (!c.table && !o.wide) continue;
-    shown.push_back(&c);
-    cols.push_back({header(c.key), Align::right, c.drop});
-  }
-  if (with_ns) {
-    cols.push_back({"NS-FLEX", Align::right, 0});
-    cols.push_back({"FAIR-SHARE", Align::right, 0});
-    cols.push_back({"OVER", Align::right, 0});
-  }
-  Table t(cols);
-  std::vector<Gpus> sums(shown.size(), 0);
-  Gpus ns_used = 0;
-  std::vector<std::string> over;
-  for (const auto& c : r.clusters) {
-    const Cluster& cl = snap.clusters[c.cluster];
-    std::vector<TableCell> cells{cl.name, cl.sku, cl.region};
-    for (std::size_t i = 0; i < shown.size(); ++i) {
-      const Gpus v = value(c, shown[i]->key);
-      sums[i] = shown[i]->key == "largest_free_block" ? std::max(sums[i], v) : sums[i] + v;
-      cells.emplace_back(num(v));
-    }
-    if (with_ns) {
-      const NamespaceFlex& n = *c.selected;
-      ns_used += n.flex_used;
-      cells.emplace_back(num(n.flex_used));
-      cells.emplace_back(num(n.fair_share));
-      if (n.over_share()) {
-        cells.emplace_back(fmt::format("+{}", n.flex_used - n.fair_share), Tone::bad);
-        over.push_back(fmt::format("{} (+{})", cl.name, n.flex_used - n.fair_share));
-      } else {
-        cells.emplace_back("");
-      }
-    }
-    t.add_row(std::move(cells));
-  }
-  std::vector<TableCell> total{"TOTAL", "", ""};
-  for (auto s : sums) total.emplace_back(num(s));
-  if (with_ns) total.emplace_back(num(ns_used));
-  t.set_total(std::move(total));
-  std::string out = t.render(o.style);
-  if (!over.empty()) {
-    std::string list;
-    for (const auto& s : over) list += (list.empty() ? "" : ", ") + s;
-    out += fmt::format("\n{} is over its fair share of flex in {}: its flex jobs there are the first to be "
-                       "preempted.\n",
-                       *r.query.ns, list);
-  }
-  return out;
+std::vector<Row> cluster_rows(const FlexReport& r, const Snapshot& snap, const RenderOptions& o) {
+  std::vector<Row> rows;
+  for (const auto& c : r.clusters) rows.push_back({&snap, &c});
+  sort_rows<Row>(kClusterColumns, rows, o.sort);
+  return rows;
 }
 
-std::string islands_table(const FlexReport& r, const Snapshot& snap, const RenderOptions& o) {
-  Table t({{"CLUSTER", Align::left, 0},
-           {"ISLAND", Align::left, 0},
-           {"SKU", Align::left, 11},
-           {"REGION", Align::left, 12},
-           {"FREE-BLOCK", Align::right, 0},
-           {"FREE-NODES", Align::right, 5},
-           {"FLEX-FREE", Align::right, 4},
-           {"STABLE", Align::right, 3}});
+std::vector<IslandRow> island_rows(const FlexReport& r, const Snapshot& snap, const RenderOptions& o) {
+  std::vector<IslandRow> rows;
   for (const auto& fi : r.islands) {
-    const Cluster& cl = snap.clusters[fi.cluster];
     const FlexCluster* c = nullptr;
     for (const auto& x : r.clusters)
       if (x.cluster == fi.cluster) c = &x;
-    t.add_row({cl.name, snap.index.islands[fi.island].name, cl.sku, cl.region, num(fi.free_block),
-               num(static_cast<Gpus>(fi.free_nodes)), num(c->figures.flex_free), num(c->figures.flex_stable_free)});
+    rows.push_back({&snap, &fi, c});
   }
-  return t.render(o.style);
+  sort_rows<IslandRow>(kIslandColumns, rows, o.sort);
+  return rows;
 }
 
-using json_out::Json;
-
-Json namespace_json(const NamespaceFlex& n) {
-  Json j;
-  j["namespace"] = n.ns;
-  j["flex_used"] = n.flex_used;
-  j["flex_pending"] = n.flex_pending;
-  j["fair_share"] = n.fair_share;
-  j["over_share"] = n.over_share();
-  return j;
+void namespace_json(JsonWriter& w, const NamespaceFlex& n) {
+  w.begin_object();
+  w.field("namespace", n.ns);
+  w.field("flex_used", n.flex_used);
+  w.field("flex_pending", n.flex_pending);
+  w.field("fair_share", n.fair_share);
+  w.field("over_share", n.over_share());
+  w.end_object();
 }
 
 std::string json(const FlexReport& r, const Snapshot& snap, const RenderOptions& o) {
-  Json doc = json_out::envelope("flex", o);
-  Json query;
-  query["namespace"] = r.query.ns ? Json(*r.query.ns) : Json(nullptr);
-  query["gpus"] = r.query.gpus > 0 ? Json(r.query.gpus) : Json(nullptr);
-  query["contiguous"] = r.query.contiguous;
-  query["stable"] = r.query.stable;
-  doc["query"] = std::move(query);
-  Json clusters = Json::array();
-  Json totals = Json::object();
-  for (const auto& c : kFlexColumns) totals[std::string(c.key)] = 0;
-  for (const auto& c : r.clusters) {
-    const Cluster& cl = snap.clusters[c.cluster];
-    Json item;
-    item["name"] = cl.name;
-    item["region"] = cl.region;
-    item["provider"] = cl.provider;
-    item["sku"] = cl.sku;
-    item["state"] = to_string(cl.state);
-    for (const auto& col : kFlexColumns) {
-      const Gpus v = value(c, col.key);
-      item[std::string(col.key)] = v;
-      auto& t = totals[std::string(col.key)];
-      t = col.key == "largest_free_block" ? std::max(t.get<Gpus>(), v) : t.get<Gpus>() + v;
+  JsonWriter w;
+  json_out::begin_document(w, "flex", o);
+  w.key("query").begin_object();
+  w.field("namespace", r.query.ns);
+  w.field("gpus", r.query.gpus > 0 ? std::optional(r.query.gpus) : std::nullopt);
+  w.field("contiguous", r.query.contiguous);
+  w.field("stable", r.query.stable);
+  w.end_object();
+  const std::span<const Column<Row>> fields = std::span<const Column<Row>>(kClusterColumns).first(kFirstFigure + kFigures);
+  w.key("clusters").begin_array();
+  for (const auto& row : cluster_rows(r, snap, o)) {
+    w.begin_object();
+    json_fields<Row>(w, fields, row);
+    w.key("namespaces").begin_array();
+    for (const auto& n : row.c->namespaces) namespace_json(w, n);
+    w.end_array();
+    if (row.c->selected) {
+      w.key("selected_namespace");
+      namespace_json(w, *row.c->selected);
     }
-    Json names = Json::array();
-    for (const auto& n : c.namespaces) names.push_back(namespace_json(n));
-    item["namespaces"] = std::move(names);
-    if (c.selected) item["selected_namespace"] = namespace_json(*c.selected);
-    clusters.push_back(std::move(item));
+    w.end_object();
   }
-  doc["clusters"] = std::move(clusters);
-  if (r.query.contiguous) {
-    Json islands = Json::array();
-    for (const auto& fi : r.islands) {
-      const Cluster& cl = snap.clusters[fi.cluster];
-      Json item;
-      item["cluster"] = cl.name;
-      item["island"] = snap.index.islands[fi.island].name;
-      item["region"] = cl.region;
-      item["sku"] = cl.sku;
-      item["free_block"] = fi.free_block;
-      item["free_nodes"] = fi.free_nodes;
-      islands.push_back(std::move(item));
-    }
-    doc["islands"] = std::move(islands);
-  }
-  doc["totals"] = std::move(totals);
-  return json_out::dump(doc);
+  w.end_array();
+  if (r.query.contiguous) json_list<IslandRow>(w, "islands", kIslandColumns, island_rows(r, snap, o));
+  w.key("totals").begin_object();
+  json_fields<Row>(w, fields.subspan(kFirstFigure), Row{&snap, &r.totals});
+  w.end_object();
+  return w.end_object().finish();
 }
 
-std::string csv(const FlexReport& r, const Snapshot& snap) {
-  std::string out;
-  if (r.query.contiguous) {
-    out = "cluster,island,region,sku,free_block,free_nodes\n";
-    for (const auto& fi : r.islands) {
-      const Cluster& cl = snap.clusters[fi.cluster];
-      out += fmt::format("{},{},{},{},{},{}\n", csv_field(cl.name), csv_field(snap.index.islands[fi.island].name),
-                         csv_field(cl.region), csv_field(cl.sku), fi.free_block, fi.free_nodes);
-    }
-    return out;
-  }
-  out = "name,region,provider,sku,state";
-  for (const auto& c : kFlexColumns) out += fmt::format(",{}", c.key);
-  out += ",flex_namespaces";
-  if (r.query.ns) out += ",namespace,namespace_flex_used,namespace_flex_pending,fair_share,over_share";
-  out += '\n';
-  for (const auto& c : r.clusters) {
-    const Cluster& cl = snap.clusters[c.cluster];
-    out += fmt::format("{},{},{},{},{}", csv_field(cl.name), csv_field(cl.region), csv_field(cl.provider),
-                       csv_field(cl.sku), to_string(cl.state));
-    for (const auto& col : kFlexColumns) out += fmt::format(",{}", value(c, col.key));
-    out += fmt::format(",{}", c.namespaces.size());
-    if (c.selected)
-      out += fmt::format(",{},{},{},{},{}", csv_field(c.selected->ns), c.selected->flex_used, c.selected->flex_pending,
-                         c.selected->fair_share, c.selected->over_share() ? "true" : "false");
-    out += '\n';
-  }
+std::string clusters_table(const FlexReport& r, const Snapshot& snap, const RenderOptions& o) {
+  const unsigned have = r.query.ns ? kNamespace : 0;
+  const Row total{&snap, &r.totals};
+  std::string out = table_of<Row>(kClusterColumns, cluster_rows(r, snap, o), o, &total, have);
+  std::string over;
+  for (const auto& c : r.clusters)
+    if (c.selected && c.selected->over_share())
+      over += fmt::format("{}{} (+{})", over.empty() ? "" : ", ", snap.clusters[c.cluster].name,
+                          c.selected->flex_used - c.selected->fair_share);
+  if (!over.empty())
+    out += wrap_prose(fmt::format("\n{} is over its fair share of flex in {}: its flex jobs there are the first to be "
+                                  "preempted.\n",
+                                  escape_control(*r.query.ns), escape_control(over)),
+                      o.style.width);
   return out;
 }
 
 } // namespace
 
+namespace cols {
+std::vector<ColumnList> flex_column_lists() {
+  return {describe<Row>("flex", "clusters", kClusterColumns), describe<IslandRow>("flex", "islands", kIslandColumns)};
+}
+} // namespace cols
+
 std::string render_flex(const FlexReport& r, const Snapshot& snap, const RenderOptions& o) {
+  const unsigned have = r.query.ns ? kNamespace : 0;
   switch (o.format) {
   case Format::json: return json(r, snap, o);
-  case Format::csv: return csv(r, snap);
+  case Format::csv:
+    return r.query.contiguous ? csv_of<IslandRow>(kIslandColumns, island_rows(r, snap, o), o)
+                              : csv_of<Row>(kClusterColumns, cluster_rows(r, snap, o), o, have);
   case Format::name:
+    return r.query.contiguous ? names_of<IslandRow>(kIslandColumns, island_rows(r, snap, o))
+                              : names_of<Row>(kClusterColumns, cluster_rows(r, snap, o));
   case Format::table: break;
   }
-  if (r.clusters.empty() || (r.query.contiguous && r.islands.empty())) return no_answer_text(r, snap);
-  return r.query.contiguous ? islands_table(r, snap, o) : clusters_table(r, snap, o);
+  if (r.clusters.empty() || (r.query.contiguous && r.islands.empty())) return wrap_prose(no_answer_text(r, snap), o.style.width);
+  return r.query.contiguous ? table_of<IslandRow>(kIslandColumns, island_rows(r, snap, o), o)
+                            : clusters_table(r, snap, o);
 }
 
 } // namespace fleetcap

@@ -5,6 +5,8 @@
 // back out of the DOM and compare them with the --json documents embedded in the page.
 #include "fleetcap/render/html.hpp"
 
+#include "fleetcap/render/cluster_figures.hpp"
+
 #include "fleetcap/model/time.hpp"
 #include "fleetcap/render/capacity.hpp"
 #include "fleetcap/render/maintenance.hpp"
@@ -164,7 +166,7 @@ void capacity_section(Buf& b, const CapacityReport& r, const Snapshot& snap) {
          "{} unbacked.</p>\n",
       r.rows.size(), t.healthy, t.total, t.assigned, t.inquota_used, t.flex_used, t.unbacked);
   b += "<dl class=\"tiles\" data-section=\"capacity-totals\">";
-  for (const auto& c : kClusterFigureColumns)
+  for (const auto& c : kClusterFigureFields)
     put(b, "<div><dt>{}</dt><dd data-key=\"{}\">{}</dd></div>", c.key, c.key, t.*(c.field));
   b += "</dl>\n";
   legend(b, {{"iqu", "in-quota used (inquota_used)"},
@@ -193,7 +195,7 @@ void capacity_section(Buf& b, const CapacityReport& r, const Snapshot& snap) {
     const ClusterFigures& f = row.figures;
     const std::string name = row.cluster == kNone ? row.key : snap.clusters[row.cluster].name;
     put(b, "<g class=\"cap-row\" data-cluster=\"{}\"", html_escape(name));
-    for (const auto& c : kClusterFigureColumns) put(b, " data-{}=\"{}\"", c.key, f.*(c.field));
+    for (const auto& c : kClusterFigureFields) put(b, " data-{}=\"{}\"", c.key, f.*(c.field));
     b += ">";
     stacked_bar(b, y, scale, name,
                 {{"iqu", "inquota_used", "in-quota used", f.inquota_used},

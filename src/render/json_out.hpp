@@ -14,9 +14,6 @@ using Json = nlohmann::ordered_json;
 // A document holding only the envelope_fields().
 Json envelope(std::string_view command, const RenderOptions& o);
 
-// Every SPEC §4 cluster figure into `into`, in column order.
-void put_figures(Json& into, const ClusterFigures& f);
-
 // Two-space indented, one trailing newline.
 std::string dump(const Json& doc);
 

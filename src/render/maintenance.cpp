@@ -224,7 +224,7 @@ const Column<CardEventRow> kCardEventColumns[] = {
     {.key = "action_by", .header = "ACTION-BY", .align = Align::left, .identifying = true,
      .get = [](const CardEventRow& r) { return time_value(r.row->action_by); }},
     {.key = "whole_cluster", .header = "", .get = [](const CardEventRow& r) { return flag(r.row->whole_cluster); }},
-    {.key = "", .header = "NODES", .align = Align::left, .priority = 7, .unit = "node",
+    {.key = "nodes", .header = "NODES", .align = Align::left, .priority = 7, .unit = "node", .table_only = true,
      .get = [](const CardEventRow& r) { return event_nodes_value(*r.snap, r.event()); }},
     {.key = "kind", .header = "KIND", .align = Align::left, .priority = 6,
      .get = [](const CardEventRow& r) { return txt(r.event().kind); }},

@@ -14,12 +14,6 @@ bool same_column_name(std::string_view a, std::string_view b) {
          });
 }
 
-const FigureColumn* find_figure_column(std::string_view name) {
-  for (const auto& c : kClusterFigureColumns)
-    if (same_column_name(c.key, name) || same_column_name(c.header, name)) return &c;
-  return nullptr;
-}
-
 std::string csv_field(std::string_view text) {
   if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
   std::string out = "\"";
@@ -36,10 +30,6 @@ Json envelope(std::string_view command, const RenderOptions& o) {
   Json doc;
   for (auto& [key, value] : envelope_fields(command, o)) doc[std::string(key)] = std::move(value);
   return doc;
-}
-
-void put_figures(Json& into, const ClusterFigures& f) {
-  for (const auto& c : kClusterFigureColumns) into[std::string(c.key)] = f.*(c.field);
 }
 
 std::string dump(const Json& doc) { return doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n"; }

@@ -3,6 +3,8 @@
 // is one figure of the report, as its JSON gives it.
 #include "fleetcap/render/prometheus.hpp"
 
+#include "fleetcap/render/cluster_figures.hpp"
+
 #include <fmt/format.h>
 
 #include <iterator>
@@ -114,8 +116,8 @@ std::string render_capacity_prometheus(const CapacityReport& r, const Snapshot& 
   for (const auto& row : r.rows)
     labels.push_back(row.cluster == kNone ? Labels{{group_label(r.by), row.key}}
                                           : cluster_labels(snap.clusters[row.cluster]));
-  // One family per figure, from the same column list that drives the table, JSON and CSV.
-  for (const auto& c : kClusterFigureColumns) {
+  // One family per figure, named by its JSON key.
+  for (const auto& c : kClusterFigureFields) {
     Family f(out, fmt::format("fleetcap_capacity_{}_gpus", c.key), cluster_figure_help(c.key));
     for (std::size_t i = 0; i < r.rows.size(); ++i) f.sample(labels[i], r.rows[i].figures.*(c.field));
   }

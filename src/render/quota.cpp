@@ -1,12 +1,13 @@
 #include "fleetcap/render/quota.hpp"
 
-#include "fleetcap/render/table.hpp"
-#include "json_writer.hpp"
+#include "columns.hpp"
 
 #include <fmt/format.h>
 
 namespace fleetcap {
 namespace {
+
+using namespace cols;
 
 // SPEC §4 quota figures as columns: one list for table headers, JSON keys and CSV.
 struct QuotaColumn {
@@ -41,7 +42,7 @@ constexpr NamespaceColumn kNamespaceColumns[] = {
     {"flex_within_share", "FLEX-IN-SHARE", &QuotaRow::flex_within_share, 0},
 };
 
-std::string num(Gpus v) { return fmt::format("{}", v); }
+std::string digits(Gpus v) { return fmt::format("{}", v); }
 
 std::string_view serve_name(QuotaRow::Serve s) {
   switch (s) {
@@ -63,45 +64,82 @@ std::string access_text(const Quota& q) {
 
 std::string cluster_of(const Quota& q) { return q.cluster ? *q.cluster : ""; }
 
+// A row of the quota tree; `base` is the depth shown without indent (a group's own leaves).
+struct Row {
+  const Snapshot* snap;
+  const QuotaRow* r;
+  int base = 0;
+  const Quota& quota() const { return snap->quotas[r->quota]; }
+};
+
+// Indentation shows depth up to kMaxIndent levels; deeper rows say their depth instead, so a
+// chain thousands deep stays as wide as a shallow one.
+constexpr int kMaxIndent = 8;
+std::string indented(const Row& row) {
+  const int depth = std::max(0, row.r->depth - row.base);
+  if (depth <= kMaxIndent) return std::string(2 * static_cast<std::size_t>(depth), ' ') + row.quota().name;
+  return fmt::format("{}[{}] {}", std::string(2 * kMaxIndent, ' '), depth, row.quota().name);
+}
+
+// A leaf shows every figure; a group (and TOTAL) only the ones that sum.
+template <Gpus QuotaFigures::*F, bool Summed> Value figure(const Row& row) {
+  if (!row.r->leaf && !Summed) return txt("");
+  const Gpus v = row.r->figures.*F;
+  return num(v, F == &QuotaFigures::unbacked && v > 0 && row.r->quota != kNone ? Tone::bad : Tone::plain);
+}
+template <Gpus QuotaRow::*F> Value ns_figure(const Row& row) { return num(row.r->*F); }
+
+constexpr unsigned kNoNamespace = 4; // the tree without --namespace
+
+const Column<Row> kTreeColumns[] = {
+    {.key = "name", .header = "QUOTA", .align = Align::left, .identifying = true, .total = Total::label,
+     .get = [](const Row& r) { return txt(r.quota().name, Tone::plain, indented(r)); }},
+    {.key = "parent", .header = "", .get = [](const Row& r) { return r.quota().parent ? txt(*r.quota().parent) : none(); }},
+    {.key = "tree", .header = "", .get = [](const Row& r) { return txt(r.snap->quotas[r.quota().tree_index].name); }},
+    {.key = "cluster", .header = "CLUSTER", .align = Align::left, .priority = 2,
+     .get = [](const Row& r) { return txt(cluster_of(r.quota())); }},
+    {.key = "assigned", .header = "ASSIGNED", .priority = 1, .total = Total::value, .get = figure<&QuotaFigures::assigned, true>},
+    {.key = "used", .header = "USED", .priority = 1, .total = Total::value, .get = figure<&QuotaFigures::used, true>},
+    {.key = "free", .header = "FREE", .priority = 1, .total = Total::value, .get = figure<&QuotaFigures::free, true>},
+    {.key = "borrowed", .header = "BORROWED", .priority = 5, .total = Total::value, .get = figure<&QuotaFigures::borrowed, true>},
+    {.key = "borrowable", .header = "BORROWABLE", .priority = 4, .get = figure<&QuotaFigures::borrowable, false>},
+    {.key = "available", .header = "AVAILABLE", .priority = 1, .get = figure<&QuotaFigures::available, false>},
+    {.key = "unbacked", .header = "UNBACKED", .priority = 3, .total = Total::value, .get = figure<&QuotaFigures::unbacked, true>},
+    {.key = "access", .header = "ACCESS", .align = Align::left, .priority = 6, .only_with = kNoNamespace,
+     .get = [](const Row& r) { return !r.r->leaf && !r.quota().access ? txt("") : txt(access_text(r.quota())); }},
+    {.key = "flex_free", .header = "FLEX-FREE", .priority = 2, .only_with = kNamespace, .get = ns_figure<&QuotaRow::flex_free>},
+    {.key = "flex_stable_free", .header = "STABLE", .priority = 7, .only_with = kNamespace,
+     .get = ns_figure<&QuotaRow::flex_stable_free>},
+    {.key = "fair_share", .header = "FAIR-SHARE", .priority = 2, .only_with = kNamespace, .get = ns_figure<&QuotaRow::fair_share>},
+    {.key = "namespace_flex_used", .header = "NS-FLEX", .priority = 9, .only_with = kNamespace,
+     .get = ns_figure<&QuotaRow::ns_flex_used>},
+    {.key = "flex_within_share", .header = "FLEX-IN-SHARE", .priority = 2, .only_with = kNamespace,
+     .get = ns_figure<&QuotaRow::flex_within_share>},
+    {.key = "serve", .header = "SERVE", .align = Align::left, .identifying = true, .only_with = kNamespace,
+     .get = [](const Row& r) {
+       return txt(serve_name(r.r->serve), r.r->serve == QuotaRow::Serve::flex ? Tone::warn : Tone::plain);
+     }},
+};
+
+std::vector<Row> tree_rows(const std::vector<QuotaRow>& rows, const Snapshot& snap, const RenderOptions& o,
+                           int base = 0, bool leaves_only = false) {
+  std::vector<Row> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows)
+    if (!leaves_only || r.leaf) out.push_back({&snap, &r, base});
+  sort_rows<Row>(kTreeColumns, out, o.sort);
+  return out;
+}
+
 // The quota tree, or with --namespace the flat list of leaves it may target.
 std::string tree_table(const std::vector<QuotaRow>& rows, const QuotaFigures* totals, bool with_ns,
-                       const Snapshot& snap, const Style& style, int base_depth = 0) {
-  std::vector<TableColumn> cols{{"QUOTA", Align::left, 0}, {"CLUSTER", Align::left, 0}};
-  for (const auto& c : kQuotaColumns) cols.push_back({std::string(c.header), Align::right, c.drop});
-  if (with_ns) {
-    for (const auto& c : kNamespaceColumns) cols.push_back({std::string(c.header), Align::right, c.drop});
-    cols.push_back({"SERVE", Align::left, 0});
-  } else {
-    cols.push_back({"ACCESS", Align::left, 5});
-  }
-  Table t(cols);
-  for (const auto& row : rows) {
-    const Quota& q = snap.quotas[row.quota];
-    std::vector<TableCell> cells{std::string(2 * static_cast<std::size_t>(row.depth - base_depth), ' ') + q.name,
-                                 cluster_of(q)};
-    for (const auto& c : kQuotaColumns) {
-      if (!row.leaf && !c.summed) {
-        cells.emplace_back("");
-        continue;
-      }
-      const Gpus v = row.figures.*(c.field);
-      cells.emplace_back(num(v), c.field == &QuotaFigures::unbacked && v > 0 ? Tone::bad : Tone::plain);
-    }
-    if (with_ns) {
-      for (const auto& c : kNamespaceColumns) cells.emplace_back(num(row.*(c.field)));
-      cells.emplace_back(std::string(serve_name(row.serve)),
-                         row.serve == QuotaRow::Serve::flex ? Tone::warn : Tone::plain);
-    } else {
-      cells.emplace_back(!row.leaf && !q.access ? "" : access_text(q));
-    }
-    t.add_row(std::move(cells));
-  }
-  if (totals) {
-    std::vector<TableCell> total{"TOTAL", ""};
-    for (const auto& c : kQuotaColumns) total.emplace_back(c.summed ? num(totals->*(c.field)) : "");
-    t.set_total(std::move(total));
-  }
-  return t.render(style);
+                       const Snapshot& snap, const RenderOptions& o, int base_depth = 0) {
+  QuotaRow total_row;
+  total_row.leaf = false;
+  if (totals) total_row.figures = *totals;
+  const Row total{&snap, &total_row, 0};
+  return table_of<Row>(kTreeColumns, tree_rows(rows, snap, o, base_depth), o, totals ? &total : nullptr,
+                       with_ns ? kNamespace : kNoNamespace);
 }
 
 using json_out::JsonWriter;
@@ -152,62 +190,57 @@ void put_rows(JsonWriter& w, const std::vector<QuotaRow>& rows, const Snapshot& 
   }
 }
 
-std::string csv_rows(const std::vector<QuotaRow>& rows, const Snapshot& snap, bool with_ns) {
-  std::string out = "name,parent,tree,cluster";
-  for (const auto& c : kQuotaColumns) out += fmt::format(",{}", c.key);
-  out += ",access";
-  if (with_ns) {
-    for (const auto& c : kNamespaceColumns) out += fmt::format(",{}", c.key);
-    out += ",serve";
-  }
-  out += '\n';
-  for (const auto& row : rows) {
-    if (!row.leaf) continue;
-    const Quota& q = snap.quotas[row.quota];
-    out += fmt::format("{},{},{},{}", csv_field(q.name), csv_field(q.parent ? *q.parent : ""),
-                       csv_field(snap.quotas[q.tree_index].name), csv_field(cluster_of(q)));
-    for (const auto& c : kQuotaColumns) out += fmt::format(",{}", row.figures.*(c.field));
-    out += fmt::format(",{}", csv_field(access_text(q)));
-    if (with_ns) {
-      for (const auto& c : kNamespaceColumns) out += fmt::format(",{}", row.*(c.field));
-      out += fmt::format(",{}", serve_name(row.serve));
-    }
-    out += '\n';
-  }
-  return out;
-}
-
 // ---- quota show ----
 
-std::string started(const Job& j) { return j.started_at ? format_rfc3339(*j.started_at) : ""; }
+struct JobRow {
+  const Job* job;
+  std::size_t order; // 1 = first to be preempted
+};
 
-std::string jobs_table(const QuotaDetail& d, const Snapshot& snap, const Style& style) {
-  const bool group = !d.row.leaf;
-  std::vector<TableColumn> cols{{"ORDER", Align::right, 0}, {"JOB", Align::left, 0}};
-  if (group) cols.push_back({"QUOTA", Align::left, 0});
-  for (TableColumn c : std::initializer_list<TableColumn>{{"NAMESPACE", Align::left, 0},
-                                                          {"PRIORITY", Align::left, 0},
-                                                          {"STATE", Align::left, 0},
-                                                          {"GPUS", Align::right, 0},
-                                                          {"IDLE", Align::left, 2},
-                                                          {"STARTED", Align::left, 1}})
-    cols.push_back(c);
-  Table t(cols);
-  std::size_t order = 0;
-  for (auto j : d.jobs) {
-    const Job& job = snap.jobs[j];
-    std::vector<TableCell> cells{num(static_cast<Gpus>(++order)), job.name};
-    if (group) cells.emplace_back(job.quota);
-    cells.emplace_back(job.ns);
-    cells.emplace_back(std::string(to_string(job.priority)));
-    cells.emplace_back(std::string(to_string(job.state)), job.running() ? Tone::plain : Tone::dim);
-    cells.emplace_back(num(job.gpus));
-    cells.emplace_back(job.idle ? "idle" : "");
-    cells.emplace_back(started(job));
-    t.add_row(std::move(cells));
-  }
-  return t.render(style);
+constexpr unsigned kGroup = 8; // quota show of a group: its jobs come from several quotas
+
+const Column<JobRow> kJobColumns[] = {
+    {.key = "order", .header = "ORDER", .priority = 3, .get = [](const JobRow& r) { return num(r.order); }},
+    {.key = "name", .header = "JOB", .align = Align::left, .identifying = true, .get = [](const JobRow& r) { return txt(r.job->name); }},
+    {.key = "namespace", .header = "NAMESPACE", .align = Align::left, .priority = 2,
+     .get = [](const JobRow& r) { return txt(r.job->ns); }},
+    {.key = "quota", .header = "QUOTA", .align = Align::left, .priority = 1, .needs = kGroup,
+     .get = [](const JobRow& r) { return txt(r.job->quota); }},
+    {.key = "priority", .header = "PRIORITY", .align = Align::left, .priority = 1,
+     .get = [](const JobRow& r) { return txt(to_string(r.job->priority)); }},
+    {.key = "state", .header = "STATE", .align = Align::left, .priority = 1,
+     .get = [](const JobRow& r) { return txt(to_string(r.job->state), r.job->running() ? Tone::plain : Tone::dim); }},
+    {.key = "gpus", .header = "GPUS", .priority = 1, .get = [](const JobRow& r) { return num(r.job->gpus); }},
+    {.key = "idle", .header = "IDLE", .align = Align::left, .priority = 5, .get = [](const JobRow& r) { return flag(r.job->idle); }},
+    {.key = "started_at", .header = "STARTED", .align = Align::left, .priority = 4, .get = [](const JobRow& r) {
+       return r.job->started_at ? txt(format_rfc3339(*r.job->started_at)) : none("");
+     }},
+    {.key = "nodes", .header = "NODES", .align = Align::left, .priority = 6, .wide = true, .unit = "node",
+     .get = [](const JobRow& r) { return list_of(r.job->nodes); }},
+};
+
+std::vector<JobRow> job_rows(const QuotaDetail& d, const Snapshot& snap, const RenderOptions& o) {
+  std::vector<JobRow> rows;
+  for (std::size_t i = 0; i < d.jobs.size(); ++i) rows.push_back({&snap.jobs[d.jobs[i]], i + 1});
+  sort_rows<JobRow>(kJobColumns, rows, o.sort);
+  return rows;
 }
+
+// The other leaves of the tree in the cluster: what each lends and borrows.
+struct SiblingRow {
+  const Snapshot* snap;
+  const QuotaRow* r;
+  std::string label; // the TREE row's name
+};
+const Column<SiblingRow> kSiblingColumns[] = {
+    {.key = "name", .header = "QUOTA", .align = Align::left, .identifying = true, .total = Total::value, .get = [](const SiblingRow& r) {
+       return txt(r.label.empty() ? r.snap->quotas[r.r->quota].name : r.label);
+     }},
+    {.key = "assigned", .header = "ASSIGNED", .priority = 1, .total = Total::value, .get = [](const SiblingRow& r) { return num(r.r->figures.assigned); }},
+    {.key = "used", .header = "USED", .priority = 1, .total = Total::value, .get = [](const SiblingRow& r) { return num(r.r->figures.used); }},
+    {.key = "free", .header = "LENDS", .priority = 1, .total = Total::value, .get = [](const SiblingRow& r) { return num(r.r->figures.free); }},
+    {.key = "borrowed", .header = "BORROWS", .priority = 1, .total = Total::value, .get = [](const SiblingRow& r) { return num(r.r->figures.borrowed); }},
+};
 
 std::string plural(std::size_t n, std::string_view one, std::string_view many) {
   return fmt::format("{} {}", n, n == 1 ? one : many);
@@ -239,7 +272,7 @@ std::string backing_text(const QuotaDetail& d, const Snapshot& snap) {
                      d.row.figures.assigned, c.assigned);
 }
 
-std::string detail_table(const QuotaDetail& d, const Snapshot& snap, const Style& style) {
+std::string detail_table(const QuotaDetail& d, const Snapshot& snap, const RenderOptions& o) {
   const Quota& q = snap.quotas[d.row.quota];
   std::vector<std::pair<std::string, std::string>> fields;
   fields.emplace_back("tree", snap.quotas[q.tree_index].name);
@@ -248,11 +281,11 @@ std::string detail_table(const QuotaDetail& d, const Snapshot& snap, const Style
     const Cluster& c = snap.clusters[q.cluster_index];
     fields.emplace_back("cluster", fmt::format("{} ({}, {}, {})", c.name, c.sku, c.region, to_string(c.state)));
   }
-  if (!d.row.leaf) fields.emplace_back("leaves", num(static_cast<Gpus>(d.row.leaves)));
+  if (!d.row.leaf) fields.emplace_back("leaves", digits(static_cast<Gpus>(d.row.leaves)));
   fields.emplace_back("access", !d.row.leaf && !q.access ? "-" : access_text(q));
   std::size_t vw = 0;
   for (const auto& c : kQuotaColumns)
-    if (d.row.leaf || c.summed) vw = std::max(vw, num(d.row.figures.*(c.field)).size());
+    if (d.row.leaf || c.summed) vw = std::max(vw, digits(d.row.figures.*(c.field)).size());
   for (const auto& c : kQuotaColumns)
     if (d.row.leaf || c.summed) fields.emplace_back(std::string(c.key), fmt::format("{:>{}}", d.row.figures.*(c.field), vw));
   std::size_t kw = 0;
@@ -263,14 +296,14 @@ std::string detail_table(const QuotaDetail& d, const Snapshot& snap, const Style
 
   if (!d.row.leaf && !d.subtree.empty()) {
     out += "\nLeaves:\n";
-    out += tree_table(d.subtree, nullptr, false, snap, style, 1);
+    out += tree_table(d.subtree, nullptr, false, snap, o, 1);
   }
   out += "\n";
   if (d.jobs.empty()) {
     out += "Jobs: none.\n";
   } else {
     out += "Jobs, in the order they would be preempted if the quota shrank (lowest priority, then newest):\n";
-    out += jobs_table(d, snap, style);
+    out += table_of<JobRow>(kJobColumns, job_rows(d, snap, o), o, nullptr, d.row.leaf ? 0 : kGroup);
   }
   if (!d.row.leaf || q.cluster_index == kNone) return out;
 
@@ -281,37 +314,19 @@ std::string detail_table(const QuotaDetail& d, const Snapshot& snap, const Style
                        snap.quotas[q.tree_index].name);
   } else {
     out += fmt::format("Siblings in tree {} (each lends its free GPUs, borrows beyond its assigned):\n", where);
-    Table t({{"QUOTA", Align::left, 0},
-             {"ASSIGNED", Align::right, 0},
-             {"USED", Align::right, 0},
-             {"LENDS", Align::right, 0},
-             {"BORROWS", Align::right, 0}});
-    for (const auto& s : d.siblings)
-      t.add_row({snap.quotas[s.quota].name, num(s.figures.assigned), num(s.figures.used), num(s.figures.free),
-                 num(s.figures.borrowed)});
+    std::vector<SiblingRow> rows;
+    for (const auto& s : d.siblings) rows.push_back({&snap, &s, {}});
+    sort_rows<SiblingRow>(kSiblingColumns, rows, o.sort);
     // The tree row lends what its leaves leave unused in all, P − U, not the sum of their free.
-    t.set_total({fmt::format("TREE {}", where), num(d.tree.assigned), num(d.tree.used), num(d.tree_unused),
-                 num(d.tree.borrowed)});
-    out += t.render(style);
+    QuotaRow tree_row;
+    tree_row.figures = d.tree;
+    tree_row.figures.free = d.tree_unused;
+    const SiblingRow total{&snap, &tree_row, fmt::format("TREE {}", where)};
+    out += table_of<SiblingRow>(kSiblingColumns, rows, o, &total);
   }
   out += '\n';
   out += backing_text(d, snap);
   return out;
-}
-
-void job_json(JsonWriter& w, std::size_t order, const Job& job) {
-  w.begin_object();
-  w.field("order", order);
-  w.field("name", job.name);
-  w.field("namespace", job.ns);
-  w.field("quota", job.quota);
-  w.field("priority", to_string(job.priority));
-  w.field("state", to_string(job.state));
-  w.field("gpus", job.gpus);
-  w.field("idle", job.idle);
-  w.field("started_at", json_out::rfc3339_or_null(job.started_at));
-  w.array_field("nodes", job.nodes);
-  w.end_object();
 }
 
 std::string detail_json(const QuotaDetail& d, const Snapshot& snap, const RenderOptions& o) {
@@ -321,9 +336,7 @@ std::string detail_json(const QuotaDetail& d, const Snapshot& snap, const Render
   quota_fields(w, d.row, snap, false);
   w.field("leaf", d.row.leaf);
   w.end_object();
-  w.key("jobs").begin_array();
-  for (std::size_t i = 0; i < d.jobs.size(); ++i) job_json(w, i + 1, snap.jobs[d.jobs[i]]);
-  w.end_array();
+  json_list<JobRow>(w, "jobs", kJobColumns, job_rows(d, snap, o));
   const Quota& q = snap.quotas[d.row.quota];
   if (!d.row.leaf) {
     put_rows(w, d.subtree, snap, false);
@@ -360,18 +373,14 @@ std::string detail_json(const QuotaDetail& d, const Snapshot& snap, const Render
   return w.end_object().finish();
 }
 
-std::string detail_csv(const QuotaDetail& d, const Snapshot& snap) {
-  // The quota's jobs in preemption order: the one list a spreadsheet wants from `show`.
-  std::string out = "order,name,namespace,quota,priority,state,gpus,idle,started_at\n";
-  for (std::size_t i = 0; i < d.jobs.size(); ++i) {
-    const Job& j = snap.jobs[d.jobs[i]];
-    out += fmt::format("{},{},{},{},{},{},{},{},{}\n", i + 1, csv_field(j.name), csv_field(j.ns), csv_field(j.quota),
-                       to_string(j.priority), to_string(j.state), j.gpus, j.idle ? "true" : "false", started(j));
-  }
-  return out;
-}
-
 } // namespace
+
+namespace cols {
+std::vector<ColumnList> quota_column_lists() {
+  return {describe<Row>("quota", "quotas", kTreeColumns), describe<JobRow>("quota show", "jobs", kJobColumns),
+          describe<SiblingRow>("quota show", "siblings", kSiblingColumns)};
+}
+} // namespace cols
 
 std::string render_quota(const QuotaReport& r, const Snapshot& snap, const RenderOptions& o) {
   const bool with_ns = r.ns.has_value();
@@ -386,24 +395,25 @@ std::string render_quota(const QuotaReport& r, const Snapshot& snap, const Rende
     w.end_object();
     return w.end_object().finish();
   }
-  case Format::csv: return csv_rows(r.rows, snap, with_ns);
-  case Format::name:
+  case Format::csv: return csv_of<Row>(kTreeColumns, tree_rows(r.rows, snap, o, 0, true), o, with_ns ? kNamespace : kNoNamespace);
+  case Format::name: return names_of<Row>(kTreeColumns, tree_rows(r.rows, snap, o));
   case Format::table: break;
   }
   if (r.rows.empty())
     return with_ns ? fmt::format("No quota in the selected clusters lets namespace {} target it.\n", *r.ns)
                    : "No quotas in the selected clusters.\n";
-  return tree_table(r.rows, &r.totals, with_ns, snap, o.style);
+  return tree_table(r.rows, &r.totals, with_ns, snap, o);
 }
 
 std::string render_quota_detail(const QuotaDetail& d, const Snapshot& snap, const RenderOptions& o) {
   switch (o.format) {
   case Format::json: return detail_json(d, snap, o);
-  case Format::csv: return detail_csv(d, snap);
-  case Format::name:
+  // CSV: the quota's jobs in preemption order, the one list a spreadsheet wants from `show`.
+  case Format::csv: return csv_of<JobRow>(kJobColumns, job_rows(d, snap, o), o);
+  case Format::name: return escape_control(snap.quotas[d.row.quota].name) + "\n";
   case Format::table: break;
   }
-  return detail_table(d, snap, o.style);
+  return detail_table(d, snap, o);
 }
 
 } // namespace fleetcap

@@ -114,11 +114,21 @@ class Filters(unittest.TestCase):
         self.assertEqual(names(cap("--json", "--region", "us-west", "--state", "all")), ["lion", "puma"])
         self.assertEqual(names(cap("--json", "--sku", "h100")), ["tiger"])
         self.assertEqual(names(cap("--json", "--sku", "h200", "--region", "us-south")), [])
-        self.assertEqual(names(cap("--json", "--cluster", "nope")), [])
 
     def test_no_match_table(self):
-        r = cap("--cluster", "nope")
+        # Names that exist, but no cluster has them all: an empty answer, not an error.
+        r = cap("--sku", "h200", "--region", "us-south")
         self.assertEqual((r.code, r.out, r.err), (0, "No clusters match.\n", ""))
+
+    def test_unknown_names_are_usage_errors_with_suggestions(self):
+        for args, message in ((["--cluster", "tigre"], '--cluster: no cluster named "tigre" in '),
+                              (["--sku", "H200"], '--sku: no sku named "H200" in '),
+                              (["--region", "us-wset"], '--region: no region named "us-wset" in ')):
+            r = cap(*args)
+            self.assertEqual((r.code, r.out), (2, ""), r)
+            self.assertIn(message, r.err)
+        self.assertIn('did you mean "tiger"?', cap("--cluster", "tigre").err)
+        self.assertIn('did you mean "h200"', cap("--sku", "H200").err)
 
     def test_by(self):
         doc = cap("--json", "--by", "sku", "--state", "all").json()
@@ -175,12 +185,12 @@ class CommandLine(unittest.TestCase):
         try:
             os.makedirs(os.path.join(home, "fleetcap"))
             with open(os.path.join(home, "fleetcap", "config.toml"), "w") as f:
-                f.write(f'source = "{WORKED}"\ncluster = ["lion"]\n[capacity]\nwide = true\n')
+                f.write(f'source = "{WORKED}"\ncluster = ["lion"]\nwide = true\n')
             env = harness.clean_env(XDG_CONFIG_HOME=home)
             r = run("capacity", "--format", "csv", env=env)
             self.assertEqual((r.code, r.err), (0, ""), r)
             self.assertEqual([line.split(",")[0] for line in r.out.splitlines()], ["name", "lion"])
-            self.assertIn("STABLE", run("capacity", env=env).out)  # [capacity] wide = true
+            self.assertIn("STABLE", run("capacity", env=env).out)  # wide = true
             # The command line wins over the file.
             r = run("capacity", "--format", "csv", "--cluster", "tiger", env=env)
             self.assertEqual([line.split(",")[0] for line in r.out.splitlines()], ["name", "tiger"])
@@ -199,10 +209,9 @@ class CommandLine(unittest.TestCase):
         cases = [
             (["capacity", "--bogus"], "--bogus"),
             (["nosuch"], 'unknown command "nosuch"'),
-            ([], "subcommand is required"),
             (["--format", "xml", "capacity"], "--format"),
             (["capacity", "--by", "rack"], "--by"),
-            (["capacity", "--sort", "gpus"], '--sort "gpus"'),
+            (["capacity", "--sort", "gpus"], '--sort: \'fleetcap capacity\' has no column "gpus"'),
             (["--state", "bogus", "capacity"], '--state "bogus"'),
             (["capacity", "--at", "2026-02-30T00:00:00Z"], "--at"),
             (["capacity", "--at", "yesterday"], "RFC 3339"),

@@ -138,8 +138,11 @@ class Worked(unittest.TestCase):
             self.assertEqual(r.code, 2, r)
             self.assertEqual(r.out, "", r)
             self.assertIn("fleetcap: error:", r.err)
+        # A bare group prints its own help (SPEC §7), not an error.
         r = run("--source", WORKED, "maintenance")
-        self.assertEqual(r.code, 2, r)
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("Subcommands:", r.out)
+        self.assertIn("plan", r.out)
 
     def test_node(self):
         self.assertEqual(self.ok("maintenance", "node", "t07").out, golden("maintenance_node_t07_worked.txt"))
@@ -171,7 +174,7 @@ class Worked(unittest.TestCase):
         r = run("--source", WORKED, "maintenance", "node", "t5")
         self.assertEqual(r.code, 2, r)
         self.assertEqual(r.out, "")
-        self.assertEqual(r.err, 'fleetcap: error: no node named "t5"; did you mean t05, l05, t01?\n')
+        self.assertEqual(r.err, 'fleetcap: error: no node named "t5" in ' + WORKED + '; did you mean "t05", "l05" or "t01"?\n')
 
     def test_impact(self):
         self.assertEqual(self.ok("maintenance", "impact").out, golden("maintenance_impact_worked.txt"))

@@ -254,7 +254,8 @@ class WorkedExample(unittest.TestCase):
         self.assertEqual([c["name"] for c in doc["clusters"]], ["lion"])
         self.assertEqual(doc["summary"]["assigned"], 48)
         r = run("--source", WORKED, "overalloc", "report", "--cluster", "nosuch")
-        self.assertEqual((r.code, r.out), (0, "No clusters match.\n"))
+        self.assertEqual((r.code, r.out), (2, ""))
+        self.assertIn('--cluster: no cluster named "nosuch"', r.err)
 
 
 class History(unittest.TestCase):

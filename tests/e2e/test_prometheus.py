@@ -152,14 +152,16 @@ class Prometheus(unittest.TestCase):
 
     def test_other_commands_refuse_it(self):
         for argv in (["flex"], ["overalloc", "sweep"], ["maintenance", "list"], ["quota", "show", "chat"]):
-            r = run("--source", DEMO, "--format", "prometheus", *argv)
+            r = run("--source", DEMO, "-o", "prometheus", *argv)
             self.assertEqual((r.code, r.out), (2, ""), r)
-            self.assertIn("--format prometheus is for capacity, quota and overalloc report", r.err)
+            self.assertIn("-o prometheus is for capacity, quota and overalloc report", r.err)
 
-    def test_json_flag_wins(self):
+    def test_o_prometheus_is_format_prometheus(self):
+        self.assertEqual(run("--source", DEMO, "capacity", "-o", "prometheus").out, prom("capacity"))
+
+    def test_with_json_is_a_usage_error(self):
         r = run("--source", DEMO, "--format", "prometheus", "capacity", "--json")
-        self.assertEqual(r.code, 0, r)
-        self.assertEqual(r.json()["schema"], "fleetcap.capacity/v1")
+        self.assertEqual((r.code, r.out), (2, ""), r)
 
 
 if __name__ == "__main__":

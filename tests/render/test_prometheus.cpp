@@ -1,5 +1,6 @@
 // Prometheus text exposition (src/render/prometheus.cpp): label escaping and the shape of a family.
 #include "fleetcap/render/prometheus.hpp"
+#include "fleetcap/render/cluster_figures.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -18,7 +19,7 @@ TEST_CASE("capacity with no cluster still names every family, with HELP and TYPE
   const std::string text = render_capacity_prometheus(r, snap, o);
   CHECK(text.starts_with("# HELP fleetcap_figures_at_timestamp_seconds "));
   CHECK(text.find("fleetcap_figures_at_timestamp_seconds{command=\"capacity\"} 1795176000\n") != std::string::npos);
-  for (const auto& c : kClusterFigureColumns) {
+  for (const auto& c : kClusterFigureFields) {
     const std::string name = "fleetcap_capacity_" + std::string(c.key) + "_gpus";
     CHECK(text.find("# HELP " + name + " ") != std::string::npos);
     CHECK(text.find("# TYPE " + name + " gauge\n") != std::string::npos);

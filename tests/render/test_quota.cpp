@@ -51,9 +51,9 @@ TEST_CASE("quota CSV: leaves only, access quoted when it holds a comma", "[rende
   CHECK(csv.find("\nresearch,") == std::string::npos); // no group rows
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 7);
   CHECK(show(snap, "research/pretrain", Format::csv) ==
-        "order,name,namespace,quota,priority,state,gpus,idle,started_at\n"
-        "1,j5,pretrain,research/pretrain,high,pending,16,false,\n"
-        "2,j1,pretrain,research/pretrain,critical,running,32,false,2026-11-02T08:00:00Z\n");
+        "order,name,namespace,quota,priority,state,gpus,idle,started_at,nodes\n"
+        "1,j5,pretrain,research/pretrain,high,pending,16,false,,\n"
+        "2,j1,pretrain,research/pretrain,critical,running,32,false,2026-11-02T08:00:00Z,t01 t02 t03 t04\n");
 }
 
 TEST_CASE("quota tree colours unbacked only on a colour terminal", "[render][quota]") {

@@ -65,6 +65,9 @@ struct FlexReport {
   std::vector<FlexCluster> clusters;
   // With --contiguous: islands with free_block >= gpus, largest block first, then name.
   std::vector<FlexIsland> islands;
+  // The TOTAL row of `clusters`: figures summed as ClusterFigures::add does (largest_free_block
+  // the largest), flex_pool summed, and with --namespace its flex_used summed.
+  FlexCluster totals;
   // Over every selected cluster, whatever the query: what the "no" answer quotes.
   std::size_t selected_clusters = 0;
   Gpus selected_free = 0;          // Σ flex_free (with --stable, Σ flex_stable_free)

@@ -4,7 +4,6 @@
 #include "fleetcap/figures/fleet.hpp"
 #include "fleetcap/render/terminal.hpp"
 
-#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,32 +25,6 @@ struct RenderOptions {
   Time at = 0;
   std::string source;
 };
-
-// The SPEC §4 cluster figures as columns: one list for table headers, JSON keys and CSV.
-struct FigureColumn {
-  std::string_view key;    // JSON key and CSV header: the SPEC's figure name
-  std::string_view header; // table header
-  Gpus ClusterFigures::*field;
-  bool wide_only; // the terminal table shows it only with --wide
-  int drop;       // when the terminal is narrow, higher ranks are dropped first
-};
-
-inline constexpr std::array<FigureColumn, 12> kClusterFigureColumns = {{
-    {"total", "TOTAL", &ClusterFigures::total, false, 3},
-    {"healthy", "HEALTHY", &ClusterFigures::healthy, false, 0},
-    {"assigned", "ASSIGNED", &ClusterFigures::assigned, false, 0},
-    {"inquota_used", "INQ-USED", &ClusterFigures::inquota_used, false, 5},
-    {"inquota_free", "INQ-FREE", &ClusterFigures::inquota_free, false, 2},
-    {"flex_used", "FLEX-USED", &ClusterFigures::flex_used, false, 6},
-    {"flex_free", "FLEX-FREE", &ClusterFigures::flex_free, false, 0},
-    {"flex_stable_free", "STABLE", &ClusterFigures::flex_stable_free, true, 8},
-    {"flex_reclaimable_free", "RECLAIMABLE", &ClusterFigures::flex_reclaimable_free, true, 9},
-    {"unbacked", "UNBACKED", &ClusterFigures::unbacked, false, 1},
-    {"buffer", "BUFFER", &ClusterFigures::buffer, true, 7},
-    {"largest_free_block", "BLOCK", &ClusterFigures::largest_free_block, false, 4},
-}};
-
-const FigureColumn* find_figure_column(std::string_view key_or_header);
 
 // A --sort name matches a column's JSON key or table header: case-insensitive, '-' = '_'.
 bool same_column_name(std::string_view a, std::string_view b);
