@@ -270,10 +270,7 @@ void add_buffer(CLI::App& cmd, std::string& buffer) {
 } // namespace
 
 void setup_overalloc(CLI::App& cmd, Context& ctx) {
-  // Children set the action first; alone, `overalloc` names what it wants.
-  cmd.callback([&ctx] {
-    if (!ctx.action) throw UsageError("overalloc needs a command: report, sweep or plan; see 'fleetcap overalloc --help'");
-  });
+  // Alone, `overalloc` prints its help (cli/app.cpp), as every command group does.
   cmd.footer(R"(Examples:
   fleetcap overalloc report                        what a 15% buffer cuts, per cluster and quota
   fleetcap overalloc sweep --from 5% --to 20%      one summary row per buffer

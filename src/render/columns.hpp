@@ -141,7 +141,7 @@ std::vector<const Column<Row>*> table_columns(std::span<const Column<Row>> cols,
 
 template <class Row> TableCell table_cell(const Column<Row>& c, const Value& v) {
   TableCell cell(cell_text(v), v.tone);
-  if (v.kind == Value::Kind::list && v.number > 1)
+  if (v.kind == Value::Kind::list && v.number > 0)
     cell.count = fmt::format("{} {}{}", v.number, c.unit.empty() ? "item" : c.unit, v.number == 1 ? "" : "s");
   return cell;
 }
@@ -262,7 +262,7 @@ template <class Row> std::string names_of(std::span<const Column<Row>> cols, con
   if (cols.empty()) return out;
   for (const auto& row : rows) {
     const Value v = cols.front().get(row);
-    std::string text = cell_text(v);
+    std::string text = v.kind == Value::Kind::text ? v.text : cell_text(v); // the name, not its table form
     if (has_control(text)) text = escape_control(text);
     out += text;
     out += '\n';

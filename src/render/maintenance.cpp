@@ -80,8 +80,10 @@ Value due_value(const ListRow& r) {
 Value time_value(Time t, Tone tone = Tone::plain) { return txt(format_rfc3339(t), tone, short_time(t)); }
 Value time_value(const std::optional<Time>& t) { return t ? time_value(*t) : none(); }
 
-// A list of names: every one in JSON and CSV; the first three and "+N" in the table.
-template <class Names> Value names_value(const Names& names) { return list_of(names, short_list(names)); }
+// A list of names: every one in JSON and CSV; the first `show` and "+N" in the table.
+template <class Names> Value names_value(const Names& names, std::size_t show = 3) {
+  return list_of(names, short_list(names, show));
+}
 
 // An event's nodes; a whole-cluster event (no nodes listed) shows "all (N)" in the table.
 Value event_nodes_value(const Snapshot& snap, const MaintenanceEvent& e) {
@@ -500,7 +502,7 @@ const Column<PlanRow> kPlanColumns[] = {
      .get = [](const PlanRow& r) { return txt(to_string(r.job().priority)); }},
     {.key = "gpus", .header = "GPUS", .priority = 1, .get = [](const PlanRow& r) { return num(r.job().gpus); }},
     {.key = "nodes", .header = "NODES", .align = Align::left, .priority = 6, .unit = "node",
-     .get = [](const PlanRow& r) { return names_value(r.job().nodes); }},
+     .get = [](const PlanRow& r) { return names_value(r.job().nodes, 2); }},
     {.key = "unhealthy", .header = "", .get = [](const PlanRow& r) { return flag(r.pj->unhealthy); }},
     {.key = "events", .header = "", .get = [](const PlanRow& r) {
        std::vector<std::string_view> ids;
@@ -523,7 +525,7 @@ const Column<PlanRow> kPlanColumns[] = {
        return r.pj->placed ? txt(r.snap->index.islands[r.pj->island].name) : none();
      }},
     {.key = "to_nodes", .header = "TO-NODES", .align = Align::left, .identifying = true, .unit = "node",
-     .get = [](const PlanRow& r) { return r.pj->placed ? names_value(node_names(*r.snap, r.pj->nodes)) : none(); }},
+     .get = [](const PlanRow& r) { return r.pj->placed ? names_value(node_names(*r.snap, r.pj->nodes), 2) : none(); }},
     {.key = "scope", .header = "SCOPE", .align = Align::left, .priority = 7, .wide = true,
      .get = [](const PlanRow& r) { return r.pj->placed ? txt(to_string(r.pj->scope)) : none(); }},
     {.key = "quota_after", .header = "QUOTA-AFTER", .align = Align::left, .priority = 5, .get = [](const PlanRow& r) {

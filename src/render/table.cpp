@@ -104,6 +104,27 @@ std::string Table::render(const Style& style) const {
     if (victim == n) break;
     shown[victim] = false;
   }
+  // Last, when only identifying columns are left and still too wide, their lists shrink too
+  // (a destination's cluster stays, its nodes become a count).
+  while (too_wide()) {
+    std::size_t victim = n;
+    for (std::size_t i = 0; i < n; ++i)
+      if (columns[i].list && !shrunk[i] && shown[i] && counted[i] < full[i]) victim = i;
+    if (victim == n) break;
+    shrunk[victim] = true;
+  }
+  // Dropping the least important first can leave room: take back, most important first, the
+  // columns that fit again.
+  if (fitting) {
+    std::vector<std::size_t> gone;
+    for (std::size_t i = 0; i < n; ++i)
+      if (!shown[i]) gone.push_back(i);
+    std::stable_sort(gone.begin(), gone.end(), [&](auto a, auto b) { return columns[a].drop < columns[b].drop; });
+    for (auto i : gone) {
+      shown[i] = true;
+      if (too_wide()) shown[i] = false;
+    }
+  }
 
   auto tone = [&](Tone t) -> std::string_view {
     switch (t) {

@@ -165,12 +165,22 @@ class GeneratedFleets(unittest.TestCase):
 
     def test_a_namespace_without_flex_jobs_counts_itself(self):
         for d, data in fleetgen.generated():
-            doc = run("--source", d, "flex", "--namespace", "nobody-here", "--json").json()
+            # A namespace the fleet knows (it has jobs) but that runs no flex job somewhere.
+            namespaces = sorted({j["namespace"] for j in data["jobs"]})
+            ns = namespaces[0]
+            doc = run("--source", d, "flex", "--namespace", ns, "--json").json()
             for c in doc["clusters"]:
-                n = len(c["namespaces"]) + 1
+                listed = [n["namespace"] for n in c["namespaces"]]
+                if ns in listed:
+                    continue
+                n = len(listed) + 1
                 self.assertEqual(c["selected_namespace"]["fair_share"], c["flex_pool"] // n)
                 self.assertLessEqual(c["selected_namespace"]["fair_share"] * n, c["flex_pool"])
                 self.assertFalse(c["selected_namespace"]["over_share"])
+            # One that exists nowhere is a usage error (SPEC §7), not a fair share.
+            r = run("--source", d, "flex", "--namespace", "nobody-here", "--json")
+            self.assertEqual((r.code, r.out), (2, ""), r)
+            self.assertIn('no job or quota access list names namespace "nobody-here"', r.err)
 
     def test_gpus_keeps_exactly_the_clusters_with_that_many_free(self):
         for d, _ in fleetgen.generated():

@@ -380,7 +380,10 @@ class Usage(unittest.TestCase):
         self.assertUsage("report", "--window", "0", message="--window")
         self.assertUsage("sweep", "--from", "20%", "--to", "5%", message="is above --to")
         self.assertUsage("sweep", "--step", "0", message="--step must be above 0%")
-        self.assertUsage(message="overalloc")
+        # Bare `overalloc` prints its help (SPEC §7: a command group shows its own help).
+        r = run("--source", WORKED, "overalloc")
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("Usage: fleetcap overalloc", r.out)
 
     def test_help_has_examples(self):
         for sub in ("report", "sweep", "plan"):
