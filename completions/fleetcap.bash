@@ -44,7 +44,7 @@ _fleetcap() {
 }
 _fleetcap_subs() {
   case $1 in
-    '') echo 'capacity flex quota overalloc maintenance nodes snapshot version' ;;
+    '') echo 'capacity flex quota overalloc maintenance nodes report snapshot version' ;;
     'capacity') echo 'flex' ;;
     'capacity flex') echo '' ;;
     'flex') echo '' ;;
@@ -60,6 +60,7 @@ _fleetcap_subs() {
     'maintenance impact') echo '' ;;
     'maintenance plan') echo '' ;;
     'nodes') echo '' ;;
+    'report') echo '' ;;
     'snapshot') echo 'save' ;;
     'snapshot save') echo '' ;;
     'version') echo '' ;;
@@ -74,7 +75,7 @@ _fleetcap_options() {
     'quota') echo '--help -h --namespace' ;;
     'quota show') echo '--help -h' ;;
     'overalloc') echo '--help -h' ;;
-    'overalloc report') echo '--help -h --buffer --buffer-for --cut --window --history --phase --by --jobs' ;;
+    'overalloc report') echo '--help -h --buffer --buffer-for --cut --window --history --phase --by --jobs --summary --compare-cuts' ;;
     'overalloc sweep') echo '--help -h --from --to --step --buffer-for --cut --window --history' ;;
     'overalloc plan') echo '--help -h --buffer --buffer-for --cut --window --history --phase' ;;
     'maintenance') echo '--help -h' ;;
@@ -83,6 +84,7 @@ _fleetcap_options() {
     'maintenance impact') echo '--help -h --window' ;;
     'maintenance plan') echo '--help -h --window --lead --same-region' ;;
     'nodes') echo '--help -h --all --by --island --window' ;;
+    'report') echo '--help -h --html --buffer --cut --from --to --step --window' ;;
     'snapshot') echo '--help -h' ;;
     'snapshot save') echo '--help -h --force -f' ;;
     'version') echo '--help -h' ;;
@@ -106,6 +108,7 @@ _fleetcap_positional_kind() {
     'maintenance impact') echo '' ;;
     'maintenance plan') echo '' ;;
     'nodes') echo '' ;;
+    'report') echo '' ;;
     'snapshot') echo '' ;;
     'snapshot save') echo 'file' ;;
     'version') echo '' ;;
@@ -179,14 +182,21 @@ _fleetcap_takes_value() {
     'nodes|--by') echo 1 ;;
     'nodes|--island') echo 1 ;;
     'nodes|--window') echo 1 ;;
+    'report|--html') echo 1 ;;
+    'report|--buffer') echo 1 ;;
+    'report|--cut') echo 1 ;;
+    'report|--from') echo 1 ;;
+    'report|--to') echo 1 ;;
+    'report|--step') echo 1 ;;
+    'report|--window') echo 1 ;;
   esac
 }
 _fleetcap_value_kind() {
   case "$1|$2" in
     *'|--source') echo 'file' ;;
-    *'|--output') echo 'table wide json csv name' ;;
-    *'|-o') echo 'table wide json csv name' ;;
-    *'|--format') echo 'table json csv' ;;
+    *'|--output') echo 'table wide json csv name prometheus' ;;
+    *'|-o') echo 'table wide json csv name prometheus' ;;
+    *'|--format') echo 'table json csv prometheus' ;;
     *'|--columns') echo 'none' ;;
     *'|--sort') echo 'none' ;;
     *'|--color') echo 'auto always never' ;;
@@ -248,6 +258,13 @@ _fleetcap_value_kind() {
     'nodes|--by') echo 'island' ;;
     'nodes|--island') echo 'none' ;;
     'nodes|--window') echo 'none' ;;
+    'report|--html') echo 'none' ;;
+    'report|--buffer') echo 'none' ;;
+    'report|--cut') echo 'pro-rata least-disruptive' ;;
+    'report|--from') echo 'none' ;;
+    'report|--to') echo 'none' ;;
+    'report|--step') echo 'none' ;;
+    'report|--window') echo 'none' ;;
   esac
 }
 complete -F _fleetcap fleetcap

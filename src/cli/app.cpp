@@ -30,6 +30,7 @@ const std::vector<CommandSpec>& commands() {
       {"maintenance", "Maintenance: events and their action-by times, one node, impact on capacity, a move plan",
        setup_maintenance},
       {"nodes", "Nodes like sinfo -R: not schedulable, with issues or maintenance coming; per island", setup_nodes},
+      {"report", "One self-contained HTML page: capacity, buffer sweep, cuts, maintenance impact", setup_report},
       {"snapshot", "Save the fleet to a directory usable as --source", setup_snapshot},
       {"version", "Print fleetcap's version", setup_version},
       // Hidden helpers for tests and shell completion (empty help hides them).
@@ -169,12 +170,13 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
       ->envname("FLEETCAP_SOURCE")
       ->group(group);
   app.add_option("-o,--output", g.output,
-                 "Output: table (fitted to the terminal), wide (every column), json, csv, or name (first column)")
-      ->check(CLI::IsMember({"table", "wide", "json", "csv", "name"}))
+                 "Output: table (fitted to the terminal), wide (every column), json, csv, name (first column), or "
+                 "prometheus (capacity, quota and overalloc report)")
+      ->check(CLI::IsMember({"table", "wide", "json", "csv", "name", "prometheus"}))
       ->group(group);
   app.add_flag("--json", g.json, "Print JSON (same as -o json)")->group(group);
   app.add_option("--format", g.format, "Output format (same as -o)")
-      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->check(CLI::IsMember({"table", "json", "csv", "prometheus"}))
       ->group(group);
   app.add_flag("-w,--wide", g.wide, "Show every column of a table, whatever the width (same as -o wide)")->group(group);
   app.add_flag("--no-headers", g.no_headers, "No header row in tables and CSV")->group(group);
@@ -456,6 +458,9 @@ void run(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   }
   warn_config_keys(app, ctx);
   ctx.check_output_options();
+  if (ctx.prometheus() && ctx.command != "capacity" && ctx.command != "quota" && ctx.command != "overalloc report")
+    throw UsageError(
+        fmt::format("-o prometheus is for capacity, quota and overalloc report, not {}", ctx.command));
   out << ctx.action(ctx);
 }
 

@@ -4,6 +4,7 @@
 #include "fleetcap/error.hpp"
 #include "fleetcap/figures/capacity.hpp"
 #include "fleetcap/render/capacity.hpp"
+#include "fleetcap/render/prometheus.hpp"
 
 #include <fmt/format.h>
 
@@ -27,6 +28,7 @@ std::string run_capacity(Context& ctx, const CapacityOptions& opts) {
   const FleetAt fleet = evaluate(snap, at);
   const CapacityReport report = capacity(snap, fleet, sel, by);
   RenderOptions ro = ctx.render_options(snap, at);
+  if (ctx.prometheus()) return render_capacity_prometheus(report, snap, ro);
   return render_capacity(report, snap, ro);
 }
 } // namespace

@@ -70,6 +70,9 @@ struct Context {
   // --at, else the snapshot's taken_at, else the clock.
   Time at(const Snapshot& snap) const;
   Selection selection() const;
+  // -o prometheus (or --format prometheus): the command renders render/prometheus.hpp's text.
+  // check_output_options() has refused it beside --json or another output.
+  bool prometheus() const { return global.output == "prometheus" || global.format == "prometheus"; }
   // Format, colour and width for stdout, plus the run's metadata.
   RenderOptions render_options(const Snapshot& snap, Time at) const;
   // The output options agree with each other and name columns `command` has (before any fetch).
@@ -117,6 +120,7 @@ void setup_quota(CLI::App& command, Context& ctx);
 void setup_overalloc(CLI::App& command, Context& ctx);
 void setup_maintenance(CLI::App& command, Context& ctx);
 void setup_nodes(CLI::App& command, Context& ctx);
+void setup_report(CLI::App& command, Context& ctx);
 void setup_snapshot(CLI::App& command, Context& ctx);
 void setup_version(CLI::App& command, Context& ctx);
 void setup_introspect(CLI::App& command, Context& ctx);

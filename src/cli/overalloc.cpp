@@ -4,6 +4,8 @@
 #include "fleetcap/error.hpp"
 #include "fleetcap/figures/overalloc.hpp"
 #include "fleetcap/render/overalloc.hpp"
+#include "fleetcap/render/overalloc_brief.hpp"
+#include "fleetcap/render/prometheus.hpp"
 #include "fleetcap/source/history.hpp"
 
 #include <fmt/format.h>
@@ -29,6 +31,8 @@ struct ReportOptions {
   int phase = 0;
   std::string by;
   bool jobs = false;
+  bool summary = false;      // --summary: the leadership brief only
+  bool compare_cuts = false; // --compare-cuts: the brief of both policies side by side
 };
 
 struct SweepOptions {
@@ -195,6 +199,18 @@ std::string run_report(Context& ctx, const ReportOptions& opts) {
   Loaded l = load(ctx, opts.common, window, buffer);
   warn_history(ctx, l, buffer);
   const OverallocReport report = overalloc(l.basis, l.snap, buffer, parse_cut(opts.common.cut));
+  if (ctx.prometheus()) return render_overalloc_prometheus(report, l.snap, ctx.render_options(l.snap, l.at));
+  if (opts.compare_cuts) {
+    const CutPolicy other = report.policy == CutPolicy::pro_rata ? CutPolicy::least_disruptive : CutPolicy::pro_rata;
+    const OverallocReport second = overalloc(l.basis, l.snap, buffer, other);
+    const OverallocReport& pr = report.policy == CutPolicy::pro_rata ? report : second;
+    const OverallocReport& ld = report.policy == CutPolicy::pro_rata ? second : report;
+    return render_overalloc_compare(pr, overalloc_brief(pr, l.snap), ld, overalloc_brief(ld, l.snap),
+                                    ctx.render_options(l.snap, l.at));
+  }
+  if (opts.summary) {
+    return render_overalloc_brief(report, overalloc_brief(report, l.snap), ctx.render_options(l.snap, l.at));
+  }
   OverallocView v;
   v.by = opts.by == "cluster" ? OverallocBy::cluster
          : opts.by == "quota" ? OverallocBy::quota
@@ -268,6 +284,9 @@ void setup_overalloc(CLI::App& cmd, Context& ctx) {
   report->add_option("--by", ro->by, "Only one table: per cluster, per affected quota, or per tree (team)")
       ->check(CLI::IsMember({"cluster", "quota", "tree"}));
   report->add_flag("--jobs", ro->jobs, "Also list the jobs that would be preempted");
+  report->add_flag("--summary", ro->summary,
+                   "Only the one-screen brief: per rollout phase, the cut, already unbacked, from whom, jobs preempted");
+  report->add_flag("--compare-cuts", ro->compare_cuts, "The brief for pro-rata and least-disruptive side by side");
   report->footer(R"(Examples:
   fleetcap overalloc report                              15% of healthy GPUs kept out of quota
   fleetcap overalloc report --cut least-disruptive --jobs
@@ -275,6 +294,8 @@ void setup_overalloc(CLI::App& cmd, Context& ctx) {
   fleetcap overalloc report --buffer auto:5%..20% --history ./snapshots --window 8w
   fleetcap overalloc report --by tree --phase 4          which teams lose running jobs
   fleetcap overalloc report --by quota --sort cut        the biggest haircuts first
+  fleetcap overalloc report --summary                    one screen for leadership, per rollout phase
+  fleetcap overalloc report --compare-cuts               pro-rata and least-disruptive side by side
   fleetcap overalloc report --json | jq .summary.text    the sentence for the doc)");
   report->callback([&ctx, ro] { ctx.action = [ro](Context& c) { return run_report(c, *ro); }; });
 

@@ -3,6 +3,7 @@
 
 #include "fleetcap/error.hpp"
 #include "fleetcap/figures/quota.hpp"
+#include "fleetcap/render/prometheus.hpp"
 #include "fleetcap/render/quota.hpp"
 
 #include <fmt/format.h>
@@ -27,6 +28,7 @@ std::string run_quota(Context& ctx, const QuotaOptions& opts) {
     check_namespace(snap, opts.ns);
     ns = opts.ns;
   }
+  if (ctx.prometheus()) return render_quota_prometheus(quota_tree(snap, fleet, sel, ns), snap, ctx.render_options(snap, at));
   return render_quota(quota_tree(snap, fleet, sel, ns), snap, ctx.render_options(snap, at));
 }
 

@@ -283,4 +283,42 @@ OverallocCluster overalloc_cluster_totals(const std::vector<const OverallocClust
   return t;
 }
 
+OverallocBrief overalloc_brief(const OverallocReport& report, const Snapshot& snap) {
+  OverallocBrief b;
+  b.total.phase = 0;
+  for (int p = 1; p <= 4; ++p) b.phases[p].phase = p;
+  for (const auto& c : report.clusters) {
+    ++b.clusters;
+    if (c.cut > 0) ++b.clusters_over_target;
+    ++b.total.clusters;
+    ++b.phases[std::clamp(c.phase, 1, 4)].clusters;
+    // The cluster's already-unbacked part of its cut, split over its quotas by their cut.
+    const Gpus unbacked = std::min(c.cut, std::max<Gpus>(0, c.assigned - c.healthy));
+    std::vector<Gpus> weights;
+    std::vector<std::string_view> names;
+    weights.reserve(c.quota_count);
+    names.reserve(c.quota_count);
+    for (std::size_t i = c.first_quota; i < c.first_quota + c.quota_count; ++i) {
+      weights.push_back(report.quotas[i].cut);
+      names.push_back(snap.quotas[report.quotas[i].quota].name);
+    }
+    const std::vector<Gpus> shares = split_largest_remainder(unbacked, weights, names);
+    for (std::size_t k = 0; k < c.quota_count; ++k) {
+      const OverallocQuota& q = report.quotas[c.first_quota + k];
+      for (OverallocBriefLine* line : {&b.total, &b.phases[q.cut > 0 ? std::clamp(q.phase, 2, 4) : 1]}) {
+        ++line->quotas;
+        line->assigned += q.assigned;
+        line->cut += q.cut;
+        line->cut_unbacked += shares[k];
+        add_sources(line->from, q.from);
+        line->jobs_preempted += q.preempted.size();
+        line->gpus_preempted += q.gpus_preempted;
+      }
+    }
+  }
+  for (OverallocBriefLine* line : {&b.total, &b.phases[1], &b.phases[2], &b.phases[3], &b.phases[4]})
+    line->gpus_preempted_beyond_cut = std::max<Gpus>(0, line->gpus_preempted - line->from.running);
+  return b;
+}
+
 } // namespace fleetcap

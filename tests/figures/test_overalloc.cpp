@@ -434,3 +434,91 @@ TEST_CASE("trees sum their leaves over the clusters", "[overalloc]") {
   CHECK(trees[1].cut == 22);
   CHECK(trees[1].phase == 2);
 }
+
+TEST_CASE("the leadership brief: phase lines reconcile, unbacked split by cut", "[overalloc][brief]") {
+  Snapshot snap = worked();
+  // Pro-rata (above): tiger H 72, A 88, cut 27 → already unbacked min(27, 88 − 72) = 16, split
+  // over the cuts 15 (pretrain), 7 (evals), 5 (chat-tiger): 8.89, 4.15, 2.96 → 8 + 4 + 2, the
+  // two left to the largest remainders, chat-tiger (.96) then pretrain (.89): 9, 4, 3.
+  const OverallocBrief b = overalloc_brief(run(snap, BufferChoice{}, CutPolicy::pro_rata), snap);
+  CHECK(b.clusters == 2);
+  CHECK(b.clusters_over_target == 1);
+  const auto& t = b.total;
+  CHECK(t.phase == 0);
+  CHECK(t.clusters == 2);
+  CHECK(t.quotas == 6);
+  CHECK(t.assigned == 136);
+  CHECK(t.cut == 27);
+  CHECK(t.cut_unbacked == 16);
+  CHECK(t.from.unscheduled == 22);
+  CHECK(t.from.idle == 0);
+  CHECK(t.from.running == 5);
+  CHECK(t.jobs_preempted == 1);
+  CHECK(t.gpus_preempted == 16);
+  CHECK(t.gpus_preempted_beyond_cut == 11); // j3 holds 16 GPUs; 5 are cut
+  // Phase 1: lion (no cut) and its three quotas.
+  CHECK(b.phases[1].clusters == 1);
+  CHECK(b.phases[1].quotas == 3);
+  CHECK(b.phases[1].assigned == 48);
+  CHECK(b.phases[1].cut == 0);
+  // Phase 2: pretrain and evals, 22 GPUs, all unscheduled; 9 + 4 already unbacked.
+  CHECK(b.phases[2].clusters == 0); // tiger is in phase 4: its highest quota phase
+  CHECK(b.phases[2].quotas == 2);
+  CHECK(b.phases[2].cut == 22);
+  CHECK(b.phases[2].cut_unbacked == 13);
+  CHECK(b.phases[2].from.unscheduled == 22);
+  CHECK(b.phases[3].quotas == 0);
+  CHECK(b.phases[3].cut == 0);
+  // Phase 4: chat-tiger, 5 from running work, 3 already unbacked, j3 preempted.
+  CHECK(b.phases[4].clusters == 1);
+  CHECK(b.phases[4].quotas == 1);
+  CHECK(b.phases[4].cut == 5);
+  CHECK(b.phases[4].cut_unbacked == 3);
+  CHECK(b.phases[4].from.running == 5);
+  CHECK(b.phases[4].jobs_preempted == 1);
+  CHECK(b.phases[4].gpus_preempted == 16);
+  CHECK(b.phases[4].gpus_preempted_beyond_cut == 11);
+  // Every line adds up: sources to the cut, phases to the whole.
+  Gpus cut = 0, unbacked = 0, running = 0;
+  std::size_t quotas = 0, clusters = 0;
+  for (int p = 1; p <= 4; ++p) {
+    const auto& l = b.phases[p];
+    CHECK(l.from.unscheduled + l.from.idle + l.from.running == l.cut);
+    cut += l.cut, unbacked += l.cut_unbacked, running += l.from.running, quotas += l.quotas, clusters += l.clusters;
+  }
+  CHECK(cut == t.cut);
+  CHECK(unbacked == t.cut_unbacked);
+  CHECK(running == t.from.running);
+  CHECK(quotas == t.quotas);
+  CHECK(clusters == t.clusters);
+}
+
+TEST_CASE("the brief under least-disruptive: everything in phase 2", "[overalloc][brief]") {
+  Snapshot snap = worked();
+  // evals 14, pretrain 13 (above); unbacked 16 split 14:13 → 8.30, 7.70 → 8 + 7, one left to
+  // pretrain (.70): 8 and 8.
+  const OverallocBrief b = overalloc_brief(run(snap, BufferChoice{}, CutPolicy::least_disruptive), snap);
+  CHECK(b.total.cut == 27);
+  CHECK(b.total.cut_unbacked == 16);
+  CHECK(b.total.from.running == 0);
+  CHECK(b.total.jobs_preempted == 0);
+  CHECK(b.total.gpus_preempted_beyond_cut == 0);
+  CHECK(b.phases[2].clusters == 1);
+  CHECK(b.phases[2].quotas == 2);
+  CHECK(b.phases[2].cut == 27);
+  CHECK(b.phases[2].cut_unbacked == 16);
+  CHECK(b.phases[1].clusters == 1);
+  CHECK(b.phases[1].quotas == 4); // chat-tiger and lion's three
+  CHECK(b.phases[4].cut == 0);
+}
+
+TEST_CASE("the brief: no cluster over target, nothing unbacked in the cut", "[overalloc][brief]") {
+  Snapshot snap = worked();
+  BufferChoice none;
+  none.bp = 0; // tiger: target 72, cut 16 = exactly its unbacked quota; lion: no cut
+  const OverallocBrief b = overalloc_brief(run(snap, none, CutPolicy::pro_rata), snap);
+  CHECK(b.total.cut == 16);
+  CHECK(b.total.cut_unbacked == 16); // a 0% buffer cuts only quota with no healthy GPU behind it
+  CHECK(overalloc_brief(OverallocReport{}, snap).total.cut == 0);
+  CHECK(overalloc_brief(OverallocReport{}, snap).clusters == 0);
+}

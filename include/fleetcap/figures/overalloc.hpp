@@ -152,4 +152,36 @@ struct OverallocTree {
 // Trees with a leaf in the report, by name.
 std::vector<OverallocTree> overalloc_trees(const OverallocReport& report, const Snapshot& snap);
 
+// ---- `overalloc report --summary`: one screen for leadership (issue 15)
+//
+// One line per rollout phase and one for the whole, every line reconciled the same way:
+//   cut = cut_from_unscheduled + cut_from_idle + cut_from_running
+// and cut_from_running is the one running-work figure: the GPUs of quota taken from running
+// jobs. The jobs preempted to cover it hold gpus_preempted ≥ cut_from_running GPUs (jobs stop
+// whole); the difference, gpus_preempted_beyond_cut, is work that stops but whose GPUs stay
+// in the quota. cut_unbacked is the part of the cut that is quota already without healthy
+// GPUs behind it (nobody could have used it): per cluster min(cut, max(0, assigned − healthy)),
+// split over the cluster's quotas in proportion to their cut (largest remainder), so that the
+// phase lines add up to the whole.
+struct OverallocBriefLine {
+  int phase = 0;                   // 1..4; 0 for the whole
+  std::size_t clusters = 0;        // clusters in this phase (a cluster's phase: its highest quota phase)
+  std::size_t quotas = 0;          // leaf quotas whose cut is in this phase (phase 1: no cut)
+  Gpus assigned = 0;               // of those quotas
+  Gpus cut = 0;
+  Gpus cut_unbacked = 0;           // of the cut, already unbacked
+  CutSources from;                 // unscheduled + idle + running = cut
+  std::size_t jobs_preempted = 0;
+  Gpus gpus_preempted = 0;         // GPUs the preempted jobs hold
+  Gpus gpus_preempted_beyond_cut = 0; // gpus_preempted − cut_from_running
+};
+
+struct OverallocBrief {
+  std::size_t clusters = 0, clusters_over_target = 0;
+  OverallocBriefLine total;        // phase 0: every quota of the report
+  OverallocBriefLine phases[5];    // [1]..[4]; [0] unused
+};
+
+OverallocBrief overalloc_brief(const OverallocReport& report, const Snapshot& snap);
+
 } // namespace fleetcap
