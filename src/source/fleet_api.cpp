@@ -86,8 +86,8 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
           return false;
         }
         if (resp.status < 200 || resp.status > 299)
-          throw RuntimeError(fmt::format("GET {}: HTTP {}{}: {}", display_source(url), resp.status, resp.redirected,
-                                         first_bytes(resp.head)));
+          throw RuntimeError(fmt::format("GET {}: HTTP {}{}{}{}", display_source(url), resp.status, resp.redirected,
+                                         resp.head.empty() ? "" : ": ", first_bytes(resp.head)));
         if (!json_content_type(resp.content_type))
           throw RuntimeError(fmt::format("GET {}: expected JSON, got Content-Type \"{}\"{}: {}", display_source(url),
                                          first_bytes(resp.content_type), resp.redirected, first_bytes(resp.head)));

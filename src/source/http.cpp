@@ -67,7 +67,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
 // Room for `n` more bytes. Doubling a large body would hold the old copy and the new one at once
 // (twice --max-response-mb at the peak, a gzip bomb's 4 GB): past kGrowStep, reserve the
 // whole cap once instead, which costs address space, not memory, until it is written.
-constexpr std::size_t kGrowStep = std::size_t{64} << 20;
+constexpr std::size_t kGrowStep = std::size_t{4} << 20;
 void make_room(Transfer& t, std::size_t n) {
   const std::size_t need = t.body.size() + n + kParsePadding;
   if (need <= t.body.capacity()) return;
@@ -376,6 +376,11 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
     const auto started = std::chrono::steady_clock::now();
     CURLcode code = perform(h, cancel);
     if (code == CURLE_WRITE_ERROR && t.error_body_cut) code = CURLE_OK; // the status is the answer
+    if (code == CURLE_FILESIZE_EXCEEDED) { // an error status with a Content-Length over the cap: the status is the answer
+      long early = 0;
+      curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &early);
+      if (early < 200 || early > 299) code = CURLE_OK;
+    }
     if (!guard.refused.empty())
       throw RuntimeError(fmt::format("refusing to send the token over plain http to {}: it connected to {}, which is not "
                                    "a loopback address; use https, or pass --allow-insecure-token",
