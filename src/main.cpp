@@ -145,7 +145,14 @@ private:
 class StderrSink : public std::streambuf {
 public:
 protected:
-  int sync() override { return 0; } // a line goes out when it is whole
+  // A line goes out when it is whole, or when flushed: the progress line redraws itself with
+  // "\r" and no newline (each piece is one whole message, so a secret is never cut in two).
+  int sync() override {
+    std::lock_guard lock(mutex_);
+    if (!line_.empty()) write_line(fleetcap::redact(line_));
+    line_.clear();
+    return 0;
+  }
   std::streamsize xsputn(const char* s, std::streamsize n) override {
     std::lock_guard lock(mutex_);
     line_.append(s, static_cast<std::size_t>(n));

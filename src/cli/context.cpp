@@ -273,8 +273,8 @@ Duration duration_option(std::string_view option, const std::string& text, bool 
     throw UsageError(fmt::format("{} \"{}\" needs a unit: {}d? {}h? (d, h, m, s, w)", option, text, text, text));
   auto d = text == "0" && allow_zero ? std::optional<Duration>(0) : parse_duration(text);
   if (!d || *d < 0 || (*d == 0 && !allow_zero))
-    throw UsageError(fmt::format("{} \"{}\" is not a{} duration such as 14d, 36h or 1d12h", option,
-                                 escape_control(text), allow_zero ? "" : " positive"));
+    throw UsageError(fmt::format("{} \"{}\" is not a{} duration such as 14d, 36h or 1d12h, at most 36500d (100 years)",
+                                 option, escape_control(text.substr(0, 80)), allow_zero ? "" : " positive"));
   return *d;
 }
 

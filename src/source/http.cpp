@@ -31,6 +31,7 @@ namespace {
 
 constexpr int kMaxRetries = 3;
 constexpr std::size_t kHeadBytes = 256;
+constexpr std::size_t kErrorBodyBytes = 64 * 1024; // of an error status's body
 // What an observed body is reserved for: a window larger than one curl read (CURLOPT_BUFFERSIZE)
 // plus the 1 MiB a stream waits for before it starts (load.cpp).
 constexpr std::size_t kObservedWindow = std::size_t{2} << 20;
@@ -84,11 +85,15 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   long status = 0;
   curl_easy_getinfo(t->handle, CURLINFO_RESPONSE_CODE, &status);
   if (status < 200 || status > 299) {
-    // An error status: only its first bytes are ever quoted, so read no more than that (an
-    // endless error body must not cost the whole --max-response-mb, nor hide the status).
+    // An error status: only its first bytes are quoted, and an adapter reads the server's own
+    // error object from at most kErrorBodyBytes (slurmrestd's errors[], a Kubernetes Status), so
+    // read no more than that (an endless error body must not cost the whole --max-response-mb,
+    // nor hide the status).
     if (t->head.size() < kHeadBytes) t->head.append(data, std::min(n, kHeadBytes - t->head.size()));
+    const std::size_t room = kErrorBodyBytes - std::min(t->body.size(), kErrorBodyBytes);
+    t->body.append(data, std::min(n, room));
     t->received += static_cast<std::int64_t>(n);
-    if (t->head.size() < kHeadBytes) return n;
+    if (n <= room) return n;
     t->error_body_cut = true;
     return 0; // ends the transfer; get() reports the status
   }

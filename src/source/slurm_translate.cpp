@@ -19,7 +19,7 @@ namespace fleetcap::source::slurm {
 namespace od = simdjson::ondemand;
 namespace {
 
-constexpr Time kOpenEnd = 253402300799; // 9999-12-31T23:59:59Z: an end Slurm calls infinite
+constexpr Time kOpenEnd = 221845391999; // 8999-12-31T23:59:59Z, the last time fleetcap reads: an end Slurm calls infinite
 
 std::string upper(std::string_view s) {
   std::string out(s);
@@ -1259,7 +1259,7 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
     }
     if (open_ended)
       warn("open-end", "maintenance without an end (an infinite reservation, or a node flagged MAINTENANCE) ends at "
-                       "9999-12-31T23:59:59Z: open-ended");
+                       "8999-12-31T23:59:59Z: open-ended");
     p += "\n]}\n";
   }
   if (!errors.empty()) throw DataError(std::move(errors));

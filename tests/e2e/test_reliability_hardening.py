@@ -221,7 +221,8 @@ class Secrets(unittest.TestCase):
         self.assertNotIn(TOKEN, r.out + r.err)
         self.assertNotIn(TOKEN[4:20], r.out + r.err)
         self.assertGreater(len(r.out), 2 << 20)  # more than one piece
-        self.assertEqual(r.out.count("[REDACTED]"), 6000)
+        # Each of the 6000 names at least once (a plan may name a job twice: its move and a reason).
+        self.assertGreaterEqual(r.out.count("[REDACTED]"), 6000)
         json.loads(r.out)
 
 
@@ -471,7 +472,11 @@ class Signals(unittest.TestCase):
                 shutil.rmtree(target)
             else:
                 self.assertEqual(p.returncode, 129)
-                self.assertFalse(os.path.exists(target))
+                # A signal that lands after the rename finds the snapshot already whole: what
+                # exists is then complete, never half-written.
+                if os.path.exists(target):
+                    self.assertTrue(os.path.exists(os.path.join(target, "snapshot.json")), os.listdir(target))
+                    shutil.rmtree(target)
         self.assertIn(129, codes)
 
 
