@@ -105,3 +105,8 @@ class Generated(unittest.TestCase):
                 self.assertEqual(set(got), want)
                 for name, x in got.items():
                     self.assertEqual(x["gpus_used"], used.get(name, 0))
+
+
+if __name__ == "__main__":
+    import harness
+    harness.main()
