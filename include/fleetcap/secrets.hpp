@@ -16,6 +16,10 @@ namespace fleetcap {
 // URL) and JSON-escaped. Empty secrets are ignored.
 void add_secret(std::string_view secret);
 
+// `text` percent-encoded as in a URL query (RFC 3986 unreserved characters kept): the form a
+// secret takes in a URL, and what the HTTP client escapes query values with.
+std::string percent_encoded(std::string_view text);
+
 // `text` with every registered secret replaced by "[REDACTED]". Linear in the text.
 std::string redact(std::string_view text);
 

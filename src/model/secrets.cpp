@@ -18,17 +18,6 @@ std::vector<std::string>& secrets() {
   return all;
 }
 
-std::string percent_encoded(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
-      out += static_cast<char>(c);
-    else
-      out += fmt::format("%{:02X}", c);
-  }
-  return out;
-}
-
 std::string json_escaped(std::string_view text) {
   std::string out;
   for (char c : text) {
@@ -69,6 +58,18 @@ std::size_t redact_into(std::string& out, std::string_view text, std::size_t saf
   return upto;
 }
 } // namespace
+
+std::string percent_encoded(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("%{:02X}", c);
+  }
+  return out;
+}
+
 
 void add_secret(std::string_view secret) {
   if (secret.empty()) return;

@@ -90,6 +90,9 @@ std::span<const Column<Row>> columns_for(GroupBy by) {
   return kClusterColumns;
 }
 
+
+} // namespace
+
 std::string_view group_name(GroupBy by) {
   switch (by) {
   case GroupBy::region: return "region";
@@ -99,8 +102,6 @@ std::string_view group_name(GroupBy by) {
   }
   return "cluster";
 }
-
-} // namespace
 
 namespace cols {
 std::vector<ColumnList> capacity_column_lists() {

@@ -2,6 +2,7 @@
 // figures (prometheus.hpp; names in docs/prometheus.md). Formatting only: each sample's value
 // is one figure of the report, as its JSON gives it.
 #include "fleetcap/render/prometheus.hpp"
+#include "fleetcap/render/capacity.hpp"
 
 #include "fleetcap/render/cluster_figures.hpp"
 
@@ -90,15 +91,6 @@ std::string_view cluster_figure_help(std::string_view key) {
   return "A SPEC section 4 cluster figure.";
 }
 
-std::string_view group_label(GroupBy by) {
-  switch (by) {
-  case GroupBy::region: return "region";
-  case GroupBy::sku: return "sku";
-  case GroupBy::provider: return "provider";
-  case GroupBy::none: break;
-  }
-  return "cluster";
-}
 
 std::string ratio_of(BasisPoints bp) {
   std::string s = fmt::format("{}.{:04}", bp / kWholeBp, bp % kWholeBp);
@@ -114,7 +106,7 @@ std::string render_capacity_prometheus(const CapacityReport& r, const Snapshot& 
   at_metric(out, "capacity", o);
   std::vector<Labels> labels;
   for (const auto& row : r.rows)
-    labels.push_back(row.cluster == kNone ? Labels{{group_label(r.by), row.key}}
+    labels.push_back(row.cluster == kNone ? Labels{{group_name(r.by), row.key}}
                                           : cluster_labels(snap.clusters[row.cluster]));
   // One family per figure, named by its JSON key.
   for (const auto& c : kClusterFigureFields) {

@@ -1,5 +1,6 @@
 // libcurl lives here and nowhere else.
 #include "http.hpp"
+#include "fleetcap/secrets.hpp"
 
 #include "fleetcap/error.hpp"
 #include "fleetcap/model/parse.hpp"
@@ -268,16 +269,7 @@ void global_init() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-std::string escape(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
-      out += static_cast<char>(c);
-    else
-      out += fmt::format("%{:02X}", c);
-  }
-  return out;
-}
+std::string escape(std::string_view text) { return percent_encoded(text); }
 
 Response get(const std::string& url, const SourceOptions& options, const std::atomic<bool>& cancel,
              BodyObserver* observer) {

@@ -8,6 +8,9 @@
 
 namespace fleetcap {
 
+// What a --by grouping is called in JSON ("by") and in labels: region, sku, provider, cluster.
+std::string_view group_name(GroupBy by);
+
 std::string render_capacity(const CapacityReport& report, const Snapshot& snap, const RenderOptions& o);
 
 } // namespace fleetcap
