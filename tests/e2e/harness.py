@@ -79,6 +79,39 @@ def run(*args, env=None, timeout=60, stdin=None, cwd=None):
     return Result(p.returncode, p.stdout, p.stderr)
 
 
+def run_on_tty(args, env, columns=200, timeout=60):
+    """fleetcap with stdout on a pseudo-terminal `columns` wide (stderr on a pipe), as a user at a
+    terminal runs it: (status, stdout, stderr)."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    attrs = termios.tcgetattr(slave)
+    attrs[1] &= ~termios.ONLCR  # keep "\n" as it is
+    termios.tcsetattr(slave, termios.TCSANOW, attrs)
+    proc = subprocess.Popen([BINARY, *args], stdout=slave, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
+    os.close(slave)
+    out = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], timeout)
+        if not ready:
+            break
+        try:
+            chunk = os.read(master, 1 << 16)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    return proc.wait(timeout=timeout), out.decode(), err
+
+
 class Server:
     """The loopback fleet API serving a snapshot directory; use as a context manager.
 

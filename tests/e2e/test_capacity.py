@@ -1,16 +1,11 @@
 """`fleetcap capacity` end to end: the real binary on the SPEC §8 worked example (golden text
 checked by hand against SPEC §8), JSON, CSV, filters, grouping, sorting, global options on
 either side of the command, usage errors, a closed pipe, colour and --at."""
-import fcntl
 import os
-import pty
-import select
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
-import termios
 import unittest
 
 import harness
@@ -293,34 +288,6 @@ class Pipe(unittest.TestCase):
         self.assertGreater(len(run("--source", self.fleet, "capacity", "--state", "all", "--format", "csv").out), 3 << 15)
 
 
-def run_on_tty(args, env, columns=200):
-    """Runs fleetcap with stdout on a pseudo-terminal COLUMNS wide; returns (status, stdout, stderr)."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
-    attrs = termios.tcgetattr(slave)
-    attrs[1] &= ~termios.ONLCR  # keep "\n" as it is
-    termios.tcsetattr(slave, termios.TCSANOW, attrs)
-    proc = subprocess.Popen([harness.BINARY, *args], stdout=slave, stderr=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL, env=env)
-    os.close(slave)
-    out = b""
-    while True:
-        ready, _, _ = select.select([master], [], [], 30)
-        if not ready:
-            break
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        out += chunk
-    os.close(master)
-    err = proc.stderr.read().decode()
-    proc.stderr.close()
-    return proc.wait(timeout=30), out.decode(), err
-
-
 class Colour(unittest.TestCase):
     ANSI = "\x1b["
 
@@ -346,19 +313,19 @@ class Colour(unittest.TestCase):
 
     def test_terminal(self):
         args = ["--source", WORKED, "capacity"]
-        code, out, err = run_on_tty(args, harness.clean_env(TERM="xterm"))
+        code, out, err = harness.run_on_tty(args, harness.clean_env(TERM="xterm"), timeout=30)
         self.assertEqual((code, err), (0, ""))
         self.assertIn(self.ANSI, out)
-        code, out, _ = run_on_tty(args, harness.clean_env(TERM="xterm", NO_COLOR="1"))
+        code, out, _ = harness.run_on_tty(args, harness.clean_env(TERM="xterm", NO_COLOR="1"), timeout=30)
         self.assertEqual(out, golden("capacity_worked.txt"))
-        code, out, _ = run_on_tty(args, harness.clean_env(TERM="dumb"))
+        code, out, _ = harness.run_on_tty(args, harness.clean_env(TERM="dumb"), timeout=30)
         self.assertEqual(out, golden("capacity_worked.txt"))
-        code, out, _ = run_on_tty(args + ["--color", "never"], harness.clean_env(TERM="xterm"))
+        code, out, _ = harness.run_on_tty(args + ["--color", "never"], harness.clean_env(TERM="xterm"), timeout=30)
         self.assertEqual(out, golden("capacity_worked.txt"))
 
     def test_terminal_width(self):
         # The full table is 108 columns; on an 80-column terminal the least important go.
-        code, out, _ = run_on_tty(["--source", WORKED, "capacity"], harness.clean_env(TERM="dumb"), columns=80)
+        code, out, _ = harness.run_on_tty(["--source", WORKED, "capacity"], harness.clean_env(TERM="dumb"), columns=80, timeout=30)
         self.assertEqual(code, 0)
         self.assertTrue(all(len(line) <= 80 for line in out.splitlines()), out)
         self.assertEqual(out.splitlines()[0].split(),

@@ -6,13 +6,7 @@ what was hidden, prose wrapped at spaces.
 
     FLEETCAP_UPDATE_SCREENS=1 python3 tests/e2e/test_screens.py   rewrites them (then read the diff)
 """
-import fcntl
 import os
-import pty
-import select
-import struct
-import subprocess
-import termios
 import unittest
 
 import harness
@@ -42,32 +36,9 @@ COMMANDS = {
 
 
 def on_tty(args, columns):
-    """fleetcap with stdout on a pseudo-terminal `columns` wide: (status, stdout, stderr)."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
-    attrs = termios.tcgetattr(slave)
-    attrs[1] &= ~termios.ONLCR  # keep "\n" as it is
-    termios.tcsetattr(slave, termios.TCSANOW, attrs)
+    """fleetcap on the demo fleet with stdout on a pseudo-terminal `columns` wide."""
     env = harness.clean_env(TERM="xterm", NO_COLOR="1", XDG_CONFIG_HOME="/nonexistent/fleetcap-screens")
-    proc = subprocess.Popen([harness.BINARY, "--source", DEMO, *args], stdout=slave, stderr=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL, env=env)
-    os.close(slave)
-    out = b""
-    while True:
-        ready, _, _ = select.select([master], [], [], 60)
-        if not ready:
-            break
-        try:
-            chunk = os.read(master, 1 << 16)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        out += chunk
-    os.close(master)
-    err = proc.stderr.read().decode()
-    proc.stderr.close()
-    return proc.wait(timeout=60), out.decode(), err
+    return harness.run_on_tty(["--source", DEMO, *args], env, columns)
 
 
 class Screens(unittest.TestCase):
