@@ -51,7 +51,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import BINARY, ROOT, clean_env  # noqa: E402
+from harness import BINARY, ROOT, Result, clean_env  # noqa: E402
 
 LAB = os.path.join(ROOT, "scripts", "slurm-lab")
 H100, H200 = "lab/h100", "lab/h200"
@@ -90,17 +90,6 @@ atexit.register(shutil.rmtree, CFG_DIR, True)
 CONFIG_FILE = os.path.join(CFG_DIR, "config.toml")
 with open(CONFIG_FILE, "w") as f:
     f.write(CONFIG)
-
-
-class Result:
-    def __init__(self, code, out, err):
-        self.code, self.out, self.err = code, out, err
-
-    def json(self):
-        return json.loads(self.out)
-
-    def __repr__(self):
-        return f"exit {self.code}\n--- stdout\n{self.out[:3000]}\n--- stderr\n{self.err[:3000]}"
 
 
 def fc(*args, source=HTTP, token=JWT, extra_env=None, config=None):
