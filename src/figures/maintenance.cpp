@@ -130,32 +130,6 @@ NodeCard node_card(const Snapshot& snap, std::uint32_t node, Time at, Duration l
   return card;
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  std::iota(row.begin(), row.end(), std::size_t{0});
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-std::vector<std::string> closest_node_names(const Snapshot& snap, std::string_view name, std::size_t n) {
-  std::vector<std::pair<std::size_t, std::string_view>> scored;
-  scored.reserve(snap.nodes.size());
-  for (const auto& node : snap.nodes) scored.emplace_back(edit_distance(name, node.name), node.name);
-  const std::size_t k = std::min(n, scored.size());
-  std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(k), scored.end());
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < k; ++i) out.emplace_back(scored[i].second);
-  return out;
-}
-
 // ---- impact
 
 namespace {

@@ -194,15 +194,6 @@ TEST_CASE("node card", "[maintenance]") {
   CHECK(t11.events[0].when == EventTiming::current);
 }
 
-TEST_CASE("closest node names", "[maintenance]") {
-  CHECK(edit_distance("kitten", "sitting") == 3);
-  CHECK(edit_distance("", "abc") == 3);
-  CHECK(edit_distance("t05", "t05") == 0);
-  // t5 -> t05 (1 insertion); then distance 2, ties by name: l05 before t01.
-  CHECK(closest_node_names(worked(), "t5") == std::vector<std::string>{"t05", "l05", "t01"});
-  CHECK(closest_node_names(worked(), "t1", 1) == std::vector<std::string>{"t01"});
-}
-
 TEST_CASE("impact on the SPEC §8 fleet", "[maintenance]") {
   const Snapshot& snap = worked();
   const ImpactReport r = maintenance_impact(snap, Selection{}, at("2026-11-20T12:00:00Z"));

@@ -88,10 +88,6 @@ struct NodeCard {
 
 NodeCard node_card(const Snapshot& snap, std::uint32_t node, Time at, Duration lead);
 
-// Levenshtein distance; and the `n` node names closest to `name` (ties by name).
-std::size_t edit_distance(std::string_view a, std::string_view b);
-std::vector<std::string> closest_node_names(const Snapshot& snap, std::string_view name, std::size_t n = 3);
-
 // ---- maintenance impact
 struct ImpactStep {
   Time at = 0;
