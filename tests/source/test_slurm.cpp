@@ -71,6 +71,21 @@ const json* find(const json& items, const std::string& key, const std::string& n
     if (i.value(key, "") == name) return &i;
   return nullptr;
 }
+
+// The translated pages read back as a snapshot directory, through the same loader as any
+// saved snapshot (snapshot save's format).
+Snapshot load_translated(const Translation& t) {
+  const fs::path dir = fs::temp_directory_path() / ("fleetcap-slurm-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  for (std::size_t i = 0; i < kResources.size(); ++i)
+    std::ofstream(dir / (std::string(to_string(kResources[i])) + ".json")) << t.pages[i];
+  SourceOptions so;
+  so.source = dir.string();
+  Snapshot snap = load_snapshot(so);
+  fs::remove_all(dir);
+  return snap;
+}
+
 } // namespace
 
 TEST_CASE("slurm: hostlists expand with zero padding kept") {
@@ -233,14 +248,7 @@ TEST_CASE("slurm: the edge fleet's capacity figures, through the loader") {
   o.island_feature_prefix = "ib-";
   Responses in = responses("edge-v0.0.38", "v0.0.38");
   Translation t = translate(in, o, 1763400000);
-  const fs::path dir = fs::temp_directory_path() / ("fleetcap-slurm-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  for (std::size_t i = 0; i < kResources.size(); ++i)
-    std::ofstream(dir / (std::string(to_string(kResources[i])) + ".json")) << t.pages[i];
-  SourceOptions so;
-  so.source = dir.string();
-  const Snapshot snap = load_snapshot(so);
-  fs::remove_all(dir);
+  const Snapshot snap = load_translated(t);
   const CapacityReport r = capacity(snap, evaluate(snap, 1763400000), Selection{}, GroupBy::none);
   REQUIRE(r.rows.size() == 3);
   // lab/a100: a01 6 + a02 4 = 10; a02 is in maintenance (its MAINTENANCE flag): H = 6. A = 8
@@ -309,14 +317,7 @@ TEST_CASE("slurm: the lab's real v0.0.38 capture (Slurm 22.05), figures worked b
   SlurmOptions o;
   o.island_feature_prefix = "ib-";
   Translation t = translate(in, o, now);
-  const fs::path dir = fs::temp_directory_path() / ("fleetcap-slurm-lab-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  for (std::size_t i = 0; i < kResources.size(); ++i)
-    std::ofstream(dir / (std::string(to_string(kResources[i])) + ".json")) << t.pages[i];
-  SourceOptions so;
-  so.source = dir.string();
-  const Snapshot snap = load_snapshot(so);
-  fs::remove_all(dir);
+  const Snapshot snap = load_translated(t);
   CHECK(t.cluster == "lab");
   REQUIRE(snap.clusters.size() == 2);
   CHECK(snap.clusters[0].name == "lab/h100");
