@@ -42,12 +42,25 @@ void on_interrupt(int sig) {
   ::_exit(128 + sig);
 }
 
+// A streambuf with no buffer of its own: every character goes to xsputn, where the sinks below
+// keep what they are given.
+class UnbufferedSink : public std::streambuf {
+protected:
+  int_type overflow(int_type c) override {
+    if (!traits_type::eq_int_type(c, traits_type::eof())) {
+      const char ch = traits_type::to_char_type(c);
+      xsputn(&ch, 1);
+    }
+    return traits_type::not_eof(c);
+  }
+};
+
 // stdout for the command's output. What it is given goes out in pieces of about 1 MiB on a
 // thread of its own, so a long output (maintenance plan --json: 18 MB at a million GPUs) is
 // written to a file or pipe while the rest is still being rendered; nothing goes out before
 // the first piece is full or finish() is called, and a run that fails before then prints
 // nothing. A closed pipe ends quietly (SPEC §7).
-class StdoutSink : public std::streambuf {
+class StdoutSink : public UnbufferedSink {
 public:
   // Without finish() (an error, an interrupt), what is still queued is dropped.
   ~StdoutSink() override {
@@ -74,13 +87,6 @@ protected:
     pending_.append(s, static_cast<std::size_t>(n));
     if (pending_.size() >= kPiece) hand_over();
     return n;
-  }
-  int_type overflow(int_type c) override {
-    if (!traits_type::eq_int_type(c, traits_type::eof())) {
-      const char ch = traits_type::to_char_type(c);
-      xsputn(&ch, 1);
-    }
-    return traits_type::not_eof(c);
   }
 
 private:
@@ -142,7 +148,7 @@ private:
 
 // stderr, line by line through redact(): every message, warning and --verbose line, whatever
 // it quotes. Lines are written whole with one write(2), so lines from several threads never mix.
-class StderrSink : public std::streambuf {
+class StderrSink : public UnbufferedSink {
 public:
 protected:
   // A line goes out when it is whole, or when flushed: the progress line redraws itself with
@@ -161,13 +167,6 @@ protected:
       line_.erase(0, nl + 1);
     }
     return n;
-  }
-  int_type overflow(int_type c) override {
-    if (!traits_type::eq_int_type(c, traits_type::eof())) {
-      const char ch = traits_type::to_char_type(c);
-      xsputn(&ch, 1);
-    }
-    return traits_type::not_eof(c);
   }
 
 private:
