@@ -148,15 +148,15 @@ public:
                                    display_source(o.source)));
     http::global_init();
     std::atomic<bool> cancel{false};
-    std::vector<std::thread> workers;
+    Workers workers;
     for (Resource r : kResources)
       if (loader.wanted(r))
-        workers.emplace_back([&, r] {
+        workers.spawn([&, r] {
           fetch_resource(r, o, loader.snapshot(), loader.raw(r), loader.outcome(r), cancel);
           loader.done(r);
         });
     loader.link_while_waiting(); // this thread links too, while the fetches go on
-    for (auto& w : workers) w.join();
+    workers.join();
   }
 };
 

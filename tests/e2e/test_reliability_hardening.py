@@ -449,6 +449,52 @@ class Signals(unittest.TestCase):
                 self.assertEqual(err.decode(), f"fleetcap: {text}\n")
                 self.assertLess(latency, 0.5 * SLACK, f"{sig.name} at {frac:.0%} of a {whole:.1f} s run")
 
+    def test_signal_while_computing_ends_promptly(self):
+        # Item 11: while figures were computed, the first Ctrl-C was ignored and SIGTERM waited
+        # for the end. A maintenance plan where 6,000 whole-cluster events hit each of 1,500
+        # jobs computes for seconds (jobs x events) from 2 MB of input, served here. The signal
+        # goes once the load is over: every resource answered and the fetch threads joined, and
+        # the process still alive 0.3 s later with nothing written.
+        nodes = [{"name": f"n{i}", "cluster": "tiger", "island": f"i{i // 64}", "gpus": 8, "health": "healthy",
+                  "cordoned": False, "issues": []} for i in range(3000)]
+        jobs = [{"name": f"j{i}", "namespace": "pretrain", "quota": "research/pretrain", "cluster": "tiger",
+                 "priority": "critical", "gpus": 8, "state": "running", "nodes": [f"n{i}"],
+                 "started_at": "2026-11-02T08:00:00Z"} for i in range(0, 3000, 2)]
+        events = [{"id": f"m{k}", "cluster": "tiger", "nodes": [], "kind": "hardware", "reason": "r", "priority": "p1",
+                   "start": f"2026-11-2{1 + k % 5}T{k % 24:02d}:00:00Z", "end": f"2026-11-2{2 + k % 5}T{k % 24:02d}:00:00Z",
+                   "hard_start": False, "state": "scheduled"} for k in range(6000)]
+        answered = []
+
+        def serving(body):
+            def serve(h, t):
+                send(h, 200, body)
+                answered.append(h.path)
+            return serve
+        bodies = dict(worked_pages(), nodes=page(nodes), jobs=page(jobs), maintenance=page(events))
+        routes = {r: serving(body) for r, body in bodies.items()}
+        with Api(routes) as api:
+            for sig, code, text in ((signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")):
+                answered.clear()
+                p = subprocess.Popen([harness.BINARY, "--source", api.url, "--at", "2026-11-20T12:00:00Z", "maintenance",
+                                      "plan"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=harness.clean_env(),
+                                     stdin=subprocess.DEVNULL)
+                with p:
+                    threads = lambda: len(os.listdir(f"/proc/{p.pid}/task"))
+                    deadline = time.monotonic() + 30 * SLACK
+                    while not (len(answered) >= len(RESOURCES) and threads() == 1):
+                        self.assertIsNone(p.poll(), "fleetcap ended before its load was over")
+                        self.assertLess(time.monotonic(), deadline, "the load did not end")
+                        time.sleep(0.01)
+                    time.sleep(0.3)
+                    self.assertIsNone(p.poll(), "the plan took under 0.3 s: make the fleet larger for this test")
+                    self.assertEqual(threads(), 1, "not computing: a thread runs beside the main one")
+                    sent = time.monotonic()
+                    p.send_signal(sig)
+                    out, err = p.communicate(timeout=120 * SLACK)
+                    latency = time.monotonic() - sent
+                self.assertEqual((p.returncode, out, err.decode()), (code, b"", f"fleetcap: {text}\n"))
+                self.assertLess(latency, 0.5 * SLACK, f"{sig.name} while computing")
+
     def test_sighup_during_snapshot_save_leaves_nothing(self):
         fleet = self.big_fleet()
         parent = tempfile.mkdtemp(prefix="fleetcap-save-")
