@@ -345,7 +345,15 @@ class Faults(HttpTest):
         with Server(WORKED, "--fault", "nodes:slow:20") as s:
             p = subprocess.Popen([harness.BINARY, "--source", s.url, "capacity"], stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True, env=clean_env())
-            time.sleep(0.5)
+            # Not a fixed sleep: on a loaded machine (or a sanitizer build) a signal sent 0.5 s
+            # after the start could come before main set its handler, and the default action
+            # would kill the process (-2, nothing on stderr). Once another resource was
+            # answered, the fetches (and the handler) are in place.
+            deadline = time.monotonic() + 30
+            while not s.requests():
+                self.assertIsNone(p.poll(), "fleetcap ended before it fetched")
+                self.assertLess(time.monotonic(), deadline, "fleetcap sent no request")
+                time.sleep(0.02)
             started = time.monotonic()
             p.send_signal(signal.SIGINT)
             out, err = p.communicate(timeout=15)
