@@ -196,8 +196,15 @@ int main(int argc, char** argv) {
   std::cerr.rdbuf(new StderrSink);
   StdoutSink sink;
   try {
-    std::ostream out(&sink);
-    fleetcap::cli::run(argc, argv, out, std::cerr);
+    try {
+      std::ostream out(&sink);
+      fleetcap::cli::run(argc, argv, out, std::cerr);
+    } catch (...) {
+      // A signal that came while threads were joined (fleetcap/interrupt.hpp) may have ended
+      // a fetch or read with an error of its own: the interrupt is what happened.
+      if (fleetcap::interrupt_requested()) throw fleetcap::InterruptedError();
+      throw;
+    }
     if (fleetcap::interrupt_requested()) throw fleetcap::InterruptedError();
     return sink.finish();
   } catch (const fleetcap::DataError& e) {

@@ -870,6 +870,8 @@ struct PageStream::State {
   std::size_t expected;
   std::size_t items_start, errors_start; // what to keep when giving up
 
+  // What may come before the items' `[` (the envelope's other members, kept until the end).
+  static constexpr std::size_t kPrefixLimit = std::size_t{64} << 10;
   enum class Phase { prefix, items, tail, gave_up } phase = Phase::prefix;
   std::string prefix;          // the page up to and including the items' `[`
   std::size_t items_begin = 0; // page offset just past that `[`
@@ -877,6 +879,7 @@ struct PageStream::State {
   std::size_t scanned = 0;   // page offset the scanner has reached
   std::size_t run_begin = 0; // page offset of the next run's first byte: the `[`, then just past the last item parsed
   std::size_t item_end = 0;  // page offset just past the last item found (0: none yet)
+  std::size_t items_close = 0; // page offset of the items' `]`
   std::size_t tail_done = 0; // page offset up to which `tail` holds the page
   std::string tail;          // the page from the items' `]` on
   std::string scratch;       // a run copied out of a buffer without room for the parser's padding
@@ -906,7 +909,7 @@ struct PageStream::State {
   void start(std::string& buf) {
     const split::Prefix p = split::find_items(buf);
     if (p.kind == split::Prefix::Kind::need_more) {
-      if (buf.size() > 4096) give_up(); // blanks without end: not a page this handles
+      if (buf.size() > kPrefixLimit) give_up(); // members or blanks without end: parsed whole
       return;
     }
     if (p.kind == split::Prefix::Kind::unsupported) return give_up();
@@ -931,7 +934,7 @@ struct PageStream::State {
       run(buf, base, close, true);
       if (phase == Phase::gave_up) return;
       phase = Phase::tail;
-      tail_done = close;
+      tail_done = items_close = close;
       return;
     }
     if (last) return give_up(); // the array never closed
@@ -997,6 +1000,8 @@ PageStream::PageStream(Resource resource, Snapshot& snap, std::vector<std::strin
 PageStream::~PageStream() = default;
 
 bool PageStream::gave_up() const { return s_->phase == State::Phase::gave_up; }
+
+std::pair<std::size_t, std::size_t> PageStream::items_span() const { return {s_->items_begin, s_->items_close}; }
 
 void PageStream::restart() {
   State& st = *s_;

@@ -63,6 +63,42 @@ std::uint64_t prefix_xor(std::uint64_t x) {
   return x;
 }
 
+// Steps over one JSON value at `pos` (after blanks) without checking it: a string, an object or
+// array (strings and brackets tracked), or a number or literal. Only for the few small values a
+// page may have before its items; a value that does not close within `text` is short_text.
+Match skip_value(std::string_view text, std::size_t& pos) {
+  while (pos < text.size() && blank(text[pos])) ++pos;
+  if (pos == text.size()) return Match::short_text;
+  long depth = 0;
+  bool in_string = false;
+  for (; pos < text.size(); ++pos) {
+    const char c = text[pos];
+    if (in_string) {
+      if (c == '\\') ++pos;
+      else if (c == '"') {
+        in_string = false;
+        if (depth == 0) {
+          ++pos;
+          return Match::yes;
+        }
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (--depth < 0) return Match::no;
+      if (depth == 0) {
+        ++pos;
+        return Match::yes;
+      }
+    } else if (depth == 0 && (c == ',' || blank(c))) {
+      return Match::yes; // the end of a number or literal
+    }
+  }
+  return Match::short_text;
+}
+
 } // namespace
 
 Prefix find_items(std::string_view text) {
@@ -74,15 +110,28 @@ Prefix find_items(std::string_view text) {
     return out;
   };
   if (Match m = step("{"); m != Match::yes) return verdict(m);
-  std::size_t key = pos;
-  if (Match m = step("\"api_version\""); m == Match::short_text) return verdict(m);
-  else if (m == Match::yes) {
-    for (std::string_view literal : {":", "\"v1\"", ","})
-      if (Match m2 = step(literal); m2 != Match::yes) return verdict(m2);
-  } else {
+  // Members before "items" in any order: api_version must be "v1" (else the page is parsed whole,
+  // which says so); any other is stepped over and read with the rest of the envelope at the end.
+  for (;;) {
+    std::size_t key = pos;
+    if (Match m = step("\"items\""); m == Match::yes) break;
+    else if (m == Match::short_text) return verdict(m);
     pos = key;
+    if (Match m = step("\"api_version\""); m == Match::short_text) return verdict(m);
+    else if (m == Match::yes) {
+      for (std::string_view literal : {":", "\"v1\"", ","})
+        if (Match m2 = step(literal); m2 != Match::yes) return verdict(m2);
+      continue;
+    }
+    pos = key;
+    if (Match m = step("\""); m != Match::yes) return verdict(m);
+    --pos; // the key is a string value
+    if (Match m = skip_value(text, pos); m != Match::yes) return verdict(m);
+    if (Match m = step(":"); m != Match::yes) return verdict(m);
+    if (Match m = skip_value(text, pos); m != Match::yes) return verdict(m);
+    if (Match m = step(","); m != Match::yes) return verdict(m);
   }
-  for (std::string_view literal : {"\"items\"", ":", "["})
+  for (std::string_view literal : {":", "["})
     if (Match m = step(literal); m != Match::yes) return verdict(m);
   out.kind = Prefix::Kind::found;
   out.items_begin = pos;

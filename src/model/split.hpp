@@ -9,8 +9,8 @@
 
 namespace fleetcap::split {
 
-// Where the "items" array opens in a page that starts the way fleet API pages and saved
-// snapshots do: `{`, an optional `"api_version": "v1",`, then `"items": [` (whitespace
+// Where the "items" array opens in a page: `{`, members in any order (`"api_version"` only with
+// "v1"; any other member's value is stepped over unchecked), then `"items": [` (whitespace
 // allowed between tokens). The offset just past the `[`; `need_more` when `text` ends before
 // that could be decided; `unsupported` for any other start (the caller parses the page whole).
 struct Prefix {

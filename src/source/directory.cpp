@@ -57,7 +57,7 @@ std::optional<PageResult> stream_file(Resource r, const fs::path& path, Snapshot
       continue;
     }
     window.resize(had + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
-    if (n < 0) {
+    if (n < 0 || interrupt_requested()) { // a signal while Workers live: stop here (loader.hpp)
       ::close(fd);
       stream.restart(); // takes its items back
       return std::nullopt;
@@ -80,6 +80,10 @@ std::optional<PageResult> stream_file(Resource r, const fs::path& path, Snapshot
 void read_resource(Resource r, const fs::path& dir, const SourceOptions& o, Snapshot& snap,
                    std::vector<std::string>* raw, Outcome& out) {
   const fs::path path = dir / fmt::format("{}.json", to_string(r));
+  if (interrupt_requested()) {
+    out.interrupted = true;
+    return;
+  }
   std::error_code ec;
   if (!fs::exists(path, ec)) {
     if (optional_resource(r))
@@ -91,6 +95,10 @@ void read_resource(Resource r, const fs::path& dir, const SourceOptions& o, Snap
   if (!raw) {
     if (auto page = stream_file(r, path, snap, out.errors, file_limit(o))) {
       out.json_ok = page->json_ok;
+      return;
+    }
+    if (interrupt_requested()) {
+      out.interrupted = true;
       return;
     }
   }
@@ -165,11 +173,11 @@ public:
       }
     };
     const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, kResources.size());
-    std::vector<std::thread> workers;
-    for (std::size_t t = 1; t < threads; ++t) workers.emplace_back(work);
+    Workers workers;
+    for (std::size_t t = 1; t < threads; ++t) workers.spawn(work);
     work();
     loader.link_while_waiting(); // link what is parsed while the other thread still parses
-    for (auto& w : workers) w.join();
+    workers.join();
     if (crashed) std::rethrow_exception(crashed);
   }
 };

@@ -23,13 +23,22 @@ namespace {
 // it is parsed, so only a window of a large page is ever in memory. When the stream gives up
 // (invalid JSON, an unusual page), the page must be parsed whole to word the error: if its start
 // was already let go of, the caller fetches it again (windowed()).
+//
+// With `keep_body` (snapshot save, which writes the page's items text) nothing is let go of,
+// but the page is still parsed run by run: the parser's index never covers the whole page
+// (4 bytes per JSON token), and items_span() gives the items text without a second parse.
 class StreamingBody : public http::BodyObserver {
 public:
-  StreamingBody(Resource r, Snapshot& snap, std::vector<std::string>& errors) : r_(r), snap_(snap), errors_(errors) {}
+  StreamingBody(Resource r, Snapshot& snap, std::vector<std::string>& errors, bool keep_body)
+      : r_(r), snap_(snap), errors_(errors), keep_body_(keep_body) {}
   std::size_t grew(std::string& body, std::size_t expected) override {
     if (!stream_ && base_ == 0 && body.size() >= (std::size_t{1} << 20))
       stream_.emplace(r_, snap_, errors_, std::max(expected, body.size()));
     if (!stream_ || stream_->gave_up()) return 0;
+    if (keep_body_) {
+      stream_->feed(body, 0);
+      return 0;
+    }
     const std::size_t keep = stream_->feed(body, base_);
     if (stream_->gave_up()) return 0; // keep what is left: the whole page, unless windowed()
     const std::size_t done = keep - base_;
@@ -43,9 +52,17 @@ public:
     stream_.reset();
     base_ = 0;
   }
-  std::optional<PageResult> finish(std::string_view label, std::string& body) {
+  // With `items`, a page kept whole is cut down in place to the text between its items'
+  // brackets (what items_text() gives), once it parsed.
+  std::optional<PageResult> finish(std::string_view label, std::string& body, std::string* items = nullptr) {
     if (!stream_) return std::nullopt;
     auto result = stream_->finish(label, body, base_);
+    if (result && items && keep_body_) {
+      const auto [begin, end] = stream_->items_span();
+      body.erase(end);
+      body.erase(0, begin);
+      *items = std::move(body);
+    }
     stream_.reset();
     return result;
   }
@@ -56,6 +73,7 @@ private:
   Resource r_;
   Snapshot& snap_;
   std::vector<std::string>& errors_;
+  bool keep_body_;
   std::optional<PageStream> stream_;
   std::size_t base_ = 0; // page offset of the body's first byte
 };
@@ -94,10 +112,12 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
         return true;
       };
       // A large body is parsed while it arrives; a small one (API pagination) when it is in.
-      StreamingBody streaming(r, snap, out.errors);
-      http::Response resp = http::get(url, o, cancel, raw ? nullptr : &streaming);
+      StreamingBody streaming(r, snap, out.errors, raw != nullptr);
+      http::Response resp = http::get(url, o, cancel, &streaming);
       if (!usable(resp)) return;
-      std::optional<PageResult> streamed = streaming.finish(label, resp.body);
+      const std::uint64_t page_bytes = streaming.dropped() + resp.body.size();
+      std::string items; // with raw: the page's items text, when it was streamed
+      std::optional<PageResult> streamed = streaming.finish(label, resp.body, raw ? &items : nullptr);
       if (!streamed && streaming.windowed()) {
         // Invalid data deep in a large page: fetch it again, whole, so that parse_page words the
         // error with its line and column (SPEC §3.3). Only bad pages pay for this.
@@ -105,9 +125,9 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
         if (!usable(resp)) return;
       }
       const PageResult page = streamed ? *streamed : parse_page(r, label, resp.body, snap, out.errors);
-      if (raw && out.errors.empty()) raw->push_back(items_text(display_source(url), resp.body));
+      if (raw && out.errors.empty()) raw->push_back(streamed ? std::move(items) : items_text(display_source(url), resp.body));
       out.json_ok = out.json_ok && page.json_ok;
-      bytes += streaming.dropped() + resp.body.size();
+      bytes += page_bytes;
       if (o.progress) o.progress(r, pages, bytes);
       if (!page.json_ok) {
         // Invalid data decides the run (exit 3), as a 404 does: stop the other fetches rather
@@ -148,15 +168,15 @@ public:
                                    display_source(o.source)));
     http::global_init();
     std::atomic<bool> cancel{false};
-    std::vector<std::thread> workers;
+    Workers workers;
     for (Resource r : kResources)
       if (loader.wanted(r))
-        workers.emplace_back([&, r] {
+        workers.spawn([&, r] {
           fetch_resource(r, o, loader.snapshot(), loader.raw(r), loader.outcome(r), cancel);
           loader.done(r);
         });
     loader.link_while_waiting(); // this thread links too, while the fetches go on
-    for (auto& w : workers) w.join();
+    workers.join();
   }
 };
 

@@ -1232,9 +1232,9 @@ Items read_cluster(const SourceOptions& options) {
   std::exception_ptr failure;
   std::mutex failure_mutex;
   http::global_init();
-  std::vector<std::thread> threads;
+  source::Workers threads;
   for (std::size_t i = 0; i < all.size(); ++i)
-    threads.emplace_back([&, i] {
+    threads.spawn([&, i] {
       try {
         found[i] = f.list(*all[i], parts[i]);
       } catch (...) {
@@ -1243,8 +1243,7 @@ Items read_cluster(const SourceOptions& options) {
         f.cancel.store(true);
       }
     });
-  for (auto& t : threads) t.join();
-  if (interrupt_requested()) throw InterruptedError();
+  threads.join();
   if (failure) std::rethrow_exception(failure);
   for (std::size_t i = 0; i < core.size(); ++i)
     if (!found[i])

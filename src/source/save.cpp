@@ -12,27 +12,34 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <string>
+#include <string_view>
 #include <unistd.h>
+#include <vector>
 
 namespace fleetcap {
 namespace fs = std::filesystem;
 
 namespace {
 
-// Writes and flushes to disk, so the rename below never publishes a file whose data is not there.
-void write_file(const fs::path& path, const std::string& text) {
+// Writes `pieces` one after the other (a resource's pages are not copied into one string: a
+// large page would be held twice) and flushes to disk, so the rename below never publishes a
+// file whose data is not there.
+void write_file(const fs::path& path, const std::vector<std::string_view>& pieces) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw RuntimeError(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int e = errno;
-      ::close(fd);
-      throw RuntimeError(fmt::format("cannot write {}: {}", path.string(), std::strerror(e)));
+  for (const std::string_view text : pieces) {
+    std::size_t done = 0;
+    while (done < text.size()) {
+      const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        const int e = errno;
+        ::close(fd);
+        throw RuntimeError(fmt::format("cannot write {}: {}", path.string(), std::strerror(e)));
+      }
+      done += static_cast<std::size_t>(n);
     }
-    done += static_cast<std::size_t>(n);
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0)
     throw RuntimeError(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
@@ -118,19 +125,18 @@ void save_snapshot(const std::string& dir, const RawItems& raw, Time taken_at, c
   try {
     for (std::size_t i = 0; i < kResources.size(); ++i) {
       if (interrupt_requested()) throw InterruptedError();
-      std::string text = "{\"api_version\": \"v1\", \"items\": [";
-      bool first = true;
+      std::vector<std::string_view> text = {"{\"api_version\": \"v1\", \"items\": ["};
       for (const auto& page : raw[i]) {
         if (page.find_first_not_of(" \t\r\n") == std::string::npos) continue;
-        if (!first) text += ',';
-        text += page;
-        first = false;
+        if (text.size() > 1) text.push_back(",");
+        text.push_back(page);
       }
-      text += "], \"next_page_token\": null}\n";
+      text.push_back("], \"next_page_token\": null}\n");
       write_file(tmp / fmt::format("{}.json", to_string(kResources[i])), text);
     }
     nlohmann::ordered_json meta = {{"taken_at", format_rfc3339(taken_at)}, {"source", display_source(source)}};
-    write_file(tmp / "snapshot.json", meta.dump(2) + "\n");
+    const std::string meta_text = meta.dump(2) + "\n";
+    write_file(tmp / "snapshot.json", {meta_text});
     sync_dir(tmp);
     // Ctrl-C while writing: leave nothing rather than a snapshot the user was told was interrupted.
     if (interrupt_requested()) throw InterruptedError();

@@ -82,7 +82,7 @@ public:
     std::array<std::optional<std::string>, kEndpoints> bodies;
     std::array<std::string, kEndpoints> labels, failures;
     std::array<bool, kEndpoints> absent{};
-    std::vector<std::thread> workers;
+    Workers workers;
     for (std::size_t e = 0; e < kEndpoints; ++e) {
       labels[e] = fmt::format("GET {}{}", shown_, fmt::format(fmt::runtime(kPaths[e]), version));
       if (!want[e]) continue;
@@ -90,7 +90,7 @@ public:
         absent[e] = true;
         continue;
       }
-      workers.emplace_back([&, e] {
+      workers.spawn([&, e] {
         try {
           const std::string url = base_ + fmt::format(fmt::runtime(kPaths[e]), version);
           http::Response r = http::get(url, req_, cancel);
@@ -116,8 +116,7 @@ public:
         }
       });
     }
-    for (auto& w : workers) w.join();
-    if (interrupt_requested()) throw InterruptedError();
+    workers.join();
     for (const auto& f : failures)
       if (!f.empty() && f != "interrupted") throw RuntimeError(f);
     in.nodes = std::move(*bodies[kNodes]);
@@ -144,7 +143,8 @@ public:
       if (loader.wanted(r))
         loader.parse_built_page(r, fmt::format("{} ({} from Slurm)", shown_, to_string(r)), tr.pages[i]);
     };
-    std::thread jobs_thread([&] { parse(Resource::jobs); });
+    Workers jobs_thread;
+    jobs_thread.spawn([&] { parse(Resource::jobs); });
     for (Resource r : kResources)
       if (r != Resource::jobs) parse(r);
     loader.link_while_waiting();

@@ -152,6 +152,15 @@ class SlurmFaults(unittest.TestCase):
         self.assertIn("SLURM_JWT", r.err)
         self.assertNotIn("wrong-token", r.err)
 
+    def test_jwt_echoed_by_the_server_is_redacted(self):
+        # Issue 16 item 2: the Slurm JWT is a secret like the token; slurmrestd quoting it back
+        # in an error (said by fleetcap as "slurmrestd says: ...") must not print it.
+        Fake.status = {"/jobs": (500, json.dumps({"errors": [{"error": f"token {JWT} expired", "error_number": 1}]}))}
+        r = self.fleetcap("capacity")
+        self.assertEqual((r.code, r.out), (1, ""), r.err)
+        self.assertIn("token [REDACTED] expired", r.err)
+        self.assertNotIn(JWT, r.err)
+
     def test_version_not_served(self):
         Fake.openapi, Fake.version = False, "v0.0.37"
         r = self.fleetcap("capacity")

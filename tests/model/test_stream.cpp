@@ -192,7 +192,16 @@ TEST_CASE("the items are found after the usual start of a page, and nowhere else
   CHECK(split::find_items(" {\n \"items\" :[").kind == K::found);
   CHECK(split::find_items(R"({"api_version": "v1", "ite)").kind == K::need_more);
   CHECK(split::find_items(R"({"api_version": "v2", "items": [)").kind == K::unsupported);
-  CHECK(split::find_items(R"({"next_page_token": null, "items": [)").kind == K::unsupported);
+  // Other members before the items, in any order, are stepped over (read at the end).
+  CHECK(split::find_items(R"({"next_page_token": null, "api_version": "v1", "items": [)").kind == K::found);
+  CHECK(split::find_items(R"({"next_page_token": "a\"]}", "x": {"y": [1, "}"]}, "n": -1.5e3, "items": [)").kind ==
+        K::found);
+  CHECK(split::find_items(R"({"next_page_token": null, "items": [)").items_begin == 36);
+  CHECK(split::find_items(R"({"next_page_token": "abc)").kind == K::need_more);
+  CHECK(split::find_items(R"({"x": {"y": [1, 2)").kind == K::need_more);
+  CHECK(split::find_items(R"({"x": 1 "items": [)").kind == K::unsupported);
+  CHECK(split::find_items(R"({"x": 1}, "items": [)").kind == K::unsupported);
+  CHECK(split::find_items(R"({"api_version": "v2", "x": 1, "items": [)").kind == K::unsupported);
   CHECK(split::find_items(R"({"items": {)").kind == K::unsupported);
   CHECK(split::find_items(R"([)").kind == K::unsupported);
 }
@@ -223,6 +232,20 @@ TEST_CASE("a page read in pieces gives what the whole page gives") {
   CHECK(both.streamed);
   CHECK(both.items == want_both);
   CHECK(both.token == "abc");
+}
+
+TEST_CASE("a page whose other members come before its items is streamed too, with its token") {
+  // Issue 16 item 7: such a page was held whole with a parser index of up to 4 bytes per byte.
+  std::string page = nodes_page(3000, "");
+  page.replace(0, 1, R"({"next_page_token": "t\"}", "x": {"y": [1, "]"]}, )");
+  const Outcome want = whole(Resource::nodes, page);
+  REQUIRE(want.errors.empty());
+  REQUIRE(want.token == "t\"}");
+  for (bool window : {false, true}) {
+    const Outcome got = streamed(Resource::nodes, page, 4097, window);
+    CHECK(got.streamed);
+    same(got, want);
+  }
 }
 
 TEST_CASE("item errors keep their indexes and order across runs; envelope fields after the items are read") {

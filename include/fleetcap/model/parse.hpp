@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace fleetcap {
@@ -58,6 +59,9 @@ public:
   // Takes back everything and starts over: the page is coming again (an HTTP retry).
   void restart();
   bool gave_up() const;
+  // After finish() gave a result: the page offsets [begin, end) of the text between the items'
+  // brackets, what items_text() would return (for snapshot save, without a second parse).
+  std::pair<std::size_t, std::size_t> items_span() const;
 
 private:
   struct State;
