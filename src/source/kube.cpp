@@ -963,10 +963,9 @@ struct Translation {
         bool first = true;
         for (const auto& ns : access[cq.name]) item += (first ? "" : ", ") + q(ns), first = false;
         item += "]";
-        std::string kueue = fmt::format("\"cluster_queue\": {}, \"flavor\": {}", q(cq.name), q(fq.flavor));
-        if (fq.borrowing) kueue += fmt::format(", \"borrowing_limit\": {}", *fq.borrowing);
-        if (fq.lending) kueue += fmt::format(", \"lending_limit\": {}", *fq.lending);
-        item += fmt::format(", \"kueue\": {{{}}}}}", kueue);
+        if (fq.borrowing) item += fmt::format(", \"borrowing_limit\": {}", *fq.borrowing);
+        if (fq.lending) item += fmt::format(", \"lending_limit\": {}", *fq.lending);
+        item += fmt::format(", \"kueue\": {{\"cluster_queue\": {}, \"flavor\": {}}}}}", q(cq.name), q(fq.flavor));
         leaves.push_back(item);
       }
     }
@@ -976,7 +975,7 @@ struct Translation {
       std::string item = fmt::format("{{\"name\": {}, \"parent\": {}, \"cluster\": null", q(name),
                                      parent.empty() ? "null" : q(parent));
       if (it != cohorts.end() && it->second->gpus >= 0)
-        item += fmt::format(", \"kueue\": {{\"cohort_nominal_quota\": {}}}", it->second->gpus);
+        item += fmt::format(", \"shared_gpus\": {}", it->second->gpus);
       add_item(out.items[2], item + "}");
     }
     for (const auto& l : leaves) add_item(out.items[2], l);

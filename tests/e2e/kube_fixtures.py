@@ -138,7 +138,9 @@ def lab_kueue():
             {"metadata": {"name": "lq-a", "namespace": "team-a2"}, "spec": {"clusterQueue": "team-a"}},
             {"metadata": {"name": "lq-b", "namespace": "team-b"}, "spec": {"clusterQueue": "team-b"}}]),
         "/apis/kueue.x-k8s.io/v1alpha1/cohorts": ("CohortList", "kueue.x-k8s.io/v1alpha1", [
-            {"metadata": {"name": "research"}, "spec": {"parent": "org"}},
+            {"metadata": {"name": "research"}, "spec": {"parent": "org", "resourceGroups": [
+                {"coveredResources": ["nvidia.com/gpu"], "flavors": [
+                    {"name": "h100", "resources": [{"name": "nvidia.com/gpu", "nominalQuota": "4"}]}]}]}},
             {"metadata": {"name": "org"}, "spec": {}},
             {"metadata": {"name": "unused"}, "spec": {}}]),
         "/apis/kueue.x-k8s.io/v1alpha1/topologies": ("TopologyList", "kueue.x-k8s.io/v1alpha1", load("topologies.json")),

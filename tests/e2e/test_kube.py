@@ -137,6 +137,18 @@ class Lab(KubeCase):
     def test_quota_and_jobs_from_kueue(self):
         r = self.cmd("quota", "--json")
         text = json.dumps(r.json())
+        leaves = {q["name"]: q for q in r.json()["quotas"]}
+        groups = {q["name"]: q for q in r.json()["groups"]}
+        # team-a/h100: free 24 - 16 = 8; tree research on H100: P 40, U 16, borrowable
+        # max(0, 24 - 8) = 16, capped by borrowingLimit 8 (less 0 borrowed) = 8. team-b: no limit, 24 - 16 = 8.
+        self.assertEqual((leaves["team-a/h100"]["borrowing_limit"], leaves["team-a/h100"]["borrowable"]), (8, 8))
+        self.assertEqual(leaves["team-a/a100"]["lending_limit"], 1)
+        self.assertNotIn("borrowing_limit", leaves["team-b"])
+        self.assertEqual(groups["research"]["shared_gpus"], 4)  # the Cohort's own nominalQuota
+        self.assertNotIn("shared_gpus", groups["org"])
+        csv = self.cmd("quota", "-o", "csv").out.splitlines()
+        self.assertIn("borrowing_limit,lending_limit,shared_gpus", csv[0])
+        self.assertIn("BORROW-LIMIT", self.cmd("quota", "-o", "wide").out)
         for leaf in ("team-a/h100", "team-a/a100", "team-b"):
             self.assertIn(f'"{leaf}"', text)
         self.assertNotIn("cpu-only", text)  # no GPU quota
@@ -150,8 +162,9 @@ class Lab(KubeCase):
         self.assertEqual(quotas["research"]["parent"], "org")
         self.assertIsNone(quotas["org"]["parent"])
         self.assertEqual(quotas["team-a/h100"]["access"], ["team-a", "team-a2"])
-        self.assertEqual(quotas["team-a/h100"]["kueue"]["borrowing_limit"], 8)
-        self.assertEqual(quotas["team-a/a100"]["kueue"]["lending_limit"], 1)
+        self.assertEqual(quotas["team-a/h100"]["borrowing_limit"], 8)
+        self.assertEqual(quotas["team-a/a100"]["lending_limit"], 1)
+        self.assertEqual(quotas["research"]["shared_gpus"], 4)
         jobs = {j["name"]: j for j in items["jobs"]}
         self.assertEqual(jobs["team-a/job-train-llm-1a2b3"]["nodes"], ["h100-0", "h100-1"])
         self.assertEqual(jobs["team-a/job-train-llm-1a2b3"]["started_at"], "2026-11-30T06:00:01Z")
