@@ -61,14 +61,15 @@ struct Pod {
   std::string name, ns, node, started;
   std::optional<Owner> owner; // the controlling owner
   std::int64_t gpus = 0;
-  bool prioritised = false; // spec.priority is set and not 0
+  std::int64_t priority = 0; // spec.priority (0 when not set, as Kubernetes defaults it)
 };
 
 struct Workload {
   std::string name, ns, queue, cluster_queue, admitted_at;
   std::vector<std::string> owner_uids;
   std::vector<std::string> flavors; // the GPU flavors of its pod set assignments
-  bool admitted = false, finished = false, prioritised = false;
+  bool admitted = false, finished = false;
+  std::int64_t priority = 0; // spec.priority
   std::int64_t admitted_gpus = 0, requested_gpus = 0;
 };
 
@@ -212,14 +213,20 @@ std::int64_t containers_gpus(od::value v, bool init) {
   return total;
 }
 
+// A priority value (spec.priority, an int32); 0 when null.
+std::int64_t priority_value(od::value v) {
+  if (v.type() == od::json_type::null) return 0;
+  return v.get_int64();
+}
+
 // A pod spec's GPUs as the scheduler counts them: max(sum of containers, largest init container).
-std::int64_t spec_gpus(od::value spec, std::string* node = nullptr, bool* prioritised = nullptr) {
+std::int64_t spec_gpus(od::value spec, std::string* node = nullptr, std::int64_t* priority = nullptr) {
   std::int64_t app = 0, init = 0;
   each_field(spec, [&](const std::string& k, od::value x) {
     if (k == "containers") app = containers_gpus(x, false);
     else if (k == "initContainers") init = containers_gpus(x, true);
     else if (node && k == "nodeName") *node = text(x);
-    else if (prioritised && k == "priority") *prioritised = text(x) != "0" && !text(x).empty();
+    else if (priority && k == "priority") *priority = priority_value(x);
   });
   return std::max(app, init);
 }
@@ -295,7 +302,7 @@ void read_pod(od::value v, Objects& o) {
   std::string phase;
   each_field(v, [&](const std::string& k, od::value x) {
     if (k == "metadata") m = meta_of(x, false);
-    else if (k == "spec") p.gpus = spec_gpus(x, &p.node, &p.prioritised);
+    else if (k == "spec") p.gpus = spec_gpus(x, &p.node, &p.priority);
     else if (k == "status")
       each_field(x, [&](const std::string& f, od::value y) {
         if (f == "phase") phase = text(y);
@@ -479,7 +486,7 @@ void read_workload(od::value v, Objects& o) {
     } else if (k == "spec")
       each_field(x, [&](const std::string& f, od::value y) {
         if (f == "queueName") w.queue = text(y);
-        else if (f == "priority") w.prioritised = text(y) != "0" && !text(y).empty();
+        else if (f == "priority") w.priority = priority_value(y);
         else if (f == "podSets")
           each_item(y, [&](od::value ps) {
             std::int64_t count = 1, per_pod = 0;
@@ -782,6 +789,15 @@ struct Translation {
 
   void warn(std::string w) { out.warnings.push_back(std::move(w)); }
 
+  // A priority value's class (config [kube.priority], highest class first): the highest class
+  // whose threshold it reaches, else low; without the table, mid.
+  std::string_view priority_of(std::int64_t value) const {
+    if (opt.kube_priority.empty()) return "mid";
+    for (const auto& [cls, threshold] : opt.kube_priority)
+      if (value >= threshold) return to_string(cls);
+    return "low";
+  }
+
   void build_clusters() {
     std::map<std::string, std::vector<const Node*>> by_product;
     for (const auto& n : o.nodes) {
@@ -1034,8 +1050,8 @@ struct Translation {
       }
       const std::string& cluster = leaf_cluster[leaf];
       std::string item = fmt::format("{{\"name\": {}, \"namespace\": {}, \"quota\": {}, \"cluster\": {}, "
-                                     "\"priority\": \"mid\", \"gpus\": {}, \"state\": \"{}\"",
-                                     q(unique(w.ns + "/" + w.name)), q(w.ns), q(leaf), q(cluster), gpus,
+                                     "\"priority\": \"{}\", \"gpus\": {}, \"state\": \"{}\"",
+                                     q(unique(w.ns + "/" + w.name)), q(w.ns), q(leaf), q(cluster), priority_of(w.priority), gpus,
                                      w.admitted ? "running" : "pending");
       if (w.admitted) {
         leaf_used[leaf] += gpus;
@@ -1061,7 +1077,7 @@ struct Translation {
     // Flex: GPU pods on nodes that belong to no admitted Workload, grouped by controlling owner.
     struct Group {
       std::string name, ns, cluster, started;
-      std::int64_t gpus = 0;
+      std::int64_t gpus = 0, priority = INT64_MIN; // the highest of its pods'
       std::set<std::string> nodes;
     };
     std::map<std::tuple<std::string, std::string, std::string>, Group> groups;
@@ -1080,13 +1096,14 @@ struct Translation {
       grp.ns = p.ns;
       grp.cluster = cluster;
       grp.gpus += p.gpus;
+      grp.priority = std::max(grp.priority, p.priority);
       grp.nodes.insert(p.node);
       if (!p.started.empty() && (grp.started.empty() || p.started < grp.started)) grp.started = p.started;
     }
     for (auto& [key, grp] : groups) {
       std::string item = fmt::format("{{\"name\": {}, \"namespace\": {}, \"quota\": \"flex\", \"cluster\": {}, "
-                                     "\"priority\": \"mid\", \"gpus\": {}, \"state\": \"running\", \"nodes\": [",
-                                     q(unique(grp.name)), q(grp.ns), q(grp.cluster), grp.gpus);
+                                     "\"priority\": \"{}\", \"gpus\": {}, \"state\": \"running\", \"nodes\": [",
+                                     q(unique(grp.name)), q(grp.ns), q(grp.cluster), priority_of(grp.priority), grp.gpus);
       bool first = true;
       for (const auto& n : grp.nodes) item += (first ? "" : ", ") + q(n), first = false;
       item += "]";
@@ -1096,11 +1113,12 @@ struct Translation {
     if (off_fleet)
       warn(fmt::format("{} GPU pod(s) of context \"{}\" run on nodes with no nvidia.com/gpu capacity; left out",
                        off_fleet, context));
-    bool prioritised = std::any_of(o.workloads.begin(), o.workloads.end(), [](auto& w) { return w.prioritised; }) ||
-                       std::any_of(o.pods.begin(), o.pods.end(), [](auto& p) { return p.prioritised; });
-    if (prioritised)
-      warn(fmt::format("context \"{}\": Workload and pod priorities are not mapped yet (docs/kubernetes.md); every "
-                       "job's priority is mid",
+    const bool prioritised =
+        std::any_of(o.workloads.begin(), o.workloads.end(), [](auto& w) { return w.priority != 0; }) ||
+        std::any_of(o.pods.begin(), o.pods.end(), [](auto& p) { return p.priority != 0; });
+    if (prioritised && opt.kube_priority.empty())
+      warn(fmt::format("context \"{}\": Workloads or pods have priority values but the config file has no "
+                       "[kube.priority] table (e.g. high = 1000): every job's priority is mid (docs/kubernetes.md)",
                        context));
   }
 

@@ -109,7 +109,7 @@ def lab_pods():
     return [
         pod("train-llm-0", "team-a", "h100-0", 8, owner=job1),
         pod("train-llm-1", "team-a", "h100-1", 8, owner=job1),
-        pod("notebook", "research", "h100-4", 2, limits_only=True),
+        pod("notebook", "research", "h100-4", 2, limits_only=True, priority=-5),
         pod("infer-abc-1", "research", "h100-5", 1, owner=rs),
         pod("infer-abc-2", "research", "h100-5", 1, owner=rs),
         pod("prep", "tools", "h100-6", 1, init_gpus=2),

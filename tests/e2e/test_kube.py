@@ -132,7 +132,7 @@ class Lab(KubeCase):
         self.assertIn("flavorsUsage differs", r.err)       # team-b: Kueue 4, fleetcap 0
         self.assertIn("team-b (Kueue 4, fleetcap 0)", r.err)
         self.assertIn("each cluster is one island", r.err)  # the A100 node has no topology label
-        self.assertIn("priorities are not mapped", r.err)   # train-llm's Workload has priority 100
+        self.assertIn("no [kube.priority] table", r.err)   # train-llm's Workload has priority 100
 
     def test_quota_and_jobs_from_kueue(self):
         r = self.cmd("quota", "--json")
@@ -217,6 +217,26 @@ class Lab(KubeCase):
         paths = [p for _, p, _ in self.server.requests]
         self.assertTrue(any(p.startswith("/apis/kueue.x-k8s.io/v1beta2/clusterqueues") for p in paths))
         self.assertTrue(any(p.startswith("/apis/kueue.x-k8s.io/v1alpha1/cohorts") for p in paths))
+
+    def test_priority_thresholds(self):
+        conf = os.path.join(self.tmp, "prio.toml")
+        with open(conf, "w") as f:
+            f.write("[kube.priority]\ncritical = 1000000\nhigh = 100\nmid = 0\n")
+        d = tempfile.mkdtemp(dir=self.tmp)
+        shutil.rmtree(d)
+        r = self.cmd("--config", conf, "snapshot", "save", d)
+        self.assertNotIn("kube.priority", r.err)
+        jobs = {j["name"]: j["priority"] for j in items_of(d, "jobs")}
+        # train-llm's Workload 100 >= high; sweep has none (0) = mid; notebook's pod -5 is below every threshold.
+        self.assertEqual((jobs["team-a/job-train-llm-1a2b3"], jobs["team-b/job-sweep-9x8y7"], jobs["research/notebook"]),
+                         ("high", "mid", "low"))
+        for text, words in (("[kube.priority]\nurgent = 5\n", ("[kube.priority] key \"urgent\"", "is not one of")),
+                            ("[kube.priority]\nhigh = \"lots\"\n", ("high = \"lots\" must be an integer",)),
+                            ("[kube.priority]\nhigh = 10\nmid = 10\n", ("mid = 10 must be below high = 10",))):
+            with open(conf, "w") as f:
+                f.write(text)
+            self.assertFails(self.run_kube("--source", "kube", "--kubeconfig", self.kc, "--config", conf, "capacity"), 2,
+                             conf, *words)
 
     def test_options(self):
         r = self.cmd("maintenance", "list", "--json", "--maintenance-duration", "90m", "--island-label",
