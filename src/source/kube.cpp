@@ -114,7 +114,10 @@ struct Objects {
   std::vector<Cohort> cohorts;
   std::vector<Topology> topologies;
   std::vector<Workload> workloads;
+  // batch/v1 Jobs with a controlling owner (a JobSet, a CronJob): the Job's uid and that owner.
+  std::vector<std::pair<std::string, Owner>> job_owners;
   bool kueue = false;
+  bool jobs_listed = false; // the Jobs list answered (else pods match Workloads by direct owner)
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -232,7 +235,7 @@ std::int64_t spec_gpus(od::value spec, std::string* node = nullptr, std::int64_t
 }
 
 struct Meta {
-  std::string name, ns;
+  std::string name, ns, uid;
   Labels labels;
   std::vector<std::pair<Owner, bool>> owners; // bool: controller
 };
@@ -242,6 +245,7 @@ Meta meta_of(od::value v, bool want_labels) {
   each_field(v, [&](const std::string& k, od::value x) {
     if (k == "name") m.name = text(x);
     else if (k == "namespace") m.ns = text(x);
+    else if (k == "uid") m.uid = text(x);
     else if (k == "labels" && want_labels) m.labels = labels_of(x);
     else if (k == "ownerReferences")
       each_item(x, [&](od::value o) {
@@ -316,6 +320,17 @@ void read_pod(od::value v, Objects& o) {
   for (auto& [owner, controller] : m.owners)
     if (controller) p.owner = std::move(owner);
   o.pods.push_back(std::move(p));
+}
+
+// A batch/v1 Job: only its controlling owner is kept, to follow a pod's owners up to the one
+// that owns its Workload (JobSet -> Job -> pod).
+void read_batch_job(od::value v, Objects& o) {
+  for (auto field : v.get_object()) {
+    if (key_of(field) != "metadata") continue;
+    Meta m = meta_of(field.value(), false);
+    for (auto& [owner, controller] : m.owners)
+      if (controller && !m.uid.empty()) o.job_owners.emplace_back(m.uid, std::move(owner));
+  }
 }
 
 void read_resource_quota(od::value v, Objects& o) {
@@ -543,6 +558,7 @@ struct Endpoint {
   const char* list_kind;   // the kind a page must have
   std::vector<std::string> paths; // tried in order; a 404 moves to the next
   ItemReader read;
+  bool optional = false;   // a 403 is taken as "not listed" (like a 404), not an error
 };
 
 std::string status_message(const std::string& body) {
@@ -608,6 +624,7 @@ struct Fetcher {
                                          http.max_pages, e.name));
         http::Response resp = http::get(url, http, cancel);
         if (resp.status == 404 && cont.empty()) break; // the next version, if any
+        if (resp.status == 403 && cont.empty() && e.optional) return false;
         if (resp.status == 410 && !cont.empty() && !restarted) {
           // The continue token expired (the list took longer than etcd keeps it): start over once.
           restarted = true;
@@ -636,6 +653,7 @@ struct Fetcher {
     else if (name == "cohorts") into.cohorts.clear();
     else if (name == "topologies") into.topologies.clear();
     else if (name == "workloads") into.workloads.clear();
+    else if (name == "jobs") into.job_owners.clear();
   }
 
   [[noreturn]] void fail(const http::Response& resp, const std::string& url, const Endpoint& e) {
@@ -1029,8 +1047,32 @@ struct Translation {
     for (const auto& w : o.workloads)
       if (w.admitted)
         for (const auto& uid : w.owner_uids) admitted_owners.insert(uid);
-    for (const auto& p : o.pods)
-      if (p.owner && admitted_owners.count(p.owner->uid) && !p.node.empty()) nodes_of_owner[p.owner->uid].insert(p.node);
+    // Each pod's owner chain (its controller, that one's controller, ... as far as the Jobs list
+    // tells, at most kMaxOwners deep, a cycle ends it): the nearest owner of an admitted
+    // Workload, and the top owner (a flex job is named after it).
+    std::unordered_map<std::string_view, const Owner*> controller_of;
+    for (const auto& [uid, owner] : o.job_owners) controller_of.emplace(uid, &owner);
+    constexpr int kMaxOwners = 8;
+    std::vector<const Owner*> workload_owner(o.pods.size(), nullptr), top_owner(o.pods.size(), nullptr);
+    for (std::size_t i = 0; i < o.pods.size(); ++i) {
+      const Pod& p = o.pods[i];
+      if (!p.owner) continue;
+      std::array<const Owner*, kMaxOwners> seen{};
+      const Owner* at = &*p.owner;
+      for (int depth = 0; at && depth < kMaxOwners; ++depth) {
+        if (std::find_if(seen.begin(), seen.begin() + depth, [&](const Owner* s) { return s->uid == at->uid; }) !=
+            seen.begin() + depth)
+          break; // a cycle
+        seen[depth] = top_owner[i] = at;
+        if (admitted_owners.count(at->uid)) {
+          workload_owner[i] = at;
+          break;
+        }
+        auto up = controller_of.find(at->uid);
+        at = up == controller_of.end() ? nullptr : up->second;
+      }
+      if (workload_owner[i] && !p.node.empty()) nodes_of_owner[workload_owner[i]->uid].insert(p.node);
+    }
     std::map<std::pair<std::string, std::string>, std::string> lq_cq;
     for (const auto& lq : o.lqs) lq_cq[{lq.ns, lq.name}] = lq.cluster_queue;
     std::size_t unplaced = 0;
@@ -1082,17 +1124,19 @@ struct Translation {
     };
     std::map<std::tuple<std::string, std::string, std::string>, Group> groups;
     std::size_t off_fleet = 0;
-    for (const auto& p : o.pods) {
-      if (p.owner && admitted_owners.count(p.owner->uid)) continue;
+    for (std::size_t i = 0; i < o.pods.size(); ++i) {
+      const Pod& p = o.pods[i];
+      if (workload_owner[i]) continue;
       auto g = node_index.find(p.node);
       if (g == node_index.end()) {
         ++off_fleet;
         continue;
       }
       const std::string& cluster = gpu_nodes[g->second].cluster;
-      const std::string key = p.owner ? p.owner->uid : "pod/" + p.name;
+      const Owner* owner = top_owner[i];
+      const std::string key = owner ? owner->uid : "pod/" + p.name;
       Group& grp = groups[{p.ns, key, cluster}];
-      grp.name = p.ns + "/" + (p.owner ? p.owner->name : p.name);
+      grp.name = p.ns + "/" + (owner ? owner->name : p.name);
       grp.ns = p.ns;
       grp.cluster = cluster;
       grp.gpus += p.gpus;
@@ -1241,9 +1285,12 @@ Items read_cluster(const SourceOptions& options) {
       {"topologies", "TopologyList", versions("topologies", true), read_topology},
       {"workloads", "WorkloadList", versions("workloads", false), read_workload},
   };
+  // Only to follow pods' owners up to a Workload's owner: a 403 or 404 is a warning, not a failure.
+  const Endpoint batch_jobs{"jobs", "JobList", {"/apis/batch/v1/jobs"}, read_batch_job, true};
   std::vector<const Endpoint*> all;
   for (const auto& e : core) all.push_back(&e);
   for (const auto& e : kueue_lists) all.push_back(&e);
+  all.push_back(&batch_jobs);
   std::vector<Objects> parts(all.size());
   std::vector<char> found(all.size(), 0);
   std::exception_ptr failure;
@@ -1279,6 +1326,8 @@ Items read_cluster(const SourceOptions& options) {
   o.cohorts = std::move(parts[6].cohorts);
   o.topologies = std::move(parts[7].topologies);
   o.workloads = std::move(parts[8].workloads);
+  o.job_owners = std::move(parts[9].job_owners);
+  o.jobs_listed = found[9];
 
   Translation t(options, access.context, o,
                 std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
@@ -1288,6 +1337,11 @@ Items read_cluster(const SourceOptions& options) {
                        access.context));
   if (!o.kueue)
     t.warn(fmt::format("context \"{}\" has no Kueue (kueue.x-k8s.io answered 404): quota comes from ResourceQuotas",
+                       access.context));
+  if (o.kueue && !o.jobs_listed)
+    t.warn(fmt::format("context \"{}\": batch/v1 jobs could not be listed (403 or 404): pods are matched to Kueue "
+                       "Workloads by their direct owner only, so pods of a JobSet's (or any owner's) Jobs count as "
+                       "flex (kubectl auth can-i list jobs.batch -A)",
                        access.context));
   t.run();
   t.out.source = "kube:" + access.context;

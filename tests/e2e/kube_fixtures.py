@@ -182,8 +182,41 @@ def lab_lists():
         "/api/v1/nodes": ("NodeList", "v1", lab_nodes()),
         "/api/v1/pods": ("PodList", "v1", lab_pods()),
         "/api/v1/resourcequotas": ("ResourceQuotaList", "v1", []),
+        "/apis/batch/v1/jobs": ("JobList", "batch/v1", [
+            {"metadata": {"name": "train-llm", "namespace": "team-a", "uid": "uid-job-train-llm"}}]),
     }
     lists.update(lab_kueue())
+    return lists
+
+
+def jobset_lists(lists):
+    """Adds a JobSet run the way Kueue admits it: the Workload is owned by the JobSet, the pods by
+    the JobSet's Jobs (found through the batch/v1 Jobs list); and two Jobs owning each other."""
+    jobset = {"apiVersion": "jobset.x-k8s.io/v1alpha2", "kind": "JobSet", "name": "js-train",
+              "uid": "uid-jobset-js-train", "controller": True}
+    kind, api, jobs = lists["/apis/batch/v1/jobs"]
+    lists["/apis/batch/v1/jobs"] = (kind, api, jobs + [
+        {"metadata": {"name": "js-train-worker-0", "namespace": "team-b", "uid": "uid-job-js-w0",
+                      "ownerReferences": [jobset]}},
+        {"metadata": {"name": "loop-a", "namespace": "tools", "uid": "uid-loop-a",
+                      "ownerReferences": [{"kind": "Job", "name": "loop-b", "uid": "uid-loop-b", "controller": True}]}},
+        {"metadata": {"name": "loop-b", "namespace": "tools", "uid": "uid-loop-b",
+                      "ownerReferences": [{"kind": "Job", "name": "loop-a", "uid": "uid-loop-a", "controller": True}]}}])
+    kind, api, pods = lists["/api/v1/pods"]
+    w0 = ("Job", "js-train-worker-0", "uid-job-js-w0")
+    lists["/api/v1/pods"] = (kind, api, pods + [pod("js-train-worker-0-0", "team-b", "h100-6", 4, owner=w0),
+                                                pod("js-train-worker-0-1", "team-b", "h100-7", 4, owner=w0),
+                                                pod("loop-pod", "tools", "h100-7", 1, owner=("Job", "loop-a", "uid-loop-a"))])
+    path = next(p for p in lists if p.endswith("/workloads"))
+    kind, api, workloads = lists[path]
+    lists[path] = (kind, api, workloads + [
+        {"metadata": {"name": "jobset-js-train-5f6g7", "namespace": "team-b", "ownerReferences": [jobset]},
+         "spec": {"queueName": "lq-b", "podSets": [{"name": "worker", "count": 2, "template": {"spec": {"containers": [
+             {"name": "w", "resources": {"requests": {"nvidia.com/gpu": "4"}}}]}}}]},
+         "status": {"admission": {"clusterQueue": "team-b", "podSetAssignments": [
+             {"name": "worker", "count": 2, "flavors": {"nvidia.com/gpu": "h100"},
+              "resourceUsage": {"nvidia.com/gpu": "8"}}]},
+             "conditions": [{"type": "Admitted", "status": "True", "lastTransitionTime": T0}]}}])
     return lists
 
 

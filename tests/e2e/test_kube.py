@@ -266,8 +266,37 @@ def as_v1beta2(lists):
 
 
 class LabV1beta2(KubeCase):
-    """The same cluster with Kueue v1beta2 (cohortName, parentName): the same quota tree."""
-    lists = staticmethod(lambda: as_v1beta2(fx.lab_lists()))
+    """The same cluster with Kueue v1beta2 (cohortName, parentName): the same quota tree; and a
+    JobSet whose Workload owns its pods through its Jobs."""
+    lists = staticmethod(lambda: fx.jobset_lists(as_v1beta2(fx.lab_lists())))
+
+    def test_nested_owners(self):
+        kc = self.kubeconfig("v2.yaml", {"alice": {"token": TOKEN}}, {"lab": "alice"}, "lab")
+
+        def jobs():
+            d = tempfile.mkdtemp(dir=self.tmp)
+            shutil.rmtree(d)
+            r = self.run_kube("--source", "kube", "--kubeconfig", kc, "snapshot", "save", d)
+            self.assertEqual(r.code, 0, r)
+            return {j["name"]: j for j in items_of(d, "jobs")}, r.err
+
+        # pod -> Job js-train-worker-0 -> JobSet js-train, which owns the admitted Workload.
+        got, err = jobs()
+        ws = got["team-b/jobset-js-train-5f6g7"]
+        self.assertEqual((ws["state"], ws["gpus"], ws["nodes"]), ("running", 8, ["h100-6", "h100-7"]))
+        self.assertNotIn("team-b/js-train-worker-0", got)
+        self.assertNotIn("team-b/js-train", got)
+        self.assertEqual(got["tools/loop-b"]["gpus"], 1)  # a cycle of owners ends; named after its top
+        self.assertNotIn("batch/v1 jobs", err)
+        # No permission to list Jobs: a warning, and the pods match by direct owner only (flex).
+        self.server.forbidden.add("/apis/batch/v1/jobs")
+        try:
+            got, err = jobs()
+        finally:
+            self.server.forbidden.discard("/apis/batch/v1/jobs")
+        self.assertIn("batch/v1 jobs could not be listed", err)
+        self.assertEqual(got["team-b/jobset-js-train-5f6g7"]["nodes"], [])
+        self.assertEqual((got["team-b/js-train-worker-0"]["quota"], got["team-b/js-train-worker-0"]["gpus"]), ("flex", 8))
 
     def test_v1beta2_names(self):
         kc = self.kubeconfig("v2.yaml", {"alice": {"token": TOKEN}}, {"lab": "alice"}, "lab")
