@@ -234,3 +234,27 @@ def small_lists():
                                                                {"metadata": {"name": "cpu", "namespace": "web"},
                                                                 "spec": {"hard": {"cpu": "10"}}}]),
     }
+
+
+def kueue_sample_lists():
+    """Context "sample": Kueue's own GKE sample setup (tests/data/kube/kueue-gke-tas-worker-setup.yaml,
+    verbatim; see NOTICE) served as the API serves it, over two generated T4 nodes it selects."""
+    import yaml
+    with open(os.path.join(DATA, "kueue-gke-tas-worker-setup.yaml")) as f:
+        objects = [o for o in yaml.safe_load_all(f) if o]
+    plural = {"Topology": "topologies", "ResourceFlavor": "resourceflavors", "ClusterQueue": "clusterqueues",
+              "LocalQueue": "localqueues"}
+    lists = {"/apis/kueue.x-k8s.io/v1beta1/workloads": ("WorkloadList", "kueue.x-k8s.io/v1beta1", [])}
+    for o in objects:
+        version = o["apiVersion"].split("/")[1]
+        path = f"/apis/kueue.x-k8s.io/{version}/{plural[o['kind']]}"
+        lists.setdefault(path, (o["kind"] + "List", o["apiVersion"], []))[2].append(o)
+    t4 = {"cloud.google.com/gke-accelerator": "nvidia-tesla-t4"}
+    lists.update({
+        "/api/v1/nodes": ("NodeList", "v1", [node(f"gke-t4-{i}", 4, t4, provider=f"gce://proj/us-central1-a/gke-t4-{i}")
+                                             for i in range(2)]),
+        "/api/v1/pods": ("PodList", "v1", [pod("nb", "default", "gke-t4-0", 1)]),
+        "/api/v1/resourcequotas": ("ResourceQuotaList", "v1", []),
+        "/apis/batch/v1/jobs": ("JobList", "batch/v1", []),
+    })
+    return lists

@@ -309,6 +309,25 @@ class LabV1beta2(KubeCase):
         self.assertFalse(any("v1beta1" in p or "v1alpha1" in p for _, p, _ in self.server.requests))
 
 
+class KueueSample(KubeCase):
+    """Kueue's own sample manifests (recorded, not written for fleetcap) read as the API serves them."""
+    lists = staticmethod(fx.kueue_sample_lists)
+
+    def test_kueue_gke_sample(self):
+        kc = self.kubeconfig("sample.yaml", {"u": {"token": TOKEN}}, {"sample": "u"}, "sample")
+        r = self.run_kube("--source", "kube", "--kubeconfig", kc, "quota", "--json")
+        self.assertEqual(r.code, 0, r)
+        (leaf,) = r.json()["quotas"]
+        # nvidia.com/gpu nominalQuota 10000 (the sample's "infinite" quota) on flavor gpu-t4, which
+        # selects both 4-GPU T4 nodes: 8 GPUs back it, 9,992 do not. LocalQueue in "default".
+        self.assertEqual((leaf["name"], leaf["cluster"], leaf["assigned"], leaf["unbacked"], leaf["access"]),
+                         ("test-cluster-queue", "sample", 10000, 9992, ["default"]))
+        nodes = self.run_kube("--source", "kube", "--kubeconfig", kc, "nodes", "--all", "--json")
+        self.assertEqual(nodes.code, 0, nodes)
+        # The sample's Topology has one level, kubernetes.io/hostname: each node is its own island.
+        self.assertEqual(sorted(n["island"] for n in nodes.json()["nodes"]), ["gke-t4-0", "gke-t4-1"])
+
+
 class Small(KubeCase):
     """Context "small": no Kueue (ResourceQuotas), one GPU product; auth, faults and kubectl."""
     lists = staticmethod(fx.small_lists)
