@@ -221,11 +221,12 @@ class Lab(KubeCase):
     def test_priority_thresholds(self):
         conf = os.path.join(self.tmp, "prio.toml")
         with open(conf, "w") as f:
-            f.write("[kube.priority]\ncritical = 1000000\nhigh = 100\nmid = 0\n")
+            f.write("[kube]\nisland = 1\n[kube.priority]\ncritical = 1000000\nhigh = 100\nmid = 0\n")
         d = tempfile.mkdtemp(dir=self.tmp)
         shutil.rmtree(d)
         r = self.cmd("--config", conf, "snapshot", "save", d)
         self.assertNotIn("kube.priority", r.err)
+        self.assertIn("unknown key [kube] island", r.err)
         jobs = {j["name"]: j["priority"] for j in items_of(d, "jobs")}
         # train-llm's Workload 100 >= high; sweep has none (0) = mid; notebook's pod -5 is below every threshold.
         self.assertEqual((jobs["team-a/job-train-llm-1a2b3"], jobs["team-b/job-sweep-9x8y7"], jobs["research/notebook"]),
