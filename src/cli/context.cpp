@@ -54,22 +54,37 @@ void check_token(const std::string& token, const char* where) {
       throw UsageError(fmt::format("the token from {} contains a control character (a line break?); fix {}", where,
                                    where));
 }
-// The config file's [slurm], [slurm.priority] and [slurm.quota-sku] tables (docs/slurm.md), read
-// with CLI11's TOML reader, the one that reads the rest of the file. Command-line options win.
-void read_slurm_config(const std::string& path, SlurmOptions& s, bool& quota_given, const Context& ctx) {
+// The config file's items, read with CLI11's TOML reader, the one that reads the rest of the
+// file: one reader for every adapter's tables ([slurm...], [kube...]). None without a file.
+std::vector<CLI::ConfigItem> config_items(const std::string& path) {
   std::error_code ec;
-  if (path.empty() || !std::filesystem::is_regular_file(path, ec)) return;
-  std::vector<CLI::ConfigItem> items;
+  if (path.empty() || !std::filesystem::is_regular_file(path, ec)) return {};
   try {
-    items = CLI::ConfigTOML().from_file(path);
+    return CLI::ConfigTOML().from_file(path);
   } catch (const CLI::Error& e) {
     throw UsageError(fmt::format("config file {}: {}", path, e.what()));
   }
-  auto value = [](const CLI::ConfigItem& item) {
-    std::string v = item.inputs.empty() ? std::string() : item.inputs.front();
-    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) v = v.substr(1, v.size() - 2);
-    return v;
-  };
+}
+
+// An item's value, without the quotes of a TOML string.
+std::string config_value(const CLI::ConfigItem& item) {
+  std::string v = item.inputs.empty() ? std::string() : item.inputs.front();
+  if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) v = v.substr(1, v.size() - 2);
+  return v;
+}
+
+// A priority class named in a config table ("high"); anything else is a usage error naming
+// the table, the key and the file.
+Priority config_priority(const std::string& path, const std::string& where, const std::string& name) {
+  if (auto p = priority_from(name)) return *p;
+  throw UsageError(fmt::format("config file {}: {} \"{}\" is not one of critical, high, mid, low", path, where, name));
+}
+
+// The config file's [slurm], [slurm.priority] and [slurm.quota-sku] tables (docs/slurm.md).
+// Command-line options win.
+void read_slurm_config(const std::string& path, SlurmOptions& s, bool& quota_given, const Context& ctx) {
+  const std::vector<CLI::ConfigItem> items = config_items(path);
+  const auto value = config_value;
   auto boolean = [&](const CLI::ConfigItem& item) {
     const std::string v = value(item);
     if (v == "true") return true;
@@ -111,9 +126,7 @@ void read_slurm_config(const std::string& path, SlurmOptions& s, bool& quota_giv
         ctx.warn(fmt::format("config file {}: unknown key [slurm] {}", path, k));
     } else if (item.parents.size() == 2 && item.parents[1] == "priority") {
       const std::string p = value(item);
-      if (!priority_from(p))
-        throw UsageError(fmt::format("config file {}: [slurm.priority] {} = \"{}\" is not one of critical, high, mid, low",
-                                     path, item.name, p));
+      config_priority(path, fmt::format("[slurm.priority] {} =", item.name), p);
       s.priority.emplace_back(item.name, p);
     } else if (item.parents.size() == 2 && item.parents[1] == "quota-sku") {
       s.quota_sku.emplace_back(item.name, value(item));
@@ -121,6 +134,38 @@ void read_slurm_config(const std::string& path, SlurmOptions& s, bool& quota_giv
       ctx.warn(fmt::format("config file {}: unknown table [{}]", path, fmt::join(item.parents, ".")));
     }
   }
+}
+
+// The config file's [kube.priority] table (docs/kubernetes.md): CLASS = the lowest priority
+// value of that class, e.g. high = 1000. The thresholds must fall from critical to low, so
+// every class named can be reached.
+void read_kube_config(const std::string& path, std::vector<std::pair<Priority, std::int64_t>>& priority,
+                      const Context& ctx) {
+  for (const auto& item : config_items(path)) {
+    if (item.parents.empty() || item.parents.front() != "kube" || item.name == "++" || item.name == "--") continue;
+    if (item.parents.size() == 2 && item.parents[1] == "priority") {
+      const Priority cls = config_priority(path, "[kube.priority] key", item.name);
+      const std::string raw = item.inputs.empty() ? std::string() : item.inputs.front();
+      std::int64_t threshold = 0;
+      const auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), threshold);
+      if (raw.empty() || ec != std::errc() || end != raw.data() + raw.size())
+        throw UsageError(fmt::format("config file {}: [kube.priority] {} = \"{}\" must be an integer (the lowest priority "
+                                     "value of the class, e.g. {} = 1000)",
+                                     path, item.name, raw, item.name));
+      std::erase_if(priority, [&](const auto& p) { return p.first == cls; });
+      priority.emplace_back(cls, threshold);
+    } else {
+      ctx.warn(fmt::format("config file {}: unknown {} [{}] {}", path, item.parents.size() == 1 ? "key" : "table",
+                           fmt::join(item.parents, "."), item.name));
+    }
+  }
+  std::sort(priority.begin(), priority.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (std::size_t i = 1; i < priority.size(); ++i)
+    if (priority[i].second >= priority[i - 1].second)
+      throw UsageError(fmt::format("config file {}: [kube.priority] {} = {} must be below {} = {} (a higher class needs "
+                                   "a higher priority value)",
+                                   path, to_string(priority[i].first), priority[i].second,
+                                   to_string(priority[i - 1].first), priority[i - 1].second));
 }
 } // namespace
 
@@ -185,6 +230,7 @@ SourceOptions Context::source_options() const {
     read_slurm_config(global.config_file, s, quota_given, *this);
     if (!global.flex_qos.empty()) s.flex_qos = global.flex_qos;
   }
+  if (o.source == "kube" || o.source.starts_with("kube:")) read_kube_config(global.config_file, o.kube_priority, *this);
   if (!global.at.empty() && global.at != "now") o.now = parse_rfc3339(global.at);
   o.cacert = global.cacert;
   o.connect_timeout = global.connect_timeout;

@@ -481,6 +481,12 @@ void read_quota(od::object obj, Item& it, Quota& q) {
       if (is_null(v)) continue;
       std::vector<std::string> access;
       if (it.strings(v, key, access)) q.access = std::move(access);
+    } else if (key == "borrowing_limit" || key == "lending_limit" || key == "shared_gpus") {
+      if (is_null(v)) continue;
+      std::optional<Gpus>& out = key == "borrowing_limit" ? q.borrowing_limit
+                                 : key == "lending_limit" ? q.lending_limit
+                                                          : q.shared_gpus;
+      if (Gpus n = 0; it.integer(v, key, 0, n)) out = n;
     }
   }
   required.check(it);

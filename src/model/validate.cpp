@@ -178,6 +178,19 @@ void link_quotas(Snapshot& s, std::vector<std::string>& errors) {
     q.tree_index = root_of[i];
     const bool has_children = !ix.quota_children[i].empty();
     const std::string who = item("quotas", i, q.name);
+    if (has_children || !q.cluster) { // a group: the limits are a leaf's
+      const std::array<std::pair<const char*, const std::optional<Gpus>*>, 2> limits = {
+          {{"borrowing_limit", &q.borrowing_limit}, {"lending_limit", &q.lending_limit}}};
+      for (const auto& [field, value] : limits)
+        if (*value)
+          errors.push_back(fmt::format("{}: field \"{}\" is {} but the quota is a group (it has children or no "
+                                       "cluster); only leaves borrow and lend",
+                                       who, field, **value));
+    } else if (q.shared_gpus) {
+      errors.push_back(fmt::format("{}: field \"shared_gpus\" is {} but the quota is a leaf; only groups share GPUs "
+                                   "with their leaves",
+                                   who, *q.shared_gpus));
+    }
     if (has_children) {
       q.leaf = false;
       if (q.cluster)

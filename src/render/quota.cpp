@@ -90,6 +90,9 @@ template <Gpus QuotaFigures::*F, bool Summed> Value figure(const Row& row) {
 template <Gpus QuotaRow::*F> Value ns_figure(const Row& row) { return num(row.r->*F); }
 
 constexpr unsigned kNoNamespace = 4; // the tree without --namespace
+constexpr unsigned kLimits = 16;     // some quota shown has a borrowing/lending limit or shared GPUs
+
+Value optional_gpus(const std::optional<Gpus>& v) { return v ? num(*v) : none(); }
 
 const Column<Row> kTreeColumns[] = {
     {.key = "name", .header = "QUOTA", .align = Align::left, .identifying = true, .total = Total::label,
@@ -105,6 +108,12 @@ const Column<Row> kTreeColumns[] = {
     {.key = "borrowable", .header = "BORROWABLE", .priority = 4, .get = figure<&QuotaFigures::borrowable, false>},
     {.key = "available", .header = "AVAILABLE", .priority = 1, .get = figure<&QuotaFigures::available, false>},
     {.key = "unbacked", .header = "UNBACKED", .priority = 3, .total = Total::value, .get = figure<&QuotaFigures::unbacked, true>},
+    {.key = "borrowing_limit", .header = "BORROW-LIMIT", .priority = 8, .wide = true, .only_with = kLimits,
+     .get = [](const Row& r) { return optional_gpus(r.quota().borrowing_limit); }},
+    {.key = "lending_limit", .header = "LEND-LIMIT", .priority = 8, .wide = true, .only_with = kLimits,
+     .get = [](const Row& r) { return optional_gpus(r.quota().lending_limit); }},
+    {.key = "shared_gpus", .header = "SHARED", .priority = 8, .wide = true, .only_with = kLimits,
+     .get = [](const Row& r) { return optional_gpus(r.quota().shared_gpus); }},
     {.key = "access", .header = "ACCESS", .align = Align::left, .priority = 6, .only_with = kNoNamespace,
      .get = [](const Row& r) { return !r.r->leaf && !r.quota().access ? txt("") : txt(access_text(r.quota())); }},
     {.key = "flex_free", .header = "FLEX-FREE", .priority = 2, .only_with = kNamespace, .get = ns_figure<&QuotaRow::flex_free>},
@@ -131,6 +140,17 @@ std::vector<Row> tree_rows(const std::vector<QuotaRow>& rows, const Snapshot& sn
   return out;
 }
 
+// The conditions of a list of quota rows: --namespace or not, and whether any quota in it has
+// the optional limits (only then do their columns show, so fleets without them look the same).
+unsigned conditions(const std::vector<QuotaRow>& rows, const Snapshot& snap, bool with_ns) {
+  unsigned have = with_ns ? kNamespace : kNoNamespace;
+  for (const auto& r : rows) {
+    const Quota& q = snap.quotas[r.quota];
+    if (q.borrowing_limit || q.lending_limit || q.shared_gpus) return have | kLimits;
+  }
+  return have;
+}
+
 // The quota tree, or with --namespace the flat list of leaves it may target.
 std::string tree_table(const std::vector<QuotaRow>& rows, const QuotaFigures* totals, bool with_ns,
                        const Snapshot& snap, const RenderOptions& o, int base_depth = 0) {
@@ -139,7 +159,7 @@ std::string tree_table(const std::vector<QuotaRow>& rows, const QuotaFigures* to
   if (totals) total_row.figures = *totals;
   const Row total{&snap, &total_row, 0};
   return table_of<Row>(kTreeColumns, tree_rows(rows, snap, o, base_depth), o, totals ? &total : nullptr,
-                       with_ns ? kNamespace : kNoNamespace);
+                       conditions(rows, snap, with_ns));
 }
 
 using json_out::JsonWriter;
@@ -163,6 +183,10 @@ void quota_fields(JsonWriter& w, const QuotaRow& row, const Snapshot& snap, bool
     w.array(*q.access);
   else
     w.value(nullptr);
+  // The optional limits (docs/quota.md): only on quotas that have them.
+  if (q.borrowing_limit) w.field("borrowing_limit", *q.borrowing_limit);
+  if (q.lending_limit) w.field("lending_limit", *q.lending_limit);
+  if (q.shared_gpus) w.field("shared_gpus", *q.shared_gpus);
   if (with_ns && row.leaf) {
     for (const auto& c : kNamespaceColumns) w.field(c.key, row.*(c.field));
     w.field("serve", serve_name(row.serve));
@@ -283,6 +307,9 @@ std::string detail_table(const QuotaDetail& d, const Snapshot& snap, const Rende
   }
   if (!d.row.leaf) fields.emplace_back("leaves", digits(static_cast<Gpus>(d.row.leaves)));
   fields.emplace_back("access", !d.row.leaf && !q.access ? "-" : access_text(q));
+  if (q.borrowing_limit) fields.emplace_back("borrowing_limit", digits(*q.borrowing_limit));
+  if (q.lending_limit) fields.emplace_back("lending_limit", digits(*q.lending_limit));
+  if (q.shared_gpus) fields.emplace_back("shared_gpus", digits(*q.shared_gpus));
   std::size_t vw = 0;
   for (const auto& c : kQuotaColumns)
     if (d.row.leaf || c.summed) vw = std::max(vw, digits(d.row.figures.*(c.field)).size());
@@ -395,7 +422,8 @@ std::string render_quota(const QuotaReport& r, const Snapshot& snap, const Rende
     w.end_object();
     return w.end_object().finish();
   }
-  case Format::csv: return csv_of<Row>(kTreeColumns, tree_rows(r.rows, snap, o, 0, true), o, with_ns ? kNamespace : kNoNamespace);
+  case Format::csv:
+    return csv_of<Row>(kTreeColumns, tree_rows(r.rows, snap, o, 0, true), o, conditions(r.rows, snap, with_ns));
   case Format::name: return names_of<Row>(kTreeColumns, tree_rows(r.rows, snap, o));
   case Format::table: break;
   }

@@ -61,14 +61,15 @@ struct Pod {
   std::string name, ns, node, started;
   std::optional<Owner> owner; // the controlling owner
   std::int64_t gpus = 0;
-  bool prioritised = false; // spec.priority is set and not 0
+  std::int64_t priority = 0; // spec.priority (0 when not set, as Kubernetes defaults it)
 };
 
 struct Workload {
   std::string name, ns, queue, cluster_queue, admitted_at;
   std::vector<std::string> owner_uids;
   std::vector<std::string> flavors; // the GPU flavors of its pod set assignments
-  bool admitted = false, finished = false, prioritised = false;
+  bool admitted = false, finished = false;
+  std::int64_t priority = 0; // spec.priority
   std::int64_t admitted_gpus = 0, requested_gpus = 0;
 };
 
@@ -113,7 +114,10 @@ struct Objects {
   std::vector<Cohort> cohorts;
   std::vector<Topology> topologies;
   std::vector<Workload> workloads;
+  // batch/v1 Jobs with a controlling owner (a JobSet, a CronJob): the Job's uid and that owner.
+  std::vector<std::pair<std::string, Owner>> job_owners;
   bool kueue = false;
+  bool jobs_listed = false; // the Jobs list answered (else pods match Workloads by direct owner)
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -212,20 +216,26 @@ std::int64_t containers_gpus(od::value v, bool init) {
   return total;
 }
 
+// A priority value (spec.priority, an int32); 0 when null.
+std::int64_t priority_value(od::value v) {
+  if (v.type() == od::json_type::null) return 0;
+  return v.get_int64();
+}
+
 // A pod spec's GPUs as the scheduler counts them: max(sum of containers, largest init container).
-std::int64_t spec_gpus(od::value spec, std::string* node = nullptr, bool* prioritised = nullptr) {
+std::int64_t spec_gpus(od::value spec, std::string* node = nullptr, std::int64_t* priority = nullptr) {
   std::int64_t app = 0, init = 0;
   each_field(spec, [&](const std::string& k, od::value x) {
     if (k == "containers") app = containers_gpus(x, false);
     else if (k == "initContainers") init = containers_gpus(x, true);
     else if (node && k == "nodeName") *node = text(x);
-    else if (prioritised && k == "priority") *prioritised = text(x) != "0" && !text(x).empty();
+    else if (priority && k == "priority") *priority = priority_value(x);
   });
   return std::max(app, init);
 }
 
 struct Meta {
-  std::string name, ns;
+  std::string name, ns, uid;
   Labels labels;
   std::vector<std::pair<Owner, bool>> owners; // bool: controller
 };
@@ -235,6 +245,7 @@ Meta meta_of(od::value v, bool want_labels) {
   each_field(v, [&](const std::string& k, od::value x) {
     if (k == "name") m.name = text(x);
     else if (k == "namespace") m.ns = text(x);
+    else if (k == "uid") m.uid = text(x);
     else if (k == "labels" && want_labels) m.labels = labels_of(x);
     else if (k == "ownerReferences")
       each_item(x, [&](od::value o) {
@@ -295,7 +306,7 @@ void read_pod(od::value v, Objects& o) {
   std::string phase;
   each_field(v, [&](const std::string& k, od::value x) {
     if (k == "metadata") m = meta_of(x, false);
-    else if (k == "spec") p.gpus = spec_gpus(x, &p.node, &p.prioritised);
+    else if (k == "spec") p.gpus = spec_gpus(x, &p.node, &p.priority);
     else if (k == "status")
       each_field(x, [&](const std::string& f, od::value y) {
         if (f == "phase") phase = text(y);
@@ -309,6 +320,17 @@ void read_pod(od::value v, Objects& o) {
   for (auto& [owner, controller] : m.owners)
     if (controller) p.owner = std::move(owner);
   o.pods.push_back(std::move(p));
+}
+
+// A batch/v1 Job: only its controlling owner is kept, to follow a pod's owners up to the one
+// that owns its Workload (JobSet -> Job -> pod).
+void read_batch_job(od::value v, Objects& o) {
+  for (auto field : v.get_object()) {
+    if (key_of(field) != "metadata") continue;
+    Meta m = meta_of(field.value(), false);
+    for (auto& [owner, controller] : m.owners)
+      if (controller && !m.uid.empty()) o.job_owners.emplace_back(m.uid, std::move(owner));
+  }
 }
 
 void read_resource_quota(od::value v, Objects& o) {
@@ -479,7 +501,7 @@ void read_workload(od::value v, Objects& o) {
     } else if (k == "spec")
       each_field(x, [&](const std::string& f, od::value y) {
         if (f == "queueName") w.queue = text(y);
-        else if (f == "priority") w.prioritised = text(y) != "0" && !text(y).empty();
+        else if (f == "priority") w.priority = priority_value(y);
         else if (f == "podSets")
           each_item(y, [&](od::value ps) {
             std::int64_t count = 1, per_pod = 0;
@@ -536,6 +558,7 @@ struct Endpoint {
   const char* list_kind;   // the kind a page must have
   std::vector<std::string> paths; // tried in order; a 404 moves to the next
   ItemReader read;
+  bool optional = false;   // a 403 is taken as "not listed" (like a 404), not an error
 };
 
 std::string status_message(const std::string& body) {
@@ -601,6 +624,7 @@ struct Fetcher {
                                          http.max_pages, e.name));
         http::Response resp = http::get(url, http, cancel);
         if (resp.status == 404 && cont.empty()) break; // the next version, if any
+        if (resp.status == 403 && cont.empty() && e.optional) return false;
         if (resp.status == 410 && !cont.empty() && !restarted) {
           // The continue token expired (the list took longer than etcd keeps it): start over once.
           restarted = true;
@@ -629,6 +653,7 @@ struct Fetcher {
     else if (name == "cohorts") into.cohorts.clear();
     else if (name == "topologies") into.topologies.clear();
     else if (name == "workloads") into.workloads.clear();
+    else if (name == "jobs") into.job_owners.clear();
   }
 
   [[noreturn]] void fail(const http::Response& resp, const std::string& url, const Endpoint& e) {
@@ -781,6 +806,15 @@ struct Translation {
   std::map<std::string, std::string> first_leaf_of_cq;
 
   void warn(std::string w) { out.warnings.push_back(std::move(w)); }
+
+  // A priority value's class (config [kube.priority], highest class first): the highest class
+  // whose threshold it reaches, else low; without the table, mid.
+  std::string_view priority_of(std::int64_t value) const {
+    if (opt.kube_priority.empty()) return "mid";
+    for (const auto& [cls, threshold] : opt.kube_priority)
+      if (value >= threshold) return to_string(cls);
+    return "low";
+  }
 
   void build_clusters() {
     std::map<std::string, std::vector<const Node*>> by_product;
@@ -963,10 +997,9 @@ struct Translation {
         bool first = true;
         for (const auto& ns : access[cq.name]) item += (first ? "" : ", ") + q(ns), first = false;
         item += "]";
-        std::string kueue = fmt::format("\"cluster_queue\": {}, \"flavor\": {}", q(cq.name), q(fq.flavor));
-        if (fq.borrowing) kueue += fmt::format(", \"borrowing_limit\": {}", *fq.borrowing);
-        if (fq.lending) kueue += fmt::format(", \"lending_limit\": {}", *fq.lending);
-        item += fmt::format(", \"kueue\": {{{}}}}}", kueue);
+        if (fq.borrowing) item += fmt::format(", \"borrowing_limit\": {}", *fq.borrowing);
+        if (fq.lending) item += fmt::format(", \"lending_limit\": {}", *fq.lending);
+        item += fmt::format(", \"kueue\": {{\"cluster_queue\": {}, \"flavor\": {}}}}}", q(cq.name), q(fq.flavor));
         leaves.push_back(item);
       }
     }
@@ -976,7 +1009,7 @@ struct Translation {
       std::string item = fmt::format("{{\"name\": {}, \"parent\": {}, \"cluster\": null", q(name),
                                      parent.empty() ? "null" : q(parent));
       if (it != cohorts.end() && it->second->gpus >= 0)
-        item += fmt::format(", \"kueue\": {{\"cohort_nominal_quota\": {}}}", it->second->gpus);
+        item += fmt::format(", \"shared_gpus\": {}", it->second->gpus);
       add_item(out.items[2], item + "}");
     }
     for (const auto& l : leaves) add_item(out.items[2], l);
@@ -1014,8 +1047,32 @@ struct Translation {
     for (const auto& w : o.workloads)
       if (w.admitted)
         for (const auto& uid : w.owner_uids) admitted_owners.insert(uid);
-    for (const auto& p : o.pods)
-      if (p.owner && admitted_owners.count(p.owner->uid) && !p.node.empty()) nodes_of_owner[p.owner->uid].insert(p.node);
+    // Each pod's owner chain (its controller, that one's controller, ... as far as the Jobs list
+    // tells, at most kMaxOwners deep, a cycle ends it): the nearest owner of an admitted
+    // Workload, and the top owner (a flex job is named after it).
+    std::unordered_map<std::string_view, const Owner*> controller_of;
+    for (const auto& [uid, owner] : o.job_owners) controller_of.emplace(uid, &owner);
+    constexpr int kMaxOwners = 8;
+    std::vector<const Owner*> workload_owner(o.pods.size(), nullptr), top_owner(o.pods.size(), nullptr);
+    for (std::size_t i = 0; i < o.pods.size(); ++i) {
+      const Pod& p = o.pods[i];
+      if (!p.owner) continue;
+      std::array<const Owner*, kMaxOwners> seen{};
+      const Owner* at = &*p.owner;
+      for (int depth = 0; at && depth < kMaxOwners; ++depth) {
+        if (std::find_if(seen.begin(), seen.begin() + depth, [&](const Owner* s) { return s->uid == at->uid; }) !=
+            seen.begin() + depth)
+          break; // a cycle
+        seen[depth] = top_owner[i] = at;
+        if (admitted_owners.count(at->uid)) {
+          workload_owner[i] = at;
+          break;
+        }
+        auto up = controller_of.find(at->uid);
+        at = up == controller_of.end() ? nullptr : up->second;
+      }
+      if (workload_owner[i] && !p.node.empty()) nodes_of_owner[workload_owner[i]->uid].insert(p.node);
+    }
     std::map<std::pair<std::string, std::string>, std::string> lq_cq;
     for (const auto& lq : o.lqs) lq_cq[{lq.ns, lq.name}] = lq.cluster_queue;
     std::size_t unplaced = 0;
@@ -1035,8 +1092,8 @@ struct Translation {
       }
       const std::string& cluster = leaf_cluster[leaf];
       std::string item = fmt::format("{{\"name\": {}, \"namespace\": {}, \"quota\": {}, \"cluster\": {}, "
-                                     "\"priority\": \"mid\", \"gpus\": {}, \"state\": \"{}\"",
-                                     q(unique(w.ns + "/" + w.name)), q(w.ns), q(leaf), q(cluster), gpus,
+                                     "\"priority\": \"{}\", \"gpus\": {}, \"state\": \"{}\"",
+                                     q(unique(w.ns + "/" + w.name)), q(w.ns), q(leaf), q(cluster), priority_of(w.priority), gpus,
                                      w.admitted ? "running" : "pending");
       if (w.admitted) {
         leaf_used[leaf] += gpus;
@@ -1062,32 +1119,35 @@ struct Translation {
     // Flex: GPU pods on nodes that belong to no admitted Workload, grouped by controlling owner.
     struct Group {
       std::string name, ns, cluster, started;
-      std::int64_t gpus = 0;
+      std::int64_t gpus = 0, priority = INT64_MIN; // the highest of its pods'
       std::set<std::string> nodes;
     };
     std::map<std::tuple<std::string, std::string, std::string>, Group> groups;
     std::size_t off_fleet = 0;
-    for (const auto& p : o.pods) {
-      if (p.owner && admitted_owners.count(p.owner->uid)) continue;
+    for (std::size_t i = 0; i < o.pods.size(); ++i) {
+      const Pod& p = o.pods[i];
+      if (workload_owner[i]) continue;
       auto g = node_index.find(p.node);
       if (g == node_index.end()) {
         ++off_fleet;
         continue;
       }
       const std::string& cluster = gpu_nodes[g->second].cluster;
-      const std::string key = p.owner ? p.owner->uid : "pod/" + p.name;
+      const Owner* owner = top_owner[i];
+      const std::string key = owner ? owner->uid : "pod/" + p.name;
       Group& grp = groups[{p.ns, key, cluster}];
-      grp.name = p.ns + "/" + (p.owner ? p.owner->name : p.name);
+      grp.name = p.ns + "/" + (owner ? owner->name : p.name);
       grp.ns = p.ns;
       grp.cluster = cluster;
       grp.gpus += p.gpus;
+      grp.priority = std::max(grp.priority, p.priority);
       grp.nodes.insert(p.node);
       if (!p.started.empty() && (grp.started.empty() || p.started < grp.started)) grp.started = p.started;
     }
     for (auto& [key, grp] : groups) {
       std::string item = fmt::format("{{\"name\": {}, \"namespace\": {}, \"quota\": \"flex\", \"cluster\": {}, "
-                                     "\"priority\": \"mid\", \"gpus\": {}, \"state\": \"running\", \"nodes\": [",
-                                     q(unique(grp.name)), q(grp.ns), q(grp.cluster), grp.gpus);
+                                     "\"priority\": \"{}\", \"gpus\": {}, \"state\": \"running\", \"nodes\": [",
+                                     q(unique(grp.name)), q(grp.ns), q(grp.cluster), priority_of(grp.priority), grp.gpus);
       bool first = true;
       for (const auto& n : grp.nodes) item += (first ? "" : ", ") + q(n), first = false;
       item += "]";
@@ -1097,11 +1157,12 @@ struct Translation {
     if (off_fleet)
       warn(fmt::format("{} GPU pod(s) of context \"{}\" run on nodes with no nvidia.com/gpu capacity; left out",
                        off_fleet, context));
-    bool prioritised = std::any_of(o.workloads.begin(), o.workloads.end(), [](auto& w) { return w.prioritised; }) ||
-                       std::any_of(o.pods.begin(), o.pods.end(), [](auto& p) { return p.prioritised; });
-    if (prioritised)
-      warn(fmt::format("context \"{}\": Workload and pod priorities are not mapped yet (docs/kubernetes.md); every "
-                       "job's priority is mid",
+    const bool prioritised =
+        std::any_of(o.workloads.begin(), o.workloads.end(), [](auto& w) { return w.priority != 0; }) ||
+        std::any_of(o.pods.begin(), o.pods.end(), [](auto& p) { return p.priority != 0; });
+    if (prioritised && opt.kube_priority.empty())
+      warn(fmt::format("context \"{}\": Workloads or pods have priority values but the config file has no "
+                       "[kube.priority] table (e.g. high = 1000): every job's priority is mid (docs/kubernetes.md)",
                        context));
   }
 
@@ -1224,9 +1285,12 @@ Items read_cluster(const SourceOptions& options) {
       {"topologies", "TopologyList", versions("topologies", true), read_topology},
       {"workloads", "WorkloadList", versions("workloads", false), read_workload},
   };
+  // Only to follow pods' owners up to a Workload's owner: a 403 or 404 is a warning, not a failure.
+  const Endpoint batch_jobs{"jobs", "JobList", {"/apis/batch/v1/jobs"}, read_batch_job, true};
   std::vector<const Endpoint*> all;
   for (const auto& e : core) all.push_back(&e);
   for (const auto& e : kueue_lists) all.push_back(&e);
+  all.push_back(&batch_jobs);
   std::vector<Objects> parts(all.size());
   std::vector<char> found(all.size(), 0);
   std::exception_ptr failure;
@@ -1261,6 +1325,8 @@ Items read_cluster(const SourceOptions& options) {
   o.cohorts = std::move(parts[6].cohorts);
   o.topologies = std::move(parts[7].topologies);
   o.workloads = std::move(parts[8].workloads);
+  o.job_owners = std::move(parts[9].job_owners);
+  o.jobs_listed = found[9];
 
   Translation t(options, access.context, o,
                 std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
@@ -1270,6 +1336,11 @@ Items read_cluster(const SourceOptions& options) {
                        access.context));
   if (!o.kueue)
     t.warn(fmt::format("context \"{}\" has no Kueue (kueue.x-k8s.io answered 404): quota comes from ResourceQuotas",
+                       access.context));
+  if (o.kueue && !o.jobs_listed)
+    t.warn(fmt::format("context \"{}\": batch/v1 jobs could not be listed (403 or 404): pods are matched to Kueue "
+                       "Workloads by their direct owner only, so pods of a JobSet's (or any owner's) Jobs count as "
+                       "flex (kubectl auth can-i list jobs.batch -A)",
                        access.context));
   t.run();
   t.out.source = "kube:" + access.context;

@@ -109,7 +109,7 @@ def lab_pods():
     return [
         pod("train-llm-0", "team-a", "h100-0", 8, owner=job1),
         pod("train-llm-1", "team-a", "h100-1", 8, owner=job1),
-        pod("notebook", "research", "h100-4", 2, limits_only=True),
+        pod("notebook", "research", "h100-4", 2, limits_only=True, priority=-5),
         pod("infer-abc-1", "research", "h100-5", 1, owner=rs),
         pod("infer-abc-2", "research", "h100-5", 1, owner=rs),
         pod("prep", "tools", "h100-6", 1, init_gpus=2),
@@ -138,7 +138,9 @@ def lab_kueue():
             {"metadata": {"name": "lq-a", "namespace": "team-a2"}, "spec": {"clusterQueue": "team-a"}},
             {"metadata": {"name": "lq-b", "namespace": "team-b"}, "spec": {"clusterQueue": "team-b"}}]),
         "/apis/kueue.x-k8s.io/v1alpha1/cohorts": ("CohortList", "kueue.x-k8s.io/v1alpha1", [
-            {"metadata": {"name": "research"}, "spec": {"parent": "org"}},
+            {"metadata": {"name": "research"}, "spec": {"parent": "org", "resourceGroups": [
+                {"coveredResources": ["nvidia.com/gpu"], "flavors": [
+                    {"name": "h100", "resources": [{"name": "nvidia.com/gpu", "nominalQuota": "4"}]}]}]}},
             {"metadata": {"name": "org"}, "spec": {}},
             {"metadata": {"name": "unused"}, "spec": {}}]),
         "/apis/kueue.x-k8s.io/v1alpha1/topologies": ("TopologyList", "kueue.x-k8s.io/v1alpha1", load("topologies.json")),
@@ -180,8 +182,41 @@ def lab_lists():
         "/api/v1/nodes": ("NodeList", "v1", lab_nodes()),
         "/api/v1/pods": ("PodList", "v1", lab_pods()),
         "/api/v1/resourcequotas": ("ResourceQuotaList", "v1", []),
+        "/apis/batch/v1/jobs": ("JobList", "batch/v1", [
+            {"metadata": {"name": "train-llm", "namespace": "team-a", "uid": "uid-job-train-llm"}}]),
     }
     lists.update(lab_kueue())
+    return lists
+
+
+def jobset_lists(lists):
+    """Adds a JobSet run the way Kueue admits it: the Workload is owned by the JobSet, the pods by
+    the JobSet's Jobs (found through the batch/v1 Jobs list); and two Jobs owning each other."""
+    jobset = {"apiVersion": "jobset.x-k8s.io/v1alpha2", "kind": "JobSet", "name": "js-train",
+              "uid": "uid-jobset-js-train", "controller": True}
+    kind, api, jobs = lists["/apis/batch/v1/jobs"]
+    lists["/apis/batch/v1/jobs"] = (kind, api, jobs + [
+        {"metadata": {"name": "js-train-worker-0", "namespace": "team-b", "uid": "uid-job-js-w0",
+                      "ownerReferences": [jobset]}},
+        {"metadata": {"name": "loop-a", "namespace": "tools", "uid": "uid-loop-a",
+                      "ownerReferences": [{"kind": "Job", "name": "loop-b", "uid": "uid-loop-b", "controller": True}]}},
+        {"metadata": {"name": "loop-b", "namespace": "tools", "uid": "uid-loop-b",
+                      "ownerReferences": [{"kind": "Job", "name": "loop-a", "uid": "uid-loop-a", "controller": True}]}}])
+    kind, api, pods = lists["/api/v1/pods"]
+    w0 = ("Job", "js-train-worker-0", "uid-job-js-w0")
+    lists["/api/v1/pods"] = (kind, api, pods + [pod("js-train-worker-0-0", "team-b", "h100-6", 4, owner=w0),
+                                                pod("js-train-worker-0-1", "team-b", "h100-7", 4, owner=w0),
+                                                pod("loop-pod", "tools", "h100-7", 1, owner=("Job", "loop-a", "uid-loop-a"))])
+    path = next(p for p in lists if p.endswith("/workloads"))
+    kind, api, workloads = lists[path]
+    lists[path] = (kind, api, workloads + [
+        {"metadata": {"name": "jobset-js-train-5f6g7", "namespace": "team-b", "ownerReferences": [jobset]},
+         "spec": {"queueName": "lq-b", "podSets": [{"name": "worker", "count": 2, "template": {"spec": {"containers": [
+             {"name": "w", "resources": {"requests": {"nvidia.com/gpu": "4"}}}]}}}]},
+         "status": {"admission": {"clusterQueue": "team-b", "podSetAssignments": [
+             {"name": "worker", "count": 2, "flavors": {"nvidia.com/gpu": "h100"},
+              "resourceUsage": {"nvidia.com/gpu": "8"}}]},
+             "conditions": [{"type": "Admitted", "status": "True", "lastTransitionTime": T0}]}}])
     return lists
 
 
@@ -199,3 +234,27 @@ def small_lists():
                                                                {"metadata": {"name": "cpu", "namespace": "web"},
                                                                 "spec": {"hard": {"cpu": "10"}}}]),
     }
+
+
+def kueue_sample_lists():
+    """Context "sample": Kueue's own GKE sample setup (tests/data/kube/kueue-gke-tas-worker-setup.yaml,
+    verbatim; see NOTICE) served as the API serves it, over two generated T4 nodes it selects."""
+    import yaml
+    with open(os.path.join(DATA, "kueue-gke-tas-worker-setup.yaml")) as f:
+        objects = [o for o in yaml.safe_load_all(f) if o]
+    plural = {"Topology": "topologies", "ResourceFlavor": "resourceflavors", "ClusterQueue": "clusterqueues",
+              "LocalQueue": "localqueues"}
+    lists = {"/apis/kueue.x-k8s.io/v1beta1/workloads": ("WorkloadList", "kueue.x-k8s.io/v1beta1", [])}
+    for o in objects:
+        version = o["apiVersion"].split("/")[1]
+        path = f"/apis/kueue.x-k8s.io/{version}/{plural[o['kind']]}"
+        lists.setdefault(path, (o["kind"] + "List", o["apiVersion"], []))[2].append(o)
+    t4 = {"cloud.google.com/gke-accelerator": "nvidia-tesla-t4"}
+    lists.update({
+        "/api/v1/nodes": ("NodeList", "v1", [node(f"gke-t4-{i}", 4, t4, provider=f"gce://proj/us-central1-a/gke-t4-{i}")
+                                             for i in range(2)]),
+        "/api/v1/pods": ("PodList", "v1", [pod("nb", "default", "gke-t4-0", 1)]),
+        "/api/v1/resourcequotas": ("ResourceQuotaList", "v1", []),
+        "/apis/batch/v1/jobs": ("JobList", "batch/v1", []),
+    })
+    return lists

@@ -132,11 +132,23 @@ class Lab(KubeCase):
         self.assertIn("flavorsUsage differs", r.err)       # team-b: Kueue 4, fleetcap 0
         self.assertIn("team-b (Kueue 4, fleetcap 0)", r.err)
         self.assertIn("each cluster is one island", r.err)  # the A100 node has no topology label
-        self.assertIn("priorities are not mapped", r.err)   # train-llm's Workload has priority 100
+        self.assertIn("no [kube.priority] table", r.err)   # train-llm's Workload has priority 100
 
     def test_quota_and_jobs_from_kueue(self):
         r = self.cmd("quota", "--json")
         text = json.dumps(r.json())
+        leaves = {q["name"]: q for q in r.json()["quotas"]}
+        groups = {q["name"]: q for q in r.json()["groups"]}
+        # team-a/h100: free 24 - 16 = 8; tree research on H100: P 40, U 16, borrowable
+        # max(0, 24 - 8) = 16, capped by borrowingLimit 8 (less 0 borrowed) = 8. team-b: no limit, 24 - 16 = 8.
+        self.assertEqual((leaves["team-a/h100"]["borrowing_limit"], leaves["team-a/h100"]["borrowable"]), (8, 8))
+        self.assertEqual(leaves["team-a/a100"]["lending_limit"], 1)
+        self.assertNotIn("borrowing_limit", leaves["team-b"])
+        self.assertEqual(groups["research"]["shared_gpus"], 4)  # the Cohort's own nominalQuota
+        self.assertNotIn("shared_gpus", groups["org"])
+        csv = self.cmd("quota", "-o", "csv").out.splitlines()
+        self.assertIn("borrowing_limit,lending_limit,shared_gpus", csv[0])
+        self.assertIn("BORROW-LIMIT", self.cmd("quota", "-o", "wide").out)
         for leaf in ("team-a/h100", "team-a/a100", "team-b"):
             self.assertIn(f'"{leaf}"', text)
         self.assertNotIn("cpu-only", text)  # no GPU quota
@@ -150,8 +162,9 @@ class Lab(KubeCase):
         self.assertEqual(quotas["research"]["parent"], "org")
         self.assertIsNone(quotas["org"]["parent"])
         self.assertEqual(quotas["team-a/h100"]["access"], ["team-a", "team-a2"])
-        self.assertEqual(quotas["team-a/h100"]["kueue"]["borrowing_limit"], 8)
-        self.assertEqual(quotas["team-a/a100"]["kueue"]["lending_limit"], 1)
+        self.assertEqual(quotas["team-a/h100"]["borrowing_limit"], 8)
+        self.assertEqual(quotas["team-a/a100"]["lending_limit"], 1)
+        self.assertEqual(quotas["research"]["shared_gpus"], 4)
         jobs = {j["name"]: j for j in items["jobs"]}
         self.assertEqual(jobs["team-a/job-train-llm-1a2b3"]["nodes"], ["h100-0", "h100-1"])
         self.assertEqual(jobs["team-a/job-train-llm-1a2b3"]["started_at"], "2026-11-30T06:00:01Z")
@@ -205,6 +218,27 @@ class Lab(KubeCase):
         self.assertTrue(any(p.startswith("/apis/kueue.x-k8s.io/v1beta2/clusterqueues") for p in paths))
         self.assertTrue(any(p.startswith("/apis/kueue.x-k8s.io/v1alpha1/cohorts") for p in paths))
 
+    def test_priority_thresholds(self):
+        conf = os.path.join(self.tmp, "prio.toml")
+        with open(conf, "w") as f:
+            f.write("[kube]\nisland = 1\n[kube.priority]\ncritical = 1000000\nhigh = 100\nmid = 0\n")
+        d = tempfile.mkdtemp(dir=self.tmp)
+        shutil.rmtree(d)
+        r = self.cmd("--config", conf, "snapshot", "save", d)
+        self.assertNotIn("kube.priority", r.err)
+        self.assertIn("unknown key [kube] island", r.err)
+        jobs = {j["name"]: j["priority"] for j in items_of(d, "jobs")}
+        # train-llm's Workload 100 >= high; sweep has none (0) = mid; notebook's pod -5 is below every threshold.
+        self.assertEqual((jobs["team-a/job-train-llm-1a2b3"], jobs["team-b/job-sweep-9x8y7"], jobs["research/notebook"]),
+                         ("high", "mid", "low"))
+        for text, words in (("[kube.priority]\nurgent = 5\n", ("[kube.priority] key \"urgent\"", "is not one of")),
+                            ("[kube.priority]\nhigh = \"lots\"\n", ("high = \"lots\" must be an integer",)),
+                            ("[kube.priority]\nhigh = 10\nmid = 10\n", ("mid = 10 must be below high = 10",))):
+            with open(conf, "w") as f:
+                f.write(text)
+            self.assertFails(self.run_kube("--source", "kube", "--kubeconfig", self.kc, "--config", conf, "capacity"), 2,
+                             conf, *words)
+
     def test_options(self):
         r = self.cmd("maintenance", "list", "--json", "--maintenance-duration", "90m", "--island-label",
                      "network.topology.nvidia.com/spine")
@@ -233,8 +267,37 @@ def as_v1beta2(lists):
 
 
 class LabV1beta2(KubeCase):
-    """The same cluster with Kueue v1beta2 (cohortName, parentName): the same quota tree."""
-    lists = staticmethod(lambda: as_v1beta2(fx.lab_lists()))
+    """The same cluster with Kueue v1beta2 (cohortName, parentName): the same quota tree; and a
+    JobSet whose Workload owns its pods through its Jobs."""
+    lists = staticmethod(lambda: fx.jobset_lists(as_v1beta2(fx.lab_lists())))
+
+    def test_nested_owners(self):
+        kc = self.kubeconfig("v2.yaml", {"alice": {"token": TOKEN}}, {"lab": "alice"}, "lab")
+
+        def jobs():
+            d = tempfile.mkdtemp(dir=self.tmp)
+            shutil.rmtree(d)
+            r = self.run_kube("--source", "kube", "--kubeconfig", kc, "snapshot", "save", d)
+            self.assertEqual(r.code, 0, r)
+            return {j["name"]: j for j in items_of(d, "jobs")}, r.err
+
+        # pod -> Job js-train-worker-0 -> JobSet js-train, which owns the admitted Workload.
+        got, err = jobs()
+        ws = got["team-b/jobset-js-train-5f6g7"]
+        self.assertEqual((ws["state"], ws["gpus"], ws["nodes"]), ("running", 8, ["h100-6", "h100-7"]))
+        self.assertNotIn("team-b/js-train-worker-0", got)
+        self.assertNotIn("team-b/js-train", got)
+        self.assertEqual(got["tools/loop-b"]["gpus"], 1)  # a cycle of owners ends; named after its top
+        self.assertNotIn("batch/v1 jobs", err)
+        # No permission to list Jobs: a warning, and the pods match by direct owner only (flex).
+        self.server.forbidden.add("/apis/batch/v1/jobs")
+        try:
+            got, err = jobs()
+        finally:
+            self.server.forbidden.discard("/apis/batch/v1/jobs")
+        self.assertIn("batch/v1 jobs could not be listed", err)
+        self.assertEqual(got["team-b/jobset-js-train-5f6g7"]["nodes"], [])
+        self.assertEqual((got["team-b/js-train-worker-0"]["quota"], got["team-b/js-train-worker-0"]["gpus"]), ("flex", 8))
 
     def test_v1beta2_names(self):
         kc = self.kubeconfig("v2.yaml", {"alice": {"token": TOKEN}}, {"lab": "alice"}, "lab")
@@ -245,6 +308,25 @@ class LabV1beta2(KubeCase):
         self.assertEqual(quotas, {"org": None, "research": "org", "team-a/h100": "research",
                                   "team-a/a100": "research", "team-b": "research"})
         self.assertFalse(any("v1beta1" in p or "v1alpha1" in p for _, p, _ in self.server.requests))
+
+
+class KueueSample(KubeCase):
+    """Kueue's own sample manifests (recorded, not written for fleetcap) read as the API serves them."""
+    lists = staticmethod(fx.kueue_sample_lists)
+
+    def test_kueue_gke_sample(self):
+        kc = self.kubeconfig("sample.yaml", {"u": {"token": TOKEN}}, {"sample": "u"}, "sample")
+        r = self.run_kube("--source", "kube", "--kubeconfig", kc, "quota", "--json")
+        self.assertEqual(r.code, 0, r)
+        (leaf,) = r.json()["quotas"]
+        # nvidia.com/gpu nominalQuota 10000 (the sample's "infinite" quota) on flavor gpu-t4, which
+        # selects both 4-GPU T4 nodes: 8 GPUs back it, 9,992 do not. LocalQueue in "default".
+        self.assertEqual((leaf["name"], leaf["cluster"], leaf["assigned"], leaf["unbacked"], leaf["access"]),
+                         ("test-cluster-queue", "sample", 10000, 9992, ["default"]))
+        nodes = self.run_kube("--source", "kube", "--kubeconfig", kc, "nodes", "--all", "--json")
+        self.assertEqual(nodes.code, 0, nodes)
+        # The sample's Topology has one level, kubernetes.io/hostname: each node is its own island.
+        self.assertEqual(sorted(n["island"] for n in nodes.json()["nodes"]), ["gke-t4-0", "gke-t4-1"])
 
 
 class Small(KubeCase):

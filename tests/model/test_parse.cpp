@@ -104,6 +104,11 @@ TEST_CASE("errors of every resource's typed fields") {
                                         "access": ["a", 5]})") ==
         Errors{R"(quotas[0] "q": field "parent" must be a string, got 7)",
                R"(quotas[0] "q": field "access" must be an array of strings, got 5 at position 1)"});
+  CHECK(errors_of(Resource::quotas, R"({"name": "q", "cluster": "tiger", "gpus": 8, "borrowing_limit": -1,
+                                        "lending_limit": "2", "shared_gpus": 1.5})") ==
+        Errors{R"(quotas[0] "q": field "borrowing_limit" must be a non-negative integer, got -1)",
+               R"(quotas[0] "q": field "lending_limit" must be a non-negative integer, got "2")",
+               R"(quotas[0] "q": field "shared_gpus" must be a non-negative integer, got 1.5)"});
   CHECK(errors_of(Resource::jobs, R"({"name": "j", "namespace": "ns", "quota": "flex", "cluster": "tiger",
                                       "priority": "urgent", "gpus": 0, "state": "done", "idle": 1,
                                       "started_at": "2026-02-30T00:00:00Z", "nodes": "t01"})") ==

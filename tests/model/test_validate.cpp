@@ -174,6 +174,28 @@ TEST_CASE("the quota tree") {
           Errors{R"(quotas[3] "research/c": field "cluster" is missing; a leaf quota with gpus must name its cluster)",
                  R"(quotas[4] "research/d": field "gpus" is missing)"});
   }
+  SECTION("borrowing and lending limits are a leaf's, shared GPUs a group's (docs/quota.md)") {
+    Snapshot snap;
+    REQUIRE(link_errors(Fleet{}.set(Resource::quotas,
+                                    R"({"name": "research", "shared_gpus": 4},
+                                       {"name": "research/a", "parent": "research", "cluster": "tiger", "gpus": 16,
+                                        "borrowing_limit": 0, "lending_limit": 2},
+                                       {"name": "research/b", "parent": "research", "cluster": "lion", "gpus": 8,
+                                        "borrowing_limit": null})"),
+                        snap) == Errors{});
+    CHECK(snap.quotas[0].shared_gpus == 4);
+    CHECK(snap.quotas[1].borrowing_limit == 0);
+    CHECK(snap.quotas[1].lending_limit == 2);
+    CHECK_FALSE(snap.quotas[2].borrowing_limit);
+    CHECK(link_errors(Fleet{}.set(Resource::quotas,
+                                  R"({"name": "research", "borrowing_limit": 4, "lending_limit": 1},
+                                     {"name": "research/a", "parent": "research", "cluster": "tiger", "gpus": 16,
+                                      "shared_gpus": 2},
+                                     {"name": "research/b", "parent": "research", "cluster": "lion", "gpus": 8})")) ==
+          Errors{R"(quotas[0] "research": field "borrowing_limit" is 4 but the quota is a group (it has children or no cluster); only leaves borrow and lend)",
+                 R"(quotas[0] "research": field "lending_limit" is 1 but the quota is a group (it has children or no cluster); only leaves borrow and lend)",
+                 R"(quotas[1] "research/a": field "shared_gpus" is 2 but the quota is a leaf; only groups share GPUs with their leaves)"});
+  }
   SECTION("an empty group is no leaf") {
     Snapshot snap;
     REQUIRE(link_errors(Fleet{}.add(Resource::quotas, R"({"name": "empty"})"), snap) == Errors{});

@@ -19,7 +19,8 @@ struct QuotaFigures {
   Gpus used = 0;       // Σ gpus of running jobs targeting the quota
   Gpus free = 0;       // max(0, assigned − used)
   Gpus borrowed = 0;   // max(0, used − assigned)
-  Gpus borrowable = 0; // max(0, max(0, P − U) − free): siblings' unused, same tree and cluster
+  Gpus borrowable = 0; // max(0, max(0, P − U) − free): siblings' unused, same tree and cluster;
+                       // with a borrowing_limit, at most max(0, borrowing_limit − borrowed)
   Gpus available = 0;  // min(free + borrowable, max(0, H − Uq) + min(free, B))
   Gpus unbacked = 0;   // the cluster's unbacked, split by assigned (largest remainder)
 

@@ -129,6 +129,11 @@ struct Quota {
   Gpus gpus = 0;
   std::optional<std::vector<std::string>> access; // missing = any namespace
   bool gpus_given = false;                        // "gpus" present (leaves must have it)
+  // Optional extension (docs/quota.md, "Borrowing and lending limits"): a leaf's cap on what it
+  // may borrow beyond its gpus (caps `borrowable`) and on what it lends (reported only); a
+  // group's own GPUs its leaves share (reported only). Absent = none.
+  std::optional<Gpus> borrowing_limit, lending_limit; // leaves only
+  std::optional<Gpus> shared_gpus;                    // groups only
   // linked
   std::uint32_t parent_index = kNone;
   std::uint32_t tree_index = kNone;    // top-level ancestor (itself for a root)

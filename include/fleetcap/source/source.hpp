@@ -43,6 +43,9 @@ struct SourceOptions {
   // Kubernetes (`--source kube[:CONTEXT]`, ADAPTERS.md §B).
   std::string kubeconfig;            // --kubeconfig FILE; empty: KUBECONFIG, ~/.kube/config, service account
   std::string island_label;          // --island-label KEY
+  // The config file's [kube.priority]: each class named and the lowest priority value that
+  // gets it, highest class first; empty: every job is mid.
+  std::vector<std::pair<Priority, std::int64_t>> kube_priority;
   double maintenance_hours = 4;      // --maintenance-duration
   double connect_timeout = 10;       // seconds
   double timeout = 60;               // seconds, per request
