@@ -95,11 +95,12 @@ std::string header_line(const Context& ctx, bool ok, int width) {
   const Context::Loaded& l = ctx.loaded;
   const std::string left = fmt::format("Every {}: fleetcap {} on {}", escape_control(ctx.global.watch), ctx.command,
                                        escape_control(l.source));
-  std::string right = ok ? fmt::format("fetched {}", format_rfc3339(l.fetched_at))
-                         : fmt::format("failed {}", format_rfc3339(wall_clock_now()));
-  if (ok && l.taken_at) right = fmt::format("snapshot {}, {}", format_rfc3339(*l.taken_at), right);
+  const std::string when = ok ? fmt::format("fetched {}", format_rfc3339(l.fetched_at))
+                              : fmt::format("failed {}", format_rfc3339(wall_clock_now()));
+  std::string right = ok && l.taken_at ? fmt::format("snapshot {}, {}", format_rfc3339(*l.taken_at), when) : when;
   if (width <= 0) return left + "  " + right;
   const std::size_t w = static_cast<std::size_t>(width);
+  if (right.size() + 2 + 16 > w) right = when; // narrow: the interval first, then when it was fetched
   if (right.size() + 2 >= w) return right.substr(0, w);
   const std::size_t room = w - right.size() - 2;
   std::string shown = left.size() <= room ? left : left.substr(0, room >= 3 ? room - 3 : 0) + "...";

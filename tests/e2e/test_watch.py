@@ -70,6 +70,25 @@ class OnATerminal(unittest.TestCase):
         for frame in frames(out):
             self.assertLessEqual(frame.count("\n"), 20 - 1)
 
+    def test_a_resize_redraws_at_the_new_width_at_once(self):
+        import fcntl
+        import struct
+        import termios
+        args = ["--source", WORKED, "--watch", "1h", "--color", "never", "capacity"]
+        tty = harness.Tty(args, harness.clean_env(TERM="xterm"), columns=120, rows=20)
+        done = lambda t: t.count("\x1b[J")
+        tty.read(until=lambda t: done(t) >= 1, timeout=10)
+        fcntl.ioctl(tty.master, termios.TIOCSWINSZ, struct.pack("HHHH", 20, 60, 0, 0))
+        tty.proc.send_signal(signal.SIGWINCH)  # the pty's child is not in its foreground group
+        text = tty.read(until=lambda t: done(t) >= 2, timeout=5)
+        tty.proc.send_signal(signal.SIGINT)
+        self.assertEqual(tty.finish(timeout=10)[0], 0)
+        frames = text.split("\x1b[H")[1:]
+        self.assertEqual(len(frames), 2)
+        self.assertEqual([len(f.split("\x1b[K")[0]) for f in frames], [120, 60])
+        self.assertIn("hidden to fit", frames[1])
+        self.assertRegex(frames[1], r"^Every 1h: fleetcap capacity\S* +fetched \S+Z\x1b")
+
     def test_a_frame_taller_than_the_window_is_cut_with_a_note(self):
         tty = harness.Tty(["--source", WORKED, "--watch", "1s", "maintenance", "node", "t07"],
                           harness.clean_env(TERM="xterm"), columns=80, rows=8)
