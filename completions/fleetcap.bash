@@ -9,7 +9,7 @@ _fleetcap_complete_names() {
 }
 _fleetcap() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} path='' i w
-  local globals_with_value=' --source --output -o --format --columns --sort --color --at --cluster --region --sku --state --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --kubeconfig --island-label --maintenance-duration --slurm-user --slurm-quota --island-feature-prefix --island-map --flex-qos --config '
+  local globals_with_value=' --source --output -o --format --columns --sort --watch --color --at --cluster --region --sku --state --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --kubeconfig --island-label --maintenance-duration --slurm-user --slurm-quota --island-feature-prefix --island-map --flex-qos --config '
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=${COMP_WORDS[i]}
     if [[ $w == -* ]]; then
@@ -68,7 +68,7 @@ _fleetcap_subs() {
 }
 _fleetcap_options() {
   case $1 in
-    '') echo '--help -h --version --source --output -o --json --format --wide -w --no-headers --columns --sort --color --at --cluster --region --sku --state --quiet -q --verbose -v --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --allow-insecure-token --kubeconfig --island-label --maintenance-duration --slurm-user --slurm-quota --island-feature-prefix --island-map --flex-qos --config' ;;
+    '') echo '--help -h --version --source --output -o --json --format --wide -w --no-headers --columns --sort --watch --color --at --cluster --region --sku --state --quiet -q --verbose -v --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --allow-insecure-token --kubeconfig --island-label --maintenance-duration --slurm-user --slurm-quota --island-feature-prefix --island-map --flex-qos --config' ;;
     'capacity') echo '--help -h --by' ;;
     'capacity flex') echo '--help -h --namespace --gpus --contiguous --for --stable' ;;
     'flex') echo '--help -h --namespace --gpus --contiguous --for --stable' ;;
@@ -123,6 +123,7 @@ _fleetcap_takes_value() {
     '|--format') echo 1 ;;
     '|--columns') echo 1 ;;
     '|--sort') echo 1 ;;
+    '|--watch') echo 1 ;;
     '|--color') echo 1 ;;
     '|--at') echo 1 ;;
     '|--cluster') echo 1 ;;
@@ -199,6 +200,7 @@ _fleetcap_value_kind() {
     *'|--format') echo 'table json csv prometheus' ;;
     *'|--columns') echo 'none' ;;
     *'|--sort') echo 'none' ;;
+    *'|--watch') echo 'none' ;;
     *'|--color') echo 'auto always never' ;;
     *'|--at') echo 'none' ;;
     *'|--cluster') echo 'dyn:clusters' ;;

@@ -26,6 +26,7 @@ complete -c fleetcap -l wide -s w -d 'Show every column of a table, whatever the
 complete -c fleetcap -l no-headers -d 'No header row in tables and CSV'
 complete -c fleetcap -l columns -x -d 'Only these columns, in this order (headers or JSON keys)'
 complete -c fleetcap -l sort -x -d 'Sort a table by a column (header or JSON key): numbers largest first, text A-Z'
+complete -c fleetcap -l watch -x -d 'Run again every DURATION (e.g. 5s, 1m) until Ctrl-C: a terminal is redrawn in place, a file or pipe gets one output after another'
 complete -c fleetcap -l color -x -a 'auto always never' -d 'Colour: auto (terminal and no NO_COLOR), always, never'
 complete -c fleetcap -l at -x -d 'Compute figures at this RFC 3339 time, or +12h/-3d from the snapshot\'s time (default: snapshot time, else now)'
 complete -c fleetcap -l cluster -x -a '(__fleetcap_names clusters)' -d 'Only this cluster (repeatable)'

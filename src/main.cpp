@@ -23,7 +23,6 @@
 
 namespace {
 
-constexpr std::size_t kShownErrors = 20;
 volatile std::sig_atomic_t g_signal = SIGINT;
 
 const char* signal_message(int sig) {
@@ -58,8 +57,9 @@ protected:
 // stdout for the command's output. What it is given goes out in pieces of about 1 MiB on a
 // thread of its own, so a long output (maintenance plan --json: 18 MB at a million GPUs) is
 // written to a file or pipe while the rest is still being rendered; nothing goes out before
-// the first piece is full or finish() is called, and a run that fails before then prints
-// nothing. A closed pipe ends quietly (SPEC §7).
+// the first piece is full, a flush or finish(), and a run that fails before then prints
+// nothing. A flush (--watch, after each frame) writes all it was given in one piece and waits
+// until it is out. A closed pipe ends quietly (SPEC §7).
 class StdoutSink : public UnbufferedSink {
 public:
   // Without finish() (an error, an interrupt), what is still queued is dropped.
@@ -85,21 +85,31 @@ public:
 protected:
   std::streamsize xsputn(const char* s, std::streamsize n) override {
     pending_.append(s, static_cast<std::size_t>(n));
-    if (pending_.size() >= kPiece) hand_over();
+    if (pending_.size() >= kPiece) hand_over(false);
     return n;
+  }
+  // -1 after a write error (a closed pipe), so the stream's badbit ends a --watch.
+  int sync() override {
+    hand_over(true);
+    return error_ == 0 ? 0 : -1;
   }
 
 private:
   static constexpr std::size_t kPiece = std::size_t{1} << 20;
   static constexpr std::size_t kQueued = 4; // pieces waiting at most: memory stays small
 
-  void hand_over() {
+  // `whole`: what was given so far is complete (a flush): the filter lets out what it held
+  // back, and this waits until the writer has written it.
+  void hand_over(bool whole) {
     std::unique_lock lock(mutex_);
     if (!writer_.joinable()) writer_ = std::thread([this] { drain(); });
     changed_.wait(lock, [this] { return queue_.size() < kQueued; });
-    queue_.push_back(filter_.feed(pending_)); // redacted: no secret goes out (fleetcap/secrets.hpp)
+    std::string piece = filter_.feed(pending_); // redacted: no secret goes out (fleetcap/secrets.hpp)
+    if (whole) piece += filter_.finish();
+    queue_.push_back(std::move(piece));
     pending_ = std::string();
     changed_.notify_all();
+    if (whole) changed_.wait(lock, [this] { return queue_.empty(); });
   }
 
   void drain() {
@@ -207,20 +217,12 @@ int main(int argc, char** argv) {
     }
     if (fleetcap::interrupt_requested()) throw fleetcap::InterruptedError();
     return sink.finish();
-  } catch (const fleetcap::DataError& e) {
-    const auto& messages = e.messages();
-    for (std::size_t i = 0; i < messages.size() && i < kShownErrors; ++i)
-      std::cerr << "fleetcap: error: " << messages[i] << '\n';
-    if (messages.size() > kShownErrors)
-      std::cerr << "fleetcap: error: ... and " << messages.size() - kShownErrors << " more errors ("
-                << messages.size() << " in all)\n";
-    return static_cast<int>(ExitCode::invalid_data);
   } catch (const fleetcap::InterruptedError&) {
     // The shell's convention: 128 + the signal (130 for Ctrl-C, 143 for SIGTERM).
     std::cerr << signal_message(g_signal);
     return 128 + static_cast<int>(g_signal);
   } catch (const fleetcap::Error& e) {
-    std::cerr << "fleetcap: error: " << e.what() << '\n';
+    std::cerr << fleetcap::error_lines(e);
     return static_cast<int>(e.code());
   } catch (const std::bad_alloc&) {
     std::cerr << "fleetcap: error: out of memory\n";

@@ -49,4 +49,8 @@ private:
   std::vector<std::string> messages_;
 };
 
+// The lines that report `e`: "fleetcap: error: ..." each, and for a DataError its first 20
+// messages and how many more there are. Used by main, and by --watch on its frame.
+std::string error_lines(const Error& e);
+
 } // namespace fleetcap

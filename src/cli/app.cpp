@@ -30,13 +30,13 @@ const std::vector<CommandSpec>& commands() {
       {"maintenance", "Maintenance: events and their action-by times, one node, impact on capacity, a move plan",
        setup_maintenance},
       {"nodes", "Nodes like sinfo -R: not schedulable, with issues or maintenance coming; per island", setup_nodes},
-      {"report", "One self-contained HTML page: capacity, buffer sweep, cuts, maintenance impact", setup_report},
-      {"snapshot", "Save the fleet to a directory usable as --source", setup_snapshot},
-      {"version", "Print fleetcap's version", setup_version},
+      {"report", "One self-contained HTML page: capacity, buffer sweep, cuts, maintenance impact", setup_report, false},
+      {"snapshot", "Save the fleet to a directory usable as --source", setup_snapshot, false},
+      {"version", "Print fleetcap's version", setup_version, false},
       // Hidden helpers for tests and shell completion (empty help hides them).
-      {"__commands", "", setup_introspect},
-      {"__complete", "", setup_complete},
-      {"__load", "", setup_load},
+      {"__commands", "", setup_introspect, false},
+      {"__complete", "", setup_complete, false},
+      {"__load", "", setup_load, false},
   };
   return table;
 }
@@ -183,6 +183,11 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   add_list_option(app, "--columns", g.columns, "Only these columns, in this order (headers or JSON keys)")
       ->group(group);
   app.add_option("--sort", g.sort, "Sort a table by a column (header or JSON key): numbers largest first, text A-Z")
+      ->group(group);
+  app.add_option("--watch", g.watch,
+                 "Run again every DURATION (e.g. 5s, 1m) until Ctrl-C: a terminal is redrawn in place, a file or pipe "
+                 "gets one output after another")
+      ->type_name("DURATION")
       ->group(group);
   app.add_option("--color", g.color, "Colour: auto (terminal and no NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
@@ -461,6 +466,15 @@ void run(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   if (ctx.prometheus() && ctx.command != "capacity" && ctx.command != "quota" && ctx.command != "overalloc report")
     throw UsageError(
         fmt::format("-o prometheus is for capacity, quota and overalloc report, not {}", ctx.command));
+  if (!ctx.global.watch.empty()) {
+    const std::string top = ctx.command.substr(0, ctx.command.find(' '));
+    for (const auto& spec : commands())
+      if (spec.name == top && !spec.watch)
+        throw UsageError(fmt::format("--watch is for commands that print what the fleet is now, not 'fleetcap {}'",
+                                     ctx.command));
+    watch(ctx, out);
+    return;
+  }
   out << ctx.action(ctx);
 }
 

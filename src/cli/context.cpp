@@ -24,7 +24,11 @@
 namespace fleetcap::cli {
 
 void Context::warn(const std::string& message) const {
-  if (!global.quiet) *err << "fleetcap: warning: " << message << '\n';
+  if (global.quiet) return;
+  if (warnings)
+    *warnings += "fleetcap: warning: " + message + '\n';
+  else
+    *err << "fleetcap: warning: " << message << '\n';
 }
 
 namespace {
@@ -271,7 +275,8 @@ Snapshot Context::load(RawItems* raw) const {
     throw;
   }
   if (progress) progress->clear();
-  snap.keep_at_exit = true; // the run's own snapshot: freed by the process exiting (model.hpp)
+  snap.keep_at_exit = !watching; // the run's own snapshot: freed by the process exiting (model.hpp)
+  loaded = {snap.source, snap.taken_at, wall_clock_now()};
   for (const auto& w : snap.warnings) warn(w);
   check_names(snap);
   return snap;
@@ -403,6 +408,11 @@ std::string chosen_format(const GlobalOptions& g) {
   return format;
 }
 } // namespace
+
+bool Context::table_output() const {
+  const std::string format = chosen_format(global);
+  return format == "table" || format == "wide";
+}
 
 void Context::check_output_options() const {
   chosen_format(global);

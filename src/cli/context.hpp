@@ -43,6 +43,7 @@ struct GlobalOptions {
   std::string slurm_user, slurm_quota, island_feature_prefix, island_map;
   std::vector<std::string> flex_qos;
   std::string config_file; // the config file in use, if any
+  std::string watch;       // --watch DURATION; empty: run once
 };
 
 // "4h", "90m", "3600s" (a bare number is hours) as hours; nullopt when it is none of these.
@@ -62,6 +63,17 @@ struct Context {
   std::function<std::string(Context&)> action;
   // Set by source_options() when stderr is a terminal (and not --quiet or --verbose).
   mutable std::shared_ptr<FetchProgress> progress;
+  // --watch: each round's snapshot is freed (not kept until exit), and on a terminal the
+  // warnings go on the frame (into `warnings`) instead of stderr.
+  bool watching = false;
+  std::string* warnings = nullptr;
+  // What the last load() read, for --watch's first line.
+  struct Loaded {
+    std::string source;
+    std::optional<Time> taken_at;
+    Time fetched_at = 0;
+  };
+  mutable Loaded loaded;
 
   void warn(const std::string& message) const;
   SourceOptions source_options() const;
@@ -70,6 +82,8 @@ struct Context {
   // --at, else the snapshot's taken_at, else the clock.
   Time at(const Snapshot& snap) const;
   Selection selection() const;
+  // The output is a text table (-o table or wide), not JSON, CSV, names or Prometheus text.
+  bool table_output() const;
   // -o prometheus (or --format prometheus): the command renders render/prometheus.hpp's text.
   // check_output_options() has refused it beside --json or another output.
   bool prometheus() const { return global.output == "prometheus" || global.format == "prometheus"; }
@@ -102,6 +116,7 @@ struct CommandSpec {
   std::string_view name;
   std::string_view help;
   void (*setup)(CLI::App& command, Context& ctx);
+  bool watch = true; // --watch may repeat it (it prints what the fleet is now)
 };
 const std::vector<CommandSpec>& commands();
 
@@ -126,5 +141,9 @@ void setup_version(CLI::App& command, Context& ctx);
 void setup_introspect(CLI::App& command, Context& ctx);
 void setup_complete(CLI::App& command, Context& ctx);
 void setup_load(CLI::App& command, Context& ctx); // hidden, for bench/run
+
+// --watch (docs/output.md): runs ctx.action again every DURATION until Ctrl-C, redrawing the
+// terminal in place or appending to a file or pipe; `out` is stdout, flushed after each frame.
+void watch(Context& ctx, std::ostream& out);
 
 } // namespace fleetcap::cli

@@ -52,7 +52,9 @@ EventFilter event_filter(const MaintenanceOptions& o) {
 Snapshot load_whole_fleet(const Context& ctx) {
   Context whole = ctx;
   whole.global.clusters.clear();
-  return whole.load();
+  Snapshot snap = whole.load();
+  ctx.loaded = whole.loaded;
+  return snap;
 }
 
 std::string run_list(Context& ctx, const MaintenanceOptions& opts) {

@@ -46,9 +46,9 @@ std::vector<QuotaFigures> leaf_quota_figures(const Snapshot& snap, const FleetAt
       QuotaFigures& f = out[q];
       const TreeSums& t = trees[snap.quotas[q].tree_index];
       f.borrowable = std::max<Gpus>(0, std::max<Gpus>(0, t.assigned - t.used) - f.free);
-      // A borrowing limit caps what the leaf may still borrow: the limit less what it borrows now.
-      if (const auto& limit = snap.quotas[q].borrowing_limit)
-        f.borrowable = std::min(f.borrowable, std::max<Gpus>(0, *limit - f.borrowed));
+      // A borrowing limit caps borrowable, as ADAPTERS §B says ("cap borrowable by
+      // borrowingLimit"); docs/quota.md says why not the limit less what is borrowed now.
+      if (const auto& limit = snap.quotas[q].borrowing_limit) f.borrowable = std::min(f.borrowable, *limit);
       f.available = std::min(f.free + f.borrowable, pool + std::min(f.free, t.borrowed));
       weights.push_back(f.assigned);
       names.push_back(snap.quotas[q].name);

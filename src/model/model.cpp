@@ -14,6 +14,19 @@ DataError::DataError(std::vector<std::string> messages)
     : Error(ExitCode::invalid_data, messages.empty() ? std::string("invalid data") : messages.front()),
       messages_(std::move(messages)) {}
 
+std::string error_lines(const Error& e) {
+  constexpr std::size_t kShown = 20;
+  const auto* data = dynamic_cast<const DataError*>(&e);
+  if (!data) return std::string("fleetcap: error: ") + e.what() + '\n';
+  const auto& messages = data->messages();
+  std::string out;
+  for (std::size_t i = 0; i < messages.size() && i < kShown; ++i) out += "fleetcap: error: " + messages[i] + '\n';
+  if (messages.size() > kShown)
+    out += "fleetcap: error: ... and " + std::to_string(messages.size() - kShown) + " more errors (" +
+           std::to_string(messages.size()) + " in all)\n";
+  return out;
+}
+
 namespace {
 template <class E, std::size_t N>
 std::optional<E> lookup(const std::array<std::string_view, N>& names, std::string_view s) {

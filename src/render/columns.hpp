@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -21,34 +22,38 @@ namespace fleetcap::cols {
 // One cell: a number (maybe shown differently in the table), a text, a yes/no (true or false
 // in text; a boolean in JSON), a list (an array in JSON; in the table joined with commas, or
 // its count when the terminal is narrow), or nothing ("-" in the table, null in JSON, empty
-// in CSV).
+// in CSV), or absent (the row has no such field: JSON leaves the key out, the table and CSV
+// show nothing; a quota group has no cluster).
 struct Value {
-  enum class Kind { number, text, flag, list, null };
+  enum class Kind { number, text, flag, list, null, absent };
   Kind kind = Kind::null;
   Gpus number = 0;  // a number; 1/0 for a flag; a list's length
   std::string text; // a text (JSON and CSV)
   std::vector<std::string> items;
   Tone tone = Tone::plain;
   std::string shown; // the table's rendering when it is not the plain value ("15%", a short time)
+  // The table's and CSV's text for a list or nothing that reads better in words (quota access:
+  // "*" for null, "(none)" for an empty list, nothing at all for a group's null).
+  std::optional<std::string> words;
 };
 
 inline Value num(Gpus n, Tone tone = Tone::plain, std::string shown = {}) {
-  return Value{Value::Kind::number, n, {}, {}, tone, std::move(shown)};
+  return Value{Value::Kind::number, n, {}, {}, tone, std::move(shown), {}};
 }
 inline Value num(std::size_t n, Tone tone = Tone::plain) { return num(static_cast<Gpus>(n), tone); }
 inline Value num(int n, Tone tone = Tone::plain) { return num(static_cast<Gpus>(n), tone); }
 inline Value txt(std::string s, Tone tone = Tone::plain, std::string shown = {}) {
-  return Value{Value::Kind::text, 0, std::move(s), {}, tone, std::move(shown)};
+  return Value{Value::Kind::text, 0, std::move(s), {}, tone, std::move(shown), {}};
 }
 inline Value txt(std::string_view s, Tone tone = Tone::plain) { return txt(std::string(s), tone); }
 inline Value txt(const char* s, Tone tone = Tone::plain) { return txt(std::string(s), tone); }
 // A yes/no: true or false in JSON and CSV, yes or no in the table.
 inline Value flag(bool b, Tone tone = Tone::plain) {
-  return Value{Value::Kind::flag, b ? 1 : 0, b ? "true" : "false", {}, tone, b ? "yes" : "no"};
+  return Value{Value::Kind::flag, b ? 1 : 0, b ? "true" : "false", {}, tone, b ? "yes" : "no", {}};
 }
 inline Value list(std::vector<std::string> items, Tone tone = Tone::plain, std::string shown = {}) {
   const auto n = static_cast<Gpus>(items.size());
-  return Value{Value::Kind::list, n, {}, std::move(items), tone, std::move(shown)};
+  return Value{Value::Kind::list, n, {}, std::move(items), tone, std::move(shown), {}};
 }
 template <class Names> Value list_of(const Names& names, std::string shown = {}) {
   std::vector<std::string> items;
@@ -56,7 +61,8 @@ template <class Names> Value list_of(const Names& names, std::string shown = {})
   for (const auto& n : names) items.emplace_back(n);
   return list(std::move(items), Tone::plain, std::move(shown));
 }
-inline Value none(std::string shown = {}) { return Value{Value::Kind::null, 0, {}, {}, Tone::plain, std::move(shown)}; }
+inline Value none(std::string shown = {}) { return Value{Value::Kind::null, 0, {}, {}, Tone::plain, std::move(shown), {}}; }
+inline Value absent() { return Value{Value::Kind::absent, 0, {}, {}, Tone::plain, {}, {}}; }
 inline Value time_or_none(bool present, Time t) { return present ? txt(format_rfc3339(t)) : none(); }
 inline Value time_or_none(const std::optional<Time>& t) { return t ? txt(format_rfc3339(*t)) : none(); }
 
@@ -94,6 +100,7 @@ template <class Row> bool in_data(const Column<Row>& c, unsigned have) {
 }
 
 inline std::string cell_text(const Value& v) {
+  if (v.words) return *v.words;
   if (!v.shown.empty()) return v.shown;
   switch (v.kind) {
   case Value::Kind::number: return fmt::format("{}", v.number);
@@ -109,6 +116,7 @@ inline std::string cell_text(const Value& v) {
     return out;
   }
   case Value::Kind::null: break;
+  case Value::Kind::absent: return "";
   }
   return "-";
 }
@@ -187,6 +195,7 @@ inline void json_value(json_out::JsonWriter& w, const Value& v) {
   case Value::Kind::flag: w.value(v.number != 0); break;
   case Value::Kind::list: w.array(v.items); break;
   case Value::Kind::null: w.value(nullptr); break;
+  case Value::Kind::absent: break; // json_fields writes no key for it
   }
 }
 
@@ -195,9 +204,21 @@ template <class Row>
 void json_fields(json_out::JsonWriter& w, std::span<const Column<Row>> cols, const Row& row, unsigned have = 0) {
   for (const auto& c : cols) {
     if (!in_data(c, have)) continue;
+    const Value v = c.get(row);
+    if (v.kind == Value::Kind::absent) continue;
     w.key(c.key);
-    json_value(w, c.get(row));
+    json_value(w, v);
   }
+}
+
+// The TOTAL row's figures (the columns that total to a value) as fields of the object being written.
+template <class Row>
+void json_totals(json_out::JsonWriter& w, std::span<const Column<Row>> cols, const Row& total, unsigned have = 0) {
+  for (const auto& c : cols)
+    if (c.total == Total::value && in_data(c, have)) {
+      w.key(c.key);
+      json_value(w, c.get(total));
+    }
 }
 
 template <class Row>
@@ -238,6 +259,10 @@ std::string csv_of(std::span<const Column<Row>> cols, const std::vector<Row>& ro
     for (std::size_t i = 0; i < shown.size(); ++i) {
       if (i) out += ',';
       const Value v = shown[i]->get(row);
+      if (v.words) {
+        out += csv_field(*v.words);
+        continue;
+      }
       switch (v.kind) {
       case Value::Kind::number: out += fmt::format("{}", v.number); break;
       case Value::Kind::text: out += csv_field(v.text); break;
@@ -248,7 +273,8 @@ std::string csv_of(std::span<const Column<Row>> cols, const std::vector<Row>& ro
         out += csv_field(joined);
         break;
       }
-      case Value::Kind::null: break;
+      case Value::Kind::null:
+      case Value::Kind::absent: break;
       }
     }
     out += '\n';
@@ -280,7 +306,7 @@ template <class Row> void sort_rows(std::span<const Column<Row>> cols, std::vect
   for (std::size_t i = 0; i < rows.size(); ++i) keys.emplace_back(c->get(rows[i]), i);
   std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
     const Value &x = a.first, &y = b.first;
-    if (x.kind != y.kind) return x.kind < y.kind; // numbers, text, yes/no, lists, then nothing
+    if (x.kind != y.kind) return x.kind < y.kind; // numbers, text, yes/no, lists, then nothing, then absent
     if (x.kind == Value::Kind::text) return x.text < y.text;
     return x.number > y.number; // numbers and list lengths largest first, yes before no
   });

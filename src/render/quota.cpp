@@ -9,39 +9,6 @@ namespace {
 
 using namespace cols;
 
-// SPEC §4 quota figures as columns: one list for table headers, JSON keys and CSV.
-struct QuotaColumn {
-  std::string_view key, header;
-  Gpus QuotaFigures::*field;
-  bool summed; // group rows and totals show the sum of their leaves
-  int drop;    // when the terminal is narrow, higher ranks are dropped first
-};
-
-constexpr QuotaColumn kQuotaColumns[] = {
-    {"assigned", "ASSIGNED", &QuotaFigures::assigned, true, 0},
-    {"used", "USED", &QuotaFigures::used, true, 0},
-    {"free", "FREE", &QuotaFigures::free, true, 0},
-    {"borrowed", "BORROWED", &QuotaFigures::borrowed, true, 3},
-    {"borrowable", "BORROWABLE", &QuotaFigures::borrowable, false, 2},
-    {"available", "AVAILABLE", &QuotaFigures::available, false, 0},
-    {"unbacked", "UNBACKED", &QuotaFigures::unbacked, true, 1},
-};
-
-// With --namespace: the flex beside each quota the namespace may target.
-struct NamespaceColumn {
-  std::string_view key, header;
-  Gpus QuotaRow::*field;
-  int drop;
-};
-
-constexpr NamespaceColumn kNamespaceColumns[] = {
-    {"flex_free", "FLEX-FREE", &QuotaRow::flex_free, 0},
-    {"flex_stable_free", "STABLE", &QuotaRow::flex_stable_free, 6},
-    {"fair_share", "FAIR-SHARE", &QuotaRow::fair_share, 0},
-    {"namespace_flex_used", "NS-FLEX", &QuotaRow::ns_flex_used, 9},
-    {"flex_within_share", "FLEX-IN-SHARE", &QuotaRow::flex_within_share, 0},
-};
-
 std::string digits(Gpus v) { return fmt::format("{}", v); }
 
 std::string_view serve_name(QuotaRow::Serve s) {
@@ -60,6 +27,14 @@ std::string access_text(const Quota& q) {
   std::string out;
   for (const auto& ns : *q.access) out += (out.empty() ? "" : ",") + ns;
   return out;
+}
+
+// The access list: an array in JSON, null for any namespace; "*" and "(none)" in the table and
+// CSV. A group without a list of its own shows nothing in the table.
+Value access_value(const Quota& q, bool leaf) {
+  Value v = q.access ? list_of(*q.access) : none();
+  v.words = !leaf && !q.access ? "" : access_text(q);
+  return v;
 }
 
 std::string cluster_of(const Quota& q) { return q.cluster ? *q.cluster : ""; }
@@ -83,24 +58,30 @@ std::string indented(const Row& row) {
 
 // A leaf shows every figure; a group (and TOTAL) only the ones that sum.
 template <Gpus QuotaFigures::*F, bool Summed> Value figure(const Row& row) {
-  if (!row.r->leaf && !Summed) return txt("");
+  if (!row.r->leaf && !Summed) return absent();
   const Gpus v = row.r->figures.*F;
   return num(v, F == &QuotaFigures::unbacked && v > 0 && row.r->quota != kNone ? Tone::bad : Tone::plain);
 }
-template <Gpus QuotaRow::*F> Value ns_figure(const Row& row) { return num(row.r->*F); }
+// With --namespace: what a leaf offers the namespace (a group has none of these).
+template <Gpus QuotaRow::*F> Value ns_figure(const Row& row) { return row.r->leaf ? num(row.r->*F) : absent(); }
 
 constexpr unsigned kNoNamespace = 4; // the tree without --namespace
-constexpr unsigned kLimits = 16;     // some quota shown has a borrowing/lending limit or shared GPUs
+constexpr unsigned kTreeShape = 16;  // JSON: where a row sits in the tree (depth, a group's leaves)
+constexpr unsigned kLimits = 32;    // some quota shown has a borrowing/lending limit or shared GPUs
 
-Value optional_gpus(const std::optional<Gpus>& v) { return v ? num(*v) : none(); }
+// The optional limits (docs/quota.md): a key only on the quotas that have one.
+Value optional_gpus(const std::optional<Gpus>& v) { return v ? num(*v) : absent(); }
 
 const Column<Row> kTreeColumns[] = {
     {.key = "name", .header = "QUOTA", .align = Align::left, .identifying = true, .total = Total::label,
      .get = [](const Row& r) { return txt(r.quota().name, Tone::plain, indented(r)); }},
     {.key = "parent", .header = "", .get = [](const Row& r) { return r.quota().parent ? txt(*r.quota().parent) : none(); }},
     {.key = "tree", .header = "", .get = [](const Row& r) { return txt(r.snap->quotas[r.quota().tree_index].name); }},
+    {.key = "depth", .header = "", .only_with = kTreeShape, .get = [](const Row& r) { return num(r.r->depth); }},
     {.key = "cluster", .header = "CLUSTER", .align = Align::left, .priority = 2,
-     .get = [](const Row& r) { return txt(cluster_of(r.quota())); }},
+     .get = [](const Row& r) { return r.r->leaf ? txt(cluster_of(r.quota())) : absent(); }},
+    {.key = "leaves", .header = "", .only_with = kTreeShape,
+     .get = [](const Row& r) { return r.r->leaf ? absent() : num(r.r->leaves); }},
     {.key = "assigned", .header = "ASSIGNED", .priority = 1, .total = Total::value, .get = figure<&QuotaFigures::assigned, true>},
     {.key = "used", .header = "USED", .priority = 1, .total = Total::value, .get = figure<&QuotaFigures::used, true>},
     {.key = "free", .header = "FREE", .priority = 1, .total = Total::value, .get = figure<&QuotaFigures::free, true>},
@@ -114,8 +95,8 @@ const Column<Row> kTreeColumns[] = {
      .get = [](const Row& r) { return optional_gpus(r.quota().lending_limit); }},
     {.key = "shared_gpus", .header = "SHARED", .priority = 8, .wide = true, .only_with = kLimits,
      .get = [](const Row& r) { return optional_gpus(r.quota().shared_gpus); }},
-    {.key = "access", .header = "ACCESS", .align = Align::left, .priority = 6, .only_with = kNoNamespace,
-     .get = [](const Row& r) { return !r.r->leaf && !r.quota().access ? txt("") : txt(access_text(r.quota())); }},
+    {.key = "access", .header = "ACCESS", .align = Align::left, .priority = 6, .needs = kNoNamespace,
+     .get = [](const Row& r) { return access_value(r.quota(), r.r->leaf); }},
     {.key = "flex_free", .header = "FLEX-FREE", .priority = 2, .only_with = kNamespace, .get = ns_figure<&QuotaRow::flex_free>},
     {.key = "flex_stable_free", .header = "STABLE", .priority = 7, .only_with = kNamespace,
      .get = ns_figure<&QuotaRow::flex_stable_free>},
@@ -126,9 +107,19 @@ const Column<Row> kTreeColumns[] = {
      .get = ns_figure<&QuotaRow::flex_within_share>},
     {.key = "serve", .header = "SERVE", .align = Align::left, .identifying = true, .only_with = kNamespace,
      .get = [](const Row& r) {
+       if (!r.r->leaf) return absent();
        return txt(serve_name(r.r->serve), r.r->serve == QuotaRow::Serve::flex ? Tone::warn : Tone::plain);
      }},
 };
+// The figures of SPEC §4, the columns from assigned to unbacked (the quota show card lists them).
+const std::span<const Column<Row>> kFigureColumns = [] {
+  const std::span<const Column<Row>> all(kTreeColumns);
+  auto at = [&](std::string_view key) {
+    return static_cast<std::size_t>(std::find_if(all.begin(), all.end(), [&](const auto& c) { return c.key == key; }) -
+                                    all.begin());
+  };
+  return all.subspan(at("assigned"), at("unbacked") - at("assigned") + 1);
+}();
 
 std::vector<Row> tree_rows(const std::vector<QuotaRow>& rows, const Snapshot& snap, const RenderOptions& o,
                            int base = 0, bool leaves_only = false) {
@@ -164,44 +155,18 @@ std::string tree_table(const std::vector<QuotaRow>& rows, const QuotaFigures* to
 
 using json_out::JsonWriter;
 
-// One quota's fields: a leaf carries every figure; a group its sums (QuotaFigures::add).
-void quota_fields(JsonWriter& w, const QuotaRow& row, const Snapshot& snap, bool with_ns) {
-  const Quota& q = snap.quotas[row.quota];
-  w.field("name", q.name);
-  w.field("parent", q.parent);
-  w.field("tree", snap.quotas[q.tree_index].name);
-  w.field("depth", row.depth);
-  if (row.leaf) {
-    w.field("cluster", cluster_of(q));
-  } else {
-    w.field("leaves", row.leaves);
-  }
-  for (const auto& c : kQuotaColumns)
-    if (row.leaf || c.summed) w.field(c.key, row.figures.*(c.field));
-  w.key("access");
-  if (q.access)
-    w.array(*q.access);
-  else
-    w.value(nullptr);
-  // The optional limits (docs/quota.md): only on quotas that have them.
-  if (q.borrowing_limit) w.field("borrowing_limit", *q.borrowing_limit);
-  if (q.lending_limit) w.field("lending_limit", *q.lending_limit);
-  if (q.shared_gpus) w.field("shared_gpus", *q.shared_gpus);
-  if (with_ns && row.leaf) {
-    for (const auto& c : kNamespaceColumns) w.field(c.key, row.*(c.field));
-    w.field("serve", serve_name(row.serve));
-  }
-}
-
+// One quota as JSON: the tree's columns, with where it sits in the tree.
 void quota_json(JsonWriter& w, const QuotaRow& row, const Snapshot& snap, bool with_ns) {
-  w.begin_object();
-  quota_fields(w, row, snap, with_ns);
-  w.end_object();
+  // The optional limits are asked for always: a quota without one leaves the key out (absent).
+  json_row<Row>(w, kTreeColumns, Row{&snap, &row}, (with_ns ? kNamespace : kNoNamespace) | kTreeShape | kLimits);
 }
 
-void sum_fields(JsonWriter& w, const QuotaFigures& f) {
-  for (const auto& c : kQuotaColumns)
-    if (c.summed) w.field(c.key, f.*(c.field));
+// The figures that sum, for a total (QuotaFigures::add).
+void sum_fields(JsonWriter& w, const QuotaFigures& f, const Snapshot& snap) {
+  QuotaRow total;
+  total.leaf = false;
+  total.figures = f;
+  json_totals<Row>(w, kTreeColumns, Row{&snap, &total});
 }
 
 // Leaves under "quotas" (every figure, so summing a key never counts a GPU twice), groups apart.
@@ -310,11 +275,12 @@ std::string detail_table(const QuotaDetail& d, const Snapshot& snap, const Rende
   if (q.borrowing_limit) fields.emplace_back("borrowing_limit", digits(*q.borrowing_limit));
   if (q.lending_limit) fields.emplace_back("lending_limit", digits(*q.lending_limit));
   if (q.shared_gpus) fields.emplace_back("shared_gpus", digits(*q.shared_gpus));
+  std::vector<std::pair<std::string_view, Gpus>> figures;
+  for (const auto& c : kFigureColumns)
+    if (const Value v = c.get(Row{&snap, &d.row}); v.kind == Value::Kind::number) figures.emplace_back(c.key, v.number);
   std::size_t vw = 0;
-  for (const auto& c : kQuotaColumns)
-    if (d.row.leaf || c.summed) vw = std::max(vw, digits(d.row.figures.*(c.field)).size());
-  for (const auto& c : kQuotaColumns)
-    if (d.row.leaf || c.summed) fields.emplace_back(std::string(c.key), fmt::format("{:>{}}", d.row.figures.*(c.field), vw));
+  for (const auto& [k, v] : figures) vw = std::max(vw, digits(v).size());
+  for (const auto& [k, v] : figures) fields.emplace_back(std::string(k), fmt::format("{:>{}}", v, vw));
   std::size_t kw = 0;
   for (const auto& [k, v] : fields) kw = std::max(kw, k.size());
   std::string out = fmt::format("{} {}\n", d.row.leaf ? "Quota" : "Quota group", q.name);
@@ -360,7 +326,7 @@ std::string detail_json(const QuotaDetail& d, const Snapshot& snap, const Render
   JsonWriter w;
   json_out::begin_document(w, "quota.show", o);
   w.key("quota").begin_object();
-  quota_fields(w, d.row, snap, false);
+  json_fields<Row>(w, kTreeColumns, Row{&snap, &d.row}, kNoNamespace | kTreeShape | kLimits);
   w.field("leaf", d.row.leaf);
   w.end_object();
   json_list<JobRow>(w, "jobs", kJobColumns, job_rows(d, snap, o));
@@ -375,7 +341,7 @@ std::string detail_json(const QuotaDetail& d, const Snapshot& snap, const Render
   w.key("tree_in_cluster").begin_object();
   w.field("tree", snap.quotas[q.tree_index].name);
   w.field("cluster", cluster_of(q));
-  sum_fields(w, d.tree);
+  sum_fields(w, d.tree, snap);
   w.field("unused", d.tree_unused);
   w.end_object();
   if (q.cluster_index != kNone) {
@@ -418,7 +384,7 @@ std::string render_quota(const QuotaReport& r, const Snapshot& snap, const Rende
     w.field("namespace", r.ns);
     put_rows(w, r.rows, snap, with_ns);
     w.key("totals").begin_object();
-    sum_fields(w, r.totals);
+    sum_fields(w, r.totals, snap);
     w.end_object();
     return w.end_object().finish();
   }

@@ -28,12 +28,15 @@ Style detect_style(ColorMode mode, int fd) {
   }
   if (tty) {
     winsize ws{};
-    if (::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
-      s.width = ws.ws_col;
-    } else if (const char* cols = std::getenv("COLUMNS")) {
-      s.width = std::atoi(cols);
-    }
-    if (s.width <= 0) s.width = 80;
+    const bool sized = ::ioctl(fd, TIOCGWINSZ, &ws) == 0;
+    auto from_env = [](const char* name, int fallback) {
+      const char* v = std::getenv(name);
+      const int n = v ? std::atoi(v) : 0;
+      return n > 0 ? n : fallback;
+    };
+    s.width = sized && ws.ws_col > 0 ? ws.ws_col : from_env("COLUMNS", 80);
+    s.height = sized && ws.ws_row > 0 ? ws.ws_row : from_env("LINES", 24);
+    s.redraw = !dumb;
   }
   return s;
 }

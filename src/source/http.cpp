@@ -26,6 +26,7 @@ std::atomic<bool> g_interrupted{false};
 
 void request_interrupt() noexcept { g_interrupted.store(true); }
 bool interrupt_requested() noexcept { return g_interrupted.load(); }
+void clear_interrupt() noexcept { g_interrupted.store(false); }
 
 namespace http {
 namespace {

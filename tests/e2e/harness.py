@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 ROOT = os.environ.get("FLEETCAP_SOURCE_DIR") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -79,37 +80,53 @@ def run(*args, env=None, timeout=60, stdin=None, cwd=None):
     return Result(p.returncode, p.stdout, p.stderr)
 
 
+class Tty:
+    """fleetcap with stdout on a pseudo-terminal `columns` x `rows` (stderr on a pipe), as a user
+    at a terminal runs it; read() what it drew so far, finish() for (status, stdout, stderr)."""
+
+    def __init__(self, args, env, columns=200, rows=50):
+        import fcntl
+        import pty
+        import struct
+        import termios
+        self.master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        attrs = termios.tcgetattr(slave)
+        attrs[1] &= ~termios.ONLCR  # keep "\n" as it is
+        termios.tcsetattr(slave, termios.TCSANOW, attrs)
+        self.proc = subprocess.Popen([BINARY, *args], stdout=slave, stderr=subprocess.PIPE,
+                                     stdin=subprocess.DEVNULL, env=env)
+        os.close(slave)
+        self.out = b""
+
+    def read(self, until=None, timeout=60):
+        """Reads until `until(text so far)` holds, the child closes the terminal, or `timeout`."""
+        import select
+        deadline = time.monotonic() + timeout
+        while not (until and until(self.out.decode(errors="replace"))):
+            ready, _, _ = select.select([self.master], [], [], max(0, deadline - time.monotonic()))
+            if not ready:
+                break
+            try:
+                chunk = os.read(self.master, 1 << 16)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            self.out += chunk
+        return self.out.decode(errors="replace")
+
+    def finish(self, timeout=60):
+        self.read(timeout=timeout)
+        os.close(self.master)
+        err = self.proc.stderr.read().decode()
+        self.proc.stderr.close()
+        return self.proc.wait(timeout=timeout), self.out.decode(), err
+
+
 def run_on_tty(args, env, columns=200, timeout=60):
-    """fleetcap with stdout on a pseudo-terminal `columns` wide (stderr on a pipe), as a user at a
-    terminal runs it: (status, stdout, stderr)."""
-    import fcntl
-    import pty
-    import select
-    import struct
-    import termios
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
-    attrs = termios.tcgetattr(slave)
-    attrs[1] &= ~termios.ONLCR  # keep "\n" as it is
-    termios.tcsetattr(slave, termios.TCSANOW, attrs)
-    proc = subprocess.Popen([BINARY, *args], stdout=slave, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
-    os.close(slave)
-    out = b""
-    while True:
-        ready, _, _ = select.select([master], [], [], timeout)
-        if not ready:
-            break
-        try:
-            chunk = os.read(master, 1 << 16)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        out += chunk
-    os.close(master)
-    err = proc.stderr.read().decode()
-    proc.stderr.close()
-    return proc.wait(timeout=timeout), out.decode(), err
+    """fleetcap on a pseudo-terminal `columns` wide: (status, stdout, stderr)."""
+    return Tty(args, env, columns).finish(timeout)
 
 
 class Server:

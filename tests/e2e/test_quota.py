@@ -138,6 +138,17 @@ class WorkedExample(unittest.TestCase):
                                    "unbacked,access")
         self.assertEqual(len(lines), 7)
 
+    def test_csv_and_json_have_the_same_fields(self):
+        # One column list drives both (issue 13): JSON adds only where a row sits in the tree.
+        for extra in ([], ["--namespace", "evals"]):
+            header = run("--source", WORKED, "quota", "-o", "csv", *extra).out.splitlines()[0].split(",")
+            doc = run("--source", WORKED, "quota", "--json", *extra).json()
+            for q in doc["quotas"]:
+                self.assertEqual([k for k in q if k != "depth"], header, extra)
+        group = run("--source", WORKED, "quota", "--json").json()["groups"][0]
+        self.assertEqual(list(group), ["name", "parent", "tree", "depth", "leaves", "assigned", "used", "free",
+                                       "borrowed", "unbacked", "access"])
+
 
 class SmallFleet(unittest.TestCase):
     def test_state_all_tree(self):

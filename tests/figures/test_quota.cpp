@@ -63,24 +63,26 @@ TEST_CASE("quota figures: a lender may reclaim min(free, B); unbacked by largest
   CHECK(all[snap.find_quota("lab")].assigned == 0);
 }
 
-TEST_CASE("quota figures: a borrowing limit caps borrowable at the limit less what is borrowed", "[quota]") {
+TEST_CASE("quota figures: a borrowing limit caps borrowable", "[quota]") {
   Snapshot worked = test::worked();
-  // pretrain: borrowable 16 (evals' unused); limit 10 → min(16, 10 − 0) = 10; available =
+  // pretrain: borrowable 16 (evals' unused); limit 10 → min(16, 10) = 10; available =
   // min(16 + 10, max(0, 72 − 56) + min(16, 0)) = 16, as without the limit.
   worked.quotas[worked.find_quota("research/pretrain")].borrowing_limit = 10;
   check_leaf(worked, leaf_quota_figures(worked, test::at_snapshot(worked)),
              {"research/pretrain", 48, 32, 16, 0, 10, 16, 9});
-  // vision/elk borrows 4 and may borrow 8 more; limit 6 → min(8, 6 − 4) = 2. Limit 3 (below what
-  // it borrows already) → 0. A lending limit is reported only: nlp still lends all its free.
+  // vision/elk borrows 4 and may borrow 8 more; limit 6 → min(8, 6) = 6 (ADAPTERS §B caps
+  // borrowable by the limit, not by the limit less what is borrowed: docs/quota.md); limit 3 →
+  // 3. Available stays 0: elk has no free and the cluster no pool. A lending limit is reported
+  // only: nlp still lends all its free.
   Snapshot small = test::small();
   small.quotas[small.find_quota("lab/vision/elk")].borrowing_limit = 6;
   small.quotas[small.find_quota("lab/nlp/elk")].lending_limit = 0;
   auto all = leaf_quota_figures(small, test::at_snapshot(small));
-  check_leaf(small, all, {"lab/vision/elk", 20, 24, 0, 4, 2, 0, 8});
+  check_leaf(small, all, {"lab/vision/elk", 20, 24, 0, 4, 6, 0, 8});
   check_leaf(small, all, {"lab/nlp/elk", 12, 0, 12, 0, 0, 4, 5});
   small.quotas[small.find_quota("lab/vision/elk")].borrowing_limit = 3;
   all = leaf_quota_figures(small, test::at_snapshot(small));
-  check_leaf(small, all, {"lab/vision/elk", 20, 24, 0, 4, 0, 0, 8});
+  check_leaf(small, all, {"lab/vision/elk", 20, 24, 0, 4, 3, 0, 8});
 }
 
 TEST_CASE("quota tree: by name at every level, groups with their leaves' sums", "[quota]") {

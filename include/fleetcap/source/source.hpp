@@ -103,5 +103,7 @@ void save_snapshot(const std::string& dir, const RawItems& raw, Time taken_at, c
 // Async-signal-safe: ends transfers in progress and makes load_snapshot throw InterruptedError.
 void request_interrupt() noexcept;
 bool interrupt_requested() noexcept;
+// Forgets a request once every fetch has stopped: Ctrl-C is how --watch ends, with exit 0.
+void clear_interrupt() noexcept;
 
 } // namespace fleetcap
