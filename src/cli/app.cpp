@@ -188,6 +188,7 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                  "Run again every DURATION (e.g. 5s, 1m) until Ctrl-C: a terminal is redrawn in place, a file or pipe "
                  "gets one output after another")
       ->type_name("DURATION")
+      ->configurable(false) // a config file that watched would make every run, version too, a watch
       ->group(group);
   app.add_option("--color", g.color, "Colour: auto (terminal and no NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))

@@ -176,6 +176,17 @@ class Misuse(unittest.TestCase):
             self.assertEqual(r.out, "", args)
             self.assertIn(message, r.err, args)
 
+    def test_watch_is_not_a_config_key(self):
+        # A config file that watched would turn every run, `version` included, into a watch.
+        with tempfile.TemporaryDirectory() as d:
+            config = os.path.join(d, "config.toml")
+            with open(config, "w") as f:
+                f.write('watch = "5s"\n')
+            r = run("--config", config, "--source", WORKED, "capacity", timeout=10)
+        self.assertEqual(r.code, 2, r)
+        self.assertEqual(r.out, "")
+        self.assertIn("watch: This option is not allowed in a configuration file", r.err)
+
 
 if __name__ == "__main__":
     unittest.main()
