@@ -808,12 +808,16 @@ struct Translation {
   void warn(std::string w) { out.warnings.push_back(std::move(w)); }
 
   // A priority value's class (config [kube.priority], highest class first): the highest class
-  // whose threshold it reaches, else low; without the table, mid.
+  // whose threshold it reaches. A value that reaches none keeps the contract's default, mid,
+  // unless the table draws a mid or low line and the value falls below it: then low (so the
+  // classes never rank a lower value above a higher one). Without the table, mid.
   std::string_view priority_of(std::int64_t value) const {
-    if (opt.kube_priority.empty()) return "mid";
-    for (const auto& [cls, threshold] : opt.kube_priority)
+    bool draws_mid_or_low = false;
+    for (const auto& [cls, threshold] : opt.kube_priority) {
       if (value >= threshold) return to_string(cls);
-    return "low";
+      draws_mid_or_low = draws_mid_or_low || cls == Priority::mid || cls == Priority::low;
+    }
+    return draws_mid_or_low ? "low" : "mid";
   }
 
   void build_clusters() {

@@ -231,6 +231,14 @@ class Lab(KubeCase):
         # train-llm's Workload 100 >= high; sweep has none (0) = mid; notebook's pod -5 is below every threshold.
         self.assertEqual((jobs["team-a/job-train-llm-1a2b3"], jobs["team-b/job-sweep-9x8y7"], jobs["research/notebook"]),
                          ("high", "mid", "low"))
+        # With no mid or low line, a value that reaches no threshold keeps the default, mid.
+        with open(conf, "w") as f:
+            f.write("[kube.priority]\nhigh = 100\n")
+        shutil.rmtree(d)
+        self.cmd("--config", conf, "snapshot", "save", d)
+        jobs = {j["name"]: j["priority"] for j in items_of(d, "jobs")}
+        self.assertEqual((jobs["team-a/job-train-llm-1a2b3"], jobs["team-b/job-sweep-9x8y7"], jobs["research/notebook"]),
+                         ("high", "mid", "mid"))
         for text, words in (("[kube.priority]\nurgent = 5\n", ("[kube.priority] key \"urgent\"", "is not one of")),
                             ("[kube.priority]\nhigh = \"lots\"\n", ("high = \"lots\" must be an integer",)),
                             ("[kube.priority]\nhigh = 10\nmid = 10\n", ("mid = 10 must be below high = 10",))):
