@@ -200,25 +200,25 @@ inline void json_value(json_out::JsonWriter& w, const Value& v) {
 }
 
 // The row's keyed columns as fields of the object being written.
+// One column's key and value, or nothing when the row has no such field (absent).
+template <class Row> void json_field(json_out::JsonWriter& w, const Column<Row>& c, const Row& row) {
+  const Value v = c.get(row);
+  if (v.kind == Value::Kind::absent) return;
+  w.key(c.key);
+  json_value(w, v);
+}
+
 template <class Row>
 void json_fields(json_out::JsonWriter& w, std::span<const Column<Row>> cols, const Row& row, unsigned have = 0) {
-  for (const auto& c : cols) {
-    if (!in_data(c, have)) continue;
-    const Value v = c.get(row);
-    if (v.kind == Value::Kind::absent) continue;
-    w.key(c.key);
-    json_value(w, v);
-  }
+  for (const auto& c : cols)
+    if (in_data(c, have)) json_field(w, c, row);
 }
 
 // The TOTAL row's figures (the columns that total to a value) as fields of the object being written.
 template <class Row>
 void json_totals(json_out::JsonWriter& w, std::span<const Column<Row>> cols, const Row& total, unsigned have = 0) {
   for (const auto& c : cols)
-    if (c.total == Total::value && in_data(c, have)) {
-      w.key(c.key);
-      json_value(w, c.get(total));
-    }
+    if (c.total == Total::value && in_data(c, have)) json_field(w, c, total);
 }
 
 template <class Row>
