@@ -32,6 +32,15 @@ void Context::warn(const std::string& message) const {
 }
 
 namespace {
+// A whole integer and nothing else ("12", "-5"; not "", "1.5" or "12 GPUs").
+std::optional<std::int64_t> whole_integer(std::string_view text) {
+  std::int64_t v = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
+  return v;
+}
+
 // One rule for the token file: whatever keeps it from giving a token (missing, unreadable, not
 // a regular file, too large, empty) is a usage error, exit 2: the command line names a file
 // that cannot be used, and nothing was tried yet.
@@ -150,14 +159,13 @@ void read_kube_config(const std::string& path, std::vector<std::pair<Priority, s
     if (item.parents.size() == 2 && item.parents[1] == "priority") {
       const Priority cls = config_priority(path, "[kube.priority] key", item.name);
       const std::string raw = item.inputs.empty() ? std::string() : item.inputs.front();
-      std::int64_t threshold = 0;
-      const auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), threshold);
-      if (raw.empty() || ec != std::errc() || end != raw.data() + raw.size())
+      const std::optional<std::int64_t> threshold = whole_integer(raw);
+      if (!threshold)
         throw UsageError(fmt::format("config file {}: [kube.priority] {} = \"{}\" must be an integer (the lowest priority "
                                      "value of the class, e.g. {} = 1000)",
                                      path, item.name, raw, item.name));
       std::erase_if(priority, [&](const auto& p) { return p.first == cls; });
-      priority.emplace_back(cls, threshold);
+      priority.emplace_back(cls, *threshold);
     } else {
       ctx.warn(fmt::format("config file {}: unknown {} [{}] {}", path, item.parents.size() == 1 ? "key" : "table",
                            fmt::join(item.parents, "."), item.name));
@@ -452,10 +460,8 @@ RenderOptions Context::render_options(const Snapshot& snap, Time at) const {
 CLI::Validator positive_integer_up_to(std::int64_t max) {
   return CLI::Validator(
       [max](std::string& text) -> std::string {
-        std::int64_t v = 0;
-        const char* end = text.data() + text.size();
-        const auto [ptr, ec] = std::from_chars(text.data(), end, v);
-        if (text.empty() || ec != std::errc() || ptr != end || v < 1 || v > max)
+        const std::optional<std::int64_t> v = whole_integer(text);
+        if (!v || *v < 1 || *v > max)
           return fmt::format("must be a whole number from 1 to {}, got \"{}\"", max, text.substr(0, 40));
         return {};
       },
