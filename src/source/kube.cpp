@@ -117,7 +117,6 @@ struct Objects {
   // batch/v1 Jobs with a controlling owner (a JobSet, a CronJob): the Job's uid and that owner.
   std::vector<std::pair<std::string, Owner>> job_owners;
   bool kueue = false;
-  bool jobs_listed = false; // the Jobs list answered (else pods match Workloads by direct owner)
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1330,7 +1329,7 @@ Items read_cluster(const SourceOptions& options) {
   o.topologies = std::move(parts[7].topologies);
   o.workloads = std::move(parts[8].workloads);
   o.job_owners = std::move(parts[9].job_owners);
-  o.jobs_listed = found[9];
+  const bool jobs_listed = found[9]; // else pods match Workloads by their direct owner only
 
   Translation t(options, access.context, o,
                 std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
@@ -1341,7 +1340,7 @@ Items read_cluster(const SourceOptions& options) {
   if (!o.kueue)
     t.warn(fmt::format("context \"{}\" has no Kueue (kueue.x-k8s.io answered 404): quota comes from ResourceQuotas",
                        access.context));
-  if (o.kueue && !o.jobs_listed)
+  if (o.kueue && !jobs_listed)
     t.warn(fmt::format("context \"{}\": batch/v1 jobs could not be listed (403 or 404): pods are matched to Kueue "
                        "Workloads by their direct owner only, so pods of a JobSet's (or any owner's) Jobs count as "
                        "flex (kubectl auth can-i list jobs.batch -A)",
