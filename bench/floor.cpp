@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  std::printf("%llu bytes, checksum %llu\n", static_cast<unsigned long long>(bytes), static_cast<unsigned long long>(sum));
+  std::printf("%llu bytes, checksum %llu\n", static_cast<unsigned long long>(bytes),
+              static_cast<unsigned long long>(sum));
   return 0;
 }

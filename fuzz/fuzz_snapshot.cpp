@@ -58,8 +58,7 @@ void run(std::vector<std::string> docs) {
   if (docs.size() == 7) {
     try {
       snap.taken_at = parse_snapshot_meta("fuzz", docs[6]).taken_at;
-    } catch (const DataError&) {
-    }
+    } catch (const DataError&) {}
   }
   for (const auto& e : errors) (void)describe_offset(e, e.size() / 2);
   if (!json_ok) return;

@@ -14,8 +14,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
-#include <sys/stat.h>
 #include <fstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace fleetcap::cli {
@@ -116,8 +116,8 @@ bool toml_value(std::string_view v) {
   }
   if (v.front() == '[') return v.find(']') != std::string_view::npos; // CLI11 reads an array on one line
   std::size_t i = 0;
-  while (i < v.size() && (std::isalnum(static_cast<unsigned char>(v[i])) || std::string_view("_.:+-").find(v[i]) !=
-                                                                                 std::string_view::npos))
+  while (i < v.size() && (std::isalnum(static_cast<unsigned char>(v[i])) ||
+                          std::string_view("_.:+-").find(v[i]) != std::string_view::npos))
     ++i;
   return i > 0 && rest_ok(v.substr(i));
 }
@@ -166,7 +166,9 @@ void check_config_file(const std::string& path) {
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
   const std::string group = "Global options";
-  app.add_option("--source", g.source, "Fleet API base URL (http/https), saved snapshot directory, slurm+http(s)://HOST:PORT, or kube[:CONTEXT]")
+  app.add_option(
+         "--source", g.source,
+         "Fleet API base URL (http/https), saved snapshot directory, slurm+http(s)://HOST:PORT, or kube[:CONTEXT]")
       ->envname("FLEETCAP_SOURCE")
       ->group(group);
   app.add_option("-o,--output", g.output,
@@ -216,13 +218,14 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
       ->group(group);
   app.add_flag("-q,--quiet", g.quiet, "Do not print warnings")->group(group);
   app.add_flag("-v,--verbose", g.verbose, "Log each request to stderr (never the token)")->group(group);
-  app.add_option("--token-file", g.token_file, "Read the bearer token from FILE (else $FLEETCAP_TOKEN)")
-      ->group(group);
+  app.add_option("--token-file", g.token_file, "Read the bearer token from FILE (else $FLEETCAP_TOKEN)")->group(group);
   app.add_option("--cacert", g.cacert, "Also trust the CA certificates in FILE (PEM)")->group(group);
   app.add_option("--connect-timeout", g.connect_timeout, "Seconds to wait for a connection (default 10)")
       ->check(positive_up_to(86400))
       ->group(group);
-  app.add_option("--timeout", g.timeout, "Seconds per request (default 60)")->check(positive_up_to(86400))->group(group);
+  app.add_option("--timeout", g.timeout, "Seconds per request (default 60)")
+      ->check(positive_up_to(86400))
+      ->group(group);
   app.add_option("--max-response-mb", g.max_response_mb,
                  "Refuse responses and snapshot files larger than this many MiB (default 2048)")
       ->check(positive_up_to(1 << 20))
@@ -233,7 +236,8 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_flag("--allow-insecure-token", g.allow_insecure_token,
                "Send the token over plain http to a host other than loopback")
       ->group(group);
-  app.add_option("--kubeconfig", g.kubeconfig, "With --source kube: read this kubeconfig (else $KUBECONFIG, ~/.kube/config)")
+  app.add_option("--kubeconfig", g.kubeconfig,
+                 "With --source kube: read this kubeconfig (else $KUBECONFIG, ~/.kube/config)")
       ->group(group);
   app.add_option("--island-label", g.island_label, "With --source kube: the node label that names a node's island")
       ->group(group);
@@ -247,8 +251,7 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   const std::string slurm = "Slurm source options";
   app.add_option("--slurm-user", g.slurm_user, "Slurm user the JWT belongs to (else $SLURM_USER, else the login name)")
       ->group(slurm);
-  app.add_option("--slurm-quota", g.slurm_quota,
-                 "Quota from Slurm associations (default), qos (QOS GrpTRES), or none")
+  app.add_option("--slurm-quota", g.slurm_quota, "Quota from Slurm associations (default), qos (QOS GrpTRES), or none")
       ->check(CLI::IsMember({"associations", "qos", "none"}))
       ->group(slurm);
   app.add_option("--island-feature-prefix", g.island_feature_prefix,
@@ -259,8 +262,7 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   add_list_option(app, "--flex-qos", g.flex_qos,
                   "QOS whose jobs always run on flex (default scavenger,preemptible,flex)")
       ->group(slurm);
-  app.set_config("--config", default_config_path(),
-                 "Read options from this TOML file (keys are long option names)")
+  app.set_config("--config", default_config_path(), "Read options from this TOML file (keys are long option names)")
       ->group(group);
 }
 
@@ -368,7 +370,8 @@ void warn_config_keys(const CLI::App& app, const Context& ctx) {
     if (!item.parents.empty() && (item.parents.front() == "slurm" || item.parents.front() == "kube")) continue;
     if (std::find(known.begin(), known.end(), item.name) != known.end()) continue;
     const std::vector<std::string> close = closest_names(item.name, known);
-    ctx.warn(fmt::format("{}: unknown key \"{}\" is ignored{}", path, escape_control(item.fullname()), did_you_mean(close)));
+    ctx.warn(
+        fmt::format("{}: unknown key \"{}\" is ignored{}", path, escape_control(item.fullname()), did_you_mean(close)));
   }
 }
 
@@ -441,14 +444,14 @@ void run(int argc, const char* const* argv, std::ostream& out, std::ostream& err
     const auto dash = std::find_if(left.begin(), left.end(), [](const std::string& w) { return w.starts_with("-"); });
     if (!visible_commands(at).empty() && word != left.end())
       throw UsageError(fmt::format("unknown command \"{}\" for \"{}\"{}\nRun '{} --help' for usage.",
-                                   escape_control(*word), path, did_you_mean(closest_names(*word, visible_commands(at))),
-                                   path));
+                                   escape_control(*word), path,
+                                   did_you_mean(closest_names(*word, visible_commands(at))), path));
     if (dash != left.end()) {
       const std::string name = dash->substr(0, dash->find('='));
       const auto names = option_names(at);
       const std::vector<std::string_view> known(names.begin(), names.end());
-      throw UsageError(fmt::format("unknown option \"{}\" for \"{}\"{}\nRun '{} --help' for usage.", escape_control(name),
-                                   path, did_you_mean(closest_names(name, known)), path));
+      throw UsageError(fmt::format("unknown option \"{}\" for \"{}\"{}\nRun '{} --help' for usage.",
+                                   escape_control(name), path, did_you_mean(closest_names(name, known)), path));
     }
     throw UsageError(fmt::format("{}\nRun '{} --help' for usage.", e.what(), path));
   }
@@ -465,14 +468,13 @@ void run(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   warn_config_keys(app, ctx);
   ctx.check_output_options();
   if (ctx.prometheus() && ctx.command != "capacity" && ctx.command != "quota" && ctx.command != "overalloc report")
-    throw UsageError(
-        fmt::format("-o prometheus is for capacity, quota and overalloc report, not {}", ctx.command));
+    throw UsageError(fmt::format("-o prometheus is for capacity, quota and overalloc report, not {}", ctx.command));
   if (!ctx.global.watch.empty()) {
     const std::string top = ctx.command.substr(0, ctx.command.find(' '));
     for (const auto& spec : commands())
       if (spec.name == top && !spec.watch)
-        throw UsageError(fmt::format("--watch is for commands that print what the fleet is now, not 'fleetcap {}'",
-                                     ctx.command));
+        throw UsageError(
+            fmt::format("--watch is for commands that print what the fleet is now, not 'fleetcap {}'", ctx.command));
     watch(ctx, out);
     return;
   }

@@ -19,8 +19,8 @@ struct CapacityOptions {
 
 std::string run_capacity(Context& ctx, const CapacityOptions& opts) {
   const Selection sel = ctx.selection();
-  const GroupBy by = opts.by == "region" ? GroupBy::region
-                     : opts.by == "sku"  ? GroupBy::sku
+  const GroupBy by = opts.by == "region"     ? GroupBy::region
+                     : opts.by == "sku"      ? GroupBy::sku
                      : opts.by == "provider" ? GroupBy::provider
                                              : GroupBy::none;
   Snapshot snap = ctx.load();

@@ -1,19 +1,19 @@
 #include "context.hpp"
 
 #include "fleetcap/error.hpp"
-#include "fleetcap/secrets.hpp"
-#include "fleetcap/source/local_file.hpp"
 #include "fleetcap/model/suggest.hpp"
 #include "fleetcap/render/columns.hpp"
 #include "fleetcap/render/table.hpp"
+#include "fleetcap/secrets.hpp"
+#include "fleetcap/source/local_file.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <filesystem>
 
-#include <charconv>
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <fstream>
 #include <mutex>
@@ -64,8 +64,8 @@ std::string read_token_file(const std::string& path, const Context& ctx) {
 void check_token(const std::string& token, const char* where) {
   for (unsigned char c : token)
     if (c < 0x20 || c == 0x7f)
-      throw UsageError(fmt::format("the token from {} contains a control character (a line break?); fix {}", where,
-                                   where));
+      throw UsageError(
+          fmt::format("the token from {} contains a control character (a line break?); fix {}", where, where));
 }
 // The config file's items, read with CLI11's TOML reader, the one that reads the rest of the
 // file: one reader for every adapter's tables ([slurm...], [kube...]). None without a file.
@@ -108,21 +108,28 @@ void read_slurm_config(const std::string& path, SlurmOptions& s, bool& quota_giv
     if (item.parents.empty() || item.parents.front() != "slurm" || item.name == "++" || item.name == "--") continue;
     if (item.parents.size() == 1) {
       const std::string& k = item.name;
-      if (k == "region") s.region = value(item);
-      else if (k == "provider") s.provider = value(item);
-      else if (k == "cluster") s.cluster = value(item);
-      else if (k == "borrowing") s.borrowing = boolean(item);
-      else if (k == "hard-start" || k == "hard_start") s.hard_start = boolean(item);
+      if (k == "region")
+        s.region = value(item);
+      else if (k == "provider")
+        s.provider = value(item);
+      else if (k == "cluster")
+        s.cluster = value(item);
+      else if (k == "borrowing")
+        s.borrowing = boolean(item);
+      else if (k == "hard-start" || k == "hard_start")
+        s.hard_start = boolean(item);
       else if ((k == "island-feature-prefix" || k == "island_feature_prefix") && s.island_feature_prefix.empty())
         s.island_feature_prefix = value(item);
-      else if ((k == "island-map" || k == "island_map") && s.island_map.empty()) s.island_map = value(item);
+      else if ((k == "island-map" || k == "island_map") && s.island_map.empty())
+        s.island_map = value(item);
       else if ((k == "quota" || k == "slurm-quota") && !quota_given) {
         s.quota = value(item);
         if (s.quota != "associations" && s.quota != "qos" && s.quota != "none")
           throw UsageError(fmt::format("config file {}: [slurm] quota must be associations, qos or none, got \"{}\"",
                                        path, s.quota));
         quota_given = true;
-      } else if (k == "user" && s.user.empty()) s.user = value(item);
+      } else if (k == "user" && s.user.empty())
+        s.user = value(item);
       else if (k == "flex-qos" || k == "flex_qos") {
         s.flex_qos.clear();
         for (const auto& in : item.inputs) {
@@ -161,9 +168,10 @@ void read_kube_config(const std::string& path, std::vector<std::pair<Priority, s
       const std::string raw = item.inputs.empty() ? std::string() : item.inputs.front();
       const std::optional<std::int64_t> threshold = whole_integer(raw);
       if (!threshold)
-        throw UsageError(fmt::format("config file {}: [kube.priority] {} = \"{}\" must be an integer (the lowest priority "
-                                     "value of the class, e.g. {} = 1000)",
-                                     path, item.name, raw, item.name));
+        throw UsageError(
+            fmt::format("config file {}: [kube.priority] {} = \"{}\" must be an integer (the lowest priority "
+                        "value of the class, e.g. {} = 1000)",
+                        path, item.name, raw, item.name));
       std::erase_if(priority, [&](const auto& p) { return p.first == cls; });
       priority.emplace_back(cls, *threshold);
     } else {
@@ -174,10 +182,11 @@ void read_kube_config(const std::string& path, std::vector<std::pair<Priority, s
   std::sort(priority.begin(), priority.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   for (std::size_t i = 1; i < priority.size(); ++i)
     if (priority[i].second >= priority[i - 1].second)
-      throw UsageError(fmt::format("config file {}: [kube.priority] {} = {} must be below {} = {} (a higher class needs "
-                                   "a higher priority value)",
-                                   path, to_string(priority[i].first), priority[i].second,
-                                   to_string(priority[i - 1].first), priority[i - 1].second));
+      throw UsageError(
+          fmt::format("config file {}: [kube.priority] {} = {} must be below {} = {} (a higher class needs "
+                      "a higher priority value)",
+                      path, to_string(priority[i].first), priority[i].second, to_string(priority[i - 1].first),
+                      priority[i - 1].second));
 }
 } // namespace
 
@@ -326,7 +335,8 @@ void unknown_name(std::string_view lead, std::string_view word, std::string_view
 }
 
 Duration duration_option(std::string_view option, const std::string& text, bool allow_zero) {
-  const bool bare = !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); }) &&
+  const bool bare = !text.empty() &&
+                    std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); }) &&
                     !(allow_zero && text == "0");
   if (bare)
     throw UsageError(fmt::format("{} \"{}\" needs a unit: {}d? {}h? (d, h, m, s, w)", option, text, text, text));
@@ -403,7 +413,8 @@ std::string chosen_format(const GlobalOptions& g) {
   for (const auto& [option, f] : said) {
     const bool same = f == format || (f == "table" && format == "wide") || (f == "wide" && format == "table");
     if (!same)
-      throw UsageError(fmt::format("{} and {} ask for different outputs; give one of them", said.front().first, option));
+      throw UsageError(
+          fmt::format("{} and {} ask for different outputs; give one of them", said.front().first, option));
     if (f == "wide") format = "wide";
   }
   // --wide only widens a table (JSON and CSV have every column anyway), so a config file's
@@ -412,7 +423,8 @@ std::string chosen_format(const GlobalOptions& g) {
   if (g.no_headers && (format == "json" || format == "name"))
     throw UsageError(fmt::format("--no-headers is for tables and CSV, but the output is {}", format));
   if (!g.columns.empty() && (format == "json" || format == "name"))
-    throw UsageError(fmt::format("--columns is for tables and CSV, but the output is {} (JSON has every field)", format));
+    throw UsageError(
+        fmt::format("--columns is for tables and CSV, but the output is {} (JSON has every field)", format));
   return format;
 }
 } // namespace
@@ -442,12 +454,15 @@ void Context::check_output_options() const {
 RenderOptions Context::render_options(const Snapshot& snap, Time at) const {
   RenderOptions o;
   const std::string format = chosen_format(global);
-  o.format = format == "json" ? Format::json : format == "csv" ? Format::csv : format == "name" ? Format::name : Format::table;
+  o.format = format == "json"   ? Format::json
+             : format == "csv"  ? Format::csv
+             : format == "name" ? Format::name
+                                : Format::table;
   o.wide = format == "wide";
   o.no_headers = global.no_headers;
   o.columns = global.columns;
   o.sort = global.sort;
-  const ColorMode mode = global.color == "always" ? ColorMode::always
+  const ColorMode mode = global.color == "always"  ? ColorMode::always
                          : global.color == "never" ? ColorMode::never
                                                    : ColorMode::automatic;
   o.style = detect_style(mode, STDOUT_FILENO);

@@ -9,8 +9,8 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -37,7 +37,7 @@ struct GlobalOptions {
   std::int64_t max_response_mb = 2048;
   std::int64_t max_pages = 10000;
   bool allow_insecure_token = false;
-  std::string kubeconfig, island_label;   // --source kube (ADAPTERS.md §B)
+  std::string kubeconfig, island_label; // --source kube (ADAPTERS.md §B)
   std::string maintenance_duration = "4h";
   // Slurm (ADAPTERS.md §A); the config file's [slurm] tables are read by Context::source_options.
   std::string slurm_user, slurm_quota, island_feature_prefix, island_map;

@@ -45,7 +45,8 @@ std::string run_flex(Context& ctx, const FlexOptions& opts) {
 
 void setup_flex(CLI::App& cmd, Context& ctx) {
   auto opts = std::make_shared<FlexOptions>();
-  cmd.add_option("--namespace", opts->ns, "Add this namespace's flex use and fair share; flag clusters where it is over")
+  cmd.add_option("--namespace", opts->ns,
+                 "Add this namespace's flex use and fair share; flag clusters where it is over")
       ->type_name("NS");
   cmd.add_option("--gpus", opts->gpus, "Only clusters with N free flex GPUs now (with --contiguous: islands)")
       ->type_name("N")

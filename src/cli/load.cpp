@@ -11,8 +11,8 @@
 
 #include <array>
 #include <chrono>
-#include <mutex>
 #include <memory>
+#include <mutex>
 
 namespace fleetcap::cli {
 

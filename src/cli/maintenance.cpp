@@ -40,8 +40,8 @@ EventFilter event_filter(const MaintenanceOptions& o) {
     }
     const auto s = event_state_from(name);
     if (!s)
-      throw UsageError(fmt::format("--event-state \"{}\" is not one of scheduled, in_progress, completed, cancelled, all",
-                                   name));
+      throw UsageError(
+          fmt::format("--event-state \"{}\" is not one of scheduled, in_progress, completed, cancelled, all", name));
     f.states.push_back(*s);
   }
   return f;
@@ -116,7 +116,8 @@ void setup_maintenance(CLI::App& cmd, Context& ctx) {
 
   {
     auto o = std::make_shared<MaintenanceOptions>();
-    CLI::App* list = cmd.add_subcommand("list", "Maintenance events in the window: GPUs, jobs still on them, action-by");
+    CLI::App* list =
+        cmd.add_subcommand("list", "Maintenance events in the window: GPUs, jobs still on them, action-by");
     add_window(*list, *o);
     add_lead(*list, *o);
     add_list_option(*list, "--event-state", o->event_states,

@@ -45,7 +45,8 @@ std::string run_nodes(Context& ctx, const NodesOptions& opts) {
 
 void setup_nodes(CLI::App& cmd, Context& ctx) {
   auto opts = std::make_shared<NodesOptions>();
-  cmd.add_flag("--all", opts->all, "Every node, not only those not schedulable, with issues or with maintenance coming");
+  cmd.add_flag("--all", opts->all,
+               "Every node, not only those not schedulable, with issues or with maintenance coming");
   cmd.add_option("--by", opts->by, "Sum the listed nodes per island")->check(CLI::IsMember({"island"}));
   add_list_option(cmd, "--island", opts->islands, "Only nodes of this island (repeatable)");
   cmd.add_option("--window", opts->window, "Maintenance this far ahead from --at counts as coming (default 14d)");

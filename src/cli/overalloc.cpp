@@ -76,8 +76,7 @@ BufferChoice parse_buffer(const std::string& text, const std::vector<std::string
         throw UsageError(fmt::format("--buffer \"{}\": write auto:MIN..MAX, e.g. auto:5%..15%", text));
       b.auto_min = percent_option("--buffer auto MIN", range.substr(0, dots));
       b.auto_max = percent_option("--buffer auto MAX", range.substr(dots + 2));
-      if (b.auto_min > b.auto_max)
-        throw UsageError(fmt::format("--buffer \"{}\": MIN is above MAX", text));
+      if (b.auto_min > b.auto_max) throw UsageError(fmt::format("--buffer \"{}\": MIN is above MAX", text));
     }
   } else {
     b.bp = percent_option("--buffer", text);
@@ -160,7 +159,6 @@ Loaded load(Context& ctx, const CommonOptions& common, Duration window, const Bu
   return l;
 }
 
-
 // Warnings about thin history; silent when there is no history at all (R is then H now, and
 // the table's first line says so).
 void warn_history(const Context& ctx, const Loaded& l, const BufferChoice& b) {
@@ -176,7 +174,8 @@ void warn_history(const Context& ctx, const Loaded& l, const BufferChoice& b) {
     if (c.history.samples == 0 && ++none_n <= kListed)
       none += fmt::format("{}{}", none.empty() ? "" : ", ", l.snap.clusters[c.cluster].name);
   }
-  const std::string where = l.history.kind == "snapshots" ? fmt::format("--history {}", l.history.dir) : "health_history";
+  const std::string where =
+      l.history.kind == "snapshots" ? fmt::format("--history {}", l.history.dir) : "health_history";
   if (b.automatic && with == 0)
     throw UsageError(fmt::format("--buffer auto needs health history, and {} has no samples for the selected clusters "
                                  "in the {} up to {}; pass --history DIR, a longer --window, or a fixed --buffer",
@@ -186,11 +185,12 @@ void warn_history(const Context& ctx, const Loaded& l, const BufferChoice& b) {
   if (none_n > kListed) none += fmt::format(" and {} more", none_n - kListed);
   if (thin_n)
     ctx.warn(fmt::format("{} {} fewer than {} health samples in the {} window ({}): {}", thin_n,
-                         thin_n == 1 ? "cluster has" : "clusters have", kThinHistorySamples, format_duration(l.basis.window.length), where,
-                         thin));
+                         thin_n == 1 ? "cluster has" : "clusters have", kThinHistorySamples,
+                         format_duration(l.basis.window.length), where, thin));
   if (!none.empty())
-    ctx.warn(fmt::format("no health samples for {}: the reference capacity there is healthy GPUs now{}", none,
-                         b.automatic ? fmt::format(" and --buffer auto uses its maximum, {}", format_bp(b.auto_max)) : ""));
+    ctx.warn(
+        fmt::format("no health samples for {}: the reference capacity there is healthy GPUs now{}", none,
+                    b.automatic ? fmt::format(" and --buffer auto uses its maximum, {}", format_bp(b.auto_max)) : ""));
 }
 
 std::string run_report(Context& ctx, const ReportOptions& opts) {
@@ -284,8 +284,9 @@ void setup_overalloc(CLI::App& cmd, Context& ctx) {
   report->add_option("--by", ro->by, "Only one table: per cluster, per affected quota, or per tree (team)")
       ->check(CLI::IsMember({"cluster", "quota", "tree"}));
   report->add_flag("--jobs", ro->jobs, "Also list the jobs that would be preempted");
-  report->add_flag("--summary", ro->summary,
-                   "Only the one-screen brief: per rollout phase, the cut, already unbacked, from whom, jobs preempted");
+  report->add_flag(
+      "--summary", ro->summary,
+      "Only the one-screen brief: per rollout phase, the cut, already unbacked, from whom, jobs preempted");
   report->add_flag("--compare-cuts", ro->compare_cuts, "The brief for pro-rata and least-disruptive side by side");
   report->footer(R"(Examples:
   fleetcap overalloc report                              15% of healthy GPUs kept out of quota

@@ -28,7 +28,8 @@ std::string run_quota(Context& ctx, const QuotaOptions& opts) {
     check_namespace(snap, opts.ns);
     ns = opts.ns;
   }
-  if (ctx.prometheus()) return render_quota_prometheus(quota_tree(snap, fleet, sel, ns), snap, ctx.render_options(snap, at));
+  if (ctx.prometheus())
+    return render_quota_prometheus(quota_tree(snap, fleet, sel, ns), snap, ctx.render_options(snap, at));
   return render_quota(quota_tree(snap, fleet, sel, ns), snap, ctx.render_options(snap, at));
 }
 

@@ -7,7 +7,7 @@
 namespace fleetcap {
 
 ClusterFigures ClusterFigures::from(Gpus total, Gpus healthy, Gpus assigned, Gpus inquota_used, Gpus flex_used,
-                                   Gpus largest_free_block) {
+                                    Gpus largest_free_block) {
   ClusterFigures f;
   f.total = total;
   f.healthy = healthy;

@@ -50,9 +50,7 @@ FlexCluster flex_cluster(const Snapshot& snap, const FleetAt& fleet, std::uint32
   return fc;
 }
 
-Gpus free_of(const FlexCluster& c, bool stable) {
-  return stable ? c.figures.flex_stable_free : c.figures.flex_free;
-}
+Gpus free_of(const FlexCluster& c, bool stable) { return stable ? c.figures.flex_stable_free : c.figures.flex_free; }
 
 } // namespace
 

@@ -146,7 +146,8 @@ ImpactReport maintenance_impact(const Snapshot& snap, const Selection& sel, cons
   const auto& ix = snap.index;
   std::vector<std::vector<std::uint32_t>> cluster_islands(snap.clusters.size());
   for (std::size_t i = 0; i < ix.islands.size(); ++i)
-    if (ix.islands[i].cluster_index != kNone) cluster_islands[ix.islands[i].cluster_index].push_back(static_cast<std::uint32_t>(i));
+    if (ix.islands[i].cluster_index != kNone)
+      cluster_islands[ix.islands[i].cluster_index].push_back(static_cast<std::uint32_t>(i));
   std::vector<Gpus> assigned(snap.clusters.size(), 0);
   for (const auto& q : snap.quotas)
     if (q.leaf && q.cluster_index != kNone) assigned[q.cluster_index] += q.gpus;
@@ -164,8 +165,8 @@ ImpactReport maintenance_impact(const Snapshot& snap, const Selection& sel, cons
     auto ready = [&](std::uint32_t n) { return snap.nodes[n].healthy && !snap.nodes[n].cordoned; };
     auto free_node = [&](std::uint32_t n) { return ix.node_jobs[n].empty(); };
 
-    Gpus healthy = 0;  // GPUs on ready nodes no node-list event covers
-    int whole = 0;     // whole-cluster events active now: nothing is schedulable
+    Gpus healthy = 0; // GPUs on ready nodes no node-list event covers
+    int whole = 0;    // whole-cluster events active now: nothing is schedulable
     auto apply = [&](std::uint32_t ev, int delta) {
       const MaintenanceEvent& e = snap.maintenance[ev];
       if (e.nodes.empty()) {

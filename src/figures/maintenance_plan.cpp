@@ -47,8 +47,10 @@ public:
   // An item whose value is the smallest at or above `g`, or kNone.
   template <class Value> std::uint32_t best_fit(Gpus g, const Value& value) {
     for (auto k = next(static_cast<std::size_t>(std::clamp<Gpus>(g, 0, kDense))); k < dense_.size(); k = next(k + 1))
-      if (const auto n = top(static_cast<Gpus>(k), dense_[k], value); n != kNone) return n;
-      else bits_[k / 64] &= ~(std::uint64_t{1} << (k % 64));
+      if (const auto n = top(static_cast<Gpus>(k), dense_[k], value); n != kNone)
+        return n;
+      else
+        bits_[k / 64] &= ~(std::uint64_t{1} << (k % 64));
     for (auto it = sparse_.lower_bound(g); it != sparse_.end();) {
       if (const auto n = top(it->first, it->second, value); n != kNone) return n;
       it = sparse_.erase(it);
@@ -130,11 +132,11 @@ private:
   std::vector<std::vector<std::uint32_t>> cluster_islands_;
   std::vector<std::uint32_t> mover_of_; // job -> index in plan_.jobs
 
-  std::vector<Gpus> free_, flex_;         // per node: GPUs minus shares of jobs on it; flex shares on it
-  std::vector<Time> ready_;               // per node: when it joins the pool; kNever = never
-  std::vector<std::uint32_t> sole_;       // per node: the one event keeping it out, or kNone
+  std::vector<Gpus> free_, flex_;           // per node: GPUs minus shares of jobs on it; flex shares on it
+  std::vector<Time> ready_;                 // per node: when it joins the pool; kNever = never
+  std::vector<std::uint32_t> sole_;         // per node: the one event keeping it out, or kNone
   std::vector<std::uint8_t> pooled_, gone_; // node in the pool; job no longer where it was
-  std::vector<std::uint32_t> pending_;    // nodes to pool later, by ready time
+  std::vector<std::uint32_t> pending_;      // nodes to pool later, by ready time
   std::size_t next_pending_ = 0;
   std::vector<std::uint8_t> dirty_;
   std::vector<std::uint32_t> dirty_list_;
@@ -212,7 +214,8 @@ private:
         return x != y ? x < y : snap_.maintenance[a].id < snap_.maintenance[b].id;
       });
       pj.move_by = pj.unhealthy ? h_.at : std::numeric_limits<Time>::max();
-      if (!pj.events.empty()) pj.move_by = std::min(pj.move_by, action_by(snap_.maintenance[pj.events.front()], h_.lead));
+      if (!pj.events.empty())
+        pj.move_by = std::min(pj.move_by, action_by(snap_.maintenance[pj.events.front()], h_.lead));
       pj.move_at = std::max(pj.move_by, h_.at);
       plan_.jobs.push_back(std::move(pj));
     }
@@ -287,8 +290,10 @@ private:
     dirty_.assign(ix_.islands.size(), 1); // every island is pushed once, after its sums
     for (std::size_t k = nn; k-- > 0;) {
       const auto n = static_cast<std::uint32_t>(k);
-      if (ready_[n] <= h_.at) pool(n);
-      else if (ready_[n] != kNever && ready_[n] < h_.end()) pending_.push_back(n);
+      if (ready_[n] <= h_.at)
+        pool(n);
+      else if (ready_[n] != kNever && ready_[n] < h_.end())
+        pending_.push_back(n);
     }
     for (std::size_t i = ix_.islands.size(); i-- > 0;) dirty_list_.push_back(static_cast<std::uint32_t>(i));
     flush();
@@ -483,7 +488,8 @@ private:
     }
     std::sort(victims.begin(), victims.end());
     victims.erase(std::unique(victims.begin(), victims.end()), victims.end());
-    std::sort(victims.begin(), victims.end(), [&](auto a, auto b) { return preempt_first(snap_.jobs[a], snap_.jobs[b]); });
+    std::sort(victims.begin(), victims.end(),
+              [&](auto a, auto b) { return preempt_first(snap_.jobs[a], snap_.jobs[b]); });
     for (auto v : victims) {
       if ((single ? room(node) : island_room_[island]) >= job.gpus) break;
       preempt(v, k);
@@ -501,8 +507,9 @@ private:
 
   void move(std::uint32_t k) {
     PlanJob& pj = plan_.jobs[k];
-    while (next_pending_ < pending_.size() && ready_[pending_[next_pending_]] <= pj.move_at) pool(pending_[next_pending_++]);
-    flush(); // every query of this move comes before its first change
+    while (next_pending_ < pending_.size() && ready_[pending_[next_pending_]] <= pj.move_at)
+      pool(pending_[next_pending_++]);
+    flush();                                          // every query of this move comes before its first change
     if (pj.outcome == MoveOutcome::preempted) return; // an earlier move preempted it
     const Job& job = snap_.jobs[pj.job];
     const bool single = job.node_indices.size() == 1;
@@ -588,7 +595,8 @@ private:
           continue;
         }
         for (auto j : ix_.node_jobs[n])
-          if (snap_.jobs[j].flex && !gone_[j] && j != pj.job) add(jobs, j, single ? room(n) + share_on(snap_.jobs[j], n) : share_on(snap_.jobs[j], n));
+          if (snap_.jobs[j].flex && !gone_[j] && j != pj.job)
+            add(jobs, j, single ? room(n) + share_on(snap_.jobs[j], n) : share_on(snap_.jobs[j], n));
       }
       const Gpus base = single ? 0 : island_room_[i];
       for (const auto* gains : {&events, &jobs}) {

@@ -168,7 +168,7 @@ QuotaReport quota_tree(const Snapshot& snap, const FleetAt& fleet, const Selecti
       row.ns_flex_used = it->second.flex_used;
       row.flex_within_share = std::min(row.flex_free, std::max<Gpus>(0, row.fair_share - row.ns_flex_used));
       const Gpus available = row.figures.available;
-      row.serve = available > 0                ? QuotaRow::Serve::quota
+      row.serve = available > 0               ? QuotaRow::Serve::quota
                   : row.flex_within_share > 0 ? QuotaRow::Serve::flex
                                               : QuotaRow::Serve::none;
     }
@@ -218,7 +218,8 @@ QuotaDetail quota_detail(const Snapshot& snap, const FleetAt& fleet, std::uint32
       d.down = not_schedulable(snap, fleet, c);
     }
   } else {
-    walk(snap, figures, quota, 0, [](std::uint32_t) { return true; }, d.subtree);
+    walk(
+        snap, figures, quota, 0, [](std::uint32_t) { return true; }, d.subtree);
     if (!d.subtree.empty()) {
       d.row = d.subtree.front();
       d.subtree.erase(d.subtree.begin());

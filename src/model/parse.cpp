@@ -251,16 +251,15 @@ public:
       return true;
     }
     if (rfc3339_out_of_range(text))
-      fail(field, fmt::format("must be an RFC 3339 time in the years {} to {}, got \"{}\"", kMinYear, kMaxYear,
-                              shown(text)));
+      fail(field,
+           fmt::format("must be an RFC 3339 time in the years {} to {}, got \"{}\"", kMinYear, kMaxYear, shown(text)));
     else
       fail(field, fmt::format("must be an RFC 3339 time, got \"{}\"", shown(text)));
     return false;
   }
 
-  template <class E>
-  bool choice(od::value v, std::string_view field, std::optional<E> (*from)(std::string_view), std::string_view allowed,
-              E& out) {
+  template <class E> bool choice(od::value v, std::string_view field, std::optional<E> (*from)(std::string_view),
+                                 std::string_view allowed, E& out) {
     if (std::string_view s; plain_string(v, s)) {
       if (auto e = from(s)) {
         out = *e;
@@ -339,8 +338,7 @@ private:
 
 // Required fields of one resource: a field present with a bad value was reported already, so
 // only absent ones are reported here.
-template <std::size_t N>
-class Required {
+template <std::size_t N> class Required {
 public:
   explicit constexpr Required(const std::array<std::string_view, N>& names) : names_(names) {}
   void note(std::string_view key) {
@@ -371,8 +369,8 @@ constexpr std::array<std::string_view, 1> kQuotaRequired = {"name"};
 constexpr std::array<std::string_view, 6> kJobRequired = {"name", "namespace", "quota", "priority", "gpus", "state"};
 // "nodes" too: SPEC §3.2 says [string], empty = the whole cluster; null or missing would be
 // taken as the whole cluster silently (issue 16).
-constexpr std::array<std::string_view, 7> kEventRequired = {"id", "cluster", "nodes", "priority", "start", "end",
-                                                            "state"};
+constexpr std::array<std::string_view, 7> kEventRequired = {"id",    "cluster", "nodes", "priority",
+                                                            "start", "end",     "state"};
 constexpr std::array<std::string_view, 4> kSampleRequired = {"cluster", "at", "healthy_gpus", "total_gpus"};
 
 bool is_null(od::value& v) { return v.type() == od::json_type::null; }
@@ -582,9 +580,9 @@ void read_sample(od::object obj, Item& it, HealthSample& h) {
   required.check(it);
 }
 
-template <class T, class Read>
-void read_items(od::array items, std::size_t page_bytes, std::string_view resource, std::vector<T>& out,
-                std::vector<std::string>& errors, TextArena& text, Previous& previous, Read read) {
+template <class T, class Read> void read_items(od::array items, std::size_t page_bytes, std::string_view resource,
+                                               std::vector<T>& out, std::vector<std::string>& errors, TextArena& text,
+                                               Previous& previous, Read read) {
   // Room for as many items as the page could hold at 48 bytes each (fewer than any real
   // item): the vector is never regrown and copied, and capacity the items do not use is never
   // touched, so it costs address space, not memory.
@@ -615,11 +613,15 @@ void read_resource_items(Resource resource, od::array items, std::size_t page_by
   const std::string_view name = to_string(resource);
   TextArena& text = snap.text[static_cast<std::size_t>(resource)];
   switch (resource) {
-  case Resource::clusters: read_items(items, page_bytes, name, snap.clusters, errors, text, previous, read_cluster); break;
+  case Resource::clusters:
+    read_items(items, page_bytes, name, snap.clusters, errors, text, previous, read_cluster);
+    break;
   case Resource::nodes: read_items(items, page_bytes, name, snap.nodes, errors, text, previous, read_node); break;
   case Resource::quotas: read_items(items, page_bytes, name, snap.quotas, errors, text, previous, read_quota); break;
   case Resource::jobs: read_items(items, page_bytes, name, snap.jobs, errors, text, previous, read_job); break;
-  case Resource::maintenance: read_items(items, page_bytes, name, snap.maintenance, errors, text, previous, read_event); break;
+  case Resource::maintenance:
+    read_items(items, page_bytes, name, snap.maintenance, errors, text, previous, read_event);
+    break;
   case Resource::health_history:
     read_items(items, page_bytes, name, snap.health_history, errors, text, previous, read_sample);
     break;
@@ -693,8 +695,7 @@ std::string locate_syntax_error(std::string_view text, std::string_view fallback
   SyntaxErrorFinder finder;
   for (int round = 0;; ++round) {
     finder = SyntaxErrorFinder();
-    if (nlohmann::json::sax_parse(doc.begin(), doc.end(), &finder) || finder.what.empty())
-      return std::string(fallback);
+    if (nlohmann::json::sax_parse(doc.begin(), doc.end(), &finder) || finder.what.empty()) return std::string(fallback);
     const std::size_t n = finder.overflow.size();
     if (n == 0 || round == 8 || finder.byte < n || doc.substr(finder.byte - n, n) != finder.overflow) break;
     if (copy.empty()) copy.assign(text);
@@ -727,8 +728,8 @@ std::string after_document(od::document& doc, std::string_view text) {
   const char* at = nullptr;
   if (!doc.current_location().get(at) && at >= text.data() && at <= text.data() + text.size())
     offset = static_cast<std::size_t>(at - text.data());
-  while (offset < text.size() && (text[offset] == ' ' || text[offset] == '\n' || text[offset] == '\r' ||
-                                  text[offset] == '\t'))
+  while (offset < text.size() &&
+         (text[offset] == ' ' || text[offset] == '\n' || text[offset] == '\r' || text[offset] == '\t'))
     ++offset;
   return fmt::format("{}: more JSON after the end of the document (one resource is one JSON object)",
                      describe_offset(text, offset));
@@ -777,8 +778,8 @@ PageResult parse_page(Resource resource, std::string_view label, std::string& by
         if (type == od::json_type::string) {
           result.next_page_token = std::string(std::string_view(v.get_string()));
         } else if (type != od::json_type::null) {
-          errors.push_back(fmt::format("{}: {} has \"next_page_token\" that is not a string or null, got {}", name,
-                                       label, got(v)));
+          errors.push_back(
+              fmt::format("{}: {} has \"next_page_token\" that is not a string or null, got {}", name, label, got(v)));
           result.json_ok = false;
         }
       } else if (key == "items") {
@@ -801,8 +802,8 @@ PageResult parse_page(Resource resource, std::string_view label, std::string& by
       result.json_ok = false;
     }
   } catch (const simdjson::simdjson_error& e) {
-    errors.push_back(
-        fmt::format("{}: invalid JSON in {} at {}", name, label, locate_syntax_error(bytes, simdjson::error_message(e.error()))));
+    errors.push_back(fmt::format("{}: invalid JSON in {} at {}", name, label,
+                                 locate_syntax_error(bytes, simdjson::error_message(e.error()))));
     result.next_page_token.clear();
     result.json_ok = false;
   }
@@ -819,9 +820,9 @@ SnapshotMeta parse_snapshot_meta(std::string_view label, std::string& bytes) {
       od::json_type type = doc.type();
       throw DataError({fmt::format("{}: {}: expected a JSON object with \"taken_at\", got {}", label,
                                    describe_offset(bytes, std::min(bytes.find_first_not_of(" \t\r\n"), bytes.size())),
-                                   type == od::json_type::array    ? "an array"
-                                   : type == od::json_type::string ? "a string"
-                                   : type == od::json_type::number ? "a number"
+                                   type == od::json_type::array     ? "an array"
+                                   : type == od::json_type::string  ? "a string"
+                                   : type == od::json_type::number  ? "a number"
                                    : type == od::json_type::boolean ? "a boolean"
                                                                     : "null")});
     }
@@ -831,7 +832,8 @@ SnapshotMeta parse_snapshot_meta(std::string_view label, std::string& bytes) {
       if (key == "taken_at") {
         std::string_view text;
         auto t = v.get_string().get(text) ? std::nullopt : parse_rfc3339(text);
-        if (!t) throw DataError({fmt::format("{}: field \"taken_at\" must be an RFC 3339 time, got {}", label, got(v))});
+        if (!t)
+          throw DataError({fmt::format("{}: field \"taken_at\" must be an RFC 3339 time, got {}", label, got(v))});
         meta.taken_at = t;
       } else if (key == "source") {
         std::string_view text;
@@ -840,7 +842,8 @@ SnapshotMeta parse_snapshot_meta(std::string_view label, std::string& bytes) {
     }
     if (more_after(doc)) throw DataError({fmt::format("invalid JSON in {} at {}", label, after_document(doc, bytes))});
   } catch (const simdjson::simdjson_error& e) {
-    throw DataError({fmt::format("invalid JSON in {} at {}", label, locate_syntax_error(bytes, simdjson::error_message(e.error())))});
+    throw DataError({fmt::format("invalid JSON in {} at {}", label,
+                                 locate_syntax_error(bytes, simdjson::error_message(e.error())))});
   }
   return meta;
 }
@@ -855,7 +858,8 @@ std::string items_text(std::string_view label, std::string& bytes) {
     const auto open = raw.find('['), close = raw.rfind(']');
     return std::string(raw.substr(open + 1, close - open - 1));
   } catch (const simdjson::simdjson_error& e) {
-    throw DataError({fmt::format("invalid JSON in {} at {}", label, locate_syntax_error(bytes, simdjson::error_message(e.error())))});
+    throw DataError({fmt::format("invalid JSON in {} at {}", label,
+                                 locate_syntax_error(bytes, simdjson::error_message(e.error())))});
   }
 }
 
@@ -882,13 +886,13 @@ struct PageStream::State {
   std::string prefix;          // the page up to and including the items' `[`
   std::size_t items_begin = 0; // page offset just past that `[`
   split::ItemScanner scanner;
-  std::size_t scanned = 0;   // page offset the scanner has reached
-  std::size_t run_begin = 0; // page offset of the next run's first byte: the `[`, then just past the last item parsed
-  std::size_t item_end = 0;  // page offset just past the last item found (0: none yet)
+  std::size_t scanned = 0;     // page offset the scanner has reached
+  std::size_t run_begin = 0;   // page offset of the next run's first byte: the `[`, then just past the last item parsed
+  std::size_t item_end = 0;    // page offset just past the last item found (0: none yet)
   std::size_t items_close = 0; // page offset of the items' `]`
-  std::size_t tail_done = 0; // page offset up to which `tail` holds the page
-  std::string tail;          // the page from the items' `]` on
-  std::string scratch;       // a run copied out of a buffer without room for the parser's padding
+  std::size_t tail_done = 0;   // page offset up to which `tail` holds the page
+  std::string tail;            // the page from the items' `]` on
+  std::string scratch;         // a run copied out of a buffer without room for the parser's padding
   bool first_run = true;
   Previous previous;
   od::parser parser;

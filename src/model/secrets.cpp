@@ -35,7 +35,8 @@ std::vector<std::string> current() {
 
 // Redacts `text` from `p`: matches that start before `safe` are replaced; returns where the
 // text was written up to (at least `safe`, unless the text is shorter).
-std::size_t redact_into(std::string& out, std::string_view text, std::size_t safe, const std::vector<std::string>& all) {
+std::size_t redact_into(std::string& out, std::string_view text, std::size_t safe,
+                        const std::vector<std::string>& all) {
   std::vector<std::size_t> next(all.size());
   for (std::size_t i = 0; i < all.size(); ++i) next[i] = text.find(all[i]);
   std::size_t p = 0;
@@ -70,14 +71,14 @@ std::string percent_encoded(std::string_view text) {
   return out;
 }
 
-
 void add_secret(std::string_view secret) {
   if (secret.empty()) return;
   const std::lock_guard lock(secrets_mutex);
   auto& all = secrets();
   for (std::string form : {std::string(secret), percent_encoded(secret), json_escaped(secret)})
     if (std::find(all.begin(), all.end(), form) == all.end()) all.push_back(std::move(form));
-  std::stable_sort(all.begin(), all.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  std::stable_sort(all.begin(), all.end(),
+                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
 }
 
 std::string redact(std::string_view text) {

@@ -74,7 +74,8 @@ Match skip_value(std::string_view text, std::size_t& pos) {
   for (; pos < text.size(); ++pos) {
     const char c = text[pos];
     if (in_string) {
-      if (c == '\\') ++pos;
+      if (c == '\\')
+        ++pos;
       else if (c == '"') {
         in_string = false;
         if (depth == 0) {
@@ -114,10 +115,13 @@ Prefix find_items(std::string_view text) {
   // which says so); any other is stepped over and read with the rest of the envelope at the end.
   for (;;) {
     std::size_t key = pos;
-    if (Match m = step("\"items\""); m == Match::yes) break;
-    else if (m == Match::short_text) return verdict(m);
+    if (Match m = step("\"items\""); m == Match::yes)
+      break;
+    else if (m == Match::short_text)
+      return verdict(m);
     pos = key;
-    if (Match m = step("\"api_version\""); m == Match::short_text) return verdict(m);
+    if (Match m = step("\"api_version\""); m == Match::short_text)
+      return verdict(m);
     else if (m == Match::yes) {
       for (std::string_view literal : {":", "\"v1\"", ","})
         if (Match m2 = step(literal); m2 != Match::yes) return verdict(m2);

@@ -31,8 +31,7 @@ public:
   // at the array's closing `]`. Returns the bytes scanned: `size`, or less when the array closed
   // (then `closed()`) or the brackets went wrong (`broken()`). Only whole 64-byte blocks are
   // scanned unless `last` (the end of the page).
-  template <class OnItemEnd>
-  std::size_t scan(const char* data, std::size_t size, bool last, OnItemEnd&& on_item_end);
+  template <class OnItemEnd> std::size_t scan(const char* data, std::size_t size, bool last, OnItemEnd&& on_item_end);
 
   bool closed() const { return state_ == State::closed; }
   bool broken() const { return state_ == State::broken; }

@@ -6,8 +6,8 @@
 #include <array>
 #include <condition_variable>
 #include <exception>
-#include <mutex>
 #include <map>
+#include <mutex>
 #include <span>
 
 namespace fleetcap {
@@ -41,9 +41,9 @@ void for_each_hashed(const NameIndex& table, std::size_t count, NameAt name_at, 
 }
 
 // Names -> index; duplicates reported against the first holder.
-template <class T, class Name>
-void index_names(const std::vector<T>& items, std::string_view resource, Name name, NameIndex& map,
-                 std::string_view field, std::vector<std::string>& errors) {
+template <class T, class Name> void index_names(const std::vector<T>& items, std::string_view resource, Name name,
+                                                NameIndex& map, std::string_view field,
+                                                std::vector<std::string>& errors) {
   map.reserve(items.size());
   for_each_hashed(
       map, items.size(), [&](std::size_t i) { return std::string_view(name(items[i])); },
@@ -67,8 +67,7 @@ struct ResolvedNodes {
   }
 };
 
-template <class T>
-ResolvedNodes resolve_nodes(const Snapshot& s, const std::vector<T>& items) {
+template <class T> ResolvedNodes resolve_nodes(const Snapshot& s, const std::vector<T>& items) {
   ResolvedNodes r;
   std::vector<std::string_view> names;
   r.starts.reserve(items.size() + 1);
@@ -87,7 +86,7 @@ ResolvedNodes resolve_nodes(const Snapshot& s, const std::vector<T>& items) {
 void link_nodes(Snapshot& s, std::vector<std::string>& errors, std::vector<std::string>& warnings) {
   auto& ix = s.index;
   Groups::Builder cluster_nodes(s.clusters.size());
-  std::vector<NameIndex> island_by_name(s.clusters.size()); // per cluster: island name -> island
+  std::vector<NameIndex> island_by_name(s.clusters.size());   // per cluster: island name -> island
   std::map<std::string, std::size_t, std::less<>> odd_health; // value -> count, sorted for stable warnings
   const Node* previous = nullptr; // nodes usually come island by island: skip the lookup then
   for (std::size_t i = 0; i < s.nodes.size(); ++i) {
@@ -101,7 +100,8 @@ void link_nodes(Snapshot& s, std::vector<std::string>& errors, std::vector<std::
     if (n.cluster.empty()) continue;
     n.cluster_index = previous && previous->cluster == n.cluster ? previous->cluster_index : s.find_cluster(n.cluster);
     if (n.cluster_index == kNone) {
-      errors.push_back(fmt::format("{}: field \"cluster\" names unknown cluster \"{}\"", item("nodes", i, n.name), n.cluster));
+      errors.push_back(
+          fmt::format("{}: field \"cluster\" names unknown cluster \"{}\"", item("nodes", i, n.name), n.cluster));
       continue;
     }
     cluster_nodes.add(n.cluster_index, static_cast<std::uint32_t>(i));
@@ -117,8 +117,9 @@ void link_nodes(Snapshot& s, std::vector<std::string>& errors, std::vector<std::
   }
   ix.cluster_nodes = std::move(cluster_nodes).build();
   for (const auto& [value, count] : odd_health)
-    warnings.push_back(fmt::format("nodes: health \"{}\" is neither \"healthy\" nor \"unhealthy\"; {} {} as not healthy",
-                                   value, count, count == 1 ? "node with it counts" : "nodes with it count"));
+    warnings.push_back(
+        fmt::format("nodes: health \"{}\" is neither \"healthy\" nor \"unhealthy\"; {} {} as not healthy", value, count,
+                    count == 1 ? "node with it counts" : "nodes with it count"));
 }
 
 void link_quotas(Snapshot& s, std::vector<std::string>& errors) {
@@ -130,7 +131,8 @@ void link_quotas(Snapshot& s, std::vector<std::string>& errors) {
     if (!q.parent) continue;
     q.parent_index = s.find_quota(*q.parent);
     if (q.parent_index == kNone)
-      errors.push_back(fmt::format("{}: field \"parent\" names unknown quota \"{}\"", item("quotas", i, q.name), *q.parent));
+      errors.push_back(
+          fmt::format("{}: field \"parent\" names unknown quota \"{}\"", item("quotas", i, q.name), *q.parent));
     else
       children.add(q.parent_index, static_cast<std::uint32_t>(i));
   }
@@ -153,7 +155,8 @@ void link_quotas(Snapshot& s, std::vector<std::string>& errors) {
         if (in_cycle) chain += s.quotas[p].name + " -> ";
       }
       chain += s.quotas[at].name;
-      errors.push_back(fmt::format("{}: field \"parent\" makes a cycle: {}", item("quotas", at, s.quotas[at].name), chain));
+      errors.push_back(
+          fmt::format("{}: field \"parent\" makes a cycle: {}", item("quotas", at, s.quotas[at].name), chain));
       for (auto p : path) s.quotas[p].parent_index = p == at ? kNone : s.quotas[p].parent_index; // break it
     }
     for (auto p : path) colour[p] = 2;
@@ -194,16 +197,18 @@ void link_quotas(Snapshot& s, std::vector<std::string>& errors) {
     if (has_children) {
       q.leaf = false;
       if (q.cluster)
-        errors.push_back(fmt::format("{}: field \"cluster\" is \"{}\" but the quota has children; only leaves name a cluster",
-                                     who, *q.cluster));
+        errors.push_back(fmt::format(
+            "{}: field \"cluster\" is \"{}\" but the quota has children; only leaves name a cluster", who, *q.cluster));
       if (q.gpus_given && q.gpus != 0)
-        errors.push_back(fmt::format("{}: field \"gpus\" is {} but the quota has children; only leaves hold GPUs", who, q.gpus));
+        errors.push_back(
+            fmt::format("{}: field \"gpus\" is {} but the quota has children; only leaves hold GPUs", who, q.gpus));
       continue;
     }
     if (!q.cluster) {
       q.leaf = false; // an empty group
       if (q.gpus_given)
-        errors.push_back(fmt::format("{}: field \"cluster\" is missing; a leaf quota with gpus must name its cluster", who));
+        errors.push_back(
+            fmt::format("{}: field \"cluster\" is missing; a leaf quota with gpus must name its cluster", who));
       continue;
     }
     q.cluster_index = s.find_cluster(*q.cluster);
@@ -243,7 +248,8 @@ void link_node_list(const Snapshot& s, const Names& names, std::span<const std::
 // one core while link_jobs runs on the other.
 void check_job_names(const Snapshot& s, std::vector<std::string>& errors) {
   NameIndex names;
-  index_names(s.jobs, "jobs", [](const Job& j) -> std::string_view { return j.name; }, names, "name", errors);
+  index_names(
+      s.jobs, "jobs", [](const Job& j) -> std::string_view { return j.name; }, names, "name", errors);
 }
 
 void link_jobs(Snapshot& s, std::vector<std::string>& errors) {
@@ -251,7 +257,7 @@ void link_jobs(Snapshot& s, std::vector<std::string>& errors) {
   Groups::Builder quota_jobs(s.quotas.size()), cluster_jobs(s.clusters.size()), node_jobs(s.nodes.size());
   const ResolvedNodes resolved = resolve_nodes(s, s.jobs);
   std::vector<std::uint32_t> nodes; // one job's, then kept in s.job_node_indices
-  const Job* previous = nullptr; // jobs come grouped: equal quota or cluster, same lookup
+  const Job* previous = nullptr;    // jobs come grouped: equal quota or cluster, same lookup
   const auto same = [](std::string_view a, std::string_view b) { return a.data() == b.data() && a.size() == b.size(); };
   for (std::size_t i = 0; i < s.jobs.size(); ++i) {
     Job& j = s.jobs[i];
@@ -260,30 +266,32 @@ void link_jobs(Snapshot& s, std::vector<std::string>& errors) {
       for (auto node : resolved.of(i + 8))
         if (node != kNone) __builtin_prefetch(&s.nodes[node].cluster_index);
     const auto who = [&] { return item("jobs", i, j.name); }; // formatted only for an error
-    std::uint32_t want_cluster = kNone; // the leaf quota's cluster
+    std::uint32_t want_cluster = kNone;                       // the leaf quota's cluster
     if (!j.flex && !j.quota.empty()) {
       j.quota_index = previous && same(previous->quota, j.quota) && previous->quota_index != kNone
                           ? previous->quota_index
                           : s.find_quota(j.quota);
       if (j.quota_index == kNone) {
-        errors.push_back(fmt::format("{}: field \"quota\" names unknown quota \"{}\" (a leaf quota or \"flex\")", who(), j.quota));
+        errors.push_back(
+            fmt::format("{}: field \"quota\" names unknown quota \"{}\" (a leaf quota or \"flex\")", who(), j.quota));
       } else if (!s.quotas[j.quota_index].leaf) {
-        errors.push_back(fmt::format("{}: field \"quota\" names \"{}\", which is not a leaf quota with a cluster", who(), j.quota));
+        errors.push_back(
+            fmt::format("{}: field \"quota\" names \"{}\", which is not a leaf quota with a cluster", who(), j.quota));
         j.quota_index = kNone;
       } else {
         want_cluster = s.quotas[j.quota_index].cluster_index;
       }
     }
     if (j.cluster) {
-      j.cluster_index = previous && previous->cluster && same(*previous->cluster, *j.cluster) &&
-                                previous->cluster_index != kNone
-                            ? previous->cluster_index
-                            : s.find_cluster(*j.cluster);
+      j.cluster_index =
+          previous && previous->cluster && same(*previous->cluster, *j.cluster) && previous->cluster_index != kNone
+              ? previous->cluster_index
+              : s.find_cluster(*j.cluster);
       if (j.cluster_index == kNone)
         errors.push_back(fmt::format("{}: field \"cluster\" names unknown cluster \"{}\"", who(), *j.cluster));
       else if (want_cluster != kNone && j.cluster_index != want_cluster)
-        errors.push_back(fmt::format("{}: field \"cluster\" is \"{}\" but quota \"{}\" is in cluster \"{}\"", who(), *j.cluster,
-                                     j.quota, s.clusters[want_cluster].name));
+        errors.push_back(fmt::format("{}: field \"cluster\" is \"{}\" but quota \"{}\" is in cluster \"{}\"", who(),
+                                     *j.cluster, j.quota, s.clusters[want_cluster].name));
     } else if (j.running()) {
       errors.push_back(fmt::format("{}: field \"cluster\" is missing; a running job must name its cluster", who()));
     } else {
@@ -306,8 +314,9 @@ void link_events(Snapshot& s, std::vector<std::string>& errors) {
   auto& ix = s.index;
   Groups::Builder cluster_events(s.clusters.size()), node_events(s.nodes.size());
   NameIndex ids;
-  index_names(s.maintenance, "maintenance", [](const MaintenanceEvent& e) -> std::string_view { return e.id; }, ids, "id",
-              errors);
+  index_names(
+      s.maintenance, "maintenance", [](const MaintenanceEvent& e) -> std::string_view { return e.id; }, ids, "id",
+      errors);
   const ResolvedNodes resolved = resolve_nodes(s, s.maintenance);
   for (std::size_t i = 0; i < s.maintenance.size(); ++i) {
     MaintenanceEvent& e = s.maintenance[i];
@@ -336,26 +345,33 @@ enum Stage : std::size_t { kClusterNames, kNodes, kQuotas, kJobNames, kJobs, kEv
 
 constexpr std::uint32_t bit(Resource r) { return 1u << static_cast<std::uint32_t>(r); }
 constexpr std::uint32_t kNeedsResources[kStages] = {
-    bit(Resource::clusters),    bit(Resource::nodes),       bit(Resource::quotas),         bit(Resource::jobs),
-    bit(Resource::jobs),        bit(Resource::maintenance), bit(Resource::health_history)};
-constexpr std::uint32_t kNeedsStages[kStages] = {
-    0, 1u << kClusterNames, 1u << kClusterNames, 0, (1u << kNodes) | (1u << kQuotas), 1u << kNodes, 1u << kClusterNames};
+    bit(Resource::clusters), bit(Resource::nodes),       bit(Resource::quotas),        bit(Resource::jobs),
+    bit(Resource::jobs),     bit(Resource::maintenance), bit(Resource::health_history)};
+constexpr std::uint32_t kNeedsStages[kStages] = {0,
+                                                 1u << kClusterNames,
+                                                 1u << kClusterNames,
+                                                 0,
+                                                 (1u << kNodes) | (1u << kQuotas),
+                                                 1u << kNodes,
+                                                 1u << kClusterNames};
 
 void run_stage(Snapshot& s, Stage stage, std::vector<std::string>& errors, std::vector<std::string>& warnings) {
   auto& ix = s.index;
   switch (stage) {
   case kClusterNames:
-    index_names(s.clusters, "clusters", [](const Cluster& c) -> std::string_view { return c.name; }, ix.cluster_by_name,
-                "name", errors);
+    index_names(
+        s.clusters, "clusters", [](const Cluster& c) -> std::string_view { return c.name; }, ix.cluster_by_name, "name",
+        errors);
     break;
   case kNodes:
-    index_names(s.nodes, "nodes", [](const Node& n) -> std::string_view { return n.name; }, ix.node_by_name, "name",
-                errors);
+    index_names(
+        s.nodes, "nodes", [](const Node& n) -> std::string_view { return n.name; }, ix.node_by_name, "name", errors);
     link_nodes(s, errors, warnings);
     break;
   case kQuotas:
-    index_names(s.quotas, "quotas", [](const Quota& q) -> std::string_view { return q.name; }, ix.quota_by_name, "name",
-                errors);
+    index_names(
+        s.quotas, "quotas", [](const Quota& q) -> std::string_view { return q.name; }, ix.quota_by_name, "name",
+        errors);
     link_quotas(s, errors);
     break;
   case kJobNames: check_job_names(s, errors); break;

@@ -25,41 +25,89 @@ Value unbacked(const Row& r) {
 
 // The SPEC §4 figures, in SPEC order, as every capacity list ends.
 #define FLEETCAP_FIGURE_COLUMNS                                                                                        \
-  {.key = "total", .header = "TOTAL", .priority = 6, .total = Total::value, .get = figure<&ClusterFigures::total>},     \
-      {.key = "healthy", .header = "HEALTHY", .priority = 1, .total = Total::value,                                    \
-       .get = figure<&ClusterFigures::healthy>},                                                                        \
-      {.key = "assigned", .header = "ASSIGNED", .priority = 1, .total = Total::value,                                  \
-       .get = figure<&ClusterFigures::assigned>},                                                                       \
-      {.key = "inquota_used", .header = "INQ-USED", .priority = 8, .total = Total::value,                              \
-       .get = figure<&ClusterFigures::inquota_used>},                                                                   \
-      {.key = "inquota_free", .header = "INQ-FREE", .priority = 5, .total = Total::value,                              \
-       .get = figure<&ClusterFigures::inquota_free>},                                                                   \
-      {.key = "flex_used", .header = "FLEX-USED", .priority = 9, .total = Total::value,                                \
-       .get = figure<&ClusterFigures::flex_used>},                                                                      \
-      {.key = "flex_free", .header = "FLEX-FREE", .priority = 1, .total = Total::value,                                \
-       .get = figure<&ClusterFigures::flex_free>},                                                                      \
-      {.key = "flex_stable_free", .header = "STABLE", .priority = 10, .wide = true, .total = Total::value,             \
-       .get = figure<&ClusterFigures::flex_stable_free>},                                                               \
-      {.key = "flex_reclaimable_free", .header = "RECLAIMABLE", .priority = 11, .wide = true, .total = Total::value,   \
-       .get = figure<&ClusterFigures::flex_reclaimable_free>},                                                          \
-      {.key = "unbacked", .header = "UNBACKED", .priority = 2, .total = Total::value, .get = unbacked},                 \
-      {.key = "buffer", .header = "BUFFER", .priority = 12, .wide = true, .total = Total::value,                        \
-       .get = figure<&ClusterFigures::buffer>},                                                                         \
+  {.key = "total", .header = "TOTAL", .priority = 6, .total = Total::value, .get = figure<&ClusterFigures::total>},    \
+      {.key = "healthy",                                                                                               \
+       .header = "HEALTHY",                                                                                            \
+       .priority = 1,                                                                                                  \
+       .total = Total::value,                                                                                          \
+       .get = figure<&ClusterFigures::healthy>},                                                                       \
+      {.key = "assigned",                                                                                              \
+       .header = "ASSIGNED",                                                                                           \
+       .priority = 1,                                                                                                  \
+       .total = Total::value,                                                                                          \
+       .get = figure<&ClusterFigures::assigned>},                                                                      \
+      {.key = "inquota_used",                                                                                          \
+       .header = "INQ-USED",                                                                                           \
+       .priority = 8,                                                                                                  \
+       .total = Total::value,                                                                                          \
+       .get = figure<&ClusterFigures::inquota_used>},                                                                  \
+      {.key = "inquota_free",                                                                                          \
+       .header = "INQ-FREE",                                                                                           \
+       .priority = 5,                                                                                                  \
+       .total = Total::value,                                                                                          \
+       .get = figure<&ClusterFigures::inquota_free>},                                                                  \
+      {.key = "flex_used",                                                                                             \
+       .header = "FLEX-USED",                                                                                          \
+       .priority = 9,                                                                                                  \
+       .total = Total::value,                                                                                          \
+       .get = figure<&ClusterFigures::flex_used>},                                                                     \
+      {.key = "flex_free",                                                                                             \
+       .header = "FLEX-FREE",                                                                                          \
+       .priority = 1,                                                                                                  \
+       .total = Total::value,                                                                                          \
+       .get = figure<&ClusterFigures::flex_free>},                                                                     \
+      {.key = "flex_stable_free",                                                                                      \
+       .header = "STABLE",                                                                                             \
+       .priority = 10,                                                                                                 \
+       .wide = true,                                                                                                   \
+       .total = Total::value,                                                                                          \
+       .get = figure<&ClusterFigures::flex_stable_free>},                                                              \
+      {.key = "flex_reclaimable_free",                                                                                 \
+       .header = "RECLAIMABLE",                                                                                        \
+       .priority = 11,                                                                                                 \
+       .wide = true,                                                                                                   \
+       .total = Total::value,                                                                                          \
+       .get = figure<&ClusterFigures::flex_reclaimable_free>},                                                         \
+      {.key = "unbacked", .header = "UNBACKED", .priority = 2, .total = Total::value, .get = unbacked},                \
+      {.key = "buffer",                                                                                                \
+       .header = "BUFFER",                                                                                             \
+       .priority = 12,                                                                                                 \
+       .wide = true,                                                                                                   \
+       .total = Total::value,                                                                                          \
+       .get = figure<&ClusterFigures::buffer>},                                                                        \
   {                                                                                                                    \
     .key = "largest_free_block", .header = "BLOCK", .priority = 7, .total = Total::value,                              \
     .get = figure<&ClusterFigures::largest_free_block>                                                                 \
   }
 
 const Column<Row> kClusterColumns[] = {
-    {.key = "name", .header = "CLUSTER", .align = Align::left, .identifying = true, .total = Total::label,
+    {.key = "name",
+     .header = "CLUSTER",
+     .align = Align::left,
+     .identifying = true,
+     .total = Total::label,
      .get = [](const Row& r) { return txt(r.cluster().name); }},
-    {.key = "region", .header = "REGION", .align = Align::left, .priority = 4,
+    {.key = "region",
+     .header = "REGION",
+     .align = Align::left,
+     .priority = 4,
      .get = [](const Row& r) { return txt(r.cluster().region); }},
-    {.key = "provider", .header = "PROVIDER", .align = Align::left, .priority = 13, .wide = true,
+    {.key = "provider",
+     .header = "PROVIDER",
+     .align = Align::left,
+     .priority = 13,
+     .wide = true,
      .get = [](const Row& r) { return txt(r.cluster().provider); }},
-    {.key = "sku", .header = "SKU", .align = Align::left, .priority = 3,
+    {.key = "sku",
+     .header = "SKU",
+     .align = Align::left,
+     .priority = 3,
      .get = [](const Row& r) { return txt(r.cluster().sku); }},
-    {.key = "state", .header = "STATE", .align = Align::left, .priority = 14, .wide = true,
+    {.key = "state",
+     .header = "STATE",
+     .align = Align::left,
+     .priority = 14,
+     .wide = true,
      .get = [](const Row& r) { return txt(to_string(r.cluster().state)); }},
     FLEETCAP_FIGURE_COLUMNS,
 };
@@ -70,7 +118,12 @@ Value group_clusters(const Row& r) { return num(r.row->clusters); }
 // --by region|sku|provider: the group's key (JSON "key", SPEC §7) under the grouping's name.
 #define FLEETCAP_GROUP_COLUMNS(HEADER, CSV)                                                                            \
   {                                                                                                                    \
-    {.key = "key", .header = HEADER, .align = Align::left, .identifying = true, .total = Total::label, .csv = CSV,    \
+    {.key = "key",                                                                                                     \
+     .header = HEADER,                                                                                                 \
+     .align = Align::left,                                                                                             \
+     .identifying = true,                                                                                              \
+     .total = Total::label,                                                                                            \
+     .csv = CSV,                                                                                                       \
      .get = group_key},                                                                                                \
         {.key = "clusters", .header = "CLUSTERS", .priority = 3, .total = Total::value, .get = group_clusters},        \
         FLEETCAP_FIGURE_COLUMNS,                                                                                       \
@@ -89,7 +142,6 @@ std::span<const Column<Row>> columns_for(GroupBy by) {
   }
   return kClusterColumns;
 }
-
 
 } // namespace
 

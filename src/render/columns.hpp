@@ -61,7 +61,9 @@ template <class Names> Value list_of(const Names& names, std::string shown = {})
   for (const auto& n : names) items.emplace_back(n);
   return list(std::move(items), Tone::plain, std::move(shown));
 }
-inline Value none(std::string shown = {}) { return Value{Value::Kind::null, 0, {}, {}, Tone::plain, std::move(shown), {}}; }
+inline Value none(std::string shown = {}) {
+  return Value{Value::Kind::null, 0, {}, {}, Tone::plain, std::move(shown), {}};
+}
 inline Value absent() { return Value{Value::Kind::absent, 0, {}, {}, Tone::plain, {}, {}}; }
 inline Value time_or_none(bool present, Time t) { return present ? txt(format_rfc3339(t)) : none(); }
 inline Value time_or_none(const std::optional<Time>& t) { return t ? txt(format_rfc3339(*t)) : none(); }
@@ -134,9 +136,8 @@ template <class Row> const Column<Row>* find_column(std::span<const Column<Row>>
 // The columns a table shows: --columns (those of this table, in the order named; when it names
 // none of them, the default), else every column with a header that is not -o wide only and
 // whose conditions hold.
-template <class Row>
-std::vector<const Column<Row>*> table_columns(std::span<const Column<Row>> cols, const RenderOptions& o,
-                                              unsigned have) {
+template <class Row> std::vector<const Column<Row>*> table_columns(std::span<const Column<Row>> cols,
+                                                                   const RenderOptions& o, unsigned have) {
   std::vector<const Column<Row>*> out;
   for (const auto& name : o.columns)
     if (const auto* c = find_column(cols, name); c && !c->header.empty() && (c->only_with & ~have) == 0)
@@ -156,14 +157,13 @@ template <class Row> TableCell table_cell(const Column<Row>& c, const Value& v) 
 
 // The table: fitted to the terminal by priority unless -o wide or --columns; `total` is a row
 // figures computed for the TOTAL line.
-template <class Row>
-std::string table_of(std::span<const Column<Row>> cols, const std::vector<Row>& rows, const RenderOptions& o,
-                     const Row* total = nullptr, unsigned have = 0) {
+template <class Row> std::string table_of(std::span<const Column<Row>> cols, const std::vector<Row>& rows,
+                                          const RenderOptions& o, const Row* total = nullptr, unsigned have = 0) {
   const auto shown = table_columns(cols, o, have);
   std::vector<TableColumn> tcols;
   for (const auto* c : shown)
-    tcols.push_back({std::string(c->header), c->align, c->identifying ? 0 : std::max(1, c->priority),
-                     !c->unit.empty()});
+    tcols.push_back(
+        {std::string(c->header), c->align, c->identifying ? 0 : std::max(1, c->priority), !c->unit.empty()});
   Table t(std::move(tcols));
   t.set_no_headers(o.no_headers);
   t.set_fit(o.columns.empty() && !o.wide);
@@ -228,9 +228,8 @@ void json_row(json_out::JsonWriter& w, std::span<const Column<Row>> cols, const 
   w.end_object();
 }
 
-template <class Row>
-void json_list(json_out::JsonWriter& w, std::string_view key, std::span<const Column<Row>> cols,
-               const std::vector<Row>& rows, unsigned have = 0) {
+template <class Row> void json_list(json_out::JsonWriter& w, std::string_view key, std::span<const Column<Row>> cols,
+                                    const std::vector<Row>& rows, unsigned have = 0) {
   w.key(key).begin_array();
   for (const auto& row : rows) json_row<Row>(w, cols, row, have);
   w.end_array();
@@ -238,9 +237,8 @@ void json_list(json_out::JsonWriter& w, std::string_view key, std::span<const Co
 
 // CSV: a header of JSON keys, then one line per row; --columns picks (keyed columns only).
 // Lists are joined with spaces, nothing is an empty field.
-template <class Row>
-std::string csv_of(std::span<const Column<Row>> cols, const std::vector<Row>& rows, const RenderOptions& o,
-                   unsigned have = 0) {
+template <class Row> std::string csv_of(std::span<const Column<Row>> cols, const std::vector<Row>& rows,
+                                        const RenderOptions& o, unsigned have = 0) {
   std::vector<const Column<Row>*> shown;
   for (const auto& name : o.columns)
     if (const auto* c = find_column(cols, name); c && in_data(*c, have)) shown.push_back(c);

@@ -22,46 +22,117 @@ template <Gpus ClusterFigures::*F> Value figure(const Row& r) { return num(r.c->
 
 // The per-cluster figures of `flex`, in JSON order; with --namespace, that namespace's flex.
 const Column<Row> kClusterColumns[] = {
-    {.key = "name", .header = "CLUSTER", .align = Align::left, .identifying = true, .total = Total::label,
+    {.key = "name",
+     .header = "CLUSTER",
+     .align = Align::left,
+     .identifying = true,
+     .total = Total::label,
      .get = [](const Row& r) { return txt(r.cluster().name); }},
-    {.key = "region", .header = "REGION", .align = Align::left, .priority = 8,
+    {.key = "region",
+     .header = "REGION",
+     .align = Align::left,
+     .priority = 8,
      .get = [](const Row& r) { return txt(r.cluster().region); }},
-    {.key = "provider", .header = "PROVIDER", .align = Align::left, .priority = 10, .wide = true,
+    {.key = "provider",
+     .header = "PROVIDER",
+     .align = Align::left,
+     .priority = 10,
+     .wide = true,
      .get = [](const Row& r) { return txt(r.cluster().provider); }},
-    {.key = "sku", .header = "SKU", .align = Align::left, .priority = 7, .get = [](const Row& r) { return txt(r.cluster().sku); }},
-    {.key = "state", .header = "STATE", .align = Align::left, .priority = 10, .wide = true,
+    {.key = "sku",
+     .header = "SKU",
+     .align = Align::left,
+     .priority = 7,
+     .get = [](const Row& r) { return txt(r.cluster().sku); }},
+    {.key = "state",
+     .header = "STATE",
+     .align = Align::left,
+     .priority = 10,
+     .wide = true,
      .get = [](const Row& r) { return txt(to_string(r.cluster().state)); }},
-    {.key = "healthy", .header = "HEALTHY", .priority = 9, .wide = true, .total = Total::value,
+    {.key = "healthy",
+     .header = "HEALTHY",
+     .priority = 9,
+     .wide = true,
+     .total = Total::value,
      .get = figure<&ClusterFigures::healthy>},
-    {.key = "assigned", .header = "ASSIGNED", .priority = 9, .wide = true, .total = Total::value,
+    {.key = "assigned",
+     .header = "ASSIGNED",
+     .priority = 9,
+     .wide = true,
+     .total = Total::value,
      .get = figure<&ClusterFigures::assigned>},
-    {.key = "inquota_used", .header = "INQ-USED", .priority = 9, .wide = true, .total = Total::value,
+    {.key = "inquota_used",
+     .header = "INQ-USED",
+     .priority = 9,
+     .wide = true,
+     .total = Total::value,
      .get = figure<&ClusterFigures::inquota_used>},
-    {.key = "flex_pool", .header = "POOL", .priority = 9, .wide = true, .total = Total::value,
+    {.key = "flex_pool",
+     .header = "POOL",
+     .priority = 9,
+     .wide = true,
+     .total = Total::value,
      .get = [](const Row& r) { return num(r.c->flex_pool); }},
-    {.key = "flex_free", .header = "FLEX-FREE", .priority = 1, .total = Total::value, .get = figure<&ClusterFigures::flex_free>},
-    {.key = "flex_stable_free", .header = "STABLE", .priority = 1, .total = Total::value,
+    {.key = "flex_free",
+     .header = "FLEX-FREE",
+     .priority = 1,
+     .total = Total::value,
+     .get = figure<&ClusterFigures::flex_free>},
+    {.key = "flex_stable_free",
+     .header = "STABLE",
+     .priority = 1,
+     .total = Total::value,
      .get = figure<&ClusterFigures::flex_stable_free>},
-    {.key = "flex_reclaimable_free", .header = "RECLAIMABLE", .priority = 5, .total = Total::value,
+    {.key = "flex_reclaimable_free",
+     .header = "RECLAIMABLE",
+     .priority = 5,
+     .total = Total::value,
      .get = figure<&ClusterFigures::flex_reclaimable_free>},
-    {.key = "flex_used", .header = "FLEX-USED", .priority = 6, .total = Total::value, .get = figure<&ClusterFigures::flex_used>},
-    {.key = "largest_free_block", .header = "BLOCK", .priority = 4, .total = Total::value,
+    {.key = "flex_used",
+     .header = "FLEX-USED",
+     .priority = 6,
+     .total = Total::value,
+     .get = figure<&ClusterFigures::flex_used>},
+    {.key = "largest_free_block",
+     .header = "BLOCK",
+     .priority = 4,
+     .total = Total::value,
      .get = figure<&ClusterFigures::largest_free_block>},
     // CSV only: JSON lists the namespaces themselves.
     {.key = "flex_namespaces", .header = "", .get = [](const Row& r) { return num(r.c->namespaces.size()); }},
-    {.key = "namespace", .header = "", .only_with = kNamespace, .get = [](const Row& r) { return txt(r.c->selected->ns); }},
-    {.key = "namespace_flex_used", .header = "NS-FLEX", .priority = 1, .total = Total::value, .only_with = kNamespace,
+    {.key = "namespace",
+     .header = "",
+     .only_with = kNamespace,
+     .get = [](const Row& r) { return txt(r.c->selected->ns); }},
+    {.key = "namespace_flex_used",
+     .header = "NS-FLEX",
+     .priority = 1,
+     .total = Total::value,
+     .only_with = kNamespace,
      .get = [](const Row& r) { return num(r.c->selected->flex_used); }},
-    {.key = "namespace_flex_pending", .header = "", .only_with = kNamespace,
+    {.key = "namespace_flex_pending",
+     .header = "",
+     .only_with = kNamespace,
      .get = [](const Row& r) { return num(r.c->selected->flex_pending); }},
-    {.key = "fair_share", .header = "FAIR-SHARE", .priority = 1, .only_with = kNamespace,
+    {.key = "fair_share",
+     .header = "FAIR-SHARE",
+     .priority = 1,
+     .only_with = kNamespace,
      .get = [](const Row& r) { return num(r.c->selected->fair_share); }},
-    {.key = "over_share", .header = "", .only_with = kNamespace,
+    {.key = "over_share",
+     .header = "",
+     .only_with = kNamespace,
      .get = [](const Row& r) { return flag(r.c->selected->over_share()); }},
-    {.key = "", .header = "OVER-SHARE", .priority = 1, .only_with = kNamespace, .get = [](const Row& r) {
-       const NamespaceFlex& n = *r.c->selected;
-       return n.over_share() ? txt(fmt::format("+{}", n.flex_used - n.fair_share), Tone::bad) : txt("");
-     }},
+    {.key = "",
+     .header = "OVER-SHARE",
+     .priority = 1,
+     .only_with = kNamespace,
+     .get =
+         [](const Row& r) {
+           const NamespaceFlex& n = *r.c->selected;
+           return n.over_share() ? txt(fmt::format("+{}", n.flex_used - n.fair_share), Tone::bad) : txt("");
+         }},
 };
 constexpr std::size_t kFirstFigure = 5, kFigures = 9; // healthy .. largest_free_block: JSON's totals
 
@@ -78,43 +149,86 @@ constexpr Time kNeverFits = std::numeric_limits<Time>::max();
 
 // With --contiguous (SPEC §4): LASTING-BLOCK is the block that no maintenance takes within --for.
 const Column<IslandRow> kIslandColumns[] = {
-    {.key = "cluster", .header = "CLUSTER", .align = Align::left, .identifying = true,
+    {.key = "cluster",
+     .header = "CLUSTER",
+     .align = Align::left,
+     .identifying = true,
      .get = [](const IslandRow& r) { return txt(r.cluster().name); }},
-    {.key = "island", .header = "ISLAND", .align = Align::left, .identifying = true,
+    {.key = "island",
+     .header = "ISLAND",
+     .align = Align::left,
+     .identifying = true,
      .get = [](const IslandRow& r) { return txt(r.snap->index.islands[r.i->island].name); }},
-    {.key = "region", .header = "REGION", .align = Align::left, .priority = 7,
+    {.key = "region",
+     .header = "REGION",
+     .align = Align::left,
+     .priority = 7,
      .get = [](const IslandRow& r) { return txt(r.cluster().region); }},
-    {.key = "sku", .header = "SKU", .align = Align::left, .priority = 6, .get = [](const IslandRow& r) { return txt(r.cluster().sku); }},
-    {.key = "lasting_block", .header = "LASTING-BLOCK", .priority = 1,
+    {.key = "sku",
+     .header = "SKU",
+     .align = Align::left,
+     .priority = 6,
+     .get = [](const IslandRow& r) { return txt(r.cluster().sku); }},
+    {.key = "lasting_block",
+     .header = "LASTING-BLOCK",
+     .priority = 1,
      .get = [](const IslandRow& r) { return num(r.i->block); }},
     {.key = "lasting_nodes", .header = "", .get = [](const IslandRow& r) { return num(r.i->block_nodes); }},
-    {.key = "free_block", .header = "FREE-BLOCK", .priority = 2, .get = [](const IslandRow& r) { return num(r.i->free_block); }},
-    {.key = "free_nodes", .header = "FREE-NODES", .priority = 5, .get = [](const IslandRow& r) { return num(r.i->free_nodes); }},
+    {.key = "free_block",
+     .header = "FREE-BLOCK",
+     .priority = 2,
+     .get = [](const IslandRow& r) { return num(r.i->free_block); }},
+    {.key = "free_nodes",
+     .header = "FREE-NODES",
+     .priority = 5,
+     .get = [](const IslandRow& r) { return num(r.i->free_nodes); }},
     // The island's cluster's figures, beside it in the table.
-    {.key = "flex_free", .header = "FLEX-FREE", .priority = 4, .table_only = true,
+    {.key = "flex_free",
+     .header = "FLEX-FREE",
+     .priority = 4,
+     .table_only = true,
      .get = [](const IslandRow& r) { return r.c ? num(r.c->figures.flex_free) : none(); }},
-    {.key = "flex_stable_free", .header = "STABLE", .priority = 3, .table_only = true,
+    {.key = "flex_stable_free",
+     .header = "STABLE",
+     .priority = 3,
+     .table_only = true,
      .get = [](const IslandRow& r) { return r.c ? num(r.c->figures.flex_stable_free) : none(); }},
-    {.key = "stable", .header = "STAYS", .align = Align::left, .identifying = true, .get = [](const IslandRow& r) {
-       Value v = flag(r.i->stable, r.i->stable ? Tone::plain : Tone::warn);
-       v.shown = r.i->stable ? "stable" : "reclaimable";
-       return v;
-     }},
-    {.key = "fair_share", .header = "FAIR-SHARE", .priority = 2, .only_with = kNamespace,
+    {.key = "stable",
+     .header = "STAYS",
+     .align = Align::left,
+     .identifying = true,
+     .get =
+         [](const IslandRow& r) {
+           Value v = flag(r.i->stable, r.i->stable ? Tone::plain : Tone::warn);
+           v.shown = r.i->stable ? "stable" : "reclaimable";
+           return v;
+         }},
+    {.key = "fair_share",
+     .header = "FAIR-SHARE",
+     .priority = 2,
+     .only_with = kNamespace,
      .get = [](const IslandRow& r) { return num(r.i->fair_share); }},
-    {.key = "over_share", .header = "EXCEEDS-SHARE", .align = Align::left, .priority = 1, .only_with = kNamespace,
-     .get = [](const IslandRow& r) {
-       Value v = flag(r.i->over_share, r.i->over_share ? Tone::warn : Tone::plain);
-       if (r.i->over_share) v.shown = "yes: first preempted";
-       return v;
-     }},
+    {.key = "over_share",
+     .header = "EXCEEDS-SHARE",
+     .align = Align::left,
+     .priority = 1,
+     .only_with = kNamespace,
+     .get =
+         [](const IslandRow& r) {
+           Value v = flag(r.i->over_share, r.i->over_share ? Tone::warn : Tone::plain);
+           if (r.i->over_share) v.shown = "yes: first preempted";
+           return v;
+         }},
     {.key = "fits", .header = "", .get = [](const IslandRow& r) { return flag(r.fits()); }},
-    {.key = "block_later", .header = "", .get = [](const IslandRow& r) {
-       return r.fits() ? none() : num(r.i->block_later);
-     }},
-    {.key = "fits_at", .header = "", .get = [](const IslandRow& r) {
-       return r.fits() || r.i->fits_at == kNeverFits ? none() : txt(format_rfc3339(r.i->fits_at));
-     }},
+    {.key = "block_later",
+     .header = "",
+     .get = [](const IslandRow& r) { return r.fits() ? none() : num(r.i->block_later); }},
+    {.key = "fits_at",
+     .header = "",
+     .get =
+         [](const IslandRow& r) {
+           return r.fits() || r.i->fits_at == kNeverFits ? none() : txt(format_rfc3339(r.i->fits_at));
+         }},
 };
 
 // Why nothing answers the query, in the table's place.
@@ -130,8 +244,9 @@ std::string no_answer_text(const FlexReport& r, const Snapshot& snap) {
     return fmt::format("No: no cluster has {} {} now; the most is {} in {}.\n", wanted, kind, most_free,
                        snap.clusters[most.cluster].name);
   const std::string stay = format_duration(q.stay);
-  std::string out = fmt::format("No: no island has a free block of {} GPUs on whole free nodes that stays free for {}{}",
-                                wanted, stay, q.stable ? " in a cluster whose stable flex covers it" : "");
+  std::string out =
+      fmt::format("No: no island has a free block of {} GPUs on whole free nodes that stays free for {}{}", wanted,
+                  stay, q.stable ? " in a cluster whose stable flex covers it" : "");
   if (r.largest_block) {
     const FlexIsland& b = *r.largest_block;
     const Island& isl = snap.index.islands[b.island];
@@ -139,7 +254,8 @@ std::string no_answer_text(const FlexReport& r, const Snapshot& snap) {
     // With --stable, a block that holds N in a cluster whose stable flex does not is not
     // stable, not too small.
     if (q.stable && b.block >= wanted && !b.stable) out += ", but it is not stable: in-quota jobs may reclaim it";
-    if (b.free_block > b.block) out += fmt::format(" ({} free now, less what maintenance takes within {})", b.free_block, stay);
+    if (b.free_block > b.block)
+      out += fmt::format(" ({} free now, less what maintenance takes within {})", b.free_block, stay);
   }
   out += ".\n";
   if (!r.later.empty()) {
@@ -214,7 +330,8 @@ std::string json(const FlexReport& r, const Snapshot& snap, const RenderOptions&
   w.field("stable", r.query.stable);
   if (r.query.contiguous) w.field("for", format_duration(r.query.stay));
   w.end_object();
-  const std::span<const Column<Row>> fields = std::span<const Column<Row>>(kClusterColumns).first(kFirstFigure + kFigures);
+  const std::span<const Column<Row>> fields =
+      std::span<const Column<Row>>(kClusterColumns).first(kFirstFigure + kFigures);
   w.key("clusters").begin_array();
   for (const auto& row : cluster_rows(r, snap, o)) {
     w.begin_object();
@@ -237,8 +354,8 @@ std::string json(const FlexReport& r, const Snapshot& snap, const RenderOptions&
     json_list<IslandRow>(w, "islands", kIslandColumns, island_rows(r, snap, o, false), have);
     w.key("largest_block");
     if (r.largest_block)
-      json_row<IslandRow>(w, kIslandColumns, {&snap, &*r.largest_block, cluster_of(r, r.largest_block->cluster), r.query.gpus},
-                          have);
+      json_row<IslandRow>(w, kIslandColumns,
+                          {&snap, &*r.largest_block, cluster_of(r, r.largest_block->cluster), r.query.gpus}, have);
     else
       w.value(nullptr);
     std::vector<IslandRow> later;
@@ -288,7 +405,8 @@ std::string render_flex(const FlexReport& r, const Snapshot& snap, const RenderO
                               : names_of<Row>(kClusterColumns, cluster_rows(r, snap, o));
   case Format::table: break;
   }
-  if (r.clusters.empty() || (r.query.contiguous && r.islands.empty())) return wrap_prose(no_answer_text(r, snap), o.style.width);
+  if (r.clusters.empty() || (r.query.contiguous && r.islands.empty()))
+    return wrap_prose(no_answer_text(r, snap), o.style.width);
   return r.query.contiguous ? islands_table(r, snap, o) : clusters_table(r, snap, o);
 }
 

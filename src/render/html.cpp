@@ -138,8 +138,9 @@ void stacked_bar(Buf& b, double y, Gpus scale, std::string_view name, const std:
   for (const auto& s : segments) {
     if (s.value <= 0) continue;
     const double w = bar_w * static_cast<double>(s.value) / static_cast<double>(scale);
-    put(b, "<rect class=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" data-figure=\"{}\" data-value=\"{}\">"
-           "<title>{}: {} {} GPUs</title></rect>",
+    put(b,
+        "<rect class=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" data-figure=\"{}\" data-value=\"{}\">"
+        "<title>{}: {} {} GPUs</title></rect>",
         s.css, num(x), num(y), num(w), num(kBarH), s.key, s.value, html_escape(name), s.label, s.value);
     x += w;
   }
@@ -152,7 +153,9 @@ void bar_axis(Buf& b, double y, Gpus scale) {
   b += "<g class=\"axis\">";
   for (int i = 0; i <= 4; ++i) {
     const double x = kLabelW + bar_w * i / 4.0;
-    put(b, "<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/><text x=\"{0}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>",
+    put(b,
+        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/><text x=\"{0}\" y=\"{3}\" "
+        "text-anchor=\"middle\">{4}</text>",
         num(x), num(y), num(y + 4), num(y + 16), scale * i / 4);
   }
   b += "</g>";
@@ -162,8 +165,9 @@ void bar_axis(Buf& b, double y, Gpus scale) {
 void capacity_section(Buf& b, const CapacityReport& r, const Snapshot& snap) {
   b += "<section id=\"capacity\"><h2>Capacity per cluster</h2>\n";
   const ClusterFigures& t = r.totals;
-  put(b, "<p>{} clusters: {} healthy of {} GPUs, {} assigned to quotas; {} in-quota used, {} flex used, "
-         "{} unbacked.</p>\n",
+  put(b,
+      "<p>{} clusters: {} healthy of {} GPUs, {} assigned to quotas; {} in-quota used, {} flex used, "
+      "{} unbacked.</p>\n",
       r.rows.size(), t.healthy, t.total, t.assigned, t.inquota_used, t.flex_used, t.unbacked);
   b += "<dl class=\"tiles\" data-section=\"capacity-totals\">";
   for (const auto& c : kClusterFigureFields)
@@ -186,8 +190,9 @@ void capacity_section(Buf& b, const CapacityReport& r, const Snapshot& snap) {
   }
   scale = nice_ceiling(scale);
   const double h = kRowH * static_cast<double>(r.rows.size()) + 24;
-  put(b, "<div class=\"chart\"><svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"Capacity per cluster\" "
-         "data-chart=\"capacity\">",
+  put(b,
+      "<div class=\"chart\"><svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"Capacity per cluster\" "
+      "data-chart=\"capacity\">",
       num(kW), num(h));
   double y = 4;
   const double bar_w = kW - kLabelW - kCaptionW;
@@ -220,10 +225,12 @@ void sweep_section(Buf& b, const std::vector<OverallocReport>& sweep, const Over
     b += "<p>No buffer in the sweep.</p></section>\n";
     return;
   }
-  put(b, "<p>Cut policy {}; each point is <code>overalloc sweep</code>'s summary at that buffer. The dashed line "
-         "marks the report's buffer, {}.</p>\n",
+  put(b,
+      "<p>Cut policy {}; each point is <code>overalloc sweep</code>'s summary at that buffer. The dashed line "
+      "marks the report's buffer, {}.</p>\n",
       to_string(chosen.policy), format_bp(chosen.buffer.bp));
-  legend(b, {{"p2", "phase 2: only unscheduled quota"}, {"p3", "phase 3: idle jobs too"},
+  legend(b, {{"p2", "phase 2: only unscheduled quota"},
+             {"p3", "phase 3: idle jobs too"},
              {"p4", "phase 4: running jobs preempted"}});
   constexpr double W = 1000, H = 340, L = 70, R = 20, T = 14, B = 44;
   const BasisPoints x0 = sweep.front().buffer.bp, x1 = sweep.back().buffer.bp;
@@ -231,19 +238,21 @@ void sweep_section(Buf& b, const std::vector<OverallocReport>& sweep, const Over
   for (const auto& r : sweep) ymax = std::max(ymax, r.summary.cut);
   ymax = nice_ceiling(ymax);
   auto X = [&](BasisPoints bp) {
-    return x1 == x0 ? L + (W - L - R) / 2 : L + (W - L - R) * static_cast<double>(bp - x0) / static_cast<double>(x1 - x0);
+    return x1 == x0 ? L + (W - L - R) / 2
+                    : L + (W - L - R) * static_cast<double>(bp - x0) / static_cast<double>(x1 - x0);
   };
   auto Y = [&](Gpus v) { return T + (H - T - B) * (1.0 - static_cast<double>(v) / static_cast<double>(ymax)); };
-  put(b, "<div class=\"chart\"><svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"GPUs cut per buffer\" "
-         "data-chart=\"sweep\">",
-      num(W),
-      num(H));
+  put(b,
+      "<div class=\"chart\"><svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"GPUs cut per buffer\" "
+      "data-chart=\"sweep\">",
+      num(W), num(H));
   // Grid and y axis.
   b += "<g class=\"axis\">";
   for (int i = 0; i <= 4; ++i) {
     const Gpus v = ymax * i / 4;
-    put(b, "<line class=\"grid\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/><text x=\"{3}\" y=\"{4}\" "
-           "text-anchor=\"end\">{5}</text>",
+    put(b,
+        "<line class=\"grid\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/><text x=\"{3}\" y=\"{4}\" "
+        "text-anchor=\"end\">{5}</text>",
         num(L), num(W - R), num(Y(v)), num(L - 6), num(Y(v) + 4), v);
   }
   put(b, "<path d=\"M{} {}V{}H{}\"/>", num(L), num(T), num(H - B), num(W - R));
@@ -313,9 +322,10 @@ void sweep_section(Buf& b, const std::vector<OverallocReport>& sweep, const Over
        "<th class=\"n\">from idle</th><th class=\"n\">from running</th><th class=\"n\">jobs preempted</th></tr>\n";
   for (const auto& r : sweep) {
     const auto& s = r.summary;
-    put(b, "<tr data-buffer_bp=\"{}\"><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
-           "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
-           "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+    put(b,
+        "<tr data-buffer_bp=\"{}\"><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+        "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+        "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
         r.buffer.bp, format_bp(r.buffer.bp), s.clusters_over_target, s.cut, format_share(s.cut, s.assigned),
         s.cut_by_phase[2], s.cut_by_phase[3], s.cut_by_phase[4], s.from.unscheduled, s.from.idle, s.from.running,
         s.jobs_preempted);
@@ -350,8 +360,9 @@ void cut_chart(Buf& b, std::vector<CutRow> rows, std::string_view what) {
     for (const auto& r : rows) scale = std::max(scale, r.cut);
     scale = nice_ceiling(scale);
     const double h = kRowH * static_cast<double>(rows.size()) + 24;
-    put(b, "<div class=\"chart\"><svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"GPUs cut per {}\" "
-           "data-chart=\"cuts-{}\">",
+    put(b,
+        "<div class=\"chart\"><svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"GPUs cut per {}\" "
+        "data-chart=\"cuts-{}\">",
         num(kW), num(h), what, rows.front().kind);
     double y = 4;
     for (const auto& r : rows) {
@@ -372,8 +383,8 @@ void cut_chart(Buf& b, std::vector<CutRow> rows, std::string_view what) {
                    {"run", "cut_from_running", "cut from running jobs", r.from.running}},
                   fmt::format("{} of {} · phase {}{}", r.cut, r.assigned, r.phase,
                               r.jobs_preempted ? fmt::format(" · {} job{} preempted", r.jobs_preempted,
-                                                                   r.jobs_preempted == 1 ? "" : "s")
-                                                 : ""));
+                                                             r.jobs_preempted == 1 ? "" : "s")
+                                               : ""));
       b += "</g>\n";
       y += kRowH;
     }
@@ -384,8 +395,7 @@ void cut_chart(Buf& b, std::vector<CutRow> rows, std::string_view what) {
     put(b, "<p class=\"note\" data-uncut-{}=\"{}\">No cut ({} {}{}): ", rows.empty() ? "all" : what, uncut.size(),
         uncut.size(), what, uncut.size() == 1 ? "" : "s");
     constexpr std::size_t kListed = 40;
-    for (std::size_t i = 0; i < uncut.size() && i < kListed; ++i)
-      put(b, "{}{}", i ? ", " : "", html_escape(uncut[i]));
+    for (std::size_t i = 0; i < uncut.size() && i < kListed; ++i) put(b, "{}{}", i ? ", " : "", html_escape(uncut[i]));
     if (uncut.size() > kListed) put(b, " and {} more", uncut.size() - kListed);
     b += ".</p>\n";
   }
@@ -394,8 +404,9 @@ void cut_chart(Buf& b, std::vector<CutRow> rows, std::string_view what) {
 void cuts_section(Buf& b, const OverallocReport& r, const Snapshot& snap) {
   const OverallocSummary& s = r.summary;
   b += "<section id=\"cuts\"><h2>What the buffer cuts</h2>\n";
-  put(b, "<p data-section=\"overalloc-summary\" data-buffer_bp=\"{}\" data-cut=\"{}\" data-assigned=\"{}\" "
-         "data-clusters_over_target=\"{}\" data-jobs_preempted=\"{}\">Buffer {}, cut policy {}: {}.</p>\n",
+  put(b,
+      "<p data-section=\"overalloc-summary\" data-buffer_bp=\"{}\" data-cut=\"{}\" data-assigned=\"{}\" "
+      "data-clusters_over_target=\"{}\" data-jobs_preempted=\"{}\">Buffer {}, cut policy {}: {}.</p>\n",
       r.buffer.bp, s.cut, s.assigned, s.clusters_over_target, s.jobs_preempted, format_bp(r.buffer.bp),
       to_string(r.policy), html_escape(summary_sentence(s)));
   legend(b, {{"unsch", "from unscheduled quota (cut_from_unscheduled)"},
@@ -410,8 +421,8 @@ void cuts_section(Buf& b, const OverallocReport& r, const Snapshot& snap) {
   b += "<h3>Per quota tree (team)</h3>\n";
   std::vector<CutRow> trees;
   for (const auto& t : overalloc_trees(r, snap))
-    trees.push_back({snap.quotas[t.tree].name, "tree", t.assigned, t.cut, t.from, t.phase, t.jobs_preempted,
-                     t.gpus_preempted});
+    trees.push_back(
+        {snap.quotas[t.tree].name, "tree", t.assigned, t.cut, t.from, t.phase, t.jobs_preempted, t.gpus_preempted});
   cut_chart(b, std::move(trees), "tree");
   b += "</section>\n";
 }
@@ -420,8 +431,9 @@ void cuts_section(Buf& b, const OverallocReport& r, const Snapshot& snap) {
 void impact_section(Buf& b, const ImpactReport& r, const Snapshot& snap) {
   const MaintenanceHorizon& h = r.horizon;
   b += "<section id=\"impact\"><h2>Maintenance impact: schedulable GPUs over the window</h2>\n";
-  put(b, "<p>From {} to {} ({}), per cluster: schedulable GPUs (healthy) as events start and end; the dashed line "
-         "is assigned quota, the dot the minimum.</p>\n",
+  put(b,
+      "<p>From {} to {} ({}), per cluster: schedulable GPUs (healthy) as events start and end; the dashed line "
+      "is assigned quota, the dot the minimum.</p>\n",
       html_escape(short_time(h.at)), html_escape(short_time(h.end())), human_duration(h.window));
   if (r.clusters.empty() || h.window <= 0) {
     b += "<p>No cluster is selected.</p></section>\n";
@@ -485,11 +497,13 @@ std::string render_html_report(const HtmlReport& r, const Snapshot& snap, const 
   b += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
        "<link rel=\"icon\" href=\"data:,\">";
-  put(b, "<meta name=\"generator\" content=\"fleetcap {}\"><title>fleetcap report · {}</title><style>{}</style>"
-         "</head>\n<body><main>\n",
+  put(b,
+      "<meta name=\"generator\" content=\"fleetcap {}\"><title>fleetcap report · {}</title><style>{}</style>"
+      "</head>\n<body><main>\n",
       FLEETCAP_VERSION, html_escape(short_time(o.at)), kCss);
-  put(b, "<h1>GPU capacity report</h1><p class=\"meta\" data-at=\"{}\" data-source=\"{}\">Fleet at {} from {} · "
-         "generated {} by fleetcap {}</p>\n",
+  put(b,
+      "<h1>GPU capacity report</h1><p class=\"meta\" data-at=\"{}\" data-source=\"{}\">Fleet at {} from {} · "
+      "generated {} by fleetcap {}</p>\n",
       format_rfc3339(o.at), html_escape(o.source), html_escape(short_time(o.at)), html_escape(o.source),
       html_escape(short_time(o.generated_at)), FLEETCAP_VERSION);
   if (r.capacity) capacity_section(b, *r.capacity, snap);

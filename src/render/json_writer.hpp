@@ -40,10 +40,7 @@ public:
   JsonWriter& value(bool b);
   JsonWriter& value(std::nullptr_t);
   template <std::integral T>
-    requires(!std::same_as<T, bool>)
-  JsonWriter& value(T n) {
-    return integer(n);
-  }
+  requires(!std::same_as<T, bool>) JsonWriter& value(T n) { return integer(n); }
   // null when empty.
   template <class T> JsonWriter& value(const std::optional<T>& v) { return v ? value(*v) : value(nullptr); }
 
@@ -92,8 +89,8 @@ private:
   std::string buf_;
   std::size_t len_ = 0;
   std::ostream* sink_ = nullptr;
-  std::vector<Open> open_;  // the containers begun and not yet ended, outermost first
-  bool after_key_ = false;  // key() was written; its value comes next
+  std::vector<Open> open_; // the containers begun and not yet ended, outermost first
+  bool after_key_ = false; // key() was written; its value comes next
 };
 
 // A time as JSON: RFC 3339, or null when there is none.

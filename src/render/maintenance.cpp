@@ -19,7 +19,8 @@ std::string short_time(Time t) {
 
 std::string human_duration(Duration d) {
   if (d < 0) d = -d;
-  if (d >= 86400) return d % 86400 / 3600 ? fmt::format("{}d{}h", d / 86400, d % 86400 / 3600) : fmt::format("{}d", d / 86400);
+  if (d >= 86400)
+    return d % 86400 / 3600 ? fmt::format("{}d{}h", d / 86400, d % 86400 / 3600) : fmt::format("{}d", d / 86400);
   if (d >= 3600) return d % 3600 / 60 ? fmt::format("{}h{}m", d / 3600, d % 3600 / 60) : fmt::format("{}h", d / 3600);
   if (d >= 60) return fmt::format("{}m", d / 60);
   return fmt::format("{}s", d);
@@ -92,32 +93,74 @@ Value event_nodes_value(const Snapshot& snap, const MaintenanceEvent& e) {
 }
 
 const Column<ListRow> kListColumns[] = {
-    {.key = "id", .header = "ID", .align = Align::left, .identifying = true, .get = [](const ListRow& r) { return txt(r.event().id); }},
-    {.key = "cluster", .header = "CLUSTER", .align = Align::left, .priority = 1,
+    {.key = "id",
+     .header = "ID",
+     .align = Align::left,
+     .identifying = true,
+     .get = [](const ListRow& r) { return txt(r.event().id); }},
+    {.key = "cluster",
+     .header = "CLUSTER",
+     .align = Align::left,
+     .priority = 1,
      .get = [](const ListRow& r) { return txt(r.event().cluster); }},
-    {.key = "nodes", .header = "NODES", .align = Align::left, .priority = 6, .unit = "node",
+    {.key = "nodes",
+     .header = "NODES",
+     .align = Align::left,
+     .priority = 6,
+     .unit = "node",
      .get = [](const ListRow& r) { return event_nodes_value(*r.snap, r.event()); }},
     {.key = "whole_cluster", .header = "", .get = [](const ListRow& r) { return flag(r.event().nodes.empty()); }},
     {.key = "gpus", .header = "GPUS", .priority = 2, .get = [](const ListRow& r) { return num(r.row->gpus); }},
-    {.key = "start", .header = "START", .align = Align::left, .priority = 4,
+    {.key = "start",
+     .header = "START",
+     .align = Align::left,
+     .priority = 4,
      .get = [](const ListRow& r) { return time_value(r.event().start); }},
-    {.key = "end", .header = "END", .align = Align::left, .priority = 7,
+    {.key = "end",
+     .header = "END",
+     .align = Align::left,
+     .priority = 7,
      .get = [](const ListRow& r) { return time_value(r.event().end); }},
-    {.key = "hard_start", .header = "HARD", .align = Align::left, .priority = 8,
+    {.key = "hard_start",
+     .header = "HARD",
+     .align = Align::left,
+     .priority = 8,
      .get = [](const ListRow& r) { return flag(r.event().hard_start); }},
-    {.key = "action_by", .header = "ACTION-BY", .align = Align::left, .identifying = true,
+    {.key = "action_by",
+     .header = "ACTION-BY",
+     .align = Align::left,
+     .identifying = true,
      .get = [](const ListRow& r) { return time_value(r.row->action_by); }},
-    {.key = "jobs", .header = "JOBS", .align = Align::left, .priority = 3, .unit = "job",
+    {.key = "jobs",
+     .header = "JOBS",
+     .align = Align::left,
+     .priority = 3,
+     .unit = "job",
      .get = [](const ListRow& r) { return names_value(job_names(*r.snap, r.row->jobs)); }},
-    {.key = "state", .header = "STATE", .align = Align::left, .priority = 5,
+    {.key = "state",
+     .header = "STATE",
+     .align = Align::left,
+     .priority = 5,
      .get = [](const ListRow& r) { return txt(to_string(r.event().state)); }},
     {.key = "overdue", .header = "", .get = [](const ListRow& r) { return flag(r.row->overdue); }},
     {.key = "", .header = "DUE", .align = Align::left, .priority = 1, .get = due_value},
-    {.key = "kind", .header = "KIND", .align = Align::left, .priority = 9, .wide = true,
+    {.key = "kind",
+     .header = "KIND",
+     .align = Align::left,
+     .priority = 9,
+     .wide = true,
      .get = [](const ListRow& r) { return txt(r.event().kind); }},
-    {.key = "reason", .header = "REASON", .align = Align::left, .priority = 10, .wide = true,
+    {.key = "reason",
+     .header = "REASON",
+     .align = Align::left,
+     .priority = 10,
+     .wide = true,
      .get = [](const ListRow& r) { return txt(r.event().reason); }},
-    {.key = "priority", .header = "PRIORITY", .align = Align::left, .priority = 9, .wide = true,
+    {.key = "priority",
+     .header = "PRIORITY",
+     .align = Align::left,
+     .priority = 9,
+     .wide = true,
      .get = [](const ListRow& r) { return txt(fmt::format("p{}", r.event().priority)); }},
 };
 
@@ -169,9 +212,8 @@ std::string cluster_text(const Snapshot& snap, const Node& n) {
 }
 
 // A labelled section: "Label:  none" or "Label:" and the table indented two spaces.
-template <class Row>
-void section(std::string& out, std::string_view label, std::span<const Column<Row>> cols, const std::vector<Row>& rows,
-             const RenderOptions& o) {
+template <class Row> void section(std::string& out, std::string_view label, std::span<const Column<Row>> cols,
+                                  const std::vector<Row>& rows, const RenderOptions& o) {
   if (rows.empty()) {
     out += fmt::format("{:<14}none\n", std::string(label) + ":");
     return;
@@ -194,15 +236,30 @@ struct IssueRow {
   const NodeIssue* issue;
 };
 const Column<IssueRow> kIssueColumns[] = {
-    {.key = "type", .header = "TYPE", .align = Align::left, .identifying = true, .get = [](const IssueRow& r) { return txt(r.issue->type); }},
-    {.key = "priority", .header = "PRIORITY", .align = Align::left, .identifying = true, .get = [](const IssueRow& r) {
-       return txt(fmt::format("p{}", r.issue->priority), r.issue->priority <= 1 ? Tone::bad : Tone::plain);
-     }},
-    {.key = "detected_at", .header = "DETECTED", .align = Align::left, .priority = 1,
+    {.key = "type",
+     .header = "TYPE",
+     .align = Align::left,
+     .identifying = true,
+     .get = [](const IssueRow& r) { return txt(r.issue->type); }},
+    {.key = "priority",
+     .header = "PRIORITY",
+     .align = Align::left,
+     .identifying = true,
+     .get =
+         [](const IssueRow& r) {
+           return txt(fmt::format("p{}", r.issue->priority), r.issue->priority <= 1 ? Tone::bad : Tone::plain);
+         }},
+    {.key = "detected_at",
+     .header = "DETECTED",
+     .align = Align::left,
+     .priority = 1,
      .get = [](const IssueRow& r) { return time_value(r.issue->detected_at); }},
-    {.key = "detail", .header = "DETAIL", .align = Align::left, .priority = 2, .get = [](const IssueRow& r) {
-       return r.issue->detail.empty() ? txt("", Tone::plain, "-") : txt(r.issue->detail);
-     }},
+    {.key = "detail",
+     .header = "DETAIL",
+     .align = Align::left,
+     .priority = 2,
+     .get =
+         [](const IssueRow& r) { return r.issue->detail.empty() ? txt("", Tone::plain, "-") : txt(r.issue->detail); }},
 };
 
 struct CardEventRow {
@@ -211,46 +268,110 @@ struct CardEventRow {
   const MaintenanceEvent& event() const { return snap->maintenance[row->event]; }
 };
 const Column<CardEventRow> kCardEventColumns[] = {
-    {.key = "id", .header = "ID", .align = Align::left, .identifying = true, .get = [](const CardEventRow& r) { return txt(r.event().id); }},
-    {.key = "when", .header = "WHEN", .align = Align::left, .identifying = true, .get = [](const CardEventRow& r) {
-       return txt(to_string(r.row->when), r.row->when == EventTiming::current ? Tone::warn : Tone::plain);
-     }},
-    {.key = "state", .header = "STATE", .align = Align::left, .priority = 4,
+    {.key = "id",
+     .header = "ID",
+     .align = Align::left,
+     .identifying = true,
+     .get = [](const CardEventRow& r) { return txt(r.event().id); }},
+    {.key = "when",
+     .header = "WHEN",
+     .align = Align::left,
+     .identifying = true,
+     .get =
+         [](const CardEventRow& r) {
+           return txt(to_string(r.row->when), r.row->when == EventTiming::current ? Tone::warn : Tone::plain);
+         }},
+    {.key = "state",
+     .header = "STATE",
+     .align = Align::left,
+     .priority = 4,
      .get = [](const CardEventRow& r) { return txt(to_string(r.event().state)); }},
-    {.key = "start", .header = "START", .align = Align::left, .identifying = true,
+    {.key = "start",
+     .header = "START",
+     .align = Align::left,
+     .identifying = true,
      .get = [](const CardEventRow& r) { return time_value(r.event().start); }},
-    {.key = "end", .header = "END", .align = Align::left, .priority = 2,
+    {.key = "end",
+     .header = "END",
+     .align = Align::left,
+     .priority = 2,
      .get = [](const CardEventRow& r) { return time_value(r.event().end); }},
-    {.key = "hard_start", .header = "HARD", .align = Align::left, .priority = 5,
+    {.key = "hard_start",
+     .header = "HARD",
+     .align = Align::left,
+     .priority = 5,
      .get = [](const CardEventRow& r) { return flag(r.event().hard_start); }},
-    {.key = "action_by", .header = "ACTION-BY", .align = Align::left, .identifying = true,
+    {.key = "action_by",
+     .header = "ACTION-BY",
+     .align = Align::left,
+     .identifying = true,
      .get = [](const CardEventRow& r) { return time_value(r.row->action_by); }},
     {.key = "whole_cluster", .header = "", .get = [](const CardEventRow& r) { return flag(r.row->whole_cluster); }},
-    {.key = "nodes", .header = "NODES", .align = Align::left, .priority = 7, .unit = "node", .table_only = true,
+    {.key = "nodes",
+     .header = "NODES",
+     .align = Align::left,
+     .priority = 7,
+     .unit = "node",
+     .table_only = true,
      .get = [](const CardEventRow& r) { return event_nodes_value(*r.snap, r.event()); }},
-    {.key = "kind", .header = "KIND", .align = Align::left, .priority = 6,
+    {.key = "kind",
+     .header = "KIND",
+     .align = Align::left,
+     .priority = 6,
      .get = [](const CardEventRow& r) { return txt(r.event().kind); }},
-    {.key = "reason", .header = "REASON", .align = Align::left, .priority = 8, .get = [](const CardEventRow& r) {
-       return r.event().reason.empty() ? txt("", Tone::plain, "-") : txt(r.event().reason);
-     }},
-    {.key = "priority", .header = "", .get = [](const CardEventRow& r) { return txt(fmt::format("p{}", r.event().priority)); }},
+    {.key = "reason",
+     .header = "REASON",
+     .align = Align::left,
+     .priority = 8,
+     .get =
+         [](const CardEventRow& r) {
+           return r.event().reason.empty() ? txt("", Tone::plain, "-") : txt(r.event().reason);
+         }},
+    {.key = "priority",
+     .header = "",
+     .get = [](const CardEventRow& r) { return txt(fmt::format("p{}", r.event().priority)); }},
 };
 
 struct CardJobRow {
   const Job* job;
 };
 const Column<CardJobRow> kCardJobColumns[] = {
-    {.key = "name", .header = "JOB", .align = Align::left, .identifying = true, .get = [](const CardJobRow& r) { return txt(r.job->name); }},
-    {.key = "namespace", .header = "NAMESPACE", .align = Align::left, .priority = 3,
+    {.key = "name",
+     .header = "JOB",
+     .align = Align::left,
+     .identifying = true,
+     .get = [](const CardJobRow& r) { return txt(r.job->name); }},
+    {.key = "namespace",
+     .header = "NAMESPACE",
+     .align = Align::left,
+     .priority = 3,
      .get = [](const CardJobRow& r) { return txt(r.job->ns); }},
-    {.key = "quota", .header = "QUOTA", .align = Align::left, .identifying = true, .get = [](const CardJobRow& r) { return txt(r.job->quota); }},
-    {.key = "priority", .header = "PRIORITY", .align = Align::left, .priority = 2,
+    {.key = "quota",
+     .header = "QUOTA",
+     .align = Align::left,
+     .identifying = true,
+     .get = [](const CardJobRow& r) { return txt(r.job->quota); }},
+    {.key = "priority",
+     .header = "PRIORITY",
+     .align = Align::left,
+     .priority = 2,
      .get = [](const CardJobRow& r) { return txt(to_string(r.job->priority)); }},
     {.key = "gpus", .header = "GPUS", .priority = 1, .get = [](const CardJobRow& r) { return num(r.job->gpus); }},
-    {.key = "nodes", .header = "NODES", .align = Align::left, .priority = 4, .unit = "node",
+    {.key = "nodes",
+     .header = "NODES",
+     .align = Align::left,
+     .priority = 4,
+     .unit = "node",
      .get = [](const CardJobRow& r) { return names_value(r.job->nodes); }},
-    {.key = "idle", .header = "IDLE", .align = Align::left, .priority = 5, .get = [](const CardJobRow& r) { return flag(r.job->idle); }},
-    {.key = "started_at", .header = "STARTED", .align = Align::left, .priority = 6,
+    {.key = "idle",
+     .header = "IDLE",
+     .align = Align::left,
+     .priority = 5,
+     .get = [](const CardJobRow& r) { return flag(r.job->idle); }},
+    {.key = "started_at",
+     .header = "STARTED",
+     .align = Align::left,
+     .priority = 6,
      .get = [](const CardJobRow& r) { return time_value(r.job->started_at); }},
 };
 
@@ -259,14 +380,33 @@ struct CardQuotaRow {
   const Quota* quota;
 };
 const Column<CardQuotaRow> kCardQuotaColumns[] = {
-    {.key = "name", .header = "QUOTA", .align = Align::left, .identifying = true, .get = [](const CardQuotaRow& r) { return txt(r.quota->name); }},
-    {.key = "tree", .header = "TREE", .align = Align::left, .priority = 1, .get = [](const CardQuotaRow& r) {
-       return r.quota->tree_index == kNone ? none() : txt(r.snap->quotas[r.quota->tree_index].name);
-     }},
-    {.key = "cluster", .header = "CLUSTER", .align = Align::left, .priority = 2,
+    {.key = "name",
+     .header = "QUOTA",
+     .align = Align::left,
+     .identifying = true,
+     .get = [](const CardQuotaRow& r) { return txt(r.quota->name); }},
+    {.key = "tree",
+     .header = "TREE",
+     .align = Align::left,
+     .priority = 1,
+     .get =
+         [](const CardQuotaRow& r) {
+           return r.quota->tree_index == kNone ? none() : txt(r.snap->quotas[r.quota->tree_index].name);
+         }},
+    {.key = "cluster",
+     .header = "CLUSTER",
+     .align = Align::left,
+     .priority = 2,
      .get = [](const CardQuotaRow& r) { return r.quota->cluster ? txt(*r.quota->cluster) : none(); }},
-    {.key = "assigned", .header = "ASSIGNED", .priority = 1, .get = [](const CardQuotaRow& r) { return num(r.quota->gpus); }},
-    {.key = "access", .header = "ACCESS", .align = Align::left, .priority = 3, .unit = "namespace",
+    {.key = "assigned",
+     .header = "ASSIGNED",
+     .priority = 1,
+     .get = [](const CardQuotaRow& r) { return num(r.quota->gpus); }},
+    {.key = "access",
+     .header = "ACCESS",
+     .align = Align::left,
+     .priority = 3,
+     .unit = "namespace",
      .get = [](const CardQuotaRow& r) { return r.quota->access ? names_value(*r.quota->access) : none("any"); }},
 };
 
@@ -393,34 +533,85 @@ struct ImpactRow {
 };
 
 const Column<ImpactRow> kImpactColumns[] = {
-    {.key = "name", .header = "CLUSTER", .align = Align::left, .identifying = true,
+    {.key = "name",
+     .header = "CLUSTER",
+     .align = Align::left,
+     .identifying = true,
      .get = [](const ImpactRow& r) { return txt(r.cluster().name); }},
-    {.key = "region", .header = "REGION", .align = Align::left, .priority = 8, .wide = true,
+    {.key = "region",
+     .header = "REGION",
+     .align = Align::left,
+     .priority = 8,
+     .wide = true,
      .get = [](const ImpactRow& r) { return txt(r.cluster().region); }},
-    {.key = "provider", .header = "PROVIDER", .align = Align::left, .priority = 9, .wide = true,
+    {.key = "provider",
+     .header = "PROVIDER",
+     .align = Align::left,
+     .priority = 9,
+     .wide = true,
      .get = [](const ImpactRow& r) { return txt(r.cluster().provider); }},
-    {.key = "sku", .header = "SKU", .align = Align::left, .priority = 6, .get = [](const ImpactRow& r) { return txt(r.cluster().sku); }},
-    {.key = "state", .header = "STATE", .align = Align::left, .priority = 10, .wide = true,
+    {.key = "sku",
+     .header = "SKU",
+     .align = Align::left,
+     .priority = 6,
+     .get = [](const ImpactRow& r) { return txt(r.cluster().sku); }},
+    {.key = "state",
+     .header = "STATE",
+     .align = Align::left,
+     .priority = 10,
+     .wide = true,
      .get = [](const ImpactRow& r) { return txt(to_string(r.cluster().state)); }},
-    {.key = "total", .header = "TOTAL", .priority = 9, .wide = true, .get = [](const ImpactRow& r) { return num(r.c->total); }},
-    {.key = "assigned", .header = "ASSIGNED", .priority = 4, .get = [](const ImpactRow& r) { return num(r.c->assigned); }},
+    {.key = "total",
+     .header = "TOTAL",
+     .priority = 9,
+     .wide = true,
+     .get = [](const ImpactRow& r) { return num(r.c->total); }},
+    {.key = "assigned",
+     .header = "ASSIGNED",
+     .priority = 4,
+     .get = [](const ImpactRow& r) { return num(r.c->assigned); }},
     {.key = "events", .header = "EVENTS", .priority = 5, .get = [](const ImpactRow& r) { return num(r.c->events); }},
-    {.key = "healthy", .header = "HEALTHY", .priority = 7, .get = [](const ImpactRow& r) { return num(r.c->steps.front().healthy); }},
-    {.key = "largest_free_block", .header = "BLOCK", .priority = 9, .wide = true,
+    {.key = "healthy",
+     .header = "HEALTHY",
+     .priority = 7,
+     .get = [](const ImpactRow& r) { return num(r.c->steps.front().healthy); }},
+    {.key = "largest_free_block",
+     .header = "BLOCK",
+     .priority = 9,
+     .wide = true,
      .get = [](const ImpactRow& r) { return num(r.c->steps.front().largest_free_block); }},
-    {.key = "min_healthy", .header = "MIN-HEALTHY", .priority = 1, .get = [](const ImpactRow& r) {
-       return num(r.c->min_healthy, r.c->min_healthy < r.c->steps.front().healthy ? Tone::warn : Tone::plain);
-     }},
-    {.key = "min_healthy_at", .header = "MIN-AT", .align = Align::left, .priority = 2,
+    {.key = "min_healthy",
+     .header = "MIN-HEALTHY",
+     .priority = 1,
+     .get =
+         [](const ImpactRow& r) {
+           return num(r.c->min_healthy, r.c->min_healthy < r.c->steps.front().healthy ? Tone::warn : Tone::plain);
+         }},
+    {.key = "min_healthy_at",
+     .header = "MIN-AT",
+     .align = Align::left,
+     .priority = 2,
      .get = [](const ImpactRow& r) { return time_value(r.c->min_healthy_at); }},
-    {.key = "max_healthy", .header = "MAX-HEALTHY", .priority = 9, .wide = true,
+    {.key = "max_healthy",
+     .header = "MAX-HEALTHY",
+     .priority = 9,
+     .wide = true,
      .get = [](const ImpactRow& r) { return num(r.c->max_healthy); }},
-    {.key = "worst_unbacked", .header = "WORST-UNBACKED", .priority = 1, .get = [](const ImpactRow& r) {
-       return num(r.c->worst_unbacked, r.c->worst_unbacked > 0 ? Tone::bad : Tone::plain);
-     }},
-    {.key = "min_largest_free_block", .header = "MIN-BLOCK", .priority = 2,
+    {.key = "worst_unbacked",
+     .header = "WORST-UNBACKED",
+     .priority = 1,
+     .get =
+         [](const ImpactRow& r) {
+           return num(r.c->worst_unbacked, r.c->worst_unbacked > 0 ? Tone::bad : Tone::plain);
+         }},
+    {.key = "min_largest_free_block",
+     .header = "MIN-BLOCK",
+     .priority = 2,
      .get = [](const ImpactRow& r) { return num(r.c->min_largest_free_block); }},
-    {.key = "min_largest_free_block_at", .header = "MIN-BLOCK-AT", .align = Align::left, .priority = 3,
+    {.key = "min_largest_free_block_at",
+     .header = "MIN-BLOCK-AT",
+     .align = Align::left,
+     .priority = 3,
      .get = [](const ImpactRow& r) { return time_value(r.c->min_largest_free_block_at); }},
 };
 
@@ -485,9 +676,9 @@ std::string unplaced_reason(const PlanJob& pj, const MovePlan& plan, const Snaps
   const std::string when = short_time(pj.move_at);
   if (pj.outcome == MoveOutcome::preempted && pj.preempted_by != kNone)
     return fmt::format("preempted at {} to make room for {}", when, snap.jobs[plan.jobs[pj.preempted_by].job].name);
-  std::string out = single
-                        ? fmt::format("no {} node with {} free GPUs {} at {}", c.sku, job.gpus, plan_where(plan, c), when)
-                        : fmt::format("no island with {} free {} GPUs {} at {}", job.gpus, c.sku, plan_where(plan, c), when);
+  std::string out =
+      single ? fmt::format("no {} node with {} free GPUs {} at {}", c.sku, job.gpus, plan_where(plan, c), when)
+             : fmt::format("no island with {} free {} GPUs {} at {}", job.gpus, c.sku, plan_where(plan, c), when);
   if (!job.flex) out += " (flex jobs in " + c.name + " preempted too)";
   if (pj.best_island == kNone) {
     out += fmt::format("; no {} GPU is free there", c.sku);
@@ -504,9 +695,9 @@ std::string unplaced_reason(const PlanJob& pj, const MovePlan& plan, const Snaps
     const std::string& island = snap.index.islands[pj.hint_island].name;
     if (pj.hint_event != kNone) {
       const MaintenanceEvent& e = snap.maintenance[pj.hint_event];
-      out += fmt::format("; it would fit in {} ({} GPUs) if event {} ({} to {}) ended by {} or started after {}",
-                         island, pj.hint_gpus, e.id, short_time(e.start), short_time(e.end), when,
-                         short_time(plan.horizon.end()));
+      out +=
+          fmt::format("; it would fit in {} ({} GPUs) if event {} ({} to {}) ended by {} or started after {}", island,
+                      pj.hint_gpus, e.id, short_time(e.start), short_time(e.end), when, short_time(plan.horizon.end()));
     } else if (pj.hint_job != kNone) {
       const Job& other = snap.jobs[pj.hint_job];
       out += fmt::format("; it would fit in {} ({} GPUs) if flex job {} ({}, {}) moved", island, pj.hint_gpus,
@@ -534,66 +725,132 @@ struct PlanRow {
 // The keys before "to_cluster" are the JSON's per-job fields; the destination follows as an
 // object in JSON and as to_* columns in CSV.
 const Column<PlanRow> kPlanColumns[] = {
-    {.key = "name", .header = "JOB", .align = Align::left, .identifying = true, .get = [](const PlanRow& r) { return txt(r.job().name); }},
-    {.key = "namespace", .header = "NAMESPACE", .align = Align::left, .priority = 8,
+    {.key = "name",
+     .header = "JOB",
+     .align = Align::left,
+     .identifying = true,
+     .get = [](const PlanRow& r) { return txt(r.job().name); }},
+    {.key = "namespace",
+     .header = "NAMESPACE",
+     .align = Align::left,
+     .priority = 8,
      .get = [](const PlanRow& r) { return txt(r.job().ns); }},
-    {.key = "quota", .header = "QUOTA", .align = Align::left, .priority = 9, .wide = true,
+    {.key = "quota",
+     .header = "QUOTA",
+     .align = Align::left,
+     .priority = 9,
+     .wide = true,
      .get = [](const PlanRow& r) { return txt(r.job().quota); }},
-    {.key = "cluster", .header = "FROM", .align = Align::left, .priority = 1,
+    {.key = "cluster",
+     .header = "FROM",
+     .align = Align::left,
+     .priority = 1,
      .get = [](const PlanRow& r) { return txt(r.snap->clusters[r.job().cluster_index].name); }},
-    {.key = "priority", .header = "PRIORITY", .align = Align::left, .priority = 4,
+    {.key = "priority",
+     .header = "PRIORITY",
+     .align = Align::left,
+     .priority = 4,
      .get = [](const PlanRow& r) { return txt(to_string(r.job().priority)); }},
     {.key = "gpus", .header = "GPUS", .priority = 1, .get = [](const PlanRow& r) { return num(r.job().gpus); }},
-    {.key = "nodes", .header = "NODES", .align = Align::left, .priority = 6, .unit = "node",
+    {.key = "nodes",
+     .header = "NODES",
+     .align = Align::left,
+     .priority = 6,
+     .unit = "node",
      .get = [](const PlanRow& r) { return names_value(r.job().nodes, 2); }},
     {.key = "unhealthy", .header = "", .get = [](const PlanRow& r) { return flag(r.pj && r.pj->unhealthy); }},
-    {.key = "events", .header = "", .get = [](const PlanRow& r) {
-       std::vector<std::string_view> ids;
-       if (r.pj)
-         for (auto e : r.pj->events) ids.push_back(r.snap->maintenance[e].id);
-       return list_of(ids);
-     }},
-    {.key = "", .header = "WHY", .align = Align::left, .priority = 3, .get = [](const PlanRow& r) {
-       return r.victim() ? txt("for " + std::string(r.snap->jobs[r.by->job].name)) : txt(why_text(*r.pj, *r.snap));
-     }},
-    {.key = "move_by", .header = "MOVE-BY", .align = Align::left, .identifying = true, .get = [](const PlanRow& r) {
-       const Time at = r.plan->horizon.at, t = r.acting().move_by;
-       if (t < at) return txt(format_rfc3339(t), Tone::bad, short_time(t) + "!"); // overdue: the closing line says so
-       return txt(format_rfc3339(t), Tone::plain, t == at ? "now" : short_time(t));
-     }},
+    {.key = "events",
+     .header = "",
+     .get =
+         [](const PlanRow& r) {
+           std::vector<std::string_view> ids;
+           if (r.pj)
+             for (auto e : r.pj->events) ids.push_back(r.snap->maintenance[e].id);
+           return list_of(ids);
+         }},
+    {.key = "",
+     .header = "WHY",
+     .align = Align::left,
+     .priority = 3,
+     .get =
+         [](const PlanRow& r) {
+           return r.victim() ? txt("for " + std::string(r.snap->jobs[r.by->job].name)) : txt(why_text(*r.pj, *r.snap));
+         }},
+    {.key = "move_by",
+     .header = "MOVE-BY",
+     .align = Align::left,
+     .identifying = true,
+     .get =
+         [](const PlanRow& r) {
+           const Time at = r.plan->horizon.at, t = r.acting().move_by;
+           if (t < at)
+             return txt(format_rfc3339(t), Tone::bad, short_time(t) + "!"); // overdue: the closing line says so
+           return txt(format_rfc3339(t), Tone::plain, t == at ? "now" : short_time(t));
+         }},
     {.key = "move_at", .header = "", .get = [](const PlanRow& r) { return txt(format_rfc3339(r.acting().move_at)); }},
-    {.key = "overdue", .header = "", .get = [](const PlanRow& r) { return flag(r.acting().move_by < r.plan->horizon.at); }},
-    {.key = "outcome", .header = "ACTION", .align = Align::left, .priority = 2, .get = [](const PlanRow& r) {
-       if (r.victim()) return txt("preempted", Tone::warn, "PREEMPTED");
-       switch (r.pj->outcome) {
-       case MoveOutcome::placed: return txt("placed", Tone::plain, "move");
-       case MoveOutcome::unplaced: return txt("unplaced", Tone::bad, "UNPLACED");
-       case MoveOutcome::preempted: break;
-       }
-       return txt("preempted", Tone::warn, "PREEMPTED");
-     }},
-    {.key = "to_cluster", .header = "TO", .align = Align::left, .identifying = true, .get = [](const PlanRow& r) {
-       // Not placed: what became of it, here too, since ACTION may go on a narrow terminal.
-       if (r.placed()) return txt(r.snap->clusters[r.pj->cluster].name);
-       return none(r.victim() || r.pj->outcome == MoveOutcome::preempted ? "PREEMPTED" : "UNPLACED");
-     }},
-    {.key = "to_island", .header = "TO-ISLAND", .align = Align::left, .priority = 7, .wide = true, .get = [](const PlanRow& r) {
-       return r.placed() ? txt(r.snap->index.islands[r.pj->island].name) : none();
-     }},
-    {.key = "to_nodes", .header = "TO-NODES", .align = Align::left, .identifying = true, .unit = "node",
+    {.key = "overdue",
+     .header = "",
+     .get = [](const PlanRow& r) { return flag(r.acting().move_by < r.plan->horizon.at); }},
+    {.key = "outcome",
+     .header = "ACTION",
+     .align = Align::left,
+     .priority = 2,
+     .get =
+         [](const PlanRow& r) {
+           if (r.victim()) return txt("preempted", Tone::warn, "PREEMPTED");
+           switch (r.pj->outcome) {
+           case MoveOutcome::placed: return txt("placed", Tone::plain, "move");
+           case MoveOutcome::unplaced: return txt("unplaced", Tone::bad, "UNPLACED");
+           case MoveOutcome::preempted: break;
+           }
+           return txt("preempted", Tone::warn, "PREEMPTED");
+         }},
+    {.key = "to_cluster",
+     .header = "TO",
+     .align = Align::left,
+     .identifying = true,
+     .get =
+         [](const PlanRow& r) {
+           // Not placed: what became of it, here too, since ACTION may go on a narrow terminal.
+           if (r.placed()) return txt(r.snap->clusters[r.pj->cluster].name);
+           return none(r.victim() || r.pj->outcome == MoveOutcome::preempted ? "PREEMPTED" : "UNPLACED");
+         }},
+    {.key = "to_island",
+     .header = "TO-ISLAND",
+     .align = Align::left,
+     .priority = 7,
+     .wide = true,
+     .get = [](const PlanRow& r) { return r.placed() ? txt(r.snap->index.islands[r.pj->island].name) : none(); }},
+    {.key = "to_nodes",
+     .header = "TO-NODES",
+     .align = Align::left,
+     .identifying = true,
+     .unit = "node",
      .get = [](const PlanRow& r) { return r.placed() ? names_value(node_names(*r.snap, r.pj->nodes), 2) : none(); }},
-    {.key = "scope", .header = "SCOPE", .align = Align::left, .priority = 7, .wide = true,
+    {.key = "scope",
+     .header = "SCOPE",
+     .align = Align::left,
+     .priority = 7,
+     .wide = true,
      .get = [](const PlanRow& r) { return r.placed() ? txt(to_string(r.pj->scope)) : none(); }},
-    {.key = "quota_after", .header = "QUOTA-AFTER", .align = Align::left, .priority = 5, .get = [](const PlanRow& r) {
-       return r.placed() ? txt(quota_name(*r.snap, r.pj->quota_after)) : none();
-     }},
-    {.key = "preempted_by", .header = "", .get = [](const PlanRow& r) {
-       if (r.victim()) return txt(r.snap->jobs[r.by->job].name);
-       return r.pj->preempted_by != kNone ? txt(r.snap->jobs[r.plan->jobs[r.pj->preempted_by].job].name) : none();
-     }},
-    {.key = "reason", .header = "", .get = [](const PlanRow& r) {
-       return r.victim() || r.pj->placed ? none() : txt(unplaced_reason(*r.pj, *r.plan, *r.snap));
-     }},
+    {.key = "quota_after",
+     .header = "QUOTA-AFTER",
+     .align = Align::left,
+     .priority = 5,
+     .get = [](const PlanRow& r) { return r.placed() ? txt(quota_name(*r.snap, r.pj->quota_after)) : none(); }},
+    {.key = "preempted_by",
+     .header = "",
+     .get =
+         [](const PlanRow& r) {
+           if (r.victim()) return txt(r.snap->jobs[r.by->job].name);
+           return r.pj->preempted_by != kNone ? txt(r.snap->jobs[r.plan->jobs[r.pj->preempted_by].job].name) : none();
+         }},
+    {.key = "reason",
+     .header = "",
+     .get =
+         [](const PlanRow& r) {
+           return r.victim() || r.pj->placed ? none() : txt(unplaced_reason(*r.pj, *r.plan, *r.snap));
+         }},
 };
 constexpr std::size_t kPlanJsonColumns = 14; // name .. outcome
 
@@ -621,20 +878,43 @@ struct PlanDayRow {
   const PlanCounts* c;
 };
 const Column<PlanDayRow> kPlanDayColumns[] = {
-    {.key = "day", .header = "MOVE-BY-DAY", .align = Align::left, .identifying = true, .total = Total::label,
+    {.key = "day",
+     .header = "MOVE-BY-DAY",
+     .align = Align::left,
+     .identifying = true,
+     .total = Total::label,
      .get = [](const PlanDayRow& r) { return txt(r.day); }},
-    {.key = "jobs", .header = "TO-MOVE", .total = Total::value, .get = [](const PlanDayRow& r) { return num(r.c->jobs); }},
-    {.key = "gpus", .header = "TO-MOVE-GPUS", .total = Total::value, .get = [](const PlanDayRow& r) { return num(r.c->gpus); }},
-    {.key = "placed", .header = "PLACED", .total = Total::value, .get = [](const PlanDayRow& r) { return num(r.c->placed); }},
-    {.key = "gpus_placed", .header = "PLACED-GPUS", .total = Total::value,
+    {.key = "jobs",
+     .header = "TO-MOVE",
+     .total = Total::value,
+     .get = [](const PlanDayRow& r) { return num(r.c->jobs); }},
+    {.key = "gpus",
+     .header = "TO-MOVE-GPUS",
+     .total = Total::value,
+     .get = [](const PlanDayRow& r) { return num(r.c->gpus); }},
+    {.key = "placed",
+     .header = "PLACED",
+     .total = Total::value,
+     .get = [](const PlanDayRow& r) { return num(r.c->placed); }},
+    {.key = "gpus_placed",
+     .header = "PLACED-GPUS",
+     .total = Total::value,
      .get = [](const PlanDayRow& r) { return num(r.c->gpus_placed); }},
-    {.key = "preempted", .header = "FLEX-PREEMPTED", .total = Total::value,
+    {.key = "preempted",
+     .header = "FLEX-PREEMPTED",
+     .total = Total::value,
      .get = [](const PlanDayRow& r) { return num(r.c->preempted, r.c->preempted ? Tone::warn : Tone::plain); }},
-    {.key = "gpus_preempted", .header = "FLEX-PREEMPTED-GPUS", .total = Total::value,
+    {.key = "gpus_preempted",
+     .header = "FLEX-PREEMPTED-GPUS",
+     .total = Total::value,
      .get = [](const PlanDayRow& r) { return num(r.c->gpus_preempted); }},
-    {.key = "unplaced", .header = "UNPLACED", .total = Total::value,
+    {.key = "unplaced",
+     .header = "UNPLACED",
+     .total = Total::value,
      .get = [](const PlanDayRow& r) { return num(r.c->unplaced, r.c->unplaced ? Tone::bad : Tone::plain); }},
-    {.key = "gpus_unplaced", .header = "UNPLACED-GPUS", .total = Total::value,
+    {.key = "gpus_unplaced",
+     .header = "UNPLACED-GPUS",
+     .total = Total::value,
      .get = [](const PlanDayRow& r) { return num(r.c->gpus_unplaced); }},
     {.key = "out_of_cluster", .header = "", .get = [](const PlanDayRow& r) { return num(r.c->out_of_cluster); }},
 };
@@ -661,11 +941,11 @@ std::string plan_table(const MovePlan& plan, const Snapshot& snap, const RenderO
   out += table_of<PlanDayRow>(kPlanDayColumns, plan_day_rows(s), days_o, &total);
   std::size_t overdue = 0;
   for (const auto& pj : plan.jobs) overdue += pj.move_by < h.at ? 1 : 0;
-  std::string prose = fmt::format("\n{} job{} ({} GPUs) must move: {} placed ({} to another cluster), {} flex job{} "
-                                  "preempted, {} cannot be placed{}.\n",
-                                  s.jobs, s.jobs == 1 ? "" : "s", s.gpus, s.placed, s.out_of_cluster, s.preempted,
-                                  s.preempted == 1 ? "" : "s", s.unplaced,
-                                  overdue ? fmt::format("; {} OVERDUE (move-by already passed, marked !)", overdue) : std::string());
+  std::string prose = fmt::format(
+      "\n{} job{} ({} GPUs) must move: {} placed ({} to another cluster), {} flex job{} "
+      "preempted, {} cannot be placed{}.\n",
+      s.jobs, s.jobs == 1 ? "" : "s", s.gpus, s.placed, s.out_of_cluster, s.preempted, s.preempted == 1 ? "" : "s",
+      s.unplaced, overdue ? fmt::format("; {} OVERDUE (move-by already passed, marked !)", overdue) : std::string());
   for (const auto& pj : plan.jobs)
     if (!pj.placed && pj.preempted_by == kNone)
       prose += fmt::format("  - {}: {}\n", escape_control(snap.jobs[pj.job].name), unplaced_reason(pj, plan, snap));
@@ -677,7 +957,8 @@ void plan_json(const MovePlan& plan, const Snapshot& snap, const RenderOptions& 
   json_out::begin_document(w, "maintenance.plan", o);
   put_horizon(w, plan.horizon);
   w.field("same_region", plan.same_region);
-  const std::span<const Column<PlanRow>> fields = std::span<const Column<PlanRow>>(kPlanColumns).first(kPlanJsonColumns);
+  const std::span<const Column<PlanRow>> fields =
+      std::span<const Column<PlanRow>>(kPlanColumns).first(kPlanJsonColumns);
   auto optional_name = [&](std::string_view key, bool present, std::string_view name) {
     w.key(key);
     if (present)

@@ -17,59 +17,109 @@ struct NodeView {
   const NodeIssue* issue() const {
     return row->worst_issue < 0 ? nullptr : &node().issues[static_cast<std::size_t>(row->worst_issue)];
   }
-  const MaintenanceEvent* event() const { return row->next_event == kNone ? nullptr : &snap->maintenance[row->next_event]; }
+  const MaintenanceEvent* event() const {
+    return row->next_event == kNone ? nullptr : &snap->maintenance[row->next_event];
+  }
 };
 
 // Like `sinfo -R`: what is wrong with the node, what is planned on it, what runs there.
 const Column<NodeView> kNodeColumns[] = {
-    {.key = "name", .header = "NODE", .align = Align::left, .identifying = true,
+    {.key = "name",
+     .header = "NODE",
+     .align = Align::left,
+     .identifying = true,
      .get = [](const NodeView& r) { return txt(r.node().name); }},
-    {.key = "cluster", .header = "CLUSTER", .align = Align::left, .priority = 3,
+    {.key = "cluster",
+     .header = "CLUSTER",
+     .align = Align::left,
+     .priority = 3,
      .get = [](const NodeView& r) { return txt(r.snap->clusters[r.node().cluster_index].name); }},
-    {.key = "island", .header = "ISLAND", .align = Align::left, .priority = 4,
+    {.key = "island",
+     .header = "ISLAND",
+     .align = Align::left,
+     .priority = 4,
      .get = [](const NodeView& r) { return txt(r.snap->index.islands[r.node().island_index].name); }},
     {.key = "gpus", .header = "GPUS", .priority = 2, .get = [](const NodeView& r) { return num(r.node().gpus); }},
-    {.key = "gpus_used", .header = "IN-USE", .priority = 2, .get = [](const NodeView& r) { return num(r.row->gpus_used); }},
-    {.key = "health", .header = "HEALTH", .align = Align::left, .priority = 1, .get = [](const NodeView& r) {
-       return txt(r.node().health, r.node().healthy ? Tone::plain : Tone::bad);
-     }},
-    {.key = "cordoned", .header = "CORDONED", .align = Align::left, .priority = 2,
+    {.key = "gpus_used",
+     .header = "IN-USE",
+     .priority = 2,
+     .get = [](const NodeView& r) { return num(r.row->gpus_used); }},
+    {.key = "health",
+     .header = "HEALTH",
+     .align = Align::left,
+     .priority = 1,
+     .get = [](const NodeView& r) { return txt(r.node().health, r.node().healthy ? Tone::plain : Tone::bad); }},
+    {.key = "cordoned",
+     .header = "CORDONED",
+     .align = Align::left,
+     .priority = 2,
      .get = [](const NodeView& r) { return flag(r.node().cordoned, r.node().cordoned ? Tone::warn : Tone::plain); }},
-    {.key = "schedulable", .header = "SCHEDULABLE", .align = Align::left, .priority = 1,
+    {.key = "schedulable",
+     .header = "SCHEDULABLE",
+     .align = Align::left,
+     .priority = 1,
      .get = [](const NodeView& r) { return flag(r.row->schedulable, r.row->schedulable ? Tone::plain : Tone::bad); }},
     {.key = "issues", .header = "", .get = [](const NodeView& r) { return num(r.node().issues.size()); }},
-    {.key = "worst_issue", .header = "ISSUE", .align = Align::left, .priority = 1, .get = [](const NodeView& r) {
-       const NodeIssue* i = r.issue();
-       if (!i) return none();
-       const std::string more = r.node().issues.size() > 1 ? fmt::format(" +{}", r.node().issues.size() - 1) : "";
-       return txt(i->type, i->priority <= 1 ? Tone::bad : Tone::warn, fmt::format("p{} {}{}", i->priority, i->type, more));
-     }},
-    {.key = "worst_issue_priority", .header = "",
+    {.key = "worst_issue",
+     .header = "ISSUE",
+     .align = Align::left,
+     .priority = 1,
+     .get =
+         [](const NodeView& r) {
+           const NodeIssue* i = r.issue();
+           if (!i) return none();
+           const std::string more = r.node().issues.size() > 1 ? fmt::format(" +{}", r.node().issues.size() - 1) : "";
+           return txt(i->type, i->priority <= 1 ? Tone::bad : Tone::warn,
+                      fmt::format("p{} {}{}", i->priority, i->type, more));
+         }},
+    {.key = "worst_issue_priority",
+     .header = "",
      .get = [](const NodeView& r) { return r.issue() ? txt(fmt::format("p{}", r.issue()->priority)) : none(); }},
-    {.key = "worst_issue_detected_at", .header = "",
+    {.key = "worst_issue_detected_at",
+     .header = "",
      .get = [](const NodeView& r) { return r.issue() ? time_or_none(r.issue()->detected_at) : none(); }},
-    {.key = "worst_issue_detail", .header = "ISSUE-DETAIL", .align = Align::left, .priority = 9, .wide = true,
+    {.key = "worst_issue_detail",
+     .header = "ISSUE-DETAIL",
+     .align = Align::left,
+     .priority = 9,
+     .wide = true,
      .get = [](const NodeView& r) { return r.issue() ? txt(r.issue()->detail) : none(); }},
-    {.key = "next_event", .header = "NEXT-EVENT", .align = Align::left, .priority = 1, .get = [](const NodeView& r) {
-       const MaintenanceEvent* e = r.event();
-       if (!e) return none();
-       const std::string when = r.row->event_active ? "until " + short_time(e->end) : "from " + short_time(e->start);
-       return txt(e->id, r.row->event_active ? Tone::warn : Tone::plain,
-                  fmt::format("{} {}{}", e->id, when, e->hard_start ? " (hard)" : ""));
-     }},
-    {.key = "next_event_active", .header = "",
+    {.key = "next_event",
+     .header = "NEXT-EVENT",
+     .align = Align::left,
+     .priority = 1,
+     .get =
+         [](const NodeView& r) {
+           const MaintenanceEvent* e = r.event();
+           if (!e) return none();
+           const std::string when =
+               r.row->event_active ? "until " + short_time(e->end) : "from " + short_time(e->start);
+           return txt(e->id, r.row->event_active ? Tone::warn : Tone::plain,
+                      fmt::format("{} {}{}", e->id, when, e->hard_start ? " (hard)" : ""));
+         }},
+    {.key = "next_event_active",
+     .header = "",
      .get = [](const NodeView& r) { return r.event() ? flag(r.row->event_active) : none(); }},
-    {.key = "next_event_start", .header = "",
+    {.key = "next_event_start",
+     .header = "",
      .get = [](const NodeView& r) { return r.event() ? txt(format_rfc3339(r.event()->start)) : none(); }},
-    {.key = "next_event_end", .header = "",
+    {.key = "next_event_end",
+     .header = "",
      .get = [](const NodeView& r) { return r.event() ? txt(format_rfc3339(r.event()->end)) : none(); }},
-    {.key = "next_event_hard_start", .header = "",
+    {.key = "next_event_hard_start",
+     .header = "",
      .get = [](const NodeView& r) { return r.event() ? flag(r.event()->hard_start) : none(); }},
-    {.key = "jobs", .header = "JOBS", .align = Align::left, .priority = 5, .unit = "job", .get = [](const NodeView& r) {
-       std::vector<std::string_view> names;
-       for (auto j : r.row->jobs) names.push_back(r.snap->jobs[j].name);
-       return list_of(names);
-     }},
+    {.key = "jobs",
+     .header = "JOBS",
+     .align = Align::left,
+     .priority = 5,
+     .unit = "job",
+     .get =
+         [](const NodeView& r) {
+           std::vector<std::string_view> names;
+           for (auto j : r.row->jobs) names.push_back(r.snap->jobs[j].name);
+           return list_of(names);
+         }},
 };
 
 struct IslandView {
@@ -79,28 +129,69 @@ struct IslandView {
 };
 
 const Column<IslandView> kIslandColumns[] = {
-    {.key = "island", .header = "ISLAND", .align = Align::left, .identifying = true, .total = Total::label,
+    {.key = "island",
+     .header = "ISLAND",
+     .align = Align::left,
+     .identifying = true,
+     .total = Total::label,
      .get = [](const IslandView& r) { return r.total ? txt("TOTAL") : txt(r.snap->index.islands[r.s->island].name); }},
-    {.key = "cluster", .header = "CLUSTER", .align = Align::left, .priority = 3, .get = [](const IslandView& r) {
-       return r.total ? none() : txt(r.snap->clusters[r.snap->index.islands[r.s->island].cluster_index].name);
-     }},
-    {.key = "nodes", .header = "NODES", .priority = 1, .total = Total::value, .get = [](const IslandView& r) { return num(r.s->nodes); }},
-    {.key = "gpus", .header = "GPUS", .priority = 2, .total = Total::value, .get = [](const IslandView& r) { return num(r.s->gpus); }},
-    {.key = "gpus_used", .header = "IN-USE", .priority = 2, .total = Total::value,
+    {.key = "cluster",
+     .header = "CLUSTER",
+     .align = Align::left,
+     .priority = 3,
+     .get =
+         [](const IslandView& r) {
+           return r.total ? none() : txt(r.snap->clusters[r.snap->index.islands[r.s->island].cluster_index].name);
+         }},
+    {.key = "nodes",
+     .header = "NODES",
+     .priority = 1,
+     .total = Total::value,
+     .get = [](const IslandView& r) { return num(r.s->nodes); }},
+    {.key = "gpus",
+     .header = "GPUS",
+     .priority = 2,
+     .total = Total::value,
+     .get = [](const IslandView& r) { return num(r.s->gpus); }},
+    {.key = "gpus_used",
+     .header = "IN-USE",
+     .priority = 2,
+     .total = Total::value,
      .get = [](const IslandView& r) { return num(r.s->gpus_used); }},
-    {.key = "schedulable_gpus", .header = "SCHEDULABLE-GPUS", .priority = 3, .total = Total::value,
+    {.key = "schedulable_gpus",
+     .header = "SCHEDULABLE-GPUS",
+     .priority = 3,
+     .total = Total::value,
      .get = [](const IslandView& r) { return num(r.s->schedulable_gpus); }},
-    {.key = "unschedulable_nodes", .header = "UNSCHEDULABLE", .priority = 1, .total = Total::value,
+    {.key = "unschedulable_nodes",
+     .header = "UNSCHEDULABLE",
+     .priority = 1,
+     .total = Total::value,
      .get = [](const IslandView& r) { return num(r.s->unschedulable, r.s->unschedulable ? Tone::bad : Tone::plain); }},
-    {.key = "unhealthy_nodes", .header = "UNHEALTHY", .priority = 2, .total = Total::value,
+    {.key = "unhealthy_nodes",
+     .header = "UNHEALTHY",
+     .priority = 2,
+     .total = Total::value,
      .get = [](const IslandView& r) { return num(r.s->unhealthy); }},
-    {.key = "cordoned_nodes", .header = "CORDONED-NODES", .priority = 4, .total = Total::value,
+    {.key = "cordoned_nodes",
+     .header = "CORDONED-NODES",
+     .priority = 4,
+     .total = Total::value,
      .get = [](const IslandView& r) { return num(r.s->cordoned); }},
-    {.key = "nodes_with_issues", .header = "WITH-ISSUES", .priority = 3, .total = Total::value,
+    {.key = "nodes_with_issues",
+     .header = "WITH-ISSUES",
+     .priority = 3,
+     .total = Total::value,
      .get = [](const IslandView& r) { return num(r.s->with_issues); }},
-    {.key = "nodes_with_events", .header = "WITH-EVENTS", .priority = 3, .total = Total::value,
+    {.key = "nodes_with_events",
+     .header = "WITH-EVENTS",
+     .priority = 3,
+     .total = Total::value,
      .get = [](const IslandView& r) { return num(r.s->with_events); }},
-    {.key = "running_jobs", .header = "RUNNING-JOBS", .priority = 5, .total = Total::value,
+    {.key = "running_jobs",
+     .header = "RUNNING-JOBS",
+     .priority = 5,
+     .total = Total::value,
      .get = [](const IslandView& r) { return num(r.s->running_jobs); }},
 };
 
@@ -137,21 +228,23 @@ std::string json(const NodesReport& r, const Snapshot& snap, const RenderOptions
 
 std::string table(const NodesReport& r, const Snapshot& snap, const RenderOptions& o, bool by_island) {
   if (r.rows.empty())
-    return wrap_prose(fmt::format("No node {}: every node of the selected clusters is schedulable, with no open issue and "
-                                  "no maintenance before {}.\n",
-                                  r.all ? "matches" : "to report", short_time(r.horizon.end())),
-                      o.style.width);
+    return wrap_prose(
+        fmt::format("No node {}: every node of the selected clusters is schedulable, with no open issue and "
+                    "no maintenance before {}.\n",
+                    r.all ? "matches" : "to report", short_time(r.horizon.end())),
+        o.style.width);
   if (by_island) {
     const IslandView total{&snap, &r.totals, true};
     return table_of<IslandView>(kIslandColumns, island_rows(r, snap, o), o, &total);
   }
   std::string out = table_of<NodeView>(kNodeColumns, node_rows(r, snap, o), o);
   const IslandNodes& t = r.totals;
-  out += wrap_prose(fmt::format("\n{} node{} ({} GPUs{}): {} not schedulable now, {} unhealthy, {} cordoned, {} with an "
-                                "open issue, {} with maintenance before {}.\n",
-                                t.nodes, t.nodes == 1 ? "" : "s", t.gpus, r.all ? "" : " listed", t.unschedulable,
-                                t.unhealthy, t.cordoned, t.with_issues, t.with_events, short_time(r.horizon.end())),
-                    o.style.width);
+  out +=
+      wrap_prose(fmt::format("\n{} node{} ({} GPUs{}): {} not schedulable now, {} unhealthy, {} cordoned, {} with an "
+                             "open issue, {} with maintenance before {}.\n",
+                             t.nodes, t.nodes == 1 ? "" : "s", t.gpus, r.all ? "" : " listed", t.unschedulable,
+                             t.unhealthy, t.cordoned, t.with_issues, t.with_events, short_time(r.horizon.end())),
+                 o.style.width);
   return out;
 }
 

@@ -9,7 +9,9 @@ namespace fleetcap {
 
 bool same_column_name(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           const auto fold = [](char c) { return c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+           const auto fold = [](char c) {
+             return c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+           };
            return fold(x) == fold(y);
          });
 }

@@ -19,9 +19,8 @@ std::string brief_sentence(const OverallocBrief& b) {
       "from running jobs; covering those {} preempts {} {} holding {} GPUs, of which {} stay in their quota",
       b.clusters_over_target, b.clusters,
       format_share(static_cast<Gpus>(b.clusters_over_target), static_cast<Gpus>(b.clusters)), t.cut, t.assigned,
-      format_share(t.cut, t.assigned), t.cut_unbacked, t.from.unscheduled, t.from.idle, t.from.running,
-      t.from.running, t.jobs_preempted, t.jobs_preempted == 1 ? "job" : "jobs", t.gpus_preempted,
-      t.gpus_preempted_beyond_cut);
+      format_share(t.cut, t.assigned), t.cut_unbacked, t.from.unscheduled, t.from.idle, t.from.running, t.from.running,
+      t.jobs_preempted, t.jobs_preempted == 1 ? "job" : "jobs", t.gpus_preempted, t.gpus_preempted_beyond_cut);
 }
 
 namespace {
@@ -40,20 +39,91 @@ struct LineRow {
 Tone phase_tone(int phase) { return phase == 4 ? Tone::bad : phase == 3 ? Tone::warn : Tone::plain; }
 
 const Column<LineRow> kLineColumns[] = {
-    {.key = "phase", .header = "PHASE", .align = Align::right, .identifying = true, .total = Total::label, .get = [](const LineRow& r) { return num(r.l->phase, phase_tone(r.l->phase)); }},
-    {.key = "", .header = "", .align = Align::left, .identifying = true, .get = [](const LineRow& r) { return txt(kPhaseText[static_cast<std::size_t>(r.l->phase)]); }},
-    {.key = "clusters", .header = "CLUSTERS", .align = Align::right, .priority = 6, .total = Total::value, .get = [](const LineRow& r) { return num(r.l->clusters); }},
-    {.key = "quotas", .header = "QUOTAS", .align = Align::right, .priority = 7, .total = Total::value, .get = [](const LineRow& r) { return num(r.l->quotas); }},
-    {.key = "assigned", .header = "ASSIGNED", .align = Align::right, .priority = 8, .wide = true, .total = Total::value, .get = [](const LineRow& r) { return num(r.l->assigned); }},
-    {.key = "cut", .header = "CUT", .align = Align::right, .priority = 1, .total = Total::value, .get = [](const LineRow& r) { return num(r.l->cut); }},
-    {.key = "", .header = "CUT%", .align = Align::right, .priority = 2, .total = Total::value, .get = [](const LineRow& r) { return num(r.l->cut, Tone::plain, format_share(r.l->cut, r.whole_assigned)); }},
-    {.key = "cut_unbacked", .header = "CUT-UNBACKED", .align = Align::right, .priority = 1, .total = Total::value, .get = [](const LineRow& r) { return num(r.l->cut_unbacked); }},
-    {.key = "cut_from_unscheduled", .header = "UNSCHED", .align = Align::right, .priority = 3, .total = Total::value, .get = [](const LineRow& r) { return num(r.l->from.unscheduled); }},
-    {.key = "cut_from_idle", .header = "FROM-IDLE", .align = Align::right, .priority = 3, .total = Total::value, .get = [](const LineRow& r) { return num(r.l->from.idle); }},
-    {.key = "cut_from_running", .header = "RUNNING", .align = Align::right, .priority = 1, .total = Total::value, .get = [](const LineRow& r) { return num(r.l->from.running); }},
-    {.key = "jobs_preempted", .header = "JOBS-PREEMPTED", .align = Align::right, .priority = 1, .total = Total::value, .get = [](const LineRow& r) { return num(r.l->jobs_preempted); }},
-    {.key = "gpus_preempted", .header = "PREEMPTED", .align = Align::right, .priority = 4, .total = Total::value, .get = [](const LineRow& r) { return num(r.l->gpus_preempted); }},
-    {.key = "gpus_preempted_beyond_cut", .header = "BEYOND-CUT", .align = Align::right, .priority = 5, .wide = true, .total = Total::value, .get = [](const LineRow& r) { return num(r.l->gpus_preempted_beyond_cut); }},
+    {.key = "phase",
+     .header = "PHASE",
+     .align = Align::right,
+     .identifying = true,
+     .total = Total::label,
+     .get = [](const LineRow& r) { return num(r.l->phase, phase_tone(r.l->phase)); }},
+    {.key = "",
+     .header = "",
+     .align = Align::left,
+     .identifying = true,
+     .get = [](const LineRow& r) { return txt(kPhaseText[static_cast<std::size_t>(r.l->phase)]); }},
+    {.key = "clusters",
+     .header = "CLUSTERS",
+     .align = Align::right,
+     .priority = 6,
+     .total = Total::value,
+     .get = [](const LineRow& r) { return num(r.l->clusters); }},
+    {.key = "quotas",
+     .header = "QUOTAS",
+     .align = Align::right,
+     .priority = 7,
+     .total = Total::value,
+     .get = [](const LineRow& r) { return num(r.l->quotas); }},
+    {.key = "assigned",
+     .header = "ASSIGNED",
+     .align = Align::right,
+     .priority = 8,
+     .wide = true,
+     .total = Total::value,
+     .get = [](const LineRow& r) { return num(r.l->assigned); }},
+    {.key = "cut",
+     .header = "CUT",
+     .align = Align::right,
+     .priority = 1,
+     .total = Total::value,
+     .get = [](const LineRow& r) { return num(r.l->cut); }},
+    {.key = "",
+     .header = "CUT%",
+     .align = Align::right,
+     .priority = 2,
+     .total = Total::value,
+     .get = [](const LineRow& r) { return num(r.l->cut, Tone::plain, format_share(r.l->cut, r.whole_assigned)); }},
+    {.key = "cut_unbacked",
+     .header = "CUT-UNBACKED",
+     .align = Align::right,
+     .priority = 1,
+     .total = Total::value,
+     .get = [](const LineRow& r) { return num(r.l->cut_unbacked); }},
+    {.key = "cut_from_unscheduled",
+     .header = "UNSCHED",
+     .align = Align::right,
+     .priority = 3,
+     .total = Total::value,
+     .get = [](const LineRow& r) { return num(r.l->from.unscheduled); }},
+    {.key = "cut_from_idle",
+     .header = "FROM-IDLE",
+     .align = Align::right,
+     .priority = 3,
+     .total = Total::value,
+     .get = [](const LineRow& r) { return num(r.l->from.idle); }},
+    {.key = "cut_from_running",
+     .header = "RUNNING",
+     .align = Align::right,
+     .priority = 1,
+     .total = Total::value,
+     .get = [](const LineRow& r) { return num(r.l->from.running); }},
+    {.key = "jobs_preempted",
+     .header = "JOBS-PREEMPTED",
+     .align = Align::right,
+     .priority = 1,
+     .total = Total::value,
+     .get = [](const LineRow& r) { return num(r.l->jobs_preempted); }},
+    {.key = "gpus_preempted",
+     .header = "PREEMPTED",
+     .align = Align::right,
+     .priority = 4,
+     .total = Total::value,
+     .get = [](const LineRow& r) { return num(r.l->gpus_preempted); }},
+    {.key = "gpus_preempted_beyond_cut",
+     .header = "BEYOND-CUT",
+     .align = Align::right,
+     .priority = 5,
+     .wide = true,
+     .total = Total::value,
+     .get = [](const LineRow& r) { return num(r.l->gpus_preempted_beyond_cut); }},
 };
 
 std::vector<LineRow> phase_rows(const OverallocBrief& b) {
@@ -81,7 +151,8 @@ void brief_fields(JsonWriter& w, const OverallocReport& r, const OverallocBrief&
 
 std::string buffer_text(const OverallocReport& r) {
   const BufferChoice& b = r.buffer;
-  std::string out = b.automatic ? fmt::format("auto {}..{}", format_bp(b.auto_min), format_bp(b.auto_max)) : format_bp(b.bp);
+  std::string out =
+      b.automatic ? fmt::format("auto {}..{}", format_bp(b.auto_min), format_bp(b.auto_max)) : format_bp(b.bp);
   for (const auto& [name, bp] : b.per_cluster) out += fmt::format(", {} {}", name, format_bp(bp));
   return out;
 }
@@ -93,10 +164,26 @@ struct CompareRow {
 };
 
 const Column<CompareRow> kCompareColumns[] = {
-    {.key = "figure", .header = "", .align = Align::left, .identifying = true, .get = [](const CompareRow& r) { return txt(r.key, Tone::plain); }},
-    {.key = "", .header = "FIGURE", .align = Align::left, .identifying = true, .get = [](const CompareRow& r) { return txt(r.label); }},
-    {.key = "pro_rata", .header = "PRO-RATA", .align = Align::right, .identifying = true, .get = [](const CompareRow& r) { return r.pro_rata; }},
-    {.key = "least_disruptive", .header = "LEAST-DISRUPTIVE", .align = Align::right, .identifying = true, .get = [](const CompareRow& r) { return r.least_disruptive; }},
+    {.key = "figure",
+     .header = "",
+     .align = Align::left,
+     .identifying = true,
+     .get = [](const CompareRow& r) { return txt(r.key, Tone::plain); }},
+    {.key = "",
+     .header = "FIGURE",
+     .align = Align::left,
+     .identifying = true,
+     .get = [](const CompareRow& r) { return txt(r.label); }},
+    {.key = "pro_rata",
+     .header = "PRO-RATA",
+     .align = Align::right,
+     .identifying = true,
+     .get = [](const CompareRow& r) { return r.pro_rata; }},
+    {.key = "least_disruptive",
+     .header = "LEAST-DISRUPTIVE",
+     .align = Align::right,
+     .identifying = true,
+     .get = [](const CompareRow& r) { return r.least_disruptive; }},
 };
 
 std::vector<CompareRow> compare_rows(const OverallocBrief& a, const OverallocBrief& b) {
@@ -104,24 +191,25 @@ std::vector<CompareRow> compare_rows(const OverallocBrief& a, const OverallocBri
   auto add = [&](std::string_view key, std::string_view label, auto get) {
     rows.push_back({key, label, get(a), get(b)});
   };
-  add("clusters_over_target", "clusters over target", [](const OverallocBrief& x) { return num(x.clusters_over_target); });
+  add("clusters_over_target", "clusters over target",
+      [](const OverallocBrief& x) { return num(x.clusters_over_target); });
   add("cut", "GPUs cut", [](const OverallocBrief& x) { return num(x.total.cut); });
-  add("cut_share", "% of assigned", [](const OverallocBrief& x) { return txt(format_share(x.total.cut, x.total.assigned)); });
+  add("cut_share", "% of assigned",
+      [](const OverallocBrief& x) { return txt(format_share(x.total.cut, x.total.assigned)); });
   add("cut_unbacked", "  already unbacked", [](const OverallocBrief& x) { return num(x.total.cut_unbacked); });
-  add("cut_from_unscheduled", "  from unscheduled quota", [](const OverallocBrief& x) { return num(x.total.from.unscheduled); });
+  add("cut_from_unscheduled", "  from unscheduled quota",
+      [](const OverallocBrief& x) { return num(x.total.from.unscheduled); });
   add("cut_from_idle", "  from idle jobs", [](const OverallocBrief& x) { return num(x.total.from.idle); });
   add("cut_from_running", "  from running jobs", [](const OverallocBrief& x) { return num(x.total.from.running); });
   add("cut_phase_2", "cut in phase 2 (unscheduled only)", [](const OverallocBrief& x) { return num(x.phases[2].cut); });
   add("cut_phase_3", "cut in phase 3 (up to idle jobs)", [](const OverallocBrief& x) { return num(x.phases[3].cut); });
   add("cut_phase_4", "cut in phase 4 (preempting)", [](const OverallocBrief& x) { return num(x.phases[4].cut); });
-  add("quotas_affected", "quotas affected", [](const OverallocBrief& x) {
-    return num(x.phases[2].quotas + x.phases[3].quotas + x.phases[4].quotas);
-  });
+  add("quotas_affected", "quotas affected",
+      [](const OverallocBrief& x) { return num(x.phases[2].quotas + x.phases[3].quotas + x.phases[4].quotas); });
   add("jobs_preempted", "jobs preempted", [](const OverallocBrief& x) { return num(x.total.jobs_preempted); });
   add("gpus_preempted", "GPUs those jobs hold", [](const OverallocBrief& x) { return num(x.total.gpus_preempted); });
-  add("gpus_preempted_beyond_cut", "  of which stay in quota", [](const OverallocBrief& x) {
-    return num(x.total.gpus_preempted_beyond_cut);
-  });
+  add("gpus_preempted_beyond_cut", "  of which stay in quota",
+      [](const OverallocBrief& x) { return num(x.total.gpus_preempted_beyond_cut); });
   return rows;
 }
 
@@ -139,9 +227,8 @@ std::string render_overalloc_brief(const OverallocReport& r, const OverallocBrie
   if (o.format == Format::csv) return csv_of<LineRow>(kLineColumns, rows, o);
   if (o.format == Format::name) return names_of<LineRow>(kLineColumns, rows);
   if (r.clusters.empty()) return "No clusters match.\n";
-  std::string out = wrap_prose(fmt::format("Buffer {}, cut {}.\n{}.\n", buffer_text(r), to_string(r.policy),
-                                           brief_sentence(b)),
-                               o.style.width);
+  std::string out = wrap_prose(
+      fmt::format("Buffer {}, cut {}.\n{}.\n", buffer_text(r), to_string(r.policy), brief_sentence(b)), o.style.width);
   out += '\n';
   const LineRow total{&b.total, b.total.assigned};
   out += table_of<LineRow>(kLineColumns, rows, o, &total);
@@ -167,9 +254,8 @@ std::string render_overalloc_compare(const OverallocReport& pr, const OverallocB
   if (o.format == Format::csv) return csv_of<CompareRow>(kCompareColumns, rows, o);
   if (o.format == Format::name) return names_of<CompareRow>(kCompareColumns, rows);
   if (pr.clusters.empty()) return "No clusters match.\n";
-  std::string out = wrap_prose(fmt::format("Buffer {}: the same cut split pro-rata and least-disruptive.\n",
-                                           buffer_text(pr)),
-                               o.style.width);
+  std::string out = wrap_prose(
+      fmt::format("Buffer {}: the same cut split pro-rata and least-disruptive.\n", buffer_text(pr)), o.style.width);
   out += '\n';
   out += table_of<CompareRow>(kCompareColumns, rows, o);
   return out;

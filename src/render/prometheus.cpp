@@ -66,7 +66,10 @@ void at_metric(std::string& out, std::string_view command, const RenderOptions& 
 }
 
 Labels cluster_labels(const Cluster& c) {
-  return {{"cluster", c.name}, {"region", c.region}, {"sku", c.sku}, {"provider", c.provider},
+  return {{"cluster", c.name},
+          {"region", c.region},
+          {"sku", c.sku},
+          {"provider", c.provider},
           {"state", to_string(c.state)}};
 }
 
@@ -90,7 +93,6 @@ std::string_view cluster_figure_help(std::string_view key) {
     if (k == key) return h;
   return "A SPEC section 4 cluster figure.";
 }
-
 
 std::string ratio_of(BasisPoints bp) {
   std::string s = fmt::format("{}.{:04}", bp / kWholeBp, bp % kWholeBp);
@@ -196,9 +198,10 @@ std::string render_overalloc_prometheus(const OverallocReport& r, const Snapshot
   std::vector<Labels> ql;
   for (const auto& q : r.quotas) {
     const Quota& quota = snap.quotas[q.quota];
-    ql.push_back({{"quota", quota.name},
-                  {"tree", quota.tree_index == kNone ? std::string_view(quota.name) : snap.quotas[quota.tree_index].name},
-                  {"cluster", snap.clusters[q.cluster].name}});
+    ql.push_back(
+        {{"quota", quota.name},
+         {"tree", quota.tree_index == kNone ? std::string_view(quota.name) : snap.quotas[quota.tree_index].name},
+         {"cluster", snap.clusters[q.cluster].name}});
   }
   auto per_quota = [&](std::string_view name, std::string_view help, auto value) {
     Family f(out, name, help);
@@ -227,14 +230,15 @@ std::string render_overalloc_prometheus(const OverallocReport& r, const Snapshot
             [](const Q& q) { return q.gpus_preempted; });
   // Summary.
   const OverallocSummary& s = r.summary;
-  auto one = [&](std::string_view name, std::string_view help, auto value) { Family(out, name, help).sample({}, value); };
+  auto one = [&](std::string_view name, std::string_view help, auto value) {
+    Family(out, name, help).sample({}, value);
+  };
   one("fleetcap_overalloc_clusters", "Clusters in the report.", s.clusters);
   one("fleetcap_overalloc_clusters_over_target", "Clusters whose assigned quota is above target.",
       s.clusters_over_target);
   one("fleetcap_overalloc_assigned_gpus", "GPUs of all leaf quotas of the report's clusters.", s.assigned);
   one("fleetcap_overalloc_cut_gpus", "GPUs cut over all clusters.", s.cut);
-  one("fleetcap_overalloc_cut_from_unscheduled_gpus", "Part of the cut that is unscheduled quota.",
-      s.from.unscheduled);
+  one("fleetcap_overalloc_cut_from_unscheduled_gpus", "Part of the cut that is unscheduled quota.", s.from.unscheduled);
   one("fleetcap_overalloc_cut_from_idle_gpus", "Part of the cut taken from idle jobs.", s.from.idle);
   one("fleetcap_overalloc_cut_from_running_gpus", "Part of the cut taken from running jobs.", s.from.running);
   {

@@ -67,49 +67,110 @@ template <Gpus QuotaRow::*F> Value ns_figure(const Row& row) { return row.r->lea
 
 constexpr unsigned kNoNamespace = 4; // the tree without --namespace
 constexpr unsigned kTreeShape = 16;  // JSON: where a row sits in the tree (depth, a group's leaves)
-constexpr unsigned kLimits = 32;    // some quota shown has a borrowing/lending limit or shared GPUs
+constexpr unsigned kLimits = 32;     // some quota shown has a borrowing/lending limit or shared GPUs
 
 // The optional limits (docs/quota.md): a key only on the quotas that have one.
 Value optional_gpus(const std::optional<Gpus>& v) { return v ? num(*v) : absent(); }
 
 const Column<Row> kTreeColumns[] = {
-    {.key = "name", .header = "QUOTA", .align = Align::left, .identifying = true, .total = Total::label,
+    {.key = "name",
+     .header = "QUOTA",
+     .align = Align::left,
+     .identifying = true,
+     .total = Total::label,
      .get = [](const Row& r) { return txt(r.quota().name, Tone::plain, indented(r)); }},
-    {.key = "parent", .header = "", .get = [](const Row& r) { return r.quota().parent ? txt(*r.quota().parent) : none(); }},
+    {.key = "parent",
+     .header = "",
+     .get = [](const Row& r) { return r.quota().parent ? txt(*r.quota().parent) : none(); }},
     {.key = "tree", .header = "", .get = [](const Row& r) { return txt(r.snap->quotas[r.quota().tree_index].name); }},
     {.key = "depth", .header = "", .only_with = kTreeShape, .get = [](const Row& r) { return num(r.r->depth); }},
-    {.key = "cluster", .header = "CLUSTER", .align = Align::left, .priority = 2,
+    {.key = "cluster",
+     .header = "CLUSTER",
+     .align = Align::left,
+     .priority = 2,
      .get = [](const Row& r) { return r.r->leaf ? txt(cluster_of(r.quota())) : absent(); }},
-    {.key = "leaves", .header = "", .only_with = kTreeShape,
+    {.key = "leaves",
+     .header = "",
+     .only_with = kTreeShape,
      .get = [](const Row& r) { return r.r->leaf ? absent() : num(r.r->leaves); }},
-    {.key = "assigned", .header = "ASSIGNED", .priority = 1, .total = Total::value, .get = figure<&QuotaFigures::assigned, true>},
+    {.key = "assigned",
+     .header = "ASSIGNED",
+     .priority = 1,
+     .total = Total::value,
+     .get = figure<&QuotaFigures::assigned, true>},
     {.key = "used", .header = "USED", .priority = 1, .total = Total::value, .get = figure<&QuotaFigures::used, true>},
     {.key = "free", .header = "FREE", .priority = 1, .total = Total::value, .get = figure<&QuotaFigures::free, true>},
-    {.key = "borrowed", .header = "BORROWED", .priority = 5, .total = Total::value, .get = figure<&QuotaFigures::borrowed, true>},
+    {.key = "borrowed",
+     .header = "BORROWED",
+     .priority = 5,
+     .total = Total::value,
+     .get = figure<&QuotaFigures::borrowed, true>},
     {.key = "borrowable", .header = "BORROWABLE", .priority = 4, .get = figure<&QuotaFigures::borrowable, false>},
     {.key = "available", .header = "AVAILABLE", .priority = 1, .get = figure<&QuotaFigures::available, false>},
-    {.key = "unbacked", .header = "UNBACKED", .priority = 3, .total = Total::value, .get = figure<&QuotaFigures::unbacked, true>},
-    {.key = "borrowing_limit", .header = "BORROW-LIMIT", .priority = 8, .wide = true, .only_with = kLimits,
+    {.key = "unbacked",
+     .header = "UNBACKED",
+     .priority = 3,
+     .total = Total::value,
+     .get = figure<&QuotaFigures::unbacked, true>},
+    {.key = "borrowing_limit",
+     .header = "BORROW-LIMIT",
+     .priority = 8,
+     .wide = true,
+     .only_with = kLimits,
      .get = [](const Row& r) { return optional_gpus(r.quota().borrowing_limit); }},
-    {.key = "lending_limit", .header = "LEND-LIMIT", .priority = 8, .wide = true, .only_with = kLimits,
+    {.key = "lending_limit",
+     .header = "LEND-LIMIT",
+     .priority = 8,
+     .wide = true,
+     .only_with = kLimits,
      .get = [](const Row& r) { return optional_gpus(r.quota().lending_limit); }},
-    {.key = "shared_gpus", .header = "SHARED", .priority = 8, .wide = true, .only_with = kLimits,
+    {.key = "shared_gpus",
+     .header = "SHARED",
+     .priority = 8,
+     .wide = true,
+     .only_with = kLimits,
      .get = [](const Row& r) { return optional_gpus(r.quota().shared_gpus); }},
-    {.key = "access", .header = "ACCESS", .align = Align::left, .priority = 6, .needs = kNoNamespace,
+    {.key = "access",
+     .header = "ACCESS",
+     .align = Align::left,
+     .priority = 6,
+     .needs = kNoNamespace,
      .get = [](const Row& r) { return access_value(r.quota(), r.r->leaf); }},
-    {.key = "flex_free", .header = "FLEX-FREE", .priority = 2, .only_with = kNamespace, .get = ns_figure<&QuotaRow::flex_free>},
-    {.key = "flex_stable_free", .header = "STABLE", .priority = 7, .only_with = kNamespace,
+    {.key = "flex_free",
+     .header = "FLEX-FREE",
+     .priority = 2,
+     .only_with = kNamespace,
+     .get = ns_figure<&QuotaRow::flex_free>},
+    {.key = "flex_stable_free",
+     .header = "STABLE",
+     .priority = 7,
+     .only_with = kNamespace,
      .get = ns_figure<&QuotaRow::flex_stable_free>},
-    {.key = "fair_share", .header = "FAIR-SHARE", .priority = 2, .only_with = kNamespace, .get = ns_figure<&QuotaRow::fair_share>},
-    {.key = "namespace_flex_used", .header = "NS-FLEX", .priority = 9, .only_with = kNamespace,
+    {.key = "fair_share",
+     .header = "FAIR-SHARE",
+     .priority = 2,
+     .only_with = kNamespace,
+     .get = ns_figure<&QuotaRow::fair_share>},
+    {.key = "namespace_flex_used",
+     .header = "NS-FLEX",
+     .priority = 9,
+     .only_with = kNamespace,
      .get = ns_figure<&QuotaRow::ns_flex_used>},
-    {.key = "flex_within_share", .header = "FLEX-IN-SHARE", .priority = 2, .only_with = kNamespace,
+    {.key = "flex_within_share",
+     .header = "FLEX-IN-SHARE",
+     .priority = 2,
+     .only_with = kNamespace,
      .get = ns_figure<&QuotaRow::flex_within_share>},
-    {.key = "serve", .header = "SERVE", .align = Align::left, .identifying = true, .only_with = kNamespace,
-     .get = [](const Row& r) {
-       if (!r.r->leaf) return absent();
-       return txt(serve_name(r.r->serve), r.r->serve == QuotaRow::Serve::flex ? Tone::warn : Tone::plain);
-     }},
+    {.key = "serve",
+     .header = "SERVE",
+     .align = Align::left,
+     .identifying = true,
+     .only_with = kNamespace,
+     .get =
+         [](const Row& r) {
+           if (!r.r->leaf) return absent();
+           return txt(serve_name(r.r->serve), r.r->serve == QuotaRow::Serve::flex ? Tone::warn : Tone::plain);
+         }},
 };
 // The figures of SPEC §4, the columns from assigned to unbacked (the quota show card lists them).
 const std::span<const Column<Row>> kFigureColumns = [] {
@@ -190,21 +251,49 @@ constexpr unsigned kGroup = 8; // quota show of a group: its jobs come from seve
 
 const Column<JobRow> kJobColumns[] = {
     {.key = "order", .header = "ORDER", .priority = 3, .get = [](const JobRow& r) { return num(r.order); }},
-    {.key = "name", .header = "JOB", .align = Align::left, .identifying = true, .get = [](const JobRow& r) { return txt(r.job->name); }},
-    {.key = "namespace", .header = "NAMESPACE", .align = Align::left, .priority = 2,
+    {.key = "name",
+     .header = "JOB",
+     .align = Align::left,
+     .identifying = true,
+     .get = [](const JobRow& r) { return txt(r.job->name); }},
+    {.key = "namespace",
+     .header = "NAMESPACE",
+     .align = Align::left,
+     .priority = 2,
      .get = [](const JobRow& r) { return txt(r.job->ns); }},
-    {.key = "quota", .header = "QUOTA", .align = Align::left, .priority = 1, .needs = kGroup,
+    {.key = "quota",
+     .header = "QUOTA",
+     .align = Align::left,
+     .priority = 1,
+     .needs = kGroup,
      .get = [](const JobRow& r) { return txt(r.job->quota); }},
-    {.key = "priority", .header = "PRIORITY", .align = Align::left, .priority = 1,
+    {.key = "priority",
+     .header = "PRIORITY",
+     .align = Align::left,
+     .priority = 1,
      .get = [](const JobRow& r) { return txt(to_string(r.job->priority)); }},
-    {.key = "state", .header = "STATE", .align = Align::left, .priority = 1,
+    {.key = "state",
+     .header = "STATE",
+     .align = Align::left,
+     .priority = 1,
      .get = [](const JobRow& r) { return txt(to_string(r.job->state), r.job->running() ? Tone::plain : Tone::dim); }},
     {.key = "gpus", .header = "GPUS", .priority = 1, .get = [](const JobRow& r) { return num(r.job->gpus); }},
-    {.key = "idle", .header = "IDLE", .align = Align::left, .priority = 5, .get = [](const JobRow& r) { return flag(r.job->idle); }},
-    {.key = "started_at", .header = "STARTED", .align = Align::left, .priority = 4, .get = [](const JobRow& r) {
-       return r.job->started_at ? txt(format_rfc3339(*r.job->started_at)) : none("");
-     }},
-    {.key = "nodes", .header = "NODES", .align = Align::left, .priority = 6, .wide = true, .unit = "node",
+    {.key = "idle",
+     .header = "IDLE",
+     .align = Align::left,
+     .priority = 5,
+     .get = [](const JobRow& r) { return flag(r.job->idle); }},
+    {.key = "started_at",
+     .header = "STARTED",
+     .align = Align::left,
+     .priority = 4,
+     .get = [](const JobRow& r) { return r.job->started_at ? txt(format_rfc3339(*r.job->started_at)) : none(""); }},
+    {.key = "nodes",
+     .header = "NODES",
+     .align = Align::left,
+     .priority = 6,
+     .wide = true,
+     .unit = "node",
      .get = [](const JobRow& r) { return list_of(r.job->nodes); }},
 };
 
@@ -222,13 +311,32 @@ struct SiblingRow {
   std::string label; // the TREE row's name
 };
 const Column<SiblingRow> kSiblingColumns[] = {
-    {.key = "name", .header = "QUOTA", .align = Align::left, .identifying = true, .total = Total::value, .get = [](const SiblingRow& r) {
-       return txt(r.label.empty() ? r.snap->quotas[r.r->quota].name : r.label);
-     }},
-    {.key = "assigned", .header = "ASSIGNED", .priority = 1, .total = Total::value, .get = [](const SiblingRow& r) { return num(r.r->figures.assigned); }},
-    {.key = "used", .header = "USED", .priority = 1, .total = Total::value, .get = [](const SiblingRow& r) { return num(r.r->figures.used); }},
-    {.key = "free", .header = "LENDS", .priority = 1, .total = Total::value, .get = [](const SiblingRow& r) { return num(r.r->figures.free); }},
-    {.key = "borrowed", .header = "BORROWS", .priority = 1, .total = Total::value, .get = [](const SiblingRow& r) { return num(r.r->figures.borrowed); }},
+    {.key = "name",
+     .header = "QUOTA",
+     .align = Align::left,
+     .identifying = true,
+     .total = Total::value,
+     .get = [](const SiblingRow& r) { return txt(r.label.empty() ? r.snap->quotas[r.r->quota].name : r.label); }},
+    {.key = "assigned",
+     .header = "ASSIGNED",
+     .priority = 1,
+     .total = Total::value,
+     .get = [](const SiblingRow& r) { return num(r.r->figures.assigned); }},
+    {.key = "used",
+     .header = "USED",
+     .priority = 1,
+     .total = Total::value,
+     .get = [](const SiblingRow& r) { return num(r.r->figures.used); }},
+    {.key = "free",
+     .header = "LENDS",
+     .priority = 1,
+     .total = Total::value,
+     .get = [](const SiblingRow& r) { return num(r.r->figures.free); }},
+    {.key = "borrowed",
+     .header = "BORROWS",
+     .priority = 1,
+     .total = Total::value,
+     .get = [](const SiblingRow& r) { return num(r.r->figures.borrowed); }},
 };
 
 std::string plural(std::size_t n, std::string_view one, std::string_view many) {
@@ -241,12 +349,13 @@ std::string backing_text(const QuotaDetail& d, const Snapshot& snap) {
   const ClusterFigures& c = d.cluster;
   std::vector<std::string> down;
   if (d.down.unhealthy_nodes)
-    down.push_back(fmt::format("{} unhealthy on {}", d.down.unhealthy, plural(d.down.unhealthy_nodes, "node", "nodes")));
+    down.push_back(
+        fmt::format("{} unhealthy on {}", d.down.unhealthy, plural(d.down.unhealthy_nodes, "node", "nodes")));
   if (d.down.cordoned_nodes)
     down.push_back(fmt::format("{} cordoned on {}", d.down.cordoned, plural(d.down.cordoned_nodes, "node", "nodes")));
   if (d.down.maintenance_nodes)
-    down.push_back(fmt::format("{} in maintenance on {}", d.down.maintenance,
-                               plural(d.down.maintenance_nodes, "node", "nodes")));
+    down.push_back(
+        fmt::format("{} in maintenance on {}", d.down.maintenance, plural(d.down.maintenance_nodes, "node", "nodes")));
   std::string why;
   for (std::size_t i = 0; i < down.size(); ++i) why += (i ? ", " : "") + down[i];
   why = why.empty() ? "" : fmt::format("\n  (not schedulable: {})", why);

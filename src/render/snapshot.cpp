@@ -8,9 +8,9 @@ namespace fleetcap {
 
 std::string render_snapshot_saved(const Snapshot& snap, const std::string& dir, Time taken_at, const RenderOptions& o) {
   const std::pair<std::string_view, std::size_t> counts[] = {
-      {"clusters", snap.clusters.size()},       {"nodes", snap.nodes.size()}, {"quotas", snap.quotas.size()},
-      {"jobs", snap.jobs.size()},               {"maintenance", snap.maintenance.size()},
-      {"health_history", snap.health_history.size()}};
+      {"clusters", snap.clusters.size()},       {"nodes", snap.nodes.size()},
+      {"quotas", snap.quotas.size()},           {"jobs", snap.jobs.size()},
+      {"maintenance", snap.maintenance.size()}, {"health_history", snap.health_history.size()}};
   if (o.format == Format::json) {
     json_out::Json doc = json_out::envelope("snapshot", o);
     doc["dir"] = dir;

@@ -174,8 +174,10 @@ std::string Table::render(const Style& style) const {
 
   std::vector<std::string> hidden, counts;
   for (std::size_t i = 0; i < n; ++i) {
-    if (!shown[i]) hidden.push_back(columns[i].header);
-    else if (shrunk[i]) counts.push_back(columns[i].header);
+    if (!shown[i])
+      hidden.push_back(columns[i].header);
+    else if (shrunk[i])
+      counts.push_back(columns[i].header);
   }
   if (!hidden.empty() || !counts.empty()) {
     std::string what;

@@ -25,7 +25,9 @@ namespace {
 
 // What a local file may hold: the same cap as a response (--max-response-mb).
 std::uint64_t file_limit(const SourceOptions& o) { return static_cast<std::uint64_t>(o.max_response_mb) << 20; }
-std::string file_limit_name(const SourceOptions& o) { return fmt::format("--max-response-mb {} MiB", o.max_response_mb); }
+std::string file_limit_name(const SourceOptions& o) {
+  return fmt::format("--max-response-mb {} MiB", o.max_response_mb);
+}
 
 // A large file parsed as it is read, through a window of a few MiB (PageStream), so neither the
 // whole file nor a parser index for all of it is in memory. Nothing when the file is small, or

@@ -125,7 +125,8 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
         if (!usable(resp)) return;
       }
       const PageResult page = streamed ? *streamed : parse_page(r, label, resp.body, snap, out.errors);
-      if (raw && out.errors.empty()) raw->push_back(streamed ? std::move(items) : items_text(display_source(url), resp.body));
+      if (raw && out.errors.empty())
+        raw->push_back(streamed ? std::move(items) : items_text(display_source(url), resp.body));
       out.json_ok = out.json_ok && page.json_ok;
       bytes += page_bytes;
       if (o.progress) o.progress(r, pages, bytes);

@@ -48,7 +48,7 @@ struct Transfer {
   std::int64_t limit = 0;
   bool too_large = false;
   bool error_body_cut = false; // a non-2xx body was cut after kHeadBytes: only that much is quoted
-  bool compressed = false; // the response has a Content-Encoding (libcurl decodes it)
+  bool compressed = false;     // the response has a Content-Encoding (libcurl decodes it)
   const std::atomic<bool>* cancel = nullptr;
   BodyObserver* observer = nullptr;
 };
@@ -59,9 +59,8 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   constexpr std::string_view kName = "content-encoding:";
   if (line.starts_with("HTTP/")) t->compressed = false; // a new response (redirect, retry)
   if (line.size() > kName.size() &&
-      std::equal(kName.begin(), kName.end(), line.begin(), [](char a, char b) {
-        return a == std::tolower(static_cast<unsigned char>(b));
-      }) &&
+      std::equal(kName.begin(), kName.end(), line.begin(),
+                 [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); }) &&
       line.find("identity") == std::string_view::npos)
     t->compressed = true;
   return size * count;
@@ -144,10 +143,8 @@ bool retry_code(CURLcode code) {
   case CURLE_SEND_ERROR:
   case CURLE_RECV_ERROR:
   case CURLE_GOT_NOTHING:
-  case CURLE_PARTIAL_FILE:
-    return true;
-  default:
-    return false;
+  case CURLE_PARTIAL_FILE: return true;
+  default: return false;
   }
 }
 
@@ -374,15 +371,17 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
     const auto started = std::chrono::steady_clock::now();
     CURLcode code = perform(h, cancel);
     if (code == CURLE_WRITE_ERROR && t.error_body_cut) code = CURLE_OK; // the status is the answer
-    if (code == CURLE_FILESIZE_EXCEEDED) { // an error status with a Content-Length over the cap: the status is the answer
+    if (code ==
+        CURLE_FILESIZE_EXCEEDED) { // an error status with a Content-Length over the cap: the status is the answer
       long early = 0;
       curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &early);
       if (early < 200 || early > 299) code = CURLE_OK;
     }
     if (!guard.refused.empty())
-      throw RuntimeError(fmt::format("refusing to send the token over plain http to {}: it connected to {}, which is not "
-                                   "a loopback address; use https, or pass --allow-insecure-token",
-                                   shown, guard.refused));
+      throw RuntimeError(
+          fmt::format("refusing to send the token over plain http to {}: it connected to {}, which is not "
+                      "a loopback address; use https, or pass --allow-insecure-token",
+                      shown, guard.refused));
     const auto ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
     if (g_interrupted.load()) throw InterruptedError();
@@ -392,21 +391,21 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     if (options.log) {
       if (code == CURLE_OK)
-        options.log(fmt::format("GET {} -> {} ({} bytes, {} ms{})", shown, status, t.received, ms,
-                                redirected_note(h, url)));
+        options.log(
+            fmt::format("GET {} -> {} ({} bytes, {} ms{})", shown, status, t.received, ms, redirected_note(h, url)));
       else
         options.log(
             fmt::format("GET {} -> {} ({} ms{})", shown, curl_easy_strerror(code), ms, redirected_note(h, url)));
     }
     if (t.too_large || code == CURLE_FILESIZE_EXCEEDED)
-      throw RuntimeError(fmt::format("GET {}: response is larger than --max-response-mb {} MiB", shown,
-                                     options.max_response_mb));
+      throw RuntimeError(
+          fmt::format("GET {}: response is larger than --max-response-mb {} MiB", shown, options.max_response_mb));
 
     // A timeout before the connection was made is a connection failure; one after is not retried,
     // so a stalled server costs one --timeout, not four.
     curl_off_t connected_us = 0;
     curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connected_us);
-    const bool retry = code == CURLE_OK                      ? retry_status(status)
+    const bool retry = code == CURLE_OK                   ? retry_status(status)
                        : code == CURLE_OPERATION_TIMEDOUT ? connected_us == 0
                                                           : retry_code(code);
     if (!retry || attempt == kMaxRetries) {

@@ -148,9 +148,12 @@ template <class F> void each_item(od::value v, F&& f) {
 std::optional<std::int64_t> quantity(std::string_view q) {
   if (q.size() >= 2 && q.front() == '"') q = q.substr(1, q.size() - 2);
   std::int64_t mult = 1;
-  if (q.ends_with("k")) mult = 1000, q.remove_suffix(1);
-  else if (q.ends_with("M")) mult = 1000000, q.remove_suffix(1);
-  else if (q.ends_with("Ki")) mult = 1024, q.remove_suffix(2);
+  if (q.ends_with("k"))
+    mult = 1000, q.remove_suffix(1);
+  else if (q.ends_with("M"))
+    mult = 1000000, q.remove_suffix(1);
+  else if (q.ends_with("Ki"))
+    mult = 1024, q.remove_suffix(2);
   if (q.empty() || q.size() > 15) return std::nullopt;
   std::int64_t n = 0;
   for (char c : q) {
@@ -184,11 +187,16 @@ std::vector<Condition> conditions_of(od::value v) {
   each_item(v, [&](od::value c) {
     Condition cond;
     each_field(c, [&](const std::string& k, od::value x) {
-      if (k == "type") cond.type = text(x);
-      else if (k == "status") cond.status = text(x);
-      else if (k == "reason") cond.reason = text(x);
-      else if (k == "message") cond.message = text(x);
-      else if (k == "lastTransitionTime") cond.since = text(x);
+      if (k == "type")
+        cond.type = text(x);
+      else if (k == "status")
+        cond.status = text(x);
+      else if (k == "reason")
+        cond.reason = text(x);
+      else if (k == "message")
+        cond.message = text(x);
+      else if (k == "lastTransitionTime")
+        cond.since = text(x);
     });
     out.push_back(std::move(cond));
   });
@@ -225,10 +233,14 @@ std::int64_t priority_value(od::value v) {
 std::int64_t spec_gpus(od::value spec, std::string* node = nullptr, std::int64_t* priority = nullptr) {
   std::int64_t app = 0, init = 0;
   each_field(spec, [&](const std::string& k, od::value x) {
-    if (k == "containers") app = containers_gpus(x, false);
-    else if (k == "initContainers") init = containers_gpus(x, true);
-    else if (node && k == "nodeName") *node = text(x);
-    else if (priority && k == "priority") *priority = priority_value(x);
+    if (k == "containers")
+      app = containers_gpus(x, false);
+    else if (k == "initContainers")
+      init = containers_gpus(x, true);
+    else if (node && k == "nodeName")
+      *node = text(x);
+    else if (priority && k == "priority")
+      *priority = priority_value(x);
   });
   return std::max(app, init);
 }
@@ -242,19 +254,27 @@ struct Meta {
 Meta meta_of(od::value v, bool want_labels) {
   Meta m;
   each_field(v, [&](const std::string& k, od::value x) {
-    if (k == "name") m.name = text(x);
-    else if (k == "namespace") m.ns = text(x);
-    else if (k == "uid") m.uid = text(x);
-    else if (k == "labels" && want_labels) m.labels = labels_of(x);
+    if (k == "name")
+      m.name = text(x);
+    else if (k == "namespace")
+      m.ns = text(x);
+    else if (k == "uid")
+      m.uid = text(x);
+    else if (k == "labels" && want_labels)
+      m.labels = labels_of(x);
     else if (k == "ownerReferences")
       each_item(x, [&](od::value o) {
         Owner owner;
         bool controller = false;
         each_field(o, [&](const std::string& f, od::value y) {
-          if (f == "kind") owner.kind = text(y);
-          else if (f == "name") owner.name = text(y);
-          else if (f == "uid") owner.uid = text(y);
-          else if (f == "controller") controller = y.type() == od::json_type::boolean && bool(y.get_bool());
+          if (f == "kind")
+            owner.kind = text(y);
+          else if (f == "name")
+            owner.name = text(y);
+          else if (f == "uid")
+            owner.uid = text(y);
+          else if (f == "controller")
+            controller = y.type() == od::json_type::boolean && bool(y.get_bool());
         });
         m.owners.emplace_back(std::move(owner), controller);
       });
@@ -271,16 +291,22 @@ void read_node(od::value v, Objects& o) {
       n.labels = std::move(m.labels);
     } else if (k == "spec") {
       each_field(x, [&](const std::string& f, od::value y) {
-        if (f == "unschedulable") n.unschedulable = y.type() == od::json_type::boolean && bool(y.get_bool());
-        else if (f == "providerID") n.provider_id = text(y);
+        if (f == "unschedulable")
+          n.unschedulable = y.type() == od::json_type::boolean && bool(y.get_bool());
+        else if (f == "providerID")
+          n.provider_id = text(y);
         else if (f == "taints")
           each_item(y, [&](od::value t) {
             Taint taint;
             each_field(t, [&](const std::string& g, od::value z) {
-              if (g == "key") taint.key = text(z);
-              else if (g == "value") taint.value = text(z);
-              else if (g == "effect") taint.effect = text(z);
-              else if (g == "timeAdded") taint.added = text(z);
+              if (g == "key")
+                taint.key = text(z);
+              else if (g == "value")
+                taint.value = text(z);
+              else if (g == "effect")
+                taint.effect = text(z);
+              else if (g == "timeAdded")
+                taint.added = text(z);
             });
             n.taints.push_back(std::move(taint));
           });
@@ -289,10 +315,13 @@ void read_node(od::value v, Objects& o) {
       each_field(x, [&](const std::string& f, od::value y) {
         if (f == "capacity" || f == "allocatable")
           each_field(y, [&](const std::string& res, od::value q) {
-            if (res == kGpu) (f == "capacity" ? n.capacity : n.allocatable) = gpu_quantity(q, "nvidia.com/gpu");
-            else if (res.starts_with("nvidia.com/mig-")) n.mig = true;
+            if (res == kGpu)
+              (f == "capacity" ? n.capacity : n.allocatable) = gpu_quantity(q, "nvidia.com/gpu");
+            else if (res.starts_with("nvidia.com/mig-"))
+              n.mig = true;
           });
-        else if (f == "conditions") n.conditions = conditions_of(y);
+        else if (f == "conditions")
+          n.conditions = conditions_of(y);
       });
     }
   });
@@ -304,12 +333,16 @@ void read_pod(od::value v, Objects& o) {
   Meta m;
   std::string phase;
   each_field(v, [&](const std::string& k, od::value x) {
-    if (k == "metadata") m = meta_of(x, false);
-    else if (k == "spec") p.gpus = spec_gpus(x, &p.node, &p.priority);
+    if (k == "metadata")
+      m = meta_of(x, false);
+    else if (k == "spec")
+      p.gpus = spec_gpus(x, &p.node, &p.priority);
     else if (k == "status")
       each_field(x, [&](const std::string& f, od::value y) {
-        if (f == "phase") phase = text(y);
-        else if (f == "startTime") p.started = text(y);
+        if (f == "phase")
+          phase = text(y);
+        else if (f == "startTime")
+          p.started = text(y);
       });
   });
   if (p.gpus <= 0 || phase == "Succeeded" || phase == "Failed") return;
@@ -353,10 +386,12 @@ void read_resource_quota(od::value v, Objects& o) {
 void read_cluster_queue(od::value v, Objects& o) {
   ClusterQueue cq;
   each_field(v, [&](const std::string& k, od::value x) {
-    if (k == "metadata") cq.name = meta_of(x, false).name;
+    if (k == "metadata")
+      cq.name = meta_of(x, false).name;
     else if (k == "spec")
       each_field(x, [&](const std::string& f, od::value y) {
-        if (f == "cohort" || f == "cohortName") cq.cohort = text(y);
+        if (f == "cohort" || f == "cohortName")
+          cq.cohort = text(y);
         else if (f == "resourceGroups")
           each_item(y, [&](od::value group) {
             each_field(group, [&](const std::string& g, od::value z) {
@@ -365,15 +400,20 @@ void read_cluster_queue(od::value v, Objects& o) {
                 FlavorQuota fq;
                 bool gpu = false;
                 each_field(fl, [&](const std::string& h, od::value w) {
-                  if (h == "name") fq.flavor = text(w);
+                  if (h == "name")
+                    fq.flavor = text(w);
                   else if (h == "resources")
                     each_item(w, [&](od::value r) {
                       std::string name, nominal, borrowing, lending;
                       each_field(r, [&](const std::string& i, od::value u) {
-                        if (i == "name") name = text(u);
-                        else if (i == "nominalQuota") nominal = text(u);
-                        else if (i == "borrowingLimit") borrowing = text(u);
-                        else if (i == "lendingLimit") lending = text(u);
+                        if (i == "name")
+                          name = text(u);
+                        else if (i == "nominalQuota")
+                          nominal = text(u);
+                        else if (i == "borrowingLimit")
+                          borrowing = text(u);
+                        else if (i == "lendingLimit")
+                          lending = text(u);
                       });
                       if (name == kGpu) { // other resources' quantities (36Gi) are not GPU counts
                         gpu = true;
@@ -395,13 +435,16 @@ void read_cluster_queue(od::value v, Objects& o) {
           std::string flavor;
           std::int64_t total = -1;
           each_field(fl, [&](const std::string& h, od::value w) {
-            if (h == "name") flavor = text(w);
+            if (h == "name")
+              flavor = text(w);
             else if (h == "resources")
               each_item(w, [&](od::value r) {
                 std::string name, t;
                 each_field(r, [&](const std::string& i, od::value u) {
-                  if (i == "name") name = text(u);
-                  else if (i == "total") t = text(u);
+                  if (i == "name")
+                    name = text(u);
+                  else if (i == "total")
+                    t = text(u);
                 });
                 if (name == kGpu) total = gpu_count(t.empty() ? "0" : t, "flavorsUsage total");
               });
@@ -431,11 +474,14 @@ void read_local_queue(od::value v, Objects& o) {
 void read_flavor(od::value v, Objects& o) {
   Flavor fl;
   each_field(v, [&](const std::string& k, od::value x) {
-    if (k == "metadata") fl.name = meta_of(x, false).name;
+    if (k == "metadata")
+      fl.name = meta_of(x, false).name;
     else if (k == "spec")
       each_field(x, [&](const std::string& f, od::value y) {
-        if (f == "nodeLabels") fl.node_labels = labels_of(y);
-        else if (f == "topologyName") fl.topology = text(y);
+        if (f == "nodeLabels")
+          fl.node_labels = labels_of(y);
+        else if (f == "topologyName")
+          fl.topology = text(y);
       });
   });
   o.flavors.push_back(std::move(fl));
@@ -444,10 +490,12 @@ void read_flavor(od::value v, Objects& o) {
 void read_cohort(od::value v, Objects& o) {
   Cohort c;
   each_field(v, [&](const std::string& k, od::value x) {
-    if (k == "metadata") c.name = meta_of(x, false).name;
+    if (k == "metadata")
+      c.name = meta_of(x, false).name;
     else if (k == "spec")
       each_field(x, [&](const std::string& f, od::value y) {
-        if (f == "parent" || f == "parentName") c.parent = text(y);
+        if (f == "parent" || f == "parentName")
+          c.parent = text(y);
         else if (f == "resourceGroups")
           each_item(y, [&](od::value group) {
             each_field(group, [&](const std::string& g, od::value z) {
@@ -458,8 +506,10 @@ void read_cohort(od::value v, Objects& o) {
                   each_item(w, [&](od::value r) {
                     std::string name, n;
                     each_field(r, [&](const std::string& i, od::value u) {
-                      if (i == "name") name = text(u);
-                      else if (i == "nominalQuota") n = text(u);
+                      if (i == "name")
+                        name = text(u);
+                      else if (i == "nominalQuota")
+                        n = text(u);
                     });
                     if (name == kGpu) c.gpus = std::max<std::int64_t>(c.gpus, 0) + gpu_count(n, "nominalQuota");
                   });
@@ -475,7 +525,8 @@ void read_cohort(od::value v, Objects& o) {
 void read_topology(od::value v, Objects& o) {
   Topology t;
   each_field(v, [&](const std::string& k, od::value x) {
-    if (k == "metadata") t.name = meta_of(x, false).name;
+    if (k == "metadata")
+      t.name = meta_of(x, false).name;
     else if (k == "spec")
       each_field(x, [&](const std::string& f, od::value y) {
         if (f == "levels")
@@ -499,13 +550,16 @@ void read_workload(od::value v, Objects& o) {
       for (auto& [owner, controller] : m.owners) w.owner_uids.push_back(owner.uid);
     } else if (k == "spec")
       each_field(x, [&](const std::string& f, od::value y) {
-        if (f == "queueName") w.queue = text(y);
-        else if (f == "priority") w.priority = priority_value(y);
+        if (f == "queueName")
+          w.queue = text(y);
+        else if (f == "priority")
+          w.priority = priority_value(y);
         else if (f == "podSets")
           each_item(y, [&](od::value ps) {
             std::int64_t count = 1, per_pod = 0;
             each_field(ps, [&](const std::string& g, od::value z) {
-              if (g == "count") count = int64_t(z.get_int64());
+              if (g == "count")
+                count = int64_t(z.get_int64());
               else if (g == "template")
                 each_field(z, [&](const std::string& h, od::value t) {
                   if (h == "spec") per_pod = spec_gpus(t);
@@ -518,7 +572,8 @@ void read_workload(od::value v, Objects& o) {
       each_field(x, [&](const std::string& f, od::value y) {
         if (f == "admission")
           each_field(y, [&](const std::string& g, od::value z) {
-            if (g == "clusterQueue") w.cluster_queue = text(z);
+            if (g == "clusterQueue")
+              w.cluster_queue = text(z);
             else if (g == "podSetAssignments")
               each_item(z, [&](od::value a) {
                 each_field(a, [&](const std::string& h, od::value t) {
@@ -553,11 +608,11 @@ void read_workload(od::value v, Objects& o) {
 using ItemReader = void (*)(od::value, Objects&);
 
 struct Endpoint {
-  const char* name;        // as in messages: "nodes", "clusterqueues"
-  const char* list_kind;   // the kind a page must have
+  const char* name;               // as in messages: "nodes", "clusterqueues"
+  const char* list_kind;          // the kind a page must have
   std::vector<std::string> paths; // tried in order; a 404 moves to the next
   ItemReader read;
-  bool optional = false;   // a 403 is taken as "not listed" (like a 404), not an error
+  bool optional = false; // a 403 is taken as "not listed" (like a 404), not an error
 };
 
 std::string status_message(const std::string& body) {
@@ -565,8 +620,7 @@ std::string status_message(const std::string& body) {
     auto j = nlohmann::json::parse(body);
     if (j.is_object() && j.value("kind", "") == "Status" && j.contains("message") && j["message"].is_string())
       return redact(j["message"].get<std::string>());
-  } catch (const nlohmann::json::exception&) {
-  }
+  } catch (const nlohmann::json::exception&) {}
   return {};
 }
 
@@ -578,7 +632,8 @@ struct Fetcher {
   // One page's items into `into`; returns metadata.continue.
   std::string parse_page(std::string& body, const std::string& url, const Endpoint& e, Objects& into) {
     thread_local od::parser parser;
-    if (body.capacity() - body.size() < simdjson::SIMDJSON_PADDING) body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+    if (body.capacity() - body.size() < simdjson::SIMDJSON_PADDING)
+      body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
     std::string cont;
     std::size_t index = 0;
     try {
@@ -602,7 +657,8 @@ struct Fetcher {
           });
       }
     } catch (const simdjson::simdjson_error& err) {
-      throw DataError({fmt::format("GET {}: {}[{}] is not what Kubernetes serves: {}", url, e.name, index, err.what())});
+      throw DataError(
+          {fmt::format("GET {}: {}[{}] is not what Kubernetes serves: {}", url, e.name, index, err.what())});
     } catch (const std::invalid_argument& err) {
       throw DataError({fmt::format("GET {}: {}[{}]: {}", url, e.name, index, err.what())});
     }
@@ -619,8 +675,8 @@ struct Fetcher {
         std::string url = fmt::format("{}{}?limit={}", server, path, kPageLimit);
         if (!cont.empty()) url += "&continue=" + http::escape(cont);
         if (++pages > http.max_pages)
-          throw RuntimeError(fmt::format("GET {}: more than --max-pages {} pages of {}; giving up", url,
-                                         http.max_pages, e.name));
+          throw RuntimeError(
+              fmt::format("GET {}: more than --max-pages {} pages of {}; giving up", url, http.max_pages, e.name));
         http::Response resp = http::get(url, http, cancel);
         if (resp.status == 404 && cont.empty()) break; // the next version, if any
         if (resp.status == 403 && cont.empty() && e.optional) return false;
@@ -643,16 +699,26 @@ struct Fetcher {
   static void restart(Objects& into, const Endpoint& e) {
     // Each thread owns one vector; clear only that list's objects.
     const std::string name = e.name;
-    if (name == "nodes") into.nodes.clear();
-    else if (name == "pods") into.pods.clear();
-    else if (name == "resourcequotas") into.quotas.clear();
-    else if (name == "clusterqueues") into.cqs.clear();
-    else if (name == "localqueues") into.lqs.clear();
-    else if (name == "resourceflavors") into.flavors.clear();
-    else if (name == "cohorts") into.cohorts.clear();
-    else if (name == "topologies") into.topologies.clear();
-    else if (name == "workloads") into.workloads.clear();
-    else if (name == "jobs") into.job_owners.clear();
+    if (name == "nodes")
+      into.nodes.clear();
+    else if (name == "pods")
+      into.pods.clear();
+    else if (name == "resourcequotas")
+      into.quotas.clear();
+    else if (name == "clusterqueues")
+      into.cqs.clear();
+    else if (name == "localqueues")
+      into.lqs.clear();
+    else if (name == "resourceflavors")
+      into.flavors.clear();
+    else if (name == "cohorts")
+      into.cohorts.clear();
+    else if (name == "topologies")
+      into.topologies.clear();
+    else if (name == "workloads")
+      into.workloads.clear();
+    else if (name == "jobs")
+      into.job_owners.clear();
   }
 
   [[noreturn]] void fail(const http::Response& resp, const std::string& url, const Endpoint& e) {
@@ -742,7 +808,8 @@ std::string product_of(const Node& n) {
 
 std::int64_t node_gpus(const Node& n, std::int64_t& replicas) {
   replicas = 1;
-  if (auto r = label(n.labels, "nvidia.com/gpu.replicas")) replicas = std::max<std::int64_t>(1, quantity(*r).value_or(1));
+  if (auto r = label(n.labels, "nvidia.com/gpu.replicas"))
+    replicas = std::max<std::int64_t>(1, quantity(*r).value_or(1));
   const auto* strategy = label(n.labels, "nvidia.com/mig.strategy");
   const bool mig = n.mig || (strategy && *strategy != "none" && !strategy->empty());
   if (replicas > 1 || mig)
@@ -797,11 +864,11 @@ struct Translation {
     std::int64_t gpus;
   };
   std::vector<GpuNode> gpu_nodes;
-  std::unordered_map<std::string, std::size_t> node_index; // name -> gpu_nodes index
-  std::vector<std::string> clusters;                         // names
+  std::unordered_map<std::string, std::size_t> node_index;            // name -> gpu_nodes index
+  std::vector<std::string> clusters;                                  // names
   std::map<std::pair<std::string, std::string>, std::string> leaf_of; // (CQ, flavor) -> leaf
-  std::map<std::string, std::string> leaf_cluster;                  // leaf -> cluster
-  std::map<std::string, std::int64_t> leaf_used;                    // leaf -> running GPUs
+  std::map<std::string, std::string> leaf_cluster;                    // leaf -> cluster
+  std::map<std::string, std::int64_t> leaf_used;                      // leaf -> running GPUs
   std::map<std::string, std::string> first_leaf_of_cq;
 
   void warn(std::string w) { out.warnings.push_back(std::move(w)); }
@@ -841,10 +908,10 @@ struct Translation {
         return best;
       };
       clusters.push_back(name);
-      add_item(out.items[0], fmt::format("{{\"name\": {}, \"region\": {}, \"provider\": {}, \"sku\": {}, \"state\": "
-                                         "\"production\"}}",
-                                         q(name), q(most(regions, "unknown")), q(most(providers, "kubernetes")),
-                                         q(product)));
+      add_item(out.items[0],
+               fmt::format("{{\"name\": {}, \"region\": {}, \"provider\": {}, \"sku\": {}, \"state\": "
+                           "\"production\"}}",
+                           q(name), q(most(regions, "unknown")), q(most(providers, "kubernetes")), q(product)));
       for (const Node* n : nodes) {
         std::int64_t replicas = 1;
         node_index[n->name] = gpu_nodes.size();
@@ -861,7 +928,8 @@ struct Translation {
     for (auto& g : gpu_nodes) {
       const Node& n = *g.node;
       if (!opt.island_label.empty()) {
-        if (auto v = label(n.labels, opt.island_label)) g.island = *v;
+        if (auto v = label(n.labels, opt.island_label))
+          g.island = *v;
         else {
           g.island = g.cluster;
           ++unlabelled;
@@ -935,10 +1003,10 @@ struct Translation {
       if (lost > 0)
         issues.push_back(issue("GPUUnavailable", "", "p2", fmt::format("{} of {} GPUs unhealthy", lost, g.gpus)));
       const char* health = (!ready || gpu_failing || tainted) ? "unhealthy" : lost > 0 ? "degraded" : "healthy";
-      std::string item = fmt::format("{{\"name\": {}, \"cluster\": {}, \"island\": {}, \"gpus\": {}, \"health\": "
-                                     "\"{}\", \"cordoned\": {}",
-                                     q(n.name), q(g.cluster), q(g.island), g.gpus, health,
-                                     n.unschedulable ? "true" : "false");
+      std::string item =
+          fmt::format("{{\"name\": {}, \"cluster\": {}, \"island\": {}, \"gpus\": {}, \"health\": "
+                      "\"{}\", \"cordoned\": {}",
+                      q(n.name), q(g.cluster), q(g.island), g.gpus, health, n.unschedulable ? "true" : "false");
       if (!issues.empty()) {
         item += ", \"issues\": [";
         for (std::size_t i = 0; i < issues.size(); ++i) item += (i ? ", " : "") + issues[i];
@@ -1011,8 +1079,7 @@ struct Translation {
       const std::string parent = it == cohorts.end() ? std::string() : it->second->parent;
       std::string item = fmt::format("{{\"name\": {}, \"parent\": {}, \"cluster\": null", q(name),
                                      parent.empty() ? "null" : q(parent));
-      if (it != cohorts.end() && it->second->gpus >= 0)
-        item += fmt::format(", \"shared_gpus\": {}", it->second->gpus);
+      if (it != cohorts.end() && it->second->gpus >= 0) item += fmt::format(", \"shared_gpus\": {}", it->second->gpus);
       add_item(out.items[2], item + "}");
     }
     for (const auto& l : leaves) add_item(out.items[2], l);
@@ -1026,10 +1093,11 @@ struct Translation {
     }
     if (per_ns.empty()) return;
     if (clusters.size() != 1)
-      throw RuntimeError(fmt::format("context \"{}\" has {} GPU clusters ({}) and ResourceQuotas for GPUs but no Kueue: "
-                                     "a namespace's quota cannot be put in one of them; use Kueue ResourceFlavors "
-                                     "(docs/kubernetes.md)",
-                                     context, clusters.size(), fmt::join(clusters, ", ")));
+      throw RuntimeError(
+          fmt::format("context \"{}\" has {} GPU clusters ({}) and ResourceQuotas for GPUs but no Kueue: "
+                      "a namespace's quota cannot be put in one of them; use Kueue ResourceFlavors "
+                      "(docs/kubernetes.md)",
+                      context, clusters.size(), fmt::join(clusters, ", ")));
     for (const auto& [ns, gpus] : per_ns) {
       leaf_cluster[ns] = clusters[0];
       add_item(out.items[2], fmt::format("{{\"name\": {}, \"parent\": null, \"cluster\": {}, \"gpus\": {}, \"access\": "
@@ -1096,8 +1164,8 @@ struct Translation {
       const std::string& cluster = leaf_cluster[leaf];
       std::string item = fmt::format("{{\"name\": {}, \"namespace\": {}, \"quota\": {}, \"cluster\": {}, "
                                      "\"priority\": \"{}\", \"gpus\": {}, \"state\": \"{}\"",
-                                     q(unique(w.ns + "/" + w.name)), q(w.ns), q(leaf), q(cluster), priority_of(w.priority), gpus,
-                                     w.admitted ? "running" : "pending");
+                                     q(unique(w.ns + "/" + w.name)), q(w.ns), q(leaf), q(cluster),
+                                     priority_of(w.priority), gpus, w.admitted ? "running" : "pending");
       if (w.admitted) {
         leaf_used[leaf] += gpus;
         std::set<std::string> nodes;
@@ -1148,9 +1216,10 @@ struct Translation {
       if (!p.started.empty() && (grp.started.empty() || p.started < grp.started)) grp.started = p.started;
     }
     for (auto& [key, grp] : groups) {
-      std::string item = fmt::format("{{\"name\": {}, \"namespace\": {}, \"quota\": \"flex\", \"cluster\": {}, "
-                                     "\"priority\": \"{}\", \"gpus\": {}, \"state\": \"running\", \"nodes\": [",
-                                     q(unique(grp.name)), q(grp.ns), q(grp.cluster), priority_of(grp.priority), grp.gpus);
+      std::string item =
+          fmt::format("{{\"name\": {}, \"namespace\": {}, \"quota\": \"flex\", \"cluster\": {}, "
+                      "\"priority\": \"{}\", \"gpus\": {}, \"state\": \"running\", \"nodes\": [",
+                      q(unique(grp.name)), q(grp.ns), q(grp.cluster), priority_of(grp.priority), grp.gpus);
       bool first = true;
       for (const auto& n : grp.nodes) item += (first ? "" : ", ") + q(n), first = false;
       item += "]";
@@ -1179,11 +1248,10 @@ struct Translation {
         if (ours != total) mismatches.push_back(fmt::format("{} (Kueue {}, fleetcap {})", leaf->second, total, ours));
       }
     if (!mismatches.empty())
-      warn(fmt::format("Kueue's flavorsUsage differs from the GPUs of admitted Workloads for {} quota(s): {}{}",
-                       mismatches.size(),
-                       fmt::join(mismatches.begin(), mismatches.begin() + std::min<std::size_t>(mismatches.size(), 5),
-                                 ", "),
-                       mismatches.size() > 5 ? ", ..." : ""));
+      warn(fmt::format(
+          "Kueue's flavorsUsage differs from the GPUs of admitted Workloads for {} quota(s): {}{}", mismatches.size(),
+          fmt::join(mismatches.begin(), mismatches.begin() + std::min<std::size_t>(mismatches.size(), 5), ", "),
+          mismatches.size() > 5 ? ", ..." : ""));
   }
 
   void build_maintenance() {
@@ -1210,11 +1278,12 @@ struct Translation {
           start = parse_rfc3339(t.added).value_or(now);
           state = "scheduled";
           kind = "eks-scheduled-maintenance";
-          reason = join_detail("EC2 scheduled event (taint aws-node-termination-handler/scheduled-maintenance)", t.value);
+          reason =
+              join_detail("EC2 scheduled event (taint aws-node-termination-handler/scheduled-maintenance)", t.value);
         }
       }
-      if (auto v = label(n.labels, "cloud.google.com/active-node-maintenance"); v && *v == "ONGOING" &&
-                                                                                state != "in_progress") {
+      if (auto v = label(n.labels, "cloud.google.com/active-node-maintenance");
+          v && *v == "ONGOING" && state != "in_progress") {
         start = start && state == "scheduled" ? std::min(*start, now) : now;
         state = "in_progress";
         kind = "gke-maintenance";
@@ -1228,11 +1297,12 @@ struct Translation {
           reason = join_detail("Azure scheduled event (condition VMEventScheduled)", c.message);
         }
       if (state.empty() || !start) continue;
-      add_item(out.items[4],
-               fmt::format("{{\"id\": {}, \"cluster\": {}, \"nodes\": [{}], \"kind\": {}, \"reason\": {}, "
-                           "\"priority\": \"p1\", \"start\": {}, \"end\": {}, \"hard_start\": true, \"state\": \"{}\"}}",
-                           q(fmt::format("{}/{}", context, n.name)), q(g.cluster), q(n.name), q(kind), q(reason),
-                           q(time_text(*start)), q(time_text(*start + duration)), state));
+      add_item(
+          out.items[4],
+          fmt::format("{{\"id\": {}, \"cluster\": {}, \"nodes\": [{}], \"kind\": {}, \"reason\": {}, "
+                      "\"priority\": \"p1\", \"start\": {}, \"end\": {}, \"hard_start\": true, \"state\": \"{}\"}}",
+                      q(fmt::format("{}/{}", context, n.name)), q(g.cluster), q(n.name), q(kind), q(reason),
+                      q(time_text(*start)), q(time_text(*start + duration)), state));
     }
   }
 
@@ -1240,8 +1310,10 @@ struct Translation {
     build_clusters();
     build_islands();
     build_nodes();
-    if (o.kueue) build_kueue_quotas();
-    else build_resource_quotas();
+    if (o.kueue)
+      build_kueue_quotas();
+    else
+      build_resource_quotas();
     build_jobs();
     if (o.kueue) check_usage();
     build_maintenance();
@@ -1254,8 +1326,7 @@ struct Translation {
 Items read_cluster(const SourceOptions& options) {
   const std::string wanted = options.source.size() > 5 ? options.source.substr(5) : std::string();
   Access access = load_access(wanted, options.kubeconfig, options.timeout);
-  if (access.token && token_in_clear(access.server) &&
-      !options.allow_insecure_token)
+  if (access.token && token_in_clear(access.server) && !options.allow_insecure_token)
     throw UsageError(fmt::format("context \"{}\": refusing to send its token over plain http to {}; use https, or "
                                  "pass --allow-insecure-token",
                                  access.context, access.server));
@@ -1331,8 +1402,9 @@ Items read_cluster(const SourceOptions& options) {
   o.job_owners = std::move(parts[9].job_owners);
   const bool jobs_listed = found[9]; // else pods match Workloads by their direct owner only
 
-  Translation t(options, access.context, o,
-                std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  Translation t(
+      options, access.context, o,
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
   t.out.warnings = access.warnings;
   if (access.insecure)
     t.warn(fmt::format("context \"{}\" has insecure-skip-tls-verify: the API server's certificate is not checked",

@@ -100,8 +100,8 @@ std::string resolve(const std::string& path, const std::string& file) {
 }
 
 [[noreturn]] void malformed(const std::string& file, const std::string& what) {
-  throw RuntimeError(fmt::format("kubeconfig {}: {}; fix the file, or point --kubeconfig or KUBECONFIG at another",
-                                 file, what));
+  throw RuntimeError(
+      fmt::format("kubeconfig {}: {}; fix the file, or point --kubeconfig or KUBECONFIG at another", file, what));
 }
 
 // A string field of a map, or "" when absent; anything but a scalar is an error naming it.
@@ -195,8 +195,8 @@ void run_plugin(const YAML::Node& exec, const Entry& e, const std::string& user,
   const std::string where = fmt::format("user \"{}\" exec", user);
   const std::string api = text_of(exec, "apiVersion", e.file, where);
   if (api != "client.authentication.k8s.io/v1" && api != "client.authentication.k8s.io/v1beta1")
-    malformed(e.file, fmt::format("{}: apiVersion \"{}\" is not client.authentication.k8s.io/v1 or v1beta1", where,
-                                  api));
+    malformed(e.file,
+              fmt::format("{}: apiVersion \"{}\" is not client.authentication.k8s.io/v1 or v1beta1", where, api));
   std::string command = text_of(exec, "command", e.file, where);
   if (command.empty()) malformed(e.file, fmt::format("{} has no command", where));
   if (command.find('/') != std::string::npos) command = resolve(command, e.file);
@@ -267,7 +267,8 @@ void run_plugin(const YAML::Node& exec, const Entry& e, const std::string& user,
   std::array<pollfd, 2> fds{{{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}}};
   int open_fds = 2;
   while (open_fds > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       timed_out = true;
       break;
@@ -298,12 +299,11 @@ void run_plugin(const YAML::Node& exec, const Entry& e, const std::string& user,
     if (f.fd >= 0) ::close(f.fd);
   if (timed_out || too_much) ::kill(pid, SIGKILL);
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   const std::string name = fmt::format("kubeconfig {}: {} \"{}\"", e.file, where, command);
   if (timed_out)
-    throw RuntimeError(fmt::format("{} did not finish within {} s; run it by hand to see what it waits for", name,
-                                   timeout));
+    throw RuntimeError(
+        fmt::format("{} did not finish within {} s; run it by hand to see what it waits for", name, timeout));
   if (too_much) throw RuntimeError(fmt::format("{} printed more than 1 MiB; it is not an ExecCredential", name));
   // What the plugin printed is not quoted: it may carry credentials fleetcap cannot know of.
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
@@ -353,8 +353,8 @@ Access in_cluster() {
   a.context = "in-cluster";
   a.origin = dir;
   const std::string h = host;
-  a.server = fmt::format("https://{}:{}", h.find(':') != std::string::npos ? "[" + h + "]" : h,
-                         port && *port ? port : "443");
+  a.server =
+      fmt::format("https://{}:{}", h.find(':') != std::string::npos ? "[" + h + "]" : h, port && *port ? port : "443");
   a.token = trimmed(read_text(dir + "/token", "service account token"));
   add_secret(*a.token);
   std::error_code ec;
@@ -454,8 +454,8 @@ Access load_access(const std::string& context, const std::string& kubeconfig, do
   a.cert_pem = pem_of(u.node, "client-certificate", u, uwhere, false);
   a.key_pem = pem_of(u.node, "client-key", u, uwhere, true);
   if (a.cert_pem.empty() != a.key_pem.empty())
-    malformed(u.file, fmt::format("{} has a client certificate without its key, or a key without its certificate",
-                                  uwhere));
+    malformed(u.file,
+              fmt::format("{} has a client certificate without its key, or a key without its certificate", uwhere));
   if (const YAML::Node exec = u.node["exec"]; exec && !exec.IsNull()) {
     if (!exec.IsMap()) malformed(u.file, fmt::format("{}: \"exec\" must be a mapping", uwhere));
     run_plugin(exec, u, user_name, a.server, timeout, a);

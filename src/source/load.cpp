@@ -86,7 +86,8 @@ bool Loader::wanted(Resource r) const {
 void Loader::done(Resource r) {
   const Outcome& out = outcome(r);
   if (options_.on_parsed)
-    options_.on_parsed(r, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count());
+    options_.on_parsed(r,
+                       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count());
   if (linker_) linker_->parsed(r, !out.failed && !out.interrupted && out.json_ok);
 }
 

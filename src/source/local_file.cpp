@@ -31,7 +31,8 @@ int open_local_file(const std::string& path, std::uint64_t limit, const std::str
   if (fd < 0) {
     const int e = errno;
     if (missing) *missing = e == ENOENT;
-    error = e == ENOENT ? fmt::format("{}: no such file", path) : fmt::format("cannot read {}: {}", path, std::strerror(e));
+    error =
+        e == ENOENT ? fmt::format("{}: no such file", path) : fmt::format("cannot read {}: {}", path, std::strerror(e));
     return -1;
   }
   struct stat st {};

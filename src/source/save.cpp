@@ -90,7 +90,8 @@ bool snapshot_file(const std::string& name) {
 // --force replaces only what a save wrote: a directory holding snapshot.json and resource files,
 // nothing else. `snapshot save --force .` or `--force ~` must never empty a directory.
 void check_snapshot_target(const std::string& dir, bool force) {
-  if (dir.empty()) throw UsageError("snapshot save: DIR is empty; name the directory to write, like ./fleet-2026-11-20");
+  if (dir.empty())
+    throw UsageError("snapshot save: DIR is empty; name the directory to write, like ./fleet-2026-11-20");
   const fs::path target = target_path(dir);
   std::error_code ec;
   if (!fs::exists(fs::symlink_status(target, ec))) return;
@@ -121,7 +122,8 @@ void save_snapshot(const std::string& dir, const RawItems& raw, Time taken_at, c
   const DeferInterrupts defer;
   if (interrupt_requested()) throw InterruptedError();
   fs::remove_all(tmp, ec);
-  if (!fs::create_directory(tmp, ec)) throw RuntimeError(fmt::format("cannot create {}: {}", tmp.string(), ec.message()));
+  if (!fs::create_directory(tmp, ec))
+    throw RuntimeError(fmt::format("cannot create {}: {}", tmp.string(), ec.message()));
   try {
     for (std::size_t i = 0; i < kResources.size(); ++i) {
       if (interrupt_requested()) throw InterruptedError();

@@ -2,11 +2,11 @@
 // `slurm+https://...` or `slurm+unix:///PATH/TO/slurmrestd.socket`. Finds the newest data parser
 // version the server serves, fetches its endpoints concurrently through the shared HTTP client,
 // translates them (slurm_translate.cpp) and hands the pages to the loader like any source.
+#include "slurm.hpp"
 #include "fleetcap/error.hpp"
 #include "fleetcap/source/local_file.hpp"
 #include "http.hpp"
 #include "loader.hpp"
-#include "slurm.hpp"
 
 #include <fmt/format.h>
 
@@ -27,9 +27,8 @@ namespace {
 using slurm::kVersions;
 
 enum Endpoint : std::size_t { kNodes, kJobs, kReservations, kAssociations, kQos, kEndpoints };
-constexpr std::array<std::string_view, kEndpoints> kPaths = {"/slurm/{}/nodes", "/slurm/{}/jobs",
-                                                             "/slurm/{}/reservations", "/slurmdb/{}/associations",
-                                                             "/slurmdb/{}/qos"};
+constexpr std::array<std::string_view, kEndpoints> kPaths = {
+    "/slurm/{}/nodes", "/slurm/{}/jobs", "/slurm/{}/reservations", "/slurmdb/{}/associations", "/slurmdb/{}/qos"};
 bool slurmdb(std::size_t e) { return e == kAssociations || e == kQos; }
 
 std::string login_name() {
@@ -49,7 +48,8 @@ std::string advice(std::size_t e, long status, const std::string& said) {
            "the user it was made for with --slurm-user or SLURM_USER";
   std::string lower;
   for (char c : said) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const bool auth = lower.find("authentication") != std::string::npos || lower.find("[error 1007]") != std::string::npos;
+  const bool auth =
+      lower.find("authentication") != std::string::npos || lower.find("[error 1007]") != std::string::npos;
   if (auth)
     return "Slurm rejected the credentials: make sure SLURM_JWT is a valid token (scontrol token) for the user given "
            "by --slurm-user or SLURM_USER";
@@ -100,9 +100,9 @@ public:
           }
           if (r.status < 200 || r.status > 299) {
             const std::string said = slurm::slurm_errors(r.body);
-            failures[e] = fmt::format("{}: HTTP {}{}: {}; {}", labels[e], r.status, r.redirected,
-                                      said.empty() ? first_bytes(r.head) : "slurmrestd says: " + said,
-                                      advice(e, r.status, said));
+            failures[e] =
+                fmt::format("{}: HTTP {}{}: {}; {}", labels[e], r.status, r.redirected,
+                            said.empty() ? first_bytes(r.head) : "slurmrestd says: " + said, advice(e, r.status, said));
             cancel.store(true);
             return;
           }
@@ -237,10 +237,11 @@ private:
       if (!tried.empty()) tried += ", ";
       tried += fmt::format("{} -> HTTP {}", *v, p.status);
     }
-    throw RuntimeError(fmt::format("slurmrestd at {} serves none of the data parser versions fleetcap reads (v0.0.38 to "
-                                   "v0.0.44): GET /openapi/v3 -> HTTP {}, ping {}; start slurmrestd with one of them "
-                                   "(slurmrestd -d v0.0.40, say)",
-                                   shown_, r.status, tried));
+    throw RuntimeError(
+        fmt::format("slurmrestd at {} serves none of the data parser versions fleetcap reads (v0.0.38 to "
+                    "v0.0.44): GET /openapi/v3 -> HTTP {}, ping {}; start slurmrestd with one of them "
+                    "(slurmrestd -d v0.0.40, say)",
+                    shown_, r.status, tried));
   }
 
   const SourceOptions& o_;

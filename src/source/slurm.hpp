@@ -50,11 +50,11 @@ std::string island_from_topology(std::string_view topology);
 
 // What one run read from slurmrestd, each body as received (with room for simdjson's padding).
 struct Responses {
-  std::string version;         // the data parser version, e.g. "v0.0.40"
-  std::string nodes_label;     // "GET URL" lines naming each endpoint in errors
+  std::string version;     // the data parser version, e.g. "v0.0.40"
+  std::string nodes_label; // "GET URL" lines naming each endpoint in errors
   std::string jobs_label, reservations_label, associations_label, qos_label;
   std::string nodes, jobs, reservations;
-  std::optional<std::string> associations, qos; // absent: not fetched (no slurmdbd, or not needed)
+  std::optional<std::string> associations, qos;            // absent: not fetched (no slurmdbd, or not needed)
   std::unordered_map<std::string, std::string> island_map; // node -> island (--island-map)
 };
 

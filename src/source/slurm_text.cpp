@@ -29,8 +29,10 @@ std::vector<std::string_view> split_top(std::string_view s) {
   std::size_t start = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
-    if (c == '[' || c == '(') ++depth;
-    else if ((c == ']' || c == ')') && depth > 0) --depth;
+    if (c == '[' || c == '(')
+      ++depth;
+    else if ((c == ']' || c == ')') && depth > 0)
+      --depth;
     else if (c == ',' && depth == 0) {
       out.push_back(s.substr(start, i - start));
       start = i + 1;
@@ -124,8 +126,10 @@ std::optional<std::vector<TypedGpus>> parse_gres(std::string_view gres) {
       type = std::string(rest);
     }
     auto it = std::find_if(out.begin(), out.end(), [&](const TypedGpus& g) { return g.type == type; });
-    if (it == out.end()) out.push_back({type, count});
-    else it->count += count;
+    if (it == out.end())
+      out.push_back({type, count});
+    else
+      it->count += count;
   }
   return out;
 }

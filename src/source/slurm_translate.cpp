@@ -19,7 +19,8 @@ namespace fleetcap::source::slurm {
 namespace od = simdjson::ondemand;
 namespace {
 
-constexpr Time kOpenEnd = 221845391999; // 8999-12-31T23:59:59Z, the last time fleetcap reads: an end Slurm calls infinite
+constexpr Time kOpenEnd =
+    221845391999; // 8999-12-31T23:59:59Z, the last time fleetcap reads: an end Slurm calls infinite
 
 std::string upper(std::string_view s) {
   std::string out(s);
@@ -67,8 +68,10 @@ std::optional<Number> read_number(od::value v) {
   Number n;
   if (t == od::json_type::number) {
     double d = v.get_double();
-    if (d >= 4294967294.0 && d <= 4294967295.0) n.infinite = true; // Slurm's INFINITE (NO_VAL below it)
-    else if (d >= 1.8e19) n.infinite = true;                      // INFINITE64
+    if (d >= 4294967294.0 && d <= 4294967295.0)
+      n.infinite = true; // Slurm's INFINITE (NO_VAL below it)
+    else if (d >= 1.8e19)
+      n.infinite = true; // INFINITE64
     n.set = !n.infinite;
     n.value = static_cast<std::int64_t>(d);
     return n;
@@ -78,8 +81,10 @@ std::optional<Number> read_number(od::value v) {
   for (auto field : v.get_object()) {
     std::string_view k = field.unescaped_key();
     od::value f = field.value();
-    if (k == "set") n.set = f.get_bool();
-    else if (k == "infinite") n.infinite = f.get_bool();
+    if (k == "set")
+      n.set = f.get_bool();
+    else if (k == "infinite")
+      n.infinite = f.get_bool();
     else if (k == "number") {
       if (f.type() != od::json_type::number) return std::nullopt;
       n.value = static_cast<std::int64_t>(f.get_double());
@@ -109,7 +114,8 @@ public:
     if (name.empty())
       errors_.push_back(fmt::format("{}: {}[{}]: field \"{}\" {}", label_, kind_, index, field, what));
     else
-      errors_.push_back(fmt::format("{}: {}[{}] \"{}\": field \"{}\" {}", label_, kind_, index, shown(name), field, what));
+      errors_.push_back(
+          fmt::format("{}: {}[{}] \"{}\": field \"{}\" {}", label_, kind_, index, shown(name), field, what));
   }
 
 private:
@@ -199,8 +205,10 @@ std::string errors_text(od::value errs) {
     for (auto f : ev.get_object()) {
       std::string_view k = f.unescaped_key();
       od::value fv = f.value();
-      if (k == "description") read_string(fv, description);
-      else if (k == "error") read_string(fv, error);
+      if (k == "description")
+        read_string(fv, description);
+      else if (k == "error")
+        read_string(fv, error);
       else if (k == "error_number" || k == "errno") {
         if (fv.type() == od::json_type::number) number = fv.get_int64();
       }
@@ -224,7 +232,8 @@ std::size_t find_array(std::string_view body, std::string_view key) {
   };
   auto skip_string = [&]() -> bool { // at '"'
     for (++i; i < body.size(); ++i) {
-      if (body[i] == '\\') ++i;
+      if (body[i] == '\\')
+        ++i;
       else if (body[i] == '"') {
         ++i;
         return true;
@@ -259,8 +268,10 @@ std::size_t find_array(std::string_view body, std::string_view key) {
           continue;
         }
         ++i;
-        if (c == '{' || c == '[') ++depth;
-        else if ((c == '}' || c == ']') && --depth == 0) break;
+        if (c == '{' || c == '[')
+          ++depth;
+        else if ((c == '}' || c == ']') && --depth == 0)
+          break;
       }
       if (depth != 0) return std::string_view::npos;
     } else {
@@ -273,11 +284,11 @@ std::size_t find_array(std::string_view body, std::string_view key) {
 }
 
 // A response's top level: the array under `key` is handed to `each`; `errors[]` collected.
-template <class Each, class Meta>
-void read_whole(std::string& body, std::string_view label, std::string_view key, od::parser& parser,
-                std::vector<std::string>& errors, Each&& each, Meta&& meta, std::size_t first_index = 0,
-                bool array_seen = false) {
-  if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING) body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+template <class Each, class Meta> void read_whole(std::string& body, std::string_view label, std::string_view key,
+                                                  od::parser& parser, std::vector<std::string>& errors, Each&& each,
+                                                  Meta&& meta, std::size_t first_index = 0, bool array_seen = false) {
+  if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING)
+    body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   bool found = array_seen;
   std::string slurm_errs;
   try {
@@ -313,7 +324,8 @@ void read_whole(std::string& body, std::string_view label, std::string_view key,
     return;
   }
   if (!found) {
-    if (!slurm_errs.empty()) throw RuntimeError(fmt::format("{}: slurmrestd answered with errors: {}", label, slurm_errs));
+    if (!slurm_errs.empty())
+      throw RuntimeError(fmt::format("{}: slurmrestd answered with errors: {}", label, slurm_errs));
     errors.push_back(fmt::format("{}: the response has no \"{}\" array", label, key));
   }
 }
@@ -321,9 +333,9 @@ void read_whole(std::string& body, std::string_view label, std::string_view key,
 // A large body's array is parsed a run of objects at a time (docs/design.md, "Parser memory"):
 // simdjson's index then covers a few MiB, not the 200 MB a big cluster's jobs take. The rest of
 // the document (meta, errors) is parsed on its own. Anything odd: the whole body, as before.
-template <class Each, class Meta>
-void read_response(std::string& body, std::string_view label, std::string_view key, od::parser& parser,
-                   std::vector<std::string>& errors, Each&& each, Meta&& meta) {
+template <class Each, class Meta> void read_response(std::string& body, std::string_view label, std::string_view key,
+                                                     od::parser& parser, std::vector<std::string>& errors, Each&& each,
+                                                     Meta&& meta) {
   constexpr std::size_t kRun = std::size_t{4} << 20;
   const std::size_t begin = body.size() >= 2 * kRun ? find_array(body, key) : std::string_view::npos;
   if (begin == std::string_view::npos) return read_whole(body, label, key, parser, errors, each, meta);
@@ -344,8 +356,8 @@ void read_response(std::string& body, std::string_view label, std::string_view k
     body[to] = ']';
     std::size_t in_run = 0;
     try {
-      od::document doc = parser.iterate(simdjson::padded_string_view(body.data() + from, to + 1 - from,
-                                                                     body.capacity() - from));
+      od::document doc =
+          parser.iterate(simdjson::padded_string_view(body.data() + from, to + 1 - from, body.capacity() - from));
       for (auto item : doc.get_array()) {
         od::value iv = item.value();
         if (iv.type() != od::json_type::object)
@@ -434,9 +446,12 @@ std::optional<std::vector<Limit>> read_tres_limits(od::value v) {
     std::optional<Number> count;
     for (auto f : ev.get_object()) {
       std::string_view k = f.unescaped_key();
-      if (k == "type") read_string(f.value(), type);
-      else if (k == "name") read_string(f.value(), name);
-      else if (k == "count") count = read_number(f.value());
+      if (k == "type")
+        read_string(f.value(), type);
+      else if (k == "name")
+        read_string(f.value(), name);
+      else if (k == "count")
+        count = read_number(f.value());
     }
     if (type != "gres" || (name != "gpu" && !name.starts_with("gpu:"))) continue;
     if (!count) return std::nullopt;
@@ -464,9 +479,9 @@ template <class At> void at_path(od::object obj, std::span<const std::string_vie
 constexpr std::string_view kQosLimits[] = {"max", "tres", "total"};
 constexpr std::string_view kAssocLimits[] = {"tres", "total"};
 
-const std::set<std::string, std::less<>> kUnhealthy = {"DOWN",         "FAIL",          "NOT_RESPONDING", "ERROR",
-                                                       "INVALID",      "INVALID_REG",   "UNKNOWN",        "FUTURE",
-                                                       "POWERED_DOWN", "POWERING_DOWN", "POWER_DOWN",     "REBOOT_ISSUED"};
+const std::set<std::string, std::less<>> kUnhealthy = {
+    "DOWN",    "FAIL",   "NOT_RESPONDING", "ERROR",         "INVALID",    "INVALID_REG",
+    "UNKNOWN", "FUTURE", "POWERED_DOWN",   "POWERING_DOWN", "POWER_DOWN", "REBOOT_ISSUED"};
 const std::set<std::string, std::less<>> kCordon = {"DRAIN", "DRAINED", "DRAINING", "REBOOT_REQUESTED", "POWER_DRAIN"};
 
 } // namespace
@@ -478,8 +493,7 @@ std::string slurm_errors(std::string_view body) {
     od::document doc = parser.iterate(padded);
     for (auto f : doc.get_object())
       if (std::string_view(f.unescaped_key()) == "errors") return errors_text(f.value());
-  } catch (const simdjson::simdjson_error&) {
-  }
+  } catch (const simdjson::simdjson_error&) {}
   return {};
 }
 
@@ -511,68 +525,77 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
   std::vector<SNode> nodes;
   {
     Objects objs(in.nodes_label, "nodes", errors);
-    read_response(in.nodes, in.nodes_label, "nodes", node_parser, errors, [&](od::object obj, std::size_t i) {
-      SNode n;
-      std::string_view gres;
-      bool bad = false;
-      std::vector<std::string> problems;
-      auto fail = [&](std::string_view field, const std::string& what) {
-        objs.fail(i, n.name, field, what);
-        bad = true;
-      };
-      std::vector<std::pair<std::string_view, std::string>> later; // failures before the name was known
-      for (auto f : obj) {
-        std::string_view k = f.unescaped_key();
-        od::value v = f.value();
-        if (k == "name") {
-          std::string_view s;
-          if (!read_string(v, s)) later.push_back({"name", "must be a string, got " + got(v)});
-          n.name = std::string(s);
-        } else if (k == "state" || k == "state_flags") {
-          std::vector<std::string_view> w;
-          if (!read_words(v, w)) later.push_back({k, "must be a string or an array of strings, got " + got(v)});
-          for (auto s : w) n.words.push_back(upper(s));
-        } else if (k == "gres") {
-          if (!read_string(v, gres)) later.push_back({"gres", "must be a string, got " + got(v)});
-          else gres = std::string_view(gres);
-          if (!gres.empty()) {
-            auto g = parse_gres(gres);
-            if (!g) later.push_back({"gres", fmt::format("is not a GRES list like gpu:h100:8, got \"{}\"", shown(gres))});
-            else n.gpus = std::move(*g);
-          }
-        } else if (k == "reason") {
-          std::string_view s;
-          if (read_string(v, s)) n.reason = std::string(s);
-        } else if (k == "reason_set_by_user") {
-          std::string_view s;
-          if (read_string(v, s)) n.reason_by = std::string(s);
-        } else if (k == "reason_changed_at") {
-          auto num = read_number(v);
-          if (!num) later.push_back({"reason_changed_at", "must be a number, got " + got(v)});
-          else if (num->set && num->value > 0) n.reason_at = num->value;
-        } else if (k == "features" || k == "active_features") {
-          std::vector<std::string_view> w;
-          if (!read_words(v, w)) later.push_back({k, "must be a string or an array of strings, got " + got(v)});
-          for (auto s : w) // v0.0.38: one comma-separated string
-            for (std::size_t a = 0; a <= s.size();) {
-              auto b = s.find(',', a);
-              if (b == std::string_view::npos) b = s.size();
-              if (b > a) n.features.emplace_back(s.substr(a, b - a));
-              a = b + 1;
+    read_response(
+        in.nodes, in.nodes_label, "nodes", node_parser, errors,
+        [&](od::object obj, std::size_t i) {
+          SNode n;
+          std::string_view gres;
+          bool bad = false;
+          std::vector<std::string> problems;
+          auto fail = [&](std::string_view field, const std::string& what) {
+            objs.fail(i, n.name, field, what);
+            bad = true;
+          };
+          std::vector<std::pair<std::string_view, std::string>> later; // failures before the name was known
+          for (auto f : obj) {
+            std::string_view k = f.unescaped_key();
+            od::value v = f.value();
+            if (k == "name") {
+              std::string_view s;
+              if (!read_string(v, s)) later.push_back({"name", "must be a string, got " + got(v)});
+              n.name = std::string(s);
+            } else if (k == "state" || k == "state_flags") {
+              std::vector<std::string_view> w;
+              if (!read_words(v, w)) later.push_back({k, "must be a string or an array of strings, got " + got(v)});
+              for (auto s : w) n.words.push_back(upper(s));
+            } else if (k == "gres") {
+              if (!read_string(v, gres))
+                later.push_back({"gres", "must be a string, got " + got(v)});
+              else
+                gres = std::string_view(gres);
+              if (!gres.empty()) {
+                auto g = parse_gres(gres);
+                if (!g)
+                  later.push_back({"gres", fmt::format("is not a GRES list like gpu:h100:8, got \"{}\"", shown(gres))});
+                else
+                  n.gpus = std::move(*g);
+              }
+            } else if (k == "reason") {
+              std::string_view s;
+              if (read_string(v, s)) n.reason = std::string(s);
+            } else if (k == "reason_set_by_user") {
+              std::string_view s;
+              if (read_string(v, s)) n.reason_by = std::string(s);
+            } else if (k == "reason_changed_at") {
+              auto num = read_number(v);
+              if (!num)
+                later.push_back({"reason_changed_at", "must be a number, got " + got(v)});
+              else if (num->set && num->value > 0)
+                n.reason_at = num->value;
+            } else if (k == "features" || k == "active_features") {
+              std::vector<std::string_view> w;
+              if (!read_words(v, w)) later.push_back({k, "must be a string or an array of strings, got " + got(v)});
+              for (auto s : w) // v0.0.38: one comma-separated string
+                for (std::size_t a = 0; a <= s.size();) {
+                  auto b = s.find(',', a);
+                  if (b == std::string_view::npos) b = s.size();
+                  if (b > a) n.features.emplace_back(s.substr(a, b - a));
+                  a = b + 1;
+                }
+            } else if (k == "topology") {
+              std::string_view s;
+              if (read_string(v, s)) n.topology = std::string(s);
+            } else if (k == "cluster_name") {
+              std::string_view s;
+              if (read_string(v, s) && !s.empty() && slurm_cluster.empty()) slurm_cluster = std::string(s);
             }
-        } else if (k == "topology") {
-          std::string_view s;
-          if (read_string(v, s)) n.topology = std::string(s);
-        } else if (k == "cluster_name") {
-          std::string_view s;
-          if (read_string(v, s) && !s.empty() && slurm_cluster.empty()) slurm_cluster = std::string(s);
-        }
-      }
-      if (n.name.empty() && later.empty()) later.push_back({"name", "is missing"});
-      for (auto& [field, what] : later) fail(field, what);
-      if (n.words.empty() && !bad) fail("state", "is missing");
-      if (!bad) nodes.push_back(std::move(n));
-    }, meta_cluster);
+          }
+          if (n.name.empty() && later.empty()) later.push_back({"name", "is missing"});
+          for (auto& [field, what] : later) fail(field, what);
+          if (n.words.empty() && !bad) fail("state", "is missing");
+          if (!bad) nodes.push_back(std::move(n));
+        },
+        meta_cluster);
   }
   // ---- jobs
   od::parser job_parser;
@@ -580,49 +603,67 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
   std::deque<std::string> kept; // job strings with escapes (the others view the body)
   {
     Objects objs(in.jobs_label, "jobs", errors);
-    read_response(in.jobs, in.jobs_label, "jobs", job_parser, errors, [&](od::object obj, std::size_t i) {
-      SJob j;
-      std::vector<std::pair<std::string_view, std::string>> problems;
-      for (auto f : obj) {
-        std::string_view k = f.unescaped_key();
-        od::value v = f.value();
-        auto str = [&](std::string_view& out) {
-          if (!read_stable(v, out, kept)) problems.push_back({k, "must be a string, got " + got(v)});
-        };
-        if (k == "job_id") {
-          auto num = read_number(v);
-          if (!num || !num->set) problems.push_back({"job_id", "must be a number, got " + got(v)});
-          else j.id = num->value;
-        } else if (k == "job_state") {
-          if (!read_words_stable(v, j.states, kept)) problems.push_back({"job_state", "must be a string or an array, got " + got(v)});
-        } else if (k == "account") str(j.account);
-        else if (k == "qos") str(j.qos);
-        else if (k == "nodes") str(j.nodes);
-        else if (k == "tres_alloc_str") str(j.alloc);
-        else if (k == "tres_per_job") str(j.per_job);
-        else if (k == "tres_per_node") str(j.per_node);
-        else if (k == "tres_per_task") str(j.per_task);
-        else if (k == "gres_detail") {
-          if (!read_words_stable(v, j.gres_detail, kept)) problems.push_back({"gres_detail", "must be an array of strings, got " + got(v)});
-        } else if (k == "node_count" || k == "tasks") {
-          auto num = read_number(v);
-          if (!num) problems.push_back({k, "must be a number, got " + got(v)});
-          else if (num->set) (k == "tasks" ? j.tasks : j.node_count) = num->value;
-        } else if (k == "start_time") {
-          auto num = read_number(v);
-          if (!num) problems.push_back({k, "must be a number, got " + got(v)});
-          else if (num->set && num->value > 0) j.start = num->value;
-        } else if (k == "cluster") {
-          std::string_view c;
-          if (read_string(v, c) && !c.empty() && slurm_cluster.empty()) slurm_cluster = std::string(c);
-        }
-      }
-      const std::string name = j.id >= 0 ? std::to_string(j.id) : std::string();
-      if (j.id < 0 && problems.empty()) problems.push_back({"job_id", "is missing"});
-      if (j.states.empty() && problems.empty()) problems.push_back({"job_state", "is missing"});
-      for (auto& [field, what] : problems) objs.fail(i, name, field, what);
-      if (problems.empty()) jobs.push_back(j);
-    }, meta_cluster);
+    read_response(
+        in.jobs, in.jobs_label, "jobs", job_parser, errors,
+        [&](od::object obj, std::size_t i) {
+          SJob j;
+          std::vector<std::pair<std::string_view, std::string>> problems;
+          for (auto f : obj) {
+            std::string_view k = f.unescaped_key();
+            od::value v = f.value();
+            auto str = [&](std::string_view& out) {
+              if (!read_stable(v, out, kept)) problems.push_back({k, "must be a string, got " + got(v)});
+            };
+            if (k == "job_id") {
+              auto num = read_number(v);
+              if (!num || !num->set)
+                problems.push_back({"job_id", "must be a number, got " + got(v)});
+              else
+                j.id = num->value;
+            } else if (k == "job_state") {
+              if (!read_words_stable(v, j.states, kept))
+                problems.push_back({"job_state", "must be a string or an array, got " + got(v)});
+            } else if (k == "account")
+              str(j.account);
+            else if (k == "qos")
+              str(j.qos);
+            else if (k == "nodes")
+              str(j.nodes);
+            else if (k == "tres_alloc_str")
+              str(j.alloc);
+            else if (k == "tres_per_job")
+              str(j.per_job);
+            else if (k == "tres_per_node")
+              str(j.per_node);
+            else if (k == "tres_per_task")
+              str(j.per_task);
+            else if (k == "gres_detail") {
+              if (!read_words_stable(v, j.gres_detail, kept))
+                problems.push_back({"gres_detail", "must be an array of strings, got " + got(v)});
+            } else if (k == "node_count" || k == "tasks") {
+              auto num = read_number(v);
+              if (!num)
+                problems.push_back({k, "must be a number, got " + got(v)});
+              else if (num->set)
+                (k == "tasks" ? j.tasks : j.node_count) = num->value;
+            } else if (k == "start_time") {
+              auto num = read_number(v);
+              if (!num)
+                problems.push_back({k, "must be a number, got " + got(v)});
+              else if (num->set && num->value > 0)
+                j.start = num->value;
+            } else if (k == "cluster") {
+              std::string_view c;
+              if (read_string(v, c) && !c.empty() && slurm_cluster.empty()) slurm_cluster = std::string(c);
+            }
+          }
+          const std::string name = j.id >= 0 ? std::to_string(j.id) : std::string();
+          if (j.id < 0 && problems.empty()) problems.push_back({"job_id", "is missing"});
+          if (j.states.empty() && problems.empty()) problems.push_back({"job_state", "is missing"});
+          for (auto& [field, what] : problems) objs.fail(i, name, field, what);
+          if (problems.empty()) jobs.push_back(j);
+        },
+        meta_cluster);
   }
 
   // ---- reservations
@@ -630,48 +671,54 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
   std::vector<SRes> reservations;
   {
     Objects objs(in.reservations_label, "reservations", errors);
-    read_response(in.reservations, in.reservations_label, "reservations", res_parser, errors,
-                  [&](od::object obj, std::size_t i) {
-                    SRes r;
-                    std::vector<std::pair<std::string_view, std::string>> problems;
-                    for (auto f : obj) {
-                      std::string_view k = f.unescaped_key();
-                      od::value v = f.value();
-                      std::string_view s;
-                      if (k == "name") {
-                        if (!read_string(v, s)) problems.push_back({k, "must be a string, got " + got(v)});
-                        r.name = std::string(s);
-                      } else if (k == "node_list") {
-                        if (!read_string(v, s)) problems.push_back({k, "must be a string, got " + got(v)});
-                        r.node_list = std::string(s);
-                      } else if (k == "comment") {
-                        if (read_string(v, s)) r.comment = std::string(s);
-                      } else if (k == "flags") {
-                        std::vector<std::string_view> w;
-                        if (!read_words(v, w)) problems.push_back({k, "must be an array of strings, got " + got(v)});
-                        for (auto x : w)
-                          for (std::size_t a = 0; a <= x.size();) { // a comma list in old versions
-                            auto b = x.find(',', a);
-                            if (b == std::string_view::npos) b = x.size();
-                            r.flags.push_back(upper(x.substr(a, b - a)));
-                            a = b + 1;
-                          }
-                      } else if (k == "start_time" || k == "end_time") {
-                        auto num = read_number(v);
-                        if (!num) problems.push_back({k, "must be a number, got " + got(v)});
-                        else if (k == "start_time" && num->set) r.start = num->value;
-                        else if (k == "end_time") {
-                          if (num->infinite) r.open_end = true;
-                          else if (num->set) r.end = num->value;
-                        }
-                      }
-                    }
-                    if (r.name.empty() && problems.empty()) problems.push_back({"name", "is missing"});
-                    const bool maint = std::find(r.flags.begin(), r.flags.end(), "MAINT") != r.flags.end();
-                    if (maint && !r.start && problems.empty()) problems.push_back({"start_time", "is missing"});
-                    for (auto& [field, what] : problems) objs.fail(i, r.name, field, what);
-                    if (problems.empty() && maint) reservations.push_back(std::move(r));
-                  }, meta_cluster);
+    read_response(
+        in.reservations, in.reservations_label, "reservations", res_parser, errors,
+        [&](od::object obj, std::size_t i) {
+          SRes r;
+          std::vector<std::pair<std::string_view, std::string>> problems;
+          for (auto f : obj) {
+            std::string_view k = f.unescaped_key();
+            od::value v = f.value();
+            std::string_view s;
+            if (k == "name") {
+              if (!read_string(v, s)) problems.push_back({k, "must be a string, got " + got(v)});
+              r.name = std::string(s);
+            } else if (k == "node_list") {
+              if (!read_string(v, s)) problems.push_back({k, "must be a string, got " + got(v)});
+              r.node_list = std::string(s);
+            } else if (k == "comment") {
+              if (read_string(v, s)) r.comment = std::string(s);
+            } else if (k == "flags") {
+              std::vector<std::string_view> w;
+              if (!read_words(v, w)) problems.push_back({k, "must be an array of strings, got " + got(v)});
+              for (auto x : w)
+                for (std::size_t a = 0; a <= x.size();) { // a comma list in old versions
+                  auto b = x.find(',', a);
+                  if (b == std::string_view::npos) b = x.size();
+                  r.flags.push_back(upper(x.substr(a, b - a)));
+                  a = b + 1;
+                }
+            } else if (k == "start_time" || k == "end_time") {
+              auto num = read_number(v);
+              if (!num)
+                problems.push_back({k, "must be a number, got " + got(v)});
+              else if (k == "start_time" && num->set)
+                r.start = num->value;
+              else if (k == "end_time") {
+                if (num->infinite)
+                  r.open_end = true;
+                else if (num->set)
+                  r.end = num->value;
+              }
+            }
+          }
+          if (r.name.empty() && problems.empty()) problems.push_back({"name", "is missing"});
+          const bool maint = std::find(r.flags.begin(), r.flags.end(), "MAINT") != r.flags.end();
+          if (maint && !r.start && problems.empty()) problems.push_back({"start_time", "is missing"});
+          for (auto& [field, what] : problems) objs.fail(i, r.name, field, what);
+          if (problems.empty() && maint) reservations.push_back(std::move(r));
+        },
+        meta_cluster);
   }
 
   // ---- associations / QOS (quota)
@@ -682,48 +729,52 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
   const std::string& quota_label = by_qos ? in.qos_label : in.associations_label;
   if (opt.quota != "none" && quota_body) {
     Objects objs(quota_label, by_qos ? "qos" : "associations", errors);
-    read_response(*quota_body, quota_label, by_qos ? "qos" : "associations", quota_parser, errors,
-                  [&](od::object obj, std::size_t i) {
-                    SAssoc a;
-                    std::string_view user, cluster;
-                    bool bad = false;
-                    for (auto f : obj) {
-                      std::string_view k = f.unescaped_key();
-                      od::value v = f.value();
-                      std::string_view s;
-                      if (k == (by_qos ? "name" : "account")) {
-                        if (!read_string(v, s)) {
-                          objs.fail(i, {}, k, "must be a string, got " + got(v));
-                          bad = true;
-                        }
-                        a.account = std::string(s);
-                      } else if (!by_qos && k == "parent_account") {
-                        if (read_string(v, s)) a.parent = std::string(s);
-                      } else if (!by_qos && k == "user") {
-                        read_string(v, user);
-                      } else if (!by_qos && k == "cluster") {
-                        read_string(v, cluster);
-                      } else if (k == (by_qos ? "limits" : "max")) {
-                        if (v.type() != od::json_type::object) continue;
-                        auto limits_at = [&](od::value lv) {
-                          auto l = read_tres_limits(lv);
-                          if (!l) {
-                            objs.fail(i, a.account, by_qos ? "limits.max.tres.total" : "max.tres.total",
-                                      "must be a list of TRES {type, name, count}");
-                            bad = true;
-                          } else {
-                            a.limits = std::move(*l);
-                          }
-                        };
-                        if (by_qos) at_path(v.get_object(), kQosLimits, limits_at);
-                        else at_path(v.get_object(), kAssocLimits, limits_at);
-                      }
-                    }
-                    if (bad || !user.empty()) return; // user associations carry no account limit here
-                    if (!cluster.empty() && !slurm_cluster.empty() && cluster != slurm_cluster) return;
-                    if (a.account.empty()) return;
-                    assocs.push_back(std::move(a));
-                  }, meta_cluster);
+    read_response(
+        *quota_body, quota_label, by_qos ? "qos" : "associations", quota_parser, errors,
+        [&](od::object obj, std::size_t i) {
+          SAssoc a;
+          std::string_view user, cluster;
+          bool bad = false;
+          for (auto f : obj) {
+            std::string_view k = f.unescaped_key();
+            od::value v = f.value();
+            std::string_view s;
+            if (k == (by_qos ? "name" : "account")) {
+              if (!read_string(v, s)) {
+                objs.fail(i, {}, k, "must be a string, got " + got(v));
+                bad = true;
+              }
+              a.account = std::string(s);
+            } else if (!by_qos && k == "parent_account") {
+              if (read_string(v, s)) a.parent = std::string(s);
+            } else if (!by_qos && k == "user") {
+              read_string(v, user);
+            } else if (!by_qos && k == "cluster") {
+              read_string(v, cluster);
+            } else if (k == (by_qos ? "limits" : "max")) {
+              if (v.type() != od::json_type::object) continue;
+              auto limits_at = [&](od::value lv) {
+                auto l = read_tres_limits(lv);
+                if (!l) {
+                  objs.fail(i, a.account, by_qos ? "limits.max.tres.total" : "max.tres.total",
+                            "must be a list of TRES {type, name, count}");
+                  bad = true;
+                } else {
+                  a.limits = std::move(*l);
+                }
+              };
+              if (by_qos)
+                at_path(v.get_object(), kQosLimits, limits_at);
+              else
+                at_path(v.get_object(), kAssocLimits, limits_at);
+            }
+          }
+          if (bad || !user.empty()) return; // user associations carry no account limit here
+          if (!cluster.empty() && !slurm_cluster.empty() && cluster != slurm_cluster) return;
+          if (a.account.empty()) return;
+          assocs.push_back(std::move(a));
+        },
+        meta_cluster);
   }
   if (!errors.empty()) throw DataError(std::move(errors));
 
@@ -747,7 +798,8 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
     if (total == 0) continue;
     if (n.gpus.size() > 1) {
       std::string list;
-      for (const auto& g : n.gpus) list += fmt::format("{}{}:{}", list.empty() ? "" : ", ", g.type.empty() ? "gpu" : g.type, g.count);
+      for (const auto& g : n.gpus)
+        list += fmt::format("{}{}:{}", list.empty() ? "" : ", ", g.type.empty() ? "gpu" : g.type, g.count);
       warn("two-types", fmt::format("node {} has several GPU types ({}); all its {} GPUs are counted in its larger "
                                     "type's cluster (and so for every such node)",
                                     n.name, list, total));
@@ -810,7 +862,8 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
         if (kCordon.count(w)) cordoned = true;
       }
       // The issue's type: the state word that explains it (unhealthy, else cordon, else the base state).
-      if (health != "healthy") word = health;
+      if (health != "healthy")
+        word = health;
       else
         for (const auto& w : n.words)
           if (kCordon.count(w)) {
@@ -843,9 +896,8 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       json_string(p, health);
       p += cordoned ? ", \"cordoned\": true, \"issues\": [" : ", \"cordoned\": false, \"issues\": [";
       if (!n.reason.empty()) {
-        const bool p1 = std::any_of(n.words.begin(), n.words.end(), [](const std::string& w) {
-          return w == "DOWN" || w == "FAIL" || w == "FAILING";
-        });
+        const bool p1 = std::any_of(n.words.begin(), n.words.end(),
+                                    [](const std::string& w) { return w == "DOWN" || w == "FAIL" || w == "FAILING"; });
         p += "{\"type\": ";
         json_string(p, word);
         if (n.reason_at) {
@@ -881,8 +933,10 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
     bool running = false, pending = false;
     for (auto s : j.states) {
       const std::string w = upper(s);
-      if (w == "RUNNING" || w == "CONFIGURING" || w == "COMPLETING" || w == "SUSPENDED") running = true;
-      else if (w == "PENDING" || w == "REQUEUED") pending = true;
+      if (w == "RUNNING" || w == "CONFIGURING" || w == "COMPLETING" || w == "SUSPENDED")
+        running = true;
+      else if (w == "PENDING" || w == "REQUEUED")
+        pending = true;
     }
     if (!running && !pending) continue;
     JobOut o{&j, running, 0, std::nullopt, {}, {}};
@@ -903,7 +957,8 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
     }
     if (o.gpus == 0) { // pending, or a running job that shows only its request
       const Gpus nodes_n = std::max<std::int64_t>(1, j.node_count), tasks_n = std::max<std::int64_t>(1, j.tasks);
-      for (auto [tres, times] : {std::pair{j.per_job, Gpus{1}}, std::pair{j.per_node, nodes_n}, std::pair{j.per_task, tasks_n}}) {
+      for (auto [tres, times] :
+           {std::pair{j.per_job, Gpus{1}}, std::pair{j.per_node, nodes_n}, std::pair{j.per_task, tasks_n}}) {
         if (auto r = parse_tres_request(tres); r && r->count > 0) {
           o.gpus = std::min<Gpus>(kMaxGpus, r->count * times);
           if (o.req_type.empty()) o.req_type = r->type;
@@ -928,8 +983,10 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
             o.nodes.push_back(std::move(name));
     }
     if (!o.cluster) {
-      if (auto t = type_index(o.req_type); t && !o.req_type.empty()) o.cluster = t;
-      else if (type_names.size() == 1) o.cluster = 0;
+      if (auto t = type_index(o.req_type); t && !o.req_type.empty())
+        o.cluster = t;
+      else if (type_names.size() == 1)
+        o.cluster = 0;
     }
     if (running && !o.cluster) {
       ++no_cluster;
@@ -981,15 +1038,17 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
                                       s, s));
   std::map<std::string, std::string> sku_config(opt.quota_sku.begin(), opt.quota_sku.end());
   if (opt.quota != "none" && !quota_body)
-    warn("no-slurmdbd", "slurmrestd serves no slurmdb endpoints (no slurmdbd): there is no quota; every GPU job is flex");
+    warn("no-slurmdbd",
+         "slurmrestd serves no slurmdb endpoints (no slurmdbd): there is no quota; every GPU job is flex");
   for (const auto& a : assocs) {
     if (a.limits.empty() || shadowed.count(a.account)) continue;
     std::vector<Limit> typed, untyped;
     for (const auto& l : a.limits) (l.type.empty() ? untyped : typed).push_back(l);
     if (!typed.empty() && !untyped.empty())
-      warn("typed+untyped:" + a.account, fmt::format("{} {} has typed GPU limits and an untyped one; the typed ones are "
-                                                     "used, the untyped gpu={} is ignored",
-                                                     by_qos ? "QOS" : "account", a.account, untyped.front().count));
+      warn("typed+untyped:" + a.account,
+           fmt::format("{} {} has typed GPU limits and an untyped one; the typed ones are "
+                       "used, the untyped gpu={} is ignored",
+                       by_qos ? "QOS" : "account", a.account, untyped.front().count));
     std::vector<std::pair<std::size_t, Gpus>> placed;
     for (const auto& l : typed) {
       auto t = type_index(l.type);
@@ -1013,7 +1072,8 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
           for (const auto& o : outs) {
             if (!o.running || !o.cluster) continue;
             bool mine = false;
-            if (by_qos) mine = o.job->qos == a.account;
+            if (by_qos)
+              mine = o.job->qos == a.account;
             else
               for (auto& anc : ancestors_of(std::string(o.job->account)))
                 if (anc == a.account) mine = true;
@@ -1034,16 +1094,17 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
           }
           if (!sku_config.empty() || true)
             warn("untyped:" + a.account,
-                 fmt::format("{} {} has an untyped GPU limit (gpu={}) in a cluster with several GPU types; placed in {} "
-                             "({}); set [slurm.quota-sku] {} = \"TYPE\" to choose",
-                             by_qos ? "QOS" : "account", a.account, untyped.front().count, cluster_name(t), why,
-                             a.account));
+                 fmt::format(
+                     "{} {} has an untyped GPU limit (gpu={}) in a cluster with several GPU types; placed in {} "
+                     "({}); set [slurm.quota-sku] {} = \"TYPE\" to choose",
+                     by_qos ? "QOS" : "account", a.account, untyped.front().count, cluster_name(t), why, a.account));
         }
       }
       placed.push_back({t, untyped.front().count});
     }
     for (auto& [t, g] : placed)
-      leaves.push_back({placed.size() > 1 ? fmt::format("{}/{}", a.account, type_names[t]) : a.account, a.account, t, g});
+      leaves.push_back(
+          {placed.size() > 1 ? fmt::format("{}/{}", a.account, type_names[t]) : a.account, a.account, t, g});
   }
   // Groups: the accounts above leaves, when borrowing is allowed (Slurm's "root" is left out, so
   // each of its children heads a tree of its own).
@@ -1086,8 +1147,10 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       p += "\"name\": ";
       json_string(p, g);
       p += ", \"parent\": ";
-      if (auto par = group_parent(g); par.empty()) p += "null";
-      else json_string(p, par);
+      if (auto par = group_parent(g); par.empty())
+        p += "null";
+      else
+        json_string(p, par);
       p += ", \"cluster\": null}";
     }
     for (const auto& l : leaves) {
@@ -1096,8 +1159,10 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       p += "\"name\": ";
       json_string(p, l.name);
       p += ", \"parent\": ";
-      if (auto par = group_parent(l.account); par.empty()) p += "null";
-      else json_string(p, par);
+      if (auto par = group_parent(l.account); par.empty())
+        p += "null";
+      else
+        json_string(p, par);
       p += ", \"cluster\": ";
       json_string(p, cluster_name(l.type));
       fmt::format_to(std::back_inserter(p), ", \"gpus\": {}", l.gpus);
@@ -1132,15 +1197,18 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       const Leaf* target = nullptr;
       if (!flex_qos.count(j.qos)) {
         std::vector<std::string> holders;
-        if (by_qos) holders = {std::string(j.qos)};
-        else holders = ancestors_of(std::string(j.account));
+        if (by_qos)
+          holders = {std::string(j.qos)};
+        else
+          holders = ancestors_of(std::string(j.account));
         for (const auto& h : holders) {
           auto [b, e] = leaves_of.equal_range(h);
           if (b == e) continue;
           // The holder of the nearest limit: its leaf in the job's cluster, else none (flex).
           for (auto it = b; it != e; ++it) {
             const Leaf& l = leaves[it->second];
-            if (o.cluster ? l.type == *o.cluster : (std::distance(b, e) == 1 || (!o.req_type.empty() && type_index(o.req_type) == l.type))) {
+            if (o.cluster ? l.type == *o.cluster
+                          : (std::distance(b, e) == 1 || (!o.req_type.empty() && type_index(o.req_type) == l.type))) {
               target = &l;
               break;
             }
@@ -1167,7 +1235,8 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       p += ", \"priority\": ";
       auto pr = prio.find(std::string(j.qos));
       json_string(p, pr == prio.end() ? std::string_view("mid") : std::string_view(pr->second));
-      fmt::format_to(std::back_inserter(p), ", \"gpus\": {}, \"state\": \"{}\"", o.gpus, o.running ? "running" : "pending");
+      fmt::format_to(std::back_inserter(p), ", \"gpus\": {}, \"state\": \"{}\"", o.gpus,
+                     o.running ? "running" : "pending");
       if (o.running) {
         p += ", \"nodes\": [";
         for (std::size_t k = 0; k < o.nodes.size(); ++k) {
@@ -1193,8 +1262,8 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
     std::string& p = tr.pages[static_cast<std::size_t>(Resource::maintenance)];
     p = R"({"api_version": "v1", "items": [)";
     bool first = true;
-    auto event = [&](const std::string& id, std::size_t cluster, const std::vector<std::string>& names, std::string_view reason,
-                     Time start, Time end) {
+    auto event = [&](const std::string& id, std::size_t cluster, const std::vector<std::string>& names,
+                     std::string_view reason, Time start, Time end) {
       // Slurm lists a reservation until it ends, so its state is from `now` (the --at time, else
       // the clock); activity at another --at follows from start and end (SPEC §2).
       const char* state = now < start ? "scheduled" : now < end ? "in_progress" : "completed";
@@ -1215,13 +1284,12 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       json_string(p, format_rfc3339(start));
       p += ", \"end\": ";
       json_string(p, format_rfc3339(end));
-      fmt::format_to(std::back_inserter(p), ", \"hard_start\": {}, \"state\": \"{}\"}}", opt.hard_start ? "true" : "false",
-                     state);
+      fmt::format_to(std::back_inserter(p), ", \"hard_start\": {}, \"state\": \"{}\"}}",
+                     opt.hard_start ? "true" : "false", state);
     };
     bool open_ended = false;
     for (const auto& r : reservations) {
-      const bool all = r.node_list.empty() ||
-                       std::find(r.flags.begin(), r.flags.end(), "ALL_NODES") != r.flags.end();
+      const bool all = r.node_list.empty() || std::find(r.flags.begin(), r.flags.end(), "ALL_NODES") != r.flags.end();
       std::vector<std::vector<std::string>> per_type(type_names.size());
       std::vector<bool> touched(type_names.size(), all);
       if (!all) {
@@ -1248,10 +1316,12 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       const std::string reason = r.comment.empty() ? fmt::format("Slurm reservation {}", r.name) : r.comment;
       std::size_t count = static_cast<std::size_t>(std::count(touched.begin(), touched.end(), true));
       for (std::size_t t = 0; t < type_names.size(); ++t)
-        if (touched[t]) event(count > 1 ? fmt::format("{}/{}", r.name, type_names[t]) : r.name, t, per_type[t], reason, start, end);
+        if (touched[t])
+          event(count > 1 ? fmt::format("{}/{}", r.name, type_names[t]) : r.name, t, per_type[t], reason, start, end);
     }
     for (const auto& n : gpu_nodes) {
-      if (std::find(n.words.begin(), n.words.end(), "MAINTENANCE") == n.words.end() || in_maint_res.count(n.name)) continue;
+      if (std::find(n.words.begin(), n.words.end(), "MAINTENANCE") == n.words.end() || in_maint_res.count(n.name))
+        continue;
       open_ended = true;
       const Time start = std::min(now, n.reason_at.value_or(now));
       event(fmt::format("{}/maintenance", n.name), n.cluster, {n.name},

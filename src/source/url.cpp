@@ -10,9 +10,7 @@
 namespace fleetcap::url {
 namespace {
 
-bool host_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
-}
+bool host_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_'; }
 
 std::string lower(std::string_view s) {
   std::string out(s);

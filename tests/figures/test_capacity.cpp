@@ -9,10 +9,9 @@ using namespace fleetcap;
 namespace {
 
 std::vector<Gpus> figures(const ClusterFigures& f) {
-  return {f.total,     f.healthy,          f.assigned,
-          f.inquota_used, f.inquota_free, f.flex_used,
-          f.flex_free, f.flex_stable_free, f.flex_reclaimable_free,
-          f.unbacked,  f.buffer,           f.largest_free_block};
+  return {f.total,     f.healthy,           f.assigned,         f.inquota_used,          f.inquota_free,
+          f.flex_used, f.flex_free,         f.flex_stable_free, f.flex_reclaimable_free, f.unbacked,
+          f.buffer,    f.largest_free_block};
 }
 
 std::vector<std::string> keys(const CapacityReport& r) {

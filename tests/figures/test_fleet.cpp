@@ -12,10 +12,10 @@ namespace {
 void check_figures(const ClusterFigures& f, std::vector<Gpus> expected) {
   // total, healthy, assigned, inquota_used, inquota_free, flex_used, flex_free, stable,
   // reclaimable, unbacked, buffer, largest_free_block
-  const std::vector<Gpus> got{f.total,     f.healthy,          f.assigned,
-                              f.inquota_used, f.inquota_free, f.flex_used,
-                              f.flex_free, f.flex_stable_free, f.flex_reclaimable_free,
-                              f.unbacked,  f.buffer,           f.largest_free_block};
+  const std::vector<Gpus> got{f.total,        f.healthy,          f.assigned,
+                              f.inquota_used, f.inquota_free,     f.flex_used,
+                              f.flex_free,    f.flex_stable_free, f.flex_reclaimable_free,
+                              f.unbacked,     f.buffer,           f.largest_free_block};
   CHECK(got == expected);
 }
 
@@ -186,9 +186,9 @@ TEST_CASE("largest remainder: equal remainders go to the name that sorts first, 
   using V = std::vector<Gpus>;
   CHECK(split_largest_remainder(1, {1, 1}, {"b", "a"}) == V{0, 1});
   CHECK(split_largest_remainder(2, {1, 1, 1}, {"c", "b", "a"}) == V{0, 1, 1});
-  CHECK(split_largest_remainder(1, {1, 1}, {"a", "B"}) == V{0, 1});         // 'B' (0x42) < 'a' (0x61)
-  CHECK(split_largest_remainder(1, {1, 1}, {"q/b", "q-b"}) == V{0, 1});     // '-' (0x2d) < '/' (0x2f)
-  CHECK(split_largest_remainder(1, {1, 1}, {"\xc3\xa9", "z"}) == V{0, 1});  // UTF-8 bytes sort after ASCII
+  CHECK(split_largest_remainder(1, {1, 1}, {"a", "B"}) == V{0, 1});        // 'B' (0x42) < 'a' (0x61)
+  CHECK(split_largest_remainder(1, {1, 1}, {"q/b", "q-b"}) == V{0, 1});    // '-' (0x2d) < '/' (0x2f)
+  CHECK(split_largest_remainder(1, {1, 1}, {"\xc3\xa9", "z"}) == V{0, 1}); // UTF-8 bytes sort after ASCII
   // A larger remainder beats a smaller name: 3 over 2/1/1 = 1.5, .75, .75 -> 1, 0, 0, then
   // .75 (b), .75 (c), .5 (a): b and c first.
   CHECK(split_largest_remainder(3, {2, 1, 1}, {"a", "b", "c"}) == V{1, 1, 1});

@@ -205,7 +205,8 @@ Snapshot staying_fleet() {
         R"({"id": "m", "cluster": "c", "nodes": ["n4"], "kind": "os", "reason": "", "priority": "p2", "start": "2026-11-20T22:00:00Z", "end": "2026-11-21T18:00:00Z", "hard_start": true, "state": "scheduled"})"}});
 }
 
-TEST_CASE("flex --contiguous --for: the block leaves out nodes maintenance takes; fair share; later", "[flex][contiguous]") {
+TEST_CASE("flex --contiguous --for: the block leaves out nodes maintenance takes; fair share; later",
+          "[flex][contiguous]") {
   const Snapshot snap = staying_fleet();
   const FleetAt fleet = evaluate(snap, test::at("2026-11-20T12:00:00Z"));
   FlexQuery q;

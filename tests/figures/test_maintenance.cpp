@@ -286,8 +286,8 @@ TEST_CASE("impact steps agree with evaluate() at every event boundary of the dem
     const FleetAt f = evaluate(snap, t);
     for (const auto& c : r.clusters) {
       // The step in force at t: the last one at or before it.
-      auto it = std::upper_bound(c.steps.begin(), c.steps.end(), t,
-                                 [](Time x, const ImpactStep& s) { return x < s.at; });
+      auto it =
+          std::upper_bound(c.steps.begin(), c.steps.end(), t, [](Time x, const ImpactStep& s) { return x < s.at; });
       REQUIRE(it != c.steps.begin());
       --it;
       INFO(snap.clusters[c.cluster].name << " at " << format_rfc3339(t));

@@ -28,7 +28,9 @@ namespace {
 std::map<Resource, std::string> random_fleet(unsigned seed) {
   std::mt19937 rng(seed);
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
-  auto one_of = [&](std::initializer_list<const char*> xs) { return *(xs.begin() + pick(static_cast<int>(xs.size()))); };
+  auto one_of = [&](std::initializer_list<const char*> xs) {
+    return *(xs.begin() + pick(static_cast<int>(xs.size())));
+  };
   const Time day = test::at("2026-11-20T00:00:00Z");
   std::string clusters, quotas, jobs, events;
   std::vector<std::string> nodes;
@@ -43,33 +45,38 @@ std::map<Resource, std::string> random_fleet(unsigned seed) {
     for (int i = 0, islands = 1 + pick(4); i < islands; ++i)
       for (int n = 0, count = 1 + pick(6); n < count; ++n) {
         names.push_back(fmt::format("{}-i{}-n{}", cl, i, n));
-        nodes.push_back(fmt::format(R"({{"name": "{}", "cluster": "{}", "island": "{}-i{}", "gpus": {}, "health": "{}", "cordoned": {}}})",
-                               names.back(), cl, cl, i, one_of({"8", "8", "8", "4", "2", "0"}),
-                               pick(8) ? "healthy" : "unhealthy", pick(10) ? "false" : "true"));
+        nodes.push_back(fmt::format(
+            R"({{"name": "{}", "cluster": "{}", "island": "{}-i{}", "gpus": {}, "health": "{}", "cordoned": {}}})",
+            names.back(), cl, cl, i, one_of({"8", "8", "8", "4", "2", "0"}), pick(8) ? "healthy" : "unhealthy",
+            pick(10) ? "false" : "true"));
       }
     // Two trees with a leaf here each; the second admits only some namespaces.
     add(quotas, fmt::format(R"({{"name": "a/{}", "parent": "a", "cluster": "{}", "gpus": {}}})", cl, cl, 8 * pick(6)));
-    add(quotas, fmt::format(R"({{"name": "b/{}", "parent": "b", "cluster": "{}", "gpus": {}, "access": ["{}"]}})", cl, cl,
-                            8 * pick(6), one_of({"ml", "web"})));
+    add(quotas, fmt::format(R"({{"name": "b/{}", "parent": "b", "cluster": "{}", "gpus": {}, "access": ["{}"]}})", cl,
+                            cl, 8 * pick(6), one_of({"ml", "web"})));
     for (int j = 0, count = pick(7); j < count; ++j) {
       std::string on;
       for (int k = 0, n = 1 + pick(3); k < n; ++k)
-        on += fmt::format("{}\"{}\"", k ? ", " : "", names[static_cast<std::size_t>(pick(static_cast<int>(names.size())))]);
-      add(jobs, fmt::format(R"({{"name": "{}-j{}", "namespace": "{}", "quota": "{}", "cluster": "{}", "priority": "{}", "gpus": {}, "state": "{}", "nodes": [{}]}})",
-                            cl, j, one_of({"ml", "web"}), pick(3) ? fmt::format("{}/{}", one_of({"a", "b"}), cl) : "flex",
-                            cl, one_of({"low", "mid", "high", "critical"}), 1 + pick(40),
-                            pick(6) ? "running" : "pending", on));
+        on += fmt::format("{}\"{}\"", k ? ", " : "",
+                          names[static_cast<std::size_t>(pick(static_cast<int>(names.size())))]);
+      add(jobs,
+          fmt::format(
+              R"({{"name": "{}-j{}", "namespace": "{}", "quota": "{}", "cluster": "{}", "priority": "{}", "gpus": {}, "state": "{}", "nodes": [{}]}})",
+              cl, j, one_of({"ml", "web"}), pick(3) ? fmt::format("{}/{}", one_of({"a", "b"}), cl) : "flex", cl,
+              one_of({"low", "mid", "high", "critical"}), 1 + pick(40), pick(6) ? "running" : "pending", on));
     }
     for (int e = 0, count = pick(3); e < count; ++e) {
       std::string on;
       if (pick(8))
         for (int k = 0, n = 1 + pick(4); k < n; ++k)
-          on += fmt::format("{}\"{}\"", k ? ", " : "", names[static_cast<std::size_t>(pick(static_cast<int>(names.size())))]);
+          on += fmt::format("{}\"{}\"", k ? ", " : "",
+                            names[static_cast<std::size_t>(pick(static_cast<int>(names.size())))]);
       const Time start = day + (pick(96) - 24) * 3600;
-      add(events, fmt::format(R"({{"id": "{}-m{}", "cluster": "{}", "nodes": [{}], "kind": "hardware", "reason": "", "priority": "p{}", "start": "{}", "end": "{}", "hard_start": {}, "state": "{}"}})",
-                              cl, e, cl, on, pick(4), format_rfc3339(start),
-                              format_rfc3339(start + (1 + pick(48)) * 3600), pick(2) ? "true" : "false",
-                              one_of({"scheduled", "scheduled", "in_progress", "completed", "cancelled"})));
+      add(events,
+          fmt::format(
+              R"({{"id": "{}-m{}", "cluster": "{}", "nodes": [{}], "kind": "hardware", "reason": "", "priority": "p{}", "start": "{}", "end": "{}", "hard_start": {}, "state": "{}"}})",
+              cl, e, cl, on, pick(4), format_rfc3339(start), format_rfc3339(start + (1 + pick(48)) * 3600),
+              pick(2) ? "true" : "false", one_of({"scheduled", "scheduled", "in_progress", "completed", "cancelled"})));
     }
   }
   add(quotas, R"({"name": "a", "parent": null, "cluster": null})");
@@ -79,10 +86,12 @@ std::map<Resource, std::string> random_fleet(unsigned seed) {
   std::shuffle(nodes.begin(), nodes.end(), rng);
   std::string node_list;
   for (const auto& n : nodes) add(node_list, n);
-  return {{Resource::clusters, clusters}, {Resource::nodes, node_list}, {Resource::quotas, quotas},
-          {Resource::jobs, jobs},         {Resource::maintenance, events}};
+  return {{Resource::clusters, clusters},
+          {Resource::nodes, node_list},
+          {Resource::quotas, quotas},
+          {Resource::jobs, jobs},
+          {Resource::maintenance, events}};
 }
-
 
 // A node can receive a job at t: schedulable at t and no open event covering it is active at
 // or starts in [t, window end). Written from the SPEC, not from the planner's pool.
@@ -91,7 +100,8 @@ bool can_receive(const Snapshot& snap, std::uint32_t n, Time t, const Maintenanc
   if (!node.healthy || node.cordoned) return false;
   for (const auto& e : snap.maintenance) {
     if (!e.open() || e.cluster_index != node.cluster_index) continue;
-    const bool covers = e.nodes.empty() || std::find(e.node_indices.begin(), e.node_indices.end(), n) != e.node_indices.end();
+    const bool covers =
+        e.nodes.empty() || std::find(e.node_indices.begin(), e.node_indices.end(), n) != e.node_indices.end();
     if (covers && e.start < h.end() && e.end > t) return false;
   }
   return true;
@@ -220,18 +230,26 @@ std::map<Resource, std::string> tiny_fleet(unsigned seed) {
                              here.back(), c[0], c[0], pick(2), pick(3) ? 8 : 4, pick(6) ? "healthy" : "unhealthy"));
     }
     for (int j = 0, count = pick(3); j < count; ++j)
-      add(jobs, fmt::format(R"({{"name": "j{}", "namespace": "ml", "quota": "t/{}", "cluster": "{}", "priority": "{}", "gpus": {}, "state": "running", "nodes": ["{}"]}})",
-                            job++, c[0], c[0], pick(2) ? "high" : "low", 1 + pick(8), here[static_cast<std::size_t>(pick(static_cast<int>(here.size())))]));
+      add(jobs,
+          fmt::format(
+              R"({{"name": "j{}", "namespace": "ml", "quota": "t/{}", "cluster": "{}", "priority": "{}", "gpus": {}, "state": "running", "nodes": ["{}"]}})",
+              job++, c[0], c[0], pick(2) ? "high" : "low", 1 + pick(8),
+              here[static_cast<std::size_t>(pick(static_cast<int>(here.size())))]));
     for (int e = 0, count = pick(2); e < count; ++e) {
       const Time start = day + (6 + pick(48)) * 3600;
-      add(events, fmt::format(R"({{"id": "{}-m{}", "cluster": "{}", "nodes": ["{}"], "kind": "os", "reason": "", "priority": "p2", "start": "{}", "end": "{}", "hard_start": true, "state": "scheduled"}})",
-                              c[0], e, c[0], here[static_cast<std::size_t>(pick(static_cast<int>(here.size())))],
-                              format_rfc3339(start), format_rfc3339(start + (1 + pick(30)) * 3600)));
+      add(events,
+          fmt::format(
+              R"({{"id": "{}-m{}", "cluster": "{}", "nodes": ["{}"], "kind": "os", "reason": "", "priority": "p2", "start": "{}", "end": "{}", "hard_start": true, "state": "scheduled"}})",
+              c[0], e, c[0], here[static_cast<std::size_t>(pick(static_cast<int>(here.size())))], format_rfc3339(start),
+              format_rfc3339(start + (1 + pick(30)) * 3600)));
     }
   }
   add(quotas, R"({"name": "t", "parent": null, "cluster": null})");
-  return {{Resource::clusters, clusters}, {Resource::nodes, nodes}, {Resource::quotas, quotas},
-          {Resource::jobs, jobs},         {Resource::maintenance, events}};
+  return {{Resource::clusters, clusters},
+          {Resource::nodes, nodes},
+          {Resource::quotas, quotas},
+          {Resource::jobs, jobs},
+          {Resource::maintenance, events}};
 }
 
 // The most jobs that can be placed, trying every destination node (or none) for each job that
@@ -300,8 +318,8 @@ TEST_CASE("plan invariants on generated fleets", "[maintenance][plan]") {
 }
 
 TEST_CASE("plan invariants on the fixtures and the demo fleet", "[maintenance][plan]") {
-  for (const char* dir : {"examples/fleet/worked", "examples/fleet/demo", "tests/data/maintenance/edge",
-                          "tests/data/fleets/small"}) {
+  for (const char* dir :
+       {"examples/fleet/worked", "examples/fleet/demo", "tests/data/maintenance/edge", "tests/data/fleets/small"}) {
     const Snapshot snap = test::load_fixture(dir);
     for (const char* at : {"2026-11-20T12:00:00Z", "2026-11-21T06:00:00Z", "2026-11-23T00:00:00Z"})
       for (const bool same_region : {false, true}) {

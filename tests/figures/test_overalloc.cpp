@@ -70,11 +70,11 @@ TEST_CASE("percentages parse to exact basis points", "[overalloc]") {
 }
 
 TEST_CASE("target = floor((10000 - bp) * R / 10000) in integers", "[overalloc]") {
-  CHECK(buffer_target(80, 1500) == 68);  // 15% of 80 is exactly 12
-  CHECK(buffer_target(72, 1500) == 61);  // 61.2
-  CHECK(buffer_target(64, 1500) == 54);  // 54.4
-  CHECK(buffer_target(100, 250) == 97);  // 97.5
-  CHECK(buffer_target(7, 1) == 6);       // 6.9993
+  CHECK(buffer_target(80, 1500) == 68); // 15% of 80 is exactly 12
+  CHECK(buffer_target(72, 1500) == 61); // 61.2
+  CHECK(buffer_target(64, 1500) == 54); // 54.4
+  CHECK(buffer_target(100, 250) == 97); // 97.5
+  CHECK(buffer_target(7, 1) == 6);      // 6.9993
   CHECK(buffer_target(80, 0) == 80);
   CHECK(buffer_target(80, 10000) == 0);
   CHECK(buffer_target(0, 1500) == 0);
@@ -82,13 +82,13 @@ TEST_CASE("target = floor((10000 - bp) * R / 10000) in integers", "[overalloc]")
 }
 
 TEST_CASE("auto buffer is the relative dip to p10, rounded up and clamped", "[overalloc]") {
-  CHECK(auto_buffer(100, 90, 500, 1500) == 1000);  // 10% dip
-  CHECK(auto_buffer(100, 99, 500, 1500) == 500);   // 1% dip, clamped up to MIN
-  CHECK(auto_buffer(100, 50, 500, 1500) == 1500);  // 50% dip, clamped down to MAX
-  CHECK(auto_buffer(3, 2, 0, 5000) == 3334);       // ceil(3333.3)
+  CHECK(auto_buffer(100, 90, 500, 1500) == 1000);   // 10% dip
+  CHECK(auto_buffer(100, 99, 500, 1500) == 500);    // 1% dip, clamped up to MIN
+  CHECK(auto_buffer(100, 50, 500, 1500) == 1500);   // 50% dip, clamped down to MAX
+  CHECK(auto_buffer(3, 2, 0, 5000) == 3334);        // ceil(3333.3)
   CHECK(auto_buffer(1904, 1784, 500, 1500) == 631); // ceil(630.25)
-  CHECK(auto_buffer(80, 80, 0, 1500) == 0);        // no dip at all
-  CHECK(auto_buffer(0, 0, 500, 1500) == 1500);     // nothing healthy: the cautious end
+  CHECK(auto_buffer(80, 80, 0, 1500) == 0);         // no dip at all
+  CHECK(auto_buffer(0, 0, 500, 1500) == 1500);      // nothing healthy: the cautious end
 }
 
 TEST_CASE("lower median and nearest-rank p10", "[history]") {
@@ -288,10 +288,10 @@ TEST_CASE("history: the median is the reference, auto sizes the buffer from the 
   const Time at = *snap.taken_at;
   const Time day = 86400;
   std::vector<HealthSample> h = {
-      sample("tiger", at - 4 * day, 80), sample("tiger", at - 3 * day, 72), sample("tiger", at - 2 * day, 64),
-      sample("tiger", at - day, 88),     sample("tiger", at, 80),
-      sample("tiger", at - 28 * day, 0), // on the open edge of the window: ignored
-      sample("tiger", at + 1, 0),        // after --at: ignored
+      sample("tiger", at - 4 * day, 80), sample("tiger", at - 3 * day, 72),
+      sample("tiger", at - 2 * day, 64), sample("tiger", at - day, 88),
+      sample("tiger", at, 80),           sample("tiger", at - 28 * day, 0), // on the open edge of the window: ignored
+      sample("tiger", at + 1, 0),                                           // after --at: ignored
   };
   // tiger: 64 72 80 80 88 → median 80, p10 = rank 1 = 64. lion has no samples: R = H = 64.
   const OverallocReport fixed = run(snap, BufferChoice{}, CutPolicy::pro_rata, h);

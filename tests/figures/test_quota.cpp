@@ -145,8 +145,8 @@ TEST_CASE("quota --namespace: access gating, and the flex beside each quota", "[
 TEST_CASE("quota --namespace in the worked example: flex serves where nothing is available", "[quota]") {
   const Snapshot snap = test::worked();
   const QuotaReport r = quota_tree(snap, test::at_snapshot(snap), Selection{}, std::string("evals"));
-  CHECK(row_names(snap, r.rows) == std::vector<std::string>{"applied/chat-lion", "applied/chat-tiger",
-                                                            "research/evals", "research/lion", "research/lion-evals"});
+  CHECK(row_names(snap, r.rows) == std::vector<std::string>{"applied/chat-lion", "applied/chat-tiger", "research/evals",
+                                                            "research/lion", "research/lion-evals"});
   CHECK(r.rows[1].serve == QuotaRow::Serve::flex); // chat-tiger: 0 available, 8 flex free, share 16, used 8
   CHECK(r.rows[1].flex_within_share == 8);
   CHECK(r.rows[2].serve == QuotaRow::Serve::quota);

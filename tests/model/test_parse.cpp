@@ -96,10 +96,12 @@ TEST_CASE("the item's name is used even when it comes after the bad field") {
 }
 
 TEST_CASE("errors of every resource's typed fields") {
-  CHECK(errors_of(Resource::clusters,
-                  R"({"name": "tiger", "region": 5, "provider": "cw", "sku": "h100", "state": "live"})") ==
-        Errors{R"(clusters[0] "tiger": field "region" must be a string, got 5)",
-               R"(clusters[0] "tiger": field "state" must be one of planned, provisioning, provisioned, production, decommissioned, got "live")"});
+  CHECK(
+      errors_of(Resource::clusters,
+                R"({"name": "tiger", "region": 5, "provider": "cw", "sku": "h100", "state": "live"})") ==
+      Errors{
+          R"(clusters[0] "tiger": field "region" must be a string, got 5)",
+          R"(clusters[0] "tiger": field "state" must be one of planned, provisioning, provisioned, production, decommissioned, got "live")"});
   CHECK(errors_of(Resource::quotas, R"({"name": "q", "parent": 7, "cluster": "tiger", "gpus": 8,
                                         "access": ["a", 5]})") ==
         Errors{R"(quotas[0] "q": field "parent" must be a string, got 7)",
@@ -118,13 +120,15 @@ TEST_CASE("errors of every resource's typed fields") {
                R"(jobs[0] "j": field "idle" must be true or false, got 1)",
                R"(jobs[0] "j": field "started_at" must be an RFC 3339 time, got "2026-02-30T00:00:00Z")",
                R"(jobs[0] "j": field "nodes" must be an array of strings, got "t01")"});
-  CHECK(errors_of(Resource::maintenance, R"({"id": "m1", "cluster": "tiger", "nodes": [], "priority": "high",
+  CHECK(
+      errors_of(Resource::maintenance, R"({"id": "m1", "cluster": "tiger", "nodes": [], "priority": "high",
                                              "start": 5, "end": "2026-11-21T10:00:00Z", "hard_start": "no",
                                              "state": "done"})") ==
-        Errors{R"(maintenance[0] "m1": field "priority" must be one of p0, p1, p2, p3, got "high")",
-               R"(maintenance[0] "m1": field "start" must be an RFC 3339 time, got 5)",
-               R"(maintenance[0] "m1": field "hard_start" must be true or false, got "no")",
-               R"(maintenance[0] "m1": field "state" must be one of scheduled, in_progress, completed, cancelled, got "done")"});
+      Errors{
+          R"(maintenance[0] "m1": field "priority" must be one of p0, p1, p2, p3, got "high")",
+          R"(maintenance[0] "m1": field "start" must be an RFC 3339 time, got 5)",
+          R"(maintenance[0] "m1": field "hard_start" must be true or false, got "no")",
+          R"(maintenance[0] "m1": field "state" must be one of scheduled, in_progress, completed, cancelled, got "done")"});
   CHECK(errors_of(Resource::health_history,
                   R"({"cluster": "tiger", "at": "2026-11-20T00:00:00Z", "healthy_gpus": -1, "total_gpus": "96"})") ==
         Errors{R"(health_history[0] "tiger": field "healthy_gpus" must be a non-negative integer, got -1)",
@@ -142,9 +146,9 @@ TEST_CASE("missing required fields are reported, optional ones take their defaul
                R"(jobs[0] "j": field "priority" is missing)", R"(jobs[0] "j": field "gpus" is missing)",
                R"(jobs[0] "j": field "state" is missing)"});
   CHECK(errors_of(Resource::maintenance, R"({"id": "m"})") ==
-        Errors{R"(maintenance[0] "m": field "cluster" is missing)", R"(maintenance[0] "m": field "nodes" is missing)", R"(maintenance[0] "m": field "priority" is missing)",
-               R"(maintenance[0] "m": field "start" is missing)", R"(maintenance[0] "m": field "end" is missing)",
-               R"(maintenance[0] "m": field "state" is missing)"});
+        Errors{R"(maintenance[0] "m": field "cluster" is missing)", R"(maintenance[0] "m": field "nodes" is missing)",
+               R"(maintenance[0] "m": field "priority" is missing)", R"(maintenance[0] "m": field "start" is missing)",
+               R"(maintenance[0] "m": field "end" is missing)", R"(maintenance[0] "m": field "state" is missing)"});
   CHECK(errors_of(Resource::health_history, R"({"cluster": "tiger"})") ==
         Errors{R"(health_history[0] "tiger": field "at" is missing)",
                R"(health_history[0] "tiger": field "healthy_gpus" is missing)",
@@ -164,11 +168,13 @@ TEST_CASE("missing required fields are reported, optional ones take their defaul
 }
 
 TEST_CASE("identifying strings must not be empty") {
-  CHECK(errors_of(Resource::nodes, R"({"name": "", "cluster": "tiger", "island": "i", "gpus": 8, "health": "healthy"})") ==
+  CHECK(errors_of(Resource::nodes,
+                  R"({"name": "", "cluster": "tiger", "island": "i", "gpus": 8, "health": "healthy"})") ==
         Errors{R"(nodes[0]: field "name" must be a non-empty string, got "")"});
   CHECK(errors_of(Resource::nodes, node("t01", R"("gpus": 8, "health": "healthy", "cluster": "")")) ==
         Errors{R"(nodes[0] "t01": field "cluster" must be a non-empty string, got "")"});
-  CHECK(errors_of(Resource::maintenance, R"({"id": "", "cluster": "tiger", "nodes": [], "priority": "p1", "state": "scheduled",
+  CHECK(errors_of(Resource::maintenance,
+                  R"({"id": "", "cluster": "tiger", "nodes": [], "priority": "p1", "state": "scheduled",
         "start": "2026-11-20T10:00:00Z", "end": "2026-11-21T10:00:00Z"})") ==
         Errors{R"(maintenance[0]: field "id" must be a non-empty string, got "")"});
 }
@@ -192,14 +198,17 @@ TEST_CASE("unknown fields are ignored, however deep") {
 
 TEST_CASE("escaped strings are unescaped; control characters are shown escaped in errors") {
   Snapshot snap;
-  auto p = parse(Resource::clusters, snap,
-                 R"({"name": "ti\u0067er", "region": "us\/south", "provider": "cw", "sku": "h100", "state": "production"})");
+  auto p =
+      parse(Resource::clusters, snap,
+            R"({"name": "ti\u0067er", "region": "us\/south", "provider": "cw", "sku": "h100", "state": "production"})");
   CHECK(p.errors.empty());
   REQUIRE(snap.clusters.size() == 1);
   CHECK(snap.clusters[0].name == "tiger");
   CHECK(snap.clusters[0].region == "us/south");
-  CHECK(errors_of(Resource::clusters, R"({"name": "a\nb", "region": "r", "provider": "p", "sku": "s", "state": 1})") ==
-        Errors{R"(clusters[0] "a\x0ab": field "state" must be one of planned, provisioning, provisioned, production, decommissioned, got 1)"});
+  CHECK(
+      errors_of(Resource::clusters, R"({"name": "a\nb", "region": "r", "provider": "p", "sku": "s", "state": 1})") ==
+      Errors{
+          R"(clusters[0] "a\x0ab": field "state" must be one of planned, provisioning, provisioned, production, decommissioned, got 1)"});
 }
 
 TEST_CASE("invalid JSON names the source, line and column") {
@@ -263,8 +272,8 @@ TEST_CASE("pages append, and item indexes continue across pages") {
                      R"(, "next_page_token": "abc")");
   CHECK(first.errors.empty());
   CHECK(first.page.next_page_token == "abc");
-  auto second = parse(Resource::nodes, snap, node("t03", R"("gpus": "8", "health": "healthy")"),
-                      R"(, "next_page_token": null)");
+  auto second =
+      parse(Resource::nodes, snap, node("t03", R"("gpus": "8", "health": "healthy")"), R"(, "next_page_token": null)");
   CHECK(second.page.next_page_token.empty());
   CHECK(second.errors == Errors{R"(nodes[2] "t03": field "gpus" must be a non-negative integer, got "8")"});
   REQUIRE(snap.nodes.size() == 3);

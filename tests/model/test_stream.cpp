@@ -125,7 +125,8 @@ std::string nodes_page(std::size_t n, const std::string& after_items = R"(, "nex
     items += fmt::format(R"({{"name": "{}", "cluster": "c{}", "island": "i{}", "gpus": {}, "health": "{}")", name,
                          i / 50, i / 10, 8, i % 5 ? "healthy" : "degraded");
     if (i % 3 == 0)
-      items += R"(, "issues": [{"type": "xid", "detail": "brace { and ] in a string", "detected_at": "2026-11-20T00:00:00Z", "priority": "p1"}])";
+      items +=
+          R"(, "issues": [{"type": "xid", "detail": "brace { and ] in a string", "detected_at": "2026-11-20T00:00:00Z", "priority": "p1"}])";
     if (i % 11 == 0) items += R"(, "extra": {"deep": [[{"a": "}]"}]]})";
     items += "}";
   }
@@ -152,8 +153,10 @@ TEST_CASE("the bracket scanner agrees with a byte-by-byte reading") {
       if (escaped) {
         escaped = false;
       } else if (in_string) {
-        if (c == '\\') escaped = true;
-        else if (c == '"') in_string = false;
+        if (c == '\\')
+          escaped = true;
+        else if (c == '"')
+          in_string = false;
       } else if (c == '"') {
         in_string = true;
       } else if (c == '{' || c == '[') {
@@ -353,8 +356,9 @@ TEST_CASE("issue 16: a second document, a page token of another type, and mainte
     const std::string page = R"({"api_version": "v1", "items": [)" + items + R"(], "next_page_token": null})";
     const Outcome want = whole(Resource::maintenance, page);
     REQUIRE(want.errors.size() == 1);
-    CHECK_THAT(want.errors[0], Catch::Contains(nodes.empty() ? R"(maintenance[400] "m400": field "nodes" is missing)"
-                                                             : R"(field "nodes" must be an array of strings, got null)"));
+    CHECK_THAT(want.errors[0],
+               Catch::Contains(nodes.empty() ? R"(maintenance[400] "m400": field "nodes" is missing)"
+                                             : R"(field "nodes" must be an array of strings, got null)"));
     for (bool window : {false, true}) same(streamed(Resource::maintenance, page, 4097, window), want);
   }
 }

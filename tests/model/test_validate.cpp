@@ -92,7 +92,7 @@ TEST_CASE("the base fleet is valid and linked") {
   CHECK(snap.quotas[a].tree_index == group);
   CHECK(snap.quotas[group].tree_index == group);
   CHECK(as_vector(snap.index.cluster_leaves[tiger]) == std::vector<std::uint32_t>{a});
-  CHECK(as_vector(snap.index.node_jobs[0]) == std::vector<std::uint32_t>{0}); // j1 runs on t01
+  CHECK(as_vector(snap.index.node_jobs[0]) == std::vector<std::uint32_t>{0});   // j1 runs on t01
   CHECK(as_vector(snap.index.node_events[1]) == std::vector<std::uint32_t>{0}); // m1 covers t02
   // A pending job without a cluster lies in its quota's cluster; a pending flex job in none.
   CHECK(snap.jobs[1].cluster_index == lion);
@@ -160,12 +160,14 @@ TEST_CASE("the quota tree") {
           Errors{R"(quotas[3] "self": field "parent" makes a cycle: self -> self)"});
   }
   SECTION("a quota with children names no cluster and holds no GPUs") {
-    CHECK(link_errors(Fleet{}.set(Resource::quotas,
-                                  R"({"name": "research", "cluster": "tiger", "gpus": 8},
+    CHECK(
+        link_errors(Fleet{}.set(Resource::quotas,
+                                R"({"name": "research", "cluster": "tiger", "gpus": 8},
                                      {"name": "research/a", "parent": "research", "cluster": "tiger", "gpus": 16},
                                      {"name": "research/b", "parent": "research", "cluster": "lion", "gpus": 8})")) ==
-          Errors{R"(quotas[0] "research": field "cluster" is "tiger" but the quota has children; only leaves name a cluster)",
-                 R"(quotas[0] "research": field "gpus" is 8 but the quota has children; only leaves hold GPUs)"});
+        Errors{
+            R"(quotas[0] "research": field "cluster" is "tiger" but the quota has children; only leaves name a cluster)",
+            R"(quotas[0] "research": field "gpus" is 8 but the quota has children; only leaves hold GPUs)"});
   }
   SECTION("a leaf with GPUs names its cluster; a leaf with a cluster has gpus") {
     CHECK(link_errors(Fleet{}.add(Resource::quotas, R"({"name": "research/c", "parent": "research", "gpus": 8},
@@ -187,14 +189,16 @@ TEST_CASE("the quota tree") {
     CHECK(snap.quotas[1].borrowing_limit == 0);
     CHECK(snap.quotas[1].lending_limit == 2);
     CHECK_FALSE(snap.quotas[2].borrowing_limit);
-    CHECK(link_errors(Fleet{}.set(Resource::quotas,
-                                  R"({"name": "research", "borrowing_limit": 4, "lending_limit": 1},
+    CHECK(
+        link_errors(Fleet{}.set(Resource::quotas,
+                                R"({"name": "research", "borrowing_limit": 4, "lending_limit": 1},
                                      {"name": "research/a", "parent": "research", "cluster": "tiger", "gpus": 16,
                                       "shared_gpus": 2},
                                      {"name": "research/b", "parent": "research", "cluster": "lion", "gpus": 8})")) ==
-          Errors{R"(quotas[0] "research": field "borrowing_limit" is 4 but the quota is a group (it has children or no cluster); only leaves borrow and lend)",
-                 R"(quotas[0] "research": field "lending_limit" is 1 but the quota is a group (it has children or no cluster); only leaves borrow and lend)",
-                 R"(quotas[1] "research/a": field "shared_gpus" is 2 but the quota is a leaf; only groups share GPUs with their leaves)"});
+        Errors{
+            R"(quotas[0] "research": field "borrowing_limit" is 4 but the quota is a group (it has children or no cluster); only leaves borrow and lend)",
+            R"(quotas[0] "research": field "lending_limit" is 1 but the quota is a group (it has children or no cluster); only leaves borrow and lend)",
+            R"(quotas[1] "research/a": field "shared_gpus" is 2 but the quota is a leaf; only groups share GPUs with their leaves)"});
   }
   SECTION("an empty group is no leaf") {
     Snapshot snap;
@@ -203,7 +207,8 @@ TEST_CASE("the quota tree") {
   }
   SECTION("a tree's root is its top-level ancestor") {
     Snapshot snap;
-    REQUIRE(link_errors(Fleet{}.set(Resource::quotas, R"({"name": "top"}, {"name": "top/mid", "parent": "top"},
+    REQUIRE(link_errors(Fleet{}
+                            .set(Resource::quotas, R"({"name": "top"}, {"name": "top/mid", "parent": "top"},
                                     {"name": "top/mid/leaf", "parent": "top/mid", "cluster": "tiger", "gpus": 8})")
                             .set(Resource::jobs, ""),
                         snap) == Errors{});
@@ -247,12 +252,16 @@ TEST_CASE("maintenance events") {
           Errors{R"(maintenance[1] "m9": field "nodes" names node "t01" of cluster "tiger", not "lion")"});
   }
   SECTION("end must be after start") {
-    CHECK(link_errors(Fleet{}.add(Resource::maintenance, head + R"("cluster": "lion", "nodes": [],
+    CHECK(
+        link_errors(Fleet{}.add(Resource::maintenance, head + R"("cluster": "lion", "nodes": [],
                                   "start": "2026-11-21T10:00:00Z", "end": "2026-11-21T10:00:00Z"})")) ==
-          Errors{R"(maintenance[1] "m9": field "end" (2026-11-21T10:00:00Z) must be after "start" (2026-11-21T10:00:00Z))"});
-    CHECK(link_errors(Fleet{}.add(Resource::maintenance, head + R"("cluster": "lion", "nodes": [],
+        Errors{
+            R"(maintenance[1] "m9": field "end" (2026-11-21T10:00:00Z) must be after "start" (2026-11-21T10:00:00Z))"});
+    CHECK(
+        link_errors(Fleet{}.add(Resource::maintenance, head + R"("cluster": "lion", "nodes": [],
                                   "start": "2026-11-21T10:00:00Z", "end": "2026-11-21T11:00:00+02:00"})")) ==
-          Errors{R"(maintenance[1] "m9": field "end" (2026-11-21T09:00:00Z) must be after "start" (2026-11-21T10:00:00Z))"});
+        Errors{
+            R"(maintenance[1] "m9": field "end" (2026-11-21T09:00:00Z) must be after "start" (2026-11-21T10:00:00Z))"});
   }
 }
 
@@ -264,10 +273,12 @@ TEST_CASE("every violation is collected, in resource order") {
                               "state": "pending"})")
       .add(Resource::maintenance, R"({"id": "m9", "priority": "p2", "state": "scheduled", "cluster": "lion",
                                       "nodes": [], "start": "2026-11-22T00:00:00Z", "end": "2026-11-21T00:00:00Z"})");
-  CHECK(link_errors(f) == Errors{R"(nodes[3] "x1": field "cluster" names unknown cluster "puma")",
-                                 R"(quotas[3] "q": field "parent" names unknown quota "nope")",
-                                 R"(jobs[3] "j1": field "name" duplicates jobs[0])",
-                                 R"(maintenance[1] "m9": field "end" (2026-11-21T00:00:00Z) must be after "start" (2026-11-22T00:00:00Z))"});
+  CHECK(link_errors(f) ==
+        Errors{
+            R"(nodes[3] "x1": field "cluster" names unknown cluster "puma")",
+            R"(quotas[3] "q": field "parent" names unknown quota "nope")",
+            R"(jobs[3] "j1": field "name" duplicates jobs[0])",
+            R"(maintenance[1] "m9": field "end" (2026-11-21T00:00:00Z) must be after "start" (2026-11-22T00:00:00Z))"});
 }
 
 TEST_CASE("health values other than healthy/unhealthy warn once per value") {
@@ -281,9 +292,10 @@ TEST_CASE("health values other than healthy/unhealthy warn once per value") {
       .set(Resource::jobs, "")
       .set(Resource::maintenance, "");
   REQUIRE(link_errors(f, snap) == Errors{});
-  CHECK(snap.warnings ==
-        Errors{R"(nodes: health "Healthy" is neither "healthy" nor "unhealthy"; 1 node with it counts as not healthy)",
-               R"(nodes: health "degraded" is neither "healthy" nor "unhealthy"; 2 nodes with it count as not healthy)"});
+  CHECK(
+      snap.warnings ==
+      Errors{R"(nodes: health "Healthy" is neither "healthy" nor "unhealthy"; 1 node with it counts as not healthy)",
+             R"(nodes: health "degraded" is neither "healthy" nor "unhealthy"; 2 nodes with it count as not healthy)"});
   CHECK_FALSE(snap.nodes[0].healthy);
   CHECK_FALSE(snap.nodes[1].healthy);
   CHECK_FALSE(snap.nodes[2].healthy);

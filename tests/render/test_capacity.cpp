@@ -151,9 +151,9 @@ TEST_CASE("capacity JSON key order is stable") {
   CHECK(top == Names{"schema", "generated_at", "at", "source", "clusters", "totals"});
   Names cluster;
   for (const auto& [key, value] : doc["clusters"][0].items()) cluster.push_back(key);
-  CHECK(cluster == Names{"name", "region", "provider", "sku", "state", "total", "healthy", "assigned",
-                         "inquota_used", "inquota_free", "flex_used", "flex_free", "flex_stable_free",
-                         "flex_reclaimable_free", "unbacked", "buffer", "largest_free_block"});
+  CHECK(cluster == Names{"name", "region", "provider", "sku", "state", "total", "healthy", "assigned", "inquota_used",
+                         "inquota_free", "flex_used", "flex_free", "flex_stable_free", "flex_reclaimable_free",
+                         "unbacked", "buffer", "largest_free_block"});
 }
 
 TEST_CASE("capacity JSON --by: groups with key and cluster count") {

@@ -29,9 +29,9 @@ TEST_CASE("every table header maps to exactly one JSON key across all commands")
     CHECK(keys.size() == 1);
   }
   // The words issue 13 found with two meanings.
-  CHECK(keys_of["BUFFER"] == std::set<std::string>{"buffer"});       // GPUs, as in capacity
-  CHECK(keys_of["BUFFER%"] == std::set<std::string>{"buffer_bp"});   // overalloc's percentage
-  CHECK(keys_of["IDLE"] == std::set<std::string>{"idle"});           // idle jobs' GPUs (or a job's flag)
+  CHECK(keys_of["BUFFER"] == std::set<std::string>{"buffer"});     // GPUs, as in capacity
+  CHECK(keys_of["BUFFER%"] == std::set<std::string>{"buffer_bp"}); // overalloc's percentage
+  CHECK(keys_of["IDLE"] == std::set<std::string>{"idle"});         // idle jobs' GPUs (or a job's flag)
   CHECK(keys_of["FROM-IDLE"] == std::set<std::string>{"cut_from_idle"});
 }
 
@@ -57,8 +57,8 @@ TEST_CASE("--sort and --columns names: a command's keys and headers") {
   CHECK(is_column_name("flex", "fair_share"));
   CHECK_FALSE(is_column_name("capacity", "cut"));
   CHECK_FALSE(is_column_name("version", "name"));
-  for (std::string_view command : {"capacity", "flex", "quota", "quota show", "overalloc report", "overalloc sweep",
-                                   "overalloc plan", "maintenance list", "maintenance node", "maintenance impact",
-                                   "maintenance plan"})
+  for (std::string_view command :
+       {"capacity", "flex", "quota", "quota show", "overalloc report", "overalloc sweep", "overalloc plan",
+        "maintenance list", "maintenance node", "maintenance impact", "maintenance plan"})
     CHECK_FALSE(column_names(command).empty());
 }

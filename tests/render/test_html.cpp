@@ -30,7 +30,7 @@ TEST_CASE("an empty selection still makes a whole page, with the JSON of each pa
   CHECK(html.find("No cluster is selected.") != std::string::npos);
   CHECK(html.find("No buffer in the sweep.") != std::string::npos);
   CHECK(html.find("<dir>") == std::string::npos); // escaped
-  for (const char* id : {"fleetcap-capacity", "fleetcap-overalloc-report", "fleetcap-overalloc-sweep",
-                         "fleetcap-maintenance-impact"})
+  for (const char* id :
+       {"fleetcap-capacity", "fleetcap-overalloc-report", "fleetcap-overalloc-sweep", "fleetcap-maintenance-impact"})
     CHECK(html.find(std::string("<script type=\"application/json\" id=\"") + id + "\">") != std::string::npos);
 }

@@ -6,8 +6,8 @@
 #include "render/json_writer.hpp"
 
 #include <cstdint>
-#include <limits>
 #include <functional>
+#include <limits>
 #include <random>
 
 using namespace fleetcap;
@@ -97,7 +97,7 @@ TEST_CASE("json writer: every escape, as nlohmann writes it", "[json_writer]") {
   CHECK(one_string("a\"b\\c/d") == "\"a\\\"b\\\\c/d\"\n");
   CHECK(one_string("\b\f\n\r\t") == "\"\\b\\f\\n\\r\\t\"\n");
   CHECK(one_string(std::string_view("\x00\x01\x1f", 3)) == "\"\\u0000\\u0001\\u001f\"\n");
-  CHECK(one_string("\x7f") == "\"\x7f\"\n");                         // DEL is not escaped
+  CHECK(one_string("\x7f") == "\"\x7f\"\n"); // DEL is not escaped
   CHECK(one_string("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80") == "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"\n");
   CHECK(one_string("") == "\"\"\n");
   for (int c = 0; c < 0x80; ++c) {
@@ -119,9 +119,17 @@ TEST_CASE("json writer: an escape anywhere in a long string", "[json_writer]") {
 
 TEST_CASE("json writer: text that is not UTF-8 is nlohmann's to replace", "[json_writer]") {
   const std::vector<std::string> bad = {
-      "\xff", "a\xfe" "b", "\xc3", "x\xc3", "\xc0\xaf",             // stray, truncated, overlong
-      "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",            // overlong, surrogate, past U+10FFFF
-      "\xf0\x9f\x98", "ok \xe2\x82 then \"quoted\"\n\x01 \xc3\xa9", // cut short, then escapes
+      "\xff",
+      "a\xfe"
+      "b",
+      "\xc3",
+      "x\xc3",
+      "\xc0\xaf", // stray, truncated, overlong
+      "\xe0\x80\xaf",
+      "\xed\xa0\x80",
+      "\xf4\x90\x80\x80", // overlong, surrogate, past U+10FFFF
+      "\xf0\x9f\x98",
+      "ok \xe2\x82 then \"quoted\"\n\x01 \xc3\xa9", // cut short, then escapes
   };
   for (const auto& s : bad) {
     INFO(s);
@@ -140,8 +148,9 @@ TEST_CASE("json writer: random documents match nlohmann byte for byte", "[json_w
   std::mt19937 rng(20261120);
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
   // Bytes that matter to escaping and to UTF-8 checking, and a few plain ones.
-  const std::string alphabet = std::string("aZ0 /\"\\\b\f\n\r\t\x01\x1f\x7f", 15) + "\x80\xbf\xc2\xc3\xdf\xe0\xe2\xed"
-                                                                                   "\xef\xf0\xf4\xf5\xff\xa0\x9f\x8f\x90";
+  const std::string alphabet = std::string("aZ0 /\"\\\b\f\n\r\t\x01\x1f\x7f", 15) +
+                               "\x80\xbf\xc2\xc3\xdf\xe0\xe2\xed"
+                               "\xef\xf0\xf4\xf5\xff\xa0\x9f\x8f\x90";
   auto random_text = [&] {
     std::string s;
     for (int k = pick(12); k > 0; --k) {

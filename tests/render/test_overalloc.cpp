@@ -18,8 +18,8 @@ TEST_CASE("buffers print as the percentages they were given", "[overalloc]") {
 TEST_CASE("shares have one decimal, rounded half up, without a trailing .0", "[overalloc]") {
   CHECK(format_share(27, 136) == "19.9%"); // 19.85
   CHECK(format_share(1, 2) == "50%");
-  CHECK(format_share(27, 88) == "30.7%");  // 30.68
-  CHECK(format_share(15, 48) == "31.3%");  // 31.25 rounds up
+  CHECK(format_share(27, 88) == "30.7%"); // 30.68
+  CHECK(format_share(15, 48) == "31.3%"); // 31.25 rounds up
   CHECK(format_share(0, 48) == "0%");
   CHECK(format_share(1, 3) == "33.3%");
   CHECK(format_share(2, 3) == "66.7%");

@@ -1,6 +1,6 @@
 // Prometheus text exposition (src/render/prometheus.cpp): label escaping and the shape of a family.
-#include "fleetcap/render/prometheus.hpp"
 #include "fleetcap/render/cluster_figures.hpp"
+#include "fleetcap/render/prometheus.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -46,8 +46,10 @@ TEST_CASE("quota show: figures, preemption order, siblings, backing", "[render][
 TEST_CASE("quota CSV: leaves only, access quoted when it holds a comma", "[render][quota]") {
   const Snapshot snap = test::worked();
   const std::string csv = tree(snap, {}, std::nullopt, Format::csv);
-  CHECK(csv.rfind("name,parent,tree,cluster,assigned,used,free,borrowed,borrowable,available,unbacked,access\n", 0) == 0);
-  CHECK(csv.find("\nresearch/evals,research,research,tiger,24,8,16,0,16,16,4,\"evals,pretrain\"\n") != std::string::npos);
+  CHECK(csv.rfind("name,parent,tree,cluster,assigned,used,free,borrowed,borrowable,available,unbacked,access\n", 0) ==
+        0);
+  CHECK(csv.find("\nresearch/evals,research,research,tiger,24,8,16,0,16,16,4,\"evals,pretrain\"\n") !=
+        std::string::npos);
   CHECK(csv.find("\nresearch,") == std::string::npos); // no group rows
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 7);
   CHECK(show(snap, "research/pretrain", Format::csv) ==

@@ -70,8 +70,8 @@ TEST_CASE("equal drop ranks: the rightmost column goes first") {
   Table t({{"A", Align::left, 0}, {"B", Align::left, 1}, {"C", Align::left, 1}});
   t.add_row({"a", "b", "c"});
   CHECK(t.render(plain(4)).starts_with("A  B\n"
-                                         "a  b\n"
-                                         "(C\n"));
+                                       "a  b\n"
+                                       "(C\n"));
 }
 
 TEST_CASE("colour only when the style asks for it") {

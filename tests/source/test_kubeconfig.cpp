@@ -7,8 +7,8 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <unistd.h>
 
 using namespace fleetcap;
@@ -71,15 +71,14 @@ contexts:
 )");
   ::setenv("KUBECONFIG", (first + ":" + (dir.path / "missing.yaml").string() + ":" + second).c_str(), 1);
   const kube::Access a = kube::load_access("", "", 5);
-  CHECK(a.context == "one");                  // current-context from the first file that sets one
-  CHECK(a.server == "https://10.0.0.1:6443"); // cluster "c" from the first file
-  CHECK(a.ca_pem == "CA PEM");                // relative to sub/
+  CHECK(a.context == "one");                          // current-context from the first file that sets one
+  CHECK(a.server == "https://10.0.0.1:6443");         // cluster "c" from the first file
+  CHECK(a.ca_pem == "CA PEM");                        // relative to sub/
   CHECK(a.token == std::string("file-token-123456")); // tokenFile wins, trimmed
   CHECK(redact("x inline-token-abcdef y file-token-123456") == "x [REDACTED] y [REDACTED]");
   const kube::Access b = kube::load_access("two", "", 5);
   CHECK(b.server == "https://10.0.0.1:6443"); // context two names cluster c: still the first file's
-  CHECK(message_of([] { kube::load_access("three", "", 5); }).find("context \"three\" is not in") !=
-        std::string::npos);
+  CHECK(message_of([] { kube::load_access("three", "", 5); }).find("context \"three\" is not in") != std::string::npos);
   ::unsetenv("KUBECONFIG");
 }
 
@@ -90,8 +89,7 @@ TEST_CASE("kubeconfig: malformed files name the file and the line") {
   CHECK(msg.find(bad) != std::string::npos);
   CHECK(msg.find("line") != std::string::npos);
   const std::string wrong = dir.write("wrong.yaml", "clusters: 5\n");
-  CHECK(message_of([&] { kube::load_access("", wrong, 5); }).find("\"clusters\" must be a list") !=
-        std::string::npos);
+  CHECK(message_of([&] { kube::load_access("", wrong, 5); }).find("\"clusters\" must be a list") != std::string::npos);
   const std::string nocur = dir.write("nocur.yaml", "contexts:\n- name: a\n  context: {cluster: c}\n");
   CHECK(message_of([&] { kube::load_access("", nocur, 5); }).find("has no current-context") != std::string::npos);
 }

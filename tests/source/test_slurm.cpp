@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <map>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <unistd.h>
 
@@ -89,7 +89,8 @@ Snapshot load_translated(const Translation& t) {
 } // namespace
 
 TEST_CASE("slurm: hostlists expand with zero padding kept") {
-  CHECK(expand_hostlist("cn[001-003,7],gpu1").value() == std::vector<std::string>{"cn001", "cn002", "cn003", "cn7", "gpu1"});
+  CHECK(expand_hostlist("cn[001-003,7],gpu1").value() ==
+        std::vector<std::string>{"cn001", "cn002", "cn003", "cn7", "gpu1"});
   CHECK(expand_hostlist("cn[001-080,101-532]").value().size() == 80 + 432);
   CHECK(expand_hostlist("cn[001-080,101-532]").value()[80] == "cn101");
   CHECK(expand_hostlist("r[1-2]n[01-02]").value() == std::vector<std::string>{"r1n01", "r1n02", "r2n01", "r2n02"});
@@ -213,9 +214,9 @@ TEST_CASE("slurm: v0.0.38 shapes and the edge cases, worked by hand") {
   CHECK(j103["state"] == "pending");
   CHECK(j103["gpus"] == 4); // gres:gpu:h100:2 per node x 2 nodes
   CHECK(j103["cluster"] == "lab/h100");
-  CHECK(j103["quota"] == "flex"); // optics's limit is for a100
+  CHECK(j103["quota"] == "flex");                            // optics's limit is for a100
   CHECK((*find(it.jobs, "name", "104"))["quota"] == "flex"); // QOS scavenger
-  CHECK((*find(it.jobs, "name", "107"))["gpus"] == 2);      // from gres_detail
+  CHECK((*find(it.jobs, "name", "107"))["gpus"] == 2);       // from gres_detail
   CHECK((*find(it.jobs, "name", "107"))["quota"] == "chem");
   CHECK((*find(it.jobs, "name", "107"))["priority"] == "mid");
 
@@ -327,15 +328,21 @@ TEST_CASE("slurm: the lab's real v0.0.38 capture (Slurm 22.05), figures worked b
   std::map<std::string, std::pair<std::string, Gpus>> quotas;
   for (const auto& q : snap.quotas) quotas[q.name] = {q.cluster.value_or(""), q.gpus};
   CHECK(quotas == std::map<std::string, std::pair<std::string, Gpus>>{{"pretrain", {"lab/h100", 40}},
-                                                                       {"evals/h100", {"lab/h100", 16}},
-                                                                       {"evals/h200", {"lab/h200", 8}},
-                                                                       {"chat", {"lab/h200", 24}}});
+                                                                      {"evals/h100", {"lab/h100", 16}},
+                                                                      {"evals/h200", {"lab/h200", 8}},
+                                                                      {"chat", {"lab/h200", 24}}});
   std::map<std::string, std::string> target;
   for (const auto& j : snap.jobs) target[std::string(j.name)] = std::string(j.quota);
   // 7 (no GPUs) and 10 (completed) are left out; chat-b runs on h100, where chat has no quota: flex.
-  CHECK(target == std::map<std::string, std::string>{{"1", "pretrain"},   {"2", "pretrain"}, {"3", "evals/h100"},
-                                                     {"4", "evals/h200"}, {"5", "chat"},     {"6", "flex"},
-                                                     {"8", "flex"},       {"9", "flex"},     {"11", "flex"},
+  CHECK(target == std::map<std::string, std::string>{{"1", "pretrain"},
+                                                     {"2", "pretrain"},
+                                                     {"3", "evals/h100"},
+                                                     {"4", "evals/h200"},
+                                                     {"5", "chat"},
+                                                     {"6", "flex"},
+                                                     {"8", "flex"},
+                                                     {"9", "flex"},
+                                                     {"11", "flex"},
                                                      {"12", "evals/h100"}});
   const CapacityReport r = capacity(snap, evaluate(snap, now), Selection{}, GroupBy::none);
   REQUIRE(r.rows.size() == 2);

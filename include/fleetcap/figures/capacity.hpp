@@ -13,9 +13,9 @@ namespace fleetcap {
 enum class GroupBy { none, region, sku, provider };
 
 struct CapacityRow {
-  std::string key;                         // cluster name, or the group's region/sku/provider
-  std::uint32_t cluster = kNone;           // kNone for a group
-  std::size_t clusters = 1;                // clusters in the row
+  std::string key;               // cluster name, or the group's region/sku/provider
+  std::uint32_t cluster = kNone; // kNone for a group
+  std::size_t clusters = 1;      // clusters in the row
   ClusterFigures figures;
 };
 

@@ -52,9 +52,9 @@ struct FlexCluster {
 
 // An island with a free block: GPUs on its schedulable nodes that no running job lists.
 struct FlexIsland {
-  std::uint32_t island = kNone;  // index into snap.index.islands
+  std::uint32_t island = kNone; // index into snap.index.islands
   std::uint32_t cluster = kNone;
-  Gpus free_block = 0;           // now (largest_free_block's per-island figure)
+  Gpus free_block = 0; // now (largest_free_block's per-island figure)
   std::size_t free_nodes = 0;
   // With --contiguous (SPEC §4): the free block leaving out nodes an open event covers at any
   // time in [at, at + stay), and those nodes' count.

@@ -5,9 +5,9 @@
 #include "fleetcap/figures/fleet.hpp"
 #include "fleetcap/figures/select.hpp"
 
+#include <span>
 #include <string>
 #include <string_view>
-#include <span>
 #include <vector>
 
 namespace fleetcap {
@@ -32,7 +32,9 @@ std::vector<std::uint32_t> event_jobs(const Snapshot& snap, const MaintenanceEve
 
 inline Time action_by(const MaintenanceEvent& e, Duration lead) { return e.start - lead; }
 // The event overlaps [at, at + window): start < at + window and end > at.
-inline bool overlaps(const MaintenanceEvent& e, const MaintenanceHorizon& h) { return e.start < h.end() && e.end > h.at; }
+inline bool overlaps(const MaintenanceEvent& e, const MaintenanceHorizon& h) {
+  return e.start < h.end() && e.end > h.at;
+}
 // Jobs must be off the event's nodes within the horizon: an open event whose action-by
 // falls in [at, at + window) or has passed while the event has not ended.
 inline bool requires_action(const MaintenanceEvent& e, const MaintenanceHorizon& h) {
@@ -99,10 +101,10 @@ struct ImpactStep {
 struct ClusterImpact {
   std::uint32_t cluster = kNone;
   Gpus total = 0, assigned = 0;
-  std::size_t events = 0;         // open events overlapping the horizon
-  std::vector<ImpactStep> steps;  // at the horizon's start, then at each boundary where a value changes
+  std::size_t events = 0;        // open events overlapping the horizon
+  std::vector<ImpactStep> steps; // at the horizon's start, then at each boundary where a value changes
   Gpus min_healthy = 0;
-  Time min_healthy_at = 0;        // the first time it is reached
+  Time min_healthy_at = 0; // the first time it is reached
   Gpus max_healthy = 0;
   Gpus worst_unbacked = 0;
   Gpus min_largest_free_block = 0;
@@ -136,13 +138,13 @@ struct PlanJob {
   Time move_by = 0;                  // earliest action-by; `at` for an unhealthy node
   Time move_at = 0;                  // when the plan moves it: max(move_by, at)
   MoveOutcome outcome = MoveOutcome::unplaced;
-  bool placed = false;               // outcome == placed
+  bool placed = false; // outcome == placed
   // Destination, when placed: nodes of one island and the GPUs the job takes on each.
   MoveScope scope = MoveScope::cluster;
   std::uint32_t cluster = kNone, island = kNone;
   std::vector<std::uint32_t> nodes;
-  std::vector<Gpus> node_gpus;       // per destination node
-  std::uint32_t quota_after = kNone; // the leaf it can target there; kNone = flex
+  std::vector<Gpus> node_gpus;         // per destination node
+  std::uint32_t quota_after = kNone;   // the leaf it can target there; kNone = flex
   std::vector<std::uint32_t> preempts; // flex jobs this move preempted, in the order preempted
   // When preempted by an earlier move: that move, as an index into MovePlan::jobs.
   std::uint32_t preempted_by = kNone;

@@ -55,8 +55,8 @@ CutSources cut_sources(Gpus cut, Gpus free, Gpus idle);
 // How each cluster's buffer is chosen.
 struct BufferChoice {
   bool automatic = false;
-  BasisPoints bp = 1500;                                      // --buffer PCT (when not automatic)
-  BasisPoints auto_min = 500, auto_max = 1500;                // --buffer auto[:MIN..MAX]
+  BasisPoints bp = 1500;                                        // --buffer PCT (when not automatic)
+  BasisPoints auto_min = 500, auto_max = 1500;                  // --buffer auto[:MIN..MAX]
   std::vector<std::pair<std::string, BasisPoints>> per_cluster; // --buffer-for, last one wins
 };
 
@@ -72,7 +72,7 @@ struct OverallocBasis {
   };
   struct ClusterBasis {
     std::uint32_t cluster = kNone;
-    Gpus healthy = 0;  // H now
+    Gpus healthy = 0; // H now
     HistoryStats history;
     Gpus reference = 0; // R: the history's median, else H
     Gpus assigned = 0;
@@ -164,22 +164,22 @@ std::vector<OverallocTree> overalloc_trees(const OverallocReport& report, const 
 // split over the cluster's quotas in proportion to their cut (largest remainder), so that the
 // phase lines add up to the whole.
 struct OverallocBriefLine {
-  int phase = 0;                   // 1..4; 0 for the whole
-  std::size_t clusters = 0;        // clusters in this phase (a cluster's phase: its highest quota phase)
-  std::size_t quotas = 0;          // leaf quotas whose cut is in this phase (phase 1: no cut)
-  Gpus assigned = 0;               // of those quotas
+  int phase = 0;            // 1..4; 0 for the whole
+  std::size_t clusters = 0; // clusters in this phase (a cluster's phase: its highest quota phase)
+  std::size_t quotas = 0;   // leaf quotas whose cut is in this phase (phase 1: no cut)
+  Gpus assigned = 0;        // of those quotas
   Gpus cut = 0;
-  Gpus cut_unbacked = 0;           // of the cut, already unbacked
-  CutSources from;                 // unscheduled + idle + running = cut
+  Gpus cut_unbacked = 0; // of the cut, already unbacked
+  CutSources from;       // unscheduled + idle + running = cut
   std::size_t jobs_preempted = 0;
-  Gpus gpus_preempted = 0;         // GPUs the preempted jobs hold
+  Gpus gpus_preempted = 0;            // GPUs the preempted jobs hold
   Gpus gpus_preempted_beyond_cut = 0; // gpus_preempted − cut_from_running
 };
 
 struct OverallocBrief {
   std::size_t clusters = 0, clusters_over_target = 0;
-  OverallocBriefLine total;        // phase 0: every quota of the report
-  OverallocBriefLine phases[5];    // [1]..[4]; [0] unused
+  OverallocBriefLine total;     // phase 0: every quota of the report
+  OverallocBriefLine phases[5]; // [1]..[4]; [0] unused
 };
 
 OverallocBrief overalloc_brief(const OverallocReport& report, const Snapshot& snap);

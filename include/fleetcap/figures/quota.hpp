@@ -75,14 +75,14 @@ NotSchedulable not_schedulable(const Snapshot& snap, const FleetAt& fleet, std::
 
 // `quota show NAME`.
 struct QuotaDetail {
-  QuotaRow row;                   // the quota itself (a group's row holds its sums)
+  QuotaRow row;                    // the quota itself (a group's row holds its sums)
   std::vector<std::uint32_t> jobs; // running and pending, in preemption order (preempts_before)
   // Leaf: the other leaves of its tree in its cluster, by name; `tree` sums the whole tree there
   // (P, U, B of SPEC §4 are its assigned, used, borrowed).
   std::vector<QuotaRow> siblings;
   QuotaFigures tree;
-  Gpus tree_unused = 0; // max(0, P − U): what the tree's leaves there may still use
-  ClusterFigures cluster;          // the leaf's cluster: healthy vs assigned is why it is unbacked
+  Gpus tree_unused = 0;           // max(0, P − U): what the tree's leaves there may still use
+  ClusterFigures cluster;         // the leaf's cluster: healthy vs assigned is why it is unbacked
   std::size_t cluster_leaves = 0; // leaves sharing the cluster's unbacked
   NotSchedulable down;
   // Group: its leaves (and the groups between), in tree order, depth relative to it.

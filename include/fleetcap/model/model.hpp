@@ -155,8 +155,8 @@ struct Job {
   bool idle = false;
   // linked
   bool flex = false;
-  std::uint32_t quota_index = kNone;        // leaf quota, kNone for flex
-  std::uint32_t cluster_index = kNone;      // kNone for a pending job with no cluster
+  std::uint32_t quota_index = kNone;           // leaf quota, kNone for flex
+  std::uint32_t cluster_index = kNone;         // kNone for a pending job with no cluster
   std::span<const std::uint32_t> node_indices; // in Snapshot::job_node_indices
 
   bool running() const { return state == JobState::running; }
@@ -188,13 +188,11 @@ struct HealthSample {
 };
 
 enum class Resource : std::uint8_t { clusters, nodes, quotas, jobs, maintenance, health_history };
-inline constexpr std::array<Resource, 6> kResources = {Resource::clusters, Resource::nodes, Resource::quotas,
-                                                       Resource::jobs, Resource::maintenance,
-                                                       Resource::health_history};
+inline constexpr std::array<Resource, 6> kResources = {Resource::clusters,    Resource::nodes,
+                                                       Resource::quotas,      Resource::jobs,
+                                                       Resource::maintenance, Resource::health_history};
 std::string_view to_string(Resource r);
-inline bool optional_resource(Resource r) {
-  return r == Resource::maintenance || r == Resource::health_history;
-}
+inline bool optional_resource(Resource r) { return r == Resource::maintenance || r == Resource::health_history; }
 
 struct Island {
   std::string name;

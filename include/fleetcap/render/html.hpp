@@ -8,8 +8,8 @@
 #include "fleetcap/figures/capacity.hpp"
 #include "fleetcap/figures/maintenance.hpp"
 #include "fleetcap/figures/overalloc.hpp"
-#include "fleetcap/render/overalloc.hpp"
 #include "fleetcap/render/output.hpp"
+#include "fleetcap/render/overalloc.hpp"
 
 #include <string>
 #include <vector>
@@ -17,8 +17,8 @@
 namespace fleetcap {
 
 struct HtmlReport {
-  const CapacityReport* capacity = nullptr;   // per cluster (GroupBy::none)
-  const OverallocReport* overalloc = nullptr; // at the report's buffer
+  const CapacityReport* capacity = nullptr;            // per cluster (GroupBy::none)
+  const OverallocReport* overalloc = nullptr;          // at the report's buffer
   const std::vector<OverallocReport>* sweep = nullptr; // one per buffer, in sweep order
   HistorySourceInfo history;
   const ImpactReport* impact = nullptr;

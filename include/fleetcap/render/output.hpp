@@ -17,10 +17,10 @@ enum class Format { table, json, csv, name };
 struct RenderOptions {
   Format format = Format::table;
   Style style;
-  bool wide = false;       // -o wide: every column, whatever the width
-  bool no_headers = false; // --no-headers: no header row (table) or header line (CSV)
+  bool wide = false;                // -o wide: every column, whatever the width
+  bool no_headers = false;          // --no-headers: no header row (table) or header line (CSV)
   std::vector<std::string> columns; // --columns: these, in this order (table and CSV)
-  std::string sort; // a column key ("flex_free") or header; empty = the command's order
+  std::string sort;                 // a column key ("flex_free") or header; empty = the command's order
   Time generated_at = 0;
   Time at = 0;
   std::string source;

@@ -22,10 +22,10 @@ struct SlurmOptions {
   std::string island_feature_prefix;  // e.g. "ib-": the node feature naming its island
   std::string island_map;             // file of "HOSTLIST ISLAND" lines
   std::vector<std::string> flex_qos = {"scavenger", "preemptible", "flex"};
-  std::string cluster;                // the Slurm cluster's name when slurmrestd does not say it
+  std::string cluster; // the Slurm cluster's name when slurmrestd does not say it
   std::string region, provider;
-  bool borrowing = false;             // accounts of one tree may borrow (quota groups kept)
-  bool hard_start = true;             // maintenance reservations cannot move
+  bool borrowing = false;                                     // accounts of one tree may borrow (quota groups kept)
+  bool hard_start = true;                                     // maintenance reservations cannot move
   std::vector<std::pair<std::string, std::string>> priority;  // QOS -> critical|high|mid|low
   std::vector<std::pair<std::string, std::string>> quota_sku; // account or QOS -> GPU type
 };
@@ -41,18 +41,18 @@ struct SourceOptions {
   std::string client_key_pem;        // never printed
   bool insecure_skip_verify = false; // kubeconfig insecure-skip-tls-verify
   // Kubernetes (`--source kube[:CONTEXT]`, ADAPTERS.md §B).
-  std::string kubeconfig;            // --kubeconfig FILE; empty: KUBECONFIG, ~/.kube/config, service account
-  std::string island_label;          // --island-label KEY
+  std::string kubeconfig;   // --kubeconfig FILE; empty: KUBECONFIG, ~/.kube/config, service account
+  std::string island_label; // --island-label KEY
   // The config file's [kube.priority]: each class named and the lowest priority value that
   // gets it, highest class first; empty: every job is mid.
   std::vector<std::pair<Priority, std::int64_t>> kube_priority;
-  double maintenance_hours = 4;      // --maintenance-duration
-  double connect_timeout = 10;       // seconds
-  double timeout = 60;               // seconds, per request
+  double maintenance_hours = 4; // --maintenance-duration
+  double connect_timeout = 10;  // seconds
+  double timeout = 60;          // seconds, per request
   std::int64_t max_response_mb = 2048;
-  std::int64_t max_pages = 10000;    // per resource; a server whose pages never end fails
-  int retry_base_ms = 250;           // first backoff step; doubles per retry
-  bool allow_insecure_token = false; // send the token over plain http to a non-loopback host
+  std::int64_t max_pages = 10000;              // per resource; a server whose pages never end fails
+  int retry_base_ms = 250;                     // first backoff step; doubles per retry
+  bool allow_insecure_token = false;           // send the token over plain http to a non-loopback host
   std::function<void(const std::string&)> log; // --verbose lines; nullptr = quiet
   // Empty: every resource, validated and linked. Otherwise only these, parsed and checked item
   // by item but not linked (for `__load`, which times one resource alone).
