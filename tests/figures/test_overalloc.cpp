@@ -327,7 +327,7 @@ Snapshot preempt_fleet() {
   for (int i = 0; i < 10; ++i) {
     Node n;
     // Node and job names are views: keep their text in the snapshot's arena.
-    n.name = s.text[static_cast<std::size_t>(Resource::nodes)].store("n" + std::to_string(i));
+    n.name = s.text[static_cast<std::size_t>(Resource::nodes)].store(std::string("n").append(std::to_string(i)));
     n.cluster = "c";
     n.island = "ib";
     n.health = "healthy";
@@ -340,7 +340,7 @@ Snapshot preempt_fleet() {
   Quota a;
   a.name = "team/a";
   a.parent = "team";
-  a.cluster = "c";
+  a.cluster.emplace("c");
   a.gpus = 80;
   a.gpus_given = true;
   s.quotas.push_back(a);
