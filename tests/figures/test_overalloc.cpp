@@ -2,19 +2,14 @@
 // SPEC formulas (the working is in the comments), not copied from the program.
 #include "fleetcap/figures/overalloc.hpp"
 #include "fleetcap/model/validate.hpp"
-#include "fleetcap/source/source.hpp"
 
-#include <catch2/catch.hpp>
+#include "support/fixtures.hpp"
 
 using namespace fleetcap;
 
 namespace {
 
-Snapshot worked() {
-  SourceOptions o;
-  o.source = FLEETCAP_SOURCE_DIR "/examples/fleet/worked";
-  return load_snapshot(o);
-}
+using test::worked;
 
 const OverallocQuota& quota(const OverallocReport& r, const Snapshot& snap, std::string_view name) {
   for (const auto& q : r.quotas)
