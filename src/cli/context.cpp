@@ -236,9 +236,11 @@ SourceOptions Context::source_options() const {
     add_secret(*o.token);
     check_token(*o.token, "FLEETCAP_TOKEN");
   }
-  if (o.source.starts_with("slurm+")) {
+  const bool slurm_commands = is_slurm_command_source(o.source);
+  if (o.source.starts_with("slurm+") || slurm_commands) {
     SlurmOptions& s = o.slurm;
-    if (const char* jwt = std::getenv("SLURM_JWT"); jwt && *jwt) {
+    const char* jwt = slurm_commands ? nullptr : std::getenv("SLURM_JWT"); // the commands need no token
+    if (jwt && *jwt) {
       s.jwt = jwt;
       add_secret(*s.jwt);
       check_token(*s.jwt, "SLURM_JWT");
@@ -260,6 +262,7 @@ SourceOptions Context::source_options() const {
   o.allow_insecure_token = global.allow_insecure_token;
   o.max_pages = global.max_pages;
   o.kubeconfig = global.kubeconfig;
+  o.ssh_command = global.ssh_command;
   o.island_label = global.island_label;
   o.maintenance_hours = duration_hours(global.maintenance_duration).value_or(4);
   if (o.token && o.allow_insecure_token && token_in_clear(o.source))

@@ -17,6 +17,10 @@ namespace fleetcap {
 
 bool is_url(std::string_view s) { return s.starts_with("http://") || s.starts_with("https://"); }
 
+bool is_slurm_command_source(std::string_view s) {
+  return s == "slurm" || s.starts_with("slurm:") || s.starts_with("slurm+ssh://");
+}
+
 std::string display_source(std::string_view s) {
   // Any URL: the fleet API's, and an adapter's (slurm+https://user:pw@head:6820).
   const auto scheme = s.find("://");
@@ -129,6 +133,7 @@ void Loader::finish() {
 // One line per kind of source, recognised by its --source (SPEC §3); anything else is a directory.
 std::unique_ptr<Source> make_source(const SourceOptions& o) {
   const std::string_view s = o.source;
+  if (is_slurm_command_source(s)) return make_slurm_cli_source(o);
   if (s.starts_with("slurm+")) return make_slurm_source(o);
   if (s == "kube" || s.starts_with("kube:")) return make_kube_source(o);
   if (is_url(s)) return make_fleet_api_source(o);

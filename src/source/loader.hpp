@@ -127,6 +127,7 @@ std::unique_ptr<Source> make_source(const SourceOptions& options);
 std::unique_ptr<Source> make_fleet_api_source(const SourceOptions& options); // fleet_api.cpp
 std::unique_ptr<Source> make_directory_source(const SourceOptions& options); // directory.cpp
 std::unique_ptr<Source> make_slurm_source(const SourceOptions& options);     // slurm.cpp
+std::unique_ptr<Source> make_slurm_cli_source(const SourceOptions& options); // slurm_cli.cpp
 std::unique_ptr<Source> make_kube_source(const SourceOptions& options);      // kube.cpp
 
 // Helpers the sources share.
