@@ -253,8 +253,8 @@ std::optional<std::string> SlurmCliSource::common_failure(const std::vector<std:
                        words.front(), host_);
   if (ssh_ && r.end == command::End::exited && r.code == 127)
     return fmt::format("{} is not found on {} ({}): is Slurm installed there, and on the PATH of a non-interactive "
-                       "ssh session (try: ssh {} {} --version)?",
-                       words.front(), host_, command::excerpt(r.err), host_, words.front());
+                       "ssh session (try: {} {} --version)?",
+                       words.front(), host_, command::excerpt(r.err), ssh_->by_hand(), words.front());
   if (r.end == command::End::timed_out)
     return fmt::format("{} did not finish within {} s (--timeout); {}", label, o_.timeout, advice(what));
   if (r.end == command::End::too_much)

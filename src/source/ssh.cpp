@@ -171,11 +171,21 @@ std::string Connection::by_hand() const {
 // What ssh said, turned into what to do about it.
 std::string Connection::explain(std::string_view said, const std::string& how) const {
   const std::string host = target_.shown(), quote = command::excerpt(said);
-  if (has(said, "REMOTE HOST IDENTIFICATION HAS CHANGED") || (has(said, "Host key for") && has(said, "has changed")))
-    return fmt::format("ssh to {}: the host key of {} has changed since it was recorded in known_hosts ({}); if "
-                       "the change was expected, remove the old key (ssh-keygen -R {}) and connect once by hand "
-                       "({}) to check and record the new one",
-                       host, target_.host, quote, target_.host, by_hand());
+  if (has(said, "REMOTE HOST IDENTIFICATION HAS CHANGED") || (has(said, "Host key for") && has(said, "has changed"))) {
+    // ssh's banner says little; its "Offending ... key in FILE:LINE" and "remove with:" lines say what to do.
+    std::string where, remove;
+    std::istringstream lines{std::string(said)};
+    for (std::string line; std::getline(lines, line);) {
+      if (line.starts_with("Offending")) where = line;
+      if (const auto at = line.find("remove with:"); at != std::string::npos) std::getline(lines, remove);
+    }
+    while (!remove.empty() && remove.front() == ' ') remove.erase(0, 1);
+    return fmt::format("ssh to {}: the host key of {} has changed since it was recorded ({}); if the change was "
+                       "expected, remove the old key ({}) and connect once by hand ({}) to check and record the "
+                       "new one",
+                       host, target_.host, where.empty() ? quote : command::excerpt(where),
+                       remove.empty() ? "ssh-keygen -R " + target_.host : command::excerpt(remove), by_hand());
+  }
   if (has(said, "Host key verification failed") || has(said, "host key is known"))
     return fmt::format("ssh to {}: the host key of {} is not in your known_hosts ({}); fleetcap runs ssh with "
                        "BatchMode=yes and cannot ask whether to trust it: connect once by hand ({}) and check its "

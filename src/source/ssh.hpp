@@ -49,11 +49,12 @@ public:
   // When `r` is ssh failing (exit status 255) rather than the remote command: why, and what to do.
   std::optional<std::string> failure(const command::Result& r) const;
   const Target& target() const { return target_; }
+  // How to reach the host by hand: "ssh -p 2222 alice@login1" (with FLEETCAP_SSH_COMMAND's command).
+  std::string by_hand() const;
 
 private:
   std::vector<std::string> argv(bool master) const;
   std::string explain(std::string_view said, const std::string& how) const;
-  std::string by_hand() const;
 
   Target target_;
   std::string ssh_command_;
