@@ -4,6 +4,7 @@
 #include "command.hpp"
 #include "fleetcap/error.hpp"
 #include "fleetcap/source/source.hpp"
+#include "tasks.hpp"
 
 #include <fmt/format.h>
 
@@ -171,7 +172,7 @@ std::optional<End> drain(const Spec& spec, Child& c, Result& r, Clock::time_poin
   std::vector<char> buf(std::size_t{1} << 16);
   while (fds[0].fd >= 0 || fds[1].fd >= 0) {
     if (interrupt_requested()) return End::interrupted;
-    if (spec.cancel && spec.cancel->load()) return End::cancelled;
+    if (spec.cancel && spec.cancel->requested()) return End::cancelled;
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) return End::timed_out;
     const int n = ::poll(fds.data(), fds.size(), static_cast<int>(std::min<long long>(left, 50)));

@@ -7,13 +7,16 @@
 // output is read from the pipes as it comes, never more than the limit.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <sys/types.h>
 #include <vector>
+
+namespace fleetcap::source {
+class Cancel; // tasks.hpp
+}
 
 namespace fleetcap::source::command {
 
@@ -24,7 +27,7 @@ struct Spec {
   std::uint64_t max_out = std::uint64_t{1} << 20; // bytes of stdout; more ends the run (too_much)
   std::size_t max_err = std::size_t{64} << 10;    // bytes of stderr kept; the rest is read and dropped
   std::string stderr_file;                        // Background only: stderr into this file
-  const std::atomic<bool>* cancel = nullptr;      // ends the run when set (checked every 50 ms)
+  const Cancel* cancel = nullptr;                 // ends the run when requested (checked every 50 ms)
 };
 
 enum class End {
@@ -34,7 +37,7 @@ enum class End {
   cannot_run, // found, but exec failed: `why`
   timed_out,  // killed after spec.timeout
   too_much,   // killed after printing more than spec.max_out
-  cancelled,  // killed because spec.cancel was set
+  cancelled,  // killed because spec.cancel was requested
   interrupted // killed because fleetcap was interrupted (Ctrl-C, SIGTERM)
 };
 

@@ -11,14 +11,12 @@
 #include <fmt/format.h>
 
 #include <array>
-#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <fstream>
 #include <pwd.h>
 #include <sstream>
-#include <thread>
 #include <unistd.h>
 
 namespace fleetcap::source {
@@ -70,8 +68,8 @@ public:
   void load(Loader& loader) override {
     setup();
     http::global_init();
-    std::atomic<bool> cancel{false};
-    const std::string version = discover(cancel);
+    Tasks fetches(loader.cancel());
+    const std::string version = discover(fetches.cancel());
     log(fmt::format("slurmrestd {}: data parser {} ({})", shown_, version, how_));
 
     // The endpoints, fetched concurrently.
@@ -80,9 +78,8 @@ public:
     const std::string& quota = o_.slurm.quota;
     std::array<bool, kEndpoints> want = {true, true, true, quota == "associations", quota == "qos"};
     std::array<std::optional<std::string>, kEndpoints> bodies;
-    std::array<std::string, kEndpoints> labels, failures;
+    std::array<std::string, kEndpoints> labels;
     std::array<bool, kEndpoints> absent{};
-    Workers workers;
     for (std::size_t e = 0; e < kEndpoints; ++e) {
       labels[e] = fmt::format("GET {}{}", shown_, fmt::format(fmt::runtime(kPaths[e]), version));
       if (!want[e]) continue;
@@ -90,35 +87,32 @@ public:
         absent[e] = true;
         continue;
       }
-      workers.spawn([&, e] {
+      fetches.spawn([&, e](Cancel& cancel) {
+        const std::string url = base_ + fmt::format(fmt::runtime(kPaths[e]), version);
+        http::Response r;
         try {
-          const std::string url = base_ + fmt::format(fmt::runtime(kPaths[e]), version);
-          http::Response r = http::get(url, req_, cancel);
-          if (r.status == 404 && slurmdb(e)) {
-            absent[e] = true;
-            return;
-          }
-          if (r.status < 200 || r.status > 299) {
-            const std::string said = slurm::slurm_errors(r.body);
-            failures[e] =
-                fmt::format("{}: HTTP {}{}: {}; {}", labels[e], r.status, r.redirected,
-                            said.empty() ? first_bytes(r.head) : "slurmrestd says: " + said, advice(e, r.status, said));
-            cancel.store(true);
-            return;
-          }
-          bodies[e] = std::move(r.body);
+          r = http::get(url, req_, cancel);
+        } catch (const Cancelled&) {
+          throw;
         } catch (const InterruptedError&) {
-          failures[e] = "interrupted";
-          cancel.store(true);
+          throw;
         } catch (const std::exception& ex) {
-          if (!cancel.load()) failures[e] = fmt::format("{}; is slurmrestd running at {}?", ex.what(), shown_);
-          cancel.store(true);
+          throw RuntimeError(fmt::format("{}; is slurmrestd running at {}?", ex.what(), shown_));
         }
+        if (r.status == 404 && slurmdb(e)) {
+          absent[e] = true;
+          return;
+        }
+        if (r.status < 200 || r.status > 299) {
+          const std::string said = slurm::slurm_errors(r.body);
+          throw RuntimeError(fmt::format("{}: HTTP {}{}: {}; {}", labels[e], r.status, r.redirected,
+                                         said.empty() ? first_bytes(r.head) : "slurmrestd says: " + said,
+                                         advice(e, r.status, said)));
+        }
+        bodies[e] = std::move(r.body);
       });
     }
-    workers.join();
-    for (const auto& f : failures)
-      if (!f.empty() && f != "interrupted") throw RuntimeError(f);
+    fetches.join();
     in.nodes = std::move(*bodies[kNodes]);
     in.jobs = std::move(*bodies[kJobs]);
     in.reservations = std::move(*bodies[kReservations]);
@@ -184,7 +178,7 @@ private:
 
   // The newest data parser version the server serves: from its OpenAPI document, else by
   // probing each version's ping, newest first.
-  std::string discover(std::atomic<bool>& cancel) {
+  std::string discover(const Cancel& cancel) {
     auto fail_auth = [&](const std::string& url, const http::Response& r) {
       throw RuntimeError(fmt::format("GET {}: HTTP {}: {}; {}", display_source(url), r.status, first_bytes(r.head),
                                      advice(kNodes, r.status, "")));
@@ -242,12 +236,12 @@ void load_pages(Loader& loader, Translation& tr, const std::string& shown) {
     if (loader.wanted(r))
       loader.parse_built_page(r, fmt::format("{} ({} from Slurm)", shown, to_string(r)), tr.pages[i]);
   };
-  Workers jobs_thread;
-  jobs_thread.spawn([&] { parse(Resource::jobs); });
+  Tasks parsing(loader.cancel());
+  parsing.spawn([&](Cancel&) { parse(Resource::jobs); });
   for (Resource r : kResources)
     if (r != Resource::jobs) parse(r);
   loader.link_while_waiting();
-  jobs_thread.join();
+  parsing.join();
 }
 
 std::unordered_map<std::string, std::string> read_island_map(const SlurmOptions& options) {

@@ -12,6 +12,7 @@
 #include "loader.hpp"
 #include "slurm.hpp"
 #include "ssh.hpp"
+#include "tasks.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -121,7 +122,6 @@ struct Call {
   bool json = true;
   std::string label; // "squeue --json -M lab on login1"
   command::Result result;
-  std::string failure;
   bool absent = false; // sacctmgr: no slurmdbd configured
   double seconds = 0;
 };
@@ -150,6 +150,7 @@ public:
   explicit SlurmCliSource(const SourceOptions& o) : o_(o) {}
 
   void load(Loader& loader) override {
+    cancel_ = loader.cancel();
     setup();
     plan_ = version();
     const std::vector<std::string> clusters = cluster_names();
@@ -173,7 +174,7 @@ private:
   Plan version();
   std::vector<std::string> cluster_names();
   std::vector<Call> make_calls(const Plan& plan, const std::vector<std::string>& clusters) const;
-  command::Result execute(const std::vector<std::string>& words, const std::atomic<bool>* cancel) const;
+  command::Result execute(const std::vector<std::string>& words, const Cancel* cancel) const;
   std::optional<std::string> common_failure(const std::vector<std::string>& words, const command::Result& r,
                                             What what) const;
   std::string check(Call& c, const Plan& plan) const;
@@ -189,6 +190,7 @@ private:
   std::unordered_map<std::string, std::string> island_map_;
   std::vector<std::string> warnings_; // of the source itself, before the translation's
   Plan plan_;
+  const Cancel* cancel_ = nullptr; // the run this load is a task of (a fleet's), if any
 };
 
 // What --source names: where the commands run and which Slurm clusters they ask.
@@ -216,13 +218,13 @@ void SlurmCliSource::setup() {
   island_map_ = slurm::read_island_map(o_.slurm);
   if (ssh_) {
     const auto t0 = std::chrono::steady_clock::now();
-    ssh_->open(o_.timeout, nullptr);
+    ssh_->open(o_.timeout, cancel_);
     log(fmt::format("ssh to {}: connected in {:.2f} s (one connection for the run)", host_,
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()));
   }
 }
 
-command::Result SlurmCliSource::execute(const std::vector<std::string>& words, const std::atomic<bool>* cancel) const {
+command::Result SlurmCliSource::execute(const std::vector<std::string>& words, const Cancel* cancel) const {
   // Times in UTC and in one format, whatever the user's environment says (scontrol's text).
   command::Spec spec;
   if (ssh_) {
@@ -261,7 +263,8 @@ std::optional<std::string> SlurmCliSource::common_failure(const std::vector<std:
     return fmt::format("{} printed more than {} MiB (--max-response-mb); raise --max-response-mb if the cluster is "
                        "that large",
                        label, o_.max_response_mb);
-  if (r.end == command::End::interrupted || r.end == command::End::cancelled) return std::string("interrupted");
+  if (r.end == command::End::interrupted) throw InterruptedError();
+  if (r.end == command::End::cancelled) throw Cancelled();
   if (!r.ok())
     return fmt::format("{} failed ({}){}{}; {}", label, command::describe(r), r.err.empty() ? "" : ": ",
                        command::excerpt(r.err), advice(what));
@@ -271,8 +274,7 @@ std::optional<std::string> SlurmCliSource::common_failure(const std::vector<std:
 // `scontrol --version`: whether Slurm is there, and which release.
 Plan SlurmCliSource::version() {
   const std::vector<std::string> words = {"scontrol", "--version"};
-  const command::Result r = execute(words, nullptr);
-  if (r.end == command::End::interrupted) throw InterruptedError();
+  const command::Result r = execute(words, cancel_);
   if (auto f = common_failure(words, r, kNodes)) {
     if (r.end == command::End::exited && r.code != 127 && r.err.find("configuration") != std::string::npos)
       *f += fmt::format(" Is Slurm configured on {} (SLURM_CONF, or slurm.conf where Slurm looks)?", host_);
@@ -310,8 +312,7 @@ std::vector<std::string> SlurmCliSource::cluster_names() {
     return out;
   }
   const std::vector<std::string> words = {"sacctmgr", "-P", "-n", "show", "clusters", "format=Cluster,ControlHost"};
-  const command::Result r = execute(words, nullptr);
-  if (r.end == command::End::interrupted) throw InterruptedError();
+  const command::Result r = execute(words, cancel_);
   if (auto f = common_failure(words, r, kAssociations)) {
     if (r.err.find("accounting_storage") != std::string::npos)
       *f = fmt::format("{} source {}: Slurm on {} has no slurmdbd, and -M (slurm:all) reads the clusters from it; "
@@ -400,27 +401,17 @@ std::string SlurmCliSource::check(Call& c, const Plan& plan) const {
   return {};
 }
 
-// Runs the calls, kParallel at a time; the first failure stops the rest.
+// Runs the calls, kParallel at a time (tasks.hpp); the first failure stops the rest.
 void SlurmCliSource::run_all(std::vector<Call>& calls) const {
-  std::atomic<bool> cancel{false};
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i; (i = next.fetch_add(1)) < calls.size() && !cancel.load();) {
-      Call& c = calls[i];
+  Tasks tasks(cancel_, kParallel);
+  for (auto& c : calls)
+    tasks.spawn([&](Cancel& cancel) {
       const auto t0 = std::chrono::steady_clock::now();
       c.result = execute(c.words, &cancel);
       c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      c.failure = check(c, plan_);
-      if (!c.failure.empty()) cancel.store(true);
-    }
-  };
-  {
-    Workers workers;
-    for (std::size_t t = 0; t < std::min(calls.size(), kParallel); ++t) workers.spawn(work);
-    workers.join();
-  }
-  for (const auto& c : calls)
-    if (!c.failure.empty() && c.failure != "interrupted") throw RuntimeError(c.failure);
+      if (std::string failure = check(c, plan_); !failure.empty()) throw RuntimeError(failure);
+    });
+  tasks.join();
   for (const auto& c : calls) log(fmt::format("ran {}: {:.2f} s, {} bytes", c.label, c.seconds, c.result.out.size()));
 }
 

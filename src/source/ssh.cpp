@@ -2,6 +2,7 @@
 #include "ssh.hpp"
 #include "fleetcap/error.hpp"
 #include "fleetcap/source/source.hpp"
+#include "tasks.hpp"
 
 #include <fmt/format.h>
 
@@ -208,7 +209,7 @@ std::string Connection::explain(std::string_view said, const std::string& how) c
                      by_hand());
 }
 
-void Connection::open(double timeout, const std::atomic<bool>* cancel) {
+void Connection::open(double timeout, const Cancel* cancel) {
   dir_ = private_dir();
   control_ = dir_ + "/control";
   const std::string log = dir_ + "/ssh.log";
@@ -228,7 +229,7 @@ void Connection::open(double timeout, const std::atomic<bool>* cancel) {
       throw RuntimeError(explain(read_log(log), command::describe(*ended)));
     }
     if (interrupt_requested()) throw InterruptedError();
-    if (cancel && cancel->load()) throw RuntimeError("stopped");
+    if (cancel && cancel->requested()) throw Cancelled();
     if (std::chrono::steady_clock::now() >= deadline) {
       master_->stop();
       throw RuntimeError(fmt::format("ssh to {}: no connection after {} s (--timeout){}; try it by hand: {}",

@@ -7,7 +7,6 @@
 
 #include "command.hpp"
 
-#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,7 +42,7 @@ public:
   // Starts the run's one connection (ssh -M -N) and waits until it is up, at most `timeout`
   // seconds. Throws RuntimeError naming the host and saying what to do (unknown host key,
   // refused key, unknown host, refused connection, ...).
-  void open(double timeout, const std::atomic<bool>* cancel);
+  void open(double timeout, const Cancel* cancel);
   // A Spec that runs `words` on the far side through the open connection.
   command::Spec spec(const std::vector<std::string>& words) const;
   // When `r` is ssh failing (exit status 255) rather than the remote command: why, and what to do.

@@ -96,6 +96,10 @@ bool token_in_clear(std::string_view source);
 // Throws UsageError naming the URL unless it is a usable base URL (src/source/url.hpp).
 void check_source_url(std::string_view source);
 
+// A token goes into a header line: a control character would end the line and smuggle in
+// another header, so a token with one is a UsageError (that does not show it) naming `where`.
+void check_header_token(const std::string& token, const char* where);
+
 // The source as it may be shown: user:password@ removed from URLs.
 std::string display_source(std::string_view source);
 
