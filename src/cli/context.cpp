@@ -137,6 +137,7 @@ SourceOptions Context::source_options() const {
   o.allow_insecure_token = global.allow_insecure_token;
   o.max_pages = global.max_pages;
   o.kubeconfig = global.kubeconfig;
+  o.ssh_command = global.ssh_command;
   o.island_label = global.island_label;
   o.maintenance_hours = duration_hours(global.maintenance_duration).value_or(4);
   if (o.token && o.allow_insecure_token && token_in_clear(o.source))
