@@ -7,20 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include <fstream>
-#include <sstream>
-
 using namespace fleetcap;
 
 namespace {
 
-std::string golden(const std::string& name) {
-  std::ifstream in(FLEETCAP_SOURCE_DIR "/tests/data/golden/" + name, std::ios::binary);
-  REQUIRE(in);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::golden;
 
 struct Worked {
   Snapshot snap = test::worked();
