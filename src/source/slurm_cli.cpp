@@ -160,8 +160,6 @@ public:
     slurm::Translation tr = trs.size() > 1 ? merge(trs, clusters) : std::move(trs.front());
     ssh_.reset(); // the connection is not needed any more
     for (auto& w : warnings_) loader.snapshot().warnings.push_back(std::move(w));
-    for (auto& w : tr.warnings) loader.snapshot().warnings.push_back(std::move(w));
-    log(fmt::format("Slurm cluster {}", tr.cluster));
     slurm::load_pages(loader, tr, shown_);
   }
 
