@@ -241,6 +241,15 @@ class Faults(unittest.TestCase):
         for source in ("slurm:", "slurm:a,,b", "slurm:lab;rm"):
             r = run("--source", source, "capacity")
             self.failed(r, 2, "is not a Slurm cluster name")
+        for source in ("slurm+ssh://", "slurm+ssh://-oProxyCommand=x", "slurm+ssh://h:99999", "slurm+ssh://a b",
+                       "slurm+ssh://[::1", "slurm+ssh://h/x;y"):
+            r = run("--source", source, "capacity")
+            self.assertEqual(r.code, 2, (source, r))
+            self.assertEqual(r.out, "")
+        # a password in the URL is refused, and never shown
+        r = run("--source", "slurm+ssh://al:secretpw@login1", "capacity")
+        self.failed(r, 2, "a password has no place in it")
+        self.assertNotIn("secretpw", r.err)
 
 
 # ---- Slurm 23.02 and later: their commands and their JSON, from Slurm-web's captures
