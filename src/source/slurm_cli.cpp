@@ -27,7 +27,7 @@
 namespace fleetcap::source {
 namespace {
 
-enum What : std::size_t { kNodes, kJobs, kReservations, kAssociations, kQos, kWhats };
+enum What : std::size_t { kNodes, kJobs, kReservations, kAssociations, kQos, kWhats, kVersion };
 
 // At most this many commands at once: sshd allows 10 sessions per connection by default.
 constexpr std::size_t kParallel = 8;
@@ -134,6 +134,9 @@ std::string joined(const std::vector<std::string>& words) {
 
 // What to check when a command fails, by what it reads.
 std::string advice(What what) {
+  if (what == kVersion) // scontrol --version asks no daemon: only its configuration can be amiss
+    return "is Slurm configured here (SLURM_CONF, or a slurm.conf where Slurm looks for it)? fleetcap --source "
+           "slurm runs where Slurm's own commands work, as on a login node";
   if (what == kAssociations || what == kQos)
     return "is slurmdbd running and reachable (sacctmgr ping)? Or pass --slurm-quota none to go without quota";
   return "is slurmctld running and answering (scontrol ping)?";
@@ -273,11 +276,7 @@ std::optional<std::string> SlurmCliSource::common_failure(const std::vector<std:
 Plan SlurmCliSource::version() {
   const std::vector<std::string> words = {"scontrol", "--version"};
   const command::Result r = execute(words, cancel_);
-  if (auto f = common_failure(words, r, kNodes)) {
-    if (r.end == command::End::exited && r.code != 127 && r.err.find("configuration") != std::string::npos)
-      *f += fmt::format(" Is Slurm configured on {} (SLURM_CONF, or slurm.conf where Slurm looks)?", host_);
-    throw RuntimeError(*f);
-  }
+  if (auto f = common_failure(words, r, kVersion)) throw RuntimeError(*f);
   const auto v = parse_version(r.out);
   if (!v)
     throw RuntimeError(fmt::format("scontrol --version on {} printed \"{}\", not a Slurm version like "
@@ -438,7 +437,8 @@ std::vector<slurm::Translation> SlurmCliSource::translate_all(std::vector<Call>&
       if (!c.absent) in.qos = std::move(body);
       in.qos_label = c.label;
       break;
-    case kWhats: break;
+    case kWhats:
+    case kVersion: break;
     }
   }
   if (!errors.empty()) throw DataError(std::move(errors));
