@@ -134,9 +134,6 @@ std::string joined(const std::vector<std::string>& words) {
 
 // What to check when a command fails, by what it reads.
 std::string advice(What what) {
-  if (what == kVersion) // scontrol --version asks no daemon: only its configuration can be amiss
-    return "is Slurm configured here (SLURM_CONF, or a slurm.conf where Slurm looks for it)? fleetcap --source "
-           "slurm runs where Slurm's own commands work, as on a login node";
   if (what == kAssociations || what == kQos)
     return "is slurmdbd running and reachable (sacctmgr ping)? Or pass --slurm-quota none to go without quota";
   return "is slurmctld running and answering (scontrol ping)?";
@@ -266,9 +263,16 @@ std::optional<std::string> SlurmCliSource::common_failure(const std::vector<std:
                        label, o_.max_response_mb);
   if (r.end == command::End::interrupted) throw InterruptedError();
   if (r.end == command::End::cancelled) throw Cancelled();
+  // scontrol --version asks no daemon: only Slurm's configuration there can be amiss.
+  const std::string what_to_do =
+      what == kVersion ? fmt::format("is Slurm configured on {} (SLURM_CONF, or a slurm.conf where Slurm looks for "
+                                     "it)? fleetcap --source slurm runs where Slurm's own commands work, as on a "
+                                     "login node",
+                                     host_)
+                       : advice(what);
   if (!r.ok())
     return fmt::format("{} failed ({}){}{}; {}", label, command::describe(r), r.err.empty() ? "" : ": ",
-                       command::excerpt(r.err), advice(what));
+                       command::excerpt(r.err), what_to_do);
   return std::nullopt;
 }
 

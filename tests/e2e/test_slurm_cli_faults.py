@@ -269,7 +269,7 @@ class Faults(unittest.TestCase):
                                "scontrol: fatal: Could not establish a configuration source")
         r = self.fake.fleetcap("capacity", plan=plan)
         self.failed(r, 1, f"scontrol --version on {HOST} failed (exit status 1)",
-                    "Could not establish a configuration source", "is Slurm configured here (SLURM_CONF")
+                    "Could not establish a configuration source", f"is Slurm configured on {HOST} (SLURM_CONF")
         self.assertNotIn("slurmctld", r.err)
 
     def test_usage_errors(self):
