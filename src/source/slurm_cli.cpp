@@ -9,6 +9,7 @@
 // (slurm_translate.cpp) reads every way in.
 #include "command.hpp"
 #include "fleetcap/error.hpp"
+#include "fleetcap/interrupt.hpp"
 #include "loader.hpp"
 #include "slurm.hpp"
 #include "ssh.hpp"
@@ -150,6 +151,9 @@ public:
   explicit SlurmCliSource(const SourceOptions& o) : o_(o) {}
 
   void load(Loader& loader) override {
+    // Ctrl-C from here on is seen by each wait (every 50 ms), so the commands are killed, the
+    // ssh connection closed and its folder removed before fleetcap exits (fleetcap/interrupt.hpp).
+    const DeferInterrupts defer;
     cancel_ = loader.cancel();
     setup();
     plan_ = version();
