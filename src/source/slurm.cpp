@@ -128,9 +128,6 @@ public:
     const Time now =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     slurm::Translation tr = slurm::translate(in, o_.slurm, o_.now.value_or(now));
-    for (auto& w : tr.warnings) loader.snapshot().warnings.push_back(std::move(w));
-    log(fmt::format("Slurm cluster {}", tr.cluster));
-
     slurm::load_pages(loader, tr, shown_);
   }
 
@@ -230,6 +227,8 @@ private:
 
 namespace slurm {
 void load_pages(Loader& loader, Translation& tr, const std::string& shown) {
+  for (auto& w : tr.warnings) loader.snapshot().warnings.push_back(std::move(w));
+  if (loader.options().log) loader.options().log(fmt::format("Slurm cluster {}", tr.cluster));
   // The pages go through the loader like any source's; nodes and jobs, the big ones, in parallel.
   auto parse = [&](Resource r) {
     const std::size_t i = static_cast<std::size_t>(r);

@@ -81,7 +81,8 @@ std::string slurm_errors(std::string_view body);
 // The island map file's text -> node -> island. Throws UsageError naming the line.
 std::unordered_map<std::string, std::string> parse_island_map(std::string_view text, std::string_view path);
 
-// Hands the translated pages to the loader (parsed, validated and linked like any source's).
+// Hands the translation's warnings and pages to the loader (parsed, validated and linked like
+// any source's), and logs the Slurm cluster's name (--verbose).
 void load_pages(Loader& loader, Translation& tr, const std::string& shown);
 
 // ---- Slurm's own commands (slurm_cli.cpp), their parsable text forms (slurm_parsable.cpp)

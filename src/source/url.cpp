@@ -42,8 +42,9 @@ bool ipv6_loopback(const in6_addr& a) {
 
 } // namespace
 
-Parsed parse(std::string_view text) {
+Parsed parse(std::string_view text, std::string_view only) {
   Parsed p;
+  const std::string expected = only.empty() ? std::string("http:// or https://") : fmt::format("{}://", only);
   for (unsigned char c : text)
     if (c <= 0x20 || c == 0x7f) {
       p.why = c == ' ' ? "it contains a space" : "it contains a control character";
@@ -52,12 +53,12 @@ Parsed parse(std::string_view text) {
   Url u;
   const auto sep = text.find("://");
   if (sep == std::string_view::npos) {
-    p.why = "it does not start with http:// or https://";
+    p.why = "it does not start with " + expected;
     return p;
   }
   u.scheme = lower(text.substr(0, sep));
-  if (u.scheme != "http" && u.scheme != "https") {
-    p.why = "it does not start with http:// or https://";
+  if (only.empty() ? u.scheme != "http" && u.scheme != "https" : u.scheme != only) {
+    p.why = "it does not start with " + expected;
     return p;
   }
   std::string_view rest = text.substr(sep + 3);
