@@ -4,6 +4,8 @@
 #include "fleetcap/model/parse.hpp"
 #include "fleetcap/model/validate.hpp"
 #include "fleetcap/source/source.hpp"
+#include "fleetcap/text.hpp"
+#include "http.hpp"
 #include "loader.hpp"
 #include "url.hpp"
 
@@ -45,19 +47,6 @@ void check_source_url(std::string_view source) {
 
 namespace source {
 
-// The first 200 bytes of a body for an error line: control characters and runs of blanks become
-// one space, so the message stays one readable line.
-std::string first_bytes(std::string_view body) {
-  std::string out;
-  for (char c : body.substr(0, 200)) {
-    const bool blank = static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
-    if (blank && (out.empty() || out.back() == ' ')) continue;
-    out += blank ? ' ' : c;
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
-
 // A JSON media type: application/json, text/json, or any */*+json (RFC 6839), parameters
 // ignored. A server that names no type at all is given the benefit of the doubt.
 bool json_content_type(std::string_view type) {
@@ -71,6 +60,28 @@ bool json_content_type(std::string_view type) {
   if (slash == std::string::npos) return false;
   const std::string_view subtype = std::string_view(lower).substr(slash + 1);
   return subtype == "json" || subtype.ends_with("+json");
+}
+
+void require_json(const http::Response& resp, std::string_view shown_url) {
+  if (json_content_type(resp.content_type)) return;
+  throw RuntimeError(fmt::format("GET {}: expected JSON, got Content-Type \"{}\"{}: {}", shown_url,
+                                 quote_from_server(resp.content_type, 100), resp.redirected,
+                                 quote_from_server(resp.head)));
+}
+
+void PageTokens::before_page(std::string_view shown_url) {
+  if (++pages_ > max_pages_)
+    throw RuntimeError(
+        fmt::format("GET {}: {} has more than --max-pages {} pages; giving up", shown_url, list_, max_pages_));
+}
+
+bool PageTokens::more(const std::string& token, std::string_view shown_url) {
+  if (token.empty()) return false;
+  if (!seen_.insert(token).second)
+    throw RuntimeError(fmt::format("GET {}: the server sent a {} it had sent before for {}; the pages would never end "
+                                   "(does a proxy drop the query string?)",
+                                   shown_url, kind_, list_));
+  return true;
 }
 
 Loader::Loader(const SourceOptions& options, Snapshot& snap, RawItems* raw)

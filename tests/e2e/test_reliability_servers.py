@@ -176,7 +176,7 @@ class Pagination(unittest.TestCase):
         with Server(WORKED, "--fault", "jobs@*:repeat-token") as s:
             r = timed_run("--source", s.url, "capacity")
             assert_one_error(self, r, 1, GET + r"jobs\?page_token=\S+: the server sent a next_page_token it had sent "
-                                               r"before for jobs; the pages would never end$")
+                                               r"before for jobs; the pages would never end \(does a proxy drop the query string\?\)$")
             self.assertEqual(len([q for q in s.requests() if q.get("resource") == "jobs"]), 2)
 
     def test_many_real_pages_are_fine(self):
