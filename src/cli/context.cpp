@@ -23,12 +23,14 @@
 
 namespace fleetcap::cli {
 
+// A warning is one line, whatever it quotes (a name, a Status message): escaped as tables are.
 void Context::warn(const std::string& message) const {
   if (global.quiet) return;
+  const std::string line = "fleetcap: warning: " + escape_control(message) + '\n';
   if (warnings)
-    *warnings += "fleetcap: warning: " + message + '\n';
+    *warnings += line;
   else
-    *err << "fleetcap: warning: " << message << '\n';
+    *err << line;
 }
 
 namespace {
@@ -59,13 +61,9 @@ std::string read_token_file(const std::string& path, const Context& ctx) {
   return token;
 }
 
-// A token goes into a header line: a control character would end the line and smuggle in
-// another header, so refuse it (without showing it).
-void check_token(const std::string& token, const char* where) {
-  for (unsigned char c : token)
-    if (c < 0x20 || c == 0x7f)
-      throw UsageError(
-          fmt::format("the token from {} contains a control character (a line break?); fix {}", where, where));
+// A token goes into a header line: one with a control character is refused (without showing it).
+void take_token(const std::string& token, const char* where) {
+  take_credential(token, fmt::format("the token from {}", where), fmt::format("fix {}", where));
 }
 // The config file's items, read with CLI11's TOML reader, the one that reads the rest of the
 // file: one reader for every adapter's tables ([slurm...], [kube...]). None without a file.
@@ -229,19 +227,16 @@ SourceOptions Context::source_options() const {
   o.clusters = global.clusters;
   if (!global.token_file.empty()) {
     o.token = read_token_file(global.token_file, *this);
-    add_secret(*o.token); // before anything can quote it (fleetcap/secrets.hpp)
-    check_token(*o.token, "--token-file");
+    take_token(*o.token, "--token-file"); // registered before anything can quote it (fleetcap/secrets.hpp)
   } else if (const char* env = std::getenv("FLEETCAP_TOKEN"); env && *env) {
     o.token = env;
-    add_secret(*o.token);
-    check_token(*o.token, "FLEETCAP_TOKEN");
+    take_token(*o.token, "FLEETCAP_TOKEN");
   }
   if (o.source.starts_with("slurm+")) {
     SlurmOptions& s = o.slurm;
     if (const char* jwt = std::getenv("SLURM_JWT"); jwt && *jwt) {
       s.jwt = jwt;
-      add_secret(*s.jwt);
-      check_token(*s.jwt, "SLURM_JWT");
+      take_token(*s.jwt, "SLURM_JWT");
     }
     s.user = global.slurm_user;
     s.island_feature_prefix = global.island_feature_prefix;
@@ -271,12 +266,13 @@ SourceOptions Context::source_options() const {
     progress->err = err;
     o.progress = [p = progress](Resource r, std::int64_t pages, std::uint64_t bytes) { p->page(r, pages, bytes); };
   }
+  o.warn = [this](const std::string& message) { warn(message); };
   if (global.verbose) {
     auto mutex = std::make_shared<std::mutex>();
     std::ostream* log = err;
     o.log = [mutex, log](const std::string& line) {
       std::lock_guard lock(*mutex);
-      *log << "fleetcap: " << line << '\n';
+      *log << "fleetcap: " << escape_control(line) << '\n';
     };
   }
   return o;
