@@ -249,6 +249,12 @@ SourceOptions Context::source_options() const {
   if (o.source == "kube" || o.source.starts_with("kube:")) read_kube_config(global.config_file, o.kube_priority, *this);
   if (!global.at.empty() && global.at != "now") o.now = parse_rfc3339(global.at);
   o.cacert = global.cacert;
+  if (!o.cacert.empty()) {
+    // One rule for file options (docs/reliability.md): checked here, before any request, so that
+    // a CA bundle that cannot be used is a usage error (exit 2), not a failed fetch.
+    LocalRead ca = read_local_file(o.cacert, std::uint64_t{64} << 20, "64 MiB, too large for a CA bundle");
+    if (!ca.bytes) throw UsageError(fmt::format("--cacert {}", ca.error));
+  }
   o.connect_timeout = global.connect_timeout;
   o.timeout = global.timeout;
   o.max_response_mb = global.max_response_mb;

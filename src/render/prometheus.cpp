@@ -5,6 +5,7 @@
 #include "fleetcap/render/capacity.hpp"
 
 #include "fleetcap/render/cluster_figures.hpp"
+#include "fleetcap/text.hpp"
 
 #include <fmt/format.h>
 
@@ -14,7 +15,16 @@
 
 namespace fleetcap {
 
-std::string prometheus_label_value(std::string_view text) {
+std::string prometheus_label_value(std::string_view raw) {
+  // Control characters other than the line break (which the format escapes as \n) are shown as
+  // tables show them (\x1b: fleetcap/text.hpp), and that text's backslash escaped in turn.
+  std::string text;
+  for (std::size_t at = 0; at <= raw.size();) {
+    const std::size_t nl = std::min(raw.find('\n', at), raw.size());
+    text += escape_control(raw.substr(at, nl - at));
+    if (nl < raw.size()) text += '\n';
+    at = nl + 1;
+  }
   std::string out;
   out.reserve(text.size());
   for (char c : text) {
