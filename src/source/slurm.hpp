@@ -87,7 +87,8 @@ Translation translate(Responses& in, const SlurmOptions& options, Time now);
 std::string slurm_errors(std::string_view body);
 
 // The island map file's text -> node -> island. Throws UsageError naming the line (also when the
-// file names more than kHostlistLimit nodes in all).
-std::unordered_map<std::string, std::string> parse_island_map(std::string_view text, std::string_view path);
+// file names more than `limit` nodes in all).
+std::unordered_map<std::string, std::string> parse_island_map(std::string_view text, std::string_view path,
+                                                              std::uint64_t limit = kHostlistLimit);
 
 } // namespace fleetcap::source::slurm

@@ -284,10 +284,11 @@ std::string island_from_topology(std::string_view topology) {
   return std::string(parts.size() == 2 ? parts[1] : parts[2]);
 }
 
-std::unordered_map<std::string, std::string> parse_island_map(std::string_view text, std::string_view path) {
+std::unordered_map<std::string, std::string> parse_island_map(std::string_view text, std::string_view path,
+                                                              std::uint64_t limit) {
   std::unordered_map<std::string, std::string> map;
   std::size_t line_no = 0, start = 0;
-  std::uint64_t named = 0; // names so far: the whole file names at most kHostlistLimit
+  std::uint64_t named = 0; // names so far: the whole file names at most `limit`
   while (start < text.size()) {
     auto end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();
@@ -305,12 +306,12 @@ std::unordered_map<std::string, std::string> parse_island_map(std::string_view t
       throw UsageError(fmt::format("--island-map {} line {}: expected \"HOSTLIST ISLAND\" like \"gpu[01-16] ib1\", got "
                                    "\"{}\"",
                                    path, line_no, quote_from_server(line, 80)));
-    if (*size > kHostlistLimit - named)
+    if (*size > limit - named)
       throw UsageError(fmt::format("--island-map {} line {}: the map names more than {} nodes in all (this line {}); "
                                    "a map lists the cluster's nodes",
-                                   path, line_no, kHostlistLimit, *size));
+                                   path, line_no, limit, *size));
     named += *size;
-    const auto names = expand_hostlist(hosts); // counted above: within the limit
+    const auto names = expand_hostlist(hosts, *size); // counted above: within the limit
     for (const auto& n : *names) map[n] = std::string(island);
   }
   return map;

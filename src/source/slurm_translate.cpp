@@ -939,10 +939,12 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       if (!larger || g.count > larger->count) larger = &g;
     }
     if (total == 0) continue;
-    if (n.gpus.size() > 1) {
+    if (n.gpus.size() > 1 && !warned.count("two-types")) {
       std::string list;
-      for (const auto& g : n.gpus)
-        list += fmt::format("{}{}:{}", list.empty() ? "" : ", ", g.type.empty() ? "gpu" : g.type, g.count);
+      for (std::size_t k = 0; k < n.gpus.size() && k < 5; ++k)
+        list += fmt::format("{}{}:{}", k ? ", " : "", n.gpus[k].type.empty() ? "gpu" : shown(n.gpus[k].type),
+                            n.gpus[k].count);
+      if (n.gpus.size() > 5) list += fmt::format(", and {} more", n.gpus.size() - 5);
       warn("two-types", fmt::format("node {} has several GPU types ({}); all its {} GPUs are counted in its larger "
                                     "type's cluster (and so for every such node)",
                                     n.name, list, total));
