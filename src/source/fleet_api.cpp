@@ -9,12 +9,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <exception>
 #include <new>
 #include <optional>
 #include <stdexcept>
-#include <thread>
 #include <unordered_set>
 
 namespace fleetcap::source {
@@ -79,8 +77,9 @@ private:
   std::size_t base_ = 0; // page offset of the body's first byte
 };
 
+// Fetches and parses every page of `r`. Throws what fails (Loader::spawn marks the outcome).
 void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vector<std::string>* raw, Outcome& out,
-                    std::atomic<bool>& cancel) {
+                    Cancel& cancel) {
   std::string base = o.source;
   while (!base.empty() && base.back() == '/') base.pop_back();
   std::string query;
@@ -131,25 +130,19 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
       if (!page.json_ok) {
         // Invalid data decides the run (exit 3), as a 404 does: stop the other fetches rather
         // than wait out a sibling that hangs until --timeout.
-        cancel.store(true);
+        cancel.request();
         return;
       }
       token = page.next_page_token;
       if (!tokens.more(token, display_source(url))) break;
     }
-  } catch (const InterruptedError&) {
-    out.interrupted = true;
-    cancel.store(true);
-  } catch (const RuntimeError& e) {
-    if (!cancel.load()) out.failed = e.what();
-    cancel.store(true);
+  } catch (const Error&) {
+    throw;
   } catch (const std::bad_alloc&) {
     // Anything escaping a std::thread ends the process with std::terminate (abort, core).
-    if (!cancel.load()) out.failed = fmt::format("out of memory while reading {}", to_string(r));
-    cancel.store(true);
+    throw RuntimeError(fmt::format("out of memory while reading {}", to_string(r)));
   } catch (const std::exception& e) {
-    if (!cancel.load()) out.failed = fmt::format("{}: {}", to_string(r), e.what());
-    cancel.store(true);
+    throw RuntimeError(fmt::format("{}: {}", to_string(r), e.what()));
   }
 }
 
@@ -163,16 +156,14 @@ public:
                                    "--allow-insecure-token",
                                    display_source(o.source)));
     http::global_init();
-    std::atomic<bool> cancel{false};
-    Workers workers;
+    Tasks tasks(loader.cancel());
     for (Resource r : kResources)
       if (loader.wanted(r))
-        workers.spawn([&, r] {
+        loader.spawn(tasks, r, [&, r](Cancel& cancel) {
           fetch_resource(r, o, loader.snapshot(), loader.raw(r), loader.outcome(r), cancel);
-          loader.done(r);
         });
     loader.link_while_waiting(); // this thread links too, while the fetches go on
-    workers.join();
+    tasks.join();
   }
 };
 

@@ -16,14 +16,10 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <exception>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
-#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -633,7 +629,6 @@ struct Fetcher {
   std::string server; // as requests go to it
   std::string shown;  // as messages show it: display_source(server), no userinfo
   std::string context;
-  std::atomic<bool> cancel{false};
 
   // One page's items into `into`; returns metadata.continue (a string or null, else DataError).
   std::string parse_page(std::string& body, const std::string& url, const Endpoint& e, Objects& into) {
@@ -679,7 +674,7 @@ struct Fetcher {
   }
 
   // false: every path answered 404.
-  bool list(const Endpoint& e, Objects& into) {
+  bool list(const Endpoint& e, Objects& into, const source::Cancel& cancel) {
     for (const auto& path : e.paths) {
       std::string cont;
       bool restarted = false;
@@ -1369,7 +1364,7 @@ Access prepare(const SourceOptions& options, Fetcher& f) {
 // Reads the cluster of `options.source` (every list fetched concurrently, paginated) and
 // translates its objects. Throws RuntimeError (kubeconfig, auth, HTTP), DataError (objects
 // that are not what Kubernetes serves), InterruptedError.
-Items read_cluster(const SourceOptions& options) {
+Items read_cluster(const SourceOptions& options, const source::Cancel* parent) {
   Fetcher f;
   const Access access = prepare(options, f);
 
@@ -1400,22 +1395,11 @@ Items read_cluster(const SourceOptions& options) {
   all.push_back(&batch_jobs);
   std::vector<Objects> parts(all.size());
   std::vector<char> found(all.size(), 0);
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
   http::global_init();
-  source::Workers threads;
+  source::Tasks lists(parent);
   for (std::size_t i = 0; i < all.size(); ++i)
-    threads.spawn([&, i] {
-      try {
-        found[i] = f.list(*all[i], parts[i]);
-      } catch (...) {
-        std::lock_guard lock(failure_mutex);
-        if (!failure && !f.cancel.load()) failure = std::current_exception();
-        f.cancel.store(true);
-      }
-    });
-  threads.join();
-  if (failure) std::rethrow_exception(failure);
+    lists.spawn([&, i](source::Cancel& cancel) { found[i] = f.list(*all[i], parts[i], cancel); });
+  lists.join();
   for (std::size_t i = 0; i < core.size(); ++i)
     if (!found[i])
       throw RuntimeError(fmt::format("context \"{}\": {} answered 404 for {}; is it a Kubernetes API server?",
@@ -1461,7 +1445,7 @@ class KubeSource : public Source {
 public:
   explicit KubeSource(const SourceOptions& options) : options_(options) {}
   void load(Loader& loader) override {
-    kube::Items items = kube::read_cluster(options_);
+    kube::Items items = kube::read_cluster(options_, loader.cancel());
     Snapshot& snap = loader.snapshot();
     snap.source = items.source;
     for (std::size_t i = 0; i < kResources.size(); ++i) {
@@ -1484,5 +1468,31 @@ private:
 } // namespace
 
 std::unique_ptr<Source> make_kube_source(const SourceOptions& options) { return std::make_unique<KubeSource>(options); }
+
+// The config file's [kube.priority] table (docs/kubernetes.md): CLASS = the lowest priority
+// value of that class, e.g. high = 1000. The thresholds must fall from critical to low, so
+// every class named can be reached.
+void configure_kube(KindConfig& c, SourceOptions& o) {
+  auto& priority = o.kube_priority;
+  const std::string table = c.subtable_name("priority");
+  for (const auto& e : c.entries("priority")) {
+    const std::optional<Priority> cls = priority_from(e.key);
+    if (!cls)
+      throw UsageError(fmt::format("{}: {} key \"{}\" is not one of critical, high, mid, low", e.where, table, e.key));
+    if (!e.integer)
+      throw UsageError(fmt::format("{}: {} {} = {} must be an integer (the lowest priority value of the class, e.g. "
+                                   "{} = 1000)",
+                                   e.where, table, e.key, e.shown, e.key));
+    std::erase_if(priority, [&](const auto& p) { return p.first == *cls; });
+    priority.emplace_back(*cls, *e.integer);
+  }
+  std::sort(priority.begin(), priority.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (std::size_t i = 1; i < priority.size(); ++i)
+    if (priority[i].second >= priority[i - 1].second)
+      throw UsageError(fmt::format("{}: {} {} = {} must be below {} = {} (a higher class needs a higher priority "
+                                   "value)",
+                                   c.where("priority"), table, to_string(priority[i].first), priority[i].second,
+                                   to_string(priority[i - 1].first), priority[i - 1].second));
+}
 
 } // namespace fleetcap::source

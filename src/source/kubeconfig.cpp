@@ -1,6 +1,7 @@
 // kubeconfig files as kubectl reads them (merged, relative paths, -data forms, exec plugins),
 // and the in-cluster service account. The only file that includes yaml-cpp.
 #include "kubeconfig.hpp"
+#include "command.hpp"
 
 #include "fleetcap/error.hpp"
 #include "fleetcap/interrupt.hpp"
@@ -14,24 +15,15 @@
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
-#include <array>
 #include <cerrno>
-#include <chrono>
-#include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <map>
-#include <poll.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-extern char** environ;
 
 namespace fleetcap::kube {
 namespace fs = std::filesystem;
+namespace child = source::command; // the one runner of other programs (command.hpp)
 
 std::optional<std::string> base64_decode(std::string_view text) {
   auto value = [](char c) -> int {
@@ -201,7 +193,7 @@ std::string pem_of(const YAML::Node& map, const std::string& field, const Entry&
 // An exec plugin's command line and environment (kubectl's ExecConfig), from the kubeconfig.
 struct PluginCall {
   std::string api, command, hint;
-  std::vector<std::string> argv, env;
+  child::Spec spec;
 };
 
 PluginCall plugin_call(const YAML::Node& exec, const Entry& e, const std::string& where, const std::string& server) {
@@ -214,15 +206,14 @@ PluginCall plugin_call(const YAML::Node& exec, const Entry& e, const std::string
   if (c.command.empty()) malformed(e.file, fmt::format("{} has no command", where));
   if (c.command.find('/') != std::string::npos) c.command = resolve(c.command, e.file);
   c.hint = text_of(exec, "installHint", e.file, where);
-  c.argv.push_back(c.command);
+  c.spec.argv.push_back(c.command);
   if (const YAML::Node args = exec["args"]; args && !args.IsNull()) {
     if (!args.IsSequence()) malformed(e.file, fmt::format("{}: \"args\" must be a list", where));
     for (const auto& arg : args) {
       if (!arg.IsScalar()) malformed(e.file, fmt::format("{}: \"args\" must be a list of strings", where));
-      c.argv.push_back(arg.Scalar());
+      c.spec.argv.push_back(arg.Scalar());
     }
   }
-  std::map<std::string, std::string> extra;
   if (const YAML::Node list = exec["env"]; list && !list.IsNull()) {
     if (!list.IsSequence()) malformed(e.file, fmt::format("{}: \"env\" must be a list", where));
     for (const auto& item : list) {
@@ -231,115 +222,13 @@ PluginCall plugin_call(const YAML::Node& exec, const Entry& e, const std::string
       const std::string value = text_of(item, "value", e.file, where + " env");
       if (name.empty()) malformed(e.file, fmt::format("{}: an env entry has no name", where));
       add_secret(value.size() >= 6 ? value : std::string()); // plugins take keys by env
-      extra[name] = value;
+      c.spec.env.push_back(name + "=" + value);
     }
   }
   nlohmann::json info = {{"apiVersion", c.api}, {"kind", "ExecCredential"}, {"spec", {{"interactive", false}}}};
   if (bool_of(exec, "provideClusterInfo", e.file, where)) info["spec"]["cluster"] = {{"server", server}};
-  extra["KUBERNETES_EXEC_INFO"] = info.dump();
-  for (char** p = environ; p && *p; ++p) {
-    const std::string_view kv(*p);
-    if (!extra.count(std::string(kv.substr(0, kv.find('='))))) c.env.emplace_back(kv);
-  }
-  for (const auto& [k, v] : extra) c.env.push_back(k + "=" + v);
+  c.spec.env.push_back("KUBERNETES_EXEC_INFO=" + info.dump());
   return c;
-}
-
-// A running plugin: in a process group of its own, so that on a timeout, on Ctrl-C and when
-// fleetcap gives up, the whole group is killed (the plugin and any child it started), and a
-// Ctrl-C at the terminal reaches fleetcap, which decides, rather than the plugin alone.
-struct Plugin {
-  pid_t pid = -1;
-  int out = -1, err = -1;
-  bool reaped = false;
-  int status = 0;
-
-  void kill_group() const {
-    if (pid > 0) ::kill(-pid, SIGKILL);
-  }
-  ~Plugin() {
-    if (out >= 0) ::close(out);
-    if (err >= 0) ::close(err);
-    if (pid > 0 && !reaped) {
-      kill_group();
-      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-    }
-  }
-};
-
-// Starts `c` with stdin /dev/null and stdout and stderr on pipes; 0, or the errno of the spawn.
-int spawn(PluginCall& c, Plugin& p) {
-  std::vector<char*> cargv, cenv;
-  for (auto& s : c.argv) cargv.push_back(s.data());
-  cargv.push_back(nullptr);
-  for (auto& s : c.env) cenv.push_back(s.data());
-  cenv.push_back(nullptr);
-  int out_pipe[2], err_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0) return errno;
-  if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
-    const int e = errno;
-    ::close(out_pipe[0]);
-    ::close(out_pipe[1]);
-    return e;
-  }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&attr, 0); // a group of its own, led by the plugin
-  const int spawned = ::posix_spawnp(&p.pid, c.command.c_str(), &actions, &attr, cargv.data(), cenv.data());
-  posix_spawnattr_destroy(&attr);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(out_pipe[1]);
-  ::close(err_pipe[1]);
-  p.out = out_pipe[0];
-  p.err = err_pipe[0];
-  if (spawned != 0) p.pid = -1;
-  return spawned;
-}
-
-enum class Ended { exited, timed_out, too_much };
-
-// Reads the plugin's stdout (and drains its stderr) until it exited and closed both, within
-// one deadline for the whole wait: a plugin that closes its output and sleeps, or leaves a
-// child holding the pipe, is killed with its group at the deadline. Ctrl-C (or SIGTERM) kills
-// the group and throws InterruptedError.
-Ended collect(Plugin& p, double timeout, std::string& out) {
-  const DeferInterrupts defer; // the signal is seen below, and the group killed, not left behind
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long>(timeout * 1000));
-  while (!(p.reaped && p.out < 0 && p.err < 0)) {
-    if (interrupt_requested()) {
-      p.kill_group();
-      throw InterruptedError();
-    }
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
-    if (left <= 0) return Ended::timed_out;
-    std::array<pollfd, 2> fds{{{p.out, POLLIN, 0}, {p.err, POLLIN, 0}}};
-    const int n = ::poll(fds.data(), fds.size(), static_cast<int>(std::min<long>(left, 50)));
-    if (n < 0 && errno != EINTR) return Ended::timed_out;
-    for (std::size_t i = 0; n > 0 && i < fds.size(); ++i) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      char buf[65536];
-      const ssize_t got = ::read(fds[i].fd, buf, sizeof buf);
-      if (got < 0 && errno == EINTR) continue;
-      int& fd = i == 0 ? p.out : p.err;
-      if (got <= 0) {
-        ::close(fd);
-        fd = -1;
-        continue;
-      }
-      if (i == 1) continue; // stderr is not quoted: read only so the plugin never blocks on a full pipe
-      if (out.size() + static_cast<std::size_t>(got) > kMaxPluginOutput) return Ended::too_much;
-      out.append(buf, static_cast<std::size_t>(got));
-    }
-    if (!p.reaped && ::waitpid(p.pid, &p.status, WNOHANG) == p.pid) p.reaped = true;
-  }
-  return Ended::exited;
 }
 
 // The ExecCredential a plugin printed: its token, or its client certificate and key, into `a`.
@@ -379,30 +268,36 @@ void take_exec_credential(const std::string& out, const std::string& api, const 
 }
 
 // Runs an exec credential plugin as kubectl does (ExecCredential on stdout), non-interactively,
-// bounded by `timeout` seconds in all.
+// through the one runner of other programs (command.hpp): in a process group of its own, with
+// one --timeout deadline for reading and waiting both, and the whole group killed on that
+// deadline or on Ctrl-C or SIGTERM (seen here while it runs: interrupts are deferred).
 void run_plugin(const YAML::Node& exec, const Entry& e, const std::string& user, const std::string& server,
                 double timeout, Access& a) {
   const std::string where = fmt::format("user \"{}\" exec", shown(user));
   PluginCall call = plugin_call(exec, e, where, server);
-  Plugin p;
-  if (const int spawned = spawn(call, p); spawned != 0)
-    throw RuntimeError(fmt::format(
-        "kubeconfig {}: {}: cannot run \"{}\": {}{}", e.file, where, shown(call.command), std::strerror(spawned),
-        call.hint.empty() ? "; install it or fix the command" : "; " + escape_control(trimmed(call.hint))));
-  std::string out;
-  const Ended ended = collect(p, timeout, out);
+  call.spec.timeout = timeout;
+  call.spec.max_out = kMaxPluginOutput;
+  const child::Result r = [&] {
+    const DeferInterrupts defer; // the runner sees a signal, kills the group, and reports it
+    return child::run(call.spec);
+  }();
+  if (r.end == child::End::not_found || r.end == child::End::cannot_run)
+    throw RuntimeError(
+        fmt::format("kubeconfig {}: {}: cannot run \"{}\": {}{}", e.file, where, shown(call.command),
+                    r.end == child::End::not_found ? std::strerror(ENOENT) : r.why,
+                    call.hint.empty() ? "; install it or fix the command" : "; " + escape_control(trimmed(call.hint))));
+  if (r.end == child::End::interrupted || interrupt_requested()) throw InterruptedError();
   const std::string name = fmt::format("kubeconfig {}: {} \"{}\"", e.file, where, shown(call.command));
-  if (ended == Ended::timed_out)
+  if (r.end == child::End::timed_out)
     throw RuntimeError(
         fmt::format("{} did not finish within {} s; run it by hand to see what it waits for", name, timeout));
-  if (ended == Ended::too_much)
+  if (r.end == child::End::too_much)
     throw RuntimeError(fmt::format("{} printed more than 1 MiB; it is not an ExecCredential", name));
   // What the plugin printed is not quoted: it may carry credentials fleetcap cannot know of.
-  if (!WIFEXITED(p.status) || WEXITSTATUS(p.status) != 0)
-    throw RuntimeError(fmt::format("{} failed ({}); run it by hand to see its message, or log in again", name,
-                                   WIFEXITED(p.status) ? fmt::format("exit status {}", WEXITSTATUS(p.status))
-                                                       : fmt::format("signal {}", WTERMSIG(p.status))));
-  take_exec_credential(out, call.api, name, a);
+  if (!r.ok())
+    throw RuntimeError(
+        fmt::format("{} failed ({}); run it by hand to see its message, or log in again", name, child::describe(r)));
+  take_exec_credential(r.out, call.api, name, a);
 }
 
 // `server` checked as the one URL parser reads it (url.hpp); userinfo is removed (and its text

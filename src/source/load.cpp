@@ -3,6 +3,8 @@
 #include "fleetcap/error.hpp"
 #include "fleetcap/model/parse.hpp"
 #include "fleetcap/model/validate.hpp"
+#include "fleetcap/secrets.hpp"
+#include "fleetcap/source/kinds.hpp"
 #include "fleetcap/source/source.hpp"
 #include "fleetcap/text.hpp"
 #include "http.hpp"
@@ -16,6 +18,16 @@
 #include <stdexcept>
 
 namespace fleetcap {
+
+bool is_slurm_command_source(std::string_view s) {
+  return s == "slurm" || s.starts_with("slurm:") || s.starts_with("slurm+ssh://");
+}
+
+// The one credential rule (take_credential, fleetcap/secrets.hpp): registered, and refused with a
+// control character.
+void check_header_token(const std::string& token, const char* where) {
+  take_credential(token, fmt::format("the token from {}", where), fmt::format("fix {}", where));
+}
 
 namespace source {
 
@@ -56,8 +68,8 @@ bool PageTokens::more(const std::string& token, std::string_view shown_url) {
   return true;
 }
 
-Loader::Loader(const SourceOptions& options, Snapshot& snap, RawItems* raw)
-    : options_(options), snap_(snap), raw_(raw), started_(std::chrono::steady_clock::now()) {
+Loader::Loader(const SourceOptions& options, Snapshot& snap, RawItems* raw, const Cancel* cancel)
+    : options_(options), snap_(snap), raw_(raw), cancel_(cancel), started_(std::chrono::steady_clock::now()) {
   // Linking starts as soon as the resources each stage needs are parsed (validate.hpp).
   if (options.only.empty()) linker_.emplace(snap);
 }
@@ -71,7 +83,30 @@ void Loader::done(Resource r) {
   if (options_.on_parsed)
     options_.on_parsed(r,
                        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count());
-  if (linker_) linker_->parsed(r, !out.failed && !out.interrupted && out.json_ok);
+  if (linker_) linker_->parsed(r, !out.failed && !out.interrupted && !out.stopped && out.json_ok);
+}
+
+void Loader::spawn(Tasks& tasks, Resource r, std::function<void(Cancel&)> read) {
+  tasks.spawn([this, r, read = std::move(read)](Cancel& cancel) {
+    Outcome& out = outcome(r);
+    try {
+      if (cancel.requested()) throw Cancelled();
+      read(cancel);
+    } catch (const InterruptedError&) {
+      out.interrupted = true;
+      done(r);
+      throw;
+    } catch (const Cancelled&) {
+      out.stopped = true;
+      done(r);
+      throw;
+    } catch (const std::exception& e) {
+      out.failed = e.what();
+      done(r);
+      throw;
+    }
+    done(r);
+  });
 }
 
 void Loader::parse_built_page(Resource r, std::string_view label, std::string& page) {
@@ -109,21 +144,12 @@ void Loader::finish() {
   if (!errors.empty()) throw DataError(std::move(errors));
 }
 
-// One line per kind of source, recognised by its --source (SPEC §3); anything else is a directory.
-std::unique_ptr<Source> make_source(const SourceOptions& o) {
-  const std::string_view s = o.source;
-  if (s.starts_with("slurm+")) return make_slurm_source(o);
-  if (s == "kube" || s.starts_with("kube:")) return make_kube_source(o);
-  if (is_url(s)) return make_fleet_api_source(o);
-  return make_directory_source(o);
-}
-
 } // namespace source
 
 Snapshot load_snapshot(const SourceOptions& o, RawItems* raw) {
   Snapshot snap;
   snap.source = display_source(o.source);
-  auto src = source::make_source(o);
+  auto src = source_kind(o.source).make(o);
   source::Loader loader(o, snap, raw);
   src->load(loader);
   loader.finish();

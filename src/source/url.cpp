@@ -171,6 +171,9 @@ std::string display_source(std::string_view s) {
   const auto host_end = s.find_first_of("/?#", scheme_end);
   const auto at = s.rfind('@', host_end == std::string_view::npos ? s.size() : host_end);
   if (at == std::string_view::npos || at < scheme_end) return std::string(s);
+  // ssh's USER@ names whom to log in as, and is no secret (a password is never in it).
+  if (s.starts_with("slurm+ssh://") && s.substr(scheme_end, at - scheme_end).find(':') == std::string_view::npos)
+    return std::string(s);
   return std::string(s.substr(0, scheme_end)) + std::string(s.substr(at + 1));
 }
 

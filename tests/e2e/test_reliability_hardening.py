@@ -493,8 +493,9 @@ class Signals(unittest.TestCase):
         # Loading a local snapshot and computing never looked at the signal: the first Ctrl-C was
         # ignored until the end. Signals spread over a run must each end it promptly: within ten
         # starts of the binary measured now, not 0.5 s (1.07 s under ASan on a busy machine,
-        # issue 26). A landing whose run had less than twice that left proves nothing either
-        # way and is not counted; at least one must.
+        # issue 26; measured: at most 3 starts in Release, 2 under ASan). A landing whose run had
+        # less than 1.25 times that left proves nothing either way and is not counted; at least
+        # one must be.
         fleet = self.big_fleet()
         start = time.monotonic()
         r = harness.run("--source", fleet, "maintenance", "plan", "--json", timeout=300 * SLACK)
@@ -515,7 +516,7 @@ class Signals(unittest.TestCase):
                     continue  # it had finished
                 self.assertEqual(p.returncode, code, err)
                 self.assertEqual(err.decode(), f"fleetcap: {text}\n")
-                if whole * (1 - frac) < 2 * bound:
+                if whole * (1 - frac) < 1.25 * bound:
                     continue  # too little of the run was left for a late end to show
                 counted += 1
                 self.assertLess(latency, bound, f"{sig.name} at {frac:.0%} of a {whole:.1f} s run")
