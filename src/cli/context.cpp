@@ -336,6 +336,14 @@ void Context::check_output_options() const {
   };
   if (!global.sort.empty()) check("--sort", global.sort);
   for (const auto& c : global.columns) check("--columns", c);
+  // A field only JSON and CSV carry names no column of a table: say so rather than show the
+  // default columns as if the name had not been given.
+  if (table_output())
+    for (const auto& c : global.columns)
+      if (!is_table_column(command, c))
+        throw UsageError(fmt::format("--columns {}: 'fleetcap {}' has that field in JSON and CSV only, not in its "
+                                     "tables; -o csv --columns {} shows it",
+                                     c, command, c));
 }
 
 RenderOptions Context::render_options(const Snapshot& snap, Time at) const {

@@ -7,7 +7,7 @@ or deflate, bearer-token checks, a JSON-lines request log and fault injection.
 Prints exactly one line "PORT <n>" on stdout once it listens, then serves until
 SIGTERM/SIGINT or --max-seconds. Python 3 standard library only.
 
-Fault SPEC (repeatable --fault): RESOURCE[@PAGE]:KIND[:ARG]
+A FAULT (repeatable --fault): RESOURCE[@PAGE]:KIND[:ARG]
   RESOURCE  clusters, nodes, quotas, jobs, maintenance, health_history or *
   @PAGE     1-based page the fault applies to (default 1), or @* for every page
   KIND      CODExN[:S]   first N requests get status CODE (500: HTML body, others
@@ -451,7 +451,7 @@ def main():
     ap.add_argument("--deflate", action="store_true", help="deflate bodies when allowed (gzip preferred)")
     ap.add_argument("--token-file", help="require 'Authorization: Bearer TOKEN' (token = file's text, trimmed)")
     ap.add_argument("--log", help="append one JSON line per request to this file")
-    ap.add_argument("--fault", action="append", default=[], metavar="SPEC", help="inject a fault (see below)")
+    ap.add_argument("--fault", action="append", default=[], metavar="FAULT", help="inject a fault (see below)")
     ap.add_argument("--max-seconds", type=float, default=120, help="exit after this long (default 120; 0 = never)")
     ap.add_argument("--verbose", action="store_true", help="access log on stderr")
     opts = ap.parse_args()
