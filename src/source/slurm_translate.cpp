@@ -16,6 +16,7 @@
 #include <map>
 #include <set>
 #include <span>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -417,6 +418,8 @@ struct SNode {
 struct SJob {
   std::int64_t id = -1;
   std::string_view account, qos, nodes, alloc, per_job, per_node, per_task;
+  std::string_view user, name, reason; // user_name, name, state_reason
+  std::optional<Time> submitted;
   std::vector<std::string_view> gres_detail;
   std::vector<std::string_view> states;
   std::int64_t node_count = 1, tasks = 1;
@@ -768,6 +771,12 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
                 problems.push_back({"job_state", "must be a string or an array, got " + got(v)});
             } else if (k == "account")
               str(j.account);
+            else if (k == "user_name")
+              str(j.user);
+            else if (k == "name")
+              str(j.name);
+            else if (k == "state_reason")
+              str(j.reason);
             else if (k == "qos")
               str(j.qos);
             else if (k == "nodes")
@@ -789,12 +798,12 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
                 problems.push_back({k, "must be a number, got " + got(v)});
               else if (num->set)
                 (k == "tasks" ? j.tasks : j.node_count) = num->value;
-            } else if (k == "start_time") {
+            } else if (k == "start_time" || k == "submit_time") {
               auto num = read_number(v);
               if (!num)
                 problems.push_back({k, "must be a number, got " + got(v)});
               else if (num->set && num->value > 0)
-                j.start = num->value;
+                (k == "start_time" ? j.start : j.submitted) = num->value;
             } else if (k == "cluster") {
               std::string_view c;
               if (read_string(v, c) && !c.empty() && slurm_cluster.empty()) slurm_cluster = std::string(c);
@@ -983,7 +992,9 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       json_string(p, opt.provider);
       p += ", \"sku\": ";
       json_string(p, type_names[t]);
-      p += ", \"state\": \"production\"}";
+      p += ", \"state\": \"production\", \"scheduler\": \"slurm\", \"slurm_cluster\": ";
+      json_string(p, slurm_cluster);
+      p += "}";
     }
     p += "\n]}\n";
   }
@@ -1154,6 +1165,7 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
     std::string name, account;
     std::size_t type;
     Gpus gpus;
+    std::string tres; // the GrpTRES entry it comes from: gres/gpu:TYPE, or gres/gpu when untyped
   };
   std::vector<Leaf> leaves;
   AccountTree tree;
@@ -1184,7 +1196,7 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
            fmt::format("{} {} has typed GPU limits and an untyped one; the typed ones are "
                        "used, the untyped gpu={} is ignored",
                        by_qos ? "QOS" : "account", a.account, untyped.front().count));
-    std::vector<std::pair<std::size_t, Gpus>> placed;
+    std::vector<std::tuple<std::size_t, Gpus, std::string>> placed; // type, GPUs, TRES
     for (const auto& l : typed) {
       auto t = type_index(l.type);
       if (!t) {
@@ -1192,7 +1204,7 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
                                                           by_qos ? "QOS" : "account", a.account, l.type));
         continue;
       }
-      placed.push_back({*t, l.count});
+      placed.emplace_back(*t, l.count, "gres/gpu:" + l.type);
     }
     if (typed.empty() && !untyped.empty() && !type_names.empty()) {
       std::size_t t = 0;
@@ -1227,11 +1239,11 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
                      by_qos ? "QOS" : "account", a.account, untyped.front().count, cluster_name(t), why, a.account));
         }
       }
-      placed.push_back({t, untyped.front().count});
+      placed.emplace_back(t, untyped.front().count, "gres/gpu");
     }
-    for (auto& [t, g] : placed)
+    for (auto& [t, g, tres] : placed)
       leaves.push_back(
-          {placed.size() > 1 ? fmt::format("{}/{}", a.account, type_names[t]) : a.account, a.account, t, g});
+          {placed.size() > 1 ? fmt::format("{}/{}", a.account, type_names[t]) : a.account, a.account, t, g, tres});
   }
   // Groups: the accounts above leaves, when borrowing is allowed (Slurm's "root" is left out, so
   // each of its children heads a tree of its own).
@@ -1290,6 +1302,12 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       p += ", \"cluster\": ";
       json_string(p, cluster_name(l.type));
       fmt::format_to(std::back_inserter(p), ", \"gpus\": {}", l.gpus);
+      // Where Slurm keeps the number, for overalloc plan -o sacctmgr (docs/overalloc.md).
+      p += by_qos ? ", \"slurm\": {\"qos\": " : ", \"slurm\": {\"account\": ";
+      json_string(p, l.account);
+      p += ", \"tres\": ";
+      json_string(p, l.tres);
+      p += "}";
       if (!by_qos) {
         p += ", \"access\": [";
         bool f2 = true;
@@ -1354,6 +1372,23 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       json_string(p, pr == prio.end() ? std::string_view("mid") : std::string_view(pr->second));
       fmt::format_to(std::back_inserter(p), ", \"gpus\": {}, \"state\": \"{}\"", o.gpus,
                      o.running ? "running" : "pending");
+      // Said by Slurm; no figure uses them (docs/jobs.md).
+      if (!j.user.empty()) {
+        p += ", \"user\": ";
+        json_string(p, j.user);
+      }
+      if (!j.name.empty()) {
+        p += ", \"job_name\": ";
+        json_string(p, j.name);
+      }
+      if (!o.running && !j.reason.empty() && j.reason != "None") {
+        p += ", \"pending_reason\": ";
+        json_string(p, j.reason);
+      }
+      if (j.submitted) {
+        p += ", \"submitted_at\": ";
+        json_string(p, format_rfc3339(*j.submitted));
+      }
       if (o.running) {
         p += ", \"nodes\": [";
         for (std::size_t k = 0; k < o.nodes.size(); ++k) {
