@@ -45,7 +45,7 @@ _fleetcap() {
 }
 _fleetcap_subs() {
   case $1 in
-    '') echo 'capacity flex quota overalloc maintenance nodes report snapshot version' ;;
+    '') echo 'capacity flex quota overalloc maintenance nodes jobs report snapshot version' ;;
     'capacity') echo 'flex' ;;
     'capacity flex') echo '' ;;
     'flex') echo '' ;;
@@ -61,6 +61,7 @@ _fleetcap_subs() {
     'maintenance impact') echo '' ;;
     'maintenance plan') echo '' ;;
     'nodes') echo '' ;;
+    'jobs') echo '' ;;
     'report') echo '' ;;
     'snapshot') echo 'save' ;;
     'snapshot save') echo '' ;;
@@ -84,7 +85,8 @@ _fleetcap_options() {
     'maintenance node') echo '--help -h --lead' ;;
     'maintenance impact') echo '--help -h --window' ;;
     'maintenance plan') echo '--help -h --window --lead --same-region' ;;
-    'nodes') echo '--help -h --all --by --island --window' ;;
+    'nodes') echo '--help -h --all --free --by --island --window' ;;
+    'jobs') echo '--help -h --namespace --quota --user --flex --pending --running --node --by' ;;
     'report') echo '--help -h --html --buffer --cut --from --to --step --window' ;;
     'snapshot') echo '--help -h' ;;
     'snapshot save') echo '--help -h --force -f' ;;
@@ -109,6 +111,7 @@ _fleetcap_positional_kind() {
     'maintenance impact') echo '' ;;
     'maintenance plan') echo '' ;;
     'nodes') echo '' ;;
+    'jobs') echo '' ;;
     'report') echo '' ;;
     'snapshot') echo '' ;;
     'snapshot save') echo 'file' ;;
@@ -185,6 +188,11 @@ _fleetcap_takes_value() {
     'nodes|--by') echo 1 ;;
     'nodes|--island') echo 1 ;;
     'nodes|--window') echo 1 ;;
+    'jobs|--namespace') echo 1 ;;
+    'jobs|--quota') echo 1 ;;
+    'jobs|--user') echo 1 ;;
+    'jobs|--node') echo 1 ;;
+    'jobs|--by') echo 1 ;;
     'report|--html') echo 1 ;;
     'report|--buffer') echo 1 ;;
     'report|--cut') echo 1 ;;
@@ -197,8 +205,8 @@ _fleetcap_takes_value() {
 _fleetcap_value_kind() {
   case "$1|$2" in
     *'|--source') echo 'source' ;;
-    *'|--output') echo 'table wide json csv name prometheus' ;;
-    *'|-o') echo 'table wide json csv name prometheus' ;;
+    *'|--output') echo 'table wide json csv name prometheus sacctmgr kueue' ;;
+    *'|-o') echo 'table wide json csv name prometheus sacctmgr kueue' ;;
     *'|--format') echo 'table json csv prometheus' ;;
     *'|--columns') echo 'none' ;;
     *'|--sort') echo 'none' ;;
@@ -263,6 +271,11 @@ _fleetcap_value_kind() {
     'nodes|--by') echo 'island' ;;
     'nodes|--island') echo 'none' ;;
     'nodes|--window') echo 'none' ;;
+    'jobs|--namespace') echo 'dyn:namespaces' ;;
+    'jobs|--quota') echo 'dyn:quotas' ;;
+    'jobs|--user') echo 'none' ;;
+    'jobs|--node') echo 'dyn:nodes' ;;
+    'jobs|--by') echo 'cluster sku quota' ;;
     'report|--html') echo 'none' ;;
     'report|--buffer') echo 'none' ;;
     'report|--cut') echo 'pro-rata least-disruptive' ;;

@@ -69,92 +69,133 @@ void add_totals(FlexReport& r) {
 }
 } // namespace
 
-FlexReport flex(const Snapshot& snap, const FleetAt& fleet, const Selection& sel, const FlexQuery& q) {
-  FlexReport r;
-  r.at = fleet.at;
-  r.query = q;
-  const auto selected = select_clusters(snap, sel);
-  r.selected_clusters = selected.size();
+namespace {
 
-  std::vector<FlexCluster> all;
-  all.reserve(selected.size());
-  for (auto c : selected) all.push_back(flex_cluster(snap, fleet, c, q));
-  const auto by_name = [&](std::uint32_t a, std::uint32_t b) { return snap.clusters[a].name < snap.clusters[b].name; };
-  std::sort(all.begin(), all.end(), [&](const FlexCluster& a, const FlexCluster& b) {
-    if (free_of(a, q.stable) != free_of(b, q.stable)) return free_of(a, q.stable) > free_of(b, q.stable);
-    if (free_of(a, !q.stable) != free_of(b, !q.stable)) return free_of(a, !q.stable) > free_of(b, !q.stable);
-    return by_name(a.cluster, b.cluster);
-  });
-  for (const auto& c : all) r.selected_free += free_of(c, q.stable);
-  if (!all.empty()) r.most = all.front();
-
-  // Islands of the selected clusters, each with its block of whole free nodes.
-  std::vector<std::uint8_t> chosen(snap.clusters.size(), 0);
-  for (auto c : selected) chosen[c] = 1;
+// The selected clusters' islands, each with its block of whole free nodes now, largest first.
+std::vector<FlexIsland> free_islands(const Snapshot& snap, const FleetAt& fleet,
+                                     const std::vector<std::uint8_t>& chosen) {
   std::vector<FlexIsland> islands;
   for (std::size_t i = 0; i < snap.index.islands.size(); ++i) {
     const Island& isl = snap.index.islands[i];
     if (!chosen[isl.cluster_index]) continue;
-    FlexIsland fi{static_cast<std::uint32_t>(i), isl.cluster_index, fleet.island_free[i], 0};
+    FlexIsland fi;
+    fi.island = static_cast<std::uint32_t>(i);
+    fi.cluster = isl.cluster_index;
+    fi.free_block = fleet.island_free[i];
     for (auto n : isl.nodes) fi.free_nodes += fleet.schedulable[n] && !fleet.occupied[n];
     islands.push_back(fi);
   }
-  const auto island_order = [&](const FlexIsland& a, const FlexIsland& b) {
+  std::sort(islands.begin(), islands.end(), [&](const FlexIsland& a, const FlexIsland& b) {
     if (a.free_block != b.free_block) return a.free_block > b.free_block;
-    if (a.cluster != b.cluster) return by_name(a.cluster, b.cluster);
+    if (a.cluster != b.cluster) return snap.clusters[a.cluster].name < snap.clusters[b.cluster].name;
     return snap.index.islands[a.island].name < snap.index.islands[b.island].name;
-  };
-  std::sort(islands.begin(), islands.end(), island_order);
-  if (!islands.empty()) r.best = islands.front();
+  });
+  return islands;
+}
 
-  if (!q.contiguous) {
-    for (auto& c : all)
-      if (free_of(c, q.stable) >= std::max<Gpus>(q.gpus, q.stable ? 1 : 0)) r.clusters.push_back(std::move(c));
-    add_totals(r);
-    return r;
-  }
-  // --contiguous (SPEC §4): per island, the free block leaving out nodes an open event covers at
-  // any time in [at, at + stay); such a node, if healthy, not cordoned and listed by no job,
-  // comes back at the end of the last such event.
-  const Time until = fleet.at + q.stay;
-  std::vector<Time> back(snap.nodes.size(), 0); // 0 = not held by coming maintenance
-  for (auto c : selected)
-    for (auto ev : snap.index.cluster_events[c]) {
-      const MaintenanceEvent& e = snap.maintenance[ev];
-      if (!e.open() || e.start >= until || e.end <= fleet.at) continue;
+// Per node, the end of the last open event covering it that overlaps [at, until) (0: none),
+// and the start of the first open event covering it that starts at or after `until` (kNever:
+// none): what --contiguous leaves out, and what the choice of nodes prefers to avoid.
+struct NodeEvents {
+  std::vector<Time> back, next;
+};
+NodeEvents node_events(const Snapshot& snap, const std::vector<std::uint32_t>& clusters, Time at, Time until) {
+  NodeEvents ev{std::vector<Time>(snap.nodes.size(), 0),
+                std::vector<Time>(snap.nodes.size(), std::numeric_limits<Time>::max())};
+  for (auto c : clusters)
+    for (auto e_index : snap.index.cluster_events[c]) {
+      const MaintenanceEvent& e = snap.maintenance[e_index];
+      if (!e.open() || e.end <= at) continue;
       const auto nodes = e.nodes.empty() ? snap.index.cluster_nodes[c] : std::span<const std::uint32_t>(e.node_indices);
-      for (auto n : nodes) back[n] = std::max(back[n], e.end);
-    }
-  const auto cluster_of = [&](std::uint32_t c) -> const FlexCluster& {
-    return *std::find_if(all.begin(), all.end(), [&](const FlexCluster& x) { return x.cluster == c; });
-  };
-  std::vector<std::uint8_t> listed(snap.clusters.size(), 0);
-  for (auto& fi : islands) {
-    const FlexCluster& fc = cluster_of(fi.cluster);
-    std::vector<std::pair<Time, Gpus>> held; // (back at, GPUs) of free-but-for-maintenance nodes
-    for (auto n : snap.index.islands[fi.island].nodes) {
-      const Node& node = snap.nodes[n];
-      if (fleet.occupied[n] || !node.healthy || node.cordoned || node.gpus == 0) continue;
-      if (back[n] != 0) {
-        held.emplace_back(back[n], node.gpus);
-      } else if (fleet.schedulable[n]) {
-        fi.block += node.gpus;
-        ++fi.block_nodes;
+      for (auto n : nodes) {
+        if (e.start < until)
+          ev.back[n] = std::max(ev.back[n], e.end);
+        else
+          ev.next[n] = std::min(ev.next[n], e.start);
       }
     }
-    fi.stays = fc.figures.flex_stable_free >= q.gpus;
-    if (fc.selected) {
-      fi.fair_share = fc.selected->fair_share;
-      fi.exceeds_share = q.gpus > fc.selected->fair_share;
+  return ev;
+}
+
+// docs/flex.md, "Which nodes": from the block's nodes, most GPUs first, then no maintenance
+// coming (the latest first), then name; the last node the smallest that covers what is left.
+void choose_nodes(const Snapshot& snap, const NodeEvents& ev, std::vector<std::uint32_t> block, Gpus wanted,
+                  FlexIsland& fi) {
+  const auto better = [&](std::uint32_t a, std::uint32_t b) {
+    const Node &x = snap.nodes[a], &y = snap.nodes[b];
+    if (x.gpus != y.gpus) return x.gpus > y.gpus;
+    if (ev.next[a] != ev.next[b]) return ev.next[a] > ev.next[b];
+    return x.name < y.name;
+  };
+  std::sort(block.begin(), block.end(), better);
+  Gpus have = 0;
+  for (std::size_t k = 0; k < block.size() && have < wanted; ++k) {
+    // The last node: the smallest (in this order, the last) that covers what is left.
+    std::size_t pick = k;
+    for (std::size_t m = block.size(); m-- > k;)
+      if (snap.nodes[block[m]].gpus >= wanted - have) {
+        while (m > k && snap.nodes[block[m - 1]].gpus == snap.nodes[block[m]].gpus) --m; // the best of that size
+        pick = m;
+        break;
+      }
+    // Keep the order of the rest: the node picked moves to k, those between shift one down.
+    std::rotate(block.begin() + static_cast<std::ptrdiff_t>(k), block.begin() + static_cast<std::ptrdiff_t>(pick),
+                block.begin() + static_cast<std::ptrdiff_t>(pick) + 1);
+    fi.nodes.push_back(block[k]);
+    have += snap.nodes[block[k]].gpus;
+  }
+  std::sort(fi.nodes.begin(), fi.nodes.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return snap.nodes[a].name < snap.nodes[b].name; });
+  const Gpus k = static_cast<Gpus>(fi.nodes.size());
+  fi.per_node = k && wanted % k == 0 ? wanted / k : 0;
+  for (auto n : fi.nodes)
+    if (snap.nodes[n].gpus < fi.per_node) fi.per_node = 0;
+}
+
+// One island under --contiguous: its lasting block, when it would fit later, and its nodes.
+void contiguous_island(const Snapshot& snap, const FleetAt& fleet, const NodeEvents& ev, const FlexCluster& fc,
+                       const FlexQuery& q, FlexIsland& fi) {
+  std::vector<std::pair<Time, Gpus>> held; // (back at, GPUs) of free-but-for-maintenance nodes
+  std::vector<std::uint32_t> block;
+  for (auto n : snap.index.islands[fi.island].nodes) {
+    const Node& node = snap.nodes[n];
+    if (fleet.occupied[n] || !node.healthy || node.cordoned || node.gpus == 0) continue;
+    if (ev.back[n] != 0) {
+      held.emplace_back(ev.back[n], node.gpus);
+    } else if (fleet.schedulable[n]) {
+      fi.block += node.gpus;
+      ++fi.block_nodes;
+      block.push_back(n);
     }
-    fi.block_later = fi.block;
-    fi.fits_at = fi.block >= q.gpus ? fleet.at : std::numeric_limits<Time>::max();
-    std::sort(held.begin(), held.end());
-    for (const auto& [t, g] : held) {
-      if (fi.block_later >= q.gpus) break;
-      fi.block_later += g;
-      if (fi.block_later >= q.gpus) fi.fits_at = t;
-    }
+  }
+  fi.stays = fc.figures.flex_stable_free >= q.gpus;
+  if (fc.selected) {
+    fi.fair_share = fc.selected->fair_share;
+    fi.exceeds_share = q.gpus > fc.selected->fair_share;
+  }
+  fi.block_later = fi.block;
+  fi.fits_at = fi.block >= q.gpus ? fleet.at : std::numeric_limits<Time>::max();
+  std::sort(held.begin(), held.end());
+  for (const auto& [t, g] : held) {
+    if (fi.block_later >= q.gpus) break;
+    fi.block_later += g;
+    if (fi.block_later >= q.gpus) fi.fits_at = t;
+  }
+  if (fi.block >= q.gpus) choose_nodes(snap, ev, std::move(block), q.gpus, fi);
+}
+
+// --contiguous (SPEC §4): per island, the free block leaving out nodes an open event covers at
+// any time in [at, at + stay); such a node, if healthy, not cordoned and listed by no job,
+// comes back at the end of the last such event.
+void contiguous(const Snapshot& snap, const FleetAt& fleet, const std::vector<std::uint32_t>& selected,
+                std::vector<FlexIsland>& islands, std::vector<FlexCluster>& all, FlexReport& r) {
+  const FlexQuery& q = r.query;
+  const NodeEvents ev = node_events(snap, selected, fleet.at, fleet.at + q.stay);
+  std::vector<const FlexCluster*> cluster_of(snap.clusters.size(), nullptr);
+  for (const auto& c : all) cluster_of[c.cluster] = &c;
+  std::vector<std::uint8_t> listed(snap.clusters.size(), 0);
+  for (auto& fi : islands) {
+    contiguous_island(snap, fleet, ev, *cluster_of[fi.cluster], q, fi);
     if (!r.largest_block || fi.block > r.largest_block->block) r.largest_block = fi; // islands are in order
     if (q.stable && !fi.stays) continue;
     if (fi.block >= q.gpus) {
@@ -165,7 +206,7 @@ FlexReport flex(const Snapshot& snap, const FleetAt& fleet, const Selection& sel
     }
   }
   const auto name_order = [&](const FlexIsland& a, const FlexIsland& b) {
-    if (a.cluster != b.cluster) return by_name(a.cluster, b.cluster);
+    if (a.cluster != b.cluster) return snap.clusters[a.cluster].name < snap.clusters[b.cluster].name;
     return snap.index.islands[a.island].name < snap.index.islands[b.island].name;
   };
   std::sort(r.islands.begin(), r.islands.end(), [&](const FlexIsland& a, const FlexIsland& b) {
@@ -180,6 +221,39 @@ FlexReport flex(const Snapshot& snap, const FleetAt& fleet, const Selection& sel
   });
   for (auto& c : all)
     if (listed[c.cluster]) r.clusters.push_back(std::move(c));
+}
+
+} // namespace
+
+FlexReport flex(const Snapshot& snap, const FleetAt& fleet, const Selection& sel, const FlexQuery& q) {
+  FlexReport r;
+  r.at = fleet.at;
+  r.query = q;
+  const auto selected = select_clusters(snap, sel);
+  r.selected_clusters = selected.size();
+
+  std::vector<FlexCluster> all;
+  all.reserve(selected.size());
+  for (auto c : selected) all.push_back(flex_cluster(snap, fleet, c, q));
+  std::sort(all.begin(), all.end(), [&](const FlexCluster& a, const FlexCluster& b) {
+    if (free_of(a, q.stable) != free_of(b, q.stable)) return free_of(a, q.stable) > free_of(b, q.stable);
+    if (free_of(a, !q.stable) != free_of(b, !q.stable)) return free_of(a, !q.stable) > free_of(b, !q.stable);
+    return snap.clusters[a.cluster].name < snap.clusters[b.cluster].name;
+  });
+  for (const auto& c : all) r.selected_free += free_of(c, q.stable);
+  if (!all.empty()) r.most = all.front();
+
+  std::vector<std::uint8_t> chosen(snap.clusters.size(), 0);
+  for (auto c : selected) chosen[c] = 1;
+  std::vector<FlexIsland> islands = free_islands(snap, fleet, chosen);
+  if (!islands.empty()) r.best = islands.front();
+
+  if (q.contiguous) {
+    contiguous(snap, fleet, selected, islands, all, r);
+  } else {
+    for (auto& c : all)
+      if (free_of(c, q.stable) >= std::max<Gpus>(q.gpus, q.stable ? 1 : 0)) r.clusters.push_back(std::move(c));
+  }
   add_totals(r);
   return r;
 }

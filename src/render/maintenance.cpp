@@ -28,6 +28,11 @@ std::string human_duration(Duration d) {
   return fmt::format("{}s", d);
 }
 
+std::string relative_time(Time t, Time at) {
+  if (t == at) return "now";
+  return t > at ? "in " + human_duration(t - at) : human_duration(at - t) + " ago";
+}
+
 namespace {
 
 // "a,b,c" or "a,b,c +5": long lists stay readable in a table cell.

@@ -66,11 +66,13 @@ std::string Table::render(const Style& style) const {
   };
   const bool fitting = fit_ && style.width > 0;
   auto too_wide = [&] { return fitting && line_width() > static_cast<std::size_t>(style.width); };
-  // Lists shrink to counts first, least important first; identifying lists never do.
+  // Lists shrink to counts and times to relative ones first, least important first;
+  // identifying lists never do.
+  const auto shrinks = [&](std::size_t i) { return columns[i].list || columns[i].brief; };
   while (too_wide()) {
     std::size_t victim = n;
     for (std::size_t i = 0; i < n; ++i)
-      if (columns[i].list && !shrunk[i] && columns[i].drop > 0 && counted[i] < full[i] &&
+      if (shrinks(i) && !shrunk[i] && columns[i].drop > 0 && counted[i] < full[i] &&
           (victim == n || columns[i].drop >= columns[victim].drop))
         victim = i;
     if (victim == n) break;
@@ -89,7 +91,7 @@ std::string Table::render(const Style& style) const {
   while (too_wide()) {
     std::size_t victim = n;
     for (std::size_t i = 0; i < n; ++i)
-      if (columns[i].list && !shrunk[i] && shown[i] && counted[i] < full[i]) victim = i;
+      if (shrinks(i) && !shrunk[i] && shown[i] && counted[i] < full[i]) victim = i;
     if (victim == n) break;
     shrunk[victim] = true;
   }
@@ -152,16 +154,17 @@ std::string Table::render(const Style& style) const {
   for (const auto& r : rows_) emit(r, {});
   if (!total_.empty()) emit(total_, p.header);
 
-  std::vector<std::string> hidden, counts;
+  std::vector<std::string> hidden, counts, briefs;
   for (std::size_t i = 0; i < n; ++i) {
     if (!shown[i])
       hidden.push_back(columns[i].header);
     else if (shrunk[i])
-      counts.push_back(columns[i].header);
+      (columns[i].list ? counts : briefs).push_back(columns[i].header);
   }
-  if (!hidden.empty() || !counts.empty()) {
+  if (!hidden.empty() || !counts.empty() || !briefs.empty()) {
     std::string what;
     if (!counts.empty()) what = fmt::format("{} shown as counts", join(counts));
+    if (!briefs.empty()) what += fmt::format("{}{} shown relative to now", what.empty() ? "" : "; ", join(briefs));
     if (!hidden.empty()) what += fmt::format("{}{} hidden", what.empty() ? "" : "; ", join(hidden));
     out += wrap_prose(fmt::format("({} to fit {} columns; -o wide shows all, --columns picks)\n", what, style.width),
                       style.width);
