@@ -86,6 +86,9 @@ TEST_CASE("overdue flips exactly at action-by", "[maintenance]") {
   };
   CHECK_FALSE(m2("2026-11-21T05:59:59Z"));
   CHECK(m2("2026-11-21T06:00:00Z"));
+  // The list counts them (the JSON summary's `overdue`).
+  CHECK(list_events(snap, Selection{}, at("2026-11-21T05:59:59Z"), EventFilter{}).overdue == 0);
+  CHECK(list_events(snap, Selection{}, at("2026-11-21T06:00:00Z"), EventFilter{}).overdue == 1);
   CHECK(m2("2026-11-22T05:59:59Z")); // still running, still overdue
   // A longer lead moves action-by earlier: 24 h before 18:00 is 2026-11-20T18:00Z.
   MaintenanceHorizon h = at("2026-11-20T18:00:00Z");
@@ -359,6 +362,14 @@ TEST_CASE("plan on the SPEC §8 fleet", "[maintenance]") {
   CHECK(s.days[1].day == T("2026-11-23T00:00:00Z"));
   CHECK(std::tie(s.days[1].counts.jobs, s.days[1].counts.placed, s.days[1].counts.preempted) ==
         std::make_tuple(1u, 1u, 0u));
+  CHECK((p.overdue == 0 && !j3.overdue && !k3.overdue));
+  // An hour after m2's action-by, j3 should have moved already: overdue, and counted.
+  const MovePlan late = plan_moves(snap, Selection{}, at("2026-11-21T07:00:00Z"), false);
+  REQUIRE(late.jobs.size() == 2);
+  CHECK(snap.jobs[late.jobs[0].job].name == "j3");
+  CHECK(late.jobs[0].overdue);
+  CHECK_FALSE(late.jobs[1].overdue);
+  CHECK(late.overdue == 1);
   // Later, after m2 ends, only k3 is left to move.
   const MovePlan later = plan_moves(snap, Selection{}, at("2026-11-22T06:00:00Z"), false);
   REQUIRE(later.jobs.size() == 1);
