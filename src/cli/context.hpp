@@ -4,6 +4,7 @@
 #include "fleetcap/figures/select.hpp"
 #include "fleetcap/model/model.hpp"
 #include "fleetcap/render/output.hpp"
+#include "fleetcap/source/config.hpp"
 #include "fleetcap/source/source.hpp"
 
 #include <CLI/CLI.hpp>
@@ -39,9 +40,10 @@ struct GlobalOptions {
   bool allow_insecure_token = false;
   std::string kubeconfig, island_label; // --source kube (ADAPTERS.md §B)
   std::string maintenance_duration = "4h";
-  // Slurm (ADAPTERS.md §A); the config file's [slurm] tables are read by Context::source_options.
+  // Slurm (ADAPTERS.md §A); the config file's [slurm] tables are read by its kind (kinds.hpp).
   std::string slurm_user, slurm_quota, island_feature_prefix, island_map;
   std::vector<std::string> flex_qos;
+  std::string ssh_command; // --ssh-command, FLEETCAP_SSH_COMMAND, config ssh-command
   std::string config_file; // the config file in use, if any
   std::string watch;       // --watch DURATION; empty: run once
 };
@@ -74,6 +76,8 @@ struct Context {
     Time fetched_at = 0;
   };
   mutable Loaded loaded;
+  // The config file, once a source's settings needed it.
+  mutable std::shared_ptr<const ConfigFile> config;
 
   void warn(const std::string& message) const;
   SourceOptions source_options() const;

@@ -8,12 +8,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <exception>
 #include <new>
 #include <optional>
 #include <stdexcept>
-#include <thread>
 #include <unordered_set>
 
 namespace fleetcap::source {
@@ -78,8 +76,9 @@ private:
   std::size_t base_ = 0; // page offset of the body's first byte
 };
 
+// Fetches and parses every page of `r`. Throws what fails (Loader::spawn marks the outcome).
 void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vector<std::string>* raw, Outcome& out,
-                    std::atomic<bool>& cancel) {
+                    Cancel& cancel) {
   std::string base = o.source;
   while (!base.empty() && base.back() == '/') base.pop_back();
   std::string query;
@@ -133,7 +132,7 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
       if (!page.json_ok) {
         // Invalid data decides the run (exit 3), as a 404 does: stop the other fetches rather
         // than wait out a sibling that hangs until --timeout.
-        cancel.store(true);
+        cancel.request();
         return;
       }
       token = page.next_page_token;
@@ -142,19 +141,13 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
                                        "pages would never end",
                                        display_source(url), to_string(r)));
     } while (!token.empty());
-  } catch (const InterruptedError&) {
-    out.interrupted = true;
-    cancel.store(true);
-  } catch (const RuntimeError& e) {
-    if (!cancel.load()) out.failed = e.what();
-    cancel.store(true);
+  } catch (const Error&) {
+    throw;
   } catch (const std::bad_alloc&) {
     // Anything escaping a std::thread ends the process with std::terminate (abort, core).
-    if (!cancel.load()) out.failed = fmt::format("out of memory while reading {}", to_string(r));
-    cancel.store(true);
+    throw RuntimeError(fmt::format("out of memory while reading {}", to_string(r)));
   } catch (const std::exception& e) {
-    if (!cancel.load()) out.failed = fmt::format("{}: {}", to_string(r), e.what());
-    cancel.store(true);
+    throw RuntimeError(fmt::format("{}: {}", to_string(r), e.what()));
   }
 }
 
@@ -168,16 +161,14 @@ public:
                                    "--allow-insecure-token",
                                    display_source(o.source)));
     http::global_init();
-    std::atomic<bool> cancel{false};
-    Workers workers;
+    Tasks tasks(loader.cancel());
     for (Resource r : kResources)
       if (loader.wanted(r))
-        workers.spawn([&, r] {
+        loader.spawn(tasks, r, [&, r](Cancel& cancel) {
           fetch_resource(r, o, loader.snapshot(), loader.raw(r), loader.outcome(r), cancel);
-          loader.done(r);
         });
     loader.link_while_waiting(); // this thread links too, while the fetches go on
-    workers.join();
+    tasks.join();
   }
 };
 

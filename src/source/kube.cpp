@@ -14,14 +14,10 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <exception>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
-#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -627,7 +623,6 @@ std::string status_message(const std::string& body) {
 struct Fetcher {
   SourceOptions http; // with the context's TLS and token
   std::string server, context;
-  std::atomic<bool> cancel{false};
 
   // One page's items into `into`; returns metadata.continue.
   std::string parse_page(std::string& body, const std::string& url, const Endpoint& e, Objects& into) {
@@ -666,7 +661,7 @@ struct Fetcher {
   }
 
   // false: every path answered 404.
-  bool list(const Endpoint& e, Objects& into) {
+  bool list(const Endpoint& e, Objects& into, const source::Cancel& cancel) {
     for (const auto& path : e.paths) {
       std::string cont;
       bool restarted = false;
@@ -1323,7 +1318,7 @@ struct Translation {
 // Reads the cluster of `options.source` (every list fetched concurrently, paginated) and
 // translates its objects. Throws RuntimeError (kubeconfig, auth, HTTP), DataError (objects
 // that are not what Kubernetes serves), InterruptedError.
-Items read_cluster(const SourceOptions& options) {
+Items read_cluster(const SourceOptions& options, const source::Cancel* parent) {
   const std::string wanted = options.source.size() > 5 ? options.source.substr(5) : std::string();
   Access access = load_access(wanted, options.kubeconfig, options.timeout);
   if (access.token && token_in_clear(access.server) && !options.allow_insecure_token)
@@ -1367,22 +1362,11 @@ Items read_cluster(const SourceOptions& options) {
   all.push_back(&batch_jobs);
   std::vector<Objects> parts(all.size());
   std::vector<char> found(all.size(), 0);
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
   http::global_init();
-  source::Workers threads;
+  source::Tasks lists(parent);
   for (std::size_t i = 0; i < all.size(); ++i)
-    threads.spawn([&, i] {
-      try {
-        found[i] = f.list(*all[i], parts[i]);
-      } catch (...) {
-        std::lock_guard lock(failure_mutex);
-        if (!failure && !f.cancel.load()) failure = std::current_exception();
-        f.cancel.store(true);
-      }
-    });
-  threads.join();
-  if (failure) std::rethrow_exception(failure);
+    lists.spawn([&, i](source::Cancel& cancel) { found[i] = f.list(*all[i], parts[i], cancel); });
+  lists.join();
   for (std::size_t i = 0; i < core.size(); ++i)
     if (!found[i])
       throw RuntimeError(fmt::format("context \"{}\": {} answered 404 for {}; is it a Kubernetes API server?",
@@ -1432,7 +1416,7 @@ class KubeSource : public Source {
 public:
   explicit KubeSource(const SourceOptions& options) : options_(options) {}
   void load(Loader& loader) override {
-    kube::Items items = kube::read_cluster(options_);
+    kube::Items items = kube::read_cluster(options_, loader.cancel());
     Snapshot& snap = loader.snapshot();
     snap.source = items.source;
     for (std::size_t i = 0; i < kResources.size(); ++i) {
@@ -1455,5 +1439,31 @@ private:
 } // namespace
 
 std::unique_ptr<Source> make_kube_source(const SourceOptions& options) { return std::make_unique<KubeSource>(options); }
+
+// The config file's [kube.priority] table (docs/kubernetes.md): CLASS = the lowest priority
+// value of that class, e.g. high = 1000. The thresholds must fall from critical to low, so
+// every class named can be reached.
+void configure_kube(KindConfig& c, SourceOptions& o) {
+  auto& priority = o.kube_priority;
+  const std::string table = c.subtable_name("priority");
+  for (const auto& e : c.entries("priority")) {
+    const std::optional<Priority> cls = priority_from(e.key);
+    if (!cls)
+      throw UsageError(fmt::format("{}: {} key \"{}\" is not one of critical, high, mid, low", e.where, table, e.key));
+    if (!e.integer)
+      throw UsageError(fmt::format("{}: {} {} = {} must be an integer (the lowest priority value of the class, e.g. "
+                                   "{} = 1000)",
+                                   e.where, table, e.key, e.shown, e.key));
+    std::erase_if(priority, [&](const auto& p) { return p.first == *cls; });
+    priority.emplace_back(*cls, *e.integer);
+  }
+  std::sort(priority.begin(), priority.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (std::size_t i = 1; i < priority.size(); ++i)
+    if (priority[i].second >= priority[i - 1].second)
+      throw UsageError(fmt::format("{}: {} {} = {} must be below {} = {} (a higher class needs a higher priority "
+                                   "value)",
+                                   c.where("priority"), table, to_string(priority[i].first), priority[i].second,
+                                   to_string(priority[i - 1].first), priority[i - 1].second));
+}
 
 } // namespace fleetcap::source

@@ -3,6 +3,7 @@
 #include "fleetcap/error.hpp"
 #include "fleetcap/model/parse.hpp"
 #include "fleetcap/model/validate.hpp"
+#include "fleetcap/source/kinds.hpp"
 #include "fleetcap/source/source.hpp"
 #include "loader.hpp"
 #include "url.hpp"
@@ -17,6 +18,10 @@ namespace fleetcap {
 
 bool is_url(std::string_view s) { return s.starts_with("http://") || s.starts_with("https://"); }
 
+bool is_slurm_command_source(std::string_view s) {
+  return s == "slurm" || s.starts_with("slurm:") || s.starts_with("slurm+ssh://");
+}
+
 std::string display_source(std::string_view s) {
   // Any URL: the fleet API's, and an adapter's (slurm+https://user:pw@head:6820).
   const auto scheme = s.find("://");
@@ -26,6 +31,9 @@ std::string display_source(std::string_view s) {
   const auto host_end = s.find_first_of("/?#", scheme_end);
   const auto at = s.rfind('@', host_end == std::string_view::npos ? s.size() : host_end);
   if (at == std::string_view::npos || at < scheme_end) return std::string(s);
+  // ssh's USER@ names whom to log in as, and is no secret (a password is never in it).
+  if (s.starts_with("slurm+ssh://") && s.substr(scheme_end, at - scheme_end).find(':') == std::string_view::npos)
+    return std::string(s);
   return std::string(s.substr(0, scheme_end)) + std::string(s.substr(at + 1));
 }
 
@@ -41,6 +49,13 @@ void check_source_url(std::string_view source) {
   if (source.starts_with("slurm+")) source.remove_prefix(6);
   const url::Parsed p = url::parse(source);
   if (!p.url) throw UsageError(fmt::format("--source \"{}\" is not a usable URL: {}", display_source(source), p.why));
+}
+
+void check_header_token(const std::string& token, const char* where) {
+  for (unsigned char c : token)
+    if (c < 0x20 || c == 0x7f)
+      throw UsageError(
+          fmt::format("the token from {} contains a control character (a line break?); fix {}", where, where));
 }
 
 namespace source {
@@ -73,8 +88,8 @@ bool json_content_type(std::string_view type) {
   return subtype == "json" || subtype.ends_with("+json");
 }
 
-Loader::Loader(const SourceOptions& options, Snapshot& snap, RawItems* raw)
-    : options_(options), snap_(snap), raw_(raw), started_(std::chrono::steady_clock::now()) {
+Loader::Loader(const SourceOptions& options, Snapshot& snap, RawItems* raw, const Cancel* cancel)
+    : options_(options), snap_(snap), raw_(raw), cancel_(cancel), started_(std::chrono::steady_clock::now()) {
   // Linking starts as soon as the resources each stage needs are parsed (validate.hpp).
   if (options.only.empty()) linker_.emplace(snap);
 }
@@ -88,7 +103,30 @@ void Loader::done(Resource r) {
   if (options_.on_parsed)
     options_.on_parsed(r,
                        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count());
-  if (linker_) linker_->parsed(r, !out.failed && !out.interrupted && out.json_ok);
+  if (linker_) linker_->parsed(r, !out.failed && !out.interrupted && !out.stopped && out.json_ok);
+}
+
+void Loader::spawn(Tasks& tasks, Resource r, std::function<void(Cancel&)> read) {
+  tasks.spawn([this, r, read = std::move(read)](Cancel& cancel) {
+    Outcome& out = outcome(r);
+    try {
+      if (cancel.requested()) throw Cancelled();
+      read(cancel);
+    } catch (const InterruptedError&) {
+      out.interrupted = true;
+      done(r);
+      throw;
+    } catch (const Cancelled&) {
+      out.stopped = true;
+      done(r);
+      throw;
+    } catch (const std::exception& e) {
+      out.failed = e.what();
+      done(r);
+      throw;
+    }
+    done(r);
+  });
 }
 
 void Loader::parse_built_page(Resource r, std::string_view label, std::string& page) {
@@ -126,21 +164,12 @@ void Loader::finish() {
   if (!errors.empty()) throw DataError(std::move(errors));
 }
 
-// One line per kind of source, recognised by its --source (SPEC §3); anything else is a directory.
-std::unique_ptr<Source> make_source(const SourceOptions& o) {
-  const std::string_view s = o.source;
-  if (s.starts_with("slurm+")) return make_slurm_source(o);
-  if (s == "kube" || s.starts_with("kube:")) return make_kube_source(o);
-  if (is_url(s)) return make_fleet_api_source(o);
-  return make_directory_source(o);
-}
-
 } // namespace source
 
 Snapshot load_snapshot(const SourceOptions& o, RawItems* raw) {
   Snapshot snap;
   snap.source = display_source(o.source);
-  auto src = source::make_source(o);
+  auto src = source_kind(o.source).make(o);
   source::Loader loader(o, snap, raw);
   src->load(loader);
   loader.finish();
