@@ -3,10 +3,10 @@
 // which have no --json before Slurm 23.02. The JSON written has the fields of data parser
 // v0.0.38 that the translation reads, nothing else (docs/slurm.md, "Slurm's own commands").
 #include "fleetcap/error.hpp"
+#include "fleetcap/model/json_writer.hpp"
 #include "slurm.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <charconv>
 #include <ctime>
@@ -82,41 +82,52 @@ std::string none_if_null(std::string v) { return v == "(null)" || v == "N/A" ? s
 
 } // namespace
 
+namespace {
+
+// One reservation line's fields, in slurmrestd's names; false when it has no name.
+bool reservation_fields(json::JsonWriter& w, std::string_view line, std::string_view label, std::size_t index,
+                        std::vector<std::string>& errors) {
+  std::string name;
+  for (auto& [key, value] : key_values(line)) {
+    if (key == "ReservationName") {
+      name = value;
+      w.field("name", value);
+    } else if (key == "Nodes") {
+      w.field("node_list", none_if_null(value));
+    } else if (key == "Flags") {
+      w.field("flags", none_if_null(value)); // a comma list, as v0.0.38 splits it
+    } else if (key == "Comment") {
+      w.field("comment", none_if_null(value));
+    } else if (key == "StartTime" || key == "EndTime") {
+      if (value == "Unknown" || value == "None" || value.empty()) continue;
+      const auto t = utc_time(value);
+      if (!t) {
+        errors.push_back(fmt::format("{}: line {} \"{}\": {}={} is not a time like 2025-01-31T12:00:00", label,
+                                     index + 1, shown(name), key, shown(value)));
+        continue;
+      }
+      w.field(key == "StartTime" ? "start_time" : "end_time", *t);
+    }
+  }
+  return !name.empty();
+}
+
+} // namespace
+
 std::string reservations_from_scontrol(std::string_view text, std::string_view label,
                                        std::vector<std::string>& errors) {
-  nlohmann::json list = nlohmann::json::array();
+  json::JsonWriter w;
+  w.begin_object().key("reservations").begin_array();
   std::size_t index = 0;
   for (std::string_view line : lines_of(text)) {
     if (line.starts_with("No reservations in the system")) continue;
-    nlohmann::json r = nlohmann::json::object();
-    std::string name;
-    for (auto& [key, value] : key_values(line)) {
-      if (key == "ReservationName") {
-        name = value;
-        r["name"] = value;
-      } else if (key == "Nodes") {
-        r["node_list"] = none_if_null(value);
-      } else if (key == "Flags") {
-        r["flags"] = none_if_null(value); // a comma list, as v0.0.38 splits it
-      } else if (key == "Comment") {
-        r["comment"] = none_if_null(value);
-      } else if (key == "StartTime" || key == "EndTime") {
-        if (value == "Unknown" || value == "None" || value.empty()) continue;
-        const auto t = utc_time(value);
-        if (!t) {
-          errors.push_back(fmt::format("{}: line {} \"{}\": {}={} is not a time like 2025-01-31T12:00:00", label,
-                                       index + 1, shown(name), key, shown(value)));
-          continue;
-        }
-        r[key == "StartTime" ? "start_time" : "end_time"] = *t;
-      }
-    }
-    if (name.empty())
+    w.begin_object();
+    if (!reservation_fields(w, line, label, index, errors))
       errors.push_back(fmt::format("{}: line {}: no ReservationName= in \"{}\"", label, index + 1, shown(line)));
-    list.push_back(std::move(r));
+    w.end_object();
     ++index;
   }
-  return nlohmann::json{{"reservations", std::move(list)}}.dump() + "\n";
+  return w.end_array().end_object().finish();
 }
 
 std::optional<std::vector<TresLimit>> parse_tres_limits(std::string_view tres) {
@@ -143,11 +154,15 @@ std::optional<std::vector<TresLimit>> parse_tres_limits(std::string_view tres) {
 
 namespace {
 
-nlohmann::json tres_json(const std::vector<TresLimit>& limits) {
-  nlohmann::json total = nlohmann::json::array();
-  for (const auto& l : limits) total.push_back({{"type", l.type}, {"name", l.name}, {"count", l.count}});
-  return total;
+// {"tres": {"total": [{type, name, count}, ...]}}: slurmrestd's shape of a TRES limit, the value of `key`.
+void tres_field(json::JsonWriter& w, std::string_view key, const std::vector<TresLimit>& limits) {
+  w.key(key).begin_object().key("tres").begin_object().key("total").begin_array();
+  for (const auto& l : limits)
+    w.begin_object().field("type", l.type).field("name", l.name).field("count", l.count).end_object();
+  w.end_array().end_object().end_object();
 }
+
+std::optional<std::string_view> or_null(std::string_view s) { return s.empty() ? std::nullopt : std::optional(s); }
 
 // One `sacctmgr -P -n` line as `fields` columns; an error (and nullopt) when it has another count.
 std::optional<std::vector<std::string_view>> columns(std::string_view line, std::size_t fields, std::size_t index,
@@ -164,7 +179,8 @@ std::optional<std::vector<std::string_view>> columns(std::string_view line, std:
 
 std::string associations_from_sacctmgr(std::string_view text, std::string_view label,
                                        std::vector<std::string>& errors) {
-  nlohmann::json list = nlohmann::json::array();
+  json::JsonWriter w;
+  w.begin_object().key("associations").begin_array();
   std::size_t index = 0;
   for (std::string_view line : lines_of(text)) {
     const auto cols = columns(line, kAssocFields, index, label, errors);
@@ -176,18 +192,17 @@ std::string associations_from_sacctmgr(std::string_view text, std::string_view l
                                    index, shown((*cols)[1]), shown((*cols)[4])));
       continue;
     }
-    auto or_null = [](std::string_view s) { return s.empty() ? nlohmann::json() : nlohmann::json(std::string(s)); };
-    list.push_back({{"cluster", std::string((*cols)[0])},
-                    {"account", std::string((*cols)[1])},
-                    {"user", or_null((*cols)[2])},
-                    {"parent_account", or_null((*cols)[3])},
-                    {"max", {{"tres", {{"total", tres_json(*limits)}}}}}});
+    w.begin_object().field("cluster", (*cols)[0]).field("account", (*cols)[1]);
+    w.field("user", or_null((*cols)[2])).field("parent_account", or_null((*cols)[3]));
+    tres_field(w, "max", *limits);
+    w.end_object();
   }
-  return nlohmann::json{{"associations", std::move(list)}}.dump() + "\n";
+  return w.end_array().end_object().finish();
 }
 
 std::string qos_from_sacctmgr(std::string_view text, std::string_view label, std::vector<std::string>& errors) {
-  nlohmann::json list = nlohmann::json::array();
+  json::JsonWriter w;
+  w.begin_object().key("qos").begin_array();
   std::size_t index = 0;
   for (std::string_view line : lines_of(text)) {
     const auto cols = columns(line, kQosFields, index, label, errors);
@@ -199,10 +214,11 @@ std::string qos_from_sacctmgr(std::string_view text, std::string_view label, std
                                    index, shown((*cols)[0]), shown((*cols)[1])));
       continue;
     }
-    list.push_back(
-        {{"name", std::string((*cols)[0])}, {"limits", {{"max", {{"tres", {{"total", tres_json(*limits)}}}}}}}});
+    w.begin_object().field("name", (*cols)[0]).key("limits").begin_object();
+    tres_field(w, "max", *limits);
+    w.end_object().end_object();
   }
-  return nlohmann::json{{"qos", std::move(list)}}.dump() + "\n";
+  return w.end_array().end_object().finish();
 }
 
 std::vector<std::string> clusters_from_sacctmgr(std::string_view text, std::string_view label,

@@ -29,7 +29,7 @@ TEST_CASE("scontrol -o show reservation text becomes v0.0.38 reservations", "[sl
   CHECK(r[0]["flags"] == "MAINT,IGNORE_JOBS,SPEC_NODES");
   CHECK(r[0]["start_time"] == 1796615667); // 2026-12-07T03:54:27Z
   CHECK(r[0]["end_time"].get<long>() - r[0]["start_time"].get<long>() == 4 * 3600);
-  CHECK(r[1]["node_list"] == "");     // (null): the whole cluster
+  CHECK(r[1]["node_list"] == "");         // (null): the whole cluster
   CHECK_FALSE(r[1].contains("end_time")); // Unknown: open-ended
   CHECK(r[1]["comment"] == "two words");  // a value with a space
 }
