@@ -1,6 +1,7 @@
 // What every subcommand shares: the global options and the loaded snapshot. Private to cli/.
 #pragma once
 
+#include "fleetcap/figures/overalloc.hpp"
 #include "fleetcap/figures/select.hpp"
 #include "fleetcap/model/model.hpp"
 #include "fleetcap/render/output.hpp"
@@ -111,6 +112,19 @@ void check_namespace(const Snapshot& snap, const std::string& ns);
 // A duration option: a number with a unit (2d, 36h, 90m, 4w); a bare number is a usage error
 // that suggests the units, never seconds by surprise (SPEC §7).
 Duration duration_option(std::string_view option, const std::string& text, bool allow_zero = false);
+
+// A percentage option in basis points ("15%", "2.5%"); "0.15", 15% written as a fraction far
+// more often than 0.15%, is a usage error that asks which was meant.
+BasisPoints percent_option(std::string_view option, const std::string& text);
+
+// --from, --to and --step of a buffer sweep, checked (a step above 0%, from not above to).
+struct BufferSweep {
+  BasisPoints from = 0, to = 0, step = 0;
+};
+BufferSweep sweep_option(const std::string& from, const std::string& to, const std::string& step);
+
+// --cut: pro-rata or least-disruptive (CLI11 has checked it is one of them).
+CutPolicy cut_option(const std::string& text);
 
 // Seconds since the epoch, from the system clock.
 Time wall_clock_now();

@@ -46,24 +46,6 @@ struct PlanOptions {
   int phase = 0;
 };
 
-BasisPoints percent_option(std::string_view option, const std::string& text) {
-  // "0.15" is 15% written as a fraction far more often than 0.15%: ask which was meant.
-  if (!text.empty() && text.find('%') == std::string::npos) {
-    char* end = nullptr;
-    const double v = std::strtod(text.c_str(), &end);
-    if (*end == '\0' && v > 0 && v < 1)
-      throw UsageError(fmt::format("{} \"{}\" is ambiguous: write {}% for a fraction of {} (or {}% if you meant "
-                                   "that)",
-                                   option, text, fmt::format("{:g}", v * 100), text, text));
-  }
-  auto bp = parse_percent(text);
-  if (!bp)
-    throw UsageError(fmt::format("{} \"{}\" is not a percentage from 0% to 100% with at most two decimals, such as "
-                                 "15% or 2.5%",
-                                 option, text));
-  return *bp;
-}
-
 // --buffer PCT | auto | auto:MIN..MAX, plus --buffer-for CLUSTER=PCT.
 BufferChoice parse_buffer(const std::string& text, const std::vector<std::string>& buffer_for) {
   BufferChoice b;
@@ -88,10 +70,6 @@ BufferChoice parse_buffer(const std::string& text, const std::vector<std::string
     b.per_cluster.emplace_back(item.substr(0, eq), percent_option("--buffer-for", item.substr(eq + 1)));
   }
   return b;
-}
-
-CutPolicy parse_cut(const std::string& text) {
-  return text == "least-disruptive" ? CutPolicy::least_disruptive : CutPolicy::pro_rata;
 }
 
 Duration parse_window(const std::string& text) { return duration_option("--window", text); }
@@ -198,7 +176,7 @@ std::string run_report(Context& ctx, const ReportOptions& opts) {
   const Duration window = parse_window(opts.common.window);
   Loaded l = load(ctx, opts.common, window, buffer);
   warn_history(ctx, l, buffer);
-  const OverallocReport report = overalloc(l.basis, l.snap, buffer, parse_cut(opts.common.cut));
+  const OverallocReport report = overalloc(l.basis, l.snap, buffer, cut_option(opts.common.cut));
   if (ctx.prometheus()) return render_overalloc_prometheus(report, l.snap, ctx.render_options(l.snap, l.at));
   if (opts.compare_cuts) {
     const CutPolicy other = report.policy == CutPolicy::pro_rata ? CutPolicy::least_disruptive : CutPolicy::pro_rata;
@@ -224,21 +202,13 @@ std::string run_report(Context& ctx, const ReportOptions& opts) {
 }
 
 std::string run_sweep(Context& ctx, const SweepOptions& opts) {
-  const BasisPoints from = percent_option("--from", opts.from);
-  const BasisPoints to = percent_option("--to", opts.to);
-  const BasisPoints step = percent_option("--step", opts.step);
-  if (step <= 0) throw UsageError("--step must be above 0%");
-  if (from > to) throw UsageError(fmt::format("--from {} is above --to {}", opts.from, opts.to));
+  const BufferSweep range = sweep_option(opts.from, opts.to, opts.step);
   const BufferChoice pinned = parse_buffer("0%", opts.common.buffer_for);
   const Duration window = parse_window(opts.common.window);
   Loaded l = load(ctx, opts.common, window, pinned);
   warn_history(ctx, l, pinned);
-  std::vector<OverallocReport> reports;
-  for (BasisPoints bp = from; bp <= to; bp += step) {
-    BufferChoice b = pinned;
-    b.bp = bp;
-    reports.push_back(overalloc(l.basis, l.snap, b, parse_cut(opts.common.cut)));
-  }
+  const std::vector<OverallocReport> reports =
+      overalloc_sweep(l.basis, l.snap, pinned, range.from, range.to, range.step, cut_option(opts.common.cut));
   return render_overalloc_sweep(reports, l.history, ctx.render_options(l.snap, l.at));
 }
 
@@ -247,7 +217,7 @@ std::string run_plan(Context& ctx, const PlanOptions& opts) {
   const Duration window = parse_window(opts.common.window);
   Loaded l = load(ctx, opts.common, window, buffer);
   warn_history(ctx, l, buffer);
-  const OverallocReport report = overalloc(l.basis, l.snap, buffer, parse_cut(opts.common.cut));
+  const OverallocReport report = overalloc(l.basis, l.snap, buffer, cut_option(opts.common.cut));
   return render_overalloc_plan(report, l.snap, opts.phase, l.history, ctx.render_options(l.snap, l.at));
 }
 

@@ -1,10 +1,11 @@
 // `snapshot save DIR`: a directory a later run can use as --source (SPEC §3).
 #include "fleetcap/error.hpp"
 #include "fleetcap/interrupt.hpp"
+#include "fleetcap/model/json_writer.hpp"
+#include "fleetcap/source/files.hpp"
 #include "fleetcap/source/source.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <cerrno>
 #include <csignal>
@@ -21,29 +22,6 @@ namespace fleetcap {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Writes `pieces` one after the other (a resource's pages are not copied into one string: a
-// large page would be held twice) and flushes to disk, so the rename below never publishes a
-// file whose data is not there.
-void write_file(const fs::path& path, const std::vector<std::string_view>& pieces) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw RuntimeError(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
-  for (const std::string_view text : pieces) {
-    std::size_t done = 0;
-    while (done < text.size()) {
-      const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        const int e = errno;
-        ::close(fd);
-        throw RuntimeError(fmt::format("cannot write {}: {}", path.string(), std::strerror(e)));
-      }
-      done += static_cast<std::size_t>(n);
-    }
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0)
-    throw RuntimeError(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
-}
 
 void sync_dir(const fs::path& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -134,11 +112,13 @@ void save_snapshot(const std::string& dir, const RawItems& raw, Time taken_at, c
         text.push_back(page);
       }
       text.push_back("], \"next_page_token\": null}\n");
-      write_file(tmp / fmt::format("{}.json", to_string(kResources[i])), text);
+      const fs::path file = tmp / fmt::format("{}.json", to_string(kResources[i]));
+      write_file(file, text, file.string());
     }
-    nlohmann::ordered_json meta = {{"taken_at", format_rfc3339(taken_at)}, {"source", display_source(source)}};
-    const std::string meta_text = meta.dump(2) + "\n";
-    write_file(tmp / "snapshot.json", {meta_text});
+    json::JsonWriter meta;
+    meta.begin_object().field("taken_at", format_rfc3339(taken_at)).field("source", display_source(source));
+    const std::string meta_text = meta.end_object().finish();
+    write_file(tmp / "snapshot.json", {meta_text}, (tmp / "snapshot.json").string());
     sync_dir(tmp);
     // Ctrl-C while writing: leave nothing rather than a snapshot the user was told was interrupted.
     if (interrupt_requested()) throw InterruptedError();

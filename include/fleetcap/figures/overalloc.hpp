@@ -135,6 +135,11 @@ struct OverallocReport {
 OverallocReport overalloc(const OverallocBasis& basis, const Snapshot& snap, const BufferChoice& buffer,
                           CutPolicy policy);
 
+// `overalloc sweep`: one report per buffer from `from` to `to` by `step` (basis points), each
+// with `pinned`'s --buffer-for clusters kept at theirs.
+std::vector<OverallocReport> overalloc_sweep(const OverallocBasis& basis, const Snapshot& snap, BufferChoice pinned,
+                                             BasisPoints from, BasisPoints to, BasisPoints step, CutPolicy policy);
+
 // The TOTAL row of the cluster table: the sums of `clusters` where sums make sense (healthy,
 // reference, buffer GPUs, target, assigned, cut and its sources, quotas affected, jobs and
 // GPUs preempted); the rest stays 0 (cluster kNone, no history, phase 0).
