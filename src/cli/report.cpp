@@ -9,7 +9,7 @@
 #include "fleetcap/figures/overalloc.hpp"
 #include "fleetcap/model/time.hpp"
 #include "fleetcap/render/html.hpp"
-#include "fleetcap/source/files.hpp"
+#include "fleetcap/source/local_file.hpp"
 
 #include <fmt/format.h>
 
@@ -63,7 +63,9 @@ std::string run_report(Context& ctx, const ReportOptions& opts) {
   const HtmlReport page{&f.capacity, &f.overalloc, &f.sweep, {}, &f.impact};
   const std::string html = render_html_report(page, snap, ctx.render_options(snap, at));
   if (opts.html == "-") return html;
-  write_file(opts.html, {html}, "--html " + opts.html, true);
+  // Through the one file writer (local_file.hpp): redacted as `--html -` is, written to FILE.tmp
+  // and renamed over FILE, so a reader never sees half a page.
+  write_local_file(opts.html, {html}, "--html " + opts.html, true);
   return {};
 }
 

@@ -1,10 +1,13 @@
 #include "fleetcap/source/local_file.hpp"
 
+#include "fleetcap/error.hpp"
 #include "fleetcap/model/parse.hpp"
+#include "fleetcap/secrets.hpp"
 
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -54,6 +57,55 @@ int open_local_file(const std::string& path, std::uint64_t limit, const std::str
   const int flags = ::fcntl(fd, F_GETFL);
   if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
   return fd;
+}
+
+namespace {
+// All of `text` to `fd`; false (errno set) on a write error.
+bool write_all(int fd, std::string_view text) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+} // namespace
+
+namespace {
+bool special_file(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
+}
+
+// `pieces` through the SecretFilter to `fd`, a piece of at most 1 MiB at a time (the filter's
+// memory stays this small), then fsynced when `fd` is a regular file: the errno of a failure, else 0.
+int write_redacted(int fd, const std::vector<std::string_view>& pieces) {
+  constexpr std::size_t kPiece = std::size_t{1} << 20;
+  SecretFilter filter;
+  for (const std::string_view text : pieces)
+    for (std::size_t at = 0; at < text.size(); at += kPiece)
+      if (!write_all(fd, filter.feed(text.substr(at, kPiece)))) return errno;
+  if (!write_all(fd, filter.finish())) return errno;
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ::fsync(fd) != 0) return errno;
+  return 0;
+}
+} // namespace
+
+void write_local_file(const std::string& path, const std::vector<std::string_view>& pieces, const std::string& what,
+                      bool replace) {
+  const bool renamed = replace && !special_file(path);
+  const std::string target = renamed ? path + ".tmp" : path;
+  const int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw RuntimeError(fmt::format("cannot write {}: {}", what, std::strerror(errno)));
+  int error = write_redacted(fd, pieces);
+  if (::close(fd) != 0 && error == 0) error = errno;
+  if (error == 0 && renamed && std::rename(target.c_str(), path.c_str()) != 0) error = errno;
+  if (error == 0) return;
+  if (renamed) std::remove(target.c_str());
+  throw RuntimeError(fmt::format("cannot write {}: {}", what, std::strerror(error)));
 }
 
 LocalRead read_local_file(const std::string& path, std::uint64_t limit, const std::string& limit_name) {

@@ -2,7 +2,7 @@
 #include "fleetcap/error.hpp"
 #include "fleetcap/interrupt.hpp"
 #include "fleetcap/model/json_writer.hpp"
-#include "fleetcap/source/files.hpp"
+#include "fleetcap/source/local_file.hpp"
 #include "fleetcap/source/source.hpp"
 
 #include <fmt/format.h>
@@ -113,12 +113,12 @@ void save_snapshot(const std::string& dir, const RawItems& raw, Time taken_at, c
       }
       text.push_back("], \"next_page_token\": null}\n");
       const fs::path file = tmp / fmt::format("{}.json", to_string(kResources[i]));
-      write_file(file, text, file.string());
+      write_local_file(file.string(), text, file.string());
     }
     json::JsonWriter meta;
     meta.begin_object().field("taken_at", format_rfc3339(taken_at)).field("source", display_source(source));
     const std::string meta_text = meta.end_object().finish();
-    write_file(tmp / "snapshot.json", {meta_text}, (tmp / "snapshot.json").string());
+    write_local_file((tmp / "snapshot.json").string(), {meta_text}, (tmp / "snapshot.json").string());
     sync_dir(tmp);
     // Ctrl-C while writing: leave nothing rather than a snapshot the user was told was interrupted.
     if (interrupt_requested()) throw InterruptedError();

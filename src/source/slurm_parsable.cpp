@@ -175,50 +175,53 @@ std::optional<std::vector<std::string_view>> columns(std::string_view line, std:
   return std::nullopt;
 }
 
-} // namespace
-
-std::string associations_from_sacctmgr(std::string_view text, std::string_view label,
-                                       std::vector<std::string>& errors) {
+// `sacctmgr -P -n show assoc|qos` lines, each named by its column `name` and holding GrpTRES in
+// column `tres`, as `{"KEY": [{row(w, columns, its GPU limits)}, ...]}`: `row` writes a row's
+// fields, the limits with tres_field.
+template <class Row> std::string limit_rows(std::string_view text, std::string_view label,
+                                            std::vector<std::string>& errors, std::size_t fields, std::size_t name,
+                                            std::size_t tres, std::string_view key, Row&& row) {
   json::JsonWriter w;
-  w.begin_object().key("associations").begin_array();
+  w.begin_object().key(key).begin_array();
   std::size_t index = 0;
   for (std::string_view line : lines_of(text)) {
-    const auto cols = columns(line, kAssocFields, index, label, errors);
+    const auto cols = columns(line, fields, index, label, errors);
     ++index;
     if (!cols) continue;
-    const auto limits = parse_tres_limits((*cols)[4]);
+    const auto limits = parse_tres_limits((*cols)[tres]);
     if (!limits) {
       errors.push_back(fmt::format("{}: line {} \"{}\": GrpTRES \"{}\" is not a TRES list like gres/gpu:h100=8", label,
-                                   index, shown((*cols)[1]), shown((*cols)[4])));
+                                   index, shown((*cols)[name]), shown((*cols)[tres])));
       continue;
     }
-    w.begin_object().field("cluster", (*cols)[0]).field("account", (*cols)[1]);
-    w.field("user", or_null((*cols)[2])).field("parent_account", or_null((*cols)[3]));
-    tres_field(w, "max", *limits);
+    w.begin_object();
+    row(w, *cols, *limits);
     w.end_object();
   }
   return w.end_array().end_object().finish();
 }
 
+} // namespace
+
+std::string associations_from_sacctmgr(std::string_view text, std::string_view label,
+                                       std::vector<std::string>& errors) {
+  // format=Cluster,Account,User,ParentName,GrpTRES (kAssocFormat)
+  return limit_rows(text, label, errors, kAssocFields, 1, 4, "associations",
+                    [](json::JsonWriter& w, const std::vector<std::string_view>& c, const std::vector<TresLimit>& max) {
+                      w.field("cluster", c[0]).field("account", c[1]);
+                      w.field("user", or_null(c[2])).field("parent_account", or_null(c[3]));
+                      tres_field(w, "max", max);
+                    });
+}
+
 std::string qos_from_sacctmgr(std::string_view text, std::string_view label, std::vector<std::string>& errors) {
-  json::JsonWriter w;
-  w.begin_object().key("qos").begin_array();
-  std::size_t index = 0;
-  for (std::string_view line : lines_of(text)) {
-    const auto cols = columns(line, kQosFields, index, label, errors);
-    ++index;
-    if (!cols) continue;
-    const auto limits = parse_tres_limits((*cols)[1]);
-    if (!limits) {
-      errors.push_back(fmt::format("{}: line {} \"{}\": GrpTRES \"{}\" is not a TRES list like gres/gpu:h100=8", label,
-                                   index, shown((*cols)[0]), shown((*cols)[1])));
-      continue;
-    }
-    w.begin_object().field("name", (*cols)[0]).key("limits").begin_object();
-    tres_field(w, "max", *limits);
-    w.end_object().end_object();
-  }
-  return w.end_array().end_object().finish();
+  // format=Name,GrpTRES (kQosFormat)
+  return limit_rows(text, label, errors, kQosFields, 0, 1, "qos",
+                    [](json::JsonWriter& w, const std::vector<std::string_view>& c, const std::vector<TresLimit>& max) {
+                      w.field("name", c[0]).key("limits").begin_object();
+                      tres_field(w, "max", max);
+                      w.end_object();
+                    });
 }
 
 std::vector<std::string> clusters_from_sacctmgr(std::string_view text, std::string_view label,
