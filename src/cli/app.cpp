@@ -1,4 +1,4 @@
-// Builds the command line from the registry and runs the chosen command (SPEC §7).
+// Builds the command line from the registry and runs the chosen command (docs/cli.md).
 #include "context.hpp"
 
 #include "fleetcap/cli/run.hpp"
@@ -366,7 +366,7 @@ std::string global_options_text(const CLI::App& app) {
   return out + line + "\n";
 }
 
-// Unknown config keys warn (SPEC §7): a misspelled key must not be ignored silently.
+// Unknown config keys warn (docs/cli.md): a misspelled key must not be ignored silently.
 void warn_config_keys(const CLI::App& app, const Context& ctx) {
   const CLI::Option* config = app.get_config_ptr();
   if (!config) return;

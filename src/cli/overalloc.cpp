@@ -1,4 +1,4 @@
-// `fleetcap overalloc report|sweep|plan` (SPEC §5, §7).
+// `fleetcap overalloc report|sweep|plan` (docs/overalloc.md, docs/cli.md).
 #include "context.hpp"
 
 #include "fleetcap/error.hpp"

@@ -1,4 +1,4 @@
-// SPEC §2 (Flex) and §4 (flex figures, fair share, largest free block).
+// docs/concepts.md (Flex) and docs/figures.md (flex figures, fair share, largest free block).
 #include "fleetcap/figures/flex.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// SPEC §6: maintenance list, node, impact and plan figures.
+// docs/maintenance.md: maintenance list, node, impact and plan figures.
 #include "fleetcap/figures/maintenance.hpp"
 
 #include <algorithm>

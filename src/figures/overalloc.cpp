@@ -1,4 +1,4 @@
-// SPEC §5 overallocation: buffer, target, cut, its split over leaf quotas, rollout phases and
+// docs/overalloc.md overallocation: buffer, target, cut, its split over leaf quotas, rollout phases and
 // the jobs to preempt. Everything in integers; percentages are basis points.
 #include "fleetcap/figures/overalloc.hpp"
 
@@ -115,7 +115,7 @@ OverallocBasis overalloc_basis(const Snapshot& snap, const FleetAt& fleet, const
   b.at = fleet.at;
   b.window = history_window(fleet.at, window);
   const std::vector<HistoryStats> stats = cluster_history(snap, history, b.window);
-  const std::vector<QuotaFigures> quota = leaf_quota_figures(snap, fleet); // SPEC §4 used, free
+  const std::vector<QuotaFigures> quota = leaf_quota_figures(snap, fleet); // docs/figures.md used, free
   for (auto c : select_clusters(snap, sel)) {
     OverallocBasis::ClusterBasis cb;
     cb.cluster = c;

@@ -1,4 +1,4 @@
-// SPEC §3.2 rules that span items, and the index built from them.
+// docs/fleet-api.md rules that span items, and the index built from them.
 #include "fleetcap/model/validate.hpp"
 
 #include <fmt/format.h>

@@ -1,6 +1,6 @@
 // `--source kube[:CONTEXT]`: nodes, pods, ResourceQuotas and Kueue objects read through the
 // one HTTP client (http.cpp), every list concurrently and page by page, each page parsed with
-// simdjson On Demand as it arrives, then translated into fleet API items (ADAPTERS.md §B,
+// simdjson On Demand as it arrives, then translated into fleet API items (docs/kubernetes.md,
 // docs/kubernetes.md), which load.cpp parses and validates as it does the fleet API's.
 #include "fleetcap/error.hpp"
 #include "fleetcap/model/json_writer.hpp"

@@ -1,4 +1,4 @@
-// `snapshot save DIR`: a directory a later run can use as --source (SPEC §3).
+// `snapshot save DIR`: a directory a later run can use as --source (docs/fleet-api.md).
 #include "fleetcap/error.hpp"
 #include "fleetcap/interrupt.hpp"
 #include "fleetcap/model/json_writer.hpp"

@@ -1,5 +1,5 @@
-// slurmrestd responses (data parser v0.0.38 to v0.0.44) -> fleet API pages, per ADAPTERS.md §A.
-// Every choice ADAPTERS.md leaves open is in docs/slurm.md. Read with simdjson On Demand: no DOM,
+// slurmrestd responses (data parser v0.0.38 to v0.0.44) -> fleet API pages, per docs/slurm.md.
+// Every mapping and every choice made where Slurm left room is in docs/slurm.md. Read with simdjson On Demand: no DOM,
 // strings stay views into the response or the parser's buffer until the pages are written.
 #include "fleetcap/error.hpp"
 #include "fleetcap/model/json_writer.hpp"
@@ -90,7 +90,7 @@ std::string got(od::value v) {
   }
 }
 
-// One endpoint's objects: their problems become SPEC §3.3 lines naming the endpoint.
+// One endpoint's objects: their problems become docs/fleet-api.md lines naming the endpoint.
 class Objects {
 public:
   Objects(std::string_view label, std::string_view kind, std::vector<std::string>& errors)
@@ -1367,7 +1367,7 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
     auto event = [&](const std::string& id, std::size_t cluster, const std::vector<std::string>& names,
                      std::string_view reason, Time start, Time end) {
       // Slurm lists a reservation until it ends, so its state is from `now` (the --at time, else
-      // the clock); activity at another --at follows from start and end (SPEC §2).
+      // the clock); activity at another --at follows from start and end (docs/concepts.md).
       const char* state = now < start ? "scheduled" : now < end ? "in_progress" : "completed";
       p += first ? "\n{" : ",\n{";
       first = false;

@@ -1,5 +1,5 @@
-// SPEC §6 maintenance figures. Expected values are worked out by hand in the comments from
-// the fixtures: examples/fleet/worked (SPEC §8) and tests/data/maintenance/edge (README there).
+// docs/maintenance.md maintenance figures. Expected values are worked out by hand in the comments from
+// the fixtures: examples/fleet/worked (docs/worked-example.md) and tests/data/maintenance/edge (README there).
 #include <catch2/catch.hpp>
 
 #include "fleetcap/figures/maintenance.hpp"
@@ -44,7 +44,7 @@ const ClusterImpact& impact_of(const Snapshot& snap, const ImpactReport& r, cons
 }
 } // namespace
 
-TEST_CASE("maintenance list on the SPEC §8 fleet", "[maintenance]") {
+TEST_CASE("maintenance list on the docs/worked-example.md fleet", "[maintenance]") {
   const Snapshot& snap = worked();
   const EventList l = list_events(snap, Selection{}, at("2026-11-20T12:00:00Z"), EventFilter{});
   // m1 in progress (started 10:00), m2 and m3 scheduled; ordered by start.
@@ -177,7 +177,7 @@ TEST_CASE("node card", "[maintenance]") {
   CHECK(d01.schedulable);
   CHECK(d01.active_events.empty());
 
-  // SPEC §8: t11 is in maintenance m1 now.
+  // docs/worked-example.md: t11 is in maintenance m1 now.
   const Snapshot& w = worked();
   const NodeCard t11 = node_card(w, w.find_node("t11"), T("2026-11-20T12:00:00Z"), kDefaultActionLead);
   CHECK_FALSE(t11.schedulable);
@@ -186,7 +186,7 @@ TEST_CASE("node card", "[maintenance]") {
   CHECK(t11.events[0].when == EventTiming::current);
 }
 
-TEST_CASE("impact on the SPEC §8 fleet", "[maintenance]") {
+TEST_CASE("impact on the docs/worked-example.md fleet", "[maintenance]") {
   const Snapshot& snap = worked();
   const ImpactReport r = maintenance_impact(snap, Selection{}, at("2026-11-20T12:00:00Z"));
   REQUIRE(r.clusters.size() == 2); // puma is provisioning
@@ -303,7 +303,7 @@ TEST_CASE("slot minimum", "[maintenance]") {
   CHECK(slot_minimum(steps, 0, 10, 5) == std::vector<Gpus>{100, 100});
 }
 
-TEST_CASE("plan on the SPEC §8 fleet", "[maintenance]") {
+TEST_CASE("plan on the docs/worked-example.md fleet", "[maintenance]") {
   const Snapshot& snap = worked();
   const MovePlan p = plan_moves(snap, Selection{}, at("2026-11-20T12:00:00Z"), false);
   // m2 (action-by 21T06) hits j3; m3 (action-by 23T12) hits k3. t05 is unhealthy but carries

@@ -1,5 +1,5 @@
-// SPEC §5 overallocation figures. Every expected number here was worked out by hand from the
-// SPEC formulas (the working is in the comments), not copied from the program.
+// docs/overalloc.md overallocation figures. Every expected number here was worked out by hand from the
+// docs/overalloc.md formulas (the working is in the comments), not copied from the program.
 #include "fleetcap/figures/overalloc.hpp"
 #include "fleetcap/model/validate.hpp"
 
@@ -133,14 +133,14 @@ TEST_CASE("a saved snapshot becomes one healthy sample per cluster", "[history]"
   const auto samples = health_samples(snap, fleet);
   REQUIRE(samples.size() == 3);
   CHECK(samples[0].cluster == "tiger");
-  CHECK(samples[0].healthy_gpus == 72); // SPEC §8: t05 unhealthy, t11 in m1, t12 cordoned
+  CHECK(samples[0].healthy_gpus == 72); // docs/worked-example.md: t05 unhealthy, t11 in m1, t12 cordoned
   CHECK(samples[0].total_gpus == 96);
   CHECK(samples[0].at == *snap.taken_at);
   CHECK(samples[1].healthy_gpus == 64);
   CHECK(samples[2].healthy_gpus == 0);
 }
 
-TEST_CASE("cut splits: SPEC §8 tiger, both policies", "[overalloc]") {
+TEST_CASE("cut splits: docs/worked-example.md tiger, both policies", "[overalloc]") {
   // pretrain 48 assigned, 32 used (free 16); evals 24, 8 used by idle j2 (free 16, idle 8);
   // chat-tiger 16, 16 used (free 0).
   const std::vector<CutInput> tiger = {
@@ -185,7 +185,7 @@ TEST_CASE("phases", "[overalloc]") {
   CHECK(cut_phase(7, 5, 1) == 4);
 }
 
-TEST_CASE("SPEC §8 overalloc, pro-rata", "[overalloc]") {
+TEST_CASE("docs/worked-example.md overalloc, pro-rata", "[overalloc]") {
   Snapshot snap = worked();
   const OverallocReport r = run(snap, BufferChoice{}, CutPolicy::pro_rata);
   REQUIRE(r.clusters.size() == 2); // puma is provisioning
@@ -232,7 +232,7 @@ TEST_CASE("SPEC §8 overalloc, pro-rata", "[overalloc]") {
   CHECK(s.gpus_preempted == 16);
 }
 
-TEST_CASE("SPEC §8 overalloc, least-disruptive", "[overalloc]") {
+TEST_CASE("docs/worked-example.md overalloc, least-disruptive", "[overalloc]") {
   Snapshot snap = worked();
   const OverallocReport r = run(snap, BufferChoice{}, CutPolicy::least_disruptive);
   CHECK(quota(r, snap, "research/evals").cut == 14);
