@@ -1,4 +1,4 @@
-// Builds the command line from the registry and runs the chosen command (SPEC §7).
+// Builds the command line from the registry and runs the chosen command (docs/cli.md).
 #include "context.hpp"
 
 #include "fleetcap/cli/run.hpp"
@@ -164,8 +164,8 @@ void check_config_file(const std::string& path) {
   }
 }
 
-void add_global_options(CLI::App& app, GlobalOptions& g) {
-  const std::string group = "Global options";
+// Where the fleet is read from, for what time, and how the output looks.
+void add_output_options(CLI::App& app, GlobalOptions& g, const std::string& group) {
   app.add_option("--source", g.source,
                  "Fleet API base URL (http/https), saved snapshot directory, slurm+http(s)://HOST:PORT, slurm (Slurm's "
                  "commands here), slurm:CLUSTER, slurm:all, slurm+ssh://[USER@]LOGIN[:PORT], or kube[:CONTEXT]")
@@ -210,6 +210,10 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
         return fmt::format("\"{}\" is not an RFC 3339 time like 2026-11-20T12:00:00Z, +12h, -3d or now", text);
       })
       ->group(group);
+}
+
+// Which clusters, and what is said on stderr.
+void add_selection_options(CLI::App& app, GlobalOptions& g, const std::string& group) {
   add_list_option(app, "--cluster", g.clusters, "Only this cluster (repeatable)")->group(group);
   add_list_option(app, "--region", g.regions, "Only clusters in this region (repeatable)")->group(group);
   add_list_option(app, "--sku", g.skus, "Only clusters of this GPU SKU (repeatable)")->group(group);
@@ -218,6 +222,10 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
       ->group(group);
   app.add_flag("-q,--quiet", g.quiet, "Do not print warnings")->group(group);
   app.add_flag("-v,--verbose", g.verbose, "Log each request to stderr (never the token)")->group(group);
+}
+
+// Fetching: credentials, trust, time and size bounds.
+void add_network_options(CLI::App& app, GlobalOptions& g, const std::string& group) {
   app.add_option("--token-file", g.token_file, "Read the bearer token from FILE (else $FLEETCAP_TOKEN)")->group(group);
   app.add_option("--cacert", g.cacert, "Also trust the CA certificates in FILE (PEM)")->group(group);
   app.add_option("--connect-timeout", g.connect_timeout, "Seconds to wait for a connection (default 10)")
@@ -236,6 +244,10 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_flag("--allow-insecure-token", g.allow_insecure_token,
                "Send the token over plain http to a host other than loopback")
       ->group(group);
+}
+
+// What the Kubernetes and Slurm sources need to know that their APIs do not say.
+void add_source_options(CLI::App& app, GlobalOptions& g, const std::string& group) {
   app.add_option("--kubeconfig", g.kubeconfig,
                  "With --source kube: read this kubeconfig (else $KUBECONFIG, ~/.kube/config)")
       ->group(group);
@@ -267,6 +279,14 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                  "command line; ssh's arguments are appended)")
       ->envname("FLEETCAP_SSH_COMMAND")
       ->group(slurm);
+}
+
+void add_global_options(CLI::App& app, GlobalOptions& g) {
+  const std::string group = "Global options";
+  add_output_options(app, g, group);
+  add_selection_options(app, g, group);
+  add_network_options(app, g, group);
+  add_source_options(app, g, group);
   app.set_config("--config", default_config_path(), "Read options from this TOML file (keys are long option names)")
       ->group(group);
 }
@@ -346,7 +366,7 @@ std::string global_options_text(const CLI::App& app) {
   return out + line + "\n";
 }
 
-// Unknown config keys warn (SPEC §7): a misspelled key must not be ignored silently.
+// Unknown config keys warn (docs/cli.md): a misspelled key must not be ignored silently.
 void warn_config_keys(const CLI::App& app, const Context& ctx) {
   const CLI::Option* config = app.get_config_ptr();
   if (!config) return;
@@ -380,6 +400,93 @@ void warn_config_keys(const CLI::App& app, const Context& ctx) {
   }
 }
 
+// The command the words name, as deep as parsed ("fleetcap overalloc report"), and its app.
+std::string parsed_path(const CLI::App& app, const CLI::App*& at) {
+  at = &app;
+  std::string path;
+  while (!at->get_subcommands().empty()) {
+    at = at->get_subcommands().front();
+    path += (path.empty() ? "" : " ") + at->get_name();
+  }
+  return path;
+}
+
+// Every command of the registry under `app`, each command's help ending with the global
+// options it also accepts.
+void add_commands(CLI::App& app, Context& ctx) {
+  for (const auto& spec : commands()) {
+    CLI::App* sub = app.add_subcommand(std::string(spec.name), std::string(spec.help));
+    sub->footer(""); // CLI11 copies the parent's footer: each command shows its own examples, not fleetcap's
+    if (spec.help.empty()) sub->group(""); // hidden
+    spec.setup(*sub, ctx);
+  }
+  const std::string globals = global_options_text(app);
+  std::vector<CLI::App*> all;
+  for (CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) all.push_back(sub);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    for (CLI::App* sub : all[i]->get_subcommands([](const CLI::App*) { return true; })) all.push_back(sub);
+    all[i]->require_subcommand(0); // a bare group prints its help below
+    const std::string own = all[i]->get_footer();
+    all[i]->footer(own.empty() ? globals : own + "\n\n" + globals);
+  }
+}
+
+// CLI11's parse error as fleetcap's usage error: an unknown command or option with the nearest
+// names (a word a subcommand does not know falls through to its parent, so look at them all).
+[[noreturn]] void usage_error(const CLI::App& app, const CLI::ParseError& e) {
+  const CLI::App* at = nullptr;
+  std::string path = parsed_path(app, at);
+  path = path.empty() ? "fleetcap" : "fleetcap " + path;
+  const auto left = app.remaining(true);
+  const auto word = std::find_if(left.begin(), left.end(), [](const std::string& w) { return !w.starts_with("-"); });
+  const auto dash = std::find_if(left.begin(), left.end(), [](const std::string& w) { return w.starts_with("-"); });
+  if (!visible_commands(at).empty() && word != left.end())
+    throw UsageError(fmt::format("unknown command \"{}\" for \"{}\"{}\nRun '{} --help' for usage.",
+                                 escape_control(*word), path, did_you_mean(closest_names(*word, visible_commands(at))),
+                                 path));
+  if (dash != left.end()) {
+    const std::string name = dash->substr(0, dash->find('='));
+    const auto names = option_names(at);
+    const std::vector<std::string_view> known(names.begin(), names.end());
+    throw UsageError(fmt::format("unknown option \"{}\" for \"{}\"{}\nRun '{} --help' for usage.", escape_control(name),
+                                 path, did_you_mean(closest_names(name, known)), path));
+  }
+  throw UsageError(fmt::format("{}\nRun '{} --help' for usage.", e.what(), path));
+}
+
+// Parses the command line; false when it asked for help or the version, which is printed.
+bool parse(CLI::App& app, int argc, const char* const* argv, std::ostream& out) {
+  const int width = detect_style(ColorMode::never, STDOUT_FILENO).width;
+  // The root's help() descends into the parsed commands, naming them in "Usage: fleetcap ...".
+  check_config_file(config_path(argc, argv));
+  try {
+    app.parse(argc, argv);
+    return true;
+  } catch (const CLI::CallForHelp&) {
+    out << wrap_help(app.help(), width);
+  } catch (const CLI::CallForAllHelp&) {
+    out << wrap_help(app.help(), width);
+  } catch (const CLI::CallForVersion& e) {
+    app.exit(e, out, out);
+  } catch (const CLI::ParseError& e) {
+    usage_error(app, e);
+  }
+  return false;
+}
+
+// What the command line asks of the command it names, before anything is fetched.
+void check_command(const Context& ctx) {
+  ctx.check_output_options();
+  if (ctx.prometheus() && ctx.command != "capacity" && ctx.command != "quota" && ctx.command != "overalloc report")
+    throw UsageError(fmt::format("-o prometheus is for capacity, quota and overalloc report, not {}", ctx.command));
+  if (ctx.global.watch.empty()) return;
+  const std::string top = ctx.command.substr(0, ctx.command.find(' '));
+  for (const auto& spec : commands())
+    if (spec.name == top && !spec.watch)
+      throw UsageError(
+          fmt::format("--watch is for commands that print what the fleet is now, not 'fleetcap {}'", ctx.command));
+}
+
 } // namespace
 
 void run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
@@ -394,92 +501,21 @@ void run(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   app.footer(kFooter);
   app.set_version_flag("--version", std::string("fleetcap ") + FLEETCAP_VERSION);
   add_global_options(app, ctx.global);
-  for (const auto& spec : commands()) {
-    CLI::App* sub = app.add_subcommand(std::string(spec.name), std::string(spec.help));
-    sub->footer(""); // CLI11 copies the parent's footer: each command shows its own examples, not fleetcap's
-    if (spec.help.empty()) sub->group(""); // hidden
-    spec.setup(*sub, ctx);
-  }
-  // Every command's help ends with the global options it also accepts.
-  const std::string globals = global_options_text(app);
-  std::vector<CLI::App*> all;
-  for (CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) all.push_back(sub);
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    for (CLI::App* sub : all[i]->get_subcommands([](const CLI::App*) { return true; })) all.push_back(sub);
-    all[i]->require_subcommand(0); // a bare group prints its help below
-    const std::string own = all[i]->get_footer();
-    all[i]->footer(own.empty() ? globals : own + "\n\n" + globals);
-  }
-  const int width = detect_style(ColorMode::never, STDOUT_FILENO).width;
-  // The root's help() descends into the parsed commands, naming them in "Usage: fleetcap ...".
-  auto help_of = [&](const CLI::App*) { return wrap_help(app.help(), width); };
-
-  // The command the words name, as deep as parsed ("fleetcap overalloc report").
-  auto parsed_path = [&](const CLI::App*& at) {
-    at = &app;
-    std::string path;
-    while (!at->get_subcommands().empty()) {
-      at = at->get_subcommands().front();
-      path += (path.empty() ? "" : " ") + at->get_name();
-    }
-    return path;
-  };
-
-  check_config_file(config_path(argc, argv));
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    const CLI::App* at = nullptr;
-    parsed_path(at);
-    out << help_of(at);
-    return;
-  } catch (const CLI::CallForAllHelp&) {
-    out << help_of(&app);
-    return;
-  } catch (const CLI::CallForVersion& e) {
-    app.exit(e, out, out);
-    return;
-  } catch (const CLI::ParseError& e) {
-    const CLI::App* at = nullptr;
-    std::string path = parsed_path(at);
-    path = path.empty() ? "fleetcap" : "fleetcap " + path;
-    // A word a subcommand does not know falls through to its parent, so look at them all.
-    const auto left = app.remaining(true);
-    const auto word = std::find_if(left.begin(), left.end(), [](const std::string& w) { return !w.starts_with("-"); });
-    const auto dash = std::find_if(left.begin(), left.end(), [](const std::string& w) { return w.starts_with("-"); });
-    if (!visible_commands(at).empty() && word != left.end())
-      throw UsageError(fmt::format("unknown command \"{}\" for \"{}\"{}\nRun '{} --help' for usage.",
-                                   escape_control(*word), path,
-                                   did_you_mean(closest_names(*word, visible_commands(at))), path));
-    if (dash != left.end()) {
-      const std::string name = dash->substr(0, dash->find('='));
-      const auto names = option_names(at);
-      const std::vector<std::string_view> known(names.begin(), names.end());
-      throw UsageError(fmt::format("unknown option \"{}\" for \"{}\"{}\nRun '{} --help' for usage.",
-                                   escape_control(name), path, did_you_mean(closest_names(name, known)), path));
-    }
-    throw UsageError(fmt::format("{}\nRun '{} --help' for usage.", e.what(), path));
-  }
+  add_commands(app, ctx);
+  if (!parse(app, argc, argv, out)) return;
   if (const CLI::Option* config = app.get_config_ptr())
     ctx.global.config_file = config->count() ? config->as<std::string>() : default_config_path();
   const CLI::App* at = nullptr;
-  ctx.command = parsed_path(at);
+  ctx.command = parsed_path(app, at);
   if (ctx.command.starts_with("capacity flex")) ctx.command = "flex";
   if (!ctx.action) {
     // A bare group (fleetcap maintenance) or no command at all: the help of what was named.
-    out << help_of(at);
+    out << wrap_help(app.help(), detect_style(ColorMode::never, STDOUT_FILENO).width);
     return;
   }
   warn_config_keys(app, ctx);
-  ctx.check_output_options();
-  if (ctx.prometheus() && ctx.command != "capacity" && ctx.command != "quota" && ctx.command != "overalloc report")
-    throw UsageError(fmt::format("-o prometheus is for capacity, quota and overalloc report, not {}", ctx.command));
+  check_command(ctx);
   if (!ctx.global.watch.empty()) {
-    const std::string top = ctx.command.substr(0, ctx.command.find(' '));
-    for (const auto& spec : commands())
-      if (spec.name == top && !spec.watch)
-        throw UsageError(
-            fmt::format("--watch is for commands that print what the fleet is now, not 'fleetcap {}'", ctx.command));
     watch(ctx, out);
     return;
   }
