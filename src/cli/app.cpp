@@ -4,7 +4,8 @@
 #include "fleetcap/cli/run.hpp"
 #include "fleetcap/error.hpp"
 #include "fleetcap/model/time.hpp"
-#include "fleetcap/source/local_file.hpp"
+#include "fleetcap/source/config.hpp"
+#include "fleetcap/source/kinds.hpp"
 
 #include <fmt/format.h>
 
@@ -14,7 +15,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
-#include <fstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -95,73 +95,77 @@ std::string config_path(int argc, const char* const* argv) {
   return !path.empty() && ::lstat(path.c_str(), &st) == 0 ? path : std::string();
 }
 
-// A line's value: a quoted string, an array on one line, or a bare word
-// (number, boolean, date), then at most a comment. Returns false when it is none of these.
-bool toml_value(std::string_view v) {
-  auto rest_ok = [](std::string_view r) {
-    r.remove_prefix(std::min(r.find_first_not_of(" \t"), r.size()));
-    return r.empty() || r.front() == '#';
-  };
-  if (v.empty()) return false;
-  if (v.front() == '"' || v.front() == '\'') {
-    const char q = v.front();
-    for (std::size_t i = 1; i < v.size(); ++i) {
-      if (q == '"' && v[i] == '\\') {
-        ++i;
-        continue;
-      }
-      if (v[i] == q) return rest_ok(v.substr(i + 1));
-    }
-    return false;
-  }
-  if (v.front() == '[') return v.find(']') != std::string_view::npos; // CLI11 reads an array on one line
-  std::size_t i = 0;
-  while (i < v.size() && (std::isalnum(static_cast<unsigned char>(v[i])) ||
-                          std::string_view("_.:+-").find(v[i]) != std::string_view::npos))
-    ++i;
-  return i > 0 && rest_ok(v.substr(i));
+// CLI11 takes the config file's keys from here: the file is read once, with toml++
+// (fleetcap/source/config.hpp), and its keys handed over as CLI11's items.
+class TomlConfig : public CLI::Config {
+public:
+  explicit TomlConfig(std::vector<CLI::ConfigItem> items) : items_(std::move(items)) {}
+  std::string to_config(const CLI::App*, bool, bool, std::string) const override { return {}; }
+  std::vector<CLI::ConfigItem> from_config(std::istream&) const override { return items_; }
+
+private:
+  std::vector<CLI::ConfigItem> items_;
+};
+
+// The tables that are not long options: each kind of source's own ([slurm], [kube], read by the
+// kind's configure()) and [sources.NAME].
+std::vector<std::string_view> source_tables() {
+  std::vector<std::string_view> out{"sources"};
+  for (const auto& k : source_kinds())
+    if (!k.table.empty() && std::find(out.begin(), out.end(), k.table) == out.end()) out.push_back(k.table);
+  return out;
 }
 
-// CLI11 reads a config file leniently (a line of garbage is skipped, or taken as a flag): check
-// it first, so a broken file is a usage error naming it and the line.
-void check_config_file(const std::string& path) {
-  if (path.empty()) return;
-  LocalRead read = read_local_file(path, std::uint64_t{1} << 20, "1 MiB, too large for a config file");
-  if (!read.bytes) throw UsageError(fmt::format("--config {}", read.error));
-  const std::string& text = *read.bytes;
-  std::size_t line_no = 0;
-  for (std::size_t pos = 0; pos < text.size();) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string_view line(text.data() + pos, end - pos);
-    pos = end + 1;
-    ++line_no;
-    auto bad = [&](std::string_view why) {
-      std::string shown;
-      for (unsigned char c : line.substr(0, 60)) shown += c < 0x20 || c >= 0x7f ? '?' : static_cast<char>(c);
-      return UsageError(fmt::format("--config {}: line {}: {}: \"{}\"", path, line_no, why, shown));
-    };
-    for (unsigned char c : line)
-      if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) throw bad("not text (a control character)");
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
-    line.remove_prefix(std::min(line.find_first_not_of(" \t"), line.size()));
-    if (line.empty() || line.front() == '#') continue;
-    if (line.front() == '[') {
-      if (line.back() != ']' && line.find("]") == std::string_view::npos) throw bad("a [section] without its ]");
-      continue;
-    }
-    const auto eq = line.find('=');
-    if (eq == std::string_view::npos) throw bad("not a TOML line like key = value");
-    std::string_view key = line.substr(0, eq), value = line.substr(eq + 1);
-    while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.remove_suffix(1);
-    value.remove_prefix(std::min(value.find_first_not_of(" \t"), value.size()));
-    const bool key_ok = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == '"';
-    });
-    if (!key_ok) throw bad("not a TOML key");
-    if (!toml_value(value))
-      throw bad("not a TOML value (a quoted string, number, true/false, or an array on one line)");
+// The option a config key sets: a long option of the command its tables name ([capacity] by =
+// ...), or of fleetcap; null when there is none.
+const CLI::Option* config_option(const CLI::App& app, const ConfigFile::Item& item) {
+  const CLI::App* at = &app;
+  for (const auto& p : item.parents) {
+    const CLI::App* next = nullptr;
+    for (const CLI::App* sub : at->get_subcommands([](const CLI::App*) { return true; }))
+      if (sub->get_name() == p) next = sub;
+    if (!next) return nullptr;
+    at = next;
   }
+  for (const CLI::App* a = at; a; a = a->get_parent())
+    if (const CLI::Option* o = a->get_option_no_throw("--" + item.name)) return o;
+  return nullptr;
+}
+
+// A key whose value no option can take is a usage error naming it (SPEC §7): a flag takes true
+// or false, a single-valued option one value, and no option takes a table.
+void check_config_types(const CLI::App& app, const ConfigFile& file, const std::vector<ConfigFile::Item>& items) {
+  using Type = ConfigFile::Item::Type;
+  for (const auto& item : items) {
+    const CLI::Option* o = config_option(app, item);
+    if (!o) continue; // unknown: a warning, once a command runs
+    std::string key;
+    for (const auto& p : item.parents) key += p + ".";
+    key += item.name;
+    std::string want;
+    if (o->get_expected_max() == 0 && item.type != Type::boolean)
+      want = "true or false";
+    else if (item.type == Type::table)
+      want = "a value";
+    else if (item.type == Type::array && item.inputs.size() != 1 && o->get_items_expected_max() == 1 &&
+             o->get_multi_option_policy() != CLI::MultiOptionPolicy::TakeAll)
+      want = "one value";
+    if (!want.empty())
+      throw UsageError(fmt::format("--config {}:{}: {} must be {}, got {}", file.path(), item.line, key, want,
+                                   escape_control(item.shown)));
+  }
+}
+
+std::vector<CLI::ConfigItem> cli_items(const std::vector<ConfigFile::Item>& items) {
+  std::vector<CLI::ConfigItem> out;
+  for (const auto& item : items) {
+    CLI::ConfigItem c;
+    c.parents = item.parents;
+    c.name = item.name;
+    c.inputs = item.inputs;
+    out.push_back(std::move(c));
+  }
+  return out;
 }
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
@@ -341,20 +345,10 @@ std::string global_options_text(const CLI::App& app) {
   return out + line + "\n";
 }
 
-// Unknown config keys warn (SPEC §7): a misspelled key must not be ignored silently.
+// Unknown config keys warn (SPEC §7), with their line: a misspelled key must not be ignored
+// silently.
 void warn_config_keys(const CLI::App& app, const Context& ctx) {
-  const CLI::Option* config = app.get_config_ptr();
-  if (!config) return;
-  const std::string path = config->empty() ? config->get_default_str() : config->as<std::string>();
-  if (path.empty()) return;
-  std::ifstream in(path);
-  if (!in) return;
-  std::vector<CLI::ConfigItem> items;
-  try {
-    items = app.get_config_formatter()->from_config(in);
-  } catch (const CLI::ParseError&) {
-    return; // CLI11 has reported it while parsing
-  }
+  if (!ctx.config) return;
   std::vector<std::string> names;
   std::vector<const CLI::App*> apps{&app};
   for (std::size_t i = 0; i < apps.size(); ++i)
@@ -363,15 +357,14 @@ void warn_config_keys(const CLI::App& app, const Context& ctx) {
     for (const CLI::Option* o : a->get_options())
       for (const auto& l : o->get_lnames()) names.push_back(l);
   std::vector<std::string_view> known(names.begin(), names.end());
-  for (const auto& item : items) {
-    if (item.name == "++" || item.name == "--") continue;
-    // The adapters' own tables ([slurm], [slurm.priority], ...) are read, and their keys
-    // checked, by the source options (context.cpp).
-    if (!item.parents.empty() && (item.parents.front() == "slurm" || item.parents.front() == "kube")) continue;
-    if (std::find(known.begin(), known.end(), item.name) != known.end()) continue;
+  for (const auto& item : ctx.config->items(source_tables())) {
+    if (config_option(app, item)) continue;
+    std::string key;
+    for (const auto& p : item.parents) key += p + ".";
+    key += item.name;
     const std::vector<std::string> close = closest_names(item.name, known);
-    ctx.warn(
-        fmt::format("{}: unknown key \"{}\" is ignored{}", path, escape_control(item.fullname()), did_you_mean(close)));
+    ctx.warn(fmt::format("{}:{}: unknown key \"{}\" is ignored{}", ctx.config->path(), item.line, escape_control(key),
+                         did_you_mean(close)));
   }
 }
 
@@ -420,7 +413,12 @@ void run(int argc, const char* const* argv, std::ostream& out, std::ostream& err
     return path;
   };
 
-  check_config_file(config_path(argc, argv));
+  if (const std::string path = config_path(argc, argv); !path.empty()) {
+    ctx.config = ConfigFile::read(path);
+    const std::vector<ConfigFile::Item> items = ctx.config->items(source_tables());
+    check_config_types(app, *ctx.config, items);
+    app.config_formatter(std::make_shared<TomlConfig>(cli_items(items)));
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
