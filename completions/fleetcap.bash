@@ -22,6 +22,7 @@ _fleetcap() {
   if [[ -n $kind ]]; then
     case $kind in
       file) COMPREPLY=($(compgen -f -- "$cur")) ;;
+      source) COMPREPLY=($(compgen -f -- "$cur") $(compgen -W "$(fleetcap __complete sources 2>/dev/null)" -- "$cur")) ;;
       dyn:*) COMPREPLY=($(compgen -W "$(_fleetcap_complete_names "${kind#dyn:}")" -- "$cur")) ;;
       none) COMPREPLY=() ;;
       *) COMPREPLY=($(compgen -W "$kind" -- "$cur")) ;;
@@ -44,7 +45,7 @@ _fleetcap() {
 }
 _fleetcap_subs() {
   case $1 in
-    '') echo 'capacity flex quota overalloc maintenance nodes report snapshot version' ;;
+    '') echo 'capacity flex quota overalloc maintenance nodes report sources snapshot version' ;;
     'capacity') echo 'flex' ;;
     'capacity flex') echo '' ;;
     'flex') echo '' ;;
@@ -61,6 +62,7 @@ _fleetcap_subs() {
     'maintenance plan') echo '' ;;
     'nodes') echo '' ;;
     'report') echo '' ;;
+    'sources') echo '' ;;
     'snapshot') echo 'save' ;;
     'snapshot save') echo '' ;;
     'version') echo '' ;;
@@ -68,7 +70,7 @@ _fleetcap_subs() {
 }
 _fleetcap_options() {
   case $1 in
-    '') echo '--help -h --version --source --output -o --json --format --wide -w --no-headers --columns --sort --watch --color --at --cluster --region --sku --state --quiet -q --verbose -v --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --allow-insecure-token --kubeconfig --island-label --maintenance-duration --slurm-user --slurm-quota --island-feature-prefix --island-map --flex-qos --config' ;;
+    '') echo '--help -h --version --source --partial --output -o --json --format --wide -w --no-headers --columns --sort --watch --color --at --cluster --region --sku --state --quiet -q --verbose -v --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --allow-insecure-token --kubeconfig --island-label --maintenance-duration --slurm-user --slurm-quota --island-feature-prefix --island-map --flex-qos --config' ;;
     'capacity') echo '--help -h --by' ;;
     'capacity flex') echo '--help -h --namespace --gpus --contiguous --for --stable' ;;
     'flex') echo '--help -h --namespace --gpus --contiguous --for --stable' ;;
@@ -85,6 +87,7 @@ _fleetcap_options() {
     'maintenance plan') echo '--help -h --window --lead --same-region' ;;
     'nodes') echo '--help -h --all --by --island --window' ;;
     'report') echo '--help -h --html --buffer --cut --from --to --step --window' ;;
+    'sources') echo '--help -h' ;;
     'snapshot') echo '--help -h' ;;
     'snapshot save') echo '--help -h --force -f' ;;
     'version') echo '--help -h' ;;
@@ -109,6 +112,7 @@ _fleetcap_positional_kind() {
     'maintenance plan') echo '' ;;
     'nodes') echo '' ;;
     'report') echo '' ;;
+    'sources') echo '' ;;
     'snapshot') echo '' ;;
     'snapshot save') echo 'file' ;;
     'version') echo '' ;;
@@ -194,7 +198,7 @@ _fleetcap_takes_value() {
 }
 _fleetcap_value_kind() {
   case "$1|$2" in
-    *'|--source') echo 'file' ;;
+    *'|--source') echo 'source' ;;
     *'|--output') echo 'table wide json csv name prometheus' ;;
     *'|-o') echo 'table wide json csv name prometheus' ;;
     *'|--format') echo 'table json csv prometheus' ;;

@@ -31,6 +31,7 @@ const std::vector<CommandSpec>& commands() {
        setup_maintenance},
       {"nodes", "Nodes like sinfo -R: not schedulable, with issues or maintenance coming; per island", setup_nodes},
       {"report", "One self-contained HTML page: capacity, buffer sweep, cuts, maintenance impact", setup_report, false},
+      {"sources", "Each source of the fleet: kind, reachable, version, time taken, auth used", setup_sources},
       {"snapshot", "Save the fleet to a directory usable as --source", setup_snapshot, false},
       {"version", "Print fleetcap's version", setup_version, false},
       // Hidden helpers for tests and shell completion (empty help hides them).
@@ -56,7 +57,7 @@ constexpr const char* kFooter = R"(Examples:
   fleetcap --source https://fleet.example/api snapshot save ./snapshot
 
 Global options work before or after the command. Exit status: 0 ok, 1 runtime failure,
-2 usage, 3 invalid data. See fleetcap(1).)";
+2 usage, 3 invalid data, 4 a --partial answer that left out a failed source. See fleetcap(1).)";
 
 // A number > 0 and <= max. CLI::PositiveNumber accepts any size, so "--timeout 1e300" or a huge
 // --max-response-mb overflowed the conversions to milliseconds and bytes, and its message
@@ -168,12 +169,26 @@ std::vector<CLI::ConfigItem> cli_items(const std::vector<ConfigFile::Item>& item
   return out;
 }
 
+// --source's help, from the table of kinds (fleetcap/source/kinds.hpp).
+std::string source_help() {
+  std::string forms;
+  for (const auto& k : source_kinds()) forms += fmt::format("{}, ", k.forms);
+  return fmt::format("Where the fleet comes from: {}or the NAME of a [sources.NAME] in the config file; repeat it to "
+                     "read several as one fleet (default: every [sources.NAME])",
+                     forms);
+}
+
 void add_global_options(CLI::App& app, GlobalOptions& g) {
   const std::string group = "Global options";
-  app.add_option(
-         "--source", g.source,
-         "Fleet API base URL (http/https), saved snapshot directory, slurm+http(s)://HOST:PORT, or kube[:CONTEXT]")
+  app.add_option("--source", g.sources, source_help())
+      ->type_size(1)
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->envname("FLEETCAP_SOURCE")
+      ->group(group);
+  app.add_flag("--partial", g.partial,
+               "When a source fails, answer from the others: warn naming it, exit 4 (else exit 1)")
       ->group(group);
   app.add_option("-o,--output", g.output,
                  "Output: table (fitted to the terminal), wide (every column), json, csv, name (first column), or "
@@ -370,7 +385,7 @@ void warn_config_keys(const CLI::App& app, const Context& ctx) {
 
 } // namespace
 
-void run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   Context ctx;
   ctx.out = &out;
   ctx.err = &err;
@@ -425,13 +440,13 @@ void run(int argc, const char* const* argv, std::ostream& out, std::ostream& err
     const CLI::App* at = nullptr;
     parsed_path(at);
     out << help_of(at);
-    return;
+    return 0;
   } catch (const CLI::CallForAllHelp&) {
     out << help_of(&app);
-    return;
+    return 0;
   } catch (const CLI::CallForVersion& e) {
     app.exit(e, out, out);
-    return;
+    return 0;
   } catch (const CLI::ParseError& e) {
     const CLI::App* at = nullptr;
     std::string path = parsed_path(at);
@@ -461,7 +476,7 @@ void run(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   if (!ctx.action) {
     // A bare group (fleetcap maintenance) or no command at all: the help of what was named.
     out << help_of(at);
-    return;
+    return 0;
   }
   warn_config_keys(app, ctx);
   ctx.check_output_options();
@@ -474,9 +489,10 @@ void run(int argc, const char* const* argv, std::ostream& out, std::ostream& err
         throw UsageError(
             fmt::format("--watch is for commands that print what the fleet is now, not 'fleetcap {}'", ctx.command));
     watch(ctx, out);
-    return;
+    return 0;
   }
   out << ctx.action(ctx);
+  return ctx.partial_answer ? static_cast<int>(ExitCode::partial) : 0;
 }
 
 } // namespace fleetcap::cli

@@ -6,7 +6,8 @@ const std::vector<ColumnList>& column_registry() {
   static const std::vector<ColumnList> all = [] {
     std::vector<ColumnList> out;
     for (auto* lists : {&cols::capacity_column_lists, &cols::flex_column_lists, &cols::quota_column_lists,
-                        &cols::overalloc_column_lists, &cols::maintenance_column_lists, &cols::nodes_column_lists})
+                        &cols::overalloc_column_lists, &cols::maintenance_column_lists, &cols::nodes_column_lists,
+                        &cols::sources_column_lists})
       for (auto& l : lists()) out.push_back(std::move(l));
     return out;
   }();

@@ -329,5 +329,6 @@ std::vector<ColumnList> quota_column_lists();
 std::vector<ColumnList> overalloc_column_lists();
 std::vector<ColumnList> maintenance_column_lists();
 std::vector<ColumnList> nodes_column_lists();
+std::vector<ColumnList> sources_column_lists();
 
 } // namespace fleetcap::cols

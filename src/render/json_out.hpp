@@ -11,7 +11,7 @@ namespace fleetcap::json_out {
 
 using Json = nlohmann::ordered_json;
 
-// A document holding only the envelope_fields().
+// A document holding only the envelope (begin_document() in json_writer.hpp, read back).
 Json envelope(std::string_view command, const RenderOptions& o);
 
 // Two-space indented, one trailing newline.

@@ -219,17 +219,26 @@ std::string JsonWriter::finish() {
   return std::exchange(buf_, {});
 }
 
-std::array<std::pair<std::string_view, std::string>, 4> envelope_fields(std::string_view command,
-                                                                        const RenderOptions& o) {
-  return {{{"schema", "fleetcap." + std::string(command) + "/v1"},
-           {"generated_at", format_rfc3339(o.generated_at)},
-           {"at", format_rfc3339(o.at)},
-           {"source", o.source}}};
-}
-
-void begin_document(JsonWriter& w, std::string_view command, const RenderOptions& o) {
+void begin_document(JsonWriter& w, std::string_view command, const RenderOptions& o, bool sources) {
   w.begin_object();
-  for (const auto& [k, v] : envelope_fields(command, o)) w.field(k, v);
+  w.field("schema", "fleetcap." + std::string(command) + "/v1");
+  w.field("generated_at", format_rfc3339(o.generated_at));
+  w.field("at", format_rfc3339(o.at));
+  w.field("source", o.source);
+  if (!sources) return;
+  w.key("sources").begin_array();
+  for (const SourceStatus& s : o.sources) {
+    w.begin_object();
+    w.field("name", s.name);
+    w.field("kind", s.kind);
+    w.field("source", s.source);
+    w.field("ok", s.ok);
+    w.field("error", s.ok ? std::nullopt : std::optional<std::string>(s.error));
+    w.field("fetched_at", format_rfc3339(s.fetched_at));
+    w.field("taken_at", rfc3339_or_null(s.ok ? s.taken_at : std::nullopt));
+    w.end_object();
+  }
+  w.end_array();
 }
 
 } // namespace fleetcap::json_out

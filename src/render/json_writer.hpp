@@ -98,13 +98,12 @@ inline std::optional<std::string> rfc3339_or_null(const std::optional<Time>& t) 
   return t ? std::optional(format_rfc3339(*t)) : std::nullopt;
 }
 
-// The fields every JSON document starts with, in order (SPEC §7): schema
-// ("fleetcap.<command>/v1"), generated_at, at, source. Both writers take them from here.
-std::array<std::pair<std::string_view, std::string>, 4> envelope_fields(std::string_view command,
-                                                                        const RenderOptions& o);
-
-// Opens the document's object with the envelope; the caller adds its own fields and ends
-// with end_object().finish().
-void begin_document(JsonWriter& w, std::string_view command, const RenderOptions& o);
+// Opens the document's object with the fields every JSON document starts with, in order
+// (docs/output.md): schema ("fleetcap.<command>/v1"), generated_at, at, source, and sources
+// ([{name, kind, source, ok, error, fetched_at, taken_at}], docs/sources.md). The caller adds its
+// own fields and ends with end_object().finish(). The one place the envelope is written:
+// json_out::envelope() is this document read back. Without `sources`, the caller writes it
+// (`fleetcap sources`: every column of its table).
+void begin_document(JsonWriter& w, std::string_view command, const RenderOptions& o, bool sources = true);
 
 } // namespace fleetcap::json_out

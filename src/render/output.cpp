@@ -29,9 +29,9 @@ std::string csv_field(std::string_view text) {
 namespace json_out {
 
 Json envelope(std::string_view command, const RenderOptions& o) {
-  Json doc;
-  for (auto& [key, value] : envelope_fields(command, o)) doc[std::string(key)] = std::move(value);
-  return doc;
+  JsonWriter w;
+  begin_document(w, command, o);
+  return Json::parse(w.end_object().finish());
 }
 
 std::string dump(const Json& doc) { return doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n"; }

@@ -20,9 +20,9 @@ const std::vector<SourceKind>& source_kinds() {
       {"slurmrestd", "slurm+http(s)://HOST:PORT", slurmrestd_source, source::make_slurm_source, "slurm",
        source::configure_slurm, nullptr},
       {"kube", "kube[:CONTEXT]", kube_source, source::make_kube_source, "kube", source::configure_kube, kube_name},
-      {"fleet-api", "Fleet API base URL (http/https)", fleet_api_source, source::make_fleet_api_source, "", nullptr,
+      {"fleet-api", "a fleet API base URL (http/https)", fleet_api_source, source::make_fleet_api_source, "", nullptr,
        nullptr},
-      {"snapshot", "saved snapshot directory", any_source, source::make_directory_source, "", nullptr, nullptr},
+      {"snapshot", "a saved snapshot directory", any_source, source::make_directory_source, "", nullptr, nullptr},
   };
   return kinds;
 }

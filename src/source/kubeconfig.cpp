@@ -357,6 +357,7 @@ Access in_cluster() {
       fmt::format("https://{}:{}", h.find(':') != std::string::npos ? "[" + h + "]" : h, port && *port ? port : "443");
   a.token = trimmed(read_text(dir + "/token", "service account token"));
   add_secret(*a.token);
+  a.auth = "service account token";
   std::error_code ec;
   if (fs::exists(dir + "/ca.crt", ec)) a.ca_pem = read_text(dir + "/ca.crt", "service account CA");
   return a;
@@ -436,6 +437,7 @@ Access load_access(const std::string& context, const std::string& kubeconfig, do
                                      "URL",
                                      cwhere));
 
+  a.auth = "anonymous";
   if (user_name.empty()) return a; // anonymous, as kubectl allows
   const auto us = m.users.find(user_name);
   if (us == m.users.end())
@@ -456,10 +458,14 @@ Access load_access(const std::string& context, const std::string& kubeconfig, do
   if (a.cert_pem.empty() != a.key_pem.empty())
     malformed(u.file,
               fmt::format("{} has a client certificate without its key, or a key without its certificate", uwhere));
+  a.auth = a.token ? "token" : !a.cert_pem.empty() ? "client certificate" : "anonymous";
+  if (!text_of(u.node, "tokenFile", u.file, uwhere).empty()) a.auth = "token file";
   if (const YAML::Node exec = u.node["exec"]; exec && !exec.IsNull()) {
     if (!exec.IsMap()) malformed(u.file, fmt::format("{}: \"exec\" must be a mapping", uwhere));
     run_plugin(exec, u, user_name, a.server, timeout, a);
+    a.auth = fmt::format("exec plugin {}", text_of(exec, "command", u.file, uwhere));
   }
+  a.auth = fmt::format("{} of user \"{}\"", a.auth, user_name);
   if (const YAML::Node ap = u.node["auth-provider"]; ap && !ap.IsNull() && !a.token)
     throw RuntimeError(fmt::format("kubeconfig {}: {} uses auth-provider \"{}\", which kubectl itself dropped; switch "
                                    "to its exec plugin (e.g. gke-gcloud-auth-plugin, kubelogin)",

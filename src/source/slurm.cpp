@@ -130,6 +130,7 @@ public:
     slurm::Translation tr = slurm::translate(in, o_.slurm, o_.now.value_or(now));
     for (auto& w : tr.warnings) loader.snapshot().warnings.push_back(std::move(w));
     log(fmt::format("Slurm cluster {}", tr.cluster));
+    loader.describe(fmt::format("Slurm {}, data parser {}", tr.release.empty() ? "?" : tr.release, version), auth_);
 
     // The pages go through the loader like any source's; nodes and jobs, the big ones, in parallel.
     auto parse = [&](Resource r) {
@@ -164,6 +165,7 @@ private:
         throw UsageError(fmt::format("--source {}: expected slurm+unix:///PATH/TO/slurmrestd.socket", o_.source));
       base_ = "http://localhost";
       how_ = "unix socket, local auth";
+      auth_ = "local (unix socket)";
     } else if (s.starts_with("http://") || s.starts_with("https://")) {
       base_ = std::string(s);
       while (!base_.empty() && base_.back() == '/') base_.pop_back();
@@ -178,6 +180,9 @@ private:
                                        shown_));
         req_.headers.push_back("X-SLURM-USER-NAME: " + user);
         req_.headers.push_back("X-SLURM-USER-TOKEN: " + *jwt);
+        auth_ = fmt::format("JWT ({}) as {}", o_.slurm.jwt ? "SLURM_JWT" : o_.token_from, user);
+      } else {
+        auth_ = "none";
       }
     } else {
       throw UsageError(fmt::format("--source {}: expected slurm+http://HOST:PORT, slurm+https://HOST:PORT or "
@@ -240,7 +245,7 @@ private:
 
   const SourceOptions& o_;
   SourceOptions req_;
-  std::string base_, shown_, how_;
+  std::string base_, shown_, how_, auth_;
   std::unordered_map<std::string, std::string> island_map_;
   bool no_slurmdb_ = false; // the OpenAPI document lists no slurmdb endpoints: no slurmdbd
 };

@@ -63,6 +63,7 @@ struct Translation {
   std::array<std::string, kResources.size()> pages;
   std::vector<std::string> warnings;
   std::string cluster; // the Slurm cluster's name
+  std::string release; // Slurm's version (meta.slurm.release), when the responses say it
 };
 
 // Throws DataError (SPEC §3.3 lines naming the endpoint, index, name and field) for malformed

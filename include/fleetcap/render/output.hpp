@@ -24,6 +24,7 @@ struct RenderOptions {
   Time generated_at = 0;
   Time at = 0;
   std::string source;
+  std::vector<SourceStatus> sources; // every JSON document's "sources" (docs/output.md)
 };
 
 // A --sort name matches a column's JSON key or table header: case-insensitive, '-' = '_'.
