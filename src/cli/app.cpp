@@ -281,6 +281,11 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   add_list_option(app, "--flex-qos", g.flex_qos,
                   "QOS whose jobs always run on flex (default scavenger,preemptible,flex)")
       ->group(slurm);
+  app.add_option("--ssh-command", g.ssh_command,
+                 "With --source slurm+ssh://: run this instead of ssh, e.g. \"ssh -F ./lab_ssh_config\" (a shell "
+                 "command line; ssh's arguments are appended)")
+      ->envname("FLEETCAP_SSH_COMMAND")
+      ->group(slurm);
   app.set_config("--config", default_config_path(), "Read options from this TOML file (keys are long option names)")
       ->group(group);
 }

@@ -12,8 +12,11 @@ std::string run_sources(Context& ctx) {
   Snapshot snap = ctx.load();
   // Every source is listed, and the run says whether all of them answered (exit 4 if not).
   for (const auto& s : snap.sources) ctx.partial_answer = ctx.partial_answer || !s.ok;
-  const Time at = ctx.at(snap);
-  return render_sources(snap, ctx.render_options(snap, at));
+  RenderOptions o = ctx.render_options(snap, ctx.at(snap));
+  o.source_details = true;
+  for (const auto& c : snap.clusters)
+    if (c.source < o.sources.size()) ++o.sources[c.source].clusters;
+  return render_sources(o);
 }
 } // namespace
 

@@ -127,8 +127,7 @@ private:
     if (auto r = names_.renamed(part_, kind, name)) name = std::move(*r);
   }
   std::string_view view(Resource r, FleetNames::Kind kind, std::string_view name) {
-    if (auto renamed = names_.renamed(part_, kind, name))
-      return out_.text[static_cast<std::size_t>(r)].store(*renamed);
+    if (auto renamed = names_.renamed(part_, kind, name)) return out_.text[static_cast<std::size_t>(r)].store(*renamed);
     return name;
   }
   void move_job(Job& j) {
@@ -157,7 +156,8 @@ private:
 
 } // namespace
 
-Snapshot merge_fleet(std::vector<Snapshot>& parts, const FleetNames& names, const std::vector<std::uint32_t>& source_of) {
+Snapshot merge_fleet(std::vector<Snapshot>& parts, const FleetNames& names,
+                     const std::vector<std::uint32_t>& source_of) {
   Snapshot out;
   std::size_t sizes[5] = {};
   for (const auto& p : parts) {

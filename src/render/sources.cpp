@@ -1,3 +1,5 @@
+// The sources a run read (docs/sources.md): one list of columns, written in every JSON
+// document's envelope (its first seven keys) and, whole, by `fleetcap sources`.
 #include "fleetcap/render/sources.hpp"
 
 #include "columns.hpp"
@@ -7,113 +9,121 @@ namespace fleetcap {
 namespace {
 
 using namespace cols;
-using json_out::JsonWriter;
 
-struct SourceView {
-  const SourceStatus* s;
-  std::size_t clusters = 0;
-};
+// `fleetcap sources` shows what the envelope leaves out.
+constexpr unsigned kDetails = kFirstOwnCondition;
 
 std::string took(double seconds) {
   return seconds < 1 ? fmt::format("{}ms", static_cast<long long>(seconds * 1000 + 0.5))
                      : fmt::format("{:.1f}s", seconds);
 }
 
-// The keys the envelope's "sources" has (json_writer.hpp) come first, in its order, so that
-// `.sources[]` reads alike in every document; this command's document adds the rest.
-const Column<SourceView> kSourceColumns[] = {
+Value short_time_of(Time t) { return txt(format_rfc3339(t), Tone::plain, short_time(t)); }
+
+const Column<SourceStatus> kSourceList[] = {
     {.key = "name",
      .header = "NAME",
      .align = Align::left,
      .identifying = true,
-     .get = [](const SourceView& r) { return txt(r.s->name); }},
+     .get = [](const SourceStatus& s) { return txt(s.name); }},
     {.key = "kind",
      .header = "KIND",
      .align = Align::left,
-     .priority = 2,
-     .get = [](const SourceView& r) { return txt(r.s->kind); }},
+     .drop = 2,
+     .get = [](const SourceStatus& s) { return txt(s.kind); }},
     {.key = "source",
      .header = "SOURCE",
      .align = Align::left,
-     .priority = 6,
-     .get = [](const SourceView& r) { return txt(r.s->source); }},
+     .drop = 6,
+     .get = [](const SourceStatus& s) { return txt(s.source); }},
     {.key = "ok",
      .header = "REACHABLE",
      .align = Align::left,
-     .priority = 1,
-     .get = [](const SourceView& r) { return flag(r.s->ok, r.s->ok ? Tone::good : Tone::bad); }},
+     .drop = 1,
+     .get = [](const SourceStatus& s) { return flag(s.ok, s.ok ? Tone::good : Tone::bad); }},
     {.key = "error",
      .header = "ERROR",
      .align = Align::left,
-     .priority = 1,
-     .get = [](const SourceView& r) { return r.s->ok ? none() : txt(r.s->error, Tone::bad); }},
+     .drop = 1,
+     .get = [](const SourceStatus& s) { return s.ok ? none() : txt(s.error, Tone::bad); }},
     {.key = "fetched_at",
      .header = "FETCHED",
      .align = Align::left,
-     .priority = 8,
+     .drop = 8,
      .wide = true,
-     .get = [](const SourceView& r) { return txt(format_rfc3339(r.s->fetched_at), Tone::plain, short_time(r.s->fetched_at)); }},
+     .get = [](const SourceStatus& s) { return short_time_of(s.fetched_at); }},
     {.key = "taken_at",
      .header = "TAKEN",
      .align = Align::left,
-     .priority = 7,
+     .drop = 7,
      .wide = true,
-     .get =
-         [](const SourceView& r) {
-           return r.s->ok && r.s->taken_at ? txt(format_rfc3339(*r.s->taken_at), Tone::plain, short_time(*r.s->taken_at))
-                                           : none();
-         }},
+     .get = [](const SourceStatus& s) { return s.ok && s.taken_at ? short_time_of(*s.taken_at) : none(); }},
     {.key = "clusters",
      .header = "CLUSTERS",
-     .priority = 3,
-     .get = [](const SourceView& r) { return r.s->ok ? num(r.clusters) : none(); }},
+     .drop = 3,
+     .only_with = kDetails,
+     .get = [](const SourceStatus& s) { return s.ok ? num(s.clusters) : none(); }},
     {.key = "version",
      .header = "VERSION",
      .align = Align::left,
-     .priority = 4,
-     .get = [](const SourceView& r) { return r.s->version.empty() ? none() : txt(r.s->version); }},
+     .drop = 4,
+     .only_with = kDetails,
+     .get = [](const SourceStatus& s) { return s.version.empty() ? none() : txt(s.version); }},
     {.key = "auth",
      .header = "AUTH",
      .align = Align::left,
-     .priority = 5,
-     .get = [](const SourceView& r) { return r.s->auth.empty() ? none() : txt(r.s->auth); }},
+     .drop = 5,
+     .only_with = kDetails,
+     .get = [](const SourceStatus& s) { return s.auth.empty() ? none() : txt(s.auth); }},
     {.key = "took_ms",
      .header = "TOOK",
-     .priority = 4,
+     .drop = 4,
+     .only_with = kDetails,
      .get =
-         [](const SourceView& r) {
-           return num(static_cast<Gpus>(r.s->seconds * 1000 + 0.5), Tone::plain, took(r.s->seconds));
+         [](const SourceStatus& s) {
+           return num(static_cast<Gpus>(s.seconds * 1000 + 0.5), Tone::plain, took(s.seconds));
          }},
 };
+const Columns<SourceStatus> kSourceColumns{"sources", "sources", kSourceList};
 
-std::vector<SourceView> rows_of(const Snapshot& snap, const RenderOptions& o) {
-  std::vector<SourceView> rows;
-  for (const auto& s : snap.sources) rows.push_back({&s, 0});
-  for (const auto& c : snap.clusters)
-    if (c.source < rows.size()) ++rows[c.source].clusters;
-  sort_rows<SourceView>(kSourceColumns, rows, o.sort);
+unsigned have_of(const RenderOptions& o) { return o.source_details ? kDetails : 0; }
+
+std::vector<SourceStatus> rows_of(const RenderOptions& o) {
+  std::vector<SourceStatus> rows = o.sources;
+  sort_rows(kSourceColumns, rows, o.sort);
   return rows;
 }
+
+// fleetcap.sources: the envelope, whose `sources` has every column here, and whether all answered.
+const Column<RenderOptions> kSourcesDocList[] = {
+    {.key = "all_ok",
+     .get =
+         [](const RenderOptions& o) {
+           return flag(std::all_of(o.sources.begin(), o.sources.end(), [](const auto& s) { return s.ok; }));
+         }},
+};
+const Columns<RenderOptions> kSourcesDoc{"sources", "document", kSourcesDocList, ListKind::document,
+                                         "fleetcap.sources/v1"};
 
 } // namespace
 
 namespace cols {
-std::vector<ColumnList> sources_column_lists() { return {describe<SourceView>("sources", "sources", kSourceColumns)}; }
+void link_sources_columns() {}
+
+void envelope_sources(JsonWriter& w, std::string_view key, const Envelope& e, unsigned) {
+  const unsigned have = have_of(*e.o);
+  json_list(w, key, kSourceColumns, have ? rows_of(*e.o) : e.o->sources, have);
+}
 } // namespace cols
 
-std::string render_sources(const Snapshot& snap, const RenderOptions& o) {
+std::string render_sources(const RenderOptions& o) {
   switch (o.format) {
-  case Format::json: {
-    JsonWriter w;
-    json_out::begin_document(w, "sources", o, false);
-    json_list<SourceView>(w, "sources", kSourceColumns, rows_of(snap, o));
-    return w.end_object().finish();
-  }
-  case Format::csv: return csv_of<SourceView>(kSourceColumns, rows_of(snap, o), o);
-  case Format::name: return names_of<SourceView>(kSourceColumns, rows_of(snap, o));
+  case Format::json: return json_document(kSourcesDoc, o, o);
+  case Format::csv: return csv_of(kSourceColumns, rows_of(o), o, kDetails);
+  case Format::name: return names_of(kSourceColumns, rows_of(o));
   case Format::table: break;
   }
-  return table_of<SourceView>(kSourceColumns, rows_of(snap, o), o);
+  return table_of(kSourceColumns, rows_of(o), o, nullptr, kDetails);
 }
 
 } // namespace fleetcap

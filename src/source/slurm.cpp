@@ -132,18 +132,7 @@ public:
     log(fmt::format("Slurm cluster {}", tr.cluster));
     loader.describe(fmt::format("Slurm {}, data parser {}", tr.release.empty() ? "?" : tr.release, version), auth_);
 
-    // The pages go through the loader like any source's; nodes and jobs, the big ones, in parallel.
-    auto parse = [&](Resource r) {
-      const std::size_t i = static_cast<std::size_t>(r);
-      if (loader.wanted(r))
-        loader.parse_built_page(r, fmt::format("{} ({} from Slurm)", shown_, to_string(r)), tr.pages[i]);
-    };
-    Tasks parsing(loader.cancel());
-    parsing.spawn([&](Cancel&) { parse(Resource::jobs); });
-    for (Resource r : kResources)
-      if (r != Resource::jobs) parse(r);
-    loader.link_while_waiting();
-    parsing.join();
+    slurm::load_pages(loader, tr, shown_);
   }
 
 private:
@@ -189,15 +178,7 @@ private:
                                    "slurm+unix:///PATH/TO/slurmrestd.socket",
                                    shown_));
     }
-    if (!o_.slurm.island_map.empty()) {
-      // A map is a few lines per island: 16 MiB is far beyond any real one.
-      LocalRead read = read_local_file(o_.slurm.island_map, std::uint64_t{16} << 20, "16 MiB for --island-map");
-      if (!read.bytes)
-        throw RuntimeError(read.missing ? fmt::format("cannot read --island-map {}: no such file", o_.slurm.island_map)
-                                        : fmt::format("--island-map: {}", read.error));
-      const std::string text = std::move(*read.bytes);
-      island_map_ = slurm::parse_island_map(text, o_.slurm.island_map);
-    }
+    island_map_ = slurm::read_island_map(o_.slurm);
   }
 
   // The newest data parser version the server serves: from its OpenAPI document, else by
@@ -251,6 +232,34 @@ private:
 };
 
 } // namespace
+
+namespace slurm {
+void load_pages(Loader& loader, Translation& tr, const std::string& shown) {
+  // The pages go through the loader like any source's; nodes and jobs, the big ones, in parallel.
+  auto parse = [&](Resource r) {
+    const std::size_t i = static_cast<std::size_t>(r);
+    if (loader.wanted(r))
+      loader.parse_built_page(r, fmt::format("{} ({} from Slurm)", shown, to_string(r)), tr.pages[i]);
+  };
+  Tasks parsing(loader.cancel());
+  parsing.spawn([&](Cancel&) { parse(Resource::jobs); });
+  for (Resource r : kResources)
+    if (r != Resource::jobs) parse(r);
+  loader.link_while_waiting();
+  parsing.join();
+}
+
+std::unordered_map<std::string, std::string> read_island_map(const SlurmOptions& options) {
+  if (options.island_map.empty()) return {};
+  // A map is a few lines per island: 16 MiB is far beyond any real one.
+  LocalRead read = read_local_file(options.island_map, std::uint64_t{16} << 20, "16 MiB for --island-map");
+  if (!read.bytes)
+    throw RuntimeError(read.missing ? fmt::format("cannot read --island-map {}: no such file", options.island_map)
+                                    : fmt::format("--island-map: {}", read.error));
+  const std::string text = std::move(*read.bytes);
+  return parse_island_map(text, options.island_map);
+}
+} // namespace slurm
 
 std::unique_ptr<Source> make_slurm_source(const SourceOptions& o) { return std::make_unique<SlurmSource>(o); }
 

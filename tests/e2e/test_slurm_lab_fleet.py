@@ -8,9 +8,7 @@ Runs under ctest with the lab fixture (its name starts with test_slurm_lab).
 """
 import json
 import os
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import unittest
@@ -18,10 +16,9 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
 import kube_fixtures as fx  # noqa: E402
-from harness import BINARY, DEMO, ROOT, WORKED  # noqa: E402
+from harness import DEMO, WORKED  # noqa: E402
 from kube_server import KubeServer, make_pki  # noqa: E402
 
-LAB = os.path.join(ROOT, "scripts", "slurm-lab")
 KUBE_TOKEN = "fleet-kube-token-5e6f7a8b"
 # One instant for every run: the lab's reservations and the snapshots' events are judged at it.
 AT = "2026-11-30T12:00:00Z"
@@ -29,17 +26,7 @@ FIGURES = ("total", "healthy", "assigned", "inquota_used", "inquota_free", "flex
            "flex_stable_free", "flex_reclaimable_free", "unbacked", "buffer")
 
 
-def lab_env():
-    p = subprocess.run([LAB, "env"], capture_output=True, text=True)
-    if p.returncode != 0:
-        if os.environ.get("FLEETCAP_SKIP_SLURM_LAB") == "1":
-            print("skipped: no Slurm lab (FLEETCAP_SKIP_SLURM_LAB=1)", file=sys.stderr)
-            sys.exit(77)
-        raise SystemExit(f"no Slurm lab: run scripts/slurm-lab up && scripts/slurm-lab scenario\n{p.stderr}")
-    return dict(re.match(r"export (\w+)='(.*)'$", line).groups() for line in p.stdout.splitlines())
-
-
-ENV = lab_env()
+ENV = harness.slurm_lab_env()
 
 
 class Fleet(unittest.TestCase):

@@ -19,17 +19,18 @@ Snapshot source(const std::string& cluster, const std::string& node_prefix, cons
                              "state": "production"})"},
       {Resource::nodes, R"({"name": ")" + node_prefix + R"(1", "cluster": ")" + cluster +
                             R"(", "island": "ib", "gpus": 8, "health": "healthy"},
-                          {"name": ")" + node_prefix + R"(2", "cluster": ")" + cluster +
+                          {"name": ")" +
+                            node_prefix + R"(2", "cluster": ")" + cluster +
                             R"(", "island": "ib", "gpus": 8, "health": "healthy"})"},
       {Resource::quotas, R"({"name": "research", "parent": null, "cluster": null},
-                           {"name": "research/llm", "parent": "research", "cluster": ")" + cluster +
-                             R"(", "gpus": 8})"},
-      {Resource::jobs, R"({"name": ")" + job + R"(", "namespace": "ml", "quota": "research/llm", "cluster": ")" +
-                           cluster + R"(", "priority": "high", "gpus": 8, "state": "running", "nodes": [")" +
-                           node_prefix + R"(1"]},
-                         {"name": "scavenge-)" + job + R"(", "namespace": "ml", "quota": "flex", "cluster": ")" +
-                           cluster + R"(", "priority": "low", "gpus": 4, "state": "running", "nodes": [")" +
-                           node_prefix + R"(2"]})"},
+                           {"name": "research/llm", "parent": "research", "cluster": ")" +
+                             cluster + R"(", "gpus": 8})"},
+      {Resource::jobs,
+       R"({"name": ")" + job + R"(", "namespace": "ml", "quota": "research/llm", "cluster": ")" + cluster +
+           R"(", "priority": "high", "gpus": 8, "state": "running", "nodes": [")" + node_prefix + R"(1"]},
+                         {"name": "scavenge-)" +
+           job + R"(", "namespace": "ml", "quota": "flex", "cluster": ")" + cluster +
+           R"(", "priority": "low", "gpus": 4, "state": "running", "nodes": [")" + node_prefix + R"(2"]})"},
       {Resource::maintenance, R"({"id": ")" + event + R"(", "cluster": ")" + cluster + R"(", "nodes": [")" +
                                   node_prefix + R"(2"], "kind": "firmware", "reason": "bios",
                                 "priority": "p2", "start": "2026-12-01T00:00:00Z",

@@ -57,6 +57,7 @@ std::vector<std::string> cluster_words(const Snapshot& snap);
 // `sources` (set by the caller; failed sources have no part). Each part's warnings are kept,
 // each prefixed with its source's name. Throws DataError when names still collide after the
 // renaming (a source that already had a cluster called OTHER/NAME).
-Snapshot merge_fleet(std::vector<Snapshot>& parts, const FleetNames& names, const std::vector<std::uint32_t>& source_of);
+Snapshot merge_fleet(std::vector<Snapshot>& parts, const FleetNames& names,
+                     const std::vector<std::uint32_t>& source_of);
 
 } // namespace fleetcap

@@ -116,6 +116,7 @@ struct SourceStatus {
   Time fetched_at = 0;          // when this run began reading it
   std::optional<Time> taken_at; // the time its data is from: a saved snapshot's, else fetched_at
   double seconds = 0;           // how long reading it took
+  std::size_t clusters = 0;     // how many clusters it gave (set for `fleetcap sources`)
   std::string version;          // the API's or scheduler's version, as far as it tells
   std::string auth;             // how fleetcap authenticated to it (never the secret)
 };

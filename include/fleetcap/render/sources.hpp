@@ -8,8 +8,8 @@
 
 namespace fleetcap {
 
-// One row per source of `snap` (snap.sources): what it is, whether it answered, the version it
-// said, how fleetcap logged in, how long it took and how many clusters it gave.
-std::string render_sources(const Snapshot& snap, const RenderOptions& o);
+// One row per source read (o.sources, with o.source_details): what it is, whether it answered,
+// the version it said, how fleetcap logged in, how long it took and how many clusters it gave.
+std::string render_sources(const RenderOptions& o);
 
 } // namespace fleetcap
