@@ -178,6 +178,8 @@ std::string source_help() {
                      forms);
 }
 
+void add_run_options(CLI::App& app, GlobalOptions& g, const std::string& group);
+
 void add_global_options(CLI::App& app, GlobalOptions& g) {
   const std::string group = "Global options";
   app.add_option("--source", g.sources, source_help())
@@ -235,6 +237,11 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   add_list_option(app, "--state", g.states,
                   "Cluster lifecycle states to report (default production; 'all' for every state)")
       ->group(group);
+  add_run_options(app, g, group);
+}
+
+// The rest of the global options: output noise, the network, and the sources' own settings.
+void add_run_options(CLI::App& app, GlobalOptions& g, const std::string& group) {
   app.add_flag("-q,--quiet", g.quiet, "Do not print warnings")->group(group);
   app.add_flag("-v,--verbose", g.verbose, "Log each request to stderr (never the token)")->group(group);
   app.add_option("--token-file", g.token_file, "Read the bearer token from FILE (else $FLEETCAP_TOKEN)")->group(group);
@@ -390,11 +397,11 @@ void warn_config_keys(const CLI::App& app, const Context& ctx) {
 
 } // namespace
 
-int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-  Context ctx;
-  ctx.out = &out;
-  ctx.err = &err;
-  CLI::App app("fleetcap: what GPU capacity really exists in a shared fleet.", "fleetcap");
+namespace {
+
+// The command line: global options, every command of the registry, and every command's help
+// ending with the global options it also accepts.
+void build_app(CLI::App& app, Context& ctx) {
   app.fallthrough();
   // One command per run: once it is named, a word like "nodes" after it (`__load jobs nodes`) is
   // that command's argument, not a second command (CLI11 looks for commands in the parents).
@@ -408,7 +415,6 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     if (spec.help.empty()) sub->group(""); // hidden
     spec.setup(*sub, ctx);
   }
-  // Every command's help ends with the global options it also accepts.
   const std::string globals = global_options_text(app);
   std::vector<CLI::App*> all;
   for (CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) all.push_back(sub);
@@ -418,72 +424,54 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     const std::string own = all[i]->get_footer();
     all[i]->footer(own.empty() ? globals : own + "\n\n" + globals);
   }
-  const int width = detect_style(ColorMode::never, STDOUT_FILENO).width;
-  // The root's help() descends into the parsed commands, naming them in "Usage: fleetcap ...".
-  auto help_of = [&](const CLI::App*) { return wrap_help(app.help(), width); };
+}
 
-  // The command the words name, as deep as parsed ("fleetcap overalloc report").
-  auto parsed_path = [&](const CLI::App*& at) {
-    at = &app;
-    std::string path;
-    while (!at->get_subcommands().empty()) {
-      at = at->get_subcommands().front();
-      path += (path.empty() ? "" : " ") + at->get_name();
-    }
-    return path;
-  };
+// The config file, read once with toml++, its keys handed to CLI11 (and checked) before parsing.
+void use_config_file(CLI::App& app, Context& ctx, int argc, const char* const* argv) {
+  const std::string path = config_path(argc, argv);
+  if (path.empty()) return;
+  ctx.config = ConfigFile::read(path);
+  const std::vector<ConfigFile::Item> items = ctx.config->items(source_tables());
+  check_config_types(app, *ctx.config, items);
+  app.config_formatter(std::make_shared<TomlConfig>(cli_items(items)));
+}
 
-  if (const std::string path = config_path(argc, argv); !path.empty()) {
-    ctx.config = ConfigFile::read(path);
-    const std::vector<ConfigFile::Item> items = ctx.config->items(source_tables());
-    check_config_types(app, *ctx.config, items);
-    app.config_formatter(std::make_shared<TomlConfig>(cli_items(items)));
+// The command the words name, as deep as parsed ("overalloc report"), and where it is.
+std::string parsed_path(const CLI::App& app, const CLI::App*& at) {
+  at = &app;
+  std::string path;
+  while (!at->get_subcommands().empty()) {
+    at = at->get_subcommands().front();
+    path += (path.empty() ? "" : " ") + at->get_name();
   }
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    const CLI::App* at = nullptr;
-    parsed_path(at);
-    out << help_of(at);
-    return 0;
-  } catch (const CLI::CallForAllHelp&) {
-    out << help_of(&app);
-    return 0;
-  } catch (const CLI::CallForVersion& e) {
-    app.exit(e, out, out);
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    const CLI::App* at = nullptr;
-    std::string path = parsed_path(at);
-    path = path.empty() ? "fleetcap" : "fleetcap " + path;
-    // A word a subcommand does not know falls through to its parent, so look at them all.
-    const auto left = app.remaining(true);
-    const auto word = std::find_if(left.begin(), left.end(), [](const std::string& w) { return !w.starts_with("-"); });
-    const auto dash = std::find_if(left.begin(), left.end(), [](const std::string& w) { return w.starts_with("-"); });
-    if (!visible_commands(at).empty() && word != left.end())
-      throw UsageError(fmt::format("unknown command \"{}\" for \"{}\"{}\nRun '{} --help' for usage.",
-                                   escape_control(*word), path,
-                                   did_you_mean(closest_names(*word, visible_commands(at))), path));
-    if (dash != left.end()) {
-      const std::string name = dash->substr(0, dash->find('='));
-      const auto names = option_names(at);
-      const std::vector<std::string_view> known(names.begin(), names.end());
-      throw UsageError(fmt::format("unknown option \"{}\" for \"{}\"{}\nRun '{} --help' for usage.",
-                                   escape_control(name), path, did_you_mean(closest_names(name, known)), path));
-    }
-    throw UsageError(fmt::format("{}\nRun '{} --help' for usage.", e.what(), path));
-  }
-  if (const CLI::Option* config = app.get_config_ptr())
-    ctx.global.config_file = config->count() ? config->as<std::string>() : default_config_path();
+  return path;
+}
+
+// A parse error as a usage error: an unknown command or option with the nearest names.
+[[noreturn]] void parse_failed(const CLI::App& app, const CLI::ParseError& e) {
   const CLI::App* at = nullptr;
-  ctx.command = parsed_path(at);
-  if (ctx.command.starts_with("capacity flex")) ctx.command = "flex";
-  if (!ctx.action) {
-    // A bare group (fleetcap maintenance) or no command at all: the help of what was named.
-    out << help_of(at);
-    return 0;
+  std::string path = parsed_path(app, at);
+  path = path.empty() ? "fleetcap" : "fleetcap " + path;
+  // A word a subcommand does not know falls through to its parent, so look at them all.
+  const auto left = app.remaining(true);
+  const auto word = std::find_if(left.begin(), left.end(), [](const std::string& w) { return !w.starts_with("-"); });
+  const auto dash = std::find_if(left.begin(), left.end(), [](const std::string& w) { return w.starts_with("-"); });
+  if (!visible_commands(at).empty() && word != left.end())
+    throw UsageError(fmt::format("unknown command \"{}\" for \"{}\"{}\nRun '{} --help' for usage.",
+                                 escape_control(*word), path, did_you_mean(closest_names(*word, visible_commands(at))),
+                                 path));
+  if (dash != left.end()) {
+    const std::string name = dash->substr(0, dash->find('='));
+    const auto names = option_names(at);
+    const std::vector<std::string_view> known(names.begin(), names.end());
+    throw UsageError(fmt::format("unknown option \"{}\" for \"{}\"{}\nRun '{} --help' for usage.", escape_control(name),
+                                 path, did_you_mean(closest_names(name, known)), path));
   }
-  warn_config_keys(app, ctx);
+  throw UsageError(fmt::format("{}\nRun '{} --help' for usage.", e.what(), path));
+}
+
+// What the chosen command prints: once, or again and again with --watch; the exit status.
+int run_command(Context& ctx, std::ostream& out) {
   ctx.check_output_options();
   if (ctx.prometheus() && ctx.command != "capacity" && ctx.command != "quota" && ctx.command != "overalloc report")
     throw UsageError(fmt::format("-o prometheus is for capacity, quota and overalloc report, not {}", ctx.command));
@@ -498,6 +486,46 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   }
   out << ctx.action(ctx);
   return ctx.partial_answer ? static_cast<int>(ExitCode::partial) : 0;
+}
+
+} // namespace
+
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  Context ctx;
+  ctx.out = &out;
+  ctx.err = &err;
+  CLI::App app("fleetcap: what GPU capacity really exists in a shared fleet.", "fleetcap");
+  build_app(app, ctx);
+  const int width = detect_style(ColorMode::never, STDOUT_FILENO).width;
+  // The root's help() descends into the parsed commands, naming them in "Usage: fleetcap ...".
+  auto help = [&] { return wrap_help(app.help(), width); };
+  use_config_file(app, ctx, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    out << help();
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    out << help();
+    return 0;
+  } catch (const CLI::CallForVersion& e) {
+    app.exit(e, out, out);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    parse_failed(app, e);
+  }
+  if (const CLI::Option* config = app.get_config_ptr())
+    ctx.global.config_file = config->count() ? config->as<std::string>() : default_config_path();
+  const CLI::App* at = nullptr;
+  ctx.command = parsed_path(app, at);
+  if (ctx.command.starts_with("capacity flex")) ctx.command = "flex";
+  if (!ctx.action) {
+    // A bare group (fleetcap maintenance) or no command at all: the help of what was named.
+    out << help();
+    return 0;
+  }
+  warn_config_keys(app, ctx);
+  return run_command(ctx, out);
 }
 
 } // namespace fleetcap::cli
