@@ -22,7 +22,7 @@ _fleetcap() {
   if [[ -n $kind ]]; then
     case $kind in
       file) COMPREPLY=($(compgen -f -- "$cur")) ;;
-      source) COMPREPLY=($(compgen -f -- "$cur") $(compgen -W "$(fleetcap __complete sources 2>/dev/null)" -- "$cur")) ;;
+      source) COMPREPLY=($(compgen -W "slurm slurm: slurm:all slurm+ssh:// slurm+http:// slurm+https:// slurm+unix:// kube kube: http:// https:// $(fleetcap __complete sources 2>/dev/null)" -- "$cur") $(compgen -f -- "$cur")) ;;
       dyn:*) COMPREPLY=($(compgen -W "$(_fleetcap_complete_names "${kind#dyn:}")" -- "$cur")) ;;
       none) COMPREPLY=() ;;
       *) COMPREPLY=($(compgen -W "$kind" -- "$cur")) ;;

@@ -100,7 +100,7 @@ std::string config_path(int argc, const char* const* argv) {
 // (fleetcap/source/config.hpp), and its keys handed over as CLI11's items.
 class TomlConfig : public CLI::Config {
 public:
-  explicit TomlConfig(std::vector<CLI::ConfigItem> items) : items_(std::move(items)) {}
+  explicit TomlConfig(std::vector<CLI::ConfigItem> list) : items_(std::move(list)) {}
   std::string to_config(const CLI::App*, bool, bool, std::string) const override { return {}; }
   std::vector<CLI::ConfigItem> from_config(std::istream&) const override { return items_; }
 

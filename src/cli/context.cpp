@@ -25,12 +25,14 @@
 
 namespace fleetcap::cli {
 
+// A warning is one line, whatever it quotes (a name, a Status message): escaped as tables are.
 void Context::warn(const std::string& message) const {
   if (global.quiet) return;
+  const std::string line = "fleetcap: warning: " + escape_control(message) + '\n';
   if (warnings)
-    *warnings += "fleetcap: warning: " + message + '\n';
+    *warnings += line;
   else
-    *err << "fleetcap: warning: " << message << '\n';
+    *err << line;
 }
 
 namespace {
@@ -122,10 +124,10 @@ void check_source_name(const ConfigFile& file, const ConfigFile::Source& s) {
 
 std::vector<std::string> Context::configured_sources() const {
   if (!config) config = config_file(global.config_file);
-  std::vector<std::string> out;
+  std::vector<std::string> names;
   if (config)
-    for (const auto& s : config->sources()) out.push_back(s.name);
-  return out;
+    for (const auto& s : config->sources()) names.push_back(s.name);
+  return names;
 }
 
 std::vector<FleetSource> Context::fleet_sources() const {
@@ -141,7 +143,7 @@ std::vector<FleetSource> Context::fleet_sources() const {
   auto is_configured = [&](const std::string& w) {
     return std::any_of(configured.begin(), configured.end(), [&](const auto& c) { return c.name == w; });
   };
-  std::vector<FleetSource> out;
+  std::vector<FleetSource> fleet;
   std::vector<std::string> specs;
   for (std::size_t i = 0; i < words.size(); ++i) {
     const std::string& word = words[i];
@@ -151,24 +153,24 @@ std::vector<FleetSource> Context::fleet_sources() const {
     FleetSource f;
     f.name = named ? word : short_source_name(word);
     // A short name that is taken (by a configured source, or an earlier one) gets a number.
-    for (int n = 2; !named && (is_configured(f.name) ||
-                               std::any_of(out.begin(), out.end(), [&](const auto& o) { return o.name == f.name; }));
+    for (int n = 2; !named && (is_configured(f.name) || std::any_of(fleet.begin(), fleet.end(),
+                                                                    [&](const auto& o) { return o.name == f.name; }));
          ++n)
       f.name = fmt::format("{}-{}", short_source_name(word), n);
-    f.options = source_options(named ? std::string() : word, named ? word : std::string(), out.size());
+    f.options = source_options(named ? std::string() : word, named ? word : std::string(), fleet.size());
     if (std::find(specs.begin(), specs.end(), f.options.source) != specs.end())
       throw UsageError(
           fmt::format("--source {}: {} is read twice", escape_control(word), display_source(f.options.source)));
     specs.push_back(f.options.source);
-    out.push_back(std::move(f));
+    fleet.push_back(std::move(f));
   }
   // The ?cluster= hint (SPEC §3.1) only where it cannot hide what a --cluster word means: one
   // source, and not its own name.
-  if (out.size() == 1)
+  if (fleet.size() == 1)
     for (const auto& c : global.clusters)
-      if (c != out.front().name) out.front().options.clusters.push_back(c);
-  if (progress) progress->seen.resize(out.size());
-  return out;
+      if (c != fleet.front().name) fleet.front().options.clusters.push_back(c);
+  if (progress) progress->seen.resize(fleet.size());
+  return fleet;
 }
 
 // The token for a source: its [sources.NAME] token-file, else --token-file, else FLEETCAP_TOKEN.
@@ -230,6 +232,12 @@ SourceOptions Context::source_options(const std::string& spec, const std::string
   if (!global.flex_qos.empty()) s.flex_qos = global.flex_qos;
   if (!global.at.empty() && global.at != "now") o.now = parse_rfc3339(global.at);
   o.cacert = global.cacert;
+  if (!o.cacert.empty()) {
+    // One rule for file options (docs/reliability.md): checked here, before any request, so that
+    // a CA bundle that cannot be used is a usage error (exit 2), not a failed fetch.
+    LocalRead ca = read_local_file(o.cacert, std::uint64_t{64} << 20, "64 MiB, too large for a CA bundle");
+    if (!ca.bytes) throw UsageError(fmt::format("--cacert {}", ca.error));
+  }
   o.connect_timeout = global.connect_timeout;
   o.timeout = global.timeout;
   o.max_response_mb = global.max_response_mb;
@@ -245,6 +253,7 @@ SourceOptions Context::source_options(const std::string& spec, const std::string
                      display_source(o.source)));
   o.describe = listing;
   observe(o, index, name.empty() ? short_source_name(o.source) : name);
+  o.warn = [this](const std::string& message) { warn(message); };
   return o;
 }
 
@@ -268,7 +277,7 @@ void Context::observe(SourceOptions& o, std::size_t index, const std::string& na
             : std::string();
     o.log = [mutex = log_mutex, log = err, lead](const std::string& line) {
       std::lock_guard lock(*mutex);
-      *log << "fleetcap: " << lead << line << '\n';
+      *log << "fleetcap: " << escape_control(lead + line) << '\n';
     };
   }
 }
