@@ -10,8 +10,14 @@ against the slowest of them read alone, side by side in one run:
 A must take at most 1.3x B (median wall time of the rounds, A and B alternating so load from
 other processes falls on both alike). Not a test: CI does not run it.
 
-    bench/fleet.py [--binary build/fleetcap] [--rounds 5]
+    bench/fleet.py [--binary build/fleetcap] [--rounds 5] [--rate MB_PER_S]
     bench/fleet.py --serve       # start the 8 servers, print the config and commands, wait
+
+--rate paces every response of the six fleet API and slurmrestd servers at that many MB/s
+(bench/serve.py --rate), as across a network: each source then takes time to arrive whatever
+the client's CPU, and the ratio says whether the sources are read at once. Unpaced, on loopback,
+reading a source is CPU work, and 8 sources' CPU does not fit in the time of one on 2 cores
+(bench/README.md, "Many sources").
 
 The first run generates bench/data/fleet100k-s{1..4} (scripts/gen-fleet) and
 bench/data/slurm6250n25000j (bench/gen-slurm-fleet), kept for later runs. Every fleet API source
@@ -77,9 +83,11 @@ def generate():
     return fleets, slurm
 
 
-def start(tmp, fleets, slurm):
+def start(tmp, fleets, slurm, rate=0.0):
     """The 8 servers and the config naming them: (servers, kube servers, config path)."""
-    servers = [Served(d) for d in fleets] + [Served("--slurm", os.path.join(slurm, "slurm")) for _ in range(2)]
+    pace = ["--rate", str(rate)] if rate else []
+    servers = [Served(d, *pace) for d in fleets] + [Served("--slurm", os.path.join(slurm, "slurm"), *pace)
+                                                     for _ in range(2)]
     pki = make_pki(tmp)
     kubes = []
     for i in range(2):
@@ -122,13 +130,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", default=os.path.join(ROOT, "build", "fleetcap"))
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--rate", type=float, default=0, help="pace the fleet API and slurmrestd responses (MB/s)")
     ap.add_argument("--serve", action="store_true", help="start the servers, print the commands, wait for Ctrl-C")
     a = ap.parse_args()
     fleets, slurm = generate()
     tmp = tempfile.mkdtemp(prefix="fleetcap-fleet-bench-")
     servers, kubes = [], []
     try:
-        servers, kubes, config = start(tmp, fleets, slurm)
+        servers, kubes, config = start(tmp, fleets, slurm, a.rate)
         env = dict(os.environ, HOME=tmp, XDG_CONFIG_HOME=tmp)
         env.pop("SLURM_JWT", None)
         env.pop("KUBECONFIG", None)

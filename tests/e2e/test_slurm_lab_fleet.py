@@ -166,6 +166,36 @@ url = "kube:k8s"
         table = self.ok("sources").out
         self.assertRegex(table, r"(?m)^NAME +KIND")
 
+    def test_two_sources_of_one_slurm_collide_everywhere(self):
+        """The lab read twice, through slurmrestd and through Slurm's own commands: every cluster,
+        node, quota, job and reservation name is in both, so each becomes SOURCE/NAME in both, each
+        half keeps its single-source figures, and every total is twice one source's."""
+        config = os.path.join(self.tmp, "twice.toml")
+        with open(config, "w") as f:
+            f.write(f'[sources.rest]\nurl = "{ENV["FLEETCAP_SOURCE"]}"\nisland-feature-prefix = "ib-"\n\n'
+                    '[sources.cli]\nurl = "slurm"\nisland-feature-prefix = "ib-"\n')
+        one = self.fc("--source", "rest", "capacity", "--json", config=config)
+        both = self.fc("capacity", "--json", config=config)
+        self.assertEqual((one.code, both.code), (0, 0), both)
+        one, both = one.json(), both.json()
+        self.assertEqual({s["name"]: s["kind"] for s in both["sources"]}, {"rest": "slurmrestd", "cli": "slurm"})
+        for f in FIGURES:
+            self.assertEqual(both["totals"][f], 2 * one["totals"][f], f)
+        by_name = {c["name"]: c for c in both["clusters"]}
+        self.assertEqual(sorted(by_name), sorted(f"{s}/{c['name']}" for s in ("rest", "cli") for c in one["clusters"]))
+        for c in one["clusters"]:
+            for s in ("rest", "cli"):
+                for f in FIGURES:
+                    self.assertEqual(by_name[f"{s}/{c['name']}"][f], c[f], (s, c["name"], f))
+        # Nodes and quotas follow the same rule; a cluster's own name selects it in both sources.
+        nodes = self.fc("nodes", "--all", "-o", "name", config=config)
+        self.assertEqual(nodes.code, 0, nodes)
+        self.assertTrue(nodes.out.split() and all(n.split("/")[0] in ("rest", "cli") for n in nodes.out.split()),
+                        nodes.out)
+        own = one["clusters"][0]["name"]
+        picked = self.fc("capacity", "--cluster", own, "-o", "name", config=config)
+        self.assertEqual(picked.out.split(), [f"rest/{own}", f"cli/{own}"], picked)
+
     def test_a_stopped_source(self):
         with harness.Server(DEMO) as api:
             url = api.url
