@@ -52,6 +52,7 @@ def normalized(text, source):
     """An output with what names the source or the moment of the run taken out."""
     text = text.replace(source, "SOURCE")
     text = re.sub(r"generated \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "generated T", text)
+    text = re.sub(r'"sources": \[[^\]]*\]', '"sources": []', text)  # which source, read when (docs/sources.md)
     return re.sub(r'"generated_at": "[^"]*"', '"generated_at": "T"', text)
 
 
