@@ -73,8 +73,9 @@ std::string run_jobs(Context& ctx, const JobsOptions& opts) {
   if (!opts.quota.empty()) q.quota = quota_option(snap, opts.quota);
   if (!opts.node.empty()) {
     q.node = node_option(snap, opts.node);
-    const Cluster& c = snap.clusters[snap.nodes[q.node].cluster_index];
-    if (!sel.matches(c))
+    const std::uint32_t ci = snap.nodes[q.node].cluster_index;
+    const Cluster& c = snap.clusters[ci];
+    if (!selected_mask(snap, sel)[ci])
       throw UsageError(fmt::format("--node {}: its cluster {} is not among the selected clusters (it is {}); add "
                                    "--cluster {} or --state all",
                                    opts.node, c.name, to_string(c.state), c.name));

@@ -1,4 +1,4 @@
-// SPEC §2 (Flex) and §4 (flex figures, fair share, largest free block).
+// docs/concepts.md (Flex) and docs/figures.md (flex figures, fair share, largest free block).
 #include "fleetcap/figures/flex.hpp"
 
 #include <algorithm>
@@ -71,9 +71,29 @@ void add_totals(FlexReport& r) {
 
 namespace {
 
-// The selected clusters' islands, each with its block of whole free nodes now, largest first.
+bool by_name(const Snapshot& snap, std::uint32_t a, std::uint32_t b) {
+  return snap.clusters[a].name < snap.clusters[b].name;
+}
+
+// The selected clusters' flex, most free (with --stable, most stable free) first.
+std::vector<FlexCluster> ranked_clusters(const Snapshot& snap, const FleetAt& fleet,
+                                         const std::vector<std::uint32_t>& selected, const FlexQuery& q) {
+  std::vector<FlexCluster> all;
+  all.reserve(selected.size());
+  for (auto c : selected) all.push_back(flex_cluster(snap, fleet, c, q));
+  std::sort(all.begin(), all.end(), [&](const FlexCluster& a, const FlexCluster& b) {
+    if (free_of(a, q.stable) != free_of(b, q.stable)) return free_of(a, q.stable) > free_of(b, q.stable);
+    if (free_of(a, !q.stable) != free_of(b, !q.stable)) return free_of(a, !q.stable) > free_of(b, !q.stable);
+    return by_name(snap, a.cluster, b.cluster);
+  });
+  return all;
+}
+
+// Islands of the selected clusters with their free block now, largest first.
 std::vector<FlexIsland> free_islands(const Snapshot& snap, const FleetAt& fleet,
-                                     const std::vector<std::uint8_t>& chosen) {
+                                     const std::vector<std::uint32_t>& selected) {
+  std::vector<std::uint8_t> chosen(snap.clusters.size(), 0);
+  for (auto c : selected) chosen[c] = 1;
   std::vector<FlexIsland> islands;
   for (std::size_t i = 0; i < snap.index.islands.size(); ++i) {
     const Island& isl = snap.index.islands[i];
@@ -87,7 +107,7 @@ std::vector<FlexIsland> free_islands(const Snapshot& snap, const FleetAt& fleet,
   }
   std::sort(islands.begin(), islands.end(), [&](const FlexIsland& a, const FlexIsland& b) {
     if (a.free_block != b.free_block) return a.free_block > b.free_block;
-    if (a.cluster != b.cluster) return snap.clusters[a.cluster].name < snap.clusters[b.cluster].name;
+    if (a.cluster != b.cluster) return by_name(snap, a.cluster, b.cluster);
     return snap.index.islands[a.island].name < snap.index.islands[b.island].name;
   });
   return islands;
@@ -99,13 +119,14 @@ std::vector<FlexIsland> free_islands(const Snapshot& snap, const FleetAt& fleet,
 struct NodeEvents {
   std::vector<Time> back, next;
 };
-NodeEvents node_events(const Snapshot& snap, const std::vector<std::uint32_t>& clusters, Time at, Time until) {
+NodeEvents node_events(const Snapshot& snap, const FleetAt& fleet, const std::vector<std::uint32_t>& selected,
+                       Time until) {
   NodeEvents ev{std::vector<Time>(snap.nodes.size(), 0),
                 std::vector<Time>(snap.nodes.size(), std::numeric_limits<Time>::max())};
-  for (auto c : clusters)
+  for (auto c : selected)
     for (auto e_index : snap.index.cluster_events[c]) {
       const MaintenanceEvent& e = snap.maintenance[e_index];
-      if (!e.open() || e.end <= at) continue;
+      if (!e.open() || e.end <= fleet.at) continue;
       const auto nodes = e.nodes.empty() ? snap.index.cluster_nodes[c] : std::span<const std::uint32_t>(e.node_indices);
       for (auto n : nodes) {
         if (e.start < until)
@@ -152,9 +173,12 @@ void choose_nodes(const Snapshot& snap, const NodeEvents& ev, std::vector<std::u
     if (snap.nodes[n].gpus < fi.per_node) fi.per_node = 0;
 }
 
-// One island under --contiguous: its lasting block, when it would fit later, and its nodes.
-void contiguous_island(const Snapshot& snap, const FleetAt& fleet, const NodeEvents& ev, const FlexCluster& fc,
-                       const FlexQuery& q, FlexIsland& fi) {
+// --contiguous (docs/flex.md): the island's block of whole free nodes no coming maintenance
+// takes, whether its cluster's stable flex covers N, NS's share there, when the block would
+// hold N once the maintenance on its free nodes ends (a healthy, uncordoned node listed by no
+// job comes back at the end of its last event), and, when it holds N, the nodes chosen.
+void lasting_block(FlexIsland& fi, const Snapshot& snap, const FleetAt& fleet, const NodeEvents& ev,
+                   const FlexCluster& fc, const FlexQuery& q) {
   std::vector<std::pair<Time, Gpus>> held; // (back at, GPUs) of free-but-for-maintenance nodes
   std::vector<std::uint32_t> block;
   for (auto n : snap.index.islands[fi.island].nodes) {
@@ -184,29 +208,11 @@ void contiguous_island(const Snapshot& snap, const FleetAt& fleet, const NodeEve
   if (fi.block >= q.gpus) choose_nodes(snap, ev, std::move(block), q.gpus, fi);
 }
 
-// --contiguous (SPEC §4): per island, the free block leaving out nodes an open event covers at
-// any time in [at, at + stay); such a node, if healthy, not cordoned and listed by no job,
-// comes back at the end of the last such event.
-void contiguous(const Snapshot& snap, const FleetAt& fleet, const std::vector<std::uint32_t>& selected,
-                std::vector<FlexIsland>& islands, std::vector<FlexCluster>& all, FlexReport& r) {
-  const FlexQuery& q = r.query;
-  const NodeEvents ev = node_events(snap, selected, fleet.at, fleet.at + q.stay);
-  std::vector<const FlexCluster*> cluster_of(snap.clusters.size(), nullptr);
-  for (const auto& c : all) cluster_of[c.cluster] = &c;
-  std::vector<std::uint8_t> listed(snap.clusters.size(), 0);
-  for (auto& fi : islands) {
-    contiguous_island(snap, fleet, ev, *cluster_of[fi.cluster], q, fi);
-    if (!r.largest_block || fi.block > r.largest_block->block) r.largest_block = fi; // islands are in order
-    if (q.stable && !fi.stays) continue;
-    if (fi.block >= q.gpus) {
-      r.islands.push_back(fi);
-      listed[fi.cluster] = 1;
-    } else if (fi.fits_at != std::numeric_limits<Time>::max()) {
-      r.later.push_back(fi);
-    }
-  }
+// The answer's order: islands that hold N stable first, then the block closest to N; those that
+// would once maintenance ends, soonest first.
+void order_islands(FlexReport& r, const Snapshot& snap) {
   const auto name_order = [&](const FlexIsland& a, const FlexIsland& b) {
-    if (a.cluster != b.cluster) return snap.clusters[a.cluster].name < snap.clusters[b.cluster].name;
+    if (a.cluster != b.cluster) return by_name(snap, a.cluster, b.cluster);
     return snap.index.islands[a.island].name < snap.index.islands[b.island].name;
   };
   std::sort(r.islands.begin(), r.islands.end(), [&](const FlexIsland& a, const FlexIsland& b) {
@@ -219,6 +225,29 @@ void contiguous(const Snapshot& snap, const FleetAt& fleet, const std::vector<st
     if (a.stays != b.stays) return a.stays;
     return name_order(a, b);
   });
+}
+
+// --contiguous: the islands that hold N, those that would later, the largest block, and the
+// clusters of the islands listed.
+void contiguous(FlexReport& r, std::vector<FlexCluster>& all, std::vector<FlexIsland>& islands, const Snapshot& snap,
+                const FleetAt& fleet, const std::vector<std::uint32_t>& selected, const FlexQuery& q) {
+  const NodeEvents ev = node_events(snap, fleet, selected, fleet.at + q.stay);
+  const auto cluster_of = [&](std::uint32_t c) -> const FlexCluster& {
+    return *std::find_if(all.begin(), all.end(), [&](const FlexCluster& x) { return x.cluster == c; });
+  };
+  std::vector<std::uint8_t> listed(snap.clusters.size(), 0);
+  for (auto& fi : islands) {
+    lasting_block(fi, snap, fleet, ev, cluster_of(fi.cluster), q);
+    if (!r.largest_block || fi.block > r.largest_block->block) r.largest_block = fi; // islands are in order
+    if (q.stable && !fi.stays) continue;
+    if (fi.block >= q.gpus) {
+      r.islands.push_back(fi);
+      listed[fi.cluster] = 1;
+    } else if (fi.fits_at != std::numeric_limits<Time>::max()) {
+      r.later.push_back(fi);
+    }
+  }
+  order_islands(r, snap);
   for (auto& c : all)
     if (listed[c.cluster]) r.clusters.push_back(std::move(c));
 }
@@ -231,25 +260,13 @@ FlexReport flex(const Snapshot& snap, const FleetAt& fleet, const Selection& sel
   r.query = q;
   const auto selected = select_clusters(snap, sel);
   r.selected_clusters = selected.size();
-
-  std::vector<FlexCluster> all;
-  all.reserve(selected.size());
-  for (auto c : selected) all.push_back(flex_cluster(snap, fleet, c, q));
-  std::sort(all.begin(), all.end(), [&](const FlexCluster& a, const FlexCluster& b) {
-    if (free_of(a, q.stable) != free_of(b, q.stable)) return free_of(a, q.stable) > free_of(b, q.stable);
-    if (free_of(a, !q.stable) != free_of(b, !q.stable)) return free_of(a, !q.stable) > free_of(b, !q.stable);
-    return snap.clusters[a.cluster].name < snap.clusters[b.cluster].name;
-  });
+  std::vector<FlexCluster> all = ranked_clusters(snap, fleet, selected, q);
   for (const auto& c : all) r.selected_free += free_of(c, q.stable);
   if (!all.empty()) r.most = all.front();
-
-  std::vector<std::uint8_t> chosen(snap.clusters.size(), 0);
-  for (auto c : selected) chosen[c] = 1;
-  std::vector<FlexIsland> islands = free_islands(snap, fleet, chosen);
+  std::vector<FlexIsland> islands = free_islands(snap, fleet, selected);
   if (!islands.empty()) r.best = islands.front();
-
   if (q.contiguous) {
-    contiguous(snap, fleet, selected, islands, all, r);
+    contiguous(r, all, islands, snap, fleet, selected, q);
   } else {
     for (auto& c : all)
       if (free_of(c, q.stable) >= std::max<Gpus>(q.gpus, q.stable ? 1 : 0)) r.clusters.push_back(std::move(c));

@@ -91,7 +91,8 @@ std::vector<Fit> pending_fits(const Snapshot& snap, const FleetAt& fleet, const 
     }
   }
   for (std::size_t j = 0; j < snap.jobs.size(); ++j)
-    if (!snap.jobs[j].running() && snap.jobs[j].cluster_index == kNone) homeless.push_back(static_cast<std::uint32_t>(j));
+    if (!snap.jobs[j].running() && snap.jobs[j].cluster_index == kNone)
+      homeless.push_back(static_cast<std::uint32_t>(j));
   std::sort(homeless.begin(), homeless.end(),
             [&](std::uint32_t a, std::uint32_t b) { return queue_before(snap.jobs[a], snap.jobs[b]); });
   for (auto j : homeless) {
@@ -166,7 +167,8 @@ GroupKey group_of(const Snapshot& snap, const Job& j, PendingBy by) {
   switch (by) {
   case PendingBy::cluster: return {c ? c->name : "-", j.cluster_index, kNone};
   case PendingBy::sku: return {c ? c->sku : "-", kNone, kNone};
-  case PendingBy::quota: return {j.flex ? "flex" : snap.quotas[j.quota_index].name, kNone, j.flex ? kNone : j.quota_index};
+  case PendingBy::quota:
+    return {j.flex ? "flex" : snap.quotas[j.quota_index].name, kNone, j.flex ? kNone : j.quota_index};
   }
   return {};
 }
@@ -184,8 +186,8 @@ void add_fit(PendingGroup& g, const Job& j, Fit f) {
 
 } // namespace
 
-PendingDemand pending_demand(const Snapshot& snap, const FleetAt& fleet, const Selection& sel,
-                             const JobsReport& report, PendingBy by) {
+PendingDemand pending_demand(const Snapshot& snap, const FleetAt& fleet, const Selection& sel, const JobsReport& report,
+                             PendingBy by) {
   PendingDemand d;
   d.by = by;
   std::map<std::string, PendingGroup> groups;

@@ -1,4 +1,5 @@
-// SPEC §6 `nodes`, and `nodes --free`.
+// `fleetcap nodes` (docs/maintenance.md): the nodes worth a look, problems first, their sums per
+// island, and `nodes --free`.
 #include "fleetcap/figures/nodes.hpp"
 
 #include <algorithm>
@@ -25,7 +26,7 @@ struct NodeScan {
   const Snapshot& snap;
   const MaintenanceHorizon& h;
   std::vector<std::uint8_t> schedulable, island_ok;
-  std::vector<Gpus> inquota, flex; // running jobs' shares per node (SPEC §6: spread evenly)
+  std::vector<Gpus> inquota, flex; // running jobs' shares per node (docs/maintenance.md: spread evenly)
 
   NodeScan(const Snapshot& s, const MaintenanceHorizon& horizon, const NodesQuery& q)
       : snap(s), h(horizon), schedulable(schedulable_nodes(s, horizon.at)),

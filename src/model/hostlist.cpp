@@ -10,11 +10,11 @@ namespace fleetcap {
 namespace {
 
 struct Host {
-  std::string_view prefix;     // everything before the final run of digits
-  std::size_t width = 0;       // the bracket it can share: its digits' count, or 0 for any width
-  std::uint64_t number = 0;    // the final run of digits
-  std::string_view digits;     // as written
-  bool numbered = false;       // has a final run of digits Slurm can range over
+  std::string_view prefix;  // everything before the final run of digits
+  std::size_t width = 0;    // the bracket it can share: its digits' count, or 0 for any width
+  std::uint64_t number = 0; // the final run of digits
+  std::string_view digits;  // as written
+  bool numbered = false;    // has a final run of digits Slurm can range over
   std::string_view name;
 };
 
@@ -92,7 +92,8 @@ std::string compress_hostlist(const std::vector<std::string_view>& names) {
     }
     std::vector<const Host*> run;
     std::size_t j = i;
-    for (; j < hosts.size() && hosts[j].numbered && hosts[j].prefix == h.prefix && group_width(hosts[j]) == group_width(h);
+    for (; j < hosts.size() && hosts[j].numbered && hosts[j].prefix == h.prefix &&
+           group_width(hosts[j]) == group_width(h);
          ++j)
       run.push_back(&hosts[j]);
     if (run.size() == 1)

@@ -12,8 +12,8 @@ namespace {
 using namespace cols;
 
 // Columns shown only when some listed job has the field (a fleet API says none of them).
-constexpr unsigned kUsers = kFirstOwnCondition, kJobNames = kFirstOwnCondition << 1,
-                   kReasons = kFirstOwnCondition << 2, kSubmitted = kFirstOwnCondition << 3;
+constexpr unsigned kUsers = kFirstOwnCondition, kJobNames = kFirstOwnCondition << 1, kReasons = kFirstOwnCondition << 2,
+                   kSubmitted = kFirstOwnCondition << 3;
 
 struct JobView {
   const Snapshot* snap;
@@ -111,12 +111,7 @@ const Column<JobView> kJobList[] = {
      .needs = kReasons,
      .label = "why the scheduler holds it back, in its words",
      .get = [](const JobView& r) { return r.job().running() ? none() : text_or_none(r.job().pending_reason); }},
-    {.key = "nodes",
-     .header = "NODES",
-     .align = Align::left,
-     .drop = 7,
-     .item = "node",
-     .get = nodes_value},
+    {.key = "nodes", .header = "NODES", .align = Align::left, .drop = 7, .item = "node", .get = nodes_value},
     {.key = "started_at",
      .header = "STARTED",
      .align = Align::left,
@@ -186,7 +181,7 @@ template <Gpus PendingGroup::*F> Value group_figure(const GroupView& r) { return
        .header = "WAITS",                                                                                              \
        .drop = 1,                                                                                                      \
        .total = Total::value,                                                                                          \
-       .label = "of those, jobs that would not start now",                                                            \
+       .label = "of those, jobs that would not start now",                                                             \
        .part = true,                                                                                                   \
        .get = group_figure<&PendingGroup::waits>},                                                                     \
   {                                                                                                                    \

@@ -13,7 +13,6 @@
 
 namespace fleetcap {
 
-
 namespace {
 
 // A YAML scalar: JSON's double-quoted string, which YAML reads alike.
@@ -46,12 +45,13 @@ std::string sbatch_line(const Snapshot& snap, const Cluster& c, const FlexIsland
 
 std::string kube_snippet(const Snapshot& snap, const Cluster& c, const FlexIsland& island, const FlexQuery& q) {
   const std::string& isl = snap.index.islands[island.island].name;
-  std::string out = island.per_node
-                        ? fmt::format("# In the pod template's spec: one pod per node, each with nvidia.com/gpu: {}\n",
-                                      island.per_node)
-                        : fmt::format("# In the pod template's spec: {} GPUs (nvidia.com/gpu) in all over these nodes\n",
-                                      q.gpus);
-  if (!c.island_label.empty()) out += fmt::format("nodeSelector:\n  {}: {}\n", yaml_string(c.island_label), yaml_string(isl));
+  std::string out =
+      island.per_node
+          ? fmt::format("# In the pod template's spec: one pod per node, each with nvidia.com/gpu: {}\n",
+                        island.per_node)
+          : fmt::format("# In the pod template's spec: {} GPUs (nvidia.com/gpu) in all over these nodes\n", q.gpus);
+  if (!c.island_label.empty())
+    out += fmt::format("nodeSelector:\n  {}: {}\n", yaml_string(c.island_label), yaml_string(isl));
   out += "affinity:\n"
          "  nodeAffinity:\n"
          "    requiredDuringSchedulingIgnoredDuringExecution:\n"
@@ -157,9 +157,9 @@ std::string kueue_patches(const QuotaPlan& plan, const Snapshot& snap, const std
     for (const PlanQuota* p : by_queue[cq]) {
       const Quota& q = snap.quotas[p->quota->quota];
       gpus[q.origin->resource] = p->gpus;
-      out += fmt::format("# {} ({}): nvidia.com/gpu in flavor {}: {} -> {}, phase {}\n", q.name,
-                         snap.clusters[p->quota->cluster].name, q.origin->resource, p->old_gpus, p->gpus,
-                         p->quota->phase);
+      out +=
+          fmt::format("# {} ({}): nvidia.com/gpu in flavor {}: {} -> {}, phase {}\n", q.name,
+                      snap.clusters[p->quota->cluster].name, q.origin->resource, p->old_gpus, p->gpus, p->quota->phase);
     }
     out += cluster_queue_yaml(*snap.quotas[by_queue[cq].front()->quota->quota].origin, gpus);
   }

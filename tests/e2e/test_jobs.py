@@ -1,7 +1,7 @@
 """End-to-end tests of issue 22 (docs/jobs.md, docs/flex.md "Which nodes", docs/maintenance.md
 `nodes --free`, docs/overalloc.md "The change in the scheduler's language"): `jobs`,
 `nodes --free`, the nodes `flex --contiguous` chooses and the line that submits to them, and
-`overalloc plan -o sacctmgr`, on the worked fleet (SPEC §8, figures checked by hand below) and on
+`overalloc plan -o sacctmgr`, on the worked fleet (docs/worked-example.md, figures checked by hand below) and on
 Slurm's own commands answering with the lab's capture (the fake commands of
 test_slurm_cli_faults.py).
 

@@ -15,8 +15,8 @@ struct JobsQuery {
   std::optional<std::string> ns, user;   // --namespace, --user
   std::uint32_t quota = kNone;           // --quota: jobs of this leaf, or of the leaves below this group
   bool flex = false;                     // --flex: only flex jobs
-  bool pending = false, running = false;      // --pending, --running: only those
-  std::uint32_t node = kNone;                 // --node: only jobs listing it
+  bool pending = false, running = false; // --pending, --running: only those
+  std::uint32_t node = kNone;            // --node: only jobs listing it
 };
 
 // Where a pending job would start now, were it alone with the jobs ahead of it in the queue
@@ -61,21 +61,21 @@ std::vector<Fit> pending_fits(const Snapshot& snap, const FleetAt& fleet, const 
 // `jobs --pending --by cluster|sku|quota`: the pending demand per group.
 enum class PendingBy { cluster, sku, quota };
 struct PendingGroup {
-  std::string key;                // the cluster, SKU or quota ("flex" for flex jobs; "-": no cluster)
-  std::uint32_t cluster = kNone;  // --by cluster
-  std::uint32_t quota = kNone;    // --by quota
-  std::size_t jobs = 0;           // pending jobs
-  Gpus pending_gpus = 0;          // GPUs they ask for
+  std::string key;               // the cluster, SKU or quota ("flex" for flex jobs; "-": no cluster)
+  std::uint32_t cluster = kNone; // --by cluster
+  std::uint32_t quota = kNone;   // --by quota
+  std::size_t jobs = 0;          // pending jobs
+  Gpus pending_gpus = 0;         // GPUs they ask for
   Gpus fits_free = 0, fits_quota = 0, fits_flex = 0, waits = 0; // of pending_gpus, by verdict
-  Gpus flex_free = 0;             // unused GPUs now of the group's clusters (a quota: its cluster)
-  std::optional<Gpus> available;  // --by quota: the leaf's available now
+  Gpus flex_free = 0;            // unused GPUs now of the group's clusters (a quota: its cluster)
+  std::optional<Gpus> available; // --by quota: the leaf's available now
 };
 struct PendingDemand {
   PendingBy by = PendingBy::cluster;
   std::vector<PendingGroup> groups; // most pending GPUs first, then key
   PendingGroup totals;              // sums; flex_free over the selected clusters once each
 };
-PendingDemand pending_demand(const Snapshot& snap, const FleetAt& fleet, const Selection& sel,
-                             const JobsReport& report, PendingBy by);
+PendingDemand pending_demand(const Snapshot& snap, const FleetAt& fleet, const Selection& sel, const JobsReport& report,
+                             PendingBy by);
 
 } // namespace fleetcap

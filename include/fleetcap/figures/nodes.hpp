@@ -1,4 +1,4 @@
-// `fleetcap nodes` (SPEC §6): a node listing like `sinfo -R`: the nodes that are not
+// `fleetcap nodes` (docs/maintenance.md): a node listing like `sinfo -R`: the nodes that are not
 // schedulable now, have an open issue or a coming event in the window (or every node), and
 // the same summed per island. Pure: no I/O.
 #pragma once
@@ -27,8 +27,8 @@ std::string_view to_string(NodeConcern c);
 struct NodeRow {
   std::uint32_t node = kNone;
   NodeConcern concern = NodeConcern::none;
-  Gpus gpus_used = 0;       // Σ of the running jobs' shares on it (SPEC §6: spread evenly)
-  bool schedulable = false; // now (SPEC §2)
+  Gpus gpus_used = 0;       // Σ of the running jobs' shares on it (docs/maintenance.md: spread evenly)
+  bool schedulable = false; // now (docs/concepts.md)
   int worst_issue = -1;     // index into Node::issues: the lowest priority number, then the earliest detected
   // The open event covering it that is active now (the one ending last), else the next one to
   // start in the window; kNone when none.
@@ -59,7 +59,7 @@ struct NodesReport {
 NodesReport list_nodes(const Snapshot& snap, const Selection& sel, const MaintenanceHorizon& h, const NodesQuery& q);
 
 // `nodes --free`: schedulable nodes with free GPUs (GPUs less the running jobs' shares of them,
-// SPEC §6's even spread), most free first, then cluster, island, node name.
+// docs/maintenance.md's even spread), most free first, then cluster, island, node name.
 struct FreeNodeRow {
   std::uint32_t node = kNone;
   Gpus gpus = 0, gpus_used = 0, inquota_used = 0, flex_used = 0, gpus_free = 0;
