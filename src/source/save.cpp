@@ -142,7 +142,8 @@ void save_snapshot(const std::string& dir, const RawItems& raw, Time taken_at, c
       const fs::path file = tmp / fmt::format("{}.json", to_string(kResources[i]));
       write_local_file(file.string(), text, file.string());
     }
-    write_local_file((tmp / "snapshot.json").string(), {meta_text(taken_at, source, fleet)}, (tmp / "snapshot.json").string());
+    write_local_file((tmp / "snapshot.json").string(), {meta_text(taken_at, source, fleet)},
+                     (tmp / "snapshot.json").string());
     sync_dir(tmp);
     // Ctrl-C while writing: leave nothing rather than a snapshot the user was told was interrupted.
     if (interrupt_requested()) throw InterruptedError();
