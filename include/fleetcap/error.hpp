@@ -12,6 +12,7 @@ enum class ExitCode : int {
   runtime = 1,      // network, HTTP, I/O
   usage = 2,        // bad command line
   invalid_data = 3, // the snapshot breaks docs/fleet-api.md
+  partial = 4,      // --partial: answered without a source that failed (docs/sources.md)
   interrupted = 130,
 };
 

@@ -12,15 +12,18 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
 namespace fleetcap::cli {
 
 struct GlobalOptions {
-  std::string source;
+  std::vector<std::string> sources; // --source, repeatable: a URL, directory, kube[:CONTEXT] or [sources.NAME]
+  bool partial = false;             // --partial: answer from the sources that answered
   bool json = false;
   std::string format; // --format; empty: not given
   std::string output; // -o; empty: not given
@@ -79,9 +82,22 @@ struct Context {
   mutable Loaded loaded;
   // The config file, once a source's settings needed it.
   mutable std::shared_ptr<const ConfigFile> config;
+  // A --partial answer left a failed source out: the run exits 4 (docs/sources.md).
+  mutable bool partial_answer = false;
+  // `fleetcap sources`: load() reads every source whatever fails, and asks for versions.
+  bool listing = false;
 
   void warn(const std::string& message) const;
-  SourceOptions source_options() const;
+  // The same warning once per run (the config file's, read once per source).
+  void warn_once(const std::string& message) const;
+  // The sources this run reads (docs/sources.md): those --source names (a [sources.NAME] of the
+  // config file, or a URL, directory, kube[:CONTEXT], ...), else every [sources.NAME].
+  std::vector<FleetSource> fleet_sources() const;
+  // The config file's [sources.NAME] names, in file order.
+  std::vector<std::string> configured_sources() const;
+  // One source's options: `spec` as --source gave it, or the [sources.NAME] table `name`;
+  // `index` is its place among the run's sources.
+  SourceOptions source_options(const std::string& spec, const std::string& name, std::size_t index) const;
   // Loads, validates and prints the snapshot's warnings; `raw` as in load_snapshot().
   Snapshot load(RawItems* raw = nullptr) const;
   // --at, else the snapshot's taken_at, else the clock.
@@ -98,6 +114,12 @@ struct Context {
   void check_output_options() const;
   // --cluster, --region and --sku name things the snapshot holds (docs/cli.md).
   void check_names(const Snapshot& snap) const;
+
+private:
+  std::optional<std::string> token(const std::string& file) const;
+  void observe(SourceOptions& o, std::size_t index, const std::string& name) const;
+  mutable std::set<std::string> warned;
+  mutable std::shared_ptr<std::mutex> log_mutex;
 };
 
 // The usage error `<lead> "word"<tail>; did you mean "a" or "b"?` for a word that is not one of
@@ -159,6 +181,7 @@ void setup_version(CLI::App& command, Context& ctx);
 void setup_introspect(CLI::App& command, Context& ctx);
 void setup_complete(CLI::App& command, Context& ctx);
 void setup_load(CLI::App& command, Context& ctx); // hidden, for bench/run
+void setup_sources(CLI::App& command, Context& ctx);
 
 // --watch (docs/output.md): runs ctx.action again every DURATION until Ctrl-C, redrawing the
 // terminal in place or appending to a file or pipe; `out` is stdout, flushed after each frame.

@@ -60,9 +60,10 @@ bool by_start_then_id(const MaintenanceEvent& a, const MaintenanceEvent& b) {
 EventList list_events(const Snapshot& snap, const Selection& sel, const MaintenanceHorizon& h, const EventFilter& f) {
   EventList out;
   out.horizon = h;
+  const std::vector<char> selected = selected_mask(snap, sel);
   for (std::size_t i = 0; i < snap.maintenance.size(); ++i) {
     const MaintenanceEvent& e = snap.maintenance[i];
-    if (e.cluster_index == kNone || !sel.matches(snap.clusters[e.cluster_index])) continue;
+    if (e.cluster_index == kNone || !selected[e.cluster_index]) continue;
     if (std::find(f.states.begin(), f.states.end(), e.state) == f.states.end()) continue;
     if (f.hard_only && !e.hard_start) continue;
     if (!overlaps(e, h)) continue;

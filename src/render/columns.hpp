@@ -383,12 +383,15 @@ template <class Row> const Row* self(const Row& row) { return &row; }
 
 // ---- documents ---------------------------------------------------------------------------
 
-// The fields every JSON document starts with (docs/output.md): schema, generated_at, at, source.
+// The fields every JSON document starts with (docs/output.md): schema, generated_at, at, source,
+// sources.
 struct Envelope {
   std::string_view schema;
   const RenderOptions* o;
 };
 void envelope_fields(JsonWriter& w, const Envelope& e);
+// The envelope's "sources" (src/render/sources.cpp).
+void envelope_sources(JsonWriter& w, std::string_view key, const Envelope& e, unsigned have);
 
 // A whole JSON document: the envelope, then `cols` for `doc`. With a sink, the text goes there
 // as it is written (a document of tens of MB) and the result is empty; `reserve`: about how
@@ -491,5 +494,6 @@ void link_overalloc_brief_columns();
 void link_maintenance_columns();
 void link_nodes_columns();
 void link_snapshot_columns();
+void link_sources_columns();
 
 } // namespace fleetcap::cols

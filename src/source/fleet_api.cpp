@@ -155,6 +155,7 @@ public:
       throw UsageError(fmt::format("refusing to send the token over plain http to {}; use https, or pass "
                                    "--allow-insecure-token",
                                    display_source(o.source)));
+    loader.describe("fleet API v1", o.token ? fmt::format("bearer token ({})", o.token_from) : "none");
     http::global_init();
     Tasks tasks(loader.cancel());
     for (Resource r : kResources)

@@ -18,6 +18,7 @@ struct Access {
   std::string key_pem;
   std::optional<std::string> token; // bearer token
   bool insecure = false;            // insecure-skip-tls-verify
+  std::string auth;                 // how it logs in, for `fleetcap sources` (never the secret)
   std::vector<std::string> warnings;
 };
 

@@ -47,11 +47,19 @@ class Loader {
 public:
   // `cancel`: the Cancel of the run this load is a task of (the sources of a fleet load
   // together, tasks.hpp); null when it runs alone.
-  Loader(const SourceOptions& options, Snapshot& snap, RawItems* raw, const Cancel* cancel = nullptr);
+  Loader(const SourceOptions& options, Snapshot& snap, RawItems* raw, const Cancel* cancel = nullptr,
+         SourceStatus* status = nullptr);
 
   const SourceOptions& options() const { return options_; }
   // The parent of the source's own Tasks.
   const Cancel* cancel() const { return cancel_; }
+  // What `fleetcap sources` shows of the source (SourceStatus): the version of the API or
+  // scheduler it read, and how fleetcap authenticated (never the secret). Either may be empty.
+  void describe(std::string version, std::string auth) {
+    if (!status_) return;
+    if (!version.empty()) status_->version = std::move(version);
+    if (!auth.empty()) status_->auth = std::move(auth);
+  }
   Snapshot& snapshot() { return snap_; }
   // Resources this run reads (SourceOptions::only).
   bool wanted(Resource r) const;
@@ -80,6 +88,7 @@ private:
   Snapshot& snap_;
   RawItems* raw_;
   const Cancel* cancel_;
+  SourceStatus* status_;
   std::array<Outcome, kResources.size()> outcomes_;
   std::optional<Linker> linker_;
   std::chrono::steady_clock::time_point started_;

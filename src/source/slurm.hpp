@@ -79,6 +79,7 @@ struct Translation {
   std::array<std::string, kResources.size()> pages;
   std::vector<std::string> warnings;
   std::string cluster; // the Slurm cluster's name
+  std::string release; // Slurm's version (meta.slurm.release), when the responses say it
 };
 
 // Throws DataError (docs/fleet-api.md lines naming the endpoint, index, name and field) for malformed

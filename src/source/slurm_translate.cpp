@@ -639,11 +639,14 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       if (k == "slurm" || k == "Slurm") {
         od::value s = f.value();
         if (s.type() != od::json_type::object) return;
-        for (auto g : s.get_object())
-          if (std::string_view(g.unescaped_key()) == "cluster") {
-            std::string_view c;
-            if (read_string(g.value(), c) && !c.empty() && slurm_cluster.empty()) slurm_cluster = std::string(c);
-          }
+        for (auto g : s.get_object()) {
+          const std::string_view key = g.unescaped_key();
+          std::string_view c;
+          if (key == "cluster" && read_string(g.value(), c) && !c.empty() && slurm_cluster.empty())
+            slurm_cluster = std::string(c);
+          else if (key == "release" && read_string(g.value(), c) && tr.release.empty())
+            tr.release = std::string(c);
+        }
       }
     }
   };

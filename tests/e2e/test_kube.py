@@ -199,7 +199,7 @@ class Lab(KubeCase):
             self.assertEqual(saved.code, 0, saved)
             saved = saved.json()
             for doc in (live, saved):
-                for k in ("generated_at", "source"):
+                for k in ("generated_at", "source", "sources"):
                     doc.pop(k, None)
             self.assertEqual(live, saved, args)
 

@@ -122,8 +122,7 @@ class Worked(unittest.TestCase):
     def test_global_options_after_the_command(self):
         a = self.ok("--json", "maintenance", "list").json()
         b = self.ok("maintenance", "list", "--json").json()
-        a.pop("generated_at"), b.pop("generated_at")
-        self.assertEqual(a, b)
+        self.assertEqual(harness.without_run_times(a), harness.without_run_times(b))
 
     def test_list_csv(self):
         rows = list(csv.DictReader(io.StringIO(self.ok("maintenance", "list", "--format", "csv").out)))
@@ -312,7 +311,7 @@ class StreamedPlan(unittest.TestCase):
             f.seek(0)
             written = f.read()
         self.assertEqual((to_file.returncode, to_file.stderr), (0, b""))
-        strip = lambda b: b"\n".join(l for l in b.split(b"\n") if b'"generated_at"' not in l)
+        strip = lambda b: b"\n".join(l for l in b.split(b"\n") if b'"generated_at"' not in l and b'"fetched_at"' not in l)
         self.assertEqual(strip(written), strip(piped.stdout))
         doc = json.loads(piped.stdout)
         self.assertEqual(doc["summary"]["placed"], len(doc["moves"]))

@@ -246,8 +246,7 @@ class WorkedExample(unittest.TestCase):
     def test_global_options_after_the_subcommand(self):
         a = run("--source", WORKED, "--json", "overalloc", "report").json()
         b = run("overalloc", "report", "--source", WORKED, "--json").json()
-        del a["generated_at"], b["generated_at"]
-        self.assertEqual(a, b)
+        self.assertEqual(harness.without_run_times(a), harness.without_run_times(b))
 
     def test_filters(self):
         doc = run("--source", WORKED, "overalloc", "report", "--json", "--cluster", "lion").json()

@@ -51,6 +51,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
 from harness import BINARY, ROOT, Result, clean_env  # noqa: E402
 
 LAB = os.path.join(ROOT, "scripts", "slurm-lab")
@@ -69,13 +70,7 @@ provider = "lab"
 def lab_info():
     """The lab's `env` lines as a dict, and its lab.json; exits 77 (skipped) when there is no
     lab and FLEETCAP_SKIP_SLURM_LAB=1, else fails."""
-    p = subprocess.run([LAB, "env"], capture_output=True, text=True)
-    if p.returncode != 0:
-        if os.environ.get("FLEETCAP_SKIP_SLURM_LAB") == "1":
-            print("skipped: no Slurm lab (FLEETCAP_SKIP_SLURM_LAB=1)", file=sys.stderr)
-            sys.exit(77)
-        raise SystemExit(f"no Slurm lab: run scripts/slurm-lab up && scripts/slurm-lab scenario\n{p.stderr}")
-    env = dict(re.match(r"export (\w+)='(.*)'$", line).groups() for line in p.stdout.splitlines())
+    env = harness.slurm_lab_env()
     with open(os.path.join(os.path.dirname(env["SLURM_CONF"]), "..", "lab.json")) as f:
         return env, json.load(f)
 
@@ -462,6 +457,7 @@ class Snapshot(unittest.TestCase):
             for doc in (live, saved):
                 doc.pop("generated_at", None)
                 doc.pop("source", None)
+                doc.pop("sources", None)  # slurmrestd live, a directory saved
             self.assertEqual(saved, live, " ".join(cmd))
         self.assertNotIn(JWT, r.out + r.err)
 

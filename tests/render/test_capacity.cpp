@@ -139,7 +139,7 @@ TEST_CASE("capacity JSON key order is stable") {
   const auto doc = nlohmann::ordered_json::parse(w.render(o));
   Names top;
   for (const auto& [key, value] : doc.items()) top.push_back(key);
-  CHECK(top == Names{"schema", "generated_at", "at", "source", "clusters", "totals"});
+  CHECK(top == Names{"schema", "generated_at", "at", "source", "sources", "clusters", "totals"});
   Names cluster;
   for (const auto& [key, value] : doc["clusters"][0].items()) cluster.push_back(key);
   CHECK(cluster == Names{"name", "region", "provider", "sku", "state", "total", "healthy", "assigned", "inquota_used",

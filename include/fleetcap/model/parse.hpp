@@ -72,6 +72,10 @@ private:
 struct SnapshotMeta {
   std::optional<Time> taken_at;
   std::string source;
+  // A fleet of several sources saved as one (docs/sources.md): each source, and the names of
+  // its clusters, in the same order; empty for one source.
+  std::vector<SourceStatus> sources;
+  std::vector<std::vector<std::string>> source_clusters;
 };
 SnapshotMeta parse_snapshot_meta(std::string_view label, std::string& bytes);
 
