@@ -13,6 +13,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unistd.h>
@@ -90,25 +91,23 @@ void check_snapshot_target(const std::string& dir, bool force) {
 namespace {
 // snapshot.json: when and from what; a fleet's sources with their clusters (docs/sources.md).
 std::string meta_text(Time taken_at, const std::string& source, const Snapshot* fleet) {
-  nlohmann::ordered_json meta = {{"taken_at", format_rfc3339(taken_at)}, {"source", display_source(source)}};
+  json::JsonWriter w;
+  w.begin_object().field("taken_at", format_rfc3339(taken_at)).field("source", display_source(source));
   if (fleet && fleet->sources.size() > 1) {
-    auto& list = meta["sources"] = nlohmann::ordered_json::array();
+    w.key("sources").begin_array();
     for (std::size_t i = 0; i < fleet->sources.size(); ++i) {
       const SourceStatus& s = fleet->sources[i];
-      nlohmann::ordered_json clusters = nlohmann::ordered_json::array();
+      w.begin_object().field("name", s.name).field("kind", s.kind).field("source", s.source);
+      w.field("fetched_at", format_rfc3339(s.fetched_at));
+      w.field("taken_at", s.taken_at ? std::optional<std::string>(format_rfc3339(*s.taken_at)) : std::nullopt);
+      w.field("version", s.version).field("auth", s.auth).key("clusters").begin_array();
       for (const auto& c : fleet->clusters)
-        if (c.source == i) clusters.push_back(c.name);
-      list.push_back({{"name", s.name},
-                      {"kind", s.kind},
-                      {"source", s.source},
-                      {"fetched_at", format_rfc3339(s.fetched_at)},
-                      {"taken_at", s.taken_at ? nlohmann::ordered_json(format_rfc3339(*s.taken_at)) : nullptr},
-                      {"version", s.version},
-                      {"auth", s.auth},
-                      {"clusters", std::move(clusters)}});
+        if (c.source == i) w.value(c.name);
+      w.end_array().end_object();
     }
+    w.end_array();
   }
-  return meta.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  return w.end_object().finish();
 }
 } // namespace
 
@@ -141,7 +140,8 @@ void save_snapshot(const std::string& dir, const RawItems& raw, Time taken_at, c
       const fs::path file = tmp / fmt::format("{}.json", to_string(kResources[i]));
       write_local_file(file.string(), text, file.string());
     }
-    write_local_file((tmp / "snapshot.json").string(), {meta_text(taken_at, source, fleet)}, (tmp / "snapshot.json").string());
+    write_local_file((tmp / "snapshot.json").string(), {meta_text(taken_at, source, fleet)},
+                     (tmp / "snapshot.json").string());
     sync_dir(tmp);
     // Ctrl-C while writing: leave nothing rather than a snapshot the user was told was interrupted.
     if (interrupt_requested()) throw InterruptedError();
