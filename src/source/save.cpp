@@ -13,7 +13,6 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <unistd.h>
@@ -91,23 +90,26 @@ void check_snapshot_target(const std::string& dir, bool force) {
 namespace {
 // snapshot.json: when and from what; a fleet's sources with their clusters (docs/sources.md).
 std::string meta_text(Time taken_at, const std::string& source, const Snapshot* fleet) {
-  json::JsonWriter w;
-  w.begin_object().field("taken_at", format_rfc3339(taken_at)).field("source", display_source(source));
+  json::JsonWriter meta;
+  meta.begin_object().field("taken_at", format_rfc3339(taken_at)).field("source", display_source(source));
   if (fleet && fleet->sources.size() > 1) {
-    w.key("sources").begin_array();
+    meta.key("sources").begin_array();
     for (std::size_t i = 0; i < fleet->sources.size(); ++i) {
       const SourceStatus& s = fleet->sources[i];
-      w.begin_object().field("name", s.name).field("kind", s.kind).field("source", s.source);
-      w.field("fetched_at", format_rfc3339(s.fetched_at));
-      w.field("taken_at", s.taken_at ? std::optional<std::string>(format_rfc3339(*s.taken_at)) : std::nullopt);
-      w.field("version", s.version).field("auth", s.auth).key("clusters").begin_array();
+      meta.begin_object().field("name", s.name).field("kind", s.kind).field("source", s.source);
+      meta.field("fetched_at", format_rfc3339(s.fetched_at)).key("taken_at");
+      if (s.taken_at)
+        meta.value(format_rfc3339(*s.taken_at));
+      else
+        meta.value(nullptr);
+      meta.field("version", s.version).field("auth", s.auth).key("clusters").begin_array();
       for (const auto& c : fleet->clusters)
-        if (c.source == i) w.value(c.name);
-      w.end_array().end_object();
+        if (c.source == i) meta.value(c.name);
+      meta.end_array().end_object();
     }
-    w.end_array();
+    meta.end_array();
   }
-  return w.end_object().finish();
+  return meta.end_object().finish();
 }
 } // namespace
 
