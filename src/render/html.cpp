@@ -121,9 +121,16 @@ template <class Row> const Column<Row>& column(const Columns<Row>& cols, std::st
   return *find_column(cols, key);
 }
 
+// What a chart draws, in order: each part's CSS class (its colour) and the JSON key of the
+// column it draws. One list per chart serves its bars or areas and its legend.
+using Drawn = std::pair<std::string_view, std::string_view>;
+constexpr Drawn kCapacityBar[] = {
+    {"iqu", "inquota_used"}, {"iqf", "inquota_free"}, {"flex", "headroom"}, {"unb", "unbacked"}};
+constexpr Drawn kCutBar[] = {{"unsch", "cut_from_unscheduled"}, {"idle", "cut_from_idle"}, {"run", "cut_from_running"}};
+constexpr Drawn kSweepAreas[] = {{"p2", "cut_phase_2"}, {"p3", "cut_phase_3"}, {"p4", "cut_phase_4"}};
+
 // A legend: each colour with the words and JSON key of the column it draws.
-template <class Row> void legend(Buf& b, const Columns<Row>& cols,
-                                 std::initializer_list<std::pair<std::string_view, std::string_view>> items) {
+template <class Row> void legend(Buf& b, const Columns<Row>& cols, std::span<const Drawn> items) {
   b += "<ul class=\"legend\">";
   for (const auto& [var, key] : items)
     put(b, "<li style=\"--c:var(--{})\">{} ({})</li>", var, column(cols, key).label, key);
@@ -135,11 +142,15 @@ struct Segment {
   std::string_view css, key, label;
   Gpus value;
 };
-// A segment drawing the column `key` of the row.
+// The segments of one row's bar: each drawn column's value in the row.
 template <class Row>
-Segment segment(std::string_view css, const Columns<Row>& cols, std::string_view key, const Row& row) {
-  const Column<Row>& c = column(cols, key);
-  return {css, c.key, c.label, c.get(row).number};
+std::vector<Segment> segments(const Columns<Row>& cols, std::span<const Drawn> drawn, const Row& row) {
+  std::vector<Segment> out;
+  for (const auto& [css, key] : drawn) {
+    const Column<Row>& c = column(cols, key);
+    out.push_back({css, c.key, c.label, c.get(row).number});
+  }
+  return out;
 }
 constexpr double kW = 1000, kLabelW = 190, kCaptionW = 230, kRowH = 22, kBarH = 14;
 
@@ -206,10 +217,7 @@ void capacity_chart(Buf& b, const std::vector<CapacityView>& rows) {
     put(b, "<g class=\"cap-row\" data-cluster=\"{}\"", html_escape(name));
     html_data(b, kCapacityColumns, row);
     b += ">";
-    stacked_bar(b, y, scale, name,
-                {segment("iqu", kCapacityColumns, "inquota_used", row),
-                 segment("iqf", kCapacityColumns, "inquota_free", row),
-                 segment("flex", kCapacityColumns, "headroom", row), segment("unb", kCapacityColumns, "unbacked", row)},
+    stacked_bar(b, y, scale, name, segments(kCapacityColumns, kCapacityBar, row),
                 fmt::format("{} healthy · {} assigned", f.healthy, f.assigned));
     const double hx = kLabelW + bar_w * static_cast<double>(f.healthy) / static_cast<double>(scale);
     put(b, "<line class=\"hmark\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>", num(hx), num(y - 2),
@@ -230,8 +238,7 @@ void capacity_section(Buf& b, const CapacityReport& r, const Snapshot& snap) {
       r.rows.size(), t.healthy, t.total, t.assigned, t.inquota_used, t.flex_used, t.unbacked);
   const CapacityRow total_row{"TOTAL", kNone, r.clusters, r.totals};
   capacity_tiles(b, CapacityView{&snap, &total_row});
-  legend(b, kCapacityColumns,
-         {{"iqu", "inquota_used"}, {"iqf", "inquota_free"}, {"flex", "headroom"}, {"unb", "unbacked"}});
+  legend(b, kCapacityColumns, kCapacityBar);
   b += "<p class=\"note\">The bar reaches the larger of healthy and assigned GPUs; the black tick marks "
        "healthy.</p>\n";
   if (r.rows.empty()) {
@@ -290,14 +297,14 @@ Gpus cut_below(const OverallocSummary& s, int band) {
 
 // Stacked areas: phase 2 at the bottom, then 3, then 4 (bars when there is one buffer).
 void sweep_areas(Buf& b, const SweepFrame& f, const std::vector<OverallocReport>& sweep) {
-  const char* classes[] = {"p2", "p3", "p4"};
   for (int band = 0; band < 3; ++band) {
+    const std::string_view css = kSweepAreas[band].first;
     if (sweep.size() == 1) { // one buffer: a bar rather than an area of no width
       const auto& s = sweep[0].summary;
       const Gpus below = cut_below(s, band), above = below + s.cut_by_phase[2 + band];
       const double xc = f.X(sweep[0].buffer.bp);
-      put(b, "<rect class=\"{}\" x=\"{}\" width=\"40\" y=\"{}\" height=\"{}\"/>", classes[band], num(xc - 20),
-          num(f.Y(above)), num(f.Y(below) - f.Y(above)));
+      put(b, "<rect class=\"{}\" x=\"{}\" width=\"40\" y=\"{}\" height=\"{}\"/>", css, num(xc - 20), num(f.Y(above)),
+          num(f.Y(below) - f.Y(above)));
       continue;
     }
     std::string top, bottom;
@@ -307,7 +314,7 @@ void sweep_areas(Buf& b, const SweepFrame& f, const std::vector<OverallocReport>
       top += fmt::format("{}{} {}", i ? " L" : "M", num(f.X(sweep[i].buffer.bp)), num(f.Y(above)));
       bottom.insert(0, fmt::format(" L{} {}", num(f.X(sweep[i].buffer.bp)), num(f.Y(below))));
     }
-    put(b, "<path class=\"{}\" d=\"{}{} Z\"/>", classes[band], top, bottom);
+    put(b, "<path class=\"{}\" d=\"{}{} Z\"/>", css, top, bottom);
   }
 }
 
@@ -362,7 +369,7 @@ void sweep_section(Buf& b, const std::vector<OverallocReport>& sweep, const Over
       "<p>Cut policy {}; each point is <code>overalloc sweep</code>'s summary at that buffer. The dashed line "
       "marks the report's buffer, {}.</p>\n",
       to_string(chosen.policy), format_bp(chosen.buffer.bp));
-  legend(b, kSummaryColumns, {{"p2", "cut_phase_2"}, {"p3", "cut_phase_3"}, {"p4", "cut_phase_4"}});
+  legend(b, kSummaryColumns, kSweepAreas);
   Gpus ymax = 1;
   for (const auto& r : sweep) ymax = std::max(ymax, r.summary.cut);
   const SweepFrame f{sweep.front().buffer.bp, sweep.back().buffer.bp, nice_ceiling(ymax)};
@@ -410,10 +417,7 @@ void cut_bars(Buf& b, const Columns<Row>& cols, const std::vector<Row>& rows, st
     put(b, "<g class=\"cut-row\" data-kind=\"{}\"", what);
     html_data(b, cols, r);
     b += ">";
-    stacked_bar(b, y, scale, cols.front().get(r).text,
-                {segment("unsch", cols, "cut_from_unscheduled", r), segment("idle", cols, "cut_from_idle", r),
-                 segment("run", cols, "cut_from_running", r)},
-                cut_caption(cols, r));
+    stacked_bar(b, y, scale, cols.front().get(r).text, segments(cols, kCutBar, r), cut_caption(cols, r));
     b += "</g>\n";
     y += kRowH;
   }
@@ -450,8 +454,7 @@ void cuts_section(Buf& b, const OverallocReport& r, const Snapshot& snap) {
   html_data(b, kSummaryColumns, SummaryView{&s, r.buffer.bp});
   put(b, ">Buffer {}, cut policy {}: {}.</p>\n", format_bp(r.buffer.bp), to_string(r.policy),
       html_escape(summary_sentence(s)));
-  legend(b, kSummaryColumns,
-         {{"unsch", "cut_from_unscheduled"}, {"idle", "cut_from_idle"}, {"run", "cut_from_running"}});
+  legend(b, kSummaryColumns, kCutBar);
   b += "<h3>Per cluster</h3>\n";
   std::vector<OverallocClusterView> clusters;
   for (const auto& c : r.clusters) clusters.push_back({&snap, &c});
