@@ -60,7 +60,7 @@ protected:
 // written to a file or pipe while the rest is still being rendered; nothing goes out before
 // the first piece is full, a flush or finish(), and a run that fails before then prints
 // nothing. A flush (--watch, after each frame) writes all it was given in one piece and waits
-// until it is out. A closed pipe ends quietly (SPEC §7).
+// until it is out. A closed pipe ends quietly (docs/cli.md).
 class StdoutSink : public UnbufferedSink {
 public:
   // Without finish() (an error, an interrupt), what is still queued is dropped.

@@ -1,4 +1,4 @@
-// Builds the command line from the registry and runs the chosen command (SPEC §7).
+// Builds the command line from the registry and runs the chosen command (docs/cli.md).
 #include "context.hpp"
 
 #include "fleetcap/cli/run.hpp"
@@ -133,7 +133,7 @@ const CLI::Option* config_option(const CLI::App& app, const ConfigFile::Item& it
   return nullptr;
 }
 
-// A key whose value no option can take is a usage error naming it (SPEC §7): a flag takes true
+// A key whose value no option can take is a usage error naming it (docs/cli.md): a flag takes true
 // or false, a single-valued option one value, and no option takes a table.
 void check_config_types(const CLI::App& app, const ConfigFile& file, const std::vector<ConfigFile::Item>& items) {
   using Type = ConfigFile::Item::Type;
@@ -372,7 +372,7 @@ std::string global_options_text(const CLI::App& app) {
   return out + line + "\n";
 }
 
-// Unknown config keys warn (SPEC §7), with their line: a misspelled key must not be ignored
+// Unknown config keys warn (docs/cli.md), with their line: a misspelled key must not be ignored
 // silently.
 void warn_config_keys(const CLI::App& app, const Context& ctx) {
   if (!ctx.config) return;

@@ -164,7 +164,7 @@ std::vector<FleetSource> Context::fleet_sources() const {
     specs.push_back(f.options.source);
     fleet.push_back(std::move(f));
   }
-  // The ?cluster= hint (SPEC §3.1) only where it cannot hide what a --cluster word means: one
+  // The ?cluster= hint (docs/fleet-api.md) only where it cannot hide what a --cluster word means: one
   // source, and not its own name.
   if (fleet.size() == 1)
     for (const auto& c : global.clusters)
@@ -358,6 +358,35 @@ Duration duration_option(std::string_view option, const std::string& text, bool 
     throw UsageError(fmt::format("{} \"{}\" is not a{} duration such as 14d, 36h or 1d12h, at most 36500d (100 years)",
                                  option, escape_control(text.substr(0, 80)), allow_zero ? "" : " positive"));
   return *d;
+}
+
+BasisPoints percent_option(std::string_view option, const std::string& text) {
+  // "0.15" is 15% written as a fraction far more often than 0.15%: ask which was meant.
+  if (!text.empty() && text.find('%') == std::string::npos) {
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (*end == '\0' && v > 0 && v < 1)
+      throw UsageError(fmt::format("{} \"{}\" is ambiguous: write {}% for a fraction of {} (or {}% if you meant "
+                                   "that)",
+                                   option, text, fmt::format("{:g}", v * 100), text, text));
+  }
+  auto bp = parse_percent(text);
+  if (!bp)
+    throw UsageError(fmt::format("{} \"{}\" is not a percentage from 0% to 100% with at most two decimals, such as "
+                                 "15% or 2.5%",
+                                 option, text));
+  return *bp;
+}
+
+BufferSweep sweep_option(const std::string& from, const std::string& to, const std::string& step) {
+  const BufferSweep range{percent_option("--from", from), percent_option("--to", to), percent_option("--step", step)};
+  if (range.step <= 0) throw UsageError("--step must be above 0%");
+  if (range.from > range.to) throw UsageError(fmt::format("--from {} is above --to {}", from, to));
+  return range;
+}
+
+CutPolicy cut_option(const std::string& text) {
+  return text == "least-disruptive" ? CutPolicy::least_disruptive : CutPolicy::pro_rata;
 }
 
 void Context::check_names(const Snapshot& snap) const {

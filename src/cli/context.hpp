@@ -1,6 +1,7 @@
 // What every subcommand shares: the global options and the loaded snapshot. Private to cli/.
 #pragma once
 
+#include "fleetcap/figures/overalloc.hpp"
 #include "fleetcap/figures/select.hpp"
 #include "fleetcap/model/model.hpp"
 #include "fleetcap/render/output.hpp"
@@ -41,9 +42,9 @@ struct GlobalOptions {
   std::int64_t max_response_mb = 2048;
   std::int64_t max_pages = 10000;
   bool allow_insecure_token = false;
-  std::string kubeconfig, island_label; // --source kube (ADAPTERS.md §B)
+  std::string kubeconfig, island_label; // --source kube (docs/kubernetes.md)
   std::string maintenance_duration = "4h";
-  // Slurm (ADAPTERS.md §A); the config file's [slurm] tables are read by its kind (kinds.hpp).
+  // Slurm (docs/slurm.md); the config file's [slurm] tables are read by its kind (kinds.hpp).
   std::string slurm_user, slurm_quota, island_feature_prefix, island_map;
   std::vector<std::string> flex_qos;
   std::string ssh_command; // --ssh-command, FLEETCAP_SSH_COMMAND, config ssh-command
@@ -54,7 +55,7 @@ struct GlobalOptions {
 // "4h", "90m", "3600s" (a bare number is hours) as hours; nullopt when it is none of these.
 std::optional<double> duration_hours(const std::string& text);
 
-// Progress of a fetch on stderr (SPEC §7), kept on one line that is cleared at the end.
+// Progress of a fetch on stderr (docs/cli.md), kept on one line that is cleared at the end.
 struct FetchProgress;
 
 struct Context {
@@ -111,7 +112,7 @@ struct Context {
   RenderOptions render_options(const Snapshot& snap, Time at) const;
   // The output options agree with each other and name columns `command` has (before any fetch).
   void check_output_options() const;
-  // --cluster, --region and --sku name things the snapshot holds (SPEC §7).
+  // --cluster, --region and --sku name things the snapshot holds (docs/cli.md).
   void check_names(const Snapshot& snap) const;
 
 private:
@@ -127,17 +128,30 @@ private:
                                const std::vector<std::string_view>& known, std::string_view hint = {});
 
 // --namespace names a namespace the snapshot knows: one with a job, or one a quota's access
-// list names (SPEC §7: a namespace that exists nowhere is a usage error).
+// list names (docs/cli.md: a namespace that exists nowhere is a usage error).
 void check_namespace(const Snapshot& snap, const std::string& ns);
 
 // A duration option: a number with a unit (2d, 36h, 90m, 4w); a bare number is a usage error
-// that suggests the units, never seconds by surprise (SPEC §7).
+// that suggests the units, never seconds by surprise (docs/cli.md).
 Duration duration_option(std::string_view option, const std::string& text, bool allow_zero = false);
+
+// A percentage option in basis points ("15%", "2.5%"); "0.15", 15% written as a fraction far
+// more often than 0.15%, is a usage error that asks which was meant.
+BasisPoints percent_option(std::string_view option, const std::string& text);
+
+// --from, --to and --step of a buffer sweep, checked (a step above 0%, from not above to).
+struct BufferSweep {
+  BasisPoints from = 0, to = 0, step = 0;
+};
+BufferSweep sweep_option(const std::string& from, const std::string& to, const std::string& step);
+
+// --cut: pro-rata or least-disruptive (CLI11 has checked it is one of them).
+CutPolicy cut_option(const std::string& text);
 
 // Seconds since the epoch, from the system clock.
 Time wall_clock_now();
 
-// One row of the command registry: every subcommand exists here once (STYLE §3).
+// One row of the command registry: every subcommand exists here once (docs/style.md).
 struct CommandSpec {
   std::string_view name;
   std::string_view help;

@@ -1,4 +1,4 @@
-// `fleetcap snapshot save DIR`: fetch once, answer the same next week (SPEC §3).
+// `fleetcap snapshot save DIR`: fetch once, answer the same next week (docs/fleet-api.md).
 #include "context.hpp"
 
 #include "fleetcap/error.hpp"

@@ -1,4 +1,4 @@
-// SPEC §3.1 envelopes and §3.2 item fields, read with simdjson On Demand in one pass: no DOM is
+// docs/fleet-api.md envelopes and docs/fleet-api.md item fields, read with simdjson On Demand in one pass: no DOM is
 // built and copied (see docs/design.md for the measurements behind that choice).
 #include "fleetcap/model/parse.hpp"
 
@@ -368,7 +368,7 @@ constexpr std::array<std::string_view, 5> kClusterRequired = {"name", "region", 
 constexpr std::array<std::string_view, 5> kNodeRequired = {"name", "cluster", "island", "gpus", "health"};
 constexpr std::array<std::string_view, 1> kQuotaRequired = {"name"};
 constexpr std::array<std::string_view, 6> kJobRequired = {"name", "namespace", "quota", "priority", "gpus", "state"};
-// "nodes" too: SPEC §3.2 says [string], empty = the whole cluster; null or missing would be
+// "nodes" too: docs/fleet-api.md says [string], empty = the whole cluster; null or missing would be
 // taken as the whole cluster silently (issue 16).
 constexpr std::array<std::string_view, 7> kEventRequired = {"id",    "cluster", "nodes", "priority",
                                                             "start", "end",     "state"};

@@ -1,4 +1,4 @@
-// A saved snapshot directory (SPEC §3): one <resource>.json per resource, parsed concurrently,
+// A saved snapshot directory (docs/fleet-api.md): one <resource>.json per resource, parsed concurrently,
 // large files through a window as they are read.
 #include "fleetcap/error.hpp"
 #include "fleetcap/model/parse.hpp"

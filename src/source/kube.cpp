@@ -1,8 +1,9 @@
 // `--source kube[:CONTEXT]`: nodes, pods, ResourceQuotas and Kueue objects read through the
 // one HTTP client (http.cpp), every list concurrently and page by page, each page parsed with
-// simdjson On Demand as it arrives, then translated into fleet API items (ADAPTERS.md §B,
+// simdjson On Demand as it arrives, then translated into fleet API items (docs/kubernetes.md,
 // docs/kubernetes.md), which load.cpp parses and validates as it does the fleet API's.
 #include "fleetcap/error.hpp"
+#include "fleetcap/model/json_writer.hpp"
 #include "fleetcap/model/time.hpp"
 #include "fleetcap/secrets.hpp"
 #include "fleetcap/text.hpp"
@@ -786,38 +787,16 @@ struct Items {
   std::string version, auth;         // for `fleetcap sources`
 };
 
-void quoted(std::string& out, std::string_view s) {
-  out += '"';
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      out += fmt::format("\\u{:04x}", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += '"';
-}
-
+// `s` as a JSON string (the one JSON writer's escaping).
 std::string q(std::string_view s) {
   std::string out;
-  quoted(out, s);
+  json::append_quoted(out, s);
   return out;
 }
 
 void add_item(std::string& list, const std::string& item) {
   if (!list.empty()) list += ",\n";
   list += item;
-}
-
-std::string time_text(Time t) {
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                     tm.tm_min, tm.tm_sec);
 }
 
 const std::string* label(const Labels& labels, std::string_view key) {
@@ -1336,7 +1315,7 @@ struct Translation {
           fmt::format("{{\"id\": {}, \"cluster\": {}, \"nodes\": [{}], \"kind\": {}, \"reason\": {}, "
                       "\"priority\": \"p1\", \"start\": {}, \"end\": {}, \"hard_start\": true, \"state\": \"{}\"}}",
                       q(fmt::format("{}/{}", context, n.name)), q(g.cluster), q(n.name), q(kind), q(reason),
-                      q(time_text(*start)), q(time_text(*start + duration)), state));
+                      q(format_rfc3339(*start)), q(format_rfc3339(*start + duration)), state));
     }
   }
 

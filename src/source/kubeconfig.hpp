@@ -1,5 +1,5 @@
 // Where a Kubernetes API server is and how to log in to it, from a kubeconfig as kubectl reads
-// it, or from a pod's service account (ADAPTERS.md §B). Private to src/source/; the only file
+// it, or from a pod's service account (docs/kubernetes.md). Private to src/source/; the only file
 // that includes yaml-cpp is kubeconfig.cpp.
 #pragma once
 

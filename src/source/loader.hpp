@@ -2,7 +2,7 @@
 // src/source/.
 //
 // A source (the fleet API, a snapshot directory, Slurm, ...) turns what it reads into fleet API
-// pages (SPEC §3.1: `{"api_version": "v1", "items": [...]}`) and hands each page to the loader,
+// pages (docs/fleet-api.md: `{"api_version": "v1", "items": [...]}`) and hands each page to the loader,
 // which parses it with the same parse_page every source uses, keeps its items text for
 // `snapshot save`, links resources as they become ready and gathers errors and warnings. So model,
 // figures and render never learn where a fleet came from.
@@ -35,7 +35,7 @@ namespace fleetcap::source {
 
 // What one resource's worker produced.
 struct Outcome {
-  std::vector<std::string> errors;   // SPEC §3.3 data errors
+  std::vector<std::string> errors;   // docs/fleet-api.md data errors
   std::optional<std::string> failed; // an I/O or HTTP failure: the whole run fails with it
   bool interrupted = false;
   bool stopped = false; // cancelled because another resource failed: not reported itself

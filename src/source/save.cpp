@@ -1,11 +1,11 @@
-// `snapshot save DIR`: a directory a later run can use as --source (SPEC §3).
+// `snapshot save DIR`: a directory a later run can use as --source (docs/fleet-api.md).
 #include "fleetcap/error.hpp"
 #include "fleetcap/interrupt.hpp"
+#include "fleetcap/model/json_writer.hpp"
 #include "fleetcap/source/local_file.hpp"
 #include "fleetcap/source/source.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <cerrno>
 #include <csignal>
@@ -22,12 +22,6 @@ namespace fleetcap {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Each file through the one writer (local_file.hpp): redacted as stdout is, flushed to disk, so
-// the rename below never publishes a file whose data is not there.
-void write_file(const fs::path& path, const std::vector<std::string_view>& pieces) {
-  write_local_file(path.string(), pieces, path.string());
-}
 
 void sync_dir(const fs::path& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -144,9 +138,10 @@ void save_snapshot(const std::string& dir, const RawItems& raw, Time taken_at, c
         text.push_back(page);
       }
       text.push_back("], \"next_page_token\": null}\n");
-      write_file(tmp / fmt::format("{}.json", to_string(kResources[i])), text);
+      const fs::path file = tmp / fmt::format("{}.json", to_string(kResources[i]));
+      write_local_file(file.string(), text, file.string());
     }
-    write_file(tmp / "snapshot.json", {meta_text(taken_at, source, fleet)});
+    write_local_file((tmp / "snapshot.json").string(), {meta_text(taken_at, source, fleet)}, (tmp / "snapshot.json").string());
     sync_dir(tmp);
     // Ctrl-C while writing: leave nothing rather than a snapshot the user was told was interrupted.
     if (interrupt_requested()) throw InterruptedError();

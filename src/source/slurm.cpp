@@ -1,4 +1,4 @@
-// Slurm through slurmrestd (ADAPTERS.md §A, docs/slurm.md): `--source slurm+http://HOST:PORT`,
+// Slurm through slurmrestd (docs/slurm.md): `--source slurm+http://HOST:PORT`,
 // `slurm+https://...` or `slurm+unix:///PATH/TO/slurmrestd.socket`. Finds the newest data parser
 // version the server serves, fetches its endpoints concurrently through the shared HTTP client,
 // translates them (slurm_translate.cpp) and hands the pages to the loader like any source.
@@ -140,7 +140,7 @@ private:
     if (o_.log) o_.log(line);
   }
 
-  // Where to send requests, and how to authenticate (ADAPTERS.md §A "Auth").
+  // Where to send requests, and how to authenticate (docs/slurm.md "Auth").
   void setup() {
     std::string_view s = o_.source;
     s.remove_prefix(6); // slurm+

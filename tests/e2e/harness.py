@@ -70,7 +70,7 @@ def tokens_of(args, env):
 
 def run(*args, env=None, timeout=60, stdin=None, cwd=None):
     """Runs fleetcap with `args`; returns Result(code, stdout, stderr). Every run of every suite
-    fails if the token it was given shows up on stdout or stderr (SPEC §3.1)."""
+    fails if the token it was given shows up on stdout or stderr (docs/fleet-api.md)."""
     env = env if env is not None else clean_env()
     p = subprocess.run([BINARY, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd,
                        env=env, stdin=stdin or subprocess.DEVNULL, errors="replace")

@@ -1,5 +1,5 @@
-"""`fleetcap capacity` end to end: the real binary on the SPEC §8 worked example (golden text
-checked by hand against SPEC §8), JSON, CSV, filters, grouping, sorting, global options on
+"""`fleetcap capacity` end to end: the real binary on the docs/worked-example.md worked example (golden text
+checked by hand against docs/worked-example.md), JSON, CSV, filters, grouping, sorting, global options on
 either side of the command, usage errors, a closed pipe, colour and --at."""
 import os
 import shutil
@@ -14,7 +14,7 @@ from harness import DATA, ROOT, WORKED, run
 WORKED_AT = "2026-11-20T12:00:00Z"
 FIGURES = ["total", "healthy", "assigned", "inquota_used", "inquota_free", "flex_used", "flex_free",
            "flex_stable_free", "flex_reclaimable_free", "unbacked", "headroom", "largest_free_block"]
-# SPEC §8 by hand; headroom = max(0, H - A) is not in the SPEC's table: tiger 0, lion 64 - 48 = 16.
+# docs/worked-example.md by hand; headroom = max(0, H - A) is not in the worked example's table: tiger 0, lion 64 - 48 = 16.
 TIGER = dict(zip(FIGURES, [96, 72, 88, 56, 16, 8, 8, 0, 8, 16, 0, 8]))
 LION = dict(zip(FIGURES, [64, 64, 48, 48, 0, 8, 8, 8, 0, 0, 16, 8]))
 PUMA = dict(zip(FIGURES, [0] * 12))
@@ -82,7 +82,7 @@ class Output(unittest.TestCase):
         ])
 
     def test_json_and_table_agree_on_an_other_time(self):
-        # The same figures in every format, also away from the SPEC's instant.
+        # The same figures in every format, also away from the worked example's instant.
         at = "2026-11-21T18:00:00Z"
         doc = cap("--json", "--at", at).json()
         csv = cap("--format", "csv", "--at", at).out.splitlines()

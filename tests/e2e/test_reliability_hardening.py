@@ -278,7 +278,7 @@ class PartialData(unittest.TestCase):
                 del items[0]["nodes"]
                 pattern = r'maintenance\[0\] "m1": field "nodes" is missing'
             self.both("maintenance", page(items), pattern)
-        # An empty list is the whole cluster (SPEC §3.2): valid.
+        # An empty list is the whole cluster (docs/fleet-api.md): valid.
         d = fleet_copy()
         items = items_of("maintenance")
         items[0]["nodes"] = []

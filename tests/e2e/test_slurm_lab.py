@@ -1,4 +1,4 @@
-"""fleetcap against a real Slurm: the lab of scripts/slurm-lab (issue 11, ADAPTERS.md §A, §C).
+"""fleetcap against a real Slurm: the lab of scripts/slurm-lab (issue 11, docs/slurm.md, docs/fleet-api.md).
 
 ctest brings the lab up once per run (fixture `slurm_lab` in tests/CMakeLists.txt: the test
 `slurm_lab.up` runs `scripts/slurm-lab up-for-tests`, `slurm_lab.down` stops it) and passes
@@ -35,7 +35,7 @@ ib-h100-b (05..08), ib-h200-a (h200-01..04), ib-h200-b (05..08).
 
 Accounts: root -> research -> pretrain (GrpTRES gres/gpu:h100=40), evals (gres/gpu:h100=16,
 gres/gpu:h200=8); root -> applied -> chat (gres/gpu=24, untyped); root -> ops (no limit).
-QOS capped GrpTRES gres/gpu:h200=16; scavenger is a flex QOS (ADAPTERS.md default list).
+QOS capped GrpTRES gres/gpu:h200=16; scavenger is a flex QOS (docs/slurm.md's default list).
 
 Every expected figure below is worked out by hand from that table, with the arithmetic beside it.
 """
@@ -57,7 +57,7 @@ from harness import BINARY, ROOT, Result, clean_env  # noqa: E402
 LAB = os.path.join(ROOT, "scripts", "slurm-lab")
 H100, H200 = "lab/h100", "lab/h200"
 
-# The config an admin would write for this lab (ADAPTERS.md §A: island feature prefix,
+# The config an admin would write for this lab (docs/slurm.md: island feature prefix,
 # region and provider from the config file).
 CONFIG = """\
 [slurm]
@@ -79,7 +79,7 @@ ENV, STATE = lab_info()
 JWT = ENV["SLURM_JWT"]
 HTTP = ENV["FLEETCAP_SOURCE"]      # slurm+http://127.0.0.1:PORT (JWT)
 UNIX = ENV["SLURM_LAB_UNIX"]       # slurm+unix:///…/slurmrestd.socket (no token)
-JOB = STATE["jobs"]                # job name -> Slurm job id = fleetcap job name (ADAPTERS.md §A)
+JOB = STATE["jobs"]                # job name -> Slurm job id = fleetcap job name (docs/slurm.md)
 CFG_DIR = tempfile.mkdtemp(prefix="fleetcap-slurm-lab-test-")
 atexit.register(shutil.rmtree, CFG_DIR, True)
 CONFIG_FILE = os.path.join(CFG_DIR, "config.toml")
@@ -121,7 +121,7 @@ def by_name(items, key="name"):
 
 
 def leaf(quotas, account, cluster):
-    """The leaf quota of a Slurm account in a fleetcap cluster. ADAPTERS.md names leaves after
+    """The leaf quota of a Slurm account in a fleetcap cluster. docs/slurm.md names leaves after
     accounts; an account with typed limits in two GPU types (evals) has one leaf per type,
     whose names the adapter chooses (docs/slurm.md): found here by account and cluster."""
     found = [q for q in quotas if q.get("cluster") == cluster and account in re.split(r"[/:@ ]", q["name"])]
@@ -207,7 +207,7 @@ class Capacity(unittest.TestCase):
 
     def test_verbose_names_the_data_parser_version(self):
         r = ok(self, "capacity", "--verbose")
-        self.assertIn("v0.0.38", r.err)  # ADAPTERS.md: say which version in --verbose
+        self.assertIn("v0.0.38", r.err)  # docs/slurm.md: say which version in --verbose
 
 
 class Flex(unittest.TestCase):

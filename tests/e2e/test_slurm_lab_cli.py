@@ -26,7 +26,7 @@ LAB = lab.LAB
 AT = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 H100, H200 = lab.H100, lab.H200
 
-# Every command of fleetcap (SPEC §6) with the options that make it show most.
+# Every command of fleetcap (docs/maintenance.md) with the options that make it show most.
 COMMANDS = [
     ["capacity"],
     ["capacity", "--by", "sku"],

@@ -85,7 +85,7 @@ class Save(SnapshotTest):
     def test_figures_follow_taken_at_not_the_clock(self):
         with Server(WORKED) as s:
             self.assertEqual(run("--source", s.url, "snapshot", "save", self.dir).code, 0)
-        # Move the snapshot's time back to the SPEC §8 instant: its figures become §8's,
+        # Move the snapshot's time back to the docs/worked-example.md instant: its figures become docs/worked-example.md's,
         # whatever today's date, because every run computes at taken_at.
         meta = self.meta()
         meta["taken_at"] = WORKED_AT

@@ -1,4 +1,4 @@
-// The command line (SPEC §7): parses argv, runs one command, returns what goes to stdout.
+// The command line (docs/cli.md): parses argv, runs one command, returns what goes to stdout.
 #pragma once
 
 #include <ostream>

@@ -1,4 +1,4 @@
-// Typed fleet items (SPEC §3.2), parsed once at the boundary and linked by index.
+// Typed fleet items (docs/fleet-api.md), parsed once at the boundary and linked by index.
 #pragma once
 
 #include "fleetcap/model/time.hpp"
@@ -190,7 +190,7 @@ struct MaintenanceEvent {
   std::uint32_t cluster_index = kNone;
   std::vector<std::uint32_t> node_indices; // empty = the whole cluster
 
-  // Active at t: start <= t < end and neither completed nor cancelled (SPEC §2).
+  // Active at t: start <= t < end and neither completed nor cancelled (docs/concepts.md).
   bool active_at(Time t) const {
     return start <= t && t < end && state != EventState::completed && state != EventState::cancelled;
   }

@@ -1,4 +1,4 @@
-// Where a snapshot comes from: the fleet API over HTTP(S) or a saved directory (SPEC §3).
+// Where a snapshot comes from: the fleet API over HTTP(S) or a saved directory (docs/fleet-api.md).
 // The only layer that does network or file input; libcurl stays inside src/source/.
 #pragma once
 
@@ -13,7 +13,7 @@
 
 namespace fleetcap {
 
-// How a Slurm cluster's objects become fleet items (ADAPTERS.md §A, docs/slurm.md): the
+// How a Slurm cluster's objects become fleet items (docs/slurm.md): the
 // --slurm-* options and the config file's [slurm], [slurm.priority] and [slurm.quota-sku].
 struct SlurmOptions {
   std::optional<std::string> jwt;     // SLURM_JWT (else SourceOptions::token); never printed
@@ -41,7 +41,7 @@ struct SourceOptions {
   std::string client_cert_pem;       // client certificate (PEM), with its key:
   std::string client_key_pem;        // never printed
   bool insecure_skip_verify = false; // kubeconfig insecure-skip-tls-verify
-  // Kubernetes (`--source kube[:CONTEXT]`, ADAPTERS.md §B).
+  // Kubernetes (`--source kube[:CONTEXT]`, docs/kubernetes.md).
   std::string kubeconfig;   // --kubeconfig FILE; empty: KUBECONFIG, ~/.kube/config, service account
   std::string island_label; // --island-label KEY
   // The config file's [kube.priority]: each class named and the lowest priority value that
@@ -138,7 +138,7 @@ std::string display_source(std::string_view source);
 // is a snapshot directory holding only files a save writes. Checked before fetching, too.
 void check_snapshot_target(const std::string& dir, bool force);
 
-// Writes a snapshot directory (SPEC §3) atomically: into a temporary sibling, then renamed.
+// Writes a snapshot directory (docs/fleet-api.md) atomically: into a temporary sibling, then renamed.
 // `fleet`, when it was read from several sources: snapshot.json records them and their clusters,
 // so the directory answers as the fleet did (docs/sources.md).
 void save_snapshot(const std::string& dir, const RawItems& raw, Time taken_at, const std::string& source, bool force,
