@@ -153,34 +153,21 @@ Result from_status(int status) {
   return Result{End::exited, WEXITSTATUS(status), {}, {}, {}};
 }
 
-<<<<<<< HEAD
 // Waits for the child to end, until `deadline`; then kills its group and waits for it. A pidfd
-// (Linux 5.3+) says at once when it ended; without one, it is looked at every 5 ms.
-int reap(pid_t pid, Clock::time_point deadline) {
-=======
-// Waits for the child to end, until `deadline`; then kills its group and waits for it. With
+// (Linux 5.3+) says at once when it ended; without one, it is looked at every 5 ms. With
 // `watch`, an interrupt or its cancel also ends the wait (a child that closed its output and
 // sleeps must not outlive a Ctrl-C), and `why` says which.
 int reap(pid_t pid, Clock::time_point deadline, const Spec* watch = nullptr, std::optional<End>* why = nullptr) {
->>>>>>> hard
   int status = 0;
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   for (;;) {
     const pid_t r = ::waitpid(pid, &status, WNOHANG);
-<<<<<<< HEAD
     if (r == pid || (r < 0 && errno != EINTR)) {
       close_fd(pidfd);
       return status;
     }
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) break;
-    if (pollfd p{pidfd, POLLIN, 0}; pidfd >= 0)
-      ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 50)));
-    else
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-=======
-    if (r == pid || (r < 0 && errno != EINTR)) return status;
-    if (Clock::now() >= deadline) break;
     if (watch && interrupt_requested()) {
       *why = End::interrupted;
       break;
@@ -189,8 +176,10 @@ int reap(pid_t pid, Clock::time_point deadline, const Spec* watch = nullptr, std
       *why = End::cancelled;
       break;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
->>>>>>> hard
+    if (pollfd p{pidfd, POLLIN, 0}; pidfd >= 0)
+      ::poll(&p, 1, static_cast<int>(std::min<long long>(left, watch ? 20 : 50)));
+    else
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   close_fd(pidfd);
   ::kill(-pid, SIGKILL);
