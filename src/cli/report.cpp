@@ -94,12 +94,14 @@ std::string run_report(Context& ctx, const ReportOptions& opts) {
     sweep.push_back(overalloc(basis, snap, b, policy));
   }
   const ImpactReport impact = maintenance_impact(snap, sel, horizon);
+  const EventList events = list_events(snap, sel, horizon, EventFilter{});
 
   HtmlReport page;
   page.capacity = &cap;
   page.overalloc = &over;
   page.sweep = &sweep;
   page.impact = &impact;
+  page.events = &events;
   const std::string html = render_html_report(page, snap, ctx.render_options(snap, at));
   if (opts.html == "-") return html;
   write_file(opts.html, html);
