@@ -104,6 +104,17 @@ std::string Table::render(const Style& style) const {
       shown[i] = true;
       if (too_wide()) shown[i] = false;
     }
+    // And cells shortened before columns went take back their full form where it fits again
+    // (a start time that turned relative while ACTION-BY was still there), most important first.
+    std::vector<std::size_t> short_cols;
+    for (std::size_t i = 0; i < n; ++i)
+      if (shown[i] && shrunk[i]) short_cols.push_back(i);
+    std::stable_sort(short_cols.begin(), short_cols.end(),
+                     [&](auto a, auto b) { return columns[a].drop < columns[b].drop; });
+    for (auto i : short_cols) {
+      shrunk[i] = false;
+      if (too_wide()) shrunk[i] = true;
+    }
   }
 
   auto tone = [&](Tone t) -> std::string_view {
@@ -152,16 +163,17 @@ std::string Table::render(const Style& style) const {
   for (const auto& r : rows_) emit(r, {});
   if (!total_.empty()) emit(total_, p.header);
 
-  std::vector<std::string> hidden, counts;
+  std::vector<std::string> hidden, counts, relative;
   for (std::size_t i = 0; i < n; ++i) {
     if (!shown[i])
       hidden.push_back(columns[i].header);
     else if (shrunk[i])
-      counts.push_back(columns[i].header);
+      (columns[i].shortened == "relative" ? relative : counts).push_back(columns[i].header);
   }
-  if (!hidden.empty() || !counts.empty()) {
+  if (!hidden.empty() || !counts.empty() || !relative.empty()) {
     std::string what;
     if (!counts.empty()) what = fmt::format("{} shown as counts", join(counts));
+    if (!relative.empty()) what += fmt::format("{}{} relative", what.empty() ? "" : "; ", join(relative));
     if (!hidden.empty()) what += fmt::format("{}{} hidden", what.empty() ? "" : "; ", join(hidden));
     out += wrap_prose(fmt::format("({} to fit {} columns; -o wide shows all, --columns picks)\n", what, style.width),
                       style.width);
