@@ -1,7 +1,8 @@
 // Hidden `fleetcap __complete KIND`: names from the snapshot for shell completion (clusters,
-// regions, skus, islands, nodes, quotas, namespaces, events), and `__complete columns WORDS...`:
-// the columns --sort and --columns name for the command among WORDS (the words of the line).
-// Prints nothing rather than failing: a completion must never spray errors into the prompt.
+// regions, skus, islands, nodes, quotas, namespaces, events; and the config file's source
+// names), and `__complete columns WORDS...`: the columns --sort and --columns name for the
+// command among WORDS (the words of the line). Prints nothing rather than failing: a completion
+// must never spray errors into the user's prompt.
 #include "context.hpp"
 
 #include "fleetcap/render/columns.hpp"
@@ -42,6 +43,11 @@ std::string complete(Context& ctx, const std::string& kind) {
   std::set<std::string> names;
   try {
     ctx.global.quiet = true;
+    if (kind == "sources") { // the config file's [sources.NAME]: no source is read
+      std::string out;
+      for (const auto& n : ctx.configured_sources()) out += n + "\n";
+      return out;
+    }
     Snapshot snap = ctx.load();
     for (const auto& c : snap.clusters) {
       if (kind == "clusters") names.insert(c.name);
@@ -70,10 +76,11 @@ std::string complete(Context& ctx, const std::string& kind) {
 void setup_complete(CLI::App& cmd, Context& ctx) {
   auto kind = std::make_shared<std::string>();
   auto words = std::make_shared<std::vector<std::string>>();
-  cmd.add_option("KIND", *kind, "clusters, regions, skus, islands, nodes, quotas, namespaces, events or columns")
+  cmd.add_option("KIND", *kind,
+                 "clusters, regions, skus, islands, nodes, quotas, namespaces, events, sources or columns")
       ->required()
       ->check(CLI::IsMember(
-          {"clusters", "regions", "skus", "islands", "nodes", "quotas", "namespaces", "events", "columns"}));
+          {"clusters", "regions", "skus", "islands", "nodes", "quotas", "namespaces", "events", "sources", "columns"}));
   cmd.add_option("WORDS", *words, "columns: the words of the command line, to find its command");
   cmd.allow_extras();
   cmd.callback([&ctx, kind, words] {

@@ -177,7 +177,7 @@ int reap(pid_t pid, Clock::time_point deadline, const Spec* watch = nullptr, std
       break;
     }
     if (pollfd p{pidfd, POLLIN, 0}; pidfd >= 0)
-      ::poll(&p, 1, static_cast<int>(std::min<long long>(left, watch ? 20 : 50)));
+      ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 50)));
     else
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
