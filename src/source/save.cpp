@@ -6,6 +6,7 @@
 #include "fleetcap/source/source.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <cerrno>
 #include <csignal>
