@@ -4,7 +4,7 @@ function __fleetcap_names
     set -l toks (commandline -opc)
     set -l i (contains -i -- --source $toks)
     and set src --source $toks[(math $i + 1)]
-    fleetcap $src __complete $argv[1] 2>/dev/null
+    fleetcap $src __complete $argv[1] (commandline -opc | string match -rv -- '^-') 2>/dev/null
 end
 complete -c fleetcap -f
 complete -c fleetcap -n 'not __fish_seen_subcommand_from capacity flex quota overalloc maintenance nodes jobs report sources snapshot version' -a capacity -d 'Per-cluster capacity: healthy, assigned, in-quota and flex use, unbacked quota'
@@ -24,11 +24,11 @@ complete -c fleetcap -l source -r -F -a 'slurm slurm: slurm:all slurm+ssh:// slu
 complete -c fleetcap -l partial -d 'When a source fails, answer from the others: warn naming it, exit 4 (else exit 1)'
 complete -c fleetcap -l output -s o -x -a 'table wide json csv name prometheus sacctmgr kueue' -d 'Output: table (fitted to the terminal), wide (every column), json, csv, name (first column), prometheus (capacity, quota and overalloc report), or sacctmgr and kueue (overalloc plan)'
 complete -c fleetcap -l json -d 'Print JSON (same as -o json)'
-complete -c fleetcap -l format -x -a 'table json csv prometheus' -d 'Output format (same as -o)'
+complete -c fleetcap -l format -x -a 'table wide json csv name prometheus' -d 'Output format (same as -o)'
 complete -c fleetcap -l wide -s w -d 'Show every column of a table, whatever the width (same as -o wide)'
 complete -c fleetcap -l no-headers -d 'No header row in tables and CSV'
-complete -c fleetcap -l columns -x -d 'Only these columns, in this order (headers or JSON keys)'
-complete -c fleetcap -l sort -x -d 'Sort a table by a column (header or JSON key): numbers largest first, text A-Z'
+complete -c fleetcap -l columns -x -a '(__fleetcap_names columns)' -d 'Only these columns, in this order (headers or JSON keys)'
+complete -c fleetcap -l sort -x -a '(__fleetcap_names columns)' -d 'Sort a table by a column (header or JSON key): numbers largest first, text A-Z'
 complete -c fleetcap -l watch -x -d 'Run again every DURATION (e.g. 5s, 1m) until Ctrl-C: a terminal is redrawn in place, a file or pipe gets one output after another'
 complete -c fleetcap -l color -x -a 'auto always never' -d 'Colour: auto (terminal and no NO_COLOR), always, never'
 complete -c fleetcap -l at -x -d 'Compute figures at this RFC 3339 time, or +12h/-3d from the snapshot\'s time (default: snapshot time, else now)'
@@ -128,7 +128,7 @@ complete -c fleetcap -n '__fish_seen_subcommand_from nodes' -l help -s h -d 'Pri
 complete -c fleetcap -n '__fish_seen_subcommand_from nodes' -l all -d 'Every node, not only those not schedulable, with issues or with maintenance coming'
 complete -c fleetcap -n '__fish_seen_subcommand_from nodes' -l free -d 'Nodes with free GPUs, most free first: GPUs, in use (in quota, flex), free, next maintenance'
 complete -c fleetcap -n '__fish_seen_subcommand_from nodes' -l by -x -a 'island' -d 'Sum the listed nodes per island'
-complete -c fleetcap -n '__fish_seen_subcommand_from nodes' -l island -x -d 'Only nodes of this island (repeatable)'
+complete -c fleetcap -n '__fish_seen_subcommand_from nodes' -l island -x -a '(__fleetcap_names islands)' -d 'Only nodes of this island (repeatable)'
 complete -c fleetcap -n '__fish_seen_subcommand_from nodes' -l window -x -d 'Maintenance this far ahead from --at counts as coming (default 14d)'
 complete -c fleetcap -n '__fish_seen_subcommand_from jobs' -l help -s h -d 'Print this help message and exit'
 complete -c fleetcap -n '__fish_seen_subcommand_from jobs' -l namespace -x -a '(__fleetcap_names namespaces)' -d 'Only this namespace\'s jobs (Slurm: account)'

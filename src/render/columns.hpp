@@ -44,9 +44,9 @@ struct Value {
   // The table's and CSV's text for a list or nothing that reads better in words (quota access:
   // "*" for null, "(none)" for an empty list, nothing at all for a group's null).
   std::optional<std::string> words;
-  // The table's shorter form when the terminal is narrow (a time relative to now, "in 6h"), for
-  // a column with `brief`.
-  std::optional<std::string> brief;
+  // The table's shorter text when the terminal is narrow, used before any column goes: a time
+  // relative to the fleet's (`in 6h`, `3d ago`) where the timestamp would not fit.
+  std::optional<std::string> brief = {};
 };
 
 inline std::optional<std::string> shown_as(std::string s) {
@@ -80,7 +80,7 @@ inline Value none(std::string shown = {}) {
   return Value{Value::Kind::null, 0, {}, {}, Tone::plain, shown_as(std::move(shown)), {}, {}};
 }
 inline Value absent() { return Value{Value::Kind::absent, 0, {}, {}, Tone::plain, {}, {}, {}}; }
-// A value with a shorter form for a narrow terminal (Column::brief).
+// A value with a shorter form for a narrow terminal (Value::brief).
 inline Value with_brief(Value v, std::string brief) {
   v.brief = std::move(brief);
   return v;
@@ -139,7 +139,6 @@ template <class Row> struct Column {
   bool wide = false;          // in the table only with -o wide or --columns
   Total total = Total::none;  // what the TOTAL row shows
   std::string_view item = {}; // what a list column lists ("job": its count form is "3 jobs")
-  bool brief = false;         // its values have a shorter form (Value::brief) a narrow table uses first
   unsigned needs = 0;         // in the table only when the report has all these conditions
   unsigned only_with = 0;     // in every format only when the report has all these conditions
   In in = In::all;
@@ -237,9 +236,10 @@ std::vector<const Column<Row>*> table_columns(const Columns<Row>& cols, const Re
 
 template <class Row> TableCell table_cell(const Column<Row>& c, const Value& v) {
   TableCell cell(cell_text(v), v.tone);
-  if (v.brief) cell.count = *v.brief;
-  if (v.kind == Value::Kind::list && v.number > 0)
-    cell.count = fmt::format("{} {}{}", v.number, c.item.empty() ? "item" : c.item, v.number == 1 ? "" : "s");
+  if (v.kind == Value::Kind::list && v.number > 0 && !c.item.empty())
+    cell.count = fmt::format("{} {}{}", v.number, c.item, v.number == 1 ? "" : "s");
+  else if (v.brief)
+    cell.count = *v.brief;
   return cell;
 }
 
@@ -261,8 +261,8 @@ template <class Row> std::string table_of(const Columns<Row>& cols, const std::v
   const auto shown = table_columns(cols, o, have);
   std::vector<TableColumn> tcols;
   for (const auto* c : shown)
-    tcols.push_back(
-        {std::string(c->header), c->align, c->identifying ? 0 : std::max(1, c->drop), !c->item.empty(), c->brief});
+    tcols.push_back({std::string(c->header), c->align, c->identifying ? 0 : std::max(1, c->drop), true,
+                     c->item.empty() ? "relative" : "as counts"});
   Table t(std::move(tcols));
   t.set_no_headers(o.no_headers);
   t.set_fit(o.columns.empty() && !o.wide);

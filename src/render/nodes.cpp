@@ -107,7 +107,6 @@ const Column<NodeView> kNodeList[] = {
      .header = "NEXT-EVENT",
      .align = Align::left,
      .drop = 2,
-     .brief = true,
      .get = [](const NodeView& r) { return event_value(r.event(), r.row->event_active, r.report->horizon.at); }},
     {.key = "next_event_active",
      .get = [](const NodeView& r) { return r.event() ? flag(r.row->event_active) : none(); }},
@@ -279,7 +278,6 @@ const Column<FreeView> kFreeList[] = {
      .header = "NEXT-EVENT",
      .align = Align::left,
      .drop = 2,
-     .brief = true,
      .label = "maintenance it is in now, else the next to start in the window",
      .get =
          [](const FreeView& r) {

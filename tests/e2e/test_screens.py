@@ -34,6 +34,7 @@ COMMANDS = {
     "nodes-free": ["nodes", "--free", "--cluster", "h100-use-007"],
     "jobs-flex": ["jobs", "--namespace", "evals", "--flex"],
     "jobs-pending-by-cluster": ["jobs", "--pending", "--by", "cluster"],
+    "nodes": ["nodes", "--cluster", "h100-usw-008", "--window", "7d"],
     "help": ["--help"],
     "maintenance-help": ["maintenance"],
 }

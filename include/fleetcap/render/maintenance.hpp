@@ -25,8 +25,7 @@ std::string render_impact_timeline(const ImpactReport& report, const Snapshot& s
 std::string short_time(Time t);
 // "3d12h", "18h", "45m", "30s": a duration rounded down to its two largest units.
 std::string human_duration(Duration d);
-// A time relative to `at`, as a narrow table shows it: "in 6h", "3d ago", "now" (the one
-// function every table's relative times come from; docs/output.md, "Fitting a terminal").
+// "in 6h", "3d ago", "now": `t` seen from the fleet's time `at` (a narrow table's times).
 std::string relative_time(Time t, Time at);
 
 } // namespace fleetcap
