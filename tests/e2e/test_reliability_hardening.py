@@ -533,6 +533,8 @@ class Signals(unittest.TestCase):
                     returncode, err, latency, bound = land(sig, frac)
                     if returncode == 0:
                         continue
+                    self.assertEqual(returncode, code, err)  # the second landing ends as the first must
+                    self.assertEqual(err.decode(), f"fleetcap: {text}\n")
                 self.assertLess(latency, bound, f"{sig.name} at {frac:.0%} of a {whole:.1f} s run")
         self.assertGreater(counted, 0, f"a {whole:.1f} s run is too short against a bound of {bound:.2f} s")
 
