@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "fleetcap/model/suggest.hpp"
+#include "fleetcap/render/columns.hpp"
 #include "fleetcap/render/table.hpp"
 
 #include <algorithm>
@@ -43,6 +44,13 @@ const std::vector<CommandSpec>& commands() {
       {"__load", "", setup_load, false},
   };
   return table;
+}
+
+std::string command_path(const CLI::App& app) {
+  std::string path;
+  for (const CLI::App* a = &app; a && a->get_parent(); a = a->get_parent())
+    path = a->get_name() + (path.empty() ? "" : " " + path);
+  return path.starts_with("capacity flex") ? "flex" + path.substr(13) : path;
 }
 
 namespace {
@@ -403,7 +411,7 @@ void warn_config_keys(const CLI::App& app, const Context& ctx) {
 namespace {
 
 // The command line: global options, every command of the registry, and every command's help
-// ending with the global options it also accepts.
+// ending with the legend of its columns (docs/output.md) and the global options it also accepts.
 void build_app(CLI::App& app, Context& ctx) {
   app.fallthrough();
   // One command per run: once it is named, a word like "nodes" after it (`__load jobs nodes`) is
@@ -424,8 +432,10 @@ void build_app(CLI::App& app, Context& ctx) {
   for (std::size_t i = 0; i < all.size(); ++i) {
     for (CLI::App* sub : all[i]->get_subcommands([](const CLI::App*) { return true; })) all.push_back(sub);
     all[i]->require_subcommand(0); // a bare group prints its help below
-    const std::string own = all[i]->get_footer();
-    all[i]->footer(own.empty() ? globals : own + "\n\n" + globals);
+    std::string foot = all[i]->get_footer();
+    for (const std::string& part : {column_legend_text(command_path(*all[i])), globals})
+      if (!part.empty()) foot += (foot.empty() ? "" : "\n\n") + part;
+    all[i]->footer(foot);
   }
 }
 
@@ -573,8 +583,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   if (const CLI::Option* config = app.get_config_ptr())
     ctx.global.config_file = config->count() ? config->as<std::string>() : default_config_path();
   const CLI::App* at = nullptr;
-  ctx.command = parsed_path(app, at);
-  if (ctx.command.starts_with("capacity flex")) ctx.command = "flex";
+  parsed_path(app, at);
+  ctx.command = command_path(*at);
   const auto said = output_words(argc, argv);
   if (!ctx.action) {
     // A bare group (fleetcap maintenance) or no command at all: the help of what was named. An

@@ -173,6 +173,10 @@ struct CommandSpec {
 };
 const std::vector<CommandSpec>& commands();
 
+// The command `app` is, as the column registry names it ("overalloc report"; `capacity flex`
+// is flex); empty for fleetcap itself.
+std::string command_path(const CLI::App& app);
+
 // A whole number from 1 to `max`, with a message that names the range (CLI11's
 // PositiveNumber printed a 309-digit bound).
 CLI::Validator positive_integer_up_to(std::int64_t max);

@@ -2,6 +2,8 @@
 // hold the man page, completions and help to the registry rather than to a second list.
 #include "context.hpp"
 
+#include "fleetcap/render/columns.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace fleetcap::cli {
@@ -37,6 +39,14 @@ nlohmann::ordered_json describe(const CLI::App& app) {
     o["help"] = opt->get_description();
     o["global"] = opt->get_group() == "Global options";
     options.push_back(std::move(o));
+  }
+  // The legend --help ends with, as data: scripts/gen-man-legends writes the man page's from it.
+  auto& legend = j["legend"] = nlohmann::ordered_json::array();
+  for (const auto& t : column_legend(command_path(app))) {
+    nlohmann::ordered_json table{{"table", t.table}, {"above", t.above}, {"columns", nlohmann::ordered_json::array()}};
+    for (const auto* c : t.columns)
+      table["columns"].push_back({{"header", c->header}, {"unit", c->unit}, {"meaning", c->meaning}});
+    legend.push_back(std::move(table));
   }
   auto& subs = j["commands"] = nlohmann::ordered_json::array();
   for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) subs.push_back(describe(*sub));

@@ -21,138 +21,147 @@ Value unbacked(const CapacityView& r) {
 #define FLEETCAP_FIGURE_COLUMNS                                                                                        \
   {.key = "total",                                                                                                     \
    .header = "TOTAL",                                                                                                  \
+   .unit = Unit::gpus,                                                                                                 \
+   .meaning = meaning::kTotal,                                                                                         \
    .drop = 6,                                                                                                          \
    .total = Total::value,                                                                                              \
    .label = "all GPUs",                                                                                                \
-   .unit = Unit::gpus,                                                                                                 \
    .metric = "total_gpus",                                                                                             \
-   .help = "GPUs of all nodes.",                                                                                       \
    .get = figure<&ClusterFigures::total>},                                                                             \
       {.key = "healthy",                                                                                               \
        .header = "HEALTHY",                                                                                            \
+       .unit = Unit::gpus,                                                                                             \
+       .meaning = meaning::kHealthy,                                                                                   \
        .drop = 1,                                                                                                      \
        .total = Total::value,                                                                                          \
        .label = "GPUs on schedulable nodes",                                                                           \
-       .unit = Unit::gpus,                                                                                             \
        .metric = "healthy_gpus",                                                                                       \
-       .help = "GPUs on schedulable nodes (H).",                                                                       \
        .get = figure<&ClusterFigures::healthy>},                                                                       \
       {.key = "assigned",                                                                                              \
        .header = "ASSIGNED",                                                                                           \
+       .unit = Unit::gpus,                                                                                             \
+       .meaning = meaning::kAssigned,                                                                                  \
        .drop = 1,                                                                                                      \
        .total = Total::value,                                                                                          \
        .label = "GPUs promised to quotas",                                                                             \
-       .unit = Unit::gpus,                                                                                             \
        .metric = "assigned_gpus",                                                                                      \
-       .help = "GPUs of the leaf quotas (A).",                                                                         \
        .get = figure<&ClusterFigures::assigned>},                                                                      \
       {.key = "inquota_used",                                                                                          \
        .header = "INQ-USED",                                                                                           \
+       .unit = Unit::gpus,                                                                                             \
+       .meaning = meaning::kInquotaUsed,                                                                               \
        .drop = 8,                                                                                                      \
        .total = Total::value,                                                                                          \
        .label = "in-quota used",                                                                                       \
-       .unit = Unit::gpus,                                                                                             \
        .metric = "inquota_used_gpus",                                                                                  \
-       .help = "GPUs of running in-quota jobs.",                                                                       \
        .get = figure<&ClusterFigures::inquota_used>},                                                                  \
       {.key = "inquota_free",                                                                                          \
        .header = "INQ-FREE",                                                                                           \
+       .unit = Unit::gpus,                                                                                             \
+       .meaning = meaning::kInquotaFree,                                                                               \
        .drop = 5,                                                                                                      \
        .total = Total::value,                                                                                          \
        .label = "in-quota free",                                                                                       \
-       .unit = Unit::gpus,                                                                                             \
        .metric = "inquota_free_gpus",                                                                                  \
-       .help = "max(0, min(A, H) - in-quota used): quota GPUs free for in-quota jobs.",                                \
        .get = figure<&ClusterFigures::inquota_free>},                                                                  \
       {.key = "flex_used",                                                                                             \
        .header = "FLEX-USED",                                                                                          \
+       .unit = Unit::gpus,                                                                                             \
+       .meaning = meaning::kFlexUsed,                                                                                  \
        .drop = 9,                                                                                                      \
        .total = Total::value,                                                                                          \
        .label = "flex used",                                                                                           \
-       .unit = Unit::gpus,                                                                                             \
        .metric = "flex_used_gpus",                                                                                     \
-       .help = "GPUs of running flex jobs.",                                                                           \
        .get = figure<&ClusterFigures::flex_used>},                                                                     \
       {.key = "flex_free",                                                                                             \
        .header = "FLEX-FREE",                                                                                          \
+       .unit = Unit::gpus,                                                                                             \
+       .meaning = meaning::kFlexFree,                                                                                  \
        .drop = 1,                                                                                                      \
        .total = Total::value,                                                                                          \
        .label = "free for flex",                                                                                       \
-       .unit = Unit::gpus,                                                                                             \
        .metric = "flex_free_gpus",                                                                                     \
-       .help = "Unused GPUs on schedulable nodes: max(0, H - in-quota used - flex used).",                             \
        .get = figure<&ClusterFigures::flex_free>},                                                                     \
       {.key = "flex_stable_free",                                                                                      \
        .header = "STABLE",                                                                                             \
+       .unit = Unit::gpus,                                                                                             \
+       .meaning = meaning::kStable,                                                                                    \
        .drop = 10,                                                                                                     \
        .wide = true,                                                                                                   \
        .total = Total::value,                                                                                          \
        .label = "free flex that in-quota jobs can never reclaim",                                                      \
-       .unit = Unit::gpus,                                                                                             \
        .metric = "flex_stable_free_gpus",                                                                              \
-       .help = "Free GPUs that in-quota jobs can never reclaim.",                                                      \
        .get = figure<&ClusterFigures::flex_stable_free>},                                                              \
       {.key = "flex_reclaimable_free",                                                                                 \
        .header = "RECLAIMABLE",                                                                                        \
+       .unit = Unit::gpus,                                                                                             \
+       .meaning = meaning::kReclaimable,                                                                               \
        .drop = 11,                                                                                                     \
        .wide = true,                                                                                                   \
        .total = Total::value,                                                                                          \
        .label = "free flex that in-quota jobs may reclaim",                                                            \
-       .unit = Unit::gpus,                                                                                             \
        .metric = "flex_reclaimable_free_gpus",                                                                         \
-       .help = "Free GPUs that in-quota jobs may reclaim (flex_free - flex_stable_free).",                             \
        .get = figure<&ClusterFigures::flex_reclaimable_free>},                                                         \
       {.key = "unbacked",                                                                                              \
        .header = "UNBACKED",                                                                                           \
+       .unit = Unit::gpus,                                                                                             \
+       .meaning = meaning::kUnbacked,                                                                                  \
        .drop = 2,                                                                                                      \
        .total = Total::value,                                                                                          \
        .label = "unbacked quota",                                                                                      \
-       .unit = Unit::gpus,                                                                                             \
        .metric = "unbacked_gpus",                                                                                      \
-       .help = "Quota GPUs with no healthy GPU behind them: max(0, A - H).",                                           \
        .get = unbacked},                                                                                               \
       {.key = "headroom",                                                                                              \
        .header = "HEADROOM",                                                                                           \
+       .unit = Unit::gpus,                                                                                             \
+       .meaning = meaning::kHeadroom,                                                                                  \
        .drop = 12,                                                                                                     \
        .wide = true,                                                                                                   \
        .total = Total::value,                                                                                          \
        .label = "healthy beyond quota",                                                                                \
-       .unit = Unit::gpus,                                                                                             \
        .metric = "headroom_gpus",                                                                                      \
-       .help = "Healthy GPUs beyond quota: max(0, H - A).",                                                            \
        .get = figure<&ClusterFigures::headroom>},                                                                      \
       {.key = "buffer", .total = Total::value, .in = In::json, .get = figure<&ClusterFigures::headroom>}, {            \
-    .key = "largest_free_block", .header = "BLOCK", .drop = 7, .total = Total::value,                                  \
-    .label = "largest free block in one island", .unit = Unit::gpus, .metric = "largest_free_block_gpus",              \
-    .help = "Largest number of free GPUs on schedulable nodes within one island.",                                     \
+    .key = "largest_free_block", .header = "BLOCK", .unit = Unit::gpus, .meaning = meaning::kBlock, .drop = 7,         \
+    .total = Total::value, .label = "largest free block in one island", .metric = "largest_free_block_gpus",           \
     .get = figure<&ClusterFigures::largest_free_block>                                                                 \
   }
 
 const Column<CapacityView> kClusterList[] = {
     {.key = "name",
      .header = "CLUSTER",
+     .unit = Unit::name,
+     .meaning = meaning::kCluster,
      .align = Align::left,
      .identifying = true,
      .total = Total::label,
      .get = [](const CapacityView& r) { return txt(r.cluster().name); }},
     {.key = "region",
      .header = "REGION",
+     .unit = Unit::name,
+     .meaning = meaning::kRegion,
      .align = Align::left,
      .drop = 4,
      .get = [](const CapacityView& r) { return txt(r.cluster().region); }},
     {.key = "provider",
      .header = "PROVIDER",
+     .unit = Unit::name,
+     .meaning = meaning::kProvider,
      .align = Align::left,
      .drop = 13,
      .wide = true,
      .get = [](const CapacityView& r) { return txt(r.cluster().provider); }},
     {.key = "sku",
      .header = "SKU",
+     .unit = Unit::name,
+     .meaning = meaning::kSku,
      .align = Align::left,
      .drop = 3,
      .get = [](const CapacityView& r) { return txt(r.cluster().sku); }},
     {.key = "state",
      .header = "STATE",
+     .unit = Unit::text,
+     .meaning = meaning::kClusterState,
      .align = Align::left,
      .drop = 14,
      .wide = true,
@@ -160,26 +169,43 @@ const Column<CapacityView> kClusterList[] = {
     FLEETCAP_FIGURE_COLUMNS,
 };
 
+} // namespace
+
+// The clusters' list registers first: the legend of --help explains it first.
+const Columns<CapacityView> kCapacityColumns{"capacity", "clusters", kClusterList};
+
+namespace {
+
 Value group_key(const CapacityView& r) { return txt(r.row->key); }
 Value group_clusters(const CapacityView& r) { return num(r.row->clusters); }
 
 // --by region|sku|provider: the group's key (JSON "key") under the grouping's name.
-#define FLEETCAP_GROUP_COLUMNS(HEADER, CSV)                                                                            \
+#define FLEETCAP_GROUP_COLUMNS(HEADER, CSV, MEANING)                                                                   \
   {                                                                                                                    \
     {.key = "key",                                                                                                     \
      .header = HEADER,                                                                                                 \
+     .unit = Unit::name,                                                                                               \
+     .meaning = MEANING,                                                                                               \
      .align = Align::left,                                                                                             \
      .identifying = true,                                                                                              \
      .total = Total::label,                                                                                            \
      .csv = CSV,                                                                                                       \
      .get = group_key},                                                                                                \
-        {.key = "clusters", .header = "CLUSTERS", .drop = 3, .total = Total::row, .get = group_clusters},              \
+        {.key = "clusters",                                                                                            \
+         .header = "CLUSTERS",                                                                                         \
+         .unit = Unit::count,                                                                                          \
+         .meaning = "Clusters in the group.",                                                                          \
+         .drop = 3,                                                                                                    \
+         .total = Total::row,                                                                                          \
+         .get = group_clusters},                                                                                       \
         FLEETCAP_FIGURE_COLUMNS,                                                                                       \
   }
 
-const Column<CapacityView> kRegionList[] = FLEETCAP_GROUP_COLUMNS("REGION", "region");
-const Column<CapacityView> kSkuList[] = FLEETCAP_GROUP_COLUMNS("SKU", "sku");
-const Column<CapacityView> kProviderList[] = FLEETCAP_GROUP_COLUMNS("PROVIDER", "provider");
+const Column<CapacityView> kRegionList[] =
+    FLEETCAP_GROUP_COLUMNS("REGION", "region", "The region the group's clusters are in.");
+const Column<CapacityView> kSkuList[] = FLEETCAP_GROUP_COLUMNS("SKU", "sku", "The GPU model of the group's clusters.");
+const Column<CapacityView> kProviderList[] =
+    FLEETCAP_GROUP_COLUMNS("PROVIDER", "provider", "The provider of the group's clusters.");
 const Columns<CapacityView> kRegionColumns{"capacity", "groups by region", kRegionList};
 const Columns<CapacityView> kSkuColumns{"capacity", "groups by sku", kSkuList};
 const Columns<CapacityView> kProviderColumns{"capacity", "groups by provider", kProviderList};
@@ -230,8 +256,6 @@ std::vector<CapacityView> capacity_rows(const CapacityReport& r, const Snapshot&
 }
 
 } // namespace
-
-const Columns<CapacityView> kCapacityColumns{"capacity", "clusters", kClusterList};
 
 void link_capacity_columns() {}
 

@@ -2,6 +2,8 @@
 
 #include "fleetcap/render/html.hpp"
 
+#include <fmt/ranges.h>
+
 namespace fleetcap {
 namespace cols {
 namespace {
@@ -26,6 +28,24 @@ const Columns<Envelope> kEnvelope{"", "envelope", kEnvelopeList, ListKind::secti
 } // namespace
 
 void register_list(ColumnList list) { registered().push_back(std::move(list)); }
+
+std::string_view unit_text(Unit unit) {
+  switch (unit) {
+  case Unit::none: break;
+  case Unit::gpus: return "GPUs";
+  case Unit::count: return "count";
+  case Unit::nodes: return "nodes";
+  case Unit::jobs: return "jobs";
+  case Unit::bp: return "%";
+  case Unit::time: return "time";
+  case Unit::duration: return "duration";
+  case Unit::name: return "name";
+  case Unit::text: return "text";
+  case Unit::flag: return "yes/no";
+  case Unit::list: return "list";
+  }
+  return "";
+}
 
 std::string cell_text(const Value& v) {
   if (v.words) return *v.words;
@@ -141,6 +161,52 @@ std::vector<std::string_view> column_names(std::string_view command) {
       if (!c.key.empty()) out.push_back(c.key);
       if (!c.header.empty()) out.push_back(c.header);
     }
+  }
+  return out;
+}
+
+std::vector<LegendTable> column_legend(std::string_view command) {
+  std::vector<LegendTable> out;
+  std::vector<const ColumnName*> said;
+  for (const auto& l : column_registry()) {
+    if (l.command != command || l.kind != ListKind::table) continue;
+    LegendTable t{l.table, {}, {}};
+    for (const auto& c : l.columns) {
+      if (c.header.empty()) continue;
+      const bool again = std::any_of(said.begin(), said.end(), [&](const ColumnName* s) {
+        return s->header == c.header && s->meaning == c.meaning && s->unit == c.unit;
+      });
+      if (again) {
+        t.above.push_back(c.header);
+        continue;
+      }
+      said.push_back(&c);
+      t.columns.push_back(&c);
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::string column_legend_text(std::string_view command) {
+  const auto tables = column_legend(command);
+  std::size_t header = 0, unit = 0;
+  for (const auto& t : tables)
+    for (const auto* c : t.columns) {
+      header = std::max(header, c->header.size());
+      unit = std::max(unit, c->unit.size());
+    }
+  std::string out;
+  for (const auto& t : tables) {
+    if (!out.empty()) out += "\n\n";
+    if (tables.size() == 1)
+      out += "Columns:";
+    else if (t.above.empty())
+      out += fmt::format("Columns ({}):", t.table);
+    else
+      out += fmt::format("Columns ({}; as above: {}):", t.table, fmt::join(t.above, ", "));
+    for (const auto* c : t.columns)
+      out += fmt::format("\n  {:<{}}  {:<{}}  {}", c->header, header, c->unit, unit, c->meaning);
   }
   return out;
 }

@@ -11,6 +11,7 @@
 #include "fleetcap/render/columns.hpp"
 #include "fleetcap/render/output.hpp"
 #include "fleetcap/render/table.hpp"
+#include "meanings.hpp"
 
 #include <fmt/format.h>
 
@@ -120,8 +121,23 @@ enum class In {
   none,  // no output of its own: a figure other views read (--compare-cuts lists it)
 };
 
-// What a number is, where the output cares: Prometheus writes basis points as a ratio.
-enum class Unit { none, gpus, count, bp };
+// What a column's value is measured in, as the legend of --help and the man page names it
+// (unit_text); Prometheus writes basis points as a ratio.
+enum class Unit {
+  none,     // not said yet: a column with a header must say (tests/render/test_columns.cpp)
+  gpus,     // GPUs
+  count,    // a whole number of what the meaning says
+  nodes,    // nodes
+  jobs,     // jobs
+  bp,       // a share, in basis points in JSON, a percentage in the table
+  time,     // a moment, RFC 3339 in JSON (relative at narrow widths)
+  duration, // a length of time ("6h", "2d")
+  name,     // a name
+  text,     // words
+  flag,     // yes or no
+  list,     // a list of names
+};
+std::string_view unit_text(Unit unit);
 
 // A Prometheus family spread over several columns: each column's samples carry this label.
 struct FamilyLabel {
@@ -131,6 +147,10 @@ struct FamilyLabel {
 template <class Row> struct Column {
   std::string_view key = {};    // JSON key and CSV header (a figure's name); empty: the table only
   std::string_view header = {}; // table header; empty: not in the table
+  Unit unit = Unit::none;       // what its value is measured in
+  // What it means, in one short sentence that agrees with docs/*.md: the legend of --help and
+  // the man page, and its Prometheus family's HELP text.
+  std::string_view meaning = {};
   Align align = Align::right;
   // When the terminal is narrow, the highest numbers go first (1 = goes last). Ignored for
   // identifying columns: names, times to act by, destinations never go.
@@ -145,9 +165,7 @@ template <class Row> struct Column {
   std::string_view csv = {};    // the CSV header when it is not the key (capacity --by: "sku" for "key")
   std::string_view label = {};  // what it is, in words: HTML legends and --help
   bool part = false;            // a part of the figure before it (indented under it where figures are listed)
-  Unit unit = Unit::none;       // what a number counts
   std::string_view metric = {}; // its Prometheus family after the list's prefix ("cut_gpus"); empty: none
-  std::string_view help = {};   // the family's HELP text
   FamilyLabel family = {};      // the label that tells this column's samples from the family's others
   Value (*get)(const Row&) = nullptr;
   // A nested object or array in JSON, written with its key (or left out) by this function,
@@ -188,7 +206,9 @@ private:
             c.in == In::none,
             c.section != nullptr,
             c.metric,
-            c.label};
+            c.label,
+            c.meaning,
+            unit_text(c.unit)};
   }
   std::span<const Column<Row>> list_;
   std::string_view schema_;

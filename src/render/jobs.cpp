@@ -47,78 +47,102 @@ Value nodes_value(const JobView& r) {
 const Column<JobView> kJobList[] = {
     {.key = "name",
      .header = "JOB",
+     .unit = Unit::name,
+     .meaning = meaning::kJob,
      .align = Align::left,
      .identifying = true,
-     .label = "the job (Slurm: its id; Kubernetes: NAMESPACE/WORKLOAD)",
      .get = [](const JobView& r) { return txt(r.job().name); }},
     {.key = "job_name",
      .header = "JOB-NAME",
+     .unit = Unit::name,
+     .meaning = "The name its owner gave it.",
      .align = Align::left,
      .drop = 8,
      .needs = kJobNames,
-     .label = "the name its owner gave it",
      .get = [](const JobView& r) { return text_or_none(r.job().job_name); }},
     {.key = "user",
      .header = "USER",
+     .unit = Unit::name,
+     .meaning = "Who submitted it, where the source says.",
      .align = Align::left,
      .drop = 5,
      .needs = kUsers,
-     .label = "who submitted it, where the source says",
      .get = [](const JobView& r) { return text_or_none(r.job().user); }},
     {.key = "namespace",
      .header = "NAMESPACE",
+     .unit = Unit::name,
+     .meaning = meaning::kNamespace,
      .align = Align::left,
      .drop = 4,
-     .label = "its namespace (Slurm: account)",
      .get = [](const JobView& r) { return txt(r.job().ns); }},
     {.key = "quota",
      .header = "QUOTA",
+     .unit = Unit::name,
+     .meaning = meaning::kJobQuota,
      .align = Align::left,
      .drop = 3,
-     .label = "the leaf quota it runs in, or flex",
      .get = [](const JobView& r) { return txt(r.job().quota, r.job().flex ? Tone::dim : Tone::plain); }},
     {.key = "cluster",
      .header = "CLUSTER",
+     .unit = Unit::name,
+     .meaning = "Its cluster; - for a pending job bound to none yet.",
      .align = Align::left,
      .drop = 3,
      .get = [](const JobView& r) { return r.job().cluster ? txt(*r.job().cluster) : none(); }},
     {.key = "priority",
      .header = "PRIORITY",
+     .unit = Unit::text,
+     .meaning = meaning::kPriority,
      .align = Align::left,
      .drop = 6,
      .get = [](const JobView& r) { return txt(to_string(r.job().priority)); }},
     {.key = "gpus",
      .header = "GPUS",
+     .unit = Unit::gpus,
+     .meaning = meaning::kJobGpus,
      .drop = 1,
-     .label = "GPUs it holds (running) or asks for (pending)",
      .get = [](const JobView& r) { return num(r.job().gpus); }},
     {.key = "state",
      .header = "STATE",
+     .unit = Unit::text,
+     .meaning = meaning::kJobState,
      .align = Align::left,
      .drop = 1,
      .get = [](const JobView& r) { return txt(to_string(r.job().state)); }},
     {.key = "fits_now",
      .header = "FITS-NOW",
+     .unit = Unit::text,
+     .meaning = "Pending only: free, quota (by preempting flex), flex (only as flex) or waits.",
      .align = Align::left,
      .drop = 2,
-     .label = "pending: free (starts on unused GPUs), quota (by preempting flex), flex (only as a flex job), "
-              "waits",
      .get = fits_value},
     {.key = "pending_reason",
      .header = "PENDING-REASON",
+     .unit = Unit::text,
+     .meaning = "Why the scheduler holds it back, in its words.",
      .align = Align::left,
      .drop = 2,
      .needs = kReasons,
-     .label = "why the scheduler holds it back, in its words",
      .get = [](const JobView& r) { return r.job().running() ? none() : text_or_none(r.job().pending_reason); }},
-    {.key = "nodes", .header = "NODES", .align = Align::left, .drop = 7, .item = "node", .get = nodes_value},
+    {.key = "nodes",
+     .header = "NODES",
+     .unit = Unit::list,
+     .meaning = meaning::kJobNodes,
+     .align = Align::left,
+     .drop = 7,
+     .item = "node",
+     .get = nodes_value},
     {.key = "started_at",
      .header = "STARTED",
+     .unit = Unit::time,
+     .meaning = meaning::kStarted,
      .align = Align::left,
      .drop = 4,
      .get = [](const JobView& r) { return when(r.job().started_at, r.at); }},
     {.key = "submitted_at",
      .header = "SUBMITTED",
+     .unit = Unit::time,
+     .meaning = "When it was submitted.",
      .align = Align::left,
      .drop = 6,
      .needs = kSubmitted,
@@ -134,9 +158,11 @@ struct GroupView {
 };
 template <Gpus PendingGroup::*F> Value group_figure(const GroupView& r) { return num(r.g->*F); }
 
-#define FLEETCAP_PENDING_COLUMNS(HEADER, CSV)                                                                          \
+#define FLEETCAP_PENDING_COLUMNS(HEADER, CSV, MEANING)                                                                 \
   {.key = "key",                                                                                                       \
    .header = HEADER,                                                                                                   \
+   .unit = Unit::name,                                                                                                 \
+   .meaning = MEANING,                                                                                                 \
    .align = Align::left,                                                                                               \
    .identifying = true,                                                                                                \
    .total = Total::label,                                                                                              \
@@ -144,57 +170,66 @@ template <Gpus PendingGroup::*F> Value group_figure(const GroupView& r) { return
    .get = [](const GroupView& r) { return txt(r.g->key); }},                                                           \
       {.key = "pending_jobs",                                                                                          \
        .header = "PENDING-JOBS",                                                                                       \
+       .unit = Unit::jobs,                                                                                             \
+       .meaning = "Pending jobs in the group.",                                                                        \
        .drop = 3,                                                                                                      \
        .total = Total::value,                                                                                          \
-       .label = "pending jobs",                                                                                        \
        .get = [](const GroupView& r) { return num(r.g->jobs); }},                                                      \
       {.key = "pending_gpus",                                                                                          \
        .header = "PENDING-GPUS",                                                                                       \
+       .unit = Unit::gpus,                                                                                             \
+       .meaning = "The GPUs they ask for.",                                                                            \
        .drop = 1,                                                                                                      \
        .total = Total::value,                                                                                          \
-       .label = "GPUs they ask for",                                                                                   \
        .get = group_figure<&PendingGroup::pending_gpus>},                                                              \
       {.key = "fits_free",                                                                                             \
        .header = "FITS-FREE",                                                                                          \
+       .unit = Unit::gpus,                                                                                             \
+       .meaning = "Of PENDING-GPUS, those of jobs whose FITS-NOW is free.",                                            \
        .drop = 1,                                                                                                      \
        .total = Total::value,                                                                                          \
-       .label = "of those, GPUs of jobs that would start now on unused GPUs",                                          \
        .part = true,                                                                                                   \
        .get = group_figure<&PendingGroup::fits_free>},                                                                 \
       {.key = "fits_quota",                                                                                            \
        .header = "FITS-QUOTA",                                                                                         \
+       .unit = Unit::gpus,                                                                                             \
+       .meaning = "Of PENDING-GPUS, those of jobs whose FITS-NOW is quota.",                                           \
        .drop = 2,                                                                                                      \
        .total = Total::value,                                                                                          \
-       .label = "of those, in-quota jobs that would start now by preempting flex",                                     \
        .part = true,                                                                                                   \
        .get = group_figure<&PendingGroup::fits_quota>},                                                                \
       {.key = "fits_flex",                                                                                             \
        .header = "FITS-FLEX",                                                                                          \
+       .unit = Unit::gpus,                                                                                             \
+       .meaning = "Of PENDING-GPUS, those of jobs whose FITS-NOW is flex.",                                            \
        .drop = 2,                                                                                                      \
        .total = Total::value,                                                                                          \
-       .label = "of those, in-quota jobs their quota cannot hold now that would start as flex jobs",                   \
        .part = true,                                                                                                   \
        .get = group_figure<&PendingGroup::fits_flex>},                                                                 \
       {.key = "waits",                                                                                                 \
        .header = "WAITS",                                                                                              \
+       .unit = Unit::gpus,                                                                                             \
+       .meaning = "Of PENDING-GPUS, those of jobs whose FITS-NOW is waits.",                                           \
        .drop = 1,                                                                                                      \
        .total = Total::value,                                                                                          \
-       .label = "of those, jobs that would not start now",                                                             \
        .part = true,                                                                                                   \
        .get = group_figure<&PendingGroup::waits>},                                                                     \
   {                                                                                                                    \
-    .key = "flex_free", .header = "FLEX-FREE", .drop = 4, .total = Total::value,                                       \
-    .label = "unused GPUs now in the clusters of these jobs", .get = group_figure<&PendingGroup::flex_free>            \
+    .key = "flex_free", .header = "FLEX-FREE", .unit = Unit::gpus,                                                     \
+    .meaning = "Unused GPUs now in the clusters of the group's jobs.", .drop = 4, .total = Total::value,               \
+    .get = group_figure<&PendingGroup::flex_free>                                                                      \
   }
 
-const Column<GroupView> kByClusterList[] = {FLEETCAP_PENDING_COLUMNS("CLUSTER", "cluster")};
-const Column<GroupView> kBySkuList[] = {FLEETCAP_PENDING_COLUMNS("SKU", "sku")};
+const Column<GroupView> kByClusterList[] = {
+    FLEETCAP_PENDING_COLUMNS("CLUSTER", "cluster", "The pending jobs' cluster (- for none yet).")};
+const Column<GroupView> kBySkuList[] = {FLEETCAP_PENDING_COLUMNS("SKU", "sku", "The SKU of their cluster.")};
 const Column<GroupView> kByQuotaList[] = {
-    FLEETCAP_PENDING_COLUMNS("QUOTA", "quota"),
+    FLEETCAP_PENDING_COLUMNS("QUOTA", "quota", "The leaf quota they target, or flex."),
     {.key = "available",
      .header = "AVAILABLE",
+     .unit = Unit::gpus,
+     .meaning = "The quota's AVAILABLE now (fleetcap quota); - for flex.",
      .drop = 4,
-     .label = "what the quota could start now (quota's available)",
      .get = [](const GroupView& r) { return r.g->available ? num(*r.g->available) : none(); }},
 };
 const Columns<GroupView> kByClusterColumns{"jobs", "pending by cluster", kByClusterList};

@@ -43,7 +43,7 @@ template <class Row> void prometheus_families(std::string& out, std::string_view
   for (const auto& c : cols) {
     if (c.metric.empty()) continue;
     if (!begun || begun->metric != c.metric) {
-      family.emplace(out, fmt::format("{}{}", prefix, c.metric), c.help);
+      family.emplace(out, fmt::format("{}{}", prefix, c.metric), c.meaning);
       begun = &c;
     }
     for (std::size_t i = 0; i < rows.size(); ++i) {

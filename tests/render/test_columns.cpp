@@ -175,3 +175,42 @@ TEST_CASE("every JSON document's schema is documented in docs/output.md") {
   }
   CHECK(documents >= 15);
 }
+
+// The legend of --help and the man page (docs/output.md, "Column legends"): every column a
+// table shows says what it means and in what unit, where it is defined.
+TEST_CASE("every table column has a meaning and a unit") {
+  std::size_t columns = 0;
+  for (const auto& list : column_registry()) {
+    if (list.kind != ListKind::table) continue;
+    for (const auto& c : list.columns) {
+      if (c.header.empty()) continue;
+      ++columns;
+      INFO(list.command << "/" << list.table << ": " << c.header);
+      CHECK(!c.unit.empty());
+      REQUIRE(!c.meaning.empty());
+      CHECK(c.meaning.size() <= 120); // short: one line of a wide terminal
+      CHECK(c.meaning.back() == '.');
+      CHECK(c.meaning.find('\n') == std::string_view::npos);
+    }
+  }
+  CHECK(columns > 250);
+}
+
+TEST_CASE("a command's legend explains each header once, table by table") {
+  const auto tables = column_legend("capacity");
+  REQUIRE(tables.size() == 4);
+  CHECK(tables[0].table == "clusters");
+  CHECK(tables[0].columns.front()->header == "CLUSTER");
+  CHECK(tables[0].above.empty());
+  // --by region: its key and CLUSTERS are new, the figures were explained above.
+  std::vector<std::string_view> region;
+  for (const auto* c : tables[1].columns) region.push_back(c->header);
+  CHECK(region == std::vector<std::string_view>{"REGION", "CLUSTERS"});
+  CHECK(std::find(tables[1].above.begin(), tables[1].above.end(), "INQ-FREE") != tables[1].above.end());
+  const std::string text = column_legend_text("capacity");
+  CHECK(text.starts_with("Columns (clusters):\n  CLUSTER "));
+  CHECK(text.find("\n  INQ-FREE     GPUs   max(0, min(A, H) - in-quota used)") != std::string::npos);
+  CHECK(text.find("Columns (groups by sku; as above: CLUSTERS, TOTAL,") != std::string::npos);
+  CHECK(column_legend_text("quota").starts_with("Columns:\n  QUOTA "));
+  CHECK(column_legend_text("version").empty());
+}

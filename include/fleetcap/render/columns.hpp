@@ -8,14 +8,16 @@
 namespace fleetcap {
 
 struct ColumnName {
-  std::string_view key;    // JSON key and CSV header; empty: the table only
-  std::string_view header; // table header; empty: JSON and CSV only
-  std::string_view needs;  // what the table needs to show it ("--namespace"); empty: nothing
-  bool json = true;        // in the JSON (not only the table or the CSV)
-  bool unnamed = false;    // in no output of its own: --sort and --columns do not name it
-  bool section = false;    // a nested object or array in JSON, itself a list of columns
-  std::string_view metric; // its Prometheus family, after the command's prefix; empty: none
-  std::string_view label;  // what it is in words (HTML legends, --help)
+  std::string_view key;     // JSON key and CSV header; empty: the table only
+  std::string_view header;  // table header; empty: JSON and CSV only
+  std::string_view needs;   // what the table needs to show it ("--namespace"); empty: nothing
+  bool json = true;         // in the JSON (not only the table or the CSV)
+  bool unnamed = false;     // in no output of its own: --sort and --columns do not name it
+  bool section = false;     // a nested object or array in JSON, itself a list of columns
+  std::string_view metric;  // its Prometheus family, after the command's prefix; empty: none
+  std::string_view label;   // what it is in words (HTML legends, --compare-cuts)
+  std::string_view meaning; // what it means, one sentence (the legend of --help and the man page)
+  std::string_view unit;    // what its value is measured in ("GPUs", "time"); empty: not said
 };
 
 enum class ListKind {
@@ -40,6 +42,21 @@ std::vector<std::string_view> column_names(std::string_view command);
 
 // Whether `name` is one of them (case-insensitive, '-' = '_', as --sort matches).
 bool is_column_name(std::string_view command, std::string_view name);
+
+// One table's part of a command's legend: the columns it shows under a header, in its order,
+// each header with its meaning once per command (a later table lists what an earlier one did
+// not explain; `columns` empty: nothing new).
+struct LegendTable {
+  std::string_view table;
+  std::vector<const ColumnName*> columns;
+  std::vector<std::string_view> above; // its headers an earlier table of the command explained
+};
+std::vector<LegendTable> column_legend(std::string_view command);
+
+// The legend as --help ends with it (docs/output.md, "Column legends"): "Columns:", or with
+// several tables "Columns (TABLE; as above: HEADER, ...):" for each, then a "  HEADER  UNIT
+// meaning" line per column; empty for a command without a table. The man page's legends are made from the same lists.
+std::string column_legend_text(std::string_view command);
 
 // Whether one of `command`'s tables shows the column `name` names (it has a header there).
 bool is_table_column(std::string_view command, std::string_view name);
