@@ -137,6 +137,7 @@ SourceOptions Context::source_options() const {
   o.allow_insecure_token = global.allow_insecure_token;
   o.max_pages = global.max_pages;
   o.kubeconfig = global.kubeconfig;
+  o.ssh_command = global.ssh_command;
   o.island_label = global.island_label;
   o.maintenance_hours = duration_hours(global.maintenance_duration).value_or(4);
   if (o.token && o.allow_insecure_token && token_in_clear(o.source))
@@ -326,6 +327,14 @@ void Context::check_output_options() const {
   };
   if (!global.sort.empty()) check("--sort", global.sort);
   for (const auto& c : global.columns) check("--columns", c);
+  // A field only JSON and CSV carry names no column of a table: say so rather than show the
+  // default columns as if the name had not been given.
+  if (table_output())
+    for (const auto& c : global.columns)
+      if (!is_table_column(command, c))
+        throw UsageError(fmt::format("--columns {}: 'fleetcap {}' has that field in JSON and CSV only, not in its "
+                                     "tables; -o csv --columns {} shows it",
+                                     c, command, c));
 }
 
 RenderOptions Context::render_options(const Snapshot& snap, Time at) const {

@@ -43,6 +43,7 @@ struct GlobalOptions {
   // Slurm (ADAPTERS.md §A); the config file's [slurm] tables are read by its kind (kinds.hpp).
   std::string slurm_user, slurm_quota, island_feature_prefix, island_map;
   std::vector<std::string> flex_qos;
+  std::string ssh_command; // --ssh-command, FLEETCAP_SSH_COMMAND, config ssh-command
   std::string config_file; // the config file in use, if any
   std::string watch;       // --watch DURATION; empty: run once
 };

@@ -1,7 +1,5 @@
 #include "fleetcap/render/output.hpp"
 
-#include "json_out.hpp"
-
 #include <algorithm>
 #include <cctype>
 
@@ -26,15 +24,4 @@ std::string csv_field(std::string_view text) {
   return out + "\"";
 }
 
-namespace json_out {
-
-Json envelope(std::string_view command, const RenderOptions& o) {
-  Json doc;
-  for (auto& [key, value] : envelope_fields(command, o)) doc[std::string(key)] = std::move(value);
-  return doc;
-}
-
-std::string dump(const Json& doc) { return doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n"; }
-
-} // namespace json_out
 } // namespace fleetcap

@@ -84,8 +84,10 @@ void flatten(const toml::table& t, std::vector<std::string>& parents, const std:
     ConfigFile::Item item{parents, name, {}, line_of(*k), false};
     if (const auto* a = v->as_array()) {
       for (const auto& e : *a) {
-        if (e.is_table() || e.is_array()) item.table_value = true;
-        else item.inputs.push_back(scalar_text(e));
+        if (e.is_table() || e.is_array())
+          item.table_value = true;
+        else
+          item.inputs.push_back(scalar_text(e));
       }
     } else if (v->is_table()) {
       item.table_value = true;

@@ -7,6 +7,16 @@ namespace fleetcap {
 namespace {
 
 bool slurmrestd_source(std::string_view s) { return s.starts_with("slurm+"); }
+// slurm:lab -> lab; slurm and slurm:all -> slurm; slurm+ssh://alice@login1:22/all -> login1.
+std::string slurm_commands_name(std::string_view s) {
+  if (s.starts_with("slurm:") && s != "slurm:all") return std::string(s.substr(6));
+  if (!s.starts_with("slurm+ssh://")) return "slurm";
+  s.remove_prefix(12);
+  s = s.substr(0, s.find('/'));
+  if (const auto at = s.rfind('@'); at != std::string_view::npos) s.remove_prefix(at + 1);
+  s = s.starts_with('[') ? s.substr(1, s.find(']') - 1) : s.substr(0, s.find(':'));
+  return s.empty() ? std::string("slurm") : std::string(s);
+}
 bool kube_source(std::string_view s) { return s == "kube" || s.starts_with("kube:"); }
 bool fleet_api_source(std::string_view s) { return is_url(s); }
 bool any_source(std::string_view) { return true; }
@@ -17,6 +27,9 @@ std::string kube_name(std::string_view s) { return s == "kube" ? std::string("ku
 
 const std::vector<SourceKind>& source_kinds() {
   static const std::vector<SourceKind> kinds = {
+      // before slurmrestd's row: slurm+ssh:// starts with slurm+ too
+      {"slurm", "slurm, slurm:CLUSTER, slurm:all, slurm+ssh://[USER@]LOGIN[:PORT]", is_slurm_command_source,
+       source::make_slurm_cli_source, "slurm", source::configure_slurm_commands, slurm_commands_name},
       {"slurmrestd", "slurm+http(s)://HOST:PORT", slurmrestd_source, source::make_slurm_source, "slurm",
        source::configure_slurm, nullptr},
       {"kube", "kube[:CONTEXT]", kube_source, source::make_kube_source, "kube", source::configure_kube, kube_name},

@@ -1,6 +1,7 @@
 // kubeconfig files as kubectl reads them (merged, relative paths, -data forms, exec plugins),
 // and the in-cluster service account. The only file that includes yaml-cpp.
 #include "kubeconfig.hpp"
+#include "command.hpp"
 
 #include "fleetcap/error.hpp"
 #include "fleetcap/secrets.hpp"
@@ -9,26 +10,17 @@
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
-#include <array>
 #include <cerrno>
-#include <chrono>
-#include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <poll.h>
-#include <spawn.h>
 #include <sstream>
-#include <sys/wait.h>
-#include <unistd.h>
-
-extern char** environ;
 
 namespace fleetcap::kube {
 namespace fs = std::filesystem;
+namespace child = source::command; // the one runner of other programs (command.hpp)
 
 std::optional<std::string> base64_decode(std::string_view text) {
   auto value = [](char c) -> int {
@@ -208,8 +200,10 @@ void run_plugin(const YAML::Node& exec, const Entry& e, const std::string& user,
       argv.push_back(arg.Scalar());
     }
   }
-  std::vector<std::string> env;
-  std::map<std::string, std::string> extra;
+  child::Spec spec;
+  spec.argv = std::move(argv);
+  spec.timeout = timeout;
+  spec.max_out = kMaxPluginOutput;
   if (const YAML::Node list = exec["env"]; list && !list.IsNull()) {
     if (!list.IsSequence()) malformed(e.file, fmt::format("{}: \"env\" must be a list", where));
     for (const auto& item : list) {
@@ -218,98 +212,32 @@ void run_plugin(const YAML::Node& exec, const Entry& e, const std::string& user,
       const std::string value = text_of(item, "value", e.file, where + " env");
       if (name.empty()) malformed(e.file, fmt::format("{}: an env entry has no name", where));
       add_secret(value.size() >= 6 ? value : std::string()); // plugins take keys by env
-      extra[name] = value;
+      spec.env.push_back(name + "=" + value);
     }
   }
   nlohmann::json info = {{"apiVersion", api}, {"kind", "ExecCredential"}, {"spec", {{"interactive", false}}}};
   if (bool_of(exec, "provideClusterInfo", e.file, where)) info["spec"]["cluster"] = {{"server", server}};
-  extra["KUBERNETES_EXEC_INFO"] = info.dump();
-  for (char** p = environ; p && *p; ++p) {
-    const std::string_view kv(*p);
-    if (!extra.count(std::string(kv.substr(0, kv.find('='))))) env.emplace_back(kv);
-  }
-  for (const auto& [k, v] : extra) env.push_back(k + "=" + v);
+  spec.env.push_back("KUBERNETES_EXEC_INFO=" + info.dump());
 
-  std::vector<char*> cargv, cenv;
-  for (auto& s : argv) cargv.push_back(s.data());
-  cargv.push_back(nullptr);
-  for (auto& s : env) cenv.push_back(s.data());
-  cenv.push_back(nullptr);
-
-  int out_pipe[2], err_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0) throw RuntimeError("cannot create a pipe for the exec plugin");
-  if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
-    ::close(out_pipe[0]);
-    ::close(out_pipe[1]);
-    throw RuntimeError("cannot create a pipe for the exec plugin");
-  }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
-  pid_t pid = 0;
-  const int spawned = ::posix_spawnp(&pid, command.c_str(), &actions, nullptr, cargv.data(), cenv.data());
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(out_pipe[1]);
-  ::close(err_pipe[1]);
+  const child::Result r = child::run(spec);
   const std::string hint = text_of(exec, "installHint", e.file, where);
-  if (spawned != 0) {
-    ::close(out_pipe[0]);
-    ::close(err_pipe[0]);
+  if (r.end == child::End::not_found || r.end == child::End::cannot_run)
     throw RuntimeError(fmt::format("kubeconfig {}: {}: cannot run \"{}\": {}{}", e.file, where, command,
-                                   std::strerror(spawned),
+                                   r.end == child::End::not_found ? std::strerror(ENOENT) : r.why,
                                    hint.empty() ? "; install it or fix the command" : "; " + trimmed(hint)));
-  }
-  std::string out, err;
-  bool too_much = false, timed_out = false;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long>(timeout * 1000));
-  std::array<pollfd, 2> fds{{{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}}};
-  int open_fds = 2;
-  while (open_fds > 0) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      timed_out = true;
-      break;
-    }
-    const int n = ::poll(fds.data(), fds.size(), static_cast<int>(std::min<long>(left.count(), 100)));
-    if (n < 0 && errno != EINTR) break;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      char buf[65536];
-      const ssize_t got = ::read(fds[i].fd, buf, sizeof buf);
-      if (got < 0 && errno == EINTR) continue;
-      if (got <= 0) {
-        ::close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_fds;
-        continue;
-      }
-      std::string& into = i == 0 ? out : err;
-      if (into.size() + static_cast<std::size_t>(got) > kMaxPluginOutput) {
-        too_much = true;
-        open_fds = 0;
-        break;
-      }
-      into.append(buf, static_cast<std::size_t>(got));
-    }
-  }
-  for (auto& f : fds)
-    if (f.fd >= 0) ::close(f.fd);
-  if (timed_out || too_much) ::kill(pid, SIGKILL);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  if (r.end == child::End::interrupted) throw InterruptedError();
   const std::string name = fmt::format("kubeconfig {}: {} \"{}\"", e.file, where, command);
-  if (timed_out)
+  if (r.end == child::End::timed_out)
     throw RuntimeError(
         fmt::format("{} did not finish within {} s; run it by hand to see what it waits for", name, timeout));
-  if (too_much) throw RuntimeError(fmt::format("{} printed more than 1 MiB; it is not an ExecCredential", name));
+  if (r.end == child::End::too_much)
+    throw RuntimeError(fmt::format("{} printed more than 1 MiB; it is not an ExecCredential", name));
   // What the plugin printed is not quoted: it may carry credentials fleetcap cannot know of.
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+  if (!r.ok())
     throw RuntimeError(fmt::format("{} failed ({}); run it by hand to see its message, or log in again", name,
-                                   WIFEXITED(status) ? fmt::format("exit status {}", WEXITSTATUS(status))
-                                                     : fmt::format("signal {}", WTERMSIG(status))));
+                                   r.end == child::End::exited ? fmt::format("exit status {}", r.code)
+                                                               : fmt::format("signal {}", r.code)));
+  const std::string& out = r.out;
   nlohmann::json cred;
   try {
     cred = nlohmann::json::parse(out);

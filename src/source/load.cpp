@@ -18,6 +18,10 @@ namespace fleetcap {
 
 bool is_url(std::string_view s) { return s.starts_with("http://") || s.starts_with("https://"); }
 
+bool is_slurm_command_source(std::string_view s) {
+  return s == "slurm" || s.starts_with("slurm:") || s.starts_with("slurm+ssh://");
+}
+
 std::string display_source(std::string_view s) {
   // Any URL: the fleet API's, and an adapter's (slurm+https://user:pw@head:6820).
   const auto scheme = s.find("://");
@@ -27,6 +31,9 @@ std::string display_source(std::string_view s) {
   const auto host_end = s.find_first_of("/?#", scheme_end);
   const auto at = s.rfind('@', host_end == std::string_view::npos ? s.size() : host_end);
   if (at == std::string_view::npos || at < scheme_end) return std::string(s);
+  // ssh's USER@ names whom to log in as, and is no secret (a password is never in it).
+  if (s.starts_with("slurm+ssh://") && s.substr(scheme_end, at - scheme_end).find(':') == std::string_view::npos)
+    return std::string(s);
   return std::string(s.substr(0, scheme_end)) + std::string(s.substr(at + 1));
 }
 

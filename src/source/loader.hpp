@@ -97,7 +97,9 @@ public:
 std::unique_ptr<Source> make_fleet_api_source(const SourceOptions& options); // fleet_api.cpp
 std::unique_ptr<Source> make_directory_source(const SourceOptions& options); // directory.cpp
 std::unique_ptr<Source> make_slurm_source(const SourceOptions& options);     // slurm.cpp
+std::unique_ptr<Source> make_slurm_cli_source(const SourceOptions& options); // slurm_cli.cpp
 void configure_slurm(KindConfig& config, SourceOptions& options);            // slurm_config.cpp
+void configure_slurm_commands(KindConfig& config, SourceOptions& options);   // slurm_config.cpp
 std::unique_ptr<Source> make_kube_source(const SourceOptions& options);      // kube.cpp
 void configure_kube(KindConfig& config, SourceOptions& options);             // kube.cpp
 

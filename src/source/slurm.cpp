@@ -131,18 +131,7 @@ public:
     for (auto& w : tr.warnings) loader.snapshot().warnings.push_back(std::move(w));
     log(fmt::format("Slurm cluster {}", tr.cluster));
 
-    // The pages go through the loader like any source's; nodes and jobs, the big ones, in parallel.
-    auto parse = [&](Resource r) {
-      const std::size_t i = static_cast<std::size_t>(r);
-      if (loader.wanted(r))
-        loader.parse_built_page(r, fmt::format("{} ({} from Slurm)", shown_, to_string(r)), tr.pages[i]);
-    };
-    Tasks parsing(loader.cancel());
-    parsing.spawn([&](Cancel&) { parse(Resource::jobs); });
-    for (Resource r : kResources)
-      if (r != Resource::jobs) parse(r);
-    loader.link_while_waiting();
-    parsing.join();
+    slurm::load_pages(loader, tr, shown_);
   }
 
 private:
@@ -184,15 +173,7 @@ private:
                                    "slurm+unix:///PATH/TO/slurmrestd.socket",
                                    shown_));
     }
-    if (!o_.slurm.island_map.empty()) {
-      // A map is a few lines per island: 16 MiB is far beyond any real one.
-      LocalRead read = read_local_file(o_.slurm.island_map, std::uint64_t{16} << 20, "16 MiB for --island-map");
-      if (!read.bytes)
-        throw RuntimeError(read.missing ? fmt::format("cannot read --island-map {}: no such file", o_.slurm.island_map)
-                                        : fmt::format("--island-map: {}", read.error));
-      const std::string text = std::move(*read.bytes);
-      island_map_ = slurm::parse_island_map(text, o_.slurm.island_map);
-    }
+    island_map_ = slurm::read_island_map(o_.slurm);
   }
 
   // The newest data parser version the server serves: from its OpenAPI document, else by
@@ -246,6 +227,34 @@ private:
 };
 
 } // namespace
+
+namespace slurm {
+void load_pages(Loader& loader, Translation& tr, const std::string& shown) {
+  // The pages go through the loader like any source's; nodes and jobs, the big ones, in parallel.
+  auto parse = [&](Resource r) {
+    const std::size_t i = static_cast<std::size_t>(r);
+    if (loader.wanted(r))
+      loader.parse_built_page(r, fmt::format("{} ({} from Slurm)", shown, to_string(r)), tr.pages[i]);
+  };
+  Tasks parsing(loader.cancel());
+  parsing.spawn([&](Cancel&) { parse(Resource::jobs); });
+  for (Resource r : kResources)
+    if (r != Resource::jobs) parse(r);
+  loader.link_while_waiting();
+  parsing.join();
+}
+
+std::unordered_map<std::string, std::string> read_island_map(const SlurmOptions& options) {
+  if (options.island_map.empty()) return {};
+  // A map is a few lines per island: 16 MiB is far beyond any real one.
+  LocalRead read = read_local_file(options.island_map, std::uint64_t{16} << 20, "16 MiB for --island-map");
+  if (!read.bytes)
+    throw RuntimeError(read.missing ? fmt::format("cannot read --island-map {}: no such file", options.island_map)
+                                    : fmt::format("--island-map: {}", read.error));
+  const std::string text = std::move(*read.bytes);
+  return parse_island_map(text, options.island_map);
+}
+} // namespace slurm
 
 std::unique_ptr<Source> make_slurm_source(const SourceOptions& o) { return std::make_unique<SlurmSource>(o); }
 

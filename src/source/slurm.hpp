@@ -13,6 +13,10 @@
 #include <unordered_map>
 #include <vector>
 
+namespace fleetcap::source {
+class Loader;
+}
+
 namespace fleetcap::source::slurm {
 
 // Data parser versions this adapter reads, oldest first.
@@ -76,5 +80,38 @@ std::string slurm_errors(std::string_view body);
 
 // The island map file's text -> node -> island. Throws UsageError naming the line.
 std::unordered_map<std::string, std::string> parse_island_map(std::string_view text, std::string_view path);
+
+// Hands the translated pages to the loader (parsed, validated and linked like any source's).
+void load_pages(Loader& loader, Translation& tr, const std::string& shown);
+
+// ---- Slurm's own commands (slurm_cli.cpp), their parsable text forms (slurm_parsable.cpp)
+
+// The island map of --island-map (SlurmOptions::island_map), read once; empty without one.
+std::unordered_map<std::string, std::string> read_island_map(const SlurmOptions& options);
+
+// The columns fleetcap asks of `sacctmgr -P -n show assoc|qos format=...`, in this order.
+inline constexpr std::string_view kAssocFormat = "format=Cluster,Account,User,ParentName,GrpTRES";
+inline constexpr std::size_t kAssocFields = 5;
+inline constexpr std::string_view kQosFormat = "format=Name,GrpTRES";
+inline constexpr std::size_t kQosFields = 2;
+
+// The GPU entries of a TRES limit list as sacctmgr prints it (`gres/gpu:h100=16,cpu=64`):
+// type "gres", name "gpu" or "gpu:TYPE". nullopt when a GPU entry's count is not a number.
+struct TresLimit {
+  std::string type, name;
+  std::int64_t count = 0;
+};
+std::optional<std::vector<TresLimit>> parse_tres_limits(std::string_view tres);
+
+// The text forms as the JSON of data parser v0.0.38 that translate() reads: `{"reservations": [...]}`,
+// `{"associations": [...]}`, `{"qos": [...]}`. Problems are added to `errors` as lines naming
+// `label` and the line.
+std::string reservations_from_scontrol(std::string_view text, std::string_view label, std::vector<std::string>& errors);
+std::string associations_from_sacctmgr(std::string_view text, std::string_view label, std::vector<std::string>& errors);
+std::string qos_from_sacctmgr(std::string_view text, std::string_view label, std::vector<std::string>& errors);
+// `sacctmgr -P -n show clusters format=Cluster,ControlHost`: the clusters whose slurmctld has
+// registered; those without a control host are added to `skipped`. Throws DataError.
+std::vector<std::string> clusters_from_sacctmgr(std::string_view text, std::string_view label,
+                                                std::vector<std::string>& skipped);
 
 } // namespace fleetcap::source::slurm

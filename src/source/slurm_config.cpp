@@ -18,6 +18,12 @@ void configure_slurm(KindConfig& c, SourceOptions& o) {
     add_secret(*s.jwt);
     check_header_token(*s.jwt, "SLURM_JWT");
   }
+  configure_slurm_commands(c, o);
+}
+
+// Slurm's own commands (slurm_cli.cpp) read the same tables, and need no token.
+void configure_slurm_commands(KindConfig& c, SourceOptions& o) {
+  SlurmOptions& s = o.slurm;
   if (auto v = c.text("region")) s.region = *v;
   if (auto v = c.text("provider")) s.provider = *v;
   if (auto v = c.text("cluster")) s.cluster = *v;

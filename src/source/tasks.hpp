@@ -119,7 +119,7 @@ private:
   std::size_t pool_ = 0;                           // pool threads still taking tasks
   std::size_t spawned_ = 0;
   std::optional<std::pair<std::size_t, std::exception_ptr>> failure_; // the earliest-given task's
-  Workers workers_; // last: its threads use the members above
+  Workers workers_;                                                   // last: its threads use the members above
 };
 
 } // namespace fleetcap::source

@@ -156,7 +156,7 @@ class OnAPipe(unittest.TestCase):
             docs.append(doc)
             at = end + 1
         self.assertGreaterEqual(len(docs), 2)
-        self.assertEqual({doc["schema"] for doc in docs}, {"fleetcap.capacity/v1"})
+        self.assertEqual({doc["schema"] for doc in docs}, {"fleetcap.capacity/v2"})
 
 
 class Misuse(unittest.TestCase):

@@ -61,6 +61,9 @@ struct SourceOptions {
   // the milliseconds since load_snapshot started (for `__load`'s timings); may be empty.
   std::function<void(Resource, double)> on_parsed;
   SlurmOptions slurm;
+  // The ssh command for slurm+ssh:// (FLEETCAP_SSH_COMMAND, config ssh-command): a shell command
+  // line run with ssh's arguments appended, as git runs GIT_SSH_COMMAND; empty: `ssh`.
+  std::string ssh_command;
   // The time the figures are for (--at), when given as a time: an adapter derives states that
   // depend on it (a reservation in progress or coming) from it, else from the clock.
   std::optional<Time> now;
@@ -82,6 +85,9 @@ using RawItems = std::array<std::vector<std::string>, kResources.size()>;
 Snapshot load_snapshot(const SourceOptions& options, RawItems* raw = nullptr);
 
 bool is_url(std::string_view source);
+
+// `slurm`, `slurm:CLUSTER`, `slurm:all`, `slurm+ssh://...`: Slurm through its own commands.
+bool is_slurm_command_source(std::string_view source);
 
 // True when a token sent to `source` would cross the network unencrypted: plain http to a
 // host other than loopback.

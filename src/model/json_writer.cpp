@@ -1,4 +1,4 @@
-#include "json_writer.hpp"
+#include "fleetcap/model/json_writer.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -7,7 +7,7 @@
 #include <charconv>
 #include <cstring>
 
-namespace fleetcap::json_out {
+namespace fleetcap::json {
 namespace {
 
 // The length of the well-formed UTF-8 sequence that starts with the byte p[0] >= 0x80, or 0
@@ -33,32 +33,13 @@ constexpr std::array<bool, 256> kPlain = [] {
   return plain;
 }();
 
-} // namespace
-
-// std::string makes room only by writing zeros, so it is made a step at a time, within a
-// capacity that doubles; capacity beyond the text is never touched.
-void JsonWriter::grow(std::size_t n) {
-  static constexpr std::size_t kStep = 64 * 1024;
-  static constexpr std::size_t kFlushAt = std::size_t{1} << 20;
-  if (sink_ && len_ >= kFlushAt) { // the text so far is final: hand it over and reuse the buffer
-    sink_->write(buf_.data(), static_cast<std::streamsize>(len_));
-    len_ = 0;
-    if (buf_.size() >= n) return;
-  }
-  const std::size_t size = len_ + std::max(n, kStep);
-  if (size > buf_.capacity()) buf_.reserve(std::max(size, 2 * buf_.capacity()));
-  buf_.resize(size);
-}
-
-// `s` quoted and escaped as nlohmann's dump() does without ensure_ascii: the two-letter
-// escapes, \u00xx (lower-case hex) for the other bytes below 0x20, everything else as it is.
-// A string that is not valid UTF-8 goes to nlohmann whole, so the U+FFFD it puts in for the
-// bad bytes are exactly its own.
-void JsonWriter::quoted(std::string_view s) {
+// `s` quoted and escaped as nlohmann's dump() does without ensure_ascii, into `out` (room for
+// 6 bytes a byte and the quotes): the two-letter escapes, \u00xx (lower-case hex) for the other
+// bytes below 0x20, everything else as it is. Returns the end, or null when `s` is not valid
+// UTF-8 (the caller then lets nlohmann replace the bad bytes, so the U+FFFD are its own).
+char* escaped(char* out, std::string_view s) {
   const auto* in = reinterpret_cast<const unsigned char*>(s.data());
   const std::size_t n = s.size();
-  char* const start = room(6 * n + 2); // \u00xx for every byte at worst
-  char* out = start;
   *out++ = '"';
   for (std::size_t i = 0; i < n;) {
     const std::size_t from = i;
@@ -69,10 +50,7 @@ void JsonWriter::quoted(std::string_view s) {
     const unsigned char c = in[i];
     if (c >= 0x80) {
       const std::size_t len = utf8_length(in + i, n - i);
-      if (len == 0) {
-        put(nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-        return;
-      }
+      if (len == 0) return nullptr;
       std::memcpy(out, in + i, len);
       out += len;
       i += len;
@@ -99,7 +77,50 @@ void JsonWriter::quoted(std::string_view s) {
     ++i;
   }
   *out++ = '"';
-  len_ += static_cast<std::size_t>(out - start);
+  return out;
+}
+
+std::string replaced(std::string_view s) {
+  return nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+} // namespace
+
+// std::string makes room only by writing zeros, so it is made a step at a time, within a
+// capacity that doubles; capacity beyond the text is never touched.
+void JsonWriter::grow(std::size_t n) {
+  static constexpr std::size_t kStep = 64 * 1024;
+  static constexpr std::size_t kFlushAt = std::size_t{1} << 20;
+  if (sink_ && len_ >= kFlushAt) { // the text so far is final: hand it over and reuse the buffer
+    sink_->write(buf_.data(), static_cast<std::streamsize>(len_));
+    len_ = 0;
+    if (buf_.size() >= n) return;
+  }
+  const std::size_t size = len_ + std::max(n, kStep);
+  if (size > buf_.capacity()) buf_.reserve(std::max(size, 2 * buf_.capacity()));
+  buf_.resize(size);
+}
+
+void append_quoted(std::string& out, std::string_view s) {
+  const std::size_t at = out.size();
+  out.resize(at + 6 * s.size() + 2);
+  char* const end = escaped(out.data() + at, s);
+  if (!end) {
+    out.resize(at);
+    out += replaced(s);
+    return;
+  }
+  out.resize(static_cast<std::size_t>(end - out.data()));
+}
+
+void JsonWriter::quoted(std::string_view s) {
+  char* const start = room(6 * s.size() + 2); // \u00xx for every byte at worst
+  char* const end = escaped(start, s);
+  if (!end) {
+    put(replaced(s));
+    return;
+  }
+  len_ += static_cast<std::size_t>(end - start);
 }
 
 // Ends a line (after a comma when another member follows) and indents the next one. Most
@@ -219,17 +240,4 @@ std::string JsonWriter::finish() {
   return std::exchange(buf_, {});
 }
 
-std::array<std::pair<std::string_view, std::string>, 4> envelope_fields(std::string_view command,
-                                                                        const RenderOptions& o) {
-  return {{{"schema", "fleetcap." + std::string(command) + "/v1"},
-           {"generated_at", format_rfc3339(o.generated_at)},
-           {"at", format_rfc3339(o.at)},
-           {"source", o.source}}};
-}
-
-void begin_document(JsonWriter& w, std::string_view command, const RenderOptions& o) {
-  w.begin_object();
-  for (const auto& [k, v] : envelope_fields(command, o)) w.field(k, v);
-}
-
-} // namespace fleetcap::json_out
+} // namespace fleetcap::json

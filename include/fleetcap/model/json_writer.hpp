@@ -1,11 +1,10 @@
-// A streaming JSON writer, private to the render layer, for the documents that grow with the
-// fleet (maintenance, quota, overalloc): they are written straight into one string instead of
-// being built as an nlohmann tree first, which at a million GPUs cost most of the run (see
-// docs/design.md, "Writing JSON"). The text is byte for byte what json_out::dump() prints for
-// the same document, so a renderer can move from one to the other without its output changing.
+// The one JSON writer: every document fleetcap prints (render/) and every page an adapter
+// translates into the fleet API's shape (source/) is written through it, straight into one
+// string instead of being built as an nlohmann tree first, which at a million GPUs cost most of
+// the run (docs/design.md, "Writing JSON"). Indented, the text is byte for byte what nlohmann's
+// dump(2) prints for the same document; on one line, what the adapters wrote by hand before.
+// nlohmann stays only where a small document is read.
 #pragma once
-
-#include "fleetcap/render/output.hpp"
 
 #include <array>
 #include <concepts>
@@ -18,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-namespace fleetcap::json_out {
+namespace fleetcap::json {
 
 // Values are written in document order: key() then a value inside an object, values alone
 // inside an array. Misuse (a key in an array, a missing end) is caught by assertions.
@@ -93,18 +92,8 @@ private:
   bool after_key_ = false; // key() was written; its value comes next
 };
 
-// A time as JSON: RFC 3339, or null when there is none.
-inline std::optional<std::string> rfc3339_or_null(const std::optional<Time>& t) {
-  return t ? std::optional(format_rfc3339(*t)) : std::nullopt;
-}
+// `s` as a JSON string, quotes included, appended to `out`: the escaping JsonWriter uses, for
+// code that builds JSON text around it.
+void append_quoted(std::string& out, std::string_view s);
 
-// The fields every JSON document starts with, in order (SPEC §7): schema
-// ("fleetcap.<command>/v1"), generated_at, at, source. Both writers take them from here.
-std::array<std::pair<std::string_view, std::string>, 4> envelope_fields(std::string_view command,
-                                                                        const RenderOptions& o);
-
-// Opens the document's object with the envelope; the caller adds its own fields and ends
-// with end_object().finish().
-void begin_document(JsonWriter& w, std::string_view command, const RenderOptions& o);
-
-} // namespace fleetcap::json_out
+} // namespace fleetcap::json
