@@ -260,7 +260,8 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("--island-map", g.island_map, "File of \"HOSTLIST ISLAND\" lines naming each node's island")
       ->group(slurm);
   add_list_option(app, "--flex-qos", g.flex_qos,
-                  "QOS whose jobs always run on flex (default scavenger,preemptible,flex)")
+                  "QOS whose jobs are reclaimable flex whatever Slurm's preemption rules say (default: the rules "
+                  "decide)")
       ->group(slurm);
   app.add_option("--ssh-command", g.ssh_command,
                  "With --source slurm+ssh://: run this instead of ssh, e.g. \"ssh -F ./lab_ssh_config\" (a shell "

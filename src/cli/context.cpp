@@ -25,7 +25,7 @@
 namespace fleetcap::cli {
 
 void Context::warn(const std::string& message) const {
-  if (global.quiet) return;
+  if (global.quiet || !warned.insert(message).second) return;
   if (warnings)
     *warnings += "fleetcap: warning: " + message + '\n';
   else
@@ -238,6 +238,15 @@ void Context::check_names(const Snapshot& snap) const {
   check("--cluster", global.clusters, &Cluster::name);
   check("--region", global.regions, &Cluster::region);
   check("--sku", global.skus, &Cluster::sku);
+}
+
+std::uint32_t partition_option(const Snapshot& snap, const std::string& name) {
+  const auto it = std::find(snap.partitions.begin(), snap.partitions.end(), name);
+  if (it != snap.partitions.end()) return static_cast<std::uint32_t>(it - snap.partitions.begin());
+  const std::vector<std::string_view> known(snap.partitions.begin(), snap.partitions.end());
+  unknown_name("--partition: no partition named", name, "", known,
+               snap.partitions.empty() ? "this source has no partitions: Slurm's, from slurmrestd or its commands"
+                                       : "");
 }
 
 void check_namespace(const Snapshot& snap, const std::string& ns) {

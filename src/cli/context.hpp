@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -79,7 +80,9 @@ struct Context {
   // The config file, once a source's settings needed it.
   mutable std::shared_ptr<const ConfigFile> config;
 
+  // Says a warning once per run: --watch's later frames do not repeat what the first said.
   void warn(const std::string& message) const;
+  mutable std::set<std::string> warned;
   SourceOptions source_options() const;
   // Loads, validates and prints the snapshot's warnings; `raw` as in load_snapshot().
   Snapshot load(RawItems* raw = nullptr) const;
@@ -103,6 +106,10 @@ struct Context {
 // `known`; without a near name, `hint` in brackets instead.
 [[noreturn]] void unknown_name(std::string_view lead, std::string_view word, std::string_view tail,
                                const std::vector<std::string_view>& known, std::string_view hint = {});
+
+// --partition NAME: the partition's index in Snapshot::partitions; a name no node lists is a
+// usage error with the nearest names (docs/slurm.md, "partitions").
+std::uint32_t partition_option(const Snapshot& snap, const std::string& name);
 
 // --namespace names a namespace the snapshot knows: one with a job, or one a quota's access
 // list names (SPEC §7: a namespace that exists nowhere is a usage error).

@@ -15,7 +15,7 @@ namespace fleetcap::cli {
 namespace {
 struct NodesOptions {
   bool all = false;
-  std::string by;
+  std::string by, partition;
   std::vector<std::string> islands;
   std::string window = "14d";
 };
@@ -38,8 +38,15 @@ std::string run_nodes(Context& ctx, const NodesOptions& opts) {
   NodesQuery q;
   q.all = opts.all;
   q.islands = opts.islands;
+  if (!opts.partition.empty()) q.partition = partition_option(snap, opts.partition);
+  q.by_partition = opts.by == "partition";
+  if (q.by_partition && snap.partitions.empty())
+    throw UsageError("--by partition: this source has no partitions (Slurm's, from slurmrestd or its commands)");
   RenderOptions ro = ctx.render_options(snap, h.at);
-  return render_nodes(list_nodes(snap, sel, h, q), snap, ro, opts.by == "island");
+  return render_nodes(list_nodes(snap, sel, h, q), snap, ro,
+                      q.by_partition        ? NodesBy::partition
+                      : opts.by == "island" ? NodesBy::island
+                                            : NodesBy::node);
 }
 } // namespace
 
@@ -47,13 +54,16 @@ void setup_nodes(CLI::App& cmd, Context& ctx) {
   auto opts = std::make_shared<NodesOptions>();
   cmd.add_flag("--all", opts->all,
                "Every node, not only those not schedulable, with issues or with maintenance coming");
-  cmd.add_option("--by", opts->by, "Sum the listed nodes per island")->check(CLI::IsMember({"island"}));
+  cmd.add_option("--by", opts->by, "Sum the listed nodes per island, or per Slurm partition")
+      ->check(CLI::IsMember({"island", "partition"}));
+  cmd.add_option("--partition", opts->partition, "Only nodes of this Slurm partition");
   add_list_option(cmd, "--island", opts->islands, "Only nodes of this island (repeatable)");
   cmd.add_option("--window", opts->window, "Maintenance this far ahead from --at counts as coming (default 14d)");
   cmd.footer(R"(Examples:
   fleetcap nodes                              nodes down, cordoned, with issues or maintenance coming
   fleetcap nodes --by island                  the same summed per island
   fleetcap nodes --all --island tiger-ib2     every node of one island
+  fleetcap nodes --all --by partition         every node summed per Slurm partition (one in several counts in each)
   fleetcap nodes --json | jq '.nodes[] | select(.schedulable | not) | .name'
 
 A node is listed when it is not schedulable now (unhealthy, cordoned, or in maintenance),

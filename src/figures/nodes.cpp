@@ -7,6 +7,48 @@
 
 namespace fleetcap {
 
+namespace {
+// The reservation (docs/design.md) holding node n now, the one ending last; else the next to
+// start in the window; kNone when none.
+std::uint32_t reservation_of(const Snapshot& snap, std::uint32_t n, const MaintenanceHorizon& h) {
+  if (snap.index.node_reservations.size() == 0) return kNone;
+  std::uint32_t best = kNone;
+  for (auto r : snap.index.node_reservations[n]) {
+    const Reservation& x = snap.reservations[r];
+    if (x.end <= h.at || x.start >= h.end()) continue;
+    if (best == kNone) {
+      best = r;
+      continue;
+    }
+    const Reservation& b = snap.reservations[best];
+    const bool now = x.active_at(h.at), best_now = b.active_at(h.at);
+    if (now != best_now ? now : now ? x.end > b.end : x.start < b.start) best = r;
+  }
+  return best;
+}
+} // namespace
+
+// --by partition: the listed nodes' sums per partition, partitions by name.
+template <class Add> void partition_sums(const Snapshot& snap, NodesReport& r, Add&& add) {
+  for (std::uint32_t p = 0; p < snap.partitions.size(); ++p) {
+    IslandNodes s;
+    s.island = p;
+    std::vector<std::uint32_t> jobs;
+    for (const auto& row : r.rows) {
+      const Node& n = snap.nodes[row.node];
+      if (!n.detail || std::find(n.detail->partitions.begin(), n.detail->partitions.end(), snap.partitions[p]) ==
+                           n.detail->partitions.end())
+        continue;
+      add(s, row);
+      jobs.insert(jobs.end(), row.jobs.begin(), row.jobs.end());
+    }
+    if (s.nodes == 0) continue;
+    std::sort(jobs.begin(), jobs.end());
+    s.running_jobs = static_cast<std::size_t>(std::unique(jobs.begin(), jobs.end()) - jobs.begin());
+    r.partitions.push_back(s);
+  }
+}
+
 NodesReport list_nodes(const Snapshot& snap, const Selection& sel, const MaintenanceHorizon& h, const NodesQuery& q) {
   NodesReport r;
   r.horizon = h;
@@ -18,6 +60,8 @@ NodesReport list_nodes(const Snapshot& snap, const Selection& sel, const Mainten
     for (std::size_t i = 0; i < ix.islands.size(); ++i)
       if (ix.islands[i].name == name) island_ok[i] = 1;
 
+  const std::vector<std::uint8_t> in_partition =
+      q.partition == kNone ? std::vector<std::uint8_t>{} : partition_nodes(snap, q.partition);
   // Running jobs' shares per node, once.
   std::vector<Gpus> used(snap.nodes.size(), 0);
   for (const Job& job : snap.jobs)
@@ -31,6 +75,7 @@ NodesReport list_nodes(const Snapshot& snap, const Selection& sel, const Mainten
     for (auto n : ix.cluster_nodes[c]) {
       const Node& node = snap.nodes[n];
       if (node.island_index == kNone || !island_ok[node.island_index]) continue;
+      if (!in_partition.empty() && !in_partition[n]) continue;
       NodeRow row;
       row.node = n;
       row.gpus_used = used[n];
@@ -66,7 +111,9 @@ NodesReport list_nodes(const Snapshot& snap, const Selection& sel, const Mainten
       };
       for (auto ev : ix.node_events[n]) consider(ev);
       for (auto ev : whole) consider(ev);
-      if (!q.all && row.schedulable && row.worst_issue < 0 && row.next_event == kNone) continue;
+      row.reservation = reservation_of(snap, n, h);
+      if (!q.all && row.schedulable && row.worst_issue < 0 && row.next_event == kNone && row.reservation == kNone)
+        continue;
       row.jobs.assign(ix.node_jobs[n].begin(), ix.node_jobs[n].end());
       row.jobs.erase(std::unique(row.jobs.begin(), row.jobs.end()), row.jobs.end());
       r.rows.push_back(std::move(row));
@@ -115,6 +162,7 @@ NodesReport list_nodes(const Snapshot& snap, const Selection& sel, const Mainten
   std::sort(all_jobs.begin(), all_jobs.end());
   all_jobs.erase(std::unique(all_jobs.begin(), all_jobs.end()), all_jobs.end());
   r.totals.running_jobs = all_jobs.size();
+  if (q.by_partition) partition_sums(snap, r, add);
   return r;
 }
 

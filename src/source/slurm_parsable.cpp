@@ -100,6 +100,8 @@ std::string reservations_from_scontrol(std::string_view text, std::string_view l
         r["flags"] = none_if_null(value); // a comma list, as v0.0.38 splits it
       } else if (key == "Comment") {
         r["comment"] = none_if_null(value);
+      } else if (key == "Accounts" || key == "Users") {
+        r[key == "Accounts" ? "accounts" : "users"] = none_if_null(value); // a comma list, as v0.0.38's
       } else if (key == "StartTime" || key == "EndTime") {
         if (value == "Unknown" || value == "None" || value.empty()) continue;
         const auto t = utc_time(value);
@@ -181,7 +183,8 @@ std::string associations_from_sacctmgr(std::string_view text, std::string_view l
                     {"account", std::string((*cols)[1])},
                     {"user", or_null((*cols)[2])},
                     {"parent_account", or_null((*cols)[3])},
-                    {"max", {{"tres", {{"total", tres_json(*limits)}}}}}});
+                    {"max", {{"tres", {{"total", tres_json(*limits)}}}}},
+                    {"default", {{"qos", or_null((*cols)[5])}}}});
   }
   return nlohmann::json{{"associations", std::move(list)}}.dump() + "\n";
 }
@@ -199,10 +202,57 @@ std::string qos_from_sacctmgr(std::string_view text, std::string_view label, std
                                    index, shown((*cols)[0]), shown((*cols)[1])));
       continue;
     }
-    list.push_back(
-        {{"name", std::string((*cols)[0])}, {"limits", {{"max", {{"tres", {{"total", tres_json(*limits)}}}}}}}});
+    // Preempt: a comma list of QOS names; PreemptMode: a word ("cluster" when the QOS has none).
+    nlohmann::json preempts = nlohmann::json::array();
+    for (std::string_view name : split((*cols)[2], ','))
+      if (!name.empty()) preempts.push_back(std::string(name));
+    nlohmann::json mode = nlohmann::json::array();
+    if (const std::string_view m = (*cols)[3]; !m.empty() && m != "cluster") mode.push_back(std::string(m));
+    list.push_back({{"name", std::string((*cols)[0])},
+                    {"limits", {{"max", {{"tres", {{"total", tres_json(*limits)}}}}}}},
+                    {"preempt", {{"list", std::move(preempts)}, {"mode", std::move(mode)}}}});
   }
   return nlohmann::json{{"qos", std::move(list)}}.dump() + "\n";
+}
+
+std::string partitions_from_scontrol(std::string_view text, std::string_view label, std::vector<std::string>& errors) {
+  nlohmann::json list = nlohmann::json::array();
+  std::size_t index = 0;
+  for (std::string_view line : lines_of(text)) {
+    if (line.starts_with("No partitions in the system")) continue;
+    nlohmann::json p = nlohmann::json::object();
+    for (auto& [key, value] : key_values(line)) {
+      if (key == "PartitionName")
+        p["name"] = value;
+      else if (key == "Nodes")
+        p["nodes"] = none_if_null(value);
+      else if (key == "PriorityTier")
+        if (std::int64_t tier = 0; std::from_chars(value.data(), value.data() + value.size(), tier).ec == std::errc())
+          p["priority_tier"] = tier;
+    }
+    if (!p.contains("name"))
+      errors.push_back(fmt::format("{}: line {}: no PartitionName= in \"{}\"", label, index + 1, shown(line)));
+    list.push_back(std::move(p));
+    ++index;
+  }
+  return nlohmann::json{{"partitions", std::move(list)}}.dump() + "\n";
+}
+
+PreemptConfig preempt_from_config(std::string_view text) {
+  PreemptConfig c;
+  for (std::string_view line : lines_of(text)) {
+    const auto eq = line.find('=');
+    if (eq == std::string_view::npos) continue;
+    auto trim = [](std::string_view v) {
+      while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+      while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+      return v;
+    };
+    const std::string_view key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
+    if (key == "PreemptType") c.type = preempt_type_from(value).value_or("");
+    if (key == "PreemptMode") c.mode = std::string(value);
+  }
+  return c;
 }
 
 std::vector<std::string> clusters_from_sacctmgr(std::string_view text, std::string_view label,

@@ -13,6 +13,8 @@ namespace fleetcap {
 struct NodesQuery {
   bool all = false;                 // --all: every node of the selected clusters
   std::vector<std::string> islands; // --island (names); empty = every island
+  std::uint32_t partition = kNone;  // --partition (Snapshot::partitions); kNone = any node
+  bool by_partition = false;        // --by partition: sums per partition too
 };
 
 struct NodeRow {
@@ -24,6 +26,8 @@ struct NodeRow {
   // start in the window; kNone when none.
   std::uint32_t next_event = kNone;
   bool event_active = false;
+  // The reservation (not maintenance) holding it now, else the next in the window; kNone when none.
+  std::uint32_t reservation = kNone;
   std::vector<std::uint32_t> jobs; // running jobs listing it, in snapshot order
 };
 
@@ -40,11 +44,14 @@ struct NodesReport {
   bool all = false;
   std::vector<NodeRow> rows;        // by cluster, island, node name
   std::vector<IslandNodes> islands; // islands with a listed node, by cluster and island name
+  // With --by partition: the same sums per partition (`island` holds its Snapshot::partitions
+  // index); a node in several partitions counts in each.
+  std::vector<IslandNodes> partitions;
   IslandNodes totals;
 };
 
-// Why a node is listed without --all: not schedulable now, an open issue, or an open event
-// that overlaps the window.
+// Why a node is listed without --all: not schedulable now, an open issue, or an open event or a
+// reservation that overlaps the window.
 NodesReport list_nodes(const Snapshot& snap, const Selection& sel, const MaintenanceHorizon& h, const NodesQuery& q);
 
 } // namespace fleetcap
