@@ -22,6 +22,7 @@ _fleetcap() {
   if [[ -n $kind ]]; then
     case $kind in
       file) COMPREPLY=($(compgen -f -- "$cur")) ;;
+      source) COMPREPLY=($(compgen -W 'slurm slurm: slurm:all slurm+ssh:// slurm+http:// slurm+https:// slurm+unix:// kube kube: http:// https://' -- "$cur") $(compgen -f -- "$cur")) ;;
       dyn:*) COMPREPLY=($(compgen -W "$(_fleetcap_complete_names "${kind#dyn:}")" -- "$cur")) ;;
       none) COMPREPLY=() ;;
       *) COMPREPLY=($(compgen -W "$kind" -- "$cur")) ;;
@@ -201,7 +202,7 @@ _fleetcap_takes_value() {
 }
 _fleetcap_value_kind() {
   case "$1|$2" in
-    *'|--source') echo 'file' ;;
+    *'|--source') echo 'source' ;;
     *'|--output') echo 'table wide json csv name prometheus' ;;
     *'|-o') echo 'table wide json csv name prometheus' ;;
     *'|--format') echo 'table json csv prometheus' ;;

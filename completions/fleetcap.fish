@@ -18,7 +18,7 @@ complete -c fleetcap -n 'not __fish_seen_subcommand_from capacity flex quota ove
 complete -c fleetcap -n 'not __fish_seen_subcommand_from capacity flex quota overalloc maintenance nodes report snapshot version' -a version -d 'Print fleetcap\'s version'
 complete -c fleetcap -l help -s h -d 'Print this help message and exit'
 complete -c fleetcap -l version -d 'Display program version information and exit'
-complete -c fleetcap -l source -r -F -d 'Fleet API base URL (http/https), saved snapshot directory, slurm+http(s)://HOST:PORT, slurm (Slurm\'s commands here), slurm:CLUSTER, slurm:all, slurm+ssh://[USER@]LOGIN[:PORT], or kube[:CONTEXT]'
+complete -c fleetcap -l source -r -F -a 'slurm slurm: slurm:all slurm+ssh:// slurm+http:// slurm+https:// slurm+unix:// kube kube: http:// https://' -d 'Fleet API base URL (http/https), saved snapshot directory, slurm+http(s)://HOST:PORT, slurm (Slurm\'s commands here), slurm:CLUSTER, slurm:all, slurm+ssh://[USER@]LOGIN[:PORT], or kube[:CONTEXT]'
 complete -c fleetcap -l output -s o -x -a 'table wide json csv name prometheus' -d 'Output: table (fitted to the terminal), wide (every column), json, csv, name (first column), or prometheus (capacity, quota and overalloc report)'
 complete -c fleetcap -l json -d 'Print JSON (same as -o json)'
 complete -c fleetcap -l format -x -a 'table json csv prometheus' -d 'Output format (same as -o)'

@@ -24,12 +24,14 @@
 
 namespace fleetcap::cli {
 
+// A warning is one line, whatever it quotes (a name, a Status message): escaped as tables are.
 void Context::warn(const std::string& message) const {
-  if (global.quiet || !warned.insert(message).second) return;
+  if (global.quiet || !warned.insert(message).second) return; // once per run, not per --watch frame
+  const std::string line = "fleetcap: warning: " + escape_control(message) + '\n';
   if (warnings)
-    *warnings += "fleetcap: warning: " + message + '\n';
+    *warnings += line;
   else
-    *err << "fleetcap: warning: " << message << '\n';
+    *err << line;
 }
 
 namespace {
@@ -131,6 +133,12 @@ SourceOptions Context::source_options() const {
   if (!global.flex_qos.empty()) s.flex_qos = global.flex_qos;
   if (!global.at.empty() && global.at != "now") o.now = parse_rfc3339(global.at);
   o.cacert = global.cacert;
+  if (!o.cacert.empty()) {
+    // One rule for file options (docs/reliability.md): checked here, before any request, so that
+    // a CA bundle that cannot be used is a usage error (exit 2), not a failed fetch.
+    LocalRead ca = read_local_file(o.cacert, std::uint64_t{64} << 20, "64 MiB, too large for a CA bundle");
+    if (!ca.bytes) throw UsageError(fmt::format("--cacert {}", ca.error));
+  }
   o.connect_timeout = global.connect_timeout;
   o.timeout = global.timeout;
   o.max_response_mb = global.max_response_mb;
@@ -149,12 +157,13 @@ SourceOptions Context::source_options() const {
     progress->err = err;
     o.progress = [p = progress](Resource r, std::int64_t pages, std::uint64_t bytes) { p->page(r, pages, bytes); };
   }
+  o.warn = [this](const std::string& message) { warn(message); };
   if (global.verbose) {
     auto mutex = std::make_shared<std::mutex>();
     std::ostream* log = err;
     o.log = [mutex, log](const std::string& line) {
       std::lock_guard lock(*mutex);
-      *log << "fleetcap: " << line << '\n';
+      *log << "fleetcap: " << escape_control(line) << '\n';
     };
   }
   return o;

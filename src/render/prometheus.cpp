@@ -4,6 +4,7 @@
 // each command's lists (render/capacity.cpp, quota.cpp, overalloc.cpp).
 #include "fleetcap/render/prometheus.hpp"
 
+#include "fleetcap/text.hpp"
 #include "prometheus_out.hpp"
 
 #include <fmt/format.h>
@@ -12,7 +13,16 @@
 
 namespace fleetcap {
 
-std::string prometheus_label_value(std::string_view text) {
+std::string prometheus_label_value(std::string_view raw) {
+  // Control characters other than the line break (which the format escapes as \n) are shown as
+  // tables show them (\x1b: fleetcap/text.hpp), and that text's backslash escaped in turn.
+  std::string text;
+  for (std::size_t at = 0; at <= raw.size();) {
+    const std::size_t nl = std::min(raw.find('\n', at), raw.size());
+    text += escape_control(raw.substr(at, nl - at));
+    if (nl < raw.size()) text += '\n';
+    at = nl + 1;
+  }
   std::string out;
   out.reserve(text.size());
   for (char c : text) {

@@ -4,6 +4,7 @@
 #include "command.hpp"
 #include "fleetcap/error.hpp"
 #include "fleetcap/source/source.hpp"
+#include "fleetcap/text.hpp"
 #include "tasks.hpp"
 
 #include <fmt/format.h>
@@ -18,6 +19,7 @@
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -151,15 +153,35 @@ Result from_status(int status) {
   return Result{End::exited, WEXITSTATUS(status), {}, {}, {}};
 }
 
-// Waits for the child to end, until `deadline`; then kills its group and waits for it.
-int reap(pid_t pid, Clock::time_point deadline) {
+// Waits for the child to end, until `deadline`; then kills its group and waits for it. A pidfd
+// (Linux 5.3+) says at once when it ended; without one, it is looked at every 5 ms. With
+// `watch`, an interrupt or its cancel also ends the wait (a child that closed its output and
+// sleeps must not outlive a Ctrl-C), and `why` says which.
+int reap(pid_t pid, Clock::time_point deadline, const Spec* watch = nullptr, std::optional<End>* why = nullptr) {
   int status = 0;
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   for (;;) {
     const pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid || (r < 0 && errno != EINTR)) return status;
-    if (Clock::now() >= deadline) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (r == pid || (r < 0 && errno != EINTR)) {
+      close_fd(pidfd);
+      return status;
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) break;
+    if (watch && interrupt_requested()) {
+      *why = End::interrupted;
+      break;
+    }
+    if (watch && watch->cancel && watch->cancel->requested()) {
+      *why = End::cancelled;
+      break;
+    }
+    if (pollfd p{pidfd, POLLIN, 0}; pidfd >= 0)
+      ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 50)));
+    else
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  close_fd(pidfd);
   ::kill(-pid, SIGKILL);
   ::kill(pid, SIGKILL);
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
@@ -211,14 +233,16 @@ Result run(const Spec& spec) {
   if (auto failed = start(spec, true, c)) return *failed;
   const auto deadline = deadline_of(spec.timeout);
   Result r;
-  const std::optional<End> stopped = drain(spec, c, r, deadline);
+  std::optional<End> stopped = drain(spec, c, r, deadline);
   close_fd(c.out);
   close_fd(c.err);
   if (stopped) {
     ::kill(-c.pid, SIGKILL);
     ::kill(c.pid, SIGKILL);
   }
-  const int status = reap(c.pid, stopped ? Clock::now() : deadline);
+  std::optional<End> late; // its output closed, it went on: interrupted or cancelled meanwhile
+  const int status = reap(c.pid, stopped ? Clock::now() : deadline, stopped ? nullptr : &spec, &late);
+  if (late) stopped = late;
   Result ended = from_status(status);
   r.end = stopped ? *stopped : ended.end;
   r.code = stopped ? 0 : ended.code;
@@ -240,23 +264,9 @@ std::string describe(const Result& r) {
   return "?";
 }
 
-std::string excerpt(std::string_view text, std::size_t max) {
-  std::string out;
-  for (char c : text) {
-    if (out.size() >= max) {
-      out += "...";
-      break;
-    }
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '\n' || c == '\r' || c == '\t') {
-      if (!out.empty() && out.back() != ' ') out += ' ';
-    } else {
-      out += u < 0x20 || u == 0x7f ? '?' : c;
-    }
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
+// What a server sends and what a child prints are quoted alike (fleetcap/text.hpp): redacted,
+// then on one line with control characters escaped, then cut.
+std::string excerpt(std::string_view text, std::size_t max) { return quote_from_server(text, max); }
 
 Background::Background(const Spec& spec) {
   Child c;

@@ -55,8 +55,8 @@ Result run(const Spec& spec);
 // "exit status 1", "signal 9", "not found", ... for messages.
 std::string describe(const Result& r);
 
-// The first lines of a child's stderr for an error message: on one line, control characters
-// replaced, at most `max` bytes.
+// The first lines of a child's stderr for an error message: quote_from_server (redacted, on one
+// line, control characters escaped, then cut to `max` bytes).
 std::string excerpt(std::string_view text, std::size_t max = 400);
 
 // A process left running while fleetcap works (ssh's master connection): stdout to /dev/null,

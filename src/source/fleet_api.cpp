@@ -2,6 +2,7 @@
 // parsing them as they arrive, so parsing overlaps the network ("fetched concurrently").
 #include "fleetcap/error.hpp"
 #include "fleetcap/model/parse.hpp"
+#include "fleetcap/text.hpp"
 #include "http.hpp"
 #include "loader.hpp"
 
@@ -84,16 +85,15 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
   std::string query;
   for (const auto& c : o.clusters) query += fmt::format("{}cluster={}", query.empty() ? '?' : '&', http::escape(c));
   std::string token;
-  std::unordered_set<std::string> seen_tokens; // a server that hands out a token twice would loop forever
+  PageTokens tokens("next_page_token", std::string(to_string(r)), o.max_pages);
   std::int64_t pages = 0;
   std::uint64_t bytes = 0;
   try {
-    do {
+    for (;;) {
       std::string url = fmt::format("{}/v1/{}{}", base, to_string(r), query);
       if (!token.empty()) url += fmt::format("{}page_token={}", query.empty() ? '?' : '&', http::escape(token));
-      if (++pages > o.max_pages)
-        throw RuntimeError(fmt::format("GET {}: {} has more than --max-pages {} pages; giving up", display_source(url),
-                                       to_string(r), o.max_pages));
+      tokens.before_page(display_source(url));
+      ++pages;
       const std::string label = fmt::format("GET {}", display_source(url));
       // The response's status and type, before its body is read as a page; false: a 404 for an
       // optional resource, which means none.
@@ -104,10 +104,8 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
         }
         if (resp.status < 200 || resp.status > 299)
           throw RuntimeError(fmt::format("GET {}: HTTP {}{}{}{}", display_source(url), resp.status, resp.redirected,
-                                         resp.head.empty() ? "" : ": ", first_bytes(resp.head)));
-        if (!json_content_type(resp.content_type))
-          throw RuntimeError(fmt::format("GET {}: expected JSON, got Content-Type \"{}\"{}: {}", display_source(url),
-                                         first_bytes(resp.content_type), resp.redirected, first_bytes(resp.head)));
+                                         resp.head.empty() ? "" : ": ", quote_from_server(resp.head)));
+        require_json(resp, display_source(url));
         return true;
       };
       // A large body is parsed while it arrives; a small one (API pagination) when it is in.
@@ -136,11 +134,8 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
         return;
       }
       token = page.next_page_token;
-      if (!token.empty() && !seen_tokens.insert(token).second)
-        throw RuntimeError(fmt::format("GET {}: the server sent a next_page_token it had sent before for {}; the "
-                                       "pages would never end",
-                                       display_source(url), to_string(r)));
-    } while (!token.empty());
+      if (!tokens.more(token, display_source(url))) break;
+    }
   } catch (const Error&) {
     throw;
   } catch (const std::bad_alloc&) {

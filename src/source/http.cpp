@@ -1,6 +1,7 @@
 // libcurl lives here and nowhere else.
 #include "http.hpp"
 #include "fleetcap/secrets.hpp"
+#include "fleetcap/text.hpp"
 
 #include "fleetcap/error.hpp"
 #include "fleetcap/model/parse.hpp"
@@ -32,7 +33,9 @@ namespace http {
 namespace {
 
 constexpr int kMaxRetries = 3;
-constexpr std::size_t kHeadBytes = 256;
+// The body's first bytes, kept for messages: messages quote 200 bytes of it, redacted before they
+// are cut (fleetcap/text.hpp), so it holds any secret that starts in those 200 bytes whole.
+constexpr std::size_t kHeadBytes = 64 * 1024;
 constexpr std::size_t kErrorBodyBytes = 64 * 1024; // of an error status's body
 // What an observed body is reserved for: a window larger than one curl read (CURLOPT_BUFFERSIZE)
 // plus the 1 MiB a stream waits for before it starts (load.cpp).
@@ -279,6 +282,9 @@ Response get(const std::string& url, const SourceOptions& options, const source:
 
   Headers headers(nullptr, &curl_slist_free_all);
   auto add_header = [&](const std::string& line) {
+    // Every credential was refused at its source when it held a control character (take_credential,
+    // fleetcap/secrets.hpp); this is the last guard: no header line ever carries a line break.
+    if (has_control(line)) throw RuntimeError("refusing to send a request header that holds a control character");
     curl_slist* next = curl_slist_append(headers.get(), line.c_str());
     if (!next) throw RuntimeError("out of memory building request headers");
     headers.release();

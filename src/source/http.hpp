@@ -13,7 +13,7 @@ namespace fleetcap::http {
 struct Response {
   long status = 0;
   std::string body; // the whole body, unless an observer let go of its start (BodyObserver)
-  std::string head; // the body's first bytes, for error messages, whatever the observer did
+  std::string head; // the body's first 64 KiB, for error messages, whatever the observer did
   std::string content_type;
   std::string redirected; // " (redirected to URL)" when a redirect was followed, else empty
 };

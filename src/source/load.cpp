@@ -3,8 +3,11 @@
 #include "fleetcap/error.hpp"
 #include "fleetcap/model/parse.hpp"
 #include "fleetcap/model/validate.hpp"
+#include "fleetcap/secrets.hpp"
 #include "fleetcap/source/kinds.hpp"
 #include "fleetcap/source/source.hpp"
+#include "fleetcap/text.hpp"
+#include "http.hpp"
 #include "loader.hpp"
 #include "url.hpp"
 
@@ -16,62 +19,17 @@
 
 namespace fleetcap {
 
-bool is_url(std::string_view s) { return s.starts_with("http://") || s.starts_with("https://"); }
-
 bool is_slurm_command_source(std::string_view s) {
   return s == "slurm" || s.starts_with("slurm:") || s.starts_with("slurm+ssh://");
 }
 
-std::string display_source(std::string_view s) {
-  // Any URL: the fleet API's, and an adapter's (slurm+https://user:pw@head:6820).
-  const auto scheme = s.find("://");
-  if (scheme == std::string_view::npos || scheme == 0 || s.substr(0, scheme).find('/') != std::string_view::npos)
-    return std::string(s);
-  const auto scheme_end = scheme + 3;
-  const auto host_end = s.find_first_of("/?#", scheme_end);
-  const auto at = s.rfind('@', host_end == std::string_view::npos ? s.size() : host_end);
-  if (at == std::string_view::npos || at < scheme_end) return std::string(s);
-  // ssh's USER@ names whom to log in as, and is no secret (a password is never in it).
-  if (s.starts_with("slurm+ssh://") && s.substr(scheme_end, at - scheme_end).find(':') == std::string_view::npos)
-    return std::string(s);
-  return std::string(s.substr(0, scheme_end)) + std::string(s.substr(at + 1));
-}
-
-// From the strict parse (url.hpp): a literal loopback address or `localhost`, never a prefix.
-bool token_in_clear(std::string_view source) {
-  if (source.starts_with("slurm+")) source.remove_prefix(6);
-  const url::Parsed p = url::parse(source);
-  if (!p.url) return source.starts_with("http://");
-  return p.url->scheme == "http" && !url::loopback_host(p.url->host);
-}
-
-void check_source_url(std::string_view source) {
-  if (source.starts_with("slurm+")) source.remove_prefix(6);
-  const url::Parsed p = url::parse(source);
-  if (!p.url) throw UsageError(fmt::format("--source \"{}\" is not a usable URL: {}", display_source(source), p.why));
-}
-
+// The one credential rule (take_credential, fleetcap/secrets.hpp): registered, and refused with a
+// control character.
 void check_header_token(const std::string& token, const char* where) {
-  for (unsigned char c : token)
-    if (c < 0x20 || c == 0x7f)
-      throw UsageError(
-          fmt::format("the token from {} contains a control character (a line break?); fix {}", where, where));
+  take_credential(token, fmt::format("the token from {}", where), fmt::format("fix {}", where));
 }
 
 namespace source {
-
-// The first 200 bytes of a body for an error line: control characters and runs of blanks become
-// one space, so the message stays one readable line.
-std::string first_bytes(std::string_view body) {
-  std::string out;
-  for (char c : body.substr(0, 200)) {
-    const bool blank = static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
-    if (blank && (out.empty() || out.back() == ' ')) continue;
-    out += blank ? ' ' : c;
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
 
 // A JSON media type: application/json, text/json, or any */*+json (RFC 6839), parameters
 // ignored. A server that names no type at all is given the benefit of the doubt.
@@ -86,6 +44,28 @@ bool json_content_type(std::string_view type) {
   if (slash == std::string::npos) return false;
   const std::string_view subtype = std::string_view(lower).substr(slash + 1);
   return subtype == "json" || subtype.ends_with("+json");
+}
+
+void require_json(const http::Response& resp, std::string_view shown_url) {
+  if (json_content_type(resp.content_type)) return;
+  throw RuntimeError(fmt::format("GET {}: expected JSON, got Content-Type \"{}\"{}: {}", shown_url,
+                                 quote_from_server(resp.content_type, 100), resp.redirected,
+                                 quote_from_server(resp.head)));
+}
+
+void PageTokens::before_page(std::string_view shown_url) {
+  if (++pages_ > max_pages_)
+    throw RuntimeError(
+        fmt::format("GET {}: {} has more than --max-pages {} pages; giving up", shown_url, list_, max_pages_));
+}
+
+bool PageTokens::more(const std::string& token, std::string_view shown_url) {
+  if (token.empty()) return false;
+  if (!seen_.insert(token).second)
+    throw RuntimeError(fmt::format("GET {}: the server sent a {} it had sent before for {}; the pages would never end "
+                                   "(does a proxy drop the query string?)",
+                                   shown_url, kind_, list_));
+  return true;
 }
 
 Loader::Loader(const SourceOptions& options, Snapshot& snap, RawItems* raw, const Cancel* cancel)

@@ -17,6 +17,7 @@
 #include "fleetcap/model/validate.hpp"
 #include "fleetcap/source/config.hpp"
 #include "fleetcap/source/source.hpp"
+#include "http.hpp"
 #include "tasks.hpp"
 
 #include <array>
@@ -26,6 +27,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -83,6 +85,32 @@ private:
   std::chrono::steady_clock::time_point started_;
 };
 
+// The page tokens of one paged list (the fleet API's next_page_token, Kubernetes' metadata.continue).
+// A token seen before means the pages would never end: a proxy that drops the query string makes
+// the server answer the first page again, with the same token, for ever. And --max-pages bounds
+// a server whose tokens never repeat. Both end the list at once with a RuntimeError.
+class PageTokens {
+public:
+  // `kind`: the token's name in messages ("next_page_token", "continue token"); `list`: the
+  // list's ("jobs", "pods").
+  PageTokens(std::string kind, std::string list, std::int64_t max_pages)
+      : kind_(std::move(kind)), list_(std::move(list)), max_pages_(max_pages) {}
+  // Before each request for `shown_url` (userinfo removed).
+  void before_page(std::string_view shown_url);
+  // After each page: true when `token` asks for another page.
+  bool more(const std::string& token, std::string_view shown_url);
+  // The list starts over (a Kubernetes 410 Gone): its tokens are new.
+  void restart() {
+    seen_.clear();
+    pages_ = 0;
+  }
+
+private:
+  std::string kind_, list_;
+  std::int64_t max_pages_, pages_ = 0;
+  std::unordered_set<std::string> seen_;
+};
+
 // One kind of source.
 class Source {
 public:
@@ -104,9 +132,11 @@ std::unique_ptr<Source> make_kube_source(const SourceOptions& options);      // 
 void configure_kube(KindConfig& config, SourceOptions& options);             // kube.cpp
 
 // Helpers the sources share.
-// The first 200 bytes of a body for an error line, on one line.
-std::string first_bytes(std::string_view body);
 // A JSON media type (or none given).
 bool json_content_type(std::string_view type);
+// A successful answer must be JSON (or name no type): else RuntimeError naming its Content-Type
+// and quoting its start, exit 1 (a login page or a proxy's error page is a server problem, not
+// invalid data). Every adapter checks its answers with this.
+void require_json(const http::Response& resp, std::string_view shown_url);
 
 } // namespace fleetcap::source

@@ -5,6 +5,7 @@
 #include "slurm.hpp"
 #include "fleetcap/error.hpp"
 #include "fleetcap/source/local_file.hpp"
+#include "fleetcap/text.hpp"
 #include "http.hpp"
 #include "loader.hpp"
 
@@ -108,10 +109,12 @@ public:
         }
         if (r.status < 200 || r.status > 299) {
           const std::string said = slurm::slurm_errors(r.body);
-          throw RuntimeError(fmt::format("{}: HTTP {}{}: {}; {}", labels[e], r.status, r.redirected,
-                                         said.empty() ? first_bytes(r.head) : "slurmrestd says: " + said,
-                                         advice(e, r.status, said)));
+          throw RuntimeError(
+              fmt::format("{}: HTTP {}{}: {}; {}", labels[e], r.status, r.redirected,
+                          said.empty() ? quote_from_server(r.head) : "slurmrestd says: " + quote_from_server(said, 300),
+                          advice(e, r.status, said)));
         }
+        require_json(r, labels[e].substr(4));
         bodies[e] = std::move(r.body);
       });
     }
@@ -133,9 +136,6 @@ public:
     const Time now =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     slurm::Translation tr = slurm::translate(in, o_.slurm, o_.now.value_or(now));
-    for (auto& w : tr.warnings) loader.snapshot().warnings.push_back(std::move(w));
-    log(fmt::format("Slurm cluster {}", tr.cluster));
-
     slurm::load_pages(loader, tr, shown_);
   }
 
@@ -159,6 +159,7 @@ private:
       base_ = "http://localhost";
       how_ = "unix socket, local auth";
     } else if (s.starts_with("http://") || s.starts_with("https://")) {
+      check_source_url(o_.source); // the strict parse, exit 2, before any request
       base_ = std::string(s);
       while (!base_.empty() && base_.back() == '/') base_.pop_back();
       const std::optional<std::string>& jwt = o_.slurm.jwt ? o_.slurm.jwt : o_.token;
@@ -185,8 +186,8 @@ private:
   // probing each version's ping, newest first.
   std::string discover(const Cancel& cancel) {
     auto fail_auth = [&](const std::string& url, const http::Response& r) {
-      throw RuntimeError(fmt::format("GET {}: HTTP {}: {}; {}", display_source(url), r.status, first_bytes(r.head),
-                                     advice(kNodes, r.status, "")));
+      throw RuntimeError(fmt::format("GET {}: HTTP {}: {}; {}", display_source(url), r.status,
+                                     quote_from_server(r.head), advice(kNodes, r.status, "")));
     };
     const std::string openapi = base_ + "/openapi/v3";
     http::Response r = http::get(openapi, req_, cancel);
@@ -235,6 +236,8 @@ private:
 
 namespace slurm {
 void load_pages(Loader& loader, Translation& tr, const std::string& shown) {
+  for (auto& w : tr.warnings) loader.snapshot().warnings.push_back(std::move(w));
+  if (loader.options().log) loader.options().log(fmt::format("Slurm cluster {}", tr.cluster));
   // The pages go through the loader like any source's; nodes and jobs, the big ones, in parallel.
   auto parse = [&](Resource r) {
     const std::size_t i = static_cast<std::size_t>(r);
@@ -251,11 +254,10 @@ void load_pages(Loader& loader, Translation& tr, const std::string& shown) {
 
 std::unordered_map<std::string, std::string> read_island_map(const SlurmOptions& options) {
   if (options.island_map.empty()) return {};
-  // A map is a few lines per island: 16 MiB is far beyond any real one.
+  // A map is a few lines per island: 16 MiB is far beyond any real one. A map that cannot be read
+  // is a usage error, as for every file option (docs/reliability.md, "One rule for file options").
   LocalRead read = read_local_file(options.island_map, std::uint64_t{16} << 20, "16 MiB for --island-map");
-  if (!read.bytes)
-    throw RuntimeError(read.missing ? fmt::format("cannot read --island-map {}: no such file", options.island_map)
-                                    : fmt::format("--island-map: {}", read.error));
+  if (!read.bytes) throw UsageError(fmt::format("--island-map {}", read.error));
   const std::string text = std::move(*read.bytes);
   return parse_island_map(text, options.island_map);
 }

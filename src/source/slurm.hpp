@@ -7,12 +7,14 @@
 #include "fleetcap/source/source.hpp"
 
 #include <array>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -26,13 +28,24 @@ namespace fleetcap::source::slurm {
 inline constexpr std::array<std::string_view, 7> kVersions = {"v0.0.38", "v0.0.39", "v0.0.40", "v0.0.41",
                                                               "v0.0.42", "v0.0.43", "v0.0.44"};
 
+// The most names one hostlist may stand for unless a caller knows a tighter bound (the nodes a
+// response holds), and the most an --island-map file names in all: more than any Slurm
+// cluster's nodes, far fewer than a 28-byte "gpu[0-999999][0-999]" would make.
+inline constexpr std::uint64_t kHostlistLimit = std::uint64_t{1} << 20;
+
 // "cn[001-003,7],gpu1" -> cn001 cn002 cn003 cn7 gpu1 (zero padding kept; several bracket groups
-// in one name multiply). Nothing for an empty list or "(null)"; nullopt when malformed.
-std::optional<std::vector<std::string>> expand_hostlist(std::string_view list);
+// in one name multiply). Nothing for an empty list or "(null)"; nullopt when malformed, or when
+// it stands for more than `limit` names (counted first: nothing is expanded then).
+std::optional<std::vector<std::string>> expand_hostlist(std::string_view list, std::uint64_t limit = kHostlistLimit);
+
+// How many names a hostlist stands for (saturating), without expanding it; nullopt when malformed.
+std::optional<std::uint64_t> hostlist_size(std::string_view list);
 
 // The GPUs of a GRES string (`gres`, `gres_used`, a `gres_detail` entry): entries separated by
 // commas outside parentheses, each `gpu[:TYPE][:COUNT][(...)]`; other GRES are skipped. Per
-// type ("" = untyped), in order of first appearance. nullopt when a gpu entry is malformed.
+// type ("" = untyped), in order of first appearance; linear in the entries. nullopt when a gpu
+// entry is malformed: a TYPE is letters, digits, '_', '.', '+' and '-' (not first), a COUNT
+// digits ("gpu:h100:-8" is malformed, not a type "h100:-8").
 struct TypedGpus {
   std::string type;
   Gpus count = 0;
@@ -83,10 +96,13 @@ Translation translate(Responses& in, const SlurmOptions& options, Time now);
 // empty when the body has none.
 std::string slurm_errors(std::string_view body);
 
-// The island map file's text -> node -> island. Throws UsageError naming the line.
-std::unordered_map<std::string, std::string> parse_island_map(std::string_view text, std::string_view path);
+// The island map file's text -> node -> island. Throws UsageError naming the line (also when the
+// file names more than `limit` nodes in all).
+std::unordered_map<std::string, std::string> parse_island_map(std::string_view text, std::string_view path,
+                                                              std::uint64_t limit = kHostlistLimit);
 
-// Hands the translated pages to the loader (parsed, validated and linked like any source's).
+// Hands the translation's warnings and pages to the loader (parsed, validated and linked like
+// any source's), and logs the Slurm cluster's name (--verbose).
 void load_pages(Loader& loader, Translation& tr, const std::string& shown);
 
 // ---- Slurm's own commands (slurm_cli.cpp), their parsable text forms (slurm_parsable.cpp)
@@ -242,6 +258,8 @@ private:
   void add_leaves(const std::string& holder, const std::vector<std::size_t>& own, std::vector<std::string> access);
   std::size_t home_type(const std::string& holder) const;
   std::vector<std::string> ancestors(std::string account) const;
+  const std::string& parent_of(const std::string& account) const;
+  std::string holder_of(const std::string& account) const;
   std::vector<std::string> sub_accounts(const std::string& account) const;
   void groups();
 
@@ -249,6 +267,8 @@ private:
   std::map<std::string, std::string> parent_, default_qos_;
   std::map<std::string, std::vector<std::string>> children_;
   std::map<std::string, std::vector<std::size_t>> account_caps_, qos_caps_, leaves_of_;
+  mutable std::map<std::tuple<std::string, std::string, std::size_t>, std::vector<std::size_t>> caps_memo_;
+  mutable std::map<std::string, std::string> holder_memo_;
 };
 
 } // namespace fleetcap::source::slurm

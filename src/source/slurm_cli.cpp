@@ -9,6 +9,7 @@
 // (slurm_translate.cpp) reads every way in.
 #include "command.hpp"
 #include "fleetcap/error.hpp"
+#include "fleetcap/interrupt.hpp"
 #include "loader.hpp"
 #include "slurm.hpp"
 #include "ssh.hpp"
@@ -27,7 +28,7 @@
 namespace fleetcap::source {
 namespace {
 
-enum What : std::size_t { kNodes, kJobs, kReservations, kPartitions, kConfig, kAssociations, kQos, kWhats };
+enum What : std::size_t { kNodes, kJobs, kReservations, kPartitions, kConfig, kAssociations, kQos, kWhats, kVersion };
 
 // At most this many commands at once: sshd allows 10 sessions per connection by default.
 constexpr std::size_t kParallel = 8;
@@ -150,6 +151,9 @@ public:
   explicit SlurmCliSource(const SourceOptions& o) : o_(o) {}
 
   void load(Loader& loader) override {
+    // Ctrl-C from here on is seen by each wait (every 50 ms), so the commands are killed, the
+    // ssh connection closed and its folder removed before fleetcap exits (fleetcap/interrupt.hpp).
+    const DeferInterrupts defer;
     cancel_ = loader.cancel();
     setup();
     plan_ = version();
@@ -160,8 +164,6 @@ public:
     slurm::Translation tr = trs.size() > 1 ? merge(trs, clusters) : std::move(trs.front());
     ssh_.reset(); // the connection is not needed any more
     for (auto& w : warnings_) loader.snapshot().warnings.push_back(std::move(w));
-    for (auto& w : tr.warnings) loader.snapshot().warnings.push_back(std::move(w));
-    log(fmt::format("Slurm cluster {}", tr.cluster));
     slurm::load_pages(loader, tr, shown_);
   }
 
@@ -265,9 +267,16 @@ std::optional<std::string> SlurmCliSource::common_failure(const std::vector<std:
                        label, o_.max_response_mb);
   if (r.end == command::End::interrupted) throw InterruptedError();
   if (r.end == command::End::cancelled) throw Cancelled();
+  // scontrol --version asks no daemon: only Slurm's configuration there can be amiss.
+  const std::string what_to_do =
+      what == kVersion ? fmt::format("is Slurm configured on {} (SLURM_CONF, or a slurm.conf where Slurm looks for "
+                                     "it)? fleetcap --source slurm runs where Slurm's own commands work, as on a "
+                                     "login node",
+                                     host_)
+                       : advice(what);
   if (!r.ok())
     return fmt::format("{} failed ({}){}{}; {}", label, command::describe(r), r.err.empty() ? "" : ": ",
-                       command::excerpt(r.err), advice(what));
+                       command::excerpt(r.err), what_to_do);
   return std::nullopt;
 }
 
@@ -275,11 +284,7 @@ std::optional<std::string> SlurmCliSource::common_failure(const std::vector<std:
 Plan SlurmCliSource::version() {
   const std::vector<std::string> words = {"scontrol", "--version"};
   const command::Result r = execute(words, cancel_);
-  if (auto f = common_failure(words, r, kNodes)) {
-    if (r.end == command::End::exited && r.code != 127 && r.err.find("configuration") != std::string::npos)
-      *f += fmt::format(" Is Slurm configured on {} (SLURM_CONF, or slurm.conf where Slurm looks)?", host_);
-    throw RuntimeError(*f);
-  }
+  if (auto f = common_failure(words, r, kVersion)) throw RuntimeError(*f);
   const auto v = parse_version(r.out);
   if (!v)
     throw RuntimeError(fmt::format("scontrol --version on {} printed \"{}\", not a Slurm version like "
@@ -455,7 +460,8 @@ std::vector<slurm::Translation> SlurmCliSource::translate_all(std::vector<Call>&
       if (!c.absent) in.qos = std::move(body);
       in.qos_label = c.label;
       break;
-    case kWhats: break;
+    case kWhats:
+    case kVersion: break;
     }
   }
   if (!errors.empty()) throw DataError(std::move(errors));

@@ -145,12 +145,6 @@ std::optional<std::vector<TresLimit>> parse_tres_limits(std::string_view tres) {
 
 namespace {
 
-nlohmann::json tres_json(const std::vector<TresLimit>& limits) {
-  nlohmann::json total = nlohmann::json::array();
-  for (const auto& l : limits) total.push_back({{"type", l.type}, {"name", l.name}, {"count", l.count}});
-  return total;
-}
-
 // One `sacctmgr -P -n` line as `fields` columns; an error (and nullopt) when it has another count.
 std::optional<std::vector<std::string_view>> columns(std::string_view line, std::size_t fields, std::size_t index,
                                                      std::string_view label, std::vector<std::string>& errors) {
@@ -162,57 +156,58 @@ std::optional<std::vector<std::string_view>> columns(std::string_view line, std:
   return std::nullopt;
 }
 
+// `sacctmgr -P -n show assoc|qos` lines, each named by its column `name` and holding GrpTRES in
+// column `tres`, as `{"KEY": [row(columns, its GPU limits as JSON), ...]}`.
+template <class Row> std::string limit_rows(std::string_view text, std::string_view label,
+                                            std::vector<std::string>& errors, std::size_t fields, std::size_t name,
+                                            std::size_t tres, const char* key, Row&& row) {
+  nlohmann::json list = nlohmann::json::array();
+  std::size_t index = 0;
+  for (std::string_view line : lines_of(text)) {
+    const auto cols = columns(line, fields, index, label, errors);
+    ++index;
+    if (!cols) continue;
+    const auto limits = parse_tres_limits((*cols)[tres]);
+    if (!limits) {
+      errors.push_back(fmt::format("{}: line {} \"{}\": GrpTRES \"{}\" is not a TRES list like gres/gpu:h100=8", label,
+                                   index, shown((*cols)[name]), shown((*cols)[tres])));
+      continue;
+    }
+    nlohmann::json total = nlohmann::json::array();
+    for (const auto& l : *limits) total.push_back({{"type", l.type}, {"name", l.name}, {"count", l.count}});
+    list.push_back(row(*cols, nlohmann::json{{"tres", {{"total", std::move(total)}}}}));
+  }
+  return nlohmann::json{{key, std::move(list)}}.dump() + "\n";
+}
+
+nlohmann::json or_null(std::string_view s) { return s.empty() ? nlohmann::json() : nlohmann::json(std::string(s)); }
+
 } // namespace
 
 std::string associations_from_sacctmgr(std::string_view text, std::string_view label,
                                        std::vector<std::string>& errors) {
-  nlohmann::json list = nlohmann::json::array();
-  std::size_t index = 0;
-  for (std::string_view line : lines_of(text)) {
-    const auto cols = columns(line, kAssocFields, index, label, errors);
-    ++index;
-    if (!cols) continue;
-    const auto limits = parse_tres_limits((*cols)[4]);
-    if (!limits) {
-      errors.push_back(fmt::format("{}: line {} \"{}\": GrpTRES \"{}\" is not a TRES list like gres/gpu:h100=8", label,
-                                   index, shown((*cols)[1]), shown((*cols)[4])));
-      continue;
-    }
-    auto or_null = [](std::string_view s) { return s.empty() ? nlohmann::json() : nlohmann::json(std::string(s)); };
-    list.push_back({{"cluster", std::string((*cols)[0])},
-                    {"account", std::string((*cols)[1])},
-                    {"user", or_null((*cols)[2])},
-                    {"parent_account", or_null((*cols)[3])},
-                    {"max", {{"tres", {{"total", tres_json(*limits)}}}}},
-                    {"default", {{"qos", or_null((*cols)[5])}}}});
-  }
-  return nlohmann::json{{"associations", std::move(list)}}.dump() + "\n";
+  // format=Cluster,Account,User,ParentName,GrpTRES,DefaultQOS (kAssocFormat)
+  return limit_rows(text, label, errors, kAssocFields, 1, 4, "associations",
+                    [](const std::vector<std::string_view>& c, nlohmann::json max) {
+                      return nlohmann::json{{"cluster", std::string(c[0])}, {"account", std::string(c[1])},
+                                            {"user", or_null(c[2])},        {"parent_account", or_null(c[3])},
+                                            {"max", std::move(max)},        {"default", {{"qos", or_null(c[5])}}}};
+                    });
 }
 
 std::string qos_from_sacctmgr(std::string_view text, std::string_view label, std::vector<std::string>& errors) {
-  nlohmann::json list = nlohmann::json::array();
-  std::size_t index = 0;
-  for (std::string_view line : lines_of(text)) {
-    const auto cols = columns(line, kQosFields, index, label, errors);
-    ++index;
-    if (!cols) continue;
-    const auto limits = parse_tres_limits((*cols)[1]);
-    if (!limits) {
-      errors.push_back(fmt::format("{}: line {} \"{}\": GrpTRES \"{}\" is not a TRES list like gres/gpu:h100=8", label,
-                                   index, shown((*cols)[0]), shown((*cols)[1])));
-      continue;
-    }
-    // Preempt: a comma list of QOS names; PreemptMode: a word ("cluster" when the QOS has none).
-    nlohmann::json preempts = nlohmann::json::array();
-    for (std::string_view name : split((*cols)[2], ','))
-      if (!name.empty()) preempts.push_back(std::string(name));
-    nlohmann::json mode = nlohmann::json::array();
-    if (const std::string_view m = (*cols)[3]; !m.empty() && m != "cluster") mode.push_back(std::string(m));
-    list.push_back({{"name", std::string((*cols)[0])},
-                    {"limits", {{"max", {{"tres", {{"total", tres_json(*limits)}}}}}}},
-                    {"preempt", {{"list", std::move(preempts)}, {"mode", std::move(mode)}}}});
-  }
-  return nlohmann::json{{"qos", std::move(list)}}.dump() + "\n";
+  // format=Name,GrpTRES,Preempt,PreemptMode (kQosFormat). Preempt: a comma list of QOS names;
+  // PreemptMode: a word ("cluster" when the QOS has none of its own).
+  return limit_rows(text, label, errors, kQosFields, 0, 1, "qos",
+                    [](const std::vector<std::string_view>& c, nlohmann::json max) {
+                      nlohmann::json preempts = nlohmann::json::array(), mode = nlohmann::json::array();
+                      for (std::string_view name : split(c[2], ','))
+                        if (!name.empty()) preempts.push_back(std::string(name));
+                      if (!c[3].empty() && c[3] != "cluster") mode.push_back(std::string(c[3]));
+                      return nlohmann::json{{"name", std::string(c[0])},
+                                            {"limits", {{"max", std::move(max)}}},
+                                            {"preempt", {{"list", std::move(preempts)}, {"mode", std::move(mode)}}}};
+                    });
 }
 
 std::string partitions_from_scontrol(std::string_view text, std::string_view label, std::vector<std::string>& errors) {

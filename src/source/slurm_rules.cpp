@@ -58,7 +58,8 @@ Preemption::Preemption(const PreemptionSetup& setup, const Warn& warn) : type_(s
   for (const auto& [from, tos] : edges)
     for (const auto& to : tos) {
       const auto back = edges.find(to);
-      if (back != edges.end() && from < to && std::find(back->second.begin(), back->second.end(), from) != back->second.end())
+      if (back != edges.end() && from < to &&
+          std::find(back->second.begin(), back->second.end(), from) != back->second.end())
         warn("preempt-cycle:" + from + "/" + to,
              fmt::format("QOS {} may preempt QOS {} and {} may preempt {}: jobs of either are reclaimable by the "
                          "other",
@@ -154,11 +155,13 @@ QuotaPlan::QuotaPlan(const QuotaInputs& in, const Warn& warn) : in_(in) {
     std::set<std::string> limited, shadowed;
     for (const auto& [account, account_cap_list] : account_caps_)
       if (!account_cap_list.empty()) limited.insert(account);
-    for (const auto& a : limited) {
-      auto chain = ancestors(a);
-      for (std::size_t k = 1; k < chain.size(); ++k)
-        if (limited.count(chain[k])) shadowed.insert(chain[k]);
-    }
+    // An account with a limit above another limited account: the deeper ones are the leaves
+    // (its own limit stays a cap of theirs). One walk up from each, sharing what was seen, so a
+    // chain 20,000 deep with a limit at each level costs each account once.
+    std::set<std::string> seen;
+    for (const auto& a : limited)
+      for (std::string up = parent_of(a); !up.empty() && seen.insert(up).second; up = parent_of(up))
+        if (limited.count(up)) shadowed.insert(up);
     for (const auto& a : limited)
       if (!shadowed.count(a)) add_leaves(a, account_caps_[a], sub_accounts(a));
   }
@@ -212,8 +215,7 @@ void QuotaPlan::add_leaves(const std::string& holder, const std::vector<std::siz
     leaf.holder = holder;
     leaf.type = t;
     leaf.gpus = gpus[t];
-    leaf.caps = caps_for(in_.by_qos ? std::string() : holder,
-                         in_.by_qos ? holder : default_qos_[holder], t);
+    leaf.caps = caps_for(in_.by_qos ? std::string() : holder, in_.by_qos ? holder : default_qos_[holder], t);
     leaf.access = access;
     leaves_of_[holder].push_back(leaves.size());
     leaves.push_back(std::move(leaf));
@@ -265,8 +267,18 @@ std::vector<std::string> QuotaPlan::sub_accounts(const std::string& account) con
   return out;
 }
 
+const std::string& QuotaPlan::parent_of(const std::string& account) const {
+  static const std::string none;
+  auto it = parent_.find(account);
+  return it == parent_.end() ? none : it->second;
+}
+
 std::vector<std::size_t> QuotaPlan::caps_for(const std::string& account, const std::string& qos,
                                              std::optional<std::size_t> type) const {
+  // Remembered per (account, QOS, type): jobs of one account ask the same, and a deep chain
+  // is walked once per account asked about, not once per job.
+  const auto key = std::make_tuple(account, qos, type ? *type + 1 : 0);
+  if (auto it = caps_memo_.find(key); it != caps_memo_.end()) return it->second;
   std::vector<std::size_t> out;
   auto add = [&](const std::vector<std::size_t>& list) {
     for (auto c : list)
@@ -276,25 +288,44 @@ std::vector<std::size_t> QuotaPlan::caps_for(const std::string& account, const s
     for (const auto& a : ancestors(account))
       if (auto it = account_caps_.find(a); it != account_caps_.end()) add(it->second);
   if (auto it = qos_caps_.find(qos); !qos.empty() && it != qos_caps_.end()) add(it->second);
+  caps_memo_.emplace(key, out);
   return out;
+}
+
+// The nearest of `account` and its ancestors that holds leaves; empty when none. Every account
+// on the way remembers the answer, so all jobs together walk each account once.
+std::string QuotaPlan::holder_of(const std::string& account) const {
+  std::vector<std::string> path;
+  std::set<std::string> seen;
+  std::string found;
+  for (std::string a = account; !a.empty(); a = parent_of(a)) {
+    if (auto it = holder_memo_.find(a); it != holder_memo_.end()) {
+      found = it->second;
+      break;
+    }
+    if (leaves_of_.count(a)) {
+      found = a;
+      break;
+    }
+    if (!seen.insert(a).second) break; // a cycle, which slurmdbd does not allow
+    path.push_back(a);
+  }
+  for (const auto& a : path) holder_memo_[a] = found;
+  return found;
 }
 
 std::optional<std::size_t> QuotaPlan::leaf_for(const std::string& account, const std::string& qos,
                                                std::optional<std::size_t> type, std::string_view req_type) const {
-  const std::vector<std::string> holders = in_.by_qos ? std::vector<std::string>{qos} : ancestors(account);
-  for (const auto& h : holders) {
-    auto it = leaves_of_.find(h);
-    if (it == leaves_of_.end()) continue;
-    // The holder of the nearest limit: its leaf in the job's GPU type, else none (a cap on
-    // h200 does not cover an h100 job). A pending job of no type: the only leaf, or the type
-    // it asks for.
-    const auto& mine = it->second;
-    for (auto l : mine) {
-      const bool fits = type ? leaves[l].type == *type
-                             : (mine.size() == 1 || (!req_type.empty() && in_.type_index(req_type) == leaves[l].type));
-      if (fits) return l;
-    }
-    return std::nullopt;
+  const std::string h = in_.by_qos ? qos : holder_of(account);
+  auto it = leaves_of_.find(h);
+  if (it == leaves_of_.end()) return std::nullopt;
+  // The holder of the nearest limit: its leaf in the job's GPU type, else none (a cap on h200
+  // does not cover an h100 job). A pending job of no type: the only leaf, or the type it asks for.
+  const auto& mine = it->second;
+  for (auto l : mine) {
+    const bool fits = type ? leaves[l].type == *type
+                           : (mine.size() == 1 || (!req_type.empty() && in_.type_index(req_type) == leaves[l].type));
+    if (fits) return l;
   }
   return std::nullopt;
 }
@@ -305,11 +336,10 @@ void QuotaPlan::groups() {
   if (in_.by_qos || !in_.borrowing) return;
   std::set<std::string> above, leafy;
   for (const auto& l : leaves) leafy.insert(l.holder);
-  for (const auto& l : leaves) {
-    auto chain = ancestors(l.holder);
-    for (std::size_t k = 1; k < chain.size(); ++k)
-      if (chain[k] != "root" && !leafy.count(chain[k])) above.insert(chain[k]);
-  }
+  std::set<std::string> seen;
+  for (const auto& l : leaves)
+    for (std::string up = parent_of(l.holder); !up.empty() && seen.insert(up).second; up = parent_of(up))
+      if (up != "root" && !leafy.count(up)) above.insert(up);
   auto parent_of = [&](const std::string& account) -> std::string {
     auto it = parent_.find(account);
     if (it == parent_.end() || it->second.empty() || it->second == "root") return {};

@@ -2,6 +2,8 @@
 // Every choice ADAPTERS.md leaves open is in docs/slurm.md. Read with simdjson On Demand: no DOM,
 // strings stay views into the response or the parser's buffer until the pages are written.
 #include "fleetcap/error.hpp"
+#include "fleetcap/text.hpp"
+#include "model/json_tail.hpp"
 #include "model/split.hpp"
 #include "slurm.hpp"
 
@@ -10,9 +12,11 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <map>
 #include <set>
 #include <span>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace fleetcap::source::slurm {
@@ -50,12 +54,8 @@ void json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
-std::string shown(std::string_view s) {
-  std::string out;
-  for (char c : s.substr(0, 60)) out += (static_cast<unsigned char>(c) < 0x20) ? '?' : c;
-  if (s.size() > 60) out += "...";
-  return out;
-}
+// A value from slurmrestd in a message: redacted, then escaped, then cut (fleetcap/text.hpp).
+std::string shown(std::string_view s) { return quote_from_server(s, 60); }
 
 // A number as slurmrestd writes it: plain (<= v0.0.39) or {"set", "infinite", "number"}.
 struct Number {
@@ -320,13 +320,18 @@ template <class Each, class Meta> void read_whole(std::string& body, std::string
         slurm_errs = errors_text(field.value());
       }
     }
+    if (more_after(doc)) {
+      errors.push_back(fmt::format("{}: invalid JSON at {}", label, after_document(doc, body)));
+      return;
+    }
   } catch (const simdjson::simdjson_error& e) {
     errors.push_back(fmt::format("{}: invalid JSON ({})", label, e.what()));
     return;
   }
   if (!found) {
     if (!slurm_errs.empty())
-      throw RuntimeError(fmt::format("{}: slurmrestd answered with errors: {}", label, slurm_errs));
+      throw RuntimeError(
+          fmt::format("{}: slurmrestd answered with errors: {}", label, quote_from_server(slurm_errs, 300)));
     errors.push_back(fmt::format("{}: the response has no \"{}\" array", label, key));
   }
 }
@@ -739,6 +744,41 @@ void write_job_details(std::string& p, const SJob& j, bool running) {
   if (j.submit) field("submitted_at", format_rfc3339(*j.submit));
 }
 
+// The running jobs' node lists, expanded within bounds (docs/slurm.md, "Hostlists"): one list
+// names at most the nodes the response holds (a job runs on no more), and all lists together at
+// most those nodes plus one name per 16 bytes of the jobs response, so the work is tied to what
+// slurmrestd sent, never to what a 30-byte "gpu[0-999999][0-999]" stands for.
+class NodeLists {
+public:
+  NodeLists(std::uint64_t nodes, std::uint64_t response_bytes, std::string_view label)
+      : per_list_(nodes), left_(nodes + response_bytes / 16), total_(left_), label_(label) {}
+  // A job's nodes; nullopt (counted in `bad`) for a list that is malformed or too long.
+  std::optional<std::vector<std::string>> expand(std::string_view list, std::int64_t job) {
+    const auto size = hostlist_size(list);
+    if (!size || *size > per_list_) {
+      if (bad++ == 0) {
+        first_bad = shown(list);
+        first_bad_job = job;
+      }
+      return std::nullopt;
+    }
+    if (*size > left_)
+      throw DataError({fmt::format("{}: the running jobs' node lists name more than {} nodes in all (the {} nodes "
+                                   "listed, plus one per 16 bytes of the response); that is not what slurmrestd "
+                                   "sends",
+                                   label_, total_, per_list_)});
+    left_ -= *size;
+    return expand_hostlist(list, *size);
+  }
+  std::size_t bad = 0;
+  std::string first_bad;
+  std::int64_t first_bad_job = 0;
+
+private:
+  std::uint64_t per_list_, left_, total_;
+  std::string_view label_;
+};
+
 } // namespace
 
 std::string slurm_errors(std::string_view body) {
@@ -1097,10 +1137,12 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       if (!larger || g.count > larger->count) larger = &g;
     }
     if (total == 0) continue;
-    if (n.gpus.size() > 1) {
+    if (n.gpus.size() > 1 && !warned.count("two-types")) {
       std::string list;
-      for (const auto& g : n.gpus)
-        list += fmt::format("{}{}:{}", list.empty() ? "" : ", ", g.type.empty() ? "gpu" : g.type, g.count);
+      for (std::size_t k = 0; k < n.gpus.size() && k < 5; ++k)
+        list += fmt::format("{}{}:{}", k ? ", " : "", n.gpus[k].type.empty() ? "gpu" : shown(n.gpus[k].type),
+                            n.gpus[k].count);
+      if (n.gpus.size() > 5) list += fmt::format(", and {} more", n.gpus.size() - 5);
       warn("two-types", fmt::format("node {} has several GPU types ({}); all its {} GPUs are counted in its larger "
                                     "type's cluster (and so for every such node)",
                                     n.name, list, total));
@@ -1238,6 +1280,7 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
   std::vector<JobOut> outs;
   outs.reserve(jobs.size());
   std::size_t no_cluster = 0;
+  NodeLists node_lists(nodes.size(), in.jobs.size(), in.jobs_label);
   for (const auto& j : jobs) {
     bool running = false, pending = false;
     for (auto s : j.states) {
@@ -1277,7 +1320,8 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
     }
     if (o.gpus <= 0) continue; // no GPUs: not fleetcap's business
     if (running) {
-      auto names = expand_hostlist(j.nodes);
+      auto names = node_lists.expand(j.nodes, j.id);
+      if (!names) continue; // left out, with a warning below
       std::vector<std::size_t> per_type(type_names.size());
       if (names)
         for (auto& name : *names)
@@ -1305,6 +1349,11 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
   }
   if (no_cluster)
     warn("job-cluster", fmt::format("{} running GPU jobs are on no GPU node this source knows; left out", no_cluster));
+  if (node_lists.bad)
+    warn("job-hostlist",
+         fmt::format("{} running GPU jobs have a node list that is not a hostlist of at most the {} nodes slurmrestd "
+                     "lists (job {}: \"{}\"); left out",
+                     node_lists.bad, nodes.size(), node_lists.first_bad_job, node_lists.first_bad));
 
   // ---- quotas: Slurm's limits as leaves and caps (QuotaPlan), who Slurm would preempt (Preemption)
   if (opt.quota != "none" && !in.associations && !(by_qos && in.qos))
@@ -1460,10 +1509,11 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       std::vector<std::vector<std::string>> per_type(type_names.size());
       std::vector<bool> touched(type_names.size(), all);
       if (!all) {
-        auto names = expand_hostlist(r.node_list);
+        auto names = expand_hostlist(r.node_list, std::max<std::uint64_t>(nodes.size(), 1));
         if (!names) {
-          errors.push_back(fmt::format("{}: reservations \"{}\": field \"node_list\" is not a hostlist, got \"{}\"",
-                                       in.reservations_label, shown(r.name), shown(r.node_list)));
+          errors.push_back(fmt::format("{}: reservations \"{}\": field \"node_list\" is not a hostlist of at most "
+                                       "the {} nodes slurmrestd lists, got \"{}\"",
+                                       in.reservations_label, shown(r.name), nodes.size(), shown(r.node_list)));
           continue;
         }
         for (auto& name : *names)

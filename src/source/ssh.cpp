@@ -3,6 +3,7 @@
 #include "fleetcap/error.hpp"
 #include "fleetcap/source/source.hpp"
 #include "tasks.hpp"
+#include "url.hpp"
 
 #include <fmt/format.h>
 
@@ -67,41 +68,22 @@ Target parse_target(std::string_view spec, std::string_view source) {
                                   "slurm+ssh://alice@login1.example:22",
                                   source, why));
   };
+  // The one reader of --source URLs (url.hpp), for the ssh scheme.
+  const url::Parsed p = url::parse("ssh://" + std::string(spec), "ssh");
+  if (!p.url) throw bad(p.why);
   Target t;
-  const auto slash = spec.find('/');
-  std::string_view authority = spec.substr(0, slash);
-  if (slash != std::string_view::npos) t.rest = std::string(spec.substr(slash));
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-    t.user = std::string(authority.substr(0, at));
-    authority.remove_prefix(at + 1);
+  t.rest = p.url->path;
+  t.port = p.url->port;
+  t.host = p.url->host;
+  if (t.host.starts_with('[')) t.host = t.host.substr(1, t.host.size() - 2); // ssh takes IPv6 bare
+  if (t.host.starts_with('-')) throw bad(fmt::format("\"{}\" is not a host name", t.host));
+  const auto at = spec.substr(0, spec.find('/')).rfind('@');
+  if (at != std::string_view::npos) {
+    t.user = p.url->userinfo;
+    if (t.user.find(':') != std::string::npos)
+      throw bad("a password has no place in it (ssh logs in with keys or your agent), and is not shown");
     if (t.user.empty() || t.user.front() == '-' || !std::all_of(t.user.begin(), t.user.end(), name_char))
       throw bad(fmt::format("\"{}\" is not a user name", t.user));
-  }
-  std::string_view port;
-  if (authority.starts_with("[")) {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) throw bad("an IPv6 address without its ]");
-    t.host = std::string(authority.substr(1, close - 1));
-    if (t.host.empty() || !std::all_of(t.host.begin(), t.host.end(), [](char c) {
-          return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.';
-        }))
-      throw bad("not an IPv6 address in [ ]");
-    authority.remove_prefix(close + 1);
-    if (!authority.empty() && !authority.starts_with(":")) throw bad("text after the ]");
-    if (!authority.empty()) port = authority.substr(1);
-  } else {
-    const auto colon = authority.find(':');
-    t.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) port = authority.substr(colon + 1);
-    if (t.host.empty()) throw bad("no host");
-    if (t.host.front() == '-' || !std::all_of(t.host.begin(), t.host.end(), name_char))
-      throw bad(fmt::format("\"{}\" is not a host name", t.host));
-  }
-  if (!port.empty() || authority.ends_with(":")) {
-    int p = 0;
-    for (char c : port) p = std::isdigit(static_cast<unsigned char>(c)) && p < 100000 ? p * 10 + (c - '0') : 100000;
-    if (port.empty() || p < 1 || p > 65535) throw bad(fmt::format("\"{}\" is not a port", port));
-    t.port = p;
   }
   return t;
 }
@@ -128,6 +110,15 @@ Connection::Connection(Target target, std::string ssh_command, double connect_ti
     : target_(std::move(target)), ssh_command_(std::move(ssh_command)), connect_timeout_(connect_timeout) {}
 
 Connection::~Connection() {
+  if (master_ && !master_->ended()) {
+    // As ssh's own way: the master sends the server its disconnect and exits; a signal only if
+    // it does not within a few seconds.
+    command::Spec exit;
+    exit.argv = argv(false);
+    exit.argv.insert(exit.argv.end() - 2, {"-O", "exit"});
+    exit.timeout = 5;
+    command::run(exit);
+  }
   if (master_) master_->stop();
   if (!dir_.empty()) {
     std::error_code ec;

@@ -1,4 +1,3 @@
-#include "figures/fixtures.hpp"
 #include "support/fixtures.hpp"
 
 #include "fleetcap/figures/flex.hpp"

@@ -1,4 +1,4 @@
-#include "figures/fixtures.hpp"
+#include "support/fixtures.hpp"
 
 #include "fleetcap/figures/quota.hpp"
 

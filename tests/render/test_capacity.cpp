@@ -7,20 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include <fstream>
-#include <sstream>
-
 using namespace fleetcap;
 
 namespace {
 
-std::string golden(const std::string& name) {
-  std::ifstream in(FLEETCAP_SOURCE_DIR "/tests/data/golden/" + name, std::ios::binary);
-  REQUIRE(in);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::golden;
 
 struct Worked {
   Snapshot snap = test::worked();
@@ -191,10 +182,11 @@ TEST_CASE("capacity CSV: header of SPEC names, one line per cluster, no TOTAL") 
   CHECK(by.find("us-west,2,64,64,48,") != std::string::npos);
 }
 
-TEST_CASE("csv_field quotes only when needed (RFC 4180)") {
+TEST_CASE("csv_field quotes only when needed (RFC 4180), control characters escaped as in tables") {
   CHECK(csv_field("tiger") == "tiger");
   CHECK(csv_field("a,b") == "\"a,b\"");
   CHECK(csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
-  CHECK(csv_field("two\nlines") == "\"two\nlines\"");
+  CHECK(csv_field("two\nlines") == "two\\x0alines");
+  CHECK(csv_field("a,\x1b]52;c;x\x07") == "\"a,\\x1b]52;c;x\\x07\"");
   CHECK(csv_field("") == "");
 }

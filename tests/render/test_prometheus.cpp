@@ -9,6 +9,8 @@ using namespace fleetcap;
 TEST_CASE("prometheus label values escape backslash, double quote and line feed only") {
   CHECK(prometheus_label_value("h100-uss-010") == "h100-uss-010");
   CHECK(prometheus_label_value("a\\b\"c\nd{e}=f,") == "a\\\\b\\\"c\\nd{e}=f,");
+  // Other control characters as tables show them, that text's backslash escaped (issue 26).
+  CHECK(prometheus_label_value("x\x1b[2J\ry") == "x\\\\x1b[2J\\\\x0dy");
 }
 
 TEST_CASE("capacity with no cluster still names every family, with HELP and TYPE") {

@@ -58,6 +58,9 @@ struct SourceOptions {
   int retry_base_ms = 250;                     // first backoff step; doubles per retry
   bool allow_insecure_token = false;           // send the token over plain http to a non-loopback host
   std::function<void(const std::string&)> log; // --verbose lines; nullptr = quiet
+  // A warning known before any request (a kubeconfig's insecure-skip-tls-verify), said at once so
+  // that a run that fails still shows it. From the calling thread, before any worker starts.
+  std::function<void(const std::string&)> warn = [](const std::string&) {};
   // Empty: every resource, validated and linked. Otherwise only these, parsed and checked item
   // by item but not linked (for `__load`, which times one resource alone).
   std::vector<Resource> only;
