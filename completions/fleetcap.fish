@@ -29,7 +29,7 @@ complete -c fleetcap -l sort -x -d 'Sort a table by a column (header or JSON key
 complete -c fleetcap -l watch -x -d 'Run again every DURATION (e.g. 5s, 1m) until Ctrl-C: a terminal is redrawn in place, a file or pipe gets one output after another'
 complete -c fleetcap -l color -x -a 'auto always never' -d 'Colour: auto (terminal and no NO_COLOR), always, never'
 complete -c fleetcap -l at -x -d 'Compute figures at this RFC 3339 time, or +12h/-3d from the snapshot\'s time (default: snapshot time, else now)'
-complete -c fleetcap -l cluster -x -a '(__fleetcap_names clusters)' -d 'Only this cluster (repeatable)'
+complete -c fleetcap -l cluster -x -a '(__fleetcap_names clusters)' -d 'Only this cluster, or a Slurm cluster\'s GPU types (repeatable)'
 complete -c fleetcap -l region -x -a '(__fleetcap_names regions)' -d 'Only clusters in this region (repeatable)'
 complete -c fleetcap -l sku -x -a '(__fleetcap_names skus)' -d 'Only clusters of this GPU SKU (repeatable)'
 complete -c fleetcap -l state -x -d 'Cluster lifecycle states to report (default production; \'all\' for every state)'

@@ -210,7 +210,8 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
         return fmt::format("\"{}\" is not an RFC 3339 time like 2026-11-20T12:00:00Z, +12h, -3d or now", text);
       })
       ->group(group);
-  add_list_option(app, "--cluster", g.clusters, "Only this cluster (repeatable)")->group(group);
+  add_list_option(app, "--cluster", g.clusters, "Only this cluster, or a Slurm cluster's GPU types (repeatable)")
+      ->group(group);
   add_list_option(app, "--region", g.regions, "Only clusters in this region (repeatable)")->group(group);
   add_list_option(app, "--sku", g.skus, "Only clusters of this GPU SKU (repeatable)")->group(group);
   add_list_option(app, "--state", g.states,

@@ -239,6 +239,11 @@ void Context::check_names(const Snapshot& snap) const {
     if (wanted.empty()) return;
     std::vector<std::string_view> known;
     for (const auto& c : snap.clusters) known.push_back(c.*field);
+    // --cluster also takes a Slurm cluster's name: the clusters of its GPU types.
+    if (option == "--cluster")
+      for (const auto& c : snap.clusters)
+        if (!c.slurm_cluster.empty() && std::find(known.begin(), known.end(), c.slurm_cluster) == known.end())
+          known.push_back(c.slurm_cluster);
     for (const auto& w : wanted)
       if (std::find(known.begin(), known.end(), w) == known.end())
         unknown_name(fmt::format("{}: no {} named", option, option.substr(2)), w,

@@ -12,7 +12,9 @@ bool any_or(const std::vector<std::string>& wanted, const std::string& value) {
 
 bool Selection::matches(const Cluster& c) const {
   const bool state_ok = all_states || std::find(states.begin(), states.end(), c.state) != states.end();
-  return state_ok && any_or(clusters, c.name) && any_or(regions, c.region) && any_or(skus, c.sku);
+  // --cluster names a cluster, or a Slurm cluster: every GPU type of it (docs/slurm.md).
+  const bool cluster_ok = any_or(clusters, c.name) || (!c.slurm_cluster.empty() && any_or(clusters, c.slurm_cluster));
+  return state_ok && cluster_ok && any_or(regions, c.region) && any_or(skus, c.sku);
 }
 
 std::vector<std::uint32_t> select_clusters(const Snapshot& snap, const Selection& sel) {

@@ -355,13 +355,15 @@ std::string reservations_text(const FlexReport& r, const Snapshot& snap, const R
   std::string out;
   for (const auto& [c, res, idle] : r.reserved) {
     const Reservation& x = snap.reservations[res];
-    out += fmt::format("  {}: {} idle GPUs reserved by {} for {} until {}\n", snap.clusters[c].name, idle, x.name,
-                       served_by(x), short_time(x.end));
+    // Names from the scheduler are escaped; the line's own newline is not.
+    out += escape_control(fmt::format("  {}: {} idle GPUs reserved by {} for {} until {}", snap.clusters[c].name, idle,
+                                      x.name, served_by(x), short_time(x.end))) +
+           '\n';
   }
   if (out.empty()) return {};
   return wrap_prose("\nNot free for everyone (RESERVED): only a reservation's accounts and users may use its nodes.\n",
                     o.style.width) +
-         escape_control(out);
+         out;
 }
 
 // Under a partition view: what its figures count (docs/slurm.md, "partitions").

@@ -259,6 +259,16 @@ class Capacity(unittest.TestCase):
         with open(os.path.join(d, "s", "clusters.json")) as f:
             self.assertEqual({c["slurm_cluster"] for c in json.load(f)["items"]}, {"lab"})
         self.assertIn("h100-[01-02]", ok(self, "maintenance", "list").out)
+        # --cluster takes the Slurm cluster's own name: every GPU type of it
+        every = ok(self, "capacity", "--json").json()["clusters"]
+        self.assertEqual(ok(self, "capacity", "--json", "--cluster", "lab").json()["clusters"], every)
+        self.assertEqual([c["name"] for c in ok(self, "capacity", "--json", "--cluster", H100).json()["clusters"]],
+                         [H100])
+        self.assertEqual([q["cluster"] for q in ok(self, "quota", "--json", "--cluster", "lab").json()["quotas"]
+                          if q["cluster"] == H200][:1], [H200])
+        r = fc("capacity", "--cluster", "lab9")
+        self.assertEqual((r.code, r.out), (2, ""), r)
+        self.assertIn('did you mean "lab"', r.err)
 
 
 class Flex(unittest.TestCase):
@@ -282,7 +292,8 @@ class Flex(unittest.TestCase):
         # the reservation: for whom, until when
         [res] = g["reservations"]
         self.assertEqual((res["name"], res["namespaces"], res["free"]), ("evals-demo", ["evals"], 8))
-        self.assertIn("reserved by evals-demo for evals until", ok(self, "flex").out)
+        out = ok(self, "flex").out
+        self.assertRegex(out, r"\n  lab/h200: 8 idle GPUs reserved by evals-demo for evals until \S+Z\n$")
 
     def test_contiguous_blocks_per_island(self):
         d = ok(self, "flex", "--gpus", "8", "--contiguous", "--json").json()

@@ -273,7 +273,7 @@ class RealFaults(unittest.TestCase):
         r = run("capacity", source="slurm", extra_env=self.conf_with("SlurmctldPort", self.closed_port()))
         self.assertEqual(r.code, 1, r)
         self.assertEqual(r.out, "")
-        self.assertRegex(r.err, r"(sinfo --json|squeue --json|scontrol -o show reservation) on \S+")
+        self.assertRegex(r.err, r"(sinfo --json|squeue --json|scontrol -o show (reservation|partition)) on \S+")
         # The commands run at once; whichever fails first is reported: sinfo and scontrol print
         # Slurm's own words, squeue --json an errors[] entry. Either way, what to check next.
         self.assertRegex(r.err, r"Unable to contact slurm controller|Failed while looking for jobs")

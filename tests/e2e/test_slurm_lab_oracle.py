@@ -131,6 +131,10 @@ class Reclaimable(unittest.TestCase):
         """A preempted job is requeued with a begin time two minutes on; start it again now."""
         job = lab.JOB["flex-a"]
         if states()[job][0] != "RUNNING":
+            # slurmd refuses a credential made in the same second it revoked the job's last one
+            # ("Job credential revoked": the job would fail), so let a second pass first
+            wait_until("flex-a requeued", lambda: states()[job][0] == "PENDING")
+            time.sleep(2)
             slurm("scontrol", "update", f"jobid={job}", "StartTime=now", check=False)
             wait_until("flex-a runs again", lambda: states()[job][0] == "RUNNING", 60)
 
