@@ -482,6 +482,23 @@ template <class At> void at_path(od::object obj, std::span<const std::string_vie
 constexpr std::string_view kQosLimits[] = {"max", "tres", "total"};
 constexpr std::string_view kAssocLimits[] = {"tres", "total"};
 
+// The GPU limits at `path` of a QOS or an association (`field` names it in messages); false, with
+// the item failed, when they are not a TRES list. Other gres entries' names go to `others`.
+bool read_limits(od::object obj, std::span<const std::string_view> path, std::string_view field, Objects& objs,
+                 std::size_t i, std::string_view who, std::vector<std::string>& others, std::vector<GpuLimit>& out) {
+  bool ok = true;
+  at_path(obj, path, [&](od::value lv) {
+    auto l = read_tres_limits(lv, &others);
+    if (!l) {
+      objs.fail(i, who, field, "must be a list of TRES {type, name, count}");
+      ok = false;
+    } else {
+      out = std::move(*l);
+    }
+  });
+  return ok;
+}
+
 // A QOS: its Preempt list and mode (`preempt`) and its GPU GrpTRES (`limits.max.tres.total`).
 template <class Unknown>
 void read_qos(od::object obj, std::size_t i, Objects& objs, std::vector<QosRule>& out, Unknown&& unknown_tres) {
@@ -512,15 +529,8 @@ void read_qos(od::object obj, std::size_t i, Objects& objs, std::vector<QosRule>
         }
       }
     } else if (k == "limits" && v.type() == od::json_type::object) {
-      at_path(v.get_object(), kQosLimits, [&](od::value lv) {
-        auto l = read_tres_limits(lv, &others);
-        if (!l) {
-          objs.fail(i, q.name, "limits.max.tres.total", "must be a list of TRES {type, name, count}");
-          bad = true;
-        } else {
-          q.limits = std::move(*l);
-        }
-      });
+      if (!read_limits(v.get_object(), kQosLimits, "limits.max.tres.total", objs, i, q.name, others, q.limits))
+        bad = true;
     }
   }
   if (bad || q.name.empty()) return;
@@ -1075,15 +1085,8 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
               for (auto g : v.get_object())
                 if (std::string_view(g.unescaped_key()) == "qos" && read_string(g.value(), s)) a.default_qos = s;
             } else if (k == "max" && v.type() == od::json_type::object) {
-              at_path(v.get_object(), kAssocLimits, [&](od::value lv) {
-                auto l = read_tres_limits(lv, &others);
-                if (!l) {
-                  objs.fail(i, a.account, "max.tres.total", "must be a list of TRES {type, name, count}");
-                  bad = true;
-                } else {
-                  a.limits = std::move(*l);
-                }
-              });
+              if (!read_limits(v.get_object(), kAssocLimits, "max.tres.total", objs, i, a.account, others, a.limits))
+                bad = true;
             }
           }
           if (bad || a.account.empty()) return;
