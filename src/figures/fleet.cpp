@@ -1,4 +1,4 @@
-// SPEC §2 (schedulable) and §4 (cluster figures, largest remainder).
+// docs/concepts.md (schedulable) and docs/figures.md (cluster figures, largest remainder).
 #include "fleetcap/figures/fleet.hpp"
 
 #include <algorithm>
@@ -15,7 +15,7 @@ ClusterFigures ClusterFigures::from(Gpus total, Gpus healthy, Gpus assigned, Gpu
   f.inquota_used = inquota_used;
   f.flex_used = flex_used;
   // docs/design.md: what in-quota work could ever get is H less stable use and GPUs only a
-  // reservation's accounts may use; with neither (Us = Rf = 0) these are SPEC §4's formulas.
+  // reservation's accounts may use; with neither (Us = Rf = 0) these are docs/figures.md's formulas.
   const Gpus usable = healthy - extra.stable_used - extra.reserved_free;
   f.inquota_free = std::max<Gpus>(0, std::min(assigned, usable) - inquota_used);
   f.flex_free = std::max<Gpus>(0, healthy - inquota_used - flex_used - extra.reserved_free);

@@ -1,4 +1,4 @@
-// SPEC §4 (leaf quota figures) and §2 (quota trees, sibling borrowing, access).
+// docs/figures.md (leaf quota figures) and docs/concepts.md (quota trees, sibling borrowing, access).
 #include "fleetcap/figures/quota.hpp"
 
 #include "fleetcap/figures/flex.hpp"
@@ -56,13 +56,13 @@ void apply_caps(const Snapshot& snap, const std::vector<CapFigures>& caps, std::
   }
 }
 
-// P, U, B of SPEC §4: sums over the leaves of one tree in one cluster; B' (docs/design.md)
+// P, U, B of docs/figures.md: sums over the leaves of one tree in one cluster; B' (docs/design.md)
 // counts only borrowed GPUs of jobs not marked `reclaimable: false`.
 struct TreeSums {
   Gpus assigned = 0, used = 0, borrowed = 0, reclaimable = 0;
 };
 
-// The leaf's own figures (SPEC §4: assigned, used, free, borrowed), and what it adds to its tree.
+// The leaf's own figures (docs/figures.md: assigned, used, free, borrowed), and what it adds to its tree.
 void own_figures(const Snapshot& snap, std::uint32_t q, QuotaFigures& f, TreeSums& t) {
   const Quota& quota = snap.quotas[q];
   f.assigned = quota.gpus;
@@ -91,7 +91,7 @@ std::vector<QuotaFigures> leaf_quota_figures(const Snapshot& snap, const FleetAt
     const auto& leaves = snap.index.cluster_leaves[c];
     std::map<std::uint32_t, TreeSums> trees;
     for (auto q : leaves) own_figures(snap, q, out[q], trees[snap.quotas[q].tree_index]);
-    // What a new job may take beside free GPUs: max(0, H − Uq) in SPEC §4; less stable use and
+    // What a new job may take beside free GPUs: max(0, H − Uq) in docs/figures.md; less stable use and
     // GPUs only a reservation's accounts may use (docs/design.md).
     const ClusterFigures& cf = fleet.clusters[c];
     const Gpus pool = std::max<Gpus>(0, cf.healthy - cf.inquota_used - cf.flex_stable_used - cf.reserved_free);
@@ -106,7 +106,7 @@ std::vector<QuotaFigures> leaf_quota_figures(const Snapshot& snap, const FleetAt
         f.available = capacity;
       } else {
         f.borrowable = std::max<Gpus>(0, std::max<Gpus>(0, t.assigned - t.used) - f.free);
-        // A borrowing limit caps borrowable, as ADAPTERS §B says ("cap borrowable by
+        // A borrowing limit caps borrowable, as docs/kubernetes.md says ("cap borrowable by
         // borrowingLimit"); docs/quota.md says why not the limit less what is borrowed now.
         if (const auto& limit = quota.borrowing_limit) f.borrowable = std::min(f.borrowable, *limit);
         const Gpus reclaim = quota.reclaims ? std::min(f.free, t.reclaimable) : 0;

@@ -282,7 +282,6 @@ void rows_section(JsonWriter& w, std::string_view key, const NodesDoc& d, unsign
   if (key == "partitions" && d.by == NodesBy::partition) json_list(w, key, kPartitionColumns, d.islands, have);
   if (key == "nodes" && d.by == NodesBy::node) json_list(w, key, kNodeColumns, d.nodes, have);
 }
-const IslandView* total_of(const NodesDoc& d) { return &d.total; }
 
 const Column<NodesDoc> kNodesDocList[] = {
     {.key = "horizon", .in = In::json, .section = fields_inline<kHorizonColumns, horizon_of>},
@@ -290,7 +289,7 @@ const Column<NodesDoc> kNodesDocList[] = {
     {.key = "islands", .section = rows_section},
     {.key = "partitions", .section = rows_section},
     {.key = "nodes", .section = rows_section},
-    {.key = "totals", .section = totals<kIslandColumns, total_of>},
+    {.key = "totals", .section = totals<kIslandColumns, &NodesDoc::total>},
 };
 const Columns<NodesDoc> kNodesDoc{"nodes", "document", kNodesDocList, ListKind::document, "fleetcap.nodes/v1"};
 

@@ -1,7 +1,8 @@
-// slurmrestd responses (data parser v0.0.38 to v0.0.44) -> fleet API pages, per ADAPTERS.md §A.
-// Every choice ADAPTERS.md leaves open is in docs/slurm.md. Read with simdjson On Demand: no DOM,
+// slurmrestd responses (data parser v0.0.38 to v0.0.44) -> fleet API pages, per docs/slurm.md.
+// Every mapping and every choice made where Slurm left room is in docs/slurm.md. Read with simdjson On Demand: no DOM,
 // strings stay views into the response or the parser's buffer until the pages are written.
 #include "fleetcap/error.hpp"
+#include "fleetcap/model/json_writer.hpp"
 #include "fleetcap/text.hpp"
 #include "model/json_tail.hpp"
 #include "model/split.hpp"
@@ -36,22 +37,6 @@ std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-void json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20) {
-      out += fmt::format("\\u{:04x}", u);
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
 }
 
 // A value from slurmrestd in a message: redacted, then escaped, then cut (fleetcap/text.hpp).
@@ -106,7 +91,7 @@ std::string got(od::value v) {
   }
 }
 
-// One endpoint's objects: their problems become SPEC §3.3 lines naming the endpoint.
+// One endpoint's objects: their problems become docs/fleet-api.md lines naming the endpoint.
 class Objects {
 public:
   Objects(std::string_view label, std::string_view kind, std::vector<std::string>& errors)
@@ -577,7 +562,7 @@ void read_partition(od::object obj, std::size_t i, Objects& objs, std::vector<Pa
   if (!p.name.empty()) out.push_back(std::move(p));
 }
 
-// ADAPTERS.md §A's list, in its order: a node's health is the first of these it shows.
+// docs/slurm.md's list, in its order: a node's health is the first of these it shows.
 constexpr std::string_view kUnhealthyOrder[] = {"DOWN",         "FAIL",          "NOT_RESPONDING", "ERROR",
                                                 "INVALID",      "INVALID_REG",   "UNKNOWN",        "FUTURE",
                                                 "POWERED_DOWN", "POWERING_DOWN", "POWER_DOWN",     "REBOOT_ISSUED"};
@@ -604,7 +589,7 @@ void json_strings(std::string& out, const std::vector<std::string>& list) {
   out += '[';
   for (std::size_t k = 0; k < list.size(); ++k) {
     if (k) out += ", ";
-    json_string(out, list[k]);
+    json::append_quoted(out, list[k]);
   }
   out += ']';
 }
@@ -617,12 +602,12 @@ std::optional<std::string> reservation_json(const SRes& r, const Warn& warn) {
     return std::any_of(l.begin(), l.end(), [](const std::string& x) { return x.starts_with("-"); });
   };
   std::string j = "{\"name\": ";
-  json_string(j, r.name);
+  json::append_quoted(j, r.name);
   j += ", \"start\": ";
-  json_string(j, format_rfc3339(*r.start));
+  json::append_quoted(j, format_rfc3339(*r.start));
   j += ", \"end\": ";
   Time end = r.open_end || !r.end ? kOpenEnd : *r.end;
-  json_string(j, format_rfc3339(std::max(end, *r.start + 1)));
+  json::append_quoted(j, format_rfc3339(std::max(end, *r.start + 1)));
   if (negated(accounts) || negated(users)) {
     warn("resv-negated:" + r.name, fmt::format("reservation {} is for every account or user but some (-NAME): "
                                                "fleetcap counts its nodes as reserved for none of them",
@@ -703,13 +688,13 @@ void write_quotas(std::string& p, const QuotaPlan& plan, ClusterName&& cluster_n
     if (name.empty())
       p += "null";
     else
-      json_string(p, name);
+      json::append_quoted(p, name);
   };
   for (const auto& [group, above] : plan.group_list) {
     p += first ? "\n{" : ",\n{";
     first = false;
     p += "\"name\": ";
-    json_string(p, group);
+    json::append_quoted(p, group);
     parent(above);
     p += ", \"cluster\": null}";
   }
@@ -717,10 +702,10 @@ void write_quotas(std::string& p, const QuotaPlan& plan, ClusterName&& cluster_n
     p += first ? "\n{" : ",\n{";
     first = false;
     p += "\"name\": ";
-    json_string(p, l.name);
+    json::append_quoted(p, l.name);
     parent(l.parent);
     p += ", \"cluster\": ";
-    json_string(p, cluster_name(l.type));
+    json::append_quoted(p, cluster_name(l.type));
     if (l.gpus) fmt::format_to(std::back_inserter(p), ", \"gpus\": {}", *l.gpus); // else cap-only
     if (!by_qos) {
       p += ", \"access\": ";
@@ -745,7 +730,7 @@ void write_job_details(std::string& p, const SJob& j, bool running) {
   const auto field = [&](std::string_view key, std::string_view value) {
     if (value.empty()) return;
     fmt::format_to(std::back_inserter(p), ", \"{}\": ", key);
-    json_string(p, value);
+    json::append_quoted(p, value);
   };
   field("user", j.user);
   field("job_name", j.name);
@@ -816,11 +801,14 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       if (k == "slurm" || k == "Slurm") {
         od::value s = f.value();
         if (s.type() != od::json_type::object) return;
-        for (auto g : s.get_object())
-          if (std::string_view(g.unescaped_key()) == "cluster") {
-            std::string_view c;
-            if (read_string(g.value(), c) && !c.empty() && slurm_cluster.empty()) slurm_cluster = std::string(c);
-          }
+        for (auto g : s.get_object()) {
+          const std::string_view key = g.unescaped_key();
+          std::string_view c;
+          if (key == "cluster" && read_string(g.value(), c) && !c.empty() && slurm_cluster.empty())
+            slurm_cluster = std::string(c);
+          else if (key == "release" && read_string(g.value(), c) && tr.release.empty())
+            tr.release = std::string(c);
+        }
       }
     }
   };
@@ -1177,15 +1165,15 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
     for (std::size_t t = 0; t < type_names.size(); ++t) {
       p += t ? ",\n{" : "\n{";
       p += "\"name\": ";
-      json_string(p, cluster_name(t));
+      json::append_quoted(p, cluster_name(t));
       p += ", \"region\": ";
-      json_string(p, opt.region);
+      json::append_quoted(p, opt.region);
       p += ", \"provider\": ";
-      json_string(p, opt.provider);
+      json::append_quoted(p, opt.provider);
       p += ", \"sku\": ";
-      json_string(p, type_names[t]);
+      json::append_quoted(p, type_names[t]);
       p += ", \"state\": \"production\", \"slurm_cluster\": ";
-      json_string(p, slurm_cluster);
+      json::append_quoted(p, slurm_cluster);
       p += "}";
     }
     p += "\n]}\n";
@@ -1238,13 +1226,13 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       p += first ? "\n{" : ",\n{";
       first = false;
       p += "\"name\": ";
-      json_string(p, n.name);
+      json::append_quoted(p, n.name);
       p += ", \"cluster\": ";
-      json_string(p, cluster_name(n.cluster));
+      json::append_quoted(p, cluster_name(n.cluster));
       p += ", \"island\": ";
-      json_string(p, island);
+      json::append_quoted(p, island);
       fmt::format_to(std::back_inserter(p), ", \"gpus\": {}, \"health\": ", n.total);
-      json_string(p, health);
+      json::append_quoted(p, health);
       // Slurm's own state words (down, fail, not_responding) are not healthy, said so outright.
       if (health != "healthy") p += ", \"healthy\": false";
       write_node_extras(p, extras, n.name);
@@ -1253,13 +1241,13 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
         const bool p1 = std::any_of(n.words.begin(), n.words.end(),
                                     [](const std::string& w) { return w == "DOWN" || w == "FAIL" || w == "FAILING"; });
         p += "{\"type\": ";
-        json_string(p, word);
+        json::append_quoted(p, word);
         if (n.reason_at) {
           p += ", \"detected_at\": ";
-          json_string(p, format_rfc3339(*n.reason_at));
+          json::append_quoted(p, format_rfc3339(*n.reason_at));
         }
         p += p1 ? ", \"priority\": \"p1\", \"detail\": " : ", \"priority\": \"p2\", \"detail\": ";
-        json_string(p, n.reason_by.empty() ? n.reason : fmt::format("{} (set by {})", n.reason, n.reason_by));
+        json::append_quoted(p, n.reason_by.empty() ? n.reason : fmt::format("{} (set by {})", n.reason, n.reason_by));
         p += "}";
       }
       p += "]}";
@@ -1395,14 +1383,14 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
   std::vector<bool> cap_written(plan.caps.size(), false);
   const auto cap_json = [&](std::string& p, std::size_t c) {
     const PlannedCap& cap = plan.caps[c];
-    if (cap_written[c]) return json_string(p, cap.name);
+    if (cap_written[c]) return json::append_quoted(p, cap.name);
     cap_written[c] = true;
     p += "{\"name\": ";
-    json_string(p, cap.name);
+    json::append_quoted(p, cap.name);
     fmt::format_to(std::back_inserter(p), ", \"gpus\": {}", cap.gpus);
     if (cap.type) {
       p += ", \"cluster\": ";
-      json_string(p, cluster_name(*cap.type));
+      json::append_quoted(p, cluster_name(*cap.type));
     }
     p += "}";
   };
@@ -1434,16 +1422,16 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       p += first ? "\n{" : ",\n{";
       first = false;
       fmt::format_to(std::back_inserter(p), "\"name\": \"{}\", \"namespace\": ", j.id);
-      json_string(p, ns);
+      json::append_quoted(p, ns);
       p += ", \"quota\": ";
-      json_string(p, leaf != kNoLeaf ? std::string_view(plan.leaves[leaf].name) : std::string_view("flex"));
+      json::append_quoted(p, leaf != kNoLeaf ? std::string_view(plan.leaves[leaf].name) : std::string_view("flex"));
       if (o.cluster) {
         p += ", \"cluster\": ";
-        json_string(p, cluster_name(*o.cluster));
+        json::append_quoted(p, cluster_name(*o.cluster));
       }
       p += ", \"priority\": ";
       auto pr = prio.find(qos);
-      json_string(p, pr == prio.end() ? std::string_view("mid") : std::string_view(pr->second));
+      json::append_quoted(p, pr == prio.end() ? std::string_view("mid") : std::string_view(pr->second));
       fmt::format_to(std::back_inserter(p), ", \"gpus\": {}, \"state\": \"{}\"", o.gpus,
                      o.running ? "running" : "pending");
       if (leaf == kNoLeaf && !reclaimable) p += ", \"reclaimable\": false"; // stable use (docs/design.md)
@@ -1460,12 +1448,12 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
         p += ", \"nodes\": [";
         for (std::size_t k = 0; k < o.nodes.size(); ++k) {
           if (k) p += ", ";
-          json_string(p, o.nodes[k]);
+          json::append_quoted(p, o.nodes[k]);
         }
         p += "]";
         if (j.start) {
           p += ", \"started_at\": ";
-          json_string(p, format_rfc3339(*j.start));
+          json::append_quoted(p, format_rfc3339(*j.start));
         }
       }
       p += "}";
@@ -1483,25 +1471,25 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
     auto event = [&](const std::string& id, std::size_t cluster, const std::vector<std::string>& names,
                      std::string_view reason, Time start, Time end) {
       // Slurm lists a reservation until it ends, so its state is from `now` (the --at time, else
-      // the clock); activity at another --at follows from start and end (SPEC §2).
+      // the clock); activity at another --at follows from start and end (docs/concepts.md).
       const char* state = now < start ? "scheduled" : now < end ? "in_progress" : "completed";
       p += first ? "\n{" : ",\n{";
       first = false;
       p += "\"id\": ";
-      json_string(p, id);
+      json::append_quoted(p, id);
       p += ", \"cluster\": ";
-      json_string(p, cluster_name(cluster));
+      json::append_quoted(p, cluster_name(cluster));
       p += ", \"nodes\": [";
       for (std::size_t k = 0; k < names.size(); ++k) {
         if (k) p += ", ";
-        json_string(p, names[k]);
+        json::append_quoted(p, names[k]);
       }
       p += "], \"kind\": \"maintenance\", \"reason\": ";
-      json_string(p, reason);
+      json::append_quoted(p, reason);
       p += ", \"priority\": \"p2\", \"start\": ";
-      json_string(p, format_rfc3339(start));
+      json::append_quoted(p, format_rfc3339(start));
       p += ", \"end\": ";
-      json_string(p, format_rfc3339(end));
+      json::append_quoted(p, format_rfc3339(end));
       fmt::format_to(std::back_inserter(p), ", \"hard_start\": {}, \"state\": \"{}\"}}",
                      opt.hard_start ? "true" : "false", state);
     };

@@ -1,4 +1,4 @@
-"""fleetcap against a real Slurm: the lab of scripts/slurm-lab (issue 11, ADAPTERS.md §A, §C).
+"""fleetcap against a real Slurm: the lab of scripts/slurm-lab (issue 11, docs/slurm.md, docs/fleet-api.md).
 
 ctest brings the lab up once per run (fixture `slurm_lab` in tests/CMakeLists.txt: the test
 `slurm_lab.up` runs `scripts/slurm-lab up-for-tests`, `slurm_lab.down` stops it) and passes
@@ -54,12 +54,13 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
 from harness import BINARY, ROOT, Result, clean_env  # noqa: E402
 
 LAB = os.path.join(ROOT, "scripts", "slurm-lab")
 H100, H200 = "lab/h100", "lab/h200"
 
-# The config an admin would write for this lab (ADAPTERS.md §A: island feature prefix,
+# The config an admin would write for this lab (docs/slurm.md: island feature prefix,
 # region and provider from the config file).
 CONFIG = """\
 [slurm]
@@ -75,13 +76,7 @@ CONFIG_QOS = CONFIG + 'preempt-type = "preempt/qos"\n'
 def lab_info():
     """The lab's `env` lines as a dict, and its lab.json; exits 77 (skipped) when there is no
     lab and FLEETCAP_SKIP_SLURM_LAB=1, else fails."""
-    p = subprocess.run([LAB, "env"], capture_output=True, text=True)
-    if p.returncode != 0:
-        if os.environ.get("FLEETCAP_SKIP_SLURM_LAB") == "1":
-            print("skipped: no Slurm lab (FLEETCAP_SKIP_SLURM_LAB=1)", file=sys.stderr)
-            sys.exit(77)
-        raise SystemExit(f"no Slurm lab: run scripts/slurm-lab up && scripts/slurm-lab scenario\n{p.stderr}")
-    env = dict(re.match(r"export (\w+)='(.*)'$", line).groups() for line in p.stdout.splitlines())
+    env = harness.slurm_lab_env()
     with open(os.path.join(os.path.dirname(env["SLURM_CONF"]), "..", "lab.json")) as f:
         return env, json.load(f)
 
@@ -90,7 +85,7 @@ ENV, STATE = lab_info()
 JWT = ENV["SLURM_JWT"]
 HTTP = ENV["FLEETCAP_SOURCE"]      # slurm+http://127.0.0.1:PORT (JWT)
 UNIX = ENV["SLURM_LAB_UNIX"]       # slurm+unix:///…/slurmrestd.socket (no token)
-JOB = STATE["jobs"]                # job name -> Slurm job id = fleetcap job name (ADAPTERS.md §A)
+JOB = STATE["jobs"]                # job name -> Slurm job id = fleetcap job name (docs/slurm.md)
 CFG_DIR = tempfile.mkdtemp(prefix="fleetcap-slurm-lab-test-")
 atexit.register(shutil.rmtree, CFG_DIR, True)
 CONFIG_FILE = os.path.join(CFG_DIR, "config.toml")
@@ -132,7 +127,7 @@ def by_name(items, key="name"):
 
 
 def leaf(quotas, account, cluster):
-    """The leaf quota of a Slurm account in a fleetcap cluster. ADAPTERS.md names leaves after
+    """The leaf quota of a Slurm account in a fleetcap cluster. docs/slurm.md names leaves after
     accounts; an account with typed limits in two GPU types (evals) has one leaf per type,
     whose names the adapter chooses (docs/slurm.md): found here by account and cluster."""
     found = [q for q in quotas if q.get("cluster") == cluster and account in re.split(r"[/:@ ]", q["name"])]
@@ -231,7 +226,7 @@ class Capacity(unittest.TestCase):
 
     def test_verbose_names_the_data_parser_version(self):
         r = ok(self, "capacity", "--verbose")
-        self.assertIn("v0.0.38", r.err)  # ADAPTERS.md: say which version in --verbose
+        self.assertIn("v0.0.38", r.err)  # docs/slurm.md: say which version in --verbose
 
     def test_partitions(self):
         # --by partition: gpu holds every node, prio h100-[01-04] (which so count in both).
@@ -463,7 +458,7 @@ class Maintenance(unittest.TestCase):
         self.assertIn("ECC errors on GPU 3", issue["detail"])
 
     def test_node_down_failed_not_responding(self):
-        # h100-08: NOT_RESPONDING comes before UNKNOWN in ADAPTERS.md's list (a restarted
+        # h100-08: NOT_RESPONDING comes before UNKNOWN in docs/slurm.md's list (a restarted
         # slurmctld calls it unk*), so it reads not_responding either way
         for node, health, detail in (("h200-07", "down", "PSU replaced"), ("h200-08", "fail", "NVLink errors"),
                                      ("h100-08", "not_responding", None)):
@@ -541,6 +536,7 @@ class Snapshot(unittest.TestCase):
             for doc in (live, saved):
                 doc.pop("generated_at", None)
                 doc.pop("source", None)
+                doc.pop("sources", None)  # slurmrestd live, a directory saved
             self.assertEqual(saved, live, " ".join(cmd))
         self.assertNotIn(JWT, r.out + r.err)
 

@@ -1,4 +1,4 @@
-// The fleet at one instant, and the per-cluster figures of SPEC §4. Pure: no I/O.
+// The fleet at one instant, and the per-cluster figures of docs/figures.md. Pure: no I/O.
 #pragma once
 
 #include "fleetcap/model/model.hpp"
@@ -9,7 +9,7 @@
 
 namespace fleetcap {
 
-// Each running job's GPUs spread over its listed nodes (SPEC §6): `gpus / n` each, the
+// Each running job's GPUs spread over its listed nodes (docs/maintenance.md): `gpus / n` each, the
 // remainder one each to the first nodes listed. Calls f(node, gpus) per listed node.
 template <class F> void for_each_share(const Job& job, F&& f) {
   const auto& nodes = job.node_indices;
@@ -18,14 +18,14 @@ template <class F> void for_each_share(const Job& job, F&& f) {
   for (std::size_t k = 0; k < nodes.size(); ++k) f(nodes[k], each + (static_cast<Gpus>(k) < extra ? 1 : 0));
 }
 
-// What a cluster holds beside SPEC §4's inputs (docs/design.md, "What schedulers enforce"); all
-// zero for a fleet without the optional fields, and then every figure is SPEC §4's.
+// What a cluster holds beside docs/figures.md's inputs (docs/design.md, "What schedulers enforce"); all
+// zero for a fleet without the optional fields, and then every figure is docs/figures.md's.
 struct ClusterExtra {
   Gpus stable_used = 0;   // Us: running flex jobs in-quota work can never preempt
   Gpus reserved_free = 0; // Rf: idle GPUs on schedulable nodes an active reservation holds
 };
 
-// SPEC §4 cluster figures; names match the JSON keys.
+// docs/figures.md cluster figures; names match the JSON keys.
 struct ClusterFigures {
   Gpus total = 0;
   Gpus healthy = 0;  // H: GPUs on schedulable nodes
@@ -65,7 +65,7 @@ struct FleetAt {
 };
 
 // With `keep` (per node, a partition's: partition_nodes), every figure over the kept nodes only:
-// their GPUs, and each running job's share on them (SPEC §6's even spread); quota (A) stays the
+// their GPUs, and each running job's share on them (docs/maintenance.md's even spread); quota (A) stays the
 // cluster's, which a scheduler does not split by partition (docs/design.md).
 FleetAt evaluate(const Snapshot& snap, Time at, std::span<const std::uint8_t> keep = {});
 
@@ -76,10 +76,10 @@ std::vector<std::uint8_t> partition_nodes(const Snapshot& snap, std::uint32_t pa
 // namespace, i.e. whether it is held at all).
 bool reserved_against(const Snapshot& snap, std::uint32_t n, Time t, std::string_view ns = {});
 
-// Schedulable per node at `at` (SPEC §2), without the rest of evaluate().
+// Schedulable per node at `at` (docs/concepts.md), without the rest of evaluate().
 std::vector<std::uint8_t> schedulable_nodes(const Snapshot& snap, Time at);
 
-// Largest remainder split (SPEC §4): floor of each exact share of `total` in proportion to
+// Largest remainder split (docs/figures.md): floor of each exact share of `total` in proportion to
 // `weights`, then one GPU each to the largest remainders, ties to the name that sorts first.
 // All-zero weights give all-zero parts.
 std::vector<Gpus> split_largest_remainder(Gpus total, const std::vector<Gpus>& weights,

@@ -1,4 +1,4 @@
-// Typed fleet items (SPEC §3.2), parsed once at the boundary and linked by index.
+// Typed fleet items (docs/fleet-api.md), parsed once at the boundary and linked by index.
 #pragma once
 
 #include "fleetcap/model/time.hpp"
@@ -118,6 +118,23 @@ struct Cluster {
   std::string name, region, provider, sku;
   ClusterState state = ClusterState::production;
   std::string slurm_cluster; // the Slurm cluster whose GPU type this is; empty for others
+  std::uint32_t source = 0; // its source: an index into Snapshot::sources (docs/sources.md)
+};
+
+// One source a snapshot was read from (docs/sources.md): each JSON document's "sources", and
+// `fleetcap sources`.
+struct SourceStatus {
+  std::string name;   // the config file's [sources.NAME], or a short name for a --source
+  std::string kind;   // its kind (fleetcap/source/kinds.hpp): fleet-api, snapshot, slurmrestd, kube
+  std::string source; // what it reads, without credentials
+  bool ok = true;
+  std::string error;            // why it failed, when !ok
+  Time fetched_at = 0;          // when this run began reading it
+  std::optional<Time> taken_at; // the time its data is from: a saved snapshot's, else fetched_at
+  double seconds = 0;           // how long reading it took
+  std::size_t clusters = 0;     // how many clusters it gave (set for `fleetcap sources`)
+  std::string version;          // the API's or scheduler's version, as far as it tells
+  std::string auth;             // how fleetcap authenticated to it (never the secret)
 };
 
 // A cap as an item names or defines it (docs/design.md, "What schedulers enforce"): a limit the
@@ -180,7 +197,7 @@ struct Quota {
   // caps is cap-only: it promises nothing and its jobs are bounded by the caps. Views into the
   // quotas' arena.
   std::vector<CapUse> caps;
-  bool reclaims = true; // its jobs may preempt borrowers to take back what it lent (SPEC §2)
+  bool reclaims = true; // its jobs may preempt borrowers to take back what it lent (docs/concepts.md)
   // linked
   std::vector<std::uint32_t> cap_indices; // into Snapshot::caps
   bool cap_only = false;                  // a leaf with caps and no gpus
@@ -212,7 +229,7 @@ struct Job {
   Priority priority = Priority::low;
   JobState state = JobState::pending;
   bool idle = false;
-  // "reclaimable": -1 absent (SPEC's rule), 0 false, 1 true (docs/design.md)
+  // "reclaimable": -1 absent (the rule of docs/figures.md), 0 false, 1 true (docs/design.md)
   std::int8_t reclaimable = -1;
   // linked
   bool flex = false;
@@ -236,7 +253,7 @@ struct MaintenanceEvent {
   std::uint32_t cluster_index = kNone;
   std::vector<std::uint32_t> node_indices; // empty = the whole cluster
 
-  // Active at t: start <= t < end and neither completed nor cancelled (SPEC §2).
+  // Active at t: start <= t < end and neither completed nor cancelled (docs/concepts.md).
   bool active_at(Time t) const {
     return start <= t && t < end && state != EventState::completed && state != EventState::cancelled;
   }
@@ -384,10 +401,14 @@ struct Snapshot {
   std::vector<std::string> partitions; // sorted
   std::optional<Time> taken_at;        // from snapshot.json
   std::string source;                  // what the user named, without credentials
+  std::vector<SourceStatus> sources;   // each source read, in the order named (one, unless a fleet)
   std::vector<std::string> warnings;
   FleetIndex index;
   std::array<TextArena, kResources.size()> text; // per resource, so resources parse concurrently
   ArrayArena<std::uint32_t> job_node_indices;    // written by linking only
+  // A fleet of several sources (merge.hpp): the text of each source's snapshot, which its items
+  // view, and the text of the names the merge changed.
+  std::vector<std::array<TextArena, kResources.size()>> merged_text;
   // Set on the snapshot a command runs on: after keep_snapshots_until_exit(), destroying it
   // hands its memory to the process instead of freeing it piece by piece (tens of ms for a
   // large fleet, just before the process exits and the kernel takes it back anyway).
