@@ -5,7 +5,7 @@ _fleetcap_complete_names() {
     [[ ${COMP_WORDS[i]} == --source ]] && src=(--source "${COMP_WORDS[i+1]}")
     [[ ${COMP_WORDS[i]} == --source=* ]] && src=("${COMP_WORDS[i]}")
   done
-  fleetcap "${src[@]}" __complete "$kind" 2>/dev/null
+  fleetcap "${src[@]}" __complete "$kind" $2 2>/dev/null
 }
 _fleetcap() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} path='' i w
@@ -23,7 +23,7 @@ _fleetcap() {
     case $kind in
       file) COMPREPLY=($(compgen -f -- "$cur")) ;;
       source) COMPREPLY=($(compgen -W "slurm slurm: slurm:all slurm+ssh:// slurm+http:// slurm+https:// slurm+unix:// kube kube: http:// https:// $(fleetcap __complete sources 2>/dev/null)" -- "$cur") $(compgen -f -- "$cur")) ;;
-      dyn:*) COMPREPLY=($(compgen -W "$(_fleetcap_complete_names "${kind#dyn:}")" -- "$cur")) ;;
+      dyn:*) COMPREPLY=($(compgen -W "$(_fleetcap_complete_names "${kind#dyn:}" "$path")" -- "$cur")) ;;
       none) COMPREPLY=() ;;
       *) COMPREPLY=($(compgen -W "$kind" -- "$cur")) ;;
     esac
@@ -38,7 +38,7 @@ _fleetcap() {
       kind=$(_fleetcap_positional_kind "$path")
       case $kind in
         file) COMPREPLY=($(compgen -f -- "$cur")) ;;
-        dyn:*) COMPREPLY=($(compgen -W "$(_fleetcap_complete_names "${kind#dyn:}")" -- "$cur")) ;;
+        dyn:*) COMPREPLY=($(compgen -W "$(_fleetcap_complete_names "${kind#dyn:}" "$path")" -- "$cur")) ;;
       esac
     fi
   fi
@@ -202,9 +202,9 @@ _fleetcap_value_kind() {
     *'|--source') echo 'source' ;;
     *'|--output') echo 'table wide json csv name prometheus' ;;
     *'|-o') echo 'table wide json csv name prometheus' ;;
-    *'|--format') echo 'table json csv prometheus' ;;
-    *'|--columns') echo 'none' ;;
-    *'|--sort') echo 'none' ;;
+    *'|--format') echo 'table wide json csv name prometheus' ;;
+    *'|--columns') echo 'dyn:columns' ;;
+    *'|--sort') echo 'dyn:columns' ;;
     *'|--watch') echo 'none' ;;
     *'|--color') echo 'auto always never' ;;
     *'|--at') echo 'none' ;;
@@ -264,7 +264,7 @@ _fleetcap_value_kind() {
     'maintenance plan|--window') echo 'none' ;;
     'maintenance plan|--lead') echo 'none' ;;
     'nodes|--by') echo 'island' ;;
-    'nodes|--island') echo 'none' ;;
+    'nodes|--island') echo 'dyn:islands' ;;
     'nodes|--window') echo 'none' ;;
     'report|--html') echo 'none' ;;
     'report|--buffer') echo 'none' ;;

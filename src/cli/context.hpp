@@ -156,12 +156,21 @@ CutPolicy cut_option(const std::string& text);
 // Seconds since the epoch, from the system clock.
 Time wall_clock_now();
 
+// What a command prints, so the output options it cannot honour are refused (exit 2), never
+// ignored (docs/output.md).
+enum class Outputs {
+  every, // tables, -o wide, JSON, CSV, -o name (and --no-headers, --columns, --sort)
+  text,  // a few lines of text, or with -o json / --json one JSON document (version, snapshot save)
+  page,  // a file of its own (report --html): no output option applies
+};
+
 // One row of the command registry: every subcommand exists here once (docs/style.md).
 struct CommandSpec {
   std::string_view name;
   std::string_view help;
   void (*setup)(CLI::App& command, Context& ctx);
   bool watch = true; // --watch may repeat it (it prints what the fleet is now)
+  Outputs outputs = Outputs::every;
 };
 const std::vector<CommandSpec>& commands();
 

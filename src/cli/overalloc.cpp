@@ -7,6 +7,8 @@
 #include "fleetcap/render/overalloc_brief.hpp"
 #include "fleetcap/render/prometheus.hpp"
 #include "fleetcap/source/history.hpp"
+#include "fleetcap/source/source.hpp"
+#include "fleetcap/text.hpp"
 
 #include <fmt/format.h>
 
@@ -114,9 +116,12 @@ std::vector<HealthSample> history_from_dir(const Context& ctx, const std::string
 }
 
 void check_buffer_for(const Snapshot& snap, const BufferChoice& b) {
+  std::vector<std::string_view> known;
+  for (const auto& c : snap.clusters) known.push_back(c.name);
   for (const auto& [name, bp] : b.per_cluster)
     if (snap.find_cluster(name) == kNone)
-      throw UsageError(fmt::format("--buffer-for {}: no cluster named \"{}\" in {}", name, name, snap.source));
+      unknown_name(fmt::format("--buffer-for {}: no cluster named", escape_control(name)), name,
+                   fmt::format(" in {}", display_source(snap.source)), known);
 }
 
 // Warnings about thin history; silent when there is no history at all (R is then H now, and
@@ -199,6 +204,12 @@ std::string run_report(Context& ctx, const ReportOptions& opts) {
   v.phase = opts.phase;
   v.history = l.history;
   RenderOptions ro = ctx.render_options(l.snap, l.at);
+  // CSV and -o name are one table: say which, and where the others are, rather than drop the
+  // quota and tree rows without a word (issue 24). On stderr, so the CSV stays one table.
+  if (v.by == OverallocBy::all && !v.jobs && (ro.format == Format::csv || ro.format == Format::name))
+    ctx.warn(fmt::format("-o {} has one table, the clusters; --by quota or --by tree for the others, --json for all "
+                         "of them",
+                         ro.format == Format::csv ? "csv" : "name"));
   return render_overalloc_report(report, l.snap, v, ro);
 }
 

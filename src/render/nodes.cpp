@@ -107,10 +107,15 @@ const Column<NodeView> kNodeList[] = {
          [](const NodeView& r) {
            const MaintenanceEvent* e = r.event();
            if (!e) return none();
-           const std::string when =
-               r.row->event_active ? "until " + short_time(e->end) : "from " + short_time(e->start);
-           return txt(e->id, r.row->event_active ? Tone::warn : Tone::plain,
-                      fmt::format("{} {}{}", e->id, when, e->hard_start ? " (hard)" : ""));
+           const bool active = r.row->event_active;
+           const std::string when = active ? "until " + short_time(e->end) : "from " + short_time(e->start);
+           const std::string hard = e->hard_start ? " (hard)" : "";
+           Value v = txt(e->id, active ? Tone::warn : Tone::plain, fmt::format("{} {}{}", e->id, when, hard));
+           // Narrow: "mnt-000261 in 3d2h", "mnt-000261 ends in 5h" (the fleet's time, docs/output.md).
+           const Time at = r.report->horizon.at;
+           v.brief = fmt::format("{} {}{}", e->id,
+                                 active ? "ends " + relative_time(e->end, at) : relative_time(e->start, at), hard);
+           return v;
          }},
     {.key = "next_event_active",
      .get = [](const NodeView& r) { return r.event() ? flag(r.row->event_active) : none(); }},

@@ -93,16 +93,7 @@ public:
       }
       fetches.spawn([&, e](Cancel& cancel) {
         const std::string url = base_ + fmt::format(fmt::runtime(kPaths[e]), version);
-        http::Response r;
-        try {
-          r = http::get(url, req_, cancel);
-        } catch (const Cancelled&) {
-          throw;
-        } catch (const InterruptedError&) {
-          throw;
-        } catch (const std::exception& ex) {
-          throw RuntimeError(fmt::format("{}; is slurmrestd running at {}?", ex.what(), shown_));
-        }
+        http::Response r = fetch(url, cancel);
         if (r.status == 404 && (slurmdb(e) || e == kPartitions)) {
           absent[e] = true;
           return;
@@ -187,6 +178,31 @@ private:
     island_map_ = slurm::read_island_map(o_.slurm);
   }
 
+  // A request to slurmrestd. When it cannot be reached the error says where it looked and asks
+  // whether slurmrestd runs there (docs/slurm.md); over a unix socket it names the socket, not
+  // the "localhost port 80" libcurl reports for it.
+  http::Response fetch(const std::string& url, const Cancel& cancel) {
+    try {
+      return http::get(url, req_, cancel);
+    } catch (const Cancelled&) {
+      throw;
+    } catch (const InterruptedError&) {
+      throw;
+    } catch (const UsageError&) {
+      throw;
+    } catch (const std::exception& ex) {
+      std::string what = ex.what();
+      if (!req_.unix_socket.empty()) {
+        const auto swap = [&](std::string_view from, const std::string& to) {
+          if (const auto at = what.find(from); at != std::string::npos) what.replace(at, from.size(), to);
+        };
+        swap(base_, "");
+        swap("localhost port 80", req_.unix_socket);
+      }
+      throw RuntimeError(fmt::format("{}; is slurmrestd running at {}?", what, shown_));
+    }
+  }
+
   // The newest data parser version the server serves: from its OpenAPI document, else by
   // probing each version's ping, newest first.
   std::string discover(const Cancel& cancel) {
@@ -195,7 +211,7 @@ private:
                                      quote_from_server(r.head), advice(kNodes, r.status, "")));
     };
     const std::string openapi = base_ + "/openapi/v3";
-    http::Response r = http::get(openapi, req_, cancel);
+    http::Response r = fetch(openapi, cancel);
     if (r.status == 401 || r.status == 403) fail_auth(openapi, r);
     if (r.status >= 200 && r.status <= 299) {
       // Slurm 22.05 writes "/" as "\/" in its JSON (tests/data/slurm/lab-v0.0.38/openapi-v3.json.gz)
@@ -214,7 +230,7 @@ private:
     std::string tried;
     for (auto v = kVersions.rbegin(); v != kVersions.rend(); ++v) {
       const std::string ping = fmt::format("{}/slurm/{}/ping", base_, *v);
-      http::Response p = http::get(ping, req_, cancel);
+      http::Response p = fetch(ping, cancel);
       if (p.status == 401 || p.status == 403) fail_auth(ping, p);
       if (p.status >= 200 && p.status <= 299) {
         how_ = "by probing ping" + (how_.empty() ? "" : ", " + how_);

@@ -30,6 +30,7 @@ COMMANDS = {
     "maintenance-node": ["maintenance", "node", "h200-use-001-n0001"],
     "maintenance-impact": ["maintenance", "impact"],
     "maintenance-plan": ["maintenance", "plan"],
+    "nodes": ["nodes", "--cluster", "h100-usw-008", "--window", "7d"],
     "help": ["--help"],
     "maintenance-help": ["maintenance"],
 }
