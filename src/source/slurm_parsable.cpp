@@ -255,7 +255,8 @@ std::string partitions_from_scontrol(std::string_view text, std::string_view lab
           w.field("priority_tier", tier);
       }
     }
-    if (!named) errors.push_back(fmt::format("{}: line {}: no PartitionName= in "{}"", label, index + 1, shown(line)));
+    if (!named)
+      errors.push_back(fmt::format("{}: line {}: no PartitionName= in \"{}\"", label, index + 1, shown(line)));
     w.end_object();
     ++index;
   }

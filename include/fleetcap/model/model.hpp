@@ -118,7 +118,7 @@ struct Cluster {
   std::string name, region, provider, sku;
   ClusterState state = ClusterState::production;
   std::string slurm_cluster; // the Slurm cluster whose GPU type this is; empty for others
-  std::uint32_t source = 0; // its source: an index into Snapshot::sources (docs/sources.md)
+  std::uint32_t source = 0;  // its source: an index into Snapshot::sources (docs/sources.md)
 };
 
 // One source a snapshot was read from (docs/sources.md): each JSON document's "sources", and
