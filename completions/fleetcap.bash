@@ -45,7 +45,7 @@ _fleetcap() {
 }
 _fleetcap_subs() {
   case $1 in
-    '') echo 'capacity flex quota overalloc maintenance nodes report sources snapshot version' ;;
+    '') echo 'capacity flex quota overalloc maintenance nodes jobs report sources snapshot version' ;;
     'capacity') echo 'flex' ;;
     'capacity flex') echo '' ;;
     'flex') echo '' ;;
@@ -61,6 +61,7 @@ _fleetcap_subs() {
     'maintenance impact') echo '' ;;
     'maintenance plan') echo '' ;;
     'nodes') echo '' ;;
+    'jobs') echo '' ;;
     'report') echo '' ;;
     'sources') echo '' ;;
     'snapshot') echo 'save' ;;
@@ -85,7 +86,8 @@ _fleetcap_options() {
     'maintenance node') echo '--help -h --lead' ;;
     'maintenance impact') echo '--help -h --window' ;;
     'maintenance plan') echo '--help -h --window --lead --same-region' ;;
-    'nodes') echo '--help -h --all --by --partition --island --window' ;;
+    'nodes') echo '--help -h --all --free --by --partition --island --window' ;;
+    'jobs') echo '--help -h --namespace --quota --user --flex --pending --running --node --by' ;;
     'report') echo '--help -h --html --buffer --cut --from --to --step --window' ;;
     'sources') echo '--help -h' ;;
     'snapshot') echo '--help -h' ;;
@@ -111,6 +113,7 @@ _fleetcap_positional_kind() {
     'maintenance impact') echo '' ;;
     'maintenance plan') echo '' ;;
     'nodes') echo '' ;;
+    'jobs') echo '' ;;
     'report') echo '' ;;
     'sources') echo '' ;;
     'snapshot') echo '' ;;
@@ -194,6 +197,11 @@ _fleetcap_takes_value() {
     'nodes|--partition') echo 1 ;;
     'nodes|--island') echo 1 ;;
     'nodes|--window') echo 1 ;;
+    'jobs|--namespace') echo 1 ;;
+    'jobs|--quota') echo 1 ;;
+    'jobs|--user') echo 1 ;;
+    'jobs|--node') echo 1 ;;
+    'jobs|--by') echo 1 ;;
     'report|--html') echo 1 ;;
     'report|--buffer') echo 1 ;;
     'report|--cut') echo 1 ;;
@@ -206,8 +214,8 @@ _fleetcap_takes_value() {
 _fleetcap_value_kind() {
   case "$1|$2" in
     *'|--source') echo 'source' ;;
-    *'|--output') echo 'table wide json csv name prometheus' ;;
-    *'|-o') echo 'table wide json csv name prometheus' ;;
+    *'|--output') echo 'table wide json csv name prometheus sacctmgr kueue' ;;
+    *'|-o') echo 'table wide json csv name prometheus sacctmgr kueue' ;;
     *'|--format') echo 'table wide json csv name prometheus' ;;
     *'|--columns') echo 'dyn:columns' ;;
     *'|--sort') echo 'dyn:columns' ;;
@@ -278,6 +286,11 @@ _fleetcap_value_kind() {
     'nodes|--partition') echo 'none' ;;
     'nodes|--island') echo 'dyn:islands' ;;
     'nodes|--window') echo 'none' ;;
+    'jobs|--namespace') echo 'dyn:namespaces' ;;
+    'jobs|--quota') echo 'dyn:quotas' ;;
+    'jobs|--user') echo 'none' ;;
+    'jobs|--node') echo 'dyn:nodes' ;;
+    'jobs|--by') echo 'cluster sku quota' ;;
     'report|--html') echo 'none' ;;
     'report|--buffer') echo 'none' ;;
     'report|--cut') echo 'pro-rata least-disruptive' ;;

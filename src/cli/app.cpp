@@ -29,7 +29,9 @@ const std::vector<CommandSpec>& commands() {
        setup_overalloc},
       {"maintenance", "Maintenance: events and their action-by times, one node, impact on capacity, a move plan",
        setup_maintenance},
-      {"nodes", "Nodes like sinfo -R: not schedulable, with issues or maintenance coming; per island", setup_nodes},
+      {"nodes", "Nodes like sinfo -R, problems first; --free: free GPUs per node; per island", setup_nodes},
+      {"jobs", "Jobs holding or waiting for GPUs, in quota or flex; --pending --by: demand and what fits now",
+       setup_jobs},
       {"report", "One self-contained HTML page: capacity, buffer sweep, cuts, maintenance impact", setup_report, false,
        Outputs::page},
       {"sources", "Each source of the fleet: kind, reachable, version, time taken, auth used", setup_sources},
@@ -194,9 +196,9 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                "When a source fails, answer from the others: warn naming it, exit 4 (else exit 1)")
       ->group(group);
   app.add_option("-o,--output", g.output,
-                 "Output: table (fitted to the terminal), wide (every column), json, csv, name (first column), or "
-                 "prometheus (capacity, quota and overalloc report)")
-      ->check(CLI::IsMember({"table", "wide", "json", "csv", "name", "prometheus"}))
+                 "Output: table (fitted to the terminal), wide (every column), json, csv, name (first column), "
+                 "prometheus (capacity, quota and overalloc report), or sacctmgr and kueue (overalloc plan)")
+      ->check(CLI::IsMember({"table", "wide", "json", "csv", "name", "prometheus", "sacctmgr", "kueue"}))
       ->group(group);
   app.add_flag("--json", g.json, "Print JSON (same as -o json)")->group(group);
   app.add_option("--format", g.format, "Output format (same as -o)")
@@ -528,6 +530,9 @@ int run_command(Context& ctx, std::ostream& out) {
   ctx.check_output_options();
   if (ctx.prometheus() && ctx.command != "capacity" && ctx.command != "quota" && ctx.command != "overalloc report")
     throw UsageError(fmt::format("-o prometheus is for capacity, quota and overalloc report, not {}", ctx.command));
+  if (!ctx.plan_language().empty() && ctx.command != "overalloc plan")
+    throw UsageError(fmt::format("-o {} is for overalloc plan (the change in the scheduler's language), not {}",
+                                 ctx.plan_language(), ctx.command));
   if (!ctx.global.watch.empty()) {
     const std::string top = ctx.command.substr(0, ctx.command.find(' '));
     for (const auto& spec : commands())

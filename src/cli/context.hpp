@@ -109,6 +109,10 @@ struct Context {
   // -o prometheus (or --format prometheus): the command renders render/prometheus.hpp's text.
   // check_output_options() has refused it beside --json or another output.
   bool prometheus() const { return global.output == "prometheus" || global.format == "prometheus"; }
+  // -o sacctmgr or -o kueue (overalloc plan): the name, else empty.
+  std::string plan_language() const {
+    return global.output == "sacctmgr" || global.output == "kueue" ? global.output : std::string();
+  }
   // Format, colour and width for stdout, plus the run's metadata.
   RenderOptions render_options(const Snapshot& snap, Time at) const;
   // The output options agree with each other and name columns `command` has (before any fetch).
@@ -189,6 +193,7 @@ void setup_quota(CLI::App& command, Context& ctx);
 void setup_overalloc(CLI::App& command, Context& ctx);
 void setup_maintenance(CLI::App& command, Context& ctx);
 void setup_nodes(CLI::App& command, Context& ctx);
+void setup_jobs(CLI::App& command, Context& ctx);
 void setup_report(CLI::App& command, Context& ctx);
 void setup_snapshot(CLI::App& command, Context& ctx);
 void setup_version(CLI::App& command, Context& ctx);

@@ -221,10 +221,49 @@ std::string run_sweep(Context& ctx, const SweepOptions& opts) {
   return render_overalloc_sweep(reports, l.history, ctx.render_options(l.snap, l.at));
 }
 
+// -o sacctmgr and -o kueue speak one scheduler: every selected cluster must come from it, and
+// every leaf of those clusters must say where the scheduler keeps its number (docs/overalloc.md).
+void check_plan_source(const Snapshot& snap, const OverallocReport& report, PlanLanguage language) {
+  const bool slurm = language == PlanLanguage::sacctmgr;
+  const std::string_view option = slurm ? "-o sacctmgr" : "-o kueue";
+  const std::string_view want = slurm ? "slurm" : "kubernetes";
+  for (const auto& c : report.clusters) {
+    const Cluster& cluster = snap.clusters[c.cluster];
+    if (cluster.scheduler == want) continue;
+    const std::string from = cluster.scheduler.empty() ? "the fleet API (or a snapshot of it)"
+                                                       : fmt::format("a {} source", cluster.scheduler);
+    throw UsageError(fmt::format("{} prints {} for a {} source, but cluster {} comes from {} ({}); use -o json for "
+                                 "the plan as data{}",
+                                 option, slurm ? "sacctmgr commands" : "Kueue ClusterQueue patches",
+                                 slurm ? "Slurm" : "Kubernetes with Kueue", cluster.name, from, snap.source,
+                                 report.clusters.size() > 1 ? ", or --cluster to pick clusters of one scheduler" : ""));
+  }
+  for (const auto& q : report.quotas) {
+    const Quota& quota = snap.quotas[q.quota];
+    // A cap-only leaf (docs/design.md) promises nothing: no plan changes it, and no line is written.
+    const bool ok = quota.cap_only || (quota.origin && (slurm ? quota.origin->kind != QuotaOrigin::Kind::kueue
+                                                              : quota.origin->kind == QuotaOrigin::Kind::kueue &&
+                                                                    !quota.origin->resource_groups.empty()));
+    if (ok) continue;
+    throw UsageError(fmt::format(
+        "{}: quota {} ({}) does not say where {} keeps it{}; fetch the fleet again with this fleetcap (a snapshot "
+        "saved by an older one lacks it){}",
+        option, quota.name, snap.clusters[q.cluster].name, slurm ? "Slurm" : "Kueue",
+        slurm ? " (an account's or QOS's GrpTRES)" : " (a ClusterQueue and its resourceGroups)",
+        slurm ? "" : ", or, without Kueue, change the namespace's ResourceQuota by hand"));
+  }
+}
+
 std::string run_plan(Context& ctx, const PlanOptions& opts) {
   const Loaded l = load(ctx, opts.common, opts.buffer);
   const OverallocReport report = overalloc(l.basis, l.snap, l.buffer, cut_option(opts.common.cut));
-  return render_overalloc_plan(report, l.snap, opts.phase, l.history, ctx.render_options(l.snap, l.at));
+  const RenderOptions ro = ctx.render_options(l.snap, l.at);
+  if (const std::string language = ctx.plan_language(); !language.empty()) {
+    const PlanLanguage pl = language == "sacctmgr" ? PlanLanguage::sacctmgr : PlanLanguage::kueue;
+    check_plan_source(l.snap, report, pl);
+    return render_overalloc_plan_for(pl, report, l.snap, opts.phase, l.history, ro);
+  }
+  return render_overalloc_plan(report, l.snap, opts.phase, l.history, ro);
 }
 
 void add_common(CLI::App& cmd, CommonOptions& o) {
@@ -297,7 +336,9 @@ void setup_overalloc(CLI::App& cmd, Context& ctx) {
   plan->footer(R"(Examples:
   fleetcap overalloc plan --json > plan.json           every leaf: old_gpus, gpus, cut, phase
   fleetcap overalloc plan --json --phase 2             only cuts nobody's jobs feel
-  fleetcap --source ./snap overalloc plan --json --phase 3   the next phase, same snapshot)");
+  fleetcap --source ./snap overalloc plan --json --phase 3   the next phase, same snapshot
+  fleetcap --source slurm overalloc plan --phase 2 -o sacctmgr > phase2.sh   sacctmgr lines to run
+  fleetcap --source kube overalloc plan --phase 2 -o kueue | kubectl apply -f -   ClusterQueue patches)");
   plan->callback([&ctx, po] { ctx.action = [po](Context& c) { return run_plan(c, *po); }; });
 }
 

@@ -80,6 +80,11 @@ inline Value none(std::string shown = {}) {
   return Value{Value::Kind::null, 0, {}, {}, Tone::plain, shown_as(std::move(shown)), {}, {}};
 }
 inline Value absent() { return Value{Value::Kind::absent, 0, {}, {}, Tone::plain, {}, {}, {}}; }
+// A value with a shorter form for a narrow terminal (Value::brief).
+inline Value with_brief(Value v, std::string brief) {
+  v.brief = std::move(brief);
+  return v;
+}
 template <class T> Value optional_num(const std::optional<T>& v) { return v ? num(static_cast<Gpus>(*v)) : none(); }
 inline Value time_or_none(bool present, Time t) { return present ? txt(format_rfc3339(t)) : none(); }
 inline Value time_or_none(const std::optional<Time>& t) { return t ? txt(format_rfc3339(*t)) : none(); }
@@ -507,6 +512,7 @@ void link_overalloc_columns();
 void link_overalloc_brief_columns();
 void link_maintenance_columns();
 void link_nodes_columns();
+void link_jobs_columns();
 void link_snapshot_columns();
 void link_sources_columns();
 

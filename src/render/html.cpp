@@ -21,7 +21,7 @@ namespace fleetcap {
 // Control characters a server sent are shown as \xNN first (fleetcap/text.hpp), as on every
 // other line fleetcap writes, then HTML's own characters become entities.
 std::string html_escape(std::string_view raw) {
-  const std::string text = has_control(raw) ? escape_control(raw) : std::string(raw);
+  const std::string text = escape_control(raw);
   std::string out;
   out.reserve(text.size());
   for (char c : text) {

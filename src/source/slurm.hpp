@@ -229,6 +229,7 @@ struct PlannedLeaf {
   std::string name, holder; // the leaf; the account (or QOS) whose limit it is
   std::size_t type = 0;
   std::optional<Gpus> gpus; // none: cap-only
+  std::string tres;         // with gpus: the GrpTRES entry they come from (gres/gpu:TYPE, or gres/gpu untyped)
   std::vector<std::size_t> caps;
   std::vector<std::string> access; // the account and its sub-accounts (none for a QOS)
   std::string parent;              // with borrowing: the group above

@@ -194,6 +194,7 @@ void QuotaPlan::add_leaves(const std::string& holder, const std::vector<std::siz
   std::vector<std::optional<Gpus>> gpus(in_.type_names.size());
   std::vector<bool> wanted(in_.type_names.size(), false);
   std::optional<Gpus> untyped;
+  std::optional<std::size_t> untyped_home; // the type an untyped limit's GPUs are assigned in
   for (auto c : own) {
     if (caps[c].type) {
       gpus[*caps[c].type] = caps[c].gpus;
@@ -204,7 +205,11 @@ void QuotaPlan::add_leaves(const std::string& holder, const std::vector<std::siz
   }
   if (untyped) {
     const bool typed = std::any_of(wanted.begin(), wanted.end(), [](bool w) { return w; });
-    if (!typed) gpus[home_type(holder)] = *untyped;
+    if (!typed) {
+      const std::size_t home = home_type(holder);
+      gpus[home] = *untyped;
+      untyped_home = home;
+    }
     wanted.assign(wanted.size(), true);
   }
   const auto count = static_cast<std::size_t>(std::count(wanted.begin(), wanted.end(), true));
@@ -215,6 +220,7 @@ void QuotaPlan::add_leaves(const std::string& holder, const std::vector<std::siz
     leaf.holder = holder;
     leaf.type = t;
     leaf.gpus = gpus[t];
+    if (gpus[t]) leaf.tres = untyped_home == t ? "gres/gpu" : "gres/gpu:" + in_.type_names[t];
     leaf.caps = caps_for(in_.by_qos ? std::string() : holder, in_.by_qos ? holder : default_qos_[holder], t);
     leaf.access = access;
     leaves_of_[holder].push_back(leaves.size());

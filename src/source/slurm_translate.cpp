@@ -17,6 +17,7 @@
 #include <map>
 #include <set>
 #include <span>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -706,7 +707,15 @@ void write_quotas(std::string& p, const QuotaPlan& plan, ClusterName&& cluster_n
     parent(l.parent);
     p += ", \"cluster\": ";
     json::append_quoted(p, cluster_name(l.type));
-    if (l.gpus) fmt::format_to(std::back_inserter(p), ", \"gpus\": {}", *l.gpus); // else cap-only
+    if (l.gpus) {
+      fmt::format_to(std::back_inserter(p), ", \"gpus\": {}", *l.gpus); // else cap-only
+      // Where Slurm keeps the number, for overalloc plan -o sacctmgr (docs/overalloc.md).
+      p += by_qos ? ", \"slurm\": {\"qos\": " : ", \"slurm\": {\"account\": ";
+      json::append_quoted(p, l.holder);
+      p += ", \"tres\": ";
+      json::append_quoted(p, l.tres);
+      p += "}";
+    }
     if (!by_qos) {
       p += ", \"access\": ";
       json_strings(p, l.access);
@@ -918,6 +927,12 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
                 problems.push_back({"job_state", "must be a string or an array, got " + got(v)});
             } else if (k == "account")
               str(j.account);
+            else if (k == "user_name")
+              str(j.user);
+            else if (k == "name")
+              str(j.name);
+            else if (k == "state_reason")
+              str(j.reason);
             else if (k == "qos")
               str(j.qos);
             else if (k == "nodes")
@@ -1172,7 +1187,7 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       json::append_quoted(p, opt.provider);
       p += ", \"sku\": ";
       json::append_quoted(p, type_names[t]);
-      p += ", \"state\": \"production\", \"slurm_cluster\": ";
+      p += ", \"state\": \"production\", \"scheduler\": \"slurm\", \"slurm_cluster\": ";
       json::append_quoted(p, slurm_cluster);
       p += "}";
     }

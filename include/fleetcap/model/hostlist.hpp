@@ -1,16 +1,18 @@
-// Slurm hostlists (docs/slurm.md): node names written as runs, `h100-[01-04,07],h200-01`.
+// Slurm's hostlist notation, written: "h100-[01-04,07]" for h100-01..04 and h100-07. Pure.
+// (Reading it, expand_hostlist, lives with the Slurm adapter in src/source/slurm_text.cpp.)
 #pragma once
 
-#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace fleetcap {
 
-// The hostlist Slurm would print for these names: names that differ only in a trailing number
-// share a bracket of ranges (sorted, zero padding kept: 01 and 1 are different widths), in the
-// order their prefixes first appear; a name without a trailing number stays as it is.
-// Duplicates are written once. The inverse of the Slurm adapter's expand_hostlist.
-std::string compress_hostlist(std::span<const std::string_view> names);
+// The names as one compressed hostlist, as `scontrol show hostlistsorted` writes it: names that
+// differ only in a final run of digits share one bracket, with consecutive numbers as ranges.
+// A zero-padded number shares a bracket only with numbers of its width; sorted by prefix, then
+// number; duplicates once. Names without a final number, or with a character the notation
+// gives a meaning to ("[],"), are listed as they are, after the others. Empty: "".
+std::string compress_hostlist(const std::vector<std::string_view>& names);
 
 } // namespace fleetcap

@@ -117,8 +117,13 @@ std::optional<int> issue_priority_from(std::string_view s);
 struct Cluster {
   std::string name, region, provider, sku;
   ClusterState state = ClusterState::production;
-  std::string slurm_cluster; // the Slurm cluster whose GPU type this is; empty for others
-  std::uint32_t source = 0;  // its source: an index into Snapshot::sources (docs/sources.md)
+  // Optional, set by the adapters (docs/sources.md, "Which scheduler"): the scheduler the cluster
+  // is read from, so a command can answer in its language (flex --contiguous's submit line,
+  // overalloc plan -o sacctmgr|kueue). Empty: not said (the fleet API).
+  std::string scheduler = {};     // "slurm" or "kubernetes"
+  std::string slurm_cluster = {}; // Slurm: the Slurm cluster whose GPU type this cluster is
+  std::string island_label = {};  // Kubernetes: the node label whose value names each island, when one does
+  std::uint32_t source = 0;       // its source: an index into Snapshot::sources (docs/sources.md)
 };
 
 // One source a snapshot was read from (docs/sources.md): each JSON document's "sources", and
@@ -182,6 +187,34 @@ struct Node {
   std::uint32_t island_index = kNone; // fleet-wide island number
 };
 
+// A Kueue ClusterQueue's spec.resourceGroups as the adapter read them (docs/kubernetes.md):
+// every resource of every flavor, quantities as Kubernetes wrote them, so `overalloc plan -o
+// kueue` can write the whole list back with only the GPU nominalQuota changed.
+struct KueueResource {
+  std::string name, nominal_quota;
+  std::optional<std::string> borrowing_limit, lending_limit;
+};
+struct KueueFlavor {
+  std::string name;
+  std::vector<KueueResource> resources;
+};
+struct KueueResourceGroup {
+  std::vector<std::string> covered_resources;
+  std::vector<KueueFlavor> flavors;
+};
+
+// Where the scheduler keeps a leaf's gpus (set by the adapters; docs/overalloc.md, "The change in
+// the scheduler's language"): a Slurm account's or QOS's GrpTRES entry, or one flavor of a Kueue
+// ClusterQueue.
+struct QuotaOrigin {
+  enum class Kind : std::uint8_t { slurm_account, slurm_qos, kueue };
+  Kind kind = Kind::slurm_account;
+  std::string name;     // the account, QOS or ClusterQueue
+  std::string resource; // Slurm: the TRES ("gres/gpu:h100", untyped "gres/gpu"); Kueue: the flavor
+  std::vector<KueueResourceGroup> resource_groups; // Kueue only
+  std::string api_version;                         // Kueue: the ClusterQueue's ("kueue.x-k8s.io/v1beta1")
+};
+
 struct Quota {
   std::string name;
   std::optional<std::string> parent, cluster;
@@ -197,7 +230,8 @@ struct Quota {
   // caps is cap-only: it promises nothing and its jobs are bounded by the caps. Views into the
   // quotas' arena.
   std::vector<CapUse> caps;
-  bool reclaims = true; // its jobs may preempt borrowers to take back what it lent (docs/concepts.md)
+  bool reclaims = true;                   // its jobs may preempt borrowers to take back what it lent (docs/concepts.md)
+  std::optional<QuotaOrigin> origin = {}; // leaves only: "slurm" or "kueue" in the snapshot
   // linked
   std::vector<std::uint32_t> cap_indices; // into Snapshot::caps
   bool cap_only = false;                  // a leaf with caps and no gpus
@@ -238,6 +272,12 @@ struct Job {
   std::span<const std::uint32_t> node_indices; // in Snapshot::job_node_indices
 
   bool running() const { return state == JobState::running; }
+  // The scheduler's optional details (JobDetail, docs/jobs.md); empty when not said.
+  std::string_view user() const { return detail ? detail->user : std::string_view{}; }
+  std::string_view job_name() const { return detail ? detail->job_name : std::string_view{}; }
+  std::string_view pending_reason() const { return detail ? detail->pending_reason : std::string_view{}; }
+  std::string_view partition() const { return detail ? detail->partition : std::string_view{}; }
+  std::optional<Time> submitted_at() const { return detail ? detail->submitted_at : std::nullopt; }
   // A running flex job in-quota work can never preempt (docs/design.md: stable use).
   bool stable_use() const { return flex && reclaimable == 0; }
 };

@@ -12,4 +12,7 @@ namespace fleetcap {
 enum class NodesBy { node, island, partition };
 std::string render_nodes(const NodesReport& report, const Snapshot& snap, const RenderOptions& o, NodesBy by);
 
+// `nodes --free` as a table, JSON (fleetcap.nodes.free/v1), CSV or names.
+std::string render_free_nodes(const FreeNodes& report, const Snapshot& snap, const RenderOptions& o);
+
 } // namespace fleetcap
