@@ -59,7 +59,7 @@ const Column<JobView> kJobList[] = {
      .align = Align::left,
      .drop = 8,
      .needs = kJobNames,
-     .get = [](const JobView& r) { return text_or_none(r.job().job_name); }},
+     .get = [](const JobView& r) { return text_or_none(r.job().job_name()); }},
     {.key = "user",
      .header = "USER",
      .unit = Unit::name,
@@ -67,7 +67,7 @@ const Column<JobView> kJobList[] = {
      .align = Align::left,
      .drop = 5,
      .needs = kUsers,
-     .get = [](const JobView& r) { return text_or_none(r.job().user); }},
+     .get = [](const JobView& r) { return text_or_none(r.job().user()); }},
     {.key = "namespace",
      .header = "NAMESPACE",
      .unit = Unit::name,
@@ -123,7 +123,7 @@ const Column<JobView> kJobList[] = {
      .align = Align::left,
      .drop = 2,
      .needs = kReasons,
-     .get = [](const JobView& r) { return r.job().running() ? none() : text_or_none(r.job().pending_reason); }},
+     .get = [](const JobView& r) { return r.job().running() ? none() : text_or_none(r.job().pending_reason()); }},
     {.key = "nodes",
      .header = "NODES",
      .unit = Unit::list,
@@ -146,7 +146,7 @@ const Column<JobView> kJobList[] = {
      .align = Align::left,
      .drop = 6,
      .needs = kSubmitted,
-     .get = [](const JobView& r) { return when(r.job().submitted_at, r.at); }},
+     .get = [](const JobView& r) { return when(r.job().submitted_at(), r.at); }},
     {.key = "idle", .get = [](const JobView& r) { return flag(r.job().idle); }},
 };
 const Columns<JobView> kJobColumns{"jobs", "jobs", kJobList};
@@ -334,8 +334,8 @@ unsigned said(const std::vector<JobView>& rows) {
   unsigned have = 0;
   for (const auto& r : rows) {
     const Job& j = r.job();
-    have |= (j.user.empty() ? 0 : kUsers) | (j.job_name.empty() ? 0 : kJobNames) |
-            (j.pending_reason.empty() || j.running() ? 0 : kReasons) | (j.submitted_at ? kSubmitted : 0);
+    have |= (j.user().empty() ? 0 : kUsers) | (j.job_name().empty() ? 0 : kJobNames) |
+            (j.pending_reason().empty() || j.running() ? 0 : kReasons) | (j.submitted_at() ? kSubmitted : 0);
   }
   return have;
 }

@@ -24,13 +24,18 @@ inline constexpr std::string_view kInquotaFree =
     "max(0, min(A, H) - in-quota used): quota GPUs free for in-quota jobs; the same idle GPUs may count in "
     "FLEX-FREE too.";
 inline constexpr std::string_view kFlexUsed = "GPUs of running flex jobs.";
-inline constexpr std::string_view kFlexFree = "Unused GPUs on schedulable nodes: max(0, H - in-quota used - flex used).";
+inline constexpr std::string_view kFlexFree =
+    "Unused GPUs on schedulable nodes: max(0, H - in-quota used - flex used).";
 inline constexpr std::string_view kStable = "Free GPUs that in-quota jobs can never reclaim.";
 inline constexpr std::string_view kReclaimable =
     "Free GPUs that in-quota jobs may reclaim (flex_free - flex_stable_free).";
 inline constexpr std::string_view kUnbacked = "Quota GPUs with no healthy GPU behind them: max(0, A - H).";
 inline constexpr std::string_view kHeadroom = "Healthy GPUs beyond quota: max(0, H - A).";
 inline constexpr std::string_view kBlock = "Largest number of free GPUs on schedulable nodes within one island.";
+inline constexpr std::string_view kStableUsed =
+    "GPUs of running flex jobs never preempted: in FLEX-USED, but never anyone's to reclaim.";
+inline constexpr std::string_view kReservedFree =
+    "Idle GPUs on schedulable nodes an active reservation holds: not in FLEX-FREE, STABLE or BLOCK.";
 inline constexpr std::string_view kFairShare = "The namespace's fair share of flex in the cluster: floor(pool / N).";
 inline constexpr std::string_view kNamespaceFlex = "GPUs of the namespace's running flex jobs in the cluster.";
 
@@ -57,7 +62,8 @@ inline constexpr std::string_view kEventId = "The maintenance event.";
 inline constexpr std::string_view kEventStart = "When it starts.";
 inline constexpr std::string_view kEventEnd = "When it ends.";
 inline constexpr std::string_view kHardStart = "Whether its start date cannot move.";
-inline constexpr std::string_view kActionBy = "When its nodes must be free of jobs: start - lead (--lead, default 12h).";
+inline constexpr std::string_view kActionBy =
+    "When its nodes must be free of jobs: start - lead (--lead, default 12h).";
 inline constexpr std::string_view kEventNodes = "The nodes it covers.";
 inline constexpr std::string_view kEventState = "scheduled, in_progress, completed or cancelled.";
 inline constexpr std::string_view kEventKind = "What kind of maintenance it is, as the source says.";

@@ -198,7 +198,7 @@ TEST_CASE("every table column has a meaning and a unit") {
 
 TEST_CASE("a command's legend explains each header once, table by table") {
   const auto tables = column_legend("capacity");
-  REQUIRE(tables.size() == 4);
+  REQUIRE(tables.size() == 5); // clusters, then --by region, sku, provider, partition
   CHECK(tables[0].table == "clusters");
   CHECK(tables[0].columns.front()->header == "CLUSTER");
   CHECK(tables[0].above.empty());
