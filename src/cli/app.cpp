@@ -328,6 +328,10 @@ std::string wrap_help(const std::string& text, int width) {
     if (first != std::string::npos && first > 0) {
       const std::size_t gap = line.find("  ", first);
       if (gap != std::string::npos) desc = line.find_first_not_of(' ', gap);
+      // A column legend's line has a second short field, the unit ("  INQ-FREE  GPUs  max(0, …"):
+      // its meaning continues under the meaning.
+      const std::size_t unit_gap = desc == std::string::npos ? desc : line.find("  ", desc);
+      if (unit_gap != std::string::npos && unit_gap - desc <= 8) desc = line.find_first_not_of(' ', unit_gap);
     }
     if (desc != std::string::npos && desc < static_cast<std::size_t>(width) / 2 &&
         line.size() > static_cast<std::size_t>(width)) {

@@ -49,6 +49,102 @@ def mentions(text, word):
     return re.search(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])", text) is not None
 
 
+def legend_tool():
+    """scripts/gen-man-legends as a module: the man page's COLUMNS section is what it writes."""
+    import importlib.machinery
+    import importlib.util
+    path = os.path.join(ROOT, "scripts", "gen-man-legends")
+    loader = importlib.machinery.SourceFileLoader("gen_man_legends", path)
+    spec = importlib.util.spec_from_loader("gen_man_legends", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+def help_legend(text):
+    """[(heading, [(header, unit, meaning)])] from the end of a command's --help (not on a
+    terminal, so not wrapped): "Columns..." lines, then "  HEADER  UNIT  meaning" lines."""
+    out = []
+    for line in text.split("\nGlobal options", 1)[0].splitlines():
+        if line.startswith("Columns"):
+            out.append((line, []))
+        elif out and line.startswith("  "):
+            header, unit, meaning = re.split(r" {2,}", line.strip(), maxsplit=2)
+            out[-1][1].append((header, unit, meaning))
+    return out
+
+
+def man_legends():
+    """{command: [(heading, [(header, unit, meaning)])]} from the man page's COLUMNS section."""
+    text = man_text()
+    tool = legend_tool()
+    block = text[text.index(tool.BEGIN):text.index(tool.END)]
+    plain = lambda s: s.replace("\\&", "").replace("\\-", "-").replace("\\e", "\\")
+    out, command, lines = {}, None, block.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith(".SS "):
+            command = plain(line[4:].strip('"'))
+            out[command] = []
+        elif line == ".PP" and command:
+            out[command].append((plain(lines[i + 1]), []))
+        elif line == ".TP":
+            tag = re.fullmatch(r"\\fB(.*)\\fR \((.*)\)", lines[i + 1])
+            out[command][-1][1].append((plain(tag.group(1)), plain(tag.group(2)), plain(lines[i + 2])))
+    return out
+
+
+class ColumnLegends(unittest.TestCase):
+    """Each command's --help ends with a legend of its columns made from the column lists
+    (src/render: Column::meaning, Column::unit); the man page's COLUMNS section is written from
+    the same lists by scripts/gen-man-legends (docs/output.md, "Column legends")."""
+
+    def test_every_listed_column_has_a_meaning_and_a_unit(self):
+        tool = legend_tool()
+        commands = list(tool.legends(registry()))
+        self.assertGreaterEqual(len(commands), 12)
+        for name, legend in commands:
+            for table in legend:
+                for c in table["columns"]:
+                    with self.subTest(command=name, column=c["header"]):
+                        self.assertTrue(c["meaning"], "no meaning")
+                        self.assertTrue(c["unit"], "no unit")
+
+    def test_man_page_columns_are_what_the_generator_writes_now(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = os.path.join(tmp, "fleetcap.1")
+            with open(copy, "w") as f:
+                f.write(man_text())
+            subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen-man-legends"), harness.BINARY, copy],
+                           check=True)
+            with open(copy) as f:
+                self.assertEqual(f.read(), man_text(),
+                                 "man/fleetcap.1 COLUMNS is stale: run scripts/gen-man-legends build/fleetcap")
+
+    def test_help_and_man_page_say_the_same(self):
+        man = man_legends()
+        seen = set()
+        for path, command in visible_commands(registry()):
+            name = "flex" if path == ("capacity", "flex") else " ".join(path)
+            r = run(*path, "--help")
+            self.assertEqual(r.code, 0, r)
+            legend = help_legend(r.out)
+            with self.subTest(command=" ".join(path)):
+                if not command.get("legend"):
+                    self.assertEqual(legend, [], "a legend without a table")
+                    continue
+                self.assertIn(name, man, "no COLUMNS subsection in the man page")
+                self.assertEqual(legend, man[name])
+                seen.add(name)
+        self.assertEqual(seen, set(man), "the man page explains a command that has no legend")
+
+    def test_man_page_lists_every_column_of_every_legend(self):
+        """Both readings find every column: neither side can match the other by finding none."""
+        expected = sum(len(t["columns"]) for _, legend in legend_tool().legends(registry()) for t in legend)
+        found = sum(len(columns) for legend in man_legends().values() for _, columns in legend)
+        self.assertGreater(expected, 250)
+        self.assertEqual(found, expected)
+
+
 class ManPage(unittest.TestCase):
     def test_renders_without_warnings(self):
         p = subprocess.run(["groff", "-man", "-ww", "-Tutf8", MAN], capture_output=True, text=True)

@@ -36,6 +36,7 @@ COMMANDS = {
     "jobs-pending-by-cluster": ["jobs", "--pending", "--by", "cluster"],
     "nodes": ["nodes", "--cluster", "h100-usw-008", "--window", "7d"],
     "help": ["--help"],
+    "capacity-help": ["capacity", "--help"],  # ends with the legend of its columns, wrapped
     "maintenance-help": ["maintenance"],
 }
 
@@ -72,10 +73,11 @@ class Screens(unittest.TestCase):
                     self.assertEqual(too_wide, [], f"{name} at {width}")
 
     def test_prose_never_breaks_a_word(self):
-        for width in WIDTHS:
-            with open(os.path.join(SCREENS, f"help-{width}.txt")) as f:
-                for line in f.read().splitlines():
-                    self.assertLessEqual(len(line), width, line)
+        for name in ("help", "capacity-help"):
+            for width in WIDTHS:
+                with open(os.path.join(SCREENS, f"{name}-{width}.txt")) as f:
+                    for line in f.read().splitlines():
+                        self.assertLessEqual(len(line), width, line)
 
 
 if __name__ == "__main__":
