@@ -173,6 +173,59 @@ template <class Row> struct Column {
   void (*section)(JsonWriter& w, std::string_view key, const Row& row, unsigned have) = nullptr;
 };
 
+// The cluster's own columns, as every per-cluster list shows them (docs/concepts.md): lists
+// differ only in how soon each goes on a narrow terminal and whether only -o wide shows it.
+template <class R> constexpr Column<R> cluster_column() {
+  return {.key = "name",
+          .header = "CLUSTER",
+          .unit = Unit::name,
+          .meaning = meaning::kCluster,
+          .align = Align::left,
+          .identifying = true,
+          .total = Total::label,
+          .get = cluster_name<R>};
+}
+template <class R> constexpr Column<R> region_column(int drop, bool wide = false) {
+  return {.key = "region",
+          .header = "REGION",
+          .unit = Unit::name,
+          .meaning = meaning::kRegion,
+          .align = Align::left,
+          .drop = drop,
+          .wide = wide,
+          .get = cluster_region<R>};
+}
+template <class R> constexpr Column<R> provider_column(int drop, bool wide = false) {
+  return {.key = "provider",
+          .header = "PROVIDER",
+          .unit = Unit::name,
+          .meaning = meaning::kProvider,
+          .align = Align::left,
+          .drop = drop,
+          .wide = wide,
+          .get = cluster_provider<R>};
+}
+template <class R> constexpr Column<R> sku_column(int drop, bool wide = false) {
+  return {.key = "sku",
+          .header = "SKU",
+          .unit = Unit::name,
+          .meaning = meaning::kSku,
+          .align = Align::left,
+          .drop = drop,
+          .wide = wide,
+          .get = cluster_sku<R>};
+}
+template <class R> constexpr Column<R> state_column(int drop, bool wide = false) {
+  return {.key = "state",
+          .header = "STATE",
+          .unit = Unit::text,
+          .meaning = meaning::kClusterState,
+          .align = Align::left,
+          .drop = drop,
+          .wide = wide,
+          .get = cluster_state<R>};
+}
+
 // Conditions a column may need (Column::needs, Column::only_with); a list may add its own from
 // kFirstOwnCondition on.
 inline constexpr unsigned kHistory = 1;   // some cluster has health history
