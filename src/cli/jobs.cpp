@@ -90,7 +90,8 @@ std::string run_jobs(Context& ctx, const JobsOptions& opts) {
                             : opts.by == "quota" ? PendingBy::quota
                                                  : PendingBy::cluster);
   const JobsView v{&report, &q, opts.node, opts.quota, demand ? &*demand : nullptr};
-  return render_jobs(v, snap, ctx.render_options(snap, at));
+  // Every check has passed by now: a JSON document may stream to stdout (tens of MB on a large fleet).
+  return render_jobs(v, snap, ctx.render_options(snap, at), ctx.out);
 }
 } // namespace
 
