@@ -32,14 +32,14 @@ constexpr Time kNever = std::numeric_limits<Time>::max();
 
 // The time a job is ordered by: when it started (running) or was submitted (pending).
 Time job_time(const Job& j) {
-  const auto& t = j.running() ? j.started_at : j.submitted_at;
+  const auto& t = j.running() ? j.started_at : j.submitted_at();
   return t.value_or(kNever);
 }
 
 // A cluster's queue: priority (critical first), then submitted earliest (none last), then name.
 bool queue_before(const Job& a, const Job& b) {
   if (a.priority != b.priority) return a.priority > b.priority;
-  const Time ta = a.submitted_at.value_or(kNever), tb = b.submitted_at.value_or(kNever);
+  const Time ta = a.submitted_at().value_or(kNever), tb = b.submitted_at().value_or(kNever);
   if (ta != tb) return ta < tb;
   return a.name < b.name;
 }
@@ -63,7 +63,7 @@ bool wanted(const Job& j, const Snapshot& snap, const JobsQuery& q) {
   if (q.pending && j.running()) return false;
   if (q.running && !j.running()) return false;
   if (q.ns && j.ns != *q.ns) return false;
-  if (q.user && j.user != *q.user) return false;
+  if (q.user && j.user() != *q.user) return false;
   if (q.quota != kNone) {
     if (j.flex) return false;
     std::uint32_t at = j.quota_index;
@@ -93,11 +93,11 @@ std::vector<Fit> pending_fits(const Snapshot& snap, const FleetAt& fleet, const 
               [&](std::uint32_t a, std::uint32_t b) { return queue_before(snap.jobs[a], snap.jobs[b]); });
     for (auto j : queue) {
       const Job& job = snap.jobs[j];
-      if (!held_off(job.pending_reason)) fits[j] = place(job, job.flex ? nullptr : &left[job.quota_index], unused[c]);
+      if (!held_off(job.pending_reason())) fits[j] = place(job, job.flex ? nullptr : &left[job.quota_index], unused[c]);
     }
   }
   for (std::size_t j = 0; j < snap.jobs.size(); ++j)
-    if (!snap.jobs[j].running() && snap.jobs[j].cluster_index == kNone && !held_off(snap.jobs[j].pending_reason))
+    if (!snap.jobs[j].running() && snap.jobs[j].cluster_index == kNone && !held_off(snap.jobs[j].pending_reason()))
       homeless.push_back(static_cast<std::uint32_t>(j));
   std::sort(homeless.begin(), homeless.end(),
             [&](std::uint32_t a, std::uint32_t b) { return queue_before(snap.jobs[a], snap.jobs[b]); });

@@ -25,9 +25,10 @@ namespace {
 
 using slurm::kVersions;
 
-enum Endpoint : std::size_t { kNodes, kJobs, kReservations, kAssociations, kQos, kEndpoints };
-constexpr std::array<std::string_view, kEndpoints> kPaths = {
-    "/slurm/{}/nodes", "/slurm/{}/jobs", "/slurm/{}/reservations", "/slurmdb/{}/associations", "/slurmdb/{}/qos"};
+enum Endpoint : std::size_t { kNodes, kJobs, kReservations, kPartitions, kAssociations, kQos, kEndpoints };
+constexpr std::array<std::string_view, kEndpoints> kPaths = {"/slurm/{}/nodes",          "/slurm/{}/jobs",
+                                                             "/slurm/{}/reservations",   "/slurm/{}/partitions",
+                                                             "/slurmdb/{}/associations", "/slurmdb/{}/qos"};
 bool slurmdb(std::size_t e) { return e == kAssociations || e == kQos; }
 
 std::string login_name() {
@@ -77,7 +78,9 @@ public:
     slurm::Responses in;
     in.version = version;
     const std::string& quota = o_.slurm.quota;
-    std::array<bool, kEndpoints> want = {true, true, true, quota == "associations", quota == "qos"};
+    // Both slurmdb lists whenever there is quota: association and QOS limits both bind, and QOS
+    // Preempt lists say who is reclaimable (docs/slurm.md).
+    std::array<bool, kEndpoints> want = {true, true, true, true, quota != "none", quota != "none"};
     std::array<std::optional<std::string>, kEndpoints> bodies;
     std::array<std::string, kEndpoints> labels;
     std::array<bool, kEndpoints> absent{};
@@ -91,7 +94,7 @@ public:
       fetches.spawn([&, e](Cancel& cancel) {
         const std::string url = base_ + fmt::format(fmt::runtime(kPaths[e]), version);
         http::Response r = fetch(url, cancel);
-        if (r.status == 404 && slurmdb(e)) {
+        if (r.status == 404 && (slurmdb(e) || e == kPartitions)) {
           absent[e] = true;
           return;
         }
@@ -112,6 +115,8 @@ public:
     in.reservations = std::move(*bodies[kReservations]);
     in.associations = std::move(bodies[kAssociations]);
     in.qos = std::move(bodies[kQos]);
+    in.partitions = std::move(bodies[kPartitions]);
+    in.partitions_label = labels[kPartitions];
     in.nodes_label = labels[kNodes];
     in.jobs_label = labels[kJobs];
     in.reservations_label = labels[kReservations];
