@@ -2,6 +2,8 @@
 "The change in the scheduler's language", docs/jobs.md "Held jobs"), on the lab of
 scripts/slurm-lab (its scenario: tests/e2e/test_slurm_lab.py's docstring, docs/slurm-lab.md):
 
+- the `sbatch` line `flex --gpus N --contiguous -o json` prints for a block, submitted as printed
+  (a `sleep` in place of JOB.sh), starts a job on exactly the nodes fleetcap named;
 - the `sacctmgr` lines of `overalloc plan -o sacctmgr`, run, change the accounts' GrpTRES from
   what `sacctmgr show assoc` said before to what the plan promised (the account's other GPU types
   untouched), and fleetcap's next `quota`, `overalloc report` and `overalloc plan` agree with it;
@@ -12,43 +14,19 @@ suites see the scenario as it was. Runs on ctest's lab fixture (tests/CMakeLists
 scripts/slurm-lab up && scripts/slurm-lab scenario, then
 FLEETCAP_BINARY=build/fleetcap python3 tests/e2e/test_slurm_lab_action.py.
 """
+import json
 import os
 import shlex
-import subprocess
+import shutil
 import sys
-import time
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import test_slurm_lab as lab  # noqa: E402  (the lab's environment and fleetcap runner)
 
-SLURM_ENV = dict(os.environ, SLURM_CONF=lab.ENV["SLURM_CONF"])
-
-
-def slurm(*argv, check=True):
-    return subprocess.run(list(argv), capture_output=True, text=True, env=SLURM_ENV, check=check, timeout=60)
-
-
-def job_state(job):
-    """(state, reason, nodes) of one job as squeue says it; ("GONE", "", "") once it has left."""
-    p = slurm("squeue", "-h", "-j", job, "-o", "%T|%r|%N", check=False)
-    line = p.stdout.strip()
-    return tuple(line.split("|")) if p.returncode == 0 and line else ("GONE", "", "")
-
-
-def wait_until(what, test, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        got = test()
-        if got:
-            return got
-        time.sleep(0.2)
-    raise AssertionError(f"{what}: not within {timeout} s")
-
-
-def cancel(job):
-    slurm("scancel", job, check=False)
-    wait_until(f"job {job} gone", lambda: job_state(job)[0] in ("GONE", "CANCELLED", "COMPLETED"))
+# Slurm's commands, the job states squeue shows, waiting and cancelling: the oracle suite's.
+from test_slurm_lab_oracle import cancel, slurm, states, wait_until  # noqa: E402
 
 
 def expand(hostlist):
@@ -67,32 +45,71 @@ def tres_dict(text):
     return dict(item.split("=") for item in text.split(",") if item)
 
 
+class Contiguous(unittest.TestCase):
+    def test_the_printed_sbatch_line_starts_the_job_on_exactly_those_nodes(self):
+        # The largest block fleetcap says is free, and an 8-GPU one (each island that fits).
+        largest = lab.ok(self, "flex", "--gpus", "8", "--contiguous", "--json").json()["largest_block"]
+        asks = sorted({8, largest["lasting_block"]})
+        tried = []
+        for gpus in asks:
+            doc = lab.ok(self, "flex", "--gpus", str(gpus), "--contiguous", "--json").json()
+            blocks = [i for i in doc["islands"] if i["fits"]]
+            self.assertTrue(blocks, doc)
+            for block in blocks:
+                with self.subTest(gpus=gpus, island=block["island"]):
+                    argv = shlex.split(block["command"])
+                    self.assertEqual((argv[0], argv[-1]), ("sbatch", "JOB.sh"), block["command"])
+                    self.assertIn("-w", argv)
+                    named = expand(argv[argv.index("-w") + 1])
+                    self.assertEqual(named, block["nodes"])
+                    self.assertEqual(len(named) * block["gpus_per_node"], gpus)
+                    p = slurm(*argv[:-1], "--parsable", "-o", "/dev/null", "-e", "/dev/null", "--wrap", "sleep 600")
+                    job = p.stdout.strip().split(";")[0]
+                    try:
+                        state = wait_until(f"{block['command']} starts",
+                                           lambda: states().get(job, ("",))[0] == "RUNNING" and states()[job], 20)
+                        self.assertEqual(expand(state[2]), named)
+                        # scontrol says the same nodes, and the GPUs the line asked for on each
+                        shown = slurm("scontrol", "-o", "show", "job", job).stdout
+                        fields = dict(f.split("=", 1) for f in shown.split() if "=" in f)
+                        self.assertEqual(expand(fields["NodeList"]), named)
+                        self.assertEqual(fields["NumNodes"], str(len(named)))
+                    finally:
+                        cancel(job)
+                    tried.append((gpus, block["island"], ",".join(named)))
+        self.assertTrue(tried)
+        print(f"\nstarted on the chosen nodes: {tried}", file=sys.stderr)
+
+
 class Sacctmgr(unittest.TestCase):
     def test_the_plan_lines_change_the_limits_to_what_the_plan_promised(self):
         plan = lab.ok(self, "overalloc", "plan", "--json").json()
         changed = {q["name"]: q for q in plan["quotas"] if q["gpus"] != q["old_gpus"]}
         self.assertTrue(changed, "the lab's plan changes nothing: nothing to apply")
-        lines = [line for line in lab.ok(self, "overalloc", "plan", "-o", "sacctmgr").out.splitlines()
-                 if line and not line.startswith("#")]
-        self.assertEqual(len(lines), len(changed), lines)
-        accounts = {}
-        for line in lines:
-            argv = shlex.split(line)
-            self.assertEqual(argv[:5], ["sacctmgr", "-i", "modify", "account", "where"], line)
-            name = next(a.split("=", 1)[1] for a in argv if a.startswith("name="))
-            accounts[name] = argv
-        before = {a: grp_tres(a) for a in accounts}
+        # Where each leaf was read from (the snapshot keeps it): the account and its GrpTRES entry.
+        d = tempfile.mkdtemp(prefix="fleetcap-action-")
         try:
-            for argv in accounts.values():
+            lab.ok(self, "snapshot", "save", os.path.join(d, "s"))
+            with open(os.path.join(d, "s", "quotas.json")) as f:
+                origin = {q["name"]: q.get("slurm") for q in json.load(f)["items"]}
+        finally:
+            shutil.rmtree(d, True)
+        lines = [shlex.split(line) for line in lab.ok(self, "overalloc", "plan", "-o", "sacctmgr").out.splitlines()
+                 if line and not line.startswith("#")]
+        self.assertEqual(len(lines), len(changed), lines)  # one line per leaf whose gpus change
+        for argv in lines:
+            self.assertEqual(argv[:5], ["sacctmgr", "-i", "modify", "account", "where"], argv)
+        accounts = sorted({next(a.split("=", 1)[1] for a in argv if a.startswith("name=")) for argv in lines})
+        before = {a: grp_tres(a) for a in accounts}
+        # What the plan promised: each changed leaf's own GrpTRES entry set to its new gpus, the
+        # account's other entries as they were.
+        promised = {a: tres_dict(t) for a, t in before.items()}
+        for leaf, q in changed.items():
+            promised[origin[leaf]["account"]][origin[leaf]["tres"]] = str(q["gpus"])
+        try:
+            for argv in lines:
                 slurm(*argv)
             after = {a: tres_dict(grp_tres(a)) for a in accounts}
-            # What the plan promised: each changed leaf's GPU type (named in the leaf, evals/h100,
-            # else the one GPU limit its account has) set to the plan's gpus; the rest as before.
-            promised = {a: tres_dict(t) for a, t in before.items()}
-            for leaf, q in changed.items():
-                account, _, sku = leaf.partition("/")
-                key = f"gres/gpu:{sku}" if sku else next(k for k in promised[account] if k.startswith("gres/gpu"))
-                promised[account][key] = str(q["gpus"])
             self.assertEqual(after, promised, before)
             # fleetcap's next answers: every leaf's quota is the plan's figure, no cluster is over
             # its target, and the plan has nothing left to change.
@@ -120,7 +137,7 @@ class Held(unittest.TestCase):
         # evals-c asks for 4 h100 GPUs of evals/h100, whose available is well above 4: only the
         # hold keeps it back.
         self.assertEqual((held["pending_reason"], held["fits_now"], held["gpus"]), ("JobHeldUser", "waits", 4))
-        self.assertEqual(job_state(lab.JOB["evals-c"])[:2], ("PENDING", "JobHeldUser"))
+        self.assertEqual(states()[lab.JOB["evals-c"]][:2], ("PENDING", "JobHeldUser"))
 
 
 if __name__ == "__main__":
