@@ -217,7 +217,9 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                   "Cluster lifecycle states to report (default production; 'all' for every state)")
       ->group(group);
   app.add_flag("-q,--quiet", g.quiet, "Do not print warnings")->group(group);
-  app.add_flag("-v,--verbose", g.verbose, "Log each request to stderr (never the token)")->group(group);
+  app.add_flag("-v,--verbose", g.verbose,
+               "Log each request, and where the run's time went, to stderr (never the token)")
+      ->group(group);
   app.add_option("--token-file", g.token_file, "Read the bearer token from FILE (else $FLEETCAP_TOKEN)")->group(group);
   app.add_option("--cacert", g.cacert, "Also trust the CA certificates in FILE (PEM)")->group(group);
   app.add_option("--connect-timeout", g.connect_timeout, "Seconds to wait for a connection (default 10)")
@@ -479,6 +481,8 @@ void run(int argc, const char* const* argv, std::ostream& out, std::ostream& err
     return;
   }
   out << ctx.action(ctx);
+  ctx.phase("render");
+  ctx.phase_totals();
 }
 
 } // namespace fleetcap::cli

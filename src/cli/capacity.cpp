@@ -27,6 +27,7 @@ std::string run_capacity(Context& ctx, const CapacityOptions& opts) {
   const Time at = ctx.at(snap);
   const FleetAt fleet = evaluate(snap, at);
   const CapacityReport report = capacity(snap, fleet, sel, by);
+  ctx.phase("figures");
   RenderOptions ro = ctx.render_options(snap, at);
   if (ctx.prometheus()) return render_capacity_prometheus(report, snap, ro);
   return render_capacity(report, snap, ro);

@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -74,8 +75,17 @@ struct Context {
     Time fetched_at = 0;
   };
   mutable Loaded loaded;
+  // For phase(): when the run started, and when the last step ended.
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  mutable std::chrono::steady_clock::time_point phase_mark = started;
 
   void warn(const std::string& message) const;
+  // --verbose: logs how long the step that just ended took (`what`: "figures", "render"), so a
+  // slow command shows where its time goes; the load logs its own steps (docs/design.md, "Where
+  // the time goes"). Nothing without --verbose.
+  void phase(std::string_view what) const;
+  // --verbose: the whole run's time, CPU and peak memory, once its output is made.
+  void phase_totals() const;
   SourceOptions source_options() const;
   // Loads, validates and prints the snapshot's warnings; `raw` as in load_snapshot().
   Snapshot load(RawItems* raw = nullptr) const;

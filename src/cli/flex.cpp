@@ -38,6 +38,7 @@ std::string run_flex(Context& ctx, const FlexOptions& opts) {
   const Time at = ctx.at(snap);
   const FleetAt fleet = evaluate(snap, at);
   const FlexReport report = flex(snap, fleet, sel, q);
+  ctx.phase("figures");
   RenderOptions ro = ctx.render_options(snap, at);
   return render_flex(report, snap, ro);
 }

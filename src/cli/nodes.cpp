@@ -38,8 +38,10 @@ std::string run_nodes(Context& ctx, const NodesOptions& opts) {
   NodesQuery q;
   q.all = opts.all;
   q.islands = opts.islands;
+  const NodesReport report = list_nodes(snap, sel, h, q);
+  ctx.phase("figures");
   RenderOptions ro = ctx.render_options(snap, h.at);
-  return render_nodes(list_nodes(snap, sel, h, q), snap, ro, opts.by == "island");
+  return render_nodes(report, snap, ro, opts.by == "island");
 }
 } // namespace
 

@@ -199,6 +199,7 @@ std::string run_report(Context& ctx, const ReportOptions& opts) {
   Loaded l = load(ctx, opts.common, window, buffer);
   warn_history(ctx, l, buffer);
   const OverallocReport report = overalloc(l.basis, l.snap, buffer, parse_cut(opts.common.cut));
+  ctx.phase("figures");
   if (ctx.prometheus()) return render_overalloc_prometheus(report, l.snap, ctx.render_options(l.snap, l.at));
   if (opts.compare_cuts) {
     const CutPolicy other = report.policy == CutPolicy::pro_rata ? CutPolicy::least_disruptive : CutPolicy::pro_rata;
@@ -239,6 +240,7 @@ std::string run_sweep(Context& ctx, const SweepOptions& opts) {
     b.bp = bp;
     reports.push_back(overalloc(l.basis, l.snap, b, parse_cut(opts.common.cut)));
   }
+  ctx.phase("figures");
   return render_overalloc_sweep(reports, l.history, ctx.render_options(l.snap, l.at));
 }
 
@@ -248,6 +250,7 @@ std::string run_plan(Context& ctx, const PlanOptions& opts) {
   Loaded l = load(ctx, opts.common, window, buffer);
   warn_history(ctx, l, buffer);
   const OverallocReport report = overalloc(l.basis, l.snap, buffer, parse_cut(opts.common.cut));
+  ctx.phase("figures");
   return render_overalloc_plan(report, l.snap, opts.phase, l.history, ctx.render_options(l.snap, l.at));
 }
 

@@ -94,6 +94,7 @@ std::string run_report(Context& ctx, const ReportOptions& opts) {
     sweep.push_back(overalloc(basis, snap, b, policy));
   }
   const ImpactReport impact = maintenance_impact(snap, sel, horizon);
+  ctx.phase("figures");
 
   HtmlReport page;
   page.capacity = &cap;
