@@ -18,12 +18,13 @@ std::string item(std::string_view resource, std::size_t i, std::string_view name
 }
 
 // Calls visit(i, hash of name_at(i)) for i = 0 .. count-1 in order, prefetching the table slot
-// of the name 16 places ahead and the name in the slot 8 places ahead. The tables of a large
-// fleet do not fit in the caches: one lookup at a time waits for each miss in turn (that was
-// a quarter of the run time; docs/design.md), this keeps several misses in flight.
+// of the name 16 places ahead, the item that slot holds 10 places ahead and that item's name 5
+// places ahead. The tables of a large fleet do not fit in the caches: one lookup at a time waits
+// for each miss in turn (that was a quarter of the run time; docs/design.md), this keeps several
+// misses in flight.
 template <class NameAt, class Visit>
 void for_each_hashed(const NameIndex& table, std::size_t count, NameAt name_at, Visit visit) {
-  constexpr std::size_t kSlotAhead = 16, kNameAhead = 8;
+  constexpr std::size_t kSlotAhead = 16, kItemAhead = 10, kNameAhead = 5;
   std::array<std::uint64_t, kSlotAhead> ring{};
   for (std::size_t i = 0; i < std::min(count, kSlotAhead); ++i) {
     ring[i] = NameIndex::hash(name_at(i));
@@ -31,6 +32,7 @@ void for_each_hashed(const NameIndex& table, std::size_t count, NameAt name_at, 
   }
   for (std::size_t i = 0; i < count; ++i) {
     const std::uint64_t hash = ring[i % kSlotAhead];
+    if (i + kItemAhead < count) table.prefetch_item(ring[(i + kItemAhead) % kSlotAhead]);
     if (i + kNameAhead < count) table.prefetch_name(ring[(i + kNameAhead) % kSlotAhead]);
     if (i + kSlotAhead < count) {
       ring[i % kSlotAhead] = NameIndex::hash(name_at(i + kSlotAhead));
@@ -40,10 +42,13 @@ void for_each_hashed(const NameIndex& table, std::size_t count, NameAt name_at, 
   }
 }
 
-// Names -> index; duplicates reported against the first holder.
+// Names -> index over `items` (`name(item)` gives one's name); duplicates reported against the
+// first holder.
 template <class T, class Name> void index_names(const std::vector<T>& items, std::string_view resource, Name name,
                                                 NameIndex& map, std::string_view field,
                                                 std::vector<std::string>& errors) {
+  map = NameIndex(items.data(), sizeof(T),
+                  [](const void* p, std::uint32_t i) { return std::string_view(Name{}(static_cast<const T*>(p)[i])); });
   map.reserve(items.size());
   for_each_hashed(
       map, items.size(), [&](std::size_t i) { return std::string_view(name(items[i])); },
@@ -86,7 +91,11 @@ template <class T> ResolvedNodes resolve_nodes(const Snapshot& s, const std::vec
 void link_nodes(Snapshot& s, std::vector<std::string>& errors, std::vector<std::string>& warnings) {
   auto& ix = s.index;
   Groups::Builder cluster_nodes(s.clusters.size());
-  std::vector<NameIndex> island_by_name(s.clusters.size());   // per cluster: island name -> island
+  std::vector<NameIndex> island_by_name(s.clusters.size()); // per cluster: island name -> island
+  const auto island_name = [](const void* p, std::uint32_t i) {
+    return std::string_view((*static_cast<const std::vector<Island>*>(p))[i].name);
+  };
+  for (auto& table : island_by_name) table = NameIndex(&ix.islands, 0, island_name); // islands grow meanwhile
   std::map<std::string, std::size_t, std::less<>> odd_health; // value -> count, sorted for stable warnings
   const Node* previous = nullptr; // nodes usually come island by island: skip the lookup then
   for (std::size_t i = 0; i < s.nodes.size(); ++i) {
@@ -109,8 +118,12 @@ void link_nodes(Snapshot& s, std::vector<std::string>& errors, std::vector<std::
       n.island_index = previous->island_index;
     } else {
       const auto fresh = static_cast<std::uint32_t>(ix.islands.size());
-      n.island_index = island_by_name[n.cluster_index].insert(n.island, fresh);
-      if (n.island_index == fresh) ix.islands.push_back(Island{std::string(n.island), n.cluster_index, {}});
+      NameIndex& islands = island_by_name[n.cluster_index];
+      n.island_index = islands.find(n.island);
+      if (n.island_index == kNone) {
+        ix.islands.push_back(Island{std::string(n.island), n.cluster_index, {}});
+        n.island_index = islands.insert(n.island, fresh);
+      }
     }
     ix.islands[n.island_index].nodes.push_back(static_cast<std::uint32_t>(i));
     previous = &n;

@@ -229,35 +229,56 @@ private:
   std::vector<std::uint32_t> members_;
 };
 
-// Name -> item index: an open-addressing table over views of the items' own names. With a
-// hundred thousand names it outgrows the caches, so each lookup costs a cache miss or two;
-// callers with many names overlap those misses with for_each_hashed() (see validate.cpp).
+// Name -> item index: an open-addressing table over the items' own names. A slot holds an item
+// number and 32 bits of its name's hash (8 bytes), not the name: the name is read from the item
+// (name_of) when the hash bits match, so the table of a million names is 8 MiB rather than 24
+// (docs/design.md, "Lookups"). The items must stay where they are while the index is used:
+// bind it to a vector's data() once the vector is complete. With a hundred thousand names it
+// outgrows the caches, so each lookup costs a cache miss or two; callers with many names overlap
+// those misses with for_each_hashed() (see validate.cpp).
 class NameIndex {
 public:
+  // Item `index`'s name, for items at `items`.
+  using NameOf = std::string_view (*)(const void* items, std::uint32_t index);
+
+  NameIndex() = default;
+  // `stride`: the size of one item, so that prefetch_item() finds it.
+  NameIndex(const void* items, std::size_t stride, NameOf name_of)
+      : items_(items), stride_(stride), name_of_(name_of) {}
+  // Over a vector whose items have a `name` member convertible to std::string_view.
+  template <class T> static NameIndex over_names(const std::vector<T>& items) {
+    return NameIndex(items.data(), sizeof(T),
+                     [](const void* p, std::uint32_t i) { return std::string_view(static_cast<const T*>(p)[i].name); });
+  }
+
   static std::uint64_t hash(std::string_view name);
 
   void reserve(std::size_t names);
-  // Adds `name` -> `index` unless the name is there; returns the index that holds it.
+  // Adds item `index` (whose name is `name`) unless the name is there; returns the index that
+  // holds it.
   std::uint32_t insert(std::string_view name, std::uint32_t index) { return insert(name, index, hash(name)); }
   std::uint32_t insert(std::string_view name, std::uint32_t index, std::uint64_t hash);
   std::uint32_t find(std::string_view name) const { return find(name, hash(name)); } // kNone when absent
   std::uint32_t find(std::string_view name, std::uint64_t hash) const;
   bool contains(std::string_view name) const { return find(name) != kNone; }
   std::size_t size() const { return size_; }
-  // Cache hints for a lookup soon: the name's home slot, then the name that slot holds.
+  // Cache hints for a lookup soon, each a step later than the one before: the name's home slot,
+  // the item that slot holds, and that item's name.
   void prefetch_slot(std::uint64_t hash) const;
+  void prefetch_item(std::uint64_t hash) const;
   void prefetch_name(std::uint64_t hash) const;
 
 private:
   struct Slot {
-    const char* data = nullptr;
-    std::uint32_t length = 0;
     std::uint32_t index = kNone;
     std::uint32_t tag = 0; // high hash bits: most mismatches are told apart without the name
   };
   std::size_t slot_of(std::string_view name, std::uint64_t hash) const;
   std::vector<Slot> slots_;
   std::size_t size_ = 0;
+  const void* items_ = nullptr;
+  std::size_t stride_ = 0;
+  NameOf name_of_ = nullptr;
 };
 
 // Derived lookups, built by link() once the items are valid.
