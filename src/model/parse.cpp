@@ -420,10 +420,10 @@ void read_issue(od::value v, Item& it, NodeIssue& issue, std::size_t i) {
 
 // The values the previous item of a page had, for Item::string's `previous`.
 struct Previous {
-  std::string_view cluster, island, health, ns, quota;
+  std::string_view cluster, island, health, ns, quota, kind, reason;
 };
 
-void read_node(od::object obj, Item& it, Node& n, TextArena& text, Previous& previous) {
+void read_node(od::object obj, Item& it, Node& n, TextArena& text, Previous& previous, ArrayArena<NodeIssue>& kept) {
   // kNodeRequired: name, cluster, island, gpus, health
   Required required(kNodeRequired);
   for (auto field : obj) {
@@ -452,8 +452,12 @@ void read_node(od::object obj, Item& it, Node& n, TextArena& text, Previous& pre
         it.fail(key, fmt::format("must be an array, got {}", got(v)));
         continue;
       }
+      // One node's issues, then kept in the snapshot; a second "issues" key adds to the first.
+      thread_local std::vector<NodeIssue> issues;
+      issues.assign(n.issues.begin(), n.issues.end());
       std::size_t i = 0;
-      for (auto element : v.get_array()) read_issue(element.value(), it, n.issues.emplace_back(), i++);
+      for (auto element : v.get_array()) read_issue(element.value(), it, issues.emplace_back(), i++);
+      n.issues = kept.store(issues);
     }
   }
   required.check(it);
@@ -530,22 +534,22 @@ void read_job(od::object obj, Item& it, Job& j, TextArena& text, Previous& previ
   j.flex = j.quota == "flex";
 }
 
-void read_event(od::object obj, Item& it, MaintenanceEvent& e) {
+void read_event(od::object obj, Item& it, MaintenanceEvent& e, TextArena& text, Previous& previous) {
   Required required(kEventRequired);
   for (auto field : obj) {
     std::string_view key = key_of(field);
     od::value v = field.value();
     required.note(key);
     if (key == "id") {
-      if (it.name(v, key, e.id)) it.set_name(e.id);
+      if (it.name(v, key, text, e.id)) it.set_name(e.id);
     } else if (key == "cluster") {
-      it.name(v, key, e.cluster);
+      it.name(v, key, text, e.cluster, &previous.cluster);
     } else if (key == "nodes") {
-      it.strings(v, key, e.nodes); // null is an error: an empty list means the whole cluster
+      it.strings(v, key, text, e.nodes); // null is an error: an empty list means the whole cluster
     } else if (key == "kind") {
-      if (!is_null(v)) it.string(v, key, e.kind);
+      if (!is_null(v)) it.string(v, key, text, e.kind, &previous.kind);
     } else if (key == "reason") {
-      if (!is_null(v)) it.string(v, key, e.reason);
+      if (!is_null(v)) it.string(v, key, text, e.reason, &previous.reason);
     } else if (key == "priority") {
       it.choice(v, key, issue_priority_from, kIssuePriorities, e.priority);
     } else if (key == "start") {
@@ -616,7 +620,12 @@ void read_resource_items(Resource resource, od::array items, std::size_t page_by
   case Resource::clusters:
     read_items(items, page_bytes, name, snap.clusters, errors, text, previous, read_cluster);
     break;
-  case Resource::nodes: read_items(items, page_bytes, name, snap.nodes, errors, text, previous, read_node); break;
+  case Resource::nodes:
+    read_items(items, page_bytes, name, snap.nodes, errors, text, previous,
+               [&snap](od::object o, Item& it, Node& n, TextArena& t, Previous& p) {
+                 read_node(o, it, n, t, p, snap.node_issues);
+               });
+    break;
   case Resource::quotas: read_items(items, page_bytes, name, snap.quotas, errors, text, previous, read_quota); break;
   case Resource::jobs: read_items(items, page_bytes, name, snap.jobs, errors, text, previous, read_job); break;
   case Resource::maintenance:

@@ -17,28 +17,30 @@ std::string item(std::string_view resource, std::size_t i, std::string_view name
   return name.empty() ? fmt::format("{}[{}]", resource, i) : fmt::format("{}[{}] \"{}\"", resource, i, name);
 }
 
-// Calls visit(i, hash of name_at(i)) for i = 0 .. count-1 in order, prefetching the table slot
-// of the name 16 places ahead, the item that slot holds 10 places ahead and that item's name 5
-// places ahead. The tables of a large fleet do not fit in the caches: one lookup at a time waits
-// for each miss in turn (that was a quarter of the run time; docs/design.md), this keeps several
-// misses in flight.
-template <class NameAt, class Visit>
-void for_each_hashed(const NameIndex& table, std::size_t count, NameAt name_at, Visit visit) {
+// Calls visit(i, name, hash of name) for the `count` names next() gives, in order, prefetching
+// the table slot of the name 16 places ahead, the item that slot holds 10 places ahead and that
+// item's name 5 places ahead. The tables of a large fleet do not fit in the caches: one lookup at
+// a time waits for each miss in turn (that was a quarter of the run time; docs/design.md), this
+// keeps several misses in flight. The names are read once each, in order, so no list of them is
+// built first.
+template <class Next, class Visit>
+void for_each_hashed(const NameIndex& table, std::size_t count, Next next, Visit visit) {
   constexpr std::size_t kSlotAhead = 16, kItemAhead = 10, kNameAhead = 5;
-  std::array<std::uint64_t, kSlotAhead> ring{};
-  for (std::size_t i = 0; i < std::min(count, kSlotAhead); ++i) {
-    ring[i] = NameIndex::hash(name_at(i));
-    table.prefetch_slot(ring[i]);
-  }
+  std::array<std::string_view, kSlotAhead> names{};
+  std::array<std::uint64_t, kSlotAhead> hashes{};
+  const auto fetch = [&](std::size_t k) {
+    names[k % kSlotAhead] = next();
+    hashes[k % kSlotAhead] = NameIndex::hash(names[k % kSlotAhead]);
+    table.prefetch_slot(hashes[k % kSlotAhead]);
+  };
+  for (std::size_t k = 0; k < std::min(count, kSlotAhead); ++k) fetch(k);
   for (std::size_t i = 0; i < count; ++i) {
-    const std::uint64_t hash = ring[i % kSlotAhead];
-    if (i + kItemAhead < count) table.prefetch_item(ring[(i + kItemAhead) % kSlotAhead]);
-    if (i + kNameAhead < count) table.prefetch_name(ring[(i + kNameAhead) % kSlotAhead]);
-    if (i + kSlotAhead < count) {
-      ring[i % kSlotAhead] = NameIndex::hash(name_at(i + kSlotAhead));
-      table.prefetch_slot(ring[i % kSlotAhead]);
-    }
-    visit(i, hash);
+    if (i + kItemAhead < count) table.prefetch_item(hashes[(i + kItemAhead) % kSlotAhead]);
+    if (i + kNameAhead < count) table.prefetch_name(hashes[(i + kNameAhead) % kSlotAhead]);
+    const std::string_view name = names[i % kSlotAhead];
+    const std::uint64_t hash = hashes[i % kSlotAhead];
+    if (i + kSlotAhead < count) fetch(i + kSlotAhead);
+    visit(i, name, hash);
   }
 }
 
@@ -50,10 +52,10 @@ template <class T, class Name> void index_names(const std::vector<T>& items, std
   map = NameIndex(items.data(), sizeof(T),
                   [](const void* p, std::uint32_t i) { return std::string_view(Name{}(static_cast<const T*>(p)[i])); });
   map.reserve(items.size());
+  std::size_t at = 0;
   for_each_hashed(
-      map, items.size(), [&](std::size_t i) { return std::string_view(name(items[i])); },
-      [&](std::size_t i, std::uint64_t hash) {
-        std::string_view n = name(items[i]);
+      map, items.size(), [&] { return std::string_view(name(items[at++])); },
+      [&](std::size_t i, std::string_view n, std::uint64_t hash) {
         if (n.empty()) return; // reported as missing when parsed
         const std::uint32_t holder = map.insert(n, static_cast<std::uint32_t>(i), hash);
         if (holder != i)
@@ -74,17 +76,25 @@ struct ResolvedNodes {
 
 template <class T> ResolvedNodes resolve_nodes(const Snapshot& s, const std::vector<T>& items) {
   ResolvedNodes r;
-  std::vector<std::string_view> names;
   r.starts.reserve(items.size() + 1);
+  std::size_t total = 0;
   for (const auto& it : items) {
-    for (const auto& n : it.nodes) names.emplace_back(n);
-    r.starts.push_back(static_cast<std::uint32_t>(names.size()));
+    total += it.nodes.size();
+    r.starts.push_back(static_cast<std::uint32_t>(total));
   }
-  r.nodes.resize(names.size());
+  r.nodes.resize(total);
+  std::size_t item = 0, k = 0; // the next name: items[item].nodes[k]
+  const auto next = [&]() -> std::string_view {
+    while (k == items[item].nodes.size()) {
+      ++item;
+      k = 0;
+    }
+    return items[item].nodes[k++];
+  };
   const NameIndex& table = s.index.node_by_name;
-  for_each_hashed(
-      table, names.size(), [&](std::size_t i) { return names[i]; },
-      [&](std::size_t i, std::uint64_t hash) { r.nodes[i] = table.find(names[i], hash); });
+  for_each_hashed(table, total, next, [&](std::size_t i, std::string_view name, std::uint64_t hash) {
+    r.nodes[i] = table.find(name, hash);
+  });
   return r;
 }
 
@@ -331,6 +341,7 @@ void link_events(Snapshot& s, std::vector<std::string>& errors) {
       s.maintenance, "maintenance", [](const MaintenanceEvent& e) -> std::string_view { return e.id; }, ids, "id",
       errors);
   const ResolvedNodes resolved = resolve_nodes(s, s.maintenance);
+  std::vector<std::uint32_t> nodes; // one event's, then kept in s.event_node_indices
   for (std::size_t i = 0; i < s.maintenance.size(); ++i) {
     MaintenanceEvent& e = s.maintenance[i];
     if (i + 8 < s.maintenance.size())
@@ -345,7 +356,8 @@ void link_events(Snapshot& s, std::vector<std::string>& errors) {
     if (e.start != 0 && e.end != 0 && !(e.start < e.end))
       errors.push_back(fmt::format("{}: field \"end\" ({}) must be after \"start\" ({})", who(), format_rfc3339(e.end),
                                    format_rfc3339(e.start)));
-    link_node_list(s, e.nodes, resolved.of(i), e.cluster_index, who, e.node_indices, errors);
+    link_node_list(s, e.nodes, resolved.of(i), e.cluster_index, who, nodes, errors);
+    e.node_indices = s.event_node_indices.store(nodes);
     if (e.cluster_index != kNone) cluster_events.add(e.cluster_index, static_cast<std::uint32_t>(i));
     for (auto node : e.node_indices) node_events.add(node, static_cast<std::uint32_t>(i));
   }

@@ -94,7 +94,7 @@ const Column<NodeView> kNodeColumns[] = {
            if (!e) return none();
            const std::string when =
                r.row->event_active ? "until " + short_time(e->end) : "from " + short_time(e->start);
-           return txt(e->id, r.row->event_active ? Tone::warn : Tone::plain,
+           return txt(std::string(e->id), r.row->event_active ? Tone::warn : Tone::plain,
                       fmt::format("{} {}{}", e->id, when, e->hard_start ? " (hard)" : ""));
          }},
     {.key = "next_event_active",

@@ -365,7 +365,8 @@ TEST_CASE("slurm: the lab's real v0.0.38 capture (Slurm 22.05), figures worked b
   CHECK(snap.maintenance[0].id == "maint-now");
   CHECK(snap.maintenance[0].state == EventState::in_progress);
   CHECK(snap.maintenance[1].id == "maint-later");
-  CHECK(snap.maintenance[1].nodes == std::vector<std::string>{"h100-01", "h100-02"});
+  CHECK(std::vector<std::string>(snap.maintenance[1].nodes.begin(), snap.maintenance[1].nodes.end()) ==
+        std::vector<std::string>{"h100-01", "h100-02"});
   CHECK(snap.maintenance[1].state == EventState::scheduled);
 
   // QOS quotas: capped (gres/gpu:h200=16) is the only leaf; capped-a and capped-b target it.

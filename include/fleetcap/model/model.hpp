@@ -111,16 +111,16 @@ struct NodeIssue {
   std::string detail;
 };
 
-// String fields view Snapshot::text (see TextArena).
+// String fields view Snapshot::text (see TextArena); issues are in Snapshot::node_issues.
 struct Node {
   std::string_view name, cluster, island, health;
+  std::span<const NodeIssue> issues;
   Gpus gpus = 0;
-  bool cordoned = false;
-  std::vector<NodeIssue> issues;
   // linked
-  bool healthy = false;
   std::uint32_t cluster_index = kNone;
   std::uint32_t island_index = kNone; // fleet-wide island number
+  bool cordoned = false;
+  bool healthy = false; // linked
 };
 
 struct Quota {
@@ -162,16 +162,18 @@ struct Job {
   bool running() const { return state == JobState::running; }
 };
 
+// String fields view Snapshot::text and node lists are spans, as Job's (see TextArena): a fleet
+// has events by the ten thousand, each naming a few nodes.
 struct MaintenanceEvent {
-  std::string id, cluster, kind, reason;
-  std::vector<std::string> nodes; // empty = the whole cluster
-  int priority = 3;
+  std::string_view id, cluster, kind, reason;
+  std::span<const std::string_view> nodes; // empty = the whole cluster
   Time start = 0, end = 0;
+  int priority = 3;
   bool hard_start = false;
   EventState state = EventState::scheduled;
   // linked
   std::uint32_t cluster_index = kNone;
-  std::vector<std::uint32_t> node_indices; // empty = the whole cluster
+  std::span<const std::uint32_t> node_indices; // in Snapshot::event_node_indices; empty = the whole cluster
 
   // Active at t: start <= t < end and neither completed nor cancelled (SPEC §2).
   bool active_at(Time t) const {
@@ -316,7 +318,9 @@ struct Snapshot {
   std::vector<std::string> warnings;
   FleetIndex index;
   std::array<TextArena, kResources.size()> text; // per resource, so resources parse concurrently
-  ArrayArena<std::uint32_t> job_node_indices;    // written by linking only
+  ArrayArena<NodeIssue> node_issues;             // written by parsing nodes only
+  ArrayArena<std::uint32_t> job_node_indices;    // written by linking only (jobs)
+  ArrayArena<std::uint32_t> event_node_indices;  // written by linking only (maintenance)
   // Set on the snapshot a command runs on: after keep_snapshots_until_exit(), destroying it
   // hands its memory to the process instead of freeing it piece by piece (tens of ms for a
   // large fleet, just before the process exits and the kernel takes it back anyway).
