@@ -87,7 +87,7 @@ def main():
         out.append({"name": name, "total": t, "healthy": h, "assigned": a, "inquota_used": q,
                     "inquota_free": max(0, min(a, h) - q), "flex_used": f, "flex_free": flex_free,
                     "flex_stable_free": stable, "flex_reclaimable_free": flex_free - stable,
-                    "unbacked": max(0, a - h), "buffer": max(0, h - a),
+                    "unbacked": max(0, a - h), "headroom": max(0, h - a),
                     "largest_free_block": block.get(name, 0)})
     json.dump({"clusters": out}, sys.stdout, indent=1)
     sys.stdout.write("\n")

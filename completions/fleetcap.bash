@@ -9,7 +9,7 @@ _fleetcap_complete_names() {
 }
 _fleetcap() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} path='' i w
-  local globals_with_value=' --source --output -o --format --columns --sort --watch --color --at --cluster --region --sku --state --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --kubeconfig --island-label --maintenance-duration --slurm-user --slurm-quota --island-feature-prefix --island-map --flex-qos --config '
+  local globals_with_value=' --source --output -o --format --columns --sort --watch --color --at --cluster --region --sku --state --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --kubeconfig --island-label --maintenance-duration --slurm-user --slurm-quota --island-feature-prefix --island-map --flex-qos --ssh-command --config '
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=${COMP_WORDS[i]}
     if [[ $w == -* ]]; then
@@ -22,6 +22,7 @@ _fleetcap() {
   if [[ -n $kind ]]; then
     case $kind in
       file) COMPREPLY=($(compgen -f -- "$cur")) ;;
+      source) COMPREPLY=($(compgen -W 'slurm slurm: slurm:all slurm+ssh:// slurm+http:// slurm+https:// slurm+unix:// kube kube: http:// https://' -- "$cur") $(compgen -f -- "$cur")) ;;
       dyn:*) COMPREPLY=($(compgen -W "$(_fleetcap_complete_names "${kind#dyn:}")" -- "$cur")) ;;
       none) COMPREPLY=() ;;
       *) COMPREPLY=($(compgen -W "$kind" -- "$cur")) ;;
@@ -68,7 +69,7 @@ _fleetcap_subs() {
 }
 _fleetcap_options() {
   case $1 in
-    '') echo '--help -h --version --source --output -o --json --format --wide -w --no-headers --columns --sort --watch --color --at --cluster --region --sku --state --quiet -q --verbose -v --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --allow-insecure-token --kubeconfig --island-label --maintenance-duration --slurm-user --slurm-quota --island-feature-prefix --island-map --flex-qos --config' ;;
+    '') echo '--help -h --version --source --output -o --json --format --wide -w --no-headers --columns --sort --watch --color --at --cluster --region --sku --state --quiet -q --verbose -v --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --allow-insecure-token --kubeconfig --island-label --maintenance-duration --slurm-user --slurm-quota --island-feature-prefix --island-map --flex-qos --ssh-command --config' ;;
     'capacity') echo '--help -h --by' ;;
     'capacity flex') echo '--help -h --namespace --gpus --contiguous --for --stable' ;;
     'flex') echo '--help -h --namespace --gpus --contiguous --for --stable' ;;
@@ -144,6 +145,7 @@ _fleetcap_takes_value() {
     '|--island-feature-prefix') echo 1 ;;
     '|--island-map') echo 1 ;;
     '|--flex-qos') echo 1 ;;
+    '|--ssh-command') echo 1 ;;
     '|--config') echo 1 ;;
     'capacity|--by') echo 1 ;;
     'capacity flex|--namespace') echo 1 ;;
@@ -194,7 +196,7 @@ _fleetcap_takes_value() {
 }
 _fleetcap_value_kind() {
   case "$1|$2" in
-    *'|--source') echo 'file' ;;
+    *'|--source') echo 'source' ;;
     *'|--output') echo 'table wide json csv name prometheus' ;;
     *'|-o') echo 'table wide json csv name prometheus' ;;
     *'|--format') echo 'table json csv prometheus' ;;
@@ -221,6 +223,7 @@ _fleetcap_value_kind() {
     *'|--island-feature-prefix') echo 'none' ;;
     *'|--island-map') echo 'file' ;;
     *'|--flex-qos') echo 'none' ;;
+    *'|--ssh-command') echo 'none' ;;
     *'|--config') echo 'file' ;;
     'capacity|--by') echo 'region sku provider' ;;
     'capacity flex|--namespace') echo 'dyn:namespaces' ;;

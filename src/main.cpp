@@ -5,6 +5,7 @@
 #include "fleetcap/model/model.hpp"
 #include "fleetcap/secrets.hpp"
 #include "fleetcap/source/source.hpp"
+#include "fleetcap/text.hpp"
 
 #include <atomic>
 #include <cerrno>
@@ -156,8 +157,10 @@ private:
   std::atomic<int> error_{0};
 };
 
-// stderr, line by line through redact(): every message, warning and --verbose line, whatever
-// it quotes. Lines are written whole with one write(2), so lines from several threads never mix.
+// stderr, line by line through redact(), then escape_control(): every message, warning and
+// --verbose line, whatever it quotes, reaches the terminal as one line of text (messages are
+// escaped when they are made, so a line break inside one is \x0a; this catches what else writes
+// to std::cerr). Lines are written whole with one write(2), so lines from several threads never mix.
 class StderrSink : public UnbufferedSink {
 public:
 protected:
@@ -165,7 +168,7 @@ protected:
   // "\r" and no newline (each piece is one whole message, so a secret is never cut in two).
   int sync() override {
     std::lock_guard lock(mutex_);
-    if (!line_.empty()) write_line(fleetcap::redact(line_));
+    if (!line_.empty()) write_line(safe(line_));
     line_.clear();
     return 0;
   }
@@ -173,13 +176,24 @@ protected:
     std::lock_guard lock(mutex_);
     line_.append(s, static_cast<std::size_t>(n));
     for (std::size_t nl; (nl = line_.find('\n')) != std::string::npos;) {
-      write_line(fleetcap::redact(std::string_view(line_).substr(0, nl + 1)));
+      write_line(safe(std::string_view(line_).substr(0, nl)) + '\n');
       line_.erase(0, nl + 1);
     }
     return n;
   }
 
 private:
+  // The only terminal control fleetcap itself writes to stderr: the progress line's "go to the
+  // line's start and clear it", at the start of a piece (cli/context.cpp).
+  static constexpr std::string_view kClearLine = "\r\x1b[K";
+  static std::string safe(std::string_view line) {
+    std::string out;
+    while (line.starts_with(kClearLine)) {
+      out += kClearLine;
+      line.remove_prefix(kClearLine.size());
+    }
+    return out + fleetcap::escape_control(fleetcap::redact(line));
+  }
   static void write_line(const std::string& text) {
     std::size_t done = 0;
     while (done < text.size()) {

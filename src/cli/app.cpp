@@ -166,9 +166,9 @@ void check_config_file(const std::string& path) {
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
   const std::string group = "Global options";
-  app.add_option(
-         "--source", g.source,
-         "Fleet API base URL (http/https), saved snapshot directory, slurm+http(s)://HOST:PORT, or kube[:CONTEXT]")
+  app.add_option("--source", g.source,
+                 "Fleet API base URL (http/https), saved snapshot directory, slurm+http(s)://HOST:PORT, slurm (Slurm's "
+                 "commands here), slurm:CLUSTER, slurm:all, slurm+ssh://[USER@]LOGIN[:PORT], or kube[:CONTEXT]")
       ->envname("FLEETCAP_SOURCE")
       ->group(group);
   app.add_option("-o,--output", g.output,
@@ -263,6 +263,11 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
       ->group(slurm);
   add_list_option(app, "--flex-qos", g.flex_qos,
                   "QOS whose jobs always run on flex (default scavenger,preemptible,flex)")
+      ->group(slurm);
+  app.add_option("--ssh-command", g.ssh_command,
+                 "With --source slurm+ssh://: run this instead of ssh, e.g. \"ssh -F ./lab_ssh_config\" (a shell "
+                 "command line; ssh's arguments are appended)")
+      ->envname("FLEETCAP_SSH_COMMAND")
       ->group(slurm);
   app.set_config("--config", default_config_path(), "Read options from this TOML file (keys are long option names)")
       ->group(group);

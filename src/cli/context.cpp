@@ -5,6 +5,7 @@
 #include "fleetcap/render/columns.hpp"
 #include "fleetcap/render/table.hpp"
 #include "fleetcap/secrets.hpp"
+#include "fleetcap/source/kinds.hpp"
 #include "fleetcap/source/local_file.hpp"
 
 #include <fmt/format.h>
@@ -24,12 +25,14 @@
 
 namespace fleetcap::cli {
 
+// A warning is one line, whatever it quotes (a name, a Status message): escaped as tables are.
 void Context::warn(const std::string& message) const {
   if (global.quiet) return;
+  const std::string line = "fleetcap: warning: " + escape_control(message) + '\n';
   if (warnings)
-    *warnings += "fleetcap: warning: " + message + '\n';
+    *warnings += line;
   else
-    *err << "fleetcap: warning: " << message << '\n';
+    *err << line;
 }
 
 namespace {
@@ -84,134 +87,12 @@ std::string read_token_file(const std::string& path, const Context& ctx) {
   return token;
 }
 
-// A token goes into a header line: a control character would end the line and smuggle in
-// another header, so refuse it (without showing it).
-void check_token(const std::string& token, const char* where) {
-  for (unsigned char c : token)
-    if (c < 0x20 || c == 0x7f)
-      throw UsageError(
-          fmt::format("the token from {} contains a control character (a line break?); fix {}", where, where));
-}
-// The config file's items, read with CLI11's TOML reader, the one that reads the rest of the
-// file: one reader for every adapter's tables ([slurm...], [kube...]). None without a file.
-std::vector<CLI::ConfigItem> config_items(const std::string& path) {
+// The config file, read once (none when the path names no regular file: the default path
+// need not exist).
+std::shared_ptr<const ConfigFile> config_file(const std::string& path) {
   std::error_code ec;
-  if (path.empty() || !std::filesystem::is_regular_file(path, ec)) return {};
-  try {
-    return CLI::ConfigTOML().from_file(path);
-  } catch (const CLI::Error& e) {
-    throw UsageError(fmt::format("config file {}: {}", path, e.what()));
-  }
-}
-
-// An item's value, without the quotes of a TOML string.
-std::string config_value(const CLI::ConfigItem& item) {
-  std::string v = item.inputs.empty() ? std::string() : item.inputs.front();
-  if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) v = v.substr(1, v.size() - 2);
-  return v;
-}
-
-// A priority class named in a config table ("high"); anything else is a usage error naming
-// the table, the key and the file.
-Priority config_priority(const std::string& path, const std::string& where, const std::string& name) {
-  if (auto p = priority_from(name)) return *p;
-  throw UsageError(fmt::format("config file {}: {} \"{}\" is not one of critical, high, mid, low", path, where, name));
-}
-
-// The config file's [slurm], [slurm.priority] and [slurm.quota-sku] tables (docs/slurm.md).
-// Command-line options win.
-void read_slurm_config(const std::string& path, SlurmOptions& s, bool& quota_given, const Context& ctx) {
-  const std::vector<CLI::ConfigItem> items = config_items(path);
-  const auto value = config_value;
-  auto boolean = [&](const CLI::ConfigItem& item) {
-    const std::string v = value(item);
-    if (v == "true") return true;
-    if (v == "false") return false;
-    throw UsageError(fmt::format("config file {}: [slurm] {} must be true or false, got \"{}\"", path, item.name, v));
-  };
-  for (const auto& item : items) {
-    if (item.parents.empty() || item.parents.front() != "slurm" || item.name == "++" || item.name == "--") continue;
-    if (item.parents.size() == 1) {
-      const std::string& k = item.name;
-      if (k == "region")
-        s.region = value(item);
-      else if (k == "provider")
-        s.provider = value(item);
-      else if (k == "cluster")
-        s.cluster = value(item);
-      else if (k == "borrowing")
-        s.borrowing = boolean(item);
-      else if (k == "hard-start" || k == "hard_start")
-        s.hard_start = boolean(item);
-      else if ((k == "island-feature-prefix" || k == "island_feature_prefix") && s.island_feature_prefix.empty())
-        s.island_feature_prefix = value(item);
-      else if ((k == "island-map" || k == "island_map") && s.island_map.empty())
-        s.island_map = value(item);
-      else if ((k == "quota" || k == "slurm-quota") && !quota_given) {
-        s.quota = value(item);
-        if (s.quota != "associations" && s.quota != "qos" && s.quota != "none")
-          throw UsageError(fmt::format("config file {}: [slurm] quota must be associations, qos or none, got \"{}\"",
-                                       path, s.quota));
-        quota_given = true;
-      } else if (k == "user" && s.user.empty())
-        s.user = value(item);
-      else if (k == "flex-qos" || k == "flex_qos") {
-        s.flex_qos.clear();
-        for (const auto& in : item.inputs) {
-          std::string v = in;
-          if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-          for (std::size_t a = 0; a <= v.size();) {
-            auto b = v.find(',', a);
-            if (b == std::string::npos) b = v.size();
-            if (b > a) s.flex_qos.push_back(v.substr(a, b - a));
-            a = b + 1;
-          }
-        }
-      } else
-        ctx.warn(fmt::format("config file {}: unknown key [slurm] {}", path, k));
-    } else if (item.parents.size() == 2 && item.parents[1] == "priority") {
-      const std::string p = value(item);
-      config_priority(path, fmt::format("[slurm.priority] {} =", item.name), p);
-      s.priority.emplace_back(item.name, p);
-    } else if (item.parents.size() == 2 && item.parents[1] == "quota-sku") {
-      s.quota_sku.emplace_back(item.name, value(item));
-    } else {
-      ctx.warn(fmt::format("config file {}: unknown table [{}]", path, fmt::join(item.parents, ".")));
-    }
-  }
-}
-
-// The config file's [kube.priority] table (docs/kubernetes.md): CLASS = the lowest priority
-// value of that class, e.g. high = 1000. The thresholds must fall from critical to low, so
-// every class named can be reached.
-void read_kube_config(const std::string& path, std::vector<std::pair<Priority, std::int64_t>>& priority,
-                      const Context& ctx) {
-  for (const auto& item : config_items(path)) {
-    if (item.parents.empty() || item.parents.front() != "kube" || item.name == "++" || item.name == "--") continue;
-    if (item.parents.size() == 2 && item.parents[1] == "priority") {
-      const Priority cls = config_priority(path, "[kube.priority] key", item.name);
-      const std::string raw = item.inputs.empty() ? std::string() : item.inputs.front();
-      const std::optional<std::int64_t> threshold = whole_integer(raw);
-      if (!threshold)
-        throw UsageError(
-            fmt::format("config file {}: [kube.priority] {} = \"{}\" must be an integer (the lowest priority "
-                        "value of the class, e.g. {} = 1000)",
-                        path, item.name, raw, item.name));
-      std::erase_if(priority, [&](const auto& p) { return p.first == cls; });
-      priority.emplace_back(cls, *threshold);
-    } else {
-      ctx.warn(fmt::format("config file {}: unknown {} [{}] {}", path, item.parents.size() == 1 ? "key" : "table",
-                           fmt::join(item.parents, "."), item.name));
-    }
-  }
-  std::sort(priority.begin(), priority.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-  for (std::size_t i = 1; i < priority.size(); ++i)
-    if (priority[i].second >= priority[i - 1].second)
-      throw UsageError(
-          fmt::format("config file {}: [kube.priority] {} = {} must be below {} = {} (a higher class needs "
-                      "a higher priority value)",
-                      path, to_string(priority[i].first), priority[i].second, to_string(priority[i - 1].first),
-                      priority[i - 1].second));
+  if (path.empty() || !std::filesystem::is_regular_file(path, ec)) return nullptr;
+  return ConfigFile::read(path);
 }
 } // namespace
 
@@ -255,36 +136,41 @@ SourceOptions Context::source_options() const {
   if (!global.token_file.empty()) {
     o.token = read_token_file(global.token_file, *this);
     add_secret(*o.token); // before anything can quote it (fleetcap/secrets.hpp)
-    check_token(*o.token, "--token-file");
+    check_header_token(*o.token, "--token-file");
   } else if (const char* env = std::getenv("FLEETCAP_TOKEN"); env && *env) {
     o.token = env;
     add_secret(*o.token);
-    check_token(*o.token, "FLEETCAP_TOKEN");
+    check_header_token(*o.token, "FLEETCAP_TOKEN");
   }
-  if (o.source.starts_with("slurm+")) {
-    SlurmOptions& s = o.slurm;
-    if (const char* jwt = std::getenv("SLURM_JWT"); jwt && *jwt) {
-      s.jwt = jwt;
-      add_secret(*s.jwt);
-      check_token(*s.jwt, "SLURM_JWT");
-    }
-    s.user = global.slurm_user;
-    s.island_feature_prefix = global.island_feature_prefix;
-    s.island_map = global.island_map;
-    bool quota_given = !global.slurm_quota.empty();
-    if (quota_given) s.quota = global.slurm_quota;
-    read_slurm_config(global.config_file, s, quota_given, *this);
-    if (!global.flex_qos.empty()) s.flex_qos = global.flex_qos;
+  // The kind's own settings from the config file and its environment, then the command line's.
+  const SourceKind& kind = source_kind(o.source);
+  if (kind.configure) {
+    if (!config) config = config_file(global.config_file);
+    KindConfig settings(config, std::string(kind.table), "", [this](const std::string& m) { warn(m); });
+    kind.configure(settings, o);
+    settings.finish();
   }
-  if (o.source == "kube" || o.source.starts_with("kube:")) read_kube_config(global.config_file, o.kube_priority, *this);
+  SlurmOptions& s = o.slurm;
+  if (!global.slurm_user.empty()) s.user = global.slurm_user;
+  if (!global.island_feature_prefix.empty()) s.island_feature_prefix = global.island_feature_prefix;
+  if (!global.island_map.empty()) s.island_map = global.island_map;
+  if (!global.slurm_quota.empty()) s.quota = global.slurm_quota;
+  if (!global.flex_qos.empty()) s.flex_qos = global.flex_qos;
   if (!global.at.empty() && global.at != "now") o.now = parse_rfc3339(global.at);
   o.cacert = global.cacert;
+  if (!o.cacert.empty()) {
+    // One rule for file options (docs/reliability.md): checked here, before any request, so that
+    // a CA bundle that cannot be used is a usage error (exit 2), not a failed fetch.
+    LocalRead ca = read_local_file(o.cacert, std::uint64_t{64} << 20, "64 MiB, too large for a CA bundle");
+    if (!ca.bytes) throw UsageError(fmt::format("--cacert {}", ca.error));
+  }
   o.connect_timeout = global.connect_timeout;
   o.timeout = global.timeout;
   o.max_response_mb = global.max_response_mb;
   o.allow_insecure_token = global.allow_insecure_token;
   o.max_pages = global.max_pages;
   o.kubeconfig = global.kubeconfig;
+  o.ssh_command = global.ssh_command;
   o.island_label = global.island_label;
   o.maintenance_hours = duration_hours(global.maintenance_duration).value_or(4);
   if (o.token && o.allow_insecure_token && token_in_clear(o.source))
@@ -296,12 +182,13 @@ SourceOptions Context::source_options() const {
     progress->err = err;
     o.progress = [p = progress](Resource r, std::int64_t pages, std::uint64_t bytes) { p->page(r, pages, bytes); };
   }
+  o.warn = [this](const std::string& message) { warn(message); };
   if (global.verbose) {
     auto mutex = std::make_shared<std::mutex>();
     std::ostream* log = err;
     o.log = [mutex, log](const std::string& line) {
       std::lock_guard lock(*mutex);
-      *log << "fleetcap: " << line << '\n';
+      *log << "fleetcap: " << escape_control(line) << '\n';
     };
   }
   return o;
@@ -492,6 +379,14 @@ void Context::check_output_options() const {
   };
   if (!global.sort.empty()) check("--sort", global.sort);
   for (const auto& c : global.columns) check("--columns", c);
+  // A field only JSON and CSV carry names no column of a table: say so rather than show the
+  // default columns as if the name had not been given.
+  if (table_output())
+    for (const auto& c : global.columns)
+      if (!is_table_column(command, c))
+        throw UsageError(fmt::format("--columns {}: 'fleetcap {}' has that field in JSON and CSV only, not in its "
+                                     "tables; -o csv --columns {} shows it",
+                                     c, command, c));
 }
 
 RenderOptions Context::render_options(const Snapshot& snap, Time at) const {

@@ -4,6 +4,7 @@
 #include "fleetcap/figures/select.hpp"
 #include "fleetcap/model/model.hpp"
 #include "fleetcap/render/output.hpp"
+#include "fleetcap/source/config.hpp"
 #include "fleetcap/source/source.hpp"
 
 #include <CLI/CLI.hpp>
@@ -40,9 +41,10 @@ struct GlobalOptions {
   bool allow_insecure_token = false;
   std::string kubeconfig, island_label; // --source kube (ADAPTERS.md §B)
   std::string maintenance_duration = "4h";
-  // Slurm (ADAPTERS.md §A); the config file's [slurm] tables are read by Context::source_options.
+  // Slurm (ADAPTERS.md §A); the config file's [slurm] tables are read by its kind (kinds.hpp).
   std::string slurm_user, slurm_quota, island_feature_prefix, island_map;
   std::vector<std::string> flex_qos;
+  std::string ssh_command; // --ssh-command, FLEETCAP_SSH_COMMAND, config ssh-command
   std::string config_file; // the config file in use, if any
   std::string watch;       // --watch DURATION; empty: run once
 };
@@ -78,6 +80,8 @@ struct Context {
   // For phase(): when the run started, and when the last step ended.
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   mutable std::chrono::steady_clock::time_point phase_mark = started;
+  // The config file, once a source's settings needed it.
+  mutable std::shared_ptr<const ConfigFile> config;
 
   void warn(const std::string& message) const;
   // --verbose: logs how long the step that just ended took (`what`: "figures", "render"), so a

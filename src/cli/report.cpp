@@ -9,6 +9,7 @@
 #include "fleetcap/figures/overalloc.hpp"
 #include "fleetcap/model/time.hpp"
 #include "fleetcap/render/html.hpp"
+#include "fleetcap/source/local_file.hpp"
 
 #include <fmt/format.h>
 
@@ -42,17 +43,16 @@ BasisPoints percent(std::string_view option, const std::string& text) {
 // Written whole to FILE.tmp, then renamed over FILE: a reader never sees half a page. A FILE
 // that exists and is not a regular file (/dev/null, a FIFO) is written in place instead:
 // renaming over it would replace the device.
+// The page goes through the one file writer (local_file.hpp): redacted as `--html -` is.
 void write_file(const std::string& path, const std::string& text) {
   struct stat st {};
   const bool special = ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
   const std::string tmp = special ? path : path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) throw RuntimeError(fmt::format("cannot write --html {}: {}", path, std::strerror(errno)));
-  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  const int saved = errno;
-  if (std::fclose(f) != 0 || !ok) {
+  try {
+    write_local_file(tmp, {text}, "--html " + path);
+  } catch (...) {
     if (!special) std::remove(tmp.c_str());
-    throw RuntimeError(fmt::format("cannot write --html {}: {}", path, std::strerror(ok ? errno : saved)));
+    throw;
   }
   if (!special && std::rename(tmp.c_str(), path.c_str()) != 0) {
     const int e = errno;

@@ -19,7 +19,7 @@ ClusterFigures ClusterFigures::from(Gpus total, Gpus healthy, Gpus assigned, Gpu
   f.flex_stable_free = std::min(f.flex_free, std::max<Gpus>(0, std::max<Gpus>(0, healthy - assigned) - flex_used));
   f.flex_reclaimable_free = f.flex_free - f.flex_stable_free;
   f.unbacked = std::max<Gpus>(0, assigned - healthy);
-  f.buffer = std::max<Gpus>(0, healthy - assigned);
+  f.headroom = std::max<Gpus>(0, healthy - assigned);
   f.largest_free_block = largest_free_block;
   return f;
 }
@@ -35,7 +35,7 @@ void ClusterFigures::add(const ClusterFigures& b) {
   flex_stable_free += b.flex_stable_free;
   flex_reclaimable_free += b.flex_reclaimable_free;
   unbacked += b.unbacked;
-  buffer += b.buffer;
+  headroom += b.headroom;
   largest_free_block = std::max(largest_free_block, b.largest_free_block);
 }
 

@@ -142,10 +142,10 @@ FlexReport flex(const Snapshot& snap, const FleetAt& fleet, const Selection& sel
         ++fi.block_nodes;
       }
     }
-    fi.stable = fc.figures.flex_stable_free >= q.gpus;
+    fi.stays = fc.figures.flex_stable_free >= q.gpus;
     if (fc.selected) {
       fi.fair_share = fc.selected->fair_share;
-      fi.over_share = q.gpus > fc.selected->fair_share;
+      fi.exceeds_share = q.gpus > fc.selected->fair_share;
     }
     fi.block_later = fi.block;
     fi.fits_at = fi.block >= q.gpus ? fleet.at : std::numeric_limits<Time>::max();
@@ -156,7 +156,7 @@ FlexReport flex(const Snapshot& snap, const FleetAt& fleet, const Selection& sel
       if (fi.block_later >= q.gpus) fi.fits_at = t;
     }
     if (!r.largest_block || fi.block > r.largest_block->block) r.largest_block = fi; // islands are in order
-    if (q.stable && !fi.stable) continue;
+    if (q.stable && !fi.stays) continue;
     if (fi.block >= q.gpus) {
       r.islands.push_back(fi);
       listed[fi.cluster] = 1;
@@ -169,13 +169,13 @@ FlexReport flex(const Snapshot& snap, const FleetAt& fleet, const Selection& sel
     return snap.index.islands[a.island].name < snap.index.islands[b.island].name;
   };
   std::sort(r.islands.begin(), r.islands.end(), [&](const FlexIsland& a, const FlexIsland& b) {
-    if (a.stable != b.stable) return a.stable;
+    if (a.stays != b.stays) return a.stays;
     if (a.block != b.block) return a.block < b.block; // all hold N: the closest to N first
     return name_order(a, b);
   });
   std::sort(r.later.begin(), r.later.end(), [&](const FlexIsland& a, const FlexIsland& b) {
     if (a.fits_at != b.fits_at) return a.fits_at < b.fits_at;
-    if (a.stable != b.stable) return a.stable;
+    if (a.stays != b.stays) return a.stays;
     return name_order(a, b);
   });
   for (auto& c : all)

@@ -72,6 +72,7 @@ EventList list_events(const Snapshot& snap, const Selection& sel, const Maintena
     row.action_by = action_by(e, h.lead);
     row.jobs = event_jobs(snap, e);
     row.overdue = overdue(e, h, !row.jobs.empty());
+    out.overdue += row.overdue;
     out.rows.push_back(std::move(row));
   }
   std::sort(out.rows.begin(), out.rows.end(), [&](const EventRow& a, const EventRow& b) {

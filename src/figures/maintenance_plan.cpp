@@ -217,6 +217,7 @@ private:
       if (!pj.events.empty())
         pj.move_by = std::min(pj.move_by, action_by(snap_.maintenance[pj.events.front()], h_.lead));
       pj.move_at = std::max(pj.move_by, h_.at);
+      pj.overdue = pj.move_by < h_.at;
       plan_.jobs.push_back(std::move(pj));
     }
     // Move order, sorted as small keys side by side rather than PlanJobs that each fetch a Job.
@@ -619,6 +620,7 @@ private:
     for (const auto& pj : plan_.jobs) {
       const Job& job = snap_.jobs[pj.job];
       const Gpus g = job.gpus;
+      plan_.overdue += pj.overdue;
       for (PlanCounts* c : {static_cast<PlanCounts*>(&s), &days[day_of(pj.move_by)]}) {
         ++c->jobs;
         c->gpus += g;

@@ -200,6 +200,7 @@ OverallocReport overalloc(const OverallocBasis& basis, const Snapshot& snap, con
       q.free = leaf.free;
       q.idle = leaf.idle;
       q.cut = cuts[i];
+      q.new_gpus = q.assigned - q.cut;
       q.from = cut_sources(q.cut, q.free, q.idle);
       q.phase = cut_phase(q.cut, q.free, q.idle);
       if (q.phase == 4) {
@@ -318,7 +319,71 @@ OverallocBrief overalloc_brief(const OverallocReport& report, const Snapshot& sn
   }
   for (OverallocBriefLine* line : {&b.total, &b.phases[1], &b.phases[2], &b.phases[3], &b.phases[4]})
     line->gpus_preempted_beyond_cut = std::max<Gpus>(0, line->gpus_preempted - line->from.running);
+  b.quotas_affected = b.phases[2].quotas + b.phases[3].quotas + b.phases[4].quotas;
   return b;
+}
+
+namespace {
+// A cluster is in phase N when one of its quotas' cuts is (phase 1: it has no cut).
+bool cluster_in_phase(const OverallocReport& r, const OverallocCluster& c, int phase) {
+  if (phase == 0) return true;
+  if (phase == 1) return c.cut == 0;
+  for (std::size_t i = c.first_quota; i < c.first_quota + c.quota_count; ++i)
+    if (r.quotas[i].cut > 0 && r.quotas[i].phase == phase) return true;
+  return false;
+}
+} // namespace
+
+PhaseView phase_view(const OverallocReport& report, const std::vector<OverallocTree>& trees, const Snapshot& snap,
+                     int phase) {
+  PhaseView v;
+  for (const auto& c : report.clusters)
+    if (cluster_in_phase(report, c, phase)) v.clusters.push_back(&c);
+  std::vector<std::uint8_t> tree_in_phase(snap.quotas.size(), 0);
+  for (const auto& q : report.quotas) {
+    if (q.cut == 0 || (phase != 0 && q.phase != phase)) continue;
+    v.quotas.push_back(&q);
+    tree_in_phase[snap.quotas[q.quota].tree_index] = 1;
+  }
+  for (const auto& t : trees)
+    if (phase == 0 || tree_in_phase[t.tree] || (phase == 1 && t.cut == 0)) v.trees.push_back(&t);
+  return v;
+}
+
+HistoryCoverage history_coverage(const OverallocReport& report) {
+  HistoryCoverage h;
+  for (const auto& c : report.clusters) {
+    h.samples += c.history.samples;
+    if (c.history.samples == 0) {
+      ++h.clusters_without;
+      continue;
+    }
+    const bool seen = h.clusters_with++ > 0;
+    h.fewest = seen ? std::min(h.fewest, c.history.samples) : c.history.samples;
+    h.most = std::max(h.most, c.history.samples);
+    h.first = seen ? std::min(h.first, c.history.first) : c.history.first;
+    h.last = seen ? std::max(h.last, c.history.last) : c.history.last;
+  }
+  return h;
+}
+
+QuotaPlan quota_plan(const OverallocReport& report, int up_to_phase) {
+  QuotaPlan plan;
+  plan.quotas.reserve(report.quotas.size());
+  for (const auto& q : report.quotas) {
+    PlanQuota p;
+    p.quota = &q;
+    p.deferred = up_to_phase != 0 && q.phase > up_to_phase;
+    p.old_gpus = q.assigned;
+    p.cut = p.deferred ? 0 : q.cut;
+    p.gpus = q.assigned - p.cut;
+    p.final_gpus = q.new_gpus;
+    plan.totals.old_gpus += p.old_gpus;
+    plan.totals.gpus += p.gpus;
+    plan.totals.cut += p.cut;
+    plan.quotas.push_back(p);
+  }
+  return plan;
 }
 
 } // namespace fleetcap

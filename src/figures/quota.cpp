@@ -236,4 +236,10 @@ QuotaDetail quota_detail(const Snapshot& snap, const FleetAt& fleet, std::uint32
   return d;
 }
 
+Lending lending(const QuotaRow& leaf) {
+  return {leaf.figures.assigned, leaf.figures.used, leaf.figures.free, leaf.figures.borrowed};
+}
+
+Lending tree_lending(const QuotaDetail& d) { return {d.tree.assigned, d.tree.used, d.tree_unused, d.tree.borrowed}; }
+
 } // namespace fleetcap

@@ -1,6 +1,7 @@
 #include "fleetcap/model/model.hpp"
 
 #include "fleetcap/error.hpp"
+#include "fleetcap/text.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -17,10 +18,12 @@ DataError::DataError(std::vector<std::string> messages)
 std::string error_lines(const Error& e) {
   constexpr std::size_t kShown = 20;
   const auto* data = dynamic_cast<const DataError*>(&e);
-  if (!data) return std::string("fleetcap: error: ") + e.what() + '\n';
+  // Each message is one line, whatever it quotes: control characters are escaped (fleetcap/text.hpp).
+  if (!data) return "fleetcap: error: " + escape_control(e.what()) + '\n';
   const auto& messages = data->messages();
   std::string out;
-  for (std::size_t i = 0; i < messages.size() && i < kShown; ++i) out += "fleetcap: error: " + messages[i] + '\n';
+  for (std::size_t i = 0; i < messages.size() && i < kShown; ++i)
+    out += "fleetcap: error: " + escape_control(messages[i]) + '\n';
   if (messages.size() > kShown)
     out += "fleetcap: error: ... and " + std::to_string(messages.size() - kShown) + " more errors (" +
            std::to_string(messages.size()) + " in all)\n";

@@ -3,6 +3,7 @@
 #include "fleetcap/model/parse.hpp"
 
 #include "fleetcap/error.hpp"
+#include "json_tail.hpp"
 #include "split.hpp"
 
 #include <fmt/format.h>
@@ -725,6 +726,12 @@ std::string locate_syntax_error(std::string_view text, std::string_view fallback
   return fmt::format("{}: {}", describe_offset(text, finder.byte == 0 ? 0 : finder.byte - 1), shown(ascii, 200));
 }
 
+static_assert(kParsePadding >= simdjson::SIMDJSON_PADDING);
+
+void pad(std::string& bytes) { bytes.reserve(bytes.size() + simdjson::SIMDJSON_PADDING); }
+
+} // namespace
+
 // Something follows the document just read (simdjson 3.0's document has no at_end()).
 bool more_after(od::document& doc) {
   const char* at = nullptr;
@@ -743,12 +750,6 @@ std::string after_document(od::document& doc, std::string_view text) {
   return fmt::format("{}: more JSON after the end of the document (one resource is one JSON object)",
                      describe_offset(text, offset));
 }
-
-static_assert(kParsePadding >= simdjson::SIMDJSON_PADDING);
-
-void pad(std::string& bytes) { bytes.reserve(bytes.size() + simdjson::SIMDJSON_PADDING); }
-
-} // namespace
 
 void reserve_page(std::string& bytes, std::size_t size) {
   bytes.reserve(size + kParsePadding);

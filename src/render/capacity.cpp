@@ -1,121 +1,169 @@
-// `fleetcap capacity`: one column list for clusters and one per --by grouping.
+// `fleetcap capacity`: one column list for clusters and one per --by grouping, which make the
+// table, JSON, CSV, -o name, the Prometheus families and report --html's capacity part.
 #include "fleetcap/render/capacity.hpp"
 
-#include "columns.hpp"
+#include "fleetcap/render/prometheus.hpp"
+#include "lists.hpp"
+#include "prometheus_out.hpp"
 
 namespace fleetcap {
+namespace cols {
 namespace {
 
-using namespace cols;
-using json_out::JsonWriter;
-
-struct Row {
-  const Snapshot* snap;
-  const CapacityRow* row;
-  const Cluster& cluster() const { return snap->clusters[row->cluster]; }
-};
-
-constexpr std::size_t kFigureColumns = 12; // every list ends with them
-
-template <Gpus ClusterFigures::*F> Value figure(const Row& r) { return num(r.row->figures.*F); }
-Value unbacked(const Row& r) {
+template <Gpus ClusterFigures::*F> Value figure(const CapacityView& r) { return num(r.row->figures.*F); }
+Value unbacked(const CapacityView& r) {
   const Gpus v = r.row->figures.unbacked;
   return num(v, v > 0 && r.row->key != "TOTAL" ? Tone::bad : Tone::plain);
 }
 
-// The SPEC §4 figures, in SPEC order, as every capacity list ends.
+// The cluster figures (docs/figures.md), in their order, as every capacity list ends; `buffer`
+// is headroom's name in fleetcap.capacity/v1, kept readable in v2 (docs/output.md).
 #define FLEETCAP_FIGURE_COLUMNS                                                                                        \
-  {.key = "total", .header = "TOTAL", .priority = 6, .total = Total::value, .get = figure<&ClusterFigures::total>},    \
+  {.key = "total",                                                                                                     \
+   .header = "TOTAL",                                                                                                  \
+   .drop = 6,                                                                                                          \
+   .total = Total::value,                                                                                              \
+   .label = "all GPUs",                                                                                                \
+   .unit = Unit::gpus,                                                                                                 \
+   .metric = "total_gpus",                                                                                             \
+   .help = "GPUs of all nodes.",                                                                                       \
+   .get = figure<&ClusterFigures::total>},                                                                             \
       {.key = "healthy",                                                                                               \
        .header = "HEALTHY",                                                                                            \
-       .priority = 1,                                                                                                  \
+       .drop = 1,                                                                                                      \
        .total = Total::value,                                                                                          \
+       .label = "GPUs on schedulable nodes",                                                                           \
+       .unit = Unit::gpus,                                                                                             \
+       .metric = "healthy_gpus",                                                                                       \
+       .help = "GPUs on schedulable nodes (H).",                                                                       \
        .get = figure<&ClusterFigures::healthy>},                                                                       \
       {.key = "assigned",                                                                                              \
        .header = "ASSIGNED",                                                                                           \
-       .priority = 1,                                                                                                  \
+       .drop = 1,                                                                                                      \
        .total = Total::value,                                                                                          \
+       .label = "GPUs promised to quotas",                                                                             \
+       .unit = Unit::gpus,                                                                                             \
+       .metric = "assigned_gpus",                                                                                      \
+       .help = "GPUs of the leaf quotas (A).",                                                                         \
        .get = figure<&ClusterFigures::assigned>},                                                                      \
       {.key = "inquota_used",                                                                                          \
        .header = "INQ-USED",                                                                                           \
-       .priority = 8,                                                                                                  \
+       .drop = 8,                                                                                                      \
        .total = Total::value,                                                                                          \
+       .label = "in-quota used",                                                                                       \
+       .unit = Unit::gpus,                                                                                             \
+       .metric = "inquota_used_gpus",                                                                                  \
+       .help = "GPUs of running in-quota jobs.",                                                                       \
        .get = figure<&ClusterFigures::inquota_used>},                                                                  \
       {.key = "inquota_free",                                                                                          \
        .header = "INQ-FREE",                                                                                           \
-       .priority = 5,                                                                                                  \
+       .drop = 5,                                                                                                      \
        .total = Total::value,                                                                                          \
+       .label = "in-quota free",                                                                                       \
+       .unit = Unit::gpus,                                                                                             \
+       .metric = "inquota_free_gpus",                                                                                  \
+       .help = "max(0, min(A, H) - in-quota used): quota GPUs free for in-quota jobs.",                                \
        .get = figure<&ClusterFigures::inquota_free>},                                                                  \
       {.key = "flex_used",                                                                                             \
        .header = "FLEX-USED",                                                                                          \
-       .priority = 9,                                                                                                  \
+       .drop = 9,                                                                                                      \
        .total = Total::value,                                                                                          \
+       .label = "flex used",                                                                                           \
+       .unit = Unit::gpus,                                                                                             \
+       .metric = "flex_used_gpus",                                                                                     \
+       .help = "GPUs of running flex jobs.",                                                                           \
        .get = figure<&ClusterFigures::flex_used>},                                                                     \
       {.key = "flex_free",                                                                                             \
        .header = "FLEX-FREE",                                                                                          \
-       .priority = 1,                                                                                                  \
+       .drop = 1,                                                                                                      \
        .total = Total::value,                                                                                          \
+       .label = "free for flex",                                                                                       \
+       .unit = Unit::gpus,                                                                                             \
+       .metric = "flex_free_gpus",                                                                                     \
+       .help = "Unused GPUs on schedulable nodes: max(0, H - in-quota used - flex used).",                             \
        .get = figure<&ClusterFigures::flex_free>},                                                                     \
       {.key = "flex_stable_free",                                                                                      \
        .header = "STABLE",                                                                                             \
-       .priority = 10,                                                                                                 \
+       .drop = 10,                                                                                                     \
        .wide = true,                                                                                                   \
        .total = Total::value,                                                                                          \
+       .label = "free flex that in-quota jobs can never reclaim",                                                      \
+       .unit = Unit::gpus,                                                                                             \
+       .metric = "flex_stable_free_gpus",                                                                              \
+       .help = "Free GPUs that in-quota jobs can never reclaim.",                                                      \
        .get = figure<&ClusterFigures::flex_stable_free>},                                                              \
       {.key = "flex_reclaimable_free",                                                                                 \
        .header = "RECLAIMABLE",                                                                                        \
-       .priority = 11,                                                                                                 \
+       .drop = 11,                                                                                                     \
        .wide = true,                                                                                                   \
        .total = Total::value,                                                                                          \
+       .label = "free flex that in-quota jobs may reclaim",                                                            \
+       .unit = Unit::gpus,                                                                                             \
+       .metric = "flex_reclaimable_free_gpus",                                                                         \
+       .help = "Free GPUs that in-quota jobs may reclaim (flex_free - flex_stable_free).",                             \
        .get = figure<&ClusterFigures::flex_reclaimable_free>},                                                         \
-      {.key = "unbacked", .header = "UNBACKED", .priority = 2, .total = Total::value, .get = unbacked},                \
-      {.key = "buffer",                                                                                                \
-       .header = "BUFFER",                                                                                             \
-       .priority = 12,                                                                                                 \
+      {.key = "unbacked",                                                                                              \
+       .header = "UNBACKED",                                                                                           \
+       .drop = 2,                                                                                                      \
+       .total = Total::value,                                                                                          \
+       .label = "unbacked quota",                                                                                      \
+       .unit = Unit::gpus,                                                                                             \
+       .metric = "unbacked_gpus",                                                                                      \
+       .help = "Quota GPUs with no healthy GPU behind them: max(0, A - H).",                                           \
+       .get = unbacked},                                                                                               \
+      {.key = "headroom",                                                                                              \
+       .header = "HEADROOM",                                                                                           \
+       .drop = 12,                                                                                                     \
        .wide = true,                                                                                                   \
        .total = Total::value,                                                                                          \
-       .get = figure<&ClusterFigures::buffer>},                                                                        \
-  {                                                                                                                    \
-    .key = "largest_free_block", .header = "BLOCK", .priority = 7, .total = Total::value,                              \
+       .label = "healthy beyond quota",                                                                                \
+       .unit = Unit::gpus,                                                                                             \
+       .metric = "headroom_gpus",                                                                                      \
+       .help = "Healthy GPUs beyond quota: max(0, H - A).",                                                            \
+       .get = figure<&ClusterFigures::headroom>},                                                                      \
+      {.key = "buffer", .total = Total::value, .in = In::json, .get = figure<&ClusterFigures::headroom>}, {            \
+    .key = "largest_free_block", .header = "BLOCK", .drop = 7, .total = Total::value,                                  \
+    .label = "largest free block in one island", .unit = Unit::gpus, .metric = "largest_free_block_gpus",              \
+    .help = "Largest number of free GPUs on schedulable nodes within one island.",                                     \
     .get = figure<&ClusterFigures::largest_free_block>                                                                 \
   }
 
-const Column<Row> kClusterColumns[] = {
+const Column<CapacityView> kClusterList[] = {
     {.key = "name",
      .header = "CLUSTER",
      .align = Align::left,
      .identifying = true,
      .total = Total::label,
-     .get = [](const Row& r) { return txt(r.cluster().name); }},
+     .get = [](const CapacityView& r) { return txt(r.cluster().name); }},
     {.key = "region",
      .header = "REGION",
      .align = Align::left,
-     .priority = 4,
-     .get = [](const Row& r) { return txt(r.cluster().region); }},
+     .drop = 4,
+     .get = [](const CapacityView& r) { return txt(r.cluster().region); }},
     {.key = "provider",
      .header = "PROVIDER",
      .align = Align::left,
-     .priority = 13,
+     .drop = 13,
      .wide = true,
-     .get = [](const Row& r) { return txt(r.cluster().provider); }},
+     .get = [](const CapacityView& r) { return txt(r.cluster().provider); }},
     {.key = "sku",
      .header = "SKU",
      .align = Align::left,
-     .priority = 3,
-     .get = [](const Row& r) { return txt(r.cluster().sku); }},
+     .drop = 3,
+     .get = [](const CapacityView& r) { return txt(r.cluster().sku); }},
     {.key = "state",
      .header = "STATE",
      .align = Align::left,
-     .priority = 14,
+     .drop = 14,
      .wide = true,
-     .get = [](const Row& r) { return txt(to_string(r.cluster().state)); }},
+     .get = [](const CapacityView& r) { return txt(to_string(r.cluster().state)); }},
     FLEETCAP_FIGURE_COLUMNS,
 };
 
-Value group_key(const Row& r) { return txt(r.row->key); }
-Value group_clusters(const Row& r) { return num(r.row->clusters); }
+Value group_key(const CapacityView& r) { return txt(r.row->key); }
+Value group_clusters(const CapacityView& r) { return num(r.row->clusters); }
 
-// --by region|sku|provider: the group's key (JSON "key", SPEC §7) under the grouping's name.
+// --by region|sku|provider: the group's key (JSON "key") under the grouping's name.
 #define FLEETCAP_GROUP_COLUMNS(HEADER, CSV)                                                                            \
   {                                                                                                                    \
     {.key = "key",                                                                                                     \
@@ -125,25 +173,69 @@ Value group_clusters(const Row& r) { return num(r.row->clusters); }
      .total = Total::label,                                                                                            \
      .csv = CSV,                                                                                                       \
      .get = group_key},                                                                                                \
-        {.key = "clusters", .header = "CLUSTERS", .priority = 3, .total = Total::value, .get = group_clusters},        \
+        {.key = "clusters", .header = "CLUSTERS", .drop = 3, .total = Total::row, .get = group_clusters},              \
         FLEETCAP_FIGURE_COLUMNS,                                                                                       \
   }
 
-const Column<Row> kRegionColumns[] = FLEETCAP_GROUP_COLUMNS("REGION", "region");
-const Column<Row> kSkuColumns[] = FLEETCAP_GROUP_COLUMNS("SKU", "sku");
-const Column<Row> kProviderColumns[] = FLEETCAP_GROUP_COLUMNS("PROVIDER", "provider");
+const Column<CapacityView> kRegionList[] = FLEETCAP_GROUP_COLUMNS("REGION", "region");
+const Column<CapacityView> kSkuList[] = FLEETCAP_GROUP_COLUMNS("SKU", "sku");
+const Column<CapacityView> kProviderList[] = FLEETCAP_GROUP_COLUMNS("PROVIDER", "provider");
+const Columns<CapacityView> kRegionColumns{"capacity", "groups by region", kRegionList};
+const Columns<CapacityView> kSkuColumns{"capacity", "groups by sku", kSkuList};
+const Columns<CapacityView> kProviderColumns{"capacity", "groups by provider", kProviderList};
 
-std::span<const Column<Row>> columns_for(GroupBy by) {
+const Columns<CapacityView>& columns_for(GroupBy by) {
   switch (by) {
   case GroupBy::region: return kRegionColumns;
   case GroupBy::sku: return kSkuColumns;
   case GroupBy::provider: return kProviderColumns;
   case GroupBy::none: break;
   }
-  return kClusterColumns;
+  return kCapacityColumns;
+}
+
+// The document: the rows as "clusters", or with --by as "groups", and the figures' totals.
+struct Doc {
+  GroupBy by;
+  const std::vector<CapacityView>* rows;
+  const CapacityView* total;
+};
+
+void clusters_section(JsonWriter& w, std::string_view key, const Doc& d, unsigned have) {
+  if (d.by == GroupBy::none) json_list(w, key, kCapacityColumns, *d.rows, have);
+}
+void groups_section(JsonWriter& w, std::string_view key, const Doc& d, unsigned have) {
+  if (d.by != GroupBy::none) json_list(w, key, columns_for(d.by), *d.rows, have);
+}
+// Totals are the figures alone (no name, no cluster count), whatever the grouping.
+void totals_section(JsonWriter& w, std::string_view key, const Doc& d, unsigned have) {
+  w.key(key).begin_object();
+  json_totals(w, kCapacityColumns, *d.total, have);
+  w.end_object();
+}
+
+const Column<Doc> kDocumentList[] = {
+    {.key = "by", .get = [](const Doc& d) { return d.by == GroupBy::none ? absent() : txt(group_name(d.by)); }},
+    {.key = "clusters", .section = clusters_section},
+    {.key = "groups", .section = groups_section},
+    {.key = "totals", .section = totals_section},
+};
+const Columns<Doc> kDocument{"capacity", "document", kDocumentList, ListKind::document, "fleetcap.capacity/v2"};
+
+std::vector<CapacityView> capacity_rows(const CapacityReport& r, const Snapshot& snap) {
+  std::vector<CapacityView> rows;
+  rows.reserve(r.rows.size());
+  for (const auto& row : r.rows) rows.push_back({&snap, &row});
+  return rows;
 }
 
 } // namespace
+
+const Columns<CapacityView> kCapacityColumns{"capacity", "clusters", kClusterList};
+
+void link_capacity_columns() {}
+
+} // namespace cols
 
 std::string_view group_name(GroupBy by) {
   switch (by) {
@@ -155,49 +247,34 @@ std::string_view group_name(GroupBy by) {
   return "cluster";
 }
 
-namespace cols {
-std::vector<ColumnList> capacity_column_lists() {
-  return {describe<Row>("capacity", "clusters", kClusterColumns),
-          describe<Row>("capacity", "groups by region", kRegionColumns),
-          describe<Row>("capacity", "groups by sku", kSkuColumns),
-          describe<Row>("capacity", "groups by provider", kProviderColumns)};
-}
-} // namespace cols
-
 std::string render_capacity(const CapacityReport& r, const Snapshot& snap, const RenderOptions& o) {
-  const auto cols = columns_for(r.by);
-  std::vector<Row> rows;
-  rows.reserve(r.rows.size());
-  for (const auto& row : r.rows) rows.push_back({&snap, &row});
+  using namespace cols;
+  const Columns<CapacityView>& cols = columns_for(r.by);
+  std::vector<CapacityView> rows = capacity_rows(r, snap);
   sort_rows(cols, rows, o.sort);
   // The TOTAL row: the figures' totals, as a row of its own.
   const CapacityRow total_row{"TOTAL", kNone, r.clusters, r.totals};
-  const Row total{&snap, &total_row};
+  const CapacityView total{&snap, &total_row};
   switch (o.format) {
-  case Format::json: {
-    JsonWriter w;
-    json_out::begin_document(w, "capacity", o);
-    if (r.by == GroupBy::none) {
-      json_list(w, "clusters", cols, rows);
-    } else {
-      w.field("by", group_name(r.by));
-      json_list(w, "groups", cols, rows);
-    }
-    // Totals are the figures alone (no name, no cluster count).
-    w.key("totals").begin_object();
-    for (const auto& c : cols.last(kFigureColumns)) {
-      w.key(c.key);
-      json_value(w, c.get(total));
-    }
-    w.end_object();
-    return w.end_object().finish();
-  }
+  case Format::json: return json_document(kDocument, Doc{r.by, &rows, &total}, o);
   case Format::csv: return csv_of(cols, rows, o);
   case Format::name: return names_of(cols, rows);
   case Format::table: break;
   }
   if (rows.empty()) return "No clusters match.\n";
   return table_of(cols, rows, o, &total);
+}
+
+std::string render_capacity_prometheus(const CapacityReport& r, const Snapshot& snap, const RenderOptions& o) {
+  using namespace cols;
+  std::string out;
+  at_metric(out, "capacity", o);
+  std::vector<Labels> labels;
+  for (const auto& row : r.rows)
+    labels.push_back(row.cluster == kNone ? Labels{{group_name(r.by), row.key}}
+                                          : cluster_labels(snap.clusters[row.cluster]));
+  prometheus_families(out, "fleetcap_capacity_", kCapacityColumns, capacity_rows(r, snap), labels);
+  return out;
 }
 
 } // namespace fleetcap

@@ -1,23 +1,30 @@
-// The column model (SPEC §7), private to the render layer: every table of every command is one
-// list of Column<Row>, and that one list drives the table, the JSON, the CSV, --sort,
-// --columns and -o name. A column only formats what figures computed, the TOTAL row included:
-// it shows a totals Row that figures made, never sums of its own.
+// The column model (docs/output.md), private to the render layer: every record fleetcap prints
+// is described once, as a list of Column<Row>, and that one list generates its table, JSON
+// (nested objects and arrays included), CSV, -o name, --sort, --columns, HTML data attributes
+// and Prometheus families. A whole JSON document is a list too, over a row that holds the
+// document's parts. A column only formats what figures computed, the TOTAL row included: it
+// shows a totals Row that figures made, never sums of its own.
 #pragma once
 
+#include "fleetcap/error.hpp"
+#include "fleetcap/model/json_writer.hpp"
 #include "fleetcap/render/columns.hpp"
 #include "fleetcap/render/output.hpp"
 #include "fleetcap/render/table.hpp"
-#include "json_writer.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <optional>
+#include <ostream>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace fleetcap::cols {
+
+using json::JsonWriter;
 
 // One cell: a number (maybe shown differently in the table), a text, a yes/no (true or false
 // in text; a boolean in JSON), a list (an array in JSON; in the table joined with commas, or
@@ -31,19 +38,23 @@ struct Value {
   std::string text; // a text (JSON and CSV)
   std::vector<std::string> items;
   Tone tone = Tone::plain;
-  std::string shown; // the table's rendering when it is not the plain value ("15%", a short time)
+  // The table's rendering when it is not the plain value ("15%", a short time, "" for nothing).
+  std::optional<std::string> shown;
   // The table's and CSV's text for a list or nothing that reads better in words (quota access:
   // "*" for null, "(none)" for an empty list, nothing at all for a group's null).
   std::optional<std::string> words;
 };
 
+inline std::optional<std::string> shown_as(std::string s) {
+  return s.empty() ? std::nullopt : std::optional(std::move(s));
+}
 inline Value num(Gpus n, Tone tone = Tone::plain, std::string shown = {}) {
-  return Value{Value::Kind::number, n, {}, {}, tone, std::move(shown), {}};
+  return Value{Value::Kind::number, n, {}, {}, tone, shown_as(std::move(shown)), {}};
 }
 inline Value num(std::size_t n, Tone tone = Tone::plain) { return num(static_cast<Gpus>(n), tone); }
 inline Value num(int n, Tone tone = Tone::plain) { return num(static_cast<Gpus>(n), tone); }
 inline Value txt(std::string s, Tone tone = Tone::plain, std::string shown = {}) {
-  return Value{Value::Kind::text, 0, std::move(s), {}, tone, std::move(shown), {}};
+  return Value{Value::Kind::text, 0, std::move(s), {}, tone, shown_as(std::move(shown)), {}};
 }
 inline Value txt(std::string_view s, Tone tone = Tone::plain) { return txt(std::string(s), tone); }
 inline Value txt(const char* s, Tone tone = Tone::plain) { return txt(std::string(s), tone); }
@@ -53,7 +64,7 @@ inline Value flag(bool b, Tone tone = Tone::plain) {
 }
 inline Value list(std::vector<std::string> items, Tone tone = Tone::plain, std::string shown = {}) {
   const auto n = static_cast<Gpus>(items.size());
-  return Value{Value::Kind::list, n, {}, std::move(items), tone, std::move(shown), {}};
+  return Value{Value::Kind::list, n, {}, std::move(items), tone, shown_as(std::move(shown)), {}};
 }
 template <class Names> Value list_of(const Names& names, std::string shown = {}) {
   std::vector<std::string> items;
@@ -62,86 +73,152 @@ template <class Names> Value list_of(const Names& names, std::string shown = {})
   return list(std::move(items), Tone::plain, std::move(shown));
 }
 inline Value none(std::string shown = {}) {
-  return Value{Value::Kind::null, 0, {}, {}, Tone::plain, std::move(shown), {}};
+  return Value{Value::Kind::null, 0, {}, {}, Tone::plain, shown_as(std::move(shown)), {}};
 }
 inline Value absent() { return Value{Value::Kind::absent, 0, {}, {}, Tone::plain, {}, {}}; }
+template <class T> Value optional_num(const std::optional<T>& v) { return v ? num(static_cast<Gpus>(*v)) : none(); }
 inline Value time_or_none(bool present, Time t) { return present ? txt(format_rfc3339(t)) : none(); }
 inline Value time_or_none(const std::optional<Time>& t) { return t ? txt(format_rfc3339(*t)) : none(); }
+
+// A row about one cluster: the figures (anything with a `cluster` index) and the snapshot its
+// names come from.
+template <class Figures> struct ClusterView {
+  const Snapshot* snap;
+  const Figures* row;
+  const Cluster& cluster() const { return snap->clusters[row->cluster]; }
+};
+// The cluster's own columns, as every per-cluster list shows them.
+template <class R> Value cluster_name(const R& r) { return txt(r.cluster().name); }
+template <class R> Value cluster_region(const R& r) { return txt(r.cluster().region); }
+template <class R> Value cluster_provider(const R& r) { return txt(r.cluster().provider); }
+template <class R> Value cluster_sku(const R& r) { return txt(r.cluster().sku); }
+template <class R> Value cluster_state(const R& r) { return txt(to_string(r.cluster().state)); }
 
 // What a column shows in the TOTAL row.
 enum class Total {
   none,  // nothing
   label, // the word TOTAL (the first, identifying column)
-  value, // its value for the totals row that figures computed
+  value, // its value for the totals row that figures computed; JSON's "totals" has it too
+  row,   // its value in the table's TOTAL row only, not a figure of JSON's "totals" (a count)
+};
+
+// Which outputs a keyed column is part of (a column with a header is in the table as well).
+enum class In {
+  all,   // JSON and CSV
+  json,  // JSON only (a nested section, a key a flat CSV spells otherwise)
+  csv,   // CSV only (the flat form of what JSON nests)
+  table, // neither: its key names it for --sort and --columns
+  none,  // no output of its own: a figure other views read (--compare-cuts lists it)
+};
+
+// What a number is, where the output cares: Prometheus writes basis points as a ratio.
+enum class Unit { none, gpus, count, bp };
+
+// A Prometheus family spread over several columns: each column's samples carry this label.
+struct FamilyLabel {
+  std::string_view name, value;
 };
 
 template <class Row> struct Column {
-  std::string_view key;    // JSON key and CSV header (a SPEC figure name); empty: the table only
-  std::string_view header; // table header; empty: not in the table
+  std::string_view key = {};    // JSON key and CSV header (a figure's name); empty: the table only
+  std::string_view header = {}; // table header; empty: not in the table
   Align align = Align::right;
   // When the terminal is narrow, the highest numbers go first (1 = goes last). Ignored for
   // identifying columns: names, times to act by, destinations never go.
-  int priority = 5;
+  int drop = 5;
   bool identifying = false;
   bool wide = false;          // in the table only with -o wide or --columns
   Total total = Total::none;  // what the TOTAL row shows
-  std::string_view unit = {}; // a list column's items ("job": its count form is "3 jobs")
+  std::string_view item = {}; // what a list column lists ("job": its count form is "3 jobs")
   unsigned needs = 0;         // in the table only when the report has all these conditions
   unsigned only_with = 0;     // in every format only when the report has all these conditions
-  bool table_only = false;    // the key names it for --sort and --columns, but JSON and CSV leave it out
-  std::string_view csv = {};  // the CSV header when it is not the key (capacity --by: "sku" for "key")
+  In in = In::all;
+  std::string_view csv = {};    // the CSV header when it is not the key (capacity --by: "sku" for "key")
+  std::string_view label = {};  // what it is, in words: HTML legends and --help
+  bool part = false;            // a part of the figure before it (indented under it where figures are listed)
+  Unit unit = Unit::none;       // what a number counts
+  std::string_view metric = {}; // its Prometheus family after the list's prefix ("cut_gpus"); empty: none
+  std::string_view help = {};   // the family's HELP text
+  FamilyLabel family = {};      // the label that tells this column's samples from the family's others
   Value (*get)(const Row&) = nullptr;
+  // A nested object or array in JSON, written with its key (or left out) by this function,
+  // usually object<>, object_if<> or array<> below over another column list.
+  void (*section)(JsonWriter& w, std::string_view key, const Row& row, unsigned have) = nullptr;
 };
 
-// Conditions a column may need (Column::needs).
+// Conditions a column may need (Column::needs, Column::only_with); a list may add its own from
+// kFirstOwnCondition on.
 inline constexpr unsigned kHistory = 1;   // some cluster has health history
 inline constexpr unsigned kNamespace = 2; // a --namespace was asked about
+inline constexpr unsigned kFirstOwnCondition = 4;
 
-template <class Row> bool in_data(const Column<Row>& c, unsigned have) {
-  return !c.key.empty() && !c.table_only && (c.only_with & ~have) == 0;
+// A registered list: every list is one, so the registry (fleetcap/render/columns.hpp) holds
+// every list there is, and --sort, --columns and the tests see all of them.
+void register_list(ColumnList list);
+
+template <class Row> class Columns {
+public:
+  template <std::size_t N> Columns(std::string_view command, std::string_view name, const Column<Row> (&cols)[N],
+                                   ListKind kind = ListKind::table, std::string_view schema = {})
+      : list_(cols), schema_(schema) {
+    ColumnList d{command, name, kind, schema, {}};
+    for (const auto& c : list_) d.columns.push_back(describe(c));
+    register_list(std::move(d));
+  }
+  auto begin() const { return list_.begin(); }
+  auto end() const { return list_.end(); }
+  const Column<Row>& front() const { return list_.front(); }
+  std::string_view schema() const { return schema_; }
+
+private:
+  static ColumnName describe(const Column<Row>& c) {
+    return {c.key,
+            c.header,
+            c.only_with & kNamespace ? "--namespace" : "",
+            c.in == In::all || c.in == In::json,
+            c.in == In::none,
+            c.section != nullptr,
+            c.metric,
+            c.label};
+  }
+  std::span<const Column<Row>> list_;
+  std::string_view schema_;
+};
+
+template <class Row> bool in_json(const Column<Row>& c, unsigned have) {
+  return !c.key.empty() && (c.in == In::all || c.in == In::json) && (c.only_with & ~have) == 0;
+}
+template <class Row> bool in_csv(const Column<Row>& c, unsigned have) {
+  return !c.key.empty() && !c.section && (c.in == In::all || c.in == In::csv) && (c.only_with & ~have) == 0;
 }
 
-inline std::string cell_text(const Value& v) {
-  if (v.words) return *v.words;
-  if (!v.shown.empty()) return v.shown;
-  switch (v.kind) {
-  case Value::Kind::number: return fmt::format("{}", v.number);
-  case Value::Kind::text: return v.text;
-  case Value::Kind::flag: return v.number ? "yes" : "no";
-  case Value::Kind::list: {
-    if (v.items.empty()) return "-";
-    std::string out;
-    for (const auto& item : v.items) {
-      if (!out.empty()) out += ',';
-      out += item;
-    }
-    return out;
-  }
-  case Value::Kind::null: break;
-  case Value::Kind::absent: return "";
-  }
-  return "-";
-}
+std::string cell_text(const Value& v);
 
 template <class Row> bool named(const Column<Row>& c, std::string_view name) {
   return (!c.key.empty() && same_column_name(c.key, name)) || (!c.header.empty() && same_column_name(c.header, name));
 }
 
-template <class Row> const Column<Row>* find_column(std::span<const Column<Row>> cols, std::string_view name) {
+template <class Row> const Column<Row>* find_column(const Columns<Row>& cols, std::string_view name) {
   for (const auto& c : cols)
     if (named(c, name)) return &c;
   return nullptr;
 }
 
+// Why a column --columns names cannot be shown in this table now (a condition the run lacks).
+[[noreturn]] void unavailable_column(std::string_view name, unsigned missing);
+
 // The columns a table shows: --columns (those of this table, in the order named; when it names
 // none of them, the default), else every column with a header that is not -o wide only and
 // whose conditions hold.
-template <class Row> std::vector<const Column<Row>*> table_columns(std::span<const Column<Row>> cols,
-                                                                   const RenderOptions& o, unsigned have) {
+template <class Row>
+std::vector<const Column<Row>*> table_columns(const Columns<Row>& cols, const RenderOptions& o, unsigned have) {
   std::vector<const Column<Row>*> out;
-  for (const auto& name : o.columns)
-    if (const auto* c = find_column(cols, name); c && !c->header.empty() && (c->only_with & ~have) == 0)
-      out.push_back(c);
+  for (const auto& name : o.columns) {
+    const auto* c = find_column(cols, name);
+    if (!c || c->header.empty()) continue;
+    if (c->only_with & ~have) unavailable_column(name, c->only_with & ~have);
+    out.push_back(c);
+  }
   if (!out.empty()) return out;
   for (const auto& c : cols)
     if (!c.header.empty() && (o.wide || !c.wide) && ((c.needs | c.only_with) & ~have) == 0) out.push_back(&c);
@@ -151,19 +228,29 @@ template <class Row> std::vector<const Column<Row>*> table_columns(std::span<con
 template <class Row> TableCell table_cell(const Column<Row>& c, const Value& v) {
   TableCell cell(cell_text(v), v.tone);
   if (v.kind == Value::Kind::list && v.number > 0)
-    cell.count = fmt::format("{} {}{}", v.number, c.unit.empty() ? "item" : c.unit, v.number == 1 ? "" : "s");
+    cell.count = fmt::format("{} {}{}", v.number, c.item.empty() ? "item" : c.item, v.number == 1 ? "" : "s");
   return cell;
+}
+
+template <class Row> TableCell total_cell(const Column<Row>& c, const Row& total) {
+  switch (c.total) {
+  case Total::label: return TableCell("TOTAL");
+  case Total::value:
+  case Total::row: return table_cell(c, c.get(total));
+  case Total::none: break;
+  }
+  return TableCell("");
 }
 
 // The table: fitted to the terminal by priority unless -o wide or --columns; `total` is a row
 // figures computed for the TOTAL line.
-template <class Row> std::string table_of(std::span<const Column<Row>> cols, const std::vector<Row>& rows,
-                                          const RenderOptions& o, const Row* total = nullptr, unsigned have = 0) {
+template <class Row> std::string table_of(const Columns<Row>& cols, const std::vector<Row>& rows,
+                                          const RenderOptions& o, const std::type_identity_t<Row>* total = nullptr,
+                                          unsigned have = 0) {
   const auto shown = table_columns(cols, o, have);
   std::vector<TableColumn> tcols;
   for (const auto* c : shown)
-    tcols.push_back(
-        {std::string(c->header), c->align, c->identifying ? 0 : std::max(1, c->priority), !c->unit.empty()});
+    tcols.push_back({std::string(c->header), c->align, c->identifying ? 0 : std::max(1, c->drop), !c->item.empty()});
   Table t(std::move(tcols));
   t.set_no_headers(o.no_headers);
   t.set_fit(o.columns.empty() && !o.wide);
@@ -175,76 +262,149 @@ template <class Row> std::string table_of(std::span<const Column<Row>> cols, con
   }
   if (total) {
     std::vector<TableCell> cells;
-    for (const auto* c : shown) {
-      if (c->total == Total::label)
-        cells.emplace_back("TOTAL");
-      else if (c->total == Total::value)
-        cells.push_back(table_cell(*c, c->get(*total)));
-      else
-        cells.emplace_back("");
-    }
+    for (const auto* c : shown) cells.push_back(total_cell(*c, *total));
     t.set_total(std::move(cells));
   }
   return t.render(o.style);
 }
 
-inline void json_value(json_out::JsonWriter& w, const Value& v) {
-  switch (v.kind) {
-  case Value::Kind::number: w.value(v.number); break;
-  case Value::Kind::text: w.value(v.text); break;
-  case Value::Kind::flag: w.value(v.number != 0); break;
-  case Value::Kind::list: w.array(v.items); break;
-  case Value::Kind::null: w.value(nullptr); break;
-  case Value::Kind::absent: break; // json_fields writes no key for it
-  }
-}
+void json_value(JsonWriter& w, const Value& v);
 
-// The row's keyed columns as fields of the object being written.
 // One column's key and value, or nothing when the row has no such field (absent).
-template <class Row> void json_field(json_out::JsonWriter& w, const Column<Row>& c, const Row& row) {
+template <class Row> void json_field(JsonWriter& w, const Column<Row>& c, const Row& row, unsigned have) {
+  if (c.section) return c.section(w, c.key, row, have);
   const Value v = c.get(row);
   if (v.kind == Value::Kind::absent) return;
   w.key(c.key);
   json_value(w, v);
 }
 
-template <class Row>
-void json_fields(json_out::JsonWriter& w, std::span<const Column<Row>> cols, const Row& row, unsigned have = 0) {
+// The row's JSON columns as fields of the object being written.
+template <class Row> void json_fields(JsonWriter& w, const Columns<Row>& cols, const Row& row, unsigned have = 0) {
   for (const auto& c : cols)
-    if (in_data(c, have)) json_field(w, c, row);
+    if (in_json(c, have)) json_field(w, c, row, have);
 }
 
 // The TOTAL row's figures (the columns that total to a value) as fields of the object being written.
-template <class Row>
-void json_totals(json_out::JsonWriter& w, std::span<const Column<Row>> cols, const Row& total, unsigned have = 0) {
+template <class Row> void json_totals(JsonWriter& w, const Columns<Row>& cols, const Row& total, unsigned have = 0) {
   for (const auto& c : cols)
-    if (c.total == Total::value && in_data(c, have)) json_field(w, c, total);
+    if (c.total == Total::value && in_json(c, have)) json_field(w, c, total, have);
 }
 
-template <class Row>
-void json_row(json_out::JsonWriter& w, std::span<const Column<Row>> cols, const Row& row, unsigned have = 0) {
+template <class Row> void json_row(JsonWriter& w, const Columns<Row>& cols, const Row& row, unsigned have = 0) {
   w.begin_object();
   json_fields(w, cols, row, have);
   w.end_object();
 }
 
-template <class Row> void json_list(json_out::JsonWriter& w, std::string_view key, std::span<const Column<Row>> cols,
-                                    const std::vector<Row>& rows, unsigned have = 0) {
+template <class Row, class Rows>
+void json_list(JsonWriter& w, std::string_view key, const Columns<Row>& cols, const Rows& rows, unsigned have = 0) {
   w.key(key).begin_array();
   for (const auto& row : rows) json_row<Row>(w, cols, row, have);
   w.end_array();
 }
 
-// CSV: a header of JSON keys, then one line per row; --columns picks (keyed columns only).
-// Lists are joined with spaces, nothing is an empty field.
-template <class Row> std::string csv_of(std::span<const Column<Row>> cols, const std::vector<Row>& rows,
-                                        const RenderOptions& o, unsigned have = 0) {
+// ---- sections: nested objects and arrays, each a list of its own -------------------------
+
+template <class F> struct row_of;
+template <class R, class A> struct row_of<R (*)(const A&)> { using type = A; };
+template <auto F> using row_of_t = typename row_of<decltype(F)>::type;
+
+// key: an object of Sub's columns for what Of gives (a pointer or an optional); null when none.
+template <const auto& Sub, auto Of>
+void object(JsonWriter& w, std::string_view key, const row_of_t<Of>& row, unsigned have) {
+  const auto sub = Of(row);
+  w.key(key);
+  if (sub)
+    json_row(w, Sub, *sub, have);
+  else
+    w.value(nullptr);
+}
+
+// The same, with the key left out when Of gives none.
+template <const auto& Sub, auto Of>
+void object_if(JsonWriter& w, std::string_view key, const row_of_t<Of>& row, unsigned have) {
+  if (const auto sub = Of(row)) {
+    w.key(key);
+    json_row(w, Sub, *sub, have);
+  }
+}
+
+// key: an array of Sub's columns, one object per element of what Items gives.
+template <const auto& Sub, auto Items>
+void array(JsonWriter& w, std::string_view key, const row_of_t<Items>& row, unsigned have) {
+  json_list(w, key, Sub, Items(row), have);
+}
+
+// key: an object of Sub's figures that total (Total::value) for the totals row Of gives.
+template <const auto& Sub, auto Of>
+void totals(JsonWriter& w, std::string_view key, const row_of_t<Of>& row, unsigned have) {
+  w.key(key).begin_object();
+  json_totals(w, Sub, *Of(row), have);
+  w.end_object();
+}
+
+// Sub's fields for what Of gives, as fields of this object itself (a part every document of a
+// command starts with): the column's key only names it in the registry.
+template <const auto& Sub, auto Of>
+void fields_inline(JsonWriter& w, std::string_view, const row_of_t<Of>& row, unsigned have) {
+  json_fields(w, Sub, *Of(row), have);
+}
+
+// The figures that total, of the totals row Of gives, as fields of this object itself: the
+// column's key only names it in the registry.
+template <const auto& Sub, auto Of>
+void totals_inline(JsonWriter& w, std::string_view, const row_of_t<Of>& row, unsigned have) {
+  json_totals(w, Sub, *Of(row), have);
+}
+
+// The row itself, for a section of the same record (Of in object<>).
+template <class Row> const Row* self(const Row& row) { return &row; }
+
+// ---- documents ---------------------------------------------------------------------------
+
+// The fields every JSON document starts with (docs/output.md): schema, generated_at, at, source.
+struct Envelope {
+  std::string_view schema;
+  const RenderOptions* o;
+};
+void envelope_fields(JsonWriter& w, const Envelope& e);
+
+// A whole JSON document: the envelope, then `cols` for `doc`. With a sink, the text goes there
+// as it is written (a document of tens of MB) and the result is empty; `reserve`: about how
+// long it will be, when that is known.
+template <class Doc> std::string json_document(const Columns<Doc>& cols, const Doc& doc, const RenderOptions& o,
+                                               unsigned have = 0, std::ostream* sink = nullptr,
+                                               std::size_t reserve = 0) {
+  JsonWriter w = sink ? JsonWriter(*sink) : JsonWriter();
+  w.reserve(reserve);
+  w.begin_object();
+  envelope_fields(w, {cols.schema(), &o});
+  json_fields(w, cols, doc, have);
+  w.end_object();
+  return w.finish();
+}
+
+// ---- CSV, names, sort ---------------------------------------------------------------------
+
+void csv_value(std::string& out, const Value& v);
+
+template <class Row>
+std::vector<const Column<Row>*> csv_columns(const Columns<Row>& cols, const RenderOptions& o, unsigned have) {
   std::vector<const Column<Row>*> shown;
   for (const auto& name : o.columns)
-    if (const auto* c = find_column(cols, name); c && in_data(*c, have)) shown.push_back(c);
+    if (const auto* c = find_column(cols, name); c && in_csv(*c, have)) shown.push_back(c);
   if (shown.empty())
     for (const auto& c : cols)
-      if (in_data(c, have)) shown.push_back(&c);
+      if (in_csv(c, have)) shown.push_back(&c);
+  return shown;
+}
+
+// CSV: a header of JSON keys, then one line per row; --columns picks (keyed columns only).
+// Lists are joined with spaces, nothing is an empty field.
+template <class Row>
+std::string csv_of(const Columns<Row>& cols, const std::vector<Row>& rows, const RenderOptions& o, unsigned have = 0) {
+  const auto shown = csv_columns(cols, o, have);
   std::string out;
   if (!o.no_headers) {
     for (std::size_t i = 0; i < shown.size(); ++i) {
@@ -256,78 +416,60 @@ template <class Row> std::string csv_of(std::span<const Column<Row>> cols, const
   for (const auto& row : rows) {
     for (std::size_t i = 0; i < shown.size(); ++i) {
       if (i) out += ',';
-      const Value v = shown[i]->get(row);
-      if (v.words) {
-        out += csv_field(*v.words);
-        continue;
-      }
-      switch (v.kind) {
-      case Value::Kind::number: out += fmt::format("{}", v.number); break;
-      case Value::Kind::text: out += csv_field(v.text); break;
-      case Value::Kind::flag: out += v.number ? "true" : "false"; break;
-      case Value::Kind::list: {
-        std::string joined;
-        for (const auto& item : v.items) joined += (joined.empty() ? "" : " ") + item;
-        out += csv_field(joined);
-        break;
-      }
-      case Value::Kind::null:
-      case Value::Kind::absent: break;
-      }
+      csv_value(out, shown[i]->get(row));
     }
     out += '\n';
   }
   return out;
 }
 
+std::string name_line(const Value& v);
+
 // -o name: the first column of each row, one per line, for scripts.
-template <class Row> std::string names_of(std::span<const Column<Row>> cols, const std::vector<Row>& rows) {
+template <class Row> std::string names_of(const Columns<Row>& cols, const std::vector<Row>& rows) {
   std::string out;
-  if (cols.empty()) return out;
-  for (const auto& row : rows) {
-    const Value v = cols.front().get(row);
-    std::string text = v.kind == Value::Kind::text ? v.text : cell_text(v); // the name, not its table form
-    if (has_control(text)) text = escape_control(text);
-    out += text;
-    out += '\n';
-  }
+  for (const auto& row : rows) out += name_line(cols.front().get(row));
   return out;
 }
 
+bool sorts_before(const Value& x, const Value& y);
+
 // --sort: numbers (and list lengths) largest first, text A to Z, ties keep the command's
 // order; a name that is not a column of this table leaves it as it is.
-template <class Row> void sort_rows(std::span<const Column<Row>> cols, std::vector<Row>& rows, std::string_view name) {
+template <class Row> void sort_rows(const Columns<Row>& cols, std::vector<Row>& rows, std::string_view name) {
   const Column<Row>* c = name.empty() ? nullptr : find_column(cols, name);
-  if (!c) return;
+  if (!c || !c->get) return;
   std::vector<std::pair<Value, std::size_t>> keys;
   keys.reserve(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) keys.emplace_back(c->get(rows[i]), i);
-  std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
-    const Value &x = a.first, &y = b.first;
-    if (x.kind != y.kind) return x.kind < y.kind; // numbers, text, yes/no, lists, then nothing, then absent
-    if (x.kind == Value::Kind::text) return x.text < y.text;
-    return x.number > y.number; // numbers and list lengths largest first, yes before no
-  });
+  std::stable_sort(keys.begin(), keys.end(),
+                   [](const auto& a, const auto& b) { return sorts_before(a.first, b.first); });
   std::vector<Row> sorted;
   sorted.reserve(rows.size());
   for (const auto& k : keys) sorted.push_back(std::move(rows[k.second]));
   rows = std::move(sorted);
 }
 
-// The headers and keys of a list, for the registry (fleetcap/render/columns.hpp).
-template <class Row>
-ColumnList describe(std::string_view command, std::string_view table, std::span<const Column<Row>> cols) {
-  ColumnList out{command, table, {}};
-  for (const auto& c : cols) out.columns.push_back({c.key, c.header});
-  return out;
+// ---- HTML data attributes -----------------------------------------------------------------
+
+void html_attribute(std::string& out, std::string_view key, const Value& v);
+
+// ` data-KEY="value"` for each of the row's flat fields (its CSV columns), named by JSON key, so
+// a page's elements carry the figures they draw and a test can read them back.
+template <class Row> void html_data(std::string& out, const Columns<Row>& cols, const Row& row, unsigned have = 0) {
+  for (const auto& c : cols)
+    if (in_csv(c, have)) html_attribute(out, c.key, c.get(row));
 }
 
-// Each command's column lists, for column_registry() (src/render/columns.cpp).
-std::vector<ColumnList> capacity_column_lists();
-std::vector<ColumnList> flex_column_lists();
-std::vector<ColumnList> quota_column_lists();
-std::vector<ColumnList> overalloc_column_lists();
-std::vector<ColumnList> maintenance_column_lists();
-std::vector<ColumnList> nodes_column_lists();
+// Links each renderer's lists into every program that asks for the registry (the lists
+// register themselves when their file is linked; a unit test might link only some files).
+void link_capacity_columns();
+void link_flex_columns();
+void link_quota_columns();
+void link_overalloc_columns();
+void link_overalloc_brief_columns();
+void link_maintenance_columns();
+void link_nodes_columns();
+void link_snapshot_columns();
 
 } // namespace fleetcap::cols

@@ -1,3 +1,5 @@
+// `fleetcap flex`: per cluster the free flex, whether it stays, and with --namespace that
+// namespace's fair share; with --contiguous, the islands whose free block holds the job.
 #include "fleetcap/render/flex.hpp"
 
 #include "columns.hpp"
@@ -10,131 +12,126 @@ namespace fleetcap {
 namespace {
 
 using namespace cols;
-using json_out::JsonWriter;
 
-struct Row {
-  const Snapshot* snap;
-  const FlexCluster* c;
-  const Cluster& cluster() const { return snap->clusters[c->cluster]; }
+using FlexView = ClusterView<FlexCluster>;
+
+template <Gpus ClusterFigures::*F> Value figure(const FlexView& r) { return num(r.row->figures.*F); }
+const NamespaceFlex& selected(const FlexView& r) { return *r.row->selected; }
+
+Value over_share(const FlexView& r) {
+  const NamespaceFlex& n = selected(r);
+  Value v = flag(n.over_share(), n.over_share() ? Tone::bad : Tone::plain);
+  v.shown = n.over_share() ? fmt::format("+{}", n.flex_used - n.fair_share) : ""; // nothing when within it
+  return v;
+}
+
+// A namespace's flex in one cluster (the JSON's "namespaces" and "selected_namespace").
+const Column<NamespaceFlex> kNamespaceList[] = {
+    {.key = "namespace", .get = [](const NamespaceFlex& n) { return txt(n.ns); }},
+    {.key = "flex_used", .get = [](const NamespaceFlex& n) { return num(n.flex_used); }},
+    {.key = "flex_pending", .get = [](const NamespaceFlex& n) { return num(n.flex_pending); }},
+    {.key = "fair_share", .get = [](const NamespaceFlex& n) { return num(n.fair_share); }},
+    {.key = "over_share", .get = [](const NamespaceFlex& n) { return flag(n.over_share()); }},
 };
+const Columns<NamespaceFlex> kNamespaceColumns{"flex", "clusters.namespaces", kNamespaceList, ListKind::section};
 
-template <Gpus ClusterFigures::*F> Value figure(const Row& r) { return num(r.c->figures.*F); }
+const std::vector<NamespaceFlex>& namespaces_of(const FlexView& r) { return r.row->namespaces; }
+const std::optional<NamespaceFlex>& selected_of(const FlexView& r) { return r.row->selected; }
 
-// The per-cluster figures of `flex`, in JSON order; with --namespace, that namespace's flex.
-const Column<Row> kClusterColumns[] = {
+// The per-cluster figures of `flex`, in JSON order; with --namespace, that namespace's flex
+// (flat, in the table and CSV; nested in JSON).
+const Column<FlexView> kClusterList[] = {
     {.key = "name",
      .header = "CLUSTER",
      .align = Align::left,
      .identifying = true,
      .total = Total::label,
-     .get = [](const Row& r) { return txt(r.cluster().name); }},
-    {.key = "region",
-     .header = "REGION",
-     .align = Align::left,
-     .priority = 8,
-     .get = [](const Row& r) { return txt(r.cluster().region); }},
+     .get = cluster_name<FlexView>},
+    {.key = "region", .header = "REGION", .align = Align::left, .drop = 8, .get = cluster_region<FlexView>},
     {.key = "provider",
      .header = "PROVIDER",
      .align = Align::left,
-     .priority = 10,
+     .drop = 10,
      .wide = true,
-     .get = [](const Row& r) { return txt(r.cluster().provider); }},
-    {.key = "sku",
-     .header = "SKU",
-     .align = Align::left,
-     .priority = 7,
-     .get = [](const Row& r) { return txt(r.cluster().sku); }},
-    {.key = "state",
-     .header = "STATE",
-     .align = Align::left,
-     .priority = 10,
-     .wide = true,
-     .get = [](const Row& r) { return txt(to_string(r.cluster().state)); }},
+     .get = cluster_provider<FlexView>},
+    {.key = "sku", .header = "SKU", .align = Align::left, .drop = 7, .get = cluster_sku<FlexView>},
+    {.key = "state", .header = "STATE", .align = Align::left, .drop = 10, .wide = true, .get = cluster_state<FlexView>},
     {.key = "healthy",
      .header = "HEALTHY",
-     .priority = 9,
+     .drop = 9,
      .wide = true,
      .total = Total::value,
      .get = figure<&ClusterFigures::healthy>},
     {.key = "assigned",
      .header = "ASSIGNED",
-     .priority = 9,
+     .drop = 9,
      .wide = true,
      .total = Total::value,
      .get = figure<&ClusterFigures::assigned>},
     {.key = "inquota_used",
      .header = "INQ-USED",
-     .priority = 9,
+     .drop = 9,
      .wide = true,
      .total = Total::value,
      .get = figure<&ClusterFigures::inquota_used>},
     {.key = "flex_pool",
      .header = "POOL",
-     .priority = 9,
+     .drop = 9,
      .wide = true,
      .total = Total::value,
-     .get = [](const Row& r) { return num(r.c->flex_pool); }},
+     .get = [](const FlexView& r) { return num(r.row->flex_pool); }},
     {.key = "flex_free",
      .header = "FLEX-FREE",
-     .priority = 1,
+     .drop = 1,
      .total = Total::value,
      .get = figure<&ClusterFigures::flex_free>},
     {.key = "flex_stable_free",
      .header = "STABLE",
-     .priority = 1,
+     .drop = 1,
      .total = Total::value,
      .get = figure<&ClusterFigures::flex_stable_free>},
     {.key = "flex_reclaimable_free",
      .header = "RECLAIMABLE",
-     .priority = 5,
+     .drop = 5,
      .total = Total::value,
      .get = figure<&ClusterFigures::flex_reclaimable_free>},
     {.key = "flex_used",
      .header = "FLEX-USED",
-     .priority = 6,
+     .drop = 6,
      .total = Total::value,
      .get = figure<&ClusterFigures::flex_used>},
     {.key = "largest_free_block",
      .header = "BLOCK",
-     .priority = 4,
+     .drop = 4,
      .total = Total::value,
      .get = figure<&ClusterFigures::largest_free_block>},
-    // CSV only: JSON lists the namespaces themselves.
-    {.key = "flex_namespaces", .header = "", .get = [](const Row& r) { return num(r.c->namespaces.size()); }},
+    {.key = "namespaces", .in = In::json, .section = array<kNamespaceColumns, namespaces_of>},
+    {.key = "selected_namespace", .in = In::json, .section = object_if<kNamespaceColumns, selected_of>},
+    {.key = "flex_namespaces", .in = In::csv, .get = [](const FlexView& r) { return num(r.row->namespaces.size()); }},
     {.key = "namespace",
-     .header = "",
      .only_with = kNamespace,
-     .get = [](const Row& r) { return txt(r.c->selected->ns); }},
+     .in = In::csv,
+     .get = [](const FlexView& r) { return txt(selected(r).ns); }},
     {.key = "namespace_flex_used",
      .header = "NS-FLEX",
-     .priority = 1,
+     .drop = 1,
      .total = Total::value,
      .only_with = kNamespace,
-     .get = [](const Row& r) { return num(r.c->selected->flex_used); }},
+     .in = In::csv,
+     .get = [](const FlexView& r) { return num(selected(r).flex_used); }},
     {.key = "namespace_flex_pending",
-     .header = "",
      .only_with = kNamespace,
-     .get = [](const Row& r) { return num(r.c->selected->flex_pending); }},
+     .in = In::csv,
+     .get = [](const FlexView& r) { return num(selected(r).flex_pending); }},
     {.key = "fair_share",
      .header = "FAIR-SHARE",
-     .priority = 1,
+     .drop = 1,
      .only_with = kNamespace,
-     .get = [](const Row& r) { return num(r.c->selected->fair_share); }},
-    {.key = "over_share",
-     .header = "",
-     .only_with = kNamespace,
-     .get = [](const Row& r) { return flag(r.c->selected->over_share()); }},
-    {.key = "",
-     .header = "OVER-SHARE",
-     .priority = 1,
-     .only_with = kNamespace,
-     .get =
-         [](const Row& r) {
-           const NamespaceFlex& n = *r.c->selected;
-           return n.over_share() ? txt(fmt::format("+{}", n.flex_used - n.fair_share), Tone::bad) : txt("");
-         }},
+     .in = In::csv,
+     .get = [](const FlexView& r) { return num(selected(r).fair_share); }},
+    {.key = "over_share", .header = "OVER-SHARE", .drop = 1, .only_with = kNamespace, .in = In::csv, .get = over_share},
 };
-constexpr std::size_t kFirstFigure = 5, kFigures = 9; // healthy .. largest_free_block: JSON's totals
+const Columns<FlexView> kClusterColumns{"flex", "clusters", kClusterList};
 
 struct IslandRow {
   const Snapshot* snap;
@@ -147,89 +144,85 @@ struct IslandRow {
 
 constexpr Time kNeverFits = std::numeric_limits<Time>::max();
 
-// With --contiguous (SPEC §4): LASTING-BLOCK is the block that no maintenance takes within --for.
-const Column<IslandRow> kIslandColumns[] = {
-    {.key = "cluster",
-     .header = "CLUSTER",
-     .align = Align::left,
-     .identifying = true,
-     .get = [](const IslandRow& r) { return txt(r.cluster().name); }},
+// With --contiguous: LASTING-BLOCK is the block that no maintenance takes within --for.
+const Column<IslandRow> kIslandList[] = {
+    {.key = "cluster", .header = "CLUSTER", .align = Align::left, .identifying = true, .get = cluster_name<IslandRow>},
     {.key = "island",
      .header = "ISLAND",
      .align = Align::left,
      .identifying = true,
      .get = [](const IslandRow& r) { return txt(r.snap->index.islands[r.i->island].name); }},
-    {.key = "region",
-     .header = "REGION",
-     .align = Align::left,
-     .priority = 7,
-     .get = [](const IslandRow& r) { return txt(r.cluster().region); }},
-    {.key = "sku",
-     .header = "SKU",
-     .align = Align::left,
-     .priority = 6,
-     .get = [](const IslandRow& r) { return txt(r.cluster().sku); }},
+    {.key = "region", .header = "REGION", .align = Align::left, .drop = 7, .get = cluster_region<IslandRow>},
+    {.key = "sku", .header = "SKU", .align = Align::left, .drop = 6, .get = cluster_sku<IslandRow>},
     {.key = "lasting_block",
      .header = "LASTING-BLOCK",
-     .priority = 1,
+     .drop = 1,
      .get = [](const IslandRow& r) { return num(r.i->block); }},
-    {.key = "lasting_nodes", .header = "", .get = [](const IslandRow& r) { return num(r.i->block_nodes); }},
+    {.key = "lasting_nodes", .get = [](const IslandRow& r) { return num(r.i->block_nodes); }},
     {.key = "free_block",
      .header = "FREE-BLOCK",
-     .priority = 2,
+     .drop = 2,
      .get = [](const IslandRow& r) { return num(r.i->free_block); }},
     {.key = "free_nodes",
      .header = "FREE-NODES",
-     .priority = 5,
+     .drop = 5,
      .get = [](const IslandRow& r) { return num(r.i->free_nodes); }},
     // The island's cluster's figures, beside it in the table.
     {.key = "flex_free",
      .header = "FLEX-FREE",
-     .priority = 4,
-     .table_only = true,
+     .drop = 4,
+     .in = In::table,
      .get = [](const IslandRow& r) { return r.c ? num(r.c->figures.flex_free) : none(); }},
     {.key = "flex_stable_free",
      .header = "STABLE",
-     .priority = 3,
-     .table_only = true,
+     .drop = 3,
+     .in = In::table,
      .get = [](const IslandRow& r) { return r.c ? num(r.c->figures.flex_stable_free) : none(); }},
-    {.key = "stable",
+    {.key = "stays",
      .header = "STAYS",
      .align = Align::left,
      .identifying = true,
      .get =
          [](const IslandRow& r) {
-           Value v = flag(r.i->stable, r.i->stable ? Tone::plain : Tone::warn);
-           v.shown = r.i->stable ? "stable" : "reclaimable";
+           Value v = flag(r.i->stays, r.i->stays ? Tone::plain : Tone::warn);
+           v.shown = r.i->stays ? "stable" : "reclaimable";
            return v;
          }},
     {.key = "fair_share",
      .header = "FAIR-SHARE",
-     .priority = 2,
+     .drop = 2,
      .only_with = kNamespace,
      .get = [](const IslandRow& r) { return num(r.i->fair_share); }},
-    {.key = "over_share",
+    {.key = "exceeds_share",
      .header = "EXCEEDS-SHARE",
      .align = Align::left,
-     .priority = 1,
+     .drop = 1,
      .only_with = kNamespace,
      .get =
          [](const IslandRow& r) {
-           Value v = flag(r.i->over_share, r.i->over_share ? Tone::warn : Tone::plain);
-           if (r.i->over_share) v.shown = "yes: first preempted";
+           Value v = flag(r.i->exceeds_share, r.i->exceeds_share ? Tone::warn : Tone::plain);
+           if (r.i->exceeds_share) v.shown = "yes: first preempted";
            return v;
          }},
-    {.key = "fits", .header = "", .get = [](const IslandRow& r) { return flag(r.fits()); }},
-    {.key = "block_later",
-     .header = "",
-     .get = [](const IslandRow& r) { return r.fits() ? none() : num(r.i->block_later); }},
+    {.key = "fits", .get = [](const IslandRow& r) { return flag(r.fits()); }},
+    {.key = "block_later", .get = [](const IslandRow& r) { return r.fits() ? none() : num(r.i->block_later); }},
     {.key = "fits_at",
-     .header = "",
      .get =
          [](const IslandRow& r) {
            return r.fits() || r.i->fits_at == kNeverFits ? none() : txt(format_rfc3339(r.i->fits_at));
          }},
 };
+const Columns<IslandRow> kIslandColumns{"flex", "islands", kIslandList};
+
+// The query as the JSON repeats it.
+const Column<FlexQuery> kQueryList[] = {
+    {.key = "namespace", .get = [](const FlexQuery& q) { return q.ns ? txt(*q.ns) : none(); }},
+    {.key = "gpus", .get = [](const FlexQuery& q) { return q.gpus > 0 ? num(q.gpus) : none(); }},
+    {.key = "contiguous", .get = [](const FlexQuery& q) { return flag(q.contiguous); }},
+    {.key = "stable", .get = [](const FlexQuery& q) { return flag(q.stable); }},
+    {.key = "for", .get = [](const FlexQuery& q) { return q.contiguous ? txt(format_duration(q.stay)) : absent(); }},
+};
+const Columns<FlexQuery> kQueryColumns{"flex", "query", kQueryList, ListKind::section};
 
 // Why nothing answers the query, in the table's place.
 std::string no_answer_text(const FlexReport& r, const Snapshot& snap) {
@@ -253,7 +246,7 @@ std::string no_answer_text(const FlexReport& r, const Snapshot& snap) {
     out += fmt::format("; the largest such block is {} in {} ({})", b.block, isl.name, snap.clusters[b.cluster].name);
     // With --stable, a block that holds N in a cluster whose stable flex does not is not
     // stable, not too small.
-    if (q.stable && b.block >= wanted && !b.stable) out += ", but it is not stable: in-quota jobs may reclaim it";
+    if (q.stable && b.block >= wanted && !b.stays) out += ", but it is not stable: in-quota jobs may reclaim it";
     if (b.free_block > b.block)
       out += fmt::format(" ({} free now, less what maintenance takes within {})", b.free_block, stay);
   }
@@ -278,10 +271,10 @@ std::string no_answer_text(const FlexReport& r, const Snapshot& snap) {
   return out;
 }
 
-std::vector<Row> cluster_rows(const FlexReport& r, const Snapshot& snap, const RenderOptions& o) {
-  std::vector<Row> rows;
+std::vector<FlexView> cluster_rows(const FlexReport& r, const Snapshot& snap, const RenderOptions& o) {
+  std::vector<FlexView> rows;
   for (const auto& c : r.clusters) rows.push_back({&snap, &c});
-  sort_rows<Row>(kClusterColumns, rows, o.sort);
+  sort_rows(kClusterColumns, rows, o.sort);
   return rows;
 }
 
@@ -295,7 +288,7 @@ const FlexCluster* cluster_of(const FlexReport& r, std::uint32_t c) {
 std::vector<IslandRow> island_rows(const FlexReport& r, const Snapshot& snap, const RenderOptions& o, bool later) {
   std::vector<IslandRow> rows;
   for (const auto& fi : r.islands) rows.push_back({&snap, &fi, cluster_of(r, fi.cluster), r.query.gpus});
-  sort_rows<IslandRow>(kIslandColumns, rows, o.sort);
+  sort_rows(kIslandColumns, rows, o.sort);
   if (later)
     for (const auto& fi : r.later) rows.push_back({&snap, &fi, nullptr, r.query.gpus});
   return rows;
@@ -303,75 +296,66 @@ std::vector<IslandRow> island_rows(const FlexReport& r, const Snapshot& snap, co
 
 std::string islands_table(const FlexReport& r, const Snapshot& snap, const RenderOptions& o) {
   const unsigned have = r.query.ns ? kNamespace : 0;
-  return table_of<IslandRow>(kIslandColumns, island_rows(r, snap, o, false), o, nullptr, have) +
+  return table_of(kIslandColumns, island_rows(r, snap, o, false), o, nullptr, have) +
          wrap_prose(fmt::format("\nLASTING-BLOCK: GPUs on whole free nodes of the island that no maintenance covers "
                                 "within {}; best first (stable, then the block closest to {}).\n",
                                 format_duration(r.query.stay), r.query.gpus),
                     o.style.width);
 }
 
-void namespace_json(JsonWriter& w, const NamespaceFlex& n) {
-  w.begin_object();
-  w.field("namespace", n.ns);
-  w.field("flex_used", n.flex_used);
-  w.field("flex_pending", n.flex_pending);
-  w.field("fair_share", n.fair_share);
-  w.field("over_share", n.over_share());
-  w.end_object();
+// The document. With --contiguous (docs/flex.md) the "no" answer still carries fits, the
+// largest block and where, and the islands that would fit once coming maintenance ends.
+struct Doc {
+  const FlexReport* r;
+  std::vector<FlexView> clusters;
+  std::vector<IslandRow> islands, later;
+  std::optional<IslandRow> largest;
+  FlexView total;
+};
+
+const FlexQuery* query_of(const Doc& d) { return &d.r->query; }
+const std::vector<FlexView>& clusters_of(const Doc& d) { return d.clusters; }
+const FlexView* total_of(const Doc& d) { return &d.total; }
+
+void islands_section(JsonWriter& w, std::string_view key, const Doc& d, unsigned have) {
+  if (!d.r->query.contiguous) return;
+  json_list(w, key, kIslandColumns, key == "islands" ? d.islands : d.later, have);
+}
+void largest_section(JsonWriter& w, std::string_view key, const Doc& d, unsigned have) {
+  if (!d.r->query.contiguous) return;
+  w.key(key);
+  if (d.largest)
+    json_row(w, kIslandColumns, *d.largest, have);
+  else
+    w.value(nullptr);
 }
 
-std::string json(const FlexReport& r, const Snapshot& snap, const RenderOptions& o) {
-  JsonWriter w;
-  json_out::begin_document(w, "flex", o);
-  w.key("query").begin_object();
-  w.field("namespace", r.query.ns);
-  w.field("gpus", r.query.gpus > 0 ? std::optional(r.query.gpus) : std::nullopt);
-  w.field("contiguous", r.query.contiguous);
-  w.field("stable", r.query.stable);
-  if (r.query.contiguous) w.field("for", format_duration(r.query.stay));
-  w.end_object();
-  const std::span<const Column<Row>> fields =
-      std::span<const Column<Row>>(kClusterColumns).first(kFirstFigure + kFigures);
-  w.key("clusters").begin_array();
-  for (const auto& row : cluster_rows(r, snap, o)) {
-    w.begin_object();
-    json_fields<Row>(w, fields, row);
-    w.key("namespaces").begin_array();
-    for (const auto& n : row.c->namespaces) namespace_json(w, n);
-    w.end_array();
-    if (row.c->selected) {
-      w.key("selected_namespace");
-      namespace_json(w, *row.c->selected);
-    }
-    w.end_object();
-  }
-  w.end_array();
+const Column<Doc> kDocumentList[] = {
+    {.key = "query", .section = object<kQueryColumns, query_of>},
+    {.key = "clusters", .section = array<kClusterColumns, clusters_of>},
+    {.key = "fits", .get = [](const Doc& d) { return d.r->query.contiguous ? flag(d.r->fits()) : absent(); }},
+    {.key = "islands", .section = islands_section},
+    {.key = "largest_block", .section = largest_section},
+    {.key = "fits_after_maintenance", .section = islands_section},
+    {.key = "totals", .section = totals<kClusterColumns, total_of>},
+};
+const Columns<Doc> kDocument{"flex", "document", kDocumentList, ListKind::document, "fleetcap.flex/v2"};
+
+std::string flex_json(const FlexReport& r, const Snapshot& snap, const RenderOptions& o) {
+  Doc d{&r, cluster_rows(r, snap, o), {}, {}, {}, {&snap, &r.totals}};
   if (r.query.contiguous) {
-    // SPEC §4: the "no" answer still carries fits, the largest block and where, and the
-    // islands that would fit once coming maintenance ends, with the time.
-    const unsigned have = r.query.ns ? kNamespace : 0;
-    w.field("fits", r.fits());
-    json_list<IslandRow>(w, "islands", kIslandColumns, island_rows(r, snap, o, false), have);
-    w.key("largest_block");
+    d.islands = island_rows(r, snap, o, false);
+    for (const auto& fi : r.later) d.later.push_back({&snap, &fi, nullptr, r.query.gpus});
     if (r.largest_block)
-      json_row<IslandRow>(w, kIslandColumns,
-                          {&snap, &*r.largest_block, cluster_of(r, r.largest_block->cluster), r.query.gpus}, have);
-    else
-      w.value(nullptr);
-    std::vector<IslandRow> later;
-    for (const auto& fi : r.later) later.push_back({&snap, &fi, nullptr, r.query.gpus});
-    json_list<IslandRow>(w, "fits_after_maintenance", kIslandColumns, later, have);
+      d.largest = IslandRow{&snap, &*r.largest_block, cluster_of(r, r.largest_block->cluster), r.query.gpus};
   }
-  w.key("totals").begin_object();
-  json_fields<Row>(w, fields.subspan(kFirstFigure), Row{&snap, &r.totals});
-  w.end_object();
-  return w.end_object().finish();
+  return json_document(kDocument, d, o, r.query.ns ? kNamespace : 0);
 }
 
 std::string clusters_table(const FlexReport& r, const Snapshot& snap, const RenderOptions& o) {
   const unsigned have = r.query.ns ? kNamespace : 0;
-  const Row total{&snap, &r.totals};
-  std::string out = table_of<Row>(kClusterColumns, cluster_rows(r, snap, o), o, &total, have);
+  const FlexView total{&snap, &r.totals};
+  std::string out = table_of(kClusterColumns, cluster_rows(r, snap, o), o, &total, have);
   std::string over;
   for (const auto& c : r.clusters)
     if (c.selected && c.selected->over_share())
@@ -388,21 +372,19 @@ std::string clusters_table(const FlexReport& r, const Snapshot& snap, const Rend
 } // namespace
 
 namespace cols {
-std::vector<ColumnList> flex_column_lists() {
-  return {describe<Row>("flex", "clusters", kClusterColumns), describe<IslandRow>("flex", "islands", kIslandColumns)};
-}
+void link_flex_columns() {}
 } // namespace cols
 
 std::string render_flex(const FlexReport& r, const Snapshot& snap, const RenderOptions& o) {
   const unsigned have = r.query.ns ? kNamespace : 0;
   switch (o.format) {
-  case Format::json: return json(r, snap, o);
+  case Format::json: return flex_json(r, snap, o);
   case Format::csv:
-    return r.query.contiguous ? csv_of<IslandRow>(kIslandColumns, island_rows(r, snap, o, true), o, have)
-                              : csv_of<Row>(kClusterColumns, cluster_rows(r, snap, o), o, have);
+    return r.query.contiguous ? csv_of(kIslandColumns, island_rows(r, snap, o, true), o, have)
+                              : csv_of(kClusterColumns, cluster_rows(r, snap, o), o, have);
   case Format::name:
-    return r.query.contiguous ? names_of<IslandRow>(kIslandColumns, island_rows(r, snap, o, false))
-                              : names_of<Row>(kClusterColumns, cluster_rows(r, snap, o));
+    return r.query.contiguous ? names_of(kIslandColumns, island_rows(r, snap, o, false))
+                              : names_of(kClusterColumns, cluster_rows(r, snap, o));
   case Format::table: break;
   }
   if (r.clusters.empty() || (r.query.contiguous && r.islands.empty()))

@@ -5,11 +5,10 @@
 // back out of the DOM and compare them with the --json documents embedded in the page.
 #include "fleetcap/render/html.hpp"
 
-#include "fleetcap/render/cluster_figures.hpp"
-
 #include "fleetcap/model/time.hpp"
 #include "fleetcap/render/capacity.hpp"
 #include "fleetcap/render/maintenance.hpp"
+#include "lists.hpp"
 
 #include <fmt/format.h>
 
@@ -35,6 +34,8 @@ std::string html_escape(std::string_view text) {
 }
 
 namespace {
+
+using namespace cols;
 
 constexpr std::string_view kCss = R"(
 :root{--fg:#1d2330;--dim:#5b6473;--line:#d5dae2;--bg:#fff;
@@ -111,14 +112,17 @@ std::string num(double v) {
   return s == "-0" ? "0" : s;
 }
 
-// A data-KEY="value" list from (json key, value) pairs.
-template <typename T> void data_attrs(Buf& b, std::initializer_list<std::pair<std::string_view, T>> items) {
-  for (const auto& [k, v] : items) put(b, " data-{}=\"{}\"", k, v);
+// The column of `cols` with this JSON key: what a chart draws is a column of the command's list.
+template <class Row> const Column<Row>& column(const Columns<Row>& cols, std::string_view key) {
+  return *find_column(cols, key);
 }
 
-void legend(Buf& b, std::initializer_list<std::pair<std::string_view, std::string_view>> items) {
+// A legend: each colour with the words and JSON key of the column it draws.
+template <class Row> void legend(Buf& b, const Columns<Row>& cols,
+                                 std::initializer_list<std::pair<std::string_view, std::string_view>> items) {
   b += "<ul class=\"legend\">";
-  for (const auto& [var, label] : items) put(b, "<li style=\"--c:var(--{})\">{}</li>", var, label);
+  for (const auto& [var, key] : items)
+    put(b, "<li style=\"--c:var(--{})\">{} ({})</li>", var, column(cols, key).label, key);
   b += "</ul>\n";
 }
 
@@ -127,6 +131,12 @@ struct Segment {
   std::string_view css, key, label;
   Gpus value;
 };
+// A segment drawing the column `key` of the row.
+template <class Row>
+Segment segment(std::string_view css, const Columns<Row>& cols, std::string_view key, const Row& row) {
+  const Column<Row>& c = column(cols, key);
+  return {css, c.key, c.label, c.get(row).number};
+}
 constexpr double kW = 1000, kLabelW = 190, kCaptionW = 230, kRowH = 22, kBarH = 14;
 
 void stacked_bar(Buf& b, double y, Gpus scale, std::string_view name, const std::vector<Segment>& segments,
@@ -162,51 +172,40 @@ void bar_axis(Buf& b, double y, Gpus scale) {
 }
 
 // ---- capacity
-void capacity_section(Buf& b, const CapacityReport& r, const Snapshot& snap) {
-  b += "<section id=\"capacity\"><h2>Capacity per cluster</h2>\n";
-  const ClusterFigures& t = r.totals;
-  put(b,
-      "<p>{} clusters: {} healthy of {} GPUs, {} assigned to quotas; {} in-quota used, {} flex used, "
-      "{} unbacked.</p>\n",
-      r.rows.size(), t.healthy, t.total, t.assigned, t.inquota_used, t.flex_used, t.unbacked);
+
+// The totals as tiles: every figure that totals, by its JSON key.
+void capacity_tiles(Buf& b, const CapacityView& total) {
   b += "<dl class=\"tiles\" data-section=\"capacity-totals\">";
-  for (const auto& c : kClusterFigureFields)
-    put(b, "<div><dt>{}</dt><dd data-key=\"{}\">{}</dd></div>", c.key, c.key, t.*(c.field));
+  for (const auto& c : kCapacityColumns)
+    if (c.total == Total::value && in_csv(c, 0))
+      put(b, "<div><dt>{}</dt><dd data-key=\"{}\">{}</dd></div>", c.key, c.key, c.get(total).number);
   b += "</dl>\n";
-  legend(b, {{"iqu", "in-quota used (inquota_used)"},
-             {"iqf", "in-quota free (inquota_free)"},
-             {"flex", "flex: healthy beyond quota (buffer)"},
-             {"unb", "unbacked quota (unbacked)"}});
-  b += "<p class=\"note\">The bar reaches the larger of healthy and assigned GPUs; the black tick marks "
-       "healthy.</p>\n";
-  if (r.rows.empty()) {
-    b += "<p>No cluster is selected.</p></section>\n";
-    return;
-  }
+}
+
+void capacity_chart(Buf& b, const std::vector<CapacityView>& rows) {
   Gpus scale = 1;
-  for (const auto& row : r.rows) {
-    const ClusterFigures& f = row.figures;
-    scale = std::max({scale, f.inquota_used + f.inquota_free + f.buffer + f.unbacked, f.healthy});
+  for (const auto& row : rows) {
+    const ClusterFigures& f = row.row->figures;
+    scale = std::max({scale, f.inquota_used + f.inquota_free + f.headroom + f.unbacked, f.healthy});
   }
   scale = nice_ceiling(scale);
-  const double h = kRowH * static_cast<double>(r.rows.size()) + 24;
+  const double h = kRowH * static_cast<double>(rows.size()) + 24;
   put(b,
       "<div class=\"chart\"><svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"Capacity per cluster\" "
       "data-chart=\"capacity\">",
       num(kW), num(h));
   double y = 4;
   const double bar_w = kW - kLabelW - kCaptionW;
-  for (const auto& row : r.rows) {
-    const ClusterFigures& f = row.figures;
-    const std::string name = row.cluster == kNone ? row.key : snap.clusters[row.cluster].name;
+  for (const auto& row : rows) {
+    const ClusterFigures& f = row.row->figures;
+    const std::string& name = row.cluster().name;
     put(b, "<g class=\"cap-row\" data-cluster=\"{}\"", html_escape(name));
-    for (const auto& c : kClusterFigureFields) put(b, " data-{}=\"{}\"", c.key, f.*(c.field));
+    html_data(b, kCapacityColumns, row);
     b += ">";
     stacked_bar(b, y, scale, name,
-                {{"iqu", "inquota_used", "in-quota used", f.inquota_used},
-                 {"iqf", "inquota_free", "in-quota free", f.inquota_free},
-                 {"flex", "buffer", "flex (healthy beyond quota)", f.buffer},
-                 {"unb", "unbacked", "unbacked", f.unbacked}},
+                {segment("iqu", kCapacityColumns, "inquota_used", row),
+                 segment("iqf", kCapacityColumns, "inquota_free", row),
+                 segment("flex", kCapacityColumns, "headroom", row), segment("unb", kCapacityColumns, "unbacked", row)},
                 fmt::format("{} healthy · {} assigned", f.healthy, f.assigned));
     const double hx = kLabelW + bar_w * static_cast<double>(f.healthy) / static_cast<double>(scale);
     put(b, "<line class=\"hmark\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>", num(hx), num(y - 2),
@@ -215,10 +214,140 @@ void capacity_section(Buf& b, const CapacityReport& r, const Snapshot& snap) {
     y += kRowH;
   }
   bar_axis(b, y, scale);
-  b += "</svg></div></section>\n";
+  b += "</svg></div>";
+}
+
+void capacity_section(Buf& b, const CapacityReport& r, const Snapshot& snap) {
+  b += "<section id=\"capacity\"><h2>Capacity per cluster</h2>\n";
+  const ClusterFigures& t = r.totals;
+  put(b,
+      "<p>{} clusters: {} healthy of {} GPUs, {} assigned to quotas; {} in-quota used, {} flex used, "
+      "{} unbacked.</p>\n",
+      r.rows.size(), t.healthy, t.total, t.assigned, t.inquota_used, t.flex_used, t.unbacked);
+  const CapacityRow total_row{"TOTAL", kNone, r.clusters, r.totals};
+  capacity_tiles(b, CapacityView{&snap, &total_row});
+  legend(b, kCapacityColumns,
+         {{"iqu", "inquota_used"}, {"iqf", "inquota_free"}, {"flex", "headroom"}, {"unb", "unbacked"}});
+  b += "<p class=\"note\">The bar reaches the larger of healthy and assigned GPUs; the black tick marks "
+       "healthy.</p>\n";
+  if (r.rows.empty()) {
+    b += "<p>No cluster is selected.</p></section>\n";
+    return;
+  }
+  std::vector<CapacityView> rows;
+  for (const auto& row : r.rows) rows.push_back({&snap, &row});
+  capacity_chart(b, rows);
+  b += "</section>\n";
 }
 
 // ---- overalloc sweep
+
+// The sweep chart's frame: buffers along x, GPUs cut up y.
+struct SweepFrame {
+  static constexpr double W = 1000, H = 340, L = 70, R = 20, T = 14, B = 44;
+  BasisPoints x0, x1;
+  Gpus ymax;
+  double X(BasisPoints bp) const {
+    return x1 == x0 ? L + (W - L - R) / 2
+                    : L + (W - L - R) * static_cast<double>(bp - x0) / static_cast<double>(x1 - x0);
+  }
+  double Y(Gpus v) const { return T + (H - T - B) * (1.0 - static_cast<double>(v) / static_cast<double>(ymax)); }
+};
+
+// Grid, y axis with its ticks, x labels (at most 12) and the axis titles.
+void sweep_axes(Buf& b, const SweepFrame& f, const std::vector<OverallocReport>& sweep) {
+  using F = SweepFrame;
+  b += "<g class=\"axis\">";
+  for (int i = 0; i <= 4; ++i) {
+    const Gpus v = f.ymax * i / 4;
+    put(b,
+        "<line class=\"grid\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/><text x=\"{3}\" y=\"{4}\" "
+        "text-anchor=\"end\">{5}</text>",
+        num(F::L), num(F::W - F::R), num(f.Y(v)), num(F::L - 6), num(f.Y(v) + 4), v);
+  }
+  put(b, "<path d=\"M{} {}V{}H{}\"/>", num(F::L), num(F::T), num(F::H - F::B), num(F::W - F::R));
+  const std::size_t every = (sweep.size() + 11) / 12;
+  for (std::size_t i = 0; i < sweep.size(); ++i)
+    if (i % every == 0 || i + 1 == sweep.size())
+      put(b, "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>", num(f.X(sweep[i].buffer.bp)),
+          num(F::H - F::B + 16), format_bp(sweep[i].buffer.bp));
+  put(b, "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">buffer</text>", num((F::L + F::W - F::R) / 2), num(F::H - 8));
+  put(b, "<text x=\"14\" y=\"{0}\" transform=\"rotate(-90 14 {0})\" text-anchor=\"middle\">GPUs cut</text>",
+      num((F::T + F::H - F::B) / 2));
+  b += "</g>";
+}
+
+// GPUs cut in phases 2 .. 2 + band - 1 at one buffer: the bottom of band `band`.
+Gpus cut_below(const OverallocSummary& s, int band) {
+  Gpus below = 0;
+  for (int p = 2; p < 2 + band; ++p) below += s.cut_by_phase[p];
+  return below;
+}
+
+// Stacked areas: phase 2 at the bottom, then 3, then 4 (bars when there is one buffer).
+void sweep_areas(Buf& b, const SweepFrame& f, const std::vector<OverallocReport>& sweep) {
+  const char* classes[] = {"p2", "p3", "p4"};
+  for (int band = 0; band < 3; ++band) {
+    if (sweep.size() == 1) { // one buffer: a bar rather than an area of no width
+      const auto& s = sweep[0].summary;
+      const Gpus below = cut_below(s, band), above = below + s.cut_by_phase[2 + band];
+      const double xc = f.X(sweep[0].buffer.bp);
+      put(b, "<rect class=\"{}\" x=\"{}\" width=\"40\" y=\"{}\" height=\"{}\"/>", classes[band], num(xc - 20),
+          num(f.Y(above)), num(f.Y(below) - f.Y(above)));
+      continue;
+    }
+    std::string top, bottom;
+    for (std::size_t i = 0; i < sweep.size(); ++i) {
+      const auto& s = sweep[i].summary;
+      const Gpus below = cut_below(s, band), above = below + s.cut_by_phase[2 + band];
+      top += fmt::format("{}{} {}", i ? " L" : "M", num(f.X(sweep[i].buffer.bp)), num(f.Y(above)));
+      bottom.insert(0, fmt::format(" L{} {}", num(f.X(sweep[i].buffer.bp)), num(f.Y(below))));
+    }
+    put(b, "<path class=\"{}\" d=\"{}{} Z\"/>", classes[band], top, bottom);
+  }
+}
+
+// The total cut as a line, the chosen buffer dashed, and a point per buffer carrying its summary.
+void sweep_points(Buf& b, const SweepFrame& f, const std::vector<OverallocReport>& sweep,
+                  const OverallocReport& chosen) {
+  std::string line;
+  for (std::size_t i = 0; i < sweep.size(); ++i)
+    line += fmt::format("{}{} {}", i ? " L" : "M", num(f.X(sweep[i].buffer.bp)), num(f.Y(sweep[i].summary.cut)));
+  put(b, "<path class=\"total-line\" d=\"{}\"/>", line);
+  if (chosen.buffer.bp >= f.x0 && chosen.buffer.bp <= f.x1)
+    put(b, "<line class=\"chosen\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>", num(f.X(chosen.buffer.bp)),
+        num(SweepFrame::T), num(SweepFrame::H - SweepFrame::B));
+  for (const auto& r : sweep) {
+    const auto& s = r.summary;
+    put(b, "<circle class=\"pt sweep-point\" cx=\"{}\" cy=\"{}\" r=\"4\"", num(f.X(r.buffer.bp)), num(f.Y(s.cut)));
+    html_data(b, kSummaryColumns, SummaryView{&s, r.buffer.bp});
+    put(b, "><title>buffer {}: {} GPUs cut (phase 2 {}, phase 3 {}, phase 4 {})</title></circle>",
+        format_bp(r.buffer.bp), s.cut, s.cut_by_phase[2], s.cut_by_phase[3], s.cut_by_phase[4]);
+  }
+}
+
+// A list's rows as an HTML table of its table columns (--wide's), headed by their words.
+template <class Row>
+void html_table(Buf& b, std::string_view section, const Columns<Row>& cols, const std::vector<Row>& rows) {
+  RenderOptions wide;
+  wide.wide = true;
+  const auto shown = table_columns(cols, wide, 0);
+  put(b, "<div class=\"scroll\"><table data-section=\"{}\"><tr>", section);
+  for (const auto* c : shown)
+    put(b, "<th{}>{}</th>", c->align == Align::right ? " class=\"n\"" : "",
+        html_escape(c->label.empty() ? c->header : c->label));
+  b += "</tr>\n";
+  for (const auto& row : rows) {
+    b += "<tr";
+    html_data(b, cols, row);
+    b += ">";
+    for (const auto* c : shown)
+      put(b, "<td{}>{}</td>", c->align == Align::right ? " class=\"n\"" : "", html_escape(cell_text(c->get(row))));
+    b += "</tr>\n";
+  }
+  b += "</table></div>";
+}
+
 void sweep_section(Buf& b, const std::vector<OverallocReport>& sweep, const OverallocReport& chosen) {
   b += "<section id=\"sweep\"><h2>Buffer sweep: GPUs cut per buffer, by rollout phase</h2>\n";
   if (sweep.empty()) {
@@ -229,205 +358,147 @@ void sweep_section(Buf& b, const std::vector<OverallocReport>& sweep, const Over
       "<p>Cut policy {}; each point is <code>overalloc sweep</code>'s summary at that buffer. The dashed line "
       "marks the report's buffer, {}.</p>\n",
       to_string(chosen.policy), format_bp(chosen.buffer.bp));
-  legend(b, {{"p2", "phase 2: only unscheduled quota"},
-             {"p3", "phase 3: idle jobs too"},
-             {"p4", "phase 4: running jobs preempted"}});
-  constexpr double W = 1000, H = 340, L = 70, R = 20, T = 14, B = 44;
-  const BasisPoints x0 = sweep.front().buffer.bp, x1 = sweep.back().buffer.bp;
+  legend(b, kSummaryColumns, {{"p2", "cut_phase_2"}, {"p3", "cut_phase_3"}, {"p4", "cut_phase_4"}});
   Gpus ymax = 1;
   for (const auto& r : sweep) ymax = std::max(ymax, r.summary.cut);
-  ymax = nice_ceiling(ymax);
-  auto X = [&](BasisPoints bp) {
-    return x1 == x0 ? L + (W - L - R) / 2
-                    : L + (W - L - R) * static_cast<double>(bp - x0) / static_cast<double>(x1 - x0);
-  };
-  auto Y = [&](Gpus v) { return T + (H - T - B) * (1.0 - static_cast<double>(v) / static_cast<double>(ymax)); };
+  const SweepFrame f{sweep.front().buffer.bp, sweep.back().buffer.bp, nice_ceiling(ymax)};
   put(b,
       "<div class=\"chart\"><svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"GPUs cut per buffer\" "
       "data-chart=\"sweep\">",
-      num(W), num(H));
-  // Grid and y axis.
-  b += "<g class=\"axis\">";
-  for (int i = 0; i <= 4; ++i) {
-    const Gpus v = ymax * i / 4;
-    put(b,
-        "<line class=\"grid\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/><text x=\"{3}\" y=\"{4}\" "
-        "text-anchor=\"end\">{5}</text>",
-        num(L), num(W - R), num(Y(v)), num(L - 6), num(Y(v) + 4), v);
-  }
-  put(b, "<path d=\"M{} {}V{}H{}\"/>", num(L), num(T), num(H - B), num(W - R));
-  const std::size_t every = (sweep.size() + 11) / 12; // at most 12 x labels
-  for (std::size_t i = 0; i < sweep.size(); ++i)
-    if (i % every == 0 || i + 1 == sweep.size())
-      put(b, "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>", num(X(sweep[i].buffer.bp)), num(H - B + 16),
-          format_bp(sweep[i].buffer.bp));
-  put(b, "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">buffer</text>", num((L + W - R) / 2), num(H - 8));
-  put(b, "<text x=\"14\" y=\"{0}\" transform=\"rotate(-90 14 {0})\" text-anchor=\"middle\">GPUs cut</text>",
-      num((T + H - B) / 2));
-  b += "</g>";
-  // Stacked areas: phase 2 at the bottom, then 3, then 4.
-  const char* classes[] = {"p2", "p3", "p4"};
-  for (int band = 0; band < 3; ++band) {
-    std::string top, bottom;
-    for (std::size_t i = 0; i < sweep.size(); ++i) {
-      const auto& s = sweep[i].summary;
-      Gpus below = 0;
-      for (int p = 2; p < 2 + band; ++p) below += s.cut_by_phase[p];
-      const Gpus above = below + s.cut_by_phase[2 + band];
-      top += fmt::format("{}{} {}", i ? " L" : "M", num(X(sweep[i].buffer.bp)), num(Y(above)));
-      bottom.insert(0, fmt::format(" L{} {}", num(X(sweep[i].buffer.bp)), num(Y(below))));
-    }
-    if (sweep.size() == 1) { // one buffer: a bar rather than an area of no width
-      const auto& s = sweep[0].summary;
-      Gpus below = 0;
-      for (int p = 2; p < 2 + band; ++p) below += s.cut_by_phase[p];
-      const double xc = X(sweep[0].buffer.bp);
-      put(b, "<rect class=\"{}\" x=\"{}\" width=\"40\" y=\"{}\" height=\"{}\"/>", classes[band], num(xc - 20),
-          num(Y(below + s.cut_by_phase[2 + band])), num(Y(below) - Y(below + s.cut_by_phase[2 + band])));
-      continue;
-    }
-    put(b, "<path class=\"{}\" d=\"{}{} Z\"/>", classes[band], top, bottom);
-  }
-  // The total cut as a line with a point per buffer carrying that buffer's summary.
-  std::string line;
-  for (std::size_t i = 0; i < sweep.size(); ++i)
-    line += fmt::format("{}{} {}", i ? " L" : "M", num(X(sweep[i].buffer.bp)), num(Y(sweep[i].summary.cut)));
-  put(b, "<path class=\"total-line\" d=\"{}\"/>", line);
-  if (chosen.buffer.bp >= x0 && chosen.buffer.bp <= x1)
-    put(b, "<line class=\"chosen\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>", num(X(chosen.buffer.bp)), num(T),
-        num(H - B));
-  for (const auto& r : sweep) {
-    const auto& s = r.summary;
-    put(b, "<circle class=\"pt sweep-point\" cx=\"{}\" cy=\"{}\" r=\"4\"", num(X(r.buffer.bp)), num(Y(s.cut)));
-    data_attrs<long long>(b, {{"buffer_bp", r.buffer.bp},
-                              {"clusters_over_target", static_cast<long long>(s.clusters_over_target)},
-                              {"assigned", s.assigned},
-                              {"cut", s.cut},
-                              {"cut_from_unscheduled", s.from.unscheduled},
-                              {"cut_from_idle", s.from.idle},
-                              {"cut_from_running", s.from.running},
-                              {"cut_phase_2", s.cut_by_phase[2]},
-                              {"cut_phase_3", s.cut_by_phase[3]},
-                              {"cut_phase_4", s.cut_by_phase[4]},
-                              {"jobs_preempted", static_cast<long long>(s.jobs_preempted)},
-                              {"gpus_preempted", s.gpus_preempted}});
-    put(b, "><title>buffer {}: {} GPUs cut (phase 2 {}, phase 3 {}, phase 4 {})</title></circle>",
-        format_bp(r.buffer.bp), s.cut, s.cut_by_phase[2], s.cut_by_phase[3], s.cut_by_phase[4]);
-  }
+      num(SweepFrame::W), num(SweepFrame::H));
+  sweep_axes(b, f, sweep);
+  sweep_areas(b, f, sweep);
+  sweep_points(b, f, sweep, chosen);
   b += "</svg></div>\n";
-  // The same figures as a table.
-  b += "<div class=\"scroll\"><table data-section=\"sweep\"><tr><th>buffer</th><th class=\"n\">clusters over "
-       "target</th><th class=\"n\">cut</th><th class=\"n\">% of assigned</th><th class=\"n\">phase 2</th>"
-       "<th class=\"n\">phase 3</th><th class=\"n\">phase 4</th><th class=\"n\">from unscheduled</th>"
-       "<th class=\"n\">from idle</th><th class=\"n\">from running</th><th class=\"n\">jobs preempted</th></tr>\n";
-  for (const auto& r : sweep) {
-    const auto& s = r.summary;
-    put(b,
-        "<tr data-buffer_bp=\"{}\"><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
-        "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
-        "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
-        r.buffer.bp, format_bp(r.buffer.bp), s.clusters_over_target, s.cut, format_share(s.cut, s.assigned),
-        s.cut_by_phase[2], s.cut_by_phase[3], s.cut_by_phase[4], s.from.unscheduled, s.from.idle, s.from.running,
-        s.jobs_preempted);
-  }
-  b += "</table></div></section>\n";
+  std::vector<SummaryView> rows;
+  for (const auto& r : sweep) rows.push_back({&r.summary, r.buffer.bp});
+  html_table(b, "sweep", kSummaryColumns, rows);
+  b += "</section>\n";
 }
 
 // ---- cuts per cluster and per tree
-struct CutRow {
-  std::string name;
-  std::string_view kind; // "cluster" or "tree"
-  Gpus assigned, cut;
-  CutSources from;
-  int phase;
-  std::size_t jobs_preempted;
-  Gpus gpus_preempted;
-  Gpus target = -1; // clusters only
-};
 
-void cut_chart(Buf& b, std::vector<CutRow> rows, std::string_view what) {
+template <class Row> Gpus figure(const Columns<Row>& cols, std::string_view key, const Row& row) {
+  return column(cols, key).get(row).number;
+}
+
+// "N of M · phase P · J jobs preempted" after a row's bar.
+template <class Row> std::string cut_caption(const Columns<Row>& cols, const Row& row) {
+  const Gpus jobs = figure(cols, "jobs_preempted", row);
+  return fmt::format("{} of {} · phase {}{}", figure(cols, "cut", row), figure(cols, "assigned", row),
+                     figure(cols, "phase", row),
+                     jobs ? fmt::format(" · {} job{} preempted", jobs, jobs == 1 ? "" : "s") : "");
+}
+
+// One bar per row with a cut, largest first, its three sources stacked; the row's fields on it.
+template <class Row>
+void cut_bars(Buf& b, const Columns<Row>& cols, const std::vector<Row>& rows, std::string_view what) {
+  Gpus scale = 1;
+  for (const auto& r : rows) scale = std::max(scale, figure(cols, "cut", r));
+  scale = nice_ceiling(scale);
+  const double h = kRowH * static_cast<double>(rows.size()) + 24;
+  put(b,
+      "<div class=\"chart\"><svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"GPUs cut per {}\" "
+      "data-chart=\"cuts-{}\">",
+      num(kW), num(h), what, what);
+  double y = 4;
+  for (const auto& r : rows) {
+    put(b, "<g class=\"cut-row\" data-kind=\"{}\"", what);
+    html_data(b, cols, r);
+    b += ">";
+    stacked_bar(b, y, scale, cols.front().get(r).text,
+                {segment("unsch", cols, "cut_from_unscheduled", r), segment("idle", cols, "cut_from_idle", r),
+                 segment("run", cols, "cut_from_running", r)},
+                cut_caption(cols, r));
+    b += "</g>\n";
+    y += kRowH;
+  }
+  bar_axis(b, y, scale);
+  b += "</svg></div>\n";
+}
+
+template <class Row> void cut_chart(Buf& b, const Columns<Row>& cols, std::vector<Row> rows, std::string_view what) {
   std::vector<std::string> uncut;
-  std::erase_if(rows, [&](const CutRow& r) {
-    if (r.cut > 0) return false;
-    uncut.push_back(r.name);
+  std::erase_if(rows, [&](const Row& r) {
+    if (figure(cols, "cut", r) > 0) return false;
+    uncut.push_back(cols.front().get(r).text);
     return true;
   });
-  std::stable_sort(rows.begin(), rows.end(), [](const CutRow& a, const CutRow& c) { return a.cut > c.cut; });
-  if (rows.empty()) {
+  std::stable_sort(rows.begin(), rows.end(),
+                   [&](const Row& a, const Row& c) { return figure(cols, "cut", a) > figure(cols, "cut", c); });
+  if (rows.empty())
     put(b, "<p>No {} would be cut.</p>\n", what);
-  } else {
-    Gpus scale = 1;
-    for (const auto& r : rows) scale = std::max(scale, r.cut);
-    scale = nice_ceiling(scale);
-    const double h = kRowH * static_cast<double>(rows.size()) + 24;
-    put(b,
-        "<div class=\"chart\"><svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"GPUs cut per {}\" "
-        "data-chart=\"cuts-{}\">",
-        num(kW), num(h), what, rows.front().kind);
-    double y = 4;
-    for (const auto& r : rows) {
-      put(b, "<g class=\"cut-row\" data-kind=\"{}\" data-name=\"{}\"", r.kind, html_escape(r.name));
-      data_attrs<long long>(b, {{"assigned", r.assigned},
-                                {"cut", r.cut},
-                                {"cut_from_unscheduled", r.from.unscheduled},
-                                {"cut_from_idle", r.from.idle},
-                                {"cut_from_running", r.from.running},
-                                {"phase", r.phase},
-                                {"jobs_preempted", static_cast<long long>(r.jobs_preempted)},
-                                {"gpus_preempted", r.gpus_preempted}});
-      if (r.target >= 0) put(b, " data-target=\"{}\"", r.target);
-      b += ">";
-      stacked_bar(b, y, scale, r.name,
-                  {{"unsch", "cut_from_unscheduled", "cut from unscheduled quota", r.from.unscheduled},
-                   {"idle", "cut_from_idle", "cut from idle jobs", r.from.idle},
-                   {"run", "cut_from_running", "cut from running jobs", r.from.running}},
-                  fmt::format("{} of {} · phase {}{}", r.cut, r.assigned, r.phase,
-                              r.jobs_preempted ? fmt::format(" · {} job{} preempted", r.jobs_preempted,
-                                                             r.jobs_preempted == 1 ? "" : "s")
-                                               : ""));
-      b += "</g>\n";
-      y += kRowH;
-    }
-    bar_axis(b, y, scale);
-    b += "</svg></div>\n";
-  }
-  if (!uncut.empty()) {
-    put(b, "<p class=\"note\" data-uncut-{}=\"{}\">No cut ({} {}{}): ", rows.empty() ? "all" : what, uncut.size(),
-        uncut.size(), what, uncut.size() == 1 ? "" : "s");
-    constexpr std::size_t kListed = 40;
-    for (std::size_t i = 0; i < uncut.size() && i < kListed; ++i) put(b, "{}{}", i ? ", " : "", html_escape(uncut[i]));
-    if (uncut.size() > kListed) put(b, " and {} more", uncut.size() - kListed);
-    b += ".</p>\n";
-  }
+  else
+    cut_bars(b, cols, rows, what);
+  if (uncut.empty()) return;
+  put(b, "<p class=\"note\" data-uncut-{}=\"{}\">No cut ({} {}{}): ", rows.empty() ? "all" : what, uncut.size(),
+      uncut.size(), what, uncut.size() == 1 ? "" : "s");
+  constexpr std::size_t kListed = 40;
+  for (std::size_t i = 0; i < uncut.size() && i < kListed; ++i) put(b, "{}{}", i ? ", " : "", html_escape(uncut[i]));
+  if (uncut.size() > kListed) put(b, " and {} more", uncut.size() - kListed);
+  b += ".</p>\n";
 }
 
 void cuts_section(Buf& b, const OverallocReport& r, const Snapshot& snap) {
   const OverallocSummary& s = r.summary;
   b += "<section id=\"cuts\"><h2>What the buffer cuts</h2>\n";
-  put(b,
-      "<p data-section=\"overalloc-summary\" data-buffer_bp=\"{}\" data-cut=\"{}\" data-assigned=\"{}\" "
-      "data-clusters_over_target=\"{}\" data-jobs_preempted=\"{}\">Buffer {}, cut policy {}: {}.</p>\n",
-      r.buffer.bp, s.cut, s.assigned, s.clusters_over_target, s.jobs_preempted, format_bp(r.buffer.bp),
-      to_string(r.policy), html_escape(summary_sentence(s)));
-  legend(b, {{"unsch", "from unscheduled quota (cut_from_unscheduled)"},
-             {"idle", "from idle jobs (cut_from_idle)"},
-             {"run", "from running jobs (cut_from_running)"}});
+  b += "<p data-section=\"overalloc-summary\"";
+  html_data(b, kSummaryColumns, SummaryView{&s, r.buffer.bp});
+  put(b, ">Buffer {}, cut policy {}: {}.</p>\n", format_bp(r.buffer.bp), to_string(r.policy),
+      html_escape(summary_sentence(s)));
+  legend(b, kSummaryColumns,
+         {{"unsch", "cut_from_unscheduled"}, {"idle", "cut_from_idle"}, {"run", "cut_from_running"}});
   b += "<h3>Per cluster</h3>\n";
-  std::vector<CutRow> clusters;
-  for (const auto& c : r.clusters)
-    clusters.push_back({snap.clusters[c.cluster].name, "cluster", c.assigned, c.cut, c.from, c.phase, c.jobs_preempted,
-                        c.gpus_preempted, c.target});
-  cut_chart(b, std::move(clusters), "cluster");
+  std::vector<OverallocClusterView> clusters;
+  for (const auto& c : r.clusters) clusters.push_back({&snap, &c});
+  cut_chart(b, kOverallocClusterColumns, std::move(clusters), "cluster");
   b += "<h3>Per quota tree (team)</h3>\n";
-  std::vector<CutRow> trees;
-  for (const auto& t : overalloc_trees(r, snap))
-    trees.push_back(
-        {snap.quotas[t.tree].name, "tree", t.assigned, t.cut, t.from, t.phase, t.jobs_preempted, t.gpus_preempted});
-  cut_chart(b, std::move(trees), "tree");
+  const std::vector<OverallocTree> tree_list = overalloc_trees(r, snap);
+  std::vector<OverallocTreeView> trees;
+  for (const auto& t : tree_list) trees.push_back({&snap, &t});
+  cut_chart(b, kOverallocTreeColumns, std::move(trees), "tree");
   b += "</section>\n";
 }
 
 // ---- maintenance impact
+
+// One cluster's card: its fields and its step series on the element, then the chart.
+void impact_card(Buf& b, const MaintenanceHorizon& h, const ImpactView& row) {
+  constexpr double W = 300, H = 70, T = 4, B = 4;
+  const ClusterImpact& c = *row.row;
+  const std::string& name = row.cluster().name;
+  put(b, "<div class=\"card impact\" data-cluster=\"{}\"", html_escape(name));
+  html_data(b, kImpactColumns, row);
+  b += " data-steps=\"";
+  for (std::size_t i = 0; i < c.steps.size(); ++i)
+    put(b, "{}{}={}", i ? " " : "", format_rfc3339(c.steps[i].at), c.steps[i].healthy);
+  put(b, "\"><h4>{}</h4><p>min {} at {} · assigned {} · {} events</p>", html_escape(name), c.min_healthy,
+      html_escape(short_time(c.min_healthy_at)), c.assigned, c.events);
+  const Gpus ymax = std::max<Gpus>({1, c.total, c.assigned, c.max_healthy});
+  auto X = [&](Time t) {
+    const Time clamped = std::clamp<Time>(t, h.at, h.end());
+    return W * static_cast<double>(clamped - h.at) / static_cast<double>(h.window);
+  };
+  auto Y = [&](Gpus v) { return T + (H - T - B) * (1.0 - static_cast<double>(v) / static_cast<double>(ymax)); };
+  put(b, "<svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{} schedulable GPUs\">", num(W), num(H),
+      html_escape(name));
+  // A faint line at each midnight (UTC) in the window.
+  for (Time day = (h.at / 86400 + 1) * 86400; day < h.end(); day += 86400)
+    put(b, "<line class=\"day\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>", num(X(day)), num(T), num(H - B));
+  std::string path;
+  for (std::size_t i = 0; i < c.steps.size(); ++i) {
+    const auto& s = c.steps[i];
+    path += i == 0 ? fmt::format("M{} {}", num(X(s.at)), num(Y(s.healthy)))
+                   : fmt::format("H{}V{}", num(X(s.at)), num(Y(s.healthy)));
+  }
+  path += fmt::format("H{}", num(W));
+  put(b, "<path class=\"area\" d=\"{}V{}H0Z\"/><path class=\"step\" d=\"{}\"/>", path, num(H - B), path);
+  put(b, "<line class=\"assigned\" x1=\"0\" x2=\"{0}\" y1=\"{1}\" y2=\"{1}\"/>", num(W), num(Y(c.assigned)));
+  put(b, "<circle class=\"min\" cx=\"{}\" cy=\"{}\" r=\"3\"><title>min {} GPUs at {}</title></circle>",
+      num(X(c.min_healthy_at)), num(Y(c.min_healthy)), c.min_healthy, html_escape(short_time(c.min_healthy_at)));
+  b += "</svg></div>\n";
+}
+
 void impact_section(Buf& b, const ImpactReport& r, const Snapshot& snap) {
   const MaintenanceHorizon& h = r.horizon;
   b += "<section id=\"impact\"><h2>Maintenance impact: schedulable GPUs over the window</h2>\n";
@@ -440,48 +511,7 @@ void impact_section(Buf& b, const ImpactReport& r, const Snapshot& snap) {
     return;
   }
   b += "<div class=\"cards\">\n";
-  constexpr double W = 300, H = 70, T = 4, B = 4;
-  for (const auto& c : r.clusters) {
-    const std::string& name = snap.clusters[c.cluster].name;
-    put(b, "<div class=\"card impact\" data-cluster=\"{}\"", html_escape(name));
-    data_attrs<long long>(b, {{"total", c.total},
-                              {"assigned", c.assigned},
-                              {"events", static_cast<long long>(c.events)},
-                              {"min_healthy", c.min_healthy},
-                              {"max_healthy", c.max_healthy},
-                              {"worst_unbacked", c.worst_unbacked},
-                              {"min_largest_free_block", c.min_largest_free_block}});
-    put(b, " data-min_healthy_at=\"{}\" data-steps=\"", format_rfc3339(c.min_healthy_at));
-    for (std::size_t i = 0; i < c.steps.size(); ++i)
-      put(b, "{}{}={}", i ? " " : "", format_rfc3339(c.steps[i].at), c.steps[i].healthy);
-    put(b, "\"><h4>{}</h4><p>min {} at {} · assigned {} · {} events</p>", html_escape(name), c.min_healthy,
-        html_escape(short_time(c.min_healthy_at)), c.assigned, c.events);
-    const Gpus ymax = std::max<Gpus>({1, c.total, c.assigned, c.max_healthy});
-    auto X = [&](Time t) {
-      const Time clamped = std::clamp<Time>(t, h.at, h.end());
-      return W * static_cast<double>(clamped - h.at) / static_cast<double>(h.window);
-    };
-    auto Y = [&](Gpus v) { return T + (H - T - B) * (1.0 - static_cast<double>(v) / static_cast<double>(ymax)); };
-    put(b, "<svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{} schedulable GPUs\">", num(W), num(H),
-        html_escape(name));
-    // A faint line at each midnight (UTC) in the window.
-    for (Time day = (h.at / 86400 + 1) * 86400; day < h.end(); day += 86400)
-      put(b, "<line class=\"day\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>", num(X(day)), num(T), num(H - B));
-    std::string path;
-    for (std::size_t i = 0; i < c.steps.size(); ++i) {
-      const auto& s = c.steps[i];
-      if (i == 0)
-        path += fmt::format("M{} {}", num(X(s.at)), num(Y(s.healthy)));
-      else
-        path += fmt::format("H{}V{}", num(X(s.at)), num(Y(s.healthy)));
-    }
-    path += fmt::format("H{}", num(W));
-    put(b, "<path class=\"area\" d=\"{}V{}H0Z\"/><path class=\"step\" d=\"{}\"/>", path, num(H - B), path);
-    put(b, "<line class=\"assigned\" x1=\"0\" x2=\"{0}\" y1=\"{1}\" y2=\"{1}\"/>", num(W), num(Y(c.assigned)));
-    put(b, "<circle class=\"min\" cx=\"{}\" cy=\"{}\" r=\"3\"><title>min {} GPUs at {}</title></circle>",
-        num(X(c.min_healthy_at)), num(Y(c.min_healthy)), c.min_healthy, html_escape(short_time(c.min_healthy_at)));
-    b += "</svg></div>\n";
-  }
+  for (const auto& c : r.clusters) impact_card(b, h, ImpactView{&snap, &c});
   b += "</div></section>\n";
 }
 

@@ -1,6 +1,9 @@
+// `fleetcap maintenance list|node|impact|plan`: one column list per record (an event, a node's
+// card and its sections, a cluster's impact and its steps, a move and its destination), each
+// making its table, JSON, CSV and -o name; report --html draws impact from the same list.
 #include "fleetcap/render/maintenance.hpp"
 
-#include "columns.hpp"
+#include "lists.hpp"
 
 #include <fmt/format.h>
 
@@ -8,7 +11,6 @@
 
 namespace fleetcap {
 
-using json_out::JsonWriter;
 using namespace cols;
 
 std::string short_time(Time t) {
@@ -52,11 +54,19 @@ std::vector<std::string_view> job_names(const Snapshot& snap, const std::vector<
   return out;
 }
 
-void put_horizon(JsonWriter& w, const MaintenanceHorizon& h, bool lead = true) {
-  w.field("window", format_duration(h.window));
-  w.field("until", format_rfc3339(h.end()));
-  if (lead) w.field("lead", format_duration(h.lead));
-}
+// The window every maintenance document starts with.
+const Column<MaintenanceHorizon> kHorizonList[] = {
+    {.key = "window", .get = [](const MaintenanceHorizon& h) { return txt(format_duration(h.window)); }},
+    {.key = "until", .get = [](const MaintenanceHorizon& h) { return txt(format_rfc3339(h.end())); }},
+    {.key = "lead",
+     .only_with = kLead,
+     .get = [](const MaintenanceHorizon& h) { return txt(format_duration(h.lead)); }},
+};
+} // namespace
+
+const Columns<MaintenanceHorizon> cols::kHorizonColumns{"maintenance", "horizon", kHorizonList, ListKind::section};
+
+namespace {
 
 std::string_view yes_no(bool b) { return b ? "yes" : "no"; }
 
@@ -92,7 +102,7 @@ Value event_nodes_value(const Snapshot& snap, const MaintenanceEvent& e) {
   return names_value(e.nodes);
 }
 
-const Column<ListRow> kListColumns[] = {
+const Column<ListRow> kListList[] = {
     {.key = "id",
      .header = "ID",
      .align = Align::left,
@@ -101,30 +111,30 @@ const Column<ListRow> kListColumns[] = {
     {.key = "cluster",
      .header = "CLUSTER",
      .align = Align::left,
-     .priority = 1,
+     .drop = 1,
      .get = [](const ListRow& r) { return txt(r.event().cluster); }},
     {.key = "nodes",
      .header = "NODES",
      .align = Align::left,
-     .priority = 6,
-     .unit = "node",
+     .drop = 6,
+     .item = "node",
      .get = [](const ListRow& r) { return event_nodes_value(*r.snap, r.event()); }},
-    {.key = "whole_cluster", .header = "", .get = [](const ListRow& r) { return flag(r.event().nodes.empty()); }},
-    {.key = "gpus", .header = "GPUS", .priority = 2, .get = [](const ListRow& r) { return num(r.row->gpus); }},
+    {.key = "whole_cluster", .get = [](const ListRow& r) { return flag(r.event().nodes.empty()); }},
+    {.key = "gpus", .header = "GPUS", .drop = 2, .get = [](const ListRow& r) { return num(r.row->gpus); }},
     {.key = "start",
      .header = "START",
      .align = Align::left,
-     .priority = 4,
+     .drop = 4,
      .get = [](const ListRow& r) { return time_value(r.event().start); }},
     {.key = "end",
      .header = "END",
      .align = Align::left,
-     .priority = 7,
+     .drop = 7,
      .get = [](const ListRow& r) { return time_value(r.event().end); }},
     {.key = "hard_start",
      .header = "HARD",
      .align = Align::left,
-     .priority = 8,
+     .drop = 8,
      .get = [](const ListRow& r) { return flag(r.event().hard_start); }},
     {.key = "action_by",
      .header = "ACTION-BY",
@@ -134,41 +144,42 @@ const Column<ListRow> kListColumns[] = {
     {.key = "jobs",
      .header = "JOBS",
      .align = Align::left,
-     .priority = 3,
-     .unit = "job",
+     .drop = 3,
+     .item = "job",
      .get = [](const ListRow& r) { return names_value(job_names(*r.snap, r.row->jobs)); }},
     {.key = "state",
      .header = "STATE",
      .align = Align::left,
-     .priority = 5,
+     .drop = 5,
      .get = [](const ListRow& r) { return txt(to_string(r.event().state)); }},
-    {.key = "overdue", .header = "", .get = [](const ListRow& r) { return flag(r.row->overdue); }},
-    {.key = "", .header = "DUE", .align = Align::left, .priority = 1, .get = due_value},
+    {.key = "overdue", .get = [](const ListRow& r) { return flag(r.row->overdue); }},
+    {.key = "", .header = "DUE", .align = Align::left, .drop = 1, .get = due_value},
     {.key = "kind",
      .header = "KIND",
      .align = Align::left,
-     .priority = 9,
+     .drop = 9,
      .wide = true,
      .get = [](const ListRow& r) { return txt(r.event().kind); }},
     {.key = "reason",
      .header = "REASON",
      .align = Align::left,
-     .priority = 10,
+     .drop = 10,
      .wide = true,
      .get = [](const ListRow& r) { return txt(r.event().reason); }},
     {.key = "priority",
      .header = "PRIORITY",
      .align = Align::left,
-     .priority = 9,
+     .drop = 9,
      .wide = true,
      .get = [](const ListRow& r) { return txt(fmt::format("p{}", r.event().priority)); }},
 };
+const Columns<ListRow> kListColumns{"maintenance list", "events", kListList};
 
 std::vector<ListRow> list_rows(const EventList& list, const Snapshot& snap, const RenderOptions& o) {
   std::vector<ListRow> rows;
   rows.reserve(list.rows.size());
   for (const auto& row : list.rows) rows.push_back({&snap, &row, list.horizon.at});
-  sort_rows<ListRow>(kListColumns, rows, o.sort);
+  sort_rows(kListColumns, rows, o.sort);
   return rows;
 }
 
@@ -176,20 +187,31 @@ std::string list_table(const EventList& list, const Snapshot& snap, const Render
   if (list.rows.empty())
     return fmt::format("No maintenance events from {} to {}.\n", short_time(list.horizon.at),
                        short_time(list.horizon.end()));
-  return table_of<ListRow>(kListColumns, list_rows(list, snap, o), o);
+  return table_of(kListColumns, list_rows(list, snap, o), o);
 }
 
-std::string list_json(const EventList& list, const Snapshot& snap, const RenderOptions& o) {
-  JsonWriter w;
-  w.reserve(list.rows.size() * 768); // an event is 600-700 bytes at a million GPUs
-  json_out::begin_document(w, "maintenance.list", o);
-  put_horizon(w, list.horizon);
-  json_list<ListRow>(w, "events", kListColumns, list_rows(list, snap, o));
-  std::size_t overdue = 0;
-  for (const auto& row : list.rows) overdue += row.overdue;
-  w.key("summary").begin_object().field("events", list.rows.size()).field("overdue", overdue).end_object();
-  return w.end_object().finish();
-}
+// fleetcap.maintenance.list: the horizon, the events, and how many are overdue.
+struct ListDoc {
+  const EventList* list;
+  std::vector<ListRow> rows;
+};
+const MaintenanceHorizon* list_horizon_of(const ListDoc& d) { return &d.list->horizon; }
+const std::vector<ListRow>& events_of(const ListDoc& d) { return d.rows; }
+const EventList* event_list_of(const ListDoc& d) { return d.list; }
+
+const Column<EventList> kListSummaryList[] = {
+    {.key = "events", .get = [](const EventList& l) { return num(l.rows.size()); }},
+    {.key = "overdue", .get = [](const EventList& l) { return num(l.overdue); }},
+};
+const Columns<EventList> kListSummaryColumns{"maintenance list", "summary", kListSummaryList, ListKind::section};
+
+const Column<ListDoc> kListDocList[] = {
+    {.key = "horizon", .in = In::json, .section = fields_inline<kHorizonColumns, list_horizon_of>},
+    {.key = "events", .section = array<kListColumns, events_of>},
+    {.key = "summary", .section = object<kListSummaryColumns, event_list_of>},
+};
+const Columns<ListDoc> kListDoc{"maintenance list", "document", kListDocList, ListKind::document,
+                                "fleetcap.maintenance.list/v1"};
 
 // ---- node
 
@@ -212,7 +234,7 @@ std::string cluster_text(const Snapshot& snap, const Node& n) {
 }
 
 // A labelled section: "Label:  none" or "Label:" and the table indented two spaces.
-template <class Row> void section(std::string& out, std::string_view label, std::span<const Column<Row>> cols,
+template <class Row> void section(std::string& out, std::string_view label, const Columns<Row>& cols,
                                   const std::vector<Row>& rows, const RenderOptions& o) {
   if (rows.empty()) {
     out += fmt::format("{:<14}none\n", std::string(label) + ":");
@@ -221,7 +243,7 @@ template <class Row> void section(std::string& out, std::string_view label, std:
   out += fmt::format("{}:\n", label);
   RenderOptions inner = o;
   if (inner.style.width > 2) inner.style.width -= 2;
-  const std::string body = table_of<Row>(cols, rows, inner);
+  const std::string body = table_of(cols, rows, inner);
   std::size_t at = 0;
   while (at < body.size()) {
     const auto nl = body.find('\n', at);
@@ -235,7 +257,7 @@ std::string quota_name(const Snapshot& snap, std::uint32_t q) { return q == kNon
 struct IssueRow {
   const NodeIssue* issue;
 };
-const Column<IssueRow> kIssueColumns[] = {
+const Column<IssueRow> kIssueList[] = {
     {.key = "type",
      .header = "TYPE",
      .align = Align::left,
@@ -252,22 +274,23 @@ const Column<IssueRow> kIssueColumns[] = {
     {.key = "detected_at",
      .header = "DETECTED",
      .align = Align::left,
-     .priority = 1,
+     .drop = 1,
      .get = [](const IssueRow& r) { return time_value(r.issue->detected_at); }},
     {.key = "detail",
      .header = "DETAIL",
      .align = Align::left,
-     .priority = 2,
+     .drop = 2,
      .get =
          [](const IssueRow& r) { return r.issue->detail.empty() ? txt("", Tone::plain, "-") : txt(r.issue->detail); }},
 };
+const Columns<IssueRow> kIssueColumns{"maintenance node", "issues", kIssueList};
 
 struct CardEventRow {
   const Snapshot* snap;
   const NodeEventRow* row;
   const MaintenanceEvent& event() const { return snap->maintenance[row->event]; }
 };
-const Column<CardEventRow> kCardEventColumns[] = {
+const Column<CardEventRow> kCardEventList[] = {
     {.key = "id",
      .header = "ID",
      .align = Align::left,
@@ -284,7 +307,7 @@ const Column<CardEventRow> kCardEventColumns[] = {
     {.key = "state",
      .header = "STATE",
      .align = Align::left,
-     .priority = 4,
+     .drop = 4,
      .get = [](const CardEventRow& r) { return txt(to_string(r.event().state)); }},
     {.key = "start",
      .header = "START",
@@ -294,48 +317,47 @@ const Column<CardEventRow> kCardEventColumns[] = {
     {.key = "end",
      .header = "END",
      .align = Align::left,
-     .priority = 2,
+     .drop = 2,
      .get = [](const CardEventRow& r) { return time_value(r.event().end); }},
     {.key = "hard_start",
      .header = "HARD",
      .align = Align::left,
-     .priority = 5,
+     .drop = 5,
      .get = [](const CardEventRow& r) { return flag(r.event().hard_start); }},
     {.key = "action_by",
      .header = "ACTION-BY",
      .align = Align::left,
      .identifying = true,
      .get = [](const CardEventRow& r) { return time_value(r.row->action_by); }},
-    {.key = "whole_cluster", .header = "", .get = [](const CardEventRow& r) { return flag(r.row->whole_cluster); }},
+    {.key = "whole_cluster", .get = [](const CardEventRow& r) { return flag(r.row->whole_cluster); }},
     {.key = "nodes",
      .header = "NODES",
      .align = Align::left,
-     .priority = 7,
-     .unit = "node",
-     .table_only = true,
+     .drop = 7,
+     .item = "node",
+     .in = In::table,
      .get = [](const CardEventRow& r) { return event_nodes_value(*r.snap, r.event()); }},
     {.key = "kind",
      .header = "KIND",
      .align = Align::left,
-     .priority = 6,
+     .drop = 6,
      .get = [](const CardEventRow& r) { return txt(r.event().kind); }},
     {.key = "reason",
      .header = "REASON",
      .align = Align::left,
-     .priority = 8,
+     .drop = 8,
      .get =
          [](const CardEventRow& r) {
            return r.event().reason.empty() ? txt("", Tone::plain, "-") : txt(r.event().reason);
          }},
-    {.key = "priority",
-     .header = "",
-     .get = [](const CardEventRow& r) { return txt(fmt::format("p{}", r.event().priority)); }},
+    {.key = "priority", .get = [](const CardEventRow& r) { return txt(fmt::format("p{}", r.event().priority)); }},
 };
+const Columns<CardEventRow> kCardEventColumns{"maintenance node", "events", kCardEventList};
 
 struct CardJobRow {
   const Job* job;
 };
-const Column<CardJobRow> kCardJobColumns[] = {
+const Column<CardJobRow> kCardJobList[] = {
     {.key = "name",
      .header = "JOB",
      .align = Align::left,
@@ -344,7 +366,7 @@ const Column<CardJobRow> kCardJobColumns[] = {
     {.key = "namespace",
      .header = "NAMESPACE",
      .align = Align::left,
-     .priority = 3,
+     .drop = 3,
      .get = [](const CardJobRow& r) { return txt(r.job->ns); }},
     {.key = "quota",
      .header = "QUOTA",
@@ -354,32 +376,33 @@ const Column<CardJobRow> kCardJobColumns[] = {
     {.key = "priority",
      .header = "PRIORITY",
      .align = Align::left,
-     .priority = 2,
+     .drop = 2,
      .get = [](const CardJobRow& r) { return txt(to_string(r.job->priority)); }},
-    {.key = "gpus", .header = "GPUS", .priority = 1, .get = [](const CardJobRow& r) { return num(r.job->gpus); }},
+    {.key = "gpus", .header = "GPUS", .drop = 1, .get = [](const CardJobRow& r) { return num(r.job->gpus); }},
     {.key = "nodes",
      .header = "NODES",
      .align = Align::left,
-     .priority = 4,
-     .unit = "node",
+     .drop = 4,
+     .item = "node",
      .get = [](const CardJobRow& r) { return names_value(r.job->nodes); }},
     {.key = "idle",
      .header = "IDLE",
      .align = Align::left,
-     .priority = 5,
+     .drop = 5,
      .get = [](const CardJobRow& r) { return flag(r.job->idle); }},
     {.key = "started_at",
      .header = "STARTED",
      .align = Align::left,
-     .priority = 6,
+     .drop = 6,
      .get = [](const CardJobRow& r) { return time_value(r.job->started_at); }},
 };
+const Columns<CardJobRow> kCardJobColumns{"maintenance node", "jobs", kCardJobList};
 
 struct CardQuotaRow {
   const Snapshot* snap;
   const Quota* quota;
 };
-const Column<CardQuotaRow> kCardQuotaColumns[] = {
+const Column<CardQuotaRow> kCardQuotaList[] = {
     {.key = "name",
      .header = "QUOTA",
      .align = Align::left,
@@ -388,7 +411,7 @@ const Column<CardQuotaRow> kCardQuotaColumns[] = {
     {.key = "tree",
      .header = "TREE",
      .align = Align::left,
-     .priority = 1,
+     .drop = 1,
      .get =
          [](const CardQuotaRow& r) {
            return r.quota->tree_index == kNone ? none() : txt(r.snap->quotas[r.quota->tree_index].name);
@@ -396,28 +419,69 @@ const Column<CardQuotaRow> kCardQuotaColumns[] = {
     {.key = "cluster",
      .header = "CLUSTER",
      .align = Align::left,
-     .priority = 2,
+     .drop = 2,
      .get = [](const CardQuotaRow& r) { return r.quota->cluster ? txt(*r.quota->cluster) : none(); }},
     {.key = "assigned",
      .header = "ASSIGNED",
-     .priority = 1,
+     .drop = 1,
      .get = [](const CardQuotaRow& r) { return num(r.quota->gpus); }},
     {.key = "access",
      .header = "ACCESS",
      .align = Align::left,
-     .priority = 3,
-     .unit = "namespace",
+     .drop = 3,
+     .item = "namespace",
      .get = [](const CardQuotaRow& r) { return r.quota->access ? names_value(*r.quota->access) : none("any"); }},
 };
+const Columns<CardQuotaRow> kCardQuotaColumns{"maintenance node", "quotas", kCardQuotaList};
 
-struct CardRows {
+// The card's node itself.
+struct NodeView {
+  const Snapshot* snap;
+  const NodeCard* card;
+  const Node& node() const { return snap->nodes[card->node]; }
+  const Cluster* cluster() const {
+    return node().cluster_index == kNone ? nullptr : &snap->clusters[node().cluster_index];
+  }
+};
+// Of the node's cluster when the snapshot has it; absent otherwise.
+template <class F> Value of_cluster(const NodeView& r, F f) { return r.cluster() ? f(*r.cluster()) : absent(); }
+
+const Column<NodeView> kNodeList[] = {
+    {.key = "name", .get = [](const NodeView& r) { return txt(r.node().name); }},
+    {.key = "cluster", .get = [](const NodeView& r) { return txt(r.node().cluster); }},
+    {.key = "region",
+     .get = [](const NodeView& r) { return of_cluster(r, [](const Cluster& c) { return txt(c.region); }); }},
+    {.key = "provider",
+     .get = [](const NodeView& r) { return of_cluster(r, [](const Cluster& c) { return txt(c.provider); }); }},
+    {.key = "sku", .get = [](const NodeView& r) { return of_cluster(r, [](const Cluster& c) { return txt(c.sku); }); }},
+    {.key = "cluster_state",
+     .get = [](const NodeView& r) { return of_cluster(r, [](const Cluster& c) { return txt(to_string(c.state)); }); }},
+    {.key = "island", .get = [](const NodeView& r) { return txt(r.node().island); }},
+    {.key = "gpus", .get = [](const NodeView& r) { return num(r.node().gpus); }},
+    {.key = "health", .get = [](const NodeView& r) { return txt(r.node().health); }},
+    {.key = "health_ok", .get = [](const NodeView& r) { return flag(r.node().healthy); }},
+    {.key = "cordoned", .get = [](const NodeView& r) { return flag(r.node().cordoned); }},
+    {.key = "schedulable", .get = [](const NodeView& r) { return flag(r.card->schedulable); }},
+    {.key = "active_events",
+     .get =
+         [](const NodeView& r) {
+           std::vector<std::string_view> ids;
+           for (auto e : r.card->active_events) ids.push_back(r.snap->maintenance[e].id);
+           return list_of(ids);
+         }},
+};
+const Columns<NodeView> kNodeColumns{"maintenance node", "node", kNodeList, ListKind::section};
+
+// The card: the node, then a list per section.
+struct CardDoc {
+  NodeView node;
   std::vector<IssueRow> issues;
   std::vector<CardEventRow> events;
   std::vector<CardJobRow> jobs;
   std::vector<CardQuotaRow> quotas;
 };
-CardRows card_rows(const NodeCard& card, const Snapshot& snap) {
-  CardRows r;
+CardDoc card_doc(const NodeCard& card, const Snapshot& snap) {
+  CardDoc r{{&snap, &card}, {}, {}, {}, {}};
   const Node& n = snap.nodes[card.node];
   for (auto i : card.issues) r.issues.push_back({&n.issues[i]});
   for (const auto& row : card.events) r.events.push_back({&snap, &row});
@@ -425,6 +489,21 @@ CardRows card_rows(const NodeCard& card, const Snapshot& snap) {
   for (auto q : card.quotas) r.quotas.push_back({&snap, &snap.quotas[q]});
   return r;
 }
+const NodeView* node_of(const CardDoc& d) { return &d.node; }
+const std::vector<IssueRow>& issues_of(const CardDoc& d) { return d.issues; }
+const std::vector<CardEventRow>& card_events_of(const CardDoc& d) { return d.events; }
+const std::vector<CardJobRow>& card_jobs_of(const CardDoc& d) { return d.jobs; }
+const std::vector<CardQuotaRow>& card_quotas_of(const CardDoc& d) { return d.quotas; }
+
+const Column<CardDoc> kCardDocList[] = {
+    {.key = "node", .section = object<kNodeColumns, node_of>},
+    {.key = "issues", .section = array<kIssueColumns, issues_of>},
+    {.key = "events", .section = array<kCardEventColumns, card_events_of>},
+    {.key = "jobs", .section = array<kCardJobColumns, card_jobs_of>},
+    {.key = "quotas", .section = array<kCardQuotaColumns, card_quotas_of>},
+};
+const Columns<CardDoc> kCardDoc{"maintenance node", "document", kCardDocList, ListKind::document,
+                                "fleetcap.maintenance.node/v2"};
 
 std::string node_table(const NodeCard& card, const Snapshot& snap, const RenderOptions& o) {
   const Node& n = snap.nodes[card.node];
@@ -442,215 +521,165 @@ std::string node_table(const NodeCard& card, const Snapshot& snap, const RenderO
   field("Health", n.health, n.healthy ? Tone::plain : Tone::bad);
   field("Cordoned", std::string(yes_no(n.cordoned)));
   field("Schedulable", schedulable_text(card, snap), card.schedulable ? Tone::plain : Tone::bad);
-  const CardRows rows = card_rows(card, snap);
-  section<IssueRow>(out, "Issues", kIssueColumns, rows.issues, o);
-  section<CardEventRow>(out, "Maintenance", kCardEventColumns, rows.events, o);
-  section<CardJobRow>(out, "Jobs", kCardJobColumns, rows.jobs, o);
-  section<CardQuotaRow>(out, "Quotas", kCardQuotaColumns, rows.quotas, o);
+  const CardDoc rows = card_doc(card, snap);
+  section(out, "Issues", kIssueColumns, rows.issues, o);
+  section(out, "Maintenance", kCardEventColumns, rows.events, o);
+  section(out, "Jobs", kCardJobColumns, rows.jobs, o);
+  section(out, "Quotas", kCardQuotaColumns, rows.quotas, o);
   return out;
 }
 
-std::string node_json(const NodeCard& card, const Snapshot& snap, const RenderOptions& o) {
-  const Node& n = snap.nodes[card.node];
-  JsonWriter w;
-  json_out::begin_document(w, "maintenance.node", o);
-  w.key("node").begin_object();
-  w.field("name", n.name);
-  w.field("cluster", n.cluster);
-  if (n.cluster_index != kNone) {
-    const Cluster& c = snap.clusters[n.cluster_index];
-    w.field("region", c.region);
-    w.field("provider", c.provider);
-    w.field("sku", c.sku);
-    w.field("cluster_state", to_string(c.state));
+// One line per fact (section, item, field, value), a card having no single row shape: each of
+// a section's CSV columns for each of its rows, named by the first column (issues, which have
+// no name, by their number).
+template <class Row> void card_csv(std::string& out, std::string_view section, const Columns<Row>& cols,
+                                   const std::vector<Row>& rows, bool numbered = false) {
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const std::string item = numbered ? fmt::format("{}", k) : cols.front().get(rows[k]).text;
+    for (const auto& c : cols) {
+      if (!in_csv(c, 0) || (!numbered && &c == &cols.front())) continue;
+      const Value v = c.get(rows[k]);
+      if (v.kind == Value::Kind::absent) continue;
+      out += fmt::format("{},{},{},", section, csv_field(item), c.key);
+      csv_value(out, v);
+      out += '\n';
+    }
   }
-  w.field("island", n.island);
-  w.field("gpus", n.gpus);
-  w.field("health", n.health);
-  w.field("healthy", n.healthy);
-  w.field("cordoned", n.cordoned);
-  w.field("schedulable", card.schedulable);
-  w.key("active_events").begin_array();
-  for (auto e : card.active_events) w.value(snap.maintenance[e].id);
-  w.end_array();
-  w.end_object();
-  const CardRows rows = card_rows(card, snap);
-  json_list<IssueRow>(w, "issues", kIssueColumns, rows.issues);
-  json_list<CardEventRow>(w, "events", kCardEventColumns, rows.events);
-  json_list<CardJobRow>(w, "jobs", kCardJobColumns, rows.jobs);
-  json_list<CardQuotaRow>(w, "quotas", kCardQuotaColumns, rows.quotas);
-  return w.end_object().finish();
 }
 
-// One row per fact (section, item, field, value): a card has no single row shape.
 std::string node_csv(const NodeCard& card, const Snapshot& snap) {
-  const Node& n = snap.nodes[card.node];
+  const CardDoc d = card_doc(card, snap);
   std::string out = "section,item,field,value\n";
-  auto put = [&](std::string_view section, std::string_view item, std::string_view field, std::string_view value) {
-    out += fmt::format("{},{},{},{}\n", section, csv_field(item), field, csv_field(value));
-  };
-  put("node", n.name, "cluster", n.cluster);
-  put("node", n.name, "island", n.island);
-  put("node", n.name, "gpus", fmt::format("{}", n.gpus));
-  put("node", n.name, "health", n.health);
-  put("node", n.name, "cordoned", n.cordoned ? "true" : "false");
-  put("node", n.name, "schedulable", card.schedulable ? "true" : "false");
-  for (std::size_t k = 0; k < card.issues.size(); ++k) {
-    const NodeIssue& is = n.issues[card.issues[k]];
-    const std::string item = fmt::format("{}", k);
-    put("issue", item, "type", is.type);
-    put("issue", item, "priority", fmt::format("p{}", is.priority));
-    put("issue", item, "detected_at", is.detected_at ? format_rfc3339(*is.detected_at) : "");
-    put("issue", item, "detail", is.detail);
-  }
-  for (const auto& row : card.events) {
-    const MaintenanceEvent& e = snap.maintenance[row.event];
-    put("event", e.id, "when", to_string(row.when));
-    put("event", e.id, "state", to_string(e.state));
-    put("event", e.id, "start", format_rfc3339(e.start));
-    put("event", e.id, "end", format_rfc3339(e.end));
-    put("event", e.id, "hard_start", e.hard_start ? "true" : "false");
-    put("event", e.id, "action_by", format_rfc3339(row.action_by));
-    put("event", e.id, "whole_cluster", row.whole_cluster ? "true" : "false");
-  }
-  for (auto j : card.jobs) {
-    const Job& job = snap.jobs[j];
-    put("job", job.name, "namespace", job.ns);
-    put("job", job.name, "quota", job.quota);
-    put("job", job.name, "priority", to_string(job.priority));
-    put("job", job.name, "gpus", fmt::format("{}", job.gpus));
-  }
-  for (auto q : card.quotas) put("quota", snap.quotas[q].name, "assigned", fmt::format("{}", snap.quotas[q].gpus));
+  card_csv(out, "node", kNodeColumns, std::vector<NodeView>{d.node});
+  card_csv(out, "issue", kIssueColumns, d.issues, true);
+  card_csv(out, "event", kCardEventColumns, d.events);
+  card_csv(out, "job", kCardJobColumns, d.jobs);
+  card_csv(out, "quota", kCardQuotaColumns, d.quotas);
   return out;
 }
 
 // ---- impact
 
-struct ImpactRow {
-  const Snapshot* snap;
-  const ClusterImpact* c;
-  const Cluster& cluster() const { return snap->clusters[c->cluster]; }
+const Column<ImpactStep> kStepList[] = {
+    {.key = "at", .get = [](const ImpactStep& s) { return txt(format_rfc3339(s.at)); }},
+    {.key = "healthy", .get = [](const ImpactStep& s) { return num(s.healthy); }},
+    {.key = "unbacked", .get = [](const ImpactStep& s) { return num(s.unbacked); }},
+    {.key = "largest_free_block", .get = [](const ImpactStep& s) { return num(s.largest_free_block); }},
 };
+const Columns<ImpactStep> kStepColumns{"maintenance impact", "clusters.steps", kStepList, ListKind::section};
+const std::vector<ImpactStep>& steps_of(const ImpactView& r) { return r.row->steps; }
 
-const Column<ImpactRow> kImpactColumns[] = {
-    {.key = "name",
-     .header = "CLUSTER",
-     .align = Align::left,
-     .identifying = true,
-     .get = [](const ImpactRow& r) { return txt(r.cluster().name); }},
+const Column<ImpactView> kImpactList[] = {
+    {.key = "name", .header = "CLUSTER", .align = Align::left, .identifying = true, .get = cluster_name<ImpactView>},
     {.key = "region",
      .header = "REGION",
      .align = Align::left,
-     .priority = 8,
+     .drop = 8,
      .wide = true,
-     .get = [](const ImpactRow& r) { return txt(r.cluster().region); }},
+     .get = [](const ImpactView& r) { return txt(r.cluster().region); }},
     {.key = "provider",
      .header = "PROVIDER",
      .align = Align::left,
-     .priority = 9,
+     .drop = 9,
      .wide = true,
-     .get = [](const ImpactRow& r) { return txt(r.cluster().provider); }},
+     .get = [](const ImpactView& r) { return txt(r.cluster().provider); }},
     {.key = "sku",
      .header = "SKU",
      .align = Align::left,
-     .priority = 6,
-     .get = [](const ImpactRow& r) { return txt(r.cluster().sku); }},
+     .drop = 6,
+     .get = [](const ImpactView& r) { return txt(r.cluster().sku); }},
     {.key = "state",
      .header = "STATE",
      .align = Align::left,
-     .priority = 10,
+     .drop = 10,
      .wide = true,
-     .get = [](const ImpactRow& r) { return txt(to_string(r.cluster().state)); }},
+     .get = [](const ImpactView& r) { return txt(to_string(r.cluster().state)); }},
     {.key = "total",
      .header = "TOTAL",
-     .priority = 9,
+     .drop = 9,
      .wide = true,
-     .get = [](const ImpactRow& r) { return num(r.c->total); }},
+     .get = [](const ImpactView& r) { return num(r.row->total); }},
     {.key = "assigned",
      .header = "ASSIGNED",
-     .priority = 4,
-     .get = [](const ImpactRow& r) { return num(r.c->assigned); }},
-    {.key = "events", .header = "EVENTS", .priority = 5, .get = [](const ImpactRow& r) { return num(r.c->events); }},
+     .drop = 4,
+     .get = [](const ImpactView& r) { return num(r.row->assigned); }},
+    {.key = "events", .header = "EVENTS", .drop = 5, .get = [](const ImpactView& r) { return num(r.row->events); }},
     {.key = "healthy",
      .header = "HEALTHY",
-     .priority = 7,
-     .get = [](const ImpactRow& r) { return num(r.c->steps.front().healthy); }},
+     .drop = 7,
+     .get = [](const ImpactView& r) { return num(r.row->steps.front().healthy); }},
     {.key = "largest_free_block",
      .header = "BLOCK",
-     .priority = 9,
+     .drop = 9,
      .wide = true,
-     .get = [](const ImpactRow& r) { return num(r.c->steps.front().largest_free_block); }},
+     .get = [](const ImpactView& r) { return num(r.row->steps.front().largest_free_block); }},
     {.key = "min_healthy",
      .header = "MIN-HEALTHY",
-     .priority = 1,
+     .drop = 1,
      .get =
-         [](const ImpactRow& r) {
-           return num(r.c->min_healthy, r.c->min_healthy < r.c->steps.front().healthy ? Tone::warn : Tone::plain);
+         [](const ImpactView& r) {
+           return num(r.row->min_healthy, r.row->min_healthy < r.row->steps.front().healthy ? Tone::warn : Tone::plain);
          }},
     {.key = "min_healthy_at",
      .header = "MIN-AT",
      .align = Align::left,
-     .priority = 2,
-     .get = [](const ImpactRow& r) { return time_value(r.c->min_healthy_at); }},
+     .drop = 2,
+     .get = [](const ImpactView& r) { return time_value(r.row->min_healthy_at); }},
     {.key = "max_healthy",
      .header = "MAX-HEALTHY",
-     .priority = 9,
+     .drop = 9,
      .wide = true,
-     .get = [](const ImpactRow& r) { return num(r.c->max_healthy); }},
+     .get = [](const ImpactView& r) { return num(r.row->max_healthy); }},
     {.key = "worst_unbacked",
      .header = "WORST-UNBACKED",
-     .priority = 1,
+     .drop = 1,
      .get =
-         [](const ImpactRow& r) {
-           return num(r.c->worst_unbacked, r.c->worst_unbacked > 0 ? Tone::bad : Tone::plain);
+         [](const ImpactView& r) {
+           return num(r.row->worst_unbacked, r.row->worst_unbacked > 0 ? Tone::bad : Tone::plain);
          }},
     {.key = "min_largest_free_block",
      .header = "MIN-BLOCK",
-     .priority = 2,
-     .get = [](const ImpactRow& r) { return num(r.c->min_largest_free_block); }},
+     .drop = 2,
+     .get = [](const ImpactView& r) { return num(r.row->min_largest_free_block); }},
     {.key = "min_largest_free_block_at",
      .header = "MIN-BLOCK-AT",
      .align = Align::left,
-     .priority = 3,
-     .get = [](const ImpactRow& r) { return time_value(r.c->min_largest_free_block_at); }},
+     .drop = 3,
+     .get = [](const ImpactView& r) { return time_value(r.row->min_largest_free_block_at); }},
+    {.key = "steps", .in = In::json, .section = array<kStepColumns, steps_of>},
 };
+} // namespace
 
-std::vector<ImpactRow> impact_rows(const ImpactReport& r, const Snapshot& snap, const RenderOptions& o) {
-  std::vector<ImpactRow> rows;
+const Columns<ImpactView> cols::kImpactColumns{"maintenance impact", "clusters", kImpactList};
+
+namespace {
+
+std::vector<ImpactView> impact_rows(const ImpactReport& r, const Snapshot& snap, const RenderOptions& o) {
+  std::vector<ImpactView> rows;
   for (const auto& c : r.clusters) rows.push_back({&snap, &c});
-  sort_rows<ImpactRow>(kImpactColumns, rows, o.sort);
+  sort_rows(kImpactColumns, rows, o.sort);
   return rows;
 }
 
 std::string impact_table(const ImpactReport& r, const Snapshot& snap, const RenderOptions& o) {
   if (r.clusters.empty()) return "No clusters match.\n";
-  return table_of<ImpactRow>(kImpactColumns, impact_rows(r, snap, o), o) + "\n" +
-         render_impact_timeline(r, snap, o.style.width);
+  return table_of(kImpactColumns, impact_rows(r, snap, o), o) + "\n" + render_impact_timeline(r, snap, o.style.width);
 }
 
-std::string impact_json(const ImpactReport& r, const Snapshot& snap, const RenderOptions& o) {
-  JsonWriter w;
-  json_out::begin_document(w, "maintenance.impact", o);
-  put_horizon(w, r.horizon, false);
-  w.key("clusters").begin_array();
-  for (const auto& row : impact_rows(r, snap, o)) {
-    w.begin_object();
-    json_fields<ImpactRow>(w, kImpactColumns, row);
-    w.key("steps").begin_array();
-    for (const auto& s : row.c->steps) {
-      w.begin_object();
-      w.field("at", format_rfc3339(s.at));
-      w.field("healthy", s.healthy);
-      w.field("unbacked", s.unbacked);
-      w.field("largest_free_block", s.largest_free_block);
-      w.end_object();
-    }
-    w.end_array();
-    w.end_object();
-  }
-  w.end_array();
-  return w.end_object().finish();
-}
+// fleetcap.maintenance.impact: the horizon (no lead: impact does not act) and the clusters.
+struct ImpactDoc {
+  const ImpactReport* r;
+  std::vector<ImpactView> clusters;
+};
+const MaintenanceHorizon* impact_horizon_of(const ImpactDoc& d) { return &d.r->horizon; }
+const std::vector<ImpactView>& impact_clusters_of(const ImpactDoc& d) { return d.clusters; }
+
+const Column<ImpactDoc> kImpactDocList[] = {
+    {.key = "horizon", .in = In::json, .section = fields_inline<kHorizonColumns, impact_horizon_of>},
+    {.key = "clusters", .section = array<kImpactColumns, impact_clusters_of>},
+};
+const Columns<ImpactDoc> kImpactDoc{"maintenance impact", "document", kImpactDocList, ListKind::document,
+                                    "fleetcap.maintenance.impact/v1"};
 
 // ---- plan
 
@@ -709,22 +738,68 @@ std::string unplaced_reason(const PlanJob& pj, const MovePlan& plan, const Snaps
 }
 
 // A row of the plan: a job to move (pj), or a flex job preempted to make room for `by`, shown
-// right under it (pj is its own PlanJob when it was itself to move, else null).
+// right under it (pj is its own PlanJob when it was itself to move, else null). In JSON a row
+// is a move or an unplaced job (`part`), each with fields of its own.
+enum class PlanPart { row, move, unplaced };
 struct PlanRow {
   const Snapshot* snap;
   const MovePlan* plan;
   const PlanJob* pj;
   std::uint32_t job_index;
   const PlanJob* by = nullptr;
+  PlanPart part = PlanPart::row;
   const Job& job() const { return snap->jobs[job_index]; }
   bool victim() const { return by != nullptr; }
   bool placed() const { return !victim() && pj->placed; }
   const PlanJob& acting() const { return victim() ? *by : *pj; } // whose move-by the row goes by
+  bool in(PlanPart p) const { return part == p; }
 };
 
-// The keys before "to_cluster" are the JSON's per-job fields; the destination follows as an
-// object in JSON and as to_* columns in CSV.
-const Column<PlanRow> kPlanColumns[] = {
+// A placed move's destination, in JSON (the table and CSV spell it as to_* columns).
+void node_gpus_section(JsonWriter& w, std::string_view key, const PlanRow& r, unsigned) {
+  w.key(key).begin_array();
+  for (auto g : r.pj->node_gpus) w.value(g);
+  w.end_array();
+}
+const Column<PlanRow> kDestinationList[] = {
+    {.key = "cluster", .get = [](const PlanRow& r) { return txt(r.snap->clusters[r.pj->cluster].name); }},
+    {.key = "island", .get = [](const PlanRow& r) { return txt(r.snap->index.islands[r.pj->island].name); }},
+    {.key = "nodes", .get = [](const PlanRow& r) { return list_of(node_names(*r.snap, r.pj->nodes)); }},
+    {.key = "node_gpus", .section = node_gpus_section},
+    {.key = "gpus", .get = [](const PlanRow& r) { return num(r.pj->gpus_moved()); }},
+    {.key = "scope", .get = [](const PlanRow& r) { return txt(to_string(r.pj->scope)); }},
+    {.key = "quota", .get = [](const PlanRow& r) { return txt(quota_name(*r.snap, r.pj->quota_after)); }},
+};
+const Columns<PlanRow> kDestinationColumns{"maintenance plan", "moves.destination", kDestinationList,
+                                           ListKind::section};
+
+// An unplaced job's hint: what would make room in its own cluster.
+const Column<PlanRow> kFitsIfList[] = {
+    {.key = "island", .get = [](const PlanRow& r) { return txt(r.snap->index.islands[r.pj->hint_island].name); }},
+    {.key = "gpus", .get = [](const PlanRow& r) { return num(r.pj->hint_gpus); }},
+    {.key = "event",
+     .get =
+         [](const PlanRow& r) {
+           return r.pj->hint_event == kNone ? none() : txt(r.snap->maintenance[r.pj->hint_event].id);
+         }},
+    {.key = "flex_job",
+     .get = [](const PlanRow& r) { return r.pj->hint_job == kNone ? none() : txt(r.snap->jobs[r.pj->hint_job].name); }},
+};
+const Columns<PlanRow> kFitsIfColumns{"maintenance plan", "unplaced.fits_if", kFitsIfList, ListKind::section};
+
+const PlanRow* if_move(const PlanRow& r) { return r.in(PlanPart::move) ? &r : nullptr; }
+void fits_if_section(JsonWriter& w, std::string_view key, const PlanRow& r, unsigned have) {
+  if (!r.in(PlanPart::unplaced)) return;
+  w.key(key);
+  if (r.pj->hint_island == kNone)
+    w.value(nullptr);
+  else
+    json_row(w, kFitsIfColumns, r, have);
+}
+// Of an unplaced job in JSON only: absent elsewhere.
+template <class F> Value if_unplaced(const PlanRow& r, F f) { return r.in(PlanPart::unplaced) ? f() : absent(); }
+
+const Column<PlanRow> kPlanList[] = {
     {.key = "name",
      .header = "JOB",
      .align = Align::left,
@@ -733,34 +808,33 @@ const Column<PlanRow> kPlanColumns[] = {
     {.key = "namespace",
      .header = "NAMESPACE",
      .align = Align::left,
-     .priority = 8,
+     .drop = 8,
      .get = [](const PlanRow& r) { return txt(r.job().ns); }},
     {.key = "quota",
      .header = "QUOTA",
      .align = Align::left,
-     .priority = 9,
+     .drop = 9,
      .wide = true,
      .get = [](const PlanRow& r) { return txt(r.job().quota); }},
     {.key = "cluster",
      .header = "FROM",
      .align = Align::left,
-     .priority = 1,
+     .drop = 1,
      .get = [](const PlanRow& r) { return txt(r.snap->clusters[r.job().cluster_index].name); }},
     {.key = "priority",
      .header = "PRIORITY",
      .align = Align::left,
-     .priority = 4,
+     .drop = 4,
      .get = [](const PlanRow& r) { return txt(to_string(r.job().priority)); }},
-    {.key = "gpus", .header = "GPUS", .priority = 1, .get = [](const PlanRow& r) { return num(r.job().gpus); }},
+    {.key = "gpus", .header = "GPUS", .drop = 1, .get = [](const PlanRow& r) { return num(r.job().gpus); }},
     {.key = "nodes",
      .header = "NODES",
      .align = Align::left,
-     .priority = 6,
-     .unit = "node",
+     .drop = 6,
+     .item = "node",
      .get = [](const PlanRow& r) { return names_value(r.job().nodes, 2); }},
-    {.key = "unhealthy", .header = "", .get = [](const PlanRow& r) { return flag(r.pj && r.pj->unhealthy); }},
+    {.key = "unhealthy", .get = [](const PlanRow& r) { return flag(r.pj && r.pj->unhealthy); }},
     {.key = "events",
-     .header = "",
      .get =
          [](const PlanRow& r) {
            std::vector<std::string_view> ids;
@@ -771,7 +845,7 @@ const Column<PlanRow> kPlanColumns[] = {
     {.key = "",
      .header = "WHY",
      .align = Align::left,
-     .priority = 3,
+     .drop = 3,
      .get =
          [](const PlanRow& r) {
            return r.victim() ? txt("for " + std::string(r.snap->jobs[r.by->job].name)) : txt(why_text(*r.pj, *r.snap));
@@ -782,19 +856,17 @@ const Column<PlanRow> kPlanColumns[] = {
      .identifying = true,
      .get =
          [](const PlanRow& r) {
-           const Time at = r.plan->horizon.at, t = r.acting().move_by;
-           if (t < at)
-             return txt(format_rfc3339(t), Tone::bad, short_time(t) + "!"); // overdue: the closing line says so
-           return txt(format_rfc3339(t), Tone::plain, t == at ? "now" : short_time(t));
+           const Time t = r.acting().move_by;
+           if (r.acting().overdue)
+             return txt(format_rfc3339(t), Tone::bad, short_time(t) + "!"); // the closing line says so
+           return txt(format_rfc3339(t), Tone::plain, t == r.plan->horizon.at ? "now" : short_time(t));
          }},
-    {.key = "move_at", .header = "", .get = [](const PlanRow& r) { return txt(format_rfc3339(r.acting().move_at)); }},
-    {.key = "overdue",
-     .header = "",
-     .get = [](const PlanRow& r) { return flag(r.acting().move_by < r.plan->horizon.at); }},
+    {.key = "move_at", .get = [](const PlanRow& r) { return txt(format_rfc3339(r.acting().move_at)); }},
+    {.key = "overdue", .get = [](const PlanRow& r) { return flag(r.acting().overdue); }},
     {.key = "outcome",
      .header = "ACTION",
      .align = Align::left,
-     .priority = 2,
+     .drop = 2,
      .get =
          [](const PlanRow& r) {
            if (r.victim()) return txt("preempted", Tone::warn, "PREEMPTED");
@@ -809,6 +881,7 @@ const Column<PlanRow> kPlanColumns[] = {
      .header = "TO",
      .align = Align::left,
      .identifying = true,
+     .in = In::csv,
      .get =
          [](const PlanRow& r) {
            // Not placed: what became of it, here too, since ACTION may go on a narrow terminal.
@@ -818,41 +891,74 @@ const Column<PlanRow> kPlanColumns[] = {
     {.key = "to_island",
      .header = "TO-ISLAND",
      .align = Align::left,
-     .priority = 7,
+     .drop = 7,
      .wide = true,
+     .in = In::csv,
      .get = [](const PlanRow& r) { return r.placed() ? txt(r.snap->index.islands[r.pj->island].name) : none(); }},
     {.key = "to_nodes",
      .header = "TO-NODES",
      .align = Align::left,
      .identifying = true,
-     .unit = "node",
+     .item = "node",
+     .in = In::csv,
      .get = [](const PlanRow& r) { return r.placed() ? names_value(node_names(*r.snap, r.pj->nodes), 2) : none(); }},
     {.key = "scope",
      .header = "SCOPE",
      .align = Align::left,
-     .priority = 7,
+     .drop = 7,
      .wide = true,
+     .in = In::csv,
      .get = [](const PlanRow& r) { return r.placed() ? txt(to_string(r.pj->scope)) : none(); }},
     {.key = "quota_after",
      .header = "QUOTA-AFTER",
      .align = Align::left,
-     .priority = 5,
+     .drop = 5,
+     .in = In::csv,
      .get = [](const PlanRow& r) { return r.placed() ? txt(quota_name(*r.snap, r.pj->quota_after)) : none(); }},
     {.key = "preempted_by",
-     .header = "",
      .get =
          [](const PlanRow& r) {
+           if (r.in(PlanPart::move)) return absent();
            if (r.victim()) return txt(r.snap->jobs[r.by->job].name);
            return r.pj->preempted_by != kNone ? txt(r.snap->jobs[r.plan->jobs[r.pj->preempted_by].job].name) : none();
          }},
     {.key = "reason",
-     .header = "",
      .get =
          [](const PlanRow& r) {
+           if (r.in(PlanPart::move)) return absent();
            return r.victim() || r.pj->placed ? none() : txt(unplaced_reason(*r.pj, *r.plan, *r.snap));
          }},
+    {.key = "largest_free_block",
+     .in = In::json,
+     .get = [](const PlanRow& r) { return if_unplaced(r, [&] { return num(r.pj->best_block); }); }},
+    {.key = "largest_free_block_island",
+     .in = In::json,
+     .get =
+         [](const PlanRow& r) {
+           return if_unplaced(r, [&] {
+             return r.pj->best_island == kNone ? none() : txt(r.snap->index.islands[r.pj->best_island].name);
+           });
+         }},
+    {.key = "largest_free_block_node",
+     .in = In::json,
+     .get =
+         [](const PlanRow& r) {
+           return if_unplaced(
+               r, [&] { return r.pj->best_node == kNone ? none() : txt(r.snap->nodes[r.pj->best_node].name); });
+         }},
+    {.key = "fits_if", .in = In::json, .section = fits_if_section},
+    {.key = "destination", .in = In::json, .section = object_if<kDestinationColumns, if_move>},
+    {.key = "preempts",
+     .in = In::json,
+     .get =
+         [](const PlanRow& r) {
+           if (!r.in(PlanPart::move)) return absent();
+           std::vector<std::string_view> names;
+           for (auto v : r.pj->preempts) names.push_back(r.snap->jobs[v].name);
+           return list_of(names);
+         }},
 };
-constexpr std::size_t kPlanJsonColumns = 14; // name .. outcome
+const Columns<PlanRow> kPlanColumns{"maintenance plan", "moves", kPlanList};
 
 // In move order, each preempted flex job right under the move that preempted it.
 std::vector<PlanRow> plan_rows(const MovePlan& plan, const Snapshot& snap, const RenderOptions& o) {
@@ -868,22 +974,22 @@ std::vector<PlanRow> plan_rows(const MovePlan& plan, const Snapshot& snap, const
     rows.push_back({&snap, &plan, &pj, pj.job});
     for (auto v : pj.preempts) rows.push_back({&snap, &plan, mover_of[v], v, &pj});
   }
-  sort_rows<PlanRow>(kPlanColumns, rows, o.sort);
+  sort_rows(kPlanColumns, rows, o.sort);
   return rows;
 }
 
 // The summary per move-by day, and its TOTAL.
 struct PlanDayRow {
-  std::string day;
+  std::string day; // empty for the totals
   const PlanCounts* c;
 };
-const Column<PlanDayRow> kPlanDayColumns[] = {
+const Column<PlanDayRow> kPlanDayList[] = {
     {.key = "day",
      .header = "MOVE-BY-DAY",
      .align = Align::left,
      .identifying = true,
      .total = Total::label,
-     .get = [](const PlanDayRow& r) { return txt(r.day); }},
+     .get = [](const PlanDayRow& r) { return r.day.empty() ? absent() : txt(r.day); }},
     {.key = "jobs",
      .header = "TO-MOVE",
      .total = Total::value,
@@ -916,13 +1022,30 @@ const Column<PlanDayRow> kPlanDayColumns[] = {
      .header = "UNPLACED-GPUS",
      .total = Total::value,
      .get = [](const PlanDayRow& r) { return num(r.c->gpus_unplaced); }},
-    {.key = "out_of_cluster", .header = "", .get = [](const PlanDayRow& r) { return num(r.c->out_of_cluster); }},
+    {.key = "out_of_cluster",
+     .total = Total::value,
+     .get = [](const PlanDayRow& r) { return num(r.c->out_of_cluster); }},
 };
+const Columns<PlanDayRow> kPlanDayColumns{"maintenance plan", "days", kPlanDayList};
 
 std::vector<PlanDayRow> plan_day_rows(const PlanSummary& s) {
   std::vector<PlanDayRow> rows;
   for (const auto& d : s.days) rows.push_back({format_rfc3339(d.day).substr(0, 10), &d.counts});
   return rows;
+}
+
+std::string plan_prose(const MovePlan& plan, const Snapshot& snap) {
+  const PlanSummary& s = plan.summary;
+  std::string prose = fmt::format(
+      "\n{} job{} ({} GPUs) must move: {} placed ({} to another cluster), {} flex job{} "
+      "preempted, {} cannot be placed{}.\n",
+      s.jobs, s.jobs == 1 ? "" : "s", s.gpus, s.placed, s.out_of_cluster, s.preempted, s.preempted == 1 ? "" : "s",
+      s.unplaced,
+      plan.overdue ? fmt::format("; {} OVERDUE (move-by already passed, marked !)", plan.overdue) : std::string());
+  for (const auto& pj : plan.jobs)
+    if (!pj.placed && pj.preempted_by == kNone)
+      prose += fmt::format("  - {}: {}\n", escape_control(snap.jobs[pj.job].name), unplaced_reason(pj, plan, snap));
+  return prose;
 }
 
 std::string plan_table(const MovePlan& plan, const Snapshot& snap, const RenderOptions& o) {
@@ -932,138 +1055,94 @@ std::string plan_table(const MovePlan& plan, const Snapshot& snap, const RenderO
                                   "act on before {} (window {}, lead {}).\n",
                                   short_time(h.end()), format_duration(h.window), format_duration(h.lead)),
                       o.style.width);
-  std::string out = table_of<PlanRow>(kPlanColumns, plan_rows(plan, snap, o), o);
-  const PlanSummary& s = plan.summary;
+  std::string out = table_of(kPlanColumns, plan_rows(plan, snap, o), o);
   RenderOptions days_o = o;
   days_o.columns.clear(); // --columns and --sort name the plan's own columns
-  const PlanDayRow total{"TOTAL", &s};
+  const PlanDayRow total{"TOTAL", &plan.summary};
   out += '\n';
-  out += table_of<PlanDayRow>(kPlanDayColumns, plan_day_rows(s), days_o, &total);
-  std::size_t overdue = 0;
-  for (const auto& pj : plan.jobs) overdue += pj.move_by < h.at ? 1 : 0;
-  std::string prose = fmt::format(
-      "\n{} job{} ({} GPUs) must move: {} placed ({} to another cluster), {} flex job{} "
-      "preempted, {} cannot be placed{}.\n",
-      s.jobs, s.jobs == 1 ? "" : "s", s.gpus, s.placed, s.out_of_cluster, s.preempted, s.preempted == 1 ? "" : "s",
-      s.unplaced, overdue ? fmt::format("; {} OVERDUE (move-by already passed, marked !)", overdue) : std::string());
-  for (const auto& pj : plan.jobs)
-    if (!pj.placed && pj.preempted_by == kNone)
-      prose += fmt::format("  - {}: {}\n", escape_control(snap.jobs[pj.job].name), unplaced_reason(pj, plan, snap));
-  return out + wrap_prose(prose, o.style.width);
+  out += table_of(kPlanDayColumns, plan_day_rows(plan.summary), days_o, &total);
+  return out + wrap_prose(plan_prose(plan, snap), o.style.width);
 }
 
-void plan_json(const MovePlan& plan, const Snapshot& snap, const RenderOptions& o, std::ostream& out) {
-  JsonWriter w(out);
-  json_out::begin_document(w, "maintenance.plan", o);
-  put_horizon(w, plan.horizon);
-  w.field("same_region", plan.same_region);
-  const std::span<const Column<PlanRow>> fields =
-      std::span<const Column<PlanRow>>(kPlanColumns).first(kPlanJsonColumns);
-  auto optional_name = [&](std::string_view key, bool present, std::string_view name) {
-    w.key(key);
-    if (present)
-      w.value(name);
-    else
-      w.value(nullptr);
-  };
-  for (const MoveOutcome outcome : {MoveOutcome::placed, MoveOutcome::unplaced}) {
-    w.key(outcome == MoveOutcome::placed ? "moves" : "unplaced").begin_array();
-    for (const auto& pj : plan.jobs) {
-      if (pj.outcome != outcome) continue;
-      const PlanRow row{&snap, &plan, &pj, pj.job};
-      w.begin_object();
-      json_fields<PlanRow>(w, fields, row);
-      if (pj.placed) {
-        w.key("destination").begin_object();
-        w.field("cluster", snap.clusters[pj.cluster].name);
-        w.field("island", snap.index.islands[pj.island].name);
-        w.array_field("nodes", node_names(snap, pj.nodes));
-        w.key("node_gpus").begin_array();
-        for (auto g : pj.node_gpus) w.value(g);
-        w.end_array();
-        w.field("gpus", pj.gpus_moved());
-        w.field("scope", to_string(pj.scope));
-        w.field("quota", quota_name(snap, pj.quota_after));
-        w.end_object();
-        w.key("preempts").begin_array();
-        for (auto v : pj.preempts) w.value(snap.jobs[v].name);
-        w.end_array();
-      } else {
-        w.key("preempted_by").value(nullptr);
-        w.field("reason", unplaced_reason(pj, plan, snap));
-        w.field("largest_free_block", pj.best_block);
-        optional_name("largest_free_block_island", pj.best_island != kNone,
-                      pj.best_island != kNone ? std::string_view(snap.index.islands[pj.best_island].name) : "");
-        optional_name("largest_free_block_node", pj.best_node != kNone,
-                      pj.best_node != kNone ? snap.nodes[pj.best_node].name : "");
-        w.key("fits_if");
-        if (pj.hint_island == kNone) {
-          w.value(nullptr);
-        } else {
-          w.begin_object();
-          w.field("island", snap.index.islands[pj.hint_island].name);
-          w.field("gpus", pj.hint_gpus);
-          optional_name("event", pj.hint_event != kNone,
-                        pj.hint_event != kNone ? std::string_view(snap.maintenance[pj.hint_event].id) : "");
-          optional_name("flex_job", pj.hint_job != kNone, pj.hint_job != kNone ? snap.jobs[pj.hint_job].name : "");
-          w.end_object();
-        }
-      }
-      w.end_object();
-    }
-    w.end_array();
-  }
-  // Every flex job preempted: to make room for a move (`by`), or a flex job that had to move and
-  // found no free GPUs (`by` null, with its move-by and the reason).
-  w.key("preempted").begin_array();
-  auto preempted_fields = [&](const Job& job) {
-    w.field("name", job.name).field("namespace", job.ns).field("cluster", snap.clusters[job.cluster_index].name);
-    w.field("priority", to_string(job.priority)).field("gpus", job.gpus);
-    w.array_field("nodes", job.nodes);
-  };
-  for (const auto& p : plan.preempted) {
-    const PlanJob& by = plan.jobs[p.by];
-    w.begin_object();
-    preempted_fields(snap.jobs[p.job]);
-    w.field("by", snap.jobs[by.job].name);
-    w.field("at", format_rfc3339(by.move_at));
-    w.field("must_move", p.must_move);
-    w.end_object();
-  }
+// Every flex job preempted: to make room for a move (`by`), or a flex job that had to move and
+// found no free GPUs (`by` null, with its move-by and the reason).
+struct PreemptedRow {
+  const Snapshot* snap;
+  const MovePlan* plan;
+  std::uint32_t job;
+  const PlanJob* by;   // the move that preempted it; null: it found no free GPUs itself
+  const PlanJob* self; // its own move, when it found no free GPUs
+  bool must_move;
+  const Job& j() const { return snap->jobs[job]; }
+};
+const Column<PreemptedRow> kPreemptedList[] = {
+    {.key = "name", .get = [](const PreemptedRow& r) { return txt(r.j().name); }},
+    {.key = "namespace", .get = [](const PreemptedRow& r) { return txt(r.j().ns); }},
+    {.key = "cluster", .get = [](const PreemptedRow& r) { return txt(r.snap->clusters[r.j().cluster_index].name); }},
+    {.key = "priority", .get = [](const PreemptedRow& r) { return txt(to_string(r.j().priority)); }},
+    {.key = "gpus", .get = [](const PreemptedRow& r) { return num(r.j().gpus); }},
+    {.key = "nodes", .get = [](const PreemptedRow& r) { return list_of(r.j().nodes); }},
+    {.key = "by", .get = [](const PreemptedRow& r) { return r.by ? txt(r.snap->jobs[r.by->job].name) : none(); }},
+    {.key = "at", .get = [](const PreemptedRow& r) { return txt(format_rfc3339((r.by ? r.by : r.self)->move_at)); }},
+    {.key = "must_move", .get = [](const PreemptedRow& r) { return flag(r.must_move); }},
+    {.key = "move_by",
+     .get = [](const PreemptedRow& r) { return r.by ? absent() : txt(format_rfc3339(r.self->move_by)); }},
+    {.key = "reason",
+     .get = [](const PreemptedRow& r) { return r.by ? absent() : txt(unplaced_reason(*r.self, *r.plan, *r.snap)); }},
+};
+const Columns<PreemptedRow> kPreemptedColumns{"maintenance plan", "preempted", kPreemptedList, ListKind::section};
+
+// fleetcap.maintenance.plan: the horizon, the moves, the jobs not placed, every flex job
+// preempted, and the summary with its days.
+struct PlanDoc {
+  const MovePlan* plan;
+  std::vector<PlanRow> moves, unplaced;
+  std::vector<PreemptedRow> preempted;
+  PlanDayRow total;
+  std::vector<PlanDayRow> days;
+};
+PlanDoc plan_doc(const MovePlan& plan, const Snapshot& snap) {
+  PlanDoc d{&plan, {}, {}, {}, {"", &plan.summary}, plan_day_rows(plan.summary)};
   for (const auto& pj : plan.jobs) {
-    if (pj.outcome != MoveOutcome::preempted || pj.preempted_by != kNone) continue;
-    w.begin_object();
-    preempted_fields(snap.jobs[pj.job]);
-    w.key("by").value(nullptr);
-    w.field("at", format_rfc3339(pj.move_at));
-    w.field("must_move", true);
-    w.field("move_by", format_rfc3339(pj.move_by));
-    w.field("reason", unplaced_reason(pj, plan, snap));
-    w.end_object();
+    if (pj.outcome == MoveOutcome::placed) d.moves.push_back({&snap, &plan, &pj, pj.job, nullptr, PlanPart::move});
+    if (pj.outcome == MoveOutcome::unplaced)
+      d.unplaced.push_back({&snap, &plan, &pj, pj.job, nullptr, PlanPart::unplaced});
   }
-  w.end_array();
-  const PlanSummary& s = plan.summary;
-  w.key("summary").begin_object();
-  const PlanDayRow total{"", &s};
-  json_fields<PlanDayRow>(w, std::span<const Column<PlanDayRow>>(kPlanDayColumns).subspan(1), total);
-  json_list<PlanDayRow>(w, "days", kPlanDayColumns, plan_day_rows(s));
-  w.end_object();
-  w.end_object().finish();
+  for (const auto& p : plan.preempted)
+    d.preempted.push_back({&snap, &plan, p.job, &plan.jobs[p.by], nullptr, p.must_move});
+  for (const auto& pj : plan.jobs)
+    if (pj.outcome == MoveOutcome::preempted && pj.preempted_by == kNone)
+      d.preempted.push_back({&snap, &plan, pj.job, nullptr, &pj, true});
+  return d;
 }
+const MaintenanceHorizon* plan_horizon_of(const PlanDoc& d) { return &d.plan->horizon; }
+const std::vector<PlanRow>& moves_of(const PlanDoc& d) { return d.moves; }
+const std::vector<PlanRow>& unplaced_of(const PlanDoc& d) { return d.unplaced; }
+const std::vector<PreemptedRow>& preempted_of(const PlanDoc& d) { return d.preempted; }
+const PlanDayRow* plan_total_of(const PlanDoc& d) { return &d.total; }
+const std::vector<PlanDayRow>& days_of(const PlanDoc& d) { return d.days; }
+
+const Column<PlanDoc> kPlanSummaryList[] = {
+    {.key = "counts", .in = In::json, .section = fields_inline<kPlanDayColumns, plan_total_of>},
+    {.key = "days", .section = array<kPlanDayColumns, days_of>},
+};
+const Columns<PlanDoc> kPlanSummaryColumns{"maintenance plan", "summary", kPlanSummaryList, ListKind::section};
+
+const Column<PlanDoc> kPlanDocList[] = {
+    {.key = "horizon", .in = In::json, .section = fields_inline<kHorizonColumns, plan_horizon_of>},
+    {.key = "same_region", .get = [](const PlanDoc& d) { return flag(d.plan->same_region); }},
+    {.key = "moves", .section = array<kPlanColumns, moves_of>},
+    {.key = "unplaced", .section = array<kPlanColumns, unplaced_of>},
+    {.key = "preempted", .section = array<kPreemptedColumns, preempted_of>},
+    {.key = "summary", .section = object<kPlanSummaryColumns, self<PlanDoc>>},
+};
+const Columns<PlanDoc> kPlanDoc{"maintenance plan", "document", kPlanDocList, ListKind::document,
+                                "fleetcap.maintenance.plan/v1"};
 
 } // namespace
 
 namespace cols {
-std::vector<ColumnList> maintenance_column_lists() {
-  return {describe<ListRow>("maintenance list", "events", kListColumns),
-          describe<IssueRow>("maintenance node", "issues", kIssueColumns),
-          describe<CardEventRow>("maintenance node", "events", kCardEventColumns),
-          describe<CardJobRow>("maintenance node", "jobs", kCardJobColumns),
-          describe<CardQuotaRow>("maintenance node", "quotas", kCardQuotaColumns),
-          describe<ImpactRow>("maintenance impact", "clusters", kImpactColumns),
-          describe<PlanRow>("maintenance plan", "moves", kPlanColumns),
-          describe<PlanDayRow>("maintenance plan", "days", kPlanDayColumns)};
-}
+void link_maintenance_columns() {}
 } // namespace cols
 
 // ---- timeline
@@ -1116,9 +1195,11 @@ std::string render_impact_timeline(const ImpactReport& r, const Snapshot& snap, 
 
 std::string render_event_list(const EventList& list, const Snapshot& snap, const RenderOptions& o) {
   switch (o.format) {
-  case Format::json: return list_json(list, snap, o);
-  case Format::csv: return csv_of<ListRow>(kListColumns, list_rows(list, snap, o), o);
-  case Format::name: return names_of<ListRow>(kListColumns, list_rows(list, snap, o));
+  case Format::json:
+    // An event is 600-700 bytes at a million GPUs.
+    return json_document(kListDoc, ListDoc{&list, list_rows(list, snap, o)}, o, kLead, nullptr, list.rows.size() * 768);
+  case Format::csv: return csv_of(kListColumns, list_rows(list, snap, o), o);
+  case Format::name: return names_of(kListColumns, list_rows(list, snap, o));
   case Format::table: break;
   }
   return list_table(list, snap, o);
@@ -1126,7 +1207,7 @@ std::string render_event_list(const EventList& list, const Snapshot& snap, const
 
 std::string render_node_card(const NodeCard& card, const Snapshot& snap, const RenderOptions& o) {
   switch (o.format) {
-  case Format::json: return node_json(card, snap, o);
+  case Format::json: return json_document(kCardDoc, card_doc(card, snap), o);
   case Format::csv: return node_csv(card, snap);
   case Format::name: return escape_control(snap.nodes[card.node].name) + "\n";
   case Format::table: break;
@@ -1136,9 +1217,9 @@ std::string render_node_card(const NodeCard& card, const Snapshot& snap, const R
 
 std::string render_impact(const ImpactReport& report, const Snapshot& snap, const RenderOptions& o) {
   switch (o.format) {
-  case Format::json: return impact_json(report, snap, o);
-  case Format::csv: return csv_of<ImpactRow>(kImpactColumns, impact_rows(report, snap, o), o);
-  case Format::name: return names_of<ImpactRow>(kImpactColumns, impact_rows(report, snap, o));
+  case Format::json: return json_document(kImpactDoc, ImpactDoc{&report, impact_rows(report, snap, o)}, o);
+  case Format::csv: return csv_of(kImpactColumns, impact_rows(report, snap, o), o);
+  case Format::name: return names_of(kImpactColumns, impact_rows(report, snap, o));
   case Format::table: break;
   }
   return impact_table(report, snap, o);
@@ -1146,9 +1227,9 @@ std::string render_impact(const ImpactReport& report, const Snapshot& snap, cons
 
 void render_move_plan(const MovePlan& plan, const Snapshot& snap, const RenderOptions& o, std::ostream& out) {
   switch (o.format) {
-  case Format::json: plan_json(plan, snap, o, out); return;
-  case Format::csv: out << csv_of<PlanRow>(kPlanColumns, plan_rows(plan, snap, o), o); return;
-  case Format::name: out << names_of<PlanRow>(kPlanColumns, plan_rows(plan, snap, o)); return;
+  case Format::json: json_document(kPlanDoc, plan_doc(plan, snap), o, kLead, &out); return;
+  case Format::csv: out << csv_of(kPlanColumns, plan_rows(plan, snap, o), o); return;
+  case Format::name: out << names_of(kPlanColumns, plan_rows(plan, snap, o)); return;
   case Format::table: break;
   }
   out << plan_table(plan, snap, o);

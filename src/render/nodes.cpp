@@ -1,13 +1,13 @@
+// `fleetcap nodes`: a node listing like `sinfo -R`, or with --by island the sums per island.
 #include "fleetcap/render/nodes.hpp"
 
-#include "columns.hpp"
 #include "fleetcap/render/maintenance.hpp"
+#include "lists.hpp"
 
 namespace fleetcap {
 namespace {
 
 using namespace cols;
-using json_out::JsonWriter;
 
 struct NodeView {
   const Snapshot* snap;
@@ -23,7 +23,7 @@ struct NodeView {
 };
 
 // Like `sinfo -R`: what is wrong with the node, what is planned on it, what runs there.
-const Column<NodeView> kNodeColumns[] = {
+const Column<NodeView> kNodeList[] = {
     {.key = "name",
      .header = "NODE",
      .align = Align::left,
@@ -32,38 +32,35 @@ const Column<NodeView> kNodeColumns[] = {
     {.key = "cluster",
      .header = "CLUSTER",
      .align = Align::left,
-     .priority = 3,
+     .drop = 3,
      .get = [](const NodeView& r) { return txt(r.snap->clusters[r.node().cluster_index].name); }},
     {.key = "island",
      .header = "ISLAND",
      .align = Align::left,
-     .priority = 4,
+     .drop = 4,
      .get = [](const NodeView& r) { return txt(r.snap->index.islands[r.node().island_index].name); }},
-    {.key = "gpus", .header = "GPUS", .priority = 2, .get = [](const NodeView& r) { return num(r.node().gpus); }},
-    {.key = "gpus_used",
-     .header = "IN-USE",
-     .priority = 2,
-     .get = [](const NodeView& r) { return num(r.row->gpus_used); }},
+    {.key = "gpus", .header = "GPUS", .drop = 2, .get = [](const NodeView& r) { return num(r.node().gpus); }},
+    {.key = "gpus_used", .header = "IN-USE", .drop = 2, .get = [](const NodeView& r) { return num(r.row->gpus_used); }},
     {.key = "health",
      .header = "HEALTH",
      .align = Align::left,
-     .priority = 1,
+     .drop = 1,
      .get = [](const NodeView& r) { return txt(r.node().health, r.node().healthy ? Tone::plain : Tone::bad); }},
     {.key = "cordoned",
      .header = "CORDONED",
      .align = Align::left,
-     .priority = 2,
+     .drop = 2,
      .get = [](const NodeView& r) { return flag(r.node().cordoned, r.node().cordoned ? Tone::warn : Tone::plain); }},
     {.key = "schedulable",
      .header = "SCHEDULABLE",
      .align = Align::left,
-     .priority = 1,
+     .drop = 1,
      .get = [](const NodeView& r) { return flag(r.row->schedulable, r.row->schedulable ? Tone::plain : Tone::bad); }},
-    {.key = "issues", .header = "", .get = [](const NodeView& r) { return num(r.node().issues.size()); }},
+    {.key = "issues", .get = [](const NodeView& r) { return num(r.node().issues.size()); }},
     {.key = "worst_issue",
      .header = "ISSUE",
      .align = Align::left,
-     .priority = 1,
+     .drop = 1,
      .get =
          [](const NodeView& r) {
            const NodeIssue* i = r.issue();
@@ -73,21 +70,19 @@ const Column<NodeView> kNodeColumns[] = {
                       fmt::format("p{} {}{}", i->priority, i->type, more));
          }},
     {.key = "worst_issue_priority",
-     .header = "",
      .get = [](const NodeView& r) { return r.issue() ? txt(fmt::format("p{}", r.issue()->priority)) : none(); }},
     {.key = "worst_issue_detected_at",
-     .header = "",
      .get = [](const NodeView& r) { return r.issue() ? time_or_none(r.issue()->detected_at) : none(); }},
     {.key = "worst_issue_detail",
      .header = "ISSUE-DETAIL",
      .align = Align::left,
-     .priority = 9,
+     .drop = 9,
      .wide = true,
      .get = [](const NodeView& r) { return r.issue() ? txt(r.issue()->detail) : none(); }},
     {.key = "next_event",
      .header = "NEXT-EVENT",
      .align = Align::left,
-     .priority = 1,
+     .drop = 1,
      .get =
          [](const NodeView& r) {
            const MaintenanceEvent* e = r.event();
@@ -98,22 +93,18 @@ const Column<NodeView> kNodeColumns[] = {
                       fmt::format("{} {}{}", e->id, when, e->hard_start ? " (hard)" : ""));
          }},
     {.key = "next_event_active",
-     .header = "",
      .get = [](const NodeView& r) { return r.event() ? flag(r.row->event_active) : none(); }},
     {.key = "next_event_start",
-     .header = "",
      .get = [](const NodeView& r) { return r.event() ? txt(format_rfc3339(r.event()->start)) : none(); }},
     {.key = "next_event_end",
-     .header = "",
      .get = [](const NodeView& r) { return r.event() ? txt(format_rfc3339(r.event()->end)) : none(); }},
     {.key = "next_event_hard_start",
-     .header = "",
      .get = [](const NodeView& r) { return r.event() ? flag(r.event()->hard_start) : none(); }},
     {.key = "jobs",
      .header = "JOBS",
      .align = Align::left,
-     .priority = 5,
-     .unit = "job",
+     .drop = 5,
+     .item = "job",
      .get =
          [](const NodeView& r) {
            std::vector<std::string_view> names;
@@ -121,6 +112,7 @@ const Column<NodeView> kNodeColumns[] = {
            return list_of(names);
          }},
 };
+const Columns<NodeView> kNodeColumns{"nodes", "nodes", kNodeList};
 
 struct IslandView {
   const Snapshot* snap;
@@ -128,7 +120,7 @@ struct IslandView {
   bool total = false;
 };
 
-const Column<IslandView> kIslandColumns[] = {
+const Column<IslandView> kIslandList[] = {
     {.key = "island",
      .header = "ISLAND",
      .align = Align::left,
@@ -138,92 +130,110 @@ const Column<IslandView> kIslandColumns[] = {
     {.key = "cluster",
      .header = "CLUSTER",
      .align = Align::left,
-     .priority = 3,
+     .drop = 3,
      .get =
          [](const IslandView& r) {
            return r.total ? none() : txt(r.snap->clusters[r.snap->index.islands[r.s->island].cluster_index].name);
          }},
     {.key = "nodes",
      .header = "NODES",
-     .priority = 1,
+     .drop = 1,
      .total = Total::value,
      .get = [](const IslandView& r) { return num(r.s->nodes); }},
     {.key = "gpus",
      .header = "GPUS",
-     .priority = 2,
+     .drop = 2,
      .total = Total::value,
      .get = [](const IslandView& r) { return num(r.s->gpus); }},
     {.key = "gpus_used",
      .header = "IN-USE",
-     .priority = 2,
+     .drop = 2,
      .total = Total::value,
      .get = [](const IslandView& r) { return num(r.s->gpus_used); }},
     {.key = "schedulable_gpus",
      .header = "SCHEDULABLE-GPUS",
-     .priority = 3,
+     .drop = 3,
      .total = Total::value,
      .get = [](const IslandView& r) { return num(r.s->schedulable_gpus); }},
     {.key = "unschedulable_nodes",
      .header = "UNSCHEDULABLE",
-     .priority = 1,
+     .drop = 1,
      .total = Total::value,
      .get = [](const IslandView& r) { return num(r.s->unschedulable, r.s->unschedulable ? Tone::bad : Tone::plain); }},
     {.key = "unhealthy_nodes",
      .header = "UNHEALTHY",
-     .priority = 2,
+     .drop = 2,
      .total = Total::value,
      .get = [](const IslandView& r) { return num(r.s->unhealthy); }},
     {.key = "cordoned_nodes",
      .header = "CORDONED-NODES",
-     .priority = 4,
+     .drop = 4,
      .total = Total::value,
      .get = [](const IslandView& r) { return num(r.s->cordoned); }},
     {.key = "nodes_with_issues",
      .header = "WITH-ISSUES",
-     .priority = 3,
+     .drop = 3,
      .total = Total::value,
      .get = [](const IslandView& r) { return num(r.s->with_issues); }},
     {.key = "nodes_with_events",
      .header = "WITH-EVENTS",
-     .priority = 3,
+     .drop = 3,
      .total = Total::value,
      .get = [](const IslandView& r) { return num(r.s->with_events); }},
     {.key = "running_jobs",
      .header = "RUNNING-JOBS",
-     .priority = 5,
+     .drop = 5,
      .total = Total::value,
      .get = [](const IslandView& r) { return num(r.s->running_jobs); }},
 };
+const Columns<IslandView> kIslandColumns{"nodes", "islands", kIslandList};
 
 std::vector<NodeView> node_rows(const NodesReport& r, const Snapshot& snap, const RenderOptions& o) {
   std::vector<NodeView> rows;
   rows.reserve(r.rows.size());
   for (const auto& row : r.rows) rows.push_back({&snap, &r, &row});
-  sort_rows<NodeView>(kNodeColumns, rows, o.sort);
+  sort_rows(kNodeColumns, rows, o.sort);
   return rows;
 }
 
 std::vector<IslandView> island_rows(const NodesReport& r, const Snapshot& snap, const RenderOptions& o) {
   std::vector<IslandView> rows;
   for (const auto& s : r.islands) rows.push_back({&snap, &s});
-  sort_rows<IslandView>(kIslandColumns, rows, o.sort);
+  sort_rows(kIslandColumns, rows, o.sort);
   return rows;
 }
 
-std::string json(const NodesReport& r, const Snapshot& snap, const RenderOptions& o, bool by_island) {
-  JsonWriter w;
-  json_out::begin_document(w, "nodes", o);
-  w.field("window", format_duration(r.horizon.window));
-  w.field("until", format_rfc3339(r.horizon.end()));
-  w.field("all", r.all);
+// fleetcap.nodes: the horizon, the nodes (or with --by island the islands), and the totals.
+struct NodesDoc {
+  const NodesReport* r;
+  bool by_island;
+  std::vector<NodeView> nodes;
+  std::vector<IslandView> islands;
+  IslandView total;
+};
+const MaintenanceHorizon* horizon_of(const NodesDoc& d) { return &d.r->horizon; }
+void rows_section(JsonWriter& w, std::string_view key, const NodesDoc& d, unsigned have) {
+  if (key == "islands" && d.by_island) json_list(w, key, kIslandColumns, d.islands, have);
+  if (key == "nodes" && !d.by_island) json_list(w, key, kNodeColumns, d.nodes, have);
+}
+const IslandView* total_of(const NodesDoc& d) { return &d.total; }
+
+const Column<NodesDoc> kNodesDocList[] = {
+    {.key = "horizon", .in = In::json, .section = fields_inline<kHorizonColumns, horizon_of>},
+    {.key = "all", .get = [](const NodesDoc& d) { return flag(d.r->all); }},
+    {.key = "islands", .section = rows_section},
+    {.key = "nodes", .section = rows_section},
+    {.key = "totals", .section = totals<kIslandColumns, total_of>},
+};
+const Columns<NodesDoc> kNodesDoc{"nodes", "document", kNodesDocList, ListKind::document, "fleetcap.nodes/v1"};
+
+std::string nodes_json(const NodesReport& r, const Snapshot& snap, const RenderOptions& o, bool by_island) {
+  NodesDoc d{&r, by_island, {}, {}, {&snap, &r.totals, true}};
   if (by_island)
-    json_list<IslandView>(w, "islands", kIslandColumns, island_rows(r, snap, o));
+    d.islands = island_rows(r, snap, o);
   else
-    json_list<NodeView>(w, "nodes", kNodeColumns, node_rows(r, snap, o));
-  w.key("totals").begin_object();
-  json_fields<IslandView>(w, std::span<const Column<IslandView>>(kIslandColumns).subspan(2), {&snap, &r.totals, true});
-  w.end_object();
-  return w.end_object().finish();
+    d.nodes = node_rows(r, snap, o);
+  return json_document(kNodesDoc, d, o);
 }
 
 std::string table(const NodesReport& r, const Snapshot& snap, const RenderOptions& o, bool by_island) {
@@ -235,9 +245,9 @@ std::string table(const NodesReport& r, const Snapshot& snap, const RenderOption
         o.style.width);
   if (by_island) {
     const IslandView total{&snap, &r.totals, true};
-    return table_of<IslandView>(kIslandColumns, island_rows(r, snap, o), o, &total);
+    return table_of(kIslandColumns, island_rows(r, snap, o), o, &total);
   }
-  std::string out = table_of<NodeView>(kNodeColumns, node_rows(r, snap, o), o);
+  std::string out = table_of(kNodeColumns, node_rows(r, snap, o), o);
   const IslandNodes& t = r.totals;
   out +=
       wrap_prose(fmt::format("\n{} node{} ({} GPUs{}): {} not schedulable now, {} unhealthy, {} cordoned, {} with an "
@@ -251,20 +261,18 @@ std::string table(const NodesReport& r, const Snapshot& snap, const RenderOption
 } // namespace
 
 namespace cols {
-std::vector<ColumnList> nodes_column_lists() {
-  return {describe<NodeView>("nodes", "nodes", kNodeColumns), describe<IslandView>("nodes", "islands", kIslandColumns)};
-}
+void link_nodes_columns() {}
 } // namespace cols
 
 std::string render_nodes(const NodesReport& r, const Snapshot& snap, const RenderOptions& o, bool by_island) {
   switch (o.format) {
-  case Format::json: return json(r, snap, o, by_island);
+  case Format::json: return nodes_json(r, snap, o, by_island);
   case Format::csv:
-    return by_island ? csv_of<IslandView>(kIslandColumns, island_rows(r, snap, o), o)
-                     : csv_of<NodeView>(kNodeColumns, node_rows(r, snap, o), o);
+    return by_island ? csv_of(kIslandColumns, island_rows(r, snap, o), o)
+                     : csv_of(kNodeColumns, node_rows(r, snap, o), o);
   case Format::name:
-    return by_island ? names_of<IslandView>(kIslandColumns, island_rows(r, snap, o))
-                     : names_of<NodeView>(kNodeColumns, node_rows(r, snap, o));
+    return by_island ? names_of(kIslandColumns, island_rows(r, snap, o))
+                     : names_of(kNodeColumns, node_rows(r, snap, o));
   case Format::table: break;
   }
   return table(r, snap, o, by_island);

@@ -1,6 +1,6 @@
 #include "fleetcap/render/output.hpp"
 
-#include "json_out.hpp"
+#include "fleetcap/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -16,8 +16,12 @@ bool same_column_name(std::string_view a, std::string_view b) {
          });
 }
 
-std::string csv_field(std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+std::string csv_field(std::string_view raw) {
+  // Control characters escaped as in tables (fleetcap/text.hpp): a CSV file is read on terminals
+  // and by spreadsheets, and a line break would start a row of its own for line-based tools.
+  const std::string escaped = has_control(raw) ? escape_control(raw) : std::string();
+  const std::string_view text = escaped.empty() ? raw : std::string_view(escaped);
+  if (text.find_first_of(",\"") == std::string_view::npos) return std::string(text);
   std::string out = "\"";
   for (char c : text) {
     if (c == '"') out += '"';
@@ -26,15 +30,4 @@ std::string csv_field(std::string_view text) {
   return out + "\"";
 }
 
-namespace json_out {
-
-Json envelope(std::string_view command, const RenderOptions& o) {
-  Json doc;
-  for (auto& [key, value] : envelope_fields(command, o)) doc[std::string(key)] = std::move(value);
-  return doc;
-}
-
-std::string dump(const Json& doc) { return doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n"; }
-
-} // namespace json_out
 } // namespace fleetcap

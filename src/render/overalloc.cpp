@@ -1,14 +1,15 @@
-// `fleetcap overalloc` renderers. Each row kind has one column list that serves the table
-// (header), JSON (key) and CSV (key); percentages exist only here, at render time.
+// `fleetcap overalloc report|sweep|plan`: the documents and tables made of the lists in
+// overalloc_columns.cpp; percentages exist only here, at render time.
 #include "fleetcap/render/overalloc.hpp"
 
-#include "columns.hpp"
+#include "fleetcap/render/prometheus.hpp"
+#include "lists.hpp"
+#include "prometheus_out.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <optional>
-#include <span>
 
 namespace fleetcap {
 
@@ -37,832 +38,239 @@ std::string summary_sentence(const OverallocSummary& s) {
 
 namespace {
 
-using json_out::JsonWriter;
-
 using namespace cols;
 
-// A percentage cell: sorts by the ratio, shows format_share().
-Value share(Gpus part, Gpus whole) {
-  return num(whole > 0 ? part * 1000000 / whole : -1, Tone::plain, format_share(part, whole));
-}
-
-Tone phase_tone(int phase) { return phase == 4 ? Tone::bad : phase == 3 ? Tone::warn : Tone::plain; }
-Tone cut_tone(Gpus cut) { return cut > 0 ? Tone::warn : Tone::plain; }
-
-// ---- rows -------------------------------------------------------------------------------
-
-struct ClusterRow {
-  const Snapshot* snap;
-  const OverallocCluster* c;
-};
-struct QuotaRow {
-  const Snapshot* snap;
-  const OverallocQuota* q;
-};
-struct TreeRow {
-  const Snapshot* snap;
-  const OverallocTree* t;
-};
-struct JobRow {
-  const Snapshot* snap;
-  const OverallocQuota* q;
-  std::uint32_t job;
-};
-struct SweepRow {
-  const OverallocReport* r;
-};
-struct PlanRow {
-  const Snapshot* snap;
-  const OverallocQuota* q;
-  int up_to; // 0 = every phase
-  bool applied() const { return up_to == 0 || q->phase <= up_to; }
-  // The quota's gpus after the plan: cut when its phase is applied, as it is otherwise.
-  Gpus gpus() const { return applied() ? q->assigned - q->cut : q->assigned; }
-};
-
-const Column<ClusterRow> kClusterColumns[] = {
-    {.key = "name",
-     .header = "CLUSTER",
-     .align = Align::left,
-     .identifying = true,
-     .total = Total::label,
-     .get = [](const ClusterRow& r) { return txt(r.snap->clusters[r.c->cluster].name); }},
-    {.key = "region",
-     .header = "REGION",
-     .align = Align::left,
-     .priority = 21,
-     .wide = true,
-     .get = [](const ClusterRow& r) { return txt(r.snap->clusters[r.c->cluster].region); }},
-    {.key = "sku",
-     .header = "SKU",
-     .align = Align::left,
-     .priority = 22,
-     .wide = true,
-     .get = [](const ClusterRow& r) { return txt(r.snap->clusters[r.c->cluster].sku); }},
-    {.key = "healthy",
-     .header = "HEALTHY",
-     .align = Align::right,
-     .priority = 1,
-     .total = Total::value,
-     .get = [](const ClusterRow& r) { return num(r.c->healthy); }},
-    {.key = "reference",
-     .header = "REFERENCE",
-     .align = Align::right,
-     .priority = 1,
-     .total = Total::value,
-     .needs = kHistory,
-     .get = [](const ClusterRow& r) { return num(r.c->reference); }},
-    {.key = "reference_source",
-     .header = "",
-     .align = Align::left,
-     .identifying = true,
-     .get = [](const ClusterRow& r) { return txt(r.c->history.samples > 0 ? "history" : "healthy"); }},
-    {.key = "history_samples",
-     .header = "SAMPLES",
-     .align = Align::right,
-     .priority = 7,
-     .needs = kHistory,
-     .get =
-         [](const ClusterRow& r) { return num(r.c->history.samples, r.c->history.thin() ? Tone::warn : Tone::plain); }},
-    {.key = "history_first",
-     .header = "",
-     .align = Align::left,
-     .identifying = true,
-     .get = [](const ClusterRow& r) { return time_or_none(r.c->history.samples > 0, r.c->history.first); }},
-    {.key = "history_last",
-     .header = "",
-     .align = Align::left,
-     .identifying = true,
-     .get = [](const ClusterRow& r) { return time_or_none(r.c->history.samples > 0, r.c->history.last); }},
-    {.key = "history_median",
-     .header = "",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const ClusterRow& r) { return r.c->history.samples > 0 ? num(r.c->history.median) : none(); }},
-    {.key = "history_p10",
-     .header = "P10",
-     .align = Align::right,
-     .priority = 23,
-     .wide = true,
-     .needs = kHistory,
-     .get = [](const ClusterRow& r) { return r.c->history.samples > 0 ? num(r.c->history.p10) : none(); }},
-    {.key = "history_min",
-     .header = "MIN",
-     .align = Align::right,
-     .priority = 24,
-     .wide = true,
-     .needs = kHistory,
-     .get = [](const ClusterRow& r) { return r.c->history.samples > 0 ? num(r.c->history.min) : none(); }},
-    {.key = "history_max",
-     .header = "MAX",
-     .align = Align::right,
-     .priority = 25,
-     .wide = true,
-     .needs = kHistory,
-     .get = [](const ClusterRow& r) { return r.c->history.samples > 0 ? num(r.c->history.max) : none(); }},
-    {.key = "buffer_bp",
-     .header = "BUFFER%",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const ClusterRow& r) { return num(r.c->buffer_bp, Tone::plain, format_bp(r.c->buffer_bp)); }},
-    {.key = "buffer_source",
-     .header = "",
-     .align = Align::left,
-     .identifying = true,
-     .get = [](const ClusterRow& r) { return txt(std::string(to_string(r.c->buffer_source))); }},
-    {.key = "buffer_gpus",
-     .header = "BUF-GPUS",
-     .align = Align::right,
-     .priority = 8,
-     .wide = true,
-     .total = Total::value,
-     .get = [](const ClusterRow& r) { return num(r.c->buffer_gpus); }},
-    {.key = "target",
-     .header = "TARGET",
-     .align = Align::right,
-     .priority = 1,
-     .total = Total::value,
-     .get = [](const ClusterRow& r) { return num(r.c->target); }},
-    {.key = "assigned",
-     .header = "ASSIGNED",
-     .align = Align::right,
-     .priority = 1,
-     .total = Total::value,
-     .get = [](const ClusterRow& r) { return num(r.c->assigned); }},
-    {.key = "cut",
-     .header = "CUT",
-     .align = Align::right,
-     .priority = 1,
-     .total = Total::value,
-     .get = [](const ClusterRow& r) { return num(r.c->cut, cut_tone(r.c->cut)); }},
-    {.key = "",
-     .header = "CUT%",
-     .align = Align::right,
-     .priority = 3,
-     .total = Total::value,
-     .get = [](const ClusterRow& r) { return share(r.c->cut, r.c->assigned); }},
-    {.key = "cut_from_unscheduled",
-     .header = "UNSCHED",
-     .align = Align::right,
-     .priority = 9,
-     .wide = true,
-     .total = Total::value,
-     .get = [](const ClusterRow& r) { return num(r.c->from.unscheduled); }},
-    {.key = "cut_from_idle",
-     .header = "FROM-IDLE",
-     .align = Align::right,
-     .priority = 10,
-     .wide = true,
-     .total = Total::value,
-     .get = [](const ClusterRow& r) { return num(r.c->from.idle); }},
-    {.key = "cut_from_running",
-     .header = "RUNNING",
-     .align = Align::right,
-     .priority = 11,
-     .wide = true,
-     .total = Total::value,
-     .get = [](const ClusterRow& r) { return num(r.c->from.running); }},
-    {.key = "phase",
-     .header = "PHASE",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const ClusterRow& r) { return num(r.c->phase, phase_tone(r.c->phase)); }},
-    {.key = "quotas_affected",
-     .header = "AFFECTED",
-     .align = Align::right,
-     .priority = 6,
-     .total = Total::value,
-     .get = [](const ClusterRow& r) { return num(r.c->quotas_affected); }},
-    {.key = "jobs_preempted",
-     .header = "JOBS-PREEMPTED",
-     .align = Align::right,
-     .priority = 5,
-     .total = Total::value,
-     .get = [](const ClusterRow& r) { return num(r.c->jobs_preempted); }},
-    {.key = "gpus_preempted",
-     .header = "PREEMPTED",
-     .align = Align::right,
-     .priority = 4,
-     .total = Total::value,
-     .get = [](const ClusterRow& r) { return num(r.c->gpus_preempted); }},
-};
-
-const Column<QuotaRow> kQuotaColumns[] = {
-    {.key = "name",
-     .header = "QUOTA",
-     .align = Align::left,
-     .identifying = true,
-     .get = [](const QuotaRow& r) { return txt(r.snap->quotas[r.q->quota].name); }},
-    {.key = "tree",
-     .header = "TREE",
-     .align = Align::left,
-     .priority = 21,
-     .wide = true,
-     .get = [](const QuotaRow& r) { return txt(r.snap->quotas[r.snap->quotas[r.q->quota].tree_index].name); }},
-    {.key = "cluster",
-     .header = "CLUSTER",
-     .align = Align::left,
-     .identifying = true,
-     .get = [](const QuotaRow& r) { return txt(r.snap->clusters[r.q->cluster].name); }},
-    {.key = "assigned",
-     .header = "ASSIGNED",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const QuotaRow& r) { return num(r.q->assigned); }},
-    {.key = "used",
-     .header = "USED",
-     .align = Align::right,
-     .priority = 22,
-     .wide = true,
-     .get = [](const QuotaRow& r) { return num(r.q->used); }},
-    {.key = "free",
-     .header = "FREE",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const QuotaRow& r) { return num(r.q->free); }},
-    {.key = "idle",
-     .header = "IDLE",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const QuotaRow& r) { return num(r.q->idle); }},
-    {.key = "cut",
-     .header = "CUT",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const QuotaRow& r) { return num(r.q->cut, cut_tone(r.q->cut)); }},
-    {.key = "",
-     .header = "CUT%",
-     .align = Align::right,
-     .priority = 4,
-     .get = [](const QuotaRow& r) { return share(r.q->cut, r.q->assigned); }},
-    {.key = "new_gpus",
-     .header = "NEW",
-     .align = Align::right,
-     .priority = 3,
-     .get = [](const QuotaRow& r) { return num(r.q->assigned - r.q->cut); }},
-    {.key = "cut_from_unscheduled",
-     .header = "UNSCHED",
-     .align = Align::right,
-     .priority = 9,
-     .wide = true,
-     .get = [](const QuotaRow& r) { return num(r.q->from.unscheduled); }},
-    {.key = "cut_from_idle",
-     .header = "FROM-IDLE",
-     .align = Align::right,
-     .priority = 10,
-     .wide = true,
-     .get = [](const QuotaRow& r) { return num(r.q->from.idle); }},
-    {.key = "cut_from_running",
-     .header = "RUNNING",
-     .align = Align::right,
-     .priority = 11,
-     .wide = true,
-     .get = [](const QuotaRow& r) { return num(r.q->from.running); }},
-    {.key = "phase",
-     .header = "PHASE",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const QuotaRow& r) { return num(r.q->phase, phase_tone(r.q->phase)); }},
-    {.key = "jobs_preempted",
-     .header = "JOBS-PREEMPTED",
-     .align = Align::right,
-     .priority = 5,
-     .get = [](const QuotaRow& r) { return num(r.q->preempted.size()); }},
-    {.key = "gpus_preempted",
-     .header = "PREEMPTED",
-     .align = Align::right,
-     .priority = 5,
-     .get = [](const QuotaRow& r) { return num(r.q->gpus_preempted); }},
-};
-
-const Column<TreeRow> kTreeColumns[] = {
-    {.key = "name",
-     .header = "TREE",
-     .align = Align::left,
-     .identifying = true,
-     .get = [](const TreeRow& r) { return txt(r.snap->quotas[r.t->tree].name); }},
-    {.key = "clusters",
-     .header = "CLUSTERS",
-     .align = Align::right,
-     .priority = 7,
-     .get = [](const TreeRow& r) { return num(r.t->clusters); }},
-    {.key = "quotas",
-     .header = "QUOTAS",
-     .align = Align::right,
-     .priority = 8,
-     .get = [](const TreeRow& r) { return num(r.t->quotas); }},
-    {.key = "quotas_affected",
-     .header = "AFFECTED",
-     .align = Align::right,
-     .priority = 6,
-     .get = [](const TreeRow& r) { return num(r.t->quotas_affected); }},
-    {.key = "assigned",
-     .header = "ASSIGNED",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const TreeRow& r) { return num(r.t->assigned); }},
-    {.key = "free",
-     .header = "FREE",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const TreeRow& r) { return num(r.t->free); }},
-    {.key = "idle",
-     .header = "IDLE",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const TreeRow& r) { return num(r.t->idle); }},
-    {.key = "cut",
-     .header = "CUT",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const TreeRow& r) { return num(r.t->cut, cut_tone(r.t->cut)); }},
-    {.key = "",
-     .header = "CUT%",
-     .align = Align::right,
-     .priority = 3,
-     .get = [](const TreeRow& r) { return share(r.t->cut, r.t->assigned); }},
-    {.key = "cut_from_unscheduled",
-     .header = "UNSCHED",
-     .align = Align::right,
-     .priority = 9,
-     .wide = true,
-     .get = [](const TreeRow& r) { return num(r.t->from.unscheduled); }},
-    {.key = "cut_from_idle",
-     .header = "FROM-IDLE",
-     .align = Align::right,
-     .priority = 10,
-     .wide = true,
-     .get = [](const TreeRow& r) { return num(r.t->from.idle); }},
-    {.key = "cut_from_running",
-     .header = "RUNNING",
-     .align = Align::right,
-     .priority = 11,
-     .wide = true,
-     .get = [](const TreeRow& r) { return num(r.t->from.running); }},
-    {.key = "phase",
-     .header = "PHASE",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const TreeRow& r) { return num(r.t->phase, phase_tone(r.t->phase)); }},
-    {.key = "jobs_preempted",
-     .header = "JOBS-PREEMPTED",
-     .align = Align::right,
-     .priority = 5,
-     .get = [](const TreeRow& r) { return num(r.t->jobs_preempted); }},
-    {.key = "gpus_preempted",
-     .header = "PREEMPTED",
-     .align = Align::right,
-     .priority = 4,
-     .get = [](const TreeRow& r) { return num(r.t->gpus_preempted); }},
-};
-
-const Column<JobRow> kJobColumns[] = {
-    {.key = "name",
-     .header = "JOB",
-     .align = Align::left,
-     .identifying = true,
-     .get = [](const JobRow& r) { return txt(r.snap->jobs[r.job].name); }},
-    {.key = "namespace",
-     .header = "NAMESPACE",
-     .align = Align::left,
-     .priority = 4,
-     .get = [](const JobRow& r) { return txt(r.snap->jobs[r.job].ns); }},
-    {.key = "quota",
-     .header = "QUOTA",
-     .align = Align::left,
-     .identifying = true,
-     .get = [](const JobRow& r) { return txt(r.snap->jobs[r.job].quota); }},
-    {.key = "cluster",
-     .header = "CLUSTER",
-     .align = Align::left,
-     .priority = 3,
-     .get = [](const JobRow& r) { return txt(r.snap->clusters[r.q->cluster].name); }},
-    {.key = "priority",
-     .header = "PRIORITY",
-     .align = Align::left,
-     .priority = 2,
-     .get = [](const JobRow& r) { return txt(std::string(to_string(r.snap->jobs[r.job].priority))); }},
-    {.key = "gpus",
-     .header = "GPUS",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const JobRow& r) { return num(r.snap->jobs[r.job].gpus); }},
-    {.key = "started_at",
-     .header = "STARTED",
-     .align = Align::left,
-     .priority = 2,
-     .get =
-         [](const JobRow& r) {
-           const Job& j = r.snap->jobs[r.job];
-           return time_or_none(j.started_at.has_value(), j.started_at.value_or(0));
-         }},
-};
-
-const Column<SweepRow> kSweepColumns[] = {
-    {.key = "buffer_bp",
-     .header = "BUFFER%",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const SweepRow& r) { return num(r.r->buffer.bp, Tone::plain, format_bp(r.r->buffer.bp)); }},
-    {.key = "clusters",
-     .header = "CLUSTERS",
-     .align = Align::right,
-     .priority = 10,
-     .get = [](const SweepRow& r) { return num(r.r->summary.clusters); }},
-    {.key = "clusters_over_target",
-     .header = "OVER",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const SweepRow& r) { return num(r.r->summary.clusters_over_target); }},
-    {.key = "",
-     .header = "OVER%",
-     .align = Align::right,
-     .priority = 7,
-     .get =
-         [](const SweepRow& r) {
-           return share(static_cast<Gpus>(r.r->summary.clusters_over_target), static_cast<Gpus>(r.r->summary.clusters));
-         }},
-    {.key = "assigned",
-     .header = "ASSIGNED",
-     .align = Align::right,
-     .priority = 9,
-     .get = [](const SweepRow& r) { return num(r.r->summary.assigned); }},
-    {.key = "cut",
-     .header = "CUT",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const SweepRow& r) { return num(r.r->summary.cut, cut_tone(r.r->summary.cut)); }},
-    {.key = "",
-     .header = "CUT%",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const SweepRow& r) { return share(r.r->summary.cut, r.r->summary.assigned); }},
-    {.key = "cut_from_unscheduled",
-     .header = "UNSCHED",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const SweepRow& r) { return num(r.r->summary.from.unscheduled); }},
-    {.key = "cut_from_idle",
-     .header = "FROM-IDLE",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const SweepRow& r) { return num(r.r->summary.from.idle); }},
-    {.key = "cut_from_running",
-     .header = "RUNNING",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const SweepRow& r) { return num(r.r->summary.from.running); }},
-    {.key = "cut_phase_2",
-     .header = "PHASE2",
-     .align = Align::right,
-     .priority = 6,
-     .get = [](const SweepRow& r) { return num(r.r->summary.cut_by_phase[2]); }},
-    {.key = "cut_phase_3",
-     .header = "PHASE3",
-     .align = Align::right,
-     .priority = 6,
-     .get = [](const SweepRow& r) { return num(r.r->summary.cut_by_phase[3]); }},
-    {.key = "cut_phase_4",
-     .header = "PHASE4",
-     .align = Align::right,
-     .priority = 6,
-     .get = [](const SweepRow& r) { return num(r.r->summary.cut_by_phase[4]); }},
-    {.key = "quotas_affected",
-     .header = "AFFECTED",
-     .align = Align::right,
-     .priority = 5,
-     .get = [](const SweepRow& r) { return num(r.r->summary.quotas_affected); }},
-    {.key = "jobs_preempted",
-     .header = "JOBS-PREEMPTED",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const SweepRow& r) { return num(r.r->summary.jobs_preempted); }},
-    {.key = "gpus_preempted",
-     .header = "PREEMPTED",
-     .align = Align::right,
-     .priority = 4,
-     .get = [](const SweepRow& r) { return num(r.r->summary.gpus_preempted); }},
-};
-
-const Column<PlanRow> kPlanColumns[] = {
-    {.key = "name",
-     .header = "QUOTA",
-     .align = Align::left,
-     .identifying = true,
-     .get = [](const PlanRow& r) { return txt(r.snap->quotas[r.q->quota].name); }},
-    {.key = "tree",
-     .header = "",
-     .align = Align::left,
-     .identifying = true,
-     .get = [](const PlanRow& r) { return txt(r.snap->quotas[r.snap->quotas[r.q->quota].tree_index].name); }},
-    {.key = "cluster",
-     .header = "CLUSTER",
-     .align = Align::left,
-     .identifying = true,
-     .get = [](const PlanRow& r) { return txt(r.snap->clusters[r.q->cluster].name); }},
-    {.key = "old_gpus",
-     .header = "OLD",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const PlanRow& r) { return num(r.q->assigned); }},
-    {.key = "gpus",
-     .header = "GPUS",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const PlanRow& r) { return num(r.gpus(), r.applied() ? cut_tone(r.q->cut) : Tone::plain); }},
-    {.key = "cut",
-     .header = "CUT",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const PlanRow& r) { return num(r.applied() ? r.q->cut : 0); }},
-    {.key = "phase",
-     .header = "PHASE",
-     .align = Align::right,
-     .priority = 1,
-     .get = [](const PlanRow& r) { return num(r.q->phase, phase_tone(r.q->phase)); }},
-    {.key = "final_gpus",
-     .header = "FINAL",
-     .align = Align::right,
-     .priority = 2,
-     .get = [](const PlanRow& r) { return num(r.q->assigned - r.q->cut); }},
-    {.key = "deferred",
-     .header = "",
-     .align = Align::left,
-     .identifying = true,
-     .get = [](const PlanRow& r) { return flag(!r.applied()); }},
-};
-
-// ---- shared pieces ----------------------------------------------------------------------
-
-// The summary's fields, into the object being written.
-void summary_fields(JsonWriter& w, const OverallocSummary& s) {
-  w.field("clusters", s.clusters);
-  w.field("clusters_over_target", s.clusters_over_target);
-  w.field("assigned", s.assigned);
-  w.field("cut", s.cut);
-  w.field("cut_from_unscheduled", s.from.unscheduled);
-  w.field("cut_from_idle", s.from.idle);
-  w.field("cut_from_running", s.from.running);
-  w.key("cut_by_phase").begin_object();
-  w.field("2", s.cut_by_phase[2]).field("3", s.cut_by_phase[3]).field("4", s.cut_by_phase[4]);
-  w.end_object();
-  w.field("quotas_affected", s.quotas_affected);
-  w.field("jobs_preempted", s.jobs_preempted);
-  w.field("gpus_preempted", s.gpus_preempted);
-}
+// ---- what every document says about the policy: buffer, cut, phase, history
 
 // --buffer-for as an object. The last value given for a cluster wins (figures/overalloc.cpp);
 // it is written where the cluster was first named.
-void per_cluster_json(JsonWriter& w, const std::vector<std::pair<std::string, BasisPoints>>& per) {
-  w.begin_object();
+void per_cluster_section(JsonWriter& w, std::string_view key, const BufferChoice& b, unsigned) {
+  const auto& per = b.per_cluster;
+  w.key(key).begin_object();
   for (auto it = per.begin(); it != per.end(); ++it) {
     const auto named = [&](const auto& p) { return p.first == it->first; };
     if (std::any_of(per.begin(), it, named)) continue;
-    w.field(it->first, std::find_if(per.rbegin(), per.rend(), named)->second);
+    w.key(it->first).value(std::find_if(per.rbegin(), per.rend(), named)->second);
   }
   w.end_object();
 }
 
-void buffer_json(JsonWriter& w, const BufferChoice& b) {
-  const auto when = [](bool present, BasisPoints bp) { return present ? std::optional(bp) : std::nullopt; };
-  w.begin_object();
-  w.field("mode", b.automatic ? "auto" : "fixed");
-  w.field("bp", when(!b.automatic, b.bp));
-  w.field("auto_min_bp", when(b.automatic, b.auto_min));
-  w.field("auto_max_bp", when(b.automatic, b.auto_max));
-  w.key("per_cluster");
-  per_cluster_json(w, b.per_cluster);
-  w.end_object();
-}
+Value bp_if(bool present, BasisPoints bp) { return present ? num(bp) : none(); }
 
-void history_json(JsonWriter& w, const OverallocReport& r, const HistorySourceInfo& h) {
-  std::size_t samples = 0, with = 0;
-  for (const auto& c : r.clusters) {
-    samples += c.history.samples;
-    with += c.history.samples > 0;
-  }
-  w.begin_object();
-  w.field("source", h.kind);
-  w.field("dir", h.dir.empty() ? std::nullopt : std::optional(h.dir));
-  w.field("snapshots", h.kind == "snapshots" ? std::optional(h.snapshots) : std::nullopt);
-  w.field("window", format_duration(r.window.length));
-  w.field("window_seconds", r.window.length);
-  w.field("from", format_rfc3339(r.window.from));
-  w.field("to", format_rfc3339(r.window.to));
-  w.field("samples", samples);
-  w.field("clusters_with_history", with);
-  w.end_object();
-}
+const Column<BufferChoice> kBufferList[] = {
+    {.key = "mode", .get = [](const BufferChoice& b) { return txt(b.automatic ? "auto" : "fixed"); }},
+    {.key = "bp", .get = [](const BufferChoice& b) { return bp_if(!b.automatic, b.bp); }},
+    {.key = "auto_min_bp", .get = [](const BufferChoice& b) { return bp_if(b.automatic, b.auto_min); }},
+    {.key = "auto_max_bp", .get = [](const BufferChoice& b) { return bp_if(b.automatic, b.auto_max); }},
+    {.key = "per_cluster", .section = per_cluster_section},
+};
+const Columns<BufferChoice> kBufferColumns{"overalloc report", "buffer", kBufferList, ListKind::section};
+
+// Where R came from: the history read, its window, and how much of it there was.
+struct HistoryView {
+  const OverallocReport* r;
+  const HistorySourceInfo* info;
+  HistoryCoverage coverage;
+};
+bool from_snapshots(const HistoryView& h) { return h.info->kind == "snapshots"; }
+
+const Column<HistoryView> kHistoryList[] = {
+    {.key = "source", .get = [](const HistoryView& h) { return txt(h.info->kind); }},
+    {.key = "dir", .get = [](const HistoryView& h) { return h.info->dir.empty() ? none() : txt(h.info->dir); }},
+    {.key = "snapshots",
+     .get = [](const HistoryView& h) { return from_snapshots(h) ? num(h.info->snapshots) : none(); }},
+    {.key = "window", .get = [](const HistoryView& h) { return txt(format_duration(h.r->window.length)); }},
+    {.key = "window_seconds", .get = [](const HistoryView& h) { return num(h.r->window.length); }},
+    {.key = "from", .get = [](const HistoryView& h) { return txt(format_rfc3339(h.r->window.from)); }},
+    {.key = "to", .get = [](const HistoryView& h) { return txt(format_rfc3339(h.r->window.to)); }},
+    {.key = "samples", .get = [](const HistoryView& h) { return num(h.coverage.samples); }},
+    {.key = "clusters_with_history", .get = [](const HistoryView& h) { return num(h.coverage.clusters_with); }},
+};
+const Columns<HistoryView> kHistoryColumns{"overalloc report", "history", kHistoryList, ListKind::section};
 
 // The fields report and plan start with, after the envelope.
-void policy_fields(JsonWriter& w, const OverallocReport& r, int phase, const HistorySourceInfo& h) {
-  w.field("cut_policy", to_string(r.policy));
-  w.key("buffer");
-  buffer_json(w, r.buffer);
-  w.field("phase", phase ? std::optional(phase) : std::nullopt);
-  w.key("history");
-  history_json(w, r, h);
+struct PolicyView {
+  const OverallocReport* r;
+  int phase;
+  HistoryView history;
+  PolicyView(const OverallocReport& report, int p, const HistorySourceInfo& info)
+      : r(&report), phase(p), history{&report, &info, history_coverage(report)} {}
+};
+const BufferChoice* buffer_of(const PolicyView& p) { return &p.r->buffer; }
+const HistoryView* history_of(const PolicyView& p) { return &p.history; }
+
+const Column<PolicyView> kPolicyList[] = {
+    {.key = "cut_policy", .get = [](const PolicyView& p) { return txt(to_string(p.r->policy)); }},
+    {.key = "buffer", .section = object<kBufferColumns, buffer_of>},
+    {.key = "phase", .get = [](const PolicyView& p) { return p.phase ? num(p.phase) : none(); }},
+    {.key = "history", .section = object<kHistoryColumns, history_of>},
+};
+const Columns<PolicyView> kPolicyColumns{"overalloc report", "policy", kPolicyList, ListKind::section};
+
+// ---- report
+
+struct ReportDoc {
+  PolicyView policy;
+  std::vector<OverallocClusterView> clusters;
+  std::vector<OverallocQuotaView> quotas;
+  std::vector<OverallocTreeView> trees;
+  std::vector<PreemptedJobView> jobs;
+};
+const PolicyView* policy_of(const ReportDoc& d) { return &d.policy; }
+const std::vector<OverallocClusterView>& clusters_of(const ReportDoc& d) { return d.clusters; }
+const std::vector<OverallocQuotaView>& quotas_of(const ReportDoc& d) { return d.quotas; }
+const std::vector<OverallocTreeView>& trees_of(const ReportDoc& d) { return d.trees; }
+const std::vector<PreemptedJobView>& jobs_of(const ReportDoc& d) { return d.jobs; }
+std::optional<SummaryView> summary_of(const ReportDoc& d) { return SummaryView{&d.policy.r->summary, {}, true}; }
+
+const Column<ReportDoc> kReportDocList[] = {
+    {.key = "policy", .in = In::json, .section = fields_inline<kPolicyColumns, policy_of>},
+    {.key = "clusters", .section = array<kOverallocClusterColumns, clusters_of>},
+    {.key = "quotas", .section = array<kOverallocQuotaColumns, quotas_of>},
+    {.key = "trees", .section = array<kOverallocTreeColumns, trees_of>},
+    {.key = "preempted_jobs", .section = array<kPreemptedJobColumns, jobs_of>},
+    {.key = "summary", .section = object<kSummaryColumns, summary_of>},
+};
+const Columns<ReportDoc> kReportDoc{"overalloc report", "document", kReportDocList, ListKind::document,
+                                    "fleetcap.overalloc.report/v2"};
+
+// The rows a view of the report shows (--phase), sorted by --sort.
+ReportDoc report_rows(const OverallocReport& r, const Snapshot& snap, const std::vector<OverallocTree>& trees,
+                      const OverallocView& v, const RenderOptions& o) {
+  ReportDoc d{PolicyView(r, v.phase, v.history), {}, {}, {}, {}};
+  const PhaseView shown = phase_view(r, trees, snap, v.phase);
+  for (const auto* c : shown.clusters) d.clusters.push_back({&snap, c});
+  for (const auto* q : shown.quotas) {
+    d.quotas.push_back({&snap, q});
+    for (auto j : q->preempted) d.jobs.push_back({&snap, q, j});
+  }
+  for (const auto* t : shown.trees) d.trees.push_back({&snap, t});
+  sort_rows(kOverallocClusterColumns, d.clusters, o.sort);
+  sort_rows(kOverallocQuotaColumns, d.quotas, o.sort);
+  sort_rows(kOverallocTreeColumns, d.trees, o.sort);
+  sort_rows(kPreemptedJobColumns, d.jobs, o.sort);
+  return d;
 }
 
-bool any_history(const OverallocReport& r) {
-  return std::any_of(r.clusters.begin(), r.clusters.end(), [](const auto& c) { return c.history.samples > 0; });
+// CSV and -o name: the one table the view asks for (clusters by default).
+std::string report_list(const ReportDoc& d, const OverallocView& v, const RenderOptions& o) {
+  const bool csv = o.format == Format::csv;
+  if (v.jobs) return csv ? csv_of(kPreemptedJobColumns, d.jobs, o) : names_of(kPreemptedJobColumns, d.jobs);
+  switch (v.by) {
+  case OverallocBy::quota:
+    return csv ? csv_of(kOverallocQuotaColumns, d.quotas, o) : names_of(kOverallocQuotaColumns, d.quotas);
+  case OverallocBy::tree:
+    return csv ? csv_of(kOverallocTreeColumns, d.trees, o) : names_of(kOverallocTreeColumns, d.trees);
+  case OverallocBy::cluster:
+  case OverallocBy::all: break;
+  }
+  return csv ? csv_of(kOverallocClusterColumns, d.clusters, o) : names_of(kOverallocClusterColumns, d.clusters);
 }
 
 std::string day_of(Time t) { return format_rfc3339(t).substr(0, 10); }
 
-// The two lines above the tables: what R is, which buffer, which policy.
-std::string preamble(const OverallocReport& r, const HistorySourceInfo& h, bool show_buffer) {
-  const std::string from =
-      h.kind == "snapshots" ? fmt::format("{} snapshots in {}", h.snapshots, h.dir) : "health_history";
-  std::string out;
-  if (!any_history(r)) {
-    out += fmt::format("Reference: healthy GPUs now ({} has no samples in the {} up to {}).\n",
+// The first line above the tables: what R is.
+std::string reference_line(const OverallocReport& r, const HistorySourceInfo& h) {
+  const HistoryCoverage c = history_coverage(r);
+  if (c.clusters_with == 0)
+    return fmt::format("Reference: healthy GPUs now ({} has no samples in the {} up to {}).\n",
                        h.kind == "snapshots" ? "--history " + h.dir : std::string("health_history"),
                        format_duration(r.window.length), format_rfc3339(r.window.to));
-  } else {
-    std::size_t lo = SIZE_MAX, hi = 0;
-    Time first = 0, last = 0;
-    bool seen = false;
-    std::vector<std::string> without;
-    for (const auto& c : r.clusters) {
-      if (c.history.samples == 0) continue;
-      lo = std::min(lo, c.history.samples);
-      hi = std::max(hi, c.history.samples);
-      first = seen ? std::min(first, c.history.first) : c.history.first;
-      last = seen ? std::max(last, c.history.last) : c.history.last;
-      seen = true;
-    }
-    std::size_t missing = 0;
-    for (const auto& c : r.clusters) missing += c.history.samples == 0;
-    out +=
-        fmt::format("Reference: median healthy GPUs of {} {} per cluster from {}, {} to {} (window {} up to {}){}.\n",
-                    lo == hi ? fmt::format("{}", lo) : fmt::format("{}-{}", lo, hi), hi == 1 ? "sample" : "samples",
-                    from, day_of(first), day_of(last), format_duration(r.window.length), format_rfc3339(r.window.to),
-                    missing ? fmt::format("; {} {} without samples use healthy GPUs now", missing,
-                                          missing == 1 ? "cluster" : "clusters")
-                            : "");
-  }
-  if (show_buffer) {
-    const BufferChoice& b = r.buffer;
-    std::string buffer = b.automatic ? fmt::format("auto {}..{} from each cluster's dips (median - p10) / median",
-                                                   format_bp(b.auto_min), format_bp(b.auto_max))
-                                     : format_bp(b.bp);
-    for (const auto& [name, bp] : b.per_cluster) buffer += fmt::format(", {} {}", name, format_bp(bp));
-    out += fmt::format("Buffer: {}. Cut: {}.\n", buffer, to_string(r.policy));
-  } else {
-    out += fmt::format("Cut: {}.\n", to_string(r.policy));
-  }
-  return out;
+  const std::string from =
+      h.kind == "snapshots" ? fmt::format("{} snapshots in {}", h.snapshots, h.dir) : "health_history";
+  return fmt::format("Reference: median healthy GPUs of {} {} per cluster from {}, {} to {} (window {} up to {}){}.\n",
+                     c.fewest == c.most ? fmt::format("{}", c.fewest) : fmt::format("{}-{}", c.fewest, c.most),
+                     c.most == 1 ? "sample" : "samples", from, day_of(c.first), day_of(c.last),
+                     format_duration(r.window.length), format_rfc3339(r.window.to),
+                     c.clusters_without
+                         ? fmt::format("; {} {} without samples use healthy GPUs now", c.clusters_without,
+                                       c.clusters_without == 1 ? "cluster" : "clusters")
+                         : "");
 }
 
-bool in_phase(int phase, int wanted) { return wanted == 0 || phase == wanted; }
-
-// A cluster belongs to phase N when one of its quotas' cuts does (phase 1: no cut at all).
-bool cluster_in_phase(const OverallocReport& r, const OverallocCluster& c, int wanted) {
-  if (wanted == 0) return true;
-  if (wanted == 1) return c.cut == 0;
-  for (std::size_t i = c.first_quota; i < c.first_quota + c.quota_count; ++i)
-    if (r.quotas[i].cut > 0 && r.quotas[i].phase == wanted) return true;
-  return false;
+// The lines above the tables: what R is, which buffer, which policy.
+std::string preamble(const OverallocReport& r, const HistorySourceInfo& h, bool show_buffer) {
+  std::string out = reference_line(r, h);
+  if (!show_buffer) return out + fmt::format("Cut: {}.\n", to_string(r.policy));
+  const BufferChoice& b = r.buffer;
+  std::string buffer = b.automatic ? fmt::format("auto {}..{} from each cluster's dips (median - p10) / median",
+                                                 format_bp(b.auto_min), format_bp(b.auto_max))
+                                   : format_bp(b.bp);
+  for (const auto& [name, bp] : b.per_cluster) buffer += fmt::format(", {} {}", name, format_bp(bp));
+  return out + fmt::format("Buffer: {}. Cut: {}.\n", buffer, to_string(r.policy));
 }
 
-} // namespace
+unsigned history_condition(const OverallocReport& r) { return history_coverage(r).clusters_with ? kHistory : 0; }
 
-namespace cols {
-std::vector<ColumnList> overalloc_column_lists() {
-  return {describe<ClusterRow>("overalloc report", "clusters", kClusterColumns),
-          describe<QuotaRow>("overalloc report", "quotas", kQuotaColumns),
-          describe<TreeRow>("overalloc report", "trees", kTreeColumns),
-          describe<JobRow>("overalloc report", "preempted_jobs", kJobColumns),
-          describe<SweepRow>("overalloc sweep", "buffers", kSweepColumns),
-          describe<PlanRow>("overalloc plan", "quotas", kPlanColumns)};
+std::string clusters_table(const ReportDoc& d, const Snapshot& snap, int phase, const RenderOptions& o) {
+  if (d.clusters.empty()) return fmt::format("No cluster is in phase {}.\n", phase);
+  std::vector<const OverallocCluster*> shown;
+  for (const auto& row : d.clusters) shown.push_back(row.row);
+  const OverallocCluster totals = overalloc_cluster_totals(shown);
+  const OverallocClusterView total{&snap, &totals};
+  return table_of(kOverallocClusterColumns, d.clusters, o, &total, history_condition(*d.policy.r));
 }
-} // namespace cols
 
-std::string render_overalloc_report(const OverallocReport& r, const Snapshot& snap, const OverallocView& v,
-                                    const RenderOptions& o) {
-  std::vector<ClusterRow> clusters;
-  for (const auto& c : r.clusters)
-    if (cluster_in_phase(r, c, v.phase)) clusters.push_back({&snap, &c});
-  std::vector<QuotaRow> quotas;
-  std::vector<JobRow> jobs;
-  for (const auto& q : r.quotas) {
-    if (q.cut == 0 || !in_phase(q.phase, v.phase)) continue;
-    quotas.push_back({&snap, &q});
-    for (auto j : q.preempted) jobs.push_back({&snap, &q, j});
-  }
-  // Like a cluster, a tree is in phase N when one of its quotas' cuts is (phase 1: no cut).
-  std::vector<std::uint8_t> tree_in_phase(snap.quotas.size(), 0);
-  for (const auto& q : r.quotas)
-    if (q.cut > 0 && q.phase == v.phase) tree_in_phase[snap.quotas[q.quota].tree_index] = 1;
-  const std::vector<OverallocTree> tree_list = overalloc_trees(r, snap);
-  std::vector<TreeRow> trees;
-  for (const auto& t : tree_list)
-    if (v.phase == 0 || tree_in_phase[t.tree] || (v.phase == 1 && t.cut == 0)) trees.push_back({&snap, &t});
+std::string summary_lines(const OverallocSummary& s) {
+  return summary_sentence(s) + ".\n" +
+         fmt::format("By rollout phase: 2 (unscheduled quota only) {}, 3 (up to idle jobs) {}, 4 "
+                     "(preempting) {} GPUs; {} {} preempted with {} GPUs.\n",
+                     s.cut_by_phase[2], s.cut_by_phase[3], s.cut_by_phase[4], s.jobs_preempted,
+                     s.jobs_preempted == 1 ? "job" : "jobs", s.gpus_preempted);
+}
 
-  sort_rows<ClusterRow>(kClusterColumns, clusters, o.sort);
-  sort_rows<QuotaRow>(kQuotaColumns, quotas, o.sort);
-  sort_rows<TreeRow>(kTreeColumns, trees, o.sort);
-  sort_rows<JobRow>(kJobColumns, jobs, o.sort);
-
-  if (o.format == Format::json) {
-    JsonWriter w;
-    json_out::begin_document(w, "overalloc.report", o);
-    policy_fields(w, r, v.phase, v.history);
-    json_list<ClusterRow>(w, "clusters", kClusterColumns, clusters);
-    json_list<QuotaRow>(w, "quotas", kQuotaColumns, quotas);
-    json_list<TreeRow>(w, "trees", kTreeColumns, trees);
-    json_list<JobRow>(w, "preempted_jobs", kJobColumns, jobs);
-    w.key("summary").begin_object();
-    summary_fields(w, r.summary);
-    w.field("text", summary_sentence(r.summary));
-    w.end_object();
-    return w.end_object().finish();
-  }
-  // CSV and -o name: the one table the view asks for (clusters by default).
-  if (o.format == Format::csv || o.format == Format::name) {
-    const bool csv = o.format == Format::csv;
-    if (v.jobs) return csv ? csv_of<JobRow>(kJobColumns, jobs, o) : names_of<JobRow>(kJobColumns, jobs);
-    switch (v.by) {
-    case OverallocBy::quota:
-      return csv ? csv_of<QuotaRow>(kQuotaColumns, quotas, o) : names_of<QuotaRow>(kQuotaColumns, quotas);
-    case OverallocBy::tree:
-      return csv ? csv_of<TreeRow>(kTreeColumns, trees, o) : names_of<TreeRow>(kTreeColumns, trees);
-    case OverallocBy::cluster:
-    case OverallocBy::all: break;
-    }
-    return csv ? csv_of<ClusterRow>(kClusterColumns, clusters, o) : names_of<ClusterRow>(kClusterColumns, clusters);
-  }
-
-  if (r.clusters.empty()) return "No clusters match.\n";
-  const unsigned have = any_history(r) ? kHistory : 0;
-  std::string out = preamble(r, v.history, true);
-  if (v.phase) out += fmt::format("Showing rollout phase {} only; the summary covers every phase.\n", v.phase);
-  out = wrap_prose(out, o.style.width);
-  out += '\n';
-  if (v.by == OverallocBy::all || v.by == OverallocBy::cluster) {
-    if (clusters.empty()) {
-      out += fmt::format("No cluster is in phase {}.\n", v.phase);
-    } else {
-      std::vector<const OverallocCluster*> shown;
-      for (const auto& row : clusters) shown.push_back(row.c);
-      const OverallocCluster totals = overalloc_cluster_totals(shown);
-      const ClusterRow total{&snap, &totals};
-      out += table_of<ClusterRow>(kClusterColumns, clusters, o, &total, have);
-    }
-  }
+std::string report_tables(const ReportDoc& d, const Snapshot& snap, const OverallocView& v, const RenderOptions& o) {
+  const unsigned have = history_condition(*d.policy.r);
+  std::string out;
+  if (v.by == OverallocBy::all || v.by == OverallocBy::cluster) out += clusters_table(d, snap, v.phase, o);
   if (v.by == OverallocBy::all || v.by == OverallocBy::quota) {
     if (v.by == OverallocBy::all) out += '\n';
-    out += quotas.empty() ? std::string("No quota would be cut.\n")
-                          : table_of<QuotaRow>(kQuotaColumns, quotas, o, nullptr, have);
+    out += d.quotas.empty() ? std::string("No quota would be cut.\n")
+                            : table_of(kOverallocQuotaColumns, d.quotas, o, nullptr, have);
   }
   if (v.by == OverallocBy::tree)
-    out += trees.empty() ? std::string("No tree would be cut.\n")
-                         : table_of<TreeRow>(kTreeColumns, trees, o, nullptr, have);
+    out += d.trees.empty() ? std::string("No tree would be cut.\n")
+                           : table_of(kOverallocTreeColumns, d.trees, o, nullptr, have);
   if (v.jobs) {
     out += '\n';
-    out += jobs.empty() ? std::string("No job would be preempted.\n")
-                        : table_of<JobRow>(kJobColumns, jobs, o, nullptr, have);
+    out += d.jobs.empty() ? std::string("No job would be preempted.\n")
+                          : table_of(kPreemptedJobColumns, d.jobs, o, nullptr, have);
   }
-  const OverallocSummary& s = r.summary;
-  out += '\n';
-  out += wrap_prose(summary_sentence(s) + ".\n" +
-                        fmt::format("By rollout phase: 2 (unscheduled quota only) {}, 3 (up to idle jobs) {}, 4 "
-                                    "(preempting) {} GPUs; {} {} preempted with {} GPUs.\n",
-                                    s.cut_by_phase[2], s.cut_by_phase[3], s.cut_by_phase[4], s.jobs_preempted,
-                                    s.jobs_preempted == 1 ? "job" : "jobs", s.gpus_preempted),
-                    o.style.width);
   return out;
 }
 
-std::string render_overalloc_sweep(const std::vector<OverallocReport>& reports, const HistorySourceInfo& history,
-                                   const RenderOptions& o) {
-  std::vector<SweepRow> rows;
-  for (const auto& r : reports) rows.push_back({&r});
-  if (o.format == Format::json) {
-    JsonWriter w;
-    json_out::begin_document(w, "overalloc.sweep", o);
-    if (!reports.empty()) {
-      w.field("cut_policy", to_string(reports.front().policy));
-      w.key("buffer_for");
-      per_cluster_json(w, reports.front().buffer.per_cluster);
-      w.key("history");
-      history_json(w, reports.front(), history);
-    }
-    w.key("buffers").begin_array();
-    for (const auto& r : reports) {
-      w.begin_object();
-      w.field("buffer_bp", r.buffer.bp);
-      summary_fields(w, r.summary);
-      w.end_object();
-    }
-    w.end_array();
-    return w.end_object().finish();
-  }
-  // CSV flattens cut_by_phase into cut_phase_2..4; JSON nests it as the report's summary does.
-  if (o.format == Format::csv) return csv_of<SweepRow>(kSweepColumns, rows, o);
-  if (o.format == Format::name) return names_of<SweepRow>(kSweepColumns, rows);
-  if (reports.empty() || reports.front().clusters.empty()) return "No clusters match.\n";
+// ---- sweep
+
+struct SweepDoc {
+  const std::vector<OverallocReport>* reports;
+  std::optional<HistoryView> history; // with a first report
+  std::vector<SummaryView> buffers;
+};
+const OverallocReport* first_of(const SweepDoc& d) { return d.reports->empty() ? nullptr : &d.reports->front(); }
+void buffer_for_section(JsonWriter& w, std::string_view key, const SweepDoc& d, unsigned have) {
+  if (const auto* r = first_of(d)) per_cluster_section(w, key, r->buffer, have);
+}
+const std::optional<HistoryView>& sweep_history_of(const SweepDoc& d) { return d.history; }
+const std::vector<SummaryView>& buffers_of(const SweepDoc& d) { return d.buffers; }
+
+const Column<SweepDoc> kSweepDocList[] = {
+    {.key = "cut_policy",
+     .get = [](const SweepDoc& d) { return first_of(d) ? txt(to_string(first_of(d)->policy)) : absent(); }},
+    {.key = "buffer_for", .section = buffer_for_section},
+    {.key = "history", .section = object_if<kHistoryColumns, sweep_history_of>},
+    {.key = "buffers", .section = array<kSummaryColumns, buffers_of>},
+};
+const Columns<SweepDoc> kSweepDoc{"overalloc sweep", "document", kSweepDocList, ListKind::document,
+                                  "fleetcap.overalloc.sweep/v1"};
+
+std::vector<SummaryView> sweep_rows(const std::vector<OverallocReport>& reports) {
+  std::vector<SummaryView> rows;
+  for (const auto& r : reports) rows.push_back({&r.summary, r.buffer.bp});
+  return rows;
+}
+
+std::string sweep_table(const std::vector<OverallocReport>& reports, const HistorySourceInfo& history,
+                        const RenderOptions& o) {
   std::string out = preamble(reports.front(), history, false);
   if (!reports.front().buffer.per_cluster.empty()) {
     std::string pinned;
@@ -872,38 +280,157 @@ std::string render_overalloc_sweep(const std::vector<OverallocReport>& reports, 
   }
   out = wrap_prose(out, o.style.width);
   out += '\n';
-  out += table_of<SweepRow>(kSweepColumns, rows, o);
+  out += table_of(kSummaryColumns, sweep_rows(reports), o);
   return out;
+}
+
+// ---- plan
+
+struct PlanRow {
+  const Snapshot* snap;
+  const PlanQuota* p;
+  const OverallocQuota& q() const { return *p->quota; }
+};
+
+const Column<PlanRow> kPlanList[] = {
+    {.key = "name",
+     .header = "QUOTA",
+     .align = Align::left,
+     .identifying = true,
+     .get = [](const PlanRow& r) { return txt(r.snap->quotas[r.q().quota].name); }},
+    {.key = "tree",
+     .align = Align::left,
+     .identifying = true,
+     .get = [](const PlanRow& r) { return txt(r.snap->quotas[r.snap->quotas[r.q().quota].tree_index].name); }},
+    {.key = "cluster",
+     .header = "CLUSTER",
+     .align = Align::left,
+     .identifying = true,
+     .get = [](const PlanRow& r) { return txt(r.snap->clusters[r.q().cluster].name); }},
+    {.key = "old_gpus",
+     .header = "OLD",
+     .drop = 1,
+     .total = Total::value,
+     .get = [](const PlanRow& r) { return num(r.p->old_gpus); }},
+    {.key = "gpus",
+     .header = "GPUS",
+     .drop = 1,
+     .total = Total::value,
+     .get = [](const PlanRow& r) { return num(r.p->gpus, cut_tone(r.p->cut)); }},
+    {.key = "cut",
+     .header = "CUT",
+     .drop = 1,
+     .total = Total::value,
+     .get = [](const PlanRow& r) { return num(r.p->cut); }},
+    {.key = "phase",
+     .header = "PHASE",
+     .drop = 1,
+     .get = [](const PlanRow& r) { return num(r.q().phase, phase_tone(r.q().phase)); }},
+    {.key = "final_gpus", .header = "FINAL", .drop = 2, .get = [](const PlanRow& r) { return num(r.p->final_gpus); }},
+    {.key = "deferred",
+     .align = Align::left,
+     .identifying = true,
+     .get = [](const PlanRow& r) { return flag(r.p->deferred); }},
+};
+const Columns<PlanRow> kPlanColumns{"overalloc plan", "quotas", kPlanList};
+
+struct PlanDoc {
+  PolicyView policy;
+  std::vector<PlanRow> quotas;
+  PlanRow total;
+};
+const PolicyView* plan_policy_of(const PlanDoc& d) { return &d.policy; }
+const std::vector<PlanRow>& plan_quotas_of(const PlanDoc& d) { return d.quotas; }
+const PlanRow* plan_total_of(const PlanDoc& d) { return &d.total; }
+
+const Column<PlanDoc> kPlanDocList[] = {
+    {.key = "policy", .in = In::json, .section = fields_inline<kPolicyColumns, plan_policy_of>},
+    {.key = "quotas", .section = array<kPlanColumns, plan_quotas_of>},
+    {.key = "totals", .section = totals<kPlanColumns, plan_total_of>},
+};
+const Columns<PlanDoc> kPlanDoc{"overalloc plan", "document", kPlanDocList, ListKind::document,
+                                "fleetcap.overalloc.plan/v1"};
+
+} // namespace
+
+namespace cols {
+void link_overalloc_columns() {}
+} // namespace cols
+
+std::string render_overalloc_report(const OverallocReport& r, const Snapshot& snap, const OverallocView& v,
+                                    const RenderOptions& o) {
+  const std::vector<OverallocTree> trees = overalloc_trees(r, snap);
+  const ReportDoc d = report_rows(r, snap, trees, v, o);
+  if (o.format == Format::json) return json_document(kReportDoc, d, o);
+  if (o.format == Format::csv || o.format == Format::name) return report_list(d, v, o);
+  if (r.clusters.empty()) return "No clusters match.\n";
+  std::string out = preamble(r, v.history, true);
+  if (v.phase) out += fmt::format("Showing rollout phase {} only; the summary covers every phase.\n", v.phase);
+  out = wrap_prose(out, o.style.width);
+  out += '\n';
+  out += report_tables(d, snap, v, o);
+  out += '\n';
+  out += wrap_prose(summary_lines(r.summary), o.style.width);
+  return out;
+}
+
+std::string render_overalloc_sweep(const std::vector<OverallocReport>& reports, const HistorySourceInfo& history,
+                                   const RenderOptions& o) {
+  if (o.format == Format::json) {
+    SweepDoc d{&reports, {}, sweep_rows(reports)};
+    if (!reports.empty()) d.history = HistoryView{&reports.front(), &history, history_coverage(reports.front())};
+    return json_document(kSweepDoc, d, o);
+  }
+  // CSV flattens cut_by_phase into cut_phase_2..4; JSON nests it as the report's summary does.
+  if (o.format == Format::csv) return csv_of(kSummaryColumns, sweep_rows(reports), o);
+  if (o.format == Format::name) return names_of(kSummaryColumns, sweep_rows(reports));
+  if (reports.empty() || reports.front().clusters.empty()) return "No clusters match.\n";
+  return sweep_table(reports, history, o);
 }
 
 std::string render_overalloc_plan(const OverallocReport& r, const Snapshot& snap, int phase,
                                   const HistorySourceInfo& history, const RenderOptions& o) {
-  std::vector<PlanRow> rows;
-  for (const auto& q : r.quotas) rows.push_back({&snap, &q, phase});
-  if (o.format == Format::json) {
-    JsonWriter w;
-    json_out::begin_document(w, "overalloc.plan", o);
-    policy_fields(w, r, phase, history);
-    json_list<PlanRow>(w, "quotas", kPlanColumns, rows);
-    Gpus old_total = 0, new_total = 0;
-    for (const auto& row : rows) {
-      old_total += row.q->assigned;
-      new_total += row.gpus();
-    }
-    w.key("totals").begin_object();
-    w.field("old_gpus", old_total).field("gpus", new_total).field("cut", old_total - new_total);
-    w.end_object();
-    return w.end_object().finish();
-  }
-  if (o.format == Format::csv) return csv_of<PlanRow>(kPlanColumns, rows, o);
-  if (o.format == Format::name) return names_of<PlanRow>(kPlanColumns, rows);
+  const QuotaPlan plan = quota_plan(r, phase);
+  PlanDoc d{PolicyView(r, phase, history), {}, {&snap, &plan.totals}};
+  for (const auto& p : plan.quotas) d.quotas.push_back({&snap, &p});
+  if (o.format == Format::json) return json_document(kPlanDoc, d, o);
+  if (o.format == Format::csv) return csv_of(kPlanColumns, d.quotas, o);
+  if (o.format == Format::name) return names_of(kPlanColumns, d.quotas);
   if (r.clusters.empty()) return "No clusters match.\n";
   std::string out = preamble(r, history, true);
   if (phase)
     out += fmt::format("Applying corrections up to phase {}; later ones keep their gpus (FINAL shows them).\n", phase);
   out = wrap_prose(out, o.style.width);
   out += '\n';
-  out += table_of<PlanRow>(kPlanColumns, rows, o, nullptr, any_history(r) ? kHistory : 0);
+  out += table_of(kPlanColumns, d.quotas, o, nullptr, history_condition(r));
+  return out;
+}
+
+std::string render_overalloc_prometheus(const OverallocReport& r, const Snapshot& snap, const RenderOptions& o) {
+  std::string out;
+  at_metric(out, "overalloc report", o);
+  Family(out, "fleetcap_overalloc_info", "The cut policy of this overalloc report (value always 1).")
+      .sample({{"cut_policy", to_string(r.policy)}}, "1");
+  std::vector<OverallocClusterView> clusters;
+  std::vector<Labels> cluster_labels_;
+  for (const auto& c : r.clusters) {
+    clusters.push_back({&snap, &c});
+    cluster_labels_.push_back(cluster_labels(snap.clusters[c.cluster]));
+  }
+  prometheus_families(out, "fleetcap_overalloc_cluster_", kOverallocClusterColumns, clusters, cluster_labels_);
+  std::vector<OverallocQuotaView> quotas;
+  std::vector<Labels> quota_labels;
+  for (const auto& q : r.quotas) {
+    const Quota& quota = snap.quotas[q.quota];
+    quotas.push_back({&snap, &q});
+    quota_labels.push_back(
+        {{"quota", quota.name},
+         {"tree", quota.tree_index == kNone ? std::string_view(quota.name) : snap.quotas[quota.tree_index].name},
+         {"cluster", snap.clusters[q.cluster].name}});
+  }
+  prometheus_families(out, "fleetcap_overalloc_quota_", kOverallocQuotaColumns, quotas, quota_labels);
+  prometheus_families(out, "fleetcap_overalloc_", kSummaryColumns, std::vector<SummaryView>{{&r.summary}},
+                      std::vector<Labels>(1));
   return out;
 }
 

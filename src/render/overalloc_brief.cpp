@@ -2,8 +2,8 @@
 // every number is a field of OverallocBrief (figures/overalloc.cpp); percentages are made here.
 #include "fleetcap/render/overalloc_brief.hpp"
 
-#include "columns.hpp"
 #include "fleetcap/render/overalloc.hpp"
+#include "lists.hpp"
 
 #include <fmt/format.h>
 
@@ -26,105 +26,86 @@ std::string brief_sentence(const OverallocBrief& b) {
 namespace {
 
 using namespace cols;
-using json_out::JsonWriter;
-
-constexpr std::array<std::string_view, 5> kPhaseText = {"all phases", "no cut", "unscheduled quota only",
-                                                        "up to idle jobs", "running jobs preempted"};
 
 struct LineRow {
   const OverallocBriefLine* l;
   Gpus whole_assigned; // the report's assigned: the % of every line is of it, so they add up
 };
 
-Tone phase_tone(int phase) { return phase == 4 ? Tone::bad : phase == 3 ? Tone::warn : Tone::plain; }
+const OverallocBriefLine& line(const LineRow& r) { return *r.l; }
 
-const Column<LineRow> kLineColumns[] = {
+const Column<LineRow> kLineList[] = {
     {.key = "phase",
      .header = "PHASE",
-     .align = Align::right,
      .identifying = true,
      .total = Total::label,
-     .get = [](const LineRow& r) { return num(r.l->phase, phase_tone(r.l->phase)); }},
-    {.key = "",
-     .header = "",
-     .align = Align::left,
-     .identifying = true,
-     .get = [](const LineRow& r) { return txt(kPhaseText[static_cast<std::size_t>(r.l->phase)]); }},
+     .get = [](const LineRow& r) { return num(line(r).phase, phase_tone(line(r).phase)); }},
     {.key = "clusters",
      .header = "CLUSTERS",
-     .align = Align::right,
-     .priority = 6,
+     .drop = 6,
      .total = Total::value,
-     .get = [](const LineRow& r) { return num(r.l->clusters); }},
+     .get = [](const LineRow& r) { return num(line(r).clusters); }},
     {.key = "quotas",
      .header = "QUOTAS",
-     .align = Align::right,
-     .priority = 7,
+     .drop = 7,
      .total = Total::value,
-     .get = [](const LineRow& r) { return num(r.l->quotas); }},
+     .get = [](const LineRow& r) { return num(line(r).quotas); }},
     {.key = "assigned",
      .header = "ASSIGNED",
-     .align = Align::right,
-     .priority = 8,
+     .drop = 8,
      .wide = true,
      .total = Total::value,
-     .get = [](const LineRow& r) { return num(r.l->assigned); }},
+     .get = [](const LineRow& r) { return num(line(r).assigned); }},
     {.key = "cut",
      .header = "CUT",
-     .align = Align::right,
-     .priority = 1,
+     .drop = 1,
      .total = Total::value,
-     .get = [](const LineRow& r) { return num(r.l->cut); }},
-    {.key = "",
+     .get = [](const LineRow& r) { return num(line(r).cut); }},
+    {.key = "cut_share",
      .header = "CUT%",
-     .align = Align::right,
-     .priority = 2,
+     .drop = 2,
      .total = Total::value,
-     .get = [](const LineRow& r) { return num(r.l->cut, Tone::plain, format_share(r.l->cut, r.whole_assigned)); }},
+     .in = In::table,
+     .get =
+         [](const LineRow& r) { return num(line(r).cut, Tone::plain, format_share(line(r).cut, r.whole_assigned)); }},
     {.key = "cut_unbacked",
      .header = "CUT-UNBACKED",
-     .align = Align::right,
-     .priority = 1,
+     .drop = 1,
      .total = Total::value,
-     .get = [](const LineRow& r) { return num(r.l->cut_unbacked); }},
+     .get = [](const LineRow& r) { return num(line(r).cut_unbacked); }},
     {.key = "cut_from_unscheduled",
      .header = "UNSCHED",
-     .align = Align::right,
-     .priority = 3,
+     .drop = 3,
      .total = Total::value,
-     .get = [](const LineRow& r) { return num(r.l->from.unscheduled); }},
+     .get = [](const LineRow& r) { return num(line(r).from.unscheduled); }},
     {.key = "cut_from_idle",
      .header = "FROM-IDLE",
-     .align = Align::right,
-     .priority = 3,
+     .drop = 3,
      .total = Total::value,
-     .get = [](const LineRow& r) { return num(r.l->from.idle); }},
+     .get = [](const LineRow& r) { return num(line(r).from.idle); }},
     {.key = "cut_from_running",
      .header = "RUNNING",
-     .align = Align::right,
-     .priority = 1,
+     .drop = 1,
      .total = Total::value,
-     .get = [](const LineRow& r) { return num(r.l->from.running); }},
+     .get = [](const LineRow& r) { return num(line(r).from.running); }},
     {.key = "jobs_preempted",
      .header = "JOBS-PREEMPTED",
-     .align = Align::right,
-     .priority = 1,
+     .drop = 1,
      .total = Total::value,
-     .get = [](const LineRow& r) { return num(r.l->jobs_preempted); }},
+     .get = [](const LineRow& r) { return num(line(r).jobs_preempted); }},
     {.key = "gpus_preempted",
      .header = "PREEMPTED",
-     .align = Align::right,
-     .priority = 4,
+     .drop = 4,
      .total = Total::value,
-     .get = [](const LineRow& r) { return num(r.l->gpus_preempted); }},
+     .get = [](const LineRow& r) { return num(line(r).gpus_preempted); }},
     {.key = "gpus_preempted_beyond_cut",
      .header = "BEYOND-CUT",
-     .align = Align::right,
-     .priority = 5,
+     .drop = 5,
      .wide = true,
      .total = Total::value,
-     .get = [](const LineRow& r) { return num(r.l->gpus_preempted_beyond_cut); }},
+     .get = [](const LineRow& r) { return num(line(r).gpus_preempted_beyond_cut); }},
 };
+const Columns<LineRow> kLineColumns{"overalloc report", "phases", kLineList};
 
 std::vector<LineRow> phase_rows(const OverallocBrief& b) {
   std::vector<LineRow> rows;
@@ -132,22 +113,50 @@ std::vector<LineRow> phase_rows(const OverallocBrief& b) {
   return rows;
 }
 
-void line_json(JsonWriter& w, const OverallocBriefLine& l, Gpus whole_assigned) {
-  json_row<LineRow>(w, kLineColumns, LineRow{&l, whole_assigned});
-}
+// One policy's brief: its figures, the line of the whole and one per phase, and the sentence.
+struct BriefView {
+  const OverallocReport* r;
+  const OverallocBrief* b;
+  std::vector<LineRow> phases;
+  BriefView(const OverallocReport& report, const OverallocBrief& brief)
+      : r(&report), b(&brief), phases(phase_rows(brief)) {}
+};
+std::optional<LineRow> total_of(const BriefView& v) { return LineRow{&v.b->total, v.b->total.assigned}; }
+const std::vector<LineRow>& phases_of(const BriefView& v) { return v.phases; }
 
-// The brief's fields into the object being written.
-void brief_fields(JsonWriter& w, const OverallocReport& r, const OverallocBrief& b) {
-  w.field("cut_policy", to_string(r.policy));
-  w.field("clusters", b.clusters);
-  w.field("clusters_over_target", b.clusters_over_target);
-  w.key("total");
-  line_json(w, b.total, b.total.assigned);
-  w.key("phases").begin_array();
-  for (const auto& row : phase_rows(b)) line_json(w, *row.l, b.total.assigned);
-  w.end_array();
-  w.field("text", brief_sentence(b));
-}
+const Column<BriefView> kBriefList[] = {
+    {.key = "cut_policy", .get = [](const BriefView& v) { return txt(to_string(v.r->policy)); }},
+    {.key = "clusters", .get = [](const BriefView& v) { return num(v.b->clusters); }},
+    {.key = "clusters_over_target", .get = [](const BriefView& v) { return num(v.b->clusters_over_target); }},
+    {.key = "total", .section = object<kLineColumns, total_of>},
+    {.key = "phases", .section = array<kLineColumns, phases_of>},
+    {.key = "text", .get = [](const BriefView& v) { return txt(brief_sentence(*v.b)); }},
+};
+const Columns<BriefView> kBriefColumns{"overalloc report", "brief", kBriefList, ListKind::section};
+
+Value buffer_bp(const OverallocReport& r) { return r.buffer.automatic ? none() : num(r.buffer.bp); }
+
+// fleetcap.overalloc.summary: the buffer, then the brief.
+const BriefView* brief_of(const BriefView& v) { return &v; }
+const Column<BriefView> kSummaryDocList[] = {
+    {.key = "buffer_bp", .get = [](const BriefView& v) { return buffer_bp(*v.r); }},
+    {.key = "brief", .in = In::json, .section = fields_inline<kBriefColumns, brief_of>},
+};
+const Columns<BriefView> kSummaryDoc{"overalloc report", "summary document", kSummaryDocList, ListKind::document,
+                                     "fleetcap.overalloc.summary/v1"};
+
+// fleetcap.overalloc.compare: the buffer, then each policy's brief.
+struct CompareDoc {
+  const OverallocReport* pr;
+  std::vector<BriefView> cuts;
+};
+const std::vector<BriefView>& cuts_of(const CompareDoc& d) { return d.cuts; }
+const Column<CompareDoc> kCompareDocList[] = {
+    {.key = "buffer_bp", .get = [](const CompareDoc& d) { return buffer_bp(*d.pr); }},
+    {.key = "cuts", .section = array<kBriefColumns, cuts_of>},
+};
+const Columns<CompareDoc> kCompareDoc{"overalloc report", "compare document", kCompareDocList, ListKind::document,
+                                      "fleetcap.overalloc.compare/v1"};
 
 std::string buffer_text(const OverallocReport& r) {
   const BufferChoice& b = r.buffer;
@@ -157,107 +166,78 @@ std::string buffer_text(const OverallocReport& r) {
   return out;
 }
 
-// --compare-cuts: one row per figure, one column per policy.
+// --compare-cuts: one row per figure of the summary that has words for it, one column per policy.
 struct CompareRow {
-  std::string_view key, label;
+  std::string_view key;
+  std::string label;
   Value pro_rata, least_disruptive;
 };
 
-const Column<CompareRow> kCompareColumns[] = {
+const Column<CompareRow> kCompareList[] = {
     {.key = "figure",
-     .header = "",
-     .align = Align::left,
-     .identifying = true,
-     .get = [](const CompareRow& r) { return txt(r.key, Tone::plain); }},
-    {.key = "",
      .header = "FIGURE",
      .align = Align::left,
      .identifying = true,
-     .get = [](const CompareRow& r) { return txt(r.label); }},
+     .get = [](const CompareRow& r) { return txt(std::string(r.key), Tone::plain, r.label); }},
     {.key = "pro_rata",
      .header = "PRO-RATA",
-     .align = Align::right,
      .identifying = true,
      .get = [](const CompareRow& r) { return r.pro_rata; }},
     {.key = "least_disruptive",
      .header = "LEAST-DISRUPTIVE",
-     .align = Align::right,
      .identifying = true,
      .get = [](const CompareRow& r) { return r.least_disruptive; }},
 };
+const Columns<CompareRow> kCompareColumns{"overalloc report", "compare", kCompareList};
 
-std::vector<CompareRow> compare_rows(const OverallocBrief& a, const OverallocBrief& b) {
+// A figure as the comparison shows it: a percentage as its text, every cell plain.
+Value compared(Value v) {
+  if (v.shown) v = txt(*v.shown);
+  v.tone = Tone::plain;
+  return v;
+}
+
+std::vector<CompareRow> compare_rows(const SummaryView& a, const SummaryView& b) {
   std::vector<CompareRow> rows;
-  auto add = [&](std::string_view key, std::string_view label, auto get) {
-    rows.push_back({key, label, get(a), get(b)});
-  };
-  add("clusters_over_target", "clusters over target",
-      [](const OverallocBrief& x) { return num(x.clusters_over_target); });
-  add("cut", "GPUs cut", [](const OverallocBrief& x) { return num(x.total.cut); });
-  add("cut_share", "% of assigned",
-      [](const OverallocBrief& x) { return txt(format_share(x.total.cut, x.total.assigned)); });
-  add("cut_unbacked", "  already unbacked", [](const OverallocBrief& x) { return num(x.total.cut_unbacked); });
-  add("cut_from_unscheduled", "  from unscheduled quota",
-      [](const OverallocBrief& x) { return num(x.total.from.unscheduled); });
-  add("cut_from_idle", "  from idle jobs", [](const OverallocBrief& x) { return num(x.total.from.idle); });
-  add("cut_from_running", "  from running jobs", [](const OverallocBrief& x) { return num(x.total.from.running); });
-  add("cut_phase_2", "cut in phase 2 (unscheduled only)", [](const OverallocBrief& x) { return num(x.phases[2].cut); });
-  add("cut_phase_3", "cut in phase 3 (up to idle jobs)", [](const OverallocBrief& x) { return num(x.phases[3].cut); });
-  add("cut_phase_4", "cut in phase 4 (preempting)", [](const OverallocBrief& x) { return num(x.phases[4].cut); });
-  add("quotas_affected", "quotas affected",
-      [](const OverallocBrief& x) { return num(x.phases[2].quotas + x.phases[3].quotas + x.phases[4].quotas); });
-  add("jobs_preempted", "jobs preempted", [](const OverallocBrief& x) { return num(x.total.jobs_preempted); });
-  add("gpus_preempted", "GPUs those jobs hold", [](const OverallocBrief& x) { return num(x.total.gpus_preempted); });
-  add("gpus_preempted_beyond_cut", "  of which stay in quota",
-      [](const OverallocBrief& x) { return num(x.total.gpus_preempted_beyond_cut); });
+  for (const auto& c : kSummaryColumns)
+    if (!c.label.empty())
+      rows.push_back({c.key, (c.part ? "  " : "") + std::string(c.label), compared(c.get(a)), compared(c.get(b))});
   return rows;
 }
 
 } // namespace
 
+namespace cols {
+void link_overalloc_brief_columns() {}
+} // namespace cols
+
 std::string render_overalloc_brief(const OverallocReport& r, const OverallocBrief& b, const RenderOptions& o) {
   const std::vector<LineRow> rows = phase_rows(b);
-  if (o.format == Format::json) {
-    JsonWriter w;
-    json_out::begin_document(w, "overalloc.summary", o);
-    w.key("buffer_bp").value(r.buffer.automatic ? std::nullopt : std::optional(r.buffer.bp));
-    brief_fields(w, r, b);
-    return w.end_object().finish();
-  }
-  if (o.format == Format::csv) return csv_of<LineRow>(kLineColumns, rows, o);
-  if (o.format == Format::name) return names_of<LineRow>(kLineColumns, rows);
+  if (o.format == Format::json) return json_document(kSummaryDoc, BriefView(r, b), o);
+  if (o.format == Format::csv) return csv_of(kLineColumns, rows, o);
+  if (o.format == Format::name) return names_of(kLineColumns, rows);
   if (r.clusters.empty()) return "No clusters match.\n";
   std::string out = wrap_prose(
       fmt::format("Buffer {}, cut {}.\n{}.\n", buffer_text(r), to_string(r.policy), brief_sentence(b)), o.style.width);
   out += '\n';
   const LineRow total{&b.total, b.total.assigned};
-  out += table_of<LineRow>(kLineColumns, rows, o, &total);
+  out += table_of(kLineColumns, rows, o, &total);
   return out;
 }
 
 std::string render_overalloc_compare(const OverallocReport& pr, const OverallocBrief& prb, const OverallocReport& ld,
                                      const OverallocBrief& ldb, const RenderOptions& o) {
-  const std::vector<CompareRow> rows = compare_rows(prb, ldb);
-  if (o.format == Format::json) {
-    JsonWriter w;
-    json_out::begin_document(w, "overalloc.compare", o);
-    w.key("buffer_bp").value(pr.buffer.automatic ? std::nullopt : std::optional(pr.buffer.bp));
-    w.key("cuts").begin_array();
-    for (const auto& [r, b] : {std::pair{&pr, &prb}, std::pair{&ld, &ldb}}) {
-      w.begin_object();
-      brief_fields(w, *r, *b);
-      w.end_object();
-    }
-    w.end_array();
-    return w.end_object().finish();
-  }
-  if (o.format == Format::csv) return csv_of<CompareRow>(kCompareColumns, rows, o);
-  if (o.format == Format::name) return names_of<CompareRow>(kCompareColumns, rows);
+  if (o.format == Format::json)
+    return json_document(kCompareDoc, CompareDoc{&pr, {BriefView(pr, prb), BriefView(ld, ldb)}}, o);
+  const std::vector<CompareRow> rows =
+      compare_rows(SummaryView{&pr.summary, {}, false, &prb}, SummaryView{&ld.summary, {}, false, &ldb});
+  if (o.format == Format::csv) return csv_of(kCompareColumns, rows, o);
+  if (o.format == Format::name) return names_of(kCompareColumns, rows);
   if (pr.clusters.empty()) return "No clusters match.\n";
   std::string out = wrap_prose(
       fmt::format("Buffer {}: the same cut split pro-rata and least-disruptive.\n", buffer_text(pr)), o.style.width);
   out += '\n';
-  out += table_of<CompareRow>(kCompareColumns, rows, o);
+  out += table_of(kCompareColumns, rows, o);
   return out;
 }
 

@@ -1,6 +1,10 @@
+// `fleetcap quota` and `quota show`: the quota tree's one column list makes the tree table,
+// the JSON of every quota, the CSV and the Prometheus families; the card of `show` lists the
+// same columns' figures.
 #include "fleetcap/render/quota.hpp"
 
-#include "columns.hpp"
+#include "fleetcap/render/prometheus.hpp"
+#include "prometheus_out.hpp"
 
 #include <fmt/format.h>
 
@@ -65,100 +69,94 @@ template <Gpus QuotaFigures::*F, bool Summed> Value figure(const Row& row) {
 // With --namespace: what a leaf offers the namespace (a group has none of these).
 template <Gpus QuotaRow::*F> Value ns_figure(const Row& row) { return row.r->leaf ? num(row.r->*F) : absent(); }
 
-constexpr unsigned kNoNamespace = 4; // the tree without --namespace
-constexpr unsigned kTreeShape = 16;  // JSON: where a row sits in the tree (depth, a group's leaves)
-constexpr unsigned kLimits = 32;     // some quota shown has a borrowing/lending limit or shared GPUs
+constexpr unsigned kNoNamespace = kFirstOwnCondition; // the tree without --namespace
+constexpr unsigned kLimits = kFirstOwnCondition << 1; // some quota shown has a borrowing/lending limit or shared GPUs
+constexpr unsigned kCard = kFirstOwnCondition << 2;   // JSON of quota show's own quota: it says whether it is a leaf
 
 // The optional limits (docs/quota.md): a key only on the quotas that have one.
 Value optional_gpus(const std::optional<Gpus>& v) { return v ? num(*v) : absent(); }
 
-const Column<Row> kTreeColumns[] = {
+// The quota figures of docs/figures.md, with their Prometheus family (leaves only: a group's
+// figures are sums of its leaves', which PromQL's sum() makes).
+#define FLEETCAP_QUOTA_FIGURE(KEY, HEADER, DROP, TOTAL, SUMMED, HELP)                                                  \
+  {                                                                                                                    \
+    .key = #KEY, .header = HEADER, .drop = DROP, .total = TOTAL, .unit = Unit::gpus, .metric = #KEY "_gpus",           \
+    .help = HELP, .get = figure<&QuotaFigures::KEY, SUMMED>                                                            \
+  }
+
+const Column<Row> kTreeList[] = {
     {.key = "name",
      .header = "QUOTA",
      .align = Align::left,
      .identifying = true,
      .total = Total::label,
      .get = [](const Row& r) { return txt(r.quota().name, Tone::plain, indented(r)); }},
-    {.key = "parent",
-     .header = "",
-     .get = [](const Row& r) { return r.quota().parent ? txt(*r.quota().parent) : none(); }},
-    {.key = "tree", .header = "", .get = [](const Row& r) { return txt(r.snap->quotas[r.quota().tree_index].name); }},
-    {.key = "depth", .header = "", .only_with = kTreeShape, .get = [](const Row& r) { return num(r.r->depth); }},
+    {.key = "parent", .get = [](const Row& r) { return r.quota().parent ? txt(*r.quota().parent) : none(); }},
+    {.key = "tree", .get = [](const Row& r) { return txt(r.snap->quotas[r.quota().tree_index].name); }},
+    {.key = "depth", .in = In::json, .get = [](const Row& r) { return num(r.r->depth); }},
     {.key = "cluster",
      .header = "CLUSTER",
      .align = Align::left,
-     .priority = 2,
+     .drop = 2,
      .get = [](const Row& r) { return r.r->leaf ? txt(cluster_of(r.quota())) : absent(); }},
-    {.key = "leaves",
-     .header = "",
-     .only_with = kTreeShape,
-     .get = [](const Row& r) { return r.r->leaf ? absent() : num(r.r->leaves); }},
-    {.key = "assigned",
-     .header = "ASSIGNED",
-     .priority = 1,
-     .total = Total::value,
-     .get = figure<&QuotaFigures::assigned, true>},
-    {.key = "used", .header = "USED", .priority = 1, .total = Total::value, .get = figure<&QuotaFigures::used, true>},
-    {.key = "free", .header = "FREE", .priority = 1, .total = Total::value, .get = figure<&QuotaFigures::free, true>},
-    {.key = "borrowed",
-     .header = "BORROWED",
-     .priority = 5,
-     .total = Total::value,
-     .get = figure<&QuotaFigures::borrowed, true>},
-    {.key = "borrowable", .header = "BORROWABLE", .priority = 4, .get = figure<&QuotaFigures::borrowable, false>},
-    {.key = "available", .header = "AVAILABLE", .priority = 1, .get = figure<&QuotaFigures::available, false>},
-    {.key = "unbacked",
-     .header = "UNBACKED",
-     .priority = 3,
-     .total = Total::value,
-     .get = figure<&QuotaFigures::unbacked, true>},
+    {.key = "leaves", .in = In::json, .get = [](const Row& r) { return r.r->leaf ? absent() : num(r.r->leaves); }},
+    FLEETCAP_QUOTA_FIGURE(assigned, "ASSIGNED", 1, Total::value, true, "GPUs assigned to the leaf quota."),
+    FLEETCAP_QUOTA_FIGURE(used, "USED", 1, Total::value, true, "GPUs of running jobs targeting the quota."),
+    FLEETCAP_QUOTA_FIGURE(free, "FREE", 1, Total::value, true, "max(0, assigned - used)."),
+    FLEETCAP_QUOTA_FIGURE(borrowed, "BORROWED", 5, Total::value, true, "max(0, used - assigned)."),
+    FLEETCAP_QUOTA_FIGURE(borrowable, "BORROWABLE", 4, Total::none, false,
+                          "Unused GPUs of sibling quotas (same tree and cluster) the quota may borrow."),
+    FLEETCAP_QUOTA_FIGURE(available, "AVAILABLE", 1, Total::none, false,
+                          "GPUs a job targeting the quota could get now."),
+    FLEETCAP_QUOTA_FIGURE(unbacked, "UNBACKED", 3, Total::value, true,
+                          "The cluster's unbacked GPUs split over its leaves in proportion to assigned."),
     {.key = "borrowing_limit",
      .header = "BORROW-LIMIT",
-     .priority = 8,
+     .drop = 8,
      .wide = true,
      .only_with = kLimits,
      .get = [](const Row& r) { return optional_gpus(r.quota().borrowing_limit); }},
     {.key = "lending_limit",
      .header = "LEND-LIMIT",
-     .priority = 8,
+     .drop = 8,
      .wide = true,
      .only_with = kLimits,
      .get = [](const Row& r) { return optional_gpus(r.quota().lending_limit); }},
     {.key = "shared_gpus",
      .header = "SHARED",
-     .priority = 8,
+     .drop = 8,
      .wide = true,
      .only_with = kLimits,
      .get = [](const Row& r) { return optional_gpus(r.quota().shared_gpus); }},
     {.key = "access",
      .header = "ACCESS",
      .align = Align::left,
-     .priority = 6,
+     .drop = 6,
      .needs = kNoNamespace,
      .get = [](const Row& r) { return access_value(r.quota(), r.r->leaf); }},
     {.key = "flex_free",
      .header = "FLEX-FREE",
-     .priority = 2,
+     .drop = 2,
      .only_with = kNamespace,
      .get = ns_figure<&QuotaRow::flex_free>},
     {.key = "flex_stable_free",
      .header = "STABLE",
-     .priority = 7,
+     .drop = 7,
      .only_with = kNamespace,
      .get = ns_figure<&QuotaRow::flex_stable_free>},
     {.key = "fair_share",
      .header = "FAIR-SHARE",
-     .priority = 2,
+     .drop = 2,
      .only_with = kNamespace,
      .get = ns_figure<&QuotaRow::fair_share>},
     {.key = "namespace_flex_used",
      .header = "NS-FLEX",
-     .priority = 9,
+     .drop = 9,
      .only_with = kNamespace,
      .get = ns_figure<&QuotaRow::ns_flex_used>},
     {.key = "flex_within_share",
      .header = "FLEX-IN-SHARE",
-     .priority = 2,
+     .drop = 2,
      .only_with = kNamespace,
      .get = ns_figure<&QuotaRow::flex_within_share>},
     {.key = "serve",
@@ -171,16 +169,9 @@ const Column<Row> kTreeColumns[] = {
            if (!r.r->leaf) return absent();
            return txt(serve_name(r.r->serve), r.r->serve == QuotaRow::Serve::flex ? Tone::warn : Tone::plain);
          }},
+    {.key = "leaf", .only_with = kCard, .in = In::json, .get = [](const Row& r) { return flag(r.r->leaf); }},
 };
-// The figures of SPEC §4, the columns from assigned to unbacked (the quota show card lists them).
-const std::span<const Column<Row>> kFigureColumns = [] {
-  const std::span<const Column<Row>> all(kTreeColumns);
-  auto at = [&](std::string_view key) {
-    return static_cast<std::size_t>(std::find_if(all.begin(), all.end(), [&](const auto& c) { return c.key == key; }) -
-                                    all.begin());
-  };
-  return all.subspan(at("assigned"), at("unbacked") - at("assigned") + 1);
-}();
+const Columns<Row> kTreeColumns{"quota", "quotas", kTreeList};
 
 std::vector<Row> tree_rows(const std::vector<QuotaRow>& rows, const Snapshot& snap, const RenderOptions& o,
                            int base = 0, bool leaves_only = false) {
@@ -188,7 +179,7 @@ std::vector<Row> tree_rows(const std::vector<QuotaRow>& rows, const Snapshot& sn
   out.reserve(rows.size());
   for (const auto& r : rows)
     if (!leaves_only || r.leaf) out.push_back({&snap, &r, base});
-  sort_rows<Row>(kTreeColumns, out, o.sort);
+  sort_rows(kTreeColumns, out, o.sort);
   return out;
 }
 
@@ -210,35 +201,25 @@ std::string tree_table(const std::vector<QuotaRow>& rows, const QuotaFigures* to
   total_row.leaf = false;
   if (totals) total_row.figures = *totals;
   const Row total{&snap, &total_row, 0};
-  return table_of<Row>(kTreeColumns, tree_rows(rows, snap, o, base_depth), o, totals ? &total : nullptr,
-                       conditions(rows, snap, with_ns));
+  return table_of(kTreeColumns, tree_rows(rows, snap, o, base_depth), o, totals ? &total : nullptr,
+                  conditions(rows, snap, with_ns));
 }
 
-using json_out::JsonWriter;
+// JSON asks for the optional limits always: a quota without one leaves the key out (absent).
+unsigned json_conditions(bool with_ns) { return (with_ns ? kNamespace : kNoNamespace) | kLimits; }
 
-// One quota as JSON: the tree's columns, with where it sits in the tree.
-void quota_json(JsonWriter& w, const QuotaRow& row, const Snapshot& snap, bool with_ns) {
-  // The optional limits are asked for always: a quota without one leaves the key out (absent).
-  json_row<Row>(w, kTreeColumns, Row{&snap, &row}, (with_ns ? kNamespace : kNoNamespace) | kTreeShape | kLimits);
-}
-
-// The figures that sum, for a total (QuotaFigures::add).
-void sum_fields(JsonWriter& w, const QuotaFigures& f, const Snapshot& snap) {
-  QuotaRow total;
-  total.leaf = false;
-  total.figures = f;
-  json_totals<Row>(w, kTreeColumns, Row{&snap, &total});
-}
-
-// Leaves under "quotas" (every figure, so summing a key never counts a GPU twice), groups apart.
-void put_rows(JsonWriter& w, const std::vector<QuotaRow>& rows, const Snapshot& snap, bool with_ns) {
-  for (const bool leaf : {true, false}) {
-    w.key(leaf ? "quotas" : "groups").begin_array();
-    for (const auto& row : rows)
-      if (row.leaf == leaf) quota_json(w, row, snap, with_ns);
-    w.end_array();
+// The rows of a tree as JSON: leaves under "quotas" (every figure, so summing a key never
+// counts a GPU twice), groups apart, in tree order (--sort is for the table); and the TOTAL row.
+struct TreeRows {
+  QuotaRow total_row;
+  Row total;
+  std::vector<Row> leaves, groups;
+  TreeRows(const Snapshot& snap, const std::vector<QuotaRow>& rows, const QuotaFigures& totals)
+      : total_row{kNone, 0, false, 0, totals}, total{&snap, &total_row} {
+    for (const auto& r : rows) (r.leaf ? leaves : groups).push_back({&snap, &r});
   }
-}
+  TreeRows(const TreeRows&) = delete; // total points into it
+};
 
 // ---- quota show ----
 
@@ -247,10 +228,10 @@ struct JobRow {
   std::size_t order; // 1 = first to be preempted
 };
 
-constexpr unsigned kGroup = 8; // quota show of a group: its jobs come from several quotas
+constexpr unsigned kGroup = kFirstOwnCondition; // quota show of a group: its jobs come from several quotas
 
-const Column<JobRow> kJobColumns[] = {
-    {.key = "order", .header = "ORDER", .priority = 3, .get = [](const JobRow& r) { return num(r.order); }},
+const Column<JobRow> kJobList[] = {
+    {.key = "order", .header = "ORDER", .drop = 3, .get = [](const JobRow& r) { return num(r.order); }},
     {.key = "name",
      .header = "JOB",
      .align = Align::left,
@@ -259,85 +240,87 @@ const Column<JobRow> kJobColumns[] = {
     {.key = "namespace",
      .header = "NAMESPACE",
      .align = Align::left,
-     .priority = 2,
+     .drop = 2,
      .get = [](const JobRow& r) { return txt(r.job->ns); }},
     {.key = "quota",
      .header = "QUOTA",
      .align = Align::left,
-     .priority = 1,
+     .drop = 1,
      .needs = kGroup,
      .get = [](const JobRow& r) { return txt(r.job->quota); }},
     {.key = "priority",
      .header = "PRIORITY",
      .align = Align::left,
-     .priority = 1,
+     .drop = 1,
      .get = [](const JobRow& r) { return txt(to_string(r.job->priority)); }},
     {.key = "state",
      .header = "STATE",
      .align = Align::left,
-     .priority = 1,
+     .drop = 1,
      .get = [](const JobRow& r) { return txt(to_string(r.job->state), r.job->running() ? Tone::plain : Tone::dim); }},
-    {.key = "gpus", .header = "GPUS", .priority = 1, .get = [](const JobRow& r) { return num(r.job->gpus); }},
+    {.key = "gpus", .header = "GPUS", .drop = 1, .get = [](const JobRow& r) { return num(r.job->gpus); }},
     {.key = "idle",
      .header = "IDLE",
      .align = Align::left,
-     .priority = 5,
+     .drop = 5,
      .get = [](const JobRow& r) { return flag(r.job->idle); }},
     {.key = "started_at",
      .header = "STARTED",
      .align = Align::left,
-     .priority = 4,
+     .drop = 4,
      .get = [](const JobRow& r) { return r.job->started_at ? txt(format_rfc3339(*r.job->started_at)) : none(""); }},
     {.key = "nodes",
      .header = "NODES",
      .align = Align::left,
-     .priority = 6,
+     .drop = 6,
      .wide = true,
-     .unit = "node",
+     .item = "node",
      .get = [](const JobRow& r) { return list_of(r.job->nodes); }},
 };
+const Columns<JobRow> kJobColumns{"quota show", "jobs", kJobList};
 
 std::vector<JobRow> job_rows(const QuotaDetail& d, const Snapshot& snap, const RenderOptions& o) {
   std::vector<JobRow> rows;
   for (std::size_t i = 0; i < d.jobs.size(); ++i) rows.push_back({&snap.jobs[d.jobs[i]], i + 1});
-  sort_rows<JobRow>(kJobColumns, rows, o.sort);
+  sort_rows(kJobColumns, rows, o.sort);
   return rows;
 }
 
-// The other leaves of the tree in the cluster: what each lends and borrows.
+// The other leaves of the tree in the cluster: what each lends and borrows (Lending), and the
+// TREE row.
 struct SiblingRow {
-  const Snapshot* snap;
-  const QuotaRow* r;
-  std::string label; // the TREE row's name
+  std::string name;
+  Lending l;
 };
-const Column<SiblingRow> kSiblingColumns[] = {
+const Column<SiblingRow> kSiblingList[] = {
     {.key = "name",
      .header = "QUOTA",
      .align = Align::left,
      .identifying = true,
-     .total = Total::value,
-     .get = [](const SiblingRow& r) { return txt(r.label.empty() ? r.snap->quotas[r.r->quota].name : r.label); }},
+     .total = Total::row,
+     .get = [](const SiblingRow& r) { return txt(r.name); }},
     {.key = "assigned",
      .header = "ASSIGNED",
-     .priority = 1,
+     .drop = 1,
      .total = Total::value,
-     .get = [](const SiblingRow& r) { return num(r.r->figures.assigned); }},
+     .get = [](const SiblingRow& r) { return num(r.l.assigned); }},
     {.key = "used",
      .header = "USED",
-     .priority = 1,
+     .drop = 1,
      .total = Total::value,
-     .get = [](const SiblingRow& r) { return num(r.r->figures.used); }},
-    {.key = "free",
+     .get = [](const SiblingRow& r) { return num(r.l.used); }},
+    {.key = "lends",
      .header = "LENDS",
-     .priority = 1,
+     .drop = 1,
      .total = Total::value,
-     .get = [](const SiblingRow& r) { return num(r.r->figures.free); }},
-    {.key = "borrowed",
+     .get = [](const SiblingRow& r) { return num(r.l.lends); }},
+    {.key = "borrows",
      .header = "BORROWS",
-     .priority = 1,
+     .drop = 1,
      .total = Total::value,
-     .get = [](const SiblingRow& r) { return num(r.r->figures.borrowed); }},
+     .get = [](const SiblingRow& r) { return num(r.l.borrows); }},
 };
+const Columns<SiblingRow> kSiblingColumns{"quota show", "siblings", kSiblingList};
 
 std::string plural(std::size_t n, std::string_view one, std::string_view many) {
   return fmt::format("{} {}", n, n == 1 ? one : many);
@@ -370,7 +353,9 @@ std::string backing_text(const QuotaDetail& d, const Snapshot& snap) {
                      d.row.figures.assigned, c.assigned);
 }
 
-std::string detail_table(const QuotaDetail& d, const Snapshot& snap, const RenderOptions& o) {
+// The card's first lines: where the quota sits, then its figures (the tree's columns with a
+// Prometheus family), numbers aligned.
+std::vector<std::pair<std::string, std::string>> card_fields(const QuotaDetail& d, const Snapshot& snap) {
   const Quota& q = snap.quotas[d.row.quota];
   std::vector<std::pair<std::string, std::string>> fields;
   fields.emplace_back("tree", snap.quotas[q.tree_index].name);
@@ -385,17 +370,42 @@ std::string detail_table(const QuotaDetail& d, const Snapshot& snap, const Rende
   if (q.lending_limit) fields.emplace_back("lending_limit", digits(*q.lending_limit));
   if (q.shared_gpus) fields.emplace_back("shared_gpus", digits(*q.shared_gpus));
   std::vector<std::pair<std::string_view, Gpus>> figures;
-  for (const auto& c : kFigureColumns)
-    if (const Value v = c.get(Row{&snap, &d.row}); v.kind == Value::Kind::number) figures.emplace_back(c.key, v.number);
+  for (const auto& c : kTreeColumns)
+    if (const Value v = c.metric.empty() ? absent() : c.get(Row{&snap, &d.row}); v.kind == Value::Kind::number)
+      figures.emplace_back(c.key, v.number);
   std::size_t vw = 0;
   for (const auto& [k, v] : figures) vw = std::max(vw, digits(v).size());
   for (const auto& [k, v] : figures) fields.emplace_back(std::string(k), fmt::format("{:>{}}", v, vw));
+  return fields;
+}
+
+std::string card_head(const QuotaDetail& d, const Snapshot& snap) {
+  const auto fields = card_fields(d, snap);
   std::size_t kw = 0;
   for (const auto& [k, v] : fields) kw = std::max(kw, k.size());
-  std::string out = fmt::format("{} {}\n", d.row.leaf ? "Quota" : "Quota group", q.name);
+  std::string out = fmt::format("{} {}\n", d.row.leaf ? "Quota" : "Quota group", snap.quotas[d.row.quota].name);
   for (const auto& [k, v] : fields) out += fmt::format("  {:<{}}  {}\n", k, kw, v);
   if (!d.row.leaf) out += "  (sums of its leaves; borrowable and available are per leaf)\n";
+  return out;
+}
 
+std::string siblings_table(const QuotaDetail& d, const Snapshot& snap, const RenderOptions& o) {
+  const Quota& q = snap.quotas[d.row.quota];
+  const std::string& tree = snap.quotas[q.tree_index].name;
+  if (d.siblings.empty())
+    return fmt::format("Siblings: none; {} has no other leaf in tree {}, so nothing to borrow.\n", *q.cluster, tree);
+  std::vector<SiblingRow> rows;
+  for (const auto& s : d.siblings) rows.push_back({snap.quotas[s.quota].name, lending(s)});
+  sort_rows(kSiblingColumns, rows, o.sort);
+  const std::string where = fmt::format("{} on {}", tree, *q.cluster);
+  const SiblingRow total{fmt::format("TREE {}", where), tree_lending(d)};
+  return fmt::format("Siblings in tree {} (each lends its free GPUs, borrows beyond its assigned):\n", where) +
+         table_of(kSiblingColumns, rows, o, &total);
+}
+
+std::string detail_table(const QuotaDetail& d, const Snapshot& snap, const RenderOptions& o) {
+  const Quota& q = snap.quotas[d.row.quota];
+  std::string out = card_head(d, snap);
   if (!d.row.leaf && !d.subtree.empty()) {
     out += "\nLeaves:\n";
     out += tree_table(d.subtree, nullptr, false, snap, o, 1);
@@ -405,101 +415,132 @@ std::string detail_table(const QuotaDetail& d, const Snapshot& snap, const Rende
     out += "Jobs: none.\n";
   } else {
     out += "Jobs, in the order they would be preempted if the quota shrank (lowest priority, then newest):\n";
-    out += table_of<JobRow>(kJobColumns, job_rows(d, snap, o), o, nullptr, d.row.leaf ? 0 : kGroup);
+    out += table_of(kJobColumns, job_rows(d, snap, o), o, nullptr, d.row.leaf ? 0 : kGroup);
   }
   if (!d.row.leaf || q.cluster_index == kNone) return out;
-
-  const std::string where = fmt::format("{} on {}", snap.quotas[q.tree_index].name, *q.cluster);
   out += "\n";
-  if (d.siblings.empty()) {
-    out += fmt::format("Siblings: none; {} has no other leaf in tree {}, so nothing to borrow.\n", *q.cluster,
-                       snap.quotas[q.tree_index].name);
-  } else {
-    out += fmt::format("Siblings in tree {} (each lends its free GPUs, borrows beyond its assigned):\n", where);
-    std::vector<SiblingRow> rows;
-    for (const auto& s : d.siblings) rows.push_back({&snap, &s, {}});
-    sort_rows<SiblingRow>(kSiblingColumns, rows, o.sort);
-    // The tree row lends what its leaves leave unused in all, P − U, not the sum of their free.
-    QuotaRow tree_row;
-    tree_row.figures = d.tree;
-    tree_row.figures.free = d.tree_unused;
-    const SiblingRow total{&snap, &tree_row, fmt::format("TREE {}", where)};
-    out += table_of<SiblingRow>(kSiblingColumns, rows, o, &total);
-  }
+  out += siblings_table(d, snap, o);
   out += '\n';
   out += backing_text(d, snap);
   return out;
 }
 
-std::string detail_json(const QuotaDetail& d, const Snapshot& snap, const RenderOptions& o) {
-  JsonWriter w;
-  json_out::begin_document(w, "quota.show", o);
-  w.key("quota").begin_object();
-  json_fields<Row>(w, kTreeColumns, Row{&snap, &d.row}, kNoNamespace | kTreeShape | kLimits);
-  w.field("leaf", d.row.leaf);
-  w.end_object();
-  json_list<JobRow>(w, "jobs", kJobColumns, job_rows(d, snap, o));
-  const Quota& q = snap.quotas[d.row.quota];
-  if (!d.row.leaf) {
-    put_rows(w, d.subtree, snap, false);
-    return w.end_object().finish();
+// ---- JSON documents ----
+
+// fleetcap.quota: the leaves and groups of the tree in the selected clusters, and their totals.
+struct QuotaDoc {
+  const std::optional<std::string>* ns;
+  TreeRows tree;
+};
+const std::vector<Row>& leaves_of(const QuotaDoc& d) { return d.tree.leaves; }
+const std::vector<Row>& groups_of(const QuotaDoc& d) { return d.tree.groups; }
+const Row* total_of(const QuotaDoc& d) { return &d.tree.total; }
+
+const Column<QuotaDoc> kQuotaDocList[] = {
+    {.key = "namespace", .get = [](const QuotaDoc& d) { return *d.ns ? txt(**d.ns) : none(); }},
+    {.key = "quotas", .section = array<kTreeColumns, leaves_of>},
+    {.key = "groups", .section = array<kTreeColumns, groups_of>},
+    {.key = "totals", .section = totals<kTreeColumns, total_of>},
+};
+const Columns<QuotaDoc> kQuotaDoc{"quota", "document", kQuotaDocList, ListKind::document, "fleetcap.quota/v1"};
+
+// fleetcap.quota.show: the quota, its jobs, and for a group its subtree, for a leaf its
+// siblings, its tree's sums in its cluster and that cluster's backing.
+struct DetailDoc {
+  const QuotaDetail* d;
+  const Snapshot* snap;
+  Row row;
+  std::vector<JobRow> jobs;
+  std::vector<Row> siblings;
+  TreeRows subtree; // a group's
+  QuotaRow tree_row;
+  Row tree;
+  bool leaf() const { return d->row.leaf; }
+  bool backed() const { return leaf() && snap->quotas[d->row.quota].cluster_index != kNone; }
+  DetailDoc(const QuotaDetail& detail, const Snapshot& s, std::vector<JobRow> job_rows)
+      : d(&detail), snap(&s), row{&s, &detail.row}, jobs(std::move(job_rows)),
+        subtree(s, detail.subtree, {}), tree_row{kNone, 0, false, 0, detail.tree}, tree{&s, &tree_row} {
+    for (const auto& r : detail.siblings) siblings.push_back({&s, &r});
   }
-  w.key("siblings").begin_array();
-  for (const auto& s : d.siblings) quota_json(w, s, snap, false);
-  w.end_array();
-  w.key("tree_in_cluster").begin_object();
-  w.field("tree", snap.quotas[q.tree_index].name);
-  w.field("cluster", cluster_of(q));
-  sum_fields(w, d.tree, snap);
-  w.field("unused", d.tree_unused);
-  w.end_object();
-  if (q.cluster_index != kNone) {
-    const Cluster& cl = snap.clusters[q.cluster_index];
-    w.key("cluster").begin_object();
-    w.field("name", cl.name);
-    w.field("total", d.cluster.total);
-    w.field("healthy", d.cluster.healthy);
-    w.field("assigned", d.cluster.assigned);
-    w.field("unbacked", d.cluster.unbacked);
-    w.field("leaf_quotas", d.cluster_leaves);
-    w.key("not_schedulable").begin_object();
-    w.field("unhealthy", d.down.unhealthy);
-    w.field("unhealthy_nodes", d.down.unhealthy_nodes);
-    w.field("cordoned", d.down.cordoned);
-    w.field("cordoned_nodes", d.down.cordoned_nodes);
-    w.field("maintenance", d.down.maintenance);
-    w.field("maintenance_nodes", d.down.maintenance_nodes);
-    w.end_object();
-    w.end_object();
-  }
-  return w.end_object().finish();
+};
+
+const Column<NotSchedulable> kDownList[] = {
+    {.key = "unhealthy", .get = [](const NotSchedulable& n) { return num(n.unhealthy); }},
+    {.key = "unhealthy_nodes", .get = [](const NotSchedulable& n) { return num(n.unhealthy_nodes); }},
+    {.key = "cordoned", .get = [](const NotSchedulable& n) { return num(n.cordoned); }},
+    {.key = "cordoned_nodes", .get = [](const NotSchedulable& n) { return num(n.cordoned_nodes); }},
+    {.key = "maintenance", .get = [](const NotSchedulable& n) { return num(n.maintenance); }},
+    {.key = "maintenance_nodes", .get = [](const NotSchedulable& n) { return num(n.maintenance_nodes); }},
+};
+const Columns<NotSchedulable> kDownColumns{"quota show", "cluster.not_schedulable", kDownList, ListKind::section};
+const NotSchedulable* down_of(const DetailDoc& d) { return &d.d->down; }
+
+// The leaf's cluster: why part of its quota is unbacked.
+const Column<DetailDoc> kBackingList[] = {
+    {.key = "name",
+     .get =
+         [](const DetailDoc& d) { return txt(d.snap->clusters[d.snap->quotas[d.d->row.quota].cluster_index].name); }},
+    {.key = "total", .get = [](const DetailDoc& d) { return num(d.d->cluster.total); }},
+    {.key = "healthy", .get = [](const DetailDoc& d) { return num(d.d->cluster.healthy); }},
+    {.key = "assigned", .get = [](const DetailDoc& d) { return num(d.d->cluster.assigned); }},
+    {.key = "unbacked", .get = [](const DetailDoc& d) { return num(d.d->cluster.unbacked); }},
+    {.key = "leaf_quotas", .get = [](const DetailDoc& d) { return num(d.d->cluster_leaves); }},
+    {.key = "not_schedulable", .section = object<kDownColumns, down_of>},
+};
+const Columns<DetailDoc> kBackingColumns{"quota show", "cluster", kBackingList, ListKind::section};
+
+const Row* tree_sums_of(const DetailDoc& d) { return &d.tree; }
+
+// The leaf's tree in its cluster: the sums of its leaves there, and what they leave unused.
+const Column<DetailDoc> kTreeInClusterList[] = {
+    {.key = "tree",
+     .get = [](const DetailDoc& d) { return txt(d.snap->quotas[d.snap->quotas[d.d->row.quota].tree_index].name); }},
+    {.key = "cluster", .get = [](const DetailDoc& d) { return txt(cluster_of(d.snap->quotas[d.d->row.quota])); }},
+    {.key = "totals", .in = In::json, .section = totals_inline<kTreeColumns, tree_sums_of>},
+    {.key = "unused", .get = [](const DetailDoc& d) { return num(d.d->tree_unused); }},
+};
+const Columns<DetailDoc> kTreeInClusterColumns{"quota show", "tree_in_cluster", kTreeInClusterList, ListKind::section};
+
+void quota_section(JsonWriter& w, std::string_view key, const DetailDoc& d, unsigned have) {
+  w.key(key);
+  json_row(w, kTreeColumns, d.row, have | kCard);
 }
+const std::vector<JobRow>& jobs_of(const DetailDoc& d) { return d.jobs; }
+void subtree_section(JsonWriter& w, std::string_view key, const DetailDoc& d, unsigned have) {
+  if (!d.leaf()) json_list(w, key, kTreeColumns, key == "quotas" ? d.subtree.leaves : d.subtree.groups, have);
+}
+void siblings_section(JsonWriter& w, std::string_view key, const DetailDoc& d, unsigned have) {
+  if (d.leaf()) json_list(w, key, kTreeColumns, d.siblings, have);
+}
+const DetailDoc* if_leaf(const DetailDoc& d) { return d.leaf() ? &d : nullptr; }
+const DetailDoc* if_backed(const DetailDoc& d) { return d.backed() ? &d : nullptr; }
+
+const Column<DetailDoc> kDetailDocList[] = {
+    {.key = "quota", .section = quota_section},
+    {.key = "jobs", .section = array<kJobColumns, jobs_of>},
+    {.key = "quotas", .section = subtree_section},
+    {.key = "groups", .section = subtree_section},
+    {.key = "siblings", .section = siblings_section},
+    {.key = "tree_in_cluster", .section = object_if<kTreeInClusterColumns, if_leaf>},
+    {.key = "cluster", .section = object_if<kBackingColumns, if_backed>},
+};
+const Columns<DetailDoc> kDetailDoc{"quota show", "document", kDetailDocList, ListKind::document,
+                                    "fleetcap.quota.show/v1"};
 
 } // namespace
 
 namespace cols {
-std::vector<ColumnList> quota_column_lists() {
-  return {describe<Row>("quota", "quotas", kTreeColumns), describe<JobRow>("quota show", "jobs", kJobColumns),
-          describe<SiblingRow>("quota show", "siblings", kSiblingColumns)};
-}
+void link_quota_columns() {}
 } // namespace cols
 
 std::string render_quota(const QuotaReport& r, const Snapshot& snap, const RenderOptions& o) {
   const bool with_ns = r.ns.has_value();
   switch (o.format) {
-  case Format::json: {
-    JsonWriter w;
-    json_out::begin_document(w, "quota", o);
-    w.field("namespace", r.ns);
-    put_rows(w, r.rows, snap, with_ns);
-    w.key("totals").begin_object();
-    sum_fields(w, r.totals, snap);
-    w.end_object();
-    return w.end_object().finish();
-  }
+  case Format::json:
+    return json_document(kQuotaDoc, QuotaDoc{&r.ns, {snap, r.rows, r.totals}}, o, json_conditions(with_ns));
   case Format::csv:
-    return csv_of<Row>(kTreeColumns, tree_rows(r.rows, snap, o, 0, true), o, conditions(r.rows, snap, with_ns));
-  case Format::name: return names_of<Row>(kTreeColumns, tree_rows(r.rows, snap, o));
+    return csv_of(kTreeColumns, tree_rows(r.rows, snap, o, 0, true), o, conditions(r.rows, snap, with_ns));
+  case Format::name: return names_of(kTreeColumns, tree_rows(r.rows, snap, o));
   case Format::table: break;
   }
   if (r.rows.empty())
@@ -510,13 +551,35 @@ std::string render_quota(const QuotaReport& r, const Snapshot& snap, const Rende
 
 std::string render_quota_detail(const QuotaDetail& d, const Snapshot& snap, const RenderOptions& o) {
   switch (o.format) {
-  case Format::json: return detail_json(d, snap, o);
+  case Format::json:
+    return json_document(kDetailDoc, DetailDoc(d, snap, job_rows(d, snap, o)), o, json_conditions(false));
   // CSV: the quota's jobs in preemption order, the one list a spreadsheet wants from `show`.
-  case Format::csv: return csv_of<JobRow>(kJobColumns, job_rows(d, snap, o), o);
+  case Format::csv: return csv_of(kJobColumns, job_rows(d, snap, o), o);
   case Format::name: return escape_control(snap.quotas[d.row.quota].name) + "\n";
   case Format::table: break;
   }
   return detail_table(d, snap, o);
+}
+
+std::string render_quota_prometheus(const QuotaReport& r, const Snapshot& snap, const RenderOptions& o) {
+  std::string out;
+  at_metric(out, "quota", o);
+  std::vector<Row> leaves; // groups are sums of their leaves: sum() them in PromQL instead
+  std::vector<Labels> labels;
+  for (const auto& row : r.rows) {
+    if (!row.leaf) continue;
+    const Quota& q = snap.quotas[row.quota];
+    const Cluster* c = q.cluster_index == kNone ? nullptr : &snap.clusters[q.cluster_index];
+    leaves.push_back({&snap, &row});
+    labels.push_back({{"quota", q.name},
+                      {"tree", q.tree_index == kNone ? std::string_view(q.name) : snap.quotas[q.tree_index].name},
+                      {"cluster", c ? std::string_view(c->name) : ""},
+                      {"region", c ? std::string_view(c->region) : ""},
+                      {"sku", c ? std::string_view(c->sku) : ""},
+                      {"provider", c ? std::string_view(c->provider) : ""}});
+  }
+  prometheus_families(out, "fleetcap_quota_", kTreeColumns, leaves, labels);
+  return out;
 }
 
 } // namespace fleetcap

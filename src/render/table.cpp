@@ -14,26 +14,6 @@ std::size_t display_width(std::string_view text) {
   return n;
 }
 
-bool has_control(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](char ch) {
-    const auto u = static_cast<unsigned char>(ch);
-    return u < 0x20 || u == 0x7f;
-  });
-}
-
-std::string escape_control(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    const auto u = static_cast<unsigned char>(ch);
-    if (u < 0x20 || u == 0x7f)
-      out += fmt::format("\\x{:02x}", u);
-    else
-      out += ch;
-  }
-  return out;
-}
-
 namespace {
 void make_safe(std::vector<TableCell>& cells) {
   for (auto& c : cells) {

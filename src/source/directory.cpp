@@ -8,12 +8,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
-#include <exception>
 #include <fcntl.h>
 #include <filesystem>
-#include <mutex>
 #include <optional>
 #include <sys/stat.h>
 #include <thread>
@@ -34,7 +31,7 @@ std::string file_limit_name(const SourceOptions& o) {
 // cannot be read, or the stream gave up (invalid JSON, say): the caller reads and parses it
 // whole, which also words the error.
 std::optional<PageResult> stream_file(Resource r, const fs::path& path, Snapshot& snap,
-                                      std::vector<std::string>& errors, std::uint64_t limit) {
+                                      std::vector<std::string>& errors, std::uint64_t limit, const Cancel& cancel) {
   constexpr std::size_t kRead = std::size_t{1} << 20;
   std::string why;
   const int fd = open_local_file(path.string(), limit, "", why); // read_local_file words a refusal
@@ -59,7 +56,7 @@ std::optional<PageResult> stream_file(Resource r, const fs::path& path, Snapshot
       continue;
     }
     window.resize(had + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
-    if (n < 0 || interrupt_requested()) { // a signal while Workers live: stop here (loader.hpp)
+    if (n < 0 || interrupt_requested() || cancel.requested()) { // a signal while Workers live (tasks.hpp)
       ::close(fd);
       stream.restart(); // takes its items back
       return std::nullopt;
@@ -80,7 +77,7 @@ std::optional<PageResult> stream_file(Resource r, const fs::path& path, Snapshot
 }
 
 void read_resource(Resource r, const fs::path& dir, const SourceOptions& o, Snapshot& snap,
-                   std::vector<std::string>* raw, Outcome& out) {
+                   std::vector<std::string>* raw, Outcome& out, const Cancel& cancel) {
   const fs::path path = dir / fmt::format("{}.json", to_string(r));
   if (interrupt_requested()) {
     out.interrupted = true;
@@ -95,7 +92,7 @@ void read_resource(Resource r, const fs::path& dir, const SourceOptions& o, Snap
     return;
   }
   if (!raw) {
-    if (auto page = stream_file(r, path, snap, out.errors, file_limit(o))) {
+    if (auto page = stream_file(r, path, snap, out.errors, file_limit(o), cancel)) {
       out.json_ok = page->json_ok;
       return;
     }
@@ -103,6 +100,7 @@ void read_resource(Resource r, const fs::path& dir, const SourceOptions& o, Snap
       out.interrupted = true;
       return;
     }
+    if (cancel.requested()) throw Cancelled();
   }
   LocalRead read = read_local_file(path.string(), file_limit(o), file_limit_name(o));
   if (!read.bytes) {
@@ -145,42 +143,19 @@ public:
       sizes[i] = size_ec ? 0 : size;
     }
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return sizes[a] > sizes[b]; });
-    std::atomic<std::size_t> next{0};
-    std::exception_ptr crashed; // e.g. bad_alloc: rethrown here as the sequential code would
-    std::mutex crashed_mutex;
-    auto work = [&] {
-      std::size_t i = kResources.size();
-      try {
-        for (std::size_t k; (k = next.fetch_add(1)) < order.size();) {
-          i = order[k];
-          const Resource r = kResources[i];
-          if (!loader.wanted(r)) continue;
-          read_resource(r, dir, o, snap, loader.raw(r), loader.outcome(r));
-          loader.done(r);
-          i = kResources.size();
-        }
-      } catch (...) {
-        {
-          std::lock_guard lock(crashed_mutex);
-          if (!crashed) crashed = std::current_exception();
-        }
-        // Whatever was not read will not be: tell the linker, so nobody waits for it.
-        auto give_up = [&](std::size_t r) {
-          loader.outcome(kResources[r]).failed = "not read";
-          loader.done(kResources[r]);
-        };
-        if (i < kResources.size()) give_up(i);
-        for (std::size_t k = next.exchange(order.size()); k < order.size(); ++k)
-          if (loader.wanted(kResources[order[k]])) give_up(order[k]);
-      }
-    };
+    // As many at once as there are cores; a failure (a missing file) is the resource's outcome,
+    // reported by Loader::finish in resource order, while an exception (out of memory) stops the rest.
     const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, kResources.size());
-    Workers workers;
-    for (std::size_t t = 1; t < threads; ++t) workers.spawn(work);
-    work();
-    loader.link_while_waiting(); // link what is parsed while the other thread still parses
-    workers.join();
-    if (crashed) std::rethrow_exception(crashed);
+    Tasks tasks(loader.cancel(), threads);
+    for (std::size_t i : order) {
+      const Resource r = kResources[i];
+      if (loader.wanted(r))
+        loader.spawn(tasks, r, [&, r](Cancel& cancel) {
+          read_resource(r, dir, o, snap, loader.raw(r), loader.outcome(r), cancel);
+        });
+    }
+    loader.link_while_waiting(); // link what is parsed while the other threads still parse
+    tasks.join();
   }
 };
 

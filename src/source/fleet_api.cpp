@@ -2,18 +2,17 @@
 // parsing them as they arrive, so parsing overlaps the network ("fetched concurrently").
 #include "fleetcap/error.hpp"
 #include "fleetcap/model/parse.hpp"
+#include "fleetcap/text.hpp"
 #include "http.hpp"
 #include "loader.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <exception>
 #include <new>
 #include <optional>
 #include <stdexcept>
-#include <thread>
 #include <unordered_set>
 
 namespace fleetcap::source {
@@ -78,23 +77,23 @@ private:
   std::size_t base_ = 0; // page offset of the body's first byte
 };
 
+// Fetches and parses every page of `r`. Throws what fails (Loader::spawn marks the outcome).
 void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vector<std::string>* raw, Outcome& out,
-                    std::atomic<bool>& cancel) {
+                    Cancel& cancel) {
   std::string base = o.source;
   while (!base.empty() && base.back() == '/') base.pop_back();
   std::string query;
   for (const auto& c : o.clusters) query += fmt::format("{}cluster={}", query.empty() ? '?' : '&', http::escape(c));
   std::string token;
-  std::unordered_set<std::string> seen_tokens; // a server that hands out a token twice would loop forever
+  PageTokens tokens("next_page_token", std::string(to_string(r)), o.max_pages);
   std::int64_t pages = 0;
   std::uint64_t bytes = 0;
   try {
-    do {
+    for (;;) {
       std::string url = fmt::format("{}/v1/{}{}", base, to_string(r), query);
       if (!token.empty()) url += fmt::format("{}page_token={}", query.empty() ? '?' : '&', http::escape(token));
-      if (++pages > o.max_pages)
-        throw RuntimeError(fmt::format("GET {}: {} has more than --max-pages {} pages; giving up", display_source(url),
-                                       to_string(r), o.max_pages));
+      tokens.before_page(display_source(url));
+      ++pages;
       const std::string label = fmt::format("GET {}", display_source(url));
       // The response's status and type, before its body is read as a page; false: a 404 for an
       // optional resource, which means none.
@@ -105,10 +104,8 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
         }
         if (resp.status < 200 || resp.status > 299)
           throw RuntimeError(fmt::format("GET {}: HTTP {}{}{}{}", display_source(url), resp.status, resp.redirected,
-                                         resp.head.empty() ? "" : ": ", first_bytes(resp.head)));
-        if (!json_content_type(resp.content_type))
-          throw RuntimeError(fmt::format("GET {}: expected JSON, got Content-Type \"{}\"{}: {}", display_source(url),
-                                         first_bytes(resp.content_type), resp.redirected, first_bytes(resp.head)));
+                                         resp.head.empty() ? "" : ": ", quote_from_server(resp.head)));
+        require_json(resp, display_source(url));
         return true;
       };
       // A large body is parsed while it arrives; a small one (API pagination) when it is in.
@@ -133,28 +130,19 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
       if (!page.json_ok) {
         // Invalid data decides the run (exit 3), as a 404 does: stop the other fetches rather
         // than wait out a sibling that hangs until --timeout.
-        cancel.store(true);
+        cancel.request();
         return;
       }
       token = page.next_page_token;
-      if (!token.empty() && !seen_tokens.insert(token).second)
-        throw RuntimeError(fmt::format("GET {}: the server sent a next_page_token it had sent before for {}; the "
-                                       "pages would never end",
-                                       display_source(url), to_string(r)));
-    } while (!token.empty());
-  } catch (const InterruptedError&) {
-    out.interrupted = true;
-    cancel.store(true);
-  } catch (const RuntimeError& e) {
-    if (!cancel.load()) out.failed = e.what();
-    cancel.store(true);
+      if (!tokens.more(token, display_source(url))) break;
+    }
+  } catch (const Error&) {
+    throw;
   } catch (const std::bad_alloc&) {
     // Anything escaping a std::thread ends the process with std::terminate (abort, core).
-    if (!cancel.load()) out.failed = fmt::format("out of memory while reading {}", to_string(r));
-    cancel.store(true);
+    throw RuntimeError(fmt::format("out of memory while reading {}", to_string(r)));
   } catch (const std::exception& e) {
-    if (!cancel.load()) out.failed = fmt::format("{}: {}", to_string(r), e.what());
-    cancel.store(true);
+    throw RuntimeError(fmt::format("{}: {}", to_string(r), e.what()));
   }
 }
 
@@ -168,16 +156,14 @@ public:
                                    "--allow-insecure-token",
                                    display_source(o.source)));
     http::global_init();
-    std::atomic<bool> cancel{false};
-    Workers workers;
+    Tasks tasks(loader.cancel());
     for (Resource r : kResources)
       if (loader.wanted(r))
-        workers.spawn([&, r] {
+        loader.spawn(tasks, r, [&, r](Cancel& cancel) {
           fetch_resource(r, o, loader.snapshot(), loader.raw(r), loader.outcome(r), cancel);
-          loader.done(r);
         });
     loader.link_while_waiting(); // this thread links too, while the fetches go on
-    workers.join();
+    tasks.join();
   }
 };
 

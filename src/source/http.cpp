@@ -1,6 +1,7 @@
 // libcurl lives here and nowhere else.
 #include "http.hpp"
 #include "fleetcap/secrets.hpp"
+#include "fleetcap/text.hpp"
 
 #include "fleetcap/error.hpp"
 #include "fleetcap/model/parse.hpp"
@@ -32,7 +33,9 @@ namespace http {
 namespace {
 
 constexpr int kMaxRetries = 3;
-constexpr std::size_t kHeadBytes = 256;
+// The body's first bytes, kept for messages: messages quote 200 bytes of it, redacted before they
+// are cut (fleetcap/text.hpp), so it holds any secret that starts in those 200 bytes whole.
+constexpr std::size_t kHeadBytes = 64 * 1024;
 constexpr std::size_t kErrorBodyBytes = 64 * 1024; // of an error status's body
 // What an observed body is reserved for: a window larger than one curl read (CURLOPT_BUFFERSIZE)
 // plus the 1 MiB a stream waits for before it starts (load.cpp).
@@ -49,7 +52,7 @@ struct Transfer {
   bool too_large = false;
   bool error_body_cut = false; // a non-2xx body was cut after kHeadBytes: only that much is quoted
   bool compressed = false;     // the response has a Content-Encoding (libcurl decodes it)
-  const std::atomic<bool>* cancel = nullptr;
+  const source::Cancel* cancel = nullptr;
   BodyObserver* observer = nullptr;
 };
 
@@ -130,7 +133,7 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
 
 int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   auto* t = static_cast<Transfer*>(user);
-  return (g_interrupted.load() || t->cancel->load()) ? 1 : 0;
+  return (g_interrupted.load() || t->cancel->requested()) ? 1 : 0;
 }
 
 bool retry_status(long status) {
@@ -167,11 +170,11 @@ std::string ca_bundle(const std::string& cacert) {
 }
 
 // Sleeps in small steps so Ctrl-C and a sibling's failure cut it short.
-void pause_for(std::chrono::milliseconds total, const std::atomic<bool>& cancel) {
+void pause_for(std::chrono::milliseconds total, const source::Cancel& cancel) {
   const auto until = std::chrono::steady_clock::now() + total;
   while (std::chrono::steady_clock::now() < until) {
     if (g_interrupted.load()) throw InterruptedError();
-    if (cancel.load()) return;
+    if (cancel.requested()) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }
@@ -203,7 +206,7 @@ std::string redirected_note(CURL* h, const std::string& url) {
 
 // curl_easy_perform through a multi handle, so Ctrl-C and a sibling's failure are noticed within
 // 50 ms even while the server sends nothing (the progress callback runs only once a second then).
-CURLcode perform(CURL* h, const std::atomic<bool>& cancel) {
+CURLcode perform(CURL* h, const source::Cancel& cancel) {
   std::unique_ptr<CURLM, decltype(&curl_multi_cleanup)> multi(curl_multi_init(), &curl_multi_cleanup);
   if (!multi || curl_multi_add_handle(multi.get(), h) != CURLM_OK) return CURLE_OUT_OF_MEMORY;
   CURLcode result = CURLE_ABORTED_BY_CALLBACK;
@@ -221,7 +224,7 @@ CURLcode perform(CURL* h, const std::atomic<bool>& cancel) {
         done = true;
       }
     if (done || running == 0) break;
-    if (g_interrupted.load() || cancel.load()) break;
+    if (g_interrupted.load() || cancel.requested()) break;
     curl_multi_poll(multi.get(), nullptr, 0, 50, nullptr);
   }
   curl_multi_remove_handle(multi.get(), h);
@@ -269,7 +272,7 @@ void global_init() {
 
 std::string escape(std::string_view text) { return percent_encoded(text); }
 
-Response get(const std::string& url, const SourceOptions& options, const std::atomic<bool>& cancel,
+Response get(const std::string& url, const SourceOptions& options, const source::Cancel& cancel,
              BodyObserver* observer) {
   global_init();
   const std::string shown = display_source(url); // without user:password@, for logs and errors
@@ -279,6 +282,9 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
 
   Headers headers(nullptr, &curl_slist_free_all);
   auto add_header = [&](const std::string& line) {
+    // Every credential was refused at its source when it held a control character (take_credential,
+    // fleetcap/secrets.hpp); this is the last guard: no header line ever carries a line break.
+    if (has_control(line)) throw RuntimeError("refusing to send a request header that holds a control character");
     curl_slist* next = curl_slist_append(headers.get(), line.c_str());
     if (!next) throw RuntimeError("out of memory building request headers");
     headers.release();
@@ -385,7 +391,7 @@ Response get(const std::string& url, const SourceOptions& options, const std::at
     const auto ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
     if (g_interrupted.load()) throw InterruptedError();
-    if (cancel.load()) throw RuntimeError("cancelled");
+    if (cancel.requested()) throw source::Cancelled();
 
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);

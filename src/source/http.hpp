@@ -2,6 +2,7 @@
 #pragma once
 
 #include "fleetcap/source/source.hpp"
+#include "tasks.hpp"
 
 #include <atomic>
 #include <cstddef>
@@ -12,7 +13,7 @@ namespace fleetcap::http {
 struct Response {
   long status = 0;
   std::string body; // the whole body, unless an observer let go of its start (BodyObserver)
-  std::string head; // the body's first bytes, for error messages, whatever the observer did
+  std::string head; // the body's first 64 KiB, for error messages, whatever the observer did
   std::string content_type;
   std::string redirected; // " (redirected to URL)" when a redirect was followed, else empty
 };
@@ -32,10 +33,10 @@ struct BodyObserver {
 // GET `url` with fleetcap's headers, retrying connection failures, 408, 429, 502, 503, 504
 // up to 3 times with exponential backoff and jitter, honouring Retry-After (capped at 30 s).
 // Returns the final response whatever its status; throws RuntimeError when no response came,
-// InterruptedError when interrupted, and stops early when `cancel` is set by another fetch.
+// InterruptedError when interrupted, and Cancelled (tasks.hpp) as soon as `cancel` is requested.
 // `observer`, when given, sees each 2xx body grow (it must not throw); what it drops is not in
 // Response::body.
-Response get(const std::string& url, const SourceOptions& options, const std::atomic<bool>& cancel,
+Response get(const std::string& url, const SourceOptions& options, const source::Cancel& cancel,
              BodyObserver* observer = nullptr);
 
 void global_init();

@@ -5,23 +5,21 @@
 #include "fleetcap/error.hpp"
 #include "fleetcap/model/time.hpp"
 #include "fleetcap/secrets.hpp"
+#include "fleetcap/text.hpp"
 #include "http.hpp"
 #include "kubeconfig.hpp"
 #include "loader.hpp"
+#include "model/json_tail.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <exception>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
-#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -615,21 +613,24 @@ struct Endpoint {
   bool optional = false; // a 403 is taken as "not listed" (like a 404), not an error
 };
 
+// A Status object's message, quoted (redacted, one line, cut: fleetcap/text.hpp); empty when the
+// body is not a Status.
 std::string status_message(const std::string& body) {
   try {
     auto j = nlohmann::json::parse(body);
     if (j.is_object() && j.value("kind", "") == "Status" && j.contains("message") && j["message"].is_string())
-      return redact(j["message"].get<std::string>());
+      return quote_from_server(j["message"].get<std::string>(), 300);
   } catch (const nlohmann::json::exception&) {}
   return {};
 }
 
 struct Fetcher {
   SourceOptions http; // with the context's TLS and token
-  std::string server, context;
-  std::atomic<bool> cancel{false};
+  std::string server; // as requests go to it
+  std::string shown;  // as messages show it: display_source(server), no userinfo
+  std::string context;
 
-  // One page's items into `into`; returns metadata.continue.
+  // One page's items into `into`; returns metadata.continue (a string or null, else DataError).
   std::string parse_page(std::string& body, const std::string& url, const Endpoint& e, Objects& into) {
     thread_local od::parser parser;
     if (body.capacity() - body.size() < simdjson::SIMDJSON_PADDING)
@@ -648,7 +649,12 @@ struct Fetcher {
             throw std::invalid_argument(fmt::format("expected a {}, got kind \"{}\"", e.list_kind, kind));
         } else if (key == "metadata")
           each_field(v, [&](const std::string& k, od::value x) {
-            if (k == "continue") cont = text(x);
+            if (k != "continue") return;
+            if (x.type() != od::json_type::string && x.type() != od::json_type::null)
+              throw DataError({fmt::format("GET {}: {} has metadata.continue that is not a string or null, got {}; "
+                                           "the pages cannot go on",
+                                           url, e.name, quote_from_server(x.raw_json_token(), 60))});
+            cont = text(x);
           });
         else if (key == "items")
           each_item(v, [&](od::value item) {
@@ -656,6 +662,8 @@ struct Fetcher {
             ++index;
           });
       }
+      if (more_after(doc))
+        throw DataError({fmt::format("{}: invalid JSON in GET {} at {}", e.name, url, after_document(doc, body))});
     } catch (const simdjson::simdjson_error& err) {
       throw DataError(
           {fmt::format("GET {}: {}[{}] is not what Kubernetes serves: {}", url, e.name, index, err.what())});
@@ -666,17 +674,16 @@ struct Fetcher {
   }
 
   // false: every path answered 404.
-  bool list(const Endpoint& e, Objects& into) {
+  bool list(const Endpoint& e, Objects& into, const source::Cancel& cancel) {
     for (const auto& path : e.paths) {
       std::string cont;
       bool restarted = false;
-      std::int64_t pages = 0;
+      source::PageTokens tokens("continue token", e.name, http.max_pages);
       for (;;) {
         std::string url = fmt::format("{}{}?limit={}", server, path, kPageLimit);
         if (!cont.empty()) url += "&continue=" + http::escape(cont);
-        if (++pages > http.max_pages)
-          throw RuntimeError(
-              fmt::format("GET {}: more than --max-pages {} pages of {}; giving up", url, http.max_pages, e.name));
+        const std::string shown_url = display_source(url);
+        tokens.before_page(shown_url);
         http::Response resp = http::get(url, http, cancel);
         if (resp.status == 404 && cont.empty()) break; // the next version, if any
         if (resp.status == 403 && cont.empty() && e.optional) return false;
@@ -684,13 +691,14 @@ struct Fetcher {
           // The continue token expired (the list took longer than etcd keeps it): start over once.
           restarted = true;
           cont.clear();
-          pages = 0;
+          tokens.restart();
           restart(into, e);
           continue;
         }
-        if (resp.status != 200) fail(resp, url, e);
-        cont = parse_page(resp.body, url, e, into);
-        if (cont.empty()) return true;
+        if (resp.status != 200) fail(resp, shown_url, e, !cont.empty());
+        source::require_json(resp, shown_url);
+        cont = parse_page(resp.body, shown_url, e, into);
+        if (!tokens.more(cont, shown_url)) return true;
       }
     }
     return false;
@@ -721,24 +729,29 @@ struct Fetcher {
       into.job_owners.clear();
   }
 
-  [[noreturn]] void fail(const http::Response& resp, const std::string& url, const Endpoint& e) {
+  // `url` as shown (no userinfo); `continued`: the request carried a continue token.
+  [[noreturn]] void fail(const http::Response& resp, const std::string& url, const Endpoint& e, bool continued) {
     const std::string why = status_message(resp.body.empty() ? resp.head : resp.body);
     const std::string said = why.empty() ? std::string() : fmt::format(": {}", why);
     if (resp.status == 401)
       throw RuntimeError(fmt::format("context \"{}\": the API server {} refused the credentials (401 Unauthorized{}); "
                                      "the token or certificate has expired or is wrong: log in again (any kubectl "
                                      "command refreshes an exec plugin's token) and retry",
-                                     context, server, said));
+                                     context, shown, said));
     if (resp.status == 403)
       throw RuntimeError(fmt::format("context \"{}\": not allowed to list {} (403 Forbidden{}); ask for get and list "
                                      "on {} in all namespaces (kubectl auth can-i list {} -A)",
                                      context, e.name, said, e.name, e.name));
-    if (resp.status == 410)
+    if (resp.status == 410 && continued)
       throw RuntimeError(fmt::format("GET {}: 410 Gone twice while listing {}{}; the cluster changes faster than "
                                      "it can be listed: retry",
                                      url, e.name, said));
-    throw RuntimeError(fmt::format("GET {}: HTTP {} while listing {}{}", url, resp.status, e.name,
-                                   said.empty() ? ": " + redact(std::string(resp.head.substr(0, 200))) : said));
+    if (resp.status == 410) // no continue token was sent: nothing of fleetcap's had expired
+      throw RuntimeError(fmt::format("GET {}: HTTP 410 Gone on the first page of {}{}; the API server (or a proxy "
+                                     "before it) answers as if a list had expired: check the server URL",
+                                     url, e.name, said));
+    throw RuntimeError(fmt::format("GET {}: HTTP {} while listing {}: {}", url, resp.status, e.name,
+                                   said.empty() ? quote_from_server(resp.head) : why));
   }
 };
 
@@ -1320,17 +1333,22 @@ struct Translation {
   }
 };
 
-// Reads the cluster of `options.source` (every list fetched concurrently, paginated) and
-// translates its objects. Throws RuntimeError (kubeconfig, auth, HTTP), DataError (objects
-// that are not what Kubernetes serves), InterruptedError.
-Items read_cluster(const SourceOptions& options) {
+// The context's access (kubeconfig.cpp), checked, into `f`. What the kubeconfig says that the
+// user should know (insecure-skip-tls-verify, unsupported fields) is said at once, before any
+// request: a run that then fails still shows it.
+Access prepare(const SourceOptions& options, Fetcher& f) {
   const std::string wanted = options.source.size() > 5 ? options.source.substr(5) : std::string();
   Access access = load_access(wanted, options.kubeconfig, options.timeout);
+  const std::string shown = display_source(access.server);
+  for (const auto& w : access.warnings) options.warn(w);
+  if (access.insecure)
+    options.warn(fmt::format("context \"{}\" has insecure-skip-tls-verify: the API server's certificate is not "
+                             "checked",
+                             access.context));
   if (access.token && token_in_clear(access.server) && !options.allow_insecure_token)
     throw UsageError(fmt::format("context \"{}\": refusing to send its token over plain http to {}; use https, or "
                                  "pass --allow-insecure-token",
-                                 access.context, access.server));
-  Fetcher f;
+                                 access.context, shown));
   f.http = options;
   f.http.token = access.token;
   f.http.ca_pem = access.ca_pem;
@@ -1338,7 +1356,17 @@ Items read_cluster(const SourceOptions& options) {
   f.http.client_key_pem = access.key_pem;
   f.http.insecure_skip_verify = access.insecure;
   f.server = access.server;
+  f.shown = shown;
   f.context = access.context;
+  return access;
+}
+
+// Reads the cluster of `options.source` (every list fetched concurrently, paginated) and
+// translates its objects. Throws RuntimeError (kubeconfig, auth, HTTP), DataError (objects
+// that are not what Kubernetes serves), InterruptedError.
+Items read_cluster(const SourceOptions& options, const source::Cancel* parent) {
+  Fetcher f;
+  const Access access = prepare(options, f);
 
   const std::string kueue = "/apis/kueue.x-k8s.io/";
   auto versions = [&](const char* resource, bool alpha) {
@@ -1367,26 +1395,15 @@ Items read_cluster(const SourceOptions& options) {
   all.push_back(&batch_jobs);
   std::vector<Objects> parts(all.size());
   std::vector<char> found(all.size(), 0);
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
   http::global_init();
-  source::Workers threads;
+  source::Tasks lists(parent);
   for (std::size_t i = 0; i < all.size(); ++i)
-    threads.spawn([&, i] {
-      try {
-        found[i] = f.list(*all[i], parts[i]);
-      } catch (...) {
-        std::lock_guard lock(failure_mutex);
-        if (!failure && !f.cancel.load()) failure = std::current_exception();
-        f.cancel.store(true);
-      }
-    });
-  threads.join();
-  if (failure) std::rethrow_exception(failure);
+    lists.spawn([&, i](source::Cancel& cancel) { found[i] = f.list(*all[i], parts[i], cancel); });
+  lists.join();
   for (std::size_t i = 0; i < core.size(); ++i)
     if (!found[i])
       throw RuntimeError(fmt::format("context \"{}\": {} answered 404 for {}; is it a Kubernetes API server?",
-                                     access.context, access.server, all[i]->name));
+                                     access.context, f.shown, all[i]->name));
 
   Objects o;
   o.nodes = std::move(parts[0].nodes);
@@ -1405,10 +1422,6 @@ Items read_cluster(const SourceOptions& options) {
   Translation t(
       options, access.context, o,
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-  t.out.warnings = access.warnings;
-  if (access.insecure)
-    t.warn(fmt::format("context \"{}\" has insecure-skip-tls-verify: the API server's certificate is not checked",
-                       access.context));
   if (!o.kueue)
     t.warn(fmt::format("context \"{}\" has no Kueue (kueue.x-k8s.io answered 404): quota comes from ResourceQuotas",
                        access.context));
@@ -1432,7 +1445,7 @@ class KubeSource : public Source {
 public:
   explicit KubeSource(const SourceOptions& options) : options_(options) {}
   void load(Loader& loader) override {
-    kube::Items items = kube::read_cluster(options_);
+    kube::Items items = kube::read_cluster(options_, loader.cancel());
     Snapshot& snap = loader.snapshot();
     snap.source = items.source;
     for (std::size_t i = 0; i < kResources.size(); ++i) {
@@ -1455,5 +1468,31 @@ private:
 } // namespace
 
 std::unique_ptr<Source> make_kube_source(const SourceOptions& options) { return std::make_unique<KubeSource>(options); }
+
+// The config file's [kube.priority] table (docs/kubernetes.md): CLASS = the lowest priority
+// value of that class, e.g. high = 1000. The thresholds must fall from critical to low, so
+// every class named can be reached.
+void configure_kube(KindConfig& c, SourceOptions& o) {
+  auto& priority = o.kube_priority;
+  const std::string table = c.subtable_name("priority");
+  for (const auto& e : c.entries("priority")) {
+    const std::optional<Priority> cls = priority_from(e.key);
+    if (!cls)
+      throw UsageError(fmt::format("{}: {} key \"{}\" is not one of critical, high, mid, low", e.where, table, e.key));
+    if (!e.integer)
+      throw UsageError(fmt::format("{}: {} {} = {} must be an integer (the lowest priority value of the class, e.g. "
+                                   "{} = 1000)",
+                                   e.where, table, e.key, e.shown, e.key));
+    std::erase_if(priority, [&](const auto& p) { return p.first == *cls; });
+    priority.emplace_back(*cls, *e.integer);
+  }
+  std::sort(priority.begin(), priority.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (std::size_t i = 1; i < priority.size(); ++i)
+    if (priority[i].second >= priority[i - 1].second)
+      throw UsageError(fmt::format("{}: {} {} = {} must be below {} = {} (a higher class needs a higher priority "
+                                   "value)",
+                                   c.where("priority"), table, to_string(priority[i].first), priority[i].second,
+                                   to_string(priority[i - 1].first), priority[i - 1].second));
+}
 
 } // namespace fleetcap::source

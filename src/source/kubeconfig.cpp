@@ -1,34 +1,29 @@
 // kubeconfig files as kubectl reads them (merged, relative paths, -data forms, exec plugins),
 // and the in-cluster service account. The only file that includes yaml-cpp.
 #include "kubeconfig.hpp"
+#include "command.hpp"
 
 #include "fleetcap/error.hpp"
+#include "fleetcap/interrupt.hpp"
 #include "fleetcap/secrets.hpp"
+#include "fleetcap/source/local_file.hpp"
+#include "fleetcap/source/source.hpp"
+#include "fleetcap/text.hpp"
+#include "url.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
-#include <array>
 #include <cerrno>
-#include <chrono>
-#include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <poll.h>
-#include <spawn.h>
-#include <sstream>
-#include <sys/wait.h>
-#include <unistd.h>
-
-extern char** environ;
 
 namespace fleetcap::kube {
 namespace fs = std::filesystem;
+namespace child = source::command; // the one runner of other programs (command.hpp)
 
 std::optional<std::string> base64_decode(std::string_view text) {
   auto value = [](char c) -> int {
@@ -65,6 +60,11 @@ namespace {
 
 constexpr std::size_t kMaxPluginOutput = std::size_t{1} << 20;
 constexpr const char* kServiceAccount = "/var/run/secrets/kubernetes.io/serviceaccount";
+// Every file a kubeconfig names is read through the one local-file reader (local_file.hpp): a
+// regular file only, never blocking, never more than its limit.
+constexpr std::uint64_t kKubeconfigLimit = std::uint64_t{16} << 20;
+constexpr std::uint64_t kTokenLimit = std::uint64_t{64} << 10;
+constexpr std::uint64_t kPemLimit = std::uint64_t{64} << 20; // a CA bundle, as --cacert
 
 // One named entry (cluster, user or context) and the file that defined it.
 struct Entry {
@@ -78,12 +78,21 @@ struct Merged {
   std::vector<std::string> files; // the files read, in order
 };
 
-std::string read_text(const std::string& path, const std::string& what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw RuntimeError(fmt::format("cannot read {} \"{}\": {}", what, path, std::strerror(errno)));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+// The kubeconfig and every file it names configure the run: whatever keeps one from being used
+// (missing, unreadable, not a regular file, too large, malformed) is a usage error, exit 2, as
+// for --token-file and --config (docs/reliability.md, "One rule for files").
+[[noreturn]] void malformed(const std::string& file, const std::string& what) {
+  throw UsageError(
+      fmt::format("kubeconfig {}: {}; fix the file, or point --kubeconfig or KUBECONFIG at another", file, what));
+}
+
+// `path` whole, through the local-file reader; `what` names it in errors ("kubeconfig F: user
+// \"u\": tokenFile"), `limit_name` its limit.
+std::string read_file(const std::string& path, std::uint64_t limit, const std::string& limit_name,
+                      const std::string& what) {
+  LocalRead read = read_local_file(path, limit, limit_name);
+  if (read.bytes) return std::move(*read.bytes);
+  throw UsageError(fmt::format("{}: {}", what, read.error));
 }
 
 std::string trimmed(std::string s) {
@@ -97,11 +106,6 @@ std::string trimmed(std::string s) {
 std::string resolve(const std::string& path, const std::string& file) {
   if (path.empty() || fs::path(path).is_absolute()) return path;
   return (fs::path(file).parent_path() / path).lexically_normal().string();
-}
-
-[[noreturn]] void malformed(const std::string& file, const std::string& what) {
-  throw RuntimeError(
-      fmt::format("kubeconfig {}: {}; fix the file, or point --kubeconfig or KUBECONFIG at another", file, what));
 }
 
 // A string field of a map, or "" when absent; anything but a scalar is an error naming it.
@@ -121,21 +125,24 @@ bool bool_of(const YAML::Node& map, const char* key, const std::string& file, co
   return b;
 }
 
-void merge_file(const std::string& file, Merged& m) {
+// A name from the file, shown in messages: control characters escaped, at most 80 bytes.
+std::string shown(std::string_view name) {
+  return escape_control(name.substr(0, 80)) + (name.size() > 80 ? "..." : "");
+}
+
+void merge_text(const std::string& text, const std::string& file, Merged& m) {
   YAML::Node root;
   try {
-    root = YAML::LoadFile(file);
-  } catch (const YAML::BadFile&) {
-    throw RuntimeError(fmt::format("cannot read kubeconfig \"{}\": {}; pass --kubeconfig FILE or set KUBECONFIG", file,
-                                   std::strerror(errno ? errno : ENOENT)));
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    malformed(file, fmt::format("not valid YAML at line {}, column {}: {}", e.mark.line + 1, e.mark.column + 1, e.msg));
+    malformed(file, fmt::format("not valid YAML at line {}, column {}: {}", e.mark.line + 1, e.mark.column + 1,
+                                shown(e.msg)));
   }
   m.files.push_back(file);
   if (!root || root.IsNull()) return; // an empty file adds nothing, as kubectl reads it
   if (!root.IsMap()) malformed(file, "the top level must be a mapping (apiVersion, clusters, users, contexts)");
   const std::string kind = text_of(root, "kind", file, "top level");
-  if (!kind.empty() && kind != "Config") malformed(file, fmt::format("kind is \"{}\", expected Config", kind));
+  if (!kind.empty() && kind != "Config") malformed(file, fmt::format("kind is \"{}\", expected Config", shown(kind)));
   auto take = [&](const char* list, const char* inner, std::map<std::string, Entry>& into) {
     const YAML::Node seq = root[list];
     if (!seq || seq.IsNull()) return;
@@ -148,7 +155,7 @@ void merge_file(const std::string& file, Merged& m) {
       if (name.empty()) malformed(file, fmt::format("{} has no name", where));
       const YAML::Node body = item[inner];
       if (body && !body.IsNull() && !body.IsMap())
-        malformed(file, fmt::format("{} \"{}\": \"{}\" must be a mapping", where, name, inner));
+        malformed(file, fmt::format("{} \"{}\": \"{}\" must be a mapping", where, shown(name), inner));
       into.try_emplace(name, Entry{body ? body : YAML::Node(YAML::NodeType::Map), file}); // first file wins
     }
   };
@@ -160,7 +167,7 @@ void merge_file(const std::string& file, Merged& m) {
 
 std::string names_of(const std::map<std::string, Entry>& map) {
   std::string out;
-  for (const auto& [name, entry] : map) out += (out.empty() ? "" : ", ") + name;
+  for (const auto& [name, entry] : map) out += (out.empty() ? "" : ", ") + shown(name);
   return out.empty() ? "none" : out;
 }
 
@@ -177,39 +184,36 @@ std::string pem_of(const YAML::Node& map, const std::string& field, const Entry&
   }
   const std::string path = text_of(map, field.c_str(), e.file, where);
   if (path.empty()) return {};
-  const std::string resolved = resolve(path, e.file);
-  std::ifstream in(resolved, std::ios::binary);
-  if (!in)
-    throw RuntimeError(fmt::format("kubeconfig {}: {}: cannot read {} \"{}\": {}", e.file, where, field, resolved,
-                                   std::strerror(errno)));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string bytes = ss.str();
+  std::string bytes =
+      read_file(resolve(path, e.file), kPemLimit, "64 MiB", fmt::format("kubeconfig {}: {}: {}", e.file, where, field));
   if (secret) add_secret(bytes);
   return bytes;
 }
 
-// Runs an exec credential plugin as kubectl does (ExecCredential on stdout), non-interactively.
-void run_plugin(const YAML::Node& exec, const Entry& e, const std::string& user, const std::string& server,
-                double timeout, Access& a) {
-  const std::string where = fmt::format("user \"{}\" exec", user);
-  const std::string api = text_of(exec, "apiVersion", e.file, where);
-  if (api != "client.authentication.k8s.io/v1" && api != "client.authentication.k8s.io/v1beta1")
-    malformed(e.file,
-              fmt::format("{}: apiVersion \"{}\" is not client.authentication.k8s.io/v1 or v1beta1", where, api));
-  std::string command = text_of(exec, "command", e.file, where);
-  if (command.empty()) malformed(e.file, fmt::format("{} has no command", where));
-  if (command.find('/') != std::string::npos) command = resolve(command, e.file);
-  std::vector<std::string> argv{command};
+// An exec plugin's command line and environment (kubectl's ExecConfig), from the kubeconfig.
+struct PluginCall {
+  std::string api, command, hint;
+  child::Spec spec;
+};
+
+PluginCall plugin_call(const YAML::Node& exec, const Entry& e, const std::string& where, const std::string& server) {
+  PluginCall c;
+  c.api = text_of(exec, "apiVersion", e.file, where);
+  if (c.api != "client.authentication.k8s.io/v1" && c.api != "client.authentication.k8s.io/v1beta1")
+    malformed(e.file, fmt::format("{}: apiVersion \"{}\" is not client.authentication.k8s.io/v1 or v1beta1", where,
+                                  shown(c.api)));
+  c.command = text_of(exec, "command", e.file, where);
+  if (c.command.empty()) malformed(e.file, fmt::format("{} has no command", where));
+  if (c.command.find('/') != std::string::npos) c.command = resolve(c.command, e.file);
+  c.hint = text_of(exec, "installHint", e.file, where);
+  c.spec.argv.push_back(c.command);
   if (const YAML::Node args = exec["args"]; args && !args.IsNull()) {
     if (!args.IsSequence()) malformed(e.file, fmt::format("{}: \"args\" must be a list", where));
     for (const auto& arg : args) {
       if (!arg.IsScalar()) malformed(e.file, fmt::format("{}: \"args\" must be a list of strings", where));
-      argv.push_back(arg.Scalar());
+      c.spec.argv.push_back(arg.Scalar());
     }
   }
-  std::vector<std::string> env;
-  std::map<std::string, std::string> extra;
   if (const YAML::Node list = exec["env"]; list && !list.IsNull()) {
     if (!list.IsSequence()) malformed(e.file, fmt::format("{}: \"env\" must be a list", where));
     for (const auto& item : list) {
@@ -218,98 +222,17 @@ void run_plugin(const YAML::Node& exec, const Entry& e, const std::string& user,
       const std::string value = text_of(item, "value", e.file, where + " env");
       if (name.empty()) malformed(e.file, fmt::format("{}: an env entry has no name", where));
       add_secret(value.size() >= 6 ? value : std::string()); // plugins take keys by env
-      extra[name] = value;
+      c.spec.env.push_back(name + "=" + value);
     }
   }
-  nlohmann::json info = {{"apiVersion", api}, {"kind", "ExecCredential"}, {"spec", {{"interactive", false}}}};
+  nlohmann::json info = {{"apiVersion", c.api}, {"kind", "ExecCredential"}, {"spec", {{"interactive", false}}}};
   if (bool_of(exec, "provideClusterInfo", e.file, where)) info["spec"]["cluster"] = {{"server", server}};
-  extra["KUBERNETES_EXEC_INFO"] = info.dump();
-  for (char** p = environ; p && *p; ++p) {
-    const std::string_view kv(*p);
-    if (!extra.count(std::string(kv.substr(0, kv.find('='))))) env.emplace_back(kv);
-  }
-  for (const auto& [k, v] : extra) env.push_back(k + "=" + v);
+  c.spec.env.push_back("KUBERNETES_EXEC_INFO=" + info.dump());
+  return c;
+}
 
-  std::vector<char*> cargv, cenv;
-  for (auto& s : argv) cargv.push_back(s.data());
-  cargv.push_back(nullptr);
-  for (auto& s : env) cenv.push_back(s.data());
-  cenv.push_back(nullptr);
-
-  int out_pipe[2], err_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0) throw RuntimeError("cannot create a pipe for the exec plugin");
-  if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
-    ::close(out_pipe[0]);
-    ::close(out_pipe[1]);
-    throw RuntimeError("cannot create a pipe for the exec plugin");
-  }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
-  pid_t pid = 0;
-  const int spawned = ::posix_spawnp(&pid, command.c_str(), &actions, nullptr, cargv.data(), cenv.data());
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(out_pipe[1]);
-  ::close(err_pipe[1]);
-  const std::string hint = text_of(exec, "installHint", e.file, where);
-  if (spawned != 0) {
-    ::close(out_pipe[0]);
-    ::close(err_pipe[0]);
-    throw RuntimeError(fmt::format("kubeconfig {}: {}: cannot run \"{}\": {}{}", e.file, where, command,
-                                   std::strerror(spawned),
-                                   hint.empty() ? "; install it or fix the command" : "; " + trimmed(hint)));
-  }
-  std::string out, err;
-  bool too_much = false, timed_out = false;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long>(timeout * 1000));
-  std::array<pollfd, 2> fds{{{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}}};
-  int open_fds = 2;
-  while (open_fds > 0) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      timed_out = true;
-      break;
-    }
-    const int n = ::poll(fds.data(), fds.size(), static_cast<int>(std::min<long>(left.count(), 100)));
-    if (n < 0 && errno != EINTR) break;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      char buf[65536];
-      const ssize_t got = ::read(fds[i].fd, buf, sizeof buf);
-      if (got < 0 && errno == EINTR) continue;
-      if (got <= 0) {
-        ::close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_fds;
-        continue;
-      }
-      std::string& into = i == 0 ? out : err;
-      if (into.size() + static_cast<std::size_t>(got) > kMaxPluginOutput) {
-        too_much = true;
-        open_fds = 0;
-        break;
-      }
-      into.append(buf, static_cast<std::size_t>(got));
-    }
-  }
-  for (auto& f : fds)
-    if (f.fd >= 0) ::close(f.fd);
-  if (timed_out || too_much) ::kill(pid, SIGKILL);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-  const std::string name = fmt::format("kubeconfig {}: {} \"{}\"", e.file, where, command);
-  if (timed_out)
-    throw RuntimeError(
-        fmt::format("{} did not finish within {} s; run it by hand to see what it waits for", name, timeout));
-  if (too_much) throw RuntimeError(fmt::format("{} printed more than 1 MiB; it is not an ExecCredential", name));
-  // What the plugin printed is not quoted: it may carry credentials fleetcap cannot know of.
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw RuntimeError(fmt::format("{} failed ({}); run it by hand to see its message, or log in again", name,
-                                   WIFEXITED(status) ? fmt::format("exit status {}", WEXITSTATUS(status))
-                                                     : fmt::format("signal {}", WTERMSIG(status))));
+// The ExecCredential a plugin printed: its token, or its client certificate and key, into `a`.
+void take_exec_credential(const std::string& out, const std::string& api, const std::string& name, Access& a) {
   nlohmann::json cred;
   try {
     cred = nlohmann::json::parse(out);
@@ -324,14 +247,15 @@ void run_plugin(const YAML::Node& exec, const Entry& e, const std::string& user,
     throw RuntimeError(fmt::format("{} printed JSON that is not an ExecCredential", name));
   if (str(cred, "apiVersion") != api)
     throw RuntimeError(fmt::format("{} answered apiVersion \"{}\", but the kubeconfig asks for \"{}\"", name,
-                                   str(cred, "apiVersion"), api));
+                                   shown(str(cred, "apiVersion")), api));
   const auto st = cred.find("status");
   if (st == cred.end() || !st->is_object())
     throw RuntimeError(fmt::format("{} printed an ExecCredential without a status", name));
   const std::string token = str(*st, "token");
   const std::string cert = str(*st, "clientCertificateData"), key = str(*st, "clientKeyData");
-  add_secret(token);
   add_secret(key);
+  take_credential(token, fmt::format("the status.token that {} printed", name),
+                  "the plugin answered a token no API server would take: run it by hand, or log in again", true);
   if (token.empty() && (cert.empty() || key.empty()))
     throw RuntimeError(fmt::format("{} printed an ExecCredential with neither status.token nor "
                                    "status.clientCertificateData and clientKeyData",
@@ -341,6 +265,59 @@ void run_plugin(const YAML::Node& exec, const Entry& e, const std::string& user,
     a.cert_pem = cert;
     a.key_pem = key;
   }
+}
+
+// Runs an exec credential plugin as kubectl does (ExecCredential on stdout), non-interactively,
+// through the one runner of other programs (command.hpp): in a process group of its own, with
+// one --timeout deadline for reading and waiting both, and the whole group killed on that
+// deadline or on Ctrl-C or SIGTERM (seen here while it runs: interrupts are deferred).
+void run_plugin(const YAML::Node& exec, const Entry& e, const std::string& user, const std::string& server,
+                double timeout, Access& a) {
+  const std::string where = fmt::format("user \"{}\" exec", shown(user));
+  PluginCall call = plugin_call(exec, e, where, server);
+  call.spec.timeout = timeout;
+  call.spec.max_out = kMaxPluginOutput;
+  const child::Result r = [&] {
+    const DeferInterrupts defer; // the runner sees a signal, kills the group, and reports it
+    return child::run(call.spec);
+  }();
+  if (r.end == child::End::not_found || r.end == child::End::cannot_run)
+    throw RuntimeError(
+        fmt::format("kubeconfig {}: {}: cannot run \"{}\": {}{}", e.file, where, shown(call.command),
+                    r.end == child::End::not_found ? std::strerror(ENOENT) : r.why,
+                    call.hint.empty() ? "; install it or fix the command" : "; " + escape_control(trimmed(call.hint))));
+  if (r.end == child::End::interrupted || interrupt_requested()) throw InterruptedError();
+  const std::string name = fmt::format("kubeconfig {}: {} \"{}\"", e.file, where, shown(call.command));
+  if (r.end == child::End::timed_out)
+    throw RuntimeError(
+        fmt::format("{} did not finish within {} s; run it by hand to see what it waits for", name, timeout));
+  if (r.end == child::End::too_much)
+    throw RuntimeError(fmt::format("{} printed more than 1 MiB; it is not an ExecCredential", name));
+  // What the plugin printed is not quoted: it may carry credentials fleetcap cannot know of.
+  if (!r.ok())
+    throw RuntimeError(
+        fmt::format("{} failed ({}); run it by hand to see its message, or log in again", name, child::describe(r)));
+  take_exec_credential(r.out, call.api, name, a);
+}
+
+// `server` checked as the one URL parser reads it (url.hpp); userinfo is removed (and its text
+// registered as a secret): fleetcap sends no basic auth, and no message may show a password.
+std::string server_url(std::string server, const std::string& file, const std::string& where, Access& a) {
+  while (server.ends_with('/')) server.pop_back();
+  const url::Parsed p = url::parse(server);
+  if (!p.url)
+    malformed(file,
+              fmt::format("{}: server \"{}\" is not a usable URL: {}", where, shown(display_source(server)), p.why));
+  if (!p.url->userinfo.empty()) {
+    add_secret(p.url->userinfo);
+    if (const auto colon = p.url->userinfo.find(':'); colon != std::string::npos && p.url->userinfo.size() - colon > 6)
+      add_secret(p.url->userinfo.substr(colon + 1));
+    server = display_source(server);
+    a.warnings.push_back(fmt::format("{}: the server URL holds a user name and password, which fleetcap does not send "
+                                     "(Kubernetes dropped basic auth); it is used without them",
+                                     where));
+  }
+  return server;
 }
 
 Access in_cluster() {
@@ -353,80 +330,78 @@ Access in_cluster() {
   a.context = "in-cluster";
   a.origin = dir;
   const std::string h = host;
-  a.server =
+  const std::string server =
       fmt::format("https://{}:{}", h.find(':') != std::string::npos ? "[" + h + "]" : h, port && *port ? port : "443");
-  a.token = trimmed(read_text(dir + "/token", "service account token"));
-  add_secret(*a.token);
-  std::error_code ec;
-  if (fs::exists(dir + "/ca.crt", ec)) a.ca_pem = read_text(dir + "/ca.crt", "service account CA");
+  if (const url::Parsed p = url::parse(server); !p.url)
+    throw UsageError(
+        fmt::format("in a pod: KUBERNETES_SERVICE_HOST and _PORT make \"{}\", which is not a usable URL: {}",
+                    shown(server), p.why));
+  a.server = server;
+  a.token = trimmed(read_file(dir + "/token", kTokenLimit, "64 KiB, too large for a token", "service account token"));
+  take_credential(*a.token, fmt::format("the service account token {}/token", dir),
+                  "the pod's token is damaged: recreate the pod");
+  LocalRead ca = read_local_file(dir + "/ca.crt", kPemLimit, "64 MiB");
+  if (ca.bytes)
+    a.ca_pem = std::move(*ca.bytes);
+  else if (!ca.missing)
+    throw UsageError(fmt::format("service account CA: {}", ca.error));
   return a;
 }
 
-} // namespace
-
-Access load_access(const std::string& context, const std::string& kubeconfig, double timeout) {
-  Merged m;
-  std::string origin;
+// The kubeconfig files to read, merged as kubectl merges them; Merged::files empty and `in_pod`
+// set when there is none and this runs in a pod.
+std::string merge_kubeconfigs(const std::string& kubeconfig, bool& in_pod, Merged& m) {
   if (!kubeconfig.empty()) {
-    std::error_code ec;
-    if (!fs::exists(kubeconfig, ec))
-      throw RuntimeError(fmt::format("--kubeconfig {}: no such file; pass the path of your kubeconfig", kubeconfig));
-    merge_file(kubeconfig, m);
-    origin = kubeconfig;
-  } else if (const char* env = std::getenv("KUBECONFIG"); env && *env) {
-    std::string list = env;
+    LocalRead probe = read_local_file(kubeconfig, kKubeconfigLimit, "16 MiB, too large for a kubeconfig");
+    if (probe.missing)
+      throw UsageError(fmt::format("--kubeconfig {}: no such file; pass the path of your kubeconfig", kubeconfig));
+    if (!probe.bytes) throw UsageError(fmt::format("--kubeconfig {}", probe.error));
+    merge_text(*probe.bytes, kubeconfig, m);
+    return kubeconfig;
+  }
+  if (const char* env = std::getenv("KUBECONFIG"); env && *env) {
+    const std::string list = env;
     for (std::size_t start = 0; start <= list.size();) {
       std::size_t end = list.find(':', start);
       if (end == std::string::npos) end = list.size();
       const std::string file = list.substr(start, end - start);
-      std::error_code ec;
-      if (!file.empty() && fs::exists(file, ec)) merge_file(file, m); // kubectl skips missing ones
       start = end + 1;
+      if (file.empty()) continue;
+      LocalRead read = read_local_file(file, kKubeconfigLimit, "16 MiB, too large for a kubeconfig");
+      if (read.missing) continue; // kubectl skips missing ones
+      if (!read.bytes) throw UsageError(fmt::format("KUBECONFIG: {}", read.error));
+      merge_text(*read.bytes, file, m);
     }
     if (m.files.empty())
-      throw RuntimeError(fmt::format("none of the files in KUBECONFIG ({}) exists; fix KUBECONFIG or pass "
-                                     "--kubeconfig FILE",
-                                     list));
-    origin = m.files.size() == 1 ? m.files[0] : fmt::format("KUBECONFIG ({})", list);
-  } else {
-    const char* home = std::getenv("HOME");
-    const std::string file = home && *home ? std::string(home) + "/.kube/config" : std::string();
-    std::error_code ec;
-    if (file.empty() || !fs::exists(file, ec)) {
-      const char* host = std::getenv("KUBERNETES_SERVICE_HOST");
-      if (host && *host && context.empty()) return in_cluster();
-      throw RuntimeError(fmt::format("no kubeconfig: {} does not exist and this is not a pod with a service account; "
-                                     "pass --kubeconfig FILE or set KUBECONFIG",
-                                     file.empty() ? "~/.kube/config" : file));
-    }
-    merge_file(file, m);
-    origin = file;
+      throw UsageError(fmt::format("none of the files in KUBECONFIG ({}) exists; fix KUBECONFIG or pass "
+                                   "--kubeconfig FILE",
+                                   shown(list)));
+    return m.files.size() == 1 ? m.files[0] : fmt::format("KUBECONFIG ({})", shown(list));
   }
+  const char* home = std::getenv("HOME");
+  const std::string file = home && *home ? std::string(home) + "/.kube/config" : std::string();
+  LocalRead read = file.empty() ? LocalRead{std::nullopt, true, {}}
+                                : read_local_file(file, kKubeconfigLimit, "16 MiB, too large for a kubeconfig");
+  if (read.missing) {
+    in_pod = true;
+    return file.empty() ? "~/.kube/config" : file;
+  }
+  if (!read.bytes) throw UsageError(read.error);
+  merge_text(*read.bytes, file, m);
+  return file;
+}
 
-  Access a;
-  a.origin = origin;
-  a.context = context.empty() ? m.current_context : context;
-  if (a.context.empty())
-    throw RuntimeError(fmt::format("{} has no current-context; pass --source kube:CONTEXT (contexts: {})", origin,
-                                   names_of(m.contexts)));
-  const auto ctx = m.contexts.find(a.context);
-  if (ctx == m.contexts.end())
-    throw RuntimeError(fmt::format("context \"{}\" is not in {} (contexts: {}); pass --source kube:CONTEXT with one of "
-                                   "them",
-                                   a.context, origin, names_of(m.contexts)));
-  const std::string where = fmt::format("context \"{}\"", a.context);
-  const std::string cluster_name = text_of(ctx->second.node, "cluster", ctx->second.file, where);
-  const std::string user_name = text_of(ctx->second.node, "user", ctx->second.file, where);
+// The cluster a context names: its server and TLS into `a`.
+void resolve_cluster(const Merged& m, const std::string& cluster_name, const Entry& ctx, Access& a) {
   const auto cl = m.clusters.find(cluster_name);
   if (cl == m.clusters.end())
-    malformed(ctx->second.file, fmt::format("{} names cluster \"{}\", which is not defined", where, cluster_name));
+    malformed(ctx.file, fmt::format("context \"{}\" names cluster \"{}\", which is not defined", shown(a.context),
+                                    shown(cluster_name)));
   const Entry& c = cl->second;
-  const std::string cwhere = fmt::format("cluster \"{}\"", cluster_name);
-  a.server = text_of(c.node, "server", c.file, cwhere);
-  if (a.server.empty()) malformed(c.file, fmt::format("{} has no server", cwhere));
-  while (a.server.ends_with('/')) a.server.pop_back();
-  if (!a.server.starts_with("https://") && !a.server.starts_with("http://"))
-    malformed(c.file, fmt::format("{}: server \"{}\" is not an https:// URL", cwhere, a.server));
+  const std::string cwhere = fmt::format("cluster \"{}\"", shown(cluster_name));
+  const std::string server = text_of(c.node, "server", c.file, cwhere);
+  if (server.empty()) malformed(c.file, fmt::format("{} has no server", cwhere));
+  a.server = server_url(server, c.file, cwhere, a);
   a.insecure = bool_of(c.node, "insecure-skip-tls-verify", c.file, cwhere);
   a.ca_pem = pem_of(c.node, "certificate-authority", c, cwhere, false);
   if (!text_of(c.node, "proxy-url", c.file, cwhere).empty())
@@ -435,20 +410,27 @@ Access load_access(const std::string& context, const std::string& kubeconfig, do
     a.warnings.push_back(fmt::format("{}: tls-server-name is not supported; the server's name is checked against its "
                                      "URL",
                                      cwhere));
+}
 
-  if (user_name.empty()) return a; // anonymous, as kubectl allows
+// The user a context names: its credentials into `a` (an exec plugin run when `run_exec`).
+void resolve_user(const Merged& m, const std::string& user_name, const Entry& ctx, double timeout, bool run_exec,
+                  Access& a) {
   const auto us = m.users.find(user_name);
   if (us == m.users.end())
-    malformed(ctx->second.file, fmt::format("{} names user \"{}\", which is not defined", where, user_name));
+    malformed(ctx.file, fmt::format("context \"{}\" names user \"{}\", which is not defined", shown(a.context),
+                                    shown(user_name)));
   const Entry& u = us->second;
-  const std::string uwhere = fmt::format("user \"{}\"", user_name);
+  const std::string uwhere = fmt::format("user \"{}\"", shown(user_name));
+  const std::string fix = "fix the kubeconfig";
   if (const std::string token = text_of(u.node, "token", u.file, uwhere); !token.empty()) {
-    add_secret(token);
+    take_credential(token, fmt::format("kubeconfig {}: {}: the token", u.file, uwhere), fix);
     a.token = token;
   }
   if (const std::string file = text_of(u.node, "tokenFile", u.file, uwhere); !file.empty()) {
-    const std::string token = trimmed(read_text(resolve(file, u.file), fmt::format("{} tokenFile", uwhere)));
-    add_secret(token);
+    const std::string what = fmt::format("kubeconfig {}: {}: tokenFile", u.file, uwhere);
+    const std::string token =
+        trimmed(read_file(resolve(file, u.file), kTokenLimit, "64 KiB, too large for a token", what));
+    take_credential(token, fmt::format("{} {}", what, resolve(file, u.file)), "fix the token file");
     if (!token.empty()) a.token = token; // the file wins over token, as in client-go
   }
   a.cert_pem = pem_of(u.node, "client-certificate", u, uwhere, false);
@@ -458,20 +440,64 @@ Access load_access(const std::string& context, const std::string& kubeconfig, do
               fmt::format("{} has a client certificate without its key, or a key without its certificate", uwhere));
   if (const YAML::Node exec = u.node["exec"]; exec && !exec.IsNull()) {
     if (!exec.IsMap()) malformed(u.file, fmt::format("{}: \"exec\" must be a mapping", uwhere));
+    if (!run_exec) throw UsageError(fmt::format("kubeconfig {}: {} runs an exec plugin", u.file, uwhere));
     run_plugin(exec, u, user_name, a.server, timeout, a);
   }
   if (const YAML::Node ap = u.node["auth-provider"]; ap && !ap.IsNull() && !a.token)
-    throw RuntimeError(fmt::format("kubeconfig {}: {} uses auth-provider \"{}\", which kubectl itself dropped; switch "
-                                   "to its exec plugin (e.g. gke-gcloud-auth-plugin, kubelogin)",
-                                   u.file, uwhere, ap["name"] ? ap["name"].as<std::string>("") : ""));
-  if (!text_of(u.node, "password", u.file, uwhere).empty()) {
-    add_secret(text_of(u.node, "password", u.file, uwhere));
+    malformed(u.file, fmt::format("{} uses auth-provider \"{}\", which kubectl itself dropped; switch to its exec "
+                                  "plugin (e.g. gke-gcloud-auth-plugin, kubelogin)",
+                                  uwhere, ap.IsMap() && ap["name"] ? shown(ap["name"].as<std::string>("")) : ""));
+  if (const std::string password = text_of(u.node, "password", u.file, uwhere); !password.empty()) {
+    add_secret(password);
     if (!a.token && a.cert_pem.empty())
-      throw RuntimeError(fmt::format("kubeconfig {}: {} uses a username and password, which fleetcap does not send; "
-                                     "use a token, a client certificate or an exec plugin",
-                                     u.file, uwhere));
+      malformed(u.file, fmt::format("{} uses a username and password, which fleetcap does not send; use a token, a "
+                                    "client certificate or an exec plugin",
+                                    uwhere));
   }
+}
+
+// The context `context` (empty: the current one) of the merged files.
+Access resolve_context(const Merged& m, const std::string& origin, const std::string& context, double timeout,
+                       bool run_exec) {
+  Access a;
+  a.origin = origin;
+  a.context = context.empty() ? m.current_context : context;
+  if (a.context.empty())
+    throw UsageError(fmt::format("{} has no current-context; pass --source kube:CONTEXT (contexts: {})", origin,
+                                 names_of(m.contexts)));
+  const auto ctx = m.contexts.find(a.context);
+  if (ctx == m.contexts.end())
+    throw UsageError(fmt::format("context \"{}\" is not in {} (contexts: {}); pass --source kube:CONTEXT with one of "
+                                 "them",
+                                 shown(a.context), origin, names_of(m.contexts)));
+  const std::string where = fmt::format("context \"{}\"", shown(a.context));
+  const std::string cluster_name = text_of(ctx->second.node, "cluster", ctx->second.file, where);
+  const std::string user_name = text_of(ctx->second.node, "user", ctx->second.file, where);
+  resolve_cluster(m, cluster_name, ctx->second, a);
+  if (!user_name.empty()) resolve_user(m, user_name, ctx->second, timeout, run_exec, a); // else anonymous
   return a;
+}
+
+} // namespace
+
+Access load_access(const std::string& context, const std::string& kubeconfig, double timeout) {
+  Merged m;
+  bool in_pod = false;
+  const std::string origin = merge_kubeconfigs(kubeconfig, in_pod, m);
+  if (in_pod) {
+    const char* host = std::getenv("KUBERNETES_SERVICE_HOST");
+    if (host && *host && context.empty()) return in_cluster();
+    throw UsageError(fmt::format("no kubeconfig: {} does not exist and this is not a pod with a service account; "
+                                 "pass --kubeconfig FILE or set KUBECONFIG",
+                                 origin));
+  }
+  return resolve_context(m, origin, context, timeout, true);
+}
+
+Access access_from_text(const std::string& yaml, const std::string& file, const std::string& context) {
+  Merged m;
+  merge_text(yaml, file, m);
+  return resolve_context(m, file, context, 0, false);
 }
 
 } // namespace fleetcap::kube

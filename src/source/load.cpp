@@ -3,7 +3,11 @@
 #include "fleetcap/error.hpp"
 #include "fleetcap/model/parse.hpp"
 #include "fleetcap/model/validate.hpp"
+#include "fleetcap/secrets.hpp"
+#include "fleetcap/source/kinds.hpp"
 #include "fleetcap/source/source.hpp"
+#include "fleetcap/text.hpp"
+#include "http.hpp"
 #include "loader.hpp"
 #include "url.hpp"
 
@@ -15,48 +19,17 @@
 
 namespace fleetcap {
 
-bool is_url(std::string_view s) { return s.starts_with("http://") || s.starts_with("https://"); }
-
-std::string display_source(std::string_view s) {
-  // Any URL: the fleet API's, and an adapter's (slurm+https://user:pw@head:6820).
-  const auto scheme = s.find("://");
-  if (scheme == std::string_view::npos || scheme == 0 || s.substr(0, scheme).find('/') != std::string_view::npos)
-    return std::string(s);
-  const auto scheme_end = scheme + 3;
-  const auto host_end = s.find_first_of("/?#", scheme_end);
-  const auto at = s.rfind('@', host_end == std::string_view::npos ? s.size() : host_end);
-  if (at == std::string_view::npos || at < scheme_end) return std::string(s);
-  return std::string(s.substr(0, scheme_end)) + std::string(s.substr(at + 1));
+bool is_slurm_command_source(std::string_view s) {
+  return s == "slurm" || s.starts_with("slurm:") || s.starts_with("slurm+ssh://");
 }
 
-// From the strict parse (url.hpp): a literal loopback address or `localhost`, never a prefix.
-bool token_in_clear(std::string_view source) {
-  if (source.starts_with("slurm+")) source.remove_prefix(6);
-  const url::Parsed p = url::parse(source);
-  if (!p.url) return source.starts_with("http://");
-  return p.url->scheme == "http" && !url::loopback_host(p.url->host);
-}
-
-void check_source_url(std::string_view source) {
-  if (source.starts_with("slurm+")) source.remove_prefix(6);
-  const url::Parsed p = url::parse(source);
-  if (!p.url) throw UsageError(fmt::format("--source \"{}\" is not a usable URL: {}", display_source(source), p.why));
+// The one credential rule (take_credential, fleetcap/secrets.hpp): registered, and refused with a
+// control character.
+void check_header_token(const std::string& token, const char* where) {
+  take_credential(token, fmt::format("the token from {}", where), fmt::format("fix {}", where));
 }
 
 namespace source {
-
-// The first 200 bytes of a body for an error line: control characters and runs of blanks become
-// one space, so the message stays one readable line.
-std::string first_bytes(std::string_view body) {
-  std::string out;
-  for (char c : body.substr(0, 200)) {
-    const bool blank = static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
-    if (blank && (out.empty() || out.back() == ' ')) continue;
-    out += blank ? ' ' : c;
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
 
 // A JSON media type: application/json, text/json, or any */*+json (RFC 6839), parameters
 // ignored. A server that names no type at all is given the benefit of the doubt.
@@ -73,8 +46,30 @@ bool json_content_type(std::string_view type) {
   return subtype == "json" || subtype.ends_with("+json");
 }
 
-Loader::Loader(const SourceOptions& options, Snapshot& snap, RawItems* raw)
-    : options_(options), snap_(snap), raw_(raw), started_(std::chrono::steady_clock::now()) {
+void require_json(const http::Response& resp, std::string_view shown_url) {
+  if (json_content_type(resp.content_type)) return;
+  throw RuntimeError(fmt::format("GET {}: expected JSON, got Content-Type \"{}\"{}: {}", shown_url,
+                                 quote_from_server(resp.content_type, 100), resp.redirected,
+                                 quote_from_server(resp.head)));
+}
+
+void PageTokens::before_page(std::string_view shown_url) {
+  if (++pages_ > max_pages_)
+    throw RuntimeError(
+        fmt::format("GET {}: {} has more than --max-pages {} pages; giving up", shown_url, list_, max_pages_));
+}
+
+bool PageTokens::more(const std::string& token, std::string_view shown_url) {
+  if (token.empty()) return false;
+  if (!seen_.insert(token).second)
+    throw RuntimeError(fmt::format("GET {}: the server sent a {} it had sent before for {}; the pages would never end "
+                                   "(does a proxy drop the query string?)",
+                                   shown_url, kind_, list_));
+  return true;
+}
+
+Loader::Loader(const SourceOptions& options, Snapshot& snap, RawItems* raw, const Cancel* cancel)
+    : options_(options), snap_(snap), raw_(raw), cancel_(cancel), started_(std::chrono::steady_clock::now()) {
   // Linking starts as soon as the resources each stage needs are parsed (validate.hpp).
   if (options.only.empty()) linker_.emplace(snap);
 }
@@ -88,7 +83,30 @@ void Loader::done(Resource r) {
   if (options_.on_parsed)
     options_.on_parsed(r,
                        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count());
-  if (linker_) linker_->parsed(r, !out.failed && !out.interrupted && out.json_ok);
+  if (linker_) linker_->parsed(r, !out.failed && !out.interrupted && !out.stopped && out.json_ok);
+}
+
+void Loader::spawn(Tasks& tasks, Resource r, std::function<void(Cancel&)> read) {
+  tasks.spawn([this, r, read = std::move(read)](Cancel& cancel) {
+    Outcome& out = outcome(r);
+    try {
+      if (cancel.requested()) throw Cancelled();
+      read(cancel);
+    } catch (const InterruptedError&) {
+      out.interrupted = true;
+      done(r);
+      throw;
+    } catch (const Cancelled&) {
+      out.stopped = true;
+      done(r);
+      throw;
+    } catch (const std::exception& e) {
+      out.failed = e.what();
+      done(r);
+      throw;
+    }
+    done(r);
+  });
 }
 
 void Loader::parse_built_page(Resource r, std::string_view label, std::string& page) {
@@ -126,21 +144,12 @@ void Loader::finish() {
   if (!errors.empty()) throw DataError(std::move(errors));
 }
 
-// One line per kind of source, recognised by its --source (SPEC §3); anything else is a directory.
-std::unique_ptr<Source> make_source(const SourceOptions& o) {
-  const std::string_view s = o.source;
-  if (s.starts_with("slurm+")) return make_slurm_source(o);
-  if (s == "kube" || s.starts_with("kube:")) return make_kube_source(o);
-  if (is_url(s)) return make_fleet_api_source(o);
-  return make_directory_source(o);
-}
-
 } // namespace source
 
 Snapshot load_snapshot(const SourceOptions& o, RawItems* raw) {
   Snapshot snap;
   snap.source = display_source(o.source);
-  auto src = source::make_source(o);
+  auto src = source_kind(o.source).make(o);
   source::Loader loader(o, snap, raw);
   src->load(loader);
   loader.finish();

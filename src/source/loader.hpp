@@ -7,24 +7,27 @@
 // `snapshot save`, links resources as they become ready and gathers errors and warnings. So model,
 // figures and render never learn where a fleet came from.
 //
-// Adding a kind of source: a class implementing Source in its own file, and one line in
-// make_source() (load.cpp) that recognises its --source.
+// Adding a kind of source: a class implementing Source in its own file, and one row in the table
+// of kinds (kinds.cpp) that recognises its --source.
 #pragma once
 
 #include "fleetcap/error.hpp"
 #include "fleetcap/interrupt.hpp"
 #include "fleetcap/model/parse.hpp"
 #include "fleetcap/model/validate.hpp"
+#include "fleetcap/source/config.hpp"
 #include "fleetcap/source/source.hpp"
+#include "http.hpp"
+#include "tasks.hpp"
 
 #include <array>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
-#include <pthread.h>
 #include <string>
 #include <string_view>
-#include <thread>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -35,15 +38,20 @@ struct Outcome {
   std::vector<std::string> errors;   // SPEC §3.3 data errors
   std::optional<std::string> failed; // an I/O or HTTP failure: the whole run fails with it
   bool interrupted = false;
+  bool stopped = false; // cancelled because another resource failed: not reported itself
   bool json_ok = true;
   std::optional<std::string> warning;
 };
 
 class Loader {
 public:
-  Loader(const SourceOptions& options, Snapshot& snap, RawItems* raw);
+  // `cancel`: the Cancel of the run this load is a task of (the sources of a fleet load
+  // together, tasks.hpp); null when it runs alone.
+  Loader(const SourceOptions& options, Snapshot& snap, RawItems* raw, const Cancel* cancel = nullptr);
 
   const SourceOptions& options() const { return options_; }
+  // The parent of the source's own Tasks.
+  const Cancel* cancel() const { return cancel_; }
   Snapshot& snapshot() { return snap_; }
   // Resources this run reads (SourceOptions::only).
   bool wanted(Resource r) const;
@@ -54,6 +62,10 @@ public:
   // From the thread that filled `r`, after its last write to the snapshot: times it and lets
   // linking stages that waited for it run.
   void done(Resource r);
+  // Runs read(cancel), which fills `r`, as a task of `tasks`: whatever happens, `r` is reported
+  // done (a failure marks its outcome, so linking neither waits for it nor uses it), and an
+  // exception goes on to `tasks`. Skipped when the run is cancelled before it starts.
+  void spawn(Tasks& tasks, Resource r, std::function<void(Cancel&)> read);
   // Parses one whole page of `r` that a source built (an adapter's translation), keeps its items
   // text when saving, and reports `r` done. `label` names where the items came from in errors.
   void parse_built_page(Resource r, std::string_view label, std::string& page);
@@ -67,47 +79,36 @@ private:
   const SourceOptions& options_;
   Snapshot& snap_;
   RawItems* raw_;
+  const Cancel* cancel_;
   std::array<Outcome, kResources.size()> outcomes_;
   std::optional<Linker> linker_;
   std::chrono::steady_clock::time_point started_;
 };
 
-// The threads a source runs while it loads. While one lives, a signal does not end the process
-// at once (fleetcap/interrupt.hpp): it sets interrupt_requested(), each fetch or file read stops
-// at its next check (http.cpp polls every 50 ms; a file is read 1 MiB at a time), and join()
-// waits for them and throws InterruptedError. So the process never exits while a worker is
-// writing into the snapshot, nor with a finished worker nobody joined (ThreadSanitizer reports
-// that as a thread leak). Declare it after everything its threads use.
-class Workers {
+// The page tokens of one paged list (the fleet API's next_page_token, Kubernetes' metadata.continue).
+// A token seen before means the pages would never end: a proxy that drops the query string makes
+// the server answer the first page again, with the same token, for ever. And --max-pages bounds
+// a server whose tokens never repeat. Both end the list at once with a RuntimeError.
+class PageTokens {
 public:
-  Workers() = default;
-  ~Workers() { wait(); } // an exception is leaving the source: its threads must end first
-  Workers(const Workers&) = delete;
-  Workers& operator=(const Workers&) = delete;
-
-  // Each thread is named "fleetcap-load" (top -H, gdb, and the tests see when the load is over).
-  template <class F> void spawn(F&& f) {
-    if (!defer_) defer_.emplace();
-    threads_.emplace_back([f = std::forward<F>(f)]() mutable {
-      ::pthread_setname_np(::pthread_self(), "fleetcap-load");
-      f();
-    });
-  }
-  // Waits for every thread; then InterruptedError if a signal came meanwhile.
-  void join() {
-    wait();
-    if (interrupt_requested()) throw InterruptedError();
+  // `kind`: the token's name in messages ("next_page_token", "continue token"); `list`: the
+  // list's ("jobs", "pods").
+  PageTokens(std::string kind, std::string list, std::int64_t max_pages)
+      : kind_(std::move(kind)), list_(std::move(list)), max_pages_(max_pages) {}
+  // Before each request for `shown_url` (userinfo removed).
+  void before_page(std::string_view shown_url);
+  // After each page: true when `token` asks for another page.
+  bool more(const std::string& token, std::string_view shown_url);
+  // The list starts over (a Kubernetes 410 Gone): its tokens are new.
+  void restart() {
+    seen_.clear();
+    pages_ = 0;
   }
 
 private:
-  void wait() noexcept {
-    for (auto& t : threads_)
-      if (t.joinable()) t.join();
-    threads_.clear();
-    defer_.reset();
-  }
-  std::optional<DeferInterrupts> defer_;
-  std::vector<std::thread> threads_;
+  std::string kind_, list_;
+  std::int64_t max_pages_, pages_ = 0;
+  std::unordered_set<std::string> seen_;
 };
 
 // One kind of source.
@@ -120,19 +121,22 @@ public:
   virtual void load(Loader& loader) = 0;
 };
 
-// The source that `options.source` names, by its scheme (SPEC §3). Throws UsageError for one
-// that is none.
-std::unique_ptr<Source> make_source(const SourceOptions& options);
-
+// Each kind's functions for its row in the table of kinds (kinds.cpp, fleetcap/source/kinds.hpp).
 std::unique_ptr<Source> make_fleet_api_source(const SourceOptions& options); // fleet_api.cpp
 std::unique_ptr<Source> make_directory_source(const SourceOptions& options); // directory.cpp
 std::unique_ptr<Source> make_slurm_source(const SourceOptions& options);     // slurm.cpp
+std::unique_ptr<Source> make_slurm_cli_source(const SourceOptions& options); // slurm_cli.cpp
+void configure_slurm(KindConfig& config, SourceOptions& options);            // slurm_config.cpp
+void configure_slurm_commands(KindConfig& config, SourceOptions& options);   // slurm_config.cpp
 std::unique_ptr<Source> make_kube_source(const SourceOptions& options);      // kube.cpp
+void configure_kube(KindConfig& config, SourceOptions& options);             // kube.cpp
 
 // Helpers the sources share.
-// The first 200 bytes of a body for an error line, on one line.
-std::string first_bytes(std::string_view body);
 // A JSON media type (or none given).
 bool json_content_type(std::string_view type);
+// A successful answer must be JSON (or name no type): else RuntimeError naming its Content-Type
+// and quoting its start, exit 1 (a login page or a proxy's error page is a server problem, not
+// invalid data). Every adapter checks its answers with this.
+void require_json(const http::Response& resp, std::string_view shown_url);
 
 } // namespace fleetcap::source

@@ -1,6 +1,8 @@
 #include "fleetcap/source/local_file.hpp"
 
+#include "fleetcap/error.hpp"
 #include "fleetcap/model/parse.hpp"
+#include "fleetcap/secrets.hpp"
 
 #include <fmt/format.h>
 
@@ -54,6 +56,37 @@ int open_local_file(const std::string& path, std::uint64_t limit, const std::str
   const int flags = ::fcntl(fd, F_GETFL);
   if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
   return fd;
+}
+
+namespace {
+// All of `text` to `fd`; false (errno set) on a write error.
+bool write_all(int fd, std::string_view text) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+} // namespace
+
+void write_local_file(const std::string& path, const std::vector<std::string_view>& pieces, const std::string& what) {
+  constexpr std::size_t kPiece = std::size_t{1} << 20; // the filter's memory stays this small
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw RuntimeError(fmt::format("cannot write {}: {}", what, std::strerror(errno)));
+  SecretFilter filter;
+  bool ok = true;
+  for (const std::string_view text : pieces)
+    for (std::size_t at = 0; ok && at < text.size(); at += kPiece)
+      ok = write_all(fd, filter.feed(text.substr(at, kPiece)));
+  ok = ok && write_all(fd, filter.finish());
+  struct stat st {};
+  if (ok && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) ok = ::fsync(fd) == 0;
+  const int saved = errno;
+  if (::close(fd) != 0 && ok) throw RuntimeError(fmt::format("cannot write {}: {}", what, std::strerror(errno)));
+  if (!ok) throw RuntimeError(fmt::format("cannot write {}: {}", what, std::strerror(saved)));
 }
 
 LocalRead read_local_file(const std::string& path, std::uint64_t limit, const std::string& limit_name) {

@@ -1,6 +1,7 @@
 // `snapshot save DIR`: a directory a later run can use as --source (SPEC §3).
 #include "fleetcap/error.hpp"
 #include "fleetcap/interrupt.hpp"
+#include "fleetcap/source/local_file.hpp"
 #include "fleetcap/source/source.hpp"
 
 #include <fmt/format.h>
@@ -22,27 +23,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Writes `pieces` one after the other (a resource's pages are not copied into one string: a
-// large page would be held twice) and flushes to disk, so the rename below never publishes a
-// file whose data is not there.
+// Each file through the one writer (local_file.hpp): redacted as stdout is, flushed to disk, so
+// the rename below never publishes a file whose data is not there.
 void write_file(const fs::path& path, const std::vector<std::string_view>& pieces) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw RuntimeError(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
-  for (const std::string_view text : pieces) {
-    std::size_t done = 0;
-    while (done < text.size()) {
-      const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        const int e = errno;
-        ::close(fd);
-        throw RuntimeError(fmt::format("cannot write {}: {}", path.string(), std::strerror(e)));
-      }
-      done += static_cast<std::size_t>(n);
-    }
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0)
-    throw RuntimeError(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
+  write_local_file(path.string(), pieces, path.string());
 }
 
 void sync_dir(const fs::path& dir) {

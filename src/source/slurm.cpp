@@ -5,20 +5,19 @@
 #include "slurm.hpp"
 #include "fleetcap/error.hpp"
 #include "fleetcap/source/local_file.hpp"
+#include "fleetcap/text.hpp"
 #include "http.hpp"
 #include "loader.hpp"
 
 #include <fmt/format.h>
 
 #include <array>
-#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <fstream>
 #include <pwd.h>
 #include <sstream>
-#include <thread>
 #include <unistd.h>
 
 namespace fleetcap::source {
@@ -70,8 +69,8 @@ public:
   void load(Loader& loader) override {
     setup();
     http::global_init();
-    std::atomic<bool> cancel{false};
-    const std::string version = discover(cancel);
+    Tasks fetches(loader.cancel());
+    const std::string version = discover(fetches.cancel());
     log(fmt::format("slurmrestd {}: data parser {} ({})", shown_, version, how_));
 
     // The endpoints, fetched concurrently.
@@ -80,9 +79,8 @@ public:
     const std::string& quota = o_.slurm.quota;
     std::array<bool, kEndpoints> want = {true, true, true, quota == "associations", quota == "qos"};
     std::array<std::optional<std::string>, kEndpoints> bodies;
-    std::array<std::string, kEndpoints> labels, failures;
+    std::array<std::string, kEndpoints> labels;
     std::array<bool, kEndpoints> absent{};
-    Workers workers;
     for (std::size_t e = 0; e < kEndpoints; ++e) {
       labels[e] = fmt::format("GET {}{}", shown_, fmt::format(fmt::runtime(kPaths[e]), version));
       if (!want[e]) continue;
@@ -90,35 +88,34 @@ public:
         absent[e] = true;
         continue;
       }
-      workers.spawn([&, e] {
+      fetches.spawn([&, e](Cancel& cancel) {
+        const std::string url = base_ + fmt::format(fmt::runtime(kPaths[e]), version);
+        http::Response r;
         try {
-          const std::string url = base_ + fmt::format(fmt::runtime(kPaths[e]), version);
-          http::Response r = http::get(url, req_, cancel);
-          if (r.status == 404 && slurmdb(e)) {
-            absent[e] = true;
-            return;
-          }
-          if (r.status < 200 || r.status > 299) {
-            const std::string said = slurm::slurm_errors(r.body);
-            failures[e] =
-                fmt::format("{}: HTTP {}{}: {}; {}", labels[e], r.status, r.redirected,
-                            said.empty() ? first_bytes(r.head) : "slurmrestd says: " + said, advice(e, r.status, said));
-            cancel.store(true);
-            return;
-          }
-          bodies[e] = std::move(r.body);
+          r = http::get(url, req_, cancel);
+        } catch (const Cancelled&) {
+          throw;
         } catch (const InterruptedError&) {
-          failures[e] = "interrupted";
-          cancel.store(true);
+          throw;
         } catch (const std::exception& ex) {
-          if (!cancel.load()) failures[e] = fmt::format("{}; is slurmrestd running at {}?", ex.what(), shown_);
-          cancel.store(true);
+          throw RuntimeError(fmt::format("{}; is slurmrestd running at {}?", ex.what(), shown_));
         }
+        if (r.status == 404 && slurmdb(e)) {
+          absent[e] = true;
+          return;
+        }
+        if (r.status < 200 || r.status > 299) {
+          const std::string said = slurm::slurm_errors(r.body);
+          throw RuntimeError(
+              fmt::format("{}: HTTP {}{}: {}; {}", labels[e], r.status, r.redirected,
+                          said.empty() ? quote_from_server(r.head) : "slurmrestd says: " + quote_from_server(said, 300),
+                          advice(e, r.status, said)));
+        }
+        require_json(r, labels[e].substr(4));
+        bodies[e] = std::move(r.body);
       });
     }
-    workers.join();
-    for (const auto& f : failures)
-      if (!f.empty() && f != "interrupted") throw RuntimeError(f);
+    fetches.join();
     in.nodes = std::move(*bodies[kNodes]);
     in.jobs = std::move(*bodies[kJobs]);
     in.reservations = std::move(*bodies[kReservations]);
@@ -134,21 +131,7 @@ public:
     const Time now =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     slurm::Translation tr = slurm::translate(in, o_.slurm, o_.now.value_or(now));
-    for (auto& w : tr.warnings) loader.snapshot().warnings.push_back(std::move(w));
-    log(fmt::format("Slurm cluster {}", tr.cluster));
-
-    // The pages go through the loader like any source's; nodes and jobs, the big ones, in parallel.
-    auto parse = [&](Resource r) {
-      const std::size_t i = static_cast<std::size_t>(r);
-      if (loader.wanted(r))
-        loader.parse_built_page(r, fmt::format("{} ({} from Slurm)", shown_, to_string(r)), tr.pages[i]);
-    };
-    Workers jobs_thread;
-    jobs_thread.spawn([&] { parse(Resource::jobs); });
-    for (Resource r : kResources)
-      if (r != Resource::jobs) parse(r);
-    loader.link_while_waiting();
-    jobs_thread.join();
+    slurm::load_pages(loader, tr, shown_);
   }
 
 private:
@@ -171,6 +154,7 @@ private:
       base_ = "http://localhost";
       how_ = "unix socket, local auth";
     } else if (s.starts_with("http://") || s.starts_with("https://")) {
+      check_source_url(o_.source); // the strict parse, exit 2, before any request
       base_ = std::string(s);
       while (!base_.empty() && base_.back() == '/') base_.pop_back();
       const std::optional<std::string>& jwt = o_.slurm.jwt ? o_.slurm.jwt : o_.token;
@@ -190,23 +174,15 @@ private:
                                    "slurm+unix:///PATH/TO/slurmrestd.socket",
                                    shown_));
     }
-    if (!o_.slurm.island_map.empty()) {
-      // A map is a few lines per island: 16 MiB is far beyond any real one.
-      LocalRead read = read_local_file(o_.slurm.island_map, std::uint64_t{16} << 20, "16 MiB for --island-map");
-      if (!read.bytes)
-        throw RuntimeError(read.missing ? fmt::format("cannot read --island-map {}: no such file", o_.slurm.island_map)
-                                        : fmt::format("--island-map: {}", read.error));
-      const std::string text = std::move(*read.bytes);
-      island_map_ = slurm::parse_island_map(text, o_.slurm.island_map);
-    }
+    island_map_ = slurm::read_island_map(o_.slurm);
   }
 
   // The newest data parser version the server serves: from its OpenAPI document, else by
   // probing each version's ping, newest first.
-  std::string discover(std::atomic<bool>& cancel) {
+  std::string discover(const Cancel& cancel) {
     auto fail_auth = [&](const std::string& url, const http::Response& r) {
-      throw RuntimeError(fmt::format("GET {}: HTTP {}: {}; {}", display_source(url), r.status, first_bytes(r.head),
-                                     advice(kNodes, r.status, "")));
+      throw RuntimeError(fmt::format("GET {}: HTTP {}: {}; {}", display_source(url), r.status,
+                                     quote_from_server(r.head), advice(kNodes, r.status, "")));
     };
     const std::string openapi = base_ + "/openapi/v3";
     http::Response r = http::get(openapi, req_, cancel);
@@ -252,6 +228,35 @@ private:
 };
 
 } // namespace
+
+namespace slurm {
+void load_pages(Loader& loader, Translation& tr, const std::string& shown) {
+  for (auto& w : tr.warnings) loader.snapshot().warnings.push_back(std::move(w));
+  if (loader.options().log) loader.options().log(fmt::format("Slurm cluster {}", tr.cluster));
+  // The pages go through the loader like any source's; nodes and jobs, the big ones, in parallel.
+  auto parse = [&](Resource r) {
+    const std::size_t i = static_cast<std::size_t>(r);
+    if (loader.wanted(r))
+      loader.parse_built_page(r, fmt::format("{} ({} from Slurm)", shown, to_string(r)), tr.pages[i]);
+  };
+  Tasks parsing(loader.cancel());
+  parsing.spawn([&](Cancel&) { parse(Resource::jobs); });
+  for (Resource r : kResources)
+    if (r != Resource::jobs) parse(r);
+  loader.link_while_waiting();
+  parsing.join();
+}
+
+std::unordered_map<std::string, std::string> read_island_map(const SlurmOptions& options) {
+  if (options.island_map.empty()) return {};
+  // A map is a few lines per island: 16 MiB is far beyond any real one. A map that cannot be read
+  // is a usage error, as for every file option (docs/reliability.md, "One rule for file options").
+  LocalRead read = read_local_file(options.island_map, std::uint64_t{16} << 20, "16 MiB for --island-map");
+  if (!read.bytes) throw UsageError(fmt::format("--island-map {}", read.error));
+  const std::string text = std::move(*read.bytes);
+  return parse_island_map(text, options.island_map);
+}
+} // namespace slurm
 
 std::unique_ptr<Source> make_slurm_source(const SourceOptions& o) { return std::make_unique<SlurmSource>(o); }
 

@@ -7,11 +7,16 @@
 #include "fleetcap/source/source.hpp"
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+namespace fleetcap::source {
+class Loader;
+}
 
 namespace fleetcap::source::slurm {
 
@@ -19,13 +24,24 @@ namespace fleetcap::source::slurm {
 inline constexpr std::array<std::string_view, 7> kVersions = {"v0.0.38", "v0.0.39", "v0.0.40", "v0.0.41",
                                                               "v0.0.42", "v0.0.43", "v0.0.44"};
 
+// The most names one hostlist may stand for unless a caller knows a tighter bound (the nodes a
+// response holds), and the most an --island-map file names in all: more than any Slurm
+// cluster's nodes, far fewer than a 28-byte "gpu[0-999999][0-999]" would make.
+inline constexpr std::uint64_t kHostlistLimit = std::uint64_t{1} << 20;
+
 // "cn[001-003,7],gpu1" -> cn001 cn002 cn003 cn7 gpu1 (zero padding kept; several bracket groups
-// in one name multiply). Nothing for an empty list or "(null)"; nullopt when malformed.
-std::optional<std::vector<std::string>> expand_hostlist(std::string_view list);
+// in one name multiply). Nothing for an empty list or "(null)"; nullopt when malformed, or when
+// it stands for more than `limit` names (counted first: nothing is expanded then).
+std::optional<std::vector<std::string>> expand_hostlist(std::string_view list, std::uint64_t limit = kHostlistLimit);
+
+// How many names a hostlist stands for (saturating), without expanding it; nullopt when malformed.
+std::optional<std::uint64_t> hostlist_size(std::string_view list);
 
 // The GPUs of a GRES string (`gres`, `gres_used`, a `gres_detail` entry): entries separated by
 // commas outside parentheses, each `gpu[:TYPE][:COUNT][(...)]`; other GRES are skipped. Per
-// type ("" = untyped), in order of first appearance. nullopt when a gpu entry is malformed.
+// type ("" = untyped), in order of first appearance; linear in the entries. nullopt when a gpu
+// entry is malformed: a TYPE is letters, digits, '_', '.', '+' and '-' (not first), a COUNT
+// digits ("gpu:h100:-8" is malformed, not a type "h100:-8").
 struct TypedGpus {
   std::string type;
   Gpus count = 0;
@@ -74,7 +90,43 @@ Translation translate(Responses& in, const SlurmOptions& options, Time now);
 // empty when the body has none.
 std::string slurm_errors(std::string_view body);
 
-// The island map file's text -> node -> island. Throws UsageError naming the line.
-std::unordered_map<std::string, std::string> parse_island_map(std::string_view text, std::string_view path);
+// The island map file's text -> node -> island. Throws UsageError naming the line (also when the
+// file names more than `limit` nodes in all).
+std::unordered_map<std::string, std::string> parse_island_map(std::string_view text, std::string_view path,
+                                                              std::uint64_t limit = kHostlistLimit);
+
+// Hands the translation's warnings and pages to the loader (parsed, validated and linked like
+// any source's), and logs the Slurm cluster's name (--verbose).
+void load_pages(Loader& loader, Translation& tr, const std::string& shown);
+
+// ---- Slurm's own commands (slurm_cli.cpp), their parsable text forms (slurm_parsable.cpp)
+
+// The island map of --island-map (SlurmOptions::island_map), read once; empty without one.
+std::unordered_map<std::string, std::string> read_island_map(const SlurmOptions& options);
+
+// The columns fleetcap asks of `sacctmgr -P -n show assoc|qos format=...`, in this order.
+inline constexpr std::string_view kAssocFormat = "format=Cluster,Account,User,ParentName,GrpTRES";
+inline constexpr std::size_t kAssocFields = 5;
+inline constexpr std::string_view kQosFormat = "format=Name,GrpTRES";
+inline constexpr std::size_t kQosFields = 2;
+
+// The GPU entries of a TRES limit list as sacctmgr prints it (`gres/gpu:h100=16,cpu=64`):
+// type "gres", name "gpu" or "gpu:TYPE". nullopt when a GPU entry's count is not a number.
+struct TresLimit {
+  std::string type, name;
+  std::int64_t count = 0;
+};
+std::optional<std::vector<TresLimit>> parse_tres_limits(std::string_view tres);
+
+// The text forms as the JSON of data parser v0.0.38 that translate() reads: `{"reservations": [...]}`,
+// `{"associations": [...]}`, `{"qos": [...]}`. Problems are added to `errors` as lines naming
+// `label` and the line.
+std::string reservations_from_scontrol(std::string_view text, std::string_view label, std::vector<std::string>& errors);
+std::string associations_from_sacctmgr(std::string_view text, std::string_view label, std::vector<std::string>& errors);
+std::string qos_from_sacctmgr(std::string_view text, std::string_view label, std::vector<std::string>& errors);
+// `sacctmgr -P -n show clusters format=Cluster,ControlHost`: the clusters whose slurmctld has
+// registered; those without a control host are added to `skipped`. Throws DataError.
+std::vector<std::string> clusters_from_sacctmgr(std::string_view text, std::string_view label,
+                                                std::vector<std::string>& skipped);
 
 } // namespace fleetcap::source::slurm

@@ -2,6 +2,8 @@
 // Every choice ADAPTERS.md leaves open is in docs/slurm.md. Read with simdjson On Demand: no DOM,
 // strings stay views into the response or the parser's buffer until the pages are written.
 #include "fleetcap/error.hpp"
+#include "fleetcap/text.hpp"
+#include "model/json_tail.hpp"
 #include "model/split.hpp"
 #include "slurm.hpp"
 
@@ -10,9 +12,11 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <map>
 #include <set>
 #include <span>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace fleetcap::source::slurm {
@@ -49,12 +53,8 @@ void json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
-std::string shown(std::string_view s) {
-  std::string out;
-  for (char c : s.substr(0, 60)) out += (static_cast<unsigned char>(c) < 0x20) ? '?' : c;
-  if (s.size() > 60) out += "...";
-  return out;
-}
+// A value from slurmrestd in a message: redacted, then escaped, then cut (fleetcap/text.hpp).
+std::string shown(std::string_view s) { return quote_from_server(s, 60); }
 
 // A number as slurmrestd writes it: plain (<= v0.0.39) or {"set", "infinite", "number"}.
 struct Number {
@@ -319,13 +319,18 @@ template <class Each, class Meta> void read_whole(std::string& body, std::string
         slurm_errs = errors_text(field.value());
       }
     }
+    if (more_after(doc)) {
+      errors.push_back(fmt::format("{}: invalid JSON at {}", label, after_document(doc, body)));
+      return;
+    }
   } catch (const simdjson::simdjson_error& e) {
     errors.push_back(fmt::format("{}: invalid JSON ({})", label, e.what()));
     return;
   }
   if (!found) {
     if (!slurm_errs.empty())
-      throw RuntimeError(fmt::format("{}: slurmrestd answered with errors: {}", label, slurm_errs));
+      throw RuntimeError(
+          fmt::format("{}: slurmrestd answered with errors: {}", label, quote_from_server(slurm_errs, 300)));
     errors.push_back(fmt::format("{}: the response has no \"{}\" array", label, key));
   }
 }
@@ -483,6 +488,144 @@ const std::set<std::string, std::less<>> kUnhealthy = {
     "DOWN",    "FAIL",   "NOT_RESPONDING", "ERROR",         "INVALID",    "INVALID_REG",
     "UNKNOWN", "FUTURE", "POWERED_DOWN",   "POWERING_DOWN", "POWER_DOWN", "REBOOT_ISSUED"};
 const std::set<std::string, std::less<>> kCordon = {"DRAIN", "DRAINED", "DRAINING", "REBOOT_REQUESTED", "POWER_DRAIN"};
+
+// The association tree's accounts. Every walk is linear in the accounts: upward walks share what
+// they have seen, and nearest() remembers its answers, so that a chain 20,000 deep with a limit
+// at each level, or 50,000 jobs under it, costs each account once (recomputing the ancestors per
+// account or per job took minutes). A cycle (not something slurmdbd allows) ends a walk.
+class AccountTree {
+public:
+  void add(const std::string& account, const std::string& parent) {
+    parent_[account] = parent;
+    if (!parent.empty()) children_[parent].push_back(account);
+  }
+  const std::string& parent(const std::string& account) const {
+    static const std::string none;
+    auto it = parent_.find(account);
+    return it == parent_.end() ? none : it->second;
+  }
+  // The accounts above each of `from` (not themselves), each once.
+  template <class Each> void above(const std::vector<std::string>& from, Each&& each) const {
+    std::unordered_set<std::string> seen;
+    for (const auto& start : from)
+      for (std::string a = parent(start); !a.empty() && seen.insert(a).second; a = parent(a)) each(a, start);
+  }
+  // `account` and every account below it, sorted.
+  std::vector<std::string> subtree(const std::string& account) const {
+    std::vector<std::string> out{account};
+    std::unordered_set<std::string> seen{account};
+    for (std::size_t k = 0; k < out.size(); ++k)
+      if (auto it = children_.find(out[k]); it != children_.end())
+        for (const auto& c : it->second)
+          if (seen.insert(c).second) out.push_back(c);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  // The nearest of `account` and its ancestors that `is` holds for; empty when none.
+  class Nearest {
+  public:
+    Nearest(const AccountTree& tree, std::function<bool(const std::string&)> is) : tree_(tree), is_(std::move(is)) {}
+    std::string of(const std::string& account) {
+      std::vector<std::string> path;
+      std::unordered_set<std::string> seen;
+      std::string found;
+      for (std::string a = account; !a.empty(); a = tree_.parent(a)) {
+        if (auto it = memo_.find(a); it != memo_.end()) {
+          found = it->second;
+          break;
+        }
+        if (is_(a)) {
+          found = a;
+          break;
+        }
+        if (!seen.insert(a).second) break;
+        path.push_back(a);
+      }
+      for (const auto& a : path) memo_[a] = found; // the same answer from anywhere on the way
+      return found;
+    }
+
+  private:
+    const AccountTree& tree_;
+    std::function<bool(const std::string&)> is_;
+    std::unordered_map<std::string, std::string> memo_;
+  };
+
+private:
+  std::unordered_map<std::string, std::string> parent_;
+  std::unordered_map<std::string, std::vector<std::string>> children_;
+};
+
+// The running jobs' node lists, expanded within bounds (docs/slurm.md, "Hostlists"): one list
+// names at most the nodes the response holds (a job runs on no more), and all lists together at
+// most those nodes plus one name per 16 bytes of the jobs response, so the work is tied to what
+// slurmrestd sent, never to what a 30-byte "gpu[0-999999][0-999]" stands for.
+class NodeLists {
+public:
+  NodeLists(std::uint64_t nodes, std::uint64_t response_bytes, std::string_view label)
+      : per_list_(nodes), left_(nodes + response_bytes / 16), total_(left_), label_(label) {}
+  // A job's nodes; nullopt (counted in `bad`) for a list that is malformed or too long.
+  std::optional<std::vector<std::string>> expand(std::string_view list, std::int64_t job) {
+    const auto size = hostlist_size(list);
+    if (!size || *size > per_list_) {
+      if (bad++ == 0) {
+        first_bad = shown(list);
+        first_bad_job = job;
+      }
+      return std::nullopt;
+    }
+    if (*size > left_)
+      throw DataError({fmt::format("{}: the running jobs' node lists name more than {} nodes in all (the {} nodes "
+                                   "listed, plus one per 16 bytes of the response); that is not what slurmrestd "
+                                   "sends",
+                                   label_, total_, per_list_)});
+    left_ -= *size;
+    return expand_hostlist(list, *size);
+  }
+  std::size_t bad = 0;
+  std::string first_bad;
+  std::int64_t first_bad_job = 0;
+
+private:
+  std::uint64_t per_list_, left_, total_;
+  std::string_view label_;
+};
+
+// One warning per account whose limit is shadowed by limits below it, at most five.
+template <class Warn> void warn_shadowed(const std::set<std::string>& shadowed, Warn&& warn) {
+  std::size_t said = 0;
+  for (const auto& s : shadowed) {
+    if (++said > 5) {
+      warn("shadowed:more", fmt::format("... and {} more accounts whose GPU limits are shadowed by limits below them",
+                                        shadowed.size() - 5));
+      break;
+    }
+    warn("shadowed:" + s, fmt::format("account {} has a GPU limit and so do accounts below it; the accounts below are "
+                                      "the quotas, and {}'s own limit is not shown",
+                                      s, s));
+  }
+}
+
+// The GPUs each limit's running jobs use, per GPU type (a cluster index): a QOS's own jobs, or
+// the jobs under an account whose nearest limited account it is (limits that are not shadowed
+// are never above one another, so a job has at most one).
+template <class Outs> std::map<std::string, std::vector<Gpus>> running_use(const Outs& outs, const AccountTree& tree,
+                                                                           const std::set<std::string>& limited,
+                                                                           const std::set<std::string>& shadowed,
+                                                                           bool by_qos, std::size_t types) {
+  AccountTree::Nearest holder(tree, [&](const std::string& a) { return limited.count(a) && !shadowed.count(a); });
+  std::map<std::string, std::vector<Gpus>> use;
+  for (const auto& o : outs) {
+    if (!o.running || !o.cluster) continue;
+    const std::string key = by_qos ? std::string(o.job->qos) : holder.of(std::string(o.job->account));
+    if (key.empty()) continue;
+    auto& v = use[key];
+    v.resize(types);
+    v[*o.cluster] += o.gpus;
+  }
+  return use;
+}
 
 } // namespace
 
@@ -796,10 +939,12 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       if (!larger || g.count > larger->count) larger = &g;
     }
     if (total == 0) continue;
-    if (n.gpus.size() > 1) {
+    if (n.gpus.size() > 1 && !warned.count("two-types")) {
       std::string list;
-      for (const auto& g : n.gpus)
-        list += fmt::format("{}{}:{}", list.empty() ? "" : ", ", g.type.empty() ? "gpu" : g.type, g.count);
+      for (std::size_t k = 0; k < n.gpus.size() && k < 5; ++k)
+        list += fmt::format("{}{}:{}", k ? ", " : "", n.gpus[k].type.empty() ? "gpu" : shown(n.gpus[k].type),
+                            n.gpus[k].count);
+      if (n.gpus.size() > 5) list += fmt::format(", and {} more", n.gpus.size() - 5);
       warn("two-types", fmt::format("node {} has several GPU types ({}); all its {} GPUs are counted in its larger "
                                     "type's cluster (and so for every such node)",
                                     n.name, list, total));
@@ -929,6 +1074,7 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
   std::vector<JobOut> outs;
   outs.reserve(jobs.size());
   std::size_t no_cluster = 0;
+  NodeLists node_lists(nodes.size(), in.jobs.size(), in.jobs_label);
   for (const auto& j : jobs) {
     bool running = false, pending = false;
     for (auto s : j.states) {
@@ -968,7 +1114,8 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
     }
     if (o.gpus <= 0) continue; // no GPUs: not fleetcap's business
     if (running) {
-      auto names = expand_hostlist(j.nodes);
+      auto names = node_lists.expand(j.nodes, j.id);
+      if (!names) continue; // left out, with a warning below
       std::vector<std::size_t> per_type(type_names.size());
       if (names)
         for (auto& name : *names)
@@ -996,6 +1143,11 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
   }
   if (no_cluster)
     warn("job-cluster", fmt::format("{} running GPU jobs are on no GPU node this source knows; left out", no_cluster));
+  if (node_lists.bad)
+    warn("job-hostlist",
+         fmt::format("{} running GPU jobs have a node list that is not a hostlist of at most the {} nodes slurmrestd "
+                     "lists (job {}: \"{}\"); left out",
+                     node_lists.bad, nodes.size(), node_lists.first_bad_job, node_lists.first_bad));
 
   // ---- quotas
   struct Leaf {
@@ -1004,42 +1156,25 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
     Gpus gpus;
   };
   std::vector<Leaf> leaves;
-  std::map<std::string, std::string> parent_of; // account -> parent account
-  std::map<std::string, std::vector<std::string>> children;
+  AccountTree tree;
   for (const auto& a : assocs)
-    if (!by_qos) {
-      parent_of[a.account] = a.parent;
-      if (!a.parent.empty()) children[a.parent].push_back(a.account);
-    }
-  auto ancestors_of = [&](std::string account) {
-    std::vector<std::string> chain;
-    std::set<std::string> seen;
-    while (!account.empty() && seen.insert(account).second) {
-      chain.push_back(account);
-      auto it = parent_of.find(account);
-      account = it == parent_of.end() ? std::string() : it->second;
-    }
-    return chain;
-  };
+    if (!by_qos) tree.add(a.account, a.parent);
   std::set<std::string> limited;
   for (const auto& a : assocs)
     if (!a.limits.empty()) limited.insert(a.account);
   // An account with a limit above another limited account: the deeper ones are the leaves.
   std::set<std::string> shadowed;
   if (!by_qos)
-    for (const auto& acc : limited) {
-      auto chain = ancestors_of(acc);
-      for (std::size_t k = 1; k < chain.size(); ++k)
-        if (limited.count(chain[k])) shadowed.insert(chain[k]);
-    }
-  for (const auto& s : shadowed)
-    warn("shadowed:" + s, fmt::format("account {} has a GPU limit and so do accounts below it; the accounts below are "
-                                      "the quotas, and {}'s own limit is not shown",
-                                      s, s));
+    tree.above(std::vector<std::string>(limited.begin(), limited.end()),
+               [&](const std::string& a, const std::string& from) {
+                 if (a != from && limited.count(a)) shadowed.insert(a);
+               });
+  warn_shadowed(shadowed, warn);
   std::map<std::string, std::string> sku_config(opt.quota_sku.begin(), opt.quota_sku.end());
   if (opt.quota != "none" && !quota_body)
     warn("no-slurmdbd",
          "slurmrestd serves no slurmdb endpoints (no slurmdbd): there is no quota; every GPU job is flex");
+  std::optional<std::map<std::string, std::vector<Gpus>>> use_of; // running GPUs under each limit, per type
   for (const auto& a : assocs) {
     if (a.limits.empty() || shadowed.count(a.account)) continue;
     std::vector<Limit> typed, untyped;
@@ -1068,17 +1203,9 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
           why = "[slurm.quota-sku]";
         } else {
           // The type whose cluster the account's running jobs use most; else the type with most GPUs.
-          std::vector<Gpus> use(type_names.size());
-          for (const auto& o : outs) {
-            if (!o.running || !o.cluster) continue;
-            bool mine = false;
-            if (by_qos)
-              mine = o.job->qos == a.account;
-            else
-              for (auto& anc : ancestors_of(std::string(o.job->account)))
-                if (anc == a.account) mine = true;
-            if (mine) use[*o.cluster] += o.gpus;
-          }
+          if (!use_of) use_of = running_use(outs, tree, limited, shadowed, by_qos, type_names.size());
+          std::vector<Gpus> use = (*use_of)[a.account];
+          use.resize(type_names.size());
           auto best = std::max_element(use.begin(), use.end());
           if (*best > 0) {
             t = static_cast<std::size_t>(best - use.begin());
@@ -1109,12 +1236,13 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
   // Groups: the accounts above leaves, when borrowing is allowed (Slurm's "root" is left out, so
   // each of its children heads a tree of its own).
   std::set<std::string> groups;
-  if (!by_qos && opt.borrowing)
-    for (const auto& l : leaves) {
-      auto chain = ancestors_of(l.account);
-      for (std::size_t k = 1; k < chain.size(); ++k)
-        if (chain[k] != "root") groups.insert(chain[k]);
-    }
+  if (!by_qos && opt.borrowing) {
+    std::vector<std::string> leaf_list;
+    for (const auto& l : leaves) leaf_list.push_back(l.account);
+    tree.above(leaf_list, [&](const std::string& a, const std::string&) {
+      if (a != "root") groups.insert(a);
+    });
+  }
   if (!by_qos && !opt.borrowing && !leaves.empty())
     warn("borrowing", "Slurm GPU limits are caps: each account's limit is a quota of its own, without its parent "
                       "accounts as quota groups, so borrowable is 0 (set [slurm] borrowing = true to keep the account "
@@ -1123,18 +1251,14 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
   for (const auto& l : leaves) leaf_accounts.insert(l.account);
   auto group_parent = [&](const std::string& account) -> std::string {
     if (!opt.borrowing || by_qos) return {};
-    auto it = parent_of.find(account);
-    if (it == parent_of.end() || it->second.empty() || it->second == "root") return {};
-    return it->second;
+    const std::string& parent = tree.parent(account);
+    return parent == "root" ? std::string() : parent;
   };
-  auto sub_accounts = [&](const std::string& account) {
-    std::vector<std::string> out{account};
-    for (std::size_t k = 0; k < out.size(); ++k)
-      if (auto it = children.find(out[k]); it != children.end())
-        for (auto& c : it->second)
-          if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
-    std::sort(out.begin(), out.end());
-    return out;
+  std::map<std::string, std::vector<std::string>> subtrees; // a typed limit's leaves share one
+  auto sub_accounts = [&](const std::string& account) -> const std::vector<std::string>& {
+    auto it = subtrees.find(account);
+    if (it == subtrees.end()) it = subtrees.emplace(account, tree.subtree(account)).first;
+    return it->second;
   };
   {
     std::string& p = tr.pages[static_cast<std::size_t>(Resource::quotas)];
@@ -1169,7 +1293,7 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       if (!by_qos) {
         p += ", \"access\": [";
         bool f2 = true;
-        for (auto& acc : sub_accounts(l.account)) {
+        for (const auto& acc : sub_accounts(l.account)) {
           if (!f2) p += ", ";
           f2 = false;
           json_string(p, acc);
@@ -1187,6 +1311,7 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
   std::multimap<std::string, std::size_t> leaves_of; // account or QOS -> leaves
   for (std::size_t k = 0; k < leaves.size(); ++k) leaves_of.emplace(leaves[k].account, k);
   std::size_t no_account = 0;
+  AccountTree::Nearest holder(tree, [&](const std::string& a) { return leaves_of.count(a) > 0; });
   {
     std::string& p = tr.pages[static_cast<std::size_t>(Resource::jobs)];
     p.reserve(outs.size() * 200 + 64);
@@ -1196,24 +1321,16 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       const SJob& j = *o.job;
       const Leaf* target = nullptr;
       if (!flex_qos.count(j.qos)) {
-        std::vector<std::string> holders;
-        if (by_qos)
-          holders = {std::string(j.qos)};
-        else
-          holders = ancestors_of(std::string(j.account));
-        for (const auto& h : holders) {
-          auto [b, e] = leaves_of.equal_range(h);
-          if (b == e) continue;
-          // The holder of the nearest limit: its leaf in the job's cluster, else none (flex).
-          for (auto it = b; it != e; ++it) {
-            const Leaf& l = leaves[it->second];
-            if (o.cluster ? l.type == *o.cluster
-                          : (std::distance(b, e) == 1 || (!o.req_type.empty() && type_index(o.req_type) == l.type))) {
-              target = &l;
-              break;
-            }
+        // The holder of the nearest limit: its leaf in the job's cluster, else none (flex).
+        const std::string h = by_qos ? std::string(j.qos) : holder.of(std::string(j.account));
+        auto [b, e] = leaves_of.equal_range(h);
+        for (auto it = b; it != e; ++it) {
+          const Leaf& l = leaves[it->second];
+          if (o.cluster ? l.type == *o.cluster
+                        : (std::distance(b, e) == 1 || (!o.req_type.empty() && type_index(o.req_type) == l.type))) {
+            target = &l;
+            break;
           }
-          break;
         }
       }
       if (target) o.cluster = target->type;
@@ -1293,10 +1410,11 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       std::vector<std::vector<std::string>> per_type(type_names.size());
       std::vector<bool> touched(type_names.size(), all);
       if (!all) {
-        auto names = expand_hostlist(r.node_list);
+        auto names = expand_hostlist(r.node_list, std::max<std::uint64_t>(nodes.size(), 1));
         if (!names) {
-          errors.push_back(fmt::format("{}: reservations \"{}\": field \"node_list\" is not a hostlist, got \"{}\"",
-                                       in.reservations_label, shown(r.name), shown(r.node_list)));
+          errors.push_back(fmt::format("{}: reservations \"{}\": field \"node_list\" is not a hostlist of at most "
+                                       "the {} nodes slurmrestd lists, got \"{}\"",
+                                       in.reservations_label, shown(r.name), nodes.size(), shown(r.node_list)));
           continue;
         }
         for (auto& name : *names)

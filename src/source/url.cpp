@@ -1,5 +1,8 @@
 #include "url.hpp"
 
+#include "fleetcap/error.hpp"
+#include "fleetcap/source/source.hpp"
+
 #include <arpa/inet.h>
 #include <fmt/format.h>
 
@@ -42,8 +45,9 @@ bool ipv6_loopback(const in6_addr& a) {
 
 } // namespace
 
-Parsed parse(std::string_view text) {
+Parsed parse(std::string_view text, std::string_view only) {
   Parsed p;
+  const std::string expected = only.empty() ? std::string("http:// or https://") : fmt::format("{}://", only);
   for (unsigned char c : text)
     if (c <= 0x20 || c == 0x7f) {
       p.why = c == ' ' ? "it contains a space" : "it contains a control character";
@@ -52,12 +56,12 @@ Parsed parse(std::string_view text) {
   Url u;
   const auto sep = text.find("://");
   if (sep == std::string_view::npos) {
-    p.why = "it does not start with http:// or https://";
+    p.why = "it does not start with " + expected;
     return p;
   }
   u.scheme = lower(text.substr(0, sep));
-  if (u.scheme != "http" && u.scheme != "https") {
-    p.why = "it does not start with http:// or https://";
+  if (only.empty() ? u.scheme != "http" && u.scheme != "https" : u.scheme != only) {
+    p.why = "it does not start with " + expected;
     return p;
   }
   std::string_view rest = text.substr(sep + 3);
@@ -152,3 +156,40 @@ bool loopback_address(std::string_view address) {
 }
 
 } // namespace fleetcap::url
+
+namespace fleetcap {
+
+// The source URL's rules shown to the rest of fleetcap (fleetcap/source/source.hpp), from the
+// strict parse above.
+bool is_url(std::string_view s) { return s.starts_with("http://") || s.starts_with("https://"); }
+
+std::string display_source(std::string_view s) {
+  // Any URL: the fleet API's, and an adapter's (slurm+https://user:pw@head:6820).
+  const auto scheme = s.find("://");
+  if (scheme == std::string_view::npos || scheme == 0 || s.substr(0, scheme).find('/') != std::string_view::npos)
+    return std::string(s);
+  const auto scheme_end = scheme + 3;
+  const auto host_end = s.find_first_of("/?#", scheme_end);
+  const auto at = s.rfind('@', host_end == std::string_view::npos ? s.size() : host_end);
+  if (at == std::string_view::npos || at < scheme_end) return std::string(s);
+  // ssh's USER@ names whom to log in as, and is no secret (a password is never in it).
+  if (s.starts_with("slurm+ssh://") && s.substr(scheme_end, at - scheme_end).find(':') == std::string_view::npos)
+    return std::string(s);
+  return std::string(s.substr(0, scheme_end)) + std::string(s.substr(at + 1));
+}
+
+// From the strict parse (url.hpp): a literal loopback address or `localhost`, never a prefix.
+bool token_in_clear(std::string_view source) {
+  if (source.starts_with("slurm+")) source.remove_prefix(6);
+  const url::Parsed p = url::parse(source);
+  if (!p.url) return source.starts_with("http://");
+  return p.url->scheme == "http" && !url::loopback_host(p.url->host);
+}
+
+void check_source_url(std::string_view source) {
+  if (source.starts_with("slurm+")) source.remove_prefix(6);
+  const url::Parsed p = url::parse(source);
+  if (!p.url) throw UsageError(fmt::format("--source \"{}\" is not a usable URL: {}", display_source(source), p.why));
+}
+
+} // namespace fleetcap

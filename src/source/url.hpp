@@ -26,7 +26,8 @@ struct Parsed {
   std::optional<Url> url;
   std::string why;
 };
-Parsed parse(std::string_view text);
+// `only`: accept this scheme instead of http and https ("ssh", for slurm+ssh://).
+Parsed parse(std::string_view text, std::string_view only = {});
 
 // True only for a literal address in 127.0.0.0/8, ::1 (any spelling inet_pton accepts), or
 // the name `localhost` exactly (any case): never a prefix match ("127.0.0.1.evil.example").

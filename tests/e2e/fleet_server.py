@@ -7,7 +7,7 @@ or deflate, bearer-token checks, a JSON-lines request log and fault injection.
 Prints exactly one line "PORT <n>" on stdout once it listens, then serves until
 SIGTERM/SIGINT or --max-seconds. Python 3 standard library only.
 
-Fault SPEC (repeatable --fault): RESOURCE[@PAGE]:KIND[:ARG]
+A FAULT (repeatable --fault): RESOURCE[@PAGE]:KIND[:ARG]
   RESOURCE  clusters, nodes, quotas, jobs, maintenance, health_history or *
   @PAGE     1-based page the fault applies to (default 1), or @* for every page
   KIND      CODExN[:S]   first N requests get status CODE (500: HTML body, others
@@ -34,6 +34,10 @@ Fault SPEC (repeatable --fault): RESOURCE[@PAGE]:KIND[:ARG]
             redirect:URL       302 to URL + the request's path and query
             endless-pages      next_page_token is a new token on every page
             repeat-token       next_page_token is the same token on every page
+            echo-token:PAD[:FORM]  401 {"error":"<PAD x's><the bearer token> was rejected"}:
+                         a server that echoes the credential, as sent (FORM plain), or
+                         percent-encoded in lower case (pct-lower), or JSON with "/" as
+                         "\/" (json-slash)
   Any KIND but the status codes may end in xN (e.g. truncatex1, resetx2) to hit
   only the first N matching requests; without it they hit every one.
 """
@@ -66,8 +70,8 @@ class Fault:
     ALWAYS = ("404", "status", "slow", "stall-body", "invalid-json", "truncate",
               "huge", "huge-chunked", "huge-gzip", "reset", "reset-body", "stall-headers", "hang",
               "endless", "content-type", "no-content-type", "redirect-loop", "redirect",
-              "endless-pages", "repeat-token")
-    TEXT_ARG = ("content-type", "redirect")
+              "endless-pages", "repeat-token", "echo-token")
+    TEXT_ARG = ("content-type", "redirect", "echo-token")
 
     def __init__(self, spec):
         m = re.fullmatch(r"([a-z_]+|\*)(?:@(\d+|\*))?:([a-z0-9-]+?)(?:x(\d+))?(?::(.+))?", spec)
@@ -90,7 +94,7 @@ class Fault:
         elif self.kind not in self.ALWAYS:
             raise ValueError(spec)
         needs_arg = ("status", "slow", "stall-body", "huge", "huge-chunked", "huge-gzip", "stall-headers",
-                     "content-type", "redirect")
+                     "content-type", "redirect", "echo-token")
         if self.arg is None and (self.kind in needs_arg or (self.kind == "429" and not n)):
             raise ValueError(spec + " (needs :ARG)")
         self.seen = 0
@@ -315,6 +319,13 @@ class Handler(BaseHTTPRequestHandler):
             nxt = 10**9 + (f.seen if k == "endless-pages" else 0)
             return self.reply(entry, 200, {"api_version": "v1", "items": items[offset:] if offset < len(items) else [],
                                            "next_page_token": make_token(res, nxt, clusters)})
+        if k == "echo-token":
+            pad, _, form = f.arg.partition(":")
+            auth = self.headers.get("Authorization") or ""
+            token = auth[7:] if auth[:7].lower() == "bearer " else ""
+            forms = {"": token, "plain": token, "json-slash": token.replace("/", "\\/"),
+                     "pct-lower": "".join(c if c.isalnum() or c in "-_.~" else "%%%02x" % ord(c) for c in token)}
+            return self.reply(entry, 401, ('{"error":"' + "x" * int(pad) + forms[form] + ' was rejected"}').encode())
         if k == "404":
             return self.reply(entry, 404, {"error": "not found"})
         if k == "status":
@@ -440,7 +451,7 @@ def main():
     ap.add_argument("--deflate", action="store_true", help="deflate bodies when allowed (gzip preferred)")
     ap.add_argument("--token-file", help="require 'Authorization: Bearer TOKEN' (token = file's text, trimmed)")
     ap.add_argument("--log", help="append one JSON line per request to this file")
-    ap.add_argument("--fault", action="append", default=[], metavar="SPEC", help="inject a fault (see below)")
+    ap.add_argument("--fault", action="append", default=[], metavar="FAULT", help="inject a fault (see below)")
     ap.add_argument("--max-seconds", type=float, default=120, help="exit after this long (default 120; 0 = never)")
     ap.add_argument("--verbose", action="store_true", help="access log on stderr")
     opts = ap.parse_args()

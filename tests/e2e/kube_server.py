@@ -11,6 +11,20 @@ Kubernetes source's tests (ADAPTERS.md §B, §C):
   objects.
 
 Objects come from a dict {list path: (list kind, group version, items)}.
+
+Faults (`faults`, {list path: fault}; a test may change the dict between runs), for what a broken
+server or a proxy before it does (docs/reliability.md, issue 26):
+- ("repeat-continue",): every request is answered with the first page and the same continue
+  token, as when a proxy drops the query string;
+- ("continue-value", V): the first page's metadata.continue is V (a number, a list, ...);
+- ("content-type", T): the list as usual, with Content-Type T (a login page's text/html);
+- ("trailing", TEXT): the list as usual, then TEXT (a second JSON document);
+- ("gone",): 410 Gone with the expired Status, on every request, the first one too;
+- ("status", CODE, MESSAGE): a Status object with that code and message;
+- ("body", CODE, TEXT): CODE with TEXT as a text/plain body (not a Status);
+- ("echo", CODE, PAD): CODE with a text/plain body of PAD "x"s, then the bearer token the request
+  carried, then more "x"s: a server that echoes a credential in an error.
+`headers` keeps each request's headers ({name in lower case: value}).
 """
 import base64
 import http.server
@@ -64,8 +78,10 @@ class KubeServer:
     """`lists`: {path: (kind, apiVersion, items)}. `tokens`: accepted bearer tokens. `forbidden`:
     paths answering 403. `expire`: paths whose first continue token is answered 410 once."""
 
-    def __init__(self, pki, lists, tokens=(), forbidden=(), expire=(), port=0, cache=False):
+    def __init__(self, pki, lists, tokens=(), forbidden=(), expire=(), port=0, cache=False, faults=None):
         self.lists, self.tokens, self.forbidden = lists, set(tokens), set(forbidden)
+        self.faults = dict(faults or {})
+        self.headers = []
         self.cache = {} if cache else None  # (path, start, limit) -> body: bench/kube.py keeps its own cost out
         self.expire = set(expire)
         self.requests = []  # (method, path with query, who)
@@ -77,6 +93,13 @@ class KubeServer:
 
             def log_message(self, *args):
                 pass
+
+            def send_bytes(self, code, data, ctype):
+                self.send_response(code)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             def send_json(self, code, body, key=None):
                 data = server.cache.get(key) if key is not None and server.cache is not None else None
@@ -100,6 +123,7 @@ class KubeServer:
                 who = server.authenticate(self)
                 with server.lock:
                     server.requests.append(("GET", self.path, who))
+                    server.headers.append({k.lower(): v for k, v in self.headers.items()})
                 if who is None:
                     return self.send_json(401, status(401, *STATUS_MESSAGES[401]))
                 url = urllib.parse.urlsplit(self.path)
@@ -117,6 +141,9 @@ class KubeServer:
                     return self.send_json(200, discovery)
                 if path not in server.lists:
                     return self.send_json(404, status(404, *STATUS_MESSAGES[404]))
+                fault = server.faults.get(path)
+                if fault and server.fault(self, fault, query):
+                    return
                 kind, api_version, items = server.lists[path]
                 limit = int(query.get("limit", ["0"])[0] or 0)
                 start = 0
@@ -151,6 +178,38 @@ class KubeServer:
         self.port = self.httpd.server_address[1]
         self.url = f"https://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def fault(self, handler, fault, query):
+        """Answers a request as `fault` says; False when the list is to be served as usual."""
+        kind = fault[0]
+        path = urllib.parse.urlsplit(handler.path).path.rstrip("/")
+        list_kind, api_version, items = self.lists[path]
+        if kind == "repeat-continue":
+            token = base64.b64encode(json.dumps({"rv": 12345, "start": 1}).encode()).decode()
+            handler.send_json(200, {"kind": list_kind, "apiVersion": api_version,
+                                    "metadata": {"resourceVersion": "12345", "continue": token}, "items": items[:1]})
+        elif kind == "continue-value":
+            handler.send_json(200, {"kind": list_kind, "apiVersion": api_version,
+                                    "metadata": {"resourceVersion": "12345", "continue": fault[1]}, "items": items[:1]})
+        elif kind in ("content-type", "trailing"):
+            data = json.dumps({"kind": list_kind, "apiVersion": api_version, "metadata": {"resourceVersion": "12345"},
+                               "items": items}).encode()
+            if kind == "trailing":
+                data += fault[1].encode()
+            handler.send_bytes(200, data, fault[1] if kind == "content-type" else "application/json")
+        elif kind == "gone":
+            handler.send_json(410, status(410, "Expired", EXPIRED))
+        elif kind == "status":
+            handler.send_json(fault[1], status(fault[1], "InternalError", fault[2]))
+        elif kind == "body":
+            handler.send_bytes(fault[1], fault[2].encode(), "text/plain")
+        elif kind == "echo":
+            auth = handler.headers.get("Authorization", "")
+            token = auth[7:] if auth.startswith("Bearer ") else ""
+            handler.send_bytes(fault[1], ("x" * fault[2] + token + "x" * 300).encode(), "text/plain")
+        else:
+            return False
+        return True
 
     def authenticate(self, handler):
         cert = handler.connection.getpeercert()

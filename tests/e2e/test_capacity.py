@@ -13,12 +13,17 @@ from harness import DATA, ROOT, WORKED, run
 
 WORKED_AT = "2026-11-20T12:00:00Z"
 FIGURES = ["total", "healthy", "assigned", "inquota_used", "inquota_free", "flex_used", "flex_free",
-           "flex_stable_free", "flex_reclaimable_free", "unbacked", "buffer", "largest_free_block"]
-# SPEC §8 by hand; buffer = max(0, H - A) is not in the SPEC's table: tiger 0, lion 64 - 48 = 16.
+           "flex_stable_free", "flex_reclaimable_free", "unbacked", "headroom", "largest_free_block"]
+# SPEC §8 by hand; headroom = max(0, H - A) is not in the SPEC's table: tiger 0, lion 64 - 48 = 16.
 TIGER = dict(zip(FIGURES, [96, 72, 88, 56, 16, 8, 8, 0, 8, 16, 0, 8]))
 LION = dict(zip(FIGURES, [64, 64, 48, 48, 0, 8, 8, 8, 0, 0, 16, 8]))
 PUMA = dict(zip(FIGURES, [0] * 12))
 TOTALS = dict(zip(FIGURES, [160, 136, 136, 104, 16, 16, 16, 8, 8, 16, 16, 8]))
+
+
+def v2(figures):
+    """The figures as fleetcap.capacity/v2 writes them: headroom also under its v1 name, buffer."""
+    return {**figures, "buffer": figures["headroom"]}
 
 
 def golden(name):
@@ -50,16 +55,16 @@ class Output(unittest.TestCase):
         r = cap("--json")
         self.assertEqual((r.code, r.err), (0, ""), r)
         doc = r.json()
-        self.assertEqual(doc["schema"], "fleetcap.capacity/v1")
+        self.assertEqual(doc["schema"], "fleetcap.capacity/v2")
         self.assertEqual(doc["at"], WORKED_AT)  # the snapshot's taken_at
         self.assertEqual(doc["source"], WORKED)
         self.assertRegex(doc["generated_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         meta = {"region", "provider", "sku", "state"}
         self.assertEqual(doc["clusters"], [
-            {"name": "tiger", "region": "us-south", "provider": "coreweave", "sku": "h100", "state": "production", **TIGER},
-            {"name": "lion", "region": "us-west", "provider": "coreweave", "sku": "h200", "state": "production", **LION},
+            {"name": "tiger", "region": "us-south", "provider": "coreweave", "sku": "h100", "state": "production", **v2(TIGER)},
+            {"name": "lion", "region": "us-west", "provider": "coreweave", "sku": "h200", "state": "production", **v2(LION)},
         ])
-        self.assertEqual(doc["totals"], TOTALS)
+        self.assertEqual(doc["totals"], v2(TOTALS))
         self.assertTrue(meta <= set(doc["clusters"][0]))
         self.assertNotIn("groups", doc)
         # --format json is the same document (generated_at aside).
@@ -94,7 +99,7 @@ class Filters(unittest.TestCase):
         r = cap("--json", "--state", "all")
         self.assertEqual(names(r), ["tiger", "lion", "puma"])
         self.assertEqual({k: v for k, v in r.json()["clusters"][2].items() if k in FIGURES}, PUMA)
-        self.assertEqual(r.json()["totals"], TOTALS)
+        self.assertEqual(r.json()["totals"], v2(TOTALS))
         self.assertEqual(names(cap("--json", "--state", "provisioning")), ["puma"])
         self.assertEqual(names(cap("--json", "--state", "provisioning", "--state", "production")),
                          ["tiger", "lion", "puma"])
@@ -103,7 +108,7 @@ class Filters(unittest.TestCase):
     def test_cluster_region_sku(self):
         r = cap("--json", "--cluster", "lion")
         self.assertEqual(names(r), ["lion"])
-        self.assertEqual(r.json()["totals"], LION)
+        self.assertEqual(r.json()["totals"], v2(LION))
         self.assertEqual(names(cap("--json", "--cluster", "lion", "--cluster", "tiger")), ["tiger", "lion"])
         self.assertEqual(names(cap("--json", "--cluster", "lion,tiger")), ["tiger", "lion"])
         self.assertEqual(names(cap("--json", "--region", "us-west", "--state", "all")), ["lion", "puma"])
@@ -129,12 +134,12 @@ class Filters(unittest.TestCase):
         doc = cap("--json", "--by", "sku", "--state", "all").json()
         self.assertEqual(doc["by"], "sku")
         self.assertNotIn("clusters", doc)
-        self.assertEqual(doc["groups"], [{"key": "h100", "clusters": 1, **TIGER}, {"key": "h200", "clusters": 2, **LION}])
-        self.assertEqual(doc["totals"], TOTALS)
+        self.assertEqual(doc["groups"], [{"key": "h100", "clusters": 1, **v2(TIGER)}, {"key": "h200", "clusters": 2, **v2(LION)}])
+        self.assertEqual(doc["totals"], v2(TOTALS))
         doc = cap("--json", "--by", "region").json()
         self.assertEqual([(g["key"], g["clusters"]) for g in doc["groups"]], [("us-south", 1), ("us-west", 1)])
         doc = cap("--json", "--by", "provider").json()
-        self.assertEqual(doc["groups"], [{"key": "coreweave", "clusters": 2, **TOTALS}])
+        self.assertEqual(doc["groups"], [{"key": "coreweave", "clusters": 2, **v2(TOTALS)}])
         table = cap("--by", "sku", "--state", "all").out.splitlines()
         self.assertEqual(table[0].split()[:3], ["SKU", "CLUSTERS", "TOTAL"])
         self.assertEqual([line.split()[:2] for line in table[1:]], [["h100", "1"], ["h200", "2"], ["TOTAL", "3"]])
@@ -142,13 +147,14 @@ class Filters(unittest.TestCase):
                          "sku,clusters," + ",".join(FIGURES))
 
     def test_sort(self):
-        self.assertEqual(names(cap("--json", "--sort", "buffer")), ["lion", "tiger"])
+        self.assertEqual(names(cap("--json", "--sort", "headroom")), ["lion", "tiger"])
+        self.assertEqual(names(cap("--json", "--sort", "buffer")), ["lion", "tiger"])  # v1's name, for v2
         self.assertEqual(names(cap("--json", "--sort", "unbacked")), ["tiger", "lion"])
         self.assertEqual(names(cap("--json", "--sort", "name")), ["lion", "tiger"])
         self.assertEqual(names(cap("--json", "--sort", "STABLE")), ["lion", "tiger"])
         self.assertEqual(names(cap("--json", "--sort", "flex-stable-free")), ["lion", "tiger"])
         self.assertEqual(names(cap("--json", "--sort", "total", "--state", "all")), ["tiger", "lion", "puma"])
-        lines = cap("--sort", "buffer").out.splitlines()
+        lines = cap("--sort", "HEADROOM").out.splitlines()
         self.assertEqual([line.split()[0] for line in lines], ["CLUSTER", "lion", "tiger", "TOTAL"])
 
 

@@ -1,8 +1,12 @@
-"""Help, man page and completions against the one command registry (`fleetcap __commands`).
-Nothing here lists commands or options by hand, so it holds as commands are added."""
+"""Help, man page and completions against the one command registry (`fleetcap __commands`);
+nothing here lists commands or options by hand, so it holds as commands are added. And the
+documentation: every link between the repository's Markdown files resolves (anchors too),
+docs/README.md lists every page, and every `$ fleetcap --source examples/...` block in docs/
+prints what the page says."""
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -169,6 +173,102 @@ class Completions(unittest.TestCase):
         p = subprocess.run(["bash", "-c", script], capture_output=True, text=True)
         self.assertEqual((p.returncode, p.stderr), (0, ""), p)
         self.assertEqual(p.stdout.split(), ["capacity"])
+
+
+def tracked_files():
+    """The repository's files: git's list when the tree is a checkout, else a walk of the tree."""
+    p = subprocess.run(["git", "-C", ROOT, "ls-files", "-z"], capture_output=True)
+    if p.returncode == 0 and p.stdout:
+        return [f for f in p.stdout.decode().split("\0") if f and os.path.isfile(os.path.join(ROOT, f))]
+    files = []
+    for d, dirs, names in os.walk(ROOT):
+        dirs[:] = [x for x in dirs if not (x.startswith(".") or x.startswith("build") or x == "__pycache__")]
+        files += [os.path.relpath(os.path.join(d, n), ROOT) for n in names]
+    return files
+
+
+def read_text(path):
+    with open(os.path.join(ROOT, path), "rb") as f:
+        return f.read().decode("utf-8", errors="replace")
+
+
+class Documentation(unittest.TestCase):
+    def test_every_markdown_link_resolves(self):
+        broken = []
+        for path in [f for f in tracked_files() if f.endswith(".md")]:
+            text = read_text(path)
+            for target in markdown_links(text):
+                if re.match(r"^[a-z][a-z0-9+.-]*:", target):  # https:, mailto: ...
+                    continue
+                file, _, anchor = target.partition("#")
+                dest = os.path.normpath(os.path.join(os.path.dirname(path), file)) if file else path
+                if not os.path.exists(os.path.join(ROOT, dest)):
+                    broken.append(f"{path}: {target}: no {dest}")
+                elif anchor and dest.endswith(".md") and anchor not in anchors(read_text(dest)):
+                    broken.append(f"{path}: {target}: no heading #{anchor} in {dest}")
+        self.assertEqual(broken, [], "\n".join(broken))
+
+    def test_the_link_check_sees_links_and_anchors(self):
+        self.assertEqual(markdown_links("[a](figures.md#x) `[not](code)` and [b](https://x.y)\n```\n[c](d)\n```"),
+                         ["figures.md#x", "https://x.y"])
+        self.assertIn("flex-fair-share-flex---namespace-quota---namespace",
+                      anchors("## Flex fair share (`flex --namespace`, `quota --namespace`)"))
+
+    def test_docs_index_lists_every_page(self):
+        index = read_text("docs/README.md")
+        pages = sorted(f for f in os.listdir(os.path.join(ROOT, "docs")) if f.endswith(".md") and f != "README.md")
+        self.assertEqual([p for p in pages if f"({p})" not in index], [])
+
+    def test_console_examples_print_what_the_docs_say(self):
+        """Every fenced block of docs/ that runs `$ fleetcap --source examples/...` and is shown
+        whole (no `...` line) is run, and must print exactly the lines below it."""
+        checked = 0
+        for name in sorted(os.listdir(os.path.join(ROOT, "docs"))):
+            if not name.endswith(".md"):
+                continue
+            for command, want in console_examples(read_text(os.path.join("docs", name))):
+                with self.subTest(page=name, command=command):
+                    args = shlex.split(command)[1:]
+                    r = run(*args, cwd=ROOT)
+                    self.assertEqual((r.out + r.err).rstrip("\n"), want, f"docs/{name}: $ {command}")
+                    checked += 1
+        self.assertGreaterEqual(checked, 10)
+
+
+def markdown_links(text):
+    """Targets of [text](target) outside code blocks and code spans."""
+    text = re.sub(r"^```.*?^```", "", text, flags=re.S | re.M)
+    text = re.sub(r"`[^`\n]*`", "", text)
+    return re.findall(r"\]\(([^)\s]+)\)", text)
+
+
+def anchors(text):
+    """GitHub's anchors for the headings of a Markdown text."""
+    text = re.sub(r"^```.*?^```", "", text, flags=re.S | re.M)
+    found = set()
+    for heading in re.findall(r"^#{1,6} +(.+?) *#*$", text, re.M):
+        slug = re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+        n, base = 1, slug
+        while slug in found:
+            slug, n = f"{base}-{n}", n + 1
+        found.add(slug)
+    return found
+
+
+def console_examples(text):
+    """(command, expected output) for each `$ fleetcap --source examples/...` in a fenced block,
+    unless the output shown is trimmed (a line of ... or an empty output)."""
+    for block in re.findall(r"^```[a-z]*\n(.*?)^```", text, re.S | re.M):
+        lines = block.rstrip("\n").split("\n")
+        starts = [i for i, line in enumerate(lines) if line.startswith("$ ")]
+        for k, i in enumerate(starts):
+            end = starts[k + 1] if k + 1 < len(starts) else len(lines)
+            command, output = lines[i][2:], lines[i + 1:end]
+            if not command.startswith("fleetcap --source examples/") or "|" in command or ">" in command:
+                continue
+            if not output or any(line.strip() in ("...", "…") for line in output):
+                continue
+            yield command, "\n".join(output).rstrip("\n")
 
 
 if __name__ == "__main__":

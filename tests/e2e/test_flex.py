@@ -32,7 +32,7 @@ class WorkedExample(unittest.TestCase):
         r = run("--source", WORKED, "flex", "--json")
         self.assertEqual(r.code, 0, r)
         doc = r.json()
-        self.assertEqual(doc["schema"], "fleetcap.flex/v1")
+        self.assertEqual(doc["schema"], "fleetcap.flex/v2")
         self.assertEqual(doc["at"], "2026-11-20T12:00:00Z")
         self.assertEqual([c["name"] for c in doc["clusters"]], ["lion", "tiger"])
         want = {  # SPEC §8: flex used, flex free, stable, reclaimable, block
@@ -64,7 +64,7 @@ class WorkedExample(unittest.TestCase):
         c = run("--json", "--source", WORKED, "capacity", "flex")
         self.assertEqual(b.code, 0, b)
         self.assertEqual(a.out, b.out)
-        self.assertEqual(c.json()["schema"], "fleetcap.flex/v1")
+        self.assertEqual(c.json()["schema"], "fleetcap.flex/v2")
 
     def test_global_options_before_or_after(self):
         a = run("--source", WORKED, "--cluster", "tiger", "flex")

@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import harness
 from harness import WORKED, Server, clean_env, run
+from reliability import prompt_bound
 
 WORKED_AT = "2026-11-20T12:00:00Z"
 TOKEN = "s3cret-Token-7f2a9c"
@@ -127,12 +128,17 @@ class Fetching(HttpTest):
                 self.assertEqual(e["query"], {"cluster": ["tiger", "lion"]}, e)
 
     def test_resources_are_fetched_concurrently(self):
-        # Every request waits 0.6 s: one after another, six would take 3.6 s.
-        with Server(WORKED, "--fault", "*@*:slow:0.6") as s:
-            started = time.monotonic()
-            self.assert_ok(self.cap(s))
-            elapsed = time.monotonic() - started
-        self.assertLess(elapsed, 2.5)
+        # Every request waits 0.6 s: one after another, six would add 3.6 s to the run, at once
+        # 0.6 s. Against the same run without the wait, measured now (no absolute bound: on a
+        # busy machine both take longer, the waits do not).
+        def elapsed(*fault):
+            with Server(WORKED, *fault) as s:
+                started = time.monotonic()
+                self.assert_ok(self.cap(s))
+                return time.monotonic() - started
+        quick = min(elapsed() for _ in range(2))
+        slow = min(elapsed("--fault", "*@*:slow:0.6") for _ in range(2))
+        self.assertLess(slow - quick, (0.6 + 3.6) / 2)
 
     def test_prefix_and_trailing_slash(self):
         with Server(WORKED, "--prefix", "/api") as s:
@@ -255,13 +261,13 @@ class Faults(HttpTest):
             r = self.cap(s, "--timeout", "1")
             elapsed = time.monotonic() - started
         self.assert_fails(r, 1, "/v1/nodes", "--timeout 1")
-        self.assertLess(elapsed, 5)
+        self.assertLess(elapsed, prompt_bound(1))
 
     def test_stalled_body_past_timeout(self):
         with Server(WORKED, "--fault", "jobs:stall-body:20") as s:
             started = time.monotonic()
             r = self.cap(s, "--timeout", "1")
-            self.assertLess(time.monotonic() - started, 5)
+            self.assertLess(time.monotonic() - started, prompt_bound(1))
         self.assert_fails(r, 1, "/v1/jobs", "--timeout 1")
 
     def test_invalid_json(self):
@@ -357,7 +363,8 @@ class Faults(HttpTest):
             started = time.monotonic()
             p.send_signal(signal.SIGINT)
             out, err = p.communicate(timeout=15)
-        self.assertLess(time.monotonic() - started, 5)
+            took = time.monotonic() - started
+        self.assertLess(took, prompt_bound())
         self.assertEqual((p.returncode, out, err), (130, "", "fleetcap: interrupted\n"))
 
     def test_connection_refused(self):
@@ -365,8 +372,9 @@ class Faults(HttpTest):
             url = s.url
         started = time.monotonic()
         r = run("--source", url, "capacity")
+        took = time.monotonic() - started
         self.assert_fails(r, 1, url)
-        self.assertLess(time.monotonic() - started, 10)
+        self.assertLess(took, prompt_bound(0.25 + 0.5 + 1))  # three backoffs at most
 
 
 class Inline:
@@ -419,7 +427,7 @@ class Protocol(HttpTest):
         try:
             started = time.monotonic()
             r = run("--source", f"http://127.0.0.1:{server.port}", "capacity")
-            self.assertLess(time.monotonic() - started, 10)
+            self.assertLess(time.monotonic() - started, prompt_bound())
         finally:
             server.close()
         self.assert_fails(r, 1, "/v1/nodes", "sent a next_page_token it had sent before for nodes")
@@ -468,7 +476,7 @@ class Protocol(HttpTest):
             finally:
                 server.close()
             r = run("--source", url, "--cacert", os.path.join(tmp, "missing.pem"), "capacity")
-            self.assert_fails(r, 1, "--cacert")
+            self.assert_fails(r, 2, "--cacert")
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 

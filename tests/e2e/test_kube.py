@@ -459,14 +459,15 @@ class Small(KubeCase):
     # Faults: exit 1 (2 for a wrong option, 3 for malformed objects), nothing on stdout, no secret.
     def test_missing_and_malformed_kubeconfig(self):
         missing = os.path.join(self.tmp, "nope.yaml")
-        self.assertFails(self.run_kube("--source", "kube", "--kubeconfig", missing, "capacity"), 1, missing)
-        self.assertFails(self.run_kube("--source", "kube", "capacity"), 1, "no kubeconfig", ".kube/config")
+        # A kubeconfig that cannot be used is a usage error, as every file option (docs/reliability.md).
+        self.assertFails(self.run_kube("--source", "kube", "--kubeconfig", missing, "capacity"), 2, missing)
+        self.assertFails(self.run_kube("--source", "kube", "capacity"), 2, "no kubeconfig", ".kube/config")
         bad = os.path.join(self.tmp, "bad.yaml")
         with open(bad, "w") as f:
             f.write(f"apiVersion: v1\nusers:\n- name: u\n  user: {{token: {TOKEN}\n")
-        self.assertFails(self.run_kube("--source", "kube", "--kubeconfig", bad, "capacity"), 1, bad, "line")
+        self.assertFails(self.run_kube("--source", "kube", "--kubeconfig", bad, "capacity"), 2, bad, "line")
         env = kube_env(HOME=self.tmp, KUBECONFIG=f"{missing}:{bad}")
-        self.assertFails(self.run_kube("--source", "kube", "capacity", env=env), 1, bad)
+        self.assertFails(self.run_kube("--source", "kube", "capacity", env=env), 2, bad)
 
     def test_kubeconfig_env_merges_first_wins(self):
         self.server.forbidden.clear()
@@ -482,7 +483,7 @@ class Small(KubeCase):
 
     def test_unknown_context(self):
         kc = self.config({"token": TOKEN})
-        self.assertFails(self.run_kube("--source", "kube:prod-east", "--kubeconfig", kc, "capacity"), 1,
+        self.assertFails(self.run_kube("--source", "kube:prod-east", "--kubeconfig", kc, "capacity"), 2,
                          '"prod-east"', kc, "other, small")
 
     def test_exec_plugin_fails_or_prints_garbage(self):

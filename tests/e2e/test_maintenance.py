@@ -147,10 +147,12 @@ class Worked(unittest.TestCase):
     def test_node(self):
         self.assertEqual(self.ok("maintenance", "node", "t07").out, golden("maintenance_node_t07_worked.txt"))
         doc = self.ok("maintenance", "node", "t05", "--json").json()
-        self.assertEqual(doc["schema"], "fleetcap.maintenance.node/v1")
+        self.assertEqual(doc["schema"], "fleetcap.maintenance.node/v2")
         self.assertEqual(doc["node"]["cluster"], "tiger")
         self.assertEqual(doc["node"]["island"], "tiger-ib1")
         self.assertEqual(doc["node"]["health"], "unhealthy")
+        self.assertFalse(doc["node"]["health_ok"])
+        self.assertNotIn("healthy", doc["node"])  # `healthy` is the figure H; v1's node.healthy is health_ok
         self.assertFalse(doc["node"]["schedulable"])
         self.assertEqual(doc["issues"], [{"type": "xid-79", "priority": "p0", "detected_at": "2026-11-19T22:14:00Z",
                                           "detail": "GPU fell off the bus"}])

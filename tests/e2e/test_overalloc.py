@@ -111,7 +111,7 @@ class WorkedExample(unittest.TestCase):
         r = run("--source", WORKED, "overalloc", "report", "--json")
         self.assertEqual(r.code, 0, r)
         doc = r.json()
-        self.assertEqual(doc["schema"], "fleetcap.overalloc.report/v1")
+        self.assertEqual(doc["schema"], "fleetcap.overalloc.report/v2")
         self.assertEqual(doc["at"], "2026-11-20T12:00:00Z")
         self.assertEqual(doc["cut_policy"], "pro-rata")
         clusters = by_name(doc["clusters"])

@@ -70,6 +70,12 @@ class DebianPackage(unittest.TestCase):
                      "/usr/share/doc/fleetcap/copyright", "/usr/share/doc/fleetcap/changelog.gz"):
             self.assertIn(path, files)
 
+    def test_the_documentation_is_installed(self):
+        files = {line.split()[-1].lstrip(".") for line in sh("dpkg-deb", "-c", self.deb).stdout.splitlines()}
+        pages = sorted(f for f in os.listdir(os.path.join(ROOT, "docs")) if f.endswith(".md"))
+        self.assertIn("README.md", pages)
+        self.assertEqual([p for p in pages if f"/usr/share/doc/fleetcap/{p}" not in files], [])
+
     @unittest.skipUnless(shutil.which("lintian"), "lintian is not installed (scripts/install-deps installs it)")
     def test_lintian_reports_no_errors(self):
         p = sh("lintian", "--tag-display-limit", "0", self.deb, check=False)

@@ -13,12 +13,12 @@ import harness
 from harness import ROOT, run
 
 FIGURES = ["total", "healthy", "assigned", "inquota_used", "inquota_free", "flex_used", "flex_free",
-           "flex_stable_free", "flex_reclaimable_free", "unbacked", "buffer", "largest_free_block"]
+           "flex_stable_free", "flex_reclaimable_free", "unbacked", "headroom", "largest_free_block"]
 # check-fleet --figures column -> JSON key
 REFERENCE_COLUMNS = {"total": "total", "healthy": "healthy", "assigned": "assigned", "inq_used": "inquota_used",
                      "inq_free": "inquota_free", "flex_used": "flex_used", "flex_free": "flex_free",
                      "stable": "flex_stable_free", "reclaimable": "flex_reclaimable_free", "unbacked": "unbacked",
-                     "buffer": "buffer", "block": "largest_free_block"}
+                     "headroom": "headroom", "block": "largest_free_block"}
 SEEDS = (11, 12, 13)
 TAKEN_AT = dt.datetime(2026, 11, 20, 12, tzinfo=dt.timezone.utc)  # gen-fleet's default --at
 OFFSETS_HOURS = (0, 7, 30, 80, 200)
@@ -83,12 +83,12 @@ class Properties(unittest.TestCase):
                             self.assertEqual(c["flex_free"], 0)
                         backed = min(c["assigned"], c["healthy"])
                         self.assertEqual(backed + c["unbacked"], c["assigned"])
-                        self.assertEqual(c["healthy"] - backed, c["buffer"])
+                        self.assertEqual(c["healthy"] - backed, c["headroom"])
                         self.assertEqual(c["flex_stable_free"] + c["flex_reclaimable_free"], c["flex_free"])
-                        self.assertLessEqual(c["flex_stable_free"], c["buffer"])
+                        self.assertLessEqual(c["flex_stable_free"], c["headroom"])
                         self.assertEqual(c["inquota_free"] + c["inquota_used"], max(backed, c["inquota_used"]))
                         self.assertLessEqual(c["largest_free_block"], c["healthy"])
-                        self.assertEqual(min(c["unbacked"], c["buffer"]), 0)
+                        self.assertEqual(min(c["unbacked"], c["headroom"]), 0)
                         checked += 1
                 totals = doc["totals"]
                 for f in FIGURES:

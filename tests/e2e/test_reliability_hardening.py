@@ -21,7 +21,7 @@ import zlib
 
 import harness
 from harness import WORKED
-from reliability import SLACK, TOKEN, assert_one_error, fleet_copy
+from reliability import SLACK, TOKEN, assert_linear, assert_one_error, fleet_copy, prompt_bound
 
 RESOURCES = ("clusters", "nodes", "quotas", "jobs", "maintenance", "health_history")
 
@@ -294,8 +294,8 @@ class UnboundedWork(unittest.TestCase):
             start = time.monotonic()
             r = harness.run("--source", api.url, "--max-response-mb", "512", "capacity")
             took = time.monotonic() - start
-        assert_one_error(self, r, 1, r"/v1/nodes: HTTP 500: <html>x+$")
-        self.assertLess(took, 5 * SLACK)
+        assert_one_error(self, r, 1, r"/v1/nodes: HTTP 500: <html>x+\.\.\.$")
+        self.assertLess(took, prompt_bound())
 
     def test_error_status_over_the_cap_reports_the_status(self):
         def big_error(h, t):
@@ -387,8 +387,8 @@ class UnboundedWork(unittest.TestCase):
         os.remove(path)
         make(path)
         start = time.monotonic()
-        r = harness.run("--source", d, *args, timeout=20)
-        self.assertLess(time.monotonic() - start, 5 * SLACK, "a local read blocked")
+        r = harness.run("--source", d, *args, timeout=60 * SLACK)
+        self.assertLess(time.monotonic() - start, prompt_bound(), "a local read blocked")
         assert_one_error(self, r, code, pattern)
         return d
 
@@ -413,15 +413,15 @@ class UnboundedWork(unittest.TestCase):
         cases = [
             (("--source", WORKED, "--token-file", fifo, "capacity"), 2, r"--token-file .*fifo is a FIFO, not a regular"),
             (("--source", WORKED, "--token-file", "/dev/zero", "capacity"), 2, r"/dev/zero is a character device"),
-            (("--source", "https://127.0.0.1:9", "--cacert", fifo, "capacity"), 1, r"--cacert: .*fifo is a FIFO"),
-            (("--source", "https://127.0.0.1:9", "--cacert", "/dev/zero", "capacity"), 1, r"/dev/zero is a character"),
+            (("--source", "https://127.0.0.1:9", "--cacert", fifo, "capacity"), 2, r"--cacert .*fifo is a FIFO"),
+            (("--source", "https://127.0.0.1:9", "--cacert", "/dev/zero", "capacity"), 2, r"/dev/zero is a character"),
             (("--config", fifo, "--source", WORKED, "capacity"), 2, r"--config .*fifo is a FIFO, not a regular file"),
             (("--config", "/dev/zero", "--source", WORKED, "capacity"), 2, r"--config /dev/zero is a character device"),
         ]
         for args, code, pattern in cases:
             start = time.monotonic()
             r = run_plain(*args)
-            self.assertLess(time.monotonic() - start, 5 * SLACK, args)
+            self.assertLess(time.monotonic() - start, prompt_bound(), args)
             assert_one_error(self, r, code, pattern)
         big = os.path.join(d, "big")
         with open(big, "wb") as f:
@@ -436,8 +436,8 @@ class UnboundedWork(unittest.TestCase):
         os.remove(os.path.join(s, "snapshot.json"))
         os.mkfifo(os.path.join(s, "snapshot.json"))
         start = time.monotonic()
-        r = harness.run("--source", WORKED, "overalloc", "report", "--history", d, timeout=20)
-        self.assertLess(time.monotonic() - start, 5 * SLACK)
+        r = harness.run("--source", WORKED, "overalloc", "report", "--history", d, timeout=60 * SLACK)
+        self.assertLess(time.monotonic() - start, prompt_bound())
         self.assertIn(r.code, (1, 3), r)
         self.assertIn("is a FIFO, not a regular file", r.err)
 
@@ -452,21 +452,25 @@ class UnboundedWork(unittest.TestCase):
         return d
 
     def test_deep_quota_chain_is_linear(self):
-        # 100,000 deep: quadratic root finding took over 10 s at 80,000 (issue 16).
-        d = self.quota_chain(100000)
-        start = time.monotonic()
-        r = harness.run("--source", d, "capacity", timeout=120)
-        took = time.monotonic() - start
-        self.assertEqual(r.code, 0, r)
-        self.assertLess(took, 4 * SLACK)
-        start = time.monotonic()
-        r = harness.run("--source", d, "quota", "--json", timeout=120)
-        took = time.monotonic() - start
-        self.assertEqual(r.code, 0, r.err)
-        rows = r.json()["quotas"] if isinstance(r.json(), dict) and "quotas" in r.json() else None
-        self.assertIn('"chain-leaf"', r.out)
-        self.assertLess(took, 6 * SLACK)
-        del rows
+        # Quadratic root finding took over 10 s at 80,000 deep (issue 16). N against 4N in the
+        # same run, not seconds (issue 26 class 12: 5.9 s against a bound of 4 under load).
+        chains = {}
+        def measure(command):
+            def run_at(depth):
+                if depth not in chains:
+                    chains[depth] = self.quota_chain(depth)
+                start = time.monotonic()
+                r = harness.run("--source", chains[depth], *command, timeout=600 * SLACK)
+                took = time.monotonic() - start
+                self.assertEqual(r.code, 0, r.err)
+                if command[0] == "quota":
+                    self.assertIn("chain-leaf", r.out)
+                return took
+            return run_at
+        assert_linear(self, measure(["capacity"]), 25000, rounds=2)
+        assert_linear(self, measure(["quota", "--json"]), 25000, rounds=2)
+        for d in chains.values():
+            shutil.rmtree(d, ignore_errors=True)
 
 
 class Signals(unittest.TestCase):
@@ -487,26 +491,36 @@ class Signals(unittest.TestCase):
 
     def test_signal_during_any_phase_ends_promptly(self):
         # Loading a local snapshot and computing never looked at the signal: the first Ctrl-C was
-        # ignored until the end. Signals spread over a run must each end it within 0.5 s.
+        # ignored until the end. Signals spread over a run must each end it promptly: within ten
+        # starts of the binary measured now, not 0.5 s (1.07 s under ASan on a busy machine,
+        # issue 26; measured: at most 3 starts in Release, 2 under ASan). A landing whose run had
+        # less than 1.25 times that left proves nothing either way and is not counted; at least
+        # one must be.
         fleet = self.big_fleet()
         start = time.monotonic()
-        r = harness.run("--source", fleet, "maintenance", "plan", "--json", timeout=300)
+        r = harness.run("--source", fleet, "maintenance", "plan", "--json", timeout=300 * SLACK)
         whole = time.monotonic() - start
         self.assertEqual(r.code, 0, r.err)
+        bound = prompt_bound(factor=10)
+        counted = 0
         for sig, code, text in ((signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")):
-            for frac in (0.2, 0.5, 0.8):
+            for frac in (0.1, 0.3, 0.6, 0.85):
                 p = subprocess.Popen([harness.BINARY, "--source", fleet, "maintenance", "plan", "--json"],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=harness.clean_env())
                 time.sleep(whole * frac)
                 sent = time.monotonic()
                 p.send_signal(sig)
-                out, err = p.communicate(timeout=60)
+                out, err = p.communicate(timeout=300 * SLACK)
                 latency = time.monotonic() - sent
                 if p.returncode == 0:
                     continue  # it had finished
                 self.assertEqual(p.returncode, code, err)
                 self.assertEqual(err.decode(), f"fleetcap: {text}\n")
-                self.assertLess(latency, 0.5 * SLACK, f"{sig.name} at {frac:.0%} of a {whole:.1f} s run")
+                if whole * (1 - frac) < 1.25 * bound:
+                    continue  # too little of the run was left for a late end to show
+                counted += 1
+                self.assertLess(latency, bound, f"{sig.name} at {frac:.0%} of a {whole:.1f} s run")
+        self.assertGreater(counted, 0, f"a {whole:.1f} s run is too short against a bound of {bound:.2f} s")
 
     def test_signal_while_computing_ends_promptly(self):
         # Item 11: while figures were computed, the first Ctrl-C was ignored and SIGTERM waited
@@ -531,6 +545,7 @@ class Signals(unittest.TestCase):
             return serve
         bodies = dict(worked_pages(), nodes=page(nodes), jobs=page(jobs), maintenance=page(events))
         routes = {r: serving(body) for r, body in bodies.items()}
+        bound = prompt_bound()
         with Api(routes) as api:
             for sig, code, text in ((signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")):
                 answered.clear()
@@ -564,7 +579,7 @@ class Signals(unittest.TestCase):
                     p.stdout.close()
                     p.stderr.close()
                 self.assertEqual((p.returncode, out, err.decode()), (code, b"", f"fleetcap: {text}\n"))
-                self.assertLess(latency, 0.5 * SLACK, f"{sig.name} while computing")
+                self.assertLess(latency, bound, f"{sig.name} while computing")
 
     def test_sighup_during_snapshot_save_leaves_nothing(self):
         fleet = self.big_fleet()
@@ -610,7 +625,7 @@ class ExitCodes(unittest.TestCase):
             took = time.monotonic() - start
             stop.set()
         assert_one_error(self, r, 3, r"nodes: invalid JSON in GET http://127\.0\.0\.1:\d+/v1/nodes at line 1")
-        self.assertLess(took, 3 * SLACK)
+        self.assertLess(took, prompt_bound())  # not the --timeout of 20 s
 
     def test_bad_source_urls_are_usage_errors(self):
         cases = {"http://127.0.0.1:99999/": "port 99999 is not between 1 and 65535",

@@ -4,7 +4,10 @@ import unittest
 
 import harness
 from harness import Server, WORKED
-from reliability import (SLACK, SilentListener, assert_one_error, free_port, other_host, timed_run, token_file)
+from reliability import (SLACK, SilentListener, assert_one_error, free_port, other_host, prompt_bound, timed_run,
+                         token_file)
+
+BACKOFFS = 0.25 + 0.5 + 1  # the longest three retries wait (--retry backoff with jitter)
 
 GET = r"^fleetcap: error: GET http://127\.0\.0\.1:\d+/v1/"
 
@@ -13,20 +16,20 @@ class ConnectionFailures(unittest.TestCase):
     def test_connection_refused_is_retried_then_fails(self):
         r = timed_run("--source", f"http://127.0.0.1:{free_port()}", "capacity")
         assert_one_error(self, r, 1, GET + r"\w+: Failed to connect to 127\.0\.0\.1 port \d+ .*\(after 3 retries\)$")
-        self.assertLess(r.seconds, 5 * SLACK)  # three backoffs of at most 0.25 + 0.5 + 1 s
+        self.assertLess(r.seconds, prompt_bound(BACKOFFS))
 
     def test_reset_before_any_response(self):
         with Server(WORKED, "--fault", "nodes@*:reset") as s:
             r = timed_run("--source", s.url, "capacity")
             assert_one_error(self, r, 1, GET + r"nodes: .*(reset|Empty reply).*\(after 3 retries\)$")
             self.assertEqual(len([q for q in s.requests() if q.get("resource") == "nodes"]), 4)
-        self.assertLess(r.seconds, 5 * SLACK)
+        self.assertLess(r.seconds, prompt_bound(BACKOFFS))
 
     def test_reset_mid_body(self):
         with Server(WORKED, "--fault", "nodes:reset-body") as s:
             r = timed_run("--source", s.url, "capacity")
         assert_one_error(self, r, 1, GET + r"nodes: Recv failure: Connection reset by peer \(after 3 retries\)$")
-        self.assertLess(r.seconds, 5 * SLACK)
+        self.assertLess(r.seconds, prompt_bound(BACKOFFS))
 
     def test_closed_mid_body(self):
         with Server(WORKED, "--fault", "nodes:truncate") as s:
@@ -44,32 +47,32 @@ class Hangs(unittest.TestCase):
     """A server that stops talking costs one --timeout, not four: a timeout after the connection
     was made is not retried."""
 
-    def check_timeout(self, r, limit):
+    def check_timeout(self, r):
         assert_one_error(self, r, 1, rf"no complete response within --timeout {SLACK:g} s \(Operation timed out after \d+ "
                                      r"milliseconds with .*\)$")
-        self.assertLess(r.seconds, limit * SLACK)
+        self.assertLess(r.seconds, prompt_bound(SLACK))  # one --timeout, not four
 
     def test_accepts_and_never_answers(self):
         with SilentListener() as s:
             r = timed_run("--source", s.url, "--timeout", f"{SLACK:g}", "capacity")
-        self.check_timeout(r, 2.5)
+        self.check_timeout(r)
 
     def test_reads_the_request_and_never_answers(self):
         with Server(WORKED, "--fault", "nodes:hang") as s:
             r = timed_run("--source", s.url, "--timeout", f"{SLACK:g}", "capacity")
-        self.check_timeout(r, 2.5)
+        self.check_timeout(r)
         self.assertRegex(r.err, GET + "nodes: ")
 
     def test_headers_then_stall(self):
         with Server(WORKED, "--fault", "nodes:stall-headers:100") as s:
             r = timed_run("--source", s.url, "--timeout", f"{SLACK:g}", "capacity")
-        self.check_timeout(r, 2.5)
+        self.check_timeout(r)
         self.assertRegex(r.err, r"with 0 out of \d+ bytes received\)$")
 
     def test_half_a_body_then_stall(self):
         with Server(WORKED, "--fault", "nodes:stall-body:100") as s:
             r = timed_run("--source", s.url, "--timeout", f"{SLACK:g}", "capacity")
-        self.check_timeout(r, 2.5)
+        self.check_timeout(r)
 
     def test_slow_but_within_the_timeout_succeeds(self):
         with Server(WORKED, "--fault", "nodes:slow:0.5") as s:
@@ -84,7 +87,7 @@ class SizeCap(unittest.TestCase):
         with Server(WORKED, "--fault", "nodes:endless") as s:
             r = timed_run("--source", s.url, "--max-response-mb", "2", "capacity")
         assert_one_error(self, r, 1, GET + self.LIMIT)
-        self.assertLess(r.seconds, 10 * SLACK)
+        self.assertLess(r.seconds, prompt_bound())
 
     def test_content_length_over_the_cap(self):
         with Server(WORKED, "--fault", "nodes:huge:3") as s:
@@ -176,7 +179,7 @@ class Pagination(unittest.TestCase):
         with Server(WORKED, "--fault", "jobs@*:repeat-token") as s:
             r = timed_run("--source", s.url, "capacity")
             assert_one_error(self, r, 1, GET + r"jobs\?page_token=\S+: the server sent a next_page_token it had sent "
-                                               r"before for jobs; the pages would never end$")
+                                               r"before for jobs; the pages would never end \(does a proxy drop the query string\?\)$")
             self.assertEqual(len([q for q in s.requests() if q.get("resource") == "jobs"]), 2)
 
     def test_many_real_pages_are_fine(self):

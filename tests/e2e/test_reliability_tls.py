@@ -59,7 +59,8 @@ class SelfSigned(unittest.TestCase):
 
     def test_missing_cacert_file(self):
         r = timed_run("--source", "https://127.0.0.1:9", "--cacert", os.path.join(self.dir, "nope.pem"), "capacity")
-        assert_one_error(self, r, 1, r'^fleetcap: error: cannot read --cacert file ".*nope\.pem"$')
+        # One rule for file options (docs/reliability.md): a usage error, before any request.
+        assert_one_error(self, r, 2, r'^fleetcap: error: --cacert .*nope\.pem: no such file$')
 
     def test_no_redirect_from_https_to_http(self):
         with Server(WORKED, "--token-file", token_file()) as plain:

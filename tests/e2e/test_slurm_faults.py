@@ -1,103 +1,28 @@
 """The Slurm adapter against a loopback server that answers with recorded slurmrestd responses
-(tests/data/slurm/slurmweb, Slurm-web's captures, MIT): version discovery, the JWT headers, and
-slurmrestd's own failures. The real Slurm lab's suite is scripts/slurm-lab's; this one covers
-what a healthy lab cannot show."""
-import http.server
+(slurm_server.py): version discovery, the JWT headers, and slurmrestd's own failures. The real
+Slurm lab's suite is scripts/slurm-lab's; this one covers what a healthy lab cannot show."""
 import json
 import os
-import socketserver
 import threading
 import unittest
 
 import harness
 from harness import run
-
-DATA = os.path.join(harness.ROOT, "tests", "data", "slurm", "slurmweb")
-# slurmrestd 22.05's real failure bodies, captured from scripts/slurm-lab (README.md there).
-ERRORS = os.path.join(harness.ROOT, "tests", "data", "slurm", "lab-v0.0.38", "errors")
-
-
-def captured(name):
-    with open(os.path.join(ERRORS, name)) as f:
-        return f.read()
-JWT = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LWp3dA.sig"
-
-
-class Fake:
-    """What the fake slurmrestd serves; tests change it."""
-    version = "v0.0.44"
-    openapi = True
-    slurmdb = True   # the OpenAPI document lists the slurmdb endpoints
-    status = {}      # path suffix -> (status, body)
-    seen = []
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *a):
-        pass
-
-    def send(self, code, body):
-        data = body.encode() if isinstance(body, str) else body
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    local = False  # over the unix socket: rest_auth/local, no token
-
-    def do_GET(self):
-        Fake.seen.append((self.path, self.headers.get("X-SLURM-USER-NAME"), self.headers.get("X-SLURM-USER-TOKEN")))
-        if not self.local and self.headers.get("X-SLURM-USER-TOKEN") != JWT:
-            return self.send(401, "Authentication failure")
-        v = Fake.version
-        for suffix, (code, body) in Fake.status.items():
-            if self.path.endswith(suffix):
-                return self.send(code, body)
-        if self.path == "/openapi/v3":
-            if not Fake.openapi:
-                return self.send(404, "{}")
-            paths = {f"/slurm/{v}/nodes": {}, f"/slurm/{v}/ping": {}}
-            if Fake.slurmdb:
-                paths.update({f"/slurmdb/{v}/associations": {}, f"/slurmdb/{v}/qos": {}})
-            return self.send(200, json.dumps({"paths": paths}))
-        files = {f"/slurm/{v}/nodes": "nodes", f"/slurm/{v}/jobs": "jobs",
-                 f"/slurm/{v}/reservations": "reservations",
-                 f"/slurmdb/{v}/associations": "associations", f"/slurmdb/{v}/qos": "qos"}
-        if self.path == f"/slurm/{v}/ping":
-            return self.send(200, '{"pings": []}')
-        if self.path in files:
-            with open(os.path.join(DATA, v, files[self.path] + ".json"), "rb") as f:
-                return self.send(200, f.read())
-        self.send(404, '{"errors": [{"error": "Unable to find query", "error_number": 9003}]}')
-
-
-class LocalHandler(Handler):
-    local = True
-
-    def address_string(self):
-        return "unix"
-
-
-class UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
-    daemon_threads = True
+from slurm_server import DATA, JWT, ERRORS, Fake, LocalHandler, SlurmServer, UnixServer, captured, reset
 
 
 class SlurmFaults(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        cls.thread = threading.Thread(target=cls.server.serve_forever, daemon=True)
-        cls.thread.start()
-        cls.source = f"slurm+http://127.0.0.1:{cls.server.server_address[1]}"
+        cls.server = SlurmServer().__enter__()
+        cls.source = cls.server.source
 
     @classmethod
     def tearDownClass(cls):
-        cls.server.shutdown()
-        cls.server.server_close()
+        cls.server.__exit__(None, None, None)
 
     def setUp(self):
-        Fake.version, Fake.openapi, Fake.slurmdb, Fake.status, Fake.seen = "v0.0.44", True, True, {}, []
+        reset()
 
     def fleetcap(self, *args, jwt=JWT):
         env = harness.clean_env(SLURM_JWT=jwt, SLURM_USER="alice") if jwt else harness.clean_env()

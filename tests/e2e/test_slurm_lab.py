@@ -175,7 +175,7 @@ class Capacity(unittest.TestCase):
         self.assertEqual(h["flex_stable_free"], 0)        # min(16, max(0, max(0, 48 - 56) - 4))
         self.assertEqual(h["flex_reclaimable_free"], 16)  # 16 - 0
         self.assertEqual(h["unbacked"], 8)                # 56 - 48
-        self.assertEqual(h["buffer"], 0)                  # max(0, 48 - 56)
+        self.assertEqual(h["headroom"], 0)                  # max(0, 48 - 56)
         # schedulable nodes no running job lists: only h100-04 (ib-h100-a) -> 8
         self.assertEqual(h["largest_free_block"], 8)
         # lab/h200: 64. Not schedulable: h200-03 (maint-now is active), h200-07 (down),
@@ -192,7 +192,7 @@ class Capacity(unittest.TestCase):
         self.assertEqual(g["flex_stable_free"], 0)        # min(14, max(0, (40 - 32) - 16))
         self.assertEqual(g["flex_reclaimable_free"], 14)
         self.assertEqual(g["unbacked"], 0)
-        self.assertEqual(g["buffer"], 8)                  # 40 - 32
+        self.assertEqual(g["headroom"], 8)                  # 40 - 32
         # ib-h200-a: h200-01 and h200-04 free (h200-03 is in maintenance) -> 16
         self.assertEqual(g["largest_free_block"], 16)
         t = d["totals"]
@@ -380,7 +380,7 @@ class Maintenance(unittest.TestCase):
         n = d["node"]
         self.assertEqual((n["cluster"], n["island"], n["gpus"]), (H100, "ib-h100-b", 8))
         self.assertTrue(n["cordoned"])       # DRAIN -> cordoned, still healthy
-        self.assertTrue(n["healthy"])
+        self.assertTrue(n["health_ok"])
         self.assertFalse(n["schedulable"])
         [issue] = d["issues"]
         self.assertIn("drain", issue["type"].lower())
@@ -393,7 +393,7 @@ class Maintenance(unittest.TestCase):
             d = ok(self, "maintenance", "node", node, "--json").json()
             n = d["node"]
             self.assertEqual(n["health"], health, node)
-            self.assertFalse(n["healthy"])
+            self.assertFalse(n["health_ok"])
             self.assertFalse(n["schedulable"])
             if detail:  # DOWN and FAIL reasons are p1 issues
                 [issue] = d["issues"]

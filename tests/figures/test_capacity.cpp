@@ -11,7 +11,7 @@ namespace {
 std::vector<Gpus> figures(const ClusterFigures& f) {
   return {f.total,     f.healthy,           f.assigned,         f.inquota_used,          f.inquota_free,
           f.flex_used, f.flex_free,         f.flex_stable_free, f.flex_reclaimable_free, f.unbacked,
-          f.buffer,    f.largest_free_block};
+          f.headroom,  f.largest_free_block};
 }
 
 std::vector<std::string> keys(const CapacityReport& r) {
@@ -24,7 +24,7 @@ using V = std::vector<Gpus>;
 using Names = std::vector<std::string>;
 
 // SPEC §8's table: total, healthy, assigned, inq used, inq free, flex used, flex free, stable,
-// reclaimable, unbacked, buffer (H − A, not in the SPEC's table: 0 and 16), block.
+// reclaimable, unbacked, headroom (H − A, not in the SPEC's table: 0 and 16), block.
 const V kTiger{96, 72, 88, 56, 16, 8, 8, 0, 8, 16, 0, 8};
 const V kLion{64, 64, 48, 48, 0, 8, 8, 8, 0, 0, 16, 8};
 

@@ -11,11 +11,11 @@ namespace {
 
 void check_figures(const ClusterFigures& f, std::vector<Gpus> expected) {
   // total, healthy, assigned, inquota_used, inquota_free, flex_used, flex_free, stable,
-  // reclaimable, unbacked, buffer, largest_free_block
+  // reclaimable, unbacked, headroom, largest_free_block
   const std::vector<Gpus> got{f.total,        f.healthy,          f.assigned,
                               f.inquota_used, f.inquota_free,     f.flex_used,
                               f.flex_free,    f.flex_stable_free, f.flex_reclaimable_free,
-                              f.unbacked,     f.buffer,           f.largest_free_block};
+                              f.unbacked,     f.headroom,         f.largest_free_block};
   CHECK(got == expected);
 }
 
@@ -49,12 +49,12 @@ TEST_CASE("SPEC §8: the worked example's cluster figures") {
   // A = 48 + 24 + 16 = 88; Uq = j1 32 + j2 8 + j3 16 = 56; Uf = j4 8;
   // inquota_free = min(88, 72) − 56 = 16; flex_free = 72 − 56 − 8 = 8;
   // stable = min(8, max(0, max(0, 72 − 88) − 8)) = 0; reclaimable 8; unbacked 88 − 72 = 16;
-  // buffer 0; block: tiger-ib1 has no free node (t01–t04 j1, t05 down, t06 j2), tiger-ib2 has
+  // headroom 0; block: tiger-ib1 has no free node (t01–t04 j1, t05 down, t06 j2), tiger-ib2 has
   // only t10 free (t07/t08 j3, t09 j4, t11 m1, t12 cordoned) = 8.
   check_figures(fleet.clusters[snap.find_cluster("tiger")], {96, 72, 88, 56, 16, 8, 8, 0, 8, 16, 0, 8});
   // lion: 8 × 8 = 64, all schedulable; A = 24 + 8 + 16 = 48; Uq = k1 16 + k2 32 = 48; Uf = k3 8;
   // inquota_free = min(48, 64) − 48 = 0; flex_free = 64 − 48 − 8 = 8;
-  // stable = min(8, max(0, 16 − 8)) = 8; reclaimable 0; unbacked 0; buffer 16; block: l08 = 8.
+  // stable = min(8, max(0, 16 − 8)) = 8; reclaimable 0; unbacked 0; headroom 16; block: l08 = 8.
   check_figures(fleet.clusters[snap.find_cluster("lion")], {64, 64, 48, 48, 0, 8, 8, 8, 0, 0, 16, 8});
   // puma has no nodes, quotas or jobs.
   check_figures(fleet.clusters[snap.find_cluster("puma")], {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
@@ -112,7 +112,7 @@ TEST_CASE("schedulable: an event with no nodes covers its whole cluster, and onl
   check_figures(c, {20, 0, 12, 0, 0, 0, 0, 0, 0, 12, 0, 0});
   CHECK(f.schedulable[snap.find_node("o1")]);
   CHECK(f.clusters[snap.find_cluster("o")].healthy == 8);
-  // Before it starts: H = 20, buffer 8, block = i1 (16).
+  // Before it starts: H = 20, headroom 8, block = i1 (16).
   check_figures(evaluate(snap, at("2026-11-20T09:00:00Z")).clusters[snap.find_cluster("c")],
                 {20, 20, 12, 0, 12, 0, 20, 8, 12, 0, 8, 16});
 }
@@ -146,7 +146,7 @@ TEST_CASE("usage counts running jobs only; the block skips nodes a running job l
   const FleetAt f = evaluate(snap, at("2026-11-20T12:00:00Z"));
   CHECK(f.occupied == std::vector<std::uint8_t>{1, 0, 1, 0});
   // H = 20, A = 12, Uq = 8, Uf = 4: inquota_free = 12 − 8 = 4; flex_free = 20 − 8 − 4 = 8;
-  // stable = min(8, max(0, 8 − 4)) = 4; reclaimable 4; buffer 8; block: i1 has b (8; p1 is
+  // stable = min(8, max(0, 8 − 4)) = 4; reclaimable 4; headroom 8; block: i1 has b (8; p1 is
   // pending, so it does not hold b), i2 has nothing (d runs f1) = 8.
   check_figures(f.clusters[snap.find_cluster("c")], {20, 20, 12, 8, 4, 4, 8, 4, 4, 0, 8, 8});
 }
@@ -155,9 +155,9 @@ TEST_CASE("ClusterFigures::from follows SPEC §4, clamping at zero") {
   // Usage beyond healthy (nodes failed under running jobs): H 10, A 20, Uq 15, Uf 5.
   check_figures(ClusterFigures::from(40, 10, 20, 15, 5, 0), {40, 10, 20, 15, 0, 5, 0, 0, 0, 10, 0, 0});
   // Underallocated: H 100, A 60, Uq 20, Uf 30: inquota_free 40, flex_free 50,
-  // stable = min(50, max(0, 40 − 30)) = 10, reclaimable 40, buffer 40.
+  // stable = min(50, max(0, 40 − 30)) = 10, reclaimable 40, headroom 40.
   check_figures(ClusterFigures::from(128, 100, 60, 20, 30, 24), {128, 100, 60, 20, 40, 30, 50, 10, 40, 0, 40, 24});
-  // Flex beyond the buffer: H 100, A 60, Uq 20, Uf 45: flex_free 35, stable = min(35, max(0, 40 − 45)) = 0.
+  // Flex beyond the headroom: H 100, A 60, Uq 20, Uf 45: flex_free 35, stable = min(35, max(0, 40 − 45)) = 0.
   check_figures(ClusterFigures::from(100, 100, 60, 20, 45, 0), {100, 100, 60, 20, 40, 45, 35, 0, 35, 0, 40, 0});
 }
 

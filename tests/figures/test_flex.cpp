@@ -1,4 +1,3 @@
-#include "figures/fixtures.hpp"
 #include "support/fixtures.hpp"
 
 #include "fleetcap/figures/flex.hpp"
@@ -219,12 +218,12 @@ TEST_CASE("flex --contiguous --for: the block leaves out nodes maintenance takes
   CHECK(r.islands[0].block == 24); // n4 goes in 10 h, within the default 24 h
   CHECK(r.islands[0].block_nodes == 3);
   CHECK(r.islands[0].fair_share == 16);
-  CHECK(r.islands[0].over_share); // 24 > 16: first in line to be preempted
-  CHECK(r.islands[0].stable);     // no quota: all flex is stable
+  CHECK(r.islands[0].exceeds_share); // 24 > 16: first in line to be preempted
+  CHECK(r.islands[0].stays);         // no quota: all flex is stable
   CHECK(r.fits());
 
   q.gpus = 16;
-  CHECK_FALSE(flex(snap, fleet, Selection{}, q).islands.at(0).over_share);
+  CHECK_FALSE(flex(snap, fleet, Selection{}, q).islands.at(0).exceeds_share);
 
   // 32 fits now only if the job need not outlast 10 h.
   q.gpus = 32;

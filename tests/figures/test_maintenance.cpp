@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "fleetcap/figures/maintenance.hpp"
-#include "fleetcap/source/source.hpp"
+#include "support/fixtures.hpp"
 
 #include <algorithm>
 #include <map>
@@ -13,25 +13,14 @@
 using namespace fleetcap;
 
 namespace {
-Snapshot load(const char* dir) {
-  SourceOptions o;
-  o.source = std::string(FLEETCAP_SOURCE_DIR) + "/" + dir;
-  return load_snapshot(o);
-}
 Time T(const char* s) { return *parse_rfc3339(s); }
 MaintenanceHorizon at(const char* s) {
   MaintenanceHorizon h;
   h.at = T(s);
   return h;
 }
-const Snapshot& worked() {
-  static const Snapshot snap = load("examples/fleet/worked");
-  return snap;
-}
-const Snapshot& edge() {
-  static const Snapshot snap = load("tests/data/maintenance/edge");
-  return snap;
-}
+using test::edge;
+using test::worked;
 std::vector<std::string> ids(const Snapshot& snap, const EventList& l) {
   std::vector<std::string> out;
   for (const auto& r : l.rows) out.emplace_back(snap.maintenance[r.event].id);
@@ -272,7 +261,7 @@ TEST_CASE("impact: overlapping events, whole-cluster events, events outside the 
 }
 
 TEST_CASE("impact steps agree with evaluate() at every event boundary of the demo fleet", "[maintenance]") {
-  const Snapshot snap = load("examples/fleet/demo");
+  const Snapshot snap = test::demo();
   const MaintenanceHorizon h = at("2026-11-20T12:00:00Z");
   const ImpactReport r = maintenance_impact(snap, all_states(), h);
   REQUIRE(r.clusters.size() == snap.clusters.size());

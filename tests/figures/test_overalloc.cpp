@@ -2,19 +2,14 @@
 // SPEC formulas (the working is in the comments), not copied from the program.
 #include "fleetcap/figures/overalloc.hpp"
 #include "fleetcap/model/validate.hpp"
-#include "fleetcap/source/source.hpp"
 
-#include <catch2/catch.hpp>
+#include "support/fixtures.hpp"
 
 using namespace fleetcap;
 
 namespace {
 
-Snapshot worked() {
-  SourceOptions o;
-  o.source = FLEETCAP_SOURCE_DIR "/examples/fleet/worked";
-  return load_snapshot(o);
-}
+using test::worked;
 
 const OverallocQuota& quota(const OverallocReport& r, const Snapshot& snap, std::string_view name) {
   for (const auto& q : r.quotas)
@@ -327,7 +322,7 @@ Snapshot preempt_fleet() {
   for (int i = 0; i < 10; ++i) {
     Node n;
     // Node and job names are views: keep their text in the snapshot's arena.
-    n.name = s.text[static_cast<std::size_t>(Resource::nodes)].store("n" + std::to_string(i));
+    n.name = s.text[static_cast<std::size_t>(Resource::nodes)].store(std::string("n").append(std::to_string(i)));
     n.cluster = "c";
     n.island = "ib";
     n.health = "healthy";
@@ -340,7 +335,7 @@ Snapshot preempt_fleet() {
   Quota a;
   a.name = "team/a";
   a.parent = "team";
-  a.cluster = "c";
+  a.cluster.emplace("c");
   a.gpus = 80;
   a.gpus_given = true;
   s.quotas.push_back(a);

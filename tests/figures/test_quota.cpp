@@ -1,4 +1,4 @@
-#include "figures/fixtures.hpp"
+#include "support/fixtures.hpp"
 
 #include "fleetcap/figures/quota.hpp"
 
@@ -169,6 +169,14 @@ TEST_CASE("quota show: siblings are the tree's leaves in the cluster, whatever t
   CHECK(d.tree.used == 24);
   CHECK(d.tree.borrowed == 4);
   CHECK(d.tree_unused == 8);
+  // The TREE row lends what the tree's leaves leave unused (32 − 24), not the sum of their free.
+  const Lending tree = tree_lending(d);
+  CHECK((tree.assigned == 32 && tree.used == 24 && tree.lends == 8 && tree.borrows == 4));
+  Gpus free_sum = d.row.figures.free;
+  for (const auto& s : d.siblings) free_sum += s.figures.free;
+  CHECK(free_sum != tree.lends); // why the TREE row needs its own figure
+  const Lending nlp = lending(d.siblings[0]);
+  CHECK((nlp.lends == d.siblings[0].figures.free && nlp.borrows == d.siblings[0].figures.borrowed));
   CHECK(d.cluster.unbacked == 16);
   CHECK(d.cluster_leaves == 3);
   CHECK(d.down.unhealthy == 8);

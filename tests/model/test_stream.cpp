@@ -352,7 +352,10 @@ TEST_CASE("issue 16: a second document, a page token of another type, and mainte
   };
   for (const std::string& nodes : {std::string(R"("nodes": null, )"), std::string()}) {
     std::string items;
-    for (int i = 0; i < 800; ++i) items += (i ? "," : "") + event(i, i == 400 ? nodes : R"("nodes": [], )");
+    for (int i = 0; i < 800; ++i) {
+      if (i) items += ',';
+      items += event(i, i == 400 ? nodes : R"("nodes": [], )");
+    }
     const std::string page = R"({"api_version": "v1", "items": [)" + items + R"(], "next_page_token": null})";
     const Outcome want = whole(Resource::maintenance, page);
     REQUIRE(want.errors.size() == 1);

@@ -7,20 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include <fstream>
-#include <sstream>
-
 using namespace fleetcap;
 
 namespace {
 
-std::string golden(const std::string& name) {
-  std::ifstream in(FLEETCAP_SOURCE_DIR "/tests/data/golden/" + name, std::ios::binary);
-  REQUIRE(in);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::golden;
 
 struct Worked {
   Snapshot snap = test::worked();
@@ -122,22 +113,22 @@ TEST_CASE("capacity JSON: envelope, every figure by its SPEC name, totals") {
   o.format = Format::json;
   o.generated_at = test::at("2026-11-21T08:00:00Z");
   const auto doc = nlohmann::json::parse(w.render(o));
-  CHECK(doc["schema"] == "fleetcap.capacity/v1");
+  CHECK(doc["schema"] == "fleetcap.capacity/v2");
   CHECK(doc["generated_at"] == "2026-11-21T08:00:00Z");
   CHECK(doc["at"] == "2026-11-20T12:00:00Z");
   CHECK(doc["source"] == FLEETCAP_SOURCE_DIR "/examples/fleet/worked");
   const auto tiger = nlohmann::json::parse(R"({"name": "tiger", "region": "us-south", "provider": "coreweave",
       "sku": "h100", "state": "production", "total": 96, "healthy": 72, "assigned": 88, "inquota_used": 56,
       "inquota_free": 16, "flex_used": 8, "flex_free": 8, "flex_stable_free": 0, "flex_reclaimable_free": 8,
-      "unbacked": 16, "buffer": 0, "largest_free_block": 8})");
+      "unbacked": 16, "headroom": 0, "buffer": 0, "largest_free_block": 8})");
   const auto lion = nlohmann::json::parse(R"({"name": "lion", "region": "us-west", "provider": "coreweave",
       "sku": "h200", "state": "production", "total": 64, "healthy": 64, "assigned": 48, "inquota_used": 48,
       "inquota_free": 0, "flex_used": 8, "flex_free": 8, "flex_stable_free": 8, "flex_reclaimable_free": 0,
-      "unbacked": 0, "buffer": 16, "largest_free_block": 8})");
+      "unbacked": 0, "headroom": 16, "buffer": 16, "largest_free_block": 8})");
   CHECK(doc["clusters"] == nlohmann::json::array({tiger, lion}));
   CHECK(doc["totals"] == nlohmann::json::parse(R"({"total": 160, "healthy": 136, "assigned": 136,
       "inquota_used": 104, "inquota_free": 16, "flex_used": 16, "flex_free": 16, "flex_stable_free": 8,
-      "flex_reclaimable_free": 8, "unbacked": 16, "buffer": 16, "largest_free_block": 8})"));
+      "flex_reclaimable_free": 8, "unbacked": 16, "headroom": 16, "buffer": 16, "largest_free_block": 8})"));
   CHECK_FALSE(doc.contains("groups"));
 }
 
@@ -153,7 +144,9 @@ TEST_CASE("capacity JSON key order is stable") {
   for (const auto& [key, value] : doc["clusters"][0].items()) cluster.push_back(key);
   CHECK(cluster == Names{"name", "region", "provider", "sku", "state", "total", "healthy", "assigned", "inquota_used",
                          "inquota_free", "flex_used", "flex_free", "flex_stable_free", "flex_reclaimable_free",
-                         "unbacked", "buffer", "largest_free_block"});
+                         "unbacked", "headroom", "buffer", "largest_free_block"});
+  // `buffer` is headroom's fleetcap.capacity/v1 name, kept one version (docs/output.md): JSON only.
+  CHECK(doc["clusters"][1]["buffer"] == doc["clusters"][1]["headroom"]);
 }
 
 TEST_CASE("capacity JSON --by: groups with key and cluster count") {
@@ -169,7 +162,7 @@ TEST_CASE("capacity JSON --by: groups with key and cluster count") {
   CHECK(doc["groups"][1]["key"] == "h200");
   CHECK(doc["groups"][1]["clusters"] == 2);
   CHECK(doc["groups"][1]["healthy"] == 64);
-  CHECK(doc["groups"][1]["buffer"] == 16);
+  CHECK(doc["groups"][1]["headroom"] == 16);
   CHECK(doc["totals"]["healthy"] == 136);
 }
 
@@ -177,7 +170,7 @@ TEST_CASE("capacity CSV: header of SPEC names, one line per cluster, no TOTAL") 
   Worked w;
   CHECK(w.render(Format::csv) ==
         "name,region,provider,sku,state,total,healthy,assigned,inquota_used,inquota_free,flex_used,flex_free,"
-        "flex_stable_free,flex_reclaimable_free,unbacked,buffer,largest_free_block\n"
+        "flex_stable_free,flex_reclaimable_free,unbacked,headroom,largest_free_block\n"
         "tiger,us-south,coreweave,h100,production,96,72,88,56,16,8,8,0,8,16,0,8\n"
         "lion,us-west,coreweave,h200,production,64,64,48,48,0,8,8,8,0,0,16,8\n");
   Selection all;
@@ -185,14 +178,15 @@ TEST_CASE("capacity CSV: header of SPEC names, one line per cluster, no TOTAL") 
   const std::string by = w.render(Format::csv, "", GroupBy::region, all);
   CHECK(by.substr(0, by.find('\n')) ==
         "region,clusters,total,healthy,assigned,inquota_used,inquota_free,flex_used,flex_free,flex_stable_free,"
-        "flex_reclaimable_free,unbacked,buffer,largest_free_block");
+        "flex_reclaimable_free,unbacked,headroom,largest_free_block");
   CHECK(by.find("us-west,2,64,64,48,") != std::string::npos);
 }
 
-TEST_CASE("csv_field quotes only when needed (RFC 4180)") {
+TEST_CASE("csv_field quotes only when needed (RFC 4180), control characters escaped as in tables") {
   CHECK(csv_field("tiger") == "tiger");
   CHECK(csv_field("a,b") == "\"a,b\"");
   CHECK(csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
-  CHECK(csv_field("two\nlines") == "\"two\nlines\"");
+  CHECK(csv_field("two\nlines") == "two\\x0alines");
+  CHECK(csv_field("a,\x1b]52;c;x\x07") == "\"a,\\x1b]52;c;x\\x07\"");
   CHECK(csv_field("") == "");
 }

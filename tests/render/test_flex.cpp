@@ -1,5 +1,4 @@
-#include "figures/fixtures.hpp"
-#include "render/golden.hpp"
+#include "support/fixtures.hpp"
 
 #include "fleetcap/render/flex.hpp"
 
@@ -46,7 +45,7 @@ TEST_CASE("flex --contiguous answers per island, or says no and why", "[render][
   owl.clusters = {"owl"};
   CHECK(render(snap, q, Format::table, {}, owl) == test::golden("flex-small-contiguous-no.txt"));
   const std::string head =
-      "cluster,island,region,sku,lasting_block,lasting_nodes,free_block,free_nodes,stable,fits,block_later,fits_at\n";
+      "cluster,island,region,sku,lasting_block,lasting_nodes,free_block,free_nodes,stays,fits,block_later,fits_at\n";
   CHECK(render(snap, q, Format::csv, {}, owl) == head);
   CHECK(render(snap, q, Format::csv) == head + "emu,emu-a,eu-west,h200,32,4,32,4,true,true,,\n");
 }

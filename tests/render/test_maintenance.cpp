@@ -1,9 +1,8 @@
 // Rendering helpers of `fleetcap maintenance`; whole tables are golden-tested end to end.
-#include <catch2/catch.hpp>
+#include "support/fixtures.hpp"
 
 #include "fleetcap/render/maintenance.hpp"
 #include "fleetcap/render/table.hpp"
-#include "fleetcap/source/source.hpp"
 
 using namespace fleetcap;
 
@@ -19,9 +18,7 @@ TEST_CASE("short times and human durations", "[maintenance]") {
 }
 
 TEST_CASE("impact timeline: levels, day labels, width", "[maintenance]") {
-  SourceOptions o;
-  o.source = FLEETCAP_SOURCE_DIR "/examples/fleet/worked";
-  const Snapshot snap = load_snapshot(o);
+  const Snapshot snap = test::worked();
   MaintenanceHorizon h;
   h.at = *parse_rfc3339("2026-11-20T12:00:00Z");
   h.window = 2 * 86400;

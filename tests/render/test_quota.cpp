@@ -1,5 +1,4 @@
-#include "figures/fixtures.hpp"
-#include "render/golden.hpp"
+#include "support/fixtures.hpp"
 
 #include "fleetcap/render/quota.hpp"
 

@@ -25,10 +25,12 @@ struct TempDir {
   }
 };
 
+// A kubeconfig that cannot be used is a usage error (exit 2), as every file option is
+// (docs/reliability.md, "One rule for files").
 std::string message_of(const std::function<void()>& f) {
   try {
     f();
-  } catch (const RuntimeError& e) {
+  } catch (const UsageError& e) {
     return e.what();
   }
   return "no error";

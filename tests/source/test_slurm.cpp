@@ -352,14 +352,14 @@ TEST_CASE("slurm: the lab's real v0.0.38 capture (Slurm 22.05), figures worked b
   const ClusterFigures& h100 = r.rows[0].figures;
   CHECK((h100.total == 64 && h100.healthy == 48 && h100.assigned == 56 && h100.inquota_used == 28));
   CHECK((h100.flex_used == 4 && h100.inquota_free == 20 && h100.flex_free == 16 && h100.unbacked == 8));
-  CHECK((h100.buffer == 0 && h100.flex_stable_free == 0 && h100.flex_reclaimable_free == 16));
+  CHECK((h100.headroom == 0 && h100.flex_stable_free == 0 && h100.flex_reclaimable_free == 16));
   // h200: 64; h200-07 down, h200-08 failed, h200-03 in maint-now: H = 40. A = 8 + 24 = 32.
   // Uq = 2 (4) + 8 (5) = 10; Uf = 16 (8). inquota_free = 32 - 10 = 22; flex_free = 40 - 10 - 16
   // = 14; buffer = 40 - 32 = 8; stable = min(14, 8 - 16 -> 0) = 0.
   const ClusterFigures& h200 = r.rows[1].figures;
   CHECK((h200.total == 64 && h200.healthy == 40 && h200.assigned == 32 && h200.inquota_used == 10));
   CHECK((h200.flex_used == 16 && h200.inquota_free == 22 && h200.flex_free == 14 && h200.unbacked == 0));
-  CHECK((h200.buffer == 8 && h200.flex_stable_free == 0));
+  CHECK((h200.headroom == 8 && h200.flex_stable_free == 0));
   // Maintenance: maint-now (h200-03) and maint-later (h100-[01-02]); evals-demo is not MAINT.
   REQUIRE(snap.maintenance.size() == 2);
   CHECK(snap.maintenance[0].id == "maint-now");

@@ -1,20 +1,36 @@
-// More for unit tests, beside figures/fixtures.hpp (the worked example and the small fleet):
-// the worked example's instant, times, and small fleets written inline, one JSON items list
-// per resource.
+// The one fixtures header of the unit tests: the fleets kept under examples/ and tests/data/
+// (each loaded through load_snapshot, as a directory source, like `--source DIR`), the worked
+// example's instant, times, golden text, and small fleets written inline, one JSON items list
+// per resource. The worked example is docs/worked-example.md; tests/data/fleets/small has its
+// figures, worked out by hand, in the README.md beside it.
 #pragma once
 
-#include "figures/fixtures.hpp"
+#include "fleetcap/figures/fleet.hpp"
 #include "fleetcap/model/parse.hpp"
 #include "fleetcap/model/validate.hpp"
 #include "fleetcap/source/source.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
 namespace fleetcap::test {
+
+// A fleet directory of the repository, e.g. "tests/data/maintenance/edge", loaded afresh.
+inline Snapshot load_fixture(const std::string& relative) {
+  SourceOptions o; // not a designated initializer: -Wmissing-field-initializers
+  o.source = std::string(FLEETCAP_SOURCE_DIR) + "/" + relative;
+  return load_snapshot(o);
+}
+inline Snapshot worked() { return load_fixture("examples/fleet/worked"); }
+inline Snapshot small() { return load_fixture("tests/data/fleets/small"); }
+inline Snapshot edge() { return load_fixture("tests/data/maintenance/edge"); }
+inline Snapshot demo() { return load_fixture("examples/fleet/demo"); }
+inline FleetAt at_snapshot(const Snapshot& snap) { return evaluate(snap, *snap.taken_at); }
 
 // 2026-11-20T12:00:00Z, the worked example's taken_at.
 inline Time worked_at() { return *parse_rfc3339("2026-11-20T12:00:00Z"); }
@@ -23,6 +39,16 @@ inline Time at(const char* rfc3339) {
   auto t = parse_rfc3339(rfc3339);
   REQUIRE(t);
   return *t;
+}
+
+// Golden text under tests/data/golden/, checked by hand against the formulas once.
+inline std::string golden(const std::string& name) {
+  std::ifstream in(std::string(FLEETCAP_SOURCE_DIR) + "/tests/data/golden/" + name, std::ios::binary);
+  INFO("golden file " << name);
+  REQUIRE(in);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 // Parses each resource's items (which must be valid) and links them.

@@ -20,7 +20,7 @@ struct ClusterFigures {
   Gpus flex_stable_free = 0;
   Gpus flex_reclaimable_free = 0;
   Gpus unbacked = 0;
-  Gpus buffer = 0;
+  Gpus headroom = 0; // max(0, H - A): healthy GPUs beyond quota
   Gpus largest_free_block = 0;
 
   // Derives every figure from total, H, A, Uq, Uf and the largest free block.

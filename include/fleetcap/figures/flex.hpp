@@ -60,9 +60,9 @@ struct FlexIsland {
   // time in [at, at + stay), and those nodes' count.
   Gpus block = 0;
   std::size_t block_nodes = 0;
-  bool stable = false;     // the cluster's flex_stable_free covers N: in-quota jobs cannot reclaim it
-  bool over_share = false; // with --namespace: N exceeds its fair share in the cluster
-  Gpus fair_share = 0;     // with --namespace
+  bool stays = false;         // the cluster's flex_stable_free covers N: in-quota jobs cannot reclaim it
+  bool exceeds_share = false; // with --namespace: N exceeds its fair share in the cluster
+  Gpus fair_share = 0;        // with --namespace
   // When the block is short of N: the block once the coming maintenance on its free nodes ends,
   // and when (kNever when it never reaches N).
   Gpus block_later = 0;

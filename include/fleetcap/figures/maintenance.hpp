@@ -62,6 +62,7 @@ struct EventRow {
 struct EventList {
   MaintenanceHorizon horizon;
   std::vector<EventRow> rows; // by start, then id
+  std::size_t overdue = 0;    // rows whose action-by has passed while jobs remain
 };
 
 // Events of the selected clusters that overlap the horizon and pass the filter.
@@ -137,6 +138,7 @@ struct PlanJob {
   std::vector<std::uint32_t> events; // events requiring action on its nodes, by action-by
   Time move_by = 0;                  // earliest action-by; `at` for an unhealthy node
   Time move_at = 0;                  // when the plan moves it: max(move_by, at)
+  bool overdue = false;              // move_by has passed: it should have moved already
   MoveOutcome outcome = MoveOutcome::unplaced;
   bool placed = false; // outcome == placed
   // Destination, when placed: nodes of one island and the GPUs the job takes on each.
@@ -187,6 +189,7 @@ struct MovePlan {
   std::vector<PlanJob> jobs;
   std::vector<Preemption> preempted; // in the order preempted
   PlanSummary summary;               // jobs = to move; preempted counts every preempted flex job
+  std::size_t overdue = 0;           // jobs to move whose move-by has passed
 };
 
 // Jobs of the selected clusters that must move, and a destination for each (SPEC §6; greedy in

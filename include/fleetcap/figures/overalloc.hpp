@@ -90,6 +90,7 @@ struct OverallocQuota {
   std::uint32_t quota = kNone, cluster = kNone; // snapshot indices
   Gpus assigned = 0, used = 0, free = 0, idle = 0;
   Gpus cut = 0;
+  Gpus new_gpus = 0; // assigned − cut: its gpus once the cut is made
   CutSources from;
   int phase = 1;
   std::vector<std::uint32_t> preempted; // jobs, in preemption order
@@ -152,6 +153,40 @@ struct OverallocTree {
 // Trees with a leaf in the report, by name.
 std::vector<OverallocTree> overalloc_trees(const OverallocReport& report, const Snapshot& snap);
 
+// `overalloc report --phase N` (0: every phase): the rows a view of phase N shows, in report
+// order. A quota when it has a cut and the cut is in phase N; a cluster or a tree when one of
+// its quotas' cuts is in phase N, or, for phase 1, when nothing of it is cut.
+struct PhaseView {
+  std::vector<const OverallocCluster*> clusters;
+  std::vector<const OverallocQuota*> quotas;
+  std::vector<const OverallocTree*> trees;
+};
+PhaseView phase_view(const OverallocReport& report, const std::vector<OverallocTree>& trees, const Snapshot& snap,
+                     int phase);
+
+// How much health history the report's reference capacities rest on.
+struct HistoryCoverage {
+  std::size_t samples = 0;                             // over every cluster
+  std::size_t clusters_with = 0, clusters_without = 0; // clusters with and without a sample
+  std::size_t fewest = 0, most = 0;                    // samples per cluster, over those with any
+  Time first = 0, last = 0;                            // the earliest and latest sample
+};
+HistoryCoverage history_coverage(const OverallocReport& report);
+
+// `overalloc plan --phase N` (0: every phase): each leaf's gpus once the corrections of phases
+// up to N are made; a quota whose cut is in a later phase keeps its gpus for now (deferred).
+struct PlanQuota {
+  const OverallocQuota* quota = nullptr;
+  Gpus old_gpus = 0, gpus = 0, cut = 0;
+  Gpus final_gpus = 0; // once every phase is made: the quota's new_gpus
+  bool deferred = false;
+};
+struct QuotaPlan {
+  std::vector<PlanQuota> quotas; // report order
+  PlanQuota totals;              // Σ old_gpus, gpus and cut
+};
+QuotaPlan quota_plan(const OverallocReport& report, int up_to_phase);
+
 // ---- `overalloc report --summary`: one screen for leadership (issue 15)
 //
 // One line per rollout phase and one for the whole, every line reconciled the same way:
@@ -178,8 +213,9 @@ struct OverallocBriefLine {
 
 struct OverallocBrief {
   std::size_t clusters = 0, clusters_over_target = 0;
-  OverallocBriefLine total;     // phase 0: every quota of the report
-  OverallocBriefLine phases[5]; // [1]..[4]; [0] unused
+  std::size_t quotas_affected = 0; // quotas with a cut: those of phases 2 to 4
+  OverallocBriefLine total;        // phase 0: every quota of the report
+  OverallocBriefLine phases[5];    // [1]..[4]; [0] unused
 };
 
 OverallocBrief overalloc_brief(const OverallocReport& report, const Snapshot& snap);

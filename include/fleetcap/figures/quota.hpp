@@ -89,6 +89,15 @@ struct QuotaDetail {
   std::vector<QuotaRow> subtree;
 };
 
+// What a leaf lends to and borrows from the other leaves of its tree in its cluster (quota
+// show's siblings): a leaf lends its free GPUs and borrows beyond its assigned; the tree as a
+// whole lends what its leaves leave unused, max(0, P − U), not the sum of their free.
+struct Lending {
+  Gpus assigned = 0, used = 0, lends = 0, borrows = 0;
+};
+Lending lending(const QuotaRow& leaf);
+Lending tree_lending(const QuotaDetail& d);
+
 // Every cluster counts here, whatever --state: the name chose the quota.
 QuotaDetail quota_detail(const Snapshot& snap, const FleetAt& fleet, std::uint32_t quota);
 

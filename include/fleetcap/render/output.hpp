@@ -29,7 +29,8 @@ struct RenderOptions {
 // A --sort name matches a column's JSON key or table header: case-insensitive, '-' = '_'.
 bool same_column_name(std::string_view a, std::string_view b);
 
-// Quotes a CSV field when it needs it (RFC 4180).
+// A CSV field: control characters escaped (\x1b, \x0a: fleetcap/text.hpp), then quoted when it
+// needs it (RFC 4180).
 std::string csv_field(std::string_view text);
 
 } // namespace fleetcap

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "fleetcap/render/terminal.hpp"
+#include "fleetcap/text.hpp"
 
 #include <string>
 #include <vector>
@@ -52,10 +53,8 @@ private:
 // Display width of UTF-8 text (code points; fleet names are ASCII in practice).
 std::size_t display_width(std::string_view text);
 
-// Control characters (ESC, CR, LF, ...) as \xNN, so a name cannot repaint the terminal or
-// forge a row; the text itself when it has none.
-std::string escape_control(std::string_view text);
-bool has_control(std::string_view text);
+// escape_control() and has_control(), for cells and headers: fleetcap/text.hpp (one escaping for
+// every line fleetcap writes).
 
 // Prose wrapped at `width` columns (0: as it is) at spaces, never inside a word; a wrapped
 // line keeps the indent of the line it continues (plus two spaces for a list line "- ").

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace fleetcap {
 
@@ -23,6 +25,13 @@ LocalRead read_local_file(const std::string& path, std::uint64_t limit, const st
 // `missing` for ENOENT). Refuses what is not a regular file or is larger than `limit`.
 int open_local_file(const std::string& path, std::uint64_t limit, const std::string& limit_name, std::string& error,
                     bool* missing = nullptr);
+
+// Every file fleetcap writes (snapshot save's files, report --html FILE) goes through here, so
+// what a file gets is what stdout would: redacted by the same SecretFilter (fleetcap/secrets.hpp),
+// piece by piece (a large page is never copied whole), and a secret a server echoed into a name
+// never reaches a file. `pieces` are written one after the other into `path` (created, or
+// truncated), then fsynced when it is a regular file. Throws RuntimeError "cannot write {what}: ...".
+void write_local_file(const std::string& path, const std::vector<std::string_view>& pieces, const std::string& what);
 
 // A human name for a file type ("a FIFO", "a character device", "a directory", ...).
 std::string file_kind(unsigned mode);

@@ -54,6 +54,9 @@ struct SourceOptions {
   int retry_base_ms = 250;                     // first backoff step; doubles per retry
   bool allow_insecure_token = false;           // send the token over plain http to a non-loopback host
   std::function<void(const std::string&)> log; // --verbose lines; nullptr = quiet
+  // A warning known before any request (a kubeconfig's insecure-skip-tls-verify), said at once so
+  // that a run that fails still shows it. From the calling thread, before any worker starts.
+  std::function<void(const std::string&)> warn = [](const std::string&) {};
   // Empty: every resource, validated and linked. Otherwise only these, parsed and checked item
   // by item but not linked (for `__load`, which times one resource alone).
   std::vector<Resource> only;
@@ -61,6 +64,9 @@ struct SourceOptions {
   // the milliseconds since load_snapshot started (for `__load`'s timings); may be empty.
   std::function<void(Resource, double)> on_parsed;
   SlurmOptions slurm;
+  // The ssh command for slurm+ssh:// (FLEETCAP_SSH_COMMAND, config ssh-command): a shell command
+  // line run with ssh's arguments appended, as git runs GIT_SSH_COMMAND; empty: `ssh`.
+  std::string ssh_command;
   // The time the figures are for (--at), when given as a time: an adapter derives states that
   // depend on it (a reservation in progress or coming) from it, else from the clock.
   std::optional<Time> now;
@@ -83,12 +89,19 @@ Snapshot load_snapshot(const SourceOptions& options, RawItems* raw = nullptr);
 
 bool is_url(std::string_view source);
 
+// `slurm`, `slurm:CLUSTER`, `slurm:all`, `slurm+ssh://...`: Slurm through its own commands.
+bool is_slurm_command_source(std::string_view source);
+
 // True when a token sent to `source` would cross the network unencrypted: plain http to a
 // host other than loopback.
 bool token_in_clear(std::string_view source);
 
 // Throws UsageError naming the URL unless it is a usable base URL (src/source/url.hpp).
 void check_source_url(std::string_view source);
+
+// A token goes into a header line: a control character would end the line and smuggle in
+// another header, so a token with one is a UsageError (that does not show it) naming `where`.
+void check_header_token(const std::string& token, const char* where);
 
 // The source as it may be shown: user:password@ removed from URLs.
 std::string display_source(std::string_view source);

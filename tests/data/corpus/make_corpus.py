@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Writes the bad-input corpus: one folder per case, each breaking one rule of SPEC §3.2 (or §3.1's
-envelope) in a copy of examples/fleet/worked. A case folder holds the files that differ from the
-worked example and expected.txt, the exact stderr lines fleetcap must print (`{dir}` stands for
-the snapshot folder). Every run exits 3 with nothing on stdout (tests/e2e/test_reliability_corpus.py).
+"""Writes the bad-input corpus, the one set of invalid snapshots the tests run: one folder per case,
+each breaking one rule of SPEC §3.2 (or §3.1's envelope) in a copy of examples/fleet/worked. A case
+folder holds the files that differ from the worked example and expected.txt, the exact stderr lines
+fleetcap must print (`{dir}` stands for the snapshot folder). Every run exits 3 with nothing on
+stdout, from a directory and from the API (tests/e2e/test_bad_input.py); fuzz/make_seeds.py makes a
+fuzzing seed of every case.
 
 The expected lines are written here by hand from SPEC §3.3's form, `resource[index] "name": field
 "f" ...`, never copied from fleetcap's output. Indices in the worked example: clusters tiger 0,
@@ -58,6 +60,9 @@ case("cluster-duplicate-name", ['clusters[2] "tiger": field "name" duplicates cl
 case("cluster-bad-state", ['clusters[0] "tiger": field "state" must be one of planned, provisioning, provisioned, '
                            'production, decommissioned, got "live"'],
      clusters=edit("clusters", "tiger", setk("state", "live")))
+case("cluster-bad-state-provisioning-typo", ['clusters[2] "puma": field "state" must be one of planned, provisioning, '
+                                            'provisioned, production, decommissioned, got "building"'],
+     clusters=edit("clusters", "puma", setk("state", "building")))
 case("cluster-missing-sku", ['clusters[1] "lion": field "sku" is missing'], clusters=edit("clusters", "lion", delk("sku")))
 case("cluster-name-not-a-string", ['clusters[2]: field "name" must be a string, got 7'],
      clusters=edit("clusters", "puma", setk("name", 7)))
@@ -68,12 +73,20 @@ case("cluster-not-an-object", ['clusters[3]: must be an object, got "jaguar"'], 
 # nodes
 case("node-unknown-cluster", ['nodes[9] "t10": field "cluster" names unknown cluster "tigre"'],
      nodes=edit("nodes", "t10", setk("cluster", "tigre")))
+case("node-unknown-cluster-lion", ['nodes[12] "l01": field "cluster" names unknown cluster "lynx"'],
+     nodes=edit("nodes", "l01", setk("cluster", "lynx")))
 case("node-duplicate-name", ['nodes[19] "t01": field "name" duplicates nodes[0]'],
      nodes=edit("nodes", "l08", setk("name", "t01")))
+case("node-duplicate-name-adjacent", ['nodes[9] "t09": field "name" duplicates nodes[8]'],
+     nodes=edit("nodes", "t10", setk("name", "t09")))
+case("node-empty-name", ['nodes[9]: field "name" must be a non-empty string, got ""'],
+     nodes=edit("nodes", "t10", setk("name", "")))
 case("node-gpus-string", ['nodes[1] "t02": field "gpus" must be a non-negative integer, got "8"'],
      nodes=edit("nodes", "t02", setk("gpus", "8")))
 case("node-gpus-negative", ['nodes[2] "t03": field "gpus" must be a non-negative integer, got -8'],
      nodes=edit("nodes", "t03", setk("gpus", -8)))
+case("node-gpus-negative-last-node", ['nodes[19] "l08": field "gpus" must be a non-negative integer, got -8'],
+     nodes=edit("nodes", "l08", setk("gpus", -8)))
 case("node-gpus-fractional", ['nodes[3] "t04": field "gpus" must be a non-negative integer, got 7.5'],
      nodes=edit("nodes", "t04", setk("gpus", 7.5)))
 case("node-gpus-past-int64", ['nodes[4] "t05": field "gpus" must be a non-negative integer, got 9223372036854775808'],
@@ -133,12 +146,17 @@ j3 = item(doc, "name", "j3")
 j3["cluster"], _ = "lion", j3.pop("nodes")
 case("job-in-another-cluster-than-its-quota", ['jobs[2] "j3": field "cluster" is "lion" but quota '
                                                '"applied/chat-tiger" is in cluster "tiger"'], jobs=doc)
+case("job-pending-in-another-cluster-than-its-quota", ['jobs[4] "j5": field "cluster" is "lion" but quota '
+                                                       '"research/pretrain" is in cluster "tiger"'],
+     jobs=edit("jobs", "j5", setk("cluster", "lion")))
 case("job-unknown-quota", ['jobs[1] "j2": field "quota" names unknown quota "research/eval" (a leaf quota or "flex")'],
      jobs=edit("jobs", "j2", setk("quota", "research/eval")))
 case("job-targets-a-group", ['jobs[1] "j2": field "quota" names "research", which is not a leaf quota with a cluster'],
      jobs=edit("jobs", "j2", setk("quota", "research")))
 case("job-gpus-zero", ['jobs[3] "j4": field "gpus" must be a positive integer, got 0'],
      jobs=edit("jobs", "j4", setk("gpus", 0)))
+case("job-gpus-zero-last-job", ['jobs[7] "k3": field "gpus" must be a positive integer, got 0'],
+     jobs=edit("jobs", "k3", setk("gpus", 0)))
 case("job-bad-priority", ['jobs[3] "j4": field "priority" must be one of critical, high, mid, low, got "urgent"'],
      jobs=edit("jobs", "j4", setk("priority", "urgent")))
 case("job-bad-state", ['jobs[4] "j5": field "state" must be one of running, pending, got "queued"'],
@@ -186,6 +204,9 @@ case("maintenance-unknown-cluster", ['maintenance[2] "m3": field "cluster" names
 case("maintenance-node-of-another-cluster", ['maintenance[2] "m3": field "nodes" names node "t10" of cluster "tiger", '
                                              'not "lion"'],
      maintenance=edit_event("m3", setk("nodes", ["t10"])))
+case("maintenance-cordoned-node-of-another-cluster", ['maintenance[2] "m3": field "nodes" names node "t12" of '
+                                                      'cluster "tiger", not "lion"'],
+     maintenance=edit_event("m3", setk("nodes", ["t12"])))
 case("maintenance-duplicate-id", ['maintenance[2] "m1": field "id" duplicates maintenance[0]'],
      maintenance=edit_event("m3", setk("id", "m1")))
 case("maintenance-bad-state", ['maintenance[1] "m2": field "state" must be one of scheduled, in_progress, completed, '
@@ -199,6 +220,9 @@ case("maintenance-start-hour-25", ['maintenance[1] "m2": field "start" must be a
 case("maintenance-end-february-30", ['maintenance[1] "m2": field "end" must be an RFC 3339 time, got '
                                      '"2027-02-30T06:00:00Z"'],
      maintenance=edit_event("m2", setk("end", "2027-02-30T06:00:00Z")))
+case("maintenance-start-november-31", ['maintenance[1] "m2": field "start" must be an RFC 3339 time, got '
+                                      '"2026-11-31T18:00:00Z"'],
+     maintenance=edit_event("m2", setk("start", "2026-11-31T18:00:00Z")))
 case("maintenance-offset-hour-24", ['maintenance[0] "m1": field "start" must be an RFC 3339 time, got '
                                     '"2026-11-20T10:00:00+24:00"'],
      maintenance=edit_event("m1", setk("start", "2026-11-20T10:00:00+24:00")))
@@ -217,6 +241,10 @@ case("history-negative-gpus", ['health_history[0] "tiger": field "healthy_gpus" 
      health_history=history(healthy_gpus=-1))
 case("history-bad-time", ['health_history[0] "tiger": field "at" must be an RFC 3339 time, got "2026-11-19"'],
      health_history=history(at="2026-11-19"))
+case("history-unknown-cluster", ['health_history[0] "jaguar": field "cluster" names unknown cluster "jaguar"'],
+     health_history={"api_version": "v1", "items": [{"cluster": "jaguar", "at": "2026-11-19T00:00:00Z",
+                                                     "healthy_gpus": 64, "total_gpus": 64}],
+                     "next_page_token": None})
 
 # envelopes, JSON and snapshot.json
 doc = load("health_history")
@@ -227,6 +255,14 @@ doc = load("maintenance")
 doc["api_version"] = "v2"
 case("envelope-api-version-v2", ['maintenance: {dir}/maintenance.json has api_version "v2", fleetcap reads "v1"'],
      maintenance=doc)
+doc = load("clusters")
+doc["api_version"] = "v2"
+case("envelope-api-version-v2-clusters", ['clusters: {dir}/clusters.json has api_version "v2", fleetcap reads "v1"'],
+     clusters=doc)
+doc = load("quotas")
+doc["items"] = {"research": {}}
+case("envelope-items-an-object", ['quotas: {dir}/quotas.json has "items" that is not an array, got an object'],
+     quotas=doc)
 case("envelope-no-items", ['health_history: {dir}/health_history.json has no "items" array'],
      health_history={"api_version": "v1", "next_page_token": None})
 case("json-truncated", ["clusters: invalid JSON in {dir}/clusters.json at line 1, column 33: syntax error while "
@@ -235,8 +271,29 @@ case("json-truncated", ["clusters: invalid JSON in {dir}/clusters.json at line 1
 case("json-not-utf8", ["clusters: invalid JSON in {dir}/clusters.json at line 1, column 45: syntax error while "
                        "parsing value - invalid string: ill-formed UTF-8 byte; last read: '\"ti\\xff'"],
      clusters=b'{"api_version": "v1", "items": [{"name": "ti\xffger"}]}')
+# The comma after t03's "island" is gone. In the indent-2 file each node takes 9 lines from line 4, so
+# t03 is lines 22-30: "island" on line 25, "gpus" on line 26 at column 7. nlohmann reports where the
+# unexpected token ends: "gpus" (with quotes) spans columns 7-12.
+lines = json.dumps(load("nodes"), indent=2).split("\n")
+assert lines[22] == '      "name": "t03",' and lines[24] == '      "island": "tiger-ib1",', lines[20:26]
+lines[24] = lines[24].rstrip(",")
+case("json-missing-comma", ["nodes: invalid JSON in {dir}/nodes.json at line 26, column 12: syntax error while parsing "
+                            "object - unexpected string literal; expected '}'"],
+     nodes=("\n".join(lines)).encode())
 case("snapshot-taken-at-not-a-time", ['{dir}/snapshot.json: field "taken_at" must be an RFC 3339 time, got "noon"'],
      snapshot={"taken_at": "noon", "source": "examples/fleet/worked"})
+
+# Many errors at once: 2 + 20 = 22. Both production clusters lose their region and every node's gpus
+# is a string; clusters come first, 20 are shown, then the count.
+clusters, nodes = load("clusters"), load("nodes")
+for c in clusters["items"][:2]:
+    del c["region"]
+for n in nodes["items"]:
+    n["gpus"] = "8"
+case("many-errors", ['clusters[0] "tiger": field "region" is missing', 'clusters[1] "lion": field "region" is missing']
+     + [f'nodes[{i}] "{n["name"]}": field "gpus" must be a non-negative integer, got "8"'
+        for i, n in enumerate(nodes["items"][:18])]
+     + ["... and 2 more errors (22 in all)"], clusters=clusters, nodes=nodes)
 
 
 def main():

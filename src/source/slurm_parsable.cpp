@@ -1,0 +1,221 @@
+// Slurm 22.05's parsable text forms, read into the JSON the shared translation consumes
+// (slurm_translate.cpp): `scontrol -o show reservation` and `sacctmgr -P -n show assoc|qos`,
+// which have no --json before Slurm 23.02. The JSON written has the fields of data parser
+// v0.0.38 that the translation reads, nothing else (docs/slurm.md, "Slurm's own commands").
+#include "fleetcap/error.hpp"
+#include "slurm.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <ctime>
+
+namespace fleetcap::source::slurm {
+namespace {
+
+std::vector<std::string_view> lines_of(std::string_view text) {
+  std::vector<std::string_view> out;
+  for (std::size_t a = 0; a < text.size();) {
+    std::size_t b = text.find('\n', a);
+    if (b == std::string_view::npos) b = text.size();
+    std::string_view line = text.substr(a, b - a);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!line.empty()) out.push_back(line);
+    a = b + 1;
+  }
+  return out;
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  for (std::size_t a = 0;;) {
+    const std::size_t b = s.find(sep, a);
+    out.push_back(s.substr(a, b == std::string_view::npos ? std::string_view::npos : b - a));
+    if (b == std::string_view::npos) return out;
+    a = b + 1;
+  }
+}
+
+std::string shown(std::string_view s) {
+  std::string out;
+  for (char c : s.substr(0, 80)) out += static_cast<unsigned char>(c) < 0x20 ? '?' : c;
+  if (s.size() > 80) out += "...";
+  return out;
+}
+
+// "2026-12-07T03:54:27" (UTC: fleetcap runs scontrol with TZ=UTC and SLURM_TIME_FORMAT=standard).
+std::optional<Time> utc_time(std::string_view s) {
+  std::tm tm{};
+  const std::string text(s);
+  const char* end = ::strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (!end || *end) return std::nullopt;
+  return static_cast<Time>(::timegm(&tm));
+}
+
+bool is_key(std::string_view word) {
+  const auto eq = word.find('=');
+  if (eq == std::string_view::npos || eq == 0 || !std::isalpha(static_cast<unsigned char>(word.front()))) return false;
+  for (char c : word.substr(0, eq))
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != ':') return false;
+  return true;
+}
+
+// One `scontrol -o` line: KEY=VALUE words; a word that is not KEY=... continues the value before
+// it (a value with spaces).
+std::vector<std::pair<std::string_view, std::string>> key_values(std::string_view line) {
+  std::vector<std::pair<std::string_view, std::string>> out;
+  for (std::string_view word : split(line, ' ')) {
+    if (word.empty()) continue;
+    if (is_key(word) || out.empty()) {
+      const auto eq = word.find('=');
+      out.push_back({word.substr(0, eq), std::string(eq == std::string_view::npos ? "" : word.substr(eq + 1))});
+    } else {
+      out.back().second += " ";
+      out.back().second += word;
+    }
+  }
+  return out;
+}
+
+std::string none_if_null(std::string v) { return v == "(null)" || v == "N/A" ? std::string() : v; }
+
+} // namespace
+
+std::string reservations_from_scontrol(std::string_view text, std::string_view label,
+                                       std::vector<std::string>& errors) {
+  nlohmann::json list = nlohmann::json::array();
+  std::size_t index = 0;
+  for (std::string_view line : lines_of(text)) {
+    if (line.starts_with("No reservations in the system")) continue;
+    nlohmann::json r = nlohmann::json::object();
+    std::string name;
+    for (auto& [key, value] : key_values(line)) {
+      if (key == "ReservationName") {
+        name = value;
+        r["name"] = value;
+      } else if (key == "Nodes") {
+        r["node_list"] = none_if_null(value);
+      } else if (key == "Flags") {
+        r["flags"] = none_if_null(value); // a comma list, as v0.0.38 splits it
+      } else if (key == "Comment") {
+        r["comment"] = none_if_null(value);
+      } else if (key == "StartTime" || key == "EndTime") {
+        if (value == "Unknown" || value == "None" || value.empty()) continue;
+        const auto t = utc_time(value);
+        if (!t) {
+          errors.push_back(fmt::format("{}: line {} \"{}\": {}={} is not a time like 2025-01-31T12:00:00", label,
+                                       index + 1, shown(name), key, shown(value)));
+          continue;
+        }
+        r[key == "StartTime" ? "start_time" : "end_time"] = *t;
+      }
+    }
+    if (name.empty())
+      errors.push_back(fmt::format("{}: line {}: no ReservationName= in \"{}\"", label, index + 1, shown(line)));
+    list.push_back(std::move(r));
+    ++index;
+  }
+  return nlohmann::json{{"reservations", std::move(list)}}.dump() + "\n";
+}
+
+std::optional<std::vector<TresLimit>> parse_tres_limits(std::string_view tres) {
+  std::vector<TresLimit> out;
+  if (tres.empty()) return out;
+  for (std::string_view entry : split(tres, ',')) {
+    const auto eq = entry.rfind('=');
+    if (eq == std::string_view::npos || eq == 0) return std::nullopt;
+    const std::string_view what = entry.substr(0, eq), count = entry.substr(eq + 1);
+    const auto slash = what.find('/');
+    TresLimit l{std::string(what.substr(0, slash)),
+                slash == std::string_view::npos ? "" : std::string(what.substr(slash + 1)), 0};
+    // Only GPU counts matter; other TRES may carry units (mem=500G).
+    const bool gpu = l.type == "gres" && (l.name == "gpu" || l.name.starts_with("gpu:"));
+    const auto [p, ec] = std::from_chars(count.data(), count.data() + count.size(), l.count);
+    if (ec != std::errc() || p != count.data() + count.size() || l.count < 0) {
+      if (gpu) return std::nullopt;
+      continue;
+    }
+    if (gpu) out.push_back(std::move(l));
+  }
+  return out;
+}
+
+namespace {
+
+// One `sacctmgr -P -n` line as `fields` columns; an error (and nullopt) when it has another count.
+std::optional<std::vector<std::string_view>> columns(std::string_view line, std::size_t fields, std::size_t index,
+                                                     std::string_view label, std::vector<std::string>& errors) {
+  auto cols = split(line, '|');
+  if (cols.size() == fields + 1 && cols.back().empty()) cols.pop_back(); // -p's trailing |
+  if (cols.size() == fields) return cols;
+  errors.push_back(fmt::format("{}: line {}: expected {} fields separated by |, got {}: \"{}\"", label, index + 1,
+                               fields, cols.size(), shown(line)));
+  return std::nullopt;
+}
+
+// `sacctmgr -P -n show assoc|qos` lines, each named by its column `name` and holding GrpTRES in
+// column `tres`, as `{"KEY": [row(columns, its GPU limits as JSON), ...]}`.
+template <class Row> std::string limit_rows(std::string_view text, std::string_view label,
+                                            std::vector<std::string>& errors, std::size_t fields, std::size_t name,
+                                            std::size_t tres, const char* key, Row&& row) {
+  nlohmann::json list = nlohmann::json::array();
+  std::size_t index = 0;
+  for (std::string_view line : lines_of(text)) {
+    const auto cols = columns(line, fields, index, label, errors);
+    ++index;
+    if (!cols) continue;
+    const auto limits = parse_tres_limits((*cols)[tres]);
+    if (!limits) {
+      errors.push_back(fmt::format("{}: line {} \"{}\": GrpTRES \"{}\" is not a TRES list like gres/gpu:h100=8", label,
+                                   index, shown((*cols)[name]), shown((*cols)[tres])));
+      continue;
+    }
+    nlohmann::json total = nlohmann::json::array();
+    for (const auto& l : *limits) total.push_back({{"type", l.type}, {"name", l.name}, {"count", l.count}});
+    list.push_back(row(*cols, nlohmann::json{{"tres", {{"total", std::move(total)}}}}));
+  }
+  return nlohmann::json{{key, std::move(list)}}.dump() + "\n";
+}
+
+nlohmann::json or_null(std::string_view s) { return s.empty() ? nlohmann::json() : nlohmann::json(std::string(s)); }
+
+} // namespace
+
+std::string associations_from_sacctmgr(std::string_view text, std::string_view label,
+                                       std::vector<std::string>& errors) {
+  // format=Cluster,Account,User,ParentName,GrpTRES (kAssocFormat)
+  return limit_rows(text, label, errors, kAssocFields, 1, 4, "associations",
+                    [](const std::vector<std::string_view>& c, nlohmann::json max) {
+                      return nlohmann::json{{"cluster", std::string(c[0])},
+                                            {"account", std::string(c[1])},
+                                            {"user", or_null(c[2])},
+                                            {"parent_account", or_null(c[3])},
+                                            {"max", std::move(max)}};
+                    });
+}
+
+std::string qos_from_sacctmgr(std::string_view text, std::string_view label, std::vector<std::string>& errors) {
+  // format=Name,GrpTRES (kQosFormat)
+  return limit_rows(text, label, errors, kQosFields, 0, 1, "qos",
+                    [](const std::vector<std::string_view>& c, nlohmann::json max) {
+                      return nlohmann::json{{"name", std::string(c[0])}, {"limits", {{"max", std::move(max)}}}};
+                    });
+}
+
+std::vector<std::string> clusters_from_sacctmgr(std::string_view text, std::string_view label,
+                                                std::vector<std::string>& skipped) {
+  std::vector<std::string> out;
+  std::vector<std::string> errors;
+  std::size_t index = 0;
+  for (std::string_view line : lines_of(text)) {
+    const auto cols = columns(line, 2, index++, label, errors);
+    if (!cols) continue;
+    if ((*cols)[0].empty()) continue;
+    ((*cols)[1].empty() ? skipped : out).emplace_back((*cols)[0]);
+  }
+  if (!errors.empty()) throw DataError(std::move(errors));
+  return out;
+}
+
+} // namespace fleetcap::source::slurm
