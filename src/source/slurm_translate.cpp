@@ -11,7 +11,6 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <deque>
 #include <functional>
 #include <map>
 #include <set>
@@ -134,48 +133,6 @@ bool read_string(od::value v, std::string_view& out) {
   return true;
 }
 
-// A string that stays valid after the parser moves on (runs of a large body reuse its buffers): a
-// view of the body itself when it has no escapes, else a copy kept in `kept`.
-bool read_stable(od::value v, std::string_view& out, std::deque<std::string>& kept) {
-  const od::json_type t = v.type();
-  if (t == od::json_type::null) {
-    out = {};
-    return true;
-  }
-  if (t != od::json_type::string) return false;
-  const std::string_view token = v.raw_json_token();
-  const char* begin = token.data() + 1;
-  const char* end = begin;
-  while (*end != '"' && *end != '\\') ++end;
-  if (*end == '"') {
-    out = std::string_view(begin, static_cast<std::size_t>(end - begin));
-    return true;
-  }
-  kept.emplace_back(std::string_view(v.get_string()));
-  out = kept.back();
-  return true;
-}
-
-// The same for a string or an array of strings.
-bool read_words_stable(od::value v, std::vector<std::string_view>& out, std::deque<std::string>& kept) {
-  const od::json_type t = v.type();
-  if (t == od::json_type::null) return true;
-  if (t == od::json_type::string) {
-    std::string_view s;
-    read_stable(v, s, kept);
-    out.push_back(s);
-    return true;
-  }
-  if (t != od::json_type::array) return false;
-  for (auto e : v.get_array()) {
-    od::value ev = e.value();
-    std::string_view s;
-    if (!read_stable(ev, s, kept) || ev.type() == od::json_type::null) return false;
-    out.push_back(s);
-  }
-  return true;
-}
-
 // A string, or an array of strings (state flags, features, job states): appended to `out`.
 bool read_words(od::value v, std::vector<std::string_view>& out) {
   const od::json_type t = v.type();
@@ -224,9 +181,14 @@ std::string errors_text(od::value errs) {
 }
 
 // Where the array under top-level `key` opens: the offset just past its `[`, or npos. Reads the
-// top-level object's keys and skips the values before it (meta, errors: small).
-std::size_t find_array(std::string_view body, std::string_view key) {
+// top-level object's keys and skips the values before it (meta, errors: small). With `ran_out`:
+// set when `body` ended before that could be decided (a body still arriving).
+std::size_t find_array(std::string_view body, std::string_view key, bool* ran_out = nullptr) {
   std::size_t i = 0;
+  const auto npos = [&](bool at_end) {
+    if (ran_out) *ran_out = at_end;
+    return std::string_view::npos;
+  };
   auto blank = [&] {
     while (i < body.size() && (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t')) ++i;
   };
@@ -242,29 +204,29 @@ std::size_t find_array(std::string_view body, std::string_view key) {
     return false;
   };
   blank();
-  if (i >= body.size() || body[i] != '{') return std::string_view::npos;
+  if (i >= body.size() || body[i] != '{') return npos(i >= body.size());
   ++i;
   for (;;) {
     blank();
-    if (i >= body.size() || body[i] != '"') return std::string_view::npos;
+    if (i >= body.size() || body[i] != '"') return npos(i >= body.size());
     const std::size_t k0 = i + 1;
-    if (!skip_string()) return std::string_view::npos;
+    if (!skip_string()) return npos(true);
     const std::string_view k = body.substr(k0, i - 1 - k0);
     blank();
-    if (i >= body.size() || body[i] != ':') return std::string_view::npos;
+    if (i >= body.size() || body[i] != ':') return npos(i >= body.size());
     ++i;
     blank();
-    if (i >= body.size()) return std::string_view::npos;
+    if (i >= body.size()) return npos(true);
     if ((k == key || (key == "qos" && k == "QOS")) && body[i] == '[') return i + 1;
     // Skip the value.
     if (body[i] == '"') {
-      if (!skip_string()) return std::string_view::npos;
+      if (!skip_string()) return npos(true);
     } else if (body[i] == '{' || body[i] == '[') {
       long depth = 0;
       while (i < body.size()) {
         const char c = body[i];
         if (c == '"') {
-          if (!skip_string()) return std::string_view::npos;
+          if (!skip_string()) return npos(true);
           continue;
         }
         ++i;
@@ -273,12 +235,12 @@ std::size_t find_array(std::string_view body, std::string_view key) {
         else if ((c == '}' || c == ']') && --depth == 0)
           break;
       }
-      if (depth != 0) return std::string_view::npos;
+      if (depth != 0) return npos(true);
     } else {
       while (i < body.size() && body[i] != ',' && body[i] != '}') ++i; // a number, true, false, null
     }
     blank();
-    if (i >= body.size() || body[i] != ',') return std::string_view::npos;
+    if (i >= body.size() || body[i] != ',') return npos(i >= body.size());
     ++i;
   }
 }
@@ -627,7 +589,433 @@ template <class Outs> std::map<std::string, std::vector<Gpus>> running_use(const
   return use;
 }
 
+// What translate() keeps of the nodes answer: the fields the mapping reads of each GPU-relevant
+// node, the problems found, and the Slurm cluster it named first.
+struct NodesRead {
+  std::vector<SNode> items;
+  std::vector<std::string> errors;
+  std::string cluster;
+};
+
+// The same of the jobs answer; the jobs' strings are kept in `text` (SJob views them).
+struct JobsRead {
+  std::vector<SJob> items;
+  TextArena text;
+  std::vector<std::string> errors;
+  std::string cluster;
+  std::uint64_t bytes = 0; // the body's length (bounds the expansion of node lists)
+};
+
+// A string that stays valid after the parser and the body move on (runs of a large body reuse
+// the parser's buffers; a streamed body is let go of as it is read): a copy kept in `text`.
+bool read_kept(od::value v, std::string_view& out, TextArena& text) {
+  const od::json_type t = v.type();
+  if (t == od::json_type::null) {
+    out = {};
+    return true;
+  }
+  if (t != od::json_type::string) return false;
+  out = text.store(std::string_view(v.get_string()));
+  return true;
+}
+
+// The same for a string or an array of strings.
+bool read_words_kept(od::value v, std::vector<std::string_view>& out, TextArena& text) {
+  const od::json_type t = v.type();
+  if (t == od::json_type::null) return true;
+  if (t == od::json_type::string) {
+    std::string_view s;
+    read_kept(v, s, text);
+    out.push_back(s);
+    return true;
+  }
+  if (t != od::json_type::array) return false;
+  for (auto e : v.get_array()) {
+    od::value ev = e.value();
+    std::string_view s;
+    if (!read_kept(ev, s, text) || ev.type() == od::json_type::null) return false;
+    out.push_back(s);
+  }
+  return true;
+}
+
+// meta.slurm.cluster (>= v0.0.39), meta.Slurm (v0.0.38): into `cluster` unless it has one.
+void read_meta_cluster(od::object obj, std::string& cluster) {
+  for (auto f : obj) {
+    std::string_view k = f.unescaped_key();
+    if (k == "slurm" || k == "Slurm") {
+      od::value s = f.value();
+      if (s.type() != od::json_type::object) return;
+      for (auto g : s.get_object())
+        if (std::string_view(g.unescaped_key()) == "cluster") {
+          std::string_view c;
+          if (read_string(g.value(), c) && !c.empty() && cluster.empty()) cluster = std::string(c);
+        }
+    }
+  }
+}
+
+// One node object of GET /slurm/VERSION/nodes: its GPU fields into `out.items`, or its problems
+// into `out.errors` (through `objs`).
+void read_node(od::object obj, std::size_t i, NodesRead& out, Objects& objs) {
+  SNode n;
+  std::string_view gres;
+  bool bad = false;
+  std::vector<std::string> problems;
+  auto fail = [&](std::string_view field, const std::string& what) {
+    objs.fail(i, n.name, field, what);
+    bad = true;
+  };
+  std::vector<std::pair<std::string_view, std::string>> later; // failures before the name was known
+  for (auto f : obj) {
+    std::string_view k = f.unescaped_key();
+    od::value v = f.value();
+    if (k == "name") {
+      std::string_view s;
+      if (!read_string(v, s)) later.push_back({"name", "must be a string, got " + got(v)});
+      n.name = std::string(s);
+    } else if (k == "state" || k == "state_flags") {
+      std::vector<std::string_view> w;
+      if (!read_words(v, w)) later.push_back({k, "must be a string or an array of strings, got " + got(v)});
+      for (auto s : w) n.words.push_back(upper(s));
+    } else if (k == "gres") {
+      if (!read_string(v, gres))
+        later.push_back({"gres", "must be a string, got " + got(v)});
+      else
+        gres = std::string_view(gres);
+      if (!gres.empty()) {
+        auto g = parse_gres(gres);
+        if (!g)
+          later.push_back({"gres", fmt::format("is not a GRES list like gpu:h100:8, got \"{}\"", shown(gres))});
+        else
+          n.gpus = std::move(*g);
+      }
+    } else if (k == "reason") {
+      std::string_view s;
+      if (read_string(v, s)) n.reason = std::string(s);
+    } else if (k == "reason_set_by_user") {
+      std::string_view s;
+      if (read_string(v, s)) n.reason_by = std::string(s);
+    } else if (k == "reason_changed_at") {
+      auto num = read_number(v);
+      if (!num)
+        later.push_back({"reason_changed_at", "must be a number, got " + got(v)});
+      else if (num->set && num->value > 0)
+        n.reason_at = num->value;
+    } else if (k == "features" || k == "active_features") {
+      std::vector<std::string_view> w;
+      if (!read_words(v, w)) later.push_back({k, "must be a string or an array of strings, got " + got(v)});
+      for (auto s : w) // v0.0.38: one comma-separated string
+        for (std::size_t a = 0; a <= s.size();) {
+          auto b = s.find(',', a);
+          if (b == std::string_view::npos) b = s.size();
+          if (b > a) n.features.emplace_back(s.substr(a, b - a));
+          a = b + 1;
+        }
+    } else if (k == "topology") {
+      std::string_view s;
+      if (read_string(v, s)) n.topology = std::string(s);
+    } else if (k == "cluster_name") {
+      std::string_view s;
+      if (read_string(v, s) && !s.empty() && out.cluster.empty()) out.cluster = std::string(s);
+    }
+  }
+  if (n.name.empty() && later.empty()) later.push_back({"name", "is missing"});
+  for (auto& [field, what] : later) fail(field, what);
+  if (n.words.empty() && !bad) fail("state", "is missing");
+  if (!bad) out.items.push_back(std::move(n));
+}
+
+// One job object of GET /slurm/VERSION/jobs: the fields the mapping reads, its strings kept in
+// `out.text` (the body is let go of as it is read).
+void read_job(od::object obj, std::size_t i, JobsRead& out, Objects& objs) {
+  SJob j;
+  std::vector<std::pair<std::string_view, std::string>> problems;
+  for (auto f : obj) {
+    std::string_view k = f.unescaped_key();
+    od::value v = f.value();
+    auto str = [&](std::string_view& s) {
+      if (!read_kept(v, s, out.text)) problems.push_back({k, "must be a string, got " + got(v)});
+    };
+    if (k == "job_id") {
+      auto num = read_number(v);
+      if (!num || !num->set)
+        problems.push_back({"job_id", "must be a number, got " + got(v)});
+      else
+        j.id = num->value;
+    } else if (k == "job_state") {
+      if (!read_words_kept(v, j.states, out.text))
+        problems.push_back({"job_state", "must be a string or an array, got " + got(v)});
+    } else if (k == "account")
+      str(j.account);
+    else if (k == "qos")
+      str(j.qos);
+    else if (k == "nodes")
+      str(j.nodes);
+    else if (k == "tres_alloc_str")
+      str(j.alloc);
+    else if (k == "tres_per_job")
+      str(j.per_job);
+    else if (k == "tres_per_node")
+      str(j.per_node);
+    else if (k == "tres_per_task")
+      str(j.per_task);
+    else if (k == "gres_detail") {
+      if (!read_words_kept(v, j.gres_detail, out.text))
+        problems.push_back({"gres_detail", "must be an array of strings, got " + got(v)});
+    } else if (k == "node_count" || k == "tasks") {
+      auto num = read_number(v);
+      if (!num)
+        problems.push_back({k, "must be a number, got " + got(v)});
+      else if (num->set)
+        (k == "tasks" ? j.tasks : j.node_count) = num->value;
+    } else if (k == "start_time") {
+      auto num = read_number(v);
+      if (!num)
+        problems.push_back({k, "must be a number, got " + got(v)});
+      else if (num->set && num->value > 0)
+        j.start = num->value;
+    } else if (k == "cluster") {
+      std::string_view c;
+      if (read_string(v, c) && !c.empty() && out.cluster.empty()) out.cluster = std::string(c);
+    }
+  }
+  const std::string name = j.id >= 0 ? std::to_string(j.id) : std::string();
+  if (j.id < 0 && problems.empty()) problems.push_back({"job_id", "is missing"});
+  if (j.states.empty() && problems.empty()) problems.push_back({"job_state", "is missing"});
+  for (auto& [field, what] : problems) objs.fail(i, name, field, what);
+  if (problems.empty()) out.items.push_back(j);
+}
+
+void read_nodes(std::string& body, std::string_view label, NodesRead& out) {
+  od::parser parser;
+  Objects objs(label, "nodes", out.errors);
+  read_response(
+      body, label, "nodes", parser, out.errors, [&](od::object obj, std::size_t i) { read_node(obj, i, out, objs); },
+      [&](od::object meta) { read_meta_cluster(meta, out.cluster); });
+}
+
+void read_jobs(std::string& body, std::string_view label, JobsRead& out) {
+  od::parser parser;
+  Objects objs(label, "jobs", out.errors);
+  out.bytes = body.size();
+  read_response(
+      body, label, "jobs", parser, out.errors, [&](od::object obj, std::size_t i) { read_job(obj, i, out, objs); },
+      [&](od::object meta) { read_meta_cluster(meta, out.cluster); });
+}
+
+// Reads the array under `key` of one answer run by run as its bytes arrive (docs/slurm.md,
+// "Streaming"): the start up to the array's `[` is kept, each run of complete objects is parsed
+// as it closes and then let go of, and what follows the array (meta, errors) is kept and read
+// at the end, as read_response() reads a large body. Anything else (a start it does not know,
+// brackets that go wrong, invalid JSON, a body that ends inside the array) makes it give up: the
+// caller then reads the whole body, and read_response() words the error.
+class ArrayStream {
+public:
+  using Each = std::function<void(od::object, std::size_t)>;
+  using Meta = std::function<void(od::object)>;
+  ArrayStream(std::string_view label, std::string_view key, std::vector<std::string>& errors, Each each, Meta meta)
+      : label_(label), key_(key), errors_(errors), each_(std::move(each)), meta_(std::move(meta)) {}
+
+  // `buf` holds the body from offset `base` on (`last`: to its end). Returns the offset before
+  // which the body is no longer needed.
+  std::size_t feed(std::string& buf, std::size_t base, bool last) {
+    try {
+      if (phase_ == Phase::prefix) start(buf, last);
+      if (phase_ == Phase::items) scan(buf, base, last);
+      if (phase_ == Phase::tail) copy_tail(buf, base);
+      if (phase_ == Phase::tail && last) finish();
+    } catch (const simdjson::simdjson_error&) {
+      give_up();
+    } catch (const std::bad_alloc&) { // the whole-body reader meets it too, and says so
+      give_up();
+    }
+    return phase_ == Phase::prefix ? 0 : phase_ == Phase::items ? run_begin_ : base + buf.size();
+  }
+  bool gave_up() const { return phase_ == Phase::gave_up; }
+  bool done() const { return phase_ == Phase::done; }
+
+private:
+  // What may come before the array (meta, errors, warnings: small in every version).
+  static constexpr std::size_t kPrefixLimit = std::size_t{1} << 20;
+  static constexpr std::size_t kRun = std::size_t{256} << 10;
+  enum class Phase { prefix, items, tail, done, gave_up };
+
+  void give_up() {
+    phase_ = Phase::gave_up;
+    prefix_ = tail_ = scratch_ = std::string();
+  }
+
+  void start(const std::string& buf, bool last) {
+    bool ran_out = false;
+    const std::size_t begin = find_array(buf, key_, &ran_out);
+    if (begin == std::string_view::npos) {
+      if (!ran_out || last || buf.size() > kPrefixLimit) give_up();
+      return;
+    }
+    prefix_.assign(buf, 0, begin);
+    items_begin_ = scanned_ = begin;
+    run_begin_ = begin - 1;
+    phase_ = Phase::items;
+  }
+
+  // Finds the objects in what arrived, and reads the complete ones (all of them when `last`).
+  void scan(std::string& buf, std::size_t base, bool last) {
+    const std::size_t end = base + buf.size();
+    scanned_ += scanner_.scan(buf.data() + (scanned_ - base), end - scanned_, last,
+                              [&](std::size_t offset) { ends_.push_back(items_begin_ + offset); });
+    if (scanner_.broken()) return give_up();
+    if (scanner_.closed()) {
+      const std::size_t close = items_begin_ + scanner_.array_end();
+      runs(buf, base, close);
+      if (phase_ == Phase::gave_up) return;
+      run(buf, base, close, true);
+      if (phase_ == Phase::gave_up) return;
+      phase_ = Phase::tail;
+      tail_done_ = close;
+      return;
+    }
+    if (last) return give_up(); // the array never closed
+    runs(buf, base, end);
+  }
+
+  // Reads the objects found that end before `end` (each needs a byte after it), in runs of at
+  // most kRun bytes: the parser's index, about 5 bytes per byte of a run, stays small.
+  void runs(std::string& buf, std::size_t base, std::size_t end) {
+    std::size_t k = 0;
+    while (k < ends_.size() && ends_[k] < end) {
+      std::size_t last = k;
+      while (last + 1 < ends_.size() && ends_[last + 1] < end && ends_[last + 1] - run_begin_ <= kRun) ++last;
+      run(buf, base, ends_[last], false);
+      if (phase_ == Phase::gave_up) return;
+      k = last + 1;
+    }
+    ends_.erase(ends_.begin(), ends_.begin() + static_cast<std::ptrdiff_t>(k));
+  }
+
+  // Reads the body's bytes [run_begin_, end] as one array: the first (the `[`, or the comma after
+  // the last object read) becomes `[`, the one at `end` (after an object, or the array's `]`)
+  // becomes `]`; both are put back.
+  void run(std::string& buf, std::size_t base, std::size_t end, bool last) {
+    char* p = buf.data() + (run_begin_ - base);
+    std::size_t len = end - run_begin_ + 1;
+    auto blank = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
+    if (!first_run_) {
+      std::size_t k = 0;
+      while (k < len && blank(p[k])) ++k;
+      if (last && k == len - 1) { // nothing after the last object read
+        run_begin_ = end;
+        return;
+      }
+      if (p[k] != ',') return give_up();
+      std::size_t v = k + 1;
+      while (v < len && blank(p[v])) ++v;
+      if (v == len - 1) return give_up(); // a comma and then the `]`
+      p += k;
+      len -= k;
+    }
+    const char open = p[0], close = p[len - 1];
+    p[0] = '[';
+    p[len - 1] = ']';
+    const char* text = p;
+    std::size_t capacity = buf.capacity() - static_cast<std::size_t>(p - buf.data());
+    if (capacity < len + simdjson::SIMDJSON_PADDING) {
+      scratch_.reserve(len + simdjson::SIMDJSON_PADDING);
+      scratch_.assign(p, len);
+      text = scratch_.data();
+      capacity = scratch_.capacity();
+    }
+    struct PutBack { // also when reading throws
+      char *first, *last;
+      char open, close;
+      ~PutBack() {
+        *first = open;
+        *last = close;
+      }
+    } put_back{p, p + len - 1, open, close};
+    od::document doc = parser_.iterate(text, len, capacity);
+    for (auto item : doc.get_array()) {
+      od::value iv = item.value();
+      if (iv.type() != od::json_type::object)
+        errors_.push_back(fmt::format("{}: {}[{}]: must be an object, got {}", label_, key_, index_, got(iv)));
+      else
+        each_(iv.get_object(), index_);
+      ++index_;
+    }
+    first_run_ = false;
+    run_begin_ = end;
+  }
+
+  void copy_tail(const std::string& buf, std::size_t base) {
+    const std::size_t end = base + buf.size();
+    if (end > tail_done_) tail_.append(buf, tail_done_ - base, end - tail_done_);
+    tail_done_ = end;
+  }
+
+  // The answer without its array's objects (meta, errors): read as read_response() does.
+  void finish() {
+    std::string rest = std::move(prefix_);
+    rest += tail_;
+    const std::size_t before = errors_.size();
+    auto none = [](od::object, std::size_t) {};
+    read_whole(rest, label_, key_, parser_, errors_, none, meta_, index_, true);
+    if (errors_.size() > before) { // invalid JSON after the array: worded by the whole body's reader
+      errors_.resize(before);
+      return give_up();
+    }
+    phase_ = Phase::done;
+  }
+
+  std::string label_, key_;
+  std::vector<std::string>& errors_;
+  Each each_;
+  Meta meta_;
+  Phase phase_ = Phase::prefix;
+  std::string prefix_, tail_, scratch_;
+  split::ItemScanner scanner_;
+  std::vector<std::size_t> ends_; // body offsets just past the objects found and not read yet
+  std::size_t items_begin_ = 0, scanned_ = 0, run_begin_ = 0, tail_done_ = 0;
+  std::size_t index_ = 0;
+  bool first_run_ = true;
+  od::parser parser_;
+};
+
 } // namespace
+
+struct Stream::State {
+  State(Of w, std::string l)
+      : what(w), label(std::move(l)), objs(label, kind(), errors()),
+        array(
+            label, kind(), errors(),
+            [this](od::object obj, std::size_t i) {
+              if (what == Of::nodes)
+                read_node(obj, i, nodes, objs);
+              else
+                read_job(obj, i, jobs, objs);
+            },
+            [this](od::object meta) { read_meta_cluster(meta, what == Of::nodes ? nodes.cluster : jobs.cluster); }) {}
+  std::string_view kind() const { return what == Of::nodes ? "nodes" : "jobs"; }
+  std::vector<std::string>& errors() { return what == Of::nodes ? nodes.errors : jobs.errors; }
+
+  Of what;
+  std::string label;
+  NodesRead nodes;
+  JobsRead jobs;
+  Objects objs;
+  ArrayStream array;
+};
+
+Stream::Stream(Of what, std::string label) : s_(std::make_unique<State>(what, std::move(label))) {}
+Stream::~Stream() = default;
+
+std::size_t Stream::feed(std::string& buf, std::size_t base, bool last) {
+  s_->jobs.bytes = base + buf.size();
+  return s_->array.feed(buf, base, last);
+}
+
+void Stream::restart() { s_ = std::make_unique<State>(s_->what, std::move(s_->label)); }
+bool Stream::gave_up() const { return s_->array.gave_up(); }
+bool Stream::read() const { return s_->array.done(); }
 
 std::string slurm_errors(std::string_view body) {
   try {
@@ -647,167 +1035,23 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
   auto warn = [&](const std::string& key, const std::string& text) {
     if (warned.insert(key).second) tr.warnings.push_back(text);
   };
+  NodesRead local_nodes;
+  JobsRead local_jobs;
+  const bool nodes_streamed = in.nodes_stream && in.nodes_stream->read();
+  const bool jobs_streamed = in.jobs_stream && in.jobs_stream->read();
+  NodesRead& nodes_read = nodes_streamed ? in.nodes_stream->state().nodes : local_nodes;
+  JobsRead& jobs_read = jobs_streamed ? in.jobs_stream->state().jobs : local_jobs;
+  if (!nodes_streamed) read_nodes(in.nodes, in.nodes_label, nodes_read);
+  if (!jobs_streamed) read_jobs(in.jobs, in.jobs_label, jobs_read);
+  errors = std::move(nodes_read.errors);
+  errors.insert(errors.end(), jobs_read.errors.begin(), jobs_read.errors.end());
+  // The Slurm cluster: the config's, else the first the answers name, in endpoint order.
   std::string slurm_cluster = opt.cluster;
-  auto meta_cluster = [&](od::object obj) { // meta.slurm.cluster (>= v0.0.39), meta.Slurm (v0.0.38)
-    for (auto f : obj) {
-      std::string_view k = f.unescaped_key();
-      if (k == "slurm" || k == "Slurm") {
-        od::value s = f.value();
-        if (s.type() != od::json_type::object) return;
-        for (auto g : s.get_object())
-          if (std::string_view(g.unescaped_key()) == "cluster") {
-            std::string_view c;
-            if (read_string(g.value(), c) && !c.empty() && slurm_cluster.empty()) slurm_cluster = std::string(c);
-          }
-      }
-    }
-  };
-
-  // ---- nodes
-  od::parser node_parser;
-  std::vector<SNode> nodes;
-  {
-    Objects objs(in.nodes_label, "nodes", errors);
-    read_response(
-        in.nodes, in.nodes_label, "nodes", node_parser, errors,
-        [&](od::object obj, std::size_t i) {
-          SNode n;
-          std::string_view gres;
-          bool bad = false;
-          std::vector<std::string> problems;
-          auto fail = [&](std::string_view field, const std::string& what) {
-            objs.fail(i, n.name, field, what);
-            bad = true;
-          };
-          std::vector<std::pair<std::string_view, std::string>> later; // failures before the name was known
-          for (auto f : obj) {
-            std::string_view k = f.unescaped_key();
-            od::value v = f.value();
-            if (k == "name") {
-              std::string_view s;
-              if (!read_string(v, s)) later.push_back({"name", "must be a string, got " + got(v)});
-              n.name = std::string(s);
-            } else if (k == "state" || k == "state_flags") {
-              std::vector<std::string_view> w;
-              if (!read_words(v, w)) later.push_back({k, "must be a string or an array of strings, got " + got(v)});
-              for (auto s : w) n.words.push_back(upper(s));
-            } else if (k == "gres") {
-              if (!read_string(v, gres))
-                later.push_back({"gres", "must be a string, got " + got(v)});
-              else
-                gres = std::string_view(gres);
-              if (!gres.empty()) {
-                auto g = parse_gres(gres);
-                if (!g)
-                  later.push_back({"gres", fmt::format("is not a GRES list like gpu:h100:8, got \"{}\"", shown(gres))});
-                else
-                  n.gpus = std::move(*g);
-              }
-            } else if (k == "reason") {
-              std::string_view s;
-              if (read_string(v, s)) n.reason = std::string(s);
-            } else if (k == "reason_set_by_user") {
-              std::string_view s;
-              if (read_string(v, s)) n.reason_by = std::string(s);
-            } else if (k == "reason_changed_at") {
-              auto num = read_number(v);
-              if (!num)
-                later.push_back({"reason_changed_at", "must be a number, got " + got(v)});
-              else if (num->set && num->value > 0)
-                n.reason_at = num->value;
-            } else if (k == "features" || k == "active_features") {
-              std::vector<std::string_view> w;
-              if (!read_words(v, w)) later.push_back({k, "must be a string or an array of strings, got " + got(v)});
-              for (auto s : w) // v0.0.38: one comma-separated string
-                for (std::size_t a = 0; a <= s.size();) {
-                  auto b = s.find(',', a);
-                  if (b == std::string_view::npos) b = s.size();
-                  if (b > a) n.features.emplace_back(s.substr(a, b - a));
-                  a = b + 1;
-                }
-            } else if (k == "topology") {
-              std::string_view s;
-              if (read_string(v, s)) n.topology = std::string(s);
-            } else if (k == "cluster_name") {
-              std::string_view s;
-              if (read_string(v, s) && !s.empty() && slurm_cluster.empty()) slurm_cluster = std::string(s);
-            }
-          }
-          if (n.name.empty() && later.empty()) later.push_back({"name", "is missing"});
-          for (auto& [field, what] : later) fail(field, what);
-          if (n.words.empty() && !bad) fail("state", "is missing");
-          if (!bad) nodes.push_back(std::move(n));
-        },
-        meta_cluster);
-  }
-  // ---- jobs
-  od::parser job_parser;
-  std::vector<SJob> jobs;
-  std::deque<std::string> kept; // job strings with escapes (the others view the body)
-  {
-    Objects objs(in.jobs_label, "jobs", errors);
-    read_response(
-        in.jobs, in.jobs_label, "jobs", job_parser, errors,
-        [&](od::object obj, std::size_t i) {
-          SJob j;
-          std::vector<std::pair<std::string_view, std::string>> problems;
-          for (auto f : obj) {
-            std::string_view k = f.unescaped_key();
-            od::value v = f.value();
-            auto str = [&](std::string_view& out) {
-              if (!read_stable(v, out, kept)) problems.push_back({k, "must be a string, got " + got(v)});
-            };
-            if (k == "job_id") {
-              auto num = read_number(v);
-              if (!num || !num->set)
-                problems.push_back({"job_id", "must be a number, got " + got(v)});
-              else
-                j.id = num->value;
-            } else if (k == "job_state") {
-              if (!read_words_stable(v, j.states, kept))
-                problems.push_back({"job_state", "must be a string or an array, got " + got(v)});
-            } else if (k == "account")
-              str(j.account);
-            else if (k == "qos")
-              str(j.qos);
-            else if (k == "nodes")
-              str(j.nodes);
-            else if (k == "tres_alloc_str")
-              str(j.alloc);
-            else if (k == "tres_per_job")
-              str(j.per_job);
-            else if (k == "tres_per_node")
-              str(j.per_node);
-            else if (k == "tres_per_task")
-              str(j.per_task);
-            else if (k == "gres_detail") {
-              if (!read_words_stable(v, j.gres_detail, kept))
-                problems.push_back({"gres_detail", "must be an array of strings, got " + got(v)});
-            } else if (k == "node_count" || k == "tasks") {
-              auto num = read_number(v);
-              if (!num)
-                problems.push_back({k, "must be a number, got " + got(v)});
-              else if (num->set)
-                (k == "tasks" ? j.tasks : j.node_count) = num->value;
-            } else if (k == "start_time") {
-              auto num = read_number(v);
-              if (!num)
-                problems.push_back({k, "must be a number, got " + got(v)});
-              else if (num->set && num->value > 0)
-                j.start = num->value;
-            } else if (k == "cluster") {
-              std::string_view c;
-              if (read_string(v, c) && !c.empty() && slurm_cluster.empty()) slurm_cluster = std::string(c);
-            }
-          }
-          const std::string name = j.id >= 0 ? std::to_string(j.id) : std::string();
-          if (j.id < 0 && problems.empty()) problems.push_back({"job_id", "is missing"});
-          if (j.states.empty() && problems.empty()) problems.push_back({"job_state", "is missing"});
-          for (auto& [field, what] : problems) objs.fail(i, name, field, what);
-          if (problems.empty()) jobs.push_back(j);
-        },
-        meta_cluster);
-  }
+  for (const std::string* named : {&nodes_read.cluster, &jobs_read.cluster})
+    if (slurm_cluster.empty()) slurm_cluster = *named;
+  auto meta_cluster = [&](od::object obj) { read_meta_cluster(obj, slurm_cluster); };
+  std::vector<SNode>& nodes = nodes_read.items;
+  const std::vector<SJob>& jobs = jobs_read.items;
 
   // ---- reservations
   od::parser res_parser;
@@ -1074,7 +1318,7 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
   std::vector<JobOut> outs;
   outs.reserve(jobs.size());
   std::size_t no_cluster = 0;
-  NodeLists node_lists(nodes.size(), in.jobs.size(), in.jobs_label);
+  NodeLists node_lists(nodes.size(), jobs_read.bytes, in.jobs_label);
   for (const auto& j : jobs) {
     bool running = false, pending = false;
     for (auto s : j.states) {
