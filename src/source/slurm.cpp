@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <malloc.h>
 #include <memory>
 #include <optional>
 #include <pwd.h>
@@ -151,7 +152,12 @@ public:
     const Time now =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     slurm::Translation tr = slurm::translate(in, o_.slurm, o_.now.value_or(now));
-    in = slurm::Responses(); // what was read of the answers: the pages hold what is needed now
+    // What was read of the answers: the translated pages hold what is needed now. Its memory goes
+    // back to the system before they are parsed: glibc would keep the freed blocks in its arenas
+    // (one per fetching thread), and a large cluster's peak would hold both (docs/slurm.md,
+    // "Streaming").
+    in = slurm::Responses();
+    ::malloc_trim(0);
     slurm::load_pages(loader, tr, shown_);
   }
 
