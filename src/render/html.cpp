@@ -8,6 +8,7 @@
 #include "fleetcap/model/time.hpp"
 #include "fleetcap/render/capacity.hpp"
 #include "fleetcap/render/maintenance.hpp"
+#include "fleetcap/text.hpp"
 #include "lists.hpp"
 
 #include <fmt/format.h>
@@ -17,7 +18,10 @@
 
 namespace fleetcap {
 
-std::string html_escape(std::string_view text) {
+// Control characters a server sent are shown as \xNN first (fleetcap/text.hpp), as on every
+// other line fleetcap writes, then HTML's own characters become entities.
+std::string html_escape(std::string_view raw) {
+  const std::string text = has_control(raw) ? escape_control(raw) : std::string(raw);
   std::string out;
   out.reserve(text.size());
   for (char c : text) {

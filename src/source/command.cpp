@@ -154,9 +154,9 @@ Result from_status(int status) {
 }
 
 // Waits for the child to end, until `deadline`; then kills its group and waits for it. A pidfd
-// (Linux 5.3+) says at once when it ended; without one, it is looked at every 5 ms. With `watch`,
-// an interrupt or its cancel also ends the wait (a child that closed its output and sleeps must
-// not outlive a Ctrl-C), and `why` says which.
+// (Linux 5.3+) says at once when it ended; without one, it is looked at every 5 ms. With
+// `watch`, an interrupt or its cancel also ends the wait (a child that closed its output and
+// sleeps must not outlive a Ctrl-C), and `why` says which.
 int reap(pid_t pid, Clock::time_point deadline, const Spec* watch = nullptr, std::optional<End>* why = nullptr) {
   int status = 0;
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
@@ -176,9 +176,8 @@ int reap(pid_t pid, Clock::time_point deadline, const Spec* watch = nullptr, std
       *why = End::cancelled;
       break;
     }
-    // Wake at least every 50 ms to see an interrupt or a cancel.
     if (pollfd p{pidfd, POLLIN, 0}; pidfd >= 0)
-      ::poll(&p, 1, static_cast<int>(std::min<long long>(left, watch ? 20 : 50)));
+      ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 50)));
     else
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
