@@ -961,48 +961,20 @@ struct PageStream::State {
     if (usable > run_begin) run(buf, base, usable, false);
   }
 
-  // Parses the page's bytes [run_begin, end] as one array: its first byte (the `[`, or the comma
-  // after the last item parsed) becomes `[`, the byte at `end` (after an item, or the items'
-  // `]` when `last`) becomes `]`; both are put back.
+  // Parses the page's bytes [run_begin, end] as one array (split::read_run).
   void run(std::string& buf, std::size_t base, std::size_t end, bool last) {
-    char* p = buf.data() + (run_begin - base);
-    std::size_t len = end - run_begin + 1;
-    auto blank = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
-    if (!first_run) {
-      std::size_t k = 0;
-      while (k < len && blank(p[k])) ++k;
-      if (last && k == len - 1) { // nothing after the last item parsed
-        run_begin = end;
-        return;
-      }
-      if (p[k] != ',') return give_up();
-      std::size_t v = k + 1;
-      while (v < len && blank(p[v])) ++v;
-      if (v == len - 1) return give_up(); // a comma and then the `]`
-      p += k;
-      len -= k;
-    }
-    const char open = p[0], close = p[len - 1];
-    p[0] = '[';
-    p[len - 1] = ']';
-    const char* text = p;
-    std::size_t capacity = buf.capacity() - static_cast<std::size_t>(p - buf.data());
-    if (capacity < len + simdjson::SIMDJSON_PADDING) {
-      scratch.assign(p, len);
-      pad(scratch);
-      text = scratch.data();
-      capacity = scratch.capacity();
-    }
-    bool ok = true;
+    split::Run r = split::Run::bad;
     try {
-      od::document doc = parser.iterate(text, len, capacity);
-      read_resource_items(resource, doc.get_array(), first_run ? expected : 0, snap, errors, previous);
+      r = split::read_run(buf, base, run_begin, end, first_run, last, scratch,
+                          [&](const char* text, std::size_t len, std::size_t capacity) {
+                            od::document doc = parser.iterate(text, len, capacity);
+                            read_resource_items(resource, doc.get_array(), first_run ? expected : 0, snap, errors,
+                                                previous);
+                          });
     } catch (const simdjson::simdjson_error&) {
-      ok = false;
+      return give_up();
     }
-    p[0] = open;
-    p[len - 1] = close;
-    if (!ok) return give_up();
+    if (r == split::Run::bad) return give_up();
     first_run = false;
     run_begin = end;
   }

@@ -893,55 +893,23 @@ private:
     ends_.erase(ends_.begin(), ends_.begin() + static_cast<std::ptrdiff_t>(k));
   }
 
-  // Reads the body's bytes [run_begin_, end] as one array: the first (the `[`, or the comma after
-  // the last object read) becomes `[`, the one at `end` (after an object, or the array's `]`)
-  // becomes `]`; both are put back.
+  // Reads the body's bytes [run_begin_, end] as one array (split::read_run); a simdjson error
+  // goes to feed(), which gives up.
   void run(std::string& buf, std::size_t base, std::size_t end, bool last) {
-    char* p = buf.data() + (run_begin_ - base);
-    std::size_t len = end - run_begin_ + 1;
-    auto blank = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
-    if (!first_run_) {
-      std::size_t k = 0;
-      while (k < len && blank(p[k])) ++k;
-      if (last && k == len - 1) { // nothing after the last object read
-        run_begin_ = end;
-        return;
-      }
-      if (p[k] != ',') return give_up();
-      std::size_t v = k + 1;
-      while (v < len && blank(p[v])) ++v;
-      if (v == len - 1) return give_up(); // a comma and then the `]`
-      p += k;
-      len -= k;
-    }
-    const char open = p[0], close = p[len - 1];
-    p[0] = '[';
-    p[len - 1] = ']';
-    const char* text = p;
-    std::size_t capacity = buf.capacity() - static_cast<std::size_t>(p - buf.data());
-    if (capacity < len + simdjson::SIMDJSON_PADDING) {
-      scratch_.reserve(len + simdjson::SIMDJSON_PADDING);
-      scratch_.assign(p, len);
-      text = scratch_.data();
-      capacity = scratch_.capacity();
-    }
-    struct PutBack { // also when reading throws
-      char *first, *last;
-      char open, close;
-      ~PutBack() {
-        *first = open;
-        *last = close;
-      }
-    } put_back{p, p + len - 1, open, close};
-    od::document doc = parser_.iterate(text, len, capacity);
-    for (auto item : doc.get_array()) {
-      od::value iv = item.value();
-      if (iv.type() != od::json_type::object)
-        errors_.push_back(fmt::format("{}: {}[{}]: must be an object, got {}", label_, key_, index_, got(iv)));
-      else
-        each_(iv.get_object(), index_);
-      ++index_;
-    }
+    const split::Run r = split::read_run(
+        buf, base, run_begin_, end, first_run_, last, scratch_,
+        [&](const char* text, std::size_t len, std::size_t cap) {
+          od::document doc = parser_.iterate(text, len, cap);
+          for (auto item : doc.get_array()) {
+            od::value iv = item.value();
+            if (iv.type() != od::json_type::object)
+              errors_.push_back(fmt::format("{}: {}[{}]: must be an object, got {}", label_, key_, index_, got(iv)));
+            else
+              each_(iv.get_object(), index_);
+            ++index_;
+          }
+        });
+    if (r == split::Run::bad) return give_up();
     first_run_ = false;
     run_begin_ = end;
   }
