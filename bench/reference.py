@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """What a user would write instead of `fleetcap capacity --json`: fetch every resource with
-urllib, json.load it, and compute the SPEC §4 per-cluster figures. bench/run times it
+urllib, json.load it, and compute the docs/figures.md per-cluster figures. bench/run times it
 against fleetcap on the same server, and checks that both agree.
 
     reference.py BASE_URL AT     (AT: RFC 3339, e.g. 2026-11-20T12:00:00Z)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Loopback fleet API for bench/run: serves a snapshot directory as SPEC §3.1 pages.
+"""Loopback fleet API for bench/run: serves a snapshot directory as docs/fleet-api.md pages.
 
     serve.py DIR [--gzip] [--rate MB_PER_S] [--max-seconds S]
     serve.py --slurm DIR     # DIR from bench/gen-slurm-fleet: slurmrestd's paths, as it answers

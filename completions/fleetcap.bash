@@ -22,7 +22,7 @@ _fleetcap() {
   if [[ -n $kind ]]; then
     case $kind in
       file) COMPREPLY=($(compgen -f -- "$cur")) ;;
-      source) COMPREPLY=($(compgen -W 'slurm slurm: slurm:all slurm+ssh:// slurm+http:// slurm+https:// slurm+unix:// kube kube: http:// https://' -- "$cur") $(compgen -f -- "$cur")) ;;
+      source) COMPREPLY=($(compgen -W "slurm slurm: slurm:all slurm+ssh:// slurm+http:// slurm+https:// slurm+unix:// kube kube: http:// https:// $(fleetcap __complete sources 2>/dev/null)" -- "$cur") $(compgen -f -- "$cur")) ;;
       dyn:*) COMPREPLY=($(compgen -W "$(_fleetcap_complete_names "${kind#dyn:}")" -- "$cur")) ;;
       none) COMPREPLY=() ;;
       *) COMPREPLY=($(compgen -W "$kind" -- "$cur")) ;;
@@ -45,7 +45,7 @@ _fleetcap() {
 }
 _fleetcap_subs() {
   case $1 in
-    '') echo 'capacity flex quota overalloc maintenance nodes report snapshot version' ;;
+    '') echo 'capacity flex quota overalloc maintenance nodes report sources snapshot version' ;;
     'capacity') echo 'flex' ;;
     'capacity flex') echo '' ;;
     'flex') echo '' ;;
@@ -62,6 +62,7 @@ _fleetcap_subs() {
     'maintenance plan') echo '' ;;
     'nodes') echo '' ;;
     'report') echo '' ;;
+    'sources') echo '' ;;
     'snapshot') echo 'save' ;;
     'snapshot save') echo '' ;;
     'version') echo '' ;;
@@ -69,7 +70,7 @@ _fleetcap_subs() {
 }
 _fleetcap_options() {
   case $1 in
-    '') echo '--help -h --version --source --output -o --json --format --wide -w --no-headers --columns --sort --watch --color --at --cluster --region --sku --state --quiet -q --verbose -v --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --allow-insecure-token --kubeconfig --island-label --maintenance-duration --slurm-user --slurm-quota --island-feature-prefix --island-map --flex-qos --ssh-command --config' ;;
+    '') echo '--help -h --version --source --partial --output -o --json --format --wide -w --no-headers --columns --sort --watch --color --at --cluster --region --sku --state --quiet -q --verbose -v --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --allow-insecure-token --kubeconfig --island-label --maintenance-duration --slurm-user --slurm-quota --island-feature-prefix --island-map --flex-qos --ssh-command --config' ;;
     'capacity') echo '--help -h --by' ;;
     'capacity flex') echo '--help -h --namespace --gpus --contiguous --for --stable' ;;
     'flex') echo '--help -h --namespace --gpus --contiguous --for --stable' ;;
@@ -86,6 +87,7 @@ _fleetcap_options() {
     'maintenance plan') echo '--help -h --window --lead --same-region' ;;
     'nodes') echo '--help -h --all --by --island --window' ;;
     'report') echo '--help -h --html --buffer --cut --from --to --step --window' ;;
+    'sources') echo '--help -h' ;;
     'snapshot') echo '--help -h' ;;
     'snapshot save') echo '--help -h --force -f' ;;
     'version') echo '--help -h' ;;
@@ -110,6 +112,7 @@ _fleetcap_positional_kind() {
     'maintenance plan') echo '' ;;
     'nodes') echo '' ;;
     'report') echo '' ;;
+    'sources') echo '' ;;
     'snapshot') echo '' ;;
     'snapshot save') echo 'file' ;;
     'version') echo '' ;;

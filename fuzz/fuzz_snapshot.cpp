@@ -1,6 +1,6 @@
 // libFuzzer target over everything fleetcap does with a snapshot it did not write: the page
-// reader (SPEC §3.1 envelopes, §3.2 items), the cross-item rules, the §4 figures and the three
-// renderers. Build and run with scripts/fuzz; see docs/reliability.md.
+// reader (docs/fleet-api.md envelopes, docs/fleet-api.md items), the cross-item rules, the docs/figures.md figures and
+// the three renderers. Build and run with scripts/fuzz; see docs/reliability.md.
 //
 // Input: up to seven documents separated by the line "--" ("\n--\n" cannot occur inside JSON,
 // where a raw newline is not allowed in a string and "--" is not a token). Document i is the

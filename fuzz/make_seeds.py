@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the seed corpus fuzz/corpus/ for fuzz_snapshot (see fuzz_snapshot.cpp for the input
-format): the worked example whole and cut short, every SPEC §3.2 field given every wrong type,
+format): the worked example whole and cut short, every docs/fleet-api.md field given every wrong type,
 deep nesting, 1 MB strings, numbers past int64, negative and fractional GPU counts, duplicate
 keys, non-UTF-8 bytes and bad escapes, envelope oddities, and the tests/data/corpus cases.
 Deterministic: rerun after changing it and commit the result.

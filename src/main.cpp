@@ -60,7 +60,7 @@ protected:
 // written to a file or pipe while the rest is still being rendered; nothing goes out before
 // the first piece is full, a flush or finish(), and a run that fails before then prints
 // nothing. A flush (--watch, after each frame) writes all it was given in one piece and waits
-// until it is out. A closed pipe ends quietly (SPEC §7).
+// until it is out. A closed pipe ends quietly (docs/cli.md).
 class StdoutSink : public UnbufferedSink {
 public:
   // Without finish() (an error, an interrupt), what is still queued is dropped.
@@ -220,9 +220,10 @@ int main(int argc, char** argv) {
   std::cerr.rdbuf(new StderrSink);
   StdoutSink sink;
   try {
+    int status = 0;
     try {
       std::ostream out(&sink);
-      fleetcap::cli::run(argc, argv, out, std::cerr);
+      status = fleetcap::cli::run(argc, argv, out, std::cerr);
     } catch (...) {
       // A signal that came while threads were joined (fleetcap/interrupt.hpp) may have ended
       // a fetch or read with an error of its own: the interrupt is what happened.
@@ -230,7 +231,8 @@ int main(int argc, char** argv) {
       throw;
     }
     if (fleetcap::interrupt_requested()) throw fleetcap::InterruptedError();
-    return sink.finish();
+    const int written = sink.finish();
+    return written != 0 ? written : status;
   } catch (const fleetcap::InterruptedError&) {
     // The shell's convention: 128 + the signal (130 for Ctrl-C, 143 for SIGTERM).
     std::cerr << signal_message(g_signal);

@@ -1,4 +1,4 @@
-// One error family for fleetcap; main maps each to its exit status (SPEC §7).
+// One error family for fleetcap; main maps each to its exit status (docs/cli.md).
 #pragma once
 
 #include <stdexcept>
@@ -11,7 +11,8 @@ enum class ExitCode : int {
   ok = 0,
   runtime = 1,      // network, HTTP, I/O
   usage = 2,        // bad command line
-  invalid_data = 3, // the snapshot breaks SPEC §3.2
+  invalid_data = 3, // the snapshot breaks docs/fleet-api.md
+  partial = 4,      // --partial: answered without a source that failed (docs/sources.md)
   interrupted = 130,
 };
 

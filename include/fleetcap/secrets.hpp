@@ -1,6 +1,6 @@
 // Every secret a run holds (the fleet API token, a Slurm JWT, kubeconfig credentials) is
 // registered here as soon as it is read, so that nothing fleetcap writes can carry it
-// (SPEC §3.1: "the token never appears in any output"). Thread-safe.
+// (docs/fleet-api.md: "the token never appears in any output"). Thread-safe.
 //
 // main installs the filters once: stdout (streamed in pieces) and stderr (line by line) pass
 // through them, so every message, warning, --verbose line and output byte is redacted,

@@ -1,10 +1,11 @@
-// Builds the command line from the registry and runs the chosen command (SPEC §7).
+// Builds the command line from the registry and runs the chosen command (docs/cli.md).
 #include "context.hpp"
 
 #include "fleetcap/cli/run.hpp"
 #include "fleetcap/error.hpp"
 #include "fleetcap/model/time.hpp"
-#include "fleetcap/source/local_file.hpp"
+#include "fleetcap/source/config.hpp"
+#include "fleetcap/source/kinds.hpp"
 
 #include <fmt/format.h>
 
@@ -14,7 +15,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
-#include <fstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,6 +31,7 @@ const std::vector<CommandSpec>& commands() {
        setup_maintenance},
       {"nodes", "Nodes like sinfo -R: not schedulable, with issues or maintenance coming; per island", setup_nodes},
       {"report", "One self-contained HTML page: capacity, buffer sweep, cuts, maintenance impact", setup_report, false},
+      {"sources", "Each source of the fleet: kind, reachable, version, time taken, auth used", setup_sources},
       {"snapshot", "Save the fleet to a directory usable as --source", setup_snapshot, false},
       {"version", "Print fleetcap's version", setup_version, false},
       // Hidden helpers for tests and shell completion (empty help hides them).
@@ -56,7 +57,7 @@ constexpr const char* kFooter = R"(Examples:
   fleetcap --source https://fleet.example/api snapshot save ./snapshot
 
 Global options work before or after the command. Exit status: 0 ok, 1 runtime failure,
-2 usage, 3 invalid data. See fleetcap(1).)";
+2 usage, 3 invalid data, 4 a --partial answer that left out a failed source. See fleetcap(1).)";
 
 // A number > 0 and <= max. CLI::PositiveNumber accepts any size, so "--timeout 1e300" or a huge
 // --max-response-mb overflowed the conversions to milliseconds and bytes, and its message
@@ -95,81 +96,101 @@ std::string config_path(int argc, const char* const* argv) {
   return !path.empty() && ::lstat(path.c_str(), &st) == 0 ? path : std::string();
 }
 
-// A line's value: a quoted string, an array on one line, or a bare word
-// (number, boolean, date), then at most a comment. Returns false when it is none of these.
-bool toml_value(std::string_view v) {
-  auto rest_ok = [](std::string_view r) {
-    r.remove_prefix(std::min(r.find_first_not_of(" \t"), r.size()));
-    return r.empty() || r.front() == '#';
-  };
-  if (v.empty()) return false;
-  if (v.front() == '"' || v.front() == '\'') {
-    const char q = v.front();
-    for (std::size_t i = 1; i < v.size(); ++i) {
-      if (q == '"' && v[i] == '\\') {
-        ++i;
-        continue;
-      }
-      if (v[i] == q) return rest_ok(v.substr(i + 1));
-    }
-    return false;
-  }
-  if (v.front() == '[') return v.find(']') != std::string_view::npos; // CLI11 reads an array on one line
-  std::size_t i = 0;
-  while (i < v.size() && (std::isalnum(static_cast<unsigned char>(v[i])) ||
-                          std::string_view("_.:+-").find(v[i]) != std::string_view::npos))
-    ++i;
-  return i > 0 && rest_ok(v.substr(i));
+// CLI11 takes the config file's keys from here: the file is read once, with toml++
+// (fleetcap/source/config.hpp), and its keys handed over as CLI11's items.
+class TomlConfig : public CLI::Config {
+public:
+  explicit TomlConfig(std::vector<CLI::ConfigItem> list) : items_(std::move(list)) {}
+  std::string to_config(const CLI::App*, bool, bool, std::string) const override { return {}; }
+  std::vector<CLI::ConfigItem> from_config(std::istream&) const override { return items_; }
+
+private:
+  std::vector<CLI::ConfigItem> items_;
+};
+
+// The tables that are not long options: each kind of source's own ([slurm], [kube], read by the
+// kind's configure()) and [sources.NAME].
+std::vector<std::string_view> source_tables() {
+  std::vector<std::string_view> out{"sources"};
+  for (const auto& k : source_kinds())
+    if (!k.table.empty() && std::find(out.begin(), out.end(), k.table) == out.end()) out.push_back(k.table);
+  return out;
 }
 
-// CLI11 reads a config file leniently (a line of garbage is skipped, or taken as a flag): check
-// it first, so a broken file is a usage error naming it and the line.
-void check_config_file(const std::string& path) {
-  if (path.empty()) return;
-  LocalRead read = read_local_file(path, std::uint64_t{1} << 20, "1 MiB, too large for a config file");
-  if (!read.bytes) throw UsageError(fmt::format("--config {}", read.error));
-  const std::string& text = *read.bytes;
-  std::size_t line_no = 0;
-  for (std::size_t pos = 0; pos < text.size();) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string_view line(text.data() + pos, end - pos);
-    pos = end + 1;
-    ++line_no;
-    auto bad = [&](std::string_view why) {
-      std::string shown;
-      for (unsigned char c : line.substr(0, 60)) shown += c < 0x20 || c >= 0x7f ? '?' : static_cast<char>(c);
-      return UsageError(fmt::format("--config {}: line {}: {}: \"{}\"", path, line_no, why, shown));
-    };
-    for (unsigned char c : line)
-      if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) throw bad("not text (a control character)");
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
-    line.remove_prefix(std::min(line.find_first_not_of(" \t"), line.size()));
-    if (line.empty() || line.front() == '#') continue;
-    if (line.front() == '[') {
-      if (line.back() != ']' && line.find("]") == std::string_view::npos) throw bad("a [section] without its ]");
-      continue;
-    }
-    const auto eq = line.find('=');
-    if (eq == std::string_view::npos) throw bad("not a TOML line like key = value");
-    std::string_view key = line.substr(0, eq), value = line.substr(eq + 1);
-    while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.remove_suffix(1);
-    value.remove_prefix(std::min(value.find_first_not_of(" \t"), value.size()));
-    const bool key_ok = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == '"';
-    });
-    if (!key_ok) throw bad("not a TOML key");
-    if (!toml_value(value))
-      throw bad("not a TOML value (a quoted string, number, true/false, or an array on one line)");
+// The option a config key sets: a long option of the command its tables name ([capacity] by =
+// ...), or of fleetcap; null when there is none.
+const CLI::Option* config_option(const CLI::App& app, const ConfigFile::Item& item) {
+  const CLI::App* at = &app;
+  for (const auto& p : item.parents) {
+    const CLI::App* next = nullptr;
+    for (const CLI::App* sub : at->get_subcommands([](const CLI::App*) { return true; }))
+      if (sub->get_name() == p) next = sub;
+    if (!next) return nullptr;
+    at = next;
+  }
+  for (const CLI::App* a = at; a; a = a->get_parent())
+    if (const CLI::Option* o = a->get_option_no_throw("--" + item.name)) return o;
+  return nullptr;
+}
+
+// A key whose value no option can take is a usage error naming it (docs/cli.md): a flag takes true
+// or false, a single-valued option one value, and no option takes a table.
+void check_config_types(const CLI::App& app, const ConfigFile& file, const std::vector<ConfigFile::Item>& items) {
+  using Type = ConfigFile::Item::Type;
+  for (const auto& item : items) {
+    const CLI::Option* o = config_option(app, item);
+    if (!o) continue; // unknown: a warning, once a command runs
+    std::string key;
+    for (const auto& p : item.parents) key += p + ".";
+    key += item.name;
+    std::string want;
+    if (o->get_expected_max() == 0 && item.type != Type::boolean)
+      want = "true or false";
+    else if (item.type == Type::table)
+      want = "a value";
+    else if (item.type == Type::array && item.inputs.size() != 1 && o->get_items_expected_max() == 1 &&
+             o->get_multi_option_policy() != CLI::MultiOptionPolicy::TakeAll)
+      want = "one value";
+    if (!want.empty())
+      throw UsageError(fmt::format("--config {}:{}: {} must be {}, got {}", file.path(), item.line, key, want,
+                                   escape_control(item.shown)));
   }
 }
+
+std::vector<CLI::ConfigItem> cli_items(const std::vector<ConfigFile::Item>& items) {
+  std::vector<CLI::ConfigItem> out;
+  for (const auto& item : items) {
+    CLI::ConfigItem c;
+    c.parents = item.parents;
+    c.name = item.name;
+    c.inputs = item.inputs;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// --source's help, from the table of kinds (fleetcap/source/kinds.hpp).
+std::string source_help() {
+  std::string forms;
+  for (const auto& k : source_kinds()) forms += fmt::format("{}, ", k.forms);
+  return fmt::format("Where the fleet comes from: {}or the NAME of a [sources.NAME] in the config file; repeat it to "
+                     "read several as one fleet (default: every [sources.NAME])",
+                     forms);
+}
+
+void add_run_options(CLI::App& app, GlobalOptions& g, const std::string& group);
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
   const std::string group = "Global options";
-  app.add_option("--source", g.source,
-                 "Fleet API base URL (http/https), saved snapshot directory, slurm+http(s)://HOST:PORT, slurm (Slurm's "
-                 "commands here), slurm:CLUSTER, slurm:all, slurm+ssh://[USER@]LOGIN[:PORT], or kube[:CONTEXT]")
+  app.add_option("--source", g.sources, source_help())
+      ->type_size(1)
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->envname("FLEETCAP_SOURCE")
+      ->group(group);
+  app.add_flag("--partial", g.partial,
+               "When a source fails, answer from the others: warn naming it, exit 4 (else exit 1)")
       ->group(group);
   app.add_option("-o,--output", g.output,
                  "Output: table (fitted to the terminal), wide (every column), json, csv, name (first column), or "
@@ -216,6 +237,11 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   add_list_option(app, "--state", g.states,
                   "Cluster lifecycle states to report (default production; 'all' for every state)")
       ->group(group);
+  add_run_options(app, g, group);
+}
+
+// The rest of the global options: output noise, the network, and the sources' own settings.
+void add_run_options(CLI::App& app, GlobalOptions& g, const std::string& group) {
   app.add_flag("-q,--quiet", g.quiet, "Do not print warnings")->group(group);
   app.add_flag("-v,--verbose", g.verbose,
                "Log each request, and where the run's time went, to stderr (never the token)")
@@ -348,20 +374,10 @@ std::string global_options_text(const CLI::App& app) {
   return out + line + "\n";
 }
 
-// Unknown config keys warn (SPEC §7): a misspelled key must not be ignored silently.
+// Unknown config keys warn (docs/cli.md), with their line: a misspelled key must not be ignored
+// silently.
 void warn_config_keys(const CLI::App& app, const Context& ctx) {
-  const CLI::Option* config = app.get_config_ptr();
-  if (!config) return;
-  const std::string path = config->empty() ? config->get_default_str() : config->as<std::string>();
-  if (path.empty()) return;
-  std::ifstream in(path);
-  if (!in) return;
-  std::vector<CLI::ConfigItem> items;
-  try {
-    items = app.get_config_formatter()->from_config(in);
-  } catch (const CLI::ParseError&) {
-    return; // CLI11 has reported it while parsing
-  }
+  if (!ctx.config) return;
   std::vector<std::string> names;
   std::vector<const CLI::App*> apps{&app};
   for (std::size_t i = 0; i < apps.size(); ++i)
@@ -370,25 +386,24 @@ void warn_config_keys(const CLI::App& app, const Context& ctx) {
     for (const CLI::Option* o : a->get_options())
       for (const auto& l : o->get_lnames()) names.push_back(l);
   std::vector<std::string_view> known(names.begin(), names.end());
-  for (const auto& item : items) {
-    if (item.name == "++" || item.name == "--") continue;
-    // The adapters' own tables ([slurm], [slurm.priority], ...) are read, and their keys
-    // checked, by the source options (context.cpp).
-    if (!item.parents.empty() && (item.parents.front() == "slurm" || item.parents.front() == "kube")) continue;
-    if (std::find(known.begin(), known.end(), item.name) != known.end()) continue;
+  for (const auto& item : ctx.config->items(source_tables())) {
+    if (config_option(app, item)) continue;
+    std::string key;
+    for (const auto& p : item.parents) key += p + ".";
+    key += item.name;
     const std::vector<std::string> close = closest_names(item.name, known);
-    ctx.warn(
-        fmt::format("{}: unknown key \"{}\" is ignored{}", path, escape_control(item.fullname()), did_you_mean(close)));
+    ctx.warn(fmt::format("{}:{}: unknown key \"{}\" is ignored{}", ctx.config->path(), item.line, escape_control(key),
+                         did_you_mean(close)));
   }
 }
 
 } // namespace
 
-void run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-  Context ctx;
-  ctx.out = &out;
-  ctx.err = &err;
-  CLI::App app("fleetcap: what GPU capacity really exists in a shared fleet.", "fleetcap");
+namespace {
+
+// The command line: global options, every command of the registry, and every command's help
+// ending with the global options it also accepts.
+void build_app(CLI::App& app, Context& ctx) {
   app.fallthrough();
   // One command per run: once it is named, a word like "nodes" after it (`__load jobs nodes`) is
   // that command's argument, not a second command (CLI11 looks for commands in the parents).
@@ -402,7 +417,6 @@ void run(int argc, const char* const* argv, std::ostream& out, std::ostream& err
     if (spec.help.empty()) sub->group(""); // hidden
     spec.setup(*sub, ctx);
   }
-  // Every command's help ends with the global options it also accepts.
   const std::string globals = global_options_text(app);
   std::vector<CLI::App*> all;
   for (CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) all.push_back(sub);
@@ -412,67 +426,54 @@ void run(int argc, const char* const* argv, std::ostream& out, std::ostream& err
     const std::string own = all[i]->get_footer();
     all[i]->footer(own.empty() ? globals : own + "\n\n" + globals);
   }
-  const int width = detect_style(ColorMode::never, STDOUT_FILENO).width;
-  // The root's help() descends into the parsed commands, naming them in "Usage: fleetcap ...".
-  auto help_of = [&](const CLI::App*) { return wrap_help(app.help(), width); };
+}
 
-  // The command the words name, as deep as parsed ("fleetcap overalloc report").
-  auto parsed_path = [&](const CLI::App*& at) {
-    at = &app;
-    std::string path;
-    while (!at->get_subcommands().empty()) {
-      at = at->get_subcommands().front();
-      path += (path.empty() ? "" : " ") + at->get_name();
-    }
-    return path;
-  };
+// The config file, read once with toml++, its keys handed to CLI11 (and checked) before parsing.
+void use_config_file(CLI::App& app, Context& ctx, int argc, const char* const* argv) {
+  const std::string path = config_path(argc, argv);
+  if (path.empty()) return;
+  ctx.config = ConfigFile::read(path);
+  const std::vector<ConfigFile::Item> items = ctx.config->items(source_tables());
+  check_config_types(app, *ctx.config, items);
+  app.config_formatter(std::make_shared<TomlConfig>(cli_items(items)));
+}
 
-  check_config_file(config_path(argc, argv));
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    const CLI::App* at = nullptr;
-    parsed_path(at);
-    out << help_of(at);
-    return;
-  } catch (const CLI::CallForAllHelp&) {
-    out << help_of(&app);
-    return;
-  } catch (const CLI::CallForVersion& e) {
-    app.exit(e, out, out);
-    return;
-  } catch (const CLI::ParseError& e) {
-    const CLI::App* at = nullptr;
-    std::string path = parsed_path(at);
-    path = path.empty() ? "fleetcap" : "fleetcap " + path;
-    // A word a subcommand does not know falls through to its parent, so look at them all.
-    const auto left = app.remaining(true);
-    const auto word = std::find_if(left.begin(), left.end(), [](const std::string& w) { return !w.starts_with("-"); });
-    const auto dash = std::find_if(left.begin(), left.end(), [](const std::string& w) { return w.starts_with("-"); });
-    if (!visible_commands(at).empty() && word != left.end())
-      throw UsageError(fmt::format("unknown command \"{}\" for \"{}\"{}\nRun '{} --help' for usage.",
-                                   escape_control(*word), path,
-                                   did_you_mean(closest_names(*word, visible_commands(at))), path));
-    if (dash != left.end()) {
-      const std::string name = dash->substr(0, dash->find('='));
-      const auto names = option_names(at);
-      const std::vector<std::string_view> known(names.begin(), names.end());
-      throw UsageError(fmt::format("unknown option \"{}\" for \"{}\"{}\nRun '{} --help' for usage.",
-                                   escape_control(name), path, did_you_mean(closest_names(name, known)), path));
-    }
-    throw UsageError(fmt::format("{}\nRun '{} --help' for usage.", e.what(), path));
+// The command the words name, as deep as parsed ("overalloc report"), and where it is.
+std::string parsed_path(const CLI::App& app, const CLI::App*& at) {
+  at = &app;
+  std::string path;
+  while (!at->get_subcommands().empty()) {
+    at = at->get_subcommands().front();
+    path += (path.empty() ? "" : " ") + at->get_name();
   }
-  if (const CLI::Option* config = app.get_config_ptr())
-    ctx.global.config_file = config->count() ? config->as<std::string>() : default_config_path();
+  return path;
+}
+
+// A parse error as a usage error: an unknown command or option with the nearest names.
+[[noreturn]] void parse_failed(const CLI::App& app, const CLI::ParseError& e) {
   const CLI::App* at = nullptr;
-  ctx.command = parsed_path(at);
-  if (ctx.command.starts_with("capacity flex")) ctx.command = "flex";
-  if (!ctx.action) {
-    // A bare group (fleetcap maintenance) or no command at all: the help of what was named.
-    out << help_of(at);
-    return;
+  std::string path = parsed_path(app, at);
+  path = path.empty() ? "fleetcap" : "fleetcap " + path;
+  // A word a subcommand does not know falls through to its parent, so look at them all.
+  const auto left = app.remaining(true);
+  const auto word = std::find_if(left.begin(), left.end(), [](const std::string& w) { return !w.starts_with("-"); });
+  const auto dash = std::find_if(left.begin(), left.end(), [](const std::string& w) { return w.starts_with("-"); });
+  if (!visible_commands(at).empty() && word != left.end())
+    throw UsageError(fmt::format("unknown command \"{}\" for \"{}\"{}\nRun '{} --help' for usage.",
+                                 escape_control(*word), path, did_you_mean(closest_names(*word, visible_commands(at))),
+                                 path));
+  if (dash != left.end()) {
+    const std::string name = dash->substr(0, dash->find('='));
+    const auto names = option_names(at);
+    const std::vector<std::string_view> known(names.begin(), names.end());
+    throw UsageError(fmt::format("unknown option \"{}\" for \"{}\"{}\nRun '{} --help' for usage.", escape_control(name),
+                                 path, did_you_mean(closest_names(name, known)), path));
   }
-  warn_config_keys(app, ctx);
+  throw UsageError(fmt::format("{}\nRun '{} --help' for usage.", e.what(), path));
+}
+
+// What the chosen command prints: once, or again and again with --watch; the exit status.
+int run_command(Context& ctx, std::ostream& out) {
   ctx.check_output_options();
   if (ctx.prometheus() && ctx.command != "capacity" && ctx.command != "quota" && ctx.command != "overalloc report")
     throw UsageError(fmt::format("-o prometheus is for capacity, quota and overalloc report, not {}", ctx.command));
@@ -483,11 +484,52 @@ void run(int argc, const char* const* argv, std::ostream& out, std::ostream& err
         throw UsageError(
             fmt::format("--watch is for commands that print what the fleet is now, not 'fleetcap {}'", ctx.command));
     watch(ctx, out);
-    return;
+    return 0;
   }
   out << ctx.action(ctx);
   ctx.phase("render");
   ctx.phase_totals();
+  return ctx.partial_answer ? static_cast<int>(ExitCode::partial) : 0;
+}
+
+} // namespace
+
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  Context ctx;
+  ctx.out = &out;
+  ctx.err = &err;
+  CLI::App app("fleetcap: what GPU capacity really exists in a shared fleet.", "fleetcap");
+  build_app(app, ctx);
+  const int width = detect_style(ColorMode::never, STDOUT_FILENO).width;
+  // The root's help() descends into the parsed commands, naming them in "Usage: fleetcap ...".
+  auto help = [&] { return wrap_help(app.help(), width); };
+  use_config_file(app, ctx, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    out << help();
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    out << help();
+    return 0;
+  } catch (const CLI::CallForVersion& e) {
+    app.exit(e, out, out);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    parse_failed(app, e);
+  }
+  if (const CLI::Option* config = app.get_config_ptr())
+    ctx.global.config_file = config->count() ? config->as<std::string>() : default_config_path();
+  const CLI::App* at = nullptr;
+  ctx.command = parsed_path(app, at);
+  if (ctx.command.starts_with("capacity flex")) ctx.command = "flex";
+  if (!ctx.action) {
+    // A bare group (fleetcap maintenance) or no command at all: the help of what was named.
+    out << help();
+    return 0;
+  }
+  warn_config_keys(app, ctx);
+  return run_command(ctx, out);
 }
 
 } // namespace fleetcap::cli

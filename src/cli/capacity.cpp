@@ -1,4 +1,4 @@
-// `fleetcap capacity` (SPEC §4, §7).
+// `fleetcap capacity` (docs/figures.md, docs/cli.md).
 #include "context.hpp"
 
 #include "fleetcap/error.hpp"
@@ -43,7 +43,7 @@ void setup_capacity(CLI::App& cmd, Context& ctx) {
   fleetcap capacity --wide --sort unbacked  every figure, most unbacked quota first
   fleetcap capacity --by sku --state all    one row per GPU SKU over every lifecycle state
   fleetcap capacity --format csv > cap.csv  for a spreadsheet)");
-  // `capacity flex` is `flex` under its SPEC §7 alias.
+  // `capacity flex` is `flex` under its docs/cli.md alias.
   setup_flex(*cmd.add_subcommand("flex", "Same as 'fleetcap flex'"), ctx);
   // A nested command (capacity flex) sets its action first; keep it.
   cmd.callback([&ctx, opts] {

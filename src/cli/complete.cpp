@@ -1,6 +1,6 @@
 // Hidden `fleetcap __complete KIND`: names from the snapshot for shell completion (clusters,
-// regions, skus, nodes, quotas, namespaces). Prints nothing rather than failing: a completion
-// must never spray errors into the user's prompt.
+// regions, skus, nodes, quotas, namespaces; and the config file's source names). Prints nothing rather than failing: a
+// completion must never spray errors into the user's prompt.
 #include "context.hpp"
 
 #include <algorithm>
@@ -14,6 +14,11 @@ std::string complete(Context& ctx, const std::string& kind) {
   std::set<std::string> names;
   try {
     ctx.global.quiet = true;
+    if (kind == "sources") { // the config file's [sources.NAME]: no source is read
+      std::string out;
+      for (const auto& n : ctx.configured_sources()) out += n + "\n";
+      return out;
+    }
     Snapshot snap = ctx.load();
     for (const auto& c : snap.clusters) {
       if (kind == "clusters") names.insert(c.name);
@@ -39,9 +44,9 @@ std::string complete(Context& ctx, const std::string& kind) {
 
 void setup_complete(CLI::App& cmd, Context& ctx) {
   auto kind = std::make_shared<std::string>();
-  cmd.add_option("KIND", *kind, "clusters, regions, skus, nodes, quotas, namespaces or events")
+  cmd.add_option("KIND", *kind, "clusters, regions, skus, nodes, quotas, namespaces, events or sources")
       ->required()
-      ->check(CLI::IsMember({"clusters", "regions", "skus", "nodes", "quotas", "namespaces", "events"}));
+      ->check(CLI::IsMember({"clusters", "regions", "skus", "nodes", "quotas", "namespaces", "events", "sources"}));
   cmd.callback([&ctx, kind] { ctx.action = [kind](Context& c) { return complete(c, *kind); }; });
 }
 

@@ -1,6 +1,7 @@
 #include "context.hpp"
 
 #include "fleetcap/error.hpp"
+#include "fleetcap/model/merge.hpp"
 #include "fleetcap/model/suggest.hpp"
 #include "fleetcap/render/columns.hpp"
 #include "fleetcap/render/table.hpp"
@@ -99,21 +100,28 @@ std::shared_ptr<const ConfigFile> config_file(const std::string& path) {
 struct FetchProgress {
   std::mutex mutex;
   std::ostream* err = nullptr;
-  std::array<std::pair<std::int64_t, std::uint64_t>, kResources.size()> seen{}; // pages, bytes
+  // Per source, per resource: pages and bytes so far; the line shows each resource's sum.
+  std::vector<std::array<std::pair<std::int64_t, std::uint64_t>, kResources.size()>> seen;
   std::chrono::steady_clock::time_point last{};
   bool shown = false;
 
-  void page(Resource r, std::int64_t pages, std::uint64_t bytes) {
+  void page(std::size_t source, Resource r, std::int64_t pages, std::uint64_t bytes) {
     std::lock_guard lock(mutex);
-    seen[static_cast<std::size_t>(r)] = {pages, bytes};
+    seen[source][static_cast<std::size_t>(r)] = {pages, bytes};
     const auto now = std::chrono::steady_clock::now();
     if (shown && now - last < std::chrono::milliseconds(100)) return;
     last = now;
     std::string line = "fleetcap: fetching";
-    for (std::size_t i = 0; i < seen.size(); ++i) {
-      if (seen[i].first == 0) continue;
-      line += fmt::format(" {} {} {} {:.1f} MB;", to_string(kResources[i]), seen[i].first,
-                          seen[i].first == 1 ? "page" : "pages", static_cast<double>(seen[i].second) / 1e6);
+    for (std::size_t i = 0; i < kResources.size(); ++i) {
+      std::int64_t p = 0;
+      std::uint64_t b = 0;
+      for (const auto& one : seen) {
+        p += one[i].first;
+        b += one[i].second;
+      }
+      if (p == 0) continue;
+      line += fmt::format(" {} {} {} {:.1f} MB;", to_string(kResources[i]), p, p == 1 ? "page" : "pages",
+                          static_cast<double>(b) / 1e6);
     }
     line.pop_back();
     *err << "\r\x1b[K" << line << std::flush;
@@ -126,30 +134,121 @@ struct FetchProgress {
   }
 };
 
-SourceOptions Context::source_options() const {
-  SourceOptions o;
-  o.source = global.source;
-  if (o.source.empty())
-    throw UsageError("no fleet source: pass --source URL|DIR, set FLEETCAP_SOURCE, or put source = ... in the config "
-                     "file");
-  o.clusters = global.clusters;
-  if (!global.token_file.empty()) {
-    o.token = read_token_file(global.token_file, *this);
-    add_secret(*o.token); // before anything can quote it (fleetcap/secrets.hpp)
-    check_header_token(*o.token, "--token-file");
+namespace {
+// A [sources.NAME] name: it leads the names of its items where they collide (NAME/cluster), so
+// it cannot hold a '/', and it is a word on the command line.
+void check_source_name(const ConfigFile& file, const ConfigFile::Source& s) {
+  const bool ok = !s.name.empty() && std::none_of(s.name.begin(), s.name.end(),
+                                                  [](unsigned char c) { return c == '/' || c <= 0x20 || c == 0x7f; });
+  if (!ok)
+    throw UsageError(fmt::format("config file {}:{}: [sources.\"{}\"]: a source's name cannot be empty or hold a '/' "
+                                 "or a blank",
+                                 file.path(), s.line, escape_control(s.name)));
+}
+} // namespace
+
+std::vector<std::string> Context::configured_sources() const {
+  if (!config) config = config_file(global.config_file);
+  std::vector<std::string> names;
+  if (config)
+    for (const auto& s : config->sources()) names.push_back(s.name);
+  return names;
+}
+
+std::vector<FleetSource> Context::fleet_sources() const {
+  if (!config) config = config_file(global.config_file);
+  std::vector<ConfigFile::Source> configured = config ? config->sources() : std::vector<ConfigFile::Source>{};
+  for (const auto& c : configured) check_source_name(*config, c);
+  std::vector<std::string> words = global.sources;
+  if (words.empty())
+    for (const auto& c : configured) words.push_back(c.name);
+  if (words.empty())
+    throw UsageError("no fleet source: pass --source URL|DIR, set FLEETCAP_SOURCE, or name sources in the config file "
+                     "([sources.NAME] with url = ...)");
+  auto is_configured = [&](const std::string& w) {
+    return std::any_of(configured.begin(), configured.end(), [&](const auto& c) { return c.name == w; });
+  };
+  std::vector<FleetSource> fleet;
+  std::vector<std::string> specs;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const std::string& word = words[i];
+    if (std::find(words.begin(), words.begin() + static_cast<std::ptrdiff_t>(i), word) != words.begin() + i)
+      throw UsageError(fmt::format("--source {} is named twice", escape_control(word)));
+    const bool named = is_configured(word);
+    FleetSource f;
+    f.name = named ? word : short_source_name(word);
+    // A short name that is taken (by a configured source, or an earlier one) gets a number.
+    for (int n = 2; !named && (is_configured(f.name) || std::any_of(fleet.begin(), fleet.end(),
+                                                                    [&](const auto& o) { return o.name == f.name; }));
+         ++n)
+      f.name = fmt::format("{}-{}", short_source_name(word), n);
+    f.options = source_options(named ? std::string() : word, named ? word : std::string(), fleet.size());
+    if (std::find(specs.begin(), specs.end(), f.options.source) != specs.end())
+      throw UsageError(
+          fmt::format("--source {}: {} is read twice", escape_control(word), display_source(f.options.source)));
+    specs.push_back(f.options.source);
+    fleet.push_back(std::move(f));
+  }
+  // The ?cluster= hint (docs/fleet-api.md) only where it cannot hide what a --cluster word means: one
+  // source, and not its own name.
+  if (fleet.size() == 1)
+    for (const auto& c : global.clusters)
+      if (c != fleet.front().name) fleet.front().options.clusters.push_back(c);
+  if (progress) progress->seen.resize(fleet.size());
+  return fleet;
+}
+
+// The token for a source: its [sources.NAME] token-file, else --token-file, else FLEETCAP_TOKEN.
+std::optional<std::string> Context::token(const std::string& file) const {
+  std::optional<std::string> token;
+  const std::string& path = file.empty() ? global.token_file : file;
+  const char* where = file.empty() ? "--token-file" : "token-file";
+  if (!path.empty()) {
+    token = read_token_file(path, *this);
+    add_secret(*token); // before anything can quote it (fleetcap/secrets.hpp)
+    check_header_token(*token, where);
   } else if (const char* env = std::getenv("FLEETCAP_TOKEN"); env && *env) {
-    o.token = env;
-    add_secret(*o.token);
-    check_header_token(*o.token, "FLEETCAP_TOKEN");
+    token = env;
+    add_secret(*token);
+    check_header_token(*token, "FLEETCAP_TOKEN");
   }
-  // The kind's own settings from the config file and its environment, then the command line's.
+  return token;
+}
+
+SourceOptions Context::source_options(const std::string& spec, const std::string& name, std::size_t index) const {
+  SourceOptions o;
+  o.source = spec;
+  // The kind's own settings from the config file (through a [sources.NAME] table, whose url and
+  // general settings are read here) and its environment, then the command line's.
+  if (!config) config = config_file(global.config_file);
+  std::optional<KindConfig> settings;
+  auto reader = [&](const SourceKind& kind) {
+    settings.emplace(config, std::string(kind.table), name, [this](const std::string& m) { warn_once(m); });
+  };
+  std::string token_file;
+  if (!name.empty()) {
+    reader(source_kinds().back());
+    const auto url = settings->source_text("url");
+    if (!url || url->empty())
+      throw UsageError(fmt::format("{}: [sources.{}] has no url (the source: a URL, directory or kube:CONTEXT)",
+                                   settings->where(), name));
+    o.source = *url;
+  }
   const SourceKind& kind = source_kind(o.source);
-  if (kind.configure) {
-    if (!config) config = config_file(global.config_file);
-    KindConfig settings(config, std::string(kind.table), "", [this](const std::string& m) { warn(m); });
-    kind.configure(settings, o);
-    settings.finish();
+  reader(kind);
+  if (kind.configure) kind.configure(*settings, o);
+  if (!name.empty()) {
+    settings->source_text("url");
+    o.region = settings->source_text("region").value_or("");
+    o.provider = settings->source_text("provider").value_or("");
+    token_file = settings->source_text("token-file").value_or("");
   }
+  settings->finish();
+  o.token = token(token_file);
+  if (o.token)
+    o.token_from = !token_file.empty()          ? fmt::format("token-file of [sources.{}]", name)
+                   : !global.token_file.empty() ? "--token-file"
+                                                : "FLEETCAP_TOKEN";
   SlurmOptions& s = o.slurm;
   if (!global.slurm_user.empty()) s.user = global.slurm_user;
   if (!global.island_feature_prefix.empty()) s.island_feature_prefix = global.island_feature_prefix;
@@ -177,37 +276,58 @@ SourceOptions Context::source_options() const {
     warn(fmt::format("sending the token over plain http to {} (--allow-insecure-token): anyone on the path can read "
                      "it",
                      display_source(o.source)));
-  if (!global.quiet && !global.verbose && ::isatty(STDERR_FILENO) == 1) {
-    progress = std::make_shared<FetchProgress>();
-    progress->err = err;
-    o.progress = [p = progress](Resource r, std::int64_t pages, std::uint64_t bytes) { p->page(r, pages, bytes); };
-  }
+  o.describe = listing;
+  observe(o, index, name.empty() ? short_source_name(o.source) : name);
   o.warn = [this](const std::string& message) { warn(message); };
-  if (global.verbose) {
-    auto mutex = std::make_shared<std::mutex>();
-    std::ostream* log = err;
-    o.log = [mutex, log](const std::string& line) {
-      std::lock_guard lock(*mutex);
-      *log << "fleetcap: " << escape_control(line) << '\n';
-    };
-  }
   return o;
 }
 
+// Progress on a terminal, and --verbose lines (led by the source's name when there are several).
+void Context::observe(SourceOptions& o, std::size_t index, const std::string& name) const {
+  if (!global.quiet && !global.verbose && ::isatty(STDERR_FILENO) == 1) {
+    if (!progress) {
+      progress = std::make_shared<FetchProgress>();
+      progress->err = err;
+    }
+    if (progress->seen.size() <= index) progress->seen.resize(index + 1);
+    o.progress = [p = progress, index](Resource r, std::int64_t pages, std::uint64_t bytes) {
+      p->page(index, r, pages, bytes);
+    };
+  }
+  if (global.verbose) {
+    if (!log_mutex) log_mutex = std::make_shared<std::mutex>();
+    const std::string lead =
+        global.sources.size() > 1 || (global.sources.empty() && config && config->sources().size() > 1)
+            ? fmt::format("{}: ", name)
+            : std::string();
+    o.log = [mutex = log_mutex, log = err, lead](const std::string& line) {
+      std::lock_guard lock(*mutex);
+      *log << "fleetcap: " << escape_control(lead + line) << '\n';
+    };
+  }
+}
+
+void Context::warn_once(const std::string& message) const {
+  if (warned.insert(message).second) warn(message);
+}
+
 Snapshot Context::load(RawItems* raw) const {
-  SourceOptions options = source_options();
-  // --verbose: when each resource was fetched (or read) and parsed, from the load's start.
+  std::vector<FleetSource> sources = fleet_sources();
+  // --verbose: when each resource was fetched (or read) and parsed, from the load's start (the
+  // last source's, when there are several).
   auto parsed = std::make_shared<std::array<double, kResources.size()>>();
   auto parsed_mutex = std::make_shared<std::mutex>();
   if (global.verbose)
-    options.on_parsed = [parsed, parsed_mutex](Resource r, double ms) {
-      std::lock_guard lock(*parsed_mutex);
-      (*parsed)[static_cast<std::size_t>(r)] = ms;
-    };
+    for (auto& s : sources)
+      s.options.on_parsed = [parsed, parsed_mutex](Resource r, double ms) {
+        std::lock_guard lock(*parsed_mutex);
+        double& at = (*parsed)[static_cast<std::size_t>(r)];
+        at = std::max(at, ms);
+      };
   phase("start"); // parsing the command line and options
   Snapshot snap;
   try {
-    snap = load_snapshot(options, raw);
+    snap = load_fleet(sources, listing ? OnFailure::list : global.partial ? OnFailure::partial : OnFailure::stop, raw);
   } catch (...) {
     if (progress) progress->clear();
     throw;
@@ -225,6 +345,15 @@ Snapshot Context::load(RawItems* raw) const {
   snap.keep_at_exit = !watching; // the run's own snapshot: freed by the process exiting (model.hpp)
   loaded = {snap.source, snap.taken_at, wall_clock_now()};
   for (const auto& w : snap.warnings) warn(w);
+  // --partial (docs/sources.md): the answer leaves out each source that failed, and says so.
+  std::size_t answered = 0;
+  for (const auto& s : snap.sources) answered += s.ok;
+  for (const auto& s : snap.sources)
+    if (!s.ok && !listing) {
+      warn(fmt::format("source {} failed and is left out of this answer (--partial; {} of {} sources answered): {}",
+                       s.name, answered, snap.sources.size(), s.error));
+      partial_answer = true;
+    }
   check_names(snap);
   return snap;
 }
@@ -277,19 +406,52 @@ Duration duration_option(std::string_view option, const std::string& text, bool 
   return *d;
 }
 
+BasisPoints percent_option(std::string_view option, const std::string& text) {
+  // "0.15" is 15% written as a fraction far more often than 0.15%: ask which was meant.
+  if (!text.empty() && text.find('%') == std::string::npos) {
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (*end == '\0' && v > 0 && v < 1)
+      throw UsageError(fmt::format("{} \"{}\" is ambiguous: write {}% for a fraction of {} (or {}% if you meant "
+                                   "that)",
+                                   option, text, fmt::format("{:g}", v * 100), text, text));
+  }
+  auto bp = parse_percent(text);
+  if (!bp)
+    throw UsageError(fmt::format("{} \"{}\" is not a percentage from 0% to 100% with at most two decimals, such as "
+                                 "15% or 2.5%",
+                                 option, text));
+  return *bp;
+}
+
+BufferSweep sweep_option(const std::string& from, const std::string& to, const std::string& step) {
+  const BufferSweep range{percent_option("--from", from), percent_option("--to", to), percent_option("--step", step)};
+  if (range.step <= 0) throw UsageError("--step must be above 0%");
+  if (range.from > range.to) throw UsageError(fmt::format("--from {} is above --to {}", from, to));
+  return range;
+}
+
+CutPolicy cut_option(const std::string& text) {
+  return text == "least-disruptive" ? CutPolicy::least_disruptive : CutPolicy::pro_rata;
+}
+
 void Context::check_names(const Snapshot& snap) const {
-  auto check = [&](std::string_view option, const std::vector<std::string>& wanted, auto field) {
-    if (wanted.empty()) return;
-    std::vector<std::string_view> known;
-    for (const auto& c : snap.clusters) known.push_back(c.*field);
+  auto check = [&](std::string_view option, const std::vector<std::string>& wanted, const auto& words) {
+    const std::vector<std::string_view> known(words.begin(), words.end());
     for (const auto& w : wanted)
       if (std::find(known.begin(), known.end(), w) == known.end())
         unknown_name(fmt::format("{}: no {} named", option, option.substr(2)), w,
                      fmt::format(" in {}", display_source(snap.source)), known);
   };
-  check("--cluster", global.clusters, &Cluster::name);
-  check("--region", global.regions, &Cluster::region);
-  check("--sku", global.skus, &Cluster::sku);
+  // --cluster also takes a source's name in a fleet of several (model/merge.hpp).
+  if (!global.clusters.empty()) check("--cluster", global.clusters, cluster_words(snap));
+  std::vector<std::string_view> regions, skus;
+  for (const auto& c : snap.clusters) {
+    regions.push_back(c.region);
+    skus.push_back(c.sku);
+  }
+  check("--region", global.regions, regions);
+  check("--sku", global.skus, skus);
 }
 
 void check_namespace(const Snapshot& snap, const std::string& ns) {
@@ -407,6 +569,7 @@ RenderOptions Context::render_options(const Snapshot& snap, Time at) const {
   o.generated_at = wall_clock_now();
   o.at = at;
   o.source = snap.source;
+  o.sources = snap.sources;
   return o;
 }
 

@@ -1,6 +1,7 @@
 // What every subcommand shares: the global options and the loaded snapshot. Private to cli/.
 #pragma once
 
+#include "fleetcap/figures/overalloc.hpp"
 #include "fleetcap/figures/select.hpp"
 #include "fleetcap/model/model.hpp"
 #include "fleetcap/render/output.hpp"
@@ -12,15 +13,18 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
 namespace fleetcap::cli {
 
 struct GlobalOptions {
-  std::string source;
+  std::vector<std::string> sources; // --source, repeatable: a URL, directory, kube[:CONTEXT] or [sources.NAME]
+  bool partial = false;             // --partial: answer from the sources that answered
   bool json = false;
   std::string format; // --format; empty: not given
   std::string output; // -o; empty: not given
@@ -39,9 +43,9 @@ struct GlobalOptions {
   std::int64_t max_response_mb = 2048;
   std::int64_t max_pages = 10000;
   bool allow_insecure_token = false;
-  std::string kubeconfig, island_label; // --source kube (ADAPTERS.md §B)
+  std::string kubeconfig, island_label; // --source kube (docs/kubernetes.md)
   std::string maintenance_duration = "4h";
-  // Slurm (ADAPTERS.md §A); the config file's [slurm] tables are read by its kind (kinds.hpp).
+  // Slurm (docs/slurm.md); the config file's [slurm] tables are read by its kind (kinds.hpp).
   std::string slurm_user, slurm_quota, island_feature_prefix, island_map;
   std::vector<std::string> flex_qos;
   std::string ssh_command; // --ssh-command, FLEETCAP_SSH_COMMAND, config ssh-command
@@ -52,7 +56,7 @@ struct GlobalOptions {
 // "4h", "90m", "3600s" (a bare number is hours) as hours; nullopt when it is none of these.
 std::optional<double> duration_hours(const std::string& text);
 
-// Progress of a fetch on stderr (SPEC §7), kept on one line that is cleared at the end.
+// Progress of a fetch on stderr (docs/cli.md), kept on one line that is cleared at the end.
 struct FetchProgress;
 
 struct Context {
@@ -82,6 +86,10 @@ struct Context {
   mutable std::chrono::steady_clock::time_point phase_mark = started;
   // The config file, once a source's settings needed it.
   mutable std::shared_ptr<const ConfigFile> config;
+  // A --partial answer left a failed source out: the run exits 4 (docs/sources.md).
+  mutable bool partial_answer = false;
+  // `fleetcap sources`: load() reads every source whatever fails, and asks for versions.
+  bool listing = false;
 
   void warn(const std::string& message) const;
   // --verbose: logs how long the step that just ended took (`what`: "figures", "render"), so a
@@ -90,7 +98,16 @@ struct Context {
   void phase(std::string_view what) const;
   // --verbose: the whole run's time, CPU and peak memory, once its output is made.
   void phase_totals() const;
-  SourceOptions source_options() const;
+  // The same warning once per run (the config file's, read once per source).
+  void warn_once(const std::string& message) const;
+  // The sources this run reads (docs/sources.md): those --source names (a [sources.NAME] of the
+  // config file, or a URL, directory, kube[:CONTEXT], ...), else every [sources.NAME].
+  std::vector<FleetSource> fleet_sources() const;
+  // The config file's [sources.NAME] names, in file order.
+  std::vector<std::string> configured_sources() const;
+  // One source's options: `spec` as --source gave it, or the [sources.NAME] table `name`;
+  // `index` is its place among the run's sources.
+  SourceOptions source_options(const std::string& spec, const std::string& name, std::size_t index) const;
   // Loads, validates and prints the snapshot's warnings; `raw` as in load_snapshot().
   Snapshot load(RawItems* raw = nullptr) const;
   // --at, else the snapshot's taken_at, else the clock.
@@ -105,8 +122,14 @@ struct Context {
   RenderOptions render_options(const Snapshot& snap, Time at) const;
   // The output options agree with each other and name columns `command` has (before any fetch).
   void check_output_options() const;
-  // --cluster, --region and --sku name things the snapshot holds (SPEC §7).
+  // --cluster, --region and --sku name things the snapshot holds (docs/cli.md).
   void check_names(const Snapshot& snap) const;
+
+private:
+  std::optional<std::string> token(const std::string& file) const;
+  void observe(SourceOptions& o, std::size_t index, const std::string& name) const;
+  mutable std::set<std::string> warned;
+  mutable std::shared_ptr<std::mutex> log_mutex;
 };
 
 // The usage error `<lead> "word"<tail>; did you mean "a" or "b"?` for a word that is not one of
@@ -115,17 +138,30 @@ struct Context {
                                const std::vector<std::string_view>& known, std::string_view hint = {});
 
 // --namespace names a namespace the snapshot knows: one with a job, or one a quota's access
-// list names (SPEC §7: a namespace that exists nowhere is a usage error).
+// list names (docs/cli.md: a namespace that exists nowhere is a usage error).
 void check_namespace(const Snapshot& snap, const std::string& ns);
 
 // A duration option: a number with a unit (2d, 36h, 90m, 4w); a bare number is a usage error
-// that suggests the units, never seconds by surprise (SPEC §7).
+// that suggests the units, never seconds by surprise (docs/cli.md).
 Duration duration_option(std::string_view option, const std::string& text, bool allow_zero = false);
+
+// A percentage option in basis points ("15%", "2.5%"); "0.15", 15% written as a fraction far
+// more often than 0.15%, is a usage error that asks which was meant.
+BasisPoints percent_option(std::string_view option, const std::string& text);
+
+// --from, --to and --step of a buffer sweep, checked (a step above 0%, from not above to).
+struct BufferSweep {
+  BasisPoints from = 0, to = 0, step = 0;
+};
+BufferSweep sweep_option(const std::string& from, const std::string& to, const std::string& step);
+
+// --cut: pro-rata or least-disruptive (CLI11 has checked it is one of them).
+CutPolicy cut_option(const std::string& text);
 
 // Seconds since the epoch, from the system clock.
 Time wall_clock_now();
 
-// One row of the command registry: every subcommand exists here once (STYLE §3).
+// One row of the command registry: every subcommand exists here once (docs/style.md).
 struct CommandSpec {
   std::string_view name;
   std::string_view help;
@@ -155,6 +191,7 @@ void setup_version(CLI::App& command, Context& ctx);
 void setup_introspect(CLI::App& command, Context& ctx);
 void setup_complete(CLI::App& command, Context& ctx);
 void setup_load(CLI::App& command, Context& ctx); // hidden, for bench/run
+void setup_sources(CLI::App& command, Context& ctx);
 
 // --watch (docs/output.md): runs ctx.action again every DURATION until Ctrl-C, redrawing the
 // terminal in place or appending to a file or pipe; `out` is stdout, flushed after each frame.

@@ -1,4 +1,4 @@
-// `fleetcap flex` and `fleetcap capacity flex` (SPEC §1, §4, §7).
+// `fleetcap flex` and `fleetcap capacity flex` (docs/concepts.md, docs/figures.md, docs/cli.md).
 #include "context.hpp"
 
 #include "fleetcap/error.hpp"

@@ -18,7 +18,9 @@ namespace fleetcap::cli {
 
 namespace {
 std::string run_load(Context& ctx, const std::vector<std::string>& names) {
-  SourceOptions o = ctx.source_options();
+  const std::vector<FleetSource> sources = ctx.fleet_sources();
+  if (sources.size() != 1) throw UsageError("__load reads one source");
+  SourceOptions o = sources.front().options;
   for (const auto& name : names) {
     bool known = false;
     for (auto r : kResources)

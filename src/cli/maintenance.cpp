@@ -1,4 +1,4 @@
-// `fleetcap maintenance list|node|impact|plan` (SPEC §6, §7).
+// `fleetcap maintenance list|node|impact|plan` (docs/maintenance.md, docs/cli.md).
 #include "context.hpp"
 
 #include "fleetcap/error.hpp"

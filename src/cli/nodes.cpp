@@ -1,4 +1,4 @@
-// `fleetcap nodes` (SPEC §6, §7): like `sinfo -R`.
+// `fleetcap nodes` (docs/maintenance.md, docs/cli.md): like `sinfo -R`.
 #include "context.hpp"
 
 #include "fleetcap/error.hpp"

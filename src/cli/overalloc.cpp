@@ -1,4 +1,4 @@
-// `fleetcap overalloc report|sweep|plan` (SPEC §5, §7).
+// `fleetcap overalloc report|sweep|plan` (docs/overalloc.md, docs/cli.md).
 #include "context.hpp"
 
 #include "fleetcap/error.hpp"
@@ -46,24 +46,6 @@ struct PlanOptions {
   int phase = 0;
 };
 
-BasisPoints percent_option(std::string_view option, const std::string& text) {
-  // "0.15" is 15% written as a fraction far more often than 0.15%: ask which was meant.
-  if (!text.empty() && text.find('%') == std::string::npos) {
-    char* end = nullptr;
-    const double v = std::strtod(text.c_str(), &end);
-    if (*end == '\0' && v > 0 && v < 1)
-      throw UsageError(fmt::format("{} \"{}\" is ambiguous: write {}% for a fraction of {} (or {}% if you meant "
-                                   "that)",
-                                   option, text, fmt::format("{:g}", v * 100), text, text));
-  }
-  auto bp = parse_percent(text);
-  if (!bp)
-    throw UsageError(fmt::format("{} \"{}\" is not a percentage from 0% to 100% with at most two decimals, such as "
-                                 "15% or 2.5%",
-                                 option, text));
-  return *bp;
-}
-
 // --buffer PCT | auto | auto:MIN..MAX, plus --buffer-for CLUSTER=PCT.
 BufferChoice parse_buffer(const std::string& text, const std::vector<std::string>& buffer_for) {
   BufferChoice b;
@@ -90,18 +72,13 @@ BufferChoice parse_buffer(const std::string& text, const std::vector<std::string
   return b;
 }
 
-CutPolicy parse_cut(const std::string& text) {
-  return text == "least-disruptive" ? CutPolicy::least_disruptive : CutPolicy::pro_rata;
-}
-
-Duration parse_window(const std::string& text) { return duration_option("--window", text); }
-
 // Everything a run needs once the options are valid.
 struct Loaded {
   Snapshot snap;
   OverallocBasis basis;
   HistorySourceInfo history;
   Time at = 0;
+  BufferChoice buffer;
 };
 
 // Health samples from --history DIR: one per cluster per saved snapshot inside the window,
@@ -142,23 +119,6 @@ void check_buffer_for(const Snapshot& snap, const BufferChoice& b) {
       throw UsageError(fmt::format("--buffer-for {}: no cluster named \"{}\" in {}", name, name, snap.source));
 }
 
-// The snapshot, then (once --buffer-for is known to name real clusters) the history.
-Loaded load(Context& ctx, const CommonOptions& common, Duration window, const BufferChoice& buffer) {
-  const Selection sel = ctx.selection();
-  Loaded l{ctx.load(), {}, {}, 0};
-  check_buffer_for(l.snap, buffer);
-  l.at = ctx.at(l.snap);
-  const FleetAt fleet = evaluate(l.snap, l.at);
-  std::vector<HealthSample> history;
-  if (!common.history.empty()) {
-    l.history.kind = "snapshots";
-    l.history.dir = common.history;
-    history = history_from_dir(ctx, common.history, history_window(l.at, window), l.history);
-  }
-  l.basis = overalloc_basis(l.snap, fleet, sel, common.history.empty() ? l.snap.health_history : history, window);
-  return l;
-}
-
 // Warnings about thin history; silent when there is no history at all (R is then H now, and
 // the table's first line says so).
 void warn_history(const Context& ctx, const Loaded& l, const BufferChoice& b) {
@@ -193,17 +153,36 @@ void warn_history(const Context& ctx, const Loaded& l, const BufferChoice& b) {
                     b.automatic ? fmt::format(" and --buffer auto uses its maximum, {}", format_bp(b.auto_max)) : ""));
 }
 
-std::string run_report(Context& ctx, const ReportOptions& opts) {
-  const BufferChoice buffer = parse_buffer(opts.buffer, opts.common.buffer_for);
-  const Duration window = parse_window(opts.common.window);
-  Loaded l = load(ctx, opts.common, window, buffer);
+// The opening of every overalloc command: the options checked (the buffer `buffer_text`), the
+// snapshot, then (once --buffer-for is known to name real clusters) the history and the
+// warnings about it.
+Loaded load(Context& ctx, const CommonOptions& common, const std::string& buffer_text) {
+  const BufferChoice buffer = parse_buffer(buffer_text, common.buffer_for);
+  const Duration window = duration_option("--window", common.window);
+  const Selection sel = ctx.selection();
+  Loaded l{ctx.load(), {}, {}, 0, buffer};
+  check_buffer_for(l.snap, buffer);
+  l.at = ctx.at(l.snap);
+  const FleetAt fleet = evaluate(l.snap, l.at);
+  std::vector<HealthSample> history;
+  if (!common.history.empty()) {
+    l.history.kind = "snapshots";
+    l.history.dir = common.history;
+    history = history_from_dir(ctx, common.history, history_window(l.at, window), l.history);
+  }
+  l.basis = overalloc_basis(l.snap, fleet, sel, common.history.empty() ? l.snap.health_history : history, window);
   warn_history(ctx, l, buffer);
-  const OverallocReport report = overalloc(l.basis, l.snap, buffer, parse_cut(opts.common.cut));
+  return l;
+}
+
+std::string run_report(Context& ctx, const ReportOptions& opts) {
+  const Loaded l = load(ctx, opts.common, opts.buffer);
+  const OverallocReport report = overalloc(l.basis, l.snap, l.buffer, cut_option(opts.common.cut));
   ctx.phase("figures");
   if (ctx.prometheus()) return render_overalloc_prometheus(report, l.snap, ctx.render_options(l.snap, l.at));
   if (opts.compare_cuts) {
     const CutPolicy other = report.policy == CutPolicy::pro_rata ? CutPolicy::least_disruptive : CutPolicy::pro_rata;
-    const OverallocReport second = overalloc(l.basis, l.snap, buffer, other);
+    const OverallocReport second = overalloc(l.basis, l.snap, l.buffer, other);
     const OverallocReport& pr = report.policy == CutPolicy::pro_rata ? report : second;
     const OverallocReport& ld = report.policy == CutPolicy::pro_rata ? second : report;
     return render_overalloc_compare(pr, overalloc_brief(pr, l.snap), ld, overalloc_brief(ld, l.snap),
@@ -225,31 +204,17 @@ std::string run_report(Context& ctx, const ReportOptions& opts) {
 }
 
 std::string run_sweep(Context& ctx, const SweepOptions& opts) {
-  const BasisPoints from = percent_option("--from", opts.from);
-  const BasisPoints to = percent_option("--to", opts.to);
-  const BasisPoints step = percent_option("--step", opts.step);
-  if (step <= 0) throw UsageError("--step must be above 0%");
-  if (from > to) throw UsageError(fmt::format("--from {} is above --to {}", opts.from, opts.to));
-  const BufferChoice pinned = parse_buffer("0%", opts.common.buffer_for);
-  const Duration window = parse_window(opts.common.window);
-  Loaded l = load(ctx, opts.common, window, pinned);
-  warn_history(ctx, l, pinned);
-  std::vector<OverallocReport> reports;
-  for (BasisPoints bp = from; bp <= to; bp += step) {
-    BufferChoice b = pinned;
-    b.bp = bp;
-    reports.push_back(overalloc(l.basis, l.snap, b, parse_cut(opts.common.cut)));
-  }
+  const BufferSweep range = sweep_option(opts.from, opts.to, opts.step);
+  const Loaded l = load(ctx, opts.common, "0%");
+  const std::vector<OverallocReport> reports =
+      overalloc_sweep(l.basis, l.snap, l.buffer, range.from, range.to, range.step, cut_option(opts.common.cut));
   ctx.phase("figures");
   return render_overalloc_sweep(reports, l.history, ctx.render_options(l.snap, l.at));
 }
 
 std::string run_plan(Context& ctx, const PlanOptions& opts) {
-  const BufferChoice buffer = parse_buffer(opts.buffer, opts.common.buffer_for);
-  const Duration window = parse_window(opts.common.window);
-  Loaded l = load(ctx, opts.common, window, buffer);
-  warn_history(ctx, l, buffer);
-  const OverallocReport report = overalloc(l.basis, l.snap, buffer, parse_cut(opts.common.cut));
+  const Loaded l = load(ctx, opts.common, opts.buffer);
+  const OverallocReport report = overalloc(l.basis, l.snap, l.buffer, cut_option(opts.common.cut));
   ctx.phase("figures");
   return render_overalloc_plan(report, l.snap, opts.phase, l.history, ctx.render_options(l.snap, l.at));
 }

@@ -1,4 +1,4 @@
-// `fleetcap quota` and `fleetcap quota show NAME` (SPEC §2, §4, §7).
+// `fleetcap quota` and `fleetcap quota show NAME` (docs/concepts.md, docs/figures.md, docs/cli.md).
 #include "context.hpp"
 
 #include "fleetcap/error.hpp"

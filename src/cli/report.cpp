@@ -13,11 +13,7 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <memory>
-#include <sys/stat.h>
 
 namespace fleetcap::cli {
 
@@ -31,79 +27,46 @@ struct ReportOptions {
   std::string window = "14d";
 };
 
-BasisPoints percent(std::string_view option, const std::string& text) {
-  const auto bp = parse_percent(text);
-  if (!bp)
-    throw UsageError(fmt::format("{} \"{}\" is not a percentage from 0% to 100% with at most two decimals, such as "
-                                 "15% or 2.5%",
-                                 option, text));
-  return *bp;
-}
+// The figures the page draws: the same figures/ functions as capacity, overalloc report and
+// sweep, and maintenance impact.
+struct PageFigures {
+  CapacityReport capacity;
+  OverallocReport overalloc;
+  std::vector<OverallocReport> sweep;
+  ImpactReport impact;
+};
 
-// Written whole to FILE.tmp, then renamed over FILE: a reader never sees half a page. A FILE
-// that exists and is not a regular file (/dev/null, a FIFO) is written in place instead:
-// renaming over it would replace the device.
-// The page goes through the one file writer (local_file.hpp): redacted as `--html -` is.
-void write_file(const std::string& path, const std::string& text) {
-  struct stat st {};
-  const bool special = ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
-  const std::string tmp = special ? path : path + ".tmp";
-  try {
-    write_local_file(tmp, {text}, "--html " + path);
-  } catch (...) {
-    if (!special) std::remove(tmp.c_str());
-    throw;
-  }
-  if (!special && std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int e = errno;
-    std::remove(tmp.c_str());
-    throw RuntimeError(fmt::format("cannot write --html {}: {}", path, std::strerror(e)));
-  }
+PageFigures page_figures(const Snapshot& snap, Time at, const Selection& sel, const ReportOptions& opts,
+                         const BufferChoice& buffer, const BufferSweep& range, Duration window) {
+  const CutPolicy policy = cut_option(opts.cut);
+  const FleetAt fleet = evaluate(snap, at);
+  // Health history as `overalloc` reads it by default: the snapshot's, over 28 days.
+  const OverallocBasis basis = overalloc_basis(snap, fleet, sel, snap.health_history, 28 * 86400);
+  MaintenanceHorizon horizon;
+  horizon.at = at;
+  horizon.window = window;
+  return {capacity(snap, fleet, sel, GroupBy::none), overalloc(basis, snap, buffer, policy),
+          overalloc_sweep(basis, snap, BufferChoice{}, range.from, range.to, range.step, policy),
+          maintenance_impact(snap, sel, horizon)};
 }
 
 std::string run_report(Context& ctx, const ReportOptions& opts) {
   // Every option is checked before the fleet is read.
   BufferChoice buffer;
-  buffer.bp = percent("--buffer", opts.buffer);
-  const CutPolicy policy = opts.cut == "least-disruptive" ? CutPolicy::least_disruptive : CutPolicy::pro_rata;
-  const BasisPoints from = percent("--from", opts.from), to = percent("--to", opts.to),
-                    step = percent("--step", opts.step);
-  if (step <= 0) throw UsageError("--step must be above 0%");
-  if (from > to) throw UsageError(fmt::format("--from {} is above --to {}", opts.from, opts.to));
-  MaintenanceHorizon horizon;
-  const bool bare = !opts.window.empty() && opts.window.find_first_not_of("0123456789") == std::string::npos;
-  if (bare) throw UsageError(fmt::format("--window \"{0}\" needs a unit: {0}d? {0}h?", opts.window));
-  const auto window = parse_duration(opts.window);
-  if (!window || *window <= 0)
-    throw UsageError(fmt::format("--window \"{}\" is not a positive duration like 14d, 36h or 1d12h", opts.window));
-  horizon.window = *window;
-
+  buffer.bp = percent_option("--buffer", opts.buffer);
+  const BufferSweep range = sweep_option(opts.from, opts.to, opts.step);
+  const Duration window = duration_option("--window", opts.window);
   const Selection sel = ctx.selection();
   Snapshot snap = ctx.load();
   const Time at = ctx.at(snap);
-  horizon.at = at;
-  const FleetAt fleet = evaluate(snap, at);
-  const CapacityReport cap = capacity(snap, fleet, sel, GroupBy::none);
-  // Health history as `overalloc` reads it by default: the snapshot's, over 28 days.
-  const OverallocBasis basis = overalloc_basis(snap, fleet, sel, snap.health_history, 28 * 86400);
-  const OverallocReport over = overalloc(basis, snap, buffer, policy);
-  std::vector<OverallocReport> sweep;
-  for (BasisPoints bp = from; bp <= to; bp += step) {
-    BufferChoice b;
-    b.bp = bp;
-    sweep.push_back(overalloc(basis, snap, b, policy));
-  }
-  const ImpactReport impact = maintenance_impact(snap, sel, horizon);
+  const PageFigures f = page_figures(snap, at, sel, opts, buffer, range, window);
   ctx.phase("figures");
-
-  HtmlReport page;
-  page.capacity = &cap;
-  page.overalloc = &over;
-  page.sweep = &sweep;
-  page.impact = &impact;
+  const HtmlReport page{&f.capacity, &f.overalloc, &f.sweep, {}, &f.impact};
   const std::string html = render_html_report(page, snap, ctx.render_options(snap, at));
   if (opts.html == "-") return html;
-  write_file(opts.html, html);
+  // Through the one file writer (local_file.hpp): redacted as `--html -` is, written to FILE.tmp
+  // and renamed over FILE, so a reader never sees half a page.
+  write_local_file(opts.html, {html}, "--html " + opts.html, true);
   return {};
 }
 

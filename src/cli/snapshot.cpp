@@ -1,4 +1,4 @@
-// `fleetcap snapshot save DIR`: fetch once, answer the same next week (SPEC §3).
+// `fleetcap snapshot save DIR`: fetch once, answer the same next week (docs/fleet-api.md).
 #include "context.hpp"
 
 #include "fleetcap/error.hpp"
@@ -22,7 +22,7 @@ std::string run_save(Context& ctx, const SaveOptions& opts) {
   // A snapshot of a live API is taken now (--at is about figures, not about when data was
   // fetched); re-saving a saved one keeps its time.
   const Time taken_at = snap.taken_at.value_or(wall_clock_now());
-  save_snapshot(opts.dir, raw, taken_at, ctx.global.source, opts.force);
+  save_snapshot(opts.dir, raw, taken_at, snap.source, opts.force, &snap);
   ctx.phase("write the snapshot");
   return render_snapshot_saved(snap, opts.dir, taken_at, ctx.render_options(snap, taken_at));
 }

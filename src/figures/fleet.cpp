@@ -1,4 +1,4 @@
-// SPEC §2 (schedulable) and §4 (cluster figures, largest remainder).
+// docs/concepts.md (schedulable) and docs/figures.md (cluster figures, largest remainder).
 #include "fleetcap/figures/fleet.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// SPEC §2 (Flex) and §4 (flex figures, fair share, largest free block).
+// docs/concepts.md (Flex) and docs/figures.md (flex figures, fair share, largest free block).
 #include "fleetcap/figures/flex.hpp"
 
 #include <algorithm>
@@ -69,26 +69,29 @@ void add_totals(FlexReport& r) {
 }
 } // namespace
 
-FlexReport flex(const Snapshot& snap, const FleetAt& fleet, const Selection& sel, const FlexQuery& q) {
-  FlexReport r;
-  r.at = fleet.at;
-  r.query = q;
-  const auto selected = select_clusters(snap, sel);
-  r.selected_clusters = selected.size();
+namespace {
 
+bool by_name(const Snapshot& snap, std::uint32_t a, std::uint32_t b) {
+  return snap.clusters[a].name < snap.clusters[b].name;
+}
+
+// The selected clusters' flex, most free (with --stable, most stable free) first.
+std::vector<FlexCluster> ranked_clusters(const Snapshot& snap, const FleetAt& fleet,
+                                         const std::vector<std::uint32_t>& selected, const FlexQuery& q) {
   std::vector<FlexCluster> all;
   all.reserve(selected.size());
   for (auto c : selected) all.push_back(flex_cluster(snap, fleet, c, q));
-  const auto by_name = [&](std::uint32_t a, std::uint32_t b) { return snap.clusters[a].name < snap.clusters[b].name; };
   std::sort(all.begin(), all.end(), [&](const FlexCluster& a, const FlexCluster& b) {
     if (free_of(a, q.stable) != free_of(b, q.stable)) return free_of(a, q.stable) > free_of(b, q.stable);
     if (free_of(a, !q.stable) != free_of(b, !q.stable)) return free_of(a, !q.stable) > free_of(b, !q.stable);
-    return by_name(a.cluster, b.cluster);
+    return by_name(snap, a.cluster, b.cluster);
   });
-  for (const auto& c : all) r.selected_free += free_of(c, q.stable);
-  if (!all.empty()) r.most = all.front();
+  return all;
+}
 
-  // Islands of the selected clusters, each with its block of whole free nodes.
+// Islands of the selected clusters with their free block now, largest first.
+std::vector<FlexIsland> free_islands(const Snapshot& snap, const FleetAt& fleet,
+                                     const std::vector<std::uint32_t>& selected) {
   std::vector<std::uint8_t> chosen(snap.clusters.size(), 0);
   for (auto c : selected) chosen[c] = 1;
   std::vector<FlexIsland> islands;
@@ -99,25 +102,19 @@ FlexReport flex(const Snapshot& snap, const FleetAt& fleet, const Selection& sel
     for (auto n : isl.nodes) fi.free_nodes += fleet.schedulable[n] && !fleet.occupied[n];
     islands.push_back(fi);
   }
-  const auto island_order = [&](const FlexIsland& a, const FlexIsland& b) {
+  std::sort(islands.begin(), islands.end(), [&](const FlexIsland& a, const FlexIsland& b) {
     if (a.free_block != b.free_block) return a.free_block > b.free_block;
-    if (a.cluster != b.cluster) return by_name(a.cluster, b.cluster);
+    if (a.cluster != b.cluster) return by_name(snap, a.cluster, b.cluster);
     return snap.index.islands[a.island].name < snap.index.islands[b.island].name;
-  };
-  std::sort(islands.begin(), islands.end(), island_order);
-  if (!islands.empty()) r.best = islands.front();
+  });
+  return islands;
+}
 
-  if (!q.contiguous) {
-    for (auto& c : all)
-      if (free_of(c, q.stable) >= std::max<Gpus>(q.gpus, q.stable ? 1 : 0)) r.clusters.push_back(std::move(c));
-    add_totals(r);
-    return r;
-  }
-  // --contiguous (SPEC §4): per island, the free block leaving out nodes an open event covers at
-  // any time in [at, at + stay); such a node, if healthy, not cordoned and listed by no job,
-  // comes back at the end of the last such event.
-  const Time until = fleet.at + q.stay;
-  std::vector<Time> back(snap.nodes.size(), 0); // 0 = not held by coming maintenance
+// When each node an open event covers at any time in [at, until) comes back: the end of the
+// last such event (0: not held by coming maintenance).
+std::vector<Time> maintenance_back(const Snapshot& snap, const FleetAt& fleet,
+                                   const std::vector<std::uint32_t>& selected, Time until) {
+  std::vector<Time> back(snap.nodes.size(), 0);
   for (auto c : selected)
     for (auto ev : snap.index.cluster_events[c]) {
       const MaintenanceEvent& e = snap.maintenance[ev];
@@ -125,47 +122,46 @@ FlexReport flex(const Snapshot& snap, const FleetAt& fleet, const Selection& sel
       const auto nodes = e.nodes.empty() ? snap.index.cluster_nodes[c] : std::span<const std::uint32_t>(e.node_indices);
       for (auto n : nodes) back[n] = std::max(back[n], e.end);
     }
-  const auto cluster_of = [&](std::uint32_t c) -> const FlexCluster& {
-    return *std::find_if(all.begin(), all.end(), [&](const FlexCluster& x) { return x.cluster == c; });
-  };
-  std::vector<std::uint8_t> listed(snap.clusters.size(), 0);
-  for (auto& fi : islands) {
-    const FlexCluster& fc = cluster_of(fi.cluster);
-    std::vector<std::pair<Time, Gpus>> held; // (back at, GPUs) of free-but-for-maintenance nodes
-    for (auto n : snap.index.islands[fi.island].nodes) {
-      const Node& node = snap.nodes[n];
-      if (fleet.occupied[n] || !node.healthy || node.cordoned || node.gpus == 0) continue;
-      if (back[n] != 0) {
-        held.emplace_back(back[n], node.gpus);
-      } else if (fleet.schedulable[n]) {
-        fi.block += node.gpus;
-        ++fi.block_nodes;
-      }
-    }
-    fi.stays = fc.figures.flex_stable_free >= q.gpus;
-    if (fc.selected) {
-      fi.fair_share = fc.selected->fair_share;
-      fi.exceeds_share = q.gpus > fc.selected->fair_share;
-    }
-    fi.block_later = fi.block;
-    fi.fits_at = fi.block >= q.gpus ? fleet.at : std::numeric_limits<Time>::max();
-    std::sort(held.begin(), held.end());
-    for (const auto& [t, g] : held) {
-      if (fi.block_later >= q.gpus) break;
-      fi.block_later += g;
-      if (fi.block_later >= q.gpus) fi.fits_at = t;
-    }
-    if (!r.largest_block || fi.block > r.largest_block->block) r.largest_block = fi; // islands are in order
-    if (q.stable && !fi.stays) continue;
-    if (fi.block >= q.gpus) {
-      r.islands.push_back(fi);
-      listed[fi.cluster] = 1;
-    } else if (fi.fits_at != std::numeric_limits<Time>::max()) {
-      r.later.push_back(fi);
+  return back;
+}
+
+// --contiguous (docs/flex.md): the island's block of whole free nodes no coming maintenance
+// takes, whether its cluster's stable flex covers N, NS's share there, and when the block would
+// hold N once the maintenance on its free nodes ends (a healthy, uncordoned node listed by no
+// job comes back at the end of its last event).
+void lasting_block(FlexIsland& fi, const Snapshot& snap, const FleetAt& fleet, const std::vector<Time>& back,
+                   const FlexCluster& fc, const FlexQuery& q) {
+  std::vector<std::pair<Time, Gpus>> held; // (back at, GPUs) of free-but-for-maintenance nodes
+  for (auto n : snap.index.islands[fi.island].nodes) {
+    const Node& node = snap.nodes[n];
+    if (fleet.occupied[n] || !node.healthy || node.cordoned || node.gpus == 0) continue;
+    if (back[n] != 0) {
+      held.emplace_back(back[n], node.gpus);
+    } else if (fleet.schedulable[n]) {
+      fi.block += node.gpus;
+      ++fi.block_nodes;
     }
   }
+  fi.stays = fc.figures.flex_stable_free >= q.gpus;
+  if (fc.selected) {
+    fi.fair_share = fc.selected->fair_share;
+    fi.exceeds_share = q.gpus > fc.selected->fair_share;
+  }
+  fi.block_later = fi.block;
+  fi.fits_at = fi.block >= q.gpus ? fleet.at : std::numeric_limits<Time>::max();
+  std::sort(held.begin(), held.end());
+  for (const auto& [t, g] : held) {
+    if (fi.block_later >= q.gpus) break;
+    fi.block_later += g;
+    if (fi.block_later >= q.gpus) fi.fits_at = t;
+  }
+}
+
+// The answer's order: islands that hold N stable first, then the block closest to N; those that
+// would once maintenance ends, soonest first.
+void order_islands(FlexReport& r, const Snapshot& snap) {
   const auto name_order = [&](const FlexIsland& a, const FlexIsland& b) {
-    if (a.cluster != b.cluster) return by_name(a.cluster, b.cluster);
+    if (a.cluster != b.cluster) return by_name(snap, a.cluster, b.cluster);
     return snap.index.islands[a.island].name < snap.index.islands[b.island].name;
   };
   std::sort(r.islands.begin(), r.islands.end(), [&](const FlexIsland& a, const FlexIsland& b) {
@@ -178,8 +174,52 @@ FlexReport flex(const Snapshot& snap, const FleetAt& fleet, const Selection& sel
     if (a.stays != b.stays) return a.stays;
     return name_order(a, b);
   });
+}
+
+// --contiguous: the islands that hold N, those that would later, the largest block, and the
+// clusters of the islands listed.
+void contiguous(FlexReport& r, std::vector<FlexCluster>& all, std::vector<FlexIsland>& islands, const Snapshot& snap,
+                const FleetAt& fleet, const std::vector<std::uint32_t>& selected, const FlexQuery& q) {
+  const std::vector<Time> back = maintenance_back(snap, fleet, selected, fleet.at + q.stay);
+  const auto cluster_of = [&](std::uint32_t c) -> const FlexCluster& {
+    return *std::find_if(all.begin(), all.end(), [&](const FlexCluster& x) { return x.cluster == c; });
+  };
+  std::vector<std::uint8_t> listed(snap.clusters.size(), 0);
+  for (auto& fi : islands) {
+    lasting_block(fi, snap, fleet, back, cluster_of(fi.cluster), q);
+    if (!r.largest_block || fi.block > r.largest_block->block) r.largest_block = fi; // islands are in order
+    if (q.stable && !fi.stays) continue;
+    if (fi.block >= q.gpus) {
+      r.islands.push_back(fi);
+      listed[fi.cluster] = 1;
+    } else if (fi.fits_at != std::numeric_limits<Time>::max()) {
+      r.later.push_back(fi);
+    }
+  }
+  order_islands(r, snap);
   for (auto& c : all)
     if (listed[c.cluster]) r.clusters.push_back(std::move(c));
+}
+
+} // namespace
+
+FlexReport flex(const Snapshot& snap, const FleetAt& fleet, const Selection& sel, const FlexQuery& q) {
+  FlexReport r;
+  r.at = fleet.at;
+  r.query = q;
+  const auto selected = select_clusters(snap, sel);
+  r.selected_clusters = selected.size();
+  std::vector<FlexCluster> all = ranked_clusters(snap, fleet, selected, q);
+  for (const auto& c : all) r.selected_free += free_of(c, q.stable);
+  if (!all.empty()) r.most = all.front();
+  std::vector<FlexIsland> islands = free_islands(snap, fleet, selected);
+  if (!islands.empty()) r.best = islands.front();
+  if (q.contiguous) {
+    contiguous(r, all, islands, snap, fleet, selected, q);
+  } else {
+    for (auto& c : all)
+      if (free_of(c, q.stable) >= std::max<Gpus>(q.gpus, q.stable ? 1 : 0)) r.clusters.push_back(std::move(c));
+  }
   add_totals(r);
   return r;
 }

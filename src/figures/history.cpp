@@ -1,4 +1,4 @@
-// SPEC §5 health history: the window, the lower median and the nearest-rank p10.
+// docs/overalloc.md health history: the window, the lower median and the nearest-rank p10.
 #include "fleetcap/figures/history.hpp"
 
 #include <algorithm>

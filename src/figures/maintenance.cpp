@@ -1,4 +1,4 @@
-// SPEC §6: maintenance list, node, impact and plan figures.
+// docs/maintenance.md: maintenance list, node, impact and plan figures.
 #include "fleetcap/figures/maintenance.hpp"
 
 #include <algorithm>
@@ -60,9 +60,10 @@ bool by_start_then_id(const MaintenanceEvent& a, const MaintenanceEvent& b) {
 EventList list_events(const Snapshot& snap, const Selection& sel, const MaintenanceHorizon& h, const EventFilter& f) {
   EventList out;
   out.horizon = h;
+  const std::vector<char> selected = selected_mask(snap, sel);
   for (std::size_t i = 0; i < snap.maintenance.size(); ++i) {
     const MaintenanceEvent& e = snap.maintenance[i];
-    if (e.cluster_index == kNone || !sel.matches(snap.clusters[e.cluster_index])) continue;
+    if (e.cluster_index == kNone || !selected[e.cluster_index]) continue;
     if (std::find(f.states.begin(), f.states.end(), e.state) == f.states.end()) continue;
     if (f.hard_only && !e.hard_start) continue;
     if (!overlaps(e, h)) continue;
@@ -139,115 +140,148 @@ struct Change {
   std::uint32_t event;
   int delta; // +1 the event starts covering its nodes, -1 it stops
 };
+
+// One cluster at a time, schedulable GPUs and island free GPUs kept up to date as events start
+// and end: only the nodes and islands of the cluster are touched.
+class ImpactSweep {
+public:
+  ImpactSweep(const Snapshot& snap, const MaintenanceHorizon& h)
+      : snap_(snap), ix_(snap.index), h_(h), cluster_islands_(snap.clusters.size()), assigned_(snap.clusters.size(), 0),
+        cover_(snap.nodes.size(), 0), island_free_(ix_.islands.size(), 0) {
+    for (std::size_t i = 0; i < ix_.islands.size(); ++i)
+      if (ix_.islands[i].cluster_index != kNone)
+        cluster_islands_[ix_.islands[i].cluster_index].push_back(static_cast<std::uint32_t>(i));
+    for (const auto& q : snap.quotas)
+      if (q.leaf && q.cluster_index != kNone) assigned_[q.cluster_index] += q.gpus;
+  }
+
+  ClusterImpact cluster(std::uint32_t c) {
+    ClusterImpact ci;
+    ci.cluster = c;
+    ci.assigned = assigned_[c];
+    const std::vector<Change> changes = changes_of(c, ci);
+    start(c, ci);
+    record(h_.at, c, ci);
+    for (std::size_t k = 0; k < changes.size();) {
+      const Time t = changes[k].at;
+      for (; k < changes.size() && changes[k].at == t; ++k) apply(changes[k].event, changes[k].delta);
+      record(t, c, ci);
+    }
+    return ci;
+  }
+
+private:
+  bool ready(std::uint32_t n) const { return snap_.nodes[n].healthy && !snap_.nodes[n].cordoned; }
+  bool free_node(std::uint32_t n) const { return ix_.node_jobs[n].empty(); }
+
+  // The open events overlapping the horizon (counted), as starts and ends inside it, in time order.
+  std::vector<Change> changes_of(std::uint32_t c, ClusterImpact& ci) const {
+    std::vector<Change> changes;
+    for (auto ev : ix_.cluster_events[c]) {
+      const MaintenanceEvent& e = snap_.maintenance[ev];
+      if (!e.open() || !overlaps(e, h_)) continue;
+      ++ci.events;
+      if (e.start > h_.at) changes.push_back({e.start, ev, +1});
+      if (e.end < h_.end()) changes.push_back({e.end, ev, -1});
+    }
+    std::sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) { return a.at < b.at; });
+    return changes;
+  }
+
+  // The state at the horizon's start: the events active then (start <= at < end).
+  void start(std::uint32_t c, ClusterImpact& ci) {
+    healthy_ = 0;
+    whole_ = 0;
+    for (auto n : ix_.cluster_nodes[c]) {
+      cover_[n] = 0;
+      ci.total += snap_.nodes[n].gpus;
+    }
+    for (auto i : cluster_islands_[c]) island_free_[i] = 0;
+    for (auto ev : ix_.cluster_events[c]) {
+      const MaintenanceEvent& e = snap_.maintenance[ev];
+      if (!e.open() || !overlaps(e, h_) || e.start > h_.at) continue;
+      if (e.nodes.empty()) ++whole_;
+      for (auto n : e.node_indices) ++cover_[n];
+    }
+    for (auto n : ix_.cluster_nodes[c]) {
+      if (cover_[n] != 0 || !ready(n)) continue;
+      healthy_ += snap_.nodes[n].gpus;
+      if (free_node(n)) island_free_[snap_.nodes[n].island_index] += snap_.nodes[n].gpus;
+    }
+  }
+
+  // An event starts (+1) or stops (-1) covering its nodes.
+  void apply(std::uint32_t ev, int delta) {
+    const MaintenanceEvent& e = snap_.maintenance[ev];
+    if (e.nodes.empty()) {
+      whole_ += delta;
+      return;
+    }
+    for (auto n : e.node_indices) {
+      const bool was = cover_[n] == 0;
+      cover_[n] = static_cast<std::uint32_t>(static_cast<int>(cover_[n]) + delta);
+      const bool is = cover_[n] == 0;
+      if (was == is || !ready(n)) continue;
+      const Gpus g = is ? snap_.nodes[n].gpus : -snap_.nodes[n].gpus;
+      healthy_ += g;
+      if (free_node(n)) island_free_[snap_.nodes[n].island_index] += g;
+    }
+  }
+
+  // A step at t, when a value changed.
+  void record(Time t, std::uint32_t c, ClusterImpact& ci) const {
+    ImpactStep s;
+    s.at = t;
+    if (whole_ == 0) {
+      s.healthy = healthy_;
+      for (auto i : cluster_islands_[c]) s.largest_free_block = std::max(s.largest_free_block, island_free_[i]);
+    }
+    s.unbacked = std::max<Gpus>(0, ci.assigned - s.healthy);
+    if (!ci.steps.empty() && ci.steps.back().healthy == s.healthy &&
+        ci.steps.back().largest_free_block == s.largest_free_block)
+      return;
+    ci.steps.push_back(s);
+  }
+
+  const Snapshot& snap_;
+  const FleetIndex& ix_;
+  const MaintenanceHorizon& h_;
+  std::vector<std::vector<std::uint32_t>> cluster_islands_;
+  std::vector<Gpus> assigned_;
+  std::vector<std::uint32_t> cover_; // open events covering the node now
+  std::vector<Gpus> island_free_;
+  Gpus healthy_ = 0; // GPUs on ready nodes no node-list event covers
+  int whole_ = 0;    // whole-cluster events active now: nothing is schedulable
+};
+
+// The least and most schedulable GPUs over the steps, the first time each least is reached,
+// and the worst unbacked.
+void extremes(ClusterImpact& ci, Time at) {
+  ci.min_healthy = ci.max_healthy = ci.steps.front().healthy;
+  ci.min_healthy_at = ci.min_largest_free_block_at = at;
+  ci.min_largest_free_block = ci.steps.front().largest_free_block;
+  for (const auto& s : ci.steps) {
+    if (s.healthy < ci.min_healthy) {
+      ci.min_healthy = s.healthy;
+      ci.min_healthy_at = s.at;
+    }
+    ci.max_healthy = std::max(ci.max_healthy, s.healthy);
+    if (s.largest_free_block < ci.min_largest_free_block) {
+      ci.min_largest_free_block = s.largest_free_block;
+      ci.min_largest_free_block_at = s.at;
+    }
+  }
+  ci.worst_unbacked = std::max<Gpus>(0, ci.assigned - ci.min_healthy);
+}
 } // namespace
 
 ImpactReport maintenance_impact(const Snapshot& snap, const Selection& sel, const MaintenanceHorizon& h) {
   ImpactReport report;
   report.horizon = h;
-  const auto& ix = snap.index;
-  std::vector<std::vector<std::uint32_t>> cluster_islands(snap.clusters.size());
-  for (std::size_t i = 0; i < ix.islands.size(); ++i)
-    if (ix.islands[i].cluster_index != kNone)
-      cluster_islands[ix.islands[i].cluster_index].push_back(static_cast<std::uint32_t>(i));
-  std::vector<Gpus> assigned(snap.clusters.size(), 0);
-  for (const auto& q : snap.quotas)
-    if (q.leaf && q.cluster_index != kNone) assigned[q.cluster_index] += q.gpus;
-
-  // Shared scratch, touched only on each cluster's own nodes and islands.
-  std::vector<std::uint32_t> cover(snap.nodes.size(), 0); // open events covering the node now
-  std::vector<Gpus> island_free(ix.islands.size(), 0);
-
+  ImpactSweep sweep(snap, h);
   for (auto c : select_clusters(snap, sel)) {
-    ClusterImpact ci;
-    ci.cluster = c;
-    ci.assigned = assigned[c];
-    const auto& nodes = ix.cluster_nodes[c];
-    const auto& islands = cluster_islands[c];
-    auto ready = [&](std::uint32_t n) { return snap.nodes[n].healthy && !snap.nodes[n].cordoned; };
-    auto free_node = [&](std::uint32_t n) { return ix.node_jobs[n].empty(); };
-
-    Gpus healthy = 0; // GPUs on ready nodes no node-list event covers
-    int whole = 0;    // whole-cluster events active now: nothing is schedulable
-    auto apply = [&](std::uint32_t ev, int delta) {
-      const MaintenanceEvent& e = snap.maintenance[ev];
-      if (e.nodes.empty()) {
-        whole += delta;
-        return;
-      }
-      for (auto n : e.node_indices) {
-        const bool was = cover[n] == 0;
-        cover[n] = static_cast<std::uint32_t>(static_cast<int>(cover[n]) + delta);
-        const bool is = cover[n] == 0;
-        if (was == is || !ready(n)) continue;
-        const Gpus g = is ? snap.nodes[n].gpus : -snap.nodes[n].gpus;
-        healthy += g;
-        if (free_node(n)) island_free[snap.nodes[n].island_index] += g;
-      }
-    };
-
-    std::vector<Change> changes;
-    for (auto ev : ix.cluster_events[c]) {
-      const MaintenanceEvent& e = snap.maintenance[ev];
-      if (!e.open() || !overlaps(e, h)) continue;
-      ++ci.events;
-      if (e.start > h.at) changes.push_back({e.start, ev, +1});
-      if (e.end < h.end()) changes.push_back({e.end, ev, -1});
-    }
-    std::sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) { return a.at < b.at; });
-
-    // State at the horizon's start: the events active then (start <= at < end).
-    for (auto n : nodes) {
-      cover[n] = 0;
-      ci.total += snap.nodes[n].gpus;
-    }
-    for (auto i : islands) island_free[i] = 0;
-    for (auto ev : ix.cluster_events[c]) {
-      const MaintenanceEvent& e = snap.maintenance[ev];
-      if (!e.open() || !overlaps(e, h) || e.start > h.at) continue;
-      if (e.nodes.empty()) ++whole;
-      for (auto n : e.node_indices) ++cover[n];
-    }
-    for (auto n : nodes) {
-      if (cover[n] != 0 || !ready(n)) continue;
-      healthy += snap.nodes[n].gpus;
-      if (free_node(n)) island_free[snap.nodes[n].island_index] += snap.nodes[n].gpus;
-    }
-
-    auto record = [&](Time t) {
-      ImpactStep s;
-      s.at = t;
-      if (whole == 0) {
-        s.healthy = healthy;
-        for (auto i : islands) s.largest_free_block = std::max(s.largest_free_block, island_free[i]);
-      }
-      s.unbacked = std::max<Gpus>(0, ci.assigned - s.healthy);
-      if (!ci.steps.empty() && ci.steps.back().healthy == s.healthy &&
-          ci.steps.back().largest_free_block == s.largest_free_block)
-        return;
-      ci.steps.push_back(s);
-    };
-    record(h.at);
-    for (std::size_t k = 0; k < changes.size();) {
-      const Time t = changes[k].at;
-      for (; k < changes.size() && changes[k].at == t; ++k) apply(changes[k].event, changes[k].delta);
-      record(t);
-    }
-
-    ci.min_healthy = ci.max_healthy = ci.steps.front().healthy;
-    ci.min_healthy_at = ci.min_largest_free_block_at = h.at;
-    ci.min_largest_free_block = ci.steps.front().largest_free_block;
-    for (const auto& s : ci.steps) {
-      if (s.healthy < ci.min_healthy) {
-        ci.min_healthy = s.healthy;
-        ci.min_healthy_at = s.at;
-      }
-      ci.max_healthy = std::max(ci.max_healthy, s.healthy);
-      if (s.largest_free_block < ci.min_largest_free_block) {
-        ci.min_largest_free_block = s.largest_free_block;
-        ci.min_largest_free_block_at = s.at;
-      }
-    }
-    ci.worst_unbacked = std::max<Gpus>(0, ci.assigned - ci.min_healthy);
+    ClusterImpact ci = sweep.cluster(c);
+    extremes(ci, h.at);
     report.clusters.push_back(std::move(ci));
   }
   return report;

@@ -1,4 +1,4 @@
-// SPEC §6 `maintenance plan`: which jobs must move, and where to, in GPUs and in time.
+// docs/maintenance.md `maintenance plan`: which jobs must move, and where to, in GPUs and in time.
 //
 // Greedy, in move order (move-by, priority, GPUs, name), so each move sees the fleet as the
 // moves before it left it. State per node: free GPUs (its GPUs minus the shares of the jobs
@@ -90,7 +90,7 @@ private:
   std::map<Gpus, std::vector<std::uint32_t>> sparse_;
 };
 
-// Victims in the order SPEC §6 preempts them: lowest priority, then latest started_at (none
+// Victims in the order docs/maintenance.md preempts them: lowest priority, then latest started_at (none
 // counts as oldest), then name.
 bool preempt_first(const Job& a, const Job& b) {
   if (a.priority != b.priority) return a.priority < b.priority;

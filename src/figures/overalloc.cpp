@@ -1,4 +1,4 @@
-// SPEC §5 overallocation: buffer, target, cut, its split over leaf quotas, rollout phases and
+// docs/overalloc.md overallocation: buffer, target, cut, its split over leaf quotas, rollout phases and
 // the jobs to preempt. Everything in integers; percentages are basis points.
 #include "fleetcap/figures/overalloc.hpp"
 
@@ -115,7 +115,7 @@ OverallocBasis overalloc_basis(const Snapshot& snap, const FleetAt& fleet, const
   b.at = fleet.at;
   b.window = history_window(fleet.at, window);
   const std::vector<HistoryStats> stats = cluster_history(snap, history, b.window);
-  const std::vector<QuotaFigures> quota = leaf_quota_figures(snap, fleet); // SPEC §4 used, free
+  const std::vector<QuotaFigures> quota = leaf_quota_figures(snap, fleet); // docs/figures.md used, free
   for (auto c : select_clusters(snap, sel)) {
     OverallocBasis::ClusterBasis cb;
     cb.cluster = c;
@@ -146,6 +146,91 @@ OverallocBasis overalloc_basis(const Snapshot& snap, const FleetAt& fleet, const
   return b;
 }
 
+namespace {
+
+// The cluster's buffer: --buffer-for's, else the fixed one, else from its history (--buffer auto),
+// else, with nothing to learn from, the most cautious buffer allowed.
+void choose_buffer(OverallocCluster& oc, const OverallocBasis::ClusterBasis& cb, const BufferChoice& buffer,
+                   const std::string& name) {
+  auto pinned = std::find_if(buffer.per_cluster.rbegin(), buffer.per_cluster.rend(),
+                             [&](const auto& p) { return p.first == name; });
+  if (pinned != buffer.per_cluster.rend()) {
+    oc.buffer_bp = pinned->second;
+    oc.buffer_source = BufferSource::per_cluster;
+  } else if (!buffer.automatic) {
+    oc.buffer_bp = buffer.bp;
+    oc.buffer_source = BufferSource::fixed;
+  } else if (cb.history.samples > 0) {
+    oc.buffer_bp = auto_buffer(cb.history.median, cb.history.p10, buffer.auto_min, buffer.auto_max);
+    oc.buffer_source = BufferSource::automatic;
+  } else {
+    oc.buffer_bp = buffer.auto_max;
+    oc.buffer_source = BufferSource::automatic_no_history;
+  }
+}
+
+// One leaf's share of its cluster's cut: where it comes from, its phase, and in phase 4 the
+// running jobs preempted (in preemption order, until the GPUs taken from running jobs are covered).
+OverallocQuota cut_quota(const OverallocBasis::Leaf& leaf, std::uint32_t cluster, Gpus cut, const Snapshot& snap) {
+  OverallocQuota q;
+  q.quota = leaf.quota;
+  q.cluster = cluster;
+  q.assigned = leaf.assigned;
+  q.used = leaf.used;
+  q.free = leaf.free;
+  q.idle = leaf.idle;
+  q.cut = cut;
+  q.new_gpus = q.assigned - q.cut;
+  q.from = cut_sources(q.cut, q.free, q.idle);
+  q.phase = cut_phase(q.cut, q.free, q.idle);
+  if (q.phase == 4) {
+    for (auto j : leaf.preemptible) {
+      if (q.gpus_preempted >= q.from.running) break;
+      q.preempted.push_back(j);
+      q.gpus_preempted += snap.jobs[j].gpus;
+    }
+  }
+  return q;
+}
+
+// The cluster's cut split over its leaves, each leaf's share added to the cluster and the
+// summary's phases.
+void cut_leaves(OverallocReport& r, OverallocCluster& oc, const OverallocBasis::ClusterBasis& cb, const Snapshot& snap,
+                CutPolicy policy) {
+  std::vector<CutInput> inputs;
+  inputs.reserve(cb.leaves.size());
+  for (const auto& leaf : cb.leaves)
+    inputs.push_back(CutInput{snap.quotas[leaf.quota].name, leaf.assigned, leaf.free, leaf.idle});
+  const std::vector<Gpus> cuts = split_cut(oc.cut, inputs, policy);
+  oc.first_quota = r.quotas.size();
+  oc.quota_count = cb.leaves.size();
+  for (std::size_t i = 0; i < cb.leaves.size(); ++i) {
+    OverallocQuota q = cut_quota(cb.leaves[i], cb.cluster, cuts[i], snap);
+    if (q.cut > 0) {
+      ++oc.quotas_affected;
+      oc.phase = std::max(oc.phase, q.phase);
+      r.summary.cut_by_phase[q.phase] += q.cut;
+    }
+    add_sources(oc.from, q.from);
+    oc.jobs_preempted += q.preempted.size();
+    oc.gpus_preempted += q.gpus_preempted;
+    r.quotas.push_back(std::move(q));
+  }
+}
+
+void add_to_summary(OverallocSummary& sum, const OverallocCluster& oc) {
+  ++sum.clusters;
+  if (oc.cut > 0) ++sum.clusters_over_target;
+  sum.assigned += oc.assigned;
+  sum.cut += oc.cut;
+  add_sources(sum.from, oc.from);
+  sum.quotas_affected += oc.quotas_affected;
+  sum.jobs_preempted += oc.jobs_preempted;
+  sum.gpus_preempted += oc.gpus_preempted;
+}
+
+} // namespace
+
 OverallocReport overalloc(const OverallocBasis& basis, const Snapshot& snap, const BufferChoice& buffer,
                           CutPolicy policy) {
   OverallocReport r;
@@ -153,7 +238,6 @@ OverallocReport overalloc(const OverallocBasis& basis, const Snapshot& snap, con
   r.window = basis.window;
   r.policy = policy;
   r.buffer = buffer;
-  OverallocSummary& sum = r.summary;
   for (const auto& cb : basis.clusters) {
     OverallocCluster oc;
     oc.cluster = cb.cluster;
@@ -161,77 +245,26 @@ OverallocReport overalloc(const OverallocBasis& basis, const Snapshot& snap, con
     oc.history = cb.history;
     oc.reference = cb.reference;
     oc.assigned = cb.assigned;
-
-    const std::string& name = snap.clusters[cb.cluster].name;
-    auto pinned = std::find_if(buffer.per_cluster.rbegin(), buffer.per_cluster.rend(),
-                               [&](const auto& p) { return p.first == name; });
-    if (pinned != buffer.per_cluster.rend()) {
-      oc.buffer_bp = pinned->second;
-      oc.buffer_source = BufferSource::per_cluster;
-    } else if (!buffer.automatic) {
-      oc.buffer_bp = buffer.bp;
-      oc.buffer_source = BufferSource::fixed;
-    } else if (cb.history.samples > 0) {
-      oc.buffer_bp = auto_buffer(cb.history.median, cb.history.p10, buffer.auto_min, buffer.auto_max);
-      oc.buffer_source = BufferSource::automatic;
-    } else {
-      oc.buffer_bp = buffer.auto_max; // nothing to learn from: the most cautious buffer allowed
-      oc.buffer_source = BufferSource::automatic_no_history;
-    }
+    choose_buffer(oc, cb, buffer, snap.clusters[cb.cluster].name);
     oc.target = buffer_target(oc.reference, oc.buffer_bp);
     oc.buffer_gpus = oc.reference - oc.target;
     oc.cut = std::max<Gpus>(0, oc.assigned - oc.target);
-
-    std::vector<CutInput> inputs;
-    inputs.reserve(cb.leaves.size());
-    for (const auto& leaf : cb.leaves)
-      inputs.push_back(CutInput{snap.quotas[leaf.quota].name, leaf.assigned, leaf.free, leaf.idle});
-    const std::vector<Gpus> cuts = split_cut(oc.cut, inputs, policy);
-
-    oc.first_quota = r.quotas.size();
-    oc.quota_count = cb.leaves.size();
-    for (std::size_t i = 0; i < cb.leaves.size(); ++i) {
-      const auto& leaf = cb.leaves[i];
-      OverallocQuota q;
-      q.quota = leaf.quota;
-      q.cluster = cb.cluster;
-      q.assigned = leaf.assigned;
-      q.used = leaf.used;
-      q.free = leaf.free;
-      q.idle = leaf.idle;
-      q.cut = cuts[i];
-      q.new_gpus = q.assigned - q.cut;
-      q.from = cut_sources(q.cut, q.free, q.idle);
-      q.phase = cut_phase(q.cut, q.free, q.idle);
-      if (q.phase == 4) {
-        for (auto j : leaf.preemptible) {
-          if (q.gpus_preempted >= q.from.running) break;
-          q.preempted.push_back(j);
-          q.gpus_preempted += snap.jobs[j].gpus;
-        }
-      }
-      if (q.cut > 0) {
-        ++oc.quotas_affected;
-        oc.phase = std::max(oc.phase, q.phase);
-        sum.cut_by_phase[q.phase] += q.cut;
-      }
-      add_sources(oc.from, q.from);
-      oc.jobs_preempted += q.preempted.size();
-      oc.gpus_preempted += q.gpus_preempted;
-      r.quotas.push_back(std::move(q));
-    }
-
-    ++sum.clusters;
-    if (oc.cut > 0) ++sum.clusters_over_target;
-    sum.assigned += oc.assigned;
-    sum.cut += oc.cut;
-    add_sources(sum.from, oc.from);
-    sum.quotas_affected += oc.quotas_affected;
-    sum.jobs_preempted += oc.jobs_preempted;
-    sum.gpus_preempted += oc.gpus_preempted;
+    cut_leaves(r, oc, cb, snap, policy);
+    add_to_summary(r.summary, oc);
     r.clusters.push_back(std::move(oc));
   }
   return r;
+}
+
+std::vector<OverallocReport> overalloc_sweep(const OverallocBasis& basis, const Snapshot& snap, BufferChoice pinned,
+                                             BasisPoints from, BasisPoints to, BasisPoints step, CutPolicy policy) {
+  std::vector<OverallocReport> reports;
+  pinned.automatic = false;
+  for (BasisPoints bp = from; bp <= to; bp += step) {
+    pinned.bp = bp;
+    reports.push_back(overalloc(basis, snap, pinned, policy));
+  }
+  return reports;
 }
 
 std::vector<OverallocTree> overalloc_trees(const OverallocReport& report, const Snapshot& snap) {

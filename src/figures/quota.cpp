@@ -1,4 +1,4 @@
-// SPEC §4 (leaf quota figures) and §2 (quota trees, sibling borrowing, access).
+// docs/figures.md (leaf quota figures) and docs/concepts.md (quota trees, sibling borrowing, access).
 #include "fleetcap/figures/quota.hpp"
 
 #include "fleetcap/figures/flex.hpp"
@@ -22,7 +22,7 @@ std::vector<QuotaFigures> leaf_quota_figures(const Snapshot& snap, const FleetAt
   std::vector<QuotaFigures> out(snap.quotas.size());
   for (std::size_t c = 0; c < snap.clusters.size(); ++c) {
     const auto& leaves = snap.index.cluster_leaves[c];
-    // P, U, B of SPEC §4: sums over the leaves of one tree in this cluster.
+    // P, U, B of docs/figures.md: sums over the leaves of one tree in this cluster.
     struct TreeSums {
       Gpus assigned = 0, used = 0, borrowed = 0;
     };
@@ -46,7 +46,7 @@ std::vector<QuotaFigures> leaf_quota_figures(const Snapshot& snap, const FleetAt
       QuotaFigures& f = out[q];
       const TreeSums& t = trees[snap.quotas[q].tree_index];
       f.borrowable = std::max<Gpus>(0, std::max<Gpus>(0, t.assigned - t.used) - f.free);
-      // A borrowing limit caps borrowable, as ADAPTERS §B says ("cap borrowable by
+      // A borrowing limit caps borrowable, as docs/kubernetes.md says ("cap borrowable by
       // borrowingLimit"); docs/quota.md says why not the limit less what is borrowed now.
       if (const auto& limit = snap.quotas[q].borrowing_limit) f.borrowable = std::min(f.borrowable, *limit);
       f.available = std::min(f.free + f.borrowable, pool + std::min(f.free, t.borrowed));

@@ -1,4 +1,4 @@
-// SPEC §3.1 envelopes and §3.2 item fields, read with simdjson On Demand in one pass: no DOM is
+// docs/fleet-api.md envelopes and docs/fleet-api.md item fields, read with simdjson On Demand in one pass: no DOM is
 // built and copied (see docs/design.md for the measurements behind that choice).
 #include "fleetcap/model/parse.hpp"
 
@@ -368,7 +368,7 @@ constexpr std::array<std::string_view, 5> kClusterRequired = {"name", "region", 
 constexpr std::array<std::string_view, 5> kNodeRequired = {"name", "cluster", "island", "gpus", "health"};
 constexpr std::array<std::string_view, 1> kQuotaRequired = {"name"};
 constexpr std::array<std::string_view, 6> kJobRequired = {"name", "namespace", "quota", "priority", "gpus", "state"};
-// "nodes" too: SPEC §3.2 says [string], empty = the whole cluster; null or missing would be
+// "nodes" too: docs/fleet-api.md says [string], empty = the whole cluster; null or missing would be
 // taken as the whole cluster silently (issue 16).
 constexpr std::array<std::string_view, 7> kEventRequired = {"id",    "cluster", "nodes", "priority",
                                                             "start", "end",     "state"};
@@ -820,6 +820,71 @@ PageResult parse_page(Resource resource, std::string_view label, std::string& by
   return result;
 }
 
+namespace {
+// snapshot.json's "sources": [{name, kind, source, fetched_at, taken_at, version, auth, clusters}].
+void read_meta_sources(std::string_view label, od::value& v, SnapshotMeta& meta) {
+  od::array list;
+  if (v.get_array().get(list))
+    throw DataError({fmt::format("{}: field \"sources\" must be an array, got {}", label, got(v))});
+  std::size_t index = 0;
+  for (auto element : list) {
+    od::object o;
+    if (element.get_object().get(o)) throw DataError({fmt::format("{}: sources[{}] must be an object", label, index)});
+    SourceStatus s;
+    std::vector<std::string> clusters;
+    for (auto field : o) {
+      const std::string_view key = field.unescaped_key();
+      od::value x = field.value();
+      auto text = [&](std::string& into) {
+        std::string_view t;
+        if (x.get_string().get(t))
+          throw DataError(
+              {fmt::format("{}: sources[{}]: field \"{}\" must be a string, got {}", label, index, key, got(x))});
+        into = std::string(t);
+      };
+      auto time = [&](std::optional<Time>& into) {
+        if (x.is_null()) return;
+        std::string t;
+        text(t);
+        into = parse_rfc3339(t);
+        if (!into)
+          throw DataError({fmt::format("{}: sources[{}]: field \"{}\" must be an RFC 3339 time", label, index, key)});
+      };
+      if (key == "name")
+        text(s.name);
+      else if (key == "kind")
+        text(s.kind);
+      else if (key == "source")
+        text(s.source);
+      else if (key == "version")
+        text(s.version);
+      else if (key == "auth")
+        text(s.auth);
+      else if (key == "taken_at")
+        time(s.taken_at);
+      else if (key == "fetched_at") {
+        std::optional<Time> t;
+        time(t);
+        s.fetched_at = t.value_or(0);
+      } else if (key == "clusters") {
+        od::array names;
+        if (x.get_array().get(names))
+          throw DataError({fmt::format("{}: sources[{}]: field \"clusters\" must be an array", label, index)});
+        for (auto n : names) {
+          std::string_view t;
+          if (n.get_string().get(t))
+            throw DataError({fmt::format("{}: sources[{}]: \"clusters\" must hold strings", label, index)});
+          clusters.emplace_back(t);
+        }
+      }
+    }
+    meta.sources.push_back(std::move(s));
+    meta.source_clusters.push_back(std::move(clusters));
+    ++index;
+  }
+}
+} // namespace
+
 SnapshotMeta parse_snapshot_meta(std::string_view label, std::string& bytes) {
   SnapshotMeta meta;
   pad(bytes);
@@ -848,6 +913,8 @@ SnapshotMeta parse_snapshot_meta(std::string_view label, std::string& bytes) {
       } else if (key == "source") {
         std::string_view text;
         if (!v.get_string().get(text)) meta.source = std::string(text);
+      } else if (key == "sources") {
+        read_meta_sources(label, v, meta);
       }
     }
     if (more_after(doc)) throw DataError({fmt::format("invalid JSON in {} at {}", label, after_document(doc, bytes))});

@@ -1,4 +1,4 @@
-// SPEC §3.2 rules that span items, and the index built from them.
+// docs/fleet-api.md rules that span items, and the index built from them.
 #include "fleetcap/model/validate.hpp"
 
 #include <fmt/format.h>
@@ -145,10 +145,10 @@ void link_nodes(Snapshot& s, std::vector<std::string>& errors, std::vector<std::
                     count == 1 ? "node with it counts" : "nodes with it count"));
 }
 
-void link_quotas(Snapshot& s, std::vector<std::string>& errors) {
-  auto& ix = s.index;
+// Each quota's parent by name, and each quota's children.
+void link_parents(Snapshot& s, std::vector<std::string>& errors) {
   const std::size_t n = s.quotas.size();
-  Groups::Builder children(n), cluster_leaves(s.clusters.size());
+  Groups::Builder children(n);
   for (std::size_t i = 0; i < n; ++i) {
     Quota& q = s.quotas[i];
     if (!q.parent) continue;
@@ -159,8 +159,13 @@ void link_quotas(Snapshot& s, std::vector<std::string>& errors) {
     else
       children.add(q.parent_index, static_cast<std::uint32_t>(i));
   }
-  ix.quota_children = std::move(children).build();
-  // Cycles: walk up from each quota; colour 1 = on the current path, 2 = done.
+  s.index.quota_children = std::move(children).build();
+}
+
+// Cycles of parents, each reported with its chain and broken: walk up from each quota;
+// colour 1 = on the current path, 2 = done.
+void break_cycles(Snapshot& s, std::vector<std::string>& errors) {
+  const std::size_t n = s.quotas.size();
   std::vector<std::uint8_t> colour(n, 0);
   for (std::size_t start = 0; start < n; ++start) {
     std::vector<std::uint32_t> path;
@@ -184,8 +189,12 @@ void link_quotas(Snapshot& s, std::vector<std::string>& errors) {
     }
     for (auto p : path) colour[p] = 2;
   }
-  // Each quota's root, each chain walked once: walking up from every quota cost quadratic time
-  // on a deep chain (200,000 quotas: over a minute). Cycles are broken above, so this ends.
+}
+
+// Each quota's root, each chain walked once: walking up from every quota cost quadratic time
+// on a deep chain (200,000 quotas: over a minute). Cycles are broken first, so this ends.
+void link_roots(Snapshot& s) {
+  const std::size_t n = s.quotas.size();
   std::vector<std::uint32_t> root_of(n, kNone);
   std::vector<std::uint32_t> chain;
   for (std::size_t i = 0; i < n; ++i) {
@@ -199,24 +208,35 @@ void link_quotas(Snapshot& s, std::vector<std::string>& errors) {
     root_of[at] = root;
     for (auto c : chain) root_of[c] = root;
   }
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < n; ++i) s.quotas[i].tree_index = root_of[i];
+}
+
+// The limits belong to leaves, shared GPUs to groups.
+void check_limits(const Quota& q, bool group, const std::string& who, std::vector<std::string>& errors) {
+  if (group) { // the limits are a leaf's
+    const std::array<std::pair<const char*, const std::optional<Gpus>*>, 2> limits = {
+        {{"borrowing_limit", &q.borrowing_limit}, {"lending_limit", &q.lending_limit}}};
+    for (const auto& [field, value] : limits)
+      if (*value)
+        errors.push_back(fmt::format("{}: field \"{}\" is {} but the quota is a group (it has children or no "
+                                     "cluster); only leaves borrow and lend",
+                                     who, field, **value));
+  } else if (q.shared_gpus) {
+    errors.push_back(fmt::format("{}: field \"shared_gpus\" is {} but the quota is a leaf; only groups share GPUs "
+                                 "with their leaves",
+                                 who, *q.shared_gpus));
+  }
+}
+
+// Leaf or group: a quota with children is a group (no cluster, no GPUs of its own); one without
+// is a leaf of its cluster, with its GPUs, or an empty group when it names no cluster.
+void link_leaves(Snapshot& s, std::vector<std::string>& errors) {
+  Groups::Builder cluster_leaves(s.clusters.size());
+  for (std::size_t i = 0; i < s.quotas.size(); ++i) {
     Quota& q = s.quotas[i];
-    q.tree_index = root_of[i];
-    const bool has_children = !ix.quota_children[i].empty();
+    const bool has_children = !s.index.quota_children[i].empty();
     const std::string who = item("quotas", i, q.name);
-    if (has_children || !q.cluster) { // a group: the limits are a leaf's
-      const std::array<std::pair<const char*, const std::optional<Gpus>*>, 2> limits = {
-          {{"borrowing_limit", &q.borrowing_limit}, {"lending_limit", &q.lending_limit}}};
-      for (const auto& [field, value] : limits)
-        if (*value)
-          errors.push_back(fmt::format("{}: field \"{}\" is {} but the quota is a group (it has children or no "
-                                       "cluster); only leaves borrow and lend",
-                                       who, field, **value));
-    } else if (q.shared_gpus) {
-      errors.push_back(fmt::format("{}: field \"shared_gpus\" is {} but the quota is a leaf; only groups share GPUs "
-                                   "with their leaves",
-                                   who, *q.shared_gpus));
-    }
+    check_limits(q, has_children || !q.cluster, who, errors);
     if (has_children) {
       q.leaf = false;
       if (q.cluster)
@@ -241,7 +261,14 @@ void link_quotas(Snapshot& s, std::vector<std::string>& errors) {
     q.leaf = true;
     if (q.cluster_index != kNone) cluster_leaves.add(q.cluster_index, static_cast<std::uint32_t>(i));
   }
-  ix.cluster_leaves = std::move(cluster_leaves).build();
+  s.index.cluster_leaves = std::move(cluster_leaves).build();
+}
+
+void link_quotas(Snapshot& s, std::vector<std::string>& errors) {
+  link_parents(s, errors);
+  break_cycles(s, errors);
+  link_roots(s);
+  link_leaves(s, errors);
 }
 
 // Node names of a job or event (`resolved` as resolve_nodes found them): each must exist and

@@ -19,6 +19,7 @@ const Column<Envelope> kEnvelopeList[] = {
     {.key = "generated_at", .get = [](const Envelope& e) { return txt(format_rfc3339(e.o->generated_at)); }},
     {.key = "at", .get = [](const Envelope& e) { return txt(format_rfc3339(e.o->at)); }},
     {.key = "source", .get = [](const Envelope& e) { return txt(e.o->source); }},
+    {.key = "sources", .section = envelope_sources}, // sources.cpp: each source read (docs/sources.md)
 };
 const Columns<Envelope> kEnvelope{"", "envelope", kEnvelopeList, ListKind::section};
 
@@ -121,9 +122,10 @@ void html_attribute(std::string& out, std::string_view key, const Value& v) {
 
 const std::vector<ColumnList>& column_registry() {
   static const std::vector<ColumnList> all = [] {
-    for (auto* link : {&cols::link_capacity_columns, &cols::link_flex_columns, &cols::link_quota_columns,
-                       &cols::link_overalloc_columns, &cols::link_overalloc_brief_columns,
-                       &cols::link_maintenance_columns, &cols::link_nodes_columns, &cols::link_snapshot_columns})
+    for (auto* link :
+         {&cols::link_capacity_columns, &cols::link_flex_columns, &cols::link_quota_columns,
+          &cols::link_overalloc_columns, &cols::link_overalloc_brief_columns, &cols::link_maintenance_columns,
+          &cols::link_nodes_columns, &cols::link_snapshot_columns, &cols::link_sources_columns})
       link();
     return cols::registered();
   }();

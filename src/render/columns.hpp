@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <span>
@@ -306,14 +307,33 @@ void json_list(JsonWriter& w, std::string_view key, const Columns<Row>& cols, co
 
 // ---- sections: nested objects and arrays, each a list of its own -------------------------
 
+// A section's Of is a function of the row or a pointer to one of the row's members.
 template <class F> struct row_of;
 template <class R, class A> struct row_of<R (*)(const A&)> { using type = A; };
+template <class M, class A> struct row_of<M A::*> { using type = A; };
 template <auto F> using row_of_t = typename row_of<decltype(F)>::type;
+
+template <class T> inline constexpr bool may_be_none = std::is_pointer_v<T>;
+template <class T> inline constexpr bool may_be_none<std::optional<T>> = true;
+
+// What Of gives for row: the function's result, or the member (as it is when it is a pointer or
+// an optional, else its address): something that tests false when there is none.
+template <auto Of> decltype(auto) part_of(const row_of_t<Of>& row) {
+  if constexpr (std::is_member_object_pointer_v<decltype(Of)>) {
+    const auto& m = row.*Of;
+    if constexpr (may_be_none<std::remove_cvref_t<decltype(m)>>)
+      return m;
+    else
+      return &m;
+  } else {
+    return Of(row);
+  }
+}
 
 // key: an object of Sub's columns for what Of gives (a pointer or an optional); null when none.
 template <const auto& Sub, auto Of>
 void object(JsonWriter& w, std::string_view key, const row_of_t<Of>& row, unsigned have) {
-  const auto sub = Of(row);
+  const auto sub = part_of<Of>(row);
   w.key(key);
   if (sub)
     json_row(w, Sub, *sub, have);
@@ -324,7 +344,7 @@ void object(JsonWriter& w, std::string_view key, const row_of_t<Of>& row, unsign
 // The same, with the key left out when Of gives none.
 template <const auto& Sub, auto Of>
 void object_if(JsonWriter& w, std::string_view key, const row_of_t<Of>& row, unsigned have) {
-  if (const auto sub = Of(row)) {
+  if (const auto sub = part_of<Of>(row)) {
     w.key(key);
     json_row(w, Sub, *sub, have);
   }
@@ -333,14 +353,14 @@ void object_if(JsonWriter& w, std::string_view key, const row_of_t<Of>& row, uns
 // key: an array of Sub's columns, one object per element of what Items gives.
 template <const auto& Sub, auto Items>
 void array(JsonWriter& w, std::string_view key, const row_of_t<Items>& row, unsigned have) {
-  json_list(w, key, Sub, Items(row), have);
+  json_list(w, key, Sub, std::invoke(Items, row), have);
 }
 
 // key: an object of Sub's figures that total (Total::value) for the totals row Of gives.
 template <const auto& Sub, auto Of>
 void totals(JsonWriter& w, std::string_view key, const row_of_t<Of>& row, unsigned have) {
   w.key(key).begin_object();
-  json_totals(w, Sub, *Of(row), have);
+  json_totals(w, Sub, *part_of<Of>(row), have);
   w.end_object();
 }
 
@@ -348,14 +368,14 @@ void totals(JsonWriter& w, std::string_view key, const row_of_t<Of>& row, unsign
 // command starts with): the column's key only names it in the registry.
 template <const auto& Sub, auto Of>
 void fields_inline(JsonWriter& w, std::string_view, const row_of_t<Of>& row, unsigned have) {
-  json_fields(w, Sub, *Of(row), have);
+  json_fields(w, Sub, *part_of<Of>(row), have);
 }
 
 // The figures that total, of the totals row Of gives, as fields of this object itself: the
 // column's key only names it in the registry.
 template <const auto& Sub, auto Of>
 void totals_inline(JsonWriter& w, std::string_view, const row_of_t<Of>& row, unsigned have) {
-  json_totals(w, Sub, *Of(row), have);
+  json_totals(w, Sub, *part_of<Of>(row), have);
 }
 
 // The row itself, for a section of the same record (Of in object<>).
@@ -363,12 +383,15 @@ template <class Row> const Row* self(const Row& row) { return &row; }
 
 // ---- documents ---------------------------------------------------------------------------
 
-// The fields every JSON document starts with (docs/output.md): schema, generated_at, at, source.
+// The fields every JSON document starts with (docs/output.md): schema, generated_at, at, source,
+// sources.
 struct Envelope {
   std::string_view schema;
   const RenderOptions* o;
 };
 void envelope_fields(JsonWriter& w, const Envelope& e);
+// The envelope's "sources" (src/render/sources.cpp).
+void envelope_sources(JsonWriter& w, std::string_view key, const Envelope& e, unsigned have);
 
 // A whole JSON document: the envelope, then `cols` for `doc`. With a sink, the text goes there
 // as it is written (a document of tens of MB) and the result is empty; `reserve`: about how
@@ -471,5 +494,6 @@ void link_overalloc_brief_columns();
 void link_maintenance_columns();
 void link_nodes_columns();
 void link_snapshot_columns();
+void link_sources_columns();
 
 } // namespace fleetcap::cols

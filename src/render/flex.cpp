@@ -314,8 +314,6 @@ struct Doc {
 };
 
 const FlexQuery* query_of(const Doc& d) { return &d.r->query; }
-const std::vector<FlexView>& clusters_of(const Doc& d) { return d.clusters; }
-const FlexView* total_of(const Doc& d) { return &d.total; }
 
 void islands_section(JsonWriter& w, std::string_view key, const Doc& d, unsigned have) {
   if (!d.r->query.contiguous) return;
@@ -332,12 +330,12 @@ void largest_section(JsonWriter& w, std::string_view key, const Doc& d, unsigned
 
 const Column<Doc> kDocumentList[] = {
     {.key = "query", .section = object<kQueryColumns, query_of>},
-    {.key = "clusters", .section = array<kClusterColumns, clusters_of>},
+    {.key = "clusters", .section = array<kClusterColumns, &Doc::clusters>},
     {.key = "fits", .get = [](const Doc& d) { return d.r->query.contiguous ? flag(d.r->fits()) : absent(); }},
     {.key = "islands", .section = islands_section},
     {.key = "largest_block", .section = largest_section},
     {.key = "fits_after_maintenance", .section = islands_section},
-    {.key = "totals", .section = totals<kClusterColumns, total_of>},
+    {.key = "totals", .section = totals<kClusterColumns, &Doc::total>},
 };
 const Columns<Doc> kDocument{"flex", "document", kDocumentList, ListKind::document, "fleetcap.flex/v2"};
 

@@ -196,8 +196,6 @@ struct ListDoc {
   std::vector<ListRow> rows;
 };
 const MaintenanceHorizon* list_horizon_of(const ListDoc& d) { return &d.list->horizon; }
-const std::vector<ListRow>& events_of(const ListDoc& d) { return d.rows; }
-const EventList* event_list_of(const ListDoc& d) { return d.list; }
 
 const Column<EventList> kListSummaryList[] = {
     {.key = "events", .get = [](const EventList& l) { return num(l.rows.size()); }},
@@ -207,8 +205,8 @@ const Columns<EventList> kListSummaryColumns{"maintenance list", "summary", kLis
 
 const Column<ListDoc> kListDocList[] = {
     {.key = "horizon", .in = In::json, .section = fields_inline<kHorizonColumns, list_horizon_of>},
-    {.key = "events", .section = array<kListColumns, events_of>},
-    {.key = "summary", .section = object<kListSummaryColumns, event_list_of>},
+    {.key = "events", .section = array<kListColumns, &ListDoc::rows>},
+    {.key = "summary", .section = object<kListSummaryColumns, &ListDoc::list>},
 };
 const Columns<ListDoc> kListDoc{"maintenance list", "document", kListDocList, ListKind::document,
                                 "fleetcap.maintenance.list/v1"};
@@ -489,18 +487,13 @@ CardDoc card_doc(const NodeCard& card, const Snapshot& snap) {
   for (auto q : card.quotas) r.quotas.push_back({&snap, &snap.quotas[q]});
   return r;
 }
-const NodeView* node_of(const CardDoc& d) { return &d.node; }
-const std::vector<IssueRow>& issues_of(const CardDoc& d) { return d.issues; }
-const std::vector<CardEventRow>& card_events_of(const CardDoc& d) { return d.events; }
-const std::vector<CardJobRow>& card_jobs_of(const CardDoc& d) { return d.jobs; }
-const std::vector<CardQuotaRow>& card_quotas_of(const CardDoc& d) { return d.quotas; }
 
 const Column<CardDoc> kCardDocList[] = {
-    {.key = "node", .section = object<kNodeColumns, node_of>},
-    {.key = "issues", .section = array<kIssueColumns, issues_of>},
-    {.key = "events", .section = array<kCardEventColumns, card_events_of>},
-    {.key = "jobs", .section = array<kCardJobColumns, card_jobs_of>},
-    {.key = "quotas", .section = array<kCardQuotaColumns, card_quotas_of>},
+    {.key = "node", .section = object<kNodeColumns, &CardDoc::node>},
+    {.key = "issues", .section = array<kIssueColumns, &CardDoc::issues>},
+    {.key = "events", .section = array<kCardEventColumns, &CardDoc::events>},
+    {.key = "jobs", .section = array<kCardJobColumns, &CardDoc::jobs>},
+    {.key = "quotas", .section = array<kCardQuotaColumns, &CardDoc::quotas>},
 };
 const Columns<CardDoc> kCardDoc{"maintenance node", "document", kCardDocList, ListKind::document,
                                 "fleetcap.maintenance.node/v2"};
@@ -672,11 +665,10 @@ struct ImpactDoc {
   std::vector<ImpactView> clusters;
 };
 const MaintenanceHorizon* impact_horizon_of(const ImpactDoc& d) { return &d.r->horizon; }
-const std::vector<ImpactView>& impact_clusters_of(const ImpactDoc& d) { return d.clusters; }
 
 const Column<ImpactDoc> kImpactDocList[] = {
     {.key = "horizon", .in = In::json, .section = fields_inline<kHorizonColumns, impact_horizon_of>},
-    {.key = "clusters", .section = array<kImpactColumns, impact_clusters_of>},
+    {.key = "clusters", .section = array<kImpactColumns, &ImpactDoc::clusters>},
 };
 const Columns<ImpactDoc> kImpactDoc{"maintenance impact", "document", kImpactDocList, ListKind::document,
                                     "fleetcap.maintenance.impact/v1"};
@@ -1116,24 +1108,19 @@ PlanDoc plan_doc(const MovePlan& plan, const Snapshot& snap) {
   return d;
 }
 const MaintenanceHorizon* plan_horizon_of(const PlanDoc& d) { return &d.plan->horizon; }
-const std::vector<PlanRow>& moves_of(const PlanDoc& d) { return d.moves; }
-const std::vector<PlanRow>& unplaced_of(const PlanDoc& d) { return d.unplaced; }
-const std::vector<PreemptedRow>& preempted_of(const PlanDoc& d) { return d.preempted; }
-const PlanDayRow* plan_total_of(const PlanDoc& d) { return &d.total; }
-const std::vector<PlanDayRow>& days_of(const PlanDoc& d) { return d.days; }
 
 const Column<PlanDoc> kPlanSummaryList[] = {
-    {.key = "counts", .in = In::json, .section = fields_inline<kPlanDayColumns, plan_total_of>},
-    {.key = "days", .section = array<kPlanDayColumns, days_of>},
+    {.key = "counts", .in = In::json, .section = fields_inline<kPlanDayColumns, &PlanDoc::total>},
+    {.key = "days", .section = array<kPlanDayColumns, &PlanDoc::days>},
 };
 const Columns<PlanDoc> kPlanSummaryColumns{"maintenance plan", "summary", kPlanSummaryList, ListKind::section};
 
 const Column<PlanDoc> kPlanDocList[] = {
     {.key = "horizon", .in = In::json, .section = fields_inline<kHorizonColumns, plan_horizon_of>},
     {.key = "same_region", .get = [](const PlanDoc& d) { return flag(d.plan->same_region); }},
-    {.key = "moves", .section = array<kPlanColumns, moves_of>},
-    {.key = "unplaced", .section = array<kPlanColumns, unplaced_of>},
-    {.key = "preempted", .section = array<kPreemptedColumns, preempted_of>},
+    {.key = "moves", .section = array<kPlanColumns, &PlanDoc::moves>},
+    {.key = "unplaced", .section = array<kPlanColumns, &PlanDoc::unplaced>},
+    {.key = "preempted", .section = array<kPreemptedColumns, &PlanDoc::preempted>},
     {.key = "summary", .section = object<kPlanSummaryColumns, self<PlanDoc>>},
 };
 const Columns<PlanDoc> kPlanDoc{"maintenance plan", "document", kPlanDocList, ListKind::document,

@@ -216,14 +216,13 @@ void rows_section(JsonWriter& w, std::string_view key, const NodesDoc& d, unsign
   if (key == "islands" && d.by_island) json_list(w, key, kIslandColumns, d.islands, have);
   if (key == "nodes" && !d.by_island) json_list(w, key, kNodeColumns, d.nodes, have);
 }
-const IslandView* total_of(const NodesDoc& d) { return &d.total; }
 
 const Column<NodesDoc> kNodesDocList[] = {
     {.key = "horizon", .in = In::json, .section = fields_inline<kHorizonColumns, horizon_of>},
     {.key = "all", .get = [](const NodesDoc& d) { return flag(d.r->all); }},
     {.key = "islands", .section = rows_section},
     {.key = "nodes", .section = rows_section},
-    {.key = "totals", .section = totals<kIslandColumns, total_of>},
+    {.key = "totals", .section = totals<kIslandColumns, &NodesDoc::total>},
 };
 const Columns<NodesDoc> kNodesDoc{"nodes", "document", kNodesDocList, ListKind::document, "fleetcap.nodes/v1"};
 

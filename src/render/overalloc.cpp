@@ -97,13 +97,12 @@ struct PolicyView {
       : r(&report), phase(p), history{&report, &info, history_coverage(report)} {}
 };
 const BufferChoice* buffer_of(const PolicyView& p) { return &p.r->buffer; }
-const HistoryView* history_of(const PolicyView& p) { return &p.history; }
 
 const Column<PolicyView> kPolicyList[] = {
     {.key = "cut_policy", .get = [](const PolicyView& p) { return txt(to_string(p.r->policy)); }},
     {.key = "buffer", .section = object<kBufferColumns, buffer_of>},
     {.key = "phase", .get = [](const PolicyView& p) { return p.phase ? num(p.phase) : none(); }},
-    {.key = "history", .section = object<kHistoryColumns, history_of>},
+    {.key = "history", .section = object<kHistoryColumns, &PolicyView::history>},
 };
 const Columns<PolicyView> kPolicyColumns{"overalloc report", "policy", kPolicyList, ListKind::section};
 
@@ -116,19 +115,14 @@ struct ReportDoc {
   std::vector<OverallocTreeView> trees;
   std::vector<PreemptedJobView> jobs;
 };
-const PolicyView* policy_of(const ReportDoc& d) { return &d.policy; }
-const std::vector<OverallocClusterView>& clusters_of(const ReportDoc& d) { return d.clusters; }
-const std::vector<OverallocQuotaView>& quotas_of(const ReportDoc& d) { return d.quotas; }
-const std::vector<OverallocTreeView>& trees_of(const ReportDoc& d) { return d.trees; }
-const std::vector<PreemptedJobView>& jobs_of(const ReportDoc& d) { return d.jobs; }
 std::optional<SummaryView> summary_of(const ReportDoc& d) { return SummaryView{&d.policy.r->summary, {}, true}; }
 
 const Column<ReportDoc> kReportDocList[] = {
-    {.key = "policy", .in = In::json, .section = fields_inline<kPolicyColumns, policy_of>},
-    {.key = "clusters", .section = array<kOverallocClusterColumns, clusters_of>},
-    {.key = "quotas", .section = array<kOverallocQuotaColumns, quotas_of>},
-    {.key = "trees", .section = array<kOverallocTreeColumns, trees_of>},
-    {.key = "preempted_jobs", .section = array<kPreemptedJobColumns, jobs_of>},
+    {.key = "policy", .in = In::json, .section = fields_inline<kPolicyColumns, &ReportDoc::policy>},
+    {.key = "clusters", .section = array<kOverallocClusterColumns, &ReportDoc::clusters>},
+    {.key = "quotas", .section = array<kOverallocQuotaColumns, &ReportDoc::quotas>},
+    {.key = "trees", .section = array<kOverallocTreeColumns, &ReportDoc::trees>},
+    {.key = "preempted_jobs", .section = array<kPreemptedJobColumns, &ReportDoc::jobs>},
     {.key = "summary", .section = object<kSummaryColumns, summary_of>},
 };
 const Columns<ReportDoc> kReportDoc{"overalloc report", "document", kReportDocList, ListKind::document,
@@ -250,15 +244,13 @@ const OverallocReport* first_of(const SweepDoc& d) { return d.reports->empty() ?
 void buffer_for_section(JsonWriter& w, std::string_view key, const SweepDoc& d, unsigned have) {
   if (const auto* r = first_of(d)) per_cluster_section(w, key, r->buffer, have);
 }
-const std::optional<HistoryView>& sweep_history_of(const SweepDoc& d) { return d.history; }
-const std::vector<SummaryView>& buffers_of(const SweepDoc& d) { return d.buffers; }
 
 const Column<SweepDoc> kSweepDocList[] = {
     {.key = "cut_policy",
      .get = [](const SweepDoc& d) { return first_of(d) ? txt(to_string(first_of(d)->policy)) : absent(); }},
     {.key = "buffer_for", .section = buffer_for_section},
-    {.key = "history", .section = object_if<kHistoryColumns, sweep_history_of>},
-    {.key = "buffers", .section = array<kSummaryColumns, buffers_of>},
+    {.key = "history", .section = object_if<kHistoryColumns, &SweepDoc::history>},
+    {.key = "buffers", .section = array<kSummaryColumns, &SweepDoc::buffers>},
 };
 const Columns<SweepDoc> kSweepDoc{"overalloc sweep", "document", kSweepDocList, ListKind::document,
                                   "fleetcap.overalloc.sweep/v1"};
@@ -339,14 +331,11 @@ struct PlanDoc {
   std::vector<PlanRow> quotas;
   PlanRow total;
 };
-const PolicyView* plan_policy_of(const PlanDoc& d) { return &d.policy; }
-const std::vector<PlanRow>& plan_quotas_of(const PlanDoc& d) { return d.quotas; }
-const PlanRow* plan_total_of(const PlanDoc& d) { return &d.total; }
 
 const Column<PlanDoc> kPlanDocList[] = {
-    {.key = "policy", .in = In::json, .section = fields_inline<kPolicyColumns, plan_policy_of>},
-    {.key = "quotas", .section = array<kPlanColumns, plan_quotas_of>},
-    {.key = "totals", .section = totals<kPlanColumns, plan_total_of>},
+    {.key = "policy", .in = In::json, .section = fields_inline<kPolicyColumns, &PlanDoc::policy>},
+    {.key = "quotas", .section = array<kPlanColumns, &PlanDoc::quotas>},
+    {.key = "totals", .section = totals<kPlanColumns, &PlanDoc::total>},
 };
 const Columns<PlanDoc> kPlanDoc{"overalloc plan", "document", kPlanDocList, ListKind::document,
                                 "fleetcap.overalloc.plan/v1"};

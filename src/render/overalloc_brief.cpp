@@ -122,14 +122,13 @@ struct BriefView {
       : r(&report), b(&brief), phases(phase_rows(brief)) {}
 };
 std::optional<LineRow> total_of(const BriefView& v) { return LineRow{&v.b->total, v.b->total.assigned}; }
-const std::vector<LineRow>& phases_of(const BriefView& v) { return v.phases; }
 
 const Column<BriefView> kBriefList[] = {
     {.key = "cut_policy", .get = [](const BriefView& v) { return txt(to_string(v.r->policy)); }},
     {.key = "clusters", .get = [](const BriefView& v) { return num(v.b->clusters); }},
     {.key = "clusters_over_target", .get = [](const BriefView& v) { return num(v.b->clusters_over_target); }},
     {.key = "total", .section = object<kLineColumns, total_of>},
-    {.key = "phases", .section = array<kLineColumns, phases_of>},
+    {.key = "phases", .section = array<kLineColumns, &BriefView::phases>},
     {.key = "text", .get = [](const BriefView& v) { return txt(brief_sentence(*v.b)); }},
 };
 const Columns<BriefView> kBriefColumns{"overalloc report", "brief", kBriefList, ListKind::section};
@@ -150,10 +149,9 @@ struct CompareDoc {
   const OverallocReport* pr;
   std::vector<BriefView> cuts;
 };
-const std::vector<BriefView>& cuts_of(const CompareDoc& d) { return d.cuts; }
 const Column<CompareDoc> kCompareDocList[] = {
     {.key = "buffer_bp", .get = [](const CompareDoc& d) { return buffer_bp(*d.pr); }},
-    {.key = "cuts", .section = array<kBriefColumns, cuts_of>},
+    {.key = "cuts", .section = array<kBriefColumns, &CompareDoc::cuts>},
 };
 const Columns<CompareDoc> kCompareDoc{"overalloc report", "compare document", kCompareDocList, ListKind::document,
                                       "fleetcap.overalloc.compare/v1"};

@@ -489,14 +489,12 @@ const Column<DetailDoc> kBackingList[] = {
 };
 const Columns<DetailDoc> kBackingColumns{"quota show", "cluster", kBackingList, ListKind::section};
 
-const Row* tree_sums_of(const DetailDoc& d) { return &d.tree; }
-
 // The leaf's tree in its cluster: the sums of its leaves there, and what they leave unused.
 const Column<DetailDoc> kTreeInClusterList[] = {
     {.key = "tree",
      .get = [](const DetailDoc& d) { return txt(d.snap->quotas[d.snap->quotas[d.d->row.quota].tree_index].name); }},
     {.key = "cluster", .get = [](const DetailDoc& d) { return txt(cluster_of(d.snap->quotas[d.d->row.quota])); }},
-    {.key = "totals", .in = In::json, .section = totals_inline<kTreeColumns, tree_sums_of>},
+    {.key = "totals", .in = In::json, .section = totals_inline<kTreeColumns, &DetailDoc::tree>},
     {.key = "unused", .get = [](const DetailDoc& d) { return num(d.d->tree_unused); }},
 };
 const Columns<DetailDoc> kTreeInClusterColumns{"quota show", "tree_in_cluster", kTreeInClusterList, ListKind::section};
@@ -505,7 +503,6 @@ void quota_section(JsonWriter& w, std::string_view key, const DetailDoc& d, unsi
   w.key(key);
   json_row(w, kTreeColumns, d.row, have | kCard);
 }
-const std::vector<JobRow>& jobs_of(const DetailDoc& d) { return d.jobs; }
 void subtree_section(JsonWriter& w, std::string_view key, const DetailDoc& d, unsigned have) {
   if (!d.leaf()) json_list(w, key, kTreeColumns, key == "quotas" ? d.subtree.leaves : d.subtree.groups, have);
 }
@@ -517,7 +514,7 @@ const DetailDoc* if_backed(const DetailDoc& d) { return d.backed() ? &d : nullpt
 
 const Column<DetailDoc> kDetailDocList[] = {
     {.key = "quota", .section = quota_section},
-    {.key = "jobs", .section = array<kJobColumns, jobs_of>},
+    {.key = "jobs", .section = array<kJobColumns, &DetailDoc::jobs>},
     {.key = "quotas", .section = subtree_section},
     {.key = "groups", .section = subtree_section},
     {.key = "siblings", .section = siblings_section},

@@ -26,12 +26,11 @@ struct SavedDoc {
   const std::string* dir;
   Time taken_at;
 };
-const Snapshot* snap_of(const SavedDoc& d) { return d.snap; }
 
 const Column<SavedDoc> kSavedList[] = {
     {.key = "dir", .get = [](const SavedDoc& d) { return txt(*d.dir); }},
     {.key = "taken_at", .get = [](const SavedDoc& d) { return txt(format_rfc3339(d.taken_at)); }},
-    {.key = "items", .section = object<kItemColumns, snap_of>},
+    {.key = "items", .section = object<kItemColumns, &SavedDoc::snap>},
 };
 const Columns<SavedDoc> kSavedDoc{"snapshot save", "document", kSavedList, ListKind::document, "fleetcap.snapshot/v1"};
 

@@ -81,17 +81,20 @@ void flatten(const toml::table& t, std::vector<std::string>& parents, const std:
       parents.pop_back();
       continue;
     }
-    ConfigFile::Item item{parents, name, {}, line_of(*k), false};
+    using Type = ConfigFile::Item::Type;
+    ConfigFile::Item item{parents, name, {}, line_of(*k), Type::text, toml_text(*v)};
     if (const auto* a = v->as_array()) {
+      item.type = Type::array;
       for (const auto& e : *a) {
         if (e.is_table() || e.is_array())
-          item.table_value = true;
+          item.type = Type::table; // no option takes an array of tables
         else
           item.inputs.push_back(scalar_text(e));
       }
     } else if (v->is_table()) {
-      item.table_value = true;
+      item.type = Type::table;
     } else {
+      item.type = v->is_boolean() ? Type::boolean : Type::text;
       item.inputs.push_back(scalar_text(*v));
     }
     out.push_back(std::move(item));

@@ -1,4 +1,4 @@
-// A saved snapshot directory (SPEC §3): one <resource>.json per resource, parsed concurrently,
+// A saved snapshot directory (docs/fleet-api.md): one <resource>.json per resource, parsed concurrently,
 // large files through a window as they are read.
 #include "fleetcap/error.hpp"
 #include "fleetcap/model/parse.hpp"
@@ -125,8 +125,9 @@ public:
       throw RuntimeError(fmt::format("--source {}: no such directory", o.source));
     }
     LocalRead meta_read = read_local_file((dir / "snapshot.json").string(), file_limit(o), file_limit_name(o));
+    SnapshotMeta meta;
     if (meta_read.bytes) {
-      SnapshotMeta meta = parse_snapshot_meta((dir / "snapshot.json").string(), *meta_read.bytes);
+      meta = parse_snapshot_meta((dir / "snapshot.json").string(), *meta_read.bytes);
       snap.taken_at = meta.taken_at;
     } else if (!meta_read.missing) {
       throw RuntimeError(meta_read.error);
@@ -156,6 +157,20 @@ public:
     }
     loader.link_while_waiting(); // link what is parsed while the other threads still parse
     tasks.join();
+    loader.describe(meta.sources.size() > 1 ? fmt::format("a saved fleet of {} sources", meta.sources.size()) : "",
+                    "local files");
+    if (meta.sources.size() > 1) fleet_sources(meta, snap);
+  }
+
+private:
+  // A fleet saved from several sources answers as it did: its sources, each cluster's among them.
+  static void fleet_sources(SnapshotMeta& meta, Snapshot& snap) {
+    snap.sources = std::move(meta.sources);
+    for (auto& c : snap.clusters)
+      for (std::size_t i = 0; i < meta.source_clusters.size(); ++i)
+        if (std::find(meta.source_clusters[i].begin(), meta.source_clusters[i].end(), c.name) !=
+            meta.source_clusters[i].end())
+          c.source = static_cast<std::uint32_t>(i);
   }
 };
 

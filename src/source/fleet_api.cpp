@@ -1,4 +1,4 @@
-// The fleet API over HTTP(S) (SPEC §3.1): one worker per resource, each fetching its pages and
+// The fleet API over HTTP(S) (docs/fleet-api.md): one worker per resource, each fetching its pages and
 // parsing them as they arrive, so parsing overlaps the network ("fetched concurrently").
 #include "fleetcap/error.hpp"
 #include "fleetcap/model/parse.hpp"
@@ -117,7 +117,7 @@ void fetch_resource(Resource r, const SourceOptions& o, Snapshot& snap, std::vec
       std::optional<PageResult> streamed = streaming.finish(label, resp.body, raw ? &items : nullptr);
       if (!streamed && streaming.windowed()) {
         // Invalid data deep in a large page: fetch it again, whole, so that parse_page words the
-        // error with its line and column (SPEC §3.3). Only bad pages pay for this.
+        // error with its line and column (docs/fleet-api.md). Only bad pages pay for this.
         resp = http::get(url, o, cancel);
         if (!usable(resp)) return;
       }
@@ -155,6 +155,7 @@ public:
       throw UsageError(fmt::format("refusing to send the token over plain http to {}; use https, or pass "
                                    "--allow-insecure-token",
                                    display_source(o.source)));
+    loader.describe("fleet API v1", o.token ? fmt::format("bearer token ({})", o.token_from) : "none");
     http::global_init();
     Tasks tasks(loader.cancel());
     for (Resource r : kResources)

@@ -263,23 +263,8 @@ int on_prereq(void* user, char* conn_primary_ip, char*, int, int) {
 using Easy = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
 using Headers = std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)>;
 
-} // namespace
-
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-std::string escape(std::string_view text) { return percent_encoded(text); }
-
-Response get(const std::string& url, const SourceOptions& options, const source::Cancel& cancel,
-             BodyObserver* observer) {
-  global_init();
-  const std::string shown = display_source(url); // without user:password@, for logs and errors
-  Easy easy(curl_easy_init(), &curl_easy_cleanup);
-  if (!easy) throw RuntimeError("cannot start libcurl");
-  CURL* h = easy.get();
-
+// Accept, the token and a source's own headers (the Slurm JWT).
+Headers request_headers(const SourceOptions& options) {
   Headers headers(nullptr, &curl_slist_free_all);
   auto add_header = [&](const std::string& line) {
     // Every credential was refused at its source when it held a control character (take_credential,
@@ -293,18 +278,14 @@ Response get(const std::string& url, const SourceOptions& options, const source:
   add_header("Accept: application/json");
   if (options.token) add_header("Authorization: Bearer " + *options.token);
   for (const auto& line : options.headers) add_header(line);
+  return headers;
+}
 
-  std::string blob;
-  if (!options.cacert.empty()) blob = ca_bundle(options.cacert);
-
-  Transfer t;
-  t.handle = h;
-  t.limit = options.max_response_mb * 1024 * 1024;
-  t.cancel = &cancel;
-  char error_buffer[CURL_ERROR_SIZE];
-
+// The request: where, with which headers, its limits and redirects, and the callbacks that fill `t`.
+void set_request(CURL* h, const std::string& url, const SourceOptions& options, const curl_slist* headers, Transfer& t,
+                 char* error_buffer) {
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(h, CURLOPT_USERAGENT, "fleetcap/" FLEETCAP_VERSION);
   curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, ""); // every encoding libcurl decodes: gzip, deflate
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
@@ -313,8 +294,7 @@ Response get(const std::string& url, const SourceOptions& options, const source:
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   // A redirect from https never goes to http: the token would not follow (libcurl drops it on a
   // change of scheme, host or port), but the fleet's data would cross the network in the clear.
-  const bool secure = url.starts_with("https://");
-  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, secure ? "https" : "http,https");
+  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, url.starts_with("https://") ? "https" : "http,https");
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout * 1000));
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout * 1000));
@@ -333,16 +313,14 @@ Response get(const std::string& url, const SourceOptions& options, const source:
   // Headers of a source's own (the Slurm JWT) are credentials too: libcurl would send them to any
   // host a redirect names, so such requests follow no redirect (slurmrestd sends none).
   if (!options.headers.empty()) curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-  Guard guard;
-  guard.handle = h;
-  guard.host = lower_host(url);
-  if ((options.token || !options.headers.empty()) && !options.allow_insecure_token && !secure &&
-      options.unix_socket.empty()) {
-    curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_prereq);
-    curl_easy_setopt(h, CURLOPT_PREREQDATA, &guard);
-  }
+}
+
+// TLS: verified always, against the system's CAs plus a kubeconfig's CA and --cacert (`blob`,
+// which must live as long as the handle), with a kubeconfig's client certificate and key.
+void set_tls(CURL* h, const SourceOptions& options, std::string& blob) {
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!options.cacert.empty()) blob = ca_bundle(options.cacert);
   if (!options.ca_pem.empty()) blob = options.ca_pem + "\n" + blob; // a kubeconfig's CA (+ --cacert)
   if (!blob.empty()) {
     curl_blob ca{blob.data(), blob.size(), CURL_BLOB_NOCOPY};
@@ -362,27 +340,120 @@ Response get(const std::string& url, const SourceOptions& options, const source:
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
   }
+}
+
+// Attempt number `attempt`: `t` emptied (the observer told to start again), the request made; a
+// cut error body or an error status whose Content-Length is over the cap counts as an answer
+// (the status is what matters).
+CURLcode attempt_once(CURL* h, const source::Cancel& cancel, int attempt, Transfer& t, char* error_buffer) {
+  if (attempt > 0 && t.observer) t.observer->restart();
+  t.body.clear();
+  t.head.clear();
+  t.received = 0;
+  t.expected = 0;
+  t.too_large = false;
+  t.error_body_cut = false;
+  error_buffer[0] = '\0';
+  CURLcode code = perform(h, cancel);
+  if (code == CURLE_WRITE_ERROR && t.error_body_cut) code = CURLE_OK;
+  if (code == CURLE_FILESIZE_EXCEEDED) {
+    long early = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &early);
+    if (early < 200 || early > 299) code = CURLE_OK;
+  }
+  return code;
+}
+
+// Why the last attempt failed, as the user reads it: "GET URL: why (redirected ...) (after N retries)".
+[[noreturn]] void fail(CURL* h, const std::string& url, const std::string& shown, CURLcode code,
+                       const char* error_buffer, const SourceOptions& options, int attempt) {
+  std::string why = error_buffer[0] ? error_buffer : curl_easy_strerror(code);
+  if (code == CURLE_OPERATION_TIMEDOUT)
+    why = fmt::format("no complete response within --timeout {} s ({})", options.timeout, why);
+  else if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE)
+    why += "; pass --cacert FILE to trust the server's CA";
+  else if (code == CURLE_TOO_MANY_REDIRECTS)
+    why = "more than 5 redirects (a redirect loop?)";
+  std::string note = redirected_note(h, url);
+  const std::string target = redirect_target(h, url);
+  if (code == CURLE_UNSUPPORTED_PROTOCOL && url.starts_with("https://") && !target.empty()) {
+    why = fmt::format("refusing the redirect to {}: an https source is never followed to another scheme", target);
+    note.clear();
+  }
+  throw RuntimeError(fmt::format("GET {}: {}{}{}", shown, one_line(why), note,
+                                 attempt ? fmt::format(" (after {} retries)", attempt) : std::string()));
+}
+
+Response response_of(CURL* h, const std::string& url, long status, Transfer& t) {
+  Response r;
+  r.status = status;
+  r.redirected = redirected_note(h, url);
+  r.body = std::move(t.body);
+  r.head = std::move(t.head);
+  const char* ct = nullptr;
+  if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct) r.content_type = ct;
+  return r;
+}
+
+// Whether the attempt is worth another: a timeout before the connection was made is a
+// connection failure; one after is not retried, so a stalled server costs one --timeout, not four.
+bool worth_retrying(CURL* h, CURLcode code, long status) {
+  curl_off_t connected_us = 0;
+  curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connected_us);
+  return code == CURLE_OK                   ? retry_status(status)
+         : code == CURLE_OPERATION_TIMEDOUT ? connected_us == 0
+                                            : retry_code(code);
+}
+
+// Exponential backoff with jitter; Retry-After wins when the server gives one.
+long backoff_ms(CURL* h, CURLcode code, const SourceOptions& options, int attempt, std::mt19937& rng) {
+  const long base = static_cast<long>(options.retry_base_ms) << attempt;
+  long wait_ms = base / 2 + static_cast<long>(rng() % static_cast<unsigned long>(base / 2 + 1));
+  curl_off_t retry_after = 0;
+  if (code == CURLE_OK && curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
+    wait_ms = static_cast<long>(std::min<curl_off_t>(retry_after, kRetryAfterCap)) * 1000;
+  return wait_ms;
+}
+
+} // namespace
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::string escape(std::string_view text) { return percent_encoded(text); }
+
+Response get(const std::string& url, const SourceOptions& options, const source::Cancel& cancel,
+             BodyObserver* observer) {
+  global_init();
+  const std::string shown = display_source(url); // without user:password@, for logs and errors
+  Easy easy(curl_easy_init(), &curl_easy_cleanup);
+  if (!easy) throw RuntimeError("cannot start libcurl");
+  CURL* h = easy.get();
+  const Headers headers = request_headers(options);
+  Transfer t;
+  t.handle = h;
+  t.limit = options.max_response_mb * 1024 * 1024;
+  t.cancel = &cancel;
+  t.observer = observer;
+  char error_buffer[CURL_ERROR_SIZE];
+  set_request(h, url, options, headers.get(), t, error_buffer);
+  Guard guard;
+  guard.handle = h;
+  guard.host = lower_host(url);
+  if ((options.token || !options.headers.empty()) && !options.allow_insecure_token && !url.starts_with("https://") &&
+      options.unix_socket.empty()) {
+    curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_prereq);
+    curl_easy_setopt(h, CURLOPT_PREREQDATA, &guard);
+  }
+  std::string blob;
+  set_tls(h, options, blob);
 
   std::mt19937 rng(std::random_device{}());
-  t.observer = observer;
   for (int attempt = 0;; ++attempt) {
-    if (attempt > 0 && observer) observer->restart();
-    t.body.clear();
-    t.head.clear();
-    t.received = 0;
-    t.expected = 0;
-    t.too_large = false;
-    t.error_body_cut = false;
-    error_buffer[0] = '\0';
     const auto started = std::chrono::steady_clock::now();
-    CURLcode code = perform(h, cancel);
-    if (code == CURLE_WRITE_ERROR && t.error_body_cut) code = CURLE_OK; // the status is the answer
-    if (code ==
-        CURLE_FILESIZE_EXCEEDED) { // an error status with a Content-Length over the cap: the status is the answer
-      long early = 0;
-      curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &early);
-      if (early < 200 || early > 299) code = CURLE_OK;
-    }
+    const CURLcode code = attempt_once(h, cancel, attempt, t, error_buffer);
     if (!guard.refused.empty())
       throw RuntimeError(
           fmt::format("refusing to send the token over plain http to {}: it connected to {}, which is not "
@@ -395,58 +466,19 @@ Response get(const std::string& url, const SourceOptions& options, const source:
 
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    if (options.log) {
-      if (code == CURLE_OK)
-        options.log(
-            fmt::format("GET {} -> {} ({} bytes, {} ms{})", shown, status, t.received, ms, redirected_note(h, url)));
-      else
-        options.log(
-            fmt::format("GET {} -> {} ({} ms{})", shown, curl_easy_strerror(code), ms, redirected_note(h, url)));
-    }
+    if (options.log)
+      options.log(
+          code == CURLE_OK
+              ? fmt::format("GET {} -> {} ({} bytes, {} ms{})", shown, status, t.received, ms, redirected_note(h, url))
+              : fmt::format("GET {} -> {} ({} ms{})", shown, curl_easy_strerror(code), ms, redirected_note(h, url)));
     if (t.too_large || code == CURLE_FILESIZE_EXCEEDED)
       throw RuntimeError(
           fmt::format("GET {}: response is larger than --max-response-mb {} MiB", shown, options.max_response_mb));
-
-    // A timeout before the connection was made is a connection failure; one after is not retried,
-    // so a stalled server costs one --timeout, not four.
-    curl_off_t connected_us = 0;
-    curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connected_us);
-    const bool retry = code == CURLE_OK                   ? retry_status(status)
-                       : code == CURLE_OPERATION_TIMEDOUT ? connected_us == 0
-                                                          : retry_code(code);
-    if (!retry || attempt == kMaxRetries) {
-      if (code != CURLE_OK) {
-        std::string why = error_buffer[0] ? error_buffer : curl_easy_strerror(code);
-        if (code == CURLE_OPERATION_TIMEDOUT)
-          why = fmt::format("no complete response within --timeout {} s ({})", options.timeout, why);
-        else if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE)
-          why += "; pass --cacert FILE to trust the server's CA";
-        else if (code == CURLE_TOO_MANY_REDIRECTS)
-          why = "more than 5 redirects (a redirect loop?)";
-        std::string note = redirected_note(h, url);
-        const std::string target = redirect_target(h, url);
-        if (code == CURLE_UNSUPPORTED_PROTOCOL && secure && !target.empty()) {
-          why = fmt::format("refusing the redirect to {}: an https source is never followed to another scheme", target);
-          note.clear();
-        }
-        throw RuntimeError(fmt::format("GET {}: {}{}{}", shown, one_line(why), note,
-                                       attempt ? fmt::format(" (after {} retries)", attempt) : std::string()));
-      }
-      Response r;
-      r.status = status;
-      r.redirected = redirected_note(h, url);
-      r.body = std::move(t.body);
-      r.head = std::move(t.head);
-      const char* ct = nullptr;
-      if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct) r.content_type = ct;
-      return r;
+    if (!worth_retrying(h, code, status) || attempt == kMaxRetries) {
+      if (code != CURLE_OK) fail(h, url, shown, code, error_buffer, options, attempt);
+      return response_of(h, url, status, t);
     }
-    // Exponential backoff with jitter; Retry-After wins when the server gives one.
-    const long base = static_cast<long>(options.retry_base_ms) << attempt;
-    long wait_ms = base / 2 + static_cast<long>(rng() % static_cast<unsigned long>(base / 2 + 1));
-    curl_off_t retry_after = 0;
-    if (code == CURLE_OK && curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
-      wait_ms = static_cast<long>(std::min<curl_off_t>(retry_after, kRetryAfterCap)) * 1000;
+    const long wait_ms = backoff_ms(h, code, options, attempt, rng);
     if (options.log)
       options.log(fmt::format("retrying GET {} in {} ms ({} of {})", shown, wait_ms, attempt + 1, kMaxRetries));
     pause_for(std::chrono::milliseconds(wait_ms), cancel);

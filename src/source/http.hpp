@@ -1,4 +1,4 @@
-// A small libcurl client with the retry rules of SPEC §3.1. Private to src/source/.
+// A small libcurl client with the retry rules of docs/fleet-api.md. Private to src/source/.
 #pragma once
 
 #include "fleetcap/source/source.hpp"

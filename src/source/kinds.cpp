@@ -28,14 +28,15 @@ std::string kube_name(std::string_view s) { return s == "kube" ? std::string("ku
 const std::vector<SourceKind>& source_kinds() {
   static const std::vector<SourceKind> kinds = {
       // before slurmrestd's row: slurm+ssh:// starts with slurm+ too
-      {"slurm", "slurm, slurm:CLUSTER, slurm:all, slurm+ssh://[USER@]LOGIN[:PORT]", is_slurm_command_source,
-       source::make_slurm_cli_source, "slurm", source::configure_slurm_commands, slurm_commands_name},
+      {"slurm", "slurm (Slurm's commands here), slurm:CLUSTER, slurm:all, slurm+ssh://[USER@]LOGIN[:PORT]",
+       is_slurm_command_source, source::make_slurm_cli_source, "slurm", source::configure_slurm_commands,
+       slurm_commands_name},
       {"slurmrestd", "slurm+http(s)://HOST:PORT", slurmrestd_source, source::make_slurm_source, "slurm",
        source::configure_slurm, nullptr},
       {"kube", "kube[:CONTEXT]", kube_source, source::make_kube_source, "kube", source::configure_kube, kube_name},
-      {"fleet-api", "Fleet API base URL (http/https)", fleet_api_source, source::make_fleet_api_source, "", nullptr,
+      {"fleet-api", "a fleet API base URL (http/https)", fleet_api_source, source::make_fleet_api_source, "", nullptr,
        nullptr},
-      {"snapshot", "saved snapshot directory", any_source, source::make_directory_source, "", nullptr, nullptr},
+      {"snapshot", "a saved snapshot directory", any_source, source::make_directory_source, "", nullptr, nullptr},
   };
   return kinds;
 }

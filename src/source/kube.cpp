@@ -1,8 +1,9 @@
 // `--source kube[:CONTEXT]`: nodes, pods, ResourceQuotas and Kueue objects read through the
 // one HTTP client (http.cpp), every list concurrently and page by page, each page parsed with
-// simdjson On Demand as it arrives, then translated into fleet API items (ADAPTERS.md §B,
+// simdjson On Demand as it arrives, then translated into fleet API items (docs/kubernetes.md,
 // docs/kubernetes.md), which load.cpp parses and validates as it does the fleet API's.
 #include "fleetcap/error.hpp"
+#include "fleetcap/model/json_writer.hpp"
 #include "fleetcap/model/time.hpp"
 #include "fleetcap/secrets.hpp"
 #include "fleetcap/text.hpp"
@@ -673,9 +674,10 @@ struct Fetcher {
     return cont;
   }
 
-  // false: every path answered 404.
-  bool list(const Endpoint& e, Objects& into, const source::Cancel& cancel) {
+  // false: every path answered 404. `answered`: the path that answered.
+  bool list(const Endpoint& e, Objects& into, const source::Cancel& cancel, std::string& answered) {
     for (const auto& path : e.paths) {
+      answered = path;
       std::string cont;
       bool restarted = false;
       source::PageTokens tokens("continue token", e.name, http.max_pages);
@@ -702,6 +704,25 @@ struct Fetcher {
       }
     }
     return false;
+  }
+
+  // GET /version's gitVersion (v1.30.0); empty when the server does not say.
+  std::string version(const source::Cancel& cancel) {
+    http::Response resp;
+    try {
+      resp = http::get(server + "/version", http, cancel);
+    } catch (const source::Cancelled&) {
+      throw;
+    } catch (const RuntimeError&) {
+      return {}; // the lists say what is wrong with the server
+    }
+    if (resp.status != 200) return {};
+    try {
+      const auto j = nlohmann::json::parse(resp.body);
+      if (j.is_object() && j.contains("gitVersion") && j["gitVersion"].is_string())
+        return j["gitVersion"].get<std::string>();
+    } catch (const nlohmann::json::exception&) {}
+    return {};
   }
 
   static void restart(Objects& into, const Endpoint& e) {
@@ -763,40 +784,19 @@ struct Items {
   std::array<std::string, kResources.size()> items;
   std::vector<std::string> warnings; // once per run, each
   std::string source;                // "kube:CONTEXT", the context resolved
+  std::string version, auth;         // for `fleetcap sources`
 };
 
-void quoted(std::string& out, std::string_view s) {
-  out += '"';
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      out += fmt::format("\\u{:04x}", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += '"';
-}
-
+// `s` as a JSON string (the one JSON writer's escaping).
 std::string q(std::string_view s) {
   std::string out;
-  quoted(out, s);
+  json::append_quoted(out, s);
   return out;
 }
 
 void add_item(std::string& list, const std::string& item) {
   if (!list.empty()) list += ",\n";
   list += item;
-}
-
-std::string time_text(Time t) {
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                     tm.tm_min, tm.tm_sec);
 }
 
 const std::string* label(const Labels& labels, std::string_view key) {
@@ -1315,7 +1315,7 @@ struct Translation {
           fmt::format("{{\"id\": {}, \"cluster\": {}, \"nodes\": [{}], \"kind\": {}, \"reason\": {}, "
                       "\"priority\": \"p1\", \"start\": {}, \"end\": {}, \"hard_start\": true, \"state\": \"{}\"}}",
                       q(fmt::format("{}/{}", context, n.name)), q(g.cluster), q(n.name), q(kind), q(reason),
-                      q(time_text(*start)), q(time_text(*start + duration)), state));
+                      q(format_rfc3339(*start)), q(format_rfc3339(*start + duration)), state));
     }
   }
 
@@ -1395,10 +1395,13 @@ Items read_cluster(const SourceOptions& options, const source::Cancel* parent) {
   all.push_back(&batch_jobs);
   std::vector<Objects> parts(all.size());
   std::vector<char> found(all.size(), 0);
+  std::vector<std::string> paths(all.size());
+  std::string version; // `fleetcap sources`: Kubernetes' own (GET /version), asked only then
   http::global_init();
   source::Tasks lists(parent);
   for (std::size_t i = 0; i < all.size(); ++i)
-    lists.spawn([&, i](source::Cancel& cancel) { found[i] = f.list(*all[i], parts[i], cancel); });
+    lists.spawn([&, i](source::Cancel& cancel) { found[i] = f.list(*all[i], parts[i], cancel, paths[i]); });
+  if (options.describe) lists.spawn([&](source::Cancel& cancel) { version = f.version(cancel); });
   lists.join();
   for (std::size_t i = 0; i < core.size(); ++i)
     if (!found[i])
@@ -1432,6 +1435,12 @@ Items read_cluster(const SourceOptions& options, const source::Cancel* parent) {
                        access.context));
   t.run();
   t.out.source = "kube:" + access.context;
+  t.out.auth = access.auth;
+  // Kueue's API version: the one its ClusterQueues were listed at (kueue.x-k8s.io/v1beta1).
+  const std::string kueue_api =
+      o.kueue ? paths[3].substr(std::string_view("/apis/").size(), paths[3].rfind('/') - 6) : std::string();
+  t.out.version = fmt::format("Kubernetes {}, {}", version.empty() ? "?" : version,
+                              kueue_api.empty() ? "no Kueue" : "Kueue " + kueue_api);
   return std::move(t.out);
 }
 
@@ -1446,6 +1455,7 @@ public:
   explicit KubeSource(const SourceOptions& options) : options_(options) {}
   void load(Loader& loader) override {
     kube::Items items = kube::read_cluster(options_, loader.cancel());
+    loader.describe(items.version, items.auth);
     Snapshot& snap = loader.snapshot();
     snap.source = items.source;
     for (std::size_t i = 0; i < kResources.size(); ++i) {

@@ -337,6 +337,7 @@ Access in_cluster() {
         fmt::format("in a pod: KUBERNETES_SERVICE_HOST and _PORT make \"{}\", which is not a usable URL: {}",
                     shown(server), p.why));
   a.server = server;
+  a.auth = "service account token";
   a.token = trimmed(read_file(dir + "/token", kTokenLimit, "64 KiB, too large for a token", "service account token"));
   take_credential(*a.token, fmt::format("the service account token {}/token", dir),
                   "the pod's token is damaged: recreate the pod");
@@ -438,11 +439,15 @@ void resolve_user(const Merged& m, const std::string& user_name, const Entry& ct
   if (a.cert_pem.empty() != a.key_pem.empty())
     malformed(u.file,
               fmt::format("{} has a client certificate without its key, or a key without its certificate", uwhere));
+  a.auth = a.token ? "token" : !a.cert_pem.empty() ? "client certificate" : "anonymous";
+  if (!text_of(u.node, "tokenFile", u.file, uwhere).empty()) a.auth = "token file";
   if (const YAML::Node exec = u.node["exec"]; exec && !exec.IsNull()) {
     if (!exec.IsMap()) malformed(u.file, fmt::format("{}: \"exec\" must be a mapping", uwhere));
     if (!run_exec) throw UsageError(fmt::format("kubeconfig {}: {} runs an exec plugin", u.file, uwhere));
     run_plugin(exec, u, user_name, a.server, timeout, a);
+    a.auth = fmt::format("exec plugin {}", shown(text_of(exec, "command", u.file, uwhere)));
   }
+  a.auth = fmt::format("{} of user \"{}\"", a.auth, shown(user_name));
   if (const YAML::Node ap = u.node["auth-provider"]; ap && !ap.IsNull() && !a.token)
     malformed(u.file, fmt::format("{} uses auth-provider \"{}\", which kubectl itself dropped; switch to its exec "
                                   "plugin (e.g. gke-gcloud-auth-plugin, kubelogin)",
@@ -474,6 +479,7 @@ Access resolve_context(const Merged& m, const std::string& origin, const std::st
   const std::string cluster_name = text_of(ctx->second.node, "cluster", ctx->second.file, where);
   const std::string user_name = text_of(ctx->second.node, "user", ctx->second.file, where);
   resolve_cluster(m, cluster_name, ctx->second, a);
+  a.auth = "anonymous";
   if (!user_name.empty()) resolve_user(m, user_name, ctx->second, timeout, run_exec, a); // else anonymous
   return a;
 }

@@ -1,5 +1,5 @@
 // Where a Kubernetes API server is and how to log in to it, from a kubeconfig as kubectl reads
-// it, or from a pod's service account (ADAPTERS.md §B). Private to src/source/; the only file
+// it, or from a pod's service account (docs/kubernetes.md). Private to src/source/; the only file
 // that includes yaml-cpp is kubeconfig.cpp.
 #pragma once
 
@@ -18,6 +18,7 @@ struct Access {
   std::string key_pem;
   std::optional<std::string> token; // bearer token
   bool insecure = false;            // insecure-skip-tls-verify
+  std::string auth;                 // how it logs in, for `fleetcap sources` (never the secret)
   std::vector<std::string> warnings;
 };
 

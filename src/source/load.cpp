@@ -68,8 +68,9 @@ bool PageTokens::more(const std::string& token, std::string_view shown_url) {
   return true;
 }
 
-Loader::Loader(const SourceOptions& options, Snapshot& snap, RawItems* raw, const Cancel* cancel)
-    : options_(options), snap_(snap), raw_(raw), cancel_(cancel), started_(std::chrono::steady_clock::now()) {
+Loader::Loader(const SourceOptions& options, Snapshot& snap, RawItems* raw, const Cancel* cancel, SourceStatus* status)
+    : options_(options), snap_(snap), raw_(raw), cancel_(cancel), status_(status),
+      started_(std::chrono::steady_clock::now()) {
   // Linking starts as soon as the resources each stage needs are parsed (validate.hpp).
   if (options.only.empty()) linker_.emplace(snap);
 }
@@ -145,15 +146,5 @@ void Loader::finish() {
 }
 
 } // namespace source
-
-Snapshot load_snapshot(const SourceOptions& o, RawItems* raw) {
-  Snapshot snap;
-  snap.source = display_source(o.source);
-  auto src = source_kind(o.source).make(o);
-  source::Loader loader(o, snap, raw);
-  src->load(loader);
-  loader.finish();
-  return snap;
-}
 
 } // namespace fleetcap

@@ -2,7 +2,7 @@
 // src/source/.
 //
 // A source (the fleet API, a snapshot directory, Slurm, ...) turns what it reads into fleet API
-// pages (SPEC §3.1: `{"api_version": "v1", "items": [...]}`) and hands each page to the loader,
+// pages (docs/fleet-api.md: `{"api_version": "v1", "items": [...]}`) and hands each page to the loader,
 // which parses it with the same parse_page every source uses, keeps its items text for
 // `snapshot save`, links resources as they become ready and gathers errors and warnings. So model,
 // figures and render never learn where a fleet came from.
@@ -35,7 +35,7 @@ namespace fleetcap::source {
 
 // What one resource's worker produced.
 struct Outcome {
-  std::vector<std::string> errors;   // SPEC §3.3 data errors
+  std::vector<std::string> errors;   // docs/fleet-api.md data errors
   std::optional<std::string> failed; // an I/O or HTTP failure: the whole run fails with it
   bool interrupted = false;
   bool stopped = false; // cancelled because another resource failed: not reported itself
@@ -47,11 +47,19 @@ class Loader {
 public:
   // `cancel`: the Cancel of the run this load is a task of (the sources of a fleet load
   // together, tasks.hpp); null when it runs alone.
-  Loader(const SourceOptions& options, Snapshot& snap, RawItems* raw, const Cancel* cancel = nullptr);
+  Loader(const SourceOptions& options, Snapshot& snap, RawItems* raw, const Cancel* cancel = nullptr,
+         SourceStatus* status = nullptr);
 
   const SourceOptions& options() const { return options_; }
   // The parent of the source's own Tasks.
   const Cancel* cancel() const { return cancel_; }
+  // What `fleetcap sources` shows of the source (SourceStatus): the version of the API or
+  // scheduler it read, and how fleetcap authenticated (never the secret). Either may be empty.
+  void describe(std::string version, std::string auth) {
+    if (!status_) return;
+    if (!version.empty()) status_->version = std::move(version);
+    if (!auth.empty()) status_->auth = std::move(auth);
+  }
   Snapshot& snapshot() { return snap_; }
   // Resources this run reads (SourceOptions::only).
   bool wanted(Resource r) const;
@@ -80,6 +88,7 @@ private:
   Snapshot& snap_;
   RawItems* raw_;
   const Cancel* cancel_;
+  SourceStatus* status_;
   std::array<Outcome, kResources.size()> outcomes_;
   std::optional<Linker> linker_;
   std::chrono::steady_clock::time_point started_;

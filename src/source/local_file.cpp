@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -72,21 +73,39 @@ bool write_all(int fd, std::string_view text) {
 }
 } // namespace
 
-void write_local_file(const std::string& path, const std::vector<std::string_view>& pieces, const std::string& what) {
-  constexpr std::size_t kPiece = std::size_t{1} << 20; // the filter's memory stays this small
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw RuntimeError(fmt::format("cannot write {}: {}", what, std::strerror(errno)));
-  SecretFilter filter;
-  bool ok = true;
-  for (const std::string_view text : pieces)
-    for (std::size_t at = 0; ok && at < text.size(); at += kPiece)
-      ok = write_all(fd, filter.feed(text.substr(at, kPiece)));
-  ok = ok && write_all(fd, filter.finish());
+namespace {
+bool special_file(const std::string& path) {
   struct stat st {};
-  if (ok && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) ok = ::fsync(fd) == 0;
-  const int saved = errno;
-  if (::close(fd) != 0 && ok) throw RuntimeError(fmt::format("cannot write {}: {}", what, std::strerror(errno)));
-  if (!ok) throw RuntimeError(fmt::format("cannot write {}: {}", what, std::strerror(saved)));
+  return ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
+}
+
+// `pieces` through the SecretFilter to `fd`, a piece of at most 1 MiB at a time (the filter's
+// memory stays this small), then fsynced when `fd` is a regular file: the errno of a failure, else 0.
+int write_redacted(int fd, const std::vector<std::string_view>& pieces) {
+  constexpr std::size_t kPiece = std::size_t{1} << 20;
+  SecretFilter filter;
+  for (const std::string_view text : pieces)
+    for (std::size_t at = 0; at < text.size(); at += kPiece)
+      if (!write_all(fd, filter.feed(text.substr(at, kPiece)))) return errno;
+  if (!write_all(fd, filter.finish())) return errno;
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ::fsync(fd) != 0) return errno;
+  return 0;
+}
+} // namespace
+
+void write_local_file(const std::string& path, const std::vector<std::string_view>& pieces, const std::string& what,
+                      bool replace) {
+  const bool renamed = replace && !special_file(path);
+  const std::string target = renamed ? path + ".tmp" : path;
+  const int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw RuntimeError(fmt::format("cannot write {}: {}", what, std::strerror(errno)));
+  int error = write_redacted(fd, pieces);
+  if (::close(fd) != 0 && error == 0) error = errno;
+  if (error == 0 && renamed && std::rename(target.c_str(), path.c_str()) != 0) error = errno;
+  if (error == 0) return;
+  if (renamed) std::remove(target.c_str());
+  throw RuntimeError(fmt::format("cannot write {}: {}", what, std::strerror(error)));
 }
 
 LocalRead read_local_file(const std::string& path, std::uint64_t limit, const std::string& limit_name) {

@@ -1,6 +1,7 @@
-// `snapshot save DIR`: a directory a later run can use as --source (SPEC §3).
+// `snapshot save DIR`: a directory a later run can use as --source (docs/fleet-api.md).
 #include "fleetcap/error.hpp"
 #include "fleetcap/interrupt.hpp"
+#include "fleetcap/model/json_writer.hpp"
 #include "fleetcap/source/local_file.hpp"
 #include "fleetcap/source/source.hpp"
 
@@ -22,12 +23,6 @@ namespace fleetcap {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Each file through the one writer (local_file.hpp): redacted as stdout is, flushed to disk, so
-// the rename below never publishes a file whose data is not there.
-void write_file(const fs::path& path, const std::vector<std::string_view>& pieces) {
-  write_local_file(path.string(), pieces, path.string());
-}
 
 void sync_dir(const fs::path& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -93,7 +88,33 @@ void check_snapshot_target(const std::string& dir, bool force) {
   if (ec) throw RuntimeError(fmt::format("cannot read {}: {}", dir, ec.message()));
 }
 
-void save_snapshot(const std::string& dir, const RawItems& raw, Time taken_at, const std::string& source, bool force) {
+namespace {
+// snapshot.json: when and from what; a fleet's sources with their clusters (docs/sources.md).
+std::string meta_text(Time taken_at, const std::string& source, const Snapshot* fleet) {
+  nlohmann::ordered_json meta = {{"taken_at", format_rfc3339(taken_at)}, {"source", display_source(source)}};
+  if (fleet && fleet->sources.size() > 1) {
+    auto& list = meta["sources"] = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < fleet->sources.size(); ++i) {
+      const SourceStatus& s = fleet->sources[i];
+      nlohmann::ordered_json clusters = nlohmann::ordered_json::array();
+      for (const auto& c : fleet->clusters)
+        if (c.source == i) clusters.push_back(c.name);
+      list.push_back({{"name", s.name},
+                      {"kind", s.kind},
+                      {"source", s.source},
+                      {"fetched_at", format_rfc3339(s.fetched_at)},
+                      {"taken_at", s.taken_at ? nlohmann::ordered_json(format_rfc3339(*s.taken_at)) : nullptr},
+                      {"version", s.version},
+                      {"auth", s.auth},
+                      {"clusters", std::move(clusters)}});
+    }
+  }
+  return meta.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+} // namespace
+
+void save_snapshot(const std::string& dir, const RawItems& raw, Time taken_at, const std::string& source, bool force,
+                   const Snapshot* fleet) {
   check_snapshot_target(dir, force);
   const fs::path target = target_path(dir);
   const fs::path parent = target.parent_path();
@@ -118,11 +139,11 @@ void save_snapshot(const std::string& dir, const RawItems& raw, Time taken_at, c
         text.push_back(page);
       }
       text.push_back("], \"next_page_token\": null}\n");
-      write_file(tmp / fmt::format("{}.json", to_string(kResources[i])), text);
+      const fs::path file = tmp / fmt::format("{}.json", to_string(kResources[i]));
+      write_local_file(file.string(), text, file.string());
     }
-    nlohmann::ordered_json meta = {{"taken_at", format_rfc3339(taken_at)}, {"source", display_source(source)}};
-    const std::string meta_text = meta.dump(2) + "\n";
-    write_file(tmp / "snapshot.json", {meta_text});
+    write_local_file((tmp / "snapshot.json").string(), {meta_text(taken_at, source, fleet)},
+                     (tmp / "snapshot.json").string());
     sync_dir(tmp);
     // Ctrl-C while writing: leave nothing rather than a snapshot the user was told was interrupted.
     if (interrupt_requested()) throw InterruptedError();

@@ -1,4 +1,4 @@
-// Slurm through slurmrestd (ADAPTERS.md §A, docs/slurm.md): `--source slurm+http://HOST:PORT`,
+// Slurm through slurmrestd (docs/slurm.md): `--source slurm+http://HOST:PORT`,
 // `slurm+https://...` or `slurm+unix:///PATH/TO/slurmrestd.socket`. Finds the newest data parser
 // version the server serves, fetches its endpoints concurrently through the shared HTTP client,
 // translates them (slurm_translate.cpp) and hands the pages to the loader like any source.
@@ -152,6 +152,7 @@ public:
     const Time now =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     slurm::Translation tr = slurm::translate(in, o_.slurm, o_.now.value_or(now));
+    loader.describe(fmt::format("Slurm {}, data parser {}", tr.release.empty() ? "?" : tr.release, version), auth_);
     // What was read of the answers: the translated pages hold what is needed now. Its memory goes
     // back to the system before they are parsed: glibc would keep the freed blocks in its arenas
     // (one per fetching thread), and a large cluster's peak would hold both (docs/slurm.md,
@@ -209,7 +210,7 @@ private:
     if (o_.log) o_.log(line);
   }
 
-  // Where to send requests, and how to authenticate (ADAPTERS.md §A "Auth").
+  // Where to send requests, and how to authenticate (docs/slurm.md "Auth").
   void setup() {
     std::string_view s = o_.source;
     s.remove_prefix(6); // slurm+
@@ -223,6 +224,7 @@ private:
         throw UsageError(fmt::format("--source {}: expected slurm+unix:///PATH/TO/slurmrestd.socket", o_.source));
       base_ = "http://localhost";
       how_ = "unix socket, local auth";
+      auth_ = "local (unix socket)";
     } else if (s.starts_with("http://") || s.starts_with("https://")) {
       check_source_url(o_.source); // the strict parse, exit 2, before any request
       base_ = std::string(s);
@@ -238,6 +240,9 @@ private:
                                        shown_));
         req_.headers.push_back("X-SLURM-USER-NAME: " + user);
         req_.headers.push_back("X-SLURM-USER-TOKEN: " + *jwt);
+        auth_ = fmt::format("JWT ({}) as {}", o_.slurm.jwt ? "SLURM_JWT" : o_.token_from, user);
+      } else {
+        auth_ = "none";
       }
     } else {
       throw UsageError(fmt::format("--source {}: expected slurm+http://HOST:PORT, slurm+https://HOST:PORT or "
@@ -292,7 +297,7 @@ private:
 
   const SourceOptions& o_;
   SourceOptions req_;
-  std::string base_, shown_, how_;
+  std::string base_, shown_, how_, auth_;
   std::unordered_map<std::string, std::string> island_map_;
   bool no_slurmdb_ = false; // the OpenAPI document lists no slurmdb endpoints: no slurmdbd
 };

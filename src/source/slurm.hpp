@@ -1,4 +1,4 @@
-// The Slurm adapter's pure parts (ADAPTERS.md §A, docs/slurm.md): Slurm's text forms and the
+// The Slurm adapter's pure parts (docs/slurm.md): Slurm's text forms and the
 // translation of slurmrestd responses into fleet API pages. Private to src/source/; the
 // fetching is in slurm.cpp.
 #pragma once
@@ -100,14 +100,15 @@ struct Responses {
   std::shared_ptr<Stream> nodes_stream, jobs_stream;
 };
 
-// Fleet API pages (SPEC §3.1) for every resource, and the warnings of lossy choices (one each).
+// Fleet API pages (docs/fleet-api.md) for every resource, and the warnings of lossy choices (one each).
 struct Translation {
   std::array<std::string, kResources.size()> pages;
   std::vector<std::string> warnings;
   std::string cluster; // the Slurm cluster's name
+  std::string release; // Slurm's version (meta.slurm.release), when the responses say it
 };
 
-// Throws DataError (SPEC §3.3 lines naming the endpoint, index, name and field) for malformed
+// Throws DataError (docs/fleet-api.md lines naming the endpoint, index, name and field) for malformed
 // objects or invalid JSON, RuntimeError for a response that carries only slurmrestd errors.
 // `now` decides the state of maintenance reservations.
 Translation translate(Responses& in, const SlurmOptions& options, Time now);

@@ -55,6 +55,7 @@ struct Plan {
   bool text_forms = false; // Slurm 22.05: scontrol and sacctmgr have no --json
   std::string json = "--json";
   std::string parser;
+  std::string release; // "22.05.8", for `fleetcap sources`
 };
 
 std::optional<Plan> plan_for(const Version& v) {
@@ -157,6 +158,8 @@ public:
     cancel_ = loader.cancel();
     setup();
     plan_ = version();
+    loader.describe(fmt::format("Slurm {}, data parser {}", plan_.release, plan_.parser),
+                    ssh_ ? fmt::format("ssh to {}", host_) : std::string("local commands (munge)"));
     const std::vector<std::string> clusters = cluster_names();
     std::vector<Call> calls = make_calls(plan_, clusters);
     run_all(calls);
@@ -298,7 +301,9 @@ Plan SlurmCliSource::version() {
                                    v->text, host_));
   log(fmt::format("Slurm {} on {}: data parser {}, {}", v->text, host_, plan->parser,
                   plan->text_forms ? "sinfo/squeue --json, scontrol -o and sacctmgr -P text" : "--json throughout"));
-  return *plan;
+  Plan chosen = *plan;
+  chosen.release = v->text;
+  return chosen;
 }
 
 // The Slurm clusters to ask: none named (the host's own), the names given, or for `all` every

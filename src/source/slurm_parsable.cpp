@@ -3,10 +3,10 @@
 // which have no --json before Slurm 23.02. The JSON written has the fields of data parser
 // v0.0.38 that the translation reads, nothing else (docs/slurm.md, "Slurm's own commands").
 #include "fleetcap/error.hpp"
+#include "fleetcap/model/json_writer.hpp"
 #include "slurm.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <charconv>
 #include <ctime>
@@ -82,41 +82,52 @@ std::string none_if_null(std::string v) { return v == "(null)" || v == "N/A" ? s
 
 } // namespace
 
+namespace {
+
+// One reservation line's fields, in slurmrestd's names; false when it has no name.
+bool reservation_fields(json::JsonWriter& w, std::string_view line, std::string_view label, std::size_t index,
+                        std::vector<std::string>& errors) {
+  std::string name;
+  for (auto& [key, value] : key_values(line)) {
+    if (key == "ReservationName") {
+      name = value;
+      w.field("name", value);
+    } else if (key == "Nodes") {
+      w.field("node_list", none_if_null(value));
+    } else if (key == "Flags") {
+      w.field("flags", none_if_null(value)); // a comma list, as v0.0.38 splits it
+    } else if (key == "Comment") {
+      w.field("comment", none_if_null(value));
+    } else if (key == "StartTime" || key == "EndTime") {
+      if (value == "Unknown" || value == "None" || value.empty()) continue;
+      const auto t = utc_time(value);
+      if (!t) {
+        errors.push_back(fmt::format("{}: line {} \"{}\": {}={} is not a time like 2025-01-31T12:00:00", label,
+                                     index + 1, shown(name), key, shown(value)));
+        continue;
+      }
+      w.field(key == "StartTime" ? "start_time" : "end_time", *t);
+    }
+  }
+  return !name.empty();
+}
+
+} // namespace
+
 std::string reservations_from_scontrol(std::string_view text, std::string_view label,
                                        std::vector<std::string>& errors) {
-  nlohmann::json list = nlohmann::json::array();
+  json::JsonWriter w;
+  w.begin_object().key("reservations").begin_array();
   std::size_t index = 0;
   for (std::string_view line : lines_of(text)) {
     if (line.starts_with("No reservations in the system")) continue;
-    nlohmann::json r = nlohmann::json::object();
-    std::string name;
-    for (auto& [key, value] : key_values(line)) {
-      if (key == "ReservationName") {
-        name = value;
-        r["name"] = value;
-      } else if (key == "Nodes") {
-        r["node_list"] = none_if_null(value);
-      } else if (key == "Flags") {
-        r["flags"] = none_if_null(value); // a comma list, as v0.0.38 splits it
-      } else if (key == "Comment") {
-        r["comment"] = none_if_null(value);
-      } else if (key == "StartTime" || key == "EndTime") {
-        if (value == "Unknown" || value == "None" || value.empty()) continue;
-        const auto t = utc_time(value);
-        if (!t) {
-          errors.push_back(fmt::format("{}: line {} \"{}\": {}={} is not a time like 2025-01-31T12:00:00", label,
-                                       index + 1, shown(name), key, shown(value)));
-          continue;
-        }
-        r[key == "StartTime" ? "start_time" : "end_time"] = *t;
-      }
-    }
-    if (name.empty())
+    w.begin_object();
+    if (!reservation_fields(w, line, label, index, errors))
       errors.push_back(fmt::format("{}: line {}: no ReservationName= in \"{}\"", label, index + 1, shown(line)));
-    list.push_back(std::move(r));
+    w.end_object();
     ++index;
   }
-  return nlohmann::json{{"reservations", std::move(list)}}.dump() + "\n";
+  return w.end_array().end_object().finish();
 }
 
 std::optional<std::vector<TresLimit>> parse_tres_limits(std::string_view tres) {
@@ -143,6 +154,16 @@ std::optional<std::vector<TresLimit>> parse_tres_limits(std::string_view tres) {
 
 namespace {
 
+// {"tres": {"total": [{type, name, count}, ...]}}: slurmrestd's shape of a TRES limit, the value of `key`.
+void tres_field(json::JsonWriter& w, std::string_view key, const std::vector<TresLimit>& limits) {
+  w.key(key).begin_object().key("tres").begin_object().key("total").begin_array();
+  for (const auto& l : limits)
+    w.begin_object().field("type", l.type).field("name", l.name).field("count", l.count).end_object();
+  w.end_array().end_object().end_object();
+}
+
+std::optional<std::string_view> or_null(std::string_view s) { return s.empty() ? std::nullopt : std::optional(s); }
+
 // One `sacctmgr -P -n` line as `fields` columns; an error (and nullopt) when it has another count.
 std::optional<std::vector<std::string_view>> columns(std::string_view line, std::size_t fields, std::size_t index,
                                                      std::string_view label, std::vector<std::string>& errors) {
@@ -155,11 +176,13 @@ std::optional<std::vector<std::string_view>> columns(std::string_view line, std:
 }
 
 // `sacctmgr -P -n show assoc|qos` lines, each named by its column `name` and holding GrpTRES in
-// column `tres`, as `{"KEY": [row(columns, its GPU limits as JSON), ...]}`.
+// column `tres`, as `{"KEY": [{row(w, columns, its GPU limits)}, ...]}`: `row` writes a row's
+// fields, the limits with tres_field.
 template <class Row> std::string limit_rows(std::string_view text, std::string_view label,
                                             std::vector<std::string>& errors, std::size_t fields, std::size_t name,
-                                            std::size_t tres, const char* key, Row&& row) {
-  nlohmann::json list = nlohmann::json::array();
+                                            std::size_t tres, std::string_view key, Row&& row) {
+  json::JsonWriter w;
+  w.begin_object().key(key).begin_array();
   std::size_t index = 0;
   for (std::string_view line : lines_of(text)) {
     const auto cols = columns(line, fields, index, label, errors);
@@ -171,14 +194,12 @@ template <class Row> std::string limit_rows(std::string_view text, std::string_v
                                    index, shown((*cols)[name]), shown((*cols)[tres])));
       continue;
     }
-    nlohmann::json total = nlohmann::json::array();
-    for (const auto& l : *limits) total.push_back({{"type", l.type}, {"name", l.name}, {"count", l.count}});
-    list.push_back(row(*cols, nlohmann::json{{"tres", {{"total", std::move(total)}}}}));
+    w.begin_object();
+    row(w, *cols, *limits);
+    w.end_object();
   }
-  return nlohmann::json{{key, std::move(list)}}.dump() + "\n";
+  return w.end_array().end_object().finish();
 }
-
-nlohmann::json or_null(std::string_view s) { return s.empty() ? nlohmann::json() : nlohmann::json(std::string(s)); }
 
 } // namespace
 
@@ -186,20 +207,20 @@ std::string associations_from_sacctmgr(std::string_view text, std::string_view l
                                        std::vector<std::string>& errors) {
   // format=Cluster,Account,User,ParentName,GrpTRES (kAssocFormat)
   return limit_rows(text, label, errors, kAssocFields, 1, 4, "associations",
-                    [](const std::vector<std::string_view>& c, nlohmann::json max) {
-                      return nlohmann::json{{"cluster", std::string(c[0])},
-                                            {"account", std::string(c[1])},
-                                            {"user", or_null(c[2])},
-                                            {"parent_account", or_null(c[3])},
-                                            {"max", std::move(max)}};
+                    [](json::JsonWriter& w, const std::vector<std::string_view>& c, const std::vector<TresLimit>& max) {
+                      w.field("cluster", c[0]).field("account", c[1]);
+                      w.field("user", or_null(c[2])).field("parent_account", or_null(c[3]));
+                      tres_field(w, "max", max);
                     });
 }
 
 std::string qos_from_sacctmgr(std::string_view text, std::string_view label, std::vector<std::string>& errors) {
   // format=Name,GrpTRES (kQosFormat)
   return limit_rows(text, label, errors, kQosFields, 0, 1, "qos",
-                    [](const std::vector<std::string_view>& c, nlohmann::json max) {
-                      return nlohmann::json{{"name", std::string(c[0])}, {"limits", {{"max", std::move(max)}}}};
+                    [](json::JsonWriter& w, const std::vector<std::string_view>& c, const std::vector<TresLimit>& max) {
+                      w.field("name", c[0]).key("limits").begin_object();
+                      tres_field(w, "max", max);
+                      w.end_object();
                     });
 }
 

@@ -1,7 +1,8 @@
-// slurmrestd responses (data parser v0.0.38 to v0.0.44) -> fleet API pages, per ADAPTERS.md §A.
-// Every choice ADAPTERS.md leaves open is in docs/slurm.md. Read with simdjson On Demand: no DOM,
+// slurmrestd responses (data parser v0.0.38 to v0.0.44) -> fleet API pages, per docs/slurm.md.
+// Every mapping and every choice made where Slurm left room is in docs/slurm.md. Read with simdjson On Demand: no DOM,
 // strings stay views into the response or the parser's buffer until the pages are written.
 #include "fleetcap/error.hpp"
+#include "fleetcap/model/json_writer.hpp"
 #include "fleetcap/text.hpp"
 #include "model/json_tail.hpp"
 #include "model/split.hpp"
@@ -34,22 +35,6 @@ std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-void json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20) {
-      out += fmt::format("\\u{:04x}", u);
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
 }
 
 // A value from slurmrestd in a message: redacted, then escaped, then cut (fleetcap/text.hpp).
@@ -104,7 +89,7 @@ std::string got(od::value v) {
   }
 }
 
-// One endpoint's objects: their problems become SPEC §3.3 lines naming the endpoint.
+// One endpoint's objects: their problems become docs/fleet-api.md lines naming the endpoint.
 class Objects {
 public:
   Objects(std::string_view label, std::string_view kind, std::vector<std::string>& errors)
@@ -590,11 +575,11 @@ template <class Outs> std::map<std::string, std::vector<Gpus>> running_use(const
 }
 
 // What translate() keeps of the nodes answer: the fields the mapping reads of each GPU-relevant
-// node, the problems found, and the Slurm cluster it named first.
+// node, the problems found, and the Slurm cluster and release it named first.
 struct NodesRead {
   std::vector<SNode> items;
   std::vector<std::string> errors;
-  std::string cluster;
+  std::string cluster, release; // the first its objects or meta name
 };
 
 // The same of the jobs answer; the jobs' strings are kept in `text` (SJob views them).
@@ -602,7 +587,7 @@ struct JobsRead {
   std::vector<SJob> items;
   TextArena text;
   std::vector<std::string> errors;
-  std::string cluster;
+  std::string cluster, release;
   std::uint64_t bytes = 0; // the body's length (bounds the expansion of node lists)
 };
 
@@ -639,18 +624,22 @@ bool read_words_kept(od::value v, std::vector<std::string_view>& out, TextArena&
   return true;
 }
 
-// meta.slurm.cluster (>= v0.0.39), meta.Slurm (v0.0.38): into `cluster` unless it has one.
-void read_meta_cluster(od::object obj, std::string& cluster) {
+// meta.slurm (>= v0.0.39) or meta.Slurm (v0.0.38): its cluster into `cluster` and its release
+// into `release`, unless they have one.
+void read_meta(od::object obj, std::string& cluster, std::string& release) {
   for (auto f : obj) {
     std::string_view k = f.unescaped_key();
     if (k == "slurm" || k == "Slurm") {
       od::value s = f.value();
       if (s.type() != od::json_type::object) return;
-      for (auto g : s.get_object())
-        if (std::string_view(g.unescaped_key()) == "cluster") {
-          std::string_view c;
-          if (read_string(g.value(), c) && !c.empty() && cluster.empty()) cluster = std::string(c);
-        }
+      for (auto g : s.get_object()) {
+        const std::string_view key = g.unescaped_key();
+        std::string_view c;
+        if (key == "cluster" && read_string(g.value(), c) && !c.empty() && cluster.empty())
+          cluster = std::string(c);
+        else if (key == "release" && read_string(g.value(), c) && release.empty())
+          release = std::string(c);
+      }
     }
   }
 }
@@ -792,7 +781,7 @@ void read_nodes(std::string& body, std::string_view label, NodesRead& out) {
   Objects objs(label, "nodes", out.errors);
   read_response(
       body, label, "nodes", parser, out.errors, [&](od::object obj, std::size_t i) { read_node(obj, i, out, objs); },
-      [&](od::object meta) { read_meta_cluster(meta, out.cluster); });
+      [&](od::object meta) { read_meta(meta, out.cluster, out.release); });
 }
 
 void read_jobs(std::string& body, std::string_view label, JobsRead& out) {
@@ -801,7 +790,7 @@ void read_jobs(std::string& body, std::string_view label, JobsRead& out) {
   out.bytes = body.size();
   read_response(
       body, label, "jobs", parser, out.errors, [&](od::object obj, std::size_t i) { read_job(obj, i, out, objs); },
-      [&](od::object meta) { read_meta_cluster(meta, out.cluster); });
+      [&](od::object meta) { read_meta(meta, out.cluster, out.release); });
 }
 
 // Reads the array under `key` of one answer run by run as its bytes arrive (docs/slurm.md,
@@ -961,7 +950,12 @@ struct Stream::State {
               else
                 read_job(obj, i, jobs, objs);
             },
-            [this](od::object meta) { read_meta_cluster(meta, what == Of::nodes ? nodes.cluster : jobs.cluster); }) {}
+            [this](od::object meta) {
+              if (what == Of::nodes)
+                read_meta(meta, nodes.cluster, nodes.release);
+              else
+                read_meta(meta, jobs.cluster, jobs.release);
+            }) {}
   std::string_view kind() const { return what == Of::nodes ? "nodes" : "jobs"; }
   std::vector<std::string>& errors() { return what == Of::nodes ? nodes.errors : jobs.errors; }
 
@@ -1017,7 +1011,9 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
   std::string slurm_cluster = opt.cluster;
   for (const std::string* named : {&nodes_read.cluster, &jobs_read.cluster})
     if (slurm_cluster.empty()) slurm_cluster = *named;
-  auto meta_cluster = [&](od::object obj) { read_meta_cluster(obj, slurm_cluster); };
+  for (const std::string* release : {&nodes_read.release, &jobs_read.release})
+    if (tr.release.empty()) tr.release = *release;
+  auto meta_cluster = [&](od::object obj) { read_meta(obj, slurm_cluster, tr.release); };
   std::vector<SNode>& nodes = nodes_read.items;
   const std::vector<SJob>& jobs = jobs_read.items;
 
@@ -1188,13 +1184,13 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
     for (std::size_t t = 0; t < type_names.size(); ++t) {
       p += t ? ",\n{" : "\n{";
       p += "\"name\": ";
-      json_string(p, cluster_name(t));
+      json::append_quoted(p, cluster_name(t));
       p += ", \"region\": ";
-      json_string(p, opt.region);
+      json::append_quoted(p, opt.region);
       p += ", \"provider\": ";
-      json_string(p, opt.provider);
+      json::append_quoted(p, opt.provider);
       p += ", \"sku\": ";
-      json_string(p, type_names[t]);
+      json::append_quoted(p, type_names[t]);
       p += ", \"state\": \"production\"}";
     }
     p += "\n]}\n";
@@ -1244,25 +1240,25 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       p += first ? "\n{" : ",\n{";
       first = false;
       p += "\"name\": ";
-      json_string(p, n.name);
+      json::append_quoted(p, n.name);
       p += ", \"cluster\": ";
-      json_string(p, cluster_name(n.cluster));
+      json::append_quoted(p, cluster_name(n.cluster));
       p += ", \"island\": ";
-      json_string(p, island);
+      json::append_quoted(p, island);
       fmt::format_to(std::back_inserter(p), ", \"gpus\": {}, \"health\": ", n.total);
-      json_string(p, health);
+      json::append_quoted(p, health);
       p += cordoned ? ", \"cordoned\": true, \"issues\": [" : ", \"cordoned\": false, \"issues\": [";
       if (!n.reason.empty()) {
         const bool p1 = std::any_of(n.words.begin(), n.words.end(),
                                     [](const std::string& w) { return w == "DOWN" || w == "FAIL" || w == "FAILING"; });
         p += "{\"type\": ";
-        json_string(p, word);
+        json::append_quoted(p, word);
         if (n.reason_at) {
           p += ", \"detected_at\": ";
-          json_string(p, format_rfc3339(*n.reason_at));
+          json::append_quoted(p, format_rfc3339(*n.reason_at));
         }
         p += p1 ? ", \"priority\": \"p1\", \"detail\": " : ", \"priority\": \"p2\", \"detail\": ";
-        json_string(p, n.reason_by.empty() ? n.reason : fmt::format("{} (set by {})", n.reason, n.reason_by));
+        json::append_quoted(p, n.reason_by.empty() ? n.reason : fmt::format("{} (set by {})", n.reason, n.reason_by));
         p += "}";
       }
       p += "]}";
@@ -1481,26 +1477,26 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       p += first ? "\n{" : ",\n{";
       first = false;
       p += "\"name\": ";
-      json_string(p, g);
+      json::append_quoted(p, g);
       p += ", \"parent\": ";
       if (auto par = group_parent(g); par.empty())
         p += "null";
       else
-        json_string(p, par);
+        json::append_quoted(p, par);
       p += ", \"cluster\": null}";
     }
     for (const auto& l : leaves) {
       p += first ? "\n{" : ",\n{";
       first = false;
       p += "\"name\": ";
-      json_string(p, l.name);
+      json::append_quoted(p, l.name);
       p += ", \"parent\": ";
       if (auto par = group_parent(l.account); par.empty())
         p += "null";
       else
-        json_string(p, par);
+        json::append_quoted(p, par);
       p += ", \"cluster\": ";
-      json_string(p, cluster_name(l.type));
+      json::append_quoted(p, cluster_name(l.type));
       fmt::format_to(std::back_inserter(p), ", \"gpus\": {}", l.gpus);
       if (!by_qos) {
         p += ", \"access\": [";
@@ -1508,7 +1504,7 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
         for (const auto& acc : sub_accounts(l.account)) {
           if (!f2) p += ", ";
           f2 = false;
-          json_string(p, acc);
+          json::append_quoted(p, acc);
         }
         p += "]";
       }
@@ -1554,28 +1550,28 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       p += first ? "\n{" : ",\n{";
       first = false;
       fmt::format_to(std::back_inserter(p), "\"name\": \"{}\", \"namespace\": ", j.id);
-      json_string(p, ns);
+      json::append_quoted(p, ns);
       p += ", \"quota\": ";
-      json_string(p, target ? std::string_view(target->name) : std::string_view("flex"));
+      json::append_quoted(p, target ? std::string_view(target->name) : std::string_view("flex"));
       if (o.cluster) {
         p += ", \"cluster\": ";
-        json_string(p, cluster_name(*o.cluster));
+        json::append_quoted(p, cluster_name(*o.cluster));
       }
       p += ", \"priority\": ";
       auto pr = prio.find(std::string(j.qos));
-      json_string(p, pr == prio.end() ? std::string_view("mid") : std::string_view(pr->second));
+      json::append_quoted(p, pr == prio.end() ? std::string_view("mid") : std::string_view(pr->second));
       fmt::format_to(std::back_inserter(p), ", \"gpus\": {}, \"state\": \"{}\"", o.gpus,
                      o.running ? "running" : "pending");
       if (o.running) {
         p += ", \"nodes\": [";
         for (std::size_t k = 0; k < o.nodes.size(); ++k) {
           if (k) p += ", ";
-          json_string(p, o.nodes[k]);
+          json::append_quoted(p, o.nodes[k]);
         }
         p += "]";
         if (j.start) {
           p += ", \"started_at\": ";
-          json_string(p, format_rfc3339(*j.start));
+          json::append_quoted(p, format_rfc3339(*j.start));
         }
       }
       p += "}";
@@ -1594,25 +1590,25 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
     auto event = [&](const std::string& id, std::size_t cluster, const std::vector<std::string>& names,
                      std::string_view reason, Time start, Time end) {
       // Slurm lists a reservation until it ends, so its state is from `now` (the --at time, else
-      // the clock); activity at another --at follows from start and end (SPEC §2).
+      // the clock); activity at another --at follows from start and end (docs/concepts.md).
       const char* state = now < start ? "scheduled" : now < end ? "in_progress" : "completed";
       p += first ? "\n{" : ",\n{";
       first = false;
       p += "\"id\": ";
-      json_string(p, id);
+      json::append_quoted(p, id);
       p += ", \"cluster\": ";
-      json_string(p, cluster_name(cluster));
+      json::append_quoted(p, cluster_name(cluster));
       p += ", \"nodes\": [";
       for (std::size_t k = 0; k < names.size(); ++k) {
         if (k) p += ", ";
-        json_string(p, names[k]);
+        json::append_quoted(p, names[k]);
       }
       p += "], \"kind\": \"maintenance\", \"reason\": ";
-      json_string(p, reason);
+      json::append_quoted(p, reason);
       p += ", \"priority\": \"p2\", \"start\": ";
-      json_string(p, format_rfc3339(start));
+      json::append_quoted(p, format_rfc3339(start));
       p += ", \"end\": ";
-      json_string(p, format_rfc3339(end));
+      json::append_quoted(p, format_rfc3339(end));
       fmt::format_to(std::back_inserter(p), ", \"hard_start\": {}, \"state\": \"{}\"}}",
                      opt.hard_start ? "true" : "false", state);
     };

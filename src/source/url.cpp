@@ -43,6 +43,62 @@ bool ipv6_loopback(const in6_addr& a) {
   return std::memcmp(a.s6_addr, kMapped, 12) == 0 && a.s6_addr[12] == 127;
 }
 
+// The part after ':' in an authority, which must not be empty: why not, or "".
+std::string port_after(std::string_view colon_on, std::string_view& port) {
+  port = colon_on.substr(1);
+  return port.empty() ? "the port after ':' is empty" : "";
+}
+
+// "[IPv6]" and its port text: why not, or "".
+std::string ipv6_host(std::string_view authority, Url& u, std::string_view& port) {
+  const auto close = authority.find(']');
+  if (close == std::string_view::npos) return "its IPv6 address has no closing ]";
+  in6_addr a{};
+  if (!ipv6_literal(authority.substr(1, close - 1), a))
+    return fmt::format("{} is not an IPv6 address", authority.substr(0, close + 1));
+  u.host = std::string(authority.substr(0, close + 1));
+  const std::string_view after = authority.substr(close + 1);
+  if (after.empty()) return "";
+  if (after[0] != ':') return "unexpected text after the IPv6 address";
+  return port_after(after, port);
+}
+
+// A host name or IPv4 address and its port text: why not, or "".
+std::string named_host(std::string_view authority, Url& u, std::string_view& port) {
+  const auto colon = authority.find(':');
+  u.host = std::string(authority.substr(0, colon));
+  if (colon != std::string_view::npos)
+    if (auto why = port_after(authority.substr(colon), port); !why.empty()) return why;
+  if (u.host.empty()) return "it has no host";
+  if (!std::all_of(u.host.begin(), u.host.end(), host_char) || u.host.starts_with('.') ||
+      u.host.find("..") != std::string::npos)
+    return fmt::format("host \"{}\" is not a host name or address", u.host);
+  return "";
+}
+
+// The port text as u.port, 1 to 65535: why not, or "".
+std::string read_port(std::string_view port, Url& u) {
+  if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return fmt::format("port \"{}\" is not a number between 1 and 65535", port.substr(0, 20));
+  int n = 0;
+  for (char c : port) n = n * 10 + (c - '0');
+  if (n < 1 || n > 65535) return fmt::format("port {} is not between 1 and 65535", port);
+  u.port = n;
+  return "";
+}
+
+// USER@HOST:PORT (the part between :// and the path) into u: why not, or "".
+std::string read_authority(std::string_view authority, Url& u) {
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    u.userinfo = std::string(authority.substr(0, at));
+    authority = authority.substr(at + 1);
+  }
+  std::string_view port;
+  std::string why = authority.starts_with('[') ? ipv6_host(authority, u, port) : named_host(authority, u, port);
+  if (why.empty() && !port.empty()) why = read_port(port, u);
+  return why;
+}
+
 } // namespace
 
 Parsed parse(std::string_view text, std::string_view only) {
@@ -55,86 +111,20 @@ Parsed parse(std::string_view text, std::string_view only) {
     }
   Url u;
   const auto sep = text.find("://");
-  if (sep == std::string_view::npos) {
+  if (sep != std::string_view::npos) u.scheme = lower(text.substr(0, sep));
+  if (sep == std::string_view::npos || (only.empty() ? u.scheme != "http" && u.scheme != "https" : u.scheme != only)) {
     p.why = "it does not start with " + expected;
     return p;
   }
-  u.scheme = lower(text.substr(0, sep));
-  if (only.empty() ? u.scheme != "http" && u.scheme != "https" : u.scheme != only) {
-    p.why = "it does not start with " + expected;
-    return p;
-  }
-  std::string_view rest = text.substr(sep + 3);
+  const std::string_view rest = text.substr(sep + 3);
   if (rest.find_first_of("?#") != std::string_view::npos) {
     p.why = "a base URL takes no query (?) or fragment (#): fleetcap appends /v1/RESOURCE to it";
     return p;
   }
   const auto slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
   if (slash != std::string_view::npos) u.path = std::string(rest.substr(slash));
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-    u.userinfo = std::string(authority.substr(0, at));
-    authority = authority.substr(at + 1);
-  }
-  std::string_view port;
-  if (authority.starts_with('[')) {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) {
-      p.why = "its IPv6 address has no closing ]";
-      return p;
-    }
-    in6_addr a{};
-    if (!ipv6_literal(authority.substr(1, close - 1), a)) {
-      p.why = fmt::format("{} is not an IPv6 address", authority.substr(0, close + 1));
-      return p;
-    }
-    u.host = std::string(authority.substr(0, close + 1));
-    std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after[0] != ':') {
-        p.why = "unexpected text after the IPv6 address";
-        return p;
-      }
-      port = after.substr(1);
-      if (port.empty()) {
-        p.why = "the port after ':' is empty";
-        return p;
-      }
-    }
-  } else {
-    const auto colon = authority.find(':');
-    u.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) {
-      port = authority.substr(colon + 1);
-      if (port.empty()) {
-        p.why = "the port after ':' is empty";
-        return p;
-      }
-    }
-    if (u.host.empty()) {
-      p.why = "it has no host";
-      return p;
-    }
-    if (!std::all_of(u.host.begin(), u.host.end(), host_char) || u.host.starts_with('.') ||
-        u.host.find("..") != std::string::npos) {
-      p.why = fmt::format("host \"{}\" is not a host name or address", u.host);
-      return p;
-    }
-  }
-  if (!port.empty()) {
-    if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      p.why = fmt::format("port \"{}\" is not a number between 1 and 65535", port.substr(0, 20));
-      return p;
-    }
-    int n = 0;
-    for (char c : port) n = n * 10 + (c - '0');
-    if (n < 1 || n > 65535) {
-      p.why = fmt::format("port {} is not between 1 and 65535", port);
-      return p;
-    }
-    u.port = n;
-  }
-  p.url = std::move(u);
+  p.why = read_authority(rest.substr(0, slash), u);
+  if (p.why.empty()) p.url = std::move(u);
   return p;
 }
 

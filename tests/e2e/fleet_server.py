@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Loopback test server for the fleetcap fleet API (SPEC §3.1).
+"""Loopback test server for the fleetcap fleet API (docs/fleet-api.md).
 
 Serves a snapshot directory (one RESOURCE.json envelope per resource) as
 GET {prefix}/v1/{resource}, with pagination, an optional cluster filter, gzip

@@ -43,7 +43,7 @@ def generated():
 
 
 def reference_figures(d):
-    """scripts/check-fleet --figures, an independent Python reading of SPEC §4:
+    """scripts/check-fleet --figures, an independent Python reading of docs/figures.md:
     ({cluster: {figure: n}}, {leaf quota: {figure: n}})."""
     out = subprocess.run([sys.executable, CHECK, "--figures", d], check=True, capture_output=True, text=True).stdout
     clusters, quotas, section = {}, {}, None

@@ -70,7 +70,7 @@ def tokens_of(args, env):
 
 def run(*args, env=None, timeout=60, stdin=None, cwd=None):
     """Runs fleetcap with `args`; returns Result(code, stdout, stderr). Every run of every suite
-    fails if the token it was given shows up on stdout or stderr (SPEC §3.1)."""
+    fails if the token it was given shows up on stdout or stderr (docs/fleet-api.md)."""
     env = env if env is not None else clean_env()
     p = subprocess.run([BINARY, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd,
                        env=env, stdin=stdin or subprocess.DEVNULL, errors="replace")
@@ -164,6 +164,28 @@ class Server:
         """Every request the server saw, as dicts (see tests/e2e/README.md)."""
         with open(self.log) as f:
             return [json.loads(line) for line in f if line.strip()]
+
+
+def without_run_times(doc):
+    """A JSON document without what depends on when its run happened: generated_at, and when
+    each source was read (sources[].fetched_at, docs/sources.md)."""
+    doc.pop("generated_at", None)
+    for s in doc.get("sources", []):
+        s.pop("fetched_at", None)
+    return doc
+
+
+def slurm_lab_env():
+    """The Slurm lab's `scripts/slurm-lab env` lines as a dict; exits 77 (skipped) when there is
+    no lab and FLEETCAP_SKIP_SLURM_LAB=1, else fails."""
+    import re
+    p = subprocess.run([os.path.join(ROOT, "scripts", "slurm-lab"), "env"], capture_output=True, text=True)
+    if p.returncode != 0:
+        if os.environ.get("FLEETCAP_SKIP_SLURM_LAB") == "1":
+            print("skipped: no Slurm lab (FLEETCAP_SKIP_SLURM_LAB=1)", file=sys.stderr)
+            sys.exit(77)
+        raise SystemExit(f"no Slurm lab: run scripts/slurm-lab up && scripts/slurm-lab scenario\n{p.stderr}")
+    return dict(re.match(r"export (\w+)='(.*)'$", line).groups() for line in p.stdout.splitlines())
 
 
 def main():

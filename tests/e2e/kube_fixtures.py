@@ -1,4 +1,4 @@
-"""Generated Kubernetes and Kueue objects for the edge cases of ADAPTERS.md §B (time-slicing,
+"""Generated Kubernetes and Kueue objects for the edge cases of docs/kubernetes.md (time-slicing,
 MIG, allocatable < capacity, NotReady, cordoned, GPU-health conditions, GKE/EKS/AKS maintenance
 signals, pods of Workloads and bare pods, Succeeded/Failed pods), shaped as kube-apiserver
 serves them. The Kueue objects follow Kueue's own sample manifests (see tests/data/kube/NOTICE).

@@ -1,5 +1,5 @@
 """A loopback HTTPS server that speaks the Kubernetes list API as kube-apiserver does, for the
-Kubernetes source's tests (ADAPTERS.md §B, §C):
+Kubernetes source's tests (docs/kubernetes.md, docs/fleet-api.md):
 
 - lists are `{"kind": "NodeList", "apiVersion": "v1", "metadata": {"resourceVersion", "continue"},
   "items": [...]}` with `limit` and `continue`; a continue token marked expired answers

@@ -219,6 +219,25 @@ class Documentation(unittest.TestCase):
         pages = sorted(f for f in os.listdir(os.path.join(ROOT, "docs")) if f.endswith(".md") and f != "README.md")
         self.assertEqual([p for p in pages if f"({p})" not in index], [])
 
+    def test_nothing_cites_a_document_outside_the_repository(self):
+        """The contract is docs/ (issue 23): no file names the old SPEC, ADAPTERS or STYLE
+        documents, their sections (§4), or a path outside the tree (../shared/)."""
+        found = []
+        for path in tracked_files():
+            if path.endswith((".png", ".json")) or path == "tests/e2e/test_docs.py":
+                continue
+            for n, line in enumerate(read_text(path).splitlines(), 1):
+                if outside_citation(line):
+                    found.append(f"{path}:{n}: {line.strip()[:100]}")
+        self.assertEqual(found, [], "\n".join(found))
+
+    def test_the_citation_check_sees_citations(self):
+        for cited in ["// SPEC §4 figures", "see ADAPTERS.md §B", "(STYLE.md)", "the ../shared/SPEC.md contract",
+                      "and §3.2 items", "(SPEC: a job)"]:
+            self.assertTrue(outside_citation(cited), cited)
+        for fine in ["Flags=MAINT,SPEC_NODES", "RFC 3339 §5.6", "docs/figures.md", "the FAULT spec"]:
+            self.assertFalse(outside_citation(fine), fine)
+
     def test_console_examples_print_what_the_docs_say(self):
         """Every fenced block of docs/ that runs `$ fleetcap --source examples/...` and is shown
         whole (no `...` line) is run, and must print exactly the lines below it."""
@@ -233,6 +252,11 @@ class Documentation(unittest.TestCase):
                     self.assertEqual((r.out + r.err).rstrip("\n"), want, f"docs/{name}: $ {command}")
                     checked += 1
         self.assertGreaterEqual(checked, 10)
+
+
+def outside_citation(line):
+    """Whether a line cites the contract documents that were never in the repository."""
+    return bool(re.search(r"\b(SPEC|ADAPTERS|STYLE)(\.md)?\b(?!_)|\.\./shared/|(?<!RFC 3339 )§\d", line))
 
 
 def markdown_links(text):

@@ -1,4 +1,4 @@
-"""`fleetcap flex`: SPEC §8 tables, contiguous blocks, fair shares, and invariants on generated fleets."""
+"""`fleetcap flex`: docs/worked-example.md tables, contiguous blocks, fair shares, and invariants on generated fleets."""
 import csv
 import io
 import os
@@ -35,7 +35,7 @@ class WorkedExample(unittest.TestCase):
         self.assertEqual(doc["schema"], "fleetcap.flex/v2")
         self.assertEqual(doc["at"], "2026-11-20T12:00:00Z")
         self.assertEqual([c["name"] for c in doc["clusters"]], ["lion", "tiger"])
-        want = {  # SPEC §8: flex used, flex free, stable, reclaimable, block
+        want = {  # docs/worked-example.md: flex used, flex free, stable, reclaimable, block
             "tiger": (8, 8, 0, 8, 8),
             "lion": (8, 8, 8, 0, 8),
         }
@@ -168,7 +168,7 @@ class Contiguous(unittest.TestCase):
 
 
 class GeneratedFleets(unittest.TestCase):
-    """Invariants of SPEC §4 on fleets from scripts/gen-fleet, against an independent reading."""
+    """Invariants of docs/figures.md on fleets from scripts/gen-fleet, against an independent reading."""
 
     def test_flex_figures_match_the_reference_and_hold_their_invariants(self):
         for d, data in fleetgen.generated():
@@ -211,7 +211,7 @@ class GeneratedFleets(unittest.TestCase):
                 self.assertEqual(c["selected_namespace"]["fair_share"], c["flex_pool"] // n)
                 self.assertLessEqual(c["selected_namespace"]["fair_share"] * n, c["flex_pool"])
                 self.assertFalse(c["selected_namespace"]["over_share"])
-            # One that exists nowhere is a usage error (SPEC §7), not a fair share.
+            # One that exists nowhere is a usage error (docs/cli.md), not a fair share.
             r = run("--source", d, "flex", "--namespace", "nobody-here", "--json")
             self.assertEqual((r.code, r.out), (2, ""), r)
             self.assertIn('no job or quota access list names namespace "nobody-here"', r.err)

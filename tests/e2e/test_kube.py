@@ -1,4 +1,4 @@
-"""`--source kube[:CONTEXT]` (ADAPTERS.md §B, §C) against kube_server.py, a loopback HTTPS server
+"""`--source kube[:CONTEXT]` (docs/kubernetes.md, docs/fleet-api.md) against kube_server.py, a loopback HTTPS server
 that speaks the Kubernetes list API, with the real binary; and a real kubectl against the same
 server, so the server cannot drift from what Kubernetes serves.
 
@@ -199,7 +199,7 @@ class Lab(KubeCase):
             self.assertEqual(saved.code, 0, saved)
             saved = saved.json()
             for doc in (live, saved):
-                for k in ("generated_at", "source"):
+                for k in ("generated_at", "source", "sources"):
                     doc.pop(k, None)
             self.assertEqual(live, saved, args)
 

@@ -1,5 +1,5 @@
 """Loading end to end: a directory, the paged API and the gzip API give the same figures, and
-they match bench/reference.py's independent Python computation of SPEC §4. Also the hidden
+they match bench/reference.py's independent Python computation of docs/figures.md. Also the hidden
 `__load` bench/run uses."""
 import json
 import os

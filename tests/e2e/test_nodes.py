@@ -1,8 +1,8 @@
-"""End-to-end tests of `fleetcap nodes` (SPEC §6): like `sinfo -R`.
+"""End-to-end tests of `fleetcap nodes` (docs/maintenance.md): like `sinfo -R`.
 
-The goldens were checked by hand against SPEC §8: t05 unhealthy (p0 xid-79), t11 in m1 until
+The goldens were checked by hand against docs/worked-example.md: t05 unhealthy (p0 xid-79), t11 in m1 until
 21T10, t12 cordoned, t07/t08 with m2 coming, l07 with m3, t09 with a p3 issue; 136 schedulable
-GPUs over all nodes (72 + 64, SPEC §8's healthy). The property test recomputes, in Python, which
+GPUs over all nodes (72 + 64, docs/worked-example.md's healthy). The property test recomputes, in Python, which
 nodes a generated fleet lists.
 """
 import csv

@@ -1,4 +1,4 @@
-"""Output options and misuse (issue 13, SPEC §7): each misuse exits 2 with a message that
+"""Output options and misuse (issue 13, docs/cli.md): each misuse exits 2 with a message that
 names it and, where a name is near, suggests it, and prints nothing on stdout; the output
 options (-o, --no-headers, --columns, --sort) work on every table alike."""
 import csv

@@ -64,7 +64,7 @@ class Summary(unittest.TestCase):
         self.check_against_report(DEMO, "--buffer", "5%", "--buffer-for", "h100-uss-010=25%")
 
     def test_worked_example_by_hand(self):
-        # SPEC §8: tiger H 72, A 88, 15% buffer: target 61, cut 27 = pretrain 15 + evals 7 (phase 2)
+        # docs/worked-example.md: tiger H 72, A 88, 15% buffer: target 61, cut 27 = pretrain 15 + evals 7 (phase 2)
         # + chat-tiger 5 (phase 4, j3's 16 GPUs preempted). Already unbacked min(27, 16) = 16,
         # split by cut 15:7:5 → 9, 4, 3.
         b = self.check_against_report(WORKED)

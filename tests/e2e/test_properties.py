@@ -1,4 +1,4 @@
-"""Properties of the SPEC §4 cluster figures over generated fleets (scripts/gen-fleet), through
+"""Properties of the docs/figures.md cluster figures over generated fleets (scripts/gen-fleet), through
 `capacity --json`, and every figure against scripts/check-fleet --figures, an independent
 Python implementation, at several instants (so maintenance windows open and close)."""
 import datetime as dt

@@ -1,4 +1,4 @@
-"""`fleetcap quota` and `quota show`: SPEC §8 tables, access gating, and invariants on generated fleets."""
+"""`fleetcap quota` and `quota show`: docs/worked-example.md tables, access gating, and invariants on generated fleets."""
 import os
 import unittest
 
@@ -51,7 +51,7 @@ class WorkedExample(unittest.TestCase):
         doc = run("--source", WORKED, "quota", "--json").json()
         self.assertEqual(doc["schema"], "fleetcap.quota/v1")
         self.assertIsNone(doc["namespace"])
-        want = {  # SPEC §8: assigned, used, free, borrowed, borrowable, available, unbacked
+        want = {  # docs/worked-example.md: assigned, used, free, borrowed, borrowable, available, unbacked
             "research/pretrain": (48, 32, 16, 0, 16, 16, 9),
             "research/evals": (24, 8, 16, 0, 16, 16, 4),
             "applied/chat-tiger": (16, 16, 0, 0, 0, 0, 3),
@@ -160,7 +160,7 @@ class SmallFleet(unittest.TestCase):
 
 
 class GeneratedFleets(unittest.TestCase):
-    """Invariants of SPEC §4 on fleets from scripts/gen-fleet, against an independent reading."""
+    """Invariants of docs/figures.md on fleets from scripts/gen-fleet, against an independent reading."""
 
     def test_leaf_figures_match_the_reference(self):
         for d, _ in fleetgen.generated():

@@ -278,7 +278,7 @@ class PartialData(unittest.TestCase):
                 del items[0]["nodes"]
                 pattern = r'maintenance\[0\] "m1": field "nodes" is missing'
             self.both("maintenance", page(items), pattern)
-        # An empty list is the whole cluster (SPEC §3.2): valid.
+        # An empty list is the whole cluster (docs/fleet-api.md): valid.
         d = fleet_copy()
         items = items_of("maintenance")
         items[0]["nodes"] = []
@@ -719,17 +719,19 @@ class ExitCodes(unittest.TestCase):
                  "binary": ("\x00\x01\x02\x03", 1),
                  "unclosed": ('source = "' + WORKED + '\ncolor = "never"\n', 1),
                  "section": ("[global\n", 1),
-                 "array": ("cluster = [\n  \"lion\",\n]\n", 1)}
+                 "array": ("cluster = [\n  \"lion\",,\n]\n", 2),
+                 "duplicate": ("color = \"never\"\n\ncolor = \"always\"\n", 3)}
         for name, (text, line) in cases.items():
             path = os.path.join(d, name + ".toml")
             with open(path, "w") as f:
                 f.write(text)
             r = harness.run("--config", path, "--source", WORKED, "capacity")
             assert_one_error(self, r, 2, rf"--config {re.escape(path)}: line {line}: ")
-        # A good file still works, comments, sections and arrays included (control case).
+        # A good file still works, comments, sections and arrays over several lines included
+        # (control case).
         good = os.path.join(d, "good.toml")
         with open(good, "w") as f:
-            f.write(f'# fleetcap\nsource = "{WORKED}"\ncolor = "never"  # no colour\ncluster = ["lion"]\n')
+            f.write(f'# fleetcap\nsource = "{WORKED}"\ncolor = "never"  # no colour\ncluster = [\n  "lion",\n]\n')
         r = harness.run("--config", good, "capacity")
         self.assertEqual(r.code, 0, r)
         self.assertIn("lion", r.out)

@@ -43,7 +43,7 @@ class SelfSigned(unittest.TestCase):
         self.assertEqual(r.code, 0, r)
         self.assertEqual(r.err, "")
         totals = r.json()["totals"]
-        self.assertEqual((totals["total"], totals["healthy"], totals["unbacked"]), (160, 136, 16))  # SPEC §8
+        self.assertEqual((totals["total"], totals["healthy"], totals["unbacked"]), (160, 136, 16))  # docs/worked-example.md
 
     def test_cacert_adds_to_the_system_store_and_does_not_turn_off_name_checks(self):
         # A certificate for fleet.example, trusted, served as 127.0.0.1: the name does not match.

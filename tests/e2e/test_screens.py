@@ -1,6 +1,6 @@
 """Golden screens: every command on examples/fleet/demo as a person sees it, through a real
 pseudo-terminal 80, 120 and 200 columns wide (issue 13). The files under tests/data/screens/
-were checked by hand against SPEC §7: no line wider than the terminal except where an
+were checked by hand against docs/cli.md: no line wider than the terminal except where an
 identifying column cannot go, lists shown as counts before columns go, a last line naming
 what was hidden, prose wrapped at spaces.
 

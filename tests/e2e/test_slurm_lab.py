@@ -1,4 +1,4 @@
-"""fleetcap against a real Slurm: the lab of scripts/slurm-lab (issue 11, ADAPTERS.md §A, §C).
+"""fleetcap against a real Slurm: the lab of scripts/slurm-lab (issue 11, docs/slurm.md, docs/fleet-api.md).
 
 ctest brings the lab up once per run (fixture `slurm_lab` in tests/CMakeLists.txt: the test
 `slurm_lab.up` runs `scripts/slurm-lab up-for-tests`, `slurm_lab.down` stops it) and passes
@@ -35,7 +35,7 @@ ib-h100-b (05..08), ib-h200-a (h200-01..04), ib-h200-b (05..08).
 
 Accounts: root -> research -> pretrain (GrpTRES gres/gpu:h100=40), evals (gres/gpu:h100=16,
 gres/gpu:h200=8); root -> applied -> chat (gres/gpu=24, untyped); root -> ops (no limit).
-QOS capped GrpTRES gres/gpu:h200=16; scavenger is a flex QOS (ADAPTERS.md default list).
+QOS capped GrpTRES gres/gpu:h200=16; scavenger is a flex QOS (docs/slurm.md's default list).
 
 Every expected figure below is worked out by hand from that table, with the arithmetic beside it.
 """
@@ -51,12 +51,13 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
 from harness import BINARY, ROOT, Result, clean_env  # noqa: E402
 
 LAB = os.path.join(ROOT, "scripts", "slurm-lab")
 H100, H200 = "lab/h100", "lab/h200"
 
-# The config an admin would write for this lab (ADAPTERS.md §A: island feature prefix,
+# The config an admin would write for this lab (docs/slurm.md: island feature prefix,
 # region and provider from the config file).
 CONFIG = """\
 [slurm]
@@ -69,13 +70,7 @@ provider = "lab"
 def lab_info():
     """The lab's `env` lines as a dict, and its lab.json; exits 77 (skipped) when there is no
     lab and FLEETCAP_SKIP_SLURM_LAB=1, else fails."""
-    p = subprocess.run([LAB, "env"], capture_output=True, text=True)
-    if p.returncode != 0:
-        if os.environ.get("FLEETCAP_SKIP_SLURM_LAB") == "1":
-            print("skipped: no Slurm lab (FLEETCAP_SKIP_SLURM_LAB=1)", file=sys.stderr)
-            sys.exit(77)
-        raise SystemExit(f"no Slurm lab: run scripts/slurm-lab up && scripts/slurm-lab scenario\n{p.stderr}")
-    env = dict(re.match(r"export (\w+)='(.*)'$", line).groups() for line in p.stdout.splitlines())
+    env = harness.slurm_lab_env()
     with open(os.path.join(os.path.dirname(env["SLURM_CONF"]), "..", "lab.json")) as f:
         return env, json.load(f)
 
@@ -84,7 +79,7 @@ ENV, STATE = lab_info()
 JWT = ENV["SLURM_JWT"]
 HTTP = ENV["FLEETCAP_SOURCE"]      # slurm+http://127.0.0.1:PORT (JWT)
 UNIX = ENV["SLURM_LAB_UNIX"]       # slurm+unix:///…/slurmrestd.socket (no token)
-JOB = STATE["jobs"]                # job name -> Slurm job id = fleetcap job name (ADAPTERS.md §A)
+JOB = STATE["jobs"]                # job name -> Slurm job id = fleetcap job name (docs/slurm.md)
 CFG_DIR = tempfile.mkdtemp(prefix="fleetcap-slurm-lab-test-")
 atexit.register(shutil.rmtree, CFG_DIR, True)
 CONFIG_FILE = os.path.join(CFG_DIR, "config.toml")
@@ -126,7 +121,7 @@ def by_name(items, key="name"):
 
 
 def leaf(quotas, account, cluster):
-    """The leaf quota of a Slurm account in a fleetcap cluster. ADAPTERS.md names leaves after
+    """The leaf quota of a Slurm account in a fleetcap cluster. docs/slurm.md names leaves after
     accounts; an account with typed limits in two GPU types (evals) has one leaf per type,
     whose names the adapter chooses (docs/slurm.md): found here by account and cluster."""
     found = [q for q in quotas if q.get("cluster") == cluster and account in re.split(r"[/:@ ]", q["name"])]
@@ -212,7 +207,7 @@ class Capacity(unittest.TestCase):
 
     def test_verbose_names_the_data_parser_version(self):
         r = ok(self, "capacity", "--verbose")
-        self.assertIn("v0.0.38", r.err)  # ADAPTERS.md: say which version in --verbose
+        self.assertIn("v0.0.38", r.err)  # docs/slurm.md: say which version in --verbose
 
 
 class Flex(unittest.TestCase):
@@ -462,6 +457,7 @@ class Snapshot(unittest.TestCase):
             for doc in (live, saved):
                 doc.pop("generated_at", None)
                 doc.pop("source", None)
+                doc.pop("sources", None)  # slurmrestd live, a directory saved
             self.assertEqual(saved, live, " ".join(cmd))
         self.assertNotIn(JWT, r.out + r.err)
 

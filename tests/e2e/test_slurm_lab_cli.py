@@ -26,7 +26,7 @@ LAB = lab.LAB
 AT = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 H100, H200 = lab.H100, lab.H200
 
-# Every command of fleetcap (SPEC §6) with the options that make it show most.
+# Every command of fleetcap (docs/maintenance.md) with the options that make it show most.
 COMMANDS = [
     ["capacity"],
     ["capacity", "--by", "sku"],
@@ -52,6 +52,7 @@ def normalized(text, source):
     """An output with what names the source or the moment of the run taken out."""
     text = text.replace(source, "SOURCE")
     text = re.sub(r"generated \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "generated T", text)
+    text = re.sub(r'"sources": \[[^\]]*\]', '"sources": []', text)  # which source, read when (docs/sources.md)
     return re.sub(r'"generated_at": "[^"]*"', '"generated_at": "T"', text)
 
 

@@ -1,5 +1,5 @@
 // `capacity` figures (src/figures/capacity.cpp) through the whole path a run takes:
-// load_snapshot (directory source) -> evaluate -> capacity, on the SPEC §8 worked example.
+// load_snapshot (directory source) -> evaluate -> capacity, on the docs/worked-example.md worked example.
 #include "fleetcap/figures/capacity.hpp"
 
 #include "support/fixtures.hpp"
@@ -23,14 +23,14 @@ std::vector<std::string> keys(const CapacityReport& r) {
 using V = std::vector<Gpus>;
 using Names = std::vector<std::string>;
 
-// SPEC §8's table: total, healthy, assigned, inq used, inq free, flex used, flex free, stable,
-// reclaimable, unbacked, headroom (H − A, not in the SPEC's table: 0 and 16), block.
+// docs/worked-example.md's table: total, healthy, assigned, inq used, inq free, flex used, flex free, stable,
+// reclaimable, unbacked, headroom (H − A, not in docs/worked-example.md's table: 0 and 16), block.
 const V kTiger{96, 72, 88, 56, 16, 8, 8, 0, 8, 16, 0, 8};
 const V kLion{64, 64, 48, 48, 0, 8, 8, 8, 0, 0, 16, 8};
 
 } // namespace
 
-TEST_CASE("SPEC §8 through load_snapshot -> evaluate -> capacity") {
+TEST_CASE("docs/worked-example.md through load_snapshot -> evaluate -> capacity") {
   const Snapshot snap = test::worked();
   REQUIRE(snap.taken_at == test::worked_at()); // snapshot.json's taken_at is "now"
   CHECK(snap.warnings.empty());

@@ -1,5 +1,5 @@
-// SPEC §2 (schedulable) and §4 (cluster figures, largest remainder): src/figures/fleet.cpp.
-// Every expected number is worked out by hand from the SPEC's formulas, in the comments.
+// docs/concepts.md (schedulable) and docs/figures.md (cluster figures, largest remainder): src/figures/fleet.cpp.
+// Every expected number is worked out by hand from docs/figures.md's formulas, in the comments.
 #include "fleetcap/figures/fleet.hpp"
 
 #include "support/fixtures.hpp"
@@ -42,7 +42,7 @@ std::string event(const std::string& id, const std::string& cluster, const std::
 
 } // namespace
 
-TEST_CASE("SPEC §8: the worked example's cluster figures") {
+TEST_CASE("docs/worked-example.md: the worked example's cluster figures") {
   const Snapshot snap = test::worked();
   const FleetAt fleet = evaluate(snap, test::worked_at());
   // tiger: 12 nodes × 8 = 96; t05 unhealthy, t11 in m1, t12 cordoned: H = 9 × 8 = 72;
@@ -151,7 +151,7 @@ TEST_CASE("usage counts running jobs only; the block skips nodes a running job l
   check_figures(f.clusters[snap.find_cluster("c")], {20, 20, 12, 8, 4, 4, 8, 4, 4, 0, 8, 8});
 }
 
-TEST_CASE("ClusterFigures::from follows SPEC §4, clamping at zero") {
+TEST_CASE("ClusterFigures::from follows docs/figures.md, clamping at zero") {
   // Usage beyond healthy (nodes failed under running jobs): H 10, A 20, Uq 15, Uf 5.
   check_figures(ClusterFigures::from(40, 10, 20, 15, 5, 0), {40, 10, 20, 15, 0, 5, 0, 0, 0, 10, 0, 0});
   // Underallocated: H 100, A 60, Uq 20, Uf 30: inquota_free 40, flex_free 50,
@@ -167,13 +167,13 @@ TEST_CASE("ClusterFigures::add sums every figure but the block, which takes the 
   check_figures(sum, {160, 136, 136, 104, 16, 16, 16, 8, 8, 16, 16, 16});
 }
 
-TEST_CASE("largest remainder: floors, then the largest remainders (SPEC §4)") {
+TEST_CASE("largest remainder: floors, then the largest remainders (docs/figures.md)") {
   using V = std::vector<Gpus>;
   const std::vector<std::string_view> tiger{"research/pretrain", "research/evals", "applied/chat-tiger"};
-  // SPEC §8 quota unbacked: 16 over 48/24/16 = 8.73, 4.36, 2.91 -> 8, 4, 2 and the two left go to
+  // docs/worked-example.md quota unbacked: 16 over 48/24/16 = 8.73, 4.36, 2.91 -> 8, 4, 2 and the two left go to
   // chat-tiger (.91) and pretrain (.73): 9, 4, 3.
   CHECK(split_largest_remainder(16, {48, 24, 16}, tiger) == V{9, 4, 3});
-  // SPEC §8 overalloc pro-rata cut: 27 over 48/24/16 = 14.73, 7.36, 4.91 -> 15, 7, 5.
+  // docs/worked-example.md overalloc pro-rata cut: 27 over 48/24/16 = 14.73, 7.36, 4.91 -> 15, 7, 5.
   CHECK(split_largest_remainder(27, {48, 24, 16}, tiger) == V{15, 7, 5});
   CHECK(split_largest_remainder(10, {1, 1}, {"a", "b"}) == V{5, 5});
   CHECK(split_largest_remainder(7, {0, 3, 0}, {"a", "b", "c"}) == V{0, 7, 0});

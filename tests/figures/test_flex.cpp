@@ -24,7 +24,7 @@ std::vector<std::string> island_names(const Snapshot& snap, const FlexReport& r)
 }
 } // namespace
 
-TEST_CASE("flex reproduces the SPEC §8 flex figures, most free first", "[flex]") {
+TEST_CASE("flex reproduces the docs/worked-example.md flex figures, most free first", "[flex]") {
   const Snapshot snap = test::worked();
   const FlexReport r = flex(snap, test::at_snapshot(snap), Selection{}, FlexQuery{});
   REQUIRE(r.clusters.size() == 2); // puma is provisioning
@@ -45,7 +45,7 @@ TEST_CASE("flex reproduces the SPEC §8 flex figures, most free first", "[flex]"
   CHECK(lion.largest_free_block == 8);
 }
 
-TEST_CASE("flex fair share: 16 for evals in tiger, 8 for any other namespace (SPEC §8)", "[flex]") {
+TEST_CASE("flex fair share: 16 for evals in tiger, 8 for any other namespace (docs/worked-example.md)", "[flex]") {
   const Snapshot snap = test::worked();
   const FleetAt fleet = test::at_snapshot(snap);
   const std::uint32_t tiger = snap.find_cluster("tiger");

@@ -1,5 +1,5 @@
-// SPEC §6 maintenance figures. Expected values are worked out by hand in the comments from
-// the fixtures: examples/fleet/worked (SPEC §8) and tests/data/maintenance/edge (README there).
+// docs/maintenance.md maintenance figures. Expected values are worked out by hand in the comments from
+// the fixtures: examples/fleet/worked (docs/worked-example.md) and tests/data/maintenance/edge (README there).
 #include <catch2/catch.hpp>
 
 #include "fleetcap/figures/maintenance.hpp"
@@ -44,7 +44,7 @@ const ClusterImpact& impact_of(const Snapshot& snap, const ImpactReport& r, cons
 }
 } // namespace
 
-TEST_CASE("maintenance list on the SPEC §8 fleet", "[maintenance]") {
+TEST_CASE("maintenance list on the docs/worked-example.md fleet", "[maintenance]") {
   const Snapshot& snap = worked();
   const EventList l = list_events(snap, Selection{}, at("2026-11-20T12:00:00Z"), EventFilter{});
   // m1 in progress (started 10:00), m2 and m3 scheduled; ordered by start.
@@ -75,6 +75,9 @@ TEST_CASE("overdue flips exactly at action-by", "[maintenance]") {
   };
   CHECK_FALSE(m2("2026-11-21T05:59:59Z"));
   CHECK(m2("2026-11-21T06:00:00Z"));
+  // The list counts them (the JSON summary's `overdue`).
+  CHECK(list_events(snap, Selection{}, at("2026-11-21T05:59:59Z"), EventFilter{}).overdue == 0);
+  CHECK(list_events(snap, Selection{}, at("2026-11-21T06:00:00Z"), EventFilter{}).overdue == 1);
   CHECK(m2("2026-11-22T05:59:59Z")); // still running, still overdue
   // A longer lead moves action-by earlier: 24 h before 18:00 is 2026-11-20T18:00Z.
   MaintenanceHorizon h = at("2026-11-20T18:00:00Z");
@@ -174,7 +177,7 @@ TEST_CASE("node card", "[maintenance]") {
   CHECK(d01.schedulable);
   CHECK(d01.active_events.empty());
 
-  // SPEC §8: t11 is in maintenance m1 now.
+  // docs/worked-example.md: t11 is in maintenance m1 now.
   const Snapshot& w = worked();
   const NodeCard t11 = node_card(w, w.find_node("t11"), T("2026-11-20T12:00:00Z"), kDefaultActionLead);
   CHECK_FALSE(t11.schedulable);
@@ -183,7 +186,7 @@ TEST_CASE("node card", "[maintenance]") {
   CHECK(t11.events[0].when == EventTiming::current);
 }
 
-TEST_CASE("impact on the SPEC §8 fleet", "[maintenance]") {
+TEST_CASE("impact on the docs/worked-example.md fleet", "[maintenance]") {
   const Snapshot& snap = worked();
   const ImpactReport r = maintenance_impact(snap, Selection{}, at("2026-11-20T12:00:00Z"));
   REQUIRE(r.clusters.size() == 2); // puma is provisioning
@@ -300,7 +303,7 @@ TEST_CASE("slot minimum", "[maintenance]") {
   CHECK(slot_minimum(steps, 0, 10, 5) == std::vector<Gpus>{100, 100});
 }
 
-TEST_CASE("plan on the SPEC §8 fleet", "[maintenance]") {
+TEST_CASE("plan on the docs/worked-example.md fleet", "[maintenance]") {
   const Snapshot& snap = worked();
   const MovePlan p = plan_moves(snap, Selection{}, at("2026-11-20T12:00:00Z"), false);
   // m2 (action-by 21T06) hits j3; m3 (action-by 23T12) hits k3. t05 is unhealthy but carries
@@ -348,6 +351,14 @@ TEST_CASE("plan on the SPEC §8 fleet", "[maintenance]") {
   CHECK(s.days[1].day == T("2026-11-23T00:00:00Z"));
   CHECK(std::tie(s.days[1].counts.jobs, s.days[1].counts.placed, s.days[1].counts.preempted) ==
         std::make_tuple(1u, 1u, 0u));
+  CHECK((p.overdue == 0 && !j3.overdue && !k3.overdue));
+  // An hour after m2's action-by, j3 should have moved already: overdue, and counted.
+  const MovePlan late = plan_moves(snap, Selection{}, at("2026-11-21T07:00:00Z"), false);
+  REQUIRE(late.jobs.size() == 2);
+  CHECK(snap.jobs[late.jobs[0].job].name == "j3");
+  CHECK(late.jobs[0].overdue);
+  CHECK_FALSE(late.jobs[1].overdue);
+  CHECK(late.overdue == 1);
   // Later, after m2 ends, only k3 is left to move.
   const MovePlan later = plan_moves(snap, Selection{}, at("2026-11-22T06:00:00Z"), false);
   REQUIRE(later.jobs.size() == 1);

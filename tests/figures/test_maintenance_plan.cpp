@@ -1,4 +1,4 @@
-// maintenance plan (SPEC §6) is valid by construction: invariants checked on generated fleets
+// maintenance plan (docs/maintenance.md) is valid by construction: invariants checked on generated fleets
 // (every node within its GPUs at every moment of the window, SKU kept, region and provider
 // with --same-region, a multi-node job in one island, no destination an event covers from the
 // move to the window's end, only flex jobs preempted and only for in-quota moves), and on small
@@ -94,7 +94,7 @@ std::map<Resource, std::string> random_fleet(unsigned seed) {
 }
 
 // A node can receive a job at t: schedulable at t and no open event covering it is active at
-// or starts in [t, window end). Written from the SPEC, not from the planner's pool.
+// or starts in [t, window end). Written from docs/maintenance.md, not from the planner's pool.
 bool can_receive(const Snapshot& snap, std::uint32_t n, Time t, const MaintenanceHorizon& h) {
   const Node& node = snap.nodes[n];
   if (!node.healthy || node.cordoned) return false;
@@ -353,7 +353,7 @@ TEST_CASE("plan places nearly as many jobs as an exhaustive search", "[maintenan
       }
       INFO(moves);
       CHECK(p.summary.placed <= most); // else the plan broke a rule the search keeps
-      // Not always equal: moves go in the SPEC's order, so an 8-GPU job placed first may take
+      // Not always equal: moves go in docs/maintenance.md's order, so an 8-GPU job placed first may take
       // the room three small ones after it would have shared.
       greedy += p.summary.placed;
       best += most;

@@ -1,4 +1,4 @@
-// SPEC §6 `nodes` on the SPEC §8 fleet: which nodes are listed, and what each row says.
+// docs/maintenance.md `nodes` on the docs/worked-example.md fleet: which nodes are listed, and what each row says.
 #include <catch2/catch.hpp>
 
 #include "fleetcap/figures/nodes.hpp"
@@ -60,7 +60,7 @@ TEST_CASE("nodes --all, --island, the window and the cluster filter", "[nodes]")
   all.all = true;
   const NodesReport every = list_nodes(snap, Selection{}, horizon(), all);
   CHECK(every.rows.size() == 20);
-  CHECK(every.totals.schedulable_gpus == 136); // SPEC §8: healthy 72 + 64
+  CHECK(every.totals.schedulable_gpus == 136); // docs/worked-example.md: healthy 72 + 64
   CHECK(every.totals.gpus_used == 120);        // in quota 104 + flex 16
   CHECK(every.totals.running_jobs == 7);
   NodesQuery island = all;

@@ -1,5 +1,5 @@
-// SPEC §5 overallocation figures. Every expected number here was worked out by hand from the
-// SPEC formulas (the working is in the comments), not copied from the program.
+// docs/overalloc.md overallocation figures. Every expected number here was worked out by hand from the
+// docs/overalloc.md formulas (the working is in the comments), not copied from the program.
 #include "fleetcap/figures/overalloc.hpp"
 #include "fleetcap/model/validate.hpp"
 
@@ -133,14 +133,14 @@ TEST_CASE("a saved snapshot becomes one healthy sample per cluster", "[history]"
   const auto samples = health_samples(snap, fleet);
   REQUIRE(samples.size() == 3);
   CHECK(samples[0].cluster == "tiger");
-  CHECK(samples[0].healthy_gpus == 72); // SPEC §8: t05 unhealthy, t11 in m1, t12 cordoned
+  CHECK(samples[0].healthy_gpus == 72); // docs/worked-example.md: t05 unhealthy, t11 in m1, t12 cordoned
   CHECK(samples[0].total_gpus == 96);
   CHECK(samples[0].at == *snap.taken_at);
   CHECK(samples[1].healthy_gpus == 64);
   CHECK(samples[2].healthy_gpus == 0);
 }
 
-TEST_CASE("cut splits: SPEC §8 tiger, both policies", "[overalloc]") {
+TEST_CASE("cut splits: docs/worked-example.md tiger, both policies", "[overalloc]") {
   // pretrain 48 assigned, 32 used (free 16); evals 24, 8 used by idle j2 (free 16, idle 8);
   // chat-tiger 16, 16 used (free 0).
   const std::vector<CutInput> tiger = {
@@ -185,7 +185,7 @@ TEST_CASE("phases", "[overalloc]") {
   CHECK(cut_phase(7, 5, 1) == 4);
 }
 
-TEST_CASE("SPEC §8 overalloc, pro-rata", "[overalloc]") {
+TEST_CASE("docs/worked-example.md overalloc, pro-rata", "[overalloc]") {
   Snapshot snap = worked();
   const OverallocReport r = run(snap, BufferChoice{}, CutPolicy::pro_rata);
   REQUIRE(r.clusters.size() == 2); // puma is provisioning
@@ -232,7 +232,7 @@ TEST_CASE("SPEC §8 overalloc, pro-rata", "[overalloc]") {
   CHECK(s.gpus_preempted == 16);
 }
 
-TEST_CASE("SPEC §8 overalloc, least-disruptive", "[overalloc]") {
+TEST_CASE("docs/worked-example.md overalloc, least-disruptive", "[overalloc]") {
   Snapshot snap = worked();
   const OverallocReport r = run(snap, BufferChoice{}, CutPolicy::least_disruptive);
   CHECK(quota(r, snap, "research/evals").cut == 14);
@@ -516,4 +516,78 @@ TEST_CASE("the brief: no cluster over target, nothing unbacked in the cut", "[ov
   CHECK(b.total.cut_unbacked == 16); // a 0% buffer cuts only quota with no healthy GPU behind it
   CHECK(overalloc_brief(OverallocReport{}, snap).total.cut == 0);
   CHECK(overalloc_brief(OverallocReport{}, snap).clusters == 0);
+}
+
+TEST_CASE("--phase views: quotas cut in the phase; clusters and trees with such a cut, or none at all", "[overalloc]") {
+  Snapshot snap = worked();
+  const OverallocReport r = run(snap, BufferChoice{}, CutPolicy::pro_rata);
+  const std::vector<OverallocTree> trees = overalloc_trees(r, snap);
+  auto names = [&](const PhaseView& v) {
+    std::vector<std::string> q, c, t;
+    for (const auto* x : v.quotas) q.emplace_back(snap.quotas[x->quota].name);
+    for (const auto* x : v.clusters) c.emplace_back(snap.clusters[x->cluster].name);
+    for (const auto* x : v.trees) t.emplace_back(snap.quotas[x->tree].name);
+    return std::tuple{q, c, t};
+  };
+  using V = std::vector<std::string>;
+  // Every phase: every cluster and tree, but only the quotas that lose GPUs.
+  CHECK(names(phase_view(r, trees, snap, 0)) ==
+        std::tuple{V{"research/pretrain", "research/evals", "applied/chat-tiger"}, V{"tiger", "lion"},
+                   V{"applied", "research"}});
+  // Phase 2 (unscheduled quota only): pretrain and evals, in tiger, of research.
+  CHECK(names(phase_view(r, trees, snap, 2)) ==
+        std::tuple{V{"research/pretrain", "research/evals"}, V{"tiger"}, V{"research"}});
+  CHECK(names(phase_view(r, trees, snap, 3)) == std::tuple{V{}, V{}, V{}});
+  // Phase 4: chat-tiger preempts j3; tiger is in phase 4 as well as 2.
+  CHECK(names(phase_view(r, trees, snap, 4)) == std::tuple{V{"applied/chat-tiger"}, V{"tiger"}, V{"applied"}});
+  // Phase 1 (no cut): lion; no tree is without a cut.
+  CHECK(names(phase_view(r, trees, snap, 1)) == std::tuple{V{}, V{"lion"}, V{}});
+}
+
+TEST_CASE("history coverage: samples, clusters with and without, the span", "[overalloc][history]") {
+  Snapshot snap = worked();
+  const Time at = *snap.taken_at, day = 86400;
+  const std::vector<HealthSample> h = {sample("tiger", at - 4 * day, 80), sample("tiger", at - day, 88),
+                                       sample("tiger", at, 80)};
+  const HistoryCoverage c = history_coverage(run(snap, BufferChoice{}, CutPolicy::pro_rata, h));
+  CHECK(c.samples == 3);
+  CHECK((c.clusters_with == 1 && c.clusters_without == 1)); // lion has none
+  CHECK((c.fewest == 3 && c.most == 3));
+  CHECK((c.first == at - 4 * day && c.last == at));
+  const HistoryCoverage none = history_coverage(run(snap, BufferChoice{}, CutPolicy::pro_rata));
+  CHECK((none.samples == 0 && none.clusters_with == 0 && none.clusters_without == 2));
+}
+
+TEST_CASE("quota plan: phases up to N cut, later ones keep their gpus; totals", "[overalloc]") {
+  Snapshot snap = worked();
+  const OverallocReport r = run(snap, BufferChoice{}, CutPolicy::pro_rata);
+  auto line = [&](const QuotaPlan& p, std::string_view name) {
+    for (const auto& q : p.quotas)
+      if (snap.quotas[q.quota->quota].name == name) return q;
+    FAIL("no quota " << name);
+    throw;
+  };
+  const QuotaPlan all = quota_plan(r, 0);
+  CHECK(all.quotas.size() == r.quotas.size());
+  const PlanQuota chat = line(all, "applied/chat-tiger");
+  CHECK((chat.old_gpus == 16 && chat.cut == 5 && chat.gpus == 11 && chat.final_gpus == 11 && !chat.deferred));
+  CHECK((all.totals.old_gpus == 136 && all.totals.cut == 27 && all.totals.gpus == 109));
+  // Up to phase 2: chat-tiger (phase 4) is deferred and keeps 16; its final gpus are still 11.
+  const QuotaPlan two = quota_plan(r, 2);
+  const PlanQuota deferred = line(two, "applied/chat-tiger");
+  CHECK((deferred.deferred && deferred.cut == 0 && deferred.gpus == 16 && deferred.final_gpus == 11));
+  const PlanQuota pretrain = line(two, "research/pretrain");
+  CHECK((!pretrain.deferred && pretrain.cut == 15 && pretrain.gpus == 33));
+  CHECK((two.totals.old_gpus == 136 && two.totals.cut == 22 && two.totals.gpus == 114));
+  CHECK(quota(r, snap, "research/evals").new_gpus == 17); // 24 - 7
+}
+
+TEST_CASE("the brief counts the quotas affected: those cut in phases 2 to 4", "[overalloc][brief]") {
+  Snapshot snap = worked();
+  const OverallocReport r = run(snap, BufferChoice{}, CutPolicy::pro_rata);
+  const OverallocBrief b = overalloc_brief(r, snap);
+  CHECK(b.quotas_affected == 3);
+  CHECK(b.quotas_affected == r.summary.quotas_affected);
+  CHECK(b.quotas_affected == b.phases[2].quotas + b.phases[3].quotas + b.phases[4].quotas);
+  CHECK(b.phases[1].quotas > 0); // the uncut ones are not affected
 }

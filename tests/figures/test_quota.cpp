@@ -33,7 +33,7 @@ std::vector<std::string> row_names(const Snapshot& snap, const std::vector<Quota
 }
 } // namespace
 
-TEST_CASE("quota figures reproduce the SPEC §8 quota table", "[quota]") {
+TEST_CASE("quota figures reproduce the docs/worked-example.md quota table", "[quota]") {
   const Snapshot snap = test::worked();
   const auto all = leaf_quota_figures(snap, test::at_snapshot(snap));
   for (const Expected& e : {
@@ -70,7 +70,7 @@ TEST_CASE("quota figures: a borrowing limit caps borrowable", "[quota]") {
   worked.quotas[worked.find_quota("research/pretrain")].borrowing_limit = 10;
   check_leaf(worked, leaf_quota_figures(worked, test::at_snapshot(worked)),
              {"research/pretrain", 48, 32, 16, 0, 10, 16, 9});
-  // vision/elk borrows 4 and may borrow 8 more; limit 6 → min(8, 6) = 6 (ADAPTERS §B caps
+  // vision/elk borrows 4 and may borrow 8 more; limit 6 → min(8, 6) = 6 (docs/kubernetes.md caps
   // borrowable by the limit, not by the limit less what is borrowed: docs/quota.md); limit 3 →
   // 3. Available stays 0: elk has no free and the cluster no pool. A lending limit is reported
   // only: nlp still lends all its free.

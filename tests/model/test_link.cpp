@@ -1,6 +1,6 @@
 // Linking in stages while resources load (load_snapshot's Linker) must report exactly what the
 // sequential link() reports, in the same order. tests/data/bad-links is the worked example
-// with one break per link stage; the expected lines were checked by hand against SPEC §3.3
+// with one break per link stage; the expected lines were checked by hand against docs/fleet-api.md
 // (a node of an unknown cluster is reported once, not again for each job on it).
 #include "fleetcap/error.hpp"
 #include "fleetcap/model/validate.hpp"
@@ -86,14 +86,14 @@ TEST_CASE("Staged linking gives the index link() gives, and its warnings") {
     CHECK(sequential.index.islands[i].name == staged.index.islands[i].name);
     CHECK(sequential.index.islands[i].nodes == staged.index.islands[i].nodes);
   }
-  // SPEC §8: tiger's islands, t01-t06 and t07-t12.
+  // docs/worked-example.md: tiger's islands, t01-t06 and t07-t12.
   CHECK(staged.index.islands[0].name == "tiger-ib1");
   CHECK(staged.index.islands[0].nodes == std::vector<std::uint32_t>{0, 1, 2, 3, 4, 5});
   for (std::size_t n = 0; n < staged.nodes.size(); ++n) {
     const auto a = staged.index.node_jobs[n], b = sequential.index.node_jobs[n];
     CHECK(std::vector<std::uint32_t>(a.begin(), a.end()) == std::vector<std::uint32_t>(b.begin(), b.end()));
   }
-  // j1 runs on t01-t04 (SPEC §8).
+  // j1 runs on t01-t04 (docs/worked-example.md).
   const auto t01 = staged.find_node("t01");
   REQUIRE(t01 != kNone);
   REQUIRE(staged.index.node_jobs[t01].size() == 1);

@@ -1,5 +1,5 @@
 // One page of the fleet API into the model (src/model/parse.cpp): field types, missing fields,
-// unknown fields, invalid JSON, api_version and pages that append (SPEC §3.1–§3.3).
+// unknown fields, invalid JSON, api_version and pages that append (docs/fleet-api.md–docs/fleet-api.md).
 #include "fleetcap/model/parse.hpp"
 
 #include <catch2/catch.hpp>
@@ -62,8 +62,8 @@ TEST_CASE("a valid page fills the model") {
   CHECK(snap.nodes[1].issues[0].detected_at == parse_rfc3339("2026-11-19T22:14:00Z"));
 }
 
-TEST_CASE("field type errors name resource, index, item, field and the value (SPEC §3.3)") {
-  // The SPEC's own example, at index 1.
+TEST_CASE("field type errors name resource, index, item, field and the value (docs/fleet-api.md)") {
+  // docs/fleet-api.md's own example, at index 1.
   CHECK(errors_of(Resource::nodes, kNode0 + "," + node("t02", R"("gpus": "8", "health": "healthy")")) ==
         Errors{R"(nodes[1] "t02": field "gpus" must be a non-negative integer, got "8")"});
   CHECK(errors_of(Resource::nodes, node("t01", R"("gpus": -8, "health": "healthy")")) ==
@@ -280,7 +280,7 @@ TEST_CASE("pages append, and item indexes continue across pages") {
   CHECK(snap.nodes[0].name == "t01");
   CHECK(snap.nodes[2].name == "t03");
   auto last = parse(Resource::nodes, snap, "", R"(, "next_page_token": "")");
-  CHECK(last.page.next_page_token.empty()); // "" ends pagination too (SPEC §3.1)
+  CHECK(last.page.next_page_token.empty()); // "" ends pagination too (docs/fleet-api.md)
   CHECK(snap.nodes.size() == 3);
 }
 

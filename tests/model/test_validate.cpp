@@ -1,4 +1,4 @@
-// Cross-item rules of SPEC §3.2 (src/model/validate.cpp): one message per violation, in
+// Cross-item rules of docs/fleet-api.md (src/model/validate.cpp): one message per violation, in
 // resource order, and the index link() builds when the items are valid.
 #include "fleetcap/model/parse.hpp"
 #include "fleetcap/model/validate.hpp"

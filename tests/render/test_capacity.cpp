@@ -1,5 +1,5 @@
-// `capacity` rendered (src/render/capacity.cpp) for the SPEC §8 worked example: the table
-// (golden text, checked by hand against SPEC §8), JSON keys and values, CSV, sorting, grouping.
+// `capacity` rendered (src/render/capacity.cpp) for the docs/worked-example.md worked example: the table
+// (golden text, checked by hand against docs/worked-example.md), JSON keys and values, CSV, sorting, grouping.
 #include "fleetcap/render/capacity.hpp"
 #include "fleetcap/render/columns.hpp"
 
@@ -107,7 +107,7 @@ TEST_CASE("capacity --sort: figures largest first, text A to Z, ties in snapshot
   CHECK_FALSE(is_column_name("capacity", ""));
 }
 
-TEST_CASE("capacity JSON: envelope, every figure by its SPEC name, totals") {
+TEST_CASE("capacity JSON: envelope, every figure by its docs/figures.md name, totals") {
   Worked w;
   RenderOptions o;
   o.format = Format::json;
@@ -139,7 +139,7 @@ TEST_CASE("capacity JSON key order is stable") {
   const auto doc = nlohmann::ordered_json::parse(w.render(o));
   Names top;
   for (const auto& [key, value] : doc.items()) top.push_back(key);
-  CHECK(top == Names{"schema", "generated_at", "at", "source", "clusters", "totals"});
+  CHECK(top == Names{"schema", "generated_at", "at", "source", "sources", "clusters", "totals"});
   Names cluster;
   for (const auto& [key, value] : doc["clusters"][0].items()) cluster.push_back(key);
   CHECK(cluster == Names{"name", "region", "provider", "sku", "state", "total", "healthy", "assigned", "inquota_used",
@@ -166,7 +166,7 @@ TEST_CASE("capacity JSON --by: groups with key and cluster count") {
   CHECK(doc["totals"]["healthy"] == 136);
 }
 
-TEST_CASE("capacity CSV: header of SPEC names, one line per cluster, no TOTAL") {
+TEST_CASE("capacity CSV: header of docs/figures.md names, one line per cluster, no TOTAL") {
   Worked w;
   CHECK(w.render(Format::csv) ==
         "name,region,provider,sku,state,total,healthy,assigned,inquota_used,inquota_free,flex_used,flex_free,"

@@ -16,7 +16,7 @@ std::string render(const Snapshot& snap, const FlexQuery& q, Format format = For
 }
 } // namespace
 
-TEST_CASE("flex table of the worked example is the SPEC §8 flex columns", "[render][flex]") {
+TEST_CASE("flex table of the worked example is the docs/worked-example.md flex columns", "[render][flex]") {
   const Snapshot snap = test::worked();
   CHECK(render(snap, {}) == test::golden("flex-worked.txt"));
   FlexQuery q;

@@ -24,7 +24,8 @@ std::string show(const Snapshot& snap, std::string_view name, Format format = Fo
 }
 } // namespace
 
-TEST_CASE("quota tree of the worked example: the SPEC §8 quota table with group sums", "[render][quota]") {
+TEST_CASE("quota tree of the worked example: the docs/worked-example.md quota table with group sums",
+          "[render][quota]") {
   const Snapshot snap = test::worked();
   CHECK(tree(snap, {}, std::nullopt) == test::golden("quota-worked.txt"));
   CHECK(tree(snap, {}, std::string("evals")) == test::golden("quota-worked-namespace-evals.txt"));

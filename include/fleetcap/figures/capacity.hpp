@@ -1,4 +1,4 @@
-// `fleetcap capacity`: SPEC §4 cluster figures for the selected clusters, with totals.
+// `fleetcap capacity`: docs/figures.md cluster figures for the selected clusters, with totals.
 #pragma once
 
 #include "fleetcap/figures/fleet.hpp"

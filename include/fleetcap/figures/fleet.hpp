@@ -1,4 +1,4 @@
-// The fleet at one instant, and the per-cluster figures of SPEC §4. Pure: no I/O.
+// The fleet at one instant, and the per-cluster figures of docs/figures.md. Pure: no I/O.
 #pragma once
 
 #include "fleetcap/model/model.hpp"
@@ -8,7 +8,7 @@
 
 namespace fleetcap {
 
-// SPEC §4 cluster figures; names match the JSON keys.
+// docs/figures.md cluster figures; names match the JSON keys.
 struct ClusterFigures {
   Gpus total = 0;
   Gpus healthy = 0;  // H: GPUs on schedulable nodes
@@ -41,10 +41,10 @@ struct FleetAt {
 
 FleetAt evaluate(const Snapshot& snap, Time at);
 
-// Schedulable per node at `at` (SPEC §2), without the rest of evaluate().
+// Schedulable per node at `at` (docs/concepts.md), without the rest of evaluate().
 std::vector<std::uint8_t> schedulable_nodes(const Snapshot& snap, Time at);
 
-// Largest remainder split (SPEC §4): floor of each exact share of `total` in proportion to
+// Largest remainder split (docs/figures.md): floor of each exact share of `total` in proportion to
 // `weights`, then one GPU each to the largest remainders, ties to the name that sorts first.
 // All-zero weights give all-zero parts.
 std::vector<Gpus> split_largest_remainder(Gpus total, const std::vector<Gpus>& weights,

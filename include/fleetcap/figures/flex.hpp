@@ -1,5 +1,5 @@
 // `fleetcap flex`: where free flex GPUs are, whether they stay, and each namespace's fair
-// share of them (SPEC §2 Flex, §4). Pure: no I/O.
+// share of them (docs/concepts.md Flex, docs/figures.md). Pure: no I/O.
 #pragma once
 
 #include "fleetcap/figures/fleet.hpp"
@@ -12,7 +12,7 @@
 namespace fleetcap {
 
 // The GPUs flex namespaces share in a cluster: max(0, H − Uq), the healthy GPUs in-quota jobs
-// do not use (SPEC §4 fair share numerator; also what quota `available` may still take).
+// do not use (docs/figures.md fair share numerator; also what quota `available` may still take).
 Gpus flex_pool(const ClusterFigures& f);
 
 // One namespace's flex in one cluster.
@@ -20,7 +20,7 @@ struct NamespaceFlex {
   std::string ns;
   Gpus flex_used = 0;    // GPUs of its running flex jobs in the cluster
   Gpus flex_pending = 0; // GPUs its pending flex jobs in the cluster ask for
-  Gpus fair_share = 0;   // floor(flex_pool / N) (SPEC §4)
+  Gpus fair_share = 0;   // floor(flex_pool / N) (docs/figures.md)
 
   // Beyond its share, a namespace's flex jobs are the first to be preempted.
   bool over_share() const { return flex_used > fair_share; }
@@ -30,7 +30,7 @@ struct NamespaceFlex {
 std::vector<NamespaceFlex> flex_namespaces(const Snapshot& snap, const FleetAt& fleet, std::uint32_t cluster);
 
 // `ns` in `cluster` given that cluster's flex_namespaces(): N counts `ns` too when it has no
-// flex job there yet (SPEC §4).
+// flex job there yet (docs/figures.md).
 NamespaceFlex namespace_flex(const std::vector<NamespaceFlex>& namespaces, const ClusterFigures& f,
                              const std::string& ns);
 
@@ -56,7 +56,7 @@ struct FlexIsland {
   std::uint32_t cluster = kNone;
   Gpus free_block = 0; // now (largest_free_block's per-island figure)
   std::size_t free_nodes = 0;
-  // With --contiguous (SPEC §4): the free block leaving out nodes an open event covers at any
+  // With --contiguous (docs/figures.md): the free block leaving out nodes an open event covers at any
   // time in [at, at + stay), and those nodes' count.
   Gpus block = 0;
   std::size_t block_nodes = 0;

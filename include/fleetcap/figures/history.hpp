@@ -1,4 +1,4 @@
-// Health history (SPEC §5): samples of each cluster's healthy GPUs over a window, reduced to
+// Health history (docs/overalloc.md): samples of each cluster's healthy GPUs over a window, reduced to
 // the statistics overalloc uses. Pure: no I/O.
 #pragma once
 
@@ -36,7 +36,7 @@ struct HistoryStats {
 std::vector<HistoryStats> cluster_history(const Snapshot& snap, const std::vector<HealthSample>& samples,
                                           const HistoryWindow& window);
 
-// One sample per cluster of `snap` at fleet.at: healthy = GPUs on schedulable nodes (SPEC §2),
+// One sample per cluster of `snap` at fleet.at: healthy = GPUs on schedulable nodes (docs/concepts.md),
 // total = GPUs on all nodes. How a saved snapshot becomes a point of history (--history DIR).
 std::vector<HealthSample> health_samples(const Snapshot& snap, const FleetAt& fleet);
 

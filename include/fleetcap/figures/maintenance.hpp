@@ -1,5 +1,5 @@
 // `fleetcap maintenance`: events in a window, one node's card, what the events do to
-// schedulable GPUs over time, and which jobs must move where (SPEC §6). Pure: no I/O.
+// schedulable GPUs over time, and which jobs must move where (docs/maintenance.md). Pure: no I/O.
 #pragma once
 
 #include "fleetcap/figures/fleet.hpp"
@@ -192,7 +192,7 @@ struct MovePlan {
   std::size_t overdue = 0;           // jobs to move whose move-by has passed
 };
 
-// Jobs of the selected clusters that must move, and a destination for each (SPEC §6; greedy in
+// Jobs of the selected clusters that must move, and a destination for each (docs/maintenance.md; greedy in
 // move order, see docs/maintenance.md): in GPUs and in time, best fit, in the job's cluster,
 // then production clusters of its SKU, region and provider, then (unless same_region) of its
 // SKU anywhere; an in-quota job that fits nowhere on free GPUs preempts flex jobs in its own
@@ -200,7 +200,7 @@ struct MovePlan {
 // islands it touches.
 MovePlan plan_moves(const Snapshot& snap, const Selection& sel, const MaintenanceHorizon& h, bool same_region);
 
-// Each running job's GPUs spread over its listed nodes (SPEC §6): `gpus / n` each, the
+// Each running job's GPUs spread over its listed nodes (docs/maintenance.md): `gpus / n` each, the
 // remainder one each to the first nodes listed. Calls f(node, gpus) per listed node.
 template <class F> void for_each_share(const Job& job, F&& f) {
   const auto& nodes = job.node_indices;

@@ -1,4 +1,4 @@
-// `fleetcap nodes` (SPEC §6): a node listing like `sinfo -R`: the nodes that are not
+// `fleetcap nodes` (docs/maintenance.md): a node listing like `sinfo -R`: the nodes that are not
 // schedulable now, have an open issue or a coming event in the window (or every node), and
 // the same summed per island. Pure: no I/O.
 #pragma once
@@ -17,8 +17,8 @@ struct NodesQuery {
 
 struct NodeRow {
   std::uint32_t node = kNone;
-  Gpus gpus_used = 0;       // Σ of the running jobs' shares on it (SPEC §6: spread evenly)
-  bool schedulable = false; // now (SPEC §2)
+  Gpus gpus_used = 0;       // Σ of the running jobs' shares on it (docs/maintenance.md: spread evenly)
+  bool schedulable = false; // now (docs/concepts.md)
   int worst_issue = -1;     // index into Node::issues: the lowest priority number, then the earliest detected
   // The open event covering it that is active now (the one ending last), else the next one to
   // start in the window; kNone when none.

@@ -1,5 +1,5 @@
 // `fleetcap overalloc`: what a quota buffer would cut, from whom, in which rollout phase
-// (SPEC §5). Pure: integers in, integers out; percentages are basis points.
+// (docs/overalloc.md). Pure: integers in, integers out; percentages are basis points.
 #pragma once
 
 #include "fleetcap/figures/fleet.hpp"
@@ -39,7 +39,7 @@ struct CutInput {
   Gpus idle = 0; // Σ GPUs of its running idle jobs
 };
 
-// Splits a cluster's cut over its leaves (SPEC §5 --cut). `cut` ≤ Σ assigned.
+// Splits a cluster's cut over its leaves (docs/overalloc.md --cut). `cut` ≤ Σ assigned.
 std::vector<Gpus> split_cut(Gpus cut, const std::vector<CutInput>& leaves, CutPolicy policy);
 
 // Rollout phase of one quota's cut: 1 when nothing is cut, 2 when cut ≤ free, 3 when
@@ -68,7 +68,7 @@ struct OverallocBasis {
   struct Leaf {
     std::uint32_t quota = kNone;
     Gpus assigned = 0, used = 0, free = 0, idle = 0;
-    std::vector<std::uint32_t> preemptible; // running, not idle, in preemption order (SPEC §5 phase 4)
+    std::vector<std::uint32_t> preemptible; // running, not idle, in preemption order (docs/overalloc.md phase 4)
   };
   struct ClusterBasis {
     std::uint32_t cluster = kNone;
@@ -134,6 +134,11 @@ struct OverallocReport {
 
 OverallocReport overalloc(const OverallocBasis& basis, const Snapshot& snap, const BufferChoice& buffer,
                           CutPolicy policy);
+
+// `overalloc sweep`: one report per buffer from `from` to `to` by `step` (basis points), each
+// with `pinned`'s --buffer-for clusters kept at theirs.
+std::vector<OverallocReport> overalloc_sweep(const OverallocBasis& basis, const Snapshot& snap, BufferChoice pinned,
+                                             BasisPoints from, BasisPoints to, BasisPoints step, CutPolicy policy);
 
 // The TOTAL row of the cluster table: the sums of `clusters` where sums make sense (healthy,
 // reference, buffer GPUs, target, assigned, cut and its sources, quotas affected, jobs and

@@ -1,4 +1,4 @@
-// `fleetcap quota`: what each leaf quota really gives its team now (SPEC §4 quota figures),
+// `fleetcap quota`: what each leaf quota really gives its team now (docs/figures.md quota figures),
 // the quota tree with group sums, and one quota in detail. Pure: no I/O.
 #pragma once
 
@@ -11,7 +11,7 @@
 
 namespace fleetcap {
 
-// SPEC §4 leaf quota figures; names match the JSON keys. For a group, the sums of its leaves'
+// docs/figures.md leaf quota figures; names match the JSON keys. For a group, the sums of its leaves'
 // assigned, used, free, borrowed and unbacked; borrowable and available are not summed (each
 // sibling's borrowable counts the same idle GPUs again) and stay 0.
 struct QuotaFigures {
@@ -33,7 +33,7 @@ std::vector<QuotaFigures> leaf_quota_figures(const Snapshot& snap, const FleetAt
 
 // The order in which a quota's jobs go when it shrinks: lowest priority first, then newest
 // first — a pending job counts as newer than any running one, a running job without
-// started_at as the oldest (SPEC §5) — then name.
+// started_at as the oldest (docs/overalloc.md) — then name.
 bool preempts_before(const Job& a, const Job& b);
 
 struct QuotaRow {
@@ -78,7 +78,7 @@ struct QuotaDetail {
   QuotaRow row;                    // the quota itself (a group's row holds its sums)
   std::vector<std::uint32_t> jobs; // running and pending, in preemption order (preempts_before)
   // Leaf: the other leaves of its tree in its cluster, by name; `tree` sums the whole tree there
-  // (P, U, B of SPEC §4 are its assigned, used, borrowed).
+  // (P, U, B of docs/figures.md are its assigned, used, borrowed).
   std::vector<QuotaRow> siblings;
   QuotaFigures tree;
   Gpus tree_unused = 0;           // max(0, P − U): what the tree's leaves there may still use

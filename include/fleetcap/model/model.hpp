@@ -1,4 +1,4 @@
-// Typed fleet items (SPEC §3.2), parsed once at the boundary and linked by index.
+// Typed fleet items (docs/fleet-api.md), parsed once at the boundary and linked by index.
 #pragma once
 
 #include "fleetcap/model/time.hpp"
@@ -102,6 +102,23 @@ std::optional<int> issue_priority_from(std::string_view s);
 struct Cluster {
   std::string name, region, provider, sku;
   ClusterState state = ClusterState::production;
+  std::uint32_t source = 0; // its source: an index into Snapshot::sources (docs/sources.md)
+};
+
+// One source a snapshot was read from (docs/sources.md): each JSON document's "sources", and
+// `fleetcap sources`.
+struct SourceStatus {
+  std::string name;   // the config file's [sources.NAME], or a short name for a --source
+  std::string kind;   // its kind (fleetcap/source/kinds.hpp): fleet-api, snapshot, slurmrestd, kube
+  std::string source; // what it reads, without credentials
+  bool ok = true;
+  std::string error;            // why it failed, when !ok
+  Time fetched_at = 0;          // when this run began reading it
+  std::optional<Time> taken_at; // the time its data is from: a saved snapshot's, else fetched_at
+  double seconds = 0;           // how long reading it took
+  std::size_t clusters = 0;     // how many clusters it gave (set for `fleetcap sources`)
+  std::string version;          // the API's or scheduler's version, as far as it tells
+  std::string auth;             // how fleetcap authenticated to it (never the secret)
 };
 
 struct NodeIssue {
@@ -175,7 +192,7 @@ struct MaintenanceEvent {
   std::uint32_t cluster_index = kNone;
   std::span<const std::uint32_t> node_indices; // in Snapshot::event_node_indices; empty = the whole cluster
 
-  // Active at t: start <= t < end and neither completed nor cancelled (SPEC §2).
+  // Active at t: start <= t < end and neither completed nor cancelled (docs/concepts.md).
   bool active_at(Time t) const {
     return start <= t && t < end && state != EventState::completed && state != EventState::cancelled;
   }
@@ -313,14 +330,19 @@ struct Snapshot {
   std::vector<Job> jobs;
   std::vector<MaintenanceEvent> maintenance;
   std::vector<HealthSample> health_history;
-  std::optional<Time> taken_at; // from snapshot.json
-  std::string source;           // what the user named, without credentials
+  std::optional<Time> taken_at;      // from snapshot.json
+  std::string source;                // what the user named, without credentials
+  std::vector<SourceStatus> sources; // each source read, in the order named (one, unless a fleet)
   std::vector<std::string> warnings;
   FleetIndex index;
   std::array<TextArena, kResources.size()> text; // per resource, so resources parse concurrently
   ArrayArena<NodeIssue> node_issues;             // written by parsing nodes only
   ArrayArena<std::uint32_t> job_node_indices;    // written by linking only (jobs)
   ArrayArena<std::uint32_t> event_node_indices;  // written by linking only (maintenance)
+  // A fleet of several sources (merge.hpp): the text and node issues of each source's snapshot,
+  // which its items view, and the text of the names the merge changed.
+  std::vector<std::array<TextArena, kResources.size()>> merged_text;
+  std::vector<ArrayArena<NodeIssue>> merged_node_issues;
   // Set on the snapshot a command runs on: after keep_snapshots_until_exit(), destroying it
   // hands its memory to the process instead of freeing it piece by piece (tens of ms for a
   // large fleet, just before the process exits and the kernel takes it back anyway).

@@ -1,4 +1,4 @@
-// Reading fleet API pages (SPEC §3.1) into the model. The only place that parses input JSON.
+// Reading fleet API pages (docs/fleet-api.md) into the model. The only place that parses input JSON.
 #pragma once
 
 #include "fleetcap/model/model.hpp"
@@ -28,7 +28,7 @@ struct PageResult {
 
 // Parses one page of `resource` (an API response or a saved <resource>.json), appending its
 // items to the matching vector of `snap`; only that vector is touched, so resources may be
-// parsed on separate threads. Violations of SPEC §3.2 that one item shows alone go to
+// parsed on separate threads. Violations of docs/fleet-api.md that one item shows alone go to
 // `errors` as "resource[index] "name": field ..." lines; invalid JSON becomes one error naming
 // `label`, line and column. `bytes` gets simdjson's padding added to its capacity.
 PageResult parse_page(Resource resource, std::string_view label, std::string& bytes, Snapshot& snap,
@@ -72,6 +72,10 @@ private:
 struct SnapshotMeta {
   std::optional<Time> taken_at;
   std::string source;
+  // A fleet of several sources saved as one (docs/sources.md): each source, and the names of
+  // its clusters, in the same order; empty for one source.
+  std::vector<SourceStatus> sources;
+  std::vector<std::vector<std::string>> source_clusters;
 };
 SnapshotMeta parse_snapshot_meta(std::string_view label, std::string& bytes);
 

@@ -1,4 +1,4 @@
-// "Did you mean ...": the known names nearest to a mistyped one (SPEC §7), bounded so that a
+// "Did you mean ...": the known names nearest to a mistyped one (docs/cli.md), bounded so that a
 // long word against a large fleet costs little (issue 16.10).
 #pragma once
 

@@ -1,4 +1,4 @@
-// Cross-item rules of SPEC §3.2 and the lookups built from them.
+// Cross-item rules of docs/fleet-api.md and the lookups built from them.
 #pragma once
 
 #include "fleetcap/model/model.hpp"

@@ -24,6 +24,8 @@ struct RenderOptions {
   Time generated_at = 0;
   Time at = 0;
   std::string source;
+  std::vector<SourceStatus> sources; // every JSON document's "sources" (docs/sources.md)
+  bool source_details = false;       // `fleetcap sources`: they carry every column of its table
 };
 
 // A --sort name matches a column's JSON key or table header: case-insensitive, '-' = '_'.

@@ -1,5 +1,5 @@
 // Text tables: a header row, numbers right-aligned, an optional TOTAL row, fitted to a width
-// (SPEC §7): list cells shrink to counts first, then the least important columns go, and a
+// (docs/cli.md): list cells shrink to counts first, then the least important columns go, and a
 // last line says what was hidden. Renders to a string; the caller prints it.
 #pragma once
 

@@ -33,7 +33,8 @@ public:
     std::string name;
     std::vector<std::string> inputs;
     std::size_t line = 0;
-    bool table_value = false; // an inline table or an array of tables: no option takes it
+    enum class Type { text, boolean, array, table } type = Type::text; // text: a string, number or date
+    std::string shown; // the value as written, for messages: "\"lots\"", 10, an array
   };
   // Every key outside the tables named in `skip` (the kinds' tables and [sources]), in file order.
   std::vector<Item> items(const std::vector<std::string_view>& skip) const;

@@ -1,4 +1,4 @@
-// A folder of saved snapshots as health history (`overalloc --history DIR`, SPEC §5).
+// A folder of saved snapshots as health history (`overalloc --history DIR`, docs/overalloc.md).
 #pragma once
 
 #include "fleetcap/model/model.hpp"

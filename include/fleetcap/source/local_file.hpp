@@ -30,8 +30,12 @@ int open_local_file(const std::string& path, std::uint64_t limit, const std::str
 // what a file gets is what stdout would: redacted by the same SecretFilter (fleetcap/secrets.hpp),
 // piece by piece (a large page is never copied whole), and a secret a server echoed into a name
 // never reaches a file. `pieces` are written one after the other into `path` (created, or
-// truncated), then fsynced when it is a regular file. Throws RuntimeError "cannot write {what}: ...".
-void write_local_file(const std::string& path, const std::vector<std::string_view>& pieces, const std::string& what);
+// truncated), then fsynced when it is a regular file. With `replace`, it is written to PATH.tmp
+// and renamed over `path`, so a reader never sees half a file; a `path` that exists and is not a
+// regular file (/dev/null, a FIFO) is written in place instead, since renaming over it would
+// replace the device. Throws RuntimeError "cannot write {what}: ...".
+void write_local_file(const std::string& path, const std::vector<std::string_view>& pieces, const std::string& what,
+                      bool replace = false);
 
 // A human name for a file type ("a FIFO", "a character device", "a directory", ...).
 std::string file_kind(unsigned mode);

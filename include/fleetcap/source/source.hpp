@@ -1,4 +1,4 @@
-// Where a snapshot comes from: the fleet API over HTTP(S) or a saved directory (SPEC §3).
+// Where a snapshot comes from: the fleet API over HTTP(S) or a saved directory (docs/fleet-api.md).
 // The only layer that does network or file input; libcurl stays inside src/source/.
 #pragma once
 
@@ -13,7 +13,7 @@
 
 namespace fleetcap {
 
-// How a Slurm cluster's objects become fleet items (ADAPTERS.md §A, docs/slurm.md): the
+// How a Slurm cluster's objects become fleet items (docs/slurm.md): the
 // --slurm-* options and the config file's [slurm], [slurm.priority] and [slurm.quota-sku].
 struct SlurmOptions {
   std::optional<std::string> jwt;     // SLURM_JWT (else SourceOptions::token); never printed
@@ -34,13 +34,14 @@ struct SourceOptions {
   std::string source;                // http(s) base URL, snapshot directory, or slurm+http(s)|unix URL
   std::vector<std::string> clusters; // ?cluster= filter hints
   std::optional<std::string> token;  // bearer token; never printed
+  std::string token_from;            // where it came from ("--token-file", "FLEETCAP_TOKEN"), for `fleetcap sources`
   std::string cacert;                // extra CA bundle
   // TLS from a kubeconfig (src/source/kube.cpp); empty or false when not given.
   std::string ca_pem;                // trust these CAs (PEM) instead of the system's
   std::string client_cert_pem;       // client certificate (PEM), with its key:
   std::string client_key_pem;        // never printed
   bool insecure_skip_verify = false; // kubeconfig insecure-skip-tls-verify
-  // Kubernetes (`--source kube[:CONTEXT]`, ADAPTERS.md §B).
+  // Kubernetes (`--source kube[:CONTEXT]`, docs/kubernetes.md).
   std::string kubeconfig;   // --kubeconfig FILE; empty: KUBECONFIG, ~/.kube/config, service account
   std::string island_label; // --island-label KEY
   // The config file's [kube.priority]: each class named and the lowest priority value that
@@ -77,6 +78,17 @@ struct SourceOptions {
   // Called from the loader's threads after each page fetched over HTTP, with the resource's
   // pages and bytes so far (for progress on a terminal); may be empty.
   std::function<void(Resource, std::int64_t pages, std::uint64_t bytes)> progress;
+  // A [sources.NAME] table's region and provider (docs/sources.md): every cluster of the source
+  // gets them; empty: as the source says.
+  std::string region, provider;
+  // `fleetcap sources`: also ask what costs a request of its own (Kubernetes' /version).
+  bool describe = false;
+};
+
+// One source of a fleet, as the command line resolved it (docs/sources.md).
+struct FleetSource {
+  std::string name; // the config file's [sources.NAME], or a short name (short_source_name)
+  SourceOptions options;
 };
 
 // Each resource's items as saved verbatim: the text inside "items": [ ... ] of every page.
@@ -85,7 +97,23 @@ using RawItems = std::array<std::vector<std::string>, kResources.size()>;
 // Fetches (concurrently) or reads all resources, parses and validates them. Throws
 // RuntimeError for I/O and HTTP failures, DataError with every violation for bad data,
 // InterruptedError after request_interrupt(). With `raw`, keeps each page's items text.
+// snap.sources has the one source read (a saved fleet's: the sources it was saved from).
 Snapshot load_snapshot(const SourceOptions& options, RawItems* raw = nullptr);
+
+// What a failed source does to load_fleet().
+enum class OnFailure {
+  stop,    // fails the run, naming the source, and cancels the others
+  partial, // --partial: recorded (ok false, its error); the others answer, unless none did
+  list,    // `fleetcap sources`: recorded, whatever failed, one source alone too
+};
+
+// Reads every source of a fleet at once (one task each, src/source/tasks.hpp), each as
+// load_snapshot() does, and makes them one fleet (fleetcap/model/merge.hpp); snap.sources has
+// one entry per source, in order. A failure is the source's RuntimeError or DataError, each line
+// led by "source NAME: " (one source alone: as load_snapshot() throws it); a UsageError always
+// ends the run. With `raw`, each source's items text, renamed as the fleet names them, for
+// snapshot save.
+Snapshot load_fleet(const std::vector<FleetSource>& sources, OnFailure on_failure, RawItems* raw = nullptr);
 
 bool is_url(std::string_view source);
 
@@ -110,8 +138,11 @@ std::string display_source(std::string_view source);
 // is a snapshot directory holding only files a save writes. Checked before fetching, too.
 void check_snapshot_target(const std::string& dir, bool force);
 
-// Writes a snapshot directory (SPEC §3) atomically: into a temporary sibling, then renamed.
-void save_snapshot(const std::string& dir, const RawItems& raw, Time taken_at, const std::string& source, bool force);
+// Writes a snapshot directory (docs/fleet-api.md) atomically: into a temporary sibling, then renamed.
+// `fleet`, when it was read from several sources: snapshot.json records them and their clusters,
+// so the directory answers as the fleet did (docs/sources.md).
+void save_snapshot(const std::string& dir, const RawItems& raw, Time taken_at, const std::string& source, bool force,
+                   const Snapshot* fleet = nullptr);
 
 // Async-signal-safe: ends transfers in progress and makes load_snapshot throw InterruptedError.
 void request_interrupt() noexcept;

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Writes the bad-input corpus, the one set of invalid snapshots the tests run: one folder per case,
-each breaking one rule of SPEC §3.2 (or §3.1's envelope) in a copy of examples/fleet/worked. A case
+each breaking one item rule of docs/fleet-api.md (or its page envelope) in a copy of examples/fleet/worked. A case
 folder holds the files that differ from the worked example and expected.txt, the exact stderr lines
 fleetcap must print (`{dir}` stands for the snapshot folder). Every run exits 3 with nothing on
 stdout, from a directory and from the API (tests/e2e/test_bad_input.py); fuzz/make_seeds.py makes a
 fuzzing seed of every case.
 
-The expected lines are written here by hand from SPEC §3.3's form, `resource[index] "name": field
+The expected lines are written here by hand from docs/fleet-api.md's form, `resource[index] "name": field
 "f" ...`, never copied from fleetcap's output. Indices in the worked example: clusters tiger 0,
 lion 1, puma 2; nodes t01..t12 = 0..11, l01..l08 = 12..19; quotas research 0, research/pretrain 1,
 research/evals 2, research/lion 3, research/lion-evals 4, applied 5, applied/chat-tiger 6,
