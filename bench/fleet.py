@@ -139,7 +139,7 @@ def main():
     try:
         servers, kubes, config = start(tmp, fleets, slurm, a.rate)
         env = dict(os.environ, HOME=tmp, XDG_CONFIG_HOME=tmp)
-        env.pop("SLURM_JWT", None)
+        env.update(SLURM_JWT="bench.jwt.token", SLURM_USER="bench")  # bench/serve.py --slurm wants one
         env.pop("KUBECONFIG", None)
         base = [a.binary, "--config", config, "--at", AT]
         names = ["api1", "api2", "api3", "api4", "slurm1", "slurm2", "k8s1", "k8s2"]

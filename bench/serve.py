@@ -55,6 +55,10 @@ class Handler(BaseHTTPRequestHandler):
         if enc:
             self.send_header("Content-Encoding", enc)
         self.end_headers()
+        self.send_body(body)
+
+    def send_body(self, body):
+        """The body, paced at --rate when given (both the fleet API's and slurmrestd's)."""
         try:
             rate = self.server.rate
             if not rate:
@@ -69,7 +73,6 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
-
     def slurm(self, path):
         """As slurmrestd answers: no gzip, a 401 without the JWT headers, 404 text elsewhere."""
         name = SLURM_PATHS.get(path)
@@ -83,10 +86,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        try:
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
+        self.send_body(body)
 
 
 def main():

@@ -5,7 +5,7 @@ _fleetcap_complete_names() {
     [[ ${COMP_WORDS[i]} == --source ]] && src=(--source "${COMP_WORDS[i+1]}")
     [[ ${COMP_WORDS[i]} == --source=* ]] && src=("${COMP_WORDS[i]}")
   done
-  fleetcap "${src[@]}" __complete "$kind" 2>/dev/null
+  fleetcap "${src[@]}" __complete "$kind" $2 2>/dev/null
 }
 _fleetcap() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} path='' i w
@@ -23,7 +23,7 @@ _fleetcap() {
     case $kind in
       file) COMPREPLY=($(compgen -f -- "$cur")) ;;
       source) COMPREPLY=($(compgen -W "slurm slurm: slurm:all slurm+ssh:// slurm+http:// slurm+https:// slurm+unix:// kube kube: http:// https:// $(fleetcap __complete sources 2>/dev/null)" -- "$cur") $(compgen -f -- "$cur")) ;;
-      dyn:*) COMPREPLY=($(compgen -W "$(_fleetcap_complete_names "${kind#dyn:}")" -- "$cur")) ;;
+      dyn:*) COMPREPLY=($(compgen -W "$(_fleetcap_complete_names "${kind#dyn:}" "$path")" -- "$cur")) ;;
       none) COMPREPLY=() ;;
       *) COMPREPLY=($(compgen -W "$kind" -- "$cur")) ;;
     esac
@@ -38,14 +38,14 @@ _fleetcap() {
       kind=$(_fleetcap_positional_kind "$path")
       case $kind in
         file) COMPREPLY=($(compgen -f -- "$cur")) ;;
-        dyn:*) COMPREPLY=($(compgen -W "$(_fleetcap_complete_names "${kind#dyn:}")" -- "$cur")) ;;
+        dyn:*) COMPREPLY=($(compgen -W "$(_fleetcap_complete_names "${kind#dyn:}" "$path")" -- "$cur")) ;;
       esac
     fi
   fi
 }
 _fleetcap_subs() {
   case $1 in
-    '') echo 'capacity flex quota overalloc maintenance nodes report sources snapshot version' ;;
+    '') echo 'capacity flex quota overalloc maintenance nodes jobs report sources snapshot version' ;;
     'capacity') echo 'flex' ;;
     'capacity flex') echo '' ;;
     'flex') echo '' ;;
@@ -61,6 +61,7 @@ _fleetcap_subs() {
     'maintenance impact') echo '' ;;
     'maintenance plan') echo '' ;;
     'nodes') echo '' ;;
+    'jobs') echo '' ;;
     'report') echo '' ;;
     'sources') echo '' ;;
     'snapshot') echo 'save' ;;
@@ -85,7 +86,8 @@ _fleetcap_options() {
     'maintenance node') echo '--help -h --lead' ;;
     'maintenance impact') echo '--help -h --window' ;;
     'maintenance plan') echo '--help -h --window --lead --same-region' ;;
-    'nodes') echo '--help -h --all --by --island --window' ;;
+    'nodes') echo '--help -h --all --free --by --island --window' ;;
+    'jobs') echo '--help -h --namespace --quota --user --flex --pending --running --node --by' ;;
     'report') echo '--help -h --html --buffer --cut --from --to --step --window' ;;
     'sources') echo '--help -h' ;;
     'snapshot') echo '--help -h' ;;
@@ -111,6 +113,7 @@ _fleetcap_positional_kind() {
     'maintenance impact') echo '' ;;
     'maintenance plan') echo '' ;;
     'nodes') echo '' ;;
+    'jobs') echo '' ;;
     'report') echo '' ;;
     'sources') echo '' ;;
     'snapshot') echo '' ;;
@@ -188,6 +191,11 @@ _fleetcap_takes_value() {
     'nodes|--by') echo 1 ;;
     'nodes|--island') echo 1 ;;
     'nodes|--window') echo 1 ;;
+    'jobs|--namespace') echo 1 ;;
+    'jobs|--quota') echo 1 ;;
+    'jobs|--user') echo 1 ;;
+    'jobs|--node') echo 1 ;;
+    'jobs|--by') echo 1 ;;
     'report|--html') echo 1 ;;
     'report|--buffer') echo 1 ;;
     'report|--cut') echo 1 ;;
@@ -200,11 +208,11 @@ _fleetcap_takes_value() {
 _fleetcap_value_kind() {
   case "$1|$2" in
     *'|--source') echo 'source' ;;
-    *'|--output') echo 'table wide json csv name prometheus' ;;
-    *'|-o') echo 'table wide json csv name prometheus' ;;
-    *'|--format') echo 'table json csv prometheus' ;;
-    *'|--columns') echo 'none' ;;
-    *'|--sort') echo 'none' ;;
+    *'|--output') echo 'table wide json csv name prometheus sacctmgr kueue' ;;
+    *'|-o') echo 'table wide json csv name prometheus sacctmgr kueue' ;;
+    *'|--format') echo 'table wide json csv name prometheus' ;;
+    *'|--columns') echo 'dyn:columns' ;;
+    *'|--sort') echo 'dyn:columns' ;;
     *'|--watch') echo 'none' ;;
     *'|--color') echo 'auto always never' ;;
     *'|--at') echo 'none' ;;
@@ -264,8 +272,13 @@ _fleetcap_value_kind() {
     'maintenance plan|--window') echo 'none' ;;
     'maintenance plan|--lead') echo 'none' ;;
     'nodes|--by') echo 'island' ;;
-    'nodes|--island') echo 'none' ;;
+    'nodes|--island') echo 'dyn:islands' ;;
     'nodes|--window') echo 'none' ;;
+    'jobs|--namespace') echo 'dyn:namespaces' ;;
+    'jobs|--quota') echo 'dyn:quotas' ;;
+    'jobs|--user') echo 'none' ;;
+    'jobs|--node') echo 'dyn:nodes' ;;
+    'jobs|--by') echo 'cluster sku quota' ;;
     'report|--html') echo 'none' ;;
     'report|--buffer') echo 'none' ;;
     'report|--cut') echo 'pro-rata least-disruptive' ;;

@@ -23,4 +23,9 @@ std::string escape_control(std::string_view text);
 // this order, a secret that straddles the cut is still redacted whole.
 std::string quote_from_server(std::string_view text, std::size_t max_bytes = 200);
 
+// A word as a POSIX shell reads it back: itself when it holds only letters, digits and
+// -_./=:,+@%, else in single quotes (a ' as '\''). For the command lines fleetcap sends over
+// ssh and prints for a user to run (sbatch, sacctmgr).
+std::string shell_quote(std::string_view word);
+
 } // namespace fleetcap

@@ -29,11 +29,14 @@ const std::vector<CommandSpec>& commands() {
        setup_overalloc},
       {"maintenance", "Maintenance: events and their action-by times, one node, impact on capacity, a move plan",
        setup_maintenance},
-      {"nodes", "Nodes like sinfo -R: not schedulable, with issues or maintenance coming; per island", setup_nodes},
-      {"report", "One self-contained HTML page: capacity, buffer sweep, cuts, maintenance impact", setup_report, false},
+      {"nodes", "Nodes like sinfo -R, problems first; --free: free GPUs per node; per island", setup_nodes},
+      {"jobs", "Jobs holding or waiting for GPUs, in quota or flex; --pending --by: demand and what fits now",
+       setup_jobs},
+      {"report", "One self-contained HTML page: capacity, buffer sweep, cuts, maintenance impact", setup_report, false,
+       Outputs::page},
       {"sources", "Each source of the fleet: kind, reachable, version, time taken, auth used", setup_sources},
-      {"snapshot", "Save the fleet to a directory usable as --source", setup_snapshot, false},
-      {"version", "Print fleetcap's version", setup_version, false},
+      {"snapshot", "Save the fleet to a directory usable as --source", setup_snapshot, false, Outputs::text},
+      {"version", "Print fleetcap's version", setup_version, false, Outputs::text},
       // Hidden helpers for tests and shell completion (empty help hides them).
       {"__commands", "", setup_introspect, false},
       {"__complete", "", setup_complete, false},
@@ -193,13 +196,13 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                "When a source fails, answer from the others: warn naming it, exit 4 (else exit 1)")
       ->group(group);
   app.add_option("-o,--output", g.output,
-                 "Output: table (fitted to the terminal), wide (every column), json, csv, name (first column), or "
-                 "prometheus (capacity, quota and overalloc report)")
-      ->check(CLI::IsMember({"table", "wide", "json", "csv", "name", "prometheus"}))
+                 "Output: table (fitted to the terminal), wide (every column), json, csv, name (first column), "
+                 "prometheus (capacity, quota and overalloc report), or sacctmgr and kueue (overalloc plan)")
+      ->check(CLI::IsMember({"table", "wide", "json", "csv", "name", "prometheus", "sacctmgr", "kueue"}))
       ->group(group);
   app.add_flag("--json", g.json, "Print JSON (same as -o json)")->group(group);
   app.add_option("--format", g.format, "Output format (same as -o)")
-      ->check(CLI::IsMember({"table", "json", "csv", "prometheus"}))
+      ->check(CLI::IsMember({"table", "wide", "json", "csv", "name", "prometheus"}))
       ->group(group);
   app.add_flag("-w,--wide", g.wide, "Show every column of a table, whatever the width (same as -o wide)")->group(group);
   app.add_flag("--no-headers", g.no_headers, "No header row in tables and CSV")->group(group);
@@ -472,11 +475,64 @@ std::string parsed_path(const CLI::App& app, const CLI::App*& at) {
   throw UsageError(fmt::format("{}\nRun '{} --help' for usage.", e.what(), path));
 }
 
+// The output options the command line names, as typed ("-o csv", "--json", "--no-headers"),
+// each with the output it asks for ("" for --no-headers, "columns" for --columns and --sort). Only the command
+// line: a config file's `output = "wide"` is a default, not a request version must refuse.
+std::vector<std::pair<std::string, std::string>> output_words(int argc, const char* const* argv) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view w = argv[i];
+    if (w == "--") break;
+    const std::string name(w.substr(0, w.find('=')));
+    const bool attached = w.find('=') != std::string_view::npos;
+    const auto value = [&]() -> std::string {
+      if (attached) return std::string(w.substr(w.find('=') + 1));
+      return i + 1 < argc ? argv[++i] : "";
+    };
+    if (name == "-o" || name == "--output" || name == "--format") {
+      const std::string v = value();
+      out.emplace_back(name + " " + v, v);
+    } else if (w.starts_with("-o") && !w.starts_with("--")) {
+      out.emplace_back("-o " + std::string(w.substr(2)), std::string(w.substr(2)));
+    } else if (w == "--json") {
+      out.emplace_back("--json", "json");
+    } else if (w == "-w" || w == "--wide") {
+      out.emplace_back(std::string(w), "wide");
+    } else if (w == "--no-headers") {
+      out.emplace_back("--no-headers", "");
+    } else if (name == "--columns" || name == "--sort") {
+      if (!attached) ++i; // its value
+      out.emplace_back(name, "columns");
+    }
+  }
+  return out;
+}
+
+// Refuses (exit 2) an output option the command cannot honour, naming what it prints instead.
+void check_outputs(const CommandSpec& spec, const std::string& command,
+                   const std::vector<std::pair<std::string, std::string>>& said) {
+  for (const auto& [option, format] : said) {
+    if (spec.outputs == Outputs::every) return;
+    // --sort and --columns on a command with no table: check_output_options says so.
+    if (spec.outputs == Outputs::text && (format == "json" || format == "table" || format == "columns")) continue;
+    if (spec.outputs == Outputs::page)
+      throw UsageError(fmt::format("{} does not apply to 'fleetcap {}': it writes one HTML page (--html FILE), with "
+                                   "each figure's --json document inside it",
+                                   escape_control(option), command));
+    throw UsageError(fmt::format("{} does not apply to 'fleetcap {}': it prints a line of text, or one JSON document "
+                                 "with --json",
+                                 escape_control(option), command));
+  }
+}
+
 // What the chosen command prints: once, or again and again with --watch; the exit status.
 int run_command(Context& ctx, std::ostream& out) {
   ctx.check_output_options();
   if (ctx.prometheus() && ctx.command != "capacity" && ctx.command != "quota" && ctx.command != "overalloc report")
     throw UsageError(fmt::format("-o prometheus is for capacity, quota and overalloc report, not {}", ctx.command));
+  if (!ctx.plan_language().empty() && ctx.command != "overalloc plan")
+    throw UsageError(fmt::format("-o {} is for overalloc plan (the change in the scheduler's language), not {}",
+                                 ctx.plan_language(), ctx.command));
   if (!ctx.global.watch.empty()) {
     const std::string top = ctx.command.substr(0, ctx.command.find(' '));
     for (const auto& spec : commands())
@@ -523,12 +579,21 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   const CLI::App* at = nullptr;
   ctx.command = parsed_path(app, at);
   if (ctx.command.starts_with("capacity flex")) ctx.command = "flex";
+  const auto said = output_words(argc, argv);
   if (!ctx.action) {
-    // A bare group (fleetcap maintenance) or no command at all: the help of what was named.
+    // A bare group (fleetcap maintenance) or no command at all: the help of what was named. An
+    // option for a command that is not there (fleetcap --json) is a mistake, not a request for help.
+    if (!said.empty()) {
+      const std::string path = ctx.command.empty() ? "fleetcap" : "fleetcap " + ctx.command;
+      throw UsageError(fmt::format("{} needs a command: {} COMMAND {}\nRun '{} --help' for the commands.",
+                                   said.front().first, path, said.front().first, path));
+    }
     out << help();
     return 0;
   }
   warn_config_keys(app, ctx);
+  for (const auto& spec : commands())
+    if (spec.name == ctx.command.substr(0, ctx.command.find(' '))) check_outputs(spec, ctx.command, said);
   return run_command(ctx, out);
 }
 

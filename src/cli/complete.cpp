@@ -1,7 +1,11 @@
 // Hidden `fleetcap __complete KIND`: names from the snapshot for shell completion (clusters,
-// regions, skus, nodes, quotas, namespaces; and the config file's source names). Prints nothing rather than failing: a
-// completion must never spray errors into the user's prompt.
+// regions, skus, islands, nodes, quotas, namespaces, events; and the config file's source
+// names), and `__complete columns WORDS...`: the columns --sort and --columns name for the
+// command among WORDS (the words of the line). Prints nothing rather than failing: a completion
+// must never spray errors into the user's prompt.
 #include "context.hpp"
+
+#include "fleetcap/render/columns.hpp"
 
 #include <algorithm>
 #include <memory>
@@ -10,6 +14,31 @@
 namespace fleetcap::cli {
 
 namespace {
+// The command the words of a command line name ("overalloc report"), from the registry; empty
+// when none does: then every command's columns.
+std::string command_of(const std::vector<std::string>& words) {
+  std::set<std::string_view> commands;
+  for (const auto& list : column_registry()) commands.insert(list.command);
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (i + 1 < words.size() && commands.count(words[i] + " " + words[i + 1])) return words[i] + " " + words[i + 1];
+    if (commands.count(words[i])) return words[i];
+  }
+  return {};
+}
+
+std::string complete_columns(const std::vector<std::string>& words) {
+  std::string command = command_of(words);
+  if (command == "capacity flex") command = "flex";
+  std::set<std::string> names;
+  for (const auto& list : column_registry())
+    if (list.kind == ListKind::table && (command.empty() || list.command == command))
+      for (const auto& c : list.columns)
+        if (!c.unnamed) names.emplace(c.header.empty() ? c.key : c.header);
+  std::string out;
+  for (const auto& n : names) out += n + "\n";
+  return out;
+}
+
 std::string complete(Context& ctx, const std::string& kind) {
   std::set<std::string> names;
   try {
@@ -27,6 +56,8 @@ std::string complete(Context& ctx, const std::string& kind) {
     }
     if (kind == "nodes")
       for (const auto& n : snap.nodes) names.emplace(n.name);
+    if (kind == "islands")
+      for (const auto& i : snap.index.islands) names.emplace(i.name);
     if (kind == "quotas")
       for (const auto& q : snap.quotas) names.insert(q.name);
     if (kind == "namespaces")
@@ -44,10 +75,19 @@ std::string complete(Context& ctx, const std::string& kind) {
 
 void setup_complete(CLI::App& cmd, Context& ctx) {
   auto kind = std::make_shared<std::string>();
-  cmd.add_option("KIND", *kind, "clusters, regions, skus, nodes, quotas, namespaces, events or sources")
+  auto words = std::make_shared<std::vector<std::string>>();
+  cmd.add_option("KIND", *kind,
+                 "clusters, regions, skus, islands, nodes, quotas, namespaces, events, sources or columns")
       ->required()
-      ->check(CLI::IsMember({"clusters", "regions", "skus", "nodes", "quotas", "namespaces", "events", "sources"}));
-  cmd.callback([&ctx, kind] { ctx.action = [kind](Context& c) { return complete(c, *kind); }; });
+      ->check(CLI::IsMember(
+          {"clusters", "regions", "skus", "islands", "nodes", "quotas", "namespaces", "events", "sources", "columns"}));
+  cmd.add_option("WORDS", *words, "columns: the words of the command line, to find its command");
+  cmd.allow_extras();
+  cmd.callback([&ctx, kind, words] {
+    ctx.action = [kind, words](Context& c) {
+      return *kind == "columns" ? complete_columns(*words) : complete(c, *kind);
+    };
+  });
 }
 
 } // namespace fleetcap::cli

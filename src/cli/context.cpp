@@ -14,6 +14,7 @@
 
 #include <filesystem>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <chrono>
@@ -534,10 +535,18 @@ void Context::check_output_options() const {
     if (std::none_of(names.begin(), names.end(), [&](auto k) { return same_column_name(k, n); })) names.push_back(n);
   if (names.empty())
     throw UsageError(fmt::format("'fleetcap {}' prints no table: --sort and --columns do not apply", command));
+  // With no name near, the message lists the table's headers (issue 24: "--sort nosuch" did not
+  // say which columns there are); JSON keys are accepted too.
+  std::vector<std::string_view> headers;
+  for (const auto& list : column_registry())
+    if (list.command == command && list.kind == ListKind::table)
+      for (const auto& c : list.columns)
+        if (!c.header.empty() && std::find(headers.begin(), headers.end(), c.header) == headers.end())
+          headers.push_back(c.header);
+  const std::string hint = fmt::format("its columns: {}; or a JSON key", fmt::join(headers, ", "));
   auto check = [&](std::string_view option, const std::string& name) {
     if (!is_column_name(command, name))
-      unknown_name(fmt::format("{}: 'fleetcap {}' has no column", option, command), name, "", names,
-                   "name a column by its table header or its JSON key");
+      unknown_name(fmt::format("{}: 'fleetcap {}' has no column", option, command), name, "", names, hint);
   };
   if (!global.sort.empty()) check("--sort", global.sort);
   for (const auto& c : global.columns) check("--columns", c);

@@ -118,6 +118,10 @@ struct Context {
   // -o prometheus (or --format prometheus): the command renders render/prometheus.hpp's text.
   // check_output_options() has refused it beside --json or another output.
   bool prometheus() const { return global.output == "prometheus" || global.format == "prometheus"; }
+  // -o sacctmgr or -o kueue (overalloc plan): the name, else empty.
+  std::string plan_language() const {
+    return global.output == "sacctmgr" || global.output == "kueue" ? global.output : std::string();
+  }
   // Format, colour and width for stdout, plus the run's metadata.
   RenderOptions render_options(const Snapshot& snap, Time at) const;
   // The output options agree with each other and name columns `command` has (before any fetch).
@@ -161,12 +165,21 @@ CutPolicy cut_option(const std::string& text);
 // Seconds since the epoch, from the system clock.
 Time wall_clock_now();
 
+// What a command prints, so the output options it cannot honour are refused (exit 2), never
+// ignored (docs/output.md).
+enum class Outputs {
+  every, // tables, -o wide, JSON, CSV, -o name (and --no-headers, --columns, --sort)
+  text,  // a few lines of text, or with -o json / --json one JSON document (version, snapshot save)
+  page,  // a file of its own (report --html): no output option applies
+};
+
 // One row of the command registry: every subcommand exists here once (docs/style.md).
 struct CommandSpec {
   std::string_view name;
   std::string_view help;
   void (*setup)(CLI::App& command, Context& ctx);
   bool watch = true; // --watch may repeat it (it prints what the fleet is now)
+  Outputs outputs = Outputs::every;
 };
 const std::vector<CommandSpec>& commands();
 
@@ -185,6 +198,7 @@ void setup_quota(CLI::App& command, Context& ctx);
 void setup_overalloc(CLI::App& command, Context& ctx);
 void setup_maintenance(CLI::App& command, Context& ctx);
 void setup_nodes(CLI::App& command, Context& ctx);
+void setup_jobs(CLI::App& command, Context& ctx);
 void setup_report(CLI::App& command, Context& ctx);
 void setup_snapshot(CLI::App& command, Context& ctx);
 void setup_version(CLI::App& command, Context& ctx);

@@ -15,12 +15,16 @@ namespace fleetcap::cli {
 namespace {
 struct NodesOptions {
   bool all = false;
+  bool free = false;
   std::string by;
   std::vector<std::string> islands;
   std::string window = "14d";
 };
 
 std::string run_nodes(Context& ctx, const NodesOptions& opts) {
+  if (opts.free && (opts.all || !opts.by.empty()))
+    throw UsageError(
+        fmt::format("--free lists the nodes with free GPUs; it does not go with {}", opts.all ? "--all" : "--by"));
   const Duration window = duration_option("--window", opts.window);
   const Selection sel = ctx.selection();
   Snapshot snap = ctx.load();
@@ -38,6 +42,11 @@ std::string run_nodes(Context& ctx, const NodesOptions& opts) {
   NodesQuery q;
   q.all = opts.all;
   q.islands = opts.islands;
+  if (opts.free) {
+    const auto free = free_nodes(snap, sel, h, q);
+    ctx.phase("figures");
+    return render_free_nodes(free, snap, ctx.render_options(snap, h.at));
+  }
   const NodesReport report = list_nodes(snap, sel, h, q);
   ctx.phase("figures");
   RenderOptions ro = ctx.render_options(snap, h.at);
@@ -49,19 +58,25 @@ void setup_nodes(CLI::App& cmd, Context& ctx) {
   auto opts = std::make_shared<NodesOptions>();
   cmd.add_flag("--all", opts->all,
                "Every node, not only those not schedulable, with issues or with maintenance coming");
+  cmd.add_flag("--free", opts->free,
+               "Nodes with free GPUs, most free first: GPUs, in use (in quota, flex), free, next maintenance");
   cmd.add_option("--by", opts->by, "Sum the listed nodes per island")->check(CLI::IsMember({"island"}));
   add_list_option(cmd, "--island", opts->islands, "Only nodes of this island (repeatable)");
   cmd.add_option("--window", opts->window, "Maintenance this far ahead from --at counts as coming (default 14d)");
   cmd.footer(R"(Examples:
-  fleetcap nodes                              nodes down, cordoned, with issues or maintenance coming
-  fleetcap nodes --by island                  the same summed per island
+  fleetcap nodes                              problems first: down, cordoned, issues, then maintenance
+  fleetcap nodes --free                       where free GPUs are, node by node, most free first
+  fleetcap nodes --free --sku h100 -o name    names of h100 nodes with a free GPU
+  fleetcap nodes --by island                  the listed nodes summed per island
   fleetcap nodes --all --island tiger-ib2     every node of one island
   fleetcap nodes --json | jq '.nodes[] | select(.schedulable | not) | .name'
 
 A node is listed when it is not schedulable now (unhealthy, cordoned, or in maintenance),
-has an open issue, or an open maintenance event overlaps the window. ISSUE is its worst
-open issue (p0 first, then earliest detected); NEXT-EVENT the event it is in now, else
-the next one to start.)");
+has an open issue, or an open maintenance event overlaps the window: in that order, then
+by cluster, island and name. REASON says why, in words (its worst issue, else what keeps
+it out); ISSUE is its worst open issue (p0 first, then earliest detected); NEXT-EVENT the
+event it is in now, else the next one to start (relative, "in 6h", when the terminal is
+narrow).)");
   cmd.callback([&ctx, opts] { ctx.action = [opts](Context& c) { return run_nodes(c, *opts); }; });
 }
 

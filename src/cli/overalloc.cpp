@@ -7,6 +7,8 @@
 #include "fleetcap/render/overalloc_brief.hpp"
 #include "fleetcap/render/prometheus.hpp"
 #include "fleetcap/source/history.hpp"
+#include "fleetcap/source/source.hpp"
+#include "fleetcap/text.hpp"
 
 #include <fmt/format.h>
 
@@ -114,9 +116,12 @@ std::vector<HealthSample> history_from_dir(const Context& ctx, const std::string
 }
 
 void check_buffer_for(const Snapshot& snap, const BufferChoice& b) {
+  std::vector<std::string_view> known;
+  for (const auto& c : snap.clusters) known.push_back(c.name);
   for (const auto& [name, bp] : b.per_cluster)
     if (snap.find_cluster(name) == kNone)
-      throw UsageError(fmt::format("--buffer-for {}: no cluster named \"{}\" in {}", name, name, snap.source));
+      unknown_name(fmt::format("--buffer-for {}: no cluster named", escape_control(name)), name,
+                   fmt::format(" in {}", display_source(snap.source)), known);
 }
 
 // Warnings about thin history; silent when there is no history at all (R is then H now, and
@@ -200,6 +205,12 @@ std::string run_report(Context& ctx, const ReportOptions& opts) {
   v.phase = opts.phase;
   v.history = l.history;
   RenderOptions ro = ctx.render_options(l.snap, l.at);
+  // CSV and -o name are one table: say which, and where the others are, rather than drop the
+  // quota and tree rows without a word (issue 24). On stderr, so the CSV stays one table.
+  if (v.by == OverallocBy::all && !v.jobs && (ro.format == Format::csv || ro.format == Format::name))
+    ctx.warn(fmt::format("-o {} has one table, the clusters; --by quota or --by tree for the others, --json for all "
+                         "of them",
+                         ro.format == Format::csv ? "csv" : "name"));
   return render_overalloc_report(report, l.snap, v, ro);
 }
 
@@ -212,11 +223,49 @@ std::string run_sweep(Context& ctx, const SweepOptions& opts) {
   return render_overalloc_sweep(reports, l.history, ctx.render_options(l.snap, l.at));
 }
 
+// -o sacctmgr and -o kueue speak one scheduler: every selected cluster must come from it, and
+// every leaf of those clusters must say where the scheduler keeps its number (docs/overalloc.md).
+void check_plan_source(const Snapshot& snap, const OverallocReport& report, PlanLanguage language) {
+  const bool slurm = language == PlanLanguage::sacctmgr;
+  const std::string_view option = slurm ? "-o sacctmgr" : "-o kueue";
+  const std::string_view want = slurm ? "slurm" : "kubernetes";
+  for (const auto& c : report.clusters) {
+    const Cluster& cluster = snap.clusters[c.cluster];
+    if (cluster.scheduler == want) continue;
+    const std::string from = cluster.scheduler.empty() ? "the fleet API (or a snapshot of it)"
+                                                       : fmt::format("a {} source", cluster.scheduler);
+    throw UsageError(fmt::format("{} prints {} for a {} source, but cluster {} comes from {} ({}); use -o json for "
+                                 "the plan as data{}",
+                                 option, slurm ? "sacctmgr commands" : "Kueue ClusterQueue patches",
+                                 slurm ? "Slurm" : "Kubernetes with Kueue", cluster.name, from, snap.source,
+                                 report.clusters.size() > 1 ? ", or --cluster to pick clusters of one scheduler" : ""));
+  }
+  for (const auto& q : report.quotas) {
+    const Quota& quota = snap.quotas[q.quota];
+    const bool ok = quota.origin &&
+                    (slurm ? quota.origin->kind != QuotaOrigin::Kind::kueue
+                           : quota.origin->kind == QuotaOrigin::Kind::kueue && !quota.origin->resource_groups.empty());
+    if (ok) continue;
+    throw UsageError(fmt::format(
+        "{}: quota {} ({}) does not say where {} keeps it{}; fetch the fleet again with this fleetcap (a snapshot "
+        "saved by an older one lacks it){}",
+        option, quota.name, snap.clusters[q.cluster].name, slurm ? "Slurm" : "Kueue",
+        slurm ? " (an account's or QOS's GrpTRES)" : " (a ClusterQueue and its resourceGroups)",
+        slurm ? "" : ", or, without Kueue, change the namespace's ResourceQuota by hand"));
+  }
+}
+
 std::string run_plan(Context& ctx, const PlanOptions& opts) {
   const Loaded l = load(ctx, opts.common, opts.buffer);
   const OverallocReport report = overalloc(l.basis, l.snap, l.buffer, cut_option(opts.common.cut));
   ctx.phase("figures");
-  return render_overalloc_plan(report, l.snap, opts.phase, l.history, ctx.render_options(l.snap, l.at));
+  const RenderOptions ro = ctx.render_options(l.snap, l.at);
+  if (const std::string language = ctx.plan_language(); !language.empty()) {
+    const PlanLanguage pl = language == "sacctmgr" ? PlanLanguage::sacctmgr : PlanLanguage::kueue;
+    check_plan_source(l.snap, report, pl);
+    return render_overalloc_plan_for(pl, report, l.snap, opts.phase, l.history, ro);
+  }
+  return render_overalloc_plan(report, l.snap, opts.phase, l.history, ro);
 }
 
 void add_common(CLI::App& cmd, CommonOptions& o) {
@@ -289,7 +338,9 @@ void setup_overalloc(CLI::App& cmd, Context& ctx) {
   plan->footer(R"(Examples:
   fleetcap overalloc plan --json > plan.json           every leaf: old_gpus, gpus, cut, phase
   fleetcap overalloc plan --json --phase 2             only cuts nobody's jobs feel
-  fleetcap --source ./snap overalloc plan --json --phase 3   the next phase, same snapshot)");
+  fleetcap --source ./snap overalloc plan --json --phase 3   the next phase, same snapshot
+  fleetcap --source slurm overalloc plan --phase 2 -o sacctmgr > phase2.sh   sacctmgr lines to run
+  fleetcap --source kube overalloc plan --phase 2 -o kueue | kubectl apply -f -   ClusterQueue patches)");
   plan->callback([&ctx, po] { ctx.action = [po](Context& c) { return run_plan(c, *po); }; });
 }
 

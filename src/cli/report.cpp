@@ -28,12 +28,13 @@ struct ReportOptions {
 };
 
 // The figures the page draws: the same figures/ functions as capacity, overalloc report and
-// sweep, and maintenance impact.
+// sweep, maintenance impact and the events maintenance list shows for the same window.
 struct PageFigures {
   CapacityReport capacity;
   OverallocReport overalloc;
   std::vector<OverallocReport> sweep;
   ImpactReport impact;
+  EventList events;
 };
 
 PageFigures page_figures(const Snapshot& snap, Time at, const Selection& sel, const ReportOptions& opts,
@@ -47,7 +48,7 @@ PageFigures page_figures(const Snapshot& snap, Time at, const Selection& sel, co
   horizon.window = window;
   return {capacity(snap, fleet, sel, GroupBy::none), overalloc(basis, snap, buffer, policy),
           overalloc_sweep(basis, snap, BufferChoice{}, range.from, range.to, range.step, policy),
-          maintenance_impact(snap, sel, horizon)};
+          maintenance_impact(snap, sel, horizon), list_events(snap, sel, horizon, EventFilter{})};
 }
 
 std::string run_report(Context& ctx, const ReportOptions& opts) {
@@ -61,7 +62,7 @@ std::string run_report(Context& ctx, const ReportOptions& opts) {
   const Time at = ctx.at(snap);
   const PageFigures f = page_figures(snap, at, sel, opts, buffer, range, window);
   ctx.phase("figures");
-  const HtmlReport page{&f.capacity, &f.overalloc, &f.sweep, {}, &f.impact};
+  const HtmlReport page{&f.capacity, &f.overalloc, &f.sweep, {}, &f.impact, &f.events};
   const std::string html = render_html_report(page, snap, ctx.render_options(snap, at));
   if (opts.html == "-") return html;
   // Through the one file writer (local_file.hpp): redacted as `--html -` is, written to FILE.tmp

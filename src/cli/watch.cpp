@@ -64,14 +64,19 @@ private:
   struct sigaction old_winch_ {};
 };
 
-// A duration from 1s to a day; a bare number is a usage error that suggests seconds.
+// A duration from 1s to a day; a bare number is a usage error that suggests seconds. Every
+// refusal names the range --watch takes (not the 100 years other durations may reach).
 Duration watch_interval(const std::string& text) {
   if (!text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); }))
     throw UsageError(fmt::format("--watch \"{}\" needs a unit: {}s? {}m?", text, text, text));
-  const Duration d = duration_option("--watch", text);
-  if (d > kLongestWatch)
+  const auto d = parse_duration(text);
+  if (!d)
+    throw UsageError(fmt::format("--watch \"{}\" is not a duration such as 5s or 1m; give 1s to 24h",
+                                 escape_control(text.substr(0, 80))));
+  if (*d < 1) throw UsageError(fmt::format("--watch \"{}\" is no time at all; give 1s to 24h", escape_control(text)));
+  if (*d > kLongestWatch)
     throw UsageError(fmt::format("--watch \"{}\" is longer than a day; give 1s to 24h", escape_control(text)));
-  return d;
+  return *d;
 }
 
 // Sleeps `every`: false when Ctrl-C ends the watch. A resize ends the wait early, once the

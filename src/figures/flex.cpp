@@ -98,7 +98,10 @@ std::vector<FlexIsland> free_islands(const Snapshot& snap, const FleetAt& fleet,
   for (std::size_t i = 0; i < snap.index.islands.size(); ++i) {
     const Island& isl = snap.index.islands[i];
     if (!chosen[isl.cluster_index]) continue;
-    FlexIsland fi{static_cast<std::uint32_t>(i), isl.cluster_index, fleet.island_free[i], 0};
+    FlexIsland fi;
+    fi.island = static_cast<std::uint32_t>(i);
+    fi.cluster = isl.cluster_index;
+    fi.free_block = fleet.island_free[i];
     for (auto n : isl.nodes) fi.free_nodes += fleet.schedulable[n] && !fleet.occupied[n];
     islands.push_back(fi);
   }
@@ -110,36 +113,83 @@ std::vector<FlexIsland> free_islands(const Snapshot& snap, const FleetAt& fleet,
   return islands;
 }
 
-// When each node an open event covers at any time in [at, until) comes back: the end of the
-// last such event (0: not held by coming maintenance).
-std::vector<Time> maintenance_back(const Snapshot& snap, const FleetAt& fleet,
-                                   const std::vector<std::uint32_t>& selected, Time until) {
-  std::vector<Time> back(snap.nodes.size(), 0);
+// Per node, the end of the last open event covering it that overlaps [at, until) (0: none),
+// and the start of the first open event covering it that starts at or after `until` (kNever:
+// none): what --contiguous leaves out, and what the choice of nodes prefers to avoid.
+struct NodeEvents {
+  std::vector<Time> back, next;
+};
+NodeEvents node_events(const Snapshot& snap, const FleetAt& fleet, const std::vector<std::uint32_t>& selected,
+                       Time until) {
+  NodeEvents ev{std::vector<Time>(snap.nodes.size(), 0),
+                std::vector<Time>(snap.nodes.size(), std::numeric_limits<Time>::max())};
   for (auto c : selected)
-    for (auto ev : snap.index.cluster_events[c]) {
-      const MaintenanceEvent& e = snap.maintenance[ev];
-      if (!e.open() || e.start >= until || e.end <= fleet.at) continue;
+    for (auto e_index : snap.index.cluster_events[c]) {
+      const MaintenanceEvent& e = snap.maintenance[e_index];
+      if (!e.open() || e.end <= fleet.at) continue;
       const auto nodes = e.nodes.empty() ? snap.index.cluster_nodes[c] : std::span<const std::uint32_t>(e.node_indices);
-      for (auto n : nodes) back[n] = std::max(back[n], e.end);
+      for (auto n : nodes) {
+        if (e.start < until)
+          ev.back[n] = std::max(ev.back[n], e.end);
+        else
+          ev.next[n] = std::min(ev.next[n], e.start);
+      }
     }
-  return back;
+  return ev;
+}
+
+// docs/flex.md, "Which nodes": from the block's nodes, most GPUs first, then no maintenance
+// coming (the latest first), then name; the last node the smallest that covers what is left.
+void choose_nodes(const Snapshot& snap, const NodeEvents& ev, std::vector<std::uint32_t> block, Gpus wanted,
+                  FlexIsland& fi) {
+  const auto better = [&](std::uint32_t a, std::uint32_t b) {
+    const Node &x = snap.nodes[a], &y = snap.nodes[b];
+    if (x.gpus != y.gpus) return x.gpus > y.gpus;
+    if (ev.next[a] != ev.next[b]) return ev.next[a] > ev.next[b];
+    return x.name < y.name;
+  };
+  std::sort(block.begin(), block.end(), better);
+  Gpus have = 0;
+  for (std::size_t k = 0; k < block.size() && have < wanted; ++k) {
+    // The last node: the smallest (in this order, the last) that covers what is left.
+    std::size_t pick = k;
+    for (std::size_t m = block.size(); m-- > k;)
+      if (snap.nodes[block[m]].gpus >= wanted - have) {
+        while (m > k && snap.nodes[block[m - 1]].gpus == snap.nodes[block[m]].gpus) --m; // the best of that size
+        pick = m;
+        break;
+      }
+    // Keep the order of the rest: the node picked moves to k, those between shift one down.
+    std::rotate(block.begin() + static_cast<std::ptrdiff_t>(k), block.begin() + static_cast<std::ptrdiff_t>(pick),
+                block.begin() + static_cast<std::ptrdiff_t>(pick) + 1);
+    fi.nodes.push_back(block[k]);
+    have += snap.nodes[block[k]].gpus;
+  }
+  std::sort(fi.nodes.begin(), fi.nodes.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return snap.nodes[a].name < snap.nodes[b].name; });
+  const Gpus k = static_cast<Gpus>(fi.nodes.size());
+  fi.per_node = k && wanted % k == 0 ? wanted / k : 0;
+  for (auto n : fi.nodes)
+    if (snap.nodes[n].gpus < fi.per_node) fi.per_node = 0;
 }
 
 // --contiguous (docs/flex.md): the island's block of whole free nodes no coming maintenance
-// takes, whether its cluster's stable flex covers N, NS's share there, and when the block would
+// takes, whether its cluster's stable flex covers N, NS's share there, when the block would
 // hold N once the maintenance on its free nodes ends (a healthy, uncordoned node listed by no
-// job comes back at the end of its last event).
-void lasting_block(FlexIsland& fi, const Snapshot& snap, const FleetAt& fleet, const std::vector<Time>& back,
+// job comes back at the end of its last event), and, when it holds N, the nodes chosen.
+void lasting_block(FlexIsland& fi, const Snapshot& snap, const FleetAt& fleet, const NodeEvents& ev,
                    const FlexCluster& fc, const FlexQuery& q) {
   std::vector<std::pair<Time, Gpus>> held; // (back at, GPUs) of free-but-for-maintenance nodes
+  std::vector<std::uint32_t> block;
   for (auto n : snap.index.islands[fi.island].nodes) {
     const Node& node = snap.nodes[n];
     if (fleet.occupied[n] || !node.healthy || node.cordoned || node.gpus == 0) continue;
-    if (back[n] != 0) {
-      held.emplace_back(back[n], node.gpus);
+    if (ev.back[n] != 0) {
+      held.emplace_back(ev.back[n], node.gpus);
     } else if (fleet.schedulable[n]) {
       fi.block += node.gpus;
       ++fi.block_nodes;
+      block.push_back(n);
     }
   }
   fi.stays = fc.figures.flex_stable_free >= q.gpus;
@@ -155,6 +205,7 @@ void lasting_block(FlexIsland& fi, const Snapshot& snap, const FleetAt& fleet, c
     fi.block_later += g;
     if (fi.block_later >= q.gpus) fi.fits_at = t;
   }
+  if (fi.block >= q.gpus) choose_nodes(snap, ev, std::move(block), q.gpus, fi);
 }
 
 // The answer's order: islands that hold N stable first, then the block closest to N; those that
@@ -180,13 +231,13 @@ void order_islands(FlexReport& r, const Snapshot& snap) {
 // clusters of the islands listed.
 void contiguous(FlexReport& r, std::vector<FlexCluster>& all, std::vector<FlexIsland>& islands, const Snapshot& snap,
                 const FleetAt& fleet, const std::vector<std::uint32_t>& selected, const FlexQuery& q) {
-  const std::vector<Time> back = maintenance_back(snap, fleet, selected, fleet.at + q.stay);
+  const NodeEvents ev = node_events(snap, fleet, selected, fleet.at + q.stay);
   const auto cluster_of = [&](std::uint32_t c) -> const FlexCluster& {
     return *std::find_if(all.begin(), all.end(), [&](const FlexCluster& x) { return x.cluster == c; });
   };
   std::vector<std::uint8_t> listed(snap.clusters.size(), 0);
   for (auto& fi : islands) {
-    lasting_block(fi, snap, fleet, back, cluster_of(fi.cluster), q);
+    lasting_block(fi, snap, fleet, ev, cluster_of(fi.cluster), q);
     if (!r.largest_block || fi.block > r.largest_block->block) r.largest_block = fi; // islands are in order
     if (q.stable && !fi.stays) continue;
     if (fi.block >= q.gpus) {

@@ -1,4 +1,5 @@
-// `fleetcap nodes` (docs/maintenance.md): the nodes worth a look, and their sums per island.
+// `fleetcap nodes` (docs/maintenance.md): the nodes worth a look, problems first, their sums per
+// island, and `nodes --free`.
 #include "fleetcap/figures/nodes.hpp"
 
 #include <algorithm>
@@ -7,10 +8,81 @@
 
 namespace fleetcap {
 
+std::string_view to_string(NodeConcern c) {
+  switch (c) {
+  case NodeConcern::unschedulable: return "unschedulable";
+  case NodeConcern::issue: return "issue";
+  case NodeConcern::maintenance: return "maintenance";
+  case NodeConcern::none: break;
+  }
+  return "none";
+}
+
 namespace {
 
-// The node's worst open issue: the lowest priority number, then the earliest detected (an issue
-// without a time last); -1 when it has none.
+// What every node listing shares: which nodes are asked about, and how much running jobs use
+// of each (in quota and flex apart).
+struct NodeScan {
+  const Snapshot& snap;
+  const MaintenanceHorizon& h;
+  std::vector<std::uint8_t> schedulable, island_ok;
+  std::vector<Gpus> inquota, flex; // running jobs' shares per node (docs/maintenance.md: spread evenly)
+
+  NodeScan(const Snapshot& s, const MaintenanceHorizon& horizon, const NodesQuery& q)
+      : snap(s), h(horizon), schedulable(schedulable_nodes(s, horizon.at)),
+        island_ok(s.index.islands.size(), q.islands.empty() ? 1 : 0), inquota(s.nodes.size(), 0),
+        flex(s.nodes.size(), 0) {
+    for (const auto& name : q.islands)
+      for (std::size_t i = 0; i < s.index.islands.size(); ++i)
+        if (s.index.islands[i].name == name) island_ok[i] = 1;
+    for (const Job& job : s.jobs)
+      if (job.running()) for_each_share(job, [&](std::uint32_t n, Gpus g) { (job.flex ? flex : inquota)[n] += g; });
+  }
+
+  bool asked(std::uint32_t n) const {
+    const auto i = snap.nodes[n].island_index;
+    return i != kNone && island_ok[i];
+  }
+
+  // Whole-cluster events, which apply to every node of the cluster.
+  std::vector<std::uint32_t> whole_cluster_events(std::uint32_t c) const {
+    std::vector<std::uint32_t> whole;
+    for (auto e : snap.index.cluster_events[c])
+      if (snap.maintenance[e].nodes.empty()) whole.push_back(e);
+    return whole;
+  }
+
+  // The open event covering n that is active now (the one ending last), else the next one to
+  // start in the window.
+  std::pair<std::uint32_t, bool> next_event(std::uint32_t n, const std::vector<std::uint32_t>& whole) const {
+    std::uint32_t best = kNone;
+    bool best_active = false;
+    auto consider = [&](std::uint32_t ev) {
+      const MaintenanceEvent& e = snap.maintenance[ev];
+      if (!e.open() || !overlaps(e, h)) return;
+      const bool active = e.active_at(h.at);
+      if (best == kNone) {
+        best = ev;
+        best_active = active;
+        return;
+      }
+      const MaintenanceEvent& cur = snap.maintenance[best];
+      // Active beats coming; among active, the one ending last; among coming, the first to start.
+      const bool better = active != best_active ? active
+                          : active              ? std::tie(e.end, e.id) > std::tie(cur.end, cur.id)
+                                                : std::tie(e.start, e.id) < std::tie(cur.start, cur.id);
+      if (better) {
+        best = ev;
+        best_active = active;
+      }
+    };
+    for (auto ev : snap.index.node_events[n]) consider(ev);
+    for (auto ev : whole) consider(ev);
+    return {best, best_active};
+  }
+};
+
+// The lowest priority number, then the earliest detected (undated last); -1 when none.
 int worst_issue(const Node& node) {
   int worst = -1;
   for (std::size_t k = 0; k < node.issues.size(); ++k) {
@@ -26,26 +98,21 @@ int worst_issue(const Node& node) {
   return worst;
 }
 
-// Whether `ev` is the row's next event so far: an open event in the horizon; active beats
-// coming; among active, the one ending last; among coming, the first to start.
-void consider_event(NodeRow& row, std::uint32_t ev, const Snapshot& snap, const MaintenanceHorizon& h) {
-  const MaintenanceEvent& e = snap.maintenance[ev];
-  if (!e.open() || !overlaps(e, h)) return;
-  const bool active = e.active_at(h.at);
-  bool better = row.next_event == kNone;
-  if (!better) {
-    const MaintenanceEvent& cur = snap.maintenance[row.next_event];
-    better = active != row.event_active ? active
-             : active                   ? std::tie(e.end, e.id) > std::tie(cur.end, cur.id)
-                                        : std::tie(e.start, e.id) < std::tie(cur.start, cur.id);
-  }
-  if (better) {
-    row.next_event = ev;
-    row.event_active = active;
-  }
+NodeRow node_row(const NodeScan& scan, std::uint32_t n, const std::vector<std::uint32_t>& whole) {
+  NodeRow row;
+  row.node = n;
+  row.gpus_used = scan.inquota[n] + scan.flex[n];
+  row.schedulable = scan.schedulable[n] != 0;
+  row.worst_issue = worst_issue(scan.snap.nodes[n]);
+  std::tie(row.next_event, row.event_active) = scan.next_event(n, whole);
+  row.concern = !row.schedulable          ? NodeConcern::unschedulable
+                : row.worst_issue >= 0    ? NodeConcern::issue
+                : row.next_event != kNone ? NodeConcern::maintenance
+                                          : NodeConcern::none;
+  return row;
 }
 
-void add_node(IslandNodes& s, const NodeRow& row, const Snapshot& snap) {
+void add_to(IslandNodes& s, const Snapshot& snap, const NodeRow& row) {
   const Node& n = snap.nodes[row.node];
   ++s.nodes;
   s.gpus += n.gpus;
@@ -58,32 +125,30 @@ void add_node(IslandNodes& s, const NodeRow& row, const Snapshot& snap) {
   s.with_events += row.next_event != kNone ? 1 : 0;
 }
 
-// Per island, in row order (rows are grouped by cluster and island already), and in all; the
-// distinct running jobs of each and of every listed node.
-void island_sums(NodesReport& r, const Snapshot& snap) {
-  for (const auto& row : r.rows) {
+std::size_t distinct(std::vector<std::uint32_t>& jobs) {
+  std::sort(jobs.begin(), jobs.end());
+  jobs.erase(std::unique(jobs.begin(), jobs.end()), jobs.end());
+  return jobs.size();
+}
+
+// Per island (rows in cluster, island, name order), and the totals over every row.
+void sum_islands(const Snapshot& snap, const std::vector<NodeRow>& rows, NodesReport& r) {
+  std::vector<std::uint32_t> all_jobs, jobs;
+  for (const auto& row : rows) {
     const auto i = snap.nodes[row.node].island_index;
     if (r.islands.empty() || r.islands.back().island != i) {
+      if (!r.islands.empty()) r.islands.back().running_jobs = distinct(jobs);
+      jobs.clear();
       r.islands.push_back({});
       r.islands.back().island = i;
     }
-    add_node(r.islands.back(), row, snap);
-    add_node(r.totals, row, snap);
+    add_to(r.islands.back(), snap, row);
+    add_to(r.totals, snap, row);
+    jobs.insert(jobs.end(), row.jobs.begin(), row.jobs.end());
+    all_jobs.insert(all_jobs.end(), row.jobs.begin(), row.jobs.end());
   }
-  std::vector<std::uint32_t> all_jobs;
-  std::size_t k = 0;
-  for (auto& s : r.islands) {
-    std::vector<std::uint32_t> jobs;
-    for (; k < r.rows.size() && snap.nodes[r.rows[k].node].island_index == s.island; ++k)
-      jobs.insert(jobs.end(), r.rows[k].jobs.begin(), r.rows[k].jobs.end());
-    std::sort(jobs.begin(), jobs.end());
-    jobs.erase(std::unique(jobs.begin(), jobs.end()), jobs.end());
-    s.running_jobs = jobs.size();
-    all_jobs.insert(all_jobs.end(), jobs.begin(), jobs.end());
-  }
-  std::sort(all_jobs.begin(), all_jobs.end());
-  all_jobs.erase(std::unique(all_jobs.begin(), all_jobs.end()), all_jobs.end());
-  r.totals.running_jobs = all_jobs.size();
+  if (!r.islands.empty()) r.islands.back().running_jobs = distinct(jobs);
+  r.totals.running_jobs = distinct(all_jobs);
 }
 
 } // namespace
@@ -92,43 +157,57 @@ NodesReport list_nodes(const Snapshot& snap, const Selection& sel, const Mainten
   NodesReport r;
   r.horizon = h;
   r.all = q.all;
-  const auto& ix = snap.index;
-  const auto schedulable = schedulable_nodes(snap, h.at);
-  std::vector<std::uint8_t> island_ok(ix.islands.size(), q.islands.empty() ? 1 : 0);
-  for (const auto& name : q.islands)
-    for (std::size_t i = 0; i < ix.islands.size(); ++i)
-      if (ix.islands[i].name == name) island_ok[i] = 1;
-  // Running jobs' shares per node, once.
-  std::vector<Gpus> used(snap.nodes.size(), 0);
-  for (const Job& job : snap.jobs)
-    if (job.running()) for_each_share(job, [&](std::uint32_t n, Gpus g) { used[n] += g; });
-
+  const NodeScan scan(snap, h, q);
   for (auto c : select_clusters(snap, sel)) {
-    std::vector<std::uint32_t> whole; // whole-cluster events apply to every node of the cluster
-    for (auto e : ix.cluster_events[c])
-      if (snap.maintenance[e].nodes.empty()) whole.push_back(e);
-    for (auto n : ix.cluster_nodes[c]) {
-      const Node& node = snap.nodes[n];
-      if (node.island_index == kNone || !island_ok[node.island_index]) continue;
-      NodeRow row;
-      row.node = n;
-      row.gpus_used = used[n];
-      row.schedulable = schedulable[n] != 0;
-      row.worst_issue = worst_issue(node);
-      for (auto ev : ix.node_events[n]) consider_event(row, ev, snap, h);
-      for (auto ev : whole) consider_event(row, ev, snap, h);
-      if (!q.all && row.schedulable && row.worst_issue < 0 && row.next_event == kNone) continue;
-      row.jobs.assign(ix.node_jobs[n].begin(), ix.node_jobs[n].end());
+    const auto whole = scan.whole_cluster_events(c);
+    for (auto n : snap.index.cluster_nodes[c]) {
+      if (!scan.asked(n)) continue;
+      NodeRow row = node_row(scan, n, whole);
+      if (!q.all && row.concern == NodeConcern::none) continue;
+      row.jobs.assign(snap.index.node_jobs[n].begin(), snap.index.node_jobs[n].end());
       row.jobs.erase(std::unique(row.jobs.begin(), row.jobs.end()), row.jobs.end());
       r.rows.push_back(std::move(row));
     }
   }
-  const auto key = [&](const NodeRow& x) {
+  const auto place = [&](const NodeRow& x) {
     const Node& n = snap.nodes[x.node];
-    return std::tie(snap.clusters[n.cluster_index].name, ix.islands[n.island_index].name, n.name);
+    return std::tie(snap.clusters[n.cluster_index].name, snap.index.islands[n.island_index].name, n.name);
   };
-  std::sort(r.rows.begin(), r.rows.end(), [&](const NodeRow& a, const NodeRow& b) { return key(a) < key(b); });
-  island_sums(r, snap);
+  std::sort(r.rows.begin(), r.rows.end(), [&](const NodeRow& a, const NodeRow& b) { return place(a) < place(b); });
+  sum_islands(snap, r.rows, r);
+  // Problems first: the sort is stable, so each concern keeps cluster, island, name order.
+  std::stable_sort(r.rows.begin(), r.rows.end(),
+                   [](const NodeRow& a, const NodeRow& b) { return a.concern < b.concern; });
+  return r;
+}
+
+FreeNodes free_nodes(const Snapshot& snap, const Selection& sel, const MaintenanceHorizon& h, const NodesQuery& q) {
+  FreeNodes r;
+  r.horizon = h;
+  const NodeScan scan(snap, h, q);
+  for (auto c : select_clusters(snap, sel)) {
+    const auto whole = scan.whole_cluster_events(c);
+    for (auto n : snap.index.cluster_nodes[c]) {
+      const Node& node = snap.nodes[n];
+      const Gpus used = scan.inquota[n] + scan.flex[n];
+      if (!scan.asked(n) || !scan.schedulable[n] || used >= node.gpus) continue;
+      FreeNodeRow row{n, node.gpus, used, scan.inquota[n], scan.flex[n], node.gpus - used, kNone, false};
+      std::tie(row.next_event, row.event_active) = scan.next_event(n, whole);
+      r.rows.push_back(row);
+      r.totals.gpus += row.gpus;
+      r.totals.gpus_used += row.gpus_used;
+      r.totals.inquota_used += row.inquota_used;
+      r.totals.flex_used += row.flex_used;
+      r.totals.gpus_free += row.gpus_free;
+    }
+  }
+  const auto key = [&](const FreeNodeRow& x) {
+    const Node& n = snap.nodes[x.node];
+    return std::tuple(-x.gpus_free, std::string_view(snap.clusters[n.cluster_index].name),
+                      std::string_view(snap.index.islands[n.island_index].name), n.name);
+  };
+  std::sort(r.rows.begin(), r.rows.end(), [&](const FreeNodeRow& a, const FreeNodeRow& b) { return key(a) < key(b); });
+  r.nodes = r.rows.size();
   return r;
 }
 

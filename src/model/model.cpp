@@ -19,6 +19,18 @@ std::string error_lines(const Error& e) {
   constexpr std::size_t kShown = 20;
   const auto* data = dynamic_cast<const DataError*>(&e);
   // Each message is one line, whatever it quotes: control characters are escaped (fleetcap/text.hpp).
+  // A usage error may add lines of its own ("Run 'fleetcap --help' for usage."): the words it
+  // quotes are escaped where it is made, so its line breaks are fleetcap's and are kept.
+  if (dynamic_cast<const UsageError*>(&e)) {
+    const std::string_view what = e.what();
+    std::string out = "fleetcap: error: ";
+    for (std::size_t at = 0; at <= what.size();) {
+      const std::size_t end = std::min(what.find('\n', at), what.size());
+      out += escape_control(what.substr(at, end - at)) + '\n';
+      at = end + 1;
+    }
+    return out;
+  }
   if (!data) return "fleetcap: error: " + escape_control(e.what()) + '\n';
   const auto& messages = data->messages();
   std::string out;

@@ -392,6 +392,9 @@ void read_cluster(od::object obj, Item& it, Cluster& c) {
       it.string(v, key, c.sku);
     } else if (key == "state") {
       it.choice(v, key, cluster_state_from, kClusterStates, c.state);
+    } else if (key == "scheduler" || key == "slurm_cluster" || key == "island_label") {
+      if (is_null(v)) continue;
+      it.string(v, key, key == "scheduler" ? c.scheduler : key == "slurm_cluster" ? c.slurm_cluster : c.island_label);
     }
   }
   required.check(it);
@@ -464,6 +467,100 @@ void read_node(od::object obj, Item& it, Node& n, TextArena& text, Previous& pre
   required.check(it);
 }
 
+// A quantity of a Kueue resource: Kubernetes writes it as a string ("36Gi") or a number (8).
+bool quantity(od::value v, std::string_view field, Item& it, std::string& out) {
+  if (v.type() == od::json_type::number) {
+    out = std::string(v.raw_json_token());
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return true;
+  }
+  return it.string(v, field, out);
+}
+
+void read_kueue_resource(od::value v, Item& it, const std::string& at, KueueResource& r) {
+  if (v.type() != od::json_type::object) return it.fail(at, fmt::format("must be an object, got {}", got(v)));
+  for (auto f : v.get_object()) {
+    const std::string_view key = key_of(f);
+    od::value x = f.value();
+    const std::string name = fmt::format("{}.{}", at, key);
+    if (key == "name") {
+      it.string(x, name, r.name);
+    } else if (key == "nominal_quota") {
+      quantity(x, name, it, r.nominal_quota);
+    } else if ((key == "borrowing_limit" || key == "lending_limit") && !is_null(x)) {
+      std::string q;
+      if (quantity(x, name, it, q)) (key == "borrowing_limit" ? r.borrowing_limit : r.lending_limit) = std::move(q);
+    }
+  }
+}
+
+void read_kueue_flavor(od::value v, Item& it, const std::string& at, KueueFlavor& fl) {
+  if (v.type() != od::json_type::object) return it.fail(at, fmt::format("must be an object, got {}", got(v)));
+  for (auto f : v.get_object()) {
+    const std::string_view key = key_of(f);
+    od::value x = f.value();
+    if (key == "name") {
+      it.string(x, at + ".name", fl.name);
+    } else if (key == "resources") {
+      if (x.type() != od::json_type::array) return it.fail(at + ".resources", "must be an array");
+      std::size_t i = 0;
+      for (auto e : x.get_array())
+        read_kueue_resource(e.value(), it, fmt::format("{}.resources[{}]", at, i++), fl.resources.emplace_back());
+    }
+  }
+}
+
+// kueue.resource_groups: the ClusterQueue's spec.resourceGroups, snake_case.
+void read_resource_groups(od::value v, Item& it, std::vector<KueueResourceGroup>& out) {
+  if (v.type() != od::json_type::array) return it.fail("kueue.resource_groups", "must be an array");
+  std::size_t i = 0;
+  for (auto e : v.get_array()) {
+    od::value g = e.value();
+    const std::string at = fmt::format("kueue.resource_groups[{}]", i++);
+    if (g.type() != od::json_type::object) return it.fail(at, fmt::format("must be an object, got {}", got(g)));
+    KueueResourceGroup& group = out.emplace_back();
+    for (auto f : g.get_object()) {
+      const std::string_view key = key_of(f);
+      od::value x = f.value();
+      if (key == "covered_resources") {
+        it.strings(x, at + ".covered_resources", group.covered_resources);
+      } else if (key == "flavors") {
+        if (x.type() != od::json_type::array) return it.fail(at + ".flavors", "must be an array");
+        std::size_t k = 0;
+        for (auto fl : x.get_array())
+          read_kueue_flavor(fl.value(), it, fmt::format("{}.flavors[{}]", at, k++), group.flavors.emplace_back());
+      }
+    }
+  }
+}
+
+// A leaf's "slurm" ({account or qos, tres}) or "kueue" ({cluster_queue, flavor, resource_groups}).
+void read_origin(od::value v, std::string_view field, Item& it, Quota& q) {
+  if (is_null(v)) return;
+  if (v.type() != od::json_type::object) return it.fail(field, fmt::format("must be an object, got {}", got(v)));
+  QuotaOrigin o;
+  o.kind = field == "kueue" ? QuotaOrigin::Kind::kueue : QuotaOrigin::Kind::slurm_account;
+  for (auto f : v.get_object()) {
+    const std::string_view key = key_of(f);
+    od::value x = f.value();
+    const std::string name = fmt::format("{}.{}", field, key);
+    if (key == "account" || key == "qos" || key == "cluster_queue") {
+      if (key == "qos") o.kind = QuotaOrigin::Kind::slurm_qos;
+      it.name(x, name, o.name);
+    } else if (key == "tres" || key == "flavor") {
+      it.name(x, name, o.resource);
+    } else if (key == "resource_groups") {
+      read_resource_groups(x, it, o.resource_groups);
+    } else if (key == "api_version") {
+      it.string(x, name, o.api_version);
+    }
+  }
+  if (o.name.empty() || o.resource.empty())
+    return it.fail(field, field == "kueue" ? "must name its cluster_queue and flavor"
+                                           : "must name its account (or qos) and tres");
+  q.origin = std::move(o);
+}
+
 void read_quota(od::object obj, Item& it, Quota& q) {
   Required required(kQuotaRequired);
   for (auto field : obj) {
@@ -490,6 +587,8 @@ void read_quota(od::object obj, Item& it, Quota& q) {
                                  : key == "lending_limit" ? q.lending_limit
                                                           : q.shared_gpus;
       if (Gpus n = 0; it.integer(v, key, 0, n)) out = n;
+    } else if (key == "slurm" || key == "kueue") {
+      read_origin(v, key, it, q);
     }
   }
   required.check(it);
@@ -525,10 +624,13 @@ void read_job(od::object obj, Item& it, Job& j, TextArena& text, Previous& previ
       if (!is_null(v)) it.strings(v, key, text, j.nodes);
     } else if (key == "idle") {
       if (!is_null(v)) it.boolean(v, key, j.idle);
-    } else if (key == "started_at") {
+    } else if (key == "started_at" || key == "submitted_at") {
       if (is_null(v)) continue;
       Time t;
-      if (it.time(v, key, t)) j.started_at = t;
+      if (it.time(v, key, t)) (key == "started_at" ? j.started_at : j.submitted_at) = t;
+    } else if (key == "user" || key == "job_name" || key == "pending_reason") {
+      if (is_null(v)) continue;
+      it.string(v, key, text, key == "user" ? j.user : key == "job_name" ? j.job_name : j.pending_reason);
     }
   }
   required.check(it);

@@ -122,10 +122,10 @@ void html_attribute(std::string& out, std::string_view key, const Value& v) {
 
 const std::vector<ColumnList>& column_registry() {
   static const std::vector<ColumnList> all = [] {
-    for (auto* link :
-         {&cols::link_capacity_columns, &cols::link_flex_columns, &cols::link_quota_columns,
-          &cols::link_overalloc_columns, &cols::link_overalloc_brief_columns, &cols::link_maintenance_columns,
-          &cols::link_nodes_columns, &cols::link_snapshot_columns, &cols::link_sources_columns})
+    for (auto* link : {&cols::link_capacity_columns, &cols::link_flex_columns, &cols::link_quota_columns,
+                       &cols::link_overalloc_columns, &cols::link_overalloc_brief_columns,
+                       &cols::link_maintenance_columns, &cols::link_nodes_columns, &cols::link_jobs_columns,
+                       &cols::link_snapshot_columns, &cols::link_sources_columns})
       link();
     return cols::registered();
   }();

@@ -44,28 +44,31 @@ struct Value {
   // The table's and CSV's text for a list or nothing that reads better in words (quota access:
   // "*" for null, "(none)" for an empty list, nothing at all for a group's null).
   std::optional<std::string> words;
+  // The table's shorter text when the terminal is narrow, used before any column goes: a time
+  // relative to the fleet's (`in 6h`, `3d ago`) where the timestamp would not fit.
+  std::optional<std::string> brief = {};
 };
 
 inline std::optional<std::string> shown_as(std::string s) {
   return s.empty() ? std::nullopt : std::optional(std::move(s));
 }
 inline Value num(Gpus n, Tone tone = Tone::plain, std::string shown = {}) {
-  return Value{Value::Kind::number, n, {}, {}, tone, shown_as(std::move(shown)), {}};
+  return Value{Value::Kind::number, n, {}, {}, tone, shown_as(std::move(shown)), {}, {}};
 }
 inline Value num(std::size_t n, Tone tone = Tone::plain) { return num(static_cast<Gpus>(n), tone); }
 inline Value num(int n, Tone tone = Tone::plain) { return num(static_cast<Gpus>(n), tone); }
 inline Value txt(std::string s, Tone tone = Tone::plain, std::string shown = {}) {
-  return Value{Value::Kind::text, 0, std::move(s), {}, tone, shown_as(std::move(shown)), {}};
+  return Value{Value::Kind::text, 0, std::move(s), {}, tone, shown_as(std::move(shown)), {}, {}};
 }
 inline Value txt(std::string_view s, Tone tone = Tone::plain) { return txt(std::string(s), tone); }
 inline Value txt(const char* s, Tone tone = Tone::plain) { return txt(std::string(s), tone); }
 // A yes/no: true or false in JSON and CSV, yes or no in the table.
 inline Value flag(bool b, Tone tone = Tone::plain) {
-  return Value{Value::Kind::flag, b ? 1 : 0, b ? "true" : "false", {}, tone, b ? "yes" : "no", {}};
+  return Value{Value::Kind::flag, b ? 1 : 0, b ? "true" : "false", {}, tone, b ? "yes" : "no", {}, {}};
 }
 inline Value list(std::vector<std::string> items, Tone tone = Tone::plain, std::string shown = {}) {
   const auto n = static_cast<Gpus>(items.size());
-  return Value{Value::Kind::list, n, {}, std::move(items), tone, shown_as(std::move(shown)), {}};
+  return Value{Value::Kind::list, n, {}, std::move(items), tone, shown_as(std::move(shown)), {}, {}};
 }
 template <class Names> Value list_of(const Names& names, std::string shown = {}) {
   std::vector<std::string> items;
@@ -74,9 +77,14 @@ template <class Names> Value list_of(const Names& names, std::string shown = {})
   return list(std::move(items), Tone::plain, std::move(shown));
 }
 inline Value none(std::string shown = {}) {
-  return Value{Value::Kind::null, 0, {}, {}, Tone::plain, shown_as(std::move(shown)), {}};
+  return Value{Value::Kind::null, 0, {}, {}, Tone::plain, shown_as(std::move(shown)), {}, {}};
 }
-inline Value absent() { return Value{Value::Kind::absent, 0, {}, {}, Tone::plain, {}, {}}; }
+inline Value absent() { return Value{Value::Kind::absent, 0, {}, {}, Tone::plain, {}, {}, {}}; }
+// A value with a shorter form for a narrow terminal (Value::brief).
+inline Value with_brief(Value v, std::string brief) {
+  v.brief = std::move(brief);
+  return v;
+}
 template <class T> Value optional_num(const std::optional<T>& v) { return v ? num(static_cast<Gpus>(*v)) : none(); }
 inline Value time_or_none(bool present, Time t) { return present ? txt(format_rfc3339(t)) : none(); }
 inline Value time_or_none(const std::optional<Time>& t) { return t ? txt(format_rfc3339(*t)) : none(); }
@@ -228,8 +236,10 @@ std::vector<const Column<Row>*> table_columns(const Columns<Row>& cols, const Re
 
 template <class Row> TableCell table_cell(const Column<Row>& c, const Value& v) {
   TableCell cell(cell_text(v), v.tone);
-  if (v.kind == Value::Kind::list && v.number > 0)
-    cell.count = fmt::format("{} {}{}", v.number, c.item.empty() ? "item" : c.item, v.number == 1 ? "" : "s");
+  if (v.kind == Value::Kind::list && v.number > 0 && !c.item.empty())
+    cell.count = fmt::format("{} {}{}", v.number, c.item, v.number == 1 ? "" : "s");
+  else if (v.brief)
+    cell.count = *v.brief;
   return cell;
 }
 
@@ -251,7 +261,8 @@ template <class Row> std::string table_of(const Columns<Row>& cols, const std::v
   const auto shown = table_columns(cols, o, have);
   std::vector<TableColumn> tcols;
   for (const auto* c : shown)
-    tcols.push_back({std::string(c->header), c->align, c->identifying ? 0 : std::max(1, c->drop), !c->item.empty()});
+    tcols.push_back({std::string(c->header), c->align, c->identifying ? 0 : std::max(1, c->drop), true,
+                     c->item.empty() ? "relative" : "as counts"});
   Table t(std::move(tcols));
   t.set_no_headers(o.no_headers);
   t.set_fit(o.columns.empty() && !o.wide);
@@ -493,6 +504,7 @@ void link_overalloc_columns();
 void link_overalloc_brief_columns();
 void link_maintenance_columns();
 void link_nodes_columns();
+void link_jobs_columns();
 void link_snapshot_columns();
 void link_sources_columns();
 

@@ -3,7 +3,9 @@
 #include "fleetcap/render/flex.hpp"
 
 #include "columns.hpp"
+#include "fleetcap/model/hostlist.hpp"
 #include "fleetcap/render/maintenance.hpp"
+#include "fleetcap/render/scheduler.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -137,12 +139,22 @@ struct IslandRow {
   const Snapshot* snap;
   const FlexIsland* i;
   const FlexCluster* c; // null for an island of a cluster that does not answer (the "no" answer)
+  const FlexQuery* q;
   Gpus wanted;
   const Cluster& cluster() const { return snap->clusters[i->cluster]; }
   bool fits() const { return i->block >= wanted && c; }
 };
 
 constexpr Time kNeverFits = std::numeric_limits<Time>::max();
+
+// The chosen nodes: every name in JSON and CSV, a hostlist in the table ("h100-[01-12]").
+Value island_nodes(const IslandRow& r) {
+  if (!r.fits()) return list({});
+  std::vector<std::string_view> names;
+  for (auto n : r.i->nodes) names.push_back(r.snap->nodes[n].name);
+  std::string shown = compress_hostlist(names);
+  return list_of(names, std::move(shown));
+}
 
 // With --contiguous: LASTING-BLOCK is the block that no maintenance takes within --for.
 const Column<IslandRow> kIslandList[] = {
@@ -203,6 +215,21 @@ const Column<IslandRow> kIslandList[] = {
            Value v = flag(r.i->exceeds_share, r.i->exceeds_share ? Tone::warn : Tone::plain);
            if (r.i->exceeds_share) v.shown = "yes: first preempted";
            return v;
+         }},
+    {.key = "nodes",
+     .header = "NODES",
+     .align = Align::left,
+     .drop = 3,
+     .item = "node",
+     .label = "the nodes chosen for the job: whole free nodes, fewest first, no maintenance coming first",
+     .get = island_nodes},
+    {.key = "gpus_per_node",
+     .get = [](const IslandRow& r) { return r.fits() && r.i->per_node ? num(r.i->per_node) : none(); }},
+    {.key = "command",
+     .get =
+         [](const IslandRow& r) {
+           const auto c = r.fits() ? submit_command(*r.snap, *r.i, *r.q) : std::nullopt;
+           return c ? txt(*c) : none();
          }},
     {.key = "fits", .get = [](const IslandRow& r) { return flag(r.fits()); }},
     {.key = "block_later", .get = [](const IslandRow& r) { return r.fits() ? none() : num(r.i->block_later); }},
@@ -287,20 +314,30 @@ const FlexCluster* cluster_of(const FlexReport& r, std::uint32_t c) {
 // The islands that fit; with `later`, then those that would once coming maintenance ends.
 std::vector<IslandRow> island_rows(const FlexReport& r, const Snapshot& snap, const RenderOptions& o, bool later) {
   std::vector<IslandRow> rows;
-  for (const auto& fi : r.islands) rows.push_back({&snap, &fi, cluster_of(r, fi.cluster), r.query.gpus});
+  for (const auto& fi : r.islands) rows.push_back({&snap, &fi, cluster_of(r, fi.cluster), &r.query, r.query.gpus});
   sort_rows(kIslandColumns, rows, o.sort);
   if (later)
-    for (const auto& fi : r.later) rows.push_back({&snap, &fi, nullptr, r.query.gpus});
+    for (const auto& fi : r.later) rows.push_back({&snap, &fi, nullptr, &r.query, r.query.gpus});
   return rows;
 }
 
 std::string islands_table(const FlexReport& r, const Snapshot& snap, const RenderOptions& o) {
   const unsigned have = r.query.ns ? kNamespace : 0;
-  return table_of(kIslandColumns, island_rows(r, snap, o, false), o, nullptr, have) +
-         wrap_prose(fmt::format("\nLASTING-BLOCK: GPUs on whole free nodes of the island that no maintenance covers "
-                                "within {}; best first (stable, then the block closest to {}).\n",
-                                format_duration(r.query.stay), r.query.gpus),
-                    o.style.width);
+  const auto rows = island_rows(r, snap, o, false);
+  std::string out = table_of(kIslandColumns, rows, o, nullptr, have) +
+                    wrap_prose(fmt::format("\nLASTING-BLOCK: GPUs on whole free nodes of the island that no "
+                                           "maintenance covers within {}; best first (stable, then the block closest "
+                                           "to {}). NODES: the nodes chosen for it.\n",
+                                           format_duration(r.query.stay), r.query.gpus),
+                               o.style.width);
+  // The first row's submit line: printed with -o wide, offered otherwise.
+  const auto command = rows.empty() ? std::nullopt : submit_command(snap, *rows.front().i, r.query);
+  if (!command) return out;
+  const std::string where =
+      fmt::format("{} ({})", snap.index.islands[rows.front().i->island].name, rows.front().cluster().name);
+  if (!o.wide)
+    return out + wrap_prose(fmt::format("-o wide prints the line that submits to {}.\n", where), o.style.width);
+  return out + fmt::format("\nTo run on {}:\n{}{}", where, *command, command->ends_with('\n') ? "" : "\n");
 }
 
 // The document. With --contiguous (docs/flex.md) the "no" answer still carries fits, the
@@ -343,9 +380,9 @@ std::string flex_json(const FlexReport& r, const Snapshot& snap, const RenderOpt
   Doc d{&r, cluster_rows(r, snap, o), {}, {}, {}, {&snap, &r.totals}};
   if (r.query.contiguous) {
     d.islands = island_rows(r, snap, o, false);
-    for (const auto& fi : r.later) d.later.push_back({&snap, &fi, nullptr, r.query.gpus});
+    for (const auto& fi : r.later) d.later.push_back({&snap, &fi, nullptr, &r.query, r.query.gpus});
     if (r.largest_block)
-      d.largest = IslandRow{&snap, &*r.largest_block, cluster_of(r, r.largest_block->cluster), r.query.gpus};
+      d.largest = IslandRow{&snap, &*r.largest_block, cluster_of(r, r.largest_block->cluster), &r.query, r.query.gpus};
   }
   return json_document(kDocument, d, o, r.query.ns ? kNamespace : 0);
 }

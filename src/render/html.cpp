@@ -21,7 +21,7 @@ namespace fleetcap {
 // Control characters a server sent are shown as \xNN first (fleetcap/text.hpp), as on every
 // other line fleetcap writes, then HTML's own characters become entities.
 std::string html_escape(std::string_view raw) {
-  const std::string text = has_control(raw) ? escape_control(raw) : std::string(raw);
+  const std::string text = escape_control(raw);
   std::string out;
   out.reserve(text.size());
   for (char c : text) {
@@ -42,36 +42,75 @@ namespace {
 using namespace cols;
 
 constexpr std::string_view kCss = R"(
-:root{--fg:#1d2330;--dim:#5b6473;--line:#d5dae2;--bg:#fff;
---iqu:#2f6db5;--iqf:#9dc1ea;--flex:#5bb174;--unb:#d64541;
+:root{--fg:#1d2330;--dim:#566070;--line:#d5dae2;--bg:#fff;--card:#f4f6f9;--axis:#8d96a5;--grid:#e6e9ef;
+--iqu:#2f6db5;--iqf:#9dc1ea;--flex:#5bb174;--unb:#d64541;--ev:#f6d5a8;
 --p2:#9dc1ea;--p3:#f0ad4e;--p4:#d64541;--unsch:#9dc1ea;--idle:#f0ad4e;--run:#d64541}
+@media (prefers-color-scheme:dark){:root{--fg:#e4e8ee;--dim:#a9b2c0;--line:#3a4250;--bg:#14171c;--card:#1f242c;
+--axis:#77818f;--grid:#2a303a;--iqu:#5d9be3;--iqf:#345a86;--ev:#5a4526}}
+@media print{:root{--fg:#000;--dim:#333;--line:#bbb;--bg:#fff;--card:#fff;--axis:#666;--grid:#ddd;--iqf:#9dc1ea;--ev:#f6d5a8}}
 *{box-sizing:border-box}
-body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
-main{max-width:1200px;margin:0 auto;padding:16px 20px 40px}
-h1{font-size:22px;margin:8px 0 4px}h2{font-size:18px;margin:28px 0 6px;border-bottom:1px solid var(--line);padding-bottom:4px}
-h3{font-size:15px;margin:18px 0 4px}
+html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
+body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
+main{max-width:1100px;margin:0 auto;padding:12px 16px 40px}
+h1{font-size:22px;margin:8px 0 4px}h2{font-size:19px;margin:30px 0 6px;border-bottom:1px solid var(--line);padding-bottom:4px}
+h3{font-size:16px;margin:18px 0 4px}
 p{margin:4px 0 8px}.meta,.note{color:var(--dim);font-size:13px}
-svg{display:block;width:100%;height:auto;overflow:visible}
-svg text{font-size:12px;fill:var(--fg)}svg .axis text{fill:var(--dim)}
-.axis line,.axis path{stroke:#9aa3b2;stroke-width:1;fill:none}.grid{stroke:#eceff3;stroke-width:1}
-.iqu{fill:var(--iqu)}.iqf{fill:var(--iqf)}.flex{fill:var(--flex)}.unb{fill:var(--unb)}
-.p2{fill:var(--p2)}.p3{fill:var(--p3)}.p4{fill:var(--p4)}
-.unsch{fill:var(--unsch)}.idle{fill:var(--idle)}.run{fill:var(--run)}
-.hmark{stroke:var(--fg);stroke-width:2}.total-line{fill:none;stroke:var(--fg);stroke-width:2}
-.pt{fill:#fff;stroke:var(--fg);stroke-width:1.5}.chosen{stroke:var(--fg);stroke-dasharray:4 3}
+.answer{font-size:18px;line-height:1.45;margin:14px 0 10px}
+.headline{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,230px),1fr));gap:10px;margin:10px 0 6px}
+.headline div{background:var(--card);border-radius:8px;padding:10px 14px}
+.headline dt{font-size:14px;color:var(--dim)}.headline dd{margin:2px 0 0;font-size:28px;font-weight:650;font-variant-numeric:tabular-nums}
+.headline dd small{display:block;font-size:13px;font-weight:400;color:var(--dim)}
+.figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,250px),1fr));gap:0 20px;margin:6px 0 12px}
+.figures div{display:flex;justify-content:space-between;align-items:baseline;gap:10px;border-bottom:1px solid var(--line);padding:3px 0}
+.figures dt{color:var(--dim);font-size:13px}.figures dd{margin:0;font-variant-numeric:tabular-nums;white-space:nowrap}
 .legend{display:flex;flex-wrap:wrap;gap:4px 16px;margin:4px 0 8px;font-size:13px;color:var(--dim);padding:0;list-style:none}
 .legend li::before{content:"";display:inline-block;width:11px;height:11px;margin-right:5px;vertical-align:-1px;background:var(--c)}
-table{border-collapse:collapse;font-size:13px;margin:6px 0}th,td{padding:3px 8px;border-bottom:1px solid var(--line)}
-th{text-align:left;color:var(--dim);font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-.scroll{overflow-x:auto}.chart{overflow-x:auto}.chart svg{min-width:640px}
-.tiles{display:flex;flex-wrap:wrap;gap:6px;margin:6px 0 10px}.tiles div{border:1px solid var(--line);border-radius:5px;padding:3px 8px;min-width:92px}
-.tiles dt{font-size:11px;color:var(--dim)}.tiles dd{margin:0;font-size:15px;font-variant-numeric:tabular-nums}
-.day{stroke:#e3e7ee;stroke-width:1}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:10px 16px}
-.card{border:1px solid var(--line);border-radius:6px;padding:6px 8px}
-.card h4{margin:0;font-size:13px}.card p{margin:0;font-size:12px;color:var(--dim)}
+svg{display:block;overflow:visible}
+.iqu{fill:var(--iqu)}.iqf{fill:var(--iqf)}.flex{fill:var(--flex)}.unb{fill:var(--unb)}
+.p2{fill:var(--p2)}.p3{fill:var(--p3)}.p4{fill:var(--p4)}.unsch{fill:var(--unsch)}.idle{fill:var(--idle)}.run{fill:var(--run)}
+.hmark{stroke:var(--fg);stroke-width:2}.total-line{fill:none;stroke:var(--fg);stroke-width:2}
+.pt{fill:var(--bg);stroke:var(--fg);stroke-width:1.5}.chosen{stroke:var(--fg);stroke-dasharray:5 4;stroke-width:1.5}
+.grid{stroke:var(--grid);stroke-width:1}.frame{fill:none;stroke:var(--axis);stroke-width:1}
+.bars{margin:8px 0 4px}
+.bar-row{display:grid;grid-template-columns:minmax(6em,12em) minmax(0,1fr) minmax(8em,15em);grid-template-areas:"name bar cap";
+align-items:center;gap:2px 10px;padding:2px 0}
+.bar-name{grid-area:name;text-align:right;font-size:13px;overflow-wrap:anywhere}
+.bar-cap{grid-area:cap;font-size:12px;color:var(--dim)}
+.bar{grid-area:bar;width:100%;height:14px}
+.ticks{grid-area:bar;position:relative;height:20px;border-top:1px solid var(--axis);font-size:12px;color:var(--dim)}
+.ticks span{position:absolute;top:2px;transform:translateX(-50%)}
+.ticks span:first-child{transform:none}.ticks span:last-child{transform:translateX(-100%)}
+.plot{position:relative;margin:22px 0 8px 50px}
+.plot svg{width:100%;height:auto}
+.plot .yl,.plot .xl,.plot .mark{position:absolute;font-size:12px;color:var(--dim);white-space:nowrap}
+.plot .yl{right:100%;padding-right:6px;transform:translateY(-50%)}
+.plot .xl{top:100%;padding-top:3px;transform:translateX(-50%)}.plot .xl.end{transform:translateX(-100%)}
+.plot .xl.start{transform:none}
+.plot .mark{bottom:100%;color:var(--fg);transform:translateX(-50%)}.plot .mark.end{transform:translateX(-100%)}
+.plot .mark.start{transform:none}
+.xtitle{margin:26px 0 8px 50px;font-size:13px;color:var(--dim)}
+table{border-collapse:collapse;font-size:13px;margin:6px 0;width:100%}th,td{padding:3px 8px;border-bottom:1px solid var(--line)}
+th{text-align:left;color:var(--dim);font-weight:600}tr.marked td{font-weight:650;background:var(--card)}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,320px),1fr));gap:14px 18px}
+.card{border:1px solid var(--line);border-radius:6px;padding:8px 10px}
+.card h4{margin:0;font-size:15px}.card p{margin:0;font-size:13px;color:var(--dim)}
+.mini{position:relative;margin:14px 0 22px 50px;height:100px}.mini svg{width:100%;height:100%}
 .step{fill:none;stroke:var(--iqu);stroke-width:1.5}.assigned{stroke:var(--unb);stroke-dasharray:4 3;stroke-width:1}
-.area{fill:var(--iqf);opacity:.35}.min{fill:var(--unb)}
+.area{fill:var(--iqf);opacity:.45}.ev{fill:var(--p3)}
+.dot{position:absolute;width:8px;height:8px;margin:-4px 0 0 -4px;border-radius:50%;background:var(--unb)}
+.events{margin:4px 0 0;padding:0;list-style:none;font-size:13px}.events li{padding:1px 0;border-top:1px solid var(--line)}
+@media (max-width:640px){
+.bar-row{grid-template-columns:minmax(0,1fr) auto;grid-template-areas:"name cap" "bar bar"}
+.bar-name{text-align:left;font-weight:600}.bar-cap{text-align:right}
+.plot .xl.odd{display:none}
+table.reflow,table.reflow tbody,table.reflow tr,table.reflow td{display:block}table.reflow thead{display:none}
+table.reflow tr{border:1px solid var(--line);border-radius:6px;margin:0 0 8px;padding:4px 10px}
+table.reflow td{display:flex;justify-content:space-between;gap:12px;border:0;padding:1px 0}
+table.reflow td::before{content:attr(data-label);color:var(--dim);text-align:left}}
+@page{size:A4;margin:14mm}
+@media print{body{font-size:10.5pt}main{max-width:none;padding:0}h2{break-after:avoid}
+section>p,.bar-row,.card,tr,.headline div{break-inside:avoid}.headline div{border:1px solid var(--line)}
+*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 )";
 
 using Buf = std::string;
@@ -121,68 +160,198 @@ template <class Row> const Column<Row>& column(const Columns<Row>& cols, std::st
   return *find_column(cols, key);
 }
 
+// What a chart draws, in order: each part's CSS class (its colour) and the JSON key of the
+// column it draws. One list per chart serves its bars or areas and its legend.
+using Drawn = std::pair<std::string_view, std::string_view>;
+constexpr Drawn kCapacityBar[] = {
+    {"iqu", "inquota_used"}, {"iqf", "inquota_free"}, {"flex", "headroom"}, {"unb", "unbacked"}};
+constexpr Drawn kCutBar[] = {{"unsch", "cut_from_unscheduled"}, {"idle", "cut_from_idle"}, {"run", "cut_from_running"}};
+constexpr Drawn kSweepAreas[] = {{"p2", "cut_phase_2"}, {"p3", "cut_phase_3"}, {"p4", "cut_phase_4"}};
+
 // A legend: each colour with the words and JSON key of the column it draws.
-template <class Row> void legend(Buf& b, const Columns<Row>& cols,
-                                 std::initializer_list<std::pair<std::string_view, std::string_view>> items) {
+template <class Row> void legend(Buf& b, const Columns<Row>& cols, std::span<const Drawn> items) {
   b += "<ul class=\"legend\">";
   for (const auto& [var, key] : items)
-    put(b, "<li style=\"--c:var(--{})\">{} ({})</li>", var, column(cols, key).label, key);
+    put(b, "<li style=\"--c:var(--{})\" data-key=\"{}\">{}</li>", var, key, column(cols, key).label);
   b += "</ul>\n";
 }
 
-// One horizontal stacked bar per row: label, segments, then a caption after the bar.
+// "15,032": a count as people read it (the data-* attributes and the JSON keep the plain number).
+std::string grouped(Gpus v) {
+  const std::string digits = std::to_string(v < 0 ? -v : v);
+  std::string out = v < 0 ? "-" : "";
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string plural(Gpus n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", grouped(n), n == 1 ? one : many);
+}
+
+// "7 Dec 06:00" (UTC): a date on an axis or in a list, short enough for a phone.
+std::string day_time(Time t) {
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const std::string s = format_rfc3339(t); // 2026-12-07T06:00:00Z
+  const int month = std::stoi(s.substr(5, 2));
+  const int day = std::stoi(s.substr(8, 2));
+  return fmt::format("{} {} {}", day, kMonths[(month + 11) % 12], s.substr(11, 5));
+}
+
+// A position along an axis as a CSS percentage.
+std::string pct(double part, double whole) { return num(whole > 0 ? 100.0 * part / whole : 0) + "%"; }
+
+// Where a label at `at` of `whole` anchors: its start near the left edge, its end near the right,
+// its middle elsewhere, so that no label reaches past the chart.
+std::string_view edge_class(double at, double whole) {
+  if (at < 0.12 * whole) return " start";
+  if (at > 0.88 * whole) return " end";
+  return "";
+}
+
+// ---- bars: one HTML row per record (name, bar, caption), so the text keeps its size at any width
+
 struct Segment {
   std::string_view css, key, label;
   Gpus value;
 };
-// A segment drawing the column `key` of the row.
+// The segments of one row's bar: each drawn column's value in the row.
 template <class Row>
-Segment segment(std::string_view css, const Columns<Row>& cols, std::string_view key, const Row& row) {
-  const Column<Row>& c = column(cols, key);
-  return {css, c.key, c.label, c.get(row).number};
+std::vector<Segment> segments(const Columns<Row>& cols, std::span<const Drawn> drawn, const Row& row) {
+  std::vector<Segment> out;
+  for (const auto& [css, key] : drawn) {
+    const Column<Row>& c = column(cols, key);
+    out.push_back({css, c.key, c.label, c.get(row).number});
+  }
+  return out;
 }
-constexpr double kW = 1000, kLabelW = 190, kCaptionW = 230, kRowH = 22, kBarH = 14;
 
-void stacked_bar(Buf& b, double y, Gpus scale, std::string_view name, const std::vector<Segment>& segments,
-                 std::string_view caption) {
-  const double bar_w = kW - kLabelW - kCaptionW;
-  put(b, "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", num(kLabelW - 8), num(y + kBarH - 3),
-      html_escape(name));
-  double x = kLabelW;
+// The bar itself: an SVG of 1000 x 10 user units stretched over the row's bar cell.
+void bar_svg(Buf& b, Gpus scale, std::string_view name, const std::vector<Segment>& segments, Gpus mark = -1) {
+  constexpr double kBarW = 1000;
+  b += "<svg class=\"bar\" viewBox=\"0 0 1000 10\" preserveAspectRatio=\"none\" aria-hidden=\"true\">";
+  double x = 0;
   for (const auto& s : segments) {
     if (s.value <= 0) continue;
-    const double w = bar_w * static_cast<double>(s.value) / static_cast<double>(scale);
+    const double w = kBarW * static_cast<double>(s.value) / static_cast<double>(scale);
     put(b,
-        "<rect class=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" data-figure=\"{}\" data-value=\"{}\">"
+        "<rect class=\"{}\" x=\"{}\" y=\"0\" width=\"{}\" height=\"10\" data-figure=\"{}\" data-value=\"{}\">"
         "<title>{}: {} {} GPUs</title></rect>",
-        s.css, num(x), num(y), num(w), num(kBarH), s.key, s.value, html_escape(name), s.label, s.value);
+        s.css, num(x), num(w), s.key, s.value, html_escape(name), s.label, grouped(s.value));
     x += w;
   }
-  put(b, "<text x=\"{}\" y=\"{}\">{}</text>", num(x + 6), num(y + kBarH - 3), caption);
+  if (mark >= 0) {
+    const double mx = kBarW * static_cast<double>(mark) / static_cast<double>(scale);
+    put(b, "<line class=\"hmark\" x1=\"{0}\" x2=\"{0}\" y1=\"-2\" y2=\"12\" vector-effect=\"non-scaling-stroke\"/>",
+        num(mx));
+  }
+  b += "</svg>";
 }
 
-// x axis under stacked bars: ticks at quarters of `scale`.
-void bar_axis(Buf& b, double y, Gpus scale) {
-  const double bar_w = kW - kLabelW - kCaptionW;
-  b += "<g class=\"axis\">";
-  for (int i = 0; i <= 4; ++i) {
-    const double x = kLabelW + bar_w * i / 4.0;
-    put(b,
-        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/><text x=\"{0}\" y=\"{3}\" "
-        "text-anchor=\"middle\">{4}</text>",
-        num(x), num(y), num(y + 4), num(y + 16), scale * i / 4);
+// The x axis under a column of bars: ticks at quarters of `scale`, in GPUs.
+void bar_axis(Buf& b, Gpus scale) {
+  b += "<div class=\"bar-row\" aria-hidden=\"true\"><div class=\"ticks\">";
+  for (int i = 0; i <= 4; ++i) put(b, "<span style=\"left:{}%\">{}</span>", i * 25, grouped(scale * i / 4));
+  b += "</div></div>\n";
+}
+
+// ---- the answer: the sentence and the headline figures leadership reads first
+
+struct Answer {
+  std::size_t clusters = 0, unbacked_clusters = 0, teams = 0, teams_cut = 0;
+  int phases = 0;
+};
+
+Answer answer_counts(const HtmlReport& r, const std::vector<OverallocTree>& trees) {
+  Answer a;
+  if (r.capacity) {
+    a.clusters = r.capacity->rows.size();
+    for (const auto& row : r.capacity->rows) a.unbacked_clusters += row.figures.unbacked > 0;
   }
-  b += "</g>";
+  a.teams = trees.size();
+  for (const auto& t : trees) a.teams_cut += t.cut > 0;
+  if (r.overalloc)
+    for (int p = 2; p <= 4; ++p) a.phases += r.overalloc->summary.cut_by_phase[p] > 0;
+  return a;
+}
+
+std::string answer_sentence(const HtmlReport& r, const Answer& a) {
+  std::string out;
+  if (r.capacity) {
+    const Gpus unbacked = r.capacity->totals.unbacked;
+    out = a.unbacked_clusters == 0
+              ? fmt::format("All {} promise no more quota than they have healthy GPUs.",
+                            plural(static_cast<Gpus>(a.clusters), "cluster", "clusters"))
+              : fmt::format("{} of {} clusters promise more quota than they have healthy GPUs: {} of quota "
+                            "{} unbacked.",
+                            a.unbacked_clusters, a.clusters, plural(unbacked, "GPU", "GPUs"),
+                            unbacked == 1 ? "is" : "are");
+  }
+  if (!r.overalloc) return out;
+  const OverallocReport& o = *r.overalloc;
+  const OverallocSummary& s = o.summary;
+  if (!out.empty()) out += ' ';
+  if (s.cut == 0)
+    return out + fmt::format("A {} quota buffer would cut nothing: every cluster is within its target.",
+                             format_bp(o.buffer.bp));
+  out += fmt::format("A {} quota buffer puts {} of {} clusters over their target; bringing them back would cut {} "
+                     "of {} assigned GPUs ({}) from {} of {} teams, in {} rollout phase{}",
+                     format_bp(o.buffer.bp), s.clusters_over_target, s.clusters, grouped(s.cut), grouped(s.assigned),
+                     format_share(s.cut, s.assigned), a.teams_cut, a.teams, a.phases, a.phases == 1 ? "" : "s");
+  if (s.jobs_preempted > 0)
+    out += fmt::format(", preempting {} holding {} GPUs",
+                       plural(static_cast<Gpus>(s.jobs_preempted), "running job", "running jobs"),
+                       grouped(s.gpus_preempted));
+  return out + ".";
+}
+
+// One headline figure: what it is in words, the number, a line of context; `doc` and `path`
+// name the --json document and key it is, so a test reads it back.
+void headline(Buf& b, std::string_view doc, std::string_view path, std::string_view words, Gpus value,
+              std::string_view unit, const std::string& context) {
+  put(b, "<div data-doc=\"{}\" data-path=\"{}\" data-value=\"{}\"><dt>{}</dt><dd>{}{}<small>{}</small></dd></div>", doc,
+      path, value, words, grouped(value), unit, html_escape(context));
+}
+
+void answer_section(Buf& b, const HtmlReport& r, const std::vector<OverallocTree>& trees) {
+  const Answer a = answer_counts(r, trees);
+  b += "<section id=\"answer\">\n";
+  put(b, "<p class=\"answer\" data-section=\"answer\">{}</p>\n", html_escape(answer_sentence(r, a)));
+  b += "<dl class=\"headline\">";
+  if (r.capacity) {
+    const ClusterFigures& t = r.capacity->totals;
+    headline(b, "capacity", "totals.unbacked", "Quota not backed by healthy GPUs", t.unbacked, " GPUs",
+             fmt::format("in {} of {} clusters", a.unbacked_clusters, a.clusters));
+  }
+  if (r.overalloc) {
+    const OverallocSummary& s = r.overalloc->summary;
+    headline(b, "overalloc-report", "summary.cut",
+             fmt::format("Cut by a {} quota buffer", format_bp(r.overalloc->buffer.bp)), s.cut, " GPUs",
+             fmt::format("{} of {} assigned, from {} of {} teams", format_share(s.cut, s.assigned), grouped(s.assigned),
+                         a.teams_cut, a.teams));
+    headline(b, "overalloc-report", "summary.jobs_preempted", "Running jobs the cut preempts",
+             static_cast<Gpus>(s.jobs_preempted), "", fmt::format("holding {} GPUs", grouped(s.gpus_preempted)));
+  }
+  if (r.capacity) {
+    const ClusterFigures& t = r.capacity->totals;
+    headline(b, "capacity", "totals.healthy", "Healthy GPUs", t.healthy, "",
+             fmt::format("of {} in the fleet; {} assigned to quotas", grouped(t.total), grouped(t.assigned)));
+  }
+  b += "</dl></section>\n";
 }
 
 // ---- capacity
 
-// The totals as tiles: every figure that totals, by its JSON key.
-void capacity_tiles(Buf& b, const CapacityView& total) {
-  b += "<dl class=\"tiles\" data-section=\"capacity-totals\">";
+// The totals in words: every figure that totals, its JSON key on the element.
+void capacity_totals(Buf& b, const CapacityView& total) {
+  b += "<dl class=\"figures\" data-section=\"capacity-totals\">";
   for (const auto& c : kCapacityColumns)
     if (c.total == Total::value && in_csv(c, 0))
-      put(b, "<div><dt>{}</dt><dd data-key=\"{}\">{}</dd></div>", c.key, c.key, c.get(total).number);
+      put(b, "<div><dt>{}</dt><dd data-key=\"{}\">{}</dd></div>", html_escape(c.label), c.key,
+          grouped(c.get(total).number));
   b += "</dl>\n";
 }
 
@@ -193,47 +362,31 @@ void capacity_chart(Buf& b, const std::vector<CapacityView>& rows) {
     scale = std::max({scale, f.inquota_used + f.inquota_free + f.headroom + f.unbacked, f.healthy});
   }
   scale = nice_ceiling(scale);
-  const double h = kRowH * static_cast<double>(rows.size()) + 24;
-  put(b,
-      "<div class=\"chart\"><svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"Capacity per cluster\" "
-      "data-chart=\"capacity\">",
-      num(kW), num(h));
-  double y = 4;
-  const double bar_w = kW - kLabelW - kCaptionW;
+  b += "<div class=\"bars\" role=\"img\" aria-label=\"Capacity per cluster\" data-chart=\"capacity\">\n";
   for (const auto& row : rows) {
     const ClusterFigures& f = row.row->figures;
     const std::string& name = row.cluster().name;
-    put(b, "<g class=\"cap-row\" data-cluster=\"{}\"", html_escape(name));
+    put(b, "<div class=\"bar-row cap-row\" data-cluster=\"{}\"", html_escape(name));
     html_data(b, kCapacityColumns, row);
-    b += ">";
-    stacked_bar(b, y, scale, name,
-                {segment("iqu", kCapacityColumns, "inquota_used", row),
-                 segment("iqf", kCapacityColumns, "inquota_free", row),
-                 segment("flex", kCapacityColumns, "headroom", row), segment("unb", kCapacityColumns, "unbacked", row)},
-                fmt::format("{} healthy · {} assigned", f.healthy, f.assigned));
-    const double hx = kLabelW + bar_w * static_cast<double>(f.healthy) / static_cast<double>(scale);
-    put(b, "<line class=\"hmark\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>", num(hx), num(y - 2),
-        num(y + kBarH + 2));
-    b += "</g>\n";
-    y += kRowH;
+    put(b, "><span class=\"bar-name\">{}</span>", html_escape(name));
+    bar_svg(b, scale, name, segments(kCapacityColumns, kCapacityBar, row), f.healthy);
+    put(b, "<span class=\"bar-cap\">{} healthy · {} assigned</span></div>\n", grouped(f.healthy), grouped(f.assigned));
   }
-  bar_axis(b, y, scale);
-  b += "</svg></div>";
+  bar_axis(b, scale);
+  b += "</div>\n";
 }
 
 void capacity_section(Buf& b, const CapacityReport& r, const Snapshot& snap) {
   b += "<section id=\"capacity\"><h2>Capacity per cluster</h2>\n";
   const ClusterFigures& t = r.totals;
   put(b,
-      "<p>{} clusters: {} healthy of {} GPUs, {} assigned to quotas; {} in-quota used, {} flex used, "
-      "{} unbacked.</p>\n",
-      r.rows.size(), t.healthy, t.total, t.assigned, t.inquota_used, t.flex_used, t.unbacked);
-  const CapacityRow total_row{"TOTAL", kNone, r.clusters, r.totals};
-  capacity_tiles(b, CapacityView{&snap, &total_row});
-  legend(b, kCapacityColumns,
-         {{"iqu", "inquota_used"}, {"iqf", "inquota_free"}, {"flex", "headroom"}, {"unb", "unbacked"}});
-  b += "<p class=\"note\">The bar reaches the larger of healthy and assigned GPUs; the black tick marks "
-       "healthy.</p>\n";
+      "<p>{}: {} healthy of {} GPUs, {} assigned to quotas; {} used in quota, {} used as flex beyond quota, {} "
+      "unbacked.</p>\n",
+      plural(static_cast<Gpus>(r.rows.size()), "cluster", "clusters"), grouped(t.healthy), grouped(t.total),
+      grouped(t.assigned), grouped(t.inquota_used), grouped(t.flex_used), grouped(t.unbacked));
+  legend(b, kCapacityColumns, kCapacityBar);
+  b += "<p class=\"note\">Each bar reaches the larger of healthy and assigned GPUs; the black tick marks healthy. "
+       "Axis: GPUs.</p>\n";
   if (r.rows.empty()) {
     b += "<p>No cluster is selected.</p></section>\n";
     return;
@@ -241,44 +394,55 @@ void capacity_section(Buf& b, const CapacityReport& r, const Snapshot& snap) {
   std::vector<CapacityView> rows;
   for (const auto& row : r.rows) rows.push_back({&snap, &row});
   capacity_chart(b, rows);
+  b += "<h3>Fleet totals</h3>\n";
+  const CapacityRow total_row{"TOTAL", kNone, r.clusters, r.totals};
+  capacity_totals(b, CapacityView{&snap, &total_row});
   b += "</section>\n";
 }
 
 // ---- overalloc sweep
 
-// The sweep chart's frame: buffers along x, GPUs cut up y.
+// The sweep chart's frame in SVG user units (the labels are HTML, placed in percentages of it).
 struct SweepFrame {
-  static constexpr double W = 1000, H = 340, L = 70, R = 20, T = 14, B = 44;
+  static constexpr double W = 1000, H = 420, P = 10;
   BasisPoints x0, x1;
   Gpus ymax;
   double X(BasisPoints bp) const {
-    return x1 == x0 ? L + (W - L - R) / 2
-                    : L + (W - L - R) * static_cast<double>(bp - x0) / static_cast<double>(x1 - x0);
+    return x1 == x0 ? W / 2 : P + (W - 2 * P) * static_cast<double>(bp - x0) / static_cast<double>(x1 - x0);
   }
-  double Y(Gpus v) const { return T + (H - T - B) * (1.0 - static_cast<double>(v) / static_cast<double>(ymax)); }
+  double Y(Gpus v) const { return H * (1.0 - static_cast<double>(v) / static_cast<double>(ymax)); }
 };
 
-// Grid, y axis with its ticks, x labels (at most 12) and the axis titles.
-void sweep_axes(Buf& b, const SweepFrame& f, const std::vector<OverallocReport>& sweep) {
+// Grid lines at quarters of the GPU axis and the plot's frame (the labels are sweep_labels').
+void sweep_axes(Buf& b, const SweepFrame& f) {
   using F = SweepFrame;
-  b += "<g class=\"axis\">";
-  for (int i = 0; i <= 4; ++i) {
-    const Gpus v = f.ymax * i / 4;
-    put(b,
-        "<line class=\"grid\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/><text x=\"{3}\" y=\"{4}\" "
-        "text-anchor=\"end\">{5}</text>",
-        num(F::L), num(F::W - F::R), num(f.Y(v)), num(F::L - 6), num(f.Y(v) + 4), v);
-  }
-  put(b, "<path d=\"M{} {}V{}H{}\"/>", num(F::L), num(F::T), num(F::H - F::B), num(F::W - F::R));
+  for (int i = 1; i <= 4; ++i)
+    put(b, "<line class=\"grid\" x1=\"0\" x2=\"{0}\" y1=\"{1}\" y2=\"{1}\" vector-effect=\"non-scaling-stroke\"/>",
+        num(F::W), num(f.Y(f.ymax * i / 4)));
+  put(b, "<rect class=\"frame\" x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" vector-effect=\"non-scaling-stroke\"/>",
+      num(F::W), num(F::H));
+}
+
+// GPU values up the left and buffers along the bottom as HTML labels (every other one hidden on
+// a phone), and the report's own buffer named above its line.
+void sweep_labels(Buf& b, const SweepFrame& f, const std::vector<OverallocReport>& sweep,
+                  const OverallocReport& chosen) {
+  using F = SweepFrame;
+  for (int i = 0; i <= 4; ++i)
+    put(b, "<span class=\"yl\" style=\"top:{}\">{}</span>", pct(f.Y(f.ymax * i / 4), F::H), grouped(f.ymax * i / 4));
   const std::size_t every = (sweep.size() + 11) / 12;
+  std::size_t shown = 0;
   for (std::size_t i = 0; i < sweep.size(); ++i)
-    if (i % every == 0 || i + 1 == sweep.size())
-      put(b, "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>", num(f.X(sweep[i].buffer.bp)),
-          num(F::H - F::B + 16), format_bp(sweep[i].buffer.bp));
-  put(b, "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">buffer</text>", num((F::L + F::W - F::R) / 2), num(F::H - 8));
-  put(b, "<text x=\"14\" y=\"{0}\" transform=\"rotate(-90 14 {0})\" text-anchor=\"middle\">GPUs cut</text>",
-      num((F::T + F::H - F::B) / 2));
-  b += "</g>";
+    if (i % every == 0 || i + 1 == sweep.size()) {
+      const double x = f.X(sweep[i].buffer.bp);
+      put(b, "<span class=\"xl{}{}\" style=\"left:{}\">{}</span>", shown++ % 2 ? " odd" : "", edge_class(x, F::W),
+          pct(x, F::W), format_bp(sweep[i].buffer.bp));
+    }
+  if (chosen.buffer.bp >= f.x0 && chosen.buffer.bp <= f.x1) {
+    const double x = f.X(chosen.buffer.bp);
+    put(b, "<span class=\"mark{}\" style=\"left:{}\">this report: {}</span>", edge_class(x, F::W), pct(x, F::W),
+        format_bp(chosen.buffer.bp));
+  }
 }
 
 // GPUs cut in phases 2 .. 2 + band - 1 at one buffer: the bottom of band `band`.
@@ -290,14 +454,14 @@ Gpus cut_below(const OverallocSummary& s, int band) {
 
 // Stacked areas: phase 2 at the bottom, then 3, then 4 (bars when there is one buffer).
 void sweep_areas(Buf& b, const SweepFrame& f, const std::vector<OverallocReport>& sweep) {
-  const char* classes[] = {"p2", "p3", "p4"};
   for (int band = 0; band < 3; ++band) {
+    const std::string_view css = kSweepAreas[band].first;
     if (sweep.size() == 1) { // one buffer: a bar rather than an area of no width
       const auto& s = sweep[0].summary;
       const Gpus below = cut_below(s, band), above = below + s.cut_by_phase[2 + band];
       const double xc = f.X(sweep[0].buffer.bp);
-      put(b, "<rect class=\"{}\" x=\"{}\" width=\"40\" y=\"{}\" height=\"{}\"/>", classes[band], num(xc - 20),
-          num(f.Y(above)), num(f.Y(below) - f.Y(above)));
+      put(b, "<rect class=\"{}\" x=\"{}\" width=\"40\" y=\"{}\" height=\"{}\"/>", css, num(xc - 20), num(f.Y(above)),
+          num(f.Y(below) - f.Y(above)));
       continue;
     }
     std::string top, bottom;
@@ -307,7 +471,7 @@ void sweep_areas(Buf& b, const SweepFrame& f, const std::vector<OverallocReport>
       top += fmt::format("{}{} {}", i ? " L" : "M", num(f.X(sweep[i].buffer.bp)), num(f.Y(above)));
       bottom.insert(0, fmt::format(" L{} {}", num(f.X(sweep[i].buffer.bp)), num(f.Y(below))));
     }
-    put(b, "<path class=\"{}\" d=\"{}{} Z\"/>", classes[band], top, bottom);
+    put(b, "<path class=\"{}\" d=\"{}{} Z\"/>", css, top, bottom);
   }
 }
 
@@ -317,66 +481,85 @@ void sweep_points(Buf& b, const SweepFrame& f, const std::vector<OverallocReport
   std::string line;
   for (std::size_t i = 0; i < sweep.size(); ++i)
     line += fmt::format("{}{} {}", i ? " L" : "M", num(f.X(sweep[i].buffer.bp)), num(f.Y(sweep[i].summary.cut)));
-  put(b, "<path class=\"total-line\" d=\"{}\"/>", line);
+  put(b, "<path class=\"total-line\" d=\"{}\" vector-effect=\"non-scaling-stroke\"/>", line);
   if (chosen.buffer.bp >= f.x0 && chosen.buffer.bp <= f.x1)
-    put(b, "<line class=\"chosen\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>", num(f.X(chosen.buffer.bp)),
-        num(SweepFrame::T), num(SweepFrame::H - SweepFrame::B));
+    put(b, "<line class=\"chosen\" x1=\"{0}\" x2=\"{0}\" y1=\"0\" y2=\"{1}\" vector-effect=\"non-scaling-stroke\"/>",
+        num(f.X(chosen.buffer.bp)), num(SweepFrame::H));
   for (const auto& r : sweep) {
     const auto& s = r.summary;
-    put(b, "<circle class=\"pt sweep-point\" cx=\"{}\" cy=\"{}\" r=\"4\"", num(f.X(r.buffer.bp)), num(f.Y(s.cut)));
+    put(b, "<circle class=\"pt sweep-point\" cx=\"{}\" cy=\"{}\" r=\"9\"", num(f.X(r.buffer.bp)), num(f.Y(s.cut)));
     html_data(b, kSummaryColumns, SummaryView{&s, r.buffer.bp});
     put(b, "><title>buffer {}: {} GPUs cut (phase 2 {}, phase 3 {}, phase 4 {})</title></circle>",
-        format_bp(r.buffer.bp), s.cut, s.cut_by_phase[2], s.cut_by_phase[3], s.cut_by_phase[4]);
+        format_bp(r.buffer.bp), grouped(s.cut), grouped(s.cut_by_phase[2]), grouped(s.cut_by_phase[3]),
+        grouped(s.cut_by_phase[4]));
   }
 }
 
-// A list's rows as an HTML table of its table columns (--wide's), headed by their words.
-template <class Row>
-void html_table(Buf& b, std::string_view section, const Columns<Row>& cols, const std::vector<Row>& rows) {
-  RenderOptions wide;
-  wide.wide = true;
-  const auto shown = table_columns(cols, wide, 0);
-  put(b, "<div class=\"scroll\"><table data-section=\"{}\"><tr>", section);
+// A cell as people read it: counts with thousands separators.
+std::string html_cell(const Value& v) {
+  if (v.kind == Value::Kind::number && !v.shown) return grouped(v.number);
+  return cell_text(v);
+}
+
+// A list's rows as an HTML table of the columns `keys` names, headed by their words (every
+// field is on the row's data-* and in the embedded JSON); on a phone each row becomes a card
+// of "words: value" lines (class reflow) instead of scrolling.
+template <class Row> void html_table(Buf& b, std::string_view section, const Columns<Row>& cols,
+                                     const std::vector<Row>& rows, std::initializer_list<std::string_view> keys,
+                                     std::size_t marked = std::size_t(-1)) {
+  std::vector<const Column<Row>*> shown;
+  for (auto key : keys) shown.push_back(&column(cols, key));
+  put(b, "<table class=\"reflow\" data-section=\"{}\"><thead><tr>", section);
   for (const auto* c : shown)
     put(b, "<th{}>{}</th>", c->align == Align::right ? " class=\"n\"" : "",
         html_escape(c->label.empty() ? c->header : c->label));
-  b += "</tr>\n";
-  for (const auto& row : rows) {
-    b += "<tr";
+  b += "</tr></thead><tbody>\n";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Row& row = rows[i];
+    b += i == marked ? "<tr class=\"marked\"" : "<tr";
     html_data(b, cols, row);
     b += ">";
     for (const auto* c : shown)
-      put(b, "<td{}>{}</td>", c->align == Align::right ? " class=\"n\"" : "", html_escape(cell_text(c->get(row))));
+      put(b, "<td{} data-label=\"{}\">{}</td>", c->align == Align::right ? " class=\"n\"" : "",
+          html_escape(c->label.empty() ? c->header : c->label), html_escape(html_cell(c->get(row))));
     b += "</tr>\n";
   }
-  b += "</table></div>";
+  b += "</tbody></table>";
 }
 
 void sweep_section(Buf& b, const std::vector<OverallocReport>& sweep, const OverallocReport& chosen) {
-  b += "<section id=\"sweep\"><h2>Buffer sweep: GPUs cut per buffer, by rollout phase</h2>\n";
+  b += "<section id=\"sweep\"><h2>Other buffers: GPUs cut per quota buffer, by rollout phase</h2>\n";
   if (sweep.empty()) {
     b += "<p>No buffer in the sweep.</p></section>\n";
     return;
   }
   put(b,
-      "<p>Cut policy {}; each point is <code>overalloc sweep</code>'s summary at that buffer. The dashed line "
-      "marks the report's buffer, {}.</p>\n",
+      "<p>The quota buffer is the share of assigned quota held back from healthy GPUs. Cut policy {}; each point is "
+      "<code>overalloc sweep</code>'s summary at that buffer; the dashed line is this report's buffer, {}.</p>\n",
       to_string(chosen.policy), format_bp(chosen.buffer.bp));
-  legend(b, kSummaryColumns, {{"p2", "cut_phase_2"}, {"p3", "cut_phase_3"}, {"p4", "cut_phase_4"}});
+  legend(b, kSummaryColumns, kSweepAreas);
   Gpus ymax = 1;
   for (const auto& r : sweep) ymax = std::max(ymax, r.summary.cut);
   const SweepFrame f{sweep.front().buffer.bp, sweep.back().buffer.bp, nice_ceiling(ymax)};
-  put(b,
-      "<div class=\"chart\"><svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"GPUs cut per buffer\" "
-      "data-chart=\"sweep\">",
+  b += "<p class=\"note\">GPUs cut ↑</p><div class=\"plot\">";
+  put(b, "<svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"GPUs cut per quota buffer\" data-chart=\"sweep\">",
       num(SweepFrame::W), num(SweepFrame::H));
-  sweep_axes(b, f, sweep);
+  sweep_axes(b, f);
   sweep_areas(b, f, sweep);
   sweep_points(b, f, sweep, chosen);
-  b += "</svg></div>\n";
+  b += "</svg>";
+  sweep_labels(b, f, sweep, chosen);
+  b += "</div><p class=\"xtitle\">quota buffer →</p>\n";
   std::vector<SummaryView> rows;
-  for (const auto& r : sweep) rows.push_back({&r.summary, r.buffer.bp});
-  html_table(b, "sweep", kSummaryColumns, rows);
+  std::size_t marked = std::size_t(-1);
+  for (const auto& r : sweep) {
+    if (r.buffer.bp == chosen.buffer.bp) marked = rows.size();
+    rows.push_back({&r.summary, r.buffer.bp});
+  }
+  html_table(b, "sweep", kSummaryColumns, rows,
+             {"buffer_bp", "clusters_over_target", "cut", "cut_share", "cut_phase_2", "cut_phase_3", "cut_phase_4",
+              "jobs_preempted"},
+             marked);
   b += "</section>\n";
 }
 
@@ -389,9 +572,9 @@ template <class Row> Gpus figure(const Columns<Row>& cols, std::string_view key,
 // "N of M · phase P · J jobs preempted" after a row's bar.
 template <class Row> std::string cut_caption(const Columns<Row>& cols, const Row& row) {
   const Gpus jobs = figure(cols, "jobs_preempted", row);
-  return fmt::format("{} of {} · phase {}{}", figure(cols, "cut", row), figure(cols, "assigned", row),
+  return fmt::format("{} of {} · phase {}{}", grouped(figure(cols, "cut", row)), grouped(figure(cols, "assigned", row)),
                      figure(cols, "phase", row),
-                     jobs ? fmt::format(" · {} job{} preempted", jobs, jobs == 1 ? "" : "s") : "");
+                     jobs ? fmt::format(" · {} job{} preempted", grouped(jobs), jobs == 1 ? "" : "s") : "");
 }
 
 // One bar per row with a cut, largest first, its three sources stacked; the row's fields on it.
@@ -400,25 +583,17 @@ void cut_bars(Buf& b, const Columns<Row>& cols, const std::vector<Row>& rows, st
   Gpus scale = 1;
   for (const auto& r : rows) scale = std::max(scale, figure(cols, "cut", r));
   scale = nice_ceiling(scale);
-  const double h = kRowH * static_cast<double>(rows.size()) + 24;
-  put(b,
-      "<div class=\"chart\"><svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"GPUs cut per {}\" "
-      "data-chart=\"cuts-{}\">",
-      num(kW), num(h), what, what);
-  double y = 4;
+  put(b, "<div class=\"bars\" role=\"img\" aria-label=\"GPUs cut per {0}\" data-chart=\"cuts-{0}\">\n", what);
   for (const auto& r : rows) {
-    put(b, "<g class=\"cut-row\" data-kind=\"{}\"", what);
+    const std::string name = cols.front().get(r).text;
+    put(b, "<div class=\"bar-row cut-row\" data-kind=\"{}\"", what);
     html_data(b, cols, r);
-    b += ">";
-    stacked_bar(b, y, scale, cols.front().get(r).text,
-                {segment("unsch", cols, "cut_from_unscheduled", r), segment("idle", cols, "cut_from_idle", r),
-                 segment("run", cols, "cut_from_running", r)},
-                cut_caption(cols, r));
-    b += "</g>\n";
-    y += kRowH;
+    put(b, "><span class=\"bar-name\">{}</span>", html_escape(name));
+    bar_svg(b, scale, name, segments(cols, kCutBar, r));
+    put(b, "<span class=\"bar-cap\">{}</span></div>\n", html_escape(cut_caption(cols, r)));
   }
-  bar_axis(b, y, scale);
-  b += "</svg></div>\n";
+  bar_axis(b, scale);
+  b += "</div>\n";
 }
 
 template <class Row> void cut_chart(Buf& b, const Columns<Row>& cols, std::vector<Row> rows, std::string_view what) {
@@ -443,52 +618,58 @@ template <class Row> void cut_chart(Buf& b, const Columns<Row>& cols, std::vecto
   b += ".</p>\n";
 }
 
-void cuts_section(Buf& b, const OverallocReport& r, const Snapshot& snap) {
+void cuts_section(Buf& b, const OverallocReport& r, const Snapshot& snap, const std::vector<OverallocTree>& tree_list) {
   const OverallocSummary& s = r.summary;
-  b += "<section id=\"cuts\"><h2>What the buffer cuts</h2>\n";
+  put(b, "<section id=\"cuts\"><h2>What a {} quota buffer cuts</h2>\n", format_bp(r.buffer.bp));
   b += "<p data-section=\"overalloc-summary\"";
   html_data(b, kSummaryColumns, SummaryView{&s, r.buffer.bp});
-  put(b, ">Buffer {}, cut policy {}: {}.</p>\n", format_bp(r.buffer.bp), to_string(r.policy),
-      html_escape(summary_sentence(s)));
-  legend(b, kSummaryColumns,
-         {{"unsch", "cut_from_unscheduled"}, {"idle", "cut_from_idle"}, {"run", "cut_from_running"}});
+  put(b, ">Cut policy {}: {}.</p>\n", to_string(r.policy), html_escape(summary_sentence(s)));
+  legend(b, kSummaryColumns, kCutBar);
+  b += "<h3>Per quota tree (team)</h3>\n";
+  std::vector<OverallocTreeView> trees;
+  for (const auto& t : tree_list) trees.push_back({&snap, &t});
+  cut_chart(b, kOverallocTreeColumns, std::move(trees), "tree");
   b += "<h3>Per cluster</h3>\n";
   std::vector<OverallocClusterView> clusters;
   for (const auto& c : r.clusters) clusters.push_back({&snap, &c});
   cut_chart(b, kOverallocClusterColumns, std::move(clusters), "cluster");
-  b += "<h3>Per quota tree (team)</h3>\n";
-  const std::vector<OverallocTree> tree_list = overalloc_trees(r, snap);
-  std::vector<OverallocTreeView> trees;
-  for (const auto& t : tree_list) trees.push_back({&snap, &t});
-  cut_chart(b, kOverallocTreeColumns, std::move(trees), "tree");
   b += "</section>\n";
 }
 
 // ---- maintenance impact
 
-// One cluster's card: its fields and its step series on the element, then the chart.
-void impact_card(Buf& b, const MaintenanceHorizon& h, const ImpactView& row) {
-  constexpr double W = 300, H = 70, T = 4, B = 4;
-  const ClusterImpact& c = *row.row;
-  const std::string& name = row.cluster().name;
-  put(b, "<div class=\"card impact\" data-cluster=\"{}\"", html_escape(name));
-  html_data(b, kImpactColumns, row);
-  b += " data-steps=\"";
-  for (std::size_t i = 0; i < c.steps.size(); ++i)
-    put(b, "{}{}={}", i ? " " : "", format_rfc3339(c.steps[i].at), c.steps[i].healthy);
-  put(b, "\"><h4>{}</h4><p>min {} at {} · assigned {} · {} events</p>", html_escape(name), c.min_healthy,
-      html_escape(short_time(c.min_healthy_at)), c.assigned, c.events);
-  const Gpus ymax = std::max<Gpus>({1, c.total, c.assigned, c.max_healthy});
+// The events of one cluster in the window: start, length and GPUs (maintenance list's rows).
+void impact_events(Buf& b, const std::vector<const EventRow*>& events, const Snapshot& snap) {
+  if (events.empty()) return;
+  constexpr std::size_t kListed = 8;
+  b += "<ul class=\"events\">";
+  for (std::size_t i = 0; i < events.size() && i < kListed; ++i) {
+    const MaintenanceEvent& e = snap.maintenance[events[i]->event];
+    put(b, "<li data-id=\"{}\" data-start=\"{}\" data-end=\"{}\" data-gpus=\"{}\">{} · {} · {} GPUs · {}</li>",
+        html_escape(e.id), format_rfc3339(e.start), format_rfc3339(e.end), events[i]->gpus,
+        html_escape(day_time(e.start)), human_duration(e.end - e.start), grouped(events[i]->gpus), html_escape(e.id));
+  }
+  if (events.size() > kListed) put(b, "<li>and {} more</li>", events.size() - kListed);
+  b += "</ul>";
+}
+
+// The card's chart: schedulable GPUs as a step line over the window, assigned quota dashed, the
+// minimum as a dot; under it a strip with a mark per event (at least a few pixels wide, so a
+// 2-hour event in 14 days shows); the axes' values (GPUs up the left, the window's first and
+// last dates along the bottom) as HTML.
+void impact_chart(Buf& b, const MaintenanceHorizon& h, const ClusterImpact& c,
+                  const std::vector<const EventRow*>& events, const Snapshot& snap, std::string_view name) {
+  constexpr double W = 1000, H = 100, kChartH = 80, kStripY = 86;
+  const Gpus ymax = nice_ceiling(std::max<Gpus>({1, c.total, c.assigned, c.max_healthy}));
   auto X = [&](Time t) {
     const Time clamped = std::clamp<Time>(t, h.at, h.end());
     return W * static_cast<double>(clamped - h.at) / static_cast<double>(h.window);
   };
-  auto Y = [&](Gpus v) { return T + (H - T - B) * (1.0 - static_cast<double>(v) / static_cast<double>(ymax)); };
-  put(b, "<svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{} schedulable GPUs\">", num(W), num(H),
-      html_escape(name));
-  // A faint line at each midnight (UTC) in the window.
-  for (Time day = (h.at / 86400 + 1) * 86400; day < h.end(); day += 86400)
-    put(b, "<line class=\"day\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>", num(X(day)), num(T), num(H - B));
+  auto Y = [&](Gpus v) { return kChartH * (1.0 - static_cast<double>(v) / static_cast<double>(ymax)); };
+  put(b,
+      "<div class=\"plot mini\"><svg viewBox=\"0 0 {} {}\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"{} "
+      "schedulable GPUs\">",
+      num(W), num(H), html_escape(name));
   std::string path;
   for (std::size_t i = 0; i < c.steps.size(); ++i) {
     const auto& s = c.steps[i];
@@ -496,26 +677,68 @@ void impact_card(Buf& b, const MaintenanceHorizon& h, const ImpactView& row) {
                    : fmt::format("H{}V{}", num(X(s.at)), num(Y(s.healthy)));
   }
   path += fmt::format("H{}", num(W));
-  put(b, "<path class=\"area\" d=\"{}V{}H0Z\"/><path class=\"step\" d=\"{}\"/>", path, num(H - B), path);
-  put(b, "<line class=\"assigned\" x1=\"0\" x2=\"{0}\" y1=\"{1}\" y2=\"{1}\"/>", num(W), num(Y(c.assigned)));
-  put(b, "<circle class=\"min\" cx=\"{}\" cy=\"{}\" r=\"3\"><title>min {} GPUs at {}</title></circle>",
-      num(X(c.min_healthy_at)), num(Y(c.min_healthy)), c.min_healthy, html_escape(short_time(c.min_healthy_at)));
-  b += "</svg></div>\n";
+  put(b, "<path class=\"area\" d=\"{}V{}H0Z\"/><path class=\"step\" d=\"{}\" vector-effect=\"non-scaling-stroke\"/>",
+      path, num(kChartH), path);
+  put(b,
+      "<line class=\"assigned\" x1=\"0\" x2=\"{0}\" y1=\"{1}\" y2=\"{1}\" vector-effect=\"non-scaling-stroke\"/>"
+      "<rect class=\"frame\" x=\"0\" y=\"0\" width=\"{0}\" height=\"{2}\" vector-effect=\"non-scaling-stroke\"/>",
+      num(W), num(Y(c.assigned)), num(kChartH));
+  for (const EventRow* row : events) {
+    const MaintenanceEvent& e = snap.maintenance[row->event];
+    const double x = X(e.start), w = std::max(X(e.end) - x, 5.0);
+    put(b, "<rect class=\"ev\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"><title>{}</title></rect>",
+        num(std::min(x, W - w)), num(kStripY), num(w), num(H - kStripY), html_escape(e.id));
+  }
+  b += "</svg>";
+  put(b, "<span class=\"dot\" style=\"left:{};top:{}\" title=\"lowest: {} GPUs at {}\"></span>",
+      pct(X(c.min_healthy_at), W), pct(Y(c.min_healthy), H), grouped(c.min_healthy),
+      html_escape(day_time(c.min_healthy_at)));
+  put(b, "<span class=\"yl\" style=\"top:0\">{}</span><span class=\"yl\" style=\"top:{}\">0</span>", grouped(ymax),
+      pct(kChartH, H));
+  if (!events.empty()) put(b, "<span class=\"yl\" style=\"top:{}\">events</span>", pct((kStripY + H) / 2, H));
+  put(b, "<span class=\"xl start\" style=\"left:0\">{}</span><span class=\"xl end\" style=\"left:100%\">{}</span>",
+      html_escape(day_time(h.at)), html_escape(day_time(h.end())));
+  b += "</div>";
 }
 
-void impact_section(Buf& b, const ImpactReport& r, const Snapshot& snap) {
+// One cluster's card: its fields and its step series on the element, then the chart and events.
+void impact_card(Buf& b, const MaintenanceHorizon& h, const ImpactView& row,
+                 const std::vector<const EventRow*>& events) {
+  const ClusterImpact& c = *row.row;
+  const std::string& name = row.cluster().name;
+  put(b, "<div class=\"card impact\" data-cluster=\"{}\"", html_escape(name));
+  html_data(b, kImpactColumns, row);
+  b += " data-steps=\"";
+  for (std::size_t i = 0; i < c.steps.size(); ++i)
+    put(b, "{}{}={}", i ? " " : "", format_rfc3339(c.steps[i].at), c.steps[i].healthy);
+  put(b, "\"><h4>{}</h4><p>lowest {} schedulable GPUs, {} · assigned quota {} · {}</p>", html_escape(name),
+      grouped(c.min_healthy), html_escape(day_time(c.min_healthy_at)), grouped(c.assigned),
+      plural(static_cast<Gpus>(c.events), "event", "events"));
+  impact_chart(b, h, c, events, *row.snap, name);
+  impact_events(b, events, *row.snap);
+  b += "</div>\n";
+}
+
+void impact_section(Buf& b, const ImpactReport& r, const EventList* list, const Snapshot& snap) {
   const MaintenanceHorizon& h = r.horizon;
-  b += "<section id=\"impact\"><h2>Maintenance impact: schedulable GPUs over the window</h2>\n";
+  b += "<section id=\"impact\"><h2>Maintenance: schedulable GPUs over the next " + human_duration(h.window) + "</h2>\n";
   put(b,
-      "<p>From {} to {} ({}), per cluster: schedulable GPUs (healthy) as events start and end; the dashed line "
-      "is assigned quota, the dot the minimum.</p>\n",
-      html_escape(short_time(h.at)), html_escape(short_time(h.end())), human_duration(h.window));
+      "<p>From {} to {} (UTC), per cluster: schedulable (healthy) GPUs as maintenance events start and end; "
+      "the dashed line is assigned quota, the dot the lowest point; the strip under each chart marks when its events "
+      "run. Each event is listed with its start, length and GPUs.</p>\n",
+      html_escape(day_time(h.at)), html_escape(day_time(h.end())));
   if (r.clusters.empty() || h.window <= 0) {
     b += "<p>No cluster is selected.</p></section>\n";
     return;
   }
   b += "<div class=\"cards\">\n";
-  for (const auto& c : r.clusters) impact_card(b, h, ImpactView{&snap, &c});
+  for (const auto& c : r.clusters) {
+    std::vector<const EventRow*> events;
+    if (list)
+      for (const auto& e : list->rows)
+        if (snap.maintenance[e.event].cluster_index == c.cluster) events.push_back(&e);
+    impact_card(b, h, ImpactView{&snap, &c}, events);
+  }
   b += "</div></section>\n";
 }
 
@@ -540,12 +763,15 @@ std::string render_html_report(const HtmlReport& r, const Snapshot& snap, const 
       "generated {} by fleetcap {}</p>\n",
       format_rfc3339(o.at), html_escape(o.source), html_escape(short_time(o.at)), html_escape(o.source),
       html_escape(short_time(o.generated_at)), FLEETCAP_VERSION);
+  std::vector<OverallocTree> trees;
+  if (r.overalloc) trees = overalloc_trees(*r.overalloc, snap);
+  answer_section(b, r, trees);
   if (r.capacity) capacity_section(b, *r.capacity, snap);
+  if (r.overalloc) cuts_section(b, *r.overalloc, snap, trees);
   if (r.sweep && r.overalloc) sweep_section(b, *r.sweep, *r.overalloc);
-  if (r.overalloc) cuts_section(b, *r.overalloc, snap);
-  if (r.impact) impact_section(b, *r.impact, snap);
+  if (r.impact) impact_section(b, *r.impact, r.events, snap);
   b += "<p class=\"note\">Every figure above is in the JSON documents embedded in this page (the --json output of "
-       "capacity, overalloc report, overalloc sweep and maintenance impact).</p>\n</main>\n";
+       "capacity, overalloc report, overalloc sweep, maintenance impact and maintenance list).</p>\n</main>\n";
   // The --json documents of the commands whose figures the page shows.
   RenderOptions jo = o;
   jo.format = Format::json;
@@ -561,6 +787,7 @@ std::string render_html_report(const HtmlReport& r, const Snapshot& snap, const 
   }
   if (r.sweep) embed(b, "fleetcap-overalloc-sweep", render_overalloc_sweep(*r.sweep, r.history, jo));
   if (r.impact) embed(b, "fleetcap-maintenance-impact", render_impact(*r.impact, snap, jo));
+  if (r.events) embed(b, "fleetcap-maintenance-list", render_event_list(*r.events, snap, jo));
   b += "</body></html>\n";
   return b;
 }

@@ -28,6 +28,11 @@ std::string human_duration(Duration d) {
   return fmt::format("{}s", d);
 }
 
+std::string relative_time(Time t, Time at) {
+  if (t == at) return "now";
+  return t > at ? "in " + human_duration(t - at) : human_duration(at - t) + " ago";
+}
+
 namespace {
 
 // "a,b,c" or "a,b,c +5": long lists stay readable in a table cell.
@@ -90,6 +95,12 @@ Value due_value(const ListRow& r) {
 // A time: RFC 3339 in JSON and CSV, short in the table.
 Value time_value(Time t, Tone tone = Tone::plain) { return txt(format_rfc3339(t), tone, short_time(t)); }
 Value time_value(const std::optional<Time>& t) { return t ? time_value(*t) : none(); }
+// A time that becomes relative to the fleet's time `at` when the table is narrow.
+Value time_value(Time t, Time at) {
+  Value v = time_value(t);
+  v.brief = relative_time(t, at);
+  return v;
+}
 
 // A list of names: every one in JSON and CSV; the first `show` and "+N" in the table.
 template <class Names> Value names_value(const Names& names, std::size_t show = 3) {
@@ -102,6 +113,10 @@ Value event_nodes_value(const Snapshot& snap, const MaintenanceEvent& e) {
   return names_value(e.nodes);
 }
 
+// When the terminal is narrow the times turn relative first, then the columns go in this order:
+// what an event is and when it happens (cluster, start, length, GPUs, state) stay longest;
+// its node list, end, hard start and absolute action-by go first (DUE keeps the action-by,
+// relative). -o wide and JSON keep every absolute time.
 const Column<ListRow> kListList[] = {
     {.key = "id",
      .header = "ID",
@@ -116,60 +131,69 @@ const Column<ListRow> kListList[] = {
     {.key = "nodes",
      .header = "NODES",
      .align = Align::left,
-     .drop = 6,
+     .drop = 7,
      .item = "node",
      .get = [](const ListRow& r) { return event_nodes_value(*r.snap, r.event()); }},
     {.key = "whole_cluster", .get = [](const ListRow& r) { return flag(r.event().nodes.empty()); }},
-    {.key = "gpus", .header = "GPUS", .drop = 2, .get = [](const ListRow& r) { return num(r.row->gpus); }},
+    {.key = "gpus", .header = "GPUS", .drop = 3, .get = [](const ListRow& r) { return num(r.row->gpus); }},
     {.key = "start",
      .header = "START",
      .align = Align::left,
-     .drop = 4,
-     .get = [](const ListRow& r) { return time_value(r.event().start); }},
+     .drop = 1,
+     .get = [](const ListRow& r) { return time_value(r.event().start, r.at); }},
+    {.key = "duration",
+     .header = "LENGTH",
+     .drop = 2,
+     .in = In::table,
+     .get =
+         [](const ListRow& r) {
+           const Duration d = r.event().end - r.event().start;
+           return num(d, Tone::plain, human_duration(d));
+         }},
     {.key = "end",
      .header = "END",
      .align = Align::left,
-     .drop = 7,
-     .get = [](const ListRow& r) { return time_value(r.event().end); }},
+     .drop = 8,
+     .get = [](const ListRow& r) { return time_value(r.event().end, r.at); }},
     {.key = "hard_start",
      .header = "HARD",
      .align = Align::left,
-     .drop = 8,
+     .drop = 9,
      .get = [](const ListRow& r) { return flag(r.event().hard_start); }},
     {.key = "action_by",
      .header = "ACTION-BY",
      .align = Align::left,
-     .identifying = true,
-     .get = [](const ListRow& r) { return time_value(r.row->action_by); }},
+     .drop = 9,
+     .get = [](const ListRow& r) { return time_value(r.row->action_by, r.at); }},
     {.key = "jobs",
      .header = "JOBS",
      .align = Align::left,
-     .drop = 3,
+     .drop = 6,
      .item = "job",
      .get = [](const ListRow& r) { return names_value(job_names(*r.snap, r.row->jobs)); }},
     {.key = "state",
      .header = "STATE",
      .align = Align::left,
-     .drop = 5,
+     .drop = 4,
      .get = [](const ListRow& r) { return txt(to_string(r.event().state)); }},
     {.key = "overdue", .get = [](const ListRow& r) { return flag(r.row->overdue); }},
-    {.key = "", .header = "DUE", .align = Align::left, .drop = 1, .get = due_value},
+    {.key = "", .header = "DUE", .align = Align::left, .drop = 5, .get = due_value},
     {.key = "kind",
      .header = "KIND",
      .align = Align::left,
-     .drop = 9,
+     .drop = 10,
      .wide = true,
      .get = [](const ListRow& r) { return txt(r.event().kind); }},
     {.key = "reason",
      .header = "REASON",
      .align = Align::left,
-     .drop = 10,
+     .drop = 11,
      .wide = true,
      .get = [](const ListRow& r) { return txt(r.event().reason); }},
     {.key = "priority",
      .header = "PRIORITY",
      .align = Align::left,
-     .drop = 9,
+     .drop = 10,
      .wide = true,
      .get = [](const ListRow& r) { return txt(fmt::format("p{}", r.event().priority)); }},
 };

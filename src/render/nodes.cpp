@@ -22,7 +22,30 @@ struct NodeView {
   }
 };
 
-// Like `sinfo -R`: what is wrong with the node, what is planned on it, what runs there.
+// "m3 from 2026-11-24T00:00Z (hard)", at a narrow width "m3 in 3d12h (hard)".
+Value event_value(const MaintenanceEvent* e, bool active, Time at) {
+  if (!e) return none();
+  const std::string when = active ? "until " + short_time(e->end) : "from " + short_time(e->start);
+  const std::string brief = active ? "ends " + relative_time(e->end, at) : relative_time(e->start, at);
+  const std::string hard = e->hard_start ? " (hard)" : "";
+  return with_brief(txt(std::string(e->id), active ? Tone::warn : Tone::plain, fmt::format("{} {}{}", e->id, when, hard)),
+                    fmt::format("{} {}{}", e->id, brief, hard));
+}
+
+// Why the node is listed, in words, as `sinfo -R` gives it: its worst issue's detail (else its
+// type), else why it is not schedulable, else the coming event's reason (else its kind).
+Value reason_value(const NodeView& r) {
+  const Node& n = r.node();
+  if (const NodeIssue* i = r.issue()) return txt(i->detail.empty() ? i->type : i->detail, Tone::plain);
+  if (!n.healthy) return txt(n.health, Tone::bad);
+  if (n.cordoned) return txt("cordoned", Tone::warn);
+  if (const MaintenanceEvent* e = r.event())
+    return txt(!e->reason.empty() ? e->reason : !e->kind.empty() ? e->kind : e->id);
+  return none();
+}
+
+// Like `sinfo -R`: what is wrong with the node, what is planned on it, what runs there; the
+// reason goes last.
 const Column<NodeView> kNodeList[] = {
     {.key = "name",
      .header = "NODE",
@@ -32,35 +55,36 @@ const Column<NodeView> kNodeList[] = {
     {.key = "cluster",
      .header = "CLUSTER",
      .align = Align::left,
-     .drop = 3,
+     .drop = 4,
      .get = [](const NodeView& r) { return txt(r.snap->clusters[r.node().cluster_index].name); }},
     {.key = "island",
      .header = "ISLAND",
      .align = Align::left,
-     .drop = 4,
+     .drop = 6,
      .get = [](const NodeView& r) { return txt(r.snap->index.islands[r.node().island_index].name); }},
-    {.key = "gpus", .header = "GPUS", .drop = 2, .get = [](const NodeView& r) { return num(r.node().gpus); }},
-    {.key = "gpus_used", .header = "IN-USE", .drop = 2, .get = [](const NodeView& r) { return num(r.row->gpus_used); }},
+    {.key = "gpus", .header = "GPUS", .drop = 3, .get = [](const NodeView& r) { return num(r.node().gpus); }},
+    {.key = "gpus_used", .header = "IN-USE", .drop = 3, .get = [](const NodeView& r) { return num(r.row->gpus_used); }},
     {.key = "health",
      .header = "HEALTH",
      .align = Align::left,
-     .drop = 1,
+     .drop = 2,
      .get = [](const NodeView& r) { return txt(r.node().health, r.node().healthy ? Tone::plain : Tone::bad); }},
     {.key = "cordoned",
      .header = "CORDONED",
      .align = Align::left,
-     .drop = 2,
+     .drop = 3,
      .get = [](const NodeView& r) { return flag(r.node().cordoned, r.node().cordoned ? Tone::warn : Tone::plain); }},
     {.key = "schedulable",
      .header = "SCHEDULABLE",
      .align = Align::left,
-     .drop = 1,
+     .drop = 2,
      .get = [](const NodeView& r) { return flag(r.row->schedulable, r.row->schedulable ? Tone::plain : Tone::bad); }},
+    {.key = "concern", .get = [](const NodeView& r) { return txt(to_string(r.row->concern)); }},
     {.key = "issues", .get = [](const NodeView& r) { return num(r.node().issues.size()); }},
     {.key = "worst_issue",
      .header = "ISSUE",
      .align = Align::left,
-     .drop = 1,
+     .drop = 3,
      .get =
          [](const NodeView& r) {
            const NodeIssue* i = r.issue();
@@ -82,16 +106,8 @@ const Column<NodeView> kNodeList[] = {
     {.key = "next_event",
      .header = "NEXT-EVENT",
      .align = Align::left,
-     .drop = 1,
-     .get =
-         [](const NodeView& r) {
-           const MaintenanceEvent* e = r.event();
-           if (!e) return none();
-           const std::string when =
-               r.row->event_active ? "until " + short_time(e->end) : "from " + short_time(e->start);
-           return txt(std::string(e->id), r.row->event_active ? Tone::warn : Tone::plain,
-                      fmt::format("{} {}{}", e->id, when, e->hard_start ? " (hard)" : ""));
-         }},
+     .drop = 2,
+     .get = [](const NodeView& r) { return event_value(r.event(), r.row->event_active, r.report->horizon.at); }},
     {.key = "next_event_active",
      .get = [](const NodeView& r) { return r.event() ? flag(r.row->event_active) : none(); }},
     {.key = "next_event_start",
@@ -111,6 +127,7 @@ const Column<NodeView> kNodeList[] = {
            for (auto j : r.row->jobs) names.push_back(r.snap->jobs[j].name);
            return list_of(names);
          }},
+    {.key = "reason", .header = "REASON", .align = Align::left, .drop = 1, .get = reason_value},
 };
 const Columns<NodeView> kNodeColumns{"nodes", "nodes", kNodeList};
 
@@ -188,6 +205,115 @@ const Column<IslandView> kIslandList[] = {
 };
 const Columns<IslandView> kIslandColumns{"nodes", "islands", kIslandList};
 
+// `nodes --free`: like `sinfo -N -o "%N %G %T"` with the free GPUs, and whose use the rest is.
+struct FreeView {
+  const Snapshot* snap;
+  const FreeNodes* report;
+  const FreeNodeRow* row;
+  bool total = false;
+  const Node& node() const { return snap->nodes[row->node]; }
+  const MaintenanceEvent* event() const {
+    return total || row->next_event == kNone ? nullptr : &snap->maintenance[row->next_event];
+  }
+};
+
+template <Gpus FreeNodeRow::*F> Value free_figure(const FreeView& r) { return num(r.row->*F); }
+
+const Column<FreeView> kFreeList[] = {
+    {.key = "name",
+     .header = "NODE",
+     .align = Align::left,
+     .identifying = true,
+     .total = Total::label,
+     .get = [](const FreeView& r) { return r.total ? txt("TOTAL") : txt(r.node().name); }},
+    {.key = "cluster",
+     .header = "CLUSTER",
+     .align = Align::left,
+     .drop = 3,
+     .get = [](const FreeView& r) { return r.total ? none() : txt(r.snap->clusters[r.node().cluster_index].name); }},
+    {.key = "island",
+     .header = "ISLAND",
+     .align = Align::left,
+     .drop = 5,
+     .get =
+         [](const FreeView& r) { return r.total ? none() : txt(r.snap->index.islands[r.node().island_index].name); }},
+    {.key = "sku",
+     .header = "SKU",
+     .align = Align::left,
+     .drop = 4,
+     .get = [](const FreeView& r) { return r.total ? none() : txt(r.snap->clusters[r.node().cluster_index].sku); }},
+    {.key = "gpus",
+     .header = "GPUS",
+     .drop = 2,
+     .total = Total::value,
+     .label = "GPUs of the node",
+     .get = free_figure<&FreeNodeRow::gpus>},
+    {.key = "gpus_used",
+     .header = "IN-USE",
+     .drop = 2,
+     .total = Total::value,
+     .label = "GPUs its running jobs use (a job's GPUs spread evenly over its nodes)",
+     .get = free_figure<&FreeNodeRow::gpus_used>},
+    {.key = "gpus_free",
+     .header = "FREE-GPUS",
+     .drop = 1,
+     .total = Total::value,
+     .label = "GPUs no running job uses",
+     .get = free_figure<&FreeNodeRow::gpus_free>},
+    {.key = "inquota_used",
+     .header = "INQ-USED",
+     .drop = 3,
+     .total = Total::value,
+     .label = "of IN-USE, by in-quota jobs",
+     .part = true,
+     .get = free_figure<&FreeNodeRow::inquota_used>},
+    {.key = "flex_used",
+     .header = "FLEX-USED",
+     .drop = 3,
+     .total = Total::value,
+     .label = "of IN-USE, by flex jobs (preempted first)",
+     .part = true,
+     .get = free_figure<&FreeNodeRow::flex_used>},
+    {.key = "next_event",
+     .header = "NEXT-EVENT",
+     .align = Align::left,
+     .drop = 2,
+     .label = "maintenance it is in now, else the next to start in the window",
+     .get =
+         [](const FreeView& r) {
+           return r.total ? none() : event_value(r.event(), r.row->event_active, r.report->horizon.at);
+         }},
+    {.key = "next_event_start",
+     .get = [](const FreeView& r) { return r.event() ? txt(format_rfc3339(r.event()->start)) : none(); }},
+    {.key = "next_event_end",
+     .get = [](const FreeView& r) { return r.event() ? txt(format_rfc3339(r.event()->end)) : none(); }},
+};
+const Columns<FreeView> kFreeColumns{"nodes", "free", kFreeList};
+
+std::vector<FreeView> free_rows(const FreeNodes& r, const Snapshot& snap, const RenderOptions& o) {
+  std::vector<FreeView> rows;
+  rows.reserve(r.rows.size());
+  for (const auto& row : r.rows) rows.push_back({&snap, &r, &row});
+  sort_rows(kFreeColumns, rows, o.sort);
+  return rows;
+}
+
+struct FreeDoc {
+  const FreeNodes* r;
+  std::vector<FreeView> rows;
+  FreeView total;
+};
+const MaintenanceHorizon* free_horizon_of(const FreeDoc& d) { return &d.r->horizon; }
+const std::vector<FreeView>& free_rows_of(const FreeDoc& d) { return d.rows; }
+const FreeView* free_total_of(const FreeDoc& d) { return &d.total; }
+
+const Column<FreeDoc> kFreeDocList[] = {
+    {.key = "horizon", .in = In::json, .section = fields_inline<kHorizonColumns, free_horizon_of>},
+    {.key = "nodes", .section = array<kFreeColumns, free_rows_of>},
+    {.key = "totals", .section = totals<kFreeColumns, free_total_of>},
+};
+const Columns<FreeDoc> kFreeDoc{"nodes", "free document", kFreeDocList, ListKind::document, "fleetcap.nodes.free/v1"};
+
 std::vector<NodeView> node_rows(const NodesReport& r, const Snapshot& snap, const RenderOptions& o) {
   std::vector<NodeView> rows;
   rows.reserve(r.rows.size());
@@ -262,6 +388,28 @@ std::string table(const NodesReport& r, const Snapshot& snap, const RenderOption
 namespace cols {
 void link_nodes_columns() {}
 } // namespace cols
+
+std::string render_free_nodes(const FreeNodes& r, const Snapshot& snap, const RenderOptions& o) {
+  const FreeView total{&snap, &r, &r.totals, true};
+  switch (o.format) {
+  case Format::json: {
+    // Tens of thousands of nodes: written as it is made (docs/design.md, "Writing JSON").
+    FreeDoc d{&r, free_rows(r, snap, o), total};
+    return json_document(kFreeDoc, d, o, 0, nullptr, d.rows.size() * 300);
+  }
+  case Format::csv: return csv_of(kFreeColumns, free_rows(r, snap, o), o);
+  case Format::name: return names_of(kFreeColumns, free_rows(r, snap, o));
+  case Format::table: break;
+  }
+  if (r.rows.empty())
+    return wrap_prose("No node of the selected clusters has a free GPU: every schedulable GPU is in use.\n",
+                      o.style.width);
+  std::string out = table_of(kFreeColumns, free_rows(r, snap, o), o, &total);
+  out += wrap_prose(fmt::format("\n{} node{} with {} free GPU{}, most free first.\n", r.nodes, r.nodes == 1 ? "" : "s",
+                                r.totals.gpus_free, r.totals.gpus_free == 1 ? "" : "s"),
+                    o.style.width);
+  return out;
+}
 
 std::string render_nodes(const NodesReport& r, const Snapshot& snap, const RenderOptions& o, bool by_island) {
   switch (o.format) {

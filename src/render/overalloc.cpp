@@ -1,6 +1,7 @@
 // `fleetcap overalloc report|sweep|plan`: the documents and tables made of the lists in
 // overalloc_columns.cpp; percentages exist only here, at render time.
 #include "fleetcap/render/overalloc.hpp"
+#include "fleetcap/render/scheduler.hpp"
 
 #include "fleetcap/render/prometheus.hpp"
 #include "lists.hpp"
@@ -393,6 +394,25 @@ std::string render_overalloc_plan(const OverallocReport& r, const Snapshot& snap
   out += '\n';
   out += table_of(kPlanColumns, d.quotas, o, nullptr, history_condition(r));
   return out;
+}
+
+std::string render_overalloc_plan_for(PlanLanguage language, const OverallocReport& r, const Snapshot& snap, int phase,
+                                      const HistorySourceInfo& history, const RenderOptions& o) {
+  const QuotaPlan plan = quota_plan(r, phase);
+  std::string heading =
+      fmt::format("# fleetcap overalloc plan{} -o {}: {}", phase ? fmt::format(" --phase {}", phase) : "",
+                  language == PlanLanguage::sacctmgr ? "sacctmgr" : "kueue", preamble(r, history, true));
+  // Every line a comment: the preamble's sentences, each after "# ".
+  std::string commented;
+  for (std::size_t at = 0; at < heading.size();) {
+    const std::size_t eol = heading.find('\n', at);
+    const std::string_view line(heading.data() + at, (eol == std::string::npos ? heading.size() : eol) - at);
+    commented += (line.starts_with("#") ? "" : "# ") + std::string(line) + "\n";
+    at = eol == std::string::npos ? heading.size() : eol + 1;
+  }
+  commented += fmt::format("# From {} at {}.\n", o.source, format_rfc3339(o.at));
+  return language == PlanLanguage::sacctmgr ? sacctmgr_lines(plan, snap, commented)
+                                            : kueue_patches(plan, snap, commented);
 }
 
 std::string render_overalloc_prometheus(const OverallocReport& r, const Snapshot& snap, const RenderOptions& o) {

@@ -11,16 +11,22 @@
 
 namespace fleetcap {
 
+// The --summary sentence. It says only what happens: no "0 of them already unbacked", no
+// "covering those 0 preempts 0 jobs" (issue 24).
 std::string brief_sentence(const OverallocBrief& b) {
   const OverallocBriefLine& t = b.total;
-  return fmt::format(
-      "{} of {} clusters are over their target ({}); {} of {} assigned GPUs would be cut ({}), {} of them already "
-      "unbacked (no healthy GPU behind them). The cut is {} GPUs of unscheduled quota, {} from idle jobs and {} "
-      "from running jobs; covering those {} preempts {} {} holding {} GPUs, of which {} stay in their quota",
-      b.clusters_over_target, b.clusters,
-      format_share(static_cast<Gpus>(b.clusters_over_target), static_cast<Gpus>(b.clusters)), t.cut, t.assigned,
-      format_share(t.cut, t.assigned), t.cut_unbacked, t.from.unscheduled, t.from.idle, t.from.running, t.from.running,
-      t.jobs_preempted, t.jobs_preempted == 1 ? "job" : "jobs", t.gpus_preempted, t.gpus_preempted_beyond_cut);
+  std::string out = fmt::format("{} of {} clusters are over their target ({})", b.clusters_over_target, b.clusters,
+                                format_share(static_cast<Gpus>(b.clusters_over_target), static_cast<Gpus>(b.clusters)));
+  if (t.cut == 0) return out + fmt::format("; none of the {} assigned GPUs would be cut", t.assigned);
+  out += fmt::format("; {} of {} assigned GPUs would be cut ({})", t.cut, t.assigned, format_share(t.cut, t.assigned));
+  if (t.cut_unbacked > 0)
+    out += fmt::format(", {} of them already unbacked (no healthy GPU behind them)", t.cut_unbacked);
+  out += fmt::format(". The cut is {} GPUs of unscheduled quota, {} from idle jobs and {} from running jobs",
+                     t.from.unscheduled, t.from.idle, t.from.running);
+  if (t.from.running == 0) return out + "; no running job is preempted";
+  return out + fmt::format("; covering those {} preempts {} {} holding {} GPUs, of which {} stay in their quota",
+                           t.from.running, t.jobs_preempted, t.jobs_preempted == 1 ? "job" : "jobs", t.gpus_preempted,
+                           t.gpus_preempted_beyond_cut);
 }
 
 namespace {
@@ -40,10 +46,12 @@ const Column<LineRow> kLineList[] = {
      .identifying = true,
      .total = Total::label,
      .get = [](const LineRow& r) { return num(line(r).phase, phase_tone(line(r).phase)); }},
+    // Not "CLUSTERS": phase 2 with 0 read as "phase 2 touches no cluster" (issue 24).
     {.key = "clusters",
-     .header = "CLUSTERS",
+     .header = "CLUSTERS-ENDING",
      .drop = 6,
      .total = Total::value,
+     .label = "clusters whose rollout ends in this phase (a cluster's phase is its quotas' highest)",
      .get = [](const LineRow& r) { return num(line(r).clusters); }},
     {.key = "quotas",
      .header = "QUOTAS",

@@ -423,6 +423,7 @@ const Column<SummaryView> kSummaryList[] = {
     {.key = "buffer_bp",
      .header = "BUFFER%",
      .drop = 1,
+     .label = "quota buffer",
      .get =
          [](const SummaryView& r) {
            return r.buffer_bp ? num(*r.buffer_bp, Tone::plain, format_bp(*r.buffer_bp)) : absent();

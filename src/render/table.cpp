@@ -75,7 +75,8 @@ Layout measure(const std::vector<TableColumn>& columns, const std::vector<std::v
 // Fits the table to `width` (docs/output.md, "Fitting a terminal"): lists shrink to counts,
 // least important first (identifying lists never do); then columns go, least important first
 // (identifying ones, drop 0, never do); then, when only identifying columns are left, their
-// lists shrink too; last, the columns that went come back, most important first, if they fit.
+// lists shrink too; last, the columns that went come back, most important first, if they fit,
+// and then shortened cells (counts, relative times) their full form.
 void fit(Layout& l, const std::vector<TableColumn>& columns, std::size_t width) {
   const std::size_t n = columns.size();
   auto too_wide = [&] { return l.line_width() > width; };
@@ -107,6 +108,17 @@ void fit(Layout& l, const std::vector<TableColumn>& columns, std::size_t width) 
   for (auto i : gone) {
     l.shown[i] = true;
     if (too_wide()) l.shown[i] = false;
+  }
+  // And cells shortened before columns went take back their full form where it fits again
+  // (a start time that turned relative while ACTION-BY was still there), most important first.
+  std::vector<std::size_t> short_cols;
+  for (std::size_t i = 0; i < n; ++i)
+    if (l.shown[i] && l.shrunk[i]) short_cols.push_back(i);
+  std::stable_sort(short_cols.begin(), short_cols.end(),
+                   [&](auto a, auto b) { return columns[a].drop < columns[b].drop; });
+  for (auto i : short_cols) {
+    l.shrunk[i] = false;
+    if (too_wide()) l.shrunk[i] = true;
   }
 }
 
@@ -154,16 +166,17 @@ std::string table_line(const std::vector<TableCell>& cells, std::string_view row
 
 // The last line when fitting hid or shrank anything: what, and how to see it.
 std::string fitted_note(const Layout& l, const std::vector<TableColumn>& columns, int width) {
-  std::vector<std::string> hidden, counts;
+  std::vector<std::string> hidden, counts, relative;
   for (std::size_t i = 0; i < columns.size(); ++i) {
     if (!l.shown[i])
       hidden.push_back(columns[i].header);
     else if (l.shrunk[i])
-      counts.push_back(columns[i].header);
+      (columns[i].shortened == "relative" ? relative : counts).push_back(columns[i].header);
   }
-  if (hidden.empty() && counts.empty()) return {};
+  if (hidden.empty() && counts.empty() && relative.empty()) return {};
   std::string what;
   if (!counts.empty()) what = fmt::format("{} shown as counts", join(counts));
+  if (!relative.empty()) what += fmt::format("{}{} relative", what.empty() ? "" : "; ", join(relative));
   if (!hidden.empty()) what += fmt::format("{}{} hidden", what.empty() ? "" : "; ", join(hidden));
   return wrap_prose(fmt::format("({} to fit {} columns; -o wide shows all, --columns picks)\n", what, width), width);
 }

@@ -65,6 +65,7 @@ struct Pod {
 
 struct Workload {
   std::string name, ns, queue, cluster_queue, admitted_at;
+  std::string job_name, created, pending_reason; // its controlling owner's name; creationTimestamp; why it waits
   std::vector<std::string> owner_uids;
   std::vector<std::string> flavors; // the GPU flavors of its pod set assignments
   bool admitted = false, finished = false;
@@ -80,6 +81,7 @@ struct FlavorQuota {
 struct ClusterQueue {
   std::string name, cohort;
   std::vector<FlavorQuota> gpu;
+  std::vector<KueueResourceGroup> groups;    // spec.resourceGroups, every resource (overalloc plan -o kueue)
   std::map<std::string, std::int64_t> usage; // status.flavorsUsage, GPUs per flavor
 };
 struct LocalQueue {
@@ -116,6 +118,7 @@ struct Objects {
   // batch/v1 Jobs with a controlling owner (a JobSet, a CronJob): the Job's uid and that owner.
   std::vector<std::pair<std::string, Owner>> job_owners;
   bool kueue = false;
+  std::string cq_api_version; // the ClusterQueue list's apiVersion
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -245,7 +248,7 @@ std::int64_t spec_gpus(od::value spec, std::string* node = nullptr, std::int64_t
 }
 
 struct Meta {
-  std::string name, ns, uid;
+  std::string name, ns, uid, created;
   Labels labels;
   std::vector<std::pair<Owner, bool>> owners; // bool: controller
 };
@@ -259,6 +262,8 @@ Meta meta_of(od::value v, bool want_labels) {
       m.ns = text(x);
     else if (k == "uid")
       m.uid = text(x);
+    else if (k == "creationTimestamp")
+      m.created = text(x);
     else if (k == "labels" && want_labels)
       m.labels = labels_of(x);
     else if (k == "ownerReferences")
@@ -393,14 +398,17 @@ void read_cluster_queue(od::value v, Objects& o) {
           cq.cohort = text(y);
         else if (f == "resourceGroups")
           each_item(y, [&](od::value group) {
+            KueueResourceGroup& rg = cq.groups.emplace_back();
             each_field(group, [&](const std::string& g, od::value z) {
+              if (g == "coveredResources") each_item(z, [&](od::value r) { rg.covered_resources.push_back(text(r)); });
               if (g != "flavors") return;
               each_item(z, [&](od::value fl) {
                 FlavorQuota fq;
+                KueueFlavor& kf = rg.flavors.emplace_back();
                 bool gpu = false;
                 each_field(fl, [&](const std::string& h, od::value w) {
                   if (h == "name")
-                    fq.flavor = text(w);
+                    kf.name = fq.flavor = text(w);
                   else if (h == "resources")
                     each_item(w, [&](od::value r) {
                       std::string name, nominal, borrowing, lending;
@@ -414,6 +422,9 @@ void read_cluster_queue(od::value v, Objects& o) {
                         else if (i == "lendingLimit")
                           lending = text(u);
                       });
+                      KueueResource& kr = kf.resources.emplace_back(KueueResource{name, nominal, {}, {}});
+                      if (!borrowing.empty()) kr.borrowing_limit = borrowing;
+                      if (!lending.empty()) kr.lending_limit = lending;
                       if (name == kGpu) { // other resources' quantities (36Gi) are not GPU counts
                         gpu = true;
                         fq.nominal = gpu_count(nominal, "nominalQuota");
@@ -546,7 +557,11 @@ void read_workload(od::value v, Objects& o) {
       Meta m = meta_of(x, false);
       w.name = m.name;
       w.ns = m.ns;
-      for (auto& [owner, controller] : m.owners) w.owner_uids.push_back(owner.uid);
+      w.created = m.created;
+      for (auto& [owner, controller] : m.owners) {
+        w.owner_uids.push_back(owner.uid);
+        if (controller || w.job_name.empty()) w.job_name = owner.name;
+      }
     } else if (k == "spec")
       each_field(x, [&](const std::string& f, od::value y) {
         if (f == "queueName")
@@ -592,8 +607,13 @@ void read_workload(od::value v, Objects& o) {
             if (c.type == "Admitted" && c.status == "True") {
               w.admitted = true;
               w.admitted_at = c.since;
-            } else if (c.type == "Finished" && c.status == "True")
+            } else if (c.type == "Finished" && c.status == "True") {
               w.finished = true;
+            } else if (c.status == "False" && (c.type == "QuotaReserved" || c.type == "Admitted")) {
+              // Why it waits, as Kueue says it (QuotaReserved's message first: it names the flavor short).
+              if (w.pending_reason.empty() || c.type == "QuotaReserved")
+                w.pending_reason = !c.message.empty() ? c.message : c.reason;
+            }
           }
       });
   });
@@ -648,6 +668,8 @@ struct Fetcher {
           kind = text(v);
           if (kind != e.list_kind)
             throw std::invalid_argument(fmt::format("expected a {}, got kind \"{}\"", e.list_kind, kind));
+        } else if (key == "apiVersion" && std::string_view(e.name) == "clusterqueues") {
+          into.cq_api_version = text(v);
         } else if (key == "metadata")
           each_field(v, [&](const std::string& k, od::value x) {
             if (k != "continue") return;
@@ -794,6 +816,31 @@ std::string q(std::string_view s) {
   return out;
 }
 
+// A ClusterQueue's spec.resourceGroups as the snapshot keeps them (snake_case; docs/kubernetes.md).
+std::string resource_groups_json(const std::vector<KueueResourceGroup>& groups) {
+  std::string out = "[";
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    out += g ? ", {\"covered_resources\": [" : "{\"covered_resources\": [";
+    for (std::size_t i = 0; i < groups[g].covered_resources.size(); ++i)
+      out += (i ? ", " : "") + q(groups[g].covered_resources[i]);
+    out += "], \"flavors\": [";
+    for (std::size_t f = 0; f < groups[g].flavors.size(); ++f) {
+      const KueueFlavor& fl = groups[g].flavors[f];
+      out += (f ? ", {\"name\": " : "{\"name\": ") + q(fl.name) + ", \"resources\": [";
+      for (std::size_t r = 0; r < fl.resources.size(); ++r) {
+        const KueueResource& res = fl.resources[r];
+        out += fmt::format("{}{{\"name\": {}, \"nominal_quota\": {}", r ? ", " : "", q(res.name), q(res.nominal_quota));
+        if (res.borrowing_limit) out += ", \"borrowing_limit\": " + q(*res.borrowing_limit);
+        if (res.lending_limit) out += ", \"lending_limit\": " + q(*res.lending_limit);
+        out += "}";
+      }
+      out += "]}";
+    }
+    out += "]}";
+  }
+  return out + "]";
+}
+
 void add_item(std::string& list, const std::string& item) {
   if (!list.empty()) list += ",\n";
   list += item;
@@ -879,6 +926,8 @@ struct Translation {
   std::vector<GpuNode> gpu_nodes;
   std::unordered_map<std::string, std::size_t> node_index;            // name -> gpu_nodes index
   std::vector<std::string> clusters;                                  // names
+  std::vector<std::string> cluster_items;                             // their items, less the closing brace
+  std::map<std::string, std::set<std::string>> island_labels;         // cluster -> label keys naming its islands
   std::map<std::pair<std::string, std::string>, std::string> leaf_of; // (CQ, flavor) -> leaf
   std::map<std::string, std::string> leaf_cluster;                    // leaf -> cluster
   std::map<std::string, std::int64_t> leaf_used;                      // leaf -> running GPUs
@@ -921,10 +970,11 @@ struct Translation {
         return best;
       };
       clusters.push_back(name);
-      add_item(out.items[0],
-               fmt::format("{{\"name\": {}, \"region\": {}, \"provider\": {}, \"sku\": {}, \"state\": "
-                           "\"production\"}}",
-                           q(name), q(most(regions, "unknown")), q(most(providers, "kubernetes")), q(product)));
+      // Written by write_clusters() once the islands say which label names them.
+      cluster_items.push_back(fmt::format("{{\"name\": {}, \"region\": {}, \"provider\": {}, \"sku\": {}, "
+                                          "\"state\": \"production\", \"scheduler\": \"kubernetes\"",
+                                          q(name), q(most(regions, "unknown")), q(most(providers, "kubernetes")),
+                                          q(product)));
       for (const Node* n : nodes) {
         std::int64_t replicas = 1;
         node_index[n->name] = gpu_nodes.size();
@@ -941,10 +991,12 @@ struct Translation {
     for (auto& g : gpu_nodes) {
       const Node& n = *g.node;
       if (!opt.island_label.empty()) {
-        if (auto v = label(n.labels, opt.island_label))
+        if (auto v = label(n.labels, opt.island_label)) {
           g.island = *v;
-        else {
+          island_labels[g.cluster].insert(opt.island_label);
+        } else {
           g.island = g.cluster;
+          island_labels[g.cluster].insert("");
           ++unlabelled;
         }
         continue;
@@ -957,7 +1009,10 @@ struct Translation {
           if (level == "topology.kubernetes.io/region" || level == "topology.kubernetes.io/zone" ||
               level == "failure-domain.beta.kubernetes.io/region" || level == "failure-domain.beta.kubernetes.io/zone")
             continue;
-          if (auto v = label(n.labels, level)) g.island = *v;
+          if (auto v = label(n.labels, level)) {
+            g.island = *v;
+            island_labels[g.cluster].insert(level);
+          }
           break;
         }
         if (!g.island.empty()) break;
@@ -967,10 +1022,12 @@ struct Translation {
                               "topology.k8s.aws/network-node-layer-2"})
         if (auto v = label(n.labels, key)) {
           g.island = *v;
+          island_labels[g.cluster].insert(key);
           break;
         }
       if (g.island.empty()) {
         g.island = g.cluster;
+        island_labels[g.cluster].insert("");
         defaulted = true;
       }
     }
@@ -1083,7 +1140,11 @@ struct Translation {
         item += "]";
         if (fq.borrowing) item += fmt::format(", \"borrowing_limit\": {}", *fq.borrowing);
         if (fq.lending) item += fmt::format(", \"lending_limit\": {}", *fq.lending);
-        item += fmt::format(", \"kueue\": {{\"cluster_queue\": {}, \"flavor\": {}}}}}", q(cq.name), q(fq.flavor));
+        item += fmt::format(", \"kueue\": {{\"cluster_queue\": {}, \"flavor\": {}, \"api_version\": {}, "
+                            "\"resource_groups\": {}}}}}",
+                            q(cq.name), q(fq.flavor),
+                            q(o.cq_api_version.empty() ? "kueue.x-k8s.io/v1beta1" : o.cq_api_version),
+                            resource_groups_json(cq.groups));
         leaves.push_back(item);
       }
     }
@@ -1192,7 +1253,11 @@ struct Translation {
         for (const auto& n : nodes) item += (first ? "" : ", ") + q(n), first = false;
         item += "]";
         if (!w.admitted_at.empty()) item += ", \"started_at\": " + q(w.admitted_at);
+      } else if (!w.pending_reason.empty()) {
+        item += ", \"pending_reason\": " + q(w.pending_reason);
       }
+      if (!w.job_name.empty()) item += ", \"job_name\": " + q(w.job_name);
+      if (!w.created.empty()) item += ", \"submitted_at\": " + q(w.created);
       add_item(out.items[3], item + "}");
     }
     if (unplaced)
@@ -1319,9 +1384,21 @@ struct Translation {
     }
   }
 
+  // The clusters, each with the node label that names its islands when one label names them all
+  // (flex --contiguous's nodeSelector; docs/kubernetes.md).
+  void write_clusters() {
+    for (std::size_t c = 0; c < clusters.size(); ++c) {
+      const auto& keys = island_labels[clusters[c]];
+      std::string item = cluster_items[c];
+      if (keys.size() == 1 && !keys.begin()->empty()) item += ", \"island_label\": " + q(*keys.begin());
+      add_item(out.items[0], item + "}");
+    }
+  }
+
   void run() {
     build_clusters();
     build_islands();
+    write_clusters();
     build_nodes();
     if (o.kueue)
       build_kueue_quotas();

@@ -91,25 +91,26 @@ void check_snapshot_target(const std::string& dir, bool force) {
 namespace {
 // snapshot.json: when and from what; a fleet's sources with their clusters (docs/sources.md).
 std::string meta_text(Time taken_at, const std::string& source, const Snapshot* fleet) {
-  nlohmann::ordered_json meta = {{"taken_at", format_rfc3339(taken_at)}, {"source", display_source(source)}};
+  json::JsonWriter meta;
+  meta.begin_object().field("taken_at", format_rfc3339(taken_at)).field("source", display_source(source));
   if (fleet && fleet->sources.size() > 1) {
-    auto& list = meta["sources"] = nlohmann::ordered_json::array();
+    meta.key("sources").begin_array();
     for (std::size_t i = 0; i < fleet->sources.size(); ++i) {
       const SourceStatus& s = fleet->sources[i];
-      nlohmann::ordered_json clusters = nlohmann::ordered_json::array();
+      meta.begin_object().field("name", s.name).field("kind", s.kind).field("source", s.source);
+      meta.field("fetched_at", format_rfc3339(s.fetched_at)).key("taken_at");
+      if (s.taken_at)
+        meta.value(format_rfc3339(*s.taken_at));
+      else
+        meta.value(nullptr);
+      meta.field("version", s.version).field("auth", s.auth).key("clusters").begin_array();
       for (const auto& c : fleet->clusters)
-        if (c.source == i) clusters.push_back(c.name);
-      list.push_back({{"name", s.name},
-                      {"kind", s.kind},
-                      {"source", s.source},
-                      {"fetched_at", format_rfc3339(s.fetched_at)},
-                      {"taken_at", s.taken_at ? nlohmann::ordered_json(format_rfc3339(*s.taken_at)) : nullptr},
-                      {"version", s.version},
-                      {"auth", s.auth},
-                      {"clusters", std::move(clusters)}});
+        if (c.source == i) meta.value(c.name);
+      meta.end_array().end_object();
     }
+    meta.end_array();
   }
-  return meta.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  return meta.end_object().finish();
 }
 } // namespace
 

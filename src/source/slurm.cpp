@@ -129,7 +129,7 @@ public:
                                                      labels[e]);
       fetches.spawn([&, e](Cancel& cancel) {
         bodies[e] =
-            fetch(base_ + fmt::format(fmt::runtime(kPaths[e]), version), e, labels[e], streams[e].get(), cancel);
+            fetch_endpoint(base_ + fmt::format(fmt::runtime(kPaths[e]), version), e, labels[e], streams[e].get(), cancel);
       });
     }
     fetches.join();
@@ -166,32 +166,20 @@ private:
   // GET one endpoint: its body, or nullopt for a slurmdb endpoint slurmrestd does not serve.
   // With `stream`, a body that grows past 1 MiB is read while it arrives and let go of: then the
   // body returned is empty and the stream holds what was read (its read()).
-  std::optional<std::string> fetch(const std::string& url, std::size_t e, const std::string& label,
-                                   slurm::Stream* stream, Cancel& cancel) {
+  std::optional<std::string> fetch_endpoint(const std::string& url, std::size_t e, const std::string& label,
+                                            slurm::Stream* stream, Cancel& cancel) {
     std::optional<StreamingBody> streaming;
     if (stream) streaming.emplace(*stream);
-    http::Response r = get(url, cancel, streaming ? &*streaming : nullptr);
+    http::Response r = fetch(url, cancel, streaming ? &*streaming : nullptr);
     if (r.status == 404 && slurmdb(e)) return std::nullopt;
     check(r, e, label);
     if (!streaming) return std::move(r.body);
     if (streaming->finish(r.body)) return std::string(); // read while it arrived: the stream holds it
     if (streaming->windowed()) { // it gave up after letting go of the start: read the body whole
-      r = get(url, cancel, nullptr);
+      r = fetch(url, cancel);
       check(r, e, label);
     }
     return std::move(r.body);
-  }
-
-  http::Response get(const std::string& url, Cancel& cancel, http::BodyObserver* observer) {
-    try {
-      return http::get(url, req_, cancel, observer);
-    } catch (const Cancelled&) {
-      throw;
-    } catch (const InterruptedError&) {
-      throw;
-    } catch (const std::exception& ex) {
-      throw RuntimeError(fmt::format("{}; is slurmrestd running at {}?", ex.what(), shown_));
-    }
   }
 
   // A failed request, or an answer that is not JSON, ends the run.
@@ -252,6 +240,31 @@ private:
     island_map_ = slurm::read_island_map(o_.slurm);
   }
 
+  // A request to slurmrestd (with `observer`, its body is seen as it grows). When it cannot be reached the error says where it looked and asks
+  // whether slurmrestd runs there (docs/slurm.md); over a unix socket it names the socket, not
+  // the "localhost port 80" libcurl reports for it.
+  http::Response fetch(const std::string& url, const Cancel& cancel, http::BodyObserver* observer = nullptr) {
+    try {
+      return http::get(url, req_, cancel, observer);
+    } catch (const Cancelled&) {
+      throw;
+    } catch (const InterruptedError&) {
+      throw;
+    } catch (const UsageError&) {
+      throw;
+    } catch (const std::exception& ex) {
+      std::string what = ex.what();
+      if (!req_.unix_socket.empty()) {
+        const auto swap = [&](std::string_view from, const std::string& to) {
+          if (const auto at = what.find(from); at != std::string::npos) what.replace(at, from.size(), to);
+        };
+        swap(base_, "");
+        swap("localhost port 80", req_.unix_socket);
+      }
+      throw RuntimeError(fmt::format("{}; is slurmrestd running at {}?", what, shown_));
+    }
+  }
+
   // The newest data parser version the server serves: from its OpenAPI document, else by
   // probing each version's ping, newest first.
   std::string discover(const Cancel& cancel) {
@@ -260,7 +273,7 @@ private:
                                      quote_from_server(r.head), advice(kNodes, r.status, "")));
     };
     const std::string openapi = base_ + "/openapi/v3";
-    http::Response r = http::get(openapi, req_, cancel);
+    http::Response r = fetch(openapi, cancel);
     if (r.status == 401 || r.status == 403) fail_auth(openapi, r);
     if (r.status >= 200 && r.status <= 299) {
       // Slurm 22.05 writes "/" as "\/" in its JSON (tests/data/slurm/lab-v0.0.38/openapi-v3.json.gz)
@@ -279,7 +292,7 @@ private:
     std::string tried;
     for (auto v = kVersions.rbegin(); v != kVersions.rend(); ++v) {
       const std::string ping = fmt::format("{}/slurm/{}/ping", base_, *v);
-      http::Response p = http::get(ping, req_, cancel);
+      http::Response p = fetch(ping, cancel);
       if (p.status == 401 || p.status == 403) fail_auth(ping, p);
       if (p.status >= 200 && p.status <= 299) {
         how_ = "by probing ping" + (how_.empty() ? "" : ", " + how_);

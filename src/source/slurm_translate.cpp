@@ -16,6 +16,7 @@
 #include <map>
 #include <set>
 #include <span>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -364,6 +365,8 @@ struct SNode {
 struct SJob {
   std::int64_t id = -1;
   std::string_view account, qos, nodes, alloc, per_job, per_node, per_task;
+  std::string_view user, name, reason; // user_name, name, state_reason
+  std::optional<Time> submitted;
   std::vector<std::string_view> gres_detail;
   std::vector<std::string_view> states;
   std::int64_t node_count = 1, tasks = 1;
@@ -737,6 +740,12 @@ void read_job(od::object obj, std::size_t i, JobsRead& out, Objects& objs) {
         problems.push_back({"job_state", "must be a string or an array, got " + got(v)});
     } else if (k == "account")
       str(j.account);
+    else if (k == "user_name")
+      str(j.user);
+    else if (k == "name")
+      str(j.name);
+    else if (k == "state_reason")
+      str(j.reason);
     else if (k == "qos")
       str(j.qos);
     else if (k == "nodes")
@@ -758,12 +767,12 @@ void read_job(od::object obj, std::size_t i, JobsRead& out, Objects& objs) {
         problems.push_back({k, "must be a number, got " + got(v)});
       else if (num->set)
         (k == "tasks" ? j.tasks : j.node_count) = num->value;
-    } else if (k == "start_time") {
+    } else if (k == "start_time" || k == "submit_time") {
       auto num = read_number(v);
       if (!num)
         problems.push_back({k, "must be a number, got " + got(v)});
       else if (num->set && num->value > 0)
-        j.start = num->value;
+        (k == "start_time" ? j.start : j.submitted) = num->value;
     } else if (k == "cluster") {
       std::string_view c;
       if (read_string(v, c) && !c.empty() && out.cluster.empty()) out.cluster = std::string(c);
@@ -1191,7 +1200,9 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       json::append_quoted(p, opt.provider);
       p += ", \"sku\": ";
       json::append_quoted(p, type_names[t]);
-      p += ", \"state\": \"production\"}";
+      p += ", \"state\": \"production\", \"scheduler\": \"slurm\", \"slurm_cluster\": ";
+      json::append_quoted(p, slurm_cluster);
+      p += "}";
     }
     p += "\n]}\n";
   }
@@ -1362,6 +1373,7 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
     std::string name, account;
     std::size_t type;
     Gpus gpus;
+    std::string tres; // the GrpTRES entry it comes from: gres/gpu:TYPE, or gres/gpu when untyped
   };
   std::vector<Leaf> leaves;
   AccountTree tree;
@@ -1392,7 +1404,7 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
            fmt::format("{} {} has typed GPU limits and an untyped one; the typed ones are "
                        "used, the untyped gpu={} is ignored",
                        by_qos ? "QOS" : "account", a.account, untyped.front().count));
-    std::vector<std::pair<std::size_t, Gpus>> placed;
+    std::vector<std::tuple<std::size_t, Gpus, std::string>> placed; // type, GPUs, TRES
     for (const auto& l : typed) {
       auto t = type_index(l.type);
       if (!t) {
@@ -1400,7 +1412,7 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
                                                           by_qos ? "QOS" : "account", a.account, l.type));
         continue;
       }
-      placed.push_back({*t, l.count});
+      placed.emplace_back(*t, l.count, "gres/gpu:" + l.type);
     }
     if (typed.empty() && !untyped.empty() && !type_names.empty()) {
       std::size_t t = 0;
@@ -1435,11 +1447,11 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
                      by_qos ? "QOS" : "account", a.account, untyped.front().count, cluster_name(t), why, a.account));
         }
       }
-      placed.push_back({t, untyped.front().count});
+      placed.emplace_back(t, untyped.front().count, "gres/gpu");
     }
-    for (auto& [t, g] : placed)
+    for (auto& [t, g, tres] : placed)
       leaves.push_back(
-          {placed.size() > 1 ? fmt::format("{}/{}", a.account, type_names[t]) : a.account, a.account, t, g});
+          {placed.size() > 1 ? fmt::format("{}/{}", a.account, type_names[t]) : a.account, a.account, t, g, tres});
   }
   // Groups: the accounts above leaves, when borrowing is allowed (Slurm's "root" is left out, so
   // each of its children heads a tree of its own).
@@ -1498,6 +1510,12 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       p += ", \"cluster\": ";
       json::append_quoted(p, cluster_name(l.type));
       fmt::format_to(std::back_inserter(p), ", \"gpus\": {}", l.gpus);
+      // Where Slurm keeps the number, for overalloc plan -o sacctmgr (docs/overalloc.md).
+      p += by_qos ? ", \"slurm\": {\"qos\": " : ", \"slurm\": {\"account\": ";
+      json::append_quoted(p, l.account);
+      p += ", \"tres\": ";
+      json::append_quoted(p, l.tres);
+      p += "}";
       if (!by_qos) {
         p += ", \"access\": [";
         bool f2 = true;
@@ -1562,6 +1580,23 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       json::append_quoted(p, pr == prio.end() ? std::string_view("mid") : std::string_view(pr->second));
       fmt::format_to(std::back_inserter(p), ", \"gpus\": {}, \"state\": \"{}\"", o.gpus,
                      o.running ? "running" : "pending");
+      // Said by Slurm; no figure uses them (docs/jobs.md).
+      if (!j.user.empty()) {
+        p += ", \"user\": ";
+        json::append_quoted(p, j.user);
+      }
+      if (!j.name.empty()) {
+        p += ", \"job_name\": ";
+        json::append_quoted(p, j.name);
+      }
+      if (!o.running && !j.reason.empty() && j.reason != "None") {
+        p += ", \"pending_reason\": ";
+        json::append_quoted(p, j.reason);
+      }
+      if (j.submitted) {
+        p += ", \"submitted_at\": ";
+        json::append_quoted(p, format_rfc3339(*j.submitted));
+      }
       if (o.running) {
         p += ", \"nodes\": [";
         for (std::size_t k = 0; k < o.nodes.size(); ++k) {

@@ -1,7 +1,9 @@
 // The run's one ssh connection and the commands sent through it (ssh.hpp, docs/slurm.md).
 #include "ssh.hpp"
+
 #include "fleetcap/error.hpp"
 #include "fleetcap/source/source.hpp"
+#include "fleetcap/text.hpp"
 #include "tasks.hpp"
 #include "url.hpp"
 
@@ -92,16 +94,7 @@ std::string remote_command(const std::vector<std::string>& words) {
   std::string out;
   for (const auto& w : words) {
     if (!out.empty()) out += ' ';
-    const bool plain = !w.empty() && std::all_of(w.begin(), w.end(), [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("-_./=:,+@%", c);
-    });
-    if (plain) {
-      out += w;
-      continue;
-    }
-    out += '\'';
-    for (char c : w) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    out += '\'';
+    out += shell_quote(w);
   }
   return out;
 }

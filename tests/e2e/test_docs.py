@@ -174,6 +174,27 @@ class Completions(unittest.TestCase):
         self.assertEqual((p.returncode, p.stderr), (0, ""), p)
         self.assertEqual(p.stdout.split(), ["capacity"])
 
+    def test_bash_completes_columns_and_islands(self):
+        """--sort and --columns offer the columns of the command on the line, --island the islands
+        of the --source on the line (issue 24), through the real binary."""
+        binary_dir = os.path.dirname(os.environ.get("FLEETCAP_BINARY") or os.path.join(ROOT, "build", "fleetcap"))
+        demo = os.path.join(ROOT, "examples", "fleet", "demo")
+
+        def complete(*words):
+            script = (f"source {os.path.join(ROOT, 'completions', 'fleetcap.bash')}; "
+                      f"COMP_WORDS=({' '.join(words)}); COMP_CWORD={len(words) - 1}; _fleetcap; "
+                      "echo \"${COMPREPLY[@]}\"")
+            env = dict(os.environ, PATH=os.path.abspath(binary_dir) + os.pathsep + os.environ["PATH"])
+            p = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env)
+            self.assertEqual((p.returncode, p.stderr), (0, ""), p)
+            return p.stdout.split()
+
+        self.assertEqual(complete("fleetcap", "overalloc", "report", "--sort", "CUT"), ["CUT", "CUT%", "CUT-UNBACKED"])
+        self.assertIn("HEADROOM", complete("fleetcap", "capacity", "--columns", ""))
+        self.assertNotIn("HEADROOM", complete("fleetcap", "maintenance", "list", "--columns", ""))
+        islands = complete("fleetcap", "--source", demo, "nodes", "--island", "h100-use-007-ib0")
+        self.assertEqual(islands, [f"h100-use-007-ib0{i}" for i in range(1, 10)])
+
 
 def tracked_files():
     """The repository's files: git's list when the tree is a checkout, else a walk of the tree."""

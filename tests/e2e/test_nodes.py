@@ -39,14 +39,16 @@ class Worked(unittest.TestCase):
     def test_json(self):
         doc = self.ok("--json").json()
         self.assertEqual(doc["schema"], "fleetcap.nodes/v1")
-        self.assertEqual([n["name"] for n in doc["nodes"]], ["l07", "t05", "t07", "t08", "t09", "t11", "t12"])
-        t05 = doc["nodes"][1]
+        self.assertEqual([n["name"] for n in doc["nodes"]], ["t05", "t11", "t12", "t09", "l07", "t07", "t08"])
+        self.assertEqual([n["concern"] for n in doc["nodes"]][:5],
+                         ["unschedulable", "unschedulable", "unschedulable", "issue", "maintenance"])
+        t05 = doc["nodes"][0]
         self.assertEqual((t05["health"], t05["schedulable"], t05["worst_issue"], t05["worst_issue_priority"]),
                          ("unhealthy", False, "xid-79", "p0"))
-        t11 = doc["nodes"][5]
+        t11 = doc["nodes"][1]
         self.assertEqual((t11["next_event"], t11["next_event_active"], t11["next_event_end"]),
                          ("m1", True, "2026-11-21T10:00:00Z"))
-        self.assertEqual(doc["nodes"][2]["jobs"], ["j3"])
+        self.assertEqual(doc["nodes"][5]["jobs"], ["j3"])
         every = self.ok("--all", "--json").json()
         self.assertEqual(len(every["nodes"]), 20)
         self.assertEqual((every["totals"]["schedulable_gpus"], every["totals"]["gpus_used"]), (136, 120))
@@ -57,8 +59,8 @@ class Worked(unittest.TestCase):
     def test_csv_and_filters(self):
         rows = list(csv.DictReader(io.StringIO(self.ok("--format", "csv", "--island", "tiger-ib2").out)))
         self.assertEqual([(r["name"], r["schedulable"], r["next_event"]) for r in rows],
-                         [("t07", "true", "m2"), ("t08", "true", "m2"), ("t09", "true", ""), ("t11", "false", "m1"),
-                          ("t12", "false", "")])
+                         [("t11", "false", "m1"), ("t12", "false", ""), ("t09", "true", ""), ("t07", "true", "m2"),
+                          ("t08", "true", "m2")])
         doc = run("--source", WORKED, "--cluster", "lion", "nodes", "--json").json()
         self.assertEqual([n["name"] for n in doc["nodes"]], ["l07"])
         # m3 (24T00) is beyond a 3-day window: l07 is not listed then.

@@ -489,13 +489,16 @@ class Signals(unittest.TestCase):
             Signals.big = out
         return Signals.big
 
+    @unittest.skipIf(b"__tsan_" in open(harness.BINARY, "rb").read(),
+                     "ThreadSanitizer delivers a signal at its own next safe point, not when it comes")
     def test_signal_during_any_phase_ends_promptly(self):
         # Loading a local snapshot and computing never looked at the signal: the first Ctrl-C was
         # ignored until the end. Signals spread over a run must each end it promptly: within ten
         # starts of the binary measured now, not 0.5 s (1.07 s under ASan on a busy machine,
         # issue 26; measured: at most 3 starts in Release, 2 under ASan). A landing whose run had
         # less than 1.25 times that left proves nothing either way and is not counted; at least
-        # one must be.
+        # one must be. Each landing's bound is calibrated right after it, and a landing past it is
+        # tried once more: a burst of load passes, a signal seen late is late both times.
         fleet = self.big_fleet()
         start = time.monotonic()
         r = harness.run("--source", fleet, "maintenance", "plan", "--json", timeout=300 * SLACK)
@@ -503,22 +506,35 @@ class Signals(unittest.TestCase):
         self.assertEqual(r.code, 0, r.err)
         bound = prompt_bound(factor=10)
         counted = 0
+
+        def land(sig, frac):
+            """(exit status, stderr, latency, bound): the signal at `frac` of a run, and the bound
+            calibrated right after it, under the load of that moment."""
+            p = subprocess.Popen([harness.BINARY, "--source", fleet, "maintenance", "plan", "--json"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=harness.clean_env())
+            time.sleep(whole * frac)
+            sent = time.monotonic()
+            p.send_signal(sig)
+            _, err = p.communicate(timeout=300 * SLACK)
+            latency = time.monotonic() - sent
+            return p.returncode, err, latency, prompt_bound(factor=10)
+
         for sig, code, text in ((signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")):
             for frac in (0.1, 0.3, 0.6, 0.85):
-                p = subprocess.Popen([harness.BINARY, "--source", fleet, "maintenance", "plan", "--json"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=harness.clean_env())
-                time.sleep(whole * frac)
-                sent = time.monotonic()
-                p.send_signal(sig)
-                out, err = p.communicate(timeout=300 * SLACK)
-                latency = time.monotonic() - sent
-                if p.returncode == 0:
+                returncode, err, latency, bound = land(sig, frac)
+                if returncode == 0:
                     continue  # it had finished
-                self.assertEqual(p.returncode, code, err)
+                self.assertEqual(returncode, code, err)
                 self.assertEqual(err.decode(), f"fleetcap: {text}\n")
                 if whole * (1 - frac) < 1.25 * bound:
                     continue  # too little of the run was left for a late end to show
                 counted += 1
+                if latency >= bound:  # a burst of load, or a signal seen late: a late one is late again
+                    returncode, err, latency, bound = land(sig, frac)
+                    if returncode == 0:
+                        continue
+                    self.assertEqual(returncode, code, err)  # the second landing ends as the first must
+                    self.assertEqual(err.decode(), f"fleetcap: {text}\n")
                 self.assertLess(latency, bound, f"{sig.name} at {frac:.0%} of a {whole:.1f} s run")
         self.assertGreater(counted, 0, f"a {whole:.1f} s run is too short against a bound of {bound:.2f} s")
 

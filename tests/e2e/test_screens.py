@@ -30,6 +30,11 @@ COMMANDS = {
     "maintenance-node": ["maintenance", "node", "h200-use-001-n0001"],
     "maintenance-impact": ["maintenance", "impact"],
     "maintenance-plan": ["maintenance", "plan"],
+    "flex-contiguous": ["flex", "--gpus", "64", "--contiguous"],
+    "nodes-free": ["nodes", "--free", "--cluster", "h100-use-007"],
+    "jobs-flex": ["jobs", "--namespace", "evals", "--flex"],
+    "jobs-pending-by-cluster": ["jobs", "--pending", "--by", "cluster"],
+    "nodes": ["nodes", "--cluster", "h100-usw-008", "--window", "7d"],
     "help": ["--help"],
     "maintenance-help": ["maintenance"],
 }
@@ -57,7 +62,8 @@ class Screens(unittest.TestCase):
                         self.assertEqual(out, f.read(), path)
 
     def test_tables_fit_or_say_what_they_hid(self):
-        for name in ("capacity", "maintenance-list", "maintenance-plan", "overalloc-report", "quota-namespace"):
+        for name in ("capacity", "maintenance-list", "maintenance-plan", "overalloc-report", "quota-namespace",
+                     "nodes-free", "jobs-flex", "jobs-pending-by-cluster"):
             for width in WIDTHS:
                 with open(os.path.join(SCREENS, f"{name}-{width}.txt")) as f:
                     text = f.read()

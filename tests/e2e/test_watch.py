@@ -163,7 +163,8 @@ class OnAPipe(unittest.TestCase):
 class Misuse(unittest.TestCase):
     CASES = [
         (["--watch", "2", "capacity"], '--watch "2" needs a unit: 2s? 2m?'),
-        (["--watch", "0s", "capacity"], '--watch "0s" is not a positive duration'),
+        (["--watch", "0s", "capacity"], '--watch "0s" is no time at all; give 1s to 24h'),
+        (["--watch", "100000d", "capacity"], '--watch "100000d" is not a duration such as 5s or 1m; give 1s to 24h'),
         (["--watch", "2d", "capacity"], 'is longer than a day'),
         (["--watch", "1s", "version"], "--watch is for commands that print what the fleet is now, not 'fleetcap version'"),
         (["--watch", "1s", "snapshot", "save", "/nonexistent/x"], "not 'fleetcap snapshot save'"),
@@ -176,6 +177,7 @@ class Misuse(unittest.TestCase):
             self.assertEqual(r.code, 2, (args, r))
             self.assertEqual(r.out, "", args)
             self.assertIn(message, r.err, args)
+            self.assertNotIn("36500d", r.err, args)  # --watch's range, not that of other durations (issue 24)
 
     def test_watch_is_not_a_config_key(self):
         # A config file that watched would turn every run, `version` included, into a watch.

@@ -26,21 +26,27 @@ MaintenanceHorizon horizon(Duration window = kDefaultMaintenanceWindow) {
 TEST_CASE("nodes lists what is down, has issues or has maintenance coming", "[nodes]") {
   const Snapshot snap = test::worked();
   const NodesReport r = list_nodes(snap, Selection{}, horizon(), NodesQuery{});
-  // t05 unhealthy (p0), t11 in m1, t12 cordoned; t07, t08 (m2) and l07 (m3) coming; t09 a p3 issue.
-  REQUIRE(names(snap, r) == std::vector<std::string>{"l07", "t05", "t07", "t08", "t09", "t11", "t12"});
-  const NodeRow& t05 = r.rows[1];
+  // Problems first (docs/maintenance.md): not schedulable (t05 unhealthy with a p0, t11 in m1,
+  // t12 cordoned), then an issue on a schedulable node (t09, p3), then maintenance coming (l07
+  // in m3; t07, t08 in m2); within each, by cluster, island and name.
+  REQUIRE(names(snap, r) == std::vector<std::string>{"t05", "t11", "t12", "t09", "l07", "t07", "t08"});
+  CHECK(r.rows[0].concern == NodeConcern::unschedulable);
+  CHECK(r.rows[2].concern == NodeConcern::unschedulable);
+  CHECK(r.rows[3].concern == NodeConcern::issue);
+  CHECK(r.rows[4].concern == NodeConcern::maintenance);
+  const NodeRow& t05 = r.rows[0];
   CHECK_FALSE(t05.schedulable);
   CHECK(t05.worst_issue == 0);
   CHECK(t05.next_event == kNone);
   CHECK(t05.gpus_used == 0);
-  const NodeRow& t07 = r.rows[2];
+  const NodeRow& t07 = r.rows[5];
   CHECK(t07.schedulable);
   CHECK(snap.maintenance[t07.next_event].id == "m2");
   CHECK_FALSE(t07.event_active);
   CHECK(t07.gpus_used == 8); // j3's 16 over t07, t08
   REQUIRE(t07.jobs.size() == 1);
   CHECK(snap.jobs[t07.jobs[0]].name == "j3");
-  const NodeRow& t11 = r.rows[5];
+  const NodeRow& t11 = r.rows[1];
   CHECK(snap.maintenance[t11.next_event].id == "m1");
   CHECK(t11.event_active);
   // Per island and in all.
@@ -68,7 +74,7 @@ TEST_CASE("nodes --all, --island, the window and the cluster filter", "[nodes]")
   CHECK(list_nodes(snap, Selection{}, horizon(), island).rows.size() == 6);
   // m3 starts 24T00, beyond a 3-day window: l07 is no longer listed.
   const NodesReport near = list_nodes(snap, Selection{}, horizon(3 * 86400), NodesQuery{});
-  CHECK(names(snap, near) == std::vector<std::string>{"t05", "t07", "t08", "t09", "t11", "t12"});
+  CHECK(names(snap, near) == std::vector<std::string>{"t05", "t11", "t12", "t09", "t07", "t08"});
   Selection lion;
   lion.clusters = {"lion"};
   CHECK(names(snap, list_nodes(snap, lion, horizon(), NodesQuery{})) == std::vector<std::string>{"l07"});

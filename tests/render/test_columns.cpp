@@ -2,6 +2,7 @@
 // every command (docs/output.md), the lists --sort and --columns accept, and every list there is.
 #include "fleetcap/render/columns.hpp"
 #include "fleetcap/render/output.hpp"
+#include "support/fixtures.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -34,13 +35,6 @@ std::string meaning(const ColumnName& c, std::string_view name) {
   if (own_name && !c.header.empty()) return folded(c.header);
   if (c.key.empty()) return "(table) " + std::string(c.header);
   return std::string(c.key);
-}
-
-std::string read(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 } // namespace
@@ -153,7 +147,7 @@ TEST_CASE("every column list is registered: each array of columns is made into a
   const std::regex array(R"(const Column<[A-Za-z:]+> (k[A-Za-z]+)\[\] = \{)");
   std::size_t arrays = 0;
   for (const auto& entry : std::filesystem::directory_iterator(FLEETCAP_SOURCE_DIR "/src/render")) {
-    const std::string text = read(entry.path());
+    const std::string text = test::read_file(entry.path());
     for (auto it = std::sregex_iterator(text.begin(), text.end(), array); it != std::sregex_iterator(); ++it) {
       ++arrays;
       const std::string name = (*it)[1];
@@ -170,7 +164,7 @@ TEST_CASE("every column list is registered: each array of columns is made into a
 }
 
 TEST_CASE("every JSON document's schema is documented in docs/output.md") {
-  const std::string doc = read(FLEETCAP_SOURCE_DIR "/docs/output.md");
+  const std::string doc = test::read_file(FLEETCAP_SOURCE_DIR "/docs/output.md");
   std::size_t documents = 0;
   for (const auto& list : column_registry()) {
     if (list.kind != ListKind::document) continue;

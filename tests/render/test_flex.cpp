@@ -45,9 +45,10 @@ TEST_CASE("flex --contiguous answers per island, or says no and why", "[render][
   owl.clusters = {"owl"};
   CHECK(render(snap, q, Format::table, {}, owl) == test::golden("flex-small-contiguous-no.txt"));
   const std::string head =
-      "cluster,island,region,sku,lasting_block,lasting_nodes,free_block,free_nodes,stays,fits,block_later,fits_at\n";
+      "cluster,island,region,sku,lasting_block,lasting_nodes,free_block,free_nodes,stays,nodes,gpus_per_node,command,"
+      "fits,block_later,fits_at\n";
   CHECK(render(snap, q, Format::csv, {}, owl) == head);
-  CHECK(render(snap, q, Format::csv) == head + "emu,emu-a,eu-west,h200,32,4,32,4,true,true,,\n");
+  CHECK(render(snap, q, Format::csv) == head + "emu,emu-a,eu-west,h200,32,4,32,4,true,e1 e2 e3,8,,true,,\n");
 }
 
 TEST_CASE("flex CSV: one header, one row per cluster, every figure", "[render][flex]") {

@@ -2,6 +2,7 @@
 #include "fleetcap/error.hpp"
 #include "fleetcap/secrets.hpp"
 #include "source/kubeconfig.hpp"
+#include "support/fixtures.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -12,19 +13,10 @@
 #include <unistd.h>
 
 using namespace fleetcap;
+using test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("fleetcap-kubeconfig-" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name) << text;
-    return (path / name).string();
-  }
-};
-
 // A kubeconfig that cannot be used is a usage error (exit 2), as every file option is
 // (docs/reliability.md, "One rule for files").
 std::string message_of(const std::function<void()>& f) {

@@ -9,15 +9,8 @@
 #include <unistd.h>
 
 using namespace fleetcap;
+using test::TempDir;
 namespace fs = std::filesystem;
-
-namespace {
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("fleetcap-unit-" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
-} // namespace
 
 TEST_CASE("display_source drops credentials from URLs only") {
   CHECK(display_source("https://alice:pw@fleet.example/api") == "https://fleet.example/api");

@@ -11,29 +11,16 @@
 #include <unistd.h>
 
 using namespace fleetcap;
+using test::read_file;
+using test::TempDir;
 namespace fs = std::filesystem;
-
-namespace {
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("fleetcap-unit-file-" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-std::string contents(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-} // namespace
 
 TEST_CASE("write_local_file writes its pieces in order, truncating what was there") {
   TempDir dir;
   const fs::path file = dir.path / "out.txt";
   write_local_file(file.string(), {"a long first version\n"}, "test");
   write_local_file(file.string(), {"one ", "two ", "three\n"}, "test");
-  CHECK(contents(file) == "one two three\n");
+  CHECK(read_file(file) == "one two three\n");
 }
 
 TEST_CASE("write_local_file with replace: renamed over the file, no FILE.tmp left") {
@@ -43,8 +30,8 @@ TEST_CASE("write_local_file with replace: renamed over the file, no FILE.tmp lef
   // A second name for the old file: a rename leaves it the old text; writing in place would not.
   fs::create_hard_link(file, dir.path / "old-link");
   write_local_file(file.string(), {"<html>", "</html>\n"}, "--html page.html", true);
-  CHECK(contents(file) == "<html></html>\n");
-  CHECK(contents(dir.path / "old-link") == "old\n");
+  CHECK(read_file(file) == "<html></html>\n");
+  CHECK(read_file(dir.path / "old-link") == "old\n");
   CHECK_FALSE(fs::exists(dir.path / "page.html.tmp"));
 }
 

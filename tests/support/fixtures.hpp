@@ -1,8 +1,8 @@
 // The one fixtures header of the unit tests: the fleets kept under examples/ and tests/data/
 // (each loaded through load_snapshot, as a directory source, like `--source DIR`), the worked
-// example's instant, times, golden text, and small fleets written inline, one JSON items list
-// per resource. The worked example is docs/worked-example.md; tests/data/fleets/small has its
-// figures, worked out by hand, in the README.md beside it.
+// example's instant, times, golden text, small fleets written inline, one JSON items list per
+// resource, and a temporary folder of a test's own. The worked example is docs/worked-example.md;
+// tests/data/fleets/small has its figures, worked out by hand, in the README.md beside it.
 #pragma once
 
 #include "fleetcap/figures/fleet.hpp"
@@ -12,11 +12,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 namespace fleetcap::test {
 
@@ -41,15 +44,39 @@ inline Time at(const char* rfc3339) {
   return *t;
 }
 
-// Golden text under tests/data/golden/, checked by hand against the formulas once.
-inline std::string golden(const std::string& name) {
-  std::ifstream in(std::string(FLEETCAP_SOURCE_DIR) + "/tests/data/golden/" + name, std::ios::binary);
-  INFO("golden file " << name);
-  REQUIRE(in);
+// A file's whole text; "" when it cannot be read.
+inline std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
+
+// Golden text under tests/data/golden/, checked by hand against the formulas once.
+inline std::string golden(const std::string& name) {
+  const std::filesystem::path p = std::string(FLEETCAP_SOURCE_DIR) + "/tests/data/golden/" + name;
+  INFO("golden file " << name);
+  REQUIRE(std::filesystem::is_regular_file(p));
+  return read_file(p);
+}
+
+// A folder of the test's own under the system's temporary folder, removed with all it holds
+// when the test ends.
+struct TempDir {
+  std::filesystem::path path = std::filesystem::temp_directory_path() / ("fleetcap-unit-" + std::to_string(::getpid()));
+  TempDir() { std::filesystem::create_directories(path); }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  // Writes `text` to `name` inside; its path.
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(path / name) << text;
+    return (path / name).string();
+  }
+};
 
 // Parses each resource's items (which must be valid) and links them.
 inline Snapshot snapshot_of(const std::map<Resource, std::string>& items) {

@@ -67,6 +67,12 @@ struct FlexIsland {
   // and when (kNever when it never reaches N).
   Gpus block_later = 0;
   Time fits_at = 0;
+  // When the block holds N: the nodes chosen for the job (docs/flex.md, "Which nodes"): whole
+  // free nodes of the block, most GPUs first (the fewest nodes), the last one the smallest that
+  // covers what is left; among equals, nodes with no maintenance coming (then the latest to
+  // start), then by name. `per_node`: GPUs on each when N splits evenly over them, else 0.
+  std::vector<std::uint32_t> nodes;
+  Gpus per_node = 0;
 };
 
 struct FlexReport {

@@ -15,8 +15,18 @@ struct NodesQuery {
   std::vector<std::string> islands; // --island (names); empty = every island
 };
 
+// Why a node is listed, in the order `nodes` lists them (problems first; docs/maintenance.md).
+enum class NodeConcern : std::uint8_t {
+  unschedulable, // not schedulable now: unhealthy, cordoned or in maintenance
+  issue,         // schedulable, with an open issue
+  maintenance,   // schedulable, no issue, an open event coming in the window
+  none,          // listed only with --all
+};
+std::string_view to_string(NodeConcern c);
+
 struct NodeRow {
   std::uint32_t node = kNone;
+  NodeConcern concern = NodeConcern::none;
   Gpus gpus_used = 0;       // Σ of the running jobs' shares on it (docs/maintenance.md: spread evenly)
   bool schedulable = false; // now (docs/concepts.md)
   int worst_issue = -1;     // index into Node::issues: the lowest priority number, then the earliest detected
@@ -38,7 +48,8 @@ struct IslandNodes {
 struct NodesReport {
   MaintenanceHorizon horizon;
   bool all = false;
-  std::vector<NodeRow> rows;        // by cluster, island, node name
+  // By concern (problems first), then cluster, island, node name.
+  std::vector<NodeRow> rows;
   std::vector<IslandNodes> islands; // islands with a listed node, by cluster and island name
   IslandNodes totals;
 };
@@ -46,5 +57,21 @@ struct NodesReport {
 // Why a node is listed without --all: not schedulable now, an open issue, or an open event
 // that overlaps the window.
 NodesReport list_nodes(const Snapshot& snap, const Selection& sel, const MaintenanceHorizon& h, const NodesQuery& q);
+
+// `nodes --free`: schedulable nodes with free GPUs (GPUs less the running jobs' shares of them,
+// docs/maintenance.md's even spread), most free first, then cluster, island, node name.
+struct FreeNodeRow {
+  std::uint32_t node = kNone;
+  Gpus gpus = 0, gpus_used = 0, inquota_used = 0, flex_used = 0, gpus_free = 0;
+  std::uint32_t next_event = kNone; // as NodeRow's: active now, else the next to start in the window
+  bool event_active = false;
+};
+struct FreeNodes {
+  MaintenanceHorizon horizon;
+  std::vector<FreeNodeRow> rows;
+  FreeNodeRow totals; // sums (node kNone)
+  std::size_t nodes = 0;
+};
+FreeNodes free_nodes(const Snapshot& snap, const Selection& sel, const MaintenanceHorizon& h, const NodesQuery& q);
 
 } // namespace fleetcap

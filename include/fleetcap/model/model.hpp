@@ -102,7 +102,13 @@ std::optional<int> issue_priority_from(std::string_view s);
 struct Cluster {
   std::string name, region, provider, sku;
   ClusterState state = ClusterState::production;
-  std::uint32_t source = 0; // its source: an index into Snapshot::sources (docs/sources.md)
+  // Optional, set by the adapters (docs/sources.md, "Which scheduler"): the scheduler the cluster
+  // is read from, so a command can answer in its language (flex --contiguous's submit line,
+  // overalloc plan -o sacctmgr|kueue). Empty: not said (the fleet API).
+  std::string scheduler = {};     // "slurm" or "kubernetes"
+  std::string slurm_cluster = {}; // Slurm: the Slurm cluster whose GPU type this cluster is
+  std::string island_label = {};  // Kubernetes: the node label whose value names each island, when one does
+  std::uint32_t source = 0;       // its source: an index into Snapshot::sources (docs/sources.md)
 };
 
 // One source a snapshot was read from (docs/sources.md): each JSON document's "sources", and
@@ -140,6 +146,34 @@ struct Node {
   bool healthy = false; // linked
 };
 
+// A Kueue ClusterQueue's spec.resourceGroups as the adapter read them (docs/kubernetes.md):
+// every resource of every flavor, quantities as Kubernetes wrote them, so `overalloc plan -o
+// kueue` can write the whole list back with only the GPU nominalQuota changed.
+struct KueueResource {
+  std::string name, nominal_quota;
+  std::optional<std::string> borrowing_limit, lending_limit;
+};
+struct KueueFlavor {
+  std::string name;
+  std::vector<KueueResource> resources;
+};
+struct KueueResourceGroup {
+  std::vector<std::string> covered_resources;
+  std::vector<KueueFlavor> flavors;
+};
+
+// Where the scheduler keeps a leaf's gpus (set by the adapters; docs/overalloc.md, "The change in
+// the scheduler's language"): a Slurm account's or QOS's GrpTRES entry, or one flavor of a Kueue
+// ClusterQueue.
+struct QuotaOrigin {
+  enum class Kind : std::uint8_t { slurm_account, slurm_qos, kueue };
+  Kind kind = Kind::slurm_account;
+  std::string name;     // the account, QOS or ClusterQueue
+  std::string resource; // Slurm: the TRES ("gres/gpu:h100", untyped "gres/gpu"); Kueue: the flavor
+  std::vector<KueueResourceGroup> resource_groups; // Kueue only
+  std::string api_version;                         // Kueue: the ClusterQueue's ("kueue.x-k8s.io/v1beta1")
+};
+
 struct Quota {
   std::string name;
   std::optional<std::string> parent, cluster;
@@ -151,6 +185,7 @@ struct Quota {
   // group's own GPUs its leaves share (reported only). Absent = none.
   std::optional<Gpus> borrowing_limit, lending_limit; // leaves only
   std::optional<Gpus> shared_gpus;                    // groups only
+  std::optional<QuotaOrigin> origin = {};             // leaves only: "slurm" or "kueue" in the snapshot
   // linked
   std::uint32_t parent_index = kNone;
   std::uint32_t tree_index = kNone;    // top-level ancestor (itself for a root)
@@ -170,6 +205,9 @@ struct Job {
   Priority priority = Priority::low;
   JobState state = JobState::pending;
   bool idle = false;
+  // Optional, said by the scheduler (docs/jobs.md); no figure uses them. Empty: not said.
+  std::string_view user = {}, job_name = {}, pending_reason = {};
+  std::optional<Time> submitted_at = {};
   // linked
   bool flex = false;
   std::uint32_t quota_index = kNone;           // leaf quota, kNone for flex

@@ -1,6 +1,6 @@
 // `fleetcap report --html FILE`: one self-contained HTML page (inline CSS and SVG, no script
 // that runs, nothing fetched) showing capacity, the overalloc sweep and cuts, and maintenance
-// impact. Every figure is drawn from the figures/ structs it is given, never recomputed; the
+// impact with each cluster's events. Every figure is drawn from the figures/ structs it is given, never recomputed; the
 // page also embeds each command's own JSON document (the --json output) in a
 // <script type="application/json">, and every drawn element carries its values in data-*.
 #pragma once
@@ -22,6 +22,7 @@ struct HtmlReport {
   const std::vector<OverallocReport>* sweep = nullptr; // one per buffer, in sweep order
   HistorySourceInfo history;
   const ImpactReport* impact = nullptr;
+  const EventList* events = nullptr; // the impact window's open events, listed under each cluster
 };
 
 // `o` carries the run's metadata (generated_at, at, source); its format is ignored.

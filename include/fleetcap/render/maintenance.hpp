@@ -25,5 +25,7 @@ std::string render_impact_timeline(const ImpactReport& report, const Snapshot& s
 std::string short_time(Time t);
 // "3d12h", "18h", "45m", "30s": a duration rounded down to its two largest units.
 std::string human_duration(Duration d);
+// "in 6h", "3d ago", "now": `t` seen from the fleet's time `at` (a narrow table's times).
+std::string relative_time(Time t, Time at);
 
 } // namespace fleetcap

@@ -43,4 +43,10 @@ std::string render_overalloc_sweep(const std::vector<OverallocReport>& rows, con
 std::string render_overalloc_plan(const OverallocReport& r, const Snapshot& snap, int phase,
                                   const HistorySourceInfo& history, const RenderOptions& o);
 
+// The same plan in the scheduler's language (-o sacctmgr, -o kueue): the quotas whose gpus
+// change, as sacctmgr commands or ClusterQueue patches, under comment lines saying what made them.
+enum class PlanLanguage { sacctmgr, kueue };
+std::string render_overalloc_plan_for(PlanLanguage language, const OverallocReport& r, const Snapshot& snap, int phase,
+                                      const HistorySourceInfo& history, const RenderOptions& o);
+
 } // namespace fleetcap

@@ -17,14 +17,17 @@ enum class Tone { plain, bad, warn, good, dim };
 struct TableColumn {
   std::string header;
   Align align = Align::left;
-  int drop = 0;      // 0 = identifying, never dropped; when too wide, the highest drop rank goes first
-  bool list = false; // its cells have a shorter count form ("3 jobs") used before any column goes
+  int drop = 0; // 0 = identifying, never dropped; when too wide, the highest drop rank goes first
+  // Its cells may have a shorter form (TableCell::count: a list's "3 jobs", a relative time
+  // "in 6h") that is used before any column goes.
+  bool list = false;
+  std::string_view shortened = "as counts"; // how the closing line says its cells were shortened
 };
 
 struct TableCell {
   std::string text;
   Tone tone = Tone::plain;
-  std::string count; // a list cell's short form; empty: the text
+  std::string count; // the cell's short form (a list's count, a relative time); empty: the text
   TableCell(std::string t = {}, Tone tone_ = Tone::plain) : text(std::move(t)), tone(tone_) {}
   TableCell(const char* t, Tone tone_ = Tone::plain) : text(t), tone(tone_) {}
   TableCell(std::string_view t, Tone tone_ = Tone::plain) : text(t), tone(tone_) {} // node and job fields

@@ -1,0 +1,225 @@
+// `fleetcap jobs` (docs/jobs.md).
+#include "fleetcap/figures/jobs.hpp"
+
+#include "fleetcap/figures/quota.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <tuple>
+
+namespace fleetcap {
+
+std::string_view to_string(Fit f) {
+  switch (f) {
+  case Fit::free: return "free";
+  case Fit::quota: return "quota";
+  case Fit::flex: return "flex";
+  case Fit::none: break;
+  }
+  return "waits";
+}
+
+namespace {
+
+constexpr Time kNever = std::numeric_limits<Time>::max();
+
+// The time a job is ordered by: when it started (running) or was submitted (pending).
+Time job_time(const Job& j) {
+  const auto& t = j.running() ? j.started_at : j.submitted_at;
+  return t.value_or(kNever);
+}
+
+// A cluster's queue: priority (critical first), then submitted earliest (none last), then name.
+bool queue_before(const Job& a, const Job& b) {
+  if (a.priority != b.priority) return a.priority > b.priority;
+  const Time ta = a.submitted_at.value_or(kNever), tb = b.submitted_at.value_or(kNever);
+  if (ta != tb) return ta < tb;
+  return a.name < b.name;
+}
+
+// One pending job against what the jobs ahead of it left: its quota's available (`left`) and
+// its cluster's unused GPUs (`unused`).
+Fit place(const Job& j, Gpus* left, Gpus& unused) {
+  if (left && j.gpus <= *left) {
+    *left -= j.gpus;
+    const bool free = j.gpus <= unused;
+    unused = std::max<Gpus>(0, unused - j.gpus);
+    return free ? Fit::free : Fit::quota;
+  }
+  if (j.gpus > unused) return Fit::none;
+  unused -= j.gpus;
+  return left ? Fit::flex : Fit::free;
+}
+
+bool wanted(const Job& j, const Snapshot& snap, const JobsQuery& q) {
+  if (q.flex && !j.flex) return false;
+  if (q.pending && j.running()) return false;
+  if (q.running && !j.running()) return false;
+  if (q.ns && j.ns != *q.ns) return false;
+  if (q.user && j.user != *q.user) return false;
+  if (q.quota != kNone) {
+    if (j.flex) return false;
+    std::uint32_t at = j.quota_index;
+    while (at != kNone && at != q.quota) at = snap.quotas[at].parent_index;
+    if (at == kNone) return false;
+  }
+  if (q.node != kNone && std::find(j.node_indices.begin(), j.node_indices.end(), q.node) == j.node_indices.end())
+    return false;
+  return true;
+}
+
+} // namespace
+
+std::vector<Fit> pending_fits(const Snapshot& snap, const FleetAt& fleet, const std::vector<std::uint32_t>& clusters) {
+  std::vector<Fit> fits(snap.jobs.size(), Fit::none);
+  const auto figures = leaf_quota_figures(snap, fleet);
+  std::vector<Gpus> left(snap.quotas.size(), 0);
+  for (std::size_t q = 0; q < snap.quotas.size(); ++q) left[q] = figures[q].available;
+  std::vector<Gpus> unused(snap.clusters.size(), 0);
+  for (std::size_t c = 0; c < snap.clusters.size(); ++c) unused[c] = fleet.clusters[c].flex_free;
+  std::vector<std::uint32_t> queue, homeless;
+  for (std::size_t c = 0; c < snap.clusters.size(); ++c) {
+    queue.clear();
+    for (auto j : snap.index.cluster_jobs[c])
+      if (!snap.jobs[j].running()) queue.push_back(j);
+    std::sort(queue.begin(), queue.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return queue_before(snap.jobs[a], snap.jobs[b]); });
+    for (auto j : queue) {
+      const Job& job = snap.jobs[j];
+      fits[j] = place(job, job.flex ? nullptr : &left[job.quota_index], unused[c]);
+    }
+  }
+  for (std::size_t j = 0; j < snap.jobs.size(); ++j)
+    if (!snap.jobs[j].running() && snap.jobs[j].cluster_index == kNone)
+      homeless.push_back(static_cast<std::uint32_t>(j));
+  std::sort(homeless.begin(), homeless.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return queue_before(snap.jobs[a], snap.jobs[b]); });
+  for (auto j : homeless) {
+    // The selected cluster with most unused GPUs left (ties: the name that sorts first).
+    std::uint32_t best = kNone;
+    for (auto c : clusters)
+      if (best == kNone || unused[c] > unused[best] ||
+          (unused[c] == unused[best] && snap.clusters[c].name < snap.clusters[best].name))
+        best = c;
+    if (best != kNone) fits[j] = place(snap.jobs[j], nullptr, unused[best]);
+  }
+  return fits;
+}
+
+JobsReport list_jobs(const Snapshot& snap, const FleetAt& fleet, const Selection& sel, const JobsQuery& q) {
+  JobsReport r;
+  const auto clusters = select_clusters(snap, sel);
+  const bool homeless = sel.clusters.empty() && sel.regions.empty() && sel.skus.empty();
+  const bool any_pending = !q.running;
+  const auto fits = any_pending ? pending_fits(snap, fleet, clusters) : std::vector<Fit>(snap.jobs.size());
+  auto add = [&](std::uint32_t j) {
+    const Job& job = snap.jobs[j];
+    if (!wanted(job, snap, q)) return;
+    r.rows.push_back({j, job.running() ? Fit::none : fits[j]});
+    JobTotals& t = r.totals;
+    ++t.jobs;
+    t.gpus += job.gpus;
+    if (job.running()) {
+      ++t.running;
+      t.running_gpus += job.gpus;
+      if (job.flex) t.flex_gpus += job.gpus;
+    } else {
+      ++t.pending;
+      t.pending_gpus += job.gpus;
+      if (fits[j] != Fit::none) t.startable_gpus += job.gpus;
+    }
+  };
+  std::vector<std::uint32_t> by_name(clusters);
+  std::sort(by_name.begin(), by_name.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return snap.clusters[a].name < snap.clusters[b].name; });
+  const auto order = [&](const JobRow& a, const JobRow& b) {
+    const Job &x = snap.jobs[a.job], &y = snap.jobs[b.job];
+    if (x.running() != y.running()) return x.running();
+    if (x.priority != y.priority) return x.priority > y.priority;
+    if (job_time(x) != job_time(y)) return job_time(x) < job_time(y);
+    return x.name < y.name;
+  };
+  for (auto c : by_name) {
+    const std::size_t from = r.rows.size();
+    if (q.node != kNone && snap.nodes[q.node].cluster_index != c) continue;
+    for (auto j : snap.index.cluster_jobs[c]) add(j);
+    std::sort(r.rows.begin() + static_cast<std::ptrdiff_t>(from), r.rows.end(), order);
+  }
+  if (homeless && q.node == kNone) {
+    const std::size_t from = r.rows.size();
+    for (std::size_t j = 0; j < snap.jobs.size(); ++j)
+      if (snap.jobs[j].cluster_index == kNone) add(static_cast<std::uint32_t>(j));
+    std::sort(r.rows.begin() + static_cast<std::ptrdiff_t>(from), r.rows.end(), order);
+  }
+  return r;
+}
+
+namespace {
+
+struct GroupKey {
+  std::string key;
+  std::uint32_t cluster = kNone, quota = kNone;
+};
+
+GroupKey group_of(const Snapshot& snap, const Job& j, PendingBy by) {
+  const Cluster* c = j.cluster_index == kNone ? nullptr : &snap.clusters[j.cluster_index];
+  switch (by) {
+  case PendingBy::cluster: return {c ? c->name : "-", j.cluster_index, kNone};
+  case PendingBy::sku: return {c ? c->sku : "-", kNone, kNone};
+  case PendingBy::quota:
+    return {j.flex ? "flex" : snap.quotas[j.quota_index].name, kNone, j.flex ? kNone : j.quota_index};
+  }
+  return {};
+}
+
+void add_fit(PendingGroup& g, const Job& j, Fit f) {
+  ++g.jobs;
+  g.pending_gpus += j.gpus;
+  switch (f) {
+  case Fit::free: g.fits_free += j.gpus; break;
+  case Fit::quota: g.fits_quota += j.gpus; break;
+  case Fit::flex: g.fits_flex += j.gpus; break;
+  case Fit::none: g.waits += j.gpus; break;
+  }
+}
+
+} // namespace
+
+PendingDemand pending_demand(const Snapshot& snap, const FleetAt& fleet, const Selection& sel, const JobsReport& report,
+                             PendingBy by) {
+  PendingDemand d;
+  d.by = by;
+  std::map<std::string, PendingGroup> groups;
+  // The clusters each group's jobs are in, for its flex_free (each cluster once).
+  std::map<std::string, std::vector<std::uint32_t>> clusters_of;
+  for (const auto& row : report.rows) {
+    const Job& j = snap.jobs[row.job];
+    if (j.running()) continue;
+    const GroupKey k = group_of(snap, j, by);
+    PendingGroup& g = groups[k.key];
+    g.key = k.key;
+    g.cluster = k.cluster;
+    g.quota = k.quota;
+    add_fit(g, j, row.fit);
+    add_fit(d.totals, j, row.fit);
+    if (j.cluster_index != kNone) clusters_of[k.key].push_back(j.cluster_index);
+  }
+  const auto figures = by == PendingBy::quota ? leaf_quota_figures(snap, fleet) : std::vector<QuotaFigures>{};
+  for (auto& [key, g] : groups) {
+    auto& cs = clusters_of[key];
+    std::sort(cs.begin(), cs.end());
+    cs.erase(std::unique(cs.begin(), cs.end()), cs.end());
+    for (auto c : cs) g.flex_free += fleet.clusters[c].flex_free;
+    if (g.quota != kNone) g.available = figures[g.quota].available;
+    d.groups.push_back(std::move(g));
+  }
+  for (auto c : select_clusters(snap, sel)) d.totals.flex_free += fleet.clusters[c].flex_free;
+  d.totals.key = "TOTAL";
+  std::stable_sort(d.groups.begin(), d.groups.end(), [](const PendingGroup& a, const PendingGroup& b) {
+    return std::tie(b.pending_gpus, a.key) < std::tie(a.pending_gpus, b.key);
+  });
+  return d;
+}
+
+} // namespace fleetcap
