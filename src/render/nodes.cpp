@@ -28,8 +28,9 @@ Value event_value(const MaintenanceEvent* e, bool active, Time at) {
   const std::string when = active ? "until " + short_time(e->end) : "from " + short_time(e->start);
   const std::string brief = active ? "ends " + relative_time(e->end, at) : relative_time(e->start, at);
   const std::string hard = e->hard_start ? " (hard)" : "";
-  return with_brief(txt(std::string(e->id), active ? Tone::warn : Tone::plain, fmt::format("{} {}{}", e->id, when, hard)),
-                    fmt::format("{} {}{}", e->id, brief, hard));
+  return with_brief(
+      txt(std::string(e->id), active ? Tone::warn : Tone::plain, fmt::format("{} {}{}", e->id, when, hard)),
+      fmt::format("{} {}{}", e->id, brief, hard));
 }
 
 // Why the node is listed, in words, as `sinfo -R` gives it: its worst issue's detail (else its

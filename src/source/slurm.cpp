@@ -128,8 +128,8 @@ public:
         streams[e] = std::make_shared<slurm::Stream>(e == kNodes ? slurm::Stream::Of::nodes : slurm::Stream::Of::jobs,
                                                      labels[e]);
       fetches.spawn([&, e](Cancel& cancel) {
-        bodies[e] =
-            fetch_endpoint(base_ + fmt::format(fmt::runtime(kPaths[e]), version), e, labels[e], streams[e].get(), cancel);
+        bodies[e] = fetch_endpoint(base_ + fmt::format(fmt::runtime(kPaths[e]), version), e, labels[e],
+                                   streams[e].get(), cancel);
       });
     }
     fetches.join();
@@ -240,8 +240,8 @@ private:
     island_map_ = slurm::read_island_map(o_.slurm);
   }
 
-  // A request to slurmrestd (with `observer`, its body is seen as it grows). When it cannot be reached the error says where it looked and asks
-  // whether slurmrestd runs there (docs/slurm.md); over a unix socket it names the socket, not
+  // A request to slurmrestd (with `observer`, its body is seen as it grows). When it cannot be reached the error says
+  // where it looked and asks whether slurmrestd runs there (docs/slurm.md); over a unix socket it names the socket, not
   // the "localhost port 80" libcurl reports for it.
   http::Response fetch(const std::string& url, const Cancel& cancel, http::BodyObserver* observer = nullptr) {
     try {
