@@ -3,6 +3,7 @@
 #include "fleetcap/model/parse.hpp"
 
 #include "fleetcap/error.hpp"
+#include "json_key.hpp"
 #include "json_tail.hpp"
 #include "split.hpp"
 
@@ -71,16 +72,6 @@ bool plain_string(od::value& v, std::string_view& out) {
   if (*end != '"') return false;
   out = std::string_view(begin, static_cast<std::size_t>(end - begin));
   return true;
-}
-
-// A field's key, read in place unless it has escapes.
-template <class Field> // od::field, or simdjson_result<od::field> as object iteration gives it
-std::string_view key_of(Field& field) {
-  const char* begin = field.key().raw();
-  const char* end = begin;
-  while (*end != '"' && *end != '\\') ++end;
-  if (*end == '"') return std::string_view(begin, static_cast<std::size_t>(end - begin));
-  return field.unescaped_key();
 }
 
 // Collects one item's problems, then reports them with its index and name.
@@ -878,7 +869,7 @@ PageResult parse_page(Resource resource, std::string_view label, std::string& by
     }
     bool saw_items = false;
     for (auto field : doc.get_object()) {
-      std::string_view key = field.unescaped_key();
+      std::string_view key = key_of(field);
       od::value v = field.value();
       if (key == "api_version") {
         std::string_view version;
@@ -935,7 +926,7 @@ void read_meta_sources(std::string_view label, od::value& v, SnapshotMeta& meta)
     SourceStatus s;
     std::vector<std::string> clusters;
     for (auto field : o) {
-      const std::string_view key = field.unescaped_key();
+      const std::string_view key = key_of(field);
       od::value x = field.value();
       auto text = [&](std::string& into) {
         std::string_view t;
@@ -1004,7 +995,7 @@ SnapshotMeta parse_snapshot_meta(std::string_view label, std::string& bytes) {
                                                                     : "null")});
     }
     for (auto field : doc.get_object()) {
-      std::string_view key = field.unescaped_key();
+      std::string_view key = key_of(field);
       od::value v = field.value();
       if (key == "taken_at") {
         std::string_view text;

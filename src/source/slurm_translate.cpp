@@ -4,6 +4,7 @@
 #include "fleetcap/error.hpp"
 #include "fleetcap/model/json_writer.hpp"
 #include "fleetcap/text.hpp"
+#include "model/json_key.hpp"
 #include "model/json_tail.hpp"
 #include "model/split.hpp"
 #include "slurm.hpp"
@@ -64,7 +65,7 @@ std::optional<Number> read_number(od::value v) {
   if (t == od::json_type::null) return n;
   if (t != od::json_type::object) return std::nullopt;
   for (auto field : v.get_object()) {
-    std::string_view k = field.unescaped_key();
+    std::string_view k = key_of(field);
     od::value f = field.value();
     if (k == "set")
       n.set = f.get_bool();
@@ -146,7 +147,7 @@ std::string errors_text(od::value errs) {
     std::string_view description, error;
     std::int64_t number = 0;
     for (auto f : ev.get_object()) {
-      std::string_view k = f.unescaped_key();
+      std::string_view k = key_of(f);
       od::value fv = f.value();
       if (k == "description")
         read_string(fv, description);
@@ -242,7 +243,7 @@ template <class Each, class Meta> void read_whole(std::string& body, std::string
   try {
     od::document doc = parser.iterate(simdjson::padded_string_view(body.data(), body.size(), body.capacity()));
     for (auto field : doc.get_object()) {
-      std::string_view k = field.unescaped_key();
+      std::string_view k = key_of(field);
       if (k == key || (key == "qos" && k == "QOS")) { // v0.0.38 lists QOS under "QOS"
         od::value v = field.value();
         if (v.type() != od::json_type::array) {
@@ -400,7 +401,7 @@ std::optional<std::vector<Limit>> read_tres_limits(od::value v) {
     std::string_view type, name;
     std::optional<Number> count;
     for (auto f : ev.get_object()) {
-      std::string_view k = f.unescaped_key();
+      std::string_view k = key_of(f);
       if (k == "type")
         read_string(f.value(), type);
       else if (k == "name")
@@ -419,7 +420,7 @@ std::optional<std::vector<Limit>> read_tres_limits(od::value v) {
 // Finds `path` (keys) inside an object value and calls `at` with its value.
 template <class At> void at_path(od::object obj, std::span<const std::string_view> path, At&& at) {
   for (auto f : obj) {
-    if (std::string_view(f.unescaped_key()) == path.front()) {
+    if (key_of(f) == path.front()) {
       od::value v = f.value();
       if (path.size() == 1) {
         at(v);
@@ -631,12 +632,12 @@ bool read_words_kept(od::value v, std::vector<std::string_view>& out, TextArena&
 // into `release`, unless they have one.
 void read_meta(od::object obj, std::string& cluster, std::string& release) {
   for (auto f : obj) {
-    std::string_view k = f.unescaped_key();
+    std::string_view k = key_of(f);
     if (k == "slurm" || k == "Slurm") {
       od::value s = f.value();
       if (s.type() != od::json_type::object) return;
       for (auto g : s.get_object()) {
-        const std::string_view key = g.unescaped_key();
+        const std::string_view key = key_of(g);
         std::string_view c;
         if (key == "cluster" && read_string(g.value(), c) && !c.empty() && cluster.empty())
           cluster = std::string(c);
@@ -660,7 +661,7 @@ void read_node(od::object obj, std::size_t i, NodesRead& out, Objects& objs) {
   };
   std::vector<std::pair<std::string_view, std::string>> later; // failures before the name was known
   for (auto f : obj) {
-    std::string_view k = f.unescaped_key();
+    std::string_view k = key_of(f);
     od::value v = f.value();
     if (k == "name") {
       std::string_view s;
@@ -718,71 +719,97 @@ void read_node(od::object obj, std::size_t i, NodesRead& out, Objects& objs) {
   if (!bad) out.items.push_back(std::move(n));
 }
 
+// The members of a job the mapping reads (kJobKeys names them, in this order).
+enum JobKey : std::size_t {
+  kJobId,
+  kJobState,
+  kAccount,
+  kUserName,
+  kName,
+  kStateReason,
+  kQos,
+  kNodes,
+  kTresAlloc,
+  kTresPerJob,
+  kTresPerNode,
+  kTresPerTask,
+  kGresDetail,
+  kNodeCount,
+  kTasks,
+  kStartTime,
+  kSubmitTime,
+  kCluster,
+  kJobKeyCount
+};
+constexpr KeyIndex<kJobKeyCount> kJobKeys({"job_id", "job_state", "account", "user_name", "name", "state_reason", "qos",
+                                           "nodes", "tres_alloc_str", "tres_per_job", "tres_per_node", "tres_per_task",
+                                           "gres_detail", "node_count", "tasks", "start_time", "submit_time",
+                                           "cluster"});
+
 // One job object of GET /slurm/VERSION/jobs: the fields the mapping reads, its strings kept in
 // `out.text` (the body is let go of as it is read).
 void read_job(od::object obj, std::size_t i, JobsRead& out, Objects& objs) {
   SJob j;
   std::vector<std::pair<std::string_view, std::string>> problems;
   for (auto f : obj) {
-    std::string_view k = f.unescaped_key();
+    const std::string_view k = key_of(f);
+    const std::size_t key = kJobKeys.find(k);
+    if (key == kJobKeyCount) continue; // stepped over by the next member
     od::value v = f.value();
     auto str = [&](std::string_view& s) {
       if (!read_kept(v, s, out.text)) problems.push_back({k, "must be a string, got " + got(v)});
     };
-    if (k == "job_id") {
+    auto number = [&](auto& into, bool positive) {
+      auto num = read_number(v);
+      if (!num)
+        problems.push_back({k, "must be a number, got " + got(v)});
+      else if (num->set && (!positive || num->value > 0))
+        into = num->value;
+    };
+    switch (key) {
+    case kJobId: {
       auto num = read_number(v);
       if (!num || !num->set)
         problems.push_back({"job_id", "must be a number, got " + got(v)});
       else
         j.id = num->value;
-    } else if (k == "job_state") {
+      break;
+    }
+    case kJobState:
       if (!read_words_kept(v, j.states, out.text))
         problems.push_back({"job_state", "must be a string or an array, got " + got(v)});
-    } else if (k == "account")
-      str(j.account);
-    else if (k == "user_name")
-      str(j.user);
-    else if (k == "name")
-      str(j.name);
-    else if (k == "state_reason")
-      str(j.reason);
-    else if (k == "qos")
-      str(j.qos);
-    else if (k == "nodes")
-      str(j.nodes);
-    else if (k == "tres_alloc_str")
-      str(j.alloc);
-    else if (k == "tres_per_job")
-      str(j.per_job);
-    else if (k == "tres_per_node")
-      str(j.per_node);
-    else if (k == "tres_per_task")
-      str(j.per_task);
-    else if (k == "gres_detail") {
+      break;
+    case kAccount: str(j.account); break;
+    case kUserName: str(j.user); break;
+    case kName: str(j.name); break;
+    case kStateReason: str(j.reason); break;
+    case kQos: str(j.qos); break;
+    case kNodes: str(j.nodes); break;
+    case kTresAlloc: str(j.alloc); break;
+    case kTresPerJob: str(j.per_job); break;
+    case kTresPerNode: str(j.per_node); break;
+    case kTresPerTask: str(j.per_task); break;
+    case kGresDetail:
       if (!read_words_kept(v, j.gres_detail, out.text))
         problems.push_back({"gres_detail", "must be an array of strings, got " + got(v)});
-    } else if (k == "node_count" || k == "tasks") {
-      auto num = read_number(v);
-      if (!num)
-        problems.push_back({k, "must be a number, got " + got(v)});
-      else if (num->set)
-        (k == "tasks" ? j.tasks : j.node_count) = num->value;
-    } else if (k == "start_time" || k == "submit_time") {
-      auto num = read_number(v);
-      if (!num)
-        problems.push_back({k, "must be a number, got " + got(v)});
-      else if (num->set && num->value > 0)
-        (k == "start_time" ? j.start : j.submitted) = num->value;
-    } else if (k == "cluster") {
+      break;
+    case kNodeCount: number(j.node_count, false); break;
+    case kTasks: number(j.tasks, false); break;
+    case kStartTime: number(j.start, true); break;
+    case kSubmitTime: number(j.submitted, true); break;
+    case kCluster: {
       std::string_view c;
       if (read_string(v, c) && !c.empty() && out.cluster.empty()) out.cluster = std::string(c);
+      break;
+    }
+    default: break;
     }
   }
   const std::string name = j.id >= 0 ? std::to_string(j.id) : std::string();
   if (j.id < 0 && problems.empty()) problems.push_back({"job_id", "is missing"});
   if (j.states.empty() && problems.empty()) problems.push_back({"job_state", "is missing"});
   for (auto& [field, what] : problems) objs.fail(i, name, field, what);
-  if (problems.empty()) out.items.push_back(j);
+  if (problems.empty()) out.items.push_back(std::move(j));
 }
 
 void read_nodes(std::string& body, std::string_view label, NodesRead& out) {
@@ -994,7 +1021,7 @@ std::string slurm_errors(std::string_view body) {
     simdjson::padded_string padded(body);
     od::document doc = parser.iterate(padded);
     for (auto f : doc.get_object())
-      if (std::string_view(f.unescaped_key()) == "errors") return errors_text(f.value());
+      if (key_of(f) == "errors") return errors_text(f.value());
   } catch (const simdjson::simdjson_error&) {}
   return {};
 }
@@ -1037,7 +1064,7 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
           SRes r;
           std::vector<std::pair<std::string_view, std::string>> problems;
           for (auto f : obj) {
-            std::string_view k = f.unescaped_key();
+            std::string_view k = key_of(f);
             od::value v = f.value();
             std::string_view s;
             if (k == "name") {
@@ -1096,7 +1123,7 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
           std::string_view user, cluster;
           bool bad = false;
           for (auto f : obj) {
-            std::string_view k = f.unescaped_key();
+            std::string_view k = key_of(f);
             od::value v = f.value();
             std::string_view s;
             if (k == (by_qos ? "name" : "account")) {
