@@ -72,9 +72,9 @@ _fleetcap_subs() {
 _fleetcap_options() {
   case $1 in
     '') echo '--help -h --version --source --partial --output -o --json --format --wide -w --no-headers --columns --sort --watch --color --at --cluster --region --sku --state --quiet -q --verbose -v --token-file --cacert --connect-timeout --timeout --max-response-mb --max-pages --allow-insecure-token --kubeconfig --island-label --maintenance-duration --slurm-user --slurm-quota --island-feature-prefix --island-map --flex-qos --ssh-command --config' ;;
-    'capacity') echo '--help -h --by' ;;
-    'capacity flex') echo '--help -h --namespace --gpus --contiguous --for --stable' ;;
-    'flex') echo '--help -h --namespace --gpus --contiguous --for --stable' ;;
+    'capacity') echo '--help -h --by --partition' ;;
+    'capacity flex') echo '--help -h --namespace --gpus --contiguous --for --stable --by --partition' ;;
+    'flex') echo '--help -h --namespace --gpus --contiguous --for --stable --by --partition' ;;
     'quota') echo '--help -h --namespace' ;;
     'quota show') echo '--help -h' ;;
     'overalloc') echo '--help -h' ;;
@@ -86,7 +86,7 @@ _fleetcap_options() {
     'maintenance node') echo '--help -h --lead' ;;
     'maintenance impact') echo '--help -h --window' ;;
     'maintenance plan') echo '--help -h --window --lead --same-region' ;;
-    'nodes') echo '--help -h --all --free --by --island --window' ;;
+    'nodes') echo '--help -h --all --free --by --partition --island --window' ;;
     'jobs') echo '--help -h --namespace --quota --user --flex --pending --running --node --by' ;;
     'report') echo '--help -h --html --buffer --cut --from --to --step --window' ;;
     'sources') echo '--help -h' ;;
@@ -154,12 +154,17 @@ _fleetcap_takes_value() {
     '|--ssh-command') echo 1 ;;
     '|--config') echo 1 ;;
     'capacity|--by') echo 1 ;;
+    'capacity|--partition') echo 1 ;;
     'capacity flex|--namespace') echo 1 ;;
     'capacity flex|--gpus') echo 1 ;;
     'capacity flex|--for') echo 1 ;;
+    'capacity flex|--by') echo 1 ;;
+    'capacity flex|--partition') echo 1 ;;
     'flex|--namespace') echo 1 ;;
     'flex|--gpus') echo 1 ;;
     'flex|--for') echo 1 ;;
+    'flex|--by') echo 1 ;;
+    'flex|--partition') echo 1 ;;
     'quota|--namespace') echo 1 ;;
     'overalloc report|--buffer') echo 1 ;;
     'overalloc report|--buffer-for') echo 1 ;;
@@ -189,6 +194,7 @@ _fleetcap_takes_value() {
     'maintenance plan|--window') echo 1 ;;
     'maintenance plan|--lead') echo 1 ;;
     'nodes|--by') echo 1 ;;
+    'nodes|--partition') echo 1 ;;
     'nodes|--island') echo 1 ;;
     'nodes|--window') echo 1 ;;
     'jobs|--namespace') echo 1 ;;
@@ -236,13 +242,18 @@ _fleetcap_value_kind() {
     *'|--flex-qos') echo 'none' ;;
     *'|--ssh-command') echo 'none' ;;
     *'|--config') echo 'file' ;;
-    'capacity|--by') echo 'region sku provider' ;;
+    'capacity|--by') echo 'region sku provider partition' ;;
+    'capacity|--partition') echo 'none' ;;
     'capacity flex|--namespace') echo 'dyn:namespaces' ;;
     'capacity flex|--gpus') echo 'none' ;;
     'capacity flex|--for') echo 'none' ;;
+    'capacity flex|--by') echo 'partition' ;;
+    'capacity flex|--partition') echo 'none' ;;
     'flex|--namespace') echo 'dyn:namespaces' ;;
     'flex|--gpus') echo 'none' ;;
     'flex|--for') echo 'none' ;;
+    'flex|--by') echo 'partition' ;;
+    'flex|--partition') echo 'none' ;;
     'quota|--namespace') echo 'dyn:namespaces' ;;
     'overalloc report|--buffer') echo 'none' ;;
     'overalloc report|--buffer-for') echo 'dyn:clusters' ;;
@@ -271,7 +282,8 @@ _fleetcap_value_kind() {
     'maintenance impact|--window') echo 'none' ;;
     'maintenance plan|--window') echo 'none' ;;
     'maintenance plan|--lead') echo 'none' ;;
-    'nodes|--by') echo 'island' ;;
+    'nodes|--by') echo 'island partition' ;;
+    'nodes|--partition') echo 'none' ;;
     'nodes|--island') echo 'dyn:islands' ;;
     'nodes|--window') echo 'none' ;;
     'jobs|--namespace') echo 'dyn:namespaces' ;;

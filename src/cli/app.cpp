@@ -234,7 +234,8 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
         return fmt::format("\"{}\" is not an RFC 3339 time like 2026-11-20T12:00:00Z, +12h, -3d or now", text);
       })
       ->group(group);
-  add_list_option(app, "--cluster", g.clusters, "Only this cluster (repeatable)")->group(group);
+  add_list_option(app, "--cluster", g.clusters, "Only this cluster, or a Slurm cluster's GPU types (repeatable)")
+      ->group(group);
   add_list_option(app, "--region", g.regions, "Only clusters in this region (repeatable)")->group(group);
   add_list_option(app, "--sku", g.skus, "Only clusters of this GPU SKU (repeatable)")->group(group);
   add_list_option(app, "--state", g.states,
@@ -291,7 +292,8 @@ void add_run_options(CLI::App& app, GlobalOptions& g, const std::string& group) 
   app.add_option("--island-map", g.island_map, "File of \"HOSTLIST ISLAND\" lines naming each node's island")
       ->group(slurm);
   add_list_option(app, "--flex-qos", g.flex_qos,
-                  "QOS whose jobs always run on flex (default scavenger,preemptible,flex)")
+                  "QOS whose jobs are reclaimable flex whatever Slurm's preemption rules say (default: the rules "
+                  "decide)")
       ->group(slurm);
   app.add_option("--ssh-command", g.ssh_command,
                  "With --source slurm+ssh://: run this instead of ssh, e.g. \"ssh -F ./lab_ssh_config\" (a shell "

@@ -29,7 +29,7 @@ namespace fleetcap::cli {
 
 // A warning is one line, whatever it quotes (a name, a Status message): escaped as tables are.
 void Context::warn(const std::string& message) const {
-  if (global.quiet) return;
+  if (global.quiet || !warned.insert(message).second) return; // once per run, not per --watch frame
   const std::string line = "fleetcap: warning: " + escape_control(message) + '\n';
   if (warnings)
     *warnings += line;
@@ -308,9 +308,7 @@ void Context::observe(SourceOptions& o, std::size_t index, const std::string& na
   }
 }
 
-void Context::warn_once(const std::string& message) const {
-  if (warned.insert(message).second) warn(message);
-}
+void Context::warn_once(const std::string& message) const { warn(message); } // warn() says each once
 
 Snapshot Context::load(RawItems* raw) const {
   std::vector<FleetSource> sources = fleet_sources();
@@ -453,6 +451,15 @@ void Context::check_names(const Snapshot& snap) const {
   }
   check("--region", global.regions, regions);
   check("--sku", global.skus, skus);
+}
+
+std::uint32_t partition_option(const Snapshot& snap, const std::string& name) {
+  const auto it = std::find(snap.partitions.begin(), snap.partitions.end(), name);
+  if (it != snap.partitions.end()) return static_cast<std::uint32_t>(it - snap.partitions.begin());
+  const std::vector<std::string_view> known(snap.partitions.begin(), snap.partitions.end());
+  unknown_name("--partition: no partition named", name, "", known,
+               snap.partitions.empty() ? "this source has no partitions: Slurm's, from slurmrestd or its commands"
+                                       : "");
 }
 
 void check_namespace(const Snapshot& snap, const std::string& ns) {

@@ -91,6 +91,7 @@ struct Context {
   // `fleetcap sources`: load() reads every source whatever fails, and asks for versions.
   bool listing = false;
 
+  // Says a warning once per run: --watch's later frames do not repeat what the first said.
   void warn(const std::string& message) const;
   // --verbose: logs how long the step that just ended took (`what`: "figures", "render"), so a
   // slow command shows where its time goes; the load logs its own steps (docs/design.md, "Where
@@ -140,6 +141,10 @@ private:
 // `known`; without a near name, `hint` in brackets instead.
 [[noreturn]] void unknown_name(std::string_view lead, std::string_view word, std::string_view tail,
                                const std::vector<std::string_view>& known, std::string_view hint = {});
+
+// --partition NAME: the partition's index in Snapshot::partitions; a name no node lists is a
+// usage error with the nearest names (docs/slurm.md, "partitions").
+std::uint32_t partition_option(const Snapshot& snap, const std::string& name);
 
 // --namespace names a namespace the snapshot knows: one with a job, or one a quota's access
 // list names (docs/cli.md: a namespace that exists nowhere is a usage error).

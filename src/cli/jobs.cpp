@@ -41,7 +41,7 @@ std::uint32_t node_option(const Snapshot& snap, const std::string& name) {
 void user_option(const Snapshot& snap, const std::string& user) {
   std::vector<std::string_view> users;
   for (const auto& j : snap.jobs)
-    if (!j.user.empty()) users.push_back(j.user);
+    if (!j.user().empty()) users.push_back(j.user());
   if (users.empty())
     throw UsageError(fmt::format("--user {}: {} says no job's user (the fleet API's optional `user`, Slurm's "
                                  "user_name); filter by --namespace instead",

@@ -16,7 +16,7 @@ namespace {
 struct NodesOptions {
   bool all = false;
   bool free = false;
-  std::string by;
+  std::string by, partition;
   std::vector<std::string> islands;
   std::string window = "14d";
 };
@@ -42,6 +42,10 @@ std::string run_nodes(Context& ctx, const NodesOptions& opts) {
   NodesQuery q;
   q.all = opts.all;
   q.islands = opts.islands;
+  if (!opts.partition.empty()) q.partition = partition_option(snap, opts.partition);
+  q.by_partition = opts.by == "partition";
+  if (q.by_partition && snap.partitions.empty())
+    throw UsageError("--by partition: this source has no partitions (Slurm's, from slurmrestd or its commands)");
   if (opts.free) {
     const auto free = free_nodes(snap, sel, h, q);
     ctx.phase("figures");
@@ -50,7 +54,10 @@ std::string run_nodes(Context& ctx, const NodesOptions& opts) {
   const NodesReport report = list_nodes(snap, sel, h, q);
   ctx.phase("figures");
   RenderOptions ro = ctx.render_options(snap, h.at);
-  return render_nodes(report, snap, ro, opts.by == "island");
+  return render_nodes(report, snap, ro,
+                      q.by_partition        ? NodesBy::partition
+                      : opts.by == "island" ? NodesBy::island
+                                            : NodesBy::node);
 }
 } // namespace
 
@@ -60,7 +67,9 @@ void setup_nodes(CLI::App& cmd, Context& ctx) {
                "Every node, not only those not schedulable, with issues or with maintenance coming");
   cmd.add_flag("--free", opts->free,
                "Nodes with free GPUs, most free first: GPUs, in use (in quota, flex), free, next maintenance");
-  cmd.add_option("--by", opts->by, "Sum the listed nodes per island")->check(CLI::IsMember({"island"}));
+  cmd.add_option("--by", opts->by, "Sum the listed nodes per island, or per Slurm partition")
+      ->check(CLI::IsMember({"island", "partition"}));
+  cmd.add_option("--partition", opts->partition, "Only nodes of this Slurm partition");
   add_list_option(cmd, "--island", opts->islands, "Only nodes of this island (repeatable)");
   cmd.add_option("--window", opts->window, "Maintenance this far ahead from --at counts as coming (default 14d)");
   cmd.footer(R"(Examples:
@@ -69,6 +78,7 @@ void setup_nodes(CLI::App& cmd, Context& ctx) {
   fleetcap nodes --free --sku h100 -o name    names of h100 nodes with a free GPU
   fleetcap nodes --by island                  the listed nodes summed per island
   fleetcap nodes --all --island tiger-ib2     every node of one island
+  fleetcap nodes --all --by partition         every node summed per Slurm partition (one in several counts in each)
   fleetcap nodes --json | jq '.nodes[] | select(.schedulable | not) | .name'
 
 A node is listed when it is not schedulable now (unhealthy, cordoned, or in maintenance),

@@ -242,9 +242,10 @@ void check_plan_source(const Snapshot& snap, const OverallocReport& report, Plan
   }
   for (const auto& q : report.quotas) {
     const Quota& quota = snap.quotas[q.quota];
-    const bool ok = quota.origin &&
-                    (slurm ? quota.origin->kind != QuotaOrigin::Kind::kueue
-                           : quota.origin->kind == QuotaOrigin::Kind::kueue && !quota.origin->resource_groups.empty());
+    // A cap-only leaf (docs/design.md) promises nothing: no plan changes it, and no line is written.
+    const bool ok = quota.cap_only || (quota.origin && (slurm ? quota.origin->kind != QuotaOrigin::Kind::kueue
+                                                              : quota.origin->kind == QuotaOrigin::Kind::kueue &&
+                                                                    !quota.origin->resource_groups.empty()));
     if (ok) continue;
     throw UsageError(fmt::format(
         "{}: quota {} ({}) does not say where {} keeps it{}; fetch the fleet again with this fleetcap (a snapshot "

@@ -1,13 +1,17 @@
 // docs/concepts.md (Flex) and docs/figures.md (flex figures, fair share, largest free block).
 #include "fleetcap/figures/flex.hpp"
 
+#include "fleetcap/figures/capacity.hpp"
+
 #include <algorithm>
 #include <limits>
 #include <map>
 
 namespace fleetcap {
 
-Gpus flex_pool(const ClusterFigures& f) { return std::max<Gpus>(0, f.healthy - f.inquota_used); }
+Gpus flex_pool(const ClusterFigures& f) {
+  return std::max<Gpus>(0, f.healthy - f.inquota_used - f.reserved_free); // reserved: not for everyone
+}
 
 std::vector<NamespaceFlex> flex_namespaces(const Snapshot& snap, const FleetAt& fleet, std::uint32_t cluster) {
   std::map<std::string_view, NamespaceFlex> by_name; // sorted by byte order
@@ -47,6 +51,7 @@ FlexCluster flex_cluster(const Snapshot& snap, const FleetAt& fleet, std::uint32
   fc.flex_pool = flex_pool(fc.figures);
   fc.namespaces = flex_namespaces(snap, fleet, c);
   if (q.ns) fc.selected = namespace_flex(fc.namespaces, fc.figures, *q.ns);
+  if (!fleet.reserved_idle.empty()) fc.reserved = fleet.reserved_idle[c];
   return fc;
 }
 
@@ -55,6 +60,18 @@ Gpus free_of(const FlexCluster& c, bool stable) { return stable ? c.figures.flex
 } // namespace
 
 namespace {
+// Whether a reservation that does not serve `ns` (any reservation, without one) holds node n at
+// some time in [from, until).
+bool held_for_others(const Snapshot& snap, std::uint32_t n, Time from, Time until,
+                     const std::optional<std::string>& ns) {
+  if (snap.index.node_reservations.size() == 0) return false;
+  for (auto r : snap.index.node_reservations[n]) {
+    const Reservation& res = snap.reservations[r];
+    if (res.start < until && res.end > from && (!ns || !res.serves(*ns))) return true;
+  }
+  return false;
+}
+
 void add_totals(FlexReport& r) {
   FlexCluster& t = r.totals;
   if (r.query.ns) t.selected = NamespaceFlex{*r.query.ns, 0, 0, 0};
@@ -184,6 +201,8 @@ void lasting_block(FlexIsland& fi, const Snapshot& snap, const FleetAt& fleet, c
   for (auto n : snap.index.islands[fi.island].nodes) {
     const Node& node = snap.nodes[n];
     if (fleet.occupied[n] || !node.healthy || node.cordoned || node.gpus == 0) continue;
+    // A node a reservation holds within the stay is no one's but its accounts' (docs/design.md).
+    if (held_for_others(snap, n, fleet.at, fleet.at + q.stay, q.ns)) continue;
     if (ev.back[n] != 0) {
       held.emplace_back(ev.back[n], node.gpus);
     } else if (fleet.schedulable[n]) {
@@ -261,7 +280,10 @@ FlexReport flex(const Snapshot& snap, const FleetAt& fleet, const Selection& sel
   const auto selected = select_clusters(snap, sel);
   r.selected_clusters = selected.size();
   std::vector<FlexCluster> all = ranked_clusters(snap, fleet, selected, q);
-  for (const auto& c : all) r.selected_free += free_of(c, q.stable);
+  for (const auto& c : all) {
+    r.selected_free += free_of(c, q.stable);
+    for (const auto& [res, idle] : c.reserved) r.reserved.emplace_back(c.cluster, res, idle);
+  }
   if (!all.empty()) r.most = all.front();
   std::vector<FlexIsland> islands = free_islands(snap, fleet, selected);
   if (!islands.empty()) r.best = islands.front();
@@ -270,6 +292,27 @@ FlexReport flex(const Snapshot& snap, const FleetAt& fleet, const Selection& sel
   } else {
     for (auto& c : all)
       if (free_of(c, q.stable) >= std::max<Gpus>(q.gpus, q.stable ? 1 : 0)) r.clusters.push_back(std::move(c));
+  }
+  add_totals(r);
+  return r;
+}
+
+FlexReport flex_by_partition(const Snapshot& snap, Time at, const Selection& sel, const FlexQuery& q) {
+  FlexReport r;
+  r.at = at;
+  r.query = q;
+  r.by_partition = true;
+  for (std::uint32_t p = 0; p < snap.partitions.size(); ++p) {
+    const auto keep = partition_nodes(snap, p);
+    FlexReport part = flex(snap, evaluate(snap, at, keep), in_partition(snap, sel, p), q);
+    for (auto& c : part.clusters) {
+      c.partition = snap.partitions[p];
+      r.clusters.push_back(std::move(c));
+    }
+    r.selected_clusters += part.selected_clusters;
+    r.selected_free += part.selected_free;
+    r.reserved.insert(r.reserved.end(), part.reserved.begin(), part.reserved.end());
+    if (part.most && (!r.most || part.most->figures.flex_free > r.most->figures.flex_free)) r.most = part.most;
   }
   add_totals(r);
   return r;

@@ -26,14 +26,14 @@ constexpr Time kNever = std::numeric_limits<Time>::max();
 
 // The time a job is ordered by: when it started (running) or was submitted (pending).
 Time job_time(const Job& j) {
-  const auto& t = j.running() ? j.started_at : j.submitted_at;
+  const auto& t = j.running() ? j.started_at : j.submitted_at();
   return t.value_or(kNever);
 }
 
 // A cluster's queue: priority (critical first), then submitted earliest (none last), then name.
 bool queue_before(const Job& a, const Job& b) {
   if (a.priority != b.priority) return a.priority > b.priority;
-  const Time ta = a.submitted_at.value_or(kNever), tb = b.submitted_at.value_or(kNever);
+  const Time ta = a.submitted_at().value_or(kNever), tb = b.submitted_at().value_or(kNever);
   if (ta != tb) return ta < tb;
   return a.name < b.name;
 }
@@ -57,7 +57,7 @@ bool wanted(const Job& j, const Snapshot& snap, const JobsQuery& q) {
   if (q.pending && j.running()) return false;
   if (q.running && !j.running()) return false;
   if (q.ns && j.ns != *q.ns) return false;
-  if (q.user && j.user != *q.user) return false;
+  if (q.user && j.user() != *q.user) return false;
   if (q.quota != kNone) {
     if (j.flex) return false;
     std::uint32_t at = j.quota_index;

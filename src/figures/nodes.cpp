@@ -13,12 +13,31 @@ std::string_view to_string(NodeConcern c) {
   case NodeConcern::unschedulable: return "unschedulable";
   case NodeConcern::issue: return "issue";
   case NodeConcern::maintenance: return "maintenance";
+  case NodeConcern::reserved: return "reserved";
   case NodeConcern::none: break;
   }
   return "none";
 }
 
 namespace {
+// The reservation (docs/design.md) holding node n now, the one ending last; else the next to
+// start in the window; kNone when none.
+std::uint32_t reservation_of(const Snapshot& snap, std::uint32_t n, const MaintenanceHorizon& h) {
+  if (snap.index.node_reservations.size() == 0) return kNone;
+  std::uint32_t best = kNone;
+  for (auto r : snap.index.node_reservations[n]) {
+    const Reservation& x = snap.reservations[r];
+    if (x.end <= h.at || x.start >= h.end()) continue;
+    if (best == kNone) {
+      best = r;
+      continue;
+    }
+    const Reservation& b = snap.reservations[best];
+    const bool now = x.active_at(h.at), best_now = b.active_at(h.at);
+    if (now != best_now ? now : now ? x.end > b.end : x.start < b.start) best = r;
+  }
+  return best;
+}
 
 // What every node listing shares: which nodes are asked about, and how much running jobs use
 // of each (in quota and flex apart).
@@ -26,12 +45,14 @@ struct NodeScan {
   const Snapshot& snap;
   const MaintenanceHorizon& h;
   std::vector<std::uint8_t> schedulable, island_ok;
-  std::vector<Gpus> inquota, flex; // running jobs' shares per node (docs/maintenance.md: spread evenly)
+  std::vector<std::uint8_t> in_partition; // with --partition: its nodes; empty = any node
+  std::vector<Gpus> inquota, flex;        // running jobs' shares per node (docs/maintenance.md: spread evenly)
 
   NodeScan(const Snapshot& s, const MaintenanceHorizon& horizon, const NodesQuery& q)
       : snap(s), h(horizon), schedulable(schedulable_nodes(s, horizon.at)),
         island_ok(s.index.islands.size(), q.islands.empty() ? 1 : 0), inquota(s.nodes.size(), 0),
         flex(s.nodes.size(), 0) {
+    if (q.partition != kNone) in_partition = partition_nodes(s, q.partition);
     for (const auto& name : q.islands)
       for (std::size_t i = 0; i < s.index.islands.size(); ++i)
         if (s.index.islands[i].name == name) island_ok[i] = 1;
@@ -41,7 +62,7 @@ struct NodeScan {
 
   bool asked(std::uint32_t n) const {
     const auto i = snap.nodes[n].island_index;
-    return i != kNone && island_ok[i];
+    return i != kNone && island_ok[i] && (in_partition.empty() || in_partition[n]);
   }
 
   // Whole-cluster events, which apply to every node of the cluster.
@@ -105,10 +126,12 @@ NodeRow node_row(const NodeScan& scan, std::uint32_t n, const std::vector<std::u
   row.schedulable = scan.schedulable[n] != 0;
   row.worst_issue = worst_issue(scan.snap.nodes[n]);
   std::tie(row.next_event, row.event_active) = scan.next_event(n, whole);
-  row.concern = !row.schedulable          ? NodeConcern::unschedulable
-                : row.worst_issue >= 0    ? NodeConcern::issue
-                : row.next_event != kNone ? NodeConcern::maintenance
-                                          : NodeConcern::none;
+  row.reservation = reservation_of(scan.snap, n, scan.h);
+  row.concern = !row.schedulable           ? NodeConcern::unschedulable
+                : row.worst_issue >= 0     ? NodeConcern::issue
+                : row.next_event != kNone  ? NodeConcern::maintenance
+                : row.reservation != kNone ? NodeConcern::reserved
+                                           : NodeConcern::none;
   return row;
 }
 
@@ -151,6 +174,26 @@ void sum_islands(const Snapshot& snap, const std::vector<NodeRow>& rows, NodesRe
   r.totals.running_jobs = distinct(all_jobs);
 }
 
+// --by partition: the listed nodes' sums per partition, partitions by name.
+void partition_sums(const Snapshot& snap, NodesReport& r) {
+  for (std::uint32_t p = 0; p < snap.partitions.size(); ++p) {
+    IslandNodes s;
+    s.island = p;
+    std::vector<std::uint32_t> jobs;
+    for (const auto& row : r.rows) {
+      const Node& n = snap.nodes[row.node];
+      if (!n.detail || std::find(n.detail->partitions.begin(), n.detail->partitions.end(), snap.partitions[p]) ==
+                           n.detail->partitions.end())
+        continue;
+      add_to(s, snap, row);
+      jobs.insert(jobs.end(), row.jobs.begin(), row.jobs.end());
+    }
+    if (s.nodes == 0) continue;
+    s.running_jobs = distinct(jobs);
+    r.partitions.push_back(s);
+  }
+}
+
 } // namespace
 
 NodesReport list_nodes(const Snapshot& snap, const Selection& sel, const MaintenanceHorizon& h, const NodesQuery& q) {
@@ -175,6 +218,7 @@ NodesReport list_nodes(const Snapshot& snap, const Selection& sel, const Mainten
   };
   std::sort(r.rows.begin(), r.rows.end(), [&](const NodeRow& a, const NodeRow& b) { return place(a) < place(b); });
   sum_islands(snap, r.rows, r);
+  if (q.by_partition) partition_sums(snap, r);
   // Problems first: the sort is stable, so each concern keeps cluster, island, name order.
   std::stable_sort(r.rows.begin(), r.rows.end(),
                    [](const NodeRow& a, const NodeRow& b) { return a.concern < b.concern; });
@@ -191,6 +235,7 @@ FreeNodes free_nodes(const Snapshot& snap, const Selection& sel, const Maintenan
       const Node& node = snap.nodes[n];
       const Gpus used = scan.inquota[n] + scan.flex[n];
       if (!scan.asked(n) || !scan.schedulable[n] || used >= node.gpus) continue;
+      if (const auto res = reservation_of(snap, n, h); res != kNone && snap.reservations[res].active_at(h.at)) continue;
       FreeNodeRow row{n, node.gpus, used, scan.inquota[n], scan.flex[n], node.gpus - used, kNone, false};
       std::tie(row.next_event, row.event_active) = scan.next_event(n, whole);
       r.rows.push_back(row);

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 
 namespace fleetcap {
 
@@ -18,40 +19,102 @@ void QuotaFigures::add(const QuotaFigures& leaf) {
   unbacked += leaf.unbacked;
 }
 
+std::vector<CapFigures> cap_figures(const Snapshot& snap) {
+  std::vector<CapFigures> out(snap.caps.size());
+  for (std::size_t c = 0; c < snap.caps.size(); ++c) out[c].gpus = snap.caps[c].gpus;
+  if (snap.index.job_caps.size() != 0)
+    for (std::size_t j = 0; j < snap.jobs.size(); ++j) {
+      const Job& job = snap.jobs[j];
+      if (!job.running()) continue;
+      for (auto c : snap.index.job_caps[j])
+        if (snap.caps[c].holds_in(job.cluster_index)) out[c].used += job.gpus;
+    }
+  for (auto& f : out) f.free = std::max<Gpus>(0, f.gpus - f.used);
+  return out;
+}
+
+namespace {
+
+// Idle reserved GPUs in cluster c that a leaf's namespaces may use (docs/design.md: Rq).
+Gpus reserved_for(const Snapshot& snap, const FleetAt& fleet, std::uint32_t c, const Quota& q) {
+  if (fleet.reserved_idle.empty() || !q.access) return 0;
+  Gpus g = 0;
+  for (const auto& [r, idle] : fleet.reserved_idle[c])
+    if (std::any_of(q.access->begin(), q.access->end(),
+                    [&](const std::string& ns) { return snap.reservations[r].serves(ns); }))
+      g += idle;
+  return g;
+}
+
+// `available` held down by the leaf's caps that hold in its cluster; notes the binding one.
+void apply_caps(const Snapshot& snap, const std::vector<CapFigures>& caps, std::uint32_t q, QuotaFigures& f) {
+  const Quota& quota = snap.quotas[q];
+  for (auto c : quota.cap_indices) {
+    if (!snap.caps[c].holds_in(quota.cluster_index) || caps[c].free >= f.available) continue;
+    f.available = caps[c].free;
+    f.capped_by = c;
+  }
+}
+
+// P, U, B of docs/figures.md: sums over the leaves of one tree in one cluster; B' (docs/design.md)
+// counts only borrowed GPUs of jobs not marked `reclaimable: false`.
+struct TreeSums {
+  Gpus assigned = 0, used = 0, borrowed = 0, reclaimable = 0;
+};
+
+// The leaf's own figures (docs/figures.md: assigned, used, free, borrowed), and what it adds to its tree.
+void own_figures(const Snapshot& snap, std::uint32_t q, QuotaFigures& f, TreeSums& t) {
+  const Quota& quota = snap.quotas[q];
+  f.assigned = quota.gpus;
+  Gpus may_reclaim = 0; // GPUs of its running jobs a lender may reclaim
+  for (auto j : snap.index.quota_jobs[q]) {
+    const Job& job = snap.jobs[j];
+    if (!job.running()) continue;
+    f.used += job.gpus;
+    if (job.reclaimable != 0) may_reclaim += job.gpus;
+  }
+  if (quota.cap_only) return; // promises nothing, borrows nothing (docs/design.md)
+  f.free = std::max<Gpus>(0, f.assigned - f.used);
+  f.borrowed = std::max<Gpus>(0, f.used - f.assigned);
+  t.assigned += f.assigned;
+  t.used += f.used;
+  t.borrowed += f.borrowed;
+  t.reclaimable += std::min(f.borrowed, may_reclaim);
+}
+
+} // namespace
+
 std::vector<QuotaFigures> leaf_quota_figures(const Snapshot& snap, const FleetAt& fleet) {
   std::vector<QuotaFigures> out(snap.quotas.size());
+  const std::vector<CapFigures> caps = cap_figures(snap);
   for (std::size_t c = 0; c < snap.clusters.size(); ++c) {
     const auto& leaves = snap.index.cluster_leaves[c];
-    // P, U, B of docs/figures.md: sums over the leaves of one tree in this cluster.
-    struct TreeSums {
-      Gpus assigned = 0, used = 0, borrowed = 0;
-    };
     std::map<std::uint32_t, TreeSums> trees;
-    for (auto q : leaves) {
-      QuotaFigures& f = out[q];
-      f.assigned = snap.quotas[q].gpus;
-      for (auto j : snap.index.quota_jobs[q])
-        if (snap.jobs[j].running()) f.used += snap.jobs[j].gpus;
-      f.free = std::max<Gpus>(0, f.assigned - f.used);
-      f.borrowed = std::max<Gpus>(0, f.used - f.assigned);
-      TreeSums& t = trees[snap.quotas[q].tree_index];
-      t.assigned += f.assigned;
-      t.used += f.used;
-      t.borrowed += f.borrowed;
-    }
-    const Gpus pool = flex_pool(fleet.clusters[c]); // max(0, H − Uq)
+    for (auto q : leaves) own_figures(snap, q, out[q], trees[snap.quotas[q].tree_index]);
+    // What a new job may take beside free GPUs: max(0, H − Uq) in docs/figures.md; less stable use and
+    // GPUs only a reservation's accounts may use (docs/design.md).
+    const ClusterFigures& cf = fleet.clusters[c];
+    const Gpus pool = std::max<Gpus>(0, cf.healthy - cf.inquota_used - cf.flex_stable_used - cf.reserved_free);
     std::vector<Gpus> weights;
     std::vector<std::string_view> names;
     for (auto q : leaves) {
       QuotaFigures& f = out[q];
-      const TreeSums& t = trees[snap.quotas[q].tree_index];
-      f.borrowable = std::max<Gpus>(0, std::max<Gpus>(0, t.assigned - t.used) - f.free);
-      // A borrowing limit caps borrowable, as docs/kubernetes.md says ("cap borrowable by
-      // borrowingLimit"); docs/quota.md says why not the limit less what is borrowed now.
-      if (const auto& limit = snap.quotas[q].borrowing_limit) f.borrowable = std::min(f.borrowable, *limit);
-      f.available = std::min(f.free + f.borrowable, pool + std::min(f.free, t.borrowed));
+      const Quota& quota = snap.quotas[q];
+      const TreeSums& t = trees[quota.tree_index];
+      const Gpus capacity = pool + reserved_for(snap, fleet, static_cast<std::uint32_t>(c), quota);
+      if (quota.cap_only) {
+        f.available = capacity;
+      } else {
+        f.borrowable = std::max<Gpus>(0, std::max<Gpus>(0, t.assigned - t.used) - f.free);
+        // A borrowing limit caps borrowable, as docs/kubernetes.md says ("cap borrowable by
+        // borrowingLimit"); docs/quota.md says why not the limit less what is borrowed now.
+        if (const auto& limit = quota.borrowing_limit) f.borrowable = std::min(f.borrowable, *limit);
+        const Gpus reclaim = quota.reclaims ? std::min(f.free, t.reclaimable) : 0;
+        f.available = std::min(f.free + f.borrowable, capacity + reclaim);
+      }
+      apply_caps(snap, caps, q, f);
       weights.push_back(f.assigned);
-      names.push_back(snap.quotas[q].name);
+      names.push_back(quota.name);
     }
     const auto unbacked = split_largest_remainder(fleet.clusters[c].unbacked, weights, names);
     for (std::size_t i = 0; i < leaves.size(); ++i) out[leaves[i]].unbacked = unbacked[i];
@@ -175,6 +238,16 @@ QuotaReport quota_tree(const Snapshot& snap, const FleetAt& fleet, const Selecti
   }
   for (const auto& row : r.rows)
     if (row.leaf) r.totals.add(row.figures);
+  if (!snap.caps.empty()) {
+    r.cap_use = cap_figures(snap);
+    std::set<std::uint32_t> shown;
+    for (const auto& row : r.rows)
+      if (row.leaf)
+        for (auto c : snap.quotas[row.quota].cap_indices) shown.insert(c);
+    r.caps.assign(shown.begin(), shown.end());
+    std::sort(r.caps.begin(), r.caps.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return snap.caps[a].name < snap.caps[b].name; });
+  }
   return r;
 }
 

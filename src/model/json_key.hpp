@@ -47,6 +47,13 @@ public:
       if (names_[i] == key) return i;
     return N;
   }
+  // A name's index, in a constant expression (a case label): a name not in the list does not compile.
+  consteval std::size_t at(std::string_view name) const {
+    const std::size_t i = find(name);
+    if (i == N) throw "not one of the keys";
+    return i;
+  }
+  static constexpr std::size_t size() { return N; }
 
 private:
   std::array<std::string_view, N> names_;

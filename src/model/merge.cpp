@@ -28,6 +28,7 @@ FleetNames::FleetNames(std::span<const Snapshot> parts, std::vector<std::string>
     for (const auto& q : s.quotas) add(quota, q.name, p);
     for (const auto& j : s.jobs) add(job, j.name, p);
     for (const auto& e : s.maintenance) add(event, e.id, p);
+    for (const auto& c : s.caps) add(cap, c.name, p);
   }
 }
 
@@ -55,7 +56,9 @@ std::vector<std::uint32_t> clusters_named(const Snapshot& snap, std::string_view
       if (pred(snap.clusters[i])) out.push_back(static_cast<std::uint32_t>(i));
     return !out.empty();
   };
-  if (each([&](const Cluster& c) { return c.name == word; })) return out;
+  // A cluster's own name, or a Slurm cluster's: the clusters of its GPU types (docs/slurm.md).
+  if (each([&](const Cluster& c) { return c.name == word || (!c.slurm_cluster.empty() && c.slurm_cluster == word); }))
+    return out;
   if (snap.sources.size() < 2) return out;
   if (each([&](const Cluster& c) { return c.source < snap.sources.size() && snap.sources[c.source].name == word; }))
     return out;
@@ -66,6 +69,8 @@ std::vector<std::uint32_t> clusters_named(const Snapshot& snap, std::string_view
 std::vector<std::string> cluster_words(const Snapshot& snap) {
   std::vector<std::string> out;
   for (const auto& c : snap.clusters) out.push_back(c.name);
+  for (const auto& c : snap.clusters)
+    if (!c.slurm_cluster.empty()) out.push_back(c.slurm_cluster);
   if (snap.sources.size() > 1) {
     for (const auto& s : snap.sources) out.push_back(s.name);
     for (const auto& c : snap.clusters)
@@ -101,6 +106,8 @@ public:
       rename(FleetNames::quota, q.name);
       if (q.parent) rename(FleetNames::quota, *q.parent);
       if (q.cluster) rename(FleetNames::cluster, *q.cluster);
+      for (auto& c : q.caps) rename_cap(Resource::quotas, c);
+      q.cap_indices.clear(); // link() finds them again in the fleet's caps
       q.parent_index = q.tree_index = q.cluster_index = kNone;
       q.leaf = true;
       out_.quotas.push_back(std::move(q));
@@ -143,7 +150,16 @@ private:
     }
     return changed ? out_.text[static_cast<std::size_t>(r)].store_list(nodes) : list;
   }
+  // A cap a quota or job names or defines (docs/design.md, "What schedulers enforce"): its name
+  // and its cluster follow the renaming.
+  void rename_cap(Resource r, CapUse& c) {
+    c.name = view(r, FleetNames::cap, c.name);
+    if (!c.cluster.empty()) c.cluster = view(r, FleetNames::cluster, c.cluster);
+  }
   void move_job(Job& j) {
+    // The detail's caps live, not const, in the part's arena, which moves with the part's text.
+    if (j.detail)
+      for (const CapUse& c : j.detail->caps) rename_cap(Resource::jobs, const_cast<CapUse&>(c));
     j.name = view(Resource::jobs, FleetNames::job, j.name);
     if (!j.flex) j.quota = view(Resource::jobs, FleetNames::quota, j.quota);
     if (j.cluster) j.cluster = view(Resource::jobs, FleetNames::cluster, *j.cluster);

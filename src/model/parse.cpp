@@ -391,6 +391,99 @@ void read_cluster(od::object obj, Item& it, Cluster& c) {
   required.check(it);
 }
 
+// The optional scheduler fields of docs/design.md ("What schedulers enforce").
+
+// `caps`: each a cap's name, or its definition {name, gpus, cluster}.
+bool read_caps(od::value v, Item& it, TextArena& text, std::vector<CapUse>& out) {
+  if (v.type() != od::json_type::array) {
+    it.fail("caps", fmt::format("must be an array of cap names or {{name, gpus, cluster}} objects, got {}", got(v)));
+    return false;
+  }
+  std::size_t i = 0;
+  for (auto element : v.get_array()) {
+    od::value e = element.value();
+    const std::string where = fmt::format("caps[{}]", i++);
+    CapUse cap;
+    if (e.type() == od::json_type::string) {
+      if (!it.name(e, where, text, cap.name)) return false;
+      out.push_back(cap);
+      continue;
+    }
+    if (e.type() != od::json_type::object) {
+      it.fail(where, fmt::format("must be a cap name or a {{name, gpus, cluster}} object, got {}", got(e)));
+      return false;
+    }
+    cap.defines = true;
+    bool named = false, sized = false, ok = true;
+    for (auto f : e.get_object()) {
+      std::string_view key = key_of(f);
+      od::value x = f.value();
+      const std::string field = fmt::format("{}.{}", where, key);
+      if (key == "name") {
+        named = true;
+        ok = it.name(x, field, text, cap.name) && ok;
+      } else if (key == "gpus") {
+        sized = true;
+        ok = it.integer(x, field, 0, cap.gpus) && ok;
+      } else if (key == "cluster") {
+        std::optional<std::string_view> cluster;
+        ok = it.nullable_name(x, field, text, cluster) && ok;
+        if (cluster) cap.cluster = *cluster;
+      }
+    }
+    if (!named) it.fail(where + ".name", "is missing");
+    if (!sized) it.fail(where + ".gpus", "is missing");
+    if (!ok || !named || !sized) return false;
+    out.push_back(cap);
+  }
+  return true;
+}
+
+// A node's `reservations`: [{name, start, end, namespaces, users}].
+bool read_reservations(od::value v, Item& it, TextArena& text, std::vector<ReservationUse>& out) {
+  if (v.type() != od::json_type::array) {
+    it.fail("reservations", fmt::format("must be an array of {{name, start, end, namespaces, users}}, got {}", got(v)));
+    return false;
+  }
+  std::size_t i = 0;
+  for (auto element : v.get_array()) {
+    od::value e = element.value();
+    const std::string where = fmt::format("reservations[{}]", i++);
+    if (e.type() != od::json_type::object) {
+      it.fail(where, fmt::format("must be an object, got {}", got(e)));
+      return false;
+    }
+    ReservationUse r;
+    unsigned seen = 0;
+    bool ok = true;
+    for (auto f : e.get_object()) {
+      std::string_view key = key_of(f);
+      od::value x = f.value();
+      const std::string field = fmt::format("{}.{}", where, key);
+      if (key == "name") {
+        seen |= 1;
+        ok = it.name(x, field, text, r.name) && ok;
+      } else if (key == "start") {
+        seen |= 2;
+        ok = it.time(x, field, r.start) && ok;
+      } else if (key == "end") {
+        seen |= 4;
+        ok = it.time(x, field, r.end) && ok;
+      } else if (key == "namespaces" || key == "users") {
+        if (!is_null(x)) ok = it.strings(x, field, text, key == "users" ? r.users : r.namespaces) && ok;
+      }
+    }
+    for (auto [bit, name] : {std::pair{1u, "name"}, std::pair{2u, "start"}, std::pair{4u, "end"}})
+      if (!(seen & bit)) it.fail(fmt::format("{}.{}", where, name), "is missing");
+    if (ok && seen == 7 && !(r.start < r.end))
+      it.fail(where + ".end",
+              fmt::format("({}) must be after start ({})", format_rfc3339(r.end), format_rfc3339(r.start)));
+    else if (ok && seen == 7)
+      out.push_back(r);
+  }
+  return true;
+}
+
 void read_issue(od::value v, Item& it, NodeIssue& issue, std::size_t i) {
   if (v.type() != od::json_type::object) {
     it.fail(fmt::format("issues[{}]", i), fmt::format("must be an object, got {}", got(v)));
@@ -421,6 +514,8 @@ struct Previous {
 void read_node(od::object obj, Item& it, Node& n, TextArena& text, Previous& previous, ArrayArena<NodeIssue>& kept) {
   // kNodeRequired: name, cluster, island, gpus, health
   Required required(kNodeRequired);
+  NodeDetail detail;
+  bool has_detail = false;
   for (auto field : obj) {
     std::string_view key = key_of(field);
     od::value v = field.value();
@@ -453,9 +548,21 @@ void read_node(od::object obj, Item& it, Node& n, TextArena& text, Previous& pre
       std::size_t i = 0;
       for (auto element : v.get_array()) read_issue(element.value(), it, issues.emplace_back(), i++);
       n.issues = kept.store(issues);
+    } else if (key == "healthy") {
+      if (bool b = false; !is_null(v) && it.boolean(v, key, b)) n.healthy_given = b ? 1 : 0;
+    } else if (key == "partitions") {
+      if (!is_null(v) && it.strings(v, key, text, detail.partitions)) has_detail = true;
+    } else if (key == "reservations") {
+      thread_local std::vector<ReservationUse> list;
+      list.clear();
+      if (!is_null(v) && read_reservations(v, it, text, list) && !list.empty()) {
+        detail.reservations = text.store_array<ReservationUse>(list);
+        has_detail = true;
+      }
     }
   }
   required.check(it);
+  if (has_detail) n.detail = text.store_one(detail);
 }
 
 // A quantity of a Kueue resource: Kubernetes writes it as a string ("36Gi") or a number (8).
@@ -552,7 +659,7 @@ void read_origin(od::value v, std::string_view field, Item& it, Quota& q) {
   q.origin = std::move(o);
 }
 
-void read_quota(od::object obj, Item& it, Quota& q) {
+void read_quota(od::object obj, Item& it, Quota& q, TextArena& text, Previous&) {
   Required required(kQuotaRequired);
   for (auto field : obj) {
     std::string_view key = key_of(field);
@@ -578,6 +685,10 @@ void read_quota(od::object obj, Item& it, Quota& q) {
                                  : key == "lending_limit" ? q.lending_limit
                                                           : q.shared_gpus;
       if (Gpus n = 0; it.integer(v, key, 0, n)) out = n;
+    } else if (key == "caps") {
+      if (!is_null(v)) read_caps(v, it, text, q.caps);
+    } else if (key == "reclaims") {
+      if (!is_null(v)) it.boolean(v, key, q.reclaims);
     } else if (key == "slurm" || key == "kueue") {
       read_origin(v, key, it, q);
     }
@@ -585,9 +696,34 @@ void read_quota(od::object obj, Item& it, Quota& q) {
   required.check(it);
 }
 
+// A job's descriptive fields and caps (JobDetail); false when `key` is none of them.
+bool read_job_detail(std::string_view key, od::value v, Item& it, TextArena& text, JobDetail& d) {
+  if (key == "user") return it.string(v, key, text, d.user);
+  if (key == "job_name") return it.string(v, key, text, d.job_name);
+  if (key == "pending_reason") return it.string(v, key, text, d.pending_reason);
+  if (key == "partition") return it.string(v, key, text, d.partition);
+  if (key == "submitted_at") {
+    Time t;
+    if (!it.time(v, key, t)) return false;
+    d.submitted_at = t;
+    return true;
+  }
+  if (key == "caps") {
+    thread_local std::vector<CapUse> caps;
+    caps.clear();
+    if (!read_caps(v, it, text, caps)) return false;
+    d.caps = text.store_array<CapUse>(caps);
+    d.caps_given = true;
+    return true;
+  }
+  return false;
+}
+
 void read_job(od::object obj, Item& it, Job& j, TextArena& text, Previous& previous) {
   // kJobRequired: name, namespace, quota, priority, gpus, state
   Required required(kJobRequired);
+  JobDetail detail;
+  bool has_detail = false;
   for (auto field : obj) {
     std::string_view key = key_of(field);
     od::value v = field.value();
@@ -615,17 +751,19 @@ void read_job(od::object obj, Item& it, Job& j, TextArena& text, Previous& previ
       if (!is_null(v)) it.strings(v, key, text, j.nodes);
     } else if (key == "idle") {
       if (!is_null(v)) it.boolean(v, key, j.idle);
-    } else if (key == "started_at" || key == "submitted_at") {
+    } else if (key == "started_at") {
       if (is_null(v)) continue;
       Time t;
-      if (it.time(v, key, t)) (key == "started_at" ? j.started_at : j.submitted_at) = t;
-    } else if (key == "user" || key == "job_name" || key == "pending_reason") {
-      if (is_null(v)) continue;
-      it.string(v, key, text, key == "user" ? j.user : key == "job_name" ? j.job_name : j.pending_reason);
+      if (it.time(v, key, t)) j.started_at = t;
+    } else if (key == "reclaimable") {
+      if (bool b = false; !is_null(v) && it.boolean(v, key, b)) j.reclaimable = b ? 1 : 0;
+    } else if (!is_null(v) && read_job_detail(key, v, it, text, detail)) {
+      has_detail = true;
     }
   }
   required.check(it);
   j.flex = j.quota == "flex";
+  if (has_detail) j.detail = text.store_one(detail);
 }
 
 void read_event(od::object obj, Item& it, MaintenanceEvent& e, TextArena& text, Previous& previous) {

@@ -98,6 +98,51 @@ template <class T> ResolvedNodes resolve_nodes(const Snapshot& s, const std::vec
   return r;
 }
 
+// Partitions and reservations the nodes name (docs/design.md): one Reservation per name, whose
+// definitions on every node must agree.
+void link_node_details(Snapshot& s, std::vector<std::string>& errors) {
+  std::map<std::string_view, std::uint32_t> partitions, reservations;
+  for (const auto& n : s.nodes) {
+    if (!n.detail) continue;
+    for (auto p : n.detail->partitions) partitions.emplace(p, 0);
+  }
+  if (!partitions.empty()) {
+    for (auto& [name, index] : partitions) {
+      index = static_cast<std::uint32_t>(s.partitions.size());
+      s.partitions.emplace_back(name);
+    }
+  }
+  Groups::Builder partition_nodes(s.partitions.size()), node_reservations(s.nodes.size());
+  bool any_reservation = false;
+  const auto names = [](std::span<const std::string_view> list) {
+    return std::vector<std::string>(list.begin(), list.end());
+  };
+  for (std::size_t i = 0; i < s.nodes.size(); ++i) {
+    const Node& n = s.nodes[i];
+    if (!n.detail) continue;
+    for (auto p : n.detail->partitions) partition_nodes.add(partitions[p], static_cast<std::uint32_t>(i));
+    for (std::size_t k = 0; k < n.detail->reservations.size(); ++k) {
+      const ReservationUse& r = n.detail->reservations[k];
+      auto [it, fresh] = reservations.emplace(r.name, static_cast<std::uint32_t>(s.reservations.size()));
+      if (fresh)
+        s.reservations.push_back({std::string(r.name), r.start, r.end, names(r.namespaces), names(r.users), {}});
+      Reservation& held = s.reservations[it->second];
+      if (held.start != r.start || held.end != r.end || held.namespaces != names(r.namespaces) ||
+          held.users != names(r.users)) {
+        errors.push_back(fmt::format("{}: field \"reservations[{}]\" defines reservation \"{}\" unlike node \"{}\" "
+                                     "(start, end, namespaces and users must agree)",
+                                     item("nodes", i, n.name), k, r.name, s.nodes[held.nodes.front()].name));
+        continue;
+      }
+      held.nodes.push_back(static_cast<std::uint32_t>(i));
+      node_reservations.add(static_cast<std::uint32_t>(i), it->second);
+      any_reservation = true;
+    }
+  }
+  if (!s.partitions.empty()) s.index.partition_nodes = std::move(partition_nodes).build();
+  if (any_reservation) s.index.node_reservations = std::move(node_reservations).build();
+}
+
 void link_nodes(Snapshot& s, std::vector<std::string>& errors, std::vector<std::string>& warnings) {
   auto& ix = s.index;
   Groups::Builder cluster_nodes(s.clusters.size());
@@ -110,8 +155,8 @@ void link_nodes(Snapshot& s, std::vector<std::string>& errors, std::vector<std::
   const Node* previous = nullptr; // nodes usually come island by island: skip the lookup then
   for (std::size_t i = 0; i < s.nodes.size(); ++i) {
     Node& n = s.nodes[i];
-    n.healthy = n.health == "healthy";
-    if (!n.healthy && n.health != "unhealthy") {
+    n.healthy = n.healthy_given >= 0 ? n.healthy_given == 1 : n.health == "healthy";
+    if (n.healthy_given < 0 && !n.healthy && n.health != "unhealthy") {
       auto it = odd_health.find(n.health);
       if (it == odd_health.end()) it = odd_health.emplace(std::string(n.health), 0).first;
       ++it->second;
@@ -139,6 +184,7 @@ void link_nodes(Snapshot& s, std::vector<std::string>& errors, std::vector<std::
     previous = &n;
   }
   ix.cluster_nodes = std::move(cluster_nodes).build();
+  link_node_details(s, errors);
   for (const auto& [value, count] : odd_health)
     warnings.push_back(
         fmt::format("nodes: health \"{}\" is neither \"healthy\" nor \"unhealthy\"; {} {} as not healthy", value, count,
@@ -257,7 +303,9 @@ void link_leaves(Snapshot& s, std::vector<std::string>& errors) {
     q.cluster_index = s.find_cluster(*q.cluster);
     if (q.cluster_index == kNone)
       errors.push_back(fmt::format("{}: field \"cluster\" names unknown cluster \"{}\"", who, *q.cluster));
-    if (!q.gpus_given) errors.push_back(fmt::format("{}: field \"gpus\" is missing", who));
+    // A leaf without gpus but with caps promises nothing: cap-only (docs/design.md).
+    q.cap_only = !q.gpus_given && !q.caps.empty();
+    if (!q.gpus_given && !q.cap_only) errors.push_back(fmt::format("{}: field \"gpus\" is missing", who));
     q.leaf = true;
     if (q.cluster_index != kNone) cluster_leaves.add(q.cluster_index, static_cast<std::uint32_t>(i));
   }
@@ -300,6 +348,81 @@ void check_job_names(const Snapshot& s, std::vector<std::string>& errors) {
   NameIndex names;
   index_names(
       s.jobs, "jobs", [](const Job& j) -> std::string_view { return j.name; }, names, "name", errors);
+}
+
+// Caps (docs/design.md): one per name over the leaves' and jobs' definitions, which must agree;
+// every name used must be defined somewhere. Then each leaf's caps, and each job's (its own, else
+// its leaf's).
+void link_caps(Snapshot& s, std::vector<std::string>& errors) {
+  std::map<std::string_view, std::uint32_t> by_name;
+  std::vector<std::string> defined_by; // per cap: the item that defined it first, for messages
+  const auto define = [&](const CapUse& c, const std::string& who, std::string_view field) {
+    auto [it, fresh] = by_name.emplace(c.name, static_cast<std::uint32_t>(s.caps.size()));
+    if (fresh) {
+      Cap cap{std::string(c.name), c.gpus, std::string(c.cluster), kNone};
+      if (!c.cluster.empty()) {
+        cap.cluster_index = s.find_cluster(c.cluster);
+        if (cap.cluster_index == kNone)
+          errors.push_back(fmt::format("{}: field \"{}\" names unknown cluster \"{}\"", who, field, c.cluster));
+      }
+      s.caps.push_back(std::move(cap));
+      defined_by.push_back(who);
+      return;
+    }
+    const Cap& held = s.caps[it->second];
+    if (held.gpus != c.gpus || held.cluster != c.cluster)
+      errors.push_back(fmt::format("{}: field \"{}\" defines cap \"{}\" as {} GPUs{}, but {} defines it as {} GPUs{}",
+                                   who, field, c.name, c.gpus, c.cluster.empty() ? "" : " in " + std::string(c.cluster),
+                                   defined_by[it->second], held.gpus,
+                                   held.cluster.empty() ? "" : " in " + held.cluster));
+  };
+  const auto each_use = [&](auto&& visit) {
+    for (std::size_t i = 0; i < s.quotas.size(); ++i)
+      for (std::size_t k = 0; k < s.quotas[i].caps.size(); ++k)
+        visit(
+            s.quotas[i].caps[k], [&] { return item("quotas", i, s.quotas[i].name); }, k);
+    for (std::size_t i = 0; i < s.jobs.size(); ++i)
+      if (const JobDetail* d = s.jobs[i].detail)
+        for (std::size_t k = 0; k < d->caps.size(); ++k)
+          visit(
+              d->caps[k], [&] { return item("jobs", i, s.jobs[i].name); }, k);
+  };
+  each_use([&](const CapUse& c, auto who, std::size_t k) {
+    if (c.defines) define(c, who(), fmt::format("caps[{}]", k));
+  });
+  if (s.caps.empty() &&
+      std::none_of(s.jobs.begin(), s.jobs.end(), [](const Job& j) { return j.detail && !j.detail->caps.empty(); }) &&
+      std::none_of(s.quotas.begin(), s.quotas.end(), [](const Quota& q) { return !q.caps.empty(); }))
+    return;
+  const auto find = [&](const CapUse& c, auto who, std::size_t k) -> std::uint32_t {
+    const auto it = by_name.find(c.name);
+    if (it != by_name.end()) return it->second;
+    errors.push_back(fmt::format("{}: field \"caps[{}]\" names cap \"{}\", which no quota or job defines (give "
+                                 "{{\"name\", \"gpus\", \"cluster\"}} once)",
+                                 who(), k, c.name));
+    return kNone;
+  };
+  for (std::size_t i = 0; i < s.quotas.size(); ++i)
+    for (std::size_t k = 0; k < s.quotas[i].caps.size(); ++k)
+      if (auto c = find(
+              s.quotas[i].caps[k], [&] { return item("quotas", i, s.quotas[i].name); }, k);
+          c != kNone)
+        s.quotas[i].cap_indices.push_back(c);
+  Groups::Builder job_caps(s.jobs.size());
+  for (std::size_t i = 0; i < s.jobs.size(); ++i) {
+    const Job& j = s.jobs[i];
+    const auto member = static_cast<std::uint32_t>(i);
+    if (j.detail && j.detail->caps_given) {
+      for (std::size_t k = 0; k < j.detail->caps.size(); ++k)
+        if (auto c = find(
+                j.detail->caps[k], [&] { return item("jobs", i, j.name); }, k);
+            c != kNone)
+          job_caps.add(member, c);
+    } else if (j.quota_index != kNone) {
+      for (auto c : s.quotas[j.quota_index].cap_indices) job_caps.add(member, c);
+    }
+  }
+  s.index.job_caps = std::move(job_caps).build();
 }
 
 void link_jobs(Snapshot& s, std::vector<std::string>& errors) {
@@ -358,6 +481,7 @@ void link_jobs(Snapshot& s, std::vector<std::string>& errors) {
   ix.quota_jobs = std::move(quota_jobs).build();
   ix.cluster_jobs = std::move(cluster_jobs).build();
   ix.node_jobs = std::move(node_jobs).build();
+  link_caps(s, errors);
 }
 
 void link_events(Snapshot& s, std::vector<std::string>& errors) {

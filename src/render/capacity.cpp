@@ -11,6 +11,10 @@ namespace cols {
 namespace {
 
 template <Gpus ClusterFigures::*F> Value figure(const CapacityView& r) { return num(r.row->figures.*F); }
+
+// Conditions (Column::only_with): the fleet has stable use, or reservations (docs/design.md);
+// their columns show only then, so a fleet without them reads as before.
+constexpr unsigned kStableUse = kFirstOwnCondition, kReserved = kFirstOwnCondition * 2;
 Value unbacked(const CapacityView& r) {
   const Gpus v = r.row->figures.unbacked;
   return num(v, v > 0 && r.row->key != "TOTAL" ? Tone::bad : Tone::plain);
@@ -121,11 +125,28 @@ Value unbacked(const CapacityView& r) {
        .metric = "headroom_gpus",                                                                                      \
        .help = "Healthy GPUs beyond quota: max(0, H - A).",                                                            \
        .get = figure<&ClusterFigures::headroom>},                                                                      \
-      {.key = "buffer", .total = Total::value, .in = In::json, .get = figure<&ClusterFigures::headroom>}, {            \
-    .key = "largest_free_block", .header = "BLOCK", .drop = 7, .total = Total::value,                                  \
-    .label = "largest free block in one island", .unit = Unit::gpus, .metric = "largest_free_block_gpus",              \
-    .help = "Largest number of free GPUs on schedulable nodes within one island.",                                     \
-    .get = figure<&ClusterFigures::largest_free_block>                                                                 \
+      {.key = "buffer", .total = Total::value, .in = In::json, .get = figure<&ClusterFigures::headroom>},              \
+      {.key = "largest_free_block",                                                                                    \
+       .header = "BLOCK",                                                                                              \
+       .drop = 7,                                                                                                      \
+       .total = Total::value,                                                                                          \
+       .label = "largest free block in one island",                                                                    \
+       .unit = Unit::gpus,                                                                                             \
+       .metric = "largest_free_block_gpus",                                                                            \
+       .help = "Largest number of free GPUs on schedulable nodes within one island.",                                  \
+       .get = figure<&ClusterFigures::largest_free_block>},                                                            \
+      {.key = "flex_stable_used",                                                                                      \
+       .header = "STABLE-USED",                                                                                        \
+       .drop = 9,                                                                                                      \
+       .total = Total::value,                                                                                          \
+       .only_with = kStableUse,                                                                                        \
+       .label = "flex used that the scheduler never preempts",                                                         \
+       .unit = Unit::gpus,                                                                                             \
+       .get = figure<&ClusterFigures::flex_stable_used>},                                                              \
+  {                                                                                                                    \
+    .key = "reserved_free", .header = "RESERVED", .drop = 8, .total = Total::value, .only_with = kReserved,            \
+    .label = "idle GPUs a reservation holds for its accounts", .unit = Unit::gpus,                                     \
+    .get = figure<&ClusterFigures::reserved_free>                                                                      \
   }
 
 const Column<CapacityView> kClusterList[] = {
@@ -183,15 +204,35 @@ const Column<CapacityView> kProviderList[] = FLEETCAP_GROUP_COLUMNS("PROVIDER", 
 const Columns<CapacityView> kRegionColumns{"capacity", "groups by region", kRegionList};
 const Columns<CapacityView> kSkuColumns{"capacity", "groups by sku", kSkuList};
 const Columns<CapacityView> kProviderColumns{"capacity", "groups by provider", kProviderList};
+const Column<CapacityView> kPartitionList[] = FLEETCAP_GROUP_COLUMNS("PARTITION", "partition");
+const Columns<CapacityView> kPartitionColumns{"capacity", "groups by partition", kPartitionList};
 
 const Columns<CapacityView>& columns_for(GroupBy by) {
   switch (by) {
   case GroupBy::region: return kRegionColumns;
   case GroupBy::sku: return kSkuColumns;
   case GroupBy::provider: return kProviderColumns;
+  case GroupBy::partition: return kPartitionColumns;
   case GroupBy::none: break;
   }
   return kCapacityColumns;
+}
+
+// Which optional columns the fleet has data for (docs/design.md).
+unsigned conditions(const Snapshot& snap) {
+  unsigned have = snap.reservations.empty() ? 0 : kReserved;
+  if (std::any_of(snap.jobs.begin(), snap.jobs.end(), [](const Job& j) { return j.stable_use(); })) have |= kStableUse;
+  return have;
+}
+
+// Under a partition view: what its figures count (docs/slurm.md, "partitions").
+std::string partition_note(const CapacityReport& r, const RenderOptions& o) {
+  if (r.by != GroupBy::partition && r.partition.empty()) return {};
+  return wrap_prose(fmt::format("\n{}Partitions are views of the nodes: a node in several partitions counts in each{}; "
+                                "ASSIGNED is each cluster's quota, which Slurm does not split by partition.\n",
+                                r.partition.empty() ? "" : fmt::format("Over partition {}'s nodes. ", r.partition),
+                                r.by == GroupBy::partition ? " (and so more than once in TOTAL)" : ""),
+                    o.style.width);
 }
 
 // The document: the rows as "clusters", or with --by as "groups", and the figures' totals.
@@ -199,6 +240,7 @@ struct Doc {
   GroupBy by;
   const std::vector<CapacityView>* rows;
   const CapacityView* total;
+  std::string partition; // --partition
 };
 
 void clusters_section(JsonWriter& w, std::string_view key, const Doc& d, unsigned have) {
@@ -216,6 +258,7 @@ void totals_section(JsonWriter& w, std::string_view key, const Doc& d, unsigned 
 
 const Column<Doc> kDocumentList[] = {
     {.key = "by", .get = [](const Doc& d) { return d.by == GroupBy::none ? absent() : txt(group_name(d.by)); }},
+    {.key = "partition", .get = [](const Doc& d) { return d.partition.empty() ? absent() : txt(d.partition); }},
     {.key = "clusters", .section = clusters_section},
     {.key = "groups", .section = groups_section},
     {.key = "totals", .section = totals_section},
@@ -242,6 +285,7 @@ std::string_view group_name(GroupBy by) {
   case GroupBy::region: return "region";
   case GroupBy::sku: return "sku";
   case GroupBy::provider: return "provider";
+  case GroupBy::partition: return "partition";
   case GroupBy::none: break;
   }
   return "cluster";
@@ -255,14 +299,15 @@ std::string render_capacity(const CapacityReport& r, const Snapshot& snap, const
   // The TOTAL row: the figures' totals, as a row of its own.
   const CapacityRow total_row{"TOTAL", kNone, r.clusters, r.totals};
   const CapacityView total{&snap, &total_row};
+  const unsigned have = conditions(snap);
   switch (o.format) {
-  case Format::json: return json_document(kDocument, Doc{r.by, &rows, &total}, o);
-  case Format::csv: return csv_of(cols, rows, o);
+  case Format::json: return json_document(kDocument, Doc{r.by, &rows, &total, r.partition}, o, have);
+  case Format::csv: return csv_of(cols, rows, o, have);
   case Format::name: return names_of(cols, rows);
   case Format::table: break;
   }
   if (rows.empty()) return "No clusters match.\n";
-  return table_of(cols, rows, o, &total);
+  return table_of(cols, rows, o, &total, have) + partition_note(r, o);
 }
 
 std::string render_capacity_prometheus(const CapacityReport& r, const Snapshot& snap, const RenderOptions& o) {

@@ -459,10 +459,18 @@ std::string csv_of(const Columns<Row>& cols, const std::vector<Row>& rows, const
 
 std::string name_line(const Value& v);
 
-// -o name: the first column of each row, one per line, for scripts.
+// -o name: the first column of each row, one per line, for scripts (the first the row has: a
+// PARTITION column is absent unless --by partition).
 template <class Row> std::string names_of(const Columns<Row>& cols, const std::vector<Row>& rows) {
   std::string out;
-  for (const auto& row : rows) out += name_line(cols.front().get(row));
+  for (const auto& row : rows) {
+    Value v;
+    for (const auto& c : cols) {
+      if (c.get) v = c.get(row);
+      if (v.kind != Value::Kind::absent) break;
+    }
+    out += name_line(v);
+  }
   return out;
 }
 

@@ -18,6 +18,43 @@ using namespace cols;
 using FlexView = ClusterView<FlexCluster>;
 
 template <Gpus ClusterFigures::*F> Value figure(const FlexView& r) { return num(r.row->figures.*F); }
+
+// Conditions (Column::only_with) beside kNamespace: the fleet has stable use, or reservations
+// (docs/design.md); --by partition. Their columns show only then.
+constexpr unsigned kStableUse = kFirstOwnCondition, kReserved = kFirstOwnCondition * 2,
+                   kPartition = kFirstOwnCondition * 4;
+
+unsigned conditions(const FlexReport& r, const Snapshot& snap) {
+  unsigned have = (r.query.ns ? kNamespace : 0) | (r.by_partition ? kPartition : 0);
+  if (!snap.reservations.empty()) have |= kReserved;
+  if (std::any_of(snap.jobs.begin(), snap.jobs.end(), [](const Job& j) { return j.stable_use(); })) have |= kStableUse;
+  return have;
+}
+
+// Who a reservation serves, in words: "evals" or "evals, user alice".
+std::string served_by(const Reservation& res) {
+  std::string out;
+  for (const auto& ns : res.namespaces) out += (out.empty() ? "" : ", ") + ns;
+  for (const auto& u : res.users) out += (out.empty() ? "user " : ", user ") + u;
+  return out.empty() ? "no one fleetcap can name" : out;
+}
+
+// A cluster's reservations holding idle GPUs now: for whom, until when (docs/design.md).
+void reservations_section(JsonWriter& w, std::string_view key, const FlexView& r, unsigned) {
+  w.key(key).begin_array();
+  for (const auto& [res, idle] : r.row->reserved) {
+    const Reservation& x = r.snap->reservations[res];
+    w.begin_object();
+    w.field("name", x.name);
+    w.array_field("namespaces", x.namespaces);
+    w.array_field("users", x.users);
+    w.field("start", format_rfc3339(x.start));
+    w.field("end", format_rfc3339(x.end));
+    w.field("free", idle);
+    w.end_object();
+  }
+  w.end_array();
+}
 const NamespaceFlex& selected(const FlexView& r) { return *r.row->selected; }
 
 Value over_share(const FlexView& r) {
@@ -43,6 +80,12 @@ const std::optional<NamespaceFlex>& selected_of(const FlexView& r) { return r.ro
 // The per-cluster figures of `flex`, in JSON order; with --namespace, that namespace's flex
 // (flat, in the table and CSV; nested in JSON).
 const Column<FlexView> kClusterList[] = {
+    {.key = "partition",
+     .header = "PARTITION",
+     .align = Align::left,
+     .identifying = true,
+     .only_with = kPartition,
+     .get = [](const FlexView& r) { return r.row->partition.empty() ? absent() : txt(r.row->partition); }},
     {.key = "name",
      .header = "CLUSTER",
      .align = Align::left,
@@ -107,6 +150,19 @@ const Column<FlexView> kClusterList[] = {
      .drop = 4,
      .total = Total::value,
      .get = figure<&ClusterFigures::largest_free_block>},
+    {.key = "flex_stable_used",
+     .header = "STABLE-USED",
+     .drop = 6,
+     .total = Total::value,
+     .only_with = kStableUse,
+     .get = figure<&ClusterFigures::flex_stable_used>},
+    {.key = "reserved_free",
+     .header = "RESERVED",
+     .drop = 3,
+     .total = Total::value,
+     .only_with = kReserved,
+     .get = figure<&ClusterFigures::reserved_free>},
+    {.key = "reservations", .only_with = kReserved, .in = In::json, .section = reservations_section},
     {.key = "namespaces", .in = In::json, .section = array<kNamespaceColumns, namespaces_of>},
     {.key = "selected_namespace", .in = In::json, .section = object_if<kNamespaceColumns, selected_of>},
     {.key = "flex_namespaces", .in = In::csv, .get = [](const FlexView& r) { return num(r.row->namespaces.size()); }},
@@ -321,15 +377,44 @@ std::vector<IslandRow> island_rows(const FlexReport& r, const Snapshot& snap, co
   return rows;
 }
 
+// The reservations holding idle GPUs in the selected clusters: for whom, until when.
+std::string reservations_text(const FlexReport& r, const Snapshot& snap, const RenderOptions& o) {
+  std::string out;
+  for (const auto& [c, res, idle] : r.reserved) {
+    const Reservation& x = snap.reservations[res];
+    // Names from the scheduler are escaped; the line's own newline is not.
+    out += escape_control(fmt::format("  {}: {} idle GPUs reserved by {} for {} until {}", snap.clusters[c].name, idle,
+                                      x.name, served_by(x), short_time(x.end))) +
+           '\n';
+  }
+  if (out.empty()) return {};
+  return wrap_prose("\nNot free for everyone (RESERVED): only a reservation's accounts and users may use its nodes.\n",
+                    o.style.width) +
+         out;
+}
+
+// Under a partition view: what its figures count (docs/slurm.md, "partitions").
+std::string partition_note(const FlexReport& r, const RenderOptions& o) {
+  if (!r.by_partition && r.partition.empty()) return {};
+  return wrap_prose(
+      fmt::format("\n{}Partitions are views of the nodes: a node in several partitions counts in each{}.\n",
+                  r.partition.empty() ? "" : fmt::format("Over partition {}'s nodes. ", r.partition),
+                  r.by_partition ? " (and so more than once in TOTAL)" : ""),
+      o.style.width);
+}
+
 std::string islands_table(const FlexReport& r, const Snapshot& snap, const RenderOptions& o) {
   const unsigned have = r.query.ns ? kNamespace : 0;
   const auto rows = island_rows(r, snap, o, false);
-  std::string out = table_of(kIslandColumns, rows, o, nullptr, have) +
-                    wrap_prose(fmt::format("\nLASTING-BLOCK: GPUs on whole free nodes of the island that no "
-                                           "maintenance covers within {}; best first (stable, then the block closest "
-                                           "to {}). NODES: the nodes chosen for it.\n",
-                                           format_duration(r.query.stay), r.query.gpus),
-                               o.style.width);
+  std::string out =
+      table_of(kIslandColumns, rows, o, nullptr, have) +
+      wrap_prose(fmt::format("\nLASTING-BLOCK: GPUs on whole free nodes of the island that no "
+                             "maintenance covers within {}{}; best first (stable, then the block "
+                             "closest to {}). NODES: the nodes chosen for it.\n",
+                             format_duration(r.query.stay),
+                             snap.reservations.empty() ? "" : " and no reservation holds for others", r.query.gpus),
+                 o.style.width) +
+      partition_note(r, o) + reservations_text(r, snap, o);
   // The first row's submit line: printed with -o wide, offered otherwise.
   const auto command = rows.empty() ? std::nullopt : submit_command(snap, *rows.front().i, r.query);
   if (!command) return out;
@@ -367,6 +452,7 @@ void largest_section(JsonWriter& w, std::string_view key, const Doc& d, unsigned
 
 const Column<Doc> kDocumentList[] = {
     {.key = "query", .section = object<kQueryColumns, query_of>},
+    {.key = "partition", .get = [](const Doc& d) { return d.r->partition.empty() ? absent() : txt(d.r->partition); }},
     {.key = "clusters", .section = array<kClusterColumns, &Doc::clusters>},
     {.key = "fits", .get = [](const Doc& d) { return d.r->query.contiguous ? flag(d.r->fits()) : absent(); }},
     {.key = "islands", .section = islands_section},
@@ -384,13 +470,14 @@ std::string flex_json(const FlexReport& r, const Snapshot& snap, const RenderOpt
     if (r.largest_block)
       d.largest = IslandRow{&snap, &*r.largest_block, cluster_of(r, r.largest_block->cluster), &r.query, r.query.gpus};
   }
-  return json_document(kDocument, d, o, r.query.ns ? kNamespace : 0);
+  return json_document(kDocument, d, o, conditions(r, snap));
 }
 
 std::string clusters_table(const FlexReport& r, const Snapshot& snap, const RenderOptions& o) {
-  const unsigned have = r.query.ns ? kNamespace : 0;
+  const unsigned have = conditions(r, snap);
   const FlexView total{&snap, &r.totals};
   std::string out = table_of(kClusterColumns, cluster_rows(r, snap, o), o, &total, have);
+  out += partition_note(r, o) + reservations_text(r, snap, o);
   std::string over;
   for (const auto& c : r.clusters)
     if (c.selected && c.selected->over_share())
@@ -416,14 +503,14 @@ std::string render_flex(const FlexReport& r, const Snapshot& snap, const RenderO
   case Format::json: return flex_json(r, snap, o);
   case Format::csv:
     return r.query.contiguous ? csv_of(kIslandColumns, island_rows(r, snap, o, true), o, have)
-                              : csv_of(kClusterColumns, cluster_rows(r, snap, o), o, have);
+                              : csv_of(kClusterColumns, cluster_rows(r, snap, o), o, conditions(r, snap));
   case Format::name:
     return r.query.contiguous ? names_of(kIslandColumns, island_rows(r, snap, o, false))
                               : names_of(kClusterColumns, cluster_rows(r, snap, o));
   case Format::table: break;
   }
   if (r.clusters.empty() || (r.query.contiguous && r.islands.empty()))
-    return wrap_prose(no_answer_text(r, snap), o.style.width);
+    return wrap_prose(no_answer_text(r, snap), o.style.width) + reservations_text(r, snap, o);
   return r.query.contiguous ? islands_table(r, snap, o) : clusters_table(r, snap, o);
 }
 

@@ -57,14 +57,14 @@ const Column<JobView> kJobList[] = {
      .drop = 8,
      .needs = kJobNames,
      .label = "the name its owner gave it",
-     .get = [](const JobView& r) { return text_or_none(r.job().job_name); }},
+     .get = [](const JobView& r) { return text_or_none(r.job().job_name()); }},
     {.key = "user",
      .header = "USER",
      .align = Align::left,
      .drop = 5,
      .needs = kUsers,
      .label = "who submitted it, where the source says",
-     .get = [](const JobView& r) { return text_or_none(r.job().user); }},
+     .get = [](const JobView& r) { return text_or_none(r.job().user()); }},
     {.key = "namespace",
      .header = "NAMESPACE",
      .align = Align::left,
@@ -110,7 +110,7 @@ const Column<JobView> kJobList[] = {
      .drop = 2,
      .needs = kReasons,
      .label = "why the scheduler holds it back, in its words",
-     .get = [](const JobView& r) { return r.job().running() ? none() : text_or_none(r.job().pending_reason); }},
+     .get = [](const JobView& r) { return r.job().running() ? none() : text_or_none(r.job().pending_reason()); }},
     {.key = "nodes", .header = "NODES", .align = Align::left, .drop = 7, .item = "node", .get = nodes_value},
     {.key = "started_at",
      .header = "STARTED",
@@ -122,7 +122,7 @@ const Column<JobView> kJobList[] = {
      .align = Align::left,
      .drop = 6,
      .needs = kSubmitted,
-     .get = [](const JobView& r) { return when(r.job().submitted_at, r.at); }},
+     .get = [](const JobView& r) { return when(r.job().submitted_at(), r.at); }},
     {.key = "idle", .get = [](const JobView& r) { return flag(r.job().idle); }},
 };
 const Columns<JobView> kJobColumns{"jobs", "jobs", kJobList};
@@ -299,8 +299,8 @@ unsigned said(const std::vector<JobView>& rows) {
   unsigned have = 0;
   for (const auto& r : rows) {
     const Job& j = r.job();
-    have |= (j.user.empty() ? 0 : kUsers) | (j.job_name.empty() ? 0 : kJobNames) |
-            (j.pending_reason.empty() || j.running() ? 0 : kReasons) | (j.submitted_at ? kSubmitted : 0);
+    have |= (j.user().empty() ? 0 : kUsers) | (j.job_name().empty() ? 0 : kJobNames) |
+            (j.pending_reason().empty() || j.running() ? 0 : kReasons) | (j.submitted_at() ? kSubmitted : 0);
   }
   return have;
 }

@@ -3,6 +3,7 @@
 // making its table, JSON, CSV and -o name; report --html draws impact from the same list.
 #include "fleetcap/render/maintenance.hpp"
 
+#include "fleetcap/model/hostlist.hpp"
 #include "lists.hpp"
 
 #include <fmt/format.h>
@@ -107,10 +108,22 @@ template <class Names> Value names_value(const Names& names, std::size_t show = 
   return list_of(names, short_list(names, show));
 }
 
+// Node names: as names_value, but a Slurm cluster's nodes in the table as the hostlist Slurm
+// prints (h100-[01-04]), whole (docs/slurm.md).
+template <class Names> Value nodes_value(const Snapshot& snap, const Names& names, std::size_t show = 3) {
+  if (names.empty()) return names_value(names, show);
+  const auto n = snap.find_node(names.front());
+  if (n == kNone || snap.nodes[n].cluster_index == kNone ||
+      snap.clusters[snap.nodes[n].cluster_index].slurm_cluster.empty())
+    return names_value(names, show);
+  const std::vector<std::string_view> views(names.begin(), names.end());
+  return list_of(names, compress_hostlist(views));
+}
+
 // An event's nodes; a whole-cluster event (no nodes listed) shows "all (N)" in the table.
 Value event_nodes_value(const Snapshot& snap, const MaintenanceEvent& e) {
   if (e.nodes.empty()) return list({}, Tone::plain, fmt::format("all ({})", event_nodes(snap, e).size()));
-  return names_value(e.nodes);
+  return nodes_value(snap, e.nodes);
 }
 
 // When the terminal is narrow the times turn relative first, then the columns go in this order:
@@ -378,6 +391,7 @@ const Columns<CardEventRow> kCardEventColumns{"maintenance node", "events", kCar
 
 struct CardJobRow {
   const Job* job;
+  const Snapshot* snap;
 };
 const Column<CardJobRow> kCardJobList[] = {
     {.key = "name",
@@ -406,7 +420,7 @@ const Column<CardJobRow> kCardJobList[] = {
      .align = Align::left,
      .drop = 4,
      .item = "node",
-     .get = [](const CardJobRow& r) { return names_value(r.job->nodes); }},
+     .get = [](const CardJobRow& r) { return nodes_value(*r.snap, r.job->nodes); }},
     {.key = "idle",
      .header = "IDLE",
      .align = Align::left,
@@ -507,7 +521,7 @@ CardDoc card_doc(const NodeCard& card, const Snapshot& snap) {
   const Node& n = snap.nodes[card.node];
   for (auto i : card.issues) r.issues.push_back({&n.issues[i]});
   for (const auto& row : card.events) r.events.push_back({&snap, &row});
-  for (auto j : card.jobs) r.jobs.push_back({&snap.jobs[j]});
+  for (auto j : card.jobs) r.jobs.push_back({&snap.jobs[j], &snap});
   for (auto q : card.quotas) r.quotas.push_back({&snap, &snap.quotas[q]});
   return r;
 }
@@ -848,7 +862,7 @@ const Column<PlanRow> kPlanList[] = {
      .align = Align::left,
      .drop = 6,
      .item = "node",
-     .get = [](const PlanRow& r) { return names_value(r.job().nodes, 2); }},
+     .get = [](const PlanRow& r) { return nodes_value(*r.snap, r.job().nodes, 2); }},
     {.key = "unhealthy", .get = [](const PlanRow& r) { return flag(r.pj && r.pj->unhealthy); }},
     {.key = "events",
      .get =
@@ -917,7 +931,10 @@ const Column<PlanRow> kPlanList[] = {
      .identifying = true,
      .item = "node",
      .in = In::csv,
-     .get = [](const PlanRow& r) { return r.placed() ? names_value(node_names(*r.snap, r.pj->nodes), 2) : none(); }},
+     .get =
+         [](const PlanRow& r) {
+           return r.placed() ? nodes_value(*r.snap, node_names(*r.snap, r.pj->nodes), 2) : none();
+         }},
     {.key = "scope",
      .header = "SCOPE",
      .align = Align::left,

@@ -22,6 +22,26 @@ struct NodeView {
   }
 };
 
+// Conditions (Column::only_with): the fleet has reservations, or partitions (docs/design.md).
+constexpr unsigned kReserved = kFirstOwnCondition, kPartitions = kFirstOwnCondition * 2;
+
+unsigned conditions(const Snapshot& snap) {
+  return (snap.reservations.empty() ? 0 : kReserved) | (snap.partitions.empty() ? 0 : kPartitions);
+}
+
+// The reservation holding the node now (else the next in the window): for whom, until (or from) when.
+Value reservation_value(const NodeView& r) {
+  if (r.row->reservation == kNone) return none();
+  const Reservation& x = r.snap->reservations[r.row->reservation];
+  std::string who;
+  for (const auto& ns : x.namespaces) who += (who.empty() ? "" : ",") + ns;
+  for (const auto& u : x.users) who += (who.empty() ? "user " : ",user ") + u;
+  const bool now = x.active_at(r.report->horizon.at);
+  return txt(x.name, Tone::warn,
+             fmt::format("{} for {} {} {}", x.name, who.empty() ? "-" : who, now ? "until" : "from",
+                         short_time(now ? x.end : x.start)));
+}
+
 // "m3 from 2026-11-24T00:00Z (hard)", at a narrow width "m3 in 3d12h (hard)".
 Value event_value(const MaintenanceEvent* e, bool active, Time at) {
   if (!e) return none();
@@ -34,7 +54,8 @@ Value event_value(const MaintenanceEvent* e, bool active, Time at) {
 }
 
 // Why the node is listed, in words, as `sinfo -R` gives it: its worst issue's detail (else its
-// type), else why it is not schedulable, else the coming event's reason (else its kind).
+// type), else why it is not schedulable, else the coming event's reason (else its kind), else
+// the reservation holding it.
 Value reason_value(const NodeView& r) {
   const Node& n = r.node();
   if (const NodeIssue* i = r.issue()) return txt(i->detail.empty() ? i->type : i->detail, Tone::plain);
@@ -42,6 +63,7 @@ Value reason_value(const NodeView& r) {
   if (n.cordoned) return txt("cordoned", Tone::warn);
   if (const MaintenanceEvent* e = r.event())
     return txt(!e->reason.empty() ? e->reason : !e->kind.empty() ? e->kind : e->id);
+  if (r.row->reservation != kNone) return txt("reserved: " + r.snap->reservations[r.row->reservation].name);
   return none();
 }
 
@@ -117,6 +139,21 @@ const Column<NodeView> kNodeList[] = {
      .get = [](const NodeView& r) { return r.event() ? txt(format_rfc3339(r.event()->end)) : none(); }},
     {.key = "next_event_hard_start",
      .get = [](const NodeView& r) { return r.event() ? flag(r.event()->hard_start) : none(); }},
+    {.key = "reservation",
+     .header = "RESERVATION",
+     .align = Align::left,
+     .drop = 2,
+     .only_with = kReserved,
+     .get = reservation_value},
+    {.key = "partitions",
+     .header = "PARTITIONS",
+     .align = Align::left,
+     .drop = 6,
+     .only_with = kPartitions,
+     .get =
+         [](const NodeView& r) {
+           return r.node().detail ? list_of(r.node().detail->partitions) : list(std::vector<std::string>{});
+         }},
     {.key = "jobs",
      .header = "JOBS",
      .align = Align::left,
@@ -138,6 +175,59 @@ struct IslandView {
   bool total = false;
 };
 
+// The sums over a group of listed nodes, as --by island and --by partition show them.
+#define FLEETCAP_NODE_SUMS                                                                                             \
+  {.key = "nodes",                                                                                                     \
+   .header = "NODES",                                                                                                  \
+   .drop = 1,                                                                                                          \
+   .total = Total::value,                                                                                              \
+   .get = [](const IslandView& r) { return num(r.s->nodes); }},                                                        \
+      {.key = "gpus",                                                                                                  \
+       .header = "GPUS",                                                                                               \
+       .drop = 2,                                                                                                      \
+       .total = Total::value,                                                                                          \
+       .get = [](const IslandView& r) { return num(r.s->gpus); }},                                                     \
+      {.key = "gpus_used",                                                                                             \
+       .header = "IN-USE",                                                                                             \
+       .drop = 2,                                                                                                      \
+       .total = Total::value,                                                                                          \
+       .get = [](const IslandView& r) { return num(r.s->gpus_used); }},                                                \
+      {.key = "schedulable_gpus",                                                                                      \
+       .header = "SCHEDULABLE-GPUS",                                                                                   \
+       .drop = 3,                                                                                                      \
+       .total = Total::value,                                                                                          \
+       .get = [](const IslandView& r) { return num(r.s->schedulable_gpus); }},                                         \
+      {.key = "unschedulable_nodes",                                                                                   \
+       .header = "UNSCHEDULABLE",                                                                                      \
+       .drop = 1,                                                                                                      \
+       .total = Total::value,                                                                                          \
+       .get =                                                                                                          \
+           [](const IslandView& r) { return num(r.s->unschedulable, r.s->unschedulable ? Tone::bad : Tone::plain); }}, \
+      {.key = "unhealthy_nodes",                                                                                       \
+       .header = "UNHEALTHY",                                                                                          \
+       .drop = 2,                                                                                                      \
+       .total = Total::value,                                                                                          \
+       .get = [](const IslandView& r) { return num(r.s->unhealthy); }},                                                \
+      {.key = "cordoned_nodes",                                                                                        \
+       .header = "CORDONED-NODES",                                                                                     \
+       .drop = 4,                                                                                                      \
+       .total = Total::value,                                                                                          \
+       .get = [](const IslandView& r) { return num(r.s->cordoned); }},                                                 \
+      {.key = "nodes_with_issues",                                                                                     \
+       .header = "WITH-ISSUES",                                                                                        \
+       .drop = 3,                                                                                                      \
+       .total = Total::value,                                                                                          \
+       .get = [](const IslandView& r) { return num(r.s->with_issues); }},                                              \
+      {.key = "nodes_with_events",                                                                                     \
+       .header = "WITH-EVENTS",                                                                                        \
+       .drop = 3,                                                                                                      \
+       .total = Total::value,                                                                                          \
+       .get = [](const IslandView& r) { return num(r.s->with_events); }},                                              \
+  {                                                                                                                    \
+    .key = "running_jobs", .header = "RUNNING-JOBS", .drop = 5, .total = Total::value,                                 \
+    .get = [](const IslandView& r) { return num(r.s->running_jobs); }                                                  \
+  }
+
 const Column<IslandView> kIslandList[] = {
     {.key = "island",
      .header = "ISLAND",
@@ -153,58 +243,21 @@ const Column<IslandView> kIslandList[] = {
          [](const IslandView& r) {
            return r.total ? none() : txt(r.snap->clusters[r.snap->index.islands[r.s->island].cluster_index].name);
          }},
-    {.key = "nodes",
-     .header = "NODES",
-     .drop = 1,
-     .total = Total::value,
-     .get = [](const IslandView& r) { return num(r.s->nodes); }},
-    {.key = "gpus",
-     .header = "GPUS",
-     .drop = 2,
-     .total = Total::value,
-     .get = [](const IslandView& r) { return num(r.s->gpus); }},
-    {.key = "gpus_used",
-     .header = "IN-USE",
-     .drop = 2,
-     .total = Total::value,
-     .get = [](const IslandView& r) { return num(r.s->gpus_used); }},
-    {.key = "schedulable_gpus",
-     .header = "SCHEDULABLE-GPUS",
-     .drop = 3,
-     .total = Total::value,
-     .get = [](const IslandView& r) { return num(r.s->schedulable_gpus); }},
-    {.key = "unschedulable_nodes",
-     .header = "UNSCHEDULABLE",
-     .drop = 1,
-     .total = Total::value,
-     .get = [](const IslandView& r) { return num(r.s->unschedulable, r.s->unschedulable ? Tone::bad : Tone::plain); }},
-    {.key = "unhealthy_nodes",
-     .header = "UNHEALTHY",
-     .drop = 2,
-     .total = Total::value,
-     .get = [](const IslandView& r) { return num(r.s->unhealthy); }},
-    {.key = "cordoned_nodes",
-     .header = "CORDONED-NODES",
-     .drop = 4,
-     .total = Total::value,
-     .get = [](const IslandView& r) { return num(r.s->cordoned); }},
-    {.key = "nodes_with_issues",
-     .header = "WITH-ISSUES",
-     .drop = 3,
-     .total = Total::value,
-     .get = [](const IslandView& r) { return num(r.s->with_issues); }},
-    {.key = "nodes_with_events",
-     .header = "WITH-EVENTS",
-     .drop = 3,
-     .total = Total::value,
-     .get = [](const IslandView& r) { return num(r.s->with_events); }},
-    {.key = "running_jobs",
-     .header = "RUNNING-JOBS",
-     .drop = 5,
-     .total = Total::value,
-     .get = [](const IslandView& r) { return num(r.s->running_jobs); }},
+    FLEETCAP_NODE_SUMS,
 };
 const Columns<IslandView> kIslandColumns{"nodes", "islands", kIslandList};
+
+// --by partition: the same sums under the partition's name (`island` holds its index).
+const Column<IslandView> kPartitionList[] = {
+    {.key = "partition",
+     .header = "PARTITION",
+     .align = Align::left,
+     .identifying = true,
+     .total = Total::label,
+     .get = [](const IslandView& r) { return r.total ? txt("TOTAL") : txt(r.snap->partitions[r.s->island]); }},
+    FLEETCAP_NODE_SUMS,
+};
+const Columns<IslandView> kPartitionColumns{"nodes", "partitions", kPartitionList};
 
 // `nodes --free`: like `sinfo -N -o "%N %G %T"` with the free GPUs, and whose use the rest is.
 struct FreeView {
@@ -330,50 +383,72 @@ std::vector<IslandView> island_rows(const NodesReport& r, const Snapshot& snap, 
   return rows;
 }
 
+std::vector<IslandView> partition_rows(const NodesReport& r, const Snapshot& snap, const RenderOptions& o) {
+  std::vector<IslandView> rows;
+  for (const auto& s : r.partitions) rows.push_back({&snap, &s});
+  sort_rows(kPartitionColumns, rows, o.sort);
+  return rows;
+}
+
+const Columns<IslandView>& sums_columns(NodesBy by) {
+  return by == NodesBy::partition ? kPartitionColumns : kIslandColumns;
+}
+std::vector<IslandView> sums_rows(const NodesReport& r, const Snapshot& snap, const RenderOptions& o, NodesBy by) {
+  return by == NodesBy::partition ? partition_rows(r, snap, o) : island_rows(r, snap, o);
+}
+
 // fleetcap.nodes: the horizon, the nodes (or with --by island the islands), and the totals.
 struct NodesDoc {
   const NodesReport* r;
-  bool by_island;
+  NodesBy by;
   std::vector<NodeView> nodes;
-  std::vector<IslandView> islands;
+  std::vector<IslandView> islands; // or partitions
   IslandView total;
 };
 const MaintenanceHorizon* horizon_of(const NodesDoc& d) { return &d.r->horizon; }
 void rows_section(JsonWriter& w, std::string_view key, const NodesDoc& d, unsigned have) {
-  if (key == "islands" && d.by_island) json_list(w, key, kIslandColumns, d.islands, have);
-  if (key == "nodes" && !d.by_island) json_list(w, key, kNodeColumns, d.nodes, have);
+  if (key == "islands" && d.by == NodesBy::island) json_list(w, key, kIslandColumns, d.islands, have);
+  if (key == "partitions" && d.by == NodesBy::partition) json_list(w, key, kPartitionColumns, d.islands, have);
+  if (key == "nodes" && d.by == NodesBy::node) json_list(w, key, kNodeColumns, d.nodes, have);
 }
 
 const Column<NodesDoc> kNodesDocList[] = {
     {.key = "horizon", .in = In::json, .section = fields_inline<kHorizonColumns, horizon_of>},
     {.key = "all", .get = [](const NodesDoc& d) { return flag(d.r->all); }},
     {.key = "islands", .section = rows_section},
+    {.key = "partitions", .section = rows_section},
     {.key = "nodes", .section = rows_section},
     {.key = "totals", .section = totals<kIslandColumns, &NodesDoc::total>},
 };
 const Columns<NodesDoc> kNodesDoc{"nodes", "document", kNodesDocList, ListKind::document, "fleetcap.nodes/v1"};
 
-std::string nodes_json(const NodesReport& r, const Snapshot& snap, const RenderOptions& o, bool by_island) {
-  NodesDoc d{&r, by_island, {}, {}, {&snap, &r.totals, true}};
-  if (by_island)
-    d.islands = island_rows(r, snap, o);
-  else
+std::string nodes_json(const NodesReport& r, const Snapshot& snap, const RenderOptions& o, NodesBy by) {
+  NodesDoc d{&r, by, {}, {}, {&snap, &r.totals, true}};
+  if (by == NodesBy::node)
     d.nodes = node_rows(r, snap, o);
-  return json_document(kNodesDoc, d, o);
+  else
+    d.islands = sums_rows(r, snap, o, by);
+  return json_document(kNodesDoc, d, o, conditions(snap));
 }
 
-std::string table(const NodesReport& r, const Snapshot& snap, const RenderOptions& o, bool by_island) {
+std::string table(const NodesReport& r, const Snapshot& snap, const RenderOptions& o, NodesBy by) {
   if (r.rows.empty())
     return wrap_prose(
         fmt::format("No node {}: every node of the selected clusters is schedulable, with no open issue and "
                     "no maintenance before {}.\n",
                     r.all ? "matches" : "to report", short_time(r.horizon.end())),
         o.style.width);
-  if (by_island) {
+  if (by != NodesBy::node) {
     const IslandView total{&snap, &r.totals, true};
-    return table_of(kIslandColumns, island_rows(r, snap, o), o, &total);
+    std::string out = table_of(sums_columns(by), sums_rows(r, snap, o, by), o, &total);
+    if (by == NodesBy::partition)
+      out +=
+          wrap_prose("\nPartitions are views of the nodes: a node in several partitions counts in each; TOTAL counts "
+                     "each node once.\n",
+                     o.style.width);
+    return out;
   }
-  std::string out = table_of(kNodeColumns, node_rows(r, snap, o), o);
+  std::string out = table_of(kNodeColumns, node_rows(r, snap, o), o, nullptr, conditions(snap));
   const IslandNodes& t = r.totals;
   out +=
       wrap_prose(fmt::format("\n{} node{} ({} GPUs{}): {} not schedulable now, {} unhealthy, {} cordoned, {} with an "
@@ -412,18 +487,18 @@ std::string render_free_nodes(const FreeNodes& r, const Snapshot& snap, const Re
   return out;
 }
 
-std::string render_nodes(const NodesReport& r, const Snapshot& snap, const RenderOptions& o, bool by_island) {
+std::string render_nodes(const NodesReport& r, const Snapshot& snap, const RenderOptions& o, NodesBy by) {
   switch (o.format) {
-  case Format::json: return nodes_json(r, snap, o, by_island);
+  case Format::json: return nodes_json(r, snap, o, by);
   case Format::csv:
-    return by_island ? csv_of(kIslandColumns, island_rows(r, snap, o), o)
-                     : csv_of(kNodeColumns, node_rows(r, snap, o), o);
+    return by != NodesBy::node ? csv_of(sums_columns(by), sums_rows(r, snap, o, by), o)
+                               : csv_of(kNodeColumns, node_rows(r, snap, o), o, conditions(snap));
   case Format::name:
-    return by_island ? names_of(kIslandColumns, island_rows(r, snap, o))
-                     : names_of(kNodeColumns, node_rows(r, snap, o));
+    return by != NodesBy::node ? names_of(sums_columns(by), sums_rows(r, snap, o, by))
+                               : names_of(kNodeColumns, node_rows(r, snap, o));
   case Format::table: break;
   }
-  return table(r, snap, o, by_island);
+  return table(r, snap, o, by);
 }
 
 } // namespace fleetcap

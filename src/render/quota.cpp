@@ -72,6 +72,13 @@ template <Gpus QuotaRow::*F> Value ns_figure(const Row& row) { return row.r->lea
 constexpr unsigned kNoNamespace = kFirstOwnCondition; // the tree without --namespace
 constexpr unsigned kLimits = kFirstOwnCondition << 1; // some quota shown has a borrowing/lending limit or shared GPUs
 constexpr unsigned kCard = kFirstOwnCondition << 2;   // JSON of quota show's own quota: it says whether it is a leaf
+constexpr unsigned kCaps = kFirstOwnCondition << 3;   // the fleet has caps (docs/design.md)
+
+// The cap that holds a leaf's AVAILABLE below what its quota and cluster give; none when none does.
+Value capped_by(const Row& r) {
+  if (!r.r->leaf) return absent();
+  return r.r->figures.capped_by == kNone ? none() : txt(r.snap->caps[r.r->figures.capped_by].name);
+}
 
 // The optional limits (docs/quota.md): a key only on the quotas that have one.
 Value optional_gpus(const std::optional<Gpus>& v) { return v ? num(*v) : absent(); }
@@ -108,6 +115,13 @@ const Column<Row> kTreeList[] = {
                           "Unused GPUs of sibling quotas (same tree and cluster) the quota may borrow."),
     FLEETCAP_QUOTA_FIGURE(available, "AVAILABLE", 1, Total::none, false,
                           "GPUs a job targeting the quota could get now."),
+    {.key = "capped_by",
+     .header = "CAPPED-BY",
+     .align = Align::left,
+     .drop = 7,
+     .only_with = kCaps,
+     .label = "the cap that holds AVAILABLE",
+     .get = capped_by},
     FLEETCAP_QUOTA_FIGURE(unbacked, "UNBACKED", 3, Total::value, true,
                           "The cluster's unbacked GPUs split over its leaves in proportion to assigned."),
     {.key = "borrowing_limit",
@@ -186,7 +200,7 @@ std::vector<Row> tree_rows(const std::vector<QuotaRow>& rows, const Snapshot& sn
 // The conditions of a list of quota rows: --namespace or not, and whether any quota in it has
 // the optional limits (only then do their columns show, so fleets without them look the same).
 unsigned conditions(const std::vector<QuotaRow>& rows, const Snapshot& snap, bool with_ns) {
-  unsigned have = with_ns ? kNamespace : kNoNamespace;
+  unsigned have = (with_ns ? kNamespace : kNoNamespace) | (snap.caps.empty() ? 0 : kCaps);
   for (const auto& r : rows) {
     const Quota& q = snap.quotas[r.quota];
     if (q.borrowing_limit || q.lending_limit || q.shared_gpus) return have | kLimits;
@@ -206,7 +220,9 @@ std::string tree_table(const std::vector<QuotaRow>& rows, const QuotaFigures* to
 }
 
 // JSON asks for the optional limits always: a quota without one leaves the key out (absent).
-unsigned json_conditions(bool with_ns) { return (with_ns ? kNamespace : kNoNamespace) | kLimits; }
+unsigned json_conditions(bool with_ns, const Snapshot& snap) {
+  return (with_ns ? kNamespace : kNoNamespace) | kLimits | (snap.caps.empty() ? 0 : kCaps);
+}
 
 // The rows of a tree as JSON: leaves under "quotas" (every figure, so summing a key never
 // counts a GPU twice), groups apart, in tree order (--sort is for the table); and the TOTAL row.
@@ -431,7 +447,43 @@ std::string detail_table(const QuotaDetail& d, const Snapshot& snap, const Rende
 struct QuotaDoc {
   const std::optional<std::string>* ns;
   TreeRows tree;
+  const QuotaReport* r = nullptr;
+  const Snapshot* snap = nullptr;
 };
+
+// The caps of the shown leaves (docs/design.md): what the scheduler enforces beside quota.
+void caps_section(JsonWriter& w, std::string_view key, const QuotaDoc& d, unsigned) {
+  if (d.snap->caps.empty()) return;
+  w.key(key).begin_array();
+  for (auto c : d.r->caps) {
+    const Cap& cap = d.snap->caps[c];
+    w.begin_object();
+    w.field("name", cap.name);
+    w.key("cluster");
+    if (cap.cluster.empty())
+      w.value(nullptr);
+    else
+      w.value(cap.cluster);
+    w.field("gpus", cap.gpus);
+    w.field("used", d.r->cap_use[c].used);
+    w.field("free", d.r->cap_use[c].free);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+std::string caps_text(const QuotaReport& r, const Snapshot& snap) {
+  if (r.caps.empty()) return {};
+  std::string out = "\nCaps the scheduler enforces (AVAILABLE never exceeds a cap's free; CAPPED-BY names the one "
+                    "that holds it):\n";
+  for (auto c : r.caps) {
+    const Cap& cap = snap.caps[c];
+    out += fmt::format("  {}{}: {} GPUs, {} used, {} free\n", escape_control(cap.name),
+                       cap.cluster.empty() ? "" : " in " + escape_control(cap.cluster), cap.gpus, r.cap_use[c].used,
+                       r.cap_use[c].free);
+  }
+  return out;
+}
 const std::vector<Row>& leaves_of(const QuotaDoc& d) { return d.tree.leaves; }
 const std::vector<Row>& groups_of(const QuotaDoc& d) { return d.tree.groups; }
 const Row* total_of(const QuotaDoc& d) { return &d.tree.total; }
@@ -441,6 +493,7 @@ const Column<QuotaDoc> kQuotaDocList[] = {
     {.key = "quotas", .section = array<kTreeColumns, leaves_of>},
     {.key = "groups", .section = array<kTreeColumns, groups_of>},
     {.key = "totals", .section = totals<kTreeColumns, total_of>},
+    {.key = "caps", .section = caps_section},
 };
 const Columns<QuotaDoc> kQuotaDoc{"quota", "document", kQuotaDocList, ListKind::document, "fleetcap.quota/v1"};
 
@@ -534,7 +587,8 @@ std::string render_quota(const QuotaReport& r, const Snapshot& snap, const Rende
   const bool with_ns = r.ns.has_value();
   switch (o.format) {
   case Format::json:
-    return json_document(kQuotaDoc, QuotaDoc{&r.ns, {snap, r.rows, r.totals}}, o, json_conditions(with_ns));
+    return json_document(kQuotaDoc, QuotaDoc{&r.ns, {snap, r.rows, r.totals}, &r, &snap}, o,
+                         json_conditions(with_ns, snap));
   case Format::csv:
     return csv_of(kTreeColumns, tree_rows(r.rows, snap, o, 0, true), o, conditions(r.rows, snap, with_ns));
   case Format::name: return names_of(kTreeColumns, tree_rows(r.rows, snap, o));
@@ -543,13 +597,13 @@ std::string render_quota(const QuotaReport& r, const Snapshot& snap, const Rende
   if (r.rows.empty())
     return with_ns ? fmt::format("No quota in the selected clusters lets namespace {} target it.\n", *r.ns)
                    : "No quotas in the selected clusters.\n";
-  return tree_table(r.rows, &r.totals, with_ns, snap, o);
+  return tree_table(r.rows, &r.totals, with_ns, snap, o) + caps_text(r, snap);
 }
 
 std::string render_quota_detail(const QuotaDetail& d, const Snapshot& snap, const RenderOptions& o) {
   switch (o.format) {
   case Format::json:
-    return json_document(kDetailDoc, DetailDoc(d, snap, job_rows(d, snap, o)), o, json_conditions(false));
+    return json_document(kDetailDoc, DetailDoc(d, snap, job_rows(d, snap, o)), o, json_conditions(false, snap));
   // CSV: the quota's jobs in preemption order, the one list a spreadsheet wants from `show`.
   case Format::csv: return csv_of(kJobColumns, job_rows(d, snap, o), o);
   case Format::name: return escape_control(snap.quotas[d.row.quota].name) + "\n";

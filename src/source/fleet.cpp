@@ -83,8 +83,21 @@ void rename_items(Resource r, std::string& text, const FleetNames& names, std::s
           if (auto n = names.renamed(part, kind, e.get_ref<const std::string&>())) e = *n;
     }
   };
+  // A quota's or job's caps (docs/design.md, "What schedulers enforce"): each a name, or a
+  // {name, gpus, cluster} definition whose cluster follows too.
+  auto rename_caps = [&](nlohmann::ordered_json& item) {
+    auto it = item.find("caps");
+    if (it == item.end() || !it->is_array()) return;
+    for (auto& c : *it) {
+      nlohmann::ordered_json* name = c.is_object() ? (c.contains("name") ? &c["name"] : nullptr) : &c;
+      if (name && name->is_string())
+        if (auto n = names.renamed(part, FleetNames::cap, name->get_ref<const std::string&>())) *name = *n;
+      if (c.is_object()) rename(c, "cluster", FleetNames::cluster);
+    }
+  };
   for (auto& item : items) {
     if (!item.is_object()) continue;
+    if (r == Resource::quotas || r == Resource::jobs) rename_caps(item);
     switch (r) {
     case Resource::clusters: rename(item, "name", FleetNames::cluster); break;
     case Resource::nodes:

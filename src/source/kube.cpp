@@ -57,7 +57,7 @@ struct Owner {
 };
 
 struct Pod {
-  std::string name, ns, node, started;
+  std::string name, ns, node, started, created;
   std::optional<Owner> owner; // the controlling owner
   std::int64_t gpus = 0;
   std::int64_t priority = 0; // spec.priority (0 when not set, as Kubernetes defaults it)
@@ -80,6 +80,8 @@ struct FlavorQuota {
 };
 struct ClusterQueue {
   std::string name, cohort;
+  // spec.preemption (docs/kubernetes.md, "Reclaimable"): Kueue's defaults are Never.
+  std::string reclaim = "Never", within = "Never", borrow = "Never";
   std::vector<FlavorQuota> gpu;
   std::vector<KueueResourceGroup> groups;    // spec.resourceGroups, every resource (overalloc plan -o kueue)
   std::map<std::string, std::int64_t> usage; // status.flavorsUsage, GPUs per flavor
@@ -353,6 +355,7 @@ void read_pod(od::value v, Objects& o) {
   if (phase != "Running" && p.node.empty()) return; // not on a node: it holds no GPUs yet
   p.name = std::move(m.name);
   p.ns = std::move(m.ns);
+  p.created = std::move(m.created);
   for (auto& [owner, controller] : m.owners)
     if (controller) p.owner = std::move(owner);
   o.pods.push_back(std::move(p));
@@ -396,6 +399,17 @@ void read_cluster_queue(od::value v, Objects& o) {
       each_field(x, [&](const std::string& f, od::value y) {
         if (f == "cohort" || f == "cohortName")
           cq.cohort = text(y);
+        else if (f == "preemption")
+          each_field(y, [&](const std::string& g, od::value z) {
+            if (g == "reclaimWithinCohort")
+              cq.reclaim = text(z);
+            else if (g == "withinClusterQueue")
+              cq.within = text(z);
+            else if (g == "borrowWithinCohort")
+              each_field(z, [&](const std::string& h, od::value t) {
+                if (h == "policy") cq.borrow = text(t);
+              });
+          });
         else if (f == "resourceGroups")
           each_item(y, [&](od::value group) {
             KueueResourceGroup& rg = cq.groups.emplace_back();
@@ -1077,6 +1091,7 @@ struct Translation {
           fmt::format("{{\"name\": {}, \"cluster\": {}, \"island\": {}, \"gpus\": {}, \"health\": "
                       "\"{}\", \"cordoned\": {}",
                       q(n.name), q(g.cluster), q(g.island), g.gpus, health, n.unschedulable ? "true" : "false");
+      if (std::string_view(health) == "degraded") item += ", \"healthy\": false"; // our word, said outright
       if (!issues.empty()) {
         item += ", \"issues\": [";
         for (std::size_t i = 0; i < issues.size(); ++i) item += (i ? ", " : "") + issues[i];
@@ -1140,6 +1155,8 @@ struct Translation {
         item += "]";
         if (fq.borrowing) item += fmt::format(", \"borrowing_limit\": {}", *fq.borrowing);
         if (fq.lending) item += fmt::format(", \"lending_limit\": {}", *fq.lending);
+        // reclaimWithinCohort Never (Kueue's default): it may not take back what it lends.
+        if (!cq.cohort.empty() && cq.reclaim == "Never") item += ", \"reclaims\": false";
         item += fmt::format(", \"kueue\": {{\"cluster_queue\": {}, \"flavor\": {}, \"api_version\": {}, "
                             "\"resource_groups\": {}}}}}",
                             q(cq.name), q(fq.flavor),
@@ -1240,6 +1257,8 @@ struct Translation {
                                      "\"priority\": \"{}\", \"gpus\": {}, \"state\": \"{}\"",
                                      q(unique(w.ns + "/" + w.name)), q(w.ns), q(leaf), q(cluster),
                                      priority_of(w.priority), gpus, w.admitted ? "running" : "pending");
+      if (w.admitted && !cohort_root(w.cluster_queue).empty() && !reclaimable_by_cohort(w))
+        item += ", \"reclaimable\": false"; // what it borrows no ClusterQueue may take back
       if (w.admitted) {
         leaf_used[leaf] += gpus;
         std::set<std::string> nodes;
@@ -1267,7 +1286,7 @@ struct Translation {
 
     // Flex: GPU pods on nodes that belong to no admitted Workload, grouped by controlling owner.
     struct Group {
-      std::string name, ns, cluster, started;
+      std::string name, ns, cluster, started, created, job_name;
       std::int64_t gpus = 0, priority = INT64_MIN; // the highest of its pods'
       std::set<std::string> nodes;
     };
@@ -1291,7 +1310,9 @@ struct Translation {
       grp.gpus += p.gpus;
       grp.priority = std::max(grp.priority, p.priority);
       grp.nodes.insert(p.node);
+      grp.job_name = owner ? owner->name : p.name;
       if (!p.started.empty() && (grp.started.empty() || p.started < grp.started)) grp.started = p.started;
+      if (!p.created.empty() && (grp.created.empty() || p.created < grp.created)) grp.created = p.created;
     }
     for (auto& [key, grp] : groups) {
       std::string item =
@@ -1302,6 +1323,11 @@ struct Translation {
       for (const auto& n : grp.nodes) item += (first ? "" : ", ") + q(n), first = false;
       item += "]";
       if (!grp.started.empty()) item += ", \"started_at\": " + q(grp.started);
+      // With Kueue, pods no admitted Workload owns are work Kueue never preempts: stable use
+      // (docs/kubernetes.md, "Reclaimable").
+      if (o.kueue) item += ", \"reclaimable\": false";
+      item += ", \"job_name\": " + q(grp.job_name);
+      if (!grp.created.empty()) item += ", \"submitted_at\": " + q(grp.created);
       add_item(out.items[3], item + "}");
     }
     if (off_fleet)
@@ -1314,6 +1340,46 @@ struct Translation {
       warn(fmt::format("context \"{}\": Workloads or pods have priority values but the config file has no "
                        "[kube.priority] table (e.g. high = 1000): every job's priority is mid (docs/kubernetes.md)",
                        context));
+  }
+
+  // Whether Kueue would preempt an admitted Workload to give a ClusterQueue of its cohort tree
+  // back its nominal quota (Kueue's classic preemption, docs/kubernetes.md "Reclaimable"):
+  // another ClusterQueue there has reclaimWithinCohort Any, or LowerPriority and in-quota work of
+  // a higher priority than this Workload's (its own highest Workload priority, else 0, Kubernetes'
+  // default). withinClusterQueue and borrowWithinCohort make nothing reclaimable for in-quota work.
+  bool reclaimable_by_cohort(const Workload& w) {
+    const auto root = cohort_root(w.cluster_queue);
+    if (root.empty()) return false;
+    for (const auto& cq : o.cqs) {
+      if (cq.name == w.cluster_queue || cohort_root(cq.name) != root) continue;
+      if (cq.reclaim == "Any") return true;
+      if (cq.reclaim != "LowerPriority") continue;
+      std::int64_t theirs = 0;
+      for (const auto& other : o.workloads)
+        if (other.cluster_queue == cq.name || queue_cq(other) == cq.name) theirs = std::max(theirs, other.priority);
+      if (theirs > w.priority) return true;
+    }
+    return false;
+  }
+
+  // The top of a ClusterQueue's cohort tree; empty when it is in no cohort.
+  std::string cohort_root(const std::string& cq_name) {
+    std::string at;
+    for (const auto& cq : o.cqs)
+      if (cq.name == cq_name) at = cq.cohort;
+    for (int depth = 0; !at.empty() && depth < 64; ++depth) {
+      const auto it = std::find_if(o.cohorts.begin(), o.cohorts.end(), [&](const Cohort& c) { return c.name == at; });
+      if (it == o.cohorts.end() || it->parent.empty()) break;
+      at = it->parent;
+    }
+    return at;
+  }
+
+  // The ClusterQueue a Workload's LocalQueue points at (a pending Workload has no admission).
+  std::string queue_cq(const Workload& w) {
+    for (const auto& lq : o.lqs)
+      if (lq.ns == w.ns && lq.name == w.queue) return lq.cluster_queue;
+    return {};
   }
 
   void check_usage() {

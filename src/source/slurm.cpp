@@ -28,9 +28,10 @@ namespace {
 
 using slurm::kVersions;
 
-enum Endpoint : std::size_t { kNodes, kJobs, kReservations, kAssociations, kQos, kEndpoints };
-constexpr std::array<std::string_view, kEndpoints> kPaths = {
-    "/slurm/{}/nodes", "/slurm/{}/jobs", "/slurm/{}/reservations", "/slurmdb/{}/associations", "/slurmdb/{}/qos"};
+enum Endpoint : std::size_t { kNodes, kJobs, kReservations, kPartitions, kAssociations, kQos, kEndpoints };
+constexpr std::array<std::string_view, kEndpoints> kPaths = {"/slurm/{}/nodes",          "/slurm/{}/jobs",
+                                                             "/slurm/{}/reservations",   "/slurm/{}/partitions",
+                                                             "/slurmdb/{}/associations", "/slurmdb/{}/qos"};
 bool slurmdb(std::size_t e) { return e == kAssociations || e == kQos; }
 
 std::string login_name() {
@@ -117,7 +118,9 @@ public:
     slurm::Responses in;
     in.version = version;
     const std::string& quota = o_.slurm.quota;
-    std::array<bool, kEndpoints> want = {true, true, true, quota == "associations", quota == "qos"};
+    // Both slurmdb lists whenever there is quota: association and QOS limits both bind, and QOS
+    // Preempt lists say who is reclaimable (docs/slurm.md).
+    std::array<bool, kEndpoints> want = {true, true, true, true, quota != "none", quota != "none"};
     std::array<std::optional<std::string>, kEndpoints> bodies;
     std::array<std::string, kEndpoints> labels;
     std::array<std::shared_ptr<slurm::Stream>, kEndpoints> streams;
@@ -142,6 +145,8 @@ public:
     in.reservations = std::move(*bodies[kReservations]);
     in.associations = std::move(bodies[kAssociations]);
     in.qos = std::move(bodies[kQos]);
+    in.partitions = std::move(bodies[kPartitions]);
+    in.partitions_label = labels[kPartitions];
     in.nodes_label = labels[kNodes];
     in.jobs_label = labels[kJobs];
     in.reservations_label = labels[kReservations];
@@ -163,7 +168,7 @@ public:
   }
 
 private:
-  // GET one endpoint: its body, or nullopt for a slurmdb endpoint slurmrestd does not serve.
+  // GET one endpoint: its body, or nullopt for a slurmdb endpoint or /partitions slurmrestd does not serve.
   // With `stream`, a body that grows past 1 MiB is read while it arrives and let go of: then the
   // body returned is empty and the stream holds what was read (its read()).
   std::optional<std::string> fetch_endpoint(const std::string& url, std::size_t e, const std::string& label,
@@ -171,7 +176,7 @@ private:
     std::optional<StreamingBody> streaming;
     if (stream) streaming.emplace(*stream);
     http::Response r = fetch(url, cancel, streaming ? &*streaming : nullptr);
-    if (r.status == 404 && slurmdb(e)) return std::nullopt;
+    if (r.status == 404 && (slurmdb(e) || e == kPartitions)) return std::nullopt;
     check(r, e, label);
     if (!streaming) return std::move(r.body);
     if (streaming->finish(r.body)) return std::string(); // read while it arrived: the stream holds it

@@ -8,10 +8,14 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -92,9 +96,11 @@ private:
 struct Responses {
   std::string version;     // the data parser version, e.g. "v0.0.40"
   std::string nodes_label; // "GET URL" lines naming each endpoint in errors
-  std::string jobs_label, reservations_label, associations_label, qos_label;
+  std::string jobs_label, reservations_label, associations_label, qos_label, partitions_label;
   std::string nodes, jobs, reservations;
-  std::optional<std::string> associations, qos;            // absent: not fetched (no slurmdbd, or not needed)
+  std::optional<std::string> associations, qos; // absent: not fetched (no slurmdbd, or not needed)
+  std::optional<std::string> partitions;        // absent: not fetched
+
   std::unordered_map<std::string, std::string> island_map; // node -> island (--island-map)
   // Nodes and jobs read as they arrived (Stream::read()): their bodies above are then empty.
   std::shared_ptr<Stream> nodes_stream, jobs_stream;
@@ -132,10 +138,10 @@ void load_pages(Loader& loader, Translation& tr, const std::string& shown);
 std::unordered_map<std::string, std::string> read_island_map(const SlurmOptions& options);
 
 // The columns fleetcap asks of `sacctmgr -P -n show assoc|qos format=...`, in this order.
-inline constexpr std::string_view kAssocFormat = "format=Cluster,Account,User,ParentName,GrpTRES";
-inline constexpr std::size_t kAssocFields = 5;
-inline constexpr std::string_view kQosFormat = "format=Name,GrpTRES";
-inline constexpr std::size_t kQosFields = 2;
+inline constexpr std::string_view kAssocFormat = "format=Cluster,Account,User,ParentName,GrpTRES,DefaultQOS";
+inline constexpr std::size_t kAssocFields = 6;
+inline constexpr std::string_view kQosFormat = "format=Name,GrpTRES,Preempt,PreemptMode";
+inline constexpr std::size_t kQosFields = 4;
 
 // The GPU entries of a TRES limit list as sacctmgr prints it (`gres/gpu:h100=16,cpu=64`):
 // type "gres", name "gpu" or "gpu:TYPE". nullopt when a GPU entry's count is not a number.
@@ -151,9 +157,146 @@ std::optional<std::vector<TresLimit>> parse_tres_limits(std::string_view tres);
 std::string reservations_from_scontrol(std::string_view text, std::string_view label, std::vector<std::string>& errors);
 std::string associations_from_sacctmgr(std::string_view text, std::string_view label, std::vector<std::string>& errors);
 std::string qos_from_sacctmgr(std::string_view text, std::string_view label, std::vector<std::string>& errors);
+// `scontrol -o show partition` as v0.0.38's `{"partitions": [{name, nodes, priority_tier}]}`.
+std::string partitions_from_scontrol(std::string_view text, std::string_view label, std::vector<std::string>& errors);
+// `scontrol show config`'s PreemptType and PreemptMode (empty when it does not say them).
+struct PreemptConfig {
+  std::string type, mode;
+};
+PreemptConfig preempt_from_config(std::string_view text);
 // `sacctmgr -P -n show clusters format=Cluster,ControlHost`: the clusters whose slurmctld has
 // registered; those without a control host are added to `skipped`. Throws DataError.
 std::vector<std::string> clusters_from_sacctmgr(std::string_view text, std::string_view label,
                                                 std::vector<std::string>& skipped);
+
+// ---- What Slurm enforces (slurm_rules.cpp; docs/slurm.md, "How Slurm's rules map to the figures")
+
+// One warning per key: (key, text).
+using Warn = std::function<void(const std::string&, const std::string&)>;
+
+struct GpuLimit {
+  std::string type; // "" untyped
+  Gpus count = 0;
+};
+
+struct QosRule {
+  std::string name;
+  std::vector<std::string> preempts; // its Preempt list
+  std::string mode;                  // its PreemptMode ("" = the cluster's)
+  std::vector<GpuLimit> limits;      // GPU entries of its GrpTRES
+};
+
+struct PartitionRule {
+  std::string name;
+  std::vector<std::string> nodes; // expanded
+  std::int64_t tier = 1;          // PriorityTier
+};
+
+struct PreemptionSetup {
+  std::string type;         // preempt/none|qos|partition_prio; "" when the source cannot tell
+  std::string cluster_mode; // slurm.conf's PreemptMode; "" when not known (taken as not OFF)
+  std::vector<QosRule> qos;
+  std::vector<PartitionRule> partitions;
+};
+
+// "qos", "preempt/qos", "PREEMPT/PARTITION_PRIO" -> the canonical "preempt/..." name.
+std::optional<std::string> preempt_type_from(std::string_view text);
+
+// Which jobs Slurm would preempt for in-quota work: with preempt/qos, those whose QOS another
+// QOS's Preempt list names (PreemptMode not OFF); with preempt/partition_prio, those in a
+// partition whose nodes a partition of higher PriorityTier shares; with preempt/none, none. An
+// unknown PreemptType is guessed from the QOS and partitions, with a warning.
+class Preemption {
+public:
+  Preemption(const PreemptionSetup& setup, const Warn& warn);
+  // `nodes`: a running job's nodes (a pending job's: empty, its partition's nodes count).
+  bool reclaimable(std::string_view qos, std::string_view partition, const std::vector<std::string>& nodes) const;
+  const std::string& type() const { return type_; }
+
+private:
+  void guess(const Warn& warn);
+  bool tiers_overlap() const;
+  static bool shares_nodes(const PartitionRule& p, const std::vector<std::string>& nodes);
+  std::string type_;
+  bool cluster_off_ = false;
+  std::set<std::string> preemptible_; // QOS some other QOS may preempt
+  std::map<std::string, std::string> qos_mode_;
+  std::vector<PartitionRule> partitions_; // nodes sorted
+};
+
+struct AccountRule {
+  std::string account, parent;
+  std::vector<GpuLimit> limits; // GrpTRES GPU entries of its account association
+  std::string default_qos;      // the QOS its jobs get when they name none
+};
+
+struct QuotaInputs {
+  bool by_qos = false;    // --slurm-quota qos: the QOS with limits are the leaves
+  bool borrowing = false; // [slurm] borrowing
+  std::vector<AccountRule> accounts;
+  std::vector<QosRule> qos;
+  std::vector<std::string> type_names; // GPU types, sorted (fleetcap clusters)
+  std::vector<Gpus> type_gpus;         // per type
+  std::vector<std::pair<std::string, std::string>> quota_sku;
+  std::function<std::optional<std::size_t>(std::string_view)> type_index;
+  // Running GPUs per type of the jobs a holder's limit covers (for an untyped limit's home).
+  std::function<Gpus(const std::string&, std::size_t)> use;
+};
+
+// A cap fleetcap writes (docs/design.md): a GrpTRES GPU entry of an account or a QOS.
+struct PlannedCap {
+  std::string name;
+  Gpus gpus = 0;
+  std::optional<std::size_t> type; // none: untyped, every GPU type
+  bool qos = false;                // a QOS's (its jobs wait with QOSGrpGRES), else an account's
+};
+
+struct PlannedLeaf {
+  std::string name, holder; // the leaf; the account (or QOS) whose limit it is
+  std::size_t type = 0;
+  std::optional<Gpus> gpus; // none: cap-only
+  std::string tres;         // with gpus: the GrpTRES entry they come from (gres/gpu:TYPE, or gres/gpu untyped)
+  std::vector<std::size_t> caps;
+  std::vector<std::string> access; // the account and its sub-accounts (none for a QOS)
+  std::string parent;              // with borrowing: the group above
+};
+
+// Slurm's limits as quotas and caps (docs/slurm.md): every GrpTRES GPU entry of an account or a
+// QOS is a cap; each account with a limit (the deepest ones, when limits nest) is a leaf per GPU
+// type its limits name, an untyped one in every type (assigned in one, cap-only in the others).
+class QuotaPlan {
+public:
+  QuotaPlan(const QuotaInputs& in, const Warn& warn);
+  std::vector<PlannedCap> caps;
+  std::vector<PlannedLeaf> leaves;
+  std::vector<std::pair<std::string, std::string>> group_list; // with borrowing: (group, parent)
+
+  // The caps a job of this account and QOS counts against in GPU type `type` (all types when
+  // unknown): its account's and its parents', and its QOS's.
+  std::vector<std::size_t> caps_for(const std::string& account, const std::string& qos,
+                                    std::optional<std::size_t> type) const;
+  // The leaf a job targets: the nearest account at or above its own that holds a leaf (or its
+  // QOS, by QOS), that holder's leaf in the job's type; none when it has none there.
+  std::optional<std::size_t> leaf_for(const std::string& account, const std::string& qos,
+                                      std::optional<std::size_t> type, std::string_view req_type) const;
+
+private:
+  void add_caps(std::string_view kind, const std::string& holder, const std::vector<GpuLimit>& limits,
+                std::vector<std::size_t>& out, const Warn& warn);
+  void add_leaves(const std::string& holder, const std::vector<std::size_t>& own, std::vector<std::string> access);
+  std::size_t home_type(const std::string& holder) const;
+  std::vector<std::string> ancestors(std::string account) const;
+  const std::string& parent_of(const std::string& account) const;
+  std::string holder_of(const std::string& account) const;
+  std::vector<std::string> sub_accounts(const std::string& account) const;
+  void groups();
+
+  const QuotaInputs& in_;
+  std::map<std::string, std::string> parent_, default_qos_;
+  std::map<std::string, std::vector<std::string>> children_;
+  std::map<std::string, std::vector<std::size_t>> account_caps_, qos_caps_, leaves_of_;
+  mutable std::map<std::tuple<std::string, std::string, std::size_t>, std::vector<std::size_t>> caps_memo_;
+  mutable std::map<std::string, std::string> holder_memo_;
+};
 
 } // namespace fleetcap::source::slurm

@@ -28,7 +28,7 @@
 namespace fleetcap::source {
 namespace {
 
-enum What : std::size_t { kNodes, kJobs, kReservations, kAssociations, kQos, kWhats, kVersion };
+enum What : std::size_t { kNodes, kJobs, kReservations, kPartitions, kConfig, kAssociations, kQos, kWhats, kVersion };
 
 // At most this many commands at once: sshd allows 10 sessions per connection by default.
 constexpr std::size_t kParallel = 8;
@@ -367,19 +367,26 @@ std::vector<Call> SlurmCliSource::make_calls(const Plan& plan, const std::vector
       head.insert(head.end(), tail.begin(), tail.end());
       return head;
     };
+    // Both slurmdb lists whenever there is quota: account and QOS limits both bind, and QOS
+    // Preempt lists say who is reclaimable; partitions and PreemptType for the preemption rules
+    // (docs/slurm.md, "How Slurm's rules map to the figures").
     const std::string& j = plan.json;
+    const bool slurmdb = quota != "none";
     if (plan.text_forms) {
       add(kNodes, with({"sinfo", j}, {}), true);
       add(kReservations, with({"scontrol", "-o"}, {"show", "reservation"}), false);
-      if (quota == "associations")
+      add(kPartitions, with({"scontrol", "-o"}, {"show", "partition"}), false);
+      if (slurmdb)
         add(kAssociations, {"sacctmgr", "-P", "-n", "show", "assoc", std::string(slurm::kAssocFormat)}, false);
-      if (quota == "qos") add(kQos, {"sacctmgr", "-P", "-n", "show", "qos", std::string(slurm::kQosFormat)}, false);
+      if (slurmdb) add(kQos, {"sacctmgr", "-P", "-n", "show", "qos", std::string(slurm::kQosFormat)}, false);
     } else {
       add(kNodes, with({"scontrol", j}, {"show", "nodes"}), true);
       add(kReservations, with({"scontrol", j}, {"show", "reservations"}), true);
-      if (quota == "associations") add(kAssociations, {"sacctmgr", j, "show", "assoc"}, true);
-      if (quota == "qos") add(kQos, {"sacctmgr", j, "show", "qos"}, true);
+      add(kPartitions, with({"scontrol", j}, {"show", "partitions"}), true);
+      if (slurmdb) add(kAssociations, {"sacctmgr", j, "show", "assoc"}, true);
+      if (slurmdb) add(kQos, {"sacctmgr", j, "show", "qos"}, true);
     }
+    if (o_.slurm.preempt_type.empty()) add(kConfig, with({"scontrol"}, {"show", "config"}), false);
     add(kJobs, with({"squeue", j}, {}), true);
   }
   return calls;
@@ -431,17 +438,25 @@ std::vector<slurm::Translation> SlurmCliSource::translate_all(std::vector<Call>&
                                                               const std::vector<std::string>& clusters,
                                                               const Plan& plan) const {
   std::vector<slurm::Responses> ins(clusters.size());
+  std::vector<slurm::PreemptConfig> preempt(clusters.size());
   std::vector<std::string> errors;
   for (auto& c : calls) {
     slurm::Responses& in = ins[c.cluster];
     std::string body = std::move(c.result.out);
+    if (c.what == kConfig) {
+      preempt[c.cluster] = slurm::preempt_from_config(body);
+      continue;
+    }
     if (!c.json && c.what == kReservations) body = slurm::reservations_from_scontrol(body, c.label, errors);
+    if (!c.json && c.what == kPartitions) body = slurm::partitions_from_scontrol(body, c.label, errors);
     if (!c.json && c.what == kAssociations) body = slurm::associations_from_sacctmgr(body, c.label, errors);
     if (!c.json && c.what == kQos) body = slurm::qos_from_sacctmgr(body, c.label, errors);
     switch (c.what) {
     case kNodes: in.nodes = std::move(body), in.nodes_label = c.label; break;
     case kJobs: in.jobs = std::move(body), in.jobs_label = c.label; break;
     case kReservations: in.reservations = std::move(body), in.reservations_label = c.label; break;
+    case kPartitions: in.partitions = std::move(body), in.partitions_label = c.label; break;
+    case kConfig: break;
     case kAssociations:
       if (!c.absent) in.associations = std::move(body);
       in.associations_label = c.label;
@@ -461,6 +476,10 @@ std::vector<slurm::Translation> SlurmCliSource::translate_all(std::vector<Call>&
   for (std::size_t k = 0; k < clusters.size(); ++k) {
     SlurmOptions options = o_.slurm;
     if (!clusters[k].empty()) options.cluster = clusters[k]; // asked with -M: that is its name
+    if (options.preempt_type.empty()) {                      // scontrol show config says what slurmrestd does not
+      options.preempt_type = preempt[k].type;
+      if (options.preempt_mode.empty()) options.preempt_mode = preempt[k].mode;
+    }
     ins[k].version = plan.parser;
     ins[k].island_map = island_map_;
     out.push_back(slurm::translate(ins[k], options, o_.now.value_or(now)));
@@ -501,8 +520,23 @@ void apply(nlohmann::json& items, Resource r, const Renames& names) {
   }
 }
 
-// A name (of a node, quota, job or maintenance) that two Slurm clusters both have becomes
-// CLUSTER/NAME in each (docs/slurm.md, "Several Slurm clusters"); every reference follows.
+// The names the items carry inline (docs/design.md): caps on quotas and jobs, reservations on
+// nodes. f(kind, name) with kind 0 for a cap, 1 for a reservation, and the JSON string itself.
+template <class F> void each_inline_name(nlohmann::json& items, Resource r, F&& f) {
+  for (auto& item : items) {
+    if (!item.is_object()) continue;
+    if ((r == Resource::quotas || r == Resource::jobs) && item.contains("caps") && item["caps"].is_array())
+      for (auto& c : item["caps"])
+        if (c.is_string() || (c.is_object() && c.contains("name"))) f(0, c.is_string() ? c : c["name"]);
+    if (r == Resource::nodes && item.contains("reservations") && item["reservations"].is_array())
+      for (auto& res : item["reservations"])
+        if (res.is_object() && res.contains("name")) f(1, res["name"]);
+  }
+}
+
+// A name (of a node, quota, job or maintenance, or a cap or reservation) that two Slurm clusters
+// both have becomes CLUSTER/NAME in each (docs/slurm.md, "Several Slurm clusters"); every
+// reference follows.
 slurm::Translation SlurmCliSource::merge(std::vector<slurm::Translation>& trs,
                                          const std::vector<std::string>& clusters) const {
   std::vector<std::array<nlohmann::json, kResources.size()>> items(trs.size());
@@ -518,6 +552,16 @@ slurm::Translation SlurmCliSource::merge(std::vector<slurm::Translation>& trs,
           mine.insert(item[std::string(kKey[r])].get<std::string>());
       for (const auto& n : mine) ++seen[r][n];
     }
+  std::array<std::map<std::string, std::size_t>, 2> inline_seen; // caps, reservations
+  for (std::size_t k = 0; k < trs.size(); ++k) {
+    std::array<std::set<std::string>, 2> mine;
+    for (std::size_t r = 0; r < kResources.size(); ++r)
+      each_inline_name(items[k][r], kResources[r], [&](int kind, nlohmann::json& n) {
+        if (n.is_string()) mine[kind].insert(n.get<std::string>());
+      });
+    for (int kind : {0, 1})
+      for (const auto& n : mine[kind]) ++inline_seen[kind][n];
+  }
   slurm::Translation out;
   std::map<std::string, std::size_t> warned;
   for (std::size_t k = 0; k < trs.size(); ++k) {
@@ -525,7 +569,13 @@ slurm::Translation SlurmCliSource::merge(std::vector<slurm::Translation>& trs,
     for (std::size_t r = 0; r < kResources.size(); ++r)
       for (const auto& [n, count] : seen[r])
         if (count > 1) names.of[r][n] = fmt::format("{}/{}", clusters[k], n);
-    for (std::size_t r = 0; r < kResources.size(); ++r) apply(items[k][r], kResources[r], names);
+    for (std::size_t r = 0; r < kResources.size(); ++r) {
+      apply(items[k][r], kResources[r], names);
+      each_inline_name(items[k][r], kResources[r], [&](int kind, nlohmann::json& n) {
+        if (n.is_string() && inline_seen[kind][n.get<std::string>()] > 1)
+          n = fmt::format("{}/{}", clusters[k], n.get<std::string>());
+      });
+    }
     for (const auto& w : trs[k].warnings) ++warned[w];
   }
   for (std::size_t r = 0; r < kResources.size(); ++r) {

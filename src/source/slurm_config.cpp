@@ -4,6 +4,7 @@
 #include "fleetcap/error.hpp"
 #include "fleetcap/secrets.hpp"
 #include "loader.hpp"
+#include "slurm.hpp"
 
 #include <fmt/format.h>
 
@@ -33,6 +34,15 @@ void configure_slurm_commands(KindConfig& c, SourceOptions& o) {
   if (auto v = c.text("island-map")) s.island_map = *v;
   if (auto v = c.text("user")) s.user = *v;
   if (auto v = c.words("flex-qos")) s.flex_qos = *v;
+  if (auto v = c.text("preempt-type")) {
+    const auto type = slurm::preempt_type_from(*v);
+    if (!type)
+      throw UsageError(fmt::format("{}: {} preempt-type must be preempt/none, preempt/qos or preempt/partition_prio, "
+                                   "got \"{}\"",
+                                   c.where("preempt-type"), c.table_name("preempt-type"), *v));
+    s.preempt_type = *type;
+  }
+  if (auto v = c.text("preempt-mode")) s.preempt_mode = *v;
   for (const char* key : {"quota", "slurm-quota"})
     if (auto v = c.text(key)) {
       if (*v != "associations" && *v != "qos" && *v != "none")

@@ -98,6 +98,8 @@ bool reservation_fields(json::JsonWriter& w, std::string_view line, std::string_
       w.field("flags", none_if_null(value)); // a comma list, as v0.0.38 splits it
     } else if (key == "Comment") {
       w.field("comment", none_if_null(value));
+    } else if (key == "Accounts" || key == "Users") {
+      w.field(key == "Accounts" ? "accounts" : "users", none_if_null(value)); // a comma list, as v0.0.38's
     } else if (key == "StartTime" || key == "EndTime") {
       if (value == "Unknown" || value == "None" || value.empty()) continue;
       const auto t = utc_time(value);
@@ -205,23 +207,77 @@ template <class Row> std::string limit_rows(std::string_view text, std::string_v
 
 std::string associations_from_sacctmgr(std::string_view text, std::string_view label,
                                        std::vector<std::string>& errors) {
-  // format=Cluster,Account,User,ParentName,GrpTRES (kAssocFormat)
+  // format=Cluster,Account,User,ParentName,GrpTRES,DefaultQOS (kAssocFormat)
   return limit_rows(text, label, errors, kAssocFields, 1, 4, "associations",
                     [](json::JsonWriter& w, const std::vector<std::string_view>& c, const std::vector<TresLimit>& max) {
                       w.field("cluster", c[0]).field("account", c[1]);
                       w.field("user", or_null(c[2])).field("parent_account", or_null(c[3]));
                       tres_field(w, "max", max);
+                      w.key("default").begin_object().field("qos", or_null(c[5])).end_object();
                     });
 }
 
 std::string qos_from_sacctmgr(std::string_view text, std::string_view label, std::vector<std::string>& errors) {
-  // format=Name,GrpTRES (kQosFormat)
+  // format=Name,GrpTRES,Preempt,PreemptMode (kQosFormat). Preempt: a comma list of QOS names;
+  // PreemptMode: a word ("cluster" when the QOS has none of its own).
   return limit_rows(text, label, errors, kQosFields, 0, 1, "qos",
                     [](json::JsonWriter& w, const std::vector<std::string_view>& c, const std::vector<TresLimit>& max) {
                       w.field("name", c[0]).key("limits").begin_object();
                       tres_field(w, "max", max);
                       w.end_object();
+                      // Preempt: a comma list of QOS names; PreemptMode: a word ("cluster" when
+                      // the QOS has none of its own).
+                      w.key("preempt").begin_object().key("list").begin_array();
+                      for (std::string_view name : split(c[2], ','))
+                        if (!name.empty()) w.value(name);
+                      w.end_array().key("mode").begin_array();
+                      if (!c[3].empty() && c[3] != "cluster") w.value(c[3]);
+                      w.end_array().end_object();
                     });
+}
+
+std::string partitions_from_scontrol(std::string_view text, std::string_view label, std::vector<std::string>& errors) {
+  json::JsonWriter w;
+  w.begin_object().key("partitions").begin_array();
+  std::size_t index = 0;
+  for (std::string_view line : lines_of(text)) {
+    if (line.starts_with("No partitions in the system")) continue;
+    w.begin_object();
+    bool named = false;
+    for (auto& [key, value] : key_values(line)) {
+      if (key == "PartitionName") {
+        named = true;
+        w.field("name", value);
+      } else if (key == "Nodes") {
+        w.field("nodes", none_if_null(value));
+      } else if (key == "PriorityTier") {
+        if (std::int64_t tier = 0; std::from_chars(value.data(), value.data() + value.size(), tier).ec == std::errc())
+          w.field("priority_tier", tier);
+      }
+    }
+    if (!named)
+      errors.push_back(fmt::format("{}: line {}: no PartitionName= in \"{}\"", label, index + 1, shown(line)));
+    w.end_object();
+    ++index;
+  }
+  return w.end_array().end_object().finish();
+}
+
+PreemptConfig preempt_from_config(std::string_view text) {
+  PreemptConfig c;
+  for (std::string_view line : lines_of(text)) {
+    const auto eq = line.find('=');
+    if (eq == std::string_view::npos) continue;
+    auto trim = [](std::string_view v) {
+      while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+      while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+      return v;
+    };
+    const std::string_view key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
+    if (key == "PreemptType") c.type = preempt_type_from(value).value_or("");
+    if (key == "PreemptMode") c.mode = std::string(value);
+  }
+  return c;
 }
 
 std::vector<std::string> clusters_from_sacctmgr(std::string_view text, std::string_view label,

@@ -25,6 +25,7 @@ namespace fleetcap::source::slurm {
 namespace od = simdjson::ondemand;
 namespace {
 
+constexpr std::size_t kNoLeaf = SIZE_MAX; // a job that targets no leaf: flex
 constexpr Time kOpenEnd =
     221845391999; // 8999-12-31T23:59:59Z, the last time fleetcap reads: an end Slurm calls infinite
 
@@ -366,33 +367,25 @@ struct SNode {
 struct SJob {
   std::int64_t id = -1;
   std::string_view account, qos, nodes, alloc, per_job, per_node, per_task;
-  std::string_view user, name, reason; // user_name, name, state_reason
-  std::optional<Time> submitted;
+  std::string_view user, name, reason, partition; // said by Slurm, carried to the fleet job
   std::vector<std::string_view> gres_detail;
   std::vector<std::string_view> states;
   std::int64_t node_count = 1, tasks = 1;
-  std::optional<Time> start;
+  std::optional<Time> start, submit;
 };
 
 struct SRes {
-  std::string name, node_list, comment;
+  std::string name, node_list, comment, accounts, users;
   std::vector<std::string> flags;
   std::optional<Time> start, end;
   bool open_end = false;
+  bool maint() const { return std::find(flags.begin(), flags.end(), "MAINT") != flags.end(); }
 };
 
-struct Limit {
-  std::string type; // "" untyped
-  Gpus count = 0;
-};
-struct SAssoc {
-  std::string account, parent;
-  std::vector<Limit> limits;
-};
-
-// GPU limits of a TRES list (max.tres.total): entries of type gres named gpu or gpu:TYPE.
-std::optional<std::vector<Limit>> read_tres_limits(od::value v) {
-  std::vector<Limit> out;
+// GPU limits of a TRES list (max.tres.total): entries of type gres named gpu or gpu:TYPE; the
+// names of other gres entries (mps, shard: fleetcap counts no such thing) go to `others`.
+std::optional<std::vector<GpuLimit>> read_tres_limits(od::value v, std::vector<std::string>* others = nullptr) {
+  std::vector<GpuLimit> out;
   if (v.type() == od::json_type::null) return out;
   if (v.type() != od::json_type::array) return std::nullopt;
   for (auto e : v.get_array()) {
@@ -409,6 +402,9 @@ std::optional<std::vector<Limit>> read_tres_limits(od::value v) {
       else if (k == "count")
         count = read_number(f.value());
     }
+    if (type == "gres" && name != "gpu" && !name.starts_with("gpu:") && others && count && count->set &&
+        !count->infinite)
+      others->push_back(std::string(name));
     if (type != "gres" || (name != "gpu" && !name.starts_with("gpu:"))) continue;
     if (!count) return std::nullopt;
     if (!count->set || count->infinite || count->value < 0) continue; // no limit
@@ -435,78 +431,285 @@ template <class At> void at_path(od::object obj, std::span<const std::string_vie
 constexpr std::string_view kQosLimits[] = {"max", "tres", "total"};
 constexpr std::string_view kAssocLimits[] = {"tres", "total"};
 
-const std::set<std::string, std::less<>> kUnhealthy = {
-    "DOWN",    "FAIL",   "NOT_RESPONDING", "ERROR",         "INVALID",    "INVALID_REG",
-    "UNKNOWN", "FUTURE", "POWERED_DOWN",   "POWERING_DOWN", "POWER_DOWN", "REBOOT_ISSUED"};
+// The GPU limits at `path` of a QOS or an association (`field` names it in messages); false, with
+// the item failed, when they are not a TRES list. Other gres entries' names go to `others`.
+bool read_limits(od::object obj, std::span<const std::string_view> path, std::string_view field, Objects& objs,
+                 std::size_t i, std::string_view who, std::vector<std::string>& others, std::vector<GpuLimit>& out) {
+  bool ok = true;
+  at_path(obj, path, [&](od::value lv) {
+    auto l = read_tres_limits(lv, &others);
+    if (!l) {
+      objs.fail(i, who, field, "must be a list of TRES {type, name, count}");
+      ok = false;
+    } else {
+      out = std::move(*l);
+    }
+  });
+  return ok;
+}
+
+// A QOS: its Preempt list and mode (`preempt`) and its GPU GrpTRES (`limits.max.tres.total`).
+template <class Unknown>
+void read_qos(od::object obj, std::size_t i, Objects& objs, std::vector<QosRule>& out, Unknown&& unknown_tres) {
+  QosRule q;
+  std::vector<std::string> others;
+  bool bad = false;
+  for (auto f : obj) {
+    std::string_view k = f.unescaped_key();
+    od::value v = f.value();
+    std::string_view s;
+    if (k == "name") {
+      if (!read_string(v, s)) {
+        objs.fail(i, {}, k, "must be a string, got " + got(v));
+        bad = true;
+      }
+      q.name = std::string(s);
+    } else if (k == "preempt" && v.type() == od::json_type::object) {
+      for (auto g : v.get_object()) {
+        std::string_view key = g.unescaped_key();
+        std::vector<std::string_view> words;
+        if ((key == "list" || key == "mode") && !read_words(g.value(), words)) {
+          objs.fail(i, q.name, fmt::format("preempt.{}", key), "must be an array of strings");
+          bad = true;
+        }
+        for (auto w : words) {
+          if (key == "list") q.preempts.emplace_back(w);
+          if (key == "mode" && q.mode.empty()) q.mode = w;
+        }
+      }
+    } else if (k == "limits" && v.type() == od::json_type::object) {
+      if (!read_limits(v.get_object(), kQosLimits, "limits.max.tres.total", objs, i, q.name, others, q.limits))
+        bad = true;
+    }
+  }
+  if (bad || q.name.empty()) return;
+  unknown_tres("QOS", q.name, others);
+  out.push_back(std::move(q));
+}
+
+// A partition: name, nodes (`nodes`, or `nodes.configured` from v0.0.40) and PriorityTier
+// (`priority_tier`, or `priority.tier`).
+void read_partition(od::object obj, std::size_t i, Objects& objs, std::vector<PartitionRule>& out) {
+  PartitionRule p;
+  std::string nodes;
+  for (auto f : obj) {
+    std::string_view k = f.unescaped_key();
+    od::value v = f.value();
+    std::string_view s;
+    if (k == "name" && read_string(v, s)) {
+      p.name = std::string(s);
+    } else if (k == "nodes") {
+      if (v.type() == od::json_type::object) {
+        for (auto g : v.get_object())
+          if (std::string_view(g.unescaped_key()) == "configured" && read_string(g.value(), s)) nodes = s;
+      } else if (read_string(v, s)) {
+        nodes = s;
+      }
+    } else if (k == "priority_tier" || k == "priority") {
+      auto tier = [&](od::value t) {
+        if (auto n = read_number(t); n && n->set) p.tier = n->value;
+      };
+      if (v.type() == od::json_type::object) {
+        for (auto g : v.get_object())
+          if (std::string_view(g.unescaped_key()) == "tier") tier(g.value());
+      } else if (k == "priority_tier") {
+        tier(v);
+      }
+    }
+  }
+  auto names = expand_hostlist(nodes);
+  if (!names) {
+    objs.fail(i, p.name, "nodes", fmt::format("is not a hostlist, got \"{}\"", shown(nodes)));
+    return;
+  }
+  p.nodes = std::move(*names);
+  if (!p.name.empty()) out.push_back(std::move(p));
+}
+
+// docs/slurm.md's list, in its order: a node's health is the first of these it shows.
+constexpr std::string_view kUnhealthyOrder[] = {"DOWN",         "FAIL",          "NOT_RESPONDING", "ERROR",
+                                                "INVALID",      "INVALID_REG",   "UNKNOWN",        "FUTURE",
+                                                "POWERED_DOWN", "POWERING_DOWN", "POWER_DOWN",     "REBOOT_ISSUED"};
 const std::set<std::string, std::less<>> kCordon = {"DRAIN", "DRAINED", "DRAINING", "REBOOT_REQUESTED", "POWER_DRAIN"};
 
-// The association tree's accounts. Every walk is linear in the accounts: upward walks share what
-// they have seen, and nearest() remembers its answers, so that a chain 20,000 deep with a limit
-// at each level, or 50,000 jobs under it, costs each account once (recomputing the ancestors per
-// account or per job took minutes). A cycle (not something slurmdbd allows) ends a walk.
-class AccountTree {
-public:
-  void add(const std::string& account, const std::string& parent) {
-    parent_[account] = parent;
-    if (!parent.empty()) children_[parent].push_back(account);
-  }
-  const std::string& parent(const std::string& account) const {
-    static const std::string none;
-    auto it = parent_.find(account);
-    return it == parent_.end() ? none : it->second;
-  }
-  // The accounts above each of `from` (not themselves), each once.
-  template <class Each> void above(const std::vector<std::string>& from, Each&& each) const {
-    std::unordered_set<std::string> seen;
-    for (const auto& start : from)
-      for (std::string a = parent(start); !a.empty() && seen.insert(a).second; a = parent(a)) each(a, start);
-  }
-  // `account` and every account below it, sorted.
-  std::vector<std::string> subtree(const std::string& account) const {
-    std::vector<std::string> out{account};
-    std::unordered_set<std::string> seen{account};
-    for (std::size_t k = 0; k < out.size(); ++k)
-      if (auto it = children_.find(out[k]); it != children_.end())
-        for (const auto& c : it->second)
-          if (seen.insert(c).second) out.push_back(c);
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-
-  // The nearest of `account` and its ancestors that `is` holds for; empty when none.
-  class Nearest {
-  public:
-    Nearest(const AccountTree& tree, std::function<bool(const std::string&)> is) : tree_(tree), is_(std::move(is)) {}
-    std::string of(const std::string& account) {
-      std::vector<std::string> path;
-      std::unordered_set<std::string> seen;
-      std::string found;
-      for (std::string a = account; !a.empty(); a = tree_.parent(a)) {
-        if (auto it = memo_.find(a); it != memo_.end()) {
-          found = it->second;
-          break;
-        }
-        if (is_(a)) {
-          found = a;
-          break;
-        }
-        if (!seen.insert(a).second) break;
-        path.push_back(a);
-      }
-      for (const auto& a : path) memo_[a] = found; // the same answer from anywhere on the way
-      return found;
-    }
-
-  private:
-    const AccountTree& tree_;
-    std::function<bool(const std::string&)> is_;
-    std::unordered_map<std::string, std::string> memo_;
-  };
-
-private:
-  std::unordered_map<std::string, std::string> parent_;
-  std::unordered_map<std::string, std::vector<std::string>> children_;
+// What a node carries beside Slurm's own node object (docs/design.md): the partitions that
+// list it and the reservations (not MAINT) that hold it, as JSON fragments per node.
+struct NodeExtras {
+  std::unordered_map<std::string, std::string> partitions, reservations; // node -> JSON array text
 };
+
+std::vector<std::string> comma_list(std::string_view list) {
+  std::vector<std::string> out;
+  for (std::size_t a = 0; a < list.size();) {
+    auto b = list.find(',', a);
+    if (b == std::string_view::npos) b = list.size();
+    if (b > a) out.emplace_back(list.substr(a, b - a));
+    a = b + 1;
+  }
+  return out;
+}
+
+void json_strings(std::string& out, const std::vector<std::string>& list) {
+  out += '[';
+  for (std::size_t k = 0; k < list.size(); ++k) {
+    if (k) out += ", ";
+    json::append_quoted(out, list[k]);
+  }
+  out += ']';
+}
+
+// One reservation (not MAINT) as a node lists it; nullopt (with a warning) when it excludes
+// accounts or users rather than naming them: fleetcap cannot say who may use it.
+std::optional<std::string> reservation_json(const SRes& r, const Warn& warn) {
+  const auto accounts = comma_list(r.accounts), users = comma_list(r.users);
+  const auto negated = [](const std::vector<std::string>& l) {
+    return std::any_of(l.begin(), l.end(), [](const std::string& x) { return x.starts_with("-"); });
+  };
+  std::string j = "{\"name\": ";
+  json::append_quoted(j, r.name);
+  j += ", \"start\": ";
+  json::append_quoted(j, format_rfc3339(*r.start));
+  j += ", \"end\": ";
+  Time end = r.open_end || !r.end ? kOpenEnd : *r.end;
+  json::append_quoted(j, format_rfc3339(std::max(end, *r.start + 1)));
+  if (negated(accounts) || negated(users)) {
+    warn("resv-negated:" + r.name, fmt::format("reservation {} is for every account or user but some (-NAME): "
+                                               "fleetcap counts its nodes as reserved for none of them",
+                                               r.name));
+    j += ", \"namespaces\": [], \"users\": []}";
+    return j;
+  }
+  j += ", \"namespaces\": ";
+  json_strings(j, accounts);
+  j += ", \"users\": ";
+  json_strings(j, users);
+  return j + "}";
+}
+
+NodeExtras node_extras(const std::vector<SNode>& all, const std::vector<SNode>& gpu_nodes,
+                       const std::vector<PartitionRule>& partitions, const std::vector<SRes>& reservations,
+                       const std::string& label, const Warn& warn) {
+  NodeExtras x;
+  std::unordered_set<std::string_view> gpu, known;
+  for (const auto& n : gpu_nodes) gpu.insert(n.name), known.insert(n.name);
+  for (const auto& n : all) known.insert(n.name);
+  std::map<std::string, std::vector<std::string>> parts_of;
+  for (const auto& p : partitions)
+    for (const auto& n : p.nodes)
+      if (gpu.count(n)) parts_of[n].push_back(p.name);
+  for (auto& [node, names] : parts_of) {
+    std::sort(names.begin(), names.end());
+    json_strings(x.partitions[node], names);
+  }
+  for (const auto& r : reservations) {
+    if (r.maint()) continue;
+    const bool all_nodes =
+        r.node_list.empty() || std::find(r.flags.begin(), r.flags.end(), "ALL_NODES") != r.flags.end();
+    std::vector<std::string> names;
+    if (all_nodes) {
+      for (const auto& n : gpu_nodes) names.push_back(n.name);
+    } else if (auto list = expand_hostlist(r.node_list)) {
+      names = std::move(*list);
+    } else {
+      warn("resv-list:" + r.name, fmt::format("{}: reservation {} has node list \"{}\", which is not a hostlist; its "
+                                              "nodes are not counted as reserved",
+                                              label, r.name, shown(r.node_list)));
+      continue;
+    }
+    const auto missing =
+        std::count_if(names.begin(), names.end(), [&](const std::string& n) { return !known.count(n); });
+    if (missing)
+      warn("resv-nodes:" + r.name,
+           fmt::format(
+               "reservation {} names {} nodes Slurm does not list (the first: {}); they are left out", r.name, missing,
+               *std::find_if(names.begin(), names.end(), [&](const std::string& n) { return !known.count(n); })));
+    const auto text = reservation_json(r, warn);
+    if (!text) continue;
+    for (const auto& n : names) {
+      if (!gpu.count(n)) continue;
+      std::string& list = x.reservations[n];
+      list += list.empty() ? "[" : ", ";
+      list += *text;
+    }
+  }
+  for (auto& [node, list] : x.reservations) list += "]";
+  return x;
+}
+
+void write_node_extras(std::string& p, const NodeExtras& x, const std::string& node) {
+  if (auto it = x.partitions.find(node); it != x.partitions.end()) p += ", \"partitions\": " + it->second;
+  if (auto it = x.reservations.find(node); it != x.reservations.end()) p += ", \"reservations\": " + it->second;
+}
+
+// The quotas page: with borrowing, the groups above the leaves; every leaf with the caps a new
+// job of it counts against (defined here, named by jobs later).
+template <class ClusterName, class CapJson>
+void write_quotas(std::string& p, const QuotaPlan& plan, ClusterName&& cluster_name, CapJson&& cap_json, bool by_qos) {
+  p = R"({"api_version": "v1", "items": [)";
+  bool first = true;
+  const auto parent = [&](const std::string& name) {
+    p += ", \"parent\": ";
+    if (name.empty())
+      p += "null";
+    else
+      json::append_quoted(p, name);
+  };
+  for (const auto& [group, above] : plan.group_list) {
+    p += first ? "\n{" : ",\n{";
+    first = false;
+    p += "\"name\": ";
+    json::append_quoted(p, group);
+    parent(above);
+    p += ", \"cluster\": null}";
+  }
+  for (const auto& l : plan.leaves) {
+    p += first ? "\n{" : ",\n{";
+    first = false;
+    p += "\"name\": ";
+    json::append_quoted(p, l.name);
+    parent(l.parent);
+    p += ", \"cluster\": ";
+    json::append_quoted(p, cluster_name(l.type));
+    if (l.gpus) {
+      fmt::format_to(std::back_inserter(p), ", \"gpus\": {}", *l.gpus); // else cap-only
+      // Where Slurm keeps the number, for overalloc plan -o sacctmgr (docs/overalloc.md).
+      p += by_qos ? ", \"slurm\": {\"qos\": " : ", \"slurm\": {\"account\": ";
+      json::append_quoted(p, l.holder);
+      p += ", \"tres\": ";
+      json::append_quoted(p, l.tres);
+      p += "}";
+    }
+    if (!by_qos) {
+      p += ", \"access\": ";
+      json_strings(p, l.access);
+    }
+    if (!l.caps.empty()) {
+      p += ", \"caps\": [";
+      for (std::size_t k = 0; k < l.caps.size(); ++k) {
+        if (k) p += ", ";
+        cap_json(p, l.caps[k]);
+      }
+      p += "]";
+    }
+    p += "}";
+  }
+  p += "\n]}\n";
+}
+
+// What Slurm says of a job beside its GPUs: user, job name, partition, submit time, and why a
+// pending job waits (state_reason; "None" says nothing).
+void write_job_details(std::string& p, const SJob& j, bool running) {
+  const auto field = [&](std::string_view key, std::string_view value) {
+    if (value.empty()) return;
+    fmt::format_to(std::back_inserter(p), ", \"{}\": ", key);
+    json::append_quoted(p, value);
+  };
+  field("user", j.user);
+  field("job_name", j.name);
+  field("partition", j.partition);
+  if (!running && j.reason != "None") field("pending_reason", j.reason);
+  if (j.submit) field("submitted_at", format_rfc3339(*j.submit));
+}
 
 // The running jobs' node lists, expanded within bounds (docs/slurm.md, "Hostlists"): one list
 // names at most the nodes the response holds (a job runs on no more), and all lists together at
@@ -542,41 +745,6 @@ private:
   std::uint64_t per_list_, left_, total_;
   std::string_view label_;
 };
-
-// One warning per account whose limit is shadowed by limits below it, at most five.
-template <class Warn> void warn_shadowed(const std::set<std::string>& shadowed, Warn&& warn) {
-  std::size_t said = 0;
-  for (const auto& s : shadowed) {
-    if (++said > 5) {
-      warn("shadowed:more", fmt::format("... and {} more accounts whose GPU limits are shadowed by limits below them",
-                                        shadowed.size() - 5));
-      break;
-    }
-    warn("shadowed:" + s, fmt::format("account {} has a GPU limit and so do accounts below it; the accounts below are "
-                                      "the quotas, and {}'s own limit is not shown",
-                                      s, s));
-  }
-}
-
-// The GPUs each limit's running jobs use, per GPU type (a cluster index): a QOS's own jobs, or
-// the jobs under an account whose nearest limited account it is (limits that are not shadowed
-// are never above one another, so a job has at most one).
-template <class Outs> std::map<std::string, std::vector<Gpus>> running_use(const Outs& outs, const AccountTree& tree,
-                                                                           const std::set<std::string>& limited,
-                                                                           const std::set<std::string>& shadowed,
-                                                                           bool by_qos, std::size_t types) {
-  AccountTree::Nearest holder(tree, [&](const std::string& a) { return limited.count(a) && !shadowed.count(a); });
-  std::map<std::string, std::vector<Gpus>> use;
-  for (const auto& o : outs) {
-    if (!o.running || !o.cluster) continue;
-    const std::string key = by_qos ? std::string(o.job->qos) : holder.of(std::string(o.job->account));
-    if (key.empty()) continue;
-    auto& v = use[key];
-    v.resize(types);
-    v[*o.cluster] += o.gpus;
-  }
-  return use;
-}
 
 // What translate() keeps of the nodes answer: the fields the mapping reads of each GPU-relevant
 // node, the problems found, and the Slurm cluster and release it named first.
@@ -719,32 +887,10 @@ void read_node(od::object obj, std::size_t i, NodesRead& out, Objects& objs) {
   if (!bad) out.items.push_back(std::move(n));
 }
 
-// The members of a job the mapping reads (kJobKeys names them, in this order).
-enum JobKey : std::size_t {
-  kJobId,
-  kJobState,
-  kAccount,
-  kUserName,
-  kName,
-  kStateReason,
-  kQos,
-  kNodes,
-  kTresAlloc,
-  kTresPerJob,
-  kTresPerNode,
-  kTresPerTask,
-  kGresDetail,
-  kNodeCount,
-  kTasks,
-  kStartTime,
-  kSubmitTime,
-  kCluster,
-  kJobKeyCount
-};
-constexpr KeyIndex<kJobKeyCount> kJobKeys({"job_id", "job_state", "account", "user_name", "name", "state_reason", "qos",
-                                           "nodes", "tres_alloc_str", "tres_per_job", "tres_per_node", "tres_per_task",
-                                           "gres_detail", "node_count", "tasks", "start_time", "submit_time",
-                                           "cluster"});
+// The members of a job the mapping reads.
+constexpr KeyIndex<19> kJobKeys({"job_id", "job_state", "account", "user_name", "name", "state_reason", "partition",
+                                 "qos", "nodes", "tres_alloc_str", "tres_per_job", "tres_per_node", "tres_per_task",
+                                 "gres_detail", "node_count", "tasks", "start_time", "submit_time", "cluster"});
 
 // One job object of GET /slurm/VERSION/jobs: the fields the mapping reads, its strings kept in
 // `out.text` (the body is let go of as it is read).
@@ -754,7 +900,7 @@ void read_job(od::object obj, std::size_t i, JobsRead& out, Objects& objs) {
   for (auto f : obj) {
     const std::string_view k = key_of(f);
     const std::size_t key = kJobKeys.find(k);
-    if (key == kJobKeyCount) continue; // stepped over by the next member
+    if (key == kJobKeys.size()) continue; // stepped over by the next member
     od::value v = f.value();
     auto str = [&](std::string_view& s) {
       if (!read_kept(v, s, out.text)) problems.push_back({k, "must be a string, got " + got(v)});
@@ -767,7 +913,7 @@ void read_job(od::object obj, std::size_t i, JobsRead& out, Objects& objs) {
         into = num->value;
     };
     switch (key) {
-    case kJobId: {
+    case kJobKeys.at("job_id"): {
       auto num = read_number(v);
       if (!num || !num->set)
         problems.push_back({"job_id", "must be a number, got " + got(v)});
@@ -775,29 +921,30 @@ void read_job(od::object obj, std::size_t i, JobsRead& out, Objects& objs) {
         j.id = num->value;
       break;
     }
-    case kJobState:
+    case kJobKeys.at("job_state"):
       if (!read_words_kept(v, j.states, out.text))
         problems.push_back({"job_state", "must be a string or an array, got " + got(v)});
       break;
-    case kAccount: str(j.account); break;
-    case kUserName: str(j.user); break;
-    case kName: str(j.name); break;
-    case kStateReason: str(j.reason); break;
-    case kQos: str(j.qos); break;
-    case kNodes: str(j.nodes); break;
-    case kTresAlloc: str(j.alloc); break;
-    case kTresPerJob: str(j.per_job); break;
-    case kTresPerNode: str(j.per_node); break;
-    case kTresPerTask: str(j.per_task); break;
-    case kGresDetail:
+    case kJobKeys.at("account"): str(j.account); break;
+    case kJobKeys.at("user_name"): str(j.user); break;
+    case kJobKeys.at("name"): str(j.name); break;
+    case kJobKeys.at("state_reason"): str(j.reason); break;
+    case kJobKeys.at("partition"): str(j.partition); break;
+    case kJobKeys.at("qos"): str(j.qos); break;
+    case kJobKeys.at("nodes"): str(j.nodes); break;
+    case kJobKeys.at("tres_alloc_str"): str(j.alloc); break;
+    case kJobKeys.at("tres_per_job"): str(j.per_job); break;
+    case kJobKeys.at("tres_per_node"): str(j.per_node); break;
+    case kJobKeys.at("tres_per_task"): str(j.per_task); break;
+    case kJobKeys.at("gres_detail"):
       if (!read_words_kept(v, j.gres_detail, out.text))
         problems.push_back({"gres_detail", "must be an array of strings, got " + got(v)});
       break;
-    case kNodeCount: number(j.node_count, false); break;
-    case kTasks: number(j.tasks, false); break;
-    case kStartTime: number(j.start, true); break;
-    case kSubmitTime: number(j.submitted, true); break;
-    case kCluster: {
+    case kJobKeys.at("node_count"): number(j.node_count, false); break;
+    case kJobKeys.at("tasks"): number(j.tasks, false); break;
+    case kJobKeys.at("start_time"): number(j.start, true); break;
+    case kJobKeys.at("submit_time"): number(j.submit, true); break;
+    case kJobKeys.at("cluster"): {
       std::string_view c;
       if (read_string(v, c) && !c.empty() && out.cluster.empty()) out.cluster = std::string(c);
       break;
@@ -1075,6 +1222,14 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
               r.node_list = std::string(s);
             } else if (k == "comment") {
               if (read_string(v, s)) r.comment = std::string(s);
+            } else if (k == "accounts" || k == "users") {
+              std::vector<std::string_view> w; // a comma list, or an array in later versions
+              if (read_words(v, w))
+                for (auto x : w) {
+                  std::string& list = k == "accounts" ? r.accounts : r.users;
+                  list += list.empty() ? "" : ",";
+                  list += x;
+                }
             } else if (k == "flags") {
               std::vector<std::string_view> w;
               if (!read_words(v, w)) problems.push_back({k, "must be an array of strings, got " + got(v)});
@@ -1100,69 +1255,92 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
             }
           }
           if (r.name.empty() && problems.empty()) problems.push_back({"name", "is missing"});
-          const bool maint = std::find(r.flags.begin(), r.flags.end(), "MAINT") != r.flags.end();
-          if (maint && !r.start && problems.empty()) problems.push_back({"start_time", "is missing"});
+          if (!r.start && problems.empty()) problems.push_back({"start_time", "is missing"});
           for (auto& [field, what] : problems) objs.fail(i, r.name, field, what);
-          if (problems.empty() && maint) reservations.push_back(std::move(r));
+          if (problems.empty()) reservations.push_back(std::move(r));
         },
         meta_cluster);
   }
 
-  // ---- associations / QOS (quota)
+  // ---- associations, QOS and partitions: Slurm's limits and preemption rules
   od::parser quota_parser;
-  std::vector<SAssoc> assocs; // account associations, or QOS (parent empty)
+  std::vector<AccountRule> assocs;
+  std::vector<QosRule> qos_rules;
+  std::vector<PartitionRule> partitions;
+  std::map<std::string, std::map<std::string, int>> user_default_qos; // account -> QOS -> user associations
   const bool by_qos = opt.quota == "qos";
-  std::optional<std::string>& quota_body = by_qos ? in.qos : in.associations;
-  const std::string& quota_label = by_qos ? in.qos_label : in.associations_label;
-  if (opt.quota != "none" && quota_body) {
-    Objects objs(quota_label, by_qos ? "qos" : "associations", errors);
+  const auto unknown_tres = [&](std::string_view kind, const std::string& holder,
+                                const std::vector<std::string>& names) {
+    for (const auto& n : names)
+      warn(fmt::format("tres:{}:{}:{}", kind, holder, n),
+           fmt::format("{} {} limits gres/{}, which fleetcap does not count (only gres/gpu and gres/gpu:TYPE); that "
+                       "limit is left out of the figures",
+                       kind, holder, n));
+  };
+  if (opt.quota != "none" && in.associations) {
+    Objects objs(in.associations_label, "associations", errors);
     read_response(
-        *quota_body, quota_label, by_qos ? "qos" : "associations", quota_parser, errors,
+        *in.associations, in.associations_label, "associations", quota_parser, errors,
         [&](od::object obj, std::size_t i) {
-          SAssoc a;
+          AccountRule a;
           std::string_view user, cluster;
+          std::vector<std::string> others;
           bool bad = false;
           for (auto f : obj) {
             std::string_view k = key_of(f);
             od::value v = f.value();
             std::string_view s;
-            if (k == (by_qos ? "name" : "account")) {
+            if (k == "account") {
               if (!read_string(v, s)) {
                 objs.fail(i, {}, k, "must be a string, got " + got(v));
                 bad = true;
               }
               a.account = std::string(s);
-            } else if (!by_qos && k == "parent_account") {
+            } else if (k == "parent_account") {
               if (read_string(v, s)) a.parent = std::string(s);
-            } else if (!by_qos && k == "user") {
+            } else if (k == "user") {
               read_string(v, user);
-            } else if (!by_qos && k == "cluster") {
+            } else if (k == "cluster") {
               read_string(v, cluster);
-            } else if (k == (by_qos ? "limits" : "max")) {
-              if (v.type() != od::json_type::object) continue;
-              auto limits_at = [&](od::value lv) {
-                auto l = read_tres_limits(lv);
-                if (!l) {
-                  objs.fail(i, a.account, by_qos ? "limits.max.tres.total" : "max.tres.total",
-                            "must be a list of TRES {type, name, count}");
-                  bad = true;
-                } else {
-                  a.limits = std::move(*l);
-                }
-              };
-              if (by_qos)
-                at_path(v.get_object(), kQosLimits, limits_at);
-              else
-                at_path(v.get_object(), kAssocLimits, limits_at);
+            } else if (k == "default" && v.type() == od::json_type::object) {
+              for (auto g : v.get_object())
+                if (std::string_view(g.unescaped_key()) == "qos" && read_string(g.value(), s)) a.default_qos = s;
+            } else if (k == "max" && v.type() == od::json_type::object) {
+              if (!read_limits(v.get_object(), kAssocLimits, "max.tres.total", objs, i, a.account, others, a.limits))
+                bad = true;
             }
           }
-          if (bad || !user.empty()) return; // user associations carry no account limit here
+          if (bad || a.account.empty()) return;
           if (!cluster.empty() && !slurm_cluster.empty() && cluster != slurm_cluster) return;
-          if (a.account.empty()) return;
+          if (!user.empty()) { // a user's association: only its default QOS is of use here
+            if (!a.default_qos.empty()) ++user_default_qos[a.account][a.default_qos];
+            return;
+          }
+          unknown_tres("account", a.account, others);
           assocs.push_back(std::move(a));
         },
         meta_cluster);
   }
+  if (opt.quota != "none" && in.qos) {
+    Objects objs(in.qos_label, "qos", errors);
+    read_response(
+        *in.qos, in.qos_label, "qos", quota_parser, errors,
+        [&](od::object obj, std::size_t i) { read_qos(obj, i, objs, qos_rules, unknown_tres); }, meta_cluster);
+  }
+  if (in.partitions) {
+    Objects objs(in.partitions_label, "partitions", errors);
+    read_response(
+        *in.partitions, in.partitions_label, "partitions", quota_parser, errors,
+        [&](od::object obj, std::size_t i) { read_partition(obj, i, objs, partitions); }, meta_cluster);
+  }
+  // An account association that names no default QOS: its users' (most of them), as Slurm
+  // gives a job that names none.
+  for (auto& a : assocs)
+    if (a.default_qos.empty())
+      if (auto it = user_default_qos.find(a.account); it != user_default_qos.end())
+        a.default_qos = std::max_element(it->second.begin(), it->second.end(), [](const auto& x, const auto& y) {
+                          return x.second < y.second;
+                        })->first;
   if (!errors.empty()) throw DataError(std::move(errors));
 
   if (slurm_cluster.empty()) {
@@ -1240,6 +1418,7 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
   // ---- nodes
   std::unordered_set<std::string> in_maint_res; // filled below, before node events
   std::size_t islands_defaulted = 0;
+  const NodeExtras extras = node_extras(nodes, gpu_nodes, partitions, reservations, in.reservations_label, warn);
   {
     std::string& p = tr.pages[static_cast<std::size_t>(Resource::nodes)];
     p.reserve(gpu_nodes.size() * 160 + 64);
@@ -1248,10 +1427,12 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
     for (auto& n : gpu_nodes) {
       std::string health = "healthy", word;
       bool cordoned = false;
-      for (const auto& w : n.words) {
-        if (kUnhealthy.count(w) && health == "healthy") health = lower(w);
+      // The first of kUnhealthyOrder the node shows, whatever order Slurm lists its words in
+      // (a restarted slurmctld calls a silent node UNKNOWN+NOT_RESPONDING: not_responding).
+      for (std::string_view u : kUnhealthyOrder)
+        if (health == "healthy" && std::find(n.words.begin(), n.words.end(), u) != n.words.end()) health = lower(u);
+      for (const auto& w : n.words)
         if (kCordon.count(w)) cordoned = true;
-      }
       // The issue's type: the state word that explains it (unhealthy, else cordon, else the base state).
       if (health != "healthy")
         word = health;
@@ -1285,6 +1466,9 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       json::append_quoted(p, island);
       fmt::format_to(std::back_inserter(p), ", \"gpus\": {}, \"health\": ", n.total);
       json::append_quoted(p, health);
+      // Slurm's own state words (down, fail, not_responding) are not healthy, said so outright.
+      if (health != "healthy") p += ", \"healthy\": false";
+      write_node_extras(p, extras, n.name);
       p += cordoned ? ", \"cordoned\": true, \"issues\": [" : ", \"cordoned\": false, \"issues\": [";
       if (!n.reason.empty()) {
         const bool p1 = std::any_of(n.words.begin(), n.words.end(),
@@ -1395,198 +1579,74 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
                      "lists (job {}: \"{}\"); left out",
                      node_lists.bad, nodes.size(), node_lists.first_bad_job, node_lists.first_bad));
 
-  // ---- quotas
-  struct Leaf {
-    std::string name, account;
-    std::size_t type;
-    Gpus gpus;
-    std::string tres; // the GrpTRES entry it comes from: gres/gpu:TYPE, or gres/gpu when untyped
-  };
-  std::vector<Leaf> leaves;
-  AccountTree tree;
-  for (const auto& a : assocs)
-    if (!by_qos) tree.add(a.account, a.parent);
-  std::set<std::string> limited;
-  for (const auto& a : assocs)
-    if (!a.limits.empty()) limited.insert(a.account);
-  // An account with a limit above another limited account: the deeper ones are the leaves.
-  std::set<std::string> shadowed;
-  if (!by_qos)
-    tree.above(std::vector<std::string>(limited.begin(), limited.end()),
-               [&](const std::string& a, const std::string& from) {
-                 if (a != from && limited.count(a)) shadowed.insert(a);
-               });
-  warn_shadowed(shadowed, warn);
-  std::map<std::string, std::string> sku_config(opt.quota_sku.begin(), opt.quota_sku.end());
-  if (opt.quota != "none" && !quota_body)
+  // ---- quotas: Slurm's limits as leaves and caps (QuotaPlan), who Slurm would preempt (Preemption)
+  if (opt.quota != "none" && !in.associations && !(by_qos && in.qos))
     warn("no-slurmdbd",
          "slurmrestd serves no slurmdb endpoints (no slurmdbd): there is no quota; every GPU job is flex");
-  std::optional<std::map<std::string, std::vector<Gpus>>> use_of; // running GPUs under each limit, per type
-  for (const auto& a : assocs) {
-    if (a.limits.empty() || shadowed.count(a.account)) continue;
-    std::vector<Limit> typed, untyped;
-    for (const auto& l : a.limits) (l.type.empty() ? untyped : typed).push_back(l);
-    if (!typed.empty() && !untyped.empty())
-      warn("typed+untyped:" + a.account,
-           fmt::format("{} {} has typed GPU limits and an untyped one; the typed ones are "
-                       "used, the untyped gpu={} is ignored",
-                       by_qos ? "QOS" : "account", a.account, untyped.front().count));
-    std::vector<std::tuple<std::size_t, Gpus, std::string>> placed; // type, GPUs, TRES
-    for (const auto& l : typed) {
-      auto t = type_index(l.type);
-      if (!t) {
-        warn("no-type:" + a.account + l.type, fmt::format("{} {} limits gpu:{} but no node has that GPU type; ignored",
-                                                          by_qos ? "QOS" : "account", a.account, l.type));
-        continue;
-      }
-      placed.emplace_back(*t, l.count, "gres/gpu:" + l.type);
+  std::map<std::string, std::string> parent_of;
+  for (const auto& a : assocs) parent_of[a.account] = a.parent;
+  const auto covered_by = [&](const SJob& j, const std::string& holder) {
+    if (by_qos) return j.qos == holder;
+    std::set<std::string> seen;
+    for (std::string a(j.account); !a.empty() && seen.insert(a).second;) {
+      if (a == holder) return true;
+      auto it = parent_of.find(a);
+      a = it == parent_of.end() ? std::string() : it->second;
     }
-    if (typed.empty() && !untyped.empty() && !type_names.empty()) {
-      std::size_t t = 0;
-      if (type_names.size() > 1) {
-        std::string why;
-        if (auto it = sku_config.find(a.account); it != sku_config.end() && type_index(it->second)) {
-          t = *type_index(it->second);
-          why = "[slurm.quota-sku]";
-        } else {
-          // The type whose cluster the account's running jobs use most; else the type with most GPUs.
-          if (!use_of) use_of = running_use(outs, tree, limited, shadowed, by_qos, type_names.size());
-          std::vector<Gpus> use = (*use_of)[a.account];
-          use.resize(type_names.size());
-          auto best = std::max_element(use.begin(), use.end());
-          if (*best > 0) {
-            t = static_cast<std::size_t>(best - use.begin());
-            why = "where its running jobs use most GPUs";
-          } else {
-            Gpus most = -1;
-            for (std::size_t k = 0; k < type_names.size(); ++k)
-              if (type_gpus[type_names[k]] > most) {
-                most = type_gpus[type_names[k]];
-                t = k;
-              }
-            why = "the type with most GPUs, as it runs no jobs";
-          }
-          if (!sku_config.empty() || true)
-            warn("untyped:" + a.account,
-                 fmt::format(
-                     "{} {} has an untyped GPU limit (gpu={}) in a cluster with several GPU types; placed in {} "
-                     "({}); set [slurm.quota-sku] {} = \"TYPE\" to choose",
-                     by_qos ? "QOS" : "account", a.account, untyped.front().count, cluster_name(t), why, a.account));
-        }
-      }
-      placed.emplace_back(t, untyped.front().count, "gres/gpu");
-    }
-    for (auto& [t, g, tres] : placed)
-      leaves.push_back(
-          {placed.size() > 1 ? fmt::format("{}/{}", a.account, type_names[t]) : a.account, a.account, t, g, tres});
-  }
-  // Groups: the accounts above leaves, when borrowing is allowed (Slurm's "root" is left out, so
-  // each of its children heads a tree of its own).
-  std::set<std::string> groups;
-  if (!by_qos && opt.borrowing) {
-    std::vector<std::string> leaf_list;
-    for (const auto& l : leaves) leaf_list.push_back(l.account);
-    tree.above(leaf_list, [&](const std::string& a, const std::string&) {
-      if (a != "root") groups.insert(a);
-    });
-  }
-  if (!by_qos && !opt.borrowing && !leaves.empty())
-    warn("borrowing", "Slurm GPU limits are caps: each account's limit is a quota of its own, without its parent "
-                      "accounts as quota groups, so borrowable is 0 (set [slurm] borrowing = true to keep the account "
-                      "tree and let its accounts borrow)");
-  std::set<std::string> leaf_accounts;
-  for (const auto& l : leaves) leaf_accounts.insert(l.account);
-  auto group_parent = [&](const std::string& account) -> std::string {
-    if (!opt.borrowing || by_qos) return {};
-    const std::string& parent = tree.parent(account);
-    return parent == "root" ? std::string() : parent;
+    return false;
   };
-  std::map<std::string, std::vector<std::string>> subtrees; // a typed limit's leaves share one
-  auto sub_accounts = [&](const std::string& account) -> const std::vector<std::string>& {
-    auto it = subtrees.find(account);
-    if (it == subtrees.end()) it = subtrees.emplace(account, tree.subtree(account)).first;
-    return it->second;
+  QuotaInputs qin;
+  qin.by_qos = by_qos;
+  qin.borrowing = opt.borrowing;
+  qin.accounts = assocs;
+  qin.qos = qos_rules;
+  qin.type_names = type_names;
+  for (const auto& t : type_names) qin.type_gpus.push_back(type_gpus[t]);
+  qin.quota_sku = opt.quota_sku;
+  qin.type_index = type_index;
+  qin.use = [&](const std::string& holder, std::size_t t) {
+    Gpus g = 0;
+    for (const auto& o : outs)
+      if (o.running && o.cluster == t && covered_by(*o.job, holder)) g += o.gpus;
+    return g;
   };
-  {
-    std::string& p = tr.pages[static_cast<std::size_t>(Resource::quotas)];
-    p = R"({"api_version": "v1", "items": [)";
-    bool first = true;
-    for (const auto& g : groups) {
-      if (leaf_accounts.count(g)) continue; // cannot be both (shadowed above)
-      p += first ? "\n{" : ",\n{";
-      first = false;
-      p += "\"name\": ";
-      json::append_quoted(p, g);
-      p += ", \"parent\": ";
-      if (auto par = group_parent(g); par.empty())
-        p += "null";
-      else
-        json::append_quoted(p, par);
-      p += ", \"cluster\": null}";
-    }
-    for (const auto& l : leaves) {
-      p += first ? "\n{" : ",\n{";
-      first = false;
-      p += "\"name\": ";
-      json::append_quoted(p, l.name);
-      p += ", \"parent\": ";
-      if (auto par = group_parent(l.account); par.empty())
-        p += "null";
-      else
-        json::append_quoted(p, par);
+  const QuotaPlan plan(qin, warn);
+  const Preemption preemption(PreemptionSetup{opt.preempt_type, opt.preempt_mode, qos_rules, partitions}, warn);
+  const std::set<std::string, std::less<>> flex_qos(opt.flex_qos.begin(), opt.flex_qos.end());
+  std::vector<bool> cap_written(plan.caps.size(), false);
+  const auto cap_json = [&](std::string& p, std::size_t c) {
+    const PlannedCap& cap = plan.caps[c];
+    if (cap_written[c]) return json::append_quoted(p, cap.name);
+    cap_written[c] = true;
+    p += "{\"name\": ";
+    json::append_quoted(p, cap.name);
+    fmt::format_to(std::back_inserter(p), ", \"gpus\": {}", cap.gpus);
+    if (cap.type) {
       p += ", \"cluster\": ";
-      json::append_quoted(p, cluster_name(l.type));
-      fmt::format_to(std::back_inserter(p), ", \"gpus\": {}", l.gpus);
-      // Where Slurm keeps the number, for overalloc plan -o sacctmgr (docs/overalloc.md).
-      p += by_qos ? ", \"slurm\": {\"qos\": " : ", \"slurm\": {\"account\": ";
-      json::append_quoted(p, l.account);
-      p += ", \"tres\": ";
-      json::append_quoted(p, l.tres);
-      p += "}";
-      if (!by_qos) {
-        p += ", \"access\": [";
-        bool f2 = true;
-        for (const auto& acc : sub_accounts(l.account)) {
-          if (!f2) p += ", ";
-          f2 = false;
-          json::append_quoted(p, acc);
-        }
-        p += "]";
-      }
-      p += "}";
+      json::append_quoted(p, cluster_name(*cap.type));
     }
-    p += "\n]}\n";
-  }
+    p += "}";
+  };
+  write_quotas(tr.pages[static_cast<std::size_t>(Resource::quotas)], plan, cluster_name, cap_json, by_qos);
 
   // ---- jobs page
   std::map<std::string, std::string> prio(opt.priority.begin(), opt.priority.end());
-  std::set<std::string, std::less<>> flex_qos(opt.flex_qos.begin(), opt.flex_qos.end());
-  std::multimap<std::string, std::size_t> leaves_of; // account or QOS -> leaves
-  for (std::size_t k = 0; k < leaves.size(); ++k) leaves_of.emplace(leaves[k].account, k);
   std::size_t no_account = 0;
-  AccountTree::Nearest holder(tree, [&](const std::string& a) { return leaves_of.count(a) > 0; });
   {
     std::string& p = tr.pages[static_cast<std::size_t>(Resource::jobs)];
-    p.reserve(outs.size() * 200 + 64);
+    p.reserve(outs.size() * 260 + 64);
     p = R"({"api_version": "v1", "items": [)";
     bool first = true;
     for (auto& o : outs) {
       const SJob& j = *o.job;
-      const Leaf* target = nullptr;
-      if (!flex_qos.count(j.qos)) {
-        // The holder of the nearest limit: its leaf in the job's cluster, else none (flex).
-        const std::string h = by_qos ? std::string(j.qos) : holder.of(std::string(j.account));
-        auto [b, e] = leaves_of.equal_range(h);
-        for (auto it = b; it != e; ++it) {
-          const Leaf& l = leaves[it->second];
-          if (o.cluster ? l.type == *o.cluster
-                        : (std::distance(b, e) == 1 || (!o.req_type.empty() && type_index(o.req_type) == l.type))) {
-            target = &l;
-            break;
-          }
-        }
-      }
-      if (target) o.cluster = target->type;
+      const std::string account(j.account), qos(j.qos);
+      // flex-qos, when given, says which QOS are reclaimable; else Slurm's preemption rules do.
+      const bool reclaimable =
+          flex_qos.empty() ? preemption.reclaimable(j.qos, j.partition, o.nodes) : flex_qos.count(j.qos) > 0;
+      const std::size_t leaf =
+          reclaimable ? kNoLeaf : plan.leaf_for(account, qos, o.cluster, o.req_type).value_or(kNoLeaf);
+      if (leaf != kNoLeaf) o.cluster = plan.leaves[leaf].type;
+      const auto caps = plan.caps_for(account, qos, o.cluster);
       std::string_view ns = j.account;
       if (ns.empty()) {
         ns = "none";
@@ -1597,33 +1657,26 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       fmt::format_to(std::back_inserter(p), "\"name\": \"{}\", \"namespace\": ", j.id);
       json::append_quoted(p, ns);
       p += ", \"quota\": ";
-      json::append_quoted(p, target ? std::string_view(target->name) : std::string_view("flex"));
+      json::append_quoted(p, leaf != kNoLeaf ? std::string_view(plan.leaves[leaf].name) : std::string_view("flex"));
       if (o.cluster) {
         p += ", \"cluster\": ";
         json::append_quoted(p, cluster_name(*o.cluster));
       }
       p += ", \"priority\": ";
-      auto pr = prio.find(std::string(j.qos));
+      auto pr = prio.find(qos);
       json::append_quoted(p, pr == prio.end() ? std::string_view("mid") : std::string_view(pr->second));
       fmt::format_to(std::back_inserter(p), ", \"gpus\": {}, \"state\": \"{}\"", o.gpus,
                      o.running ? "running" : "pending");
-      // Said by Slurm; no figure uses them (docs/jobs.md).
-      if (!j.user.empty()) {
-        p += ", \"user\": ";
-        json::append_quoted(p, j.user);
+      if (leaf == kNoLeaf && !reclaimable) p += ", \"reclaimable\": false"; // stable use (docs/design.md)
+      if (!caps.empty() && (leaf == kNoLeaf || caps != plan.leaves[leaf].caps)) {
+        p += ", \"caps\": [";
+        for (std::size_t k = 0; k < caps.size(); ++k) {
+          if (k) p += ", ";
+          cap_json(p, caps[k]);
+        }
+        p += "]";
       }
-      if (!j.name.empty()) {
-        p += ", \"job_name\": ";
-        json::append_quoted(p, j.name);
-      }
-      if (!o.running && !j.reason.empty() && j.reason != "None") {
-        p += ", \"pending_reason\": ";
-        json::append_quoted(p, j.reason);
-      }
-      if (j.submitted) {
-        p += ", \"submitted_at\": ";
-        json::append_quoted(p, format_rfc3339(*j.submitted));
-      }
+      write_job_details(p, j, o.running);
       if (o.running) {
         p += ", \"nodes\": [";
         for (std::size_t k = 0; k < o.nodes.size(); ++k) {
@@ -1642,7 +1695,6 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
   }
   if (no_account)
     warn("no-account", fmt::format("{} GPU jobs have no account; their namespace is \"none\"", no_account));
-  warn("idle", "Slurm cannot tell which running jobs are idle: no job is marked idle");
 
   // ---- maintenance
   {
@@ -1676,6 +1728,7 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
     };
     bool open_ended = false;
     for (const auto& r : reservations) {
+      if (!r.maint()) continue; // the others hold nodes for their accounts (node_extras)
       const bool all = r.node_list.empty() || std::find(r.flags.begin(), r.flags.end(), "ALL_NODES") != r.flags.end();
       std::vector<std::vector<std::string>> per_type(type_names.size());
       std::vector<bool> touched(type_names.size(), all);

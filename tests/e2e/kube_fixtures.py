@@ -258,3 +258,66 @@ def kueue_sample_lists():
         "/apis/batch/v1/jobs": ("JobList", "batch/v1", []),
     })
     return lists
+
+
+def preemption_lists(lender_reclaim="Never", borrower_priority=0, lender_priority=None, borrow_policy=None,
+                     within=None):
+    """Context "pool" for Kueue's preemption policies (docs/kubernetes.md, "Reclaimable"): two
+    H100 nodes (16 GPUs); cohort pool with ClusterQueues lender and borrower, 8 GPUs nominal each.
+    The borrower's admitted Workload uses 12 (it borrows 4 of the lender's); the lender runs
+    nothing and, with `lender_priority`, has a pending Workload of that priority. A bare GPU pod
+    (1 GPU, no Workload) runs beside them: Kueue never preempts it."""
+    h = {"nvidia.com/gpu.product": H100, "network.topology.nvidia.com/spine": "s1"}
+    nodes = [node("pool-0", 8, h), node("pool-1", 8, h)]
+    preemption = {"reclaimWithinCohort": lender_reclaim}
+    if borrow_policy:
+        preemption["borrowWithinCohort"] = {"policy": borrow_policy}
+    if within:
+        preemption["withinClusterQueue"] = within
+
+    def cq(name, spec_extra=None):
+        spec = {"cohort": "pool", "namespaceSelector": {}, "resourceGroups": [
+            {"coveredResources": ["nvidia.com/gpu"], "flavors": [
+                {"name": "h100", "resources": [{"name": "nvidia.com/gpu", "nominalQuota": "8"}]}]}]}
+        spec.update(spec_extra or {})
+        return {"metadata": {"name": name}, "spec": spec}
+
+    def workload(name, ns, queue, gpus, priority, admitted_cq=None):
+        w = {"metadata": {"name": name, "namespace": ns, "creationTimestamp": "2026-11-30T05:00:00Z",
+                          "ownerReferences": [{"apiVersion": "batch/v1", "kind": "Job", "name": name,
+                                               "uid": f"uid-{name}", "controller": True}]},
+             "spec": {"queueName": queue, "priority": priority, "podSets": [
+                 {"name": "main", "count": 1, "template": {"spec": {"containers": [
+                     {"name": "main", "resources": {"requests": {"nvidia.com/gpu": str(gpus)}}}]}}}]}}
+        if admitted_cq:
+            w["status"] = {"admission": {"clusterQueue": admitted_cq, "podSetAssignments": [
+                {"name": "main", "flavors": {"nvidia.com/gpu": "h100"}, "resourceUsage": {"nvidia.com/gpu": str(gpus)}}]},
+                "conditions": [{"type": "Admitted", "status": "True", "lastTransitionTime": T0}]}
+        else:
+            w["status"] = {"conditions": [{"type": "QuotaReserved", "status": "False", "reason": "Pending",
+                                           "message": "couldn't assign flavors", "lastTransitionTime": T0}]}
+        return w
+
+    workloads = [workload("big", "borrow", "lq", 12, borrower_priority, "borrower")]
+    if lender_priority is not None:
+        workloads.append(workload("urgent", "lend", "lq", 16, lender_priority))
+    pods = [pod("big-0", "borrow", "pool-0", 8, owner=("Job", "big", "uid-big")),
+            pod("big-1", "borrow", "pool-1", 4, owner=("Job", "big", "uid-big")),
+            pod("notebook", "lend", "pool-1", 1)]
+    kv = "kueue.x-k8s.io/v1beta1"
+    return {
+        "/api/v1/nodes": ("NodeList", "v1", nodes),
+        "/api/v1/pods": ("PodList", "v1", pods),
+        "/api/v1/resourcequotas": ("ResourceQuotaList", "v1", []),
+        "/apis/batch/v1/jobs": ("JobList", "batch/v1", []),
+        f"/apis/{kv}/resourceflavors": ("ResourceFlavorList", kv, [
+            {"metadata": {"name": "h100"}, "spec": {"nodeLabels": {"nvidia.com/gpu.product": H100}}}]),
+        f"/apis/{kv}/clusterqueues": ("ClusterQueueList", kv, [
+            cq("lender", {"preemption": preemption}), cq("borrower")]),
+        f"/apis/{kv}/localqueues": ("LocalQueueList", kv, [
+            {"metadata": {"name": "lq", "namespace": "lend"}, "spec": {"clusterQueue": "lender"}},
+            {"metadata": {"name": "lq", "namespace": "borrow"}, "spec": {"clusterQueue": "borrower"}}]),
+        f"/apis/{kv}/cohorts": ("CohortList", kv, []),
+        f"/apis/{kv}/topologies": ("TopologyList", kv, []),
+        f"/apis/{kv}/workloads": ("WorkloadList", kv, workloads),
+    }

@@ -115,13 +115,15 @@ class Lab(KubeCase):
         # Nodes: 8 x 8 GPUs (h100-4 is time-sliced: 32 replicas / 4 = gpu.count 8) = 64.
         # Schedulable: h100-0, -4, -6, -7 (h100-1 degraded, -2 NotReady, -3 cordoned, -5 GPUHealthy=False) = 32.
         # Assigned: team-a/h100 24 + team-b 16 = 40. In quota: Workload train-llm 16 (admitted).
-        # Flex: notebook 2 (limits only) + infer-abc 1+1 + prep max(1, init 2) = 6.
+        # Flex: notebook 2 (limits only) + infer-abc 1+1 + prep max(1, init 2) = 6, all pods no
+        # Workload owns: Kueue never preempts them, stable use (docs/kubernetes.md).
         self.assertEqual(h["total"], 64)
         self.assertEqual(h["healthy"], 32)
         self.assertEqual(h["assigned"], 40)
         self.assertEqual(h["inquota_used"], 16)
-        self.assertEqual(h["inquota_free"], 16)   # min(40, 32) - 16
+        self.assertEqual(h["inquota_free"], 10)   # max(0, min(40, 32 - 6) - 16)
         self.assertEqual(h["flex_used"], 6)
+        self.assertEqual(h["flex_stable_used"], 6)
         self.assertEqual(h["flex_free"], 10)      # 32 - 16 - 6
         self.assertEqual(h["unbacked"], 8)        # 40 - 32
         # Free blocks: block-1 holds h100-7 (8, no job); block-2's schedulable h100-4 runs notebook.
@@ -335,6 +337,75 @@ class KueueSample(KubeCase):
         self.assertEqual(nodes.code, 0, nodes)
         # The sample's Topology has one level, kubernetes.io/hostname: each node is its own island.
         self.assertEqual(sorted(n["island"] for n in nodes.json()["nodes"]), ["gke-t4-0", "gke-t4-1"])
+
+
+class Preemption(KubeCase):
+    """Kueue's preemption policies (docs/kubernetes.md, "Reclaimable"), each worked out from
+    Kueue's documented rules (site/content/en/docs/concepts/cluster_queue.md, "Preemption";
+    preemption.md, "Classic Preemption"): a pending Workload that fits its ClusterQueue's nominal
+    quota may preempt Workloads of ClusterQueues in its cohort that use more than their nominal
+    quota, when its reclaimWithinCohort is Any, or LowerPriority and theirs is lower; Never (the
+    default) preempts none. withinClusterQueue preempts only in its own ClusterQueue and
+    borrowWithinCohort only for a Workload that borrows: neither makes anything reclaimable for
+    in-quota work.
+
+    The fixture (kube_fixtures.preemption_lists): 16 H100 GPUs; lender and borrower, 8 nominal
+    each, in cohort pool; the borrower's Workload "big" uses 12 (borrows 4); a bare 1-GPU pod.
+    Then P 16, U 12, B 4; pool = H 16 − Uq 12 − stable use 1 = 3; lender: free 8, borrowable
+    max(0, (16 − 12) − 8) = 0, so available = min(8, 3 + R), where R = min(8, 4) = 4 when Kueue
+    would reclaim big's borrowed GPUs for the lender, else 0."""
+    lists = staticmethod(fx.preemption_lists)
+
+    def quota(self, **policy):
+        self.server.lists = fx.preemption_lists(**policy)
+        kc = self.kubeconfig("pool.yaml", {"alice": {"token": TOKEN}}, {"pool": "alice"}, "pool")
+        r = self.run_kube("--source", "kube", "--kubeconfig", kc, "quota", "--json")
+        self.assertEqual(r.code, 0, r)
+        d = os.path.join(self.tmp, "pool-snap")
+        shutil.rmtree(d, True)
+        s = self.run_kube("--source", "kube", "--kubeconfig", kc, "snapshot", "save", d)
+        self.assertEqual(s.code, 0, s)
+        jobs = {j["name"]: j for j in items_of(d, "jobs")}
+        return {q["name"]: q for q in r.json()["quotas"]}, jobs
+
+    def check(self, available, reclaimable, **policy):
+        leaves, jobs = self.quota(**policy)
+        self.assertEqual(leaves["lender"]["available"], available, policy)
+        self.assertEqual(jobs["borrow/big"].get("reclaimable", True), reclaimable, policy)
+        # the bare pod: Kueue never preempts it, stable use
+        self.assertIs(jobs["lend/notebook"]["reclaimable"], False)
+        self.assertEqual(leaves["borrower"]["available"], 3)  # min(0 + 4, 3 + 0)
+
+    def test_reclaim_never_is_the_default(self):
+        self.check(3, False)  # nobody may reclaim: R = 0
+        leaves, _ = self.quota()
+        self.assertNotIn("reclaims", json.dumps(leaves["lender"]))  # a figure, not a column
+
+    def test_reclaim_any(self):
+        self.check(7, True, lender_reclaim="Any")  # min(8, 3 + 4)
+
+    def test_reclaim_lower_priority(self):
+        # the lender's in-quota work (priority 100) outranks big (0): reclaimable
+        self.check(7, True, lender_reclaim="LowerPriority", lender_priority=100)
+        # big (200) outranks it: not
+        self.check(3, False, lender_reclaim="LowerPriority", lender_priority=100, borrower_priority=200)
+        # equal (no lender Workload: Kubernetes' default 0 against big's 0): not lower, not reclaimable
+        self.check(3, False, lender_reclaim="LowerPriority")
+
+    def test_borrow_and_within_cluster_queue_reclaim_nothing_for_in_quota_work(self):
+        self.check(3, False, borrow_policy="LowerPriority")
+        self.check(3, False, within="LowerPriority")
+
+    def test_capacity_counts_the_bare_pod_as_stable_use(self):
+        self.server.lists = fx.preemption_lists()
+        kc = self.kubeconfig("pool.yaml", {"alice": {"token": TOKEN}}, {"pool": "alice"}, "pool")
+        r = self.run_kube("--source", "kube", "--kubeconfig", kc, "capacity", "--json")
+        self.assertEqual(r.code, 0, r)
+        c = r.json()["clusters"][0]
+        # H 16, A 16, Uq 12, Uf = Us = 1: inquota_free = max(0, min(16, 16 − 1) − 12) = 3
+        self.assertEqual((c["healthy"], c["assigned"], c["inquota_used"], c["flex_used"], c["flex_stable_used"]),
+                         (16, 16, 12, 1, 1))
+        self.assertEqual((c["inquota_free"], c["flex_free"], c["flex_stable_free"]), (3, 3, 0))
 
 
 class Small(KubeCase):

@@ -516,9 +516,17 @@ class TerminalEscapes(SlurmCase):
                   {"account": "child", "parent_account": evil, "cluster": "hpc", "user": "",
                    "max": {"tres": {"total": [{"type": "gres", "name": "gpu", "count": 4}]}}}]
         self.serve("associations", {"associations": assocs})
+        # a parent's limit binds its sub-accounts as a cap (issue 21): the quota table names it
+        r = self.slurm_run("quota")
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("account ev\\x1b]52;c;ZXZpbA==\\x07il gres/gpu", r.out)
+        self.assert_plain(r.out, "stdout")
+        # a limit on a GPU type no node has: a warning naming the account
+        assocs[0]["max"]["tres"]["total"][0]["name"] = "gpu:nosuch"
+        self.serve("associations", {"associations": assocs})
         r = self.slurm_run("capacity")
         self.assertEqual(r.code, 0, r)
-        self.assertIn("account ev\\x1b]52;c;ZXZpbA==\\x07il has a GPU limit", r.err)
+        self.assertIn("account ev\\x1b]52;c;ZXZpbA==\\x07il limits gres/gpu:nosuch", r.err)
         self.assert_plain(r.err, "stderr")
 
     def test_validation_errors_naming_nodes(self):

@@ -55,8 +55,16 @@ def lab_texts(folder):
     lines = []
     for a in assocs:
         tres = ",".join(f"{t['type']}/{t['name']}={t['count']}" for t in a["max"]["tres"]["total"])
-        lines.append("|".join([a["cluster"], a["account"], a["user"] or "", a["parent_account"] or "", tres]))
+        lines.append("|".join([a["cluster"], a["account"], a["user"] or "", a["parent_account"] or "", tres,
+                               a["default"]["qos"] or ""]))
     with open(os.path.join(folder, "assoc.txt"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    with open(os.path.join(LAB38, "partitions.json")) as f:
+        parts = json.load(f)["partitions"]
+    lines = [f"PartitionName={p['name']} AllowGroups=ALL AllowAccounts=ALL AllowQos=ALL Default=YES "
+             f"Nodes={p['nodes']} PriorityJobFactor=1 PriorityTier={p['priority_tier']} PreemptMode=REQUEUE "
+             f"State=UP TotalNodes={len(p['nodes'])}" for p in parts]
+    with open(os.path.join(folder, "part.txt"), "w") as f:
         f.write("\n".join(lines) + "\n")
 
 
@@ -90,8 +98,13 @@ class Fakes:
                 "sinfo": {"out_file": os.path.join(LAB38, "nodes.json")},
                 "squeue": {"out_file": os.path.join(LAB38, "jobs.json")},
                 "scontrol": {"out_file": os.path.join(self.dir, "res.txt")},
+                "scontrol show partition": {"out_file": os.path.join(self.dir, "part.txt")},
+                # as the lab's slurm.conf says (the capture's scenario preempts by QOS)
+                "scontrol show config": {"out": "PreemptMode             = REQUEUE\n"
+                                                "PreemptType             = preempt/qos\n"},
                 "sacctmgr show assoc": {"out_file": os.path.join(self.dir, "assoc.txt")},
-                "sacctmgr show qos": {"out": "normal||\ncapped|gres/gpu:h200=16\nscavenger||\n"}}
+                "sacctmgr show qos": {"out": "normal||scavenger|cluster\ncapped|gres/gpu:h200=16||cluster\n"
+                                             "scavenger|||requeue\n"}}
 
     def fleetcap(self, *args, plan=None, path=None):
         with open(self.plan_path, "w") as f:
@@ -148,9 +161,9 @@ class Faults(unittest.TestCase):
         self.assertEqual(r.code, 0, r)
         c = {x["name"]: x for x in r.json()["clusters"]}
         self.assertEqual((c["lab/h100"]["total"], c["lab/h100"]["assigned"], c["lab/h100"]["inquota_used"]),
-                         (64, 56, 28))
+                         (64, 56, 30))  # chat-b's 2 (untyped) count in chat's limit (test_slurm.cpp)
         self.assertIn(["squeue", "--json"], self.fake.calls())
-        self.assertIn(["sacctmgr", "-P", "-n", "show", "assoc", "format=Cluster,Account,User,ParentName,GrpTRES"],
+        self.assertIn(["sacctmgr", "-P", "-n", "show", "assoc", "format=Cluster,Account,User,ParentName,GrpTRES,DefaultQOS"],
                       self.fake.calls())
 
     def test_command_missing_on_path(self):
@@ -203,9 +216,9 @@ class Faults(unittest.TestCase):
         self.failed(r, 3, f'squeue --json on {HOST}: jobs[2]: field "job_id" must be a number',
                     f'squeue --json on {HOST}: jobs[4] "5": field "job_state"')
         r = self.fake.fleetcap("capacity", plan=self.with_(sacctmgr_show_assoc={
-            "out": "lab|root|||\nlab|pretrain||root|gres/gpu:h100=lots\nlab|evals||root\n"}))
+            "out": "lab|root||||\nlab|pretrain||root|gres/gpu:h100=lots|\nlab|evals||root|\n"}))
         self.failed(r, 3, 'line 2 "pretrain": GrpTRES "gres/gpu:h100=lots" is not a TRES list',
-                    "line 3: expected 5 fields separated by |, got 4")
+                    "line 3: expected 6 fields separated by |, got 5")
         r = self.fake.fleetcap("capacity", plan=self.with_(scontrol={
             "out": "ReservationName=m StartTime=tomorrow EndTime=2026-12-03T00:00:00 Nodes=h100-01 Flags=MAINT\n"}))
         self.failed(r, 3, f'scontrol -o show reservation on {HOST}: line 1 "m": StartTime=tomorrow is not a time')
@@ -321,10 +334,27 @@ class Releases(unittest.TestCase):
                 "scontrol show nodes": {"out_file": os.path.join(data, "nodes.json")},
                 "scontrol show reservations": {"out_file": os.path.join(data, "reservations.json")},
                 "squeue": {"out_file": os.path.join(data, "jobs.json")},
-                "sacctmgr show qos": {"out_file": os.path.join(data, "qos.json")}}
+                "sacctmgr show qos": {"out_file": os.path.join(data, "qos.json")},
+                # Slurm-web captured no partitions (slurmrestd's fake answers 404: none); scontrol
+                # show config prints no PreemptType: both sources guess it alike
+                "scontrol show partitions": {"out": self.no_partitions(data)}}
         if os.path.exists(os.path.join(data, "associations.json")):
             plan["sacctmgr show assoc"] = {"out_file": os.path.join(data, "associations.json")}
+        else:  # QOS limits bind with the accounts' (and QOS Preempt lists with both): both are read
+            plan["sacctmgr show assoc"] = {"out": self.no_associations(parser)}
         return plan
+
+    @staticmethod
+    def no_associations(parser):
+        with open(os.path.join(SLURMWEB, parser, "qos.json")) as f:
+            meta = json.load(f)["meta"]
+        return json.dumps({"associations": [], "meta": meta, "errors": [], "warnings": []})
+
+    @staticmethod
+    def no_partitions(data):
+        with open(os.path.join(data, "jobs.json")) as f:
+            meta = json.load(f)["meta"]
+        return json.dumps({"partitions": [], "meta": meta, "errors": [], "warnings": []})
 
     def saved_items(self, folder):
         out = {}
@@ -339,7 +369,7 @@ class Releases(unittest.TestCase):
         # but their shapes are still read.)
         for release, (parser, flag) in RELEASES.items():
             with self.subTest(release=release):
-                quota = "associations" if "sacctmgr show assoc" in self.plan(release) else "qos"
+                quota = "associations" if os.path.exists(os.path.join(SLURMWEB, parser, "associations.json")) else "qos"
                 folder = tempfile.mkdtemp(prefix="fleetcap-release-", dir=self.fake.dir)
                 cli = self.fake.fleetcap("--slurm-quota", quota, "snapshot", "save", os.path.join(folder, "cli"),
                                          plan=self.plan(release))
@@ -347,9 +377,13 @@ class Releases(unittest.TestCase):
                 calls = self.fake.calls()
                 self.assertIn(["scontrol", flag, "show", "nodes"], calls)
                 self.assertIn(["scontrol", flag, "show", "reservations"], calls)
+                self.assertIn(["scontrol", flag, "show", "partitions"], calls)
                 self.assertIn(["squeue", flag], calls)
-                self.assertIn(["sacctmgr", flag, "show", "assoc" if quota == "associations" else "qos"], calls)
+                self.assertIn(["sacctmgr", flag, "show", "assoc"], calls)
+                self.assertIn(["sacctmgr", flag, "show", "qos"], calls)
                 rest.Fake.version, rest.Fake.openapi, rest.Fake.slurmdb, rest.Fake.status = parser, True, True, {}
+                if quota == "qos":  # no associations captured: both read an empty list
+                    rest.Fake.status = {"/associations": (200, self.no_associations(parser))}
                 env = harness.clean_env(SLURM_JWT=rest.JWT, SLURM_USER="alice")
                 want = run("--source", self.rest, "--at", "2026-12-02T05:39:14Z", "--slurm-quota", quota,
                            "snapshot", "save", os.path.join(folder, "rest"), env=env)

@@ -98,9 +98,9 @@ class SameAsSlurmrestd(unittest.TestCase):
         # tests/e2e/test_slurm_lab.py works these out; here they are read through the commands.
         c = lab.by_name(self.same(["capacity", "--json"]).json()["clusters"])
         self.assertEqual([c[H100][k] for k in ("total", "healthy", "assigned", "inquota_used", "flex_used",
-                                               "unbacked")], [64, 48, 56, 28, 4, 8])
+                                               "unbacked")], [64, 48, 56, 30, 2, 8])
         self.assertEqual([c[H200][k] for k in ("total", "healthy", "assigned", "inquota_used", "flex_used",
-                                               "unbacked")], [64, 40, 32, 10, 16, 0])
+                                               "unbacked")], [64, 40, 48, 10, 18, 8])
 
     def test_report_html(self):
         rest = run("report", "--html", "-", source=lab.HTTP)
@@ -112,7 +112,7 @@ class SameAsSlurmrestd(unittest.TestCase):
     def test_quota_variants(self):
         # QOS limits (sacctmgr show qos), the account tree kept ([slurm] borrowing), no quota
         self.same(["quota", "--json", "--slurm-quota", "qos"])
-        self.same(["quota", "--json"], config=lab.CONFIG + "borrowing = true\n")
+        self.same(["quota", "--json"], config=lab.CONFIG_QOS + "borrowing = true\n")
         self.same(["capacity", "--json", "--slurm-quota", "none"])
 
     def test_island_map_and_flex_qos(self):
@@ -120,7 +120,7 @@ class SameAsSlurmrestd(unittest.TestCase):
         with open(path, "w") as f:
             f.write("h100-[01-08] rail-a\nh200-[01-08] rail-b\n")
         self.same(["flex", "--gpus", "8", "--contiguous", "--json", "--island-map", path],
-                  config="[slurm]\nregion = \"local\"\nprovider = \"lab\"\n")
+                  config="[slurm]\nregion = \"local\"\nprovider = \"lab\"\npreempt-type = \"preempt/qos\"\n")
         self.same(["capacity", "--json", "--flex-qos", "capped"])
 
     def test_snapshot_save_writes_the_same_items(self):
@@ -188,22 +188,27 @@ class SecondCluster(unittest.TestCase):
         every = run("quota", "--json", source="slurm:all")
         self.assertEqual(every.code, 0, every)
         quotas = {q["name"]: q for q in every.json()["quotas"]}
-        # pretrain is an account of both clusters: lab/pretrain and lab2/pretrain; the rest keep
-        # their names (docs/slurm.md, "Several Slurm clusters")
-        self.assertEqual(sorted(quotas), ["chat", "evals/h100", "evals/h200", "lab/pretrain", "lab2/pretrain",
-                                          "vision"])
+        # pretrain and vision are accounts of both clusters: lab/pretrain and lab2/pretrain; the
+        # rest keep their names (docs/slurm.md, "Several Slurm clusters"). chat's untyped limit
+        # gives a leaf per GPU type of lab (docs/slurm.md, "Untyped limits").
+        self.assertEqual(sorted(quotas), ["chat/h100", "chat/h200", "evals/h100", "evals/h200", "lab/pretrain",
+                                          "lab/vision", "lab2/pretrain", "lab2/vision"])
         for cluster, doc in one.items():
             for q in doc["quotas"]:
-                name = f"{cluster}/{q['name']}" if q["name"] == "pretrain" else q["name"]
+                name = f"{cluster}/{q['name']}" if q["name"] in ("pretrain", "vision") else q["name"]
                 self.assertEqual({**q, "name": name, "tree": name}, quotas[name])
 
     def test_all_every_command_is_the_sum_of_the_clusters(self):
         cap = {name: run("capacity", "--json", source=f"slurm:{name}").json() for name in ("lab", "lab2")}
         every = run("capacity", "--json", source="slurm:all").json()
-        self.assertEqual(every["clusters"], cap["lab"]["clusters"] + cap["lab2"]["clusters"])
+        # flex_stable_used and reserved_free are written when the fleet has stable use or a
+        # reservation (lab does, lab2 does not): absent reads as 0
+        extra = ("flex_stable_used", "reserved_free")
+        lab2 = [{**c, **{k: c.get(k, 0) for k in extra}} for c in cap["lab2"]["clusters"]]
+        self.assertEqual(every["clusters"], cap["lab"]["clusters"] + lab2)
         for key, value in every["totals"].items():
             if isinstance(value, int):
-                self.assertEqual(value, cap["lab"]["totals"][key] + cap["lab2"]["totals"][key], key)
+                self.assertEqual(value, cap["lab"]["totals"].get(key, 0) + cap["lab2"]["totals"].get(key, 0), key)
         # the same list, asked by name
         self.assertEqual(json_of(run("capacity", "--json", source="slurm:lab,lab2"), "slurm:lab,lab2"),
                          json_of(run("capacity", "--json", source="slurm:all"), "slurm:all"))
@@ -269,7 +274,7 @@ class RealFaults(unittest.TestCase):
         r = run("capacity", source="slurm", extra_env=self.conf_with("SlurmctldPort", self.closed_port()))
         self.assertEqual(r.code, 1, r)
         self.assertEqual(r.out, "")
-        self.assertRegex(r.err, r"(sinfo --json|squeue --json|scontrol -o show reservation) on \S+")
+        self.assertRegex(r.err, r"(sinfo --json|squeue --json|scontrol -o show (reservation|partition)) on \S+")
         # The commands run at once; whichever fails first is reported, in Slurm's own words, which
         # vary ("Unable to contact slurm controller", "Unspecified error", an errors[] entry of
         # squeue --json). Whatever they are: the command, the host, and what to check next.
@@ -280,7 +285,8 @@ class RealFaults(unittest.TestCase):
         r = run("capacity", source="slurm", extra_env=env)
         self.assertEqual(r.code, 1, r)
         self.assertEqual(r.out, "")
-        self.assertIn("sacctmgr -P -n show assoc", r.err)
+        # both slurmdb lists are read (limits and Preempt lists): the first that fails is named
+        self.assertRegex(r.err, r"sacctmgr -P -n show (assoc|qos)")
         self.assertIn("Connection refused", r.err)
         self.assertIn("--slurm-quota none", r.err)
         none = run("capacity", "--json", "--slurm-quota", "none", source="slurm", extra_env=env)

@@ -194,3 +194,51 @@ TEST_CASE("largest remainder: equal remainders go to the name that sorts first, 
   CHECK(split_largest_remainder(3, {2, 1, 1}, {"a", "b", "c"}) == V{1, 1, 1});
   CHECK(split_largest_remainder(2, {2, 1, 1}, {"a", "b", "c"}) == V{1, 1, 0}); // 1, .5, .5 -> b wins the tie
 }
+
+// docs/design.md, "What schedulers enforce": stable use and reservations change the cluster
+// figures exactly as the table there says; tests/data/fleets/enforce/README.md works them out.
+TEST_CASE("stable use and reservations: the enforce fleet's cluster figures", "[fleet]") {
+  const Snapshot snap = test::load_fixture("tests/data/fleets/enforce");
+  const FleetAt f = test::at_snapshot(snap);
+  const ClusterFigures& tiger = f.clusters[snap.find_cluster("tiger")];
+  CHECK(tiger.healthy == 72);
+  CHECK(tiger.assigned == 88);
+  CHECK(tiger.inquota_used == 56);
+  CHECK(tiger.flex_used == 8);
+  CHECK(tiger.flex_stable_used == 8); // j4: reclaimable false
+  CHECK(tiger.reserved_free == 8);    // t10, idle, held by demo
+  CHECK(tiger.inquota_free == 0);     // max(0, min(88, 72 - 8 - 8) - 56)
+  CHECK(tiger.flex_free == 0);        // max(0, 72 - 56 - 8 - 8)
+  CHECK(tiger.flex_stable_free == 0);
+  CHECK(tiger.flex_reclaimable_free == 0);
+  CHECK(tiger.unbacked == 16); // hardware only: docs/figures.md
+  CHECK(tiger.largest_free_block == 0);
+  const ClusterFigures& lion = f.clusters[snap.find_cluster("lion")];
+  CHECK(lion.flex_free == 8);
+  CHECK(lion.flex_stable_free == 8);
+  CHECK(lion.flex_stable_used == 0);
+  CHECK(lion.reserved_free == 0);
+  CHECK(lion.largest_free_block == 8);
+  // A day later demo has ended (t10 is free for everyone again) and so has m1 (t11 is back):
+  // H 80, flex_free 80 - 56 - 8 = 16, and tiger-ib2's block is t10 + t11.
+  const FleetAt later = evaluate(snap, *snap.taken_at + 24 * 3600);
+  const ClusterFigures& after = later.clusters[snap.find_cluster("tiger")];
+  CHECK(after.reserved_free == 0);
+  CHECK(after.flex_free == 16);
+  CHECK(after.largest_free_block == 16);
+}
+
+TEST_CASE("without the optional fields the figures are docs/figures.md's, whatever the formula's form", "[fleet]") {
+  // ClusterFigures::from with Us = Rf = 0 against docs/figures.md written out, over a grid of inputs.
+  for (Gpus h : {0, 8, 40, 72})
+    for (Gpus a : {0, 16, 48, 88})
+      for (Gpus uq : {0, 8, 32, 56, 90})
+        for (Gpus uf : {0, 8, 24}) {
+          const ClusterFigures f = ClusterFigures::from(h + 16, h, a, uq, uf, 0);
+          INFO(h << " " << a << " " << uq << " " << uf);
+          CHECK(f.inquota_free == std::max<Gpus>(0, std::min(a, h) - uq));
+          CHECK(f.flex_free == std::max<Gpus>(0, h - uq - uf));
+          CHECK(f.flex_stable_free == std::min(f.flex_free, std::max<Gpus>(0, std::max<Gpus>(0, h - a) - uf)));
+          CHECK(f.flex_reclaimable_free == f.flex_free - f.flex_stable_free);
+        }
+}

@@ -4,6 +4,7 @@
 #include "fleetcap/figures/nodes.hpp"
 #include "support/fixtures.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -78,4 +79,30 @@ TEST_CASE("nodes --all, --island, the window and the cluster filter", "[nodes]")
   Selection lion;
   lion.clusters = {"lion"};
   CHECK(names(snap, list_nodes(snap, lion, horizon(), NodesQuery{})) == std::vector<std::string>{"l07"});
+}
+
+// docs/maintenance.md: a node a reservation holds lists last of the concerns (`reserved`), and is
+// free only for the reservation's accounts, so `nodes --free` leaves it out while it is held
+// (tests/data/fleets/enforce: t10, idle, held by `demo` 2026-11-20 -> 11-21).
+TEST_CASE("a reserved node is listed as reserved and is not free for everyone", "[nodes]") {
+  const Snapshot snap = test::load_fixture("tests/data/fleets/enforce");
+  MaintenanceHorizon h;
+  h.at = *snap.taken_at;
+  h.window = kDefaultMaintenanceWindow;
+  const std::uint32_t t10 = snap.find_node("t10");
+  const NodesReport r = list_nodes(snap, Selection{}, h, NodesQuery{});
+  const auto row = std::find_if(r.rows.begin(), r.rows.end(), [&](const NodeRow& x) { return x.node == t10; });
+  REQUIRE(row != r.rows.end());
+  CHECK(row->concern == NodeConcern::reserved);
+  REQUIRE(row->reservation != kNone);
+  CHECK(snap.reservations[row->reservation].name == "demo");
+  CHECK(row == r.rows.end() - 1); // last concern, and no later row
+  const auto listed = [&](Time at) {
+    MaintenanceHorizon later = h;
+    later.at = at;
+    const FreeNodes f = free_nodes(snap, Selection{}, later, NodesQuery{});
+    return std::any_of(f.rows.begin(), f.rows.end(), [&](const FreeNodeRow& x) { return x.node == t10; });
+  };
+  CHECK_FALSE(listed(h.at));
+  CHECK(listed(h.at + 2 * 24 * 3600)); // demo has ended: t10 is free for everyone
 }

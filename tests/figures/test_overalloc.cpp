@@ -318,7 +318,7 @@ namespace {
 Snapshot preempt_fleet() {
   Snapshot s;
   s.taken_at = *parse_rfc3339("2026-11-20T12:00:00Z");
-  s.clusters.push_back(Cluster{"c", "r", "p", "h100", ClusterState::production});
+  s.clusters.push_back(Cluster{"c", "r", "p", "h100", ClusterState::production, {}});
   for (int i = 0; i < 10; ++i) {
     Node n;
     // Node and job names are views: keep their text in the snapshot's arena.

@@ -210,3 +210,40 @@ TEST_CASE("quota show of a group: its subtree in tree order and all its leaves' 
                                                                "    lab/vision/elk", "    lab/vision/pup"});
   CHECK(d.jobs.size() == 4);
 }
+
+// docs/design.md, "What schedulers enforce"; tests/data/fleets/enforce/README.md has the sums.
+TEST_CASE("quota figures with stable use, a reservation, caps and a cap-only leaf", "[quota]") {
+  const Snapshot snap = test::load_fixture("tests/data/fleets/enforce");
+  const auto all = leaf_quota_figures(snap, test::at_snapshot(snap));
+  // tiger's pool: max(0, H 72 − Uq 56 − Us 8 − Rf 8) = 0. pretrain may not use demo (evals').
+  check_leaf(snap, all, {"research/pretrain", 48, 32, 16, 0, 16, 0, 9});
+  // evals: min(16 + 16, 0 + Rq 8) = 8, then cap org's free 4 (84 − 80).
+  check_leaf(snap, all, {"research/evals", 24, 8, 16, 0, 16, 4, 4});
+  CHECK(all[snap.find_quota("research/evals")].capped_by == 0); // org, the first cap defined
+  CHECK(snap.caps[0].name == "org");
+  // lion: min(8, 16 + min(8, B 8)) = 8, capped by org to 4.
+  check_leaf(snap, all, {"research/lion-evals", 8, 0, 8, 0, 0, 4, 0});
+  // The cap-only leaf promises nothing: assigned, free, borrowed, borrowable 0; available =
+  // min(pool 16, chat-all free 40 − 32).
+  check_leaf(snap, all, {"applied/chat-any", 0, 0, 0, 0, 0, 8, 0});
+  CHECK(snap.caps[all[snap.find_quota("applied/chat-any")].capped_by].name == "chat-all");
+  // research/pretrain is held by its cluster, not a cap.
+  CHECK(all[snap.find_quota("research/pretrain")].capped_by == kNone);
+  const auto caps = cap_figures(snap);
+  const auto org = std::find_if(snap.caps.begin(), snap.caps.end(), [](const Cap& c) { return c.name == "org"; });
+  const auto chat = std::find_if(snap.caps.begin(), snap.caps.end(), [](const Cap& c) { return c.name == "chat-all"; });
+  CHECK(caps[static_cast<std::size_t>(org - snap.caps.begin())].used == 80); // j1 32, j2 8, k2 32, k3 8 (flex)
+  CHECK(caps[static_cast<std::size_t>(chat - snap.caps.begin())].used == 32);
+}
+
+TEST_CASE("quota figures: borrowed GPUs a lender may not reclaim", "[quota]") {
+  // small's elk: nlp's available min(12, 0 + min(12, B 4)) = 4 comes from reclaiming what
+  // vision borrows. vision's jobs marked reclaimable: false (Kueue: no CQ may reclaim) → B' 0.
+  Snapshot snap = test::small();
+  for (auto j : snap.index.quota_jobs[snap.find_quota("lab/vision/elk")]) snap.jobs[j].reclaimable = 0;
+  check_leaf(snap, leaf_quota_figures(snap, test::at_snapshot(snap)), {"lab/nlp/elk", 12, 0, 12, 0, 0, 0, 5});
+  // reclaims: false on the lender (Kueue reclaimWithinCohort: Never) → 0 too.
+  Snapshot other = test::small();
+  other.quotas[other.find_quota("lab/nlp/elk")].reclaims = false;
+  check_leaf(other, leaf_quota_figures(other, test::at_snapshot(other)), {"lab/nlp/elk", 12, 0, 12, 0, 0, 0, 5});
+}

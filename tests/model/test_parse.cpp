@@ -305,3 +305,28 @@ TEST_CASE("items_text keeps the items verbatim for saving") {
   std::string bytes = R"({"api_version": "v1", "items": [ {"a": 1}, {"b": [2]} ], "next_page_token": null})";
   CHECK(items_text("p", bytes) == R"( {"a": 1}, {"b": [2]} )");
 }
+
+TEST_CASE("the optional scheduler fields: types checked, names reported (docs/design.md)") {
+  CHECK(errors_of(Resource::jobs, R"({"name": "j", "namespace": "n", "quota": "flex", "priority": "low", "gpus": 1,
+      "state": "pending", "reclaimable": "no", "caps": [{"name": "c"}, 3], "submitted_at": "soon", "user": 7})") ==
+        std::vector<std::string>{R"(jobs[0] "j": field "reclaimable" must be true or false, got "no")",
+                                 R"(jobs[0] "j": field "caps[0].gpus" is missing)",
+                                 R"(jobs[0] "j": field "submitted_at" must be an RFC 3339 time, got "soon")",
+                                 R"(jobs[0] "j": field "user" must be a string, got 7)"});
+  CHECK(
+      errors_of(Resource::nodes, R"({"name": "n", "cluster": "c", "island": "i", "gpus": 8, "health": "healthy",
+      "healthy": 1, "partitions": "gpu",
+      "reservations": [{"name": "r", "start": "2026-11-21T00:00:00Z", "end": "2026-11-20T00:00:00Z"}, {"start": 1}]})") ==
+      std::vector<std::string>{
+          R"(nodes[0] "n": field "healthy" must be true or false, got 1)",
+          R"(nodes[0] "n": field "partitions" must be an array of strings, got "gpu")",
+          R"(nodes[0] "n": field "reservations[0].end" (2026-11-20T00:00:00Z) must be after start (2026-11-21T00:00:00Z))",
+          R"(nodes[0] "n": field "reservations[1].start" must be an RFC 3339 time, got 1)",
+          R"(nodes[0] "n": field "reservations[1].name" is missing)",
+          R"(nodes[0] "n": field "reservations[1].end" is missing)"});
+  CHECK(
+      errors_of(Resource::quotas, R"({"name": "q", "cluster": "c", "caps": {"name": "x"}, "reclaims": "yes"})") ==
+      std::vector<std::string>{
+          R"(quotas[0] "q": field "caps" must be an array of cap names or {name, gpus, cluster} objects, got an object)",
+          R"(quotas[0] "q": field "reclaims" must be true or false, got "yes")"});
+}

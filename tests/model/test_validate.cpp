@@ -301,3 +301,82 @@ TEST_CASE("health values other than healthy/unhealthy warn once per value") {
   CHECK_FALSE(snap.nodes[2].healthy);
   CHECK(snap.nodes[4].healthy);
 }
+
+// The optional fields of docs/design.md ("What schedulers enforce").
+TEST_CASE("caps: defined once by name, used by leaves and jobs; definitions must agree") {
+  Fleet f;
+  f.set(Resource::quotas, R"({"name": "research", "parent": null, "cluster": null},
+      {"name": "research/a", "parent": "research", "cluster": "tiger", "gpus": 16,
+       "caps": [{"name": "acct", "gpus": 20}, {"name": "qos", "gpus": 8, "cluster": "tiger"}]},
+      {"name": "research/b", "parent": "research", "cluster": "lion", "caps": ["acct"]})");
+  f.add(Resource::jobs, R"({"name": "j4", "namespace": "ns", "quota": "flex", "cluster": "lion", "priority": "low",
+      "gpus": 4, "state": "running", "nodes": ["l01"], "caps": ["acct"], "reclaimable": false})");
+  Snapshot snap;
+  REQUIRE(link_errors(f, snap) == Errors{});
+  REQUIRE(snap.caps.size() == 2);
+  CHECK(snap.caps[0].name == "acct");
+  CHECK(snap.caps[0].cluster_index == kNone);
+  CHECK(snap.caps[1].cluster_index == snap.find_cluster("tiger"));
+  const Quota& b = snap.quotas[snap.find_quota("research/b")];
+  CHECK(b.cap_only); // no gpus, caps: promises nothing
+  CHECK(b.leaf);
+  CHECK(b.gpus == 0);
+  // j1 (research/a) counts against its leaf's caps; j4 names its own; j3 (flex) none.
+  CHECK(as_vector(snap.index.job_caps[0]) == std::vector<std::uint32_t>{0, 1});
+  CHECK(as_vector(snap.index.job_caps[2]).empty());
+  CHECK(as_vector(snap.index.job_caps[3]) == std::vector<std::uint32_t>{0});
+  CHECK(snap.jobs[3].stable_use());
+
+  Fleet bad;
+  bad.set(Resource::quotas, R"({"name": "research", "parent": null, "cluster": null},
+      {"name": "research/a", "parent": "research", "cluster": "tiger", "gpus": 16, "caps": [{"name": "acct", "gpus": 20}]},
+      {"name": "research/b", "parent": "research", "cluster": "lion", "gpus": 8,
+       "caps": [{"name": "acct", "gpus": 24, "cluster": "lion"}, "ghost"]})");
+  CHECK(
+      link_errors(bad) ==
+      Errors{
+          R"(quotas[2] "research/b": field "caps[0]" defines cap "acct" as 24 GPUs in lion, but quotas[1] "research/a" defines it as 20 GPUs)",
+          R"(quotas[2] "research/b": field "caps[1]" names cap "ghost", which no quota or job defines (give {"name", "gpus", "cluster"} once))"});
+}
+
+TEST_CASE("a leaf without gpus needs caps") {
+  Fleet f;
+  f.set(Resource::quotas, R"({"name": "research/a", "parent": null, "cluster": "tiger"})");
+  f.set(Resource::jobs, "");
+  CHECK(link_errors(f) == Errors{R"(quotas[0] "research/a": field "gpus" is missing)"});
+}
+
+TEST_CASE("reservations on nodes: one per name, partitions listed, healthy given outright") {
+  Fleet f;
+  f.set(Resource::nodes, R"({"name": "t01", "cluster": "tiger", "island": "tiger-ib1", "gpus": 8, "health": "down",
+       "healthy": false, "partitions": ["gpu", "debug"],
+       "reservations": [{"name": "demo", "start": "2026-11-20T00:00:00Z", "end": "2026-11-21T00:00:00Z",
+                         "namespaces": ["evals"]}]},
+      {"name": "t02", "cluster": "tiger", "island": "tiger-ib2", "gpus": 8, "health": "drained", "healthy": true,
+       "partitions": ["gpu"],
+       "reservations": [{"name": "demo", "start": "2026-11-20T00:00:00Z", "end": "2026-11-21T00:00:00Z",
+                         "namespaces": ["evals"]}]},
+      {"name": "l01", "cluster": "lion", "island": "lion-ib1", "gpus": 8, "health": "healthy"})");
+  Snapshot snap;
+  REQUIRE(link_errors(f, snap) == Errors{});
+  CHECK(snap.warnings.empty()); // "down" and "drained" are counted as said: no warning
+  CHECK_FALSE(snap.nodes[0].healthy);
+  CHECK(snap.nodes[1].healthy);
+  CHECK(snap.partitions == std::vector<std::string>{"debug", "gpu"});
+  CHECK(as_vector(snap.index.partition_nodes[1]) == std::vector<std::uint32_t>{0, 1});
+  REQUIRE(snap.reservations.size() == 1);
+  CHECK(snap.reservations[0].nodes == std::vector<std::uint32_t>{0, 1});
+  CHECK(snap.reservations[0].serves("evals"));
+  CHECK_FALSE(snap.reservations[0].serves("chat"));
+
+  Fleet bad;
+  bad.set(Resource::nodes, R"({"name": "t01", "cluster": "tiger", "island": "tiger-ib1", "gpus": 8, "health": "healthy",
+       "reservations": [{"name": "demo", "start": "2026-11-20T00:00:00Z", "end": "2026-11-21T00:00:00Z"}]},
+      {"name": "t02", "cluster": "tiger", "island": "tiger-ib2", "gpus": 8, "health": "healthy",
+       "reservations": [{"name": "demo", "start": "2026-11-20T00:00:00Z", "end": "2026-11-22T00:00:00Z"}]},
+      {"name": "l01", "cluster": "lion", "island": "lion-ib1", "gpus": 8, "health": "healthy"})");
+  CHECK(
+      link_errors(bad) ==
+      Errors{
+          R"(nodes[1] "t02": field "reservations[0]" defines reservation "demo" unlike node "t01" (start, end, namespaces and users must agree))"});
+}

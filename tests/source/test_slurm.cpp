@@ -40,6 +40,8 @@ Responses responses(const std::string& dir, const std::string& version) {
   in.reservations = read(d / "reservations.json").value_or(R"({"reservations": []})");
   in.associations = read(d / "associations.json");
   in.qos = read(d / "qos.json");
+  in.partitions = read(d / "partitions.json");
+  in.partitions_label = "GET /slurm/" + version + "/partitions";
   in.nodes_label = "GET /slurm/" + version + "/nodes";
   in.jobs_label = "GET /slurm/" + version + "/jobs";
   in.reservations_label = "GET /slurm/" + version + "/reservations";
@@ -65,6 +67,13 @@ Items translated(Responses in, const SlurmOptions& o = {}, Time now = 1763400000
   it.warnings = t.warnings;
   it.cluster = t.cluster;
   return it;
+}
+
+// The names of the caps an item lists, whether it defines them or names them (docs/design.md).
+std::vector<std::string> cap_names(const json& item) {
+  std::vector<std::string> out;
+  for (const auto& c : item.value("caps", json::array())) out.push_back(c.is_string() ? c : c["name"]);
+  return out;
 }
 
 const json* find(const json& items, const std::string& key, const std::string& name) {
@@ -189,36 +198,48 @@ TEST_CASE("slurm: v0.0.38 shapes and the edge cases, worked by hand") {
   CHECK(g04["issues"][0]["priority"] == "p2");
   CHECK((*find(it.nodes, "name", "a02"))["island"] == "lab/a100"); // no ib- feature: the cluster
 
-  // Quotas: physics's untyped 24 is shadowed by optics's a100 8; bio's typed h100 8 wins over
-  // its untyped 4; chem's untyped 8 goes where its running jobs are (job 107 on g01: h100).
-  REQUIRE(it.quotas.size() == 3);
+  // Quotas (docs/slurm.md, "How Slurm's rules map to the figures"): physics's untyped 24 is a
+  // cap over optics, whose a100 8 is the leaf; bio's typed h100 8 is its h100 leaf and its untyped 4
+  // a cap over every type (cap-only leaves in a100 and gpu); chem's untyped 8 is assigned where its
+  // running jobs are (job 107 on g01: h100), cap-only in the other types.
+  REQUIRE(it.quotas.size() == 7);
   const json& optics = *find(it.quotas, "name", "optics");
   CHECK(optics["cluster"] == "lab/a100");
   CHECK(optics["gpus"] == 8);
   CHECK(optics["parent"].is_null()); // no borrowing: no account tree
   CHECK(optics["access"] == json::array({"optics"}));
-  CHECK((*find(it.quotas, "name", "bio"))["cluster"] == "lab/h100");
-  CHECK((*find(it.quotas, "name", "bio"))["gpus"] == 8);
-  CHECK((*find(it.quotas, "name", "chem"))["cluster"] == "lab/h100");
+  CHECK(optics["caps"] == json::parse(R"([{"name": "account optics gres/gpu:a100", "gpus": 8, "cluster": "lab/a100"},
+                                          {"name": "account physics gres/gpu", "gpus": 24}])"));
+  CHECK((*find(it.quotas, "name", "bio/h100"))["gpus"] == 8);
+  CHECK_FALSE(find(it.quotas, "name", "bio/a100")->contains("gpus")); // cap-only
+  CHECK(cap_names(*find(it.quotas, "name", "bio/a100")) == std::vector<std::string>{"account bio gres/gpu"});
+  CHECK((*find(it.quotas, "name", "chem/h100"))["gpus"] == 8);
+  CHECK_FALSE(find(it.quotas, "name", "chem/gpu")->contains("gpus"));
 
-  // Jobs: 105 completed and 106 GPU-less are left out.
+  // Jobs: 105 completed and 106 GPU-less are left out. No QOS may preempt another and the edge
+  // has no partitions: PreemptType is taken as preempt/none (one warning), so nothing is
+  // reclaimable.
   REQUIRE(it.jobs.size() == 5);
   const json& j101 = *find(it.jobs, "name", "101");
   CHECK(j101["gpus"] == 16);
   CHECK(j101["nodes"] == json::array({"g01", "g02"}));
-  CHECK(j101["quota"] == "flex"); // physics's own limit is shadowed
+  CHECK(j101["quota"] == "flex"); // physics holds no leaf (optics does): stable use, its cap
+  CHECK(j101["reclaimable"] == false);
+  CHECK(cap_names(j101) == std::vector<std::string>{"account physics gres/gpu"});
   CHECK(j101["started_at"] == "2025-11-17T14:33:20Z");
   const json& j102 = *find(it.jobs, "name", "102");
   CHECK(j102["quota"] == "optics");
   CHECK(j102["priority"] == "high");
+  CHECK_FALSE(j102.contains("caps")); // its leaf's
   const json& j103 = *find(it.jobs, "name", "103");
   CHECK(j103["state"] == "pending");
   CHECK(j103["gpus"] == 4); // gres:gpu:h100:2 per node x 2 nodes
   CHECK(j103["cluster"] == "lab/h100");
-  CHECK(j103["quota"] == "flex");                            // optics's limit is for a100
-  CHECK((*find(it.jobs, "name", "104"))["quota"] == "flex"); // QOS scavenger
-  CHECK((*find(it.jobs, "name", "107"))["gpus"] == 2);       // from gres_detail
-  CHECK((*find(it.jobs, "name", "107"))["quota"] == "chem");
+  CHECK(j103["quota"] == "flex"); // optics's limit is for a100
+  // scavenger, which no QOS may preempt: in bio's untyped limit, as Slurm counts it
+  CHECK((*find(it.jobs, "name", "104"))["quota"] == "bio/gpu");
+  CHECK((*find(it.jobs, "name", "107"))["gpus"] == 2); // from gres_detail
+  CHECK((*find(it.jobs, "name", "107"))["quota"] == "chem/h100");
   CHECK((*find(it.jobs, "name", "107"))["priority"] == "mid");
 
   // Maintenance: maint_now in progress on g03, g04; maint_later in 6 h on a01; "users" is not
@@ -237,11 +258,18 @@ TEST_CASE("slurm: v0.0.38 shapes and the edge cases, worked by hand") {
                        [&](const std::string& w) { return w.find(text) != std::string::npos; });
   };
   CHECK(warned("node a01 has several GPU types"));
-  CHECK(warned("account physics has a GPU limit and so do accounts below it"));
-  CHECK(warned("account bio has typed GPU limits and an untyped one"));
-  CHECK(warned("account chem has an untyped GPU limit (gpu=8)"));
   CHECK(warned("1 GPU nodes have no island"));
   CHECK(warned("open-ended"));
+  CHECK(warned("taken as preempt/none"));
+  // Translation choices are documented, not warned (docs/slurm.md).
+  CHECK_FALSE(warned("has a GPU limit and so do accounts below it"));
+  CHECK_FALSE(warned("untyped"));
+  CHECK_FALSE(warned("idle"));
+  // The reservation "users" (not MAINT) holds u01 for user root.
+  const json& u01 = *find(it.nodes, "name", "u01");
+  CHECK(u01["reservations"] == json::parse(R"([{"name": "users", "start": "2025-11-17T14:33:20Z",
+      "end": "2025-11-17T22:53:20Z", "namespaces": [], "users": ["root"]}])"));
+  CHECK(g03["healthy"] == false);
 }
 
 TEST_CASE("slurm: the edge fleet's capacity figures, through the loader") {
@@ -260,15 +288,19 @@ TEST_CASE("slurm: the edge fleet's capacity figures, through the loader") {
   CHECK(r.rows[0].key == "lab/a100");
   CHECK((a100.total == 10 && a100.healthy == 6 && a100.assigned == 8 && a100.inquota_used == 4));
   CHECK((a100.inquota_free == 2 && a100.flex_free == 2 && a100.unbacked == 2));
-  // lab/gpu: u01 4, healthy; flex job 104 uses 2.
+  // lab/gpu: u01 4, healthy; job 104 (bio, cap-only leaf bio/gpu) uses 2 in quota; the
+  // reservation "users" holds u01, so its other 2 are reserved, not free for everyone.
   const ClusterFigures& gpu = r.rows[1].figures;
-  CHECK((gpu.total == 4 && gpu.healthy == 4 && gpu.flex_used == 2 && gpu.flex_free == 2));
+  CHECK((gpu.total == 4 && gpu.healthy == 4 && gpu.inquota_used == 2 && gpu.flex_used == 0));
+  CHECK((gpu.reserved_free == 2 && gpu.flex_free == 0 && gpu.assigned == 0));
   // lab/h100: g01-g04 = 32; g03 down, g04 drained (and in maint_now): H = 16. A = bio 8 + chem 8
-  // = 16; Uq = 2 (107), Uf = 16 (101): inquota_free = 16 - 2 = 14, flex_free = 16 - 2 - 16 -> 0.
+  // = 16; Uq = 2 (107), Uf = Us = 16 (101, stable: nothing is reclaimable under preempt/none):
+  // inquota_free = max(0, min(16, 16 - 16) - 2) = 0 (it was 14: GPUs nobody gets without
+  // preempting what Slurm never preempts), flex_free = 16 - 2 - 16 -> 0.
   const ClusterFigures& h100 = r.rows[2].figures;
   CHECK((h100.total == 32 && h100.healthy == 16 && h100.assigned == 16));
-  CHECK((h100.inquota_used == 2 && h100.flex_used == 16 && h100.inquota_free == 14 && h100.flex_free == 0));
-  CHECK(h100.unbacked == 0);
+  CHECK((h100.inquota_used == 2 && h100.flex_used == 16 && h100.inquota_free == 0 && h100.flex_free == 0));
+  CHECK((h100.flex_stable_used == 16 && h100.unbacked == 0));
 }
 
 TEST_CASE("slurm: borrowing keeps the account tree; QOS quotas") {
@@ -279,7 +311,7 @@ TEST_CASE("slurm: borrowing keeps the account tree; QOS quotas") {
   REQUIRE(find(it.quotas, "name", "physics"));
   CHECK((*find(it.quotas, "name", "physics"))["cluster"].is_null());
   CHECK((*find(it.quotas, "name", "optics"))["parent"] == "physics");
-  CHECK((*find(it.quotas, "name", "bio"))["parent"].is_null());
+  CHECK((*find(it.quotas, "name", "bio/h100"))["parent"].is_null());
 
   o = {};
   o.quota = "qos";
@@ -288,6 +320,8 @@ TEST_CASE("slurm: borrowing keeps the account tree; QOS quotas") {
   CHECK(it.quotas[0]["name"] == "big");
   CHECK(it.quotas[0]["cluster"] == "lab/h100");
   CHECK_FALSE(it.quotas[0].contains("access"));
+  // Account limits still bind a QOS's jobs: 107 (chem, normal) counts against chem's cap.
+  CHECK(cap_names(*find(it.jobs, "name", "107")) == std::vector<std::string>{"account chem gres/gpu"});
 }
 
 TEST_CASE("slurm: malformed objects name the endpoint, index, name and field") {
@@ -324,43 +358,61 @@ TEST_CASE("slurm: the lab's real v0.0.38 capture (Slurm 22.05), figures worked b
   REQUIRE(snap.clusters.size() == 2);
   CHECK(snap.clusters[0].name == "lab/h100");
   CHECK(snap.clusters[1].name == "lab/h200");
-  // Quotas: pretrain h100 40; evals typed h100 16 and h200 8 (two leaves); chat's untyped 24 goes
-  // to h200, where its running jobs use most GPUs (chat-a 8 there, chat-b 2 on h100).
+  // Quotas: pretrain h100 40; evals typed h100 16 and h200 8 (two leaves); chat's untyped 24 is a
+  // cap over both types, assigned in h200 (where its running jobs use most GPUs: chat-a 8 there,
+  // chat-b 2 on h100) and a cap-only leaf in h100 (docs/slurm.md).
   std::map<std::string, std::pair<std::string, Gpus>> quotas;
   for (const auto& q : snap.quotas) quotas[q.name] = {q.cluster.value_or(""), q.gpus};
   CHECK(quotas == std::map<std::string, std::pair<std::string, Gpus>>{{"pretrain", {"lab/h100", 40}},
                                                                       {"evals/h100", {"lab/h100", 16}},
                                                                       {"evals/h200", {"lab/h200", 8}},
-                                                                      {"chat", {"lab/h200", 24}}});
+                                                                      {"chat/h100", {"lab/h100", 0}},
+                                                                      {"chat/h200", {"lab/h200", 24}}});
+  CHECK(snap.quotas[snap.find_quota("chat/h100")].cap_only);
   std::map<std::string, std::string> target;
   for (const auto& j : snap.jobs) target[std::string(j.name)] = std::string(j.quota);
-  // 7 (no GPUs) and 10 (completed) are left out; chat-b runs on h100, where chat has no quota: flex.
+  // 7 (no GPUs) and 10 (completed) are left out; chat-b (6) counts in chat's limit on h100; 8 and
+  // 11 (ops, QOS capped: ops has no limit) are flex, 9 (scavenger, in normal's Preempt list) too.
   CHECK(target == std::map<std::string, std::string>{{"1", "pretrain"},
                                                      {"2", "pretrain"},
                                                      {"3", "evals/h100"},
                                                      {"4", "evals/h200"},
-                                                     {"5", "chat"},
-                                                     {"6", "flex"},
+                                                     {"5", "chat/h200"},
+                                                     {"6", "chat/h100"},
                                                      {"8", "flex"},
                                                      {"9", "flex"},
                                                      {"11", "flex"},
                                                      {"12", "evals/h100"}});
+  // PreemptType is not in slurmrestd's answers: with a Preempt list, preempt/qos (one warning).
+  // capped-a (8) is stable use: QOS capped is in no Preempt list. flex-a (9) is reclaimable.
+  for (const auto& j : snap.jobs) {
+    if (j.name == "8") CHECK(j.stable_use());
+    if (j.name == "9") CHECK((j.flex && !j.stable_use()));
+  }
+  CHECK(std::any_of(t.warnings.begin(), t.warnings.end(),
+                    [](const std::string& w) { return w.find("taken as preempt/qos") != std::string::npos; }));
   const CapacityReport r = capacity(snap, evaluate(snap, now), Selection{}, GroupBy::none);
   REQUIRE(r.rows.size() == 2);
   // h100: 64 GPUs; h100-06 drained and h100-08 not responding: H = 48. A = 40 + 16 = 56.
-  // Uq = 16 (1) + 8 (2) + 4 (3) = 28; Uf = 2 (6) + 2 (9) = 4. inquota_free = min(56, 48) - 28 = 20;
-  // flex_free = 48 - 28 - 4 = 16; unbacked = 56 - 48 = 8; buffer 0; stable = 0.
+  // Uq = 16 (1) + 8 (2) + 4 (3) + 2 (6) = 30; Uf = 2 (9). inquota_free = min(56, 48) - 30 = 18;
+  // flex_free = 48 - 30 - 2 = 16; unbacked = 56 - 48 = 8; headroom 0; stable = 0.
   const ClusterFigures& h100 = r.rows[0].figures;
-  CHECK((h100.total == 64 && h100.healthy == 48 && h100.assigned == 56 && h100.inquota_used == 28));
-  CHECK((h100.flex_used == 4 && h100.inquota_free == 20 && h100.flex_free == 16 && h100.unbacked == 8));
+  CHECK((h100.total == 64 && h100.healthy == 48 && h100.assigned == 56 && h100.inquota_used == 30));
+  CHECK((h100.flex_used == 2 && h100.inquota_free == 18 && h100.flex_free == 16 && h100.unbacked == 8));
   CHECK((h100.headroom == 0 && h100.flex_stable_free == 0 && h100.flex_reclaimable_free == 16));
   // h200: 64; h200-07 down, h200-08 failed, h200-03 in maint-now: H = 40. A = 8 + 24 = 32.
-  // Uq = 2 (4) + 8 (5) = 10; Uf = 16 (8). inquota_free = 32 - 10 = 22; flex_free = 40 - 10 - 16
-  // = 14; buffer = 40 - 32 = 8; stable = min(14, 8 - 16 -> 0) = 0.
+  // Uq = 2 (4) + 8 (5) = 10; Uf = Us = 16 (8, stable); evals-demo holds h200-04 (idle): Rf = 8.
+  // inquota_free = max(0, min(32, 40 - 16 - 8) - 10) = 6 (it was 22: capped-a's 16 and evals's 8
+  // are nobody else's); flex_free = 40 - 10 - 16 - 8 = 6; headroom = 40 - 32 = 8; stable =
+  // min(6, max(0, (40 - 16 - 8 - 32) - 0)) = 0; the largest free block is h200-01 (h200-04 is
+  // evals-demo's).
   const ClusterFigures& h200 = r.rows[1].figures;
   CHECK((h200.total == 64 && h200.healthy == 40 && h200.assigned == 32 && h200.inquota_used == 10));
-  CHECK((h200.flex_used == 16 && h200.inquota_free == 22 && h200.flex_free == 14 && h200.unbacked == 0));
-  CHECK((h200.headroom == 8 && h200.flex_stable_free == 0));
+  CHECK((h200.flex_used == 16 && h200.flex_stable_used == 16 && h200.reserved_free == 8));
+  CHECK((h200.inquota_free == 6 && h200.flex_free == 6 && h200.unbacked == 0));
+  CHECK((h200.headroom == 8 && h200.flex_stable_free == 0 && h200.largest_free_block == 8));
+  // Partitions: one, gpu, holding every node.
+  CHECK(snap.partitions == std::vector<std::string>{"gpu"});
   // Maintenance: maint-now (h200-03) and maint-later (h100-[01-02]); evals-demo is not MAINT.
   REQUIRE(snap.maintenance.size() == 2);
   CHECK(snap.maintenance[0].id == "maint-now");
@@ -380,7 +432,16 @@ TEST_CASE("slurm: the lab's real v0.0.38 capture (Slurm 22.05), figures worked b
   CHECK((*find(it.jobs, "name", "8"))["quota"] == "capped");
   CHECK((*find(it.jobs, "name", "11"))["quota"] == "capped");
   CHECK((*find(it.jobs, "name", "11"))["gpus"] == 4);
-  CHECK((*find(it.jobs, "name", "9"))["quota"] == "flex"); // scavenger
+  CHECK((*find(it.jobs, "name", "9"))["quota"] == "flex"); // scavenger: reclaimable
+  // Both limits apply: chat-a (5, QOS normal) counts against chat's account limit.
+  CHECK(cap_names(*find(it.jobs, "name", "5")) == std::vector<std::string>{"account chat gres/gpu"});
+  // Jobs carry what Slurm says of them.
+  const json& pending = *find(it.jobs, "name", "11");
+  CHECK(pending["pending_reason"] == "QOSGrpGRES");
+  CHECK(pending["job_name"] == "capped-b");
+  CHECK(pending["partition"] == "gpu");
+  CHECK(pending.contains("user"));
+  CHECK(pending.contains("submitted_at"));
 }
 
 // ---- the streaming reader (slurm::Stream): the nodes and jobs answers read while they arrive,

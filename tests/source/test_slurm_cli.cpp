@@ -47,10 +47,10 @@ TEST_CASE("scontrol text without reservations, and bad lines", "[slurm][cli]") {
 
 TEST_CASE("sacctmgr -P -n assoc and qos text become v0.0.38 lists", "[slurm][cli]") {
   std::vector<std::string> errors;
-  const std::string assoc = "lab|root|||\n"
-                            "lab|evals||research|gres/gpu:h100=16,gres/gpu:h200=8,cpu=64,mem=500G\n"
-                            "lab|evals|alice||\n"
-                            "lab|chat||applied|gres/gpu=24|\n"; // -p's trailing | is accepted
+  const std::string assoc = "lab|root||||\n"
+                            "lab|evals||research|gres/gpu:h100=16,gres/gpu:h200=8,cpu=64,mem=500G|\n"
+                            "lab|evals|alice|||capped\n"
+                            "lab|chat||applied|gres/gpu=24||\n"; // -p's trailing | is accepted
   const json a = json::parse(slurm::associations_from_sacctmgr(assoc, "sacctmgr", errors))["associations"];
   REQUIRE(errors.empty());
   REQUIRE(a.size() == 4);
@@ -61,15 +61,37 @@ TEST_CASE("sacctmgr -P -n assoc and qos text become v0.0.38 lists", "[slurm][cli
         json::parse(R"([{"type": "gres", "name": "gpu:h100", "count": 16}, {"type": "gres", "name": "gpu:h200",
                         "count": 8}])"));
   CHECK(a[2]["user"] == "alice");
+  CHECK(a[2]["default"]["qos"] == "capped"); // DefaultQOS: the QOS a job of the account gets
   CHECK(a[3]["max"]["tres"]["total"][0]["name"] == "gpu");
-  const json q = json::parse(slurm::qos_from_sacctmgr("normal|\ncapped|gres/gpu:h200=16\n", "s", errors))["qos"];
-  REQUIRE(q.size() == 2);
+  // Name|GrpTRES|Preempt|PreemptMode: the QOS rules of docs/slurm.md
+  const json q = json::parse(slurm::qos_from_sacctmgr(
+      "normal|||cluster\ncapped|gres/gpu:h200=16||cluster\nhigh||normal,scavenger|requeue\n", "s", errors))["qos"];
+  REQUIRE(q.size() == 3);
   CHECK(q[1]["limits"]["max"]["tres"]["total"][0]["count"] == 16);
+  CHECK(q[0]["preempt"] == json::parse(R"({"list": [], "mode": []})"));
+  CHECK(q[2]["preempt"] == json::parse(R"({"list": ["normal", "scavenger"], "mode": ["requeue"]})"));
 
-  slurm::associations_from_sacctmgr("lab|x||root|gres/gpu=-3\nlab|y\n", "S", errors);
+  slurm::associations_from_sacctmgr("lab|x||root|gres/gpu=-3|\nlab|y\n", "S", errors);
   REQUIRE(errors.size() == 2);
   CHECK(errors[0] == "S: line 1 \"x\": GrpTRES \"gres/gpu=-3\" is not a TRES list like gres/gpu:h100=8");
-  CHECK(errors[1] == "S: line 2: expected 5 fields separated by |, got 2: \"lab|y\"");
+  CHECK(errors[1] == "S: line 2: expected 6 fields separated by |, got 2: \"lab|y\"");
+}
+
+TEST_CASE("scontrol partitions and config: what the preemption rules read", "[slurm][cli]") {
+  std::vector<std::string> errors;
+  const json p = json::parse(slurm::partitions_from_scontrol(
+      "PartitionName=gpu AllowGroups=ALL Default=YES Nodes=h100-[01-08],h200-[01-08] PriorityTier=1 State=UP\n"
+      "PartitionName=prio Nodes=h100-[01-04] PriorityJobFactor=1 PriorityTier=2\n",
+      "scontrol", errors))["partitions"];
+  REQUIRE(errors.empty());
+  CHECK(p == json::parse(R"([{"name": "gpu", "nodes": "h100-[01-08],h200-[01-08]", "priority_tier": 1},
+                             {"name": "prio", "nodes": "h100-[01-04]", "priority_tier": 2}])"));
+  const auto c = slurm::preempt_from_config("Configuration data as of 2026-12-07T00:00:00\n"
+                                            "PreemptMode             = REQUEUE\n"
+                                            "PreemptType             = preempt/qos\n"
+                                            "PreemptExemptTime       = 00:00:00\n");
+  CHECK(c.type == "preempt/qos");
+  CHECK(c.mode == "REQUEUE");
 }
 
 TEST_CASE("sacctmgr clusters: those whose slurmctld registered", "[slurm][cli]") {

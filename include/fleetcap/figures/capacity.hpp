@@ -10,7 +10,7 @@
 
 namespace fleetcap {
 
-enum class GroupBy { none, region, sku, provider };
+enum class GroupBy { none, region, sku, provider, partition };
 
 struct CapacityRow {
   std::string key;               // cluster name, or the group's region/sku/provider
@@ -25,8 +25,16 @@ struct CapacityReport {
   std::vector<CapacityRow> rows;
   ClusterFigures totals;
   std::size_t clusters = 0; // selected clusters, the TOTAL row's CLUSTERS
+  std::string partition;    // --partition: every figure over that partition's nodes
 };
 
 CapacityReport capacity(const Snapshot& snap, const FleetAt& fleet, const Selection& sel, GroupBy by);
+
+// --by partition: one row per partition, its figures over its nodes in each selected cluster
+// (evaluate's `keep`), summed; a node in several partitions counts in each.
+CapacityReport capacity_by_partition(const Snapshot& snap, Time at, const Selection& sel);
+
+// The selection narrowed to the clusters with a node in the partition.
+Selection in_partition(const Snapshot& snap, Selection sel, std::uint32_t partition);
 
 } // namespace fleetcap

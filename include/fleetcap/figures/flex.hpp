@@ -7,12 +7,13 @@
 
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace fleetcap {
 
-// The GPUs flex namespaces share in a cluster: max(0, H − Uq), the healthy GPUs in-quota jobs
-// do not use (docs/figures.md fair share numerator; also what quota `available` may still take).
+// The GPUs flex namespaces share in a cluster: max(0, H − Uq − Rf), the healthy GPUs in-quota
+// jobs do not use and no reservation holds (docs/figures.md fair share numerator; docs/design.md).
 Gpus flex_pool(const ClusterFigures& f);
 
 // One namespace's flex in one cluster.
@@ -48,6 +49,9 @@ struct FlexCluster {
   Gpus flex_pool = 0;
   std::vector<NamespaceFlex> namespaces;
   std::optional<NamespaceFlex> selected; // the --namespace one
+  // Idle GPUs reservations hold now, per reservation (Snapshot::reservations); docs/design.md.
+  std::vector<std::pair<std::uint32_t, Gpus>> reserved;
+  std::string partition; // with --by partition: the partition whose nodes these figures are over
 };
 
 // An island with a free block: GPUs on its schedulable nodes that no running job lists.
@@ -76,6 +80,8 @@ struct FlexIsland {
 };
 
 struct FlexReport {
+  std::string partition; // --partition: every figure over that partition's nodes
+  bool by_partition = false;
   Time at = 0;
   FlexQuery query;
   // Clusters that answer the query: by flex_free (with --stable, flex_stable_free), most first,
@@ -97,8 +103,15 @@ struct FlexReport {
   Gpus selected_free = 0;          // Σ flex_free (with --stable, Σ flex_stable_free)
   std::optional<FlexIsland> best;  // the largest free block of any selected island
   std::optional<FlexCluster> most; // the selected cluster with the most free (stable) flex
+  // Over every selected cluster: (cluster, reservation, idle GPUs it holds now), docs/design.md.
+  std::vector<std::tuple<std::uint32_t, std::uint32_t, Gpus>> reserved;
 };
 
 FlexReport flex(const Snapshot& snap, const FleetAt& fleet, const Selection& sel, const FlexQuery& query);
+
+// --by partition (not with --contiguous): flex() over each partition's nodes (evaluate's
+// `keep`), its clusters' rows one after the other, partition by partition, and their totals; a
+// node in several partitions counts in each.
+FlexReport flex_by_partition(const Snapshot& snap, Time at, const Selection& sel, const FlexQuery& query);
 
 } // namespace fleetcap

@@ -200,15 +200,6 @@ struct MovePlan {
 // islands it touches.
 MovePlan plan_moves(const Snapshot& snap, const Selection& sel, const MaintenanceHorizon& h, bool same_region);
 
-// Each running job's GPUs spread over its listed nodes (docs/maintenance.md): `gpus / n` each, the
-// remainder one each to the first nodes listed. Calls f(node, gpus) per listed node.
-template <class F> void for_each_share(const Job& job, F&& f) {
-  const auto& nodes = job.node_indices;
-  if (nodes.empty()) return;
-  const Gpus n = static_cast<Gpus>(nodes.size()), each = job.gpus / n, extra = job.gpus % n;
-  for (std::size_t k = 0; k < nodes.size(); ++k) f(nodes[k], each + (static_cast<Gpus>(k) < extra ? 1 : 0));
-}
-
 std::string_view to_string(EventTiming t);
 std::string_view to_string(MoveScope s);
 

@@ -13,6 +13,8 @@ namespace fleetcap {
 struct NodesQuery {
   bool all = false;                 // --all: every node of the selected clusters
   std::vector<std::string> islands; // --island (names); empty = every island
+  std::uint32_t partition = kNone;  // --partition (Snapshot::partitions); kNone = any node
+  bool by_partition = false;        // --by partition: sums per partition too
 };
 
 // Why a node is listed, in the order `nodes` lists them (problems first; docs/maintenance.md).
@@ -20,6 +22,7 @@ enum class NodeConcern : std::uint8_t {
   unschedulable, // not schedulable now: unhealthy, cordoned or in maintenance
   issue,         // schedulable, with an open issue
   maintenance,   // schedulable, no issue, an open event coming in the window
+  reserved,      // schedulable, none of the above, a reservation holds it now or in the window
   none,          // listed only with --all
 };
 std::string_view to_string(NodeConcern c);
@@ -34,6 +37,8 @@ struct NodeRow {
   // start in the window; kNone when none.
   std::uint32_t next_event = kNone;
   bool event_active = false;
+  // The reservation (not maintenance) holding it now, else the next in the window; kNone when none.
+  std::uint32_t reservation = kNone;
   std::vector<std::uint32_t> jobs; // running jobs listing it, in snapshot order
 };
 
@@ -51,15 +56,19 @@ struct NodesReport {
   // By concern (problems first), then cluster, island, node name.
   std::vector<NodeRow> rows;
   std::vector<IslandNodes> islands; // islands with a listed node, by cluster and island name
+  // With --by partition: the same sums per partition (`island` holds its Snapshot::partitions
+  // index); a node in several partitions counts in each.
+  std::vector<IslandNodes> partitions;
   IslandNodes totals;
 };
 
-// Why a node is listed without --all: not schedulable now, an open issue, or an open event
-// that overlaps the window.
+// Why a node is listed without --all: not schedulable now, an open issue, or an open event or a
+// reservation that overlaps the window.
 NodesReport list_nodes(const Snapshot& snap, const Selection& sel, const MaintenanceHorizon& h, const NodesQuery& q);
 
 // `nodes --free`: schedulable nodes with free GPUs (GPUs less the running jobs' shares of them,
 // docs/maintenance.md's even spread), most free first, then cluster, island, node name.
+// A node a reservation holds now is free only for its accounts (docs/design.md): not listed.
 struct FreeNodeRow {
   std::uint32_t node = kNone;
   Gpus gpus = 0, gpus_used = 0, inquota_used = 0, flex_used = 0, gpus_free = 0;

@@ -21,8 +21,11 @@ struct QuotaFigures {
   Gpus borrowed = 0;   // max(0, used − assigned)
   Gpus borrowable = 0; // max(0, max(0, P − U) − free): siblings' unused, same tree and cluster;
                        // with a borrowing_limit, at most max(0, borrowing_limit − borrowed)
-  Gpus available = 0;  // min(free + borrowable, max(0, H − Uq) + min(free, B))
+  Gpus available = 0;  // min(free + borrowable, max(0, H − Uq) + min(free, B)), and its caps (docs/design.md)
   Gpus unbacked = 0;   // the cluster's unbacked, split by assigned (largest remainder)
+  // The cap that holds `available` below what the leaf and its cluster give (Snapshot::caps);
+  // kNone when none does.
+  std::uint32_t capped_by = kNone;
 
   // Group sums: assigned, used, free, borrowed, unbacked.
   void add(const QuotaFigures& leaf);
@@ -30,6 +33,13 @@ struct QuotaFigures {
 
 // Figures of every leaf quota, indexed like snap.quotas (groups all zero).
 std::vector<QuotaFigures> leaf_quota_figures(const Snapshot& snap, const FleetAt& fleet);
+
+// A cap's use (docs/design.md): GPUs of the running jobs counting against it where it holds.
+struct CapFigures {
+  Gpus gpus = 0, used = 0, free = 0; // free = max(0, gpus − used)
+};
+// Indexed like snap.caps.
+std::vector<CapFigures> cap_figures(const Snapshot& snap);
 
 // The order in which a quota's jobs go when it shrinks: lowest priority first, then newest
 // first — a pending job counts as newer than any running one, a running job without
@@ -59,6 +69,9 @@ struct QuotaReport {
   // namespace may target (their own `access`), no groups.
   std::vector<QuotaRow> rows;
   QuotaFigures totals; // sums over the leaf rows
+  // The caps of the shown leaves, by name, with their use (docs/design.md); empty without caps.
+  std::vector<std::uint32_t> caps;
+  std::vector<CapFigures> cap_use; // indexed like snap.caps
 };
 
 QuotaReport quota_tree(const Snapshot& snap, const FleetAt& fleet, const Selection& sel,

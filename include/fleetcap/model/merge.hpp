@@ -21,7 +21,7 @@ namespace fleetcap {
 // renamed cluster names the new name.
 class FleetNames {
 public:
-  enum Kind : std::size_t { cluster, node, quota, job, event, kKinds };
+  enum Kind : std::size_t { cluster, node, quota, job, event, cap, kKinds };
 
   // `sources`: each part's source name, in the order of `parts`.
   FleetNames(std::span<const Snapshot> parts, std::vector<std::string> sources);

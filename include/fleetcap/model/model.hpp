@@ -60,6 +60,11 @@ private:
   std::size_t left_ = 0;
 };
 
+struct CapUse;
+struct ReservationUse;
+struct JobDetail;
+struct NodeDetail;
+
 // Storage for the text of the items a fleet has by the hundred thousand (nodes, jobs): their
 // string fields are views into it, so parsing copies each name once into a few large blocks
 // instead of allocating a std::string per field; lists of names (a job's nodes) are kept the
@@ -71,10 +76,20 @@ public:
     return {kept.data(), kept.size()};
   }
   std::span<const std::string_view> store_list(std::span<const std::string_view> names) { return lists_.store(names); }
+  // The optional scheduler details a few items carry (docs/design.md, "What schedulers
+  // enforce"), kept beside their text so an item pays one pointer for them, and nothing when it
+  // has none.
+  template <class T> std::span<const T> store_array(std::span<const T> values) { return arena<T>().store(values); }
+  template <class T> const T* store_one(const T& value) { return arena<T>().store({&value, 1}).data(); }
 
 private:
+  template <class T> ArrayArena<T>& arena();
   ArrayArena<char> chars_;
   ArrayArena<std::string_view> lists_;
+  ArrayArena<CapUse> caps_;
+  ArrayArena<ReservationUse> reservations_;
+  ArrayArena<JobDetail> job_details_;
+  ArrayArena<NodeDetail> node_details_;
 };
 
 using Gpus = std::int64_t;
@@ -127,6 +142,24 @@ struct SourceStatus {
   std::string auth;             // how fleetcap authenticated to it (never the secret)
 };
 
+// A cap as an item names or defines it (docs/design.md, "What schedulers enforce"): a limit the
+// scheduler enforces on the GPUs of the running jobs that count against it, in one cluster or
+// (cluster empty) in every cluster. Views into the item's resource arena.
+struct CapUse {
+  std::string_view name;
+  bool defines = false;     // an object {name, gpus, cluster}; else a bare name, defined elsewhere
+  Gpus gpus = 0;            // when it defines
+  std::string_view cluster; // when it defines; empty: every cluster
+};
+
+// A reservation that is not maintenance, as a node lists it: while active its idle GPUs serve
+// only jobs of its namespaces or users.
+struct ReservationUse {
+  std::string_view name;
+  Time start = 0, end = 0;
+  std::span<const std::string_view> namespaces, users;
+};
+
 struct NodeIssue {
   std::string type;
   std::optional<Time> detected_at;
@@ -134,11 +167,19 @@ struct NodeIssue {
   std::string detail;
 };
 
+// A node's optional scheduler details.
+struct NodeDetail {
+  std::span<const std::string_view> partitions;
+  std::span<const ReservationUse> reservations;
+};
+
 // String fields view Snapshot::text (see TextArena); issues are in Snapshot::node_issues.
 struct Node {
   std::string_view name, cluster, island, health;
   std::span<const NodeIssue> issues;
   Gpus gpus = 0;
+  std::int8_t healthy_given = -1;     // "healthy": true/false counts the node so, whatever `health` says
+  const NodeDetail* detail = nullptr; // partitions, reservations; null when it has none
   // linked
   std::uint32_t cluster_index = kNone;
   std::uint32_t island_index = kNone; // fleet-wide island number
@@ -185,14 +226,30 @@ struct Quota {
   // group's own GPUs its leaves share (reported only). Absent = none.
   std::optional<Gpus> borrowing_limit, lending_limit; // leaves only
   std::optional<Gpus> shared_gpus;                    // groups only
-  std::optional<QuotaOrigin> origin = {};             // leaves only: "slurm" or "kueue" in the snapshot
+  // Caps a new job of the leaf counts against (docs/design.md); a leaf without `gpus` but with
+  // caps is cap-only: it promises nothing and its jobs are bounded by the caps. Views into the
+  // quotas' arena.
+  std::vector<CapUse> caps;
+  bool reclaims = true;                   // its jobs may preempt borrowers to take back what it lent (docs/concepts.md)
+  std::optional<QuotaOrigin> origin = {}; // leaves only: "slurm" or "kueue" in the snapshot
   // linked
+  std::vector<std::uint32_t> cap_indices; // into Snapshot::caps
+  bool cap_only = false;                  // a leaf with caps and no gpus
   std::uint32_t parent_index = kNone;
   std::uint32_t tree_index = kNone;    // top-level ancestor (itself for a root)
   std::uint32_t cluster_index = kNone; // leaves only
   bool leaf = true;                    // no children
 
   bool allows(std::string_view ns) const;
+};
+
+// A job's optional scheduler details (docs/design.md): who, what, why it waits, and the caps
+// its GPUs count against.
+struct JobDetail {
+  std::string_view user, job_name, pending_reason, partition;
+  std::optional<Time> submitted_at;
+  std::span<const CapUse> caps;
+  bool caps_given = false; // `caps` present (even empty): it replaces the leaf's
 };
 
 // String fields view Snapshot::text (see TextArena).
@@ -202,12 +259,12 @@ struct Job {
   std::span<const std::string_view> nodes; // in Snapshot::text (TextArena::store_list)
   Gpus gpus = 0;
   std::optional<Time> started_at;
+  const JobDetail* detail = nullptr; // null when it has none
   Priority priority = Priority::low;
   JobState state = JobState::pending;
   bool idle = false;
-  // Optional, said by the scheduler (docs/jobs.md); no figure uses them. Empty: not said.
-  std::string_view user = {}, job_name = {}, pending_reason = {};
-  std::optional<Time> submitted_at = {};
+  // "reclaimable": -1 absent (the rule of docs/figures.md), 0 false, 1 true (docs/design.md)
+  std::int8_t reclaimable = -1;
   // linked
   bool flex = false;
   std::uint32_t quota_index = kNone;           // leaf quota, kNone for flex
@@ -215,6 +272,14 @@ struct Job {
   std::span<const std::uint32_t> node_indices; // in Snapshot::job_node_indices
 
   bool running() const { return state == JobState::running; }
+  // The scheduler's optional details (JobDetail, docs/jobs.md); empty when not said.
+  std::string_view user() const { return detail ? detail->user : std::string_view{}; }
+  std::string_view job_name() const { return detail ? detail->job_name : std::string_view{}; }
+  std::string_view pending_reason() const { return detail ? detail->pending_reason : std::string_view{}; }
+  std::string_view partition() const { return detail ? detail->partition : std::string_view{}; }
+  std::optional<Time> submitted_at() const { return detail ? detail->submitted_at : std::nullopt; }
+  // A running flex job in-quota work can never preempt (docs/design.md: stable use).
+  bool stable_use() const { return flex && reclaimable == 0; }
 };
 
 // String fields view Snapshot::text and node lists are spans, as Job's (see TextArena): a fleet
@@ -250,6 +315,27 @@ inline constexpr std::array<Resource, 6> kResources = {Resource::clusters,    Re
                                                        Resource::maintenance, Resource::health_history};
 std::string_view to_string(Resource r);
 inline bool optional_resource(Resource r) { return r == Resource::maintenance || r == Resource::health_history; }
+
+// A cap, as the snapshot's items define it (docs/design.md).
+struct Cap {
+  std::string name;
+  Gpus gpus = 0;
+  std::string cluster;                 // empty: every cluster
+  std::uint32_t cluster_index = kNone; // kNone: every cluster
+  bool holds_in(std::uint32_t c) const { return cluster_index == kNone || cluster_index == c; }
+};
+
+// A reservation, as the nodes holding it define it (docs/design.md).
+struct Reservation {
+  std::string name;
+  Time start = 0, end = 0;
+  std::vector<std::string> namespaces, users;
+  std::vector<std::uint32_t> nodes;
+  bool active_at(Time t) const { return start <= t && t < end; }
+  bool serves(std::string_view ns) const {
+    return std::find(namespaces.begin(), namespaces.end(), ns) != namespaces.end();
+  }
+};
 
 struct Island {
   std::string name;
@@ -348,6 +434,10 @@ struct FleetIndex {
   Groups node_events;    // events naming each node (not whole-cluster)
   Groups quota_children; // per quota
   Groups quota_jobs;     // jobs targeting each leaf
+  // Only when the snapshot has caps, reservations or partitions (else empty, size 0):
+  Groups job_caps;          // caps each job's GPUs count against (its own, else its leaf's)
+  Groups node_reservations; // reservations holding each node
+  Groups partition_nodes;   // nodes of each partition (Snapshot::partitions)
   std::vector<Island> islands;
   // Keys view the names stored in the snapshot's own items.
   NameIndex cluster_by_name, node_by_name, quota_by_name;
@@ -368,9 +458,13 @@ struct Snapshot {
   std::vector<Job> jobs;
   std::vector<MaintenanceEvent> maintenance;
   std::vector<HealthSample> health_history;
-  std::optional<Time> taken_at;      // from snapshot.json
-  std::string source;                // what the user named, without credentials
-  std::vector<SourceStatus> sources; // each source read, in the order named (one, unless a fleet)
+  // Linked from the optional fields the items carry (docs/design.md); empty without them.
+  std::vector<Cap> caps;
+  std::vector<Reservation> reservations;
+  std::vector<std::string> partitions; // sorted
+  std::optional<Time> taken_at;        // from snapshot.json
+  std::string source;                  // what the user named, without credentials
+  std::vector<SourceStatus> sources;   // each source read, in the order named (one, unless a fleet)
   std::vector<std::string> warnings;
   FleetIndex index;
   std::array<TextArena, kResources.size()> text; // per resource, so resources parse concurrently
@@ -390,6 +484,11 @@ struct Snapshot {
   std::uint32_t find_node(std::string_view name) const;
   std::uint32_t find_quota(std::string_view name) const;
 };
+
+template <> inline ArrayArena<CapUse>& TextArena::arena<CapUse>() { return caps_; }
+template <> inline ArrayArena<ReservationUse>& TextArena::arena<ReservationUse>() { return reservations_; }
+template <> inline ArrayArena<JobDetail>& TextArena::arena<JobDetail>() { return job_details_; }
+template <> inline ArrayArena<NodeDetail>& TextArena::arena<NodeDetail>() { return node_details_; }
 
 // Called by main only: from now on a Snapshot with keep_at_exit set is not freed when destroyed
 // but kept, reachable, until the process exits (so leak checkers do not report it).

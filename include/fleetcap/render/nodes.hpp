@@ -8,8 +8,9 @@
 
 namespace fleetcap {
 
-// by_island: one row per island (--by island) instead of one per node.
-std::string render_nodes(const NodesReport& report, const Snapshot& snap, const RenderOptions& o, bool by_island);
+// One row per node, or per island (--by island), or per partition (--by partition).
+enum class NodesBy { node, island, partition };
+std::string render_nodes(const NodesReport& report, const Snapshot& snap, const RenderOptions& o, NodesBy by);
 
 // `nodes --free` as a table, JSON (fleetcap.nodes.free/v1), CSV or names.
 std::string render_free_nodes(const FreeNodes& report, const Snapshot& snap, const RenderOptions& o);

@@ -21,8 +21,12 @@ struct SlurmOptions {
   std::string quota = "associations"; // associations | qos | none
   std::string island_feature_prefix;  // e.g. "ib-": the node feature naming its island
   std::string island_map;             // file of "HOSTLIST ISLAND" lines
-  std::vector<std::string> flex_qos = {"scavenger", "preemptible", "flex"};
-  std::string cluster; // the Slurm cluster's name when slurmrestd does not say it
+  // QOS whose jobs are reclaimable flex whatever Slurm's preemption rules say; empty: the rules
+  // decide (docs/slurm.md).
+  std::vector<std::string> flex_qos;
+  std::string preempt_type; // [slurm] preempt-type: preempt/none|qos|partition_prio; empty: unknown
+  std::string preempt_mode; // [slurm] preempt-mode: slurm.conf's PreemptMode; empty: unknown
+  std::string cluster;      // the Slurm cluster's name when slurmrestd does not say it
   std::string region, provider;
   bool borrowing = false;                                     // accounts of one tree may borrow (quota groups kept)
   bool hard_start = true;                                     // maintenance reservations cannot move
