@@ -1173,285 +1173,380 @@ std::string slurm_errors(std::string_view body) {
   return {};
 }
 
-Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
-  Translation tr;
-  std::vector<std::string> errors;
-  std::set<std::string> warned; // one warning per kind
-  auto warn = [&](const std::string& key, const std::string& text) {
-    if (warned.insert(key).second) tr.warnings.push_back(text);
-  };
-  NodesRead local_nodes;
-  JobsRead local_jobs;
-  const bool nodes_streamed = in.nodes_stream && in.nodes_stream->read();
-  const bool jobs_streamed = in.jobs_stream && in.jobs_stream->read();
-  NodesRead& nodes_read = nodes_streamed ? in.nodes_stream->state().nodes : local_nodes;
-  JobsRead& jobs_read = jobs_streamed ? in.jobs_stream->state().jobs : local_jobs;
-  if (!nodes_streamed) read_nodes(in.nodes, in.nodes_label, nodes_read);
-  if (!jobs_streamed) read_jobs(in.jobs, in.jobs_label, jobs_read);
-  errors = std::move(nodes_read.errors);
-  errors.insert(errors.end(), jobs_read.errors.begin(), jobs_read.errors.end());
-  // The Slurm cluster: the config's, else the first the answers name, in endpoint order.
-  std::string slurm_cluster = opt.cluster;
-  for (const std::string* named : {&nodes_read.cluster, &jobs_read.cluster})
-    if (slurm_cluster.empty()) slurm_cluster = *named;
-  for (const std::string* release : {&nodes_read.release, &jobs_read.release})
-    if (tr.release.empty()) tr.release = *release;
-  auto meta_cluster = [&](od::object obj) { read_meta(obj, slurm_cluster, tr.release); };
-  std::vector<SNode>& nodes = nodes_read.items;
-  const std::vector<SJob>& jobs = jobs_read.items;
+namespace {
 
-  // ---- reservations
-  od::parser res_parser;
-  std::vector<SRes> reservations;
-  {
-    Objects objs(in.reservations_label, "reservations", errors);
-    read_response(
-        in.reservations, in.reservations_label, "reservations", res_parser, errors,
-        [&](od::object obj, std::size_t i) {
-          SRes r;
-          std::vector<std::pair<std::string_view, std::string>> problems;
-          for (auto f : obj) {
-            std::string_view k = key_of(f);
-            od::value v = f.value();
-            std::string_view s;
-            if (k == "name") {
-              if (!read_string(v, s)) problems.push_back({k, "must be a string, got " + got(v)});
-              r.name = std::string(s);
-            } else if (k == "node_list") {
-              if (!read_string(v, s)) problems.push_back({k, "must be a string, got " + got(v)});
-              r.node_list = std::string(s);
-            } else if (k == "comment") {
-              if (read_string(v, s)) r.comment = std::string(s);
-            } else if (k == "accounts" || k == "users") {
-              std::vector<std::string_view> w; // a comma list, or an array in later versions
-              if (read_words(v, w))
-                for (auto x : w) {
-                  std::string& list = k == "accounts" ? r.accounts : r.users;
-                  list += list.empty() ? "" : ",";
-                  list += x;
-                }
-            } else if (k == "flags") {
-              std::vector<std::string_view> w;
-              if (!read_words(v, w)) problems.push_back({k, "must be an array of strings, got " + got(v)});
-              for (auto x : w)
-                for (std::size_t a = 0; a <= x.size();) { // a comma list in old versions
-                  auto b = x.find(',', a);
-                  if (b == std::string_view::npos) b = x.size();
-                  r.flags.push_back(upper(x.substr(a, b - a)));
-                  a = b + 1;
-                }
-            } else if (k == "start_time" || k == "end_time") {
-              auto num = read_number(v);
-              if (!num)
-                problems.push_back({k, "must be a number, got " + got(v)});
-              else if (k == "start_time" && num->set)
-                r.start = num->value;
-              else if (k == "end_time") {
-                if (num->infinite)
-                  r.open_end = true;
-                else if (num->set)
-                  r.end = num->value;
-              }
-            }
-          }
-          if (r.name.empty() && problems.empty()) problems.push_back({"name", "is missing"});
-          if (!r.start && problems.empty()) problems.push_back({"start_time", "is missing"});
-          for (auto& [field, what] : problems) objs.fail(i, r.name, field, what);
-          if (problems.empty()) reservations.push_back(std::move(r));
-        },
-        meta_cluster);
-  }
+// A job translate() keeps: its state, GPUs, cluster (a GPU type's index) and nodes.
+struct JobOut {
+  const SJob* job;
+  bool running;
+  Gpus gpus;
+  std::optional<std::size_t> cluster; // type index
+  std::string req_type;
+  std::vector<std::string> nodes;
+};
 
-  // ---- associations, QOS and partitions: Slurm's limits and preemption rules
-  od::parser quota_parser;
-  std::vector<AccountRule> assocs;
-  std::vector<QosRule> qos_rules;
-  std::vector<PartitionRule> partitions;
-  std::map<std::string, std::map<std::string, int>> user_default_qos; // account -> QOS -> user associations
-  const bool by_qos = opt.quota == "qos";
-  const auto unknown_tres = [&](std::string_view kind, const std::string& holder,
-                                const std::vector<std::string>& names) {
-    for (const auto& n : names)
-      warn(fmt::format("tres:{}:{}:{}", kind, holder, n),
-           fmt::format("{} {} limits gres/{}, which fleetcap does not count (only gres/gpu and gres/gpu:TYPE); that "
-                       "limit is left out of the figures",
-                       kind, holder, n));
-  };
-  if (opt.quota != "none" && in.associations) {
-    Objects objs(in.associations_label, "associations", errors);
-    read_response(
-        *in.associations, in.associations_label, "associations", quota_parser, errors,
-        [&](od::object obj, std::size_t i) {
-          AccountRule a;
-          std::string_view user, cluster;
-          std::vector<std::string> others;
-          bool bad = false;
-          for (auto f : obj) {
-            std::string_view k = key_of(f);
-            od::value v = f.value();
-            std::string_view s;
-            if (k == "account") {
-              if (!read_string(v, s)) {
-                objs.fail(i, {}, k, "must be a string, got " + got(v));
-                bad = true;
-              }
-              a.account = std::string(s);
-            } else if (k == "parent_account") {
-              if (read_string(v, s)) a.parent = std::string(s);
-            } else if (k == "user") {
-              read_string(v, user);
-            } else if (k == "cluster") {
-              read_string(v, cluster);
-            } else if (k == "default" && v.type() == od::json_type::object) {
-              for (auto g : v.get_object())
-                if (std::string_view(g.unescaped_key()) == "qos" && read_string(g.value(), s)) a.default_qos = s;
-            } else if (k == "max" && v.type() == od::json_type::object) {
-              if (!read_limits(v.get_object(), kAssocLimits, "max.tres.total", objs, i, a.account, others, a.limits))
-                bad = true;
-            }
-          }
-          if (bad || a.account.empty()) return;
-          if (!cluster.empty() && !slurm_cluster.empty() && cluster != slurm_cluster) return;
-          if (!user.empty()) { // a user's association: only its default QOS is of use here
-            if (!a.default_qos.empty()) ++user_default_qos[a.account][a.default_qos];
-            return;
-          }
-          unknown_tres("account", a.account, others);
-          assocs.push_back(std::move(a));
-        },
-        meta_cluster);
-  }
-  if (opt.quota != "none" && in.qos) {
-    Objects objs(in.qos_label, "qos", errors);
-    read_response(
-        *in.qos, in.qos_label, "qos", quota_parser, errors,
-        [&](od::object obj, std::size_t i) { read_qos(obj, i, objs, qos_rules, unknown_tres); }, meta_cluster);
-  }
-  if (in.partitions) {
-    Objects objs(in.partitions_label, "partitions", errors);
-    read_response(
-        *in.partitions, in.partitions_label, "partitions", quota_parser, errors,
-        [&](od::object obj, std::size_t i) { read_partition(obj, i, objs, partitions); }, meta_cluster);
-  }
-  // An account association that names no default QOS: its users' (most of them), as Slurm
-  // gives a job that names none.
-  for (auto& a : assocs)
-    if (a.default_qos.empty())
-      if (auto it = user_default_qos.find(a.account); it != user_default_qos.end())
-        a.default_qos = std::max_element(it->second.begin(), it->second.end(), [](const auto& x, const auto& y) {
-                          return x.second < y.second;
-                        })->first;
-  if (!errors.empty()) throw DataError(std::move(errors));
-
-  if (slurm_cluster.empty()) {
-    slurm_cluster = "slurm";
-    warn("cluster", "slurmrestd did not name its Slurm cluster; calling it \"slurm\" (set [slurm] cluster = \"NAME\" "
-                    "in the config file)");
-  }
-  tr.cluster = slurm_cluster;
-
-  // ---- clusters: one per GPU type
-  std::map<std::string, Gpus> type_gpus; // GPU type -> GPUs (sku; "gpu" = untyped)
-  std::vector<SNode> gpu_nodes;
-  for (auto& n : nodes) {
-    Gpus total = 0;
-    const TypedGpus* larger = nullptr;
-    for (const auto& g : n.gpus) {
-      total += g.count;
-      if (!larger || g.count > larger->count) larger = &g;
+// A reservation object of GET /slurm/VERSION/reservations into `out`, or its problems.
+void read_reservation(od::object obj, std::size_t i, Objects& objs, std::vector<SRes>& out) {
+  SRes r;
+  std::vector<std::pair<std::string_view, std::string>> problems;
+  for (auto f : obj) {
+    std::string_view k = key_of(f);
+    od::value v = f.value();
+    std::string_view s;
+    if (k == "name") {
+      if (!read_string(v, s)) problems.push_back({k, "must be a string, got " + got(v)});
+      r.name = std::string(s);
+    } else if (k == "node_list") {
+      if (!read_string(v, s)) problems.push_back({k, "must be a string, got " + got(v)});
+      r.node_list = std::string(s);
+    } else if (k == "comment") {
+      if (read_string(v, s)) r.comment = std::string(s);
+    } else if (k == "accounts" || k == "users") {
+      std::vector<std::string_view> w; // a comma list, or an array in later versions
+      if (read_words(v, w))
+        for (auto x : w) {
+          std::string& list = k == "accounts" ? r.accounts : r.users;
+          list += list.empty() ? "" : ",";
+          list += x;
+        }
+    } else if (k == "flags") {
+      std::vector<std::string_view> w;
+      if (!read_words(v, w)) problems.push_back({k, "must be an array of strings, got " + got(v)});
+      for (auto x : w)
+        for (std::size_t a = 0; a <= x.size();) { // a comma list in old versions
+          auto b = x.find(',', a);
+          if (b == std::string_view::npos) b = x.size();
+          r.flags.push_back(upper(x.substr(a, b - a)));
+          a = b + 1;
+        }
+    } else if (k == "start_time" || k == "end_time") {
+      auto num = read_number(v);
+      if (!num)
+        problems.push_back({k, "must be a number, got " + got(v)});
+      else if (k == "start_time" && num->set)
+        r.start = num->value;
+      else if (k == "end_time") {
+        if (num->infinite)
+          r.open_end = true;
+        else if (num->set)
+          r.end = num->value;
+      }
     }
-    if (total == 0) continue;
-    if (n.gpus.size() > 1 && !warned.count("two-types")) {
-      std::string list;
-      for (std::size_t k = 0; k < n.gpus.size() && k < 5; ++k)
-        list += fmt::format("{}{}:{}", k ? ", " : "", n.gpus[k].type.empty() ? "gpu" : shown(n.gpus[k].type),
-                            n.gpus[k].count);
-      if (n.gpus.size() > 5) list += fmt::format(", and {} more", n.gpus.size() - 5);
-      warn("two-types", fmt::format("node {} has several GPU types ({}); all its {} GPUs are counted in its larger "
-                                    "type's cluster (and so for every such node)",
-                                    n.name, list, total));
-    }
-    n.total = total;
-    n.type = larger->type.empty() ? "gpu" : larger->type;
-    type_gpus[n.type] += total;
-    gpu_nodes.push_back(std::move(n));
   }
-  std::vector<std::string> type_names; // sorted
-  for (auto& [t, g] : type_gpus) type_names.push_back(t);
-  auto cluster_name = [&](std::size_t t) {
-    return type_names.size() == 1 ? slurm_cluster : fmt::format("{}/{}", slurm_cluster, type_names[t]);
-  };
-  auto type_index = [&](std::string_view type) -> std::optional<std::size_t> {
+  if (r.name.empty() && problems.empty()) problems.push_back({"name", "is missing"});
+  if (!r.start && problems.empty()) problems.push_back({"start_time", "is missing"});
+  for (auto& [field, what] : problems) objs.fail(i, r.name, field, what);
+  if (problems.empty()) out.push_back(std::move(r));
+}
+
+// An association object of GET /slurmdb/VERSION/associations: an account's into `out`; a user's
+// only counts its default QOS in `user_default_qos` (account -> QOS -> user associations).
+template <class Unknown> void read_association(od::object obj, std::size_t i, Objects& objs,
+                                               const std::string& slurm_cluster, std::vector<AccountRule>& out,
+                                               std::map<std::string, std::map<std::string, int>>& user_default_qos,
+                                               Unknown&& unknown_tres) {
+  AccountRule a;
+  std::string_view user, cluster;
+  std::vector<std::string> others;
+  bool bad = false;
+  for (auto f : obj) {
+    std::string_view k = key_of(f);
+    od::value v = f.value();
+    std::string_view s;
+    if (k == "account") {
+      if (!read_string(v, s)) {
+        objs.fail(i, {}, k, "must be a string, got " + got(v));
+        bad = true;
+      }
+      a.account = std::string(s);
+    } else if (k == "parent_account") {
+      if (read_string(v, s)) a.parent = std::string(s);
+    } else if (k == "user") {
+      read_string(v, user);
+    } else if (k == "cluster") {
+      read_string(v, cluster);
+    } else if (k == "default" && v.type() == od::json_type::object) {
+      for (auto g : v.get_object())
+        if (key_of(g) == "qos" && read_string(g.value(), s)) a.default_qos = s;
+    } else if (k == "max" && v.type() == od::json_type::object) {
+      if (!read_limits(v.get_object(), kAssocLimits, "max.tres.total", objs, i, a.account, others, a.limits))
+        bad = true;
+    }
+  }
+  if (bad || a.account.empty()) return;
+  if (!cluster.empty() && !slurm_cluster.empty() && cluster != slurm_cluster) return;
+  if (!user.empty()) { // a user's association: only its default QOS is of use here
+    if (!a.default_qos.empty()) ++user_default_qos[a.account][a.default_qos];
+    return;
+  }
+  unknown_tres("account", a.account, others);
+  out.push_back(std::move(a));
+}
+
+// A node's health (the first of kUnhealthyOrder it shows, whatever order Slurm lists its words
+// in: a restarted slurmctld calls a silent node UNKNOWN+NOT_RESPONDING, not_responding), whether
+// it is cordoned, and its issue's type: the state word that explains it (unhealthy, else
+// cordon, else the base state).
+struct NodeState {
+  std::string health = "healthy", word;
+  bool cordoned = false;
+};
+NodeState node_state(const SNode& n) {
+  NodeState s;
+  for (std::string_view u : kUnhealthyOrder)
+    if (s.health == "healthy" && std::find(n.words.begin(), n.words.end(), u) != n.words.end()) s.health = lower(u);
+  for (const auto& w : n.words)
+    if (kCordon.count(w)) s.cordoned = true;
+  if (s.health != "healthy")
+    s.word = s.health;
+  else
+    for (const auto& w : n.words)
+      if (kCordon.count(w)) {
+        s.word = lower(w);
+        break;
+      }
+  if (s.word.empty() && !n.words.empty()) s.word = lower(n.words.front());
+  return s;
+}
+
+// A node's issue from its reason (DOWN or FAIL: p1, else p2), when it has one.
+void write_node_issue(std::string& p, const SNode& n, const std::string& word) {
+  if (n.reason.empty()) return;
+  const bool p1 = std::any_of(n.words.begin(), n.words.end(),
+                              [](const std::string& w) { return w == "DOWN" || w == "FAIL" || w == "FAILING"; });
+  p += "{\"type\": ";
+  json::append_quoted(p, word);
+  if (n.reason_at) {
+    p += ", \"detected_at\": ";
+    json::append_quoted(p, format_rfc3339(*n.reason_at));
+  }
+  p += p1 ? ", \"priority\": \"p1\", \"detail\": " : ", \"priority\": \"p2\", \"detail\": ";
+  json::append_quoted(p, n.reason_by.empty() ? n.reason : fmt::format("{} (set by {})", n.reason, n.reason_by));
+  p += "}";
+}
+
+// Whether a job runs (RUNNING, CONFIGURING, COMPLETING, SUSPENDED) or waits (PENDING,
+// REQUEUED); neither: nullopt (ended, not fleetcap's business).
+std::optional<bool> job_running(const SJob& j) {
+  bool running = false, pending = false;
+  for (auto s : j.states) {
+    const std::string w = upper(s);
+    if (w == "RUNNING" || w == "CONFIGURING" || w == "COMPLETING" || w == "SUSPENDED")
+      running = true;
+    else if (w == "PENDING" || w == "REQUEUED")
+      pending = true;
+  }
+  if (!running && !pending) return std::nullopt;
+  return running;
+}
+
+// A job's GPUs and their type: a running job's allocation (tres_alloc_str, else gres_detail),
+// else, pending or showing only its request, what it asks for per job, node or task.
+void job_gpus(const SJob& j, bool running, JobOut& o) {
+  if (running) {
+    if (auto alloc = parse_tres_alloc(j.alloc)) {
+      o.gpus = alloc->count;
+      o.req_type = alloc->type;
+    } else {
+      for (auto d : j.gres_detail)
+        if (auto g = parse_gres(d))
+          for (auto& t : *g) {
+            o.gpus += t.count;
+            if (o.req_type.empty()) o.req_type = t.type;
+          }
+    }
+  }
+  if (o.gpus != 0) return;
+  const Gpus nodes_n = std::max<std::int64_t>(1, j.node_count), tasks_n = std::max<std::int64_t>(1, j.tasks);
+  for (auto [tres, times] :
+       {std::pair{j.per_job, Gpus{1}}, std::pair{j.per_node, nodes_n}, std::pair{j.per_task, tasks_n}}) {
+    if (auto r = parse_tres_request(tres); r && r->count > 0) {
+      o.gpus = std::min<Gpus>(kMaxGpus, r->count * times);
+      if (o.req_type.empty()) o.req_type = r->type;
+      break;
+    }
+  }
+}
+
+// translate()'s steps, one per resource, over what they share: the answers read, the Slurm
+// cluster, its GPU types (one fleetcap cluster each), the GPU nodes, the jobs kept and the
+// quota plan (docs/slurm.md, "The mapping").
+class Translator {
+public:
+  Translator(Responses& in, const SlurmOptions& opt, Time now) : in_(in), opt_(opt), now_(now) {}
+
+  Translation run() {
+    read_answers();
+    read_rules();
+    if (!errors_.empty()) throw DataError(std::move(errors_));
+    if (slurm_cluster_.empty()) {
+      slurm_cluster_ = "slurm";
+      warn("cluster", "slurmrestd did not name its Slurm cluster; calling it \"slurm\" (set [slurm] cluster = "
+                      "\"NAME\" in the config file)");
+    }
+    tr_.cluster = slurm_cluster_;
+    clusters();
+    nodes_page();
+    keep_jobs();
+    quotas();
+    jobs_page();
+    maintenance();
+    if (!errors_.empty()) throw DataError(std::move(errors_));
+    tr_.pages[static_cast<std::size_t>(Resource::health_history)] = R"({"api_version": "v1", "items": []})"
+                                                                    "\n";
+    return std::move(tr_);
+  }
+
+private:
+  void warn(const std::string& key, const std::string& text) {
+    if (warned_.insert(key).second) tr_.warnings.push_back(text);
+  }
+  std::string cluster_name(std::size_t t) const {
+    return type_names_.size() == 1 ? slurm_cluster_ : fmt::format("{}/{}", slurm_cluster_, type_names_[t]);
+  }
+  std::optional<std::size_t> type_index(std::string_view type) const {
     if (type.empty()) type = "gpu";
-    auto it = std::lower_bound(type_names.begin(), type_names.end(), type);
-    if (it == type_names.end() || *it != type) return std::nullopt;
-    return static_cast<std::size_t>(it - type_names.begin());
-  };
-  std::unordered_map<std::string_view, std::uint32_t> node_at; // name -> gpu_nodes index
-  for (std::uint32_t i = 0; i < gpu_nodes.size(); ++i) {
-    gpu_nodes[i].cluster = static_cast<std::uint32_t>(*type_index(gpu_nodes[i].type));
-    node_at.emplace(gpu_nodes[i].name, i);
+    auto it = std::lower_bound(type_names_.begin(), type_names_.end(), type);
+    if (it == type_names_.end() || *it != type) return std::nullopt;
+    return static_cast<std::size_t>(it - type_names_.begin());
   }
-  {
-    std::string& p = tr.pages[static_cast<std::size_t>(Resource::clusters)];
+  std::string& page(Resource r) { return tr_.pages[static_cast<std::size_t>(r)]; }
+
+  // Nodes and jobs, as streamed while they arrived or read whole now; reservations. The Slurm
+  // cluster: the config's, else the first the answers name, in endpoint order.
+  void read_answers() {
+    const bool nodes_streamed = in_.nodes_stream && in_.nodes_stream->read();
+    const bool jobs_streamed = in_.jobs_stream && in_.jobs_stream->read();
+    nodes_read_ = nodes_streamed ? &in_.nodes_stream->state().nodes : &local_nodes_;
+    jobs_read_ = jobs_streamed ? &in_.jobs_stream->state().jobs : &local_jobs_;
+    if (!nodes_streamed) read_nodes(in_.nodes, in_.nodes_label, *nodes_read_);
+    if (!jobs_streamed) read_jobs(in_.jobs, in_.jobs_label, *jobs_read_);
+    errors_ = std::move(nodes_read_->errors);
+    errors_.insert(errors_.end(), jobs_read_->errors.begin(), jobs_read_->errors.end());
+    slurm_cluster_ = opt_.cluster;
+    for (const std::string* named : {&nodes_read_->cluster, &jobs_read_->cluster})
+      if (slurm_cluster_.empty()) slurm_cluster_ = *named;
+    for (const std::string* release : {&nodes_read_->release, &jobs_read_->release})
+      if (tr_.release.empty()) tr_.release = *release;
+    Objects objs(in_.reservations_label, "reservations", errors_);
+    read_response(
+        in_.reservations, in_.reservations_label, "reservations", parser_, errors_,
+        [&](od::object obj, std::size_t i) { read_reservation(obj, i, objs, reservations_); }, meta_cluster());
+  }
+  std::function<void(od::object)> meta_cluster() {
+    return [this](od::object obj) { read_meta(obj, slurm_cluster_, tr_.release); };
+  }
+
+  // Associations, QOS and partitions: Slurm's limits and preemption rules.
+  void read_rules() {
+    std::map<std::string, std::map<std::string, int>> user_default_qos; // account -> QOS -> user associations
+    by_qos_ = opt_.quota == "qos";
+    const auto unknown_tres = [&](std::string_view kind, const std::string& holder,
+                                  const std::vector<std::string>& names) {
+      for (const auto& n : names)
+        warn(fmt::format("tres:{}:{}:{}", kind, holder, n),
+             fmt::format("{} {} limits gres/{}, which fleetcap does not count (only gres/gpu and gres/gpu:TYPE); "
+                         "that limit is left out of the figures",
+                         kind, holder, n));
+    };
+    if (opt_.quota != "none" && in_.associations) {
+      Objects objs(in_.associations_label, "associations", errors_);
+      read_response(
+          *in_.associations, in_.associations_label, "associations", parser_, errors_,
+          [&](od::object obj, std::size_t i) {
+            read_association(obj, i, objs, slurm_cluster_, assocs_, user_default_qos, unknown_tres);
+          },
+          meta_cluster());
+    }
+    if (opt_.quota != "none" && in_.qos) {
+      Objects objs(in_.qos_label, "qos", errors_);
+      read_response(
+          *in_.qos, in_.qos_label, "qos", parser_, errors_,
+          [&](od::object obj, std::size_t i) { read_qos(obj, i, objs, qos_rules_, unknown_tres); }, meta_cluster());
+    }
+    if (in_.partitions) {
+      Objects objs(in_.partitions_label, "partitions", errors_);
+      read_response(
+          *in_.partitions, in_.partitions_label, "partitions", parser_, errors_,
+          [&](od::object obj, std::size_t i) { read_partition(obj, i, objs, partitions_); }, meta_cluster());
+    }
+    // An account association that names no default QOS: its users' (most of them), as Slurm
+    // gives a job that names none.
+    for (auto& a : assocs_)
+      if (a.default_qos.empty())
+        if (auto it = user_default_qos.find(a.account); it != user_default_qos.end())
+          a.default_qos = std::max_element(it->second.begin(), it->second.end(), [](const auto& x, const auto& y) {
+                            return x.second < y.second;
+                          })->first;
+  }
+
+  // Clusters: one per GPU type, of the nodes with GPUs (a node of several types counts in its
+  // larger type's).
+  void clusters() {
+    for (auto& n : nodes_read_->items) {
+      Gpus total = 0;
+      const TypedGpus* larger = nullptr;
+      for (const auto& g : n.gpus) {
+        total += g.count;
+        if (!larger || g.count > larger->count) larger = &g;
+      }
+      if (total == 0) continue;
+      if (n.gpus.size() > 1 && !warned_.count("two-types")) warn_two_types(n, total);
+      n.total = total;
+      n.type = larger->type.empty() ? "gpu" : larger->type;
+      type_gpus_[n.type] += total;
+      gpu_nodes_.push_back(std::move(n));
+    }
+    for (auto& [t, g] : type_gpus_) type_names_.push_back(t);
+    for (std::uint32_t i = 0; i < gpu_nodes_.size(); ++i) {
+      gpu_nodes_[i].cluster = static_cast<std::uint32_t>(*type_index(gpu_nodes_[i].type));
+      node_at_.emplace(gpu_nodes_[i].name, i);
+    }
+    std::string& p = page(Resource::clusters);
     p = R"({"api_version": "v1", "items": [)";
-    for (std::size_t t = 0; t < type_names.size(); ++t) {
+    for (std::size_t t = 0; t < type_names_.size(); ++t) {
       p += t ? ",\n{" : "\n{";
       p += "\"name\": ";
       json::append_quoted(p, cluster_name(t));
       p += ", \"region\": ";
-      json::append_quoted(p, opt.region);
+      json::append_quoted(p, opt_.region);
       p += ", \"provider\": ";
-      json::append_quoted(p, opt.provider);
+      json::append_quoted(p, opt_.provider);
       p += ", \"sku\": ";
-      json::append_quoted(p, type_names[t]);
+      json::append_quoted(p, type_names_[t]);
       p += ", \"state\": \"production\", \"scheduler\": \"slurm\", \"slurm_cluster\": ";
-      json::append_quoted(p, slurm_cluster);
+      json::append_quoted(p, slurm_cluster_);
       p += "}";
     }
     p += "\n]}\n";
+    if (opt_.region.empty() || opt_.provider.empty())
+      warn("region", "Slurm does not know a cluster's region or provider; they are empty (set [slurm] region = ... "
+                     "and provider = ... in the config file)");
   }
-  if (opt.region.empty() || opt.provider.empty())
-    warn("region", "Slurm does not know a cluster's region or provider; they are empty (set [slurm] region = ... and "
-                   "provider = ... in the config file)");
+  void warn_two_types(const SNode& n, Gpus total) {
+    std::string list;
+    for (std::size_t k = 0; k < n.gpus.size() && k < 5; ++k)
+      list += fmt::format("{}{}:{}", k ? ", " : "", n.gpus[k].type.empty() ? "gpu" : shown(n.gpus[k].type),
+                          n.gpus[k].count);
+    if (n.gpus.size() > 5) list += fmt::format(", and {} more", n.gpus.size() - 5);
+    warn("two-types", fmt::format("node {} has several GPU types ({}); all its {} GPUs are counted in its larger "
+                                  "type's cluster (and so for every such node)",
+                                  n.name, list, total));
+  }
 
-  // ---- nodes
-  std::unordered_set<std::string> in_maint_res; // filled below, before node events
-  std::size_t islands_defaulted = 0;
-  const NodeExtras extras = node_extras(nodes, gpu_nodes, partitions, reservations, in.reservations_label, warn);
-  {
-    std::string& p = tr.pages[static_cast<std::size_t>(Resource::nodes)];
-    p.reserve(gpu_nodes.size() * 160 + 64);
+  // The nodes page: each GPU node's cluster, island, health, partitions, reservations and issue.
+  void nodes_page() {
+    const Warn w = [this](const std::string& key, const std::string& text) { warn(key, text); };
+    const NodeExtras extras =
+        node_extras(nodes_read_->items, gpu_nodes_, partitions_, reservations_, in_.reservations_label, w);
+    std::size_t islands_defaulted = 0;
+    std::string& p = page(Resource::nodes);
+    p.reserve(gpu_nodes_.size() * 160 + 64);
     p = R"({"api_version": "v1", "items": [)";
     bool first = true;
-    for (auto& n : gpu_nodes) {
-      std::string health = "healthy", word;
-      bool cordoned = false;
-      // The first of kUnhealthyOrder the node shows, whatever order Slurm lists its words in
-      // (a restarted slurmctld calls a silent node UNKNOWN+NOT_RESPONDING: not_responding).
-      for (std::string_view u : kUnhealthyOrder)
-        if (health == "healthy" && std::find(n.words.begin(), n.words.end(), u) != n.words.end()) health = lower(u);
-      for (const auto& w : n.words)
-        if (kCordon.count(w)) cordoned = true;
-      // The issue's type: the state word that explains it (unhealthy, else cordon, else the base state).
-      if (health != "healthy")
-        word = health;
-      else
-        for (const auto& w : n.words)
-          if (kCordon.count(w)) {
-            word = lower(w);
-            break;
-          }
-      if (word.empty() && !n.words.empty()) word = lower(n.words.front());
-      std::string island = island_from_topology(n.topology);
-      if (island.empty() && !opt.island_feature_prefix.empty())
-        for (const auto& f : n.features)
-          if (f.starts_with(opt.island_feature_prefix)) {
-            island = f;
-            break;
-          }
-      if (island.empty())
-        if (auto it = in.island_map.find(n.name); it != in.island_map.end()) island = it->second;
+    for (auto& n : gpu_nodes_) {
+      const NodeState s = node_state(n);
+      std::string island = island_of(n);
       if (island.empty()) {
         island = cluster_name(n.cluster);
         ++islands_defaulted;
@@ -1465,159 +1560,132 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       p += ", \"island\": ";
       json::append_quoted(p, island);
       fmt::format_to(std::back_inserter(p), ", \"gpus\": {}, \"health\": ", n.total);
-      json::append_quoted(p, health);
+      json::append_quoted(p, s.health);
       // Slurm's own state words (down, fail, not_responding) are not healthy, said so outright.
-      if (health != "healthy") p += ", \"healthy\": false";
+      if (s.health != "healthy") p += ", \"healthy\": false";
       write_node_extras(p, extras, n.name);
-      p += cordoned ? ", \"cordoned\": true, \"issues\": [" : ", \"cordoned\": false, \"issues\": [";
-      if (!n.reason.empty()) {
-        const bool p1 = std::any_of(n.words.begin(), n.words.end(),
-                                    [](const std::string& w) { return w == "DOWN" || w == "FAIL" || w == "FAILING"; });
-        p += "{\"type\": ";
-        json::append_quoted(p, word);
-        if (n.reason_at) {
-          p += ", \"detected_at\": ";
-          json::append_quoted(p, format_rfc3339(*n.reason_at));
-        }
-        p += p1 ? ", \"priority\": \"p1\", \"detail\": " : ", \"priority\": \"p2\", \"detail\": ";
-        json::append_quoted(p, n.reason_by.empty() ? n.reason : fmt::format("{} (set by {})", n.reason, n.reason_by));
-        p += "}";
-      }
+      p += s.cordoned ? ", \"cordoned\": true, \"issues\": [" : ", \"cordoned\": false, \"issues\": [";
+      write_node_issue(p, n, s.word);
       p += "]}";
     }
     p += "\n]}\n";
+    if (islands_defaulted)
+      warn("islands", fmt::format("{} GPU nodes have no island (no topology, no feature starting with "
+                                  "--island-feature-prefix, not in --island-map): one island per cluster, named "
+                                  "after it",
+                                  islands_defaulted));
   }
-  if (islands_defaulted)
-    warn("islands", fmt::format("{} GPU nodes have no island (no topology, no feature starting with "
-                                "--island-feature-prefix, not in --island-map): one island per cluster, named after it",
-                                islands_defaulted));
-
-  // ---- jobs: state, GPUs, nodes, cluster (quota comes after the quotas)
-  struct JobOut {
-    const SJob* job;
-    bool running;
-    Gpus gpus;
-    std::optional<std::size_t> cluster; // type index
-    std::string req_type;
-    std::vector<std::string> nodes;
-  };
-  std::vector<JobOut> outs;
-  outs.reserve(jobs.size());
-  std::size_t no_cluster = 0;
-  NodeLists node_lists(nodes.size(), jobs_read.bytes, in.jobs_label);
-  for (const auto& j : jobs) {
-    bool running = false, pending = false;
-    for (auto s : j.states) {
-      const std::string w = upper(s);
-      if (w == "RUNNING" || w == "CONFIGURING" || w == "COMPLETING" || w == "SUSPENDED")
-        running = true;
-      else if (w == "PENDING" || w == "REQUEUED")
-        pending = true;
-    }
-    if (!running && !pending) continue;
-    JobOut o{&j, running, 0, std::nullopt, {}, {}};
-    std::optional<GpuRequest> alloc;
-    if (running) {
-      alloc = parse_tres_alloc(j.alloc);
-      if (alloc) {
-        o.gpus = alloc->count;
-        o.req_type = alloc->type;
-      } else {
-        for (auto d : j.gres_detail)
-          if (auto g = parse_gres(d))
-            for (auto& t : *g) {
-              o.gpus += t.count;
-              if (o.req_type.empty()) o.req_type = t.type;
-            }
-      }
-    }
-    if (o.gpus == 0) { // pending, or a running job that shows only its request
-      const Gpus nodes_n = std::max<std::int64_t>(1, j.node_count), tasks_n = std::max<std::int64_t>(1, j.tasks);
-      for (auto [tres, times] :
-           {std::pair{j.per_job, Gpus{1}}, std::pair{j.per_node, nodes_n}, std::pair{j.per_task, tasks_n}}) {
-        if (auto r = parse_tres_request(tres); r && r->count > 0) {
-          o.gpus = std::min<Gpus>(kMaxGpus, r->count * times);
-          if (o.req_type.empty()) o.req_type = r->type;
-          break;
-        }
-      }
-    }
-    if (o.gpus <= 0) continue; // no GPUs: not fleetcap's business
-    if (running) {
-      auto names = node_lists.expand(j.nodes, j.id);
-      if (!names) continue; // left out, with a warning below
-      std::vector<std::size_t> per_type(type_names.size());
-      if (names)
-        for (auto& name : *names)
-          if (auto it = node_at.find(name); it != node_at.end()) ++per_type[gpu_nodes[it->second].cluster];
-      if (!type_names.empty()) {
-        auto best = std::max_element(per_type.begin(), per_type.end());
-        if (*best > 0) o.cluster = static_cast<std::size_t>(best - per_type.begin());
-      }
-      if (o.cluster && names)
-        for (auto& name : *names)
-          if (auto it = node_at.find(name); it != node_at.end() && gpu_nodes[it->second].cluster == *o.cluster)
-            o.nodes.push_back(std::move(name));
-    }
-    if (!o.cluster) {
-      if (auto t = type_index(o.req_type); t && !o.req_type.empty())
-        o.cluster = t;
-      else if (type_names.size() == 1)
-        o.cluster = 0;
-    }
-    if (running && !o.cluster) {
-      ++no_cluster;
-      continue;
-    }
-    outs.push_back(std::move(o));
+  // A node's island: its topology's, else its feature with --island-feature-prefix, else
+  // --island-map's; empty when none says.
+  std::string island_of(const SNode& n) const {
+    std::string island = island_from_topology(n.topology);
+    if (island.empty() && !opt_.island_feature_prefix.empty())
+      for (const auto& f : n.features)
+        if (f.starts_with(opt_.island_feature_prefix)) return f;
+    if (island.empty())
+      if (auto it = in_.island_map.find(n.name); it != in_.island_map.end()) island = it->second;
+    return island;
   }
-  if (no_cluster)
-    warn("job-cluster", fmt::format("{} running GPU jobs are on no GPU node this source knows; left out", no_cluster));
-  if (node_lists.bad)
-    warn("job-hostlist",
-         fmt::format("{} running GPU jobs have a node list that is not a hostlist of at most the {} nodes slurmrestd "
-                     "lists (job {}: \"{}\"); left out",
-                     node_lists.bad, nodes.size(), node_lists.first_bad_job, node_lists.first_bad));
 
-  // ---- quotas: Slurm's limits as leaves and caps (QuotaPlan), who Slurm would preempt (Preemption)
-  if (opt.quota != "none" && !in.associations && !(by_qos && in.qos))
-    warn("no-slurmdbd",
-         "slurmrestd serves no slurmdb endpoints (no slurmdbd): there is no quota; every GPU job is flex");
-  std::map<std::string, std::string> parent_of;
-  for (const auto& a : assocs) parent_of[a.account] = a.parent;
-  const auto covered_by = [&](const SJob& j, const std::string& holder) {
-    if (by_qos) return j.qos == holder;
+  // The jobs kept: running or pending, with GPUs, on a cluster (quota comes after the quotas).
+  void keep_jobs() {
+    const std::vector<SJob>& jobs = jobs_read_->items;
+    outs_.reserve(jobs.size());
+    std::size_t no_cluster = 0;
+    NodeLists node_lists(nodes_read_->items.size(), jobs_read_->bytes, in_.jobs_label);
+    for (const auto& j : jobs) {
+      const std::optional<bool> running = job_running(j);
+      if (!running) continue;
+      JobOut o{&j, *running, 0, std::nullopt, {}, {}};
+      job_gpus(j, *running, o);
+      if (o.gpus <= 0) continue;                          // no GPUs: not fleetcap's business
+      if (*running && !place(j, node_lists, o)) continue; // left out, with a warning below
+      if (!o.cluster) {
+        if (auto t = type_index(o.req_type); t && !o.req_type.empty())
+          o.cluster = t;
+        else if (type_names_.size() == 1)
+          o.cluster = 0;
+      }
+      if (*running && !o.cluster) {
+        ++no_cluster;
+        continue;
+      }
+      outs_.push_back(std::move(o));
+    }
+    if (no_cluster)
+      warn("job-cluster",
+           fmt::format("{} running GPU jobs are on no GPU node this source knows; left out", no_cluster));
+    if (node_lists.bad)
+      warn("job-hostlist",
+           fmt::format("{} running GPU jobs have a node list that is not a hostlist of at most the {} nodes "
+                       "slurmrestd lists (job {}: \"{}\"); left out",
+                       node_lists.bad, nodes_read_->items.size(), node_lists.first_bad_job, node_lists.first_bad));
+  }
+  // A running job's cluster (the GPU type most of its nodes have) and its nodes of that type;
+  // false when its node list is not a hostlist.
+  bool place(const SJob& j, NodeLists& node_lists, JobOut& o) const {
+    auto names = node_lists.expand(j.nodes, j.id);
+    if (!names) return false;
+    std::vector<std::size_t> per_type(type_names_.size());
+    for (auto& name : *names)
+      if (auto it = node_at_.find(name); it != node_at_.end()) ++per_type[gpu_nodes_[it->second].cluster];
+    if (!type_names_.empty()) {
+      auto best = std::max_element(per_type.begin(), per_type.end());
+      if (*best > 0) o.cluster = static_cast<std::size_t>(best - per_type.begin());
+    }
+    if (o.cluster)
+      for (auto& name : *names)
+        if (auto it = node_at_.find(name); it != node_at_.end() && gpu_nodes_[it->second].cluster == *o.cluster)
+          o.nodes.push_back(std::move(name));
+    return true;
+  }
+
+  // Quotas: Slurm's limits as leaves and caps (QuotaPlan), who Slurm would preempt (Preemption).
+  void quotas() {
+    if (opt_.quota != "none" && !in_.associations && !(by_qos_ && in_.qos))
+      warn("no-slurmdbd",
+           "slurmrestd serves no slurmdb endpoints (no slurmdbd): there is no quota; every GPU job is flex");
+    for (const auto& a : assocs_) parent_of_[a.account] = a.parent;
+    QuotaInputs& qin = qin_; // the plan reads it while it lives
+    qin.by_qos = by_qos_;
+    qin.borrowing = opt_.borrowing;
+    qin.accounts = assocs_;
+    qin.qos = qos_rules_;
+    qin.type_names = type_names_;
+    for (const auto& t : type_names_) qin.type_gpus.push_back(type_gpus_[t]);
+    qin.quota_sku = opt_.quota_sku;
+    qin.type_index = [this](std::string_view type) { return type_index(type); };
+    qin.use = [&](const std::string& holder, std::size_t t) {
+      Gpus g = 0;
+      for (const auto& o : outs_)
+        if (o.running && o.cluster == t && covered_by(*o.job, holder)) g += o.gpus;
+      return g;
+    };
+    const Warn w = [this](const std::string& key, const std::string& text) { warn(key, text); };
+    plan_.emplace(qin, w);
+    preemption_.emplace(PreemptionSetup{opt_.preempt_type, opt_.preempt_mode, qos_rules_, partitions_}, w);
+    cap_written_.assign(plan_->caps.size(), false);
+    write_quotas(
+        page(Resource::quotas), *plan_, [this](std::size_t t) { return cluster_name(t); },
+        [this](std::string& p, std::size_t c) { cap_json(p, c); }, by_qos_);
+  }
+  // Whether a job's limit is `holder`'s: its QOS's (--slurm-quota qos), else its account's or
+  // an account's above it.
+  bool covered_by(const SJob& j, const std::string& holder) const {
+    if (by_qos_) return j.qos == holder;
     std::set<std::string> seen;
     for (std::string a(j.account); !a.empty() && seen.insert(a).second;) {
       if (a == holder) return true;
-      auto it = parent_of.find(a);
-      a = it == parent_of.end() ? std::string() : it->second;
+      auto it = parent_of_.find(a);
+      a = it == parent_of_.end() ? std::string() : it->second;
     }
     return false;
-  };
-  QuotaInputs qin;
-  qin.by_qos = by_qos;
-  qin.borrowing = opt.borrowing;
-  qin.accounts = assocs;
-  qin.qos = qos_rules;
-  qin.type_names = type_names;
-  for (const auto& t : type_names) qin.type_gpus.push_back(type_gpus[t]);
-  qin.quota_sku = opt.quota_sku;
-  qin.type_index = type_index;
-  qin.use = [&](const std::string& holder, std::size_t t) {
-    Gpus g = 0;
-    for (const auto& o : outs)
-      if (o.running && o.cluster == t && covered_by(*o.job, holder)) g += o.gpus;
-    return g;
-  };
-  const QuotaPlan plan(qin, warn);
-  const Preemption preemption(PreemptionSetup{opt.preempt_type, opt.preempt_mode, qos_rules, partitions}, warn);
-  const std::set<std::string, std::less<>> flex_qos(opt.flex_qos.begin(), opt.flex_qos.end());
-  std::vector<bool> cap_written(plan.caps.size(), false);
-  const auto cap_json = [&](std::string& p, std::size_t c) {
-    const PlannedCap& cap = plan.caps[c];
-    if (cap_written[c]) return json::append_quoted(p, cap.name);
-    cap_written[c] = true;
+  }
+  // A cap, defined where it is first written and named after that.
+  void cap_json(std::string& p, std::size_t c) {
+    const PlannedCap& cap = plan_->caps[c];
+    if (cap_written_[c]) return json::append_quoted(p, cap.name);
+    cap_written_[c] = true;
     p += "{\"name\": ";
     json::append_quoted(p, cap.name);
     fmt::format_to(std::back_inserter(p), ", \"gpus\": {}", cap.gpus);
@@ -1626,27 +1694,26 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       json::append_quoted(p, cluster_name(*cap.type));
     }
     p += "}";
-  };
-  write_quotas(tr.pages[static_cast<std::size_t>(Resource::quotas)], plan, cluster_name, cap_json, by_qos);
+  }
 
-  // ---- jobs page
-  std::map<std::string, std::string> prio(opt.priority.begin(), opt.priority.end());
-  std::size_t no_account = 0;
-  {
-    std::string& p = tr.pages[static_cast<std::size_t>(Resource::jobs)];
-    p.reserve(outs.size() * 260 + 64);
+  // The jobs page: each job kept with its leaf (none: flex), caps, priority and details.
+  void jobs_page() {
+    const std::map<std::string, std::string> prio(opt_.priority.begin(), opt_.priority.end());
+    const std::set<std::string, std::less<>> flex_qos(opt_.flex_qos.begin(), opt_.flex_qos.end());
+    std::size_t no_account = 0;
+    std::string& p = page(Resource::jobs);
+    p.reserve(outs_.size() * 260 + 64);
     p = R"({"api_version": "v1", "items": [)";
     bool first = true;
-    for (auto& o : outs) {
+    for (auto& o : outs_) {
       const SJob& j = *o.job;
       const std::string account(j.account), qos(j.qos);
       // flex-qos, when given, says which QOS are reclaimable; else Slurm's preemption rules do.
       const bool reclaimable =
-          flex_qos.empty() ? preemption.reclaimable(j.qos, j.partition, o.nodes) : flex_qos.count(j.qos) > 0;
+          flex_qos.empty() ? preemption_->reclaimable(j.qos, j.partition, o.nodes) : flex_qos.count(j.qos) > 0;
       const std::size_t leaf =
-          reclaimable ? kNoLeaf : plan.leaf_for(account, qos, o.cluster, o.req_type).value_or(kNoLeaf);
-      if (leaf != kNoLeaf) o.cluster = plan.leaves[leaf].type;
-      const auto caps = plan.caps_for(account, qos, o.cluster);
+          reclaimable ? kNoLeaf : plan_->leaf_for(account, qos, o.cluster, o.req_type).value_or(kNoLeaf);
+      if (leaf != kNoLeaf) o.cluster = plan_->leaves[leaf].type;
       std::string_view ns = j.account;
       if (ns.empty()) {
         ns = "none";
@@ -1657,7 +1724,7 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       fmt::format_to(std::back_inserter(p), "\"name\": \"{}\", \"namespace\": ", j.id);
       json::append_quoted(p, ns);
       p += ", \"quota\": ";
-      json::append_quoted(p, leaf != kNoLeaf ? std::string_view(plan.leaves[leaf].name) : std::string_view("flex"));
+      json::append_quoted(p, leaf != kNoLeaf ? std::string_view(plan_->leaves[leaf].name) : std::string_view("flex"));
       if (o.cluster) {
         p += ", \"cluster\": ";
         json::append_quoted(p, cluster_name(*o.cluster));
@@ -1668,103 +1735,53 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       fmt::format_to(std::back_inserter(p), ", \"gpus\": {}, \"state\": \"{}\"", o.gpus,
                      o.running ? "running" : "pending");
       if (leaf == kNoLeaf && !reclaimable) p += ", \"reclaimable\": false"; // stable use (docs/design.md)
-      if (!caps.empty() && (leaf == kNoLeaf || caps != plan.leaves[leaf].caps)) {
-        p += ", \"caps\": [";
-        for (std::size_t k = 0; k < caps.size(); ++k) {
-          if (k) p += ", ";
-          cap_json(p, caps[k]);
-        }
-        p += "]";
-      }
-      write_job_details(p, j, o.running);
-      if (o.running) {
-        p += ", \"nodes\": [";
-        for (std::size_t k = 0; k < o.nodes.size(); ++k) {
-          if (k) p += ", ";
-          json::append_quoted(p, o.nodes[k]);
-        }
-        p += "]";
-        if (j.start) {
-          p += ", \"started_at\": ";
-          json::append_quoted(p, format_rfc3339(*j.start));
-        }
-      }
-      p += "}";
+      write_job_rest(p, o, leaf, plan_->caps_for(account, qos, o.cluster));
     }
     p += "\n]}\n";
+    if (no_account)
+      warn("no-account", fmt::format("{} GPU jobs have no account; their namespace is \"none\"", no_account));
   }
-  if (no_account)
-    warn("no-account", fmt::format("{} GPU jobs have no account; their namespace is \"none\"", no_account));
-
-  // ---- maintenance
-  {
-    std::string& p = tr.pages[static_cast<std::size_t>(Resource::maintenance)];
-    p = R"({"api_version": "v1", "items": [)";
-    bool first = true;
-    auto event = [&](const std::string& id, std::size_t cluster, const std::vector<std::string>& names,
-                     std::string_view reason, Time start, Time end) {
-      // Slurm lists a reservation until it ends, so its state is from `now` (the --at time, else
-      // the clock); activity at another --at follows from start and end (docs/concepts.md).
-      const char* state = now < start ? "scheduled" : now < end ? "in_progress" : "completed";
-      p += first ? "\n{" : ",\n{";
-      first = false;
-      p += "\"id\": ";
-      json::append_quoted(p, id);
-      p += ", \"cluster\": ";
-      json::append_quoted(p, cluster_name(cluster));
-      p += ", \"nodes\": [";
-      for (std::size_t k = 0; k < names.size(); ++k) {
+  // A job's caps (unless its leaf's own), details, nodes and start, and its closing brace.
+  void write_job_rest(std::string& p, const JobOut& o, std::size_t leaf, const std::vector<std::size_t>& caps) {
+    const SJob& j = *o.job;
+    if (!caps.empty() && (leaf == kNoLeaf || caps != plan_->leaves[leaf].caps)) {
+      p += ", \"caps\": [";
+      for (std::size_t k = 0; k < caps.size(); ++k) {
         if (k) p += ", ";
-        json::append_quoted(p, names[k]);
+        cap_json(p, caps[k]);
       }
-      p += "], \"kind\": \"maintenance\", \"reason\": ";
-      json::append_quoted(p, reason);
-      p += ", \"priority\": \"p2\", \"start\": ";
-      json::append_quoted(p, format_rfc3339(start));
-      p += ", \"end\": ";
-      json::append_quoted(p, format_rfc3339(end));
-      fmt::format_to(std::back_inserter(p), ", \"hard_start\": {}, \"state\": \"{}\"}}",
-                     opt.hard_start ? "true" : "false", state);
-    };
-    bool open_ended = false;
-    for (const auto& r : reservations) {
-      if (!r.maint()) continue; // the others hold nodes for their accounts (node_extras)
-      const bool all = r.node_list.empty() || std::find(r.flags.begin(), r.flags.end(), "ALL_NODES") != r.flags.end();
-      std::vector<std::vector<std::string>> per_type(type_names.size());
-      std::vector<bool> touched(type_names.size(), all);
-      if (!all) {
-        auto names = expand_hostlist(r.node_list, std::max<std::uint64_t>(nodes.size(), 1));
-        if (!names) {
-          errors.push_back(fmt::format("{}: reservations \"{}\": field \"node_list\" is not a hostlist of at most "
-                                       "the {} nodes slurmrestd lists, got \"{}\"",
-                                       in.reservations_label, shown(r.name), nodes.size(), shown(r.node_list)));
-          continue;
-        }
-        for (auto& name : *names)
-          if (auto it = node_at.find(name); it != node_at.end()) {
-            const auto c = gpu_nodes[it->second].cluster;
-            in_maint_res.insert(name);
-            per_type[c].push_back(std::move(name));
-            touched[c] = true;
-          }
-      } else {
-        for (const auto& n : gpu_nodes) in_maint_res.insert(n.name);
-      }
-      Time end = r.open_end || !r.end ? kOpenEnd : *r.end;
-      if (end == kOpenEnd) open_ended = true;
-      const Time start = *r.start;
-      if (end <= start) end = start + 1;
-      const std::string reason = r.comment.empty() ? fmt::format("Slurm reservation {}", r.name) : r.comment;
-      std::size_t count = static_cast<std::size_t>(std::count(touched.begin(), touched.end(), true));
-      for (std::size_t t = 0; t < type_names.size(); ++t)
-        if (touched[t])
-          event(count > 1 ? fmt::format("{}/{}", r.name, type_names[t]) : r.name, t, per_type[t], reason, start, end);
+      p += "]";
     }
-    for (const auto& n : gpu_nodes) {
+    write_job_details(p, j, o.running);
+    if (o.running) {
+      p += ", \"nodes\": [";
+      for (std::size_t k = 0; k < o.nodes.size(); ++k) {
+        if (k) p += ", ";
+        json::append_quoted(p, o.nodes[k]);
+      }
+      p += "]";
+      if (j.start) {
+        p += ", \"started_at\": ";
+        json::append_quoted(p, format_rfc3339(*j.start));
+      }
+    }
+    p += "}";
+  }
+
+  // Maintenance: MAINT reservations, one event per GPU type they touch, and nodes flagged
+  // MAINTENANCE outside them.
+  void maintenance() {
+    std::string& p = page(Resource::maintenance);
+    p = R"({"api_version": "v1", "items": [)";
+    std::unordered_set<std::string> in_maint_res;
+    bool open_ended = false;
+    for (const auto& r : reservations_)
+      if (r.maint()) maint_reservation(r, in_maint_res, open_ended); // the others hold nodes (node_extras)
+    for (const auto& n : gpu_nodes_) {
       if (std::find(n.words.begin(), n.words.end(), "MAINTENANCE") == n.words.end() || in_maint_res.count(n.name))
         continue;
       open_ended = true;
-      const Time start = std::min(now, n.reason_at.value_or(now));
+      const Time start = std::min(now_, n.reason_at.value_or(now_));
       event(fmt::format("{}/maintenance", n.name), n.cluster, {n.name},
             n.reason.empty() ? std::string("node flagged MAINTENANCE") : n.reason, start, kOpenEnd);
     }
@@ -1773,10 +1790,99 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
                        "8999-12-31T23:59:59Z: open-ended");
     p += "\n]}\n";
   }
-  if (!errors.empty()) throw DataError(std::move(errors));
-  tr.pages[static_cast<std::size_t>(Resource::health_history)] = R"({"api_version": "v1", "items": []})"
-                                                                 "\n";
-  return tr;
-}
+  void maint_reservation(const SRes& r, std::unordered_set<std::string>& in_maint_res, bool& open_ended) {
+    const bool all = r.node_list.empty() || std::find(r.flags.begin(), r.flags.end(), "ALL_NODES") != r.flags.end();
+    std::vector<std::vector<std::string>> per_type(type_names_.size());
+    std::vector<bool> touched(type_names_.size(), all);
+    if (!all) {
+      auto names = expand_hostlist(r.node_list, std::max<std::uint64_t>(nodes_read_->items.size(), 1));
+      if (!names) {
+        errors_.push_back(fmt::format("{}: reservations \"{}\": field \"node_list\" is not a hostlist of at most "
+                                      "the {} nodes slurmrestd lists, got \"{}\"",
+                                      in_.reservations_label, shown(r.name), nodes_read_->items.size(),
+                                      shown(r.node_list)));
+        return;
+      }
+      for (auto& name : *names)
+        if (auto it = node_at_.find(name); it != node_at_.end()) {
+          const auto c = gpu_nodes_[it->second].cluster;
+          in_maint_res.insert(name);
+          per_type[c].push_back(std::move(name));
+          touched[c] = true;
+        }
+    } else {
+      for (const auto& n : gpu_nodes_) in_maint_res.insert(n.name);
+    }
+    Time end = r.open_end || !r.end ? kOpenEnd : *r.end;
+    if (end == kOpenEnd) open_ended = true;
+    const Time start = *r.start;
+    if (end <= start) end = start + 1;
+    const std::string reason = r.comment.empty() ? fmt::format("Slurm reservation {}", r.name) : r.comment;
+    std::size_t count = static_cast<std::size_t>(std::count(touched.begin(), touched.end(), true));
+    for (std::size_t t = 0; t < type_names_.size(); ++t)
+      if (touched[t])
+        event(count > 1 ? fmt::format("{}/{}", r.name, type_names_[t]) : r.name, t, per_type[t], reason, start, end);
+  }
+  // One maintenance event. Slurm lists a reservation until it ends, so its state is from `now`
+  // (the --at time, else the clock); activity at another --at follows from start and end
+  // (docs/concepts.md).
+  void event(const std::string& id, std::size_t cluster, const std::vector<std::string>& names, std::string_view reason,
+             Time start, Time end) {
+    std::string& p = page(Resource::maintenance);
+    const char* state = now_ < start ? "scheduled" : now_ < end ? "in_progress" : "completed";
+    p += first_event_ ? "\n{" : ",\n{";
+    first_event_ = false;
+    p += "\"id\": ";
+    json::append_quoted(p, id);
+    p += ", \"cluster\": ";
+    json::append_quoted(p, cluster_name(cluster));
+    p += ", \"nodes\": [";
+    for (std::size_t k = 0; k < names.size(); ++k) {
+      if (k) p += ", ";
+      json::append_quoted(p, names[k]);
+    }
+    p += "], \"kind\": \"maintenance\", \"reason\": ";
+    json::append_quoted(p, reason);
+    p += ", \"priority\": \"p2\", \"start\": ";
+    json::append_quoted(p, format_rfc3339(start));
+    p += ", \"end\": ";
+    json::append_quoted(p, format_rfc3339(end));
+    fmt::format_to(std::back_inserter(p), ", \"hard_start\": {}, \"state\": \"{}\"}}",
+                   opt_.hard_start ? "true" : "false", state);
+  }
+
+  Responses& in_;
+  const SlurmOptions& opt_;
+  const Time now_;
+  Translation tr_;
+  std::vector<std::string> errors_;
+  std::set<std::string> warned_; // one warning per kind
+  od::parser parser_;            // reservations, associations, QOS, partitions, one after another
+  NodesRead local_nodes_;        // nodes and jobs read whole, when not streamed
+  JobsRead local_jobs_;
+  NodesRead* nodes_read_ = nullptr;
+  JobsRead* jobs_read_ = nullptr;
+  std::string slurm_cluster_;
+  std::vector<SRes> reservations_;
+  std::vector<AccountRule> assocs_;
+  std::vector<QosRule> qos_rules_;
+  std::vector<PartitionRule> partitions_;
+  bool by_qos_ = false;
+  std::map<std::string, Gpus> type_gpus_; // GPU type -> GPUs (sku; "gpu" = untyped)
+  std::vector<std::string> type_names_;   // sorted
+  std::vector<SNode> gpu_nodes_;
+  std::unordered_map<std::string_view, std::uint32_t> node_at_; // name -> gpu_nodes_ index
+  std::vector<JobOut> outs_;
+  std::map<std::string, std::string> parent_of_; // account -> parent
+  QuotaInputs qin_;
+  std::optional<QuotaPlan> plan_;
+  std::optional<Preemption> preemption_;
+  std::vector<bool> cap_written_;
+  bool first_event_ = true;
+};
+
+} // namespace
+
+Translation translate(Responses& in, const SlurmOptions& opt, Time now) { return Translator(in, opt, now).run(); }
 
 } // namespace fleetcap::source::slurm
