@@ -167,8 +167,9 @@ std::vector<Endpoint> endpoints() {
   };
 }
 
-// Each list's objects (one Objects per list, as its thread filled it) as one.
-Objects merged(std::vector<Objects>& parts, bool kueue) {
+} // namespace
+
+Objects merge_lists(std::vector<Objects>& parts, bool kueue) {
   auto part = [&](List l) -> Objects& { return parts[static_cast<std::size_t>(l)]; };
   Objects o;
   o.nodes = std::move(part(List::nodes).nodes);
@@ -176,6 +177,7 @@ Objects merged(std::vector<Objects>& parts, bool kueue) {
   o.quotas = std::move(part(List::resourcequotas).quotas);
   o.kueue = kueue;
   o.cqs = std::move(part(List::clusterqueues).cqs);
+  o.cq_api_version = std::move(part(List::clusterqueues).cq_api_version);
   o.lqs = std::move(part(List::localqueues).lqs);
   o.flavors = std::move(part(List::resourceflavors).flavors);
   o.cohorts = std::move(part(List::cohorts).cohorts);
@@ -184,8 +186,6 @@ Objects merged(std::vector<Objects>& parts, bool kueue) {
   o.job_owners = std::move(part(List::jobs).job_owners);
   return o;
 }
-
-} // namespace
 
 Fetched fetch_cluster(const SourceOptions& options, const source::Cancel* parent) {
   Fetcher f;
@@ -208,7 +208,7 @@ Fetched fetch_cluster(const SourceOptions& options, const source::Cancel* parent
       throw RuntimeError(fmt::format("context \"{}\": {} answered 404 for {}; is it a Kubernetes API server?",
                                      out.access.context, f.shown, all[static_cast<std::size_t>(core)].name));
   const bool kueue = found[static_cast<std::size_t>(List::clusterqueues)];
-  out.objects = merged(parts, kueue);
+  out.objects = merge_lists(parts, kueue);
   out.jobs_listed = found[static_cast<std::size_t>(List::jobs)];
   // Kueue's API version: the one its ClusterQueues were listed at (kueue.x-k8s.io/v1beta1).
   const std::string& cq_path = paths[static_cast<std::size_t>(List::clusterqueues)];

@@ -170,6 +170,10 @@ struct Fetched {
   std::string version;      // GET /version's gitVersion when `options.describe`; empty when unknown
 };
 
+// Each list's objects (one Objects per List, as its thread filled it, in List order) as one;
+// `kueue`: the ClusterQueues answered.
+Objects merge_lists(std::vector<Objects>& parts, bool kueue);
+
 // The context of `options.source` (kubeconfig.cpp), every list fetched concurrently and paginated.
 // Throws UsageError (kubeconfig), RuntimeError (auth, HTTP), DataError, InterruptedError.
 Fetched fetch_cluster(const SourceOptions& options, const source::Cancel* parent);

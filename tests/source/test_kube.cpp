@@ -397,3 +397,24 @@ TEST_CASE("translate: a pod whose owner chain reaches an admitted Workload is th
   CHECK((*nb)["quota"] == "flex");
   CHECK((*nb)["reclaimable"] == false); // with Kueue, what Kueue does not manage it never preempts
 }
+
+TEST_CASE("merge: each list's objects come together, with the version the ClusterQueues were listed at", "[kube]") {
+  std::vector<Objects> parts(10);
+  parts[static_cast<std::size_t>(List::nodes)].nodes = {gpu_node("n1")};
+  Objects pool = kueue_pool("Never");
+  parts[static_cast<std::size_t>(List::clusterqueues)].cqs = pool.cqs;
+  parts[static_cast<std::size_t>(List::resourceflavors)].flavors = pool.flavors;
+  parts[static_cast<std::size_t>(List::localqueues)].lqs = pool.lqs;
+  // A Kueue that serves only v1beta2: overalloc plan -o kueue must write what it serves.
+  parts[static_cast<std::size_t>(List::clusterqueues)].cq_api_version = "kueue.x-k8s.io/v1beta2";
+  parts[static_cast<std::size_t>(List::jobs)].job_owners = {{"job-1", Owner{"JobSet", "js", "js-1"}}};
+  Objects o = merge_lists(parts, true);
+  CHECK(o.kueue);
+  CHECK(o.nodes.size() == 1);
+  CHECK(o.cqs.size() == 2);
+  CHECK(o.lqs.size() == 2);
+  CHECK(o.job_owners.size() == 1);
+  const Translated t = translated(o);
+  REQUIRE(t.quotas.size() == 3);
+  CHECK(t.quotas[1]["kueue"]["api_version"] == "kueue.x-k8s.io/v1beta2");
+}
