@@ -47,7 +47,8 @@ std::string run_nodes(Context& ctx, const NodesOptions& opts) {
   if (q.by_partition && snap.partitions.empty())
     throw UsageError("--by partition: this source has no partitions (Slurm's, from slurmrestd or its commands)");
   RenderOptions ro = ctx.render_options(snap, h.at);
-  if (opts.free) return render_free_nodes(free_nodes(snap, sel, h, q), snap, ro);
+  // Every check has passed by now: a JSON document may stream to stdout (tens of MB at a million GPUs).
+  if (opts.free) return render_free_nodes(free_nodes(snap, sel, h, q), snap, ro, ctx.out);
   return render_nodes(list_nodes(snap, sel, h, q), snap, ro,
                       q.by_partition        ? NodesBy::partition
                       : opts.by == "island" ? NodesBy::island

@@ -469,13 +469,13 @@ namespace cols {
 void link_nodes_columns() {}
 } // namespace cols
 
-std::string render_free_nodes(const FreeNodes& r, const Snapshot& snap, const RenderOptions& o) {
+std::string render_free_nodes(const FreeNodes& r, const Snapshot& snap, const RenderOptions& o, std::ostream* sink) {
   const FreeView total{&snap, &r, &r.totals, true};
   switch (o.format) {
   case Format::json: {
     // Tens of thousands of nodes: written as it is made (docs/design.md, "Writing JSON").
     FreeDoc d{&r, free_rows(r, snap, o), total};
-    return json_document(kFreeDoc, d, o, 0, nullptr, d.rows.size() * 300);
+    return json_document(kFreeDoc, d, o, 0, sink, sink ? 0 : d.rows.size() * 300);
   }
   case Format::csv: return csv_of(kFreeColumns, free_rows(r, snap, o), o);
   case Format::name: return names_of(kFreeColumns, free_rows(r, snap, o));
