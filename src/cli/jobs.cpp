@@ -89,8 +89,10 @@ std::string run_jobs(Context& ctx, const JobsOptions& opts) {
                             opts.by == "sku"     ? PendingBy::sku
                             : opts.by == "quota" ? PendingBy::quota
                                                  : PendingBy::cluster);
+  ctx.phase("figures");
   const JobsView v{&report, &q, opts.node, opts.quota, demand ? &*demand : nullptr};
-  return render_jobs(v, snap, ctx.render_options(snap, at));
+  // Every check has passed by now: a JSON document may stream to stdout (tens of MB on a large fleet).
+  return render_jobs(v, snap, ctx.render_options(snap, at), ctx.out);
 }
 } // namespace
 
@@ -116,8 +118,8 @@ void setup_jobs(CLI::App& cmd, Context& ctx) {
 
 FITS-NOW (pending jobs): free = would start now on unused GPUs; quota = would start within
 its quota by preempting flex; flex = its quota is full but it would start as a flex job;
-waits = it would not start now. Jobs are taken in queue order (priority, then submit time),
-each using what the ones before it left.)");
+waits = it would not start now, or it is held (JobHeldUser, Dependency, BeginTime, ...). Jobs
+are taken in queue order (priority, then submit time), each using what the ones before it left.)");
   cmd.callback([&ctx, opts] { ctx.action = [opts](Context& c) { return run_jobs(c, *opts); }; });
 }
 

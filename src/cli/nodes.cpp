@@ -49,7 +49,8 @@ std::string run_nodes(Context& ctx, const NodesOptions& opts) {
   if (opts.free) {
     const auto free = free_nodes(snap, sel, h, q);
     ctx.phase("figures");
-    return render_free_nodes(free, snap, ctx.render_options(snap, h.at));
+    // Every check has passed by now: a JSON document may stream to stdout (tens of MB at a million GPUs).
+    return render_free_nodes(free, snap, ctx.render_options(snap, h.at), ctx.out);
   }
   const NodesReport report = list_nodes(snap, sel, h, q);
   ctx.phase("figures");

@@ -20,6 +20,12 @@ std::string_view to_string(Fit f) {
   return "waits";
 }
 
+bool held_off(std::string_view pending_reason) {
+  static constexpr std::string_view kHeldOff[] = {
+      "JobHeldUser", "JobHeldAdmin", "JobHoldMaxRequeue", "Dependency", "DependencyNeverSatisfied", "BeginTime"};
+  return std::find(std::begin(kHeldOff), std::end(kHeldOff), pending_reason) != std::end(kHeldOff);
+}
+
 namespace {
 
 constexpr Time kNever = std::numeric_limits<Time>::max();
@@ -87,11 +93,11 @@ std::vector<Fit> pending_fits(const Snapshot& snap, const FleetAt& fleet, const 
               [&](std::uint32_t a, std::uint32_t b) { return queue_before(snap.jobs[a], snap.jobs[b]); });
     for (auto j : queue) {
       const Job& job = snap.jobs[j];
-      fits[j] = place(job, job.flex ? nullptr : &left[job.quota_index], unused[c]);
+      if (!held_off(job.pending_reason())) fits[j] = place(job, job.flex ? nullptr : &left[job.quota_index], unused[c]);
     }
   }
   for (std::size_t j = 0; j < snap.jobs.size(); ++j)
-    if (!snap.jobs[j].running() && snap.jobs[j].cluster_index == kNone)
+    if (!snap.jobs[j].running() && snap.jobs[j].cluster_index == kNone && !held_off(snap.jobs[j].pending_reason()))
       homeless.push_back(static_cast<std::uint32_t>(j));
   std::sort(homeless.begin(), homeless.end(),
             [&](std::uint32_t a, std::uint32_t b) { return queue_before(snap.jobs[a], snap.jobs[b]); });

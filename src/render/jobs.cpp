@@ -337,7 +337,7 @@ namespace cols {
 void link_jobs_columns() {}
 } // namespace cols
 
-std::string render_jobs(const JobsView& v, const Snapshot& snap, const RenderOptions& o) {
+std::string render_jobs(const JobsView& v, const Snapshot& snap, const RenderOptions& o, std::ostream* sink) {
   switch (o.format) {
   case Format::json: {
     Doc d{&v, {}, {}, {v.demand ? &v.demand->totals : nullptr}};
@@ -345,7 +345,7 @@ std::string render_jobs(const JobsView& v, const Snapshot& snap, const RenderOpt
       d.groups = group_rows(*v.demand, o);
     else
       d.jobs = job_rows(v, snap, o);
-    return json_document(kDocument, d, o, 0, nullptr, d.jobs.size() * 360 + 4096);
+    return json_document(kDocument, d, o, 0, sink, sink ? 0 : d.jobs.size() * 360 + 4096);
   }
   case Format::csv:
     if (v.demand) return csv_of(group_columns(v.demand->by), group_rows(*v.demand, o), o);

@@ -4,6 +4,8 @@
 #include "fleetcap/render/maintenance.hpp"
 #include "lists.hpp"
 
+#include <algorithm>
+
 namespace fleetcap {
 namespace {
 
@@ -450,12 +452,15 @@ std::string table(const NodesReport& r, const Snapshot& snap, const RenderOption
   }
   std::string out = table_of(kNodeColumns, node_rows(r, snap, o), o, nullptr, conditions(snap));
   const IslandNodes& t = r.totals;
-  out +=
-      wrap_prose(fmt::format("\n{} node{} ({} GPUs{}): {} not schedulable now, {} unhealthy, {} cordoned, {} with an "
-                             "open issue, {} with maintenance before {}.\n",
-                             t.nodes, t.nodes == 1 ? "" : "s", t.gpus, r.all ? "" : " listed", t.unschedulable,
-                             t.unhealthy, t.cordoned, t.with_issues, t.with_events, short_time(r.horizon.end())),
-                 o.style.width);
+  // Listed only for a reservation (docs/maintenance.md: concern `reserved`), said when there are any.
+  const auto reserved =
+      std::count_if(r.rows.begin(), r.rows.end(), [](const NodeRow& x) { return x.concern == NodeConcern::reserved; });
+  out += wrap_prose(fmt::format("\n{} node{} ({} GPUs{}): {} not schedulable now, {} unhealthy, {} cordoned, {} with "
+                                "an open issue, {} with maintenance before {}{}.\n",
+                                t.nodes, t.nodes == 1 ? "" : "s", t.gpus, r.all ? "" : " listed", t.unschedulable,
+                                t.unhealthy, t.cordoned, t.with_issues, t.with_events, short_time(r.horizon.end()),
+                                reserved ? fmt::format(", {} held only by a reservation", reserved) : ""),
+                    o.style.width);
   return out;
 }
 
@@ -465,13 +470,13 @@ namespace cols {
 void link_nodes_columns() {}
 } // namespace cols
 
-std::string render_free_nodes(const FreeNodes& r, const Snapshot& snap, const RenderOptions& o) {
+std::string render_free_nodes(const FreeNodes& r, const Snapshot& snap, const RenderOptions& o, std::ostream* sink) {
   const FreeView total{&snap, &r, &r.totals, true};
   switch (o.format) {
   case Format::json: {
     // Tens of thousands of nodes: written as it is made (docs/design.md, "Writing JSON").
     FreeDoc d{&r, free_rows(r, snap, o), total};
-    return json_document(kFreeDoc, d, o, 0, nullptr, d.rows.size() * 300);
+    return json_document(kFreeDoc, d, o, 0, sink, sink ? 0 : d.rows.size() * 300);
   }
   case Format::csv: return csv_of(kFreeColumns, free_rows(r, snap, o), o);
   case Format::name: return names_of(kFreeColumns, free_rows(r, snap, o));

@@ -7,8 +7,9 @@ Kubernetes source's tests (docs/kubernetes.md, docs/fleet-api.md):
 - 401, 403 and 404 answer `Status` objects worded as kube-apiserver words them;
 - bearer tokens and client certificates (signed by a CA the test makes with openssl) are the
   two ways to log in;
-- legacy discovery (/api, /api/v1, /apis, /version), so that a real kubectl can list the same
-  objects.
+- legacy discovery (/api, /api/v1, /apis, /apis/GROUP/VERSION, /version) and GET of one
+  cluster-scoped object of a list (/apis/GROUP/VERSION/RESOURCE/NAME), so that a real kubectl
+  can list the same objects and read back what `kubectl apply --dry-run=client` would change.
 
 Objects come from a dict {list path: (list kind, group version, items)}.
 
@@ -139,6 +140,9 @@ class KubeServer:
                 discovery = server.discovery(path)
                 if discovery is not None:
                     return self.send_json(200, discovery)
+                one = server.one_object(path)
+                if one is not None:
+                    return self.send_json(*one)
                 if path not in server.lists:
                     return self.send_json(404, status(404, *STATUS_MESSAGES[404]))
                 fault = server.faults.get(path)
@@ -237,9 +241,48 @@ class KubeServer:
                  "verbs": ["get", "list", "watch"], "shortNames": ["po"]},
                 {"name": "resourcequotas", "singularName": "resourcequota", "namespaced": True,
                  "kind": "ResourceQuota", "verbs": ["get", "list", "watch"], "shortNames": ["quota"]}]}
+        groups = self.groups()
         if path == "/apis":
-            return {"kind": "APIGroupList", "apiVersion": "v1", "groups": []}
+            return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [
+                {"name": g, "versions": [{"groupVersion": f"{g}/{v}", "version": v} for v in vs],
+                 "preferredVersion": {"groupVersion": f"{g}/{vs[0]}", "version": vs[0]}} for g, vs in groups.items()]}
+        parts = path.split("/")
+        if len(parts) == 4 and parts[1] == "apis" and parts[3] in groups.get(parts[2], ()):
+            resources = []
+            for list_path, (kind, _, items) in sorted(self.lists.items()):
+                if list_path.startswith(path + "/") and list_path.count("/") == 4:
+                    name = list_path.rsplit("/", 1)[1]
+                    resources.append({"name": name, "singularName": name[:-1], "kind": kind[:-len("List")],
+                                      "namespaced": any("namespace" in i.get("metadata", {}) for i in items),
+                                      "verbs": ["get", "list", "watch"]})
+            return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": f"{parts[2]}/{parts[3]}",
+                    "resources": resources}
         return None
+
+    def groups(self):
+        """{API group: its versions, newest name last} of the lists under /apis."""
+        groups = {}
+        for list_path in sorted(self.lists):
+            parts = list_path.split("/")
+            if parts[1] == "apis" and len(parts) == 5:
+                groups.setdefault(parts[2], [])
+                if parts[3] not in groups[parts[2]]:
+                    groups[parts[2]].append(parts[3])
+        return groups
+
+    def one_object(self, path):
+        """(200, the object) for /apis/GROUP/VERSION/RESOURCE/NAME of a cluster-scoped list item,
+        (404, Status) for a name the list does not hold; None for any other path."""
+        list_path, _, name = path.rpartition("/")
+        if not list_path.startswith("/apis/") or list_path.count("/") != 4 or list_path not in self.lists:
+            return None
+        kind, api_version, items = self.lists[list_path]
+        for item in items:
+            if item.get("metadata", {}).get("name") == name and "namespace" not in item["metadata"]:
+                return 200, dict(item, kind=kind[:-len("List")], apiVersion=api_version)
+        resource = list_path.rsplit("/", 1)[1]
+        return 404, status(404, "NotFound", f'{resource}.{list_path.split("/")[2]} "{name}" not found',
+                           {"name": name, "group": list_path.split("/")[2], "kind": resource})
 
     def __enter__(self):
         self.thread.start()

@@ -205,6 +205,76 @@ class Lab(KubeCase):
                     doc.pop(k, None)
             self.assertEqual(live, saved, args)
 
+    def kubectl(self, *args):
+        kubectl = shutil.which("kubectl")
+        if not kubectl:
+            self.skipTest("no kubectl (Debian: apt-get install kubernetes-client; scripts/install-deps does it)")
+        k = subprocess.run([kubectl, "--kubeconfig", self.kc, "--cache-dir", os.path.join(self.tmp, "kcache"), *args],
+                           capture_output=True, text=True, timeout=60, env=kube_env(HOME=self.tmp))
+        self.assertEqual(k.returncode, 0, k.stderr)
+        return k.stdout
+
+    def test_kueue_plan_read_back_by_kubectl(self):
+        """`overalloc plan -o kueue` read by a real kubectl (docs/overalloc.md, "The change in the
+        scheduler's language"): `apply --dry-run=client` maps every document through the server's
+        discovery and reads the live ClusterQueue; `create --dry-run=client -o json` gives the
+        documents as kubectl reads them, checked field by field; `patch --type merge --dry-run=client`
+        gives what applying one makes of the live object. A server-side dry run needs a
+        kube-apiserver (admission, the CRD's schema): kube_server.py is not one."""
+        cq_path = "/apis/kueue.x-k8s.io/v1beta1/clusterqueues"
+        live = {cq["metadata"]["name"]: cq for cq in self.server.lists[cq_path][2]}
+        plan = self.cmd("overalloc", "plan", "--json").json()
+        d = os.path.join(self.tmp, "kueue-plan-snap")
+        shutil.rmtree(d, True)
+        self.cmd("snapshot", "save", d)
+        origin = {q["name"]: q["kueue"] for q in items_of(d, "quotas") if "kueue" in q}
+        # What the plan promises: each changed leaf's flavor's nvidia.com/gpu nominalQuota is its
+        # new gpus, and nothing else of the ClusterQueue changes. By hand: team-a's h100 24 -> 16
+        # and a100 2 -> 1, team-b's h100 16 -> 11 (lab/h100: 32 healthy, 15% buffer, target 27).
+        want = {}
+        for q in plan["quotas"]:
+            if q["gpus"] != q["old_gpus"]:
+                o = origin[q["name"]]
+                spec = want.setdefault(o["cluster_queue"], json.loads(json.dumps(live[o["cluster_queue"]]["spec"])))
+                for group in spec["resourceGroups"]:
+                    for flavor in group["flavors"]:
+                        for r in flavor["resources"]:
+                            if flavor["name"] == o["flavor"] and r["name"] == "nvidia.com/gpu":
+                                self.assertEqual(r["nominalQuota"], str(q["old_gpus"]), q)
+                                r["nominalQuota"] = str(q["gpus"])
+        self.assertEqual({n: [(f["name"], r["nominalQuota"]) for g in s["resourceGroups"] for f in g["flavors"]
+                              for r in f["resources"] if r["name"] == "nvidia.com/gpu"] for n, s in want.items()},
+                         {"team-a": [("h100", "16"), ("a100", "1")], "team-b": [("h100", "11")]})
+        text = self.cmd("overalloc", "plan", "-o", "kueue").out
+        path = os.path.join(self.tmp, "plan.yaml")
+        with open(path, "w") as f:
+            f.write(text)
+        applied = self.kubectl("apply", "--dry-run=client", "--validate=false", "-f", path)
+        self.assertEqual(sorted(applied.splitlines()),
+                         [f"clusterqueue.kueue.x-k8s.io/{n} configured (dry run)" for n in sorted(want)])
+        self.assertTrue({f"{cq_path}/{n}" for n in want} <= {p for _, p, _ in self.server.requests})
+        read, at, decoder = self.kubectl("create", "--dry-run=client", "--validate=false", "-o", "json", "-f", path), 0, \
+            json.JSONDecoder()
+        docs = {}
+        while read[at:].strip():  # one JSON object per document
+            doc, at = decoder.raw_decode(read, at + len(read[at:]) - len(read[at:].lstrip()))
+            docs[doc["metadata"]["name"]] = doc
+        self.assertEqual(sorted(docs), sorted(want))
+        for name, doc in docs.items():
+            self.assertEqual(doc, {"apiVersion": "kueue.x-k8s.io/v1beta1", "kind": "ClusterQueue",
+                                   "metadata": {"name": name}, "spec": {"resourceGroups": want[name]["resourceGroups"]}})
+        # Each document as a merge patch of the live object: the GPU quotas change, and the rest
+        # of it (cohort, namespaceSelector, the cpu/memory group, borrowing and lending limits,
+        # status) stays as it is.
+        for i, document in enumerate(d for d in text.split("\n---\n") if "kind: ClusterQueue" in d):
+            name = next(n for n in want if f'name: "{n}"' in document)
+            patch = os.path.join(self.tmp, f"patch-{i}.yaml")
+            with open(patch, "w") as f:
+                f.write(document)
+            merged = json.loads(self.kubectl("patch", "clusterqueue", name, "--type", "merge", "--patch-file", patch,
+                                             "--dry-run=client", "-o", "json"))
+            self.assertEqual(merged, dict(live[name], spec=want[name]), name)
+
     def test_pagination_and_410(self):
         self.server.expire.add("/api/v1/pods")
         self.server.requests.clear()

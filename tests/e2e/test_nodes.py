@@ -109,6 +109,22 @@ class Generated(unittest.TestCase):
                     self.assertEqual(x["gpus_used"], used.get(name, 0))
 
 
+class Reserved(unittest.TestCase):
+    """tests/data/fleets/enforce: t10 is idle, held by reservation demo (for evals) for a day."""
+
+    def test_a_reserved_node_is_listed_last_and_said(self):
+        r = run("--source", os.path.join(DATA, "fleets", "enforce"), "nodes")
+        self.assertEqual(r.code, 0, r)
+        rows = [line.split() for line in r.out.splitlines() if line.startswith(("t", "l"))]
+        self.assertEqual(rows[-1][0], "t10", r.out)
+        self.assertTrue(r.out.splitlines()[len(rows)].rstrip().endswith("reserved: demo"), r.out)
+        self.assertIn(", 1 held only by a reservation.", " ".join(r.out.split()))
+        doc = run("--source", os.path.join(DATA, "fleets", "enforce"), "nodes", "--json").json()
+        self.assertEqual([(n["name"], n["concern"]) for n in doc["nodes"]][-1], ("t10", "reserved"))
+        free = run("--source", os.path.join(DATA, "fleets", "enforce"), "nodes", "--free", "-o", "name")
+        self.assertNotIn("t10", free.out.split(), free.out)
+
+
 if __name__ == "__main__":
     import harness
     harness.main()

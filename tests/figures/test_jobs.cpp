@@ -25,8 +25,8 @@ Fit fit_of(const Snapshot& snap, const JobsReport& r, std::string_view name) {
 
 // Cluster c: 4 nodes of 8 (H 32); quotas qa 16 (j-a runs 8) and qb 8, in trees of their own;
 // a flex job runs 8. Unused: 32 - 8 - 8 = 16. qa's available: free 8, nothing to borrow: 8;
-// qb's: 8. Cluster d: one idle 8-GPU node.
-Snapshot queue_fleet() {
+// qb's: 8. Cluster d: one idle 8-GPU node. `more_jobs` (",{...}" each) join the jobs.
+Snapshot queue_fleet(const std::string& more_jobs = "") {
   return test::snapshot_of(
       {{Resource::clusters,
         R"({"name": "c", "region": "r", "provider": "p", "sku": "h100", "state": "production"},
@@ -47,7 +47,8 @@ Snapshot queue_fleet() {
            {"name": "p1", "namespace": "a", "quota": "qa", "cluster": "c", "priority": "critical", "gpus": 8, "state": "pending", "submitted_at": "2026-11-20T10:00:00Z"},
            {"name": "p3", "namespace": "f", "quota": "flex", "cluster": "c", "priority": "mid", "gpus": 8, "state": "pending"},
            {"name": "p4", "namespace": "b", "quota": "qb", "cluster": "c", "priority": "low", "gpus": 16, "state": "pending"},
-           {"name": "p5", "namespace": "f", "quota": "flex", "priority": "low", "gpus": 4, "state": "pending"})"}});
+           {"name": "p5", "namespace": "f", "quota": "flex", "priority": "low", "gpus": 4, "state": "pending"})" +
+            more_jobs}});
 }
 } // namespace
 
@@ -156,4 +157,44 @@ TEST_CASE("jobs --pending --by: the demand per cluster, SKU and quota", "[jobs]"
   REQUIRE(by_sku.groups.size() == 2);
   CHECK(by_sku.groups[0].key == "h100");
   CHECK(by_sku.groups[0].pending_gpus == 40);
+}
+
+TEST_CASE("jobs: a job its user (or an admin) holds waits, and takes nothing from the jobs behind it", "[jobs]") {
+  // Slurm's reasons for a job that is not asking for GPUs now (docs/jobs.md, "Held jobs"): each
+  // held job is critical and first in its queue, so were it placed it would spend qa's 8 (or the
+  // unused 16) before p1, p2 and p3, or d's 8 before p5.
+  for (const char* reason : {"JobHeldUser", "JobHeldAdmin", "Dependency", "DependencyNeverSatisfied", "BeginTime"}) {
+    INFO(reason);
+    const Snapshot snap = queue_fleet(
+        std::string(
+            R"(, {"name": "h1", "namespace": "a", "quota": "qa", "cluster": "c", "priority": "critical", "gpus": 8, "state": "pending", "submitted_at": "2026-11-20T08:00:00Z", "pending_reason": ")") +
+        reason +
+        R"("}, {"name": "h2", "namespace": "f", "quota": "flex", "cluster": "c", "priority": "critical", "gpus": 8, "state": "pending", "submitted_at": "2026-11-20T08:00:00Z", "pending_reason": ")" +
+        reason +
+        R"("}, {"name": "h3", "namespace": "f", "quota": "flex", "priority": "critical", "gpus": 8, "state": "pending", "pending_reason": ")" +
+        reason + R"("})");
+    const FleetAt fleet = evaluate(snap, test::worked_at());
+    const JobsReport r = list_jobs(snap, fleet, Selection{}, JobsQuery{});
+    CHECK(fit_of(snap, r, "h1") == Fit::none);
+    CHECK(fit_of(snap, r, "h2") == Fit::none);
+    CHECK(fit_of(snap, r, "h3") == Fit::none); // no cluster: it would have taken d's 8 before p5
+    // The rest as without them.
+    CHECK(fit_of(snap, r, "p1") == Fit::free);
+    CHECK(fit_of(snap, r, "p2") == Fit::flex);
+    CHECK(fit_of(snap, r, "p3") == Fit::none);
+    CHECK(fit_of(snap, r, "p5") == Fit::free);
+    CHECK(r.totals.pending_gpus == 44 + 24);
+    CHECK(r.totals.startable_gpus == 20);
+    JobsQuery pending;
+    pending.pending = true;
+    const PendingDemand d =
+        pending_demand(snap, fleet, Selection{}, list_jobs(snap, fleet, Selection{}, pending), PendingBy::cluster);
+    CHECK(d.totals.waits == 24 + 24);
+  }
+  // A reason that is about capacity (or none) is placed as before.
+  const Snapshot snap = queue_fleet(
+      R"(, {"name": "h1", "namespace": "a", "quota": "qa", "cluster": "c", "priority": "critical", "gpus": 8, "state": "pending", "submitted_at": "2026-11-20T08:00:00Z", "pending_reason": "Resources"})");
+  const JobsReport r = list_jobs(snap, evaluate(snap, test::worked_at()), Selection{}, JobsQuery{});
+  CHECK(fit_of(snap, r, "h1") == Fit::free);
+  CHECK(fit_of(snap, r, "p1") == Fit::flex); // h1 took qa's 8
 }

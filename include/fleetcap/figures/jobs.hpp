@@ -28,6 +28,12 @@ struct JobsQuery {
 enum class Fit : std::uint8_t { none, free, quota, flex };
 std::string_view to_string(Fit f); // none is "waits"
 
+// A pending job that does not ask for GPUs now, whatever is free: its user or an admin holds it,
+// or it waits for another job or for its begin time (Slurm's JobHeldUser, JobHeldAdmin,
+// JobHoldMaxRequeue, Dependency, DependencyNeverSatisfied, BeginTime; docs/jobs.md, "Held
+// jobs"). Its FITS-NOW is waits, and it takes nothing from the jobs behind it in the queue.
+bool held_off(std::string_view pending_reason);
+
 struct JobRow {
   std::uint32_t job = kNone;
   Fit fit = Fit::none; // pending jobs only
@@ -55,7 +61,7 @@ JobsReport list_jobs(const Snapshot& snap, const FleetAt& fleet, const Selection
 // submitted_at, earliest first, none last, then name); each job spends what it takes of its
 // quota's `available` and of its cluster's unused GPUs (flex_free), so the jobs after it see
 // what is left. Pending jobs without a cluster come last, each taking the selected cluster
-// with most unused GPUs left.
+// with most unused GPUs left. A job held off (held_off) waits and spends nothing.
 std::vector<Fit> pending_fits(const Snapshot& snap, const FleetAt& fleet, const std::vector<std::uint32_t>& clusters);
 
 // `jobs --pending --by cluster|sku|quota`: the pending demand per group.

@@ -4,6 +4,7 @@
 #include "fleetcap/figures/jobs.hpp"
 #include "fleetcap/render/output.hpp"
 
+#include <iosfwd>
 #include <string>
 
 namespace fleetcap {
@@ -15,6 +16,8 @@ struct JobsView {
   const PendingDemand* demand = nullptr; // --pending --by: the groups instead of the jobs
 };
 
-std::string render_jobs(const JobsView& v, const Snapshot& snap, const RenderOptions& o);
+// With `sink`, a JSON document goes there as it is written (tens of MB on a large fleet) and the
+// result is empty; every other form is returned whole.
+std::string render_jobs(const JobsView& v, const Snapshot& snap, const RenderOptions& o, std::ostream* sink = nullptr);
 
 } // namespace fleetcap
