@@ -1557,6 +1557,7 @@ Items read_cluster(const SourceOptions& options, const source::Cancel* parent) {
   o.quotas = std::move(parts[2].quotas);
   o.kueue = found[3];
   o.cqs = std::move(parts[3].cqs);
+  o.cq_api_version = std::move(parts[3].cq_api_version); // -o kueue writes ClusterQueues in it
   o.lqs = std::move(parts[4].lqs);
   o.flavors = std::move(parts[5].flavors);
   o.cohorts = std::move(parts[6].cohorts);
