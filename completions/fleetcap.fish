@@ -37,7 +37,7 @@ complete -c fleetcap -l region -x -a '(__fleetcap_names regions)' -d 'Only clust
 complete -c fleetcap -l sku -x -a '(__fleetcap_names skus)' -d 'Only clusters of this GPU SKU (repeatable)'
 complete -c fleetcap -l state -x -d 'Cluster lifecycle states to report (default production; \'all\' for every state)'
 complete -c fleetcap -l quiet -s q -d 'Do not print warnings'
-complete -c fleetcap -l verbose -s v -d 'Log each request to stderr (never the token)'
+complete -c fleetcap -l verbose -s v -d 'Log each request, and where the run\'s time went, to stderr (never the token)'
 complete -c fleetcap -l token-file -r -F -d 'Read the bearer token from FILE (else $FLEETCAP_TOKEN)'
 complete -c fleetcap -l cacert -r -F -d 'Also trust the CA certificates in FILE (PEM)'
 complete -c fleetcap -l connect-timeout -x -d 'Seconds to wait for a connection (default 10)'

@@ -255,7 +255,9 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
 // The rest of the global options: output noise, the network, and the sources' own settings.
 void add_run_options(CLI::App& app, GlobalOptions& g, const std::string& group) {
   app.add_flag("-q,--quiet", g.quiet, "Do not print warnings")->group(group);
-  app.add_flag("-v,--verbose", g.verbose, "Log each request to stderr (never the token)")->group(group);
+  app.add_flag("-v,--verbose", g.verbose,
+               "Log each request, and where the run's time went, to stderr (never the token)")
+      ->group(group);
   app.add_option("--token-file", g.token_file, "Read the bearer token from FILE (else $FLEETCAP_TOKEN)")->group(group);
   app.add_option("--cacert", g.cacert, "Also trust the CA certificates in FILE (PEM)")->group(group);
   app.add_option("--connect-timeout", g.connect_timeout, "Seconds to wait for a connection (default 10)")
@@ -557,6 +559,8 @@ int run_command(Context& ctx, std::ostream& out) {
     return 0;
   }
   out << ctx.action(ctx);
+  ctx.phase("render");
+  ctx.phase_totals();
   return ctx.partial_answer ? static_cast<int>(ExitCode::partial) : 0;
 }
 

@@ -41,6 +41,7 @@ std::string run_capacity(Context& ctx, const CapacityOptions& opts) {
   } else {
     report = capacity(snap, evaluate(snap, at), sel, by);
   }
+  ctx.phase("figures");
   RenderOptions ro = ctx.render_options(snap, at);
   if (ctx.prometheus()) return render_capacity_prometheus(report, snap, ro);
   return render_capacity(report, snap, ro);

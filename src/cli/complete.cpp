@@ -63,7 +63,7 @@ std::string complete(Context& ctx, const std::string& kind) {
     if (kind == "namespaces")
       for (const auto& j : snap.jobs) names.emplace(j.ns);
     if (kind == "events")
-      for (const auto& e : snap.maintenance) names.insert(e.id);
+      for (const auto& e : snap.maintenance) names.emplace(e.id);
   } catch (const std::exception&) {
     return {};
   }

@@ -21,6 +21,7 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,6 +35,30 @@ void Context::warn(const std::string& message) const {
     *warnings += line;
   else
     *err << line;
+}
+
+namespace {
+double ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+} // namespace
+
+void Context::phase(std::string_view what) const {
+  if (!global.verbose) return;
+  *err << fmt::format("fleetcap: time: {} {:.1f} ms\n", what, ms_since(phase_mark));
+  phase_mark = std::chrono::steady_clock::now();
+}
+
+void Context::phase_totals() const {
+  if (!global.verbose) return;
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  *err << fmt::format("fleetcap: time: total {:.1f} ms; CPU {:.3f} s user, {:.3f} s system; peak RSS {:.1f} MiB\n",
+                      ms_since(started), seconds(usage.ru_utime), seconds(usage.ru_stime),
+                      static_cast<double>(usage.ru_maxrss) / 1024.0);
 }
 
 namespace {
@@ -286,7 +311,19 @@ void Context::observe(SourceOptions& o, std::size_t index, const std::string& na
 void Context::warn_once(const std::string& message) const { warn(message); } // warn() says each once
 
 Snapshot Context::load(RawItems* raw) const {
-  const std::vector<FleetSource> sources = fleet_sources();
+  std::vector<FleetSource> sources = fleet_sources();
+  // --verbose: when each resource was fetched (or read) and parsed, from the load's start (the
+  // last source's, when there are several).
+  auto parsed = std::make_shared<std::array<double, kResources.size()>>();
+  auto parsed_mutex = std::make_shared<std::mutex>();
+  if (global.verbose)
+    for (auto& s : sources)
+      s.options.on_parsed = [parsed, parsed_mutex](Resource r, double ms) {
+        std::lock_guard lock(*parsed_mutex);
+        double& at = (*parsed)[static_cast<std::size_t>(r)];
+        at = std::max(at, ms);
+      };
+  phase("start"); // parsing the command line and options
   Snapshot snap;
   try {
     snap = load_fleet(sources, listing ? OnFailure::list : global.partial ? OnFailure::partial : OnFailure::stop, raw);
@@ -295,6 +332,15 @@ Snapshot Context::load(RawItems* raw) const {
     throw;
   }
   if (progress) progress->clear();
+  if (global.verbose) { // each resource in the order it was ready, then the whole load
+    std::vector<std::pair<double, Resource>> ready;
+    for (auto r : kResources)
+      if (double ms = (*parsed)[static_cast<std::size_t>(r)]; ms > 0) ready.emplace_back(ms, r);
+    std::sort(ready.begin(), ready.end());
+    for (const auto& [ms, r] : ready)
+      *err << fmt::format("fleetcap: time: {} fetched or read and parsed at {:.1f} ms\n", to_string(r), ms);
+    phase("load (fetch or read, parse and link everything)");
+  }
   snap.keep_at_exit = !watching; // the run's own snapshot: freed by the process exiting (model.hpp)
   loaded = {snap.source, snap.taken_at, wall_clock_now()};
   for (const auto& w : snap.warnings) warn(w);

@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -80,6 +81,9 @@ struct Context {
     Time fetched_at = 0;
   };
   mutable Loaded loaded;
+  // For phase(): when the run started, and when the last step ended.
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  mutable std::chrono::steady_clock::time_point phase_mark = started;
   // The config file, once a source's settings needed it.
   mutable std::shared_ptr<const ConfigFile> config;
   // A --partial answer left a failed source out: the run exits 4 (docs/sources.md).
@@ -89,6 +93,12 @@ struct Context {
 
   // Says a warning once per run: --watch's later frames do not repeat what the first said.
   void warn(const std::string& message) const;
+  // --verbose: logs how long the step that just ended took (`what`: "figures", "render"), so a
+  // slow command shows where its time goes; the load logs its own steps (docs/design.md, "Where
+  // the time goes"). Nothing without --verbose.
+  void phase(std::string_view what) const;
+  // --verbose: the whole run's time, CPU and peak memory, once its output is made.
+  void phase_totals() const;
   // The same warning once per run (the config file's, read once per source).
   void warn_once(const std::string& message) const;
   // The sources this run reads (docs/sources.md): those --source names (a [sources.NAME] of the

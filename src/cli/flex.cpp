@@ -54,6 +54,7 @@ std::string run_flex(Context& ctx, const FlexOptions& opts) {
   } else {
     report = flex(snap, evaluate(snap, at), sel, q);
   }
+  ctx.phase("figures");
   RenderOptions ro = ctx.render_options(snap, at);
   return render_flex(report, snap, ro);
 }

@@ -89,6 +89,7 @@ std::string run_jobs(Context& ctx, const JobsOptions& opts) {
                             opts.by == "sku"     ? PendingBy::sku
                             : opts.by == "quota" ? PendingBy::quota
                                                  : PendingBy::cluster);
+  ctx.phase("figures");
   const JobsView v{&report, &q, opts.node, opts.quota, demand ? &*demand : nullptr};
   // Every check has passed by now: a JSON document may stream to stdout (tens of MB on a large fleet).
   return render_jobs(v, snap, ctx.render_options(snap, at), ctx.out);

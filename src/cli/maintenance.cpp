@@ -54,6 +54,7 @@ Snapshot load_whole_fleet(const Context& ctx) {
   whole.global.clusters.clear();
   Snapshot snap = whole.load();
   ctx.loaded = whole.loaded;
+  ctx.phase_mark = whole.phase_mark;
   return snap;
 }
 
@@ -63,7 +64,9 @@ std::string run_list(Context& ctx, const MaintenanceOptions& opts) {
   const Selection sel = ctx.selection();
   Snapshot snap = ctx.load();
   h.at = ctx.at(snap);
-  return render_event_list(list_events(snap, sel, h, filter), snap, ctx.render_options(snap, h.at));
+  const EventList events = list_events(snap, sel, h, filter);
+  ctx.phase("figures");
+  return render_event_list(events, snap, ctx.render_options(snap, h.at));
 }
 
 std::string run_node(Context& ctx, const MaintenanceOptions& opts) {
@@ -77,7 +80,9 @@ std::string run_node(Context& ctx, const MaintenanceOptions& opts) {
     for (const auto& n : snap.nodes) names.push_back(n.name);
     unknown_name("no node named", opts.node, fmt::format(" in {}", display_source(snap.source)), names);
   }
-  return render_node_card(node_card(snap, node, at, lead), snap, ctx.render_options(snap, at));
+  const NodeCard card = node_card(snap, node, at, lead);
+  ctx.phase("figures");
+  return render_node_card(card, snap, ctx.render_options(snap, at));
 }
 
 std::string run_impact(Context& ctx, const MaintenanceOptions& opts) {
@@ -85,7 +90,9 @@ std::string run_impact(Context& ctx, const MaintenanceOptions& opts) {
   const Selection sel = ctx.selection();
   Snapshot snap = ctx.load();
   h.at = ctx.at(snap);
-  return render_impact(maintenance_impact(snap, sel, h), snap, ctx.render_options(snap, h.at));
+  const ImpactReport impact = maintenance_impact(snap, sel, h);
+  ctx.phase("figures");
+  return render_impact(impact, snap, ctx.render_options(snap, h.at));
 }
 
 std::string run_plan(Context& ctx, const MaintenanceOptions& opts) {
@@ -93,8 +100,10 @@ std::string run_plan(Context& ctx, const MaintenanceOptions& opts) {
   const Selection sel = ctx.selection();
   Snapshot snap = load_whole_fleet(ctx);
   h.at = ctx.at(snap);
+  const MovePlan plan = plan_moves(snap, sel, h, opts.same_region);
+  ctx.phase("figures");
   // Every check has passed by now: the plan may stream to stdout (render_move_plan).
-  render_move_plan(plan_moves(snap, sel, h, opts.same_region), snap, ctx.render_options(snap, h.at), *ctx.out);
+  render_move_plan(plan, snap, ctx.render_options(snap, h.at), *ctx.out);
   return {};
 }
 

@@ -46,9 +46,16 @@ std::string run_nodes(Context& ctx, const NodesOptions& opts) {
   q.by_partition = opts.by == "partition";
   if (q.by_partition && snap.partitions.empty())
     throw UsageError("--by partition: this source has no partitions (Slurm's, from slurmrestd or its commands)");
+  if (opts.free) {
+    const auto free = free_nodes(snap, sel, h, q);
+    ctx.phase("figures");
+    // Every check has passed by now: a JSON document may stream to stdout (tens of MB at a million GPUs).
+    return render_free_nodes(free, snap, ctx.render_options(snap, h.at), ctx.out);
+  }
+  const NodesReport report = list_nodes(snap, sel, h, q);
+  ctx.phase("figures");
   RenderOptions ro = ctx.render_options(snap, h.at);
-  if (opts.free) return render_free_nodes(free_nodes(snap, sel, h, q), snap, ro);
-  return render_nodes(list_nodes(snap, sel, h, q), snap, ro,
+  return render_nodes(report, snap, ro,
                       q.by_partition        ? NodesBy::partition
                       : opts.by == "island" ? NodesBy::island
                                             : NodesBy::node);

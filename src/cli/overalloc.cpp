@@ -183,6 +183,7 @@ Loaded load(Context& ctx, const CommonOptions& common, const std::string& buffer
 std::string run_report(Context& ctx, const ReportOptions& opts) {
   const Loaded l = load(ctx, opts.common, opts.buffer);
   const OverallocReport report = overalloc(l.basis, l.snap, l.buffer, cut_option(opts.common.cut));
+  ctx.phase("figures");
   if (ctx.prometheus()) return render_overalloc_prometheus(report, l.snap, ctx.render_options(l.snap, l.at));
   if (opts.compare_cuts) {
     const CutPolicy other = report.policy == CutPolicy::pro_rata ? CutPolicy::least_disruptive : CutPolicy::pro_rata;
@@ -218,6 +219,7 @@ std::string run_sweep(Context& ctx, const SweepOptions& opts) {
   const Loaded l = load(ctx, opts.common, "0%");
   const std::vector<OverallocReport> reports =
       overalloc_sweep(l.basis, l.snap, l.buffer, range.from, range.to, range.step, cut_option(opts.common.cut));
+  ctx.phase("figures");
   return render_overalloc_sweep(reports, l.history, ctx.render_options(l.snap, l.at));
 }
 
@@ -257,6 +259,7 @@ void check_plan_source(const Snapshot& snap, const OverallocReport& report, Plan
 std::string run_plan(Context& ctx, const PlanOptions& opts) {
   const Loaded l = load(ctx, opts.common, opts.buffer);
   const OverallocReport report = overalloc(l.basis, l.snap, l.buffer, cut_option(opts.common.cut));
+  ctx.phase("figures");
   const RenderOptions ro = ctx.render_options(l.snap, l.at);
   if (const std::string language = ctx.plan_language(); !language.empty()) {
     const PlanLanguage pl = language == "sacctmgr" ? PlanLanguage::sacctmgr : PlanLanguage::kueue;

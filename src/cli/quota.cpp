@@ -28,9 +28,10 @@ std::string run_quota(Context& ctx, const QuotaOptions& opts) {
     check_namespace(snap, opts.ns);
     ns = opts.ns;
   }
-  if (ctx.prometheus())
-    return render_quota_prometheus(quota_tree(snap, fleet, sel, ns), snap, ctx.render_options(snap, at));
-  return render_quota(quota_tree(snap, fleet, sel, ns), snap, ctx.render_options(snap, at));
+  const QuotaReport report = quota_tree(snap, fleet, sel, ns);
+  ctx.phase("figures");
+  if (ctx.prometheus()) return render_quota_prometheus(report, snap, ctx.render_options(snap, at));
+  return render_quota(report, snap, ctx.render_options(snap, at));
 }
 
 std::string run_show(Context& ctx, const QuotaOptions& opts) {
@@ -44,7 +45,9 @@ std::string run_show(Context& ctx, const QuotaOptions& opts) {
   }
   const Time at = ctx.at(snap);
   const FleetAt fleet = evaluate(snap, at);
-  return render_quota_detail(quota_detail(snap, fleet, q), snap, ctx.render_options(snap, at));
+  const QuotaDetail detail = quota_detail(snap, fleet, q);
+  ctx.phase("figures");
+  return render_quota_detail(detail, snap, ctx.render_options(snap, at));
 }
 } // namespace
 

@@ -61,6 +61,7 @@ std::string run_report(Context& ctx, const ReportOptions& opts) {
   Snapshot snap = ctx.load();
   const Time at = ctx.at(snap);
   const PageFigures f = page_figures(snap, at, sel, opts, buffer, range, window);
+  ctx.phase("figures");
   const HtmlReport page{&f.capacity, &f.overalloc, &f.sweep, {}, &f.impact, &f.events};
   const std::string html = render_html_report(page, snap, ctx.render_options(snap, at));
   if (opts.html == "-") return html;

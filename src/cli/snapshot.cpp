@@ -23,6 +23,7 @@ std::string run_save(Context& ctx, const SaveOptions& opts) {
   // fetched); re-saving a saved one keeps its time.
   const Time taken_at = snap.taken_at.value_or(wall_clock_now());
   save_snapshot(opts.dir, raw, taken_at, snap.source, opts.force, &snap);
+  ctx.phase("write the snapshot");
   return render_snapshot_saved(snap, opts.dir, taken_at, ctx.render_options(snap, taken_at));
 }
 } // namespace

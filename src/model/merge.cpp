@@ -114,11 +114,11 @@ public:
     }
     for (auto& j : in.jobs) move_job(j);
     for (auto& e : in.maintenance) {
-      rename(FleetNames::event, e.id);
-      rename(FleetNames::cluster, e.cluster);
-      for (auto& n : e.nodes) rename(FleetNames::node, n);
+      e.id = view(Resource::maintenance, FleetNames::event, e.id);
+      e.cluster = view(Resource::maintenance, FleetNames::cluster, e.cluster);
+      e.nodes = node_list(Resource::maintenance, e.nodes);
       e.cluster_index = kNone;
-      e.node_indices.clear();
+      e.node_indices = {};
       out_.maintenance.push_back(std::move(e));
     }
     for (auto& h : in.health_history) {
@@ -127,6 +127,7 @@ public:
       out_.health_history.push_back(std::move(h));
     }
     out_.merged_text.push_back(std::move(in.text));
+    out_.merged_node_issues.push_back(std::move(in.node_issues));
   }
 
 private:
@@ -136,6 +137,18 @@ private:
   std::string_view view(Resource r, FleetNames::Kind kind, std::string_view name) {
     if (auto renamed = names_.renamed(part_, kind, name)) return out_.text[static_cast<std::size_t>(r)].store(*renamed);
     return name;
+  }
+  // A list of node names, renamed (kept in the fleet's text of `r` when a name changed).
+  std::span<const std::string_view> node_list(Resource r, std::span<const std::string_view> list) {
+    if (names_.colliding(FleetNames::node) == 0 || list.empty()) return list;
+    std::vector<std::string_view> nodes(list.begin(), list.end());
+    bool changed = false;
+    for (auto& n : nodes) {
+      const std::string_view was = n;
+      n = view(r, FleetNames::node, n);
+      changed = changed || n.data() != was.data();
+    }
+    return changed ? out_.text[static_cast<std::size_t>(r)].store_list(nodes) : list;
   }
   // A cap a quota or job names or defines (docs/design.md, "What schedulers enforce"): its name
   // and its cluster follow the renaming.
@@ -150,16 +163,7 @@ private:
     j.name = view(Resource::jobs, FleetNames::job, j.name);
     if (!j.flex) j.quota = view(Resource::jobs, FleetNames::quota, j.quota);
     if (j.cluster) j.cluster = view(Resource::jobs, FleetNames::cluster, *j.cluster);
-    if (names_.colliding(FleetNames::node) > 0 && !j.nodes.empty()) {
-      std::vector<std::string_view> nodes(j.nodes.begin(), j.nodes.end());
-      bool changed = false;
-      for (auto& n : nodes) {
-        const std::string_view was = n;
-        n = view(Resource::jobs, FleetNames::node, n);
-        changed = changed || n.data() != was.data();
-      }
-      if (changed) j.nodes = out_.text[static_cast<std::size_t>(Resource::jobs)].store_list(nodes);
-    }
+    j.nodes = node_list(Resource::jobs, j.nodes);
     j.quota_index = j.cluster_index = kNone; // flex is the parser's, from the quota "flex"
     j.node_indices = {};
     out_.jobs.push_back(std::move(j));

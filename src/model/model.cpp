@@ -125,8 +125,7 @@ std::uint64_t NameIndex::hash(std::string_view s) {
 
 void NameIndex::reserve(std::size_t names) {
   // Load factor at most 3/5: a probe is still about two slots (linear probing, 32-bit tags
-  // first), and a 10M-GPU fleet's 1.25M node names take 50 MB of slots rather than 100 MB,
-  // memory that is paid for as fresh pages on every run (docs/design.md).
+  // first), and a 10M-GPU fleet's 1.25M node names take 16 MiB of slots (docs/design.md).
   std::size_t want = 16;
   while (want * 3 < names * 5) want *= 2;
   if (want <= slots_.size()) return;
@@ -134,7 +133,7 @@ void NameIndex::reserve(std::size_t names) {
   const std::size_t mask = want - 1;
   for (const Slot& slot : old) {
     if (slot.index == kNone) continue;
-    std::size_t i = hash({slot.data, slot.length}) & mask;
+    std::size_t i = hash(name_of_(items_, slot.index)) & mask;
     while (slots_[i].index != kNone) i = (i + 1) & mask;
     slots_[i] = slot;
   }
@@ -145,9 +144,7 @@ std::size_t NameIndex::slot_of(std::string_view name, std::uint64_t hash) const 
   const auto tag = static_cast<std::uint32_t>(hash >> 32);
   for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
     const Slot& slot = slots_[i];
-    if (slot.index == kNone ||
-        (slot.tag == tag && slot.length == name.size() && std::memcmp(slot.data, name.data(), name.size()) == 0))
-      return i;
+    if (slot.index == kNone || (slot.tag == tag && name_of_(items_, slot.index) == name)) return i;
   }
 }
 
@@ -155,7 +152,7 @@ std::uint32_t NameIndex::insert(std::string_view name, std::uint32_t index, std:
   if ((size_ + 1) * 5 > slots_.size() * 3) reserve(std::max<std::size_t>(8, (size_ + 1) * 2));
   Slot& slot = slots_[slot_of(name, hash)];
   if (slot.index != kNone) return slot.index;
-  slot = Slot{name.data(), static_cast<std::uint32_t>(name.size()), index, static_cast<std::uint32_t>(hash >> 32)};
+  slot = Slot{index, static_cast<std::uint32_t>(hash >> 32)};
   ++size_;
   return index;
 }
@@ -169,10 +166,16 @@ void NameIndex::prefetch_slot(std::uint64_t hash) const {
   if (!slots_.empty()) __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
 }
 
+void NameIndex::prefetch_item(std::uint64_t hash) const {
+  if (slots_.empty()) return;
+  const Slot& slot = slots_[hash & (slots_.size() - 1)];
+  if (slot.index != kNone) __builtin_prefetch(static_cast<const char*>(items_) + slot.index * stride_);
+}
+
 void NameIndex::prefetch_name(std::uint64_t hash) const {
   if (slots_.empty()) return;
   const Slot& slot = slots_[hash & (slots_.size() - 1)];
-  if (slot.data) __builtin_prefetch(slot.data);
+  if (slot.index != kNone) __builtin_prefetch(name_of_(items_, slot.index).data());
 }
 
 namespace {

@@ -3,6 +3,7 @@
 #include "fleetcap/model/parse.hpp"
 
 #include "fleetcap/error.hpp"
+#include "json_key.hpp"
 #include "json_tail.hpp"
 #include "split.hpp"
 
@@ -71,16 +72,6 @@ bool plain_string(od::value& v, std::string_view& out) {
   if (*end != '"') return false;
   out = std::string_view(begin, static_cast<std::size_t>(end - begin));
   return true;
-}
-
-// A field's key, read in place unless it has escapes.
-template <class Field> // od::field, or simdjson_result<od::field> as object iteration gives it
-std::string_view key_of(Field& field) {
-  const char* begin = field.key().raw();
-  const char* end = begin;
-  while (*end != '"' && *end != '\\') ++end;
-  if (*end == '"') return std::string_view(begin, static_cast<std::size_t>(end - begin));
-  return field.unescaped_key();
 }
 
 // Collects one item's problems, then reports them with its index and name.
@@ -517,10 +508,10 @@ void read_issue(od::value v, Item& it, NodeIssue& issue, std::size_t i) {
 
 // The values the previous item of a page had, for Item::string's `previous`.
 struct Previous {
-  std::string_view cluster, island, health, ns, quota;
+  std::string_view cluster, island, health, ns, quota, kind, reason;
 };
 
-void read_node(od::object obj, Item& it, Node& n, TextArena& text, Previous& previous) {
+void read_node(od::object obj, Item& it, Node& n, TextArena& text, Previous& previous, ArrayArena<NodeIssue>& kept) {
   // kNodeRequired: name, cluster, island, gpus, health
   Required required(kNodeRequired);
   NodeDetail detail;
@@ -551,8 +542,12 @@ void read_node(od::object obj, Item& it, Node& n, TextArena& text, Previous& pre
         it.fail(key, fmt::format("must be an array, got {}", got(v)));
         continue;
       }
+      // One node's issues, then kept in the snapshot; a second "issues" key adds to the first.
+      thread_local std::vector<NodeIssue> issues;
+      issues.assign(n.issues.begin(), n.issues.end());
       std::size_t i = 0;
-      for (auto element : v.get_array()) read_issue(element.value(), it, n.issues.emplace_back(), i++);
+      for (auto element : v.get_array()) read_issue(element.value(), it, issues.emplace_back(), i++);
+      n.issues = kept.store(issues);
     } else if (key == "healthy") {
       if (bool b = false; !is_null(v) && it.boolean(v, key, b)) n.healthy_given = b ? 1 : 0;
     } else if (key == "partitions") {
@@ -771,22 +766,22 @@ void read_job(od::object obj, Item& it, Job& j, TextArena& text, Previous& previ
   if (has_detail) j.detail = text.store_one(detail);
 }
 
-void read_event(od::object obj, Item& it, MaintenanceEvent& e) {
+void read_event(od::object obj, Item& it, MaintenanceEvent& e, TextArena& text, Previous& previous) {
   Required required(kEventRequired);
   for (auto field : obj) {
     std::string_view key = key_of(field);
     od::value v = field.value();
     required.note(key);
     if (key == "id") {
-      if (it.name(v, key, e.id)) it.set_name(e.id);
+      if (it.name(v, key, text, e.id)) it.set_name(e.id);
     } else if (key == "cluster") {
-      it.name(v, key, e.cluster);
+      it.name(v, key, text, e.cluster, &previous.cluster);
     } else if (key == "nodes") {
-      it.strings(v, key, e.nodes); // null is an error: an empty list means the whole cluster
+      it.strings(v, key, text, e.nodes); // null is an error: an empty list means the whole cluster
     } else if (key == "kind") {
-      if (!is_null(v)) it.string(v, key, e.kind);
+      if (!is_null(v)) it.string(v, key, text, e.kind, &previous.kind);
     } else if (key == "reason") {
-      if (!is_null(v)) it.string(v, key, e.reason);
+      if (!is_null(v)) it.string(v, key, text, e.reason, &previous.reason);
     } else if (key == "priority") {
       it.choice(v, key, issue_priority_from, kIssuePriorities, e.priority);
     } else if (key == "start") {
@@ -857,7 +852,12 @@ void read_resource_items(Resource resource, od::array items, std::size_t page_by
   case Resource::clusters:
     read_items(items, page_bytes, name, snap.clusters, errors, text, previous, read_cluster);
     break;
-  case Resource::nodes: read_items(items, page_bytes, name, snap.nodes, errors, text, previous, read_node); break;
+  case Resource::nodes:
+    read_items(items, page_bytes, name, snap.nodes, errors, text, previous,
+               [&snap](od::object o, Item& it, Node& n, TextArena& t, Previous& p) {
+                 read_node(o, it, n, t, p, snap.node_issues);
+               });
+    break;
   case Resource::quotas: read_items(items, page_bytes, name, snap.quotas, errors, text, previous, read_quota); break;
   case Resource::jobs: read_items(items, page_bytes, name, snap.jobs, errors, text, previous, read_job); break;
   case Resource::maintenance:
@@ -1007,7 +1007,7 @@ PageResult parse_page(Resource resource, std::string_view label, std::string& by
     }
     bool saw_items = false;
     for (auto field : doc.get_object()) {
-      std::string_view key = field.unescaped_key();
+      std::string_view key = key_of(field);
       od::value v = field.value();
       if (key == "api_version") {
         std::string_view version;
@@ -1064,7 +1064,7 @@ void read_meta_sources(std::string_view label, od::value& v, SnapshotMeta& meta)
     SourceStatus s;
     std::vector<std::string> clusters;
     for (auto field : o) {
-      const std::string_view key = field.unescaped_key();
+      const std::string_view key = key_of(field);
       od::value x = field.value();
       auto text = [&](std::string& into) {
         std::string_view t;
@@ -1133,7 +1133,7 @@ SnapshotMeta parse_snapshot_meta(std::string_view label, std::string& bytes) {
                                                                     : "null")});
     }
     for (auto field : doc.get_object()) {
-      std::string_view key = field.unescaped_key();
+      std::string_view key = key_of(field);
       od::value v = field.value();
       if (key == "taken_at") {
         std::string_view text;
@@ -1259,48 +1259,20 @@ struct PageStream::State {
     if (usable > run_begin) run(buf, base, usable, false);
   }
 
-  // Parses the page's bytes [run_begin, end] as one array: its first byte (the `[`, or the comma
-  // after the last item parsed) becomes `[`, the byte at `end` (after an item, or the items'
-  // `]` when `last`) becomes `]`; both are put back.
+  // Parses the page's bytes [run_begin, end] as one array (split::read_run).
   void run(std::string& buf, std::size_t base, std::size_t end, bool last) {
-    char* p = buf.data() + (run_begin - base);
-    std::size_t len = end - run_begin + 1;
-    auto blank = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
-    if (!first_run) {
-      std::size_t k = 0;
-      while (k < len && blank(p[k])) ++k;
-      if (last && k == len - 1) { // nothing after the last item parsed
-        run_begin = end;
-        return;
-      }
-      if (p[k] != ',') return give_up();
-      std::size_t v = k + 1;
-      while (v < len && blank(p[v])) ++v;
-      if (v == len - 1) return give_up(); // a comma and then the `]`
-      p += k;
-      len -= k;
-    }
-    const char open = p[0], close = p[len - 1];
-    p[0] = '[';
-    p[len - 1] = ']';
-    const char* text = p;
-    std::size_t capacity = buf.capacity() - static_cast<std::size_t>(p - buf.data());
-    if (capacity < len + simdjson::SIMDJSON_PADDING) {
-      scratch.assign(p, len);
-      pad(scratch);
-      text = scratch.data();
-      capacity = scratch.capacity();
-    }
-    bool ok = true;
+    split::Run r = split::Run::bad;
     try {
-      od::document doc = parser.iterate(text, len, capacity);
-      read_resource_items(resource, doc.get_array(), first_run ? expected : 0, snap, errors, previous);
+      r = split::read_run(buf, base, run_begin, end, first_run, last, scratch,
+                          [&](const char* text, std::size_t len, std::size_t capacity) {
+                            od::document doc = parser.iterate(text, len, capacity);
+                            read_resource_items(resource, doc.get_array(), first_run ? expected : 0, snap, errors,
+                                                previous);
+                          });
     } catch (const simdjson::simdjson_error&) {
-      ok = false;
+      return give_up();
     }
-    p[0] = open;
-    p[len - 1] = close;
-    if (!ok) return give_up();
+    if (r == split::Run::bad) return give_up();
     first_run = false;
     run_begin = end;
   }

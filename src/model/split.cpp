@@ -164,14 +164,41 @@ ItemScanner::Brackets ItemScanner::block_scalar(const char* p) {
   return b;
 }
 
+// The characters of a block escaped by a backslash: those after an odd run of backslashes
+// (simdjson's stage 1 finds them the same way). `carry`: the block starts escaped (the run
+// before it was odd); set for the next block.
+static std::uint64_t escaped_chars(std::uint64_t backslashes, bool& carry) {
+  constexpr std::uint64_t kEven = 0x5555555555555555ULL, kOdd = ~kEven;
+  const std::uint64_t before = carry ? 1 : 0;
+  const std::uint64_t starts = backslashes & ~(backslashes << 1);
+  const std::uint64_t even_start_mask = kEven ^ before;
+  const std::uint64_t even_starts = starts & even_start_mask, odd_starts = starts & ~even_start_mask;
+  const std::uint64_t even_carries = backslashes + even_starts;
+  std::uint64_t odd_carries = 0;
+  carry = __builtin_add_overflow(backslashes, odd_starts, &odd_carries);
+  odd_carries |= before;
+  const std::uint64_t even_start_odd_end = even_carries & ~backslashes & kOdd;
+  const std::uint64_t odd_start_even_end = odd_carries & ~backslashes & kEven;
+  return even_start_odd_end | odd_start_even_end;
+}
+
 ItemScanner::Brackets ItemScanner::block(const char* p) {
   const Block v(p);
-  // Backslashes are rare in fleet data: a block with one (or starting escaped) is read byte by
-  // byte; every other block finds its strings from its quotes alone.
-  if (escaped_ || v.eq('\\')) return block_scalar(p);
-  const std::uint64_t quotes = v.eq('"');
+  // A quote after an odd run of backslashes is part of a string. slurmrestd escapes every '/'
+  // ("\/"), so most of its blocks have backslashes: they are read 64 at a time too. A backslash
+  // outside a string (not JSON) sends the block to the byte-by-byte reading, which escapes only
+  // inside strings, so that both readings agree on every input.
+  const bool was_in_string = in_string_, was_escaped = escaped_;
+  const std::uint64_t backslashes = v.eq('\\');
+  const std::uint64_t escaped = backslashes || escaped_ ? escaped_chars(backslashes, escaped_) : 0;
+  const std::uint64_t quotes = v.eq('"') & ~escaped;
   // Set from each opening quote up to (not including) its closing quote.
   const std::uint64_t strings = prefix_xor(quotes) ^ (in_string_ ? ~std::uint64_t{0} : 0);
+  if ((backslashes & ~strings) != 0) {
+    in_string_ = was_in_string;
+    escaped_ = was_escaped;
+    return block_scalar(p);
+  }
   in_string_ = (strings >> 63) != 0;
   Brackets b;
   b.open = v.eq('{', 0x20) & ~strings;  // '[' | 0x20 == '{'

@@ -3,8 +3,11 @@
 // Private to the model layer.
 #pragma once
 
+#include <simdjson.h>
+
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace fleetcap::split {
@@ -94,6 +97,53 @@ std::size_t ItemScanner::scan(const char* data, std::size_t size, bool last, OnI
   }
   offset_ += done;
   return done;
+}
+
+// A run of complete items, the bytes [begin, end] of a body whose bytes from offset `base` on
+// are in `buf`, read in place as one array: its first byte (the array's `[` when `first`, else
+// the comma after the last item read, blanks before it stepped over) becomes `[`, the byte at
+// `end` (just past an item, or the array's `]` when `last`) becomes `]`, `read(text, len,
+// capacity)` parses it (from `scratch` when `buf` has no room for simdjson's padding), and both
+// bytes are put back, also when `read` throws. `empty`: nothing after the last item read (only
+// when `last`); `bad`: not a run (no comma, or a comma before the `]`). Used by the fleet API's
+// PageStream and the Slurm adapter's stream.
+enum class Run { read, empty, bad };
+template <class Read> Run read_run(std::string& buf, std::size_t base, std::size_t begin, std::size_t end, bool first,
+                                   bool last, std::string& scratch, Read&& read) {
+  char* p = buf.data() + (begin - base);
+  std::size_t len = end - begin + 1;
+  auto blank = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
+  if (!first) {
+    std::size_t k = 0;
+    while (k < len && blank(p[k])) ++k;
+    if (last && k == len - 1) return Run::empty;
+    if (p[k] != ',') return Run::bad;
+    std::size_t v = k + 1;
+    while (v < len && blank(p[v])) ++v;
+    if (v == len - 1) return Run::bad; // a comma and then the `]`
+    p += k;
+    len -= k;
+  }
+  struct PutBack {
+    char *first, *last;
+    char open, close;
+    ~PutBack() {
+      *first = open;
+      *last = close;
+    }
+  } put_back{p, p + len - 1, p[0], p[len - 1]};
+  p[0] = '[';
+  p[len - 1] = ']';
+  const char* text = p;
+  std::size_t capacity = buf.capacity() - static_cast<std::size_t>(p - buf.data());
+  if (capacity < len + simdjson::SIMDJSON_PADDING) {
+    scratch.reserve(len + simdjson::SIMDJSON_PADDING);
+    scratch.assign(p, len);
+    text = scratch.data();
+    capacity = scratch.capacity();
+  }
+  read(text, len, capacity);
+  return Run::read;
 }
 
 } // namespace fleetcap::split

@@ -17,38 +17,45 @@ std::string item(std::string_view resource, std::size_t i, std::string_view name
   return name.empty() ? fmt::format("{}[{}]", resource, i) : fmt::format("{}[{}] \"{}\"", resource, i, name);
 }
 
-// Calls visit(i, hash of name_at(i)) for i = 0 .. count-1 in order, prefetching the table slot
-// of the name 16 places ahead and the name in the slot 8 places ahead. The tables of a large
-// fleet do not fit in the caches: one lookup at a time waits for each miss in turn (that was
-// a quarter of the run time; docs/design.md), this keeps several misses in flight.
-template <class NameAt, class Visit>
-void for_each_hashed(const NameIndex& table, std::size_t count, NameAt name_at, Visit visit) {
-  constexpr std::size_t kSlotAhead = 16, kNameAhead = 8;
-  std::array<std::uint64_t, kSlotAhead> ring{};
-  for (std::size_t i = 0; i < std::min(count, kSlotAhead); ++i) {
-    ring[i] = NameIndex::hash(name_at(i));
-    table.prefetch_slot(ring[i]);
-  }
+// Calls visit(i, name, hash of name) for the `count` names next() gives, in order, prefetching
+// the table slot of the name 16 places ahead, the item that slot holds 10 places ahead and that
+// item's name 5 places ahead. The tables of a large fleet do not fit in the caches: one lookup at
+// a time waits for each miss in turn (that was a quarter of the run time; docs/design.md), this
+// keeps several misses in flight. The names are read once each, in order, so no list of them is
+// built first.
+template <class Next, class Visit>
+void for_each_hashed(const NameIndex& table, std::size_t count, Next next, Visit visit) {
+  constexpr std::size_t kSlotAhead = 16, kItemAhead = 10, kNameAhead = 5;
+  std::array<std::string_view, kSlotAhead> names{};
+  std::array<std::uint64_t, kSlotAhead> hashes{};
+  const auto fetch = [&](std::size_t k) {
+    names[k % kSlotAhead] = next();
+    hashes[k % kSlotAhead] = NameIndex::hash(names[k % kSlotAhead]);
+    table.prefetch_slot(hashes[k % kSlotAhead]);
+  };
+  for (std::size_t k = 0; k < std::min(count, kSlotAhead); ++k) fetch(k);
   for (std::size_t i = 0; i < count; ++i) {
-    const std::uint64_t hash = ring[i % kSlotAhead];
-    if (i + kNameAhead < count) table.prefetch_name(ring[(i + kNameAhead) % kSlotAhead]);
-    if (i + kSlotAhead < count) {
-      ring[i % kSlotAhead] = NameIndex::hash(name_at(i + kSlotAhead));
-      table.prefetch_slot(ring[i % kSlotAhead]);
-    }
-    visit(i, hash);
+    if (i + kItemAhead < count) table.prefetch_item(hashes[(i + kItemAhead) % kSlotAhead]);
+    if (i + kNameAhead < count) table.prefetch_name(hashes[(i + kNameAhead) % kSlotAhead]);
+    const std::string_view name = names[i % kSlotAhead];
+    const std::uint64_t hash = hashes[i % kSlotAhead];
+    if (i + kSlotAhead < count) fetch(i + kSlotAhead);
+    visit(i, name, hash);
   }
 }
 
-// Names -> index; duplicates reported against the first holder.
+// Names -> index over `items` (`name(item)` gives one's name); duplicates reported against the
+// first holder.
 template <class T, class Name> void index_names(const std::vector<T>& items, std::string_view resource, Name name,
                                                 NameIndex& map, std::string_view field,
                                                 std::vector<std::string>& errors) {
+  map = NameIndex(items.data(), sizeof(T),
+                  [](const void* p, std::uint32_t i) { return std::string_view(Name{}(static_cast<const T*>(p)[i])); });
   map.reserve(items.size());
+  std::size_t at = 0;
   for_each_hashed(
-      map, items.size(), [&](std::size_t i) { return std::string_view(name(items[i])); },
-      [&](std::size_t i, std::uint64_t hash) {
-        std::string_view n = name(items[i]);
+      map, items.size(), [&] { return std::string_view(name(items[at++])); },
+      [&](std::size_t i, std::string_view n, std::uint64_t hash) {
         if (n.empty()) return; // reported as missing when parsed
         const std::uint32_t holder = map.insert(n, static_cast<std::uint32_t>(i), hash);
         if (holder != i)
@@ -69,17 +76,25 @@ struct ResolvedNodes {
 
 template <class T> ResolvedNodes resolve_nodes(const Snapshot& s, const std::vector<T>& items) {
   ResolvedNodes r;
-  std::vector<std::string_view> names;
   r.starts.reserve(items.size() + 1);
+  std::size_t total = 0;
   for (const auto& it : items) {
-    for (const auto& n : it.nodes) names.emplace_back(n);
-    r.starts.push_back(static_cast<std::uint32_t>(names.size()));
+    total += it.nodes.size();
+    r.starts.push_back(static_cast<std::uint32_t>(total));
   }
-  r.nodes.resize(names.size());
+  r.nodes.resize(total);
+  std::size_t item = 0, k = 0; // the next name: items[item].nodes[k]
+  const auto next = [&]() -> std::string_view {
+    while (k == items[item].nodes.size()) {
+      ++item;
+      k = 0;
+    }
+    return items[item].nodes[k++];
+  };
   const NameIndex& table = s.index.node_by_name;
-  for_each_hashed(
-      table, names.size(), [&](std::size_t i) { return names[i]; },
-      [&](std::size_t i, std::uint64_t hash) { r.nodes[i] = table.find(names[i], hash); });
+  for_each_hashed(table, total, next, [&](std::size_t i, std::string_view name, std::uint64_t hash) {
+    r.nodes[i] = table.find(name, hash);
+  });
   return r;
 }
 
@@ -131,7 +146,11 @@ void link_node_details(Snapshot& s, std::vector<std::string>& errors) {
 void link_nodes(Snapshot& s, std::vector<std::string>& errors, std::vector<std::string>& warnings) {
   auto& ix = s.index;
   Groups::Builder cluster_nodes(s.clusters.size());
-  std::vector<NameIndex> island_by_name(s.clusters.size());   // per cluster: island name -> island
+  std::vector<NameIndex> island_by_name(s.clusters.size()); // per cluster: island name -> island
+  const auto island_name = [](const void* p, std::uint32_t i) {
+    return std::string_view((*static_cast<const std::vector<Island>*>(p))[i].name);
+  };
+  for (auto& table : island_by_name) table = NameIndex(&ix.islands, 0, island_name); // islands grow meanwhile
   std::map<std::string, std::size_t, std::less<>> odd_health; // value -> count, sorted for stable warnings
   const Node* previous = nullptr; // nodes usually come island by island: skip the lookup then
   for (std::size_t i = 0; i < s.nodes.size(); ++i) {
@@ -154,8 +173,12 @@ void link_nodes(Snapshot& s, std::vector<std::string>& errors, std::vector<std::
       n.island_index = previous->island_index;
     } else {
       const auto fresh = static_cast<std::uint32_t>(ix.islands.size());
-      n.island_index = island_by_name[n.cluster_index].insert(n.island, fresh);
-      if (n.island_index == fresh) ix.islands.push_back(Island{std::string(n.island), n.cluster_index, {}});
+      NameIndex& islands = island_by_name[n.cluster_index];
+      n.island_index = islands.find(n.island);
+      if (n.island_index == kNone) {
+        ix.islands.push_back(Island{std::string(n.island), n.cluster_index, {}});
+        n.island_index = islands.insert(n.island, fresh);
+      }
     }
     ix.islands[n.island_index].nodes.push_back(static_cast<std::uint32_t>(i));
     previous = &n;
@@ -469,6 +492,7 @@ void link_events(Snapshot& s, std::vector<std::string>& errors) {
       s.maintenance, "maintenance", [](const MaintenanceEvent& e) -> std::string_view { return e.id; }, ids, "id",
       errors);
   const ResolvedNodes resolved = resolve_nodes(s, s.maintenance);
+  std::vector<std::uint32_t> nodes; // one event's, then kept in s.event_node_indices
   for (std::size_t i = 0; i < s.maintenance.size(); ++i) {
     MaintenanceEvent& e = s.maintenance[i];
     if (i + 8 < s.maintenance.size())
@@ -483,7 +507,8 @@ void link_events(Snapshot& s, std::vector<std::string>& errors) {
     if (e.start != 0 && e.end != 0 && !(e.start < e.end))
       errors.push_back(fmt::format("{}: field \"end\" ({}) must be after \"start\" ({})", who(), format_rfc3339(e.end),
                                    format_rfc3339(e.start)));
-    link_node_list(s, e.nodes, resolved.of(i), e.cluster_index, who, e.node_indices, errors);
+    link_node_list(s, e.nodes, resolved.of(i), e.cluster_index, who, nodes, errors);
+    e.node_indices = s.event_node_indices.store(nodes);
     if (e.cluster_index != kNone) cluster_events.add(e.cluster_index, static_cast<std::uint32_t>(i));
     for (auto node : e.node_indices) node_events.add(node, static_cast<std::uint32_t>(i));
   }

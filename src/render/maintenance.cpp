@@ -293,7 +293,7 @@ std::string schedulable_text(const NodeCard& card, const Snapshot& snap) {
   std::vector<std::string> why;
   if (!n.healthy) why.emplace_back(n.health.empty() ? "not healthy" : n.health);
   if (n.cordoned) why.emplace_back("cordoned");
-  for (auto e : card.active_events) why.push_back("maintenance " + snap.maintenance[e].id);
+  for (auto e : card.active_events) why.push_back(fmt::format("maintenance {}", snap.maintenance[e].id));
   std::string out = "no (";
   for (std::size_t i = 0; i < why.size(); ++i) out += (i ? ", " : "") + why[i];
   return out + ")";

@@ -50,8 +50,9 @@ Value event_value(const MaintenanceEvent* e, bool active, Time at) {
   const std::string when = active ? "until " + short_time(e->end) : "from " + short_time(e->start);
   const std::string brief = active ? "ends " + relative_time(e->end, at) : relative_time(e->start, at);
   const std::string hard = e->hard_start ? " (hard)" : "";
-  return with_brief(txt(e->id, active ? Tone::warn : Tone::plain, fmt::format("{} {}{}", e->id, when, hard)),
-                    fmt::format("{} {}{}", e->id, brief, hard));
+  return with_brief(
+      txt(std::string(e->id), active ? Tone::warn : Tone::plain, fmt::format("{} {}{}", e->id, when, hard)),
+      fmt::format("{} {}{}", e->id, brief, hard));
 }
 
 // Why the node is listed, in words, as `sinfo -R` gives it: its worst issue's detail (else its
@@ -547,13 +548,13 @@ namespace cols {
 void link_nodes_columns() {}
 } // namespace cols
 
-std::string render_free_nodes(const FreeNodes& r, const Snapshot& snap, const RenderOptions& o) {
+std::string render_free_nodes(const FreeNodes& r, const Snapshot& snap, const RenderOptions& o, std::ostream* sink) {
   const FreeView total{&snap, &r, &r.totals, true};
   switch (o.format) {
   case Format::json: {
     // Tens of thousands of nodes: written as it is made (docs/design.md, "Writing JSON").
     FreeDoc d{&r, free_rows(r, snap, o), total};
-    return json_document(kFreeDoc, d, o, 0, nullptr, d.rows.size() * 300);
+    return json_document(kFreeDoc, d, o, 0, sink, sink ? 0 : d.rows.size() * 300);
   }
   case Format::csv: return csv_of(kFreeColumns, free_rows(r, snap, o), o);
   case Format::name: return names_of(kFreeColumns, free_rows(r, snap, o));

@@ -16,6 +16,9 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <malloc.h>
+#include <memory>
+#include <optional>
 #include <pwd.h>
 #include <sstream>
 #include <unistd.h>
@@ -63,6 +66,43 @@ std::string advice(std::size_t e, long status, const std::string& said) {
   return "check slurmrestd's log";
 }
 
+// Feeds a slurm::Stream from a body that has reached 1 MiB, and lets go of what it has read, so
+// only a window of a large answer is ever held (docs/slurm.md, "Streaming"). Smaller bodies are
+// read whole once they are in.
+class StreamingBody : public http::BodyObserver {
+public:
+  explicit StreamingBody(slurm::Stream& stream) : stream_(stream) {}
+  std::size_t grew(std::string& body, std::size_t) override {
+    if (!started_ && body.size() < kStreamFrom) return 0;
+    started_ = true;
+    if (stream_.gave_up()) return 0;
+    const std::size_t keep = stream_.feed(body, base_, false);
+    if (stream_.gave_up()) return 0; // keep what is left
+    const std::size_t done = keep - base_;
+    base_ = keep;
+    return done;
+  }
+  void restart() override {
+    stream_.restart();
+    started_ = false;
+    base_ = 0;
+  }
+  // After the last byte: whether the stream read the whole answer (else read `body` whole).
+  bool finish(std::string& body) {
+    if (!started_ || stream_.gave_up()) return false;
+    stream_.feed(body, base_, true);
+    return stream_.read();
+  }
+  // The start of the body was let go of: what the caller holds is not the whole body.
+  bool windowed() const { return base_ > 0; }
+
+private:
+  static constexpr std::size_t kStreamFrom = std::size_t{1} << 20;
+  slurm::Stream& stream_;
+  bool started_ = false;
+  std::size_t base_ = 0; // body offset of the buffer's first byte
+};
+
 class SlurmSource : public Source {
 public:
   explicit SlurmSource(const SourceOptions& o) : o_(o) {}
@@ -74,7 +114,7 @@ public:
     const std::string version = discover(fetches.cancel());
     log(fmt::format("slurmrestd {}: data parser {} ({})", shown_, version, how_));
 
-    // The endpoints, fetched concurrently.
+    // The endpoints, fetched concurrently; nodes and jobs read as they arrive.
     slurm::Responses in;
     in.version = version;
     const std::string& quota = o_.slurm.quota;
@@ -83,35 +123,25 @@ public:
     std::array<bool, kEndpoints> want = {true, true, true, true, quota != "none", quota != "none"};
     std::array<std::optional<std::string>, kEndpoints> bodies;
     std::array<std::string, kEndpoints> labels;
-    std::array<bool, kEndpoints> absent{};
+    std::array<std::shared_ptr<slurm::Stream>, kEndpoints> streams;
     for (std::size_t e = 0; e < kEndpoints; ++e) {
       labels[e] = fmt::format("GET {}{}", shown_, fmt::format(fmt::runtime(kPaths[e]), version));
-      if (!want[e]) continue;
-      if (slurmdb(e) && no_slurmdb_) {
-        absent[e] = true;
-        continue;
-      }
+      if (!want[e] || (slurmdb(e) && no_slurmdb_)) continue;
+      if (e == kNodes || e == kJobs)
+        streams[e] = std::make_shared<slurm::Stream>(e == kNodes ? slurm::Stream::Of::nodes : slurm::Stream::Of::jobs,
+                                                     labels[e]);
       fetches.spawn([&, e](Cancel& cancel) {
-        const std::string url = base_ + fmt::format(fmt::runtime(kPaths[e]), version);
-        http::Response r = fetch(url, cancel);
-        if (r.status == 404 && (slurmdb(e) || e == kPartitions)) {
-          absent[e] = true;
-          return;
-        }
-        if (r.status < 200 || r.status > 299) {
-          const std::string said = slurm::slurm_errors(r.body);
-          throw RuntimeError(
-              fmt::format("{}: HTTP {}{}: {}; {}", labels[e], r.status, r.redirected,
-                          said.empty() ? quote_from_server(r.head) : "slurmrestd says: " + quote_from_server(said, 300),
-                          advice(e, r.status, said)));
-        }
-        require_json(r, labels[e].substr(4));
-        bodies[e] = std::move(r.body);
+        bodies[e] = fetch_endpoint(base_ + fmt::format(fmt::runtime(kPaths[e]), version), e, labels[e],
+                                   streams[e].get(), cancel);
       });
     }
     fetches.join();
-    in.nodes = std::move(*bodies[kNodes]);
-    in.jobs = std::move(*bodies[kJobs]);
+    for (std::size_t e : {kNodes, kJobs})
+      if (streams[e] && !streams[e]->read()) streams[e].reset(); // read whole, from bodies[e]
+    in.nodes_stream = streams[kNodes];
+    in.jobs_stream = streams[kJobs];
+    in.nodes = std::move(bodies[kNodes]).value_or(std::string());
+    in.jobs = std::move(bodies[kJobs]).value_or(std::string());
     in.reservations = std::move(*bodies[kReservations]);
     in.associations = std::move(bodies[kAssociations]);
     in.qos = std::move(bodies[kQos]);
@@ -128,10 +158,47 @@ public:
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     slurm::Translation tr = slurm::translate(in, o_.slurm, o_.now.value_or(now));
     loader.describe(fmt::format("Slurm {}, data parser {}", tr.release.empty() ? "?" : tr.release, version), auth_);
+    // What was read of the answers: the translated pages hold what is needed now. Its memory goes
+    // back to the system before they are parsed: glibc would keep the freed blocks in its arenas
+    // (one per fetching thread), and a large cluster's peak would hold both (docs/slurm.md,
+    // "Streaming").
+    in = slurm::Responses();
+    ::malloc_trim(0);
     slurm::load_pages(loader, tr, shown_);
   }
 
 private:
+  // GET one endpoint: its body, or nullopt for a slurmdb endpoint or /partitions slurmrestd does not serve.
+  // With `stream`, a body that grows past 1 MiB is read while it arrives and let go of: then the
+  // body returned is empty and the stream holds what was read (its read()).
+  std::optional<std::string> fetch_endpoint(const std::string& url, std::size_t e, const std::string& label,
+                                            slurm::Stream* stream, Cancel& cancel) {
+    std::optional<StreamingBody> streaming;
+    if (stream) streaming.emplace(*stream);
+    http::Response r = fetch(url, cancel, streaming ? &*streaming : nullptr);
+    if (r.status == 404 && (slurmdb(e) || e == kPartitions)) return std::nullopt;
+    check(r, e, label);
+    if (!streaming) return std::move(r.body);
+    if (streaming->finish(r.body)) return std::string(); // read while it arrived: the stream holds it
+    if (streaming->windowed()) { // it gave up after letting go of the start: read the body whole
+      r = fetch(url, cancel);
+      check(r, e, label);
+    }
+    return std::move(r.body);
+  }
+
+  // A failed request, or an answer that is not JSON, ends the run.
+  void check(const http::Response& r, std::size_t e, const std::string& label) const {
+    if (r.status < 200 || r.status > 299) {
+      const std::string said = slurm::slurm_errors(r.body);
+      throw RuntimeError(
+          fmt::format("{}: HTTP {}{}: {}; {}", label, r.status, r.redirected,
+                      said.empty() ? quote_from_server(r.head) : "slurmrestd says: " + quote_from_server(said, 300),
+                      advice(e, r.status, said)));
+    }
+    require_json(r, label.substr(4));
+  }
+
   void log(const std::string& line) const {
     if (o_.log) o_.log(line);
   }
@@ -178,12 +245,12 @@ private:
     island_map_ = slurm::read_island_map(o_.slurm);
   }
 
-  // A request to slurmrestd. When it cannot be reached the error says where it looked and asks
-  // whether slurmrestd runs there (docs/slurm.md); over a unix socket it names the socket, not
+  // A request to slurmrestd (with `observer`, its body is seen as it grows). When it cannot be reached the error says
+  // where it looked and asks whether slurmrestd runs there (docs/slurm.md); over a unix socket it names the socket, not
   // the "localhost port 80" libcurl reports for it.
-  http::Response fetch(const std::string& url, const Cancel& cancel) {
+  http::Response fetch(const std::string& url, const Cancel& cancel, http::BodyObserver* observer = nullptr) {
     try {
-      return http::get(url, req_, cancel);
+      return http::get(url, req_, cancel, observer);
     } catch (const Cancelled&) {
       throw;
     } catch (const InterruptedError&) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -68,6 +69,29 @@ std::optional<GpuRequest> parse_tres_alloc(std::string_view tres);
 // (the switch just below the root). Empty when there is none.
 std::string island_from_topology(std::string_view topology);
 
+// One answer's array (nodes or jobs) read while its body arrives, keeping only what translate()
+// maps, so the body is never held whole (docs/slurm.md, "Streaming"). Hand it the body as it
+// grows; when it gives up (a shape slurmrestd does not send, invalid JSON, a body that ends
+// inside the array), read the whole body into Responses instead: translate() words the error.
+class Stream {
+public:
+  enum class Of { nodes, jobs };
+  Stream(Of what, std::string label);
+  ~Stream();
+  // `buf` holds the body from offset `base` on (`last`: up to its end). Returns the offset
+  // before which the body is no longer needed (the caller may drop those bytes).
+  std::size_t feed(std::string& buf, std::size_t base, bool last);
+  void restart();       // a retry: what it read is void
+  bool gave_up() const; // then read the body whole
+  bool read() const;    // the whole answer was read (after the last feed)
+
+  struct State; // slurm_translate.cpp
+  State& state() { return *s_; }
+
+private:
+  std::unique_ptr<State> s_;
+};
+
 // What one run read from slurmrestd, each body as received (with room for simdjson's padding).
 struct Responses {
   std::string version;     // the data parser version, e.g. "v0.0.40"
@@ -78,6 +102,8 @@ struct Responses {
   std::optional<std::string> partitions;        // absent: not fetched
 
   std::unordered_map<std::string, std::string> island_map; // node -> island (--island-map)
+  // Nodes and jobs read as they arrived (Stream::read()): their bodies above are then empty.
+  std::shared_ptr<Stream> nodes_stream, jobs_stream;
 };
 
 // Fleet API pages (docs/fleet-api.md) for every resource, and the warnings of lossy choices (one each).

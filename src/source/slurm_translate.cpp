@@ -4,6 +4,7 @@
 #include "fleetcap/error.hpp"
 #include "fleetcap/model/json_writer.hpp"
 #include "fleetcap/text.hpp"
+#include "model/json_key.hpp"
 #include "model/json_tail.hpp"
 #include "model/split.hpp"
 #include "slurm.hpp"
@@ -12,7 +13,6 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <deque>
 #include <functional>
 #include <map>
 #include <set>
@@ -66,7 +66,7 @@ std::optional<Number> read_number(od::value v) {
   if (t == od::json_type::null) return n;
   if (t != od::json_type::object) return std::nullopt;
   for (auto field : v.get_object()) {
-    std::string_view k = field.unescaped_key();
+    std::string_view k = key_of(field);
     od::value f = field.value();
     if (k == "set")
       n.set = f.get_bool();
@@ -121,48 +121,6 @@ bool read_string(od::value v, std::string_view& out) {
   return true;
 }
 
-// A string that stays valid after the parser moves on (runs of a large body reuse its buffers): a
-// view of the body itself when it has no escapes, else a copy kept in `kept`.
-bool read_stable(od::value v, std::string_view& out, std::deque<std::string>& kept) {
-  const od::json_type t = v.type();
-  if (t == od::json_type::null) {
-    out = {};
-    return true;
-  }
-  if (t != od::json_type::string) return false;
-  const std::string_view token = v.raw_json_token();
-  const char* begin = token.data() + 1;
-  const char* end = begin;
-  while (*end != '"' && *end != '\\') ++end;
-  if (*end == '"') {
-    out = std::string_view(begin, static_cast<std::size_t>(end - begin));
-    return true;
-  }
-  kept.emplace_back(std::string_view(v.get_string()));
-  out = kept.back();
-  return true;
-}
-
-// The same for a string or an array of strings.
-bool read_words_stable(od::value v, std::vector<std::string_view>& out, std::deque<std::string>& kept) {
-  const od::json_type t = v.type();
-  if (t == od::json_type::null) return true;
-  if (t == od::json_type::string) {
-    std::string_view s;
-    read_stable(v, s, kept);
-    out.push_back(s);
-    return true;
-  }
-  if (t != od::json_type::array) return false;
-  for (auto e : v.get_array()) {
-    od::value ev = e.value();
-    std::string_view s;
-    if (!read_stable(ev, s, kept) || ev.type() == od::json_type::null) return false;
-    out.push_back(s);
-  }
-  return true;
-}
-
 // A string, or an array of strings (state flags, features, job states): appended to `out`.
 bool read_words(od::value v, std::vector<std::string_view>& out) {
   const od::json_type t = v.type();
@@ -190,7 +148,7 @@ std::string errors_text(od::value errs) {
     std::string_view description, error;
     std::int64_t number = 0;
     for (auto f : ev.get_object()) {
-      std::string_view k = f.unescaped_key();
+      std::string_view k = key_of(f);
       od::value fv = f.value();
       if (k == "description")
         read_string(fv, description);
@@ -211,9 +169,14 @@ std::string errors_text(od::value errs) {
 }
 
 // Where the array under top-level `key` opens: the offset just past its `[`, or npos. Reads the
-// top-level object's keys and skips the values before it (meta, errors: small).
-std::size_t find_array(std::string_view body, std::string_view key) {
+// top-level object's keys and skips the values before it (meta, errors: small). With `ran_out`:
+// set when `body` ended before that could be decided (a body still arriving).
+std::size_t find_array(std::string_view body, std::string_view key, bool* ran_out = nullptr) {
   std::size_t i = 0;
+  const auto npos = [&](bool at_end) {
+    if (ran_out) *ran_out = at_end;
+    return std::string_view::npos;
+  };
   auto blank = [&] {
     while (i < body.size() && (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t')) ++i;
   };
@@ -229,29 +192,29 @@ std::size_t find_array(std::string_view body, std::string_view key) {
     return false;
   };
   blank();
-  if (i >= body.size() || body[i] != '{') return std::string_view::npos;
+  if (i >= body.size() || body[i] != '{') return npos(i >= body.size());
   ++i;
   for (;;) {
     blank();
-    if (i >= body.size() || body[i] != '"') return std::string_view::npos;
+    if (i >= body.size() || body[i] != '"') return npos(i >= body.size());
     const std::size_t k0 = i + 1;
-    if (!skip_string()) return std::string_view::npos;
+    if (!skip_string()) return npos(true);
     const std::string_view k = body.substr(k0, i - 1 - k0);
     blank();
-    if (i >= body.size() || body[i] != ':') return std::string_view::npos;
+    if (i >= body.size() || body[i] != ':') return npos(i >= body.size());
     ++i;
     blank();
-    if (i >= body.size()) return std::string_view::npos;
+    if (i >= body.size()) return npos(true);
     if ((k == key || (key == "qos" && k == "QOS")) && body[i] == '[') return i + 1;
     // Skip the value.
     if (body[i] == '"') {
-      if (!skip_string()) return std::string_view::npos;
+      if (!skip_string()) return npos(true);
     } else if (body[i] == '{' || body[i] == '[') {
       long depth = 0;
       while (i < body.size()) {
         const char c = body[i];
         if (c == '"') {
-          if (!skip_string()) return std::string_view::npos;
+          if (!skip_string()) return npos(true);
           continue;
         }
         ++i;
@@ -260,12 +223,12 @@ std::size_t find_array(std::string_view body, std::string_view key) {
         else if ((c == '}' || c == ']') && --depth == 0)
           break;
       }
-      if (depth != 0) return std::string_view::npos;
+      if (depth != 0) return npos(true);
     } else {
       while (i < body.size() && body[i] != ',' && body[i] != '}') ++i; // a number, true, false, null
     }
     blank();
-    if (i >= body.size() || body[i] != ',') return std::string_view::npos;
+    if (i >= body.size() || body[i] != ',') return npos(i >= body.size());
     ++i;
   }
 }
@@ -281,7 +244,7 @@ template <class Each, class Meta> void read_whole(std::string& body, std::string
   try {
     od::document doc = parser.iterate(simdjson::padded_string_view(body.data(), body.size(), body.capacity()));
     for (auto field : doc.get_object()) {
-      std::string_view k = field.unescaped_key();
+      std::string_view k = key_of(field);
       if (k == key || (key == "qos" && k == "QOS")) { // v0.0.38 lists QOS under "QOS"
         od::value v = field.value();
         if (v.type() != od::json_type::array) {
@@ -431,7 +394,7 @@ std::optional<std::vector<GpuLimit>> read_tres_limits(od::value v, std::vector<s
     std::string_view type, name;
     std::optional<Number> count;
     for (auto f : ev.get_object()) {
-      std::string_view k = f.unescaped_key();
+      std::string_view k = key_of(f);
       if (k == "type")
         read_string(f.value(), type);
       else if (k == "name")
@@ -453,7 +416,7 @@ std::optional<std::vector<GpuLimit>> read_tres_limits(od::value v, std::vector<s
 // Finds `path` (keys) inside an object value and calls `at` with its value.
 template <class At> void at_path(od::object obj, std::span<const std::string_view> path, At&& at) {
   for (auto f : obj) {
-    if (std::string_view(f.unescaped_key()) == path.front()) {
+    if (key_of(f) == path.front()) {
       od::value v = f.value();
       if (path.size() == 1) {
         at(v);
@@ -783,7 +746,421 @@ private:
   std::string_view label_;
 };
 
+// What translate() keeps of the nodes answer: the fields the mapping reads of each GPU-relevant
+// node, the problems found, and the Slurm cluster and release it named first.
+struct NodesRead {
+  std::vector<SNode> items;
+  std::vector<std::string> errors;
+  std::string cluster, release; // the first its objects or meta name
+};
+
+// The same of the jobs answer; the jobs' strings are kept in `text` (SJob views them).
+struct JobsRead {
+  std::vector<SJob> items;
+  TextArena text;
+  std::vector<std::string> errors;
+  std::string cluster, release;
+  std::uint64_t bytes = 0; // the body's length (bounds the expansion of node lists)
+};
+
+// A string that stays valid after the parser and the body move on (runs of a large body reuse
+// the parser's buffers; a streamed body is let go of as it is read): a copy kept in `text`.
+bool read_kept(od::value v, std::string_view& out, TextArena& text) {
+  const od::json_type t = v.type();
+  if (t == od::json_type::null) {
+    out = {};
+    return true;
+  }
+  if (t != od::json_type::string) return false;
+  out = text.store(std::string_view(v.get_string()));
+  return true;
+}
+
+// The same for a string or an array of strings.
+bool read_words_kept(od::value v, std::vector<std::string_view>& out, TextArena& text) {
+  const od::json_type t = v.type();
+  if (t == od::json_type::null) return true;
+  if (t == od::json_type::string) {
+    std::string_view s;
+    read_kept(v, s, text);
+    out.push_back(s);
+    return true;
+  }
+  if (t != od::json_type::array) return false;
+  for (auto e : v.get_array()) {
+    od::value ev = e.value();
+    std::string_view s;
+    if (!read_kept(ev, s, text) || ev.type() == od::json_type::null) return false;
+    out.push_back(s);
+  }
+  return true;
+}
+
+// meta.slurm (>= v0.0.39) or meta.Slurm (v0.0.38): its cluster into `cluster` and its release
+// into `release`, unless they have one.
+void read_meta(od::object obj, std::string& cluster, std::string& release) {
+  for (auto f : obj) {
+    std::string_view k = key_of(f);
+    if (k == "slurm" || k == "Slurm") {
+      od::value s = f.value();
+      if (s.type() != od::json_type::object) return;
+      for (auto g : s.get_object()) {
+        const std::string_view key = key_of(g);
+        std::string_view c;
+        if (key == "cluster" && read_string(g.value(), c) && !c.empty() && cluster.empty())
+          cluster = std::string(c);
+        else if (key == "release" && read_string(g.value(), c) && release.empty())
+          release = std::string(c);
+      }
+    }
+  }
+}
+
+// One node object of GET /slurm/VERSION/nodes: its GPU fields into `out.items`, or its problems
+// into `out.errors` (through `objs`).
+void read_node(od::object obj, std::size_t i, NodesRead& out, Objects& objs) {
+  SNode n;
+  std::string_view gres;
+  bool bad = false;
+  std::vector<std::string> problems;
+  auto fail = [&](std::string_view field, const std::string& what) {
+    objs.fail(i, n.name, field, what);
+    bad = true;
+  };
+  std::vector<std::pair<std::string_view, std::string>> later; // failures before the name was known
+  for (auto f : obj) {
+    std::string_view k = key_of(f);
+    od::value v = f.value();
+    if (k == "name") {
+      std::string_view s;
+      if (!read_string(v, s)) later.push_back({"name", "must be a string, got " + got(v)});
+      n.name = std::string(s);
+    } else if (k == "state" || k == "state_flags") {
+      std::vector<std::string_view> w;
+      if (!read_words(v, w)) later.push_back({k, "must be a string or an array of strings, got " + got(v)});
+      for (auto s : w) n.words.push_back(upper(s));
+    } else if (k == "gres") {
+      if (!read_string(v, gres))
+        later.push_back({"gres", "must be a string, got " + got(v)});
+      else
+        gres = std::string_view(gres);
+      if (!gres.empty()) {
+        auto g = parse_gres(gres);
+        if (!g)
+          later.push_back({"gres", fmt::format("is not a GRES list like gpu:h100:8, got \"{}\"", shown(gres))});
+        else
+          n.gpus = std::move(*g);
+      }
+    } else if (k == "reason") {
+      std::string_view s;
+      if (read_string(v, s)) n.reason = std::string(s);
+    } else if (k == "reason_set_by_user") {
+      std::string_view s;
+      if (read_string(v, s)) n.reason_by = std::string(s);
+    } else if (k == "reason_changed_at") {
+      auto num = read_number(v);
+      if (!num)
+        later.push_back({"reason_changed_at", "must be a number, got " + got(v)});
+      else if (num->set && num->value > 0)
+        n.reason_at = num->value;
+    } else if (k == "features" || k == "active_features") {
+      std::vector<std::string_view> w;
+      if (!read_words(v, w)) later.push_back({k, "must be a string or an array of strings, got " + got(v)});
+      for (auto s : w) // v0.0.38: one comma-separated string
+        for (std::size_t a = 0; a <= s.size();) {
+          auto b = s.find(',', a);
+          if (b == std::string_view::npos) b = s.size();
+          if (b > a) n.features.emplace_back(s.substr(a, b - a));
+          a = b + 1;
+        }
+    } else if (k == "topology") {
+      std::string_view s;
+      if (read_string(v, s)) n.topology = std::string(s);
+    } else if (k == "cluster_name") {
+      std::string_view s;
+      if (read_string(v, s) && !s.empty() && out.cluster.empty()) out.cluster = std::string(s);
+    }
+  }
+  if (n.name.empty() && later.empty()) later.push_back({"name", "is missing"});
+  for (auto& [field, what] : later) fail(field, what);
+  if (n.words.empty() && !bad) fail("state", "is missing");
+  if (!bad) out.items.push_back(std::move(n));
+}
+
+// The members of a job the mapping reads.
+constexpr KeyIndex<19> kJobKeys({"job_id", "job_state", "account", "user_name", "name", "state_reason", "partition",
+                                 "qos", "nodes", "tres_alloc_str", "tres_per_job", "tres_per_node", "tres_per_task",
+                                 "gres_detail", "node_count", "tasks", "start_time", "submit_time", "cluster"});
+
+// One job object of GET /slurm/VERSION/jobs: the fields the mapping reads, its strings kept in
+// `out.text` (the body is let go of as it is read).
+void read_job(od::object obj, std::size_t i, JobsRead& out, Objects& objs) {
+  SJob j;
+  std::vector<std::pair<std::string_view, std::string>> problems;
+  for (auto f : obj) {
+    const std::string_view k = key_of(f);
+    const std::size_t key = kJobKeys.find(k);
+    if (key == kJobKeys.size()) continue; // stepped over by the next member
+    od::value v = f.value();
+    auto str = [&](std::string_view& s) {
+      if (!read_kept(v, s, out.text)) problems.push_back({k, "must be a string, got " + got(v)});
+    };
+    auto number = [&](auto& into, bool positive) {
+      auto num = read_number(v);
+      if (!num)
+        problems.push_back({k, "must be a number, got " + got(v)});
+      else if (num->set && (!positive || num->value > 0))
+        into = num->value;
+    };
+    switch (key) {
+    case kJobKeys.at("job_id"): {
+      auto num = read_number(v);
+      if (!num || !num->set)
+        problems.push_back({"job_id", "must be a number, got " + got(v)});
+      else
+        j.id = num->value;
+      break;
+    }
+    case kJobKeys.at("job_state"):
+      if (!read_words_kept(v, j.states, out.text))
+        problems.push_back({"job_state", "must be a string or an array, got " + got(v)});
+      break;
+    case kJobKeys.at("account"): str(j.account); break;
+    case kJobKeys.at("user_name"): str(j.user); break;
+    case kJobKeys.at("name"): str(j.name); break;
+    case kJobKeys.at("state_reason"): str(j.reason); break;
+    case kJobKeys.at("partition"): str(j.partition); break;
+    case kJobKeys.at("qos"): str(j.qos); break;
+    case kJobKeys.at("nodes"): str(j.nodes); break;
+    case kJobKeys.at("tres_alloc_str"): str(j.alloc); break;
+    case kJobKeys.at("tres_per_job"): str(j.per_job); break;
+    case kJobKeys.at("tres_per_node"): str(j.per_node); break;
+    case kJobKeys.at("tres_per_task"): str(j.per_task); break;
+    case kJobKeys.at("gres_detail"):
+      if (!read_words_kept(v, j.gres_detail, out.text))
+        problems.push_back({"gres_detail", "must be an array of strings, got " + got(v)});
+      break;
+    case kJobKeys.at("node_count"): number(j.node_count, false); break;
+    case kJobKeys.at("tasks"): number(j.tasks, false); break;
+    case kJobKeys.at("start_time"): number(j.start, true); break;
+    case kJobKeys.at("submit_time"): number(j.submit, true); break;
+    case kJobKeys.at("cluster"): {
+      std::string_view c;
+      if (read_string(v, c) && !c.empty() && out.cluster.empty()) out.cluster = std::string(c);
+      break;
+    }
+    default: break;
+    }
+  }
+  const std::string name = j.id >= 0 ? std::to_string(j.id) : std::string();
+  if (j.id < 0 && problems.empty()) problems.push_back({"job_id", "is missing"});
+  if (j.states.empty() && problems.empty()) problems.push_back({"job_state", "is missing"});
+  for (auto& [field, what] : problems) objs.fail(i, name, field, what);
+  if (problems.empty()) out.items.push_back(std::move(j));
+}
+
+void read_nodes(std::string& body, std::string_view label, NodesRead& out) {
+  od::parser parser;
+  Objects objs(label, "nodes", out.errors);
+  read_response(
+      body, label, "nodes", parser, out.errors, [&](od::object obj, std::size_t i) { read_node(obj, i, out, objs); },
+      [&](od::object meta) { read_meta(meta, out.cluster, out.release); });
+}
+
+void read_jobs(std::string& body, std::string_view label, JobsRead& out) {
+  od::parser parser;
+  Objects objs(label, "jobs", out.errors);
+  out.bytes = body.size();
+  read_response(
+      body, label, "jobs", parser, out.errors, [&](od::object obj, std::size_t i) { read_job(obj, i, out, objs); },
+      [&](od::object meta) { read_meta(meta, out.cluster, out.release); });
+}
+
+// Reads the array under `key` of one answer run by run as its bytes arrive (docs/slurm.md,
+// "Streaming"): the start up to the array's `[` is kept, each run of complete objects is parsed
+// as it closes and then let go of, and what follows the array (meta, errors) is kept and read
+// at the end, as read_response() reads a large body. Anything else (a start it does not know,
+// brackets that go wrong, invalid JSON, a body that ends inside the array) makes it give up: the
+// caller then reads the whole body, and read_response() words the error.
+class ArrayStream {
+public:
+  using Each = std::function<void(od::object, std::size_t)>;
+  using Meta = std::function<void(od::object)>;
+  ArrayStream(std::string_view label, std::string_view key, std::vector<std::string>& errors, Each each, Meta meta)
+      : label_(label), key_(key), errors_(errors), each_(std::move(each)), meta_(std::move(meta)) {}
+
+  // `buf` holds the body from offset `base` on (`last`: to its end). Returns the offset before
+  // which the body is no longer needed.
+  std::size_t feed(std::string& buf, std::size_t base, bool last) {
+    try {
+      if (phase_ == Phase::prefix) start(buf, last);
+      if (phase_ == Phase::items) scan(buf, base, last);
+      if (phase_ == Phase::tail) copy_tail(buf, base);
+      if (phase_ == Phase::tail && last) finish();
+    } catch (const simdjson::simdjson_error&) {
+      give_up();
+    } catch (const std::bad_alloc&) { // the whole-body reader meets it too, and says so
+      give_up();
+    }
+    return phase_ == Phase::prefix ? 0 : phase_ == Phase::items ? run_begin_ : base + buf.size();
+  }
+  bool gave_up() const { return phase_ == Phase::gave_up; }
+  bool done() const { return phase_ == Phase::done; }
+
+private:
+  // What may come before the array (meta, errors, warnings: small in every version).
+  static constexpr std::size_t kPrefixLimit = std::size_t{1} << 20;
+  static constexpr std::size_t kRun = std::size_t{256} << 10;
+  enum class Phase { prefix, items, tail, done, gave_up };
+
+  void give_up() {
+    phase_ = Phase::gave_up;
+    prefix_ = tail_ = scratch_ = std::string();
+  }
+
+  void start(const std::string& buf, bool last) {
+    bool ran_out = false;
+    const std::size_t begin = find_array(buf, key_, &ran_out);
+    if (begin == std::string_view::npos) {
+      if (!ran_out || last || buf.size() > kPrefixLimit) give_up();
+      return;
+    }
+    prefix_.assign(buf, 0, begin);
+    items_begin_ = scanned_ = begin;
+    run_begin_ = begin - 1;
+    phase_ = Phase::items;
+  }
+
+  // Finds the objects in what arrived, and reads the complete ones (all of them when `last`).
+  void scan(std::string& buf, std::size_t base, bool last) {
+    const std::size_t end = base + buf.size();
+    scanned_ += scanner_.scan(buf.data() + (scanned_ - base), end - scanned_, last,
+                              [&](std::size_t offset) { ends_.push_back(items_begin_ + offset); });
+    if (scanner_.broken()) return give_up();
+    if (scanner_.closed()) {
+      const std::size_t close = items_begin_ + scanner_.array_end();
+      runs(buf, base, close);
+      if (phase_ == Phase::gave_up) return;
+      run(buf, base, close, true);
+      if (phase_ == Phase::gave_up) return;
+      phase_ = Phase::tail;
+      tail_done_ = close;
+      return;
+    }
+    if (last) return give_up(); // the array never closed
+    runs(buf, base, end);
+  }
+
+  // Reads the objects found that end before `end` (each needs a byte after it), in runs of at
+  // most kRun bytes: the parser's index, about 5 bytes per byte of a run, stays small.
+  void runs(std::string& buf, std::size_t base, std::size_t end) {
+    std::size_t k = 0;
+    while (k < ends_.size() && ends_[k] < end) {
+      std::size_t last = k;
+      while (last + 1 < ends_.size() && ends_[last + 1] < end && ends_[last + 1] - run_begin_ <= kRun) ++last;
+      run(buf, base, ends_[last], false);
+      if (phase_ == Phase::gave_up) return;
+      k = last + 1;
+    }
+    ends_.erase(ends_.begin(), ends_.begin() + static_cast<std::ptrdiff_t>(k));
+  }
+
+  // Reads the body's bytes [run_begin_, end] as one array (split::read_run); a simdjson error
+  // goes to feed(), which gives up.
+  void run(std::string& buf, std::size_t base, std::size_t end, bool last) {
+    const split::Run r = split::read_run(
+        buf, base, run_begin_, end, first_run_, last, scratch_,
+        [&](const char* text, std::size_t len, std::size_t cap) {
+          od::document doc = parser_.iterate(text, len, cap);
+          for (auto item : doc.get_array()) {
+            od::value iv = item.value();
+            if (iv.type() != od::json_type::object)
+              errors_.push_back(fmt::format("{}: {}[{}]: must be an object, got {}", label_, key_, index_, got(iv)));
+            else
+              each_(iv.get_object(), index_);
+            ++index_;
+          }
+        });
+    if (r == split::Run::bad) return give_up();
+    first_run_ = false;
+    run_begin_ = end;
+  }
+
+  void copy_tail(const std::string& buf, std::size_t base) {
+    const std::size_t end = base + buf.size();
+    if (end > tail_done_) tail_.append(buf, tail_done_ - base, end - tail_done_);
+    tail_done_ = end;
+  }
+
+  // The answer without its array's objects (meta, errors): read as read_response() does.
+  void finish() {
+    std::string rest = std::move(prefix_);
+    rest += tail_;
+    const std::size_t before = errors_.size();
+    auto none = [](od::object, std::size_t) {};
+    read_whole(rest, label_, key_, parser_, errors_, none, meta_, index_, true);
+    if (errors_.size() > before) { // invalid JSON after the array: worded by the whole body's reader
+      errors_.resize(before);
+      return give_up();
+    }
+    phase_ = Phase::done;
+  }
+
+  std::string label_, key_;
+  std::vector<std::string>& errors_;
+  Each each_;
+  Meta meta_;
+  Phase phase_ = Phase::prefix;
+  std::string prefix_, tail_, scratch_;
+  split::ItemScanner scanner_;
+  std::vector<std::size_t> ends_; // body offsets just past the objects found and not read yet
+  std::size_t items_begin_ = 0, scanned_ = 0, run_begin_ = 0, tail_done_ = 0;
+  std::size_t index_ = 0;
+  bool first_run_ = true;
+  od::parser parser_;
+};
+
 } // namespace
+
+struct Stream::State {
+  State(Of w, std::string l)
+      : what(w), label(std::move(l)), objs(label, kind(), errors()),
+        array(
+            label, kind(), errors(),
+            [this](od::object obj, std::size_t i) {
+              if (what == Of::nodes)
+                read_node(obj, i, nodes, objs);
+              else
+                read_job(obj, i, jobs, objs);
+            },
+            [this](od::object meta) {
+              if (what == Of::nodes)
+                read_meta(meta, nodes.cluster, nodes.release);
+              else
+                read_meta(meta, jobs.cluster, jobs.release);
+            }) {}
+  std::string_view kind() const { return what == Of::nodes ? "nodes" : "jobs"; }
+  std::vector<std::string>& errors() { return what == Of::nodes ? nodes.errors : jobs.errors; }
+
+  Of what;
+  std::string label;
+  NodesRead nodes;
+  JobsRead jobs;
+  Objects objs;
+  ArrayStream array;
+};
+
+Stream::Stream(Of what, std::string label) : s_(std::make_unique<State>(what, std::move(label))) {}
+Stream::~Stream() = default;
+
+std::size_t Stream::feed(std::string& buf, std::size_t base, bool last) {
+  s_->jobs.bytes = base + buf.size();
+  return s_->array.feed(buf, base, last);
+}
+
+void Stream::restart() { s_ = std::make_unique<State>(s_->what, std::move(s_->label)); }
+bool Stream::gave_up() const { return s_->array.gave_up(); }
+bool Stream::read() const { return s_->array.done(); }
 
 std::string slurm_errors(std::string_view body) {
   try {
@@ -791,449 +1168,385 @@ std::string slurm_errors(std::string_view body) {
     simdjson::padded_string padded(body);
     od::document doc = parser.iterate(padded);
     for (auto f : doc.get_object())
-      if (std::string_view(f.unescaped_key()) == "errors") return errors_text(f.value());
+      if (key_of(f) == "errors") return errors_text(f.value());
   } catch (const simdjson::simdjson_error&) {}
   return {};
 }
 
-Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
-  Translation tr;
-  std::vector<std::string> errors;
-  std::set<std::string> warned; // one warning per kind
-  auto warn = [&](const std::string& key, const std::string& text) {
-    if (warned.insert(key).second) tr.warnings.push_back(text);
-  };
-  std::string slurm_cluster = opt.cluster;
-  auto meta_cluster = [&](od::object obj) { // meta.slurm.cluster (>= v0.0.39), meta.Slurm (v0.0.38)
-    for (auto f : obj) {
-      std::string_view k = f.unescaped_key();
-      if (k == "slurm" || k == "Slurm") {
-        od::value s = f.value();
-        if (s.type() != od::json_type::object) return;
-        for (auto g : s.get_object()) {
-          const std::string_view key = g.unescaped_key();
-          std::string_view c;
-          if (key == "cluster" && read_string(g.value(), c) && !c.empty() && slurm_cluster.empty())
-            slurm_cluster = std::string(c);
-          else if (key == "release" && read_string(g.value(), c) && tr.release.empty())
-            tr.release = std::string(c);
+namespace {
+
+// A job translate() keeps: its state, GPUs, cluster (a GPU type's index) and nodes.
+struct JobOut {
+  const SJob* job;
+  bool running;
+  Gpus gpus;
+  std::optional<std::size_t> cluster; // type index
+  std::string req_type;
+  std::vector<std::string> nodes;
+};
+
+// A reservation object of GET /slurm/VERSION/reservations into `out`, or its problems.
+void read_reservation(od::object obj, std::size_t i, Objects& objs, std::vector<SRes>& out) {
+  SRes r;
+  std::vector<std::pair<std::string_view, std::string>> problems;
+  for (auto f : obj) {
+    std::string_view k = key_of(f);
+    od::value v = f.value();
+    std::string_view s;
+    if (k == "name") {
+      if (!read_string(v, s)) problems.push_back({k, "must be a string, got " + got(v)});
+      r.name = std::string(s);
+    } else if (k == "node_list") {
+      if (!read_string(v, s)) problems.push_back({k, "must be a string, got " + got(v)});
+      r.node_list = std::string(s);
+    } else if (k == "comment") {
+      if (read_string(v, s)) r.comment = std::string(s);
+    } else if (k == "accounts" || k == "users") {
+      std::vector<std::string_view> w; // a comma list, or an array in later versions
+      if (read_words(v, w))
+        for (auto x : w) {
+          std::string& list = k == "accounts" ? r.accounts : r.users;
+          list += list.empty() ? "" : ",";
+          list += x;
         }
+    } else if (k == "flags") {
+      std::vector<std::string_view> w;
+      if (!read_words(v, w)) problems.push_back({k, "must be an array of strings, got " + got(v)});
+      for (auto x : w)
+        for (std::size_t a = 0; a <= x.size();) { // a comma list in old versions
+          auto b = x.find(',', a);
+          if (b == std::string_view::npos) b = x.size();
+          r.flags.push_back(upper(x.substr(a, b - a)));
+          a = b + 1;
+        }
+    } else if (k == "start_time" || k == "end_time") {
+      auto num = read_number(v);
+      if (!num)
+        problems.push_back({k, "must be a number, got " + got(v)});
+      else if (k == "start_time" && num->set)
+        r.start = num->value;
+      else if (k == "end_time") {
+        if (num->infinite)
+          r.open_end = true;
+        else if (num->set)
+          r.end = num->value;
       }
     }
-  };
+  }
+  if (r.name.empty() && problems.empty()) problems.push_back({"name", "is missing"});
+  if (!r.start && problems.empty()) problems.push_back({"start_time", "is missing"});
+  for (auto& [field, what] : problems) objs.fail(i, r.name, field, what);
+  if (problems.empty()) out.push_back(std::move(r));
+}
 
-  // ---- nodes
-  od::parser node_parser;
-  std::vector<SNode> nodes;
-  {
-    Objects objs(in.nodes_label, "nodes", errors);
-    read_response(
-        in.nodes, in.nodes_label, "nodes", node_parser, errors,
-        [&](od::object obj, std::size_t i) {
-          SNode n;
-          std::string_view gres;
-          bool bad = false;
-          std::vector<std::string> problems;
-          auto fail = [&](std::string_view field, const std::string& what) {
-            objs.fail(i, n.name, field, what);
-            bad = true;
-          };
-          std::vector<std::pair<std::string_view, std::string>> later; // failures before the name was known
-          for (auto f : obj) {
-            std::string_view k = f.unescaped_key();
-            od::value v = f.value();
-            if (k == "name") {
-              std::string_view s;
-              if (!read_string(v, s)) later.push_back({"name", "must be a string, got " + got(v)});
-              n.name = std::string(s);
-            } else if (k == "state" || k == "state_flags") {
-              std::vector<std::string_view> w;
-              if (!read_words(v, w)) later.push_back({k, "must be a string or an array of strings, got " + got(v)});
-              for (auto s : w) n.words.push_back(upper(s));
-            } else if (k == "gres") {
-              if (!read_string(v, gres))
-                later.push_back({"gres", "must be a string, got " + got(v)});
-              else
-                gres = std::string_view(gres);
-              if (!gres.empty()) {
-                auto g = parse_gres(gres);
-                if (!g)
-                  later.push_back({"gres", fmt::format("is not a GRES list like gpu:h100:8, got \"{}\"", shown(gres))});
-                else
-                  n.gpus = std::move(*g);
-              }
-            } else if (k == "reason") {
-              std::string_view s;
-              if (read_string(v, s)) n.reason = std::string(s);
-            } else if (k == "reason_set_by_user") {
-              std::string_view s;
-              if (read_string(v, s)) n.reason_by = std::string(s);
-            } else if (k == "reason_changed_at") {
-              auto num = read_number(v);
-              if (!num)
-                later.push_back({"reason_changed_at", "must be a number, got " + got(v)});
-              else if (num->set && num->value > 0)
-                n.reason_at = num->value;
-            } else if (k == "features" || k == "active_features") {
-              std::vector<std::string_view> w;
-              if (!read_words(v, w)) later.push_back({k, "must be a string or an array of strings, got " + got(v)});
-              for (auto s : w) // v0.0.38: one comma-separated string
-                for (std::size_t a = 0; a <= s.size();) {
-                  auto b = s.find(',', a);
-                  if (b == std::string_view::npos) b = s.size();
-                  if (b > a) n.features.emplace_back(s.substr(a, b - a));
-                  a = b + 1;
-                }
-            } else if (k == "topology") {
-              std::string_view s;
-              if (read_string(v, s)) n.topology = std::string(s);
-            } else if (k == "cluster_name") {
-              std::string_view s;
-              if (read_string(v, s) && !s.empty() && slurm_cluster.empty()) slurm_cluster = std::string(s);
-            }
-          }
-          if (n.name.empty() && later.empty()) later.push_back({"name", "is missing"});
-          for (auto& [field, what] : later) fail(field, what);
-          if (n.words.empty() && !bad) fail("state", "is missing");
-          if (!bad) nodes.push_back(std::move(n));
-        },
-        meta_cluster);
-  }
-  // ---- jobs
-  od::parser job_parser;
-  std::vector<SJob> jobs;
-  std::deque<std::string> kept; // job strings with escapes (the others view the body)
-  {
-    Objects objs(in.jobs_label, "jobs", errors);
-    read_response(
-        in.jobs, in.jobs_label, "jobs", job_parser, errors,
-        [&](od::object obj, std::size_t i) {
-          SJob j;
-          std::vector<std::pair<std::string_view, std::string>> problems;
-          for (auto f : obj) {
-            std::string_view k = f.unescaped_key();
-            od::value v = f.value();
-            auto str = [&](std::string_view& out) {
-              if (!read_stable(v, out, kept)) problems.push_back({k, "must be a string, got " + got(v)});
-            };
-            if (k == "job_id") {
-              auto num = read_number(v);
-              if (!num || !num->set)
-                problems.push_back({"job_id", "must be a number, got " + got(v)});
-              else
-                j.id = num->value;
-            } else if (k == "job_state") {
-              if (!read_words_stable(v, j.states, kept))
-                problems.push_back({"job_state", "must be a string or an array, got " + got(v)});
-            } else if (k == "account")
-              str(j.account);
-            else if (k == "user_name")
-              str(j.user);
-            else if (k == "name")
-              str(j.name);
-            else if (k == "state_reason")
-              str(j.reason);
-            else if (k == "qos")
-              str(j.qos);
-            else if (k == "nodes")
-              str(j.nodes);
-            else if (k == "tres_alloc_str")
-              str(j.alloc);
-            else if (k == "tres_per_job")
-              str(j.per_job);
-            else if (k == "tres_per_node")
-              str(j.per_node);
-            else if (k == "tres_per_task")
-              str(j.per_task);
-            else if (k == "gres_detail") {
-              if (!read_words_stable(v, j.gres_detail, kept))
-                problems.push_back({"gres_detail", "must be an array of strings, got " + got(v)});
-            } else if (k == "node_count" || k == "tasks") {
-              auto num = read_number(v);
-              if (!num)
-                problems.push_back({k, "must be a number, got " + got(v)});
-              else if (num->set)
-                (k == "tasks" ? j.tasks : j.node_count) = num->value;
-            } else if (k == "start_time" || k == "submit_time") {
-              auto num = read_number(v);
-              if (!num)
-                problems.push_back({k, "must be a number, got " + got(v)});
-              else if (num->set && num->value > 0)
-                (k == "start_time" ? j.start : j.submit) = num->value;
-            } else if (k == "user_name")
-              str(j.user);
-            else if (k == "name")
-              str(j.name);
-            else if (k == "state_reason")
-              str(j.reason);
-            else if (k == "partition")
-              str(j.partition);
-            else if (k == "cluster") {
-              std::string_view c;
-              if (read_string(v, c) && !c.empty() && slurm_cluster.empty()) slurm_cluster = std::string(c);
-            }
-          }
-          const std::string name = j.id >= 0 ? std::to_string(j.id) : std::string();
-          if (j.id < 0 && problems.empty()) problems.push_back({"job_id", "is missing"});
-          if (j.states.empty() && problems.empty()) problems.push_back({"job_state", "is missing"});
-          for (auto& [field, what] : problems) objs.fail(i, name, field, what);
-          if (problems.empty()) jobs.push_back(j);
-        },
-        meta_cluster);
-  }
-
-  // ---- reservations
-  od::parser res_parser;
-  std::vector<SRes> reservations;
-  {
-    Objects objs(in.reservations_label, "reservations", errors);
-    read_response(
-        in.reservations, in.reservations_label, "reservations", res_parser, errors,
-        [&](od::object obj, std::size_t i) {
-          SRes r;
-          std::vector<std::pair<std::string_view, std::string>> problems;
-          for (auto f : obj) {
-            std::string_view k = f.unescaped_key();
-            od::value v = f.value();
-            std::string_view s;
-            if (k == "name") {
-              if (!read_string(v, s)) problems.push_back({k, "must be a string, got " + got(v)});
-              r.name = std::string(s);
-            } else if (k == "node_list") {
-              if (!read_string(v, s)) problems.push_back({k, "must be a string, got " + got(v)});
-              r.node_list = std::string(s);
-            } else if (k == "comment") {
-              if (read_string(v, s)) r.comment = std::string(s);
-            } else if (k == "accounts" || k == "users") {
-              std::vector<std::string_view> w; // a comma list, or an array in later versions
-              if (read_words(v, w))
-                for (auto x : w) {
-                  std::string& list = k == "accounts" ? r.accounts : r.users;
-                  list += list.empty() ? "" : ",";
-                  list += x;
-                }
-            } else if (k == "flags") {
-              std::vector<std::string_view> w;
-              if (!read_words(v, w)) problems.push_back({k, "must be an array of strings, got " + got(v)});
-              for (auto x : w)
-                for (std::size_t a = 0; a <= x.size();) { // a comma list in old versions
-                  auto b = x.find(',', a);
-                  if (b == std::string_view::npos) b = x.size();
-                  r.flags.push_back(upper(x.substr(a, b - a)));
-                  a = b + 1;
-                }
-            } else if (k == "start_time" || k == "end_time") {
-              auto num = read_number(v);
-              if (!num)
-                problems.push_back({k, "must be a number, got " + got(v)});
-              else if (k == "start_time" && num->set)
-                r.start = num->value;
-              else if (k == "end_time") {
-                if (num->infinite)
-                  r.open_end = true;
-                else if (num->set)
-                  r.end = num->value;
-              }
-            }
-          }
-          if (r.name.empty() && problems.empty()) problems.push_back({"name", "is missing"});
-          if (!r.start && problems.empty()) problems.push_back({"start_time", "is missing"});
-          for (auto& [field, what] : problems) objs.fail(i, r.name, field, what);
-          if (problems.empty()) reservations.push_back(std::move(r));
-        },
-        meta_cluster);
-  }
-
-  // ---- associations, QOS and partitions: Slurm's limits and preemption rules
-  od::parser quota_parser;
-  std::vector<AccountRule> assocs;
-  std::vector<QosRule> qos_rules;
-  std::vector<PartitionRule> partitions;
-  std::map<std::string, std::map<std::string, int>> user_default_qos; // account -> QOS -> user associations
-  const bool by_qos = opt.quota == "qos";
-  const auto unknown_tres = [&](std::string_view kind, const std::string& holder,
-                                const std::vector<std::string>& names) {
-    for (const auto& n : names)
-      warn(fmt::format("tres:{}:{}:{}", kind, holder, n),
-           fmt::format("{} {} limits gres/{}, which fleetcap does not count (only gres/gpu and gres/gpu:TYPE); that "
-                       "limit is left out of the figures",
-                       kind, holder, n));
-  };
-  if (opt.quota != "none" && in.associations) {
-    Objects objs(in.associations_label, "associations", errors);
-    read_response(
-        *in.associations, in.associations_label, "associations", quota_parser, errors,
-        [&](od::object obj, std::size_t i) {
-          AccountRule a;
-          std::string_view user, cluster;
-          std::vector<std::string> others;
-          bool bad = false;
-          for (auto f : obj) {
-            std::string_view k = f.unescaped_key();
-            od::value v = f.value();
-            std::string_view s;
-            if (k == "account") {
-              if (!read_string(v, s)) {
-                objs.fail(i, {}, k, "must be a string, got " + got(v));
-                bad = true;
-              }
-              a.account = std::string(s);
-            } else if (k == "parent_account") {
-              if (read_string(v, s)) a.parent = std::string(s);
-            } else if (k == "user") {
-              read_string(v, user);
-            } else if (k == "cluster") {
-              read_string(v, cluster);
-            } else if (k == "default" && v.type() == od::json_type::object) {
-              for (auto g : v.get_object())
-                if (std::string_view(g.unescaped_key()) == "qos" && read_string(g.value(), s)) a.default_qos = s;
-            } else if (k == "max" && v.type() == od::json_type::object) {
-              if (!read_limits(v.get_object(), kAssocLimits, "max.tres.total", objs, i, a.account, others, a.limits))
-                bad = true;
-            }
-          }
-          if (bad || a.account.empty()) return;
-          if (!cluster.empty() && !slurm_cluster.empty() && cluster != slurm_cluster) return;
-          if (!user.empty()) { // a user's association: only its default QOS is of use here
-            if (!a.default_qos.empty()) ++user_default_qos[a.account][a.default_qos];
-            return;
-          }
-          unknown_tres("account", a.account, others);
-          assocs.push_back(std::move(a));
-        },
-        meta_cluster);
-  }
-  if (opt.quota != "none" && in.qos) {
-    Objects objs(in.qos_label, "qos", errors);
-    read_response(
-        *in.qos, in.qos_label, "qos", quota_parser, errors,
-        [&](od::object obj, std::size_t i) { read_qos(obj, i, objs, qos_rules, unknown_tres); }, meta_cluster);
-  }
-  if (in.partitions) {
-    Objects objs(in.partitions_label, "partitions", errors);
-    read_response(
-        *in.partitions, in.partitions_label, "partitions", quota_parser, errors,
-        [&](od::object obj, std::size_t i) { read_partition(obj, i, objs, partitions); }, meta_cluster);
-  }
-  // An account association that names no default QOS: its users' (most of them), as Slurm
-  // gives a job that names none.
-  for (auto& a : assocs)
-    if (a.default_qos.empty())
-      if (auto it = user_default_qos.find(a.account); it != user_default_qos.end())
-        a.default_qos = std::max_element(it->second.begin(), it->second.end(), [](const auto& x, const auto& y) {
-                          return x.second < y.second;
-                        })->first;
-  if (!errors.empty()) throw DataError(std::move(errors));
-
-  if (slurm_cluster.empty()) {
-    slurm_cluster = "slurm";
-    warn("cluster", "slurmrestd did not name its Slurm cluster; calling it \"slurm\" (set [slurm] cluster = \"NAME\" "
-                    "in the config file)");
-  }
-  tr.cluster = slurm_cluster;
-
-  // ---- clusters: one per GPU type
-  std::map<std::string, Gpus> type_gpus; // GPU type -> GPUs (sku; "gpu" = untyped)
-  std::vector<SNode> gpu_nodes;
-  for (auto& n : nodes) {
-    Gpus total = 0;
-    const TypedGpus* larger = nullptr;
-    for (const auto& g : n.gpus) {
-      total += g.count;
-      if (!larger || g.count > larger->count) larger = &g;
+// An association object of GET /slurmdb/VERSION/associations: an account's into `out`; a user's
+// only counts its default QOS in `user_default_qos` (account -> QOS -> user associations).
+template <class Unknown> void read_association(od::object obj, std::size_t i, Objects& objs,
+                                               const std::string& slurm_cluster, std::vector<AccountRule>& out,
+                                               std::map<std::string, std::map<std::string, int>>& user_default_qos,
+                                               Unknown&& unknown_tres) {
+  AccountRule a;
+  std::string_view user, cluster;
+  std::vector<std::string> others;
+  bool bad = false;
+  for (auto f : obj) {
+    std::string_view k = key_of(f);
+    od::value v = f.value();
+    std::string_view s;
+    if (k == "account") {
+      if (!read_string(v, s)) {
+        objs.fail(i, {}, k, "must be a string, got " + got(v));
+        bad = true;
+      }
+      a.account = std::string(s);
+    } else if (k == "parent_account") {
+      if (read_string(v, s)) a.parent = std::string(s);
+    } else if (k == "user") {
+      read_string(v, user);
+    } else if (k == "cluster") {
+      read_string(v, cluster);
+    } else if (k == "default" && v.type() == od::json_type::object) {
+      for (auto g : v.get_object())
+        if (key_of(g) == "qos" && read_string(g.value(), s)) a.default_qos = s;
+    } else if (k == "max" && v.type() == od::json_type::object) {
+      if (!read_limits(v.get_object(), kAssocLimits, "max.tres.total", objs, i, a.account, others, a.limits))
+        bad = true;
     }
-    if (total == 0) continue;
-    if (n.gpus.size() > 1 && !warned.count("two-types")) {
-      std::string list;
-      for (std::size_t k = 0; k < n.gpus.size() && k < 5; ++k)
-        list += fmt::format("{}{}:{}", k ? ", " : "", n.gpus[k].type.empty() ? "gpu" : shown(n.gpus[k].type),
-                            n.gpus[k].count);
-      if (n.gpus.size() > 5) list += fmt::format(", and {} more", n.gpus.size() - 5);
-      warn("two-types", fmt::format("node {} has several GPU types ({}); all its {} GPUs are counted in its larger "
-                                    "type's cluster (and so for every such node)",
-                                    n.name, list, total));
-    }
-    n.total = total;
-    n.type = larger->type.empty() ? "gpu" : larger->type;
-    type_gpus[n.type] += total;
-    gpu_nodes.push_back(std::move(n));
   }
-  std::vector<std::string> type_names; // sorted
-  for (auto& [t, g] : type_gpus) type_names.push_back(t);
-  auto cluster_name = [&](std::size_t t) {
-    return type_names.size() == 1 ? slurm_cluster : fmt::format("{}/{}", slurm_cluster, type_names[t]);
-  };
-  auto type_index = [&](std::string_view type) -> std::optional<std::size_t> {
+  if (bad || a.account.empty()) return;
+  if (!cluster.empty() && !slurm_cluster.empty() && cluster != slurm_cluster) return;
+  if (!user.empty()) { // a user's association: only its default QOS is of use here
+    if (!a.default_qos.empty()) ++user_default_qos[a.account][a.default_qos];
+    return;
+  }
+  unknown_tres("account", a.account, others);
+  out.push_back(std::move(a));
+}
+
+// A node's health (the first of kUnhealthyOrder it shows, whatever order Slurm lists its words
+// in: a restarted slurmctld calls a silent node UNKNOWN+NOT_RESPONDING, not_responding), whether
+// it is cordoned, and its issue's type: the state word that explains it (unhealthy, else
+// cordon, else the base state).
+struct NodeState {
+  std::string health = "healthy", word;
+  bool cordoned = false;
+};
+NodeState node_state(const SNode& n) {
+  NodeState s;
+  for (std::string_view u : kUnhealthyOrder)
+    if (s.health == "healthy" && std::find(n.words.begin(), n.words.end(), u) != n.words.end()) s.health = lower(u);
+  for (const auto& w : n.words)
+    if (kCordon.count(w)) s.cordoned = true;
+  if (s.health != "healthy")
+    s.word = s.health;
+  else
+    for (const auto& w : n.words)
+      if (kCordon.count(w)) {
+        s.word = lower(w);
+        break;
+      }
+  if (s.word.empty() && !n.words.empty()) s.word = lower(n.words.front());
+  return s;
+}
+
+// A node's issue from its reason (DOWN or FAIL: p1, else p2), when it has one.
+void write_node_issue(std::string& p, const SNode& n, const std::string& word) {
+  if (n.reason.empty()) return;
+  const bool p1 = std::any_of(n.words.begin(), n.words.end(),
+                              [](const std::string& w) { return w == "DOWN" || w == "FAIL" || w == "FAILING"; });
+  p += "{\"type\": ";
+  json::append_quoted(p, word);
+  if (n.reason_at) {
+    p += ", \"detected_at\": ";
+    json::append_quoted(p, format_rfc3339(*n.reason_at));
+  }
+  p += p1 ? ", \"priority\": \"p1\", \"detail\": " : ", \"priority\": \"p2\", \"detail\": ";
+  json::append_quoted(p, n.reason_by.empty() ? n.reason : fmt::format("{} (set by {})", n.reason, n.reason_by));
+  p += "}";
+}
+
+// Whether a job runs (RUNNING, CONFIGURING, COMPLETING, SUSPENDED) or waits (PENDING,
+// REQUEUED); neither: nullopt (ended, not fleetcap's business).
+std::optional<bool> job_running(const SJob& j) {
+  bool running = false, pending = false;
+  for (auto s : j.states) {
+    const std::string w = upper(s);
+    if (w == "RUNNING" || w == "CONFIGURING" || w == "COMPLETING" || w == "SUSPENDED")
+      running = true;
+    else if (w == "PENDING" || w == "REQUEUED")
+      pending = true;
+  }
+  if (!running && !pending) return std::nullopt;
+  return running;
+}
+
+// A job's GPUs and their type: a running job's allocation (tres_alloc_str, else gres_detail),
+// else, pending or showing only its request, what it asks for per job, node or task.
+void job_gpus(const SJob& j, bool running, JobOut& o) {
+  if (running) {
+    if (auto alloc = parse_tres_alloc(j.alloc)) {
+      o.gpus = alloc->count;
+      o.req_type = alloc->type;
+    } else {
+      for (auto d : j.gres_detail)
+        if (auto g = parse_gres(d))
+          for (auto& t : *g) {
+            o.gpus += t.count;
+            if (o.req_type.empty()) o.req_type = t.type;
+          }
+    }
+  }
+  if (o.gpus != 0) return;
+  const Gpus nodes_n = std::max<std::int64_t>(1, j.node_count), tasks_n = std::max<std::int64_t>(1, j.tasks);
+  for (auto [tres, times] :
+       {std::pair{j.per_job, Gpus{1}}, std::pair{j.per_node, nodes_n}, std::pair{j.per_task, tasks_n}}) {
+    if (auto r = parse_tres_request(tres); r && r->count > 0) {
+      o.gpus = std::min<Gpus>(kMaxGpus, r->count * times);
+      if (o.req_type.empty()) o.req_type = r->type;
+      break;
+    }
+  }
+}
+
+// translate()'s steps, one per resource, over what they share: the answers read, the Slurm
+// cluster, its GPU types (one fleetcap cluster each), the GPU nodes, the jobs kept and the
+// quota plan (docs/slurm.md, "The mapping").
+class Translator {
+public:
+  Translator(Responses& in, const SlurmOptions& opt, Time now) : in_(in), opt_(opt), now_(now) {}
+
+  Translation run() {
+    read_answers();
+    read_rules();
+    if (!errors_.empty()) throw DataError(std::move(errors_));
+    if (slurm_cluster_.empty()) {
+      slurm_cluster_ = "slurm";
+      warn("cluster", "slurmrestd did not name its Slurm cluster; calling it \"slurm\" (set [slurm] cluster = "
+                      "\"NAME\" in the config file)");
+    }
+    tr_.cluster = slurm_cluster_;
+    clusters();
+    nodes_page();
+    keep_jobs();
+    quotas();
+    jobs_page();
+    maintenance();
+    if (!errors_.empty()) throw DataError(std::move(errors_));
+    tr_.pages[static_cast<std::size_t>(Resource::health_history)] = R"({"api_version": "v1", "items": []})"
+                                                                    "\n";
+    return std::move(tr_);
+  }
+
+private:
+  void warn(const std::string& key, const std::string& text) {
+    if (warned_.insert(key).second) tr_.warnings.push_back(text);
+  }
+  std::string cluster_name(std::size_t t) const {
+    return type_names_.size() == 1 ? slurm_cluster_ : fmt::format("{}/{}", slurm_cluster_, type_names_[t]);
+  }
+  std::optional<std::size_t> type_index(std::string_view type) const {
     if (type.empty()) type = "gpu";
-    auto it = std::lower_bound(type_names.begin(), type_names.end(), type);
-    if (it == type_names.end() || *it != type) return std::nullopt;
-    return static_cast<std::size_t>(it - type_names.begin());
-  };
-  std::unordered_map<std::string_view, std::uint32_t> node_at; // name -> gpu_nodes index
-  for (std::uint32_t i = 0; i < gpu_nodes.size(); ++i) {
-    gpu_nodes[i].cluster = static_cast<std::uint32_t>(*type_index(gpu_nodes[i].type));
-    node_at.emplace(gpu_nodes[i].name, i);
+    auto it = std::lower_bound(type_names_.begin(), type_names_.end(), type);
+    if (it == type_names_.end() || *it != type) return std::nullopt;
+    return static_cast<std::size_t>(it - type_names_.begin());
   }
-  {
-    std::string& p = tr.pages[static_cast<std::size_t>(Resource::clusters)];
+  std::string& page(Resource r) { return tr_.pages[static_cast<std::size_t>(r)]; }
+
+  // Nodes and jobs, as streamed while they arrived or read whole now; reservations. The Slurm
+  // cluster: the config's, else the first the answers name, in endpoint order.
+  void read_answers() {
+    const bool nodes_streamed = in_.nodes_stream && in_.nodes_stream->read();
+    const bool jobs_streamed = in_.jobs_stream && in_.jobs_stream->read();
+    nodes_read_ = nodes_streamed ? &in_.nodes_stream->state().nodes : &local_nodes_;
+    jobs_read_ = jobs_streamed ? &in_.jobs_stream->state().jobs : &local_jobs_;
+    if (!nodes_streamed) read_nodes(in_.nodes, in_.nodes_label, *nodes_read_);
+    if (!jobs_streamed) read_jobs(in_.jobs, in_.jobs_label, *jobs_read_);
+    errors_ = std::move(nodes_read_->errors);
+    errors_.insert(errors_.end(), jobs_read_->errors.begin(), jobs_read_->errors.end());
+    slurm_cluster_ = opt_.cluster;
+    for (const std::string* named : {&nodes_read_->cluster, &jobs_read_->cluster})
+      if (slurm_cluster_.empty()) slurm_cluster_ = *named;
+    for (const std::string* release : {&nodes_read_->release, &jobs_read_->release})
+      if (tr_.release.empty()) tr_.release = *release;
+    Objects objs(in_.reservations_label, "reservations", errors_);
+    read_response(
+        in_.reservations, in_.reservations_label, "reservations", parser_, errors_,
+        [&](od::object obj, std::size_t i) { read_reservation(obj, i, objs, reservations_); }, meta_cluster());
+  }
+  std::function<void(od::object)> meta_cluster() {
+    return [this](od::object obj) { read_meta(obj, slurm_cluster_, tr_.release); };
+  }
+
+  // Associations, QOS and partitions: Slurm's limits and preemption rules.
+  void read_rules() {
+    std::map<std::string, std::map<std::string, int>> user_default_qos; // account -> QOS -> user associations
+    by_qos_ = opt_.quota == "qos";
+    const auto unknown_tres = [&](std::string_view kind, const std::string& holder,
+                                  const std::vector<std::string>& names) {
+      for (const auto& n : names)
+        warn(fmt::format("tres:{}:{}:{}", kind, holder, n),
+             fmt::format("{} {} limits gres/{}, which fleetcap does not count (only gres/gpu and gres/gpu:TYPE); "
+                         "that limit is left out of the figures",
+                         kind, holder, n));
+    };
+    if (opt_.quota != "none" && in_.associations) {
+      Objects objs(in_.associations_label, "associations", errors_);
+      read_response(
+          *in_.associations, in_.associations_label, "associations", parser_, errors_,
+          [&](od::object obj, std::size_t i) {
+            read_association(obj, i, objs, slurm_cluster_, assocs_, user_default_qos, unknown_tres);
+          },
+          meta_cluster());
+    }
+    if (opt_.quota != "none" && in_.qos) {
+      Objects objs(in_.qos_label, "qos", errors_);
+      read_response(
+          *in_.qos, in_.qos_label, "qos", parser_, errors_,
+          [&](od::object obj, std::size_t i) { read_qos(obj, i, objs, qos_rules_, unknown_tres); }, meta_cluster());
+    }
+    if (in_.partitions) {
+      Objects objs(in_.partitions_label, "partitions", errors_);
+      read_response(
+          *in_.partitions, in_.partitions_label, "partitions", parser_, errors_,
+          [&](od::object obj, std::size_t i) { read_partition(obj, i, objs, partitions_); }, meta_cluster());
+    }
+    // An account association that names no default QOS: its users' (most of them), as Slurm
+    // gives a job that names none.
+    for (auto& a : assocs_)
+      if (a.default_qos.empty())
+        if (auto it = user_default_qos.find(a.account); it != user_default_qos.end())
+          a.default_qos = std::max_element(it->second.begin(), it->second.end(), [](const auto& x, const auto& y) {
+                            return x.second < y.second;
+                          })->first;
+  }
+
+  // Clusters: one per GPU type, of the nodes with GPUs (a node of several types counts in its
+  // larger type's).
+  void clusters() {
+    for (auto& n : nodes_read_->items) {
+      Gpus total = 0;
+      const TypedGpus* larger = nullptr;
+      for (const auto& g : n.gpus) {
+        total += g.count;
+        if (!larger || g.count > larger->count) larger = &g;
+      }
+      if (total == 0) continue;
+      if (n.gpus.size() > 1 && !warned_.count("two-types")) warn_two_types(n, total);
+      n.total = total;
+      n.type = larger->type.empty() ? "gpu" : larger->type;
+      type_gpus_[n.type] += total;
+      gpu_nodes_.push_back(std::move(n));
+    }
+    for (auto& [t, g] : type_gpus_) type_names_.push_back(t);
+    for (std::uint32_t i = 0; i < gpu_nodes_.size(); ++i) {
+      gpu_nodes_[i].cluster = static_cast<std::uint32_t>(*type_index(gpu_nodes_[i].type));
+      node_at_.emplace(gpu_nodes_[i].name, i);
+    }
+    std::string& p = page(Resource::clusters);
     p = R"({"api_version": "v1", "items": [)";
-    for (std::size_t t = 0; t < type_names.size(); ++t) {
+    for (std::size_t t = 0; t < type_names_.size(); ++t) {
       p += t ? ",\n{" : "\n{";
       p += "\"name\": ";
       json::append_quoted(p, cluster_name(t));
       p += ", \"region\": ";
-      json::append_quoted(p, opt.region);
+      json::append_quoted(p, opt_.region);
       p += ", \"provider\": ";
-      json::append_quoted(p, opt.provider);
+      json::append_quoted(p, opt_.provider);
       p += ", \"sku\": ";
-      json::append_quoted(p, type_names[t]);
+      json::append_quoted(p, type_names_[t]);
       p += ", \"state\": \"production\", \"scheduler\": \"slurm\", \"slurm_cluster\": ";
-      json::append_quoted(p, slurm_cluster);
+      json::append_quoted(p, slurm_cluster_);
       p += "}";
     }
     p += "\n]}\n";
+    if (opt_.region.empty() || opt_.provider.empty())
+      warn("region", "Slurm does not know a cluster's region or provider; they are empty (set [slurm] region = ... "
+                     "and provider = ... in the config file)");
   }
-  if (opt.region.empty() || opt.provider.empty())
-    warn("region", "Slurm does not know a cluster's region or provider; they are empty (set [slurm] region = ... and "
-                   "provider = ... in the config file)");
+  void warn_two_types(const SNode& n, Gpus total) {
+    std::string list;
+    for (std::size_t k = 0; k < n.gpus.size() && k < 5; ++k)
+      list += fmt::format("{}{}:{}", k ? ", " : "", n.gpus[k].type.empty() ? "gpu" : shown(n.gpus[k].type),
+                          n.gpus[k].count);
+    if (n.gpus.size() > 5) list += fmt::format(", and {} more", n.gpus.size() - 5);
+    warn("two-types", fmt::format("node {} has several GPU types ({}); all its {} GPUs are counted in its larger "
+                                  "type's cluster (and so for every such node)",
+                                  n.name, list, total));
+  }
 
-  // ---- nodes
-  std::unordered_set<std::string> in_maint_res; // filled below, before node events
-  std::size_t islands_defaulted = 0;
-  const NodeExtras extras = node_extras(nodes, gpu_nodes, partitions, reservations, in.reservations_label, warn);
-  {
-    std::string& p = tr.pages[static_cast<std::size_t>(Resource::nodes)];
-    p.reserve(gpu_nodes.size() * 160 + 64);
+  // The nodes page: each GPU node's cluster, island, health, partitions, reservations and issue.
+  void nodes_page() {
+    const Warn w = [this](const std::string& key, const std::string& text) { warn(key, text); };
+    const NodeExtras extras =
+        node_extras(nodes_read_->items, gpu_nodes_, partitions_, reservations_, in_.reservations_label, w);
+    std::size_t islands_defaulted = 0;
+    std::string& p = page(Resource::nodes);
+    p.reserve(gpu_nodes_.size() * 160 + 64);
     p = R"({"api_version": "v1", "items": [)";
     bool first = true;
-    for (auto& n : gpu_nodes) {
-      std::string health = "healthy", word;
-      bool cordoned = false;
-      // The first of kUnhealthyOrder the node shows, whatever order Slurm lists its words in
-      // (a restarted slurmctld calls a silent node UNKNOWN+NOT_RESPONDING: not_responding).
-      for (std::string_view u : kUnhealthyOrder)
-        if (health == "healthy" && std::find(n.words.begin(), n.words.end(), u) != n.words.end()) health = lower(u);
-      for (const auto& w : n.words)
-        if (kCordon.count(w)) cordoned = true;
-      // The issue's type: the state word that explains it (unhealthy, else cordon, else the base state).
-      if (health != "healthy")
-        word = health;
-      else
-        for (const auto& w : n.words)
-          if (kCordon.count(w)) {
-            word = lower(w);
-            break;
-          }
-      if (word.empty() && !n.words.empty()) word = lower(n.words.front());
-      std::string island = island_from_topology(n.topology);
-      if (island.empty() && !opt.island_feature_prefix.empty())
-        for (const auto& f : n.features)
-          if (f.starts_with(opt.island_feature_prefix)) {
-            island = f;
-            break;
-          }
-      if (island.empty())
-        if (auto it = in.island_map.find(n.name); it != in.island_map.end()) island = it->second;
+    for (auto& n : gpu_nodes_) {
+      const NodeState s = node_state(n);
+      std::string island = island_of(n);
       if (island.empty()) {
         island = cluster_name(n.cluster);
         ++islands_defaulted;
@@ -1247,159 +1560,132 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       p += ", \"island\": ";
       json::append_quoted(p, island);
       fmt::format_to(std::back_inserter(p), ", \"gpus\": {}, \"health\": ", n.total);
-      json::append_quoted(p, health);
+      json::append_quoted(p, s.health);
       // Slurm's own state words (down, fail, not_responding) are not healthy, said so outright.
-      if (health != "healthy") p += ", \"healthy\": false";
+      if (s.health != "healthy") p += ", \"healthy\": false";
       write_node_extras(p, extras, n.name);
-      p += cordoned ? ", \"cordoned\": true, \"issues\": [" : ", \"cordoned\": false, \"issues\": [";
-      if (!n.reason.empty()) {
-        const bool p1 = std::any_of(n.words.begin(), n.words.end(),
-                                    [](const std::string& w) { return w == "DOWN" || w == "FAIL" || w == "FAILING"; });
-        p += "{\"type\": ";
-        json::append_quoted(p, word);
-        if (n.reason_at) {
-          p += ", \"detected_at\": ";
-          json::append_quoted(p, format_rfc3339(*n.reason_at));
-        }
-        p += p1 ? ", \"priority\": \"p1\", \"detail\": " : ", \"priority\": \"p2\", \"detail\": ";
-        json::append_quoted(p, n.reason_by.empty() ? n.reason : fmt::format("{} (set by {})", n.reason, n.reason_by));
-        p += "}";
-      }
+      p += s.cordoned ? ", \"cordoned\": true, \"issues\": [" : ", \"cordoned\": false, \"issues\": [";
+      write_node_issue(p, n, s.word);
       p += "]}";
     }
     p += "\n]}\n";
+    if (islands_defaulted)
+      warn("islands", fmt::format("{} GPU nodes have no island (no topology, no feature starting with "
+                                  "--island-feature-prefix, not in --island-map): one island per cluster, named "
+                                  "after it",
+                                  islands_defaulted));
   }
-  if (islands_defaulted)
-    warn("islands", fmt::format("{} GPU nodes have no island (no topology, no feature starting with "
-                                "--island-feature-prefix, not in --island-map): one island per cluster, named after it",
-                                islands_defaulted));
-
-  // ---- jobs: state, GPUs, nodes, cluster (quota comes after the quotas)
-  struct JobOut {
-    const SJob* job;
-    bool running;
-    Gpus gpus;
-    std::optional<std::size_t> cluster; // type index
-    std::string req_type;
-    std::vector<std::string> nodes;
-  };
-  std::vector<JobOut> outs;
-  outs.reserve(jobs.size());
-  std::size_t no_cluster = 0;
-  NodeLists node_lists(nodes.size(), in.jobs.size(), in.jobs_label);
-  for (const auto& j : jobs) {
-    bool running = false, pending = false;
-    for (auto s : j.states) {
-      const std::string w = upper(s);
-      if (w == "RUNNING" || w == "CONFIGURING" || w == "COMPLETING" || w == "SUSPENDED")
-        running = true;
-      else if (w == "PENDING" || w == "REQUEUED")
-        pending = true;
-    }
-    if (!running && !pending) continue;
-    JobOut o{&j, running, 0, std::nullopt, {}, {}};
-    std::optional<GpuRequest> alloc;
-    if (running) {
-      alloc = parse_tres_alloc(j.alloc);
-      if (alloc) {
-        o.gpus = alloc->count;
-        o.req_type = alloc->type;
-      } else {
-        for (auto d : j.gres_detail)
-          if (auto g = parse_gres(d))
-            for (auto& t : *g) {
-              o.gpus += t.count;
-              if (o.req_type.empty()) o.req_type = t.type;
-            }
-      }
-    }
-    if (o.gpus == 0) { // pending, or a running job that shows only its request
-      const Gpus nodes_n = std::max<std::int64_t>(1, j.node_count), tasks_n = std::max<std::int64_t>(1, j.tasks);
-      for (auto [tres, times] :
-           {std::pair{j.per_job, Gpus{1}}, std::pair{j.per_node, nodes_n}, std::pair{j.per_task, tasks_n}}) {
-        if (auto r = parse_tres_request(tres); r && r->count > 0) {
-          o.gpus = std::min<Gpus>(kMaxGpus, r->count * times);
-          if (o.req_type.empty()) o.req_type = r->type;
-          break;
-        }
-      }
-    }
-    if (o.gpus <= 0) continue; // no GPUs: not fleetcap's business
-    if (running) {
-      auto names = node_lists.expand(j.nodes, j.id);
-      if (!names) continue; // left out, with a warning below
-      std::vector<std::size_t> per_type(type_names.size());
-      if (names)
-        for (auto& name : *names)
-          if (auto it = node_at.find(name); it != node_at.end()) ++per_type[gpu_nodes[it->second].cluster];
-      if (!type_names.empty()) {
-        auto best = std::max_element(per_type.begin(), per_type.end());
-        if (*best > 0) o.cluster = static_cast<std::size_t>(best - per_type.begin());
-      }
-      if (o.cluster && names)
-        for (auto& name : *names)
-          if (auto it = node_at.find(name); it != node_at.end() && gpu_nodes[it->second].cluster == *o.cluster)
-            o.nodes.push_back(std::move(name));
-    }
-    if (!o.cluster) {
-      if (auto t = type_index(o.req_type); t && !o.req_type.empty())
-        o.cluster = t;
-      else if (type_names.size() == 1)
-        o.cluster = 0;
-    }
-    if (running && !o.cluster) {
-      ++no_cluster;
-      continue;
-    }
-    outs.push_back(std::move(o));
+  // A node's island: its topology's, else its feature with --island-feature-prefix, else
+  // --island-map's; empty when none says.
+  std::string island_of(const SNode& n) const {
+    std::string island = island_from_topology(n.topology);
+    if (island.empty() && !opt_.island_feature_prefix.empty())
+      for (const auto& f : n.features)
+        if (f.starts_with(opt_.island_feature_prefix)) return f;
+    if (island.empty())
+      if (auto it = in_.island_map.find(n.name); it != in_.island_map.end()) island = it->second;
+    return island;
   }
-  if (no_cluster)
-    warn("job-cluster", fmt::format("{} running GPU jobs are on no GPU node this source knows; left out", no_cluster));
-  if (node_lists.bad)
-    warn("job-hostlist",
-         fmt::format("{} running GPU jobs have a node list that is not a hostlist of at most the {} nodes slurmrestd "
-                     "lists (job {}: \"{}\"); left out",
-                     node_lists.bad, nodes.size(), node_lists.first_bad_job, node_lists.first_bad));
 
-  // ---- quotas: Slurm's limits as leaves and caps (QuotaPlan), who Slurm would preempt (Preemption)
-  if (opt.quota != "none" && !in.associations && !(by_qos && in.qos))
-    warn("no-slurmdbd",
-         "slurmrestd serves no slurmdb endpoints (no slurmdbd): there is no quota; every GPU job is flex");
-  std::map<std::string, std::string> parent_of;
-  for (const auto& a : assocs) parent_of[a.account] = a.parent;
-  const auto covered_by = [&](const SJob& j, const std::string& holder) {
-    if (by_qos) return j.qos == holder;
+  // The jobs kept: running or pending, with GPUs, on a cluster (quota comes after the quotas).
+  void keep_jobs() {
+    const std::vector<SJob>& jobs = jobs_read_->items;
+    outs_.reserve(jobs.size());
+    std::size_t no_cluster = 0;
+    NodeLists node_lists(nodes_read_->items.size(), jobs_read_->bytes, in_.jobs_label);
+    for (const auto& j : jobs) {
+      const std::optional<bool> running = job_running(j);
+      if (!running) continue;
+      JobOut o{&j, *running, 0, std::nullopt, {}, {}};
+      job_gpus(j, *running, o);
+      if (o.gpus <= 0) continue;                          // no GPUs: not fleetcap's business
+      if (*running && !place(j, node_lists, o)) continue; // left out, with a warning below
+      if (!o.cluster) {
+        if (auto t = type_index(o.req_type); t && !o.req_type.empty())
+          o.cluster = t;
+        else if (type_names_.size() == 1)
+          o.cluster = 0;
+      }
+      if (*running && !o.cluster) {
+        ++no_cluster;
+        continue;
+      }
+      outs_.push_back(std::move(o));
+    }
+    if (no_cluster)
+      warn("job-cluster",
+           fmt::format("{} running GPU jobs are on no GPU node this source knows; left out", no_cluster));
+    if (node_lists.bad)
+      warn("job-hostlist",
+           fmt::format("{} running GPU jobs have a node list that is not a hostlist of at most the {} nodes "
+                       "slurmrestd lists (job {}: \"{}\"); left out",
+                       node_lists.bad, nodes_read_->items.size(), node_lists.first_bad_job, node_lists.first_bad));
+  }
+  // A running job's cluster (the GPU type most of its nodes have) and its nodes of that type;
+  // false when its node list is not a hostlist.
+  bool place(const SJob& j, NodeLists& node_lists, JobOut& o) const {
+    auto names = node_lists.expand(j.nodes, j.id);
+    if (!names) return false;
+    std::vector<std::size_t> per_type(type_names_.size());
+    for (auto& name : *names)
+      if (auto it = node_at_.find(name); it != node_at_.end()) ++per_type[gpu_nodes_[it->second].cluster];
+    if (!type_names_.empty()) {
+      auto best = std::max_element(per_type.begin(), per_type.end());
+      if (*best > 0) o.cluster = static_cast<std::size_t>(best - per_type.begin());
+    }
+    if (o.cluster)
+      for (auto& name : *names)
+        if (auto it = node_at_.find(name); it != node_at_.end() && gpu_nodes_[it->second].cluster == *o.cluster)
+          o.nodes.push_back(std::move(name));
+    return true;
+  }
+
+  // Quotas: Slurm's limits as leaves and caps (QuotaPlan), who Slurm would preempt (Preemption).
+  void quotas() {
+    if (opt_.quota != "none" && !in_.associations && !(by_qos_ && in_.qos))
+      warn("no-slurmdbd",
+           "slurmrestd serves no slurmdb endpoints (no slurmdbd): there is no quota; every GPU job is flex");
+    for (const auto& a : assocs_) parent_of_[a.account] = a.parent;
+    QuotaInputs& qin = qin_; // the plan reads it while it lives
+    qin.by_qos = by_qos_;
+    qin.borrowing = opt_.borrowing;
+    qin.accounts = assocs_;
+    qin.qos = qos_rules_;
+    qin.type_names = type_names_;
+    for (const auto& t : type_names_) qin.type_gpus.push_back(type_gpus_[t]);
+    qin.quota_sku = opt_.quota_sku;
+    qin.type_index = [this](std::string_view type) { return type_index(type); };
+    qin.use = [&](const std::string& holder, std::size_t t) {
+      Gpus g = 0;
+      for (const auto& o : outs_)
+        if (o.running && o.cluster == t && covered_by(*o.job, holder)) g += o.gpus;
+      return g;
+    };
+    const Warn w = [this](const std::string& key, const std::string& text) { warn(key, text); };
+    plan_.emplace(qin, w);
+    preemption_.emplace(PreemptionSetup{opt_.preempt_type, opt_.preempt_mode, qos_rules_, partitions_}, w);
+    cap_written_.assign(plan_->caps.size(), false);
+    write_quotas(
+        page(Resource::quotas), *plan_, [this](std::size_t t) { return cluster_name(t); },
+        [this](std::string& p, std::size_t c) { cap_json(p, c); }, by_qos_);
+  }
+  // Whether a job's limit is `holder`'s: its QOS's (--slurm-quota qos), else its account's or
+  // an account's above it.
+  bool covered_by(const SJob& j, const std::string& holder) const {
+    if (by_qos_) return j.qos == holder;
     std::set<std::string> seen;
     for (std::string a(j.account); !a.empty() && seen.insert(a).second;) {
       if (a == holder) return true;
-      auto it = parent_of.find(a);
-      a = it == parent_of.end() ? std::string() : it->second;
+      auto it = parent_of_.find(a);
+      a = it == parent_of_.end() ? std::string() : it->second;
     }
     return false;
-  };
-  QuotaInputs qin;
-  qin.by_qos = by_qos;
-  qin.borrowing = opt.borrowing;
-  qin.accounts = assocs;
-  qin.qos = qos_rules;
-  qin.type_names = type_names;
-  for (const auto& t : type_names) qin.type_gpus.push_back(type_gpus[t]);
-  qin.quota_sku = opt.quota_sku;
-  qin.type_index = type_index;
-  qin.use = [&](const std::string& holder, std::size_t t) {
-    Gpus g = 0;
-    for (const auto& o : outs)
-      if (o.running && o.cluster == t && covered_by(*o.job, holder)) g += o.gpus;
-    return g;
-  };
-  const QuotaPlan plan(qin, warn);
-  const Preemption preemption(PreemptionSetup{opt.preempt_type, opt.preempt_mode, qos_rules, partitions}, warn);
-  const std::set<std::string, std::less<>> flex_qos(opt.flex_qos.begin(), opt.flex_qos.end());
-  std::vector<bool> cap_written(plan.caps.size(), false);
-  const auto cap_json = [&](std::string& p, std::size_t c) {
-    const PlannedCap& cap = plan.caps[c];
-    if (cap_written[c]) return json::append_quoted(p, cap.name);
-    cap_written[c] = true;
+  }
+  // A cap, defined where it is first written and named after that.
+  void cap_json(std::string& p, std::size_t c) {
+    const PlannedCap& cap = plan_->caps[c];
+    if (cap_written_[c]) return json::append_quoted(p, cap.name);
+    cap_written_[c] = true;
     p += "{\"name\": ";
     json::append_quoted(p, cap.name);
     fmt::format_to(std::back_inserter(p), ", \"gpus\": {}", cap.gpus);
@@ -1408,27 +1694,26 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       json::append_quoted(p, cluster_name(*cap.type));
     }
     p += "}";
-  };
-  write_quotas(tr.pages[static_cast<std::size_t>(Resource::quotas)], plan, cluster_name, cap_json, by_qos);
+  }
 
-  // ---- jobs page
-  std::map<std::string, std::string> prio(opt.priority.begin(), opt.priority.end());
-  std::size_t no_account = 0;
-  {
-    std::string& p = tr.pages[static_cast<std::size_t>(Resource::jobs)];
-    p.reserve(outs.size() * 260 + 64);
+  // The jobs page: each job kept with its leaf (none: flex), caps, priority and details.
+  void jobs_page() {
+    const std::map<std::string, std::string> prio(opt_.priority.begin(), opt_.priority.end());
+    const std::set<std::string, std::less<>> flex_qos(opt_.flex_qos.begin(), opt_.flex_qos.end());
+    std::size_t no_account = 0;
+    std::string& p = page(Resource::jobs);
+    p.reserve(outs_.size() * 260 + 64);
     p = R"({"api_version": "v1", "items": [)";
     bool first = true;
-    for (auto& o : outs) {
+    for (auto& o : outs_) {
       const SJob& j = *o.job;
       const std::string account(j.account), qos(j.qos);
       // flex-qos, when given, says which QOS are reclaimable; else Slurm's preemption rules do.
       const bool reclaimable =
-          flex_qos.empty() ? preemption.reclaimable(j.qos, j.partition, o.nodes) : flex_qos.count(j.qos) > 0;
+          flex_qos.empty() ? preemption_->reclaimable(j.qos, j.partition, o.nodes) : flex_qos.count(j.qos) > 0;
       const std::size_t leaf =
-          reclaimable ? kNoLeaf : plan.leaf_for(account, qos, o.cluster, o.req_type).value_or(kNoLeaf);
-      if (leaf != kNoLeaf) o.cluster = plan.leaves[leaf].type;
-      const auto caps = plan.caps_for(account, qos, o.cluster);
+          reclaimable ? kNoLeaf : plan_->leaf_for(account, qos, o.cluster, o.req_type).value_or(kNoLeaf);
+      if (leaf != kNoLeaf) o.cluster = plan_->leaves[leaf].type;
       std::string_view ns = j.account;
       if (ns.empty()) {
         ns = "none";
@@ -1439,7 +1724,7 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       fmt::format_to(std::back_inserter(p), "\"name\": \"{}\", \"namespace\": ", j.id);
       json::append_quoted(p, ns);
       p += ", \"quota\": ";
-      json::append_quoted(p, leaf != kNoLeaf ? std::string_view(plan.leaves[leaf].name) : std::string_view("flex"));
+      json::append_quoted(p, leaf != kNoLeaf ? std::string_view(plan_->leaves[leaf].name) : std::string_view("flex"));
       if (o.cluster) {
         p += ", \"cluster\": ";
         json::append_quoted(p, cluster_name(*o.cluster));
@@ -1450,103 +1735,53 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
       fmt::format_to(std::back_inserter(p), ", \"gpus\": {}, \"state\": \"{}\"", o.gpus,
                      o.running ? "running" : "pending");
       if (leaf == kNoLeaf && !reclaimable) p += ", \"reclaimable\": false"; // stable use (docs/design.md)
-      if (!caps.empty() && (leaf == kNoLeaf || caps != plan.leaves[leaf].caps)) {
-        p += ", \"caps\": [";
-        for (std::size_t k = 0; k < caps.size(); ++k) {
-          if (k) p += ", ";
-          cap_json(p, caps[k]);
-        }
-        p += "]";
-      }
-      write_job_details(p, j, o.running);
-      if (o.running) {
-        p += ", \"nodes\": [";
-        for (std::size_t k = 0; k < o.nodes.size(); ++k) {
-          if (k) p += ", ";
-          json::append_quoted(p, o.nodes[k]);
-        }
-        p += "]";
-        if (j.start) {
-          p += ", \"started_at\": ";
-          json::append_quoted(p, format_rfc3339(*j.start));
-        }
-      }
-      p += "}";
+      write_job_rest(p, o, leaf, plan_->caps_for(account, qos, o.cluster));
     }
     p += "\n]}\n";
+    if (no_account)
+      warn("no-account", fmt::format("{} GPU jobs have no account; their namespace is \"none\"", no_account));
   }
-  if (no_account)
-    warn("no-account", fmt::format("{} GPU jobs have no account; their namespace is \"none\"", no_account));
-
-  // ---- maintenance
-  {
-    std::string& p = tr.pages[static_cast<std::size_t>(Resource::maintenance)];
-    p = R"({"api_version": "v1", "items": [)";
-    bool first = true;
-    auto event = [&](const std::string& id, std::size_t cluster, const std::vector<std::string>& names,
-                     std::string_view reason, Time start, Time end) {
-      // Slurm lists a reservation until it ends, so its state is from `now` (the --at time, else
-      // the clock); activity at another --at follows from start and end (docs/concepts.md).
-      const char* state = now < start ? "scheduled" : now < end ? "in_progress" : "completed";
-      p += first ? "\n{" : ",\n{";
-      first = false;
-      p += "\"id\": ";
-      json::append_quoted(p, id);
-      p += ", \"cluster\": ";
-      json::append_quoted(p, cluster_name(cluster));
-      p += ", \"nodes\": [";
-      for (std::size_t k = 0; k < names.size(); ++k) {
+  // A job's caps (unless its leaf's own), details, nodes and start, and its closing brace.
+  void write_job_rest(std::string& p, const JobOut& o, std::size_t leaf, const std::vector<std::size_t>& caps) {
+    const SJob& j = *o.job;
+    if (!caps.empty() && (leaf == kNoLeaf || caps != plan_->leaves[leaf].caps)) {
+      p += ", \"caps\": [";
+      for (std::size_t k = 0; k < caps.size(); ++k) {
         if (k) p += ", ";
-        json::append_quoted(p, names[k]);
+        cap_json(p, caps[k]);
       }
-      p += "], \"kind\": \"maintenance\", \"reason\": ";
-      json::append_quoted(p, reason);
-      p += ", \"priority\": \"p2\", \"start\": ";
-      json::append_quoted(p, format_rfc3339(start));
-      p += ", \"end\": ";
-      json::append_quoted(p, format_rfc3339(end));
-      fmt::format_to(std::back_inserter(p), ", \"hard_start\": {}, \"state\": \"{}\"}}",
-                     opt.hard_start ? "true" : "false", state);
-    };
-    bool open_ended = false;
-    for (const auto& r : reservations) {
-      if (!r.maint()) continue; // the others hold nodes for their accounts (node_extras)
-      const bool all = r.node_list.empty() || std::find(r.flags.begin(), r.flags.end(), "ALL_NODES") != r.flags.end();
-      std::vector<std::vector<std::string>> per_type(type_names.size());
-      std::vector<bool> touched(type_names.size(), all);
-      if (!all) {
-        auto names = expand_hostlist(r.node_list, std::max<std::uint64_t>(nodes.size(), 1));
-        if (!names) {
-          errors.push_back(fmt::format("{}: reservations \"{}\": field \"node_list\" is not a hostlist of at most "
-                                       "the {} nodes slurmrestd lists, got \"{}\"",
-                                       in.reservations_label, shown(r.name), nodes.size(), shown(r.node_list)));
-          continue;
-        }
-        for (auto& name : *names)
-          if (auto it = node_at.find(name); it != node_at.end()) {
-            const auto c = gpu_nodes[it->second].cluster;
-            in_maint_res.insert(name);
-            per_type[c].push_back(std::move(name));
-            touched[c] = true;
-          }
-      } else {
-        for (const auto& n : gpu_nodes) in_maint_res.insert(n.name);
-      }
-      Time end = r.open_end || !r.end ? kOpenEnd : *r.end;
-      if (end == kOpenEnd) open_ended = true;
-      const Time start = *r.start;
-      if (end <= start) end = start + 1;
-      const std::string reason = r.comment.empty() ? fmt::format("Slurm reservation {}", r.name) : r.comment;
-      std::size_t count = static_cast<std::size_t>(std::count(touched.begin(), touched.end(), true));
-      for (std::size_t t = 0; t < type_names.size(); ++t)
-        if (touched[t])
-          event(count > 1 ? fmt::format("{}/{}", r.name, type_names[t]) : r.name, t, per_type[t], reason, start, end);
+      p += "]";
     }
-    for (const auto& n : gpu_nodes) {
+    write_job_details(p, j, o.running);
+    if (o.running) {
+      p += ", \"nodes\": [";
+      for (std::size_t k = 0; k < o.nodes.size(); ++k) {
+        if (k) p += ", ";
+        json::append_quoted(p, o.nodes[k]);
+      }
+      p += "]";
+      if (j.start) {
+        p += ", \"started_at\": ";
+        json::append_quoted(p, format_rfc3339(*j.start));
+      }
+    }
+    p += "}";
+  }
+
+  // Maintenance: MAINT reservations, one event per GPU type they touch, and nodes flagged
+  // MAINTENANCE outside them.
+  void maintenance() {
+    std::string& p = page(Resource::maintenance);
+    p = R"({"api_version": "v1", "items": [)";
+    std::unordered_set<std::string> in_maint_res;
+    bool open_ended = false;
+    for (const auto& r : reservations_)
+      if (r.maint()) maint_reservation(r, in_maint_res, open_ended); // the others hold nodes (node_extras)
+    for (const auto& n : gpu_nodes_) {
       if (std::find(n.words.begin(), n.words.end(), "MAINTENANCE") == n.words.end() || in_maint_res.count(n.name))
         continue;
       open_ended = true;
-      const Time start = std::min(now, n.reason_at.value_or(now));
+      const Time start = std::min(now_, n.reason_at.value_or(now_));
       event(fmt::format("{}/maintenance", n.name), n.cluster, {n.name},
             n.reason.empty() ? std::string("node flagged MAINTENANCE") : n.reason, start, kOpenEnd);
     }
@@ -1555,10 +1790,99 @@ Translation translate(Responses& in, const SlurmOptions& opt, Time now) {
                        "8999-12-31T23:59:59Z: open-ended");
     p += "\n]}\n";
   }
-  if (!errors.empty()) throw DataError(std::move(errors));
-  tr.pages[static_cast<std::size_t>(Resource::health_history)] = R"({"api_version": "v1", "items": []})"
-                                                                 "\n";
-  return tr;
-}
+  void maint_reservation(const SRes& r, std::unordered_set<std::string>& in_maint_res, bool& open_ended) {
+    const bool all = r.node_list.empty() || std::find(r.flags.begin(), r.flags.end(), "ALL_NODES") != r.flags.end();
+    std::vector<std::vector<std::string>> per_type(type_names_.size());
+    std::vector<bool> touched(type_names_.size(), all);
+    if (!all) {
+      auto names = expand_hostlist(r.node_list, std::max<std::uint64_t>(nodes_read_->items.size(), 1));
+      if (!names) {
+        errors_.push_back(fmt::format("{}: reservations \"{}\": field \"node_list\" is not a hostlist of at most "
+                                      "the {} nodes slurmrestd lists, got \"{}\"",
+                                      in_.reservations_label, shown(r.name), nodes_read_->items.size(),
+                                      shown(r.node_list)));
+        return;
+      }
+      for (auto& name : *names)
+        if (auto it = node_at_.find(name); it != node_at_.end()) {
+          const auto c = gpu_nodes_[it->second].cluster;
+          in_maint_res.insert(name);
+          per_type[c].push_back(std::move(name));
+          touched[c] = true;
+        }
+    } else {
+      for (const auto& n : gpu_nodes_) in_maint_res.insert(n.name);
+    }
+    Time end = r.open_end || !r.end ? kOpenEnd : *r.end;
+    if (end == kOpenEnd) open_ended = true;
+    const Time start = *r.start;
+    if (end <= start) end = start + 1;
+    const std::string reason = r.comment.empty() ? fmt::format("Slurm reservation {}", r.name) : r.comment;
+    std::size_t count = static_cast<std::size_t>(std::count(touched.begin(), touched.end(), true));
+    for (std::size_t t = 0; t < type_names_.size(); ++t)
+      if (touched[t])
+        event(count > 1 ? fmt::format("{}/{}", r.name, type_names_[t]) : r.name, t, per_type[t], reason, start, end);
+  }
+  // One maintenance event. Slurm lists a reservation until it ends, so its state is from `now`
+  // (the --at time, else the clock); activity at another --at follows from start and end
+  // (docs/concepts.md).
+  void event(const std::string& id, std::size_t cluster, const std::vector<std::string>& names, std::string_view reason,
+             Time start, Time end) {
+    std::string& p = page(Resource::maintenance);
+    const char* state = now_ < start ? "scheduled" : now_ < end ? "in_progress" : "completed";
+    p += first_event_ ? "\n{" : ",\n{";
+    first_event_ = false;
+    p += "\"id\": ";
+    json::append_quoted(p, id);
+    p += ", \"cluster\": ";
+    json::append_quoted(p, cluster_name(cluster));
+    p += ", \"nodes\": [";
+    for (std::size_t k = 0; k < names.size(); ++k) {
+      if (k) p += ", ";
+      json::append_quoted(p, names[k]);
+    }
+    p += "], \"kind\": \"maintenance\", \"reason\": ";
+    json::append_quoted(p, reason);
+    p += ", \"priority\": \"p2\", \"start\": ";
+    json::append_quoted(p, format_rfc3339(start));
+    p += ", \"end\": ";
+    json::append_quoted(p, format_rfc3339(end));
+    fmt::format_to(std::back_inserter(p), ", \"hard_start\": {}, \"state\": \"{}\"}}",
+                   opt_.hard_start ? "true" : "false", state);
+  }
+
+  Responses& in_;
+  const SlurmOptions& opt_;
+  const Time now_;
+  Translation tr_;
+  std::vector<std::string> errors_;
+  std::set<std::string> warned_; // one warning per kind
+  od::parser parser_;            // reservations, associations, QOS, partitions, one after another
+  NodesRead local_nodes_;        // nodes and jobs read whole, when not streamed
+  JobsRead local_jobs_;
+  NodesRead* nodes_read_ = nullptr;
+  JobsRead* jobs_read_ = nullptr;
+  std::string slurm_cluster_;
+  std::vector<SRes> reservations_;
+  std::vector<AccountRule> assocs_;
+  std::vector<QosRule> qos_rules_;
+  std::vector<PartitionRule> partitions_;
+  bool by_qos_ = false;
+  std::map<std::string, Gpus> type_gpus_; // GPU type -> GPUs (sku; "gpu" = untyped)
+  std::vector<std::string> type_names_;   // sorted
+  std::vector<SNode> gpu_nodes_;
+  std::unordered_map<std::string_view, std::uint32_t> node_at_; // name -> gpu_nodes_ index
+  std::vector<JobOut> outs_;
+  std::map<std::string, std::string> parent_of_; // account -> parent
+  QuotaInputs qin_;
+  std::optional<QuotaPlan> plan_;
+  std::optional<Preemption> preemption_;
+  std::vector<bool> cap_written_;
+  bool first_event_ = true;
+};
+
+} // namespace
+
+Translation translate(Responses& in, const SlurmOptions& opt, Time now) { return Translator(in, opt, now).run(); }
 
 } // namespace fleetcap::source::slurm

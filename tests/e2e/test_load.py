@@ -3,6 +3,7 @@ they match bench/reference.py's independent Python computation of docs/figures.m
 `__load` bench/run uses."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -72,6 +73,35 @@ class LoadTest(unittest.TestCase):
         self.assertEqual(bad.code, 2, bad)
         self.assertIn('"widgets" is not a resource', bad.err)
 
+
+    def test_verbose_says_where_the_time_went_and_changes_nothing_else(self):
+        # docs/design.md, "Where the time goes": each resource as it was ready, then load,
+        # figures, render, and the totals, in that order, on stderr only.
+        step = re.compile(r"^fleetcap: time: (.+?) (\d+\.\d) ms$")
+        for args in (["capacity", "--json"], ["maintenance", "plan", "--json"], ["quota", "show", "chat/h200-usw-001"]):
+            quiet = run("--source", self.fleet, "--at", AT, *args)
+            loud = run("--source", self.fleet, "--at", AT, "--verbose", *args)
+            self.assertEqual(loud.code, quiet.code, loud)
+            self.assertEqual(loud.out.replace(self.generated(loud.out), ""),
+                             quiet.out.replace(self.generated(quiet.out), ""))
+            self.assertNotIn("fleetcap: time:", quiet.err)
+            lines = [l for l in loud.err.splitlines() if l.startswith("fleetcap: time:")]
+            steps = [step.match(l) for l in lines[:-1]]
+            self.assertTrue(all(steps), lines)
+            names = [m.group(1) for m in steps]
+            ready = [n.split(" ")[0] for n in names if n.endswith("parsed at")]
+            self.assertEqual(sorted(ready), sorted(("clusters", "nodes", "quotas", "jobs", "maintenance",
+                                                    "health_history")), names)
+            tail = [n for n in names if not n.endswith("parsed at")]
+            self.assertEqual(tail, ["start", "load (fetch or read, parse and link everything)", "figures", "render"])
+            self.assertRegex(lines[-1], r"^fleetcap: time: total \d+\.\d ms; CPU \d+\.\d{3} s user, "
+                                        r"\d+\.\d{3} s system; peak RSS \d+\.\d MiB$")
+
+    @staticmethod
+    def generated(out):
+        """The generated_at line of a JSON document (differs run to run), or ""."""
+        m = re.search(r'"generated_at": "[^"]*"', out)
+        return m.group(0) if m else ""
 
 class LargePages(unittest.TestCase):
     """Pages over 1 MiB are parsed while they arrive (docs/design.md, "Streaming"): the same

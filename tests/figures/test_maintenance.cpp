@@ -23,7 +23,7 @@ using test::edge;
 using test::worked;
 std::vector<std::string> ids(const Snapshot& snap, const EventList& l) {
   std::vector<std::string> out;
-  for (const auto& r : l.rows) out.push_back(snap.maintenance[r.event].id);
+  for (const auto& r : l.rows) out.emplace_back(snap.maintenance[r.event].id);
   return out;
 }
 std::vector<std::string> names(const Snapshot& snap, const std::vector<std::uint32_t>& jobs) {

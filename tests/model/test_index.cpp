@@ -62,14 +62,18 @@ TEST_CASE("TextArena keeps lists of names beside the names") {
 }
 
 TEST_CASE("NameIndex finds what it holds, keeps the first holder of a name, grows") {
-  NameIndex index;
   std::vector<std::string> names;
   for (int i = 0; i < 5000; ++i) names.push_back("h100-use-001-n" + std::to_string(i));
+  names.push_back("h100-use-001-n17"); // a second holder of one name
+  NameIndex index(names.data(), sizeof(std::string), [](const void* p, std::uint32_t i) {
+    return std::string_view(static_cast<const std::string*>(p)[i]);
+  });
+  names.pop_back(); // the vector keeps its storage: the 5000th item stays readable
   for (std::size_t i = 0; i < names.size(); ++i) REQUIRE(index.insert(names[i], static_cast<std::uint32_t>(i)) == i);
   CHECK(index.size() == names.size());
   for (std::size_t i = 0; i < names.size(); ++i) REQUIRE(index.find(names[i]) == i);
   // A duplicate returns the first holder and changes nothing.
-  CHECK(index.insert(std::string("h100-use-001-n17"), 9999) == 17);
+  CHECK(index.insert(std::string("h100-use-001-n17"), 5000) == 17);
   CHECK(index.find("h100-use-001-n17") == 17);
   CHECK(index.size() == names.size());
   // Absent names, including prefixes, extensions and the empty name.
@@ -80,6 +84,16 @@ TEST_CASE("NameIndex finds what it holds, keeps the first holder of a name, grow
   CHECK(NameIndex().find("anything") == kNone);
   // The hash given explicitly is the one find() computes.
   CHECK(index.find(names[42], NameIndex::hash(names[42])) == 42);
+  // A slot holds the item number only: the name is read from the item (8 bytes a slot).
+  struct Item {
+    std::string_view name;
+  };
+  std::vector<Item> items = {{"a"}, {"b"}, {"c"}};
+  NameIndex over = NameIndex::over_names(items);
+  for (std::uint32_t i = 0; i < items.size(); ++i) CHECK(over.insert(items[i].name, i) == i);
+  CHECK(over.find("b") == 1);
+  items[1].name = "z"; // the index reads names where the items are
+  CHECK(over.find("b") == kNone);
 }
 
 TEST_CASE("Groups lists each owner's members in the order they were added") {

@@ -103,8 +103,10 @@ TEST_CASE("merge: a shared cluster renames the nodes', quotas', jobs', events' r
   CHECK(snap.jobs[2].nodes[0] == "prod/a1");
   CHECK(*snap.jobs[2].cluster == "prod/gpu");
   CHECK(snap.maintenance[1].cluster == "prod/gpu");
-  CHECK(snap.maintenance[1].nodes == std::vector<std::string>{"prod/a2"});
-  CHECK(snap.maintenance[1].node_indices == std::vector<std::uint32_t>{3});
+  // Event node lists and their indices are spans into the snapshot's arenas.
+  const auto& ev = snap.maintenance[1];
+  CHECK(std::vector<std::string>(ev.nodes.begin(), ev.nodes.end()) == std::vector<std::string>{"prod/a2"});
+  CHECK(std::vector<std::uint32_t>(ev.node_indices.begin(), ev.node_indices.end()) == std::vector<std::uint32_t>{3});
 
   // --cluster words: a cluster's name, a source's name, or a prefixed cluster's own name.
   CHECK(clusters_named(snap, "lab/gpu") == std::vector<std::uint32_t>{0});

@@ -173,18 +173,18 @@ struct NodeDetail {
   std::span<const ReservationUse> reservations;
 };
 
-// String fields view Snapshot::text (see TextArena).
+// String fields view Snapshot::text (see TextArena); issues are in Snapshot::node_issues.
 struct Node {
   std::string_view name, cluster, island, health;
+  std::span<const NodeIssue> issues;
   Gpus gpus = 0;
-  bool cordoned = false;
   std::int8_t healthy_given = -1;     // "healthy": true/false counts the node so, whatever `health` says
   const NodeDetail* detail = nullptr; // partitions, reservations; null when it has none
-  std::vector<NodeIssue> issues;
   // linked
-  bool healthy = false;
   std::uint32_t cluster_index = kNone;
   std::uint32_t island_index = kNone; // fleet-wide island number
+  bool cordoned = false;
+  bool healthy = false; // linked
 };
 
 // A Kueue ClusterQueue's spec.resourceGroups as the adapter read them (docs/kubernetes.md):
@@ -282,16 +282,18 @@ struct Job {
   bool stable_use() const { return flex && reclaimable == 0; }
 };
 
+// String fields view Snapshot::text and node lists are spans, as Job's (see TextArena): a fleet
+// has events by the ten thousand, each naming a few nodes.
 struct MaintenanceEvent {
-  std::string id, cluster, kind, reason;
-  std::vector<std::string> nodes; // empty = the whole cluster
-  int priority = 3;
+  std::string_view id, cluster, kind, reason;
+  std::span<const std::string_view> nodes; // empty = the whole cluster
   Time start = 0, end = 0;
+  int priority = 3;
   bool hard_start = false;
   EventState state = EventState::scheduled;
   // linked
   std::uint32_t cluster_index = kNone;
-  std::vector<std::uint32_t> node_indices; // empty = the whole cluster
+  std::span<const std::uint32_t> node_indices; // in Snapshot::event_node_indices; empty = the whole cluster
 
   // Active at t: start <= t < end and neither completed nor cancelled (docs/concepts.md).
   bool active_at(Time t) const {
@@ -370,35 +372,56 @@ private:
   std::vector<std::uint32_t> members_;
 };
 
-// Name -> item index: an open-addressing table over views of the items' own names. With a
-// hundred thousand names it outgrows the caches, so each lookup costs a cache miss or two;
-// callers with many names overlap those misses with for_each_hashed() (see validate.cpp).
+// Name -> item index: an open-addressing table over the items' own names. A slot holds an item
+// number and 32 bits of its name's hash (8 bytes), not the name: the name is read from the item
+// (name_of) when the hash bits match, so the table of a million names is 8 MiB rather than 24
+// (docs/design.md, "Lookups"). The items must stay where they are while the index is used:
+// bind it to a vector's data() once the vector is complete. With a hundred thousand names it
+// outgrows the caches, so each lookup costs a cache miss or two; callers with many names overlap
+// those misses with for_each_hashed() (see validate.cpp).
 class NameIndex {
 public:
+  // Item `index`'s name, for items at `items`.
+  using NameOf = std::string_view (*)(const void* items, std::uint32_t index);
+
+  NameIndex() = default;
+  // `stride`: the size of one item, so that prefetch_item() finds it.
+  NameIndex(const void* items, std::size_t stride, NameOf name_of)
+      : items_(items), stride_(stride), name_of_(name_of) {}
+  // Over a vector whose items have a `name` member convertible to std::string_view.
+  template <class T> static NameIndex over_names(const std::vector<T>& items) {
+    return NameIndex(items.data(), sizeof(T),
+                     [](const void* p, std::uint32_t i) { return std::string_view(static_cast<const T*>(p)[i].name); });
+  }
+
   static std::uint64_t hash(std::string_view name);
 
   void reserve(std::size_t names);
-  // Adds `name` -> `index` unless the name is there; returns the index that holds it.
+  // Adds item `index` (whose name is `name`) unless the name is there; returns the index that
+  // holds it.
   std::uint32_t insert(std::string_view name, std::uint32_t index) { return insert(name, index, hash(name)); }
   std::uint32_t insert(std::string_view name, std::uint32_t index, std::uint64_t hash);
   std::uint32_t find(std::string_view name) const { return find(name, hash(name)); } // kNone when absent
   std::uint32_t find(std::string_view name, std::uint64_t hash) const;
   bool contains(std::string_view name) const { return find(name) != kNone; }
   std::size_t size() const { return size_; }
-  // Cache hints for a lookup soon: the name's home slot, then the name that slot holds.
+  // Cache hints for a lookup soon, each a step later than the one before: the name's home slot,
+  // the item that slot holds, and that item's name.
   void prefetch_slot(std::uint64_t hash) const;
+  void prefetch_item(std::uint64_t hash) const;
   void prefetch_name(std::uint64_t hash) const;
 
 private:
   struct Slot {
-    const char* data = nullptr;
-    std::uint32_t length = 0;
     std::uint32_t index = kNone;
     std::uint32_t tag = 0; // high hash bits: most mismatches are told apart without the name
   };
   std::size_t slot_of(std::string_view name, std::uint64_t hash) const;
   std::vector<Slot> slots_;
   std::size_t size_ = 0;
+  const void* items_ = nullptr;
+  std::size_t stride_ = 0;
+  NameOf name_of_ = nullptr;
 };
 
 // Derived lookups, built by link() once the items are valid.
@@ -445,10 +468,13 @@ struct Snapshot {
   std::vector<std::string> warnings;
   FleetIndex index;
   std::array<TextArena, kResources.size()> text; // per resource, so resources parse concurrently
-  ArrayArena<std::uint32_t> job_node_indices;    // written by linking only
-  // A fleet of several sources (merge.hpp): the text of each source's snapshot, which its items
-  // view, and the text of the names the merge changed.
+  ArrayArena<NodeIssue> node_issues;             // written by parsing nodes only
+  ArrayArena<std::uint32_t> job_node_indices;    // written by linking only (jobs)
+  ArrayArena<std::uint32_t> event_node_indices;  // written by linking only (maintenance)
+  // A fleet of several sources (merge.hpp): the text and node issues of each source's snapshot,
+  // which its items view, and the text of the names the merge changed.
   std::vector<std::array<TextArena, kResources.size()>> merged_text;
+  std::vector<ArrayArena<NodeIssue>> merged_node_issues;
   // Set on the snapshot a command runs on: after keep_snapshots_until_exit(), destroying it
   // hands its memory to the process instead of freeing it piece by piece (tens of ms for a
   // large fleet, just before the process exits and the kernel takes it back anyway).

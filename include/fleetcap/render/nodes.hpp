@@ -4,6 +4,7 @@
 #include "fleetcap/figures/nodes.hpp"
 #include "fleetcap/render/output.hpp"
 
+#include <iosfwd>
 #include <string>
 
 namespace fleetcap {
@@ -12,7 +13,9 @@ namespace fleetcap {
 enum class NodesBy { node, island, partition };
 std::string render_nodes(const NodesReport& report, const Snapshot& snap, const RenderOptions& o, NodesBy by);
 
-// `nodes --free` as a table, JSON (fleetcap.nodes.free/v1), CSV or names.
-std::string render_free_nodes(const FreeNodes& report, const Snapshot& snap, const RenderOptions& o);
+// `nodes --free` as a table, JSON (fleetcap.nodes.free/v1), CSV or names. With `sink`, the JSON
+// document goes there as it is written and the result is empty.
+std::string render_free_nodes(const FreeNodes& report, const Snapshot& snap, const RenderOptions& o,
+                              std::ostream* sink = nullptr);
 
 } // namespace fleetcap
