@@ -86,6 +86,16 @@ class KubeCase(unittest.TestCase):
             self.assertNotIn(secret, r.out + r.err, f"a secret leaked: {r}")
         return r
 
+    def kubectl(self, kubeconfig, *args):
+        """A real kubectl against the test server; its stdout (a failure fails the test)."""
+        kubectl = shutil.which("kubectl")
+        if not kubectl:
+            self.skipTest("no kubectl (Debian: apt-get install kubernetes-client; scripts/install-deps does it)")
+        k = subprocess.run([kubectl, "--kubeconfig", kubeconfig, "--cache-dir", os.path.join(self.tmp, "kcache"), *args],
+                           capture_output=True, text=True, timeout=60, env=kube_env(HOME=self.tmp))
+        self.assertEqual(k.returncode, 0, k.stderr)
+        return k.stdout
+
     def assertFails(self, r, code, *words):
         self.assertEqual(r.code, code, r)
         self.assertEqual(r.out, "", r)
@@ -205,15 +215,6 @@ class Lab(KubeCase):
                     doc.pop(k, None)
             self.assertEqual(live, saved, args)
 
-    def kubectl(self, *args):
-        kubectl = shutil.which("kubectl")
-        if not kubectl:
-            self.skipTest("no kubectl (Debian: apt-get install kubernetes-client; scripts/install-deps does it)")
-        k = subprocess.run([kubectl, "--kubeconfig", self.kc, "--cache-dir", os.path.join(self.tmp, "kcache"), *args],
-                           capture_output=True, text=True, timeout=60, env=kube_env(HOME=self.tmp))
-        self.assertEqual(k.returncode, 0, k.stderr)
-        return k.stdout
-
     def test_kueue_plan_read_back_by_kubectl(self):
         """`overalloc plan -o kueue` read by a real kubectl (docs/overalloc.md, "The change in the
         scheduler's language"): `apply --dry-run=client` maps every document through the server's
@@ -249,11 +250,11 @@ class Lab(KubeCase):
         path = os.path.join(self.tmp, "plan.yaml")
         with open(path, "w") as f:
             f.write(text)
-        applied = self.kubectl("apply", "--dry-run=client", "--validate=false", "-f", path)
+        applied = self.kubectl(self.kc, "apply", "--dry-run=client", "--validate=false", "-f", path)
         self.assertEqual(sorted(applied.splitlines()),
                          [f"clusterqueue.kueue.x-k8s.io/{n} configured (dry run)" for n in sorted(want)])
         self.assertTrue({f"{cq_path}/{n}" for n in want} <= {p for _, p, _ in self.server.requests})
-        read, at, decoder = self.kubectl("create", "--dry-run=client", "--validate=false", "-o", "json", "-f", path), 0, \
+        read, at, decoder = self.kubectl(self.kc, "create", "--dry-run=client", "--validate=false", "-o", "json", "-f", path), 0, \
             json.JSONDecoder()
         docs = {}
         while read[at:].strip():  # one JSON object per document
@@ -271,7 +272,7 @@ class Lab(KubeCase):
             patch = os.path.join(self.tmp, f"patch-{i}.yaml")
             with open(patch, "w") as f:
                 f.write(document)
-            merged = json.loads(self.kubectl("patch", "clusterqueue", name, "--type", "merge", "--patch-file", patch,
+            merged = json.loads(self.kubectl(self.kc, "patch", "clusterqueue", name, "--type", "merge", "--patch-file", patch,
                                              "--dry-run=client", "-o", "json"))
             self.assertEqual(merged, dict(live[name], spec=want[name]), name)
 
@@ -388,6 +389,26 @@ class LabV1beta2(KubeCase):
         self.assertEqual(quotas, {"org": None, "research": "org", "team-a/h100": "research",
                                   "team-a/a100": "research", "team-b": "research"})
         self.assertFalse(any("v1beta1" in p or "v1alpha1" in p for _, p, _ in self.server.requests))
+
+    def test_kueue_plan_in_the_servers_version(self):
+        """-o kueue writes the ClusterQueues in the version the server listed them in: a Kueue
+        that serves only v1beta2 has no v1beta1 kind for kubectl to map (it read v1beta1 always)."""
+        kc = self.kubeconfig("v2.yaml", {"alice": {"token": TOKEN}}, {"lab": "alice"}, "lab")
+        r = self.run_kube("--source", "kube", "--kubeconfig", kc, "overalloc", "plan", "-o", "kueue")
+        self.assertEqual(r.code, 0, r)
+        versions = [line for line in r.out.splitlines() if line.startswith("apiVersion:")]
+        self.assertEqual(versions, ["apiVersion: kueue.x-k8s.io/v1beta2"] * 2, r.out)
+        path = os.path.join(self.tmp, "plan-v2.yaml")
+        with open(path, "w") as f:
+            f.write(r.out)
+        self.assertEqual(sorted(self.kubectl(kc, "apply", "--dry-run=client", "--validate=false", "-f", path).split()),
+                         ["(dry", "(dry", "clusterqueue.kueue.x-k8s.io/team-a", "clusterqueue.kueue.x-k8s.io/team-b",
+                          "configured", "configured", "run)", "run)"])
+        d = os.path.join(self.tmp, "v2-plan-snap")
+        shutil.rmtree(d, True)
+        self.assertEqual(self.run_kube("--source", "kube", "--kubeconfig", kc, "snapshot", "save", d).code, 0)
+        self.assertEqual({q["kueue"]["api_version"] for q in items_of(d, "quotas") if "kueue" in q},
+                         {"kueue.x-k8s.io/v1beta2"})
 
 
 class KueueSample(KubeCase):
