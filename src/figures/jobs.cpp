@@ -44,19 +44,46 @@ bool queue_before(const Job& a, const Job& b) {
   return a.name < b.name;
 }
 
-// One pending job against what the jobs ahead of it left: its quota's available (`left`) and
-// its cluster's unused GPUs (`unused`).
-Fit place(const Job& j, Gpus* left, Gpus& unused) {
-  if (left && j.gpus <= *left) {
-    *left -= j.gpus;
-    const bool free = j.gpus <= unused;
-    unused = std::max<Gpus>(0, unused - j.gpus);
-    return free ? Fit::free : Fit::quota;
+// What the jobs ahead of a pending one left: each quota's available, each cluster's unused GPUs,
+// and each cap's free GPUs (docs/design.md: a job starts only within every cap it counts against
+// where the cap holds, as Slurm's QOSGrpGRES and AssocGrpGRES keep it pending).
+struct Left {
+  const Snapshot& snap;
+  std::vector<Gpus> quota, unused, caps;
+
+  bool within_caps(std::uint32_t j, std::uint32_t c) const {
+    if (snap.index.job_caps.size() == 0) return true;
+    for (auto cap : snap.index.job_caps[j])
+      if (snap.caps[cap].holds_in(c) && snap.jobs[j].gpus > caps[cap]) return false;
+    return true;
   }
-  if (j.gpus > unused) return Fit::none;
-  unused -= j.gpus;
-  return left ? Fit::flex : Fit::free;
-}
+  void take_caps(std::uint32_t j, std::uint32_t c) {
+    if (snap.index.job_caps.size() == 0) return;
+    for (auto cap : snap.index.job_caps[j])
+      if (snap.caps[cap].holds_in(c)) caps[cap] -= snap.jobs[j].gpus;
+  }
+
+  // Pending job j in cluster c: within its caps, then its quota's available (an in-quota job of
+  // the cluster's queue), then the cluster's unused GPUs.
+  Fit place(std::uint32_t j, std::uint32_t c, bool queued) {
+    const Job& job = snap.jobs[j];
+    if (!within_caps(j, c)) return Fit::none;
+    Gpus* left = !queued || job.flex ? nullptr : &quota[job.quota_index];
+    Fit fit;
+    if (left && job.gpus <= *left) {
+      *left -= job.gpus;
+      fit = job.gpus <= unused[c] ? Fit::free : Fit::quota;
+      unused[c] = std::max<Gpus>(0, unused[c] - job.gpus);
+    } else if (job.gpus > unused[c]) {
+      return Fit::none;
+    } else {
+      unused[c] -= job.gpus;
+      fit = left ? Fit::flex : Fit::free;
+    }
+    take_caps(j, c);
+    return fit;
+  }
+};
 
 bool wanted(const Job& j, const Snapshot& snap, const JobsQuery& q) {
   if (q.flex && !j.flex) return false;
@@ -79,11 +106,10 @@ bool wanted(const Job& j, const Snapshot& snap, const JobsQuery& q) {
 
 std::vector<Fit> pending_fits(const Snapshot& snap, const FleetAt& fleet, const std::vector<std::uint32_t>& clusters) {
   std::vector<Fit> fits(snap.jobs.size(), Fit::none);
-  const auto figures = leaf_quota_figures(snap, fleet);
-  std::vector<Gpus> left(snap.quotas.size(), 0);
-  for (std::size_t q = 0; q < snap.quotas.size(); ++q) left[q] = figures[q].available;
-  std::vector<Gpus> unused(snap.clusters.size(), 0);
-  for (std::size_t c = 0; c < snap.clusters.size(); ++c) unused[c] = fleet.clusters[c].flex_free;
+  Left left{snap, {}, {}, {}};
+  for (const auto& f : leaf_quota_figures(snap, fleet)) left.quota.push_back(f.available);
+  for (const auto& f : fleet.clusters) left.unused.push_back(f.flex_free);
+  for (const auto& f : cap_figures(snap)) left.caps.push_back(f.free);
   std::vector<std::uint32_t> queue, homeless;
   for (std::size_t c = 0; c < snap.clusters.size(); ++c) {
     queue.clear();
@@ -91,10 +117,8 @@ std::vector<Fit> pending_fits(const Snapshot& snap, const FleetAt& fleet, const 
       if (!snap.jobs[j].running()) queue.push_back(j);
     std::sort(queue.begin(), queue.end(),
               [&](std::uint32_t a, std::uint32_t b) { return queue_before(snap.jobs[a], snap.jobs[b]); });
-    for (auto j : queue) {
-      const Job& job = snap.jobs[j];
-      if (!held_off(job.pending_reason())) fits[j] = place(job, job.flex ? nullptr : &left[job.quota_index], unused[c]);
-    }
+    for (auto j : queue)
+      if (!held_off(snap.jobs[j].pending_reason())) fits[j] = left.place(j, static_cast<std::uint32_t>(c), true);
   }
   for (std::size_t j = 0; j < snap.jobs.size(); ++j)
     if (!snap.jobs[j].running() && snap.jobs[j].cluster_index == kNone && !held_off(snap.jobs[j].pending_reason()))
@@ -105,10 +129,10 @@ std::vector<Fit> pending_fits(const Snapshot& snap, const FleetAt& fleet, const 
     // The selected cluster with most unused GPUs left (ties: the name that sorts first).
     std::uint32_t best = kNone;
     for (auto c : clusters)
-      if (best == kNone || unused[c] > unused[best] ||
-          (unused[c] == unused[best] && snap.clusters[c].name < snap.clusters[best].name))
+      if (best == kNone || left.unused[c] > left.unused[best] ||
+          (left.unused[c] == left.unused[best] && snap.clusters[c].name < snap.clusters[best].name))
         best = c;
-    if (best != kNone) fits[j] = place(snap.jobs[j], nullptr, unused[best]);
+    if (best != kNone) fits[j] = left.place(j, best, false); // no cluster: no quota of one
   }
   return fits;
 }

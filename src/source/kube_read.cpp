@@ -4,6 +4,7 @@
 #include "fleetcap/error.hpp"
 #include "fleetcap/text.hpp"
 #include "kube_internal.hpp"
+#include "model/json_key.hpp"
 #include "model/json_tail.hpp"
 
 #include <fmt/format.h>
@@ -18,8 +19,6 @@ namespace od = simdjson::ondemand;
 
 // ---------------------------------------------------------------------------------------------
 // Reading JSON with simdjson On Demand: one pass over each object's fields, in any order.
-
-template <class Field> std::string_view key_of(Field& f) { return f.unescaped_key(); }
 
 std::string text(od::value v) {
   if (v.type() == od::json_type::null) return {};

@@ -139,6 +139,14 @@ class Held(unittest.TestCase):
         self.assertEqual((held["pending_reason"], held["fits_now"], held["gpus"]), ("JobHeldUser", "waits", 4))
         self.assertEqual(states()[lab.JOB["evals-c"]][:2], ("PENDING", "JobHeldUser"))
 
+    def test_a_job_past_its_qos_cap_waits(self):
+        # capped-b (flex, QOS capped: GrpTRES gres/gpu:h200=16, all running) asks for 4 h200 GPUs
+        # while lab/h200 has unused ones: the cap, not the cluster, keeps it pending (docs/jobs.md).
+        doc = lab.ok(self, "jobs", "--pending", "--json").json()
+        capped = {j["name"]: j for j in doc["jobs"]}[lab.JOB["capped-b"]]
+        self.assertEqual((capped["quota"], capped["fits_now"], capped["gpus"]), ("flex", "waits", 4))
+        self.assertEqual(states()[lab.JOB["capped-b"]][:2], ("PENDING", "QOSGrpGRES"))
+
 
 if __name__ == "__main__":
     lab.harness.main()

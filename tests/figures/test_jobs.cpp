@@ -198,3 +198,25 @@ TEST_CASE("jobs: a job its user (or an admin) holds waits, and takes nothing fro
   CHECK(fit_of(snap, r, "h1") == Fit::free);
   CHECK(fit_of(snap, r, "p1") == Fit::flex); // h1 took qa's 8
 }
+
+TEST_CASE("jobs: a pending job starts only within every cap it counts against", "[jobs]") {
+  // A QOS-like cap of 4 GPUs (docs/design.md) on three critical flex jobs, first in c's queue:
+  // without it c1 would take 8 of c's 16 unused GPUs. With it, c1 (8 > 4) waits as Slurm keeps it
+  // pending with QOSGrpGRES; c2 (4) starts and spends the cap; c3 (4 more) waits; c4 is in the
+  // cap's cluster d only, so the cap does not bind it in c.
+  const Snapshot snap = queue_fleet(
+      R"(, {"name": "c1", "namespace": "f", "quota": "flex", "cluster": "c", "priority": "critical", "gpus": 8, "state": "pending", "submitted_at": "2026-11-20T07:00:00Z", "caps": [{"name": "qos", "gpus": 4}, {"name": "dcap", "gpus": 0, "cluster": "d"}]},
+         {"name": "c2", "namespace": "f", "quota": "flex", "cluster": "c", "priority": "critical", "gpus": 4, "state": "pending", "submitted_at": "2026-11-20T07:10:00Z", "caps": ["qos"]},
+         {"name": "c3", "namespace": "f", "quota": "flex", "cluster": "c", "priority": "critical", "gpus": 4, "state": "pending", "submitted_at": "2026-11-20T07:20:00Z", "caps": ["qos"]},
+         {"name": "c4", "namespace": "f", "quota": "flex", "cluster": "c", "priority": "critical", "gpus": 4, "state": "pending", "submitted_at": "2026-11-20T07:30:00Z", "caps": ["dcap"]})");
+  const FleetAt fleet = evaluate(snap, test::worked_at());
+  const JobsReport r = list_jobs(snap, fleet, Selection{}, JobsQuery{});
+  CHECK(fit_of(snap, r, "c1") == Fit::none);
+  CHECK(fit_of(snap, r, "c2") == Fit::free);
+  CHECK(fit_of(snap, r, "c3") == Fit::none);
+  CHECK(fit_of(snap, r, "c4") == Fit::free);
+  // c2 and c4 took 8 of c's 16 unused: p1 (qa's 8) still starts free on the other 8; p2 (qa
+  // spent, none unused) waits.
+  CHECK(fit_of(snap, r, "p1") == Fit::free);
+  CHECK(fit_of(snap, r, "p2") == Fit::none);
+}
