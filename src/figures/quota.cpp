@@ -39,10 +39,11 @@ namespace {
 Gpus reserved_for(const Snapshot& snap, const FleetAt& fleet, std::uint32_t c, const Quota& q) {
   if (fleet.reserved_idle.empty() || !q.access) return 0;
   Gpus g = 0;
-  for (const auto& [r, idle] : fleet.reserved_idle[c])
-    if (std::any_of(q.access->begin(), q.access->end(),
-                    [&](const std::string& ns) { return snap.reservations[r].serves(ns); }))
+  for (const auto& [r, idle] : fleet.reserved_idle[c]) {
+    const Reservation& res = snap.reservations[r]; // clang 14 captures no structured binding
+    if (std::any_of(q.access->begin(), q.access->end(), [&](const std::string& ns) { return res.serves(ns); }))
       g += idle;
+  }
   return g;
 }
 
