@@ -1,5 +1,5 @@
 // Hidden `fleetcap __complete KIND`: names from the snapshot for shell completion (clusters,
-// regions, skus, islands, nodes, quotas, namespaces, events; and the config file's source
+// regions, skus, islands, partitions, nodes, quotas, namespaces, events; and the config file's source
 // names), and `__complete columns WORDS...`: the columns --sort and --columns name for the
 // command among WORDS (the words of the line). Prints nothing rather than failing: a completion
 // must never spray errors into the user's prompt.
@@ -58,6 +58,8 @@ std::string complete(Context& ctx, const std::string& kind) {
       for (const auto& n : snap.nodes) names.emplace(n.name);
     if (kind == "islands")
       for (const auto& i : snap.index.islands) names.emplace(i.name);
+    if (kind == "partitions") // Slurm's (docs/slurm.md); none for other sources
+      names.insert(snap.partitions.begin(), snap.partitions.end());
     if (kind == "quotas")
       for (const auto& q : snap.quotas) names.insert(q.name);
     if (kind == "namespaces")
@@ -77,10 +79,12 @@ void setup_complete(CLI::App& cmd, Context& ctx) {
   auto kind = std::make_shared<std::string>();
   auto words = std::make_shared<std::vector<std::string>>();
   cmd.add_option("KIND", *kind,
-                 "clusters, regions, skus, islands, nodes, quotas, namespaces, events, sources or columns")
+                 "clusters, regions, skus, islands, partitions, nodes, quotas, namespaces, events, sources or "
+                 "columns")
       ->required()
       ->check(CLI::IsMember(
-          {"clusters", "regions", "skus", "islands", "nodes", "quotas", "namespaces", "events", "sources", "columns"}));
+          {"clusters", "regions", "skus", "islands", "partitions", "nodes", "quotas", "namespaces", "events", "sources",
+           "columns"}));
   cmd.add_option("WORDS", *words, "columns: the words of the command line, to find its command");
   cmd.allow_extras();
   cmd.callback([&ctx, kind, words] {

@@ -272,7 +272,8 @@ class Completions(unittest.TestCase):
 
     def test_bash_completes_columns_and_islands(self):
         """--sort and --columns offer the columns of the command on the line, --island the islands
-        of the --source on the line (issue 24), through the real binary."""
+        and --partition the partitions of the --source on the line (issue 24), through the real
+        binary."""
         binary_dir = os.path.dirname(os.environ.get("FLEETCAP_BINARY") or os.path.join(ROOT, "build", "fleetcap"))
         demo = os.path.join(ROOT, "examples", "fleet", "demo")
 
@@ -290,6 +291,9 @@ class Completions(unittest.TestCase):
         self.assertNotIn("HEADROOM", complete("fleetcap", "maintenance", "list", "--columns", ""))
         islands = complete("fleetcap", "--source", demo, "nodes", "--island", "h100-use-007-ib0")
         self.assertEqual(islands, [f"h100-use-007-ib0{i}" for i in range(1, 10)])
+        # --partition offers the source's Slurm partitions (the enforce fleet's nodes carry gpu, debug).
+        enforce = os.path.join(ROOT, "tests", "data", "fleets", "enforce")
+        self.assertEqual(complete("fleetcap", "--source", enforce, "capacity", "--partition", ""), ["debug", "gpu"])
 
 
 def tracked_files():
