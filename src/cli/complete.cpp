@@ -82,9 +82,8 @@ void setup_complete(CLI::App& cmd, Context& ctx) {
                  "clusters, regions, skus, islands, partitions, nodes, quotas, namespaces, events, sources or "
                  "columns")
       ->required()
-      ->check(CLI::IsMember(
-          {"clusters", "regions", "skus", "islands", "partitions", "nodes", "quotas", "namespaces", "events", "sources",
-           "columns"}));
+      ->check(CLI::IsMember({"clusters", "regions", "skus", "islands", "partitions", "nodes", "quotas", "namespaces",
+                             "events", "sources", "columns"}));
   cmd.add_option("WORDS", *words, "columns: the words of the command line, to find its command");
   cmd.allow_extras();
   cmd.callback([&ctx, kind, words] {

@@ -28,18 +28,16 @@ QosRule qos(std::string name, std::vector<std::string> preempts = {}, std::strin
 
 TEST_CASE("slurm rules: preempt/qos reclaims exactly the QOS another QOS's Preempt list names", "[slurm-rules]") {
   Warnings w;
-  const Preemption p(PreemptionSetup{"preempt/qos", "REQUEUE", {qos("normal", {"scavenger"}), qos("scavenger"),
-                                                                 qos("capped")},
-                                     {}},
-                     w.sink());
+  const Preemption p(
+      PreemptionSetup{"preempt/qos", "REQUEUE", {qos("normal", {"scavenger"}), qos("scavenger"), qos("capped")}, {}},
+      w.sink());
   CHECK(p.reclaimable("scavenger", "gpu", {"n1"}));
   CHECK_FALSE(p.reclaimable("normal", "gpu", {"n1"}));
   CHECK_FALSE(p.reclaimable("capped", "gpu", {"n1"})); // in no Preempt list: stable use
   CHECK(w.said.empty());
   // A QOS whose PreemptMode is OFF follows the cluster's; with the cluster's OFF too, nobody is.
-  const Preemption off(PreemptionSetup{"preempt/qos", "OFF", {qos("normal", {"scavenger"}), qos("scavenger", {}, "OFF")},
-                                       {}},
-                       w.sink());
+  const Preemption off(
+      PreemptionSetup{"preempt/qos", "OFF", {qos("normal", {"scavenger"}), qos("scavenger", {}, "OFF")}, {}}, w.sink());
   CHECK_FALSE(off.reclaimable("scavenger", "gpu", {"n1"}));
 }
 
@@ -66,14 +64,14 @@ TEST_CASE("slurm rules: a preemption cycle is warned once, and each side is recl
 
 TEST_CASE("slurm rules: preempt/none reclaims nobody; partition_prio a lower tier sharing nodes", "[slurm-rules]") {
   Warnings w;
-  const std::vector<PartitionRule> parts = {{"gpu", {"n1", "n2", "n3"}, 1}, {"prio", {"n1", "n2"}, 10},
-                                            {"solo", {"n9"}, 1}};
+  const std::vector<PartitionRule> parts = {
+      {"gpu", {"n1", "n2", "n3"}, 1}, {"prio", {"n1", "n2"}, 10}, {"solo", {"n9"}, 1}};
   const Preemption none(PreemptionSetup{"preempt/none", "", {qos("normal", {"scavenger"}), qos("scavenger")}, parts},
                         w.sink());
   CHECK_FALSE(none.reclaimable("scavenger", "gpu", {"n1"}));
   const Preemption prio(PreemptionSetup{"preempt/partition_prio", "", {}, parts}, w.sink());
-  CHECK(prio.reclaimable("normal", "gpu", {"n2"}));       // prio (tier 10) shares n2
-  CHECK_FALSE(prio.reclaimable("normal", "gpu", {"n3"})); // only gpu holds n3
+  CHECK(prio.reclaimable("normal", "gpu", {"n2"}));        // prio (tier 10) shares n2
+  CHECK_FALSE(prio.reclaimable("normal", "gpu", {"n3"}));  // only gpu holds n3
   CHECK_FALSE(prio.reclaimable("normal", "prio", {"n1"})); // the top tier is nobody's to take
   CHECK_FALSE(prio.reclaimable("normal", "solo", {"n9"}));
   CHECK(prio.reclaimable("normal", "solo,gpu", {})); // pending, asked for two: gpu's nodes count
