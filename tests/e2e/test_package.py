@@ -5,8 +5,11 @@ report no errors.
 
 It changes the machine (/usr/bin/fleetcap while it runs), so it runs only as root with dpkg,
 and reports skipped otherwise; it also skips when a fleetcap package is already installed
-(not ours to remove).
+(not ours to remove). Two suites on one machine (two checkouts' scripts/test at once) take
+turns: the class holds a machine-wide lock from its first look at dpkg to its last, so one
+never meets the other's package, or dpkg's own lock held by the other's dpkg.
 """
+import fcntl
 import os
 import shutil
 import subprocess
@@ -17,6 +20,7 @@ from harness import BINARY, ROOT
 
 BUILD_DIR = os.path.dirname(BINARY)
 CAN_INSTALL = os.geteuid() == 0 and shutil.which("dpkg") and shutil.which("dpkg-deb")
+MACHINE_LOCK = "/var/lock/fleetcap-test-package.lock"  # root only, as the class is
 
 
 def sh(*argv, check=True, **kw):
@@ -37,7 +41,10 @@ def installed():
 class DebianPackage(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
+        cls.lock = open(MACHINE_LOCK, "w")
+        fcntl.flock(cls.lock, fcntl.LOCK_EX)  # another suite's package test: wait for its end
         if installed():
+            cls.lock.close()
             raise unittest.SkipTest("a fleetcap package is already installed; not ours to remove")
         cls.out = tempfile.mkdtemp(prefix="fleetcap-deb-")
         p = sh(os.path.join(ROOT, "scripts", "package"), BUILD_DIR, cls.out)
@@ -48,6 +55,7 @@ class DebianPackage(unittest.TestCase):
         if installed():
             sh("dpkg", "--purge", "fleetcap", check=False)
         shutil.rmtree(cls.out, ignore_errors=True)
+        cls.lock.close()  # releases the machine-wide lock
 
     def field(self, name):
         return sh("dpkg-deb", "-f", self.deb, name).stdout.strip()
