@@ -99,6 +99,11 @@ std::string sacctmgr_lines(const QuotaPlan& plan, const Snapshot& snap, const st
     const QuotaOrigin& o = *q.origin;
     const Cluster& c = snap.clusters[p->quota->cluster];
     out += fmt::format("# {} ({}): {} -> {} GPUs, phase {}\n", q.name, c.name, p->old_gpus, p->gpus, p->quota->phase);
+    // An untyped limit is one cap over every GPU type (docs/slurm.md): the new number bounds the
+    // holder's GPUs of the other types too, which an admin must know before running the line.
+    if (o.resource == "gres/gpu")
+      out += fmt::format("# {} is untyped: it bounds {}'s GPUs of every type together, not only {}'s\n", o.resource,
+                         o.name, c.sku.empty() ? c.name : c.sku);
     if (o.kind == QuotaOrigin::Kind::slurm_qos)
       out += fmt::format("sacctmgr -i modify qos where name={} set GrpTRES={}={}\n", shell_quote(o.name),
                          shell_quote(o.resource), p->gpus);

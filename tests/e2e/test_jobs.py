@@ -163,6 +163,13 @@ class Slurm(unittest.TestCase):
         for line in lines:
             self.assertRegex(line, r"^sacctmgr -i modify (account|qos) where name=\S+( cluster=lab)? set "
                                    r"GrpTRES=gres/gpu(:\w+)?=\d+$")
+        # chat's limit is untyped (gres/gpu=24 over h100 and h200): its line says so above it.
+        out = r.out.splitlines()
+        untyped = [i for i, line in enumerate(out) if "GrpTRES=gres/gpu=" in line]
+        self.assertTrue(untyped, r.out)
+        for i in untyped:
+            self.assertRegex(out[i - 1], r"^# gres/gpu is untyped: it bounds \S+'s GPUs of every type together, "
+                                         r"not only h\d+'s$")
         # Phase 1 cuts only unscheduled quota, and the lab has none: nothing to change, exit 0.
         r = self.fake.fleetcap("overalloc", "plan", "-o", "sacctmgr", "--phase", "1")
         self.assertEqual(r.code, 0, r)
