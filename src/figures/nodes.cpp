@@ -146,6 +146,7 @@ void add_to(IslandNodes& s, const Snapshot& snap, const NodeRow& row) {
   s.cordoned += n.cordoned ? 1 : 0;
   s.with_issues += n.issues.empty() ? 0 : 1;
   s.with_events += row.next_event != kNone ? 1 : 0;
+  s.reserved += row.concern == NodeConcern::reserved ? 1 : 0;
 }
 
 std::size_t distinct(std::vector<std::uint32_t>& jobs) {

@@ -4,8 +4,6 @@
 #include "fleetcap/render/maintenance.hpp"
 #include "lists.hpp"
 
-#include <algorithm>
-
 namespace fleetcap {
 namespace {
 
@@ -530,14 +528,12 @@ std::string table(const NodesReport& r, const Snapshot& snap, const RenderOption
   }
   std::string out = table_of(kNodeColumns, node_rows(r, snap, o), o, nullptr, conditions(snap));
   const IslandNodes& t = r.totals;
-  // Listed only for a reservation (docs/maintenance.md: concern `reserved`), said when there are any.
-  const auto reserved =
-      std::count_if(r.rows.begin(), r.rows.end(), [](const NodeRow& x) { return x.concern == NodeConcern::reserved; });
+  // The nodes listed only for a reservation (docs/maintenance.md: concern `reserved`), when any.
   out += wrap_prose(fmt::format("\n{} node{} ({} GPUs{}): {} not schedulable now, {} unhealthy, {} cordoned, {} with "
                                 "an open issue, {} with maintenance before {}{}.\n",
                                 t.nodes, t.nodes == 1 ? "" : "s", t.gpus, r.all ? "" : " listed", t.unschedulable,
                                 t.unhealthy, t.cordoned, t.with_issues, t.with_events, short_time(r.horizon.end()),
-                                reserved ? fmt::format(", {} held only by a reservation", reserved) : ""),
+                                t.reserved ? fmt::format(", {} held only by a reservation", t.reserved) : ""),
                     o.style.width);
   return out;
 }

@@ -46,6 +46,7 @@ struct NodeRow {
 struct IslandNodes {
   std::uint32_t island = kNone;
   std::size_t nodes = 0, unschedulable = 0, unhealthy = 0, cordoned = 0, with_issues = 0, with_events = 0;
+  std::size_t reserved = 0;     // listed only because a reservation holds them (NodeConcern::reserved)
   std::size_t running_jobs = 0; // distinct running jobs on its listed nodes
   Gpus gpus = 0, gpus_used = 0, schedulable_gpus = 0;
 };
