@@ -78,23 +78,24 @@ Value group_clusters(const CapacityView& r) { return num(r.row->clusters); }
 
 // --by region|sku|provider|partition: the group's key (JSON "key") under the grouping's name,
 // its clusters, then the figures.
-constexpr auto group_list(std::string_view header, std::string_view csv, std::string_view meaning) {
-  const Column<CapacityView> head[] = {group_key_column<CapacityView>(header, csv, meaning, group_key),
-                                       {.key = "clusters",
-                                        .header = "CLUSTERS",
-                                        .unit = Unit::count,
-                                        .meaning = "Clusters in the group.",
-                                        .drop = 3,
-                                        .total = Total::row,
-                                        .get = group_clusters}};
-  return joined(head, kFigureColumns);
-}
+constexpr Column<CapacityView> kGroupClusters[] = {{.key = "clusters",
+                                                    .header = "CLUSTERS",
+                                                    .unit = Unit::count,
+                                                    .meaning = "Clusters in the group.",
+                                                    .drop = 3,
+                                                    .total = Total::row,
+                                                    .get = group_clusters}};
+constexpr auto kGroupFigures = joined(kGroupClusters, kFigureColumns);
 
-constexpr auto kRegionList = group_list("REGION", "region", "The region the group's clusters are in.");
-constexpr auto kSkuList = group_list("SKU", "sku", "The GPU model of the group's clusters.");
-constexpr auto kProviderList = group_list("PROVIDER", "provider", "The provider of the group's clusters.");
+constexpr auto kRegionList =
+    group_list("REGION", "region", "The region the group's clusters are in.", group_key, kGroupFigures.columns);
+constexpr auto kSkuList =
+    group_list("SKU", "sku", "The GPU model of the group's clusters.", group_key, kGroupFigures.columns);
+constexpr auto kProviderList =
+    group_list("PROVIDER", "provider", "The provider of the group's clusters.", group_key, kGroupFigures.columns);
 constexpr auto kPartitionList =
-    group_list("PARTITION", "partition", "The partition: its nodes (a node in several counts in each).");
+    group_list("PARTITION", "partition", "The partition: its nodes (a node in several counts in each).", group_key,
+               kGroupFigures.columns);
 const Columns<CapacityView> kRegionColumns{"capacity", "groups by region", kRegionList.columns};
 const Columns<CapacityView> kSkuColumns{"capacity", "groups by sku", kSkuList.columns};
 const Columns<CapacityView> kProviderColumns{"capacity", "groups by provider", kProviderList.columns};

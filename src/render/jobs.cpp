@@ -170,23 +170,17 @@ constexpr Column<GroupView> kPendingSums[] = {
      .get = group_figure<&PendingGroup::flex_free>},
 };
 
-constexpr auto kByClusterList = joined<GroupView>(
-    {group_key_column<GroupView>("CLUSTER", "cluster", "The pending jobs' cluster (- for none yet).", group_key)},
-    kPendingSums);
-constexpr auto kBySkuList = joined<GroupView>(
-    {group_key_column<GroupView>("SKU", "sku", "The SKU of their cluster.", group_key)}, kPendingSums);
-constexpr auto kByQuotaSums = joined<GroupView>(
-    {group_key_column<GroupView>("QUOTA", "quota", "The leaf quota they target, or flex.", group_key)}, kPendingSums);
+constexpr auto kByClusterList =
+    group_list("CLUSTER", "cluster", "The pending jobs' cluster (- for none yet).", group_key, kPendingSums);
+constexpr auto kBySkuList = group_list("SKU", "sku", "The SKU of their cluster.", group_key, kPendingSums);
 constexpr auto kByQuotaList =
-    joined<GroupView>(kByQuotaSums.columns,
-                      {
-                          {.key = "available",
-                           .header = "AVAILABLE",
-                           .unit = Unit::gpus,
-                           .meaning = "The quota's AVAILABLE now (fleetcap quota); - for flex.",
-                           .drop = 4,
-                           .get = [](const GroupView& r) { return r.g->available ? num(*r.g->available) : none(); }},
-                      });
+    joined(group_list("QUOTA", "quota", "The leaf quota they target, or flex.", group_key, kPendingSums).columns,
+           {{.key = "available",
+             .header = "AVAILABLE",
+             .unit = Unit::gpus,
+             .meaning = "The quota's AVAILABLE now (fleetcap quota); - for flex.",
+             .drop = 4,
+             .get = [](const GroupView& r) { return r.g->available ? num(*r.g->available) : none(); }}});
 const Columns<GroupView> kByClusterColumns{"jobs", "pending by cluster", kByClusterList.columns};
 const Columns<GroupView> kBySkuColumns{"jobs", "pending by sku", kBySkuList.columns};
 const Columns<GroupView> kByQuotaColumns{"jobs", "pending by quota", kByQuotaList.columns};

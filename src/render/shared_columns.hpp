@@ -22,28 +22,35 @@ struct Place {
   In in = In::all;
   Total total = Total::none;
 };
-template <class R> constexpr Column<R> placed(Column<R> c, const Place& p) {
-  c.drop = p.drop;
-  c.identifying = p.identifying;
-  c.wide = p.wide;
-  c.needs = p.needs;
-  c.only_with = p.only_with;
-  c.in = p.in;
-  c.total = p.total;
-  return c;
-}
 inline constexpr Place kIdentifying{.identifying = true};
 
+// A shared column: what it is, the same in every list, and where it stands in this one.
+template <class R> constexpr Column<R> shared_column(std::string_view key, std::string_view header, Unit unit,
+                                                     std::string_view meaning, Align align, const Place& p,
+                                                     Getter<R> get) {
+  return {.key = key,
+          .header = header,
+          .unit = unit,
+          .meaning = meaning,
+          .align = align,
+          .drop = p.drop,
+          .identifying = p.identifying,
+          .wide = p.wide,
+          .total = p.total,
+          .needs = p.needs,
+          .only_with = p.only_with,
+          .in = p.in,
+          .get = get};
+}
 // A text column of names or words, left aligned.
 template <class R> constexpr Column<R> text_column(std::string_view key, std::string_view header, Unit unit,
                                                    std::string_view meaning, const Place& p, Getter<R> get) {
-  return placed<R>({.key = key, .header = header, .unit = unit, .meaning = meaning, .align = Align::left, .get = get},
-                   p);
+  return shared_column<R>(key, header, unit, meaning, Align::left, p, get);
 }
 // A number column, right aligned.
 template <class R> constexpr Column<R> number_column(std::string_view key, std::string_view header, Unit unit,
                                                      std::string_view meaning, const Place& p, Getter<R> get) {
-  return placed<R>({.key = key, .header = header, .unit = unit, .meaning = meaning, .get = get}, p);
+  return shared_column<R>(key, header, unit, meaning, Align::right, p, get);
 }
 
 // A figure that is a member of the row (a section of numbers: totals, counts).
@@ -231,6 +238,14 @@ constexpr ColumnArray<R, N + M> joined(const Column<R> (&a)[N], const Column<R> 
   for (std::size_t i = 0; i < N; ++i) out.columns[i] = a[i];
   for (std::size_t i = 0; i < M; ++i) out.columns[N + i] = b[i];
   return out;
+}
+
+// A --by grouping's list: the group's key, then what every grouping of the command shows.
+template <class R, std::size_t M>
+constexpr ColumnArray<R, M + 1> group_list(std::string_view header, std::string_view csv, std::string_view meaning,
+                                           Getter<R> key, const Column<R> (&rest)[M]) {
+  const Column<R> head[] = {group_key_column<R>(header, csv, meaning, key)};
+  return joined(head, rest);
 }
 
 } // namespace fleetcap::cols
