@@ -47,6 +47,14 @@ template <class R> constexpr Column<R> text_column(std::string_view key, std::st
                                                    std::string_view meaning, const Place& p, Getter<R> get) {
   return shared_column<R>(key, header, unit, meaning, Align::left, p, get);
 }
+// A list column: item is what the table counts when narrow ("node": "3 nodes"), or nothing.
+template <class R> constexpr Column<R> list_column(std::string_view key, std::string_view header,
+                                                   std::string_view meaning, std::string_view item, const Place& p,
+                                                   Getter<R> get) {
+  Column<R> c = shared_column<R>(key, header, Unit::list, meaning, Align::left, p, get);
+  c.item = item;
+  return c;
+}
 // A number column, right aligned.
 template <class R> constexpr Column<R> number_column(std::string_view key, std::string_view header, Unit unit,
                                                      std::string_view meaning, const Place& p, Getter<R> get) {
@@ -126,9 +134,7 @@ template <class R> constexpr Column<R> job_state_column(const Place& p, Getter<R
   return text_column<R>("state", "STATE", Unit::text, meaning::kJobState, p, get);
 }
 template <class R> constexpr Column<R> job_nodes_column(const Place& p, Getter<R> get) {
-  Column<R> c = text_column<R>("nodes", "NODES", Unit::list, meaning::kJobNodes, p, get);
-  c.item = "node";
-  return c;
+  return list_column<R>("nodes", "NODES", meaning::kJobNodes, "node", p, get);
 }
 template <class R> constexpr Column<R> job_idle_column(const Place& p) {
   return text_column<R>("idle", "IDLE", Unit::flag, meaning::kIdle, p, job_idle<R>);
@@ -163,9 +169,7 @@ template <class R> constexpr Column<R> event_action_by_column(const Place& p, Ge
   return text_column<R>("action_by", "ACTION-BY", Unit::time, meaning::kActionBy, p, get);
 }
 template <class R> constexpr Column<R> event_nodes_column(const Place& p, Getter<R> get) {
-  Column<R> c = text_column<R>("nodes", "NODES", Unit::list, meaning::kEventNodes, p, get);
-  c.item = "node";
-  return c;
+  return list_column<R>("nodes", "NODES", meaning::kEventNodes, "node", p, get);
 }
 template <class R> constexpr Column<R> event_kind_column(const Place& p) {
   return text_column<R>("kind", "KIND", Unit::text, meaning::kEventKind, p, event_kind<R>);
@@ -193,9 +197,7 @@ template <class R> constexpr Column<R> quota_used_column(const Place& p, Getter<
 }
 // item: what the table counts when narrow ("namespace": "3 namespaces"), or nothing.
 template <class R> constexpr Column<R> quota_access_column(const Place& p, Getter<R> get, std::string_view item = {}) {
-  Column<R> c = text_column<R>("access", "ACCESS", Unit::list, meaning::kAccess, p, get);
-  c.item = item;
-  return c;
+  return list_column<R>("access", "ACCESS", meaning::kAccess, item, p, get);
 }
 // The namespace's fair share of flex in the cluster (with --namespace).
 template <class R> constexpr Column<R> fair_share_column(int drop, Getter<R> get) {
