@@ -1,7 +1,8 @@
-// The columns several lists show, each declared once (docs/output.md): a job's, a maintenance
-// event's, a quota's and a node's own columns, the cluster a row belongs to, and the key of a
-// --by group. A list takes one by its factory and says only what differs there: how soon it
-// goes on a narrow terminal (Place) and, where the row holds the figure otherwise, its getter.
+// The columns several lists show, each declared once (docs/output.md): the cluster figures, a
+// job's, a maintenance event's, a quota's and a node's own columns, the cluster a row belongs
+// to, and the key of a --by group. A list takes one by its factory and says only what differs
+// there: how soon it goes on a narrow terminal (Place) and, where the row holds the value its
+// own way, its getter.
 // Header, key, unit and meaning (the legend of --help) are the same words in every list.
 // Private to the render layer; a cluster's own columns are in columns.hpp (cluster_column<R>()).
 #pragma once
