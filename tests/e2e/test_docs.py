@@ -359,6 +359,30 @@ class Documentation(unittest.TestCase):
         for fine in ["Flags=MAINT,SPEC_NODES", "RFC 3339 §5.6", "docs/figures.md", "the FAULT spec"]:
             self.assertFalse(outside_citation(fine), fine)
 
+    def test_no_function_in_src_is_over_80_lines(self):
+        """Issue 23: no function in src/ (or include/) is over 80 lines (scripts/check-functions)."""
+        r = subprocess.run([os.path.join(ROOT, "scripts", "check-functions"), "80"], cwd=ROOT, capture_output=True,
+                           text=True, timeout=120)
+        self.assertEqual((r.returncode, r.stdout), (0, ""), r.stdout + r.stderr)
+
+    def test_the_function_check_sees_a_long_function(self):
+        body = "".join(f"  x += {i}; // {{ not a brace\n" for i in range(81))
+        code = ("namespace a {\nstruct S {\n  int f(int x) {\n" + body + "    return x;\n  }\n};\n"
+                "const int k[] = {\n" + "1,\n" * 90 + "};\n"
+                "auto g = [](int x) {\n" + body + "};\n"
+                "int h(int x) {\n  auto l = [](int y) { return y; };\n  return l(x);\n}\n} // namespace a\n")
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "long.cpp"), "w") as f:
+                f.write(code)
+            r = subprocess.run([os.path.join(ROOT, "scripts", "check-functions"), "80", d], capture_output=True,
+                               text=True, timeout=60)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        # the member function f (84 lines) and the lambda g (83): not the array, not the short h
+        f, g = sorted(r.stdout.splitlines(), key=lambda line: int(line.split(":")[1].split()[0]))
+        self.assertIn("long.cpp:3 ", f)
+        self.assertIn("int f(int x)", f)
+        self.assertIn("[](int x)", g)
+
     def test_console_examples_print_what_the_docs_say(self):
         """Every fenced block of docs/ that runs `$ fleetcap --source examples/...` and is shown
         whole (no `...` line) is run, and must print exactly the lines below it."""
