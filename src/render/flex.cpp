@@ -39,22 +39,27 @@ std::string served_by(const Reservation& res) {
   return out.empty() ? "no one fleetcap can name" : out;
 }
 
-// A cluster's reservations holding idle GPUs now: for whom, until when (docs/design.md).
-void reservations_section(JsonWriter& w, std::string_view key, const FlexView& r, unsigned) {
-  w.key(key).begin_array();
-  for (const auto& [res, idle] : r.row->reserved) {
-    const Reservation& x = r.snap->reservations[res];
-    w.begin_object();
-    w.field("name", x.name);
-    w.array_field("namespaces", x.namespaces);
-    w.array_field("users", x.users);
-    w.field("start", format_rfc3339(x.start));
-    w.field("end", format_rfc3339(x.end));
-    w.field("free", idle);
-    w.end_object();
-  }
-  w.end_array();
+// A cluster's reservation holding idle GPUs now: for whom, until when (docs/design.md); flex
+// JSON's "reservations".
+struct ReservedView {
+  const Reservation* res;
+  Gpus idle;
+};
+std::vector<ReservedView> reserved_of(const FlexView& r) {
+  std::vector<ReservedView> out;
+  out.reserve(r.row->reserved.size());
+  for (const auto& [res, idle] : r.row->reserved) out.push_back({&r.snap->reservations[res], idle});
+  return out;
 }
+const Column<ReservedView> kReservedList[] = {
+    {.key = "name", .get = [](const ReservedView& v) { return txt(v.res->name); }},
+    {.key = "namespaces", .get = [](const ReservedView& v) { return list(v.res->namespaces); }},
+    {.key = "users", .get = [](const ReservedView& v) { return list(v.res->users); }},
+    {.key = "start", .get = [](const ReservedView& v) { return txt(format_rfc3339(v.res->start)); }},
+    {.key = "end", .get = [](const ReservedView& v) { return txt(format_rfc3339(v.res->end)); }},
+    {.key = "free", .get = [](const ReservedView& v) { return num(v.idle); }},
+};
+const Columns<ReservedView> kReservedColumns{"flex", "clusters.reservations", kReservedList, ListKind::section};
 const NamespaceFlex& selected(const FlexView& r) { return *r.row->selected; }
 
 Value over_share(const FlexView& r) {
@@ -119,7 +124,7 @@ const Column<FlexView> kClusterList[] = {
                             figure<&ClusterFigures::flex_stable_used>),
     figure_column<FlexView>(kReservedFreeFigure, {.drop = 3, .only_with = kReserved, .total = Total::value},
                             figure<&ClusterFigures::reserved_free>),
-    {.key = "reservations", .only_with = kReserved, .in = In::json, .section = reservations_section},
+    {.key = "reservations", .only_with = kReserved, .in = In::json, .section = array<kReservedColumns, reserved_of>},
     {.key = "namespaces", .in = In::json, .section = array<kNamespaceColumns, namespaces_of>},
     {.key = "selected_namespace", .in = In::json, .section = object_if<kNamespaceColumns, selected_of>},
     {.key = "flex_namespaces", .in = In::csv, .get = [](const FlexView& r) { return num(r.row->namespaces.size()); }},

@@ -415,26 +415,26 @@ struct QuotaDoc {
   const Snapshot* snap = nullptr;
 };
 
-// The caps of the shown leaves (docs/design.md): what the scheduler enforces beside quota.
-void caps_section(JsonWriter& w, std::string_view key, const QuotaDoc& d, unsigned) {
-  if (d.snap->caps.empty()) return;
-  w.key(key).begin_array();
-  for (auto c : d.r->caps) {
-    const Cap& cap = d.snap->caps[c];
-    w.begin_object();
-    w.field("name", cap.name);
-    w.key("cluster");
-    if (cap.cluster.empty())
-      w.value(nullptr);
-    else
-      w.value(cap.cluster);
-    w.field("gpus", cap.gpus);
-    w.field("used", d.r->cap_use[c].used);
-    w.field("free", d.r->cap_use[c].free);
-    w.end_object();
-  }
-  w.end_array();
+// The caps of the shown leaves (docs/design.md): what the scheduler enforces beside quota; the
+// quota document's "caps" (left out when the fleet has none).
+struct CapView {
+  const Cap* cap;
+  const CapFigures* use;
+};
+std::vector<CapView> caps_of(const QuotaDoc& d) {
+  std::vector<CapView> out;
+  out.reserve(d.r->caps.size());
+  for (auto c : d.r->caps) out.push_back({&d.snap->caps[c], &d.r->cap_use[c]});
+  return out;
 }
+const Column<CapView> kCapList[] = {
+    {.key = "name", .get = [](const CapView& v) { return txt(v.cap->name); }},
+    {.key = "cluster", .get = [](const CapView& v) { return v.cap->cluster.empty() ? none() : txt(v.cap->cluster); }},
+    {.key = "gpus", .get = [](const CapView& v) { return num(v.cap->gpus); }},
+    {.key = "used", .get = [](const CapView& v) { return num(v.use->used); }},
+    {.key = "free", .get = [](const CapView& v) { return num(v.use->free); }},
+};
+const Columns<CapView> kCapColumns{"quota", "caps", kCapList, ListKind::section};
 
 std::string caps_text(const QuotaReport& r, const Snapshot& snap) {
   if (r.caps.empty()) return {};
@@ -457,7 +457,7 @@ const Column<QuotaDoc> kQuotaDocList[] = {
     {.key = "quotas", .section = array<kTreeColumns, leaves_of>},
     {.key = "groups", .section = array<kTreeColumns, groups_of>},
     {.key = "totals", .section = totals<kTreeColumns, total_of>},
-    {.key = "caps", .section = caps_section},
+    {.key = "caps", .only_with = kCaps, .section = array<kCapColumns, caps_of>},
 };
 const Columns<QuotaDoc> kQuotaDoc{"quota", "document", kQuotaDocList, ListKind::document, "fleetcap.quota/v1"};
 
