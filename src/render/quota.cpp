@@ -497,10 +497,10 @@ const Column<DetailDoc> kBackingList[] = {
     {.key = "name",
      .get =
          [](const DetailDoc& d) { return txt(d.snap->clusters[d.snap->quotas[d.d->row.quota].cluster_index].name); }},
-    {.key = "total", .get = [](const DetailDoc& d) { return num(d.d->cluster.total); }},
-    {.key = "healthy", .get = [](const DetailDoc& d) { return num(d.d->cluster.healthy); }},
-    {.key = "assigned", .get = [](const DetailDoc& d) { return num(d.d->cluster.assigned); }},
-    {.key = "unbacked", .get = [](const DetailDoc& d) { return num(d.d->cluster.unbacked); }},
+    figure_column<DetailDoc>(kTotalFigure, {}, [](const DetailDoc& d) { return num(d.d->cluster.total); }),
+    figure_column<DetailDoc>(kHealthyFigure, {}, [](const DetailDoc& d) { return num(d.d->cluster.healthy); }),
+    figure_column<DetailDoc>(kAssignedFigure, {}, [](const DetailDoc& d) { return num(d.d->cluster.assigned); }),
+    figure_column<DetailDoc>(kUnbackedFigure, {}, [](const DetailDoc& d) { return num(d.d->cluster.unbacked); }),
     {.key = "leaf_quotas", .get = [](const DetailDoc& d) { return num(d.d->cluster_leaves); }},
     {.key = "not_schedulable", .section = object<kDownColumns, down_of>},
 };
