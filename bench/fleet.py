@@ -115,15 +115,34 @@ def start(tmp, fleets, slurm, rate=0.0):
     return servers, kubes, config
 
 
+SERVER_PIDS = []  # bench/serve.py processes; the Kubernetes servers are threads of this process
+
+
+def servers_cpu():
+    """CPU seconds the servers have used so far: the serve.py processes and this process (whose
+    threads are the two Kubernetes servers; the bench loop itself only waits)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in SERVER_PIDS:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    return total + me.ru_utime + me.ru_stime
+
+
 def timed(cmd, env):
+    """(wall s, fleetcap's CPU s, the servers' CPU s during the run)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    served = servers_cpu()
     t = time.monotonic()
     p = subprocess.run(cmd, env=env, capture_output=True, text=True)
     wall = time.monotonic() - t
+    served = servers_cpu() - served
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if p.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr[-2000:]}")
-    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, served
 
 
 def main():
@@ -138,6 +157,7 @@ def main():
     servers, kubes = [], []
     try:
         servers, kubes, config = start(tmp, fleets, slurm, a.rate)
+        SERVER_PIDS.extend(s.proc.pid for s in servers)
         env = dict(os.environ, HOME=tmp, XDG_CONFIG_HOME=tmp)
         env.update(SLURM_JWT="bench.jwt.token", SLURM_USER="bench")  # bench/serve.py --slurm wants one
         env.pop("KUBECONFIG", None)
@@ -162,13 +182,18 @@ def main():
         for _ in range(a.rounds):
             rows["all 8"].append(timed(fleet, env))
             rows[f"slowest ({slowest})"].append(timed(single[slowest], env))
-        print(f"{'case':<20} {'wall s (median)':>16} {'cpu s (median)':>15}")
+        cores = os.cpu_count() or 1
+        print(f"{'case':<20} {'wall s (median)':>16} {'fleetcap cpu s':>15} {'servers cpu s':>14} "
+              f"{'cpu floor s':>12}")
         med = {}
         for name, r in rows.items():
-            med[name] = statistics.median(w for w, _ in r)
-            print(f"{name:<20} {med[name]:>16.2f} {statistics.median(c for _, c in r):>15.2f}")
+            med[name] = statistics.median(w for w, _, _ in r)
+            cpu, served = statistics.median(c for _, c, _ in r), statistics.median(s for _, _, s in r)
+            print(f"{name:<20} {med[name]:>16.2f} {cpu:>15.2f} {served:>14.2f} {(cpu + served) / cores:>12.2f}")
         ratio = med["all 8"] / med[f"slowest ({slowest})"]
-        print(f"\nall 8 / slowest alone = {ratio:.2f} (bar: {BAR}) — {'met' if ratio <= BAR else 'MISSED'}")
+        print(f"\n(cpu floor: the client's and the servers' CPU spread over {cores} cores, the least wall time "
+              "the machine allows)")
+        print(f"all 8 / slowest alone = {ratio:.2f} (bar: {BAR}) — {'met' if ratio <= BAR else 'MISSED'}")
         return 0 if ratio <= BAR else 1
     except KeyboardInterrupt:
         return 0
