@@ -475,10 +475,6 @@ void check_namespace(const Snapshot& snap, const std::string& ns) {
                  fmt::format(" in {}", display_source(snap.source)), known);
 }
 
-Time wall_clock_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 Selection Context::selection() const {
   Selection s;
   s.clusters = global.clusters;

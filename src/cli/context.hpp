@@ -168,7 +168,6 @@ BufferSweep sweep_option(const std::string& from, const std::string& to, const s
 CutPolicy cut_option(const std::string& text);
 
 // Seconds since the epoch, from the system clock.
-Time wall_clock_now();
 
 // What a command prints, so the output options it cannot honour are refused (exit 2), never
 // ignored (docs/output.md).

@@ -506,6 +506,16 @@ void read_issue(od::value v, Item& it, NodeIssue& issue, std::size_t i) {
   }
 }
 
+// A record's optional details (NodeDetail, JobDetail): kept in the snapshot only when a field of
+// them was given, so a record without any costs no detail.
+template <class D> struct GivenDetail {
+  D value;
+  bool given = false;
+  void store_in(const D*& out, TextArena& text) const {
+    if (given) out = text.store_one(value);
+  }
+};
+
 // The values the previous item of a page had, for Item::string's `previous`.
 struct Previous {
   std::string_view cluster, island, health, ns, quota, kind, reason;
@@ -514,8 +524,7 @@ struct Previous {
 void read_node(od::object obj, Item& it, Node& n, TextArena& text, Previous& previous, ArrayArena<NodeIssue>& kept) {
   // kNodeRequired: name, cluster, island, gpus, health
   Required required(kNodeRequired);
-  NodeDetail detail;
-  bool has_detail = false;
+  GivenDetail<NodeDetail> detail;
   for (auto field : obj) {
     std::string_view key = key_of(field);
     od::value v = field.value();
@@ -551,18 +560,18 @@ void read_node(od::object obj, Item& it, Node& n, TextArena& text, Previous& pre
     } else if (key == "healthy") {
       if (bool b = false; !is_null(v) && it.boolean(v, key, b)) n.healthy_given = b ? 1 : 0;
     } else if (key == "partitions") {
-      if (!is_null(v) && it.strings(v, key, text, detail.partitions)) has_detail = true;
+      if (!is_null(v) && it.strings(v, key, text, detail.value.partitions)) detail.given = true;
     } else if (key == "reservations") {
       thread_local std::vector<ReservationUse> list;
       list.clear();
       if (!is_null(v) && read_reservations(v, it, text, list) && !list.empty()) {
-        detail.reservations = text.store_array<ReservationUse>(list);
-        has_detail = true;
+        detail.value.reservations = text.store_array<ReservationUse>(list);
+        detail.given = true;
       }
     }
   }
   required.check(it);
-  if (has_detail) n.detail = text.store_one(detail);
+  detail.store_in(n.detail, text);
 }
 
 // A quantity of a Kueue resource: Kubernetes writes it as a string ("36Gi") or a number (8).
@@ -722,8 +731,7 @@ bool read_job_detail(std::string_view key, od::value v, Item& it, TextArena& tex
 void read_job(od::object obj, Item& it, Job& j, TextArena& text, Previous& previous) {
   // kJobRequired: name, namespace, quota, priority, gpus, state
   Required required(kJobRequired);
-  JobDetail detail;
-  bool has_detail = false;
+  GivenDetail<JobDetail> detail;
   for (auto field : obj) {
     std::string_view key = key_of(field);
     od::value v = field.value();
@@ -757,13 +765,13 @@ void read_job(od::object obj, Item& it, Job& j, TextArena& text, Previous& previ
       if (it.time(v, key, t)) j.started_at = t;
     } else if (key == "reclaimable") {
       if (bool b = false; !is_null(v) && it.boolean(v, key, b)) j.reclaimable = b ? 1 : 0;
-    } else if (!is_null(v) && read_job_detail(key, v, it, text, detail)) {
-      has_detail = true;
+    } else if (!is_null(v) && read_job_detail(key, v, it, text, detail.value)) {
+      detail.given = true;
     }
   }
   required.check(it);
   j.flex = j.quota == "flex";
-  if (has_detail) j.detail = text.store_one(detail);
+  detail.store_in(j.detail, text);
 }
 
 void read_event(od::object obj, Item& it, MaintenanceEvent& e, TextArena& text, Previous& previous) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <fmt/format.h>
 
 namespace fleetcap {
@@ -160,6 +161,10 @@ std::string format_duration(Duration d) {
   if (d != 0 && d % 3600 == 0) return fmt::format("{}h", d / 3600);
   if (d != 0 && d % 60 == 0) return fmt::format("{}m", d / 60);
   return fmt::format("{}s", d);
+}
+
+Time wall_clock_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 } // namespace fleetcap

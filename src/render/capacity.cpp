@@ -5,6 +5,7 @@
 #include "fleetcap/render/prometheus.hpp"
 #include "lists.hpp"
 #include "prometheus_out.hpp"
+#include "shared_columns.hpp"
 
 namespace fleetcap {
 namespace cols {
@@ -22,182 +23,83 @@ Value unbacked(const CapacityView& r) {
 
 // The cluster figures (docs/figures.md), in their order, as every capacity list ends; `buffer`
 // is headroom's name in fleetcap.capacity/v1, kept readable in v2 (docs/output.md).
-#define FLEETCAP_FIGURE_COLUMNS                                                                                        \
-  {.key = "total",                                                                                                     \
-   .header = "TOTAL",                                                                                                  \
-   .unit = Unit::gpus,                                                                                                 \
-   .meaning = meaning::kTotal,                                                                                         \
-   .drop = 6,                                                                                                          \
-   .total = Total::value,                                                                                              \
-   .label = "all GPUs",                                                                                                \
-   .metric = "total_gpus",                                                                                             \
-   .get = figure<&ClusterFigures::total>},                                                                             \
-      {.key = "healthy",                                                                                               \
-       .header = "HEALTHY",                                                                                            \
-       .unit = Unit::gpus,                                                                                             \
-       .meaning = meaning::kHealthy,                                                                                   \
-       .drop = 1,                                                                                                      \
-       .total = Total::value,                                                                                          \
-       .label = "GPUs on schedulable nodes",                                                                           \
-       .metric = "healthy_gpus",                                                                                       \
-       .get = figure<&ClusterFigures::healthy>},                                                                       \
-      {.key = "assigned",                                                                                              \
-       .header = "ASSIGNED",                                                                                           \
-       .unit = Unit::gpus,                                                                                             \
-       .meaning = meaning::kAssigned,                                                                                  \
-       .drop = 1,                                                                                                      \
-       .total = Total::value,                                                                                          \
-       .label = "GPUs promised to quotas",                                                                             \
-       .metric = "assigned_gpus",                                                                                      \
-       .get = figure<&ClusterFigures::assigned>},                                                                      \
-      {.key = "inquota_used",                                                                                          \
-       .header = "INQ-USED",                                                                                           \
-       .unit = Unit::gpus,                                                                                             \
-       .meaning = meaning::kInquotaUsed,                                                                               \
-       .drop = 8,                                                                                                      \
-       .total = Total::value,                                                                                          \
-       .label = "in-quota used",                                                                                       \
-       .metric = "inquota_used_gpus",                                                                                  \
-       .get = figure<&ClusterFigures::inquota_used>},                                                                  \
-      {.key = "inquota_free",                                                                                          \
-       .header = "INQ-FREE",                                                                                           \
-       .unit = Unit::gpus,                                                                                             \
-       .meaning = meaning::kInquotaFree,                                                                               \
-       .drop = 5,                                                                                                      \
-       .total = Total::value,                                                                                          \
-       .label = "in-quota free",                                                                                       \
-       .metric = "inquota_free_gpus",                                                                                  \
-       .get = figure<&ClusterFigures::inquota_free>},                                                                  \
-      {.key = "flex_used",                                                                                             \
-       .header = "FLEX-USED",                                                                                          \
-       .unit = Unit::gpus,                                                                                             \
-       .meaning = meaning::kFlexUsed,                                                                                  \
-       .drop = 9,                                                                                                      \
-       .total = Total::value,                                                                                          \
-       .label = "flex used",                                                                                           \
-       .metric = "flex_used_gpus",                                                                                     \
-       .get = figure<&ClusterFigures::flex_used>},                                                                     \
-      {.key = "flex_free",                                                                                             \
-       .header = "FLEX-FREE",                                                                                          \
-       .unit = Unit::gpus,                                                                                             \
-       .meaning = meaning::kFlexFree,                                                                                  \
-       .drop = 1,                                                                                                      \
-       .total = Total::value,                                                                                          \
-       .label = "free for flex",                                                                                       \
-       .metric = "flex_free_gpus",                                                                                     \
-       .get = figure<&ClusterFigures::flex_free>},                                                                     \
-      {.key = "flex_stable_free",                                                                                      \
-       .header = "STABLE",                                                                                             \
-       .unit = Unit::gpus,                                                                                             \
-       .meaning = meaning::kStable,                                                                                    \
-       .drop = 10,                                                                                                     \
-       .wide = true,                                                                                                   \
-       .total = Total::value,                                                                                          \
-       .label = "free flex that in-quota jobs can never reclaim",                                                      \
-       .metric = "flex_stable_free_gpus",                                                                              \
-       .get = figure<&ClusterFigures::flex_stable_free>},                                                              \
-      {.key = "flex_reclaimable_free",                                                                                 \
-       .header = "RECLAIMABLE",                                                                                        \
-       .unit = Unit::gpus,                                                                                             \
-       .meaning = meaning::kReclaimable,                                                                               \
-       .drop = 11,                                                                                                     \
-       .wide = true,                                                                                                   \
-       .total = Total::value,                                                                                          \
-       .label = "free flex that in-quota jobs may reclaim",                                                            \
-       .metric = "flex_reclaimable_free_gpus",                                                                         \
-       .get = figure<&ClusterFigures::flex_reclaimable_free>},                                                         \
-      {.key = "unbacked",                                                                                              \
-       .header = "UNBACKED",                                                                                           \
-       .unit = Unit::gpus,                                                                                             \
-       .meaning = meaning::kUnbacked,                                                                                  \
-       .drop = 2,                                                                                                      \
-       .total = Total::value,                                                                                          \
-       .label = "unbacked quota",                                                                                      \
-       .metric = "unbacked_gpus",                                                                                      \
-       .get = unbacked},                                                                                               \
-      {.key = "headroom",                                                                                              \
-       .header = "HEADROOM",                                                                                           \
-       .unit = Unit::gpus,                                                                                             \
-       .meaning = meaning::kHeadroom,                                                                                  \
-       .drop = 12,                                                                                                     \
-       .wide = true,                                                                                                   \
-       .total = Total::value,                                                                                          \
-       .label = "healthy beyond quota",                                                                                \
-       .metric = "headroom_gpus",                                                                                      \
-       .get = figure<&ClusterFigures::headroom>},                                                                      \
-      {.key = "buffer", .total = Total::value, .in = In::json, .get = figure<&ClusterFigures::headroom>},              \
-      {.key = "largest_free_block",                                                                                    \
-       .header = "BLOCK",                                                                                              \
-       .unit = Unit::gpus,                                                                                             \
-       .meaning = meaning::kBlock,                                                                                     \
-       .drop = 7,                                                                                                      \
-       .total = Total::value,                                                                                          \
-       .label = "largest free block in one island",                                                                    \
-       .metric = "largest_free_block_gpus",                                                                            \
-       .get = figure<&ClusterFigures::largest_free_block>},                                                            \
-      {.key = "flex_stable_used",                                                                                      \
-       .header = "STABLE-USED",                                                                                        \
-       .unit = Unit::gpus,                                                                                             \
-       .meaning = meaning::kStableUsed,                                                                                \
-       .drop = 9,                                                                                                      \
-       .total = Total::value,                                                                                          \
-       .only_with = kStableUse,                                                                                        \
-       .label = "flex used that the scheduler never preempts",                                                         \
-       .get = figure<&ClusterFigures::flex_stable_used>},                                                              \
-  {                                                                                                                    \
-    .key = "reserved_free", .header = "RESERVED", .unit = Unit::gpus, .meaning = meaning::kReservedFree, .drop = 8,    \
-    .total = Total::value, .only_with = kReserved, .label = "idle GPUs a reservation holds for its accounts",          \
-    .get = figure<&ClusterFigures::reserved_free>                                                                      \
-  }
-
-const Column<CapacityView> kClusterList[] = {
-    cluster_column<CapacityView>(), region_column<CapacityView>(4),       provider_column<CapacityView>(13, true),
-    sku_column<CapacityView>(3),    state_column<CapacityView>(14, true), FLEETCAP_FIGURE_COLUMNS,
+constexpr Column<CapacityView> kFigureColumns[] = {
+    figure_column<CapacityView>(kTotalFigure, {.drop = 6, .total = Total::value}, figure<&ClusterFigures::total>,
+                                "all GPUs", "total_gpus"),
+    figure_column<CapacityView>(kHealthyFigure, {.drop = 1, .total = Total::value}, figure<&ClusterFigures::healthy>,
+                                "GPUs on schedulable nodes", "healthy_gpus"),
+    figure_column<CapacityView>(kAssignedFigure, {.drop = 1, .total = Total::value}, figure<&ClusterFigures::assigned>,
+                                "GPUs promised to quotas", "assigned_gpus"),
+    figure_column<CapacityView>(kInquotaUsedFigure, {.drop = 8, .total = Total::value},
+                                figure<&ClusterFigures::inquota_used>, "in-quota used", "inquota_used_gpus"),
+    figure_column<CapacityView>(kInquotaFreeFigure, {.drop = 5, .total = Total::value},
+                                figure<&ClusterFigures::inquota_free>, "in-quota free", "inquota_free_gpus"),
+    figure_column<CapacityView>(kFlexUsedFigure, {.drop = 9, .total = Total::value}, figure<&ClusterFigures::flex_used>,
+                                "flex used", "flex_used_gpus"),
+    figure_column<CapacityView>(kFlexFreeFigure, {.drop = 1, .total = Total::value}, figure<&ClusterFigures::flex_free>,
+                                "free for flex", "flex_free_gpus"),
+    figure_column<CapacityView>(kStableFigure, {.drop = 10, .wide = true, .total = Total::value},
+                                figure<&ClusterFigures::flex_stable_free>,
+                                "free flex that in-quota jobs can never reclaim", "flex_stable_free_gpus"),
+    figure_column<CapacityView>(kReclaimableFigure, {.drop = 11, .wide = true, .total = Total::value},
+                                figure<&ClusterFigures::flex_reclaimable_free>,
+                                "free flex that in-quota jobs may reclaim", "flex_reclaimable_free_gpus"),
+    figure_column<CapacityView>(kUnbackedFigure, {.drop = 2, .total = Total::value}, unbacked, "unbacked quota",
+                                "unbacked_gpus"),
+    figure_column<CapacityView>(kHeadroomFigure, {.drop = 12, .wide = true, .total = Total::value},
+                                figure<&ClusterFigures::headroom>, "healthy beyond quota", "headroom_gpus"),
+    {.key = "buffer", .total = Total::value, .in = In::json, .get = figure<&ClusterFigures::headroom>},
+    figure_column<CapacityView>(kBlockFigure, {.drop = 7, .total = Total::value},
+                                figure<&ClusterFigures::largest_free_block>, "largest free block in one island",
+                                "largest_free_block_gpus"),
+    figure_column<CapacityView>(kStableUsedFigure, {.drop = 9, .only_with = kStableUse, .total = Total::value},
+                                figure<&ClusterFigures::flex_stable_used>,
+                                "flex used that the scheduler never preempts"),
+    figure_column<CapacityView>(kReservedFreeFigure, {.drop = 8, .only_with = kReserved, .total = Total::value},
+                                figure<&ClusterFigures::reserved_free>,
+                                "idle GPUs a reservation holds for its accounts"),
 };
+
+constexpr Column<CapacityView> kClusterOwn[] = {
+    cluster_column<CapacityView>(), region_column<CapacityView>(4),       provider_column<CapacityView>(13, true),
+    sku_column<CapacityView>(3),    state_column<CapacityView>(14, true),
+};
+constexpr auto kClusterList = joined(kClusterOwn, kFigureColumns);
 
 } // namespace
 
 // The clusters' list registers first: the legend of --help explains it first.
-const Columns<CapacityView> kCapacityColumns{"capacity", "clusters", kClusterList};
+const Columns<CapacityView> kCapacityColumns{"capacity", "clusters", kClusterList.columns};
 
 namespace {
 
 Value group_key(const CapacityView& r) { return txt(r.row->key); }
 Value group_clusters(const CapacityView& r) { return num(r.row->clusters); }
 
-// --by region|sku|provider: the group's key (JSON "key") under the grouping's name.
-#define FLEETCAP_GROUP_COLUMNS(HEADER, CSV, MEANING)                                                                   \
-  {                                                                                                                    \
-    {.key = "key",                                                                                                     \
-     .header = HEADER,                                                                                                 \
-     .unit = Unit::name,                                                                                               \
-     .meaning = MEANING,                                                                                               \
-     .align = Align::left,                                                                                             \
-     .identifying = true,                                                                                              \
-     .total = Total::label,                                                                                            \
-     .csv = CSV,                                                                                                       \
-     .get = group_key},                                                                                                \
-        {.key = "clusters",                                                                                            \
-         .header = "CLUSTERS",                                                                                         \
-         .unit = Unit::count,                                                                                          \
-         .meaning = "Clusters in the group.",                                                                          \
-         .drop = 3,                                                                                                    \
-         .total = Total::row,                                                                                          \
-         .get = group_clusters},                                                                                       \
-        FLEETCAP_FIGURE_COLUMNS,                                                                                       \
-  }
+// --by region|sku|provider|partition: the group's key (JSON "key") under the grouping's name,
+// its clusters, then the figures.
+constexpr Column<CapacityView> kGroupClusters[] = {{.key = "clusters",
+                                                    .header = "CLUSTERS",
+                                                    .unit = Unit::count,
+                                                    .meaning = "Clusters in the group.",
+                                                    .drop = 3,
+                                                    .total = Total::row,
+                                                    .get = group_clusters}};
+constexpr auto kGroupFigures = joined(kGroupClusters, kFigureColumns);
 
-const Column<CapacityView> kRegionList[] =
-    FLEETCAP_GROUP_COLUMNS("REGION", "region", "The region the group's clusters are in.");
-const Column<CapacityView> kSkuList[] = FLEETCAP_GROUP_COLUMNS("SKU", "sku", "The GPU model of the group's clusters.");
-const Column<CapacityView> kProviderList[] =
-    FLEETCAP_GROUP_COLUMNS("PROVIDER", "provider", "The provider of the group's clusters.");
-const Columns<CapacityView> kRegionColumns{"capacity", "groups by region", kRegionList};
-const Columns<CapacityView> kSkuColumns{"capacity", "groups by sku", kSkuList};
-const Columns<CapacityView> kProviderColumns{"capacity", "groups by provider", kProviderList};
-const Column<CapacityView> kPartitionList[] =
-    FLEETCAP_GROUP_COLUMNS("PARTITION", "partition", "The partition: its nodes (a node in several counts in each).");
-const Columns<CapacityView> kPartitionColumns{"capacity", "groups by partition", kPartitionList};
+constexpr auto kRegionList =
+    group_list("REGION", "region", "The region the group's clusters are in.", group_key, kGroupFigures.columns);
+constexpr auto kSkuList =
+    group_list("SKU", "sku", "The GPU model of the group's clusters.", group_key, kGroupFigures.columns);
+constexpr auto kProviderList =
+    group_list("PROVIDER", "provider", "The provider of the group's clusters.", group_key, kGroupFigures.columns);
+constexpr auto kPartitionList =
+    group_list("PARTITION", "partition", "The partition: its nodes (a node in several counts in each).", group_key,
+               kGroupFigures.columns);
+const Columns<CapacityView> kRegionColumns{"capacity", "groups by region", kRegionList.columns};
+const Columns<CapacityView> kSkuColumns{"capacity", "groups by sku", kSkuList.columns};
+const Columns<CapacityView> kProviderColumns{"capacity", "groups by provider", kProviderList.columns};
+const Columns<CapacityView> kPartitionColumns{"capacity", "groups by partition", kPartitionList.columns};
 
 const Columns<CapacityView>& columns_for(GroupBy by) {
   switch (by) {

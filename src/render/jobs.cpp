@@ -2,9 +2,9 @@
 // which make the table, JSON, CSV and -o name (docs/jobs.md).
 #include "fleetcap/render/jobs.hpp"
 
-#include "columns.hpp"
 #include "fleetcap/model/hostlist.hpp"
 #include "fleetcap/render/maintenance.hpp"
+#include "shared_columns.hpp"
 
 namespace fleetcap {
 namespace {
@@ -46,13 +46,7 @@ Value nodes_value(const JobView& r) {
 }
 
 const Column<JobView> kJobList[] = {
-    {.key = "name",
-     .header = "JOB",
-     .unit = Unit::name,
-     .meaning = meaning::kJob,
-     .align = Align::left,
-     .identifying = true,
-     .get = [](const JobView& r) { return txt(r.job().name); }},
+    job_name_column<JobView>(),
     {.key = "job_name",
      .header = "JOB-NAME",
      .unit = Unit::name,
@@ -69,20 +63,9 @@ const Column<JobView> kJobList[] = {
      .drop = 5,
      .needs = kUsers,
      .get = [](const JobView& r) { return text_or_none(r.job().user()); }},
-    {.key = "namespace",
-     .header = "NAMESPACE",
-     .unit = Unit::name,
-     .meaning = meaning::kNamespace,
-     .align = Align::left,
-     .drop = 4,
-     .get = [](const JobView& r) { return txt(r.job().ns); }},
-    {.key = "quota",
-     .header = "QUOTA",
-     .unit = Unit::name,
-     .meaning = meaning::kJobQuota,
-     .align = Align::left,
-     .drop = 3,
-     .get = [](const JobView& r) { return txt(r.job().quota, r.job().flex ? Tone::dim : Tone::plain); }},
+    job_namespace_column<JobView>({.drop = 4}),
+    job_quota_column<JobView>(
+        {.drop = 3}, [](const JobView& r) { return txt(r.job().quota, r.job().flex ? Tone::dim : Tone::plain); }),
     {.key = "cluster",
      .header = "CLUSTER",
      .unit = Unit::name,
@@ -90,26 +73,9 @@ const Column<JobView> kJobList[] = {
      .align = Align::left,
      .drop = 3,
      .get = [](const JobView& r) { return r.job().cluster ? txt(*r.job().cluster) : none(); }},
-    {.key = "priority",
-     .header = "PRIORITY",
-     .unit = Unit::text,
-     .meaning = meaning::kPriority,
-     .align = Align::left,
-     .drop = 6,
-     .get = [](const JobView& r) { return txt(to_string(r.job().priority)); }},
-    {.key = "gpus",
-     .header = "GPUS",
-     .unit = Unit::gpus,
-     .meaning = meaning::kJobGpus,
-     .drop = 1,
-     .get = [](const JobView& r) { return num(r.job().gpus); }},
-    {.key = "state",
-     .header = "STATE",
-     .unit = Unit::text,
-     .meaning = meaning::kJobState,
-     .align = Align::left,
-     .drop = 1,
-     .get = [](const JobView& r) { return txt(to_string(r.job().state)); }},
+    job_priority_column<JobView>({.drop = 6}),
+    job_gpus_column<JobView>({.drop = 1}),
+    job_state_column<JobView>({.drop = 1}),
     {.key = "fits_now",
      .header = "FITS-NOW",
      .unit = Unit::text,
@@ -125,21 +91,8 @@ const Column<JobView> kJobList[] = {
      .drop = 2,
      .needs = kReasons,
      .get = [](const JobView& r) { return r.job().running() ? none() : text_or_none(r.job().pending_reason()); }},
-    {.key = "nodes",
-     .header = "NODES",
-     .unit = Unit::list,
-     .meaning = meaning::kJobNodes,
-     .align = Align::left,
-     .drop = 7,
-     .item = "node",
-     .get = nodes_value},
-    {.key = "started_at",
-     .header = "STARTED",
-     .unit = Unit::time,
-     .meaning = meaning::kStarted,
-     .align = Align::left,
-     .drop = 4,
-     .get = [](const JobView& r) { return when(r.job().started_at, r.at); }},
+    job_nodes_column<JobView>({.drop = 7}, nodes_value),
+    job_started_column<JobView>({.drop = 4}, [](const JobView& r) { return when(r.job().started_at, r.at); }),
     {.key = "submitted_at",
      .header = "SUBMITTED",
      .unit = Unit::time,
@@ -148,7 +101,7 @@ const Column<JobView> kJobList[] = {
      .drop = 6,
      .needs = kSubmitted,
      .get = [](const JobView& r) { return when(r.job().submitted_at(), r.at); }},
-    {.key = "idle", .get = [](const JobView& r) { return flag(r.job().idle); }},
+    {.key = "idle", .get = job_idle<JobView>},
 };
 const Columns<JobView> kJobColumns{"jobs", "jobs", kJobList};
 
@@ -159,83 +112,79 @@ struct GroupView {
 };
 template <Gpus PendingGroup::*F> Value group_figure(const GroupView& r) { return num(r.g->*F); }
 
-#define FLEETCAP_PENDING_COLUMNS(HEADER, CSV, MEANING)                                                                 \
-  {.key = "key",                                                                                                       \
-   .header = HEADER,                                                                                                   \
-   .unit = Unit::name,                                                                                                 \
-   .meaning = MEANING,                                                                                                 \
-   .align = Align::left,                                                                                               \
-   .identifying = true,                                                                                                \
-   .total = Total::label,                                                                                              \
-   .csv = CSV,                                                                                                         \
-   .get = [](const GroupView& r) { return txt(r.g->key); }},                                                           \
-      {.key = "pending_jobs",                                                                                          \
-       .header = "PENDING-JOBS",                                                                                       \
-       .unit = Unit::jobs,                                                                                             \
-       .meaning = "Pending jobs in the group.",                                                                        \
-       .drop = 3,                                                                                                      \
-       .total = Total::value,                                                                                          \
-       .get = [](const GroupView& r) { return num(r.g->jobs); }},                                                      \
-      {.key = "pending_gpus",                                                                                          \
-       .header = "PENDING-GPUS",                                                                                       \
-       .unit = Unit::gpus,                                                                                             \
-       .meaning = "The GPUs they ask for.",                                                                            \
-       .drop = 1,                                                                                                      \
-       .total = Total::value,                                                                                          \
-       .get = group_figure<&PendingGroup::pending_gpus>},                                                              \
-      {.key = "fits_free",                                                                                             \
-       .header = "FITS-FREE",                                                                                          \
-       .unit = Unit::gpus,                                                                                             \
-       .meaning = "Of PENDING-GPUS, those of jobs whose FITS-NOW is free.",                                            \
-       .drop = 1,                                                                                                      \
-       .total = Total::value,                                                                                          \
-       .part = true,                                                                                                   \
-       .get = group_figure<&PendingGroup::fits_free>},                                                                 \
-      {.key = "fits_quota",                                                                                            \
-       .header = "FITS-QUOTA",                                                                                         \
-       .unit = Unit::gpus,                                                                                             \
-       .meaning = "Of PENDING-GPUS, those of jobs whose FITS-NOW is quota.",                                           \
-       .drop = 2,                                                                                                      \
-       .total = Total::value,                                                                                          \
-       .part = true,                                                                                                   \
-       .get = group_figure<&PendingGroup::fits_quota>},                                                                \
-      {.key = "fits_flex",                                                                                             \
-       .header = "FITS-FLEX",                                                                                          \
-       .unit = Unit::gpus,                                                                                             \
-       .meaning = "Of PENDING-GPUS, those of jobs whose FITS-NOW is flex.",                                            \
-       .drop = 2,                                                                                                      \
-       .total = Total::value,                                                                                          \
-       .part = true,                                                                                                   \
-       .get = group_figure<&PendingGroup::fits_flex>},                                                                 \
-      {.key = "waits",                                                                                                 \
-       .header = "WAITS",                                                                                              \
-       .unit = Unit::gpus,                                                                                             \
-       .meaning = "Of PENDING-GPUS, those of jobs whose FITS-NOW is waits.",                                           \
-       .drop = 1,                                                                                                      \
-       .total = Total::value,                                                                                          \
-       .part = true,                                                                                                   \
-       .get = group_figure<&PendingGroup::waits>},                                                                     \
-  {                                                                                                                    \
-    .key = "flex_free", .header = "FLEX-FREE", .unit = Unit::gpus,                                                     \
-    .meaning = "Unused GPUs now in the clusters of the group's jobs.", .drop = 4, .total = Total::value,               \
-    .get = group_figure<&PendingGroup::flex_free>                                                                      \
-  }
+Value group_key(const GroupView& r) { return txt(r.g->key); }
 
-const Column<GroupView> kByClusterList[] = {
-    FLEETCAP_PENDING_COLUMNS("CLUSTER", "cluster", "The pending jobs' cluster (- for none yet).")};
-const Column<GroupView> kBySkuList[] = {FLEETCAP_PENDING_COLUMNS("SKU", "sku", "The SKU of their cluster.")};
-const Column<GroupView> kByQuotaList[] = {
-    FLEETCAP_PENDING_COLUMNS("QUOTA", "quota", "The leaf quota they target, or flex."),
-    {.key = "available",
-     .header = "AVAILABLE",
+// What every grouping shows after its key.
+constexpr Column<GroupView> kPendingSums[] = {
+    {.key = "pending_jobs",
+     .header = "PENDING-JOBS",
+     .unit = Unit::jobs,
+     .meaning = "Pending jobs in the group.",
+     .drop = 3,
+     .total = Total::value,
+     .get = [](const GroupView& r) { return num(r.g->jobs); }},
+    {.key = "pending_gpus",
+     .header = "PENDING-GPUS",
      .unit = Unit::gpus,
-     .meaning = "The quota's AVAILABLE now (fleetcap quota); - for flex.",
+     .meaning = "The GPUs they ask for.",
+     .drop = 1,
+     .total = Total::value,
+     .get = group_figure<&PendingGroup::pending_gpus>},
+    {.key = "fits_free",
+     .header = "FITS-FREE",
+     .unit = Unit::gpus,
+     .meaning = "Of PENDING-GPUS, those of jobs whose FITS-NOW is free.",
+     .drop = 1,
+     .total = Total::value,
+     .part = true,
+     .get = group_figure<&PendingGroup::fits_free>},
+    {.key = "fits_quota",
+     .header = "FITS-QUOTA",
+     .unit = Unit::gpus,
+     .meaning = "Of PENDING-GPUS, those of jobs whose FITS-NOW is quota.",
+     .drop = 2,
+     .total = Total::value,
+     .part = true,
+     .get = group_figure<&PendingGroup::fits_quota>},
+    {.key = "fits_flex",
+     .header = "FITS-FLEX",
+     .unit = Unit::gpus,
+     .meaning = "Of PENDING-GPUS, those of jobs whose FITS-NOW is flex.",
+     .drop = 2,
+     .total = Total::value,
+     .part = true,
+     .get = group_figure<&PendingGroup::fits_flex>},
+    {.key = "waits",
+     .header = "WAITS",
+     .unit = Unit::gpus,
+     .meaning = "Of PENDING-GPUS, those of jobs whose FITS-NOW is waits.",
+     .drop = 1,
+     .total = Total::value,
+     .part = true,
+     .get = group_figure<&PendingGroup::waits>},
+    {.key = "flex_free",
+     .header = "FLEX-FREE",
+     .unit = Unit::gpus,
+     .meaning = "Unused GPUs now in the clusters of the group's jobs.",
      .drop = 4,
-     .get = [](const GroupView& r) { return r.g->available ? num(*r.g->available) : none(); }},
+     .total = Total::value,
+     .get = group_figure<&PendingGroup::flex_free>},
 };
-const Columns<GroupView> kByClusterColumns{"jobs", "pending by cluster", kByClusterList};
-const Columns<GroupView> kBySkuColumns{"jobs", "pending by sku", kBySkuList};
-const Columns<GroupView> kByQuotaColumns{"jobs", "pending by quota", kByQuotaList};
+
+constexpr auto kByClusterList =
+    group_list("CLUSTER", "cluster", "The pending jobs' cluster (- for none yet).", group_key, kPendingSums);
+constexpr auto kBySkuList = group_list("SKU", "sku", "The SKU of their cluster.", group_key, kPendingSums);
+constexpr auto kByQuotaList =
+    joined(group_list("QUOTA", "quota", "The leaf quota they target, or flex.", group_key, kPendingSums).columns,
+           {{.key = "available",
+             .header = "AVAILABLE",
+             .unit = Unit::gpus,
+             .meaning = "The quota's AVAILABLE now (fleetcap quota); - for flex.",
+             .drop = 4,
+             .get = [](const GroupView& r) { return r.g->available ? num(*r.g->available) : none(); }}});
+const Columns<GroupView> kByClusterColumns{"jobs", "pending by cluster", kByClusterList.columns};
+const Columns<GroupView> kBySkuColumns{"jobs", "pending by sku", kBySkuList.columns};
+const Columns<GroupView> kByQuotaColumns{"jobs", "pending by quota", kByQuotaList.columns};
 
 const Columns<GroupView>& group_columns(PendingBy by) {
   switch (by) {
@@ -257,14 +206,14 @@ std::string_view by_name(PendingBy by) {
 // ---- the document
 
 const Column<JobTotals> kTotalsList[] = {
-    {.key = "jobs", .get = [](const JobTotals& t) { return num(t.jobs); }},
-    {.key = "running", .get = [](const JobTotals& t) { return num(t.running); }},
-    {.key = "pending", .get = [](const JobTotals& t) { return num(t.pending); }},
-    {.key = "gpus", .get = [](const JobTotals& t) { return num(t.gpus); }},
-    {.key = "running_gpus", .get = [](const JobTotals& t) { return num(t.running_gpus); }},
-    {.key = "flex_gpus", .get = [](const JobTotals& t) { return num(t.flex_gpus); }},
-    {.key = "pending_gpus", .get = [](const JobTotals& t) { return num(t.pending_gpus); }},
-    {.key = "startable_gpus", .get = [](const JobTotals& t) { return num(t.startable_gpus); }},
+    {.key = "jobs", .get = member_num<&JobTotals::jobs>},
+    {.key = "running", .get = member_num<&JobTotals::running>},
+    {.key = "pending", .get = member_num<&JobTotals::pending>},
+    {.key = "gpus", .get = member_num<&JobTotals::gpus>},
+    {.key = "running_gpus", .get = member_num<&JobTotals::running_gpus>},
+    {.key = "flex_gpus", .get = member_num<&JobTotals::flex_gpus>},
+    {.key = "pending_gpus", .get = member_num<&JobTotals::pending_gpus>},
+    {.key = "startable_gpus", .get = member_num<&JobTotals::startable_gpus>},
 };
 const Columns<JobTotals> kTotalsColumns{"jobs", "totals", kTotalsList, ListKind::section};
 

@@ -41,7 +41,8 @@ struct OverallocTreeView {
 struct PreemptedJobView {
   const Snapshot* snap;
   const OverallocQuota* q;
-  std::uint32_t job;
+  std::uint32_t index; // in Snapshot::jobs
+  const Job& job() const { return snap->jobs[index]; }
 };
 // A report's summary; a sweep's buffer (with its buffer_bp); one policy of --compare-cuts (with
 // its brief, for the figures only the brief has); `text`: with the sentence (the report's).

@@ -3,6 +3,7 @@
 
 #include "fleetcap/render/maintenance.hpp"
 #include "lists.hpp"
+#include "shared_columns.hpp"
 
 namespace fleetcap {
 namespace {
@@ -68,42 +69,22 @@ Value reason_value(const NodeView& r) {
   return none();
 }
 
+// The next event's times, for a row with event() (null: none).
+template <class R> Value next_event_start(const R& r) {
+  return r.event() ? txt(format_rfc3339(r.event()->start)) : none();
+}
+template <class R> Value next_event_end(const R& r) { return r.event() ? txt(format_rfc3339(r.event()->end)) : none(); }
+
 // Like `sinfo -R`: what is wrong with the node, what is planned on it, what runs there; the
 // reason goes last.
 const Column<NodeView> kNodeList[] = {
-    {.key = "name",
-     .header = "NODE",
-     .unit = Unit::name,
-     .meaning = meaning::kNode,
-     .align = Align::left,
-     .identifying = true,
-     .get = [](const NodeView& r) { return txt(r.node().name); }},
-    {.key = "cluster",
-     .header = "CLUSTER",
-     .unit = Unit::name,
-     .meaning = meaning::kCluster,
-     .align = Align::left,
-     .drop = 4,
-     .get = [](const NodeView& r) { return txt(r.snap->clusters[r.node().cluster_index].name); }},
-    {.key = "island",
-     .header = "ISLAND",
-     .unit = Unit::name,
-     .meaning = meaning::kIsland,
-     .align = Align::left,
-     .drop = 6,
-     .get = [](const NodeView& r) { return txt(r.snap->index.islands[r.node().island_index].name); }},
-    {.key = "gpus",
-     .header = "GPUS",
-     .unit = Unit::gpus,
-     .meaning = meaning::kNodeGpus,
-     .drop = 3,
-     .get = [](const NodeView& r) { return num(r.node().gpus); }},
-    {.key = "gpus_used",
-     .header = "IN-USE",
-     .unit = Unit::gpus,
-     .meaning = meaning::kNodeInUse,
-     .drop = 3,
-     .get = [](const NodeView& r) { return num(r.row->gpus_used); }},
+    node_name_column<NodeView>([](const NodeView& r) { return txt(r.node().name); }),
+    cluster_of_column<NodeView>({.drop = 4},
+                                [](const NodeView& r) { return txt(r.snap->clusters[r.node().cluster_index].name); }),
+    island_of_column<NodeView>(
+        {.drop = 6}, [](const NodeView& r) { return txt(r.snap->index.islands[r.node().island_index].name); }),
+    node_gpus_column<NodeView>({.drop = 3}, [](const NodeView& r) { return num(r.node().gpus); }),
+    node_in_use_column<NodeView>({.drop = 3}, [](const NodeView& r) { return num(r.row->gpus_used); }),
     {.key = "health",
      .header = "HEALTH",
      .unit = Unit::text,
@@ -153,19 +134,12 @@ const Column<NodeView> kNodeList[] = {
      .drop = 9,
      .wide = true,
      .get = [](const NodeView& r) { return r.issue() ? txt(r.issue()->detail) : none(); }},
-    {.key = "next_event",
-     .header = "NEXT-EVENT",
-     .unit = Unit::text,
-     .meaning = meaning::kNextEvent,
-     .align = Align::left,
-     .drop = 2,
-     .get = [](const NodeView& r) { return event_value(r.event(), r.row->event_active, r.report->horizon.at); }},
+    next_event_column<NodeView>(
+        [](const NodeView& r) { return event_value(r.event(), r.row->event_active, r.report->horizon.at); }),
     {.key = "next_event_active",
      .get = [](const NodeView& r) { return r.event() ? flag(r.row->event_active) : none(); }},
-    {.key = "next_event_start",
-     .get = [](const NodeView& r) { return r.event() ? txt(format_rfc3339(r.event()->start)) : none(); }},
-    {.key = "next_event_end",
-     .get = [](const NodeView& r) { return r.event() ? txt(format_rfc3339(r.event()->end)) : none(); }},
+    {.key = "next_event_start", .get = next_event_start<NodeView>},
+    {.key = "next_event_end", .get = next_event_end<NodeView>},
     {.key = "next_event_hard_start",
      .get = [](const NodeView& r) { return r.event() ? flag(r.event()->hard_start) : none(); }},
     {.key = "reservation",
@@ -217,77 +191,80 @@ struct IslandView {
 };
 
 // The sums over a group of listed nodes, as --by island and --by partition show them.
-#define FLEETCAP_NODE_SUMS                                                                                             \
-  {.key = "nodes",                                                                                                     \
-   .header = "NODES",                                                                                                  \
-   .unit = Unit::nodes,                                                                                                \
-   .meaning = "Its nodes.",                                                                                            \
-   .drop = 1,                                                                                                          \
-   .total = Total::value,                                                                                              \
-   .get = [](const IslandView& r) { return num(r.s->nodes); }},                                                        \
-      {.key = "gpus",                                                                                                  \
-       .header = "GPUS",                                                                                               \
-       .unit = Unit::gpus,                                                                                             \
-       .meaning = "GPUs of its nodes.",                                                                                \
-       .drop = 2,                                                                                                      \
-       .total = Total::value,                                                                                          \
-       .get = [](const IslandView& r) { return num(r.s->gpus); }},                                                     \
-      {.key = "gpus_used",                                                                                             \
-       .header = "IN-USE",                                                                                             \
-       .unit = Unit::gpus,                                                                                             \
-       .meaning = "GPUs its nodes' running jobs use.",                                                                 \
-       .drop = 2,                                                                                                      \
-       .total = Total::value,                                                                                          \
-       .get = [](const IslandView& r) { return num(r.s->gpus_used); }},                                                \
-      {.key = "schedulable_gpus",                                                                                      \
-       .header = "SCHEDULABLE-GPUS",                                                                                   \
-       .unit = Unit::gpus,                                                                                             \
-       .meaning = "GPUs on its schedulable nodes.",                                                                    \
-       .drop = 3,                                                                                                      \
-       .total = Total::value,                                                                                          \
-       .get = [](const IslandView& r) { return num(r.s->schedulable_gpus); }},                                         \
-      {.key = "unschedulable_nodes",                                                                                   \
-       .header = "UNSCHEDULABLE",                                                                                      \
-       .unit = Unit::nodes,                                                                                            \
-       .meaning = "Nodes not schedulable now.",                                                                        \
-       .drop = 1,                                                                                                      \
-       .total = Total::value,                                                                                          \
-       .get =                                                                                                          \
-           [](const IslandView& r) { return num(r.s->unschedulable, r.s->unschedulable ? Tone::bad : Tone::plain); }}, \
-      {.key = "unhealthy_nodes",                                                                                       \
-       .header = "UNHEALTHY",                                                                                          \
-       .unit = Unit::nodes,                                                                                            \
-       .meaning = "Nodes not healthy.",                                                                                \
-       .drop = 2,                                                                                                      \
-       .total = Total::value,                                                                                          \
-       .get = [](const IslandView& r) { return num(r.s->unhealthy); }},                                                \
-      {.key = "cordoned_nodes",                                                                                        \
-       .header = "CORDONED-NODES",                                                                                     \
-       .unit = Unit::nodes,                                                                                            \
-       .meaning = "Nodes cordoned.",                                                                                   \
-       .drop = 4,                                                                                                      \
-       .total = Total::value,                                                                                          \
-       .get = [](const IslandView& r) { return num(r.s->cordoned); }},                                                 \
-      {.key = "nodes_with_issues",                                                                                     \
-       .header = "WITH-ISSUES",                                                                                        \
-       .unit = Unit::nodes,                                                                                            \
-       .meaning = "Nodes with at least one issue.",                                                                    \
-       .drop = 3,                                                                                                      \
-       .total = Total::value,                                                                                          \
-       .get = [](const IslandView& r) { return num(r.s->with_issues); }},                                              \
-      {.key = "nodes_with_events",                                                                                     \
-       .header = "WITH-EVENTS",                                                                                        \
-       .unit = Unit::nodes,                                                                                            \
-       .meaning = "Nodes with maintenance in the window.",                                                             \
-       .drop = 3,                                                                                                      \
-       .total = Total::value,                                                                                          \
-       .get = [](const IslandView& r) { return num(r.s->with_events); }},                                              \
-  {                                                                                                                    \
-    .key = "running_jobs", .header = "RUNNING-JOBS", .unit = Unit::jobs, .meaning = "Running jobs on its nodes.",      \
-    .drop = 5, .total = Total::value, .get = [](const IslandView& r) { return num(r.s->running_jobs); }                \
-  }
+constexpr Column<IslandView> kNodeSums[] = {
+    {.key = "nodes",
+     .header = "NODES",
+     .unit = Unit::nodes,
+     .meaning = "Its nodes.",
+     .drop = 1,
+     .total = Total::value,
+     .get = [](const IslandView& r) { return num(r.s->nodes); }},
+    {.key = "gpus",
+     .header = "GPUS",
+     .unit = Unit::gpus,
+     .meaning = "GPUs of its nodes.",
+     .drop = 2,
+     .total = Total::value,
+     .get = [](const IslandView& r) { return num(r.s->gpus); }},
+    {.key = "gpus_used",
+     .header = "IN-USE",
+     .unit = Unit::gpus,
+     .meaning = "GPUs its nodes' running jobs use.",
+     .drop = 2,
+     .total = Total::value,
+     .get = [](const IslandView& r) { return num(r.s->gpus_used); }},
+    {.key = "schedulable_gpus",
+     .header = "SCHEDULABLE-GPUS",
+     .unit = Unit::gpus,
+     .meaning = "GPUs on its schedulable nodes.",
+     .drop = 3,
+     .total = Total::value,
+     .get = [](const IslandView& r) { return num(r.s->schedulable_gpus); }},
+    {.key = "unschedulable_nodes",
+     .header = "UNSCHEDULABLE",
+     .unit = Unit::nodes,
+     .meaning = "Nodes not schedulable now.",
+     .drop = 1,
+     .total = Total::value,
+     .get = [](const IslandView& r) { return num(r.s->unschedulable, r.s->unschedulable ? Tone::bad : Tone::plain); }},
+    {.key = "unhealthy_nodes",
+     .header = "UNHEALTHY",
+     .unit = Unit::nodes,
+     .meaning = "Nodes not healthy.",
+     .drop = 2,
+     .total = Total::value,
+     .get = [](const IslandView& r) { return num(r.s->unhealthy); }},
+    {.key = "cordoned_nodes",
+     .header = "CORDONED-NODES",
+     .unit = Unit::nodes,
+     .meaning = "Nodes cordoned.",
+     .drop = 4,
+     .total = Total::value,
+     .get = [](const IslandView& r) { return num(r.s->cordoned); }},
+    {.key = "nodes_with_issues",
+     .header = "WITH-ISSUES",
+     .unit = Unit::nodes,
+     .meaning = "Nodes with at least one issue.",
+     .drop = 3,
+     .total = Total::value,
+     .get = [](const IslandView& r) { return num(r.s->with_issues); }},
+    {.key = "nodes_with_events",
+     .header = "WITH-EVENTS",
+     .unit = Unit::nodes,
+     .meaning = "Nodes with maintenance in the window.",
+     .drop = 3,
+     .total = Total::value,
+     .get = [](const IslandView& r) { return num(r.s->with_events); }},
+    {.key = "running_jobs",
+     .header = "RUNNING-JOBS",
+     .unit = Unit::jobs,
+     .meaning = "Running jobs on its nodes.",
+     .drop = 5,
+     .total = Total::value,
+     .get = [](const IslandView& r) { return num(r.s->running_jobs); }},
+};
 
-const Column<IslandView> kIslandList[] = {
+constexpr Column<IslandView> kIslandOwn[] = {
     {.key = "island",
      .header = "ISLAND",
      .unit = Unit::name,
@@ -296,22 +273,17 @@ const Column<IslandView> kIslandList[] = {
      .identifying = true,
      .total = Total::label,
      .get = [](const IslandView& r) { return r.total ? txt("TOTAL") : txt(r.snap->index.islands[r.s->island].name); }},
-    {.key = "cluster",
-     .header = "CLUSTER",
-     .unit = Unit::name,
-     .meaning = meaning::kCluster,
-     .align = Align::left,
-     .drop = 3,
-     .get =
-         [](const IslandView& r) {
-           return r.total ? none() : txt(r.snap->clusters[r.snap->index.islands[r.s->island].cluster_index].name);
-         }},
-    FLEETCAP_NODE_SUMS,
+    cluster_of_column<IslandView>(
+        {.drop = 3},
+        [](const IslandView& r) {
+          return r.total ? none() : txt(r.snap->clusters[r.snap->index.islands[r.s->island].cluster_index].name);
+        }),
 };
-const Columns<IslandView> kIslandColumns{"nodes", "islands", kIslandList};
+constexpr auto kIslandList = joined(kIslandOwn, kNodeSums);
+const Columns<IslandView> kIslandColumns{"nodes", "islands", kIslandList.columns};
 
 // --by partition: the same sums under the partition's name (`island` holds its index).
-const Column<IslandView> kPartitionList[] = {
+constexpr Column<IslandView> kPartitionOwn[] = {
     {.key = "partition",
      .header = "PARTITION",
      .unit = Unit::name,
@@ -320,9 +292,9 @@ const Column<IslandView> kPartitionList[] = {
      .identifying = true,
      .total = Total::label,
      .get = [](const IslandView& r) { return r.total ? txt("TOTAL") : txt(r.snap->partitions[r.s->island]); }},
-    FLEETCAP_NODE_SUMS,
 };
-const Columns<IslandView> kPartitionColumns{"nodes", "partitions", kPartitionList};
+constexpr auto kPartitionList = joined(kPartitionOwn, kNodeSums);
+const Columns<IslandView> kPartitionColumns{"nodes", "partitions", kPartitionList.columns};
 
 // `nodes --free`: like `sinfo -N -o "%N %G %T"` with the free GPUs, and whose use the rest is.
 struct FreeView {
@@ -339,29 +311,14 @@ struct FreeView {
 template <Gpus FreeNodeRow::*F> Value free_figure(const FreeView& r) { return num(r.row->*F); }
 
 const Column<FreeView> kFreeList[] = {
-    {.key = "name",
-     .header = "NODE",
-     .unit = Unit::name,
-     .meaning = meaning::kNode,
-     .align = Align::left,
-     .identifying = true,
-     .total = Total::label,
-     .get = [](const FreeView& r) { return r.total ? txt("TOTAL") : txt(r.node().name); }},
-    {.key = "cluster",
-     .header = "CLUSTER",
-     .unit = Unit::name,
-     .meaning = meaning::kCluster,
-     .align = Align::left,
-     .drop = 3,
-     .get = [](const FreeView& r) { return r.total ? none() : txt(r.snap->clusters[r.node().cluster_index].name); }},
-    {.key = "island",
-     .header = "ISLAND",
-     .unit = Unit::name,
-     .meaning = meaning::kIsland,
-     .align = Align::left,
-     .drop = 5,
-     .get =
-         [](const FreeView& r) { return r.total ? none() : txt(r.snap->index.islands[r.node().island_index].name); }},
+    node_name_column<FreeView>([](const FreeView& r) { return r.total ? txt("TOTAL") : txt(r.node().name); },
+                               Total::label),
+    cluster_of_column<FreeView>(
+        {.drop = 3},
+        [](const FreeView& r) { return r.total ? none() : txt(r.snap->clusters[r.node().cluster_index].name); }),
+    island_of_column<FreeView>(
+        {.drop = 5},
+        [](const FreeView& r) { return r.total ? none() : txt(r.snap->index.islands[r.node().island_index].name); }),
     {.key = "sku",
      .header = "SKU",
      .unit = Unit::name,
@@ -369,20 +326,8 @@ const Column<FreeView> kFreeList[] = {
      .align = Align::left,
      .drop = 4,
      .get = [](const FreeView& r) { return r.total ? none() : txt(r.snap->clusters[r.node().cluster_index].sku); }},
-    {.key = "gpus",
-     .header = "GPUS",
-     .unit = Unit::gpus,
-     .meaning = meaning::kNodeGpus,
-     .drop = 2,
-     .total = Total::value,
-     .get = free_figure<&FreeNodeRow::gpus>},
-    {.key = "gpus_used",
-     .header = "IN-USE",
-     .unit = Unit::gpus,
-     .meaning = meaning::kNodeInUse,
-     .drop = 2,
-     .total = Total::value,
-     .get = free_figure<&FreeNodeRow::gpus_used>},
+    node_gpus_column<FreeView>({.drop = 2, .total = Total::value}, free_figure<&FreeNodeRow::gpus>),
+    node_in_use_column<FreeView>({.drop = 2, .total = Total::value}, free_figure<&FreeNodeRow::gpus_used>),
     {.key = "gpus_free",
      .header = "FREE-GPUS",
      .unit = Unit::gpus,
@@ -406,20 +351,11 @@ const Column<FreeView> kFreeList[] = {
      .total = Total::value,
      .part = true,
      .get = free_figure<&FreeNodeRow::flex_used>},
-    {.key = "next_event",
-     .header = "NEXT-EVENT",
-     .unit = Unit::text,
-     .meaning = meaning::kNextEvent,
-     .align = Align::left,
-     .drop = 2,
-     .get =
-         [](const FreeView& r) {
-           return r.total ? none() : event_value(r.event(), r.row->event_active, r.report->horizon.at);
-         }},
-    {.key = "next_event_start",
-     .get = [](const FreeView& r) { return r.event() ? txt(format_rfc3339(r.event()->start)) : none(); }},
-    {.key = "next_event_end",
-     .get = [](const FreeView& r) { return r.event() ? txt(format_rfc3339(r.event()->end)) : none(); }},
+    next_event_column<FreeView>([](const FreeView& r) {
+      return r.total ? none() : event_value(r.event(), r.row->event_active, r.report->horizon.at);
+    }),
+    {.key = "next_event_start", .get = next_event_start<FreeView>},
+    {.key = "next_event_end", .get = next_event_end<FreeView>},
 };
 const Columns<FreeView> kFreeColumns{"nodes", "free", kFreeList};
 

@@ -6,6 +6,7 @@
 #include "fleetcap/render/prometheus.hpp"
 #include "lists.hpp"
 #include "prometheus_out.hpp"
+#include "shared_columns.hpp"
 
 #include <fmt/format.h>
 
@@ -286,24 +287,13 @@ struct PlanRow {
 };
 
 const Column<PlanRow> kPlanList[] = {
-    {.key = "name",
-     .header = "QUOTA",
-     .unit = Unit::name,
-     .meaning = meaning::kQuota,
-     .align = Align::left,
-     .identifying = true,
-     .get = [](const PlanRow& r) { return txt(r.snap->quotas[r.q().quota].name); }},
+    quota_name_column<PlanRow>([](const PlanRow& r) { return txt(r.snap->quotas[r.q().quota].name); }),
     {.key = "tree",
      .align = Align::left,
      .identifying = true,
      .get = [](const PlanRow& r) { return txt(r.snap->quotas[r.snap->quotas[r.q().quota].tree_index].name); }},
-    {.key = "cluster",
-     .header = "CLUSTER",
-     .unit = Unit::name,
-     .meaning = meaning::kCluster,
-     .align = Align::left,
-     .identifying = true,
-     .get = [](const PlanRow& r) { return txt(r.snap->clusters[r.q().cluster].name); }},
+    cluster_of_column<PlanRow>(kIdentifying,
+                               [](const PlanRow& r) { return txt(r.snap->clusters[r.q().cluster].name); }),
     {.key = "old_gpus",
      .header = "OLD",
      .unit = Unit::gpus,

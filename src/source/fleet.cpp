@@ -16,10 +16,6 @@
 namespace fleetcap {
 namespace {
 
-Time clock_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 SourceStatus status_of(const std::string& name, const SourceOptions& o) {
   SourceStatus s;
   s.name = name;
@@ -32,7 +28,7 @@ SourceStatus status_of(const std::string& name, const SourceOptions& o) {
 Snapshot load_one(const SourceOptions& o, RawItems* raw, const source::Cancel* cancel, SourceStatus& status) {
   Snapshot snap;
   snap.source = display_source(o.source);
-  status.fetched_at = clock_now();
+  status.fetched_at = wall_clock_now();
   const auto started = std::chrono::steady_clock::now();
   auto src = source_kind(o.source).make(o);
   source::Loader loader(o, snap, raw, cancel, &status);

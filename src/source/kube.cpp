@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 
 namespace fleetcap::kube {
 namespace {
@@ -20,9 +19,7 @@ Items read_cluster(const SourceOptions& options, const source::Cancel* parent) {
   Fetched fetched = fetch_cluster(options, parent);
   const Access& access = fetched.access;
   Objects& o = fetched.objects;
-  Translation t(
-      options, access.context, o,
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  Translation t(options, access.context, o, options.now_or_clock());
   if (!o.kueue)
     t.warn(fmt::format("context \"{}\" has no Kueue (kueue.x-k8s.io answered 404): quota comes from ResourceQuotas",
                        access.context));

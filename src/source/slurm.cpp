@@ -13,7 +13,6 @@
 
 #include <array>
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <malloc.h>
@@ -154,9 +153,7 @@ public:
     in.qos_label = labels[kQos];
     in.island_map = island_map_;
 
-    const Time now =
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    slurm::Translation tr = slurm::translate(in, o_.slurm, o_.now.value_or(now));
+    slurm::Translation tr = slurm::translate(in, o_.slurm, o_.now_or_clock());
     loader.describe(fmt::format("Slurm {}, data parser {}", tr.release.empty() ? "?" : tr.release, version), auth_);
     // What was read of the answers: the translated pages hold what is needed now. Its memory goes
     // back to the system before they are parsed: glibc would keep the freed blocks in its arenas

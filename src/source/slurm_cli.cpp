@@ -470,8 +470,6 @@ std::vector<slurm::Translation> SlurmCliSource::translate_all(std::vector<Call>&
     }
   }
   if (!errors.empty()) throw DataError(std::move(errors));
-  const Time now =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   std::vector<slurm::Translation> out;
   for (std::size_t k = 0; k < clusters.size(); ++k) {
     SlurmOptions options = o_.slurm;
@@ -482,7 +480,7 @@ std::vector<slurm::Translation> SlurmCliSource::translate_all(std::vector<Call>&
     }
     ins[k].version = plan.parser;
     ins[k].island_map = island_map_;
-    out.push_back(slurm::translate(ins[k], options, o_.now.value_or(now)));
+    out.push_back(slurm::translate(ins[k], options, o_.now_or_clock()));
   }
   return out;
 }

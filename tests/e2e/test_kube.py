@@ -499,6 +499,34 @@ class Preemption(KubeCase):
         self.assertEqual((c["inquota_free"], c["flex_free"], c["flex_stable_free"]), (3, 3, 0))
 
 
+def undated_maintenance_lists():
+    """The lab's lists with two more nodes in maintenance that say no start: one labelled
+    ONGOING, one tainted maintenance-window-started with no timeAdded."""
+    h = {"nvidia.com/gpu.product": fx.H100, "nvidia.com/gpu.count": "8"}
+    lists = fx.lab_lists()
+    kind, api, nodes = lists["/api/v1/nodes"]
+    lists["/api/v1/nodes"] = (kind, api, nodes + [
+        fx.node("h100-8", 8, dict(h, **{"cloud.google.com/active-node-maintenance": "ONGOING"})),
+        fx.node("h100-9", 8, h, taints=[{"key": "cloud.google.com/maintenance-window-started", "effect": "NoSchedule"}])])
+    return lists
+
+
+class MaintenanceAt(KubeCase):
+    """A maintenance that Kubernetes gives no start time starts at the time the figures are for:
+    --at when given (as the Slurm adapters do), not the clock of the machine fleetcap runs on."""
+    lists = staticmethod(undated_maintenance_lists)
+
+    def test_undated_maintenance_starts_at_at(self):
+        kc = self.kubeconfig("lab.yaml", {"alice": {"token": TOKEN}}, {"lab": "alice"}, "lab")
+        for at in ("2026-12-01T00:00:00Z", "2027-03-01T06:30:00Z"):
+            r = self.run_kube("--source", "kube", "--kubeconfig", kc, "--at", at, "maintenance", "list", "--json")
+            self.assertEqual(r.code, 0, r)
+            events = {e["id"]: e for e in r.json()["events"]}
+            for node in ("h100-8", "h100-9"):
+                self.assertEqual((events[f"lab/{node}"]["start"], events[f"lab/{node}"]["state"]),
+                                 (at, "in_progress"), node)
+
+
 class Small(KubeCase):
     """Context "small": no Kueue (ResourceQuotas), one GPU product; auth, faults and kubectl."""
     lists = staticmethod(fx.small_lists)

@@ -25,6 +25,8 @@ std::optional<Time> parse_rfc3339(std::string_view text);
 bool rfc3339_out_of_range(std::string_view text);
 // Always RFC 3339: a time beyond the years 0000..9999 is clamped to them.
 std::string format_rfc3339(Time t);
+// The system clock, in whole seconds: the one place fleetcap reads it.
+Time wall_clock_now();
 
 // "14d", "12h", "90m", "30s", "1w", or combinations like "1d12h"; bare numbers are seconds.
 // Nothing when longer than kMaxDuration.

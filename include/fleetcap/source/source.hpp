@@ -75,6 +75,7 @@ struct SourceOptions {
   // The time the figures are for (--at), when given as a time: an adapter derives states that
   // depend on it (a reservation in progress or coming) from it, else from the clock.
   std::optional<Time> now;
+  Time now_or_clock() const { return now ? *now : wall_clock_now(); }
   // Set by an adapter for its own requests, not by the command line: header lines added to each
   // request (may hold a secret, like the token), and a unix socket to connect through.
   std::vector<std::string> headers;
