@@ -105,7 +105,7 @@ private:
     std::unique_lock lock(mutex_);
     if (!writer_.joinable()) writer_ = std::thread([this] { drain(); });
     changed_.wait(lock, [this] { return queue_.size() < kQueued; });
-    std::string piece = filter_.feed(pending_); // redacted: no secret goes out (fleetcap/secrets.hpp)
+    std::string piece = filter_.feed(std::move(pending_)); // redacted: no secret goes out (fleetcap/secrets.hpp)
     if (whole) piece += filter_.finish();
     queue_.push_back(std::move(piece));
     pending_ = std::string();

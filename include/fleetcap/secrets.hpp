@@ -40,6 +40,9 @@ std::string redact(std::string_view text);
 class SecretFilter {
 public:
   std::string feed(std::string_view piece);
+  // The same for a piece that may be taken as it is (no secret known, nothing held back): a
+  // document of tens of MB is then not copied again.
+  std::string feed(std::string&& piece);
   std::string finish();
 
 private:

@@ -226,6 +226,45 @@ NodesReport list_nodes(const Snapshot& snap, const Selection& sel, const Mainten
   return r;
 }
 
+namespace {
+// Each item's place among the names of all (equal names, equal places), so that comparing
+// places compares names.
+template <class Items, class Name> std::vector<std::uint32_t> name_places(const Items& items, Name name) {
+  std::vector<std::uint32_t> order(items.size()), place(items.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](auto a, auto b) { return name(items[a]) < name(items[b]); });
+  for (std::size_t k = 0; k < order.size(); ++k)
+    place[order[k]] = k > 0 && name(items[order[k]]) == name(items[order[k - 1]]) ? place[order[k - 1]]
+                                                                                  : static_cast<std::uint32_t>(k);
+  return place;
+}
+
+// Most free GPUs first, then by cluster, island and node name: the names of the cluster and the
+// island compared by their places, read once per row (46,000 rows on a million GPUs).
+void sort_free(const Snapshot& snap, std::vector<FreeNodeRow>& rows) {
+  const auto cluster = name_places(snap.clusters, [](const Cluster& c) { return std::string_view(c.name); });
+  const auto island = name_places(snap.index.islands, [](const auto& i) { return std::string_view(i.name); });
+  struct Keyed {
+    Gpus free;
+    std::uint32_t cluster, island;
+    FreeNodeRow row;
+  };
+  std::vector<Keyed> keyed;
+  keyed.reserve(rows.size());
+  for (const auto& row : rows) {
+    const Node& n = snap.nodes[row.node];
+    keyed.push_back({row.gpus_free, cluster[n.cluster_index], island[n.island_index], row});
+  }
+  std::sort(keyed.begin(), keyed.end(), [&](const Keyed& a, const Keyed& b) {
+    if (a.free != b.free) return a.free > b.free;
+    if (a.cluster != b.cluster) return a.cluster < b.cluster;
+    if (a.island != b.island) return a.island < b.island;
+    return snap.nodes[a.row.node].name < snap.nodes[b.row.node].name;
+  });
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = keyed[i].row;
+}
+} // namespace
+
 FreeNodes free_nodes(const Snapshot& snap, const Selection& sel, const MaintenanceHorizon& h, const NodesQuery& q) {
   FreeNodes r;
   r.horizon = h;
@@ -247,12 +286,7 @@ FreeNodes free_nodes(const Snapshot& snap, const Selection& sel, const Maintenan
       r.totals.gpus_free += row.gpus_free;
     }
   }
-  const auto key = [&](const FreeNodeRow& x) {
-    const Node& n = snap.nodes[x.node];
-    return std::tuple(-x.gpus_free, std::string_view(snap.clusters[n.cluster_index].name),
-                      std::string_view(snap.index.islands[n.island_index].name), n.name);
-  };
-  std::sort(r.rows.begin(), r.rows.end(), [&](const FreeNodeRow& a, const FreeNodeRow& b) { return key(a) < key(b); });
+  sort_free(snap, r.rows);
   r.nodes = r.rows.size();
   return r;
 }

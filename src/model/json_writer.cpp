@@ -158,8 +158,17 @@ void JsonWriter::before_value() {
 JsonWriter& JsonWriter::key(std::string_view k) {
   assert(!open_.empty() && open_.back().close == '}' && !after_key_ && "a key belongs in an object");
   newline(open_.size(), open_.back().members++ > 0);
-  quoted(k);
-  put(": ");
+  // The key, quoted, and ": " at once (a document of a large fleet writes millions of keys).
+  char* const start = room(6 * k.size() + 4);
+  char* const end = escaped(start, k);
+  if (!end) {
+    quoted(k);
+    put(": ");
+  } else {
+    end[0] = ':';
+    end[1] = ' ';
+    len_ += static_cast<std::size_t>(end + 2 - start);
+  }
   after_key_ = true;
   return *this;
 }

@@ -196,6 +196,11 @@ std::string SecretFilter::feed(std::string_view piece) {
   return out;
 }
 
+std::string SecretFilter::feed(std::string&& piece) {
+  if (held_.empty() && current().empty()) return std::move(piece);
+  return feed(std::string_view(piece));
+}
+
 std::string SecretFilter::finish() {
   std::string rest;
   rest.swap(held_);

@@ -25,7 +25,14 @@ const Column<Envelope> kEnvelopeList[] = {
 };
 const Columns<Envelope> kEnvelope{"", "envelope", kEnvelopeList, ListKind::section};
 
+thread_local bool plain = false; // PlainValues is in force
+
 } // namespace
+
+bool plain_values() { return plain; }
+
+PlainValues::PlainValues() : was_(plain) { plain = true; }
+PlainValues::~PlainValues() { plain = was_; }
 
 void register_list(ColumnList list) { registered().push_back(std::move(list)); }
 
@@ -52,7 +59,7 @@ std::string cell_text(const Value& v) {
   if (v.shown) return *v.shown;
   switch (v.kind) {
   case Value::Kind::number: return fmt::format("{}", v.number);
-  case Value::Kind::text: return v.text;
+  case Value::Kind::text: return std::string(v.text);
   case Value::Kind::flag: return v.number ? "yes" : "no";
   case Value::Kind::list: {
     if (v.items.empty()) return "-";
@@ -100,7 +107,10 @@ void csv_value(std::string& out, const Value& v) {
   case Value::Kind::flag: out += v.number ? "true" : "false"; break;
   case Value::Kind::list: {
     std::string joined;
-    for (const auto& item : v.items) joined += (joined.empty() ? "" : " ") + item;
+    for (const auto& item : v.items) {
+      if (!joined.empty()) joined += ' ';
+      joined += item;
+    }
     out += csv_field(joined);
     break;
   }
@@ -110,7 +120,7 @@ void csv_value(std::string& out, const Value& v) {
 }
 
 std::string name_line(const Value& v) {
-  std::string text = v.kind == Value::Kind::text ? v.text : cell_text(v); // the name, not its table form
+  std::string text = v.kind == Value::Kind::text ? std::string(v.text) : cell_text(v); // the name, not its table form
   if (has_control(text)) text = escape_control(text);
   text += '\n';
   return text;
@@ -129,7 +139,10 @@ void html_attribute(std::string& out, std::string_view key, const Value& v) {
   case Value::Kind::flag: out += fmt::format(" data-{}=\"{}\"", key, v.number ? "true" : "false"); break;
   case Value::Kind::list: {
     std::string joined;
-    for (const auto& item : v.items) joined += (joined.empty() ? "" : " ") + item;
+    for (const auto& item : v.items) {
+      if (!joined.empty()) joined += ' ';
+      joined += item;
+    }
     out += fmt::format(" data-{}=\"{}\"", key, html_escape(joined));
     break;
   }

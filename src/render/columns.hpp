@@ -33,12 +33,16 @@ using json::JsonWriter;
 // its count when the terminal is narrow), or nothing ("-" in the table, null in JSON, empty
 // in CSV), or absent (the row has no such field: JSON leaves the key out, the table and CSV
 // show nothing; a quota group has no cluster).
+//
+// A text or a list's names are views: of the model's text (which outlives every render), or of
+// the value's own copy when it was made from a std::string. A document lists a million cells
+// (docs/design.md, "Writing JSON"): copying every name into every cell cost more than writing it.
 struct Value {
   enum class Kind { number, text, flag, list, null, absent };
   Kind kind = Kind::null;
-  Gpus number = 0;  // a number; 1/0 for a flag; a list's length
-  std::string text; // a text (JSON and CSV)
-  std::vector<std::string> items;
+  Gpus number = 0;                         // a number; 1/0 for a flag; a list's length
+  std::string_view text;                   // a text (JSON and CSV)
+  std::span<const std::string_view> items; // a list's names
   Tone tone = Tone::plain;
   // The table's rendering when it is not the plain value ("15%", a short time, "" for nothing).
   std::optional<std::string> shown;
@@ -48,44 +52,170 @@ struct Value {
   // The table's shorter text when the terminal is narrow, used before any column goes: a time
   // relative to the fleet's (`in 6h`, `3d ago`) where the timestamp would not fit.
   std::optional<std::string> brief = {};
+
+  Value() = default;
+  Value(Kind k, Gpus n, Tone t) : kind(k), number(n), tone(t) {}
+  Value(const Value& o) : kind(o.kind), number(o.number), tone(o.tone), shown(o.shown), words(o.words), brief(o.brief) {
+    take(o, o.chars_, o.views_);
+  }
+  Value(Value&& o) noexcept
+      : kind(o.kind), number(o.number), tone(o.tone), shown(std::move(o.shown)), words(std::move(o.words)),
+        brief(std::move(o.brief)) {
+    take(o, std::move(o.chars_), std::move(o.views_));
+  }
+  Value& operator=(const Value& o) {
+    if (this != &o) *this = Value(o);
+    return *this;
+  }
+  Value& operator=(Value&& o) noexcept {
+    if (this == &o) return *this;
+    kind = o.kind;
+    number = o.number;
+    tone = o.tone;
+    shown = std::move(o.shown);
+    words = std::move(o.words);
+    brief = std::move(o.brief);
+    take(o, std::move(o.chars_), std::move(o.views_));
+    return *this;
+  }
+  ~Value() = default;
+
+  // Keeps `s` and shows it as the text.
+  void own_text(std::string s) {
+    chars_ = std::move(s);
+    text = chars_;
+  }
+  // Keeps copies of `names`, back to back, and lists them.
+  template <class Names> void own_items(const Names& names) {
+    std::size_t size = 0;
+    for (const auto& n : names) size += std::string_view(n).size();
+    chars_.clear();
+    chars_.reserve(size);
+    for (const auto& n : names) chars_ += std::string_view(n);
+    views_.clear();
+    views_.reserve(names.size());
+    std::size_t at = 0;
+    for (const auto& n : names) {
+      const std::size_t len = std::string_view(n).size();
+      views_.emplace_back(chars_.data() + at, len);
+      at += len;
+    }
+    items = views_;
+  }
+
+private:
+  // Takes o's text and items with o's own storage (copied or moved here): what viewed o's
+  // storage views this value's.
+  template <class Chars, class Views> void take(const Value& o, Chars&& chars, Views&& views) {
+    const char* const old = o.chars_.data();
+    const std::size_t old_size = o.chars_.size();
+    const bool own_views = !o.views_.empty() && o.items.data() == o.views_.data();
+    text = o.text;
+    items = o.items;
+    chars_ = std::forward<Chars>(chars);
+    views_ = std::forward<Views>(views);
+    const auto moved = [&](std::string_view s) {
+      const std::less_equal<const char*> le;
+      if (s.empty() || !le(old, s.data()) || !le(s.data() + s.size(), old + old_size)) return s;
+      return std::string_view(chars_.data() + (s.data() - old), s.size());
+    };
+    text = moved(text);
+    for (auto& v : views_) v = moved(v);
+    if (own_views) items = views_;
+  }
+  std::string chars_;                   // the text, or the list's names, when the value keeps them
+  std::vector<std::string_view> views_; // the list's names when the value keeps them
 };
 
 inline std::optional<std::string> shown_as(std::string s) {
   return s.empty() ? std::nullopt : std::optional(std::move(s));
 }
-inline Value num(Gpus n, Tone tone = Tone::plain, std::string shown = {}) {
-  return Value{Value::Kind::number, n, {}, {}, tone, shown_as(std::move(shown)), {}, {}};
+inline Value num(Gpus n, Tone tone = Tone::plain) { return Value(Value::Kind::number, n, tone); }
+inline Value num(Gpus n, Tone tone, std::string shown) {
+  Value v(Value::Kind::number, n, tone);
+  v.shown = shown_as(std::move(shown));
+  return v;
 }
 inline Value num(std::size_t n, Tone tone = Tone::plain) { return num(static_cast<Gpus>(n), tone); }
 inline Value num(int n, Tone tone = Tone::plain) { return num(static_cast<Gpus>(n), tone); }
-inline Value txt(std::string s, Tone tone = Tone::plain, std::string shown = {}) {
-  return Value{Value::Kind::text, 0, std::move(s), {}, tone, shown_as(std::move(shown)), {}, {}};
+// A text the value keeps.
+inline Value txt(std::string s, Tone tone = Tone::plain) {
+  Value v(Value::Kind::text, 0, tone);
+  v.own_text(std::move(s));
+  return v;
 }
-inline Value txt(std::string_view s, Tone tone = Tone::plain) { return txt(std::string(s), tone); }
+inline Value txt(std::string s, Tone tone, std::string shown) {
+  Value v = txt(std::move(s), tone);
+  v.shown = shown_as(std::move(shown));
+  return v;
+}
+// A text the model or the program holds (a name of the snapshot, a word of a static table): it
+// outlives the value, which refers to it. A std::string made for the value goes above instead.
+inline Value txt(std::string_view s, Tone tone = Tone::plain) {
+  Value v(Value::Kind::text, 0, tone);
+  v.text = s;
+  return v;
+}
+inline Value txt(std::string_view s, Tone tone, std::string shown) {
+  Value v = txt(s, tone);
+  v.shown = shown_as(std::move(shown));
+  return v;
+}
 inline Value txt(const char* s, Tone tone = Tone::plain) { return txt(std::string(s), tone); }
+inline Value txt(const char* s, Tone tone, std::string shown) { return txt(std::string(s), tone, std::move(shown)); }
 // A yes/no: true or false in JSON and CSV, yes or no in the table.
 inline Value flag(bool b, Tone tone = Tone::plain) {
-  return Value{Value::Kind::flag, b ? 1 : 0, b ? "true" : "false", {}, tone, b ? "yes" : "no", {}, {}};
-}
-inline Value list(std::vector<std::string> items, Tone tone = Tone::plain, std::string shown = {}) {
-  const auto n = static_cast<Gpus>(items.size());
-  return Value{Value::Kind::list, n, {}, std::move(items), tone, shown_as(std::move(shown)), {}, {}};
+  Value v(Value::Kind::flag, b ? 1 : 0, tone);
+  v.text = b ? "true" : "false";
+  v.shown = b ? "yes" : "no";
+  return v;
 }
 template <class Names> Value list_of(const Names& names, std::string shown = {}) {
-  std::vector<std::string> items;
-  items.reserve(names.size());
-  for (const auto& n : names) items.emplace_back(n);
-  return list(std::move(items), Tone::plain, std::move(shown));
+  Value v(Value::Kind::list, static_cast<Gpus>(std::size(names)), Tone::plain);
+  v.own_items(names);
+  v.shown = shown_as(std::move(shown));
+  return v;
 }
-inline Value none(std::string shown = {}) {
-  return Value{Value::Kind::null, 0, {}, {}, Tone::plain, shown_as(std::move(shown)), {}, {}};
+inline Value list(const std::vector<std::string>& items, Tone tone = Tone::plain, std::string shown = {}) {
+  Value v = list_of(items, std::move(shown));
+  v.tone = tone;
+  return v;
 }
-inline Value absent() { return Value{Value::Kind::absent, 0, {}, {}, Tone::plain, {}, {}, {}}; }
+// A list of names the model holds (a job's nodes): referred to, not copied.
+inline Value list_ref(std::span<const std::string_view> names, std::string shown = {}) {
+  Value v(Value::Kind::list, static_cast<Gpus>(names.size()), Tone::plain);
+  v.items = names;
+  v.shown = shown_as(std::move(shown));
+  return v;
+}
+inline Value none() { return Value(Value::Kind::null, 0, Tone::plain); }
+inline Value none(std::string shown) {
+  Value v = none();
+  v.shown = shown_as(std::move(shown));
+  return v;
+}
+inline Value absent() { return Value(Value::Kind::absent, 0, Tone::plain); }
 // A value with a shorter form for a narrow terminal (Value::brief).
 inline Value with_brief(Value v, std::string brief) {
   v.brief = std::move(brief);
   return v;
 }
+
+// Whether the values being made go into a JSON document, which reads only their kind, number,
+// text and items: a get function may then leave out the table's forms (shown, brief) where
+// they cost (a short time and a relative one per job, a hostlist per job). json_document sets
+// it while it writes.
+bool plain_values();
+class PlainValues {
+public:
+  PlainValues();
+  ~PlainValues();
+  PlainValues(const PlainValues&) = delete;
+  PlainValues& operator=(const PlainValues&) = delete;
+
+private:
+  bool was_;
+};
 template <class T> Value optional_num(const std::optional<T>& v) { return v ? num(static_cast<Gpus>(*v)) : none(); }
 inline Value time_or_none(bool present, Time t) { return present ? txt(format_rfc3339(t)) : none(); }
 inline Value time_or_none(const std::optional<Time>& t) { return t ? txt(format_rfc3339(*t)) : none(); }
@@ -483,6 +613,7 @@ void envelope_sources(JsonWriter& w, std::string_view key, const Envelope& e, un
 template <class Doc> std::string json_document(const Columns<Doc>& cols, const Doc& doc, const RenderOptions& o,
                                                unsigned have = 0, std::ostream* sink = nullptr,
                                                std::size_t reserve = 0) {
+  const PlainValues plain;
   JsonWriter w = sink ? JsonWriter(*sink) : JsonWriter();
   w.reserve(reserve);
   w.begin_object();

@@ -585,7 +585,7 @@ void cut_bars(Buf& b, const Columns<Row>& cols, const std::vector<Row>& rows, st
   scale = nice_ceiling(scale);
   put(b, "<div class=\"bars\" role=\"img\" aria-label=\"GPUs cut per {0}\" data-chart=\"cuts-{0}\">\n", what);
   for (const auto& r : rows) {
-    const std::string name = cols.front().get(r).text;
+    const std::string name(cols.front().get(r).text);
     put(b, "<div class=\"bar-row cut-row\" data-kind=\"{}\"", what);
     html_data(b, cols, r);
     put(b, "><span class=\"bar-name\">{}</span>", html_escape(name));
@@ -600,7 +600,7 @@ template <class Row> void cut_chart(Buf& b, const Columns<Row>& cols, std::vecto
   std::vector<std::string> uncut;
   std::erase_if(rows, [&](const Row& r) {
     if (figure(cols, "cut", r) > 0) return false;
-    uncut.push_back(cols.front().get(r).text);
+    uncut.emplace_back(cols.front().get(r).text);
     return true;
   });
   std::stable_sort(rows.begin(), rows.end(),

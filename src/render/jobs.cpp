@@ -25,6 +25,7 @@ struct JobView {
 // A time: RFC 3339 in JSON and CSV, short in the table, "3d ago" when the table is narrow.
 Value when(const std::optional<Time>& t, Time at) {
   if (!t) return none();
+  if (plain_values()) return txt(format_rfc3339(*t));
   return with_brief(txt(format_rfc3339(*t), Tone::plain, short_time(*t)), relative_time(*t, at));
 }
 
@@ -36,12 +37,12 @@ Value fits_value(const JobView& r) {
   return txt(to_string(f), f == Fit::none ? Tone::warn : f == Fit::free ? Tone::good : Tone::plain);
 }
 
-// A job's nodes: every name in JSON and CSV, a hostlist in the table ("h100-[01-04]").
+// A job's nodes: every name in JSON and CSV, a hostlist in the table ("h100-[01-04]"). The
+// names stay in the model.
 Value nodes_value(const JobView& r) {
   const auto& nodes = r.job().nodes;
-  std::vector<std::string_view> names(nodes.begin(), nodes.end());
-  std::string shown = compress_hostlist(names);
-  return list_of(names, std::move(shown));
+  if (plain_values()) return list_ref(nodes);
+  return list_ref(nodes, compress_hostlist(std::vector<std::string_view>(nodes.begin(), nodes.end())));
 }
 
 const Column<JobView> kJobList[] = {

@@ -476,7 +476,7 @@ std::string node_table(const NodeCard& card, const Snapshot& snap, const RenderO
 template <class Row> void card_csv(std::string& out, std::string_view section, const Columns<Row>& cols,
                                    const std::vector<Row>& rows, bool numbered = false) {
   for (std::size_t k = 0; k < rows.size(); ++k) {
-    const std::string item = numbered ? fmt::format("{}", k) : cols.front().get(rows[k]).text;
+    const std::string item = numbered ? fmt::format("{}", k) : std::string(cols.front().get(rows[k]).text);
     for (const auto& c : cols) {
       if (!in_csv(c, 0) || (!numbered && &c == &cols.front())) continue;
       const Value v = c.get(rows[k]);

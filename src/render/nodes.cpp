@@ -46,6 +46,7 @@ Value reservation_value(const NodeView& r) {
 // "m3 from 2026-11-24T00:00Z (hard)", at a narrow width "m3 in 3d12h (hard)".
 Value event_value(const MaintenanceEvent* e, bool active, Time at) {
   if (!e) return none();
+  if (plain_values()) return txt(e->id);
   const std::string when = active ? "until " + short_time(e->end) : "from " + short_time(e->start);
   const std::string brief = active ? "ends " + relative_time(e->end, at) : relative_time(e->start, at);
   const std::string hard = e->hard_start ? " (hard)" : "";
