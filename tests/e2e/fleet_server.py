@@ -452,7 +452,8 @@ def main():
     ap.add_argument("--token-file", help="require 'Authorization: Bearer TOKEN' (token = file's text, trimmed)")
     ap.add_argument("--log", help="append one JSON line per request to this file")
     ap.add_argument("--fault", action="append", default=[], metavar="FAULT", help="inject a fault (see below)")
-    ap.add_argument("--max-seconds", type=float, default=120, help="exit after this long (default 120; 0 = never)")
+    ap.add_argument("--max-seconds", type=float, default=1800,
+                    help="exit after this long (default 1800; 0 = never); it also exits when its parent does")
     ap.add_argument("--verbose", action="store_true", help="access log on stderr")
     opts = ap.parse_args()
     if not opts.bind.startswith("127.") and opts.bind not in ("::1", "localhost"):
@@ -471,7 +472,10 @@ def main():
     threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
     print(f"PORT {srv.server_address[1]}", flush=True)
     deadline = time.monotonic() + opts.max_seconds if opts.max_seconds > 0 else float("inf")
-    while not stop.wait(0.2) and time.monotonic() < deadline:
+    parent = os.getppid()
+    # Until stopped, or the process that started it is gone (a killed test leaves no server
+    # behind), or --max-seconds, a last guard only.
+    while not stop.wait(0.2) and time.monotonic() < deadline and os.getppid() == parent:
         pass
     srv.stopping.set()
     srv.shutdown()

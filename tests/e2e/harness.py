@@ -143,7 +143,7 @@ class Server:
 
     def __enter__(self):
         self.proc = subprocess.Popen(
-            [sys.executable, SERVER, self.snapshot_dir, "--log", self.log, "--max-seconds", "120", *self.args],
+            [sys.executable, SERVER, self.snapshot_dir, "--log", self.log, *self.args],
             stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         if not line.startswith("PORT "):
