@@ -12,13 +12,25 @@ import harness
 # Valgrind (scripts/valgrind-e2e) and TSan (scripts/tsan) make everything many times slower: hang
 # guards (how long a test waits before it gives up on fleetcap) stretch by this much. Time bounds
 # that a test asserts do not use it: they are measured against the binary itself, below.
-SLACK = float(os.environ.get("FLEETCAP_TIME_SLACK", "1"))
+SLACK = harness.SLACK
 
 # No test bounds absolute time (issue 26 class 12): on a machine whose cores are busy, under a
 # sanitizer or valgrind, every step takes longer. Promptness is measured against a calibration
 # made in the same run: how long the same binary takes to start and exit (`fleetcap version`).
 # Growth is measured as N against 2N in the same run (assert_linear).
 PROMPT = 20  # starts of the binary that a prompt end may cost, beyond any wait it must make
+
+
+def wait_for_request(server, resource, limit=10):
+    """Until the fleet API server has logged a request for `resource` (it is then in flight).
+    Faults that answer at once, and `hang`, log on arrival; `slow` logs only when it answers, so
+    it is not for this."""
+    deadline = time.monotonic() + limit * SLACK
+    while time.monotonic() < deadline:
+        if any(q.get("resource") == resource for q in server.requests()):
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"no request for {resource} within {limit * SLACK} s")
 
 
 def startup_seconds(samples=5):

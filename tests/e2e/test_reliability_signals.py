@@ -9,23 +9,12 @@ import unittest
 
 import harness
 from harness import DEMO, Server, WORKED
-from reliability import SLACK, prompt_bound
+from reliability import SLACK, prompt_bound, wait_for_request
 
 
 def start(*args, env=None):
     return subprocess.Popen([harness.BINARY, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             stdin=subprocess.DEVNULL, env=env or harness.clean_env())
-
-
-def wait_for_request(server, resource, limit=10):
-    """Until the server has logged a request for `resource` (it is then in flight). Faults that
-    answer at once log on arrival; `slow` logs only when it answers, so it is not used here."""
-    deadline = time.monotonic() + limit * SLACK
-    while time.monotonic() < deadline:
-        if any(q.get("resource") == resource for q in server.requests()):
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"no request for {resource} within {limit} s")
 
 
 class Interrupt(unittest.TestCase):

@@ -122,7 +122,7 @@ class Fakes:
 def alive(pid, grace=5.0):
     """Whether `pid` still runs `grace` seconds on (a SIGKILL takes a moment to land; a zombie
     nobody reaps counts as gone)."""
-    deadline = time.time() + grace
+    deadline = time.time() + grace * harness.SLACK
     while True:
         try:
             with open(f"/proc/{pid}/stat") as f:
@@ -248,7 +248,7 @@ class Faults(unittest.TestCase):
         env = harness.clean_env(FAKE_SLURM_PLAN=self.fake.plan_path, PATH=self.fake.bin)
         p = subprocess.Popen([harness.BINARY, "--source", "slurm", "capacity"], env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
-        deadline = time.time() + 30
+        deadline = time.time() + 60 * harness.SLACK  # a hang guard
         while time.time() < deadline:
             if os.path.exists(pids):
                 with open(pids) as f:
@@ -256,7 +256,7 @@ class Faults(unittest.TestCase):
                         break
             time.sleep(0.05)
         p.send_signal(signal.SIGINT)
-        out, err = p.communicate(timeout=30)
+        out, err = p.communicate(timeout=60 * harness.SLACK)
         self.assertEqual((p.returncode, out), (130, ""), err)
         self.assertIn("interrupted", err)
         with open(pids) as f:

@@ -22,6 +22,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
 import test_slurm_lab as lab  # noqa: E402
 
 USER = pwd.getpwuid(os.getuid()).pw_name
@@ -85,7 +86,7 @@ Match LocalPort {self.noslurm_port}
             os.makedirs("/run/sshd", mode=0o755, exist_ok=True)  # sshd's privilege separation folder
         self.proc = subprocess.Popen([SSHD, "-D", "-f", config, "-E", self.log], stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.time() + 10
+        deadline = time.time() + 60 * harness.SLACK  # a hang guard: sshd is normally up in well under a second
         while not all(self.listening(p) for p in (self.port, self.noslurm_port)):
             if self.proc.poll() is not None or time.time() > deadline:
                 raise RuntimeError(f"sshd did not start: {self.proc.stderr.read().decode()} {self.read_log()}")
@@ -191,7 +192,7 @@ class OverSsh(unittest.TestCase):
         self.assertGreaterEqual(len(re.findall(r"Starting session: command", log)), 5, log)
         self.assertIn("one connection for the run", r.err)
         # closed: sshd saw the client go, no ssh of this run is left, its folder is gone
-        deadline = time.time() + 5
+        deadline = time.time() + 30 * harness.SLACK  # a hang guard
         while "Disconnected from user" not in SSH.read_log()[len(before):] and time.time() < deadline:
             time.sleep(0.05)
         self.assertIn("Disconnected from user", SSH.read_log()[len(before):])
