@@ -7,6 +7,7 @@
 #include "fleetcap/source/source.hpp"
 #include "fleetcap/text.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -85,6 +86,8 @@ public:
 
 protected:
   std::streamsize xsputn(const char* s, std::streamsize n) override {
+    // One allocation a piece: a string grown from empty to 1 MiB copies itself at each doubling.
+    if (pending_.capacity() < kPiece) pending_.reserve(std::max(2 * kPiece, static_cast<std::size_t>(n)));
     pending_.append(s, static_cast<std::size_t>(n));
     if (pending_.size() >= kPiece) hand_over(false);
     return n;

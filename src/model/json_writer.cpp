@@ -238,6 +238,31 @@ JsonWriter& JsonWriter::integer(unsigned long long n) {
   return *this;
 }
 
+JsonWriter JsonWriter::continuation() const {
+  assert(!open_.empty() && !after_key_ && "a continuation adds members to an open container");
+  JsonWriter part;
+  part.open_ = open_;
+  part.open_.back().members = 1; // each member it writes comes after another
+  return part;
+}
+
+std::string JsonWriter::take_text() {
+  buf_.resize(std::exchange(len_, 0));
+  return std::exchange(buf_, {});
+}
+
+void JsonWriter::splice(std::string_view text, std::size_t members) {
+  assert(!open_.empty() && !after_key_ && members > 0 && !text.empty() && text.front() == ',');
+  if (open_.back().members == 0) text.remove_prefix(1); // the first member: no comma before it
+  if (sink_ && len_ + text.size() > buf_.size()) {      // a long run: straight to the sink
+    sink_->write(buf_.data(), static_cast<std::streamsize>(std::exchange(len_, 0)));
+    sink_->write(text.data(), static_cast<std::streamsize>(text.size()));
+  } else {
+    put(text);
+  }
+  open_.back().members += members;
+}
+
 std::string JsonWriter::finish() {
   assert(open_.empty() && !after_key_ && "finish() before the document is closed");
   put("\n");

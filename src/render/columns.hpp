@@ -12,6 +12,7 @@
 #include "fleetcap/render/output.hpp"
 #include "fleetcap/render/table.hpp"
 #include "meanings.hpp"
+#include "parallel.hpp"
 
 #include <fmt/format.h>
 
@@ -512,9 +513,30 @@ template <class Row> void json_row(JsonWriter& w, const Columns<Row>& cols, cons
   w.end_object();
 }
 
+// Rows a piece of a long JSON list holds; a list of at least kPiecesFrom pieces is written on
+// several threads (parallel.hpp), each piece by a continuation of the writer, spliced in order.
+inline constexpr std::size_t kPieceRows = 1024, kPiecesFrom = 4;
+
 template <class Row, class Rows>
 void json_list(JsonWriter& w, std::string_view key, const Columns<Row>& cols, const Rows& rows, unsigned have = 0) {
   w.key(key).begin_array();
+  const std::size_t n = std::size(rows);
+  if constexpr (std::random_access_iterator<decltype(std::begin(rows))>) {
+    if (n >= kPieceRows * kPiecesFrom) {
+      const auto first = std::begin(rows);
+      in_order((n + kPieceRows - 1) / kPieceRows,
+               [&](std::size_t i) {
+                 JsonWriter part = w.continuation();
+                 const std::size_t from = i * kPieceRows, to = std::min(n, from + kPieceRows);
+                 for (std::size_t r = from; r < to; ++r)
+                   json_row<Row>(part, cols, first[static_cast<std::ptrdiff_t>(r)], have);
+                 return part.take_text();
+               },
+               [&](std::string&& text) { w.splice(text, 1); });
+      w.end_array();
+      return;
+    }
+  }
   for (const auto& row : rows) json_row<Row>(w, cols, row, have);
   w.end_array();
 }

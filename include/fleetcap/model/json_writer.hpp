@@ -52,6 +52,15 @@ public:
   }
   template <class Range> JsonWriter& array_field(std::string_view k, const Range& items) { return key(k).array(items); }
 
+  // A long array made on several threads (render/parallel.hpp): continuation() is a writer, with
+  // no sink, for a run of members of the container being written here (the same depth, every
+  // member after a comma); its take_text() is what it wrote; splice() appends that text as the
+  // next members here, in order (members: how many, at least one). The text is byte for byte
+  // what writing the members here would have made.
+  JsonWriter continuation() const;
+  std::string take_text();
+  void splice(std::string_view text, std::size_t members);
+
   // A hint: about how long the document will be, so the text need not be copied as it grows.
   void reserve(std::size_t bytes) { buf_.reserve(len_ + bytes); }
   // The finished document with its trailing newline; the writer is empty afterwards. With a
