@@ -51,7 +51,8 @@ COMMANDS = [
 def normalized(text, source):
     """An output with what names the source or the moment of the run taken out."""
     text = text.replace(source, "SOURCE")
-    text = re.sub(r"generated \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "generated T", text)
+    # short_time: seconds only when not :00 (a run at 16:30:00 says "16:30Z")
+    text = re.sub(r"generated \d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?Z", "generated T", text)
     text = re.sub(r'"sources": \[[^\]]*\]', '"sources": []', text)  # which source, read when (docs/sources.md)
     return re.sub(r'"generated_at": "[^"]*"', '"generated_at": "T"', text)
 
