@@ -524,9 +524,11 @@ void json_list(JsonWriter& w, std::string_view key, const Columns<Row>& cols, co
   if constexpr (std::random_access_iterator<decltype(std::begin(rows))>) {
     if (n >= kPieceRows * kPiecesFrom) {
       const auto first = std::begin(rows);
+      // Made here: `w` changes on this thread (splice) while the pieces are made on others.
+      const JsonWriter continuation = w.continuation();
       in_order((n + kPieceRows - 1) / kPieceRows,
                [&](std::size_t i) {
-                 JsonWriter part = w.continuation();
+                 JsonWriter part = continuation;
                  const std::size_t from = i * kPieceRows, to = std::min(n, from + kPieceRows);
                  for (std::size_t r = from; r < to; ++r)
                    json_row<Row>(part, cols, first[static_cast<std::ptrdiff_t>(r)], have);
