@@ -22,6 +22,7 @@
 #include <string>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 namespace {
 
@@ -86,7 +87,8 @@ public:
 
 protected:
   std::streamsize xsputn(const char* s, std::streamsize n) override {
-    // One allocation a piece: a string grown from empty to 1 MiB copies itself at each doubling.
+    // Room for a whole piece at once: a string grown from empty to 1 MiB copies itself at each
+    // doubling. Written pieces come back as spares (drain), so their pages are not faulted in again.
     if (pending_.capacity() < kPiece) pending_.reserve(std::max(2 * kPiece, static_cast<std::size_t>(n)));
     pending_.append(s, static_cast<std::size_t>(n));
     if (pending_.size() >= kPiece) hand_over(false);
@@ -112,6 +114,10 @@ private:
     if (whole) piece += filter_.finish();
     queue_.push_back(std::move(piece));
     pending_ = std::string();
+    if (!spares_.empty()) {
+      pending_ = std::move(spares_.back());
+      spares_.pop_back();
+    }
     changed_.notify_all();
     if (whole) changed_.wait(lock, [this] { return queue_.empty(); });
   }
@@ -126,6 +132,10 @@ private:
       if (error_ == 0 && !discard_) write_all(piece);
       lock.lock();
       queue_.pop_front();
+      if (spares_.size() < kQueued) { // its buffer is the next piece's
+        piece.clear();
+        spares_.push_back(std::move(piece));
+      }
       changed_.notify_all();
     }
   }
@@ -152,6 +162,7 @@ private:
   std::string pending_;
   fleetcap::SecretFilter filter_;
   std::deque<std::string> queue_;
+  std::vector<std::string> spares_; // written pieces' buffers, for the next pieces
   std::mutex mutex_;
   std::condition_variable changed_;
   std::thread writer_;

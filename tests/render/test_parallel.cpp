@@ -33,7 +33,8 @@ const Column<TestRow> kTestRowList[] = {
     {.key = "id", .get = [](const TestRow& r) { return num(r.id); }},
     {.key = "name", .get = [](const TestRow& r) { return txt(std::string_view(r.name)); }},
     // What only a JSON document shows: a piece made on another thread must see PlainValues too.
-    {.key = "plain", .get = [](const TestRow&) { return Value(Value::Kind::flag, plain_values() ? 1 : 0, Tone::plain); }},
+    {.key = "plain",
+     .get = [](const TestRow&) { return Value(Value::Kind::flag, plain_values() ? 1 : 0, Tone::plain); }},
     {.key = "tags", .get = [](const TestRow& r) { return list(r.tags); }},
 };
 const Columns<TestRow> kTestRows{"test-parallel", "rows", kTestRowList, ListKind::section};
