@@ -31,13 +31,24 @@ def read(d):
     return data
 
 
+def generate(out, **options):
+    """scripts/gen-fleet into `out`, each option a flag of it: generate(d, clusters=8,
+    nodes_per_cluster=60, seed=1) runs `gen-fleet --out d --clusters 8 --nodes-per-cluster 60
+    --seed 1`. Its summary line is kept from the test's output; its error is not."""
+    argv = [sys.executable, GEN, "--out", out]
+    for flag, value in options.items():
+        argv += ["--" + flag.replace("_", "-"), str(value)]
+    p = subprocess.run(argv, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"scripts/gen-fleet failed ({p.returncode}): {p.stderr}")
+
+
 def generated():
     if not _made:
         root = tempfile.mkdtemp(prefix="fleetcap-gen-")
         for c, k, seed in SHAPES:
             d = os.path.join(root, f"c{c}-k{k}-s{seed}")
-            subprocess.run([sys.executable, GEN, "--out", d, "--clusters", str(c), "--nodes-per-cluster", str(k),
-                            "--seed", str(seed)], check=True, capture_output=True)
+            generate(d, clusters=c, nodes_per_cluster=k, seed=seed)
             _made.append((d, read(d)))
     return _made
 

@@ -4,10 +4,10 @@ either side of the command, usage errors, a closed pipe, colour and --at."""
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import unittest
 
+import fleetgen
 import harness
 from harness import DATA, ROOT, WORKED, run
 
@@ -255,9 +255,7 @@ class Pipe(unittest.TestCase):
         cls.tmp = tempfile.mkdtemp(prefix="fleetcap-pipe-")
         cls.fleet = os.path.join(cls.tmp, "fleet")
         # 2500 clusters: the output is far larger than a pipe's buffer (64 KiB).
-        subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen-fleet"), "--out", cls.fleet,
-                        "--clusters", "2500", "--nodes-per-cluster", "1", "--seed", "5"],
-                       check=True, capture_output=True)
+        fleetgen.generate(cls.fleet, clusters=2500, nodes_per_cluster=1, seed=5)
         # The size is in the clusters; 85,750 health samples would only slow every run down.
         with open(os.path.join(cls.fleet, "health_history.json"), "w") as f:
             f.write('{"api_version": "v1", "items": [], "next_page_token": null}\n')

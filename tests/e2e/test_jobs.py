@@ -12,12 +12,11 @@ j5 pends for 16 GPUs of research/pretrain: its available is 16 but tiger has onl
 import csv
 import io
 import os
-import subprocess
-import sys
 import tempfile
 import unittest
 
-from harness import ROOT, WORKED, run
+import fleetgen
+from harness import WORKED, run
 from test_slurm_cli_faults import Fakes
 
 
@@ -124,8 +123,7 @@ class LongLists(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory()
         cls.fleet = os.path.join(cls.tmp.name, "fleet")
-        subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen-fleet"), "--out", cls.fleet, "--clusters",
-                        "10", "--nodes-per-cluster", "1000", "--seed", "5"], check=True, stdout=subprocess.DEVNULL)
+        fleetgen.generate(cls.fleet, clusters=10, nodes_per_cluster=1000, seed=5)
 
     @classmethod
     def tearDownClass(cls):

@@ -10,16 +10,11 @@ import sys
 import tempfile
 import unittest
 
+import fleetgen
 import harness
 from harness import ROOT, Server, run, without_run_times
 
 AT = "2026-11-20T12:00:00Z"
-
-
-def generate(out, clusters=6, nodes=60, seed=3):
-    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen-fleet"), "--out", out, "--clusters",
-                    str(clusters), "--nodes-per-cluster", str(nodes), "--seed", str(seed)], check=True,
-                   stdout=subprocess.DEVNULL)
 
 
 def figures(result):
@@ -34,7 +29,7 @@ class LoadTest(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory(prefix="fleetcap-load-")
         cls.fleet = os.path.join(cls.tmp.name, "fleet")
-        generate(cls.fleet)
+        fleetgen.generate(cls.fleet, clusters=6, nodes_per_cluster=60, seed=3)
 
     @classmethod
     def tearDownClass(cls):
@@ -109,7 +104,7 @@ class LargePages(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory(prefix="fleetcap-large-")
         cls.fleet = os.path.join(cls.tmp.name, "fleet")
-        generate(cls.fleet, clusters=40, nodes=400, seed=4)
+        fleetgen.generate(cls.fleet, clusters=40, nodes_per_cluster=400, seed=4)
         for r in ("jobs", "nodes"):
             assert os.path.getsize(os.path.join(cls.fleet, r + ".json")) > 1_500_000, r
 

@@ -10,7 +10,6 @@ import io
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import unittest
 from collections import defaultdict
@@ -291,8 +290,7 @@ class StreamedPlan(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory(prefix="fleetcap-plan-")
         cls.fleet = os.path.join(cls.tmp.name, "fleet")
-        subprocess.run([sys.executable, os.path.join(harness.ROOT, "scripts", "gen-fleet"), "--out", cls.fleet,
-                        "--gpus", "200000", "--seed", "5"], check=True, stdout=subprocess.DEVNULL)
+        fleetgen.generate(cls.fleet, gpus=200000, seed=5)
 
     @classmethod
     def tearDownClass(cls):

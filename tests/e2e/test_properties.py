@@ -9,6 +9,7 @@ import sys
 import tempfile
 import unittest
 
+import fleetgen
 import harness
 from harness import ROOT, run
 
@@ -49,9 +50,7 @@ class Properties(unittest.TestCase):
         cls.fleets = []
         for seed in SEEDS:
             out = os.path.join(cls.tmp, f"fleet-{seed}")
-            subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen-fleet"), "--out", out,
-                            "--clusters", "6", "--nodes-per-cluster", "40", "--seed", str(seed)],
-                           check=True, capture_output=True)
+            fleetgen.generate(out, clusters=6, nodes_per_cluster=40, seed=seed)
             cls.fleets.append(out)
 
     @classmethod

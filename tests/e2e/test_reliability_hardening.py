@@ -19,6 +19,7 @@ import time
 import unittest
 import zlib
 
+import fleetgen
 import harness
 from harness import WORKED
 from reliability import SLACK, TOKEN, assert_linear, assert_one_error, fleet_copy, prompt_bound
@@ -484,8 +485,7 @@ class Signals(unittest.TestCase):
     def big_fleet(self):
         if Signals.big is None:
             out = os.path.join(tempfile.mkdtemp(prefix="fleetcap-big-"), "fleet")
-            subprocess.run([os.path.join(harness.ROOT, "scripts", "gen-fleet"), "--out", out, "--clusters", "40",
-                            "--nodes-per-cluster", "2500", "--seed", "3"], check=True, capture_output=True)
+            fleetgen.generate(out, clusters=40, nodes_per_cluster=2500, seed=3)
             Signals.big = out
         return Signals.big
 
