@@ -251,8 +251,8 @@ std::string JsonWriter::take_text() {
   return std::exchange(buf_, {});
 }
 
-void JsonWriter::splice(std::string_view text, std::size_t members) {
-  assert(!open_.empty() && !after_key_ && members > 0 && !text.empty() && text.front() == ',');
+void JsonWriter::splice(std::string_view text) {
+  assert(!open_.empty() && !after_key_ && !text.empty() && text.front() == ',');
   if (open_.back().members == 0) text.remove_prefix(1); // the first member: no comma before it
   if (sink_ && len_ + text.size() > buf_.size()) {      // a long run: straight to the sink
     sink_->write(buf_.data(), static_cast<std::streamsize>(std::exchange(len_, 0)));
@@ -260,7 +260,7 @@ void JsonWriter::splice(std::string_view text, std::size_t members) {
   } else {
     put(text);
   }
-  open_.back().members += members;
+  ++open_.back().members;
 }
 
 std::string JsonWriter::finish() {

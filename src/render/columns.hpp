@@ -534,7 +534,7 @@ void json_list(JsonWriter& w, std::string_view key, const Columns<Row>& cols, co
                    json_row<Row>(part, cols, first[static_cast<std::ptrdiff_t>(r)], have);
                  return part.take_text();
                },
-               [&](std::string&& text) { w.splice(text, 1); });
+               [&](std::string&& text) { w.splice(text); });
       w.end_array();
       return;
     }

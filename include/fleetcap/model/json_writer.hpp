@@ -54,12 +54,12 @@ public:
 
   // A long array made on several threads (render/parallel.hpp): continuation() is a writer, with
   // no sink, for a run of members of the container being written here (the same depth, every
-  // member after a comma); its take_text() is what it wrote; splice() appends that text as the
-  // next members here, in order (members: how many, at least one). The text is byte for byte
-  // what writing the members here would have made.
+  // member after a comma); its take_text() is what it wrote; splice() appends that text (one
+  // member or more) as the next members here, in order. The text is byte for byte what writing
+  // the members here would have made.
   JsonWriter continuation() const;
   std::string take_text();
-  void splice(std::string_view text, std::size_t members);
+  void splice(std::string_view text);
 
   // A hint: about how long the document will be, so the text need not be copied as it grows.
   void reserve(std::size_t bytes) { buf_.reserve(len_ + bytes); }
@@ -90,7 +90,7 @@ private:
 
   struct Open {
     char close;          // '}' or ']'
-    std::size_t members; // written so far
+    std::size_t members; // written so far (a spliced run counts once: only "any?" is read)
   };
   // The text is buf_[0, len_). buf_ is kept a little longer than the text, so that each piece
   // written costs one size check and a copy, not a check per byte.
