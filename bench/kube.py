@@ -14,18 +14,18 @@ round fills the cache.
 """
 import argparse
 import os
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
 import kube_fixtures as fx  # noqa: E402
 from kube_server import KubeServer, make_pki  # noqa: E402
+
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+import measure  # noqa: E402
 
 TOKEN = "bench-token-0123456789"
 SUM = ("import json, sys\n"
@@ -62,14 +62,10 @@ def cluster(n_nodes, n_pods):
 
 
 def timed(cmd, env, shell=False):
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t = time.monotonic()
-    p = subprocess.run(cmd, shell=shell, env=env, capture_output=True, text=True)
-    wall = time.monotonic() - t
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if p.returncode != 0:
-        sys.exit(f"failed: {cmd}\n{p.stderr[-2000:]}")
-    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, p.stdout
+    run = measure.run(["/bin/sh", "-c", cmd] if shell else cmd, env)
+    if run.code != 0:
+        sys.exit(f"failed: {cmd}\n{run.err.decode(errors='replace')[-2000:]}")
+    return run.wall, run.cpu, run.out.decode()
 
 
 def main():
