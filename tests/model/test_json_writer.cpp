@@ -113,13 +113,24 @@ TEST_CASE("json writer: every escape, as nlohmann writes it", "[json_writer]") {
 }
 
 TEST_CASE("json writer: an escape anywhere in a long string", "[json_writer]") {
-  // Each kind of byte at every offset of a long string, whatever the scan's stride.
+  // Each kind of byte at every offset of a long string, whatever the scan's stride (16 bytes,
+  // then 8, then one), and with every length after it.
   for (const std::string special : {"\"", "\\", "\n", "\x01", "\x1f", " ", "\x7f", "\xc3\xa9", "\xff", "\x80"})
-    for (std::size_t at = 0; at < 24; ++at) {
-      const std::string s = std::string(at, 'a') + special + std::string(at % 9, 'b');
+    for (std::size_t at = 0; at < 40; ++at) {
+      const std::string s = std::string(at, 'a') + special + std::string(at % 17, 'b');
       INFO(s);
       CHECK(one_string(s) == nlohmann_string(s));
     }
+  // Every byte value at every offset of a 40-byte string: the wide reads must tell each one
+  // (0x1f/0x20, 0x7f/0x80 and the quote and backslash among their neighbours) wherever it falls.
+  std::size_t differ = 0;
+  for (int b = 0; b < 256; ++b)
+    for (std::size_t at = 0; at < 40; ++at) {
+      std::string s(40, 'x');
+      s[at] = static_cast<char>(b);
+      differ += one_string(s) != nlohmann_string(s);
+    }
+  CHECK(differ == 0);
 }
 
 TEST_CASE("json writer: text that is not UTF-8 is nlohmann's to replace", "[json_writer]") {
