@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include <future>
 #include <memory>
 
 namespace fleetcap::cli {
@@ -46,9 +47,17 @@ PageFigures page_figures(const Snapshot& snap, Time at, const Selection& sel, co
   MaintenanceHorizon horizon;
   horizon.at = at;
   horizon.window = window;
-  return {capacity(snap, fleet, sel, GroupBy::none), overalloc(basis, snap, buffer, policy),
-          overalloc_sweep(basis, snap, BufferChoice{}, range.from, range.to, range.step, policy),
-          maintenance_impact(snap, sel, horizon), list_events(snap, sel, horizon, EventFilter{})};
+  // Five figures of one snapshot, none reading another's: the sweep (seven buffers), the impact
+  // and the events are worked out beside capacity and the cuts (about 50 ms on one core for a
+  // million GPUs otherwise). Figures are pure functions of what they are given.
+  auto sweep = std::async(std::launch::async, [&] {
+    return overalloc_sweep(basis, snap, BufferChoice{}, range.from, range.to, range.step, policy);
+  });
+  auto impact = std::async(std::launch::async, [&] { return maintenance_impact(snap, sel, horizon); });
+  auto events = std::async(std::launch::async, [&] { return list_events(snap, sel, horizon, EventFilter{}); });
+  CapacityReport cap = capacity(snap, fleet, sel, GroupBy::none);
+  OverallocReport cuts = overalloc(basis, snap, buffer, policy);
+  return {std::move(cap), std::move(cuts), sweep.get(), impact.get(), events.get()};
 }
 
 std::string run_report(Context& ctx, const ReportOptions& opts) {
@@ -63,8 +72,9 @@ std::string run_report(Context& ctx, const ReportOptions& opts) {
   const PageFigures f = page_figures(snap, at, sel, opts, buffer, range, window);
   ctx.phase("figures");
   const HtmlReport page{&f.capacity, &f.overalloc, &f.sweep, {}, &f.impact, &f.events};
+  // Every check has passed by now: to stdout, the page streams as it is made.
+  if (opts.html == "-") return render_html_report(page, snap, ctx.render_options(snap, at), ctx.out);
   const std::string html = render_html_report(page, snap, ctx.render_options(snap, at));
-  if (opts.html == "-") return html;
   // Through the one file writer (local_file.hpp): redacted as `--html -` is, written to FILE.tmp
   // and renamed over FILE, so a reader never sees half a page.
   write_local_file(opts.html, {html}, "--html " + opts.html, true);

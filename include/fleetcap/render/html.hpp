@@ -11,6 +11,7 @@
 #include "fleetcap/render/output.hpp"
 #include "fleetcap/render/overalloc.hpp"
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,10 @@ struct HtmlReport {
   const EventList* events = nullptr; // the impact window's open events, listed under each cluster
 };
 
-// `o` carries the run's metadata (generated_at, at, source); its format is ignored.
-std::string render_html_report(const HtmlReport& report, const Snapshot& snap, const RenderOptions& o);
+// `o` carries the run's metadata (generated_at, at, source); its format is ignored. With `sink`,
+// the page goes there as it is made (tens of MB on a large fleet) and the result is empty.
+std::string render_html_report(const HtmlReport& report, const Snapshot& snap, const RenderOptions& o,
+                               std::ostream* sink = nullptr);
 
 // Text made safe for HTML element content and attribute values (& < > " ').
 std::string html_escape(std::string_view text);
