@@ -51,12 +51,14 @@ template <class Names> std::string short_list(const Names& names, std::size_t sh
 
 std::vector<std::string_view> node_names(const Snapshot& snap, const std::vector<std::uint32_t>& nodes) {
   std::vector<std::string_view> out;
+  out.reserve(nodes.size());
   for (auto n : nodes) out.push_back(snap.nodes[n].name);
   return out;
 }
 
 std::vector<std::string_view> job_names(const Snapshot& snap, const std::vector<std::uint32_t>& jobs) {
   std::vector<std::string_view> out;
+  out.reserve(jobs.size());
   for (auto j : jobs) out.push_back(snap.jobs[j].name);
   return out;
 }
@@ -112,6 +114,7 @@ template <class Names> Value names_value(const Names& names, std::size_t show = 
 // Node names: as names_value, but a Slurm cluster's nodes in the table as the hostlist Slurm
 // prints (h100-[01-04]), whole (docs/slurm.md).
 template <class Names> Value nodes_value(const Snapshot& snap, const Names& names, std::size_t show = 3) {
+  if (plain_values()) return list_of(names); // JSON lists every name: no hostlist, no lookup
   if (names.empty()) return names_value(names, show);
   const auto n = snap.find_node(names.front());
   if (n == kNone || snap.nodes[n].cluster_index == kNone ||
