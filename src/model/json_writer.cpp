@@ -3,15 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <bit>
 #include <cassert>
 #include <charconv>
-#include <cstdint>
 #include <cstring>
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 namespace fleetcap::json {
 namespace {
@@ -39,41 +33,6 @@ constexpr std::array<bool, 256> kPlain = [] {
   return plain;
 }();
 
-// Whether none of the 8 bytes of `x` needs attention (kPlain): no byte below 0x20 or from 0x80,
-// no quote, no backslash. Exact as a whole (the classic "has a zero byte" test), though not per
-// byte, so a block that fails is read again a byte at a time.
-constexpr bool plain8(std::uint64_t x) {
-  constexpr std::uint64_t ones = 0x0101010101010101, highs = 0x8080808080808080;
-  const auto zero_in = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
-  const std::uint64_t below_space = (x - 0x20 * ones) & ~x & highs; // a byte < 0x20 (x's bytes < 0x80)
-  return ((x & highs) | below_space | zero_in(x ^ ('"' * ones)) | zero_in(x ^ ('\\' * ones))) == 0;
-}
-
-// How many bytes from p on are plain. Names and keys are mostly plain all through, so this reads
-// 16 bytes at a time (SSE2: a signed compare with 0x20 catches both the control bytes and every
-// byte from 0x80), then 8, then one: the byte-at-a-time table alone was a third of the CPU of
-// writing `jobs --json` (bench/README.md).
-std::size_t plain_run(const unsigned char* p, std::size_t n) {
-  std::size_t i = 0;
-#if defined(__SSE2__)
-  const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
-  for (; i + 16 <= n; i += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-    const __m128i odd =
-        _mm_or_si128(_mm_cmplt_epi8(v, space), _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
-    if (const int mask = _mm_movemask_epi8(odd); mask != 0)
-      return i + static_cast<std::size_t>(std::countr_zero(static_cast<unsigned>(mask)));
-  }
-#endif
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t x;
-    std::memcpy(&x, p + i, 8);
-    if (!plain8(x)) break;
-  }
-  while (i < n && kPlain[p[i]]) ++i;
-  return i;
-}
-
 // `s` quoted and escaped as nlohmann's dump() does without ensure_ascii, into `out` (room for
 // 6 bytes a byte and the quotes): the two-letter escapes, \u00xx (lower-case hex) for the other
 // bytes below 0x20, everything else as it is. Returns the end, or null when `s` is not valid
@@ -84,7 +43,7 @@ char* escaped(char* out, std::string_view s) {
   *out++ = '"';
   for (std::size_t i = 0; i < n;) {
     const std::size_t from = i;
-    i += plain_run(in + i, n - i);
+    while (i < n && kPlain[in[i]]) ++i;
     std::memcpy(out, in + from, i - from);
     out += i - from;
     if (i == n) break;
