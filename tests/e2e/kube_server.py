@@ -31,6 +31,7 @@ import base64
 import http.server
 import json
 import os
+import socket
 import ssl
 import subprocess
 import threading
@@ -94,6 +95,12 @@ class KubeServer:
 
             def log_message(self, *args):
                 pass
+
+            def setup(self):
+                super().setup()
+                # As Go's net/http (the API server's) does: without it, a kept-alive connection
+                # waits out the client's delayed ACK (40 ms) before the end of each response.
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def send_bytes(self, code, data, ctype):
                 self.send_response(code)
