@@ -16,6 +16,7 @@
 #include <chrono>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -206,28 +207,31 @@ std::string redirected_note(CURL* h, const std::string& url) {
 
 // curl_easy_perform through a multi handle, so Ctrl-C and a sibling's failure are noticed within
 // 50 ms even while the server sends nothing (the progress callback runs only once a second then).
-CURLcode perform(CURL* h, const source::Cancel& cancel) {
-  std::unique_ptr<CURLM, decltype(&curl_multi_cleanup)> multi(curl_multi_init(), &curl_multi_cleanup);
-  if (!multi || curl_multi_add_handle(multi.get(), h) != CURLM_OK) return CURLE_OUT_OF_MEMORY;
+// `kept`: a Session's multi handle, whose connection cache keeps the connection for the next
+// request (a multi handle's connections close with it).
+CURLcode perform(CURL* h, const source::Cancel& cancel, CURLM* kept) {
+  std::unique_ptr<CURLM, decltype(&curl_multi_cleanup)> own(kept ? nullptr : curl_multi_init(), &curl_multi_cleanup);
+  CURLM* const multi = kept ? kept : own.get();
+  if (!multi || curl_multi_add_handle(multi, h) != CURLM_OK) return CURLE_OUT_OF_MEMORY;
   CURLcode result = CURLE_ABORTED_BY_CALLBACK;
   for (;;) {
     int running = 0;
-    if (curl_multi_perform(multi.get(), &running) != CURLM_OK) {
+    if (curl_multi_perform(multi, &running) != CURLM_OK) {
       result = CURLE_OUT_OF_MEMORY;
       break;
     }
     int queued = 0;
     bool done = false;
-    while (CURLMsg* msg = curl_multi_info_read(multi.get(), &queued))
+    while (CURLMsg* msg = curl_multi_info_read(multi, &queued))
       if (msg->msg == CURLMSG_DONE && msg->easy_handle == h) {
         result = msg->data.result;
         done = true;
       }
     if (done || running == 0) break;
     if (g_interrupted.load() || cancel.requested()) break;
-    curl_multi_poll(multi.get(), nullptr, 0, 50, nullptr);
+    curl_multi_poll(multi, nullptr, 0, 50, nullptr);
   }
-  curl_multi_remove_handle(multi.get(), h);
+  curl_multi_remove_handle(multi, h);
   return result;
 }
 
@@ -345,7 +349,8 @@ void set_tls(CURL* h, const SourceOptions& options, std::string& blob) {
 // Attempt number `attempt`: `t` emptied (the observer told to start again), the request made; a
 // cut error body or an error status whose Content-Length is over the cap counts as an answer
 // (the status is what matters).
-CURLcode attempt_once(CURL* h, const source::Cancel& cancel, int attempt, Transfer& t, char* error_buffer) {
+CURLcode attempt_once(CURL* h, CURLM* kept, const source::Cancel& cancel, int attempt, Transfer& t,
+                      char* error_buffer) {
   if (attempt > 0 && t.observer) t.observer->restart();
   t.body.clear();
   t.head.clear();
@@ -354,7 +359,7 @@ CURLcode attempt_once(CURL* h, const source::Cancel& cancel, int attempt, Transf
   t.too_large = false;
   t.error_body_cut = false;
   error_buffer[0] = '\0';
-  CURLcode code = perform(h, cancel);
+  CURLcode code = perform(h, cancel, kept);
   if (code == CURLE_WRITE_ERROR && t.error_body_cut) code = CURLE_OK;
   if (code == CURLE_FILESIZE_EXCEEDED) {
     long early = 0;
@@ -424,13 +429,30 @@ void global_init() {
 
 std::string escape(std::string_view text) { return percent_encoded(text); }
 
-Response get(const std::string& url, const SourceOptions& options, const source::Cancel& cancel,
-             BodyObserver* observer) {
+Session::Session() {
+  global_init();
+  handle_ = curl_easy_init();
+  multi_ = curl_multi_init();
+  if (!handle_ || !multi_) {
+    curl_easy_cleanup(static_cast<CURL*>(handle_));
+    curl_multi_cleanup(static_cast<CURLM*>(multi_));
+    throw RuntimeError("cannot start libcurl");
+  }
+}
+
+Session::~Session() {
+  curl_easy_cleanup(static_cast<CURL*>(handle_));
+  curl_multi_cleanup(static_cast<CURLM*>(multi_)); // closes the kept connection
+}
+
+Response get(const std::string& url, const SourceOptions& options, const source::Cancel& cancel, BodyObserver* observer,
+             Session* session) {
   global_init();
   const std::string shown = display_source(url); // without user:password@, for logs and errors
-  Easy easy(curl_easy_init(), &curl_easy_cleanup);
-  if (!easy) throw RuntimeError("cannot start libcurl");
-  CURL* h = easy.get();
+  Easy easy(session ? nullptr : curl_easy_init(), &curl_easy_cleanup);
+  if (!session && !easy) throw RuntimeError("cannot start libcurl");
+  CURL* h = session ? static_cast<CURL*>(session->handle_) : easy.get();
+  if (session) curl_easy_reset(h); // every option as new; the connection and TLS session stay
   const Headers headers = request_headers(options);
   Transfer t;
   t.handle = h;
@@ -450,10 +472,11 @@ Response get(const std::string& url, const SourceOptions& options, const source:
   std::string blob;
   set_tls(h, options, blob);
 
-  std::mt19937 rng(std::random_device{}());
+  std::optional<std::mt19937> rng; // seeded at the first retry: std::random_device costs
   for (int attempt = 0;; ++attempt) {
     const auto started = std::chrono::steady_clock::now();
-    const CURLcode code = attempt_once(h, cancel, attempt, t, error_buffer);
+    const CURLcode code =
+        attempt_once(h, session ? static_cast<CURLM*>(session->multi_) : nullptr, cancel, attempt, t, error_buffer);
     if (!guard.refused.empty())
       throw RuntimeError(
           fmt::format("refusing to send the token over plain http to {}: it connected to {}, which is not "
@@ -478,7 +501,8 @@ Response get(const std::string& url, const SourceOptions& options, const source:
       if (code != CURLE_OK) fail(h, url, shown, code, error_buffer, options, attempt);
       return response_of(h, url, status, t);
     }
-    const long wait_ms = backoff_ms(h, code, options, attempt, rng);
+    if (!rng) rng.emplace(std::random_device{}());
+    const long wait_ms = backoff_ms(h, code, options, attempt, *rng);
     if (options.log)
       options.log(fmt::format("retrying GET {} in {} ms ({} of {})", shown, wait_ms, attempt + 1, kMaxRetries));
     pause_for(std::chrono::milliseconds(wait_ms), cancel);

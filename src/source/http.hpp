@@ -36,8 +36,26 @@ struct BodyObserver {
 // InterruptedError when interrupted, and Cancelled (tasks.hpp) as soon as `cancel` is requested.
 // `observer`, when given, sees each 2xx body grow (it must not throw); what it drops is not in
 // Response::body.
+// A connection kept from one request to the next (a list's pages, asked for one after another):
+// the next request to the same server skips the TCP and TLS handshakes, and libcurl does not set
+// up TLS again (on OpenSSL 3, loading the CA for each request was a third of the Kubernetes
+// source's CPU). Used by one request at a time, from any thread.
+class Session {
+public:
+  Session();
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+private:
+  friend Response get(const std::string&, const SourceOptions&, const source::Cancel&, BodyObserver*, Session*);
+  void* handle_ = nullptr; // libcurl's easy handle
+  void* multi_ = nullptr;  // the multi handle it runs in, whose connection cache keeps the connection
+};
+
+// `session`, when given, carries the connection from the request before and to the next.
 Response get(const std::string& url, const SourceOptions& options, const source::Cancel& cancel,
-             BodyObserver* observer = nullptr);
+             BodyObserver* observer = nullptr, Session* session = nullptr);
 
 void global_init();
 std::string escape(std::string_view text);
