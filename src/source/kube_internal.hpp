@@ -14,6 +14,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -152,8 +153,11 @@ struct Endpoint {
 // One page's items into `into` (`url` as messages show it); returns metadata.continue (a string
 // or null). Throws DataError naming the URL and the item's index for what Kubernetes would not
 // serve (a wrong kind, a GPU count that is not a whole number, invalid JSON). `body` gains
-// simdjson's padding in its capacity.
-std::string parse_page(std::string& body, const std::string& url, const Endpoint& e, Objects& into);
+// simdjson's padding in its capacity. `on_continue` is told a non-empty metadata.continue as soon
+// as it is read, before the items when metadata comes first (as API servers write it), so that the
+// next page can be asked for while this one's items are read (kube_fetch.cpp).
+std::string parse_page(std::string& body, const std::string& url, const Endpoint& e, Objects& into,
+                       const std::function<void(const std::string&)>& on_continue = {});
 
 // A Kubernetes quantity as a whole number ("8", "2k", 8); nullopt when it is not one.
 std::optional<std::int64_t> quantity(std::string_view q);

@@ -29,9 +29,7 @@ std::string text(od::value v) {
 template <class F> void each_field(od::value v, F&& f) {
   if (v.type() == od::json_type::null) return;
   for (auto field : v.get_object()) {
-    std::string_view key = key_of(field);
-    std::string k(key);
-    f(k, field.value());
+    f(key_of(field), field.value()); // a view of simdjson's copy, valid while the page is read
   }
 }
 
@@ -73,7 +71,7 @@ std::int64_t gpu_quantity(od::value v, const char* where) { return gpu_count(tex
 
 Labels labels_of(od::value v) {
   Labels out;
-  each_field(v, [&](const std::string& k, od::value x) { out.emplace_back(k, text(x)); });
+  each_field(v, [&](std::string_view k, od::value x) { out.emplace_back(k, text(x)); });
   return out;
 }
 
@@ -81,7 +79,7 @@ std::vector<Condition> conditions_of(od::value v) {
   std::vector<Condition> out;
   each_item(v, [&](od::value c) {
     Condition cond;
-    each_field(c, [&](const std::string& k, od::value x) {
+    each_field(c, [&](std::string_view k, od::value x) {
       if (k == "type")
         cond.type = text(x);
       else if (k == "status")
@@ -103,11 +101,11 @@ std::int64_t containers_gpus(od::value v, bool init) {
   std::int64_t total = 0;
   each_item(v, [&](od::value c) {
     std::int64_t req = -1, lim = -1;
-    each_field(c, [&](const std::string& k, od::value x) {
+    each_field(c, [&](std::string_view k, od::value x) {
       if (k != "resources") return;
-      each_field(x, [&](const std::string& kind, od::value m) {
+      each_field(x, [&](std::string_view kind, od::value m) {
         if (kind != "requests" && kind != "limits") return;
-        each_field(m, [&](const std::string& res, od::value q) {
+        each_field(m, [&](std::string_view res, od::value q) {
           if (res == kGpu) (kind == "requests" ? req : lim) = gpu_quantity(q, "nvidia.com/gpu");
         });
       });
@@ -127,7 +125,7 @@ std::int64_t priority_value(od::value v) {
 // A pod spec's GPUs as the scheduler counts them: max(sum of containers, largest init container).
 std::int64_t spec_gpus(od::value spec, std::string* node = nullptr, std::int64_t* priority = nullptr) {
   std::int64_t app = 0, init = 0;
-  each_field(spec, [&](const std::string& k, od::value x) {
+  each_field(spec, [&](std::string_view k, od::value x) {
     if (k == "containers")
       app = containers_gpus(x, false);
     else if (k == "initContainers")
@@ -148,7 +146,7 @@ struct Meta {
 
 Meta meta_of(od::value v, bool want_labels) {
   Meta m;
-  each_field(v, [&](const std::string& k, od::value x) {
+  each_field(v, [&](std::string_view k, od::value x) {
     if (k == "name")
       m.name = text(x);
     else if (k == "namespace")
@@ -163,7 +161,7 @@ Meta meta_of(od::value v, bool want_labels) {
       each_item(x, [&](od::value o) {
         Owner owner;
         bool controller = false;
-        each_field(o, [&](const std::string& f, od::value y) {
+        each_field(o, [&](std::string_view f, od::value y) {
           if (f == "kind")
             owner.kind = text(y);
           else if (f == "name")
@@ -181,13 +179,13 @@ Meta meta_of(od::value v, bool want_labels) {
 
 void read_node(od::value v, Objects& o) {
   Node n;
-  each_field(v, [&](const std::string& k, od::value x) {
+  each_field(v, [&](std::string_view k, od::value x) {
     if (k == "metadata") {
       Meta m = meta_of(x, true);
       n.name = std::move(m.name);
       n.labels = std::move(m.labels);
     } else if (k == "spec") {
-      each_field(x, [&](const std::string& f, od::value y) {
+      each_field(x, [&](std::string_view f, od::value y) {
         if (f == "unschedulable")
           n.unschedulable = y.type() == od::json_type::boolean && bool(y.get_bool());
         else if (f == "providerID")
@@ -195,7 +193,7 @@ void read_node(od::value v, Objects& o) {
         else if (f == "taints")
           each_item(y, [&](od::value t) {
             Taint taint;
-            each_field(t, [&](const std::string& g, od::value z) {
+            each_field(t, [&](std::string_view g, od::value z) {
               if (g == "key")
                 taint.key = text(z);
               else if (g == "value")
@@ -209,9 +207,9 @@ void read_node(od::value v, Objects& o) {
           });
       });
     } else if (k == "status") {
-      each_field(x, [&](const std::string& f, od::value y) {
+      each_field(x, [&](std::string_view f, od::value y) {
         if (f == "capacity" || f == "allocatable")
-          each_field(y, [&](const std::string& res, od::value q) {
+          each_field(y, [&](std::string_view res, od::value q) {
             if (res == kGpu)
               (f == "capacity" ? n.capacity : n.allocatable) = gpu_quantity(q, "nvidia.com/gpu");
             else if (res.starts_with("nvidia.com/mig-"))
@@ -229,13 +227,13 @@ void read_pod(od::value v, Objects& o) {
   Pod p;
   Meta m;
   std::string phase;
-  each_field(v, [&](const std::string& k, od::value x) {
+  each_field(v, [&](std::string_view k, od::value x) {
     if (k == "metadata")
       m = meta_of(x, false);
     else if (k == "spec")
       p.gpus = spec_gpus(x, &p.node, &p.priority);
     else if (k == "status")
-      each_field(x, [&](const std::string& f, od::value y) {
+      each_field(x, [&](std::string_view f, od::value y) {
         if (f == "phase")
           phase = text(y);
         else if (f == "startTime")
@@ -265,15 +263,15 @@ void read_batch_job(od::value v, Objects& o) {
 
 void read_resource_quota(od::value v, Objects& o) {
   ResourceQuota q;
-  each_field(v, [&](const std::string& k, od::value x) {
+  each_field(v, [&](std::string_view k, od::value x) {
     if (k == "metadata") {
       Meta m = meta_of(x, false);
       q.name = m.name;
       q.ns = m.ns;
     } else if (k == "spec")
-      each_field(x, [&](const std::string& f, od::value y) {
+      each_field(x, [&](std::string_view f, od::value y) {
         if (f == "hard")
-          each_field(y, [&](const std::string& res, od::value z) {
+          each_field(y, [&](std::string_view res, od::value z) {
             if (res == "requests.nvidia.com/gpu") q.hard = gpu_quantity(z, "hard requests.nvidia.com/gpu");
           });
       });
@@ -283,13 +281,13 @@ void read_resource_quota(od::value v, Objects& o) {
 
 // spec.preemption: reclaimWithinCohort, withinClusterQueue, borrowWithinCohort.policy.
 void read_preemption(od::value v, ClusterQueue& cq) {
-  each_field(v, [&](const std::string& g, od::value z) {
+  each_field(v, [&](std::string_view g, od::value z) {
     if (g == "reclaimWithinCohort")
       cq.reclaim = text(z);
     else if (g == "withinClusterQueue")
       cq.within = text(z);
     else if (g == "borrowWithinCohort")
-      each_field(z, [&](const std::string& h, od::value t) {
+      each_field(z, [&](std::string_view h, od::value t) {
         if (h == "policy") cq.borrow = text(t);
       });
   });
@@ -301,7 +299,7 @@ bool read_flavor_resources(od::value v, KueueFlavor& kf, FlavorQuota& fq) {
   bool gpu = false;
   each_item(v, [&](od::value r) {
     std::string name, nominal, borrowing, lending;
-    each_field(r, [&](const std::string& i, od::value u) {
+    each_field(r, [&](std::string_view i, od::value u) {
       if (i == "name")
         name = text(u);
       else if (i == "nominalQuota")
@@ -327,14 +325,14 @@ bool read_flavor_resources(od::value v, KueueFlavor& kf, FlavorQuota& fq) {
 // One of spec.resourceGroups: into cq.groups whole, and each flavor that quotes GPUs into cq.gpu.
 void read_resource_group(od::value group, ClusterQueue& cq) {
   KueueResourceGroup& rg = cq.groups.emplace_back();
-  each_field(group, [&](const std::string& g, od::value z) {
+  each_field(group, [&](std::string_view g, od::value z) {
     if (g == "coveredResources") each_item(z, [&](od::value r) { rg.covered_resources.push_back(text(r)); });
     if (g != "flavors") return;
     each_item(z, [&](od::value fl) {
       FlavorQuota fq;
       KueueFlavor& kf = rg.flavors.emplace_back();
       bool gpu = false;
-      each_field(fl, [&](const std::string& h, od::value w) {
+      each_field(fl, [&](std::string_view h, od::value w) {
         if (h == "name")
           kf.name = fq.flavor = text(w);
         else if (h == "resources")
@@ -350,13 +348,13 @@ void read_flavors_usage(od::value v, ClusterQueue& cq) {
   each_item(v, [&](od::value fl) {
     std::string flavor;
     std::int64_t total = -1;
-    each_field(fl, [&](const std::string& h, od::value w) {
+    each_field(fl, [&](std::string_view h, od::value w) {
       if (h == "name")
         flavor = text(w);
       else if (h == "resources")
         each_item(w, [&](od::value r) {
           std::string name, t;
-          each_field(r, [&](const std::string& i, od::value u) {
+          each_field(r, [&](std::string_view i, od::value u) {
             if (i == "name")
               name = text(u);
             else if (i == "total")
@@ -371,11 +369,11 @@ void read_flavors_usage(od::value v, ClusterQueue& cq) {
 
 void read_cluster_queue(od::value v, Objects& o) {
   ClusterQueue cq;
-  each_field(v, [&](const std::string& k, od::value x) {
+  each_field(v, [&](std::string_view k, od::value x) {
     if (k == "metadata")
       cq.name = meta_of(x, false).name;
     else if (k == "spec")
-      each_field(x, [&](const std::string& f, od::value y) {
+      each_field(x, [&](std::string_view f, od::value y) {
         if (f == "cohort" || f == "cohortName")
           cq.cohort = text(y);
         else if (f == "preemption")
@@ -384,7 +382,7 @@ void read_cluster_queue(od::value v, Objects& o) {
           each_item(y, [&](od::value group) { read_resource_group(group, cq); });
       });
     else if (k == "status")
-      each_field(x, [&](const std::string& f, od::value y) {
+      each_field(x, [&](std::string_view f, od::value y) {
         if (f == "flavorsUsage") read_flavors_usage(y, cq);
       });
   });
@@ -393,13 +391,13 @@ void read_cluster_queue(od::value v, Objects& o) {
 
 void read_local_queue(od::value v, Objects& o) {
   LocalQueue lq;
-  each_field(v, [&](const std::string& k, od::value x) {
+  each_field(v, [&](std::string_view k, od::value x) {
     if (k == "metadata") {
       Meta m = meta_of(x, false);
       lq.name = m.name;
       lq.ns = m.ns;
     } else if (k == "spec")
-      each_field(x, [&](const std::string& f, od::value y) {
+      each_field(x, [&](std::string_view f, od::value y) {
         if (f == "clusterQueue") lq.cluster_queue = text(y);
       });
   });
@@ -408,11 +406,11 @@ void read_local_queue(od::value v, Objects& o) {
 
 void read_flavor(od::value v, Objects& o) {
   Flavor fl;
-  each_field(v, [&](const std::string& k, od::value x) {
+  each_field(v, [&](std::string_view k, od::value x) {
     if (k == "metadata")
       fl.name = meta_of(x, false).name;
     else if (k == "spec")
-      each_field(x, [&](const std::string& f, od::value y) {
+      each_field(x, [&](std::string_view f, od::value y) {
         if (f == "nodeLabels")
           fl.node_labels = labels_of(y);
         else if (f == "topologyName")
@@ -424,23 +422,23 @@ void read_flavor(od::value v, Objects& o) {
 
 void read_cohort(od::value v, Objects& o) {
   Cohort c;
-  each_field(v, [&](const std::string& k, od::value x) {
+  each_field(v, [&](std::string_view k, od::value x) {
     if (k == "metadata")
       c.name = meta_of(x, false).name;
     else if (k == "spec")
-      each_field(x, [&](const std::string& f, od::value y) {
+      each_field(x, [&](std::string_view f, od::value y) {
         if (f == "parent" || f == "parentName")
           c.parent = text(y);
         else if (f == "resourceGroups")
           each_item(y, [&](od::value group) {
-            each_field(group, [&](const std::string& g, od::value z) {
+            each_field(group, [&](std::string_view g, od::value z) {
               if (g != "flavors") return;
               each_item(z, [&](od::value fl) {
-                each_field(fl, [&](const std::string& h, od::value w) {
+                each_field(fl, [&](std::string_view h, od::value w) {
                   if (h != "resources") return;
                   each_item(w, [&](od::value r) {
                     std::string name, n;
-                    each_field(r, [&](const std::string& i, od::value u) {
+                    each_field(r, [&](std::string_view i, od::value u) {
                       if (i == "name")
                         name = text(u);
                       else if (i == "nominalQuota")
@@ -459,14 +457,14 @@ void read_cohort(od::value v, Objects& o) {
 
 void read_topology(od::value v, Objects& o) {
   Topology t;
-  each_field(v, [&](const std::string& k, od::value x) {
+  each_field(v, [&](std::string_view k, od::value x) {
     if (k == "metadata")
       t.name = meta_of(x, false).name;
     else if (k == "spec")
-      each_field(x, [&](const std::string& f, od::value y) {
+      each_field(x, [&](std::string_view f, od::value y) {
         if (f == "levels")
           each_item(y, [&](od::value level) {
-            each_field(level, [&](const std::string& g, od::value z) {
+            each_field(level, [&](std::string_view g, od::value z) {
               if (g == "nodeLabel") t.levels.push_back(text(z));
             });
           });
@@ -479,11 +477,11 @@ void read_topology(od::value v, Objects& o) {
 void read_pod_sets(od::value v, Workload& w) {
   each_item(v, [&](od::value ps) {
     std::int64_t count = 1, per_pod = 0;
-    each_field(ps, [&](const std::string& g, od::value z) {
+    each_field(ps, [&](std::string_view g, od::value z) {
       if (g == "count")
         count = int64_t(z.get_int64());
       else if (g == "template")
-        each_field(z, [&](const std::string& h, od::value t) {
+        each_field(z, [&](std::string_view h, od::value t) {
           if (h == "spec") per_pod = spec_gpus(t);
         });
     });
@@ -493,18 +491,18 @@ void read_pod_sets(od::value v, Workload& w) {
 
 // status.admission: its ClusterQueue, the GPU flavors assigned and the GPUs they hold.
 void read_admission(od::value v, Workload& w) {
-  each_field(v, [&](const std::string& g, od::value z) {
+  each_field(v, [&](std::string_view g, od::value z) {
     if (g == "clusterQueue")
       w.cluster_queue = text(z);
     else if (g == "podSetAssignments")
       each_item(z, [&](od::value a) {
-        each_field(a, [&](const std::string& h, od::value t) {
+        each_field(a, [&](std::string_view h, od::value t) {
           if (h == "flavors")
-            each_field(t, [&](const std::string& res, od::value fl) {
+            each_field(t, [&](std::string_view res, od::value fl) {
               if (res == kGpu) w.flavors.push_back(text(fl));
             });
           else if (h == "resourceUsage")
-            each_field(t, [&](const std::string& res, od::value q) {
+            each_field(t, [&](std::string_view res, od::value q) {
               if (res == kGpu) w.admitted_gpus += gpu_quantity(q, "resourceUsage nvidia.com/gpu");
             });
         });
@@ -530,7 +528,7 @@ void read_workload_conditions(od::value v, Workload& w) {
 
 void read_workload(od::value v, Objects& o) {
   Workload w;
-  each_field(v, [&](const std::string& k, od::value x) {
+  each_field(v, [&](std::string_view k, od::value x) {
     if (k == "metadata") {
       Meta m = meta_of(x, false);
       w.name = m.name;
@@ -541,7 +539,7 @@ void read_workload(od::value v, Objects& o) {
         if (controller || w.job_name.empty()) w.job_name = owner.name;
       }
     } else if (k == "spec")
-      each_field(x, [&](const std::string& f, od::value y) {
+      each_field(x, [&](std::string_view f, od::value y) {
         if (f == "queueName")
           w.queue = text(y);
         else if (f == "priority")
@@ -550,7 +548,7 @@ void read_workload(od::value v, Objects& o) {
           read_pod_sets(y, w);
       });
     else if (k == "status")
-      each_field(x, [&](const std::string& f, od::value y) {
+      each_field(x, [&](std::string_view f, od::value y) {
         if (f == "admission")
           read_admission(y, w);
         else if (f == "conditions")
@@ -569,7 +567,8 @@ constexpr std::array<ItemReader, 10> kReaders = {
 
 } // namespace
 
-std::string parse_page(std::string& body, const std::string& url, const Endpoint& e, Objects& into) {
+std::string parse_page(std::string& body, const std::string& url, const Endpoint& e, Objects& into,
+                       const std::function<void(const std::string&)>& on_continue) {
   thread_local od::parser parser;
   if (body.capacity() - body.size() < simdjson::SIMDJSON_PADDING)
     body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
@@ -589,13 +588,14 @@ std::string parse_page(std::string& body, const std::string& url, const Endpoint
       } else if (key == "apiVersion" && e.list == List::clusterqueues) {
         into.cq_api_version = text(v);
       } else if (key == "metadata")
-        each_field(v, [&](const std::string& k, od::value x) {
+        each_field(v, [&](std::string_view k, od::value x) {
           if (k != "continue") return;
           if (x.type() != od::json_type::string && x.type() != od::json_type::null)
             throw DataError({fmt::format("GET {}: {} has metadata.continue that is not a string or null, got {}; "
                                          "the pages cannot go on",
                                          url, e.name, quote_from_server(x.raw_json_token(), 60))});
           cont = text(x);
+          if (!cont.empty() && on_continue) on_continue(cont);
         });
       else if (key == "items")
         each_item(v, [&](od::value item) {

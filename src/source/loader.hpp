@@ -108,6 +108,8 @@ public:
   void before_page(std::string_view shown_url);
   // After each page: true when `token` asks for another page.
   bool more(const std::string& token, std::string_view shown_url);
+  // Whether another page may be asked for without passing the limit (one fetched ahead).
+  bool below_limit() const { return pages_ < max_pages_; }
   // The list starts over (a Kubernetes 410 Gone): its tokens are new.
   void restart() {
     seen_.clear();

@@ -418,3 +418,38 @@ TEST_CASE("merge: each list's objects come together, with the version the Cluste
   REQUIRE(t.quotas.size() == 3);
   CHECK(t.quotas[1]["kueue"]["api_version"] == "kueue.x-k8s.io/v1beta2");
 }
+
+TEST_CASE("read: the continue token is told as soon as it is read, before the items when metadata comes first",
+          "[kube]") {
+  // kube_fetch.cpp asks for the next page from this call: what matters is when it comes.
+  const std::string node = R"({"metadata": {"name": "n1"}, "status": {"capacity": {"nvidia.com/gpu": "8"}}})";
+  auto told = [&](const std::string& body_text, std::vector<std::string>& tokens) {
+    std::string body = body_text;
+    Objects o;
+    std::vector<std::size_t> read_before;
+    const std::string cont =
+        parse_page(body, "https://k8s.test/nodes", endpoint(List::nodes), o, [&](const std::string& token) {
+          tokens.push_back(token);
+          read_before.push_back(o.nodes.size());
+        });
+    CHECK(o.nodes.size() == 2);
+    if (!tokens.empty()) CHECK(cont == tokens.back());
+    return read_before;
+  };
+  std::vector<std::string> tokens;
+  CHECK(told(R"({"kind": "NodeList", "metadata": {"continue": "abc"}, "items": [)" + node + "," + node + "]}",
+             tokens) == std::vector<std::size_t>{0});
+  CHECK(tokens == std::vector<std::string>{"abc"});
+  tokens.clear();
+  CHECK(told(R"({"kind": "NodeList", "items": [)" + node + "," + node + R"(], "metadata": {"continue": "xyz"}})",
+             tokens) == std::vector<std::size_t>{2});
+  CHECK(tokens == std::vector<std::string>{"xyz"});
+  for (const char* last : {R"({"continue": ""})", R"({"continue": null})", "{}"}) {
+    tokens.clear();
+    CHECK(
+        told(R"({"kind": "NodeList", "metadata": )" + std::string(last) + R"(, "items": [)" + node + "," + node + "]}",
+             tokens)
+            .empty());
+    CHECK(tokens.empty());
+  }
+}
