@@ -65,7 +65,7 @@ private:
     tasks_->cancel().request();
     try {
       tasks_->join();
-    } catch (const Error&) {
+    } catch (...) {
       // Cancelled, or what the page's own fetch met: nobody reads that page. An interrupt stays
       // requested, and the list's next request or join reports it.
     }
