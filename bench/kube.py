@@ -125,7 +125,6 @@ def main():
             for name, rows in results.items():
                 med[name] = statistics.median(w for w, _ in rows)
                 print(f"{name:<28} {med[name]:>16.2f} {statistics.median(c for _, c in rows):>15.2f}")
-            ok = True
             floor = statistics.median(f / w for (f, _), (w, _) in zip(results["fleetcap"], results["floor: walk"]))
             print(f"\nfleetcap / floor, pair by pair: {floor:.2f}x (bar: 1.3x) — {'met' if floor <= 1.3 else 'MISSED'}")
             ok = floor <= 1.3

@@ -124,8 +124,8 @@ struct Fetcher {
           checked = token;
           if (tokens.below_limit()) next.start(page_url(path, token), http, session, cancel);
         });
-        if (cont != checked && !tokens.more(cont, shown_url)) return true;
         if (cont.empty()) return true;
+        if (cont != checked) tokens.more(cont, shown_url); // throws for a token seen before
       }
     }
     return false;

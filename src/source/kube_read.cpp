@@ -28,9 +28,8 @@ std::string text(od::value v) {
 
 template <class F> void each_field(od::value v, F&& f) {
   if (v.type() == od::json_type::null) return;
-  for (auto field : v.get_object()) {
-    f(key_of(field), field.value()); // a view of simdjson's copy, valid while the page is read
-  }
+  // The key is a view of the page, or of simdjson's unescaped copy: valid while the page is read.
+  for (auto field : v.get_object()) f(key_of(field), field.value());
 }
 
 template <class F> void each_item(od::value v, F&& f) {
