@@ -239,37 +239,71 @@ template <class Items, class Name> std::vector<std::uint32_t> name_places(const 
   return place;
 }
 
-// Most free GPUs first, then by cluster, island and node name: the names of the cluster and the
-// island compared by their places, read once per row (46,000 rows on a million GPUs).
-void sort_free(const Snapshot& snap, std::vector<FreeNodeRow>& rows) {
-  const auto cluster = name_places(snap.clusters, [](const Cluster& c) { return std::string_view(c.name); });
-  const auto island = name_places(snap.index.islands, [](const auto& i) { return std::string_view(i.name); });
-  struct Keyed {
-    Gpus free;
-    std::uint32_t cluster, island;
-    FreeNodeRow row;
-  };
-  std::vector<Keyed> keyed;
-  keyed.reserve(rows.size());
-  for (const auto& row : rows) {
-    const Node& n = snap.nodes[row.node];
-    keyed.push_back({row.gpus_free, cluster[n.cluster_index], island[n.island_index], row});
+// Most free GPUs first, then by cluster, island and node name (46,000 rows on a million GPUs).
+// The sort moves small keys: the free count, the places of the cluster's and the island's names
+// among all (found once), and where the row was made. Node names are compared only within a run
+// of keys equal in the rest, and only where the run is not in name order already: rows are made
+// in the order of each cluster's nodes, which a fleet lists by name nearly always. Comparing
+// names at every step of the sort (each a read of two names far apart in memory) and reading
+// each row's node again for its places took 12 of the 25 ms a million GPUs took.
+class FreeOrder {
+public:
+  explicit FreeOrder(const Snapshot& s)
+      : snap_(s), cluster_(name_places(s.clusters, [](const Cluster& c) { return std::string_view(c.name); })),
+        island_(name_places(s.index.islands, [](const auto& i) { return std::string_view(i.name); })) {}
+
+  void add(const FreeNodeRow& row, std::uint32_t c, std::uint32_t i) {
+    keys_.push_back({row.gpus_free, cluster_[c], island_[i], static_cast<std::uint32_t>(rows_.size())});
+    rows_.push_back(row);
   }
-  std::sort(keyed.begin(), keyed.end(), [&](const Keyed& a, const Keyed& b) {
-    if (a.free != b.free) return a.free > b.free;
-    if (a.cluster != b.cluster) return a.cluster < b.cluster;
-    if (a.island != b.island) return a.island < b.island;
-    return snap.nodes[a.row.node].name < snap.nodes[b.row.node].name;
-  });
-  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = keyed[i].row;
-}
+  void reserve(std::size_t n) {
+    keys_.reserve(n);
+    rows_.reserve(n);
+  }
+  std::vector<FreeNodeRow> sorted() && {
+    std::sort(keys_.begin(), keys_.end(), [](const Key& a, const Key& b) {
+      if (a.free != b.free) return a.free > b.free;
+      if (a.cluster != b.cluster) return a.cluster < b.cluster;
+      if (a.island != b.island) return a.island < b.island;
+      return a.at < b.at;
+    });
+    const auto by_name = [&](const Key& a, const Key& b) {
+      return snap_.nodes[rows_[a.at].node].name < snap_.nodes[rows_[b.at].node].name;
+    };
+    for (auto run = keys_.begin(); run != keys_.end();) {
+      const auto end = std::find_if(run + 1, keys_.end(), [&](const Key& k) { return !k.same_place(*run); });
+      if (!std::is_sorted(run, end, by_name)) std::sort(run, end, by_name);
+      run = end;
+    }
+    std::vector<FreeNodeRow> out;
+    out.reserve(keys_.size());
+    for (const auto& k : keys_) out.push_back(rows_[k.at]);
+    return out;
+  }
+
+private:
+  struct Key {
+    Gpus free;
+    std::uint32_t cluster, island, at;
+    bool same_place(const Key& o) const { return free == o.free && cluster == o.cluster && island == o.island; }
+  };
+  const Snapshot& snap_;
+  std::vector<std::uint32_t> cluster_, island_;
+  std::vector<Key> keys_;
+  std::vector<FreeNodeRow> rows_;
+};
 } // namespace
 
 FreeNodes free_nodes(const Snapshot& snap, const Selection& sel, const MaintenanceHorizon& h, const NodesQuery& q) {
   FreeNodes r;
   r.horizon = h;
   const NodeScan scan(snap, h, q);
-  for (auto c : select_clusters(snap, sel)) {
+  const auto clusters = select_clusters(snap, sel);
+  FreeOrder order(snap);
+  std::size_t most = 0; // reserved, never regrown: only what is filled is backed by memory
+  for (auto c : clusters) most += snap.index.cluster_nodes[c].size();
+  order.reserve(most);
+  for (auto c : clusters) {
     const auto whole = scan.whole_cluster_events(c);
     for (auto n : snap.index.cluster_nodes[c]) {
       const Node& node = snap.nodes[n];
@@ -278,7 +312,7 @@ FreeNodes free_nodes(const Snapshot& snap, const Selection& sel, const Maintenan
       if (const auto res = reservation_of(snap, n, h); res != kNone && snap.reservations[res].active_at(h.at)) continue;
       FreeNodeRow row{n, node.gpus, used, scan.inquota[n], scan.flex[n], node.gpus - used, kNone, false};
       std::tie(row.next_event, row.event_active) = scan.next_event(n, whole);
-      r.rows.push_back(row);
+      order.add(row, c, node.island_index);
       r.totals.gpus += row.gpus;
       r.totals.gpus_used += row.gpus_used;
       r.totals.inquota_used += row.inquota_used;
@@ -286,7 +320,7 @@ FreeNodes free_nodes(const Snapshot& snap, const Selection& sel, const Maintenan
       r.totals.gpus_free += row.gpus_free;
     }
   }
-  sort_free(snap, r.rows);
+  r.rows = std::move(order).sorted();
   r.nodes = r.rows.size();
   return r;
 }

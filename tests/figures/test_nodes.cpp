@@ -106,3 +106,30 @@ TEST_CASE("a reserved node is listed as reserved and is not free for everyone", 
   CHECK_FALSE(listed(h.at));
   CHECK(listed(h.at + 2 * 24 * 3600)); // demo has ended: t10 is free for everyone
 }
+
+TEST_CASE("nodes --free: most free first, then cluster, island and node name, whatever order the fleet lists nodes in",
+          "[nodes]") {
+  // Clusters, islands and nodes listed out of name order; a job uses 4 of n3's 8 GPUs.
+  const Snapshot snap = test::snapshot_of({
+      {Resource::clusters, R"({"name": "z", "region": "r", "provider": "p", "sku": "h100", "state": "production"},
+                              {"name": "a", "region": "r", "provider": "p", "sku": "h100", "state": "production"})"},
+      {Resource::nodes, R"({"name": "n9", "cluster": "z", "island": "zb", "gpus": 8, "health": "healthy"},
+                           {"name": "n3", "cluster": "z", "island": "zb", "gpus": 8, "health": "healthy"},
+                           {"name": "n10", "cluster": "z", "island": "zb", "gpus": 8, "health": "healthy"},
+                           {"name": "n7", "cluster": "z", "island": "za", "gpus": 8, "health": "healthy"},
+                           {"name": "n2", "cluster": "a", "island": "ab", "gpus": 8, "health": "healthy"},
+                           {"name": "n1", "cluster": "a", "island": "ab", "gpus": 4, "health": "healthy"},
+                           {"name": "n8", "cluster": "z", "island": "zb", "gpus": 4, "health": "healthy"})"},
+      {Resource::quotas, R"({"name": "g"}, {"name": "g/z", "parent": "g", "cluster": "z", "gpus": 8})"},
+      {Resource::jobs, R"({"name": "j", "cluster": "z", "quota": "g/z", "gpus": 4, "nodes": ["n3"],
+                           "state": "running", "priority": "mid", "namespace": "ns"})"},
+  });
+  const FreeNodes f = free_nodes(snap, Selection{}, horizon(), NodesQuery{});
+  std::vector<std::string> order;
+  for (const auto& row : f.rows) order.emplace_back(snap.nodes[row.node].name);
+  // 8 free: a/ab/n2, then z/za/n7, then z/zb by name ("n10" < "n9"); 4 free: a/ab/n1, then
+  // z/zb n3 and n8 by name.
+  CHECK(order == std::vector<std::string>{"n2", "n7", "n10", "n9", "n1", "n3", "n8"});
+  CHECK(f.totals.gpus_free == 8 * 4 + 4 * 3);
+  CHECK(f.nodes == 7);
+}
