@@ -22,6 +22,19 @@ struct JobView {
   const Job& job() const { return snap->jobs[row->job]; }
 };
 
+// cols::prefetch: the job (three cache lines), then its name, node list and details.
+void prefetch(const JobView& r, int stage) {
+  const Job* j = &r.snap->jobs[r.row->job];
+  if (stage == 0) {
+    for (std::size_t line = 0; line < sizeof(Job); line += 64)
+      __builtin_prefetch(reinterpret_cast<const char*>(j) + line);
+    return;
+  }
+  __builtin_prefetch(j->name.data());
+  __builtin_prefetch(j->nodes.data());
+  if (j->detail) __builtin_prefetch(j->detail);
+}
+
 // A time: RFC 3339 in JSON and CSV, short in the table, "3d ago" when the table is narrow.
 Value when(const std::optional<Time>& t, Time at) {
   if (!t) return none();
