@@ -517,7 +517,7 @@ template <class Row> void json_row(JsonWriter& w, const Columns<Row>& cols, cons
 // several threads (parallel.hpp), each piece by a continuation of the writer, spliced in order.
 inline constexpr std::size_t kPieceRows = 1024, kPiecesFrom = 4;
 
-// Asks the memory for what a row to be written soon reads (docs/design.md, "Writing JSON"):
+// Asks the memory for what a row to be written soon reads (docs/design.md, "Reading ahead"):
 // nothing, unless the row's type has a prefetch(const Row&, int stage) of its own. A list's rows
 // are in the listing's order, their records and names in the order they were read, so each row
 // would otherwise wait for memory several times. Stage 0 comes kAheadRows rows ahead (the
