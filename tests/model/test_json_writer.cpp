@@ -131,6 +131,23 @@ TEST_CASE("json writer: an escape anywhere in a long string", "[json_writer]") {
       differ += one_string(s) != nlohmann_string(s);
     }
   CHECK(differ == 0);
+  // And in every short string, where the whole string is read as one word, two overlapping
+  // halves (4 to 7 bytes) or byte by byte into a word (under 4), and as a key too.
+  std::size_t short_differ = 0, key_differ = 0;
+  for (std::size_t len = 1; len <= 17; ++len)
+    for (int b = 0; b < 256; ++b)
+      for (std::size_t at = 0; at < len; ++at) {
+        std::string s(len, 'y');
+        s[at] = static_cast<char>(b);
+        short_differ += one_string(s) != nlohmann_string(s);
+        JsonWriter w;
+        w.begin_object().key(s).value(1).end_object();
+        Json doc = Json::object();
+        doc[s] = 1;
+        key_differ += w.finish() != dump(doc);
+      }
+  CHECK(short_differ == 0);
+  CHECK(key_differ == 0);
 }
 
 TEST_CASE("json writer: text that is not UTF-8 is nlohmann's to replace", "[json_writer]") {
