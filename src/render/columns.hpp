@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <functional>
 #include <optional>
+#include <ranges>
 #include <ostream>
 #include <span>
 #include <string>
@@ -101,6 +102,14 @@ struct Value {
       views_.emplace_back(chars_.data() + at, len);
       at += len;
     }
+    items = views_;
+  }
+
+  // Keeps the views of `names`, whose text the model holds, and lists them: no name is copied.
+  template <class Names> void refer_items(Names&& names) {
+    views_.clear();
+    if constexpr (std::ranges::sized_range<Names>) views_.reserve(std::ranges::size(names));
+    for (auto&& n : names) views_.emplace_back(std::string_view(n));
     items = views_;
   }
 
@@ -187,6 +196,17 @@ inline Value list_ref(std::span<const std::string_view> names, std::string shown
   Value v(Value::Kind::list, static_cast<Gpus>(names.size()), Tone::plain);
   v.items = names;
   v.shown = shown_as(std::move(shown));
+  return v;
+}
+// A list of names the model holds, gathered from elsewhere (a move's nodes by their index): the
+// views are kept, the names referred to.
+template <class Names> Value list_views(Names&& names) {
+  static_assert(std::is_lvalue_reference_v<Names> ||
+                    !std::is_same_v<std::ranges::range_value_t<std::remove_cvref_t<Names>>, std::string>,
+                "a list of strings made for the value: list_of keeps their text");
+  Value v(Value::Kind::list, 0, Tone::plain);
+  v.refer_items(std::forward<Names>(names));
+  v.number = static_cast<Gpus>(v.items.size());
   return v;
 }
 inline Value none() { return Value(Value::Kind::null, 0, Tone::plain); }

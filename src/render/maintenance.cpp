@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <ranges>
 
 namespace fleetcap {
 
@@ -54,6 +55,18 @@ std::vector<std::string_view> node_names(const Snapshot& snap, const std::vector
   out.reserve(nodes.size());
   for (auto n : nodes) out.push_back(snap.nodes[n].name);
   return out;
+}
+
+// The same names as a view, for a value that keeps only views (list_views): nothing is gathered
+// first.
+auto node_name_views(const Snapshot& snap, const std::vector<std::uint32_t>& nodes) {
+  return nodes | std::views::transform([&snap](std::uint32_t n) { return std::string_view(snap.nodes[n].name); });
+}
+auto job_name_views(const Snapshot& snap, const std::vector<std::uint32_t>& jobs) {
+  return jobs | std::views::transform([&snap](std::uint32_t j) { return std::string_view(snap.jobs[j].name); });
+}
+auto event_id_views(const Snapshot& snap, const std::vector<std::uint32_t>& events) {
+  return events | std::views::transform([&snap](std::uint32_t e) { return std::string_view(snap.maintenance[e].id); });
 }
 
 std::vector<std::string_view> job_names(const Snapshot& snap, const std::vector<std::uint32_t>& jobs) {
@@ -114,7 +127,7 @@ template <class Names> Value names_value(const Names& names, std::size_t show = 
 // Node names: as names_value, but a Slurm cluster's nodes in the table as the hostlist Slurm
 // prints (h100-[01-04]), whole (docs/slurm.md).
 template <class Names> Value nodes_value(const Snapshot& snap, const Names& names, std::size_t show = 3) {
-  if (plain_values()) return list_of(names); // JSON lists every name: no hostlist, no lookup
+  if (plain_values()) return list_views(names); // JSON lists every name: no hostlist, no lookup
   if (names.empty()) return names_value(names, show);
   const auto n = snap.find_node(names.front());
   if (n == kNone || snap.nodes[n].cluster_index == kNone ||
@@ -414,9 +427,7 @@ const Column<NodeView> kNodeList[] = {
     {.key = "active_events",
      .get =
          [](const NodeView& r) {
-           std::vector<std::string_view> ids;
-           for (auto e : r.card->active_events) ids.push_back(r.snap->maintenance[e].id);
-           return list_of(ids);
+           return list_views(event_id_views(*r.snap, r.card->active_events));
          }},
 };
 const Columns<NodeView> kNodeColumns{"maintenance node", "node", kNodeList, ListKind::section};
@@ -698,7 +709,7 @@ void node_gpus_section(JsonWriter& w, std::string_view key, const PlanRow& r, un
 const Column<PlanRow> kDestinationList[] = {
     {.key = "cluster", .get = [](const PlanRow& r) { return txt(r.snap->clusters[r.pj->cluster].name); }},
     {.key = "island", .get = [](const PlanRow& r) { return txt(r.snap->index.islands[r.pj->island].name); }},
-    {.key = "nodes", .get = [](const PlanRow& r) { return list_of(node_names(*r.snap, r.pj->nodes)); }},
+    {.key = "nodes", .get = [](const PlanRow& r) { return list_views(node_name_views(*r.snap, r.pj->nodes)); }},
     {.key = "node_gpus", .section = node_gpus_section},
     {.key = "gpus", .get = [](const PlanRow& r) { return num(r.pj->gpus_moved()); }},
     {.key = "scope", .get = [](const PlanRow& r) { return txt(to_string(r.pj->scope)); }},
@@ -751,10 +762,7 @@ const Column<PlanRow> kPlanList[] = {
     {.key = "events",
      .get =
          [](const PlanRow& r) {
-           std::vector<std::string_view> ids;
-           if (r.pj)
-             for (auto e : r.pj->events) ids.push_back(r.snap->maintenance[e].id);
-           return list_of(ids);
+           return r.pj ? list_views(event_id_views(*r.snap, r.pj->events)) : list_views(std::span<std::string_view>());
          }},
     {.key = "",
      .header = "WHY",
@@ -777,6 +785,7 @@ const Column<PlanRow> kPlanList[] = {
            const Time t = r.acting().move_by;
            if (r.acting().overdue)
              return txt(format_rfc3339(t), Tone::bad, short_time(t) + "!"); // the closing line says so
+           if (plain_values()) return txt(format_rfc3339(t)); // JSON: no table form
            return txt(format_rfc3339(t), Tone::plain, t == r.plan->horizon.at ? "now" : short_time(t));
          }},
     {.key = "move_at", .get = [](const PlanRow& r) { return txt(format_rfc3339(r.acting().move_at)); }},
@@ -886,9 +895,7 @@ const Column<PlanRow> kPlanList[] = {
      .get =
          [](const PlanRow& r) {
            if (!r.in(PlanPart::move)) return absent();
-           std::vector<std::string_view> names;
-           for (auto v : r.pj->preempts) names.push_back(r.snap->jobs[v].name);
-           return list_of(names);
+           return list_views(job_name_views(*r.snap, r.pj->preempts));
          }},
 };
 const Columns<PlanRow> kPlanColumns{"maintenance plan", "moves", kPlanList};
@@ -1032,7 +1039,7 @@ const Column<PreemptedRow> kPreemptedList[] = {
     {.key = "cluster", .get = [](const PreemptedRow& r) { return txt(r.snap->clusters[r.j().cluster_index].name); }},
     {.key = "priority", .get = [](const PreemptedRow& r) { return txt(to_string(r.j().priority)); }},
     {.key = "gpus", .get = [](const PreemptedRow& r) { return num(r.j().gpus); }},
-    {.key = "nodes", .get = [](const PreemptedRow& r) { return list_of(r.j().nodes); }},
+    {.key = "nodes", .get = [](const PreemptedRow& r) { return list_ref(r.j().nodes); }},
     {.key = "by", .get = [](const PreemptedRow& r) { return r.by ? txt(r.snap->jobs[r.by->job].name) : none(); }},
     {.key = "at", .get = [](const PreemptedRow& r) { return txt(format_rfc3339((r.by ? r.by : r.self)->move_at)); }},
     {.key = "must_move", .get = [](const PreemptedRow& r) { return flag(r.must_move); }},
