@@ -19,8 +19,8 @@
 #include <algorithm>
 #include <functional>
 #include <optional>
-#include <ranges>
 #include <ostream>
+#include <ranges>
 #include <span>
 #include <string>
 #include <type_traits>

@@ -425,10 +425,7 @@ const Column<NodeView> kNodeList[] = {
     {.key = "cordoned", .get = [](const NodeView& r) { return flag(r.node().cordoned); }},
     {.key = "schedulable", .get = [](const NodeView& r) { return flag(r.card->schedulable); }},
     {.key = "active_events",
-     .get =
-         [](const NodeView& r) {
-           return list_views(event_id_views(*r.snap, r.card->active_events));
-         }},
+     .get = [](const NodeView& r) { return list_views(event_id_views(*r.snap, r.card->active_events)); }},
 };
 const Columns<NodeView> kNodeColumns{"maintenance node", "node", kNodeList, ListKind::section};
 
@@ -785,7 +782,7 @@ const Column<PlanRow> kPlanList[] = {
            const Time t = r.acting().move_by;
            if (r.acting().overdue)
              return txt(format_rfc3339(t), Tone::bad, short_time(t) + "!"); // the closing line says so
-           if (plain_values()) return txt(format_rfc3339(t)); // JSON: no table form
+           if (plain_values()) return txt(format_rfc3339(t));               // JSON: no table form
            return txt(format_rfc3339(t), Tone::plain, t == r.plan->horizon.at ? "now" : short_time(t));
          }},
     {.key = "move_at", .get = [](const PlanRow& r) { return txt(format_rfc3339(r.acting().move_at)); }},
