@@ -20,7 +20,6 @@
 #include <functional>
 #include <optional>
 #include <ostream>
-#include <ranges>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -105,11 +104,12 @@ struct Value {
     items = views_;
   }
 
-  // Keeps the views of `names`, whose text the model holds, and lists them: no name is copied.
-  template <class Names> void refer_items(Names&& names) {
+  // Keeps views of name(id) for each of `ids`, names the model holds, and lists them: no name is
+  // copied.
+  template <class Ids, class Name> void refer_items(const Ids& ids, Name name) {
     views_.clear();
-    if constexpr (std::ranges::sized_range<Names>) views_.reserve(std::ranges::size(names));
-    for (auto&& n : names) views_.emplace_back(std::string_view(n));
+    views_.reserve(std::size(ids));
+    for (const auto& id : ids) views_.emplace_back(std::string_view(name(id)));
     items = views_;
   }
 
@@ -199,16 +199,21 @@ inline Value list_ref(std::span<const std::string_view> names, std::string shown
   return v;
 }
 // A list of names the model holds, gathered from elsewhere (a move's nodes by their index): the
-// views are kept, the names referred to.
-template <class Names> Value list_views(Names&& names) {
-  static_assert(std::is_lvalue_reference_v<Names> ||
-                    !std::is_same_v<std::ranges::range_value_t<std::remove_cvref_t<Names>>, std::string>,
-                "a list of strings made for the value: list_of keeps their text");
-  Value v(Value::Kind::list, 0, Tone::plain);
-  v.refer_items(std::forward<Names>(names));
-  v.number = static_cast<Gpus>(v.items.size());
+// views are kept, the names referred to. `name` gives each id's name (a std::string_view, or a
+// reference to text that outlives the value, never a string made for it).
+template <class Ids, class Name> Value list_views(const Ids& ids, Name name) {
+  static_assert(!std::is_same_v<std::remove_cvref_t<decltype(name(*std::begin(ids)))>, std::string> ||
+                    std::is_lvalue_reference_v<decltype(name(*std::begin(ids)))>,
+                "a string made for the value: list_of keeps its text");
+  Value v(Value::Kind::list, static_cast<Gpus>(std::size(ids)), Tone::plain);
+  v.refer_items(ids, name);
   return v;
 }
+// The same for names listed as they are (views of the model's text, or its strings).
+template <class Names> Value list_views(const Names& names) {
+  return list_views(names, [](const auto& n) -> decltype(auto) { return n; });
+}
+Value list_views(std::vector<std::string>&&) = delete; // strings made for the value: list_of keeps them
 inline Value none() { return Value(Value::Kind::null, 0, Tone::plain); }
 inline Value none(std::string shown) {
   Value v = none();

@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <ranges>
 
 namespace fleetcap {
 
@@ -57,16 +56,15 @@ std::vector<std::string_view> node_names(const Snapshot& snap, const std::vector
   return out;
 }
 
-// The same names as a view, for a value that keeps only views (list_views): nothing is gathered
-// first.
-auto node_name_views(const Snapshot& snap, const std::vector<std::uint32_t>& nodes) {
-  return nodes | std::views::transform([&snap](std::uint32_t n) { return std::string_view(snap.nodes[n].name); });
+// The same names kept as views in a value (list_views): nothing is gathered or copied first.
+Value node_name_list(const Snapshot& snap, const std::vector<std::uint32_t>& nodes) {
+  return list_views(nodes, [&snap](std::uint32_t n) { return snap.nodes[n].name; });
 }
-auto job_name_views(const Snapshot& snap, const std::vector<std::uint32_t>& jobs) {
-  return jobs | std::views::transform([&snap](std::uint32_t j) { return std::string_view(snap.jobs[j].name); });
+Value job_name_list(const Snapshot& snap, const std::vector<std::uint32_t>& jobs) {
+  return list_views(jobs, [&snap](std::uint32_t j) { return snap.jobs[j].name; });
 }
-auto event_id_views(const Snapshot& snap, const std::vector<std::uint32_t>& events) {
-  return events | std::views::transform([&snap](std::uint32_t e) { return std::string_view(snap.maintenance[e].id); });
+Value event_id_list(const Snapshot& snap, const std::vector<std::uint32_t>& events) {
+  return list_views(events, [&snap](std::uint32_t e) { return snap.maintenance[e].id; });
 }
 
 std::vector<std::string_view> job_names(const Snapshot& snap, const std::vector<std::uint32_t>& jobs) {
@@ -424,8 +422,7 @@ const Column<NodeView> kNodeList[] = {
     {.key = "health_ok", .get = [](const NodeView& r) { return flag(r.node().healthy); }},
     {.key = "cordoned", .get = [](const NodeView& r) { return flag(r.node().cordoned); }},
     {.key = "schedulable", .get = [](const NodeView& r) { return flag(r.card->schedulable); }},
-    {.key = "active_events",
-     .get = [](const NodeView& r) { return list_views(event_id_views(*r.snap, r.card->active_events)); }},
+    {.key = "active_events", .get = [](const NodeView& r) { return event_id_list(*r.snap, r.card->active_events); }},
 };
 const Columns<NodeView> kNodeColumns{"maintenance node", "node", kNodeList, ListKind::section};
 
@@ -706,7 +703,7 @@ void node_gpus_section(JsonWriter& w, std::string_view key, const PlanRow& r, un
 const Column<PlanRow> kDestinationList[] = {
     {.key = "cluster", .get = [](const PlanRow& r) { return txt(r.snap->clusters[r.pj->cluster].name); }},
     {.key = "island", .get = [](const PlanRow& r) { return txt(r.snap->index.islands[r.pj->island].name); }},
-    {.key = "nodes", .get = [](const PlanRow& r) { return list_views(node_name_views(*r.snap, r.pj->nodes)); }},
+    {.key = "nodes", .get = [](const PlanRow& r) { return node_name_list(*r.snap, r.pj->nodes); }},
     {.key = "node_gpus", .section = node_gpus_section},
     {.key = "gpus", .get = [](const PlanRow& r) { return num(r.pj->gpus_moved()); }},
     {.key = "scope", .get = [](const PlanRow& r) { return txt(to_string(r.pj->scope)); }},
@@ -759,7 +756,7 @@ const Column<PlanRow> kPlanList[] = {
     {.key = "events",
      .get =
          [](const PlanRow& r) {
-           return r.pj ? list_views(event_id_views(*r.snap, r.pj->events)) : list_views(std::span<std::string_view>());
+           return r.pj ? event_id_list(*r.snap, r.pj->events) : list_views(std::span<const std::string_view>());
          }},
     {.key = "",
      .header = "WHY",
@@ -892,7 +889,7 @@ const Column<PlanRow> kPlanList[] = {
      .get =
          [](const PlanRow& r) {
            if (!r.in(PlanPart::move)) return absent();
-           return list_views(job_name_views(*r.snap, r.pj->preempts));
+           return job_name_list(*r.snap, r.pj->preempts);
          }},
 };
 const Columns<PlanRow> kPlanColumns{"maintenance plan", "moves", kPlanList};
