@@ -76,8 +76,9 @@ char* copied_if_plain(char* out, const unsigned char* in, std::size_t n) {
     store(out + n - 4, hi);
     return out + n;
   }
-  std::uint64_t w = kOnes * 'a';
-  for (std::size_t i = 0; i < n; ++i) w = (w & ~(std::uint64_t{0xff} << 8 * i)) | std::uint64_t{in[i]} << 8 * i;
+  unsigned char word[8] = {'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'}; // plain filler after the n bytes
+  for (std::size_t i = 0; i < n; ++i) word[i] = in[i];
+  const auto w = load<std::uint64_t>(word);
   if (!plain8(w)) return nullptr;
   store(out, w);
   return out + n;
