@@ -777,9 +777,9 @@ const Column<PlanRow> kPlanList[] = {
      .get =
          [](const PlanRow& r) {
            const Time t = r.acting().move_by;
+           if (plain_values()) return txt(format_rfc3339(t)); // JSON: no table form
            if (r.acting().overdue)
              return txt(format_rfc3339(t), Tone::bad, short_time(t) + "!"); // the closing line says so
-           if (plain_values()) return txt(format_rfc3339(t));               // JSON: no table form
            return txt(format_rfc3339(t), Tone::plain, t == r.plan->horizon.at ? "now" : short_time(t));
          }},
     {.key = "move_at", .get = [](const PlanRow& r) { return txt(format_rfc3339(r.acting().move_at)); }},
